@@ -1,0 +1,18 @@
+// The resource store's view: every input resource by kind and `namespace/name`,
+// plus the documents that failed validation. The translator reads only this.
+import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
+
+export interface ResourceSet {
+  /** by `namespace/name`; an ingress whose latest document was rejected keeps its last good version here */
+  readonly ingresses: ReadonlyMap<string, Sourced<KIngress>>;
+  /** by `namespace/name` */
+  readonly services: ReadonlyMap<string, Service>;
+  /** by `namespace/serviceName` (label kubernetes.io/service-name), each list sorted by slice name */
+  readonly endpointSlicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+  /** by `namespace/name` */
+  readonly endpoints: ReadonlyMap<string, Endpoints>;
+  /** by `namespace/name` */
+  readonly secrets: ReadonlyMap<string, Secret>;
+  /** the latest documents that failed validation */
+  readonly rejections: readonly Rejection[];
+}

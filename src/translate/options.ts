@@ -1,0 +1,25 @@
+import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
+
+export interface TranslateOptions {
+  /** cluster domain for Knative's short host forms (`name.ns.svc.<domain>` -> `name.ns.svc`, `name.ns`) */
+  readonly clusterDomain: string;
+  /** `domainInternal` of the public load balancer status */
+  readonly publicDomain: string;
+  /** `domainInternal` of the private (cluster-local) load balancer status */
+  readonly privateDomain: string;
+  /** only ingresses annotated with this class are served */
+  readonly ingressClass: string;
+  /**
+   * When false (file mode), an ingress without the class annotation is served too;
+   * when true (Kubernetes mode), the annotation must be present and equal.
+   */
+  readonly requireClass: boolean;
+}
+
+export const defaultTranslateOptions: TranslateOptions = {
+  clusterDomain: 'cluster.local',
+  publicDomain: 'sluice.sluice-system.svc.cluster.local',
+  privateDomain: 'sluice-internal.sluice-system.svc.cluster.local',
+  ingressClass: DEFAULT_INGRESS_CLASS,
+  requireClass: false,
+};
