@@ -49,12 +49,15 @@ export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, o
     problems.push(...r.problems);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
     // ExternalIP rules are served on both listeners; ClusterLocal rules only inside the cluster.
-    const listeners: ListenerKind[] = rule.visibility === 'ClusterLocal' ? ['local'] : ['external', 'local'];
+    const local = rule.visibility === 'ClusterLocal';
+    const listeners: ListenerKind[] = local ? ['local'] : ['external', 'local'];
+    // httpOption concerns public hosts (as in net-kourier, which redirects only ExternalIP rules).
+    const ruleOption: HTTPOption = local ? 'Enabled' : httpOption;
     for (const listener of listeners) {
       const free = domains.filter((d) => !taken[listener].has(d));
       free.forEach((d) => taken[listener].add(d));
       if (free.length === 0) continue;
-      vhosts[listener].push({ name: `${key}/${i}`, domains: free, ingress: key, httpOption, routes: r.routes });
+      vhosts[listener].push({ name: `${key}/${i}`, domains: free, ingress: key, httpOption: ruleOption, routes: r.routes });
     }
   });
 

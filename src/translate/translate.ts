@@ -47,7 +47,16 @@ export function translate(set: ResourceSet, options: TranslateOptions): Translat
   const snapshot: SnapshotContent = { hash: sha256Hex(canonicalJson(body)), ...body };
   statuses.sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
   diagnostics.sort((a, b) => compareStrings(a.subject, b.subject) || compareStrings(a.message, b.message));
-  return { snapshot, statuses, diagnostics };
+  // Consumers share this value across requests and swaps; freezing makes accidental edits throw.
+  return deepFreeze({ snapshot, statuses, diagnostics });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function invalidSpec(rejections: readonly Rejection[] | undefined, hasLastGood: boolean): Problem[] {
