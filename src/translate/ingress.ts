@@ -1,7 +1,7 @@
 // One ingress -> its virtual hosts, clusters, certificates and problems, computed on its own
 // (as net-kourier translates each ingress separately): nothing here looks at other ingresses,
 // so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
-import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type KIngress, type Sourced } from '../api/types.ts';
+import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type KIngress, type Origin, type Sourced } from '../api/types.ts';
 import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { applyDefaults } from './defaults.ts';
@@ -14,6 +14,8 @@ import { resolveTls } from './tls.ts';
 
 export interface TranslatedIngress {
   readonly key: string;
+  /** where the translated version came from */
+  readonly origin: Origin;
   readonly namespace: string;
   readonly name: string;
   readonly generation?: number;
@@ -65,6 +67,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, o
   problems.push(...tls.problems);
   const out: TranslatedIngress = {
     key,
+    origin: sourced.origin,
     namespace,
     name: ing.metadata.name,
     hash: ingressHash(ing),

@@ -2,7 +2,7 @@
 // randomness; the same ResourceSet always gives the same result, whatever order its maps were
 // filled in. Each ingress is translated on its own (ingress.ts); merge.ts combines them and settles
 // host conflicts; problems stay on the ingress they belong to.
-import type { Rejection } from '../api/types.ts';
+import type { Origin, Rejection } from '../api/types.ts';
 import type { Diagnostic, IngressStatusReport, SnapshotContent, TranslateResult } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { findServicePort } from './backends.ts';
@@ -11,7 +11,7 @@ import { classMatches, translateIngress, type TranslatedIngress } from './ingres
 import { byPrecedence, compareStrings, merge } from './merge.ts';
 import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
-import { describeRejection, rejectionSubject, rejectionsByIngress } from './rejections.ts';
+import { describeOrigin, describeRejection, rejectionSubject, rejectionsByIngress } from './rejections.ts';
 import { statusReport } from './status.ts';
 
 export function translate(set: ResourceSet, options: TranslateOptions): TranslateResult {
@@ -27,7 +27,7 @@ export function translate(set: ResourceSet, options: TranslateOptions): Translat
     message: describeRejection(r),
   }));
   for (const t of translated) {
-    const problems = [...invalidSpec(rejected.get(t.key), true), ...t.problems, ...(merged.conflicts.get(t.key) ?? [])];
+    const problems = [...invalidSpec(rejected.get(t.key), t.origin), ...t.problems, ...(merged.conflicts.get(t.key) ?? [])];
     statuses.push(servedStatus(t, problems, options));
     for (const p of t.problems.concat(merged.conflicts.get(t.key) ?? [])) {
       diagnostics.push({ level: 'error', subject: `Ingress ${t.key}`, message: `${p.reason}: ${p.message}` });
@@ -59,11 +59,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function invalidSpec(rejections: readonly Rejection[] | undefined, hasLastGood: boolean): Problem[] {
+// `servedFrom` is where the version still being served came from (absent: nothing is served).
+function invalidSpec(rejections: readonly Rejection[] | undefined, servedFrom: Origin | undefined): Problem[] {
   if (!rejections) return [];
   const what = rejections.map(describeRejection).join('; ');
-  const message = hasLastGood
-    ? `the latest version was rejected, the last good version is still served: ${what}`
+  const message = servedFrom
+    ? `a document for this ingress was rejected, so the version from ${describeOrigin(servedFrom)} is still served: ${what}`
     : `rejected, nothing is served for it: ${what}`;
   return [{ reason: 'InvalidSpec', message }];
 }
@@ -92,7 +93,7 @@ function neverGoodStatus(key: string, rejections: Rejection[], options: Translat
       namespace,
       name,
       hash: '',
-      problems: invalidSpec(rejections, false),
+      problems: invalidSpec(rejections, undefined),
       loadBalancer: {
         type: 'LoadBalancerReady',
         status: 'Unknown',
