@@ -155,11 +155,13 @@ export class Check {
 
   /** Header names the proxy will set or match: an HTTP token, and values without CR/LF/NUL. */
   headerMap(value: unknown, path: string): void {
-    const map = this.stringMap(value, path);
+    const map = this.object(value, path);
     if (map === undefined) return;
     for (const [k, v] of Object.entries(map)) {
-      if (!isHeaderName(k)) this.fail(field(path, k), 'must be a valid HTTP header name');
-      if (/[\r\n\0]/.test(v)) this.fail(field(path, k), 'must not contain CR, LF or NUL');
+      const at = field(path, k);
+      if (!isHeaderName(k)) this.fail(at, 'must be a valid HTTP header name');
+      if (typeof v !== 'string') this.fail(at, `must be a string, got ${describe(v)}`);
+      else if (/[\r\n\0]/.test(v)) this.fail(at, 'must not contain CR, LF or NUL');
     }
   }
 }
