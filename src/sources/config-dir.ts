@@ -2,8 +2,13 @@
 // and validated, cached by (size, mtimeMs, ino) so that a rescan re-reads only files that changed
 // (10,000 unchanged files cost 10,000 stats, no reads or parses). No watchers or timers here:
 // FileSource drives it from filesystem events, `sluice validate` reads it once.
-import type { Dirent, Stats } from 'node:fs';
-import { opendir, readdir, readFile, stat } from 'node:fs/promises';
+//
+// File system calls are synchronous but yield to the event loop every YIELD_EVERY files: on a
+// busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats through the
+// libuv pool take ~0.35 s (reads: 0.26 s vs 1.2 s), and yielding keeps each pause of the
+// event loop (and so of the proxy) to a millisecond or two.
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { opendir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { SluiceError } from '../errors.ts';
 import type { SourceState } from './types.ts';
@@ -41,7 +46,9 @@ interface CachedFile {
 }
 
 const MAX_DEPTH = 32;
-const STAT_CONCURRENCY = 16;
+// Work units between yields: a stat is 1, a parse about 16 (0.1 ms for a small document).
+const YIELD_EVERY = 128;
+const PARSE_COST = 16;
 
 export class ConfigDir {
   readonly root: string;
@@ -50,6 +57,7 @@ export class ConfigDir {
   readonly #dirs = new Set<string>();
   #order: string[] | null = null;
   #state: SourceState | null = null;
+  #work = 0;
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
     this.root = root;
@@ -87,7 +95,8 @@ export class ConfigDir {
 
   /** Looks again at one path an event named: a file, a directory, or something that is gone. */
   async recheck(rel: string): Promise<boolean> {
-    const st = await statOrNull(join(this.root, rel));
+    await this.#pace();
+    const st = statOrNull(join(this.root, rel));
     if (st === null) {
       const changed = { value: false };
       for (const f of [...this.#files.keys()]) if (isUnder(f, rel)) this.#remove(f, changed);
@@ -97,13 +106,13 @@ export class ConfigDir {
     if (st.isDirectory()) return this.scan(rel);
     if (!st.isFile() || !isConfigFileName(posix.basename(rel))) return false;
     const changed = { value: false };
-    await this.#checkFile(rel, st, changed);
+    this.#checkFile(rel, st, changed);
     return changed.value;
   }
 
   async #walk(rel: string, depth: number, visited: Set<string>, seenFiles: Set<string>, seenDirs: Set<string>, changed: { value: boolean }): Promise<void> {
     const abs = join(this.root, rel);
-    const st = await statOrNull(abs);
+    const st = statOrNull(abs);
     if (st === null || !st.isDirectory()) return;
     // Symlinked directories can form loops; a directory is read once per scan.
     const id = `${st.dev}:${st.ino}`;
@@ -114,7 +123,7 @@ export class ConfigDir {
     this.#hooks.onDirectory?.(rel, abs, id);
     let entries: Dirent[];
     try {
-      entries = await readdir(abs, { withFileTypes: true });
+      entries = readdirSync(abs, { withFileTypes: true });
     } catch (err) {
       // Unreadable for now (EACCES, EMFILE): keep what was read from it before.
       this.#hooks.log?.('warn', 'cannot read config directory', { dir: abs, error: (err as Error).message });
@@ -131,25 +140,33 @@ export class ConfigDir {
       else if (e.isSymbolicLink()) (isConfigFileName(e.name) ? files : subdirs).push(child);
       else if (e.isFile() && isConfigFileName(e.name)) files.push(child);
     }
-    await forEachLimit(files, STAT_CONCURRENCY, async (f) => {
-      const fst = await statOrNull(join(this.root, f));
-      if (fst === null) return;
+    for (const f of files) {
+      await this.#pace();
+      const fst = statOrNull(join(this.root, f));
+      if (fst === null) continue;
       if (fst.isDirectory()) subdirs.push(f); // a symlink (or a directory named x.yaml)
       else if (fst.isFile()) {
         seenFiles.add(f);
-        await this.#checkFile(f, fst, changed);
+        this.#checkFile(f, fst, changed);
       }
-    });
+    }
     for (const d of subdirs) await this.#walk(d, depth + 1, visited, seenFiles, seenDirs, changed);
   }
 
-  async #checkFile(rel: string, st: Stats, changed: { value: boolean }): Promise<void> {
+  /** Lets the event loop run between batches of file system calls. */
+  async #pace(): Promise<void> {
+    if (++this.#work < YIELD_EVERY) return;
+    this.#work = 0;
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  #checkFile(rel: string, st: Stats, changed: { value: boolean }): void {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
     let text: string;
     try {
-      text = await readFile(join(this.root, rel), 'utf8');
+      text = readFileSync(join(this.root, rel), 'utf8');
     } catch (err) {
       const message = `cannot read file: ${(err as Error).message}`;
       const old = cached?.parsed.entries[0]?.outcome;
@@ -160,6 +177,7 @@ export class ConfigDir {
     }
     // A UTF-8 byte order mark is legal in YAML but not in JSON.parse.
     const parsed = parseConfigText(text.startsWith('\uFEFF') ? text.slice(1) : text, rel);
+    this.#work += PARSE_COST;
     this.#hooks.onParse?.(rel);
     this.#warnIgnored(rel, parsed);
     this.#set(rel, { key, parsed }, changed);
@@ -216,18 +234,10 @@ function isUnder(path: string, dir: string): boolean {
   return dir === '' || path === dir || path.startsWith(`${dir}/`);
 }
 
-async function statOrNull(abs: string): Promise<Stats | null> {
+function statOrNull(abs: string): Stats | null {
   try {
-    return await stat(abs);
+    return statSync(abs);
   } catch {
     return null;
   }
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
