@@ -70,6 +70,11 @@ test('new subdirectories (nested too) are watched; removing one removes its reso
     await waitFor(() => has(h, 'Service default/z@n1/z.yaml#0'), 'recreated subdirectory');
     writeFileSync(join(dir, 'n1', 'z.yaml'), service('z', 91));
     await waitFor(() => servicePort(h.latest(), 'z') === 91, 'edit in recreated subdirectory');
+    // Renaming a directory moves its resources, and the new name is watched.
+    renameSync(join(dir, 'n1'), join(dir, 'n3'));
+    await waitFor(() => has(h, 'Service default/z@n3/z.yaml#0') && !has(h, 'Service default/z@n1/z.yaml#0'), 'renamed subdirectory');
+    writeFileSync(join(dir, 'n3', 'z.yaml'), service('z', 92));
+    await waitFor(() => servicePort(h.latest(), 'z') === 92, 'edit in renamed subdirectory');
     // A directory moved in from elsewhere arrives whole.
     const { dir: outside, cleanup } = tempDir();
     try {
