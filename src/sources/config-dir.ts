@@ -55,6 +55,8 @@ export class ConfigDir {
   readonly #hooks: ConfigDirHooks;
   readonly #files = new Map<string, CachedFile>();
   readonly #dirs = new Set<string>();
+  /** directories that could not be listed, warned about once until they can be again */
+  readonly #unreadable = new Set<string>();
   #order: string[] | null = null;
   #state: SourceState | null = null;
   #work = 0;
@@ -124,9 +126,11 @@ export class ConfigDir {
     let entries: Dirent[];
     try {
       entries = readdirSync(abs, { withFileTypes: true });
+      this.#unreadable.delete(rel);
     } catch (err) {
       // Unreadable for now (EACCES, EMFILE): keep what was read from it before.
-      this.#hooks.log?.('warn', 'cannot read config directory', { dir: abs, error: (err as Error).message });
+      if (!this.#unreadable.has(rel)) this.#hooks.log?.('warn', 'cannot read config directory', { dir: abs, error: (err as Error).message });
+      this.#unreadable.add(rel);
       for (const f of this.#files.keys()) if (isUnder(f, rel)) seenFiles.add(f);
       for (const d of this.#dirs) if (isUnder(d, rel)) seenDirs.add(d);
       return;

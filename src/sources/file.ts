@@ -81,8 +81,20 @@ export class FileSource implements Source {
   async start(push: (state: SourceState) => void): Promise<void> {
     await checkConfigDir(this.#root);
     this.#push = push;
-    await this.#config.scan('');
+    // The first scan counts as a reload in progress: events it causes (watchers are set up as it
+    // goes) wait for it instead of racing it, then run once it is done.
+    const first = this.#config.scan('').then(() => undefined);
+    this.#busy = first;
+    try {
+      await first;
+    } finally {
+      this.#busy = undefined;
+    }
     this.#deliver();
+    if (this.#again) {
+      this.#again = false;
+      void this.#flush();
+    }
     if (this.#watch && this.#rescanMs > 0) {
       this.#interval = setInterval(() => {
         this.#fullRescan = true;
@@ -111,7 +123,7 @@ export class FileSource implements Source {
       const watcher = watch(abs, { persistent: false }, (_event, name) => this.#onEvent(rel, name));
       watcher.on('error', (err) => {
         this.#log('warn', 'config directory watcher failed; rescanning', { dir: abs, error: err.message });
-        this.#unwatch(rel);
+        if (this.#watchers.get(rel)?.watcher === watcher) this.#unwatch(rel);
         this.#fullRescan = true;
         this.#schedule();
       });
