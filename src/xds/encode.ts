@@ -62,6 +62,8 @@ class Checker {
   required(type: Type, value: Record<string, unknown>, at: string): void {
     const has = (name: string) => value[name] !== undefined;
     for (const field of type.fieldsArray) {
+      // A rule on a oneof member applies only when that member is the one set.
+      if (field.partOf) continue;
       if (field.options?.[`${RULE}message.required`] && !has(field.name)) {
         this.errors.push(`${at}.${field.name}: required`);
       }
