@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
+import { grpcBootstrap } from '../../src/cli/commands/envoy.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
 import { startXdsServer, type XdsServer } from '../../src/xds/server.ts';
 import { startEchoBackend } from './grpc-echo.ts';
@@ -48,10 +49,8 @@ before(async () => {
   backends = [await startEchoBackend('blue'), await startEchoBackend('green')];
   publish(1, 80, 20);
   server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: DEFAULT_ADDRESSES });
-  const bootstrap = {
-    xds_servers: [{ server_uri: server.address, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: 'grpc-e2e', locality: {} },
-  };
+  // The same bootstrap `sluice envoy bootstrap --grpc` prints.
+  const bootstrap = grpcBootstrap({ xds: server.address, nodeId: 'grpc-e2e' });
   child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'grpc-xds-client.child.ts'), HOST], {
     env: { ...process.env, GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(bootstrap) },
     stdio: ['pipe', 'pipe', 'pipe'],
