@@ -10,7 +10,8 @@ import type { NamedResource } from './routes.ts';
 function protocolOptions(cluster: Cluster): ProtoObject | undefined {
   if (cluster.protocol !== 'h2c') return undefined;
   const type = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
-  return { [type]: typed(type, { explicit_http_config: { http2_protocol_options: {} } }) };
+  // allow_connect: a WebSocket upgrade reaches an HTTP/2 upstream as extended CONNECT.
+  return { [type]: typed(type, { explicit_http_config: { http2_protocol_options: { allow_connect: true } } }) };
 }
 
 /**

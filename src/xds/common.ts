@@ -25,7 +25,8 @@ export function parseHostPort(value: string, what: string): { host: string; port
 }
 
 export function socketAddress(address: string, port: number): ProtoObject {
-  return { socket_address: { address, port_value: port } };
+  // `::` alone would take IPv6 only; Sluice's own `[::]:port` listeners take IPv4 as well.
+  return { socket_address: { address, port_value: port, ipv4_compat: address === '::' ? true : undefined } };
 }
 
 /** Resources of every type come over the one ADS stream. */

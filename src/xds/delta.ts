@@ -4,7 +4,7 @@
 // Versions are content hashes, so a reconnecting client that already holds a resource is not
 // sent it again. A NACK is logged with the client's reason; what was sent is not sent again
 // until it changes, so the client keeps its last good config meanwhile.
-import type { XdsLog } from './log.ts';
+import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
 import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node } from './service.ts';
@@ -20,6 +20,8 @@ interface DeltaTypeState {
   pending: Map<string, string>;
   /** whether any response was sent for this type: the first one is sent even when empty */
   answered: boolean;
+  sentVersion?: string;
+  nackedVersion?: string;
 }
 
 export class DeltaStream {
@@ -71,6 +73,15 @@ export class DeltaStream {
     if (resources) this.#push(kind, state, resources, added);
   }
 
+  status(): XdsClientStatus['types'] {
+    const out: Partial<Record<ResourceKind, XdsTypeStatus>> = {};
+    for (const [kind, s] of this.#types) {
+      const subscribed = [...(s.wildcard ? ['*'] : []), ...[...s.names].sort()];
+      out[kind] = { subscribed, sent: s.sentVersion, nacked: s.nackedVersion };
+    }
+    return out;
+  }
+
   update(resources: EncodedResources): void {
     for (const kind of RESOURCE_KINDS) {
       const state = this.#types.get(kind);
@@ -83,6 +94,7 @@ export class DeltaStream {
     state.pending.delete(req.response_nonce);
     const fields = { node: this.nodeId, typeUrl: req.type_url, nonce: req.response_nonce, delta: true };
     if (req.error_detail) {
+      state.nackedVersion = version;
       this.#log.warn(
         { ...fields, rejectedVersion: version, error: req.error_detail.message },
         `xDS client ${this.nodeId} rejected ${kind} version ${version ?? '?'}: ${req.error_detail.message}`,
@@ -113,6 +125,7 @@ export class DeltaStream {
     const nonce = String(++this.#nonce);
     const version = contentVersion(selected);
     state.pending.set(nonce, version);
+    state.sentVersion = version;
     // A client that never answers must not grow this map without bound.
     if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
     this.#send({

@@ -8,7 +8,7 @@ import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { parseHostPort, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
-import { silentLog, type XdsLog } from './log.ts';
+import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
 import { buildResources, encodeResources, type EncodedResources } from './resources.ts';
 import {
   adsServiceDefinition,
@@ -31,12 +31,15 @@ export interface XdsServerOptions {
 export interface XdsServer {
   /** the bound `host:port` (with the real port when 0 was asked for) */
   readonly address: string;
+  /** every connected client and what it has, sorted by node id */
+  clients(): XdsClientStatus[];
   close(): Promise<void>;
 }
 
 interface ClientStream {
   readonly nodeId: string;
   update(resources: EncodedResources): void;
+  status(): XdsClientStatus['types'];
 }
 
 type Call<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -50,7 +53,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   parseHostPort(addrs.localAddress, 'localAddress');
 
   let resources: EncodedResources | undefined;
-  const streams = new Set<ClientStream>();
+  const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
 
   const rebuild = (snapshot: Snapshot) => {
@@ -62,16 +65,20 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       return;
     }
     log.info({ version: snapshot.version }, 'xDS resources updated');
-    for (const s of streams) s.update(resources);
+    for (const s of streams.keys()) s.update(resources);
   };
   const first = options.feed.current();
   if (first) rebuild(first);
   const unsubscribe = options.feed.subscribe((snapshot) => rebuild(snapshot));
 
-  function serve<Req, Res>(call: Call<Req, Res>, stream: ClientStream & { handle(r: Req, x?: EncodedResources): void }) {
-    calls.add(call as Call<unknown, unknown>);
-    streams.add(stream);
+  function serve<Req, Res>(
+    call: Call<Req, Res>,
+    protocol: XdsClientStatus['protocol'],
+    stream: ClientStream & { handle(r: Req, x?: EncodedResources): void },
+  ) {
     const peer = call.getPeer();
+    calls.add(call as Call<unknown, unknown>);
+    streams.set(stream, { peer, protocol });
     const done = () => {
       if (!streams.delete(stream)) return;
       calls.delete(call as Call<unknown, unknown>);
@@ -100,9 +107,9 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const server = new grpc.Server();
   server.addService(adsServiceDefinition(), {
     StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse>) =>
-      serve(call, new SotwStream((r) => call.write(r), log)),
+      serve(call, 'sotw', new SotwStream((r) => call.write(r), log)),
     DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-      serve(call, new DeltaStream((r) => call.write(r), log)),
+      serve(call, 'delta', new DeltaStream((r) => call.write(r), log)),
   });
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -121,6 +128,11 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   let closed: Promise<void> | undefined;
   return {
     address,
+    clients() {
+      return [...streams]
+        .map(([s, { peer, protocol }]) => ({ node: s.nodeId, peer, protocol, types: s.status() }))
+        .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
+    },
     close() {
       closed ??= new Promise<void>((resolve) => {
         unsubscribe();

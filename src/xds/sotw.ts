@@ -6,7 +6,7 @@
 //   rejection is logged with the client's reason and that content is not sent again; the client
 //   keeps its last good config until something it subscribes to changes.
 // - A type is pushed only when the content the client subscribes to has a new version.
-import type { XdsLog } from './log.ts';
+import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { TypeUrl, RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
 import type { DiscoveryRequest, DiscoveryResponse, Node } from './service.ts';
@@ -39,9 +39,17 @@ export class SotwStream {
     return this.#node?.id ?? '';
   }
 
-  /** The version the client last ACKed for a type, if any. */
-  acked(kind: ResourceKind): string | undefined {
-    return this.#types.get(kind)?.ackedVersion;
+  status(): XdsClientStatus['types'] {
+    const out: Partial<Record<ResourceKind, XdsTypeStatus>> = {};
+    for (const [kind, s] of this.#types) {
+      out[kind] = {
+        subscribed: [...(s.subscription.wildcard ? ['*'] : []), ...[...s.subscription.names].sort()],
+        sent: s.sentVersion,
+        acked: s.ackedVersion,
+        nacked: s.nackedVersion,
+      };
+    }
+    return out;
   }
 
   /** Handles one request; `resources` is undefined until the first snapshot is served. */

@@ -133,6 +133,9 @@ test('a NACK is logged with the client error, not answered, and the next change 
     assert.match(warn.message, /envoy-nack/);
     assert.equal((warn.fields as { rejectedVersion: string }).rejectedVersion, r2.version_info);
     assert.equal((warn.fields as { keptVersion: string }).keptVersion, r1.version_info);
+    const status = server.clients().find((x) => x.node === 'envoy-nack');
+    assert.deepEqual(status?.types.cluster, { subscribed: ['*'], sent: r2.version_info, acked: r1.version_info, nacked: r2.version_info });
+    assert.equal(status?.protocol, 'sotw');
 
     publish({ a: 3001, b: 3002 });
     const r3 = await c.next();
@@ -241,4 +244,25 @@ test('unusable addresses are refused with a clear error', async () => {
   await assert.rejects(startXdsServer({ address: taken, feed, listenerAddresses: DEFAULT_ADDRESSES }), {
     code: 'SLUICE_ERR_LISTEN',
   });
+});
+
+test('closing the server ends every client stream', async () => {
+  const own = new SettableFeed();
+  const first = snap(1, { a: 1, b: 2 });
+  own.publish(first, resultOf(first));
+  const s = await startXdsServer({ address: '127.0.0.1:0', feed: own, listenerAddresses: DEFAULT_ADDRESSES });
+  const clients = [sotw(s.address), sotw(s.address)];
+  try {
+    for (const c of clients) c.send({ node: node('closing'), type_url: TypeUrl.cluster });
+    await Promise.all(clients.map((c) => c.next()));
+    assert.equal(s.clients().length, 2);
+    await s.close();
+    const deadline = Date.now() + 5000;
+    while (!clients.every((c) => c.ended) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(clients.every((c) => c.ended));
+    assert.equal(s.clients().length, 0);
+  } finally {
+    for (const c of clients) c.close();
+    await s.close();
+  }
 });

@@ -89,6 +89,9 @@ test('the command prints YAML (default) or JSON equal to envoyBootstrap', async 
   assertValidBootstrap(json);
   const grpc = JSON.parse(await run(['--grpc', '-o', 'json', '--xds', '127.0.0.1:1234']));
   assert.deepEqual(grpc, grpcBootstrap({ xds: '127.0.0.1:1234', nodeId: 'sluice-envoy' }));
+  const delta = JSON.parse(await run(['-o', 'json', '--delta']));
+  assert.equal(delta.dynamic_resources.ads_config.api_type, 'DELTA_GRPC');
+  assertValidBootstrap(delta);
   await assert.rejects(run(['-o', 'toml']), { code: 'SLUICE_ERR_BAD_FLAG' });
   await assert.rejects(run(['--admin-port', 'x']), { code: 'SLUICE_ERR_BAD_FLAG' });
 });

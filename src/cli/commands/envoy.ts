@@ -21,6 +21,8 @@ export interface BootstrapOptions {
   /** node.cluster; defaults to `sluice-gateway` */
   readonly cluster?: string;
   readonly adminPort?: number;
+  /** incremental xDS (DELTA_GRPC) instead of state of the world */
+  readonly delta?: boolean;
 }
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
@@ -40,7 +42,7 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     dynamic_resources: {
       ads_config: {
-        api_type: 'GRPC',
+        api_type: options.delta ? 'DELTA_GRPC' : 'GRPC',
         transport_api_version: 'V3',
         grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
         set_node_on_first_message_only: true,
@@ -93,14 +95,21 @@ export function registerEnvoyCommand(program: Command, write: (text: string) => 
     .option('--cluster <name>', 'Envoy node cluster', 'sluice-gateway')
     .option('--admin-port <port>', "Envoy's admin port (on 127.0.0.1)", String(DEFAULT_ENVOY_ADMIN_PORT))
     .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .option('--delta', 'use incremental xDS (DELTA_GRPC)', false)
     .option('--grpc', 'print a proxyless gRPC client bootstrap (GRPC_XDS_BOOTSTRAP) instead', false)
-    .action((opts: { xds: string; nodeId: string; cluster: string; adminPort: string; output: string; grpc: boolean }) => {
+    .action((opts: { xds: string; nodeId: string; cluster: string; adminPort: string; output: string; grpc: boolean; delta: boolean }) => {
       if (!/^\d+$/.test(opts.adminPort)) {
         throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--admin-port: "${opts.adminPort}" is not a port number`);
       }
       const bootstrap = opts.grpc
         ? grpcBootstrap({ xds: opts.xds, nodeId: opts.nodeId })
-        : envoyBootstrap({ xds: opts.xds, nodeId: opts.nodeId, cluster: opts.cluster, adminPort: Number(opts.adminPort) });
+        : envoyBootstrap({
+            xds: opts.xds,
+            nodeId: opts.nodeId,
+            cluster: opts.cluster,
+            adminPort: Number(opts.adminPort),
+            delta: opts.delta,
+          });
       write(renderBootstrap(bootstrap, opts.output));
     });
 }
