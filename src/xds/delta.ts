@@ -9,7 +9,7 @@ import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
 import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node } from './service.ts';
 import { CONTROL_PLANE } from './sotw.ts';
-import { contentVersion, select } from './subscription.ts';
+import { selectVersioned } from './subscription.ts';
 
 interface DeltaTypeState {
   wildcard: boolean;
@@ -111,7 +111,7 @@ export class DeltaStream {
     added: ReadonlySet<string> = new Set(),
   ): void {
     const table = resources[kind];
-    const selected = select(table, { wildcard: state.wildcard, names: state.names });
+    const { selected, version } = selectVersioned(table, { wildcard: state.wildcard, names: state.names });
     const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).
@@ -123,7 +123,6 @@ export class DeltaStream {
     for (const r of changed) state.known.set(r.name, r.hash);
     for (const n of removed) state.known.delete(n);
     const nonce = String(++this.#nonce);
-    const version = contentVersion(selected);
     state.pending.set(nonce, version);
     state.sentVersion = version;
     // A client that never answers must not grow this map without bound.

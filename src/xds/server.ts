@@ -105,11 +105,17 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   }
 
   const server = new grpc.Server();
+  // A push can race the stream's end; writing to an ended call would throw.
+  const writer =
+    <Res>(call: Call<unknown, Res>) =>
+    (response: Res) => {
+      if (!call.writableEnded && !call.destroyed) call.write(response);
+    };
   server.addService(adsServiceDefinition(), {
     StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse>) =>
-      serve(call, 'sotw', new SotwStream((r) => call.write(r), log)),
+      serve(call, 'sotw', new SotwStream(writer(call), log)),
     DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-      serve(call, 'delta', new DeltaStream((r) => call.write(r), log)),
+      serve(call, 'delta', new DeltaStream(writer(call), log)),
   });
 
   const port = await new Promise<number>((resolve, reject) => {

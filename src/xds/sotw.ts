@@ -10,7 +10,7 @@ import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { TypeUrl, RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
 import type { DiscoveryRequest, DiscoveryResponse, Node } from './service.ts';
-import { contentVersion, nextSubscription, select, type Subscription } from './subscription.ts';
+import { nextSubscription, selectVersioned, type Subscription } from './subscription.ts';
 
 interface TypeState {
   subscription: Subscription;
@@ -97,8 +97,7 @@ export class SotwStream {
   }
 
   #push(kind: ResourceKind, state: TypeState, resources: EncodedResources, force: boolean): void {
-    const selected = select(resources[kind], state.subscription);
-    const version = contentVersion(selected);
+    const { selected, version } = selectVersioned(resources[kind], state.subscription);
     if (!force && version === state.sentVersion) return;
     const nonce = String(++this.#nonce);
     state.sentVersion = version;

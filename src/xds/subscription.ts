@@ -43,3 +43,19 @@ export function contentVersion(resources: readonly EncodedResource[]): string {
   for (const r of resources) h.update(`${r.name}\0${r.hash}\n`);
   return h.digest('hex').slice(0, 16);
 }
+
+const wildcardCache = new WeakMap<ResourceTable, { selected: EncodedResource[]; version: string }>();
+
+/**
+ * select() and contentVersion() together. Every Envoy has the same wildcard subscription, so
+ * that answer is computed once per resource table, not once per client.
+ */
+export function selectVersioned(table: ResourceTable, sub: Subscription): { selected: EncodedResource[]; version: string } {
+  const plainWildcard = sub.wildcard && sub.names.size === 0;
+  const cached = plainWildcard ? wildcardCache.get(table) : undefined;
+  if (cached) return cached;
+  const selected = select(table, sub);
+  const answer = { selected, version: contentVersion(selected) };
+  if (plainWildcard) wildcardCache.set(table, answer);
+  return answer;
+}
