@@ -35,7 +35,7 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
     throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--admin-port: "${options.adminPort}" is not a port number`);
   }
   if (options.nodeId === '') throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--node-id: must not be empty');
-  const ads = { ads: {}, resource_api_version: 'V3' };
+  const ads = () => ({ ads: {}, resource_api_version: 'V3' });
   const http2 = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
   return {
     node: { id: options.nodeId, cluster: options.cluster ?? 'sluice-gateway' },
@@ -47,8 +47,8 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
         grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
         set_node_on_first_message_only: true,
       },
-      lds_config: ads,
-      cds_config: ads,
+      lds_config: ads(),
+      cds_config: ads(),
     },
     static_resources: {
       clusters: [
@@ -80,7 +80,7 @@ export function grpcBootstrap(options: Pick<BootstrapOptions, 'xds' | 'nodeId'>)
 
 export function renderBootstrap(bootstrap: { [key: string]: Json }, format: string): string {
   if (format === 'json') return `${JSON.stringify(bootstrap, null, 2)}\n`;
-  if (format === 'yaml') return stringify(bootstrap, { lineWidth: 0 });
+  if (format === 'yaml') return stringify(bootstrap, { lineWidth: 0, aliasDuplicateObjects: false });
   throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--output: "${format}" is not yaml or json`);
 }
 
