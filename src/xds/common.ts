@@ -24,6 +24,25 @@ export function parseHostPort(value: string, what: string): { host: string; port
   return { host: (m[1] ?? m[2])!, port };
 }
 
+/**
+ * Throws SLUICE_ERR_BAD_FLAG when an address is not host:port, or when two listeners would bind
+ * the same port (Envoy would reject the second listener and with it the whole LDS update).
+ */
+export function checkListenerAddresses(addresses: ListenerAddresses): void {
+  const parsed = (Object.keys(addresses) as Array<keyof ListenerAddresses>).map((what) => ({
+    what,
+    ...parseHostPort(addresses[what], what),
+  }));
+  const anyHost = (h: string) => h === '0.0.0.0' || h === '::';
+  for (const [i, a] of parsed.entries()) {
+    for (const b of parsed.slice(i + 1)) {
+      if (a.port === b.port && (a.host === b.host || anyHost(a.host) || anyHost(b.host))) {
+        throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${a.what} and ${b.what} both use port ${a.port}`);
+      }
+    }
+  }
+}
+
 export function socketAddress(address: string, port: number): ProtoObject {
   // `::` alone would take IPv6 only; Sluice's own `[::]:port` listeners take IPv4 as well.
   return { socket_address: { address, port_value: port, ipv4_compat: address === '::' ? true : undefined } };
@@ -32,13 +51,23 @@ export function socketAddress(address: string, port: number): ProtoObject {
 /** Resources of every type come over the one ADS stream. */
 export const ADS_CONFIG_SOURCE: ProtoObject = { ads: {}, resource_api_version: 'V3' };
 
-/** Request headers that replace what the client sent, as KIngress `appendHeaders` requires. */
-export function setHeaders(headers: readonly HeaderPair[]): ProtoObject[] | undefined {
-  if (headers.length === 0) return undefined;
-  return headers.map(([key, value]) => ({
-    header: { key, value },
-    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
-  }));
+/**
+ * Request headers that replace what the client sent, as KIngress `appendHeaders` requires.
+ * Envoy refuses `host` and `:`-pseudo-headers in header mutations, so a `host` entry comes back
+ * as the host to rewrite to (the last one wins, as when headers are set in order) and
+ * pseudo-headers are dropped. `%` starts a formatter command in Envoy header values, so a
+ * literal one is doubled.
+ */
+export function setHeaders(headers: readonly HeaderPair[]): { add?: ProtoObject[]; host?: string } {
+  let host: string | undefined;
+  const add: ProtoObject[] = [];
+  for (const [key, value] of headers) {
+    if (key === 'host') host = value;
+    else if (!key.startsWith(':')) {
+      add.push({ header: { key, value: value.replaceAll('%', '%%') }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+    }
+  }
+  return { add: add.length > 0 ? add : undefined, host };
 }
 
 export const ROUTER_FILTER: ProtoObject = {

@@ -24,23 +24,31 @@ function forwardingRoute(route: Route): ProtoObject {
   const splits = route.splits.filter((s) => s.percent > 0);
   if (splits.length === 0) return { match, direct_response: { status: 503 } };
   // A 0s timeout turns Envoy's default 15 s route timeout off: Sluice has no timeout by default.
-  const common = { timeout: {}, host_rewrite_literal: route.rewriteHost };
-  const action: ProtoObject =
-    splits.length === 1
-      ? { ...common, cluster: splits[0]!.cluster }
-      : {
-          ...common,
-          weighted_clusters: {
-            clusters: splits.map((s) => ({
-              name: s.cluster,
-              weight: { value: s.percent },
-              request_headers_to_add: setHeaders(s.appendHeaders),
-            })),
-          },
-        };
-  // With one split its headers go on the route, after the path-level ones so they win.
-  const headers = splits.length === 1 ? [...route.appendHeaders, ...splits[0]!.appendHeaders] : route.appendHeaders;
-  return { match, route: action, request_headers_to_add: setHeaders(headers) };
+  if (splits.length === 1) {
+    // With one split its headers go on the route, after the path-level ones so they win.
+    const edits = setHeaders([...route.appendHeaders, ...splits[0]!.appendHeaders]);
+    return {
+      match,
+      route: { cluster: splits[0]!.cluster, timeout: {}, host_rewrite_literal: route.rewriteHost ?? edits.host },
+      request_headers_to_add: edits.add,
+    };
+  }
+  const edits = setHeaders(route.appendHeaders);
+  const clusters = splits.map((s) => {
+    const split = setHeaders(s.appendHeaders);
+    return {
+      name: s.cluster,
+      weight: { value: s.percent },
+      request_headers_to_add: split.add,
+      // rewriteHost wins over any Host header, so a split's Host applies only without it.
+      host_rewrite_literal: route.rewriteHost ? undefined : split.host,
+    };
+  });
+  return {
+    match,
+    route: { weighted_clusters: { clusters }, timeout: {}, host_rewrite_literal: route.rewriteHost ?? edits.host },
+    request_headers_to_add: edits.add,
+  };
 }
 
 /**

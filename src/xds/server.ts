@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { SluiceError } from '../errors.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { parseHostPort, type ListenerAddresses } from './common.ts';
+import { checkListenerAddresses, parseHostPort, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
 import { buildResources, encodeResources, type EncodedResources } from './resources.ts';
@@ -48,9 +48,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const log = options.log ?? silentLog;
   const { host } = parseHostPort(options.address, '--xds');
   const addrs = options.listenerAddresses;
-  parseHostPort(addrs.externalAddress, 'externalAddress');
-  parseHostPort(addrs.externalTlsAddress, 'externalTlsAddress');
-  parseHostPort(addrs.localAddress, 'localAddress');
+  checkListenerAddresses(addrs);
 
   let resources: EncodedResources | undefined;
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();

@@ -240,6 +240,10 @@ test('unusable addresses are refused with a clear error', async () => {
     startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: { ...DEFAULT_ADDRESSES, localAddress: '8081' } }),
     { code: 'SLUICE_ERR_BAD_FLAG', message: /localAddress/ },
   );
+  await assert.rejects(
+    startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: { ...DEFAULT_ADDRESSES, localAddress: '127.0.0.1:8080' } }),
+    { code: 'SLUICE_ERR_BAD_FLAG', message: 'externalAddress and localAddress both use port 8080' },
+  );
   const taken = server.address;
   await assert.rejects(startXdsServer({ address: taken, feed, listenerAddresses: DEFAULT_ADDRESSES }), {
     code: 'SLUICE_ERR_LISTEN',

@@ -82,7 +82,9 @@ async function run(args: string[]): Promise<string> {
 }
 
 test('the command prints YAML (default) or JSON equal to envoyBootstrap', async () => {
-  const yaml = parse(await run(['--xds', '127.0.0.1:18000', '--node-id', 'edge-7', '--admin-port', '9903']));
+  const text = await run(['--xds', '127.0.0.1:18000', '--node-id', 'edge-7', '--admin-port', '9903']);
+  assert.doesNotMatch(text, /[&*]a\d/, 'no YAML aliases');
+  const yaml = parse(text);
   assert.deepEqual(yaml, envoyBootstrap({ xds: '127.0.0.1:18000', nodeId: 'edge-7', adminPort: 9903 }));
   const json = JSON.parse(await run(['-o', 'json']));
   assert.deepEqual(json, envoyBootstrap({ xds: '127.0.0.1:18000', nodeId: 'sluice-envoy' }));
