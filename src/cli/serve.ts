@@ -26,6 +26,7 @@ export interface ServeFlags {
   maxHeaderSize: string;
   drainTimeout: string;
   logLevel: string;
+  xds?: string;
 }
 
 export const serveDefaults = {
@@ -108,7 +109,30 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
 export async function runServe(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
   const gateway = await Gateway.start(await buildGatewayOptions(f, log));
-  stopOnSignals(log, () => gateway.stop());
+  const xds = f.xds ? await startXds(f, gateway, log) : undefined;
+  stopOnSignals(log, async () => {
+    await xds?.close();
+    await gateway.stop();
+  });
+}
+
+/** The Envoy control plane (--xds) serves the same snapshots as the data plane. */
+async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{ close(): Promise<void> }> {
+  const { startXdsServer } = await import('../xds/server.ts');
+  try {
+    const xds = await startXdsServer({
+      address: f.xds!,
+      feed: gateway.pipeline.feed,
+      // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
+      listenerAddresses: { externalAddress: gateway.addresses.http ?? f.http, externalTlsAddress: gateway.addresses.https ?? f.https, localAddress: gateway.addresses.local ?? f.local },
+      log: log.child({ component: 'xds' }),
+    });
+    log.info({ listener: 'xds', address: xds.address }, 'listening');
+    return xds;
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
 }
 
 export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
