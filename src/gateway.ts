@@ -6,6 +6,7 @@ import type { Logger } from './log.ts';
 import type { HostPort } from './net/address.ts';
 import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
+import { FastServer } from './proxy/fast/server.ts';
 import { createH1Handler, type ListenerContext } from './proxy/h1.ts';
 import { closeGracefully, createHttpServer, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
 import { Metrics } from './proxy/metrics.ts';
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** export Node process metrics (off in tests that run several gateways in one process) */
   readonly processMetrics?: boolean;
+  /** serve plain HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
+  readonly fastPath?: boolean;
 }
 
 export interface GatewayAddresses {
@@ -40,6 +43,7 @@ export class Gateway {
   readonly metrics: Metrics;
   readonly addresses: GatewayAddresses = {};
   readonly #servers: http.Server[] = [];
+  readonly #fast: FastServer[] = [];
   #admin: http.Server | undefined;
   readonly #options: GatewayOptions;
   #stopping: Promise<void> | undefined;
@@ -81,8 +85,11 @@ export class Gateway {
     const bound: Array<[string, string]> = [];
     for (const [addr, ctx, flag] of listeners) {
       if (!addr) continue;
-      const server = createHttpServer(limits, createH1Handler(this.dataPlane, ctx));
-      this.#servers.push(server);
+      const nodeServer = createHttpServer(limits, createH1Handler(this.dataPlane, ctx));
+      const fast = this.#options.fastPath !== false ? new FastServer(this.dataPlane, ctx, limits, nodeServer) : undefined;
+      if (fast) this.#fast.push(fast);
+      else this.#servers.push(nodeServer);
+      const server = fast ?? nodeServer;
       const address = await listen(server, addr, flag);
       this.addresses[ctx.name as 'http' | 'local'] = address;
       bound.push([ctx.name, address]);
@@ -97,7 +104,9 @@ export class Gateway {
     this.#stopping ??= (async () => {
       await this.pipeline.stop().catch(() => {});
       this.dataPlane.stop();
-      await closeGracefully(this.#servers, () => this.dataPlane.inflight, this.#options.drainTimeout ?? 30_000);
+      const inflight = () => this.dataPlane.inflight;
+      const deadline = this.#options.drainTimeout ?? 30_000;
+      await Promise.all([closeGracefully(this.#servers, inflight, deadline), ...this.#fast.map((f) => f.closeGracefully(inflight, deadline))]);
       await this.dataPlane.upstreams.close();
       if (this.#admin) {
         this.#admin.closeAllConnections();

@@ -27,6 +27,8 @@ export interface ServeFlags {
   drainTimeout: string;
   logLevel: string;
   xds?: string;
+  /** commander sets this to false for --no-fast-path */
+  fastPath?: boolean;
 }
 
 export const serveDefaults = {
@@ -100,6 +102,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     drainTimeout: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000,
     log,
     processMetrics: true,
+    fastPath: f.fastPath !== false,
   };
   parseAddress(f.https, '--https');
   return options;

@@ -1,0 +1,531 @@
+// One client connection on the raw-socket fast path: parses request heads, asks decide(), and
+// proxies each request over a keep-alive upstream socket, one request at a time and in order
+// (pipelined requests wait in `pending`). Anything it does not handle goes to node:http at a
+// request boundary, with the bytes already read pushed back onto the socket.
+import type { Socket } from 'node:net';
+import type { Endpoint } from '../../snapshot/types.ts';
+import { decide } from '../decide.ts';
+import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.ts';
+import { type LocalReply, probeReply, redirectReply, textReply } from '../local-reply.ts';
+import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
+import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, parseResponseHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
+import type { FastShared } from './shared.ts';
+import type { UpstreamConn, UpstreamOwner } from './upstream-pool.ts';
+import { chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
+
+/** request side: no body left to read, or reading a Content-Length / chunked body */
+const REQ_DONE = 0;
+const REQ_LENGTH = 1;
+const REQ_CHUNKED = 2;
+/** response side: waiting for the head, then the body framing, then done */
+const RES_HEAD = 0;
+const RES_LENGTH = 1;
+const RES_CHUNKED = 2;
+const RES_UNTIL_CLOSE = 3;
+const RES_DONE = 4;
+
+/** Upstream response heads: generous, they are not attacker-sized. */
+const RESPONSE_LIMITS = { maxHeaderSize: 64 * 1024, maxHeadersCount: 500 };
+
+export class FastConnection implements UpstreamOwner {
+  readonly socket: Socket;
+  readonly #shared: FastShared;
+  readonly #clientAddress: string | undefined;
+  /** client bytes read but not yet consumed (a partial head, or pipelined requests) */
+  #pending: Buffer | null = null;
+  /** ms when the head being awaited started (0: between requests) */
+  headStart: number;
+  idleSince = 0;
+  #closed = false;
+  #clientEnded = false;
+  #paused = false;
+
+  // The exchange in progress (at most one).
+  active = false;
+  #head: RequestHead | null = null;
+  #reqPhase = REQ_DONE;
+  #reqLeft = 0;
+  #reqDecoder: ChunkedDecoder | null = null;
+  #upstream: UpstreamConn | null = null;
+  #endpoint: Endpoint | null = null;
+  /** the upstream head, kept for one retry when a reused connection turns out closed */
+  #retryHead = '';
+  #started = 0n;
+  #ingress = '';
+  #cluster = '';
+  #keepAlive = true;
+  #resPhase = RES_HEAD;
+  #resBuf: Buffer | null = null;
+  #resLeft = 0;
+  #resReusable = false;
+  #resKeepAliveMs = -1;
+  #resDecoder: ChunkedDecoder | null = null;
+  #status = 0;
+  #resHeadSent = false;
+
+  constructor(socket: Socket, shared: FastShared) {
+    this.socket = socket;
+    this.#shared = shared;
+    this.#clientAddress = socket.remoteAddress;
+    this.headStart = Date.now();
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+    socket.on('drain', this.#onDrain);
+  }
+
+  // ---- client socket events
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#closed) return;
+    if (this.#reqPhase !== REQ_DONE) {
+      this.#feedRequestBody(chunk, 0);
+      return;
+    }
+    this.#pending = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
+    if (this.active) {
+      // Pipelined requests wait for the current one; do not buffer without bound meanwhile.
+      if (this.#pending.length > this.#shared.limits.maxHeaderSize) this.#pause();
+      return;
+    }
+    if (this.headStart === 0) this.headStart = Date.now();
+    this.#drive();
+  };
+
+  readonly #onEnd = (): void => {
+    this.#clientEnded = true;
+    if (!this.active && !this.#closed) this.#end();
+  };
+
+  readonly #onError = (): void => {
+    // 'close' follows and does the cleanup.
+  };
+
+  readonly #onClose = (): void => {
+    this.#closed = true;
+    this.#shared.conns.delete(this);
+    if (!this.active) return;
+    this.#dropUpstream();
+    this.#finish(499);
+  };
+
+  readonly #onDrain = (): void => {
+    this.#upstream?.socket.resume();
+  };
+
+  // ---- request side
+
+  /** Parses and starts requests until one is in flight, the head is partial, or the connection ends. */
+  #drive(): void {
+    while (!this.active && !this.#closed && this.#pending !== null) {
+      const buf = this.#pending;
+      const head = parseRequestHead(buf, 0, buf.length, this.#shared.limits);
+      if (head === undefined) return;
+      if (head instanceof HeadError) return this.#refuse(head.status);
+      if (head.fallback !== '') return this.#handOff();
+      this.headStart = 0;
+      if (!this.#request(head)) return this.#handOff();
+    }
+    if (!this.active && !this.#closed) {
+      this.#resume();
+      if (this.#clientEnded) this.#end();
+    }
+  }
+
+  /** Starts one request; false when node:http must take it (the head is still in `pending`). */
+  #request(head: RequestHead): boolean {
+    const { dp, ctx } = this.#shared;
+    this.#started = process.hrtime.bigint();
+    this.#keepAlive = head.keepAlive && !this.#shared.draining;
+    const router = dp.router;
+    if (router === undefined) return this.#local(head, textReply(503, 'no configuration loaded yet'), '');
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, httpsPort: ctx.httpsPort });
+    switch (decision.kind) {
+      case 'not-found':
+        return this.#local(head, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), decision.ingress ?? '');
+      case 'probe':
+        return this.#local(head, probeReply(decision.hash), decision.ingress);
+      case 'redirect':
+        return this.#local(head, redirectReply(decision.location), decision.ingress);
+      case 'forward':
+        break;
+    }
+    const cluster = decision.split.cluster;
+    if (cluster.protocol !== 'http1') return false;
+    const ep = this.#shared.upstreams.pick(cluster);
+    if (ep === undefined) {
+      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
+      return this.#local(head, textReply(503, 'no healthy upstream'), decision.ingress);
+    }
+    const headers = upstreamRequestHeaders({
+      raw: head.raw,
+      host: decision.upstreamHost,
+      set: decision.set,
+      clientAddress: this.#clientAddress,
+      proto: ctx.secure ? 'https' : 'http',
+    });
+    const upstreamHead = requestHead(head.method, head.url, headers, head.framing === CHUNKED);
+    this.#consume(head.headLength);
+    dp.inflight++;
+    this.active = true;
+    this.#head = head;
+    this.#ingress = decision.ingress;
+    this.#cluster = cluster.name;
+    this.#endpoint = ep;
+    this.#status = 0;
+    this.#resPhase = RES_HEAD;
+    this.#resHeadSent = false;
+    this.#retryHead = head.framing === NO_BODY ? upstreamHead : '';
+    const up = this.#shared.upstreams.acquire(ep, this);
+    this.#upstream = up;
+    this.#reqPhase = head.framing === LENGTH ? REQ_LENGTH : head.framing === CHUNKED ? REQ_CHUNKED : REQ_DONE;
+    this.#reqLeft = head.contentLength;
+    if (this.#reqPhase === REQ_CHUNKED) (this.#reqDecoder ??= new ChunkedDecoder(new UpstreamBodySink(this), false)).reset();
+    const body = this.#reqPhase !== REQ_DONE ? this.#pending : null;
+    if (body === null) {
+      up.socket.write(upstreamHead, 'latin1');
+      return true;
+    }
+    this.#pending = null;
+    up.socket.cork();
+    up.socket.write(upstreamHead, 'latin1');
+    this.#feedRequestBody(body, 0);
+    up.socket.uncork();
+    return true;
+  }
+
+  #feedRequestBody(buf: Buffer, off: number): void {
+    const up = this.#upstream;
+    if (this.#reqPhase === REQ_LENGTH) {
+      const n = Math.min(this.#reqLeft, buf.length - off);
+      this.#reqLeft -= n;
+      if (up !== null && !up.socket.write(n === buf.length ? buf : buf.subarray(off, off + n))) this.#pause();
+      off += n;
+      if (this.#reqLeft === 0) this.#reqPhase = REQ_DONE;
+    } else {
+      const r = this.#reqDecoder!.feed(buf, off, buf.length);
+      if (r === INVALID) return this.#badRequestBody();
+      if (r === NEED_MORE) off = buf.length;
+      else {
+        up?.socket.write(LAST_CHUNK, 'latin1');
+        this.#reqPhase = REQ_DONE;
+        off = r;
+      }
+    }
+    if (off < buf.length) {
+      const rest = buf.subarray(off);
+      this.#pending = this.#pending === null ? rest : Buffer.concat([this.#pending, rest]);
+    }
+    // The response may have finished before the body did; the connection could not be reused then.
+    if (!this.active && this.#reqPhase === REQ_DONE) this.#drive();
+  }
+
+  /** Writes a chunk of request body to the upstream, re-framed. */
+  writeUpstreamChunk(data: Buffer): void {
+    const up = this.#upstream;
+    if (up === null) return;
+    up.socket.write(chunkHead(data.length), 'latin1');
+    up.socket.write(data);
+    if (!up.socket.write(CRLF, 'latin1')) this.#pause();
+  }
+
+  #badRequestBody(): void {
+    this.#reqPhase = REQ_DONE;
+    this.#dropUpstream();
+    if (!this.#resHeadSent) {
+      this.socket.end(errorBytes(400), 'latin1');
+      this.#finish(400);
+    } else {
+      this.socket.destroy();
+      this.#finish(this.#status);
+    }
+    this.#closed = true;
+  }
+
+  // ---- upstream events (UpstreamOwner)
+
+  upstreamDrain(): void {
+    if (this.#reqPhase !== REQ_DONE) this.#resume();
+  }
+
+  upstreamData(conn: UpstreamConn, chunk: Buffer): void {
+    if (conn !== this.#upstream) return;
+    if (this.#resPhase !== RES_HEAD) {
+      this.#feedResponseBody(chunk, 0);
+      return;
+    }
+    const buf = this.#resBuf === null ? chunk : Buffer.concat([this.#resBuf, chunk]);
+    this.#resBuf = null;
+    let off = 0;
+    for (;;) {
+      const head = parseResponseHead(buf, off, buf.length, RESPONSE_LIMITS, this.#head!.method === 'HEAD');
+      if (head === undefined) {
+        this.#resBuf = off === 0 ? buf : buf.subarray(off);
+        return;
+      }
+      if (head instanceof HeadError || head.status === 101) return this.#upstreamFailed('protocol', undefined);
+      off += head.headLength;
+      // Informational responses are hop by hop; the client gets the final one only.
+      if (head.status < 200) continue;
+      this.#status = head.status;
+      this.#resReusable = head.reusable;
+      this.#resKeepAliveMs = head.keepAliveMs;
+      this.#resLeft = head.contentLength;
+      const f = head.framing;
+      this.#resPhase = f === LENGTH ? RES_LENGTH : f === CHUNKED ? RES_CHUNKED : f === UNTIL_CLOSE ? RES_UNTIL_CLOSE : RES_DONE;
+      if (this.#resPhase === RES_CHUNKED) (this.#resDecoder ??= new ChunkedDecoder(new ClientBodySink(this), true)).reset();
+      const close = !this.#keepAlive || this.#shared.draining;
+      if (close) this.#keepAlive = false;
+      const text = responseHead(head.status, head.reason, clientResponseHeaders(head.raw), f === CHUNKED || f === UNTIL_CLOSE, close);
+      this.#resHeadSent = true;
+      const s = this.socket;
+      s.cork();
+      s.write(text, 'latin1');
+      if (this.#resPhase === RES_DONE) {
+        if (off < buf.length) this.#resReusable = false;
+        s.uncork();
+        return this.#complete();
+      }
+      if (off < buf.length) this.#feedResponseBody(buf, off);
+      s.uncork();
+      return;
+    }
+  }
+
+  #feedResponseBody(buf: Buffer, off: number): void {
+    const s = this.socket;
+    let ok = true;
+    switch (this.#resPhase) {
+      case RES_LENGTH: {
+        const n = Math.min(this.#resLeft, buf.length - off);
+        this.#resLeft -= n;
+        ok = s.write(n === buf.length ? buf : buf.subarray(off, off + n));
+        if (off + n < buf.length) this.#resReusable = false;
+        if (this.#resLeft === 0) return this.#complete();
+        break;
+      }
+      case RES_CHUNKED: {
+        const r = this.#resDecoder!.feed(buf, off, buf.length);
+        if (r === INVALID) return this.#upstreamFailed('protocol', undefined);
+        if (r !== NEED_MORE) {
+          const trailers = this.#resDecoder!.takeTrailers();
+          s.write(trailers === null ? LAST_CHUNK : `0\r\n${trailers.toString('latin1')}\r\n`, 'latin1');
+          if (r < buf.length) this.#resReusable = false;
+          return this.#complete();
+        }
+        ok = !s.writableNeedDrain;
+        break;
+      }
+      case RES_UNTIL_CLOSE:
+        if (buf.length > off) ok = this.writeClientChunk(off === 0 ? buf : buf.subarray(off));
+        break;
+      default:
+        // Bytes after a complete response: the upstream connection is not reusable.
+        this.#resReusable = false;
+    }
+    if (!ok) this.#upstream?.socket.pause();
+  }
+
+  /** Writes a chunk of response body to the client, re-framed; false when the client is backed up. */
+  writeClientChunk(data: Buffer): boolean {
+    const s = this.socket;
+    s.write(chunkHead(data.length), 'latin1');
+    s.write(data);
+    return s.write(CRLF, 'latin1');
+  }
+
+  upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {
+    if (conn !== this.#upstream) return;
+    this.#upstream = null;
+    if (this.#resPhase === RES_UNTIL_CLOSE) {
+      this.socket.write(LAST_CHUNK, 'latin1');
+      this.#resReusable = false;
+      return this.#complete();
+    }
+    if (this.#resPhase === RES_DONE) return;
+    // A reused keep-alive connection the upstream closed just as we sent: retry once on a new one.
+    if (!this.#resHeadSent && this.#resBuf === null && conn.reused && this.#retryHead !== '' && this.#endpoint !== null) {
+      const head = this.#retryHead;
+      this.#retryHead = '';
+      const up = this.#shared.upstreams.acquire(this.#endpoint, this, true);
+      this.#upstream = up;
+      up.socket.write(head, 'latin1');
+      return;
+    }
+    this.#upstreamFailed(reasonOf(err), err);
+  }
+
+  #upstreamFailed(reason: string, err: Error | undefined): void {
+    const { dp } = this.#shared;
+    this.#dropUpstream();
+    if (!this.#resHeadSent) {
+      dp.metrics.upstreamErrors.labels(this.#cluster, reason).inc();
+      dp.log.debug({ err: err?.message ?? reason, cluster: this.#cluster }, 'upstream error before response');
+      // A request body still arriving cannot be skipped reliably: close after the 503.
+      const close = !this.#keepAlive || this.#reqPhase !== REQ_DONE;
+      const reply = textReply(503, 'upstream connect error or disconnect/reset before headers');
+      this.socket.write(localReplyBytes(reply, this.#head!.method === 'HEAD', close));
+      this.#status = 503;
+      this.#resPhase = RES_DONE;
+      this.#finish(503);
+      if (close) this.#end();
+      else this.#drive();
+    } else {
+      dp.metrics.upstreamErrors.labels(this.#cluster, 'reset_after_headers').inc();
+      this.#closed = true;
+      this.socket.destroy();
+      this.#finish(this.#status);
+    }
+  }
+
+  /** The response went out completely. */
+  #complete(): void {
+    this.#resPhase = RES_DONE;
+    const up = this.#upstream;
+    this.#upstream = null;
+    if (up !== null) {
+      if (this.#resReusable && this.#reqPhase === REQ_DONE) this.#shared.upstreams.release(up, this.#resKeepAliveMs);
+      else {
+        up.owner = null;
+        up.socket.destroy();
+      }
+    }
+    this.#finish(this.#status);
+    if (!this.#keepAlive || this.#reqPhase !== REQ_DONE || this.#shared.draining) return this.#end();
+    this.idleSince = Date.now();
+    if (this.#pending !== null) this.headStart = this.idleSince;
+    this.#drive();
+  }
+
+  #finish(status: number): void {
+    if (!this.active) return;
+    this.active = false;
+    this.#head = null;
+    this.#endpoint = null;
+    this.#retryHead = '';
+    this.#resBuf = null;
+    const { dp, ctx } = this.#shared;
+    dp.inflight--;
+    dp.metrics.request(ctx.name, this.#ingress, status, Number(process.hrtime.bigint() - this.#started) / 1e9);
+  }
+
+  #dropUpstream(): void {
+    const up = this.#upstream;
+    this.#upstream = null;
+    if (up === null) return;
+    up.owner = null;
+    up.socket.destroy();
+  }
+
+  // ---- local answers and connection control
+
+  #local(head: RequestHead, reply: LocalReply, ingress: string): true {
+    // A body we do not forward would have to be read and skipped; closing is simpler and safe.
+    const close = !this.#keepAlive || head.framing !== NO_BODY;
+    this.#consume(head.headLength);
+    this.socket.write(localReplyBytes(reply, head.method === 'HEAD', close));
+    const { dp, ctx } = this.#shared;
+    dp.metrics.request(ctx.name, ingress, reply.status, Number(process.hrtime.bigint() - this.#started) / 1e9);
+    if (close) this.#end();
+    else this.idleSince = Date.now();
+    return true;
+  }
+
+  #consume(n: number): void {
+    const buf = this.#pending!;
+    this.#pending = n < buf.length ? buf.subarray(n) : null;
+  }
+
+  #refuse(status: 400 | 408 | 431): void {
+    this.#closed = true;
+    this.#pending = null;
+    this.socket.end(errorBytes(status), 'latin1');
+    this.socket.destroySoon();
+  }
+
+  /** Hands the socket to node:http, with the unconsumed bytes pushed back in front of it. */
+  #handOff(): void {
+    const s = this.socket;
+    this.#closed = true;
+    this.#shared.conns.delete(this);
+    s.removeListener('data', this.#onData);
+    s.removeListener('end', this.#onEnd);
+    s.removeListener('error', this.#onError);
+    s.removeListener('close', this.#onClose);
+    s.removeListener('drain', this.#onDrain);
+    s.pause();
+    if (this.#pending !== null) s.unshift(this.#pending);
+    this.#pending = null;
+    this.#shared.fallback.emit('connection', s);
+    s.resume();
+  }
+
+  #end(): void {
+    this.#closed = true;
+    this.#pending = null;
+    this.socket.end();
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.socket.pause();
+  }
+
+  #resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.socket.resume();
+  }
+
+  // ---- timers (called by the listener's periodic check)
+
+  /** Enforces the head deadline and the idle keep-alive timeout. */
+  tick(now: number): void {
+    if (this.active || this.#closed) return;
+    const { limits } = this.#shared;
+    if (this.headStart !== 0 && now - this.headStart > limits.headersTimeout) this.#refuse(408);
+    else if (this.headStart === 0 && this.#pending === null && now - this.idleSince > limits.idleTimeout) {
+      this.#closed = true;
+      this.socket.destroy();
+    }
+  }
+
+  /** Closes the connection if no request is in progress (graceful drain). */
+  closeIfIdle(): void {
+    if (!this.active && this.#pending === null) {
+      this.#closed = true;
+      this.socket.destroy();
+    }
+  }
+}
+
+class UpstreamBodySink implements ChunkSink {
+  constructor(readonly conn: FastConnection) {}
+  chunkData(data: Buffer): void {
+    this.conn.writeUpstreamChunk(data);
+  }
+}
+
+class ClientBodySink implements ChunkSink {
+  constructor(readonly conn: FastConnection) {}
+  chunkData(data: Buffer): void {
+    this.conn.writeClientChunk(data);
+  }
+}
+
+function reasonOf(err: (Error & { code?: string }) | undefined): string {
+  switch (err?.code) {
+    case 'ECONNREFUSED':
+      return 'connection_refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case undefined:
+      return 'reset';
+    case 'ETIMEDOUT':
+      return 'connect_timeout';
+    default:
+      return 'other';
+  }
+}

@@ -1,0 +1,296 @@
+// Strict HTTP/1.1 message-head parsing on Buffers, for the raw-socket fast path.
+//
+// Strict on purpose (request smuggling is the risk, RFC 9112 6.3 and 11.2): anything ambiguous is an
+// error verdict (400/431, then the connection closes), and anything merely unusual (HTTP/1.0, an
+// unknown method, Upgrade, Expect, a non-origin-form target) is flagged `fallback` so that
+// node:http's own parser handles it. The differential tests hold this parser to "never accepts
+// what llhttp rejects, and agrees with llhttp on what it accepts".
+import { CR, HTAB, LF, SP, TARGET, TOKEN, VALUE } from './chars.ts';
+
+/** How a message body is delimited. */
+export const NO_BODY = 0;
+export const LENGTH = 1;
+export const CHUNKED = 2;
+/** responses only: the body runs until the upstream closes */
+export const UNTIL_CLOSE = 3;
+export type Framing = typeof NO_BODY | typeof LENGTH | typeof CHUNKED | typeof UNTIL_CLOSE;
+
+export class HeadError {
+  constructor(
+    readonly status: 400 | 431,
+    readonly reason: string,
+  ) {}
+}
+
+export class RequestHead {
+  constructor(
+    readonly method: string,
+    /** origin-form path with query, as sent */
+    readonly url: string,
+    /** [name, value, ...] as sent (latin1), values without surrounding whitespace */
+    readonly raw: string[],
+    readonly host: string | undefined,
+    /** bytes from the first byte of the request line to the first byte of the body */
+    readonly headLength: number,
+    readonly framing: Framing,
+    readonly contentLength: number,
+    /** false when the client sent `Connection: close` */
+    readonly keepAlive: boolean,
+    /** why node:http must handle this request instead, or '' */
+    readonly fallback: string,
+  ) {}
+}
+
+export class ResponseHead {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly raw: string[],
+    readonly headLength: number,
+    readonly framing: Framing,
+    readonly contentLength: number,
+    /** the upstream connection may carry another request after this response */
+    readonly reusable: boolean,
+    /** ms from the upstream's `Keep-Alive: timeout=N`, or -1 */
+    readonly keepAliveMs: number,
+  ) {}
+}
+
+export interface HeadLimits {
+  /** bytes of the whole head, request line included */
+  readonly maxHeaderSize: number;
+  readonly maxHeadersCount: number;
+}
+
+/** Methods the fast path proxies itself; other valid tokens go to node:http (llhttp knows its own list). */
+const FAST_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
+
+// Facts parseFields gathers about framing and routing headers. Module state reset on every call,
+// not an object per message: parsing is synchronous, and this is the per-request hot path.
+let clValue = -1;
+let clCount = 0;
+let teCount = 0;
+let teChunked = false;
+let hostValue: string | undefined;
+let hostCount = 0;
+let connClose = false;
+let connUpgrade = false;
+let hasUpgrade = false;
+let hasExpect = false;
+let keepAliveMs = -1;
+
+/**
+ * Parses a request head starting at `start`. Returns undefined while the head is incomplete
+ * (and still within limits), a HeadError for a request to refuse, or the RequestHead.
+ */
+export function parseRequestHead(buf: Buffer, start: number, end: number, limits: HeadLimits): RequestHead | HeadError | undefined {
+  const stop = buf.indexOf('\r\n\r\n', start, 'latin1');
+  if (stop < 0 || stop >= end) return incomplete(buf, start, end, limits.maxHeaderSize);
+  const headEnd = stop + 4;
+  if (headEnd - start > limits.maxHeaderSize) return new HeadError(431, 'request head too large');
+
+  // request-line = method SP request-target SP HTTP-version CRLF
+  let p = start;
+  while (TOKEN[buf[p]!] === 1) p++;
+  if (p === start || buf[p] !== SP) return new HeadError(400, 'invalid method');
+  const method = methodString(buf, start, p);
+  const urlStart = ++p;
+  let odd = false;
+  for (let t = TARGET[buf[p]!]!; t !== 0; t = TARGET[buf[++p]!]!) if (t === 2) odd = true;
+  if (p === urlStart || buf[p] !== SP) return new HeadError(400, 'invalid request-target');
+  const url = buf.toString('latin1', urlStart, p);
+  p++;
+  if (buf[p] !== 0x48 || buf[p + 1] !== 0x54 || buf[p + 2] !== 0x54 || buf[p + 3] !== 0x50 || buf[p + 4] !== 0x2f || buf[p + 5] !== 0x31 || buf[p + 6] !== 0x2e) {
+    return new HeadError(400, 'unsupported HTTP version');
+  }
+  const minor = buf[p + 7];
+  if ((minor !== 0x31 && minor !== 0x30) || buf[p + 8] !== CR || buf[p + 9] !== LF) return new HeadError(400, 'unsupported HTTP version');
+  p += 10;
+
+  const raw: string[] = [];
+  const err = parseFields(buf, p, stop + 2, raw, limits.maxHeadersCount);
+  if (err !== undefined) return err;
+  if (hostCount > 1) return new HeadError(400, 'more than one Host header');
+  if (hostCount === 0 && minor === 0x31) return new HeadError(400, 'missing Host header');
+
+  let framing: Framing = NO_BODY;
+  let length = 0;
+  if (teCount > 0) {
+    // RFC 9112 6.1: chunked must be the final coding; the fast path knows no other coding at all.
+    if (teCount > 1 || !teChunked) return new HeadError(400, 'unsupported Transfer-Encoding');
+    if (clCount > 0) return new HeadError(400, 'Content-Length with Transfer-Encoding');
+    framing = CHUNKED;
+  } else if (clCount > 0) {
+    if (clCount > 1) return new HeadError(400, 'more than one Content-Length');
+    if (clValue < 0) return new HeadError(400, 'invalid Content-Length');
+    length = clValue;
+    if (length > 0) framing = LENGTH;
+  }
+
+  let fallback = '';
+  if (minor === 0x30) fallback = 'HTTP/1.0';
+  else if (!FAST_METHODS.has(method)) fallback = 'method';
+  else if (buf[urlStart] !== 0x2f) fallback = 'request-target form';
+  else if (odd) fallback = 'request-target characters';
+  else if (hasUpgrade || connUpgrade) fallback = 'upgrade';
+  else if (hasExpect) fallback = 'expect';
+  return new RequestHead(method, url, raw, hostValue, headEnd - start, framing, length, !connClose, fallback);
+}
+
+/**
+ * Parses an upstream response head. `headRequest`: the request was HEAD (no body whatever the
+ * headers say). 1xx heads are returned as they are; the caller skips them.
+ */
+export function parseResponseHead(buf: Buffer, start: number, end: number, limits: HeadLimits, headRequest: boolean): ResponseHead | HeadError | undefined {
+  const stop = buf.indexOf('\r\n\r\n', start, 'latin1');
+  if (stop < 0 || stop >= end) return incomplete(buf, start, end, limits.maxHeaderSize);
+  const headEnd = stop + 4;
+  if (headEnd - start > limits.maxHeaderSize) return new HeadError(431, 'response head too large');
+  // status-line = HTTP-version SP 3DIGIT SP [reason-phrase] CRLF
+  const p = start;
+  if (buf[p] !== 0x48 || buf[p + 1] !== 0x54 || buf[p + 2] !== 0x54 || buf[p + 3] !== 0x50 || buf[p + 4] !== 0x2f || buf[p + 5] !== 0x31 || buf[p + 6] !== 0x2e) {
+    return new HeadError(400, 'unsupported HTTP version');
+  }
+  const minor = buf[p + 7];
+  if ((minor !== 0x31 && minor !== 0x30) || buf[p + 8] !== SP) return new HeadError(400, 'unsupported HTTP version');
+  const d0 = buf[p + 9]! - 0x30;
+  const d1 = buf[p + 10]! - 0x30;
+  const d2 = buf[p + 11]! - 0x30;
+  if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return new HeadError(400, 'invalid status code');
+  const status = d0 * 100 + d1 * 10 + d2;
+  let q = p + 12;
+  let reason = '';
+  if (buf[q] === SP) {
+    const rs = ++q;
+    while (buf[q] !== CR && VALUE[buf[q]!] === 1) q++;
+    reason = buf.toString('latin1', rs, q);
+  }
+  if (buf[q] !== CR || buf[q + 1] !== LF) return new HeadError(400, 'invalid status line');
+
+  const raw: string[] = [];
+  const err = parseFields(buf, q + 2, stop + 2, raw, limits.maxHeadersCount);
+  if (err !== undefined) return err;
+
+  let reusable = minor === 0x31 ? !connClose : false;
+  let framing: Framing = UNTIL_CLOSE;
+  let length = 0;
+  if (teCount > 0 && (teCount > 1 || !teChunked)) return new HeadError(400, 'unsupported Transfer-Encoding');
+  if (teCount > 0 && clCount > 0) return new HeadError(400, 'Content-Length with Transfer-Encoding');
+  if (clCount > 1) return new HeadError(400, 'more than one Content-Length');
+  if (clCount === 1 && clValue < 0) return new HeadError(400, 'invalid Content-Length');
+  if (headRequest || status < 200 || status === 204 || status === 304) framing = NO_BODY;
+  else if (teCount > 0) framing = CHUNKED;
+  else if (clCount === 1) {
+    length = clValue;
+    framing = length > 0 ? LENGTH : NO_BODY;
+  }
+  if (framing === UNTIL_CLOSE) reusable = false;
+  return new ResponseHead(status, reason, raw, headEnd - start, framing, length, reusable, keepAliveMs);
+}
+
+/**
+ * Header fields from `p` up to `end` (the index just past the last field's CRLF). Pushes
+ * name/value pairs to `raw` and records the framing facts in the module state above.
+ */
+function parseFields(buf: Buffer, p: number, end: number, raw: string[], maxCount: number): HeadError | undefined {
+  clValue = -1;
+  clCount = teCount = hostCount = 0;
+  teChunked = connClose = connUpgrade = hasUpgrade = hasExpect = false;
+  hostValue = undefined;
+  keepAliveMs = -1;
+  let count = 0;
+  while (p < end) {
+    const ns = p;
+    while (TOKEN[buf[p]!] === 1) p++;
+    if (buf[p] !== 0x3a) {
+      const c = buf[ns];
+      return new HeadError(400, p === ns && (c === SP || c === HTAB) ? 'obsolete line folding' : 'invalid header name');
+    }
+    if (p === ns) return new HeadError(400, 'empty header name');
+    const ne = p++;
+    while (buf[p] === SP || buf[p] === HTAB) p++;
+    const vs = p;
+    let ve = p;
+    for (;;) {
+      const c = buf[p]!;
+      if (c === CR) break;
+      if (VALUE[c] !== 1) return new HeadError(400, 'invalid character in header value');
+      p++;
+      if (c !== SP && c !== HTAB) ve = p;
+    }
+    if (buf[p + 1] !== LF) return new HeadError(400, 'bare CR in header');
+    p += 2;
+    if (++count > maxCount) return new HeadError(431, 'too many headers');
+    const name = buf.toString('latin1', ns, ne);
+    const value = ve > vs ? buf.toString('latin1', vs, ve) : '';
+    raw.push(name, value);
+    const n = ne - ns;
+    if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) noteField(name.toLowerCase(), value);
+  }
+  return undefined;
+}
+
+function noteField(lower: string, value: string): void {
+  switch (lower) {
+    case 'content-length':
+      clCount++;
+      clValue = digits(value);
+      break;
+    case 'transfer-encoding':
+      teCount++;
+      teChunked = value.length === 7 && value.toLowerCase() === 'chunked';
+      break;
+    case 'host':
+      hostCount++;
+      hostValue = value;
+      break;
+    case 'connection':
+      for (const t of value.split(',')) {
+        const v = t.trim().toLowerCase();
+        if (v === 'close') connClose = true;
+        else if (v === 'upgrade') connUpgrade = true;
+      }
+      break;
+    case 'upgrade':
+      hasUpgrade = true;
+      break;
+    case 'expect':
+      hasExpect = true;
+      break;
+    case 'keep-alive': {
+      const m = /(?:^|[,;\s])timeout=(\d{1,6})/i.exec(value);
+      if (m) keepAliveMs = Number(m[1]) * 1000;
+      break;
+    }
+  }
+}
+
+/** 1*DIGIT as a number (at most 15 digits, so it stays exact), else -1. */
+function digits(s: string): number {
+  if (s.length === 0 || s.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function methodString(buf: Buffer, s: number, e: number): string {
+  // The common methods as constants: no string allocation for them.
+  if (e - s === 3 && buf[s] === 0x47 && buf[s + 1] === 0x45 && buf[s + 2] === 0x54) return 'GET';
+  if (e - s === 4 && buf[s] === 0x50 && buf[s + 1] === 0x4f && buf[s + 2] === 0x53 && buf[s + 3] === 0x54) return 'POST';
+  return buf.toString('latin1', s, e);
+}
+
+/** A head without its blank line yet: too large already, or a bare LF that can never become valid. */
+function incomplete(buf: Buffer, start: number, end: number, max: number): HeadError | undefined {
+  if (end - start > max) return new HeadError(431, 'head too large');
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c === LF && (i === start || buf[i - 1] !== CR)) return new HeadError(400, 'bare LF');
+    if (c === CR && i + 1 < end && buf[i + 1] !== LF) return new HeadError(400, 'bare CR');
+  }
+  return undefined;
+}

@@ -1,0 +1,19 @@
+// State one fast listener shares across its connections.
+import type http from 'node:http';
+import type { DataPlane } from '../dataplane.ts';
+import type { ListenerContext } from '../h1.ts';
+import type { ListenerLimits } from '../listeners.ts';
+import type { FastConnection } from './connection.ts';
+import type { FastUpstreams } from './upstream-pool.ts';
+
+export interface FastShared {
+  readonly dp: DataPlane;
+  readonly ctx: ListenerContext;
+  readonly limits: ListenerLimits;
+  /** node:http server (not listening) that takes the requests the fast path hands off */
+  readonly fallback: http.Server;
+  readonly upstreams: FastUpstreams;
+  readonly conns: Set<FastConnection>;
+  /** set on shutdown: finish what is in flight, then close each connection */
+  draining: boolean;
+}

@@ -1,0 +1,153 @@
+// Keep-alive raw sockets to upstream origins, one request at a time per socket (no pipelining).
+// Keyed by `address:port`, not by cluster, so they survive snapshot swaps like Upstreams' pools.
+import net from 'node:net';
+import type { Cluster, Endpoint } from '../../snapshot/types.ts';
+
+/** What an upstream connection reports to the exchange that holds it. */
+export interface UpstreamOwner {
+  upstreamData(conn: UpstreamConn, chunk: Buffer): void;
+  /** the upstream closed (FIN, reset or error) while this owner held the connection */
+  upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void;
+  upstreamDrain(): void;
+}
+
+export class UpstreamConn {
+  readonly socket: net.Socket;
+  readonly key: string;
+  owner: UpstreamOwner | null = null;
+  /** has carried a request before (a failure on it may just be a keep-alive race) */
+  reused = false;
+  /** ms timestamp after which an idle connection is dropped */
+  expires = 0;
+  #error: (Error & { code?: string }) | undefined;
+  readonly #pool: FastUpstreams;
+
+  constructor(pool: FastUpstreams, key: string, host: string, port: number) {
+    this.#pool = pool;
+    this.key = key;
+    this.socket = net.connect({ host, port, noDelay: true });
+    // One set of listeners per connection, for its whole life: nothing is allocated per request.
+    this.socket.on('data', this.#onData);
+    this.socket.on('drain', this.#onDrain);
+    this.socket.on('error', this.#onError);
+    this.socket.on('close', this.#onClose);
+    this.socket.on('end', this.#onEnd);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.owner) this.owner.upstreamData(this, chunk);
+    // Bytes on an idle connection are a protocol error: it can never be reused safely.
+    else this.socket.destroy();
+  };
+
+  readonly #onDrain = (): void => this.owner?.upstreamDrain();
+
+  readonly #onError = (err: Error): void => {
+    this.#error = err;
+  };
+
+  readonly #onEnd = (): void => {
+    // Half-closed by the upstream: report it now (a close-delimited body ends here).
+    const owner = this.owner;
+    this.owner = null;
+    this.socket.destroy();
+    owner?.upstreamClosed(this, this.#error);
+  };
+
+  readonly #onClose = (): void => {
+    this.#pool.forget(this);
+    const owner = this.owner;
+    this.owner = null;
+    owner?.upstreamClosed(this, this.#error);
+  };
+}
+
+export interface FastUpstreamOptions {
+  /** ms an idle upstream connection is kept */
+  readonly idleTimeout: number;
+}
+
+export class FastUpstreams {
+  readonly #idle = new Map<string, UpstreamConn[]>();
+  readonly #cursor = new Map<string, number>();
+  readonly #idleTimeout: number;
+  readonly #sweep: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(options: FastUpstreamOptions = { idleTimeout: 30_000 }) {
+    this.#idleTimeout = options.idleTimeout;
+    this.#sweep = setInterval(() => this.#expire(Date.now()), 1000);
+    this.#sweep.unref();
+  }
+
+  /** Round-robin over the cluster's endpoints (same order as Upstreams.pick). */
+  pick(cluster: Cluster): Endpoint | undefined {
+    const eps = cluster.endpoints;
+    if (eps.length === 0) return undefined;
+    if (eps.length === 1) return eps[0];
+    const i = (this.#cursor.get(cluster.name) ?? 0) % eps.length;
+    this.#cursor.set(cluster.name, i + 1);
+    return eps[i];
+  }
+
+  /** An idle connection to the endpoint (most recently used first), or a new one. */
+  acquire(ep: Endpoint, owner: UpstreamOwner, fresh = false): UpstreamConn {
+    const key = `${ep.address}:${ep.port}`;
+    let conn: UpstreamConn | undefined;
+    if (!fresh) {
+      const list = this.#idle.get(key);
+      if (list !== undefined) conn = list.pop();
+    }
+    conn ??= new UpstreamConn(this, key, ep.address, ep.port);
+    conn.owner = owner;
+    return conn;
+  }
+
+  /** Back to the idle list; `keepAliveMs` is the upstream's own idle limit when it sent one. */
+  release(conn: UpstreamConn, keepAliveMs: number): void {
+    conn.owner = null;
+    if (this.#closed || conn.socket.destroyed) {
+      conn.socket.destroy();
+      return;
+    }
+    conn.reused = true;
+    // Leave a second of margin before the upstream's own timeout, so we do not race its close.
+    const limit = keepAliveMs > 0 ? Math.min(this.#idleTimeout, keepAliveMs - 1000) : this.#idleTimeout;
+    if (limit <= 0) {
+      conn.socket.destroy();
+      return;
+    }
+    conn.expires = Date.now() + limit;
+    let list = this.#idle.get(conn.key);
+    if (list === undefined) this.#idle.set(conn.key, (list = []));
+    list.push(conn);
+  }
+
+  /** Called when a connection closes: it must not be handed out again. */
+  forget(conn: UpstreamConn): void {
+    const list = this.#idle.get(conn.key);
+    if (list === undefined) return;
+    const i = list.indexOf(conn);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.#idle.delete(conn.key);
+  }
+
+  get idleCount(): number {
+    let n = 0;
+    for (const list of this.#idle.values()) n += list.length;
+    return n;
+  }
+
+  #expire(now: number): void {
+    for (const list of this.#idle.values()) {
+      for (const conn of [...list]) if (conn.expires <= now) conn.socket.destroy();
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    for (const list of [...this.#idle.values()]) for (const conn of [...list]) conn.socket.destroy();
+    this.#idle.clear();
+  }
+}

@@ -1,0 +1,44 @@
+// Serialising HTTP/1.1 heads for the fast path: request heads to upstreams, response heads and
+// local replies to clients. Heads are latin1 strings (header values are latin1 on the wire).
+import { STATUS_CODES } from 'node:http';
+import type { LocalReply } from '../local-reply.ts';
+
+/** `METHOD url HTTP/1.1` + raw headers; `chunked` adds the framing header the proxy re-frames with. */
+export function requestHead(method: string, url: string, headers: readonly string[], chunked: boolean): string {
+  let s = `${method} ${url} HTTP/1.1\r\n`;
+  for (let i = 0; i < headers.length; i += 2) s += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  if (chunked) s += 'transfer-encoding: chunked\r\n';
+  return `${s}\r\n`;
+}
+
+export function responseHead(status: number, reason: string, headers: readonly string[], chunked: boolean, close: boolean): string {
+  let s = `HTTP/1.1 ${status} ${reason || STATUS_CODES[status] || 'Unknown'}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) s += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  if (chunked) s += 'transfer-encoding: chunked\r\n';
+  if (close) s += 'connection: close\r\n';
+  return `${s}\r\n`;
+}
+
+/** A complete local reply (head and body) as one Buffer. */
+export function localReplyBytes(reply: LocalReply, headRequest: boolean, close: boolean): Buffer {
+  const body = Buffer.from(reply.body);
+  let s = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? 'Unknown'}\r\n`;
+  for (const [n, v] of reply.headers) s += `${n}: ${v}\r\n`;
+  s += `content-length: ${body.length}\r\n`;
+  if (close) s += 'connection: close\r\n';
+  const head = Buffer.from(`${s}\r\n`, 'latin1');
+  return headRequest ? head : Buffer.concat([head, body]);
+}
+
+/** The head of one re-framed chunk. */
+export function chunkHead(size: number): string {
+  return `${size.toString(16)}\r\n`;
+}
+
+export const CRLF = '\r\n';
+export const LAST_CHUNK = '0\r\n\r\n';
+
+/** Status line + close for requests refused before they could be parsed (same as answerClientError). */
+export function errorBytes(status: 400 | 408 | 431): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
+}
