@@ -1,0 +1,90 @@
+// Verdicts of Node's own HTTP parser (llhttp) and of the fast path's parser on the same bytes,
+// in one comparable shape, for the differential tests.
+import { ChunkedDecoder, INVALID, NEED_MORE } from '../../../src/proxy/fast/chunked.ts';
+import { CHUNKED, HeadError, LENGTH, parseRequestHead } from '../../../src/proxy/fast/parse.ts';
+
+export type Verdict =
+  | { kind: 'accept'; method: string; url: string; headers: string[]; body: string; keepAlive: boolean; consumed: number }
+  | { kind: 'reject'; why: string }
+  | { kind: 'incomplete' }
+  | { kind: 'fallback'; why: string };
+
+export const limits = { maxHeaderSize: 64 * 1024, maxHeadersCount: 200, headersTimeout: 20_000, idleTimeout: 60_000 };
+
+/** The fast path's verdict: head parser plus its body framing (Content-Length or the chunked decoder). */
+export function fastVerdict(bytes: Buffer): Verdict {
+  const head = parseRequestHead(bytes, 0, bytes.length, limits);
+  if (head === undefined) return { kind: 'incomplete' };
+  if (head instanceof HeadError) return { kind: 'reject', why: `${head.status} ${head.reason}` };
+  if (head.fallback !== '') return { kind: 'fallback', why: head.fallback };
+  let body = '';
+  let consumed = head.headLength;
+  if (head.framing === LENGTH) {
+    if (bytes.length - consumed < head.contentLength) return { kind: 'incomplete' };
+    body = bytes.toString('latin1', consumed, consumed + head.contentLength);
+    consumed += head.contentLength;
+  } else if (head.framing === CHUNKED) {
+    const parts: string[] = [];
+    const dec = new ChunkedDecoder({ chunkData: (d) => parts.push(d.toString('latin1')) }, false);
+    const r = dec.feed(bytes, consumed, bytes.length);
+    if (r === INVALID) return { kind: 'reject', why: `400 ${dec.error}` };
+    if (r === NEED_MORE) return { kind: 'incomplete' };
+    body = parts.join('');
+    consumed = r;
+  }
+  return { kind: 'accept', method: head.method, url: head.url, headers: head.raw, body, keepAlive: head.keepAlive, consumed };
+}
+
+interface ParserBinding {
+  HTTPParser: {
+    new (): LlParser;
+    REQUEST: number;
+    kOnHeaders: number;
+    kOnHeadersComplete: number;
+    kOnBody: number;
+    kOnMessageComplete: number;
+    kOnExecute: number;
+  };
+  methods: string[];
+}
+interface LlParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(b: Buffer): number | (Error & { code?: string });
+  [k: number]: unknown;
+}
+
+// Node's parser binding (the same llhttp node:http servers run, with the same default flags).
+// Deprecated as a public API, but it is the only synchronous way to ask llhttp thousands of times.
+const binding = (process as unknown as { binding(name: string): ParserBinding }).binding('http_parser');
+
+/** llhttp's verdict on the first message in `bytes` (errors in later messages do not count). */
+export function llhttpVerdict(bytes: Buffer): Verdict {
+  const { HTTPParser, methods } = binding;
+  const p = new HTTPParser();
+  p.initialize(HTTPParser.REQUEST, {}, limits.maxHeaderSize, 0);
+  let first: { method: string; url: string; headers: string[]; keepAlive: boolean } | undefined;
+  let extra: string[] = [];
+  let extraUrl = '';
+  let body = '';
+  let complete = false;
+  p[HTTPParser.kOnHeaders] = (h: string[], url: string) => {
+    if (first) return;
+    extra = extra.concat(h);
+    extraUrl += url;
+  };
+  p[HTTPParser.kOnHeadersComplete] = (_ma: number, _mi: number, headers: string[] | undefined, method: number, url: string | undefined, _sc: number, _sm: string, _up: boolean, ka: boolean) => {
+    if (first) return;
+    first = { method: methods[method]!, url: url ?? extraUrl, headers: headers ?? extra, keepAlive: ka };
+  };
+  p[HTTPParser.kOnBody] = (b: Buffer) => {
+    if (!complete) body += b.toString('latin1');
+  };
+  p[HTTPParser.kOnMessageComplete] = () => {
+    complete = true;
+  };
+  p[HTTPParser.kOnExecute] = () => {};
+  const r = p.execute(bytes);
+  if (complete && first) return { kind: 'accept', ...first, body, consumed: -1 };
+  if (typeof r !== 'number') return { kind: 'reject', why: r.code ?? r.message };
+  return { kind: 'incomplete' };
+}
