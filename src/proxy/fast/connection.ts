@@ -259,15 +259,17 @@ export class FastConnection implements UpstreamOwner {
     this.#resBuf = null;
     let off = 0;
     for (;;) {
-      const head = parseResponseHead(buf, off, buf.length, RESPONSE_LIMITS, this.#head!.method === 'HEAD');
+      const head = parseResponseHead(buf, off, buf.length, RESPONSE_LIMITS, this.#head!.method === 'HEAD', true);
       if (head === undefined) {
         this.#resBuf = off === 0 ? buf : buf.subarray(off);
         return;
       }
       if (head instanceof HeadError || head.status === 101) return this.#upstreamFailed('protocol', undefined);
-      off += head.headLength;
       // Informational responses are hop by hop; the client gets the final one only.
-      if (head.status < 200) continue;
+      if (head.status < 200) {
+        off += head.headLength;
+        continue;
+      }
       this.#status = head.status;
       this.#resReusable = head.reusable;
       this.#resKeepAliveMs = head.keepAliveMs;
@@ -277,18 +279,27 @@ export class FastConnection implements UpstreamOwner {
       if (this.#resPhase === RES_CHUNKED) (this.#resDecoder ??= new ChunkedDecoder(new ClientBodySink(this), true)).reset();
       const close = !this.#keepAlive || this.#shared.draining;
       if (close) this.#keepAlive = false;
-      const text = responseHead(head.status, head.reason, clientResponseHeaders(head.raw), f === CHUNKED || f === UNTIL_CLOSE, close);
       this.#resHeadSent = true;
+      const bodyStart = off + head.headLength;
+      // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
+      const inline = this.#resPhase === RES_LENGTH ? Math.min(this.#resLeft, buf.length - bodyStart) : 0;
+      this.#resLeft -= inline;
       const s = this.socket;
       s.cork();
-      s.write(text, 'latin1');
-      if (this.#resPhase === RES_DONE) {
-        if (off < buf.length) this.#resReusable = false;
+      if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, f === CHUNKED || f === UNTIL_CLOSE, close, inline));
+      else {
+        s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), f === CHUNKED || f === UNTIL_CLOSE, close), 'latin1');
+        if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
+      }
+      const rest = bodyStart + inline;
+      if (this.#resPhase === RES_DONE || (this.#resPhase === RES_LENGTH && this.#resLeft === 0)) {
+        if (rest < buf.length) this.#resReusable = false;
         s.uncork();
         return this.#complete();
       }
-      if (off < buf.length) this.#feedResponseBody(buf, off);
+      if (rest < buf.length) this.#feedResponseBody(buf, rest);
       s.uncork();
+      if (s.writableNeedDrain) this.#upstream?.socket.pause();
       return;
     }
   }
@@ -528,4 +539,28 @@ function reasonOf(err: (Error & { code?: string }) | undefined): string {
     default:
       return 'other';
   }
+}
+
+/**
+ * The upstream's head as bytes for the client: its own status line and fields minus the
+ * hop-by-hop lines, plus our framing lines, plus `inline` body bytes. Zero-copy when nothing
+ * needs cutting or adding; otherwise one small copy, so the client still gets a single write.
+ */
+function forwardHead(buf: Buffer, start: number, bodyStart: number, drops: readonly number[], chunked: boolean, close: boolean, inline: number): Buffer {
+  const extra = chunked ? (close ? 'transfer-encoding: chunked\r\nconnection: close\r\n' : 'transfer-encoding: chunked\r\n') : close ? 'connection: close\r\n' : '';
+  if (drops.length === 0 && extra === '') return buf.subarray(start, bodyStart + inline);
+  let size = bodyStart - start + extra.length + inline;
+  for (let i = 0; i < drops.length; i += 2) size -= drops[i + 1]! - drops[i]!;
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  let from = start;
+  for (let i = 0; i < drops.length; i += 2) {
+    pos += buf.copy(out, pos, from, drops[i]!);
+    from = drops[i + 1]!;
+  }
+  // Everything up to the blank line, our lines, the blank line, then the body bytes.
+  pos += buf.copy(out, pos, from, bodyStart - 2);
+  if (extra !== '') pos += out.write(extra, pos, 'latin1');
+  pos += buf.copy(out, pos, bodyStart - 2, bodyStart + inline);
+  return out;
 }

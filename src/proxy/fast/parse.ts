@@ -53,6 +53,11 @@ export class ResponseHead {
     readonly reusable: boolean,
     /** ms from the upstream's `Keep-Alive: timeout=N`, or -1 */
     readonly keepAliveMs: number,
+    /**
+     * Lean parse only (raw is empty then): [start, end) byte ranges of the hop-by-hop field lines,
+     * so the head can be forwarded as bytes without those lines. null after a full parse.
+     */
+    readonly drops: number[] | null,
   ) {}
 }
 
@@ -78,6 +83,8 @@ let connUpgrade = false;
 let hasUpgrade = false;
 let hasExpect = false;
 let keepAliveMs = -1;
+/** Connection lists field names besides close/keep-alive/upgrade (they are hop-by-hop too) */
+let connOther = false;
 
 /**
  * Parses a request head starting at `start`. Returns undefined while the head is incomplete
@@ -108,7 +115,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   p += 10;
 
   const raw: string[] = [];
-  const err = parseFields(buf, p, stop + 2, raw, limits.maxHeadersCount);
+  const err = parseFields(buf, p, stop + 2, raw, limits.maxHeadersCount, null);
   if (err !== undefined) return err;
   if (hostCount > 1) return new HeadError(400, 'more than one Host header');
   if (hostCount === 0 && minor === 0x31) return new HeadError(400, 'missing Host header');
@@ -139,9 +146,11 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
 
 /**
  * Parses an upstream response head. `headRequest`: the request was HEAD (no body whatever the
- * headers say). 1xx heads are returned as they are; the caller skips them.
+ * headers say). 1xx heads are returned as they are; the caller skips them. `lean`: build no header
+ * strings, record the hop-by-hop lines to cut instead (falls back to a full parse for HTTP/1.0 and
+ * for Connection headers that name other fields).
  */
-export function parseResponseHead(buf: Buffer, start: number, end: number, limits: HeadLimits, headRequest: boolean): ResponseHead | HeadError | undefined {
+export function parseResponseHead(buf: Buffer, start: number, end: number, limits: HeadLimits, headRequest: boolean, lean = false): ResponseHead | HeadError | undefined {
   const stop = buf.indexOf('\r\n\r\n', start, 'latin1');
   if (stop < 0 || stop >= end) return incomplete(buf, start, end, limits.maxHeaderSize);
   const headEnd = stop + 4;
@@ -168,8 +177,10 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
   if (buf[q] !== CR || buf[q + 1] !== LF) return new HeadError(400, 'invalid status line');
 
   const raw: string[] = [];
-  const err = parseFields(buf, q + 2, stop + 2, raw, limits.maxHeadersCount);
+  const drops: number[] | null = lean ? [] : null;
+  const err = parseFields(buf, q + 2, stop + 2, lean ? null : raw, limits.maxHeadersCount, drops);
   if (err !== undefined) return err;
+  if (lean && (connOther || minor !== 0x31)) return parseResponseHead(buf, start, end, limits, headRequest, false);
 
   let reusable = minor === 0x31 ? !connClose : false;
   let framing: Framing = UNTIL_CLOSE;
@@ -185,17 +196,22 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
     framing = length > 0 ? LENGTH : NO_BODY;
   }
   if (framing === UNTIL_CLOSE) reusable = false;
-  return new ResponseHead(status, reason, raw, headEnd - start, framing, length, reusable, keepAliveMs);
+  return new ResponseHead(status, reason, raw, headEnd - start, framing, length, reusable, keepAliveMs, drops);
 }
+
+/** Response fields that are hop-by-hop (RFC 9110 7.6.1), as headers.ts drops them. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
 
 /**
  * Header fields from `p` up to `end` (the index just past the last field's CRLF). Pushes
- * name/value pairs to `raw` and records the framing facts in the module state above.
+ * name/value pairs to `raw` (when given) and records the framing facts in the module state above.
+ * With `drops`, records the byte ranges of hop-by-hop lines, and makes strings only for the
+ * names that matter (by length first: most names never become strings).
  */
-function parseFields(buf: Buffer, p: number, end: number, raw: string[], maxCount: number): HeadError | undefined {
+function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, maxCount: number, drops: number[] | null): HeadError | undefined {
   clValue = -1;
   clCount = teCount = hostCount = 0;
-  teChunked = connClose = connUpgrade = hasUpgrade = hasExpect = false;
+  teChunked = connClose = connUpgrade = hasUpgrade = hasExpect = connOther = false;
   hostValue = undefined;
   keepAliveMs = -1;
   let count = 0;
@@ -221,11 +237,19 @@ function parseFields(buf: Buffer, p: number, end: number, raw: string[], maxCoun
     if (buf[p + 1] !== LF) return new HeadError(400, 'bare CR in header');
     p += 2;
     if (++count > maxCount) return new HeadError(431, 'too many headers');
-    const name = buf.toString('latin1', ns, ne);
-    const value = ve > vs ? buf.toString('latin1', vs, ve) : '';
-    raw.push(name, value);
     const n = ne - ns;
-    if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) noteField(name.toLowerCase(), value);
+    if (raw !== null) {
+      const name = buf.toString('latin1', ns, ne);
+      const value = ve > vs ? buf.toString('latin1', vs, ve) : '';
+      raw.push(name, value);
+      if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) noteField(name.toLowerCase(), value);
+    } else if (n === 2 || n === 7 || n === 10 || n === 14 || n === 16 || n === 17 || n === 18 || n === 19) {
+      const lower = buf.toString('latin1', ns, ne).toLowerCase();
+      if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection' || lower === 'keep-alive' || lower === 'upgrade') {
+        noteField(lower, ve > vs ? buf.toString('latin1', vs, ve) : '');
+      }
+      if (drops !== null && HOP_BY_HOP.has(lower)) drops.push(ns, p);
+    }
   }
   return undefined;
 }
@@ -249,6 +273,7 @@ function noteField(lower: string, value: string): void {
         const v = t.trim().toLowerCase();
         if (v === 'close') connClose = true;
         else if (v === 'upgrade') connUpgrade = true;
+        else if (v !== '' && v !== 'keep-alive') connOther = true;
       }
       break;
     case 'upgrade':
