@@ -1,0 +1,135 @@
+// Kubernetes as a Source: list+watch Knative Ingresses, Services, EndpointSlices and TLS Secrets, and push
+// the whole current state (ingresses of our class plus only what they reference) after changes settle.
+// The translator is the same as in file mode; this module only replaces where resources come from.
+import type { EndpointSlice, KIngress, Origin, Resource, Secret, Service, Sourced } from '../api/types.ts';
+import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } from '../api/types.ts';
+import type { Source, SourceState } from '../sources/types.ts';
+import { paths, type KubeClient, type KubeObject } from './client.ts';
+import { Reflector } from './reflector.ts';
+
+export interface KubernetesSourceOptions {
+  /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
+  readonly ingressClass: string;
+  /** changes arriving within this window are pushed once (default 20 ms) */
+  readonly coalesceMs?: number;
+  /** retry backoff of the watches (defaults 200 ms doubling to 5 s) */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+const CLUSTER: Origin = { cluster: true };
+
+export function hasClass(ing: KIngress, ingressClass: string): boolean {
+  return ing.metadata.annotations?.[INGRESS_CLASS_ANNOTATION] === ingressClass;
+}
+
+/** A list item may lack apiVersion/kind (the API server omits them in lists); restore them. */
+function typed<T extends Resource>(o: KubeObject, apiVersion: T['apiVersion'], kind: T['kind']): T {
+  return { ...o, apiVersion, kind } as unknown as T;
+}
+
+export class KubernetesSource implements Source {
+  readonly #opts: KubernetesSourceOptions;
+  readonly #ingresses: Reflector<KubeObject>;
+  readonly #services: Reflector<KubeObject>;
+  readonly #slices: Reflector<KubeObject>;
+  readonly #secrets: Reflector<KubeObject>;
+  readonly #listeners = new Set<() => void>();
+  #push: ((state: SourceState) => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+
+  constructor(client: KubeClient, opts: KubernetesSourceOptions) {
+    this.#opts = opts;
+    const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
+    this.#ingresses = new Reflector(client, { ...common, path: paths.ingresses() });
+    this.#services = new Reflector(client, { ...common, path: paths.services() });
+    this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
+    this.#secrets = new Reflector(client, { ...common, path: paths.secrets() });
+  }
+
+  async start(push: (state: SourceState) => void): Promise<void> {
+    this.#push = push;
+    const all = [this.#ingresses, this.#services, this.#slices, this.#secrets];
+    for (const r of all) r.start();
+    await Promise.all(all.map((r) => r.synced));
+    this.#started = true;
+    clearTimeout(this.#timer);
+    this.#flush();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    for (const r of [this.#ingresses, this.#services, this.#slices, this.#secrets]) r.stop();
+    this.#push = undefined;
+  }
+
+  /** the live ingress object (with status and resourceVersion), for the status writer */
+  ingress(namespace: string, name: string): KIngress | undefined {
+    const o = this.#ingresses.get(namespace, name);
+    return o && typed<KIngress>(o, INGRESS_API_VERSION, 'Ingress');
+  }
+
+  /** the EndpointSlices of any Service (including Sluice's own gateway Services, for the prober) */
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] {
+    return this.#slices
+      .items()
+      .filter((s) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === service)
+      .map((s) => typed<EndpointSlice>(s, 'discovery.k8s.io/v1', 'EndpointSlice'));
+  }
+
+  /** called after each push (the prober re-reads replicas here); returns an unsubscribe function */
+  onPush(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** how many times each collection has been listed (relists after 410 included) */
+  listCounts(): { ingresses: number; services: number; endpointSlices: number; secrets: number } {
+    return { ingresses: this.#ingresses.lists, services: this.#services.lists, endpointSlices: this.#slices.lists, secrets: this.#secrets.lists };
+  }
+
+  #changed(): void {
+    if (!this.#started || this.#timer) return;
+    this.#timer = setTimeout(() => this.#flush(), this.#opts.coalesceMs ?? 20);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    if (!this.#push) return;
+    this.#push(this.state());
+    for (const l of this.#listeners) l();
+  }
+
+  /** the current state: ingresses of our class and the Services, EndpointSlices and TLS Secrets they name */
+  state(): SourceState {
+    const ingresses = this.#ingresses
+      .items()
+      .map((o) => typed<KIngress>(o, INGRESS_API_VERSION, 'Ingress'))
+      .filter((i) => hasClass(i, this.#opts.ingressClass) && i.metadata.name && i.spec);
+    const services = new Set<string>();
+    const secrets = new Set<string>();
+    for (const ing of ingresses) {
+      const ns = ing.metadata.namespace ?? 'default';
+      for (const rule of ing.spec.rules ?? []) {
+        for (const p of rule.http?.paths ?? []) for (const s of p.splits ?? []) services.add(`${s.serviceNamespace ?? ns}/${s.serviceName}`);
+      }
+      for (const tls of ing.spec.tls ?? []) if (tls.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
+    }
+    const resources: Sourced[] = ingresses.map((resource) => ({ resource, origin: CLUSTER }));
+    for (const o of this.#services.items()) {
+      if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) resources.push({ resource: typed<Service>(o, 'v1', 'Service'), origin: CLUSTER });
+    }
+    for (const o of this.#slices.items()) {
+      if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) {
+        resources.push({ resource: typed<EndpointSlice>(o, 'discovery.k8s.io/v1', 'EndpointSlice'), origin: CLUSTER });
+      }
+    }
+    for (const o of this.#secrets.items()) {
+      const s = typed<Secret>(o, 'v1', 'Secret');
+      if (s.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) resources.push({ resource: s, origin: CLUSTER });
+    }
+    return { resources, rejections: [] };
+  }
+}
