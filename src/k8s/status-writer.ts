@@ -1,0 +1,110 @@
+// Writes Knative ingress status to the `status` subresource: the translator's conditions, with
+// LoadBalancerReady decided by the prober, `observedGeneration`, and the load balancer addresses.
+// It writes only when something other than timestamps changed, keeps `lastTransitionTime` of conditions
+// whose status did not change, and retries a `409 Conflict` on a freshly read object.
+import type { Condition, IngressStatus, KIngress } from '../api/types.ts';
+import type { IngressStatusReport } from '../snapshot/types.ts';
+import { KubeApiError, paths, type KubeClient } from './client.ts';
+
+const LB_READY = 'LoadBalancerReady';
+const NETWORK_CONFIGURED = 'NetworkConfigured';
+const READY = 'Ready';
+
+/** Knative's ingress condition set: Ready follows NetworkConfigured and LoadBalancerReady. */
+export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, generation: number | undefined): IngressStatus {
+  const byType = new Map(report.conditions.map((c) => [c.type, c] as const));
+  const network: Condition = byType.get(NETWORK_CONFIGURED) ?? { type: NETWORK_CONFIGURED, status: 'Unknown', reason: 'Uninitialized', message: 'Waiting for the ingress to be translated' };
+  const fromTranslator = byType.get(LB_READY);
+  // The translator cannot know whether the replicas serve the config; the prober does. A False from the
+  // translator (something it found wrong) stands.
+  const lb: Condition =
+    fromTranslator?.status === 'False'
+      ? fromTranslator
+      : lbReady
+        ? { type: LB_READY, status: 'True' }
+        : { type: LB_READY, status: 'Unknown', reason: 'Uninitialized', message: 'Waiting for load balancer to be ready' };
+  const notTrue = [network, lb].find((c) => c.status === 'False') ?? [network, lb].find((c) => c.status === 'Unknown');
+  const ready: Condition = notTrue ? { type: READY, status: notTrue.status, reason: notTrue.reason, message: notTrue.message } : { type: READY, status: 'True' };
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const previous = new Map((current?.conditions ?? []).map((c) => [c.type, c] as const));
+  // Sorted by type, as Knative's ConditionSet keeps them.
+  const conditions = [lb, network, ready].map((c): Condition => {
+    const before = previous.get(c.type);
+    const out: Condition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : stamp };
+    if (c.severity) out.severity = c.severity;
+    if (c.status !== 'True' && c.reason) out.reason = c.reason;
+    if (c.status !== 'True' && c.message) out.message = c.message;
+    return out;
+  });
+  const status: IngressStatus = { observedGeneration: generation ?? report.generation, conditions };
+  // As Knative does, load balancer addresses are published once the load balancer is ready.
+  if (lb.status === 'True') {
+    status.publicLoadBalancer = report.publicLoadBalancer;
+    status.privateLoadBalancer = report.privateLoadBalancer;
+  }
+  return status;
+}
+
+/** Equal apart from lastTransitionTime and condition order. */
+export function sameStatus(a: IngressStatus | undefined, b: IngressStatus | undefined): boolean {
+  const norm = (s: IngressStatus | undefined): string => {
+    const conditions = [...(s?.conditions ?? [])]
+      .map(({ lastTransitionTime: _t, ...c }) => ({ type: c.type, status: c.status, severity: c.severity || undefined, reason: c.reason || undefined, message: c.message || undefined }))
+      .sort((x, y) => x.type.localeCompare(y.type));
+    return JSON.stringify({ g: s?.observedGeneration, conditions, p: s?.publicLoadBalancer ?? null, q: s?.privateLoadBalancer ?? null });
+  };
+  return norm(a) === norm(b);
+}
+
+export type WriteResult = 'written' | 'unchanged' | 'gone' | 'stale';
+
+export interface StatusWriterOptions {
+  /** the live object as last seen by the watch (saves a read); a 409 triggers a fresh GET */
+  readonly lookup?: (namespace: string, name: string) => KIngress | undefined;
+  readonly now?: () => Date;
+  /** attempts on 409 Conflict (default 5) */
+  readonly maxAttempts?: number;
+}
+
+export class StatusWriter {
+  readonly #client: KubeClient;
+  readonly #opts: StatusWriterOptions;
+  /** writes so far, for tests and metrics */
+  writes = 0;
+
+  constructor(client: KubeClient, opts: StatusWriterOptions = {}) {
+    this.#client = client;
+    this.#opts = opts;
+  }
+
+  async write(report: IngressStatusReport, lbReady: boolean): Promise<WriteResult> {
+    const path = paths.ingresses(report.namespace, report.name);
+    let current = this.#opts.lookup?.(report.namespace, report.name);
+    const attempts = this.#opts.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      if (!current) {
+        try {
+          current = await this.#client.get<KIngress>(path);
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 404) return 'gone';
+          throw err;
+        }
+      }
+      const generation = current.metadata.generation;
+      // A report about an older spec than the live one: a newer translation is on its way.
+      if (report.generation !== undefined && generation !== undefined && report.generation < generation) return 'stale';
+      const status = desiredStatus(report, lbReady, current.status, (this.#opts.now ?? (() => new Date()))(), generation);
+      if (sameStatus(status, current.status)) return 'unchanged';
+      try {
+        await this.#client.replace(`${path}/status`, { ...current, status });
+        this.writes++;
+        return 'written';
+      } catch (err) {
+        if (!(err instanceof KubeApiError) || attempt >= attempts) throw err;
+        if (err.status === 404) return 'gone';
+        if (err.status !== 409) throw err;
+        current = undefined; // someone else wrote: read it again and recompute
+      }
+    }
+  }
+}
