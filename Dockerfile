@@ -12,7 +12,6 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
-COPY examples ./examples
 # Numeric user, so `runAsNonRoot` can be verified by the kubelet (uid 1000 is `node` in this image).
 USER 1000:1000
 # data plane (external HTTP, external TLS, cluster-local) and admin
