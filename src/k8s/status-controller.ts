@@ -15,13 +15,6 @@ export interface ServiceRef {
   readonly name: string;
 }
 
-/** `NS/NAME` as given on the command line. */
-export function parseServiceRef(flag: string, value: string): ServiceRef {
-  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(value);
-  if (!m) throw new Error(`${flag}: expected NAMESPACE/NAME, got "${value}"`);
-  return { namespace: m[1]!, name: m[3]! };
-}
-
 export interface StatusControllerOptions {
   readonly client: KubeClient;
   readonly source: KubernetesSource;
