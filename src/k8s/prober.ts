@@ -51,7 +51,12 @@ export function replicasFromSlices(slices: readonly EndpointSlice[], portName = 
   return [...out.values()].sort((a, b) => `${a.address}:${a.port}`.localeCompare(`${b.address}:${b.port}`));
 }
 
-/** GET /healthz on the replica with `K-Network-Probe: probe`; ready when 200 and the hash is echoed. */
+/**
+ * GET /healthz on the replica with `K-Network-Probe: probe`; ready when it answers 200 with the expected
+ * hash. The request carries `K-Network-Hash: override`, so by the probe contract (DESIGN.md) the replica
+ * answers with the hash of the config it actually holds rather than echoing ours: a replica still serving
+ * an older version of the ingress is told apart.
+ */
 export const httpProbe: ProbeFn = (replica, host, hash, timeoutMs) =>
   new Promise((resolve) => {
     const req = request(
@@ -60,7 +65,7 @@ export const httpProbe: ProbeFn = (replica, host, hash, timeoutMs) =>
         port: replica.port,
         path: '/healthz',
         method: 'GET',
-        headers: { host, 'k-network-probe': 'probe', 'k-network-hash': hash, 'user-agent': 'Knative-Ingress-Probe' },
+        headers: { host, 'k-network-probe': 'probe', 'k-network-hash': 'override', 'user-agent': 'Knative-Ingress-Probe' },
         timeout: timeoutMs,
         agent: false,
       },

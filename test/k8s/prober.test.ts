@@ -11,8 +11,9 @@ async function replica(hashes: Map<string, string>): Promise<{ server: Server; r
   const probes: string[] = [];
   const server = createServer((req, res) => {
     probes.push(`${req.headers.host} ${req.headers['k-network-hash']}`);
+    // Only answers the way the gateway does for `override`: with the hash of the config it holds.
     const served = hashes.get(req.headers.host ?? '');
-    if (req.headers['k-network-probe'] !== 'probe' || served === undefined) return res.writeHead(404).end();
+    if (req.headers['k-network-probe'] !== 'probe' || req.headers['k-network-hash'] !== 'override' || served === undefined) return res.writeHead(404).end();
     // Answers with the hash of the version it serves, so a replica behind on config is told apart.
     res.writeHead(200, { 'k-network-hash': served }).end();
   });
@@ -52,7 +53,7 @@ describe('Prober', () => {
     prober.setTargets([{ key: 'ns/a', hash: 'h1', externalHost: 'a.example', localHost: 'a.ns.svc.cluster.local' }]);
     await waitFor(() => two.probes.length >= 3, 5000, 'replica two probed repeatedly');
     assert.equal(prober.isReady('ns/a', 'h1'), false, 'replica two serves an old hash');
-    assert.ok(local.probes.includes('a.ns.svc.cluster.local h1'), 'local host probed on the local replica');
+    assert.ok(local.probes.includes('a.ns.svc.cluster.local override'), 'local host probed on the local replica');
     assert.ok(!one.probes.some((p) => p.startsWith('a.ns.svc')), 'local host not probed on public replicas');
     h2.set('a.example', 'h1'); // replica two catches up
     await waitFor(() => prober.isReady('ns/a', 'h1'), 5000, 'ready');
@@ -62,7 +63,7 @@ describe('Prober', () => {
     servers.push(three.server);
     publicReplicas.push(three.r);
     prober.replicasChanged();
-    await waitFor(() => three.probes.includes('a.example h1'), 5000, 'new replica probed');
+    await waitFor(() => three.probes.includes('a.example override'), 5000, 'new replica probed');
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(one.probes.length, oneBefore, 'replicas that already answered are not probed again');
     prober.setTargets([{ key: 'ns/a', hash: 'h2', externalHost: 'a.example' }]);
