@@ -27,6 +27,11 @@ export interface KubeList<T> {
   items: T[];
 }
 
+export interface Selectors {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 /** An error answer from the API server, with its HTTP status (409, 410, 404...). */
@@ -113,8 +118,12 @@ export class KubeClient {
     });
   }
 
-  list<T>(path: string, labelSelector?: string): Promise<KubeList<T>> {
-    return this.request<KubeList<T>>('GET', labelSelector ? `${path}?labelSelector=${encodeURIComponent(labelSelector)}` : path);
+  list<T>(path: string, selectors: Selectors = {}): Promise<KubeList<T>> {
+    const q = new URLSearchParams();
+    if (selectors.labelSelector) q.set('labelSelector', selectors.labelSelector);
+    if (selectors.fieldSelector) q.set('fieldSelector', selectors.fieldSelector);
+    const qs = q.toString();
+    return this.request<KubeList<T>>('GET', qs ? `${path}?${qs}` : path);
   }
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
@@ -135,12 +144,13 @@ export class KubeClient {
    */
   async watch(
     path: string,
-    query: { resourceVersion: string; labelSelector?: string; timeoutSeconds?: number },
+    query: Selectors & { resourceVersion: string; timeoutSeconds?: number },
     onEvent: (type: WatchEventType, object: KubeObject) => void,
     done: (err: unknown) => void,
   ): Promise<WatchHandle> {
     const params: Record<string, string | number | boolean> = { resourceVersion: query.resourceVersion, allowWatchBookmarks: true };
     if (query.labelSelector) params.labelSelector = query.labelSelector;
+    if (query.fieldSelector) params.fieldSelector = query.fieldSelector;
     if (query.timeoutSeconds) params.timeoutSeconds = query.timeoutSeconds;
     const controller = await this.#watch.watch(path, params, (type: string, obj: KubeObject) => onEvent(type as WatchEventType, obj), done);
     return { abort: () => controller.abort() };

@@ -9,6 +9,7 @@ export interface ReflectorOptions {
   /** collection path, e.g. `/api/v1/services` */
   readonly path: string;
   readonly labelSelector?: string;
+  readonly fieldSelector?: string;
   /** first retry delay; doubles up to maxBackoffMs */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -77,7 +78,7 @@ export class Reflector<T extends KubeObject> {
   }
 
   async #list(): Promise<void> {
-    const list = await this.#client.list<T>(this.#opts.path, this.#opts.labelSelector);
+    const list = await this.#client.list<T>(this.#opts.path, { labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector });
     if (this.#stopped) return;
     const next = new Map<string, T>();
     for (const o of list.items ?? []) next.set(keyOf(o), o);
@@ -95,7 +96,7 @@ export class Reflector<T extends KubeObject> {
     let ended = false;
     const handle = await this.#client.watch(
       this.#opts.path,
-      { resourceVersion: this.#rv, labelSelector: this.#opts.labelSelector, timeoutSeconds: Math.round(base * (1 + Math.random() / 2)) },
+      { resourceVersion: this.#rv, labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector, timeoutSeconds: Math.round(base * (1 + Math.random() / 2)) },
       (type, obj) => {
         if (ended || this.#stopped) return;
         this.#event(type, obj);

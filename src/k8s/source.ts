@@ -46,7 +46,8 @@ export class KubernetesSource implements Source {
     this.#ingresses = new Reflector(client, { ...common, path: paths.ingresses() });
     this.#services = new Reflector(client, { ...common, path: paths.services() });
     this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
-    this.#secrets = new Reflector(client, { ...common, path: paths.secrets() });
+    // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
+    this.#secrets = new Reflector(client, { ...common, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
   }
 
   async start(push: (state: SourceState) => void): Promise<void> {

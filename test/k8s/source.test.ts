@@ -58,6 +58,19 @@ describe('KubernetesSource', () => {
     await waitFor(() => !names(last).includes('Ingress app/theirs') && !names(last).includes('Service app/other'), 5000, 'ingress delete');
   });
 
+  it('pushes only the TLS secrets an ingress names', async () => {
+    const tls = (name: string, type: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'app' }, type, data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' } });
+    api.put(tls('cert', 'kubernetes.io/tls'));
+    api.put(tls('opaque', 'Opaque'));
+    api.put(tls('unused', 'kubernetes.io/tls'));
+    const ing = ingress('app', 'secure', DEFAULT_INGRESS_CLASS, 'secure.example', 'backend');
+    api.put({ ...ing, spec: { ...(ing.spec as object), tls: [{ hosts: ['secure.example'], secretName: 'cert', secretNamespace: 'app' }, { hosts: ['secure.example'], secretName: 'opaque', secretNamespace: 'app' }] } });
+    await waitFor(() => names(last).includes('Ingress app/secure'), 5000, 'secure ingress pushed');
+    assert.deepEqual(names(last).filter((n) => n.startsWith('Secret')), ['Secret app/cert']);
+    api.remove('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', 'secure');
+    await waitFor(() => !names(last).includes('Secret app/cert'), 5000, 'secret dropped with its ingress');
+  });
+
   it('survives an API server restart: changes made while it was down arrive after', async () => {
     await api.shutdown();
     api.put(slice('app', 'backend-1', 'backend', ['10.0.0.7'], 8080));

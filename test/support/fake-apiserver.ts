@@ -105,6 +105,21 @@ export function labelSelector(expr: string | null): (o: KObject) => boolean {
   };
 }
 
+/** `type=kubernetes.io/tls,metadata.name!=x` field selectors (dotted paths, = == !=). */
+export function fieldSelector(expr: string | null): (o: KObject) => boolean {
+  if (!expr) return () => true;
+  const terms = expr.split(',').map((t) => /^([^!=]+)(!=|==|=)(.*)$/.exec(t.trim()));
+  if (terms.some((t) => !t)) throw new HttpError(400, 'BadRequest', `invalid field selector: "${expr}"`);
+  return (o) =>
+    terms.every((t) => {
+      const [, path, op, want] = t!;
+      let v: unknown = o;
+      for (const k of path!.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+      const eq = String(v ?? '') === want;
+      return op === '!=' ? !eq : eq;
+    });
+}
+
 function specOf(o: KObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
   return JSON.stringify(rest);
@@ -357,7 +372,9 @@ export class FakeApiServer {
     const part = sub === 'status' ? 'status' : 'main';
     if (name === undefined) {
       if (method === 'GET') {
-        const selector = labelSelector(url.searchParams.get('labelSelector'));
+        const byLabel = labelSelector(url.searchParams.get('labelSelector'));
+        const byField = fieldSelector(url.searchParams.get('fieldSelector'));
+        const selector = (o: KObject): boolean => byLabel(o) && byField(o);
         const watch = url.searchParams.get('watch');
         if (watch === '1' || watch === 'true') return this.#watch(res, t, ns, selector, url.searchParams.get('resourceVersion') ?? '', Number(url.searchParams.get('timeoutSeconds') ?? 0));
         // As the real API server does, list items carry no apiVersion/kind of their own.
