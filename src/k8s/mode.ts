@@ -1,8 +1,10 @@
-// Kubernetes mode's entry point for `sluice serve --kubernetes`: builds the Source (read side) and, once
-// the pipeline's feed exists, the leader-elected status controller (write side).
+// Kubernetes mode's entry point for `sluice serve --kubernetes`. It is the pipeline's Source (the read
+// side: list+watch), and once the pipeline's feed exists, `startStatus(feed)` adds the write side
+// (Lease leader election, readiness probing, status writing). Serve needs one branch for each.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
+import type { Source, SourceState } from '../sources/types.ts';
 import { SluiceError } from '../errors.ts';
 import { KubeClient } from './client.ts';
 import { KubernetesSource } from './source.ts';
@@ -14,18 +16,11 @@ export interface KubernetesModeOptions {
   readonly ingressClass: string;
   readonly gatewayService: ServiceRef;
   readonly localGatewayService: ServiceRef;
-  /** Lease holder identity; defaults to POD_NAME (Downward API), else hostname plus a random suffix */
+  /** Lease holder identity; defaults to POD_NAMESPACE/POD_NAME (Downward API), else hostname plus a random suffix */
   readonly id?: string;
   /** Lease duration (default 15 s); renewals every third of it */
   readonly leaseDurationMs?: number;
   readonly log?: (level: 'info' | 'warn', msg: string) => void;
-}
-
-export interface KubernetesMode {
-  readonly source: KubernetesSource;
-  readonly identity: string;
-  /** starts leader election, probing and status writing on the pipeline's feed */
-  startStatus(feed: SnapshotFeed): StatusController;
 }
 
 export function identityFromEnv(id: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -34,38 +29,55 @@ export function identityFromEnv(id: string | undefined, env: NodeJS.ProcessEnv =
   return `${hostname()}_${randomUUID().slice(0, 8)}`;
 }
 
-export function createKubernetesMode(o: KubernetesModeOptions): KubernetesMode {
-  if (o.leaseDurationMs !== undefined && !(o.leaseDurationMs >= 1000)) {
-    throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--lease-duration: must be at least 1 second`);
+export class KubernetesMode implements Source {
+  readonly source: KubernetesSource;
+  readonly identity: string;
+  readonly #client: KubeClient;
+  readonly #o: KubernetesModeOptions;
+  #status: StatusController | undefined;
+
+  constructor(o: KubernetesModeOptions) {
+    if (o.leaseDurationMs !== undefined && !(o.leaseDurationMs >= 1000)) {
+      throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--lease-duration: must be at least 1 second');
+    }
+    this.#o = o;
+    this.#client = KubeClient.load(o.kubeconfig);
+    this.identity = identityFromEnv(o.id);
+    let lastError = '';
+    this.source = new KubernetesSource(this.#client, {
+      ingressClass: o.ingressClass,
+      onError: (err) => {
+        // A restarting API server fails every watch at once: log each distinct problem once.
+        const msg = err instanceof Error ? err.message : String(err);
+        if (msg !== lastError) o.log?.('warn', `kubernetes watch: ${msg} (retrying)`);
+        lastError = msg;
+      },
+    });
   }
-  const client = KubeClient.load(o.kubeconfig);
-  const identity = identityFromEnv(o.id);
-  let lastError = '';
-  const source = new KubernetesSource(client, {
-    ingressClass: o.ingressClass,
-    onError: (err) => {
-      // A restarting API server fails every watch at once: log each distinct problem once.
-      const msg = (err as Error).message ?? String(err);
-      if (msg !== lastError) o.log?.('warn', `kubernetes watch: ${msg} (retrying)`);
-      lastError = msg;
-    },
-  });
-  return {
-    source,
-    identity,
-    startStatus(feed) {
-      const controller = new StatusController({
-        client,
-        source,
-        feed,
-        gatewayService: o.gatewayService,
-        localGatewayService: o.localGatewayService,
-        identity,
-        leaseDurationMs: o.leaseDurationMs,
-        log: o.log,
-      });
-      controller.start();
-      return controller;
-    },
-  };
+
+  start(push: (state: SourceState) => void): Promise<void> {
+    return this.source.start(push);
+  }
+
+  /** Starts leader election, probing and status writing on the pipeline's feed. */
+  startStatus(feed: SnapshotFeed): StatusController {
+    this.#status ??= new StatusController({
+      client: this.#client,
+      source: this.source,
+      feed,
+      gatewayService: this.#o.gatewayService,
+      localGatewayService: this.#o.localGatewayService,
+      identity: this.identity,
+      leaseDurationMs: this.#o.leaseDurationMs,
+      log: this.#o.log,
+    });
+    this.#status.start();
+    return this.#status;
+  }
+
+  /** Stops writing first (a leader releases its Lease so another replica takes over at once), then watching. */
+  async stop(): Promise<void> {
+    await this.#status?.stop();
+    await this.source.stop();
+  }
 }
