@@ -4,17 +4,18 @@
 // whose status did not change, and retries a `409 Conflict` on a freshly read object.
 import type { Condition, IngressStatus, KIngress } from '../api/types.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
+import { withLoadBalancerCondition } from '../translate/status.ts';
 import { KubeApiError, paths, type KubeClient } from './client.ts';
 
 const LB_READY = 'LoadBalancerReady';
-const NETWORK_CONFIGURED = 'NetworkConfigured';
-const READY = 'Ready';
 
-/** Knative's ingress condition set: Ready follows NetworkConfigured and LoadBalancerReady. */
+/**
+ * The status to write: the translator's conditions with LoadBalancerReady decided by the prober (Ready
+ * recomputed from it by the translator's own rule), transition times kept for conditions whose status
+ * did not change, and the live object's generation as observedGeneration.
+ */
 export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, generation: number | undefined): IngressStatus {
-  const byType = new Map(report.conditions.map((c) => [c.type, c] as const));
-  const network: Condition = byType.get(NETWORK_CONFIGURED) ?? { type: NETWORK_CONFIGURED, status: 'Unknown', reason: 'Uninitialized', message: 'Waiting for the ingress to be translated' };
-  const fromTranslator = byType.get(LB_READY);
+  const fromTranslator = report.conditions.find((c) => c.type === LB_READY);
   // The translator cannot know whether the replicas serve the config; the prober does. A False from the
   // translator (something it found wrong) stands.
   const lb: Condition =
@@ -23,14 +24,11 @@ export function desiredStatus(report: IngressStatusReport, lbReady: boolean, cur
       : lbReady
         ? { type: LB_READY, status: 'True' }
         : { type: LB_READY, status: 'Unknown', reason: 'Uninitialized', message: 'Waiting for load balancer to be ready' };
-  const notTrue = [network, lb].find((c) => c.status === 'False') ?? [network, lb].find((c) => c.status === 'Unknown');
-  const ready: Condition = notTrue ? { type: READY, status: notTrue.status, reason: notTrue.reason, message: notTrue.message } : { type: READY, status: 'True' };
   const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
   const previous = new Map((current?.conditions ?? []).map((c) => [c.type, c] as const));
-  // Sorted by type, as Knative's ConditionSet keeps them.
-  const conditions = [lb, network, ready].map((c): Condition => {
+  const conditions = withLoadBalancerCondition(report, lb).conditions.map((c): Condition => {
     const before = previous.get(c.type);
-    const out: Condition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : stamp };
+    const out: Condition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : stamp };
     if (c.severity) out.severity = c.severity;
     if (c.status !== 'True' && c.reason) out.reason = c.reason;
     if (c.status !== 'True' && c.message) out.message = c.message;
