@@ -1,7 +1,8 @@
 // Kubernetes as a Source: list+watch Knative Ingresses, Services, EndpointSlices and TLS Secrets, and push
 // the whole current state (ingresses of our class plus only what they reference) after changes settle.
 // The translator is the same as in file mode; this module only replaces where resources come from.
-import type { EndpointSlice, KIngress, Origin, Resource, Secret, Service, Sourced } from '../api/types.ts';
+import type { EndpointSlice, KIngress, Origin, Rejection, Resource, Sourced } from '../api/types.ts';
+import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
 import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } from '../api/types.ts';
 import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
@@ -20,10 +21,6 @@ export interface KubernetesSourceOptions {
 
 const CLUSTER: Origin = { cluster: true };
 
-export function hasClass(ing: KIngress, ingressClass: string): boolean {
-  return ing.metadata.annotations?.[INGRESS_CLASS_ANNOTATION] === ingressClass;
-}
-
 /** A list item may lack apiVersion/kind (the API server omits them in lists); restore them. */
 function typed<T extends Resource>(o: KubeObject, apiVersion: T['apiVersion'], kind: T['kind']): T {
   return { ...o, apiVersion, kind } as unknown as T;
@@ -39,6 +36,8 @@ export class KubernetesSource implements Source {
   #push: ((state: SourceState) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
+  /** validation results by object identity: the caches keep an object until it changes */
+  readonly #validated = new WeakMap<KubeObject, ValidateOutcome>();
 
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
@@ -105,32 +104,44 @@ export class KubernetesSource implements Source {
 
   /** the current state: ingresses of our class and the Services, EndpointSlices and TLS Secrets they name */
   state(): SourceState {
-    const ingresses = this.#ingresses
-      .items()
-      .map((o) => typed<KIngress>(o, INGRESS_API_VERSION, 'Ingress'))
-      .filter((i) => hasClass(i, this.#opts.ingressClass) && i.metadata.name && i.spec);
+    const ingresses = this.#ingresses.items().filter((o) => o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] === this.#opts.ingressClass);
+    const resources: Sourced[] = [];
+    const rejections: Rejection[] = [];
+    // Validated exactly as file mode does; a rejected object keeps its last good version in the store.
+    const accept = (o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined => {
+      let outcome = this.#validated.get(o);
+      if (!outcome) {
+        outcome = validateDocument({ ...o, apiVersion, kind }, CLUSTER);
+        this.#validated.set(o, outcome);
+      }
+      if (outcome.kind === 'resource') {
+        resources.push({ resource: outcome.resource, origin: CLUSTER });
+        return outcome.resource;
+      }
+      if (outcome.kind === 'rejected') rejections.push(outcome.rejection);
+      return undefined;
+    };
     const services = new Set<string>();
     const secrets = new Set<string>();
-    for (const ing of ingresses) {
-      const ns = ing.metadata.namespace ?? 'default';
-      for (const rule of ing.spec.rules ?? []) {
-        for (const p of rule.http?.paths ?? []) for (const s of p.splits ?? []) services.add(`${s.serviceNamespace ?? ns}/${s.serviceName}`);
+    for (const o of ingresses) {
+      const ing = accept(o, INGRESS_API_VERSION, 'Ingress') as KIngress | undefined;
+      // A rejected ingress is still served from its last good version, which may name the same backends.
+      const spec = (ing?.spec ?? o.spec ?? {}) as KIngress['spec'];
+      const ns = o.metadata?.namespace ?? 'default';
+      for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+        for (const p of rule?.http?.paths ?? []) for (const s of p?.splits ?? []) services.add(`${s?.serviceNamespace ?? ns}/${s?.serviceName}`);
       }
-      for (const tls of ing.spec.tls ?? []) if (tls.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
+      for (const tls of Array.isArray(spec.tls) ? spec.tls : []) if (tls?.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
     }
-    const resources: Sourced[] = ingresses.map((resource) => ({ resource, origin: CLUSTER }));
     for (const o of this.#services.items()) {
-      if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) resources.push({ resource: typed<Service>(o, 'v1', 'Service'), origin: CLUSTER });
+      if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Service');
     }
     for (const o of this.#slices.items()) {
-      if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) {
-        resources.push({ resource: typed<EndpointSlice>(o, 'discovery.k8s.io/v1', 'EndpointSlice'), origin: CLUSTER });
-      }
+      if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
     }
     for (const o of this.#secrets.items()) {
-      const s = typed<Secret>(o, 'v1', 'Secret');
-      if (s.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) resources.push({ resource: s, origin: CLUSTER });
+      if (o.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
     }
-    return { resources, rejections: [] };
+    return { resources, rejections };
   }
 }

@@ -123,6 +123,13 @@ describe('sluice serve --kubernetes', () => {
     assert.equal((await get(r2.addresses.http!, 'www.example'))[1], 'B');
   });
 
+  it('an unreadable kubeconfig ends with one clear line', async () => {
+    const { code, stderr } = await runSluice(['serve', '--kubernetes', '--kubeconfig', '/nonexistent/kubeconfig', '--admin', '127.0.0.1:0', '--http', '127.0.0.1:0', '--local', '127.0.0.1:0']);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /kubeconfig/);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  });
+
   it('install knative prints valid Kubernetes objects', async () => {
     const { code, stdout, stderr } = await runSluice(['install', 'knative', '--namespace', 'edge', '--image', 'registry.example/sluice:9', '--replicas', '4']);
     assert.equal(code, 0, stderr);

@@ -71,6 +71,20 @@ describe('KubernetesSource', () => {
     await waitFor(() => !names(last).includes('Secret app/cert'), 5000, 'secret dropped with its ingress');
   });
 
+  it('validates like file mode: a bad ingress becomes a rejection naming the field, not a resource', async () => {
+    const bad = ingress('app', 'bad', DEFAULT_INGRESS_CLASS, 'bad.example', 'backend');
+    const spec = bad.spec as { rules: Array<{ http: { paths: Array<{ path?: string }> } }> };
+    spec.rules[0]!.http.paths[0]!.path = 'no-leading-slash';
+    api.put(bad);
+    await waitFor(() => (last?.rejections.length ?? 0) > 0, 5000, 'rejection pushed');
+    const r = last!.rejections[0]!;
+    assert.deepEqual({ kind: r.kind, ns: r.namespace, name: r.name, origin: r.origin }, { kind: 'Ingress', ns: 'app', name: 'bad', origin: { cluster: true } });
+    assert.match(r.errors.map((e) => e.path).join(), /spec\.rules\[0\]\.http\.paths\[0\]\.path/);
+    assert.ok(!names(last).includes('Ingress app/bad'));
+    api.remove('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', 'bad');
+    await waitFor(() => last?.rejections.length === 0, 5000, 'rejection gone with the ingress');
+  });
+
   it('survives an API server restart: changes made while it was down arrive after', async () => {
     await api.shutdown();
     api.put(slice('app', 'backend-1', 'backend', ['10.0.0.7'], 8080));
