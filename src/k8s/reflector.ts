@@ -94,11 +94,14 @@ export class Reflector<T extends KubeObject> {
     if (this.#stopped) return;
     const base = this.#opts.watchTimeoutSeconds ?? 300;
     let ended = false;
+    let events = 0;
+    const startedAt = Date.now();
     const handle = await this.#client.watch(
       this.#opts.path,
       { resourceVersion: this.#rv, labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector, timeoutSeconds: Math.round(base * (1 + Math.random() / 2)) },
       (type, obj) => {
         if (ended || this.#stopped) return;
+        events++;
         this.#event(type, obj);
       },
       (err) => {
@@ -109,6 +112,9 @@ export class Reflector<T extends KubeObject> {
         if (err) {
           if ((err as { statusCode?: number }).statusCode === 410) this.#rv = '';
           this.#retry(err);
+        } else if (events === 0 && Date.now() - startedAt < 1000) {
+          // Closed at once with nothing said: treat as a failure, so a misbehaving server is not hammered.
+          this.#retry(new Error(`watch ${this.#opts.path} closed immediately`));
         } else {
           // A clean end (server timeout, or an ERROR event that cleared #rv): resume or relist now.
           clearTimeout(this.#timer);
