@@ -41,6 +41,15 @@ describe('fake API server', () => {
     await assert.rejects(core.createNamespacedService({ namespace: 'ns1', body: { metadata: { name: 'a' } } }), (err: { code?: number }) => err.code === 409);
   });
 
+  it('filters by field selector, and list items carry no apiVersion/kind (as the real server)', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedSecret({ namespace: 'ns1', body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: {} } });
+    await core.createNamespacedSecret({ namespace: 'ns1', body: { metadata: { name: 'opaque' }, type: 'Opaque', data: {} } });
+    const list = await core.listSecretForAllNamespaces({ fieldSelector: 'type=kubernetes.io/tls' });
+    assert.deepEqual(list.items.map((s) => s.metadata?.name), ['tls']);
+    assert.equal(list.items[0]?.kind, undefined);
+  });
+
   it('replace with a stale resourceVersion gets 409; status subresource only changes status; spec change bumps generation', async () => {
     const custom = kc.makeApiClient(CustomObjectsApi);
     const base = { group: 'networking.internal.knative.dev', version: 'v1alpha1', namespace: 'ns1', plural: 'ingresses' };
