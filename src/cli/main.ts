@@ -1,6 +1,7 @@
 // The `sluice` command line.
 import { Command, Option } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { registerEnvoyCommand } from './commands/envoy.ts';
 import { runServe, serveDefaults, type ServeFlags } from './serve.ts';
 import { installCommand } from './commands/install.ts';
 
@@ -28,6 +29,7 @@ program
   .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
   .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
+  .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address')
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
   .action(async (opts: ServeFlags) => {
@@ -55,6 +57,7 @@ program
     await runDemo(opts);
   });
 
+registerEnvoyCommand(program);
 program.addCommand(installCommand());
 
 try {

@@ -29,6 +29,7 @@ export interface ServeFlags {
   maxHeaderSize: string;
   drainTimeout: string;
   logLevel: string;
+  xds?: string;
 }
 
 export const serveDefaults = {
@@ -123,7 +124,30 @@ export async function runServe(f: ServeFlags): Promise<void> {
   const gateway = await Gateway.start(options);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
   if (options.source instanceof KubernetesMode) options.source.startStatus(gateway.pipeline.feed);
-  stopOnSignals(log, () => gateway.stop());
+  const xds = f.xds ? await startXds(f, gateway, log) : undefined;
+  stopOnSignals(log, async () => {
+    await xds?.close();
+    await gateway.stop();
+  });
+}
+
+/** The Envoy control plane (--xds) serves the same snapshots as the data plane. */
+async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{ close(): Promise<void> }> {
+  const { startXdsServer } = await import('../xds/server.ts');
+  try {
+    const xds = await startXdsServer({
+      address: f.xds!,
+      feed: gateway.pipeline.feed,
+      // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
+      listenerAddresses: { externalAddress: gateway.addresses.http ?? f.http, externalTlsAddress: gateway.addresses.https ?? f.https, localAddress: gateway.addresses.local ?? f.local },
+      log: log.child({ component: 'xds' }),
+    });
+    log.info({ listener: 'xds', address: xds.address }, 'listening');
+    return xds;
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
 }
 
 export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {

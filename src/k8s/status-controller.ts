@@ -96,7 +96,8 @@ export class StatusController {
   }
 
   start(): void {
-    this.#unsubscribe.push(this.#o.feed.subscribe(() => this.#sync()));
+    // Statuses can change without a new snapshot (an invalid edit keeps the last good version served).
+    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#sync()));
     this.#unsubscribe.push(
       this.#o.source.onPush(() => {
         const key = JSON.stringify([this.#publicReplicas(), this.#localReplicas()]);

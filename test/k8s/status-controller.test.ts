@@ -81,5 +81,10 @@ describe('StatusController', () => {
     for (const f of feeds) publish(f, 2, [report('hash-1', 1)]);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(leaders[0]!.writes, writes, 'an unchanged status is not written again');
+    // A status-only change (an invalid edit: the last good version stays served, no new snapshot).
+    const invalid: IngressStatusReport = { ...report('hash-1', 1), conditions: [{ type: 'NetworkConfigured', status: 'False', reason: 'InvalidSpec', message: 'spec.rules[0].http.paths[0].path: must start with /' }] };
+    for (const f of feeds) f.publishStatuses([invalid]);
+    await waitFor(() => cond('Ready') === 'False', 5000, 'Ready=False written without a new snapshot');
+    assert.equal(live().status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'InvalidSpec');
   });
 });
