@@ -104,6 +104,10 @@ export class StatusController {
         if (key !== this.#replicaKey) {
           this.#replicaKey = key;
           this.#prober.replicasChanged();
+          const pub = this.#publicReplicas().length;
+          const local = this.#localReplicas().length;
+          const ref = (r: ServiceRef) => `${r.namespace}/${r.name}`;
+          this.#o.log?.(pub && local ? 'info' : 'warn', `gateway replicas: ${pub} behind ${ref(this.#o.gatewayService)}, ${local} behind ${ref(this.#o.localGatewayService)}${pub && local ? '' : ' (ingresses stay not ready until their EndpointSlices list ready replicas)'}`);
         }
         this.#sync();
       }),
