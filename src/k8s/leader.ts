@@ -74,9 +74,10 @@ export class LeaderElector {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#tick;
-    if (!this.#leading) return;
+    // An attempt that was in flight when stop() came may have acquired the Lease without #leading being set.
+    const mayHold = this.#leading || this.#lastRenew > 0;
     this.#setLeading(false);
-    if (options.release === false) return;
+    if (!mayHold || options.release === false) return;
     try {
       const lease = await this.#client.get<Lease>(this.#path());
       if (lease.spec.holderIdentity === this.#opts.identity) {
