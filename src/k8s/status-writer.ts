@@ -12,9 +12,11 @@ const LB_READY = 'LoadBalancerReady';
 /**
  * The status to write: the translator's conditions with LoadBalancerReady decided by the prober (Ready
  * recomputed from it by the translator's own rule), transition times kept for conditions whose status
- * did not change, and the live object's generation as observedGeneration.
+ * did not change. observedGeneration is the generation the status describes: the one translated and
+ * served when NetworkConfigured is True; the live one otherwise, because a rejection is always about the
+ * latest document (the store keeps serving the last good version, whose generation is in the report).
  */
-export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, generation: number | undefined): IngressStatus {
+export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, liveGeneration: number | undefined): IngressStatus {
   const fromTranslator = report.conditions.find((c) => c.type === LB_READY);
   // The translator cannot know whether the replicas serve the config; the prober does. A False from the
   // translator (something it found wrong) stands.
@@ -34,7 +36,9 @@ export function desiredStatus(report: IngressStatusReport, lbReady: boolean, cur
     if (c.status !== 'True' && c.message) out.message = c.message;
     return out;
   });
-  const status: IngressStatus = { observedGeneration: generation ?? report.generation, conditions };
+  const configured = report.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
+  const observedGeneration = configured ? (report.generation ?? liveGeneration) : (liveGeneration ?? report.generation);
+  const status: IngressStatus = { observedGeneration, conditions };
   // As Knative does, load balancer addresses are published once the load balancer is ready.
   if (lb.status === 'True') {
     status.publicLoadBalancer = report.publicLoadBalancer;
@@ -54,7 +58,7 @@ export function sameStatus(a: IngressStatus | undefined, b: IngressStatus | unde
   return norm(a) === norm(b);
 }
 
-export type WriteResult = 'written' | 'unchanged' | 'gone' | 'stale';
+export type WriteResult = 'written' | 'unchanged' | 'gone';
 
 export interface StatusWriterOptions {
   /** the live object as last seen by the watch (saves a read); a 409 triggers a fresh GET */
@@ -88,10 +92,7 @@ export class StatusWriter {
           throw err;
         }
       }
-      const generation = current.metadata.generation;
-      // A report about an older spec than the live one: a newer translation is on its way.
-      if (report.generation !== undefined && generation !== undefined && report.generation < generation) return 'stale';
-      const status = desiredStatus(report, lbReady, current.status, (this.#opts.now ?? (() => new Date()))(), generation);
+      const status = desiredStatus(report, lbReady, current.status, (this.#opts.now ?? (() => new Date()))(), current.metadata.generation);
       if (sameStatus(status, current.status)) return 'unchanged';
       try {
         await this.#client.replace(`${path}/status`, { ...current, status });

@@ -89,14 +89,23 @@ describe('StatusWriter', () => {
     assert.equal(live().metadata.labels?.touched, 'yes', 'the other writer\'s change survives');
   });
 
-  it('reports the live generation once the spec changes, and skips reports about older specs', async () => {
+  it('observedGeneration is the generation served, or the live one when the latest spec was rejected', async () => {
     const cur = live();
     api.put({ ...(cur as unknown as Record<string, unknown>), spec: { ...cur.spec, httpOption: 'Redirected' } });
     assert.equal(live().metadata.generation, 2);
     const w = new StatusWriter(client);
-    assert.equal(await w.write(report({ generation: 1 }), true), 'stale');
+    // Not translated yet: the status still describes generation 1, which Knative tells apart.
+    await w.write(report({ generation: 1 }), true);
+    assert.equal(live().status?.observedGeneration, 1);
     assert.equal(await w.write(report({ generation: 2 }), true), 'written');
     assert.equal(live().status?.observedGeneration, 2);
+    const c3 = live();
+    api.put({ ...(c3 as unknown as Record<string, unknown>), spec: { ...c3.spec, httpOption: 'Enabled' } });
+    // Generation 3 rejected: generation 2 stays served, and the status says generation 3 is not configured.
+    const rejected = report({ generation: 2, conditions: [{ type: 'NetworkConfigured', status: 'False', reason: 'InvalidSpec', message: 'bad' }] });
+    assert.equal(await w.write(rejected, true), 'written');
+    assert.equal(live().status?.observedGeneration, 3);
+    assert.equal(live().status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'InvalidSpec');
   });
 
   it('answers gone for a deleted ingress', async () => {
