@@ -99,6 +99,16 @@ describe('sluice serve --kubernetes', () => {
     assert.equal(live('theirs')?.status, undefined, 'no status written on another class');
   });
 
+  it('an invalid edit keeps the last good version served and is reported on the new generation', async () => {
+    const cur = live('marker')!;
+    const rule = cur.spec.rules![0]!;
+    api.put({ ...(cur as unknown as Record<string, unknown>), spec: { ...cur.spec, rules: [{ ...rule, http: { paths: [{ ...rule.http!.paths[0]!, path: 'no-slash' }] } }] } });
+    await waitFor(() => cond('marker', 'Ready') === 'False', 15_000, `Ready=False (status: ${JSON.stringify(live('marker')?.status)})`);
+    assert.equal(live('marker')!.status!.observedGeneration, 2);
+    assert.match(JSON.stringify(live('marker')!.status!.conditions), /paths\[0\]\.path/);
+    assert.equal((await get(replicas[0]!.addresses.http!, 'marker.example'))[0], 200, 'last good version still served');
+  });
+
   it('recovers when the API server restarts mid-watch', async () => {
     await api.restart(500);
     api.put(ingress('app', 'after-restart', DEFAULT_INGRESS_CLASS, 'after.example', 'web'));
