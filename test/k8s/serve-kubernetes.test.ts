@@ -44,7 +44,7 @@ describe('sluice serve --kubernetes', () => {
 
   const startReplica = async (id: string): Promise<SluiceProcess> => {
     const proc = await startSluice(
-      ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--https', '127.0.0.1:0', '--id', id, '--lease-duration', '2'],
+      ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--https', '127.0.0.1:0', '--id', id, '--lease-duration', '3'],
       ['http', 'local', 'admin'],
       { boundMs: 30_000 },
     );
@@ -120,7 +120,7 @@ describe('sluice serve --kubernetes', () => {
     const r2 = await startReplica('r2');
     await waitFor(async () => (await get(r2.addresses.http!, 'web.example'))[1] === 'B', 15_000, 'r2 serves traffic too');
     assert.equal(holder(), 'r1');
-    await new Promise((r) => setTimeout(r, 2500)); // more than a lease duration: r2 must not steal a renewed Lease
+    await new Promise((r) => setTimeout(r, 3500)); // more than a lease duration: r2 must not steal a renewed Lease
     assert.equal(holder(), 'r1');
     await replicas[0]!.stop('SIGKILL'); // no release: r2 must wait for the Lease to expire
     api.remove('discovery.k8s.io/v1', 'EndpointSlice', 'sluice-system', 'sluice-r1');

@@ -77,6 +77,8 @@ describe('StatusController', () => {
     const leaders = controllers.filter((c) => c.leader.isLeader());
     assert.equal(leaders.length, 1);
     assert.equal(controllers.find((c) => !c.leader.isLeader())!.writes, 0, 'the follower never writes');
+    // The fake applies a write before its answer reaches the writer: let the counters settle first.
+    await new Promise((r) => setTimeout(r, 300));
     const writes = leaders[0]!.writes;
     for (const f of feeds) publish(f, 2, [report('hash-1', 1)]);
     await new Promise((r) => setTimeout(r, 300));
