@@ -50,7 +50,7 @@ export class FastConnection implements UpstreamOwner {
   #endpoint: Endpoint | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
   #retryHead = '';
-  #started = 0n;
+  #started = 0;
   #ingress = '';
   #cluster = '';
   #keepAlive = true;
@@ -136,7 +136,7 @@ export class FastConnection implements UpstreamOwner {
   /** Starts one request; false when node:http must take it (the head is still in `pending`). */
   #request(head: RequestHead): boolean {
     const { dp, ctx } = this.#shared;
-    this.#started = process.hrtime.bigint();
+    this.#started = performance.now();
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
     const router = dp.router;
     if (router === undefined) return this.#local(head, textReply(503, 'no configuration loaded yet'), '');
@@ -285,20 +285,22 @@ export class FastConnection implements UpstreamOwner {
       const inline = this.#resPhase === RES_LENGTH ? Math.min(this.#resLeft, buf.length - bodyStart) : 0;
       this.#resLeft -= inline;
       const s = this.socket;
-      s.cork();
+      const rest = bodyStart + inline;
+      const more = rest < buf.length && this.#resPhase !== RES_DONE && !(this.#resPhase === RES_LENGTH && this.#resLeft === 0);
+      // Cork only when several writes follow; a single write goes straight out.
+      if (more || head.drops === null) s.cork();
       if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, f === CHUNKED || f === UNTIL_CLOSE, close, inline));
       else {
         s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), f === CHUNKED || f === UNTIL_CLOSE, close), 'latin1');
         if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
       }
-      const rest = bodyStart + inline;
       if (this.#resPhase === RES_DONE || (this.#resPhase === RES_LENGTH && this.#resLeft === 0)) {
         if (rest < buf.length) this.#resReusable = false;
-        s.uncork();
+        if (s.writableCorked > 0) s.uncork();
         return this.#complete();
       }
       if (rest < buf.length) this.#feedResponseBody(buf, rest);
-      s.uncork();
+      if (s.writableCorked > 0) s.uncork();
       if (s.writableNeedDrain) this.#upstream?.socket.pause();
       return;
     }
@@ -418,7 +420,7 @@ export class FastConnection implements UpstreamOwner {
     this.#resBuf = null;
     const { dp, ctx } = this.#shared;
     dp.inflight--;
-    dp.metrics.request(ctx.name, this.#ingress, status, Number(process.hrtime.bigint() - this.#started) / 1e9);
+    dp.metrics.request(ctx.name, this.#ingress, status, (performance.now() - this.#started) / 1000);
   }
 
   #dropUpstream(): void {
@@ -437,7 +439,7 @@ export class FastConnection implements UpstreamOwner {
     this.#consume(head.headLength);
     this.socket.write(localReplyBytes(reply, head.method === 'HEAD', close));
     const { dp, ctx } = this.#shared;
-    dp.metrics.request(ctx.name, ingress, reply.status, Number(process.hrtime.bigint() - this.#started) / 1e9);
+    dp.metrics.request(ctx.name, ingress, reply.status, (performance.now() - this.#started) / 1000);
     if (close) this.#end();
     else this.idleSince = Date.now();
     return true;

@@ -70,6 +70,8 @@ export interface FastUpstreamOptions {
 export class FastUpstreams {
   readonly #idle = new Map<string, UpstreamConn[]>();
   readonly #cursor = new Map<string, number>();
+  /** pool key per endpoint object (snapshots are immutable, so this never goes stale) */
+  readonly #keys = new WeakMap<Endpoint, string>();
   readonly #idleTimeout: number;
   readonly #sweep: NodeJS.Timeout;
   #closed = false;
@@ -92,7 +94,8 @@ export class FastUpstreams {
 
   /** An idle connection to the endpoint (most recently used first), or a new one. */
   acquire(ep: Endpoint, owner: UpstreamOwner, fresh = false): UpstreamConn {
-    const key = `${ep.address}:${ep.port}`;
+    let key = this.#keys.get(ep);
+    if (key === undefined) this.#keys.set(ep, (key = `${ep.address}:${ep.port}`));
     let conn: UpstreamConn | undefined;
     if (!fresh) {
       const list = this.#idle.get(key);
