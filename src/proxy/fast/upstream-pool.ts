@@ -2,6 +2,7 @@
 // Keyed by `address:port`, not by cluster, so they survive snapshot swaps like Upstreams' pools.
 import net from 'node:net';
 import type { Cluster, Endpoint } from '../../snapshot/types.ts';
+import { defaultUpstreamOptions } from '../upstreams.ts';
 
 /** What an upstream connection reports to the exchange that holds it. */
 export interface UpstreamOwner {
@@ -22,10 +23,13 @@ export class UpstreamConn {
   #error: (Error & { code?: string }) | undefined;
   readonly #pool: FastUpstreams;
 
-  constructor(pool: FastUpstreams, key: string, host: string, port: number) {
+  constructor(pool: FastUpstreams, key: string, host: string, port: number, connectTimeout: number) {
     this.#pool = pool;
     this.key = key;
     this.socket = net.connect({ host, port, noDelay: true });
+    // Bound the connect only (as Upstreams' connectTimeout does); responses have no default timeout.
+    this.socket.setTimeout(connectTimeout, this.#onConnectTimeout);
+    this.socket.once('connect', this.#onConnect);
     // One set of listeners per connection, for its whole life: nothing is allocated per request.
     this.socket.on('data', this.#onData);
     this.socket.on('drain', this.#onDrain);
@@ -33,6 +37,15 @@ export class UpstreamConn {
     this.socket.on('close', this.#onClose);
     this.socket.on('end', this.#onEnd);
   }
+
+  readonly #onConnectTimeout = (): void => {
+    this.socket.destroy(Object.assign(new Error('upstream connect timeout'), { code: 'ETIMEDOUT' }));
+  };
+
+  readonly #onConnect = (): void => {
+    this.socket.setTimeout(0);
+    this.socket.off('timeout', this.#onConnectTimeout);
+  };
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.owner) this.owner.upstreamData(this, chunk);
@@ -65,6 +78,8 @@ export class UpstreamConn {
 export interface FastUpstreamOptions {
   /** ms an idle upstream connection is kept */
   readonly idleTimeout: number;
+  /** ms a connect may take */
+  readonly connectTimeout: number;
 }
 
 export class FastUpstreams {
@@ -73,11 +88,13 @@ export class FastUpstreams {
   /** pool key per endpoint object (snapshots are immutable, so this never goes stale) */
   readonly #keys = new WeakMap<Endpoint, string>();
   readonly #idleTimeout: number;
+  readonly #connectTimeout: number;
   readonly #sweep: NodeJS.Timeout;
   #closed = false;
 
-  constructor(options: FastUpstreamOptions = { idleTimeout: 30_000 }) {
+  constructor(options: FastUpstreamOptions = { idleTimeout: defaultUpstreamOptions.keepAliveTimeout, connectTimeout: defaultUpstreamOptions.connectTimeout }) {
     this.#idleTimeout = options.idleTimeout;
+    this.#connectTimeout = options.connectTimeout;
     this.#sweep = setInterval(() => this.#expire(Date.now()), 1000);
     this.#sweep.unref();
   }
@@ -101,7 +118,7 @@ export class FastUpstreams {
       const list = this.#idle.get(key);
       if (list !== undefined) conn = list.pop();
     }
-    conn ??= new UpstreamConn(this, key, ep.address, ep.port);
+    conn ??= new UpstreamConn(this, key, ep.address, ep.port, this.#connectTimeout);
     conn.owner = owner;
     return conn;
   }

@@ -38,6 +38,7 @@ describe('HTTP/1.1 fast path (sluice serve)', () => {
   let slow: SluiceProcess;
   let echo: Upstream;
   let special: Upstream;
+  let flaky: Upstream;
   let upstreamSockets = 0;
 
   before(async () => {
@@ -69,11 +70,27 @@ describe('HTTP/1.1 fast path (sluice serve)', () => {
       res.writeContinue();
       special.server.emit('request', req, res);
     });
+    // Answers the first request on each connection and drops the connection at the second, as an
+    // upstream whose keep-alive timeout fires just as the proxy reuses the connection.
+    const served = new WeakMap<object, number>();
+    flaky = await startUpstream('flaky', (req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 5 });
+      res.end('fresh');
+    });
     cfg = await ConfigDir.create();
     await cfg.write('all.yaml', [
       ...backend('echo', [{ ip: '127.0.0.1', port: echo.port }]),
       ...backend('special', [{ ip: '127.0.0.1', port: special.port }]),
-      ingress('fast', [{ hosts: ['fast.example.com'], paths: [{ path: '/special', splits: [{ service: 'special' }] }, { splits: [{ service: 'echo' }] }] }]),
+      ...backend('flaky', [{ ip: '127.0.0.1', port: flaky.port }]),
+      ingress('fast', [
+        {
+          hosts: ['fast.example.com'],
+          paths: [{ path: '/special', splits: [{ service: 'special' }] }, { path: '/flaky', splits: [{ service: 'flaky' }] }, { splits: [{ service: 'echo' }] }],
+        },
+      ]),
     ]);
     const args = ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'];
     [fast, slow] = await Promise.all([startSluice(args), startSluice([...args, '--no-fast-path'])]);
@@ -81,7 +98,7 @@ describe('HTTP/1.1 fast path (sluice serve)', () => {
 
   after(async () => {
     await Promise.all([fast?.stop(), slow?.stop()]);
-    await Promise.all([echo?.close(), special?.close()]);
+    await Promise.all([echo?.close(), special?.close(), flaky?.close()]);
     await cfg?.cleanup();
   });
 
@@ -123,6 +140,13 @@ describe('HTTP/1.1 fast path (sluice serve)', () => {
     assert.deepEqual([chunked.status, chunked.body, chunked.trailers['x-sum']], [200, 'one,two', '42']);
     const empty = await http1Get(fast.addresses.http!, '/special/nothing');
     assert.deepEqual([empty.status, empty.body], [204, '']);
+  });
+
+  it('retries a bodyless request once when a reused upstream connection turns out closed', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await http1Get(fast.addresses.http!, '/flaky');
+      assert.deepEqual([r.status, r.body], [200, 'fresh'], `request ${i}`);
+    }
   });
 
   it('refuses smuggling-shaped requests with 400 and closes', async () => {
