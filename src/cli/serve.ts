@@ -5,6 +5,7 @@ import { Gateway, type GatewayOptions } from '../gateway.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
+import { readDefaultCert } from '../proxy/tls.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
@@ -27,6 +28,8 @@ export interface ServeFlags {
   drainTimeout: string;
   logLevel: string;
   xds?: string;
+  /** `CERT_FILE,KEY_FILE` or a directory with tls.crt and tls.key */
+  defaultCert?: string;
 }
 
 export const serveDefaults = {
@@ -94,6 +97,8 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     source: await createSource(f, log),
     translate: translateOptionsFromFlags(f, Boolean(f.kubernetes)),
     http: parseAddress(f.http, '--http'),
+    https: parseAddress(f.https, '--https'),
+    ...(f.defaultCert ? { defaultCert: readDefaultCert(f.defaultCert) } : {}),
     local: parseAddress(f.local, '--local'),
     admin: parseAddress(f.admin, '--admin'),
     limits: limitsFromFlags(f),
@@ -101,7 +106,6 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     log,
     processMetrics: true,
   };
-  parseAddress(f.https, '--https');
   return options;
 }
 
