@@ -1,6 +1,7 @@
 // Carries one HTTP/2 client stream to its upstream: over HTTP/2 (h2c sessions, trailers and
 // RST_STREAM passed both ways, as gRPC needs) or over HTTP/1.1 (undici's raw dispatch API).
 import http2 from 'node:http2';
+import { PassThrough } from 'node:stream';
 import type { Pool } from 'undici';
 import type { DataPlane } from './dataplane.ts';
 import { grpcLocalReply } from './grpc.ts';
@@ -79,7 +80,9 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
       return;
     }
     stream.respond(out, { waitForTrailers: true });
-    up.pipe(stream);
+    // Not ended by pipe: node:http2 ends the readable side of a reset stream too, and a reset must
+    // reach the client as a reset (below), not as a clean end.
+    up.pipe(stream, { end: false });
   });
   up.on('trailers', (headers) => {
     trailers = pairsToObject(0, h2ResponseHeaderPairs(headers));
@@ -88,6 +91,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   stream.on('wantTrailers', () => stream.sendTrailers(trailers ?? {}));
   up.on('close', () => {
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
+    if (code === NGHTTP2_NO_ERROR && stream.headersSent && !stream.destroyed && !stream.writableEnded) stream.end();
     if (code !== NGHTTP2_NO_ERROR && !stream.destroyed) {
       if (!stream.headersSent) {
         failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
@@ -119,7 +123,10 @@ function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Er
 /** HTTP/2 client -> HTTP/1.1 upstream, through undici's pool. */
 export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Target): void {
   const handler = new H2FromH1Handler(stream, t);
-  pool.dispatch({ path: t.path, method: t.method, headers: t.headers, body: t.endStream ? null : stream, upgrade: null }, handler);
+  // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
+  // reset the client's stream before the response, so the body goes through a PassThrough.
+  const body = t.endStream ? null : stream.pipe(new PassThrough());
+  pool.dispatch({ path: t.path, method: t.method, headers: t.headers, body, upgrade: null }, handler);
 }
 
 /** undici legacy dispatch handler writing to an HTTP/2 stream. */
