@@ -17,7 +17,7 @@ async function startH1(name: string): Promise<{ port: number; close(): Promise<v
     let bytes = 0;
     req.on('data', (d: Buffer) => (bytes += d.length));
     req.on('end', () => {
-      const body = JSON.stringify({ name, httpVersion: req.httpVersion, headers: req.headers, bodyBytes: bytes, url: req.url } satisfies H1Echo);
+      const body = JSON.stringify({ name, httpVersion: req.httpVersion, headers: req.headers, bodyBytes: bytes, url: req.url ?? "" } satisfies H1Echo);
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' });
       res.end(body);
     });
