@@ -157,7 +157,7 @@ describe('TLS (sluice serve --https)', () => {
   });
 
   it('carries WebSockets (wss) and gRPC over TLS', async () => {
-    const ws = new WebSocket(`wss://${sluice.addresses.https}/ws`, { headers: { host: 'secure.example.com' }, servername: 'secure.example.com', ca: certs.secure!.cert, handshakeTimeout: 10_000 } as ConstructorParameters<typeof WebSocket>[1]);
+    const ws = new WebSocket(`wss://${sluice.addresses.https}/ws`, { headers: { host: 'secure.example.com' }, servername: 'secure.example.com', ca: certs.secure!.cert, handshakeTimeout: 10_000 } as WebSocket.ClientOptions);
     try {
       await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
       const reply = await new Promise<string>((resolve) => { ws.once('message', (d) => resolve(d.toString())); ws.send('hi'); });
