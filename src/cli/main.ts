@@ -46,11 +46,12 @@ program
 
 program
   .command('demo')
-  .description('start two demo revisions and serve examples/ with a 90/10 split')
+  .description('start two demo revisions and a WebSocket echo, and serve examples/ (90/10 split, TLS with a self-signed certificate)')
   .option('--http <addr>', 'external listener', serveDefaults.http)
+  .option('--https <addr>', 'external TLS listener', serveDefaults.https)
   .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
   .option('--admin <addr>', 'admin endpoint', serveDefaults.admin)
-  .action(async (opts: { http: string; local: string; admin: string }) => {
+  .action(async (opts: { http: string; https: string; local: string; admin: string }) => {
     const { runDemo } = await import('./demo.ts');
     await runDemo(opts);
   });

@@ -31,6 +31,9 @@ export class Frontend {
   constructor(deps: FrontendDeps, ctx: ListenerContext) {
     this.ctx = ctx;
     this.http1Server = createHttpServer(deps.limits, createH1Handler(deps.dp, ctx, deps.h2));
+    // node:http starts tracking connections (head and idle deadlines, closeAllConnections) when
+    // it starts listening; this server never listens itself, the listeners hand it sockets.
+    this.http1Server.emit('listening');
     this.http1Server.on('upgrade', createUpgradeHandler(deps.dp, ctx, deps.tunnels));
     this.http2Server = createH2Server(deps.limits, createH2StreamHandler(deps.dp, deps.h2, ctx));
     this.http2Server.on('session', (s: http2.ServerHttp2Session) => {
