@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { SluiceError } from '../errors.ts';
 import { registerEnvoyCommand } from './commands/envoy.ts';
 import { runServe, serveDefaults, type ServeFlags } from './serve.ts';
+import { installCommand } from './commands/install.ts';
 
 const program = new Command('sluice')
   .description('Knative-compatible ingress and API gateway')
@@ -24,6 +25,8 @@ program
   .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
   .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
   .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
+  .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')
+  .option('--lease-duration <seconds>', 'leader Lease duration', serveDefaults.leaseDuration)
   .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
   .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
@@ -57,6 +60,7 @@ program
   });
 
 registerEnvoyCommand(program);
+program.addCommand(installCommand());
 
 try {
   await program.parseAsync(process.argv);
