@@ -34,7 +34,7 @@ export class Frontend {
     // node:http starts tracking connections (head and idle deadlines, closeAllConnections) when
     // it starts listening; this server never listens itself, the listeners hand it sockets.
     this.http1Server.emit('listening');
-    this.http1Server.on('upgrade', createUpgradeHandler(deps.dp, ctx, deps.tunnels));
+    this.http1Server.on('upgrade', createUpgradeHandler(deps.dp, ctx, deps.tunnels, deps.limits.maxHeadersCount));
     this.http2Server = createH2Server(deps.limits, createH2StreamHandler(deps.dp, deps.h2, ctx));
     this.http2Server.on('session', (s: http2.ServerHttp2Session) => {
       this.#sessions.add(s);

@@ -43,7 +43,7 @@ function statusOf(chunk: Buffer): number {
   return m ? Number(m[1]) : 0;
 }
 
-export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnels: Tunnels) {
+export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnels: Tunnels, maxHeadersCount: number) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const started = process.hrtime.bigint();
     const done = (ingress: string, status: number): void => {
@@ -56,6 +56,11 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       return done('', 503);
     }
     const raw = req.rawHeaders;
+    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
+    if (raw.length > 2 * maxHeadersCount) {
+      writeRaw(socket, textReply(431, 'too many request headers'));
+      return done('', 431);
+    }
     const url = req.url ?? '/';
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: req.headers.host, url, raw, httpsPort: ctx.httpsPort });
     switch (decision.kind) {
