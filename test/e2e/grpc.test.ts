@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually } from '../support/http.ts';
@@ -27,6 +27,7 @@ describe('gRPC (sluice serve, @grpc/grpc-js on both ends)', () => {
   const be: Record<string, EchoBackend> = {};
   const clients: Client[] = [];
   let resetter: http2.Http2Server;
+  let refusedPort: number;
   const client = (host: string, addr = sluice.addresses.http!): Client => {
     const c = echoClient(addr, host);
     clients.push(c);
@@ -44,12 +45,18 @@ describe('gRPC (sluice serve, @grpc/grpc-js on both ends)', () => {
       setTimeout(() => stream.destroy(new Error('backend gives up')), 50);
     });
     await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', () => r()));
+    // A port nothing listens on: connection refused.
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    refusedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
     cfg = await ConfigDir.create();
     await cfg.write('backends.yaml', [
       ...backend('echo-one', [{ ip: '127.0.0.1', port: be.one!.port }], { portName: 'grpc' }),
       ...backend('echo-a', [{ ip: '127.0.0.1', port: be.a!.port }], { portName: 'h2c' }),
       ...backend('echo-b', [{ ip: '127.0.0.1', port: be.b!.port }], { portName: 'http2' }),
       ...backend('resetter', [{ ip: '127.0.0.1', port: (resetter.address() as AddressInfo).port }], { portName: 'grpc' }),
+      ...backend('refused', [{ ip: '127.0.0.1', port: refusedPort }], { portName: 'grpc' }),
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'no-endpoints', namespace: 'default' }, spec: { ports: [{ name: 'grpc', port: 80, targetPort: 9000 }] } },
     ]);
     await cfg.write('ingress.yaml', [
@@ -58,6 +65,7 @@ describe('gRPC (sluice serve, @grpc/grpc-js on both ends)', () => {
         // Knative's grpc/split conformance case: one host, two gRPC revisions by percent.
         { hosts: ['split.example.com'], paths: [{ splits: [{ service: 'echo-a', percent: 30 }, { service: 'echo-b', percent: 70 }] }] },
         { hosts: ['down.example.com'], paths: [{ splits: [{ service: 'no-endpoints' }] }] },
+        { hosts: ['refused.example.com'], paths: [{ splits: [{ service: 'refused' }] }] },
         { hosts: ['reset.example.com'], paths: [{ splits: [{ service: 'resetter' }] }] },
         { hosts: ['local-grpc.default.svc.cluster.local'], visibility: 'ClusterLocal', paths: [{ splits: [{ service: 'echo-one' }] }] },
       ]),
@@ -158,10 +166,15 @@ describe('gRPC (sluice serve, @grpc/grpc-js on both ends)', () => {
     assert.equal(counts.a! + counts.b!, 400);
   });
 
-  it('answers UNAVAILABLE when no endpoint is there and UNIMPLEMENTED for unknown hosts, not a text page', async () => {
+  it('answers UNAVAILABLE when no endpoint is there or it refuses, and UNIMPLEMENTED for unknown hosts, not a text page', async () => {
     await assert.rejects(unary(client('down.example.com'), { text: 'x' }), (err: grpc.ServiceError) => {
       assert.equal(err.code, grpc.status.UNAVAILABLE);
       assert.match(err.details, /no healthy upstream/);
+      return true;
+    });
+    await assert.rejects(unary(client('refused.example.com'), { text: 'x' }), (err: grpc.ServiceError) => {
+      assert.equal(err.code, grpc.status.UNAVAILABLE);
+      assert.match(err.details, /upstream connect error/);
       return true;
     });
     await assert.rejects(unary(client('nobody.example.com'), { text: 'x' }), (err: grpc.ServiceError) => {
