@@ -145,3 +145,63 @@ describe('HTTP/2 (sluice serve)', () => {
     assert.ok(up.sessions > before, 'a new upstream session after GOAWAY');
   });
 });
+
+describe('HTTP/2 limits (sluice serve)', () => {
+  let cfg: ConfigDir;
+  let sluice: SluiceProcess;
+  let up: H2Upstream;
+
+  before(async () => {
+    up = await startH2Upstream('limits');
+    cfg = await ConfigDir.create();
+    await cfg.write('all.yaml', [...backend('up', [{ ip: '127.0.0.1', port: up.port }], { portName: 'h2c' }), ingress('limits', [{ hosts: ['limits.example.com'], paths: [{ splits: [{ service: 'up' }] }] }])]);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--idle-timeout', '1', '--max-header-size', '8192']);
+  });
+
+  after(async () => {
+    await sluice?.stop();
+    await up?.close();
+    await cfg?.cleanup();
+  });
+
+  it('refuses a header list over --max-header-size or the header count, without reaching the upstream', async () => {
+    const s = connectH2(sluice.addresses.http!);
+    try {
+      const ok = await h2Request(s, { ':path': '/', ':authority': 'limits.example.com' });
+      assert.equal(ok.status, 200);
+      const sessionsBefore = up.sessions;
+      const big = h2Request(s, { ':path': '/big', ':authority': 'limits.example.com', 'x-big': 'x'.repeat(10_000) });
+      await assert.rejects(big, (err: Error) => { assert.doesNotMatch(err.message, /timed out/); return true; });
+      const many: http2.OutgoingHttpHeaders = { ':path': '/many', ':authority': 'limits.example.com' };
+      for (let i = 0; i < 300; i++) many[`x-h${i}`] = 'v';
+      const s2 = connectH2(sluice.addresses.http!);
+      try {
+        const r = await h2Request(s2, many).catch((err: Error) => err);
+        assert.ok(r instanceof Error || r.status >= 400, `a 300-header request was answered ${r instanceof Error ? r.message : r.status}`);
+      } finally {
+        s2.destroy();
+      }
+      assert.equal(up.sessions, sessionsBefore);
+    } finally {
+      s.destroy();
+    }
+  });
+
+  it('closes an idle HTTP/2 session after --idle-timeout', async () => {
+    const s = connectH2(sluice.addresses.http!);
+    try {
+      assert.equal((await h2Request(s, { ':path': '/', ':authority': 'limits.example.com' })).status, 200);
+      const started = Date.now();
+      const closed = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), 10_000);
+        const done = () => { clearTimeout(t); resolve(true); };
+        s.once('goaway', done);
+        s.once('close', done);
+      });
+      assert.ok(closed, 'the gateway closed the idle session');
+      assert.ok(Date.now() - started >= 800, 'not before the idle timeout');
+    } finally {
+      s.destroy();
+    }
+  });
+});
