@@ -1,0 +1,88 @@
+// Admin endpoint: readiness, per-ingress status, the current snapshot, Prometheus metrics.
+import http from 'node:http';
+import type { Rejection } from '../api/types.ts';
+import type { Metrics } from '../proxy/metrics.ts';
+import type { SnapshotFeed } from '../snapshot/feed.ts';
+import type { IngressStatusReport, Snapshot } from '../snapshot/types.ts';
+
+export interface AdminSources {
+  readonly feed: SnapshotFeed;
+  readonly metrics: Metrics;
+  /** documents currently rejected by validation */
+  readonly rejections: () => readonly Rejection[];
+  /** statuses as last computed; Kubernetes mode may overlay probe results */
+  readonly statuses?: () => readonly IngressStatusReport[];
+}
+
+export function createAdminServer(src: AdminSources): http.Server {
+  return http.createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
+    void route(src, req, res).catch((err: Error) => {
+      if (!res.headersSent) json(res, 500, { error: err.message });
+      else res.destroy();
+    });
+  });
+}
+
+async function route(src: AdminSources, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET' });
+  const snapshot = src.feed.current();
+  switch (path) {
+    case '/ready':
+      return snapshot ? text(res, 200, 'ready\n') : text(res, 503, 'not ready: no configuration served yet\n');
+    case '/status':
+      return json(res, 200, statusBody(src, snapshot));
+    case '/config':
+      return snapshot ? json(res, 200, configBody(snapshot)) : json(res, 503, { error: 'no configuration served yet' });
+    case '/metrics': {
+      const body = await src.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': src.metrics.registry.contentType });
+      res.end(body);
+      return;
+    }
+    case '/':
+      return json(res, 200, { endpoints: ['/ready', '/status', '/config', '/metrics'] });
+    default:
+      return json(res, 404, { error: `no admin endpoint ${path}` });
+  }
+}
+
+function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
+  const statuses = src.statuses ? src.statuses() : src.feed.statuses();
+  return {
+    version: snapshot?.version ?? 0,
+    ingresses: statuses.map((s) => ({
+      namespace: s.namespace,
+      name: s.name,
+      hash: s.hash,
+      generation: s.generation,
+      conditions: s.conditions,
+      publicLoadBalancer: s.publicLoadBalancer,
+      privateLoadBalancer: s.privateLoadBalancer,
+    })),
+    rejected: src.rejections().map((r) => ({
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      file: r.origin.file,
+      doc: r.origin.doc,
+      errors: r.errors,
+    })),
+  };
+}
+
+/** The snapshot without private keys (certificates are public; keys never leave the process). */
+function configBody(snapshot: Snapshot): object {
+  return { ...snapshot, tls: snapshot.tls.map((t) => ({ name: t.name, hosts: t.hosts, certChain: t.certChain })) };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+  res.end(data);
+}
+
+function text(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

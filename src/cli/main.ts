@@ -1,0 +1,63 @@
+// The `sluice` command line.
+import { Command, Option } from 'commander';
+import { SluiceError } from '../errors.ts';
+import { runServe, serveDefaults, type ServeFlags } from './serve.ts';
+
+const program = new Command('sluice')
+  .description('Knative-compatible ingress and API gateway')
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: (str, write) => write(`sluice: ${str.replace(/^error: /, '')}`) });
+
+program
+  .command('serve')
+  .description('serve Knative Ingresses from a config directory or a Kubernetes cluster')
+  .option('--config <dir>', 'directory of YAML/JSON resources (hot-reloaded)')
+  .option('--kubernetes', 'read resources from the Kubernetes API and write status back')
+  .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: in-cluster credentials)')
+  .option('--http <addr>', 'external plain HTTP listener (HTTP/1.1 and h2c)', serveDefaults.http)
+  .option('--https <addr>', 'external TLS listener (h2 and http/1.1 by ALPN)', serveDefaults.https)
+  .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
+  .option('--admin <addr>', 'admin endpoint (/ready /status /config /metrics)', serveDefaults.admin)
+  .option('--cluster-domain <domain>', 'cluster domain for short host forms', serveDefaults.clusterDomain)
+  .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
+  .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
+  .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
+  .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
+  .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
+  .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
+  .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
+  .action(async (opts: ServeFlags) => {
+    if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');
+    await runServe(opts);
+  });
+
+program
+  .command('validate')
+  .description('check a config directory; lists every error and exits 1 when there is one')
+  .argument('<dir>', 'config directory')
+  .action(async (dir: string) => {
+    const { runValidate } = await import('./commands/validate.ts');
+    process.exitCode = await runValidate(dir, process.stdout, process.stderr);
+  });
+
+program
+  .command('demo')
+  .description('start two demo revisions and serve examples/ with a 90/10 split')
+  .option('--http <addr>', 'external listener', serveDefaults.http)
+  .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
+  .option('--admin <addr>', 'admin endpoint', serveDefaults.admin)
+  .action(async (opts: { http: string; local: string; admin: string }) => {
+    const { runDemo } = await import('./demo.ts');
+    await runDemo(opts);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof SluiceError) {
+    process.stderr.write(`sluice: ${err.message}\n`);
+    process.exit(err.code === 'SLUICE_ERR_BAD_FLAG' ? 2 : 1);
+  }
+  throw err;
+}

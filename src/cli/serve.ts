@@ -1,0 +1,133 @@
+// `sluice serve`: flags -> Gateway. Bad flags and unusable addresses end with one clear line.
+import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
+import { SluiceError } from '../errors.ts';
+import { Gateway, type GatewayOptions } from '../gateway.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { parseAddress } from '../net/address.ts';
+import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
+import { FileSource } from '../sources/file.ts';
+import type { Source } from '../sources/types.ts';
+import type { TranslateOptions } from '../translate/options.ts';
+
+export interface ServeFlags {
+  config?: string;
+  kubernetes?: boolean;
+  kubeconfig?: string;
+  http: string;
+  https: string;
+  local: string;
+  admin: string;
+  clusterDomain: string;
+  ingressClass: string;
+  gatewayService: string;
+  localGatewayService: string;
+  headerTimeout: string;
+  idleTimeout: string;
+  maxHeaderSize: string;
+  drainTimeout: string;
+  logLevel: string;
+}
+
+export const serveDefaults = {
+  http: '0.0.0.0:8080',
+  https: '0.0.0.0:8443',
+  local: '0.0.0.0:8081',
+  admin: '127.0.0.1:9901',
+  clusterDomain: 'cluster.local',
+  ingressClass: DEFAULT_INGRESS_CLASS,
+  gatewayService: 'sluice-system/sluice',
+  localGatewayService: 'sluice-system/sluice-internal',
+  headerTimeout: '20',
+  idleTimeout: '60',
+  maxHeaderSize: '65536',
+  drainTimeout: '30',
+  logLevel: 'info',
+} as const;
+
+export function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be a positive number`);
+  return n;
+}
+
+export function namespacedName(value: string, flag: string): { namespace: string; name: string } {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(value);
+  if (!m) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be NAMESPACE/NAME`);
+  return { namespace: m[1]!, name: m[3]! };
+}
+
+export function limitsFromFlags(f: Pick<ServeFlags, 'headerTimeout' | 'idleTimeout' | 'maxHeaderSize'>): ListenerLimits {
+  return {
+    ...defaultLimits,
+    headersTimeout: positiveNumber(f.headerTimeout, '--header-timeout') * 1000,
+    idleTimeout: positiveNumber(f.idleTimeout, '--idle-timeout') * 1000,
+    maxHeaderSize: Math.floor(positiveNumber(f.maxHeaderSize, '--max-header-size')),
+  };
+}
+
+export function translateOptionsFromFlags(
+  f: Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'gatewayService' | 'localGatewayService'>,
+  requireClass: boolean,
+): TranslateOptions {
+  const pub = namespacedName(f.gatewayService, '--gateway-service');
+  const priv = namespacedName(f.localGatewayService, '--local-gateway-service');
+  return {
+    clusterDomain: f.clusterDomain,
+    publicDomain: `${pub.name}.${pub.namespace}.svc.${f.clusterDomain}`,
+    privateDomain: `${priv.name}.${priv.namespace}.svc.${f.clusterDomain}`,
+    ingressClass: f.ingressClass,
+    requireClass,
+  };
+}
+
+async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
+  if (f.kubernetes) {
+    throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--kubernetes: Kubernetes mode is not available in this build');
+  }
+  if (!f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
+  return new FileSource({ dir: f.config, log: (level, msg, fields) => log[level](fields ?? {}, msg) });
+}
+
+export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<GatewayOptions> {
+  const options: GatewayOptions = {
+    source: await createSource(f, log),
+    translate: translateOptionsFromFlags(f, Boolean(f.kubernetes)),
+    http: parseAddress(f.http, '--http'),
+    local: parseAddress(f.local, '--local'),
+    admin: parseAddress(f.admin, '--admin'),
+    limits: limitsFromFlags(f),
+    drainTimeout: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000,
+    log,
+    processMetrics: true,
+  };
+  parseAddress(f.https, '--https');
+  return options;
+}
+
+/** Runs until SIGTERM/SIGINT, then drains and exits 0. */
+export async function runServe(f: ServeFlags): Promise<void> {
+  const log = createLogger(f.logLevel);
+  const gateway = await Gateway.start(await buildGatewayOptions(f, log));
+  stopOnSignals(log, () => gateway.stop());
+}
+
+export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining in-flight requests');
+    stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: Error) => {
+        log.error({ err: err.message }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

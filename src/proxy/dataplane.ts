@@ -1,0 +1,39 @@
+// The data plane's shared state: the compiled router (swapped atomically on each snapshot),
+// the upstream pools (kept across swaps), metrics and logging.
+import type { SnapshotFeed } from '../snapshot/feed.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from './metrics.ts';
+import { compileRouter, type Router } from './router.ts';
+import type { Upstreams } from './upstreams.ts';
+
+export class DataPlane {
+  #router: Router | undefined;
+  readonly upstreams: Upstreams;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly #unsubscribe: () => void;
+  /** in-flight proxied requests, for graceful drain */
+  inflight = 0;
+
+  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger) {
+    this.upstreams = upstreams;
+    this.metrics = metrics;
+    this.log = log;
+    const current = feed.current();
+    if (current) this.#router = compileRouter(current);
+    this.#unsubscribe = feed.subscribe((snapshot) => {
+      // Requests already routed keep the objects they hold; new requests see the new router.
+      this.#router = compileRouter(snapshot);
+      this.upstreams.prune(snapshot);
+    });
+  }
+
+  /** undefined until the first snapshot */
+  get router(): Router | undefined {
+    return this.#router;
+  }
+
+  stop(): void {
+    this.#unsubscribe();
+  }
+}

@@ -1,0 +1,194 @@
+// HTTP/1.1 (node:http) front end: turns a request into RequestFacts, asks decide(), and either
+// answers locally or streams the request to an upstream pool with undici's raw dispatch API.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ListenerKind } from '../snapshot/types.ts';
+import type { DataPlane } from './dataplane.ts';
+import { decide } from './decide.ts';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
+import { type LocalReply, probeReply, redirectReply, textReply } from './local-reply.ts';
+
+export interface ListenerContext {
+  /** listener name for metrics and logs: `http`, `https`, `local` */
+  readonly name: string;
+  readonly kind: ListenerKind;
+  readonly secure: boolean;
+  /** port of the HTTPS listener, for redirects */
+  httpsPort?: number;
+}
+
+export function writeLocal(res: ServerResponse, reply: LocalReply, head = false): void {
+  const body = Buffer.from(reply.body);
+  const headers: string[] = [];
+  for (const [n, v] of reply.headers) headers.push(n, v);
+  headers.push('content-length', String(body.length));
+  res.writeHead(reply.status, headers);
+  res.end(head ? undefined : body);
+}
+
+export function createH1Handler(dp: DataPlane, ctx: ListenerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const router = dp.router;
+    const done = (ingress: string, status: number): void => {
+      dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    if (!router) {
+      writeLocal(res, textReply(503, 'no configuration loaded yet'));
+      return done('', 503);
+    }
+    const raw = req.rawHeaders;
+    const decision = decide(router, {
+      listener: ctx.kind,
+      secure: ctx.secure,
+      authority: req.headers.host,
+      url: req.url ?? '/',
+      raw,
+      httpsPort: ctx.httpsPort,
+    });
+    const head = req.method === 'HEAD';
+    switch (decision.kind) {
+      case 'not-found':
+        writeLocal(res, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), head);
+        return done(decision.ingress ?? '', 404);
+      case 'probe':
+        writeLocal(res, probeReply(decision.hash), head);
+        return done(decision.ingress, 200);
+      case 'redirect':
+        writeLocal(res, redirectReply(decision.location), head);
+        return done(decision.ingress, 301);
+      case 'forward':
+        break;
+    }
+    const cluster = decision.split.cluster;
+    const pick = dp.upstreams.pick(cluster);
+    if (!pick) {
+      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
+      writeLocal(res, textReply(503, 'no healthy upstream'), head);
+      return done(decision.ingress, 503);
+    }
+    const headers = upstreamRequestHeaders({
+      raw,
+      host: decision.upstreamHost,
+      set: decision.set,
+      clientAddress: req.socket.remoteAddress,
+      proto: ctx.secure ? 'https' : 'http',
+    });
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    dp.inflight++;
+    const handler = new H1ProxyHandler(dp, req, res, cluster.name, (status) => {
+      dp.inflight--;
+      done(decision.ingress, status);
+    });
+    pick.pool.dispatch(
+      { path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
+      handler,
+    );
+  };
+}
+
+/** undici legacy dispatch handler (its native interface, so no wrapper runs per event). */
+class H1ProxyHandler {
+  #abort: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #finished = false;
+  #status = 0;
+  readonly #dp: DataPlane;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #cluster: string;
+  readonly #onDone: (status: number) => void;
+
+  constructor(dp: DataPlane, req: IncomingMessage, res: ServerResponse, cluster: string, onDone: (status: number) => void) {
+    this.#dp = dp;
+    this.#req = req;
+    this.#res = res;
+    this.#cluster = cluster;
+    this.#onDone = onDone;
+    // The client went away before the response finished: stop the upstream request too.
+    res.once('close', () => {
+      if (!this.#finished) {
+        this.#abort?.(new Error('client closed the connection'));
+        this.#finish(499);
+      }
+    });
+    res.on('drain', () => this.#resume?.());
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#finished) abort(new Error('client closed the connection'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) {
+      // Informational responses are hop by hop (Node answers the client's Expect itself).
+      return true;
+    }
+    this.#status = statusCode;
+    this.#resume = resume;
+    const res = this.#res;
+    res.sendDate = false;
+    res.writeHead(statusCode, statusText || undefined, clientResponseHeaders(rawHeaders));
+    // Send the head now: a streaming response (SSE) must reach the client before its first event.
+    res.flushHeaders();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.#res.write(chunk);
+  }
+
+  onComplete(trailers: Array<Buffer | string> | null): void {
+    if (trailers && trailers.length > 0) {
+      const t: Record<string, string> = {};
+      for (let i = 0; i < trailers.length; i += 2) t[latin1(trailers[i]!)] = latin1(trailers[i + 1]!);
+      this.#res.addTrailers(t);
+    }
+    this.#res.end();
+    this.#finish(this.#status);
+  }
+
+  onError(err: Error): void {
+    if (this.#finished) return;
+    const res = this.#res;
+    if (!res.headersSent) {
+      this.#dp.metrics.upstreamErrors.labels(this.#cluster, errorReason(err)).inc();
+      this.#dp.log.debug({ err: err.message, cluster: this.#cluster }, 'upstream error before response');
+      // The request body may still be arriving; discard it so the connection stays usable.
+      if (!this.#req.complete) this.#req.resume();
+      writeLocal(res, textReply(503, 'upstream connect error or disconnect/reset before headers'), this.#req.method === 'HEAD');
+      this.#finish(503);
+    } else {
+      this.#dp.metrics.upstreamErrors.labels(this.#cluster, 'reset_after_headers').inc();
+      res.destroy(err);
+      this.#finish(this.#status);
+    }
+  }
+
+  #finish(status: number): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#onDone(status);
+  }
+}
+
+function errorReason(err: Error & { code?: string }): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection_refused';
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+      return 'reset';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect_timeout';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dns';
+    default:
+      return 'other';
+  }
+}
+
+function latin1(v: Buffer | string): string {
+  return typeof v === 'string' ? v : v.toString('latin1');
+}

@@ -1,0 +1,136 @@
+// Header editing for proxied requests and responses, on raw [name, value, ...] arrays.
+
+/** Hop-by-hop headers (RFC 9110 7.6.1) plus legacy ones that must not be forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
+
+/** Headers the proxy itself sets on every upstream request. */
+const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto']);
+
+export function isHopByHop(lowerName: string): boolean {
+  return HOP_BY_HOP.has(lowerName);
+}
+
+/** Names listed in a `Connection` header are hop-by-hop too. */
+function connectionTokens(raw: readonly string[]): Set<string> | undefined {
+  let tokens: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() !== 'connection') continue;
+    for (const t of raw[i + 1]!.split(',')) {
+      const v = t.trim().toLowerCase();
+      if (v && v !== 'close' && v !== 'keep-alive') (tokens ??= new Set()).add(v);
+    }
+  }
+  return tokens;
+}
+
+export interface UpstreamHeaderInput {
+  /** the client's raw headers */
+  readonly raw: readonly string[];
+  /** the Host to send upstream */
+  readonly host: string;
+  /** headers to set, replacing client values: path-level first, then the split's (later wins) */
+  readonly set: ReadonlyArray<readonly [string, string]>;
+  /** the client's address, appended to X-Forwarded-For */
+  readonly clientAddress: string | undefined;
+  /** `http` or `https` */
+  readonly proto: string;
+  /** keep `te: trailers` (gRPC over HTTP/2 needs it) */
+  readonly keepTeTrailers?: boolean;
+  /** keep `connection`/`upgrade` (a WebSocket upgrade being forwarded) */
+  readonly keepUpgrade?: boolean;
+  /** names (lower-case) to drop in addition, e.g. HTTP/2 pseudo-headers */
+  readonly drop?: ReadonlySet<string>;
+}
+
+/** Builds the raw header array sent upstream. */
+export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
+  const { raw, set } = input;
+  const listed = connectionTokens(raw);
+  const out: string[] = ['host', input.host];
+  let xff: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (lower === 'x-forwarded-for') {
+      xff = xff === undefined ? raw[i + 1] : `${xff}, ${raw[i + 1]}`;
+      continue;
+    }
+    if (PROXY_SET.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower)) {
+      if (input.keepUpgrade && (lower === 'upgrade' || lower === 'connection')) {
+        out.push(name, raw[i + 1]!);
+      } else if (input.keepTeTrailers && lower === 'te' && raw[i + 1]!.trim().toLowerCase() === 'trailers') {
+        out.push(name, raw[i + 1]!);
+      }
+      continue;
+    }
+    if (listed?.has(lower) && !input.keepUpgrade) continue;
+    if (input.drop?.has(lower)) continue;
+    if (set.length > 0 && isSetByRoute(set, lower)) continue;
+    out.push(name, raw[i + 1]!);
+  }
+  for (const [n, v] of set) setPair(out, n, v);
+  const client = input.clientAddress ? stripV4Mapped(input.clientAddress) : undefined;
+  if (client) out.push('x-forwarded-for', xff === undefined ? client : `${xff}, ${client}`);
+  else if (xff !== undefined) out.push('x-forwarded-for', xff);
+  out.push('x-forwarded-proto', input.proto);
+  return out;
+}
+
+function isSetByRoute(set: ReadonlyArray<readonly [string, string]>, lower: string): boolean {
+  for (let i = 0; i < set.length; i++) if (set[i]![0] === lower) return true;
+  return false;
+}
+
+/** Sets (replaces) a header in an array being built, keeping one entry per name. */
+function setPair(out: string[], lowerName: string, value: string): void {
+  for (let i = 0; i < out.length; i += 2) {
+    if (out[i] === lowerName) {
+      out[i + 1] = value;
+      return;
+    }
+  }
+  out.push(lowerName, value);
+}
+
+function stripV4Mapped(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/** Filters an upstream response's raw headers (Buffers from undici) for the client. */
+export function clientResponseHeaders(raw: ReadonlyArray<Buffer | string>, keepUpgrade = false): string[] {
+  const out: string[] = [];
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const value = raw[i + 1]!.toString('latin1');
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      for (const t of value.split(',')) {
+        const v = t.trim().toLowerCase();
+        if (v && v !== 'close' && v !== 'keep-alive' && v !== 'upgrade') (listed ??= new Set()).add(v);
+      }
+      if (keepUpgrade) out.push(name, value);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower)) {
+      if (keepUpgrade && lower === 'upgrade') out.push(name, value);
+      continue;
+    }
+    out.push(name, value);
+  }
+  if (!listed) return out;
+  const filtered: string[] = [];
+  for (let i = 0; i < out.length; i += 2) if (!listed.has(out[i]!.toLowerCase())) filtered.push(out[i]!, out[i + 1]!);
+  return filtered;
+}

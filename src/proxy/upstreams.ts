@@ -1,0 +1,95 @@
+// Connection pools to upstream endpoints, keyed by origin so they survive snapshot swaps.
+// A Cluster picks an endpoint round-robin; the pool for that endpoint's origin carries the request.
+import { Pool } from 'undici';
+import type { Cluster, Endpoint, Snapshot } from '../snapshot/types.ts';
+
+export interface UpstreamOptions {
+  /** idle keep-alive time for upstream sockets, ms */
+  readonly keepAliveTimeout: number;
+  /** connect timeout, ms */
+  readonly connectTimeout: number;
+}
+
+export const defaultUpstreamOptions: UpstreamOptions = { keepAliveTimeout: 30_000, connectTimeout: 10_000 };
+
+export interface Pick {
+  readonly endpoint: Endpoint;
+  readonly origin: string;
+  readonly pool: Pool;
+}
+
+export class Upstreams {
+  readonly #pools = new Map<string, Pool>();
+  readonly #cursor = new Map<string, number>();
+  readonly #options: UpstreamOptions;
+
+  constructor(options: UpstreamOptions = defaultUpstreamOptions) {
+    this.#options = options;
+  }
+
+  /** Round-robin over the cluster's endpoints; undefined when it has none. */
+  pick(cluster: Cluster): Pick | undefined {
+    const eps = cluster.endpoints;
+    if (eps.length === 0) return undefined;
+    let i = 0;
+    if (eps.length > 1) {
+      i = (this.#cursor.get(cluster.name) ?? 0) % eps.length;
+      this.#cursor.set(cluster.name, i + 1);
+    }
+    const endpoint = eps[i]!;
+    const origin = originOf(endpoint);
+    return { endpoint, origin, pool: this.pool(origin) };
+  }
+
+  pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        // No timeouts on upstream responses by default (DESIGN: a 10 s pause passes through).
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        keepAliveTimeout: this.#options.keepAliveTimeout,
+        connectTimeout: this.#options.connectTimeout,
+        pipelining: 1,
+      });
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Closes pools no cluster of the snapshot uses any more (in-flight requests finish first). */
+  prune(snapshot: Snapshot): void {
+    const live = new Set<string>();
+    for (const c of snapshot.clusters) for (const e of c.endpoints) live.add(originOf(e));
+    for (const [origin, pool] of this.#pools) {
+      if (!live.has(origin)) {
+        this.#pools.delete(origin);
+        pool.close().catch(() => {});
+      }
+    }
+    const names = new Set(snapshot.clusters.map((c) => c.name));
+    for (const name of this.#cursor.keys()) if (!names.has(name)) this.#cursor.delete(name);
+  }
+
+  get size(): number {
+    return this.#pools.size;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => {})));
+  }
+
+  /** Ends every pool at once, failing in-flight requests (used after the drain deadline). */
+  async destroy(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
+  }
+}
+
+export function originOf(e: Endpoint): string {
+  const host = e.address.includes(':') && !e.address.startsWith('[') ? `[${e.address}]` : e.address;
+  return `http://${host}:${e.port}`;
+}

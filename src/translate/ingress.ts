@@ -1,0 +1,88 @@
+// One ingress -> its virtual hosts, clusters, certificates and problems, computed on its own
+// (as net-kourier translates each ingress separately): nothing here looks at other ingresses,
+// so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
+import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type KIngress, type Origin, type Sourced } from '../api/types.ts';
+import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import type { ResourceSet } from '../store/types.ts';
+import { applyDefaults } from './defaults.ts';
+import { ingressHash } from './hash.ts';
+import { expandedHosts } from './hosts.ts';
+import type { TranslateOptions } from './options.ts';
+import type { Problem } from './problems.ts';
+import { ruleRoutes } from './routes.ts';
+import { resolveTls } from './tls.ts';
+
+export interface TranslatedIngress {
+  readonly key: string;
+  /** where the translated version came from */
+  readonly origin: Origin;
+  readonly namespace: string;
+  readonly name: string;
+  readonly generation?: number;
+  readonly hash: string;
+  readonly httpOption: HTTPOption;
+  readonly vhosts: Record<ListenerKind, VirtualHost[]>;
+  readonly clusters: readonly Cluster[];
+  readonly tls: readonly TlsCertificate[];
+  readonly problems: readonly Problem[];
+}
+
+// A rule without hosts matches every host in Knative ("If the host is unspecified, the Ingress
+// routes all traffic"); net-kourier writes that as Envoy's `*` domain, and so does Sluice.
+export const CATCH_ALL_DOMAIN = '*';
+
+export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, options: TranslateOptions): TranslatedIngress {
+  const ing = sourced.resource;
+  const namespace = ing.metadata.namespace ?? 'default';
+  const key = `${namespace}/${ing.metadata.name}`;
+  // Route on the spec as Knative stores it (defaulted), so a single split without percent gets 100.
+  const spec = applyDefaults(ing.spec ?? {});
+  const httpOption: HTTPOption = spec.httpOption || 'Enabled';
+  const vhosts: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
+  const clusters: Cluster[] = [];
+  const problems: Problem[] = [];
+  // Knative: "If multiple matching Hosts were provided, the first rule will take precedence",
+  // so a domain already taken by an earlier rule of this ingress is left out of later ones.
+  const taken: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
+
+  (spec.rules ?? []).forEach((rule, i) => {
+    const r = ruleRoutes(rule, i, key, set);
+    clusters.push(...r.clusters);
+    problems.push(...r.problems);
+    const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
+    // ExternalIP rules are served on both listeners; ClusterLocal rules only inside the cluster.
+    const local = rule.visibility === 'ClusterLocal';
+    const listeners: ListenerKind[] = local ? ['local'] : ['external', 'local'];
+    // httpOption concerns public hosts (as in net-kourier, which redirects only ExternalIP rules).
+    const ruleOption: HTTPOption = local ? 'Enabled' : httpOption;
+    for (const listener of listeners) {
+      const free = domains.filter((d) => !taken[listener].has(d));
+      free.forEach((d) => taken[listener].add(d));
+      if (free.length === 0) continue;
+      vhosts[listener].push({ name: `${key}/${i}`, domains: free, ingress: key, httpOption: ruleOption, routes: r.routes });
+    }
+  });
+
+  const tls = resolveTls({ ...ing, spec }, set);
+  problems.push(...tls.problems);
+  const out: TranslatedIngress = {
+    key,
+    origin: sourced.origin,
+    namespace,
+    name: ing.metadata.name,
+    hash: ingressHash(ing),
+    httpOption,
+    vhosts,
+    clusters,
+    tls: tls.certificates,
+    problems,
+  };
+  return ing.metadata.generation !== undefined ? { ...out, generation: ing.metadata.generation } : out;
+}
+
+/** Whether this gateway serves the ingress, by its `networking.knative.dev/ingress.class` annotation. */
+export function classMatches(ing: KIngress, options: TranslateOptions): boolean {
+  const cls = ing.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
+  if (cls === undefined) return !options.requireClass;
+  return cls === options.ingressClass;
+}

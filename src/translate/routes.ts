@@ -1,0 +1,58 @@
+// One ingress rule -> the routes of its virtual host. Routes keep the order of spec paths: Knative
+// says "if there are multiple matching paths, the first match takes precedence", and Serving relies
+// on it by listing each tag's header route (`Knative-Serving-Tag`) before the default route.
+import type { HTTPIngressPath, IngressRule } from '../api/types.ts';
+import type { Cluster, HeaderMatch, HeaderPair, Route, Split } from '../snapshot/types.ts';
+import type { ResourceSet } from '../store/types.ts';
+import { resolveBackend } from './backends.ts';
+import type { Problem } from './problems.ts';
+
+export interface RuleRoutes {
+  readonly routes: Route[];
+  readonly clusters: Cluster[];
+  readonly problems: Problem[];
+}
+
+/** Routes of rule `ruleIndex`, with the clusters their splits use. `ingressKey` is `namespace/name`. */
+export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: ResourceSet): RuleRoutes {
+  const out: RuleRoutes = { routes: [], clusters: [], problems: [] };
+  (rule.http?.paths ?? []).forEach((path, pathIndex) => {
+    const where = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
+    out.routes.push(pathRoute(path, where, ingressKey, set, out));
+  });
+  return out;
+}
+
+function pathRoute(path: HTTPIngressPath, where: string, ingressKey: string, set: ResourceSet, out: RuleRoutes): Route {
+  const splits: Split[] = (path.splits ?? []).map((split, i) => {
+    const { cluster, problem } = resolveBackend(split, set, `${where}.splits[${i}]`);
+    out.clusters.push(cluster);
+    if (problem) out.problems.push(problem);
+    return { cluster: cluster.name, percent: split.percent ?? 0, appendHeaders: headerPairs(split.appendHeaders) };
+  });
+  const route: Route = {
+    ingress: ingressKey,
+    pathPrefix: path.path || '/',
+    headers: headerMatches(path.headers),
+    appendHeaders: headerPairs(path.appendHeaders),
+    splits,
+  };
+  return path.rewriteHost ? { ...route, rewriteHost: path.rewriteHost } : route;
+}
+
+// HTTP header names are case-insensitive; the data plane compares lower-case names.
+// When two spellings of one name collide, the one sorting last in the original spelling wins,
+// so the result does not depend on the order keys were written in.
+function lowerCaseEntries<T>(map: Record<string, T> | undefined): Array<[string, T]> {
+  const byName = new Map<string, T>();
+  for (const key of Object.keys(map ?? {}).sort()) byName.set(key.toLowerCase(), (map as Record<string, T>)[key]);
+  return [...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function headerPairs(map: Record<string, string> | undefined): HeaderPair[] {
+  return lowerCaseEntries(map).map(([name, value]) => [name, String(value)] as const);
+}
+
+function headerMatches(map: Record<string, { exact: string }> | undefined): HeaderMatch[] {
+  return lowerCaseEntries(map).map(([name, m]) => ({ name, exact: String(m?.exact ?? '') }));
+}

@@ -1,0 +1,83 @@
+// Knative status of one ingress. The condition set is Knative's "living" set for Ingress
+// (knative.dev/networking ingress_lifecycle.go): NetworkConfigured and LoadBalancerReady, with Ready
+// following the worst of them: the first False one, else the first Unknown one, else True, taking
+// its reason and message (knative.dev/pkg apis/condition_set.go). Conditions are sorted by type, as
+// knative.dev/pkg keeps them. No lastTransitionTime: the translator has no clock; the status writer
+// sets it when a condition changes.
+import type { Condition, LoadBalancerStatus } from '../api/types.ts';
+import type { IngressStatusReport } from '../snapshot/types.ts';
+import type { TranslateOptions } from './options.ts';
+import type { Problem } from './problems.ts';
+
+export const NETWORK_CONFIGURED = 'NetworkConfigured';
+export const LOAD_BALANCER_READY = 'LoadBalancerReady';
+export const READY = 'Ready';
+
+const DEPENDENTS = [NETWORK_CONFIGURED, LOAD_BALANCER_READY];
+
+export interface StatusInput {
+  readonly namespace: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly generation?: number;
+  readonly problems: readonly Problem[];
+  /** LoadBalancerReady as known to the caller; the translator passes True once an ingress is served */
+  readonly loadBalancer: Condition;
+}
+
+export function loadBalancersFor(options: TranslateOptions): { publicLoadBalancer: LoadBalancerStatus; privateLoadBalancer: LoadBalancerStatus } {
+  return {
+    publicLoadBalancer: { ingress: [{ domainInternal: options.publicDomain }] },
+    privateLoadBalancer: { ingress: [{ domainInternal: options.privateDomain }] },
+  };
+}
+
+export function statusReport(input: StatusInput, options: TranslateOptions): IngressStatusReport {
+  const conditions = withReady([networkConfigured(input.problems), input.loadBalancer]);
+  const report: IngressStatusReport = {
+    namespace: input.namespace,
+    name: input.name,
+    hash: input.hash,
+    conditions,
+    ...loadBalancersFor(options),
+  };
+  return input.generation !== undefined ? { ...report, generation: input.generation } : report;
+}
+
+/** NetworkConfigured: True, or False with the first problem's reason and every problem's message. */
+export function networkConfigured(problems: readonly Problem[]): Condition {
+  if (problems.length === 0) return { type: NETWORK_CONFIGURED, status: 'True' };
+  return {
+    type: NETWORK_CONFIGURED,
+    status: 'False',
+    reason: problems[0].reason,
+    message: problems.map((p) => p.message).join('; '),
+  };
+}
+
+/**
+ * Replaces LoadBalancerReady (e.g. with the result of probing the gateway replicas, in Kubernetes
+ * mode) and recomputes Ready from it.
+ */
+export function withLoadBalancerCondition(report: IngressStatusReport, loadBalancer: Condition): IngressStatusReport {
+  const others = report.conditions.filter((c) => c.type !== LOAD_BALANCER_READY && c.type !== READY);
+  return { ...report, conditions: withReady([...others, { ...loadBalancer, type: LOAD_BALANCER_READY }]) };
+}
+
+/** Adds Ready, computed from the dependent conditions, and sorts by type. */
+export function withReady(dependents: readonly Condition[]): Condition[] {
+  const of = (type: string) => dependents.find((c) => c.type === type);
+  const present = DEPENDENTS.map(of).filter((c): c is Condition => c !== undefined);
+  const worst = present.find((c) => c.status === 'False') ?? present.find((c) => c.status === 'Unknown');
+  const ready: Condition = worst
+    ? { type: READY, status: worst.status, ...reasonOf(worst) }
+    : { type: READY, status: 'True' };
+  return [...dependents.filter((c) => c.type !== READY), ready].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}
+
+function reasonOf(c: Condition): Pick<Condition, 'reason' | 'message'> {
+  const out: Pick<Condition, 'reason' | 'message'> = {};
+  if (c.reason !== undefined) out.reason = c.reason;
+  if (c.message !== undefined) out.message = c.message;
+  return out;
+}

@@ -1,0 +1,42 @@
+// `sluice demo` (what `npm start` runs): two revisions, a 90/10 split, a tag route, a local route.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { get } from '../support/http.ts';
+
+describe('sluice demo', () => {
+  it('serves examples/ and stops cleanly on Ctrl-C', async () => {
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/Ctrl-C/.test(out)) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `demo did not start: ${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const ext = /curl -H 'Host: hello\.example\.com' http:\/\/([\d.]+:\d+)\//.exec(out)![1]!;
+      const local = /curl -H 'Host: hello\.default\.svc\.cluster\.local' http:\/\/([\d.]+:\d+)\//.exec(out)![1]!;
+      const counts: Record<string, number> = {};
+      for (let i = 0; i < 200; i++) {
+        const r = await get(ext, 'hello.example.com');
+        assert.equal(r.status, 200);
+        const rev = /Hello from (hello-0000\d)/.exec(r.body)![1]!;
+        counts[rev] = (counts[rev] ?? 0) + 1;
+      }
+      assert.ok((counts['hello-00002'] ?? 0) > 3 && (counts['hello-00002'] ?? 0) < 50, JSON.stringify(counts));
+      assert.match((await get(ext, 'hello.example.com', '/', { 'Knative-Serving-Tag': 'v2' })).body, /hello-00002/);
+      assert.match((await get(local, 'hello.default.svc.cluster.local')).body, /hello-00001/);
+      child.kill('SIGINT');
+      const [code] = await Promise.race([once(child, 'exit'), new Promise((_, rej) => setTimeout(() => rej(new Error('demo did not stop')), 10_000))]) as [number];
+      assert.equal(code, 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,92 @@
+// The per-request core on plain values: host tables, ordered prefixes, header matches, splits,
+// probes and redirects. One contract table, so every socket layer is held to the same rules.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decide, type Decision } from '../../src/proxy/decide.ts';
+import { compileRouter, normalizeHost, pickSplit } from '../../src/proxy/router.ts';
+import type { Cluster, Route, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
+
+const cluster = (name: string): Cluster => ({ name, protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: 1 }] });
+const route = (pathPrefix: string, splits: Array<[string, number]>, extra: Partial<Route> = {}): Route => ({
+  ingress: 'default/app',
+  pathPrefix,
+  headers: [],
+  appendHeaders: [],
+  splits: splits.map(([c, percent]) => ({ cluster: c, percent, appendHeaders: [['knative-serving-revision', c]] })),
+  ...extra,
+});
+const vhost = (domains: string[], routes: Route[], httpOption: 'Enabled' | 'Redirected' = 'Enabled'): VirtualHost => ({ name: 'default/app/0', domains, ingress: 'default/app', httpOption, routes });
+
+const snapshot: Snapshot = {
+  version: 1,
+  hash: 'x',
+  clusters: ['a', 'b', 'tag', 'api'].map(cluster),
+  tls: [],
+  ingresses: [{ key: 'default/app', namespace: 'default', name: 'app', hash: 'h4sh', httpOption: 'Enabled', externalHosts: ['app.example.com'], localHosts: [] }],
+  listeners: {
+    external: [
+      vhost(['app.example.com'], [
+        route('/api', [['api', 100]], { appendHeaders: [['x-path', 'api']] }),
+        route('/', [['tag', 100]], { headers: [{ name: 'knative-serving-tag', exact: 'blue' }] }),
+        route('/', [['a', 70], ['b', 30]]),
+      ]),
+      vhost(['secure.example.com'], [route('/', [['a', 100]])], 'Redirected'),
+    ],
+    local: [vhost(['app.ns.svc.cluster.local', 'app.ns.svc', 'app.ns'], [route('/', [['b', 100]])])],
+  },
+};
+const router = compileRouter(snapshot);
+const facts = (authority: string, url: string, raw: string[] = [], extra: Partial<Parameters<typeof decide>[1]> = {}) => ({ listener: 'external' as const, secure: false, authority, url, raw, ...extra });
+const clusterOf = (d: Decision) => (d.kind === 'forward' ? d.split.cluster.name : d.kind);
+
+describe('decide', () => {
+  it('matches hosts case-insensitively without port; unknown host is not found', () => {
+    assert.equal(clusterOf(decide(router, facts('APP.example.com:8080', '/api/v1'), 0)), 'api');
+    assert.deepEqual(decide(router, facts('other.example.com', '/')), { kind: 'not-found', what: 'host' });
+    assert.equal(decide(router, facts('app.ns', '/')).kind, 'not-found', 'local hosts are not on the external listener');
+    assert.equal(clusterOf(decide(router, facts('app.ns', '/', [], { listener: 'local' }), 0)), 'b');
+  });
+
+  it('tries prefixes in order and requires every header to match exactly', () => {
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/api', ['Knative-Serving-Tag', 'blue']), 0)), 'api');
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/x', ['Knative-Serving-Tag', 'blue']), 0)), 'tag');
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/x', ['Knative-Serving-Tag', 'Blue']), 0)), 'a');
+    // The query string is not part of the path match.
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/ap?/api', []), 0)), 'a');
+  });
+
+  it('picks splits on the cumulative percent line', () => {
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 0)), 'a');
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 69.99)), 'a');
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 70)), 'b');
+    assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 99.99)), 'b');
+    const r = router.hosts.external.get('app.example.com')!.routes[2]!;
+    assert.equal(pickSplit(r, 100)?.cluster.name, 'b', 'out-of-range rolls fall to the last split');
+  });
+
+  it('orders path-level then split-level headers; keeps rewriteHost or the original authority', () => {
+    const d = decide(router, facts('app.example.com:81', '/api'), 0);
+    assert.equal(d.kind, 'forward');
+    if (d.kind !== 'forward') return;
+    assert.deepEqual(d.set, [['x-path', 'api'], ['knative-serving-revision', 'api']]);
+    assert.equal(d.upstreamHost, 'app.example.com:81');
+  });
+
+  it('answers probes with the request hash, or the ingress hash for override', () => {
+    assert.deepEqual(decide(router, facts('app.example.com', '/', ['K-Network-Probe', 'probe', 'K-Network-Hash', 'override'])), { kind: 'probe', ingress: 'default/app', hash: 'h4sh' });
+    assert.deepEqual(decide(router, facts('app.example.com', '/', ['k-network-probe', 'probe', 'k-network-hash', 'abc'])), { kind: 'probe', ingress: 'default/app', hash: 'abc' });
+    assert.equal(decide(router, facts('app.example.com', '/', ['K-Network-Probe', 'other']), 0).kind, 'forward');
+  });
+
+  it('redirects plain HTTP for Redirected ingresses, with the HTTPS port when not 443', () => {
+    assert.deepEqual(decide(router, facts('secure.example.com', '/p?q=1', [], { httpsPort: 8443 })), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com:8443/p?q=1' });
+    assert.deepEqual(decide(router, facts('secure.example.com:80', '/', [], { httpsPort: 443 })), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/' });
+    assert.equal(decide(router, facts('secure.example.com', '/', [], { secure: true }), 0).kind, 'forward');
+  });
+
+  it('normalizes hosts', () => {
+    assert.equal(normalizeHost('Foo.Example.com.:443'), 'foo.example.com');
+    assert.equal(normalizeHost('[::1]:8080'), '[::1]');
+    assert.equal(normalizeHost(undefined), '');
+  });
+});
