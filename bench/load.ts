@@ -130,7 +130,8 @@ export function parseH2load(stdout: string, log: string): LoadResult {
     rps: Number(fin[3]),
     p50Ms: pct(50),
     p99Ms: pct(99),
-    errors: Number(reqs[6]) + Number(reqs[7]),
+    // "failed" counts errored and timed-out requests (and streams that never finished)
+    errors: Number(reqs[5]),
     non2xx: Number(codes[3]) + Number(codes[4]),
   };
 }

@@ -16,7 +16,7 @@ import { runScale } from './scale.ts';
 import { scenarioByName, scenarios } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 import { runWorkers } from './workers-run.ts';
-import type { Contender, LoadOptions, Scenario, Upstream } from './types.ts';
+import type { Contender, LoadOptions, LoadResult, Scenario, Upstream } from './types.ts';
 
 interface Settings {
   durationSec: number;
@@ -172,12 +172,20 @@ async function runOne(c: Contender, scenario: Scenario, upstream: Upstream, load
   try {
     running = await c.start(upstream, scenario, { cpus: proxyCpus, workDir: load.workDir });
     const result = await measure({ ...load, url: running.url, headers: running.headers, scenario });
-    return { ...base, status: 'ok', load: result };
+    const bad = badRun(result);
+    return bad ? { ...base, status: 'failed', reason: bad, load: result } : { ...base, status: 'ok', load: result };
   } catch (e) {
     return { ...base, status: 'failed', reason: oneLine((e as Error).message) };
   } finally {
     await running?.stop();
   }
+}
+
+/** Why a measurement is not a result: nothing answered, or nothing answered well. */
+function badRun(r: LoadResult): string | undefined {
+  if (r.requests === 0) return `no request completed (${r.errors} errors)`;
+  if (r.non2xx + r.errors >= r.requests) return `every request failed (${r.non2xx} non-2xx, ${r.errors} errors)`;
+  return undefined;
 }
 
 /** The end of a multi-line error (where tools print the actual complaint), on one line. */

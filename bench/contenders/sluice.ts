@@ -52,10 +52,10 @@ export function sluiceHasWorkers(): boolean {
 export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
   const [httpPort, localPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-  const args = [...nodeArgs, BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`];
+  const args = [...nodeArgs, BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`, '--log-level', 'warn'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
   const t0 = performance.now();
-  const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' } });
+  const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production' } });
   const stop = (): Promise<void> => child.stop('SIGTERM', 15_000);
   try {
     await waitForPort(adminPort, o.readyTimeoutMs, child);
