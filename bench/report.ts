@@ -62,6 +62,8 @@ export interface Report {
     readonly pinning: { readonly proxy: string; readonly generator: string } | null;
     readonly durationSec: number;
     readonly warmupSec: number;
+    /** each row is the best of this many interleaved runs */
+    readonly rounds: number;
     readonly connections: number;
   };
   readonly results: readonly RatedRow[];
@@ -146,7 +148,7 @@ function extraLines(rep: Report): string[] {
 export function markdownTable(rep: Report): string {
   const m = rep.meta;
   const out = [
-    `Measured ${rep.date} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}; ${m.generator}, ${m.connections} connections, ${m.durationSec} s per run after ${m.warmupSec} s warm-up;` +
+    `Measured ${rep.date} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}; ${m.generator}, ${m.connections} connections, ${m.durationSec} s per run after ${m.warmupSec} s warm-up${m.rounds > 1 ? `, best of ${m.rounds} interleaved runs` : ''};` +
       ` upstream ${m.upstream}; ${m.pinning ? `proxy pinned to CPU ${m.pinning.proxy}, generator and upstream to CPU ${m.pinning.generator}` : 'not pinned'}.`,
     '',
     `| ${HEAD.join(' | ')} |`,
