@@ -29,6 +29,7 @@ export interface GatewayOptions {
 
 export interface GatewayAddresses {
   http?: string;
+  https?: string;
   local?: string;
   admin?: string;
 }

@@ -12,7 +12,7 @@ import type { TranslateOptions } from './translate/options.ts';
 import { translate } from './translate/translate.ts';
 
 export class Pipeline {
-  readonly feed = new SettableFeed();
+  readonly feed: SettableFeed;
   readonly #store = new Store();
   readonly #source: Source;
   readonly #options: TranslateOptions;
@@ -28,6 +28,7 @@ export class Pipeline {
     this.#options = options;
     this.#log = log;
     this.#metrics = metrics;
+    this.feed = new SettableFeed((err) => log.error({ err }, 'a snapshot consumer failed'));
   }
 
   /** Resolves once the first full read of the source is being served. */
@@ -64,7 +65,11 @@ export class Pipeline {
     }
     this.#lastResult = result;
     for (const d of result.diagnostics) this.#log[d.level === 'error' ? 'error' : 'warn']({ subject: d.subject }, d.message);
-    if (result.snapshot.hash === this.#lastHash && this.feed.current()) return;
+    if (result.snapshot.hash === this.#lastHash && this.feed.current()) {
+      // Same routes, but statuses may differ (an invalid edit keeps the last good spec serving).
+      this.feed.publishStatuses(result.statuses);
+      return;
+    }
     this.#lastHash = result.snapshot.hash;
     const snapshot: Snapshot = Object.freeze({ ...result.snapshot, version: ++this.#version });
     this.#metrics?.snapshotVersion.set(snapshot.version);

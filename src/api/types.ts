@@ -153,6 +153,8 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export interface Origin {
   file?: string;
   doc?: number;
+  /** index of the item when the document is a `kind: List` */
+  item?: number;
   cluster?: boolean;
 }
 

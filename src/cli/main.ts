@@ -1,7 +1,9 @@
 // The `sluice` command line.
 import { Command, Option } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { registerEnvoyCommand } from './commands/envoy.ts';
 import { runServe, serveDefaults, type ServeFlags } from './serve.ts';
+import { installCommand } from './commands/install.ts';
 
 const program = new Command('sluice')
   .description('Knative-compatible ingress and API gateway')
@@ -22,9 +24,12 @@ program
   .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
   .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
   .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
+  .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')
+  .option('--lease-duration <seconds>', 'leader Lease duration', serveDefaults.leaseDuration)
   .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
   .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
+  .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address')
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
   .action(async (opts: ServeFlags) => {
@@ -51,6 +56,9 @@ program
     const { runDemo } = await import('./demo.ts');
     await runDemo(opts);
   });
+
+registerEnvoyCommand(program);
+program.addCommand(installCommand());
 
 try {
   await program.parseAsync(process.argv);

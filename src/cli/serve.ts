@@ -5,6 +5,7 @@ import { Gateway, type GatewayOptions } from '../gateway.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
+import { KubernetesMode } from '../k8s/mode.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
@@ -13,6 +14,8 @@ export interface ServeFlags {
   config?: string;
   kubernetes?: boolean;
   kubeconfig?: string;
+  id?: string;
+  leaseDuration: string;
   http: string;
   https: string;
   local: string;
@@ -26,6 +29,7 @@ export interface ServeFlags {
   maxHeaderSize: string;
   drainTimeout: string;
   logLevel: string;
+  xds?: string;
 }
 
 export const serveDefaults = {
@@ -37,6 +41,7 @@ export const serveDefaults = {
   ingressClass: DEFAULT_INGRESS_CLASS,
   gatewayService: 'sluice-system/sluice',
   localGatewayService: 'sluice-system/sluice-internal',
+  leaseDuration: '15',
   headerTimeout: '20',
   idleTimeout: '60',
   maxHeaderSize: '65536',
@@ -82,7 +87,15 @@ export function translateOptionsFromFlags(
 
 async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
   if (f.kubernetes) {
-    throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--kubernetes: Kubernetes mode is not available in this build');
+    return new KubernetesMode({
+      kubeconfig: f.kubeconfig,
+      ingressClass: f.ingressClass,
+      gatewayService: namespacedName(f.gatewayService, '--gateway-service'),
+      localGatewayService: namespacedName(f.localGatewayService, '--local-gateway-service'),
+      id: f.id,
+      leaseDurationMs: positiveNumber(f.leaseDuration, '--lease-duration') * 1000,
+      log: (level, msg) => log[level](msg),
+    });
   }
   if (!f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
   return new FileSource({ dir: f.config, log: (level, msg, fields) => log[level](fields ?? {}, msg) });
@@ -107,8 +120,34 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
 /** Runs until SIGTERM/SIGINT, then drains and exits 0. */
 export async function runServe(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
-  const gateway = await Gateway.start(await buildGatewayOptions(f, log));
-  stopOnSignals(log, () => gateway.stop());
+  const options = await buildGatewayOptions(f, log);
+  const gateway = await Gateway.start(options);
+  // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
+  if (options.source instanceof KubernetesMode) options.source.startStatus(gateway.pipeline.feed);
+  const xds = f.xds ? await startXds(f, gateway, log) : undefined;
+  stopOnSignals(log, async () => {
+    await xds?.close();
+    await gateway.stop();
+  });
+}
+
+/** The Envoy control plane (--xds) serves the same snapshots as the data plane. */
+async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{ close(): Promise<void> }> {
+  const { startXdsServer } = await import('../xds/server.ts');
+  try {
+    const xds = await startXdsServer({
+      address: f.xds!,
+      feed: gateway.pipeline.feed,
+      // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
+      listenerAddresses: { externalAddress: gateway.addresses.http ?? f.http, externalTlsAddress: gateway.addresses.https ?? f.https, localAddress: gateway.addresses.local ?? f.local },
+      log: log.child({ component: 'xds' }),
+    });
+    log.info({ listener: 'xds', address: xds.address }, 'listening');
+    return xds;
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
 }
 
 export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {

@@ -37,7 +37,9 @@ export const HASH_HEADER = 'k-network-hash';
 
 export function decide(router: Router, req: RequestFacts, roll: number = Math.random() * 100): Decision {
   const host = normalizeHost(req.authority);
-  const entry = router.hosts[req.listener].get(host);
+  // `*` is the catch-all virtual host (a rule without hosts), tried after every named host.
+  const table = router.hosts[req.listener];
+  const entry = table.get(host) ?? table.get('*');
   if (!entry) return { kind: 'not-found', what: 'host' };
   const ingress = entry.vhost.ingress;
 

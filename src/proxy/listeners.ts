@@ -33,8 +33,18 @@ export function createHttpServer(limits: ListenerLimits, handler: http.RequestLi
     // Check head deadlines often enough that the timeout is what the flag says.
     connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeout / 4))),
     noDelay: true,
-  }, handler);
-  server.maxHeadersCount = limits.maxHeadersCount;
+  }, (req, res) => {
+    // Node drops headers past maxHeadersCount silently; a gateway must refuse instead, or a
+    // security header could vanish between client and upstream.
+    if (req.rawHeaders.length > 2 * limits.maxHeadersCount) {
+      res.shouldKeepAlive = false;
+      res.writeHead(431, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end('too many request headers\n');
+      return;
+    }
+    handler(req, res);
+  });
+  server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on('clientError', (err, socket) => answerClientError(err as Error & { code?: string }, socket as Socket));
   return server;
 }

@@ -60,6 +60,8 @@ describe('listener limits and lifecycle (sluice serve)', () => {
     const big = await rawExchange(addr, `GET / HTTP/1.1\r\nHost: r.example.com\r\nX-Big: ${'a'.repeat(10_000)}\r\n\r\n`);
     assert.match(big.text, /^HTTP\/1\.1 431 /);
     assert.ok(big.closed);
+    const many = Array.from({ length: 201 }, (_, i) => `X-H${i}: v\r\n`).join('');
+    assert.match((await rawExchange(addr, `GET / HTTP/1.1\r\nHost: r.example.com\r\n${many}\r\n`)).text, /^HTTP\/1\.1 431 /, 'more than 200 headers');
     assert.match((await rawExchange(addr, 'THIS IS NOT HTTP\r\n\r\n')).text, /^HTTP\/1\.1 400 /);
     assert.match((await rawExchange(addr, 'GET / HTTP/1.1\r\nHost: r.example.com\r\nBad Header: x\r\n\r\n')).text, /^HTTP\/1\.1 400 /);
     const smuggle = await rawExchange(addr, 'POST / HTTP/1.1\r\nHost: r.example.com\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: r.example.com\r\n\r\n');

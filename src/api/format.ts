@@ -1,0 +1,18 @@
+// One line per problem, the way `sluice validate` prints them and the file source logs them:
+//   file#doc: Kind namespace/name: field.path: message
+import type { Origin, Rejection } from './types.ts';
+
+/** `file#doc`, plus ` items[i]` for an item of a `kind: List` (file sources add `item` to the origin). */
+export function formatOrigin(origin: Origin & { item?: number }): string {
+  if (origin.file === undefined) return origin.cluster ? 'cluster' : '(unknown origin)';
+  const doc = origin.doc === undefined ? origin.file : `${origin.file}#${origin.doc}`;
+  return origin.item === undefined ? doc : `${doc} items[${origin.item}]`;
+}
+
+export function formatRejection(r: Rejection): string[] {
+  // A List item's index is already the `items[i]` prefix of every error path.
+  const where = formatOrigin({ ...r.origin, item: undefined });
+  const what = r.kind === undefined ? '' : r.name === undefined ? `${r.kind}: ` : `${r.kind} ${r.namespace ?? 'default'}/${r.name}: `;
+  if (r.errors.length === 0) return [`${where}: ${what}rejected`];
+  return r.errors.map((e) => `${where}: ${what}${e.path === '' ? '' : `${e.path}: `}${e.message}`);
+}

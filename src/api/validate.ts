@@ -1,0 +1,88 @@
+// Turns one untrusted document (parsed YAML/JSON, or an object from the Kubernetes API) into a
+// typed Resource, a Rejection listing every problem with its field path, or "ignored" for kinds
+// Sluice does not read. The only normalization is filling in metadata.namespace (`default`);
+// Knative defaults (visibility, percent, secretNamespace) are the translator's job.
+import { Check, describe, isDNSLabel, isDNSSubdomain, isObject, type Json } from './check.ts';
+import { checkEndpointSlice, checkEndpoints, checkSecret, checkService } from './validate-core.ts';
+import { checkIngressSpec } from './validate-ingress.ts';
+import { INGRESS_API_VERSION, type Origin, type Rejection, type Resource } from './types.ts';
+
+export type ValidateOutcome =
+  | { kind: 'resource'; resource: Resource }
+  | { kind: 'rejected'; rejection: Rejection }
+  | { kind: 'ignored'; apiVersion: string; kindName: string };
+
+export const DEFAULT_NAMESPACE = 'default';
+
+type KindCheck = (c: Check, doc: Json, namespace: string) => void;
+
+// Keyed by `apiVersion kind`: the same kind name under another group (e.g. networking.k8s.io
+// Ingress) is a different resource and is ignored, not misread.
+const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
+  [`${INGRESS_API_VERSION} Ingress`, (c, doc, ns) => checkIngressSpec(c, doc.spec, ns)],
+  ['v1 Service', (c, doc) => checkService(c, doc)],
+  ['discovery.k8s.io/v1 EndpointSlice', (c, doc) => checkEndpointSlice(c, doc)],
+  ['v1 Endpoints', (c, doc) => checkEndpoints(c, doc)],
+  ['v1 Secret', (c, doc) => checkSecret(c, doc)],
+]);
+
+export function isKnownKind(apiVersion: string, kind: string): boolean {
+  return KINDS.has(`${apiVersion} ${kind}`);
+}
+
+export function validateDocument(doc: unknown, origin: Origin): ValidateOutcome {
+  if (!isObject(doc)) {
+    const message = `must be an object (a Kubernetes resource), got ${describe(doc)}`;
+    return { kind: 'rejected', rejection: { origin, errors: [{ path: '', message }] } };
+  }
+  const c = new Check();
+  const apiVersion = c.string(doc.apiVersion, 'apiVersion', true);
+  const kind = c.string(doc.kind, 'kind', true);
+  const check = apiVersion !== undefined && kind !== undefined ? KINDS.get(`${apiVersion} ${kind}`) : undefined;
+  if (apiVersion !== undefined && kind !== undefined && check === undefined) {
+    return { kind: 'ignored', apiVersion, kindName: kind };
+  }
+  const meta = checkMetadata(c, doc.metadata);
+  const namespace = meta?.namespace ?? DEFAULT_NAMESPACE;
+  check?.(c, doc, namespace);
+  const name = meta?.name;
+  if (c.errors.length > 0 || meta === undefined || check === undefined) {
+    const rejection: Rejection = {
+      ...(kind !== undefined && { kind }),
+      ...(name !== undefined && { namespace, name }),
+      origin,
+      errors: c.errors,
+    };
+    return { kind: 'rejected', rejection };
+  }
+  const resource = { ...doc, metadata: { ...meta.raw, namespace } } as unknown as Resource;
+  return { kind: 'resource', resource };
+}
+
+interface CheckedMeta {
+  raw: Json;
+  /** present when usable, even if other fields of the document are wrong (names the rejection) */
+  name?: string;
+  namespace?: string;
+}
+
+function checkMetadata(c: Check, value: unknown): CheckedMeta | undefined {
+  const meta = c.object(value, 'metadata', true);
+  if (meta === undefined) return undefined;
+  const out: CheckedMeta = { raw: meta };
+  const name = c.string(meta.name, 'metadata.name', true);
+  if (name !== undefined) {
+    if (isDNSSubdomain(name)) out.name = name;
+    else c.fail('metadata.name', 'must be a lower-case DNS-1123 name (a-z, 0-9, "-", ".")');
+  }
+  const namespace = c.string(meta.namespace, 'metadata.namespace');
+  if (namespace !== undefined && namespace !== '') {
+    if (isDNSLabel(namespace)) out.namespace = namespace;
+    else c.fail('metadata.namespace', 'must be a lower-case DNS-1123 label (a-z, 0-9, "-")');
+  }
+  c.stringMap(meta.labels, 'metadata.labels');
+  c.stringMap(meta.annotations, 'metadata.annotations');
+  c.integer(meta.generation, 'metadata.generation');
+  for (const key of ['uid', 'resourceVersion', 'creationTimestamp']) c.string(meta[key], `metadata.${key}`);
+  return out;
+}

@@ -1,0 +1,82 @@
+// `sluice install knative`: prints the manifests that make Sluice Knative's ingress, or with --apply
+// applies them with server-side apply (field manager `sluice`) through @kubernetes/client-node.
+import type { Writable } from 'node:stream';
+import { Command } from 'commander';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { SluiceError } from '../../errors.ts';
+import { installDefaults, knativeInstallManifests, manifestsYaml, type InstallOptions, type Manifest } from '../../k8s/install.ts';
+
+export interface InstallFlags {
+  namespace: string;
+  image: string;
+  replicas: string;
+  ingressClass: string;
+  apply?: boolean;
+  kubeconfig?: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function installOptionsFromFlags(f: InstallFlags): InstallOptions {
+  if (!DNS_LABEL.test(f.namespace) || f.namespace.length > 63) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--namespace: "${f.namespace}" is not a valid namespace name`);
+  const replicas = Number(f.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--replicas: "${f.replicas}" must be a whole number of at least 1`);
+  if (!f.image.trim() || /\s/.test(f.image)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--image: "${f.image}" is not an image reference`);
+  if (!f.ingressClass.trim()) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--ingress-class must not be empty');
+  return { namespace: f.namespace, image: f.image, replicas, ingressClass: f.ingressClass };
+}
+
+/** Server-side apply of each manifest in order; a failure names the object. */
+export async function applyManifests(manifests: readonly Manifest[], kubeconfig: string | undefined, out: Writable): Promise<void> {
+  const kc = new KubeConfig();
+  try {
+    if (kubeconfig) kc.loadFromFile(kubeconfig);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new SluiceError('SLUICE_ERR_KUBERNETES', `cannot load Kubernetes credentials${kubeconfig ? ` from ${kubeconfig}` : ''}: ${(err as Error).message}`, { cause: err });
+  }
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  for (const m of manifests) {
+    const what = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+    try {
+      await api.patch(m, undefined, undefined, 'sluice', true, PatchStrategy.ServerSideApply);
+    } catch (err) {
+      const e = err as { code?: number; body?: unknown; message?: string };
+      const detail = typeof e.body === 'string' ? (safeMessage(e.body) ?? e.message) : e.message;
+      throw new SluiceError('SLUICE_ERR_KUBERNETES', `applying ${what}: ${e.code ? `${e.code} ` : ''}${detail}`, { cause: err });
+    }
+    out.write(`${what} applied\n`);
+  }
+}
+
+function safeMessage(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { message?: string }).message;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runInstallKnative(f: InstallFlags, out: Writable): Promise<void> {
+  const manifests = knativeInstallManifests(installOptionsFromFlags(f));
+  if (f.apply) await applyManifests(manifests, f.kubeconfig, out);
+  else out.write(manifestsYaml(manifests));
+}
+
+/** `install` with its `knative` subcommand, for `program.addCommand(installCommand())`. */
+export function installCommand(): Command {
+  const install = new Command('install').description('print or apply the manifests that run Sluice in a cluster');
+  install
+    .command('knative')
+    .description("make Sluice Knative's ingress: namespace, RBAC, gateway Deployment and Services, config-network")
+    .option('--namespace <ns>', 'namespace for the gateway', installDefaults.namespace)
+    .option('--image <image>', 'gateway image (build it with the Dockerfile)', installDefaults.image)
+    .option('--replicas <n>', 'gateway replicas', String(installDefaults.replicas))
+    .option('--ingress-class <class>', 'ingress class Knative is told to use', installDefaults.ingressClass)
+    .option('--apply', 'apply with server-side apply instead of printing')
+    .option('--kubeconfig <file>', 'kubeconfig for --apply (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .action(async (f: InstallFlags) => {
+      await runInstallKnative(f, process.stdout);
+    });
+  return install;
+}

@@ -1,0 +1,158 @@
+// A small typed REST client for the few calls Sluice makes (list, get, create, replace, merge patch,
+// status subresource, watch). Credentials, CA and the server address come from @kubernetes/client-node's
+// KubeConfig (a kubeconfig file or the in-cluster service account); requests go through node:https so
+// timeouts and the status subresource are under our control, and watches use client-node's Watch.
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { SluiceError } from '../errors.ts';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string };
+  items: T[];
+}
+
+export interface Selectors {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** An error answer from the API server, with its HTTP status (409, 410, 404...). */
+export class KubeApiError extends SluiceError {
+  constructor(readonly status: number, message: string) {
+    super('SLUICE_ERR_KUBERNETES', message);
+    this.name = 'KubeApiError';
+  }
+}
+
+export interface WatchHandle {
+  abort(): void;
+}
+
+/** REST paths of the kinds Sluice reads and writes. */
+export const paths = {
+  ingresses: (ns?: string, name?: string) => collection('/apis/networking.internal.knative.dev/v1alpha1', 'ingresses', ns, name),
+  services: (ns?: string, name?: string) => collection('/api/v1', 'services', ns, name),
+  endpointSlices: (ns?: string, name?: string) => collection('/apis/discovery.k8s.io/v1', 'endpointslices', ns, name),
+  secrets: (ns?: string, name?: string) => collection('/api/v1', 'secrets', ns, name),
+  leases: (ns: string, name?: string) => collection('/apis/coordination.k8s.io/v1', 'leases', ns, name),
+};
+
+function collection(prefix: string, plural: string, ns?: string, name?: string): string {
+  const base = ns ? `${prefix}/namespaces/${encodeURIComponent(ns)}/${plural}` : `${prefix}/${plural}`;
+  return name ? `${base}/${encodeURIComponent(name)}` : base;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export class KubeClient {
+  readonly config: KubeConfig;
+  readonly #watch: Watch;
+
+  constructor(config: KubeConfig) {
+    this.config = config;
+    this.#watch = new Watch(config);
+  }
+
+  /** From a kubeconfig file, or the in-cluster service account when no file is given. */
+  static load(kubeconfig?: string): KubeClient {
+    const kc = new KubeConfig();
+    try {
+      if (kubeconfig) kc.loadFromFile(kubeconfig);
+      else kc.loadFromCluster();
+    } catch (err) {
+      throw new SluiceError('SLUICE_ERR_KUBERNETES', `cannot load Kubernetes credentials${kubeconfig ? ` from ${kubeconfig}` : ' (in-cluster)'}: ${(err as Error).message}`, { cause: err });
+    }
+    if (!kc.getCurrentCluster()) throw new SluiceError('SLUICE_ERR_KUBERNETES', `no current cluster in ${kubeconfig ?? 'in-cluster config'}`);
+    return new KubeClient(kc);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const cluster = this.config.getCurrentCluster()!;
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    const opts: RequestOptions = { method, headers: { accept: 'application/json' }, timeout: REQUEST_TIMEOUT_MS };
+    await this.config.applyToHTTPSOptions(opts);
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    if (payload) opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': payload.length };
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    return new Promise<T>((resolve, reject) => {
+      const req = send(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          let parsed: unknown;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            parsed = undefined;
+          }
+          if (status >= 200 && status < 300) return resolve(parsed as T);
+          const message = (parsed as { message?: string } | undefined)?.message ?? text.slice(0, 200);
+          reject(new KubeApiError(status, `${method} ${path}: ${status} ${message}`));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', (err) => reject(err instanceof SluiceError ? err : new SluiceError('SLUICE_ERR_KUBERNETES', `${method} ${path}: ${err.message}`, { cause: err })));
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  list<T>(path: string, selectors: Selectors = {}): Promise<KubeList<T>> {
+    const q = new URLSearchParams();
+    if (selectors.labelSelector) q.set('labelSelector', selectors.labelSelector);
+    if (selectors.fieldSelector) q.set('fieldSelector', selectors.fieldSelector);
+    const qs = q.toString();
+    return this.request<KubeList<T>>('GET', qs ? `${path}?${qs}` : path);
+  }
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+  create<T>(path: string, obj: unknown): Promise<T> {
+    return this.request<T>('POST', path, obj);
+  }
+  replace<T>(path: string, obj: unknown): Promise<T> {
+    return this.request<T>('PUT', path, obj);
+  }
+  mergePatch<T>(path: string, patch: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, patch, 'application/merge-patch+json');
+  }
+
+  /**
+   * Streams watch events from `resourceVersion`. `done` is called once, when the stream ends for any
+   * reason (null on a clean close); the caller decides whether to resume or relist.
+   */
+  async watch(
+    path: string,
+    query: Selectors & { resourceVersion: string; timeoutSeconds?: number },
+    onEvent: (type: WatchEventType, object: KubeObject) => void,
+    done: (err: unknown) => void,
+  ): Promise<WatchHandle> {
+    const params: Record<string, string | number | boolean> = { resourceVersion: query.resourceVersion, allowWatchBookmarks: true };
+    if (query.labelSelector) params.labelSelector = query.labelSelector;
+    if (query.fieldSelector) params.fieldSelector = query.fieldSelector;
+    if (query.timeoutSeconds) params.timeoutSeconds = query.timeoutSeconds;
+    const controller = await this.#watch.watch(path, params, (type: string, obj: KubeObject) => onEvent(type as WatchEventType, obj), done);
+    return { abort: () => controller.abort() };
+  }
+}

@@ -1,0 +1,150 @@
+// The manifests that make Sluice Knative's ingress: its namespace, service account, least-privilege RBAC,
+// the gateway Deployment, the external (LoadBalancer) and cluster-local Services, and Knative's
+// `config-network` pointing `ingress-class` at Sluice. Pure data; printing and applying live elsewhere.
+import { stringify } from 'yaml';
+
+export interface InstallOptions {
+  readonly namespace: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly ingressClass: string;
+}
+
+export const installDefaults: InstallOptions = {
+  namespace: 'sluice-system',
+  image: 'sluice:latest',
+  replicas: 2,
+  ingressClass: 'sluice.ingress.networking.knative.dev',
+};
+
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
+
+const APP = 'sluice';
+const PUBLIC_SERVICE = 'sluice';
+const LOCAL_SERVICE = 'sluice-internal';
+const LEASE = 'sluice-leader';
+const ports = { http: 8080, https: 8443, local: 8081, admin: 9901 };
+
+export function knativeInstallManifests(o: InstallOptions): Manifest[] {
+  const ns = o.namespace;
+  const labels = { 'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'net-sluice', 'networking.knative.dev/ingress-provider': APP };
+  const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace: ns } : {}), labels });
+  const selector = { 'app.kubernetes.io/name': APP };
+  const subject = { kind: 'ServiceAccount', name: APP, namespace: ns };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(ns, false) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(APP) },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(APP, false),
+      // Read what the translator needs; write only ingress status. Nothing else cluster-wide.
+      rules: [
+        { apiGroups: ['networking.internal.knative.dev'], resources: ['ingresses'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['networking.internal.knative.dev'], resources: ['ingresses/status'], verbs: ['get', 'update', 'patch'] },
+        { apiGroups: [''], resources: ['services', 'secrets'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta(APP, false), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: APP }, subjects: [subject] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(`${APP}-leader-election`),
+      // `create` cannot be limited by name; get/update are limited to the one Lease.
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE], verbs: ['get', 'update'] },
+      ],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(`${APP}-leader-election`), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${APP}-leader-election` }, subjects: [subject] },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(PUBLIC_SERVICE),
+      spec: {
+        type: 'LoadBalancer',
+        selector,
+        ports: [
+          { name: 'http', port: 80, targetPort: ports.http, protocol: 'TCP' },
+          { name: 'https', port: 443, targetPort: ports.https, protocol: 'TCP' },
+        ],
+      },
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(LOCAL_SERVICE), spec: { type: 'ClusterIP', selector, ports: [{ name: 'http', port: 80, targetPort: ports.local, protocol: 'TCP' }] } },
+    deployment(o, meta(APP), selector),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'config-network', namespace: 'knative-serving', labels: { 'app.kubernetes.io/name': 'knative-serving' } },
+      data: { 'ingress-class': o.ingressClass },
+    },
+  ];
+}
+
+function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector: Record<string, string>): Manifest {
+  const env = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+  const probe = (path: string, extra: Record<string, number>) => ({ httpGet: { path, port: 'admin' }, ...extra });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      replicas: o.replicas,
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: { ...metadata.labels } },
+        spec: {
+          serviceAccountName: APP,
+          // Long enough for the drain (--drain-timeout) after the endpoint is removed.
+          terminationGracePeriodSeconds: 45,
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } }],
+            },
+          },
+          containers: [
+            {
+              name: APP,
+              image: o.image,
+              // The image's entrypoint is `node bin/sluice.js serve --kubernetes`.
+              args: [
+                '--ingress-class', o.ingressClass,
+                '--gateway-service', `${o.namespace}/${PUBLIC_SERVICE}`,
+                '--local-gateway-service', `${o.namespace}/${LOCAL_SERVICE}`,
+                '--http', `0.0.0.0:${ports.http}`,
+                '--https', `0.0.0.0:${ports.https}`,
+                '--local', `0.0.0.0:${ports.local}`,
+                // The kubelet probes the pod IP, so the admin endpoint listens on all addresses.
+                '--admin', `0.0.0.0:${ports.admin}`,
+              ],
+              env: [env('POD_NAME', 'metadata.name'), env('POD_NAMESPACE', 'metadata.namespace')],
+              ports: [
+                { name: 'http', containerPort: ports.http, protocol: 'TCP' },
+                { name: 'https', containerPort: ports.https, protocol: 'TCP' },
+                { name: 'local', containerPort: ports.local, protocol: 'TCP' },
+                { name: 'admin', containerPort: ports.admin, protocol: 'TCP' },
+              ],
+              // /ready is 503 until the first full read of the cluster is served.
+              readinessProbe: probe('/ready', { periodSeconds: 5, failureThreshold: 3 }),
+              // /metrics answers whenever the process is alive, so a slow first sync does not restart it.
+              livenessProbe: probe('/metrics', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }),
+              resources: { requests: { cpu: '200m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              // tsx keeps its compile cache under the temp dir.
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+/** Multi-document YAML, one manifest per document, in apply order. */
+export function manifestsYaml(manifests: readonly Manifest[]): string {
+  return manifests.map((m) => stringify(m, { lineWidth: 0 })).join('---\n');
+}

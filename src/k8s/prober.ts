@@ -1,0 +1,190 @@
+// Knative readiness probing: an ingress's load balancer is ready once every gateway replica answers a
+// probe for it with the ingress's current hash. Replicas are the ready endpoints of the EndpointSlices of
+// Sluice's own Services (public for ExternalIP hosts, cluster-local for ClusterLocal hosts). A replica that
+// appears later is probed too. Like Knative's status prober, readiness for a hash, once reached, is kept:
+// a new replica is probed as soon as it appears but does not flip a ready ingress back.
+import { request } from 'node:http';
+import type { EndpointSlice } from '../api/types.ts';
+
+export interface Replica {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface ProbeTarget {
+  /** `namespace/name` */
+  readonly key: string;
+  readonly hash: string;
+  /** a host of the ingress's ExternalIP rules, probed on the public replicas */
+  readonly externalHost?: string;
+  /** a host of the ingress's ClusterLocal rules, probed on the cluster-local replicas */
+  readonly localHost?: string;
+}
+
+export type ProbeFn = (replica: Replica, host: string, hash: string, timeoutMs: number) => Promise<boolean>;
+
+export interface ProberOptions {
+  readonly publicReplicas: () => readonly Replica[];
+  readonly localReplicas: () => readonly Replica[];
+  /** called when a target becomes ready for its hash */
+  readonly onReady: (key: string, hash: string) => void;
+  /** per-probe timeout (default 2 s) */
+  readonly timeoutMs?: number;
+  /** delay before re-probing replicas that failed; doubles up to maxBackoffMs (defaults 100 ms, 5 s) */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** the probe itself (default: HTTP GET with Knative's probe headers) */
+  readonly probe?: ProbeFn;
+}
+
+/** Ready endpoint addresses of the slices, each on the slice's port named `portName` (else its first port). */
+export function replicasFromSlices(slices: readonly EndpointSlice[], portName = 'http'): Replica[] {
+  const out = new Map<string, Replica>();
+  for (const s of slices) {
+    const port = (s.ports ?? []).find((p) => p.name === portName)?.port ?? s.ports?.[0]?.port;
+    if (!port) continue;
+    for (const e of s.endpoints ?? []) {
+      if (e.conditions?.ready === false) continue;
+      for (const address of e.addresses) out.set(`${address}:${port}`, { address, port });
+    }
+  }
+  return [...out.values()].sort((a, b) => `${a.address}:${a.port}`.localeCompare(`${b.address}:${b.port}`));
+}
+
+/**
+ * GET /healthz on the replica with `K-Network-Probe: probe`; ready when it answers 200 with the expected
+ * hash. The request carries `K-Network-Hash: override`, so by the probe contract (DESIGN.md) the replica
+ * answers with the hash of the config it actually holds rather than echoing ours: a replica still serving
+ * an older version of the ingress is told apart.
+ */
+export const httpProbe: ProbeFn = (replica, host, hash, timeoutMs) =>
+  new Promise((resolve) => {
+    const req = request(
+      {
+        host: replica.address,
+        port: replica.port,
+        path: '/healthz',
+        method: 'GET',
+        headers: { host, 'k-network-probe': 'probe', 'k-network-hash': 'override', 'user-agent': 'Knative-Ingress-Probe' },
+        timeout: timeoutMs,
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200 && res.headers['k-network-hash'] === hash);
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+
+interface TargetState {
+  target: ProbeTarget;
+  /** `visibility|address:port` of replicas that answered with the hash */
+  done: Set<string>;
+  ready: boolean;
+  running: boolean;
+  backoff: number;
+  timer?: NodeJS.Timeout;
+}
+
+export class Prober {
+  readonly #opts: ProberOptions;
+  readonly #states = new Map<string, TargetState>();
+  #stopped = false;
+
+  constructor(opts: ProberOptions) {
+    this.#opts = opts;
+  }
+
+  /** Sets the ingresses to probe. A new hash starts over; targets not listed are forgotten. */
+  setTargets(targets: readonly ProbeTarget[]): void {
+    const keep = new Set(targets.map((t) => t.key));
+    for (const [key, st] of this.#states) {
+      if (!keep.has(key)) {
+        clearTimeout(st.timer);
+        this.#states.delete(key);
+      }
+    }
+    for (const t of targets) {
+      const st = this.#states.get(t.key);
+      if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) continue;
+      if (st) clearTimeout(st.timer);
+      this.#states.set(t.key, { target: t, done: new Set(), ready: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
+      this.#kick(t.key);
+    }
+  }
+
+  isReady(key: string, hash: string): boolean {
+    const st = this.#states.get(key);
+    return !!st && st.ready && st.target.hash === hash;
+  }
+
+  /** The gateway's replicas changed: probe the new ones. */
+  replicasChanged(): void {
+    for (const [key, st] of this.#states) {
+      st.backoff = this.#opts.minBackoffMs ?? 100;
+      clearTimeout(st.timer);
+      st.timer = undefined;
+      this.#kick(key);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const st of this.#states.values()) clearTimeout(st.timer);
+  }
+
+  #kick(key: string): void {
+    const st = this.#states.get(key);
+    if (!st || st.running || this.#stopped) return;
+    st.running = true;
+    void this.#round(st).finally(() => {
+      st.running = false;
+    });
+  }
+
+  /** The (visibility, replica, host) probes a target still needs. */
+  #pending(st: TargetState): Array<{ id: string; replica: Replica; host: string }> {
+    const out: Array<{ id: string; replica: Replica; host: string }> = [];
+    const add = (vis: string, host: string | undefined, replicas: readonly Replica[]): void => {
+      if (!host) return;
+      for (const r of replicas) {
+        const id = `${vis}|${r.address}:${r.port}`;
+        if (!st.done.has(id)) out.push({ id, replica: r, host });
+      }
+    };
+    add('public', st.target.externalHost, this.#opts.publicReplicas());
+    add('local', st.target.localHost, this.#opts.localReplicas());
+    return out;
+  }
+
+  #hasReplicas(st: TargetState): boolean {
+    return (!st.target.externalHost || this.#opts.publicReplicas().length > 0) && (!st.target.localHost || this.#opts.localReplicas().length > 0);
+  }
+
+  async #round(st: TargetState): Promise<void> {
+    const probe = this.#opts.probe ?? httpProbe;
+    const todo = this.#pending(st);
+    const results = await Promise.all(todo.map(async (p) => ({ p, ok: await probe(p.replica, p.host, st.target.hash, this.#opts.timeoutMs ?? 2000) })));
+    if (this.#stopped || this.#states.get(st.target.key) !== st) return;
+    for (const { p, ok } of results) if (ok) st.done.add(p.id);
+    const remaining = this.#pending(st).length;
+    if (remaining === 0 && this.#hasReplicas(st)) {
+      if (!st.ready) {
+        st.ready = true;
+        this.#opts.onReady(st.target.key, st.target.hash);
+      }
+      return;
+    }
+    // Some replica has not answered with this hash yet (or there are none yet): try again later.
+    const delay = st.backoff;
+    st.backoff = Math.min(st.backoff * 2, this.#opts.maxBackoffMs ?? 5000);
+    clearTimeout(st.timer);
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      this.#kick(st.target.key);
+    }, delay);
+  }
+}

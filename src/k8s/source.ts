@@ -1,0 +1,147 @@
+// Kubernetes as a Source: list+watch Knative Ingresses, Services, EndpointSlices and TLS Secrets, and push
+// the whole current state (ingresses of our class plus only what they reference) after changes settle.
+// The translator is the same as in file mode; this module only replaces where resources come from.
+import type { EndpointSlice, KIngress, Origin, Rejection, Resource, Sourced } from '../api/types.ts';
+import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
+import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } from '../api/types.ts';
+import type { Source, SourceState } from '../sources/types.ts';
+import { paths, type KubeClient, type KubeObject } from './client.ts';
+import { Reflector } from './reflector.ts';
+
+export interface KubernetesSourceOptions {
+  /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
+  readonly ingressClass: string;
+  /** changes arriving within this window are pushed once (default 20 ms) */
+  readonly coalesceMs?: number;
+  /** retry backoff of the watches (defaults 200 ms doubling to 5 s) */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+const CLUSTER: Origin = { cluster: true };
+
+/** A list item may lack apiVersion/kind (the API server omits them in lists); restore them. */
+function typed<T extends Resource>(o: KubeObject, apiVersion: T['apiVersion'], kind: T['kind']): T {
+  return { ...o, apiVersion, kind } as unknown as T;
+}
+
+export class KubernetesSource implements Source {
+  readonly #opts: KubernetesSourceOptions;
+  readonly #ingresses: Reflector<KubeObject>;
+  readonly #services: Reflector<KubeObject>;
+  readonly #slices: Reflector<KubeObject>;
+  readonly #secrets: Reflector<KubeObject>;
+  readonly #listeners = new Set<() => void>();
+  #push: ((state: SourceState) => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  /** validation results by object identity: the caches keep an object until it changes */
+  readonly #validated = new WeakMap<KubeObject, ValidateOutcome>();
+
+  constructor(client: KubeClient, opts: KubernetesSourceOptions) {
+    this.#opts = opts;
+    const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
+    this.#ingresses = new Reflector(client, { ...common, path: paths.ingresses() });
+    this.#services = new Reflector(client, { ...common, path: paths.services() });
+    this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
+    // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
+    this.#secrets = new Reflector(client, { ...common, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
+  }
+
+  async start(push: (state: SourceState) => void): Promise<void> {
+    this.#push = push;
+    const all = [this.#ingresses, this.#services, this.#slices, this.#secrets];
+    for (const r of all) r.start();
+    await Promise.all(all.map((r) => r.synced));
+    this.#started = true;
+    clearTimeout(this.#timer);
+    this.#flush();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    for (const r of [this.#ingresses, this.#services, this.#slices, this.#secrets]) r.stop();
+    this.#push = undefined;
+  }
+
+  /** the live ingress object (with status and resourceVersion), for the status writer */
+  ingress(namespace: string, name: string): KIngress | undefined {
+    const o = this.#ingresses.get(namespace, name);
+    return o && typed<KIngress>(o, INGRESS_API_VERSION, 'Ingress');
+  }
+
+  /** the EndpointSlices of any Service (including Sluice's own gateway Services, for the prober) */
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] {
+    return this.#slices
+      .items()
+      .filter((s) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === service)
+      .map((s) => typed<EndpointSlice>(s, 'discovery.k8s.io/v1', 'EndpointSlice'));
+  }
+
+  /** called after each push (the prober re-reads replicas here); returns an unsubscribe function */
+  onPush(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** how many times each collection has been listed (relists after 410 included) */
+  listCounts(): { ingresses: number; services: number; endpointSlices: number; secrets: number } {
+    return { ingresses: this.#ingresses.lists, services: this.#services.lists, endpointSlices: this.#slices.lists, secrets: this.#secrets.lists };
+  }
+
+  #changed(): void {
+    if (!this.#started || this.#timer) return;
+    this.#timer = setTimeout(() => this.#flush(), this.#opts.coalesceMs ?? 20);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    if (!this.#push) return;
+    this.#push(this.state());
+    for (const l of this.#listeners) l();
+  }
+
+  /** the current state: ingresses of our class and the Services, EndpointSlices and TLS Secrets they name */
+  state(): SourceState {
+    const ingresses = this.#ingresses.items().filter((o) => o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] === this.#opts.ingressClass);
+    const resources: Sourced[] = [];
+    const rejections: Rejection[] = [];
+    // Validated exactly as file mode does; a rejected object keeps its last good version in the store.
+    const accept = (o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined => {
+      let outcome = this.#validated.get(o);
+      if (!outcome) {
+        outcome = validateDocument({ ...o, apiVersion, kind }, CLUSTER);
+        this.#validated.set(o, outcome);
+      }
+      if (outcome.kind === 'resource') {
+        resources.push({ resource: outcome.resource, origin: CLUSTER });
+        return outcome.resource;
+      }
+      if (outcome.kind === 'rejected') rejections.push(outcome.rejection);
+      return undefined;
+    };
+    const services = new Set<string>();
+    const secrets = new Set<string>();
+    for (const o of ingresses) {
+      const ing = accept(o, INGRESS_API_VERSION, 'Ingress') as KIngress | undefined;
+      // A rejected ingress is still served from its last good version, which may name the same backends.
+      const spec = (ing?.spec ?? o.spec ?? {}) as KIngress['spec'];
+      const ns = o.metadata?.namespace ?? 'default';
+      for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+        for (const p of rule?.http?.paths ?? []) for (const s of p?.splits ?? []) services.add(`${s?.serviceNamespace ?? ns}/${s?.serviceName}`);
+      }
+      for (const tls of Array.isArray(spec.tls) ? spec.tls : []) if (tls?.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
+    }
+    for (const o of this.#services.items()) {
+      if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Service');
+    }
+    for (const o of this.#slices.items()) {
+      if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
+    }
+    for (const o of this.#secrets.items()) {
+      if (o.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
+    }
+    return { resources, rejections };
+  }
+}

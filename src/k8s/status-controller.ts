@@ -1,0 +1,165 @@
+// Ties Kubernetes mode's write side together: on the leader only, probe every gateway replica for each
+// served ingress's hash and write each ingress's status when it changes. Followers serve traffic and
+// keep their caches warm, but neither probe nor write, so replicas never fight over status.
+import type { KIngress } from '../api/types.ts';
+import type { SnapshotFeed } from '../snapshot/feed.ts';
+import type { IngressStatusReport } from '../snapshot/types.ts';
+import type { KubeClient } from './client.ts';
+import { LeaderElector } from './leader.ts';
+import { Prober, replicasFromSlices, type ProbeFn, type ProbeTarget, type Replica } from './prober.ts';
+import type { KubernetesSource } from './source.ts';
+import { StatusWriter } from './status-writer.ts';
+
+export interface ServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface StatusControllerOptions {
+  readonly client: KubeClient;
+  readonly source: KubernetesSource;
+  readonly feed: SnapshotFeed;
+  readonly gatewayService: ServiceRef;
+  readonly localGatewayService: ServiceRef;
+  /** this replica's identity in the Lease */
+  readonly identity: string;
+  readonly leaseDurationMs?: number;
+  readonly retryPeriodMs?: number;
+  readonly probeTimeoutMs?: number;
+  readonly probe?: ProbeFn;
+  readonly log?: (level: 'info' | 'warn', msg: string) => void;
+}
+
+/** One host per visibility the ingress uses: what Knative probes. */
+export function probeHosts(ing: KIngress): { externalHost?: string; localHost?: string } {
+  const out: { externalHost?: string; localHost?: string } = {};
+  for (const rule of ing.spec.rules ?? []) {
+    const host = rule.hosts?.[0];
+    if (!host) continue;
+    if ((rule.visibility ?? 'ExternalIP') === 'ExternalIP') out.externalHost ??= host;
+    else out.localHost ??= host;
+  }
+  return out;
+}
+
+const configured = (r: IngressStatusReport): boolean => r.hash !== '' && r.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
+
+export class StatusController {
+  readonly #o: StatusControllerOptions;
+  readonly leader: LeaderElector;
+  readonly #prober: Prober;
+  readonly #writer: StatusWriter;
+  #unsubscribe: Array<() => void> = [];
+  #replicaKey = '';
+  #running: Promise<void> | undefined;
+  #again = false;
+  #retry: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(o: StatusControllerOptions) {
+    this.#o = o;
+    this.#prober = new Prober({
+      publicReplicas: () => this.#publicReplicas(),
+      localReplicas: () => this.#localReplicas(),
+      onReady: () => this.#sync(),
+      timeoutMs: o.probeTimeoutMs,
+      probe: o.probe,
+    });
+    this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name) });
+    this.leader = new LeaderElector(o.client, {
+      namespace: o.gatewayService.namespace,
+      identity: o.identity,
+      leaseDurationMs: o.leaseDurationMs,
+      retryPeriodMs: o.retryPeriodMs,
+      onStartedLeading: () => {
+        o.log?.('info', `${o.identity} is the leader: probing replicas and writing status`);
+        this.#sync();
+      },
+      onStoppedLeading: () => {
+        o.log?.('info', `${o.identity} is no longer the leader`);
+        this.#prober.setTargets([]);
+      },
+      onError: (err) => o.log?.('warn', `leader election: ${(err as Error).message}`),
+    });
+  }
+
+  #publicReplicas(): Replica[] {
+    return replicasFromSlices(this.#o.source.endpointSlicesOf(this.#o.gatewayService.namespace, this.#o.gatewayService.name));
+  }
+  #localReplicas(): Replica[] {
+    return replicasFromSlices(this.#o.source.endpointSlicesOf(this.#o.localGatewayService.namespace, this.#o.localGatewayService.name));
+  }
+
+  /** status writes so far (for tests) */
+  get writes(): number {
+    return this.#writer.writes;
+  }
+
+  start(): void {
+    // Statuses can change without a new snapshot (an invalid edit keeps the last good version served).
+    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#sync()));
+    this.#unsubscribe.push(
+      this.#o.source.onPush(() => {
+        const key = JSON.stringify([this.#publicReplicas(), this.#localReplicas()]);
+        if (key !== this.#replicaKey) {
+          this.#replicaKey = key;
+          this.#prober.replicasChanged();
+          const pub = this.#publicReplicas().length;
+          const local = this.#localReplicas().length;
+          const ref = (r: ServiceRef) => `${r.namespace}/${r.name}`;
+          this.#o.log?.(pub && local ? 'info' : 'warn', `gateway replicas: ${pub} behind ${ref(this.#o.gatewayService)}, ${local} behind ${ref(this.#o.localGatewayService)}${pub && local ? '' : ' (ingresses stay not ready until their EndpointSlices list ready replicas)'}`);
+        }
+        this.#sync();
+      }),
+    );
+    this.leader.start();
+    this.#sync();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    for (const u of this.#unsubscribe) u();
+    this.#prober.stop();
+    await this.leader.stop();
+    await this.#running;
+  }
+
+  /** Runs one reconcile at a time; a request during a run schedules exactly one more. */
+  #sync(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#reconcile()
+      .catch((err) => {
+        this.#o.log?.('warn', `status: ${(err as Error).message}`);
+        clearTimeout(this.#retry);
+        this.#retry = setTimeout(() => this.#sync(), 1000);
+      })
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.#sync();
+        }
+      });
+  }
+
+  async #reconcile(): Promise<void> {
+    if (!this.leader.isLeader() || !this.#o.feed.current()) return;
+    const reports = this.#o.feed.statuses();
+    const targets: ProbeTarget[] = [];
+    for (const r of reports) {
+      const ing = this.#o.source.ingress(r.namespace, r.name);
+      if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
+    }
+    this.#prober.setTargets(targets);
+    for (const r of reports) {
+      if (this.#stopped || !this.leader.isLeader()) return;
+      if (!this.#o.source.ingress(r.namespace, r.name)) continue; // deleted since the snapshot
+      await this.#writer.write(r, configured(r) && this.#prober.isReady(`${r.namespace}/${r.name}`, r.hash));
+    }
+  }
+}

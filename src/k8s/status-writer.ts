@@ -1,0 +1,109 @@
+// Writes Knative ingress status to the `status` subresource: the translator's conditions, with
+// LoadBalancerReady decided by the prober, `observedGeneration`, and the load balancer addresses.
+// It writes only when something other than timestamps changed, keeps `lastTransitionTime` of conditions
+// whose status did not change, and retries a `409 Conflict` on a freshly read object.
+import type { Condition, IngressStatus, KIngress } from '../api/types.ts';
+import type { IngressStatusReport } from '../snapshot/types.ts';
+import { withLoadBalancerCondition } from '../translate/status.ts';
+import { KubeApiError, paths, type KubeClient } from './client.ts';
+
+const LB_READY = 'LoadBalancerReady';
+
+/**
+ * The status to write: the translator's conditions with LoadBalancerReady decided by the prober (Ready
+ * recomputed from it by the translator's own rule), transition times kept for conditions whose status
+ * did not change. observedGeneration is the generation the status describes: the one translated and
+ * served when NetworkConfigured is True; the live one otherwise, because a rejection is always about the
+ * latest document (the store keeps serving the last good version, whose generation is in the report).
+ */
+export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, liveGeneration: number | undefined): IngressStatus {
+  const fromTranslator = report.conditions.find((c) => c.type === LB_READY);
+  // The translator cannot know whether the replicas serve the config; the prober does. A False from the
+  // translator (something it found wrong) stands.
+  const lb: Condition =
+    fromTranslator?.status === 'False'
+      ? fromTranslator
+      : lbReady
+        ? { type: LB_READY, status: 'True' }
+        : { type: LB_READY, status: 'Unknown', reason: 'Uninitialized', message: 'Waiting for load balancer to be ready' };
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const previous = new Map((current?.conditions ?? []).map((c) => [c.type, c] as const));
+  const conditions = withLoadBalancerCondition(report, lb).conditions.map((c): Condition => {
+    const before = previous.get(c.type);
+    const out: Condition = { type: c.type, status: c.status, lastTransitionTime: before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : stamp };
+    if (c.severity) out.severity = c.severity;
+    if (c.status !== 'True' && c.reason) out.reason = c.reason;
+    if (c.status !== 'True' && c.message) out.message = c.message;
+    return out;
+  });
+  const configured = report.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
+  const observedGeneration = configured ? (report.generation ?? liveGeneration) : (liveGeneration ?? report.generation);
+  const status: IngressStatus = { observedGeneration, conditions };
+  // As Knative does, load balancer addresses are published once the load balancer is ready.
+  if (lb.status === 'True') {
+    status.publicLoadBalancer = report.publicLoadBalancer;
+    status.privateLoadBalancer = report.privateLoadBalancer;
+  }
+  return status;
+}
+
+/** Equal apart from lastTransitionTime and condition order. */
+export function sameStatus(a: IngressStatus | undefined, b: IngressStatus | undefined): boolean {
+  const norm = (s: IngressStatus | undefined): string => {
+    const conditions = [...(s?.conditions ?? [])]
+      .map(({ lastTransitionTime: _t, ...c }) => ({ type: c.type, status: c.status, severity: c.severity || undefined, reason: c.reason || undefined, message: c.message || undefined }))
+      .sort((x, y) => x.type.localeCompare(y.type));
+    return JSON.stringify({ g: s?.observedGeneration, conditions, p: s?.publicLoadBalancer ?? null, q: s?.privateLoadBalancer ?? null });
+  };
+  return norm(a) === norm(b);
+}
+
+export type WriteResult = 'written' | 'unchanged' | 'gone';
+
+export interface StatusWriterOptions {
+  /** the live object as last seen by the watch (saves a read); a 409 triggers a fresh GET */
+  readonly lookup?: (namespace: string, name: string) => KIngress | undefined;
+  readonly now?: () => Date;
+  /** attempts on 409 Conflict (default 5) */
+  readonly maxAttempts?: number;
+}
+
+export class StatusWriter {
+  readonly #client: KubeClient;
+  readonly #opts: StatusWriterOptions;
+  /** writes so far, for tests and metrics */
+  writes = 0;
+
+  constructor(client: KubeClient, opts: StatusWriterOptions = {}) {
+    this.#client = client;
+    this.#opts = opts;
+  }
+
+  async write(report: IngressStatusReport, lbReady: boolean): Promise<WriteResult> {
+    const path = paths.ingresses(report.namespace, report.name);
+    let current = this.#opts.lookup?.(report.namespace, report.name);
+    const attempts = this.#opts.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      if (!current) {
+        try {
+          current = await this.#client.get<KIngress>(path);
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 404) return 'gone';
+          throw err;
+        }
+      }
+      const status = desiredStatus(report, lbReady, current.status, (this.#opts.now ?? (() => new Date()))(), current.metadata.generation);
+      if (sameStatus(status, current.status)) return 'unchanged';
+      try {
+        await this.#client.replace(`${path}/status`, { ...current, status });
+        this.writes++;
+        return 'written';
+      } catch (err) {
+        if (!(err instanceof KubeApiError) || attempt >= attempts) throw err;
+        if (err.status === 404) return 'gone';
+        if (err.status !== 409) throw err;
+        current = undefined; // someone else wrote: read it again and recompute
+      }
+    }
+  }
+}

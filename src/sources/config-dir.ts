@@ -1,0 +1,247 @@
+// A config directory read into memory: every `.yaml`/`.yml`/`.json` file below the root, parsed
+// and validated, cached by (size, mtimeMs, ino) so that a rescan re-reads only files that changed
+// (10,000 unchanged files cost 10,000 stats, no reads or parses). No watchers or timers here:
+// FileSource drives it from filesystem events, `sluice validate` reads it once.
+//
+// File system calls are synchronous but yield to the event loop every YIELD_EVERY files: on a
+// busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats through the
+// libuv pool take ~0.35 s (reads: 0.26 s vs 1.2 s), and yielding keeps each pause of the
+// event loop (and so of the proxy) to a millisecond or two.
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { opendir, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { SluiceError } from '../errors.ts';
+import type { SourceState } from './types.ts';
+import { mergeParsedFiles, sortPaths } from './merge.ts';
+import { parseConfigText, type ParsedFile } from './yaml-docs.ts';
+
+export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface ConfigDirHooks {
+  /**
+   * called for each directory (`''` is the root) just before it is listed, so a watcher set up
+   * here misses nothing; `id` (device:inode) changes when a directory is replaced by a new one
+   */
+  onDirectory?: (rel: string, abs: string, id: string) => void;
+  /** called when a directory seen before is gone */
+  onDirectoryGone?: (rel: string) => void;
+  /** called after each file is parsed (tests count re-parses with it) */
+  onParse?: (rel: string) => void;
+  log?: LogFn;
+}
+
+/** Dotfiles and dot-directories (`.git`, Kubernetes' `..data`), editor backups, swap and temp files. */
+export function isSkippedName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('#') || name.endsWith('~') || /\.(swp|swx|swo|tmp|bak)$/i.test(name);
+}
+
+export function isConfigFileName(name: string): boolean {
+  return !isSkippedName(name) && /\.(ya?ml|json)$/i.test(name);
+}
+
+interface CachedFile {
+  /** null when the file could not be read: it is tried again on every rescan */
+  readonly key: string | null;
+  readonly parsed: ParsedFile;
+}
+
+const MAX_DEPTH = 32;
+// Work units between yields: a stat is 1, a parse about 16 (0.1 ms for a small document).
+const YIELD_EVERY = 128;
+const PARSE_COST = 16;
+
+export class ConfigDir {
+  readonly root: string;
+  readonly #hooks: ConfigDirHooks;
+  readonly #files = new Map<string, CachedFile>();
+  readonly #dirs = new Set<string>();
+  /** directories that could not be listed, warned about once until they can be again */
+  readonly #unreadable = new Set<string>();
+  #order: string[] | null = null;
+  #state: SourceState | null = null;
+  #work = 0;
+
+  constructor(root: string, hooks: ConfigDirHooks = {}) {
+    this.root = root;
+    this.#hooks = hooks;
+  }
+
+  /** Every parsed file by path relative to the root. */
+  files(): ReadonlyMap<string, ParsedFile> {
+    return new Map([...this.#files].map(([k, v]) => [k, v.parsed]));
+  }
+
+  /** The merged state, recomputed only after something changed. */
+  state(): SourceState {
+    if (this.#state === null) {
+      this.#order ??= sortPaths(this.#files.keys());
+      this.#state = mergeParsedFiles(this.#order.map((k) => [k, (this.#files.get(k) as CachedFile).parsed] as const));
+    }
+    return this.#state;
+  }
+
+  /** Rescans the subtree at `rel` (`''`: everything). Returns true when any file was added, changed or removed. */
+  async scan(rel = ''): Promise<boolean> {
+    const seenFiles = new Set<string>();
+    const seenDirs = new Set<string>();
+    const changed = { value: false };
+    await this.#walk(rel, 0, new Set(), seenFiles, seenDirs, changed);
+    for (const f of [...this.#files.keys()]) {
+      if (isUnder(f, rel) && !seenFiles.has(f)) this.#remove(f, changed);
+    }
+    for (const d of [...this.#dirs]) {
+      if (isUnder(d, rel) && !seenDirs.has(d)) this.#dirGone(d);
+    }
+    return changed.value;
+  }
+
+  /** Looks again at one path an event named: a file, a directory, or something that is gone. */
+  async recheck(rel: string): Promise<boolean> {
+    await this.#pace();
+    const st = statOrNull(join(this.root, rel));
+    if (st === null) {
+      const changed = { value: false };
+      for (const f of [...this.#files.keys()]) if (isUnder(f, rel)) this.#remove(f, changed);
+      for (const d of [...this.#dirs]) if (isUnder(d, rel)) this.#dirGone(d);
+      return changed.value;
+    }
+    if (st.isDirectory()) return this.scan(rel);
+    if (!st.isFile() || !isConfigFileName(posix.basename(rel))) return false;
+    const changed = { value: false };
+    this.#checkFile(rel, st, changed);
+    return changed.value;
+  }
+
+  async #walk(rel: string, depth: number, visited: Set<string>, seenFiles: Set<string>, seenDirs: Set<string>, changed: { value: boolean }): Promise<void> {
+    const abs = join(this.root, rel);
+    const st = statOrNull(abs);
+    if (st === null || !st.isDirectory()) return;
+    // Symlinked directories can form loops; a directory is read once per scan.
+    const id = `${st.dev}:${st.ino}`;
+    if (visited.has(id) || depth > MAX_DEPTH) return;
+    visited.add(id);
+    seenDirs.add(rel);
+    if (!this.#dirs.has(rel)) this.#dirs.add(rel);
+    this.#hooks.onDirectory?.(rel, abs, id);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+      this.#unreadable.delete(rel);
+    } catch (err) {
+      // Unreadable for now (EACCES, EMFILE): keep what was read from it before.
+      if (!this.#unreadable.has(rel)) this.#hooks.log?.('warn', 'cannot read config directory', { dir: abs, error: (err as Error).message });
+      this.#unreadable.add(rel);
+      for (const f of this.#files.keys()) if (isUnder(f, rel)) seenFiles.add(f);
+      for (const d of this.#dirs) if (isUnder(d, rel)) seenDirs.add(d);
+      return;
+    }
+    const subdirs: string[] = [];
+    const files: string[] = [];
+    for (const e of entries) {
+      if (isSkippedName(e.name)) continue;
+      const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) subdirs.push(child);
+      else if (e.isSymbolicLink()) (isConfigFileName(e.name) ? files : subdirs).push(child);
+      else if (e.isFile() && isConfigFileName(e.name)) files.push(child);
+    }
+    for (const f of files) {
+      await this.#pace();
+      const fst = statOrNull(join(this.root, f));
+      if (fst === null) continue;
+      if (fst.isDirectory()) subdirs.push(f); // a symlink (or a directory named x.yaml)
+      else if (fst.isFile()) {
+        seenFiles.add(f);
+        this.#checkFile(f, fst, changed);
+      }
+    }
+    for (const d of subdirs) await this.#walk(d, depth + 1, visited, seenFiles, seenDirs, changed);
+  }
+
+  /** Lets the event loop run between batches of file system calls. */
+  async #pace(): Promise<void> {
+    if (++this.#work < YIELD_EVERY) return;
+    this.#work = 0;
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  #checkFile(rel: string, st: Stats, changed: { value: boolean }): void {
+    const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    const cached = this.#files.get(rel);
+    if (cached !== undefined && cached.key === key) return;
+    let text: string;
+    try {
+      text = readFileSync(join(this.root, rel), 'utf8');
+    } catch (err) {
+      const message = `cannot read file: ${(err as Error).message}`;
+      const old = cached?.parsed.entries[0]?.outcome;
+      if (cached?.key === null && old?.kind === 'rejected' && old.rejection.errors[0]?.message === message) return;
+      const origin = { file: rel };
+      this.#set(rel, { key: null, parsed: { entries: [{ origin, outcome: { kind: 'rejected', rejection: { origin, errors: [{ path: '', message }] } } }] } }, changed);
+      return;
+    }
+    // A UTF-8 byte order mark is legal in YAML but not in JSON.parse.
+    const parsed = parseConfigText(text.startsWith('\uFEFF') ? text.slice(1) : text, rel);
+    this.#work += PARSE_COST;
+    this.#hooks.onParse?.(rel);
+    this.#warnIgnored(rel, parsed);
+    this.#set(rel, { key, parsed }, changed);
+  }
+
+  /** One warning per (file, kind) each time the file is read, not on every rescan. */
+  #warnIgnored(rel: string, parsed: ParsedFile): void {
+    const kinds = new Set<string>();
+    for (const { outcome } of parsed.entries) {
+      if (outcome.kind === 'ignored') kinds.add(`${outcome.apiVersion} ${outcome.kindName}`);
+    }
+    for (const kind of kinds) this.#hooks.log?.('warn', `ignoring ${kind}: not a kind Sluice reads`, { file: rel });
+  }
+
+  #set(rel: string, file: CachedFile, changed: { value: boolean }): void {
+    if (!this.#files.has(rel)) this.#order = null;
+    this.#files.set(rel, file);
+    this.#state = null;
+    changed.value = true;
+  }
+
+  #remove(rel: string, changed: { value: boolean }): void {
+    this.#files.delete(rel);
+    this.#order = null;
+    this.#state = null;
+    changed.value = true;
+  }
+
+  #dirGone(rel: string): void {
+    this.#dirs.delete(rel);
+    this.#hooks.onDirectoryGone?.(rel);
+  }
+}
+
+/** Throws SLUICE_ERR_CONFIG_DIR, naming the path, unless `root` is a readable directory. */
+export async function checkConfigDir(root: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(root)).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`;
+    throw new SluiceError('SLUICE_ERR_CONFIG_DIR', `config directory ${root} ${why}`, { cause: err });
+  }
+  if (!isDir) throw new SluiceError('SLUICE_ERR_CONFIG_DIR', `config directory ${root} is not a directory`);
+  try {
+    await (await opendir(root)).close();
+  } catch (err) {
+    throw new SluiceError('SLUICE_ERR_CONFIG_DIR', `config directory ${root} cannot be read (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return dir === '' || path === dir || path.startsWith(`${dir}/`);
+}
+
+function statOrNull(abs: string): Stats | null {
+  try {
+    return statSync(abs);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,249 @@
+// The file-mode source: a directory of YAML/JSON files, hot-reloaded.
+//
+// Watching: one non-recursive fs.watch per directory. Node 20's `recursive: true` on Linux is
+// not reliable: after an editor's atomic replace (write temp, rename over) it stops reporting
+// edits of that file (checked on Node 20.20). Per-directory inotify watchers see every add,
+// edit, delete and rename; a new subdirectory gets its own watcher when it is scanned.
+// Events only name what to look at again; a periodic stat-only rescan (default every 2 s) is
+// the safety net for lost events, file systems without inotify, and a root that comes back.
+//
+// Events are coalesced for `debounceMs` from the first one (not restarted by later ones, so a
+// burst of writes cannot postpone a reload), then the whole state is pushed.
+//
+// If the directory vanishes after start, the last pushed state stays in force (a missing mount
+// should not empty a running gateway) and a warning is logged; when it reappears it is read
+// in full and pushed, even if it is now empty.
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { formatRejection } from '../api/format.ts';
+import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
+import { sortPaths } from './merge.ts';
+import type { Source, SourceState } from './types.ts';
+
+export interface FileSourceOptions {
+  dir: string;
+  /** how long to gather filesystem events before reloading (default 50 ms) */
+  debounceMs?: number;
+  /** stat-only full rescan interval; 0 turns it off (default 2000 ms) */
+  rescanIntervalMs?: number;
+  /** false: read once at start, no watchers or timers (default true) */
+  watch?: boolean;
+  log?: LogFn;
+  /** called after each file is parsed; tests count re-parses with it */
+  onParse?: (file: string) => void;
+}
+
+interface Watched {
+  readonly id: string;
+  readonly watcher: FSWatcher;
+}
+
+export class FileSource implements Source {
+  readonly #root: string;
+  readonly #debounceMs: number;
+  readonly #rescanMs: number;
+  readonly #watch: boolean;
+  readonly #log: LogFn;
+  readonly #config: ConfigDir;
+  readonly #watchers = new Map<string, Watched>();
+  readonly #watchFailed = new Set<string>();
+  readonly #dirty = new Set<string>();
+  #fullRescan = false;
+  #push: ((state: SourceState) => void) | undefined;
+  #debounce: NodeJS.Timeout | undefined;
+  #interval: NodeJS.Timeout | undefined;
+  #busy: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+  #rootGone = false;
+  #reported = new Set<string>();
+
+  constructor(options: FileSourceOptions) {
+    this.#root = resolve(options.dir);
+    this.#debounceMs = options.debounceMs ?? 50;
+    this.#rescanMs = options.rescanIntervalMs ?? 2000;
+    this.#watch = options.watch ?? true;
+    this.#log = options.log ?? (() => {});
+    this.#config = new ConfigDir(this.#root, {
+      onDirectory: (rel, abs, id) => this.#watchDir(rel, abs, id),
+      onDirectoryGone: (rel) => this.#unwatch(rel),
+      ...(options.onParse !== undefined && { onParse: options.onParse }),
+      log: this.#log,
+    });
+  }
+
+  /** The directory being read, absolute. */
+  get dir(): string {
+    return this.#root;
+  }
+
+  async start(push: (state: SourceState) => void): Promise<void> {
+    await checkConfigDir(this.#root);
+    this.#push = push;
+    // The first scan counts as a reload in progress: events it causes (watchers are set up as it
+    // goes) wait for it instead of racing it, then run once it is done.
+    const first = this.#config.scan('').then(() => undefined);
+    this.#busy = first;
+    try {
+      await first;
+    } finally {
+      this.#busy = undefined;
+    }
+    this.#deliver();
+    if (this.#again) {
+      this.#again = false;
+      void this.#flush();
+    }
+    if (this.#watch && this.#rescanMs > 0) {
+      this.#interval = setInterval(() => {
+        this.#fullRescan = true;
+        void this.#flush();
+      }, this.#rescanMs);
+      this.#interval.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#debounce);
+    clearInterval(this.#interval);
+    for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
+    await this.#busy;
+  }
+
+  #watchDir(rel: string, abs: string, id: string): void {
+    if (!this.#watch || this.#stopped) return;
+    const old = this.#watchers.get(rel);
+    if (old !== undefined && old.id === id) return;
+    // A directory removed and created again under the same name needs a new watcher.
+    if (old !== undefined) this.#unwatch(rel);
+    try {
+      // Not persistent: the source alone never keeps a process alive (servers do).
+      const watcher = watch(abs, { persistent: false }, (_event, name) => this.#onEvent(rel, name));
+      watcher.on('error', (err) => {
+        this.#log('warn', 'config directory watcher failed; rescanning', { dir: abs, error: err.message });
+        if (this.#watchers.get(rel)?.watcher === watcher) this.#unwatch(rel);
+        this.#fullRescan = true;
+        this.#schedule();
+      });
+      this.#watchers.set(rel, { id, watcher });
+      this.#watchFailed.delete(rel);
+    } catch (err) {
+      // e.g. ENOSPC (inotify watch limit): the periodic rescan still sees changes, only later.
+      if (!this.#watchFailed.has(rel)) {
+        this.#watchFailed.add(rel);
+        this.#log('warn', 'cannot watch config directory; relying on periodic rescans', { dir: abs, error: (err as Error).message });
+      }
+    }
+  }
+
+  #unwatch(rel: string): void {
+    const w = this.#watchers.get(rel);
+    if (w === undefined) return;
+    this.#watchers.delete(rel);
+    try {
+      w.watcher.close();
+    } catch {
+      // already closed by the runtime: nothing left to release
+    }
+  }
+
+  #onEvent(dirRel: string, name: string | Buffer | null): void {
+    try {
+      if (this.#stopped) return;
+      const base = name === null ? null : String(name);
+      if (base === null || base.startsWith('..')) {
+        // No name, or Kubernetes' ConfigMap writer swapping its `..data` symlink: look at the whole directory.
+        this.#dirty.add(dirRel);
+      } else if (!isSkippedName(base)) {
+        this.#dirty.add(dirRel === '' ? base : `${dirRel}/${base}`);
+      } else {
+        return;
+      }
+      this.#schedule();
+    } catch (err) {
+      this.#log('error', 'config watcher callback failed', { error: (err as Error).message });
+    }
+  }
+
+  #schedule(): void {
+    if (this.#stopped || this.#debounce !== undefined) return;
+    this.#debounce = setTimeout(() => {
+      this.#debounce = undefined;
+      void this.#flush();
+    }, this.#debounceMs);
+    this.#debounce.unref();
+  }
+
+  /** Runs reloads one at a time; a request during a reload runs one more pass after it. */
+  #flush(): Promise<void> {
+    if (this.#busy !== undefined) {
+      this.#again = true;
+      return this.#busy;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.#again = false;
+          await this.#reloadOnce();
+        } while (this.#again && !this.#stopped);
+      } catch (err) {
+        this.#log('error', 'config reload failed; keeping the last configuration', { error: (err as Error).message });
+      } finally {
+        this.#busy = undefined;
+      }
+    };
+    this.#busy = run();
+    return this.#busy;
+  }
+
+  async #reloadOnce(): Promise<void> {
+    if (this.#stopped) return;
+    let full = this.#fullRescan;
+    const dirty = sortPaths(this.#dirty);
+    this.#fullRescan = false;
+    this.#dirty.clear();
+    if (!(await isDirectory(this.#root))) {
+      if (!this.#rootGone) {
+        this.#rootGone = true;
+        this.#log('warn', 'config directory is gone; keeping the last configuration until it comes back', { dir: this.#root });
+        for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
+      }
+      return;
+    }
+    const back = this.#rootGone;
+    if (back) {
+      this.#rootGone = false;
+      this.#log('info', 'config directory is back; reading it again', { dir: this.#root });
+      full = true;
+    }
+    let changed = false;
+    if (full) changed = await this.#config.scan('');
+    else for (const p of dirty) changed = (await this.#config.recheck(p)) || changed;
+    if (changed || back) this.#deliver();
+  }
+
+  #deliver(): void {
+    if (this.#stopped || this.#push === undefined) return;
+    const state = this.#config.state();
+    // Log each problem once, when it appears, not on every reload.
+    const lines = new Set(state.rejections.flatMap(formatRejection));
+    for (const line of lines) if (!this.#reported.has(line)) this.#log('warn', `config rejected: ${line}`);
+    this.#reported = lines;
+    this.#log('info', 'config loaded', { dir: this.#root, resources: state.resources.length, rejections: state.rejections.length });
+    try {
+      this.#push(state);
+    } catch (err) {
+      this.#log('error', 'config consumer failed', { error: (err as Error).message });
+    }
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

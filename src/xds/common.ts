@@ -1,0 +1,78 @@
+// Small Envoy message builders shared by the listener, route and cluster translators.
+import { SluiceError } from '../errors.ts';
+import type { HeaderPair } from '../snapshot/types.ts';
+import { typed, type ProtoObject } from './encode.ts';
+
+/** Where each Envoy listener binds, as `host:port` (IPv6 hosts in brackets). */
+export interface ListenerAddresses {
+  readonly externalAddress: string;
+  readonly externalTlsAddress: string;
+  readonly localAddress: string;
+}
+
+/** Names of the Envoy listeners and of the route configurations they load over RDS. */
+export const LISTENER = { external: 'external', externalTls: 'external-tls', local: 'local' } as const;
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.values(LISTENER));
+
+/** Splits `host:port` / `[v6]:port` into parts; `what` names the option in the error. */
+export function parseHostPort(value: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${what}: "${value}" is not host:port`);
+  }
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+/**
+ * Throws SLUICE_ERR_BAD_FLAG when an address is not host:port, or when two listeners would bind
+ * the same port (Envoy would reject the second listener and with it the whole LDS update).
+ */
+export function checkListenerAddresses(addresses: ListenerAddresses): void {
+  const parsed = (Object.keys(addresses) as Array<keyof ListenerAddresses>).map((what) => ({
+    what,
+    ...parseHostPort(addresses[what], what),
+  }));
+  const anyHost = (h: string) => h === '0.0.0.0' || h === '::';
+  for (const [i, a] of parsed.entries()) {
+    for (const b of parsed.slice(i + 1)) {
+      if (a.port === b.port && (a.host === b.host || anyHost(a.host) || anyHost(b.host))) {
+        throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${a.what} and ${b.what} both use port ${a.port}`);
+      }
+    }
+  }
+}
+
+export function socketAddress(address: string, port: number): ProtoObject {
+  // `::` alone would take IPv6 only; Sluice's own `[::]:port` listeners take IPv4 as well.
+  return { socket_address: { address, port_value: port, ipv4_compat: address === '::' ? true : undefined } };
+}
+
+/** Resources of every type come over the one ADS stream. */
+export const ADS_CONFIG_SOURCE: ProtoObject = { ads: {}, resource_api_version: 'V3' };
+
+/**
+ * Request headers that replace what the client sent, as KIngress `appendHeaders` requires.
+ * Envoy refuses `host` and `:`-pseudo-headers in header mutations, so a `host` entry comes back
+ * as the host to rewrite to (the last one wins, as when headers are set in order) and
+ * pseudo-headers are dropped. `%` starts a formatter command in Envoy header values, so a
+ * literal one is doubled.
+ */
+export function setHeaders(headers: readonly HeaderPair[]): { add?: ProtoObject[]; host?: string } {
+  let host: string | undefined;
+  const add: ProtoObject[] = [];
+  for (const [key, value] of headers) {
+    if (key === 'host') host = value;
+    else if (!key.startsWith(':')) {
+      add.push({ header: { key, value: value.replaceAll('%', '%%') }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+    }
+  }
+  return { add: add.length > 0 ? add : undefined, host };
+}
+
+export const ROUTER_FILTER: ProtoObject = {
+  name: 'envoy.filters.http.router',
+  typed_config: typed('envoy.extensions.filters.http.router.v3.Router', {}),
+};
+
+export const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';

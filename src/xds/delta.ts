@@ -1,0 +1,139 @@
+// Incremental (delta) ADS for one client stream. Per type the server remembers which resources
+// the client holds at which version (seeded by `initial_resource_versions` on reconnect) and
+// sends only what differs: changed or new resources, and the names of those that went away.
+// Versions are content hashes, so a reconnecting client that already holds a resource is not
+// sent it again. A NACK is logged with the client's reason; what was sent is not sent again
+// until it changes, so the client keeps its last good config meanwhile.
+import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
+import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
+import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node } from './service.ts';
+import { CONTROL_PLANE } from './sotw.ts';
+import { selectVersioned } from './subscription.ts';
+
+interface DeltaTypeState {
+  wildcard: boolean;
+  names: Set<string>;
+  /** what the client holds: resource name -> version */
+  known: Map<string, string>;
+  /** nonce -> versions that response carried, until ACKed or NACKed */
+  pending: Map<string, string>;
+  /** whether any response was sent for this type: the first one is sent even when empty */
+  answered: boolean;
+  sentVersion?: string;
+  nackedVersion?: string;
+}
+
+export class DeltaStream {
+  readonly #send: (response: DeltaDiscoveryResponse) => void;
+  readonly #log: XdsLog;
+  readonly #types = new Map<ResourceKind, DeltaTypeState>();
+  #node: Node | undefined;
+  #nonce = 0;
+
+  constructor(send: (response: DeltaDiscoveryResponse) => void, log: XdsLog) {
+    this.#send = send;
+    this.#log = log;
+  }
+
+  get nodeId(): string {
+    return this.#node?.id ?? '';
+  }
+
+  handle(req: DeltaDiscoveryRequest, resources: EncodedResources | undefined): void {
+    if (req.node && !this.#node) this.#node = req.node;
+    const kind = kindOfTypeUrl(req.type_url);
+    if (!kind) return;
+    let state = this.#types.get(kind);
+    if (!state) {
+      const wildcardType = kind === 'listener' || kind === 'cluster';
+      // Legacy wildcard: a first listener/cluster request that names nothing wants everything.
+      state = {
+        wildcard: wildcardType && req.resource_names_subscribe.length === 0,
+        names: new Set(),
+        known: new Map(Object.entries(req.initial_resource_versions ?? {})),
+        pending: new Map(),
+        answered: false,
+      };
+      this.#types.set(kind, state);
+    }
+    if (req.response_nonce !== '') this.#acknowledge(kind, state, req);
+    const added = new Set<string>();
+    for (const name of req.resource_names_subscribe) {
+      if (name === '*') state.wildcard = true;
+      else if (!state.names.has(name)) {
+        state.names.add(name);
+        added.add(name);
+      }
+    }
+    for (const name of req.resource_names_unsubscribe) {
+      if (name === '*') state.wildcard = false;
+      else state.names.delete(name);
+    }
+    if (resources) this.#push(kind, state, resources, added);
+  }
+
+  status(): XdsClientStatus['types'] {
+    const out: Partial<Record<ResourceKind, XdsTypeStatus>> = {};
+    for (const [kind, s] of this.#types) {
+      const subscribed = [...(s.wildcard ? ['*'] : []), ...[...s.names].sort()];
+      out[kind] = { subscribed, sent: s.sentVersion, nacked: s.nackedVersion };
+    }
+    return out;
+  }
+
+  update(resources: EncodedResources): void {
+    for (const kind of RESOURCE_KINDS) {
+      const state = this.#types.get(kind);
+      if (state) this.#push(kind, state, resources);
+    }
+  }
+
+  #acknowledge(kind: ResourceKind, state: DeltaTypeState, req: DeltaDiscoveryRequest): void {
+    const version = state.pending.get(req.response_nonce);
+    state.pending.delete(req.response_nonce);
+    const fields = { node: this.nodeId, typeUrl: req.type_url, nonce: req.response_nonce, delta: true };
+    if (req.error_detail) {
+      state.nackedVersion = version;
+      this.#log.warn(
+        { ...fields, rejectedVersion: version, error: req.error_detail.message },
+        `xDS client ${this.nodeId} rejected ${kind} version ${version ?? '?'}: ${req.error_detail.message}`,
+      );
+    } else {
+      this.#log.debug({ ...fields, version }, 'xDS client accepted configuration');
+    }
+  }
+
+  #push(
+    kind: ResourceKind,
+    state: DeltaTypeState,
+    resources: EncodedResources,
+    added: ReadonlySet<string> = new Set(),
+  ): void {
+    const table = resources[kind];
+    const { selected, version } = selectVersioned(table, { wildcard: state.wildcard, names: state.names });
+    const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
+    // Resources the client holds that are gone, or no longer subscribed; and names it asked for
+    // that do not exist (telling it so spares it the does-not-exist timeout).
+    const selectedNames = new Set(selected.map((r) => r.name));
+    const removed = [...state.known.keys()].filter((n) => !selectedNames.has(n));
+    for (const name of added) if (!table.has(name)) removed.push(name);
+    if (state.answered && changed.length === 0 && removed.length === 0) return;
+    state.answered = true;
+    for (const r of changed) state.known.set(r.name, r.hash);
+    for (const n of removed) state.known.delete(n);
+    const nonce = String(++this.#nonce);
+    state.pending.set(nonce, version);
+    state.sentVersion = version;
+    // A client that never answers must not grow this map without bound.
+    if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
+    this.#send({
+      system_version_info: version,
+      resources: changed.map((r) => ({ name: r.name, version: r.hash, resource: r.any })),
+      type_url: TypeUrl[kind],
+      removed_resources: [...new Set(removed)].sort(),
+      nonce,
+      control_plane: CONTROL_PLANE,
+    });
+  }
+}

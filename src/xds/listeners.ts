@@ -1,0 +1,126 @@
+// Snapshot -> Envoy Listeners: the external plain and TLS listeners and the cluster-local one,
+// each an HTTP connection manager loading its route configuration over RDS, plus one API
+// listener per host for proxyless gRPC clients (`xds:///HOST` looks up the listener named HOST).
+import type { Snapshot, TlsCertificate } from '../snapshot/types.ts';
+import {
+  ADS_CONFIG_SOURCE,
+  HCM_TYPE,
+  LISTENER,
+  ROUTER_FILTER,
+  parseHostPort,
+  socketAddress,
+  type ListenerAddresses,
+} from './common.ts';
+import { typed, type ProtoObject } from './encode.ts';
+import { hostsForGrpc, type NamedResource } from './routes.ts';
+
+function rds(routeConfigName: string): ProtoObject {
+  return { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE };
+}
+
+/** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
+function httpConnectionManager(name: string): ProtoObject {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: typed(HCM_TYPE, {
+      stat_prefix: name,
+      codec_type: 'AUTO',
+      rds: rds(name),
+      http_filters: [ROUTER_FILTER],
+      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
+      http2_protocol_options: { allow_connect: true },
+      // Hosts are matched without their port, as Sluice's own data plane does.
+      strip_any_host_port: true,
+      // Envoy is the edge: it appends the client address to X-Forwarded-For.
+      use_remote_address: { value: true },
+    }),
+  };
+}
+
+function plainListener(name: string, address: string, what: string): NamedResource {
+  const { host, port } = parseHostPort(address, what);
+  return {
+    name,
+    resource: { name, address: socketAddress(host, port), filter_chains: [{ filters: [httpConnectionManager(name)] }] },
+  };
+}
+
+/**
+ * One filter chain per certificate, chosen by SNI. Envoy rejects two chains with the same
+ * server name, so a name is kept only on the first certificate (by name) that lists it.
+ */
+function tlsFilterChains(certs: readonly TlsCertificate[]): ProtoObject[] {
+  const seen = new Set<string>();
+  const chains: ProtoObject[] = [];
+  for (const cert of certs) {
+    const names = cert.hosts.filter((h) => !seen.has(h));
+    names.forEach((h) => seen.add(h));
+    if (names.length === 0) continue;
+    chains.push({
+      name: cert.name,
+      filter_chain_match: { server_names: names },
+      transport_socket: {
+        name: 'envoy.transport_sockets.tls',
+        typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
+          common_tls_context: {
+            alpn_protocols: ['h2', 'http/1.1'],
+            tls_certificates: [
+              { certificate_chain: { inline_string: cert.certChain }, private_key: { inline_string: cert.privateKey } },
+            ],
+          },
+        }),
+      },
+      filters: [httpConnectionManager(LISTENER.externalTls)],
+    });
+  }
+  return chains;
+}
+
+/** Null when no certificate is configured: Envoy refuses a listener without filter chains. */
+function tlsListener(snapshot: Snapshot, address: string): NamedResource | null {
+  const chains = tlsFilterChains(snapshot.tls);
+  if (chains.length === 0) return null;
+  const { host, port } = parseHostPort(address, 'externalTlsAddress');
+  const name = LISTENER.externalTls;
+  return {
+    name,
+    resource: {
+      name,
+      address: socketAddress(host, port),
+      listener_filters: [
+        {
+          name: 'envoy.filters.listener.tls_inspector',
+          typed_config: typed('envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector', {}),
+        },
+      ],
+      filter_chains: chains,
+    },
+  };
+}
+
+function apiListener(host: string): NamedResource {
+  return {
+    name: host,
+    resource: {
+      name: host,
+      api_listener: {
+        api_listener: typed(HCM_TYPE, { stat_prefix: host, rds: rds(host), http_filters: [ROUTER_FILTER] }),
+      },
+    },
+  };
+}
+
+export function buildListeners(
+  snapshot: Snapshot,
+  addresses: ListenerAddresses,
+): { envoy: NamedResource[]; grpc: NamedResource[] } {
+  const tls = tlsListener(snapshot, addresses.externalTlsAddress);
+  const envoy = [
+    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress'),
+    ...(tls ? [tls] : []),
+    plainListener(LISTENER.local, addresses.localAddress, 'localAddress'),
+  ];
+  const grpc = [...hostsForGrpc(snapshot).keys()].map(apiListener);
+  return { envoy, grpc };
+}

@@ -1,0 +1,76 @@
+// Snapshot -> the xDS resources Sluice serves, as plain objects and then as encoded Anys.
+// Resources marked `wildcard` are the ones a wildcard (Envoy) subscription receives; the
+// per-host API listeners and route configurations go only to clients that ask for them by name.
+import { createHash } from 'node:crypto';
+import type { Snapshot } from '../snapshot/types.ts';
+import { buildClusters } from './clusters.ts';
+import type { ListenerAddresses } from './common.ts';
+import { encodeAny, type AnyMessage, type ProtoObject } from './encode.ts';
+import { buildListeners } from './listeners.ts';
+import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
+import { buildRouteConfigurations } from './routes.ts';
+
+export interface PlainResource {
+  readonly name: string;
+  readonly resource: ProtoObject;
+  readonly wildcard: boolean;
+}
+
+export type PlainResources = Record<ResourceKind, PlainResource[]>;
+
+export interface EncodedResource {
+  readonly name: string;
+  readonly any: AnyMessage;
+  /** SHA-256 of the encoded bytes: what "changed" means for pushes */
+  readonly hash: string;
+  readonly wildcard: boolean;
+}
+
+/** Encoded resources of one kind, by name. */
+export type ResourceTable = ReadonlyMap<string, EncodedResource>;
+export type EncodedResources = Readonly<Record<ResourceKind, ResourceTable>>;
+
+const MESSAGE_TYPE: Record<ResourceKind, string> = {
+  listener: 'envoy.config.listener.v3.Listener',
+  route: 'envoy.config.route.v3.RouteConfiguration',
+  cluster: 'envoy.config.cluster.v3.Cluster',
+  endpoint: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+};
+
+export function messageTypeOf(kind: ResourceKind): string {
+  return MESSAGE_TYPE[kind];
+}
+
+export function kindOfTypeUrl(typeUrl: string): ResourceKind | undefined {
+  return RESOURCE_KINDS.find((k) => TypeUrl[k] === typeUrl);
+}
+
+/** Pure translation; throws SLUICE_ERR_BAD_FLAG when a listener address is not host:port. */
+export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses): PlainResources {
+  const listeners = buildListeners(snapshot, addresses);
+  const routes = buildRouteConfigurations(snapshot);
+  const { clusters, endpoints } = buildClusters(snapshot.clusters);
+  const all = (list: readonly { name: string; resource: ProtoObject }[], wildcard: boolean) =>
+    list.map((r) => ({ ...r, wildcard }));
+  return {
+    listener: [...all(listeners.envoy, true), ...all(listeners.grpc, false)],
+    route: [...all(routes.envoy, true), ...all(routes.grpc, false)],
+    cluster: all(clusters, true),
+    endpoint: all(endpoints, true),
+  };
+}
+
+/** Encodes every resource through its proto type; throws SLUICE_ERR_XDS naming the bad field. */
+export function encodeResources(plain: PlainResources): EncodedResources {
+  const out = {} as Record<ResourceKind, Map<string, EncodedResource>>;
+  for (const kind of RESOURCE_KINDS) {
+    const table = new Map<string, EncodedResource>();
+    for (const r of plain[kind]) {
+      const any = encodeAny(MESSAGE_TYPE[kind], r.resource);
+      const hash = createHash('sha256').update(any.value).digest('hex');
+      table.set(r.name, { name: r.name, any, hash, wildcard: r.wildcard });
+    }
+    out[kind] = table;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// State-of-the-world ADS for one client stream: per type, what the client subscribes to, the
+// last response sent (version and nonce) and the last version it accepted.
+// - Every response gets a fresh nonce; a request quoting an older nonce is stale and ignored
+//   (the client will send another quoting the newest).
+// - A request quoting the newest nonce ACKs it, or NACKs it when error_detail is set: the
+//   rejection is logged with the client's reason and that content is not sent again; the client
+//   keeps its last good config until something it subscribes to changes.
+// - A type is pushed only when the content the client subscribes to has a new version.
+import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
+import { TypeUrl, RESOURCE_KINDS, type ResourceKind } from './protos.ts';
+import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
+import type { DiscoveryRequest, DiscoveryResponse, Node } from './service.ts';
+import { nextSubscription, selectVersioned, type Subscription } from './subscription.ts';
+
+interface TypeState {
+  subscription: Subscription;
+  /** version and nonce of the last response sent on this stream */
+  sentVersion?: string;
+  sentNonce?: string;
+  ackedVersion?: string;
+  nackedVersion?: string;
+}
+
+export const CONTROL_PLANE = { identifier: 'sluice' };
+
+export class SotwStream {
+  readonly #send: (response: DiscoveryResponse) => void;
+  readonly #log: XdsLog;
+  readonly #types = new Map<ResourceKind, TypeState>();
+  #node: Node | undefined;
+  #nonce = 0;
+
+  constructor(send: (response: DiscoveryResponse) => void, log: XdsLog) {
+    this.#send = send;
+    this.#log = log;
+  }
+
+  get nodeId(): string {
+    return this.#node?.id ?? '';
+  }
+
+  status(): XdsClientStatus['types'] {
+    const out: Partial<Record<ResourceKind, XdsTypeStatus>> = {};
+    for (const [kind, s] of this.#types) {
+      out[kind] = {
+        subscribed: [...(s.subscription.wildcard ? ['*'] : []), ...[...s.subscription.names].sort()],
+        sent: s.sentVersion,
+        acked: s.ackedVersion,
+        nacked: s.nackedVersion,
+      };
+    }
+    return out;
+  }
+
+  /** Handles one request; `resources` is undefined until the first snapshot is served. */
+  handle(req: DiscoveryRequest, resources: EncodedResources | undefined): void {
+    // Only the first request of a stream must carry the node.
+    if (req.node && !this.#node) this.#node = req.node;
+    const kind = kindOfTypeUrl(req.type_url);
+    if (!kind) {
+      this.#log.debug({ node: this.nodeId, typeUrl: req.type_url }, 'xDS request for an unserved type ignored');
+      return;
+    }
+    const state = this.#types.get(kind);
+    if (state && req.response_nonce !== '' && req.response_nonce !== state.sentNonce) {
+      this.#log.debug({ node: this.nodeId, typeUrl: req.type_url, nonce: req.response_nonce }, 'stale xDS request ignored');
+      return;
+    }
+    if (state && req.response_nonce !== '') this.#acknowledge(kind, state, req);
+    const next: TypeState = state ?? { subscription: { wildcard: false, names: new Set() } };
+    next.subscription = nextSubscription(kind, req.resource_names, state?.subscription);
+    this.#types.set(kind, next);
+    // A request without a nonce is a (re)start of this type: it always gets an answer.
+    if (resources) this.#push(kind, next, resources, req.response_nonce === '');
+  }
+
+  /** A new snapshot: push every type whose subscribed content changed, clusters before endpoints, listeners before routes. */
+  update(resources: EncodedResources): void {
+    for (const kind of RESOURCE_KINDS) {
+      const state = this.#types.get(kind);
+      if (state) this.#push(kind, state, resources, false);
+    }
+  }
+
+  #acknowledge(kind: ResourceKind, state: TypeState, req: DiscoveryRequest): void {
+    const fields = { node: this.nodeId, typeUrl: req.type_url, nonce: req.response_nonce };
+    if (req.error_detail) {
+      state.nackedVersion = state.sentVersion;
+      this.#log.warn(
+        { ...fields, rejectedVersion: state.sentVersion, keptVersion: req.version_info, error: req.error_detail.message },
+        `xDS client ${this.nodeId} rejected ${kind} version ${state.sentVersion}: ${req.error_detail.message}`,
+      );
+    } else {
+      state.ackedVersion = req.version_info;
+      this.#log.debug({ ...fields, version: req.version_info }, 'xDS client accepted configuration');
+    }
+  }
+
+  #push(kind: ResourceKind, state: TypeState, resources: EncodedResources, force: boolean): void {
+    const { selected, version } = selectVersioned(resources[kind], state.subscription);
+    if (!force && version === state.sentVersion) return;
+    const nonce = String(++this.#nonce);
+    state.sentVersion = version;
+    state.sentNonce = nonce;
+    this.#send({
+      version_info: version,
+      resources: selected.map((r) => r.any),
+      type_url: TypeUrl[kind],
+      nonce,
+      control_plane: CONTROL_PLANE,
+    });
+  }
+}

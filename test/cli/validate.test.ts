@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { runValidate, validateDir } from '../../src/cli/commands/validate.ts';
+import { SluiceError } from '../../src/errors.ts';
+
+const fixtures = new URL('../fixtures/input/', import.meta.url).pathname;
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+test('validateDir: a clean directory has no errors', async () => {
+  const report = await validateDir(join(fixtures, 'valid'));
+  assert.deepEqual(report, { errors: [], warnings: [], resources: 6 });
+});
+
+test('validateDir: lists every error and unknown kinds as warnings', async () => {
+  const report = await validateDir(join(fixtures, 'invalid'));
+  assert.equal(report.resources, 1);
+  assert.equal(report.errors.length, 6);
+  assert.equal(report.errors[0], 'a.yaml#1: Ingress default/broken: spec.rules[0].http.paths[0].splits: percents must total 100, got 50');
+  assert.deepEqual(report.warnings, ['e.yaml#0: ignoring v1 ConfigMap: not a kind Sluice reads']);
+});
+
+test('validateDir: a missing directory is a SLUICE_ERR_CONFIG_DIR error', async () => {
+  await assert.rejects(validateDir(join(fixtures, 'no-such-dir')), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_ERR_CONFIG_DIR');
+});
+
+test('runValidate: exit 0 and a one-line summary when clean', async () => {
+  const out = capture();
+  const err = capture();
+  const dir = join(fixtures, 'valid');
+  assert.equal(await runValidate(dir, out.stream, err.stream), 0);
+  assert.equal(out.text(), `${dir}: 6 valid resources, no errors\n`);
+  assert.equal(err.text(), '');
+});
+
+test('runValidate: exit 1 with one line per error, then warnings and a summary', async () => {
+  const out = capture();
+  const err = capture();
+  const dir = join(fixtures, 'invalid');
+  assert.equal(await runValidate(dir, out.stream, err.stream), 1);
+  const lines = out.text().trimEnd().split('\n');
+  assert.equal(lines.length, 8);
+  assert.deepEqual(lines.slice(0, 3), [
+    'a.yaml#1: Ingress default/broken: spec.rules[0].http.paths[0].splits: percents must total 100, got 50',
+    'a.yaml#1: Ingress default/broken: spec.rules[0].http.paths[1].path: must start with "/"',
+    'a.yaml#1: Ingress default/broken: spec.rules[0].http.paths[1].splits[0].percent: must be 0..100',
+  ]);
+  assert.match(lines[3] ?? '', /^b\.yaml#0: YAML syntax error at line 4, column 1: /);
+  assert.match(lines[4] ?? '', /^c\.json: JSON syntax error at line 4, column 3: /);
+  assert.equal(lines[5], 'd.yaml#0: Service default/svc: metadata.name: duplicate Service default/svc: already defined in a.yaml#0');
+  assert.equal(lines[6], 'warning: e.yaml#0: ignoring v1 ConfigMap: not a kind Sluice reads');
+  assert.equal(lines[7], `${dir}: 1 valid resource, 6 errors, 1 warning`);
+});
+
+test('runValidate: a missing directory is one clear line on stderr and exit 1', async () => {
+  const out = capture();
+  const err = capture();
+  const dir = join(fixtures, 'no-such-dir');
+  assert.equal(await runValidate(dir, out.stream, err.stream), 1);
+  assert.equal(out.text(), '');
+  assert.equal(err.text(), `sluice validate: config directory ${dir} does not exist\n`);
+});
+
+test('runValidate: List items are addressed by item, and an empty directory warns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
+  try {
+    let out = capture();
+    assert.equal(await runValidate(dir, out.stream, capture().stream), 0);
+    assert.equal(out.text(), `warning: ${dir}: no .yaml, .yml or .json files found\n${dir}: 0 valid resources, no errors, 1 warning\n`);
+    writeFileSync(join(dir, 'l.yaml'), 'apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Endpoints, metadata: {name: e}}\n- {apiVersion: v1, kind: Endpoints, metadata: {name: e}}\n');
+    out = capture();
+    assert.equal(await runValidate(dir, out.stream, capture().stream), 1);
+    assert.equal(out.text().split('\n')[0], 'l.yaml#0: Endpoints default/e: items[1].metadata.name: duplicate Endpoints default/e: already defined in l.yaml#0 items[0]');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,374 @@
+// A fake Kubernetes API server for tests: HTTPS with its own CA, bearer-token auth, and the REST
+// subset Sluice uses, following the real protocol closely enough that @kubernetes/client-node and
+// Sluice's own watch code cannot tell the difference:
+// - lists carry a collection `resourceVersion`; `?watch=1` streams newline-delimited
+//   `{"type","object"}` events (chunked) starting after a given resourceVersion; a version older than
+//   the compacted history gets an `ERROR` event whose object is a `410 Expired` Status, then the stream ends;
+// - create/replace/merge patch/strategic merge (treated as merge)/apply patch/delete; the `status`
+//   subresource ignores everything but status, the main resource ignores status for kinds with it;
+// - `409 Conflict` when a write names a stale `metadata.resourceVersion`; `generation` bumps on spec changes;
+// - label selectors on lists and watches; API discovery for KubernetesObjectApi.
+// Tests can restart it (all connections drop, it comes back on the same port) and compact its history.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { kubeconfigText, makeFakeTls, type FakeTls } from './fake-apiserver-tls.ts';
+
+import { apiVersionOf, clone, fieldSelector, HttpError, labelSelector, mergePatch, specOf, TYPES, type KObject, type ResourceType } from './fake-apiserver-util.ts';
+
+export type { KObject } from './fake-apiserver-util.ts';
+export { mergePatch, labelSelector, fieldSelector, HttpError } from './fake-apiserver-util.ts';
+
+interface WatchEvent {
+  rv: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  t: ResourceType;
+  object: KObject;
+}
+
+interface Watcher {
+  t: ResourceType;
+  namespace?: string;
+  selector: (o: KObject) => boolean;
+  res: ServerResponse;
+}
+
+/** One request as the fake saw it, for assertions (e.g. "status was written once"). */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  contentType?: string;
+}
+
+export class FakeApiServer {
+  readonly token = `fake-token-${randomUUID()}`;
+  readonly requests: RequestRecord[] = [];
+  #tls: FakeTls;
+  #server: Server | undefined;
+  #port = 0;
+  #rv = 100;
+  #compactedRv = 0;
+  #store = new Map<string, KObject>();
+  #history: WatchEvent[] = [];
+  #watchers = new Set<Watcher>();
+  #sockets = new Set<Socket>();
+  kubeconfigPath = '';
+
+  private constructor(tls: FakeTls) {
+    this.#tls = tls;
+  }
+
+  /** Starts on 127.0.0.1 (port 0 unless given) and writes a kubeconfig for it. */
+  static async start(): Promise<FakeApiServer> {
+    const s = new FakeApiServer(makeFakeTls());
+    await s.listen();
+    s.kubeconfigPath = join(s.#tls.dir, 'kubeconfig');
+    writeFileSync(s.kubeconfigPath, kubeconfigText(s.url, s.#tls.caCert, s.token));
+    return s;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.#port}`;
+  }
+  get caCert(): string {
+    return this.#tls.caCert;
+  }
+  get resourceVersion(): number {
+    return this.#rv;
+  }
+
+  async listen(): Promise<void> {
+    const server = createServer({ cert: this.#tls.serverCert, key: this.#tls.serverKey }, (req, res) => this.#handle(req, res));
+    server.on('connection', (s: Socket) => {
+      this.#sockets.add(s);
+      s.on('close', () => this.#sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#port, '127.0.0.1', () => resolve());
+    });
+    this.#port = (server.address() as { port: number }).port;
+    this.#server = server;
+  }
+
+  /** Stops listening and drops every connection (watch streams end abruptly, as when an API server dies). */
+  async shutdown(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const w of this.#watchers) w.res.destroy();
+    this.#watchers.clear();
+    for (const s of this.#sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Simulates an API server restart: everything drops, and after `downMs` it listens on the same port. */
+  async restart(downMs = 200): Promise<void> {
+    await this.shutdown();
+    await new Promise((r) => setTimeout(r, downMs));
+    await this.listen();
+  }
+
+  /** Forgets all history: any watch resuming from an older resourceVersion gets 410 Gone. Open watches are closed. */
+  compact(): void {
+    this.#compactedRv = this.#rv;
+    this.#history = [];
+    for (const w of this.#watchers) w.res.end();
+    this.#watchers.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.shutdown();
+    this.#tls.cleanup();
+  }
+
+  // ---- direct access for tests (same semantics as the REST verbs) ----
+
+  /** Creates or replaces (ignoring resourceVersion) an object; returns the stored copy. */
+  put(obj: KObject): KObject {
+    const t = this.#typeOf(obj);
+    const ns = t.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
+    const existing = this.#store.get(this.#key(t, ns, obj.metadata!.name!));
+    if (!existing) return this.#create(t, ns, obj);
+    const next = clone(obj);
+    next.metadata = { ...next.metadata, resourceVersion: existing.metadata!.resourceVersion };
+    return this.#update(t, existing, next, 'main', true);
+  }
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObject | undefined {
+    const t = this.#typeOf({ apiVersion, kind });
+    const o = this.#store.get(this.#key(t, t.namespaced ? (namespace ?? 'default') : undefined, name));
+    return o && clone(o);
+  }
+  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void {
+    const t = this.#typeOf({ apiVersion, kind });
+    this.#delete(t, t.namespaced ? (namespace ?? 'default') : undefined, name);
+  }
+
+  // ---- storage ----
+
+  #typeOf(o: { apiVersion?: string; kind?: string }): ResourceType {
+    const t = TYPES.find((x) => apiVersionOf(x) === o.apiVersion && x.kind === o.kind);
+    if (!t) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${o.apiVersion} ${o.kind})`);
+    return t;
+  }
+  #key(t: ResourceType, ns: string | undefined, name: string): string {
+    return `${t.group}/${t.plural}/${ns ?? ''}/${name}`;
+  }
+  #emit(type: WatchEvent['type'], t: ResourceType, object: KObject): void {
+    const ev: WatchEvent = { rv: this.#rv, type, t, object: clone(object) };
+    this.#history.push(ev);
+    for (const w of this.#watchers) this.#send(w, ev);
+  }
+  #send(w: Watcher, ev: WatchEvent): void {
+    if (w.t !== ev.t) return;
+    if (w.namespace && ev.object.metadata?.namespace !== w.namespace) return;
+    if (!w.selector(ev.object)) return;
+    w.res.write(JSON.stringify({ type: ev.type, object: ev.object }) + '\n');
+  }
+  #create(t: ResourceType, ns: string | undefined, obj: KObject): KObject {
+    const name = obj.metadata?.name;
+    if (!name) throw new HttpError(422, 'Invalid', 'metadata.name: Required value');
+    const key = this.#key(t, ns, name);
+    if (this.#store.has(key)) throw new HttpError(409, 'AlreadyExists', `${t.plural} "${name}" already exists`);
+    const o = clone(obj);
+    o.apiVersion = apiVersionOf(t);
+    o.kind = t.kind;
+    this.#rv++;
+    o.metadata = {
+      ...o.metadata,
+      ...(ns ? { namespace: ns } : {}),
+      uid: randomUUID(),
+      resourceVersion: String(this.#rv),
+      generation: 1,
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    this.#store.set(key, o);
+    this.#emit('ADDED', t, o);
+    return clone(o);
+  }
+  /** `part`: which part of `next` counts (the main resource ignores status when the kind has a subresource). */
+  #update(t: ResourceType, existing: KObject, next: KObject, part: 'main' | 'status', force = false): KObject {
+    const want = next.metadata?.resourceVersion;
+    if (!force && want !== undefined && want !== '' && want !== existing.metadata!.resourceVersion) {
+      throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${t.plural} "${existing.metadata!.name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
+    let o: KObject;
+    if (part === 'status') {
+      o = clone(existing);
+      o.status = clone(next.status);
+    } else {
+      o = clone(next);
+      o.apiVersion = apiVersionOf(t);
+      o.kind = t.kind;
+      if (t.hasStatus) o.status = clone(existing.status);
+      // Immutable metadata stays the server's.
+      o.metadata = { ...o.metadata, name: existing.metadata!.name, namespace: existing.metadata!.namespace, uid: existing.metadata!.uid, creationTimestamp: existing.metadata!.creationTimestamp, generation: existing.metadata!.generation };
+      if (!o.metadata.namespace) delete o.metadata.namespace;
+      if (specOf(o) !== specOf(existing)) o.metadata.generation = (existing.metadata!.generation as number) + 1;
+    }
+    if (JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: '' } }) === JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: '' } })) {
+      return clone(existing); // a no-op write does not bump resourceVersion, as in Kubernetes
+    }
+    this.#rv++;
+    o.metadata!.resourceVersion = String(this.#rv);
+    this.#store.set(this.#key(t, existing.metadata!.namespace as string | undefined, existing.metadata!.name!), o);
+    this.#emit('MODIFIED', t, o);
+    return clone(o);
+  }
+  #delete(t: ResourceType, ns: string | undefined, name: string): KObject {
+    const key = this.#key(t, ns, name);
+    const o = this.#store.get(key);
+    if (!o) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+    this.#store.delete(key);
+    this.#rv++;
+    const gone = { ...o, metadata: { ...o.metadata, resourceVersion: String(this.#rv) } };
+    this.#emit('DELETED', t, gone);
+    return clone(gone);
+  }
+  #list(t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean): KObject[] {
+    const prefix = `${t.group}/${t.plural}/`;
+    const out: KObject[] = [];
+    for (const [k, o] of this.#store) {
+      if (!k.startsWith(prefix)) continue;
+      if (ns && o.metadata?.namespace !== ns) continue;
+      if (selector(o)) out.push(clone(o));
+    }
+    return out.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+  }
+
+  // ---- HTTP ----
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'https://fake');
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, contentType: req.headers['content-type'] });
+      try {
+        if (req.headers.authorization !== `Bearer ${this.token}`) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+        this.#route(req, res, url, Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        const e = err instanceof HttpError ? err : new HttpError(500, 'InternalError', String(err));
+        this.#json(res, e.code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: e.reason, code: e.code });
+      }
+    });
+  }
+
+  #json(res: ServerResponse, code: number, body: unknown): void {
+    if (res.headersSent) return;
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
+    const seg = url.pathname.split('/').filter(Boolean);
+    if (url.pathname === '/api') return this.#json(res, 200, { kind: 'APIVersions', versions: ['v1'] });
+    if (url.pathname === '/apis') return this.#json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [...new Set(TYPES.filter((t) => t.group).map((t) => t.group))].map((g) => { const v = TYPES.find((t) => t.group === g)!.version; return { name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } }; }) });
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (seg[0] === 'api' && seg.length >= 2) [group, version, rest] = ['', seg[1]!, seg.slice(2)];
+    else if (seg[0] === 'apis' && seg.length >= 3) [group, version, rest] = [seg[1]!, seg[2]!, seg.slice(3)];
+    else throw new HttpError(404, 'NotFound', `the server could not find the requested resource`);
+    if (rest.length === 0) {
+      const resources = TYPES.filter((t) => t.group === group && t.version === version).flatMap((t) => [
+        { name: t.plural, singularName: t.kind.toLowerCase(), namespaced: t.namespaced, kind: t.kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
+        ...(t.hasStatus ? [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
+      ]);
+      if (!resources.length) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+      return this.#json(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources });
+    }
+    let ns: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) [ns, rest] = [rest[1], rest.slice(2)];
+    const [plural, name, sub] = rest;
+    const t = TYPES.find((x) => x.group === group && x.version === version && x.plural === plural);
+    if (!t || (sub !== undefined && sub !== 'status') || (sub === 'status' && !t.hasStatus)) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!t.namespaced) ns = undefined;
+    const method = req.method ?? 'GET';
+    const part = sub === 'status' ? 'status' : 'main';
+    if (name === undefined) {
+      if (method === 'GET') {
+        const byLabel = labelSelector(url.searchParams.get('labelSelector'));
+        const byField = fieldSelector(url.searchParams.get('fieldSelector'));
+        const selector = (o: KObject): boolean => byLabel(o) && byField(o);
+        const watch = url.searchParams.get('watch');
+        if (watch === '1' || watch === 'true') return this.#watch(res, t, ns, selector, url.searchParams.get('resourceVersion') ?? '', Number(url.searchParams.get('timeoutSeconds') ?? 0));
+        // As the real API server does, list items carry no apiVersion/kind of their own.
+        const items = this.#list(t, ns, selector).map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+        return this.#json(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.#rv) }, items });
+      }
+      if (method === 'POST') {
+        if (t.namespaced && !ns) throw new HttpError(404, 'NotFound', 'namespace required');
+        return this.#json(res, 201, this.#create(t, ns, JSON.parse(body) as KObject));
+      }
+      throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed on a collection`);
+    }
+    const key = this.#key(t, ns, name);
+    const existing = this.#store.get(key);
+    if (method === 'GET') {
+      if (!existing) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+      return this.#json(res, 200, existing);
+    }
+    if (method === 'DELETE') return this.#json(res, 200, this.#delete(t, ns, name));
+    if (method === 'PUT') {
+      if (!existing) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+      const next = JSON.parse(body) as KObject;
+      if (next.metadata?.name !== name) throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+      if (!next.metadata?.resourceVersion) throw new HttpError(422, 'Invalid', 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+      return this.#json(res, 200, this.#update(t, existing, next, part));
+    }
+    if (method === 'PATCH') {
+      const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (ct === 'application/apply-patch+yaml') {
+        const obj = parseYaml(body) as KObject;
+        if (!url.searchParams.get('fieldManager')) throw new HttpError(422, 'Invalid', 'fieldManager is required for apply requests');
+        if (!existing) {
+          if (part === 'status') throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+          return this.#json(res, 201, this.#create(t, ns, obj));
+        }
+        return this.#json(res, 200, this.#update(t, existing, mergePatch(existing, obj) as KObject, part));
+      }
+      if (ct !== 'application/merge-patch+json' && ct !== 'application/strategic-merge-patch+json') {
+        throw new HttpError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${ct})`);
+      }
+      if (!existing) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+      const patch = JSON.parse(body) as KObject;
+      const merged = mergePatch(existing, patch) as KObject;
+      // Only a resourceVersion written in the patch is a precondition.
+      if (!patch.metadata || !('resourceVersion' in patch.metadata)) merged.metadata = { ...merged.metadata, resourceVersion: existing.metadata!.resourceVersion };
+      return this.#json(res, 200, this.#update(t, existing, merged, part));
+    }
+    throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed`);
+  }
+
+  #watch(res: ServerResponse, t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean, rv: string, timeoutSeconds: number): void {
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    const w: Watcher = { t, namespace: ns, selector, res };
+    if (rv === '' ) {
+      // No version: the current state as ADDED events, then changes.
+      for (const o of this.#list(t, ns, selector)) res.write(JSON.stringify({ type: 'ADDED', object: o }) + '\n');
+    } else if (rv !== '0') {
+      const from = Number(rv);
+      if (!Number.isFinite(from) || from < this.#compactedRv) {
+        res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv} (${this.#compactedRv})`, reason: 'Expired', code: 410 } }) + '\n');
+        return;
+      }
+      for (const ev of this.#history) if (ev.rv > from) this.#send(w, ev);
+    }
+    this.#watchers.add(w);
+    const done = (): void => {
+      this.#watchers.delete(w);
+    };
+    res.on('close', done);
+    if (timeoutSeconds > 0) {
+      const timer = setTimeout(() => {
+        done();
+        res.end();
+      }, timeoutSeconds * 1000);
+      res.on('close', () => clearTimeout(timer));
+    }
+  }
+}
