@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 export interface CpuProfile {
   readonly nodes: ReadonlyArray<{
     readonly id: number;
+    readonly children?: readonly number[];
     readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
   }>;
   readonly startTime: number;
@@ -27,6 +28,8 @@ export interface Summary {
   readonly busyMs: number;
   readonly functions: SelfTime[];
   readonly files: SelfTime[];
+  /** for native functions (no script, e.g. the socket writes), which functions above Node's stream/net plumbing called them */
+  readonly nativeCallers: ReadonlyArray<{ readonly native: string; readonly callers: SelfTime[] }>;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface Summary {
  */
 export function summarize(p: CpuProfile, sinceMs = 0): Summary {
   const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const parentOf = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
   const selfUs = new Map<number, number>();
   // timeDeltas[i] is the time between sample i-1 and sample i; attribute it to sample i's node
   let t = p.startTime;
@@ -45,6 +50,7 @@ export function summarize(p: CpuProfile, sinceMs = 0): Summary {
     selfUs.set(p.samples[i]!, (selfUs.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
   }
   const fn = new Map<string, { name: string; where: string; us: number }>();
+  const callers = new Map<string, Map<string, { name: string; where: string; us: number }>>();
   const file = new Map<string, number>();
   let total = 0;
   let idle = 0;
@@ -63,21 +69,43 @@ export function summarize(p: CpuProfile, sinceMs = 0): Summary {
     fn.set(key, e);
     const f = cf.url ? shortUrl(cf.url) : cf.functionName;
     file.set(f, (file.get(f) ?? 0) + us);
+    // the first caller outside Node's stream/net plumbing says who wrote (the proxy, undici, node:http)
+    let pid = parentOf.get(id);
+    while (pid !== undefined && isPlumbing(byId.get(pid)?.url ?? '')) pid = parentOf.get(pid);
+    const parent = byId.get(pid ?? -1);
+    if (!cf.url && parent && !cf.functionName.startsWith('(')) {
+      const m = callers.get(cf.functionName) ?? new Map<string, { name: string; where: string; us: number }>();
+      const pw = parent.url ? `${shortUrl(parent.url)}:${parent.lineNumber + 1}:${parent.columnNumber + 1}` : '';
+      const c = m.get(`${parent.functionName}\u0000${pw}`) ?? { name: parent.functionName || '(anonymous)', where: pw, us: 0 };
+      c.us += us;
+      m.set(`${parent.functionName}\u0000${pw}`, c);
+      callers.set(cf.functionName, m);
+    }
   }
   const busy = total - idle;
   const pct = (us: number): number => (busy > 0 ? (100 * us) / busy : 0);
   const functions = [...fn.values()].sort((a, b) => b.us - a.us).map((e) => ({ name: e.name, where: e.where, selfMs: e.us / 1000, pct: pct(e.us) }));
   const files = [...file.entries()].sort((a, b) => b[1] - a[1]).map(([f, us]) => ({ name: f, where: '', selfMs: us / 1000, pct: pct(us) }));
-  return { totalMs: total / 1000, busyMs: busy / 1000, functions, files };
+  const toSelf = (e: { name: string; where: string; us: number }): SelfTime => ({ name: e.name, where: e.where, selfMs: e.us / 1000, pct: pct(e.us) });
+  const nativeCallers = functions
+    .filter((f) => !f.where && callers.has(f.name))
+    .slice(0, 5)
+    .map((f) => ({ native: f.name, callers: [...callers.get(f.name)!.values()].sort((a, b) => b.us - a.us).slice(0, 4).map(toSelf) }));
+  return { totalMs: total / 1000, busyMs: busy / 1000, functions, files, nativeCallers };
 }
 
-/** file:///.../src/proxy/h1.ts -> src/proxy/h1.ts; node_modules/x/y.js kept from node_modules on. */
+/** Node's stream and socket layers, skipped when looking for who called a native write */
+function isPlumbing(url: string): boolean {
+  return url.startsWith('node:') && !url.startsWith('node:_http');
+}
+
+const ROOT = new URL('../', import.meta.url).href;
+
+/** file:///<repo>/src/proxy/h1.ts -> src/proxy/h1.ts; node_modules/x/y.js kept from node_modules on. */
 function shortUrl(url: string): string {
-  const u = url.replace(/^file:\/\//, '');
-  const nm = u.lastIndexOf('node_modules/');
-  if (nm >= 0) return u.slice(nm);
-  const src = u.search(/\/(src|bench|bin)\//);
-  return src >= 0 ? u.slice(src + 1) : u;
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) return url.slice(nm);
+  return url.startsWith(ROOT) ? url.slice(ROOT.length) : url.replace(/^file:\/\//, '');
 }
 
 /** Pure: the summary as text. */
@@ -91,6 +119,9 @@ export function formatSummary(s: Summary, top: number): string {
     '',
     'self time by file:',
     ...s.files.slice(0, 15).map(line),
+    '',
+    'native functions by caller:',
+    ...s.nativeCallers.flatMap((n) => [`  ${n.native}`, ...n.callers.map((c) => `  ${line(c)}`)]),
   ].join('\n');
 }
 
