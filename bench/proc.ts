@@ -102,6 +102,19 @@ export function killAll(): void {
   running.clear();
 }
 
+/**
+ * SIGTERM first, so an nginx or HAProxy master takes its workers down with it (SIGKILL would orphan them),
+ * then SIGKILL whatever is left after two seconds.
+ */
+async function stopAllThenExit(code: number): Promise<void> {
+  const children = [...running];
+  for (const p of children) p.kill('SIGTERM');
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline && children.some((p) => p.exitCode === null && p.signalCode === null)) await sleep(50);
+  killAll();
+  process.exit(code);
+}
+
 let hooked = false;
 /** Installs exit and signal handlers once, so no child outlives the harness. */
 export function stopChildrenOnExit(): void {
@@ -109,10 +122,7 @@ export function stopChildrenOnExit(): void {
   hooked = true;
   process.on('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      killAll();
-      process.exit(130);
-    });
+    process.on(sig, () => void stopAllThenExit(130));
   }
 }
 
