@@ -32,6 +32,7 @@ program
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
   .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address')
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
+  .option('--workers <n>', 'processes sharing the listeners, one per core (node:cluster)', '1')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
   .action(async (opts: ServeFlags) => {
     if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');

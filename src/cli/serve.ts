@@ -1,4 +1,5 @@
 // `sluice serve`: flags -> Gateway. Bad flags and unusable addresses end with one clear line.
+import cluster from 'node:cluster';
 import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
 import { Gateway, type GatewayOptions } from '../gateway.ts';
@@ -10,8 +11,10 @@ import { KubernetesMode } from '../k8s/mode.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
+import { runWorkers } from './workers.ts';
 
 export interface ServeFlags {
+  workers?: string;
   config?: string;
   kubernetes?: boolean;
   kubeconfig?: string;
@@ -122,7 +125,18 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
 }
 
 /** Runs until SIGTERM/SIGINT, then drains and exits 0. */
+/** Runs until SIGTERM/SIGINT, then drains and exits 0. `--workers N` runs N such processes. */
 export async function runServe(f: ServeFlags): Promise<void> {
+  const workers = positiveNumber(f.workers ?? '1', '--workers');
+  if (!Number.isInteger(workers)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--workers: "${f.workers}" must be a whole number`);
+  if (workers === 1) return serveInThisProcess(f);
+  // Each worker would run its own leader election and xDS server; one process owns those for now.
+  if (f.kubernetes || f.xds) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--workers: more than 1 is not supported with --kubernetes or --xds yet');
+  await runWorkers(workers, () => serveInThisProcess(f));
+  if (cluster.isPrimary) process.exit(0);
+}
+
+async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
