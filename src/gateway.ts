@@ -1,16 +1,23 @@
 // One gateway process: a source feeding the pipeline, the data plane listeners, and the admin
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
 import type http from 'node:http';
+import type net from 'node:net';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
 import type { HostPort } from './net/address.ts';
 import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
-import { FastServer } from './proxy/fast/server.ts';
-import { createH1Handler, type ListenerContext } from './proxy/h1.ts';
-import { closeGracefully, createHttpServer, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
+import { createFastH1Handler, type FastH1Handler } from './proxy/fast/server.ts';
+import { Frontend } from './proxy/frontend.ts';
+import type { ListenerContext } from './proxy/h1.ts';
+import { defaultH2Limits } from './proxy/h2.ts';
+import { H2Upstreams } from './proxy/h2-upstream.ts';
+import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
 import { Metrics } from './proxy/metrics.ts';
+import { createPlainListener } from './proxy/plain-listener.ts';
+import { createTlsListener, type KeyPairPem, TlsContexts } from './proxy/tls.ts';
 import { Upstreams } from './proxy/upstreams.ts';
+import { Tunnels } from './proxy/websocket.ts';
 import type { Source } from './sources/types.ts';
 import type { TranslateOptions } from './translate/options.ts';
 
@@ -18,6 +25,9 @@ export interface GatewayOptions {
   readonly source: Source;
   readonly translate: TranslateOptions;
   readonly http?: HostPort;
+  readonly https?: HostPort;
+  /** certificate for TLS clients whose SNI names no spec.tls host (or that send none) */
+  readonly defaultCert?: KeyPairPem;
   readonly local?: HostPort;
   readonly admin?: HostPort;
   readonly limits?: ListenerLimits;
@@ -26,7 +36,7 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** export Node process metrics (off in tests that run several gateways in one process) */
   readonly processMetrics?: boolean;
-  /** serve plain HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
+  /** plain listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
 }
 
@@ -42,8 +52,14 @@ export class Gateway {
   readonly dataPlane: DataPlane;
   readonly metrics: Metrics;
   readonly addresses: GatewayAddresses = {};
-  readonly #servers: http.Server[] = [];
-  readonly #fast: FastServer[] = [];
+  readonly h2Upstreams = new H2Upstreams();
+  readonly tls: TlsContexts;
+  readonly #tunnels = new Tunnels();
+  /** the sockets the listeners accept on */
+  readonly #listeners: net.Server[] = [];
+  readonly #frontends: Frontend[] = [];
+  readonly #fast: FastH1Handler[] = [];
+  #unsubscribe: (() => void) | undefined;
   #admin: http.Server | undefined;
   readonly #options: GatewayOptions;
   #stopping: Promise<void> | undefined;
@@ -53,6 +69,12 @@ export class Gateway {
     this.metrics = new Metrics({ processMetrics: options.processMetrics });
     this.pipeline = new Pipeline(options.source, options.translate, options.log, this.metrics);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log);
+    this.tls = new TlsContexts(options.defaultCert);
+    // Certificates and h2c sessions follow the snapshot like the router does.
+    this.#unsubscribe = this.pipeline.feed.subscribe((snapshot) => {
+      this.tls.update(snapshot, (cert, err) => options.log.warn({ secret: cert.name, err: err.message }, 'TLS certificate not usable; skipped'));
+      this.h2Upstreams.prune(snapshot);
+    });
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -78,21 +100,45 @@ export class Gateway {
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
       log.info({ listener: 'admin', address: this.addresses.admin }, 'listening');
     }
-    const listeners: Array<[HostPort | undefined, ListenerContext, '--http' | '--local']> = [
-      [this.#options.http, { name: 'http', kind: 'external', secure: false }, '--http'],
+    const h2Limits = { ...limits, ...defaultH2Limits };
+    const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
+    const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false };
+    const plain: Array<[HostPort | undefined, ListenerContext, '--http' | '--local']> = [
+      [this.#options.http, httpCtx, '--http'],
       [this.#options.local, { name: 'local', kind: 'local', secure: false }, '--local'],
     ];
     const bound: Array<[string, string]> = [];
-    for (const [addr, ctx, flag] of listeners) {
+    for (const [addr, ctx, flag] of plain) {
       if (!addr) continue;
-      const nodeServer = createHttpServer(limits, createH1Handler(this.dataPlane, ctx));
-      const fast = this.#options.fastPath !== false ? new FastServer(this.dataPlane, ctx, limits, nodeServer) : undefined;
-      if (fast) this.#fast.push(fast);
-      else this.#servers.push(nodeServer);
-      const server = fast ?? nodeServer;
+      const fe = new Frontend(deps, ctx);
+      this.#frontends.push(fe);
+      if (this.#options.fastPath !== false) {
+        const fast = createFastH1Handler(this.dataPlane, ctx, limits, fe.http1Server);
+        this.#fast.push(fast);
+        fe.http1 = fast;
+      }
+      const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout });
+      this.#listeners.push(server);
       const address = await listen(server, addr, flag);
       this.addresses[ctx.name as 'http' | 'local'] = address;
       bound.push([ctx.name, address]);
+    }
+    if (this.#options.https) {
+      const fe = new Frontend(deps, { name: 'https', kind: 'external', secure: true });
+      this.#frontends.push(fe);
+      const server = createTlsListener({
+        contexts: this.tls,
+        handshakeTimeout: limits.headersTimeout,
+        http1: (s) => fe.http1(s),
+        h2: fe.h2,
+        onClientError: (err) => log.debug({ listener: 'https', err: err.message }, 'TLS handshake failed'),
+      });
+      this.#listeners.push(server);
+      const address = await listen(server, this.#options.https, '--https');
+      this.addresses.https = address;
+      bound.push(['https', address]);
+      // Redirects from the plain listener name the HTTPS listener's port (left out when 443).
+      httpCtx.httpsPort = Number(address.slice(address.lastIndexOf(':') + 1));
     }
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
     await this.pipeline.start();
@@ -104,9 +150,17 @@ export class Gateway {
     this.#stopping ??= (async () => {
       await this.pipeline.stop().catch(() => {});
       this.dataPlane.stop();
-      const inflight = () => this.dataPlane.inflight;
-      const deadline = this.#options.drainTimeout ?? 30_000;
-      await Promise.all([closeGracefully(this.#servers, inflight, deadline), ...this.#fast.map((f) => f.closeGracefully(inflight, deadline))]);
+      this.#unsubscribe?.();
+      // Stop accepting, tell HTTP/2 clients to go away, let in-flight requests finish.
+      const accepting = this.#listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
+      for (const fe of this.#frontends) fe.closeSessions();
+      for (const f of this.#fast) f.drain();
+      await closeGracefully(this.#frontends.map((fe) => fe.http1Server), () => this.dataPlane.inflight, this.#options.drainTimeout ?? 30_000);
+      for (const fe of this.#frontends) fe.destroySessions();
+      for (const f of this.#fast) f.destroy();
+      this.#tunnels.destroyAll();
+      await Promise.all(accepting);
+      this.h2Upstreams.close();
       await this.dataPlane.upstreams.close();
       if (this.#admin) {
         this.#admin.closeAllConnections();

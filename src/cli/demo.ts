@@ -1,10 +1,17 @@
-// `sluice demo` (`npm start`): two small "hello" revisions and a gateway serving examples/.
+// `sluice demo` (`npm start`): two small "hello" revisions, a WebSocket echo service, and a
+// gateway serving examples/ on plain HTTP and on TLS (a self-signed certificate made at start).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { listen } from '../proxy/listeners.ts';
+import type { KeyPairPem } from '../proxy/tls.ts';
 import { FileSource } from '../sources/file.ts';
 import { serveDefaults, stopOnSignals, translateOptionsFromFlags } from './serve.ts';
 
@@ -12,6 +19,12 @@ export const DEMO_REVISIONS = [
   { name: 'hello-00001', port: 18001 },
   { name: 'hello-00002', port: 18002 },
 ] as const;
+
+/** The WebSocket echo service of examples/websocket.yaml. */
+export const DEMO_ECHO = { name: 'echo', port: 18003 } as const;
+
+/** The names the demo's self-signed certificate covers. */
+export const DEMO_TLS_HOSTS = ['hello.example.com', '*.example.com'] as const;
 
 export const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -25,29 +38,74 @@ export function startRevision(name: string, port: number, host = '127.0.0.1'): P
   return listen(server, { host, port }, `demo revision ${name}`).then(() => server);
 }
 
-export async function runDemo(opts: { http: string; local: string; admin: string }): Promise<void> {
+/** A WebSocket service that sends every message back, prefixed with its name. */
+export async function startEcho(name: string, port: number, host = '127.0.0.1'): Promise<http.Server> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+    res.end('this is a WebSocket echo service\n');
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `${name}: ${data.toString()}`, { binary: isBinary })));
+  await listen(server, { host, port }, `demo service ${name}`);
+  server.once('close', () => wss.close());
+  return server;
+}
+
+/**
+ * A self-signed certificate for the demo's TLS listener, made with the openssl command.
+ * Without openssl the demo still runs, only its TLS handshakes fail.
+ */
+export function selfSignedCert(hosts: readonly string[]): KeyPairPem | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-demo-'));
+  try {
+    const [keyFile, certFile] = [join(dir, 'tls.key'), join(dir, 'tls.crt')];
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30',
+      '-subj', `/CN=${hosts[0]}`, '-addext', `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}`,
+      '-keyout', keyFile, '-out', certFile,
+    ], { stdio: 'ignore', timeout: 20_000 });
+    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runDemo(opts: { http: string; https: string; local: string; admin: string }): Promise<void> {
   const log = createLogger(process.env.SLUICE_LOG_LEVEL ?? 'warn');
   const revisions = await Promise.all(DEMO_REVISIONS.map((r) => startRevision(r.name, r.port)));
+  const echo = await startEcho(DEMO_ECHO.name, DEMO_ECHO.port);
+  const cert = selfSignedCert(DEMO_TLS_HOSTS);
+  if (!cert) log.warn('openssl not found: the demo TLS listener has no certificate');
   const gateway = await Gateway.start({
     source: new FileSource({ dir: examplesDir, log: (level, msg, fields) => log[level](fields ?? {}, msg) }),
     translate: translateOptionsFromFlags(serveDefaults, false),
     http: parseAddress(opts.http, '--http'),
+    https: parseAddress(opts.https, '--https'),
+    // The demo has no Secret in examples/: its certificate is the default for every name.
+    ...(cert ? { defaultCert: cert } : {}),
     local: parseAddress(opts.local, '--local'),
     admin: parseAddress(opts.admin, '--admin'),
     log,
   });
-  const { http: h, local: l, admin: a } = gateway.addresses;
-  const url = (addr: string | undefined) => `http://${addr?.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+  const { http: h, https: s, local: l, admin: a } = gateway.addresses;
+  const hostPort = (addr: string | undefined) => `${addr?.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+  const url = (addr: string | undefined) => `http://${hostPort(addr)}`;
+  const tlsPort = s?.slice(s.lastIndexOf(':') + 1);
   process.stdout.write(
     [
       `Sluice demo: serving ${examplesDir} (edit it; changes are served at once)`,
-      `  revisions: ${DEMO_REVISIONS.map((r) => `${r.name} on 127.0.0.1:${r.port}`).join(', ')}`,
+      `  revisions: ${DEMO_REVISIONS.map((r) => `${r.name} on 127.0.0.1:${r.port}`).join(', ')}; WebSocket echo on 127.0.0.1:${DEMO_ECHO.port}`,
       '',
       'Try:',
       `  curl -H 'Host: hello.example.com' ${url(h)}/                               # 90% hello-00001, 10% hello-00002`,
       `  curl -H 'Host: hello.example.com' -H 'Knative-Serving-Tag: v2' ${url(h)}/  # tag route: always hello-00002`,
       `  curl -H 'Host: hello.default.svc.cluster.local' ${url(l)}/                  # cluster-local (also: hello.default, hello.default.svc)`,
       `  curl -H 'Host: hello.example.com' -H 'K-Network-Probe: probe' -H 'K-Network-Hash: override' -i ${url(h)}/  # Knative probe`,
+      `  curl -k --resolve hello.example.com:${tlsPort}:127.0.0.1 https://hello.example.com:${tlsPort}/   # TLS (self-signed), h2 or http/1.1`,
+      `  curl --http2-prior-knowledge -H 'Host: hello.example.com' ${url(h)}/         # HTTP/2 cleartext`,
+      `  npx wscat -H 'Host: echo.example.com' -c ws://${hostPort(h)}/               # WebSocket echo`,
       `  curl ${url(a)}/status    # ingress conditions;  also /config /metrics /ready`,
       '',
       'Ctrl-C stops everything.',
@@ -56,6 +114,6 @@ export async function runDemo(opts: { http: string; local: string; admin: string
   );
   stopOnSignals(log, async () => {
     await gateway.stop();
-    await Promise.all(revisions.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+    await Promise.all([...revisions, echo].map((srv) => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); })));
   });
 }

@@ -18,8 +18,9 @@ program
   .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: in-cluster credentials)')
   .option('--http <addr>', 'external plain HTTP listener (HTTP/1.1 and h2c)', serveDefaults.http)
   .option('--https <addr>', 'external TLS listener (h2 and http/1.1 by ALPN)', serveDefaults.https)
-  .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
+  .option('--local <addr>', 'cluster-local listener (HTTP/1.1 and h2c)', serveDefaults.local)
   .option('--admin <addr>', 'admin endpoint (/ready /status /config /metrics)', serveDefaults.admin)
+  .option('--default-cert <cert,key|dir>', 'certificate for TLS clients whose SNI matches no spec.tls host: CERT_FILE,KEY_FILE (PEM) or a directory with tls.crt and tls.key; without it such handshakes fail')
   .option('--cluster-domain <domain>', 'cluster domain for short host forms', serveDefaults.clusterDomain)
   .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
   .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
@@ -31,6 +32,7 @@ program
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
   .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address')
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
+  .option('--workers <n>', 'processes sharing the listeners, one per core (node:cluster)', '1')
   .option('--no-fast-path', 'serve plain HTTP/1.1 through node:http only (no raw-socket fast path)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
   .action(async (opts: ServeFlags) => {
@@ -49,11 +51,12 @@ program
 
 program
   .command('demo')
-  .description('start two demo revisions and serve examples/ with a 90/10 split')
+  .description('start two demo revisions and a WebSocket echo, and serve examples/ (90/10 split, TLS with a self-signed certificate)')
   .option('--http <addr>', 'external listener', serveDefaults.http)
+  .option('--https <addr>', 'external TLS listener', serveDefaults.https)
   .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
   .option('--admin <addr>', 'admin endpoint', serveDefaults.admin)
-  .action(async (opts: { http: string; local: string; admin: string }) => {
+  .action(async (opts: { http: string; https: string; local: string; admin: string }) => {
     const { runDemo } = await import('./demo.ts');
     await runDemo(opts);
   });

@@ -1,16 +1,20 @@
 // `sluice serve`: flags -> Gateway. Bad flags and unusable addresses end with one clear line.
+import cluster from 'node:cluster';
 import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
 import { Gateway, type GatewayOptions } from '../gateway.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
+import { readDefaultCert } from '../proxy/tls.ts';
 import { KubernetesMode } from '../k8s/mode.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
+import { runWorkers } from './workers.ts';
 
 export interface ServeFlags {
+  workers?: string;
   config?: string;
   kubernetes?: boolean;
   kubeconfig?: string;
@@ -30,6 +34,8 @@ export interface ServeFlags {
   drainTimeout: string;
   logLevel: string;
   xds?: string;
+  /** `CERT_FILE,KEY_FILE` or a directory with tls.crt and tls.key */
+  defaultCert?: string;
   /** commander sets this to false for --no-fast-path */
   fastPath?: boolean;
 }
@@ -108,6 +114,8 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     source: await createSource(f, log),
     translate: translateOptionsFromFlags(f, Boolean(f.kubernetes)),
     http: parseAddress(f.http, '--http'),
+    https: parseAddress(f.https, '--https'),
+    ...(f.defaultCert ? { defaultCert: readDefaultCert(f.defaultCert) } : {}),
     local: parseAddress(f.local, '--local'),
     admin: parseAddress(f.admin, '--admin'),
     limits: limitsFromFlags(f),
@@ -116,12 +124,22 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     processMetrics: true,
     fastPath: f.fastPath !== false,
   };
-  parseAddress(f.https, '--https');
   return options;
 }
 
 /** Runs until SIGTERM/SIGINT, then drains and exits 0. */
+/** Runs until SIGTERM/SIGINT, then drains and exits 0. `--workers N` runs N such processes. */
 export async function runServe(f: ServeFlags): Promise<void> {
+  const workers = positiveNumber(f.workers ?? '1', '--workers');
+  if (!Number.isInteger(workers)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--workers: "${f.workers}" must be a whole number`);
+  if (workers === 1) return serveInThisProcess(f);
+  // Each worker would run its own leader election and xDS server; one process owns those for now.
+  if (f.kubernetes || f.xds) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--workers: more than 1 is not supported with --kubernetes or --xds yet');
+  await runWorkers(workers, () => serveInThisProcess(f));
+  if (cluster.isPrimary) process.exit(0);
+}
+
+async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);

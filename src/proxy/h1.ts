@@ -4,6 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ListenerKind } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
+import { grpcLocalReply, isGrpcContentType } from './grpc.ts';
+import { proxyH1ToH2c } from './h1-h2c.ts';
+import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { type LocalReply, probeReply, redirectReply, textReply } from './local-reply.ts';
 
@@ -16,7 +19,8 @@ export interface ListenerContext {
   httpsPort?: number;
 }
 
-export function writeLocal(res: ServerResponse, reply: LocalReply, head = false): void {
+export function writeLocal(res: ServerResponse, reply: LocalReply, head = false, grpcType?: string): void {
+  if (grpcType) reply = grpcLocalReply(reply, grpcType);
   const body = Buffer.from(reply.body);
   const headers: string[] = [];
   for (const [n, v] of reply.headers) headers.push(n, v);
@@ -25,7 +29,8 @@ export function writeLocal(res: ServerResponse, reply: LocalReply, head = false)
   res.end(head ? undefined : body);
 }
 
-export function createH1Handler(dp: DataPlane, ctx: ListenerContext): (req: IncomingMessage, res: ServerResponse) => void {
+/** `h2` carries requests to h2c upstreams; without it they go over HTTP/1.1. */
+export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upstreams): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const started = process.hrtime.bigint();
     const router = dp.router;
@@ -46,9 +51,10 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext): (req: Inco
       httpsPort: ctx.httpsPort,
     });
     const head = req.method === 'HEAD';
+    const grpcType = isGrpcContentType(req.headers['content-type']) ? req.headers['content-type'] : undefined;
     switch (decision.kind) {
       case 'not-found':
-        writeLocal(res, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), head);
+        writeLocal(res, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), head, grpcType);
         return done(decision.ingress ?? '', 404);
       case 'probe':
         writeLocal(res, probeReply(decision.hash), head);
@@ -63,18 +69,36 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext): (req: Inco
     const pick = dp.upstreams.pick(cluster);
     if (!pick) {
       dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      writeLocal(res, textReply(503, 'no healthy upstream'), head);
+      writeLocal(res, textReply(503, 'no healthy upstream'), head, grpcType);
       return done(decision.ingress, 503);
     }
+    const toH2c = h2 !== undefined && cluster.protocol === 'h2c';
     const headers = upstreamRequestHeaders({
       raw,
       host: decision.upstreamHost,
       set: decision.set,
       clientAddress: req.socket.remoteAddress,
       proto: ctx.secure ? 'https' : 'http',
+      keepTeTrailers: toH2c,
     });
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     dp.inflight++;
+    if (toH2c) {
+      proxyH1ToH2c(req, res, {
+        dp,
+        h2,
+        cluster: cluster.name,
+        origin: pick.origin,
+        headers,
+        hasBody,
+        reply: (r) => writeLocal(res, r, head, grpcType),
+        onDone: (status) => {
+          dp.inflight--;
+          done(decision.ingress, status);
+        },
+      });
+      return;
+    }
     const handler = new H1ProxyHandler(dp, req, res, cluster.name, (status) => {
       dp.inflight--;
       done(decision.ingress, status);
@@ -156,7 +180,8 @@ class H1ProxyHandler {
       this.#dp.log.debug({ err: err.message, cluster: this.#cluster }, 'upstream error before response');
       // The request body may still be arriving; discard it so the connection stays usable.
       if (!this.#req.complete) this.#req.resume();
-      writeLocal(res, textReply(503, 'upstream connect error or disconnect/reset before headers'), this.#req.method === 'HEAD');
+      const ct = this.#req.headers['content-type'];
+      writeLocal(res, textReply(503, 'upstream connect error or disconnect/reset before headers'), this.#req.method === 'HEAD', isGrpcContentType(ct) ? ct : undefined);
       this.#finish(503);
     } else {
       this.#dp.metrics.upstreamErrors.labels(this.#cluster, 'reset_after_headers').inc();

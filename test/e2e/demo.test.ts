@@ -1,7 +1,10 @@
-// `sluice demo` (what `npm start` runs): two revisions, a 90/10 split, a tag route, a local route.
+// `sluice demo` (what `npm start` runs): two revisions, a 90/10 split, a tag route, a local route,
+// a TLS listener with a self-signed certificate, and a WebSocket echo route.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import https from 'node:https';
+import { WebSocket } from 'ws';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { get } from '../support/http.ts';
@@ -9,7 +12,7 @@ import { get } from '../support/http.ts';
 describe('sluice demo', () => {
   it('serves examples/ and stops cleanly on Ctrl-C', async () => {
     const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -32,6 +35,31 @@ describe('sluice demo', () => {
       assert.ok((counts['hello-00002'] ?? 0) > 3 && (counts['hello-00002'] ?? 0) < 50, JSON.stringify(counts));
       assert.match((await get(ext, 'hello.example.com', '/', { 'Knative-Serving-Tag': 'v2' })).body, /hello-00002/);
       assert.match((await get(local, 'hello.default.svc.cluster.local')).body, /hello-00001/);
+
+      // TLS: the self-signed certificate made at start, for hello.example.com.
+      const tlsPort = Number(/https:\/\/hello\.example\.com:(\d+)\//.exec(out)![1]);
+      const tlsReply = await new Promise<{ body: string; cn: string }>((resolve, reject) => {
+        const req = https.get({ host: '127.0.0.1', port: tlsPort, servername: 'hello.example.com', headers: { host: 'hello.example.com' }, rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
+          const cn = String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN);
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ body, cn }));
+        });
+        req.on('error', reject);
+      });
+      assert.equal(tlsReply.cn, 'hello.example.com');
+      assert.match(tlsReply.body, /Hello from hello-0000\d/);
+
+      // WebSocket echo route.
+      const wsAddr = /-c ws:\/\/([\d.]+:\d+)\//.exec(out)![1]!;
+      const ws = new WebSocket(`ws://${wsAddr}/`, { headers: { host: 'echo.example.com' }, handshakeTimeout: 10_000 });
+      try {
+        await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+        const echoed = await new Promise<string>((resolve) => { ws.once('message', (d) => resolve(d.toString())); ws.send('ping'); });
+        assert.equal(echoed, 'echo: ping');
+      } finally {
+        ws.terminate();
+      }
       child.kill('SIGINT');
       const [code] = await Promise.race([once(child, 'exit'), new Promise((_, rej) => setTimeout(() => rej(new Error('demo did not stop')), 10_000))]) as [number];
       assert.equal(code, 0);

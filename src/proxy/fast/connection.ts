@@ -73,6 +73,8 @@ export class FastConnection implements UpstreamOwner {
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     socket.on('drain', this.#onDrain);
+    // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
+    socket.resume();
   }
 
   // ---- client socket events

@@ -1,11 +1,12 @@
-// The raw-socket HTTP/1.1 fast path as a connection handler and as a listener.
+// The raw-socket HTTP/1.1 fast path as a connection handler (the plain listener's HTTP/1.1 branch).
 // node:http stays the full implementation: the fast path hands it every connection it does not
-// handle itself (see FastConnection), so the fallback server never listens on its own.
+// handle itself (see FastConnection). `fallback` never listens; its owner must have started its
+// connection tracking (Frontend emits 'listening' on it).
 import type http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import type { DataPlane } from '../dataplane.ts';
 import type { ListenerContext } from '../h1.ts';
-import { closeGracefully, type ListenerLimits } from '../listeners.ts';
+import type { ListenerLimits } from '../listeners.ts';
 import { FastConnection } from './connection.ts';
 import type { FastShared } from './shared.ts';
 import { FastUpstreams } from './upstream-pool.ts';
@@ -30,9 +31,6 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
     conns: new Set(),
     draining: false,
   };
-  // node:http tracks its connections (head deadlines, closeIdleConnections) from 'listening' on;
-  // the fallback never listens, so start that tracking here.
-  if (!fallback.listening) fallback.emit('listening');
   // One timer per listener checks every connection's head deadline and idle timeout.
   const every = Math.max(100, Math.min(1000, Math.floor(limits.headersTimeout / 4)));
   const timer = setInterval(() => {
@@ -63,32 +61,4 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
       return shared.conns.size;
     },
   });
-}
-
-/** A plain listener whose connections go to the fast path, with `fallback` behind it. */
-export class FastServer extends net.Server {
-  readonly handler: FastH1Handler;
-  readonly fallback: http.Server;
-
-  constructor(dp: DataPlane, ctx: ListenerContext, limits: ListenerLimits, fallback: http.Server) {
-    // Same socket options as node:http's own listener (it relies on half-open sockets).
-    super({ noDelay: true, allowHalfOpen: true });
-    this.fallback = fallback;
-    this.handler = createFastH1Handler(dp, ctx, limits, fallback);
-    this.on('connection', this.handler);
-  }
-
-  /** Stops accepting, lets in-flight requests (both paths) finish until the deadline, then cuts the rest. */
-  async closeGracefully(inflight: () => number, deadlineMs: number): Promise<void> {
-    const closed = new Promise<void>((r) => this.close(() => r()));
-    this.handler.drain();
-    const until = Date.now() + deadlineMs;
-    await closeGracefully([this.fallback], inflight, deadlineMs);
-    while (inflight() > 0 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 25));
-      this.handler.drain();
-    }
-    this.handler.destroy();
-    await closed;
-  }
 }

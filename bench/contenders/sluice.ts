@@ -1,0 +1,104 @@
+// Sluice's data plane: `sluice serve` on a generated file-mode config, ready when admin /ready answers 200.
+// startSluice is also what the scale, workers and profile runs use.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, sleep, start, waitForPort, type Child } from '../proc.ts';
+import { writeScenarioConfig } from '../ingress-gen.ts';
+import type { Contender } from '../types.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+
+export interface SluiceOptions {
+  readonly configDir: string;
+  readonly cpus: string | undefined;
+  /** `--workers N`; undefined: the flag is not passed */
+  readonly workers?: number;
+  /** write a V8 CPU profile here on exit (`node --cpu-prof`) */
+  readonly cpuProfDir?: string;
+  /** how long the first snapshot may take (the scale run reads 10,000 ingresses) */
+  readonly readyTimeoutMs: number;
+}
+
+export interface SluiceProcess {
+  readonly httpPort: number;
+  readonly adminPort: number;
+  readonly pid: number;
+  readonly child: Child;
+  /** ms from spawn to admin /ready answering 200 */
+  readonly readyMs: number;
+  /** the `version` of admin /config */
+  configVersion(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let probe: string | undefined | null = null;
+/** Why `sluice serve` cannot run here (not built yet, or the command fails), cached after the first look. */
+export function sluiceUnavailable(): string | undefined {
+  if (probe !== null) return probe;
+  if (!existsSync(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)))) return (probe = 'src/cli/main.ts does not exist yet');
+  const r = spawnSync(process.execPath, [BIN, 'serve', '--help'], { encoding: 'utf8', timeout: 30_000 });
+  probe = r.status === 0 && /--config/.test(r.stdout) ? undefined : `\`sluice serve --help\` failed: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`;
+  return probe;
+}
+
+/** Does this build of `sluice serve` take `--workers`? */
+export function sluiceHasWorkers(): boolean {
+  const r = spawnSync(process.execPath, [BIN, 'serve', '--help'], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 && /--workers/.test(r.stdout);
+}
+
+export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
+  const [httpPort, localPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const args = [...nodeArgs, BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`, '--log-level', 'warn'];
+  if (o.workers !== undefined) args.push('--workers', String(o.workers));
+  const t0 = performance.now();
+  const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production' } });
+  const stop = (): Promise<void> => child.stop('SIGTERM', 15_000);
+  try {
+    await waitForPort(adminPort, o.readyTimeoutMs, child);
+    await waitReady(adminPort, t0 + o.readyTimeoutMs, child);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const readyMs = performance.now() - t0;
+  const configVersion = async (): Promise<string> => {
+    const r = await fetch(`http://127.0.0.1:${adminPort}/config`);
+    const j = (await r.json()) as { version?: unknown };
+    return String(j.version);
+  };
+  return { httpPort, adminPort, pid: child.pid, child, readyMs, configVersion, stop };
+}
+
+async function waitReady(adminPort: number, deadline: number, child: Child): Promise<void> {
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${adminPort}/ready`);
+      await r.arrayBuffer();
+      if (r.status === 200) return;
+    } catch {
+      // admin not answering yet
+    }
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null) throw new Error(`sluice exited before ready: ${child.stderr().trim().slice(-2000)}`);
+    if (performance.now() > deadline) throw new Error(`sluice was not ready in time: ${child.stderr().trim().slice(-2000)}`);
+    await sleep(50);
+  }
+}
+
+export const sluice: Contender = {
+  name: 'sluice',
+  nodePeer: false,
+  unavailable: sluiceUnavailable,
+  unsupported: () => undefined,
+  async start(upstream, scenario, opts) {
+    const configDir = join(opts.workDir, 'sluice-config');
+    mkdirSync(configDir, { recursive: true });
+    const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
+    const s = await startSluice({ configDir, cpus: opts.cpus, readyTimeoutMs: 60_000 });
+    await waitForPort(s.httpPort, 5_000, s.child);
+    return { url: `http://127.0.0.1:${s.httpPort}${scenario.path}`, headers: { host }, pid: s.pid, stop: s.stop };
+  },
+};

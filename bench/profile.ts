@@ -1,0 +1,68 @@
+// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR]`: runs Sluice
+// under `node --cpu-prof` (one process, pinned) against the bench upstream with wrk, stops it, and prints
+// where its CPU time went (bench/cpuprofile.ts). The .cpuprofile is kept in --out (default bench/results).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startSluice } from './contenders/sluice.ts';
+import { formatSummary, summarize, type CpuProfile } from './cpuprofile.ts';
+import { writeScenarioConfig } from './ingress-gen.ts';
+import { defaultGenerator, measure } from './load.ts';
+import { pinningAvailable, stopChildrenOnExit } from './proc.ts';
+import { scenarioByName } from './scenarios.ts';
+import { defaultUpstreamKind, startUpstream } from './upstream.ts';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'small' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    top: { type: 'string', default: '30' },
+    out: { type: 'string' },
+  },
+});
+stopChildrenOnExit();
+const scenario = scenarioByName(values.scenario!);
+const pinned = pinningAvailable(cpus().length);
+const workDir = mkdtempSync(join(tmpdir(), 'sluice-profile-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+const outDir = values.out ?? fileURLToPath(new URL('./results', import.meta.url));
+const profDir = join(workDir, 'prof');
+mkdirSync(profDir, { recursive: true });
+
+const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undefined, workDir);
+try {
+  const configDir = join(workDir, 'config');
+  const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
+  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000 });
+  let result;
+  try {
+    result = await measure({
+      url: `http://127.0.0.1:${s.httpPort}${scenario.path}`,
+      headers: { host },
+      scenario,
+      connections: Number(values.connections),
+      durationSec: Number(values.duration),
+      warmupSec: 1,
+      cpus: pinned ? '1' : undefined,
+      generator: defaultGenerator(),
+      workDir,
+    });
+  } finally {
+    await s.stop();
+  }
+  const prof = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!prof) throw new Error('sluice wrote no .cpuprofile (did it exit cleanly on SIGTERM?)');
+  const text = readFileSync(join(profDir, prof), 'utf8');
+  mkdirSync(outDir, { recursive: true });
+  const kept = join(outDir, `sluice-${scenario.name}.cpuprofile`);
+  writeFileSync(kept, text);
+  process.stdout.write(`${scenario.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (under the profiler)\n`);
+  // leave out start-up and the warm-up second: only the measured window
+  const since = s.readyMs + 1500;
+  process.stdout.write(`${formatSummary(summarize(JSON.parse(text) as CpuProfile, since), Number(values.top))}\n\nprofile: ${kept}\n`);
+} finally {
+  await upstream.stop();
+}

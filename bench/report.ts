@@ -1,0 +1,173 @@
+// Ratios, the terminal table, the markdown table and the JSON report (bench/results/<date>.json and latest.*).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ContenderName, LoadResult, ScenarioName } from './types.ts';
+
+export interface Row {
+  readonly scenario: ScenarioName;
+  readonly contender: ContenderName;
+  readonly nodePeer: boolean;
+  readonly status: 'ok' | 'skipped' | 'failed';
+  /** why skipped or failed */
+  readonly reason?: string;
+  readonly load?: LoadResult;
+}
+
+export interface Ratios {
+  readonly rps: number | null;
+  readonly p50: number | null;
+  readonly p99: number | null;
+}
+
+export interface RatedRow extends Row {
+  /** this row ÷ nginx as a reverse proxy in the same scenario (req/s: higher is better; latency: lower is better) */
+  readonly vsNginx: Ratios;
+  /** this row ÷ the Node peer with the most req/s in the same scenario */
+  readonly vsBestNode: Ratios & { readonly peer: ContenderName | null };
+}
+
+export interface ScaleReport {
+  readonly ingresses: number;
+  readonly files: number;
+  readonly configBytes: number;
+  /** spawn to admin /ready (read, translate and serve 10,000 ingresses from cold) */
+  readonly coldReadyMs: number;
+  /** one file rewritten to the new host answering 200 */
+  readonly editToServedMs: number | null;
+  readonly rssBytes: number | null;
+  /** the last path of the last ingress (the end of the route table) */
+  readonly endRoute: LoadResult;
+  /** the same route shape with only one ingress */
+  readonly oneIngress: LoadResult;
+  readonly endVsOne: number;
+}
+
+export interface WorkersReport {
+  readonly runs: ReadonlyArray<{ readonly workers: number; readonly load: LoadResult }>;
+  /** req/s with 2 workers ÷ with 1 */
+  readonly scaling: number | null;
+  readonly note: string;
+}
+
+export interface Report {
+  readonly schema: 1;
+  readonly date: string;
+  readonly meta: {
+    readonly node: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly generator: string;
+    readonly upstream: string;
+    /** taskset CPU lists of the proxy and of the generator + upstream, or null when unpinned */
+    readonly pinning: { readonly proxy: string; readonly generator: string } | null;
+    readonly durationSec: number;
+    readonly warmupSec: number;
+    /** each row is the best of this many interleaved runs */
+    readonly rounds: number;
+    readonly connections: number;
+  };
+  readonly results: readonly RatedRow[];
+  readonly scale: ScaleReport | { readonly skipped: string } | null;
+  readonly workers: WorkersReport | { readonly skipped: string } | null;
+}
+
+/** Pure: adds the nginx and best-Node-peer ratios to every row. */
+export function rate(rows: readonly Row[]): RatedRow[] {
+  return rows.map((r) => {
+    const same = rows.filter((x) => x.scenario === r.scenario && x.status === 'ok' && x.load);
+    const nginx = same.find((x) => x.contender === 'nginx')?.load;
+    const best = same.filter((x) => x.nodePeer).sort((a, b) => b.load!.rps - a.load!.rps)[0];
+    return { ...r, vsNginx: ratios(r.load, nginx), vsBestNode: { ...ratios(r.load, best?.load), peer: best?.contender ?? null } };
+  });
+}
+
+function ratios(a: LoadResult | undefined, b: LoadResult | undefined): Ratios {
+  const div = (x: number | undefined, y: number | undefined): number | null => (x !== undefined && y !== undefined && y > 0 ? x / y : null);
+  return { rps: div(a?.rps, b?.rps), p50: div(a?.p50Ms, b?.p50Ms), p99: div(a?.p99Ms, b?.p99Ms) };
+}
+
+const HEAD = ['scenario', 'contender', 'req/s', 'p50 ms', 'p99 ms', 'req/s ÷nginx', 'p50 ÷nginx', 'p99 ÷nginx', 'req/s ÷node', 'p50 ÷node', 'p99 ÷node'];
+
+function cells(r: RatedRow): string[] {
+  const x = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
+  if (r.status !== 'ok' || !r.load) return [r.scenario, r.contender, r.status, r.reason ?? '', '', '', '', '', '', '', ''];
+  const l = r.load;
+  const errs = l.errors + l.non2xx > 0 ? ` (${l.errors} err, ${l.non2xx} non-2xx)` : '';
+  return [
+    r.scenario,
+    r.contender,
+    Math.round(l.rps).toString() + errs,
+    l.p50Ms.toFixed(2),
+    l.p99Ms.toFixed(2),
+    x(r.vsNginx.rps),
+    x(r.vsNginx.p50),
+    x(r.vsNginx.p99),
+    x(r.vsBestNode.rps),
+    x(r.vsBestNode.p50),
+    x(r.vsBestNode.p99),
+  ];
+}
+
+/** Pure: the results as an aligned plain-text table plus the scale and workers sections. */
+export function textTable(rep: Report): string {
+  const rows = [HEAD, ...rep.results.map(cells)];
+  const widths = HEAD.map((_, i) => Math.max(...rows.filter((r) => r[2] !== 'skipped' && r[2] !== 'failed').map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string =>
+    r[2] === 'skipped' || r[2] === 'failed' ? `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}: ${r[3]}` : r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [line(HEAD), ...rows.slice(1).map(line)];
+  out.push('', '÷nginx: ratio to nginx as a reverse proxy; ÷node: ratio to the best Node peer of the scenario. req/s: higher is better; latency: lower.');
+  out.push(...extraLines(rep));
+  return out.join('\n');
+}
+
+function extraLines(rep: Report): string[] {
+  const out: string[] = [];
+  const s = rep.scale;
+  if (s && 'skipped' in s) out.push('', `scale: skipped: ${s.skipped}`);
+  else if (s) {
+    out.push(
+      '',
+      `scale: ${s.ingresses} ingresses in ${s.files} files (${(s.configBytes / 1e6).toFixed(1)} MB)`,
+      `  cold start to ready: ${(s.coldReadyMs / 1000).toFixed(2)} s`,
+      `  file edit to change served: ${s.editToServedMs === null ? 'not observed' : `${s.editToServedMs.toFixed(0)} ms`}`,
+      `  RSS: ${s.rssBytes === null ? 'unknown' : `${(s.rssBytes / 1048576).toFixed(0)} MiB`}`,
+      `  end-of-table route: ${Math.round(s.endRoute.rps)} req/s (p99 ${s.endRoute.p99Ms.toFixed(2)} ms) vs one ingress ${Math.round(s.oneIngress.rps)} req/s (p99 ${s.oneIngress.p99Ms.toFixed(2)} ms): ${s.endVsOne.toFixed(2)}x`,
+    );
+  }
+  const w = rep.workers;
+  if (w && 'skipped' in w) out.push('', `workers: skipped: ${w.skipped}`);
+  else if (w) {
+    out.push('', 'workers (small GET):');
+    for (const r of w.runs) out.push(`  ${r.workers} worker(s): ${Math.round(r.load.rps)} req/s, p50 ${r.load.p50Ms.toFixed(2)} ms, p99 ${r.load.p99Ms.toFixed(2)} ms`);
+    out.push(`  scaling 1 -> 2 workers: ${w.scaling === null ? '—' : `${w.scaling.toFixed(2)}x`} (${w.note})`);
+  }
+  return out;
+}
+
+/** Pure: the results as a markdown table (for the README), with the scale and workers sections as a list. */
+export function markdownTable(rep: Report): string {
+  const m = rep.meta;
+  const out = [
+    `Measured ${rep.date} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}; ${m.generator}, ${m.connections} connections, ${m.durationSec} s per run after ${m.warmupSec} s warm-up${m.rounds > 1 ? `, best of ${m.rounds} interleaved runs` : ''};` +
+      ` upstream ${m.upstream}; ${m.pinning ? `proxy pinned to CPU ${m.pinning.proxy}, generator and upstream to CPU ${m.pinning.generator}` : 'not pinned'}.`,
+    '',
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+    ...rep.results.map((r) => `| ${cells(r).join(' | ')} |`),
+  ];
+  const extra = extraLines(rep);
+  if (extra.length) out.push('', '```', ...extra.filter((l, i) => i > 0 || l !== ''), '```');
+  return out.join('\n') + '\n';
+}
+
+/** Writes <dir>/<date>.json, latest.json and latest.md; returns the dated JSON path. */
+export function writeReport(dir: string, rep: Report): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = rep.date.replace(/[:.]/g, '-');
+  const file = join(dir, `${stamp}.json`);
+  const json = JSON.stringify(rep, null, 2) + '\n';
+  writeFileSync(file, json);
+  writeFileSync(join(dir, 'latest.json'), json);
+  writeFileSync(join(dir, 'latest.md'), markdownTable(rep));
+  return file;
+}

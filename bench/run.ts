@@ -1,0 +1,219 @@
+// `npm run bench`: Sluice's data plane side by side with its peers, same upstream, same run.
+// Usage: tsx bench/run.ts [--duration S] [--warmup S] [--connections N] [--scenarios a,b] [--contenders a,b]
+//        [--quick] [--scale N] [--no-workers] [--upstream nginx|node] [--generator wrk|autocannon] [--out DIR]
+import { cpus as osCpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { contenderByName, contenders } from './contenders/index.ts';
+import { sluiceHasWorkers, sluiceUnavailable } from './contenders/sluice.ts';
+import { defaultGenerator, measure } from './load.ts';
+import { pinningAvailable, stopChildrenOnExit, which } from './proc.ts';
+import { rate, textTable, writeReport, type Report, type Row } from './report.ts';
+import { runScale } from './scale.ts';
+import { scenarioByName, scenarios } from './scenarios.ts';
+import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
+import { runWorkers } from './workers-run.ts';
+import type { Contender, LoadOptions, LoadResult, Scenario, Upstream } from './types.ts';
+
+interface Settings {
+  durationSec: number;
+  warmupSec: number;
+  connections: number;
+  scenarios: Scenario[];
+  contenders: Contender[];
+  scale: number;
+  workers: boolean;
+  rounds: number;
+  upstream: UpstreamKind;
+  generator: 'wrk' | 'autocannon';
+  out: string;
+}
+
+function settings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      scenarios: { type: 'string' },
+      contenders: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      scale: { type: 'string' },
+      'no-workers': { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      upstream: { type: 'string' },
+      generator: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${readUsage()}\n`);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const upstream = values.upstream ?? defaultUpstreamKind();
+  if (upstream !== 'nginx' && upstream !== 'node') throw new Error(`--upstream: must be nginx or node, got "${upstream}"`);
+  const generator = values.generator ?? defaultGenerator();
+  if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--generator: must be wrk or autocannon, got "${generator}"`);
+  if (generator === 'wrk' && !which('wrk')) throw new Error('--generator wrk: wrk is not installed (npm run bench:setup)');
+  if (upstream === 'nginx' && !which('nginx')) throw new Error('--upstream nginx: nginx is not installed (npm run bench:setup)');
+  return {
+    durationSec: positive('--duration', values.duration, quick ? 2 : 5),
+    warmupSec: positive('--warmup', values.warmup, 1, true),
+    connections: positive('--connections', values.connections, 50),
+    scenarios: values.scenarios ? list(values.scenarios).map(scenarioByName) : [...scenarios],
+    contenders: values.contenders ? list(values.contenders).map(contenderByName) : [...contenders],
+    scale: positive('--scale', values.scale, quick ? 1000 : 10_000, true),
+    workers: values['no-workers'] !== true,
+    rounds: Math.floor(positive('--rounds', values.rounds, 1)),
+    upstream,
+    generator,
+    out: values.out ?? fileURLToPath(new URL('./results', import.meta.url)),
+  };
+}
+
+function readUsage(): string {
+  return [
+    'npm run bench -- [options]',
+    '  --duration S        seconds measured per contender and scenario (default 5; --quick 2)',
+    '  --warmup S          seconds of discarded warm-up before each run (default 1; 0: none)',
+    '  --connections N     concurrent connections (default 50; HTTP/2: N/10 connections x 10 streams)',
+    `  --scenarios a,b     of ${scenarios.map((s) => s.name).join(', ')} (default all)`,
+    `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all)`,
+    '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
+    '  --no-workers        skip the 1 -> 2 workers run',
+    '  --rounds N          run every contender N times, interleaved, and keep its best (default 1)',
+    '  --upstream K        nginx | node (default nginx when installed)',
+    '  --generator G       wrk | autocannon (default wrk when installed)',
+    '  --out DIR           where the JSON and markdown go (default bench/results)',
+    '  --quick             shorter runs and a 1000-ingress scale run',
+  ].join('\n');
+}
+
+function list(s: string): string[] {
+  return s.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+function positive(flag: string, v: string | undefined, dflt: number, zeroOk = false): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || (!zeroOk && n === 0)) throw new Error(`${flag}: must be a ${zeroOk ? 'non-negative' : 'positive'} number, got "${v}"`);
+  return n;
+}
+
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<number> {
+  const s = settings(process.argv.slice(2));
+  stopChildrenOnExit();
+  const cpuCount = osCpus().length;
+  // the proxy gets CPU 0; the generator CPU 1; the upstream CPU 2 when there is one, else shares CPU 1
+  const pinned = pinningAvailable(cpuCount);
+  const proxyCpus = pinned ? '0' : undefined;
+  const genCpus = pinned ? '1' : undefined;
+  const upCpus = pinned ? (cpuCount >= 3 ? '2' : '1') : undefined;
+  const allCpus = pinned ? `0-${cpuCount - 1}` : undefined;
+  const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+  process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+
+  log(`upstream ${s.upstream}, generator ${s.generator}, ${s.durationSec}s runs, ${s.connections} connections${pinned ? ', pinned' : ''}`);
+  const upstream = await startUpstream(s.upstream, upCpus, workDir);
+  const rows: Row[] = [];
+  const load = { connections: s.connections, durationSec: s.durationSec, warmupSec: s.warmupSec, cpus: genCpus, generator: s.generator } as const;
+  try {
+    for (const scenario of s.scenarios) {
+      // rounds interleave the contenders, so a burst of noise from the machine hits them alike
+      const tries: Row[][] = s.contenders.map(() => []);
+      for (let round = 0; round < s.rounds; round++) {
+        for (const [i, c] of s.contenders.entries()) tries[i]!.push(await runOne(c, scenario, upstream, { ...load, workDir }, proxyCpus));
+      }
+      rows.push(...tries.map(best));
+    }
+    const wantSluice = s.contenders.some((c) => c.name === 'sluice');
+    const sluiceWhy = sluiceUnavailable();
+    let scale: Report['scale'] = null;
+    if (wantSluice && s.scale > 0) {
+      scale = sluiceWhy ? { skipped: sluiceWhy } : await runScale({ ingresses: s.scale, upstream, workDir, proxyCpus, load, log }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+    }
+    let workers: Report['workers'] = null;
+    if (wantSluice && s.workers) {
+      const why = sluiceWhy ?? (sluiceHasWorkers() ? undefined : '`sluice serve` has no --workers flag yet');
+      workers = why ? { skipped: why } : await runWorkers({ upstream, workDir, proxyCpus, allCpus, load, log }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+    }
+    const report: Report = {
+      schema: 1,
+      date: new Date().toISOString(),
+      meta: {
+        node: process.versions.node,
+        cpus: cpuCount,
+        cpuModel: osCpus()[0]?.model.trim() ?? 'unknown',
+        generator: s.generator + (s.scenarios.some((x) => x.h2) ? ' + h2load' : ''),
+        upstream: s.upstream === 'nginx' ? 'nginx (1 worker)' : 'Node http',
+        pinning: pinned ? { proxy: proxyCpus!, generator: genCpus! } : null,
+        durationSec: s.durationSec,
+        warmupSec: s.warmupSec,
+        rounds: s.rounds,
+        connections: s.connections,
+      },
+      results: rate(rows),
+      scale,
+      workers,
+    };
+    const file = writeReport(s.out, report);
+    process.stdout.write(`${textTable(report)}\n\nwritten: ${file}\n`);
+    return rows.some((r) => r.status === 'ok') ? 0 : 1;
+  } finally {
+    await upstream.stop();
+  }
+}
+
+/** Starts one contender for one scenario, measures it and stops it; a failure becomes a row, not an abort. */
+async function runOne(c: Contender, scenario: Scenario, upstream: Upstream, load: Omit<LoadOptions, 'url' | 'headers' | 'scenario'>, proxyCpus: string | undefined): Promise<Row> {
+  const base = { scenario: scenario.name, contender: c.name, nodePeer: c.nodePeer };
+  const why = c.unavailable() ?? c.unsupported(scenario) ?? (scenario.h2 && !which('h2load') ? 'h2load is not installed (npm run bench:setup)' : undefined) ?? (scenario.h2 && c.name === 'direct' && upstream.h2Port === undefined ? 'the upstream has no h2c port' : undefined);
+  if (why) return { ...base, status: 'skipped', reason: why };
+  log(`${scenario.name} / ${c.name}`);
+  let running;
+  try {
+    running = await c.start(upstream, scenario, { cpus: proxyCpus, workDir: load.workDir });
+    const result = await measure({ ...load, url: running.url, headers: running.headers, scenario });
+    const bad = badRun(result);
+    return bad ? { ...base, status: 'failed', reason: bad, load: result } : { ...base, status: 'ok', load: result };
+  } catch (e) {
+    return { ...base, status: 'failed', reason: oneLine((e as Error).message) };
+  } finally {
+    await running?.stop();
+  }
+}
+
+/** The try with the most req/s (a machine's noise only ever slows a run down); a failure only when all failed. */
+function best(tries: readonly Row[]): Row {
+  const ok = tries.filter((r) => r.status === 'ok' && r.load);
+  return ok.sort((a, b) => b.load!.rps - a.load!.rps)[0] ?? tries[tries.length - 1]!;
+}
+
+/** Why a measurement is not a result: nothing answered, or nothing answered well. */
+function badRun(r: LoadResult): string | undefined {
+  if (r.requests === 0) return `no request completed (${r.errors} errors)`;
+  if (r.non2xx + r.errors >= r.requests) return `every request failed (${r.non2xx} non-2xx, ${r.errors} errors)`;
+  return undefined;
+}
+
+/** The end of a multi-line error (where tools print the actual complaint), on one line. */
+function oneLine(msg: string): string {
+  const flat = msg.replace(/\s*\n\s*/g, ' | ');
+  return flat.length > 300 ? `…${flat.slice(-300)}` : flat;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`bench: ${e.message}\n`);
+    process.exit(1);
+  },
+);

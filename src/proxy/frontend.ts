@@ -1,0 +1,56 @@
+// One listener's protocol handlers: the node:http server (HTTP/1.1 requests and Upgrades) and the
+// http2 server (h2c / h2 streams), neither listening itself. The plain and TLS listeners hand
+// them sockets; all of them route through decide().
+import type http from 'node:http';
+import type http2 from 'node:http2';
+import type net from 'node:net';
+import type { DataPlane } from './dataplane.ts';
+import { createH1Handler, type ListenerContext } from './h1.ts';
+import { createH2Server, createH2StreamHandler, type H2Limits } from './h2.ts';
+import type { H2Upstreams } from './h2-upstream.ts';
+import { createHttpServer } from './listeners.ts';
+import { type Http1Dispatch, h2Dispatch, nodeHttp1Dispatch } from './plain-listener.ts';
+import { createUpgradeHandler, type Tunnels } from './websocket.ts';
+
+export interface FrontendDeps {
+  readonly dp: DataPlane;
+  readonly h2: H2Upstreams;
+  readonly tunnels: Tunnels;
+  readonly limits: H2Limits;
+}
+
+export class Frontend {
+  readonly ctx: ListenerContext;
+  readonly http1Server: http.Server;
+  readonly http2Server: http2.Http2Server;
+  /** replaceable by a faster HTTP/1.1 implementation */
+  http1: Http1Dispatch;
+  readonly h2: (socket: net.Socket) => void;
+  readonly #sessions = new Set<http2.ServerHttp2Session>();
+
+  constructor(deps: FrontendDeps, ctx: ListenerContext) {
+    this.ctx = ctx;
+    this.http1Server = createHttpServer(deps.limits, createH1Handler(deps.dp, ctx, deps.h2));
+    // node:http starts tracking connections (head and idle deadlines, closeAllConnections) when
+    // it starts listening; this server never listens itself, the listeners hand it sockets.
+    this.http1Server.emit('listening');
+    this.http1Server.on('upgrade', createUpgradeHandler(deps.dp, ctx, deps.tunnels, deps.limits.maxHeadersCount));
+    this.http2Server = createH2Server(deps.limits, createH2StreamHandler(deps.dp, deps.h2, ctx));
+    this.http2Server.on('session', (s: http2.ServerHttp2Session) => {
+      this.#sessions.add(s);
+      s.once('close', () => this.#sessions.delete(s));
+    });
+    this.http1 = nodeHttp1Dispatch(this.http1Server);
+    this.h2 = h2Dispatch(this.http2Server);
+  }
+
+  /** GOAWAY to every HTTP/2 client: open streams finish, no new ones start. */
+  closeSessions(): void {
+    for (const s of this.#sessions) s.close();
+  }
+
+  destroySessions(): void {
+    for (const s of this.#sessions) s.destroy();
+    this.#sessions.clear();
+  }
+}

@@ -1,0 +1,205 @@
+// Carries one HTTP/2 client stream to its upstream: over HTTP/2 (h2c sessions, trailers and
+// RST_STREAM passed both ways, as gRPC needs) or over HTTP/1.1 (undici's raw dispatch API).
+import http2 from 'node:http2';
+import { PassThrough } from 'node:stream';
+import type { Pool } from 'undici';
+import type { DataPlane } from './dataplane.ts';
+import { grpcLocalReply } from './grpc.ts';
+import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
+import { clientResponseHeaders } from './headers.ts';
+import { type LocalReply, textReply } from './local-reply.ts';
+
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+export interface H2Target {
+  readonly dp: DataPlane;
+  readonly cluster: string;
+  readonly origin: string;
+  readonly method: string;
+  readonly path: string;
+  /** upstream request headers (raw pairs, `host` first) */
+  readonly headers: string[];
+  /** the client sent END_STREAM with its headers: no body */
+  readonly endStream: boolean;
+  /** the request's content-type when it is gRPC: local errors become gRPC statuses */
+  readonly grpcType: string | undefined;
+  readonly head: boolean;
+  readonly onDone: (status: number) => void;
+}
+
+const BAD_GATEWAY_TEXT = 'upstream connect error or disconnect/reset before headers';
+
+export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply, head: boolean, grpcType: string | undefined): void {
+  if (stream.destroyed || stream.headersSent) return;
+  const r = grpcType ? grpcLocalReply(reply, grpcType) : reply;
+  const headers: http2.OutgoingHttpHeaders = { ':status': r.status };
+  for (const [n, v] of r.headers) appendHeader(headers, n, v);
+  const body = Buffer.from(r.body);
+  if (body.length === 0 || head) {
+    if (!grpcType) headers['content-length'] = String(body.length);
+    stream.respond(headers, { endStream: true });
+    return;
+  }
+  headers['content-length'] = String(body.length);
+  stream.respond(headers);
+  stream.end(body);
+}
+
+function pairsToObject(status: number, pairs: readonly string[]): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = { ':status': status };
+  for (let i = 0; i < pairs.length; i += 2) appendHeader(out, pairs[i]!.toLowerCase(), pairs[i + 1]!);
+  return out;
+}
+
+/** HTTP/2 client -> h2c upstream. */
+export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t: H2Target): void {
+  let finished = false;
+  let status = 0;
+  let trailers: http2.OutgoingHttpHeaders | undefined;
+  const finish = (s: number): void => {
+    if (finished) return;
+    finished = true;
+    t.onDone(s);
+  };
+  let up: http2.ClientHttp2Stream;
+  try {
+    up = h2.request(t.origin, t.method, t.path, t.headers, t.endStream);
+  } catch (err) {
+    failBeforeHeaders(stream, t, err as Error);
+    return finish(503);
+  }
+  up.on('error', () => {});
+  if (!t.endStream) stream.pipe(up);
+  up.on('response', (headers, flags) => {
+    status = Number(headers[':status']);
+    if (stream.destroyed) return;
+    const out = pairsToObject(status, h2ResponseHeaderPairs(headers));
+    // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
+    if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
+      stream.respond(out, { endStream: true });
+      return;
+    }
+    stream.respond(out, { waitForTrailers: true });
+    // Not ended by pipe: node:http2 ends the readable side of a reset stream too, and a reset must
+    // reach the client as a reset (below), not as a clean end.
+    up.pipe(stream, { end: false });
+  });
+  up.on('trailers', (headers) => {
+    trailers = pairsToObject(0, h2ResponseHeaderPairs(headers));
+    delete trailers[':status'];
+  });
+  stream.on('wantTrailers', () => stream.sendTrailers(trailers ?? {}));
+  up.on('close', () => {
+    const code = up.rstCode ?? NGHTTP2_NO_ERROR;
+    if (code === NGHTTP2_NO_ERROR && stream.headersSent && !stream.destroyed && !stream.writableEnded) stream.end();
+    if (code !== NGHTTP2_NO_ERROR && !stream.destroyed) {
+      if (!stream.headersSent) {
+        failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
+        return finish(503);
+      }
+      // The upstream cancelled or reset mid-response: the client sees the same.
+      t.dp.metrics.upstreamErrors.labels(t.cluster, 'reset_after_headers').inc();
+      stream.close(code);
+    } else if (status === 0 && !stream.destroyed) {
+      failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
+      return finish(503);
+    }
+    finish(status);
+  });
+  stream.on('close', () => {
+    // The client cancelled (RST_STREAM) or went away: cancel the upstream stream too.
+    const code = stream.rstCode ?? NGHTTP2_NO_ERROR;
+    if (!up.destroyed && (code !== NGHTTP2_NO_ERROR || !up.readableEnded)) up.close(code !== NGHTTP2_NO_ERROR ? code : NGHTTP2_CANCEL);
+    finish(code === NGHTTP2_NO_ERROR && status !== 0 ? status : 499);
+  });
+}
+
+function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Error & { code?: string }): void {
+  t.dp.metrics.upstreamErrors.labels(t.cluster, err.code === 'ECONNREFUSED' ? 'connection_refused' : 'reset').inc();
+  t.dp.log.debug({ err: err.message, cluster: t.cluster }, 'upstream error before response');
+  writeLocalH2(stream, textReply(503, BAD_GATEWAY_TEXT), t.head, t.grpcType);
+}
+
+/** HTTP/2 client -> HTTP/1.1 upstream, through undici's pool. */
+export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Target): void {
+  const handler = new H2FromH1Handler(stream, t);
+  // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
+  // reset the client's stream before the response, so the body goes through a PassThrough.
+  const body = t.endStream ? null : stream.pipe(new PassThrough());
+  pool.dispatch({ path: t.path, method: t.method, headers: t.headers, body, upgrade: null }, handler);
+}
+
+/** undici legacy dispatch handler writing to an HTTP/2 stream. */
+class H2FromH1Handler {
+  #abort: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #finished = false;
+  #status = 0;
+  #trailers: http2.OutgoingHttpHeaders | undefined;
+  readonly #stream: http2.ServerHttp2Stream;
+  readonly #t: H2Target;
+
+  constructor(stream: http2.ServerHttp2Stream, t: H2Target) {
+    this.#stream = stream;
+    this.#t = t;
+    stream.once('close', () => {
+      if (!this.#finished) {
+        this.#abort?.(new Error('client closed the stream'));
+        this.#finish(499);
+      }
+    });
+    stream.on('drain', () => this.#resume?.());
+    stream.on('wantTrailers', () => this.#stream.sendTrailers(this.#trailers ?? {}));
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#finished) abort(new Error('client closed the stream'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true;
+    this.#status = statusCode;
+    this.#resume = resume;
+    if (this.#stream.destroyed) return false;
+    const pairs = clientResponseHeaders(rawHeaders);
+    // Only an upstream that announces trailers (`Trailer:`) gets a trailers frame reserved.
+    const announced = rawHeaders.some((h, i) => i % 2 === 0 && h.length === 7 && h.toString('latin1').toLowerCase() === 'trailer');
+    // clientResponseHeaders already dropped the connection-specific headers HTTP/2 forbids.
+    this.#stream.respond(pairsToObject(statusCode, pairs), { waitForTrailers: announced });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#stream.destroyed) return false;
+    return this.#stream.write(chunk);
+  }
+
+  onComplete(trailers: Array<Buffer | string> | null): void {
+    if (trailers && trailers.length > 0) {
+      this.#trailers = {};
+      for (let i = 0; i < trailers.length; i += 2) this.#trailers[trailers[i]!.toString().toLowerCase()] = trailers[i + 1]!.toString();
+    }
+    if (!this.#stream.destroyed) this.#stream.end();
+    this.#finish(this.#status);
+  }
+
+  onError(err: Error & { code?: string }): void {
+    if (this.#finished) return;
+    const stream = this.#stream;
+    if (!stream.headersSent) {
+      failBeforeHeaders(stream, this.#t, err);
+      this.#finish(503);
+    } else {
+      this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
+      if (!stream.destroyed) stream.close(NGHTTP2_INTERNAL_ERROR);
+      this.#finish(this.#status);
+    }
+  }
+
+  #finish(status: number): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#t.onDone(status);
+  }
+}

@@ -1,0 +1,148 @@
+// The TLS listener (--https): certificates chosen by SNI from the snapshot's spec.tls entries,
+// rebuilt on each snapshot swap (a rotated Secret is served on the next handshake), ALPN h2 and
+// http/1.1, TLS 1.2 minimum. An unknown name fails the handshake unless --default-cert is set.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type net from 'node:net';
+import tls from 'node:tls';
+import { SluiceError } from '../errors.ts';
+import type { Snapshot, TlsCertificate } from '../snapshot/types.ts';
+
+export const TLS_MIN_VERSION = 'TLSv1.2';
+
+export interface KeyPairPem {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** SecureContexts by SNI name, swapped as a whole; contexts are reused while their PEMs are unchanged. */
+export class TlsContexts {
+  #exact = new Map<string, tls.SecureContext>();
+  #byContent = new Map<string, tls.SecureContext>();
+  readonly #fallback: tls.SecureContext | undefined;
+  readonly defaultCert: KeyPairPem | undefined;
+
+  constructor(defaultCert?: KeyPairPem) {
+    this.defaultCert = defaultCert;
+    this.#fallback = defaultCert ? secureContext(defaultCert.cert, defaultCert.key) : undefined;
+  }
+
+  /** Rebuilds the name table from a snapshot. A certificate Node cannot load is skipped, not fatal. */
+  update(snapshot: Snapshot, onError: (cert: TlsCertificate, err: Error) => void = () => {}): void {
+    const exact = new Map<string, tls.SecureContext>();
+    const byContent = new Map<string, tls.SecureContext>();
+    // snapshot.tls is sorted by name: when two Secrets claim a host, the first by name wins.
+    for (const c of snapshot.tls) {
+      const key = `${c.certChain}\0${c.privateKey}`;
+      let ctx = byContent.get(key) ?? this.#byContent.get(key);
+      if (!ctx) {
+        try {
+          ctx = secureContext(c.certChain, c.privateKey);
+        } catch (err) {
+          onError(c, err as Error);
+          continue;
+        }
+      }
+      byContent.set(key, ctx);
+      for (const h of c.hosts) if (!exact.has(h)) exact.set(h, ctx);
+    }
+    this.#exact = exact;
+    this.#byContent = byContent;
+  }
+
+  /** Exact name, then the wildcard for its parent (`*.example.com`), then the default. */
+  lookup(servername: string): tls.SecureContext | undefined {
+    const name = servername.toLowerCase().replace(/\.$/, '');
+    const hit = this.#exact.get(name);
+    if (hit) return hit;
+    const dot = name.indexOf('.');
+    if (dot > 0) {
+      const wild = this.#exact.get(`*${name.slice(dot)}`);
+      if (wild) return wild;
+    }
+    return this.#fallback;
+  }
+
+  get size(): number {
+    return this.#exact.size;
+  }
+}
+
+function secureContext(cert: string, key: string): tls.SecureContext {
+  return tls.createSecureContext({ cert, key, minVersion: TLS_MIN_VERSION });
+}
+
+/**
+ * `--default-cert`: `CERT_FILE,KEY_FILE`, or a directory holding `tls.crt` and `tls.key`
+ * (the layout of a mounted kubernetes.io/tls Secret).
+ */
+export function readDefaultCert(value: string): KeyPairPem {
+  const flag = '--default-cert';
+  let certFile: string;
+  let keyFile: string;
+  const parts = value.split(',');
+  if (parts.length === 2 && parts[0] && parts[1]) {
+    [certFile, keyFile] = [parts[0], parts[1]];
+  } else {
+    let isDir = false;
+    try {
+      isDir = statSync(value).isDirectory();
+    } catch {
+      throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" is neither CERT_FILE,KEY_FILE nor a directory`);
+    }
+    if (!isDir) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" is not a directory; give CERT_FILE,KEY_FILE or a directory with tls.crt and tls.key`);
+    certFile = join(value, 'tls.crt');
+    keyFile = join(value, 'tls.key');
+  }
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  const pair = { cert: read(certFile), key: read(keyFile) };
+  try {
+    secureContext(pair.cert, pair.key);
+  } catch (err) {
+    throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: ${certFile} and ${keyFile} are not a usable certificate and key: ${(err as Error).message}`);
+  }
+  return pair;
+}
+
+export interface TlsListenerOptions {
+  readonly contexts: TlsContexts;
+  /** ms to complete the handshake */
+  readonly handshakeTimeout: number;
+  readonly http1: (socket: net.Socket) => void;
+  readonly h2: (socket: net.Socket) => void;
+  readonly onClientError?: (err: Error) => void;
+}
+
+export function createTlsListener(options: TlsListenerOptions): tls.Server {
+  const { contexts } = options;
+  const fallback = contexts.defaultCert;
+  const server = tls.createServer({
+    ALPNProtocols: ['h2', 'http/1.1'],
+    minVersion: TLS_MIN_VERSION,
+    handshakeTimeout: options.handshakeTimeout,
+    allowHalfOpen: true,
+    // Clients that send no SNI (an IP address) get the default certificate, if there is one.
+    ...(fallback ? { cert: fallback.cert, key: fallback.key } : {}),
+    SNICallback: (servername, cb) => {
+      const ctx = contexts.lookup(servername);
+      if (ctx) cb(null, ctx);
+      else cb(new Error(`no certificate for "${servername}"`));
+    },
+  });
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    socket.setNoDelay(true);
+    if (socket.alpnProtocol === 'h2') options.h2(socket);
+    else options.http1(socket);
+  });
+  server.on('tlsClientError', (err, socket) => {
+    options.onClientError?.(err);
+    socket.destroy();
+  });
+  return server;
+}

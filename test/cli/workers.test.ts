@@ -1,0 +1,106 @@
+// runWorkers: N cluster workers share one listener, a crashed worker is replaced, SIGTERM stops them all,
+// and a worker that fails before it is ready stops the whole group with a clear error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+
+const FIXTURE = new URL('./fixtures/workers-app.ts', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** GET / on a fresh connection; the body is the pid of the worker that answered (or undefined). */
+function pidOf(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(Number(body) || undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+/** Collects the pids that answer `count` requests, waiting (bounded) until `want` distinct ones are seen. */
+async function pidsUntil(port: number, want: (pids: Set<number>) => boolean, timeoutMs: number): Promise<Set<number>> {
+  const pids = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pid = await pidOf(port);
+    if (pid) pids.add(pid);
+    if (want(pids)) return pids;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return pids;
+}
+
+function run(port: number, n: number, mode = ''): { child: ChildProcess; exited: Promise<number | null>; out: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, String(port), String(n), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('two workers share the listener, a killed worker is replaced, SIGTERM stops them all', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const app = run(port, 2);
+  try {
+    const first = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+    assert.equal(first.size, 2, `both workers answer (saw ${[...first].join(', ')}; output: ${app.out()})`);
+    assert.ok(!first.has(app.child.pid!), 'the primary does not answer requests itself');
+
+    const [victim] = [...first];
+    process.kill(victim!, 'SIGKILL');
+    const after = await pidsUntil(port, (p) => [...p].some((pid) => !first.has(pid)), 20_000);
+    assert.ok([...after].some((pid) => !first.has(pid)), `a replacement worker answers (output: ${app.out()})`);
+    assert.match(app.out(), /worker \d \(pid \d+\) exited with signal SIGKILL; restarting/);
+
+    app.child.kill('SIGTERM');
+    const code = await Promise.race([app.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+    assert.equal(code, 0, app.out());
+    assert.match(app.out(), /primary: all workers stopped/);
+    for (const pid of after) assert.equal(alive(pid), false, `worker ${pid} is gone`);
+  } finally {
+    app.child.kill('SIGKILL');
+  }
+});
+
+test('a worker that fails before it is ready is not restarted: the primary exits with an error', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const app = run(port, 2, 'fail-start');
+  try {
+    const code = await Promise.race([app.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    assert.equal(code, 3, app.out());
+    assert.match(app.out(), /worker \d exited with code 1 before it was ready; not restarting/);
+    assert.doesNotMatch(app.out(), /restarting in/);
+  } finally {
+    app.child.kill('SIGKILL');
+  }
+});
+
+test('--workers must be a whole number of at least 1', async () => {
+  const { runWorkers } = await import('../../src/cli/workers.ts');
+  await assert.rejects(runWorkers(0, async () => {}), /--workers: must be a whole number of at least 1, got 0/);
+  await assert.rejects(runWorkers(1.5, async () => {}), { code: 'SLUICE_ERR_BAD_FLAG' });
+});
