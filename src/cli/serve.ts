@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
-import { KubernetesMode } from '../k8s/mode.ts';
+import type { SnapshotFeed } from '../snapshot/feed.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
@@ -93,8 +93,14 @@ export function translateOptionsFromFlags(
   };
 }
 
+/** A source that also writes status back (Kubernetes mode) once the gateway serves. */
+type StatusSource = Source & { startStatus(feed: SnapshotFeed): unknown };
+const writesStatus = (s: Source): s is StatusSource => typeof (s as Partial<StatusSource>).startStatus === 'function';
+
 async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
   if (f.kubernetes) {
+    // Loaded only in Kubernetes mode: the client library alone costs seconds of start-up.
+    const { KubernetesMode } = await import('../k8s/mode.ts');
     return new KubernetesMode({
       kubeconfig: f.kubeconfig,
       ingressClass: f.ingressClass,
@@ -144,7 +150,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
-  if (options.source instanceof KubernetesMode) options.source.startStatus(gateway.pipeline.feed);
+  if (writesStatus(options.source)) options.source.startStatus(gateway.pipeline.feed);
   const xds = f.xds ? await startXds(f, gateway, log) : undefined;
   stopOnSignals(log, async () => {
     await xds?.close();

@@ -18,7 +18,7 @@ describe('sluice demo', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     try {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 60_000;
       while (!/Ctrl-C/.test(out)) {
         assert.ok(Date.now() < deadline && child.exitCode === null, `demo did not start: ${err}`);
         await new Promise((r) => setTimeout(r, 50));

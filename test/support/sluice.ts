@@ -26,7 +26,7 @@ export async function runSluice(args: string[], opts: { boundMs?: number; env?: 
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.boundMs ?? 30_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), opts.boundMs ?? 60_000);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
@@ -94,7 +94,7 @@ export async function startSluice(args: string[], expect: string[] = ['http', 'l
       });
     },
   };
-  const bound = opts.boundMs ?? 20_000;
+  const bound = opts.boundMs ?? 60_000;
   const deadline = Date.now() + bound;
   while (!expect.every((l) => addresses[l])) {
     if (child.exitCode !== null) throw new Error(`sluice exited with ${child.exitCode}: ${err}`);

@@ -2,7 +2,6 @@
 // applies them with server-side apply (field manager `sluice`) through @kubernetes/client-node.
 import type { Writable } from 'node:stream';
 import { Command } from 'commander';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { SluiceError } from '../../errors.ts';
 import { installDefaults, knativeInstallManifests, manifestsYaml, type InstallOptions, type Manifest } from '../../k8s/install.ts';
 
@@ -28,6 +27,8 @@ export function installOptionsFromFlags(f: InstallFlags): InstallOptions {
 
 /** Server-side apply of each manifest in order; a failure names the object. */
 export async function applyManifests(manifests: readonly Manifest[], kubeconfig: string | undefined, out: Writable): Promise<void> {
+  // Loaded on use: the client library costs seconds, and every `sluice` command registers this one.
+  const { KubeConfig, KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     if (kubeconfig) kc.loadFromFile(kubeconfig);
