@@ -11,6 +11,9 @@ import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts
 import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, parseResponseHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
 import type { UpstreamConn, UpstreamOwner } from './upstream-pool.ts';
+
+/** Methods a stale keep-alive connection may be retried for: they mean the same when repeated. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 import { chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
 
 /** request side: no body left to read, or reading a Content-Length / chunked body */
@@ -178,7 +181,8 @@ export class FastConnection implements UpstreamOwner {
     this.#status = 0;
     this.#resPhase = RES_HEAD;
     this.#resHeadSent = false;
-    this.#retryHead = head.framing === NO_BODY ? upstreamHead : '';
+    // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
+    this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
     const up = this.#shared.upstreams.acquire(ep, this);
     this.#upstream = up;
     this.#reqPhase = head.framing === LENGTH ? REQ_LENGTH : head.framing === CHUNKED ? REQ_CHUNKED : REQ_DONE;

@@ -149,6 +149,12 @@ describe('HTTP/1.1 fast path (sluice serve)', () => {
     }
   });
 
+  it('does not resend a non-idempotent request on a reused connection the upstream dropped', async () => {
+    assert.deepEqual((await http1Get(fast.addresses.http!, '/flaky')).status, 200, 'leaves a pooled connection behind');
+    // The upstream may have acted on the POST before dropping the connection: 503, not a second POST.
+    assert.equal((await http1Get(fast.addresses.http!, '/flaky', 'POST')).status, 503);
+  });
+
   it('refuses smuggling-shaped requests with 400 and closes', async () => {
     const text = await rawExchange(fast.addresses.http!, ['POST / HTTP/1.1\r\nHost: fast.example.com\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: fast.example.com\r\n\r\n']);
     assert.deepEqual(statuses(text), [400]);
@@ -184,10 +190,10 @@ describe('HTTP/1.1 fast path (sluice serve)', () => {
   });
 });
 
-function http1Get(addr: string, path: string): Promise<{ status: number; body: string; trailers: NodeJS.Dict<string> }> {
+function http1Get(addr: string, path: string, method = 'GET'): Promise<{ status: number; body: string; trailers: NodeJS.Dict<string> }> {
   const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, headers: { host: 'fast.example.com' }, agent: false, timeout: 5000 }, (res) => {
+    const req = http.request({ host, port, path, method, headers: { host: 'fast.example.com' }, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('latin1');
       res.on('data', (d: string) => (body += d));
@@ -196,5 +202,6 @@ function http1Get(addr: string, path: string): Promise<{ status: number; body: s
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+    req.end();
   });
 }
