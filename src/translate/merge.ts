@@ -25,6 +25,11 @@ export function byPrecedence(a: Sourced<KIngress>, b: Sourced<KIngress>): number
   return compareStrings(keyOfIngress(a.resource), keyOfIngress(b.resource));
 }
 
+/** creationTimestamp in ms; no (or an unreadable) timestamp counts as newest. */
+export function createdTime(ing: KIngress): number {
+  return created(ing);
+}
+
 function created(ing: KIngress): number {
   const t = ing.metadata.creationTimestamp ? Date.parse(ing.metadata.creationTimestamp) : NaN;
   return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
@@ -38,8 +43,13 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Remembers what depends on one translated ingress alone (see cache.ts). */
+export interface MergeCache {
+  readonly infos: WeakMap<TranslatedIngress, IngressInfo>;
+}
+
 /** `ordered` must already be in precedence order. */
-export function merge(ordered: readonly TranslatedIngress[]): Merged {
+export function merge(ordered: readonly TranslatedIngress[], cache: MergeCache = { infos: new WeakMap() }): Merged {
   const owners: Record<ListenerKind, Map<string, string>> = { external: new Map(), local: new Map() };
   const listeners: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
   const conflicts = new Map<string, Problem[]>();
@@ -52,19 +62,28 @@ export function merge(ordered: readonly TranslatedIngress[]): Merged {
       for (const vh of t.vhosts[listener]) {
         const kept = vh.domains.filter((d) => claim(owners[listener], d, t.key, lost));
         hosts[listener].push(...kept);
-        if (kept.length > 0) listeners[listener].push({ ...vh, domains: kept });
+        // A virtual host that lost nothing is shared as it is (its cached hash stays valid).
+        if (kept.length === vh.domains.length) listeners[listener].push(vh);
+        else if (kept.length > 0) listeners[listener].push(Object.freeze({ ...vh, domains: Object.freeze(kept) }));
       }
     }
     if (lost.size > 0) conflicts.set(t.key, conflictProblems(lost));
-    ingresses.push({
+    const cached = lost.size === 0 ? cache.infos.get(t) : undefined;
+    if (cached !== undefined) {
+      ingresses.push(cached);
+      continue;
+    }
+    const info: IngressInfo = Object.freeze({
       key: t.key,
       namespace: t.namespace,
       name: t.name,
       hash: t.hash,
       httpOption: t.httpOption,
-      externalHosts: [...new Set(hosts.external)].sort(),
-      localHosts: [...new Set(hosts.local)].sort(),
+      externalHosts: Object.freeze([...new Set(hosts.external)].sort()),
+      localHosts: Object.freeze([...new Set(hosts.local)].sort()),
     });
+    if (lost.size === 0) cache.infos.set(t, info);
+    ingresses.push(info);
   }
   const tls = mergeTls(ordered, owners.external, conflicts);
   for (const l of ['external', 'local'] as const) listeners[l].sort((a, b) => compareStrings(a.name, b.name));
@@ -116,7 +135,10 @@ function mergeTls(ordered: readonly TranslatedIngress[], hostOwners: Map<string,
       });
       const prev = byName.get(cert.name);
       const all = [...new Set([...(prev?.hosts ?? []), ...hosts])].sort();
-      if (all.length > 0) byName.set(cert.name, { ...cert, hosts: all });
+      if (all.length === 0) continue;
+      // The certificate as translated when its names are unchanged (keeps its cached hash).
+      const same = all.length === cert.hosts.length && all.every((h, i) => h === cert.hosts[i]);
+      byName.set(cert.name, same ? cert : Object.freeze({ ...cert, hosts: Object.freeze(all) }));
     }
     if (dropped.length > 0) {
       const msg = `no certificate offered for TLS host ${quoteList([...new Set(dropped)])}: it is served by, or has a certificate from, an ingress that takes precedence`;

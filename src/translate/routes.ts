@@ -3,8 +3,8 @@
 // on it by listing each tag's header route (`Knative-Serving-Tag`) before the default route.
 import type { HTTPIngressPath, IngressRule } from '../api/types.ts';
 import type { Cluster, HeaderMatch, HeaderPair, Route, Split } from '../snapshot/types.ts';
-import type { ResourceSet } from '../store/types.ts';
 import { resolveBackend } from './backends.ts';
+import type { Lookups } from './lookups.ts';
 import type { Problem } from './problems.ts';
 
 export interface RuleRoutes {
@@ -14,7 +14,7 @@ export interface RuleRoutes {
 }
 
 /** Routes of rule `ruleIndex`, with the clusters their splits use. `ingressKey` is `namespace/name`. */
-export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: ResourceSet): RuleRoutes {
+export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: Lookups): RuleRoutes {
   const out: RuleRoutes = { routes: [], clusters: [], problems: [] };
   (rule.http?.paths ?? []).forEach((path, pathIndex) => {
     const where = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
@@ -23,7 +23,7 @@ export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: str
   return out;
 }
 
-function pathRoute(path: HTTPIngressPath, where: string, ingressKey: string, set: ResourceSet, out: RuleRoutes): Route {
+function pathRoute(path: HTTPIngressPath, where: string, ingressKey: string, set: Lookups, out: RuleRoutes): Route {
   const splits: Split[] = (path.splits ?? []).map((split, i) => {
     const { cluster, problem } = resolveBackend(split, set, `${where}.splits[${i}]`);
     out.clusters.push(cluster);
