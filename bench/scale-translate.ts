@@ -10,6 +10,7 @@ import { ConfigDir } from '../src/sources/config-dir.ts';
 import { FileSource } from '../src/sources/file.ts';
 import { Store } from '../src/store/store.ts';
 import { translate } from '../src/translate/translate.ts';
+import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { Pipeline } from '../src/pipeline.ts';
 import { compileRouter } from '../src/proxy/router.ts';
@@ -34,11 +35,36 @@ t0 = performance.now();
 const store = new Store();
 const set = store.update(state);
 const t1 = performance.now();
-let result = translate(set, defaultTranslateOptions);
+const cache = new TranslateCache();
+let result = translate(set, defaultTranslateOptions, cache);
 console.log(`cold translate: ${ms(t0)} (store ${(t1 - t0).toFixed(0)} ms), ${result.snapshot.listeners.external.length} external vhosts`);
 t0 = performance.now();
-result = translate(store.update(config.state()), defaultTranslateOptions);
-console.log(`same state again (store+translate): ${ms(t0)}`);
+result = translate(store.update(config.state()), defaultTranslateOptions, cache);
+console.log(`same state again, cached (store+translate): ${ms(t0)}`);
+{
+  // one edited file, stage by stage, without the watcher
+  const i = Math.floor(n / 3);
+  const file = join(dir, 'apps', `${scaleAppName(i)}.yaml`);
+  const original = appYaml(scaleApp(i, 9001, 9002));
+  writeFileSync(file, appYaml({ ...scaleApp(i, 9001, 9002), host: 'stage.example.com' }));
+  let t = performance.now();
+  await config.recheck(`apps/${scaleAppName(i)}.yaml`);
+  const tParse = performance.now() - t;
+  t = performance.now();
+  const st = config.state();
+  const tState = performance.now() - t;
+  t = performance.now();
+  const s2 = store.update(st);
+  const tStore = performance.now() - t;
+  t = performance.now();
+  const r2 = translate(s2, defaultTranslateOptions, cache);
+  const tTranslate = performance.now() - t;
+  t = performance.now();
+  compileRouter({ ...r2.snapshot, version: 1 });
+  const tRouter = performance.now() - t;
+  console.log(`one edit, stages: reparse ${tParse.toFixed(0)} ms, source merge ${tState.toFixed(0)} ms, store ${tStore.toFixed(0)} ms, translate ${tTranslate.toFixed(0)} ms, compileRouter ${tRouter.toFixed(0)} ms`);
+  writeFileSync(file, original);
+}
 gc();
 console.log(`heap after cold: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
 
