@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 
 const n = Number(process.argv[2] ?? 10_000);
 const mode = process.argv[3] ?? 'cold';
+const rounds = Number(process.argv[4] ?? 5);
 const dir = `/tmp/sluice-scale-${n}`;
 if (!existsSync(join(dir, 'apps', `${scaleAppName(n - 1)}.yaml`))) writeScaleConfig(dir, n, 9001, 9002);
 const config = new ConfigDir(dir);
@@ -20,7 +21,7 @@ const store = new Store();
 const cache = new TranslateCache();
 translate(store.update(config.state()), defaultTranslateOptions, cache);
 const t0 = performance.now();
-for (let round = 0; round < 5; round++) {
+for (let round = 0; round < rounds; round++) {
   if (mode === 'cold') {
     translate(store.update(config.state()), defaultTranslateOptions);
   } else {
@@ -33,4 +34,4 @@ for (let round = 0; round < 5; round++) {
     await config.recheck(rel);
   }
 }
-console.log(`${mode}: ${((performance.now() - t0) / 5).toFixed(0)} ms per round`);
+console.log(`${mode}: ${((performance.now() - t0) / rounds).toFixed(0)} ms per round`);

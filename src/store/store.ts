@@ -74,7 +74,7 @@ function describe(o: Origin): string {
 function group(resources: readonly Sourced[]): { byKind: ByKind; duplicates: Rejection[] } {
   const byKind: ByKind = new Map();
   const duplicates: Rejection[] = [];
-  for (const s of [...resources].sort((a, b) => compareOrigin(a.origin, b.origin))) {
+  for (const s of sortedBy(resources, (a, b) => compareOrigin(a.origin, b.origin))) {
     const kind = s.resource.kind;
     const key = keyOf(s.resource.metadata);
     const map = byKind.get(kind) ?? new Map<string, Sourced>();
@@ -97,7 +97,16 @@ function group(resources: readonly Sourced[]): { byKind: ByKind; duplicates: Rej
 
 function sortedValues<T extends Resource>(byKind: ByKind, kind: T['kind']): Array<[string, Sourced<T>]> {
   const entries = [...(byKind.get(kind) ?? new Map<string, Sourced>()).entries()];
-  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as Array<[string, Sourced<T>]>;
+  return sortedBy(entries, ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as Array<[string, Sourced<T>]>;
+}
+
+// Sources usually push in a sorted order already (files by path); checking that is one linear pass,
+// much cheaper than sorting 50,000 items again on every push. Returns a new array either way.
+function sortedBy<T>(items: readonly T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compare(items[i - 1] as T, items[i] as T) > 0) return [...items].sort(compare);
+  }
+  return [...items];
 }
 
 // `previousSlices`: the lists of the last set. A list whose slices are all the same objects as

@@ -28,6 +28,8 @@ export interface Dependency {
 /** A Lookups over a ResourceSet that records what it was asked and what it answered. */
 export class RecordingLookups implements Lookups {
   readonly deps: Dependency[] = [];
+  // Paths of an ingress mostly share backends; each lookup is recorded once.
+  readonly #seen = new Set<string>();
   readonly #set: ResourceSet;
 
   constructor(set: ResourceSet) {
@@ -48,7 +50,11 @@ export class RecordingLookups implements Lookups {
   }
 
   #record<T>(kind: DepKind, key: string, value: T): T {
-    this.deps.push({ kind, key, value });
+    const id = `${kind} ${key}`;
+    if (!this.#seen.has(id)) {
+      this.#seen.add(id);
+      this.deps.push({ kind, key, value });
+    }
     return value;
   }
 }
