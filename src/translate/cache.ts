@@ -48,10 +48,13 @@ export class TranslateCache {
     return result;
   }
 
-  /** SHA-256 of the canonical JSON of a snapshot part, computed once per (immutable) object. */
-  hashOf(part: object): string {
+  /**
+   * SHA-256 of the canonical JSON of a snapshot part, computed once per (immutable) object.
+   * `memo` is shared by the parts of one snapshot (see canonicalJson) and dropped after it.
+   */
+  hashOf(part: object, memo?: WeakMap<object, string>): string {
     let h = this.#hashes.get(part);
-    if (h === undefined) this.#hashes.set(part, (h = sha256Hex(canonicalJson(part))));
+    if (h === undefined) this.#hashes.set(part, (h = sha256Hex(canonicalJson(part, memo))));
     return h;
   }
 }

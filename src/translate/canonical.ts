@@ -3,12 +3,20 @@
 // regardless of how the input maps were filled.
 import { createHash } from 'node:crypto';
 
-export function canonicalJson(value: unknown): string {
+/**
+ * `memo` (optional) remembers the text of arrays already written, for values that share parts: the
+ * external and cluster-local virtual hosts of one rule share their routes.
+ */
+export function canonicalJson(value: unknown, memo?: WeakMap<object, string>): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
+    const known = memo?.get(value);
+    if (known !== undefined) return known;
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
-    return out + ']';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i], memo);
+    out += ']';
+    memo?.set(value, out);
+    return out;
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
@@ -16,7 +24,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += (out.length === 1 ? '' : ',') + quotedKey(k) + ':' + canonicalJson(v);
+    out += (out.length === 1 ? '' : ',') + quotedKey(k) + ':' + canonicalJson(v, memo);
   }
   return out + '}';
 }

@@ -85,10 +85,11 @@ function inPrecedenceOrder(ingresses: Array<Sourced<KIngress>>): Array<Sourced<K
 // digests rather than serializing the whole snapshot.
 function contentHash(body: Omit<SnapshotContent, 'hash'>, cache: TranslateCache): string {
   const h = createHash('sha256');
+  const memo = new WeakMap<object, string>();
   // One update per section: hashing a few MB of hex digests at once is much cheaper than 60,000 small updates.
   const section = (name: string, parts: readonly object[]): void => {
     h.update(`${name}:${parts.length};`);
-    h.update(parts.map((p) => cache.hashOf(p)).join(''));
+    h.update(parts.map((p) => cache.hashOf(p, memo)).join(''));
   };
   section('clusters', body.clusters);
   section('ingresses', body.ingresses);
