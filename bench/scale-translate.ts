@@ -1,6 +1,8 @@
 // In-process scale measurement of the control plane (no proxy, no load): cold parse of N generated
 // apps, cold translate, one file edit to a published snapshot that routes the new host, heap and RSS.
-//   npx tsx bench/scale-translate.ts [N=10000] [dir=/tmp/sluice-scale]
+//   node --expose-gc --import tsx bench/scale-translate.ts [N=10000] [stages|served] [dir=/tmp/sluice-scale-N]
+// `stages`: cold parse, cold translate and one edit stage by stage (wall and CPU time, as the shared
+// machine makes wall time noisy); `served`: the pipeline alone, cold start, edits to served, RSS.
 // Parse (reading + YAML + validation) and translate (Store + translate) are timed separately; the
 // edit is timed from the rename to the compiled router answering the new host, through the real
 // FileSource (fs.watch, 50 ms debounce) and Pipeline.
@@ -18,7 +20,15 @@ import { appYaml, scaleApp, scaleAppName, writeScaleConfig } from './ingress-gen
 import type { Logger } from '../src/log.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
-const dir = process.argv[3] ?? `/tmp/sluice-scale-${n}`;
+const mode = process.argv[3] ?? 'stages';
+const dir = process.argv[4] ?? `/tmp/sluice-scale-${n}`;
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const timed = async <T>(fn: () => T | Promise<T>): Promise<[T, string]> => {
+  const w = performance.now();
+  const c = cpu();
+  const out = await fn();
+  return [out, `${(performance.now() - w).toFixed(0)} ms wall, ${(cpu() - c).toFixed(0)} ms cpu`];
+};
 const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
@@ -26,47 +36,37 @@ const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 if (!existsSync(join(dir, 'apps', `${scaleAppName(n - 1)}.yaml`))) writeScaleConfig(dir, n, 9001, 9002);
 
 // 1. cold parse and cold translate, separately
-let t0 = performance.now();
-const config = new ConfigDir(dir);
-await config.scan('');
-const state = config.state();
-console.log(`cold parse (read+yaml+validate) ${n} apps: ${ms(t0)}, ${state.resources.length} resources`);
-t0 = performance.now();
-const store = new Store();
-const set = store.update(state);
-const t1 = performance.now();
-const cache = new TranslateCache();
-let result = translate(set, defaultTranslateOptions, cache);
-console.log(`cold translate: ${ms(t0)} (store ${(t1 - t0).toFixed(0)} ms), ${result.snapshot.listeners.external.length} external vhosts`);
-t0 = performance.now();
-result = translate(store.update(config.state()), defaultTranslateOptions, cache);
-console.log(`same state again, cached (store+translate): ${ms(t0)}`);
-{
-  // one edited file, stage by stage, without the watcher
-  const i = Math.floor(n / 3);
-  const file = join(dir, 'apps', `${scaleAppName(i)}.yaml`);
-  const original = appYaml(scaleApp(i, 9001, 9002));
-  writeFileSync(file, appYaml({ ...scaleApp(i, 9001, 9002), host: 'stage.example.com' }));
-  let t = performance.now();
-  await config.recheck(`apps/${scaleAppName(i)}.yaml`);
-  const tParse = performance.now() - t;
-  t = performance.now();
-  const st = config.state();
-  const tState = performance.now() - t;
-  t = performance.now();
-  const s2 = store.update(st);
-  const tStore = performance.now() - t;
-  t = performance.now();
-  const r2 = translate(s2, defaultTranslateOptions, cache);
-  const tTranslate = performance.now() - t;
-  t = performance.now();
-  compileRouter({ ...r2.snapshot, version: 1 });
-  const tRouter = performance.now() - t;
-  console.log(`one edit, stages: reparse ${tParse.toFixed(0)} ms, source merge ${tState.toFixed(0)} ms, store ${tStore.toFixed(0)} ms, translate ${tTranslate.toFixed(0)} ms, compileRouter ${tRouter.toFixed(0)} ms`);
-  writeFileSync(file, original);
+if (mode === 'stages') {
+  const config = new ConfigDir(dir);
+  const [state, parseT] = await timed(async () => { await config.scan(''); return config.state(); });
+  console.log(`cold parse (read+yaml+validate) ${n} apps: ${parseT}, ${state.resources.length} resources`);
+  const store = new Store();
+  const cache = new TranslateCache();
+  const [set, storeT] = await timed(() => store.update(state));
+  const [result, trT] = await timed(() => translate(set, defaultTranslateOptions, cache));
+  console.log(`cold translate: store ${storeT}; translate ${trT}; ${result.snapshot.listeners.external.length} external vhosts`);
+  const [, againT] = await timed(() => translate(store.update(config.state()), defaultTranslateOptions, cache));
+  console.log(`same state again, cached (store+translate): ${againT}`);
+  for (let round = 0; round < 3; round++) {
+    // one edited file, stage by stage, without the watcher
+    const i = Math.floor(n / 3) + round;
+    const rel = `apps/${scaleAppName(i)}.yaml`;
+    const file = join(dir, rel);
+    const original = appYaml(scaleApp(i, 9001, 9002));
+    writeFileSync(file, appYaml({ ...scaleApp(i, 9001, 9002), host: 'stage.example.com' }));
+    const [, parse1] = await timed(() => config.recheck(rel));
+    const [st, merge1] = await timed(() => config.state());
+    const [s2, store1] = await timed(() => store.update(st));
+    const [r2, tr1] = await timed(() => translate(s2, defaultTranslateOptions, cache));
+    const [, router1] = await timed(() => compileRouter({ ...r2.snapshot, version: 1 }));
+    console.log(`edit ${round} stages: reparse ${parse1} | source merge ${merge1} | store ${store1} | translate ${tr1} | compileRouter ${router1}`);
+    writeFileSync(file, original);
+    await config.recheck(rel);
+  }
+  gc();
+  console.log(`heap after cold + edits: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+  process.exit(0);
 }
-gc();
-console.log(`heap after cold: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
 
 // 2. edit to served, through FileSource + Pipeline + compileRouter
 const noop = () => {};
@@ -74,7 +74,7 @@ const log = { info: noop, warn: noop, error: noop, debug: noop, child: () => log
 const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), defaultTranslateOptions, log);
 let router: ReturnType<typeof compileRouter> | undefined;
 pipeline.feed.subscribe((s) => (router = compileRouter(s)));
-t0 = performance.now();
+const t0 = performance.now();
 await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${ms(t0)}`);
 gc();
