@@ -49,10 +49,16 @@ function lowerCaseEntries<T>(map: Record<string, T> | undefined): Array<[string,
   return [...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export function headerPairs(map: Record<string, string> | undefined): HeaderPair[] {
+// Most routes and splits set and match no headers: they share one frozen empty list (at 10,000
+// ingresses that is a few hundred thousand fewer arrays kept).
+const NONE: readonly never[] = Object.freeze([]);
+
+export function headerPairs(map: Record<string, string> | undefined): readonly HeaderPair[] {
+  if (map === undefined || map === null || Object.keys(map).length === 0) return NONE;
   return lowerCaseEntries(map).map(([name, value]) => [name, String(value)] as const);
 }
 
-function headerMatches(map: Record<string, { exact: string }> | undefined): HeaderMatch[] {
+function headerMatches(map: Record<string, { exact: string }> | undefined): readonly HeaderMatch[] {
+  if (map === undefined || map === null || Object.keys(map).length === 0) return NONE;
   return lowerCaseEntries(map).map(([name, m]) => ({ name, exact: String(m?.exact ?? '') }));
 }
