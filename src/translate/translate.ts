@@ -79,17 +79,16 @@ function inPrecedenceOrder(ingresses: Array<Sourced<KIngress>>): Array<Sourced<K
   return keyed.map((k) => k.s);
 }
 
-// The snapshot hash is a hash of the parts' hashes (each the SHA-256 of its canonical JSON, cached
-// per object), section by section, each section in its sorted order (by name or key). So it does
+// The snapshot hash is a hash of the parts' hashes (each the SHA-256 of its JSON, cached per
+// object; see TranslateCache.hashOf), section by section, each section in its sorted order (by name or key). So it does
 // not depend on input order, and a change costs hashing the changed parts plus one pass over 32-byte
 // digests rather than serializing the whole snapshot.
 function contentHash(body: Omit<SnapshotContent, 'hash'>, cache: TranslateCache): string {
   const h = createHash('sha256');
-  const memo = new WeakMap<object, string>();
   // One update per section: hashing a few MB of hex digests at once is much cheaper than 60,000 small updates.
   const section = (name: string, parts: readonly object[]): void => {
     h.update(`${name}:${parts.length};`);
-    h.update(parts.map((p) => cache.hashOf(p, memo)).join(''));
+    h.update(parts.map((p) => cache.hashOf(p)).join(''));
   };
   section('clusters', body.clusters);
   section('ingresses', body.ingresses);
