@@ -149,6 +149,8 @@ function neverGoodStatus(key: string, rejections: Rejection[], options: Translat
 function noEndpointWarnings(clusters: SnapshotContent['clusters'], set: ResourceSet): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const c of clusters) {
+    // Most clusters have endpoints: skip them before any string work.
+    if (c.endpoints.length > 0 || c.type === 'dns') continue;
     const colon = c.name.lastIndexOf(':');
     const svc = c.name.slice(0, colon);
     const port = c.name.slice(colon + 1);
