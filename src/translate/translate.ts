@@ -156,7 +156,7 @@ function noEndpointWarnings(clusters: SnapshotContent['clusters'], set: Resource
     const port = c.name.slice(colon + 1);
     const service = set.services.get(svc);
     // Missing Services and ports are already errors on the ingress; don't repeat them.
-    if (c.endpoints.length > 0 || !service || c.type === 'dns') continue;
+    if (!service) continue;
     if (!findServicePort(service, /^[0-9]+$/.test(port) ? Number(port) : port)) continue;
     out.push({ level: 'warning', subject: `Service ${svc}`, message: `cluster "${c.name}" has no ready endpoints; requests to it get 503` });
   }
