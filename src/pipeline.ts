@@ -8,12 +8,15 @@ import { SettableFeed } from './snapshot/feed.ts';
 import type { Snapshot, TranslateResult } from './snapshot/types.ts';
 import type { Source, SourceState } from './sources/types.ts';
 import { Store } from './store/store.ts';
+import { TranslateCache } from './translate/cache.ts';
 import type { TranslateOptions } from './translate/options.ts';
 import { translate } from './translate/translate.ts';
 
 export class Pipeline {
   readonly feed: SettableFeed;
   readonly #store = new Store();
+  // Translations of unchanged ingresses are reused from one push to the next (translate/cache.ts).
+  readonly #cache = new TranslateCache();
   readonly #source: Source;
   readonly #options: TranslateOptions;
   readonly #log: Logger;
@@ -57,7 +60,7 @@ export class Pipeline {
     }
     let result: TranslateResult;
     try {
-      result = translate(this.#store.update(state), this.#options);
+      result = translate(this.#store.update(state), this.#options, this.#cache);
     } catch (err) {
       // A translator bug must not take down the gateway: keep serving the last good snapshot.
       this.#log.error({ err }, 'translation failed; keeping the last good configuration');

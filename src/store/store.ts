@@ -47,7 +47,7 @@ export class Store {
       if (previous && !now.has(key)) byKind.set(kind, now.set(key, previous));
     }
     this.#byKind = byKind;
-    this.#current = build(byKind, [...state.rejections, ...duplicates]);
+    this.#current = build(byKind, [...state.rejections, ...duplicates], this.#current.endpointSlicesByService);
     return this.#current;
   }
 
@@ -74,7 +74,7 @@ function describe(o: Origin): string {
 function group(resources: readonly Sourced[]): { byKind: ByKind; duplicates: Rejection[] } {
   const byKind: ByKind = new Map();
   const duplicates: Rejection[] = [];
-  for (const s of [...resources].sort((a, b) => compareOrigin(a.origin, b.origin))) {
+  for (const s of sortedBy(resources, (a, b) => compareOrigin(a.origin, b.origin))) {
     const kind = s.resource.kind;
     const key = keyOf(s.resource.metadata);
     const map = byKind.get(kind) ?? new Map<string, Sourced>();
@@ -97,15 +97,26 @@ function group(resources: readonly Sourced[]): { byKind: ByKind; duplicates: Rej
 
 function sortedValues<T extends Resource>(byKind: ByKind, kind: T['kind']): Array<[string, Sourced<T>]> {
   const entries = [...(byKind.get(kind) ?? new Map<string, Sourced>()).entries()];
-  return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as Array<[string, Sourced<T>]>;
+  return sortedBy(entries, ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as Array<[string, Sourced<T>]>;
 }
 
-function build(byKind: ByKind, rejections: readonly Rejection[]): ResourceSet {
+// Sources usually push in a sorted order already (files by path); checking that is one linear pass,
+// much cheaper than sorting 50,000 items again on every push. Returns a new array either way.
+function sortedBy<T>(items: readonly T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compare(items[i - 1] as T, items[i] as T) > 0) return [...items].sort(compare);
+  }
+  return [...items];
+}
+
+// `previousSlices`: the lists of the last set. A list whose slices are all the same objects as
+// before is reused as it is, so the translator's cache (which compares by identity) sees no change.
+function build(byKind: ByKind, rejections: readonly Rejection[], previousSlices: ResourceSet['endpointSlicesByService']): ResourceSet {
   const plain = <T extends Resource>(kind: T['kind']) => new Map(sortedValues<T>(byKind, kind).map(([k, s]) => [k, s.resource]));
   return {
     ingresses: new Map(sortedValues<KIngress>(byKind, 'Ingress')),
     services: plain<Service>('Service'),
-    endpointSlicesByService: indexSlices(sortedValues<EndpointSlice>(byKind, 'EndpointSlice').map(([, s]) => s.resource)),
+    endpointSlicesByService: indexSlices(sortedValues<EndpointSlice>(byKind, 'EndpointSlice').map(([, s]) => s.resource), previousSlices),
     endpoints: plain<Endpoints>('Endpoints'),
     secrets: plain<Secret>('Secret'),
     rejections,
@@ -114,14 +125,21 @@ function build(byKind: ByKind, rejections: readonly Rejection[]): ResourceSet {
 
 // EndpointSlices belong to a Service through the `kubernetes.io/service-name` label; a slice
 // without it cannot be attached to any Service and is left out.
-function indexSlices(slices: EndpointSlice[]): Map<string, EndpointSlice[]> {
+function indexSlices(slices: EndpointSlice[], previous: ResourceSet['endpointSlicesByService']): Map<string, readonly EndpointSlice[]> {
   const out = new Map<string, EndpointSlice[]>();
   for (const slice of slices) {
     const svc = slice.metadata.labels?.[SERVICE_NAME_LABEL];
     if (!svc) continue;
     const key = keyOf({ namespace: slice.metadata.namespace, name: svc });
-    out.set(key, [...(out.get(key) ?? []), slice]);
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [slice]);
+    else list.push(slice);
   }
-  for (const list of out.values()) list.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
-  return out;
+  const stable = new Map<string, readonly EndpointSlice[]>();
+  for (const [key, list] of out) {
+    list.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    const old = previous.get(key);
+    stable.set(key, old !== undefined && old.length === list.length && old.every((s, i) => s === list[i]) ? old : list);
+  }
+  return stable;
 }

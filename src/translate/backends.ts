@@ -2,7 +2,7 @@
 // speaks, and the ready addresses behind it (DESIGN.md "Backend resolution").
 import type { EndpointSlice, Endpoints, IngressBackendSplit, Service, ServicePort } from '../api/types.ts';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
-import type { ResourceSet } from '../store/types.ts';
+import type { Lookups } from './lookups.ts';
 import type { Problem } from './problems.ts';
 
 export interface ResolvedBackend {
@@ -31,10 +31,10 @@ export function findServicePort(service: Service, servicePort: number | string):
   return typeof servicePort === 'number' ? ports.find((p) => p.port === servicePort) : ports.find((p) => p.name === servicePort);
 }
 
-export function resolveBackend(split: IngressBackendSplit, set: ResourceSet, where: string): ResolvedBackend {
+export function resolveBackend(split: IngressBackendSplit, set: Lookups, where: string): ResolvedBackend {
   const name = clusterName(split);
   const svcKey = `${split.serviceNamespace}/${split.serviceName}`;
-  const service = set.services.get(svcKey);
+  const service = set.service(svcKey);
   if (!service) {
     return {
       cluster: emptyCluster(name, 'http1'),
@@ -49,9 +49,9 @@ export function resolveBackend(split: IngressBackendSplit, set: ResourceSet, whe
       problem: { reason: 'PortNotFound', message: `${where}: Service "${svcKey}" has no port ${JSON.stringify(split.servicePort)}` },
     };
   }
-  const slices = set.endpointSlicesByService.get(svcKey) ?? [];
+  const slices = set.slices(svcKey) ?? [];
   const endpoints =
-    slices.length > 0 ? fromSlices(slices, port) : fromEndpoints(set.endpoints.get(svcKey), port);
+    slices.length > 0 ? fromSlices(slices, port) : fromEndpoints(set.endpoints(svcKey), port);
   return { cluster: { name, protocol: portProtocol(port), type: 'static', endpoints: sortEndpoints(endpoints) } };
 }
 

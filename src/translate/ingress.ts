@@ -3,10 +3,10 @@
 // so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
 import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type KIngress, type Origin, type Sourced } from '../api/types.ts';
 import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
-import type { ResourceSet } from '../store/types.ts';
 import { applyDefaults } from './defaults.ts';
 import { ingressHash } from './hash.ts';
 import { expandedHosts } from './hosts.ts';
+import type { Lookups } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
 import { ruleRoutes } from './routes.ts';
@@ -31,7 +31,17 @@ export interface TranslatedIngress {
 // routes all traffic"); net-kourier writes that as Envoy's `*` domain, and so does Sluice.
 export const CATCH_ALL_DOMAIN = '*';
 
-export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, options: TranslateOptions): TranslatedIngress {
+// Knative's hash of an ingress depends on nothing else, so it is computed once per object (an
+// ingress whose Services change is translated again but not hashed again).
+const hashes = new WeakMap<KIngress, string>();
+
+function cachedIngressHash(ing: KIngress): string {
+  let h = hashes.get(ing);
+  if (h === undefined) hashes.set(ing, (h = ingressHash(ing)));
+  return h;
+}
+
+export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, options: TranslateOptions): TranslatedIngress {
   const ing = sourced.resource;
   const namespace = ing.metadata.namespace ?? 'default';
   const key = `${namespace}/${ing.metadata.name}`;
@@ -39,7 +49,9 @@ export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, o
   const spec = applyDefaults(ing.spec ?? {});
   const httpOption: HTTPOption = spec.httpOption || 'Enabled';
   const vhosts: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
-  const clusters: Cluster[] = [];
+  // Several paths usually share a backend; each cluster is kept once (by name: a cluster is a
+  // function of its name and the resources, so same-named clusters are identical).
+  const clusters = new Map<string, Cluster>();
   const problems: Problem[] = [];
   // Knative: "If multiple matching Hosts were provided, the first rule will take precedence",
   // so a domain already taken by an earlier rule of this ingress is left out of later ones.
@@ -47,7 +59,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, o
 
   (spec.rules ?? []).forEach((rule, i) => {
     const r = ruleRoutes(rule, i, key, set);
-    clusters.push(...r.clusters);
+    for (const c of r.clusters) clusters.set(c.name, c);
     problems.push(...r.problems);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
     // ExternalIP rules are served on both listeners; ClusterLocal rules only inside the cluster.
@@ -70,10 +82,10 @@ export function translateIngress(sourced: Sourced<KIngress>, set: ResourceSet, o
     origin: sourced.origin,
     namespace,
     name: ing.metadata.name,
-    hash: ingressHash(ing),
+    hash: cachedIngressHash(ing),
     httpOption,
     vhosts,
-    clusters,
+    clusters: [...clusters.values()],
     tls: tls.certificates,
     problems,
   };

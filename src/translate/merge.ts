@@ -25,6 +25,11 @@ export function byPrecedence(a: Sourced<KIngress>, b: Sourced<KIngress>): number
   return compareStrings(keyOfIngress(a.resource), keyOfIngress(b.resource));
 }
 
+/** creationTimestamp in ms; no (or an unreadable) timestamp counts as newest. */
+export function createdTime(ing: KIngress): number {
+  return created(ing);
+}
+
 function created(ing: KIngress): number {
   const t = ing.metadata.creationTimestamp ? Date.parse(ing.metadata.creationTimestamp) : NaN;
   return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
@@ -38,48 +43,67 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const LISTENERS: readonly ListenerKind[] = ['external', 'local'];
+
+/** Remembers what depends on one translated ingress alone (see cache.ts). */
+export interface MergeCache {
+  readonly infos: WeakMap<TranslatedIngress, IngressInfo>;
+}
+
 /** `ordered` must already be in precedence order. */
-export function merge(ordered: readonly TranslatedIngress[]): Merged {
+export function merge(ordered: readonly TranslatedIngress[], cache: MergeCache = { infos: new WeakMap() }): Merged {
   const owners: Record<ListenerKind, Map<string, string>> = { external: new Map(), local: new Map() };
   const listeners: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
   const conflicts = new Map<string, Problem[]>();
   const ingresses: IngressInfo[] = [];
   for (const t of ordered) {
-    // domain -> winning ingress, for every domain this ingress lost (on any listener)
-    const lost = new Map<string, string>();
-    const hosts: Record<ListenerKind, string[]> = { external: [], local: [] };
-    for (const listener of ['external', 'local'] as const) {
+    // domain -> winning ingress, for every domain this ingress lost (on any listener); made only
+    // when something is lost, as most ingresses lose nothing
+    let lost: Map<string, string> | undefined;
+    const start = { external: listeners.external.length, local: listeners.local.length };
+    for (const listener of LISTENERS) {
+      const owned = owners[listener];
       for (const vh of t.vhosts[listener]) {
-        const kept = vh.domains.filter((d) => claim(owners[listener], d, t.key, lost));
-        hosts[listener].push(...kept);
-        if (kept.length > 0) listeners[listener].push({ ...vh, domains: kept });
+        let kept: string[] | undefined;
+        for (let i = 0; i < vh.domains.length; i++) {
+          const d = vh.domains[i] as string;
+          const owner = owned.get(d);
+          if (owner === undefined) owned.set(d, t.key);
+          if (owner === undefined || owner === t.key) {
+            kept?.push(d);
+          } else {
+            (lost ??= new Map()).set(d, owner);
+            kept ??= vh.domains.slice(0, i);
+          }
+        }
+        // A virtual host that lost nothing is shared as it is (its cached hash stays valid).
+        if (kept === undefined) listeners[listener].push(vh);
+        else if (kept.length > 0) listeners[listener].push(Object.freeze({ ...vh, domains: Object.freeze(kept) }));
       }
     }
-    if (lost.size > 0) conflicts.set(t.key, conflictProblems(lost));
-    ingresses.push({
+    if (lost !== undefined) conflicts.set(t.key, conflictProblems(lost));
+    const cached = lost === undefined ? cache.infos.get(t) : undefined;
+    if (cached !== undefined) {
+      ingresses.push(cached);
+      continue;
+    }
+    const hostsOf = (l: ListenerKind) => Object.freeze([...new Set(listeners[l].slice(start[l]).flatMap((v) => v.domains))].sort());
+    const info: IngressInfo = Object.freeze({
       key: t.key,
       namespace: t.namespace,
       name: t.name,
       hash: t.hash,
       httpOption: t.httpOption,
-      externalHosts: [...new Set(hosts.external)].sort(),
-      localHosts: [...new Set(hosts.local)].sort(),
+      externalHosts: hostsOf('external'),
+      localHosts: hostsOf('local'),
     });
+    if (lost === undefined) cache.infos.set(t, info);
+    ingresses.push(info);
   }
   const tls = mergeTls(ordered, owners.external, conflicts);
   for (const l of ['external', 'local'] as const) listeners[l].sort((a, b) => compareStrings(a.name, b.name));
   ingresses.sort((a, b) => compareStrings(a.key, b.key));
   return { listeners, clusters: mergeClusters(ordered), tls, ingresses, conflicts };
-}
-
-function claim(owners: Map<string, string>, domain: string, key: string, lost: Map<string, string>): boolean {
-  const owner = owners.get(domain);
-  if (owner === undefined || owner === key) {
-    owners.set(domain, key);
-    return true;
-  }
-  lost.set(domain, owner);
-  return false;
 }
 
 function conflictProblems(lost: Map<string, string>): Problem[] {
@@ -116,7 +140,10 @@ function mergeTls(ordered: readonly TranslatedIngress[], hostOwners: Map<string,
       });
       const prev = byName.get(cert.name);
       const all = [...new Set([...(prev?.hosts ?? []), ...hosts])].sort();
-      if (all.length > 0) byName.set(cert.name, { ...cert, hosts: all });
+      if (all.length === 0) continue;
+      // The certificate as translated when its names are unchanged (keeps its cached hash).
+      const same = all.length === cert.hosts.length && all.every((h, i) => h === cert.hosts[i]);
+      byName.set(cert.name, same ? cert : Object.freeze({ ...cert, hosts: Object.freeze(all) }));
     }
     if (dropped.length > 0) {
       const msg = `no certificate offered for TLS host ${quoteList([...new Set(dropped)])}: it is served by, or has a certificate from, an ingress that takes precedence`;

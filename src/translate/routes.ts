@@ -3,8 +3,8 @@
 // on it by listing each tag's header route (`Knative-Serving-Tag`) before the default route.
 import type { HTTPIngressPath, IngressRule } from '../api/types.ts';
 import type { Cluster, HeaderMatch, HeaderPair, Route, Split } from '../snapshot/types.ts';
-import type { ResourceSet } from '../store/types.ts';
 import { resolveBackend } from './backends.ts';
+import type { Lookups } from './lookups.ts';
 import type { Problem } from './problems.ts';
 
 export interface RuleRoutes {
@@ -14,7 +14,7 @@ export interface RuleRoutes {
 }
 
 /** Routes of rule `ruleIndex`, with the clusters their splits use. `ingressKey` is `namespace/name`. */
-export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: ResourceSet): RuleRoutes {
+export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: Lookups): RuleRoutes {
   const out: RuleRoutes = { routes: [], clusters: [], problems: [] };
   (rule.http?.paths ?? []).forEach((path, pathIndex) => {
     const where = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
@@ -23,7 +23,7 @@ export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: str
   return out;
 }
 
-function pathRoute(path: HTTPIngressPath, where: string, ingressKey: string, set: ResourceSet, out: RuleRoutes): Route {
+function pathRoute(path: HTTPIngressPath, where: string, ingressKey: string, set: Lookups, out: RuleRoutes): Route {
   const splits: Split[] = (path.splits ?? []).map((split, i) => {
     const { cluster, problem } = resolveBackend(split, set, `${where}.splits[${i}]`);
     out.clusters.push(cluster);
@@ -49,10 +49,16 @@ function lowerCaseEntries<T>(map: Record<string, T> | undefined): Array<[string,
   return [...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export function headerPairs(map: Record<string, string> | undefined): HeaderPair[] {
+// Most routes and splits set and match no headers: they share one frozen empty list (at 10,000
+// ingresses that is a few hundred thousand fewer arrays kept).
+const NONE: readonly never[] = Object.freeze([]);
+
+export function headerPairs(map: Record<string, string> | undefined): readonly HeaderPair[] {
+  if (map === undefined || map === null || Object.keys(map).length === 0) return NONE;
   return lowerCaseEntries(map).map(([name, value]) => [name, String(value)] as const);
 }
 
-function headerMatches(map: Record<string, { exact: string }> | undefined): HeaderMatch[] {
+function headerMatches(map: Record<string, { exact: string }> | undefined): readonly HeaderMatch[] {
+  if (map === undefined || map === null || Object.keys(map).length === 0) return NONE;
   return lowerCaseEntries(map).map(([name, m]) => ({ name, exact: String(m?.exact ?? '') }));
 }

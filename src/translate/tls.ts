@@ -4,7 +4,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { IngressTLS, KIngress, Secret } from '../api/types.ts';
 import type { TlsCertificate } from '../snapshot/types.ts';
-import type { ResourceSet } from '../store/types.ts';
+import type { Lookups } from './lookups.ts';
 import type { Problem } from './problems.ts';
 
 export interface ResolvedTls {
@@ -12,14 +12,14 @@ export interface ResolvedTls {
   readonly problems: readonly Problem[];
 }
 
-export function resolveTls(ing: KIngress, set: ResourceSet): ResolvedTls {
+export function resolveTls(ing: KIngress, set: Lookups): ResolvedTls {
   const namespace = ing.metadata.namespace ?? 'default';
   const certificates: TlsCertificate[] = [];
   const problems: Problem[] = [];
   (ing.spec.tls ?? []).forEach((entry, i) => {
     const where = `spec.tls[${i}]`;
     const key = `${entry.secretNamespace || namespace}/${entry.secretName ?? ''}`;
-    const secret = set.secrets.get(key);
+    const secret = set.secret(key);
     if (!secret) {
       problems.push({ reason: 'SecretNotFound', message: `${where}: Secret "${key}" not found` });
       return;

@@ -1,0 +1,101 @@
+// In-process scale measurement of the control plane (no proxy, no load): cold parse of N generated
+// apps, cold translate, one file edit to a published snapshot that routes the new host, heap and RSS.
+//   node --expose-gc --import tsx bench/scale-translate.ts [N=10000] [stages|served] [dir=/tmp/sluice-scale-N]
+// `stages`: cold parse, cold translate and one edit stage by stage (wall and CPU time, as the shared
+// machine makes wall time noisy); `served`: the pipeline alone, cold start, edits to served, RSS.
+// Parse (reading + YAML + validation) and translate (Store + translate) are timed separately; the
+// edit is timed from the rename to the compiled router answering the new host, through the real
+// FileSource (fs.watch, 50 ms debounce) and Pipeline.
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigDir } from '../src/sources/config-dir.ts';
+import { FileSource } from '../src/sources/file.ts';
+import { Store } from '../src/store/store.ts';
+import { translate } from '../src/translate/translate.ts';
+import { TranslateCache } from '../src/translate/cache.ts';
+import { defaultTranslateOptions } from '../src/translate/options.ts';
+import { Pipeline } from '../src/pipeline.ts';
+import { compileRouter } from '../src/proxy/router.ts';
+import { appYaml, scaleApp, scaleAppName, writeScaleConfig } from './ingress-gen.ts';
+import type { Logger } from '../src/log.ts';
+
+const n = Number(process.argv[2] ?? 10_000);
+const mode = process.argv[3] ?? 'stages';
+const dir = process.argv[4] ?? `/tmp/sluice-scale-${n}`;
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const timed = async <T>(fn: () => T | Promise<T>): Promise<[T, string]> => {
+  const w = performance.now();
+  const c = cpu();
+  const out = await fn();
+  return [out, `${(performance.now() - w).toFixed(0)} ms wall, ${(cpu() - c).toFixed(0)} ms cpu`];
+};
+const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
+
+if (!existsSync(join(dir, 'apps', `${scaleAppName(n - 1)}.yaml`))) writeScaleConfig(dir, n, 9001, 9002);
+
+// 1. cold parse and cold translate, separately
+if (mode === 'stages') {
+  const config = new ConfigDir(dir);
+  const [state, parseT] = await timed(async () => { await config.scan(''); return config.state(); });
+  console.log(`cold parse (read+yaml+validate) ${n} apps: ${parseT}, ${state.resources.length} resources`);
+  const store = new Store();
+  const cache = new TranslateCache();
+  // The parser's garbage is collected here, so its cost is not counted as translation.
+  gc();
+  const [set, storeT] = await timed(() => store.update(state));
+  const [result, trT] = await timed(() => translate(set, defaultTranslateOptions, cache));
+  console.log(`cold translate: store ${storeT}; translate ${trT}; ${result.snapshot.listeners.external.length} external vhosts`);
+  const [, againT] = await timed(() => translate(store.update(config.state()), defaultTranslateOptions, cache));
+  console.log(`same state again, cached (store+translate): ${againT}`);
+  for (let round = 0; round < 3; round++) {
+    // one edited file, stage by stage, without the watcher
+    const i = Math.floor(n / 3) + round;
+    const rel = `apps/${scaleAppName(i)}.yaml`;
+    const file = join(dir, rel);
+    const original = appYaml(scaleApp(i, 9001, 9002));
+    writeFileSync(file, appYaml({ ...scaleApp(i, 9001, 9002), host: 'stage.example.com' }));
+    const [, parse1] = await timed(() => config.recheck(rel));
+    const [st, merge1] = await timed(() => config.state());
+    const [s2, store1] = await timed(() => store.update(st));
+    const [r2, tr1] = await timed(() => translate(s2, defaultTranslateOptions, cache));
+    const [, router1] = await timed(() => compileRouter({ ...r2.snapshot, version: 1 }));
+    console.log(`edit ${round} stages: reparse ${parse1} | source merge ${merge1} | store ${store1} | translate ${tr1} | compileRouter ${router1}`);
+    writeFileSync(file, original);
+    await config.recheck(rel);
+  }
+  gc();
+  console.log(`heap after cold + edits: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+  process.exit(0);
+}
+
+// 2. edit to served, through FileSource + Pipeline + compileRouter
+const noop = () => {};
+const log = { info: noop, warn: noop, error: noop, debug: noop, child: () => log } as unknown as Logger;
+const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), defaultTranslateOptions, log);
+let router: ReturnType<typeof compileRouter> | undefined;
+pipeline.feed.subscribe((s) => (router = compileRouter(s)));
+const t0 = performance.now();
+await pipeline.start();
+console.log(`pipeline cold start (parse+translate+router): ${ms(t0)}`);
+gc();
+console.log(`heap with pipeline running: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+for (let round = 0; round < 3; round++) {
+  const i = Math.floor(n / 2) + round;
+  const host = `edited-${round}-${Date.now()}.bench.example.com`;
+  const file = join(dir, 'apps', `${scaleAppName(i)}.yaml`);
+  const original = appYaml(scaleApp(i, 9001, 9002));
+  writeFileSync(`${file}.tmp`, appYaml({ ...scaleApp(i, 9001, 9002), host }));
+  const start = performance.now();
+  renameSync(`${file}.tmp`, file);
+  while (!router?.hosts.external.has(host)) {
+    if (performance.now() - start > 60_000) throw new Error('edit not served in 60 s');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  console.log(`edit ${round} to served (router has the new host): ${ms(start)}`);
+  writeFileSync(file, original);
+  await new Promise((r) => setTimeout(r, 300));
+}
+await pipeline.stop();
+console.log(`rss at end: ${mib(process.memoryUsage().rss)}`);
