@@ -31,17 +31,26 @@ export interface Router {
   readonly hosts: Readonly<Record<ListenerKind, ReadonlyMap<string, HostEntry>>>;
 }
 
+/**
+ * Compiled entries by virtual host object. The translator keeps unchanged virtual hosts as the same
+ * objects across snapshots, so an edit to one ingress among thousands recompiles only its own hosts.
+ */
+const compiled = new WeakMap<VirtualHost, HostEntry>();
+
 export function compileRouter(snapshot: Snapshot): Router {
   const clusters = new Map(snapshot.clusters.map((c) => [c.name, c] as const));
   const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i] as const));
   const compileHosts = (vhosts: readonly VirtualHost[]): Map<string, HostEntry> => {
     const table = new Map<string, HostEntry>();
     for (const vhost of vhosts) {
-      const entry: HostEntry = {
-        vhost,
-        ingress: ingresses.get(vhost.ingress),
-        routes: vhost.routes.map((r) => compileRoute(r, clusters)),
-      };
+      const ingress = ingresses.get(vhost.ingress);
+      let entry = compiled.get(vhost);
+      // A cached entry is reused only if what it resolved is still the same: the ingress info
+      // (hash, httpOption) and every cluster object (endpoints change without the vhost changing).
+      if (!entry || entry.ingress !== ingress || !sameClusters(entry, clusters)) {
+        entry = { vhost, ingress, routes: vhost.routes.map((r) => compileRoute(r, clusters)) };
+        compiled.set(vhost, entry);
+      }
       // The translator resolves host conflicts; the first vhost listed for a domain wins here too.
       for (const d of vhost.domains) if (!table.has(d)) table.set(d, entry);
     }
@@ -52,6 +61,11 @@ export function compileRouter(snapshot: Snapshot): Router {
     version: snapshot.version,
     hosts: { external: compileHosts(snapshot.listeners.external), local: compileHosts(snapshot.listeners.local) },
   };
+}
+
+function sameClusters(entry: HostEntry, clusters: ReadonlyMap<string, Cluster>): boolean {
+  for (const r of entry.routes) for (const sp of r.splits) if (clusters.get(sp.cluster.name) !== sp.cluster) return false;
+  return true;
 }
 
 function compileRoute(route: Route, clusters: ReadonlyMap<string, Cluster>): CompiledRoute {
