@@ -4,7 +4,8 @@ import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from './metrics.ts';
 import { compileRouter, type Router } from './router.ts';
-import type { Upstreams } from './upstreams.ts';
+import type { Pick, Upstreams } from './upstreams.ts';
+import type { Cluster } from '../snapshot/types.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -31,6 +32,13 @@ export class DataPlane {
   /** undefined until the first snapshot */
   get router(): Router | undefined {
     return this.#router;
+  }
+
+  /** An endpoint of the cluster, or undefined (counted as an upstream error) when it has none. */
+  pick(cluster: Cluster): Pick | undefined {
+    const pick = this.upstreams.pick(cluster);
+    if (!pick) this.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
+    return pick;
   }
 
   stop(): void {

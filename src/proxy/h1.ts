@@ -8,7 +8,7 @@ import { grpcLocalReply, isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
-import { type LocalReply, probeReply, redirectReply, textReply } from './local-reply.ts';
+import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from './local-reply.ts';
 
 export interface ListenerContext {
   /** listener name for metrics and logs: `http`, `https`, `local` */
@@ -38,7 +38,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
     };
     if (!router) {
-      writeLocal(res, textReply(503, 'no configuration loaded yet'));
+      writeLocal(res, NO_CONFIG);
       return done('', 503);
     }
     const raw = req.rawHeaders;
@@ -52,24 +52,15 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     });
     const head = req.method === 'HEAD';
     const grpcType = isGrpcContentType(req.headers['content-type']) ? req.headers['content-type'] : undefined;
-    switch (decision.kind) {
-      case 'not-found':
-        writeLocal(res, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), head, grpcType);
-        return done(decision.ingress ?? '', 404);
-      case 'probe':
-        writeLocal(res, probeReply(decision.hash), head);
-        return done(decision.ingress, 200);
-      case 'redirect':
-        writeLocal(res, redirectReply(decision.location), head);
-        return done(decision.ingress, 301);
-      case 'forward':
-        break;
+    if (decision.kind !== 'forward') {
+      const { reply, ingress, error } = replyFor(decision);
+      writeLocal(res, reply, head, error ? grpcType : undefined);
+      return done(ingress, reply.status);
     }
     const cluster = decision.split.cluster;
-    const pick = dp.upstreams.pick(cluster);
+    const pick = dp.pick(cluster);
     if (!pick) {
-      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      writeLocal(res, textReply(503, 'no healthy upstream'), head, grpcType);
+      writeLocal(res, NO_ENDPOINTS, head, grpcType);
       return done(decision.ingress, 503);
     }
     const toH2c = h2 !== undefined && cluster.protocol === 'h2c';
@@ -181,7 +172,7 @@ class H1ProxyHandler {
       // The request body may still be arriving; discard it so the connection stays usable.
       if (!this.#req.complete) this.#req.resume();
       const ct = this.#req.headers['content-type'];
-      writeLocal(res, textReply(503, 'upstream connect error or disconnect/reset before headers'), this.#req.method === 'HEAD', isGrpcContentType(ct) ? ct : undefined);
+      writeLocal(res, UPSTREAM_RESET, this.#req.method === 'HEAD', isGrpcContentType(ct) ? ct : undefined);
       this.#finish(503);
     } else {
       this.#dp.metrics.upstreamErrors.labels(this.#cluster, 'reset_after_headers').inc();

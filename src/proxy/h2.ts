@@ -9,7 +9,7 @@ import { proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import type { ListenerLimits } from './listeners.ts';
-import { probeReply, redirectReply, textReply } from './local-reply.ts';
+import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
 
 export interface H2Limits extends ListenerLimits {
   /** concurrent streams a client may open on one connection */
@@ -69,7 +69,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     const head = method === 'HEAD';
     const router = dp.router;
     if (!router) {
-      writeLocalH2(stream, textReply(503, 'no configuration loaded yet'), head, grpcType);
+      writeLocalH2(stream, NO_CONFIG, head, grpcType);
       return done('', 503);
     }
     if (path === undefined || method === 'CONNECT') {
@@ -81,24 +81,15 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
     const authority = headers[':authority'] ?? headers.host;
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort });
-    switch (decision.kind) {
-      case 'not-found':
-        writeLocalH2(stream, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), head, grpcType);
-        return done(decision.ingress ?? '', 404);
-      case 'probe':
-        writeLocalH2(stream, probeReply(decision.hash), head, undefined);
-        return done(decision.ingress, 200);
-      case 'redirect':
-        writeLocalH2(stream, redirectReply(decision.location), head, undefined);
-        return done(decision.ingress, 301);
-      case 'forward':
-        break;
+    if (decision.kind !== 'forward') {
+      const { reply, ingress, error } = replyFor(decision);
+      writeLocalH2(stream, reply, head, error ? grpcType : undefined);
+      return done(ingress, reply.status);
     }
     const cluster = decision.split.cluster;
-    const pick = dp.upstreams.pick(cluster);
+    const pick = dp.pick(cluster);
     if (!pick) {
-      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      writeLocalH2(stream, textReply(503, 'no healthy upstream'), head, grpcType);
+      writeLocalH2(stream, NO_ENDPOINTS, head, grpcType);
       return done(decision.ingress, 503);
     }
     // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.

@@ -1,4 +1,5 @@
 // Responses the gateway writes itself (404, 503, probes, redirects), for any socket layer.
+import type { Decision } from './decide.ts';
 
 export interface LocalReply {
   readonly status: number;
@@ -20,4 +21,23 @@ export function probeReply(hash: string): LocalReply {
 
 export function redirectReply(location: string): LocalReply {
   return { status: 301, headers: [['location', location], ['content-type', 'text/plain; charset=utf-8']], body: `Moved to ${location}\n` };
+}
+
+export const NO_CONFIG = textReply(503, 'no configuration loaded yet');
+export const NO_ENDPOINTS = textReply(503, 'no healthy upstream');
+export const UPSTREAM_RESET = textReply(503, 'upstream connect error or disconnect/reset before headers');
+
+/**
+ * The gateway's own answer to a decision that forwards nothing, the same on every socket layer.
+ * `error` marks answers that a gRPC client must get as a gRPC status (404), unlike probes and redirects.
+ */
+export function replyFor(decision: Exclude<Decision, { kind: 'forward' }>): { reply: LocalReply; ingress: string; error: boolean } {
+  switch (decision.kind) {
+    case 'not-found':
+      return { reply: textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), ingress: decision.ingress ?? '', error: true };
+    case 'probe':
+      return { reply: probeReply(decision.hash), ingress: decision.ingress, error: false };
+    case 'redirect':
+      return { reply: redirectReply(decision.location), ingress: decision.ingress, error: false };
+  }
 }

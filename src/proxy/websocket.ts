@@ -9,7 +9,7 @@ import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
-import { type LocalReply, probeReply, redirectReply, textReply } from './local-reply.ts';
+import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 
 /** Open tunnels, so shutdown can end them (they no longer belong to the HTTP server). */
 export class Tunnels {
@@ -52,7 +52,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     socket.on('error', () => socket.destroy());
     const router = dp.router;
     if (!router) {
-      writeRaw(socket, textReply(503, 'no configuration loaded yet'));
+      writeRaw(socket, NO_CONFIG);
       return done('', 503);
     }
     const raw = req.rawHeaders;
@@ -63,24 +63,15 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     }
     const url = req.url ?? '/';
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: req.headers.host, url, raw, httpsPort: ctx.httpsPort });
-    switch (decision.kind) {
-      case 'not-found':
-        writeRaw(socket, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'));
-        return done(decision.ingress ?? '', 404);
-      case 'probe':
-        writeRaw(socket, probeReply(decision.hash));
-        return done(decision.ingress, 200);
-      case 'redirect':
-        writeRaw(socket, redirectReply(decision.location));
-        return done(decision.ingress, 301);
-      case 'forward':
-        break;
+    if (decision.kind !== 'forward') {
+      const { reply, ingress } = replyFor(decision);
+      writeRaw(socket, reply);
+      return done(ingress, reply.status);
     }
     const cluster = decision.split.cluster;
-    const pick = dp.upstreams.pick(cluster);
+    const pick = dp.pick(cluster);
     if (!pick) {
-      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      writeRaw(socket, textReply(503, 'no healthy upstream'));
+      writeRaw(socket, NO_ENDPOINTS);
       return done(decision.ingress, 503);
     }
     const headers = upstreamRequestHeaders({
@@ -101,7 +92,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       if (!answered) {
         answered = true;
         dp.metrics.upstreamErrors.labels(cluster.name, err.code === 'ECONNREFUSED' ? 'connection_refused' : 'reset').inc();
-        writeRaw(socket, textReply(503, 'upstream connect error or disconnect/reset before headers'));
+        writeRaw(socket, UPSTREAM_RESET);
         done(decision.ingress, 503);
       }
       socket.destroy();
@@ -120,7 +111,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     upstream.once('end', () => {
       if (!answered) {
         answered = true;
-        writeRaw(socket, textReply(503, 'upstream connect error or disconnect/reset before headers'));
+        writeRaw(socket, UPSTREAM_RESET);
         done(decision.ingress, 503);
       }
     });

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { Endpoint } from '../../snapshot/types.ts';
 import { decide } from '../decide.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.ts';
-import { type LocalReply, probeReply, redirectReply, textReply } from '../local-reply.ts';
+import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from '../local-reply.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
 import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, parseResponseHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
@@ -144,24 +144,18 @@ export class FastConnection implements UpstreamOwner {
     this.#started = performance.now();
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
     const router = dp.router;
-    if (router === undefined) return this.#local(head, textReply(503, 'no configuration loaded yet'), '');
+    if (router === undefined) return this.#local(head, NO_CONFIG, '');
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, httpsPort: ctx.httpsPort });
-    switch (decision.kind) {
-      case 'not-found':
-        return this.#local(head, textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), decision.ingress ?? '');
-      case 'probe':
-        return this.#local(head, probeReply(decision.hash), decision.ingress);
-      case 'redirect':
-        return this.#local(head, redirectReply(decision.location), decision.ingress);
-      case 'forward':
-        break;
+    if (decision.kind !== 'forward') {
+      const { reply, ingress } = replyFor(decision);
+      return this.#local(head, reply, ingress);
     }
     const cluster = decision.split.cluster;
     if (cluster.protocol !== 'http1') return false;
     const ep = this.#shared.upstreams.pick(cluster);
     if (ep === undefined) {
       dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      return this.#local(head, textReply(503, 'no healthy upstream'), decision.ingress);
+      return this.#local(head, NO_ENDPOINTS, decision.ingress);
     }
     const headers = upstreamRequestHeaders({
       raw: head.raw,
@@ -383,7 +377,7 @@ export class FastConnection implements UpstreamOwner {
       dp.log.debug({ err: err?.message ?? reason, cluster: this.#cluster }, 'upstream error before response');
       // A request body still arriving cannot be skipped reliably: close after the 503.
       const close = !this.#keepAlive || this.#reqPhase !== REQ_DONE;
-      const reply = textReply(503, 'upstream connect error or disconnect/reset before headers');
+      const reply = UPSTREAM_RESET;
       this.socket.write(localReplyBytes(reply, this.#head!.method === 'HEAD', close));
       this.#status = 503;
       this.#resPhase = RES_DONE;
