@@ -38,6 +38,16 @@ function startNginxUpstream(dir: string, portA: number, portB: number, h2Port: n
   return start(which('nginx') ?? 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { cpus });
 }
 
+/** nginx's temp directories inside the run's own directory (root's defaults may not be writable). */
+export function nginxTempPaths(dir: string): string {
+  return ['client_body_temp_path client_body', 'proxy_temp_path proxy', 'fastcgi_temp_path fastcgi', 'uwsgi_temp_path uwsgi', 'scgi_temp_path scgi']
+    .map((line) => {
+      const [directive, sub] = line.split(' ');
+      return `  ${directive} ${dir}/${sub};`;
+    })
+    .join('\n');
+}
+
 /** Pure: the upstream's nginx.conf. One worker, no logging, keep-alive without limits. */
 export function nginxUpstreamConf(dir: string, www: string, portA: number, portB: number, h2Port: number): string {
   const server = (listen: string): string => `
@@ -70,11 +80,7 @@ http {
   keepalive_timeout 300s;
   keepalive_requests 10000000;
   client_body_buffer_size 2m;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${nginxTempPaths(dir)}
   upstream drained { server unix:${dir}/ok.sock; keepalive 16; }
   server { listen unix:${dir}/ok.sock; location / { return 200 "ok\\n"; } }
 ${server(`127.0.0.1:${portA}`)}

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, start, waitForPort, which } from '../proc.ts';
 import { SPLIT_HEADER } from '../scenarios.ts';
+import { nginxTempPaths } from '../upstream.ts';
 import type { Contender, Scenario, Upstream } from '../types.ts';
 
 export const nginx: Contender = {
@@ -41,11 +42,7 @@ http {
   keepalive_timeout 300s;
   keepalive_requests 10000000;
   client_max_body_size 2m;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+${nginxTempPaths(dir)}
   upstream rev_a { server 127.0.0.1:${up.portA}; keepalive 256; keepalive_requests 10000000; }
   upstream rev_b { server 127.0.0.1:${up.portB}; keepalive 256; keepalive_requests 10000000; }
   # $request_id is random per request, so the split is random as in Sluice
