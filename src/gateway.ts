@@ -4,6 +4,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
+import type { IngressStatusReport } from './snapshot/types.ts';
 import type { HostPort } from './net/address.ts';
 import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
@@ -63,6 +64,7 @@ export class Gateway {
   #admin: http.Server | undefined;
   readonly #options: GatewayOptions;
   #stopping: Promise<void> | undefined;
+  #statusView: (() => readonly IngressStatusReport[]) | undefined;
 
   private constructor(options: GatewayOptions) {
     this.#options = options;
@@ -96,6 +98,7 @@ export class Gateway {
         feed: this.pipeline.feed,
         metrics: this.metrics,
         rejections: () => this.pipeline.rejections,
+        statuses: () => this.#statusView?.() ?? this.pipeline.feed.statuses(),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
       log.info({ listener: 'admin', address: this.addresses.admin }, 'listening');
@@ -143,6 +146,11 @@ export class Gateway {
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
     await this.pipeline.start();
     for (const [listener, address] of bound) log.info({ listener, address }, 'listening');
+  }
+
+  /** Lets a status writer (Kubernetes mode) show in /status what it knows beyond the translator. */
+  setStatusView(view: () => readonly IngressStatusReport[]): void {
+    this.#statusView = view;
   }
 
   /** Graceful: stop accepting, finish in-flight requests (up to the drain timeout), close pools. */

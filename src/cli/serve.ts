@@ -8,6 +8,7 @@ import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
+import type { IngressStatusReport } from '../snapshot/types.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
@@ -94,7 +95,7 @@ export function translateOptionsFromFlags(
 }
 
 /** A source that also writes status back (Kubernetes mode) once the gateway serves. */
-type StatusSource = Source & { startStatus(feed: SnapshotFeed): unknown };
+type StatusSource = Source & { startStatus(feed: SnapshotFeed): { statuses(): readonly IngressStatusReport[] } };
 const writesStatus = (s: Source): s is StatusSource => typeof (s as Partial<StatusSource>).startStatus === 'function';
 
 async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
@@ -150,7 +151,10 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
-  if (writesStatus(options.source)) options.source.startStatus(gateway.pipeline.feed);
+  if (writesStatus(options.source)) {
+    const status = options.source.startStatus(gateway.pipeline.feed);
+    gateway.setStatusView(() => status.statuses());
+  }
   const xds = f.xds ? await startXds(f, gateway, log) : undefined;
   stopOnSignals(log, async () => {
     await xds?.close();

@@ -9,6 +9,7 @@ import { LeaderElector } from './leader.ts';
 import { Prober, replicasFromSlices, type ProbeFn, type ProbeTarget, type Replica } from './prober.ts';
 import type { KubernetesSource } from './source.ts';
 import { StatusWriter } from './status-writer.ts';
+import { withLoadBalancerCondition } from '../translate/status.ts';
 
 export interface ServiceRef {
   readonly namespace: string;
@@ -88,6 +89,24 @@ export class StatusController {
   }
   #localReplicas(): Replica[] {
     return replicasFromSlices(this.#o.source.endpointSlicesOf(this.#o.localGatewayService.namespace, this.#o.localGatewayService.name));
+  }
+
+  /**
+   * Statuses as this replica knows them, for the admin endpoint: on the leader, LoadBalancerReady
+   * comes from probing every replica (what it writes to the cluster); a follower does not probe, and says so.
+   */
+  statuses(): readonly IngressStatusReport[] {
+    const leader = this.leader.isLeader();
+    return this.#o.feed.statuses().map((r) => {
+      const fromTranslator = r.conditions.find((c) => c.type === 'LoadBalancerReady');
+      if (!configured(r) || fromTranslator?.status === 'False') return r;
+      if (!leader) {
+        return withLoadBalancerCondition(r, { type: 'LoadBalancerReady', status: 'Unknown', reason: 'NotLeader', message: 'this replica does not probe; the leader writes LoadBalancerReady to the Ingress status' });
+      }
+      return this.#prober.isReady(`${r.namespace}/${r.name}`, r.hash)
+        ? withLoadBalancerCondition(r, { type: 'LoadBalancerReady', status: 'True' })
+        : withLoadBalancerCondition(r, { type: 'LoadBalancerReady', status: 'Unknown', reason: 'Uninitialized', message: 'Waiting for load balancer to be ready' });
+    });
   }
 
   /** status writes so far (for tests) */

@@ -54,6 +54,11 @@ describe('sluice serve --kubernetes', () => {
     api.put(slice('sluice-system', `sluice-internal-${id}`, 'sluice-internal', ['127.0.0.1'], port(proc.addresses.local!)));
     return proc;
   };
+  const adminCondition = async (proc: SluiceProcess, name: string, type: string): Promise<string | undefined> => {
+    const res = await fetch(`http://${proc.addresses.admin}/status`);
+    const body = (await res.json()) as { ingresses: Array<{ name: string; conditions: Array<{ type: string; status: string }> }> };
+    return body.ingresses.find((i) => i.name === name)?.conditions.find((c) => c.type === type)?.status;
+  };
   const live = (name: string): KIngress | undefined => api.get(INGRESS, 'Ingress', 'app', name) as KIngress | undefined;
   const cond = (name: string, type: string): string | undefined => live(name)?.status?.conditions?.find((c) => c.type === type)?.status;
   const holder = (): string | undefined => (api.get('coordination.k8s.io/v1', 'Lease', 'sluice-system', 'sluice-leader')?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
@@ -82,6 +87,8 @@ describe('sluice serve --kubernetes', () => {
     assert.equal(cond('web', 'NetworkConfigured'), 'True');
     assert.equal(st.publicLoadBalancer?.ingress[0]?.domainInternal, 'sluice.sluice-system.svc.cluster.local');
     assert.equal(st.privateLoadBalancer?.ingress[0]?.domainInternal, 'sluice-internal.sluice-system.svc.cluster.local');
+    // The leader's admin endpoint shows the probed LoadBalancerReady it wrote to the cluster.
+    assert.equal(await adminCondition(replicas[0]!, 'web', 'LoadBalancerReady'), 'True');
   });
 
   it('follows endpoint changes', async () => {
@@ -120,6 +127,8 @@ describe('sluice serve --kubernetes', () => {
     const r2 = await startReplica('r2');
     await waitFor(async () => (await get(r2.addresses.http!, 'web.example'))[1] === 'B', 15_000, 'r2 serves traffic too');
     assert.equal(holder(), 'r1');
+    // A follower does not probe, and its admin endpoint says so rather than claiming readiness.
+    assert.equal(await adminCondition(r2, 'web', 'LoadBalancerReady'), 'Unknown');
     await new Promise((r) => setTimeout(r, 3500)); // more than a lease duration: r2 must not steal a renewed Lease
     assert.equal(holder(), 'r1');
     await replicas[0]!.stop('SIGKILL'); // no release: r2 must wait for the Lease to expire
