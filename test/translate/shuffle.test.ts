@@ -12,19 +12,10 @@ import { Store } from '../../src/store/store.ts';
 import { defaultTranslateOptions } from '../../src/translate/options.ts';
 import { translate } from '../../src/translate/translate.ts';
 import { loadScenario } from './scenario.ts';
+import { mulberry32 } from '../support/prng.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/translate');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], rnd: () => number): T[] {
   const out = [...items];

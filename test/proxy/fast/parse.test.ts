@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChunkedDecoder, INVALID } from '../../../src/proxy/fast/chunked.ts';
 import { HeadError, parseRequestHead, parseResponseHead, ResponseHead, CHUNKED, LENGTH, NO_BODY, UNTIL_CLOSE } from '../../../src/proxy/fast/parse.ts';
 import { fastVerdict, limits, llhttpVerdict, type Verdict } from './llhttp.ts';
+import { mulberry32 } from '../../support/prng.ts';
 
 const head = (...lines: string[]): string => `${lines.join('\r\n')}\r\n\r\n`;
 const GET = (...hs: string[]): string => head('GET /p?q=1 HTTP/1.1', 'Host: a.example', ...hs);
@@ -291,16 +292,6 @@ describe('chunked decoder', () => {
 
 // ---- helpers
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = ['\r', '\n', '\r\n', ' ', '\t', '\x00', ':', ',', ';', '\x0b', '\x7f', '\x80', '\xff', 'a', '0', 'f', '-', '+', '"', '/', '#', '?'];
 const LINES = [
