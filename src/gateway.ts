@@ -169,6 +169,7 @@ export class Gateway {
       this.#tunnels.destroyAll();
       await Promise.all(accepting);
       this.h2Upstreams.close();
+      this.dataPlane.fast.close();
       await this.dataPlane.upstreams.close();
       if (this.#admin) {
         this.#admin.closeAllConnections();

@@ -5,11 +5,14 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from './metrics.ts';
 import { compileRouter, type Router } from './router.ts';
 import type { Pick, Upstreams } from './upstreams.ts';
+import { FastUpstreams } from './fast/upstream-pool.ts';
 import type { Cluster } from '../snapshot/types.ts';
 
 export class DataPlane {
   #router: Router | undefined;
   readonly upstreams: Upstreams;
+  /** raw keep-alive HTTP/1.1 sockets: the fast path's and HTTP/2's bodiless requests to HTTP/1.1 upstreams */
+  readonly fast = new FastUpstreams();
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly #unsubscribe: () => void;
@@ -21,11 +24,15 @@ export class DataPlane {
     this.metrics = metrics;
     this.log = log;
     const current = feed.current();
-    if (current) this.#router = compileRouter(current);
+    if (current) {
+      this.#router = compileRouter(current);
+      this.fast.prune(current);
+    }
     this.#unsubscribe = feed.subscribe((snapshot) => {
       // Requests already routed keep the objects they hold; new requests see the new router.
       this.#router = compileRouter(snapshot);
       this.upstreams.prune(snapshot);
+      this.fast.prune(snapshot);
     });
   }
 

@@ -45,7 +45,7 @@ export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply,
   stream.end(body);
 }
 
-function pairsToObject(status: number, pairs: readonly string[]): http2.OutgoingHttpHeaders {
+export function pairsToObject(status: number, pairs: readonly string[]): http2.OutgoingHttpHeaders {
   const out: http2.OutgoingHttpHeaders = { ':status': status };
   for (let i = 0; i < pairs.length; i += 2) appendHeader(out, pairs[i]!.toLowerCase(), pairs[i + 1]!);
   return out;
@@ -114,7 +114,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   });
 }
 
-function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Error & { code?: string }): void {
+export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Error & { code?: string }): void {
   t.dp.metrics.upstreamErrors.labels(t.cluster, err.code === 'ECONNREFUSED' ? 'connection_refused' : 'reset').inc();
   t.dp.log.debug({ err: err.message, cluster: t.cluster }, 'upstream error before response');
   writeLocalH2(stream, textReply(503, BAD_GATEWAY_TEXT), t.head, t.grpcType);

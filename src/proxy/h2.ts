@@ -6,6 +6,7 @@ import { decide } from './decide.ts';
 import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
+import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import type { ListenerLimits } from './listeners.ts';
@@ -88,7 +89,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     }
     const cluster = decision.split.cluster;
     const pick = dp.pick(cluster);
-    if (!pick) {
+    if (pick === undefined) {
       writeLocalH2(stream, NO_ENDPOINTS, head, grpcType);
       return done(decision.ingress, 503);
     }
@@ -110,6 +111,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     };
     const target = { dp, cluster: cluster.name, origin: pick.origin, method, path, headers: upstreamHeaders, endStream, grpcType, head, onDone: finish };
     if (cluster.protocol === 'h2c') proxyH2ToH2c(stream, h2, target);
+    else if (rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, pick.endpoint, target);
     else proxyH2ToH1(stream, pick.pool, target);
   };
 }

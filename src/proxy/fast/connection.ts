@@ -10,10 +10,8 @@ import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } fr
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
 import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, parseResponseHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
-import type { UpstreamConn, UpstreamOwner } from './upstream-pool.ts';
+import { IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 
-/** Methods a stale keep-alive connection may be retried for: they mean the same when repeated. */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 import { chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
 
 /** request side: no body left to read, or reading a Content-Length / chunked body */
@@ -27,8 +25,9 @@ const RES_CHUNKED = 2;
 const RES_UNTIL_CLOSE = 3;
 const RES_DONE = 4;
 
-/** Upstream response heads: generous, they are not attacker-sized. */
-const RESPONSE_LIMITS = { maxHeaderSize: 64 * 1024, maxHeadersCount: 500 };
+/** Largest body part copied into a rewritten response head so that both go out in one buffer. */
+const INLINE_COPY_MAX = 2048;
+
 
 export class FastConnection implements UpstreamOwner {
   readonly socket: Socket;
@@ -287,11 +286,18 @@ export class FastConnection implements UpstreamOwner {
       const s = this.socket;
       const rest = bodyStart + inline;
       const more = rest < buf.length && this.#resPhase !== RES_DONE && !(this.#resPhase === RES_LENGTH && this.#resLeft === 0);
+      const chunkedOut = f === CHUNKED || f === UNTIL_CLOSE;
+      // Body bytes ride in the head's buffer when that costs no copy or a small one (one write);
+      // a larger part goes as a second buffer of the same writev: copying 64 KB costs more.
+      const split = head.drops !== null && inline > INLINE_COPY_MAX && !(head.drops.length === 0 && !chunkedOut && !close);
       // Cork only when several writes follow; a single write goes straight out.
-      if (more || head.drops === null) s.cork();
-      if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, f === CHUNKED || f === UNTIL_CLOSE, close, inline));
+      if (more || head.drops === null || split) s.cork();
+      if (split) {
+        s.write(forwardHead(buf, off, bodyStart, head.drops!, chunkedOut, close, 0));
+        s.write(buf.subarray(bodyStart, bodyStart + inline));
+      } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
       else {
-        s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), f === CHUNKED || f === UNTIL_CLOSE, close), 'latin1');
+        s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), chunkedOut, close), 'latin1');
         if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
       }
       if (this.#resPhase === RES_DONE || (this.#resPhase === RES_LENGTH && this.#resLeft === 0)) {
@@ -528,20 +534,6 @@ class ClientBodySink implements ChunkSink {
   }
 }
 
-function reasonOf(err: (Error & { code?: string }) | undefined): string {
-  switch (err?.code) {
-    case 'ECONNREFUSED':
-      return 'connection_refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case undefined:
-      return 'reset';
-    case 'ETIMEDOUT':
-      return 'connect_timeout';
-    default:
-      return 'other';
-  }
-}
 
 /**
  * The upstream's head as bytes for the client: its own status line and fields minus the

@@ -9,13 +9,12 @@ import type { ListenerContext } from '../h1.ts';
 import type { ListenerLimits } from '../listeners.ts';
 import { FastConnection } from './connection.ts';
 import type { FastShared } from './shared.ts';
-import { FastUpstreams } from './upstream-pool.ts';
 
 export interface FastH1Handler {
   (socket: net.Socket): void;
   /** shutdown: idle connections close now, busy ones after their current response */
   drain(): void;
-  /** closes every fast-path connection, stops the timers and the upstream sockets */
+  /** closes every fast-path connection and stops the timer (the upstream pool is the DataPlane's) */
   destroy(): void;
   /** open fast-path connections (handed-off ones are node:http's) */
   readonly connections: number;
@@ -27,7 +26,7 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
     ctx,
     limits,
     fallback,
-    upstreams: new FastUpstreams(),
+    upstreams: dp.fast,
     conns: new Set(),
     draining: false,
   };
@@ -55,7 +54,6 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
       shared.draining = true;
       clearInterval(timer);
       for (const c of [...shared.conns]) c.socket.destroy();
-      shared.upstreams.close();
     },
     get connections(): number {
       return shared.conns.size;

@@ -1,8 +1,32 @@
 // Keep-alive raw sockets to upstream origins, one request at a time per socket (no pipelining).
-// Keyed by `address:port`, not by cluster, so they survive snapshot swaps like Upstreams' pools.
+// Keyed by `address:port`, not by cluster, so they survive snapshot swaps like Upstreams' pools;
+// one pool serves every listener (the DataPlane owns it), and a swap closes the idle sockets to
+// endpoints no cluster uses any more (busy ones close when their response is done).
 import net from 'node:net';
-import type { Cluster, Endpoint } from '../../snapshot/types.ts';
+import type { Cluster, Endpoint, Snapshot } from '../../snapshot/types.ts';
 import { defaultUpstreamOptions } from '../upstreams.ts';
+
+/** Methods a stale keep-alive connection may be retried for: they mean the same when repeated. */
+export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** Upstream response heads: generous, they are not attacker-sized. */
+export const RESPONSE_LIMITS = { maxHeaderSize: 64 * 1024, maxHeadersCount: 500 } as const;
+
+/** The upstream_errors metric's reason for a socket error. */
+export function reasonOf(err: (Error & { code?: string }) | undefined): string {
+  switch (err?.code) {
+    case 'ECONNREFUSED':
+      return 'connection_refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case undefined:
+      return 'reset';
+    case 'ETIMEDOUT':
+      return 'connect_timeout';
+    default:
+      return 'other';
+  }
+}
 
 /** What an upstream connection reports to the exchange that holds it. */
 export interface UpstreamOwner {
@@ -90,6 +114,8 @@ export class FastUpstreams {
   readonly #idleTimeout: number;
   readonly #connectTimeout: number;
   readonly #sweep: NodeJS.Timeout;
+  /** `address:port` of every endpoint of the current snapshot (null: no snapshot yet, all live) */
+  #live: Set<string> | null = null;
   #closed = false;
 
   constructor(options: FastUpstreamOptions = { idleTimeout: defaultUpstreamOptions.keepAliveTimeout, connectTimeout: defaultUpstreamOptions.connectTimeout }) {
@@ -126,7 +152,7 @@ export class FastUpstreams {
   /** Back to the idle list; `keepAliveMs` is the upstream's own idle limit when it sent one. */
   release(conn: UpstreamConn, keepAliveMs: number): void {
     conn.owner = null;
-    if (this.#closed || conn.socket.destroyed) {
+    if (this.#closed || conn.socket.destroyed || (this.#live !== null && !this.#live.has(conn.key))) {
       conn.socket.destroy();
       return;
     }
@@ -141,6 +167,20 @@ export class FastUpstreams {
     let list = this.#idle.get(conn.key);
     if (list === undefined) this.#idle.set(conn.key, (list = []));
     list.push(conn);
+  }
+
+  /** Closes idle connections to endpoints the snapshot no longer has; forgets its removed clusters' cursors. */
+  prune(snapshot: Snapshot): void {
+    const live = new Set<string>();
+    for (const c of snapshot.clusters) for (const e of c.endpoints) live.add(`${e.address}:${e.port}`);
+    this.#live = live;
+    for (const [key, list] of [...this.#idle]) {
+      if (!live.has(key)) for (const conn of [...list]) conn.socket.destroy();
+    }
+    if (this.#cursor.size > 0) {
+      const names = new Set(snapshot.clusters.map((c) => c.name));
+      for (const name of this.#cursor.keys()) if (!names.has(name)) this.#cursor.delete(name);
+    }
   }
 
   /** Called when a connection closes: it must not be handed out again. */
