@@ -28,6 +28,19 @@ export interface H2Target {
 }
 
 const BAD_GATEWAY_TEXT = 'upstream connect error or disconnect/reset before headers';
+const ONE_BYTE = Buffer.from([0]);
+
+/**
+ * Resets a client stream whose response was cut short. node:http2's close() first ends the writable
+ * side; with nothing left to write, that sends END_STREAM ahead of the RST_STREAM and the client
+ * sees a clean, silently truncated response. A write still in flight holds the end back until the
+ * RST_STREAM has gone out (the stream is failed anyway, so its last byte does not matter).
+ */
+export function resetStream(stream: http2.ServerHttp2Stream, code: number): void {
+  if (stream.destroyed) return;
+  if (stream.headersSent && !stream.writableEnded && stream.writableLength === 0) stream.write(ONE_BYTE);
+  stream.close(code);
+}
 
 export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply, head: boolean, grpcType: string | undefined): void {
   if (stream.destroyed || stream.headersSent) return;
@@ -99,7 +112,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
       }
       // The upstream cancelled or reset mid-response: the client sees the same.
       t.dp.metrics.upstreamErrors.labels(t.cluster, 'reset_after_headers').inc();
-      stream.close(code);
+      resetStream(stream, code);
     } else if (status === 0 && !stream.destroyed) {
       failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
       return finish(503);
@@ -192,7 +205,7 @@ class H2FromH1Handler {
       this.#finish(503);
     } else {
       this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
-      if (!stream.destroyed) stream.close(NGHTTP2_INTERNAL_ERROR);
+      resetStream(stream, NGHTTP2_INTERNAL_ERROR);
       this.#finish(this.#status);
     }
   }

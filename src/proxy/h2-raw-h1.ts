@@ -7,8 +7,8 @@ import type { Endpoint } from '../snapshot/types.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './fast/chunked.ts';
 import { CHUNKED, HeadError, LENGTH, parseResponseHead, UNTIL_CLOSE } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
-import { requestHead } from './fast/wire.ts';
-import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
+import { backedUp, requestHead } from './fast/wire.ts';
+import { failBeforeHeaders, pairsToObject, resetStream, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
@@ -140,7 +140,8 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       case BODY_LENGTH: {
         const n = Math.min(this.#left, buf.length - off);
         this.#left -= n;
-        ok = s.write(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
+        s.write(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
+        ok = !backedUp(s);
         if (off + n < buf.length) this.#reusable = false;
         if (this.#left === 0) return this.#complete();
         break;
@@ -155,11 +156,12 @@ class RawExchange implements UpstreamOwner, ChunkSink {
           if (r < buf.length) this.#reusable = false;
           return this.#complete();
         }
-        ok = !s.writableNeedDrain;
+        ok = !backedUp(s);
         break;
       }
       case BODY_UNTIL_CLOSE:
-        ok = s.write(off === 0 ? buf : buf.subarray(off));
+        s.write(off === 0 ? buf : buf.subarray(off));
+        ok = !backedUp(s);
         break;
       default:
         // Bytes after a complete response: the connection cannot be reused.
@@ -213,7 +215,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       return this.#finish(503);
     }
     this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
-    if (!s.destroyed) s.close(NGHTTP2_INTERNAL_ERROR);
+    resetStream(s, NGHTTP2_INTERNAL_ERROR);
     this.#finish(this.#status);
   }
 

@@ -191,7 +191,9 @@ describe('HTTP/2 client, HTTP/1.1 upstream over raw sockets (sluice serve)', () 
     assert.equal(d.status, 503);
     const g = await get('/garbage');
     assert.equal(g.status, 503);
-    await assert.rejects(get('/die-mid-body'), /NGHTTP2_INTERNAL_ERROR|stream error|closed/i);
+    // Ten times: node:http2 used to race END_STREAM ahead of the RST_STREAM (a truncated body
+    // that looked complete) in about one case out of ten.
+    for (let i = 0; i < 10; i++) await assert.rejects(get('/die-mid-body'), /NGHTTP2_INTERNAL_ERROR|stream error|closed/i);
     // The session is still usable afterwards.
     assert.equal((await get('/len')).body, 'hello');
   });

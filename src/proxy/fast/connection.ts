@@ -12,7 +12,7 @@ import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, parseResponseHea
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 
-import { chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
+import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
 
 /** request side: no body left to read, or reading a Content-Length / chunked body */
 const REQ_DONE = 0;
@@ -199,7 +199,10 @@ export class FastConnection implements UpstreamOwner {
     if (this.#reqPhase === REQ_LENGTH) {
       const n = Math.min(this.#reqLeft, buf.length - off);
       this.#reqLeft -= n;
-      if (up !== null && !up.socket.write(n === buf.length ? buf : buf.subarray(off, off + n))) this.#pause();
+      if (up !== null) {
+        up.socket.write(n === buf.length ? buf : buf.subarray(off, off + n));
+        if (backedUp(up.socket)) this.#pause();
+      }
       off += n;
       if (this.#reqLeft === 0) this.#reqPhase = REQ_DONE;
     } else {
@@ -226,7 +229,8 @@ export class FastConnection implements UpstreamOwner {
     if (up === null) return;
     up.socket.write(chunkHead(data.length), 'latin1');
     up.socket.write(data);
-    if (!up.socket.write(CRLF, 'latin1')) this.#pause();
+    up.socket.write(CRLF, 'latin1');
+    if (backedUp(up.socket)) this.#pause();
   }
 
   #badRequestBody(): void {
@@ -307,7 +311,7 @@ export class FastConnection implements UpstreamOwner {
       }
       if (rest < buf.length) this.#feedResponseBody(buf, rest);
       if (s.writableCorked > 0) s.uncork();
-      if (s.writableNeedDrain) this.#upstream?.socket.pause();
+      if (backedUp(s)) this.#upstream?.socket.pause();
       return;
     }
   }
@@ -319,7 +323,8 @@ export class FastConnection implements UpstreamOwner {
       case RES_LENGTH: {
         const n = Math.min(this.#resLeft, buf.length - off);
         this.#resLeft -= n;
-        ok = s.write(n === buf.length ? buf : buf.subarray(off, off + n));
+        s.write(n === buf.length ? buf : buf.subarray(off, off + n));
+        ok = !backedUp(s);
         if (off + n < buf.length) this.#resReusable = false;
         if (this.#resLeft === 0) return this.#complete();
         break;
@@ -333,7 +338,7 @@ export class FastConnection implements UpstreamOwner {
           if (r < buf.length) this.#resReusable = false;
           return this.#complete();
         }
-        ok = !s.writableNeedDrain;
+        ok = !backedUp(s);
         break;
       }
       case RES_UNTIL_CLOSE:
@@ -351,7 +356,8 @@ export class FastConnection implements UpstreamOwner {
     const s = this.socket;
     s.write(chunkHead(data.length), 'latin1');
     s.write(data);
-    return s.write(CRLF, 'latin1');
+    s.write(CRLF, 'latin1');
+    return !backedUp(s);
   }
 
   upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {

@@ -42,3 +42,13 @@ export const LAST_CHUNK = '0\r\n\r\n';
 export function errorBytes(status: 400 | 408 | 431): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
 }
+
+/**
+ * Whether bytes are really waiting in user space. write() returns false for any single write of
+ * highWaterMark bytes or more even when the kernel took it all at once, so pausing the other side
+ * on that would stop and restart it for every 64 KB read; 'drain' still follows whenever this is
+ * true, since the write that crossed the mark set needDrain.
+ */
+export function backedUp(s: { readonly writableLength: number; readonly writableHighWaterMark: number }): boolean {
+  return s.writableLength >= s.writableHighWaterMark;
+}
