@@ -140,10 +140,16 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       case BODY_LENGTH: {
         const n = Math.min(this.#left, buf.length - off);
         this.#left -= n;
-        s.write(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
-        ok = !backedUp(s);
+        const piece = off === 0 && n === buf.length ? buf : buf.subarray(off, off + n);
         if (off + n < buf.length) this.#reusable = false;
-        if (this.#left === 0) return this.#complete();
+        if (this.#left === 0) {
+          // The last piece and END_STREAM in one go (the usual small response: one read, one call).
+          if (this.#announced) s.write(piece);
+          else s.end(piece);
+          return this.#complete();
+        }
+        s.write(piece);
+        ok = !backedUp(s);
         break;
       }
       case BODY_CHUNKED: {
