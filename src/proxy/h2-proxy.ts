@@ -24,7 +24,7 @@ export interface H2Target {
   /** the request's content-type when it is gRPC: local errors become gRPC statuses */
   readonly grpcType: string | undefined;
   readonly head: boolean;
-  readonly onDone: (status: number) => void;
+  onDone(status: number): void;
 }
 
 const BAD_GATEWAY_TEXT = 'upstream connect error or disconnect/reset before headers';

@@ -5,10 +5,11 @@ import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
 import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
-import { proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
+import { type H2Target, proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
 import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { originOf } from './upstreams.ts';
 import type { ListenerLimits } from './listeners.ts';
 import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
 
@@ -49,21 +50,21 @@ export function createH2Server(limits: H2Limits, onStream: (stream: http2.Server
     const session = stream.session;
     if (session) {
       openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
-      stream.once('close', () => openStreams.set(session, (openStreams.get(session) ?? 1) - 1));
+      // A closure: node:http2 has cleared stream.session by the time 'close' is emitted.
+      stream.on('close', () => openStreams.set(session, (openStreams.get(session) ?? 1) - 1));
     }
     // A stream error without a listener would throw; the handlers below look at close codes.
-    stream.on('error', () => {});
+    stream.on('error', ignore);
     onStream(stream, headers, flags, raw);
   });
   return server;
 }
 
+function ignore(): void {}
+
 export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: ListenerContext) {
   return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawWithPseudo: string[]): void => {
     const started = process.hrtime.bigint();
-    const done = (ingress: string, status: number): void => {
-      dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
-    };
     const method = headers[':method'] ?? 'GET';
     const path = headers[':path'];
     const grpcType = isGrpcContentType(headers['content-type']) ? String(headers['content-type']) : undefined;
@@ -71,47 +72,74 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     const router = dp.router;
     if (!router) {
       writeLocalH2(stream, NO_CONFIG, head, grpcType);
-      return done('', 503);
+      return recordLocal(dp, ctx, started, '', 503);
     }
     if (path === undefined || method === 'CONNECT') {
       // Extended CONNECT (WebSockets over HTTP/2) is not offered, so no request gets here without :path.
       writeLocalH2(stream, textReply(501, 'CONNECT is not supported'), head, grpcType);
-      return done('', 501);
+      return recordLocal(dp, ctx, started, '', 501);
     }
-    const raw: string[] = [];
-    for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
     const authority = headers[':authority'] ?? headers.host;
+    // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
+    const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
+    for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort });
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       writeLocalH2(stream, reply, head, error ? grpcType : undefined);
-      return done(ingress, reply.status);
+      return recordLocal(dp, ctx, started, ingress, reply.status);
     }
     const cluster = decision.split.cluster;
-    const pick = dp.pick(cluster);
-    if (pick === undefined) {
+    const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    // Bodiless requests to HTTP/1.1 upstreams take the raw sockets (h2-raw-h1.ts); the rest undici or h2c.
+    const rawCandidate = cluster.protocol === 'http1' && endStream && grpcType === undefined;
+    const endpoint = rawCandidate ? dp.fast.pick(cluster) : dp.pick(cluster)?.endpoint;
+    if (endpoint === undefined) {
+      if (rawCandidate) dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
       writeLocalH2(stream, NO_ENDPOINTS, head, grpcType);
-      return done(decision.ingress, 503);
+      return recordLocal(dp, ctx, started, decision.ingress, 503);
     }
-    // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
-    const withHost = authority !== undefined && headers.host === undefined ? ['host', authority, ...raw] : raw;
     const upstreamHeaders = upstreamRequestHeaders({
-      raw: withHost,
+      raw,
       host: decision.upstreamHost,
       set: decision.set,
       clientAddress: stream.session?.socket?.remoteAddress,
       proto: ctx.secure ? 'https' : 'http',
       keepTeTrailers: cluster.protocol === 'h2c',
     });
-    const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     dp.inflight++;
-    const finish = (status: number): void => {
-      dp.inflight--;
-      done(decision.ingress, status);
-    };
-    const target = { dp, cluster: cluster.name, origin: pick.origin, method, path, headers: upstreamHeaders, endStream, grpcType, head, onDone: finish };
+    const target = new H2Exchange(dp, ctx.name, decision.ingress, started, cluster.name, originOf(endpoint), method, path, upstreamHeaders, endStream, grpcType);
     if (cluster.protocol === 'h2c') proxyH2ToH2c(stream, h2, target);
-    else if (rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, pick.endpoint, target);
-    else proxyH2ToH1(stream, pick.pool, target);
+    else if (rawCandidate && rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, endpoint, target);
+    else proxyH2ToH1(stream, dp.upstreams.pool(target.origin), target);
   };
+}
+
+function recordLocal(dp: DataPlane, ctx: ListenerContext, started: bigint, ingress: string, status: number): void {
+  dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** One proxied HTTP/2 request: what the upstream side needs, and its accounting when it ends. */
+class H2Exchange implements H2Target {
+  readonly head: boolean;
+  constructor(
+    readonly dp: DataPlane,
+    readonly listener: string,
+    readonly ingress: string,
+    readonly started: bigint,
+    readonly cluster: string,
+    readonly origin: string,
+    readonly method: string,
+    readonly path: string,
+    readonly headers: string[],
+    readonly endStream: boolean,
+    readonly grpcType: string | undefined,
+  ) {
+    this.head = method === 'HEAD';
+  }
+
+  onDone(status: number): void {
+    this.dp.inflight--;
+    this.dp.metrics.request(this.listener, this.ingress, status, Number(process.hrtime.bigint() - this.started) / 1e9);
+  }
 }
