@@ -4,6 +4,6 @@ import Fastify from 'fastify';
 import proxy from '@fastify/http-proxy';
 
 const [listen, upstream] = process.argv.slice(2).map(Number);
-const app = Fastify({ logger: false });
+const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
 await app.register(proxy, { upstream: `http://127.0.0.1:${upstream}` });
 await app.listen({ port: listen, host: '127.0.0.1' });
