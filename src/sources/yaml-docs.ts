@@ -3,7 +3,7 @@
 // are the resources. A syntax error rejects only the document it is in (YAML documents are
 // delimited by `---` lines, so the others are still read as written).
 // YAML is read by js-yaml when the text is simple enough for it to give exactly what the `yaml`
-// package gives (yaml-fast.ts, about 9x faster), else by the `yaml` package (yaml-full.ts).
+// package gives (yaml-fast.ts, several times faster), else by the `yaml` package (yaml-full.ts).
 import { index, isObject } from '../api/check.ts';
 import type { FieldError, Origin, Rejection } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
