@@ -1,0 +1,40 @@
+// The reference YAML path: the `yaml` package (YAML 1.2 core schema). It reads every file the fast
+// path (yaml-fast.ts) declines, and it alone reports syntax errors: a syntax error rejects only the
+// document it is in (documents are delimited by `---` lines, so the others are still read as
+// written), with its line and column.
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { FieldError } from '../api/types.ts';
+import { detached } from './yaml-detached.ts';
+
+/**
+ * One non-empty document of a YAML file, by its index among all the file's documents (empty ones,
+ * such as a trailing `---` or a file of comments, count but hold nothing and are left out).
+ */
+export type YamlDoc = { readonly doc: number; readonly value: unknown } | { readonly doc: number; readonly errors: FieldError[] };
+
+export function parseYAMLFull(text: string): YamlDoc[] {
+  const lines = new LineCounter();
+  // `merge` accepts `<<:` keys as Kubernetes' YAML reader does; maxAliasCount bounds alias bombs.
+  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines, merge: true });
+  const out: YamlDoc[] = [];
+  const strings = new Map<string, string>();
+  docs.forEach((d, doc) => {
+    if (d.errors.length > 0) {
+      const errors = d.errors.map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        return { path: '', message: `YAML syntax error at line ${at.line}, column ${at.col}: ${e.message}` };
+      });
+      out.push({ doc, errors });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      out.push({ doc, errors: [{ path: '', message: `YAML error: ${(err as Error).message}` }] });
+      return;
+    }
+    if (value !== null && value !== undefined) out.push({ doc, value: detached(value, strings) });
+  });
+  return out;
+}
