@@ -54,6 +54,8 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   #announced = false;
   #trailers: http2.OutgoingHttpHeaders = {};
   #finished = false;
+  /** a 'drain' listener is on the stream */
+  #draining = false;
 
   constructor(stream: http2.ServerHttp2Stream, pool: FastUpstreams, endpoint: Endpoint, t: H2Target) {
     this.#stream = stream;
@@ -65,7 +67,6 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   start(): void {
     this.#head = requestHead(this.#t.method, this.#t.path, this.#t.headers, false);
     this.#stream.once('close', this.#onStreamClose);
-    this.#stream.on('drain', this.#onStreamDrain);
     this.#send(false);
   }
 
@@ -173,7 +174,14 @@ class RawExchange implements UpstreamOwner, ChunkSink {
         // Bytes after a complete response: the connection cannot be reused.
         this.#reusable = false;
     }
-    if (!ok) this.#conn?.socket.pause();
+    if (!ok && this.#conn !== null) {
+      // Listened for only when it is needed: most responses never fill the stream's buffer.
+      this.#conn.socket.pause();
+      if (!this.#draining) {
+        this.#draining = true;
+        s.on('drain', this.#onStreamDrain);
+      }
+    }
   }
 
   chunkData(data: Buffer): void {
@@ -239,7 +247,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   #finish(status: number): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#stream.off('drain', this.#onStreamDrain);
+    if (this.#draining) this.#stream.off('drain', this.#onStreamDrain);
     this.#t.onDone(status);
   }
 }

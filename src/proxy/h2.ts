@@ -25,7 +25,9 @@ export const defaultH2Limits = { maxConcurrentStreams: 250, maxSessionMemory: 64
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
 // node:http2 does not count a session's open streams; the idle timeout needs the count.
-const openStreams = new WeakMap<http2.Http2Session, number>();
+// Kept on the session object itself: a WeakMap lookup per stream open and close showed in profiles.
+const OPEN = Symbol('sluice.openStreams');
+type CountedSession = http2.Http2Session & { [OPEN]?: number };
 
 /**
  * An http2 server that never listens itself: the plain and TLS listeners hand it connections.
@@ -39,19 +41,19 @@ export function createH2Server(limits: H2Limits, onStream: (stream: http2.Server
     settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderSize },
   });
   server.on('session', (session) => {
-    openStreams.set(session, 0);
+    (session as CountedSession)[OPEN] = 0;
     // A session idle with no open streams is closed; long-lived streams (gRPC) keep it open.
     session.setTimeout(limits.idleTimeout, () => {
-      if ((openStreams.get(session) ?? 0) === 0) session.close();
+      if (((session as CountedSession)[OPEN] ?? 0) === 0) session.close();
     });
     session.on('error', () => session.destroy());
   });
   server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, raw: string[]) => {
-    const session = stream.session;
+    const session = stream.session as CountedSession | undefined;
     if (session) {
-      openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
+      session[OPEN] = (session[OPEN] ?? 0) + 1;
       // A closure: node:http2 has cleared stream.session by the time 'close' is emitted.
-      stream.on('close', () => openStreams.set(session, (openStreams.get(session) ?? 1) - 1));
+      stream.on('close', () => (session[OPEN] = (session[OPEN] ?? 1) - 1));
     }
     // A stream error without a listener would throw; the handlers below look at close codes.
     stream.on('error', ignore);
