@@ -35,6 +35,19 @@ export function proxyH2ToH1Raw(stream: http2.ServerHttp2Stream, pool: FastUpstre
   new RawExchange(stream, pool, endpoint, t).start();
 }
 
+// The stream's listeners are shared functions finding their exchange on the stream, rather than
+// closures made per request (each costs an allocation, and tsx's keepNames a call, per request).
+const EXCHANGE = Symbol('sluice.rawExchange');
+type TaggedStream = http2.ServerHttp2Stream & { [EXCHANGE]?: RawExchange };
+
+function streamClosed(this: TaggedStream): void {
+  this[EXCHANGE]?.onStreamClose();
+}
+
+function streamDrained(this: TaggedStream): void {
+  this[EXCHANGE]?.onStreamDrain();
+}
+
 class RawExchange implements UpstreamOwner, ChunkSink {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #pool: FastUpstreams;
@@ -66,7 +79,8 @@ class RawExchange implements UpstreamOwner, ChunkSink {
 
   start(): void {
     this.#head = requestHead(this.#t.method, this.#t.path, this.#t.headers, false);
-    this.#stream.once('close', this.#onStreamClose);
+    (this.#stream as TaggedStream)[EXCHANGE] = this;
+    this.#stream.once('close', streamClosed);
     this.#send(false);
   }
 
@@ -76,16 +90,16 @@ class RawExchange implements UpstreamOwner, ChunkSink {
     conn.socket.write(this.#head, 'latin1');
   }
 
-  readonly #onStreamClose = (): void => {
+  onStreamClose(): void {
     if (this.#finished) return;
     // The client reset the stream or went away mid-exchange: the upstream socket is mid-message.
     this.#drop();
     this.#finish(499);
   };
 
-  readonly #onStreamDrain = (): void => {
+  onStreamDrain(): void {
     this.#conn?.socket.resume();
-  };
+  }
 
   // ---- UpstreamOwner
 
@@ -117,7 +131,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       this.#left = head.contentLength;
       const f = head.framing;
       this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
-      if (this.#stream.destroyed) return this.#onStreamClose();
+      if (this.#stream.destroyed) return this.onStreamClose();
       const pairs = clientResponseHeaders(head.raw);
       this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
       if (this.#announced) this.#stream.once('wantTrailers', () => this.#stream.sendTrailers(this.#trailers));
@@ -135,7 +149,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
 
   #body(buf: Buffer, off: number): void {
     const s = this.#stream;
-    if (s.destroyed) return this.#onStreamClose();
+    if (s.destroyed) return this.onStreamClose();
     let ok = true;
     switch (this.#phase) {
       case BODY_LENGTH: {
@@ -179,7 +193,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       this.#conn.socket.pause();
       if (!this.#draining) {
         this.#draining = true;
-        s.on('drain', this.#onStreamDrain);
+        s.on('drain', streamDrained);
       }
     }
   }
@@ -247,7 +261,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   #finish(status: number): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#draining) this.#stream.off('drain', this.#onStreamDrain);
+    if (this.#draining) this.#stream.off('drain', streamDrained);
     this.#t.onDone(status);
   }
 }
