@@ -12,6 +12,7 @@ import { sha256Hex } from './canonical.ts';
 import { translateIngress, type TranslatedIngress } from './ingress.ts';
 import { RecordingLookups, unchanged, type Dependency } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
+import type { TranslateState } from './state.ts';
 
 interface Entry {
   readonly origin: Origin;
@@ -27,6 +28,10 @@ export class TranslateCache {
   readonly infos = new WeakMap<TranslatedIngress, IngressInfo>();
   /** status of an ingress with no rejection and no conflict */
   readonly statuses = new WeakMap<TranslatedIngress, IngressStatusReport>();
+  /** the lookups each translation made (the translator indexes ingresses by what they read) */
+  readonly #deps = new WeakMap<TranslatedIngress, readonly Dependency[]>();
+  /** the translator's state after the last translate() with this cache (see state.ts) */
+  state: TranslateState | undefined;
   /** called each time an ingress is actually translated (tests count re-translations with it) */
   onTranslate: ((key: string) => void) | undefined;
 
@@ -39,13 +44,20 @@ export class TranslateCache {
       // Moved (another file or document index) but otherwise the same: only the origin differs.
       const moved = Object.freeze({ ...hit.result, origin: sourced.origin });
       this.#ingresses.set(ing, { ...hit, origin: sourced.origin, result: moved });
+      this.#deps.set(moved, hit.deps);
       return moved;
     }
     const lookups = new RecordingLookups(set);
     const result = freezeTranslated(translateIngress(sourced, lookups, options));
     this.onTranslate?.(result.key);
     this.#ingresses.set(ing, { origin: sourced.origin, options, deps: lookups.deps, result });
+    this.#deps.set(result, lookups.deps);
     return result;
+  }
+
+  /** What translating `t` read (empty for a translation this cache did not make). */
+  depsOf(t: TranslatedIngress): readonly Dependency[] {
+    return this.#deps.get(t) ?? [];
   }
 
   /**
@@ -63,7 +75,7 @@ export class TranslateCache {
   }
 }
 
-function sameOptions(a: TranslateOptions, b: TranslateOptions): boolean {
+export function sameOptions(a: TranslateOptions, b: TranslateOptions): boolean {
   return (
     a === b ||
     (a.clusterDomain === b.clusterDomain &&

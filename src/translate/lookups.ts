@@ -16,7 +16,7 @@ export interface Lookups {
   secret(key: string): Secret | undefined;
 }
 
-type DepKind = 'services' | 'endpointSlicesByService' | 'endpoints' | 'secrets';
+export type DepKind = 'services' | 'endpointSlicesByService' | 'endpoints' | 'secrets';
 
 /** One lookup and the object it returned (undefined when nothing was there). */
 export interface Dependency {

@@ -1,0 +1,58 @@
+// A list kept sorted by a string key (UTF-16 code units) and changed in batches, for the parts of a
+// snapshot that are emitted in sorted order. A small batch is spliced in place (binary search); a
+// large one (a cold start) rebuilds the list and sorts once.
+import { compareStrings } from './compare.ts';
+
+export class SortedList<T> {
+  #items: T[] = [];
+  readonly #keyOf: (item: T) => string;
+
+  constructor(keyOf: (item: T) => string) {
+    this.#keyOf = keyOf;
+  }
+
+  /** The items in key order. The array changes with the next apply(): copy it to keep it. */
+  get items(): readonly T[] {
+    return this.#items;
+  }
+
+  /** Removes the items with the keys in `remove`, then adds `insert` (keys unique in the list). */
+  apply(remove: ReadonlySet<string>, insert: readonly T[]): void {
+    if (remove.size === 0 && insert.length === 0) return;
+    if (remove.size + insert.length > 64 + (this.#items.length >> 4)) {
+      const kept = remove.size === 0 ? this.#items : this.#items.filter((it) => !remove.has(this.#keyOf(it)));
+      const all = kept.concat(insert);
+      all.sort((a, b) => compareStrings(this.#keyOf(a), this.#keyOf(b)));
+      this.#items = all;
+      return;
+    }
+    for (const key of remove) {
+      const at = this.#find(key);
+      if (at >= 0) this.#items.splice(at, 1);
+    }
+    for (const item of insert) {
+      const at = this.#find(this.#keyOf(item));
+      if (at >= 0) this.#items[at] = item;
+      else this.#items.splice(~at, 0, item);
+    }
+  }
+
+  get(key: string): T | undefined {
+    const at = this.#find(key);
+    return at >= 0 ? this.#items[at] : undefined;
+  }
+
+  /** The index of `key`, or the bitwise complement of where it would go. */
+  #find(key: string): number {
+    let lo = 0;
+    let hi = this.#items.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.#keyOf(this.#items[mid] as T);
+      if (k === key) return mid;
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return ~lo;
+  }
+}
