@@ -37,38 +37,219 @@ export interface Router {
  */
 const compiled = new WeakMap<VirtualHost, HostEntry>();
 
+/**
+ * What the last compiled router was made from, to derive the next one from it: at 10,000 ingresses
+ * rebuilding the host tables takes longer than the rest of an edit. The indexes say which virtual
+ * hosts use a cluster or belong to an ingress, so a new cluster or ingress info recompiles just them.
+ */
+interface Chain {
+  readonly head: Router;
+  /** cluster name -> virtual hosts (both listeners) whose routes use it */
+  readonly byCluster: Map<string, Set<VirtualHost>>;
+  /** ingress key -> its virtual hosts (both listeners) */
+  readonly byIngress: Map<string, Set<VirtualHost>>;
+}
+
+let chain: Chain | undefined;
+
+/** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
+interface Lookup<T> {
+  get(key: string): T | undefined;
+}
+
 export function compileRouter(snapshot: Snapshot): Router {
+  const derived = chain !== undefined ? derive(chain, snapshot) : undefined;
+  return derived ?? compileFull(snapshot);
+}
+
+function compileFull(snapshot: Snapshot): Router {
   const clusters = new Map(snapshot.clusters.map((c) => [c.name, c] as const));
   const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i] as const));
+  const next: Chain = { head: undefined as unknown as Router, byCluster: new Map(), byIngress: new Map() };
+  let unique = true;
   const compileHosts = (vhosts: readonly VirtualHost[]): Map<string, HostEntry> => {
     const table = new Map<string, HostEntry>();
     for (const vhost of vhosts) {
-      const ingress = ingresses.get(vhost.ingress);
-      let entry = compiled.get(vhost);
-      // A cached entry is reused only if what it resolved is still the same: the ingress info
-      // (hash, httpOption) and every cluster object (endpoints change without the vhost changing).
-      if (!entry || entry.ingress !== ingress || !sameClusters(entry, clusters)) {
-        entry = { vhost, ingress, routes: vhost.routes.map((r) => compileRoute(r, clusters)) };
-        compiled.set(vhost, entry);
-      }
+      const entry = entryFor(vhost, ingresses, clusters);
+      index(next, vhost, 1);
       // The translator resolves host conflicts; the first vhost listed for a domain wins here too.
-      for (const d of vhost.domains) if (!table.has(d)) table.set(d, entry);
+      for (const d of vhost.domains) {
+        if (!table.has(d)) table.set(d, entry);
+        else unique = false;
+      }
     }
     return table;
   };
-  return {
+  const router: Router = {
     snapshot,
     version: snapshot.version,
     hosts: { external: compileHosts(snapshot.listeners.external), local: compileHosts(snapshot.listeners.local) },
   };
+  // Deriving assumes each domain has one virtual host per listener (as the translator makes them).
+  chain = unique && sortedBy(snapshot.listeners.external, (v) => v.name) && sortedBy(snapshot.listeners.local, (v) => v.name) ? { ...next, head: router } : undefined;
+  return router;
 }
 
-function sameClusters(entry: HostEntry, clusters: ReadonlyMap<string, Cluster>): boolean {
+/** A compiled entry for `vhost`, reused if what it resolved (ingress info, clusters) is unchanged. */
+function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>): HostEntry {
+  const ingress = ingresses.get(vhost.ingress);
+  let entry = compiled.get(vhost);
+  if (!entry || entry.ingress !== ingress || !sameClusters(entry, clusters)) {
+    entry = { vhost, ingress, routes: vhost.routes.map((r) => compileRoute(r, clusters)) };
+    compiled.set(vhost, entry);
+  }
+  return entry;
+}
+
+function index(c: Chain, vhost: VirtualHost, delta: 1 | -1): void {
+  const edit = (map: Map<string, Set<VirtualHost>>, key: string): void => {
+    let set = map.get(key);
+    if (delta > 0) {
+      if (set === undefined) map.set(key, (set = new Set()));
+      set.add(vhost);
+    } else if (set !== undefined) {
+      set.delete(vhost);
+      if (set.size === 0) map.delete(key);
+    }
+  };
+  edit(c.byIngress, vhost.ingress);
+  for (const r of vhost.routes) for (const s of r.splits) edit(c.byCluster, s.cluster);
+}
+
+/**
+ * The router for `snapshot` made from the last one: virtual hosts that are new objects, and those
+ * whose clusters or ingress info are new objects, are compiled; the rest of the tables is copied.
+ * Undefined when the snapshot does not fit (unsorted lists, a domain claimed twice): compile in full.
+ */
+function derive(c: Chain, snapshot: Snapshot): Router | undefined {
+  const prev = c.head.snapshot;
+  const changedClusters = changedNames(prev.clusters, snapshot.clusters, (x) => x.name);
+  const changedInfos = changedNames(prev.ingresses, snapshot.ingresses, (x) => x.key);
+  if (changedClusters === undefined || changedInfos === undefined) return undefined;
+  const edits: Record<ListenerKind, { removed: VirtualHost[]; added: VirtualHost[] }> = { external: { removed: [], added: [] }, local: { removed: [], added: [] } };
+  for (const l of ['external', 'local'] as const) {
+    const d = diffVhosts(prev.listeners[l], snapshot.listeners[l]);
+    if (d === undefined) return undefined;
+    edits[l] = d;
+  }
+  // Maps for resolving only the few hosts compiled below.
+  const clusters = lazyIndex(snapshot.clusters, (x) => x.name);
+  const ingresses = lazyIndex(snapshot.ingresses, (x) => x.key);
+  const stale = new Set<VirtualHost>();
+  for (const name of changedClusters) for (const v of c.byCluster.get(name) ?? []) stale.add(v);
+  for (const key of changedInfos) for (const v of c.byIngress.get(key) ?? []) stale.add(v);
+  const hosts = { external: new Map(c.head.hosts.external), local: new Map(c.head.hosts.local) };
+  for (const l of ['external', 'local'] as const) {
+    const table = hosts[l];
+    for (const v of edits[l].removed) {
+      stale.delete(v);
+      index(c, v, -1);
+      for (const d of v.domains) if (table.get(d)?.vhost === v) table.delete(d);
+    }
+  }
+  for (const l of ['external', 'local'] as const) {
+    const table = hosts[l];
+    for (const v of edits[l].added) {
+      const entry = entryFor(v, ingresses, clusters);
+      index(c, v, 1);
+      for (const d of v.domains) {
+        if (table.has(d)) return undefined;
+        table.set(d, entry);
+      }
+    }
+  }
+  for (const v of stale) {
+    const entry = entryFor(v, ingresses, clusters);
+    for (const l of ['external', 'local'] as const) for (const d of v.domains) if (hosts[l].get(d)?.vhost === v) hosts[l].set(d, entry);
+  }
+  const router: Router = { snapshot, version: snapshot.version, hosts };
+  chain = { ...c, head: router };
+  return router;
+}
+
+/** Keys whose object differs between two lists sorted by key; undefined when either is not sorted. */
+function changedNames<T>(before: readonly T[], after: readonly T[], key: (x: T) => string): string[] | undefined {
+  if (!sortedBy(after, key)) return undefined;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a !== undefined && a === b) {
+      i++;
+      j++;
+      continue;
+    }
+    const ka = a === undefined ? undefined : key(a);
+    const kb = b === undefined ? undefined : key(b);
+    const k = kb === undefined || (ka !== undefined && ka < kb) ? (ka as string) : kb;
+    out.push(k);
+    if (ka === k) i++;
+    if (kb === k) j++;
+  }
+  return out;
+}
+
+/** Virtual hosts gone from `before` and new in `after` (by object); undefined when not sorted by name. */
+function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): { removed: VirtualHost[]; added: VirtualHost[] } | undefined {
+  if (!sortedBy(after, (v) => v.name)) return undefined;
+  const removed: VirtualHost[] = [];
+  const added: VirtualHost[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a !== undefined && a === b) {
+      i++;
+      j++;
+      continue;
+    }
+    if (b === undefined || (a !== undefined && a.name <= b.name)) {
+      removed.push(a as VirtualHost);
+      i++;
+      if (b !== undefined && (a as VirtualHost).name === b.name) {
+        added.push(b);
+        j++;
+      }
+    } else {
+      added.push(b);
+      j++;
+    }
+  }
+  return { removed, added };
+}
+
+/** Strictly increasing keys (so also unique). */
+function sortedBy<T>(items: readonly T[], key: (x: T) => string): boolean {
+  for (let i = 1; i < items.length; i++) if (key(items[i - 1] as T) >= key(items[i] as T)) return false;
+  return true;
+}
+
+/** A lookup over a list sorted by key, by binary search (no map of 20,000 entries per edit). */
+function lazyIndex<T>(items: readonly T[], key: (x: T) => string): Lookup<T> {
+  const get = (k: string): T | undefined => {
+    let lo = 0;
+    let hi = items.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const km = key(items[mid] as T);
+      if (km === k) return items[mid];
+      if (km < k) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
+  return { get };
+}
+
+function sameClusters(entry: HostEntry, clusters: Lookup<Cluster>): boolean {
   for (const r of entry.routes) for (const sp of r.splits) if (clusters.get(sp.cluster.name) !== sp.cluster) return false;
   return true;
 }
 
-function compileRoute(route: Route, clusters: ReadonlyMap<string, Cluster>): CompiledRoute {
+function compileRoute(route: Route, clusters: Lookup<Cluster>): CompiledRoute {
   let acc = 0;
   const splits = route.splits.map((s): CompiledSplit => {
     acc += s.percent;

@@ -9,6 +9,7 @@
 // changed are shared with the previous set, so the translator can redo only what an edit touched.
 import { SERVICE_NAME_LABEL, keyOf, type EndpointSlice, type Origin, type Rejection, type ResourceKind, type Sourced } from '../api/types.ts';
 import type { SourceState } from '../sources/types.ts';
+import { LayeredMap } from './layered.ts';
 import type { ResourceSet, ResourceSetChanges } from './types.ts';
 
 type ByKey = Map<string, Sourced>;
@@ -139,43 +140,33 @@ export class Store {
     changed.endpointSlicesByService.add(key);
   }
 
-  // Copy on write: a map none of whose keys changed is the previous set's own map, so a ResourceSet
-  // handed out earlier never changes under its holder.
+  // A map none of whose keys changed is the previous set's own map; the others are the previous
+  // map with a layer of changes (layered.ts), so a ResourceSet handed out earlier never changes
+  // under its holder and an edit copies nothing.
   #build(changed: Changed, rejections: readonly Rejection[]): ResourceSet {
     const prev = this.#current;
     const plain = <M extends PlainMap>(map: M, kind: ResourceKind, unwrap: boolean): ResourceSet[M] => {
-      const keys = changed[map];
-      if (keys.size === 0) return prev[map];
-      const out = new Map(prev[map] as ReadonlyMap<string, unknown>);
       const byKey = this.#objects.get(kind);
-      for (const key of keys) {
+      const edits = new Map<string, unknown>();
+      for (const key of changed[map]) {
         const s = byKey?.get(key);
-        if (s === undefined) out.delete(key);
-        else out.set(key, unwrap ? s.resource : s);
+        edits.set(key, s === undefined ? undefined : unwrap ? s.resource : s);
       }
-      return out as unknown as ResourceSet[M];
+      return LayeredMap.with(prev[map] as ReadonlyMap<string, unknown>, edits) as ResourceSet[M];
     };
-    let slices = prev.endpointSlicesByService;
-    if (changed.endpointSlicesByService.size > 0) {
-      const out = new Map(slices);
-      for (const key of changed.endpointSlicesByService) {
-        const byName = this.#slices.get(key);
-        if (byName === undefined) {
-          out.delete(key);
-          continue;
-        }
-        const list = [...byName.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
-        // The same slices as before: keep the list itself, so the translator's cache sees no change.
-        const old = out.get(key);
-        if (old === undefined || old.length !== list.length || !old.every((s, i) => s === list[i])) out.set(key, Object.freeze(list));
-        else changed.endpointSlicesByService.delete(key);
-      }
-      slices = out;
+    const sliceEdits = new Map<string, readonly EndpointSlice[] | undefined>();
+    for (const key of changed.endpointSlicesByService) {
+      const byName = this.#slices.get(key);
+      const list = byName === undefined ? [] : [...byName.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+      // The same slices as before: keep the list itself, so the translator's cache sees no change.
+      const old = prev.endpointSlicesByService.get(key) ?? [];
+      if (old.length === list.length && old.every((s, i) => s === list[i])) changed.endpointSlicesByService.delete(key);
+      else sliceEdits.set(key, list.length === 0 ? undefined : Object.freeze(list));
     }
     return Object.freeze({
       ingresses: plain('ingresses', 'Ingress', false),
       services: plain('services', 'Service', true),
-      endpointSlicesByService: slices,
+      endpointSlicesByService: LayeredMap.with(prev.endpointSlicesByService, sliceEdits),
       endpoints: plain('endpoints', 'Endpoints', true),
       secrets: plain('secrets', 'Secret', true),
       rejections: Object.freeze(rejections),

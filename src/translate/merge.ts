@@ -13,6 +13,8 @@ import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
 import { SortedList } from './sorted.ts';
+import type { SectionDigest } from './digest.ts';
+import { createHash } from 'node:crypto';
 
 /** Remembers what depends on one translated ingress alone (see cache.ts). */
 export interface MergeCache {
@@ -53,15 +55,15 @@ export class MergeState {
   /** per listener: domain -> keys of the ingresses claiming it, in precedence order (the first owns it) */
   readonly #claims: Record<ListenerKind, Map<string, string[]>> = { external: new Map(), local: new Map() };
   readonly #vhosts: Record<ListenerKind, SortedList<VirtualHost>> = { external: byName(), local: byName() };
-  readonly #infos = new SortedList<IngressInfo>((i) => i.key);
+  readonly #infos = new SortedList<IngressInfo>((i) => i.key, true);
   readonly #clusters = byName<Cluster>();
+  readonly #tlsList = byName<TlsCertificate>();
   /** cluster name -> the object served and how many ingresses use it */
   readonly #clusterUse = new Map<string, { cluster: Cluster; users: number }>();
   /** keys of the ingresses that have certificates, in precedence order */
   readonly #tlsOrder: string[] = [];
   /** SNI name -> how many certificates (of any ingress) list it */
   readonly #tlsHosts = new Map<string, number>();
-  #tls: readonly TlsCertificate[] = [];
   #tlsConflicts = new Map<string, Problem>();
 
   get listeners(): Record<ListenerKind, readonly VirtualHost[]> {
@@ -74,7 +76,22 @@ export class MergeState {
     return this.#infos.items;
   }
   get tls(): readonly TlsCertificate[] {
-    return this.#tls;
+    return this.#tlsList.items;
+  }
+
+  /**
+   * The snapshot's content hash: SHA-256 over each section's digest (digest.ts), so it depends on
+   * the content alone and an edit re-hashes only what it changed. `hashOf` digests one part.
+   */
+  contentHash(hashOf: (part: object) => string): string {
+    const h = createHash('sha256');
+    const section = <T extends object>(name: string, list: SortedList<T>) => (list.digest as SectionDigest<T>).update(h, name, hashOf);
+    section('clusters', this.#clusters);
+    section('ingresses', this.#infos);
+    section('listeners.external', this.#vhosts.external);
+    section('listeners.local', this.#vhosts.local);
+    section('tls', this.#tlsList);
+    return h.digest('hex');
   }
 
   /** HostConflict problems of one ingress (hosts lost, then certificate names dropped). */
@@ -148,7 +165,7 @@ export class MergeState {
         this.#tlsOrder.map((k) => (this.#entries.get(k) as Entry).t),
         (h) => this.#claims.external.get(h)?.[0],
       );
-      this.#tls = merged.certificates;
+      this.#tlsList.apply(new Set(this.#tlsList.items.map((c) => c.name)), merged.certificates);
       this.#tlsConflicts = merged.conflicts;
       for (const k of this.#tlsConflicts.keys()) conflictsChanged.add(k);
       for (const [h, n] of this.#tlsHosts) if (n === 0) this.#tlsHosts.delete(h);
@@ -277,7 +294,7 @@ export class MergeState {
 }
 
 function byName<T extends { readonly name: string }>(): SortedList<T> {
-  return new SortedList<T>((x) => x.name);
+  return new SortedList<T>((x) => x.name, true);
 }
 
 function conflictProblems(lost: Map<string, string>): Problem[] {

@@ -2,13 +2,17 @@
 // snapshot that are emitted in sorted order. A small batch is spliced in place (binary search); a
 // large one (a cold start) rebuilds the list and sorts once.
 import { compareStrings } from './compare.ts';
+import { SectionDigest } from './digest.ts';
 
-export class SortedList<T> {
+export class SortedList<T extends object> {
   #items: T[] = [];
   readonly #keyOf: (item: T) => string;
+  /** the section hash of the items, when the list is a snapshot section */
+  readonly digest: SectionDigest<T> | undefined;
 
-  constructor(keyOf: (item: T) => string) {
+  constructor(keyOf: (item: T) => string, digest = false) {
     this.#keyOf = keyOf;
+    this.digest = digest ? new SectionDigest<T>() : undefined;
   }
 
   /** The items in key order. The array changes with the next apply(): copy it to keep it. */
@@ -19,6 +23,10 @@ export class SortedList<T> {
   /** Removes the items with the keys in `remove`, then adds `insert` (keys unique in the list). */
   apply(remove: ReadonlySet<string>, insert: readonly T[]): void {
     if (remove.size === 0 && insert.length === 0) return;
+    if (this.digest !== undefined) {
+      for (const key of remove) this.digest.remove(key);
+      for (const item of insert) this.digest.add(this.#keyOf(item), item);
+    }
     if (remove.size + insert.length > 64 + (this.#items.length >> 4)) {
       const kept = remove.size === 0 ? this.#items : this.#items.filter((it) => !remove.has(this.#keyOf(it)));
       const all = kept.concat(insert);

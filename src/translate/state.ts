@@ -19,7 +19,6 @@ import type { Problem } from './problems.ts';
 import { describeOrigin, describeRejection, rejectionSubject, rejectionsByIngress } from './rejections.ts';
 import { SortedList } from './sorted.ts';
 import { statusReport } from './status.ts';
-import { createHash } from 'node:crypto';
 
 const DEP_KINDS: readonly DepKind[] = ['services', 'endpointSlicesByService', 'endpoints', 'secrets'];
 
@@ -76,7 +75,7 @@ export class TranslateState {
       tls: m.tls,
       ingresses: Object.freeze(m.ingresses.slice()),
     };
-    const snapshot: SnapshotContent = Object.freeze({ hash: contentHash(body, cache), ...body });
+    const snapshot: SnapshotContent = Object.freeze({ hash: m.contentHash((p) => cache.hashOf(p)), ...body });
     const statuses = previous !== undefined && !statusesChanged ? previous.statuses : Object.freeze(this.#statuses.items.map((s) => s.status));
     const diagnostics =
       previous !== undefined && !statusesChanged && !warningsChanged && !rejectionsChanged ? previous.diagnostics : this.#diagnostics();
@@ -200,25 +199,6 @@ function findCluster(clusters: readonly Cluster[], name: string): Cluster | unde
     else hi = mid - 1;
   }
   return undefined;
-}
-
-// The snapshot hash is a hash of the parts' hashes (each the SHA-256 of its JSON, cached per
-// object; see TranslateCache.hashOf), section by section, each section in its sorted order (by name
-// or key). So it does not depend on input order, and a change costs hashing the changed parts plus
-// one pass over 32-byte digests rather than serializing the whole snapshot.
-function contentHash(body: Omit<SnapshotContent, 'hash'>, cache: TranslateCache): string {
-  const h = createHash('sha256');
-  // One update per section: hashing a few MB of hex digests at once is much cheaper than 60,000 small updates.
-  const section = (name: string, parts: readonly object[]): void => {
-    h.update(`${name}:${parts.length};`);
-    h.update(parts.map((p) => cache.hashOf(p)).join(''));
-  };
-  section('clusters', body.clusters);
-  section('ingresses', body.ingresses);
-  section('listeners.external', body.listeners.external);
-  section('listeners.local', body.listeners.local);
-  section('tls', body.tls);
-  return h.digest('hex');
 }
 
 // `servedFrom` is where the version still being served came from (absent: nothing is served).
