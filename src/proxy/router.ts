@@ -1,7 +1,9 @@
 // Compiles a Snapshot into lookup structures for the data plane. Runs once per snapshot swap,
 // never per request: host tables are Maps, header matchers are flat arrays, split pickers are
 // cumulative percent tables.
+import { diffSince, type ListDiff } from '../snapshot/list-diff.ts';
 import type { Cluster, HeaderPair, IngressInfo, ListenerKind, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import { LayeredMap } from '../store/layered.ts';
 
 export interface CompiledSplit {
   readonly cluster: Cluster;
@@ -118,53 +120,68 @@ function index(c: Chain, vhost: VirtualHost, delta: 1 | -1): void {
 
 /**
  * The router for `snapshot` made from the last one: virtual hosts that are new objects, and those
- * whose clusters or ingress info are new objects, are compiled; the rest of the tables is copied.
- * Undefined when the snapshot does not fit (unsorted lists, a domain claimed twice): compile in full.
+ * whose clusters or ingress info are new objects, are compiled; the host tables are the last ones
+ * with a layer of changes (store/layered.ts), so nothing of size 10,000 is copied or walked when the
+ * translator recorded what changed (snapshot/list-diff.ts). Undefined when the snapshot does not fit
+ * (unsorted lists, a domain claimed twice): compile in full.
  */
 function derive(c: Chain, snapshot: Snapshot): Router | undefined {
   const prev = c.head.snapshot;
-  const changedClusters = changedNames(prev.clusters, snapshot.clusters, (x) => x.name);
-  const changedInfos = changedNames(prev.ingresses, snapshot.ingresses, (x) => x.key);
+  const changedClusters = changedKeys(prev.clusters, snapshot.clusters, (x) => x.name);
+  const changedInfos = changedKeys(prev.ingresses, snapshot.ingresses, (x) => x.key);
   if (changedClusters === undefined || changedInfos === undefined) return undefined;
-  const edits: Record<ListenerKind, { removed: VirtualHost[]; added: VirtualHost[] }> = { external: { removed: [], added: [] }, local: { removed: [], added: [] } };
-  for (const l of ['external', 'local'] as const) {
-    const d = diffVhosts(prev.listeners[l], snapshot.listeners[l]);
-    if (d === undefined) return undefined;
-    edits[l] = d;
-  }
-  // Maps for resolving only the few hosts compiled below.
+  const listeners = ['external', 'local'] as const;
+  const diffs = { external: listDiff(prev.listeners.external, snapshot.listeners.external), local: listDiff(prev.listeners.local, snapshot.listeners.local) };
+  if (diffs.external === undefined || diffs.local === undefined) return undefined;
+  // Lookups for resolving only the few hosts compiled below.
   const clusters = lazyIndex(snapshot.clusters, (x) => x.name);
   const ingresses = lazyIndex(snapshot.ingresses, (x) => x.key);
   const stale = new Set<VirtualHost>();
   for (const name of changedClusters) for (const v of c.byCluster.get(name) ?? []) stale.add(v);
   for (const key of changedInfos) for (const v of c.byIngress.get(key) ?? []) stale.add(v);
-  const hosts = { external: new Map(c.head.hosts.external), local: new Map(c.head.hosts.local) };
-  for (const l of ['external', 'local'] as const) {
-    const table = hosts[l];
-    for (const v of edits[l].removed) {
+  const edits = { external: new Map<string, HostEntry | undefined>(), local: new Map<string, HostEntry | undefined>() };
+  const current = (l: ListenerKind, d: string): HostEntry | undefined => (edits[l].has(d) ? edits[l].get(d) : c.head.hosts[l].get(d));
+  for (const l of listeners) {
+    for (const v of (diffs[l] as ListDiff<VirtualHost>).removed) {
       stale.delete(v);
       index(c, v, -1);
-      for (const d of v.domains) if (table.get(d)?.vhost === v) table.delete(d);
+      for (const d of v.domains) if (current(l, d)?.vhost === v) edits[l].set(d, undefined);
     }
   }
-  for (const l of ['external', 'local'] as const) {
-    const table = hosts[l];
-    for (const v of edits[l].added) {
+  for (const l of listeners) {
+    for (const v of (diffs[l] as ListDiff<VirtualHost>).added) {
+      stale.delete(v);
       const entry = entryFor(v, ingresses, clusters);
       index(c, v, 1);
       for (const d of v.domains) {
-        if (table.has(d)) return undefined;
-        table.set(d, entry);
+        const there = current(l, d);
+        if (there !== undefined && there.vhost !== v) return undefined;
+        edits[l].set(d, entry);
       }
     }
   }
   for (const v of stale) {
     const entry = entryFor(v, ingresses, clusters);
-    for (const l of ['external', 'local'] as const) for (const d of v.domains) if (hosts[l].get(d)?.vhost === v) hosts[l].set(d, entry);
+    for (const l of listeners) for (const d of v.domains) if (current(l, d)?.vhost === v) edits[l].set(d, entry);
   }
+  const hosts = { external: LayeredMap.with(c.head.hosts.external, edits.external), local: LayeredMap.with(c.head.hosts.local, edits.local) };
   const router: Router = { snapshot, version: snapshot.version, hosts };
   chain = { ...c, head: router };
   return router;
+}
+
+/** The keys of the items that differ between two lists sorted by key; undefined when not sorted. */
+function changedKeys<T extends object>(before: readonly T[], after: readonly T[], key: (x: T) => string): Iterable<string> | undefined {
+  if (before === after) return [];
+  const d = diffSince(before, after);
+  if (d === undefined) return changedNames(before, after, key);
+  return new Set([...d.removed, ...d.added].map(key));
+}
+
+/** The virtual hosts removed and added, as recorded by the translator, or else found by comparing. */
+function listDiff(before: readonly VirtualHost[], after: readonly VirtualHost[]): ListDiff<VirtualHost> | undefined {
+  if (before === after) return { since: before, removed: [], added: [] };
+  return diffSince(before, after) ?? diffVhosts(before, after);
 }
 
 /** Keys whose object differs between two lists sorted by key; undefined when either is not sorted. */
@@ -192,7 +209,7 @@ function changedNames<T>(before: readonly T[], after: readonly T[], key: (x: T) 
 }
 
 /** Virtual hosts gone from `before` and new in `after` (by object); undefined when not sorted by name. */
-function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): { removed: VirtualHost[]; added: VirtualHost[] } | undefined {
+function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): ListDiff<VirtualHost> | undefined {
   if (!sortedBy(after, (v) => v.name)) return undefined;
   const removed: VirtualHost[] = [];
   const added: VirtualHost[] = [];
@@ -218,7 +235,7 @@ function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[
       j++;
     }
   }
-  return { removed, added };
+  return { since: before, removed, added };
 }
 
 /** Strictly increasing keys (so also unique). */

@@ -8,7 +8,7 @@
 // order, so a change re-merges only the changed ingresses and those whose domains changed owner;
 // the output lists stay sorted (by name or key) between changes. A cold start is the same with
 // every ingress changed.
-import type { Cluster, IngressInfo, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, IngressInfo, ListenerKind, SnapshotContent, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
@@ -66,17 +66,22 @@ export class MergeState {
   readonly #tlsHosts = new Map<string, number>();
   #tlsConflicts = new Map<string, Problem>();
 
-  get listeners(): Record<ListenerKind, readonly VirtualHost[]> {
-    return { external: this.#vhosts.external.items, local: this.#vhosts.local.items };
-  }
+  /** The clusters in name order (the live list: it changes with the next update). */
   get clusters(): readonly Cluster[] {
     return this.#clusters.items;
   }
-  get ingresses(): readonly IngressInfo[] {
-    return this.#infos.items;
-  }
-  get tls(): readonly TlsCertificate[] {
-    return this.#tlsList.items;
+
+  /**
+   * The snapshot's lists as frozen copies (each the same copy as last time when it did not change;
+   * what changed is recorded against each new copy, see snapshot/list-diff.ts).
+   */
+  sections(): Omit<SnapshotContent, 'hash'> {
+    return {
+      listeners: Object.freeze({ external: this.#vhosts.external.copy(), local: this.#vhosts.local.copy() }),
+      clusters: this.#clusters.copy(),
+      tls: this.#tlsList.copy(),
+      ingresses: this.#infos.copy(),
+    };
   }
 
   /**

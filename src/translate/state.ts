@@ -69,12 +69,7 @@ export class TranslateState {
 
     const previous = this.result;
     const m = this.#merge;
-    const body = {
-      listeners: Object.freeze({ external: Object.freeze(m.listeners.external.slice()), local: Object.freeze(m.listeners.local.slice()) }),
-      clusters: Object.freeze(m.clusters.slice()),
-      tls: m.tls,
-      ingresses: Object.freeze(m.ingresses.slice()),
-    };
+    const body = m.sections();
     const snapshot: SnapshotContent = Object.freeze({ hash: m.contentHash((p) => cache.hashOf(p)), ...body });
     const statuses = previous !== undefined && !statusesChanged ? previous.statuses : Object.freeze(this.#statuses.items.map((s) => s.status));
     const diagnostics =
