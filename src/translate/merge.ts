@@ -86,11 +86,11 @@ export class MergeState {
 
   /**
    * The snapshot's content hash: SHA-256 over each section's digest (digest.ts), so it depends on
-   * the content alone and an edit re-hashes only what it changed. `hashOf` digests one part.
+   * the content alone and an edit re-hashes only what it changed.
    */
-  contentHash(hashOf: (part: object) => string): string {
+  contentHash(): string {
     const h = createHash('sha256');
-    const section = <T extends object>(name: string, list: SortedList<T>) => (list.digest as SectionDigest<T>).update(h, name, hashOf);
+    const section = <T extends object>(name: string, list: SortedList<T>) => (list.digest as SectionDigest<T>).update(h, name);
     section('clusters', this.#clusters);
     section('ingresses', this.#infos);
     section('listeners.external', this.#vhosts.external);

@@ -70,7 +70,7 @@ export class TranslateState {
     const previous = this.result;
     const m = this.#merge;
     const body = m.sections();
-    const snapshot: SnapshotContent = Object.freeze({ hash: m.contentHash((p) => cache.hashOf(p)), ...body });
+    const snapshot: SnapshotContent = Object.freeze({ hash: m.contentHash(), ...body });
     const statuses = previous !== undefined && !statusesChanged ? previous.statuses : Object.freeze(this.#statuses.items.map((s) => s.status));
     const diagnostics =
       previous !== undefined && !statusesChanged && !warningsChanged && !rejectionsChanged ? previous.diagnostics : this.#diagnostics();
