@@ -29,6 +29,7 @@ export class LayeredMap<V> implements ReadonlyMap<string, V> {
    */
   static with<V>(map: ReadonlyMap<string, V>, changes: ReadonlyMap<string, V | undefined>): ReadonlyMap<string, V> {
     if (changes.size === 0) return map;
+    if (changes.size > FOLD_AT + (map.size >> 4)) return LayeredMap.#folded(map, changes);
     const [base, old] = map instanceof LayeredMap ? [map.#base as ReadonlyMap<string, V>, map.#overlay as Overlay<V> | undefined] : [map, undefined];
     const overlay = new Map<string, V | typeof GONE>(old);
     let size = map.size;
@@ -47,6 +48,16 @@ export class LayeredMap<V> implements ReadonlyMap<string, V> {
     }
     const next = new LayeredMap<V>(base, overlay, size);
     return overlay.size > FOLD_AT + (base.size >> 4) ? new LayeredMap<V>(next.#flatten(), undefined, size) : next;
+  }
+
+  /** A big change (a cold start): one new flat map rather than an overlay folded at once. */
+  static #folded<V>(map: ReadonlyMap<string, V>, changes: ReadonlyMap<string, V | undefined>): ReadonlyMap<string, V> {
+    const flat = new Map(map instanceof LayeredMap ? map.#flatten() : map);
+    for (const [key, value] of changes) {
+      if (value === undefined) flat.delete(key);
+      else flat.set(key, value);
+    }
+    return new LayeredMap<V>(flat, undefined, flat.size);
   }
 
   get(key: string): V | undefined {

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { compareStrings } from './compare.ts';
 
-const BUCKETS = 256;
+// About 20 parts per bucket at 10,000 ingresses: an edit re-serializes a few dozen parts.
+const BUCKETS = 1024;
 
 /** FNV-1a over UTF-16 code units: a fixed, fast spread of keys over buckets. */
 function bucketOf(key: string): number {
@@ -48,6 +49,7 @@ export class SectionDigest<T extends object> {
   /** Feeds `name`, the number of parts and the bucket digests to the snapshot hash `h`. */
   update(h: ReturnType<typeof createHash>, name: string): void {
     h.update(`${name}:${this.#size};`);
+    let all = '';
     for (let b = 0; b < BUCKETS; b++) {
       let d = this.#digests[b];
       if (d === undefined) {
@@ -58,7 +60,8 @@ export class SectionDigest<T extends object> {
           .digest('hex');
         this.#digests[b] = d;
       }
-      h.update(d);
+      all += d;
     }
+    h.update(all);
   }
 }

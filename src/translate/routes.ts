@@ -54,7 +54,11 @@ function lowerCaseEntries<T>(map: Record<string, T> | undefined): Array<[string,
 const NONE: readonly never[] = Object.freeze([]);
 
 export function headerPairs(map: Record<string, string> | undefined): readonly HeaderPair[] {
-  if (map === undefined || map === null || Object.keys(map).length === 0) return NONE;
+  if (map === undefined || map === null) return NONE;
+  const keys = Object.keys(map);
+  if (keys.length === 0) return NONE;
+  // The usual case (Knative sets one header per split): no collisions to settle, nothing to sort.
+  if (keys.length === 1) return [[(keys[0] as string).toLowerCase(), String(map[keys[0] as string])]];
   return lowerCaseEntries(map).map(([name, value]) => [name, String(value)] as const);
 }
 
