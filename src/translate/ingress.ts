@@ -9,6 +9,7 @@ import { expandedHosts } from './hosts.ts';
 import type { Lookups } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
+import type { ResolvedBackend } from './backends.ts';
 import { ruleRoutes } from './routes.ts';
 import { resolveTls } from './tls.ts';
 
@@ -57,8 +58,9 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   // so a domain already taken by an earlier rule of this ingress is left out of later ones.
   const taken: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
 
+  const backends = new Map<string, ResolvedBackend>();
   (spec.rules ?? []).forEach((rule, i) => {
-    const r = ruleRoutes(rule, i, key, set);
+    const r = ruleRoutes(rule, i, key, set, backends);
     for (const c of r.clusters) clusters.set(c.name, c);
     problems.push(...r.problems);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];

@@ -3,7 +3,7 @@
 // on it by listing each tag's header route (`Knative-Serving-Tag`) before the default route.
 import type { HTTPIngressPath, IngressRule } from '../api/types.ts';
 import type { Cluster, HeaderMatch, HeaderPair, Route, Split } from '../snapshot/types.ts';
-import { resolveBackend } from './backends.ts';
+import { clusterName, resolveBackend, type ResolvedBackend } from './backends.ts';
 import type { Lookups } from './lookups.ts';
 import type { Problem } from './problems.ts';
 
@@ -13,19 +13,34 @@ export interface RuleRoutes {
   readonly problems: Problem[];
 }
 
-/** Routes of rule `ruleIndex`, with the clusters their splits use. `ingressKey` is `namespace/name`. */
-export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: Lookups): RuleRoutes {
+/**
+ * Routes of rule `ruleIndex`, with the clusters their splits use. `ingressKey` is `namespace/name`.
+ * `backends` remembers the splits resolved so far for this ingress (its paths mostly share them).
+ */
+export function ruleRoutes(rule: IngressRule, ruleIndex: number, ingressKey: string, set: Lookups, backends = new Map<string, ResolvedBackend>()): RuleRoutes {
   const out: RuleRoutes = { routes: [], clusters: [], problems: [] };
   (rule.http?.paths ?? []).forEach((path, pathIndex) => {
-    const where = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
-    out.routes.push(pathRoute(path, where, ingressKey, set, out));
+    out.routes.push(pathRoute(path, ruleIndex, pathIndex, ingressKey, set, out, backends));
   });
   return out;
 }
 
-function pathRoute(path: HTTPIngressPath, where: string, ingressKey: string, set: Lookups, out: RuleRoutes): Route {
+function pathRoute(
+  path: HTTPIngressPath,
+  ruleIndex: number,
+  pathIndex: number,
+  ingressKey: string,
+  set: Lookups,
+  out: RuleRoutes,
+  backends: Map<string, ResolvedBackend>,
+): Route {
+  const where = (i: number) => `spec.rules[${ruleIndex}].http.paths[${pathIndex}].splits[${i}]`;
   const splits: Split[] = (path.splits ?? []).map((split, i) => {
-    const { cluster, problem } = resolveBackend(split, set, `${where}.splits[${i}]`);
+    const name = clusterName(split);
+    let resolved = backends.get(name);
+    // A problem names the split it was found at, so each split with one gets its own message.
+    if (resolved === undefined || resolved.problem !== undefined) backends.set(name, (resolved = resolveBackend(split, set, where(i))));
+    const { cluster, problem } = resolved;
     out.clusters.push(cluster);
     if (problem) out.problems.push(problem);
     return { cluster: cluster.name, percent: split.percent ?? 0, appendHeaders: headerPairs(split.appendHeaders) };
