@@ -2,7 +2,7 @@
 // never per request: host tables are Maps, header matchers are flat arrays, split pickers are
 // cumulative percent tables.
 import { diffSince, type ListDiff } from '../snapshot/list-diff.ts';
-import type { Cluster, HeaderPair, IngressInfo, ListenerKind, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, HeaderPair, IngressInfo, ListenerKind, Route, Snapshot, Split, VirtualHost } from '../snapshot/types.ts';
 import { LayeredMap } from '../store/layered.ts';
 
 export interface CompiledSplit {
@@ -46,10 +46,10 @@ const compiled = new WeakMap<VirtualHost, HostEntry>();
  */
 interface Chain {
   readonly head: Router;
-  /** cluster name -> virtual hosts (both listeners) whose routes use it */
-  readonly byCluster: Map<string, Set<VirtualHost>>;
+  /** cluster name -> virtual hosts (both listeners) whose routes use it (small lists: arrays, not sets) */
+  readonly byCluster: Map<string, VirtualHost[]>;
   /** ingress key -> its virtual hosts (both listeners) */
-  readonly byIngress: Map<string, Set<VirtualHost>>;
+  readonly byIngress: Map<string, VirtualHost[]>;
 }
 
 let chain: Chain | undefined;
@@ -97,21 +97,22 @@ function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: 
   const ingress = ingresses.get(vhost.ingress);
   let entry = compiled.get(vhost);
   if (!entry || entry.ingress !== ingress || !sameClusters(entry, clusters)) {
-    entry = { vhost, ingress, routes: vhost.routes.map((r) => compileRoute(r, clusters)) };
+    entry = { vhost, ingress, routes: compileRoutes(vhost.routes, clusters) };
     compiled.set(vhost, entry);
   }
   return entry;
 }
 
 function index(c: Chain, vhost: VirtualHost, delta: 1 | -1): void {
-  const edit = (map: Map<string, Set<VirtualHost>>, key: string): void => {
-    let set = map.get(key);
+  const edit = (map: Map<string, VirtualHost[]>, key: string): void => {
+    const list = map.get(key);
     if (delta > 0) {
-      if (set === undefined) map.set(key, (set = new Set()));
-      set.add(vhost);
-    } else if (set !== undefined) {
-      set.delete(vhost);
-      if (set.size === 0) map.delete(key);
+      if (list === undefined) map.set(key, [vhost]);
+      else if (!list.includes(vhost)) list.push(vhost);
+    } else if (list !== undefined) {
+      const i = list.indexOf(vhost);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) map.delete(key);
     }
   };
   edit(c.byIngress, vhost.ingress);
@@ -266,18 +267,43 @@ function sameClusters(entry: HostEntry, clusters: Lookup<Cluster>): boolean {
   return true;
 }
 
+// The translator shares route lists (an ingress's public and cluster-local rules usually have the
+// same paths) and split lists (its paths usually split the same way); compiled lists are shared the
+// same way, as long as the clusters they resolved are still the ones in the snapshot.
+const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
+const compiledSplits = new WeakMap<readonly Split[], readonly CompiledSplit[]>();
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
+function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
+  for (const sp of splits) if (clusters.get(sp.cluster.name) !== sp.cluster) return false;
+  return true;
+}
+
+function compileRoutes(routes: readonly Route[], clusters: Lookup<Cluster>): readonly CompiledRoute[] {
+  let out = compiledRoutes.get(routes);
+  if (out === undefined || !out.every((r) => current(r.splits, clusters))) {
+    out = routes.map((r) => compileRoute(r, clusters));
+    compiledRoutes.set(routes, out);
+  }
+  return out;
+}
+
 function compileRoute(route: Route, clusters: Lookup<Cluster>): CompiledRoute {
-  let acc = 0;
-  const splits = route.splits.map((s): CompiledSplit => {
-    acc += s.percent;
-    const cluster = clusters.get(s.cluster) ?? { name: s.cluster, protocol: 'http1', type: 'static', endpoints: [] };
-    return { cluster, upTo: acc, appendHeaders: s.appendHeaders };
-  });
+  let splits = compiledSplits.get(route.splits);
+  if (splits === undefined || !current(splits, clusters)) {
+    let acc = 0;
+    splits = route.splits.map((s): CompiledSplit => {
+      acc += s.percent;
+      const cluster = clusters.get(s.cluster) ?? { name: s.cluster, protocol: 'http1', type: 'static', endpoints: [] };
+      return { cluster, upTo: acc, appendHeaders: s.appendHeaders };
+    });
+    compiledSplits.set(route.splits, splits);
+  }
   return {
     route,
     pathPrefix: route.pathPrefix,
-    headerNames: route.headers.map((h) => h.name),
-    headerValues: route.headers.map((h) => h.exact),
+    headerNames: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.name),
+    headerValues: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.exact),
     splits,
   };
 }

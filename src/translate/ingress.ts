@@ -9,8 +9,7 @@ import { expandedHosts } from './hosts.ts';
 import type { Lookups } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
-import type { ResolvedBackend } from './backends.ts';
-import { ruleRoutes } from './routes.ts';
+import { ruleRoutes, type RouteMemo, type RuleRoutes } from './routes.ts';
 import { resolveTls } from './tls.ts';
 
 export interface TranslatedIngress {
@@ -58,9 +57,15 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   // so a domain already taken by an earlier rule of this ingress is left out of later ones.
   const taken: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
 
-  const backends = new Map<string, ResolvedBackend>();
+  const memo: RouteMemo = { backends: new Map(), splits: new Map() };
+  // Knative writes the same paths for an ingress's public and cluster-local rules: a rule whose
+  // http block equals an earlier one's shares its routes (half the routes kept at scale). Not when
+  // the routes had problems, whose messages name the rule they were found in.
+  const byHttp = new Map<string, RuleRoutes>();
   (spec.rules ?? []).forEach((rule, i) => {
-    const r = ruleRoutes(rule, i, key, set, backends);
+    const httpKey = JSON.stringify(rule.http ?? null);
+    let r = byHttp.get(httpKey);
+    if (r === undefined || r.problems.length > 0) byHttp.set(httpKey, (r = ruleRoutes(rule, i, key, set, memo)));
     for (const c of r.clusters) clusters.set(c.name, c);
     problems.push(...r.problems);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
