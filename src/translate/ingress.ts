@@ -1,7 +1,7 @@
 // One ingress -> its virtual hosts, clusters, certificates and problems, computed on its own
 // (as net-kourier translates each ingress separately): nothing here looks at other ingresses,
 // so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
-import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type KIngress, type Origin, type Sourced } from '../api/types.ts';
+import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type IngressSpec, type KIngress, type Origin, type Sourced } from '../api/types.ts';
 import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { applyDefaults } from './defaults.ts';
 import { ingressHash } from './hash.ts';
@@ -35,9 +35,9 @@ export const CATCH_ALL_DOMAIN = '*';
 // ingress whose Services change is translated again but not hashed again).
 const hashes = new WeakMap<KIngress, string>();
 
-function cachedIngressHash(ing: KIngress): string {
+function cachedIngressHash(ing: KIngress, defaulted: IngressSpec): string {
   let h = hashes.get(ing);
-  if (h === undefined) hashes.set(ing, (h = ingressHash(ing)));
+  if (h === undefined) hashes.set(ing, (h = ingressHash(ing, defaulted)));
   return h;
 }
 
@@ -89,7 +89,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
     origin: sourced.origin,
     namespace,
     name: ing.metadata.name,
-    hash: cachedIngressHash(ing),
+    hash: cachedIngressHash(ing, spec),
     httpOption,
     vhosts,
     clusters: [...clusters.values()],

@@ -13,7 +13,7 @@ import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
 import { SortedList } from './sorted.ts';
-import type { SectionDigest } from './digest.ts';
+import { vhostLine, type SectionDigest } from './digest.ts';
 import { createHash } from 'node:crypto';
 
 /** Remembers what depends on one translated ingress alone (see cache.ts). */
@@ -54,7 +54,7 @@ export class MergeState {
   readonly #contributions = new Map<string, Contribution>();
   /** per listener: domain -> keys of the ingresses claiming it, in precedence order (the first owns it) */
   readonly #claims: Record<ListenerKind, Map<string, string[]>> = { external: new Map(), local: new Map() };
-  readonly #vhosts: Record<ListenerKind, SortedList<VirtualHost>> = { external: byName(), local: byName() };
+  readonly #vhosts: Record<ListenerKind, SortedList<VirtualHost>> = { external: vhostList(), local: vhostList() };
   readonly #infos = new SortedList<IngressInfo>((i) => i.key, true);
   readonly #clusters = byName<Cluster>();
   readonly #tlsList = byName<TlsCertificate>();
@@ -296,6 +296,10 @@ export class MergeState {
     this.#clusters.apply(removed, added);
     return changed;
   }
+}
+
+function vhostList(): SortedList<VirtualHost> {
+  return new SortedList<VirtualHost>((x) => x.name, vhostLine);
 }
 
 function byName<T extends { readonly name: string }>(): SortedList<T> {

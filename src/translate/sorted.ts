@@ -3,7 +3,7 @@
 // large one (a cold start) rebuilds the list and sorts once.
 import { compareStrings } from './compare.ts';
 import { recordDiff } from '../snapshot/list-diff.ts';
-import { SectionDigest } from './digest.ts';
+import { SectionDigest, type PartLine } from './digest.ts';
 
 export class SortedList<T extends object> {
   #items: T[] = [];
@@ -15,9 +15,10 @@ export class SortedList<T extends object> {
   #removed: T[] = [];
   #added: T[] = [];
 
-  constructor(keyOf: (item: T) => string, digest = false) {
+  /** `digest`: keep a section hash of the items, each written as `digest` says (true: its JSON). */
+  constructor(keyOf: (item: T) => string, digest: boolean | PartLine<T> = false) {
     this.#keyOf = keyOf;
-    this.digest = digest ? new SectionDigest<T>() : undefined;
+    this.digest = digest === false ? undefined : new SectionDigest<T>(digest === true ? undefined : digest);
   }
 
   /** The items in key order. The array changes with the next apply(): copy it to keep it. */
