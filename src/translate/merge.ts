@@ -13,7 +13,7 @@ import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
 import { SortedList } from './sorted.ts';
-import { vhostLine, type SectionDigest } from './digest.ts';
+import { routesDigest, type SectionDigest } from './digest.ts';
 import { createHash } from 'node:crypto';
 
 /** Remembers what depends on one translated ingress alone (see cache.ts). */
@@ -300,6 +300,16 @@ export class MergeState {
 
 function vhostList(): SortedList<VirtualHost> {
   return new SortedList<VirtualHost>((x) => x.name, vhostLine);
+}
+
+// Every field of a virtual host is hashed: a field added to VirtualHost fails to compile here
+// until vhostLine writes it too.
+const VHOST_FIELDS: Record<keyof VirtualHost, true> = { name: true, domains: true, ingress: true, httpOption: true, routes: true };
+void VHOST_FIELDS;
+
+/** A virtual host as hashed: its fields as JSON, with its route list by digest (see digest.ts). */
+function vhostLine(vh: VirtualHost): string {
+  return `${JSON.stringify([vh.name, vh.domains, vh.ingress, vh.httpOption])} routes:${routesDigest(vh.routes)}`;
 }
 
 function byName<T extends { readonly name: string }>(): SortedList<T> {

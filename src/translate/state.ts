@@ -34,8 +34,8 @@ export class TranslateState {
   result: TranslateResult | undefined;
   /** served ingresses by key */
   readonly #served = new Map<string, TranslatedIngress>();
-  /** per lookup kind and key: the ingresses whose translation read it */
-  readonly #readers: Record<DepKind, Map<string, string[]>> = { services: new Map(), endpointSlicesByService: new Map(), endpoints: new Map(), secrets: new Map() };
+  /** per lookup kind and key: the ingresses whose translation read it (one key, the usual case, or several) */
+  readonly #readers: Record<DepKind, Map<string, string | string[]>> = { services: new Map(), endpointSlicesByService: new Map(), endpoints: new Map(), secrets: new Map() };
   readonly #merge = new MergeState();
   readonly #statuses = new SortedList<KeyedStatus>((s) => s.key);
   #rejections: readonly Rejection[] = [];
@@ -87,7 +87,11 @@ export class TranslateState {
     else {
       const dirty = new Set(ch.ingresses);
       for (const kind of DEP_KINDS) {
-        for (const key of ch[kind]) for (const k of this.#readers[kind].get(key) ?? []) dirty.add(k);
+        for (const key of ch[kind]) {
+          const readers = this.#readers[kind].get(key);
+          if (typeof readers === 'string') dirty.add(readers);
+          else for (const k of readers ?? []) dirty.add(k);
+        }
       }
       keys = dirty;
     }
@@ -103,7 +107,8 @@ export class TranslateState {
         this.#served.set(key, t);
         for (const d of cache.depsOf(t)) {
           const readers = this.#readers[d.kind].get(d.key);
-          if (readers === undefined) this.#readers[d.kind].set(d.key, [key]);
+          if (readers === undefined) this.#readers[d.kind].set(d.key, key);
+          else if (typeof readers === 'string') this.#readers[d.kind].set(d.key, [readers, key]);
           else readers.push(key);
         }
       }
@@ -116,9 +121,10 @@ export class TranslateState {
     for (const d of cache.depsOf(t)) {
       const readers = this.#readers[d.kind].get(d.key);
       if (readers === undefined) continue;
-      const rest = readers.filter((k) => k !== key);
-      if (rest.length === 0) this.#readers[d.kind].delete(d.key);
-      else this.#readers[d.kind].set(d.key, rest);
+      const rest = typeof readers === 'string' ? [] : readers.filter((k) => k !== key);
+      if (rest.length === 0 && (readers === key || typeof readers !== 'string')) this.#readers[d.kind].delete(d.key);
+      else if (rest.length === 1) this.#readers[d.kind].set(d.key, rest[0] as string);
+      else if (rest.length > 1) this.#readers[d.kind].set(d.key, rest);
     }
   }
 
