@@ -54,6 +54,9 @@ interface Chain {
 
 let chain: Chain | undefined;
 
+/** Virtual hosts that left and came in between two snapshots. */
+type Moves = Pick<ListDiff<VirtualHost>, 'removed' | 'added'>;
+
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
 interface Lookup<T> {
   get(key: string): T | undefined;
@@ -143,14 +146,14 @@ function derive(c: Chain, snapshot: Snapshot): Router | undefined {
   const edits = { external: new Map<string, HostEntry | undefined>(), local: new Map<string, HostEntry | undefined>() };
   const current = (l: ListenerKind, d: string): HostEntry | undefined => (edits[l].has(d) ? edits[l].get(d) : c.head.hosts[l].get(d));
   for (const l of listeners) {
-    for (const v of (diffs[l] as ListDiff<VirtualHost>).removed) {
+    for (const v of (diffs[l] as Moves).removed) {
       stale.delete(v);
       index(c, v, -1);
       for (const d of v.domains) if (current(l, d)?.vhost === v) edits[l].set(d, undefined);
     }
   }
   for (const l of listeners) {
-    for (const v of (diffs[l] as ListDiff<VirtualHost>).added) {
+    for (const v of (diffs[l] as Moves).added) {
       stale.delete(v);
       const entry = entryFor(v, ingresses, clusters);
       index(c, v, 1);
@@ -180,8 +183,8 @@ function changedKeys<T extends object>(before: readonly T[], after: readonly T[]
 }
 
 /** The virtual hosts removed and added, as recorded by the translator, or else found by comparing. */
-function listDiff(before: readonly VirtualHost[], after: readonly VirtualHost[]): ListDiff<VirtualHost> | undefined {
-  if (before === after) return { since: before, removed: [], added: [] };
+function listDiff(before: readonly VirtualHost[], after: readonly VirtualHost[]): Moves | undefined {
+  if (before === after) return { removed: [], added: [] };
   return diffSince(before, after) ?? diffVhosts(before, after);
 }
 
@@ -210,7 +213,7 @@ function changedNames<T>(before: readonly T[], after: readonly T[], key: (x: T) 
 }
 
 /** Virtual hosts gone from `before` and new in `after` (by object); undefined when not sorted by name. */
-function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): ListDiff<VirtualHost> | undefined {
+function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): Moves | undefined {
   if (!sortedBy(after, (v) => v.name)) return undefined;
   const removed: VirtualHost[] = [];
   const added: VirtualHost[] = [];
@@ -236,7 +239,7 @@ function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[
       j++;
     }
   }
-  return { since: before, removed, added };
+  return { removed, added };
 }
 
 /** Strictly increasing keys (so also unique). */

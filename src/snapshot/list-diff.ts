@@ -5,8 +5,8 @@
 // given a version by the pipeline still holds the very same lists.
 
 export interface ListDiff<T> {
-  /** the list this one was made from */
-  readonly since: readonly T[];
+  /** the list this one was made from (held weakly: a list does not keep every earlier list alive) */
+  readonly since: WeakRef<readonly T[]>;
   /**
    * every item of `since` that is not in this list (by identity); it may also hold items that were
    * in neither (added and removed again in between): a consumer treats those as nothing to do
@@ -25,5 +25,5 @@ export function recordDiff<T extends object>(list: readonly T[], diff: ListDiff<
 /** The recorded difference from `before` to `after`, if `after` was made from `before`. */
 export function diffSince<T extends object>(before: readonly T[], after: readonly T[]): ListDiff<T> | undefined {
   const d = diffs.get(after) as ListDiff<T> | undefined;
-  return d !== undefined && d.since === before ? d : undefined;
+  return d !== undefined && d.since.deref() === before ? d : undefined;
 }

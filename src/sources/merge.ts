@@ -118,7 +118,7 @@ export class FileMerge {
       }
     }
     this.#touched.clear();
-    const changes: SourceChanges = Object.freeze({ since: this.#previous, upserted: Object.freeze(upserted), removed: Object.freeze(removed) });
+    const changes: SourceChanges = Object.freeze({ since: this.#previous && new WeakRef(this.#previous), upserted: Object.freeze(upserted), removed: Object.freeze(removed) });
     this.#state = lazyState(this.#files.slice(), Object.freeze(this.#rejections()), changes);
     this.#previous = this.#state;
     return this.#state;

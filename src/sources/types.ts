@@ -24,8 +24,12 @@ export interface SourceState {
  * the whole state; `rejections` is always given whole (there are few).
  */
 export interface SourceChanges {
-  /** the state these changes apply to; null for the first state a source pushes (changes from nothing) */
-  readonly since: SourceState | null;
+  /**
+   * the state these changes apply to; null for the first state a source pushes (changes from
+   * nothing). Held weakly, so that each state does not keep every state before it alive: a consumer
+   * compares `since?.deref()` with the state it applied last (which it holds itself).
+   */
+  readonly since: WeakRef<SourceState> | null;
   /** resources that are new, or whose object or origin changed */
   readonly upserted: readonly Sourced[];
   /** the previous version of each resource whose kind and `namespace/name` is gone */

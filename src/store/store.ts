@@ -52,7 +52,7 @@ export class Store {
     let ops: Op[];
     let duplicates: Rejection[] = [];
     let present: ((ckey: string) => boolean) | undefined;
-    if (changes !== undefined && changes.since === (this.#last ?? null)) {
+    if (changes !== undefined && (changes.since === null ? this.#last === undefined : changes.since.deref() === this.#last)) {
       ops = [];
       for (const s of changes.removed) ops.push({ kind: s.resource.kind, key: keyOf(s.resource.metadata), sourced: undefined });
       for (const s of changes.upserted) ops.push({ kind: s.resource.kind, key: keyOf(s.resource.metadata), sourced: s });
@@ -170,7 +170,7 @@ export class Store {
       endpoints: plain('endpoints', 'Endpoints', true),
       secrets: plain('secrets', 'Secret', true),
       rejections: Object.freeze(rejections),
-      changes: Object.freeze({ since: prev, ...changed }),
+      changes: Object.freeze({ since: new WeakRef(prev), ...changed }),
     });
   }
 }

@@ -25,8 +25,8 @@ export interface ResourceSet {
 }
 
 export interface ResourceSetChanges {
-  /** the set these changes lead from */
-  readonly since: ResourceSet;
+  /** the set these changes lead from; held weakly, so a set does not keep every earlier set alive */
+  readonly since: WeakRef<ResourceSet>;
   readonly ingresses: ReadonlySet<string>;
   readonly services: ReadonlySet<string>;
   readonly endpointSlicesByService: ReadonlySet<string>;

@@ -38,7 +38,7 @@ export class SortedList<T extends object> {
       const here = (x: T) => this.get(this.#keyOf(x)) === x;
       const removed = [...new Set(this.#removed)].filter((x) => !here(x));
       const added = [...new Set(this.#added)].filter(here);
-      recordDiff(copy, { since: this.#copy, removed, added });
+      recordDiff(copy, { since: new WeakRef(this.#copy), removed, added });
     }
     this.#copy = copy;
     this.#removed = [];

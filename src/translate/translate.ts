@@ -20,7 +20,7 @@ import { TranslateState } from './state.ts';
 export function translate(set: ResourceSet, options: TranslateOptions, cache: TranslateCache = new TranslateCache()): TranslateResult {
   let state = cache.state;
   if (state !== undefined && state.set === set && state.result !== undefined && sameOptions(state.options, options)) return state.result;
-  if (state === undefined || state.set === undefined || set.changes?.since !== state.set || !sameOptions(state.options, options)) {
+  if (state === undefined || state.set === undefined || set.changes?.since.deref() !== state.set || !sameOptions(state.options, options)) {
     state = new TranslateState(options);
   }
   // A failed update leaves the state half done: the next call starts over.
