@@ -262,9 +262,11 @@ export class MergeState {
         else if (kept.length > 0) vhosts[l].push(Object.freeze({ ...vh, domains: Object.freeze(kept) }));
       }
     }
+    // The usual case: nothing lost, so the translation's own lists are the contribution.
+    const out = lost === undefined ? t.vhosts : vhosts;
     let info = lost === undefined ? cache.infos.get(t) : undefined;
     if (info === undefined) {
-      const hostsOf = (l: ListenerKind) => Object.freeze([...new Set(vhosts[l].flatMap((v) => v.domains))].sort());
+      const hostsOf = (l: ListenerKind) => Object.freeze([...new Set(out[l].flatMap((v) => v.domains))].sort());
       info = Object.freeze({
         key: t.key,
         namespace: t.namespace,
@@ -276,7 +278,7 @@ export class MergeState {
       });
       if (lost === undefined) cache.infos.set(t, info);
     }
-    return { vhosts, info, lost: lost === undefined ? undefined : Object.freeze(conflictProblems(lost)) };
+    return { vhosts: out, info, lost: lost === undefined ? undefined : Object.freeze(conflictProblems(lost)) };
   }
 
   // A cluster is a function of its name and the resources, so copies from several ingresses are equal.
