@@ -169,10 +169,15 @@ export class Store {
       endpointSlicesByService: LayeredMap.with(prev.endpointSlicesByService, sliceEdits),
       endpoints: plain('endpoints', 'Endpoints', true),
       secrets: plain('secrets', 'Secret', true),
-      rejections: Object.freeze(rejections),
+      // The same rejections as before: the same list, so the translator knows at a glance.
+      rejections: sameItems(prev.rejections, rejections) ? prev.rejections : Object.freeze(rejections),
       changes: Object.freeze({ since: new WeakRef(prev), ...changed }),
     });
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The ops that turn `from` into `to`. */
