@@ -11,26 +11,22 @@ import type { Rejection, Sourced } from '../api/types.ts';
 import type { SourceChanges, SourceState } from './types.ts';
 import type { DocEntry, ParsedFile } from './yaml-docs.ts';
 
-// Per document: the Sourced handed out and its identity key, made once per parsed document so an
-// unchanged file yields the very same objects on every state (the store and the translator's
-// cache rely on identity).
-interface Made {
-  readonly sourced: Sourced;
-  /** `Kind namespace/name` */
-  readonly key: string;
-}
-const made = new WeakMap<DocEntry, Made>();
+// Per document: the Sourced handed out, made once per parsed document so an unchanged file yields
+// the very same objects on every state (the store and the translator's cache rely on identity).
+const made = new WeakMap<DocEntry, Sourced>();
 
-function sourcedOf(entry: DocEntry): Made | undefined {
+function sourcedOf(entry: DocEntry): Sourced | undefined {
   const { origin, outcome } = entry;
   if (outcome.kind !== 'resource') return undefined;
   let m = made.get(entry);
-  if (m === undefined) {
-    const { kind, metadata } = outcome.resource;
-    m = { sourced: { resource: outcome.resource, origin }, key: `${kind} ${metadata.namespace ?? 'default'}/${metadata.name}` };
-    made.set(entry, m);
-  }
+  if (m === undefined) made.set(entry, (m = { resource: outcome.resource, origin }));
   return m;
+}
+
+/** `Kind namespace/name`: what two definitions of one object share. */
+function keyOf(s: Sourced): string {
+  const { kind, metadata } = s.resource;
+  return `${kind} ${metadata.namespace ?? 'default'}/${metadata.name}`;
 }
 
 /** Sorts by UTF-16 code units, not locale, so the order is the same on every machine. */
@@ -42,15 +38,17 @@ function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One definition of an object: the file, the entry's index in it, and what it made. */
-interface Def {
-  readonly path: string;
-  readonly index: number;
-  readonly sourced: Sourced;
+// Definitions of one object are ordered by file, then document, then List item: the order of the
+// entries in the files.
+function compareDefs(a: Sourced, b: Sourced): number {
+  return comparePaths(a.origin.file ?? '', b.origin.file ?? '') || (a.origin.doc ?? -1) - (b.origin.doc ?? -1) || (a.origin.item ?? -1) - (b.origin.item ?? -1);
 }
 
-function compareDefs(a: Def, b: Def): number {
-  return comparePaths(a.path, b.path) || a.index - b.index;
+/** The definitions of one object: one (the usual case, kept without a list) or several, first (used) first. */
+type Defs = Sourced | readonly Sourced[];
+
+function first(defs: Defs | undefined): Sourced | undefined {
+  return defs === undefined ? undefined : Array.isArray(defs) ? (defs as readonly Sourced[])[0] : (defs as Sourced);
 }
 
 type FileList = Array<readonly [string, ParsedFile]>;
@@ -58,16 +56,14 @@ type FileList = Array<readonly [string, ParsedFile]>;
 export class FileMerge {
   /** every file, sorted by path (binary search keeps it so) */
   #files: FileList = [];
-  /** `Kind namespace/name` -> its definitions, first (the one used) first */
-  readonly #defs = new Map<string, Def[]>();
+  /** `Kind namespace/name` -> its definitions */
+  readonly #defs = new Map<string, Defs>();
   /** keys defined more than once (their later definitions are duplicates) */
   readonly #multi = new Set<string>();
   /** files with at least one rejected document */
   readonly #rejecting = new Set<string>();
-  /** keys whose definitions changed since the last state() */
-  readonly #touched = new Set<string>();
-  /** the definition used for each key, as of the last state() */
-  readonly #used = new Map<string, Sourced>();
+  /** keys whose definitions changed since the last state() -> the definition used then */
+  readonly #before = new Map<string, Sourced | undefined>();
   #state: SourceState | null = null;
   #previous: SourceState | null = null;
 
@@ -80,12 +76,12 @@ export class FileMerge {
   set(path: string, parsed: ParsedFile): void {
     const at = this.#find(path);
     if (at >= 0) {
-      this.#undefine(path, (this.#files[at] as readonly [string, ParsedFile])[1]);
+      this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
       this.#files[at] = [path, parsed];
     } else {
       this.#files.splice(~at, 0, [path, parsed]);
     }
-    this.#define(path, parsed);
+    this.#define(parsed);
     if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) this.#rejecting.add(path);
     else this.#rejecting.delete(path);
     this.#state = null;
@@ -94,7 +90,7 @@ export class FileMerge {
   delete(path: string): void {
     const at = this.#find(path);
     if (at < 0) return;
-    this.#undefine(path, (this.#files[at] as readonly [string, ParsedFile])[1]);
+    this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
     this.#files.splice(at, 1);
     this.#rejecting.delete(path);
     this.#state = null;
@@ -105,19 +101,13 @@ export class FileMerge {
     if (this.#state !== null) return this.#state;
     const upserted: Sourced[] = [];
     const removed: Sourced[] = [];
-    for (const key of this.#touched) {
-      const before = this.#used.get(key);
-      const now = this.#defs.get(key)?.[0]?.sourced;
+    for (const [key, before] of this.#before) {
+      const now = first(this.#defs.get(key));
       if (before === now) continue;
-      if (now === undefined) {
-        this.#used.delete(key);
-        removed.push(before as Sourced);
-      } else {
-        this.#used.set(key, now);
-        upserted.push(now);
-      }
+      if (now === undefined) removed.push(before as Sourced);
+      else upserted.push(now);
     }
-    this.#touched.clear();
+    this.#before.clear();
     const changes: SourceChanges = Object.freeze({ since: this.#previous && new WeakRef(this.#previous), upserted: Object.freeze(upserted), removed: Object.freeze(removed) });
     this.#state = lazyState(this.#files.slice(), Object.freeze(this.#rejections()), changes);
     this.#previous = this.#state;
@@ -138,43 +128,50 @@ export class FileMerge {
     return ~lo;
   }
 
-  #define(path: string, parsed: ParsedFile): void {
-    parsed.entries.forEach((entry, index) => {
-      const m = sourcedOf(entry);
-      if (m === undefined) return;
-      const def: Def = { path, index, sourced: m.sourced };
-      const list = this.#defs.get(m.key);
-      if (list === undefined) this.#defs.set(m.key, [def]);
+  #define(parsed: ParsedFile): void {
+    for (const entry of parsed.entries) {
+      const def = sourcedOf(entry);
+      if (def === undefined) continue;
+      const key = keyOf(def);
+      const defs = this.#touch(key);
+      if (defs === undefined) this.#defs.set(key, def);
       else {
-        // Usually one definition; a duplicate goes where path order puts it.
+        // A duplicate goes where file and document order put it.
+        const list = Array.isArray(defs) ? [...(defs as readonly Sourced[])] : [defs as Sourced];
         let i = list.length;
-        while (i > 0 && compareDefs(list[i - 1] as Def, def) > 0) i--;
+        while (i > 0 && compareDefs(list[i - 1] as Sourced, def) > 0) i--;
         list.splice(i, 0, def);
-        this.#multi.add(m.key);
+        this.#defs.set(key, list);
+        this.#multi.add(key);
       }
-      this.#touched.add(m.key);
-    });
+    }
   }
 
-  #undefine(path: string, parsed: ParsedFile): void {
+  #undefine(parsed: ParsedFile): void {
     for (const entry of parsed.entries) {
-      const m = sourcedOf(entry);
-      if (m === undefined) continue;
-      const list = this.#defs.get(m.key);
-      if (list === undefined) continue;
-      const rest = list.filter((d) => d.path !== path);
-      if (rest.length === 0) this.#defs.delete(m.key);
-      else this.#defs.set(m.key, rest);
-      if (rest.length < 2) this.#multi.delete(m.key);
-      this.#touched.add(m.key);
+      const def = sourcedOf(entry);
+      if (def === undefined) continue;
+      const key = keyOf(def);
+      const defs = this.#touch(key);
+      const rest = defs === undefined ? [] : Array.isArray(defs) ? (defs as readonly Sourced[]).filter((d) => d !== def) : defs === def ? [] : [defs as Sourced];
+      if (rest.length === 0) this.#defs.delete(key);
+      else this.#defs.set(key, rest.length === 1 ? (rest[0] as Sourced) : rest);
+      if (rest.length < 2) this.#multi.delete(key);
     }
+  }
+
+  /** The definitions of `key`, noting the one used before the first change since the last state(). */
+  #touch(key: string): Defs | undefined {
+    const defs = this.#defs.get(key);
+    if (!this.#before.has(key)) this.#before.set(key, first(defs));
+    return defs;
   }
 
   // Rejected documents and duplicates, in path and document order. Only files that have one are
   // read: the files with rejected documents and those holding a later definition of a key.
   #rejections(): Rejection[] {
     const paths = new Set(this.#rejecting);
-    for (const key of this.#multi) for (const d of (this.#defs.get(key) as Def[]).slice(1)) paths.add(d.path);
+    for (const key of this.#multi) for (const d of (this.#defs.get(key) as readonly Sourced[]).slice(1)) paths.add(d.origin.file ?? '');
     const out: Rejection[] = [];
     for (const path of sortPaths(paths)) {
       const at = this.#find(path);
@@ -185,17 +182,19 @@ export class FileMerge {
           out.push(outcome.rejection);
           continue;
         }
-        const m = sourcedOf(entry);
-        const first = m && (this.#defs.get(m.key) as Def[])[0];
-        if (m === undefined || first === undefined || first.sourced === m.sourced || outcome.kind !== 'resource') continue;
-        const { kind, metadata } = outcome.resource;
+        const def = sourcedOf(entry);
+        if (def === undefined) continue;
+        const key = keyOf(def);
+        const used = first(this.#defs.get(key));
+        if (used === undefined || used === def) continue;
+        const { kind, metadata } = def.resource;
         const where = origin.item === undefined ? 'metadata.name' : `items[${origin.item}].metadata.name`;
         out.push({
           kind,
           namespace: metadata.namespace ?? 'default',
           name: metadata.name,
           origin,
-          errors: [{ path: where, message: `duplicate ${m.key}: already defined in ${formatOrigin(first.sourced.origin)}` }],
+          errors: [{ path: where, message: `duplicate ${key}: already defined in ${formatOrigin(used.origin)}` }],
         });
       }
     }
@@ -222,10 +221,12 @@ function resourcesOf(files: FileList): readonly Sourced[] {
   const seen = new Set<string>();
   for (const [, parsed] of files) {
     for (const entry of parsed.entries) {
-      const m = sourcedOf(entry);
-      if (m === undefined || seen.has(m.key)) continue;
-      seen.add(m.key);
-      out.push(m.sourced);
+      const def = sourcedOf(entry);
+      if (def === undefined) continue;
+      const key = keyOf(def);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(def);
     }
   }
   return Object.freeze(out);

@@ -49,11 +49,19 @@ interface Contribution {
 
 const LISTENERS: readonly ListenerKind[] = ['external', 'local'];
 
+/** The ingresses claiming one domain: one key (the usual case, kept without a list) or several in precedence order. */
+type Claims = string | string[];
+
+/** The ingress that owns a domain: the first claimant in precedence order. */
+function ownerIn(claims: Claims | undefined): string | undefined {
+  return typeof claims === 'string' ? claims : claims?.[0];
+}
+
 export class MergeState {
   readonly #entries = new Map<string, Entry>();
   readonly #contributions = new Map<string, Contribution>();
   /** per listener: domain -> keys of the ingresses claiming it, in precedence order (the first owns it) */
-  readonly #claims: Record<ListenerKind, Map<string, string[]>> = { external: new Map(), local: new Map() };
+  readonly #claims: Record<ListenerKind, Map<string, Claims>> = { external: new Map(), local: new Map() };
   readonly #vhosts: Record<ListenerKind, SortedList<VirtualHost>> = { external: vhostList(), local: vhostList() };
   readonly #infos = new SortedList<IngressInfo>((i) => i.key, true);
   readonly #clusters = byName<Cluster>();
@@ -156,9 +164,10 @@ export class MergeState {
     // 3. Every ingress claiming a domain whose owner changed is merged again.
     for (const l of LISTENERS) {
       for (const [d, before] of touched[l]) {
-        const list = this.#claims[l].get(d);
-        if (list?.[0] === before) continue;
-        for (const k of list ?? []) dirty.add(k);
+        const claims = this.#claims[l].get(d);
+        if (ownerIn(claims) === before) continue;
+        if (typeof claims === 'string') dirty.add(claims);
+        else for (const k of claims ?? []) dirty.add(k);
         if (l === 'external' && (this.#tlsHosts.get(d) ?? 0) > 0) tlsDirty = true;
       }
     }
@@ -168,7 +177,7 @@ export class MergeState {
       for (const k of this.#tlsConflicts.keys()) conflictsChanged.add(k);
       const merged = mergeTls(
         this.#tlsOrder.map((k) => (this.#entries.get(k) as Entry).t),
-        (h) => this.#claims.external.get(h)?.[0],
+        (h) => ownerIn(this.#claims.external.get(h)),
       );
       this.#tlsList.apply(new Set(this.#tlsList.items.map((c) => c.name)), merged.certificates);
       this.#tlsConflicts = merged.conflicts;
@@ -179,25 +188,27 @@ export class MergeState {
   }
 
   #claim(l: ListenerKind, d: string, key: string, touched: Map<string, string | undefined>): void {
-    const list = this.#claims[l].get(d);
-    if (!touched.has(d)) touched.set(d, list?.[0]);
-    if (list === undefined) {
-      this.#claims[l].set(d, [key]);
+    const claims = this.#claims[l].get(d);
+    if (!touched.has(d)) touched.set(d, ownerIn(claims));
+    if (claims === undefined) {
+      this.#claims[l].set(d, key);
       return;
     }
+    const list = typeof claims === 'string' ? [claims] : claims;
     const rank = (this.#entries.get(key) as Entry).rank;
     let i = list.length;
     while (i > 0 && compareRanks((this.#entries.get(list[i - 1] as string) as Entry).rank, rank) > 0) i--;
     list.splice(i, 0, key);
+    this.#claims[l].set(d, list);
   }
 
   #unclaim(l: ListenerKind, d: string, key: string, touched: Map<string, string | undefined>): void {
-    const list = this.#claims[l].get(d);
-    if (list === undefined) return;
-    if (!touched.has(d)) touched.set(d, list[0]);
-    const i = list.indexOf(key);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.#claims[l].delete(d);
+    const claims = this.#claims[l].get(d);
+    if (claims === undefined) return;
+    if (!touched.has(d)) touched.set(d, ownerIn(claims));
+    const rest = typeof claims === 'string' ? (claims === key ? [] : [claims]) : claims.filter((k) => k !== key);
+    if (rest.length === 0) this.#claims[l].delete(d);
+    else this.#claims[l].set(d, rest.length === 1 ? (rest[0] as string) : rest);
   }
 
   #insertTlsOrder(key: string): void {
@@ -250,7 +261,7 @@ export class MergeState {
         let kept: string[] | undefined;
         for (let i = 0; i < vh.domains.length; i++) {
           const d = vh.domains[i] as string;
-          const owner = (this.#claims[l].get(d) as string[])[0] as string;
+          const owner = ownerIn(this.#claims[l].get(d));
           if (owner === t.key) kept?.push(d);
           else {
             (lost ??= new Map()).set(d, owner);
