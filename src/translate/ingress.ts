@@ -1,7 +1,7 @@
 // One ingress -> its virtual hosts, clusters, certificates and problems, computed on its own
 // (as net-kourier translates each ingress separately): nothing here looks at other ingresses,
 // so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
-import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type IngressSpec, type KIngress, type Origin, type Sourced } from '../api/types.ts';
+import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type IngressRule, type IngressSpec, type KIngress, type Origin, type Sourced } from '../api/types.ts';
 import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { applyDefaults } from './defaults.ts';
 import { ingressHash } from './hash.ts';
@@ -61,11 +61,10 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   // Knative writes the same paths for an ingress's public and cluster-local rules: a rule whose
   // http block equals an earlier one's shares its routes (half the routes kept at scale). Not when
   // the routes had problems, whose messages name the rule they were found in.
-  const byHttp = new Map<string, RuleRoutes>();
+  const done: Array<{ readonly http: IngressRule['http']; readonly routes: RuleRoutes }> = [];
   (spec.rules ?? []).forEach((rule, i) => {
-    const httpKey = JSON.stringify(rule.http ?? null);
-    let r = byHttp.get(httpKey);
-    if (r === undefined || r.problems.length > 0) byHttp.set(httpKey, (r = ruleRoutes(rule, i, key, set, memo)));
+    let r = done.find((d) => d.routes.problems.length === 0 && sameJson(d.http, rule.http))?.routes;
+    if (r === undefined) done.push({ http: rule.http, routes: (r = ruleRoutes(rule, i, key, set, memo)) });
     for (const c of r.clusters) clusters.set(c.name, c);
     problems.push(...r.problems);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
@@ -105,6 +104,24 @@ const NONE = Object.freeze([]) as never[];
 
 function orNone<L extends readonly unknown[]>(list: L): L {
   return list.length === 0 ? (NONE as unknown as L) : list;
+}
+
+/** Deep equality of two JSON-like values (key order aside), without serializing them. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 /** Whether this gateway serves the ingress, by its `networking.knative.dev/ingress.class` annotation. */
