@@ -163,7 +163,7 @@ export class Store {
       if (old.length === list.length && old.every((s, i) => s === list[i])) changed.endpointSlicesByService.delete(key);
       else sliceEdits.set(key, list.length === 0 ? undefined : Object.freeze(list));
     }
-    return Object.freeze({
+    const set: ResourceSet = {
       ingresses: plain('ingresses', 'Ingress', false),
       services: plain('services', 'Service', true),
       endpointSlicesByService: LayeredMap.with(prev.endpointSlicesByService, sliceEdits),
@@ -171,8 +171,10 @@ export class Store {
       secrets: plain('secrets', 'Secret', true),
       // The same rejections as before: the same list, so the translator knows at a glance.
       rejections: sameItems(prev.rejections, rejections) ? prev.rejections : Object.freeze(rejections),
-      changes: Object.freeze({ since: new WeakRef(prev), ...changed }),
-    });
+    };
+    // The first set is all change: it says nothing (the translator starts from scratch anyway), so
+    // the current set does not hold every key of the config twice more until the next edit.
+    return Object.freeze(prev === EMPTY ? set : { ...set, changes: Object.freeze({ since: new WeakRef(prev), ...changed }) });
   }
 }
 
