@@ -9,7 +9,6 @@
 // be one needless publish, never a missed change. JSON has no raw newline, so lines cannot run into
 // each other.
 import { createHash } from 'node:crypto';
-import { compareStrings } from './compare.ts';
 
 // About 150 parts per bucket at 10,000 ingresses: an edit re-serializes a few hundred small lines
 // (a virtual host's line carries its routes by digest), about a millisecond. More buckets would
@@ -42,30 +41,53 @@ export function routesDigest(routes: readonly object[]): string {
 }
 
 export class SectionDigest<T extends object> {
+  readonly #keyOf: (part: T) => string;
   readonly #line: PartLine<T>;
-  readonly #parts: Array<Map<string, T>> = Array.from({ length: BUCKETS }, () => new Map());
+  /** each bucket's parts in key order (plain arrays: a Map per bucket cost more memory than the hashing saved) */
+  readonly #parts: T[][] = Array.from({ length: BUCKETS }, () => []);
   /** digest of each bucket, undefined when it must be computed again */
   readonly #digests: Array<string | undefined> = new Array<string | undefined>(BUCKETS).fill(undefined);
   #size = 0;
 
-  constructor(line: PartLine<T> = JSON.stringify) {
+  constructor(keyOf: (part: T) => string, line: PartLine<T> = JSON.stringify) {
+    this.#keyOf = keyOf;
     this.#line = line;
   }
 
   remove(key: string): void {
     const b = bucketOf(key);
-    if ((this.#parts[b] as Map<string, T>).delete(key)) {
-      this.#digests[b] = undefined;
-      this.#size--;
-    }
+    const bucket = this.#parts[b] as T[];
+    const at = this.#find(bucket, key);
+    if (at < 0) return;
+    bucket.splice(at, 1);
+    this.#digests[b] = undefined;
+    this.#size--;
   }
 
   add(key: string, part: T): void {
     const b = bucketOf(key);
-    const bucket = this.#parts[b] as Map<string, T>;
-    if (!bucket.has(key)) this.#size++;
-    bucket.set(key, part);
+    const bucket = this.#parts[b] as T[];
+    const at = this.#find(bucket, key);
+    if (at >= 0) bucket[at] = part;
+    else {
+      bucket.splice(~at, 0, part);
+      this.#size++;
+    }
     this.#digests[b] = undefined;
+  }
+
+  /** The index of `key` in a bucket, or the bitwise complement of where it would go. */
+  #find(bucket: readonly T[], key: string): number {
+    let lo = 0;
+    let hi = bucket.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.#keyOf(bucket[mid] as T);
+      if (k === key) return mid;
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return ~lo;
   }
 
   /** Feeds `name`, the number of parts and the bucket digests to the snapshot hash `h`. */
@@ -75,10 +97,8 @@ export class SectionDigest<T extends object> {
     for (let b = 0; b < BUCKETS; b++) {
       let d = this.#digests[b];
       if (d === undefined) {
-        const bucket = this.#parts[b] as Map<string, T>;
-        const keys = [...bucket.keys()].sort(compareStrings);
         d = createHash('sha256')
-          .update(keys.map((k) => this.#line(bucket.get(k) as T)).join('\n'))
+          .update((this.#parts[b] as T[]).map((p) => this.#line(p)).join('\n'))
           .digest('hex');
         this.#digests[b] = d;
       }

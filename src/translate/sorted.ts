@@ -18,7 +18,7 @@ export class SortedList<T extends object> {
   /** `digest`: keep a section hash of the items, each written as `digest` says (true: its JSON). */
   constructor(keyOf: (item: T) => string, digest: boolean | PartLine<T> = false) {
     this.#keyOf = keyOf;
-    this.digest = digest === false ? undefined : new SectionDigest<T>(digest === true ? undefined : digest);
+    this.digest = digest === false ? undefined : new SectionDigest<T>(keyOf, digest === true ? undefined : digest);
   }
 
   /** The items in key order. The array changes with the next apply(): copy it to keep it. */
