@@ -9,14 +9,14 @@ import type { KIngress, Origin, Sourced } from '../api/types.ts';
 import type { IngressInfo, IngressStatusReport } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { translateIngress, type TranslatedIngress } from './ingress.ts';
-import { RecordingLookups, unchanged, type Dependency } from './lookups.ts';
+import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { TranslateState } from './state.ts';
 
 interface Entry {
   readonly origin: Origin;
   readonly options: TranslateOptions;
-  readonly deps: readonly Dependency[];
+  readonly deps: Dependencies;
   readonly result: TranslatedIngress;
 }
 
@@ -27,7 +27,7 @@ export class TranslateCache {
   /** status of an ingress with no rejection and no conflict */
   readonly statuses = new WeakMap<TranslatedIngress, IngressStatusReport>();
   /** the lookups each translation made (the translator indexes ingresses by what they read) */
-  readonly #deps = new WeakMap<TranslatedIngress, readonly Dependency[]>();
+  readonly #deps = new WeakMap<TranslatedIngress, Dependencies>();
   /** the translator's state after the last translate() with this cache (see state.ts) */
   state: TranslateState | undefined;
   /** called each time an ingress is actually translated (tests count re-translations with it) */
@@ -54,7 +54,7 @@ export class TranslateCache {
   }
 
   /** What translating `t` read (empty for a translation this cache did not make). */
-  depsOf(t: TranslatedIngress): readonly Dependency[] {
+  depsOf(t: TranslatedIngress): Dependencies {
     return this.#deps.get(t) ?? [];
   }
 }

@@ -12,7 +12,7 @@ import { findServicePort } from './backends.ts';
 import { deepFreeze, type TranslateCache } from './cache.ts';
 import { compareStrings, createdTime } from './compare.ts';
 import { classMatches, type TranslatedIngress } from './ingress.ts';
-import type { DepKind } from './lookups.ts';
+import { forEachDependency, type DepKind } from './lookups.ts';
 import { MergeState, type MergeChange } from './merge.ts';
 import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
@@ -105,12 +105,12 @@ export class TranslateState {
       if (t === undefined) this.#served.delete(key);
       else {
         this.#served.set(key, t);
-        for (const d of cache.depsOf(t)) {
-          const readers = this.#readers[d.kind].get(d.key);
-          if (readers === undefined) this.#readers[d.kind].set(d.key, key);
-          else if (typeof readers === 'string') this.#readers[d.kind].set(d.key, [readers, key]);
+        forEachDependency(cache.depsOf(t), (kind, dep) => {
+          const readers = this.#readers[kind].get(dep);
+          if (readers === undefined) this.#readers[kind].set(dep, key);
+          else if (typeof readers === 'string') this.#readers[kind].set(dep, [readers, key]);
           else readers.push(key);
-        }
+        });
       }
       out.push({ key, after: t && { t, rank: { time: createdTime((s as { resource: KIngress }).resource), key } } });
     }
@@ -118,14 +118,14 @@ export class TranslateState {
   }
 
   #unread(key: string, t: TranslatedIngress, cache: TranslateCache): void {
-    for (const d of cache.depsOf(t)) {
-      const readers = this.#readers[d.kind].get(d.key);
-      if (readers === undefined) continue;
+    forEachDependency(cache.depsOf(t), (kind, dep) => {
+      const readers = this.#readers[kind].get(dep);
+      if (readers === undefined) return;
       const rest = typeof readers === 'string' ? [] : readers.filter((k) => k !== key);
-      if (rest.length === 0 && (readers === key || typeof readers !== 'string')) this.#readers[d.kind].delete(d.key);
-      else if (rest.length === 1) this.#readers[d.kind].set(d.key, rest[0] as string);
-      else if (rest.length > 1) this.#readers[d.kind].set(d.key, rest);
-    }
+      if (rest.length === 0 && (readers === key || typeof readers !== 'string')) this.#readers[kind].delete(dep);
+      else if (rest.length === 1) this.#readers[kind].set(dep, rest[0] as string);
+      else if (rest.length > 1) this.#readers[kind].set(dep, rest);
+    });
   }
 
   /** Recomputes the statuses (and the ingress diagnostics) of `keys`; true when any changed. */
