@@ -9,17 +9,20 @@
 import { formatOrigin } from '../api/format.ts';
 import type { Rejection, Sourced } from '../api/types.ts';
 import type { SourceChanges, SourceState } from './types.ts';
-import type { DocEntry, ParsedFile } from './yaml-docs.ts';
+import type { ParsedFile } from './yaml-docs.ts';
 
-// Per document: the Sourced handed out, made once per parsed document so an unchanged file yields
-// the very same objects on every state (the store and the translator's cache rely on identity).
-const made = new WeakMap<DocEntry, Sourced>();
+// Per parsed file: the Sourced handed out for each of its documents, made once so an unchanged file
+// yields the very same objects on every state (the store and the translator's cache rely on
+// identity). Kept per file, not per document: a fifth of the entries.
+const made = new WeakMap<ParsedFile, ReadonlyArray<Sourced | undefined>>();
 
-function sourcedOf(entry: DocEntry): Sourced | undefined {
-  const { origin, outcome } = entry;
-  if (outcome.kind !== 'resource') return undefined;
-  let m = made.get(entry);
-  if (m === undefined) made.set(entry, (m = { resource: outcome.resource, origin }));
+/** The Sourced of each entry of a file (undefined for rejected and ignored documents). */
+function sourcedOf(parsed: ParsedFile): ReadonlyArray<Sourced | undefined> {
+  let m = made.get(parsed);
+  if (m === undefined) {
+    m = parsed.entries.map(({ origin, outcome }) => (outcome.kind === 'resource' ? { resource: outcome.resource, origin } : undefined));
+    made.set(parsed, m);
+  }
   return m;
 }
 
@@ -129,8 +132,7 @@ export class FileMerge {
   }
 
   #define(parsed: ParsedFile): void {
-    for (const entry of parsed.entries) {
-      const def = sourcedOf(entry);
+    for (const def of sourcedOf(parsed)) {
       if (def === undefined) continue;
       const key = keyOf(def);
       const defs = this.#touch(key);
@@ -148,8 +150,7 @@ export class FileMerge {
   }
 
   #undefine(parsed: ParsedFile): void {
-    for (const entry of parsed.entries) {
-      const def = sourcedOf(entry);
+    for (const def of sourcedOf(parsed)) {
       if (def === undefined) continue;
       const key = keyOf(def);
       const defs = this.#touch(key);
@@ -176,17 +177,18 @@ export class FileMerge {
     for (const path of sortPaths(paths)) {
       const at = this.#find(path);
       if (at < 0) continue;
-      for (const entry of (this.#files[at] as readonly [string, ParsedFile])[1].entries) {
-        const { origin, outcome } = entry;
+      const parsed = (this.#files[at] as readonly [string, ParsedFile])[1];
+      const defs = sourcedOf(parsed);
+      parsed.entries.forEach(({ origin, outcome }, i) => {
         if (outcome.kind === 'rejected') {
           out.push(outcome.rejection);
-          continue;
+          return;
         }
-        const def = sourcedOf(entry);
-        if (def === undefined) continue;
+        const def = defs[i];
+        if (def === undefined) return;
         const key = keyOf(def);
         const used = first(this.#defs.get(key));
-        if (used === undefined || used === def) continue;
+        if (used === undefined || used === def) return;
         const { kind, metadata } = def.resource;
         const where = origin.item === undefined ? 'metadata.name' : `items[${origin.item}].metadata.name`;
         out.push({
@@ -196,7 +198,7 @@ export class FileMerge {
           origin,
           errors: [{ path: where, message: `duplicate ${key}: already defined in ${formatOrigin(used.origin)}` }],
         });
-      }
+      });
     }
     return out;
   }
@@ -220,8 +222,7 @@ function resourcesOf(files: FileList): readonly Sourced[] {
   const out: Sourced[] = [];
   const seen = new Set<string>();
   for (const [, parsed] of files) {
-    for (const entry of parsed.entries) {
-      const def = sourcedOf(entry);
+    for (const def of sourcedOf(parsed)) {
       if (def === undefined) continue;
       const key = keyOf(def);
       if (seen.has(key)) continue;
