@@ -44,8 +44,11 @@ const compiled = new WeakMap<VirtualHost, HostEntry>();
  * rebuilding the host tables takes longer than the rest of an edit. The indexes say which virtual
  * hosts use a cluster or belong to an ingress, so a new cluster or ingress info recompiles just them.
  */
-interface Chain {
+interface Chain extends Indexes {
   readonly head: Router;
+}
+
+interface Indexes {
   /** cluster name -> virtual hosts (both listeners) whose routes use it (small lists: arrays, not sets) */
   readonly byCluster: Map<string, VirtualHost[]>;
   /** ingress key -> its virtual hosts (both listeners) */
@@ -70,7 +73,7 @@ export function compileRouter(snapshot: Snapshot): Router {
 function compileFull(snapshot: Snapshot): Router {
   const clusters = new Map(snapshot.clusters.map((c) => [c.name, c] as const));
   const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i] as const));
-  const next: Chain = { head: undefined as unknown as Router, byCluster: new Map(), byIngress: new Map() };
+  const next: Indexes = { byCluster: new Map(), byIngress: new Map() };
   let unique = true;
   const compileHosts = (vhosts: readonly VirtualHost[]): Map<string, HostEntry> => {
     const table = new Map<string, HostEntry>();
@@ -106,7 +109,7 @@ function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: 
   return entry;
 }
 
-function index(c: Chain, vhost: VirtualHost, delta: 1 | -1): void {
+function index(c: Indexes, vhost: VirtualHost, delta: 1 | -1): void {
   const edit = (map: Map<string, VirtualHost[]>, key: string): void => {
     const list = map.get(key);
     if (delta > 0) {
