@@ -34,12 +34,6 @@ export interface Router {
 }
 
 /**
- * Compiled entries by virtual host object. The translator keeps unchanged virtual hosts as the same
- * objects across snapshots, so an edit to one ingress among thousands recompiles only its own hosts.
- */
-const compiled = new WeakMap<VirtualHost, HostEntry>();
-
-/**
  * What the last compiled router was made from, to derive the next one from it: at 10,000 ingresses
  * rebuilding the host tables takes longer than the rest of an edit. The indexes say which virtual
  * hosts use a cluster or belong to an ingress, so a new cluster or ingress info recompiles just them.
@@ -98,15 +92,13 @@ function compileFull(snapshot: Snapshot): Router {
   return router;
 }
 
-/** A compiled entry for `vhost`, reused if what it resolved (ingress info, clusters) is unchanged. */
+/**
+ * The compiled entry for `vhost`. Entries of unchanged virtual hosts are carried from one router to
+ * the next (derive); a new entry shares the compiled route list of any virtual host with the same
+ * routes whose clusters are unchanged (compileRoutes).
+ */
 function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>): HostEntry {
-  const ingress = ingresses.get(vhost.ingress);
-  let entry = compiled.get(vhost);
-  if (!entry || entry.ingress !== ingress || !sameClusters(entry, clusters)) {
-    entry = { vhost, ingress, routes: compileRoutes(vhost.routes, clusters) };
-    compiled.set(vhost, entry);
-  }
-  return entry;
+  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost.routes, clusters) };
 }
 
 function index(c: Indexes, vhost: VirtualHost, delta: 1 | -1): void {
@@ -268,10 +260,6 @@ function lazyIndex<T>(items: readonly T[], key: (x: T) => string): Lookup<T> {
   return { get };
 }
 
-function sameClusters(entry: HostEntry, clusters: Lookup<Cluster>): boolean {
-  for (const r of entry.routes) for (const sp of r.splits) if (clusters.get(sp.cluster.name) !== sp.cluster) return false;
-  return true;
-}
 
 // The translator shares route lists (an ingress's public and cluster-local rules usually have the
 // same paths) and split lists (its paths usually split the same way); compiled lists are shared the
