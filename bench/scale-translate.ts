@@ -47,6 +47,8 @@ if (mode === 'stages') {
   const [set, storeT] = await timed(() => store.update(state));
   const [result, trT] = await timed(() => translate(set, defaultTranslateOptions, cache));
   console.log(`cold translate: store ${storeT}; translate ${trT}; ${result.snapshot.listeners.external.length} external vhosts`);
+  const [, routerT] = await timed(() => compileRouter({ ...result.snapshot, version: 0 }));
+  console.log(`cold compileRouter: ${routerT}`);
   const [, againT] = await timed(() => translate(store.update(config.state()), defaultTranslateOptions, cache));
   console.log(`same state again, cached (store+translate): ${againT}`);
   for (let round = 0; round < 3; round++) {

@@ -1,11 +1,14 @@
 // sources -> store -> translate -> feed. Every push from the source is translated at once
 // (sources debounce); a snapshot is published only when its content hash changed, so consumers
-// see each distinct configuration exactly once, with an increasing version.
+// see each distinct configuration exactly once, with an increasing version. The store and the
+// translator work by difference (SourceState.changes, ResourceSet.changes), so at 10,000 ingresses
+// an edit costs work in proportion to the edit. Problems are logged once, when they appear, not
+// again on every push (thousands of warnings per edit would cost more than the edit).
 import type { Rejection } from './api/types.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './proxy/metrics.ts';
 import { SettableFeed } from './snapshot/feed.ts';
-import type { Snapshot, TranslateResult } from './snapshot/types.ts';
+import type { Diagnostic, Snapshot, TranslateResult } from './snapshot/types.ts';
 import type { Source, SourceState } from './sources/types.ts';
 import { Store } from './store/store.ts';
 import { TranslateCache } from './translate/cache.ts';
@@ -25,6 +28,9 @@ export class Pipeline {
   #lastHash = '';
   #lastResult: TranslateResult | undefined;
   #rejections: readonly Rejection[] = [];
+  /** the rejections and diagnostics logged so far and still present (see #logNew) */
+  #logged = new Set<string>();
+  #loggedLists: readonly [readonly Rejection[], readonly Diagnostic[]] | [] = [];
 
   constructor(source: Source, options: TranslateOptions, log: Logger, metrics?: Metrics) {
     this.#source = source;
@@ -51,23 +57,40 @@ export class Pipeline {
     return this.#lastResult;
   }
 
+  /** Logs the rejections and diagnostics that were not there at the last push. */
+  #logNew(rejections: readonly Rejection[], diagnostics: readonly Diagnostic[]): void {
+    // The translator hands back the same lists when nothing changed in them.
+    if (rejections === this.#loggedLists[0] && diagnostics === this.#loggedLists[1]) return;
+    this.#loggedLists = [rejections, diagnostics];
+    const now = new Set<string>();
+    for (const r of rejections) {
+      const line = JSON.stringify(['rejected', r.origin, r.kind, r.namespace, r.name, r.errors]);
+      now.add(line);
+      if (!this.#logged.has(line)) this.#log.warn({ origin: r.origin, kind: r.kind, name: r.name, namespace: r.namespace, errors: r.errors }, 'rejected document');
+    }
+    for (const d of diagnostics) {
+      const line = JSON.stringify([d.level, d.subject, d.message]);
+      now.add(line);
+      if (!this.#logged.has(line)) this.#log[d.level === 'error' ? 'error' : 'warn']({ subject: d.subject }, d.message);
+    }
+    this.#logged = now;
+  }
+
   #apply(state: SourceState): void {
     this.#metrics?.reloads.inc();
     if (state.rejections.length > 0) this.#metrics?.rejects.inc(state.rejections.length);
     this.#rejections = state.rejections;
-    for (const r of state.rejections) {
-      this.#log.warn({ origin: r.origin, kind: r.kind, name: r.name, namespace: r.namespace, errors: r.errors }, 'rejected document');
-    }
     let result: TranslateResult;
     try {
       result = translate(this.#store.update(state), this.#options, this.#cache);
     } catch (err) {
       // A translator bug must not take down the gateway: keep serving the last good snapshot.
       this.#log.error({ err }, 'translation failed; keeping the last good configuration');
+      this.#logNew(state.rejections, this.#lastResult?.diagnostics ?? []);
       return;
     }
     this.#lastResult = result;
-    for (const d of result.diagnostics) this.#log[d.level === 'error' ? 'error' : 'warn']({ subject: d.subject }, d.message);
+    this.#logNew(state.rejections, result.diagnostics);
     if (result.snapshot.hash === this.#lastHash && this.feed.current()) {
       // Same routes, but statuses may differ (an invalid edit keeps the last good spec serving).
       this.feed.publishStatuses(result.statuses);

@@ -12,7 +12,7 @@ import { opendir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { SluiceError } from '../errors.ts';
 import type { SourceState } from './types.ts';
-import { mergeParsedFiles, sortPaths } from './merge.ts';
+import { FileMerge } from './merge.ts';
 import { parseConfigText, type ParsedFile } from './yaml-docs.ts';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -57,8 +57,8 @@ export class ConfigDir {
   readonly #dirs = new Set<string>();
   /** directories that could not be listed, warned about once until they can be again */
   readonly #unreadable = new Set<string>();
-  #order: string[] | null = null;
-  #state: SourceState | null = null;
+  /** the merged state, kept up to date file by file (see merge.ts) */
+  readonly #merge = new FileMerge();
   #work = 0;
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
@@ -71,13 +71,17 @@ export class ConfigDir {
     return new Map([...this.#files].map(([k, v]) => [k, v.parsed]));
   }
 
-  /** The merged state, recomputed only after something changed. */
+  /**
+   * The merged state, made again only after something changed. Its `changes` lead from the state
+   * returned before, so a consumer that applied that one can apply just the difference.
+   */
   state(): SourceState {
-    if (this.#state === null) {
-      this.#order ??= sortPaths(this.#files.keys());
-      this.#state = mergeParsedFiles(this.#order.map((k) => [k, (this.#files.get(k) as CachedFile).parsed] as const));
-    }
-    return this.#state;
+    return this.#merge.state();
+  }
+
+  /** How many resources the current state holds (without building the list). */
+  resourceCount(): number {
+    return this.#merge.size;
   }
 
   /** Rescans the subtree at `rel` (`''`: everything). Returns true when any file was added, changed or removed. */
@@ -197,16 +201,14 @@ export class ConfigDir {
   }
 
   #set(rel: string, file: CachedFile, changed: { value: boolean }): void {
-    if (!this.#files.has(rel)) this.#order = null;
     this.#files.set(rel, file);
-    this.#state = null;
+    this.#merge.set(rel, file.parsed);
     changed.value = true;
   }
 
   #remove(rel: string, changed: { value: boolean }): void {
     this.#files.delete(rel);
-    this.#order = null;
-    this.#state = null;
+    this.#merge.delete(rel);
     changed.value = true;
   }
 

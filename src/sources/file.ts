@@ -231,7 +231,7 @@ export class FileSource implements Source {
     const lines = new Set(state.rejections.flatMap(formatRejection));
     for (const line of lines) if (!this.#reported.has(line)) this.#log('warn', `config rejected: ${line}`);
     this.#reported = lines;
-    this.#log('info', 'config loaded', { dir: this.#root, resources: state.resources.length, rejections: state.rejections.length });
+    this.#log('info', 'config loaded', { dir: this.#root, resources: this.#config.resourceCount(), rejections: state.rejections.length });
     try {
       this.#push(state);
     } catch (err) {

@@ -1,57 +1,242 @@
-// Combines the parsed files of a config directory into one SourceState. Pure: the same files give
-// the same state. Files are taken in the order given (the caller sorts paths), so when two
-// documents define the same kind/namespace/name the first in path order wins everywhere.
+// Combines the parsed files of a config directory into one SourceState. Files are taken in path
+// order (UTF-16 code units), so when two documents define the same kind/namespace/name the first
+// by path and document index wins everywhere and the others are rejected as duplicates.
+//
+// FileMerge keeps that combination up to date as files come and go: each file change touches
+// only the objects that file defines, and state() reports what changed since the last state
+// (SourceChanges), so a one-file edit among 10,000 files costs work for that file alone. The
+// whole resource list is built only when someone reads it.
 import { formatOrigin } from '../api/format.ts';
-import type { Origin, Rejection, Sourced } from '../api/types.ts';
-import type { SourceState } from './types.ts';
-import type { DocEntry, ParsedFile } from './yaml-docs.ts';
+import type { Rejection, Sourced } from '../api/types.ts';
+import type { SourceChanges, SourceState } from './types.ts';
+import type { ParsedFile } from './yaml-docs.ts';
 
-// Per document: the Sourced handed out and its identity key, made once per parsed document so an
-// unchanged file yields the very same objects on every merge (the translator's cache relies on
-// identity) and a merge of 50,000 documents allocates little.
-const made = new WeakMap<DocEntry, { readonly sourced: Sourced; readonly key: string }>();
+// Per parsed file: the Sourced handed out for each of its documents, made once so an unchanged file
+// yields the very same objects on every state (the store and the translator's cache rely on
+// identity). Kept per file, not per document: a fifth of the entries.
+const made = new WeakMap<ParsedFile, ReadonlyArray<Sourced | undefined>>();
 
-function sourcedOf(entry: DocEntry): { readonly sourced: Sourced; readonly key: string } | undefined {
-  const { origin, outcome } = entry;
-  if (outcome.kind !== 'resource') return undefined;
-  let m = made.get(entry);
+/** The Sourced of each entry of a file (undefined for rejected and ignored documents). */
+function sourcedOf(parsed: ParsedFile): ReadonlyArray<Sourced | undefined> {
+  let m = made.get(parsed);
   if (m === undefined) {
-    const { kind, metadata } = outcome.resource;
-    m = { sourced: { resource: outcome.resource, origin }, key: `${kind} ${metadata.namespace ?? 'default'}/${metadata.name}` };
-    made.set(entry, m);
+    m = parsed.entries.map(({ origin, outcome }) => (outcome.kind === 'resource' ? { resource: outcome.resource, origin } : undefined));
+    made.set(parsed, m);
   }
   return m;
 }
 
-/** Sorts by UTF-16 code units, not locale, so the order is the same on every machine. */
-export function sortPaths(paths: Iterable<string>): string[] {
-  return [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** `Kind namespace/name`: what two definitions of one object share. */
+function keyOf(s: Sourced): string {
+  const { kind, metadata } = s.resource;
+  return `${kind} ${metadata.namespace ?? 'default'}/${metadata.name}`;
 }
 
-export function mergeParsedFiles(files: Iterable<readonly [string, ParsedFile]>): SourceState {
-  const resources: Sourced[] = [];
-  const rejections: Rejection[] = [];
-  const firstSeen = new Map<string, Origin>();
-  for (const [, parsed] of files) {
-    for (const entry of parsed.entries) {
-      const { origin, outcome } = entry;
-      if (outcome.kind === 'rejected') {
-        rejections.push(outcome.rejection);
-      } else if (outcome.kind === 'resource') {
-        const { kind, metadata } = outcome.resource;
-        const namespace = metadata.namespace ?? 'default';
-        const { sourced, key } = sourcedOf(entry) as { sourced: Sourced; key: string };
-        const first = firstSeen.get(key);
-        if (first === undefined) {
-          firstSeen.set(key, origin);
-          resources.push(sourced);
-        } else {
-          const message = `duplicate ${key}: already defined in ${formatOrigin(first)}`;
-          const path = origin.item === undefined ? 'metadata.name' : `items[${origin.item}].metadata.name`;
-          rejections.push({ kind, namespace, name: metadata.name, origin, errors: [{ path, message }] });
-        }
+/** Sorts by UTF-16 code units, not locale, so the order is the same on every machine. */
+export function sortPaths(paths: Iterable<string>): string[] {
+  return [...paths].sort(comparePaths);
+}
+
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// Definitions of one object are ordered by file, then document, then List item: the order of the
+// entries in the files.
+function compareDefs(a: Sourced, b: Sourced): number {
+  return comparePaths(a.origin.file ?? '', b.origin.file ?? '') || (a.origin.doc ?? -1) - (b.origin.doc ?? -1) || (a.origin.item ?? -1) - (b.origin.item ?? -1);
+}
+
+/** The definitions of one object: one (the usual case, kept without a list) or several, first (used) first. */
+type Defs = Sourced | readonly Sourced[];
+
+function first(defs: Defs | undefined): Sourced | undefined {
+  return defs === undefined ? undefined : Array.isArray(defs) ? (defs as readonly Sourced[])[0] : (defs as Sourced);
+}
+
+type FileList = Array<readonly [string, ParsedFile]>;
+
+export class FileMerge {
+  /** every file, sorted by path (binary search keeps it so) */
+  #files: FileList = [];
+  /** `Kind namespace/name` -> its definitions */
+  readonly #defs = new Map<string, Defs>();
+  /** keys defined more than once (their later definitions are duplicates) */
+  readonly #multi = new Set<string>();
+  /** files with at least one rejected document */
+  readonly #rejecting = new Set<string>();
+  /** keys whose definitions changed since the last state() -> the definition used then */
+  readonly #before = new Map<string, Sourced | undefined>();
+  #state: SourceState | null = null;
+  #previous: SourceState | null = null;
+
+  /** How many resources the current state holds (without building the list). */
+  get size(): number {
+    return this.#defs.size;
+  }
+
+  /** Adds or replaces one file. */
+  set(path: string, parsed: ParsedFile): void {
+    const at = this.#find(path);
+    if (at >= 0) {
+      this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
+      this.#files[at] = [path, parsed];
+    } else {
+      this.#files.splice(~at, 0, [path, parsed]);
+    }
+    this.#define(parsed);
+    if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) this.#rejecting.add(path);
+    else this.#rejecting.delete(path);
+    this.#state = null;
+  }
+
+  delete(path: string): void {
+    const at = this.#find(path);
+    if (at < 0) return;
+    this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
+    this.#files.splice(at, 1);
+    this.#rejecting.delete(path);
+    this.#state = null;
+  }
+
+  /** The merged state; its `changes` lead from the state returned before (null the first time). */
+  state(): SourceState {
+    if (this.#state !== null) return this.#state;
+    const upserted: Sourced[] = [];
+    const removed: Sourced[] = [];
+    for (const [key, before] of this.#before) {
+      const now = first(this.#defs.get(key));
+      if (before === now) continue;
+      if (now === undefined) removed.push(before as Sourced);
+      else upserted.push(now);
+    }
+    this.#before.clear();
+    const changes: SourceChanges = Object.freeze({ since: this.#previous && new WeakRef(this.#previous), upserted: Object.freeze(upserted), removed: Object.freeze(removed) });
+    this.#state = lazyState(this.#files.slice(), Object.freeze(this.#rejections()), changes);
+    this.#previous = this.#state;
+    return this.#state;
+  }
+
+  /** Binary search: the index of `path`, or the bitwise complement of where it would go. */
+  #find(path: string): number {
+    let lo = 0;
+    let hi = this.#files.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = comparePaths((this.#files[mid] as readonly [string, ParsedFile])[0], path);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return ~lo;
+  }
+
+  #define(parsed: ParsedFile): void {
+    for (const def of sourcedOf(parsed)) {
+      if (def === undefined) continue;
+      const key = keyOf(def);
+      const defs = this.#touch(key);
+      if (defs === undefined) this.#defs.set(key, def);
+      else {
+        // A duplicate goes where file and document order put it.
+        const list = Array.isArray(defs) ? [...(defs as readonly Sourced[])] : [defs as Sourced];
+        let i = list.length;
+        while (i > 0 && compareDefs(list[i - 1] as Sourced, def) > 0) i--;
+        list.splice(i, 0, def);
+        this.#defs.set(key, list);
+        this.#multi.add(key);
       }
     }
   }
-  return Object.freeze({ resources: Object.freeze(resources), rejections: Object.freeze(rejections) });
+
+  #undefine(parsed: ParsedFile): void {
+    for (const def of sourcedOf(parsed)) {
+      if (def === undefined) continue;
+      const key = keyOf(def);
+      const defs = this.#touch(key);
+      const rest = defs === undefined ? [] : Array.isArray(defs) ? (defs as readonly Sourced[]).filter((d) => d !== def) : defs === def ? [] : [defs as Sourced];
+      if (rest.length === 0) this.#defs.delete(key);
+      else this.#defs.set(key, rest.length === 1 ? (rest[0] as Sourced) : rest);
+      if (rest.length < 2) this.#multi.delete(key);
+    }
+  }
+
+  /** The definitions of `key`, noting the one used before the first change since the last state(). */
+  #touch(key: string): Defs | undefined {
+    const defs = this.#defs.get(key);
+    if (!this.#before.has(key)) this.#before.set(key, first(defs));
+    return defs;
+  }
+
+  // Rejected documents and duplicates, in path and document order. Only files that have one are
+  // read: the files with rejected documents and those holding a later definition of a key.
+  #rejections(): Rejection[] {
+    const paths = new Set(this.#rejecting);
+    for (const key of this.#multi) for (const d of (this.#defs.get(key) as readonly Sourced[]).slice(1)) paths.add(d.origin.file ?? '');
+    const out: Rejection[] = [];
+    for (const path of sortPaths(paths)) {
+      const at = this.#find(path);
+      if (at < 0) continue;
+      const parsed = (this.#files[at] as readonly [string, ParsedFile])[1];
+      const defs = sourcedOf(parsed);
+      parsed.entries.forEach(({ origin, outcome }, i) => {
+        if (outcome.kind === 'rejected') {
+          out.push(outcome.rejection);
+          return;
+        }
+        const def = defs[i];
+        if (def === undefined) return;
+        const key = keyOf(def);
+        const used = first(this.#defs.get(key));
+        if (used === undefined || used === def) return;
+        const { kind, metadata } = def.resource;
+        const where = origin.item === undefined ? 'metadata.name' : `items[${origin.item}].metadata.name`;
+        out.push({
+          kind,
+          namespace: metadata.namespace ?? 'default',
+          name: metadata.name,
+          origin,
+          errors: [{ path: where, message: `duplicate ${key}: already defined in ${formatOrigin(used.origin)}` }],
+        });
+      });
+    }
+    return out;
+  }
+}
+
+// A state whose resource list is made on first read, from the files as they were when the state
+// was taken (the list of files is copied; parsed files are never changed in place).
+function lazyState(files: FileList, rejections: readonly Rejection[], changes: SourceChanges): SourceState {
+  let resources: readonly Sourced[] | undefined;
+  return Object.freeze({
+    get resources(): readonly Sourced[] {
+      return (resources ??= resourcesOf(files));
+    },
+    rejections,
+    changes,
+  });
+}
+
+/** The first definition of each object, in path and document order. */
+function resourcesOf(files: FileList): readonly Sourced[] {
+  const out: Sourced[] = [];
+  const seen = new Set<string>();
+  for (const [, parsed] of files) {
+    for (const def of sourcedOf(parsed)) {
+      if (def === undefined) continue;
+      const key = keyOf(def);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(def);
+    }
+  }
+  return Object.freeze(out);
+}
+
+/** The state of a set of files at once (pure: the same files give the same state, whatever their order). */
+export function mergeParsedFiles(files: Iterable<readonly [string, ParsedFile]>): SourceState {
+  const merge = new FileMerge();
+  for (const [path, parsed] of files) merge.set(path, parsed);
+  const state = merge.state();
+  return Object.freeze({ resources: state.resources, rejections: state.rejections });
 }

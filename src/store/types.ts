@@ -1,5 +1,6 @@
 // The resource store's view: every input resource by kind and `namespace/name`,
 // plus the documents that failed validation. The translator reads only this.
+// A ResourceSet is a value: the store never changes one it has handed out.
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
 
 export interface ResourceSet {
@@ -15,4 +16,20 @@ export interface ResourceSet {
   readonly secrets: ReadonlyMap<string, Secret>;
   /** the latest documents that failed validation */
   readonly rejections: readonly Rejection[];
+  /**
+   * optional: which entries differ from an earlier set, so the translator can redo only what they
+   * touch (it must give the same result as from the whole set). Maps are compared by key: a key
+   * is listed when its value was added, removed, or replaced by another object.
+   */
+  readonly changes?: ResourceSetChanges;
+}
+
+export interface ResourceSetChanges {
+  /** the set these changes lead from; held weakly, so a set does not keep every earlier set alive */
+  readonly since: WeakRef<ResourceSet>;
+  readonly ingresses: ReadonlySet<string>;
+  readonly services: ReadonlySet<string>;
+  readonly endpointSlicesByService: ReadonlySet<string>;
+  readonly endpoints: ReadonlySet<string>;
+  readonly secrets: ReadonlySet<string>;
 }

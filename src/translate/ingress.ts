@@ -1,7 +1,7 @@
 // One ingress -> its virtual hosts, clusters, certificates and problems, computed on its own
 // (as net-kourier translates each ingress separately): nothing here looks at other ingresses,
 // so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
-import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type KIngress, type Origin, type Sourced } from '../api/types.ts';
+import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type IngressRule, type IngressSpec, type KIngress, type Origin, type Sourced } from '../api/types.ts';
 import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { applyDefaults } from './defaults.ts';
 import { ingressHash } from './hash.ts';
@@ -9,7 +9,7 @@ import { expandedHosts } from './hosts.ts';
 import type { Lookups } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
-import { ruleRoutes } from './routes.ts';
+import { ruleRoutes, type RouteMemo, type RuleRoutes } from './routes.ts';
 import { resolveTls } from './tls.ts';
 
 export interface TranslatedIngress {
@@ -35,9 +35,9 @@ export const CATCH_ALL_DOMAIN = '*';
 // ingress whose Services change is translated again but not hashed again).
 const hashes = new WeakMap<KIngress, string>();
 
-function cachedIngressHash(ing: KIngress): string {
+function cachedIngressHash(ing: KIngress, defaulted: IngressSpec): string {
   let h = hashes.get(ing);
-  if (h === undefined) hashes.set(ing, (h = ingressHash(ing)));
+  if (h === undefined) hashes.set(ing, (h = ingressHash(ing, defaulted)));
   return h;
 }
 
@@ -57,8 +57,14 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   // so a domain already taken by an earlier rule of this ingress is left out of later ones.
   const taken: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
 
+  const memo: RouteMemo = { backends: new Map(), splits: new Map() };
+  // Knative writes the same paths for an ingress's public and cluster-local rules: a rule whose
+  // http block equals an earlier one's shares its routes (half the routes kept at scale). Not when
+  // the routes had problems, whose messages name the rule they were found in.
+  const done: Array<{ readonly http: IngressRule['http']; readonly routes: RuleRoutes }> = [];
   (spec.rules ?? []).forEach((rule, i) => {
-    const r = ruleRoutes(rule, i, key, set);
+    let r = done.find((d) => d.routes.problems.length === 0 && sameJson(d.http, rule.http))?.routes;
+    if (r === undefined) done.push({ http: rule.http, routes: (r = ruleRoutes(rule, i, key, set, memo)) });
     for (const c of r.clusters) clusters.set(c.name, c);
     problems.push(...r.problems);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
@@ -82,14 +88,40 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
     origin: sourced.origin,
     namespace,
     name: ing.metadata.name,
-    hash: cachedIngressHash(ing),
+    hash: cachedIngressHash(ing, spec),
     httpOption,
-    vhosts,
+    vhosts: { external: orNone(vhosts.external), local: orNone(vhosts.local) },
     clusters: [...clusters.values()],
-    tls: tls.certificates,
-    problems,
+    tls: orNone(tls.certificates),
+    problems: orNone(problems),
   };
   return ing.metadata.generation !== undefined ? { ...out, generation: ing.metadata.generation } : out;
+}
+
+// Most ingresses have no problems and no certificates, and many no cluster-local-only rule: their
+// empty lists are one shared frozen list (tens of thousands fewer arrays kept at scale).
+const NONE = Object.freeze([]) as never[];
+
+function orNone<L extends readonly unknown[]>(list: L): L {
+  return list.length === 0 ? (NONE as unknown as L) : list;
+}
+
+/** Deep equality of two JSON-like values (key order aside), without serializing them. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 /** Whether this gateway serves the ingress, by its `networking.knative.dev/ingress.class` annotation. */

@@ -16,18 +16,23 @@ export interface Lookups {
   secret(key: string): Secret | undefined;
 }
 
-type DepKind = 'services' | 'endpointSlicesByService' | 'endpoints' | 'secrets';
+export type DepKind = 'services' | 'endpointSlicesByService' | 'endpoints' | 'secrets';
 
-/** One lookup and the object it returned (undefined when nothing was there). */
-export interface Dependency {
-  readonly kind: DepKind;
-  readonly key: string;
-  readonly value: unknown;
+/**
+ * What one translation read: triples of lookup kind, key, and the object returned (undefined when
+ * nothing was there), in one flat list (one array per ingress rather than an object per lookup:
+ * 60,000 fewer objects kept at 10,000 ingresses).
+ */
+export type Dependencies = readonly unknown[];
+
+/** Calls `fn` with the kind and key of each lookup in `deps`. */
+export function forEachDependency(deps: Dependencies, fn: (kind: DepKind, key: string) => void): void {
+  for (let i = 0; i < deps.length; i += 3) fn(deps[i] as DepKind, deps[i + 1] as string);
 }
 
 /** A Lookups over a ResourceSet that records what it was asked and what it answered. */
 export class RecordingLookups implements Lookups {
-  readonly deps: Dependency[] = [];
+  readonly deps: unknown[] = [];
   // Paths of an ingress mostly share backends; each lookup is recorded once.
   readonly #seen = new Set<string>();
   readonly #set: ResourceSet;
@@ -53,17 +58,17 @@ export class RecordingLookups implements Lookups {
     const id = `${kind} ${key}`;
     if (!this.#seen.has(id)) {
       this.#seen.add(id);
-      this.deps.push({ kind, key, value });
+      this.deps.push(kind, key, value);
     }
     return value;
   }
 }
 
 /** Whether every recorded lookup still returns the very same object (or still nothing) in `set`. */
-export function unchanged(deps: readonly Dependency[], set: ResourceSet): boolean {
-  for (const d of deps) {
-    const map: ReadonlyMap<string, unknown> = set[d.kind];
-    if (map.get(d.key) !== d.value) return false;
+export function unchanged(deps: Dependencies, set: ResourceSet): boolean {
+  for (let i = 0; i < deps.length; i += 3) {
+    const map: ReadonlyMap<string, unknown> = set[deps[i] as DepKind];
+    if (map.get(deps[i + 1] as string) !== deps[i + 2]) return false;
   }
   return true;
 }

@@ -1,109 +1,332 @@
 // Merging separately translated ingresses into one snapshot. Two ingresses may claim the same
-// domain on a listener (or the same SNI name); the one that comes first in precedence order keeps
-// it and the other loses just that domain, with a HostConflict problem on its status. Precedence is
-// the oldest creationTimestamp, then `namespace/name`, so the result never depends on input order,
-// and an existing ingress is not taken over by a newer one that copies its hosts.
-import type { KIngress, Sourced } from '../api/types.ts';
-import type { Cluster, IngressInfo, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+// domain on a listener (or the same SNI name); the one that comes first in precedence order
+// (compare.ts: oldest, then `namespace/name`) keeps it and the other loses just that domain, with
+// a HostConflict problem on its status. The result never depends on input order.
+//
+// MergeState keeps the merge of the current ingresses and takes changes (an ingress added,
+// replaced or removed). It records, for every domain, every ingress claiming it in precedence
+// order, so a change re-merges only the changed ingresses and those whose domains changed owner;
+// the output lists stay sorted (by name or key) between changes. A cold start is the same with
+// every ingress changed.
+import type { Cluster, IngressInfo, ListenerKind, SnapshotContent, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
-
-export interface Merged {
-  readonly listeners: Record<ListenerKind, VirtualHost[]>;
-  readonly clusters: Cluster[];
-  readonly tls: TlsCertificate[];
-  readonly ingresses: IngressInfo[];
-  /** HostConflict problems by ingress key */
-  readonly conflicts: ReadonlyMap<string, Problem[]>;
-}
-
-/** Sort order for conflict resolution: oldest first (no timestamp counts as newest), then by key. */
-export function byPrecedence(a: Sourced<KIngress>, b: Sourced<KIngress>): number {
-  const ta = created(a.resource);
-  const tb = created(b.resource);
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return compareStrings(keyOfIngress(a.resource), keyOfIngress(b.resource));
-}
-
-/** creationTimestamp in ms; no (or an unreadable) timestamp counts as newest. */
-export function createdTime(ing: KIngress): number {
-  return created(ing);
-}
-
-function created(ing: KIngress): number {
-  const t = ing.metadata.creationTimestamp ? Date.parse(ing.metadata.creationTimestamp) : NaN;
-  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
-}
-
-function keyOfIngress(ing: KIngress): string {
-  return `${ing.metadata.namespace ?? 'default'}/${ing.metadata.name}`;
-}
-
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const LISTENERS: readonly ListenerKind[] = ['external', 'local'];
+import { SortedList } from './sorted.ts';
+import { routesDigest, type SectionDigest } from './digest.ts';
+import { createHash } from 'node:crypto';
 
 /** Remembers what depends on one translated ingress alone (see cache.ts). */
 export interface MergeCache {
   readonly infos: WeakMap<TranslatedIngress, IngressInfo>;
 }
 
-/** `ordered` must already be in precedence order. */
-export function merge(ordered: readonly TranslatedIngress[], cache: MergeCache = { infos: new WeakMap() }): Merged {
-  const owners: Record<ListenerKind, Map<string, string>> = { external: new Map(), local: new Map() };
-  const listeners: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
-  const conflicts = new Map<string, Problem[]>();
-  const ingresses: IngressInfo[] = [];
-  for (const t of ordered) {
+/** One ingress changed: `after` is absent when it is no longer served. */
+export interface MergeChange {
+  readonly key: string;
+  readonly after: { readonly t: TranslatedIngress; readonly rank: Rank } | undefined;
+}
+
+export interface MergeOutcome {
+  /** ingress keys whose conflicts (host or TLS) may differ from before */
+  readonly conflictsChanged: ReadonlySet<string>;
+  /** names of clusters added, removed or replaced */
+  readonly clustersChanged: ReadonlySet<string>;
+}
+
+interface Entry {
+  readonly t: TranslatedIngress;
+  readonly rank: Rank;
+}
+
+/** What one ingress puts into the snapshot once host conflicts are settled. */
+interface Contribution {
+  readonly vhosts: Record<ListenerKind, readonly VirtualHost[]>;
+  readonly info: IngressInfo;
+  /** HostConflict problems for the domains it lost */
+  readonly lost: readonly Problem[] | undefined;
+}
+
+const LISTENERS: readonly ListenerKind[] = ['external', 'local'];
+
+/** The ingresses claiming one domain: one key (the usual case, kept without a list) or several in precedence order. */
+type Claims = string | string[];
+
+/** The ingress that owns a domain: the first claimant in precedence order. */
+function ownerIn(claims: Claims | undefined): string | undefined {
+  return typeof claims === 'string' ? claims : claims?.[0];
+}
+
+export class MergeState {
+  readonly #entries = new Map<string, Entry>();
+  readonly #contributions = new Map<string, Contribution>();
+  /** per listener: domain -> keys of the ingresses claiming it, in precedence order (the first owns it) */
+  readonly #claims: Record<ListenerKind, Map<string, Claims>> = { external: new Map(), local: new Map() };
+  readonly #vhosts: Record<ListenerKind, SortedList<VirtualHost>> = { external: vhostList(), local: vhostList() };
+  readonly #infos = new SortedList<IngressInfo>((i) => i.key, true);
+  readonly #clusters = byName<Cluster>();
+  readonly #tlsList = byName<TlsCertificate>();
+  /** cluster name -> the object served and how many ingresses use it */
+  readonly #clusterUse = new Map<string, { cluster: Cluster; users: number }>();
+  /** keys of the ingresses that have certificates, in precedence order */
+  readonly #tlsOrder: string[] = [];
+  /** SNI name -> how many certificates (of any ingress) list it */
+  readonly #tlsHosts = new Map<string, number>();
+  #tlsConflicts = new Map<string, Problem>();
+
+  /** The clusters in name order (the live list: it changes with the next update). */
+  get clusters(): readonly Cluster[] {
+    return this.#clusters.items;
+  }
+
+  /**
+   * The snapshot's lists as frozen copies (each the same copy as last time when it did not change;
+   * what changed is recorded against each new copy, see snapshot/list-diff.ts).
+   */
+  sections(): Omit<SnapshotContent, 'hash'> {
+    return {
+      listeners: Object.freeze({ external: this.#vhosts.external.copy(), local: this.#vhosts.local.copy() }),
+      clusters: this.#clusters.copy(),
+      tls: this.#tlsList.copy(),
+      ingresses: this.#infos.copy(),
+    };
+  }
+
+  /**
+   * The snapshot's content hash: SHA-256 over each section's digest (digest.ts), so it depends on
+   * the content alone and an edit re-hashes only what it changed.
+   */
+  contentHash(): string {
+    const h = createHash('sha256');
+    const section = <T extends object>(name: string, list: SortedList<T>) => (list.digest as SectionDigest<T>).update(h, name);
+    section('clusters', this.#clusters);
+    section('ingresses', this.#infos);
+    section('listeners.external', this.#vhosts.external);
+    section('listeners.local', this.#vhosts.local);
+    section('tls', this.#tlsList);
+    return h.digest('hex');
+  }
+
+  /** HostConflict problems of one ingress (hosts lost, then certificate names dropped). */
+  conflicts(key: string): readonly Problem[] | undefined {
+    const lost = this.#contributions.get(key)?.lost;
+    const tls = this.#tlsConflicts.get(key);
+    if (tls === undefined) return lost;
+    return lost === undefined ? [tls] : [...lost, tls];
+  }
+
+  update(changes: readonly MergeChange[], cache: MergeCache): MergeOutcome {
+    /** per listener: domains whose claims changed -> their owner before */
+    const touched: Record<ListenerKind, Map<string, string | undefined>> = { external: new Map(), local: new Map() };
+    const dirty = new Set<string>();
+    const clusterNames = new Set<string>();
+    let tlsDirty = false;
+    // 1. Take back everything the old versions claimed.
+    for (const { key } of changes) {
+      dirty.add(key);
+      const old = this.#entries.get(key);
+      if (old === undefined) continue;
+      this.#entries.delete(key);
+      for (const l of LISTENERS) {
+        for (const vh of old.t.vhosts[l]) for (const d of vh.domains) this.#unclaim(l, d, key, touched[l]);
+      }
+      for (const c of old.t.clusters) {
+        (this.#clusterUse.get(c.name) as { users: number }).users--;
+        clusterNames.add(c.name);
+      }
+      if (old.t.tls.length > 0) {
+        tlsDirty = true;
+        this.#tlsOrder.splice(this.#tlsOrder.indexOf(key), 1);
+        for (const cert of old.t.tls) for (const h of cert.hosts) this.#tlsHosts.set(h, (this.#tlsHosts.get(h) ?? 1) - 1);
+      }
+    }
+    // 2. Claim for the new versions (every rank is known before any claim list is ordered).
+    for (const { key, after } of changes) if (after !== undefined) this.#entries.set(key, after);
+    for (const { key, after } of changes) {
+      if (after === undefined) continue;
+      for (const l of LISTENERS) {
+        for (const vh of after.t.vhosts[l]) for (const d of vh.domains) this.#claim(l, d, key, touched[l]);
+      }
+      for (const c of after.t.clusters) {
+        const use = this.#clusterUse.get(c.name);
+        // Ingresses that use one cluster read the same resources, so their copies are equal; the
+        // object served changes only when every user was translated again.
+        if (use === undefined || use.users === 0) this.#clusterUse.set(c.name, { cluster: c, users: 1 });
+        else use.users++;
+        clusterNames.add(c.name);
+      }
+      if (after.t.tls.length > 0) {
+        tlsDirty = true;
+        this.#insertTlsOrder(key);
+        for (const cert of after.t.tls) for (const h of cert.hosts) this.#tlsHosts.set(h, (this.#tlsHosts.get(h) ?? 0) + 1);
+      }
+    }
+    // 3. Every ingress claiming a domain whose owner changed is merged again.
+    for (const l of LISTENERS) {
+      for (const [d, before] of touched[l]) {
+        const claims = this.#claims[l].get(d);
+        if (ownerIn(claims) === before) continue;
+        if (typeof claims === 'string') dirty.add(claims);
+        else for (const k of claims ?? []) dirty.add(k);
+        if (l === 'external' && (this.#tlsHosts.get(d) ?? 0) > 0) tlsDirty = true;
+      }
+    }
+    const conflictsChanged = this.#recontribute(dirty, cache);
+    const clustersChanged = this.#updateClusters(clusterNames);
+    if (tlsDirty) {
+      for (const k of this.#tlsConflicts.keys()) conflictsChanged.add(k);
+      const merged = mergeTls(
+        this.#tlsOrder.map((k) => (this.#entries.get(k) as Entry).t),
+        (h) => ownerIn(this.#claims.external.get(h)),
+      );
+      this.#tlsList.apply(new Set(this.#tlsList.items.map((c) => c.name)), merged.certificates);
+      this.#tlsConflicts = merged.conflicts;
+      for (const k of this.#tlsConflicts.keys()) conflictsChanged.add(k);
+      for (const [h, n] of this.#tlsHosts) if (n === 0) this.#tlsHosts.delete(h);
+    }
+    return { conflictsChanged, clustersChanged };
+  }
+
+  #claim(l: ListenerKind, d: string, key: string, touched: Map<string, string | undefined>): void {
+    const claims = this.#claims[l].get(d);
+    if (!touched.has(d)) touched.set(d, ownerIn(claims));
+    if (claims === undefined) {
+      this.#claims[l].set(d, key);
+      return;
+    }
+    const list = typeof claims === 'string' ? [claims] : claims;
+    const rank = (this.#entries.get(key) as Entry).rank;
+    let i = list.length;
+    while (i > 0 && compareRanks((this.#entries.get(list[i - 1] as string) as Entry).rank, rank) > 0) i--;
+    list.splice(i, 0, key);
+    this.#claims[l].set(d, list);
+  }
+
+  #unclaim(l: ListenerKind, d: string, key: string, touched: Map<string, string | undefined>): void {
+    const claims = this.#claims[l].get(d);
+    if (claims === undefined) return;
+    if (!touched.has(d)) touched.set(d, ownerIn(claims));
+    const rest = typeof claims === 'string' ? (claims === key ? [] : [claims]) : claims.filter((k) => k !== key);
+    if (rest.length === 0) this.#claims[l].delete(d);
+    else this.#claims[l].set(d, rest.length === 1 ? (rest[0] as string) : rest);
+  }
+
+  #insertTlsOrder(key: string): void {
+    const rank = (this.#entries.get(key) as Entry).rank;
+    let lo = 0;
+    let hi = this.#tlsOrder.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRanks((this.#entries.get(this.#tlsOrder[mid] as string) as Entry).rank, rank) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.#tlsOrder.splice(lo, 0, key);
+  }
+
+  /** Settles the dirty ingresses' hosts again; returns the keys whose host conflicts may have changed. */
+  #recontribute(dirty: ReadonlySet<string>, cache: MergeCache): Set<string> {
+    const conflictsChanged = new Set<string>();
+    const removed: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
+    const added: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
+    const infosRemoved = new Set<string>();
+    const infosAdded: IngressInfo[] = [];
+    for (const key of dirty) {
+      const old = this.#contributions.get(key);
+      if (old !== undefined) {
+        for (const l of LISTENERS) for (const vh of old.vhosts[l]) removed[l].add(vh.name);
+        infosRemoved.add(key);
+      }
+      const entry = this.#entries.get(key);
+      const out = entry === undefined ? undefined : this.#contribute(entry.t, cache);
+      if (out === undefined) this.#contributions.delete(key);
+      else {
+        this.#contributions.set(key, out);
+        for (const l of LISTENERS) added[l].push(...out.vhosts[l]);
+        infosAdded.push(out.info);
+      }
+      if (old?.lost !== undefined || out?.lost !== undefined) conflictsChanged.add(key);
+    }
+    for (const l of LISTENERS) this.#vhosts[l].apply(removed[l], added[l]);
+    this.#infos.apply(infosRemoved, infosAdded);
+    return conflictsChanged;
+  }
+
+  #contribute(t: TranslatedIngress, cache: MergeCache): Contribution {
     // domain -> winning ingress, for every domain this ingress lost (on any listener); made only
     // when something is lost, as most ingresses lose nothing
     let lost: Map<string, string> | undefined;
-    const start = { external: listeners.external.length, local: listeners.local.length };
-    for (const listener of LISTENERS) {
-      const owned = owners[listener];
-      for (const vh of t.vhosts[listener]) {
+    const vhosts: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
+    for (const l of LISTENERS) {
+      for (const vh of t.vhosts[l]) {
         let kept: string[] | undefined;
         for (let i = 0; i < vh.domains.length; i++) {
           const d = vh.domains[i] as string;
-          const owner = owned.get(d);
-          if (owner === undefined) owned.set(d, t.key);
-          if (owner === undefined || owner === t.key) {
-            kept?.push(d);
-          } else {
+          const owner = ownerIn(this.#claims[l].get(d));
+          if (owner === t.key) kept?.push(d);
+          else {
             (lost ??= new Map()).set(d, owner);
             kept ??= vh.domains.slice(0, i);
           }
         }
         // A virtual host that lost nothing is shared as it is (its cached hash stays valid).
-        if (kept === undefined) listeners[listener].push(vh);
-        else if (kept.length > 0) listeners[listener].push(Object.freeze({ ...vh, domains: Object.freeze(kept) }));
+        if (kept === undefined) vhosts[l].push(vh);
+        else if (kept.length > 0) vhosts[l].push(Object.freeze({ ...vh, domains: Object.freeze(kept) }));
       }
     }
-    if (lost !== undefined) conflicts.set(t.key, conflictProblems(lost));
-    const cached = lost === undefined ? cache.infos.get(t) : undefined;
-    if (cached !== undefined) {
-      ingresses.push(cached);
-      continue;
+    // The usual case: nothing lost, so the translation's own lists are the contribution.
+    const out = lost === undefined ? t.vhosts : vhosts;
+    let info = lost === undefined ? cache.infos.get(t) : undefined;
+    if (info === undefined) {
+      const hostsOf = (l: ListenerKind) => Object.freeze([...new Set(out[l].flatMap((v) => v.domains))].sort());
+      info = Object.freeze({
+        key: t.key,
+        namespace: t.namespace,
+        name: t.name,
+        hash: t.hash,
+        httpOption: t.httpOption,
+        externalHosts: hostsOf('external'),
+        localHosts: hostsOf('local'),
+      });
+      if (lost === undefined) cache.infos.set(t, info);
     }
-    const hostsOf = (l: ListenerKind) => Object.freeze([...new Set(listeners[l].slice(start[l]).flatMap((v) => v.domains))].sort());
-    const info: IngressInfo = Object.freeze({
-      key: t.key,
-      namespace: t.namespace,
-      name: t.name,
-      hash: t.hash,
-      httpOption: t.httpOption,
-      externalHosts: hostsOf('external'),
-      localHosts: hostsOf('local'),
-    });
-    if (lost === undefined) cache.infos.set(t, info);
-    ingresses.push(info);
+    return { vhosts: out, info, lost: lost === undefined ? undefined : Object.freeze(conflictProblems(lost)) };
   }
-  const tls = mergeTls(ordered, owners.external, conflicts);
-  for (const l of ['external', 'local'] as const) listeners[l].sort((a, b) => compareStrings(a.name, b.name));
-  ingresses.sort((a, b) => compareStrings(a.key, b.key));
-  return { listeners, clusters: mergeClusters(ordered), tls, ingresses, conflicts };
+
+  // A cluster is a function of its name and the resources, so copies from several ingresses are equal.
+  #updateClusters(names: ReadonlySet<string>): Set<string> {
+    const changed = new Set<string>();
+    const removed = new Set<string>();
+    const added: Cluster[] = [];
+    for (const name of names) {
+      const use = this.#clusterUse.get(name);
+      const now = use !== undefined && use.users > 0 ? use.cluster : undefined;
+      if (now === undefined) this.#clusterUse.delete(name);
+      if (this.#clusters.get(name) === now) continue;
+      changed.add(name);
+      removed.add(name);
+      if (now !== undefined) added.push(now);
+    }
+    this.#clusters.apply(removed, added);
+    return changed;
+  }
+}
+
+function vhostList(): SortedList<VirtualHost> {
+  return new SortedList<VirtualHost>((x) => x.name, vhostLine);
+}
+
+// Every field of a virtual host is hashed: a field added to VirtualHost fails to compile here
+// until vhostLine writes it too.
+const VHOST_FIELDS: Record<keyof VirtualHost, true> = { name: true, domains: true, ingress: true, httpOption: true, routes: true };
+void VHOST_FIELDS;
+
+/** A virtual host as hashed: its fields as JSON, with its route list by digest (see digest.ts). */
+function vhostLine(vh: VirtualHost): string {
+  return `${JSON.stringify([vh.name, vh.domains, vh.ingress, vh.httpOption])} routes:${routesDigest(vh.routes)}`;
+}
+
+function byName<T extends { readonly name: string }>(): SortedList<T> {
+  return new SortedList<T>((x) => x.name, true);
 }
 
 function conflictProblems(lost: Map<string, string>): Problem[] {
@@ -122,14 +345,20 @@ function quoteList(items: string[]): string {
 // A certificate may only be offered for names its ingress serves: an SNI name routed to another
 // ingress (or already claimed by an earlier ingress's certificate) is dropped from it.
 // Ingresses sharing one Secret produce one certificate with the union of their names.
-function mergeTls(ordered: readonly TranslatedIngress[], hostOwners: Map<string, string>, conflicts: Map<string, Problem[]>): TlsCertificate[] {
+// `ordered` holds the ingresses with certificates in precedence order; `hostOwner` says which
+// ingress owns a domain on the external listener.
+function mergeTls(
+  ordered: readonly TranslatedIngress[],
+  hostOwner: (host: string) => string | undefined,
+): { certificates: readonly TlsCertificate[]; conflicts: Map<string, Problem> } {
   const sniOwner = new Map<string, string>(); // name -> certificate name
   const byName = new Map<string, TlsCertificate>();
+  const conflicts = new Map<string, Problem>();
   for (const t of ordered) {
     const dropped: string[] = [];
     for (const cert of t.tls) {
       const hosts = cert.hosts.filter((h) => {
-        const routedTo = hostOwners.get(h);
+        const routedTo = hostOwner(h);
         const certOwner = sniOwner.get(h);
         if ((routedTo !== undefined && routedTo !== t.key) || (certOwner !== undefined && certOwner !== cert.name)) {
           dropped.push(h);
@@ -146,16 +375,10 @@ function mergeTls(ordered: readonly TranslatedIngress[], hostOwners: Map<string,
       byName.set(cert.name, same ? cert : Object.freeze({ ...cert, hosts: Object.freeze(all) }));
     }
     if (dropped.length > 0) {
-      const msg = `no certificate offered for TLS host ${quoteList([...new Set(dropped)])}: it is served by, or has a certificate from, an ingress that takes precedence`;
-      conflicts.set(t.key, [...(conflicts.get(t.key) ?? []), { reason: 'HostConflict', message: msg }]);
+      const message = `no certificate offered for TLS host ${quoteList([...new Set(dropped)])}: it is served by, or has a certificate from, an ingress that takes precedence`;
+      conflicts.set(t.key, Object.freeze({ reason: 'HostConflict', message }));
     }
   }
-  return [...byName.values()].sort((a, b) => compareStrings(a.name, b.name));
-}
-
-function mergeClusters(ordered: readonly TranslatedIngress[]): Cluster[] {
-  // A cluster is a function of its name and the resources, so duplicates are identical.
-  const byName = new Map<string, Cluster>();
-  for (const t of ordered) for (const c of t.clusters) byName.set(c.name, c);
-  return [...byName.values()].sort((a, b) => compareStrings(a.name, b.name));
+  const certificates = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { certificates: Object.freeze(certificates), conflicts };
 }
