@@ -52,7 +52,9 @@ export function sluiceHasWorkers(): boolean {
 export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
   const [httpPort, localPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-  const args = [...nodeArgs, BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`, '--log-level', 'warn'];
+  const args = [...nodeArgs, BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`,
+    // A port of its own: the default 0.0.0.0:8443 may be taken on a shared machine, and no scenario uses TLS.
+    '--https', '127.0.0.1:0', '--log-level', 'warn'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
   const t0 = performance.now();
   const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production' } });
