@@ -187,6 +187,27 @@ function listDiff(before: readonly VirtualHost[], after: readonly VirtualHost[])
 function changedNames<T>(before: readonly T[], after: readonly T[], key: (x: T) => string): string[] | undefined {
   if (!sortedBy(after, key)) return undefined;
   const out: string[] = [];
+  walkChanged(before, after, key, (_gone, _came, k) => out.push(k));
+  return out;
+}
+
+/** Virtual hosts gone from `before` and new in `after` (by object); undefined when not sorted by name. */
+function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): Moves | undefined {
+  if (!sortedBy(after, (v) => v.name)) return undefined;
+  const removed: VirtualHost[] = [];
+  const added: VirtualHost[] = [];
+  walkChanged(before, after, (v) => v.name, (gone, came) => {
+    if (gone !== undefined) removed.push(gone);
+    if (came !== undefined) added.push(came);
+  });
+  return { removed, added };
+}
+
+/**
+ * One merge walk over two lists sorted by key: `visit` is called once per key whose object differs,
+ * with the old object (undefined if the key is new) and the new one (undefined if it is gone).
+ */
+function walkChanged<T>(before: readonly T[], after: readonly T[], key: (x: T) => string, visit: (gone: T | undefined, came: T | undefined, k: string) => void): void {
   let i = 0;
   let j = 0;
   while (i < before.length || j < after.length) {
@@ -200,41 +221,10 @@ function changedNames<T>(before: readonly T[], after: readonly T[], key: (x: T) 
     const ka = a === undefined ? undefined : key(a);
     const kb = b === undefined ? undefined : key(b);
     const k = kb === undefined || (ka !== undefined && ka < kb) ? (ka as string) : kb;
-    out.push(k);
+    visit(ka === k ? a : undefined, kb === k ? b : undefined, k);
     if (ka === k) i++;
     if (kb === k) j++;
   }
-  return out;
-}
-
-/** Virtual hosts gone from `before` and new in `after` (by object); undefined when not sorted by name. */
-function diffVhosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): Moves | undefined {
-  if (!sortedBy(after, (v) => v.name)) return undefined;
-  const removed: VirtualHost[] = [];
-  const added: VirtualHost[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < before.length || j < after.length) {
-    const a = before[i];
-    const b = after[j];
-    if (a !== undefined && a === b) {
-      i++;
-      j++;
-      continue;
-    }
-    if (b === undefined || (a !== undefined && a.name <= b.name)) {
-      removed.push(a as VirtualHost);
-      i++;
-      if (b !== undefined && (a as VirtualHost).name === b.name) {
-        added.push(b);
-        j++;
-      }
-    } else {
-      added.push(b);
-      j++;
-    }
-  }
-  return { removed, added };
 }
 
 /** Strictly increasing keys (so also unique). */
