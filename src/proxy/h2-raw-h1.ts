@@ -13,6 +13,9 @@ import { clientResponseHeaders } from './headers.ts';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
+/** Body pieces up to this size are copied rather than written as views of the read buffer. */
+const COPY_MAX = 16 * 1024;
+
 const HEAD = 0;
 const BODY_LENGTH = 1;
 const BODY_CHUNKED = 2;
@@ -67,6 +70,8 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   #announced = false;
   #trailers: http2.OutgoingHttpHeaders = {};
   #finished = false;
+  /** the last upstreamData left a view of the read buffer somewhere (see #out) */
+  #kept = false;
   /** a 'drain' listener is on the stream */
   #draining = false;
 
@@ -107,8 +112,25 @@ class RawExchange implements UpstreamOwner, ChunkSink {
     // No request body: nothing waits for the upstream to drain.
   }
 
+  keepsReadBuffer(): boolean {
+    // (The chunked decoder copies trailer bytes it has to keep; its data goes through #out.)
+    return this.#kept;
+  }
+
+  /**
+   * What to write to the stream for a view of the read buffer. node:http2 hands the bytes to
+   * nghttp2, which sends them later, so a view keeps the buffer; small pieces (most responses) are
+   * copied instead, which lets the connection read into the same buffer again.
+   */
+  #out(piece: Buffer): Buffer {
+    if (piece.length <= COPY_MAX) return Buffer.from(piece);
+    this.#kept = true;
+    return piece;
+  }
+
   upstreamData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.#conn) return;
+    this.#kept = false;
     if (this.#phase !== HEAD) return this.#body(chunk, 0);
     const buf = this.#buf === null ? chunk : Buffer.concat([this.#buf, chunk]);
     this.#buf = null;
@@ -117,6 +139,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       const head = parseResponseHead(buf, off, buf.length, RESPONSE_LIMITS, this.#t.head);
       if (head === undefined) {
         this.#buf = off === 0 ? buf : buf.subarray(off);
+        this.#kept = true;
         return;
       }
       if (head instanceof HeadError || head.status === 101) return this.#failed('protocol', undefined);
@@ -159,11 +182,11 @@ class RawExchange implements UpstreamOwner, ChunkSink {
         if (off + n < buf.length) this.#reusable = false;
         if (this.#left === 0) {
           // The last piece and END_STREAM in one go (the usual small response: one read, one call).
-          if (this.#announced) s.write(piece);
-          else s.end(piece);
+          if (this.#announced) s.write(this.#out(piece));
+          else s.end(this.#out(piece));
           return this.#complete();
         }
-        s.write(piece);
+        s.write(this.#out(piece));
         ok = !backedUp(s);
         break;
       }
@@ -181,7 +204,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
         break;
       }
       case BODY_UNTIL_CLOSE:
-        s.write(off === 0 ? buf : buf.subarray(off));
+        s.write(this.#out(off === 0 ? buf : buf.subarray(off)));
         ok = !backedUp(s);
         break;
       default:
@@ -199,7 +222,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   }
 
   chunkData(data: Buffer): void {
-    if (!this.#stream.destroyed) this.#stream.write(data);
+    if (!this.#stream.destroyed) this.#stream.write(this.#out(data));
   }
 
   upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {

@@ -252,6 +252,13 @@ export class FastConnection implements UpstreamOwner {
     if (this.#reqPhase !== REQ_DONE) this.#resume();
   }
 
+  keepsReadBuffer(): boolean {
+    const s = this.socket;
+    // A partial head is kept as a view, and a client write not flushed at once still points at the
+    // bytes. (The chunked decoder copies the trailer bytes it has to keep.)
+    return this.#resBuf !== null || s.writableLength > 0 || s.writableCorked > 0;
+  }
+
   upstreamData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.#upstream) return;
     if (this.#resPhase !== RES_HEAD) {
