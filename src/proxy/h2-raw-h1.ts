@@ -5,7 +5,7 @@
 import http2 from 'node:http2';
 import type { Endpoint } from '../snapshot/types.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './fast/chunked.ts';
-import { CHUNKED, HeadError, LENGTH, parseResponseHead, UNTIL_CLOSE } from './fast/parse.ts';
+import { CHUNKED, HeadError, LENGTH, parseFinalResponseHead, UNTIL_CLOSE } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
 import { failBeforeHeaders, pairsToObject, resetStream, type H2Target } from './h2-proxy.ts';
@@ -134,40 +134,32 @@ class RawExchange implements UpstreamOwner, ChunkSink {
     if (this.#phase !== HEAD) return this.#body(chunk, 0);
     const buf = this.#buf === null ? chunk : Buffer.concat([this.#buf, chunk]);
     this.#buf = null;
-    let off = 0;
-    for (;;) {
-      const head = parseResponseHead(buf, off, buf.length, RESPONSE_LIMITS, this.#t.head);
-      if (head === undefined) {
-        this.#buf = off === 0 ? buf : buf.subarray(off);
-        this.#kept = true;
-        return;
-      }
-      if (head instanceof HeadError || head.status === 101) return this.#failed('protocol', undefined);
-      // Informational responses are hop by hop.
-      if (head.status < 200) {
-        off += head.headLength;
-        continue;
-      }
-      this.#status = head.status;
-      this.#reusable = head.reusable;
-      this.#keepAliveMs = head.keepAliveMs;
-      this.#left = head.contentLength;
-      const f = head.framing;
-      this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
-      if (this.#stream.destroyed) return this.onStreamClose();
-      const pairs = clientResponseHeaders(head.raw);
-      this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
-      if (this.#announced) this.#stream.once('wantTrailers', () => this.#stream.sendTrailers(this.#trailers));
-      const rest = off + head.headLength;
-      const empty = this.#phase === DONE || (this.#phase === BODY_LENGTH && this.#left === 0);
-      this.#stream.respond(pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced });
-      if (empty) {
-        if (rest < buf.length) this.#reusable = false;
-        return this.#complete();
-      }
-      if (rest < buf.length) this.#body(buf, rest);
+    const head = parseFinalResponseHead(buf, 0, buf.length, RESPONSE_LIMITS, this.#t.head);
+    if (head === undefined) {
+      this.#buf = buf;
+      this.#kept = true;
       return;
     }
+    if (head instanceof HeadError) return this.#failed('protocol', undefined);
+    const off = head.start;
+    this.#status = head.status;
+    this.#reusable = head.reusable;
+    this.#keepAliveMs = head.keepAliveMs;
+    this.#left = head.contentLength;
+    const f = head.framing;
+    this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
+    if (this.#stream.destroyed) return this.onStreamClose();
+    const pairs = clientResponseHeaders(head.raw);
+    this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
+    if (this.#announced) this.#stream.once('wantTrailers', () => this.#stream.sendTrailers(this.#trailers));
+    const rest = off + head.headLength;
+    const empty = this.#phase === DONE || (this.#phase === BODY_LENGTH && this.#left === 0);
+    this.#stream.respond(pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced });
+    if (empty) {
+      if (rest < buf.length) this.#reusable = false;
+      return this.#complete();
+    }
+    if (rest < buf.length) this.#body(buf, rest);
   }
 
   #body(buf: Buffer, off: number): void {

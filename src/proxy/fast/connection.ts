@@ -8,7 +8,7 @@ import { decide } from '../decide.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from '../local-reply.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
-import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, parseResponseHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
+import { CHUNKED, HeadError, LENGTH, NO_BODY, parseFinalResponseHead, parseRequestHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 
@@ -267,60 +267,52 @@ export class FastConnection implements UpstreamOwner {
     }
     const buf = this.#resBuf === null ? chunk : Buffer.concat([this.#resBuf, chunk]);
     this.#resBuf = null;
-    let off = 0;
-    for (;;) {
-      const head = parseResponseHead(buf, off, buf.length, RESPONSE_LIMITS, this.#head!.method === 'HEAD', true);
-      if (head === undefined) {
-        this.#resBuf = off === 0 ? buf : buf.subarray(off);
-        return;
-      }
-      if (head instanceof HeadError || head.status === 101) return this.#upstreamFailed('protocol', undefined);
-      // Informational responses are hop by hop; the client gets the final one only.
-      if (head.status < 200) {
-        off += head.headLength;
-        continue;
-      }
-      this.#status = head.status;
-      this.#resReusable = head.reusable;
-      this.#resKeepAliveMs = head.keepAliveMs;
-      this.#resLeft = head.contentLength;
-      const f = head.framing;
-      this.#resPhase = f === LENGTH ? RES_LENGTH : f === CHUNKED ? RES_CHUNKED : f === UNTIL_CLOSE ? RES_UNTIL_CLOSE : RES_DONE;
-      if (this.#resPhase === RES_CHUNKED) (this.#resDecoder ??= new ChunkedDecoder(new ClientBodySink(this), true)).reset();
-      const close = !this.#keepAlive || this.#shared.draining;
-      if (close) this.#keepAlive = false;
-      this.#resHeadSent = true;
-      const bodyStart = off + head.headLength;
-      // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
-      const inline = this.#resPhase === RES_LENGTH ? Math.min(this.#resLeft, buf.length - bodyStart) : 0;
-      this.#resLeft -= inline;
-      const s = this.socket;
-      const rest = bodyStart + inline;
-      const more = rest < buf.length && this.#resPhase !== RES_DONE && !(this.#resPhase === RES_LENGTH && this.#resLeft === 0);
-      const chunkedOut = f === CHUNKED || f === UNTIL_CLOSE;
-      // Body bytes ride in the head's buffer when that costs no copy or a small one (one write);
-      // a larger part goes as a second buffer of the same writev: copying 64 KB costs more.
-      const split = head.drops !== null && inline > INLINE_COPY_MAX && !(head.drops.length === 0 && !chunkedOut && !close);
-      // Cork only when several writes follow; a single write goes straight out.
-      if (more || head.drops === null || split) s.cork();
-      if (split) {
-        s.write(forwardHead(buf, off, bodyStart, head.drops!, chunkedOut, close, 0));
-        s.write(buf.subarray(bodyStart, bodyStart + inline));
-      } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
-      else {
-        s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), chunkedOut, close), 'latin1');
-        if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
-      }
-      if (this.#resPhase === RES_DONE || (this.#resPhase === RES_LENGTH && this.#resLeft === 0)) {
-        if (rest < buf.length) this.#resReusable = false;
-        if (s.writableCorked > 0) s.uncork();
-        return this.#complete();
-      }
-      if (rest < buf.length) this.#feedResponseBody(buf, rest);
-      if (s.writableCorked > 0) s.uncork();
-      if (backedUp(s)) this.#upstream?.socket.pause();
+    const head = parseFinalResponseHead(buf, 0, buf.length, RESPONSE_LIMITS, this.#head!.method === 'HEAD', true);
+    if (head === undefined) {
+      this.#resBuf = buf;
       return;
     }
+    if (head instanceof HeadError) return this.#upstreamFailed('protocol', undefined);
+    const off = head.start;
+    this.#status = head.status;
+    this.#resReusable = head.reusable;
+    this.#resKeepAliveMs = head.keepAliveMs;
+    this.#resLeft = head.contentLength;
+    const f = head.framing;
+    this.#resPhase = f === LENGTH ? RES_LENGTH : f === CHUNKED ? RES_CHUNKED : f === UNTIL_CLOSE ? RES_UNTIL_CLOSE : RES_DONE;
+    if (this.#resPhase === RES_CHUNKED) (this.#resDecoder ??= new ChunkedDecoder(new ClientBodySink(this), true)).reset();
+    const close = !this.#keepAlive || this.#shared.draining;
+    if (close) this.#keepAlive = false;
+    this.#resHeadSent = true;
+    const bodyStart = off + head.headLength;
+    // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
+    const inline = this.#resPhase === RES_LENGTH ? Math.min(this.#resLeft, buf.length - bodyStart) : 0;
+    this.#resLeft -= inline;
+    const s = this.socket;
+    const rest = bodyStart + inline;
+    const more = rest < buf.length && this.#resPhase !== RES_DONE && !(this.#resPhase === RES_LENGTH && this.#resLeft === 0);
+    const chunkedOut = f === CHUNKED || f === UNTIL_CLOSE;
+    // Body bytes ride in the head's buffer when that costs no copy or a small one (one write);
+    // a larger part goes as a second buffer of the same writev: copying 64 KB costs more.
+    const split = head.drops !== null && inline > INLINE_COPY_MAX && !(head.drops.length === 0 && !chunkedOut && !close);
+    // Cork only when several writes follow; a single write goes straight out.
+    if (more || head.drops === null || split) s.cork();
+    if (split) {
+      s.write(forwardHead(buf, off, bodyStart, head.drops!, chunkedOut, close, 0));
+      s.write(buf.subarray(bodyStart, bodyStart + inline));
+    } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
+    else {
+      s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), chunkedOut, close), 'latin1');
+      if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
+    }
+    if (this.#resPhase === RES_DONE || (this.#resPhase === RES_LENGTH && this.#resLeft === 0)) {
+      if (rest < buf.length) this.#resReusable = false;
+      if (s.writableCorked > 0) s.uncork();
+      return this.#complete();
+    }
+    if (rest < buf.length) this.#feedResponseBody(buf, rest);
+    if (s.writableCorked > 0) s.uncork();
+    if (backedUp(s)) this.#upstream?.socket.pause();
   }
 
   #feedResponseBody(buf: Buffer, off: number): void {

@@ -43,6 +43,8 @@ export class RequestHead {
 
 export class ResponseHead {
   constructor(
+    /** offset of the status line in the buffer parsed */
+    readonly start: number,
     readonly status: number,
     readonly reason: string,
     readonly raw: string[],
@@ -196,7 +198,21 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
     framing = length > 0 ? LENGTH : NO_BODY;
   }
   if (framing === UNTIL_CLOSE) reusable = false;
-  return new ResponseHead(status, reason, raw, headEnd - start, framing, length, reusable, keepAliveMs, drops);
+  return new ResponseHead(start, status, reason, raw, headEnd - start, framing, length, reusable, keepAliveMs, drops);
+}
+
+/**
+ * The final response head (1xx heads are hop by hop and skipped), for a proxy that asked for no
+ * upgrade: a 101 is an error. undefined when the bytes end before it; parse again from `start`.
+ */
+export function parseFinalResponseHead(buf: Buffer, start: number, end: number, limits: HeadLimits, headRequest: boolean, lean = false): ResponseHead | HeadError | undefined {
+  for (let off = start; ; ) {
+    const head = parseResponseHead(buf, off, end, limits, headRequest, lean);
+    if (head === undefined || head instanceof HeadError) return head;
+    if (head.status === 101) return new HeadError(400, 'unexpected 101 Switching Protocols');
+    if (head.status >= 200) return head;
+    off += head.headLength;
+  }
 }
 
 /** Response fields that are hop-by-hop (RFC 9110 7.6.1), as headers.ts drops them. */

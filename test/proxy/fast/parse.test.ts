@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ChunkedDecoder, INVALID } from '../../../src/proxy/fast/chunked.ts';
-import { HeadError, parseRequestHead, parseResponseHead, ResponseHead, CHUNKED, LENGTH, NO_BODY, UNTIL_CLOSE } from '../../../src/proxy/fast/parse.ts';
+import { HeadError, parseFinalResponseHead, parseRequestHead, parseResponseHead, ResponseHead, CHUNKED, LENGTH, NO_BODY, UNTIL_CLOSE } from '../../../src/proxy/fast/parse.ts';
 import { fastVerdict, limits, llhttpVerdict, type Verdict } from './llhttp.ts';
 import { mulberry32 } from '../../support/prng.ts';
 
@@ -217,6 +217,20 @@ describe('response heads', () => {
     assert.ok(r instanceof ResponseHead);
     assert.deepEqual([r.status, r.reason, r.framing, r.contentLength, r.reusable, r.keepAliveMs], [200, 'OK', LENGTH, 20, true, 5000]);
     assert.deepEqual(r.raw, ['Content-Length', '20', 'Keep-Alive', 'timeout=5']);
+  });
+
+  it('finds the final head after 1xx heads, and refuses a 101 nobody asked for', () => {
+    const final = (s: string) => parseFinalResponseHead(Buffer.from(s, 'latin1'), 0, s.length, limits, false);
+    const early = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n';
+    const r = final(`${early}HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok`);
+    assert.ok(r instanceof ResponseHead);
+    assert.equal(r.status, 201);
+    assert.equal(r.start, early.length);
+    assert.equal(r.start + r.headLength, early.length + 'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n'.length);
+    // Only 1xx heads so far: not complete yet.
+    assert.equal(final(early), undefined);
+    assert.ok(final('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n') instanceof HeadError);
+    assert.ok(final(`${early}HTTP/1.1 2x0 What\r\n\r\n`) instanceof HeadError);
   });
 
   it('knows bodiless responses, chunked, close-delimited and HTTP/1.0', () => {
