@@ -138,7 +138,7 @@ async function main(): Promise<number> {
     const sluiceWhy = sluiceUnavailable();
     let scale: Report['scale'] = null;
     if (wantSluice && s.scale > 0) {
-      scale = sluiceWhy ? { skipped: sluiceWhy } : await runScale({ ingresses: s.scale, upstream, workDir, proxyCpus, load, log }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+      scale = sluiceWhy ? { skipped: sluiceWhy } : await runScale({ ingresses: s.scale, upstream, workDir, proxyCpus, load, log, rounds: s.rounds }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
     }
     let workers: Report['workers'] = null;
     if (wantSluice && s.workers) {

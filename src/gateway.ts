@@ -75,7 +75,9 @@ export class Gateway {
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((snapshot) => {
       this.tls.update(snapshot, (cert, err) => options.log.warn({ secret: cert.name, err: err.message }, 'TLS certificate not usable; skipped'));
-      this.h2Upstreams.prune(snapshot);
+      // update() is idempotent: whichever subscriber runs first brings it to this snapshot
+      this.dataPlane.live.update(snapshot.clusters);
+      this.h2Upstreams.prune(this.dataPlane.live);
     });
   }
 

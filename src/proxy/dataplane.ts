@@ -6,7 +6,8 @@ import type { Metrics } from './metrics.ts';
 import { compileRouter, type Router } from './router.ts';
 import type { Pick, Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
-import type { Cluster } from '../snapshot/types.ts';
+import type { Cluster, Snapshot } from '../snapshot/types.ts';
+import { LiveOrigins } from './live-origins.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -16,6 +17,8 @@ export class DataPlane {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly #unsubscribe: () => void;
+  /** the origins and clusters the current snapshot uses, for the pools' pruning */
+  readonly live = new LiveOrigins();
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
@@ -24,16 +27,16 @@ export class DataPlane {
     this.metrics = metrics;
     this.log = log;
     const current = feed.current();
-    if (current) {
-      this.#router = compileRouter(current);
-      this.fast.prune(current);
-    }
-    this.#unsubscribe = feed.subscribe((snapshot) => {
-      // Requests already routed keep the objects they hold; new requests see the new router.
-      this.#router = compileRouter(snapshot);
-      this.upstreams.prune(snapshot);
-      this.fast.prune(snapshot);
-    });
+    if (current) this.#swap(current);
+    // Requests already routed keep the objects they hold; new requests see the new router.
+    this.#unsubscribe = feed.subscribe((snapshot) => this.#swap(snapshot));
+  }
+
+  #swap(snapshot: Snapshot): void {
+    this.#router = compileRouter(snapshot);
+    this.live.update(snapshot.clusters);
+    this.upstreams.prune(this.live);
+    this.fast.prune(this.live);
   }
 
   /** undefined until the first snapshot */

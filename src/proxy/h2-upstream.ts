@@ -2,8 +2,7 @@
 // snapshot swaps (like the undici pools in upstreams.ts) and replaced when it ends (GOAWAY,
 // error, close). The front ends (h1.ts, h2.ts) open streams on these sessions.
 import http2 from 'node:http2';
-import type { Snapshot } from '../snapshot/types.ts';
-import { originOf } from './upstreams.ts';
+import type { LiveOrigins } from './live-origins.ts';
 
 export interface H2UpstreamOptions {
   /** connect timeout, ms */
@@ -71,11 +70,9 @@ export class H2Upstreams {
   }
 
   /** Closes sessions to origins no cluster of the snapshot uses any more. */
-  prune(snapshot: Snapshot): void {
-    const live = new Set<string>();
-    for (const c of snapshot.clusters) if (c.protocol === 'h2c') for (const e of c.endpoints) live.add(originOf(e));
+  prune(live: LiveOrigins): void {
     for (const [origin, s] of this.#sessions) {
-      if (!live.has(origin)) {
+      if (!live.hasH2c(origin)) {
         this.#sessions.delete(origin);
         s.close();
       }

@@ -9,7 +9,7 @@ import { type H2Target, proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-pro
 import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
-import { originOf } from './upstreams.ts';
+import { originOf } from './live-origins.ts';
 import type { ListenerLimits } from './listeners.ts';
 import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
 

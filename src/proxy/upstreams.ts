@@ -1,7 +1,8 @@
 // Connection pools to upstream endpoints, keyed by origin so they survive snapshot swaps.
 // A Cluster picks an endpoint round-robin; the pool for that endpoint's origin carries the request.
 import { Pool } from 'undici';
-import type { Cluster, Endpoint, Snapshot } from '../snapshot/types.ts';
+import type { Cluster, Endpoint } from '../snapshot/types.ts';
+import { originOf, type LiveOrigins } from './live-origins.ts';
 
 export interface UpstreamOptions {
   /** idle keep-alive time for upstream sockets, ms */
@@ -58,17 +59,14 @@ export class Upstreams {
   }
 
   /** Closes pools no cluster of the snapshot uses any more (in-flight requests finish first). */
-  prune(snapshot: Snapshot): void {
-    const live = new Set<string>();
-    for (const c of snapshot.clusters) for (const e of c.endpoints) live.add(originOf(e));
+  prune(live: LiveOrigins): void {
     for (const [origin, pool] of this.#pools) {
       if (!live.has(origin)) {
         this.#pools.delete(origin);
         pool.close().catch(() => {});
       }
     }
-    const names = new Set(snapshot.clusters.map((c) => c.name));
-    for (const name of this.#cursor.keys()) if (!names.has(name)) this.#cursor.delete(name);
+    for (const name of this.#cursor.keys()) if (!live.hasCluster(name)) this.#cursor.delete(name);
   }
 
   get size(): number {
@@ -89,7 +87,3 @@ export class Upstreams {
   }
 }
 
-export function originOf(e: Endpoint): string {
-  const host = e.address.includes(':') && !e.address.startsWith('[') ? `[${e.address}]` : e.address;
-  return `http://${host}:${e.port}`;
-}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseAutocannon, parseH2load, parseWrk, wrkScript } from '../../bench/load.ts';
-import { rate, type Row } from '../../bench/report.ts';
+import { editLine, median, rate, type Row } from '../../bench/report.ts';
 import { nginxProxyConf } from '../../bench/contenders/nginx.ts';
 import { haproxyConf } from '../../bench/contenders/haproxy.ts';
 import { nginxUpstreamConf } from '../../bench/upstream.ts';
@@ -123,4 +123,14 @@ test('a scale app is an Ingress with two rules of four paths split 90/10, plus i
   assert.deepEqual(endpoints.map((d) => d.subsets?.[0]?.ports?.[0]?.port), [7001, 7002]);
   const services = docs.filter((d): d is Service => d.kind === 'Service');
   assert.deepEqual(services.map((d) => d.spec.ports?.[0]?.targetPort), [7001, 7002]);
+});
+
+test('the scale run reports the median edit, and every edit in order', () => {
+  assert.equal(median([116, 60, 62, 65, 59]), 62);
+  assert.equal(median([null, 80, 40]), 60, 'an edit not served is left out of the median');
+  assert.equal(median([null]), null);
+  const base = { ingresses: 1, files: 1, configBytes: 1, coldReadyMs: 1, rssBytes: null, endRoute: load(1, 1, 1), oneIngress: load(1, 1, 1), endVsOne: 1 };
+  assert.equal(editLine({ ...base, editToServedMs: 62, editsMs: [116, 60, 62, 65, 59] }), '62 ms (median of 5 edits: 116, 60, 62, 65, 59 ms)');
+  assert.equal(editLine({ ...base, editToServedMs: 60, editsMs: [null, 80, 40] }), '60 ms (median of 3 edits: not served, 80, 40 ms)');
+  assert.equal(editLine({ ...base, editToServedMs: null, editsMs: [null] }), 'not observed');
 });

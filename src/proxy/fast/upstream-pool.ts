@@ -1,9 +1,10 @@
 // Keep-alive raw sockets to upstream origins, one request at a time per socket (no pipelining).
-// Keyed by `address:port`, not by cluster, so they survive snapshot swaps like Upstreams' pools;
+// Keyed by origin (`http://address:port`), not by cluster, so they survive snapshot swaps like Upstreams' pools;
 // one pool serves every listener (the DataPlane owns it), and a swap closes the idle sockets to
 // endpoints no cluster uses any more (busy ones close when their response is done).
 import net from 'node:net';
-import type { Cluster, Endpoint, Snapshot } from '../../snapshot/types.ts';
+import type { Cluster, Endpoint } from '../../snapshot/types.ts';
+import { originOf, type LiveOrigins } from '../live-origins.ts';
 import { defaultUpstreamOptions } from '../upstreams.ts';
 
 /** Methods a stale keep-alive connection may be retried for: they mean the same when repeated. */
@@ -136,8 +137,8 @@ export class FastUpstreams {
   readonly #idleTimeout: number;
   readonly #connectTimeout: number;
   readonly #sweep: NodeJS.Timeout;
-  /** `address:port` of every endpoint of the current snapshot (null: no snapshot yet, all live) */
-  #live: Set<string> | null = null;
+  /** the origins the current snapshot uses (null: no snapshot yet, all live) */
+  #live: LiveOrigins | null = null;
   #closed = false;
 
   constructor(options: FastUpstreamOptions = { idleTimeout: defaultUpstreamOptions.keepAliveTimeout, connectTimeout: defaultUpstreamOptions.connectTimeout }) {
@@ -160,7 +161,7 @@ export class FastUpstreams {
   /** An idle connection to the endpoint (most recently used first), or a new one. */
   acquire(ep: Endpoint, owner: UpstreamOwner, fresh = false): UpstreamConn {
     let key = this.#keys.get(ep);
-    if (key === undefined) this.#keys.set(ep, (key = `${ep.address}:${ep.port}`));
+    if (key === undefined) this.#keys.set(ep, (key = originOf(ep)));
     let conn: UpstreamConn | undefined;
     if (!fresh) {
       const list = this.#idle.get(key);
@@ -192,17 +193,12 @@ export class FastUpstreams {
   }
 
   /** Closes idle connections to endpoints the snapshot no longer has; forgets its removed clusters' cursors. */
-  prune(snapshot: Snapshot): void {
-    const live = new Set<string>();
-    for (const c of snapshot.clusters) for (const e of c.endpoints) live.add(`${e.address}:${e.port}`);
+  prune(live: LiveOrigins): void {
     this.#live = live;
     for (const [key, list] of [...this.#idle]) {
       if (!live.has(key)) for (const conn of [...list]) conn.socket.destroy();
     }
-    if (this.#cursor.size > 0) {
-      const names = new Set(snapshot.clusters.map((c) => c.name));
-      for (const name of this.#cursor.keys()) if (!names.has(name)) this.#cursor.delete(name);
-    }
+    for (const name of this.#cursor.keys()) if (!live.hasCluster(name)) this.#cursor.delete(name);
   }
 
   /** Called when a connection closes: it must not be handed out again. */
