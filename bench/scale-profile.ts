@@ -15,8 +15,11 @@ const mode = process.argv[3] ?? 'cold';
 const rounds = Number(process.argv[4] ?? 5);
 const dir = `/tmp/sluice-scale-${n}`;
 if (!existsSync(join(dir, 'apps', `${scaleAppName(n - 1)}.yaml`))) writeScaleConfig(dir, n, 9001, 9002);
+const tp = performance.now();
 const config = new ConfigDir(dir);
 await config.scan('');
+// (pass this as cpuprofile.ts's SKIP_FIRST_MS to look at the translation alone)
+console.log(`parse: ${(performance.now() - tp).toFixed(0)} ms`);
 const store = new Store();
 const cache = new TranslateCache();
 (globalThis as { gc?: () => void }).gc?.();

@@ -6,7 +6,7 @@
 // caller uses the `yaml` path, which alone reports errors (with line and column, one document at a
 // time). test/sources/yaml-fast.test.ts holds the two paths to that, on a table and a seeded fuzz.
 import { CORE_SCHEMA, loadAll, Type, types } from 'js-yaml';
-import { detached } from './yaml-detached.ts';
+import { detached, interned } from './yaml-detached.ts';
 import type { YamlDoc } from './yaml-full.ts';
 import { fastPathDeclines } from './yaml-guard.ts';
 
@@ -56,12 +56,12 @@ export function parseYAMLFast(text: string): YamlDoc[] | undefined {
     return undefined;
   }
   const out: YamlDoc[] = [];
-  const strings = new Map<string, string>();
+  const into = interned();
   for (let doc = 0; doc < docs.length; doc++) {
     const value = docs[doc];
     if (value === null || value === undefined) continue;
     if (hasNullKey(value)) return undefined;
-    out.push({ doc, value: detached(value, strings) });
+    out.push({ doc, value: detached(value, into) });
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // written), with its line and column.
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { FieldError } from '../api/types.ts';
-import { detached } from './yaml-detached.ts';
+import { detached, interned } from './yaml-detached.ts';
 
 /**
  * One non-empty document of a YAML file, by its index among all the file's documents (empty ones,
@@ -17,7 +17,7 @@ export function parseYAMLFull(text: string): YamlDoc[] {
   // `merge` accepts `<<:` keys as Kubernetes' YAML reader does; maxAliasCount bounds alias bombs.
   const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines, merge: true });
   const out: YamlDoc[] = [];
-  const strings = new Map<string, string>();
+  const into = interned();
   docs.forEach((d, doc) => {
     if (d.errors.length > 0) {
       const errors = d.errors.map((e) => {
@@ -34,7 +34,7 @@ export function parseYAMLFull(text: string): YamlDoc[] {
       out.push({ doc, errors: [{ path: '', message: `YAML error: ${(err as Error).message}` }] });
       return;
     }
-    if (value !== null && value !== undefined) out.push({ doc, value: detached(value, strings) });
+    if (value !== null && value !== undefined) out.push({ doc, value: detached(value, into) });
   });
   return out;
 }
