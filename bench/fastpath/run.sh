@@ -4,7 +4,8 @@
 # Usage: bench/fastpath/run.sh [targets...]   targets: direct nginx node fast http-proxy fastify (default: all)
 # Env: SCENARIO small (20-byte GET, default) | 64k (64 KB response) | upload (1 MB POST) | h2 (h2c GET, h2load),
 #      DURATION (s, default 10), CONNS (default 50), ROUNDS (default 1; medians are reported),
-#      BASE_PORT (default 47310), PROFILE=1 (cpu-prof the fast path)
+#      BASE_PORT (default 47310), PROFILE=1 (cpu-prof the fast path), NODE_FLAGS (more node flags for
+#      node and fast, e.g. --trace-gc: the output is in the run's temp dir, <target>.log)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10}
@@ -74,7 +75,8 @@ start() { # $1 = target; sets PORT (not in a subshell: PIDS must see the process
     node | fast)
       local flags=(); [ "$1" = node ] && flags=(--no-fast-path)
       local prof=(); [ "$1" = fast ] && [ "${PROFILE:-0}" = 1 ] && prof=(--cpu-prof --cpu-prof-dir="$W/prof")
-      taskset -c 0 node "${prof[@]}" --import tsx src/cli/main.ts serve --config "$W/cfg" --http 127.0.0.1:$PROXY \
+      # shellcheck disable=SC2086 # NODE_FLAGS is a list of flags
+      taskset -c 0 node "${prof[@]}" ${NODE_FLAGS:-} --import tsx src/cli/main.ts serve --config "$W/cfg" --http 127.0.0.1:$PROXY \
         --local 127.0.0.1:$((PROXY + 10)) --admin 127.0.0.1:$((PROXY + 11)) --log-level warn "${flags[@]}" >"$W/$1.log" 2>&1 & PIDS+=($!)
       PORT=$PROXY ;;
     http-proxy) taskset -c 0 node bench/fastpath/peer-http-proxy.mjs $PROXY "$UP" & PIDS+=($!); PORT=$PROXY ;;
