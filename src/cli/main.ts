@@ -29,6 +29,7 @@ program
   .option('--lease-duration <seconds>', 'leader Lease duration', serveDefaults.leaseDuration)
   .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
   .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
+  .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
   .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address')
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)

@@ -31,6 +31,7 @@ export interface ServeFlags {
   localGatewayService: string;
   headerTimeout: string;
   idleTimeout: string;
+  clientBodyTimeout: string;
   maxHeaderSize: string;
   drainTimeout: string;
   logLevel: string;
@@ -53,6 +54,7 @@ export const serveDefaults = {
   leaseDuration: '15',
   headerTimeout: '20',
   idleTimeout: '60',
+  clientBodyTimeout: '60',
   maxHeaderSize: '65536',
   drainTimeout: '30',
   logLevel: 'info',
@@ -70,11 +72,18 @@ export function namespacedName(value: string, flag: string): { namespace: string
   return { namespace: m[1]!, name: m[3]! };
 }
 
-export function limitsFromFlags(f: Pick<ServeFlags, 'headerTimeout' | 'idleTimeout' | 'maxHeaderSize'>): ListenerLimits {
+export function nonNegativeNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be a number, 0 or more`);
+  return n;
+}
+
+export function limitsFromFlags(f: Pick<ServeFlags, 'headerTimeout' | 'idleTimeout' | 'maxHeaderSize' | 'clientBodyTimeout'>): ListenerLimits {
   return {
     ...defaultLimits,
     headersTimeout: positiveNumber(f.headerTimeout, '--header-timeout') * 1000,
     idleTimeout: positiveNumber(f.idleTimeout, '--idle-timeout') * 1000,
+    bodyTimeout: nonNegativeNumber(f.clientBodyTimeout, '--client-body-timeout') * 1000,
     maxHeaderSize: Math.floor(positiveNumber(f.maxHeaderSize, '--max-header-size')),
   };
 }

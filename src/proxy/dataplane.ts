@@ -8,6 +8,7 @@ import type { Pick, Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
 import type { Cluster, Snapshot } from '../snapshot/types.ts';
 import { LiveOrigins } from './live-origins.ts';
+import { BodyDeadlines } from './body-deadline.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -22,7 +23,12 @@ export class DataPlane {
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
-  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger) {
+  /** the client body timeout of the node:http and HTTP/2 paths */
+  readonly bodies: BodyDeadlines;
+
+  /** `bodyTimeoutMs`: see ListenerLimits.bodyTimeout (0: none) */
+  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, bodyTimeoutMs = 0) {
+    this.bodies = new BodyDeadlines(bodyTimeoutMs);
     this.upstreams = upstreams;
     this.metrics = metrics;
     this.log = log;
@@ -53,5 +59,6 @@ export class DataPlane {
 
   stop(): void {
     this.#unsubscribe();
+    this.bodies.close();
   }
 }

@@ -8,7 +8,8 @@ import { grpcLocalReply, isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
-import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from './local-reply.ts';
+import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from './local-reply.ts';
+import { watchH1Body } from './body-deadline.ts';
 
 export interface ListenerContext {
   /** listener name for metrics and logs: `http`, `https`, `local` */
@@ -88,6 +89,8 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
           done(decision.ingress, status);
         },
       });
+      // The h2c stream has its own ending; a close of the connection ends it (as a client's would).
+      if (hasBody) watchH1Body(dp.bodies, req, () => req.socket.destroy());
       return;
     }
     const handler = new H1ProxyHandler(dp, req, res, cluster.name, (status) => {
@@ -98,6 +101,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       { path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
       handler,
     );
+    if (hasBody) watchH1Body(dp.bodies, req, () => handler.bodyTimedOut());
   };
 }
 
@@ -132,6 +136,21 @@ class H1ProxyHandler {
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
     if (this.#finished) abort(new Error('client closed the connection'));
+  }
+
+  /** The client left its request body idle too long (body-deadline.ts): 408, or a close once the response started. */
+  bodyTimedOut(): void {
+    const res = this.#res;
+    if (this.#finished || res.headersSent) {
+      // Nothing more can be said on this connection.
+      this.#req.socket.destroy();
+      this.#finish(this.#status);
+      return;
+    }
+    this.#finish(408);
+    this.#abort?.(new Error('client body timeout'));
+    res.shouldKeepAlive = false;
+    writeLocal(res, BODY_TIMEOUT, this.#req.method === 'HEAD');
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {

@@ -10,6 +10,7 @@ import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { originOf } from './live-origins.ts';
+import { watchH2Body } from './body-deadline.ts';
 import type { ListenerLimits } from './listeners.ts';
 import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
 
@@ -114,6 +115,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     if (cluster.protocol === 'h2c') proxyH2ToH2c(stream, h2, target);
     else if (rawCandidate && rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, endpoint, target);
     else proxyH2ToH1(stream, dp.upstreams.pool(target.origin), target);
+    if (!endStream) watchH2Body(dp.bodies, stream);
   };
 }
 

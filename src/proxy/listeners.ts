@@ -14,6 +14,11 @@ export interface ListenerLimits {
   readonly headersTimeout: number;
   /** ms an idle keep-alive connection is kept */
   readonly idleTimeout: number;
+  /**
+   * ms a client may leave a request body unfinished without sending a byte while Sluice waits
+   * for it (0: no limit); never counts time spent waiting on the upstream
+   */
+  readonly bodyTimeout: number;
 }
 
 export const defaultLimits: ListenerLimits = {
@@ -21,6 +26,7 @@ export const defaultLimits: ListenerLimits = {
   maxHeadersCount: 200,
   headersTimeout: 20_000,
   idleTimeout: 60_000,
+  bodyTimeout: 60_000,
 };
 
 export function createHttpServer(limits: ListenerLimits, handler: http.RequestListener): http.Server {

@@ -26,6 +26,7 @@ export function redirectReply(location: string): LocalReply {
 export const NO_CONFIG = textReply(503, 'no configuration loaded yet');
 export const NO_ENDPOINTS = textReply(503, 'no healthy upstream');
 export const UPSTREAM_RESET = textReply(503, 'upstream connect error or disconnect/reset before headers');
+export const BODY_TIMEOUT = textReply(408, 'request body timeout: the client sent nothing for too long');
 
 /**
  * The gateway's own answer to a decision that forwards nothing, the same on every socket layer.

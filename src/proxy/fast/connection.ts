@@ -48,6 +48,10 @@ export class FastConnection implements UpstreamOwner {
   #reqPhase = REQ_DONE;
   #reqLeft = 0;
   #reqDecoder: ChunkedDecoder | null = null;
+  /** body chunks read from the client, and the count and time the body timeout last saw (0: not yet) */
+  #bodyChunks = 0;
+  #bodySeen = 0;
+  #bodyIdleSince = 0;
   #upstream: UpstreamConn | null = null;
   #endpoint: Endpoint | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
@@ -84,6 +88,7 @@ export class FastConnection implements UpstreamOwner {
   readonly #onData = (chunk: Buffer): void => {
     if (this.#closed) return;
     if (this.#reqPhase !== REQ_DONE) {
+      this.#bodyChunks++;
       this.#feedRequestBody(chunk, 0);
       return;
     }
@@ -180,6 +185,7 @@ export class FastConnection implements UpstreamOwner {
     this.#upstream = up;
     this.#reqPhase = head.framing === LENGTH ? REQ_LENGTH : head.framing === CHUNKED ? REQ_CHUNKED : REQ_DONE;
     this.#reqLeft = head.contentLength;
+    this.#bodyIdleSince = 0;
     if (this.#reqPhase === REQ_CHUNKED) (this.#reqDecoder ??= new ChunkedDecoder(new UpstreamBodySink(this), false)).reset();
     const body = this.#reqPhase !== REQ_DONE ? this.#pending : null;
     if (body === null) {
@@ -207,7 +213,7 @@ export class FastConnection implements UpstreamOwner {
       if (this.#reqLeft === 0) this.#reqPhase = REQ_DONE;
     } else {
       const r = this.#reqDecoder!.feed(buf, off, buf.length);
-      if (r === INVALID) return this.#badRequestBody();
+      if (r === INVALID) return this.#abandonBody(400);
       if (r === NEED_MORE) off = buf.length;
       else {
         up?.socket.write(LAST_CHUNK, 'latin1');
@@ -233,12 +239,13 @@ export class FastConnection implements UpstreamOwner {
     if (backedUp(up.socket)) this.#pause();
   }
 
-  #badRequestBody(): void {
+  /** Ends an exchange whose request body cannot be finished: `status` if no response started, else a close. */
+  #abandonBody(status: 400 | 408): void {
     this.#reqPhase = REQ_DONE;
     this.#dropUpstream();
     if (!this.#resHeadSent) {
-      this.socket.end(errorBytes(400), 'latin1');
-      this.#finish(400);
+      this.socket.end(errorBytes(status), 'latin1');
+      this.#finish(status);
     } else {
       this.socket.destroy();
       this.#finish(this.#status);
@@ -507,12 +514,29 @@ export class FastConnection implements UpstreamOwner {
 
   /** Enforces the head deadline and the idle keep-alive timeout. */
   tick(now: number): void {
-    if (this.active || this.#closed) return;
+    if (this.#closed) return;
     const { limits } = this.#shared;
+    if (this.active) {
+      if (this.#reqPhase !== REQ_DONE && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
+      return;
+    }
     if (this.headStart !== 0 && now - this.headStart > limits.headersTimeout) this.#refuse(408);
     else if (this.headStart === 0 && this.#pending === null && now - this.idleSince > limits.idleTimeout) {
       this.#closed = true;
       this.socket.destroy();
+    }
+  }
+
+  /**
+   * The client body timeout: the body is unfinished and the client sent nothing for `limit` ms
+   * while we were reading (time paused for a backed-up upstream does not count).
+   */
+  #checkBody(now: number, limit: number): void {
+    if (this.#bodyIdleSince === 0 || this.#paused || this.#bodySeen !== this.#bodyChunks) {
+      this.#bodySeen = this.#bodyChunks;
+      this.#bodyIdleSince = now;
+    } else if (now - this.#bodyIdleSince >= limit) {
+      this.#abandonBody(408);
     }
   }
 

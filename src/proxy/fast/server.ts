@@ -30,8 +30,9 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
     conns: new Set(),
     draining: false,
   };
-  // One timer per listener checks every connection's head deadline and idle timeout.
-  const every = Math.max(100, Math.min(1000, Math.floor(limits.headersTimeout / 4)));
+  // One timer per listener checks every connection's head deadline, idle and body timeouts.
+  const shortest = limits.bodyTimeout > 0 ? Math.min(limits.headersTimeout, limits.bodyTimeout) : limits.headersTimeout;
+  const every = Math.max(100, Math.min(1000, Math.floor(shortest / 4)));
   const timer = setInterval(() => {
     const now = Date.now();
     for (const c of shared.conns) c.tick(now);
