@@ -70,7 +70,7 @@ export class Gateway {
     this.#options = options;
     this.metrics = new Metrics({ processMetrics: options.processMetrics });
     this.pipeline = new Pipeline(options.source, options.translate, options.log, this.metrics);
-    this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, (options.limits ?? defaultLimits).bodyTimeout);
+    this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((snapshot) => {

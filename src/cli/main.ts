@@ -30,6 +30,7 @@ program
   .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
   .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
   .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)
+  .option('--client-send-timeout <seconds>', 'time a client may leave a response unread while Sluice waits to write to it (0: no limit)', serveDefaults.clientSendTimeout)
   .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
   .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address')
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)

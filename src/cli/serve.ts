@@ -32,6 +32,7 @@ export interface ServeFlags {
   headerTimeout: string;
   idleTimeout: string;
   clientBodyTimeout: string;
+  clientSendTimeout: string;
   maxHeaderSize: string;
   drainTimeout: string;
   logLevel: string;
@@ -55,6 +56,7 @@ export const serveDefaults = {
   headerTimeout: '20',
   idleTimeout: '60',
   clientBodyTimeout: '60',
+  clientSendTimeout: '60',
   maxHeaderSize: '65536',
   drainTimeout: '30',
   logLevel: 'info',
@@ -78,12 +80,13 @@ export function nonNegativeNumber(value: string, flag: string): number {
   return n;
 }
 
-export function limitsFromFlags(f: Pick<ServeFlags, 'headerTimeout' | 'idleTimeout' | 'maxHeaderSize' | 'clientBodyTimeout'>): ListenerLimits {
+export function limitsFromFlags(f: Pick<ServeFlags, 'headerTimeout' | 'idleTimeout' | 'maxHeaderSize' | 'clientBodyTimeout' | 'clientSendTimeout'>): ListenerLimits {
   return {
     ...defaultLimits,
     headersTimeout: positiveNumber(f.headerTimeout, '--header-timeout') * 1000,
     idleTimeout: positiveNumber(f.idleTimeout, '--idle-timeout') * 1000,
     bodyTimeout: nonNegativeNumber(f.clientBodyTimeout, '--client-body-timeout') * 1000,
+    sendTimeout: nonNegativeNumber(f.clientSendTimeout, '--client-send-timeout') * 1000,
     maxHeaderSize: Math.floor(positiveNumber(f.maxHeaderSize, '--max-header-size')),
   };
 }

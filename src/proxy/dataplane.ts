@@ -8,7 +8,7 @@ import type { Pick, Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
 import type { Cluster, Snapshot } from '../snapshot/types.ts';
 import { LiveOrigins } from './live-origins.ts';
-import { BodyDeadlines } from './body-deadline.ts';
+import { ClientDeadlines } from './client-deadlines.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -23,12 +23,14 @@ export class DataPlane {
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
-  /** the client body timeout of the node:http and HTTP/2 paths */
-  readonly bodies: BodyDeadlines;
+  /** the client body and send timeouts of the node:http and HTTP/2 paths */
+  readonly bodies: ClientDeadlines;
+  readonly sends: ClientDeadlines;
 
-  /** `bodyTimeoutMs`: see ListenerLimits.bodyTimeout (0: none) */
-  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, bodyTimeoutMs = 0) {
-    this.bodies = new BodyDeadlines(bodyTimeoutMs);
+  /** `timeouts`: see ListenerLimits.bodyTimeout and sendTimeout (ms, 0: none) */
+  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, timeouts: { readonly bodyTimeout: number; readonly sendTimeout: number } = { bodyTimeout: 0, sendTimeout: 0 }) {
+    this.bodies = new ClientDeadlines(timeouts.bodyTimeout);
+    this.sends = new ClientDeadlines(timeouts.sendTimeout);
     this.upstreams = upstreams;
     this.metrics = metrics;
     this.log = log;
@@ -60,5 +62,6 @@ export class DataPlane {
   stop(): void {
     this.#unsubscribe();
     this.bodies.close();
+    this.sends.close();
   }
 }

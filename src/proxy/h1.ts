@@ -9,7 +9,7 @@ import { proxyH1ToH2c } from './h1-h2c.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from './local-reply.ts';
-import { watchH1Body } from './body-deadline.ts';
+import { watchH1Body, watchSend } from './client-deadlines.ts';
 
 export interface ListenerContext {
   /** listener name for metrics and logs: `http`, `https`, `local` */
@@ -91,6 +91,8 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       });
       // The h2c stream has its own ending; a close of the connection ends it (as a client's would).
       if (hasBody) watchH1Body(dp.bodies, req, () => req.socket.destroy());
+      // Piped (up.pipe(res)): watched from the start, it counts only while the response is backed up.
+      watchSend(dp.sends, res, () => res.destroy());
       return;
     }
     const handler = new H1ProxyHandler(dp, req, res, cluster.name, (status) => {
@@ -138,7 +140,7 @@ class H1ProxyHandler {
     if (this.#finished) abort(new Error('client closed the connection'));
   }
 
-  /** The client left its request body idle too long (body-deadline.ts): 408, or a close once the response started. */
+  /** The client left its request body idle too long (client-deadlines.ts): 408, or a close once the response started. */
   bodyTimedOut(): void {
     const res = this.#res;
     if (this.#finished || res.headersSent) {
@@ -168,8 +170,17 @@ class H1ProxyHandler {
     return true;
   }
 
+  #sendWatched = false;
+
   onData(chunk: Buffer): boolean {
-    return this.#res.write(chunk);
+    const ok = this.#res.write(chunk);
+    if (!ok && !this.#sendWatched) {
+      // From the first write the client did not take: most responses never get here. A close
+      // aborts the upstream request ('close' above).
+      this.#sendWatched = true;
+      watchSend(this.#dp.sends, this.#res, () => this.#res.destroy());
+    }
+    return ok;
   }
 
   onComplete(trailers: Array<Buffer | string> | null): void {

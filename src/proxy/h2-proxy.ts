@@ -8,6 +8,7 @@ import { grpcLocalReply } from './grpc.ts';
 import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders } from './headers.ts';
 import { type LocalReply, textReply } from './local-reply.ts';
+import { cancelStream, watchSend } from './client-deadlines.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -183,9 +184,18 @@ class H2FromH1Handler {
     return true;
   }
 
+  #sendWatched = false;
+
   onData(chunk: Buffer): boolean {
-    if (this.#stream.destroyed) return false;
-    return this.#stream.write(chunk);
+    const stream = this.#stream;
+    if (stream.destroyed) return false;
+    const ok = stream.write(chunk);
+    if (!ok && !this.#sendWatched) {
+      // From the first write the client did not take: most responses never get here.
+      this.#sendWatched = true;
+      watchSend(this.#t.dp.sends, stream, () => cancelStream(stream));
+    }
+    return ok;
   }
 
   onComplete(trailers: Array<Buffer | string> | null): void {

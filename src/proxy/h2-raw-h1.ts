@@ -10,6 +10,7 @@ import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type Upstrea
 import { backedUp, requestHead } from './fast/wire.ts';
 import { failBeforeHeaders, pairsToObject, resetStream, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
+import { cancelStream, watchSend } from './client-deadlines.ts';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
@@ -209,6 +210,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       if (!this.#draining) {
         this.#draining = true;
         s.on('drain', streamDrained);
+        watchSend(this.#t.dp.sends, s, () => cancelStream(s));
       }
     }
   }

@@ -10,7 +10,7 @@ import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { originOf } from './live-origins.ts';
-import { watchH2Body } from './body-deadline.ts';
+import { cancelStream, watchH2Body, watchSend } from './client-deadlines.ts';
 import type { ListenerLimits } from './listeners.ts';
 import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
 
@@ -112,8 +112,11 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     });
     dp.inflight++;
     const target = new H2Exchange(dp, ctx.name, decision.ingress, started, cluster.name, originOf(endpoint), method, path, upstreamHeaders, endStream, grpcType);
-    if (cluster.protocol === 'h2c') proxyH2ToH2c(stream, h2, target);
-    else if (rawCandidate && rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, endpoint, target);
+    if (cluster.protocol === 'h2c') {
+      proxyH2ToH2c(stream, h2, target);
+      // Piped (up.pipe(stream)): watched from the start, it counts only while the stream is backed up.
+      watchSend(dp.sends, stream, () => cancelStream(stream));
+    } else if (rawCandidate && rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, endpoint, target);
     else proxyH2ToH1(stream, dp.upstreams.pool(target.origin), target);
     if (!endStream) watchH2Body(dp.bodies, stream);
   };

@@ -19,6 +19,11 @@ export interface ListenerLimits {
    * for it (0: no limit); never counts time spent waiting on the upstream
    */
   readonly bodyTimeout: number;
+  /**
+   * ms a client may leave a response unread (Sluice's writes to it backed up, nothing taken) (0: no
+   * limit); never counts time spent waiting on the upstream
+   */
+  readonly sendTimeout: number;
 }
 
 export const defaultLimits: ListenerLimits = {
@@ -27,6 +32,7 @@ export const defaultLimits: ListenerLimits = {
   headersTimeout: 20_000,
   idleTimeout: 60_000,
   bodyTimeout: 60_000,
+  sendTimeout: 60_000,
 };
 
 export function createHttpServer(limits: ListenerLimits, handler: http.RequestListener): http.Server {

@@ -52,6 +52,11 @@ export class FastConnection implements UpstreamOwner {
   #bodyChunks = 0;
   #bodySeen = 0;
   #bodyIdleSince = 0;
+  /** the client's drains and unsent backlog as the send timeout last saw them, and since when (0: not yet) */
+  #drains = 0;
+  #sendSeenDrains = 0;
+  #sendSeen = 0;
+  #sendIdleSince = 0;
   #upstream: UpstreamConn | null = null;
   #endpoint: Endpoint | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
@@ -120,6 +125,7 @@ export class FastConnection implements UpstreamOwner {
   };
 
   readonly #onDrain = (): void => {
+    this.#drains++;
     this.#upstream?.socket.resume();
   };
 
@@ -186,6 +192,7 @@ export class FastConnection implements UpstreamOwner {
     this.#reqPhase = head.framing === LENGTH ? REQ_LENGTH : head.framing === CHUNKED ? REQ_CHUNKED : REQ_DONE;
     this.#reqLeft = head.contentLength;
     this.#bodyIdleSince = 0;
+    this.#sendIdleSince = 0;
     if (this.#reqPhase === REQ_CHUNKED) (this.#reqDecoder ??= new ChunkedDecoder(new UpstreamBodySink(this), false)).reset();
     const body = this.#reqPhase !== REQ_DONE ? this.#pending : null;
     if (body === null) {
@@ -518,6 +525,7 @@ export class FastConnection implements UpstreamOwner {
     const { limits } = this.#shared;
     if (this.active) {
       if (this.#reqPhase !== REQ_DONE && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
+      if (this.#resHeadSent && !this.#closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
       return;
     }
     if (this.headStart !== 0 && now - this.headStart > limits.headersTimeout) this.#refuse(408);
@@ -537,6 +545,26 @@ export class FastConnection implements UpstreamOwner {
       this.#bodyIdleSince = now;
     } else if (now - this.#bodyIdleSince >= limit) {
       this.#abandonBody(408);
+    }
+  }
+
+  /**
+   * The client send timeout: our writes to the client are backed up and it took nothing for
+   * `limit` ms: no drain, no change in the backlog (which a backed-up writer refills to the same
+   * size after each drain). A response slow to come from the upstream leaves nothing backed up.
+   */
+  #checkSend(now: number, limit: number): void {
+    const s = this.socket;
+    const backlog = s.writableLength;
+    if (this.#sendIdleSince === 0 || !s.writableNeedDrain || backlog !== this.#sendSeen || this.#drains !== this.#sendSeenDrains) {
+      this.#sendSeen = backlog;
+      this.#sendSeenDrains = this.#drains;
+      this.#sendIdleSince = now;
+    } else if (now - this.#sendIdleSince >= limit) {
+      this.#dropUpstream();
+      this.#closed = true;
+      s.destroy();
+      this.#finish(this.#status);
     }
   }
 

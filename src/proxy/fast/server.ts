@@ -30,8 +30,8 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
     conns: new Set(),
     draining: false,
   };
-  // One timer per listener checks every connection's head deadline, idle and body timeouts.
-  const shortest = limits.bodyTimeout > 0 ? Math.min(limits.headersTimeout, limits.bodyTimeout) : limits.headersTimeout;
+  // One timer per listener checks every connection's head deadline, idle, body and send timeouts.
+  const shortest = Math.min(limits.headersTimeout, ...[limits.bodyTimeout, limits.sendTimeout].filter((t) => t > 0));
   const every = Math.max(100, Math.min(1000, Math.floor(shortest / 4)));
   const timer = setInterval(() => {
     const now = Date.now();

@@ -1,0 +1,160 @@
+// The client timeouts of the node:http and HTTP/2 paths (the fast path keeps its own, in its
+// per-connection tick), for clients that stall a transfer Sluice waits on:
+// - body: a request body the client leaves unfinished, sending nothing while Sluice is ready to
+//   read it (nginx's client_body_timeout). Time the body waits on the upstream (backpressure, a
+//   connect) never counts, nor does anything once the body is complete.
+// - send: a response the client does not read, so that Sluice's writes to it stay backed up
+//   (nginx's send_timeout). A response that is slow to come from the upstream never counts.
+// So a slow upstream or a long response or stream is never cut. One timer per kind and data plane
+// sweeps what is watched, so a request costs no timer of its own.
+import type { IncomingMessage } from 'node:http';
+import http2 from 'node:http2';
+
+export interface ClientProbe {
+  /** a value that changes whenever the client makes progress (bytes read, chunks, bytes still to send) */
+  received(): number;
+  /** true while Sluice waits on the client (and on nothing else) */
+  waiting(): boolean;
+  /** the client left the transfer idle too long: end it (called once, then unwatched) */
+  expire(): void;
+}
+
+interface Watched {
+  seen: number;
+  since: number;
+}
+
+export class ClientDeadlines {
+  /** ms; 0: no timeout */
+  readonly timeoutMs: number;
+  readonly #watched = new Map<ClientProbe, Watched>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Starts watching a transfer; the returned function stops (call it when the transfer ends). */
+  watch(probe: ClientProbe): () => void {
+    if (this.timeoutMs <= 0) return noop;
+    this.#watched.set(probe, { seen: probe.received(), since: Date.now() });
+    if (this.#timer === undefined) {
+      // Checked often enough that a cut comes at most a quarter of the timeout late.
+      this.#timer = setInterval(() => this.sweep(Date.now()), Math.max(100, Math.min(1000, Math.floor(this.timeoutMs / 4))));
+      this.#timer.unref();
+    }
+    return () => this.#unwatch(probe);
+  }
+
+  get size(): number {
+    return this.#watched.size;
+  }
+
+  sweep(now: number): void {
+    for (const [probe, w] of [...this.#watched]) {
+      const seen = probe.received();
+      if (seen !== w.seen || !probe.waiting()) {
+        // The client moved, or the wait is not the client's: the clock starts again.
+        w.seen = seen;
+        w.since = now;
+      } else if (now - w.since >= this.timeoutMs) {
+        this.#unwatch(probe);
+        probe.expire();
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#watched.clear();
+  }
+
+  #unwatch(probe: ClientProbe): void {
+    this.#watched.delete(probe);
+    if (this.#watched.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+function noop(): void {}
+
+/**
+ * Watches a node:http request body until it ends: bytes read on the connection are the client's
+ * progress, and Sluice waits on it while whoever reads the body (undici, a pipe) is flowing.
+ */
+export function watchH1Body(deadlines: ClientDeadlines, req: IncomingMessage, expire: () => void): void {
+  if (req.complete) return;
+  const unwatch = deadlines.watch({
+    received: () => req.socket.bytesRead,
+    waiting: () => !req.complete && req.readableFlowing === true,
+    expire,
+  });
+  req.once('end', unwatch);
+  req.once('close', unwatch);
+}
+
+/**
+ * Watches an HTTP/2 request body (already piped to its consumer) until it ends: progress is
+ * counted in DATA chunks; a cut resets the stream (CANCEL), which also cancels the upstream side.
+ */
+export function watchH2Body(deadlines: ClientDeadlines, stream: http2.ServerHttp2Stream): void {
+  if (deadlines.timeoutMs <= 0 || stream.readableEnded) return;
+  let chunks = 0;
+  const count = (): void => void chunks++;
+  // The pipe already made the stream flow (or paused it): one more listener only counts.
+  stream.on('data', count);
+  const unwatch = deadlines.watch({
+    received: () => chunks,
+    waiting: () => !stream.readableEnded && !stream.destroyed && stream.readableFlowing === true,
+    expire: () => {
+      stream.off('data', count);
+      cancelStream(stream);
+    },
+  });
+  stream.once('end', unwatch);
+  stream.once('close', unwatch);
+}
+
+/** What a response writer (ServerResponse, Http2Stream) tells of its backlog. */
+interface Sink {
+  readonly writableLength: number;
+  readonly writableNeedDrain: boolean;
+  readonly destroyed: boolean;
+  once(event: 'close' | 'finish', listener: () => void): unknown;
+  on(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Watches a response until it ends, from the first write the client did not take (the caller's
+ * write() returned false) or from the start for a piped one. Sluice waits on the client while the
+ * writer needs a drain; the client's progress is each drain and each change in the bytes still
+ * queued. (The queue alone can look still while data flows: a backed-up writer refills it to the
+ * same size after every drain.)
+ */
+export function watchSend(deadlines: ClientDeadlines, sink: Sink, expire: () => void): void {
+  if (deadlines.timeoutMs <= 0 || sink.destroyed) return;
+  let drains = 0;
+  const drained = (): void => void drains++;
+  sink.on('drain', drained);
+  const unwatch = deadlines.watch({
+    // distinct for every (drains, queued) pair that can occur: the queue is far below 2^32 bytes
+    received: () => drains * 2 ** 32 + sink.writableLength,
+    waiting: () => sink.writableNeedDrain && !sink.destroyed,
+    expire,
+  });
+  const stop = (): void => {
+    sink.off('drain', drained);
+    unwatch();
+  };
+  sink.once('finish', stop);
+  sink.once('close', stop);
+}
+
+/** The send timeout's end of an HTTP/2 response: the stream is reset (CANCEL), cancelling the upstream side too. */
+export function cancelStream(stream: http2.ServerHttp2Stream): void {
+  if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+}
