@@ -10,6 +10,7 @@ import { decide } from './decide.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
+import { watchSend } from './client-deadlines.ts';
 
 /** Open tunnels, so shutdown can end them (they no longer belong to the HTTP server). */
 export class Tunnels {
@@ -107,6 +108,8 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       done(decision.ingress, statusOf(chunk));
       socket.write(chunk);
       upstream.pipe(socket);
+      // An idle tunnel is fine; one whose client stopped taking what the upstream sends is not.
+      watchSend(dp.sends, socket, () => socket.destroy());
     });
     upstream.once('end', () => {
       if (!answered) {

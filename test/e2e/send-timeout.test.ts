@@ -1,12 +1,13 @@
 // The client send timeout (--client-send-timeout): a client that stops reading a response while
 // Sluice's writes to it are backed up is cut, on the fast path, on node:http (--no-fast-path) and
-// over HTTP/2; a reader that is slow but keeps reading, and a response slow to come from the
-// upstream, are never cut.
+// over HTTP/2 and in WebSocket tunnels; a reader that is slow but keeps reading, a response slow
+// to come from the upstream and an idle WebSocket are never cut.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket, WebSocketServer } from 'ws';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { type Upstream, startUpstream } from '../support/upstream.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
@@ -190,6 +191,80 @@ describe('client send timeout over HTTP/2', () => {
       assert.ok(Date.now() - started >= 900);
     } finally {
       session.destroy();
+    }
+  });
+});
+
+describe('client send timeout in a WebSocket tunnel', () => {
+  let cfg: ConfigDir;
+  let sluice: SluiceProcess;
+  let server: WebSocketServer;
+  const closed: number[] = [];
+
+  before(async () => {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    server.on('connection', (ws, req) => {
+      ws.on('close', () => closed.push(Date.now()));
+      ws.on('message', (d) => ws.send(`echo:${d.toString()}`));
+      if (req.url !== '/flood') return;
+      // Sends as fast as the tunnel takes it, for as long as the connection lasts.
+      const piece = Buffer.alloc(64 * 1024, 'w');
+      const flood = (): void => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(piece, { binary: true }, () => setImmediate(flood));
+      };
+      flood();
+    });
+    const port = (server.address() as { port: number }).port;
+    cfg = await ConfigDir.create();
+    await cfg.write('c.yaml', [...backend('ws', [{ ip: '127.0.0.1', port }]), ingress('s', [{ hosts: [HOST], paths: [{ splits: [{ service: 'ws' }] }] }])]);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--client-send-timeout', '1']);
+  });
+
+  after(async () => {
+    await sluice?.stop();
+    for (const c of server?.clients ?? []) c.terminate();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await cfg?.cleanup();
+  });
+
+  function open(path: string): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${sluice.addresses.http}${path}`, { headers: { host: HOST }, handshakeTimeout: 10_000 });
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+  }
+
+  it('closes the tunnel of a client that stops reading', async () => {
+    const ws = await open('/flood');
+    try {
+      const started = Date.now();
+      const before = closed.length;
+      await new Promise((r) => ws.once('message', r));
+      // Stop reading at the socket: the tunnel's writes to the client back up.
+      (ws as unknown as { _socket: net.Socket })._socket.pause();
+      const deadline = started + BOUND_MS;
+      while (closed.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(closed.length, before + 1, 'the upstream side of the tunnel was closed');
+      assert.ok(closed[before]! - started >= 900, 'not before the timeout');
+    } finally {
+      ws.terminate();
+    }
+  });
+
+  it('keeps an idle tunnel open past the timeout', async () => {
+    const ws = await open('/idle');
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+      const reply = await new Promise<string>((resolve) => {
+        ws.once('message', (d) => resolve(d.toString()));
+        ws.send('still here');
+      });
+      assert.equal(reply, 'echo:still here');
+    } finally {
+      ws.terminate();
     }
   });
 });
