@@ -32,6 +32,10 @@ export interface ScaleReport {
   readonly configBytes: number;
   /** spawn to admin /ready (read, translate and serve 10,000 ingresses from cold) */
   readonly coldReadyMs: number;
+  /** in a fresh process: reading and parsing the config directory (best round) */
+  readonly coldParseMs: number;
+  /** in a fresh process, after the parse: the Store and one translation from scratch (best round) */
+  readonly coldTranslateMs: number;
   /** one file rewritten to the new host answering 200: the median of `editsMs` */
   readonly editToServedMs: number | null;
   /** each edit timed, in order (null: not served within 60 s) */
@@ -145,7 +149,7 @@ function extraLines(rep: Report): string[] {
     out.push(
       '',
       `scale: ${s.ingresses} ingresses in ${s.files} files (${(s.configBytes / 1e6).toFixed(1)} MB)`,
-      `  cold start to ready: ${(s.coldReadyMs / 1000).toFixed(2)} s`,
+      `  cold start to ready: ${(s.coldReadyMs / 1000).toFixed(2)} s (in a fresh process: parse ${(s.coldParseMs / 1000).toFixed(2)} s, translate ${(s.coldTranslateMs / 1000).toFixed(2)} s)`,
       `  file edit to change served: ${editLine(s)}`,
       `  RSS: ${s.rssBytes === null ? 'unknown' : `${(s.rssBytes / 1048576).toFixed(0)} MiB`}`,
       `  end-of-table route: ${Math.round(s.endRoute.rps)} req/s (p99 ${s.endRoute.p99Ms.toFixed(2)} ms) vs one ingress ${Math.round(s.oneIngress.rps)} req/s (p99 ${s.oneIngress.p99Ms.toFixed(2)} ms): ${s.endVsOne.toFixed(2)}x`,

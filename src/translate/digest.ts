@@ -8,7 +8,7 @@
 // sorted). If two code paths ever built equal parts with keys in different orders, the cost would
 // be one needless publish, never a missed change. JSON has no raw newline, so lines cannot run into
 // each other.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 // About 150 parts per bucket at 10,000 ingresses: an edit re-serializes a few hundred small lines
 // (a virtual host's line carries its routes by digest), about a millisecond. More buckets would
@@ -36,7 +36,8 @@ const routeDigests = new WeakMap<object, string>();
 /** SHA-256 of a route list's JSON, computed once per (immutable) list. */
 export function routesDigest(routes: readonly object[]): string {
   let d = routeDigests.get(routes);
-  if (d === undefined) routeDigests.set(routes, (d = createHash('sha256').update(JSON.stringify(routes)).digest('hex')));
+  // One-shot hash(): a Hash object per list cost a third more at a cold start's 10,000 lists.
+  if (d === undefined) routeDigests.set(routes, (d = hash('sha256', JSON.stringify(routes), 'hex')));
   return d;
 }
 
@@ -97,9 +98,11 @@ export class SectionDigest<T extends object> {
     for (let b = 0; b < BUCKETS; b++) {
       let d = this.#digests[b];
       if (d === undefined) {
-        d = createHash('sha256')
-          .update((this.#parts[b] as T[]).map((p) => this.#line(p)).join('\n'))
-          .digest('hex');
+        d = hash(
+          'sha256',
+          (this.#parts[b] as T[]).map((p) => this.#line(p)).join('\n'),
+          'hex',
+        );
         this.#digests[b] = d;
       }
       all += d;

@@ -3,7 +3,7 @@
 // Gateways answer readiness probes with it (K-Network-Hash), so it must match byte for byte what
 // Knative computes from the stored (defaulted) object. The Go types it mirrors are in
 // pkg/apis/networking/v1alpha1/ingress_types.go; field order and `omitempty` follow them.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { HTTPIngressPath, IngressBackendSplit, IngressRule, IngressSpec, IngressTLS, KIngress } from '../api/types.ts';
 import { applyDefaults } from './defaults.ts';
 import { compareUtf8, goString } from './gojson.ts';
@@ -15,7 +15,7 @@ export function ingressHash(ing: KIngress, defaulted: IngressSpec = applyDefault
 
 /** ComputeHash on a spec exactly as given (no defaulting). */
 export function hashSpec(spec: IngressSpec, namespace: string, name: string): string {
-  return createHash('sha256').update(encodeSpec(spec) + namespace + name, 'utf8').digest('hex');
+  return hash('sha256', encodeSpec(spec) + namespace + name, 'hex');
 }
 
 // The encoders write Go's JSON directly (struct fields in declaration order, `omitempty` fields left

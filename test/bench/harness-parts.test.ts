@@ -129,7 +129,7 @@ test('the scale run reports the median edit, and every edit in order', () => {
   assert.equal(median([116, 60, 62, 65, 59]), 62);
   assert.equal(median([null, 80, 40]), 60, 'an edit not served is left out of the median');
   assert.equal(median([null]), null);
-  const base = { ingresses: 1, files: 1, configBytes: 1, coldReadyMs: 1, rssBytes: null, endRoute: load(1, 1, 1), oneIngress: load(1, 1, 1), endVsOne: 1 };
+  const base = { ingresses: 1, files: 1, configBytes: 1, coldReadyMs: 1, coldParseMs: 1, coldTranslateMs: 1, rssBytes: null, endRoute: load(1, 1, 1), oneIngress: load(1, 1, 1), endVsOne: 1 };
   assert.equal(editLine({ ...base, editToServedMs: 62, editsMs: [116, 60, 62, 65, 59] }), '62 ms (median of 5 edits: 116, 60, 62, 65, 59 ms)');
   assert.equal(editLine({ ...base, editToServedMs: 60, editsMs: [null, 80, 40] }), '60 ms (median of 3 edits: not served, 80, 40 ms)');
   assert.equal(editLine({ ...base, editToServedMs: null, editsMs: [null] }), 'not observed');
