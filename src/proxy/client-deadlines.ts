@@ -46,10 +46,6 @@ export class ClientDeadlines {
     return () => this.#unwatch(probe);
   }
 
-  get size(): number {
-    return this.#watched.size;
-  }
-
   sweep(now: number): void {
     for (const [probe, w] of [...this.#watched]) {
       const seen = probe.received();
