@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
-import { type Upstream, startUpstream } from '../support/upstream.ts';
+import { type Upstream, startSlowUpstream, startUpstream } from '../support/upstream.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { get } from '../support/http.ts';
 
@@ -34,11 +34,7 @@ describe('listener limits and lifecycle (sluice serve)', () => {
 
   before(async () => {
     up = await startUpstream('up');
-    slow = await startUpstream('slow', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('a');
-      setTimeout(() => res.end('b'), 2500);
-    });
+    slow = await startSlowUpstream('slow');
     cfg = await ConfigDir.create();
     await cfg.write('c.yaml', [
       ...backend('up', [{ ip: '127.0.0.1', port: up.port }]),

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
-import { type Upstream, startUpstream } from '../support/upstream.ts';
+import { type Upstream, startSlowUpstream, startUpstream } from '../support/upstream.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 
 const HOST = 's.example.com';
@@ -108,11 +108,7 @@ for (const fastPath of [true, false]) {
 
     before(async () => {
       big = await bigUpstream(cut);
-      slow = await startUpstream('slow', (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.write('a');
-        setTimeout(() => res.end('b'), 2500);
-      });
+      slow = await startSlowUpstream('slow');
       cfg = await ConfigDir.create();
       await cfg.write('c.yaml', [
         ...backend('big', [{ ip: '127.0.0.1', port: big.port }]),

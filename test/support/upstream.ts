@@ -47,3 +47,15 @@ export async function startUpstream(name: string, handler?: http.RequestListener
       }),
   };
 }
+
+/**
+ * An upstream that answers "a" at once and "b" after `gapMs`: a response slow to come, which no
+ * client timeout may cut.
+ */
+export function startSlowUpstream(name: string, gapMs = 2500): Promise<Upstream> {
+  return startUpstream(name, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('a');
+    setTimeout(() => res.end('b'), gapMs);
+  });
+}
