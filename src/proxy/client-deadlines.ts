@@ -19,15 +19,39 @@ export interface ClientProbe {
   expire(): void;
 }
 
-interface Watched {
-  seen: number;
-  since: number;
+/** How long a watched value has stood still while Sluice waited on the client (both timeouts, all paths). */
+export class StallClock {
+  #seen = 0;
+  /** ms when the value last moved or the wait began (0: not started) */
+  #since = 0;
+
+  /** Starts over (a new exchange). */
+  reset(): void {
+    this.#since = 0;
+  }
+
+  /** True once `value` has not changed for `limit` ms, all of them spent `waiting` on the client. */
+  stalled(now: number, value: number, waiting: boolean, limit: number): boolean {
+    if (this.#since === 0 || !waiting || value !== this.#seen) {
+      // The client moved, or the wait is not the client's: the clock starts again.
+      this.#seen = value;
+      this.#since = now;
+      return false;
+    }
+    return now - this.#since >= limit;
+  }
+}
+
+/** A send backlog's progress as one number: each drain, and each change in the bytes still queued. */
+export function sendProgress(drains: number, queued: number): number {
+  // distinct for every (drains, queued) pair that can occur: the queue is far below 2^32 bytes
+  return drains * 2 ** 32 + queued;
 }
 
 export class ClientDeadlines {
   /** ms; 0: no timeout */
   readonly timeoutMs: number;
-  readonly #watched = new Map<ClientProbe, Watched>();
+  readonly #watched = new Map<ClientProbe, StallClock>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(timeoutMs: number) {
@@ -37,7 +61,9 @@ export class ClientDeadlines {
   /** Starts watching a transfer; the returned function stops (call it when the transfer ends). */
   watch(probe: ClientProbe): () => void {
     if (this.timeoutMs <= 0) return noop;
-    this.#watched.set(probe, { seen: probe.received(), since: Date.now() });
+    const clock = new StallClock();
+    clock.stalled(Date.now(), probe.received(), true, this.timeoutMs);
+    this.#watched.set(probe, clock);
     if (this.#timer === undefined) {
       // Checked often enough that a cut comes at most a quarter of the timeout late.
       this.#timer = setInterval(() => this.sweep(Date.now()), Math.max(100, Math.min(1000, Math.floor(this.timeoutMs / 4))));
@@ -47,13 +73,8 @@ export class ClientDeadlines {
   }
 
   sweep(now: number): void {
-    for (const [probe, w] of [...this.#watched]) {
-      const seen = probe.received();
-      if (seen !== w.seen || !probe.waiting()) {
-        // The client moved, or the wait is not the client's: the clock starts again.
-        w.seen = seen;
-        w.since = now;
-      } else if (now - w.since >= this.timeoutMs) {
+    for (const [probe, clock] of [...this.#watched]) {
+      if (clock.stalled(now, probe.received(), probe.waiting(), this.timeoutMs)) {
         this.#unwatch(probe);
         probe.expire();
       }
@@ -137,8 +158,7 @@ export function watchSend(deadlines: ClientDeadlines, sink: Sink, expire: () => 
   const drained = (): void => void drains++;
   sink.on('drain', drained);
   const unwatch = deadlines.watch({
-    // distinct for every (drains, queued) pair that can occur: the queue is far below 2^32 bytes
-    received: () => drains * 2 ** 32 + sink.writableLength,
+    received: () => sendProgress(drains, sink.writableLength),
     waiting: () => sink.writableNeedDrain && !sink.destroyed,
     expire,
   });

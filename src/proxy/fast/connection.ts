@@ -12,6 +12,7 @@ import { CHUNKED, HeadError, LENGTH, NO_BODY, parseFinalResponseHead, parseReque
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 
+import { sendProgress, StallClock } from '../client-deadlines.ts';
 import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
 
 /** request side: no body left to read, or reading a Content-Length / chunked body */
@@ -48,15 +49,11 @@ export class FastConnection implements UpstreamOwner {
   #reqPhase = REQ_DONE;
   #reqLeft = 0;
   #reqDecoder: ChunkedDecoder | null = null;
-  /** body chunks read from the client, and the count and time the body timeout last saw (0: not yet) */
+  /** body chunks read from the client and drains of our writes to it: its progress, for the timeouts */
   #bodyChunks = 0;
-  #bodySeen = 0;
-  #bodyIdleSince = 0;
-  /** the client's drains and unsent backlog as the send timeout last saw them, and since when (0: not yet) */
   #drains = 0;
-  #sendSeenDrains = 0;
-  #sendSeen = 0;
-  #sendIdleSince = 0;
+  readonly #bodyClock = new StallClock();
+  readonly #sendClock = new StallClock();
   #upstream: UpstreamConn | null = null;
   #endpoint: Endpoint | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
@@ -191,8 +188,8 @@ export class FastConnection implements UpstreamOwner {
     this.#upstream = up;
     this.#reqPhase = head.framing === LENGTH ? REQ_LENGTH : head.framing === CHUNKED ? REQ_CHUNKED : REQ_DONE;
     this.#reqLeft = head.contentLength;
-    this.#bodyIdleSince = 0;
-    this.#sendIdleSince = 0;
+    this.#bodyClock.reset();
+    this.#sendClock.reset();
     if (this.#reqPhase === REQ_CHUNKED) (this.#reqDecoder ??= new ChunkedDecoder(new UpstreamBodySink(this), false)).reset();
     const body = this.#reqPhase !== REQ_DONE ? this.#pending : null;
     if (body === null) {
@@ -540,32 +537,20 @@ export class FastConnection implements UpstreamOwner {
    * while we were reading (time paused for a backed-up upstream does not count).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#bodyIdleSince === 0 || this.#paused || this.#bodySeen !== this.#bodyChunks) {
-      this.#bodySeen = this.#bodyChunks;
-      this.#bodyIdleSince = now;
-    } else if (now - this.#bodyIdleSince >= limit) {
-      this.#abandonBody(408);
-    }
+    if (this.#bodyClock.stalled(now, this.#bodyChunks, !this.#paused, limit)) this.#abandonBody(408);
   }
 
   /**
    * The client send timeout: our writes to the client are backed up and it took nothing for
-   * `limit` ms: no drain, no change in the backlog (which a backed-up writer refills to the same
-   * size after each drain). A response slow to come from the upstream leaves nothing backed up.
+   * `limit` ms. A response slow to come from the upstream leaves nothing backed up.
    */
   #checkSend(now: number, limit: number): void {
     const s = this.socket;
-    const backlog = s.writableLength;
-    if (this.#sendIdleSince === 0 || !s.writableNeedDrain || backlog !== this.#sendSeen || this.#drains !== this.#sendSeenDrains) {
-      this.#sendSeen = backlog;
-      this.#sendSeenDrains = this.#drains;
-      this.#sendIdleSince = now;
-    } else if (now - this.#sendIdleSince >= limit) {
-      this.#dropUpstream();
-      this.#closed = true;
-      s.destroy();
-      this.#finish(this.#status);
-    }
+    if (!this.#sendClock.stalled(now, sendProgress(this.#drains, s.writableLength), s.writableNeedDrain, limit)) return;
+    this.#dropUpstream();
+    this.#closed = true;
+    s.destroy();
+    this.#finish(this.#status);
   }
 
   /** Closes the connection if no request is in progress (graceful drain). */
