@@ -2,12 +2,14 @@
 // per-connection tick), for clients that stall a transfer Sluice waits on:
 // - body: a request body the client leaves unfinished, sending nothing while Sluice is ready to
 //   read it (nginx's client_body_timeout). Time the body waits on the upstream (backpressure, a
-//   connect) never counts, nor does anything once the body is complete.
+//   connect) never counts, nor does anything once the body is complete, nor anything once the
+//   response has started: a bidirectional stream (gRPC, a streamed upload answered as it goes)
+//   may leave its request side quiet while the response flows.
 // - send: a response the client does not read, so that Sluice's writes to it stay backed up
 //   (nginx's send_timeout). A response that is slow to come from the upstream never counts.
 // So a slow upstream or a long response or stream is never cut. One timer per kind and data plane
 // sweeps what is watched, so a request costs no timer of its own.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 
 export interface ClientProbe {
@@ -100,13 +102,14 @@ function noop(): void {}
 
 /**
  * Watches a node:http request body until it ends: bytes read on the connection are the client's
- * progress, and Sluice waits on it while whoever reads the body (undici, a pipe) is flowing.
+ * progress, and Sluice waits on it while whoever reads the body (undici, a pipe) is flowing and
+ * no response has started.
  */
-export function watchH1Body(deadlines: ClientDeadlines, req: IncomingMessage, expire: () => void): void {
+export function watchH1Body(deadlines: ClientDeadlines, req: IncomingMessage, res: ServerResponse, expire: () => void): void {
   if (req.complete) return;
   const unwatch = deadlines.watch({
     received: () => req.socket.bytesRead,
-    waiting: () => !req.complete && req.readableFlowing === true,
+    waiting: () => !req.complete && req.readableFlowing === true && !res.headersSent,
     expire,
   });
   req.once('end', unwatch);
@@ -114,8 +117,9 @@ export function watchH1Body(deadlines: ClientDeadlines, req: IncomingMessage, ex
 }
 
 /**
- * Watches an HTTP/2 request body (already piped to its consumer) until it ends: progress is
- * counted in DATA chunks; a cut resets the stream (CANCEL), which also cancels the upstream side.
+ * Watches an HTTP/2 request body (already piped to its consumer) until it ends or the response
+ * starts: progress is counted in DATA chunks; a cut resets the stream (CANCEL), which also
+ * cancels the upstream side.
  */
 export function watchH2Body(deadlines: ClientDeadlines, stream: http2.ServerHttp2Stream): void {
   if (deadlines.timeoutMs <= 0 || stream.readableEnded) return;
@@ -125,7 +129,7 @@ export function watchH2Body(deadlines: ClientDeadlines, stream: http2.ServerHttp
   stream.on('data', count);
   const unwatch = deadlines.watch({
     received: () => chunks,
-    waiting: () => !stream.readableEnded && !stream.destroyed && stream.readableFlowing === true,
+    waiting: () => !stream.readableEnded && !stream.destroyed && stream.readableFlowing === true && !stream.headersSent,
     expire: () => {
       stream.off('data', count);
       cancelStream(stream);

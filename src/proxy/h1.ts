@@ -90,7 +90,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
         },
       });
       // The h2c stream has its own ending; a close of the connection ends it (as a client's would).
-      if (hasBody) watchH1Body(dp.bodies, req, () => req.socket.destroy());
+      if (hasBody) watchH1Body(dp.bodies, req, res, () => req.socket.destroy());
       // Piped (up.pipe(res)): watched from the start, it counts only while the response is backed up.
       watchSend(dp.sends, res, () => res.destroy());
       return;
@@ -103,7 +103,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       { path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
       handler,
     );
-    if (hasBody) watchH1Body(dp.bodies, req, () => handler.bodyTimedOut());
+    if (hasBody) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   };
 }
 

@@ -1,7 +1,8 @@
 // The client body timeout (--client-body-timeout): a request body the client stops sending is cut
 // (408 over HTTP/1.1 while no response has started, a reset stream over HTTP/2), on the fast path,
-// on node:http (--no-fast-path) and over HTTP/2; a slow but steady client and a body held back by
-// a slow upstream are never cut.
+// on node:http (--no-fast-path) and over HTTP/2; a slow but steady client, a body held back by
+// a slow upstream and the quiet request side of an exchange whose response has started (a
+// bidirectional stream) are never cut.
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -43,6 +44,29 @@ function upload(addr: string, path: string, length: number, parts: Buffer[], gap
   });
 }
 
+/** An upstream that answers at once and echoes the body as it comes: a bidirectional stream. */
+async function streamingUpstream(): Promise<Upstream> {
+  return startUpstream('stream', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.flushHeaders();
+    req.on('data', (d: Buffer) => res.write(d));
+    req.on('end', () => res.end());
+  });
+}
+
+/** The same over h2c (as gRPC runs): HEADERS at once, then each DATA frame echoed. */
+async function streamingH2cUpstream(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http2.createServer();
+  server.on('stream', (st) => {
+    st.respond({ ':status': 200, 'content-type': 'application/octet-stream' });
+    st.on('data', (d: Buffer) => st.write(d));
+    st.on('end', () => st.end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  return { port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 /** An upstream that reads nothing of a body for `holdMs`, then reads it all and answers with its size. */
 async function holdingUpstream(holdMs: number): Promise<Upstream> {
   return startUpstream('hold', (req, res) => {
@@ -62,15 +86,23 @@ for (const fastPath of [true, false]) {
     let sluice: SluiceProcess;
     let echo: Upstream;
     let hold: Upstream;
+    let stream: Upstream;
 
     before(async () => {
       echo = await startUpstream('echo');
       hold = await holdingUpstream(2500);
+      stream = await streamingUpstream();
       cfg = await ConfigDir.create();
       await cfg.write('c.yaml', [
         ...backend('echo', [{ ip: '127.0.0.1', port: echo.port }]),
         ...backend('hold', [{ ip: '127.0.0.1', port: hold.port }]),
-        ingress('b', [{ hosts: [HOST], paths: [{ path: '/hold', splits: [{ service: 'hold' }] }, { splits: [{ service: 'echo' }] }] }]),
+        ...backend('stream', [{ ip: '127.0.0.1', port: stream.port }]),
+        ingress('b', [
+          {
+            hosts: [HOST],
+            paths: [{ path: '/hold', splits: [{ service: 'hold' }] }, { path: '/stream', splits: [{ service: 'stream' }] }, { splits: [{ service: 'echo' }] }],
+          },
+        ]),
       ]);
       const args = ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--client-body-timeout', '1'];
       sluice = await startSluice(fastPath ? args : [...args, '--no-fast-path']);
@@ -80,6 +112,7 @@ for (const fastPath of [true, false]) {
       await sluice?.stop();
       await echo?.close();
       await hold?.close();
+      await stream?.close();
       await cfg?.cleanup();
     });
 
@@ -97,6 +130,16 @@ for (const fastPath of [true, false]) {
       assert.match(r.text, /"bodyBytes":800/);
     });
 
+    // Only the fast path streams a response while the request body is still coming: undici (the
+    // node:http path's upstream client) surfaces the response once it has sent the whole body.
+    if (fastPath) {
+      it('does not cut the quiet request side of an exchange whose response has started', async () => {
+        const r = await upload(sluice.addresses.http!, '/stream', 200, [Buffer.alloc(100, 'd'), Buffer.alloc(100, 'e')], 1600);
+        assert.match(r.text, /^HTTP\/1\.1 200 /);
+        assert.ok(r.text.includes('e'.repeat(100)), 'the second half came through after the pause');
+      });
+    }
+
     it('does not count time the upstream holds the body back', async () => {
       // 32 MB cannot all sit in socket buffers: the proxy has to stop reading for the 2.5 s.
       const parts = Array.from({ length: 512 }, () => Buffer.alloc(64 * 1024, 'c'));
@@ -112,27 +155,34 @@ describe('client body timeout over HTTP/2', () => {
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
   let echo: Upstream;
+  let stream: { port: number; close(): Promise<void> };
 
   before(async () => {
     echo = await startUpstream('echo');
+    stream = await streamingH2cUpstream();
     cfg = await ConfigDir.create();
-    await cfg.write('c.yaml', [...backend('echo', [{ ip: '127.0.0.1', port: echo.port }]), ingress('b', [{ hosts: [HOST], paths: [{ splits: [{ service: 'echo' }] }] }])]);
+    await cfg.write('c.yaml', [
+      ...backend('echo', [{ ip: '127.0.0.1', port: echo.port }]),
+      ...backend('stream', [{ ip: '127.0.0.1', port: stream.port }], { portName: 'h2c' }),
+      ingress('b', [{ hosts: [HOST], paths: [{ path: '/stream', splits: [{ service: 'stream' }] }, { splits: [{ service: 'echo' }] }] }]),
+    ]);
     sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--client-body-timeout', '1']);
   });
 
   after(async () => {
     await sluice?.stop();
     await echo?.close();
+    await stream?.close();
     await cfg?.cleanup();
   });
 
   /** One h2c POST whose body is `parts`, each after `gapMs`, left unfinished when `finish` is false. */
-  function h2Upload(parts: Buffer[], gapMs: number, finish: boolean): Promise<{ status: number; body: string; rstCode: number; afterMs: number }> {
+  function h2Upload(parts: Buffer[], gapMs: number, finish: boolean, path = '/'): Promise<{ status: number; body: string; rstCode: number; afterMs: number }> {
     return new Promise((resolve, reject) => {
       const started = Date.now();
       const session = http2.connect(`http://${sluice.addresses.http}`);
       session.on('error', () => {});
-      const req = session.request({ ':method': 'POST', ':path': '/', ':authority': HOST }, { endStream: false });
+      const req = session.request({ ':method': 'POST', ':path': path, ':authority': HOST }, { endStream: false });
       let status = 0;
       let body = '';
       req.on('response', (h) => (status = Number(h[':status'])));
@@ -171,5 +221,12 @@ describe('client body timeout over HTTP/2', () => {
     const r = await h2Upload(Array.from({ length: 6 }, () => Buffer.alloc(100, 'b')), 350, true);
     assert.equal(r.status, 200);
     assert.match(r.body, /"bodyBytes":600/);
+  });
+
+  it('does not cut the quiet request side of a stream whose response has started (h2c, as gRPC)', async () => {
+    const r = await h2Upload([Buffer.alloc(100, 'd'), Buffer.alloc(100, 'e')], 1600, true, '/stream');
+    assert.equal(r.rstCode, 0);
+    assert.equal(r.status, 200);
+    assert.equal(r.body, 'd'.repeat(100) + 'e'.repeat(100));
   });
 });

@@ -534,10 +534,11 @@ export class FastConnection implements UpstreamOwner {
 
   /**
    * The client body timeout: the body is unfinished and the client sent nothing for `limit` ms
-   * while we were reading (time paused for a backed-up upstream does not count).
+   * while we were reading (time paused for a backed-up upstream does not count, nor time after
+   * the response started: a streamed exchange may leave its request side quiet).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#bodyClock.stalled(now, this.#bodyChunks, !this.#paused, limit)) this.#abandonBody(408);
+    if (this.#bodyClock.stalled(now, this.#bodyChunks, !this.#paused && !this.#resHeadSent, limit)) this.#abandonBody(408);
   }
 
   /**
