@@ -149,15 +149,19 @@ interface Sink {
   off(event: 'drain', listener: () => void): unknown;
 }
 
+/** Sinks being watched: a call for one already watched does nothing. */
+const watchedSinks = new WeakSet<Sink>();
+
 /**
  * Watches a response until it ends, from the first write the client did not take (the caller's
- * write() returned false) or from the start for a piped one. Sluice waits on the client while the
+ * write() returned false: calling again on later ones is free) or from the start for a piped one. Sluice waits on the client while the
  * writer needs a drain; the client's progress is each drain and each change in the bytes still
  * queued. (The queue alone can look still while data flows: a backed-up writer refills it to the
  * same size after every drain.)
  */
 export function watchSend(deadlines: ClientDeadlines, sink: Sink, expire: () => void): void {
-  if (deadlines.timeoutMs <= 0 || sink.destroyed) return;
+  if (deadlines.timeoutMs <= 0 || sink.destroyed || watchedSinks.has(sink)) return;
+  watchedSinks.add(sink);
   let drains = 0;
   const drained = (): void => void drains++;
   sink.on('drain', drained);

@@ -170,16 +170,11 @@ class H1ProxyHandler {
     return true;
   }
 
-  #sendWatched = false;
-
   onData(chunk: Buffer): boolean {
     const ok = this.#res.write(chunk);
-    if (!ok && !this.#sendWatched) {
-      // From the first write the client did not take: most responses never get here. A close
-      // aborts the upstream request ('close' above).
-      this.#sendWatched = true;
-      watchSend(this.#dp.sends, this.#res, () => this.#res.destroy());
-    }
+    // From the first write the client did not take: most responses never get here. A close
+    // aborts the upstream request ('close' above).
+    if (!ok) watchSend(this.#dp.sends, this.#res, () => this.#res.destroy());
     return ok;
   }
 

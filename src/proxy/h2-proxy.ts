@@ -184,17 +184,12 @@ class H2FromH1Handler {
     return true;
   }
 
-  #sendWatched = false;
-
   onData(chunk: Buffer): boolean {
     const stream = this.#stream;
     if (stream.destroyed) return false;
     const ok = stream.write(chunk);
-    if (!ok && !this.#sendWatched) {
-      // From the first write the client did not take: most responses never get here.
-      this.#sendWatched = true;
-      watchSend(this.#t.dp.sends, stream, () => cancelStream(stream));
-    }
+    // From the first write the client did not take: most responses never get here.
+    if (!ok) watchSend(this.#t.dp.sends, stream, () => cancelStream(stream));
     return ok;
   }
 
