@@ -84,7 +84,7 @@ function readUsage(): string {
     '  --warmup S          seconds of discarded warm-up before each run (default 1; 0: none)',
     '  --connections N     concurrent connections (default 50; HTTP/2: N/10 connections x 10 streams)',
     `  --scenarios a,b     of ${scenarios.map((s) => s.name).join(', ')} (default all)`,
-    `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all)`,
+    `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all), or sluice-baseline (SLUICE_BASELINE=DIR: another checkout, same rounds)`,
     '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
     '  --no-workers        skip the 1 -> 2 workers run',
     '  --rounds N          run every contender N times, interleaved, and keep its best (default 1)',

@@ -57,7 +57,7 @@ export interface Contender {
   start(upstream: Upstream, scenario: Scenario, opts: StartOptions): Promise<Running>;
 }
 
-export type ContenderName = 'direct' | 'sluice' | 'nginx' | 'haproxy' | 'http-proxy' | 'fastify-http-proxy';
+export type ContenderName = 'direct' | 'sluice' | 'sluice-baseline' | 'nginx' | 'haproxy' | 'http-proxy' | 'fastify-http-proxy';
 
 /** One measurement by the load generator. */
 export interface LoadResult {

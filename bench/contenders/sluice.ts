@@ -19,6 +19,8 @@ export interface SluiceOptions {
   readonly cpuProfDir?: string;
   /** how long the first snapshot may take (the scale run reads 10,000 ingresses) */
   readonly readyTimeoutMs: number;
+  /** the `bin/sluice.js` to run (default: this checkout's) */
+  readonly bin?: string;
 }
 
 export interface SluiceProcess {
@@ -52,7 +54,7 @@ export function sluiceHasWorkers(): boolean {
 export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
   const [httpPort, localPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-  const args = [...nodeArgs, BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`,
+  const args = [...nodeArgs, o.bin ?? BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`,
     // A port of its own: the default 0.0.0.0:8443 may be taken on a shared machine, and no scenario uses TLS.
     '--https', '127.0.0.1:0', '--log-level', 'warn'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
@@ -90,17 +92,30 @@ async function waitReady(adminPort: number, deadline: number, child: Child): Pro
   }
 }
 
-export const sluice: Contender = {
-  name: 'sluice',
-  nodePeer: false,
-  unavailable: sluiceUnavailable,
-  unsupported: () => undefined,
-  async start(upstream, scenario, opts) {
-    const configDir = join(opts.workDir, 'sluice-config');
-    mkdirSync(configDir, { recursive: true });
-    const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
-    const s = await startSluice({ configDir, cpus: opts.cpus, readyTimeoutMs: 60_000 });
-    await waitForPort(s.httpPort, 5_000, s.child);
-    return { url: `http://127.0.0.1:${s.httpPort}${scenario.path}`, headers: { host }, pid: s.pid, stop: s.stop };
-  },
-};
+function sluiceContender(name: 'sluice' | 'sluice-baseline', bin: string | undefined, unavailable: () => string | undefined): Contender {
+  return {
+    name,
+    nodePeer: false,
+    unavailable,
+    unsupported: () => undefined,
+    async start(upstream, scenario, opts) {
+      const configDir = join(opts.workDir, `${name}-config`);
+      mkdirSync(configDir, { recursive: true });
+      const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
+      const s = await startSluice({ configDir, cpus: opts.cpus, readyTimeoutMs: 60_000, ...(bin ? { bin } : {}) });
+      await waitForPort(s.httpPort, 5_000, s.child);
+      return { url: `http://127.0.0.1:${s.httpPort}${scenario.path}`, headers: { host }, pid: s.pid, stop: s.stop };
+    },
+  };
+}
+
+export const sluice: Contender = sluiceContender('sluice', undefined, sluiceUnavailable);
+
+/**
+ * Another checkout of Sluice (`SLUICE_BASELINE=DIR`, e.g. a `git worktree` of the last release), run
+ * in the same rounds as this one: before/after numbers from one run instead of two runs' noise.
+ */
+const baselineDir = process.env.SLUICE_BASELINE;
+export const sluiceBaseline: Contender = sluiceContender('sluice-baseline', baselineDir ? join(baselineDir, 'bin/sluice.js') : undefined, () =>
+  baselineDir === undefined ? 'set SLUICE_BASELINE=DIR (another checkout of Sluice, with its node_modules) to compare against it' : existsSync(join(baselineDir, 'bin/sluice.js')) ? undefined : `${baselineDir}/bin/sluice.js does not exist`,
+);
