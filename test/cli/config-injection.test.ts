@@ -1,0 +1,66 @@
+// A config value carrying CR/LF (a rewriteHost or an appendHeaders value) is rejected at load: the
+// header it smuggles never reaches an upstream, a request smuggled after `\r\n\r\n` never reaches
+// the upstream's pooled connection, and the rest of the configuration keeps serving (an edited
+// ingress from its last good version).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ConfigDir, backend, ingress } from '../support/config.ts';
+import { eventually, get, getJson } from '../support/http.ts';
+import { type SluiceProcess, startSluice } from '../support/sluice.ts';
+import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
+
+interface StatusBody {
+  rejected: Array<{ name?: string; errors: Array<{ path: string; message: string }> }>;
+}
+
+const SMUGGLE = 'a.example.com\r\nX-Injected: yes\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a.example.com';
+
+describe('header injection through configuration', () => {
+  let cfg: ConfigDir;
+  let sluice: SluiceProcess;
+  let web: Upstream;
+  const injected = () => web.requests.filter((r) => r.headers['x-injected'] !== undefined || r.url.includes('smuggled'));
+  const rejectedNames = async () => (await getJson<StatusBody>(sluice.addresses.admin!, 'admin', '/status')).json.rejected.map((r) => r.name).sort();
+
+  before(async () => {
+    web = await startUpstream('web');
+    cfg = await ConfigDir.create();
+    await cfg.write('backends.yaml', backend('web', [{ ip: '127.0.0.1', port: web.port }]));
+    await cfg.write('good.yaml', [ingress('good', [{ hosts: ['good.example.com'], paths: [{ splits: [{ service: 'web' }] }] }])]);
+    await cfg.write('edit.yaml', [ingress('edit', [{ hosts: ['edit.example.com'], paths: [{ rewriteHost: 'fine.example.com', splits: [{ service: 'web' }] }] }])]);
+    await cfg.write('evil.yaml', [
+      ingress('evil-host', [{ hosts: ['evil.example.com'], paths: [{ rewriteHost: SMUGGLE, splits: [{ service: 'web' }] }] }]),
+      ingress('evil-header', [{ hosts: ['evil2.example.com'], paths: [{ appendHeaders: { 'X-Via': 'sluice\r\nX-Injected: yes' }, splits: [{ service: 'web' }] }] }]),
+    ]);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+  });
+
+  after(async () => {
+    await sluice?.stop();
+    await web?.close();
+    await cfg?.cleanup();
+  });
+
+  it('rejects the documents with the field path and serves everything else', async () => {
+    const status = (await getJson<StatusBody>(sluice.addresses.admin!, 'admin', '/status')).json;
+    const paths = status.rejected.flatMap((r) => r.errors.map((e) => e.path)).sort();
+    assert.deepEqual(paths, ['spec.rules[0].http.paths[0].appendHeaders.X-Via', 'spec.rules[0].http.paths[0].rewriteHost']);
+    assert.equal((await get(sluice.addresses.http!, 'good.example.com')).status, 200);
+    assert.equal((await get(sluice.addresses.http!, 'evil.example.com')).status, 404);
+    assert.equal((await get(sluice.addresses.http!, 'evil2.example.com')).status, 404);
+    assert.deepEqual(injected(), []);
+  });
+
+  it('keeps serving the last good version of an ingress edited to carry an injection', async () => {
+    await cfg.write('edit.yaml', [ingress('edit', [{ hosts: ['edit.example.com'], paths: [{ rewriteHost: SMUGGLE, splits: [{ service: 'web' }] }] }])]);
+    assert.ok(await eventually(async () => (await rejectedNames()).includes('edit'), 5000), 'the edit is rejected');
+    // Several requests, so a pooled upstream connection would carry a smuggled one.
+    for (let i = 0; i < 3; i++) {
+      const r = await getJson<EchoReply>(sluice.addresses.http!, 'edit.example.com');
+      assert.equal(r.status, 200);
+      assert.equal(r.json.headers.host, 'fine.example.com');
+    }
+    assert.equal((await get(sluice.addresses.http!, 'good.example.com')).status, 200);
+    assert.deepEqual(injected(), []);
+  });
+});
