@@ -4,16 +4,22 @@
 // ingress from its last good version).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConfigDir, backend, ingress } from '../support/config.ts';
+import { ConfigDir, backend, ingress, toYaml } from '../support/config.ts';
 import { eventually, get, getJson } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
 
 interface StatusBody {
-  rejected: Array<{ name?: string; errors: Array<{ path: string; message: string }> }>;
+  rejected: Array<{ name?: string; file?: string; line?: number; errors: Array<{ path: string; message: string; line?: number }> }>;
 }
 
 const SMUGGLE = 'a.example.com\r\nX-Injected: yes\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a.example.com';
+const evil = toYaml([
+  ingress('evil-host', [{ hosts: ['evil.example.com'], paths: [{ rewriteHost: SMUGGLE, splits: [{ service: 'web' }] }] }]),
+  ingress('evil-header', [{ hosts: ['evil2.example.com'], paths: [{ appendHeaders: { 'X-Via': 'sluice\r\nX-Injected: yes' }, splits: [{ service: 'web' }] }] }]),
+]);
+/** 1-based line of the first line of `text` that contains `needle` */
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 describe('header injection through configuration', () => {
   let cfg: ConfigDir;
@@ -28,10 +34,7 @@ describe('header injection through configuration', () => {
     await cfg.write('backends.yaml', backend('web', [{ ip: '127.0.0.1', port: web.port }]));
     await cfg.write('good.yaml', [ingress('good', [{ hosts: ['good.example.com'], paths: [{ splits: [{ service: 'web' }] }] }])]);
     await cfg.write('edit.yaml', [ingress('edit', [{ hosts: ['edit.example.com'], paths: [{ rewriteHost: 'fine.example.com', splits: [{ service: 'web' }] }] }])]);
-    await cfg.write('evil.yaml', [
-      ingress('evil-host', [{ hosts: ['evil.example.com'], paths: [{ rewriteHost: SMUGGLE, splits: [{ service: 'web' }] }] }]),
-      ingress('evil-header', [{ hosts: ['evil2.example.com'], paths: [{ appendHeaders: { 'X-Via': 'sluice\r\nX-Injected: yes' }, splits: [{ service: 'web' }] }] }]),
-    ]);
+    await cfg.write('evil.yaml', evil);
     sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   });
 
@@ -43,8 +46,11 @@ describe('header injection through configuration', () => {
 
   it('rejects the documents with the field path and serves everything else', async () => {
     const status = (await getJson<StatusBody>(sluice.addresses.admin!, 'admin', '/status')).json;
-    const paths = status.rejected.flatMap((r) => r.errors.map((e) => e.path)).sort();
-    assert.deepEqual(paths, ['spec.rules[0].http.paths[0].appendHeaders.X-Via', 'spec.rules[0].http.paths[0].rewriteHost']);
+    const where = status.rejected.flatMap((r) => r.errors.map((e) => [r.file, r.line, e.line, e.path])).sort((x, y) => Number(x[1]) - Number(y[1]));
+    assert.deepEqual(where, [
+      ['evil.yaml', lineOf(evil, 'rewriteHost:'), lineOf(evil, 'rewriteHost:'), 'spec.rules[0].http.paths[0].rewriteHost'],
+      ['evil.yaml', lineOf(evil, 'X-Via:'), lineOf(evil, 'X-Via:'), 'spec.rules[0].http.paths[0].appendHeaders.X-Via'],
+    ]);
     assert.equal((await get(sluice.addresses.http!, 'good.example.com')).status, 200);
     assert.equal((await get(sluice.addresses.http!, 'evil.example.com')).status, 404);
     assert.equal((await get(sluice.addresses.http!, 'evil2.example.com')).status, 404);

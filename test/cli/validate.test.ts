@@ -26,7 +26,7 @@ test('validateDir: lists every error and unknown kinds as warnings', async () =>
   const report = await validateDir(join(fixtures, 'invalid'));
   assert.equal(report.resources, 1);
   assert.equal(report.errors.length, 6);
-  assert.equal(report.errors[0], 'a.yaml#1: Ingress default/broken: spec.rules[0].http.paths[0].splits: percents must total 100, got 50');
+  assert.equal(report.errors[0], 'a.yaml:16: Ingress default/broken: spec.rules[0].http.paths[0].splits: percents must total 100, got 50');
   assert.deepEqual(report.warnings, ['e.yaml#0: ignoring v1 ConfigMap: not a kind Sluice reads']);
 });
 
