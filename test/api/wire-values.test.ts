@@ -92,3 +92,10 @@ test('rewriteHost: a port must be 1..65535 and a bracketed host must be IPv6', (
     assert.deepEqual(errorPaths(ingress((s) => (s.rules[0].http.paths[0].rewriteHost = h))), ['spec.rules[0].http.paths[0].rewriteHost'], h);
   }
 });
+
+test('objects read from a cluster go through the same gate', () => {
+  const doc = ingress((s) => (s.rules[0].http.paths[0].rewriteHost = 'a.example.com\r\nX-Injected: yes'));
+  const out = validateDocument(doc, { cluster: true });
+  assert.ok(out.kind === 'rejected');
+  assert.deepEqual(out.rejection.errors.map((e) => e.path), ['spec.rules[0].http.paths[0].rewriteHost']);
+});
