@@ -13,8 +13,13 @@ export class FilePositions {
   readonly #composed = new Map<number, Document.Parsed | null>();
 
   constructor(text: string) {
-    for (const token of new Parser(this.#lines.addNewLine).parse(text)) {
-      if (token.type === 'document') this.#documents.push(token);
+    // Positions are a courtesy: whatever the text, failing to find them must not fail the load.
+    try {
+      for (const token of new Parser(this.#lines.addNewLine).parse(text)) {
+        if (token.type === 'document') this.#documents.push(token);
+      }
+    } catch {
+      this.#documents.length = 0;
     }
   }
 
@@ -50,8 +55,10 @@ export class FilePositions {
     if (composed !== undefined) return composed;
     const token = this.#documents[doc];
     composed = null;
-    if (token !== undefined) {
-      for (const d of new Composer({ merge: true }).compose([token])) composed ??= d;
+    try {
+      if (token !== undefined) for (const d of new Composer({ merge: true }).compose([token])) composed ??= d;
+    } catch {
+      composed = null;
     }
     this.#composed.set(doc, composed);
     return composed;

@@ -105,6 +105,9 @@ describe('header injection through configuration', () => {
       ['evil.yaml', lineOf(evil, 'rewriteHost:'), lineOf(evil, 'rewriteHost:'), 'spec.rules[0].http.paths[0].rewriteHost'],
       ['evil.yaml', lineOf(evil, 'X-Via:'), lineOf(evil, 'X-Via:'), 'spec.rules[0].http.paths[0].appendHeaders.X-Via'],
     ]);
+    // serve's log names the same file:line
+    const logged = `evil.yaml:${lineOf(evil, 'rewriteHost:')}: Ingress default/evil-host: spec.rules[0].http.paths[0].rewriteHost: must be a host name`;
+    assert.ok(sluice.lines.some((l) => l.includes(logged)), `no log line with ${logged}`);
     assert.equal((await get(sluice.addresses.http!, 'good.example.com')).status, 200);
     assert.equal((await get(sluice.addresses.http!, 'evil.example.com')).status, 404);
     assert.equal((await get(sluice.addresses.http!, 'evil2.example.com')).status, 404);

@@ -78,3 +78,18 @@ test('FilePositions composes only the document asked for and tolerates unreadabl
   assert.equal(positions.lineOf(1, '..'), 3);
   assert.equal(positions.lineOf(7, 'b'), undefined);
 });
+
+test('odd and hostile texts never make finding lines throw', () => {
+  const texts = [
+    '\t- [\n',
+    `${'['.repeat(5000)}\n`,
+    'a: &x [b, *x]\nkind: [\n',
+    '%YAML 1.2\n---\napiVersion: v1\nkind: Service\n',
+    '--- |\n  text\n...\n---\n: : :\n',
+    '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": [{"port": 0}]}, }',
+    '\u0000\u0001\ufffe',
+  ];
+  for (const text of texts) {
+    for (const file of ['t.yaml', 't.json']) assert.doesNotThrow(() => lines(text, file), JSON.stringify(text.slice(0, 30)));
+  }
+});
