@@ -1,7 +1,7 @@
 // Small, typed readers for untrusted documents. Each reader checks one value, records a
 // FieldError at its path when the value is wrong, and returns the value only when it is usable,
 // so a validator can keep going and report every problem of a document, not just the first.
-import { headerValueProblem, isHeaderName } from './grammar.ts';
+import { headerValueProblem, isHeaderName, isSettableHeader } from './grammar.ts';
 import type { FieldError } from './types.ts';
 
 export type Json = Record<string, unknown>;
@@ -157,6 +157,7 @@ export class Check {
     for (const [k, v] of Object.entries(map)) {
       const at = field(path, k);
       if (!isHeaderName(k)) this.fail(at, 'must be a valid HTTP header name');
+      else if (!isSettableHeader(k)) this.fail(at, 'must not be a header that frames the message or governs the connection (Content-Length, Transfer-Encoding, Connection, ...)');
       this.headerValue(v, at, false);
     }
   }

@@ -21,6 +21,16 @@ export function isHeaderName(s: string): boolean {
   return TOKEN.test(s);
 }
 
+// Headers that say how a message is framed or how the connection is used. Set by a route, they
+// would contradict the framing the proxy actually sends (a request read as longer or shorter than
+// it is, on a pooled upstream connection: smuggling), so configuration may not set them.
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+
+/** A header a route may set on requests (`Host` may: it rewrites the host). */
+export function isSettableHeader(name: string): boolean {
+  return !FRAMING.has(name.toLowerCase());
+}
+
 /** A header value Sluice may send: no CR, LF, NUL or other control character, no surrounding white space. */
 export function headerValueProblem(s: string): string | undefined {
   if (/[\r\n\0]/.test(s)) return 'must not contain CR, LF or NUL';

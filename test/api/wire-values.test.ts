@@ -99,3 +99,13 @@ test('objects read from a cluster go through the same gate', () => {
   assert.ok(out.kind === 'rejected');
   assert.deepEqual(out.rejection.errors.map((e) => e.path), ['spec.rules[0].http.paths[0].rewriteHost']);
 });
+
+test('appendHeaders may not set headers that frame the request or govern the connection', () => {
+  for (const name of ['Content-Length', 'transfer-encoding', 'Connection', 'Keep-Alive', 'TE', 'Trailer', 'Upgrade', 'Proxy-Connection']) {
+    const path = ingress((s) => (s.rules[0].http.paths[0].appendHeaders = { [name]: '0' }));
+    assert.deepEqual(errorPaths(path), [`spec.rules[0].http.paths[0].appendHeaders${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`], name);
+    const split = ingress((s) => (s.rules[0].http.paths[0].splits[0].appendHeaders = { [name]: 'chunked' }));
+    assert.equal(errorPaths(split).length, 1, name);
+  }
+  assert.deepEqual(errorPaths(ingress((s) => (s.rules[0].http.paths[0].appendHeaders = { Host: 'other.example.com', 'X-Via': 'sluice' }))), []);
+});
