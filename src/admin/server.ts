@@ -66,6 +66,7 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
       name: r.name,
       file: r.origin.file,
       doc: r.origin.doc,
+      line: r.line,
       errors: r.errors,
     })),
   };

@@ -1,6 +1,7 @@
 // Small, typed readers for untrusted documents. Each reader checks one value, records a
 // FieldError at its path when the value is wrong, and returns the value only when it is usable,
 // so a validator can keep going and report every problem of a document, not just the first.
+import { headerValueProblem, isHeaderName, isSettableHeader } from './grammar.ts';
 import type { FieldError } from './types.ts';
 
 export type Json = Record<string, unknown>;
@@ -29,8 +30,6 @@ export function isObject(value: unknown): value is Json {
 // RFC 1123 names as Kubernetes checks them (IsDNS1123Subdomain / IsDNS1123Label).
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// RFC 9110 token: what Node's http layer accepts as a header name.
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function isDNSSubdomain(s: string): boolean {
   return s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
@@ -38,9 +37,7 @@ export function isDNSSubdomain(s: string): boolean {
 export function isDNSLabel(s: string): boolean {
   return s.length <= 63 && DNS1123_LABEL.test(s);
 }
-export function isHeaderName(s: string): boolean {
-  return HTTP_TOKEN.test(s);
-}
+export { isHeaderName };
 
 /** Collects the errors of one document. */
 export class Check {
@@ -153,15 +150,34 @@ export class Check {
     return ok ? (obj as Record<string, string>) : undefined;
   }
 
-  /** Header names the proxy will set or match: an HTTP token, and values without CR/LF/NUL. */
+  /** Header names the proxy will set: an HTTP token each, and values it can send (see grammar.ts). */
   headerMap(value: unknown, path: string): void {
     const map = this.object(value, path);
     if (map === undefined) return;
     for (const [k, v] of Object.entries(map)) {
       const at = field(path, k);
       if (!isHeaderName(k)) this.fail(at, 'must be a valid HTTP header name');
-      if (typeof v !== 'string') this.fail(at, `must be a string, got ${describe(v)}`);
-      else if (/[\r\n\0]/.test(v)) this.fail(at, 'must not contain CR, LF or NUL');
+      else if (!isSettableHeader(k)) this.fail(at, 'must not be a header that frames the message or governs the connection (Content-Length, Transfer-Encoding, Connection, ...)');
+      this.headerValue(v, at, false);
     }
+  }
+
+  /** A string that will be sent as (or matched against) a header value. */
+  headerValue(value: unknown, path: string, required: boolean): string | undefined {
+    const s = this.string(value, path, required);
+    if (s === undefined) return undefined;
+    const problem = headerValueProblem(s);
+    if (problem === undefined) return s;
+    this.fail(path, problem);
+    return undefined;
+  }
+
+  /** A string that must satisfy `ok` (a grammar from grammar.ts); `what` completes "must be ...". */
+  grammar(value: unknown, path: string, required: boolean, ok: (s: string) => boolean, what: string): string | undefined {
+    const s = this.string(value, path, required);
+    if (s === undefined || s === '') return s;
+    if (ok(s)) return s;
+    this.fail(path, `must be ${what}, got ${JSON.stringify(s)}`);
+    return undefined;
   }
 }

@@ -162,6 +162,8 @@ export interface Origin {
 export interface FieldError {
   path: string;
   message: string;
+  /** line of the field in its file (1-based), found only for rejected documents */
+  line?: number;
 }
 
 /** A document that failed validation. Its object (if named) keeps its last good version. */
@@ -171,6 +173,8 @@ export interface Rejection {
   name?: string;
   origin: Origin;
   errors: FieldError[];
+  /** line in its file (1-based) of its first error in the file, else of the document */
+  line?: number;
 }
 
 /** A validated resource with where it came from. */

@@ -5,7 +5,8 @@
 // - `tls[].secretNamespace` may be left out: the translator defaults it to the ingress
 //   namespace (Knative's webhook requires it, DESIGN.md does not).
 // Nothing is defaulted here (visibility, percent): the translator applies Knative's defaults.
-import { Check, field, index, isHeaderName, type Json } from './check.ts';
+import { Check, field, index, isDNSLabel, isDNSSubdomain, isHeaderName, type Json } from './check.ts';
+import { isAuthority, isHostName, isPathPrefix } from './grammar.ts';
 
 const VISIBILITIES = ['ExternalIP', 'ClusterLocal'] as const;
 const HTTP_OPTIONS = ['Enabled', 'Redirected'] as const;
@@ -23,7 +24,7 @@ export function checkIngressSpec(c: Check, value: unknown, namespace: string): v
 function checkRule(c: Check, value: unknown, path: string, namespace: string): void {
   const rule = c.object(value, path, true);
   if (rule === undefined) return;
-  checkHosts(c, rule.hosts, field(path, 'hosts'));
+  checkHosts(c, rule.hosts, field(path, 'hosts'), false);
   c.oneOf(rule.visibility, field(path, 'visibility'), VISIBILITIES);
   const http = c.object(rule.http, field(path, 'http'), true);
   if (http === undefined) return;
@@ -32,12 +33,11 @@ function checkRule(c: Check, value: unknown, path: string, namespace: string): v
   paths?.forEach((p, i) => checkPath(c, p, index(pathsAt, i), namespace));
 }
 
-function checkHosts(c: Check, value: unknown, path: string): void {
+// Rule hosts become virtual host domains and TLS hosts SNI names, so both are plain DNS names;
+// a TLS entry may name a wildcard certificate host (`*.example.com`).
+function checkHosts(c: Check, value: unknown, path: string, wildcard: boolean): void {
   const hosts = c.nonEmptyArray(value, path);
-  hosts?.forEach((h, i) => {
-    const host = c.string(h, index(path, i), true);
-    if (host !== undefined && /[\s/]/.test(host)) c.fail(index(path, i), 'must be a host name');
-  });
+  hosts?.forEach((h, i) => c.grammar(h, index(path, i), true, (s) => isHostName(s, wildcard), 'a host name'));
 }
 
 function checkPath(c: Check, value: unknown, path: string, namespace: string): void {
@@ -47,8 +47,11 @@ function checkPath(c: Check, value: unknown, path: string, namespace: string): v
   const prefix = c.string(p.path, field(path, 'path'));
   if (prefix !== undefined && prefix !== '' && !prefix.startsWith('/')) {
     c.fail(field(path, 'path'), 'must start with "/"');
+  } else if (prefix !== undefined && prefix !== '' && !isPathPrefix(prefix)) {
+    c.fail(field(path, 'path'), `must be a URL path (RFC 3986 characters, %-escapes), got ${JSON.stringify(prefix)}`);
   }
-  c.string(p.rewriteHost, field(path, 'rewriteHost'));
+  // Sent upstream as the Host header (and Envoy's host_rewrite_literal).
+  c.grammar(p.rewriteHost, field(path, 'rewriteHost'), false, isAuthority, 'a host name or IP address, with an optional port');
   checkHeaderMatches(c, p.headers, field(path, 'headers'));
   c.headerMap(p.appendHeaders, field(path, 'appendHeaders'));
   checkSplits(c, p.splits, field(path, 'splits'), namespace);
@@ -61,7 +64,7 @@ function checkHeaderMatches(c: Check, value: unknown, path: string): void {
     const at = field(path, name);
     if (!isHeaderName(name)) c.fail(at, 'must be a valid HTTP header name');
     const m = c.object(match, at, true);
-    if (m !== undefined) c.string(m.exact, field(at, 'exact'), true);
+    if (m !== undefined) c.headerValue(m.exact, field(at, 'exact'), true);
   }
 }
 
@@ -85,13 +88,15 @@ function checkSplits(c: Check, value: unknown, path: string, namespace: string):
 function checkSplit(c: Check, value: unknown, path: string, namespace: string): number | null {
   const split: Json | undefined = c.object(value, path, true);
   if (split === undefined) return null;
-  c.string(split.serviceName, field(path, 'serviceName'), true);
+  // Service names and ports become cluster names (`namespace/name:port`) here and in xDS.
+  c.grammar(split.serviceName, field(path, 'serviceName'), true, isDNSLabel, 'a Service name (a DNS-1123 label)');
   const ns = c.string(split.serviceNamespace, field(path, 'serviceNamespace'), true);
   // ingress_validation.go: "service namespace must match ingress namespace".
   if (ns !== undefined && ns !== namespace) {
     c.fail(field(path, 'serviceNamespace'), `must be the ingress namespace ${JSON.stringify(namespace)}`);
   }
-  c.portOrName(split.servicePort, field(path, 'servicePort'), true);
+  const port = c.portOrName(split.servicePort, field(path, 'servicePort'), true);
+  if (typeof port === 'string' && !isDNSLabel(port)) c.fail(field(path, 'servicePort'), `must be a port number or a port name (a DNS-1123 label), got ${JSON.stringify(port)}`);
   c.headerMap(split.appendHeaders, field(path, 'appendHeaders'));
   if (split.percent === undefined || split.percent === null) return 0;
   const percent = c.integer(split.percent, field(path, 'percent'));
@@ -106,7 +111,7 @@ function checkSplit(c: Check, value: unknown, path: string, namespace: string): 
 function checkTLS(c: Check, value: unknown, path: string): void {
   const tls = c.object(value, path, true);
   if (tls === undefined) return;
-  checkHosts(c, tls.hosts, field(path, 'hosts'));
-  c.string(tls.secretName, field(path, 'secretName'), true);
-  c.string(tls.secretNamespace, field(path, 'secretNamespace'));
+  checkHosts(c, tls.hosts, field(path, 'hosts'), true);
+  c.grammar(tls.secretName, field(path, 'secretName'), true, isDNSSubdomain, 'a Secret name (a DNS-1123 subdomain)');
+  c.grammar(tls.secretNamespace, field(path, 'secretNamespace'), false, isDNSLabel, 'a namespace (a DNS-1123 label)');
 }

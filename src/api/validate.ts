@@ -4,6 +4,7 @@
 // Knative defaults (visibility, percent, secretNamespace) are the translator's job.
 import { Check, describe, isDNSLabel, isDNSSubdomain, isObject, type Json } from './check.ts';
 import { checkEndpointSlice, checkEndpoints, checkSecret, checkService } from './validate-core.ts';
+import { checkKnownFields } from './known-fields.ts';
 import { checkIngressSpec } from './validate-ingress.ts';
 import { INGRESS_API_VERSION, type Origin, type Rejection, type Resource } from './types.ts';
 
@@ -45,6 +46,9 @@ export function validateDocument(doc: unknown, origin: Origin): ValidateOutcome 
   const meta = checkMetadata(c, doc.metadata);
   const namespace = meta?.namespace ?? DEFAULT_NAMESPACE;
   check?.(c, doc, namespace);
+  // Objects read from a cluster went through the API server, which drops unknown fields; a newer
+  // server may also send fields this list does not know yet, which must not reject a Service.
+  if (check !== undefined && kind !== undefined && origin.cluster !== true) checkKnownFields(c, doc, kind);
   const name = meta?.name;
   if (c.errors.length > 0 || meta === undefined || check === undefined) {
     const rejection: Rejection = {

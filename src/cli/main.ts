@@ -44,11 +44,12 @@ program
 
 program
   .command('validate')
-  .description('check a config directory; lists every error and exits 1 when there is one')
-  .argument('<dir>', 'config directory')
-  .action(async (dir: string) => {
+  .description('check a config directory or file as serve would read it; lists every problem with file:line and exits 1 when there is an error')
+  .argument('<path>', 'config directory or file')
+  .option('--strict', 'missing Services, ports and Secrets, unusable Secrets and host conflicts are errors, not warnings')
+  .action(async (path: string, opts: { strict?: boolean }) => {
     const { runValidate } = await import('./commands/validate.ts');
-    process.exitCode = await runValidate(dir, process.stdout, process.stderr);
+    process.exitCode = await runValidate(path, process.stdout, process.stderr, { strict: opts.strict === true });
   });
 
 program

@@ -9,6 +9,7 @@ import type { FieldError, Origin, Rejection } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
 import { parseYAMLFast } from './yaml-fast.ts';
 import { parseYAMLFull, type YamlDoc } from './yaml-full.ts';
+import { FilePositions, withLines } from './yaml-positions.ts';
 
 /** Origin of a document in a config directory; `item` is set for the items of a `kind: List`. */
 export interface FileOrigin extends Origin {
@@ -33,8 +34,19 @@ function rejected(origin: FileOrigin, errors: FieldError[]): DocEntry {
 }
 
 export function parseConfigText(text: string, file: string): ParsedFile {
-  if (/\.json$/i.test(file)) return parsedFile(parseJSON(text, file), file);
-  return parsedYAML(parseYAMLFast(text) ?? parseYAMLFull(text), file);
+  const parsed = /\.json$/i.test(file) ? parsedFile(parseJSON(text, file), file) : parsedYAML(parseYAMLFast(text) ?? parseYAMLFull(text), file);
+  return withRejectionLines(parsed, text);
+}
+
+/** Adds line numbers to the rejected documents of a file (the only ones that pay for them). */
+export function withRejectionLines(parsed: ParsedFile, text: string): ParsedFile {
+  if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) return parsed;
+  const positions = new FilePositions(text);
+  const entries = parsed.entries.map((e): DocEntry => {
+    if (e.outcome.kind !== 'rejected') return e;
+    return { origin: e.origin, outcome: { kind: 'rejected', rejection: withLines(e.outcome.rejection, positions, e.origin.doc) } };
+  });
+  return { entries };
 }
 
 /** The validated documents of a YAML file read by either path (exported for the test of the two). */
@@ -62,7 +74,9 @@ function parseJSON(text: string, file: string): Parsed[] {
   } catch (err) {
     const message = (err as Error).message;
     const pos = /at position (\d+)/.exec(message);
-    const at = pos === null ? '' : ` at ${lineAndColumn(text, Number(pos[1]))}`;
+    // Node 20 gives no position for a truncated file: the error is at its end.
+    const offset = pos !== null ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+    const at = offset === undefined ? '' : ` at ${lineAndColumn(text, offset)}`;
     return [{ entry: rejected({ file }, [{ path: '', message: `JSON syntax error${at}: ${message}` }]) }];
   }
 }

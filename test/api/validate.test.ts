@@ -131,7 +131,7 @@ describe('validateDocument rejects', () => {
       ingress({ rules: [{ hosts: ['h'], http: { paths: [{ splits: [split({ serviceNamespace: 'other' })] }] } }] }),
       [{ path: `${p}.splits[0].serviceNamespace`, message: 'must be the ingress namespace "default"' }],
     ],
-    ['a header match without exact', ingress({ rules: [{ hosts: ['h'], http: { paths: [{ headers: { 'X-A': { prefix: 'x' } }, splits: [split()] }] } }] }), [{ path: `${p}.headers.X-A.exact`, message: 'required' }]],
+    ['a header match without exact', ingress({ rules: [{ hosts: ['h'], http: { paths: [{ headers: { 'X-A': { prefix: 'x' } }, splits: [split()] }] } }] }), [{ path: `${p}.headers.X-A.exact`, message: 'required' }, { path: `${p}.headers.X-A.prefix`, message: 'unknown field "prefix"' }]],
     [
       'appendHeaders with a number value and a bad name',
       ingress({ rules: [{ hosts: ['h'], http: { paths: [{ appendHeaders: { 'X-N': 5, 'bad name': 'v' }, splits: [split()] }] } }] }),

@@ -99,9 +99,10 @@ test('an invalid edit is reported: the object leaves resources and is named in r
         namespace: 'default',
         name: 'a',
         origin: { file: 'a.yaml', doc: 0 },
-        errors: [{ path: 'spec.ports[0].port', message: 'must be 1..65535' }],
+        errors: [{ path: 'spec.ports[0].port', message: 'must be 1..65535', line: 4 }],
+        line: 4,
       });
-      assert.equal(h.logs.filter((l) => l.msg.startsWith('config rejected: a.yaml#0')).length, 1, 'logged once');
+      assert.equal(h.logs.filter((l) => l.msg.startsWith('config rejected: a.yaml:4:')).length, 1, 'logged once');
       writeFileSync(join(dir, 'a.yaml'), 'kind: [\n');
       await waitFor(() => /YAML syntax error/.test(h.latest().rejections[0]?.errors[0]?.message ?? ''), 'syntax error');
       writeFileSync(join(dir, 'a.yaml'), service('a', 85));

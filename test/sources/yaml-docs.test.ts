@@ -35,14 +35,14 @@ test('kind: List: items are documents, errors are addressed under items[i]', () 
   assert.deepEqual(entries.map((e) => [e.origin.item, e.outcome.kind]), [[0, 'resource'], [1, 'rejected'], [2, 'ignored']]);
   const bad = entries[1]?.outcome;
   assert.ok(bad?.kind === 'rejected');
-  assert.deepEqual(bad.rejection.errors, [{ path: 'items[1].spec.ports[0].port', message: 'must be 1..65535' }]);
+  assert.deepEqual(bad.rejection.errors, [{ path: 'items[1].spec.ports[0].port', message: 'must be 1..65535', line: 11 }]);
   assert.deepEqual(bad.rejection.origin, { file: 'l.yaml', doc: 0, item: 1 });
 });
 
 test('a List without items is rejected', () => {
   const { entries } = parseConfigText('apiVersion: v1\nkind: List\nitems: 3\n', 'l.yaml');
   assert.ok(entries[0]?.outcome.kind === 'rejected');
-  assert.deepEqual(entries[0].outcome.rejection.errors, [{ path: 'items', message: 'must be a list' }]);
+  assert.deepEqual(entries[0].outcome.rejection.errors, [{ path: 'items', message: 'must be a list', line: 3 }]);
 });
 
 test('JSON files are parsed strictly as JSON; errors name the position when known', () => {

@@ -1,11 +1,18 @@
-// `sluice validate DIR`: reads a config directory once, exactly as `serve` would, and lists every
-// problem as `file#doc: Kind namespace/name: field.path: message`. Exit 1 when anything was
-// rejected, 0 when clean; kinds Sluice does not read are warnings, not errors.
-import { resolve } from 'node:path';
+// `sluice validate DIR|FILE [--strict]`: reads a config directory (or one file) once, exactly as
+// `serve` would, and lists every problem as `file:line: Kind namespace/name: field.path: message`,
+// sorted by file and line. Errors are rejected documents; warnings are kinds Sluice does not read
+// and what `serve` would put in an ingress's status (a missing Service, port or Secret, an unusable
+// Secret, a host conflict), which `--strict` makes errors. Exit 1 when there is an error, else 0.
 import { formatOrigin, formatRejection } from '../../api/format.ts';
 import { SluiceError } from '../../errors.ts';
-import { checkConfigDir, ConfigDir } from '../../sources/config-dir.ts';
 import { sortPaths } from '../../sources/merge.ts';
+import { Lines, readConfig, type ConfigRead } from './validate-read.ts';
+import { referenceProblems, type ReferenceProblem } from './validate-refs.ts';
+
+export interface ValidateOptions {
+  /** translator problems (missing references, host conflicts) are errors, not warnings */
+  readonly strict?: boolean;
+}
 
 export interface ValidateReport {
   errors: string[];
@@ -14,30 +21,67 @@ export interface ValidateReport {
   resources: number;
 }
 
-/** Throws SluiceError SLUICE_ERR_CONFIG_DIR when DIR is missing or unreadable. */
-export async function validateDir(dir: string): Promise<ValidateReport> {
-  const root = resolve(dir);
-  await checkConfigDir(root);
-  const config = new ConfigDir(root);
-  await config.scan('');
-  const state = config.state();
-  const files = config.files();
-  const warnings: string[] = [];
-  if (files.size === 0) warnings.push(`${dir}: no .yaml, .yml or .json files found`);
-  for (const file of sortPaths(files.keys())) {
-    for (const { origin, outcome } of files.get(file)?.entries ?? []) {
-      if (outcome.kind === 'ignored') {
-        warnings.push(`${formatOrigin(origin)}: ignoring ${outcome.apiVersion} ${outcome.kindName}: not a kind Sluice reads`);
-      }
-    }
-  }
-  return { errors: state.rejections.flatMap(formatRejection), warnings, resources: state.resources.length };
+/** A message with where it is, for sorting. */
+interface Located {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
 }
 
-export async function runValidate(dir: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+/** Throws SluiceError SLUICE_ERR_CONFIG_DIR when PATH is missing or unreadable. */
+export async function validatePath(path: string, options: ValidateOptions = {}): Promise<ValidateReport> {
+  const read = await readConfig(path);
+  const lines = new Lines(read);
+  const errors: Located[] = [];
+  const warnings: Located[] = [];
+  if (read.files.size === 0) warnings.push({ file: '', line: 0, text: `${path}: no .yaml, .yml or .json files found` });
+  for (const r of read.state.rejections) {
+    const located = lines.rejection(r);
+    formatRejection(located).forEach((text, i) => errors.push({ file: r.origin.file ?? '', line: located.errors[i]?.line ?? located.line ?? 0, text }));
+  }
+  warnings.push(...ignoredKinds(read, lines));
+  for (const p of referenceProblems(read.state)) (options.strict ? errors : warnings).push(reference(p, lines));
+  return { errors: sorted(errors), warnings: sorted(warnings), resources: read.state.resources.length };
+}
+
+/** The name `validate DIR` had before it took files too. */
+export const validateDir = validatePath;
+
+function ignoredKinds(read: ConfigRead, lines: Lines): Located[] {
+  const out: Located[] = [];
+  for (const [file, parsed] of read.files) {
+    for (const { origin, outcome } of parsed.entries) {
+      if (outcome.kind !== 'ignored') continue;
+      const line = lines.of(origin);
+      const where = line === undefined ? formatOrigin(origin) : `${file}:${line}`;
+      out.push({ file, line: line ?? 0, text: `${where}: ignoring ${outcome.apiVersion} ${outcome.kindName}: not a kind Sluice reads` });
+    }
+  }
+  return out;
+}
+
+function reference(p: ReferenceProblem, lines: Lines): Located {
+  const { origin, resource } = p.ingress;
+  const line = lines.of(origin, p.path ?? '');
+  const file = origin.file ?? '';
+  const where = line === undefined ? formatOrigin(origin) : `${file}:${line}`;
+  const subject = `Ingress ${resource.metadata.namespace ?? 'default'}/${resource.metadata.name}`;
+  return { file, line: line ?? 0, text: `${where}: ${subject}: ${p.path === undefined ? '' : `${p.path}: `}${p.reason}: ${p.message}` };
+}
+
+/** By file (code-unit order, as the directory is read), then line; stable otherwise. */
+function sorted(items: Located[]): string[] {
+  const order = new Map(sortPaths(new Set(items.map((i) => i.file))).map((f, i) => [f, i]));
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => (order.get(a.item.file) ?? 0) - (order.get(b.item.file) ?? 0) || a.item.line - b.item.line || a.i - b.i)
+    .map(({ item }) => item.text);
+}
+
+export async function runValidate(path: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, options: ValidateOptions = {}): Promise<number> {
   let report: ValidateReport;
   try {
-    report = await validateDir(dir);
+    report = await validatePath(path, options);
   } catch (e) {
     if (!(e instanceof SluiceError)) throw e;
     err.write(`sluice validate: ${e.message}\n`);
@@ -46,7 +90,7 @@ export async function runValidate(dir: string, out: NodeJS.WritableStream, err: 
   for (const line of report.errors) out.write(`${line}\n`);
   for (const line of report.warnings) out.write(`warning: ${line}\n`);
   const n = report.errors.length;
-  const summary = `${dir}: ${report.resources} valid ${plural(report.resources, 'resource')}, ${n === 0 ? 'no' : n} ${plural(n, 'error')}`;
+  const summary = `${path}: ${report.resources} valid ${plural(report.resources, 'resource')}, ${n === 0 ? 'no' : n} ${plural(n, 'error')}`;
   out.write(`${summary}${report.warnings.length > 0 ? `, ${report.warnings.length} ${plural(report.warnings.length, 'warning')}` : ''}\n`);
   return n === 0 ? 0 : 1;
 }
