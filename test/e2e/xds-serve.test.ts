@@ -8,6 +8,7 @@ import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { runSluice, startSluice } from '../support/sluice.ts';
 import { node, sotw } from '../xds/ads-client.ts';
 import { makePki } from '../xds/certs.ts';
+import { tlsSecret } from '../proxy/certs.ts';
 import { decodeAny } from '../../src/xds/encode.ts';
 import { TypeUrl } from '../../src/xds/protos.ts';
 
@@ -66,15 +67,19 @@ describe('sluice serve --xds', () => {
     }
   });
 
-  it('serves mTLS to allowed node ids only', async () => {
+  it('serves mTLS to allowed node ids only, with certificates over SDS and never in LDS', async () => {
     const cfg = await ConfigDir.create();
     const pki = makePki();
     const ca = pki.ca('xds-ca');
     const server = ca.issue('server', 'sluice-xds', ['IP:127.0.0.1']);
     const client = ca.issue('envoy', 'envoy-1', []);
+    const site = ca.issue('site', 'hello.example.com', ['DNS:hello.example.com']);
     await cfg.write('a.yaml', [
       ...backend('hello', [{ ip: '127.0.0.1', port: 9999 }]),
-      ingress('hello', [{ hosts: ['hello.example.com'], paths: [{ splits: [{ service: 'hello' }] }] }]),
+      tlsSecret('hello-tls', { cert: site.cert.toString(), key: site.key.toString() }),
+      ingress('hello', [{ hosts: ['hello.example.com'], paths: [{ splits: [{ service: 'hello' }] }] }], {
+        tls: [{ hosts: ['hello.example.com'], secretName: 'hello-tls', secretNamespace: 'default' }],
+      }),
     ]);
     const sluice = await startSluice([
       'serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0',
@@ -86,8 +91,15 @@ describe('sluice serve --xds', () => {
     const other = sotw(sluice.addresses.xds!, creds());
     const plain = sotw(sluice.addresses.xds!);
     try {
-      allowed.send({ node: node('envoy-1'), type_url: TypeUrl.route, resource_names: ['external'] });
-      assert.equal((await allowed.next(10_000)).resources.length, 1);
+      allowed.send({ node: node('envoy-1'), type_url: TypeUrl.listener });
+      const lds = await allowed.next(10_000);
+      assert.ok(lds.resources.some((r) => decodeAny(r).name === 'external-tls'), 'the TLS listener is served');
+      for (const r of lds.resources) assert.equal(Buffer.from(r.value).includes('PRIVATE KEY'), false, 'no key in LDS');
+      allowed.send({ type_url: TypeUrl.listener, version_info: lds.version_info, response_nonce: lds.nonce });
+      allowed.send({ type_url: TypeUrl.secret, resource_names: ['default/hello-tls'] });
+      const sds = await allowed.next(10_000);
+      assert.equal(sds.type_url, TypeUrl.secret);
+      assert.ok(Buffer.from(sds.resources[0]!.value).includes(site.key), 'the Secret carries the key');
       other.send({ node: node('gateway-1'), type_url: TypeUrl.route, resource_names: ['external'] });
       assert.equal((await other.status(10_000)).code, grpc.status.PERMISSION_DENIED);
       plain.send({ node: node('envoy-1'), type_url: TypeUrl.route, resource_names: ['external'] });
