@@ -37,6 +37,7 @@ export interface ServeFlags extends XdsFlags {
   maxHeaderSize: string;
   drainTimeout: string;
   logLevel: string;
+  xds?: string;
   /** `CERT_FILE,KEY_FILE` or a directory with tls.crt and tls.key */
   defaultCert?: string;
   /** commander sets this to false for --no-fast-path */
