@@ -13,8 +13,9 @@ import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
 import { runWorkers } from './workers.ts';
+import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.ts';
 
-export interface ServeFlags {
+export interface ServeFlags extends XdsFlags {
   workers?: string;
   config?: string;
   kubernetes?: boolean;
@@ -149,6 +150,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
 /** Runs until SIGTERM/SIGINT, then drains and exits 0. */
 /** Runs until SIGTERM/SIGINT, then drains and exits 0. `--workers N` runs N such processes. */
 export async function runServe(f: ServeFlags): Promise<void> {
+  checkXdsFlags(f);
   const workers = positiveNumber(f.workers ?? '1', '--workers');
   if (!Number.isInteger(workers)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--workers: "${f.workers}" must be a whole number`);
   if (workers === 1) return serveInThisProcess(f);
@@ -179,6 +181,7 @@ async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{
   const { startXdsServer } = await import('../xds/server.ts');
   try {
     const xds = await startXdsServer({
+      ...xdsSecurityFromFlags(f),
       address: f.xds!,
       feed: gateway.pipeline.feed,
       // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).

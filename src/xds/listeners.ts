@@ -65,9 +65,8 @@ function tlsFilterChains(certs: readonly TlsCertificate[]): ProtoObject[] {
         typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
           common_tls_context: {
             alpn_protocols: ['h2', 'http/1.1'],
-            tls_certificates: [
-              { certificate_chain: { inline_string: cert.certChain }, private_key: { inline_string: cert.privateKey } },
-            ],
+            // The key travels only as a Secret (SDS, secrets.ts), to a client that names it.
+            tls_certificate_sds_secret_configs: [{ name: cert.name, sds_config: ADS_CONFIG_SOURCE }],
           },
         }),
       },

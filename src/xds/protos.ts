@@ -24,15 +24,17 @@ const PROTO_FILES = [
 
 export const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
-/** Type URLs of the four resource kinds served over ADS. */
+/** Type URLs of the resource kinds served over ADS (secrets are SDS over the same stream). */
 export const TypeUrl = {
   listener: `${TYPE_URL_PREFIX}envoy.config.listener.v3.Listener`,
   route: `${TYPE_URL_PREFIX}envoy.config.route.v3.RouteConfiguration`,
   cluster: `${TYPE_URL_PREFIX}envoy.config.cluster.v3.Cluster`,
   endpoint: `${TYPE_URL_PREFIX}envoy.config.endpoint.v3.ClusterLoadAssignment`,
+  secret: `${TYPE_URL_PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret`,
 } as const;
 export type ResourceKind = keyof typeof TypeUrl;
-export const RESOURCE_KINDS: readonly ResourceKind[] = ['cluster', 'endpoint', 'listener', 'route'];
+/** Push order: clusters before endpoints, a rotated secret before the listeners that name it, listeners before routes. */
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['cluster', 'endpoint', 'secret', 'listener', 'route'];
 
 function protoRoots(): string[] {
   const require = createRequire(import.meta.url);

@@ -1,6 +1,7 @@
 // Snapshot -> the xDS resources Sluice serves, as plain objects and then as encoded Anys.
 // Resources marked `wildcard` are the ones a wildcard (Envoy) subscription receives; the
-// per-host API listeners and route configurations go only to clients that ask for them by name.
+// per-host API listeners and route configurations, and the secrets, go only to clients that ask
+// for them by name.
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildClusters } from './clusters.ts';
@@ -9,6 +10,7 @@ import { encodeAny, type AnyMessage, type ProtoObject } from './encode.ts';
 import { buildListeners } from './listeners.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
 import { buildRouteConfigurations } from './routes.ts';
+import { buildSecrets } from './secrets.ts';
 
 export interface PlainResource {
   readonly name: string;
@@ -35,6 +37,7 @@ const MESSAGE_TYPE: Record<ResourceKind, string> = {
   route: 'envoy.config.route.v3.RouteConfiguration',
   cluster: 'envoy.config.cluster.v3.Cluster',
   endpoint: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+  secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
 };
 
 export function messageTypeOf(kind: ResourceKind): string {
@@ -57,6 +60,8 @@ export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses)
     route: [...all(routes.envoy, true), ...all(routes.grpc, false)],
     cluster: all(clusters, true),
     endpoint: all(endpoints, true),
+    // Only ever sent to a client that names them (SDS), never to a wildcard subscription.
+    secret: all(buildSecrets(snapshot.tls), false),
   };
 }
 

@@ -1,12 +1,14 @@
 // The xDS server: an AggregatedDiscoveryService (state of the world and incremental) over
 // @grpc/grpc-js, serving the resources of the feed's current snapshot to any number of clients.
 // Resources are built and encoded once per snapshot and shared by every stream; each stream
-// then decides on its own what its client needs (see sotw.ts and delta.ts).
+// then decides on its own what its client needs (see sotw.ts and delta.ts). A stream is admitted
+// on its first request (access.ts); a refused one gets PERMISSION_DENIED and nothing else.
 import * as grpc from '@grpc/grpc-js';
 import { SluiceError } from '../errors.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { checkListenerAddresses, parseHostPort, type ListenerAddresses } from './common.ts';
+import { denialReason, type XdsAccess } from './access.ts';
+import { checkListenerAddresses, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
 import { buildResources, encodeResources, type EncodedResources } from './resources.ts';
@@ -16,16 +18,22 @@ import {
   type DeltaDiscoveryResponse,
   type DiscoveryRequest,
   type DiscoveryResponse,
+  type Node,
 } from './service.ts';
 import { SotwStream } from './sotw.ts';
+import { exposureWarning, parseXdsAddress, serverCredentials, type XdsTls } from './transport.ts';
 
 export interface XdsServerOptions {
-  /** `host:port` to serve ADS on; port 0 picks a free port */
+  /** `host:port` to serve ADS on, or `PORT`/`:PORT` for loopback; port 0 picks a free port */
   readonly address: string;
   readonly feed: SnapshotFeed;
   /** where the Envoy listeners bind (the addresses written into the Listener resources) */
   readonly listenerAddresses: ListenerAddresses;
   readonly log?: XdsLog;
+  /** serve over TLS (mTLS with `clientCa`); plaintext without */
+  readonly tls?: XdsTls;
+  /** which clients are admitted; without it, every client */
+  readonly access?: XdsAccess;
 }
 
 export interface XdsServer {
@@ -46,9 +54,14 @@ type Call<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
 
 export async function startXdsServer(options: XdsServerOptions): Promise<XdsServer> {
   const log = options.log ?? silentLog;
-  const { host } = parseHostPort(options.address, '--xds');
+  const { host, address: bindAddress } = parseXdsAddress(options.address);
   const addrs = options.listenerAddresses;
   checkListenerAddresses(addrs);
+  const access = options.access ?? {};
+  if (access.nodeIdFromCert && !options.tls?.clientCa) {
+    throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--xds-node-id-from-cert needs --xds-client-ca (client certificates)');
+  }
+  const credentials = serverCredentials(options.tls);
 
   let resources: EncodedResources | undefined;
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
@@ -69,29 +82,42 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   if (first) rebuild(first);
   const unsubscribe = options.feed.subscribe((snapshot) => rebuild(snapshot));
 
-  function serve<Req, Res>(
+  function serve<Req extends { readonly node: Node | null }, Res>(
     call: Call<Req, Res>,
     protocol: XdsClientStatus['protocol'],
     stream: ClientStream & { handle(r: Req, x?: EncodedResources): void },
   ) {
     const peer = call.getPeer();
+    let state: 'new' | 'admitted' | 'denied' = 'new';
     calls.add(call as Call<unknown, unknown>);
-    streams.set(stream, { peer, protocol });
     const done = () => {
-      if (!streams.delete(stream)) return;
       calls.delete(call as Call<unknown, unknown>);
-      log.info({ node: stream.nodeId, peer }, 'xDS client disconnected');
+      if (streams.delete(stream)) log.info({ node: stream.nodeId, peer }, 'xDS client disconnected');
+    };
+    // Decided on the first request, the one that carries the node; nothing is sent before.
+    const admit = (req: Req): boolean => {
+      const node = req.node?.id ?? '';
+      const reason = denialReason(access, node, call.getAuthContext().sslPeerCertificate);
+      if (reason) {
+        state = 'denied';
+        log.warn({ node, peer, reason }, `xDS client refused: ${reason}`);
+        // grpc-js turns an 'error' carrying a code into the call's status, then ends the call.
+        call.emit('error', Object.assign(new Error(reason), { code: grpc.status.PERMISSION_DENIED, details: reason }));
+        return false;
+      }
+      state = 'admitted';
+      streams.set(stream, { peer, protocol });
+      log.info({ node, peer }, 'xDS client connected');
+      return true;
     };
     call.on('data', (req: Req) => {
-      const known = stream.nodeId;
+      if (state === 'denied' || (state === 'new' && !admit(req))) return;
       try {
         stream.handle(req, resources);
       } catch (err) {
         log.error({ err, node: stream.nodeId, peer }, 'xDS request failed');
         call.destroy(err instanceof Error ? err : new Error(String(err)));
-        return;
       }
-      if (!known && stream.nodeId) log.info({ node: stream.nodeId, peer }, 'xDS client connected');
     });
     call.on('end', () => {
       done();
@@ -117,7 +143,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   });
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.address, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+    server.bindAsync(bindAddress, credentials, (err, bound) => {
       if (err) reject(new SluiceError('SLUICE_ERR_LISTEN', `--xds ${options.address}: ${err.message}`, { cause: err }));
       else resolve(bound);
     });
@@ -127,7 +153,9 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     throw err;
   });
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  log.info({ address }, 'xDS server listening');
+  log.info({ address, tls: options.tls ? (options.tls.clientCa ? 'mtls' : 'tls') : 'none' }, 'xDS server listening');
+  const warning = exposureWarning(host, options.tls, access);
+  if (warning) log.warn({ address }, warning);
 
   let closed: Promise<void> | undefined;
   return {

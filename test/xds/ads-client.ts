@@ -18,9 +18,10 @@ export class RawStream<Req, Res> {
   readonly #queue: Res[] = [];
   #waiter: ((r: Res) => void) | undefined;
   #ended = false;
+  readonly #status: Promise<grpc.StatusObject>;
 
-  constructor(address: string, method: Method) {
-    this.#client = new AdsClient(address, grpc.credentials.createInsecure());
+  constructor(address: string, method: Method, credentials = grpc.credentials.createInsecure()) {
+    this.#client = new AdsClient(address, credentials);
     const open = (this.#client as unknown as Record<Method, () => grpc.ClientDuplexStream<Req, Res>>)[method];
     this.#call = open.call(this.#client);
     this.#call.on('data', (r: Res) => {
@@ -35,6 +36,16 @@ export class RawStream<Req, Res> {
     this.#call.on('end', () => {
       this.#ended = true;
     });
+    this.#status = new Promise((resolve) => this.#call.on('status', resolve));
+  }
+
+  /** The status the call ended with (code and details), or a rejection after `ms`. */
+  status(ms = 5000): Promise<grpc.StatusObject> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the xDS call did not end within ${ms} ms`)), ms);
+    });
+    return Promise.race([this.#status, timeout]).finally(() => clearTimeout(timer));
   }
 
   get ended(): boolean {
@@ -61,6 +72,25 @@ export class RawStream<Req, Res> {
     });
   }
 
+  /** The next response or, if the call ends first, its status; a rejection after `ms`. */
+  async nextOrStatus(ms = 5000): Promise<{ response: Res } | { status: grpc.StatusObject }> {
+    const queued = this.#queue.shift();
+    if (queued) return { response: queued };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+          this.#waiter = undefined;
+          reject(new Error(`no xDS response or status within ${ms} ms`));
+        }, ms);
+        this.#waiter = (response) => resolve({ response });
+        void this.#status.then((status) => resolve({ status }));
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Resolves to the response if one arrives within `ms`, else undefined (for "nothing is pushed"). */
   async maybeNext(ms: number): Promise<Res | undefined> {
     try {
@@ -76,9 +106,10 @@ export class RawStream<Req, Res> {
   }
 }
 
-export const sotw = (address: string) => new RawStream<DiscoveryRequest, DiscoveryResponse>(address, 'StreamAggregatedResources');
-export const delta = (address: string) =>
-  new RawStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(address, 'DeltaAggregatedResources');
+export const sotw = (address: string, credentials?: grpc.ChannelCredentials) =>
+  new RawStream<DiscoveryRequest, DiscoveryResponse>(address, 'StreamAggregatedResources', credentials);
+export const delta = (address: string, credentials?: grpc.ChannelCredentials) =>
+  new RawStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(address, 'DeltaAggregatedResources', credentials);
 
 export const node = (id: string) => ({ id, cluster: 'test', user_agent_name: 'raw-test-client' });
 

@@ -97,3 +97,84 @@ test('the command prints YAML (default) or JSON equal to envoyBootstrap', async 
   await assert.rejects(run(['-o', 'toml']), { code: 'SLUICE_ERR_BAD_FLAG' });
   await assert.rejects(run(['--admin-port', 'x']), { code: 'SLUICE_ERR_BAD_FLAG' });
 });
+
+type XdsCluster = {
+  transport_socket?: {
+    name: string;
+    typed_config: {
+      '@type': string;
+      sni?: string;
+      common_tls_context: {
+        validation_context: { trusted_ca: { filename: string }; match_typed_subject_alt_names: Array<{ san_type: string; matcher: { exact: string } }> };
+        tls_certificates?: Array<{ certificate_chain: { filename: string }; private_key: { filename: string } }>;
+      };
+    };
+  };
+};
+const xdsCluster = (b: ProtoObject) => (b.static_resources as unknown as { clusters: XdsCluster[] }).clusters[0]!;
+
+test("with --xds-ca and a client certificate, Envoy's xDS cluster speaks mTLS and checks the server's name", () => {
+  const b = envoyBootstrap({
+    xds: 'sluice.sluice-system.svc:18000',
+    nodeId: 'gw-1',
+    tls: { ca: '/etc/sluice-xds/ca.crt', clientCert: '/etc/sluice-xds/tls.crt', clientKey: '/etc/sluice-xds/tls.key' },
+  });
+  assertValidBootstrap(b);
+  const socket = xdsCluster(b).transport_socket!;
+  assert.equal(socket.name, 'envoy.transport_sockets.tls');
+  assert.equal(socket.typed_config['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+  assert.equal(socket.typed_config.sni, 'sluice.sluice-system.svc');
+  const ctx = socket.typed_config.common_tls_context;
+  assert.deepEqual(ctx.validation_context, {
+    trusted_ca: { filename: '/etc/sluice-xds/ca.crt' },
+    match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'sluice.sluice-system.svc' } }],
+  });
+  assert.deepEqual(ctx.tls_certificates, [
+    { certificate_chain: { filename: '/etc/sluice-xds/tls.crt' }, private_key: { filename: '/etc/sluice-xds/tls.key' } },
+  ]);
+  assert.doesNotMatch(JSON.stringify(b), /BEGIN/, 'files are referenced, never inlined');
+});
+
+test('TLS to an xDS server given by IP checks an IP SAN and sends no SNI; without a client certificate it is TLS only', () => {
+  const b = envoyBootstrap({ xds: '10.0.0.5:18000', nodeId: 'gw-1', tls: { ca: 'ca.pem' } });
+  assertValidBootstrap(b);
+  const tlsContext = xdsCluster(b).transport_socket!.typed_config;
+  assert.equal(tlsContext.sni, undefined);
+  assert.deepEqual(tlsContext.common_tls_context.validation_context.match_typed_subject_alt_names, [
+    { san_type: 'IP_ADDRESS', matcher: { exact: '10.0.0.5' } },
+  ]);
+  assert.equal(tlsContext.common_tls_context.tls_certificates, undefined);
+  assert.equal(xdsCluster(envoyBootstrap({ xds: '10.0.0.5:18000', nodeId: 'gw-1' })).transport_socket, undefined);
+});
+
+test('a client certificate without its key, or without --xds-ca, is refused', () => {
+  assert.throws(() => envoyBootstrap({ xds: '1.2.3.4:1', nodeId: 'n', tls: { ca: 'ca', clientCert: 'c' } }), {
+    code: 'SLUICE_ERR_BAD_FLAG',
+    message: /--client-cert and --client-key go together/,
+  });
+  assert.throws(() => envoyBootstrap({ xds: '1.2.3.4:1', nodeId: 'n', tls: { clientCert: 'c', clientKey: 'k' } }), {
+    code: 'SLUICE_ERR_BAD_FLAG',
+    message: /--client-cert needs --xds-ca/,
+  });
+});
+
+test('the proxyless gRPC bootstrap gets tls channel_creds (gRFC A65) with the same files', () => {
+  const b = grpcBootstrap({ xds: 'sluice:18000', nodeId: 'n', tls: { ca: 'ca.pem', clientCert: 'c.pem', clientKey: 'k.pem' } });
+  assert.deepEqual((b.xds_servers as Array<{ channel_creds: unknown }>)[0]!.channel_creds, [
+    { type: 'tls', config: { ca_certificate_file: 'ca.pem', certificate_file: 'c.pem', private_key_file: 'k.pem' } },
+  ]);
+  const caOnly = grpcBootstrap({ xds: 'sluice:18000', nodeId: 'n', tls: { ca: 'ca.pem' } });
+  assert.deepEqual((caOnly.xds_servers as Array<{ channel_creds: unknown }>)[0]!.channel_creds, [
+    { type: 'tls', config: { ca_certificate_file: 'ca.pem' } },
+  ]);
+});
+
+test('the command takes --xds-ca, --client-cert and --client-key for both bootstraps', async () => {
+  const tls = { ca: '/x/ca.crt', clientCert: '/x/tls.crt', clientKey: '/x/tls.key' };
+  const files = ['--xds-ca', tls.ca, '--client-cert', tls.clientCert, '--client-key', tls.clientKey];
+  const envoy = JSON.parse(await run(['-o', 'json', '--xds', 'sluice:18000', ...files]));
+  assert.deepEqual(envoy, envoyBootstrap({ xds: 'sluice:18000', nodeId: 'sluice-envoy', tls }));
+  const grpc = JSON.parse(await run(['--grpc', '-o', 'json', '--xds', 'sluice:18000', ...files]));
+  assert.deepEqual(grpc, grpcBootstrap({ xds: 'sluice:18000', nodeId: 'sluice-envoy', tls }));
+  await assert.rejects(run(['--client-key', 'k']), { code: 'SLUICE_ERR_BAD_FLAG' });
+});

@@ -23,11 +23,61 @@ export interface BootstrapOptions {
   readonly adminPort?: number;
   /** incremental xDS (DELTA_GRPC) instead of state of the world */
   readonly delta?: boolean;
+  /** TLS (and with a client certificate, mTLS) to Sluice's xDS server */
+  readonly tls?: XdsClientTls;
+}
+
+/**
+ * Files the client reads at run time (paths on the client's machine, never inlined, so the
+ * printed bootstrap holds no key): the CA that signed Sluice's xDS certificate and, for mTLS,
+ * the client's own certificate and key.
+ */
+export interface XdsClientTls {
+  readonly ca?: string;
+  readonly clientCert?: string;
+  readonly clientKey?: string;
+}
+
+/** Checks the combination of TLS files; undefined when none is given (plaintext). */
+function checkClientTls(tls: XdsClientTls | undefined): XdsClientTls | undefined {
+  if (!tls || (!tls.ca && !tls.clientCert && !tls.clientKey)) return undefined;
+  if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+    throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--client-cert and --client-key go together');
+  }
+  // TLS that does not verify the server would hand the node's identity to anyone on the path.
+  if (!tls.ca) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--client-cert needs --xds-ca (the CA of the xDS server certificate)');
+  return tls;
 }
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
 
-/** An Envoy v3 bootstrap: static xDS cluster to Sluice (HTTP/2), LDS and CDS over ADS. */
+/**
+ * Envoy's transport socket for the xDS cluster: the server's certificate must chain to the CA
+ * and name the host Envoy dials (as a DNS or IP SAN), as a gRPC client would check it.
+ */
+function upstreamTls(host: string, tls: XdsClientTls): { [key: string]: Json } {
+  const type = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+  const ip = isIP(host) !== 0;
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': `type.googleapis.com/${type}`,
+      // SNI may not be an IP address (RFC 6066 3).
+      ...(ip ? {} : { sni: host }),
+      common_tls_context: {
+        validation_context: {
+          trusted_ca: { filename: tls.ca! },
+          match_typed_subject_alt_names: [{ san_type: ip ? 'IP_ADDRESS' : 'DNS', matcher: { exact: host } }],
+        },
+        ...(tls.clientCert
+          ? { tls_certificates: [{ certificate_chain: { filename: tls.clientCert }, private_key: { filename: tls.clientKey! } }] }
+          : {}),
+      },
+    },
+  };
+}
+
+/** An Envoy v3 bootstrap: static xDS cluster to Sluice (HTTP/2, TLS when asked), LDS and CDS over ADS. */
 export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json } {
   const { host, port } = parseHostPort(options.xds, '--xds');
   const adminPort = options.adminPort ?? DEFAULT_ENVOY_ADMIN_PORT;
@@ -35,6 +85,7 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
     throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--admin-port: "${options.adminPort}" is not a port number`);
   }
   if (options.nodeId === '') throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--node-id: must not be empty');
+  const tls = checkClientTls(options.tls);
   const ads = () => ({ ads: {}, resource_api_version: 'V3' });
   const http2 = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
   return {
@@ -56,6 +107,7 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
           name: XDS_CLUSTER,
           // An IP needs no resolving; a name is resolved and re-resolved by Envoy.
           type: isIP(host) ? 'STATIC' : 'LOGICAL_DNS',
+          ...(tls ? { transport_socket: upstreamTls(host, tls) } : {}),
           typed_extension_protocol_options: {
             [http2]: { '@type': `type.googleapis.com/${http2}`, explicit_http_config: { http2_protocol_options: {} } },
           },
@@ -69,11 +121,25 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
   };
 }
 
-/** The bootstrap of a proxyless gRPC client (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG). */
-export function grpcBootstrap(options: Pick<BootstrapOptions, 'xds' | 'nodeId'>): { [key: string]: Json } {
+/**
+ * The bootstrap of a proxyless gRPC client (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG).
+ * TLS uses the `tls` channel credentials of gRFC A65 (gRPC C++, Go, Java); @grpc/grpc-js-xds
+ * 1.14 knows only `insecure` and `google_default` and refuses such a bootstrap.
+ */
+export function grpcBootstrap(options: Pick<BootstrapOptions, 'xds' | 'nodeId' | 'tls'>): { [key: string]: Json } {
   parseHostPort(options.xds, '--xds');
+  const tls = checkClientTls(options.tls);
+  const creds: Json = tls
+    ? {
+        type: 'tls',
+        config: {
+          ca_certificate_file: tls.ca!,
+          ...(tls.clientCert ? { certificate_file: tls.clientCert, private_key_file: tls.clientKey! } : {}),
+        },
+      }
+    : { type: 'insecure' };
   return {
-    xds_servers: [{ server_uri: options.xds, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    xds_servers: [{ server_uri: options.xds, channel_creds: [creds], server_features: ['xds_v3'] }],
     node: { id: options.nodeId, locality: {} },
   };
 }
@@ -82,6 +148,19 @@ export function renderBootstrap(bootstrap: { [key: string]: Json }, format: stri
   if (format === 'json') return `${JSON.stringify(bootstrap, null, 2)}\n`;
   if (format === 'yaml') return stringify(bootstrap, { lineWidth: 0, aliasDuplicateObjects: false });
   throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--output: "${format}" is not yaml or json`);
+}
+
+interface EnvoyBootstrapFlags {
+  xds: string;
+  nodeId: string;
+  cluster: string;
+  adminPort: string;
+  output: string;
+  grpc: boolean;
+  delta: boolean;
+  xdsCa?: string;
+  clientCert?: string;
+  clientKey?: string;
 }
 
 /** Adds `envoy bootstrap` to the program; output goes to `write` (stdout by default). */
@@ -97,18 +176,23 @@ export function registerEnvoyCommand(program: Command, write: (text: string) => 
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .option('--delta', 'use incremental xDS (DELTA_GRPC)', false)
     .option('--grpc', 'print a proxyless gRPC client bootstrap (GRPC_XDS_BOOTSTRAP) instead', false)
-    .action((opts: { xds: string; nodeId: string; cluster: string; adminPort: string; output: string; grpc: boolean; delta: boolean }) => {
+    .option('--xds-ca <file>', "connect over TLS, trusting this CA for Sluice's xDS certificate (a path on the client's machine)")
+    .option('--client-cert <file>', 'with --xds-ca: client certificate for mTLS (PEM path)')
+    .option('--client-key <file>', 'private key of --client-cert (PEM path)')
+    .action((opts: EnvoyBootstrapFlags) => {
       if (!/^\d+$/.test(opts.adminPort)) {
         throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--admin-port: "${opts.adminPort}" is not a port number`);
       }
+      const tls = { ca: opts.xdsCa, clientCert: opts.clientCert, clientKey: opts.clientKey };
       const bootstrap = opts.grpc
-        ? grpcBootstrap({ xds: opts.xds, nodeId: opts.nodeId })
+        ? grpcBootstrap({ xds: opts.xds, nodeId: opts.nodeId, tls })
         : envoyBootstrap({
             xds: opts.xds,
             nodeId: opts.nodeId,
             cluster: opts.cluster,
             adminPort: Number(opts.adminPort),
             delta: opts.delta,
+            tls,
           });
       write(renderBootstrap(bootstrap, opts.output));
     });
