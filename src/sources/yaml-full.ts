@@ -34,7 +34,15 @@ export function parseYAMLFull(text: string): YamlDoc[] {
       out.push({ doc, errors: [{ path: '', message: `YAML error: ${(err as Error).message}` }] });
       return;
     }
-    if (value !== null && value !== undefined) out.push({ doc, value: detached(value, into) });
+    if (value === null || value === undefined) return;
+    try {
+      out.push({ doc, value: detached(value, into) });
+    } catch (err) {
+      // toJS builds a cyclic value for an alias inside its own anchor (`a: &x [*x]`); walking it
+      // overflows the stack. No Kubernetes object is cyclic: reject the document.
+      if (!(err instanceof RangeError)) throw err;
+      out.push({ doc, errors: [{ path: '', message: 'YAML error: an alias refers to a node that contains it, or the document nests too deep' }] });
+    }
   });
   return out;
 }
