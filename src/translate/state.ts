@@ -145,14 +145,20 @@ export class TranslateState {
       cache.readyVersions.delete(key);
       return {};
     }
-    const before = cache.readyVersions.get(key);
-    const previous = before === undefined ? undefined : before.resource === s.resource ? latest : cache.ingress(before, set, this.options);
-    if (latest.waiting.length === 0 || previous?.hash === latest.hash) {
+    const ready = { served: latest, from: s.resource };
+    if (latest.waiting.length === 0) {
       cache.readyVersions.set(key, s);
-      return { served: latest, from: s.resource };
+      return ready;
     }
-    if (previous !== undefined && previous.waiting.length === 0) return { served: previous, waiting: latest, from: (before as Sourced<KIngress>).resource };
-    return { served: latest, waiting: latest, from: s.resource };
+    const before = cache.readyVersions.get(key);
+    if (before === undefined) return { ...ready, waiting: latest };
+    const previous = before.resource === s.resource ? latest : cache.ingress(before, set, this.options);
+    if (previous.hash === latest.hash) {
+      cache.readyVersions.set(key, s);
+      return ready;
+    }
+    if (previous.waiting.length === 0) return { served: previous, waiting: latest, from: before.resource };
+    return { ...ready, waiting: latest };
   }
 
   #read(key: string, t: TranslatedIngress | undefined, cache: TranslateCache): void {
