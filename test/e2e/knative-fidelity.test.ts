@@ -66,6 +66,9 @@ describe('Knative fidelity (sluice serve)', () => {
     const good = await get(sluice.addresses.http!, 'app.example.com', '/', { 'K-Network-Probe': 'probe', 'K-Network-Hash': 'abc' });
     assert.equal(good.status, 200);
     assert.equal(good.headers['k-network-hash'], 'abc');
+    // The same over h2c (curl with prior knowledge), on the cluster-local listener.
+    const { stdout } = await run('curl', ['-sS', '--http2-prior-knowledge', '-o', '/dev/null', '--max-time', '10', '-w', '%{http_code}', '-H', 'Host: app.example.com', '-H', 'K-Network-Probe: probe', `http://${sluice.addresses.local!}/`]);
+    assert.equal(stdout, '400');
   });
 
   it('redirects a Redirected ingress\'s external host on the local listener too, with Envoy\'s Location (curl)', async () => {
