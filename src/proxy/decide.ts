@@ -66,7 +66,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   // the external and the cluster-local gateway alike (the translator sets httpOption only there),
   // so only requests a path matches are redirected, whichever plain listener they came to.
   if (!req.secure && entry.vhost.httpOption === 'Redirected') {
-    return { kind: 'redirect', ingress, location: `https://${redirectAuthority(req.authority, host)}${req.url}` };
+    return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${req.url}`) };
   }
 
   const split = pickSplit(route, roll);
@@ -78,8 +78,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   return { kind: 'forward', ingress, route, split, upstreamHost, set };
 }
 
-// A Host that could not be echoed safely in a header (not a plain host[:port]) is replaced by the
-// normalised host; hostile input never reaches the Location header.
+// A Host that is not a plain host[:port] is replaced by the normalised host.
 const PLAIN_AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]*)?$/;
 
 /**
@@ -90,4 +89,10 @@ const PLAIN_AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?:
 function redirectAuthority(authority: string | undefined, host: string): string {
   if (authority === undefined || !PLAIN_AUTHORITY.test(authority)) return host;
   return authority.endsWith(':80') ? authority.slice(0, -3) : authority;
+}
+
+// What a client sent goes into the Location header: anything but visible ASCII is percent-encoded,
+// so no front end's header validation can throw on it and nothing can split the header.
+function headerSafe(value: string): string {
+  return /^[\x21-\x7e]*$/.test(value) ? value : value.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

@@ -110,6 +110,11 @@ describe('decide', () => {
     assert.equal(decide(router, facts('secure.example.com', '/shop', [], { secure: true }), 0).kind, 'forward');
   });
 
+  it('percent-encodes what is not visible ASCII in a redirect Location', () => {
+    const d = decide(router, facts('secure.example.com', '/shop/a b\u00e9'), 0);
+    assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9' });
+  });
+
   it('redirects only requests a route matches, as Kourier writes one redirect route per path', () => {
     assert.deepEqual(decide(router, facts('secure.example.com', '/other'), 0), { kind: 'not-found', what: 'path', ingress: 'default/app' });
     assert.equal(decide(router, facts('secure.example.com', '/other', ['X-Tag', 'v2']), 0).kind, 'redirect');
