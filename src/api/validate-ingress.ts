@@ -64,7 +64,9 @@ function checkHeaderMatches(c: Check, value: unknown, path: string): void {
     const at = field(path, name);
     if (!isHeaderName(name)) c.fail(at, 'must be a valid HTTP header name');
     const m = c.object(match, at, true);
-    if (m !== undefined) c.headerValue(m.exact, field(at, 'exact'), true);
+    // Knative's CRD requires `exact` but accepts "": net-kourier then matches on the header's
+    // presence, and so does Sluice.
+    if (m !== undefined && c.present(m.exact, field(at, 'exact'), true)) c.headerValue(m.exact, field(at, 'exact'), false);
   }
 }
 

@@ -9,7 +9,7 @@ import { LeaderElector } from './leader.ts';
 import { Prober, replicasFromSlices, type ProbeFn, type ProbeTarget, type Replica } from './prober.ts';
 import type { KubernetesSource } from './source.ts';
 import { StatusWriter } from './status-writer.ts';
-import { withLoadBalancerCondition } from '../translate/status.ts';
+import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 
 export interface ServiceRef {
   readonly namespace: string;
@@ -99,7 +99,7 @@ export class StatusController {
     const leader = this.leader.isLeader();
     return this.#o.feed.statuses().map((r) => {
       const fromTranslator = r.conditions.find((c) => c.type === 'LoadBalancerReady');
-      if (!configured(r) || fromTranslator?.status === 'False') return r;
+      if (!configured(r) || translatorConditionStands(fromTranslator)) return r;
       if (!leader) {
         return withLoadBalancerCondition(r, { type: 'LoadBalancerReady', status: 'Unknown', reason: 'NotLeader', message: 'this replica does not probe; the leader writes LoadBalancerReady to the Ingress status' });
       }

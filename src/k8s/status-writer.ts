@@ -4,7 +4,7 @@
 // whose status did not change, and retries a `409 Conflict` on a freshly read object.
 import type { Condition, IngressStatus, KIngress } from '../api/types.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
-import { withLoadBalancerCondition } from '../translate/status.ts';
+import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 import { KubeApiError, paths, type KubeClient } from './client.ts';
 
 const LB_READY = 'LoadBalancerReady';
@@ -19,9 +19,9 @@ const LB_READY = 'LoadBalancerReady';
 export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, liveGeneration: number | undefined): IngressStatus {
   const fromTranslator = report.conditions.find((c) => c.type === LB_READY);
   // The translator cannot know whether the replicas serve the config; the prober does. A False from the
-  // translator (something it found wrong) stands.
+  // translator (something it found wrong), or a newer version held back for endpoints, stands.
   const lb: Condition =
-    fromTranslator?.status === 'False'
+    fromTranslator !== undefined && translatorConditionStands(fromTranslator)
       ? fromTranslator
       : lbReady
         ? { type: LB_READY, status: 'True' }

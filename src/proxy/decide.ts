@@ -6,6 +6,8 @@ import { matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
 
 export type Decision =
   | { readonly kind: 'probe'; readonly ingress: string; readonly hash: string }
+  /** a probe with no (or an empty) K-Network-Hash: 400, as Knative's probe handler answers it */
+  | { readonly kind: 'bad-probe'; readonly ingress: string }
   | { readonly kind: 'redirect'; readonly ingress: string; readonly location: string }
   | { readonly kind: 'not-found'; readonly what: 'host' | 'path'; readonly ingress?: string }
   | {
@@ -28,7 +30,10 @@ export interface RequestFacts {
   /** path with query */
   readonly url: string;
   readonly raw: readonly string[];
-  /** port of the HTTPS listener, for redirects (443 is left out of the Location) */
+  /**
+   * port of the HTTPS listener. Not used for redirects any more: their Location keeps the port the
+   * client sent (less `:80`), as Envoy's `https_redirect` does, so both data planes agree.
+   */
   readonly httpsPort?: number;
 }
 
@@ -44,21 +49,26 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const ingress = entry.vhost.ingress;
 
   // Knative readiness probe: answered by the gateway itself with the hash of the config it holds.
-  // The prober sends `override` and compares the answer with the hash it expects.
+  // The prober sends `override` and compares the answer with the hash it expects. Like Knative's
+  // probe handler (knative.dev/networking pkg/http/probe), a probe must carry a non-empty hash.
   if (rawHeader(req.raw, PROBE_HEADER) === 'probe' && entry.ingress) {
     const sent = rawHeader(req.raw, HASH_HEADER);
-    return { kind: 'probe', ingress, hash: sent === undefined || sent === 'override' ? entry.ingress.hash : sent };
-  }
-
-  if (!req.secure && req.listener === 'external' && entry.vhost.httpOption === 'Redirected') {
-    const port = req.httpsPort && req.httpsPort !== 443 ? `:${req.httpsPort}` : '';
-    return { kind: 'redirect', ingress, location: `https://${host}${port}${req.url}` };
+    if (sent === undefined || sent === '') return { kind: 'bad-probe', ingress };
+    return { kind: 'probe', ingress, hash: sent === 'override' ? entry.ingress.hash : sent };
   }
 
   const q = req.url.indexOf('?');
   const path = q >= 0 ? req.url.slice(0, q) : req.url;
   const route = matchRoute(entry, path, req.raw);
   if (!route) return { kind: 'not-found', what: 'path', ingress };
+
+  // Kourier turns each path of a Redirected ingress's ExternalIP rules into a redirect route, on
+  // the external and the cluster-local gateway alike (the translator sets httpOption only there),
+  // so only requests a path matches are redirected, whichever plain listener they came to.
+  if (!req.secure && entry.vhost.httpOption === 'Redirected') {
+    return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${req.url}`) };
+  }
+
   const split = pickSplit(route, roll);
   if (!split) return { kind: 'not-found', what: 'path', ingress };
 
@@ -66,4 +76,23 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const set = split.appendHeaders.length === 0 ? pathSet : pathSet.length === 0 ? split.appendHeaders : [...pathSet, ...split.appendHeaders];
   const upstreamHost = route.route.rewriteHost ?? req.authority ?? host;
   return { kind: 'forward', ingress, route, split, upstreamHost, set };
+}
+
+// A Host that is not a plain host[:port] is replaced by the normalised host.
+const PLAIN_AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]*)?$/;
+
+/**
+ * The authority of an https redirect, as Envoy's `https_redirect` makes it (RouteEntryImplBase::
+ * processRequestHost): the Host as sent, with `:80` dropped since it is plain HTTP's default port;
+ * any other port is kept.
+ */
+function redirectAuthority(authority: string | undefined, host: string): string {
+  if (authority === undefined || !PLAIN_AUTHORITY.test(authority)) return host;
+  return authority.endsWith(':80') ? authority.slice(0, -3) : authority;
+}
+
+// What a client sent goes into the Location header: anything but visible ASCII is percent-encoded,
+// so no front end's header validation can throw on it and nothing can split the header.
+function headerSafe(value: string): string {
+  return /^[\x21-\x7e]*$/.test(value) ? value : value.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

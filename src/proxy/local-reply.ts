@@ -26,6 +26,8 @@ export function redirectReply(location: string): LocalReply {
 export const NO_CONFIG = textReply(503, 'no configuration loaded yet');
 export const NO_ENDPOINTS = textReply(503, 'no healthy upstream');
 export const UPSTREAM_RESET = textReply(503, 'upstream connect error or disconnect/reset before headers');
+// Knative's probe handler's answer to a probe without a hash (pkg/http/probe).
+export const BAD_PROBE = textReply(400, 'a probe request must contain a non-empty "K-Network-Hash" header');
 export const BODY_TIMEOUT = textReply(408, 'request body timeout: the client sent nothing for too long');
 
 /**
@@ -38,6 +40,8 @@ export function replyFor(decision: Exclude<Decision, { kind: 'forward' }>): { re
       return { reply: textReply(404, decision.what === 'host' ? 'no ingress for this host' : 'no route for this path'), ingress: decision.ingress ?? '', error: true };
     case 'probe':
       return { reply: probeReply(decision.hash), ingress: decision.ingress, error: false };
+    case 'bad-probe':
+      return { reply: BAD_PROBE, ingress: decision.ingress, error: false };
     case 'redirect':
       return { reply: redirectReply(decision.location), ingress: decision.ingress, error: false };
   }

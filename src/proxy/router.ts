@@ -15,7 +15,7 @@ export interface CompiledSplit {
 export interface CompiledRoute {
   readonly route: Route;
   readonly pathPrefix: string;
-  /** lower-case names and exact values; all must match */
+  /** lower-case names and exact values (empty: the header must be present); all must match */
   readonly headerNames: readonly string[];
   readonly headerValues: readonly string[];
   readonly splits: readonly CompiledSplit[];
@@ -301,13 +301,16 @@ export function rawHeader(raw: readonly string[], lowerName: string): string | u
   return undefined;
 }
 
-/** Routes in order; a route matches when its prefix matches and every header matches exactly. */
+/** Routes in order; a route matches when its prefix matches and every header matches exactly (or, for an empty value, is present). */
 export function matchRoute(entry: HostEntry, path: string, raw: readonly string[]): CompiledRoute | undefined {
   for (const r of entry.routes) {
     if (!path.startsWith(r.pathPrefix)) continue;
     let ok = true;
     for (let i = 0; i < r.headerNames.length; i++) {
-      if (rawHeader(raw, r.headerNames[i]!) !== r.headerValues[i]) {
+      const value = rawHeader(raw, r.headerNames[i]!);
+      // An empty exact value means "present", as net-kourier writes it (an Envoy matcher with no value).
+      const want = r.headerValues[i]!;
+      if (want === '' ? value === undefined : value !== want) {
         ok = false;
         break;
       }

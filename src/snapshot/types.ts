@@ -12,6 +12,7 @@ export type HeaderPair = readonly [name: string, value: string];
 export interface HeaderMatch {
   /** lower-case header name */
   readonly name: string;
+  /** the value the header must have; "" means the header must be present (as net-kourier reads it) */
   readonly exact: string;
 }
 

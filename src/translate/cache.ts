@@ -4,7 +4,8 @@
 // translate it is reused when all of those are the very same objects, so an edit re-translates only
 // the ingresses it touches. Sources and the Store keep object identity for resources that did not
 // change, which is what makes identity a sound and cheap test. The cache also remembers the parts
-// of the merge and the statuses that depend on one ingress alone.
+// of the merge and the statuses that depend on one ingress alone, and the last version of each
+// ingress served with ready endpoints (kept served while a newer one waits for endpoints).
 import type { KIngress, Origin, Sourced } from '../api/types.ts';
 import type { IngressInfo, IngressStatusReport } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
@@ -28,6 +29,12 @@ export class TranslateCache {
   readonly statuses = new WeakMap<TranslatedIngress, IngressStatusReport>();
   /** the lookups each translation made (the translator indexes ingresses by what they read) */
   readonly #deps = new WeakMap<TranslatedIngress, Dependencies>();
+  /**
+   * The last version of each ingress (by key) served with ready endpoints: the one piece of
+   * history the result depends on. While a newer version waits for endpoints, this one stays
+   * served (state.ts), as net-kourier keeps its cached translation when a new one has none.
+   */
+  readonly readyVersions = new Map<string, Sourced<KIngress>>();
   /** the translator's state after the last translate() with this cache (see state.ts) */
   state: TranslateState | undefined;
   /** called each time an ingress is actually translated (tests count re-translations with it) */
@@ -82,6 +89,7 @@ function freezeTranslated(t: TranslatedIngress): TranslatedIngress {
   deepFreeze(t.clusters);
   deepFreeze(t.tls);
   deepFreeze(t.problems);
+  deepFreeze(t.waiting);
   return Object.freeze(t);
 }
 

@@ -25,6 +25,11 @@ export interface TranslatedIngress {
   readonly clusters: readonly Cluster[];
   readonly tls: readonly TlsCertificate[];
   readonly problems: readonly Problem[];
+  /**
+   * Services (`namespace/name`, sorted) that splits with traffic send to and that have no ready
+   * endpoints yet. A new version with any is not served while an older one can be (state.ts).
+   */
+  readonly waiting: readonly string[];
 }
 
 // A rule without hosts matches every host in Knative ("If the host is unspecified, the Ingress
@@ -53,6 +58,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   // function of its name and the resources, so same-named clusters are identical).
   const clusters = new Map<string, Cluster>();
   const problems: Problem[] = [];
+  const waiting = new Set<string>();
   // Knative: "If multiple matching Hosts were provided, the first rule will take precedence",
   // so a domain already taken by an earlier rule of this ingress is left out of later ones.
   const taken: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
@@ -67,6 +73,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
     if (r === undefined) done.push({ http: rule.http, routes: (r = ruleRoutes(rule, i, key, set, memo)) });
     for (const c of r.clusters) clusters.set(c.name, c);
     problems.push(...r.problems);
+    for (const w of r.waiting) waiting.add(w);
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
     // ExternalIP rules are served on both listeners; ClusterLocal rules only inside the cluster.
     const local = rule.visibility === 'ClusterLocal';
@@ -94,6 +101,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
     clusters: [...clusters.values()],
     tls: orNone(tls.certificates),
     problems: orNone(problems),
+    waiting: orNone([...waiting].sort()),
   };
   return ing.metadata.generation !== undefined ? { ...out, generation: ing.metadata.generation } : out;
 }

@@ -11,6 +11,8 @@ export interface RuleRoutes {
   readonly routes: Route[];
   readonly clusters: Cluster[];
   readonly problems: Problem[];
+  /** `namespace/name` of Services that splits with traffic (percent > 0) send to, and that have no ready endpoints */
+  readonly waiting: string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export function ruleRoutes(
   set: Lookups,
   memo: RouteMemo = { backends: new Map(), splits: new Map() },
 ): RuleRoutes {
-  const out: RuleRoutes = { routes: [], clusters: [], problems: [] };
+  const out: RuleRoutes = { routes: [], clusters: [], problems: [], waiting: [] };
   (rule.http?.paths ?? []).forEach((path, pathIndex) => {
     out.routes.push(pathRoute(path, ruleIndex, pathIndex, ingressKey, set, out, memo));
   });
@@ -58,6 +60,10 @@ function pathRoute(
     const { cluster, problem } = resolved;
     out.clusters.push(cluster);
     if (problem) out.problems.push(problem);
+    // A missing Service or port is a problem of its own; an ExternalName needs no endpoints.
+    else if ((split.percent ?? 0) > 0 && cluster.type === 'static' && cluster.endpoints.length === 0) {
+      out.waiting.push(`${split.serviceNamespace}/${split.serviceName}`);
+    }
     return { cluster: cluster.name, percent: split.percent ?? 0, appendHeaders: headerPairs(split.appendHeaders) };
   });
   const splitsKey = JSON.stringify(made);

@@ -5,7 +5,7 @@
 // Secret) and updates everything else from them, so an edit costs work in proportion to what it
 // touched. The first update sees every ingress as changed: that is the cold translation, and the
 // result is the same either way (test/translate/incremental.test.ts checks it).
-import type { KIngress, Origin, Rejection } from '../api/types.ts';
+import type { KIngress, Origin, Rejection, Sourced } from '../api/types.ts';
 import type { Cluster, Diagnostic, IngressStatusReport, SnapshotContent, TranslateResult } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { findServicePort } from './backends.ts';
@@ -18,7 +18,7 @@ import type { TranslateOptions } from './options.ts';
 import type { Problem } from './problems.ts';
 import { describeOrigin, describeRejection, rejectionSubject, rejectionsByIngress } from './rejections.ts';
 import { SortedList } from './sorted.ts';
-import { statusReport } from './status.ts';
+import { endpointsNotReady, statusReport } from './status.ts';
 
 const DEP_KINDS: readonly DepKind[] = ['services', 'endpointSlicesByService', 'endpoints', 'secrets'];
 
@@ -34,6 +34,8 @@ export class TranslateState {
   result: TranslateResult | undefined;
   /** served ingresses by key */
   readonly #served = new Map<string, TranslatedIngress>();
+  /** by key: the latest translation of an ingress while it waits for endpoints (served or not, see #choose) */
+  readonly #waiting = new Map<string, TranslatedIngress>();
   /** per lookup kind and key: the ingresses whose translation read it (one key, the usual case, or several) */
   readonly #readers: Record<DepKind, Map<string, string | string[]>> = { services: new Map(), endpointSlicesByService: new Map(), endpoints: new Map(), secrets: new Map() };
   readonly #merge = new MergeState();
@@ -50,13 +52,13 @@ export class TranslateState {
 
   /** Translates `set`, which must be the first set or lead from the last one (`set.changes.since`). */
   update(set: ResourceSet, cache: TranslateCache): TranslateResult {
-    const changes = this.#translateChanged(set, cache);
+    const { changes, touched } = this.#translateChanged(set, cache);
     const outcome = this.#merge.update(changes, cache);
 
     const rejectionsChanged = set.rejections !== this.#rejections;
     const rejected = rejectionsChanged ? rejectionsByIngress(set.rejections) : this.#rejected;
     const statusKeys = new Set<string>(outcome.conflictsChanged);
-    for (const c of changes) statusKeys.add(c.key);
+    for (const key of touched) statusKeys.add(key);
     if (rejectionsChanged) {
       for (const k of this.#rejected.keys()) statusKeys.add(k);
       for (const k of rejected.keys()) statusKeys.add(k);
@@ -79,12 +81,18 @@ export class TranslateState {
     return this.result;
   }
 
-  /** Translates the ingresses that may have changed; returns those whose translation did. */
-  #translateChanged(set: ResourceSet, cache: TranslateCache): MergeChange[] {
+  /**
+   * Translates the ingresses that may have changed. Returns the changes to what is served, and the
+   * keys whose served or waiting translation changed (their status is made again).
+   */
+  #translateChanged(set: ResourceSet, cache: TranslateCache): { changes: MergeChange[]; touched: string[] } {
     let keys: Iterable<string>;
     const ch = set.changes;
-    if (this.set === undefined || ch === undefined) keys = set.ingresses.keys();
-    else {
+    if (this.set === undefined || ch === undefined) {
+      keys = set.ingresses.keys();
+      // Starting over: ready versions of ingresses that are gone are forgotten.
+      for (const key of [...cache.readyVersions.keys()]) if (!set.ingresses.has(key)) cache.readyVersions.delete(key);
+    } else {
       const dirty = new Set(ch.ingresses);
       for (const kind of DEP_KINDS) {
         for (const key of ch[kind]) {
@@ -95,29 +103,77 @@ export class TranslateState {
       }
       keys = dirty;
     }
-    const out: MergeChange[] = [];
+    const changes: MergeChange[] = [];
+    const touched: string[] = [];
     for (const key of keys) {
       const s = set.ingresses.get(key);
-      const t = s !== undefined && classMatches(s.resource, this.options) ? cache.ingress(s, set, this.options) : undefined;
+      const { served, waiting, from } = this.#choose(key, s, set, cache);
       const old = this.#served.get(key);
-      if (t === old) continue;
-      if (old !== undefined) this.#unread(key, old, cache);
-      if (t === undefined) this.#served.delete(key);
-      else {
-        this.#served.set(key, t);
-        forEachDependency(cache.depsOf(t), (kind, dep) => {
-          const readers = this.#readers[kind].get(dep);
-          if (readers === undefined) this.#readers[kind].set(dep, key);
-          else if (typeof readers === 'string') this.#readers[kind].set(dep, [readers, key]);
-          else readers.push(key);
-        });
-      }
-      out.push({ key, after: t && { t, rank: { time: createdTime((s as { resource: KIngress }).resource), key } } });
+      const oldWaiting = this.#waiting.get(key);
+      if (served === old && waiting === oldWaiting) continue;
+      touched.push(key);
+      this.#unread(key, old, cache);
+      this.#unread(key, oldWaiting, cache);
+      // Both translations are read from: the served one's endpoints may change, and the waiting
+      // one is looked at again when its endpoints come.
+      this.#read(key, served, cache);
+      this.#read(key, waiting, cache);
+      if (served === undefined) this.#served.delete(key);
+      else this.#served.set(key, served);
+      if (waiting === undefined) this.#waiting.delete(key);
+      else this.#waiting.set(key, waiting);
+      // Precedence goes by the version served (a held version keeps its own creation time).
+      if (served !== old) changes.push({ key, after: served && { t: served, rank: { time: createdTime(from as KIngress), key } } });
     }
-    return out;
+    return { changes, touched };
   }
 
-  #unread(key: string, t: TranslatedIngress, cache: TranslateCache): void {
+  /**
+   * Which translation of an ingress to serve. As net-kourier skips a new version whose splits have
+   * no ready endpoints and keeps serving what it served before, a latest version that waits for
+   * endpoints is not served while the last version served with ready endpoints can be: that one
+   * stays served (translated against today's resources, so its endpoints stay current) and the
+   * latest one `waiting`. Versions are told apart by Knative's hash: a version that merely lost its
+   * endpoints (scaled down) stays served and Ready, and requests get 503. With nothing better to
+   * serve (a new ingress, or an older version without endpoints either), the latest is served
+   * and also `waiting`, so its status is not Ready. Unlike Kourier, a new ingress is served at
+   * once: its other paths work, and the paths without endpoints answer 503 rather than 404.
+   */
+  #choose(key: string, s: Sourced<KIngress> | undefined, set: ResourceSet, cache: TranslateCache): { served?: TranslatedIngress; waiting?: TranslatedIngress; from?: KIngress } {
+    const latest = s !== undefined && classMatches(s.resource, this.options) ? cache.ingress(s, set, this.options) : undefined;
+    if (latest === undefined || s === undefined) {
+      cache.readyVersions.delete(key);
+      return {};
+    }
+    const ready = { served: latest, from: s.resource };
+    if (latest.waiting.length === 0) {
+      cache.readyVersions.set(key, s);
+      return ready;
+    }
+    const before = cache.readyVersions.get(key);
+    if (before === undefined) return { ...ready, waiting: latest };
+    const previous = before.resource === s.resource ? latest : cache.ingress(before, set, this.options);
+    if (previous.hash === latest.hash) {
+      cache.readyVersions.set(key, s);
+      return ready;
+    }
+    if (previous.waiting.length === 0) return { served: previous, waiting: latest, from: before.resource };
+    return { ...ready, waiting: latest };
+  }
+
+  #read(key: string, t: TranslatedIngress | undefined, cache: TranslateCache): void {
+    if (t === undefined) return;
+    forEachDependency(cache.depsOf(t), (kind, dep) => {
+      const readers = this.#readers[kind].get(dep);
+      if (readers === undefined) this.#readers[kind].set(dep, key);
+      else if (typeof readers === 'string') {
+        if (readers !== key) this.#readers[kind].set(dep, [readers, key]);
+      } else if (readers[readers.length - 1] !== key) readers.push(key);
+    });
+  }
+
+  #unread(key: string, t: TranslatedIngress | undefined, cache: TranslateCache): void {
+    if (t === undefined) return;
     forEachDependency(cache.depsOf(t), (kind, dep) => {
       const readers = this.#readers[kind].get(dep);
       if (readers === undefined) return;
@@ -145,6 +201,7 @@ export class TranslateState {
 
   #status(key: string, set: ResourceSet, cache: TranslateCache): IngressStatusReport | undefined {
     const t = this.#served.get(key);
+    const waiting = this.#waiting.get(key);
     const rejections = this.#rejected.get(key);
     if (t === undefined) {
       this.#ingressDiagnostics.delete(key);
@@ -158,13 +215,13 @@ export class TranslateState {
     const problems = conflicts === undefined ? t.problems : [...t.problems, ...conflicts];
     if (problems.length === 0) this.#ingressDiagnostics.delete(key);
     else this.#ingressDiagnostics.set(key, problems.map((p) => ({ level: 'error', subject: `Ingress ${t.key}`, message: `${p.reason}: ${p.message}` })));
-    if (rejections === undefined && conflicts === undefined) {
+    if (rejections === undefined && conflicts === undefined && waiting === undefined) {
       // The usual case: the status follows from the translation alone, so it is made once.
       let status = cache.statuses.get(t);
       if (status === undefined) cache.statuses.set(t, (status = deepFreeze(servedStatus(t, [...t.problems], this.options))));
       return status;
     }
-    return deepFreeze(servedStatus(t, [...invalidSpec(rejections, t.origin), ...t.problems, ...(conflicts ?? [])], this.options));
+    return deepFreeze(servedStatus(t, [...invalidSpec(rejections, t.origin), ...t.problems, ...(conflicts ?? [])], this.options, waiting));
   }
 
   /** Recomputes the no-endpoint warnings of the changed clusters; true when any changed. */
@@ -214,8 +271,10 @@ function invalidSpec(rejections: readonly Rejection[] | undefined, servedFrom: O
 
 // In file mode the gateway serves a snapshot as soon as it is translated, so the load balancer is
 // ready; the Kubernetes status writer replaces this condition with the result of its probes
-// (status.ts withLoadBalancerCondition).
-function servedStatus(t: TranslatedIngress, problems: Problem[], options: TranslateOptions): IngressStatusReport {
+// (status.ts withLoadBalancerCondition). While the latest version is `waiting` for endpoints, the
+// status is that of the version served (its hash, which probes answer with, and generation) and
+// says the latest one is not ready.
+function servedStatus(t: TranslatedIngress, problems: Problem[], options: TranslateOptions, waiting?: TranslatedIngress): IngressStatusReport {
   return statusReport(
     {
       namespace: t.namespace,
@@ -223,7 +282,7 @@ function servedStatus(t: TranslatedIngress, problems: Problem[], options: Transl
       hash: t.hash,
       generation: t.generation,
       problems,
-      loadBalancer: { type: 'LoadBalancerReady', status: 'True' },
+      loadBalancer: waiting === undefined ? { type: 'LoadBalancerReady', status: 'True' } : endpointsNotReady(waiting, t),
     },
     options,
   );

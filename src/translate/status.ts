@@ -7,11 +7,14 @@
 import type { Condition, LoadBalancerStatus } from '../api/types.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import type { TranslateOptions } from './options.ts';
+import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
 
 export const NETWORK_CONFIGURED = 'NetworkConfigured';
 export const LOAD_BALANCER_READY = 'LoadBalancerReady';
 export const READY = 'Ready';
+/** LoadBalancerReady's reason while the latest version of an ingress waits for ready endpoints */
+export const ENDPOINTS_NOT_READY = 'EndpointsNotReady';
 
 const DEPENDENTS = [NETWORK_CONFIGURED, LOAD_BALANCER_READY];
 
@@ -94,4 +97,33 @@ function reasonOf(c: Condition): Pick<Condition, 'reason' | 'message'> {
   if (c.reason !== undefined) out.reason = c.reason;
   if (c.message !== undefined) out.message = c.message;
   return out;
+}
+
+/**
+ * LoadBalancerReady while the latest version of an ingress waits for endpoints: Unknown, as
+ * Knative's MarkLoadBalancerNotReady says of a load balancer not ready yet, with why and what is
+ * served meanwhile (`served`: the previous version, or `latest` itself when there is none to keep).
+ */
+export function endpointsNotReady(latest: TranslatedIngress, served: TranslatedIngress): Condition {
+  const services = latest.waiting.map((s) => `"${s}"`).join(', ');
+  const meanwhile = served === latest ? 'requests to it get 503 until then' : `the previous version ${describeVersion(served)} is served until then`;
+  return {
+    type: LOAD_BALANCER_READY,
+    status: 'Unknown',
+    reason: ENDPOINTS_NOT_READY,
+    message: `version ${describeVersion(latest)} waits for ready endpoints of Service ${services}; ${meanwhile}`,
+  };
+}
+
+function describeVersion(t: TranslatedIngress): string {
+  return t.generation === undefined ? `with hash ${t.hash.slice(0, 12)}` : `${t.generation} (hash ${t.hash.slice(0, 12)})`;
+}
+
+/**
+ * Whether a LoadBalancerReady from the translator stands over what probing the gateway replicas
+ * finds (Kubernetes mode): a failure it found, or a newer version held back for endpoints, which
+ * replicas serving the previous version would otherwise pass.
+ */
+export function translatorConditionStands(c: Condition | undefined): boolean {
+  return c !== undefined && (c.status === 'False' || c.reason === ENDPOINTS_NOT_READY);
 }

@@ -1,6 +1,7 @@
 // resources -> Snapshot content + per-ingress status + diagnostics. Pure: no I/O, no clock, no
-// randomness; the same ResourceSet always gives the same result, whatever order its maps were
-// filled in and whatever the cache holds. Each ingress is translated on its own (ingress.ts);
+// randomness; the same ResourceSet and the same ready versions (cache.readyVersions: the last
+// version of an ingress served with endpoints, kept while a newer one waits for them) always give
+// the same result, whatever order its maps were filled in and whatever else the cache holds. Each ingress is translated on its own (ingress.ts);
 // merge.ts combines them and settles host conflicts; problems stay on the ingress they belong to.
 import type { TranslateResult } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
@@ -10,7 +11,9 @@ import { TranslateState } from './state.ts';
 
 /**
  * `cache` carries translations over from earlier calls (the pipeline keeps one); the result is the
- * same with a fresh cache, only slower. Without one, everything is translated from scratch.
+ * same with a fresh cache, only slower, except that a fresh cache knows no earlier version, so an
+ * ingress waiting for endpoints is then served as it is. Without one, everything is translated from
+ * scratch.
  *
  * With a cache, a set that leads from the set translated last (`set.changes.since`, as the Store
  * makes them) is translated incrementally: only the ingresses it changed, or whose Services,

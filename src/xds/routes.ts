@@ -1,7 +1,7 @@
 // Snapshot virtual hosts -> Envoy RouteConfigurations.
 // One route configuration per Envoy listener (`external`, `external-tls`, `local`), and one per
 // host for proxyless gRPC clients (named after the host, loaded by the API listener of that name).
-import type { Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { HeaderMatch, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LISTENER, RESERVED_NAMES, setHeaders } from './common.ts';
 import type { ProtoObject } from './encode.ts';
 
@@ -13,14 +13,19 @@ export interface NamedResource {
 const PROBE_HEADER = 'k-network-probe';
 const HASH_HEADER = 'k-network-hash';
 
+// An empty exact value means "the header is present": Knative accepts `exact: ""`, and net-kourier
+// leaves such a matcher without a value, which Envoy reads as a presence match.
+function headerMatcher(h: HeaderMatch): ProtoObject {
+  return h.exact === '' ? { name: h.name, present_match: true } : { name: h.name, string_match: { exact: h.exact } };
+}
+
+function routeMatch(route: Route): ProtoObject {
+  return { prefix: route.pathPrefix, headers: route.headers.length ? route.headers.map(headerMatcher) : undefined };
+}
+
 /** A route of the snapshot as an Envoy route that forwards to its split clusters. */
 function forwardingRoute(route: Route): ProtoObject {
-  const match: ProtoObject = {
-    prefix: route.pathPrefix,
-    headers: route.headers.length
-      ? route.headers.map((h) => ({ name: h.name, string_match: { exact: h.exact } }))
-      : undefined,
-  };
+  const match = routeMatch(route);
   const splits = route.splits.filter((s) => s.percent > 0);
   if (splits.length === 0) return { match, direct_response: { status: 503 } };
   // A 0s timeout turns Envoy's default 15 s route timeout off: Sluice has no timeout by default.
@@ -53,8 +58,8 @@ function forwardingRoute(route: Route): ProtoObject {
 
 /**
  * Knative readiness probes are answered by the gateway: 200 with `K-Network-Hash` echoed, or the
- * ingress's own hash when the prober asks with `override`. The override route comes first
- * because it is the more specific match.
+ * ingress's own hash when the prober asks with `override`; a probe without a non-empty hash gets
+ * 400, as from Knative's probe handler (pkg/http/probe). Most specific match first.
  */
 function probeRoutes(ingressHash: string | undefined): ProtoObject[] {
   const probe = { name: PROBE_HEADER, string_match: { exact: 'probe' } };
@@ -69,14 +74,26 @@ function probeRoutes(ingressHash: string | undefined): ProtoObject[] {
       ...answer(ingressHash),
     });
   }
-  routes.push({ match: { prefix: '/', headers: [probe] }, ...answer(`%REQ(${HASH_HEADER})%`) });
+  routes.push(
+    { match: { prefix: '/', headers: [probe, { name: HASH_HEADER, string_match: { exact: '' } }] }, ...BAD_PROBE },
+    { match: { prefix: '/', headers: [probe, { name: HASH_HEADER, present_match: true }] }, ...answer(`%REQ(${HASH_HEADER})%`) },
+    { match: { prefix: '/', headers: [probe] }, ...BAD_PROBE },
+  );
   return routes;
 }
 
-const HTTPS_REDIRECT: ProtoObject = {
-  match: { prefix: '/' },
-  redirect: { https_redirect: true, response_code: 'MOVED_PERMANENTLY' },
+const BAD_PROBE: ProtoObject = {
+  direct_response: { status: 400, body: { inline_string: 'a probe request must contain a non-empty "K-Network-Hash" header\n' } },
 };
+
+/**
+ * As net-kourier does for a Redirected ingress's ExternalIP rules, each route becomes a redirect
+ * with the same match. `https_redirect` keeps the Host as sent, less `:80` (the data plane's
+ * redirect follows it), and answers 301 by default; it is spelled out for readers.
+ */
+function redirectRoute(route: Route): ProtoObject {
+  return { match: routeMatch(route), redirect: { https_redirect: true, response_code: 'MOVED_PERMANENTLY' } };
+}
 
 /**
  * Envoy rejects a route configuration in which two virtual hosts share a domain, so a domain is
@@ -102,8 +119,7 @@ function routeConfiguration(
 ): NamedResource {
   const hashes = new Map(snapshot.ingresses.map((i) => [i.key, i.hash]));
   const virtual_hosts = uniqueDomains(vhosts).map(({ vhost, domains }) => {
-    const routes =
-      redirectToHttps && vhost.httpOption === 'Redirected' ? [HTTPS_REDIRECT] : vhost.routes.map(forwardingRoute);
+    const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute);
     return { name: vhost.name, domains, routes: [...probeRoutes(hashes.get(vhost.ingress)), ...routes] };
   });
   // Split headers are set after the route's (see forwardingRoute), as KIngress specifies.
@@ -131,9 +147,11 @@ function grpcRouteConfiguration(host: string, vhost: VirtualHost): NamedResource
 export function buildRouteConfigurations(snapshot: Snapshot): { envoy: NamedResource[]; grpc: NamedResource[] } {
   const { external, local } = snapshot.listeners;
   const envoy = [
+    // The cluster-local gateway redirects too (the translator marks only ExternalIP rules
+    // Redirected), as Kourier's internal listener does; the TLS listener never does.
     routeConfiguration(LISTENER.external, external, snapshot, true),
     routeConfiguration(LISTENER.externalTls, external, snapshot, false),
-    routeConfiguration(LISTENER.local, local, snapshot, false),
+    routeConfiguration(LISTENER.local, local, snapshot, true),
   ];
   const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost));
   return { envoy, grpc };

@@ -1,6 +1,6 @@
 // httpOption through the real `sluice serve` process: `Redirected` sends plain-HTTP requests for
-// the ingress's external hosts a 301 to https (with the --https port when it is not 443);
-// `Enabled` serves both.
+// the ingress's external hosts a 301 to https (the Host as sent, less `:80`, as Envoy's
+// https_redirect makes it); `Enabled` serves both.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
@@ -56,19 +56,20 @@ describe('httpOption Redirected / Enabled (sluice serve)', () => {
       req.on('error', reject);
     });
 
-  it('answers plain HTTP/1.1 with 301 to the same URL on https, naming the HTTPS port', async () => {
+  it('answers plain HTTP/1.1 with 301 to the same URL on https, keeping the Host as sent but :80', async () => {
     const r = await get(sluice.addresses.http!, 'redir.example.com:8080', '/a/b?x=1&y=2');
     assert.equal(r.status, 301);
-    assert.equal(r.headers.location, `https://redir.example.com:${httpsPort}/a/b?x=1&y=2`);
+    assert.equal(r.headers.location, 'https://redir.example.com:8080/a/b?x=1&y=2');
+    assert.equal((await get(sluice.addresses.http!, 'redir.example.com:80', '/a')).headers.location, 'https://redir.example.com/a');
     assert.equal(up.requests.length, 0, 'nothing reached the upstream');
   });
 
-  it('redirects h2c requests too, but not the cluster-local listener or Knative probes', async () => {
+  it('redirects h2c requests too, but not ClusterLocal rules or Knative probes', async () => {
     const s = connectH2(sluice.addresses.http!);
     try {
       const r = await h2Request(s, { ':path': '/h2?q', ':authority': 'redir.example.com' });
       assert.equal(r.status, 301);
-      assert.equal(r.headers.location, `https://redir.example.com:${httpsPort}/h2?q`);
+      assert.equal(r.headers.location, 'https://redir.example.com/h2?q');
     } finally {
       s.destroy();
     }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decide, type Decision } from '../../src/proxy/decide.ts';
+import { replyFor } from '../../src/proxy/local-reply.ts';
 import { compileRouter, normalizeHost, pickSplit } from '../../src/proxy/router.ts';
 import type { Cluster, Route, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
 
@@ -30,9 +31,14 @@ const snapshot: Snapshot = {
         route('/', [['tag', 100]], { headers: [{ name: 'knative-serving-tag', exact: 'blue' }] }),
         route('/', [['a', 70], ['b', 30]]),
       ]),
-      vhost(['secure.example.com'], [route('/', [['a', 100]])], 'Redirected'),
+      vhost(['secure.example.com'], [route('/shop', [['a', 100]]), route('/', [['b', 100]], { headers: [{ name: 'x-tag', exact: 'v2' }] })], 'Redirected'),
+      vhost(['present.example.com'], [route('/', [['tag', 100]], { headers: [{ name: 'x-canary', exact: '' }] }), route('/', [['a', 100]])]),
     ],
-    local: [vhost(['app.ns.svc.cluster.local', 'app.ns.svc', 'app.ns'], [route('/', [['b', 100]])])],
+    local: [
+      vhost(['app.ns.svc.cluster.local', 'app.ns.svc', 'app.ns'], [route('/', [['b', 100]])]),
+      vhost(['secure.example.com'], [route('/shop', [['a', 100]])], 'Redirected'),
+      vhost(['internal.ns.svc'], [route('/', [['b', 100]])]),
+    ],
   },
 };
 const router = compileRouter(snapshot);
@@ -78,10 +84,49 @@ describe('decide', () => {
     assert.equal(decide(router, facts('app.example.com', '/', ['K-Network-Probe', 'other']), 0).kind, 'forward');
   });
 
-  it('redirects plain HTTP for Redirected ingresses, with the HTTPS port when not 443', () => {
-    assert.deepEqual(decide(router, facts('secure.example.com', '/p?q=1', [], { httpsPort: 8443 })), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com:8443/p?q=1' });
-    assert.deepEqual(decide(router, facts('secure.example.com:80', '/', [], { httpsPort: 443 })), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/' });
-    assert.equal(decide(router, facts('secure.example.com', '/', [], { secure: true }), 0).kind, 'forward');
+  it('answers a probe without a K-Network-Hash (or with an empty one) with 400, as Knative\'s probe handler does', () => {
+    for (const raw of [['K-Network-Probe', 'probe'], ['K-Network-Probe', 'probe', 'K-Network-Hash', '']]) {
+      const d = decide(router, facts('app.example.com', '/', raw));
+      assert.equal(d.kind, 'bad-probe', JSON.stringify(raw));
+      if (d.kind !== 'bad-probe') return;
+      const { reply, ingress } = replyFor(d);
+      assert.equal(reply.status, 400);
+      assert.match(reply.body, /K-Network-Hash/);
+      assert.equal(ingress, 'default/app');
+    }
+  });
+
+  it('treats an empty exact header match as presence (as Kourier does)', () => {
+    assert.equal(clusterOf(decide(router, facts('present.example.com', '/', ['X-Canary', 'anything']), 0)), 'tag');
+    assert.equal(clusterOf(decide(router, facts('present.example.com', '/', ['x-canary', '']), 0)), 'tag');
+    assert.equal(clusterOf(decide(router, facts('present.example.com', '/', ['X-Other', 'v']), 0)), 'a');
+  });
+
+  it('redirects plain HTTP for Redirected ingresses as Envoy\'s https_redirect does: the Host as sent, without :80', () => {
+    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop/p?q=1', [], { httpsPort: 8443 })), redirect('https://secure.example.com/shop/p?q=1'));
+    assert.deepEqual(decide(router, facts('secure.example.com:80', '/shop', [], { httpsPort: 443 })), redirect('https://secure.example.com/shop'));
+    assert.deepEqual(decide(router, facts('Secure.Example.com:8080', '/shop'), 0), redirect('https://Secure.Example.com:8080/shop'));
+    assert.equal(decide(router, facts('secure.example.com', '/shop', [], { secure: true }), 0).kind, 'forward');
+  });
+
+  it('percent-encodes what is not visible ASCII in a redirect Location', () => {
+    const d = decide(router, facts('secure.example.com', '/shop/a b\u00e9'), 0);
+    assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9' });
+  });
+
+  it('redirects only requests a route matches, as Kourier writes one redirect route per path', () => {
+    assert.deepEqual(decide(router, facts('secure.example.com', '/other'), 0), { kind: 'not-found', what: 'path', ingress: 'default/app' });
+    assert.equal(decide(router, facts('secure.example.com', '/other', ['X-Tag', 'v2']), 0).kind, 'redirect');
+  });
+
+  it('redirects ExternalIP hosts of a Redirected ingress on the local listener too, as Kourier\'s internal gateway does', () => {
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop', [], { listener: 'local' }), 0), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop' });
+    assert.equal(decide(router, facts('internal.ns.svc', '/', [], { listener: 'local' }), 0).kind, 'forward');
+  });
+
+  it('answers probes before redirecting', () => {
+    assert.deepEqual(decide(router, facts('secure.example.com', '/', ['K-Network-Probe', 'probe', 'K-Network-Hash', 'abc'])), { kind: 'probe', ingress: 'default/app', hash: 'abc' });
   });
 
   it('normalizes hosts', () => {

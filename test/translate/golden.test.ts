@@ -1,5 +1,5 @@
 // Golden scenarios: test/fixtures/translate/<name>.in.yaml -> <name>.out.yaml. Each input is pushed
-// through the Store (one state per `Step`) and translated; the output is the snapshot content
+// through the Store (one state per `Step`) and translated with one cache; the output is the snapshot content
 // (certificate and key material left out), the statuses and the diagnostics of the last step.
 // Run with UPDATE_GOLDEN=1 to rewrite the outputs, then review the YAML diff.
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { Store } from '../../src/store/store.ts';
+import { TranslateCache } from '../../src/translate/cache.ts';
 import { translate } from '../../src/translate/translate.ts';
 import type { TranslateResult } from '../../src/snapshot/types.ts';
 import { loadScenario } from './scenario.ts';
@@ -37,8 +38,10 @@ for (const input of scenarios) {
   test(`golden: ${name}`, () => {
     const { steps, options } = loadScenario(join(DIR, input));
     const store = new Store();
+    // One cache across the steps, as the pipeline keeps one: it remembers which version is served.
+    const cache = new TranslateCache();
     let result: TranslateResult | undefined;
-    for (const step of steps) result = translate(store.update(step), options);
+    for (const step of steps) result = translate(store.update(step), options, cache);
     const actual = stringify(goldenView(result as TranslateResult), { lineWidth: 0, aliasDuplicateObjects: false });
     const outPath = join(DIR, `${name}.out.yaml`);
     if (update) {
