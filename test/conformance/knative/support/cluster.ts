@@ -8,6 +8,7 @@ import { type SluiceProcess, startSluice } from '../../../support/sluice.ts';
 import type { Backend } from '../backends/server.ts';
 import { IngressClass, IngressClassAnnotationKey, ServingNamespace, objectNameForTest } from './names.ts';
 import { type IngressSpec, computeHash, withDefaults } from './spec.ts';
+import { makeConformanceCert } from './tls.ts';
 
 export interface Condition {
   type: string;
@@ -107,8 +108,18 @@ export class Cluster {
     ]);
   }
 
-  /** A TLS Secret (CreateTLSSecret's object). */
-  async createSecret(name: string, cert: string, key: string): Promise<void> {
+  /**
+   * CreateTLSSecret: a certificate for `hosts` in a kubernetes.io/tls Secret; returns the Secret's
+   * name and the certificate, which the client trusts (the suite's RootCAs).
+   */
+  async createTLSSecret(testName: string, hosts: string[]): Promise<{ secretName: string; ca: string }> {
+    const pair = makeConformanceCert(hosts);
+    const secretName = objectNameForTest(testName);
+    await this.#writeSecret(secretName, pair.cert, pair.key);
+    return { secretName, ca: pair.cert };
+  }
+
+  async #writeSecret(name: string, cert: string, key: string): Promise<void> {
     await this.cfg.write(`secret-${name}.yaml`, [
       {
         apiVersion: 'v1',
