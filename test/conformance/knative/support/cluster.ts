@@ -131,11 +131,14 @@ export class Cluster {
     ]);
   }
 
-  /** CreateIngress: defaulted, annotated with the class under test unless `annotations` replaces them. */
-  async createIngress(testName: string, spec: IngressSpec, annotations?: Record<string, string>): Promise<Ingress> {
+  /**
+   * CreateIngress: defaulted, annotated with the class under test unless `annotations` replaces
+   * them (OverrideIngressAnnotation; null: no annotations at all).
+   */
+  async createIngress(testName: string, spec: IngressSpec, annotations?: Record<string, string> | null): Promise<Ingress> {
     const name = objectNameForTest(testName);
     const ing: Ingress = { name, namespace: ServingNamespace, spec: withDefaults(spec) };
-    await this.#writeIngress(ing, annotations ?? { [IngressClassAnnotationKey]: IngressClass });
+    await this.#writeIngress(ing, annotations === undefined ? { [IngressClassAnnotationKey]: IngressClass } : annotations);
     return ing;
   }
 
@@ -159,11 +162,6 @@ export class Cluster {
   async #writeIngress(ing: Ingress, annotations: Record<string, string> | null): Promise<void> {
     const metadata = { name: ing.name, namespace: ing.namespace, ...(annotations ? { annotations } : {}) };
     await this.cfg.write(`ing-${ing.name}.yaml`, [{ apiVersion: 'networking.internal.knative.dev/v1alpha1', kind: 'Ingress', metadata, spec: ing.spec }]);
-  }
-
-  /** Writes an ingress with exactly these annotations (null: no annotations at all). */
-  async writeIngressWithAnnotations(ing: Ingress, annotations: Record<string, string> | null): Promise<void> {
-    await this.#writeIngress(ing, annotations);
   }
 
   async statuses(): Promise<IngressStatus[]> {
