@@ -43,6 +43,8 @@ export interface Service {
   name: string;
   /** the Service port (50-99, as the suite picks) */
   port: number;
+  /** writes the EndpointSlice of a Service created with `endpointsLater` */
+  addEndpoints(): Promise<void>;
   /** deletes the Service and its endpoints, and stops the backend (the suite's cancel func) */
   cancel(): Promise<void>;
 }
@@ -71,30 +73,32 @@ export class Cluster {
 
   /**
    * A ClusterIP Service over `backend` (createPodAndService): port named `portName` (none when
-   * empty), optional appProtocol; its EndpointSlice holds the backend, ready.
+   * empty), optional appProtocol; its EndpointSlice holds the backend, ready. With
+   * `endpointsLater`, the EndpointSlice is written only by `addEndpoints()`.
    */
-  async createService(testName: string, backend: Backend, portName: string, appProtocol?: string): Promise<Service> {
+  async createService(testName: string, backend: Backend, portName: string, appProtocol?: string, opts: { endpointsLater?: boolean } = {}): Promise<Service> {
     this.#backends.add(backend);
     const name = objectNameForTest(testName);
     const port = 50 + Math.floor(Math.random() * 50);
     const named = portName ? { name: portName } : {};
     const app = appProtocol ? { appProtocol } : {};
-    await this.cfg.write(`svc-${name}.yaml`, [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ServingNamespace, labels: { 'test-pod': name } }, spec: { type: 'ClusterIP', ports: [{ ...named, port, targetPort: backend.port, ...app }], selector: { 'test-pod': name } } },
-      {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: { name: `${name}-1`, namespace: ServingNamespace, labels: { 'kubernetes.io/service-name': name } },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-        ports: [{ ...named, port: backend.port, protocol: 'TCP', ...app }],
-      },
-    ]);
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ServingNamespace, labels: { 'test-pod': name } }, spec: { type: 'ClusterIP', ports: [{ ...named, port, targetPort: backend.port, ...app }], selector: { 'test-pod': name } } };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-1`, namespace: ServingNamespace, labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      ports: [{ ...named, port: backend.port, protocol: 'TCP', ...app }],
+    };
+    const file = `svc-${name}.yaml`;
+    await this.cfg.write(file, opts.endpointsLater ? [service] : [service, slice]);
     return {
       name,
       port,
+      addEndpoints: () => this.cfg.write(file, [service, slice]),
       cancel: async () => {
-        await this.cfg.remove(`svc-${name}.yaml`);
+        await this.cfg.remove(file);
         this.#backends.delete(backend);
         await backend.close();
       },
@@ -148,10 +152,15 @@ export class Cluster {
     return ing;
   }
 
-  /** UpdateIngressReady: a new spec for the same ingress, then wait for it to be Ready. */
-  async updateIngressReady(ing: Ingress, spec: IngressSpec): Promise<void> {
+  /** UpdateIngress: a new spec for the same ingress. */
+  async updateIngress(ing: Ingress, spec: IngressSpec): Promise<void> {
     ing.spec = withDefaults(spec);
     await this.#writeIngress(ing, { [IngressClassAnnotationKey]: IngressClass });
+  }
+
+  /** UpdateIngressReady: UpdateIngress, then wait for it to be Ready. */
+  async updateIngressReady(ing: Ingress, spec: IngressSpec): Promise<void> {
+    await this.updateIngress(ing, spec);
     ing.status = await this.waitForIngressReady(ing);
   }
 
