@@ -138,4 +138,43 @@ describe('headers.go', () => {
       t.test('Check with passing header', () => seeAll({ [headerName]: 'bogus' })),
     ]);
   });
+
+  // Not in the Go suite: the probe contract's other half. Knative's probe handler
+  // (pkg/http/probe, which every test image runs) answers a probe without K-Network-Hash with 400.
+  it('TestProbeHeaders (probe without K-Network-Hash)', { todo: 'issue 11 item 15: a probe without K-Network-Hash gets 200 instead of 400' }, async (t) => {
+    const svc = await cluster.createService(t.name, await startRuntime(), 'http');
+    const host = `${svc.name}.${ServiceDomain}`;
+    const ing = await cluster.createIngressReady(t.name, simpleSpec([host], svc));
+    const client = Client.forIngress(cluster, ing, t.name);
+    t.after(() => client.close());
+
+    const resp = await client.get(`http://${host}`, { 'K-Network-Probe': 'probe' });
+    assert.equal(resp.status, 400, `Unexpected status code: ${resp.status}, wanted 400\n${dumpResponse(resp)}`);
+  });
+
+  // Not in the Go suite: Knative's API accepts `exact: ""`; Kourier matches it as "header present".
+  it('TestTagHeaders (exact "" matches a present header)', { todo: 'issue 11 item 15: `exact: ""` header match rejected instead of treated as presence' }, async (t) => {
+    const svc = await cluster.createService(t.name, await startRuntime(), 'http');
+    const host = `${svc.name}.${ServiceDomain}`;
+    const backendHeader = 'Which-Backend';
+    const ing = await cluster.createIngressReady(t.name, {
+      rules: [
+        {
+          hosts: [host],
+          visibility: 'ExternalIP',
+          http: {
+            paths: [
+              { headers: { 'Knative-Serving-Tag': { exact: '' } }, appendHeaders: { [backendHeader]: 'present' }, splits: [split(svc)] },
+              { appendHeaders: { [backendHeader]: 'absent' }, splits: [split(svc)] },
+            ],
+          },
+        },
+      ],
+    });
+    const client = Client.forIngress(cluster, ing, t.name);
+    t.after(() => client.close());
+
+    assert.equal(headerGet(await runtimeRequest(client, `http://${host}`, { 'Knative-Serving-Tag': 'any-tag' }), backendHeader), 'present');
+    assert.equal(headerGet(await runtimeRequest(client, `http://${host}`), backendHeader), 'absent');
+  });
 });

@@ -47,7 +47,8 @@ export class Client {
     return new Client(dialerFor(cluster, ing.status?.publicLoadBalancer), `knative.dev/${testName}/${ing.name}`, ca);
   }
 
-  get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  /** GET `url`; `rawPath` replaces its path as sent (URL parsing would resolve dot-segments). */
+  get(url: string, headers: Record<string, string> = {}, rawPath?: string): Promise<Reply> {
     const u = new URL(url);
     const tls = u.protocol === 'https:';
     const addr = this.dial(u.port ? Number(u.port) : tls ? 443 : 80);
@@ -55,7 +56,7 @@ export class Client {
     const opts: https.RequestOptions = {
       host: addr.slice(0, sep),
       port: Number(addr.slice(sep + 1)),
-      path: u.pathname + u.search,
+      path: rawPath ?? u.pathname + u.search,
       method: 'GET',
       // Go's transport sends Host (the URL's host), User-Agent and Accept-Encoding: gzip.
       headers: { host: u.host, 'user-agent': this.userAgent, 'accept-encoding': 'gzip', ...headers },

@@ -31,6 +31,15 @@ export interface IngressStatus {
   privateLoadBalancer: LoadBalancerStatus;
 }
 
+/** A document the gateway rejected, from /status. */
+export interface Rejection {
+  kind: string;
+  namespace?: string;
+  name?: string;
+  file: string;
+  errors: unknown;
+}
+
 export interface Ingress {
   name: string;
   namespace: string;
@@ -173,10 +182,14 @@ export class Cluster {
     await this.cfg.write(`ing-${ing.name}.yaml`, [{ apiVersion: 'networking.internal.knative.dev/v1alpha1', kind: 'Ingress', metadata, spec: ing.spec }]);
   }
 
-  async statuses(): Promise<IngressStatus[]> {
+  /** The admin /status: every ingress's status and the documents rejected by validation. */
+  async status(): Promise<{ ingresses: IngressStatus[]; rejected: Rejection[] }> {
     const res = await fetch(`http://${this.address('admin')}/status`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { ingresses: IngressStatus[] };
-    return body.ingresses;
+    return (await res.json()) as { ingresses: IngressStatus[]; rejected: Rejection[] };
+  }
+
+  async statuses(): Promise<IngressStatus[]> {
+    return (await this.status()).ingresses;
   }
 
   /**
@@ -188,7 +201,11 @@ export class Cluster {
     const until = Date.now() + boundMs;
     let last: IngressStatus | undefined;
     for (;;) {
-      last = (await this.statuses()).find((s) => s.namespace === ing.namespace && s.name === ing.name);
+      const status = await this.status();
+      // A spec the gateway rejects will not become Ready: say so now rather than at the bound.
+      const rejected = status.rejected.find((r) => r.kind === 'Ingress' && r.namespace === ing.namespace && r.name === ing.name);
+      if (rejected) throw new Error(`ingress ${ing.namespace}/${ing.name} was rejected: ${JSON.stringify(rejected.errors)}`);
+      last = status.ingresses.find((s) => s.namespace === ing.namespace && s.name === ing.name);
       if (last && last.hash === want && last.conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return last;
       if (Date.now() > until) throw new Error(`ingress ${ing.namespace}/${ing.name} is not Ready with hash ${want} within ${boundMs} ms; last: ${JSON.stringify(last)}`);
       await new Promise((r) => setTimeout(r, 25));
