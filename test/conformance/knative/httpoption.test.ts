@@ -38,7 +38,7 @@ describe('httpoption.go', () => {
       // checkHTTPOption: with TLS...
       await runtimeRequest(client, `https://${host}`);
       // ...and without, not following a redirect.
-      const resp = await client.get(`http://${host}`);
+      const resp = await client.get(`http://${host}`, {}, { followRedirects: false });
       assert.equal(resp.status, code, `Unexpected status code: ${resp.status}, wanted ${code}\n${dumpResponse(resp)}`);
     }
   });

@@ -17,6 +17,7 @@ export interface Reply {
 export type Dialer = (urlPort: number) => string;
 
 const REQUEST_BOUND_MS = 30_000;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * CreateDialContext: the load balancer's domainInternal names the gateway Service; in file mode
@@ -47,8 +48,22 @@ export class Client {
     return new Client(dialerFor(cluster, ing.status?.publicLoadBalancer), `knative.dev/${testName}/${ing.name}`, ca);
   }
 
-  /** GET `url`; `rawPath` replaces its path as sent (URL parsing would resolve dot-segments). */
-  get(url: string, headers: Record<string, string> = {}, rawPath?: string): Promise<Reply> {
+  /**
+   * GET `url`, following up to 10 redirects as Go's http.Client does, unless `followRedirects` is
+   * false (the suite's CheckRedirect returning ErrUseLastResponse). `rawPath` replaces the path
+   * as sent (URL parsing would resolve dot-segments).
+   */
+  async get(url: string, headers: Record<string, string> = {}, opts: { rawPath?: string; followRedirects?: boolean } = {}): Promise<Reply> {
+    let r = await this.#once(url, headers, opts.rawPath);
+    for (let hops = 0; opts.followRedirects !== false && REDIRECTS.has(r.status) && r.headers.location; hops++) {
+      if (hops === 10) throw new Error(`GET ${url}: stopped after 10 redirects`);
+      url = new URL(r.headers.location, url).href;
+      r = await this.#once(url, headers);
+    }
+    return r;
+  }
+
+  #once(url: string, headers: Record<string, string>, rawPath?: string): Promise<Reply> {
     const u = new URL(url);
     const tls = u.protocol === 'https:';
     const addr = this.dial(u.port ? Number(u.port) : tls ? 443 : 80);
