@@ -13,8 +13,6 @@ export type UpgradeHandler = (req: http.IncomingMessage, socket: net.Socket, hea
 
 export interface Backend {
   readonly port: number;
-  /** requests the wrapped handler saw (probes answered by the probe handler are not counted) */
-  readonly served: () => number;
   close(): Promise<void>;
 }
 
@@ -60,12 +58,7 @@ export function goError(res: BackendResponse, msg: string, code: number): void {
 }
 
 export async function startBackend(handler: Handler, onUpgrade?: UpgradeHandler): Promise<Backend> {
-  let served = 0;
-  const wrapped = withProbe(handler);
-  const entry: Handler = (req, res) => {
-    if (header(req, PROBE_KEY) !== 'probe') served++;
-    wrapped(req, res);
-  };
+  const entry = withProbe(handler);
   const h1 = http.createServer(entry);
   if (onUpgrade) h1.on('upgrade', onUpgrade);
   const h2 = http2.createServer(entry);
@@ -101,7 +94,6 @@ export async function startBackend(handler: Handler, onUpgrade?: UpgradeHandler)
   await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
   return {
     port: (front.address() as net.AddressInfo).port,
-    served: () => served,
     close: async () => {
       for (const s of sessions) s.destroy();
       for (const s of sockets) s.destroy();

@@ -66,11 +66,18 @@ export class Cluster {
 
   static async start(): Promise<Cluster> {
     const cfg = await ConfigDir.create();
-    const sluice = await startSluice(
-      ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'],
-      ['http', 'https', 'local', 'admin'],
-    );
-    return new Cluster(cfg, sluice);
+    try {
+      const sluice = await startSluice(
+        ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'],
+        ['http', 'https', 'local', 'admin'],
+        // info, not the harness's debug: thousands of requests need no log line each.
+        { env: { SLUICE_LOG_LEVEL: 'info' } },
+      );
+      return new Cluster(cfg, sluice);
+    } catch (err) {
+      await cfg.cleanup();
+      throw err;
+    }
   }
 
   /** listener name (http, https, local, admin) -> host:port */
