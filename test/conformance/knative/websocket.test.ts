@@ -24,7 +24,8 @@ function dial(dialer: Dialer, domain: string): Promise<Conn> {
     ws.on('message', (data) => inbox.push(String(data)));
     ws.on('close', () => inbox.fail(new Error('connection closed')));
     ws.once('open', () => resolve({ ws, inbox }));
-    ws.once('error', (err) => {
+    // Kept for the socket's life: an 'error' with no listener would end the test process.
+    ws.on('error', (err) => {
       inbox.fail(err);
       reject(err);
     });
