@@ -141,7 +141,7 @@ describe('headers.go', () => {
 
   // Not in the Go suite: the probe contract's other half. Knative's probe handler
   // (pkg/http/probe, which every test image runs) answers a probe without K-Network-Hash with 400.
-  it('TestProbeHeaders (probe without K-Network-Hash)', { todo: 'issue 11 item 15: a probe without K-Network-Hash gets 200 instead of 400' }, async (t) => {
+  it('TestProbeHeaders (probe without K-Network-Hash)', async (t) => {
     const svc = await cluster.createService(t.name, await startRuntime(), 'http');
     const host = `${svc.name}.${ServiceDomain}`;
     const ing = await cluster.createIngressReady(t.name, simpleSpec([host], svc));
@@ -153,7 +153,7 @@ describe('headers.go', () => {
   });
 
   // Not in the Go suite: Knative's API accepts `exact: ""`; Kourier matches it as "header present".
-  it('TestTagHeaders (exact "" matches a present header)', { todo: 'issue 11 item 15: `exact: ""` header match rejected instead of treated as presence' }, async (t) => {
+  it('TestTagHeaders (exact "" matches a present header)', async (t) => {
     const svc = await cluster.createService(t.name, await startRuntime(), 'http');
     const host = `${svc.name}.${ServiceDomain}`;
     const backendHeader = 'Which-Backend';

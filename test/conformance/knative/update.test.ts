@@ -99,7 +99,7 @@ describe('update.go', () => {
   // Service's EndpointSlice after the Ingress update, as Kubernetes informers may deliver them
   // (createPodAndService waits for the Endpoints in the API server, not in the gateway). File
   // mode reads files in the order written, so the port above never sees this order by itself.
-  it('TestUpdate (EndpointSlice after the Ingress)', { todo: 'issue 11 item 14: an ingress updated to a Service whose endpoints arrive later reports Ready with the new hash while requests get 503' }, async (t) => {
+  it('TestUpdate (EndpointSlice after the Ingress)', async (t) => {
     const first = await cluster.createService(t.name, await startRuntime(), 'http');
     const hostname = objectNameForTest('TestUpdate');
     const host = `${hostname}.${ServiceDomain}`;
