@@ -56,6 +56,7 @@ export class StatusController {
   #again = false;
   #retry: NodeJS.Timeout | undefined;
   #stopped = false;
+  #stopping: Promise<void> | undefined;
 
   constructor(o: StatusControllerOptions) {
     this.#o = o;
@@ -135,13 +136,17 @@ export class StatusController {
     this.#sync();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#retry);
-    for (const u of this.#unsubscribe) u();
-    this.#prober.stop();
-    await this.leader.stop();
-    await this.#running;
+  /** Stops probing and writing and releases the Lease; a second call waits for the first. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stopped = true;
+      clearTimeout(this.#retry);
+      for (const u of this.#unsubscribe) u();
+      this.#prober.stop();
+      await this.leader.stop();
+      await this.#running;
+    })();
+    return this.#stopping;
   }
 
   /** Runs one reconcile at a time; a request during a run schedules exactly one more. */
