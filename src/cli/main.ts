@@ -15,7 +15,7 @@ program
   .description('serve Knative Ingresses from a config directory or a Kubernetes cluster')
   .option('--config <dir>', 'directory of YAML/JSON resources (hot-reloaded)')
   .option('--kubernetes', 'read resources from the Kubernetes API and write status back')
-  .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: in-cluster credentials)')
+  .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config, or in-cluster credentials)')
   .option('--http <addr>', 'external plain HTTP listener (HTTP/1.1 and h2c)', serveDefaults.http)
   .option('--https <addr>', 'external TLS listener (h2 and http/1.1 by ALPN)', serveDefaults.https)
   .option('--local <addr>', 'cluster-local listener (HTTP/1.1 and h2c)', serveDefaults.local)
