@@ -75,13 +75,23 @@ export function managed(path: string, extra: Record<string, string> = {}): strin
   return `${path}${path.includes('?') ? '&' : '?'}${q}`;
 }
 
+/**
+ * The config as client-node's Watch sees it, with Sluice's User-Agent on its requests (Watch reads only
+ * the current cluster and the fetch options from it, and would otherwise send node-fetch's own).
+ */
+function withUserAgent(config: KubeConfig): KubeConfig {
+  const view = Object.create(config) as KubeConfig;
+  view.applyToFetchOptions = (opts) => config.applyToFetchOptions({ ...opts, headers: { ...opts.headers, 'user-agent': USER_AGENT } });
+  return view;
+}
+
 export class KubeClient {
   readonly config: KubeConfig;
   readonly #watch: Watch;
 
   constructor(config: KubeConfig) {
     this.config = config;
-    this.#watch = new Watch(config);
+    this.#watch = new Watch(withUserAgent(config));
   }
 
   /** From --kubeconfig, $KUBECONFIG, ~/.kube/config or the in-cluster service account (see kubeconfig.ts). */
