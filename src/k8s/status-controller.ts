@@ -64,6 +64,7 @@ export class StatusController {
       publicReplicas: () => this.#publicReplicas(),
       localReplicas: () => this.#localReplicas(),
       onReady: () => this.#sync(),
+      onChecked: () => this.#sync(),
       timeoutMs: o.probeTimeoutMs,
       probe: o.probe,
     });
@@ -183,7 +184,8 @@ export class StatusController {
     for (const r of reports) {
       if (this.#stopped || !this.leader.isLeader()) return;
       if (!this.#o.source.ingress(r.namespace, r.name)) continue; // deleted since the snapshot
-      await this.#writer.write(r, configured(r) && this.#prober.isReady(`${r.namespace}/${r.name}`, r.hash));
+      // Not probed yet: the writer keeps a LoadBalancerReady the previous leader wrote for this generation.
+      await this.#writer.write(r, configured(r) ? this.#prober.check(`${r.namespace}/${r.name}`, r.hash) : false);
     }
   }
 }
