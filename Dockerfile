@@ -14,6 +14,6 @@ COPY bin ./bin
 COPY src ./src
 # Numeric user, so `runAsNonRoot` can be verified by the kubelet (uid 1000 is `node` in this image).
 USER 1000:1000
-# data plane (external HTTP, external TLS, cluster-local) and admin
-EXPOSE 8080 8443 8081 9901
+# data plane (external HTTP, external TLS, cluster-local) and the kubelet's health port (admin stays on loopback)
+EXPOSE 8080 8443 8081 9903
 ENTRYPOINT ["node", "bin/sluice.js", "serve", "--kubernetes"]

@@ -2,6 +2,7 @@
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
 import type http from 'node:http';
 import type net from 'node:net';
+import { createHealthServer, type Readiness } from './admin/health.ts';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
 import type { IngressStatusReport } from './snapshot/types.ts';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   readonly defaultCert?: KeyPairPem;
   readonly local?: HostPort;
   readonly admin?: HostPort;
+  /** the kubelet's health port: /ready and /live only */
+  readonly health?: HostPort;
   readonly limits?: ListenerLimits;
   /** ms that in-flight requests get to finish on shutdown */
   readonly drainTimeout?: number;
@@ -46,6 +49,7 @@ export interface GatewayAddresses {
   https?: string;
   local?: string;
   admin?: string;
+  health?: string;
 }
 
 export class Gateway {
@@ -62,6 +66,9 @@ export class Gateway {
   readonly #fast: FastH1Handler[] = [];
   #unsubscribe: (() => void) | undefined;
   #admin: http.Server | undefined;
+  #health: http.Server | undefined;
+  /** set when shutdown begins: readiness fails from then on, even while requests are still served */
+  #shuttingDown = false;
   readonly #options: GatewayOptions;
   #stopping: Promise<void> | undefined;
   #statusView: (() => readonly IngressStatusReport[]) | undefined;
@@ -101,9 +108,16 @@ export class Gateway {
         metrics: this.metrics,
         rejections: () => this.pipeline.rejections,
         statuses: () => this.#statusView?.() ?? this.pipeline.feed.statuses(),
+        readiness: () => this.readiness(),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
       log.info({ listener: 'admin', address: this.addresses.admin }, 'listening');
+    }
+    if (this.#options.health) {
+      // Up before the first full read, so liveness holds through a slow first sync.
+      this.#health = createHealthServer(() => this.readiness());
+      this.addresses.health = await listen(this.#health, this.#options.health, '--health');
+      log.info({ listener: 'health', address: this.addresses.health }, 'listening');
     }
     const h2Limits = { ...limits, ...defaultH2Limits };
     const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
@@ -150,6 +164,20 @@ export class Gateway {
     for (const [listener, address] of bound) log.info({ listener, address }, 'listening');
   }
 
+  /** Ready once the first snapshot is served, until shutdown begins. */
+  readiness(): Readiness {
+    if (this.#shuttingDown) return { ready: false, reason: 'shutting down' };
+    return this.pipeline.feed.current() ? { ready: true } : { ready: false, reason: 'no configuration served yet' };
+  }
+
+  /**
+   * First step of a shutdown: fail readiness while still serving, so load balancers and Kubernetes
+   * endpoints stop sending new traffic before the listeners close (see stop()).
+   */
+  failReadiness(): void {
+    this.#shuttingDown = true;
+  }
+
   /** Lets a status writer (Kubernetes mode) show in /status what it knows beyond the translator. */
   setStatusView(view: () => readonly IngressStatusReport[]): void {
     this.#statusView = view;
@@ -158,6 +186,7 @@ export class Gateway {
   /** Graceful: stop accepting, finish in-flight requests (up to the drain timeout), close pools. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#shuttingDown = true;
       await this.pipeline.stop().catch(() => {});
       this.dataPlane.stop();
       this.#unsubscribe?.();
@@ -173,9 +202,10 @@ export class Gateway {
       this.h2Upstreams.close();
       this.dataPlane.fast.close();
       await this.dataPlane.upstreams.close();
-      if (this.#admin) {
-        this.#admin.closeAllConnections();
-        await new Promise<void>((r) => this.#admin!.close(() => r()));
+      for (const server of [this.#admin, this.#health]) {
+        if (!server) continue;
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
       }
     })();
     return this.#stopping;

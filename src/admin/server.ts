@@ -1,5 +1,6 @@
 // Admin endpoint: readiness, per-ingress status, the current snapshot, Prometheus metrics.
 import http from 'node:http';
+import { readyAnswer, type Readiness } from './health.ts';
 import type { Rejection } from '../api/types.ts';
 import type { Metrics } from '../proxy/metrics.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
@@ -12,6 +13,8 @@ export interface AdminSources {
   readonly rejections: () => readonly Rejection[];
   /** statuses as last computed; Kubernetes mode may overlay probe results */
   readonly statuses?: () => readonly IngressStatusReport[];
+  /** the gateway's readiness (also false once shutdown began); by default, whether a snapshot is served */
+  readonly readiness?: () => Readiness;
 }
 
 export function createAdminServer(src: AdminSources): http.Server {
@@ -29,7 +32,7 @@ async function route(src: AdminSources, req: http.IncomingMessage, res: http.Ser
   const snapshot = src.feed.current();
   switch (path) {
     case '/ready':
-      return snapshot ? text(res, 200, 'ready\n') : text(res, 503, 'not ready: no configuration served yet\n');
+      return readyAnswer(res, src.readiness?.() ?? (snapshot ? { ready: true } : { ready: false, reason: 'no configuration served yet' }));
     case '/status':
       return json(res, 200, statusBody(src, snapshot));
     case '/config':
@@ -81,9 +84,4 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body, null, 2);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
   res.end(data);
-}
-
-function text(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

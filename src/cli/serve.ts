@@ -26,6 +26,7 @@ export interface ServeFlags extends XdsFlags {
   https: string;
   local: string;
   admin: string;
+  health: string;
   clusterDomain: string;
   ingressClass: string;
   gatewayService: string;
@@ -36,6 +37,7 @@ export interface ServeFlags extends XdsFlags {
   clientSendTimeout: string;
   maxHeaderSize: string;
   drainTimeout: string;
+  drainDelay: string;
   logLevel: string;
   xds?: string;
   /** `CERT_FILE,KEY_FILE` or a directory with tls.crt and tls.key */
@@ -49,6 +51,8 @@ export const serveDefaults = {
   https: '0.0.0.0:8443',
   local: '0.0.0.0:8081',
   admin: '127.0.0.1:9901',
+  // Envoy's admin (`sluice envoy bootstrap`) defaults to 127.0.0.1:9902 and may run on the same host.
+  health: '0.0.0.0:9903',
   clusterDomain: 'cluster.local',
   ingressClass: DEFAULT_INGRESS_CLASS,
   gatewayService: 'sluice-system/sluice',
@@ -60,6 +64,7 @@ export const serveDefaults = {
   clientSendTimeout: '60',
   maxHeaderSize: '65536',
   drainTimeout: '30',
+  drainDelay: '5',
   logLevel: 'info',
 } as const;
 
@@ -108,7 +113,7 @@ export function translateOptionsFromFlags(
 }
 
 /** A source that also writes status back (Kubernetes mode) once the gateway serves. */
-type StatusSource = Source & { startStatus(feed: SnapshotFeed): { statuses(): readonly IngressStatusReport[] } };
+type StatusSource = Source & { startStatus(feed: SnapshotFeed): { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> } };
 const writesStatus = (s: Source): s is StatusSource => typeof (s as Partial<StatusSource>).startStatus === 'function';
 
 async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
@@ -138,6 +143,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     ...(f.defaultCert ? { defaultCert: readDefaultCert(f.defaultCert) } : {}),
     local: parseAddress(f.local, '--local'),
     admin: parseAddress(f.admin, '--admin'),
+    health: parseAddress(f.health, '--health'),
     limits: limitsFromFlags(f),
     drainTimeout: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000,
     log,
@@ -156,24 +162,40 @@ export async function runServe(f: ServeFlags): Promise<void> {
   if (workers === 1) return serveInThisProcess(f);
   // Each worker would run its own leader election and xDS server; one process owns those for now.
   if (f.kubernetes || f.xds) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--workers: more than 1 is not supported with --kubernetes or --xds yet');
-  await runWorkers(workers, () => serveInThisProcess(f));
+  const { drainDelayMs, drainTimeoutMs } = shutdownTimes(f);
+  // The primary waits for the workers' whole shutdown (delay and drain) before killing them.
+  await runWorkers(workers, () => serveInThisProcess(f), { shutdownMs: drainDelayMs + drainTimeoutMs + 5_000 });
   if (cluster.isPrimary) process.exit(0);
+}
+
+function shutdownTimes(f: Pick<ServeFlags, 'drainDelay' | 'drainTimeout'>): { drainDelayMs: number; drainTimeoutMs: number } {
+  return { drainDelayMs: nonNegativeNumber(f.drainDelay, '--drain-delay') * 1000, drainTimeoutMs: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000 };
 }
 
 async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
+  const { drainDelayMs } = shutdownTimes(f);
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
-  if (writesStatus(options.source)) {
-    const status = options.source.startStatus(gateway.pipeline.feed);
-    gateway.setStatusView(() => status.statuses());
-  }
+  const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed) : undefined;
+  if (status) gateway.setStatusView(() => status.statuses());
   const xds = f.xds ? await startXds(f, gateway, log) : undefined;
-  stopOnSignals(log, async () => {
-    await xds?.close();
-    await gateway.stop();
-  });
+  stopOnSignals(
+    log,
+    async () => {
+      await xds?.close();
+      await gateway.stop();
+    },
+    {
+      drainDelayMs,
+      begin: () => {
+        gateway.failReadiness();
+        // Hand leadership over now rather than after the delay: this replica is leaving.
+        void status?.stop();
+      },
+    },
+  );
 }
 
 /** The Envoy control plane (--xds) serves the same snapshots as the data plane. */
@@ -196,22 +218,47 @@ async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{
   }
 }
 
-export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+export interface ShutdownSteps {
+  /**
+   * On SIGTERM, how long to keep serving after readiness fails, while Kubernetes removes this pod's
+   * endpoints elsewhere; SIGINT (Ctrl-C) and a second signal skip it.
+   */
+  readonly drainDelayMs?: number;
+  /** run at once on the first signal (fail readiness, hand over leadership) */
+  readonly begin?: () => void;
+}
+
+export function stopOnSignals(log: Logger, stop: () => Promise<void>, steps: ShutdownSteps = {}): void {
   let stopping = false;
+  let endDelay: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) return endDelay?.();
     stopping = true;
-    log.info({ signal }, 'shutting down: draining in-flight requests');
-    stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: Error) => {
-        log.error({ err: err.message }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    steps.begin?.();
+    const delayMs = signal === 'SIGTERM' ? (steps.drainDelayMs ?? 0) : 0;
+    if (delayMs > 0) log.info({ signal, drainDelayMs: delayMs }, 'shutting down: not ready, still serving until the drain delay ends');
+    const delay = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delayMs);
+      endDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    delay
+      .then(() => {
+        log.info({ signal }, 'shutting down: draining in-flight requests');
+        return stop();
+      })
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (err: Error) => {
+          log.error({ err: err.message }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -4,8 +4,10 @@
 // timeouts and the status subresource are under our control, and watches use client-node's Watch.
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { createRequire } from 'node:module';
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { SluiceError } from '../errors.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -62,32 +64,45 @@ function collection(prefix: string, plural: string, ns?: string, name?: string):
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
+/** Who Sluice is to the API server: in its audit log (User-Agent) and in `managedFields` (fieldManager). */
+export const FIELD_MANAGER = 'sluice';
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+export const USER_AGENT = `sluice/${version} (${process.platform}/${process.arch}) node/${process.versions.node}`;
+
+/** `path` with `fieldManager=sluice` added to its query, for every write. */
+export function managed(path: string, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams({ fieldManager: FIELD_MANAGER, ...extra });
+  return `${path}${path.includes('?') ? '&' : '?'}${q}`;
+}
+
+/**
+ * The config as client-node's Watch sees it, with Sluice's User-Agent on its requests (Watch reads only
+ * the current cluster and the fetch options from it, and would otherwise send node-fetch's own).
+ */
+function withUserAgent(config: KubeConfig): KubeConfig {
+  const view = Object.create(config) as KubeConfig;
+  view.applyToFetchOptions = (opts) => config.applyToFetchOptions({ ...opts, headers: { ...opts.headers, 'user-agent': USER_AGENT } });
+  return view;
+}
+
 export class KubeClient {
   readonly config: KubeConfig;
   readonly #watch: Watch;
 
   constructor(config: KubeConfig) {
     this.config = config;
-    this.#watch = new Watch(config);
+    this.#watch = new Watch(withUserAgent(config));
   }
 
-  /** From a kubeconfig file, or the in-cluster service account when no file is given. */
+  /** From --kubeconfig, $KUBECONFIG, ~/.kube/config or the in-cluster service account (see kubeconfig.ts). */
   static load(kubeconfig?: string): KubeClient {
-    const kc = new KubeConfig();
-    try {
-      if (kubeconfig) kc.loadFromFile(kubeconfig);
-      else kc.loadFromCluster();
-    } catch (err) {
-      throw new SluiceError('SLUICE_ERR_KUBERNETES', `cannot load Kubernetes credentials${kubeconfig ? ` from ${kubeconfig}` : ' (in-cluster)'}: ${(err as Error).message}`, { cause: err });
-    }
-    if (!kc.getCurrentCluster()) throw new SluiceError('SLUICE_ERR_KUBERNETES', `no current cluster in ${kubeconfig ?? 'in-cluster config'}`);
-    return new KubeClient(kc);
+    return new KubeClient(loadKubeConfig(kubeconfig));
   }
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const cluster = this.config.getCurrentCluster()!;
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
-    const opts: RequestOptions = { method, headers: { accept: 'application/json' }, timeout: REQUEST_TIMEOUT_MS };
+    const opts: RequestOptions = { method, headers: { accept: 'application/json', 'user-agent': USER_AGENT }, timeout: REQUEST_TIMEOUT_MS };
     await this.config.applyToHTTPSOptions(opts);
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     if (payload) opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': payload.length };
@@ -128,14 +143,19 @@ export class KubeClient {
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }
+  // Writes name their field manager, so `managedFields` say `sluice` rather than `unknown`.
   create<T>(path: string, obj: unknown): Promise<T> {
-    return this.request<T>('POST', path, obj);
+    return this.request<T>('POST', managed(path), obj);
   }
   replace<T>(path: string, obj: unknown): Promise<T> {
-    return this.request<T>('PUT', path, obj);
+    return this.request<T>('PUT', managed(path), obj);
   }
   mergePatch<T>(path: string, patch: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, patch, 'application/merge-patch+json');
+    return this.request<T>('PATCH', managed(path), patch, 'application/merge-patch+json');
+  }
+  /** Server-side apply: Sluice owns the fields it sends, taking them over from other managers (force). */
+  apply<T>(path: string, obj: unknown): Promise<T> {
+    return this.request<T>('PATCH', managed(path, { force: 'true' }), obj, 'application/apply-patch+yaml');
   }
 
   /**

@@ -23,7 +23,9 @@ const APP = 'sluice';
 const PUBLIC_SERVICE = 'sluice';
 const LOCAL_SERVICE = 'sluice-internal';
 const LEASE = 'sluice-leader';
-const ports = { http: 8080, https: 8443, local: 8081, admin: 9901 };
+const ports = { http: 8080, https: 8443, local: 8081, health: 9903 };
+/** seconds: readiness fails at SIGTERM, traffic keeps flowing for the delay, then in-flight requests get the drain */
+const shutdown = { drainDelay: 5, drainTimeout: 30 };
 
 export function knativeInstallManifests(o: InstallOptions): Manifest[] {
   const ns = o.namespace;
@@ -84,7 +86,7 @@ export function knativeInstallManifests(o: InstallOptions): Manifest[] {
 
 function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector: Record<string, string>): Manifest {
   const env = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
-  const probe = (path: string, extra: Record<string, number>) => ({ httpGet: { path, port: 'admin' }, ...extra });
+  const probe = (path: string, extra: Record<string, number>) => ({ httpGet: { path, port: 'health' }, ...extra });
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -97,8 +99,8 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
         metadata: { labels: { ...metadata.labels } },
         spec: {
           serviceAccountName: APP,
-          // Long enough for the drain (--drain-timeout) after the endpoint is removed.
-          terminationGracePeriodSeconds: 45,
+          // The drain delay and the drain, plus time to close pools and exit, before the kubelet's SIGKILL.
+          terminationGracePeriodSeconds: shutdown.drainDelay + shutdown.drainTimeout + 10,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           affinity: {
             podAntiAffinity: {
@@ -117,20 +119,23 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
                 '--http', `0.0.0.0:${ports.http}`,
                 '--https', `0.0.0.0:${ports.https}`,
                 '--local', `0.0.0.0:${ports.local}`,
-                // The kubelet probes the pod IP, so the admin endpoint listens on all addresses.
-                '--admin', `0.0.0.0:${ports.admin}`,
+                // The kubelet probes the pod IP: only the health port listens there; admin stays on loopback.
+                '--health', `0.0.0.0:${ports.health}`,
+                '--drain-delay', String(shutdown.drainDelay),
+                '--drain-timeout', String(shutdown.drainTimeout),
               ],
               env: [env('POD_NAME', 'metadata.name'), env('POD_NAMESPACE', 'metadata.namespace')],
               ports: [
                 { name: 'http', containerPort: ports.http, protocol: 'TCP' },
                 { name: 'https', containerPort: ports.https, protocol: 'TCP' },
                 { name: 'local', containerPort: ports.local, protocol: 'TCP' },
-                { name: 'admin', containerPort: ports.admin, protocol: 'TCP' },
+                { name: 'health', containerPort: ports.health, protocol: 'TCP' },
               ],
-              // /ready is 503 until the first full read of the cluster is served.
-              readinessProbe: probe('/ready', { periodSeconds: 5, failureThreshold: 3 }),
-              // /metrics answers whenever the process is alive, so a slow first sync does not restart it.
-              livenessProbe: probe('/metrics', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }),
+              // /ready is 503 until the first full read of the cluster is served, and again from SIGTERM on;
+              // checked often enough that a failing pod is seen within the drain delay.
+              readinessProbe: probe('/ready', { periodSeconds: 2, failureThreshold: 2 }),
+              // /live answers whenever the process is alive, so a slow first sync does not restart it.
+              livenessProbe: probe('/live', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }),
               resources: { requests: { cpu: '200m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               // tsx keeps its compile cache under the temp dir.

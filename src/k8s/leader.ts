@@ -5,7 +5,8 @@
 //   renewTime written in it, so clock skew between nodes cannot cause two leaders;
 // - every write names the resourceVersion it read, so two candidates racing get one 409;
 // - a leader that cannot renew within the lease duration steps down before anyone else may take over;
-// - on stop, the leader releases the Lease so a successor does not wait for expiry.
+// - on stop, the leader releases the Lease so a successor does not wait for expiry, and followers look
+//   every second (not every retry period) so they notice a release within about a second.
 import { KubeApiError, paths, type KubeClient } from './client.ts';
 
 export interface LeaderOptions {
@@ -15,8 +16,10 @@ export interface LeaderOptions {
   readonly identity: string;
   /** how long a lease is valid without renewal (default 15 s) */
   readonly leaseDurationMs?: number;
-  /** how often candidates and the leader look at the Lease (default leaseDuration / 3) */
+  /** how often the leader renews the Lease (default leaseDuration / 3) */
   readonly retryPeriodMs?: number;
+  /** how often a follower looks at the Lease, to notice a release (default 1 s, never more than retryPeriodMs) */
+  readonly followerPollMs?: number;
   readonly onStartedLeading?: () => void;
   readonly onStoppedLeading?: () => void;
   readonly onError?: (err: unknown) => void;
@@ -40,7 +43,7 @@ const microTime = (d: Date): string => d.toISOString().replace(/\.(\d{3})Z$/, '.
 
 export class LeaderElector {
   readonly #client: KubeClient;
-  readonly #opts: Required<Pick<LeaderOptions, 'name' | 'leaseDurationMs' | 'retryPeriodMs'>> & LeaderOptions;
+  readonly #opts: Required<Pick<LeaderOptions, 'name' | 'leaseDurationMs' | 'retryPeriodMs' | 'followerPollMs'>> & LeaderOptions;
   #leading = false;
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
@@ -53,7 +56,8 @@ export class LeaderElector {
   constructor(client: KubeClient, opts: LeaderOptions) {
     const leaseDurationMs = opts.leaseDurationMs ?? 15_000;
     this.#client = client;
-    this.#opts = { ...opts, name: opts.name ?? 'sluice-leader', leaseDurationMs, retryPeriodMs: opts.retryPeriodMs ?? Math.max(100, Math.floor(leaseDurationMs / 3)) };
+    const retryPeriodMs = opts.retryPeriodMs ?? Math.max(100, Math.floor(leaseDurationMs / 3));
+    this.#opts = { ...opts, name: opts.name ?? 'sluice-leader', leaseDurationMs, retryPeriodMs, followerPollMs: Math.min(opts.followerPollMs ?? 1000, retryPeriodMs) };
   }
 
   isLeader(): boolean {
@@ -95,7 +99,8 @@ export class LeaderElector {
   #schedule(ms: number): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
-      this.#tick = this.#attempt().finally(() => this.#schedule(this.#opts.retryPeriodMs));
+      // One GET a second per follower: cheap, and a released Lease is picked up within about a second.
+      this.#tick = this.#attempt().finally(() => this.#schedule(this.#leading ? this.#opts.retryPeriodMs : this.#opts.followerPollMs));
     }, ms);
   }
 

@@ -11,7 +11,7 @@ import { KubernetesSource } from './source.ts';
 import { StatusController, type ServiceRef } from './status-controller.ts';
 
 export interface KubernetesModeOptions {
-  /** kubeconfig file; in-cluster credentials when absent */
+  /** kubeconfig file; when absent, $KUBECONFIG, ~/.kube/config, then in-cluster credentials (kubeconfig.ts) */
   readonly kubeconfig?: string;
   readonly ingressClass: string;
   readonly gatewayService: ServiceRef;

@@ -21,6 +21,9 @@ export interface ProbeTarget {
   readonly localHost?: string;
 }
 
+/** What probing says of an ingress's hash: see Prober.check(). */
+export type LoadBalancerCheck = boolean | 'unchecked';
+
 export type ProbeFn = (replica: Replica, host: string, hash: string, timeoutMs: number) => Promise<boolean>;
 
 export interface ProberOptions {
@@ -28,6 +31,8 @@ export interface ProberOptions {
   readonly localReplicas: () => readonly Replica[];
   /** called when a target becomes ready for its hash */
   readonly onReady: (key: string, hash: string) => void;
+  /** called when the first probe of every replica for a target's hash is done and it is not ready */
+  readonly onChecked?: (key: string, hash: string) => void;
   /** per-probe timeout (default 2 s) */
   readonly timeoutMs?: number;
   /** delay before re-probing replicas that failed; doubles up to maxBackoffMs (defaults 100 ms, 5 s) */
@@ -84,6 +89,8 @@ interface TargetState {
   /** `visibility|address:port` of replicas that answered with the hash */
   done: Set<string>;
   ready: boolean;
+  /** every replica has been probed at least once for this hash */
+  checked: boolean;
   running: boolean;
   backoff: number;
   timer?: NodeJS.Timeout;
@@ -111,14 +118,20 @@ export class Prober {
       const st = this.#states.get(t.key);
       if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) continue;
       if (st) clearTimeout(st.timer);
-      this.#states.set(t.key, { target: t, done: new Set(), ready: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
+      this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
       this.#kick(t.key);
     }
   }
 
   isReady(key: string, hash: string): boolean {
+    return this.check(key, hash) === true;
+  }
+
+  /** true: every replica serves the hash; false: probed, and some do not (yet); 'unchecked': not probed yet. */
+  check(key: string, hash: string): LoadBalancerCheck {
     const st = this.#states.get(key);
-    return !!st && st.ready && st.target.hash === hash;
+    if (!st || st.target.hash !== hash) return 'unchecked';
+    return st.ready || (st.checked ? false : 'unchecked');
   }
 
   /** The gateway's replicas changed: probe the new ones. */
@@ -171,6 +184,8 @@ export class Prober {
     if (this.#stopped || this.#states.get(st.target.key) !== st) return;
     for (const { p, ok } of results) if (ok) st.done.add(p.id);
     const remaining = this.#pending(st).length;
+    const first = !st.checked;
+    st.checked = true;
     if (remaining === 0 && this.#hasReplicas(st)) {
       if (!st.ready) {
         st.ready = true;
@@ -178,6 +193,7 @@ export class Prober {
       }
       return;
     }
+    if (first) this.#opts.onChecked?.(st.target.key, st.target.hash);
     // Some replica has not answered with this hash yet (or there are none yet): try again later.
     const delay = st.backoff;
     st.backoff = Math.min(st.backoff * 2, this.#opts.maxBackoffMs ?? 5000);

@@ -56,6 +56,7 @@ export class StatusController {
   #again = false;
   #retry: NodeJS.Timeout | undefined;
   #stopped = false;
+  #stopping: Promise<void> | undefined;
 
   constructor(o: StatusControllerOptions) {
     this.#o = o;
@@ -63,6 +64,7 @@ export class StatusController {
       publicReplicas: () => this.#publicReplicas(),
       localReplicas: () => this.#localReplicas(),
       onReady: () => this.#sync(),
+      onChecked: () => this.#sync(),
       timeoutMs: o.probeTimeoutMs,
       probe: o.probe,
     });
@@ -135,13 +137,17 @@ export class StatusController {
     this.#sync();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#retry);
-    for (const u of this.#unsubscribe) u();
-    this.#prober.stop();
-    await this.leader.stop();
-    await this.#running;
+  /** Stops probing and writing and releases the Lease; a second call waits for the first. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stopped = true;
+      clearTimeout(this.#retry);
+      for (const u of this.#unsubscribe) u();
+      this.#prober.stop();
+      await this.leader.stop();
+      await this.#running;
+    })();
+    return this.#stopping;
   }
 
   /** Runs one reconcile at a time; a request during a run schedules exactly one more. */
@@ -178,7 +184,8 @@ export class StatusController {
     for (const r of reports) {
       if (this.#stopped || !this.leader.isLeader()) return;
       if (!this.#o.source.ingress(r.namespace, r.name)) continue; // deleted since the snapshot
-      await this.#writer.write(r, configured(r) && this.#prober.isReady(`${r.namespace}/${r.name}`, r.hash));
+      // Not probed yet: the writer keeps a LoadBalancerReady the previous leader wrote for this generation.
+      await this.#writer.write(r, configured(r) ? this.#prober.check(`${r.namespace}/${r.name}`, r.hash) : false);
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Condition, IngressStatus, KIngress } from '../api/types.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 import { KubeApiError, paths, type KubeClient } from './client.ts';
+import type { LoadBalancerCheck } from './prober.ts';
 
 const LB_READY = 'LoadBalancerReady';
 
@@ -15,8 +16,14 @@ const LB_READY = 'LoadBalancerReady';
  * did not change. observedGeneration is the generation the status describes: the one translated and
  * served when NetworkConfigured is True; the live one otherwise, because a rejection is always about the
  * latest document (the store keeps serving the last good version, whose generation is in the report).
+ * A hash not probed yet ('unchecked', as on a new leader) never downgrades a LoadBalancerReady True
+ * written for the same generation: only a probe that found a replica without it does.
  */
-export function desiredStatus(report: IngressStatusReport, lbReady: boolean, current: IngressStatus | undefined, now: Date, liveGeneration: number | undefined): IngressStatus {
+export function desiredStatus(report: IngressStatusReport, lbCheck: LoadBalancerCheck, current: IngressStatus | undefined, now: Date, liveGeneration: number | undefined): IngressStatus {
+  const configured = report.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
+  const observedGeneration = configured ? (report.generation ?? liveGeneration) : (liveGeneration ?? report.generation);
+  const wasReady = current?.observedGeneration === observedGeneration && current?.conditions?.some((c) => c.type === LB_READY && c.status === 'True') === true;
+  const lbReady = lbCheck === 'unchecked' ? wasReady : lbCheck;
   const fromTranslator = report.conditions.find((c) => c.type === LB_READY);
   // The translator cannot know whether the replicas serve the config; the prober does. A False from the
   // translator (something it found wrong), or a newer version held back for endpoints, stands.
@@ -36,8 +43,6 @@ export function desiredStatus(report: IngressStatusReport, lbReady: boolean, cur
     if (c.status !== 'True' && c.message) out.message = c.message;
     return out;
   });
-  const configured = report.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
-  const observedGeneration = configured ? (report.generation ?? liveGeneration) : (liveGeneration ?? report.generation);
   const status: IngressStatus = { observedGeneration, conditions };
   // As Knative does, load balancer addresses are published once the load balancer is ready.
   if (lb.status === 'True') {
@@ -79,7 +84,7 @@ export class StatusWriter {
     this.#opts = opts;
   }
 
-  async write(report: IngressStatusReport, lbReady: boolean): Promise<WriteResult> {
+  async write(report: IngressStatusReport, lbCheck: LoadBalancerCheck): Promise<WriteResult> {
     const path = paths.ingresses(report.namespace, report.name);
     let current = this.#opts.lookup?.(report.namespace, report.name);
     const attempts = this.#opts.maxAttempts ?? 5;
@@ -92,7 +97,7 @@ export class StatusWriter {
           throw err;
         }
       }
-      const status = desiredStatus(report, lbReady, current.status, (this.#opts.now ?? (() => new Date()))(), current.metadata.generation);
+      const status = desiredStatus(report, lbCheck, current.status, (this.#opts.now ?? (() => new Date()))(), current.metadata.generation);
       if (sameStatus(status, current.status)) return 'unchanged';
       try {
         await this.#client.replace(`${path}/status`, { ...current, status });

@@ -2,6 +2,8 @@
 // (so several gateways in one process, as in tests, do not collide).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -44,7 +46,12 @@ export class Metrics {
   readonly #durationChildren = new Map<string, ReturnType<Histogram<'listener'>['labels']>>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_' });
+    if (!options.processMetrics) return;
+    // Unprefixed: dashboards and alerts written for prom-client's standard names work as they are.
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client exports these sums as gauges named *_total, which Prometheus reserves for counters
+    // (promtool rejects them); the gauges of the same name without the suffix count the same by type.
+    for (const name of GAUGES_NAMED_AS_COUNTERS) this.registry.removeSingleMetric(name);
   }
 
   request(listener: string, ingress: string, code: number, seconds: number): void {

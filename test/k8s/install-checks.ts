@@ -20,15 +20,15 @@ interface Container {
   args: string[];
   env: Array<{ name: string }>;
   ports: Array<{ name: string; containerPort: number }>;
-  readinessProbe?: { httpGet?: { path: string } };
-  livenessProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
   resources: { requests: { cpu?: string; memory?: string } };
 }
 interface Deployment {
   spec: {
     replicas: number;
     selector: { matchLabels: Record<string, string> };
-    template: { metadata: { labels: Record<string, string> }; spec: { serviceAccountName: string; containers: Container[] } };
+    template: { metadata: { labels: Record<string, string> }; spec: { serviceAccountName: string; terminationGracePeriodSeconds: number; containers: Container[] } };
   };
 }
 
@@ -73,7 +73,19 @@ export function checkKnativeInstall(objs: Manifest[], ns: string, image: string,
   assert.equal(c.image, image);
   assert.equal(dep.spec.template.spec.serviceAccountName, 'sluice');
   assert.equal(c.readinessProbe?.httpGet?.path, '/ready');
-  assert.ok(c.livenessProbe?.httpGet, 'liveness probe');
+  assert.equal(c.livenessProbe?.httpGet?.path, '/live');
+  // The kubelet probes the health port; the admin endpoint (with /config) stays on loopback.
+  const arg = (flag: string): string | undefined => c.args[c.args.indexOf(flag) + 1];
+  const healthPort = c.ports.find((p) => p.name === 'health');
+  assert.ok(healthPort, 'a container port named health');
+  assert.equal(arg('--health'), `0.0.0.0:${healthPort.containerPort}`);
+  for (const probe of [c.readinessProbe, c.livenessProbe]) assert.equal(probe?.httpGet?.port, 'health');
+  assert.ok(!c.args.includes('--admin') || /^127\.0\.0\.1:/.test(arg('--admin')!), `admin stays on loopback (${arg('--admin')})`);
+  assert.ok(!c.ports.some((p) => p.name === 'admin'), 'no container port for the admin endpoint');
+  // The grace period covers the drain delay and the drain, with room to spare.
+  const [delay, drain] = [Number(arg('--drain-delay')), Number(arg('--drain-timeout'))];
+  assert.ok(delay > 0 && drain > 0, 'drain delay and timeout are explicit');
+  assert.ok(dep.spec.template.spec.terminationGracePeriodSeconds > delay + drain, 'terminationGracePeriodSeconds covers delay + drain');
   assert.ok(c.resources.requests.cpu && c.resources.requests.memory, 'resource requests');
   assert.deepEqual(c.env.map((e) => e.name), ['POD_NAME', 'POD_NAMESPACE']);
   assert.ok(c.args.includes(`${ns}/sluice`) && c.args.includes(`${ns}/sluice-internal`), 'gateway Services named in args');

@@ -21,6 +21,9 @@ describe('install knative', () => {
   let api: FakeApiServer;
   before(async () => {
     api = await FakeApiServer.start();
+    // What Knative Serving brings, which --apply checks for first (install-preconditions.test.ts).
+    api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'knative-serving' } });
+    api.put({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'ingresses.networking.internal.knative.dev' } });
   });
   after(async () => {
     await api.close();

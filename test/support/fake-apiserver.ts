@@ -42,6 +42,9 @@ export interface RequestRecord {
   method: string;
   path: string;
   contentType?: string;
+  userAgent?: string;
+  /** the query string's parameters (fieldManager, watch...) */
+  query: Record<string, string>;
 }
 
 export class FakeApiServer {
@@ -246,7 +249,7 @@ export class FakeApiServer {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'https://fake');
-      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, contentType: req.headers['content-type'] });
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, contentType: req.headers['content-type'], userAgent: req.headers['user-agent'], query: Object.fromEntries(url.searchParams) });
       try {
         if (req.headers.authorization !== `Bearer ${this.token}`) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
         this.#route(req, res, url, Buffer.concat(chunks).toString('utf8'));

@@ -19,8 +19,21 @@ export interface SluiceProcess {
   waitForLog(pred: (entry: Record<string, unknown>) => boolean, boundMs?: number): Promise<Record<string, unknown>>;
 }
 
+/**
+ * `serve` without --health or --drain-delay gets a free loopback health port (never the shared
+ * 0.0.0.0:9903) and no drain delay, so SIGTERM stops it at once as before.
+ */
+function serveTestDefaults(args: string[]): string[] {
+  if (args[0] !== 'serve') return args;
+  const out = [...args];
+  if (!out.includes('--health')) out.push('--health', '127.0.0.1:0');
+  if (!out.includes('--drain-delay')) out.push('--drain-delay', '0');
+  return out;
+}
+
 /** Runs `sluice <args>` to completion and returns its output and exit code. */
 export async function runSluice(args: string[], opts: { boundMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  args = serveTestDefaults(args);
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -39,6 +52,7 @@ export async function runSluice(args: string[], opts: { boundMs?: number; env?: 
 export async function startSluice(args: string[], expect: string[] = ['http', 'local', 'admin'], opts: { boundMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<SluiceProcess> {
   // Tests run in parallel: a gateway that does not ask for an HTTPS port gets a free one, never 8443.
   if (args[0] === 'serve' && !args.includes('--https')) args = [...args, '--https', '127.0.0.1:0'];
+  args = serveTestDefaults(args);
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], {
     cwd: repoRoot,
     env: { ...process.env, SLUICE_LOG_LEVEL: 'debug', ...opts.env },

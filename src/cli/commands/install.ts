@@ -1,5 +1,5 @@
 // `sluice install knative`: prints the manifests that make Sluice Knative's ingress, or with --apply
-// applies them with server-side apply (field manager `sluice`) through @kubernetes/client-node.
+// checks that Knative Serving is installed and applies them with server-side apply (field manager `sluice`).
 import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { SluiceError } from '../../errors.ts';
@@ -25,42 +25,19 @@ export function installOptionsFromFlags(f: InstallFlags): InstallOptions {
   return { namespace: f.namespace, image: f.image, replicas, ingressClass: f.ingressClass };
 }
 
-/** Server-side apply of each manifest in order; a failure names the object. */
-export async function applyManifests(manifests: readonly Manifest[], kubeconfig: string | undefined, out: Writable): Promise<void> {
+/** Checks that Knative Serving is there, then applies every manifest (field manager `sluice`). */
+async function applyKnative(manifests: readonly Manifest[], kubeconfig: string | undefined, out: Writable): Promise<void> {
   // Loaded on use: the client library costs seconds, and every `sluice` command registers this one.
-  const { KubeConfig, KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  try {
-    if (kubeconfig) kc.loadFromFile(kubeconfig);
-    else kc.loadFromDefault();
-  } catch (err) {
-    throw new SluiceError('SLUICE_ERR_KUBERNETES', `cannot load Kubernetes credentials${kubeconfig ? ` from ${kubeconfig}` : ''}: ${(err as Error).message}`, { cause: err });
-  }
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  for (const m of manifests) {
-    const what = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
-    try {
-      await api.patch(m, undefined, undefined, 'sluice', true, PatchStrategy.ServerSideApply);
-    } catch (err) {
-      const e = err as { code?: number; body?: unknown; message?: string };
-      const detail = typeof e.body === 'string' ? (safeMessage(e.body) ?? e.message) : e.message;
-      throw new SluiceError('SLUICE_ERR_KUBERNETES', `applying ${what}: ${e.code ? `${e.code} ` : ''}${detail}`, { cause: err });
-    }
-    out.write(`${what} applied\n`);
-  }
-}
-
-function safeMessage(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { message?: string }).message;
-  } catch {
-    return undefined;
-  }
+  const { KubeClient } = await import('../../k8s/client.ts');
+  const { applyManifests, checkPreconditions, knativePreconditions } = await import('../../k8s/apply.ts');
+  const client = KubeClient.load(kubeconfig);
+  await checkPreconditions(client, knativePreconditions);
+  await applyManifests(client, manifests, (what) => out.write(`${what} applied\n`));
 }
 
 export async function runInstallKnative(f: InstallFlags, out: Writable): Promise<void> {
   const manifests = knativeInstallManifests(installOptionsFromFlags(f));
-  if (f.apply) await applyManifests(manifests, f.kubeconfig, out);
+  if (f.apply) await applyKnative(manifests, f.kubeconfig, out);
   else out.write(manifestsYaml(manifests));
 }
 

@@ -1,0 +1,27 @@
+// The kubelet's health port (--health): readiness and liveness only, so it can listen on the pod's
+// address while the admin endpoint (/config, /status, /metrics) stays on loopback.
+import http from 'node:http';
+
+/** Whether the gateway should get traffic, and if not, why (shown in the 503 body). */
+export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+
+export function createHealthServer(readiness: () => Readiness): http.Server {
+  return http.createServer({ requestTimeout: 5_000, headersTimeout: 5_000 }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'only GET\n');
+    if (path === '/live') return text(res, 200, 'alive\n');
+    if (path === '/ready') return readyAnswer(res, readiness());
+    return text(res, 404, `no health endpoint ${path}: only /ready and /live\n`);
+  });
+}
+
+/** `/ready` as both the health port and the admin endpoint answer it. */
+export function readyAnswer(res: http.ServerResponse, r: Readiness): void {
+  if (r.ready) text(res, 200, 'ready\n');
+  else text(res, 503, `not ready: ${r.reason}\n`);
+}
+
+function text(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
