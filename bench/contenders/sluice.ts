@@ -58,6 +58,9 @@ export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
     // A port of its own: the default 0.0.0.0:8443 may be taken on a shared machine, and no scenario uses TLS.
     '--https', '127.0.0.1:0', '--log-level', 'warn'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
+  // This checkout's serve has a health port (default 0.0.0.0:9903, which parallel runs would share)
+  // and a drain delay (5 s on every stop); a baseline checkout may predate both flags.
+  if (o.bin === undefined) args.push('--health', '127.0.0.1:0', '--drain-delay', '0');
   const t0 = performance.now();
   const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production' } });
   const stop = (): Promise<void> => child.stop('SIGTERM', 15_000);
