@@ -1,0 +1,64 @@
+// Message framing through `sluice serve`, on the fast path and on node:http (--no-fast-path):
+// Connection-nominated framing headers (request smuggling), deep pipelining, Expect: 100-continue.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ConfigDir, backend, ingress } from '../support/config.ts';
+import { type SluiceProcess, startSluice } from '../support/sluice.ts';
+import { type Upstream, startUpstream } from '../support/upstream.ts';
+import { rawExchange, type RawUpstream, startRawUpstream, statuses } from './raw-client.ts';
+
+const HOST = 'framing.example.com';
+
+describe('HTTP/1.1 framing (sluice serve)', () => {
+  let cfg: ConfigDir;
+  let fast: SluiceProcess;
+  let slow: SluiceProcess;
+  let echo: Upstream;
+  let odd: RawUpstream;
+  const both = (): Array<[string, SluiceProcess]> => [['fast path', fast], ['node:http', slow]];
+
+  before(async () => {
+    echo = await startUpstream('echo');
+    // An upstream whose responses name their own Content-Length in Connection (bodiless GETs only).
+    odd = await startRawUpstream((head) => (head.startsWith('GET ') ? 'HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 5\r\n\r\nhello' : ''));
+    cfg = await ConfigDir.create();
+    await cfg.write('all.yaml', [
+      ...backend('echo', [{ ip: '127.0.0.1', port: echo.port }]),
+      ...backend('odd', [{ ip: '127.0.0.1', port: odd.port }]),
+      ingress('framing', [{ hosts: [HOST], paths: [{ path: '/odd', splits: [{ service: 'odd' }] }, { splits: [{ service: 'echo' }] }] }]),
+    ]);
+    const args = ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--max-header-size', '4096'];
+    [fast, slow] = await Promise.all([startSluice(args), startSluice([...args, '--no-fast-path'])]);
+  });
+
+  after(async () => {
+    await Promise.all([fast?.stop(), slow?.stop()]);
+    await Promise.all([echo?.close(), odd?.close()]);
+    await cfg?.cleanup();
+  });
+
+  for (const nominated of ['content-length', 'Content-Length, close', 'host', 'transfer-encoding']) {
+    it(`keeps the request's framing when Connection names ${nominated}`, async () => {
+      for (const [name, proc] of both()) {
+        const smuggled = `GET /smuggled-${name.replace(/\W/g, '')} HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
+        const before = echo.requests.length;
+        const req = `POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nConnection: ${nominated}\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`;
+        const { text } = await rawExchange(proc.addresses.http!, [req], { until: (t) => statuses(t).length >= 1 && t.includes('}') });
+        assert.deepEqual(statuses(text), [200], `${name}: ${text}`);
+        const seen = echo.requests.slice(before);
+        assert.deepEqual(seen.map((r) => [r.method, r.url, r.bodyBytes]), [['POST', '/upload', smuggled.length]], `${name}: the body reached the upstream as a body`);
+        assert.equal(seen[0]!.headers.host, HOST, `${name}: Host kept`);
+      }
+    });
+  }
+
+  it('keeps a response framed when its Connection names Content-Length', async () => {
+    for (const [name, proc] of both()) {
+      const req = `GET /odd HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
+      const { text } = await rawExchange(proc.addresses.http!, [req, req], { gapMs: 100, until: (t) => (t.match(/hello/g) ?? []).length >= 2 });
+      const first = text.slice(0, text.indexOf('\r\n\r\n'));
+      assert.match(first, /^(content-length: 5|transfer-encoding: chunked)$/im, `${name}: the client can tell where the body ends: ${JSON.stringify(text)}`);
+      assert.deepEqual(statuses(text), [200, 200], name);
+    }
+  });
+});
