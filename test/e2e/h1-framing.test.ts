@@ -61,4 +61,19 @@ describe('HTTP/1.1 framing (sluice serve)', () => {
       assert.deepEqual(statuses(text), [200, 200], name);
     }
   });
+
+  it('answers thousands of pipelined requests sent in one write, past the pipelining buffer limit', async () => {
+    // 3,000 heads of 60 bytes are ~180 KB: far past --max-header-size (4 KiB here), so the fast
+    // path pauses the client while it works through them, and heads straddle its reads.
+    const n = 3000;
+    const one = (i: number): string => `GET /p${String(i).padStart(5, '0')} HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
+    const all = Array.from({ length: n }, (_, i) => one(i)).join('') + `GET /last HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`;
+    for (const [name, proc] of both()) {
+      const { text, closed } = await rawExchange(proc.addresses.http!, [all], { boundMs: 60_000 });
+      const got = statuses(text);
+      assert.equal(got.length, n + 1, `${name}: ${got.length} answers, last ${JSON.stringify(text.slice(-200))}`);
+      assert.ok(got.every((s) => s === 200), name);
+      assert.ok(closed, `${name}: closed after Connection: close`);
+    }
+  });
 });

@@ -133,7 +133,8 @@ export class FastConnection implements UpstreamOwner {
     while (!this.active && !this.#closed && this.#pending !== null) {
       const buf = this.#pending;
       const head = parseRequestHead(buf, 0, buf.length, this.#shared.limits);
-      if (head === undefined) return;
+      // A partial head: read on (the socket may be paused while pipelined requests waited).
+      if (head === undefined) break;
       if (head instanceof HeadError) return this.#refuse(head.status);
       if (head.fallback !== '') return this.#handOff();
       this.headStart = 0;
