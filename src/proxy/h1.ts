@@ -53,17 +53,22 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     });
     const head = req.method === 'HEAD';
     const grpcType = isGrpcContentType(req.headers['content-type']) ? req.headers['content-type'] : undefined;
+    const awaitsContinue = expectsContinue(req);
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
+      if (awaitsContinue) res.shouldKeepAlive = false;
       writeLocal(res, reply, head, error ? grpcType : undefined);
       return done(ingress, reply.status);
     }
     const cluster = decision.split.cluster;
     const pick = dp.pick(cluster);
     if (!pick) {
+      if (awaitsContinue) res.shouldKeepAlive = false;
       writeLocal(res, NO_ENDPOINTS, head, grpcType);
       return done(decision.ingress, 503);
     }
+    // The request will be forwarded: now the client may send its body.
+    if (awaitsContinue) res.writeContinue();
     const toH2c = h2 !== undefined && cluster.protocol === 'h2c';
     const headers = upstreamRequestHeaders({
       raw,
@@ -105,6 +110,16 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     );
     if (hasBody) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   };
+}
+
+/**
+ * The client waits for 100 Continue before sending its body (node:http emitted 'checkContinue').
+ * A final answer instead closes the connection: whether the client then sends the body or not,
+ * the connection's next bytes cannot be told apart (RFC 9110 10.1.1).
+ */
+function expectsContinue(req: IncomingMessage): boolean {
+  const e = req.headers.expect;
+  return e !== undefined && e.toLowerCase() === '100-continue';
 }
 
 /** undici legacy dispatch handler (its native interface, so no wrapper runs per event). */

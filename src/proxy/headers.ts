@@ -13,8 +13,11 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
-/** Headers the proxy itself sets on every upstream request. */
-const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto']);
+/**
+ * Headers the proxy itself sets on every upstream request, and `Expect`, which the proxy answers
+ * itself (100 Continue once it has a route, as Envoy does by default): undici refuses to send it.
+ */
+const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'expect']);
 
 /**
  * Fields that frame or route the message. A `Connection` header naming one does not remove it

@@ -1,6 +1,9 @@
 // Message framing through `sluice serve`, on the fast path and on node:http (--no-fast-path):
 // Connection-nominated framing headers (request smuggling), deep pipelining, Expect: 100-continue.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
@@ -76,4 +79,34 @@ describe('HTTP/1.1 framing (sluice serve)', () => {
       assert.ok(closed, `${name}: closed after Connection: close`);
     }
   });
+
+  it('uploads more than 1 MiB with curl (Expect: 100-continue) on every HTTP/1.1 path', async () => {
+    const file = join(cfg.dir, 'upload.bin');
+    await writeFile(file, Buffer.alloc(2 * 1024 * 1024 + 7, 0x61));
+    for (const [name, proc] of both()) {
+      const { stdout, stderr } = await curl(['-sS', '--data-binary', `@${file}`, '-H', `Host: ${HOST}`, '-w', '\n%{http_code}', `http://${proc.addresses.http}/upload`]);
+      const [body, code] = stdout.split('\n');
+      assert.equal(code, '200', `${name}: ${stdout} ${stderr}`);
+      assert.equal((JSON.parse(body!) as { bodyBytes: number }).bodyBytes, 2 * 1024 * 1024 + 7, name);
+    }
+  });
+
+  it('answers Expect: 100-continue with 100 and forwards the body, and with the final status alone when there is no route', async () => {
+    for (const [name, proc] of both()) {
+      const head = `POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n`;
+      const sent = await rawExchange(proc.addresses.http!, [head], { until: (t) => t.includes('\r\n\r\n') });
+      assert.deepEqual(statuses(sent.text), [100], `${name}: 100 before the body is sent`);
+      const { text } = await rawExchange(proc.addresses.http!, [head, 'data'], { gapMs: 300, until: (t) => t.includes('}') });
+      assert.deepEqual(statuses(text), [100, 200], `${name}: ${text}`);
+      assert.match(text, /"bodyBytes":4/, name);
+      const lost = await rawExchange(proc.addresses.http!, [head.replace(HOST, 'nobody.example.com')], { until: (t) => t.includes('\r\n\r\n') });
+      assert.deepEqual(statuses(lost.text), [404], `${name}: no 100 for a request that gets 404`);
+    }
+  });
 });
+
+function curl(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('curl', ['--max-time', '20', ...args], { encoding: 'latin1', maxBuffer: 16 * 1024 * 1024 }, (_err, stdout, stderr) => resolve({ stdout, stderr }));
+  });
+}
