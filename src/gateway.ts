@@ -39,6 +39,8 @@ export interface GatewayOptions {
   readonly processMetrics?: boolean;
   /** plain listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
+  /** normalise request paths before routing and forwarding (default true) */
+  readonly normalizePath?: boolean;
 }
 
 export interface GatewayAddresses {
@@ -107,10 +109,11 @@ export class Gateway {
     }
     const h2Limits = { ...limits, ...defaultH2Limits };
     const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
-    const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false };
+    const normalizePath = this.#options.normalizePath !== false;
+    const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false, normalizePath };
     const plain: Array<[HostPort | undefined, ListenerContext, '--http' | '--local']> = [
       [this.#options.http, httpCtx, '--http'],
-      [this.#options.local, { name: 'local', kind: 'local', secure: false }, '--local'],
+      [this.#options.local, { name: 'local', kind: 'local', secure: false, normalizePath }, '--local'],
     ];
     const bound: Array<[string, string]> = [];
     for (const [addr, ctx, flag] of plain) {
@@ -129,7 +132,7 @@ export class Gateway {
       bound.push([ctx.name, address]);
     }
     if (this.#options.https) {
-      const fe = new Frontend(deps, { name: 'https', kind: 'external', secure: true });
+      const fe = new Frontend(deps, { name: 'https', kind: 'external', secure: true, normalizePath });
       this.#frontends.push(fe);
       const server = createTlsListener({
         contexts: this.tls,

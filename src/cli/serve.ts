@@ -41,6 +41,8 @@ export interface ServeFlags {
   defaultCert?: string;
   /** commander sets this to false for --no-fast-path */
   fastPath?: boolean;
+  /** commander sets this to false for --no-normalize-path */
+  normalizePath?: boolean;
 }
 
 export const serveDefaults = {
@@ -142,6 +144,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     log,
     processMetrics: true,
     fastPath: f.fastPath !== false,
+    normalizePath: f.normalizePath !== false,
   };
   return options;
 }

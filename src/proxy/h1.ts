@@ -8,7 +8,8 @@ import { grpcLocalReply, isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
-import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from './local-reply.ts';
+import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
+import { strictTarget } from './h1-strict.ts';
 import { watchH1Body, watchSend } from './client-deadlines.ts';
 
 export interface ListenerContext {
@@ -18,6 +19,8 @@ export interface ListenerContext {
   readonly secure: boolean;
   /** port of the HTTPS listener, for redirects */
   httpsPort?: number;
+  /** normalise request paths before routing (default true; `--no-normalize-path` turns it off) */
+  readonly normalizePath?: boolean;
 }
 
 export function writeLocal(res: ServerResponse, reply: LocalReply, head = false, grpcType?: string): void {
@@ -43,13 +46,20 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       return done('', 503);
     }
     const raw = req.rawHeaders;
+    const target = strictTarget(req);
+    if (typeof target === 'string') {
+      res.shouldKeepAlive = false;
+      writeLocal(res, textReply(400, target), req.method === 'HEAD');
+      return done('', 400);
+    }
     const decision = decide(router, {
       listener: ctx.kind,
       secure: ctx.secure,
-      authority: req.headers.host,
-      url: req.url ?? '/',
+      authority: target.authority,
+      url: target.url,
       raw,
       httpsPort: ctx.httpsPort,
+      normalizePath: ctx.normalizePath,
     });
     const head = req.method === 'HEAD';
     const grpcType = isGrpcContentType(req.headers['content-type']) ? req.headers['content-type'] : undefined;
@@ -105,7 +115,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       done(decision.ingress, status);
     });
     pick.pool.dispatch(
-      { path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
+      { path: decision.url, method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
       handler,
     );
     if (hasBody) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());

@@ -153,7 +153,7 @@ export class FastConnection implements UpstreamOwner {
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
     const router = dp.router;
     if (router === undefined) return this.#local(head, NO_CONFIG, '');
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, httpsPort: ctx.httpsPort });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress } = replyFor(decision);
       return this.#local(head, reply, ingress);
@@ -172,7 +172,7 @@ export class FastConnection implements UpstreamOwner {
       clientAddress: this.#clientAddress,
       proto: ctx.secure ? 'https' : 'http',
     });
-    const upstreamHead = requestHead(head.method, head.url, headers, head.framing === CHUNKED);
+    const upstreamHead = requestHead(head.method, decision.url, headers, head.framing === CHUNKED);
     this.#consume(head.headLength);
     dp.inflight++;
     this.active = true;

@@ -85,6 +85,7 @@ const table: Array<[string, string, Verdict['kind']]> = [
   ['chunk data longer than its size', `${POST('Transfer-Encoding: chunked')}3\r\nhello\r\n0\r\n\r\n`, 'reject'],
   ['LF-only after the chunk size', `${POST('Transfer-Encoding: chunked')}5\nhello\r\n0\r\n\r\n`, 'reject'],
   ['control byte in a chunk extension', `${POST('Transfer-Encoding: chunked')}5;a\x01\r\nhello\r\n0\r\n\r\n`, 'reject'],
+  ['HTTP/1.0 with Transfer-Encoding (RFC 9112 6.1)', `${head('POST / HTTP/1.0', 'Host: a', 'Connection: keep-alive', 'Transfer-Encoding: chunked')}0\r\n\r\n`, 'reject'],
   // handed to node:http
   ['HTTP/1.0', head('GET / HTTP/1.0', 'Host: a'), 'fallback'],
   ['absolute-form target', head('GET http://a.example/ HTTP/1.1', 'Host: a.example'), 'fallback'],
