@@ -96,6 +96,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
         h2,
         cluster: cluster.name,
         origin: pick.origin,
+        url: decision.url,
         headers,
         hasBody,
         reply: (r) => writeLocal(res, r, head, grpcType),

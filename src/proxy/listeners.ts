@@ -67,7 +67,10 @@ export function createHttpServer(limits: ListenerLimits, handler: http.RequestLi
 
 /** Malformed or oversized requests get a status line and a close, never a crash. */
 export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
+  // A response already under way (a client FIN inside its request body, say): a status line now
+  // would land inside that response's body. Node's own default handler checks the same field.
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || current?.headersSent === true) {
     socket.destroy();
     return;
   }

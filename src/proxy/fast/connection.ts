@@ -106,7 +106,11 @@ export class FastConnection implements UpstreamOwner {
 
   readonly #onEnd = (): void => {
     this.#clientEnded = true;
-    if (!this.active && !this.#closed) this.#end();
+    if (this.#closed) return;
+    if (!this.active) this.#end();
+    // A FIN inside the request body: the body can never finish, so abort both sides now rather
+    // than hold the client and an upstream connection for the body timeout (or forever).
+    else if (this.#reqPhase !== REQ_DONE) this.#abandonBody(400);
   };
 
   readonly #onError = (): void => {
