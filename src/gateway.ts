@@ -37,7 +37,7 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** export Node process metrics (off in tests that run several gateways in one process) */
   readonly processMetrics?: boolean;
-  /** plain listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
+  /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
   /** normalise request paths before routing and forwarding (default true) */
   readonly normalizePath?: boolean;
@@ -120,11 +120,7 @@ export class Gateway {
       if (!addr) continue;
       const fe = new Frontend(deps, ctx);
       this.#frontends.push(fe);
-      if (this.#options.fastPath !== false) {
-        const fast = createFastH1Handler(this.dataPlane, ctx, limits, fe.http1Server);
-        this.#fast.push(fast);
-        fe.http1 = fast;
-      }
+      this.#useFastPath(fe, limits);
       const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout });
       this.#listeners.push(server);
       const address = await listen(server, addr, flag);
@@ -134,6 +130,7 @@ export class Gateway {
     if (this.#options.https) {
       const fe = new Frontend(deps, { name: 'https', kind: 'external', secure: true, normalizePath });
       this.#frontends.push(fe);
+      this.#useFastPath(fe, limits);
       const server = createTlsListener({
         contexts: this.tls,
         handshakeTimeout: limits.headersTimeout,
@@ -151,6 +148,18 @@ export class Gateway {
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
     await this.pipeline.start();
     for (const [listener, address] of bound) log.info({ listener, address }, 'listening');
+  }
+
+  /**
+   * HTTP/1.1 on the listener goes through the raw-socket fast path, node:http behind it (unless
+   * --no-fast-path). The TLS listener too: the fast path only needs a Duplex socket, and a
+   * TLSSocket is one, so TLS clients get the same parser and speed as plain ones.
+   */
+  #useFastPath(fe: Frontend, limits: ListenerLimits): void {
+    if (this.#options.fastPath === false) return;
+    const fast = createFastH1Handler(this.dataPlane, fe.ctx, limits, fe.http1Server);
+    this.#fast.push(fast);
+    fe.http1 = fast;
   }
 
   /** Lets a status writer (Kubernetes mode) show in /status what it knows beyond the translator. */

@@ -41,10 +41,15 @@ describe('strict HTTP/1.1 and path normalisation (sluice serve)', () => {
     const args = ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'];
     [fast, slow, asSent] = await Promise.all([
       startSluice(args, ['http', 'https']),
-      startSluice([...args, '--no-fast-path'], ['http']),
+      startSluice([...args, '--no-fast-path'], ['http', 'https']),
       startSluice([...args, '--no-normalize-path'], ['http']),
     ]);
-    paths = [['fast path', fast.addresses.http!, undefined], ['node:http', slow.addresses.http!, undefined], ['https', fast.addresses.https!, HOST]];
+    paths = [
+      ['fast path', fast.addresses.http!, undefined],
+      ['node:http', slow.addresses.http!, undefined],
+      ['https', fast.addresses.https!, HOST],
+      ['https, node:http', slow.addresses.https!, HOST],
+    ];
   });
 
   after(async () => {
@@ -64,6 +69,16 @@ describe('strict HTTP/1.1 and path normalisation (sluice serve)', () => {
       assert.deepEqual(statuses(text), [200], name);
       assert.deepEqual(urlsSeen(text), ['/public/a/b/d?q=/../x'], `${name}: the upstream gets the path that was routed`);
     }
+  });
+
+  it('serves HTTP/1.1 over TLS on the fast path, and on node:http with --no-fast-path', async () => {
+    // node:http adds `Keep-Alive: timeout=N` to its keep-alive answers; the fast path never does.
+    const viaFast = await rawExchange(fast.addresses.https!, [get('/public/tls')], { tlsServername: HOST, until: (t) => t.includes('}') });
+    assert.deepEqual(statuses(viaFast.text), [200]);
+    assert.doesNotMatch(viaFast.text, /^keep-alive: timeout=/im);
+    assert.match(viaFast.text, /"x-forwarded-proto":"https"/);
+    const viaNode = await rawExchange(slow.addresses.https!, [get('/public/tls')], { tlsServername: HOST, until: (t) => t.includes('}') });
+    assert.match(viaNode.text, /^keep-alive: timeout=/im);
   });
 
   it('routes and forwards paths as sent with --no-normalize-path', async () => {
