@@ -41,7 +41,9 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     const done = (ingress: string, status: number): void => {
       dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
     };
+    const awaitsContinue = expectsContinue(req);
     if (!router) {
+      if (awaitsContinue) res.shouldKeepAlive = false;
       writeLocal(res, NO_CONFIG);
       return done('', 503);
     }
@@ -63,7 +65,6 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     });
     const head = req.method === 'HEAD';
     const grpcType = isGrpcContentType(req.headers['content-type']) ? req.headers['content-type'] : undefined;
-    const awaitsContinue = expectsContinue(req);
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       if (awaitsContinue) res.shouldKeepAlive = false;
