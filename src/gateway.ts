@@ -40,8 +40,10 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** export Node process metrics (off in tests that run several gateways in one process) */
   readonly processMetrics?: boolean;
-  /** plain listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
+  /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
+  /** normalise request paths before routing and forwarding (default true) */
+  readonly normalizePath?: boolean;
 }
 
 export interface GatewayAddresses {
@@ -121,21 +123,18 @@ export class Gateway {
     }
     const h2Limits = { ...limits, ...defaultH2Limits };
     const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
-    const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false };
+    const normalizePath = this.#options.normalizePath !== false;
+    const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false, normalizePath };
     const plain: Array<[HostPort | undefined, ListenerContext, '--http' | '--local']> = [
       [this.#options.http, httpCtx, '--http'],
-      [this.#options.local, { name: 'local', kind: 'local', secure: false }, '--local'],
+      [this.#options.local, { name: 'local', kind: 'local', secure: false, normalizePath }, '--local'],
     ];
     const bound: Array<[string, string]> = [];
     for (const [addr, ctx, flag] of plain) {
       if (!addr) continue;
       const fe = new Frontend(deps, ctx);
       this.#frontends.push(fe);
-      if (this.#options.fastPath !== false) {
-        const fast = createFastH1Handler(this.dataPlane, ctx, limits, fe.http1Server);
-        this.#fast.push(fast);
-        fe.http1 = fast;
-      }
+      this.#useFastPath(fe, limits);
       const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout });
       this.#listeners.push(server);
       const address = await listen(server, addr, flag);
@@ -143,8 +142,9 @@ export class Gateway {
       bound.push([ctx.name, address]);
     }
     if (this.#options.https) {
-      const fe = new Frontend(deps, { name: 'https', kind: 'external', secure: true });
+      const fe = new Frontend(deps, { name: 'https', kind: 'external', secure: true, normalizePath });
       this.#frontends.push(fe);
+      this.#useFastPath(fe, limits);
       const server = createTlsListener({
         contexts: this.tls,
         handshakeTimeout: limits.headersTimeout,
@@ -176,6 +176,18 @@ export class Gateway {
    */
   failReadiness(): void {
     this.#shuttingDown = true;
+  }
+
+  /**
+   * HTTP/1.1 on the listener goes through the raw-socket fast path, node:http behind it (unless
+   * --no-fast-path). The TLS listener too: the fast path only needs a Duplex socket, and a
+   * TLSSocket is one, so TLS clients get the same parser and speed as plain ones.
+   */
+  #useFastPath(fe: Frontend, limits: ListenerLimits): void {
+    if (this.#options.fastPath === false) return;
+    const fast = createFastH1Handler(this.dataPlane, fe.ctx, limits, fe.http1Server);
+    this.#fast.push(fast);
+    fe.http1 = fast;
   }
 
   /** Lets a status writer (Kubernetes mode) show in /status what it knows beyond the translator. */

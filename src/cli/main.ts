@@ -42,7 +42,8 @@ program
   .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
   .option('--drain-delay <seconds>', 'on SIGTERM, time to keep serving with /ready failing before draining (0: none)', serveDefaults.drainDelay)
   .option('--workers <n>', 'processes sharing the listeners, one per core (node:cluster)', '1')
-  .option('--no-fast-path', 'serve plain HTTP/1.1 through node:http only (no raw-socket fast path)')
+  .option('--no-fast-path', 'serve HTTP/1.1 through node:http only (no raw-socket fast path)')
+  .option('--no-normalize-path', 'route and forward request paths as sent (no removal of dot-segments, no %2e decoding, no merging of slashes)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
   .action(async (opts: ServeFlags) => {
     if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');

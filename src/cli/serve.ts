@@ -44,6 +44,8 @@ export interface ServeFlags extends XdsFlags {
   defaultCert?: string;
   /** commander sets this to false for --no-fast-path */
   fastPath?: boolean;
+  /** commander sets this to false for --no-normalize-path */
+  normalizePath?: boolean;
 }
 
 export const serveDefaults = {
@@ -149,6 +151,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
     log,
     processMetrics: true,
     fastPath: f.fastPath !== false,
+    normalizePath: f.normalizePath !== false,
   };
   return options;
 }

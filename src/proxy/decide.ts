@@ -2,6 +2,7 @@
 // It knows nothing of node:http, so every socket layer (h1, h2, a raw fast path) shares it.
 import type { ListenerKind } from '../snapshot/types.ts';
 import type { CompiledRoute, CompiledSplit, Router } from './router.ts';
+import { routedTarget } from './normalize-path.ts';
 import { matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
 
 export type Decision =
@@ -15,6 +16,8 @@ export type Decision =
       readonly ingress: string;
       readonly route: CompiledRoute;
       readonly split: CompiledSplit;
+      /** the request target sent upstream: normalised path and query (normalize-path.ts) */
+      readonly url: string;
       /** the Host sent upstream */
       readonly upstreamHost: string;
       /** headers to set on the upstream request, in order (later wins) */
@@ -35,6 +38,8 @@ export interface RequestFacts {
    * client sent (less `:80`), as Envoy's `https_redirect` does, so both data planes agree.
    */
   readonly httpsPort?: number;
+  /** normalise the path before matching and forwarding (default true; `--no-normalize-path`) */
+  readonly normalizePath?: boolean;
 }
 
 export const PROBE_HEADER = 'k-network-probe';
@@ -57,8 +62,9 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
     return { kind: 'probe', ingress, hash: sent === 'override' ? entry.ingress.hash : sent };
   }
 
-  const q = req.url.indexOf('?');
-  const path = q >= 0 ? req.url.slice(0, q) : req.url;
+  const url = routedTarget(req.url, req.normalizePath !== false);
+  const q = url.indexOf('?');
+  const path = q >= 0 ? url.slice(0, q) : url;
   const route = matchRoute(entry, path, req.raw);
   if (!route) return { kind: 'not-found', what: 'path', ingress };
 
@@ -75,7 +81,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const pathSet = route.route.appendHeaders;
   const set = split.appendHeaders.length === 0 ? pathSet : pathSet.length === 0 ? split.appendHeaders : [...pathSet, ...split.appendHeaders];
   const upstreamHost = route.route.rewriteHost ?? req.authority ?? host;
-  return { kind: 'forward', ingress, route, split, upstreamHost, set };
+  return { kind: 'forward', ingress, route, split, url, upstreamHost, set };
 }
 
 // A Host that is not a plain host[:port] is replaced by the normalised host.

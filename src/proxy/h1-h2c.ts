@@ -14,6 +14,8 @@ export interface H1ToH2cTarget {
   readonly h2: H2Upstreams;
   readonly cluster: string;
   readonly origin: string;
+  /** the target to send: decide()'s (normalised) one */
+  readonly url: string;
   readonly headers: string[];
   readonly hasBody: boolean;
   /** writes a local reply (gRPC-aware) on the response */
@@ -38,7 +40,7 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, t: H1ToH
   };
   let up: http2.ClientHttp2Stream;
   try {
-    up = t.h2.request(t.origin, req.method ?? 'GET', req.url ?? '/', t.headers, !t.hasBody);
+    up = t.h2.request(t.origin, req.method ?? 'GET', t.url, t.headers, !t.hasBody);
   } catch (err) {
     return fail(err as Error);
   }

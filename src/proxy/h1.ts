@@ -8,7 +8,8 @@ import { grpcLocalReply, isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
-import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from './local-reply.ts';
+import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
+import { strictTarget } from './h1-strict.ts';
 import { watchH1Body, watchSend } from './client-deadlines.ts';
 
 export interface ListenerContext {
@@ -18,6 +19,8 @@ export interface ListenerContext {
   readonly secure: boolean;
   /** port of the HTTPS listener, for redirects */
   httpsPort?: number;
+  /** normalise request paths before routing (default true; `--no-normalize-path` turns it off) */
+  readonly normalizePath?: boolean;
 }
 
 export function writeLocal(res: ServerResponse, reply: LocalReply, head = false, grpcType?: string): void {
@@ -38,32 +41,45 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     const done = (ingress: string, status: number): void => {
       dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
     };
+    const awaitsContinue = expectsContinue(req);
     if (!router) {
+      if (awaitsContinue) res.shouldKeepAlive = false;
       writeLocal(res, NO_CONFIG);
       return done('', 503);
     }
     const raw = req.rawHeaders;
+    const target = strictTarget(req);
+    if (typeof target === 'string') {
+      res.shouldKeepAlive = false;
+      writeLocal(res, textReply(400, target), req.method === 'HEAD');
+      return done('', 400);
+    }
     const decision = decide(router, {
       listener: ctx.kind,
       secure: ctx.secure,
-      authority: req.headers.host,
-      url: req.url ?? '/',
+      authority: target.authority,
+      url: target.url,
       raw,
       httpsPort: ctx.httpsPort,
+      normalizePath: ctx.normalizePath,
     });
     const head = req.method === 'HEAD';
     const grpcType = isGrpcContentType(req.headers['content-type']) ? req.headers['content-type'] : undefined;
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
+      if (awaitsContinue) res.shouldKeepAlive = false;
       writeLocal(res, reply, head, error ? grpcType : undefined);
       return done(ingress, reply.status);
     }
     const cluster = decision.split.cluster;
     const pick = dp.pick(cluster);
     if (!pick) {
+      if (awaitsContinue) res.shouldKeepAlive = false;
       writeLocal(res, NO_ENDPOINTS, head, grpcType);
       return done(decision.ingress, 503);
     }
+    // The request will be forwarded: now the client may send its body.
+    if (awaitsContinue) res.writeContinue();
     const toH2c = h2 !== undefined && cluster.protocol === 'h2c';
     const headers = upstreamRequestHeaders({
       raw,
@@ -81,6 +97,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
         h2,
         cluster: cluster.name,
         origin: pick.origin,
+        url: decision.url,
         headers,
         hasBody,
         reply: (r) => writeLocal(res, r, head, grpcType),
@@ -100,11 +117,21 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       done(decision.ingress, status);
     });
     pick.pool.dispatch(
-      { path: req.url ?? '/', method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
+      { path: decision.url, method: req.method ?? 'GET', headers, body: hasBody ? req : null, upgrade: null },
       handler,
     );
     if (hasBody) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   };
+}
+
+/**
+ * The client waits for 100 Continue before sending its body (node:http emitted 'checkContinue').
+ * A final answer instead closes the connection: whether the client then sends the body or not,
+ * the connection's next bytes cannot be told apart (RFC 9110 10.1.1).
+ */
+function expectsContinue(req: IncomingMessage): boolean {
+  const e = req.headers.expect;
+  return e !== undefined && e.toLowerCase() === '100-continue';
 }
 
 /** undici legacy dispatch handler (its native interface, so no wrapper runs per event). */

@@ -86,7 +86,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
     const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
     for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       writeLocalH2(stream, reply, head, error ? grpcType : undefined);
@@ -111,7 +111,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
       keepTeTrailers: cluster.protocol === 'h2c',
     });
     dp.inflight++;
-    const target = new H2Exchange(dp, ctx.name, decision.ingress, started, cluster.name, originOf(endpoint), method, path, upstreamHeaders, endStream, grpcType);
+    const target = new H2Exchange(dp, ctx.name, decision.ingress, started, cluster.name, originOf(endpoint), method, decision.url, upstreamHeaders, endStream, grpcType);
     if (cluster.protocol === 'h2c') {
       proxyH2ToH2c(stream, h2, target);
       // Piped (up.pipe(stream)): watched from the start, it counts only while the stream is backed up.

@@ -13,8 +13,24 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
-/** Headers the proxy itself sets on every upstream request. */
-const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto']);
+/**
+ * Headers the proxy itself sets on every upstream request, and `Expect`, which the proxy answers
+ * itself (100 Continue once it has a route, as Envoy does by default): undici refuses to send it.
+ */
+const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'expect']);
+
+/**
+ * Fields that frame or route the message. A `Connection` header naming one does not remove it
+ * (RFC 9110 7.6.1 is about hop-by-hop options, and these are the message's own framing): obeying
+ * `Connection: content-length` would forward a body without its length, so the next hop would
+ * read the body as another request.
+ */
+const NOT_NOMINATABLE = new Set(['content-length', 'transfer-encoding', 'host']);
+
+/** A route's header edit never changes the body's framing: the proxy forwards the framing it parsed. */
+function isFraming(lowerName: string): boolean {
+  return lowerName === 'content-length' || lowerName === 'transfer-encoding';
+}
 
 export function isHopByHop(lowerName: string): boolean {
   return HOP_BY_HOP.has(lowerName);
@@ -27,7 +43,7 @@ function connectionTokens(raw: readonly string[]): Set<string> | undefined {
     if (raw[i]!.toLowerCase() !== 'connection') continue;
     for (const t of raw[i + 1]!.split(',')) {
       const v = t.trim().toLowerCase();
-      if (v && v !== 'close' && v !== 'keep-alive') (tokens ??= new Set()).add(v);
+      if (v && v !== 'close' && v !== 'keep-alive' && !NOT_NOMINATABLE.has(v)) (tokens ??= new Set()).add(v);
     }
   }
   return tokens;
@@ -76,10 +92,10 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
     }
     if (listed?.has(lower) && !input.keepUpgrade) continue;
     if (input.drop?.has(lower)) continue;
-    if (set.length > 0 && isSetByRoute(set, lower)) continue;
+    if (set.length > 0 && !isFraming(lower) && isSetByRoute(set, lower)) continue;
     out.push(name, raw[i + 1]!);
   }
-  for (const [n, v] of set) setPair(out, n, v);
+  for (const [n, v] of set) if (!isFraming(n)) setPair(out, n, v);
   const client = input.clientAddress ? stripV4Mapped(input.clientAddress) : undefined;
   if (client) out.push('x-forwarded-for', xff === undefined ? client : `${xff}, ${client}`);
   else if (xff !== undefined) out.push('x-forwarded-for', xff);
@@ -118,7 +134,7 @@ export function clientResponseHeaders(raw: ReadonlyArray<Buffer | string>, keepU
     if (lower === 'connection') {
       for (const t of value.split(',')) {
         const v = t.trim().toLowerCase();
-        if (v && v !== 'close' && v !== 'keep-alive' && v !== 'upgrade') (listed ??= new Set()).add(v);
+        if (v && v !== 'close' && v !== 'keep-alive' && v !== 'upgrade' && !NOT_NOMINATABLE.has(v)) (listed ??= new Set()).add(v);
       }
       if (keepUpgrade) out.push(name, value);
       continue;

@@ -36,16 +36,7 @@ export const defaultLimits: ListenerLimits = {
 };
 
 export function createHttpServer(limits: ListenerLimits, handler: http.RequestListener): http.Server {
-  const server = http.createServer({
-    maxHeaderSize: limits.maxHeaderSize,
-    headersTimeout: limits.headersTimeout,
-    // No whole-request deadline: a long upload or a long-lived stream is not a slow client.
-    requestTimeout: 0,
-    keepAliveTimeout: limits.idleTimeout,
-    // Check head deadlines often enough that the timeout is what the flag says.
-    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeout / 4))),
-    noDelay: true,
-  }, (req, res) => {
+  const onRequest: http.RequestListener = (req, res) => {
     // Node drops headers past maxHeadersCount silently; a gateway must refuse instead, or a
     // security header could vanish between client and upstream.
     if (req.rawHeaders.length > 2 * limits.maxHeadersCount) {
@@ -55,7 +46,20 @@ export function createHttpServer(limits: ListenerLimits, handler: http.RequestLi
       return;
     }
     handler(req, res);
-  });
+  };
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderSize,
+    headersTimeout: limits.headersTimeout,
+    // No whole-request deadline: a long upload or a long-lived stream is not a slow client.
+    requestTimeout: 0,
+    keepAliveTimeout: limits.idleTimeout,
+    // Check head deadlines often enough that the timeout is what the flag says.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeout / 4))),
+    noDelay: true,
+  }, onRequest);
+  // `Expect: 100-continue` comes here instead of 'request': the handler sends the 100 once it has a
+  // route (expectContinue in h1.ts), so a request that gets 404 or 503 never has its body sent.
+  server.on('checkContinue', onRequest);
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on('clientError', (err, socket) => answerClientError(err as Error & { code?: string }, socket as Socket));
   return server;
@@ -63,7 +67,10 @@ export function createHttpServer(limits: ListenerLimits, handler: http.RequestLi
 
 /** Malformed or oversized requests get a status line and a close, never a crash. */
 export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
+  // A response already under way (a client FIN inside its request body, say): a status line now
+  // would land inside that response's body. Node's own default handler checks the same field.
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || current?.headersSent === true) {
     socket.destroy();
     return;
   }

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
 import type { ListenerContext } from './h1.ts';
+import { strictTarget } from './h1-strict.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 import { watchSend } from './client-deadlines.ts';
@@ -62,8 +63,12 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       writeRaw(socket, textReply(431, 'too many request headers'));
       return done('', 431);
     }
-    const url = req.url ?? '/';
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: req.headers.host, url, raw, httpsPort: ctx.httpsPort });
+    const target = strictTarget(req);
+    if (typeof target === 'string') {
+      writeRaw(socket, textReply(400, target));
+      return done('', 400);
+    }
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: target.authority, url: target.url, raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress } = replyFor(decision);
       writeRaw(socket, reply);
@@ -83,7 +88,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       proto: ctx.secure ? 'https' : 'http',
       keepUpgrade: true,
     });
-    let requestHead = `${req.method ?? 'GET'} ${url} HTTP/1.1\r\n`;
+    let requestHead = `${req.method ?? 'GET'} ${decision.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) requestHead += `${headers[i]}: ${headers[i + 1]}\r\n`;
     requestHead += '\r\n';
 

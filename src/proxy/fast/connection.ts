@@ -106,7 +106,11 @@ export class FastConnection implements UpstreamOwner {
 
   readonly #onEnd = (): void => {
     this.#clientEnded = true;
-    if (!this.active && !this.#closed) this.#end();
+    if (this.#closed) return;
+    if (!this.active) this.#end();
+    // A FIN inside the request body: the body can never finish, so abort both sides now rather
+    // than hold the client and an upstream connection for the body timeout (or forever).
+    else if (this.#reqPhase !== REQ_DONE) this.#abandonBody(400);
   };
 
   readonly #onError = (): void => {
@@ -133,7 +137,8 @@ export class FastConnection implements UpstreamOwner {
     while (!this.active && !this.#closed && this.#pending !== null) {
       const buf = this.#pending;
       const head = parseRequestHead(buf, 0, buf.length, this.#shared.limits);
-      if (head === undefined) return;
+      // A partial head: read on (the socket may be paused while pipelined requests waited).
+      if (head === undefined) break;
       if (head instanceof HeadError) return this.#refuse(head.status);
       if (head.fallback !== '') return this.#handOff();
       this.headStart = 0;
@@ -152,7 +157,7 @@ export class FastConnection implements UpstreamOwner {
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
     const router = dp.router;
     if (router === undefined) return this.#local(head, NO_CONFIG, '');
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, httpsPort: ctx.httpsPort });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress } = replyFor(decision);
       return this.#local(head, reply, ingress);
@@ -171,7 +176,7 @@ export class FastConnection implements UpstreamOwner {
       clientAddress: this.#clientAddress,
       proto: ctx.secure ? 'https' : 'http',
     });
-    const upstreamHead = requestHead(head.method, head.url, headers, head.framing === CHUNKED);
+    const upstreamHead = requestHead(head.method, decision.url, headers, head.framing === CHUNKED);
     this.#consume(head.headLength);
     dp.inflight++;
     this.active = true;

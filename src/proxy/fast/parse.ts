@@ -127,6 +127,8 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   if (teCount > 0) {
     // RFC 9112 6.1: chunked must be the final coding; the fast path knows no other coding at all.
     if (teCount > 1 || !teChunked) return new HeadError(400, 'unsupported Transfer-Encoding');
+    // RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing (node:http would keep the connection).
+    if (minor === 0x30) return new HeadError(400, 'Transfer-Encoding in HTTP/1.0');
     if (clCount > 0) return new HeadError(400, 'Content-Length with Transfer-Encoding');
     framing = CHUNKED;
   } else if (clCount > 0) {

@@ -4,7 +4,7 @@ import { ChunkedDecoder, INVALID, NEED_MORE } from '../../../src/proxy/fast/chun
 import { CHUNKED, HeadError, LENGTH, parseRequestHead } from '../../../src/proxy/fast/parse.ts';
 
 export type Verdict =
-  | { kind: 'accept'; method: string; url: string; headers: string[]; body: string; keepAlive: boolean; consumed: number }
+  | { kind: 'accept'; method: string; url: string; headers: string[]; body: string; keepAlive: boolean; consumed: number; minor?: number }
   | { kind: 'reject'; why: string }
   | { kind: 'incomplete' }
   | { kind: 'fallback'; why: string };
@@ -62,7 +62,7 @@ export function llhttpVerdict(bytes: Buffer): Verdict {
   const { HTTPParser, methods } = binding;
   const p = new HTTPParser();
   p.initialize(HTTPParser.REQUEST, {}, limits.maxHeaderSize, 0);
-  let first: { method: string; url: string; headers: string[]; keepAlive: boolean } | undefined;
+  let first: { method: string; url: string; headers: string[]; keepAlive: boolean; minor: number } | undefined;
   let extra: string[] = [];
   let extraUrl = '';
   let body = '';
@@ -72,9 +72,9 @@ export function llhttpVerdict(bytes: Buffer): Verdict {
     extra = extra.concat(h);
     extraUrl += url;
   };
-  p[HTTPParser.kOnHeadersComplete] = (_ma: number, _mi: number, headers: string[] | undefined, method: number, url: string | undefined, _sc: number, _sm: string, _up: boolean, ka: boolean) => {
+  p[HTTPParser.kOnHeadersComplete] = (_ma: number, mi: number, headers: string[] | undefined, method: number, url: string | undefined, _sc: number, _sm: string, _up: boolean, ka: boolean) => {
     if (first) return;
-    first = { method: methods[method]!, url: url ?? extraUrl, headers: headers ?? extra, keepAlive: ka };
+    first = { method: methods[method]!, url: url ?? extraUrl, headers: headers ?? extra, keepAlive: ka, minor: mi };
   };
   p[HTTPParser.kOnBody] = (b: Buffer) => {
     if (!complete) body += b.toString('latin1');

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ChunkedDecoder, INVALID } from '../../../src/proxy/fast/chunked.ts';
 import { HeadError, parseFinalResponseHead, parseRequestHead, parseResponseHead, ResponseHead, CHUNKED, LENGTH, NO_BODY, UNTIL_CLOSE } from '../../../src/proxy/fast/parse.ts';
+import { strictTarget } from '../../../src/proxy/h1-strict.ts';
 import { fastVerdict, limits, llhttpVerdict, type Verdict } from './llhttp.ts';
 import { mulberry32 } from '../../support/prng.ts';
 
@@ -85,6 +86,7 @@ const table: Array<[string, string, Verdict['kind']]> = [
   ['chunk data longer than its size', `${POST('Transfer-Encoding: chunked')}3\r\nhello\r\n0\r\n\r\n`, 'reject'],
   ['LF-only after the chunk size', `${POST('Transfer-Encoding: chunked')}5\nhello\r\n0\r\n\r\n`, 'reject'],
   ['control byte in a chunk extension', `${POST('Transfer-Encoding: chunked')}5;a\x01\r\nhello\r\n0\r\n\r\n`, 'reject'],
+  ['HTTP/1.0 with Transfer-Encoding (RFC 9112 6.1)', `${head('POST / HTTP/1.0', 'Host: a', 'Connection: keep-alive', 'Transfer-Encoding: chunked')}0\r\n\r\n`, 'reject'],
   // handed to node:http
   ['HTTP/1.0', head('GET / HTTP/1.0', 'Host: a'), 'fallback'],
   ['absolute-form target', head('GET http://a.example/ HTTP/1.1', 'Host: a.example'), 'fallback'],
@@ -206,6 +208,43 @@ describe('fast parser fuzz (seeded mutations) vs llhttp', () => {
     }
     // The mutations must exercise both sides, or the property above proves nothing.
     assert.ok(tally.accept > 200 && tally.reject > 500, JSON.stringify(tally));
+  });
+});
+
+describe("node:http's strict checks (h1-strict.ts) vs the fast parser", () => {
+  // What the fast parser refuses for Host and framing, node:http must refuse too when llhttp lets
+  // it through; and what the fast parser accepts, the checks must not refuse.
+  const FRAMING_REASONS = /Host header|Transfer-Encoding|Content-Length/;
+  function compare(bytes: Buffer, name: string): 'refused' | 'accepted' | 'other' {
+    const ll = llhttpVerdict(bytes);
+    if (ll.kind !== 'accept') return 'other';
+    const fast = fastVerdict(bytes);
+    const verdict = strictTarget({ httpVersionMinor: ll.minor!, rawHeaders: ll.headers, url: ll.url });
+    if (fast.kind === 'reject' && FRAMING_REASONS.test(fast.why)) {
+      assert.equal(typeof verdict, 'string', `${name}: node:http would accept what the fast path refuses (${fast.why})`);
+      return 'refused';
+    }
+    if (fast.kind === 'accept') assert.notEqual(typeof verdict, 'string', `${name}: refused what the fast path accepts: ${String(verdict)}`);
+    return fast.kind === 'accept' ? 'accepted' : 'other';
+  }
+
+  it('agrees on the table', () => {
+    const tally = { refused: 0, accepted: 0, other: 0 };
+    for (const [name, text] of table) tally[compare(Buffer.from(text, 'latin1'), name)]++;
+    // two Host headers, HTTP/1.0 with Transfer-Encoding and two Transfer-Encoding headers at least
+    assert.ok(tally.refused >= 3 && tally.accepted > 10, JSON.stringify(tally));
+  });
+
+  it('agrees on seeded mutations', () => {
+    const rand = mulberry32(0xf12e);
+    const bases = table.filter(([, , k]) => k === 'accept').map(([, t]) => t);
+    const tally = { refused: 0, accepted: 0, other: 0 };
+    for (let i = 0; i < 4000; i++) {
+      let s = bases[Math.floor(rand() * bases.length)]!;
+      for (let k = 0, n = 1 + Math.floor(rand() * 3); k < n; k++) s = mutate(s, rand);
+      tally[compare(Buffer.from(s, 'latin1'), `case ${i}: ${JSON.stringify(s)}`)]++;
+    }
+    assert.ok(tally.refused > 50 && tally.accepted > 200, JSON.stringify(tally));
   });
 });
 
