@@ -210,7 +210,7 @@ async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{
       address: f.xds!,
       feed: gateway.pipeline.feed,
       // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
-      listenerAddresses: { externalAddress: gateway.addresses.http ?? f.http, externalTlsAddress: gateway.addresses.https ?? f.https, localAddress: gateway.addresses.local ?? f.local },
+      listenerAddresses: { externalAddress: gateway.addresses.http ?? f.http, externalTlsAddress: gateway.addresses.https ?? f.https, localAddress: gateway.addresses.local ?? f.local, normalizePath: f.normalizePath !== false },
       log: log.child({ component: 'xds' }),
     });
     log.info({ listener: 'xds', address: xds.address }, 'listening');

@@ -72,7 +72,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   // the external and the cluster-local gateway alike (the translator sets httpOption only there),
   // so only requests a path matches are redirected, whichever plain listener they came to.
   if (!req.secure && entry.vhost.httpOption === 'Redirected') {
-    return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${req.url}`) };
+    return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${url}`) };
   }
 
   const split = pickSplit(route, roll);

@@ -4,10 +4,13 @@ import type { HeaderPair } from '../snapshot/types.ts';
 import { typed, type ProtoObject } from './encode.ts';
 
 /** Where each Envoy listener binds, as `host:port` (IPv6 hosts in brackets). */
+/** Where Envoy's listeners bind, and how they treat requests as Sluice's own listeners do. */
 export interface ListenerAddresses {
   readonly externalAddress: string;
   readonly externalTlsAddress: string;
   readonly localAddress: string;
+  /** normalise paths before routing (default true; `--no-normalize-path`) */
+  readonly normalizePath?: boolean;
 }
 
 /** Names of the Envoy listeners and of the route configurations they load over RDS. */
@@ -29,10 +32,8 @@ export function parseHostPort(value: string, what: string): { host: string; port
  * the same port (Envoy would reject the second listener and with it the whole LDS update).
  */
 export function checkListenerAddresses(addresses: ListenerAddresses): void {
-  const parsed = (Object.keys(addresses) as Array<keyof ListenerAddresses>).map((what) => ({
-    what,
-    ...parseHostPort(addresses[what], what),
-  }));
+  const names = ['externalAddress', 'externalTlsAddress', 'localAddress'] as const;
+  const parsed = names.map((what) => ({ what, ...parseHostPort(addresses[what], what) }));
   const anyHost = (h: string) => h === '0.0.0.0' || h === '::';
   for (const [i, a] of parsed.entries()) {
     for (const b of parsed.slice(i + 1)) {

@@ -19,7 +19,7 @@ function rds(routeConfigName: string): ProtoObject {
 }
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
-function httpConnectionManager(name: string): ProtoObject {
+function httpConnectionManager(name: string, normalizePath: boolean): ProtoObject {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(HCM_TYPE, {
@@ -34,15 +34,19 @@ function httpConnectionManager(name: string): ProtoObject {
       strip_any_host_port: true,
       // Envoy is the edge: it appends the client address to X-Forwarded-For.
       use_remote_address: { value: true },
+      // Routes see the path the data plane's normalize-path.ts makes (RFC 3986 dot-segments, merged
+      // slashes; %2F left encoded), so `/public/../private` never matches `/public` here either.
+      normalize_path: { value: normalizePath },
+      merge_slashes: normalizePath,
     }),
   };
 }
 
-function plainListener(name: string, address: string, what: string): NamedResource {
+function plainListener(name: string, address: string, what: string, normalizePath: boolean): NamedResource {
   const { host, port } = parseHostPort(address, what);
   return {
     name,
-    resource: { name, address: socketAddress(host, port), filter_chains: [{ filters: [httpConnectionManager(name)] }] },
+    resource: { name, address: socketAddress(host, port), filter_chains: [{ filters: [httpConnectionManager(name, normalizePath)] }] },
   };
 }
 
@@ -50,7 +54,7 @@ function plainListener(name: string, address: string, what: string): NamedResour
  * One filter chain per certificate, chosen by SNI. Envoy rejects two chains with the same
  * server name, so a name is kept only on the first certificate (by name) that lists it.
  */
-function tlsFilterChains(certs: readonly TlsCertificate[]): ProtoObject[] {
+function tlsFilterChains(certs: readonly TlsCertificate[], normalizePath: boolean): ProtoObject[] {
   const seen = new Set<string>();
   const chains: ProtoObject[] = [];
   for (const cert of certs) {
@@ -70,15 +74,15 @@ function tlsFilterChains(certs: readonly TlsCertificate[]): ProtoObject[] {
           },
         }),
       },
-      filters: [httpConnectionManager(LISTENER.externalTls)],
+      filters: [httpConnectionManager(LISTENER.externalTls, normalizePath)],
     });
   }
   return chains;
 }
 
 /** Null when no certificate is configured: Envoy refuses a listener without filter chains. */
-function tlsListener(snapshot: Snapshot, address: string): NamedResource | null {
-  const chains = tlsFilterChains(snapshot.tls);
+function tlsListener(snapshot: Snapshot, address: string, normalizePath: boolean): NamedResource | null {
+  const chains = tlsFilterChains(snapshot.tls, normalizePath);
   if (chains.length === 0) return null;
   const { host, port } = parseHostPort(address, 'externalTlsAddress');
   const name = LISTENER.externalTls;
@@ -114,11 +118,12 @@ export function buildListeners(
   snapshot: Snapshot,
   addresses: ListenerAddresses,
 ): { envoy: NamedResource[]; grpc: NamedResource[] } {
-  const tls = tlsListener(snapshot, addresses.externalTlsAddress);
+  const normalize = addresses.normalizePath !== false;
+  const tls = tlsListener(snapshot, addresses.externalTlsAddress, normalize);
   const envoy = [
-    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress'),
+    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', normalize),
     ...(tls ? [tls] : []),
-    plainListener(LISTENER.local, addresses.localAddress, 'localAddress'),
+    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', normalize),
   ];
   const grpc = [...hostsForGrpc(snapshot).keys()].map(apiListener);
   return { envoy, grpc };

@@ -110,6 +110,11 @@ describe('decide', () => {
     assert.equal(decide(router, facts('secure.example.com', '/shop', [], { secure: true }), 0).kind, 'forward');
   });
 
+  it('redirects to the normalised path, without the fragment, as Envoy with normalize_path does', () => {
+    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop/x/../p//q?a=1#frag'), 0), redirect('https://secure.example.com/shop/p/q?a=1'));
+  });
+
   it('percent-encodes what is not visible ASCII in a redirect Location', () => {
     const d = decide(router, facts('secure.example.com', '/shop/a b\u00e9'), 0);
     assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9' });
