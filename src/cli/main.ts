@@ -1,79 +1,28 @@
-// The `sluice` command line.
-import { Command, Option } from 'commander';
+// The `sluice` command line: assembles the commands of src/cli/commands/ and turns a SluiceError
+// into one line on stderr and an exit code.
+import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
-import { registerEnvoyCommand } from './commands/envoy.ts';
-import { runServe, serveDefaults, type ServeFlags } from './serve.ts';
+import { demoCommand } from './commands/demo.ts';
+import { envoyCommand } from './commands/envoy.ts';
 import { installCommand } from './commands/install.ts';
+import { serveCommand } from './commands/serve.ts';
+import { validateCommand } from './commands/validate.ts';
 
 const program = new Command('sluice')
   .description('Knative-compatible ingress and API gateway')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (str, write) => write(`sluice: ${str.replace(/^error: /, '')}`) });
 
-program
-  .command('serve')
-  .description('serve Knative Ingresses from a config directory or a Kubernetes cluster')
-  .option('--config <dir>', 'directory of YAML/JSON resources (hot-reloaded)')
-  .option('--kubernetes', 'read resources from the Kubernetes API and write status back')
-  .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config, or in-cluster credentials)')
-  .option('--http <addr>', 'external plain HTTP listener (HTTP/1.1 and h2c)', serveDefaults.http)
-  .option('--https <addr>', 'external TLS listener (h2 and http/1.1 by ALPN)', serveDefaults.https)
-  .option('--local <addr>', 'cluster-local listener (HTTP/1.1 and h2c)', serveDefaults.local)
-  .option('--admin <addr>', 'admin endpoint (/ready /status /config /metrics)', serveDefaults.admin)
-  .option('--health <addr>', "the kubelet's health checks (/ready /live only)", serveDefaults.health)
-  .option('--default-cert <cert,key|dir>', 'certificate for TLS clients whose SNI matches no spec.tls host: CERT_FILE,KEY_FILE (PEM) or a directory with tls.crt and tls.key; without it such handshakes fail')
-  .option('--cluster-domain <domain>', 'cluster domain for short host forms', serveDefaults.clusterDomain)
-  .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
-  .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
-  .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
-  .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')
-  .option('--lease-duration <seconds>', 'leader Lease duration', serveDefaults.leaseDuration)
-  .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
-  .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
-  .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)
-  .option('--client-send-timeout <seconds>', 'time a client may leave a response unread while Sluice waits to write to it (0: no limit)', serveDefaults.clientSendTimeout)
-  .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
-  .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address (PORT or :PORT: 127.0.0.1)')
-  .option('--xds-tls-cert <file>', 'serve xDS over TLS with this PEM certificate (chain)')
-  .option('--xds-tls-key <file>', 'private key (PEM) of --xds-tls-cert')
-  .option('--xds-client-ca <file>', 'require xDS clients to present a certificate from this CA (mTLS)')
-  .option('--xds-allow-node <ids>', 'xDS node ids allowed, comma-separated; ID* matches a prefix (others get PERMISSION_DENIED)')
-  .option('--xds-node-id-from-cert', "with --xds-client-ca: an xDS client's node id must be its certificate's CN or a URI SAN")
-  .option('--drain-timeout <seconds>', 'time in-flight requests get on shutdown', serveDefaults.drainTimeout)
-  .option('--drain-delay <seconds>', 'on SIGTERM, time to keep serving with /ready failing before draining (0: none)', serveDefaults.drainDelay)
-  .option('--workers <n>', 'processes sharing the listeners, one per core (node:cluster)', '1')
-  .option('--no-fast-path', 'serve HTTP/1.1 through node:http only (no raw-socket fast path)')
-  .option('--no-normalize-path', 'route and forward request paths as sent (no removal of dot-segments, no %2e decoding, no merging of slashes)')
-  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
-  .action(async (opts: ServeFlags) => {
-    if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');
-    await runServe(opts);
-  });
+/** addCommand, unlike command(), copies no settings: every (sub)command gets the program's, so all report errors alike. */
+function inheritSettings(parent: Command, command: Command): void {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritSettings(command, sub);
+}
 
-program
-  .command('validate')
-  .description('check a config directory or file as serve would read it; lists every problem with file:line and exits 1 when there is an error')
-  .argument('<path>', 'config directory or file')
-  .option('--strict', 'missing Services, ports and Secrets, unusable Secrets and host conflicts are errors, not warnings')
-  .action(async (path: string, opts: { strict?: boolean }) => {
-    const { runValidate } = await import('./commands/validate.ts');
-    process.exitCode = await runValidate(path, process.stdout, process.stderr, { strict: opts.strict === true });
-  });
-
-program
-  .command('demo')
-  .description('start two demo revisions and a WebSocket echo, and serve examples/ (90/10 split, TLS with a self-signed certificate)')
-  .option('--http <addr>', 'external listener', serveDefaults.http)
-  .option('--https <addr>', 'external TLS listener', serveDefaults.https)
-  .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
-  .option('--admin <addr>', 'admin endpoint', serveDefaults.admin)
-  .action(async (opts: { http: string; https: string; local: string; admin: string }) => {
-    const { runDemo } = await import('./demo.ts');
-    await runDemo(opts);
-  });
-
-registerEnvoyCommand(program);
-program.addCommand(installCommand());
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand()]) {
+  program.addCommand(command);
+  inheritSettings(program, command);
+}
 
 try {
   await program.parseAsync(process.argv);

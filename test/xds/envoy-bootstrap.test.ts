@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { Command } from 'commander';
 import type { ReflectionObject, Type } from 'protobufjs';
 import { parse } from 'yaml';
-import { envoyBootstrap, grpcBootstrap, registerEnvoyCommand } from '../../src/cli/commands/envoy.ts';
+import { envoyBootstrap, envoyCommand, grpcBootstrap } from '../../src/cli/commands/envoy.ts';
 import { decodeMessage, encodeMessage, type ProtoObject } from '../../src/xds/encode.ts';
 import { envoyProtos } from '../../src/xds/protos.ts';
 
@@ -76,7 +76,7 @@ test('bad options are refused with the flag named', () => {
 async function run(args: string[]): Promise<string> {
   let out = '';
   const program = new Command().exitOverride();
-  registerEnvoyCommand(program, (t) => (out += t));
+  program.addCommand(envoyCommand((t) => (out += t)));
   await program.parseAsync(['envoy', 'bootstrap', ...args], { from: 'user' });
   return out;
 }

@@ -4,7 +4,7 @@
 // wrapper types), so the printed YAML/JSON is what Envoy parses and the object also encodes
 // through envoy.config.bootstrap.v3.Bootstrap (checked in tests).
 import { isIP } from 'node:net';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { SluiceError } from '../../errors.ts';
 import { parseHostPort } from '../../xds/common.ts';
@@ -163,9 +163,9 @@ interface EnvoyBootstrapFlags {
   clientKey?: string;
 }
 
-/** Adds `envoy bootstrap` to the program; output goes to `write` (stdout by default). */
-export function registerEnvoyCommand(program: Command, write: (text: string) => void = (t) => void process.stdout.write(t)): void {
-  const envoy = program.command('envoy').description('Run Envoy with Sluice as its control plane');
+/** `envoy` with its `bootstrap` subcommand; output goes to `write` (stdout by default). */
+export function envoyCommand(write: (text: string) => void = (t) => void process.stdout.write(t)): Command {
+  const envoy = new Command('envoy').description('Run Envoy with Sluice as its control plane');
   envoy
     .command('bootstrap')
     .description("print an Envoy bootstrap that takes its listeners, routes and clusters from Sluice's xDS")
@@ -196,4 +196,5 @@ export function registerEnvoyCommand(program: Command, write: (text: string) => 
           });
       write(renderBootstrap(bootstrap, opts.output));
     });
+  return envoy;
 }

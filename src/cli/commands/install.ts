@@ -41,7 +41,7 @@ export async function runInstallKnative(f: InstallFlags, out: Writable): Promise
   else out.write(manifestsYaml(manifests));
 }
 
-/** `install` with its `knative` subcommand, for `program.addCommand(installCommand())`. */
+/** `install` with its `knative` subcommand. */
 export function installCommand(): Command {
   const install = new Command('install').description('print or apply the manifests that run Sluice in a cluster');
   install

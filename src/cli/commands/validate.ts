@@ -3,6 +3,7 @@
 // sorted by file and line. Errors are rejected documents; warnings are kinds Sluice does not read
 // and what `serve` would put in an ingress's status (a missing Service, port or Secret, an unusable
 // Secret, a host conflict), which `--strict` makes errors. Exit 1 when there is an error, else 0.
+import { Command } from 'commander';
 import { formatOrigin, formatRejection } from '../../api/format.ts';
 import { SluiceError } from '../../errors.ts';
 import { sortPaths } from '../../sources/merge.ts';
@@ -97,4 +98,14 @@ export async function runValidate(path: string, out: NodeJS.WritableStream, err:
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check a config directory or file as serve would read it; lists every problem with file:line and exits 1 when there is an error')
+    .argument('<path>', 'config directory or file')
+    .option('--strict', 'missing Services, ports and Secrets, unusable Secrets and host conflicts are errors, not warnings')
+    .action(async (path: string, opts: { strict?: boolean }) => {
+      process.exitCode = await runValidate(path, process.stdout, process.stderr, { strict: opts.strict === true });
+    });
 }

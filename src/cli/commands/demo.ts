@@ -1,0 +1,16 @@
+// `sluice demo`: its flags; runDemo (src/cli/demo.ts, loaded on use) starts the demo.
+import { Command } from 'commander';
+import { serveDefaults } from '../serve.ts';
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('start two demo revisions and a WebSocket echo, and serve examples/ (90/10 split, TLS with a self-signed certificate)')
+    .option('--http <addr>', 'external listener', serveDefaults.http)
+    .option('--https <addr>', 'external TLS listener', serveDefaults.https)
+    .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
+    .option('--admin <addr>', 'admin endpoint', serveDefaults.admin)
+    .action(async (opts: { http: string; https: string; local: string; admin: string }) => {
+      const { runDemo } = await import('../demo.ts');
+      await runDemo(opts);
+    });
+}
