@@ -10,6 +10,7 @@ import { startSluice } from './contenders/sluice.ts';
 import { formatSummary, summarize, type CpuProfile } from './cpuprofile.ts';
 import { writeScenarioConfig } from './ingress-gen.ts';
 import { defaultGenerator, measure } from './load.ts';
+import type { LoadResult } from './types.ts';
 import { pinningAvailable, stopChildrenOnExit } from './proc.ts';
 import { scenarioByName } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream } from './upstream.ts';
@@ -37,7 +38,7 @@ try {
   const configDir = join(workDir, 'config');
   const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
   const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000 });
-  let result;
+  let result: LoadResult;
   try {
     result = await measure({
       url: `http://127.0.0.1:${s.httpPort}${scenario.path}`,

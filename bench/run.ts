@@ -16,7 +16,7 @@ import { runScale } from './scale.ts';
 import { scenarioByName, scenarios } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 import { runWorkers } from './workers-run.ts';
-import type { Contender, LoadOptions, LoadResult, Scenario, Upstream } from './types.ts';
+import type { Contender, LoadOptions, LoadResult, Running, Scenario, Upstream } from './types.ts';
 
 interface Settings {
   durationSec: number;
@@ -178,7 +178,7 @@ async function runOne(c: Contender, scenario: Scenario, upstream: Upstream, load
   const why = c.unavailable() ?? c.unsupported(scenario) ?? (scenario.h2 && !which('h2load') ? 'h2load is not installed (npm run bench:setup)' : undefined) ?? (scenario.h2 && c.name === 'direct' && upstream.h2Port === undefined ? 'the upstream has no h2c port' : undefined);
   if (why) return { ...base, status: 'skipped', reason: why };
   log(`${scenario.name} / ${c.name}`);
-  let running;
+  let running: Running | undefined;
   try {
     running = await c.start(upstream, scenario, { cpus: proxyCpus, workDir: load.workDir });
     const result = await measure({ ...load, url: running.url, headers: running.headers, scenario });

@@ -48,7 +48,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleReport> {
   const ends: LoadResult[] = [];
   const ones: LoadResult[] = [];
   let rss: number | null = null;
-  let editsMs: Array<number | null> = [];
+  const editsMs: Array<number | null> = [];
   try {
     if ((await statusOf(big.httpPort, last.host, '/small')) !== 200) throw new Error(`the last ingress (${last.host}) does not answer 200 after ready`);
     // Both tables stay up and their runs alternate, so a slow spell of a shared machine hits both alike.

@@ -2,7 +2,7 @@
 // and Secret. Only the fields Sluice reads are checked, with the rules the Kubernetes API server
 // applies to them, so a file that Sluice accepts would also be accepted by a cluster.
 import { isIP } from 'node:net';
-import { Check, field, index, isDNSLabel, isDNSSubdomain, type Json } from './check.ts';
+import { type Check, field, index, isDNSLabel, isDNSSubdomain, type Json } from './check.ts';
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;

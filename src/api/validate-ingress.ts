@@ -5,7 +5,7 @@
 // - `tls[].secretNamespace` may be left out: the translator defaults it to the ingress
 //   namespace (Knative's webhook requires it, DESIGN.md does not).
 // Nothing is defaulted here (visibility, percent): the translator applies Knative's defaults.
-import { Check, field, index, isDNSLabel, isDNSSubdomain, isHeaderName, type Json } from './check.ts';
+import { type Check, field, index, isDNSLabel, isDNSSubdomain, isHeaderName, type Json } from './check.ts';
 import { isAuthority, isHostName, isPathPrefix } from './grammar.ts';
 
 const VISIBILITIES = ['ExternalIP', 'ClusterLocal'] as const;

@@ -8,7 +8,7 @@ export const GRPC_STATUS = { OK: 0, UNKNOWN: 2, PERMISSION_DENIED: 7, UNIMPLEMEN
 
 /** True for `application/grpc`, `application/grpc+proto`, `application/grpc-web...` etc. */
 export function isGrpcContentType(contentType: string | undefined): boolean {
-  return contentType !== undefined && contentType.toLowerCase().startsWith('application/grpc');
+  return contentType?.toLowerCase().startsWith('application/grpc') === true;
 }
 
 export function grpcStatusForHttp(status: number): number {

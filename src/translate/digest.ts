@@ -8,7 +8,7 @@
 // sorted). If two code paths ever built equal parts with keys in different orders, the cost would
 // be one needless publish, never a missed change. JSON has no raw newline, so lines cannot run into
 // each other.
-import { createHash, hash } from 'node:crypto';
+import { type createHash, hash } from 'node:crypto';
 
 // About 150 parts per bucket at 10,000 ingresses: an edit re-serializes a few hundred small lines
 // (a virtual host's line carries its routes by digest), about a millisecond. More buckets would

@@ -6,6 +6,7 @@
 // Go 1.22+ writes \b and \f in short form, as it does \n \r \t; other controls as \u00xx.
 const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Go escapes control characters; this finds them.
 const ESCAPED = /["\\\u0000-\u001f<>&\u2028\u2029]/;
 
 /** Encodes a string the way Go's json.Marshal does (HTML escaping on). */
@@ -15,6 +16,7 @@ export function goString(s: string): string {
   if (!ESCAPED.test(s)) return '"' + s + '"';
   // Lone surrogates cannot come out of Go's decoder (it turns them into U+FFFD), and
   // Buffer.from(…, 'utf8') does the same replacement when the result is hashed.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: as ESCAPED above.
   return '"' + s.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c) => SHORT[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) + '"';
 }
 

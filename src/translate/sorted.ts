@@ -55,7 +55,11 @@ export class SortedList<T extends object> {
     }
     for (const item of insert) this.#added.push(item);
     if (remove.size + insert.length > 64 + (this.#items.length >> 4)) {
-      const kept = remove.size === 0 ? this.#items : this.#items.filter((it) => !remove.has(this.#keyOf(it)) || (this.#removed.push(it), false));
+      const kept = remove.size === 0 ? this.#items : this.#items.filter((it) => {
+        if (!remove.has(this.#keyOf(it))) return true;
+        this.#removed.push(it);
+        return false;
+      });
       const all = kept.concat(insert);
       all.sort((a, b) => compareStrings(this.#keyOf(a), this.#keyOf(b)));
       this.#items = all;

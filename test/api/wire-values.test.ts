@@ -8,7 +8,13 @@ import { validateDocument } from '../../src/api/validate.ts';
 const origin = { file: 'x.yaml', doc: 0 };
 const split = (extra: Record<string, unknown> = {}) => ({ serviceName: 's', serviceNamespace: 'default', servicePort: 80, ...extra });
 
-function ingress(edit: (spec: { rules: any[]; tls?: any[] }) => void): unknown {
+/** The spec the cases edit: loose where they put wrong values on purpose. */
+interface Spec {
+  rules: Array<{ hosts: unknown[]; http: { paths: Array<Record<string, unknown> & { splits: Array<Record<string, unknown>> }> } }>;
+  tls?: unknown[];
+}
+
+function ingress(edit: (spec: Spec) => void): unknown {
   const spec = { rules: [{ hosts: ['hello.example.com'], http: { paths: [{ path: '/', splits: [split()] }] } }] };
   edit(spec);
   return { apiVersion: 'networking.internal.knative.dev/v1alpha1', kind: 'Ingress', metadata: { name: 'hello' }, spec };

@@ -61,9 +61,9 @@ describe('strict HTTP/1.1 and path normalisation (sluice serve)', () => {
 
   it('matches routes on the normalised path and forwards that path, on every HTTP/1.1 path', async () => {
     for (const [name, addr, tls] of paths) {
-      for (const escape of ['/public/../private', '/public/%2e%2e/private', '/public/.%2E/private', '//public/../private']) {
-        const { text } = await rawExchange(addr, [get(escape, 'Connection: close')], { tlsServername: tls });
-        assert.deepEqual(statuses(text), [404], `${name} ${escape}: not the /public route`);
+      for (const target of ['/public/../private', '/public/%2e%2e/private', '/public/.%2E/private', '//public/../private']) {
+        const { text } = await rawExchange(addr, [get(target, 'Connection: close')], { tlsServername: tls });
+        assert.deepEqual(statuses(text), [404], `${name} ${target}: not the /public route`);
       }
       const { text } = await rawExchange(addr, [get('/public/./a//b/%7Ec/../d?q=/../x', 'Connection: close')], { tlsServername: tls });
       assert.deepEqual(statuses(text), [200], name);

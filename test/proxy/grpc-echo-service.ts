@@ -66,12 +66,15 @@ export async function startGrpcEcho(name: string): Promise<EchoBackend> {
   return backend;
 }
 
+/** The generated client's methods, looked up by name; callers cast what they return. */
+type EchoMethods = Record<string, (...args: unknown[]) => unknown>;
+
 /** A client that dials `addr` and sends `authority` as :authority (the ingress host). */
-export function echoClient(addr: string, authority: string, creds = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): grpc.Client & Record<string, Function> {
-  return new EchoClient(addr, creds, { 'grpc.default_authority': authority, ...options }) as unknown as grpc.Client & Record<string, Function>;
+export function echoClient(addr: string, authority: string, creds = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): grpc.Client & EchoMethods {
+  return new EchoClient(addr, creds, { 'grpc.default_authority': authority, ...options }) as unknown as grpc.Client & EchoMethods;
 }
 
-export function unary(client: grpc.Client & Record<string, Function>, msg: Msg, timeoutMs = 10_000): Promise<{ reply: Msg; trailers: grpc.Metadata }> {
+export function unary(client: grpc.Client & EchoMethods, msg: Msg, timeoutMs = 10_000): Promise<{ reply: Msg; trailers: grpc.Metadata }> {
   return new Promise((resolve, reject) => {
     let reply: Msg | undefined;
     let error: grpc.ServiceError | null = null;

@@ -8,7 +8,7 @@ import { decide } from '../decide.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from '../local-reply.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
-import { CHUNKED, HeadError, LENGTH, NO_BODY, parseFinalResponseHead, parseRequestHead, RequestHead, UNTIL_CLOSE } from './parse.ts';
+import { CHUNKED, HeadError, LENGTH, NO_BODY, parseFinalResponseHead, parseRequestHead, type RequestHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 

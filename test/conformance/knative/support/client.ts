@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Cluster, Ingress, LoadBalancerStatus } from './cluster.ts';
-import { type RuntimeInfo } from '../backends/runtime.ts';
+import type { RuntimeInfo } from '../backends/runtime.ts';
 
 export interface Reply {
   status: number;

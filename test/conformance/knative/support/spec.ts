@@ -70,7 +70,7 @@ const nonEmpty = (m: Record<string, unknown> | undefined): m is Record<string, u
 /** json.Marshal(IngressSpec): struct fields in declaration order, omitempty fields dropped. */
 export function goJSON(spec: IngressSpec): string {
   const obj = (fields: Array<[string, string | undefined]>): string => '{' + fields.filter(([, v]) => v !== undefined).map(([k, v]) => `"${k}":${v}`).join(',') + '}';
-  const strs = (a: string[] | undefined): string | undefined => (a && a.length ? '[' + a.map(goString).join(',') + ']' : undefined);
+  const strs = (a: string[] | undefined): string | undefined => (a?.length ? '[' + a.map(goString).join(',') + ']' : undefined);
   const str = (s: string | undefined): string | undefined => (s ? goString(s) : undefined);
   const split = (b: IngressBackendSplit): string =>
     obj([
@@ -96,7 +96,7 @@ export function goJSON(spec: IngressSpec): string {
     ]);
   const tls = (t: IngressTLS): string => obj([['hosts', strs(t.hosts)], ['secretName', str(t.secretName)], ['secretNamespace', str(t.secretNamespace)]]);
   return obj([
-    ['tls', spec.tls && spec.tls.length ? '[' + spec.tls.map(tls).join(',') + ']' : undefined],
+    ['tls', spec.tls?.length ? '[' + spec.tls.map(tls).join(',') + ']' : undefined],
     ['rules', spec.rules.length ? '[' + spec.rules.map(rule).join(',') + ']' : undefined],
     ['httpOption', str(spec.httpOption)],
   ]);
