@@ -7,13 +7,15 @@
 // busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats through the
 // libuv pool take ~0.35 s (reads: 0.26 s vs 1.2 s), and yielding keeps each pause of the
 // event loop (and so of the proxy) to a millisecond or two.
-import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { SluiceError } from '../errors.ts';
 import type { SourceState } from './types.ts';
 import { FileMerge } from './merge.ts';
-import { parseConfigText, type ParsedFile } from './yaml-docs.ts';
+import { sameFailure, syntaxFailure, wholeFileFailure, type FileFailure } from './file-failure.ts';
+import { defaultLimits, readConfigFile, type ConfigLimits, type FileRead } from './read-file.ts';
+import type { ParsedFile } from './yaml-docs.ts';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -28,6 +30,8 @@ export interface ConfigDirHooks {
   /** called after each file is parsed (tests count re-parses with it) */
   onParse?: (rel: string) => void;
   log?: LogFn;
+  /** file size and document count limits (default: defaultLimits) */
+  limits?: ConfigLimits;
 }
 
 /** Dotfiles and dot-directories (`.git`, Kubernetes' `..data`), editor backups, swap and temp files. */
@@ -42,7 +46,18 @@ export function isConfigFileName(name: string): boolean {
 interface CachedFile {
   /** null when the file could not be read: it is tried again on every rescan */
   readonly key: string | null;
+  /** what the file contributes: when it failed, what it held before */
   readonly parsed: ParsedFile;
+  /** set while the file's latest version cannot be used (file-failure.ts) */
+  readonly failure?: FileFailure;
+}
+
+const EMPTY_FILE: ParsedFile = Object.freeze({ entries: Object.freeze([]) });
+
+/** The documents of a file that did parse, without the rejections of those that did not. */
+function withoutSyntaxErrors(parsed: ParsedFile): ParsedFile {
+  const bad = new Set(parsed.syntaxErrors);
+  return { entries: parsed.entries.filter((e) => e.outcome.kind !== 'rejected' || !bad.has(e.outcome.rejection)) };
 }
 
 const MAX_DEPTH = 32;
@@ -59,11 +74,13 @@ export class ConfigDir {
   readonly #unreadable = new Set<string>();
   /** the merged state, kept up to date file by file (see merge.ts) */
   readonly #merge = new FileMerge();
+  readonly #limits: ConfigLimits;
   #work = 0;
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
     this.root = root;
     this.#hooks = hooks;
+    this.#limits = hooks.limits ?? defaultLimits;
   }
 
   /** Every parsed file by path relative to the root. */
@@ -172,23 +189,33 @@ export class ConfigDir {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
-    let text: string;
-    try {
-      text = readFileSync(join(this.root, rel), 'utf8');
-    } catch (err) {
-      const message = `cannot read file: ${(err as Error).message}`;
-      const old = cached?.parsed.entries[0]?.outcome;
-      if (cached?.key === null && old?.kind === 'rejected' && old.rejection.errors[0]?.message === message) return;
-      const origin = { file: rel };
-      this.#set(rel, { key: null, parsed: { entries: [{ origin, outcome: { kind: 'rejected', rejection: { origin, errors: [{ path: '', message }] } } }] } }, changed);
+    const read = readConfigFile(join(this.root, rel), rel, this.#limits);
+    if (read.kind === 'parsed') {
+      this.#work += PARSE_COST;
+      this.#hooks.onParse?.(rel);
+      this.#warnIgnored(rel, read.parsed);
+    }
+    this.#use(rel, key, read, changed);
+  }
+
+  /** Takes a file's new reading: its documents, or (it failed) a failure that keeps what it held. */
+  #use(rel: string, key: string, read: FileRead, changed: { value: boolean }): void {
+    const cached = this.#files.get(rel);
+    if (read.kind === 'parsed' && read.parsed.syntaxErrors === undefined) {
+      this.#set(rel, { key, parsed: read.parsed }, changed);
       return;
     }
-    // A UTF-8 byte order mark is legal in YAML but not in JSON.parse.
-    const parsed = parseConfigText(text.startsWith('\uFEFF') ? text.slice(1) : text, rel);
-    this.#work += PARSE_COST;
-    this.#hooks.onParse?.(rel);
-    this.#warnIgnored(rel, parsed);
-    this.#set(rel, { key, parsed }, changed);
+    // A file that failed before it was ever read keeps nothing: the documents that parse are used.
+    const kept = cached?.parsed ?? (read.kind === 'parsed' ? withoutSyntaxErrors(read.parsed) : EMPTY_FILE);
+    const keeps = kept.entries.some((e) => e.outcome.kind === 'resource');
+    const failure = read.kind === 'parsed' ? syntaxFailure(read.parsed.syntaxErrors ?? [], keeps) : wholeFileFailure(rel, read.message, keeps);
+    // An unreadable file is tried again on every rescan, and reported once.
+    const fileKey = read.kind === 'failed' && read.retry ? null : key;
+    if (cached !== undefined && cached.key === fileKey && sameFailure(cached.failure, failure)) return;
+    if (cached?.parsed !== kept) this.#merge.set(rel, kept);
+    this.#files.set(rel, { key: fileKey, parsed: kept, failure });
+    this.#merge.fail(rel, failure.rejections);
+    changed.value = true;
   }
 
   /** One warning per (file, kind) each time the file is read, not on every rescan. */

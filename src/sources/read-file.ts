@@ -1,0 +1,77 @@
+// Reads and parses one config file, within the limits: the work a parse worker does for each file
+// (parse-worker.ts), and what `ConfigDir` does in its own thread when it has no worker.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { parseConfigText, type ParsedFile } from './yaml-docs.ts';
+
+export interface ConfigLimits {
+  /** the largest config file read, in bytes (--max-config-file-size) */
+  readonly maxFileBytes: number;
+  /** the most documents (and `kind: List` items) one file may hold (--max-config-documents) */
+  readonly maxDocuments: number;
+}
+
+// 32 MiB: a whole 10,000-service Knative config written as one file is about 15 MiB, and etcd caps a
+// single object at 1.5 MiB, so no real file comes near; parsing costs about ten times the file size
+// in memory, so the bound also keeps one file from taking several hundred MiB. 10,000 documents: a
+// file with more is a generated dump, better split into files (each parsed and reloaded on its own).
+export const defaultLimits: ConfigLimits = Object.freeze({ maxFileBytes: 32 * 1024 * 1024, maxDocuments: 10_000 });
+
+/** A file read and parsed, or why it could not be used as a whole. */
+export type FileRead =
+  | { readonly kind: 'parsed'; readonly parsed: ParsedFile }
+  /** `retry`: the file may be readable on the next look without changing (a permission, a race) */
+  | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
+
+export function readConfigFile(abs: string, rel: string, limits: ConfigLimits): FileRead {
+  let text: string;
+  try {
+    const read = readBounded(abs, limits.maxFileBytes);
+    if (read === null) return { kind: 'failed', message: `file is larger than the ${limits.maxFileBytes}-byte limit (--max-config-file-size)`, retry: false };
+    text = read;
+  } catch (err) {
+    return { kind: 'failed', message: `cannot read file: ${(err as Error).message}`, retry: true };
+  }
+  // A UTF-8 byte order mark is legal in YAML but not in JSON.parse.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  // Counted before parsing, so that a file of 100,000 documents costs a scan, not a parse.
+  if (documentMarkers(text, limits.maxDocuments) > limits.maxDocuments) return tooMany(limits);
+  const parsed = parseConfigText(text, rel);
+  if (parsed.entries.length > limits.maxDocuments) return tooMany(limits);
+  return { kind: 'parsed', parsed };
+}
+
+function tooMany(limits: ConfigLimits): FileRead {
+  return { kind: 'failed', message: `file holds more than ${limits.maxDocuments} documents (--max-config-documents); split it into several files`, retry: false };
+}
+
+/** The file's text, or null when it is over `max` bytes (read no further than that). */
+function readBounded(abs: string, max: number): string | null {
+  const fd = openSync(abs, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > max) return null;
+    // One byte more than the size: a file that grew since the stat is read up to the limit, not past it.
+    const buf = Buffer.allocUnsafe(Math.min(max + 1, size + 1));
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > max) return null;
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The `---` lines, counted up to just past `stop`: each starts a document. */
+function documentMarkers(text: string, stop: number): number {
+  let count = 0;
+  let at = text.startsWith('---') ? 0 : text.indexOf('\n---');
+  while (at !== -1 && count <= stop) {
+    count++;
+    at = text.indexOf('\n---', at + 1);
+  }
+  return count;
+}
