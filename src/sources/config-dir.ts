@@ -14,8 +14,9 @@ import { SluiceError } from '../errors.ts';
 import type { SourceState } from './types.ts';
 import { FileMerge } from './merge.ts';
 import { sameFailure, syntaxFailure, wholeFileFailure, type FileFailure } from './file-failure.ts';
-import { defaultLimits, readConfigFile, type ConfigLimits, type FileRead } from './read-file.ts';
+import { defaultLimits, type ConfigLimits, type FileRead } from './read-file.ts';
 import type { ParsedFile } from './yaml-docs.ts';
+import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -32,6 +33,8 @@ export interface ConfigDirHooks {
   log?: LogFn;
   /** file size and document count limits (default: defaultLimits) */
   limits?: ConfigLimits;
+  /** who reads and parses files (default: an InlineParser, in this thread) */
+  parser?: FileParser;
 }
 
 /** Dotfiles and dot-directories (`.git`, Kubernetes' `..data`), editor backups, swap and temp files. */
@@ -64,6 +67,10 @@ const MAX_DEPTH = 32;
 // Work units between yields: a stat is 1, a parse about 16 (0.1 ms for a small document).
 const YIELD_EVERY = 128;
 const PARSE_COST = 16;
+// Files per batch sent to the parser, or fewer when they add up to this many bytes: small enough
+// that a worker starts on the first batch while the walk goes on, large enough that messages are few.
+const BATCH_FILES = 64;
+const BATCH_BYTES = 1024 * 1024;
 
 export class ConfigDir {
   readonly root: string;
@@ -74,13 +81,25 @@ export class ConfigDir {
   readonly #unreadable = new Set<string>();
   /** the merged state, kept up to date file by file (see merge.ts) */
   readonly #merge = new FileMerge();
-  readonly #limits: ConfigLimits;
+  readonly #parser: FileParser;
+  /** files to parse, gathered into batches (see #queue) */
+  #batch: Array<{ job: ParseJob; key: string }> = [];
+  #batchBytes = 0;
+  /** batches sent to the parser and not answered yet */
+  readonly #parsing = new Set<Promise<void>>();
+  /** set by the walk that gathers the batch: whether anything changed */
+  #changed: { value: boolean } = { value: false };
   #work = 0;
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
     this.root = root;
     this.#hooks = hooks;
-    this.#limits = hooks.limits ?? defaultLimits;
+    this.#parser = hooks.parser ?? new InlineParser(hooks.limits ?? defaultLimits);
+  }
+
+  /** Lets go of the parser's resources (its worker thread). */
+  close(): Promise<void> {
+    return this.#parser.close();
   }
 
   /** Every parsed file by path relative to the root. */
@@ -107,6 +126,7 @@ export class ConfigDir {
     const seenDirs = new Set<string>();
     const changed = { value: false };
     await this.#walk(rel, 0, new Set(), seenFiles, seenDirs, changed);
+    await this.#parsed();
     for (const f of [...this.#files.keys()]) {
       if (isUnder(f, rel) && !seenFiles.has(f)) this.#remove(f, changed);
     }
@@ -130,6 +150,7 @@ export class ConfigDir {
     if (!st.isFile() || !isConfigFileName(posix.basename(rel))) return false;
     const changed = { value: false };
     this.#checkFile(rel, st, changed);
+    await this.#parsed();
     return changed.value;
   }
 
@@ -185,17 +206,45 @@ export class ConfigDir {
     await new Promise<void>((r) => setImmediate(r));
   }
 
+  /** Queues the file for parsing unless it is unchanged since it was read. */
   #checkFile(rel: string, st: Stats, changed: { value: boolean }): void {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
-    const read = readConfigFile(join(this.root, rel), rel, this.#limits);
-    if (read.kind === 'parsed') {
-      this.#work += PARSE_COST;
-      this.#hooks.onParse?.(rel);
-      this.#warnIgnored(rel, read.parsed);
-    }
-    this.#use(rel, key, read, changed);
+    this.#changed = changed;
+    this.#batch.push({ job: { rel, abs: join(this.root, rel) }, key });
+    this.#batchBytes += st.size;
+    if (this.#batch.length >= BATCH_FILES || this.#batchBytes >= BATCH_BYTES) this.#send();
+  }
+
+  /** Sends the gathered files to the parser; their results are taken as they come. */
+  #send(): void {
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    const changed = this.#changed;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    const keys = new Map(batch.map((b) => [b.job.rel, b.key]));
+    const done = this.#parser
+      .parse(
+        batch.map((b) => b.job),
+        (job, read) => {
+          if (read.kind === 'parsed') {
+            this.#work += PARSE_COST;
+            this.#hooks.onParse?.(job.rel);
+            this.#warnIgnored(job.rel, read.parsed);
+          }
+          this.#use(job.rel, keys.get(job.rel) as string, read, changed);
+        },
+      )
+      .finally(() => this.#parsing.delete(done));
+    this.#parsing.add(done);
+  }
+
+  /** Resolves when every file queued so far has been parsed and taken. */
+  async #parsed(): Promise<void> {
+    this.#send();
+    while (this.#parsing.size > 0) await Promise.all(this.#parsing);
   }
 
   /** Takes a file's new reading: its documents, or (it failed) a failure that keeps what it held. */

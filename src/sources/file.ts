@@ -20,7 +20,10 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
+import { InlineParser } from './file-parser.ts';
 import { sortPaths } from './merge.ts';
+import { WorkerParser } from './parse-pool.ts';
+import { defaultLimits, type ConfigLimits } from './read-file.ts';
 import type { Source, SourceState } from './types.ts';
 
 export interface FileSourceOptions {
@@ -34,6 +37,10 @@ export interface FileSourceOptions {
   log?: LogFn;
   /** called after each file is parsed; tests count re-parses with it */
   onParse?: (file: string) => void;
+  /** file size and document count limits (default: defaultLimits in read-file.ts) */
+  limits?: ConfigLimits;
+  /** 'worker' (default): files are parsed in a worker thread, off the data plane's event loop */
+  parser?: 'worker' | 'inline';
 }
 
 interface Watched {
@@ -62,6 +69,8 @@ export class FileSource implements Source {
   #stopped = false;
   #rootGone = false;
   #reported = new Set<string>();
+  /** the parse worker, unless files are parsed in this thread ('inline') */
+  readonly #worker: WorkerParser | undefined;
 
   constructor(options: FileSourceOptions) {
     this.#root = resolve(options.dir);
@@ -70,11 +79,18 @@ export class FileSource implements Source {
     this.#rescanDelay = this.#rescanMs;
     this.#watch = options.watch ?? true;
     this.#log = options.log ?? (() => {});
+    const limits = options.limits ?? defaultLimits;
+    if (options.parser !== 'inline') {
+      this.#worker = new WorkerParser(limits, { help: true });
+      this.#worker.warm();
+    }
     this.#config = new ConfigDir(this.#root, {
       onDirectory: (rel, abs, id) => this.#watchDir(rel, abs, id),
       onDirectoryGone: (rel) => this.#unwatch(rel),
       ...(options.onParse !== undefined && { onParse: options.onParse }),
       log: this.#log,
+      limits,
+      parser: this.#worker ?? new InlineParser(limits),
     });
   }
 
@@ -95,6 +111,8 @@ export class FileSource implements Source {
     } finally {
       this.#busy = undefined;
     }
+    // Served from now on: the data plane's thread parses no more.
+    this.#worker?.stopHelping();
     this.#deliver();
     if (this.#again) {
       this.#again = false;
@@ -118,6 +136,7 @@ export class FileSource implements Source {
     clearTimeout(this.#rescanTimer);
     for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
     await this.#busy;
+    await this.#config.close();
   }
 
   #watchDir(rel: string, abs: string, id: string): void {
@@ -233,7 +252,10 @@ export class FileSource implements Source {
       this.#rescanDelay = rescanDelay(this.#rescanMs, performance.now() - started);
     }
     else for (const p of dirty) changed = (await this.#config.recheck(p)) || changed;
-    if (changed || back) this.#deliver();
+    if (!changed && !back) return;
+    // Taking in a large file and translating the result are two turns of the event loop, not one.
+    await new Promise<void>((r) => setImmediate(r));
+    this.#deliver();
   }
 
   #deliver(): void {

@@ -18,7 +18,7 @@ export const defaultLimits: ConfigLimits = Object.freeze({ maxFileBytes: 32 * 10
 
 /** A file read and parsed, or why it could not be used as a whole. */
 export type FileRead =
-  | { readonly kind: 'parsed'; readonly parsed: ParsedFile }
+  | { readonly kind: 'parsed'; readonly parsed: ParsedFile; readonly bytes: number }
   /** `retry`: the file may be readable on the next look without changing (a permission, a race) */
   | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
 
@@ -37,7 +37,7 @@ export function readConfigFile(abs: string, rel: string, limits: ConfigLimits): 
   if (documentMarkers(text, limits.maxDocuments) > limits.maxDocuments) return tooMany(limits);
   const parsed = parseConfigText(text, rel);
   if (parsed.entries.length > limits.maxDocuments) return tooMany(limits);
-  return { kind: 'parsed', parsed };
+  return { kind: 'parsed', parsed, bytes: text.length };
 }
 
 function tooMany(limits: ConfigLimits): FileRead {

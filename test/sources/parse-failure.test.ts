@@ -30,7 +30,7 @@ test('a syntax error in the middle of a file keeps both of its objects, unchange
       assert.deepEqual(names(h.latest()), ['Service default/a@two.yaml#0', 'Service default/b@two.yaml#1']);
       // an unclosed flow mapping in the first document: the second one still parses on its own
       writeFileSync(join(dir, 'two.yaml'), two(90, 91).replace('spec: {ports: [{port: 90}]}', 'spec: {ports: [{port: 90}]'));
-      await waitFor(() => syntaxError(h.latest()) !== undefined, 'syntax error reported');
+      await waitFor(() => syntaxError(h.latest()) !== undefined, 'syntax error reported', 3000);
       const state = h.latest();
       assert.deepEqual(names(state), ['Service default/a@two.yaml#0', 'Service default/b@two.yaml#1']);
       assert.equal(servicePort(state, 'a'), 80, 'the old a, not a half-applied edit');
@@ -47,7 +47,7 @@ test('a syntax error in the middle of a file keeps both of its objects, unchange
       assert.equal(h.logs.filter((l) => l.msg.startsWith('config rejected: two.yaml#0: YAML syntax error at line 5')).length, 1, 'logged once');
 
       writeFileSync(join(dir, 'two.yaml'), two(92, 93));
-      await waitFor(() => servicePort(h.latest(), 'a') === 92 && servicePort(h.latest(), 'b') === 93, 'fixed file applied');
+      await waitFor(() => servicePort(h.latest(), 'a') === 92 && servicePort(h.latest(), 'b') === 93, 'fixed file applied', 3000);
       assert.deepEqual(h.latest().rejections, []);
     },
     (dir) => writeFileSync(join(dir, 'two.yaml'), two(80, 81)),
@@ -59,11 +59,11 @@ test('a file cut in the middle of its second document keeps both objects', () =>
       const text = two(90, 91);
       // half-written: the second document ends inside its flow mapping
       writeFileSync(join(dir, 'two.yaml'), text.slice(0, text.lastIndexOf('[{port')));
-      await waitFor(() => syntaxError(h.latest()) !== undefined, 'syntax error reported');
+      await waitFor(() => syntaxError(h.latest()) !== undefined, 'syntax error reported', 3000);
       assert.equal(servicePort(h.latest(), 'a'), 80);
       assert.equal(servicePort(h.latest(), 'b'), 81);
       writeFileSync(join(dir, 'two.yaml'), text);
-      await waitFor(() => servicePort(h.latest(), 'a') === 90 && servicePort(h.latest(), 'b') === 91, 'whole file applied');
+      await waitFor(() => servicePort(h.latest(), 'a') === 90 && servicePort(h.latest(), 'b') === 91, 'whole file applied', 3000);
     },
     (dir) => writeFileSync(join(dir, 'two.yaml'), two(80, 81)),
   ));
@@ -72,10 +72,10 @@ test('a broken file that is deleted is a deletion', () =>
   withSource(
     async (dir, h) => {
       writeFileSync(join(dir, 'two.yaml'), 'kind: [\n');
-      await waitFor(() => syntaxError(h.latest()) !== undefined, 'syntax error reported');
+      await waitFor(() => syntaxError(h.latest()) !== undefined, 'syntax error reported', 3000);
       assert.equal(h.latest().resources.length, 2);
       rmSync(join(dir, 'two.yaml'));
-      await waitFor(() => h.latest().resources.length === 0 && h.latest().rejections.length === 0, 'deleted');
+      await waitFor(() => h.latest().resources.length === 0 && h.latest().rejections.length === 0, 'deleted', 3000);
     },
     (dir) => writeFileSync(join(dir, 'two.yaml'), two(80, 81)),
   ));
