@@ -10,10 +10,10 @@ export interface ConfigLimits {
   readonly maxDocuments: number;
 }
 
-// 32 MiB: a whole 10,000-service Knative config written as one file is about 15 MiB, and etcd caps a
-// single object at 1.5 MiB, so no real file comes near; parsing costs about ten times the file size
-// in memory, so the bound also keeps one file from taking several hundred MiB. 10,000 documents: a
-// file with more is a generated dump, better split into files (each parsed and reloaded on its own).
+// Generous for any real file, small enough to bound what one costs (parsing takes several times a
+// file's size in memory): 2,000 Knative apps with their Services and Endpoints (bench/ingress-gen.ts)
+// are 10,000 documents and about 9.5 MB, and etcd refuses any single object over 1.5 MiB. A file
+// with more is a generated dump, better split (each file is parsed and reloaded on its own).
 export const defaultLimits: ConfigLimits = Object.freeze({ maxFileBytes: 32 * 1024 * 1024, maxDocuments: 10_000 });
 
 /** A file read and parsed, or why it could not be used as a whole. */
