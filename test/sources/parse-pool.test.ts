@@ -1,0 +1,76 @@
+// The parse worker gives exactly what parsing in this thread gives, large files included (they
+// come back in several pieces), and a parser closed mid-parse answers every file it was given.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InlineParser, type ParseJob } from '../../src/sources/file-parser.ts';
+import { WorkerParser } from '../../src/sources/parse-pool.ts';
+import { defaultLimits, type FileRead } from '../../src/sources/read-file.ts';
+import { service, tempDir } from './helpers.ts';
+
+async function collect(parse: (jobs: ParseJob[], each: (job: ParseJob, read: FileRead) => void) => Promise<void>, jobs: ParseJob[]): Promise<Map<string, FileRead>> {
+  const out = new Map<string, FileRead>();
+  await parse(jobs, (job, read) => {
+    assert.ok(!out.has(job.rel), `one answer per file: ${job.rel}`);
+    out.set(job.rel, read);
+  });
+  return out;
+}
+
+/** What a consumer uses of a reading (`bytes` is only the worker's own measure). */
+function usable(read: FileRead | undefined): unknown {
+  if (read?.kind !== 'parsed') return read;
+  return { entries: read.parsed.entries, syntaxErrors: read.parsed.syntaxErrors };
+}
+
+test('the worker parses small, large, broken and unreadable files exactly as this thread does', async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    const note = 'n'.repeat(200);
+    const big = Array.from({ length: 3000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations:\n    note: "${note}"\nspec: {ports: [{port: 80}]}\n`).join('---\n');
+    const files: Record<string, string> = {
+      'small.yaml': service('a'),
+      // about 1 MB: several pieces, several messages
+      'big.yaml': big,
+      'broken.yaml': `${service('b')}---\nkind: [\n---\n${service('c')}`,
+      'list.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'd' }, spec: { ports: [{ port: 80 }] } }] }),
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const jobs: ParseJob[] = [...Object.keys(files), 'missing.yaml'].map((rel) => ({ rel, abs: join(dir, rel) }));
+    const inline = new InlineParser(defaultLimits);
+    const want = await collect((j, e) => inline.parse(j, e), jobs);
+    const got = await collect((j, e) => worker.parse(j, e), jobs);
+    assert.equal(got.size, jobs.length);
+    for (const { rel } of jobs) assert.deepStrictEqual(usable(got.get(rel)), usable(want.get(rel)), rel);
+    const bigRead = got.get('big.yaml');
+    assert.ok(bigRead?.kind === 'parsed' && bigRead.parsed.entries.length === 3000 && bigRead.parsed.entries.every((e) => e.outcome.kind === 'resource'));
+    const broken = got.get('broken.yaml');
+    assert.equal(broken?.kind === 'parsed' ? broken.parsed.syntaxErrors?.length : undefined, 1);
+    assert.equal(got.get('missing.yaml')?.kind, 'failed');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('closing the parser mid-parse answers every file as not parsed (to be tried again)', async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    const jobs: ParseJob[] = Array.from({ length: 50 }, (_, i) => {
+      writeFileSync(join(dir, `f${i}.yaml`), service(`s${i}`));
+      return { rel: `f${i}.yaml`, abs: join(dir, `f${i}.yaml`) };
+    });
+    const answers = new Map<string, FileRead>();
+    const done = worker.parse(jobs, (job, read) => answers.set(job.rel, read));
+    await worker.close();
+    await done;
+    assert.equal(answers.size, jobs.length);
+    for (const read of answers.values()) if (read.kind === 'failed') assert.equal(read.retry, true);
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
