@@ -83,12 +83,10 @@ export class ConfigDir {
   readonly #merge = new FileMerge();
   readonly #parser: FileParser;
   /** files to parse, gathered into batches (see #queue) */
-  #batch: Array<{ job: ParseJob; key: string }> = [];
+  #batch: Array<{ job: ParseJob; key: string; changed: { value: boolean } }> = [];
   #batchBytes = 0;
   /** batches sent to the parser and not answered yet */
   readonly #parsing = new Set<Promise<void>>();
-  /** set by the walk that gathers the batch: whether anything changed */
-  #changed: { value: boolean } = { value: false };
   #work = 0;
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
@@ -211,8 +209,7 @@ export class ConfigDir {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
-    this.#changed = changed;
-    this.#batch.push({ job: { rel, abs: join(this.root, rel) }, key });
+    this.#batch.push({ job: { rel, abs: join(this.root, rel) }, key, changed });
     this.#batchBytes += st.size;
     if (this.#batch.length >= BATCH_FILES || this.#batchBytes >= BATCH_BYTES) this.#send();
   }
@@ -221,10 +218,9 @@ export class ConfigDir {
   #send(): void {
     if (this.#batch.length === 0) return;
     const batch = this.#batch;
-    const changed = this.#changed;
     this.#batch = [];
     this.#batchBytes = 0;
-    const keys = new Map(batch.map((b) => [b.job.rel, b.key]));
+    const queued = new Map(batch.map((b) => [b.job.rel, b]));
     const done = this.#parser
       .parse(
         batch.map((b) => b.job),
@@ -234,7 +230,8 @@ export class ConfigDir {
             this.#hooks.onParse?.(job.rel);
             this.#warnIgnored(job.rel, read.parsed);
           }
-          this.#use(job.rel, keys.get(job.rel) as string, read, changed);
+          const { key, changed } = queued.get(job.rel) as (typeof batch)[number];
+          this.#use(job.rel, key, read, changed);
         },
       )
       .finally(() => this.#parsing.delete(done));
@@ -250,14 +247,21 @@ export class ConfigDir {
   /** Takes a file's new reading: its documents, or (it failed) a failure that keeps what it held. */
   #use(rel: string, key: string, read: FileRead, changed: { value: boolean }): void {
     const cached = this.#files.get(rel);
-    if (read.kind === 'parsed' && read.parsed.syntaxErrors === undefined) {
+    const held = cached?.parsed.entries.some((e) => e.outcome.kind === 'resource') ?? false;
+    // Truncated to nothing is how most in-place writes (`>` in a shell) begin; deleting a file, or
+    // leaving a comment in it, is how one empties it on purpose.
+    const emptied = read.kind === 'parsed' && read.bytes === 0 && held;
+    if (read.kind === 'parsed' && read.parsed.syntaxErrors === undefined && !emptied) {
       this.#set(rel, { key, parsed: read.parsed }, changed);
       return;
     }
     // A file that failed before it was ever read keeps nothing: the documents that parse are used.
     const kept = cached?.parsed ?? (read.kind === 'parsed' ? withoutSyntaxErrors(read.parsed) : EMPTY_FILE);
     const keeps = kept.entries.some((e) => e.outcome.kind === 'resource');
-    const failure = read.kind === 'parsed' ? syntaxFailure(read.parsed.syntaxErrors ?? [], keeps) : wholeFileFailure(rel, read.message, keeps);
+    const failure =
+      read.kind === 'failed' ? wholeFileFailure(rel, read.message, keeps)
+      : emptied ? wholeFileFailure(rel, 'the file is empty (a write in progress?)', keeps)
+      : syntaxFailure(read.parsed.syntaxErrors ?? [], keeps);
     // An unreadable file is tried again on every rescan, and reported once.
     const fileKey = read.kind === 'failed' && read.retry ? null : key;
     if (cached !== undefined && cached.key === fileKey && sameFailure(cached.failure, failure)) return;

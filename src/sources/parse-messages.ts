@@ -15,7 +15,7 @@ export type ToWorker = { readonly type: 'parse'; readonly id: number; readonly j
 
 /** How a file's reading ends, after all its pieces' entries. */
 export type PieceEnd =
-  | { readonly kind: 'parsed'; readonly syntaxAt?: readonly number[] }
+  | { readonly kind: 'parsed'; readonly bytes: number; readonly syntaxAt?: readonly number[] }
   | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
 
 /** Some of a file's entries, in order; the last piece of a file has `end`. */

@@ -147,5 +147,5 @@ function fileRead(entries: DocEntry[], end: PieceEnd): FileRead {
     return outcome.rejection;
   });
   const parsed: ParsedFile = syntaxErrors === undefined ? { entries } : { entries, syntaxErrors };
-  return { kind: 'parsed', parsed, bytes: 0 };
+  return { kind: 'parsed', parsed, bytes: end.bytes };
 }

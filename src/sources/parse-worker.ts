@@ -56,7 +56,7 @@ async function run(): Promise<void> {
         const { entries, syntaxErrors } = read.parsed;
         const bad = new Set(syntaxErrors);
         const syntaxAt = entries.flatMap((e, i) => (e.outcome.kind === 'rejected' && bad.has(e.outcome.rejection) ? [i] : []));
-        const end = syntaxAt.length === 0 ? { kind: 'parsed' as const } : { kind: 'parsed' as const, syntaxAt };
+        const end = syntaxAt.length === 0 ? { kind: 'parsed' as const, bytes: read.bytes } : { kind: 'parsed' as const, bytes: read.bytes, syntaxAt };
         const perEntry = entries.length === 0 ? 0 : read.bytes / entries.length;
         let from = 0;
         // A large file goes in several pieces, each in a message of its own.

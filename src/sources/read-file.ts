@@ -18,6 +18,7 @@ export const defaultLimits: ConfigLimits = Object.freeze({ maxFileBytes: 32 * 10
 
 /** A file read and parsed, or why it could not be used as a whole. */
 export type FileRead =
+  /** `bytes`: the length of the text read (0 for an empty file) */
   | { readonly kind: 'parsed'; readonly parsed: ParsedFile; readonly bytes: number }
   /** `retry`: the file may be readable on the next look without changing (a permission, a race) */
   | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };

@@ -88,3 +88,19 @@ test('a file that has never parsed contributes the documents that do (nothing ol
     },
     (dir) => writeFileSync(join(dir, 'two.yaml'), `kind: [\n---\n${service('b', 81)}`),
   ));
+
+test('a file truncated to nothing (how a shell `>` write begins) keeps its objects; a comment empties it on purpose', () =>
+  withSource(
+    async (dir, h) => {
+      writeFileSync(join(dir, 'two.yaml'), '');
+      await waitFor(() => h.latest().rejections.some((r) => r.origin.file === 'two.yaml'), 'empty file reported', 3000);
+      assert.match(h.latest().rejections[0]!.errors[0]!.message, /the file is empty/);
+      assert.deepEqual(names(h.latest()), ['Service default/a@two.yaml#0', 'Service default/b@two.yaml#1']);
+      writeFileSync(join(dir, 'two.yaml'), two(90, 91));
+      await waitFor(() => servicePort(h.latest(), 'a') === 90 && h.latest().rejections.length === 0, 'written', 3000);
+      writeFileSync(join(dir, 'two.yaml'), '# nothing here for now\n');
+      await waitFor(() => h.latest().resources.length === 0, 'emptied on purpose', 3000);
+      assert.deepEqual(h.latest().rejections, []);
+    },
+    (dir) => writeFileSync(join(dir, 'two.yaml'), two(80, 81)),
+  ));
