@@ -3,10 +3,14 @@
 // (10,000 unchanged files cost 10,000 stats, no reads or parses). No watchers or timers here:
 // FileSource drives it from filesystem events, `sluice validate` reads it once.
 //
-// File system calls are synchronous but yield to the event loop every YIELD_EVERY files: on a
-// busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats through the
-// libuv pool take ~0.35 s (reads: 0.26 s vs 1.2 s), and yielding keeps each pause of the
-// event loop (and so of the proxy) to a millisecond or two.
+// Changed files are read and parsed by a FileParser (file-parser.ts), in batches, as the walk
+// finds them: FileSource's parses in a worker thread. A file that cannot be used as a whole keeps
+// what it held (file-failure.ts).
+//
+// Directory listings and stats are synchronous but yield to the event loop every YIELD_EVERY
+// files: on a busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats
+// through the libuv pool take ~0.35 s, and yielding keeps each pause of the event loop (and so
+// of the proxy) to a millisecond or two.
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
