@@ -80,10 +80,8 @@ export class FileSource implements Source {
     this.#watch = options.watch ?? true;
     this.#log = options.log ?? (() => {});
     const limits = options.limits ?? defaultLimits;
-    if (options.parser !== 'inline') {
-      this.#worker = new WorkerParser(limits, { help: true });
-      this.#worker.warm();
-    }
+    // The first read is parsed in this thread, the rest in the worker (see parse-pool.ts).
+    if (options.parser !== 'inline') this.#worker = new WorkerParser(limits, { help: true });
     this.#config = new ConfigDir(this.#root, {
       onDirectory: (rel, abs, id) => this.#watchDir(rel, abs, id),
       onDirectoryGone: (rel) => this.#unwatch(rel),
@@ -112,7 +110,7 @@ export class FileSource implements Source {
       this.#busy = undefined;
     }
     // Served from now on: the data plane's thread parses no more.
-    this.#worker?.stopHelping();
+    if (!this.#stopped) this.#worker?.stopHelping();
     this.#deliver();
     if (this.#again) {
       this.#again = false;

@@ -4,10 +4,11 @@
 // message per turn of the event loop (parse-messages.ts), and the worker is started on first use
 // and unreferenced while idle, so it never keeps a process alive by itself.
 //
-// While a gateway starts, nothing is served yet and its own thread is free: `help` lets it parse
-// the batches the worker has no room for (or all of them while the worker is still starting, which
-// takes a few hundred milliseconds), so that a cold start of 10,000 files uses both cores and is
-// no slower than parsing in this thread alone. stopHelping() ends that once the first read is in.
+// While a gateway starts, nothing is served yet and its own thread is free: with `help`, files are
+// parsed in this thread until stopHelping(), exactly as without a worker, so that a cold start of
+// 10,000 files pays neither the worker's start (a few hundred milliseconds of CPU, loading tsx
+// and the parsers again) nor copying every result across; measured on 2,000 apps, parsing them in
+// the worker from the start made the cold start 10-20% slower. stopHelping() starts the worker.
 //
 // If the worker dies (a bug, or out of memory on a pathological file), the files it had not
 // answered for are reported as failed (so they keep what they held) and tried again on the next
@@ -39,7 +40,7 @@ export class WorkerParser implements FileParser {
   #answered = false;
   /** set when the first worker died before answering */
   #inline: InlineParser | undefined;
-  /** parses in this thread too, while set (see above) */
+  /** parses in this thread instead, while set (see above) */
   #helper: InlineParser | undefined;
 
   constructor(limits: ConfigLimits, options: { help?: boolean } = {}) {
@@ -47,21 +48,16 @@ export class WorkerParser implements FileParser {
     if (options.help === true) this.#helper = new InlineParser(limits);
   }
 
-  /** Starts the worker ahead of the first parse, so that it is ready sooner. */
-  warm(): void {
-    if (this.#inline === undefined) this.#start().unref();
-  }
-
-  /** From now on, everything is parsed in the worker. */
+  /** From now on, everything is parsed in the worker, which starts now (unreferenced while idle). */
   stopHelping(): void {
     this.#helper = undefined;
+    if (this.#inline === undefined) this.#start().unref();
   }
 
   parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     if (this.#inline !== undefined) return this.#inline.parse(jobs, each);
-    // Two batches in the worker keep it busy; more would wait there while this thread is free.
-    if (this.#helper !== undefined && (!this.#answered || this.#pending.size >= 2)) return this.#helper.parse(jobs, each);
+    if (this.#helper !== undefined) return this.#helper.parse(jobs, each);
     const worker = this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve) => {
