@@ -20,11 +20,15 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
-import { InlineParser } from './file-parser.ts';
+import { BySizeParser, InlineParser } from './file-parser.ts';
 import { sortPaths } from './merge.ts';
 import { WorkerParser } from './parse-pool.ts';
 import { defaultLimits, type ConfigLimits } from './read-file.ts';
 import type { Source, SourceState } from './types.ts';
+
+// Files this large or larger are parsed in the worker: 64 KiB of YAML parses in a few
+// milliseconds, a pause the data plane can take; larger files would hold it up longer.
+export const WORKER_FROM_BYTES = 64 * 1024;
 
 export interface FileSourceOptions {
   dir: string;
@@ -39,7 +43,7 @@ export interface FileSourceOptions {
   onParse?: (file: string) => void;
   /** file size and document count limits (default: defaultLimits in read-file.ts) */
   limits?: ConfigLimits;
-  /** 'worker' (default): files are parsed in a worker thread, off the data plane's event loop */
+  /** 'worker' (default): files of WORKER_FROM_BYTES or more are parsed in a worker thread, off the data plane's event loop */
   parser?: 'worker' | 'inline';
 }
 
@@ -69,8 +73,6 @@ export class FileSource implements Source {
   #stopped = false;
   #rootGone = false;
   #reported = new Set<string>();
-  /** the parse worker, unless files are parsed in this thread ('inline') */
-  readonly #worker: WorkerParser | undefined;
 
   constructor(options: FileSourceOptions) {
     this.#root = resolve(options.dir);
@@ -80,15 +82,13 @@ export class FileSource implements Source {
     this.#watch = options.watch ?? true;
     this.#log = options.log ?? (() => {});
     const limits = options.limits ?? defaultLimits;
-    // The first read is parsed in this thread, the rest in the worker (see parse-pool.ts).
-    if (options.parser !== 'inline') this.#worker = new WorkerParser(limits, { help: true });
     this.#config = new ConfigDir(this.#root, {
       onDirectory: (rel, abs, id) => this.#watchDir(rel, abs, id),
       onDirectoryGone: (rel) => this.#unwatch(rel),
       ...(options.onParse !== undefined && { onParse: options.onParse }),
       log: this.#log,
       limits,
-      parser: this.#worker ?? new InlineParser(limits),
+      parser: options.parser === 'inline' ? new InlineParser(limits) : new BySizeParser(new InlineParser(limits), new WorkerParser(limits), WORKER_FROM_BYTES),
     });
   }
 
@@ -109,8 +109,6 @@ export class FileSource implements Source {
     } finally {
       this.#busy = undefined;
     }
-    // Served from now on: the data plane's thread parses no more.
-    if (!this.#stopped) this.#worker?.stopHelping();
     this.#deliver();
     if (this.#again) {
       this.#again = false;

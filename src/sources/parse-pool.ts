@@ -1,14 +1,8 @@
 // WorkerParser: config files read, parsed and validated in a worker thread (parse-worker.ts), so
-// that a large file (or 10,000 of them at start) never stalls the event loop the data plane runs
-// on. One worker: the machine's other cores serve traffic. The results come back in pieces, one
+// that a large file never stalls the event loop the data plane runs on (FileSource sends it the
+// large files only: see BySizeParser). One worker: the machine's other cores serve traffic. The results come back in pieces, one
 // message per turn of the event loop (parse-messages.ts), and the worker is started on first use
 // and unreferenced while idle, so it never keeps a process alive by itself.
-//
-// While a gateway starts, nothing is served yet and its own thread is free: with `help`, files are
-// parsed in this thread until stopHelping(), exactly as without a worker, so that a cold start of
-// 10,000 files pays neither the worker's start (a few hundred milliseconds of CPU, loading tsx
-// and the parsers again) nor copying every result across; measured on 2,000 apps, parsing them in
-// the worker from the start made the cold start 10-20% slower. stopHelping() starts the worker.
 //
 // If the worker dies (a bug, or out of memory on a pathological file), the files it had not
 // answered for are reported as failed (so they keep what they held) and tried again on the next
@@ -40,24 +34,14 @@ export class WorkerParser implements FileParser {
   #answered = false;
   /** set when the first worker died before answering */
   #inline: InlineParser | undefined;
-  /** parses in this thread instead, while set (see above) */
-  #helper: InlineParser | undefined;
 
-  constructor(limits: ConfigLimits, options: { help?: boolean } = {}) {
+  constructor(limits: ConfigLimits) {
     this.#limits = limits;
-    if (options.help === true) this.#helper = new InlineParser(limits);
-  }
-
-  /** From now on, everything is parsed in the worker, which starts now (unreferenced while idle). */
-  stopHelping(): void {
-    this.#helper = undefined;
-    if (this.#inline === undefined) this.#start().unref();
   }
 
   parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     if (this.#inline !== undefined) return this.#inline.parse(jobs, each);
-    if (this.#helper !== undefined) return this.#helper.parse(jobs, each);
     const worker = this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve) => {

@@ -48,8 +48,8 @@ async function run(): Promise<void> {
       flush();
     };
     for (let index = 0; index < job.jobs.length; index++) {
-      const { abs, rel } = job.jobs[index]!;
-      const read = readConfigFile(abs, rel, limits);
+      const { abs, rel, size } = job.jobs[index]!;
+      const read = readConfigFile(abs, rel, size, limits);
       if (read.kind === 'failed') {
         pieces.push({ index, entries: [], end: { kind: 'failed', message: read.message, retry: read.retry } });
       } else {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { InlineParser, type ParseJob } from '../../src/sources/file-parser.ts';
+import { BySizeParser, InlineParser, type FileParser, type ParseJob } from '../../src/sources/file-parser.ts';
 import { WorkerParser } from '../../src/sources/parse-pool.ts';
 import { defaultLimits, type FileRead } from '../../src/sources/read-file.ts';
 import { service, tempDir } from './helpers.ts';
@@ -38,7 +38,7 @@ test('the worker parses small, large, broken and unreadable files exactly as thi
       'list.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'd' }, spec: { ports: [{ port: 80 }] } }] }),
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const jobs: ParseJob[] = [...Object.keys(files), 'missing.yaml'].map((rel) => ({ rel, abs: join(dir, rel) }));
+    const jobs: ParseJob[] = [...Object.keys(files), 'missing.yaml'].map((rel) => ({ rel, abs: join(dir, rel), size: files[rel]?.length ?? 0 }));
     const inline = new InlineParser(defaultLimits);
     const want = await collect((j, e) => inline.parse(j, e), jobs);
     const got = await collect((j, e) => worker.parse(j, e), jobs);
@@ -61,7 +61,7 @@ test('closing the parser mid-parse answers every file as not parsed (to be tried
   try {
     const jobs: ParseJob[] = Array.from({ length: 50 }, (_, i) => {
       writeFileSync(join(dir, `f${i}.yaml`), service(`s${i}`));
-      return { rel: `f${i}.yaml`, abs: join(dir, `f${i}.yaml`) };
+      return { rel: `f${i}.yaml`, abs: join(dir, `f${i}.yaml`), size: 0 };
     });
     const answers = new Map<string, FileRead>();
     const done = worker.parse(jobs, (job, read) => answers.set(job.rel, read));
@@ -73,4 +73,22 @@ test('closing the parser mid-parse answers every file as not parsed (to be tried
     await worker.close();
     cleanup();
   }
+});
+
+test('BySizeParser sends files from the threshold up to the large parser, the rest to the small one', async () => {
+  const seen: Record<string, string[]> = { small: [], large: [] };
+  const fake = (name: string): FileParser => ({
+    parse: async (jobs, each) => {
+      for (const j of jobs) {
+        seen[name]!.push(j.rel);
+        each(j, { kind: 'failed', message: name, retry: false });
+      }
+    },
+    close: async () => {},
+  });
+  const answers: string[] = [];
+  const jobs = [10, 100, 99, 1000].map((size) => ({ rel: `f${size}`, abs: `/x/f${size}`, size }));
+  await new BySizeParser(fake('small'), fake('large'), 100).parse(jobs, (j, r) => answers.push(`${j.rel}:${r.kind === 'failed' ? r.message : ''}`));
+  assert.deepEqual(seen, { small: ['f10', 'f99'], large: ['f100', 'f1000'] });
+  assert.deepEqual(answers.sort(), ['f1000:large', 'f100:large', 'f10:small', 'f99:small']);
 });
