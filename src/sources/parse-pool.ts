@@ -8,7 +8,7 @@
 // answered for are reported as failed (so they keep what they held) and tried again on the next
 // look; the next parse starts a new worker. A worker that dies before its first answer cannot run
 // here at all: files are then parsed in this thread, as before there were workers.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
 import type { FromWorker, PieceEnd, ToWorker, WorkerInit } from './parse-messages.ts';
 import type { ConfigLimits, FileRead } from './read-file.ts';
@@ -35,8 +35,12 @@ export class WorkerParser implements FileParser {
   /** set when the first worker died before answering */
   #inline: InlineParser | undefined;
 
-  constructor(limits: ConfigLimits) {
+  readonly #resourceLimits: ResourceLimits | undefined;
+
+  /** `resourceLimits`: the worker's heap bounds (a worker over them dies alone; see above) */
+  constructor(limits: ConfigLimits, options: { resourceLimits?: ResourceLimits } = {}) {
     this.#limits = limits;
+    this.#resourceLimits = options.resourceLimits;
   }
 
   parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
@@ -60,7 +64,7 @@ export class WorkerParser implements FileParser {
 
   #start(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = new Worker(BOOT, { workerData: { limits: this.#limits } satisfies WorkerInit });
+    const worker = new Worker(BOOT, { workerData: { limits: this.#limits } satisfies WorkerInit, ...(this.#resourceLimits !== undefined && { resourceLimits: this.#resourceLimits }) });
     worker.on('message', (m: FromWorker) => this.#onMessage(worker, m));
     worker.on('error', (err) => this.#died(worker, err.message));
     worker.on('exit', (code) => this.#died(worker, `exited with code ${code}`));

@@ -92,3 +92,25 @@ test('BySizeParser sends files from the threshold up to the large parser, the re
   assert.deepEqual(seen, { small: ['f10', 'f99'], large: ['f100', 'f1000'] });
   assert.deepEqual(answers.sort(), ['f1000:large', 'f100:large', 'f10:small', 'f99:small']);
 });
+
+test('a worker that dies on a file (out of memory) fails only that batch; the next parse gets a new worker', async () => {
+  const { dir, cleanup } = tempDir();
+  // A heap too small for the large file below, large enough to start and parse a small one.
+  const worker = new WorkerParser(defaultLimits, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  try {
+    writeFileSync(join(dir, 'small.yaml'), service('a'));
+    const small: ParseJob = { rel: 'small.yaml', abs: join(dir, 'small.yaml'), size: 0 };
+    const note = 'n'.repeat(100);
+    const docs = Array.from({ length: 9000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {a: "${note}${i}", b: "${note}${i}", c: "${note}${i}", d: "${note}${i}"}\nspec: {ports: [{port: 80}]}\n`);
+    writeFileSync(join(dir, 'huge.yaml'), docs.join('---\n'));
+    const huge: ParseJob = { rel: 'huge.yaml', abs: join(dir, 'huge.yaml'), size: 0 };
+    assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed');
+    const read = (await collect((j, e) => worker.parse(j, e), [huge])).get('huge.yaml');
+    assert.equal(read?.kind, 'failed');
+    assert.ok(read?.kind === 'failed' && read.retry && /parse worker failed/.test(read.message), JSON.stringify(read));
+    assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed', 'a new worker');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
