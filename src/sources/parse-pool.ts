@@ -18,6 +18,8 @@ interface Pending {
   readonly jobs: readonly ParseJob[];
   readonly each: (job: ParseJob, read: FileRead) => void;
   readonly resolve: () => void;
+  /** a consumer's `each` threw: parse() rejects with it, as InlineParser's does */
+  readonly reject: (err: unknown) => void;
   /** entries received so far of files not finished, by job index */
   readonly partial: Map<number, DocEntry[]>;
   readonly answered: Set<number>;
@@ -48,8 +50,8 @@ export class WorkerParser implements FileParser {
     if (this.#inline !== undefined) return this.#inline.parse(jobs, each);
     const worker = this.#start();
     const id = this.#nextId++;
-    return new Promise<void>((resolve) => {
-      this.#pending.set(id, { jobs, each, resolve, partial: new Map(), answered: new Set() });
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { jobs, each, resolve, reject, partial: new Map(), answered: new Set() });
       worker.ref();
       worker.postMessage({ type: 'parse', id, jobs } satisfies ToWorker);
     });
@@ -76,16 +78,13 @@ export class WorkerParser implements FileParser {
     this.#answered = true;
     const p = this.#pending.get(m.id);
     if (p !== undefined) {
-      for (const piece of m.pieces) {
-        let entries = p.partial.get(piece.index);
-        if (entries === undefined) p.partial.set(piece.index, (entries = []));
-        for (const e of piece.entries) entries.push(e);
-        if (piece.end === undefined) continue;
-        p.partial.delete(piece.index);
-        p.answered.add(piece.index);
-        p.each(p.jobs[piece.index] as ParseJob, fileRead(entries, piece.end));
+      try {
+        this.#take(p, m);
+        if (m.done) this.#finish(m.id, p);
+      } catch (err) {
+        // Thrown here, it would end the process (an event listener's error); it ends this parse.
+        this.#finish(m.id, p, err);
       }
-      if (m.done) this.#finish(m.id, p);
     }
     // The next message waits for a turn of the event loop, so traffic is served in between.
     setImmediate(() => {
@@ -93,10 +92,23 @@ export class WorkerParser implements FileParser {
     });
   }
 
-  #finish(id: number, p: Pending): void {
+  #take(p: Pending, m: FromWorker): void {
+    for (const piece of m.pieces) {
+      let entries = p.partial.get(piece.index);
+      if (entries === undefined) p.partial.set(piece.index, (entries = []));
+      for (const e of piece.entries) entries.push(e);
+      if (piece.end === undefined) continue;
+      p.partial.delete(piece.index);
+      p.answered.add(piece.index);
+      p.each(p.jobs[piece.index] as ParseJob, fileRead(entries, piece.end));
+    }
+  }
+
+  #finish(id: number, p: Pending, err?: unknown): void {
     this.#pending.delete(id);
     if (this.#pending.size === 0) this.#worker?.unref();
-    p.resolve();
+    if (err === undefined) p.resolve();
+    else p.reject(err);
   }
 
   #died(worker: Worker, why: string): void {
@@ -106,7 +118,7 @@ export class WorkerParser implements FileParser {
       this.#inline = new InlineParser(this.#limits);
       for (const [id, p] of this.#pending) {
         this.#pending.delete(id);
-        void this.#inline.parse(p.jobs, p.each).then(p.resolve);
+        this.#inline.parse(p.jobs, p.each).then(p.resolve, p.reject);
       }
       return;
     }
@@ -115,10 +127,14 @@ export class WorkerParser implements FileParser {
 
   #failAll(why: string): void {
     for (const [id, p] of this.#pending) {
-      p.jobs.forEach((job, i) => {
-        if (!p.answered.has(i)) p.each(job, { kind: 'failed', message: `not parsed: ${why}`, retry: true });
-      });
-      this.#finish(id, p);
+      try {
+        p.jobs.forEach((job, i) => {
+          if (!p.answered.has(i)) p.each(job, { kind: 'failed', message: `not parsed: ${why}`, retry: true });
+        });
+        this.#finish(id, p);
+      } catch (err) {
+        this.#finish(id, p, err);
+      }
     }
   }
 }

@@ -24,7 +24,7 @@ function usable(read: FileRead | undefined): unknown {
   return { entries: read.parsed.entries, syntaxErrors: read.parsed.syntaxErrors };
 }
 
-test('the worker parses small, large, broken and unreadable files exactly as this thread does', async () => {
+test('the worker parses small, large, broken and unreadable files exactly as this thread does', { timeout: 60_000 }, async () => {
   const { dir, cleanup } = tempDir();
   const worker = new WorkerParser(defaultLimits);
   try {
@@ -55,7 +55,7 @@ test('the worker parses small, large, broken and unreadable files exactly as thi
   }
 });
 
-test('closing the parser mid-parse answers every file as not parsed (to be tried again)', async () => {
+test('closing the parser mid-parse answers every file as not parsed (to be tried again)', { timeout: 60_000 }, async () => {
   const { dir, cleanup } = tempDir();
   const worker = new WorkerParser(defaultLimits);
   try {
@@ -93,15 +93,16 @@ test('BySizeParser sends files from the threshold up to the large parser, the re
   assert.deepEqual(answers.sort(), ['f1000:large', 'f100:large', 'f10:small', 'f99:small']);
 });
 
-test('a worker that dies on a file (out of memory) fails only that batch; the next parse gets a new worker', async () => {
+test('a worker that dies on a file (out of memory) fails only that batch; the next parse gets a new worker', { timeout: 60_000 }, async () => {
   const { dir, cleanup } = tempDir();
   // A heap too small for the large file below, large enough to start and parse a small one.
-  const worker = new WorkerParser(defaultLimits, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  const worker = new WorkerParser({ ...defaultLimits, maxDocuments: 100_000 }, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
   try {
     writeFileSync(join(dir, 'small.yaml'), service('a'));
     const small: ParseJob = { rel: 'small.yaml', abs: join(dir, 'small.yaml'), size: 0 };
     const note = 'n'.repeat(100);
-    const docs = Array.from({ length: 9000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {a: "${note}${i}", b: "${note}${i}", c: "${note}${i}", d: "${note}${i}"}\nspec: {ports: [{port: 80}]}\n`);
+    // about 16 MB: its parsed documents alone are more than the heap
+    const docs = Array.from({ length: 27_000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {a: "${note}${i}", b: "${note}${i}", c: "${note}${i}", d: "${note}${i}"}\nspec: {ports: [{port: 80}]}\n`);
     writeFileSync(join(dir, 'huge.yaml'), docs.join('---\n'));
     const huge: ParseJob = { rel: 'huge.yaml', abs: join(dir, 'huge.yaml'), size: 0 };
     assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed');
@@ -109,6 +110,25 @@ test('a worker that dies on a file (out of memory) fails only that batch; the ne
     assert.equal(read?.kind, 'failed');
     assert.ok(read?.kind === 'failed' && read.retry && /parse worker failed/.test(read.message), JSON.stringify(read));
     assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed', 'a new worker');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('a consumer that throws on a worker result rejects that parse (as in this thread), not the process', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    writeFileSync(join(dir, 'a.yaml'), service('a'));
+    const job: ParseJob = { rel: 'a.yaml', abs: join(dir, 'a.yaml'), size: 0 };
+    await assert.rejects(
+      worker.parse([job], () => {
+        throw new Error('consumer bug');
+      }),
+      /consumer bug/,
+    );
+    assert.equal((await collect((j, e) => worker.parse(j, e), [job])).get('a.yaml')?.kind, 'parsed', 'the parser still works');
   } finally {
     await worker.close();
     cleanup();
