@@ -5,7 +5,7 @@
 // deleted is still a deletion.
 import type { Rejection } from '../api/types.ts';
 
-/** The rejections of a file that failed: `rejections` name where and why, `kept` says the old objects stay. */
+/** How a failed file is reported: where and why (and, when it held objects, that they stay). */
 export interface FileFailure {
   readonly rejections: readonly Rejection[];
 }

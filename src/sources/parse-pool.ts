@@ -1,8 +1,8 @@
 // WorkerParser: config files read, parsed and validated in a worker thread (parse-worker.ts), so
-// that a large file never stalls the event loop the data plane runs on (FileSource sends it the
-// large files only: see BySizeParser). One worker: the machine's other cores serve traffic. The results come back in pieces, one
-// message per turn of the event loop (parse-messages.ts), and the worker is started on first use
-// and unreferenced while idle, so it never keeps a process alive by itself.
+// that a large file never stalls the event loop the data plane runs on (FileSource sends it only
+// the large files: see BySizeParser). One worker: the machine's other cores serve traffic. The
+// results come back in pieces, one message per turn of the event loop (parse-messages.ts), and the
+// worker is started on first use and unreferenced while idle, so it never keeps a process alive.
 //
 // If the worker dies (a bug, or out of memory on a pathological file), the files it had not
 // answered for are reported as failed (so they keep what they held) and tried again on the next
@@ -36,7 +36,6 @@ export class WorkerParser implements FileParser {
   #answered = false;
   /** set when the first worker died before answering */
   #inline: InlineParser | undefined;
-
   readonly #resourceLimits: ResourceLimits | undefined;
 
   /** `resourceLimits`: the worker's heap bounds (a worker over them dies alone; see above) */
