@@ -9,7 +9,7 @@ import type { IngressStatusReport, Snapshot } from '../snapshot/types.ts';
 export interface AdminSources {
   readonly feed: SnapshotFeed;
   readonly metrics: Metrics;
-  /** documents currently rejected by validation */
+  /** documents currently rejected by validation, and files that do not parse */
   readonly rejections: () => readonly Rejection[];
   /** statuses as last computed; Kubernetes mode may overlay probe results */
   readonly statuses?: () => readonly IngressStatusReport[];
@@ -69,7 +69,7 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
       name: r.name,
       file: r.origin.file,
       doc: r.origin.doc,
-      line: r.line,
+      line: r.line ?? r.origin.line,
       errors: r.errors,
     })),
   };

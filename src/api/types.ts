@@ -155,6 +155,8 @@ export interface Origin {
   doc?: number;
   /** index of the item when the document is a `kind: List` */
   item?: number;
+  /** 1-based line in the file, when known (a syntax error) */
+  line?: number;
   cluster?: boolean;
 }
 

@@ -10,6 +10,7 @@ import { readDefaultCert } from '../proxy/tls.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import { FileSource } from '../sources/file.ts';
+import { defaultLimits as defaultConfigLimits, type ConfigLimits } from '../sources/read-file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
 import { runWorkers } from './workers.ts';
@@ -36,6 +37,8 @@ export interface ServeFlags extends XdsFlags {
   clientBodyTimeout: string;
   clientSendTimeout: string;
   maxHeaderSize: string;
+  maxConfigFileSize: string;
+  maxConfigDocuments: string;
   drainTimeout: string;
   drainDelay: string;
   logLevel: string;
@@ -65,6 +68,8 @@ export const serveDefaults = {
   clientBodyTimeout: '60',
   clientSendTimeout: '60',
   maxHeaderSize: '65536',
+  maxConfigFileSize: String(defaultConfigLimits.maxFileBytes),
+  maxConfigDocuments: String(defaultConfigLimits.maxDocuments),
   drainTimeout: '30',
   drainDelay: '5',
   logLevel: 'info',
@@ -133,7 +138,17 @@ async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
     });
   }
   if (!f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
-  return new FileSource({ dir: f.config, log: (level, msg, fields) => log[level](fields ?? {}, msg) });
+  return new FileSource({ dir: f.config, limits: configLimitsFromFlags(f), log: (level, msg, fields) => log[level](fields ?? {}, msg) });
+}
+
+/** --max-config-file-size and --max-config-documents: whole numbers of at least 1. */
+export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 'maxConfigDocuments'>): ConfigLimits {
+  const whole = (value: string, flag: string): number => {
+    const n = positiveNumber(value, flag);
+    if (!Number.isSafeInteger(n)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be a whole number`);
+    return n;
+  };
+  return { maxFileBytes: whole(f.maxConfigFileSize, '--max-config-file-size'), maxDocuments: whole(f.maxConfigDocuments, '--max-config-documents') };
 }
 
 export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<GatewayOptions> {

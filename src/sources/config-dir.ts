@@ -3,17 +3,24 @@
 // (10,000 unchanged files cost 10,000 stats, no reads or parses). No watchers or timers here:
 // FileSource drives it from filesystem events, `sluice validate` reads it once.
 //
-// File system calls are synchronous but yield to the event loop every YIELD_EVERY files: on a
-// busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats through the
-// libuv pool take ~0.35 s (reads: 0.26 s vs 1.2 s), and yielding keeps each pause of the
-// event loop (and so of the proxy) to a millisecond or two.
-import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+// Changed files are read and parsed by a FileParser (file-parser.ts), in batches, as the walk
+// finds them: FileSource's parses in a worker thread. A file that cannot be used as a whole keeps
+// what it held (file-failure.ts).
+//
+// Directory listings and stats are synchronous but yield to the event loop every YIELD_EVERY
+// files: on a busy 2-core machine 10,000 sync stats take ~0.15 s where the same async stats
+// through the libuv pool take ~0.35 s, and yielding keeps each pause of the event loop (and so
+// of the proxy) to a millisecond or two.
+import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { SluiceError } from '../errors.ts';
 import type { SourceState } from './types.ts';
 import { FileMerge } from './merge.ts';
-import { parseConfigText, type ParsedFile } from './yaml-docs.ts';
+import { sameFailure, syntaxFailure, wholeFileFailure, type FileFailure } from './file-failure.ts';
+import { defaultLimits, type ConfigLimits, type FileRead } from './read-file.ts';
+import type { ParsedFile } from './yaml-docs.ts';
+import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -28,6 +35,10 @@ export interface ConfigDirHooks {
   /** called after each file is parsed (tests count re-parses with it) */
   onParse?: (rel: string) => void;
   log?: LogFn;
+  /** file size and document count limits (default: defaultLimits) */
+  limits?: ConfigLimits;
+  /** who reads and parses files (default: an InlineParser, in this thread) */
+  parser?: FileParser;
 }
 
 /** Dotfiles and dot-directories (`.git`, Kubernetes' `..data`), editor backups, swap and temp files. */
@@ -42,13 +53,27 @@ export function isConfigFileName(name: string): boolean {
 interface CachedFile {
   /** null when the file could not be read: it is tried again on every rescan */
   readonly key: string | null;
+  /** what the file contributes: when it failed, what it held before */
   readonly parsed: ParsedFile;
+  /** set while the file's latest version cannot be used (file-failure.ts) */
+  readonly failure?: FileFailure;
+}
+
+const EMPTY_FILE: ParsedFile = Object.freeze({ entries: Object.freeze([]) });
+
+/** The documents of a file that did parse, without the rejections of those that did not. */
+function withoutSyntaxErrors(parsed: ParsedFile): ParsedFile {
+  const bad = new Set(parsed.syntaxErrors);
+  return { entries: parsed.entries.filter((e) => e.outcome.kind !== 'rejected' || !bad.has(e.outcome.rejection)) };
 }
 
 const MAX_DEPTH = 32;
-// Work units between yields: a stat is 1, a parse about 16 (0.1 ms for a small document).
+// Stats between yields (parsers yield on their own: file-parser.ts).
 const YIELD_EVERY = 128;
-const PARSE_COST = 16;
+// Files per batch sent to the parser, or fewer when they add up to this many bytes: small enough
+// that a worker starts on the first batch while the walk goes on, large enough that messages are few.
+const BATCH_FILES = 64;
+const BATCH_BYTES = 1024 * 1024;
 
 export class ConfigDir {
   readonly root: string;
@@ -59,11 +84,23 @@ export class ConfigDir {
   readonly #unreadable = new Set<string>();
   /** the merged state, kept up to date file by file (see merge.ts) */
   readonly #merge = new FileMerge();
+  readonly #parser: FileParser;
+  /** files to parse, gathered into batches (see #queue) */
+  #batch: Array<{ job: ParseJob; key: string; changed: { value: boolean } }> = [];
+  #batchBytes = 0;
+  /** batches sent to the parser and not answered yet */
+  readonly #parsing = new Set<Promise<void>>();
   #work = 0;
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
     this.root = root;
     this.#hooks = hooks;
+    this.#parser = hooks.parser ?? new InlineParser(hooks.limits ?? defaultLimits);
+  }
+
+  /** Lets go of the parser's resources (its worker thread). */
+  close(): Promise<void> {
+    return this.#parser.close();
   }
 
   /** Every parsed file by path relative to the root. */
@@ -90,6 +127,7 @@ export class ConfigDir {
     const seenDirs = new Set<string>();
     const changed = { value: false };
     await this.#walk(rel, 0, new Set(), seenFiles, seenDirs, changed);
+    await this.#parsed();
     for (const f of [...this.#files.keys()]) {
       if (isUnder(f, rel) && !seenFiles.has(f)) this.#remove(f, changed);
     }
@@ -113,6 +151,7 @@ export class ConfigDir {
     if (!st.isFile() || !isConfigFileName(posix.basename(rel))) return false;
     const changed = { value: false };
     this.#checkFile(rel, st, changed);
+    await this.#parsed();
     return changed.value;
   }
 
@@ -168,27 +207,70 @@ export class ConfigDir {
     await new Promise<void>((r) => setImmediate(r));
   }
 
+  /** Queues the file for parsing unless it is unchanged since it was read. */
   #checkFile(rel: string, st: Stats, changed: { value: boolean }): void {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
-    let text: string;
-    try {
-      text = readFileSync(join(this.root, rel), 'utf8');
-    } catch (err) {
-      const message = `cannot read file: ${(err as Error).message}`;
-      const old = cached?.parsed.entries[0]?.outcome;
-      if (cached?.key === null && old?.kind === 'rejected' && old.rejection.errors[0]?.message === message) return;
-      const origin = { file: rel };
-      this.#set(rel, { key: null, parsed: { entries: [{ origin, outcome: { kind: 'rejected', rejection: { origin, errors: [{ path: '', message }] } } }] } }, changed);
+    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size }, key, changed });
+    this.#batchBytes += st.size;
+    if (this.#batch.length >= BATCH_FILES || this.#batchBytes >= BATCH_BYTES) this.#send();
+  }
+
+  /** Sends the gathered files to the parser; their results are taken as they come. */
+  #send(): void {
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    const queued = new Map(batch.map((b) => [b.job.rel, b]));
+    const done = this.#parser
+      .parse(
+        batch.map((b) => b.job),
+        (job, read) => {
+          if (read.kind === 'parsed') {
+            this.#hooks.onParse?.(job.rel);
+            this.#warnIgnored(job.rel, read.parsed);
+          }
+          const { key, changed } = queued.get(job.rel) as (typeof batch)[number];
+          this.#use(job.rel, key, read, changed);
+        },
+      )
+      .finally(() => this.#parsing.delete(done));
+    this.#parsing.add(done);
+  }
+
+  /** Resolves when every file queued so far has been parsed and taken. */
+  async #parsed(): Promise<void> {
+    this.#send();
+    while (this.#parsing.size > 0) await Promise.all(this.#parsing);
+  }
+
+  /** Takes a file's new reading: its documents, or (it failed) a failure that keeps what it held. */
+  #use(rel: string, key: string, read: FileRead, changed: { value: boolean }): void {
+    const cached = this.#files.get(rel);
+    const held = cached?.parsed.entries.some((e) => e.outcome.kind === 'resource') ?? false;
+    // Truncated to nothing is how most in-place writes (`>` in a shell) begin; deleting a file, or
+    // leaving a comment in it, is how one empties it on purpose.
+    const emptied = read.kind === 'parsed' && read.bytes === 0 && held;
+    if (read.kind === 'parsed' && read.parsed.syntaxErrors === undefined && !emptied) {
+      this.#set(rel, { key, parsed: read.parsed }, changed);
       return;
     }
-    // A UTF-8 byte order mark is legal in YAML but not in JSON.parse.
-    const parsed = parseConfigText(text.startsWith('\uFEFF') ? text.slice(1) : text, rel);
-    this.#work += PARSE_COST;
-    this.#hooks.onParse?.(rel);
-    this.#warnIgnored(rel, parsed);
-    this.#set(rel, { key, parsed }, changed);
+    // A file that failed before it was ever read keeps nothing: the documents that parse are used.
+    const kept = cached?.parsed ?? (read.kind === 'parsed' ? withoutSyntaxErrors(read.parsed) : EMPTY_FILE);
+    const keeps = kept.entries.some((e) => e.outcome.kind === 'resource');
+    const failure =
+      read.kind === 'failed' ? wholeFileFailure(rel, read.message, keeps)
+      : emptied ? wholeFileFailure(rel, 'the file is empty (a write in progress?)', keeps)
+      : syntaxFailure(read.parsed.syntaxErrors ?? [], keeps);
+    // An unreadable file is tried again on every rescan, and reported once.
+    const fileKey = read.kind === 'failed' && read.retry ? null : key;
+    if (cached !== undefined && cached.key === fileKey && sameFailure(cached.failure, failure)) return;
+    if (cached?.parsed !== kept) this.#merge.set(rel, kept);
+    this.#files.set(rel, { key: fileKey, parsed: kept, failure });
+    this.#merge.fail(rel, failure.rejections);
+    changed.value = true;
   }
 
   /** One warning per (file, kind) each time the file is read, not on every rescan. */

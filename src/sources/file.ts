@@ -20,8 +20,15 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
+import { BySizeParser, InlineParser } from './file-parser.ts';
 import { sortPaths } from './merge.ts';
+import { WorkerParser } from './parse-pool.ts';
+import { defaultLimits, type ConfigLimits } from './read-file.ts';
 import type { Source, SourceState } from './types.ts';
+
+// Files this large or larger are parsed in the worker: 64 KiB of YAML parses in a few
+// milliseconds, a pause the data plane can take; larger files would hold it up longer.
+export const WORKER_FROM_BYTES = 64 * 1024;
 
 export interface FileSourceOptions {
   dir: string;
@@ -34,6 +41,10 @@ export interface FileSourceOptions {
   log?: LogFn;
   /** called after each file is parsed; tests count re-parses with it */
   onParse?: (file: string) => void;
+  /** file size and document count limits (default: defaultLimits in read-file.ts) */
+  limits?: ConfigLimits;
+  /** 'worker' (default): files of WORKER_FROM_BYTES or more are parsed in a worker thread, off the data plane's event loop */
+  parser?: 'worker' | 'inline';
 }
 
 interface Watched {
@@ -70,11 +81,14 @@ export class FileSource implements Source {
     this.#rescanDelay = this.#rescanMs;
     this.#watch = options.watch ?? true;
     this.#log = options.log ?? (() => {});
+    const limits = options.limits ?? defaultLimits;
     this.#config = new ConfigDir(this.#root, {
       onDirectory: (rel, abs, id) => this.#watchDir(rel, abs, id),
       onDirectoryGone: (rel) => this.#unwatch(rel),
       ...(options.onParse !== undefined && { onParse: options.onParse }),
       log: this.#log,
+      limits,
+      parser: options.parser === 'inline' ? new InlineParser(limits) : new BySizeParser(new InlineParser(limits), new WorkerParser(limits), WORKER_FROM_BYTES),
     });
   }
 
@@ -118,6 +132,7 @@ export class FileSource implements Source {
     clearTimeout(this.#rescanTimer);
     for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
     await this.#busy;
+    await this.#config.close();
   }
 
   #watchDir(rel: string, abs: string, id: string): void {
@@ -233,7 +248,10 @@ export class FileSource implements Source {
       this.#rescanDelay = rescanDelay(this.#rescanMs, performance.now() - started);
     }
     else for (const p of dirty) changed = (await this.#config.recheck(p)) || changed;
-    if (changed || back) this.#deliver();
+    if (!changed && !back) return;
+    // Taking in a large file and translating the result are two turns of the event loop, not one.
+    await new Promise<void>((r) => setImmediate(r));
+    this.#deliver();
   }
 
   #deliver(): void {

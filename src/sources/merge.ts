@@ -63,8 +63,10 @@ export class FileMerge {
   readonly #defs = new Map<string, Defs>();
   /** keys defined more than once (their later definitions are duplicates) */
   readonly #multi = new Set<string>();
-  /** files with at least one rejected document */
+  /** files with at least one rejected document, or a failure */
   readonly #rejecting = new Set<string>();
+  /** files that failed as a whole (file-failure.ts): what they hold is what they held before */
+  readonly #failures = new Map<string, readonly Rejection[]>();
   /** keys whose definitions changed since the last state() -> the definition used then */
   readonly #before = new Map<string, Sourced | undefined>();
   #state: SourceState | null = null;
@@ -85,8 +87,17 @@ export class FileMerge {
       this.#files.splice(~at, 0, [path, parsed]);
     }
     this.#define(parsed);
+    this.#failures.delete(path);
     if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) this.#rejecting.add(path);
     else this.#rejecting.delete(path);
+    this.#state = null;
+  }
+
+  /** Reports a file as failed, keeping what it holds now (add it with set() first if it is new). */
+  fail(path: string, rejections: readonly Rejection[]): void {
+    if (this.#find(path) < 0) return;
+    this.#failures.set(path, rejections);
+    this.#rejecting.add(path);
     this.#state = null;
   }
 
@@ -96,6 +107,7 @@ export class FileMerge {
     this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
     this.#files.splice(at, 1);
     this.#rejecting.delete(path);
+    this.#failures.delete(path);
     this.#state = null;
   }
 
@@ -178,6 +190,7 @@ export class FileMerge {
       const at = this.#find(path);
       if (at < 0) continue;
       const parsed = (this.#files[at] as readonly [string, ParsedFile])[1];
+      out.push(...(this.#failures.get(path) ?? []));
       const defs = sourcedOf(parsed);
       parsed.entries.forEach(({ origin, outcome }, i) => {
         if (outcome.kind === 'rejected') {

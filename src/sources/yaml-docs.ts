@@ -26,6 +26,8 @@ export interface DocEntry {
 export interface ParsedFile {
   /** in document order (List items in item order) */
   readonly entries: readonly DocEntry[];
+  /** the rejections (also in `entries`) of the documents that did not parse, when there are any */
+  readonly syntaxErrors?: readonly Rejection[];
 }
 
 /** Where a rejected document came from, with the errors. */
@@ -61,11 +63,14 @@ type Parsed = { doc: number; value: unknown } | { entry: DocEntry };
 
 function parsedFile(values: readonly Parsed[], file: string): ParsedFile {
   const entries: DocEntry[] = [];
+  const syntaxErrors: Rejection[] = [];
   for (const v of values) {
-    if ('entry' in v) entries.push(v.entry);
-    else entries.push(...expand(v.value, { file, doc: v.doc }));
+    if ('entry' in v) {
+      entries.push(v.entry);
+      if (v.entry.outcome.kind === 'rejected') syntaxErrors.push(v.entry.outcome.rejection);
+    } else entries.push(...expand(v.value, { file, doc: v.doc }));
   }
-  return { entries };
+  return syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors };
 }
 
 function parseJSON(text: string, file: string): Parsed[] {

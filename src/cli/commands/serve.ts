@@ -26,6 +26,8 @@ export function serveCommand(): Command {
     .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)
     .option('--client-send-timeout <seconds>', 'time a client may leave a response unread while Sluice waits to write to it (0: no limit)', serveDefaults.clientSendTimeout)
     .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
+    .option('--max-config-file-size <bytes>', 'largest config file read; a larger one is rejected and keeps what it held', serveDefaults.maxConfigFileSize)
+    .option('--max-config-documents <n>', 'most documents (and List items) in one config file; more are rejected like a larger file', serveDefaults.maxConfigDocuments)
     .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address (PORT or :PORT: 127.0.0.1)')
     .option('--xds-tls-cert <file>', 'serve xDS over TLS with this PEM certificate (chain)')
     .option('--xds-tls-key <file>', 'private key (PEM) of --xds-tls-cert')

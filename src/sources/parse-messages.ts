@@ -1,0 +1,33 @@
+// The messages between WorkerParser (parse-pool.ts) and its worker (parse-worker.ts). Results come
+// back in pieces of bounded size, one message per turn of the main thread's event loop (it acks
+// each), so that taking in a 30 MB file never holds up the data plane for long: deserialising a
+// message costs the main thread time in proportion to its size.
+import type { ConfigLimits } from './read-file.ts';
+import type { ParseJob } from './file-parser.ts';
+import type { DocEntry } from './yaml-docs.ts';
+
+export interface WorkerInit {
+  readonly limits: ConfigLimits;
+}
+
+/** main -> worker */
+export type ToWorker = { readonly type: 'parse'; readonly id: number; readonly jobs: readonly ParseJob[] } | { readonly type: 'ack' };
+
+/** How a file's reading ends, after all its pieces' entries. */
+export type PieceEnd =
+  | { readonly kind: 'parsed'; readonly bytes: number; readonly syntaxAt?: readonly number[] }
+  | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
+
+/** Some of a file's entries, in order; the last piece of a file has `end`. */
+export interface Piece {
+  readonly index: number;
+  readonly entries: readonly DocEntry[];
+  readonly end?: PieceEnd;
+}
+
+/** worker -> main: pieces of the files of job `id` (by index in its jobs); `done` on its last message. */
+export interface FromWorker {
+  readonly id: number;
+  readonly pieces: readonly Piece[];
+  readonly done: boolean;
+}

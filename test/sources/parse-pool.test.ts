@@ -1,0 +1,136 @@
+// The parse worker gives exactly what parsing in this thread gives, large files included (they
+// come back in several pieces), and a parser closed mid-parse answers every file it was given.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BySizeParser, InlineParser, type FileParser, type ParseJob } from '../../src/sources/file-parser.ts';
+import { WorkerParser } from '../../src/sources/parse-pool.ts';
+import { defaultLimits, type FileRead } from '../../src/sources/read-file.ts';
+import { service, tempDir } from './helpers.ts';
+
+async function collect(parse: (jobs: ParseJob[], each: (job: ParseJob, read: FileRead) => void) => Promise<void>, jobs: ParseJob[]): Promise<Map<string, FileRead>> {
+  const out = new Map<string, FileRead>();
+  await parse(jobs, (job, read) => {
+    assert.ok(!out.has(job.rel), `one answer per file: ${job.rel}`);
+    out.set(job.rel, read);
+  });
+  return out;
+}
+
+/** What a consumer uses of a reading (`bytes` is only the worker's own measure). */
+function usable(read: FileRead | undefined): unknown {
+  if (read?.kind !== 'parsed') return read;
+  return { entries: read.parsed.entries, syntaxErrors: read.parsed.syntaxErrors };
+}
+
+test('the worker parses small, large, broken and unreadable files exactly as this thread does', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    const note = 'n'.repeat(200);
+    const big = Array.from({ length: 3000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations:\n    note: "${note}"\nspec: {ports: [{port: 80}]}\n`).join('---\n');
+    const files: Record<string, string> = {
+      'small.yaml': service('a'),
+      // about 1 MB: several pieces, several messages
+      'big.yaml': big,
+      'broken.yaml': `${service('b')}---\nkind: [\n---\n${service('c')}`,
+      'list.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'd' }, spec: { ports: [{ port: 80 }] } }] }),
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const jobs: ParseJob[] = [...Object.keys(files), 'missing.yaml'].map((rel) => ({ rel, abs: join(dir, rel), size: files[rel]?.length ?? 0 }));
+    const inline = new InlineParser(defaultLimits);
+    const want = await collect((j, e) => inline.parse(j, e), jobs);
+    const got = await collect((j, e) => worker.parse(j, e), jobs);
+    assert.equal(got.size, jobs.length);
+    for (const { rel } of jobs) assert.deepStrictEqual(usable(got.get(rel)), usable(want.get(rel)), rel);
+    const bigRead = got.get('big.yaml');
+    assert.ok(bigRead?.kind === 'parsed' && bigRead.parsed.entries.length === 3000 && bigRead.parsed.entries.every((e) => e.outcome.kind === 'resource'));
+    const broken = got.get('broken.yaml');
+    assert.equal(broken?.kind === 'parsed' ? broken.parsed.syntaxErrors?.length : undefined, 1);
+    assert.equal(got.get('missing.yaml')?.kind, 'failed');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('closing the parser mid-parse answers every file as not parsed (to be tried again)', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    const jobs: ParseJob[] = Array.from({ length: 50 }, (_, i) => {
+      writeFileSync(join(dir, `f${i}.yaml`), service(`s${i}`));
+      return { rel: `f${i}.yaml`, abs: join(dir, `f${i}.yaml`), size: 0 };
+    });
+    const answers = new Map<string, FileRead>();
+    const done = worker.parse(jobs, (job, read) => answers.set(job.rel, read));
+    await worker.close();
+    await done;
+    assert.equal(answers.size, jobs.length);
+    for (const read of answers.values()) if (read.kind === 'failed') assert.equal(read.retry, true);
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('BySizeParser sends files from the threshold up to the large parser, the rest to the small one', async () => {
+  const seen: Record<string, string[]> = { small: [], large: [] };
+  const fake = (name: string): FileParser => ({
+    parse: async (jobs, each) => {
+      for (const j of jobs) {
+        seen[name]!.push(j.rel);
+        each(j, { kind: 'failed', message: name, retry: false });
+      }
+    },
+    close: async () => {},
+  });
+  const answers: string[] = [];
+  const jobs = [10, 100, 99, 1000].map((size) => ({ rel: `f${size}`, abs: `/x/f${size}`, size }));
+  await new BySizeParser(fake('small'), fake('large'), 100).parse(jobs, (j, r) => answers.push(`${j.rel}:${r.kind === 'failed' ? r.message : ''}`));
+  assert.deepEqual(seen, { small: ['f10', 'f99'], large: ['f100', 'f1000'] });
+  assert.deepEqual(answers.sort(), ['f1000:large', 'f100:large', 'f10:small', 'f99:small']);
+});
+
+test('a worker that dies on a file (out of memory) fails only that batch; the next parse gets a new worker', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  // A heap too small for the large file below, large enough to start and parse a small one.
+  const worker = new WorkerParser({ ...defaultLimits, maxDocuments: 100_000 }, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  try {
+    writeFileSync(join(dir, 'small.yaml'), service('a'));
+    const small: ParseJob = { rel: 'small.yaml', abs: join(dir, 'small.yaml'), size: 0 };
+    const note = 'n'.repeat(100);
+    // about 16 MB: its parsed documents alone are more than the heap
+    const docs = Array.from({ length: 27_000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {a: "${note}${i}", b: "${note}${i}", c: "${note}${i}", d: "${note}${i}"}\nspec: {ports: [{port: 80}]}\n`);
+    writeFileSync(join(dir, 'huge.yaml'), docs.join('---\n'));
+    const huge: ParseJob = { rel: 'huge.yaml', abs: join(dir, 'huge.yaml'), size: 0 };
+    assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed');
+    const read = (await collect((j, e) => worker.parse(j, e), [huge])).get('huge.yaml');
+    assert.equal(read?.kind, 'failed');
+    assert.ok(read?.kind === 'failed' && read.retry && /parse worker failed/.test(read.message), JSON.stringify(read));
+    assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed', 'a new worker');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('a consumer that throws on a worker result rejects that parse (as in this thread), not the process', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    writeFileSync(join(dir, 'a.yaml'), service('a'));
+    const job: ParseJob = { rel: 'a.yaml', abs: join(dir, 'a.yaml'), size: 0 };
+    await assert.rejects(
+      worker.parse([job], () => {
+        throw new Error('consumer bug');
+      }),
+      /consumer bug/,
+    );
+    assert.equal((await collect((j, e) => worker.parse(j, e), [job])).get('a.yaml')?.kind, 'parsed', 'the parser still works');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
