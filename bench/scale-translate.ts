@@ -15,7 +15,10 @@ import { translate } from '../src/translate/translate.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { Pipeline } from '../src/pipeline.ts';
-import { compileRouter } from '../src/proxy/router.ts';
+import type { Router } from '../src/proxy/router.ts';
+import { RouterBuilder } from '../src/proxy/router-builder.ts';
+import { DiffsSincePublished } from '../src/snapshot/since-published.ts';
+import type { Snapshot } from '../src/snapshot/types.ts';
 import { appYaml, scaleApp, scaleAppName, writeScaleConfig } from './ingress-gen.ts';
 import type { Logger } from '../src/log.ts';
 
@@ -47,9 +50,15 @@ if (mode === 'stages') {
   const [set, storeT] = await timed(() => store.update(state));
   const [result, trT] = await timed(() => translate(set, defaultTranslateOptions, cache));
   console.log(`cold translate: store ${storeT}; translate ${trT}; ${result.snapshot.listeners.external.length} external vhosts`);
-  const [, routerT] = await timed(() => compileRouter({ ...result.snapshot, version: 0 }));
+  // Edits derive the router from the last one with the translator's diffs, as a data plane does.
+  const routers = new RouterBuilder();
+  const published = new DiffsSincePublished();
+  published.translated(result);
+  let served: Snapshot = { ...result.snapshot, version: 0 };
+  const [, routerT] = await timed(() => routers.next({ snapshot: served, previous: undefined, diffs: published.publishing() }));
   console.log(`cold compileRouter: ${routerT}`);
-  const [, againT] = await timed(() => translate(store.update(config.state()), defaultTranslateOptions, cache));
+  const [again, againT] = await timed(() => translate(store.update(config.state()), defaultTranslateOptions, cache));
+  published.translated(again);
   console.log(`same state again, cached (store+translate): ${againT}`);
   for (let round = 0; round < 3; round++) {
     // one edited file, stage by stage, without the watcher
@@ -62,7 +71,10 @@ if (mode === 'stages') {
     const [st, merge1] = await timed(() => config.state());
     const [s2, store1] = await timed(() => store.update(st));
     const [r2, tr1] = await timed(() => translate(s2, defaultTranslateOptions, cache));
-    const [, router1] = await timed(() => compileRouter({ ...r2.snapshot, version: 1 }));
+    published.translated(r2);
+    const next: Snapshot = { ...r2.snapshot, version: round + 1 };
+    const [, router1] = await timed(() => routers.next({ snapshot: next, previous: served, diffs: published.publishing() }));
+    served = next;
     console.log(`edit ${round} stages: reparse ${parse1} | source merge ${merge1} | store ${store1} | translate ${tr1} | compileRouter ${router1}`);
     writeFileSync(file, original);
     await config.recheck(rel);
@@ -76,8 +88,9 @@ if (mode === 'stages') {
 const noop = () => {};
 const log = { info: noop, warn: noop, error: noop, debug: noop, child: () => log } as unknown as Logger;
 const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), defaultTranslateOptions, log);
-let router: ReturnType<typeof compileRouter> | undefined;
-pipeline.feed.subscribe((s) => (router = compileRouter(s)));
+let router: Router | undefined;
+const routers = new RouterBuilder();
+pipeline.feed.subscribe((c) => (router = routers.next(c)));
 const t0 = performance.now();
 await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${ms(t0)}`);

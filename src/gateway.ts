@@ -82,10 +82,10 @@ export class Gateway {
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
-    this.#unsubscribe = this.pipeline.feed.subscribe((snapshot) => {
-      this.tls.update(snapshot, (cert, err) => options.log.warn({ secret: cert.name, err: err.message }, 'TLS certificate not usable; skipped'));
-      // update() is idempotent: whichever subscriber runs first brings it to this snapshot
-      this.dataPlane.live.update(snapshot.clusters);
+    this.#unsubscribe = this.pipeline.feed.subscribe((change) => {
+      this.tls.update(change.snapshot, (cert, err) => options.log.warn({ secret: cert.name, err: err.message }, 'TLS certificate not usable; skipped'));
+      // follow() is idempotent: whichever subscriber runs first brings it to this snapshot
+      this.dataPlane.live.follow(change);
       this.h2Upstreams.prune(this.dataPlane.live);
     });
   }

@@ -8,6 +8,7 @@ import type { Rejection } from './api/types.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './proxy/metrics.ts';
 import { SettableFeed } from './snapshot/feed.ts';
+import { DiffsSincePublished } from './snapshot/since-published.ts';
 import type { Diagnostic, Snapshot, TranslateResult } from './snapshot/types.ts';
 import type { Source, SourceState } from './sources/types.ts';
 import { Store } from './store/store.ts';
@@ -27,6 +28,8 @@ export class Pipeline {
   #version = 0;
   #lastHash = '';
   #lastResult: TranslateResult | undefined;
+  /** the translator's list diffs since the snapshot last published, handed to consumers with the next one */
+  readonly #diffs = new DiffsSincePublished();
   #rejections: readonly Rejection[] = [];
   /** the rejections and diagnostics logged so far and still present (see #logNew) */
   #logged = new Set<string>();
@@ -90,6 +93,7 @@ export class Pipeline {
       return;
     }
     this.#lastResult = result;
+    this.#diffs.translated(result);
     this.#logNew(state.rejections, result.diagnostics);
     if (result.snapshot.hash === this.#lastHash && this.feed.current()) {
       // Same routes, but statuses may differ (an invalid edit keeps the last good spec serving).
@@ -99,7 +103,7 @@ export class Pipeline {
     this.#lastHash = result.snapshot.hash;
     const snapshot: Snapshot = Object.freeze({ ...result.snapshot, version: ++this.#version });
     this.#metrics?.snapshotVersion.set(snapshot.version);
-    this.feed.publish(snapshot, result);
+    this.feed.publish(snapshot, result, this.#diffs.publishing());
     this.#log.info({ version: snapshot.version, ingresses: snapshot.ingresses.length, clusters: snapshot.clusters.length }, 'serving configuration');
   }
 }

@@ -3,15 +3,19 @@
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from './metrics.ts';
-import { compileRouter, type Router } from './router.ts';
+import type { Router } from './router.ts';
+import { RouterBuilder } from './router-builder.ts';
 import type { Pick, Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
-import type { Cluster, Snapshot } from '../snapshot/types.ts';
+import type { SnapshotChange } from '../snapshot/change.ts';
+import type { Cluster } from '../snapshot/types.ts';
 import { LiveOrigins } from './live-origins.ts';
 import { ClientDeadlines } from './client-deadlines.ts';
 
 export class DataPlane {
   #router: Router | undefined;
+  /** derives each router from this plane's last one (never from another plane's) */
+  readonly #routers = new RouterBuilder();
   readonly upstreams: Upstreams;
   /** raw keep-alive HTTP/1.1 sockets: the fast path's and HTTP/2's bodiless requests to HTTP/1.1 upstreams */
   readonly fast = new FastUpstreams();
@@ -35,14 +39,14 @@ export class DataPlane {
     this.metrics = metrics;
     this.log = log;
     const current = feed.current();
-    if (current) this.#swap(current);
+    if (current) this.#swap({ snapshot: current, previous: undefined, diffs: undefined });
     // Requests already routed keep the objects they hold; new requests see the new router.
-    this.#unsubscribe = feed.subscribe((snapshot) => this.#swap(snapshot));
+    this.#unsubscribe = feed.subscribe((change) => this.#swap(change));
   }
 
-  #swap(snapshot: Snapshot): void {
-    this.#router = compileRouter(snapshot);
-    this.live.update(snapshot.clusters);
+  #swap(change: SnapshotChange): void {
+    this.#router = this.#routers.next(change);
+    this.live.follow(change);
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
   }

@@ -1,8 +1,9 @@
 // Which upstream origins and clusters the current snapshot uses, for the pools to close what no
-// cluster needs any more. Kept up to date from the translator's recorded list diff (a file edit
-// touches a few clusters of 20,000), so a snapshot swap costs the pools O(changes + pooled
+// cluster needs any more. Kept up to date from the list diff the snapshot change carries (a file
+// edit touches a few clusters of 20,000), so a snapshot swap costs the pools O(changes + pooled
 // origins) instead of a pass over every endpoint; any other list is counted from scratch.
-import { diffSince } from '../snapshot/list-diff.ts';
+import type { SnapshotChange } from '../snapshot/change.ts';
+import type { ListDiff } from '../snapshot/list-diff.ts';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 
 /** `http://host:port` of an endpoint (IPv6 in brackets): the key of every upstream pool. */
@@ -20,13 +21,21 @@ export class LiveOrigins {
   /** the cluster objects counted in the maps (an added item may be one already counted) */
   #counted = new WeakSet<Cluster>();
 
-  /** Brings the counts to `clusters`; the same list again costs nothing. */
-  update(clusters: readonly Cluster[]): void {
+  /** Brings the counts to the change's snapshot; the same snapshot again costs nothing. */
+  follow(change: SnapshotChange): void {
+    const { previous, diffs } = change;
+    this.update(change.snapshot.clusters, previous !== undefined && diffs !== undefined ? { list: previous.clusters, diff: diffs.clusters } : undefined);
+  }
+
+  /**
+   * Brings the counts to `clusters`: by `from.diff` when it leads from the list counted last
+   * (`from.list`), else counted afresh.
+   */
+  update(clusters: readonly Cluster[], from?: { readonly list: readonly Cluster[]; readonly diff: ListDiff<Cluster> }): void {
     const before = this.#clusters;
     if (clusters === before) return;
     this.#clusters = clusters;
-    const d = before === undefined ? undefined : diffSince(before, clusters);
-    if (d === undefined) {
+    if (before === undefined || from === undefined || from.list !== before) {
       this.#all.clear();
       this.#h2c.clear();
       this.#byName.clear();
@@ -34,9 +43,10 @@ export class LiveOrigins {
       for (const c of clusters) this.#add(c);
       return;
     }
+    const diff = from.diff;
     // Removed first: a replaced cluster is in both lists under the same name.
-    for (const c of d.removed) if (this.#counted.has(c)) this.#remove(c);
-    for (const c of d.added) if (!this.#counted.has(c)) this.#add(c);
+    for (const c of diff.removed) if (this.#counted.has(c)) this.#remove(c);
+    for (const c of diff.added) if (!this.#counted.has(c)) this.#add(c);
   }
 
   /** Some cluster has an endpoint at this origin. */

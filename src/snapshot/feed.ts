@@ -1,6 +1,7 @@
 // How consumers (proxy, xDS server, admin endpoint, Kubernetes status writer) follow snapshots.
 // The pipeline owns one feed; a new snapshot replaces the old one atomically.
 import { isDeepStrictEqual } from 'node:util';
+import type { SnapshotChange, SnapshotDiffs } from './change.ts';
 import type { IngressStatusReport, Snapshot, TranslateResult } from './types.ts';
 
 export interface SnapshotFeed {
@@ -8,8 +9,11 @@ export interface SnapshotFeed {
   current(): Snapshot | undefined;
   /** the latest statuses (they can change while the snapshot does not, e.g. an invalid edit) */
   statuses(): readonly IngressStatusReport[];
-  /** called after every swap (only when the content hash changed); returns an unsubscribe function */
-  subscribe(listener: (snapshot: Snapshot, result: TranslateResult) => void): () => void;
+  /**
+   * called after every swap (only when the content hash changed) with the change: the new snapshot,
+   * the one before and the diffs between them; returns an unsubscribe function
+   */
+  subscribe(listener: (change: SnapshotChange) => void): () => void;
   /** called whenever statuses() changed, with or without a new snapshot; returns an unsubscribe function */
   subscribeStatuses(listener: (statuses: readonly IngressStatusReport[]) => void): () => void;
 }
@@ -18,7 +22,7 @@ export interface SnapshotFeed {
 export class SettableFeed implements SnapshotFeed {
   #snapshot: Snapshot | undefined;
   #statuses: readonly IngressStatusReport[] = [];
-  readonly #listeners = new Set<(snapshot: Snapshot, result: TranslateResult) => void>();
+  readonly #listeners = new Set<(change: SnapshotChange) => void>();
   readonly #statusListeners = new Set<(statuses: readonly IngressStatusReport[]) => void>();
   readonly #onError: (err: unknown) => void;
 
@@ -33,7 +37,7 @@ export class SettableFeed implements SnapshotFeed {
   statuses(): readonly IngressStatusReport[] {
     return this.#statuses;
   }
-  subscribe(listener: (snapshot: Snapshot, result: TranslateResult) => void): () => void {
+  subscribe(listener: (change: SnapshotChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -42,10 +46,14 @@ export class SettableFeed implements SnapshotFeed {
     return () => this.#statusListeners.delete(listener);
   }
 
-  /** Swaps in a new snapshot and tells every subscriber. */
-  publish(snapshot: Snapshot, result: TranslateResult): void {
+  /**
+   * Swaps in a new snapshot and tells every subscriber. `diffs`: how its lists were made from the
+   * current snapshot's (omitted when not known: subscribers then compare, or start over).
+   */
+  publish(snapshot: Snapshot, result: TranslateResult, diffs?: SnapshotDiffs): void {
+    const change: SnapshotChange = Object.freeze({ snapshot, previous: this.#snapshot, diffs: this.#snapshot === undefined ? undefined : diffs });
     this.#snapshot = snapshot;
-    for (const l of this.#listeners) this.#call(() => l(snapshot, result));
+    for (const l of this.#listeners) this.#call(() => l(change));
     this.publishStatuses(result.statuses);
   }
 

@@ -2,6 +2,7 @@
 // (the Node data plane, the xDS server, the admin endpoint, the Kubernetes status writer).
 // It is plain JSON-able data; consumers compile it into their own fast structures once per swap.
 import type { Condition, HTTPOption, LoadBalancerStatus } from '../api/types.ts';
+import type { ContentDiffs } from './change.ts';
 
 /** Which listener a virtual host is served on. `external` covers both --http and --https. */
 export type ListenerKind = 'external' | 'local';
@@ -136,4 +137,9 @@ export interface TranslateResult {
   readonly snapshot: SnapshotContent;
   readonly statuses: readonly IngressStatusReport[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * how the snapshot's lists were made from those of the result before (same translator state);
+   * absent when the translation started over
+   */
+  readonly diffs?: ContentDiffs;
 }

@@ -8,6 +8,7 @@
 // order, so a change re-merges only the changed ingresses and those whose domains changed owner;
 // the output lists stay sorted (by name or key) between changes. A cold start is the same with
 // every ingress changed.
+import type { SnapshotDiffs } from '../snapshot/change.ts';
 import type { Cluster, IngressInfo, ListenerKind, SnapshotContent, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
@@ -80,16 +81,22 @@ export class MergeState {
   }
 
   /**
-   * The snapshot's lists as frozen copies (each the same copy as last time when it did not change;
-   * what changed is recorded against each new copy, see snapshot/list-diff.ts).
+   * The snapshot's lists as frozen copies (each the same copy as last time when it did not change),
+   * and how each was made from the copy before (undefined the first time).
    */
-  sections(): Omit<SnapshotContent, 'hash'> {
-    return {
-      listeners: Object.freeze({ external: this.#vhosts.external.copy(), local: this.#vhosts.local.copy() }),
-      clusters: this.#clusters.copy(),
-      tls: this.#tlsList.copy(),
-      ingresses: this.#infos.copy(),
-    };
+  sections(): { readonly lists: Omit<SnapshotContent, 'hash'>; readonly diffs: SnapshotDiffs | undefined } {
+    const external = this.#vhosts.external.copy();
+    const local = this.#vhosts.local.copy();
+    const clusters = this.#clusters.copy();
+    const tls = this.#tlsList.copy();
+    const ingresses = this.#infos.copy();
+    const lists = { listeners: Object.freeze({ external: external.list, local: local.list }), clusters: clusters.list, tls: tls.list, ingresses: ingresses.list };
+    // The lists are copied together, so either every one has a diff or none has.
+    const diffs =
+      external.diff && local.diff && clusters.diff && tls.diff && ingresses.diff
+        ? { clusters: clusters.diff, external: external.diff, local: local.diff, tls: tls.diff, ingresses: ingresses.diff }
+        : undefined;
+    return { lists, diffs };
   }
 
   /**

@@ -2,8 +2,10 @@
 // snapshot that are emitted in sorted order. A small batch is spliced in place (binary search); a
 // large one (a cold start) rebuilds the list and sorts once.
 import { compareStrings } from './compare.ts';
-import { recordDiff } from '../snapshot/list-diff.ts';
+import type { ListDiff } from '../snapshot/list-diff.ts';
 import { SectionDigest, type PartLine } from './digest.ts';
+
+const UNCHANGED: ListDiff<never> = Object.freeze({ removed: Object.freeze([]), added: Object.freeze([]) });
 
 export class SortedList<T extends object> {
   #items: T[] = [];
@@ -27,23 +29,23 @@ export class SortedList<T extends object> {
   }
 
   /**
-   * A frozen copy of the items, with what changed since the copy made before recorded against it
-   * (snapshot/list-diff.ts); the same copy again when nothing changed.
+   * A frozen copy of the items, and what changed since the copy made before (undefined for the
+   * first copy); the same copy again, with nothing changed, when nothing did.
    */
-  copy(): readonly T[] {
-    if (this.#copy !== undefined && this.#removed.length === 0 && this.#added.length === 0) return this.#copy;
-    const copy = Object.freeze(this.#items.slice());
-    if (this.#copy !== undefined) {
+  copy(): { readonly list: readonly T[]; readonly diff: ListDiff<T> | undefined } {
+    const before = this.#copy;
+    if (before !== undefined && this.#removed.length === 0 && this.#added.length === 0) return { list: before, diff: UNCHANGED as ListDiff<T> };
+    const list = Object.freeze(this.#items.slice());
+    let diff: ListDiff<T> | undefined;
+    if (before !== undefined) {
       // Net of what was added and then removed again (or the other way) between the two copies.
       const here = (x: T) => this.get(this.#keyOf(x)) === x;
-      const removed = [...new Set(this.#removed)].filter((x) => !here(x));
-      const added = [...new Set(this.#added)].filter(here);
-      recordDiff(copy, { since: new WeakRef(this.#copy), removed, added });
+      diff = { removed: [...new Set(this.#removed)].filter((x) => !here(x)), added: [...new Set(this.#added)].filter(here) };
     }
-    this.#copy = copy;
+    this.#copy = list;
     this.#removed = [];
     this.#added = [];
-    return copy;
+    return { list, diff };
   }
 
   /** Removes the items with the keys in `remove`, then adds `insert` (keys unique in the list). */

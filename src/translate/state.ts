@@ -71,13 +71,15 @@ export class TranslateState {
 
     const previous = this.result;
     const m = this.#merge;
-    const body = m.sections();
-    const snapshot: SnapshotContent = Object.freeze({ hash: m.contentHash(), ...body });
+    const { lists, diffs } = m.sections();
+    const snapshot: SnapshotContent = Object.freeze({ hash: m.contentHash(), ...lists });
     const statuses = previous !== undefined && !statusesChanged ? previous.statuses : Object.freeze(this.#statuses.items.map((s) => s.status));
     const diagnostics =
       previous !== undefined && !statusesChanged && !warningsChanged && !rejectionsChanged ? previous.diagnostics : this.#diagnostics();
     this.set = set;
-    this.result = Object.freeze({ snapshot, statuses, diagnostics });
+    // The diffs lead from the last result's lists (the copies `sections` made before), so consumers
+    // of the snapshot change work in proportion to the edit (snapshot/change.ts).
+    this.result = Object.freeze(previous !== undefined && diffs !== undefined ? { snapshot, statuses, diagnostics, diffs: Object.freeze({ ...diffs, since: previous.snapshot }) } : { snapshot, statuses, diagnostics });
     return this.result;
   }
 

@@ -80,7 +80,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   };
   const first = options.feed.current();
   if (first) rebuild(first);
-  const unsubscribe = options.feed.subscribe((snapshot) => rebuild(snapshot));
+  const unsubscribe = options.feed.subscribe((change) => rebuild(change.snapshot));
 
   function serve<Req extends { readonly node: Node | null }, Res>(
     call: Call<Req, Res>,

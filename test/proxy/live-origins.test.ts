@@ -1,5 +1,5 @@
 // LiveOrigins (proxy/live-origins.ts) answers as a count from scratch would, whether it followed the
-// translator's recorded list diffs or recounted, and following a diff only looks at what changed.
+// translator's list diffs or recounted, and following a diff only looks at what changed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LiveOrigins, originOf } from '../../src/proxy/live-origins.ts';
@@ -42,6 +42,7 @@ test('following recorded diffs over random edits agrees with a count from scratc
     );
   const list = new SortedList<Cluster>((c) => c.name);
   const live = new LiveOrigins();
+  let counted: readonly Cluster[] | undefined;
   let diffs = 0;
   for (let step = 0; step < 400; step++) {
     const remove = new Set<string>();
@@ -57,11 +58,12 @@ test('following recorded diffs over random edits agrees with a count from scratc
     }
     list.apply(remove, insert);
     if (rnd() < 0.2) continue; // two batches fold into one copy
-    const before = list.copy();
-    live.update(before);
+    const { list: now, diff } = list.copy();
+    live.update(now, diff && counted && { list: counted, diff });
+    counted = now;
     diffs++;
     const fresh = new LiveOrigins();
-    fresh.update(before.slice());
+    fresh.update(now.slice());
     for (const o of origins) {
       assert.equal(live.has(o), fresh.has(o), `step ${step}: has(${o})`);
       assert.equal(live.hasH2c(o), fresh.hasH2c(o), `step ${step}: hasH2c(${o})`);
@@ -89,13 +91,28 @@ test('a swap that changes one cluster of many reads only the changed clusters', 
   const list = new SortedList<Cluster>((c) => c.name);
   list.apply(new Set(), Array.from({ length: 5000 }, (_, i) => counted(`ns/s-${String(i).padStart(4, '0')}:80`, `10.1.${i >> 8}.${i & 255}`)));
   const live = new LiveOrigins();
-  live.update(list.copy());
+  const first = list.copy().list;
+  live.update(first);
   assert.equal(reads, 5000);
   reads = 0;
   list.apply(new Set(['ns/s-0042:80']), [counted('ns/s-0042:80', '10.9.9.9')]);
-  live.update(list.copy());
+  const { list: second, diff } = list.copy();
+  live.update(second, { list: first, diff: diff! });
   assert.equal(reads, 2, 'the removed and the added cluster only');
   assert.equal(live.has('http://10.9.9.9:80'), true);
   assert.equal(live.has('http://10.1.0.42:80'), false);
   assert.equal(live.has('http://10.1.0.43:80'), true);
+});
+
+test('a diff that does not lead from the list counted last is not followed: the list is counted afresh', () => {
+  const a = cluster('ns/a:80', [ep('10.0.0.1', 80)]);
+  const b = cluster('ns/b:80', [ep('10.0.0.2', 80)]);
+  const c = cluster('ns/c:80', [ep('10.0.0.3', 80)]);
+  const live = new LiveOrigins();
+  live.update([a]);
+  // This diff leads from [b] (another plane's list, say) to [b, c]: following it here would keep a.
+  live.update([b, c], { list: [b], diff: { removed: [], added: [c] } });
+  assert.equal(live.has('http://10.0.0.1:80'), false);
+  assert.equal(live.has('http://10.0.0.2:80'), true);
+  assert.equal(live.has('http://10.0.0.3:80'), true);
 });

@@ -1,7 +1,9 @@
-// compileRouter reuses compiled virtual hosts across snapshots, but never stale ones.
+// A RouterBuilder reuses compiled virtual hosts across snapshots, but never stale ones. These
+// snapshots are made by hand and carry no diffs, so the builder compares the lists itself.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileRouter } from '../../src/proxy/router.ts';
+import { RouterBuilder } from '../../src/proxy/router-builder.ts';
+import type { Router } from '../../src/proxy/router.ts';
 import type { Cluster, IngressInfo, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
 
 const cluster = (name: string, port: number): Cluster => ({ name, protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port }] });
@@ -22,8 +24,20 @@ const snap = (version: number, vhosts: VirtualHost[], clusters: Cluster[], infos
   ingresses: infos,
 });
 
-describe('compileRouter', () => {
+/** A data plane's view: each snapshot after the first is a change from the one before, without diffs. */
+function builder(): (snapshot: Snapshot) => Router {
+  const b = new RouterBuilder();
+  let previous: Snapshot | undefined;
+  return (snapshot) => {
+    const router = b.next({ snapshot, previous, diffs: undefined });
+    previous = snapshot;
+    return router;
+  };
+}
+
+describe('RouterBuilder', () => {
   it('reuses compiled hosts whose vhost, ingress info and clusters are unchanged', () => {
+    const compileRouter = builder();
     const a = vhost('a.example.com', 'ca');
     const b = vhost('b.example.com', 'cb');
     const ca = cluster('ca', 1);
@@ -39,6 +53,7 @@ describe('compileRouter', () => {
   });
 
   it('recompiles when only the ingress info changed (hash for probes)', () => {
+    const compileRouter = builder();
     const a = vhost('a.example.com', 'ca');
     const ca = cluster('ca', 1);
     const r1 = compileRouter(snap(1, [a], [ca], [info('a.example.com', 'old')]));
@@ -48,6 +63,7 @@ describe('compileRouter', () => {
   });
 
   it('recompiles a host whose cluster alone changed (new endpoints, same vhost and ingress info)', () => {
+    const compileRouter = builder();
     const a = vhost('a.example.com', 'ca');
     const b = vhost('b.example.com', 'cb');
     const infos = [info('a.example.com'), info('b.example.com')];
@@ -59,6 +75,7 @@ describe('compileRouter', () => {
   });
 
   it('follows hosts added, removed and moved between snapshots, leaving older routers as they were', () => {
+    const compileRouter = builder();
     const cl = [cluster('ca', 1), cluster('cb', 2)];
     const a = vhost('a.example.com', 'ca');
     const b = vhost('b.example.com', 'cb');
@@ -75,11 +92,62 @@ describe('compileRouter', () => {
   });
 
   it('a snapshot listing one domain twice is compiled in full: the first vhost listed wins', () => {
+    const compileRouter = builder();
     const cl = [cluster('ca', 1), cluster('cb', 2)];
     const a = vhost('a.example.com', 'ca');
     compileRouter(snap(1, [a], cl, [info('a.example.com')]));
     const dup: VirtualHost = { ...vhost('b.example.com', 'cb'), domains: ['a.example.com'] };
     const r = compileRouter(snap(2, [a, dup], cl, [info('a.example.com'), info('b.example.com')]));
     assert.equal(r.hosts.external.get('a.example.com')!.vhost, a);
+  });
+});
+
+describe('RouterBuilder with the change diffs', () => {
+  const none = { removed: [], added: [] };
+
+  /** A list that counts how many of its items are read, to show what the builder walks. */
+  function counted<T>(items: T[]): { list: T[]; reads: () => number } {
+    let reads = 0;
+    const list = new Proxy(items, {
+      get(target, p, receiver) {
+        if (typeof p === 'string' && /^[0-9]+$/.test(p)) reads++;
+        return Reflect.get(target, p, receiver);
+      },
+    });
+    return { list, reads: () => reads };
+  }
+
+  it('follows a change by its diffs alone: no list of the snapshot is walked', () => {
+    const n = 2000;
+    const names = Array.from({ length: n }, (_, i) => `h${String(i).padStart(4, '0')}.example.com`);
+    const vhosts = names.map((h) => vhost(h, 'c'));
+    const cl = [cluster('c', 1)];
+    const infos = names.map((h) => info(h));
+    const s1 = snap(1, vhosts, cl, infos);
+    const b = new RouterBuilder();
+    const r1 = b.next({ snapshot: s1, previous: undefined, diffs: undefined });
+    // h0042 moves to a new vhost object (new route list); everything else is the same object.
+    const moved = vhost(names[42]!, 'c');
+    const external = counted(vhosts.map((v, i) => (i === 42 ? moved : v)));
+    const s2: Snapshot = { ...s1, version: 2, hash: '2', listeners: { external: external.list, local: [] } };
+    const r2 = b.next({ snapshot: s2, previous: s1, diffs: { clusters: none, external: { removed: [vhosts[42]!], added: [moved] }, local: none, tls: none, ingresses: none } });
+    assert.equal(external.reads(), 0, 'the external list was not walked');
+    assert.equal(r2.hosts.external.get(names[42]!)!.vhost, moved);
+    assert.equal(r2.hosts.external.get(names[7]!), r1.hosts.external.get(names[7]!), 'others reused');
+  });
+
+  it('ignores diffs that do not lead from its own last router, and compares the lists instead', () => {
+    const cl = [cluster('ca', 1), cluster('cb', 2)];
+    const a = vhost('a.example.com', 'ca');
+    const b1 = vhost('b.example.com', 'cb');
+    const mine = snap(1, [a, b1], cl, [info('a.example.com'), info('b.example.com')]);
+    const theirs = snap(1, [a], cl, [info('a.example.com')]);
+    const b = new RouterBuilder();
+    b.next({ snapshot: mine, previous: undefined, diffs: undefined });
+    // A change from another feed: from `theirs` nothing was removed. Followed here, b.example.com
+    // would stay routed although the new snapshot does not have it.
+    const next = snap(2, [a], cl, [info('a.example.com')]);
+    const r = b.next({ snapshot: next, previous: theirs, diffs: { clusters: none, external: none, local: none, tls: none, ingresses: none } });
+    assert.deepEqual([...r.hosts.external.keys()], ['a.example.com']);
   });
 });

@@ -1,5 +1,5 @@
-// Regression: each state, set and snapshot list says what it was made from (`changes.since`,
-// list-diff.ts); those links must not keep every earlier value alive, or a gateway that reloads for
+// Regression: each state, set and translation result says what it was made from (`changes.since`,
+// `diffs.since`); those links must not keep every earlier value alive, or a gateway that reloads for
 // days grows without bound. Checked with the garbage collector: after a few more edits, the first
 // state, set and listener list can be collected.
 import assert from 'node:assert/strict';

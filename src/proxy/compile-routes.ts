@@ -1,0 +1,62 @@
+// Compiles one virtual host's routes for the router: header matchers as flat arrays, split
+// pickers as cumulative percent tables, each split resolved to its Cluster object.
+import type { Cluster, IngressInfo, Route, Split, VirtualHost } from '../snapshot/types.ts';
+import type { CompiledRoute, CompiledSplit, HostEntry } from './router.ts';
+
+/** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
+export interface Lookup<T> {
+  get(key: string): T | undefined;
+}
+
+/**
+ * The compiled entry for `vhost`. A new entry shares the compiled route list of any virtual host
+ * with the same routes whose clusters are unchanged.
+ */
+export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>): HostEntry {
+  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost.routes, clusters) };
+}
+
+// The translator shares route lists (an ingress's public and cluster-local rules usually have the
+// same paths) and split lists (its paths usually split the same way); compiled lists are shared the
+// same way, as long as the clusters they resolved are still the ones in the snapshot. These caches
+// are the only module state, and they cannot carry behaviour from one data plane to another: they
+// are keyed by immutable snapshot lists and an entry is used only when every cluster it resolved is
+// the very object the caller's own snapshot has under that name (`current`), so what a plane gets
+// is exactly what compiling afresh from its own snapshot would give.
+const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
+const compiledSplits = new WeakMap<readonly Split[], readonly CompiledSplit[]>();
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
+function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
+  for (const sp of splits) if (clusters.get(sp.cluster.name) !== sp.cluster) return false;
+  return true;
+}
+
+function compileRoutes(routes: readonly Route[], clusters: Lookup<Cluster>): readonly CompiledRoute[] {
+  let out = compiledRoutes.get(routes);
+  if (out === undefined || !out.every((r) => current(r.splits, clusters))) {
+    out = routes.map((r) => compileRoute(r, clusters));
+    compiledRoutes.set(routes, out);
+  }
+  return out;
+}
+
+function compileRoute(route: Route, clusters: Lookup<Cluster>): CompiledRoute {
+  let splits = compiledSplits.get(route.splits);
+  if (splits === undefined || !current(splits, clusters)) {
+    let acc = 0;
+    splits = route.splits.map((s): CompiledSplit => {
+      acc += s.percent;
+      const cluster = clusters.get(s.cluster) ?? { name: s.cluster, protocol: 'http1', type: 'static', endpoints: [] };
+      return { cluster, upTo: acc, appendHeaders: s.appendHeaders };
+    });
+    compiledSplits.set(route.splits, splits);
+  }
+  return {
+    route,
+    pathPrefix: route.pathPrefix,
+    headerNames: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.name),
+    headerValues: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.exact),
+    splits,
+  };
+}
