@@ -12,7 +12,7 @@ export interface ClientRequest {
   readonly address: string;
   readonly authority: string;
   readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
 }
 
 export interface ClientReply {
@@ -48,7 +48,8 @@ function flatten(headers: http.IncomingHttpHeaders | http2.IncomingHttpHeaders):
 }
 
 const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+// No session resumption: a resumed TLS session shows no peer certificate, and the SNI cases read it.
+const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, maxCachedSessions: 0 });
 
 /** Closes what the clients keep open between requests. */
 export function closeClients(): void {
@@ -65,7 +66,7 @@ function h1(req: ClientRequest, secure: boolean): Promise<ClientReply> {
       host,
       port,
       path: req.path,
-      headers: { ...req.headers, host: req.authority },
+      headers: { ...(req.headers as http.OutgoingHttpHeaders), host: req.authority },
       agent: secure ? tlsAgent : plainAgent,
       ...(secure ? { servername: sniOf(req.authority), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] } : {}),
     };
@@ -118,7 +119,7 @@ async function h2(req: ClientRequest, secure: boolean): Promise<ClientReply> {
   }
   const certificate = secure ? firstDnsName((s.socket as TLSSocket).getPeerCertificate()) : undefined;
   const headers: http2.OutgoingHttpHeaders = { ':method': 'GET', ':path': req.path, ':authority': req.authority, ':scheme': secure ? 'https' : 'http' };
-  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = typeof v === 'string' ? v : [...v];
   return new Promise((resolve, reject) => {
     const stream = s.request(headers, { endStream: true });
     stream.setTimeout(BOUND_MS, () => stream.close(http2.constants.NGHTTP2_CANCEL));
@@ -146,7 +147,7 @@ function upgrade(req: ClientRequest): Promise<ClientReply> {
     const timer = setTimeout(() => sock.destroy(new Error('upgrade timed out')), BOUND_MS);
     sock.on('connect', () => {
       const lines = [`GET ${req.path} HTTP/1.1`, `Host: ${req.authority}`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='];
-      for (const [k, v] of Object.entries(req.headers)) lines.push(`${k}: ${v}`);
+      for (const [k, v] of Object.entries(req.headers)) for (const one of typeof v === 'string' ? [v] : v) lines.push(`${k}: ${one}`);
       sock.write(`${lines.join('\r\n')}\r\n\r\n`);
     });
     sock.on('data', (d: Buffer) => {

@@ -64,7 +64,8 @@ function buildFleet(snapshot: Snapshot): Fleet {
   };
 }
 
-const lower = (headers: Readonly<Record<string, string>> = {}) => Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
+const lower = (headers: ContractCase['headers'] = {}) =>
+  Object.entries(headers).flatMap(([k, v]) => (typeof v === 'string' ? [v] : v).map((one) => [k.toLowerCase(), one] as [string, string]));
 
 /** What a client of the Envoy fleet sees for one decision. */
 function observe(d: EnvoyDecision, fleet: Fleet): Observed {
