@@ -62,6 +62,8 @@ export interface ContractCase {
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   /** requests to send (splits); default 1 */
   readonly repeat?: number;
+  /** only these implementations (a target only HTTP/1.1 can send) */
+  readonly only?: readonly Implementation[];
   /** false: not run as a WebSocket upgrade (meaningless there) */
   readonly upgrade?: boolean;
   readonly expect: Expect;
@@ -120,6 +122,7 @@ export function contractConfig(ports: ContractPorts, certs: ContractCerts): obje
         paths: [
           { path: '/rewrite', rewriteHost: 'rewritten.internal', splits: [{ service: 'svc-rewrite' }] },
           { path: '/refused', splits: [{ service: 'svc-refused' }] },
+          { path: '/host-edit', appendHeaders: { Host: 'edited.internal', 'X-Percent': '100% %REQ(x)%' }, splits: [{ service: 'svc-rewrite' }] },
           { path: '/empty', splits: [{ service: 'svc-empty' }] },
         ],
       },
@@ -195,6 +198,13 @@ export const CASES: readonly ContractCase[] = [
   },
   { name: 'an encoded slash stays encoded', host: HELLO, path: '/api%2Fx', expect: { status: 200, upstream: 'api', upstreamPath: '/api%2Fx' } },
   { name: '.. never climbs above the root', host: HELLO, path: '/../../api', expect: { status: 200, upstream: 'api', upstreamPath: '/api' } },
+  {
+    name: 'an absolute-form target is routed by its own host, which is the Host sent upstream',
+    host: 'misc.example.com',
+    path: 'http://hello.example.com/api/x?q=1',
+    only: ['h1', 'h1-node', 'h1-tls', 'h1-tls-node', 'ws', 'xds'],
+    expect: { status: 200, upstream: 'api', upstreamPath: '/api/x?q=1', upstreamHeaders: { host: 'hello.example.com' } },
+  },
   { name: 'a path no route matches is 404', host: 'misc.example.com', path: '/nothing', expect: { status: 404 } },
 
   // Header matches
@@ -224,6 +234,7 @@ export const CASES: readonly ContractCase[] = [
 
   // Header edits and host rewrites
   { name: 'path appendHeaders replace what the client sent', host: HELLO, headers: { 'X-Path-Level': 'client', 'Knative-Serving-Revision': 'client' }, expect: { status: 200, upstream: 'v1', upstreamHeaders: ROOT } },
+  { name: 'appendHeaders may set Host, and values are sent literally (no % formatting)', host: 'misc.example.com', path: '/host-edit', headers: { x: 'client' }, expect: { status: 200, upstream: 'rewrite', upstreamHeaders: { host: 'edited.internal', 'x-percent': '100% %REQ(x)%' } } },
   { name: 'rewriteHost replaces the Host sent upstream', host: 'misc.example.com', path: '/rewrite/x', expect: { status: 200, upstream: 'rewrite', upstreamPath: '/rewrite/x', upstreamHeaders: { host: 'rewritten.internal' } } },
 
   // Redirects

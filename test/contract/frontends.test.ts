@@ -39,6 +39,7 @@ const FRONTENDS: readonly Frontend[] = [
 ];
 
 function applies(c: ContractCase, f: Frontend): boolean {
+  if (c.only && !c.only.includes(f.name)) return false;
   if (f.upgrade && c.upgrade === false) return false;
   if (f.secure) return c.listener !== 'local' && c.scheme !== 'http';
   return c.scheme !== 'https';

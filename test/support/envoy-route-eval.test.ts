@@ -44,6 +44,12 @@ describe('Envoy route evaluator', () => {
     assert.deepEqual(evaluate({ ...HCM, stripAnyHostPort: false }, config, { authority: 'h.example:8080', path: '/', scheme: 'http' }), { kind: 'local', status: 404, reason: 'route_not_found' });
   });
 
+  it('routes an absolute-form target by its own authority, which replaces the Host', () => {
+    const config: RouteConfiguration = { name: 'r', virtual_hosts: [{ name: 'h', domains: ['h.example'], routes: [forward('c')] }] };
+    const d = evaluate(HCM, config, { authority: 'other', path: 'http://h.example/a?b', scheme: 'http' });
+    assert.deepEqual(d.kind === 'route' && [d.authority, d.path], ['h.example', '/a?b']);
+  });
+
   it('matches header matchers as documented: presence, absence, inversion, missing headers, joined values', () => {
     const h = (pairs: Array<[string, string[]]>) => new Map(pairs);
     assert.ok(headerMatches({ name: 'x', present_match: true }, h([['x', ['']]])), 'an empty value is present');

@@ -347,9 +347,11 @@ function redirectLocation(r: NonNullable<RouteEntry['redirect']>, req: { scheme:
  * weighted clusters: a number in [0, total weight), as Envoy's random value modulo the total.
  */
 export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, request: EnvoyRequest, roll = 0): EnvoyDecision {
-  let authority = request.authority;
+  // The HTTP/1 codec takes an absolute-form target's authority as the Host (allow_absolute_url).
+  const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(request.path);
+  let authority = absolute ? absolute[1]! : request.authority;
   if (hcm.stripAnyHostPort) authority = stripPort(authority);
-  let { path, query } = splitTarget(request.path);
+  let { path, query } = splitTarget(absolute ? absolute[2] || '/' : request.path);
   if (hcm.normalizePath) {
     const normalized = normalizeRfc3986(path);
     if (normalized === null) return { kind: 'local', status: 400, reason: 'path_normalization_failed' };
