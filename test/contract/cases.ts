@@ -62,6 +62,8 @@ export interface ContractCase {
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   /** requests to send (splits); default 1 */
   readonly repeat?: number;
+  /** false: served with `--no-normalize-path` (Envoy: normalize_path and merge_slashes off) */
+  readonly normalize?: false;
   /** only these implementations (a target only HTTP/1.1 can send) */
   readonly only?: readonly Implementation[];
   /** false: not run as a WebSocket upgrade (meaningless there) */
@@ -198,6 +200,9 @@ export const CASES: readonly ContractCase[] = [
   },
   { name: 'an encoded slash stays encoded', host: HELLO, path: '/api%2Fx', expect: { status: 200, upstream: 'api', upstreamPath: '/api%2Fx' } },
   { name: '.. never climbs above the root', host: HELLO, path: '/../../api', expect: { status: 200, upstream: 'api', upstreamPath: '/api' } },
+  { name: '--no-normalize-path routes and forwards dot-segments as sent', normalize: false, host: HELLO, path: '/static/../api/x', expect: { status: 200, upstream: 'v1', upstreamPath: '/static/../api/x' } },
+  { name: '--no-normalize-path leaves runs of slashes and escapes alone', normalize: false, host: HELLO, path: '//api//x/%61', expect: { status: 200, upstream: 'v1', upstreamPath: '//api//x/%61' } },
+  { name: '--no-normalize-path still matches a prefix as sent', normalize: false, host: HELLO, path: '/api/../x', expect: { status: 200, upstream: 'api', upstreamPath: '/api/../x' } },
   {
     name: 'an absolute-form target is routed by its own host, which is the Host sent upstream',
     host: 'misc.example.com',

@@ -48,8 +48,9 @@ function translateConfig(docs: object[]): Snapshot {
   return { ...result.snapshot, version: 1 };
 }
 
-function buildFleet(snapshot: Snapshot): Fleet {
-  const encoded = encodeResources(buildResources(snapshot, { externalAddress: '0.0.0.0:8080', externalTlsAddress: '0.0.0.0:8443', localAddress: '0.0.0.0:8081' }));
+function buildFleet(snapshot: Snapshot, normalizePath: boolean): Fleet {
+  const addresses = { externalAddress: '0.0.0.0:8080', externalTlsAddress: '0.0.0.0:8443', localAddress: '0.0.0.0:8081', normalizePath };
+  const encoded = encodeResources(buildResources(snapshot, addresses));
   const decoded = (kind: keyof typeof encoded) => [...encoded[kind].values()].map((r) => [r.name, decodeAny(r.any) as Obj] as const);
   const endpoints = new Map<string, number[]>();
   for (const [name, cla] of decoded('endpoint')) {
@@ -115,12 +116,16 @@ function certificateOf(chain: Obj): string | null {
 
 describe('routing contract: the xDS resources, as Envoy decides', () => {
   let fleet: Fleet;
+  /** the same configuration as served with --no-normalize-path */
+  let rawFleet: Fleet;
   let certDir: string;
 
   before(async () => {
     certDir = await mkdtemp(join(tmpdir(), 'sluice-contract-xds-'));
     const certs = { wildcard: makeCert(certDir, 'wildcard', [...CERT_NAMES.wildcard]), secure: makeCert(certDir, 'secure', [...CERT_NAMES.secure]) };
-    fleet = buildFleet(translateConfig(contractConfig(PORTS, certs)));
+    const snapshot = translateConfig(contractConfig(PORTS, certs));
+    fleet = buildFleet(snapshot, true);
+    rawFleet = buildFleet(snapshot, false);
   });
   after(async () => {
     await rm(certDir, { recursive: true, force: true });
@@ -133,7 +138,7 @@ describe('routing contract: the xDS resources, as Envoy decides', () => {
       c.listener === 'local' ? [['local', 'http']] : [...(c.scheme !== 'https' ? [['external', 'http'] as [string, 'http']] : []), ...(c.scheme !== 'http' ? [['external-tls', 'https'] as [string, 'https']] : [])];
     for (const [listener, scheme] of targets) {
       it(`${c.name} (${listener})`, { todo: c.todo?.xds }, () => {
-        assertOutcome(c, run(c, fleet, listener, scheme), resolve);
+        assertOutcome(c, run(c, c.normalize === false ? rawFleet : fleet, listener, scheme), resolve);
       });
     }
   }
