@@ -240,6 +240,8 @@ export const CASES: readonly ContractCase[] = [
   // Header edits and host rewrites
   { name: 'path appendHeaders replace what the client sent', host: HELLO, headers: { 'X-Path-Level': 'client', 'Knative-Serving-Revision': 'client' }, expect: { status: 200, upstream: 'v1', upstreamHeaders: ROOT } },
   { name: 'appendHeaders may set Host, and values are sent literally (no % formatting)', host: 'misc.example.com', path: '/host-edit', headers: { x: 'client' }, expect: { status: 200, upstream: 'rewrite', upstreamHeaders: { host: 'edited.internal', 'x-percent': '100% %REQ(x)%' } } },
+  { name: 'X-Forwarded-Proto is set to http, whatever the client sent', host: HELLO, scheme: 'http', headers: { 'X-Forwarded-Proto': 'https' }, expect: { status: 200, upstream: 'v1', upstreamHeaders: { 'x-forwarded-proto': 'http' } } },
+  { name: 'X-Forwarded-Proto is set to https over TLS, whatever the client sent', host: HELLO, scheme: 'https', headers: { 'X-Forwarded-Proto': 'http' }, expect: { status: 200, upstream: 'v1', upstreamHeaders: { 'x-forwarded-proto': 'https' } } },
   { name: 'rewriteHost replaces the Host sent upstream', host: 'misc.example.com', path: '/rewrite/x', expect: { status: 200, upstream: 'rewrite', upstreamPath: '/rewrite/x', upstreamHeaders: { host: 'rewritten.internal' } } },
 
   // Redirects

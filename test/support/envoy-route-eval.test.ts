@@ -11,7 +11,7 @@ import {
   selectVirtualHost,
 } from './envoy-route-eval.ts';
 
-const HCM: ConnectionManager = { routeConfigName: 'r', normalizePath: true, mergeSlashes: true, stripAnyHostPort: true };
+const HCM: ConnectionManager = { routeConfigName: 'r', normalizePath: true, mergeSlashes: true, stripAnyHostPort: true, useRemoteAddress: true };
 const forward = (cluster: string) => ({ match: { prefix: '/' }, route: { cluster } });
 
 describe('Envoy route evaluator', () => {
@@ -48,6 +48,12 @@ describe('Envoy route evaluator', () => {
     const config: RouteConfiguration = { name: 'r', virtual_hosts: [{ name: 'h', domains: ['h.example'], routes: [forward('c')] }] };
     const d = evaluate(HCM, config, { authority: 'other', path: 'http://h.example/a?b', scheme: 'http' });
     assert.deepEqual(d.kind === 'route' && [d.authority, d.path], ['h.example', '/a?b']);
+  });
+
+  it('sets x-forwarded-proto from the connection at the edge (use_remote_address)', () => {
+    const config: RouteConfiguration = { name: 'r', virtual_hosts: [{ name: 'h', domains: ['*'], routes: [forward('c')] }] };
+    const d = evaluate(HCM, config, { authority: 'x', path: '/', scheme: 'http', headers: [['X-Forwarded-Proto', 'https']] });
+    assert.deepEqual(d.kind === 'route' && d.headers.get('x-forwarded-proto'), ['http']);
   });
 
   it('matches header matchers as documented: presence, absence, inversion, missing headers, joined values', () => {

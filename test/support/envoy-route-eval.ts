@@ -107,6 +107,8 @@ export interface ConnectionManager {
   readonly normalizePath: boolean;
   readonly mergeSlashes: boolean;
   readonly stripAnyHostPort: boolean;
+  /** an edge proxy: sets x-forwarded-proto from the connection, whatever the client sent */
+  readonly useRemoteAddress: boolean;
 }
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -145,6 +147,7 @@ export function connectionManager(chain: Obj): ConnectionManager {
     normalizePath: normalize?.value === true,
     mergeSlashes: hcm.merge_slashes === true,
     stripAnyHostPort: hcm.strip_any_host_port === true,
+    useRemoteAddress: (hcm.use_remote_address as { value?: boolean } | undefined)?.value === true,
   };
 }
 
@@ -369,6 +372,7 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
   headers.set(':path', [target]);
   headers.set(':method', [request.method ?? 'GET']);
   headers.set(':scheme', [request.scheme]);
+  if (hcm.useRemoteAddress) headers.set('x-forwarded-proto', [request.scheme]);
 
   const matchHost = config.ignore_port_in_host_matching ? stripPort(authority) : authority;
   const vhost = selectVirtualHost(config, matchHost);
