@@ -2,7 +2,8 @@
 // have, whoever serves it. frontends.test.ts runs the table against every front end of
 // `sluice serve`; xds.test.ts runs it through an evaluator of Envoy's route matching over the xDS
 // resources Sluice builds. A case that shows a real disagreement stays in the table, marked `todo`
-// for the implementations that disagree, with what differs.
+// for the implementations that disagree, with what differs. Expected outcomes are the README's;
+// where it is silent (a header sent twice), Envoy's, which Kourier, Knative's own ingress, runs on.
 import { backend, ingress } from '../support/config.ts';
 
 /** Every implementation the table runs against. */
