@@ -71,6 +71,8 @@ function observed(reply: ClientReply, upgrade: boolean): Observed {
   const status = upgrade && reply.status === 101 ? 200 : reply.status;
   const base = { status, responseHeaders: reply.headers, location: reply.headers.location, ...(reply.certificate !== undefined ? { certificate: reply.certificate } : {}) };
   if (reply.headers['x-upstream'] === undefined) return base;
+  // An upstream that answered is the upgrade-echo one only if the upgrade went through.
+  if (upgrade) assert.equal(reply.status, 101, 'a forwarded upgrade is answered 101 by the upstream');
   const echo = JSON.parse(reply.body) as EchoReply;
   const upstreamHeaders: Record<string, string> = {};
   for (const [k, v] of Object.entries(echo.headers)) if (v !== undefined) upstreamHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
