@@ -30,8 +30,6 @@ function httpConnectionManager(name: string, normalizePath: boolean): ProtoObjec
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },
-      // Hosts are matched without their port, as Sluice's own data plane does.
-      strip_any_host_port: true,
       // Envoy is the edge: it appends the client address to X-Forwarded-For.
       use_remote_address: { value: true },
       // Routes see the path the data plane's normalize-path.ts makes (RFC 3986 dot-segments, merged

@@ -123,7 +123,10 @@ function routeConfiguration(
     return { name: vhost.name, domains, routes: [...probeRoutes(hashes.get(vhost.ingress)), ...routes] };
   });
   // Split headers are set after the route's (see forwardingRoute), as KIngress specifies.
-  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true } };
+  // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the
+  // connection manager's strip_any_host_port would also cut the port from the Host sent upstream
+  // and from redirects, which the data plane keeps (test/contract).
+  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true } };
 }
 
 /** The virtual host serving each host name, local listener first: proxyless clients run in-cluster. */

@@ -1,0 +1,137 @@
+// The routing contract against every front end of `sluice serve`: the HTTP/1.1 fast path,
+// node:http (--no-fast-path), HTTP/2 cleartext with prior knowledge, h2 over TLS (ALPN),
+// HTTP/1.1 over TLS (fast path and node:http) and the WebSocket upgrade path. Two gateways (with
+// and without the fast path) are started once for the file, with real echo upstreams that report
+// the request they received (for an upgrade: a 101, then that report, then a close).
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeCert } from '../proxy/certs.ts';
+import { ConfigDir } from '../support/config.ts';
+import { eventually, get } from '../support/http.ts';
+import { type SluiceProcess, startSluice } from '../support/sluice.ts';
+import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
+import { CASES, CERT_NAMES, type ContractCase, type ContractPorts, contractConfig, type Implementation, UPSTREAMS, type UpstreamName } from './cases.ts';
+import { type Client, type ClientReply, CLIENTS, closeClients } from './clients.ts';
+import { assertOutcome, type Observed } from './outcome.ts';
+
+interface Frontend {
+  readonly name: Exclude<Implementation, 'xds'>;
+  readonly gateway: 'fast' | 'node';
+  readonly secure: boolean;
+  readonly client: Client;
+  /** runs only cases that make sense as an upgrade */
+  readonly upgrade?: boolean;
+}
+
+const FRONTENDS: readonly Frontend[] = [
+  { name: 'h1', gateway: 'fast', secure: false, client: CLIENTS.h1 },
+  { name: 'h1-node', gateway: 'node', secure: false, client: CLIENTS.h1 },
+  { name: 'h2c', gateway: 'fast', secure: false, client: CLIENTS.h2c },
+  { name: 'h2-tls', gateway: 'fast', secure: true, client: CLIENTS.h2Tls },
+  { name: 'h1-tls', gateway: 'fast', secure: true, client: CLIENTS.h1Tls },
+  { name: 'h1-tls-node', gateway: 'node', secure: true, client: CLIENTS.h1Tls },
+  { name: 'ws', gateway: 'fast', secure: false, client: CLIENTS.upgrade, upgrade: true },
+];
+
+function applies(c: ContractCase, f: Frontend): boolean {
+  // --no-normalize-path is one flag for every listener: one more gateway (with the fast path) covers it.
+  if (c.normalize === false && f.gateway !== 'fast') return false;
+  if (c.only && !c.only.includes(f.name)) return false;
+  if (f.upgrade && c.upgrade === false) return false;
+  if (f.secure) return c.listener !== 'local' && c.scheme !== 'http';
+  return c.scheme !== 'https';
+}
+
+/** An echo upstream that also takes upgrades: 101, then the request it received as JSON, then a close. */
+async function startEchoUpstream(name: UpstreamName): Promise<Upstream> {
+  const up = await startUpstream(name);
+  up.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+    const reply: EchoReply = { name, method: req.method!, url: req.url!, headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes: 0 };
+    up.requests.push(reply);
+    socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Upstream: ${name}\r\n\r\n${JSON.stringify(reply)}`);
+  });
+  return up;
+}
+
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** What the client saw, in the contract's terms; an upgrade's 101 counts as the 200 of a forward. */
+function observed(reply: ClientReply, upgrade: boolean): Observed {
+  const status = upgrade && reply.status === 101 ? 200 : reply.status;
+  const base = { status, responseHeaders: reply.headers, location: reply.headers.location, ...(reply.certificate !== undefined ? { certificate: reply.certificate } : {}) };
+  if (reply.headers['x-upstream'] === undefined) return base;
+  // An upstream that answered is the upgrade-echo one only if the upgrade went through.
+  if (upgrade) assert.equal(reply.status, 101, 'a forwarded upgrade is answered 101 by the upstream');
+  const echo = JSON.parse(reply.body) as EchoReply;
+  const upstreamHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(echo.headers)) if (v !== undefined) upstreamHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+  return { ...base, upstream: echo.name, upstreamPath: echo.url, upstreamHeaders };
+}
+
+describe('routing contract: every front end of sluice serve', () => {
+  const ups = new Map<UpstreamName, Upstream>();
+  /** by front end gateway, and `raw`: the fast path with --no-normalize-path */
+  const gateways = new Map<Frontend['gateway'] | 'raw', SluiceProcess>();
+  const hashes = new Map<string, string>();
+  let cfg: ConfigDir;
+  let certDir: string;
+
+  before(async () => {
+    for (const name of UPSTREAMS) ups.set(name, await startEchoUpstream(name));
+    const ports = { ...Object.fromEntries([...ups].map(([n, u]) => [n, u.port])), refused: await closedPort() } as ContractPorts;
+    certDir = await mkdtemp(join(tmpdir(), 'sluice-contract-'));
+    const certs = { wildcard: makeCert(certDir, 'wildcard', [...CERT_NAMES.wildcard]), secure: makeCert(certDir, 'secure', [...CERT_NAMES.secure]) };
+    cfg = await ConfigDir.create();
+    await cfg.write('contract.yaml', contractConfig(ports, certs));
+    const listen = ['--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'];
+    const expect = ['http', 'https', 'local', 'admin'];
+    const [fast, node, raw] = await Promise.all([
+      startSluice(['serve', '--config', cfg.dir, ...listen], expect),
+      startSluice(['serve', '--config', cfg.dir, ...listen, '--no-fast-path'], expect),
+      startSluice(['serve', '--config', cfg.dir, ...listen, '--no-normalize-path'], expect),
+    ]);
+    gateways.set('fast', fast).set('node', node).set('raw', raw);
+    for (const g of gateways.values()) {
+      assert.ok(await eventually(async () => (await get(g.addresses.http!, 'hello.example.com')).status === 200, 10_000), 'the configuration is served');
+    }
+    const status = JSON.parse((await get(fast.addresses.admin!, 'admin', '/status')).body) as { ingresses: Array<{ namespace: string; name: string; hash: string }> };
+    for (const i of status.ingresses) hashes.set(`${i.namespace}/${i.name}`, i.hash);
+  });
+
+  after(async () => {
+    closeClients();
+    await Promise.all([...gateways.values()].map((g) => g.stop()));
+    await Promise.all([...ups.values()].map((u) => u.close()));
+    await cfg?.cleanup();
+    if (certDir) await rm(certDir, { recursive: true, force: true });
+  });
+
+  const resolve = (value: string) => (value.startsWith('$hash:') ? (hashes.get(value.slice(6)) ?? 'unknown ingress') : value);
+
+  for (const f of FRONTENDS) {
+    describe(f.name, () => {
+      for (const c of CASES.filter((x) => applies(x, f))) {
+        it(c.name, { todo: c.todo?.[f.name] }, async () => {
+          const g = gateways.get(c.normalize === false ? 'raw' : f.gateway)!;
+          const address = f.secure ? g.addresses.https! : c.listener === 'local' ? g.addresses.local! : g.addresses.http!;
+          const seen: Observed[] = [];
+          for (let i = 0; i < (c.repeat ?? 1); i++) {
+            seen.push(observed(await f.client({ address, authority: c.host, path: c.path ?? '/', headers: c.headers ?? {} }), f.upgrade === true));
+          }
+          assertOutcome(c, seen, resolve);
+        });
+      }
+    });
+  }
+});

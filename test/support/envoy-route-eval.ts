@@ -1,0 +1,413 @@
+// A small evaluator of Envoy's routing decisions, for checking the xDS resources Sluice builds
+// against the same contract as its own data plane (test/contract). It follows Envoy's documented
+// semantics (route.proto, route_components.proto, listener_components.proto and the HTTP
+// connection manager's docs), never Sluice's code: filter chain by SNI, host port stripping, path
+// normalisation, virtual host by domain, first matching route, weighted clusters by a given roll,
+// redirects, direct responses, request header mutations and host rewrites.
+// It reads resources in their decoded (snake_case, enums as names) or plain form.
+
+/** Header values by lower-case name; several values of one name are kept in order. */
+export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
+
+export interface EnvoyRequest {
+  /** `Host` / `:authority` as the client sent it */
+  readonly authority: string;
+  /** the request target as sent (path, query, maybe a fragment) */
+  readonly path: string;
+  readonly method?: string;
+  /** the downstream scheme: `https` on a TLS filter chain */
+  readonly scheme: 'http' | 'https';
+  readonly headers?: HeaderList;
+}
+
+export type EnvoyDecision =
+  | {
+      readonly kind: 'route';
+      readonly cluster: string;
+      /** what the upstream receives: `:authority`, `:path` and every other header */
+      readonly authority: string;
+      readonly path: string;
+      readonly headers: ReadonlyMap<string, readonly string[]>;
+    }
+  | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
+  | { readonly kind: 'direct'; readonly status: number; readonly body: string; readonly headers: ReadonlyMap<string, readonly string[]> }
+  /** Envoy's local replies: 404 `route_not_found`, 400 for a path normalisation can't make valid */
+  | { readonly kind: 'local'; readonly status: 404 | 400; readonly reason: string };
+
+// --- the parts of the resources read here -------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+export interface StringMatcher {
+  exact?: string;
+  prefix?: string;
+  suffix?: string;
+  contains?: string;
+  safe_regex?: { regex: string };
+  ignore_case?: boolean;
+}
+
+export interface HeaderMatcher {
+  name: string;
+  exact_match?: string;
+  prefix_match?: string;
+  suffix_match?: string;
+  contains_match?: string;
+  safe_regex_match?: { regex: string };
+  present_match?: boolean;
+  string_match?: StringMatcher;
+  invert_match?: boolean;
+  treat_missing_header_as_empty?: boolean;
+}
+
+export interface HeaderValueOption {
+  header: { key: string; value?: string };
+  append?: { value?: boolean } | boolean;
+  append_action?: 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT' | 'OVERWRITE_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS';
+  keep_empty_value?: boolean;
+}
+
+interface HeaderEdits {
+  request_headers_to_add?: HeaderValueOption[];
+  request_headers_to_remove?: string[];
+  response_headers_to_add?: HeaderValueOption[];
+  response_headers_to_remove?: string[];
+}
+
+export interface ClusterWeight extends HeaderEdits {
+  name: string;
+  weight?: { value?: number } | number;
+  host_rewrite_literal?: string;
+}
+
+export interface RouteEntry extends HeaderEdits {
+  name?: string;
+  match: { prefix?: string; path?: string; safe_regex?: { regex: string }; case_sensitive?: { value?: boolean }; headers?: HeaderMatcher[] };
+  route?: { cluster?: string; weighted_clusters?: { clusters: ClusterWeight[]; total_weight?: { value?: number } }; host_rewrite_literal?: string; prefix_rewrite?: string };
+  redirect?: { https_redirect?: boolean; scheme_redirect?: string; host_redirect?: string; port_redirect?: number; path_redirect?: string; prefix_rewrite?: string; strip_query?: boolean; response_code?: string };
+  direct_response?: { status: number; body?: { inline_string?: string } };
+}
+
+export interface VirtualHostConfig extends HeaderEdits {
+  name: string;
+  domains: string[];
+  routes?: RouteEntry[];
+}
+
+export interface RouteConfiguration extends HeaderEdits {
+  name: string;
+  virtual_hosts?: VirtualHostConfig[];
+  most_specific_header_mutations_wins?: boolean;
+  ignore_port_in_host_matching?: boolean;
+}
+
+/** What routing needs from a listener's HTTP connection manager. */
+export interface ConnectionManager {
+  readonly routeConfigName: string;
+  readonly normalizePath: boolean;
+  readonly mergeSlashes: boolean;
+  readonly stripAnyHostPort: boolean;
+  /** an edge proxy: sets x-forwarded-proto from the connection, whatever the client sent */
+  readonly useRemoteAddress: boolean;
+}
+
+const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+// --- listener: filter chain by SNI -----------------------------------------------------------
+
+/**
+ * The filter chain Envoy picks for a connection by server name (listener_components.proto): the
+ * exact name, then `*.` wildcards from the most specific (`www.example.com`, `*.example.com`,
+ * `*.com`), then a chain with no `server_names`. Undefined: no chain, the connection is closed.
+ */
+export function selectFilterChain(listener: Obj, sni: string | undefined): Obj | undefined {
+  const chains = (listener.filter_chains as Obj[] | undefined) ?? [];
+  const namesOf = (c: Obj) => ((c.filter_chain_match as Obj | undefined)?.server_names as string[] | undefined) ?? [];
+  if (sni) {
+    const name = sni.toLowerCase();
+    const candidates = [name];
+    for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) candidates.push(`*${name.slice(dot)}`);
+    for (const candidate of candidates) {
+      const chain = chains.find((c) => namesOf(c).includes(candidate));
+      if (chain) return chain;
+    }
+  }
+  return chains.find((c) => namesOf(c).length === 0);
+}
+
+/** The HTTP connection manager of a filter chain (decoded `typed_config`). */
+export function connectionManager(chain: Obj): ConnectionManager {
+  const filter = ((chain.filters as Obj[] | undefined) ?? []).find((f) => String((f.typed_config as Obj | undefined)?.['@type'] ?? '').endsWith(HCM) || f.name === 'envoy.filters.network.http_connection_manager');
+  if (!filter) throw new Error('filter chain has no HTTP connection manager');
+  const hcm = filter.typed_config as Obj;
+  const rds = hcm.rds as Obj | undefined;
+  const normalize = hcm.normalize_path as { value?: boolean } | undefined;
+  return {
+    routeConfigName: String(rds?.route_config_name ?? (hcm.route_config as Obj | undefined)?.name ?? ''),
+    normalizePath: normalize?.value === true,
+    mergeSlashes: hcm.merge_slashes === true,
+    stripAnyHostPort: hcm.strip_any_host_port === true,
+    useRemoteAddress: (hcm.use_remote_address as { value?: boolean } | undefined)?.value === true,
+  };
+}
+
+// --- request preparation (connection manager) ---------------------------------------------------
+
+/** `host:port` -> `host` (brackets of an IPv6 literal kept), as `strip_any_host_port` does. */
+export function stripPort(authority: string): string {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(authority);
+  return m ? m[1]! : authority;
+}
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/**
+ * RFC 3986 normalisation as `normalize_path` documents it (section 6): percent-encodings of
+ * unreserved characters decoded, dot-segments removed (5.2.4); no case normalisation. Null for a
+ * path it cannot make valid (Envoy answers 400).
+ */
+export function normalizeRfc3986(path: string): string | null {
+  if (!path.startsWith('/')) return null;
+  const decoded = path.replace(/%([0-9A-Fa-f]{2})/g, (all, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(c) ? c : all;
+  });
+  const out: string[] = [];
+  const segments = decoded.split('/').slice(1);
+  segments.forEach((seg, i) => {
+    const last = i === segments.length - 1;
+    if (seg === '.' || seg === '..') {
+      if (seg === '..' && out.length > 0) out.pop();
+      if (last) out.push('');
+    } else out.push(seg);
+  });
+  return `/${out.join('/')}`;
+}
+
+/** Splits `:path` into path and query (with its `?`), dropping a fragment as Envoy does. */
+function splitTarget(target: string): { path: string; query: string } {
+  const hash = target.indexOf('#');
+  const noFragment = hash >= 0 ? target.slice(0, hash) : target;
+  const q = noFragment.indexOf('?');
+  return q >= 0 ? { path: noFragment.slice(0, q), query: noFragment.slice(q) } : { path: noFragment, query: '' };
+}
+
+// --- virtual host ------------------------------------------------------------------------------
+
+/**
+ * Envoy's domain search order (VirtualHost.domains): exact names, then suffix wildcards
+ * (`*.foo.com`, `*-bar.foo.com`) longest first, then prefix wildcards (`foo.*`) longest first,
+ * then `*`. A wildcard never matches the empty string. Hosts compare case-insensitively.
+ */
+export function selectVirtualHost(config: RouteConfiguration, host: string): VirtualHostConfig | undefined {
+  const vhosts = config.virtual_hosts ?? [];
+  const h = host.toLowerCase();
+  const all = vhosts.flatMap((v) => v.domains.map((d) => ({ v, d: d.toLowerCase() })));
+  const exact = all.find((e) => e.d === h);
+  if (exact) return exact.v;
+  const longest = (list: typeof all) => list.sort((a, b) => b.d.length - a.d.length)[0]?.v;
+  const suffix = all.filter((e) => e.d.length > 1 && e.d.startsWith('*') && h.length > e.d.length - 1 && h.endsWith(e.d.slice(1)));
+  if (suffix.length) return longest(suffix);
+  const prefix = all.filter((e) => e.d.length > 1 && e.d.endsWith('*') && h.length > e.d.length - 1 && h.startsWith(e.d.slice(0, -1)));
+  if (prefix.length) return longest(prefix);
+  return all.find((e) => e.d === '*')?.v;
+}
+
+// --- route match -------------------------------------------------------------------------------
+
+function stringMatches(m: StringMatcher, value: string): boolean {
+  const fold = (s: string) => (m.ignore_case ? s.toLowerCase() : s);
+  const v = fold(value);
+  if (m.exact !== undefined) return v === fold(m.exact);
+  if (m.prefix !== undefined) return v.startsWith(fold(m.prefix));
+  if (m.suffix !== undefined) return v.endsWith(fold(m.suffix));
+  if (m.contains !== undefined) return v.includes(fold(m.contains));
+  if (m.safe_regex !== undefined) return new RegExp(`^(?:${m.safe_regex.regex})$`, m.ignore_case ? 'i' : '').test(value);
+  return false;
+}
+
+/**
+ * One HeaderMatcher (route_components.proto): several values of a header are matched as one,
+ * joined by `,`; no specifier means `present_match`; a missing header never matches a value
+ * matcher, inverted or not, unless `treat_missing_header_as_empty`.
+ */
+export function headerMatches(m: HeaderMatcher, headers: ReadonlyMap<string, readonly string[]>): boolean {
+  const values = headers.get(m.name.toLowerCase());
+  const invert = m.invert_match === true;
+  const valueSpecifier: StringMatcher | undefined =
+    m.string_match ??
+    (m.exact_match !== undefined ? { exact: m.exact_match } : undefined) ??
+    (m.prefix_match !== undefined ? { prefix: m.prefix_match } : undefined) ??
+    (m.suffix_match !== undefined ? { suffix: m.suffix_match } : undefined) ??
+    (m.contains_match !== undefined ? { contains: m.contains_match } : undefined) ??
+    (m.safe_regex_match !== undefined ? { safe_regex: m.safe_regex_match } : undefined);
+  if (valueSpecifier === undefined) {
+    const wantPresent = m.present_match ?? true;
+    return ((values !== undefined) === wantPresent) !== invert;
+  }
+  if (values === undefined && !m.treat_missing_header_as_empty) return false;
+  return stringMatches(valueSpecifier, (values ?? ['']).join(',')) !== invert;
+}
+
+/** Prefix matches the whole `:path` (query included); `path` and `safe_regex` the path without its query. */
+function routeMatches(route: RouteEntry, target: string, headers: ReadonlyMap<string, readonly string[]>): boolean {
+  const { match } = route;
+  const caseSensitive = match.case_sensitive?.value !== false;
+  const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
+  const pathOnly = splitTarget(target).path;
+  let ok: boolean;
+  if (match.prefix !== undefined) ok = fold(target).startsWith(fold(match.prefix));
+  else if (match.path !== undefined) ok = fold(pathOnly) === fold(match.path);
+  else if (match.safe_regex !== undefined) ok = new RegExp(`^(?:${match.safe_regex.regex})$`, caseSensitive ? '' : 'i').test(pathOnly);
+  else ok = false;
+  return ok && (match.headers ?? []).every((h) => headerMatches(h, headers));
+}
+
+// --- header mutations ----------------------------------------------------------------------------
+
+type MutableHeaders = Map<string, string[]>;
+
+/** `%%` is a literal `%`; `%REQ(name)%` the request header's value; other commands are not needed here. */
+function formatValue(value: string, request: ReadonlyMap<string, readonly string[]>): string {
+  return value.replace(/%%|%REQ\(([^)]+)\)%/g, (all, name: string | undefined) => (name === undefined ? '%' : (request.get(name.toLowerCase()) ?? []).join(',')));
+}
+
+function appendAction(o: HeaderValueOption): NonNullable<HeaderValueOption['append_action']> {
+  // The deprecated `append` wins when set (true: append, false: overwrite).
+  const legacy = typeof o.append === 'object' ? o.append.value : o.append;
+  if (legacy !== undefined) return legacy ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD';
+  return o.append_action ?? 'APPEND_IF_EXISTS_OR_ADD';
+}
+
+/** One level's removals, then its additions, as HeaderParser evaluates them. */
+function applyEdits(target: MutableHeaders, add: readonly HeaderValueOption[] | undefined, remove: readonly string[] | undefined, request: ReadonlyMap<string, readonly string[]>): void {
+  for (const name of remove ?? []) target.delete(name.toLowerCase());
+  for (const o of add ?? []) {
+    const key = o.header.key.toLowerCase();
+    const value = formatValue(o.header.value ?? '', request);
+    if (value === '' && !o.keep_empty_value) continue;
+    const present = target.has(key);
+    switch (appendAction(o)) {
+      case 'APPEND_IF_EXISTS_OR_ADD': target.set(key, [...(target.get(key) ?? []), value]); break;
+      case 'ADD_IF_ABSENT': if (!present) target.set(key, [value]); break;
+      case 'OVERWRITE_IF_EXISTS_OR_ADD': target.set(key, [value]); break;
+      case 'OVERWRITE_IF_EXISTS': if (present) target.set(key, [value]); break;
+    }
+  }
+}
+
+/**
+ * The levels that edit headers, least specific first. RouteConfiguration docs: by default the
+ * most specific level is evaluated first and later levels may override it;
+ * `most_specific_header_mutations_wins` reverses that, so the most specific is evaluated last.
+ */
+function levelsInOrder<T>(config: RouteConfiguration, leastSpecificFirst: T[]): T[] {
+  return config.most_specific_header_mutations_wins ? leastSpecificFirst : [...leastSpecificFirst].reverse();
+}
+
+function weightOf(c: ClusterWeight): number {
+  return typeof c.weight === 'number' ? c.weight : (c.weight?.value ?? 0);
+}
+
+/** The weighted cluster a roll in [0, total weight) picks: the clusters' weights laid end to end. */
+export function pickWeighted(clusters: readonly ClusterWeight[], roll: number): ClusterWeight | undefined {
+  let end = 0;
+  for (const c of clusters) {
+    end += weightOf(c);
+    if (roll < end) return c;
+  }
+  return undefined;
+}
+
+export function totalWeight(clusters: readonly ClusterWeight[]): number {
+  return clusters.reduce((n, c) => n + weightOf(c), 0);
+}
+
+const REDIRECT_STATUS: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+
+/**
+ * RedirectAction: scheme swapped by `https_redirect`; a port made redundant by the scheme change
+ * (`:80` from http, `:443` from https) removed; host, port and path replaced when given; the query
+ * kept unless `strip_query`.
+ */
+function redirectLocation(r: NonNullable<RouteEntry['redirect']>, req: { scheme: string; authority: string; path: string; query: string }): string {
+  const scheme = r.https_redirect ? 'https' : (r.scheme_redirect ?? req.scheme);
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(req.authority);
+  let host = m?.[1] ?? req.authority;
+  let port = m?.[2] !== undefined ? `:${m[2]}` : '';
+  if (scheme !== req.scheme && ((req.scheme === 'http' && port === ':80') || (req.scheme === 'https' && port === ':443'))) port = '';
+  if (r.host_redirect) host = r.host_redirect;
+  if (r.port_redirect) port = `:${r.port_redirect}`;
+  const path = r.path_redirect ?? req.path;
+  const query = r.strip_query ? '' : req.query;
+  return `${scheme}://${host}${port}${path}${query}`;
+}
+
+// --- the whole decision ----------------------------------------------------------------------------
+
+/**
+ * What Envoy does with `request` on a connection manager that loads `config`. `roll` picks among
+ * weighted clusters: a number in [0, total weight), as Envoy's random value modulo the total.
+ */
+export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, request: EnvoyRequest, roll = 0): EnvoyDecision {
+  // The HTTP/1 codec takes an absolute-form target's authority as the Host (allow_absolute_url).
+  const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(request.path);
+  let authority = absolute ? absolute[1]! : request.authority;
+  if (hcm.stripAnyHostPort) authority = stripPort(authority);
+  let { path, query } = splitTarget(absolute ? absolute[2] || '/' : request.path);
+  if (hcm.normalizePath) {
+    const normalized = normalizeRfc3986(path);
+    if (normalized === null) return { kind: 'local', status: 400, reason: 'path_normalization_failed' };
+    path = normalized;
+  }
+  if (hcm.mergeSlashes) path = path.replace(/\/{2,}/g, '/');
+  const target = path + query;
+
+  const headers: MutableHeaders = new Map();
+  for (const [k, v] of request.headers ?? []) {
+    const key = k.toLowerCase();
+    headers.set(key, [...(headers.get(key) ?? []), v]);
+  }
+  headers.set(':authority', [authority]);
+  headers.set(':path', [target]);
+  headers.set(':method', [request.method ?? 'GET']);
+  headers.set(':scheme', [request.scheme]);
+  if (hcm.useRemoteAddress) headers.set('x-forwarded-proto', [request.scheme]);
+
+  const matchHost = config.ignore_port_in_host_matching ? stripPort(authority) : authority;
+  const vhost = selectVirtualHost(config, matchHost);
+  if (!vhost) return { kind: 'local', status: 404, reason: 'route_not_found' };
+  const route = (vhost.routes ?? []).find((r) => routeMatches(r, target, headers));
+  if (!route) return { kind: 'local', status: 404, reason: 'route_not_found' };
+
+  if (route.redirect) {
+    return { kind: 'redirect', status: REDIRECT_STATUS[route.redirect.response_code ?? 'MOVED_PERMANENTLY'] ?? 301, location: redirectLocation(route.redirect, { scheme: request.scheme, authority, path, query }) };
+  }
+  if (route.direct_response) {
+    const out: MutableHeaders = new Map();
+    for (const level of levelsInOrder<HeaderEdits>(config, [config, vhost, route])) applyEdits(out, level.response_headers_to_add, level.response_headers_to_remove, headers);
+    return { kind: 'direct', status: route.direct_response.status, body: route.direct_response.body?.inline_string ?? '', headers: out };
+  }
+  const action = route.route;
+  if (!action) return { kind: 'local', status: 404, reason: 'route_not_found' };
+  let cluster: string | undefined = action.cluster;
+  let weighted: ClusterWeight | undefined;
+  if (action.weighted_clusters) {
+    weighted = pickWeighted(action.weighted_clusters.clusters, roll);
+    cluster = weighted?.name;
+  }
+  if (cluster === undefined) return { kind: 'local', status: 404, reason: 'no_cluster' };
+
+  // Header edits and host rewrites level by level; Envoy's docs do not say how a weighted
+  // cluster's host_rewrite_literal and the route's combine, so they follow the header order.
+  const request_ = new Map(headers);
+  const levels: Array<HeaderEdits & { host_rewrite_literal?: string }> = [config, vhost, { ...route, host_rewrite_literal: action.host_rewrite_literal }, ...(weighted ? [weighted] : [])];
+  for (const level of levelsInOrder(config, levels)) {
+    applyEdits(request_, level.request_headers_to_add, level.request_headers_to_remove, headers);
+    if (level.host_rewrite_literal) request_.set(':authority', [level.host_rewrite_literal]);
+  }
+  const upstreamAuthority = request_.get(':authority')?.[0] ?? authority;
+  const upstreamPath = request_.get(':path')?.[0] ?? target;
+  for (const pseudo of [':authority', ':path', ':method', ':scheme']) request_.delete(pseudo);
+  return { kind: 'route', cluster, authority: upstreamAuthority, path: upstreamPath, headers: request_ };
+}
