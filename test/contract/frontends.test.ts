@@ -4,7 +4,7 @@
 // and without the fast path) are started once for the file, with real echo upstreams that report
 // the request they received (for an upgrade: a 101, then that report, then a close).
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';

@@ -269,7 +269,7 @@ type MutableHeaders = Map<string, string[]>;
 
 /** `%%` is a literal `%`; `%REQ(name)%` the request header's value; other commands are not needed here. */
 function formatValue(value: string, request: ReadonlyMap<string, readonly string[]>): string {
-  return value.replace(/%%|%REQ\(([^)]+)\)%/g, (all, name: string | undefined) => (name === undefined ? '%' : (request.get(name.toLowerCase()) ?? []).join(',')));
+  return value.replace(/%%|%REQ\(([^)]+)\)%/g, (_all, name: string | undefined) => (name === undefined ? '%' : (request.get(name.toLowerCase()) ?? []).join(',')));
 }
 
 function appendAction(o: HeaderValueOption): NonNullable<HeaderValueOption['append_action']> {
