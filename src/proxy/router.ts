@@ -40,13 +40,18 @@ export function compileRouter(snapshot: Snapshot): Router {
   return new RouterBuilder().next({ snapshot, previous: undefined, diffs: undefined });
 }
 
-/** Finds the first header value by lower-case name in a raw [name, value, ...] array. */
+/**
+ * A header's value by lower-case name in a raw [name, value, ...] array; a header sent several
+ * times is its values joined by `,` (RFC 9110 5.3), which is what Envoy's header matchers compare,
+ * so `X: blue` twice is `blue,blue` and matches neither `blue` nor a route meant for one value.
+ */
 export function rawHeader(raw: readonly string[], lowerName: string): string | undefined {
+  let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return raw[i + 1];
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) value = value === undefined ? raw[i + 1] : `${value},${raw[i + 1]}`;
   }
-  return undefined;
+  return value;
 }
 
 /** Routes in order; a route matches when its prefix matches and every header matches exactly (or, for an empty value, is present). */
