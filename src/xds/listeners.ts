@@ -35,6 +35,8 @@ function httpConnectionManager(name: string, normalizePath: boolean): ProtoObjec
       // Routes see the path the data plane's normalize-path.ts makes (RFC 3986 dot-segments, merged
       // slashes; %2F left encoded), so `/public/../private` never matches `/public` here either.
       normalize_path: { value: normalizePath },
+      // `hello.example.com.` is hello.example.com, as the data plane reads it (router.ts normalizeHost).
+      strip_trailing_host_dot: true,
       merge_slashes: normalizePath,
     }),
   };

@@ -11,7 +11,7 @@ import {
   selectVirtualHost,
 } from './envoy-route-eval.ts';
 
-const HCM: ConnectionManager = { routeConfigName: 'r', normalizePath: true, mergeSlashes: true, stripAnyHostPort: true, useRemoteAddress: true };
+const HCM: ConnectionManager = { routeConfigName: 'r', normalizePath: true, mergeSlashes: true, stripAnyHostPort: true, stripTrailingHostDot: true, useRemoteAddress: true };
 const forward = (cluster: string) => ({ match: { prefix: '/' }, route: { cluster } });
 
 describe('Envoy route evaluator', () => {

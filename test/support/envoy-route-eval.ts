@@ -107,6 +107,8 @@ export interface ConnectionManager {
   readonly normalizePath: boolean;
   readonly mergeSlashes: boolean;
   readonly stripAnyHostPort: boolean;
+  /** `strip_trailing_host_dot`: `example.com.` is `example.com`, upstream Host included */
+  readonly stripTrailingHostDot: boolean;
   /** an edge proxy: sets x-forwarded-proto from the connection, whatever the client sent */
   readonly useRemoteAddress: boolean;
 }
@@ -147,6 +149,7 @@ export function connectionManager(chain: Obj): ConnectionManager {
     normalizePath: normalize?.value === true,
     mergeSlashes: hcm.merge_slashes === true,
     stripAnyHostPort: hcm.strip_any_host_port === true,
+    stripTrailingHostDot: hcm.strip_trailing_host_dot === true,
     useRemoteAddress: (hcm.use_remote_address as { value?: boolean } | undefined)?.value === true,
   };
 }
@@ -354,6 +357,8 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
   const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(request.path);
   let authority = absolute ? absolute[1]! : request.authority;
   if (hcm.stripAnyHostPort) authority = stripPort(authority);
+  // `example.com.:443` -> `example.com:443`: the host part only, the port kept.
+  if (hcm.stripTrailingHostDot) authority = authority.replace(/\.(?=(?::\d*)?$)/, '');
   let { path, query } = splitTarget(absolute ? absolute[2] || '/' : request.path);
   if (hcm.normalizePath) {
     const normalized = normalizeRfc3986(path);
