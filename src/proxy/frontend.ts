@@ -35,7 +35,7 @@ export class Frontend {
     // it starts listening; this server never listens itself, the listeners hand it sockets.
     this.http1Server.emit('listening');
     this.http1Server.on('upgrade', createUpgradeHandler(deps.dp, ctx, deps.tunnels, deps.limits.maxHeadersCount));
-    this.http2Server = createH2Server(deps.limits, createH2StreamHandler(deps.dp, deps.h2, ctx));
+    this.http2Server = createH2Server(deps.limits, createH2StreamHandler(deps.dp, deps.h2, ctx, deps.tunnels));
     this.http2Server.on('session', (s: http2.ServerHttp2Session) => {
       this.#sessions.add(s);
       s.once('close', () => this.#sessions.delete(s));

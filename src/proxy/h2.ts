@@ -9,6 +9,8 @@ import { type H2Target, proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-pro
 import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { isExtendedConnect, proxyH2WebSocket, regularHeaders } from './h2-websocket.ts';
+import type { Tunnels } from './websocket.ts';
 import { originOf } from './live-origins.ts';
 import { cancelStream, watchH2Body, watchSend } from './client-deadlines.ts';
 import type { ListenerLimits } from './listeners.ts';
@@ -39,7 +41,8 @@ export function createH2Server(limits: H2Limits, onStream: (stream: http2.Server
     maxSessionMemory: limits.maxSessionMemory,
     // pseudo-headers count as pairs too
     maxHeaderListPairs: limits.maxHeadersCount + 8,
-    settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderSize },
+    // enableConnectProtocol: WebSockets over HTTP/2 (RFC 8441, h2-websocket.ts).
+    settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderSize, enableConnectProtocol: true },
   });
   server.on('session', (session) => {
     (session as CountedSession)[OPEN] = 0;
@@ -65,7 +68,7 @@ export function createH2Server(limits: H2Limits, onStream: (stream: http2.Server
 
 function ignore(): void {}
 
-export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: ListenerContext) {
+export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: ListenerContext, tunnels: Tunnels) {
   return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawWithPseudo: string[]): void => {
     const started = process.hrtime.bigint();
     const method = headers[':method'] ?? 'GET';
@@ -77,8 +80,9 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
       writeLocalH2(stream, NO_CONFIG, head, grpcType);
       return recordLocal(dp, ctx, started, '', 503);
     }
+    if (isExtendedConnect(headers)) return proxyH2WebSocket(dp, ctx, tunnels, stream, headers, regularHeaders(headers, rawWithPseudo));
     if (path === undefined || method === 'CONNECT') {
-      // Extended CONNECT (WebSockets over HTTP/2) is not offered, so no request gets here without :path.
+      // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
       writeLocalH2(stream, textReply(501, 'CONNECT is not supported'), head, grpcType);
       return recordLocal(dp, ctx, started, '', 501);
     }
