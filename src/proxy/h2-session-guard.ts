@@ -3,14 +3,15 @@
 // - a session idle that long with streams open must answer a PING, or it is dropped: after a
 //   connection error nghttp2 terminates the session (GOAWAY) and stops reading, but node keeps
 //   the socket and the streams open, and nothing the client does can reach them any more;
-// - a client's FIN ends the session (the plain listeners accept half-open sockets, as node:http
-//   needs; an HTTP/2 client that has closed its side can send nothing more);
+// - a client's FIN ends the session at once, streams and all, as nginx and Envoy do: the plain
+//   listeners accept half-open sockets (node:http needs them), and a half-closed HTTP/2 client
+//   can send no WINDOW_UPDATE, ACK or RST_STREAM any more, so nothing in flight can rely on it;
 // - a client that resets streams faster than a budget allows (the "rapid reset" attack,
 //   CVE-2023-44487) gets GOAWAY ENHANCE_YOUR_CALM and loses the connection.
 import http2 from 'node:http2';
-import { reset, resetByUs } from './h2-stream-guard.ts';
+import { resetByUs } from './h2-stream-guard.ts';
 
-const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR } = http2.constants;
+const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR } = http2.constants;
 
 /**
  * Resets a client may make: a burst, refilled at a steady rate (a token bucket). Browsers cancel a
@@ -50,7 +51,7 @@ export function guardSession(session: http2.ServerHttp2Session, limits: SessionG
     expectPing(session, state, Math.min(limits.idleTimeout, 10_000));
   });
   // session.socket is node's proxy of the socket; listening on it is allowed.
-  session.socket.once('end', () => peerEnded(session, state));
+  session.socket.once('end', () => session.destroy());
 }
 
 /** Counts a new stream on its session (call from the server's 'stream' event). */
@@ -73,14 +74,6 @@ function peerReset(session: http2.ServerHttp2Session, state: SessionState): void
   if (--state.resetTokens >= 0 || session.destroyed) return;
   // destroy() with a code sends GOAWAY with it, then closes the socket.
   session.destroy(undefined, NGHTTP2_ENHANCE_YOUR_CALM);
-}
-
-function peerEnded(session: http2.ServerHttp2Session, state: SessionState): void {
-  if (session.destroyed) return;
-  if (state.streams.size === 0) return session.destroy();
-  // Responses still being written may finish; requests the client had not finished never will.
-  session.close();
-  for (const s of [...state.streams]) if (!s.endAfterHeaders && !s.readableEnded) reset(s, NGHTTP2_CANCEL);
 }
 
 /** Destroys the session unless it answers a PING within `boundMs` (or closes by itself). */
