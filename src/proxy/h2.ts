@@ -102,7 +102,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     const authority = headers[':authority'] ?? headers.host;
     // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
     const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
-    for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
+    appendRegularFields(rawWithPseudo, raw);
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort });
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
@@ -137,6 +137,28 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     else proxyH2ToH1(stream, dp.upstreams.pool(target.origin), target);
     if (!endStream) watchH2Body(dp.bodies, stream);
   };
+}
+
+/**
+ * The request's fields without its pseudo-headers, appended to `out`. Cookie fields, which HTTP/2
+ * clients send one cookie each, are joined with "; " (RFC 9113 8.2.3): an HTTP/1.1 upstream must
+ * get a single Cookie line (RFC 6265 5.4), and an HTTP/2 one takes it as well.
+ */
+function appendRegularFields(rawWithPseudo: readonly string[], out: string[]): void {
+  let cookieAt = -1;
+  for (let i = 0; i < rawWithPseudo.length; i += 2) {
+    const name = rawWithPseudo[i]!;
+    if (name.charCodeAt(0) === 58 /* : */) continue;
+    // HTTP/2 field names are lower case (nghttp2 refuses others).
+    if (name === 'cookie') {
+      if (cookieAt >= 0) {
+        out[cookieAt] += `; ${rawWithPseudo[i + 1]!}`;
+        continue;
+      }
+      cookieAt = out.length + 1;
+    }
+    out.push(name, rawWithPseudo[i + 1]!);
+  }
 }
 
 function recordLocal(dp: DataPlane, ctx: ListenerContext, started: bigint, ingress: string, status: number): void {
