@@ -72,8 +72,8 @@ function peerReset(session: http2.ServerHttp2Session, state: SessionState): void
   state.resetTokens = Math.min(RESET_BURST, state.resetTokens + ((now - state.refilled) * RESETS_PER_SECOND) / 1000);
   state.refilled = now;
   if (--state.resetTokens >= 0 || session.destroyed) return;
-  // destroy() with a code sends GOAWAY with it, then closes the socket.
-  session.destroy(undefined, NGHTTP2_ENHANCE_YOUR_CALM);
+  // destroy() with a code sends GOAWAY with it, then closes the socket (without an error the code is ignored).
+  session.destroy(new Error('too many streams reset by the client'), NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
 /** Destroys the session unless it answers a PING within `boundMs` (or closes by itself). */

@@ -159,11 +159,37 @@ export class RawH2 {
     for (;;) {
       for (; seen < this.frames.length; seen++) if (pred(this.frames[seen]!)) return this.frames[seen];
       if (this.closed || Date.now() > until) return undefined;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 20);
-        this.socket.once('data', () => { clearTimeout(t); r(); });
-      });
+      await this.#nextData(20);
     }
+  }
+
+  /** Resolves when the socket can take more writes again, or closes, or after the bound; false if still backed up. */
+  async drained(boundMs = 5000): Promise<boolean> {
+    if (!this.socket.writableNeedDrain) return true;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      const t = setTimeout(done, boundMs);
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+    return !this.socket.writableNeedDrain;
+  }
+
+  #nextData(boundMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.socket.off('data', done);
+        resolve();
+      };
+      const t = setTimeout(done, boundMs);
+      this.socket.once('data', done);
+    });
   }
 
   destroy(): void {
