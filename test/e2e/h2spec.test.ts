@@ -19,8 +19,9 @@ import { type LateUpstream, startLateH1, startLateH2c } from '../proxy/late-upst
 import { portOf } from '../proxy/proc-fds.ts';
 
 /**
- * Passing cases out of 146 (h2spec 2.6's generic, RFC 7540 and RFC 7541 sections), recorded on
- * Node 20.20: the 7 failed over TLS are node:http2's (bare Node fails them too). h2c fails one
+ * Passing cases out of 146 (h2spec's generic, RFC 7540 and RFC 7541 sections, source at
+ * summerwind/h2spec af83a65), recorded on Node 20.20: the 7 failed over TLS are nghttp2's (a bare
+ * node:http2 server fails them too). h2c fails one
  * more: an invalid connection preface on a port that also serves HTTP/1.1 is an HTTP/1.1 request,
  * answered 400, where h2spec expects a GOAWAY or a silent close.
  */
