@@ -63,7 +63,9 @@ export function trackStream(stream: http2.ServerHttp2Stream): void {
   // A closure: node:http2 has cleared stream.session by the time 'close' is emitted.
   stream.once('close', () => {
     state.streams.delete(stream);
-    if ((stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR && !resetByUs(stream)) peerReset(session, state);
+    // Only resets before the response count: cancelling a stream that is being answered (a gRPC
+    // stream, a download) is ordinary; opening streams only to reset them is the attack.
+    if ((stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR && !stream.headersSent && !resetByUs(stream)) peerReset(session, state);
   });
 }
 

@@ -133,6 +133,29 @@ describe('hostile HTTP/2 clients (sluice serve)', () => {
     await assertServing();
   });
 
+  it('keeps a live session whose stream outlasts the idle timeout: it answers the PING', async () => {
+    const s = http2.connect(`http://${sluice.addresses.http!}`);
+    s.on('error', () => {});
+    let pings = 0;
+    s.on('ping', () => pings++);
+    try {
+      // Answered after LATE_MS (2.5 s): longer than --idle-timeout (2 s).
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = s.request({ ':path': '/h1/late', ':authority': HOST });
+        const t = setTimeout(() => reject(new Error('timed out')), 10_000);
+        let st = 0;
+        req.on('response', (h) => (st = Number(h[':status'])));
+        req.on('end', () => { clearTimeout(t); resolve(st); });
+        req.on('error', (err) => { clearTimeout(t); reject(err); });
+        req.resume();
+      });
+      assert.equal(status, 200);
+      assert.ok(pings >= 1, 'the gateway checked the idle session with a PING');
+    } finally {
+      s.destroy();
+    }
+  });
+
   it('ends malformed header blocks in a stream or session error and keeps serving', async () => {
     const cases: Record<string, Array<readonly [string, string]>> = {
       'a connection-specific header': requestFields('GET', HOST, '/h1/quick', [['connection', 'keep-alive']]),
