@@ -18,7 +18,7 @@ const RESET_GRACE_MS = 2000;
 const ONE_BYTE = Buffer.from([0]);
 
 /** Marks streams Sluice reset itself (not counted against the client's reset budget). */
-export const RESET_BY_US = Symbol('sluice.resetByUs');
+const RESET_BY_US = Symbol('sluice.resetByUs');
 type MarkedStream = http2.ServerHttp2Stream & { [RESET_BY_US]?: boolean };
 
 /** Whether the stream can still take a response, data or trailers. */
