@@ -11,6 +11,7 @@
 // sweeps what is watched, so a request costs no timer of its own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
+import { reset } from './h2-stream-guard.ts';
 
 export interface ClientProbe {
   /** a value that changes whenever the client makes progress (bytes read, chunks, bytes still to send) */
@@ -178,7 +179,7 @@ export function watchSend(deadlines: ClientDeadlines, sink: Sink, expire: () => 
   sink.once('close', stop);
 }
 
-/** The send timeout's end of an HTTP/2 response: the stream is reset (CANCEL), cancelling the upstream side too. */
+/** A client timeout's end of an HTTP/2 exchange: the stream is reset (CANCEL), cancelling the upstream side too. */
 export function cancelStream(stream: http2.ServerHttp2Stream): void {
-  if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+  reset(stream, http2.constants.NGHTTP2_CANCEL);
 }

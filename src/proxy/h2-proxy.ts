@@ -9,6 +9,7 @@ import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upst
 import { clientResponseHeaders } from './headers.ts';
 import { type LocalReply, textReply } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
+import * as guard from './h2-stream-guard.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -29,34 +30,20 @@ export interface H2Target {
 }
 
 const BAD_GATEWAY_TEXT = 'upstream connect error or disconnect/reset before headers';
-const ONE_BYTE = Buffer.from([0]);
-
-/**
- * Resets a client stream whose response was cut short. node:http2's close() first ends the writable
- * side; with nothing left to write, that sends END_STREAM ahead of the RST_STREAM and the client
- * sees a clean, silently truncated response. A write still in flight holds the end back until the
- * RST_STREAM has gone out (the stream is failed anyway, so its last byte does not matter).
- */
-export function resetStream(stream: http2.ServerHttp2Stream, code: number): void {
-  if (stream.destroyed) return;
-  if (stream.headersSent && !stream.writableEnded && stream.writableLength === 0) stream.write(ONE_BYTE);
-  stream.close(code);
-}
 
 export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply, head: boolean, grpcType: string | undefined): void {
-  if (stream.destroyed || stream.headersSent) return;
+  if (!guard.usable(stream) || stream.headersSent) return;
   const r = grpcType ? grpcLocalReply(reply, grpcType) : reply;
   const headers: http2.OutgoingHttpHeaders = { ':status': r.status };
   for (const [n, v] of r.headers) appendHeader(headers, n, v);
   const body = Buffer.from(r.body);
   if (body.length === 0 || head) {
     if (!grpcType) headers['content-length'] = String(body.length);
-    stream.respond(headers, { endStream: true });
+    guard.respond(stream, headers, { endStream: true });
     return;
   }
   headers['content-length'] = String(body.length);
-  stream.respond(headers);
-  stream.end(body);
+  if (guard.respond(stream, headers)) guard.end(stream, body);
 }
 
 export function pairsToObject(status: number, pairs: readonly string[]): http2.OutgoingHttpHeaders {
@@ -86,14 +73,14 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   if (!t.endStream) stream.pipe(up);
   up.on('response', (headers, flags) => {
     status = Number(headers[':status']);
-    if (stream.destroyed) return;
+    if (!guard.usable(stream)) return;
     const out = pairsToObject(status, h2ResponseHeaderPairs(headers));
     // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
     if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
-      stream.respond(out, { endStream: true });
+      guard.respond(stream, out, { endStream: true });
       return;
     }
-    stream.respond(out, { waitForTrailers: true });
+    if (!guard.respond(stream, out, { waitForTrailers: true })) return;
     // Not ended by pipe: node:http2 ends the readable side of a reset stream too, and a reset must
     // reach the client as a reset (below), not as a clean end.
     up.pipe(stream, { end: false });
@@ -102,19 +89,19 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
     trailers = pairsToObject(0, h2ResponseHeaderPairs(headers));
     delete trailers[':status'];
   });
-  stream.on('wantTrailers', () => stream.sendTrailers(trailers ?? {}));
+  stream.on('wantTrailers', () => guard.sendTrailers(stream, trailers ?? {}));
   up.on('close', () => {
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
-    if (code === NGHTTP2_NO_ERROR && stream.headersSent && !stream.destroyed && !stream.writableEnded) stream.end();
-    if (code !== NGHTTP2_NO_ERROR && !stream.destroyed) {
+    if (code === NGHTTP2_NO_ERROR && stream.headersSent) guard.end(stream);
+    if (code !== NGHTTP2_NO_ERROR && guard.usable(stream)) {
       if (!stream.headersSent) {
         failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
         return finish(503);
       }
       // The upstream cancelled or reset mid-response: the client sees the same.
       t.dp.metrics.upstreamErrors.labels(t.cluster, 'reset_after_headers').inc();
-      resetStream(stream, code);
-    } else if (status === 0 && !stream.destroyed) {
+      guard.reset(stream, code);
+    } else if (status === 0 && guard.usable(stream)) {
       failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
       return finish(503);
     }
@@ -163,7 +150,7 @@ class H2FromH1Handler {
       }
     });
     stream.on('drain', () => this.#resume?.());
-    stream.on('wantTrailers', () => this.#stream.sendTrailers(this.#trailers ?? {}));
+    stream.on('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers ?? {}));
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -175,19 +162,22 @@ class H2FromH1Handler {
     if (statusCode < 200) return true;
     this.#status = statusCode;
     this.#resume = resume;
-    if (this.#stream.destroyed) return false;
+    if (!guard.usable(this.#stream)) return false;
     const pairs = clientResponseHeaders(rawHeaders);
     // Only an upstream that announces trailers (`Trailer:`) gets a trailers frame reserved.
     const announced = rawHeaders.some((h, i) => i % 2 === 0 && h.length === 7 && h.toString('latin1').toLowerCase() === 'trailer');
     // clientResponseHeaders already dropped the connection-specific headers HTTP/2 forbids.
-    this.#stream.respond(pairsToObject(statusCode, pairs), { waitForTrailers: announced });
-    return true;
+    if (guard.respond(this.#stream, pairsToObject(statusCode, pairs), { waitForTrailers: announced })) return true;
+    // The stream is gone, or node refused the head (the guard answered 502): stop the upstream.
+    this.#abort?.(new Error('the client stream cannot take the response'));
+    this.#finish(this.#stream.headersSent ? 502 : 499);
+    return false;
   }
 
   onData(chunk: Buffer): boolean {
     const stream = this.#stream;
-    if (stream.destroyed) return false;
-    const ok = stream.write(chunk);
+    if (!guard.usable(stream)) return false;
+    const ok = guard.write(stream, chunk);
     // From the first write the client did not take: most responses never get here.
     if (!ok) watchSend(this.#t.dp.sends, stream, () => cancelStream(stream));
     return ok;
@@ -198,7 +188,7 @@ class H2FromH1Handler {
       this.#trailers = {};
       for (let i = 0; i < trailers.length; i += 2) this.#trailers[trailers[i]!.toString().toLowerCase()] = trailers[i + 1]!.toString();
     }
-    if (!this.#stream.destroyed) this.#stream.end();
+    guard.end(this.#stream);
     this.#finish(this.#status);
   }
 
@@ -210,7 +200,7 @@ class H2FromH1Handler {
       this.#finish(503);
     } else {
       this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
-      resetStream(stream, NGHTTP2_INTERNAL_ERROR);
+      guard.reset(stream, NGHTTP2_INTERNAL_ERROR);
       this.#finish(this.#status);
     }
   }

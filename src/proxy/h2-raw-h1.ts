@@ -8,9 +8,10 @@ import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './fast/chunk
 import { CHUNKED, HeadError, LENGTH, parseFinalResponseHead, UNTIL_CLOSE } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
-import { failBeforeHeaders, pairsToObject, resetStream, type H2Target } from './h2-proxy.ts';
+import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
+import * as guard from './h2-stream-guard.ts';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
@@ -149,13 +150,17 @@ class RawExchange implements UpstreamOwner, ChunkSink {
     this.#left = head.contentLength;
     const f = head.framing;
     this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
-    if (this.#stream.destroyed) return this.onStreamClose();
+    if (!guard.usable(this.#stream)) return this.onStreamClose();
     const pairs = clientResponseHeaders(head.raw);
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
-    if (this.#announced) this.#stream.once('wantTrailers', () => this.#stream.sendTrailers(this.#trailers));
+    if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers));
     const rest = off + head.headLength;
     const empty = this.#phase === DONE || (this.#phase === BODY_LENGTH && this.#left === 0);
-    this.#stream.respond(pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced });
+    if (!guard.respond(this.#stream, pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
+      // Gone, or node refused the head (the guard answered 502): the upstream is mid-message.
+      this.#drop();
+      return this.#finish(this.#stream.headersSent ? 502 : 499);
+    }
     if (empty) {
       if (rest < buf.length) this.#reusable = false;
       return this.#complete();
@@ -165,7 +170,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
 
   #body(buf: Buffer, off: number): void {
     const s = this.#stream;
-    if (s.destroyed) return this.onStreamClose();
+    if (!guard.usable(s)) return this.onStreamClose();
     let ok = true;
     switch (this.#phase) {
       case BODY_LENGTH: {
@@ -175,11 +180,11 @@ class RawExchange implements UpstreamOwner, ChunkSink {
         if (off + n < buf.length) this.#reusable = false;
         if (this.#left === 0) {
           // The last piece and END_STREAM in one go (the usual small response: one read, one call).
-          if (this.#announced) s.write(this.#out(piece));
-          else s.end(this.#out(piece));
+          if (this.#announced) guard.write(s, this.#out(piece));
+          else guard.end(s, this.#out(piece));
           return this.#complete();
         }
-        s.write(this.#out(piece));
+        guard.write(s, this.#out(piece));
         ok = !backedUp(s);
         break;
       }
@@ -197,7 +202,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
         break;
       }
       case BODY_UNTIL_CLOSE:
-        s.write(this.#out(off === 0 ? buf : buf.subarray(off)));
+        guard.write(s, this.#out(off === 0 ? buf : buf.subarray(off)));
         ok = !backedUp(s);
         break;
       default:
@@ -216,7 +221,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   }
 
   chunkData(data: Buffer): void {
-    if (!this.#stream.destroyed) this.#stream.write(this.#out(data));
+    guard.write(this.#stream, this.#out(data));
   }
 
   upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {
@@ -248,7 +253,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
         conn.socket.destroy();
       }
     }
-    if (!this.#stream.destroyed && !this.#stream.writableEnded) this.#stream.end();
+    guard.end(this.#stream);
     this.#finish(this.#status);
   }
 
@@ -260,7 +265,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       return this.#finish(503);
     }
     this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
-    resetStream(s, NGHTTP2_INTERNAL_ERROR);
+    guard.reset(s, NGHTTP2_INTERNAL_ERROR);
     this.#finish(this.#status);
   }
 

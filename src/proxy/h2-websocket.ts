@@ -147,14 +147,6 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
   });
 }
 
-/** The request's regular fields as raw pairs, with `host` from `:authority` (as the other HTTP/2 paths route). */
-export function regularHeaders(headers: http2.IncomingHttpHeaders, rawWithPseudo: readonly string[]): string[] {
-  const authority = headers[':authority'];
-  const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
-  for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
-  return raw;
-}
-
 /** Request fields an HTTP/2 client must not send here, or that the handshake sets itself. */
 const HANDSHAKE_OWN: ReadonlySet<string> = new Set(['sec-websocket-key', 'connection', 'upgrade']);
 /** 101 fields that belong to the HTTP/1.1 handshake, not to an HTTP/2 response (RFC 8441 5). */

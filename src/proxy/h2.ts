@@ -9,11 +9,13 @@ import { type H2Target, proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-pro
 import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './h1.ts';
 import { upstreamRequestHeaders } from './headers.ts';
-import { isExtendedConnect, proxyH2WebSocket, regularHeaders } from './h2-websocket.ts';
+import { isExtendedConnect, proxyH2WebSocket } from './h2-websocket.ts';
 import type { Tunnels } from './websocket.ts';
 import { originOf } from './live-origins.ts';
 import { cancelStream, watchH2Body, watchSend } from './client-deadlines.ts';
 import type { ListenerLimits } from './listeners.ts';
+import { guardSession, trackStream } from './h2-session-guard.ts';
+import { usable } from './h2-stream-guard.ts';
 import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
 
 export interface H2Limits extends ListenerLimits {
@@ -27,43 +29,58 @@ export const defaultH2Limits = { maxConcurrentStreams: 250, maxSessionMemory: 64
 
 const { NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
-// node:http2 does not count a session's open streams; the idle timeout needs the count.
-// Kept on the session object itself: a WeakMap lookup per stream open and close showed in profiles.
-const OPEN = Symbol('sluice.openStreams');
-type CountedSession = http2.Http2Session & { [OPEN]?: number };
+type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, raw: string[]) => void;
+
+/** Streams a client may have refused (nghttp2 rejected them) or sent invalid frames on before it loses the connection. */
+const MAX_REJECTED_STREAMS = 100;
+const MAX_INVALID_FRAMES = 100;
 
 /**
  * An http2 server that never listens itself: the plain and TLS listeners hand it connections.
- * Limits mirror the HTTP/1.1 ones: header list size and count, idle sessions closed with GOAWAY.
+ * Limits mirror the HTTP/1.1 ones: header list size and count, idle sessions closed with GOAWAY;
+ * h2-session-guard.ts bounds what a session holds, h2-stream-guard.ts every write to a stream.
  */
-export function createH2Server(limits: H2Limits, onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, raw: string[]) => void): http2.Http2Server {
+export function createH2Server(limits: H2Limits, onStream: StreamHandler): http2.Http2Server {
   const server = http2.createServer({
     maxSessionMemory: limits.maxSessionMemory,
     // pseudo-headers count as pairs too
     maxHeaderListPairs: limits.maxHeadersCount + 8,
+    maxSessionRejectedStreams: MAX_REJECTED_STREAMS,
+    maxSessionInvalidFrames: MAX_INVALID_FRAMES,
     // enableConnectProtocol: WebSockets over HTTP/2 (RFC 8441, h2-websocket.ts).
     settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderSize, enableConnectProtocol: true },
   });
-  server.on('session', (session) => {
-    (session as CountedSession)[OPEN] = 0;
-    // A session idle with no open streams is closed; long-lived streams (gRPC) keep it open.
-    session.setTimeout(limits.idleTimeout, () => {
-      if (((session as CountedSession)[OPEN] ?? 0) === 0) session.close();
-    });
-    session.on('error', () => session.destroy());
-  });
+  server.on('session', (session) => guardSession(session, limits));
+  const dispatch = deferredDispatch(onStream);
   server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, raw: string[]) => {
-    const session = stream.session as CountedSession | undefined;
-    if (session) {
-      session[OPEN] = (session[OPEN] ?? 0) + 1;
-      // A closure: node:http2 has cleared stream.session by the time 'close' is emitted.
-      stream.on('close', () => (session[OPEN] = (session[OPEN] ?? 1) - 1));
-    }
+    trackStream(stream);
     // A stream error without a listener would throw; the handlers below look at close codes.
     stream.on('error', ignore);
-    onStream(stream, headers, flags, raw);
+    dispatch(stream, headers, flags, raw);
   });
   return server;
+}
+
+/**
+ * Runs the handler for new streams once the bytes read in this turn of the event loop have all
+ * been processed: a stream the client has reset meanwhile (HEADERS then RST_STREAM, as in the
+ * "rapid reset" attack) never gets as far as an upstream connection.
+ */
+function deferredDispatch(onStream: StreamHandler): StreamHandler {
+  // Flat: stream, headers, flags, raw, ... (one array for the whole batch, no object per stream).
+  let queue: unknown[] = [];
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    for (let i = 0; i < batch.length; i += 4) {
+      const stream = batch[i] as http2.ServerHttp2Stream;
+      if (usable(stream)) onStream(stream, batch[i + 1] as http2.IncomingHttpHeaders, batch[i + 2] as number, batch[i + 3] as string[]);
+    }
+  };
+  return (stream, headers, flags, raw) => {
+    if (queue.length === 0) setImmediate(flush);
+    queue.push(stream, headers, flags, raw);
+  };
 }
 
 function ignore(): void {}
@@ -80,16 +97,16 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
       writeLocalH2(stream, NO_CONFIG, head, grpcType);
       return recordLocal(dp, ctx, started, '', 503);
     }
-    if (isExtendedConnect(headers)) return proxyH2WebSocket(dp, ctx, tunnels, stream, headers, regularHeaders(headers, rawWithPseudo));
+    const authority = headers[':authority'] ?? headers.host;
+    // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
+    const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
+    appendRegularFields(rawWithPseudo, raw);
+    if (isExtendedConnect(headers)) return proxyH2WebSocket(dp, ctx, tunnels, stream, headers, raw);
     if (path === undefined || method === 'CONNECT') {
       // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
       writeLocalH2(stream, textReply(501, 'CONNECT is not supported'), head, grpcType);
       return recordLocal(dp, ctx, started, '', 501);
     }
-    const authority = headers[':authority'] ?? headers.host;
-    // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
-    const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
-    for (let i = 0; i < rawWithPseudo.length; i += 2) if (rawWithPseudo[i]!.charCodeAt(0) !== 58) raw.push(rawWithPseudo[i]!, rawWithPseudo[i + 1]!);
     const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
@@ -124,6 +141,28 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     else proxyH2ToH1(stream, dp.upstreams.pool(target.origin), target);
     if (!endStream) watchH2Body(dp.bodies, stream);
   };
+}
+
+/**
+ * The request's fields without its pseudo-headers, appended to `out`. Cookie fields, which HTTP/2
+ * clients send one cookie each, are joined with "; " (RFC 9113 8.2.3): an HTTP/1.1 upstream must
+ * get a single Cookie line (RFC 6265 5.4), and an HTTP/2 one takes it as well.
+ */
+function appendRegularFields(rawWithPseudo: readonly string[], out: string[]): void {
+  let cookieAt = -1;
+  for (let i = 0; i < rawWithPseudo.length; i += 2) {
+    const name = rawWithPseudo[i]!;
+    if (name.charCodeAt(0) === 58 /* : */) continue;
+    // HTTP/2 field names are lower case (nghttp2 refuses others).
+    if (name === 'cookie') {
+      if (cookieAt >= 0) {
+        out[cookieAt] += `; ${rawWithPseudo[i + 1]!}`;
+        continue;
+      }
+      cookieAt = out.length + 1;
+    }
+    out.push(name, rawWithPseudo[i + 1]!);
+  }
 }
 
 function recordLocal(dp: DataPlane, ctx: ListenerContext, started: bigint, ingress: string, status: number): void {
