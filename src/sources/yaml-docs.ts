@@ -44,11 +44,17 @@ export function parseConfigText(text: string, file: string): ParsedFile {
 export function withRejectionLines(parsed: ParsedFile, text: string): ParsedFile {
   if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) return parsed;
   const positions = new FilePositions(text);
+  // A syntax error is both a document's rejection and one of the file's syntaxErrors: the same
+  // object, so the file source reports it once; it stays the same object with its lines.
+  const lined = new Map<Rejection, Rejection>();
   const entries = parsed.entries.map((e): DocEntry => {
     if (e.outcome.kind !== 'rejected') return e;
-    return { origin: e.origin, outcome: { kind: 'rejected', rejection: withLines(e.outcome.rejection, positions, e.origin.doc) } };
+    const rejection = withLines(e.outcome.rejection, positions, e.origin.doc);
+    lined.set(e.outcome.rejection, rejection);
+    return { origin: e.origin, outcome: { kind: 'rejected', rejection } };
   });
-  return { entries };
+  if (parsed.syntaxErrors === undefined) return { entries };
+  return { entries, syntaxErrors: parsed.syntaxErrors.map((r) => lined.get(r) ?? r) };
 }
 
 /** The validated documents of a YAML file read by either path (exported for the test of the two). */

@@ -57,7 +57,7 @@ describe('a config file that does not parse (sluice serve --config)', () => {
     assert.equal(await config('one.example.com'), 'good');
     assert.equal(await config('two.example.com'), 'good', 'the second document is not applied from a file that does not parse');
     assert.ok((await rejects()) > rejectsBefore, 'sluice_config_rejects_total counts it');
-    await sluice.waitForLog((e) => typeof e.msg === 'string' && /^config rejected: app\.yaml#0: YAML syntax error at line \d+, column \d+: /.test(e.msg), 3000);
+    await sluice.waitForLog((e) => typeof e.msg === 'string' && /^config rejected: app\.yaml:\d+: YAML syntax error at line \d+, column \d+: /.test(e.msg), 3000);
 
     await overwrite(both('fixed', 'fixed'));
     assert.ok(await eventually(async () => (await config('one.example.com')) === 'fixed' && (await config('two.example.com')) === 'fixed', 3000), 'the fixed file is served');
