@@ -17,6 +17,7 @@ const ATTACKERS = 4;
 const PAIRS = 2000;
 const PAIRS_PER_WRITE = 50;
 const ENHANCE_YOUR_CALM = 0xb;
+const INTERNAL_ERROR = 0x2;
 
 describe('HTTP/2 rapid reset (sluice serve)', () => {
   let cfg: ConfigDir;
@@ -98,7 +99,9 @@ describe('HTTP/2 rapid reset (sluice serve)', () => {
       for (const r of results) {
         // Closing a socket with unread input makes the kernel send a TCP reset, which can
         // overtake the GOAWAY: when it arrives, it says why.
-        if (r.goaway !== undefined) assert.equal(r.goaway, ENHANCE_YOUR_CALM, 'GOAWAY ENHANCE_YOUR_CALM');
+        // Sluice's reset budget says ENHANCE_YOUR_CALM; node's own flood limits (refused streams,
+        // invalid frames), which a loaded machine can make trip first, end the session as an error.
+        if (r.goaway !== undefined) assert.ok(r.goaway === ENHANCE_YOUR_CALM || r.goaway === INTERNAL_ERROR, `GOAWAY ENHANCE_YOUR_CALM or INTERNAL_ERROR, got ${r.goaway}`);
         assert.ok(r.closed, 'the attacker connection is closed');
       }
       const reached = { h1Connections: h1.connections - h1Connections, h1Requests: h1.requests - h1Requests - c.ok['/quick']!, h2cRequests: h2c.requests - h2cRequests - c.ok['/h2c/quick']! };
