@@ -44,6 +44,11 @@ export interface GatewayOptions {
   readonly fastPath?: boolean;
   /** normalise request paths before routing and forwarding (default true) */
   readonly normalizePath?: boolean;
+  /**
+   * bind the listeners only once the first configuration is served (a `--workers` worker: the
+   * cluster primary hands a worker connections as soon as it listens)
+   */
+  readonly listenAfterConfig?: boolean;
 }
 
 export interface GatewayAddresses {
@@ -121,6 +126,7 @@ export class Gateway {
       this.addresses.health = await listen(this.#health, this.#options.health, '--health');
       log.info({ listener: 'health', address: this.addresses.health }, 'listening');
     }
+    if (this.#options.listenAfterConfig) await this.pipeline.start();
     const h2Limits = { ...limits, ...defaultH2Limits };
     const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
     const normalizePath = this.#options.normalizePath !== false;
@@ -160,7 +166,7 @@ export class Gateway {
       httpCtx.httpsPort = Number(address.slice(address.lastIndexOf(':') + 1));
     }
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
-    await this.pipeline.start();
+    if (!this.#options.listenAfterConfig) await this.pipeline.start();
     for (const [listener, address] of bound) log.info({ listener, address }, 'listening');
   }
 

@@ -15,6 +15,10 @@ export interface AdminSources {
   readonly statuses?: () => readonly IngressStatusReport[];
   /** the gateway's readiness (also false once shutdown began); by default, whether a snapshot is served */
   readonly readiness?: () => Readiness;
+  /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
+  readonly metricsText?: () => Promise<string>;
+  /** `serve --workers N`'s primary: one entry per worker, shown in /status */
+  readonly workers?: () => Promise<readonly object[]>;
 }
 
 export function createAdminServer(src: AdminSources): http.Server {
@@ -34,11 +38,11 @@ async function route(src: AdminSources, req: http.IncomingMessage, res: http.Ser
     case '/ready':
       return readyAnswer(res, src.readiness?.() ?? (snapshot ? { ready: true } : { ready: false, reason: 'no configuration served yet' }));
     case '/status':
-      return json(res, 200, statusBody(src, snapshot));
+      return json(res, 200, { ...statusBody(src, snapshot), ...(src.workers ? { workers: await src.workers() } : {}) });
     case '/config':
       return snapshot ? json(res, 200, configBody(snapshot)) : json(res, 503, { error: 'no configuration served yet' });
     case '/metrics': {
-      const body = await src.metrics.registry.metrics();
+      const body = await (src.metricsText ?? (() => src.metrics.registry.metrics()))();
       res.writeHead(200, { 'content-type': src.metrics.registry.contentType });
       res.end(body);
       return;
