@@ -18,8 +18,8 @@ import { Metrics } from '../proxy/metrics.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';
-import type { Source, SourceState } from '../sources/types.ts';
-import { ENDPOINTS_NOT_READY } from '../translate/status.ts';
+import type { SourceState } from '../sources/types.ts';
+import { standsAlone, TeeSource } from './relay-tee.ts';
 import { createSource, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
 import { superviseWorkers, type Supervisor } from './workers.ts';
 
@@ -31,23 +31,6 @@ interface WorkerState {
   /** the relayed state it serves, and its snapshot hash for it */
   seq: number;
   hash: string;
-}
-
-/** A source whose every push is also handed to `after` once the primary's pipeline has taken it. */
-class TeeSource implements Source {
-  constructor(
-    readonly inner: Source,
-    readonly after: (state: SourceState) => void,
-  ) {}
-  start(push: (state: SourceState) => void): Promise<void> {
-    return this.inner.start((state) => {
-      push(state);
-      this.after(state);
-    });
-  }
-  stop(): Promise<void> {
-    return this.inner.stop();
-  }
 }
 
 export interface PrimaryTimes {
@@ -68,9 +51,7 @@ export async function runPrimary(f: ServeFlags, n: number, log: Logger, times: P
   let xdsStarting = false;
 
   const publish = (state: SourceState): RelayState => {
-    const statuses = pipeline.feed.statuses();
-    const standalone = state.rejections.length === 0 && !statuses.some(waitsForEndpoints);
-    return relay.publish(state, pipeline.feed.current()?.hash ?? '', standalone);
+    return relay.publish(state, pipeline.feed.current()?.hash ?? '', standsAlone(state, pipeline.feed.statuses()));
   };
   const broadcast = (m: RelayState): void => {
     for (const s of slots.values()) if (s.relaying) send(s.worker, m);
@@ -199,11 +180,6 @@ export async function runPrimary(f: ServeFlags, n: number, log: Logger, times: P
     await closeAll();
     throw fatal;
   }
-}
-
-/** An ingress whose new version waits for endpoints: the primary holds history a fresh worker lacks. */
-function waitsForEndpoints(s: IngressStatusReport): boolean {
-  return s.conditions.some((c) => c.reason === ENDPOINTS_NOT_READY);
 }
 
 function send(w: Worker, m: unknown): void {
