@@ -38,6 +38,8 @@ export interface GatewayOptions {
   /** ms that in-flight requests get to finish on shutdown */
   readonly drainTimeout?: number;
   readonly log: Logger;
+  /** the configuration pipeline's logger, when not `log` (a `--workers` worker's: see worker.ts) */
+  readonly configLog?: Logger;
   /** export Node process metrics (off in tests that run several gateways in one process) */
   readonly processMetrics?: boolean;
   /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
@@ -83,7 +85,7 @@ export class Gateway {
   private constructor(options: GatewayOptions) {
     this.#options = options;
     this.metrics = new Metrics({ processMetrics: options.processMetrics });
-    this.pipeline = new Pipeline(options.source, options.translate, options.log, this.metrics);
+    this.pipeline = new Pipeline(options.source, options.translate, options.configLog ?? options.log, this.metrics);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.

@@ -12,7 +12,9 @@ export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAd
   const channel = processChannel();
   const source = new RelayedSource(channel, (msg) => log.warn(msg));
   const options = await buildGatewayOptions(f, log, source);
-  const gateway = await Gateway.start({ ...options, admin: undefined, health: undefined, listenAfterConfig: true });
+  // The primary logs each rejected document and translation problem once; its workers, only errors.
+  const configLog = log.levelVal >= log.levels.values.error! ? log : log.child({}, { level: 'error' });
+  const gateway = await Gateway.start({ ...options, admin: undefined, health: undefined, listenAfterConfig: true, configLog });
   answerMetricsRequests(gateway.metrics.registry);
   source.onApplied((seq, primaryHash) => {
     const hash = gateway.pipeline.feed.current()?.hash ?? '';

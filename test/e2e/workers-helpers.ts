@@ -1,6 +1,7 @@
 // Helpers for the `sluice serve --workers` tests: fixed free ports (the workers share them through the
 // primary), requests on fresh connections (so that the primary's round robin reaches every worker),
 // and the primary's admin view of its workers.
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { request } from 'node:http';
 import { eventually } from '../support/http.ts';
@@ -84,4 +85,22 @@ export async function fresh(address: string, host: string, count: number): Promi
   const out: Answer[] = [];
   for (let i = 0; i < count; i++) out.push(await freshGet(address, host));
   return out;
+}
+
+/** `promtool check metrics` on `text`: its exit code and output; undefined when promtool is not installed. */
+export function promtoolCheck(text: string): Promise<{ code: number | null; output: string } | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(text);
+  });
 }

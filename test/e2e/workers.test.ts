@@ -8,7 +8,7 @@ import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually } from '../support/http.ts';
 import { startSluice, type SluiceProcess } from '../support/sluice.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
-import { adminJson, fresh, freePort, readyStatus, waitForWorkers, waitReady, workersOf } from './workers-helpers.ts';
+import { adminJson, fresh, freePort, promtoolCheck, readyStatus, waitForWorkers, waitReady, workersOf } from './workers-helpers.ts';
 
 const HOST = 'w.example.com';
 
@@ -85,11 +85,15 @@ describe('sluice serve --workers 2 (file mode)', () => {
   });
 
   it('admin /metrics sums the requests of every worker; config metrics are the primary\'s', async () => {
+    assert.ok((await send(20)).every((r) => r.status === 200));
     const text = await (await fetch(`http://${admin}/metrics`)).text();
     const total = [...text.matchAll(/^sluice_requests_total\{[^}]*listener="http"[^}]*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
     assert.equal(total, sent, text.split('\n').filter((l) => l.startsWith('sluice_requests_total')).join('\n'));
     const version = (await adminJson<{ version: number }>(admin, '/config')).version;
     assert.match(text, new RegExp(`^sluice_snapshot_version ${version}$`, 'm'), 'the snapshot version is not summed over the workers');
+    assert.match(text, /^process_resident_memory_bytes \d+/m);
+    const lint = await promtoolCheck(text);
+    if (lint) assert.equal(lint.code, 0, `promtool check metrics:\n${lint.output}`);
   });
 
   it('a worker killed with SIGKILL is restarted and serves the current configuration', async () => {
