@@ -51,7 +51,7 @@ export async function runPrimary(f: ServeFlags, n: number, log: Logger, times: P
   let xdsStarting = false;
 
   const publish = (state: SourceState): RelayState => {
-    return relay.publish(state, pipeline.feed.current()?.hash ?? '', standsAlone(state, pipeline.feed.statuses()));
+    return relay.publish(state, pipeline.feed.current()?.hash ?? '', standsAlone(pipeline.feed.statuses()));
   };
   const broadcast = (m: RelayState): void => {
     for (const s of slots.values()) if (s.relaying) send(s.worker, m);

@@ -23,10 +23,11 @@ export class TeeSource implements Source {
 }
 
 /**
- * Whether translating `state` gave `statuses` without memory of earlier states: no document is
- * rejected (the store keeps a rejected object's last good version) and no ingress's new version
- * waits for endpoints (the translator keeps the previous one served).
+ * Whether the translation that gave `statuses` holds no version back: no ingress's new version waits
+ * for endpoints (the translator would keep the previous one served, a history the current state
+ * does not carry). A new ingress waiting for its first endpoints counts too: the statuses do not
+ * tell it apart, and it is rare.
  */
-export function standsAlone(state: SourceState, statuses: readonly IngressStatusReport[]): boolean {
-  return state.rejections.length === 0 && !statuses.some((s) => s.conditions.some((c) => c.reason === ENDPOINTS_NOT_READY));
+export function standsAlone(statuses: readonly IngressStatusReport[]): boolean {
+  return !statuses.some((s) => s.conditions.some((c) => c.reason === ENDPOINTS_NOT_READY));
 }

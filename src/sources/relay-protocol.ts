@@ -13,6 +13,11 @@ export interface RelayState {
   readonly upserted?: readonly Sourced[];
   /** the previous version of each resource that is gone */
   readonly removed?: readonly Sourced[];
+  /**
+   * with `whole`: the objects the primary's store keeps while their documents are rejected (its
+   * last-good rule); a worker pushes them with `whole` first, then `whole` alone, so its store keeps them too
+   */
+  readonly kept?: readonly Sourced[];
   readonly rejections: readonly Rejection[];
   /** the primary's snapshot hash once it applied this state ('' while it has none) */
   readonly hash: string;

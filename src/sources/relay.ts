@@ -77,6 +77,8 @@ export class RelayedSource implements Source {
     if (m.seq <= this.#seq) return false;
     let state: SourceState;
     if (m.whole) {
+      // Objects the primary keeps by the last-good rule: present once, so the store keeps them when the next state drops them.
+      if (m.kept && m.kept.length > 0) push(Object.freeze({ resources: [...m.whole, ...m.kept], rejections: [] }));
       this.#resources = new Map(m.whole.map((s) => [identity(s), s]));
       state = Object.freeze({ resources: m.whole, rejections: m.rejections });
     } else if (m.seq === this.#seq + 1) {

@@ -67,7 +67,7 @@ describe('relaying source states to workers', () => {
     await write('s1');
     const source = new TeeSource(new FileSource({ dir: cfg.dir, debounceMs: 10, rescanIntervalMs: 0 }), (state) => {
       last = state;
-      live.deliver(relay.publish(state, hashOf(primary) ?? '', standsAlone(state, primary.feed.statuses())));
+      live.deliver(relay.publish(state, hashOf(primary) ?? '', standsAlone(primary.feed.statuses())));
     });
     primary = new Pipeline(source, options, log);
     const liveStarted = live.pipeline.start();
@@ -98,13 +98,16 @@ describe('relaying source states to workers', () => {
     assert.notEqual(hashOf(fromCurrentOnly), hashOf(primary), 'the current state alone gives another snapshot (the test is meaningful)');
   });
 
-  it('a rejected edit keeps the last good version in a late worker too', async () => {
+  it('a rejected edit keeps the last good version in a late worker too (the base carries it)', async () => {
     await write('s1');
     await pushed(3);
     await cfg.write('a.yaml', [...backend('s1', [{ ip: '127.0.0.1', port: 9001 }]), ...backend('s2', []), { ...(ingress('w', [{ hosts: ['w.example.com'], paths: [{ splits: [{ service: 's1' }] }] }]) as object), spec: { rules: 'not a list' } }]);
     await pushed(4);
     assert.ok(primary.rejections.length > 0);
     assert.equal(primary.feed.current()!.ingresses.length, 1, 'the last good ingress is still served');
+    const replay = relay.replay();
+    assert.equal(replay.length, 1, 'a rejection needs no history: the base carries the kept object');
+    assert.deepEqual(replay[0]!.kept?.map((k) => `${k.resource.kind} ${k.resource.metadata.name}`), ['Ingress w']);
     assert.equal(hashOf(live.pipeline), hashOf(primary));
     assert.equal(hashOf(await startedWorker(relay.replay())), hashOf(primary));
     const fromCurrentOnly = await startedWorker([{ type: 'sluice:relay-state', seq: 1, whole: last!.resources, rejections: last!.rejections, hash: '' }]);
@@ -139,6 +142,13 @@ describe('StateRelayLog with whole states', () => {
     assert.deepEqual(third.upserted, []);
     assert.deepEqual(third.removed?.map((s) => s.resource.metadata.name), ['a']);
     assert.deepEqual([third.seq, relay.replay()[0]!.whole?.length], [3, 1]);
+  });
+
+  it('keeps at most a bounded history while a version is held back', () => {
+    const relay = new StateRelayLog();
+    for (let i = 0; i < 1500; i++) relay.publish({ resources: [sourced('a', i)], rejections: [] }, '', false);
+    assert.ok(relay.replay().length <= 1001, String(relay.replay().length));
+    assert.equal(relay.replay()[0]!.whole?.length, 1);
   });
 
   it('sends a state that defines one object twice whole, for the store to choose', () => {
