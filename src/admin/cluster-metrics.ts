@@ -43,8 +43,14 @@ interface Pending {
 export class WorkerMetrics {
   #nextId = 0;
   readonly #pending = new Map<number, Pending>();
+  /** each worker's last answer, by slot */
+  readonly #last = new Map<number, MetricsJson>();
 
-  /** Each running worker's metrics by slot; a worker that does not answer within `timeoutMs` is left out. */
+  /**
+   * Each running worker's metrics by slot. A worker that does not answer within `timeoutMs` (busy
+   * translating a large configuration) counts with its last answer: leaving it out would make the
+   * summed counters go down, which Prometheus reads as a restart.
+   */
   gather(workers: ReadonlyMap<number, Worker>, timeoutMs = 2_000): Promise<Map<number, MetricsJson>> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
@@ -54,6 +60,10 @@ export class WorkerMetrics {
       const finish = (): void => {
         clearTimeout(timer);
         this.#pending.delete(id);
+        for (const index of waiting) {
+          const last = this.#last.get(index);
+          if (last) got.set(index, last);
+        }
         resolve(got);
       };
       this.#pending.set(id, { waiting, got, finish });
@@ -71,6 +81,7 @@ export class WorkerMetrics {
     if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== ANSWER) return false;
     const a = m as Answer;
     const p = this.#pending.get(a.id);
+    if (Array.isArray(a.metrics)) this.#last.set(index, a.metrics);
     if (p && p.waiting.delete(index)) {
       if (Array.isArray(a.metrics)) p.got.set(index, a.metrics);
       if (p.waiting.size === 0) p.finish();
@@ -80,6 +91,7 @@ export class WorkerMetrics {
 
   /** A worker that exits is no longer waited for. */
   onExit(index: number): void {
+    this.#last.delete(index);
     for (const p of this.#pending.values()) if (p.waiting.delete(index) && p.waiting.size === 0) p.finish();
   }
 }
