@@ -18,171 +18,201 @@ import { Metrics } from '../proxy/metrics.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';
-import type { SourceState } from '../sources/types.ts';
+import type { Source } from '../sources/types.ts';
 import { standsAlone, TeeSource } from './relay-tee.ts';
 import { createSource, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
 import { superviseWorkers, type Supervisor } from './workers.ts';
-
-/** What the primary knows of the worker in one slot. */
-interface WorkerState {
-  readonly worker: Worker;
-  /** it asked for the state (relay-hello): it gets every state from then on */
-  relaying: boolean;
-  /** the relayed state it serves, and its snapshot hash for it */
-  seq: number;
-  hash: string;
-}
 
 export interface PrimaryTimes {
   readonly drainDelayMs: number;
   readonly drainTimeoutMs: number;
 }
 
+/** What the primary knows of the worker in one slot, once it asked for the state (relay-hello). */
+interface Relayed {
+  readonly worker: Worker;
+  /** the relayed state it serves, and its snapshot hash for it */
+  seq: number;
+  hash: string;
+}
+
+type StatusView = { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> };
+
+/** Runs until a signal stops it (then exits the process), or rejects when it cannot go on. */
 export async function runPrimary(f: ServeFlags, n: number, log: Logger, times: PrimaryTimes): Promise<void> {
-  const relay = new StateRelayLog();
-  const slots = new Map<number, WorkerState>();
-  const workerMetrics = new WorkerMetrics();
-  const metrics = new Metrics({ processMetrics: true });
-  const source = await createSource(f, log);
-  const tee = new TeeSource(source, (state) => broadcast(publish(state)));
-  const pipeline = new Pipeline(tee, translateOptionsFromFlags(f, Boolean(f.kubernetes)), log, metrics);
-  let shuttingDown = false;
-  let xds: { close(): Promise<void> } | undefined;
-  let xdsStarting = false;
+  const primary = new Primary(f, await createSource(f, log), log);
+  primary.fork(n, times.drainTimeoutMs);
+  try {
+    await primary.start();
+  } catch (err) {
+    await primary.stop();
+    throw err;
+  }
+  stopOnSignals(log, () => primary.stop(), { drainDelayMs: times.drainDelayMs, begin: () => primary.beginShutdown() });
+  // Resolves when a signal stopped the workers (stopOnSignals closes the rest and exits).
+  await primary.failed();
+}
 
-  const publish = (state: SourceState): RelayState => {
-    return relay.publish(state, pipeline.feed.current()?.hash ?? '', standsAlone(pipeline.feed.statuses()));
-  };
-  const broadcast = (m: RelayState): void => {
-    for (const s of slots.values()) if (s.relaying) send(s.worker, m);
-  };
-  const connected = (): Map<number, Worker> => new Map([...slots].map(([i, s]) => [i, s.worker]));
+class Primary {
+  readonly #f: ServeFlags;
+  readonly #log: Logger;
+  readonly #source: Source;
+  readonly #relay = new StateRelayLog();
+  /** by slot: the workers that get the relayed states */
+  readonly #relayed = new Map<number, Relayed>();
+  readonly #workerMetrics = new WorkerMetrics();
+  readonly #metrics = new Metrics({ processMetrics: true });
+  readonly #pipeline: Pipeline;
+  #supervisor: Supervisor | undefined;
+  #admin: http.Server | undefined;
+  #health: http.Server | undefined;
+  #status: StatusView | undefined;
+  #xds: Promise<{ close(): Promise<void> }> | undefined;
+  #shuttingDown = false;
+  #fatal: Error | undefined;
+  #stopping: Promise<void> | undefined;
 
-  const readiness = (): Readiness => {
-    if (shuttingDown) return { ready: false, reason: 'shutting down' };
-    if (!pipeline.feed.current()) return { ready: false, reason: 'no configuration served yet' };
-    const serving = supervisor.workers().filter((w) => w.ready);
+  constructor(f: ServeFlags, source: Source, log: Logger) {
+    this.#f = f;
+    this.#log = log;
+    this.#source = source;
+    const tee = new TeeSource(source, (state) => {
+      const m = this.#relay.publish(state, this.#pipeline.feed.current()?.hash ?? '', standsAlone(this.#pipeline.feed.statuses()));
+      for (const r of this.#relayed.values()) send(r.worker, m);
+    });
+    this.#pipeline = new Pipeline(tee, translateOptionsFromFlags(f, Boolean(f.kubernetes)), log, this.#metrics);
+  }
+
+  /** Forks the workers at once: they start up while the source reads, and wait for its first state. */
+  fork(n: number, drainTimeoutMs: number): void {
+    this.#supervisor = superviseWorkers(n, {
+      signals: false,
+      // The primary waits for the workers' drain before killing them.
+      shutdownMs: drainTimeoutMs + 5_000,
+      onMessage: (index, worker, m) => this.#onMessage(index, worker, m),
+      onReady: (_index, _worker, info) => this.#startXds(info as GatewayAddresses),
+      onExit: (index) => {
+        this.#relayed.delete(index);
+        this.#workerMetrics.onExit(index);
+      },
+    });
+    // Observed in failed(); marked handled now, since a worker may fail while the source still reads.
+    this.#supervisor.done.catch(() => {});
+  }
+
+  async start(): Promise<void> {
+    const log = this.#log;
+    this.#admin = createAdminServer({
+      feed: this.#pipeline.feed,
+      metrics: this.#metrics,
+      rejections: () => this.#pipeline.rejections,
+      statuses: () => this.#status?.statuses() ?? this.#pipeline.feed.statuses(),
+      readiness: () => this.readiness(),
+      metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
+      workers: () => this.#workerReports(),
+    });
+    const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
+    log.info({ listener: 'admin', address: admin }, 'listening');
+    this.#health = createHealthServer(() => this.readiness());
+    const health = await listen(this.#health, parseAddress(this.#f.health, '--health'), '--health');
+    log.info({ listener: 'health', address: health }, 'listening');
+    const gaveUp = this.failed().then(() => Promise.reject(new Error('the workers stopped')));
+    gaveUp.catch(() => {}); // also observed by runPrimary, through failed()
+    await Promise.race([this.#pipeline.start(), gaveUp]);
+    if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed);
+  }
+
+  /** Ready while every running worker serves the latest relayed state, until shutdown begins. */
+  readiness(): Readiness {
+    if (this.#shuttingDown) return { ready: false, reason: 'shutting down' };
+    if (!this.#pipeline.feed.current()) return { ready: false, reason: 'no configuration served yet' };
+    const serving = this.#supervisor!.workers().filter((w) => w.ready);
     if (serving.length === 0) return { ready: false, reason: 'no worker serving yet' };
-    const behind = serving.filter((w) => slots.get(w.index)?.seq !== relay.seq).map((w) => w.index);
-    if (behind.length > 0) return { ready: false, reason: `worker ${behind.join(', ')} not yet serving configuration ${relay.seq}` };
+    const seq = this.#relay.seq;
+    const behind = serving.filter((w) => this.#relayed.get(w.index)?.seq !== seq).map((w) => w.index);
+    if (behind.length > 0) return { ready: false, reason: `worker ${behind.join(', ')} not yet serving configuration ${seq}` };
     return { ready: true };
-  };
+  }
 
-  const supervisor: Supervisor = superviseWorkers(n, {
-    signals: false,
-    // The primary waits for the workers' drain before killing them.
-    shutdownMs: times.drainTimeoutMs + 5_000,
-    onMessage: (index, worker, m) => {
-      if (workerMetrics.onMessage(index, m)) return;
-      const s = slots.get(index);
-      if (isRelayHello(m)) {
-        const fresh: WorkerState = { worker, relaying: true, seq: 0, hash: '' };
-        slots.set(index, fresh);
-        for (const r of relay.replay()) send(worker, r);
-      } else if (isRelayServed(m) && s) {
-        s.seq = m.seq;
-        s.hash = m.hash;
-      }
-    },
-    onReady: (_index, _worker, info) => {
-      if (f.xds && !xdsStarting) {
-        xdsStarting = true;
-        startXds(f, pipeline.feed, (info ?? {}) as GatewayAddresses, log).then(
-          (x) => (xds = x),
-          (err: Error) => fail(err),
-        );
-      }
-    },
-    onExit: (index) => {
-      slots.delete(index);
-      workerMetrics.onExit(index);
-    },
-  });
+  /** On the first signal: fail readiness, and hand leadership over now rather than after the delay. */
+  beginShutdown(): void {
+    this.#shuttingDown = true;
+    void this.#status?.stop();
+  }
 
-  let admin: http.Server | undefined;
-  let health: http.Server | undefined;
-  let status: { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> } | undefined;
-  const closeAll = async (): Promise<void> => {
-    await status?.stop().catch(() => {});
-    await xds?.close().catch(() => {});
-    await pipeline.stop().catch(() => {});
-    for (const server of [admin, health]) {
+  /** Drains the workers, then stops the control plane. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#shuttingDown = true;
+    this.#supervisor?.stop();
+    await this.#supervisor?.done.catch(() => {});
+    await this.#status?.stop().catch(() => {});
+    await (await this.#xds?.catch(() => undefined))?.close().catch(() => {});
+    await this.#pipeline.stop().catch(() => {});
+    for (const server of [this.#admin, this.#health]) {
       if (!server) continue;
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
-  };
-  let fatal: Error | undefined;
-  const fail = (err: Error): void => {
-    fatal ??= err;
-    shuttingDown = true;
-    supervisor.stop();
-  };
-  // Observed below; marked handled now, since a worker may fail while the source still reads.
-  supervisor.done.catch(() => {});
+  }
 
-  try {
-    admin = createAdminServer({
-      feed: pipeline.feed,
-      metrics,
-      rejections: () => pipeline.rejections,
-      statuses: () => status?.statuses() ?? pipeline.feed.statuses(),
-      readiness,
-      metricsText: async () => aggregateMetrics(metrics.registry, (await workerMetrics.gather(connected())).values()),
-      workers: async () => {
-        const per = await workerMetrics.gather(connected());
-        return supervisor.workers().map((w) => {
-          const s = slots.get(w.index);
-          const m = per.get(w.index);
-          return { index: w.index, pid: w.pid, ready: w.ready, seq: s?.seq ?? 0, hash: s?.hash ?? '', ...(m ? { requests: requestCount(m) } : {}) };
-        });
-      },
+  /** Resolves once the workers are all gone after stop(); rejects when they went for another reason. */
+  async failed(): Promise<void> {
+    try {
+      await this.#supervisor!.done;
+    } catch (err) {
+      this.#fatal ??= err as Error;
+    }
+    if (this.#fatal) {
+      await this.stop();
+      throw this.#fatal;
+    }
+  }
+
+  #onMessage(index: number, worker: Worker, m: unknown): void {
+    if (this.#workerMetrics.onMessage(index, m)) return;
+    if (isRelayHello(m)) {
+      // A new worker (or a restarted one): everything it needs first, then every state as it comes.
+      this.#relayed.set(index, { worker, seq: 0, hash: '' });
+      for (const r of this.#relay.replay()) send(worker, r);
+      return;
+    }
+    const r = this.#relayed.get(index);
+    if (isRelayServed(m) && r) {
+      r.seq = m.seq;
+      r.hash = m.hash;
+    }
+  }
+
+  /** The xDS server starts once a worker listens: Envoy's listeners go where the workers' are bound. */
+  #startXds(addresses: GatewayAddresses | undefined): void {
+    if (!this.#f.xds || this.#xds) return;
+    this.#xds = startXds(this.#f, this.#pipeline.feed, addresses ?? {}, this.#log);
+    this.#xds.catch((err: Error) => {
+      this.#fatal ??= err;
+      this.#supervisor!.stop();
     });
-    const adminAddress = await listen(admin, parseAddress(f.admin, '--admin'), '--admin');
-    log.info({ listener: 'admin', address: adminAddress }, 'listening');
-    health = createHealthServer(readiness);
-    const healthAddress = await listen(health, parseAddress(f.health, '--health'), '--health');
-    log.info({ listener: 'health', address: healthAddress }, 'listening');
-    // Workers were forked above; they wait for this first state (sent on their hello).
-    await Promise.race([pipeline.start(), supervisor.done.then(() => Promise.reject(fatal ?? new Error('workers stopped')))]);
-    if (writesStatus(source)) status = source.startStatus(pipeline.feed);
-  } catch (err) {
-    shuttingDown = true;
-    supervisor.stop();
-    await supervisor.done.catch(() => {});
-    await closeAll();
-    throw err;
   }
 
-  stopOnSignals(
-    log,
-    async () => {
-      supervisor.stop();
-      await supervisor.done.catch(() => {});
-      await closeAll();
-    },
-    {
-      drainDelayMs: times.drainDelayMs,
-      begin: () => {
-        shuttingDown = true;
-        // Hand leadership over now rather than after the delay: this replica is leaving.
-        void status?.stop();
-      },
-    },
-  );
-  try {
-    await supervisor.done;
-  } catch (err) {
-    fatal ??= err as Error;
+  #gather(): ReturnType<WorkerMetrics['gather']> {
+    return this.#workerMetrics.gather(new Map([...this.#relayed].map(([i, r]) => [i, r.worker])));
   }
-  // Otherwise a signal stopped the workers, and stopOnSignals closes the rest and exits.
-  if (fatal) {
-    await closeAll();
-    throw fatal;
+
+  async #workerReports(): Promise<readonly object[]> {
+    const per = await this.#gather();
+    return this.#supervisor!.workers().map((w) => {
+      const r = this.#relayed.get(w.index);
+      const m = per.get(w.index);
+      return { index: w.index, pid: w.pid, ready: w.ready, seq: r?.seq ?? 0, hash: r?.hash ?? '', ...(m ? { requests: requestCount(m) } : {}) };
+    });
   }
 }
 
-function send(w: Worker, m: unknown): void {
+function send(w: Worker, m: RelayState): void {
   // A worker that just died may still be listed until its exit event: ignore a closed channel.
   if (w.isConnected()) w.send(m as never, undefined, undefined, () => {});
 }
