@@ -46,7 +46,7 @@ describe('sluice serve --workers 2 (file mode)', () => {
     const [p1, p2, p3, p4, p5] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     [http, admin, health] = [`127.0.0.1:${p1}`, `127.0.0.1:${p3}`, `127.0.0.1:${p5}`];
     sluice = await startSluice(
-      ['serve', '--config', cfg.dir, '--workers', '2', '--http', http, '--local', `127.0.0.1:${p2}`, '--admin', admin, '--https', `127.0.0.1:${p4}`, '--health', health, '--drain-delay', '1'],
+      ['serve', '--config', cfg.dir, '--workers', '2', '--http', http, '--local', `127.0.0.1:${p2}`, '--admin', admin, '--https', `127.0.0.1:${p4}`, '--health', health, '--drain-delay', '3'],
       ['http', 'admin', 'health'],
     );
     await waitForWorkers(sluice, 2);
