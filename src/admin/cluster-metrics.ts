@@ -70,7 +70,7 @@ export class WorkerMetrics {
       for (const [index, w] of workers) {
         if (!w.isConnected()) continue;
         waiting.add(index);
-        w.send({ type: REQUEST, id });
+        w.send({ type: REQUEST, id }, undefined, undefined, () => {});
       }
       if (waiting.size === 0) finish();
     });

@@ -115,6 +115,8 @@ export function superviseWorkers(n: number, opts: WorkersOptions = {}): Supervis
         opts.onMessage?.(i, w, m);
       }
     });
+    // A write to a worker that has just died fails (EPIPE) before its exit is known: not the primary's end.
+    w.on('error', (err: Error) => log(`sluice: worker ${i} (pid ${w.process.pid}): ${err.message}`));
     w.on('exit', (code, signal) => onExit(i, w, code, signal));
   };
 

@@ -86,6 +86,31 @@ test('two workers share the listener, a killed worker is replaced, SIGTERM stops
   }
 });
 
+test('a worker that dies while the primary writes to it is restarted; the primary survives the broken pipe', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const app = run(port, 2, 'die-after-message');
+  try {
+    const first = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+    assert.equal(first.size, 2, app.out());
+    for (let round = 0; round < 3; round++) {
+      await new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/die', agent: false, timeout: 2000 }, (res) => res.resume().on('end', resolve));
+        req.on('error', () => resolve());
+        req.on('timeout', () => req.destroy());
+        req.end();
+      });
+      const seen = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+      assert.equal(app.child.exitCode, null, `the primary is still running: ${app.out()}`);
+      assert.ok(seen.size >= 2, app.out());
+    }
+    assert.match(app.out(), /exited with signal SIGKILL; restarting/);
+    app.child.kill('SIGTERM');
+    assert.equal(await Promise.race([app.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]), 0, app.out());
+  } finally {
+    app.child.kill('SIGKILL');
+  }
+});
+
 test('a worker that fails before it is ready is not restarted: the primary exits with an error', { timeout: 60_000 }, async () => {
   const port = await freePort();
   const app = run(port, 2, 'fail-start');
