@@ -18,7 +18,22 @@ export interface AdminSources {
   /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
   readonly metricsText?: () => Promise<string>;
   /** `serve --workers N`'s primary: one entry per worker, shown in /status */
-  readonly workers?: () => Promise<readonly object[]>;
+  readonly workers?: () => Promise<readonly WorkerReport[]>;
+}
+
+/** One data-plane worker as `/status` shows it (`serve --workers N`). */
+export interface WorkerReport {
+  /** its slot, 0..N-1 (a restarted worker takes the slot of the one it replaces) */
+  readonly index: number;
+  /** undefined while the slot waits to restart its worker */
+  readonly pid: number | undefined;
+  /** it listens */
+  readonly ready: boolean;
+  /** the relayed configuration it serves (0: none yet), and its snapshot hash for it */
+  readonly seq: number;
+  readonly hash: string;
+  /** its `sluice_requests_total`, when it answered the primary's request for its metrics */
+  readonly requests?: number;
 }
 
 export function createAdminServer(src: AdminSources): http.Server {

@@ -8,7 +8,7 @@ import type { Worker } from 'node:cluster';
 import type http from 'node:http';
 import { aggregateMetrics, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
 import { createHealthServer, type Readiness } from '../admin/health.ts';
-import { createAdminServer } from '../admin/server.ts';
+import { createAdminServer, type WorkerReport } from '../admin/server.ts';
 import type { GatewayAddresses } from '../gateway.ts';
 import type { Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
@@ -202,7 +202,7 @@ class Primary {
     return this.#workerMetrics.gather(new Map([...this.#relayed].map(([i, r]) => [i, r.worker])));
   }
 
-  async #workerReports(): Promise<readonly object[]> {
+  async #workerReports(): Promise<readonly WorkerReport[]> {
     const per = await this.#gather();
     return this.#supervisor!.workers().map((w) => {
       const r = this.#relayed.get(w.index);
