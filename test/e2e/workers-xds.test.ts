@@ -1,5 +1,6 @@
 // `sluice serve --workers 2 --xds`: the primary serves ADS (Envoy listeners at the workers' shared
-// addresses, routes, endpoints) while both workers serve the data plane; an edit reaches both.
+// addresses, routes, endpoints) while both workers serve the data plane; an edit reaches both; Ctrl-C
+// (SIGINT to every process of the group) stops them all at once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeAny } from '../../src/xds/encode.ts';
@@ -14,7 +15,7 @@ type Listener = { name: string; address: { socket_address: { port_value: number 
 type Routes = { name: string; virtual_hosts: Array<{ domains: string[] }> };
 
 describe('sluice serve --workers 2 --xds', () => {
-  it('the primary serves ADS while both workers serve traffic, and pushes an edit both workers serve', async () => {
+  it('the primary serves ADS while both workers serve traffic, pushes an edit both workers serve, and stops on Ctrl-C', async () => {
     const up = await startUpstream('up');
     const cfg = await ConfigDir.create();
     const write = (hosts: string[]) => cfg.write('a.yaml', [...backend('up', [{ ip: '127.0.0.1', port: up.port }]), ingress('x', [{ hosts, paths: [{ splits: [{ service: 'up' }] }] }])]);
@@ -22,7 +23,7 @@ describe('sluice serve --workers 2 --xds', () => {
     const [p1, p2, p3, p4] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const [http, admin] = [`127.0.0.1:${p1}`, `127.0.0.1:${p3}`];
     const sluice = await startSluice(
-      ['serve', '--config', cfg.dir, '--workers', '2', '--http', http, '--local', `127.0.0.1:${p2}`, '--admin', admin, '--https', `127.0.0.1:${p4}`, '--xds', ':0'],
+      ['serve', '--config', cfg.dir, '--workers', '2', '--http', http, '--local', `127.0.0.1:${p2}`, '--admin', admin, '--https', `127.0.0.1:${p4}`, '--xds', ':0', '--drain-delay', '30'],
       ['http', 'admin', 'xds'],
     );
     const c = sotw(sluice.addresses.xds!);
@@ -51,7 +52,11 @@ describe('sluice serve --workers 2 --xds', () => {
       assert.ok(answers.every((r) => r.status === 200 && r.upstream === 'up'), JSON.stringify(answers));
       const workers = await workersOf(admin);
       assert.ok(workers.every((w) => (w.requests ?? 0) > 0), `both workers served: ${JSON.stringify(workers)}`);
-      assert.equal(await sluice.stop('SIGTERM'), 0);
+      // Ctrl-C signals the whole process group: the workers leave the shutdown to the primary, which skips the drain delay.
+      const exited = new Promise<number | null>((r) => sluice.child.once('exit', (code) => r(code)));
+      for (const pid of [sluice.child.pid!, ...workers.map((w) => w.pid!)]) process.kill(pid, 'SIGINT');
+      assert.equal(await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]), 0, sluice.stderr());
+      for (const w of workers) assert.throws(() => process.kill(w.pid!, 0), `worker ${w.pid} is gone`);
     } finally {
       c.close();
       await sluice.stop('SIGKILL');
