@@ -4,8 +4,10 @@
 // worker.ts); this module only supervises, and carries messages both ways (structured clone).
 //
 // The primary restarts a worker that crashes after it was ready (with exponential backoff, reset once a
-// worker stays up), but gives up when a worker dies before it was ever ready: that is a configuration
-// error (a bad flag, an address in use) that restarting cannot fix. stop() (by default on SIGTERM/SIGINT
+// worker stays up), and so a replacement that dies before it is ready too (its slot served before: the
+// cause is passing, say no file descriptor left). It gives up when a slot's first worker dies before
+// it was ever ready: that is a configuration error (a bad flag, an address in use) that restarting
+// cannot fix. stop() (by default on SIGTERM/SIGINT
 // to the primary) sends every worker SIGTERM for a graceful shutdown; `done` resolves once all are gone.
 import cluster, { type Worker } from 'node:cluster';
 import { SluiceError } from '../errors.ts';
@@ -77,6 +79,8 @@ export async function runAsWorker(startWorker: () => Promise<unknown>): Promise<
 interface Slot {
   worker: Worker | undefined;
   ready: boolean;
+  /** a worker of this slot was ready once */
+  served: boolean;
   startedAt: number;
   crashes: number;
   timer: NodeJS.Timeout | undefined;
@@ -92,7 +96,7 @@ export function superviseWorkers(n: number, opts: WorkersOptions = {}): Supervis
   // Resources travel to workers by structured clone: Dates and Buffers arrive as they were.
   cluster.setupPrimary({ serialization: 'advanced' });
 
-  const slots: Slot[] = Array.from({ length: n }, () => ({ worker: undefined, ready: false, startedAt: 0, crashes: 0, timer: undefined }));
+  const slots: Slot[] = Array.from({ length: n }, () => ({ worker: undefined, ready: false, served: false, startedAt: 0, crashes: 0, timer: undefined }));
   let stopping = false;
   let failure: Error | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -110,6 +114,7 @@ export function superviseWorkers(n: number, opts: WorkersOptions = {}): Supervis
     w.on('message', (m: unknown) => {
       if (isReady(m)) {
         slot.ready = true;
+        slot.served = true;
         opts.onReady?.(i, w, m.info);
       } else {
         opts.onMessage?.(i, w, m);
@@ -124,11 +129,10 @@ export function superviseWorkers(n: number, opts: WorkersOptions = {}): Supervis
     const slot = slots[i]!;
     if (slot.worker !== w) return;
     slot.worker = undefined;
-    const wasReady = slot.ready;
     slot.ready = false;
     opts.onExit?.(i, w);
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    if (!stopping && !wasReady) {
+    if (!stopping && !slot.served) {
       failure = new SluiceError('SLUICE_ERR_LISTEN', `worker ${i} exited with ${how} before it was ready; not restarting`);
       stop();
     } else if (!stopping) {

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FIXTURE = new URL('./fixtures/workers-app.ts', import.meta.url).pathname;
 
@@ -44,8 +47,8 @@ async function pidsUntil(port: number, want: (pids: Set<number>) => boolean, tim
   return pids;
 }
 
-function run(port: number, n: number, mode = ''): { child: ChildProcess; exited: Promise<number | null>; out: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, String(port), String(n), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(port: number, n: number, mode = '', ...more: string[]): { child: ChildProcess; exited: Promise<number | null>; out: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, String(port), String(n), mode, ...more], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -108,6 +111,30 @@ test('a worker that dies while the primary writes to it is restarted; the primar
     assert.equal(await Promise.race([app.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]), 0, app.out());
   } finally {
     app.child.kill('SIGKILL');
+  }
+});
+
+test('a replacement that fails before it is ready is restarted again, since its slot was ready before', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-workers-'));
+  const marker = join(dir, 'fail');
+  const app = run(port, 2, 'fail-while', marker);
+  try {
+    const first = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+    assert.equal(first.size, 2, app.out());
+    writeFileSync(marker, '');
+    const [victim] = [...first];
+    process.kill(victim!, 'SIGKILL');
+    const failing = Date.now() + 20_000;
+    while (!/worker \d \(pid \d+\) exited with code 1; restarting/.test(app.out()) && Date.now() < failing) await new Promise((r) => setTimeout(r, 20));
+    assert.match(app.out(), /worker \d \(pid \d+\) exited with code 1; restarting/);
+    assert.equal(app.child.exitCode, null, `the primary keeps going: ${app.out()}`);
+    rmSync(marker);
+    const after = await pidsUntil(port, (p) => [...p].some((pid) => !first.has(pid)), 20_000);
+    assert.ok([...after].some((pid) => !first.has(pid)), `a replacement serves once it can start: ${app.out()}`);
+  } finally {
+    app.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
