@@ -38,12 +38,19 @@ export interface GatewayOptions {
   /** ms that in-flight requests get to finish on shutdown */
   readonly drainTimeout?: number;
   readonly log: Logger;
+  /** the configuration pipeline's logger, when not `log` (a `--workers` worker's: see worker.ts) */
+  readonly configLog?: Logger;
   /** export Node process metrics (off in tests that run several gateways in one process) */
   readonly processMetrics?: boolean;
   /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
   /** normalise request paths before routing and forwarding (default true) */
   readonly normalizePath?: boolean;
+  /**
+   * bind the listeners only once the first configuration is served (a `--workers` worker: the
+   * cluster primary hands a worker connections as soon as it listens)
+   */
+  readonly listenAfterConfig?: boolean;
 }
 
 export interface GatewayAddresses {
@@ -78,7 +85,7 @@ export class Gateway {
   private constructor(options: GatewayOptions) {
     this.#options = options;
     this.metrics = new Metrics({ processMetrics: options.processMetrics });
-    this.pipeline = new Pipeline(options.source, options.translate, options.log, this.metrics);
+    this.pipeline = new Pipeline(options.source, options.translate, options.configLog ?? options.log, this.metrics);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
@@ -121,6 +128,7 @@ export class Gateway {
       this.addresses.health = await listen(this.#health, this.#options.health, '--health');
       log.info({ listener: 'health', address: this.addresses.health }, 'listening');
     }
+    if (this.#options.listenAfterConfig) await this.pipeline.start();
     const h2Limits = { ...limits, ...defaultH2Limits };
     const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
     const normalizePath = this.#options.normalizePath !== false;
@@ -160,7 +168,7 @@ export class Gateway {
       httpCtx.httpsPort = Number(address.slice(address.lastIndexOf(':') + 1));
     }
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
-    await this.pipeline.start();
+    if (!this.#options.listenAfterConfig) await this.pipeline.start();
     for (const [listener, address] of bound) log.info({ listener, address }, 'listening');
   }
 

@@ -15,6 +15,25 @@ export interface AdminSources {
   readonly statuses?: () => readonly IngressStatusReport[];
   /** the gateway's readiness (also false once shutdown began); by default, whether a snapshot is served */
   readonly readiness?: () => Readiness;
+  /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
+  readonly metricsText?: () => Promise<string>;
+  /** `serve --workers N`'s primary: one entry per worker, shown in /status */
+  readonly workers?: () => Promise<readonly WorkerReport[]>;
+}
+
+/** One data-plane worker as `/status` shows it (`serve --workers N`). */
+export interface WorkerReport {
+  /** its slot, 0..N-1 (a restarted worker takes the slot of the one it replaces) */
+  readonly index: number;
+  /** undefined while the slot waits to restart its worker */
+  readonly pid: number | undefined;
+  /** it listens */
+  readonly ready: boolean;
+  /** the relayed configuration it serves (0: none yet), and its snapshot hash for it */
+  readonly seq: number;
+  readonly hash: string;
+  /** its `sluice_requests_total`, when it answered the primary's request for its metrics */
+  readonly requests?: number;
 }
 
 export function createAdminServer(src: AdminSources): http.Server {
@@ -34,11 +53,11 @@ async function route(src: AdminSources, req: http.IncomingMessage, res: http.Ser
     case '/ready':
       return readyAnswer(res, src.readiness?.() ?? (snapshot ? { ready: true } : { ready: false, reason: 'no configuration served yet' }));
     case '/status':
-      return json(res, 200, statusBody(src, snapshot));
+      return json(res, 200, { ...statusBody(src, snapshot), ...(src.workers ? { workers: await src.workers() } : {}) });
     case '/config':
       return snapshot ? json(res, 200, configBody(snapshot)) : json(res, 503, { error: 'no configuration served yet' });
     case '/metrics': {
-      const body = await src.metrics.registry.metrics();
+      const body = await (src.metricsText ?? (() => src.metrics.registry.metrics()))();
       res.writeHead(200, { 'content-type': src.metrics.registry.contentType });
       res.end(body);
       return;

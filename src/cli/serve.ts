@@ -2,7 +2,7 @@
 import cluster from 'node:cluster';
 import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
-import { Gateway, type GatewayOptions } from '../gateway.ts';
+import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
@@ -13,7 +13,9 @@ import { FileSource } from '../sources/file.ts';
 import { defaultLimits as defaultConfigLimits, type ConfigLimits } from '../sources/read-file.ts';
 import type { Source } from '../sources/types.ts';
 import type { TranslateOptions } from '../translate/options.ts';
-import { runWorkers } from './workers.ts';
+import { runPrimary } from './primary.ts';
+import { serveWorker } from './worker.ts';
+import { runAsWorker } from './workers.ts';
 import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.ts';
 
 export interface ServeFlags extends XdsFlags {
@@ -121,9 +123,9 @@ export function translateOptionsFromFlags(
 
 /** A source that also writes status back (Kubernetes mode) once the gateway serves. */
 type StatusSource = Source & { startStatus(feed: SnapshotFeed): { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> } };
-const writesStatus = (s: Source): s is StatusSource => typeof (s as Partial<StatusSource>).startStatus === 'function';
+export const writesStatus = (s: Source): s is StatusSource => typeof (s as Partial<StatusSource>).startStatus === 'function';
 
-async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
+export async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
   if (f.kubernetes) {
     // Loaded only in Kubernetes mode: the client library alone costs seconds of start-up.
     const { KubernetesMode } = await import('../k8s/mode.ts');
@@ -151,9 +153,10 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
   return { maxFileBytes: whole(f.maxConfigFileSize, '--max-config-file-size'), maxDocuments: whole(f.maxConfigDocuments, '--max-config-documents') };
 }
 
-export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<GatewayOptions> {
+/** `source`: a `--workers` worker's (relayed from the primary) instead of the one the flags name */
+export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
   const options: GatewayOptions = {
-    source: await createSource(f, log),
+    source: source ?? (await createSource(f, log)),
     translate: translateOptionsFromFlags(f, Boolean(f.kubernetes)),
     http: parseAddress(f.http, '--http'),
     https: parseAddress(f.https, '--https'),
@@ -171,19 +174,24 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger): Promise<G
   return options;
 }
 
-/** Runs until SIGTERM/SIGINT, then drains and exits 0. */
-/** Runs until SIGTERM/SIGINT, then drains and exits 0. `--workers N` runs N such processes. */
+/**
+ * Runs until SIGTERM/SIGINT, then drains and exits 0. `--workers N`: a primary runs the control plane
+ * (primary.ts) and N workers the data plane (worker.ts).
+ */
 export async function runServe(f: ServeFlags): Promise<void> {
   checkXdsFlags(f);
   const workers = positiveNumber(f.workers ?? '1', '--workers');
   if (!Number.isInteger(workers)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--workers: "${f.workers}" must be a whole number`);
   if (workers === 1) return serveInThisProcess(f);
-  // Each worker would run its own leader election and xDS server; one process owns those for now.
-  if (f.kubernetes || f.xds) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--workers: more than 1 is not supported with --kubernetes or --xds yet');
-  const { drainDelayMs, drainTimeoutMs } = shutdownTimes(f);
-  // The primary waits for the workers' whole shutdown (delay and drain) before killing them.
-  await runWorkers(workers, () => serveInThisProcess(f), { shutdownMs: drainDelayMs + drainTimeoutMs + 5_000 });
-  if (cluster.isPrimary) process.exit(0);
+  const log = createLogger(f.logLevel);
+  if (cluster.isWorker) return runAsWorker(() => serveWorker(f, log));
+  // Flags are checked here, before any worker is forked, so a bad one ends with one line.
+  const times = shutdownTimes(f);
+  if (!f.kubernetes && !f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
+  limitsFromFlags(f);
+  for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
+  if (f.defaultCert) readDefaultCert(f.defaultCert);
+  return runPrimary(f, workers, log, times);
 }
 
 function shutdownTimes(f: Pick<ServeFlags, 'drainDelay' | 'drainTimeout'>): { drainDelayMs: number; drainTimeoutMs: number } {
@@ -198,7 +206,10 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
   const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed) : undefined;
   if (status) gateway.setStatusView(() => status.statuses());
-  const xds = f.xds ? await startXds(f, gateway, log) : undefined;
+  const xds = f.xds ? await startXds(f, gateway.pipeline.feed, gateway.addresses, log).catch(async (err: unknown) => {
+    await gateway.stop();
+    throw err;
+  }) : undefined;
   stopOnSignals(
     log,
     async () => {
@@ -217,23 +228,18 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
 }
 
 /** The Envoy control plane (--xds) serves the same snapshots as the data plane. */
-async function startXds(f: ServeFlags, gateway: Gateway, log: Logger): Promise<{ close(): Promise<void> }> {
+export async function startXds(f: ServeFlags, feed: SnapshotFeed, addresses: GatewayAddresses, log: Logger): Promise<{ close(): Promise<void> }> {
   const { startXdsServer } = await import('../xds/server.ts');
-  try {
-    const xds = await startXdsServer({
-      ...xdsSecurityFromFlags(f),
-      address: f.xds!,
-      feed: gateway.pipeline.feed,
-      // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
-      listenerAddresses: { externalAddress: gateway.addresses.http ?? f.http, externalTlsAddress: gateway.addresses.https ?? f.https, localAddress: gateway.addresses.local ?? f.local, normalizePath: f.normalizePath !== false },
-      log: log.child({ component: 'xds' }),
-    });
-    log.info({ listener: 'xds', address: xds.address }, 'listening');
-    return xds;
-  } catch (err) {
-    await gateway.stop();
-    throw err;
-  }
+  const xds = await startXdsServer({
+    ...xdsSecurityFromFlags(f),
+    address: f.xds!,
+    feed,
+    // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
+    listenerAddresses: { externalAddress: addresses.http ?? f.http, externalTlsAddress: addresses.https ?? f.https, localAddress: addresses.local ?? f.local, normalizePath: f.normalizePath !== false },
+    log: log.child({ component: 'xds' }),
+  });
+  log.info({ listener: 'xds', address: xds.address }, 'listening');
+  return xds;
 }
 
 export interface ShutdownSteps {
@@ -244,6 +250,8 @@ export interface ShutdownSteps {
   readonly drainDelayMs?: number;
   /** run at once on the first signal (fail readiness, hand over leadership) */
   readonly begin?: () => void;
+  /** the signals that stop (default SIGTERM and SIGINT) */
+  readonly signals?: readonly NodeJS.Signals[];
 }
 
 export function stopOnSignals(log: Logger, stop: () => Promise<void>, steps: ShutdownSteps = {}): void {
@@ -278,6 +286,5 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>, steps: Shu
         },
       );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of steps.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, onSignal);
 }

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FIXTURE = new URL('./fixtures/workers-app.ts', import.meta.url).pathname;
 
@@ -44,8 +47,8 @@ async function pidsUntil(port: number, want: (pids: Set<number>) => boolean, tim
   return pids;
 }
 
-function run(port: number, n: number, mode = ''): { child: ChildProcess; exited: Promise<number | null>; out: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, String(port), String(n), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(port: number, n: number, mode = '', ...more: string[]): { child: ChildProcess; exited: Promise<number | null>; out: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, String(port), String(n), mode, ...more], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -83,6 +86,55 @@ test('two workers share the listener, a killed worker is replaced, SIGTERM stops
     for (const pid of after) assert.equal(alive(pid), false, `worker ${pid} is gone`);
   } finally {
     app.child.kill('SIGKILL');
+  }
+});
+
+test('a worker that dies while the primary writes to it is restarted; the primary survives the broken pipe', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const app = run(port, 2, 'die-after-message');
+  try {
+    const first = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+    assert.equal(first.size, 2, app.out());
+    for (let round = 0; round < 3; round++) {
+      await new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/die', agent: false, timeout: 2000 }, (res) => res.resume().on('end', resolve));
+        req.on('error', () => resolve());
+        req.on('timeout', () => req.destroy());
+        req.end();
+      });
+      const seen = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+      assert.equal(app.child.exitCode, null, `the primary is still running: ${app.out()}`);
+      assert.ok(seen.size >= 2, app.out());
+    }
+    assert.match(app.out(), /exited with signal SIGKILL; restarting/);
+    app.child.kill('SIGTERM');
+    assert.equal(await Promise.race([app.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]), 0, app.out());
+  } finally {
+    app.child.kill('SIGKILL');
+  }
+});
+
+test('a replacement that fails before it is ready is restarted again, since its slot was ready before', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-workers-'));
+  const marker = join(dir, 'fail');
+  const app = run(port, 2, 'fail-while', marker);
+  try {
+    const first = await pidsUntil(port, (p) => p.size >= 2, 20_000);
+    assert.equal(first.size, 2, app.out());
+    writeFileSync(marker, '');
+    const [victim] = [...first];
+    process.kill(victim!, 'SIGKILL');
+    const failing = Date.now() + 20_000;
+    while (!/worker \d \(pid \d+\) exited with code 1; restarting/.test(app.out()) && Date.now() < failing) await new Promise((r) => setTimeout(r, 20));
+    assert.match(app.out(), /worker \d \(pid \d+\) exited with code 1; restarting/);
+    assert.equal(app.child.exitCode, null, `the primary keeps going: ${app.out()}`);
+    rmSync(marker);
+    const after = await pidsUntil(port, (p) => [...p].some((pid) => !first.has(pid)), 20_000);
+    assert.ok([...after].some((pid) => !first.has(pid)), `a replacement serves once it can start: ${app.out()}`);
+  } finally {
+    app.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
