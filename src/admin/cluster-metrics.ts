@@ -82,7 +82,7 @@ export class WorkerMetrics {
     const a = m as Answer;
     const p = this.#pending.get(a.id);
     if (Array.isArray(a.metrics)) this.#last.set(index, a.metrics);
-    if (p && p.waiting.delete(index)) {
+    if (p?.waiting.delete(index)) {
       if (Array.isArray(a.metrics)) p.got.set(index, a.metrics);
       if (p.waiting.size === 0) p.finish();
     }
