@@ -31,6 +31,8 @@ interface SessionState {
   refilled: number;
   /** the deadline of an unanswered PING */
   pingTimer: NodeJS.Timeout | undefined;
+  /** over its reset budget: destroyed on the next turn of the event loop */
+  condemned?: boolean;
 }
 
 type GuardedSession = http2.ServerHttp2Session & { [STATE]?: SessionState };
@@ -73,9 +75,14 @@ function peerReset(session: http2.ServerHttp2Session, state: SessionState): void
   const now = Date.now();
   state.resetTokens = Math.min(RESET_BURST, state.resetTokens + ((now - state.refilled) * RESETS_PER_SECOND) / 1000);
   state.refilled = now;
-  if (--state.resetTokens >= 0 || session.destroyed) return;
-  // destroy() with a code sends GOAWAY with it, then closes the socket (without an error the code is ignored).
-  session.destroy(new Error('too many streams reset by the client'), NGHTTP2_ENHANCE_YOUR_CALM);
+  if (--state.resetTokens >= 0 || session.destroyed || state.condemned) return;
+  state.condemned = true;
+  // Not from inside this stream's 'close': node can emit it while nghttp2 is still taking the
+  // read apart, and destroying the session there has aborted Node 20 in its HTTP/2 memory
+  // accounting. destroy() with a code sends GOAWAY with it (without an error the code is ignored).
+  setImmediate(() => {
+    if (!session.destroyed) session.destroy(new Error('too many streams reset by the client'), NGHTTP2_ENHANCE_YOUR_CALM);
+  });
 }
 
 /** Destroys the session unless it answers a PING within `boundMs` (or closes by itself). */
