@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
 import { h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 import { UPSTREAM_RESET, type LocalReply } from './local-reply.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
@@ -32,7 +33,7 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, t: H1ToH
     t.onDone(s);
   };
   const fail = (err: Error): void => {
-    t.dp.metrics.upstreamErrors.labels(t.cluster, 'reset').inc();
+    t.dp.metrics.upstreamErrors.labels(t.cluster, upstreamErrorReason(err)).inc();
     t.dp.log.debug({ err: err.message, cluster: t.cluster }, 'upstream error before response');
     if (!req.complete) req.resume();
     t.reply(UPSTREAM_RESET);

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ListenerKind } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 import { grpcLocalReply, isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
@@ -219,7 +220,7 @@ class H1ProxyHandler {
     if (this.#finished) return;
     const res = this.#res;
     if (!res.headersSent) {
-      this.#dp.metrics.upstreamErrors.labels(this.#cluster, errorReason(err)).inc();
+      this.#dp.metrics.upstreamErrors.labels(this.#cluster, upstreamErrorReason(err)).inc();
       this.#dp.log.debug({ err: err.message, cluster: this.#cluster }, 'upstream error before response');
       // The request body may still be arriving; discard it so the connection stays usable.
       if (!this.#req.complete) this.#req.resume();
@@ -237,23 +238,6 @@ class H1ProxyHandler {
     if (this.#finished) return;
     this.#finished = true;
     this.#onDone(status);
-  }
-}
-
-function errorReason(err: Error & { code?: string }): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connection_refused';
-    case 'UND_ERR_SOCKET':
-    case 'ECONNRESET':
-      return 'reset';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect_timeout';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'dns';
-    default:
-      return 'other';
   }
 }
 

@@ -9,6 +9,7 @@ import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upst
 import { clientResponseHeaders } from './headers.ts';
 import { type LocalReply, textReply } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import * as guard from './h2-stream-guard.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
@@ -115,8 +116,8 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   });
 }
 
-export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Error & { code?: string }): void {
-  t.dp.metrics.upstreamErrors.labels(t.cluster, err.code === 'ECONNREFUSED' ? 'connection_refused' : 'reset').inc();
+export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Error & { code?: string }, reason: UpstreamErrorReason = upstreamErrorReason(err)): void {
+  t.dp.metrics.upstreamErrors.labels(t.cluster, reason).inc();
   t.dp.log.debug({ err: err.message, cluster: t.cluster }, 'upstream error before response');
   writeLocalH2(stream, textReply(503, BAD_GATEWAY_TEXT), t.head, t.grpcType);
 }

@@ -6,7 +6,8 @@ import http2 from 'node:http2';
 import type { Endpoint } from '../snapshot/types.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './fast/chunked.ts';
 import { CHUNKED, HeadError, LENGTH, parseFinalResponseHead, UNTIL_CLOSE } from './fast/parse.ts';
-import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
+import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
 import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
@@ -237,7 +238,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
       this.#retried = true;
       return this.#send(true);
     }
-    this.#failed(reasonOf(err), err);
+    this.#failed(upstreamErrorReason(err), err);
   }
 
   // ---- endings
@@ -257,11 +258,11 @@ class RawExchange implements UpstreamOwner, ChunkSink {
     this.#finish(this.#status);
   }
 
-  #failed(reason: string, err: (Error & { code?: string }) | undefined): void {
+  #failed(reason: UpstreamErrorReason, err: (Error & { code?: string }) | undefined): void {
     this.#drop();
     const s = this.#stream;
     if (!s.headersSent) {
-      failBeforeHeaders(s, this.#t, err ?? new Error(`upstream ${reason}`));
+      failBeforeHeaders(s, this.#t, err ?? new Error(`upstream ${reason}`), reason);
       return this.#finish(503);
     }
     this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();

@@ -17,6 +17,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import type { Tunnels } from './websocket.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_CONNECT_ERROR, NGHTTP2_NO_ERROR } = http2.constants;
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -80,7 +81,7 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
   tunnels.add(stream, upstream);
   let answered = false;
   let buf: Buffer | null = null;
-  const fail = (status: number, reason: string): void => {
+  const fail = (status: number, reason: UpstreamErrorReason): void => {
     if (answered) return;
     answered = true;
     dp.metrics.upstreamErrors.labels(cluster.name, reason).inc();
@@ -89,7 +90,7 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
     upstream.destroy();
   };
   upstream.on('error', (err: Error & { code?: string }) => {
-    if (!answered) return fail(503, err.code === 'ECONNREFUSED' ? 'connection_refused' : 'reset');
+    if (!answered) return fail(503, upstreamErrorReason(err));
     // A tunnel the upstream broke: the client's stream is reset, as a TCP reset would be.
     if (!stream.destroyed) stream.close(NGHTTP2_CONNECT_ERROR);
   });

@@ -1,7 +1,7 @@
 // Header editing for proxied requests and responses, on raw [name, value, ...] arrays.
 
-/** Hop-by-hop headers (RFC 9110 7.6.1) plus legacy ones that must not be forwarded. */
-const HOP_BY_HOP = new Set([
+/** Hop-by-hop headers (RFC 9110 7.6.1) plus legacy ones that must not be forwarded (both directions). */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -12,6 +12,7 @@ import { strictTarget } from './h1-strict.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 import { watchSend } from './client-deadlines.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 
 /** Open tunnels, so shutdown can end them (they no longer belong to the HTTP server). */
 export class Tunnels {
@@ -97,7 +98,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     upstream.on('error', (err: Error & { code?: string }) => {
       if (!answered) {
         answered = true;
-        dp.metrics.upstreamErrors.labels(cluster.name, err.code === 'ECONNREFUSED' ? 'connection_refused' : 'reset').inc();
+        dp.metrics.upstreamErrors.labels(cluster.name, upstreamErrorReason(err)).inc();
         writeRaw(socket, UPSTREAM_RESET);
         done(decision.ingress, 503);
       }

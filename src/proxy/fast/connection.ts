@@ -10,7 +10,8 @@ import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } fr
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
 import { CHUNKED, HeadError, LENGTH, NO_BODY, parseFinalResponseHead, parseRequestHead, type RequestHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
-import { IDEMPOTENT, RESPONSE_LIMITS, reasonOf, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
+import { IDEMPOTENT, RESPONSE_LIMITS, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
 
 import { sendProgress, StallClock } from '../client-deadlines.ts';
 import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
@@ -393,10 +394,10 @@ export class FastConnection implements UpstreamOwner {
       up.socket.write(head, 'latin1');
       return;
     }
-    this.#upstreamFailed(reasonOf(err), err);
+    this.#upstreamFailed(upstreamErrorReason(err), err);
   }
 
-  #upstreamFailed(reason: string, err: Error | undefined): void {
+  #upstreamFailed(reason: UpstreamErrorReason, err: Error | undefined): void {
     const { dp } = this.#shared;
     this.#dropUpstream();
     if (!this.#resHeadSent) {

@@ -6,6 +6,8 @@
 // node:http's own parser handles it. The differential tests hold this parser to "never accepts
 // what llhttp rejects, and agrees with llhttp on what it accepts".
 import { CR, HTAB, LF, SP, TARGET, TOKEN, VALUE } from './chars.ts';
+// Response fields that are hop-by-hop are cut from the forwarded head by the same rule headers.ts applies.
+import { HOP_BY_HOP } from '../headers.ts';
 
 /** How a message body is delimited. */
 export const NO_BODY = 0;
@@ -217,8 +219,6 @@ export function parseFinalResponseHead(buf: Buffer, start: number, end: number, 
   }
 }
 
-/** Response fields that are hop-by-hop (RFC 9110 7.6.1), as headers.ts drops them. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
 
 /**
  * Header fields from `p` up to `end` (the index just past the last field's CRLF). Pushes

@@ -16,22 +16,6 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** Upstream response heads: generous, they are not attacker-sized. */
 export const RESPONSE_LIMITS = { maxHeaderSize: 64 * 1024, maxHeadersCount: 500 } as const;
 
-/** The upstream_errors metric's reason for a socket error. */
-export function reasonOf(err: (Error & { code?: string }) | undefined): string {
-  switch (err?.code) {
-    case 'ECONNREFUSED':
-      return 'connection_refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case undefined:
-      return 'reset';
-    case 'ETIMEDOUT':
-      return 'connect_timeout';
-    default:
-      return 'other';
-  }
-}
-
 /** What an upstream connection reports to the exchange that holds it. */
 export interface UpstreamOwner {
   /** `chunk` is a view of the connection's read buffer: see keepsReadBuffer */
