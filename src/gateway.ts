@@ -11,11 +11,11 @@ import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
 import { createFastH1Handler, type FastH1Handler } from './proxy/fast/server.ts';
 import { Frontend } from './proxy/frontend.ts';
-import type { ListenerContext } from './proxy/h1.ts';
+import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
 import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
-import { Metrics } from './proxy/metrics.ts';
+import { Metrics } from './metrics.ts';
 import { createPlainListener } from './proxy/plain-listener.ts';
 import { createTlsListener, type KeyPairPem, TlsContexts } from './proxy/tls.ts';
 import { Upstreams } from './proxy/upstreams.ts';
@@ -165,7 +165,6 @@ export class Gateway {
       this.addresses.https = address;
       bound.push(['https', address]);
       // Redirects from the plain listener name the HTTPS listener's port (left out when 443).
-      httpCtx.httpsPort = Number(address.slice(address.lastIndexOf(':') + 1));
     }
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
     if (!this.#options.listenAfterConfig) await this.pipeline.start();

@@ -6,7 +6,7 @@
 // again on every push (thousands of warnings per edit would cost more than the edit).
 import type { Rejection } from './api/types.ts';
 import type { Logger } from './log.ts';
-import type { Metrics } from './proxy/metrics.ts';
+import type { Metrics } from './metrics.ts';
 import { SettableFeed } from './snapshot/feed.ts';
 import { DiffsSincePublished } from './snapshot/since-published.ts';
 import type { Diagnostic, Snapshot, TranslateResult } from './snapshot/types.ts';

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import { readyAnswer, type Readiness } from './health.ts';
 import type { Rejection } from '../api/types.ts';
-import type { Metrics } from '../proxy/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, Snapshot } from '../snapshot/types.ts';
 

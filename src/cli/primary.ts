@@ -14,7 +14,7 @@ import type { Logger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
 import { Pipeline } from '../pipeline.ts';
 import { listen } from '../proxy/listeners.ts';
-import { Metrics } from '../proxy/metrics.ts';
+import { Metrics } from '../metrics.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';

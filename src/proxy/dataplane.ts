@@ -2,7 +2,7 @@
 // the upstream pools (kept across swaps), metrics and logging.
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Router } from './router.ts';
 import { RouterBuilder } from './router-builder.ts';
 import type { Pick, Upstreams } from './upstreams.ts';

@@ -33,11 +33,6 @@ export interface RequestFacts {
   /** path with query */
   readonly url: string;
   readonly raw: readonly string[];
-  /**
-   * port of the HTTPS listener. Not used for redirects any more: their Location keeps the port the
-   * client sent (less `:80`), as Envoy's `https_redirect` does, so both data planes agree.
-   */
-  readonly httpsPort?: number;
   /** normalise the path before matching and forwarding (default true; `--no-normalize-path`) */
   readonly normalizePath?: boolean;
 }

@@ -1,7 +1,6 @@
 // HTTP/1.1 (node:http) front end: turns a request into RequestFacts, asks decide(), and either
 // answers locally or streams the request to an upstream pool with undici's raw dispatch API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ListenerKind } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
 import { upstreamErrorReason } from './upstream-errors.ts';
@@ -12,17 +11,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { BODY_TIMEOUT, type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 import { strictTarget } from './h1-strict.ts';
 import { watchH1Body, watchSend } from './client-deadlines.ts';
-
-export interface ListenerContext {
-  /** listener name for metrics and logs: `http`, `https`, `local` */
-  readonly name: string;
-  readonly kind: ListenerKind;
-  readonly secure: boolean;
-  /** port of the HTTPS listener, for redirects */
-  httpsPort?: number;
-  /** normalise request paths before routing (default true; `--no-normalize-path` turns it off) */
-  readonly normalizePath?: boolean;
-}
+import type { ListenerContext } from './listeners.ts';
 
 export function writeLocal(res: ServerResponse, reply: LocalReply, head = false, grpcType?: string): void {
   if (grpcType) reply = grpcLocalReply(reply, grpcType);
@@ -61,7 +50,6 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
       authority: target.authority,
       url: target.url,
       raw,
-      httpsPort: ctx.httpsPort,
       normalizePath: ctx.normalizePath,
     });
     const head = req.method === 'HEAD';

@@ -12,7 +12,7 @@ import { decide } from './decide.ts';
 import { HeadError, parseResponseHead } from './fast/parse.ts';
 import { RESPONSE_LIMITS } from './fast/upstream-pool.ts';
 import { pairsToObject, writeLocalH2 } from './h2-proxy.ts';
-import type { ListenerContext } from './h1.ts';
+import type { ListenerContext } from './listeners.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 import { NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';

@@ -7,7 +7,7 @@ import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { type H2Target, proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
 import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
-import type { ListenerContext } from './h1.ts';
+import type { ListenerContext } from './listeners.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { isExtendedConnect, proxyH2WebSocket } from './h2-websocket.ts';
 import type { Tunnels } from './websocket.ts';
@@ -107,7 +107,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
       writeLocalH2(stream, textReply(501, 'CONNECT is not supported'), head, grpcType);
       return recordLocal(dp, ctx, started, '', 501);
     }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       writeLocalH2(stream, reply, head, error ? grpcType : undefined);

@@ -5,6 +5,17 @@ import http from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { SluiceError } from '../errors.ts';
 import { type HostPort, formatAddress } from '../net/address.ts';
+import type { ListenerKind } from '../snapshot/types.ts';
+
+/** What every front end of one listener knows about it. */
+export interface ListenerContext {
+  /** listener name for metrics and logs: `http`, `https`, `local` */
+  readonly name: string;
+  readonly kind: ListenerKind;
+  readonly secure: boolean;
+  /** normalise request paths before routing (default true; `--no-normalize-path` turns it off) */
+  readonly normalizePath?: boolean;
+}
 
 export interface ListenerLimits {
   /** bytes of request head (request line + headers) */

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
 import { decide } from './decide.ts';
-import type { ListenerContext } from './h1.ts';
+import type { ListenerContext } from './listeners.ts';
 import { strictTarget } from './h1-strict.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
@@ -69,7 +69,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       writeRaw(socket, textReply(400, target));
       return done('', 400);
     }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: target.authority, url: target.url, raw, httpsPort: ctx.httpsPort, normalizePath: ctx.normalizePath });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: target.authority, url: target.url, raw, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress } = replyFor(decision);
       writeRaw(socket, reply);

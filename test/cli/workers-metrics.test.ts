@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Worker } from 'node:cluster';
 import { describe, it } from 'node:test';
 import { aggregateMetrics, type MetricsJson, WorkerMetrics } from '../../src/admin/cluster-metrics.ts';
-import { Metrics } from '../../src/proxy/metrics.ts';
+import { Metrics } from '../../src/metrics.ts';
 
 /** A stand-in for a cluster worker whose answers the test hands to `wm` by hand (or not at all). */
 function fakeWorker(onRequest: (id: number) => void): Worker {

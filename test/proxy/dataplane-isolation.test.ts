@@ -8,7 +8,7 @@ import type { Endpoints, KIngress, Service, Sourced } from '../../src/api/types.
 import { silentLogger } from '../../src/log.ts';
 import { Pipeline } from '../../src/pipeline.ts';
 import { DataPlane } from '../../src/proxy/dataplane.ts';
-import { Metrics } from '../../src/proxy/metrics.ts';
+import { Metrics } from '../../src/metrics.ts';
 import { compileRouter, type Router } from '../../src/proxy/router.ts';
 import { Upstreams } from '../../src/proxy/upstreams.ts';
 import type { Source, SourceState } from '../../src/sources/types.ts';

@@ -104,8 +104,8 @@ describe('decide', () => {
 
   it('redirects plain HTTP for Redirected ingresses as Envoy\'s https_redirect does: the Host as sent, without :80', () => {
     const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
-    assert.deepEqual(decide(router, facts('secure.example.com', '/shop/p?q=1', [], { httpsPort: 8443 })), redirect('https://secure.example.com/shop/p?q=1'));
-    assert.deepEqual(decide(router, facts('secure.example.com:80', '/shop', [], { httpsPort: 443 })), redirect('https://secure.example.com/shop'));
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop/p?q=1')), redirect('https://secure.example.com/shop/p?q=1'));
+    assert.deepEqual(decide(router, facts('secure.example.com:80', '/shop')), redirect('https://secure.example.com/shop'));
     assert.deepEqual(decide(router, facts('Secure.Example.com:8080', '/shop'), 0), redirect('https://Secure.Example.com:8080/shop'));
     assert.equal(decide(router, facts('secure.example.com', '/shop', [], { secure: true }), 0).kind, 'forward');
   });

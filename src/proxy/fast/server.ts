@@ -5,7 +5,7 @@
 import type http from 'node:http';
 import type net from 'node:net';
 import type { DataPlane } from '../dataplane.ts';
-import type { ListenerContext } from '../h1.ts';
+import type { ListenerContext } from '../listeners.ts';
 import type { ListenerLimits } from '../listeners.ts';
 import { FastConnection } from './connection.ts';
 import type { FastShared } from './shared.ts';

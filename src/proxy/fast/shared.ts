@@ -1,7 +1,7 @@
 // State one fast listener shares across its connections.
 import type http from 'node:http';
 import type { DataPlane } from '../dataplane.ts';
-import type { ListenerContext } from '../h1.ts';
+import type { ListenerContext } from '../listeners.ts';
 import type { ListenerLimits } from '../listeners.ts';
 import type { FastConnection } from './connection.ts';
 import type { FastUpstreams } from './upstream-pool.ts';
