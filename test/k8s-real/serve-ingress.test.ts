@@ -1,0 +1,94 @@
+// Against a real kube-apiserver: a KIngress with two splits is served by `sluice serve --kubernetes` to
+// real upstreams (their EndpointSlices written into etcd), and its status becomes Ready for its
+// generation, written by field manager `sluice` with Sluice's User-Agent; the probe answers the hash the
+// gateway serves.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRealApiServer, type RealApiServer } from '../support/real-apiserver.ts';
+import { startUpstream, type Upstream } from '../support/upstream.ts';
+import type { SluiceProcess } from '../support/sluice.ts';
+import type { KIngress } from '../../src/api/types.ts';
+import { bins, condition, createIngress, createNamespace, createService, get, getIngress, INGRESSES, installKnative, kingress, putSlice, readyNow, skip, startReplica, waitFor } from './cluster.ts';
+
+describe('sluice serve --kubernetes against a real API server', { skip }, () => {
+  let api: RealApiServer;
+  let a: Upstream;
+  let b: Upstream;
+  let gw: SluiceProcess;
+
+  before(async () => {
+    api = await startRealApiServer(bins);
+    await installKnative(api);
+    await Promise.all(['app', 'sluice-system'].map((ns) => createNamespace(api, ns)));
+    [a, b] = await Promise.all([startUpstream('a'), startUpstream('b')]);
+    await createService(api, 'app', 'web-a');
+    await createService(api, 'app', 'web-b');
+    await putSlice(api, 'app', 'web-a-1', 'web-a', a.port);
+    await putSlice(api, 'app', 'web-b-1', 'web-b', b.port);
+    const t = Date.now();
+    gw = await startReplica(api, 'r1');
+    console.log(`# gateway listening ${Date.now() - t} ms after spawn`);
+  });
+  after(async () => {
+    await gw?.stop();
+    await Promise.all([a?.close(), b?.close()]);
+    await api?.stop();
+  });
+
+  it('serves an ingress with splits to the upstreams in its EndpointSlices and marks it Ready', async () => {
+    const created = await createIngress(api, kingress('app', 'web', 'web.example', [{ service: 'web-a', percent: 50 }, { service: 'web-b', percent: 50 }]));
+    const t = Date.now();
+    await waitFor('web.example served', 20_000, async () => (await get(gw.addresses.http!, 'web.example')).status === 200);
+    const served = Date.now() - t;
+    const ready = await waitFor('Ready=True for generation 1', 30_000, async () => {
+      const ing = await getIngress(api, 'app', 'web');
+      return readyNow(ing) ? ing : undefined;
+    });
+    console.log(`# ingress served after ${served} ms, Ready after ${Date.now() - t} ms`);
+    assert.equal(ready.status?.observedGeneration, created.metadata.generation);
+    assert.equal(condition(ready, 'LoadBalancerReady'), 'True');
+    assert.equal(condition(ready, 'NetworkConfigured'), 'True');
+    assert.equal(ready.status?.publicLoadBalancer?.ingress[0]?.domainInternal, 'sluice.sluice-system.svc.cluster.local');
+
+    const seen = new Set<string>();
+    for (let i = 0; i < 60 && seen.size < 2; i++) {
+      const r = await get(gw.addresses.http!, 'web.example');
+      assert.equal(r.status, 200);
+      seen.add(r.headers.get('x-upstream') ?? '');
+    }
+    assert.deepEqual([...seen].sort(), ['a', 'b'], 'both splits reached');
+    // Each split's appendHeaders reach its own upstream.
+    assert.equal(a.requests.at(-1)?.headers['x-split'], 'web-a');
+    assert.equal(b.requests.at(-1)?.headers['x-split'], 'web-b');
+  });
+
+  it('answers the probe with the hash it serves and reports the same in /status', async () => {
+    const probe = await get(gw.addresses.http!, 'web.example', { 'k-network-probe': 'probe', 'k-network-hash': 'override' });
+    assert.equal(probe.status, 200);
+    const hash = probe.headers.get('k-network-hash');
+    assert.match(hash ?? '', /^[0-9a-f]{64}$/);
+    const st = (await (await fetch(`http://${gw.addresses.admin}/status`)).json()) as { ingresses: Array<{ name: string; hash: string }> };
+    assert.equal(st.ingresses.find((i) => i.name === 'web')?.hash, hash);
+  });
+
+  it('writes status as field manager sluice, with its User-Agent, on the status subresource', async () => {
+    const ing = (await api.request<KIngress & { metadata: { managedFields?: Array<{ manager: string; operation: string; subresource?: string }> } }>('GET', `${INGRESSES}/namespaces/app/ingresses/web`)).body;
+    const mine = ing.metadata.managedFields?.filter((f) => f.manager === 'sluice') ?? [];
+    assert.ok(mine.some((f) => f.subresource === 'status'), `managedFields: ${JSON.stringify(ing.metadata.managedFields)}`);
+    const writes = api.auditEvents().filter((e) => e.stage === 'ResponseComplete' && e.objectRef?.resource === 'ingresses' && e.objectRef.subresource === 'status' && ['update', 'patch'].includes(e.verb));
+    assert.ok(writes.length > 0, 'status writes audited');
+    for (const w of writes) assert.match(w.userAgent ?? '', /^sluice\/\S+ \(linux\/\w+\) node\/\S+$/, w.userAgent);
+    console.log(`# ${writes.length} status write(s) for one ingress`);
+  });
+
+  it('a spec change gets observed and Ready again', async () => {
+    const cur = await getIngress(api, 'app', 'web');
+    const next = kingress('app', 'web', 'web.example', [{ service: 'web-a', percent: 100 }]);
+    const updated = (await api.request<KIngress>('PUT', `${INGRESSES}/namespaces/app/ingresses/web`, { ...next, metadata: { ...cur.metadata } })).body;
+    assert.equal(updated.metadata.generation, 2);
+    const t = Date.now();
+    await waitFor('Ready=True for generation 2', 30_000, async () => readyNow(await getIngress(api, 'app', 'web')));
+    console.log(`# generation 2 Ready after ${Date.now() - t} ms`);
+    for (let i = 0; i < 10; i++) assert.equal((await get(gw.addresses.http!, 'web.example')).headers.get('x-upstream'), 'a');
+  });
+});
