@@ -46,8 +46,15 @@ fi
 
 mkdir -p "$out"
 cd "$tree"
-echo "building kube-apiserver from $tree with $("$go" version)"
+# The version the tree carries (OpenShift labels its images with it), so /version answers it rather than
+# v0.0.0-master; KUBE_VERSION overrides.
+version=${KUBE_VERSION:-v$(grep -o 'kubernetes=[0-9.]*' openshift-hack/images/hyperkube/Dockerfile.rhel 2>/dev/null | head -1 | cut -d= -f2)}
+[ "$version" != v ] || version=v0.0.0-unknown
+major=${version#v}; minor=${major#*.}; major=${major%%.*}; minor=${minor%%.*}
+pkg=k8s.io/component-base/version
+ldflags="-s -w -X $pkg.gitVersion=$version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+echo "building kube-apiserver $version from $tree with $("$go" version)"
 # Vendored, static, and never reaching for another toolchain: the build must work offline.
 GOFLAGS=-mod=vendor CGO_ENABLED=0 GOTOOLCHAIN=local \
-  "$go" build -trimpath -ldflags='-s -w' -o "$out/kube-apiserver" ./cmd/kube-apiserver
+  "$go" build -trimpath -ldflags="$ldflags" -o "$out/kube-apiserver" ./cmd/kube-apiserver
 "$out/kube-apiserver" --version

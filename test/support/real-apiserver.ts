@@ -152,7 +152,7 @@ export async function startRealApiServer(bins: RealClusterBinaries, boundMs = 90
       '--name', 'test', '--data-dir', join(dir, 'etcd'),
       '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
       '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', `test=http://127.0.0.1:${peerPort}`, '--log-level', 'warn',
+      '--initial-cluster', `test=http://127.0.0.1:${peerPort}`, '--logger', 'zap', '--log-level', 'warn',
     ]);
     await until('etcd', 20_000, async () => ((await fetch(`${etcdUrl}/health`)).ok ? true : undefined), tail('etcd'));
     startLogged('kube-apiserver', bins.apiserver, [
