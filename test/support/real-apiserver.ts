@@ -90,6 +90,10 @@ export interface RealApiServer {
   /** writes an object straight into etcd, as JSON, under /registry/RESOURCE/NS/NAME */
   etcdPut(resource: string, namespace: string, name: string, obj: Record<string, unknown>): Promise<void>;
   etcdDelete(resource: string, namespace: string, name: string): Promise<void>;
+  /** stops kube-apiserver, runs `whileDown` (etcd still up), and starts it again on the same port */
+  restartApiServer(whileDown?: () => Promise<void>): Promise<void>;
+  /** compacts etcd's history up to its current revision, so older resourceVersions get 410 Gone */
+  etcdCompact(): Promise<void>;
   /** the audit log so far (level Metadata: every request, no bodies) */
   auditEvents(): AuditEvent[];
   /** watches `path` from `resourceVersion`, calling `onEvent` per event, until abort() */
@@ -128,7 +132,7 @@ export async function startRealApiServer(bins: RealClusterBinaries, boundMs = 90
   const children: ChildProcess[] = [];
   const logOf = (name: string) => join(dir, `${name}.log`);
   const startLogged = (name: string, cmd: string, args: string[]): ChildProcess => {
-    const out = createWriteStream(logOf(name));
+    const out = createWriteStream(logOf(name), { flags: 'a' });
     const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
@@ -155,7 +159,7 @@ export async function startRealApiServer(bins: RealClusterBinaries, boundMs = 90
       '--initial-cluster', `test=http://127.0.0.1:${peerPort}`, '--logger', 'zap', '--log-level', 'warn',
     ]);
     await until('etcd', 20_000, async () => ((await fetch(`${etcdUrl}/health`)).ok ? true : undefined), tail('etcd'));
-    startLogged('kube-apiserver', bins.apiserver, [
+    const apiArgs = [
       `--etcd-servers=${etcdUrl}`, '--storage-media-type=application/json',
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--tls-cert-file=${join(dir, 'server.crt')}`, `--tls-private-key-file=${join(dir, 'server.key')}`, `--cert-dir=${dir}`,
@@ -167,9 +171,17 @@ export async function startRealApiServer(bins: RealClusterBinaries, boundMs = 90
       '--endpoint-reconciler-type=none',
       `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-mode=blocking',
       '--profiling=false', '--v=1',
-    ]);
+    ];
     const api = makeApi(server, tls.caCert, token, bins.etcdctl, etcdUrl);
-    await until('kube-apiserver', boundMs - (Date.now() - t0), async () => ((await api.request('GET', '/readyz', undefined, undefined, [500, 503])).status === 200 ? true : undefined), tail('kube-apiserver'));
+    let apiserver = startLogged('kube-apiserver', bins.apiserver, apiArgs);
+    const ready = (bound: number) => until('kube-apiserver', bound, async () => ((await api.request('GET', '/readyz', undefined, undefined, [500, 503])).status === 200 ? true : undefined), tail('kube-apiserver'));
+    await ready(boundMs - (Date.now() - t0));
+    const restartApiServer = async (whileDown: () => Promise<void> = async () => {}) => {
+      await killBounded(apiserver);
+      await whileDown();
+      apiserver = startLogged('kube-apiserver', bins.apiserver!, apiArgs);
+      await ready(60_000);
+    };
     const auditEvents = (): AuditEvent[] => {
       let text = '';
       try {
@@ -177,14 +189,14 @@ export async function startRealApiServer(bins: RealClusterBinaries, boundMs = 90
       } catch { /* nothing logged yet */ }
       return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
     };
-    return { server, kubeconfigPath, dir, startupMs: Date.now() - t0, ...api, auditEvents, stop };
+    return { server, kubeconfigPath, dir, startupMs: Date.now() - t0, ...api, auditEvents, restartApiServer, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function makeApi(server: string, caCert: string, token: string, etcdctl: string, etcdUrl: string): Pick<RealApiServer, 'request' | 'etcdPut' | 'etcdDelete' | 'watch'> {
+function makeApi(server: string, caCert: string, token: string, etcdctl: string, etcdUrl: string): Pick<RealApiServer, 'request' | 'etcdPut' | 'etcdDelete' | 'etcdCompact' | 'watch'> {
   // undici's fetch takes no CA per request; node:https does.
   const request = async <T>(method: string, path: string, body?: unknown, contentType = 'application/json', allow: number[] = []) => {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -241,5 +253,10 @@ function makeApi(server: string, caCert: string, token: string, etcdctl: string,
       return etcd(['put', `/registry/${resource}/${ns}/${name}`], JSON.stringify({ ...obj, metadata: meta }));
     },
     etcdDelete: (resource, ns, name) => etcd(['del', `/registry/${resource}/${ns}/${name}`]),
+    etcdCompact: async () => {
+      const { stdout } = await run(etcdctl, [`--endpoints=${etcdUrl}`, 'endpoint', 'status', '-w', 'json'], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 });
+      const [status] = JSON.parse(stdout) as Array<{ Status: { header: { revision: number } } }>;
+      await etcd(['compact', String(status!.Status.header.revision)]);
+    },
   };
 }
