@@ -100,16 +100,21 @@ export const readyNow = (ing: KIngress): boolean => condition(ing, 'Ready') === 
  * A gateway replica: `sluice serve --kubernetes` on loopback ports, and the EndpointSlices the EndpointSlice
  * controller would publish for its pod behind the gateway Services (so the leader probes it).
  */
-export async function startReplica(api: RealApiServer, id: string, leaseSeconds = 3): Promise<SluiceProcess> {
+export async function startReplica(api: RealApiServer, id: string, leaseSeconds = 3, publish = true): Promise<SluiceProcess> {
   const proc = await startSluice(
     ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--id', id, '--lease-duration', String(leaseSeconds)],
     ['http', 'local', 'admin'],
     { boundMs: 60_000 },
   );
+  if (publish) await publishReplica(api, id, proc);
+  return proc;
+}
+
+/** The replica's EndpointSlices behind the gateway Services: what Kubernetes publishes once the pod is ready. */
+export async function publishReplica(api: RealApiServer, id: string, proc: SluiceProcess): Promise<void> {
   const port = (a: string): number => Number(a.slice(a.lastIndexOf(':') + 1));
   await putSlice(api, 'sluice-system', `sluice-${id}`, 'sluice', port(proc.addresses.http!));
   await putSlice(api, 'sluice-system', `sluice-internal-${id}`, 'sluice-internal', port(proc.addresses.local!));
-  return proc;
 }
 
 export async function dropReplicaSlices(api: RealApiServer, id: string): Promise<void> {

@@ -7,7 +7,7 @@ import { startRealApiServer, type RealApiServer } from '../support/real-apiserve
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import type { SluiceProcess } from '../support/sluice.ts';
 import type { KIngress } from '../../src/api/types.ts';
-import { bins, condition, createIngress, createNamespace, createService, dropReplicaSlices, INGRESSES, installKnative, kingress, leaseHolder, putSlice, readyNow, skip, startReplica, waitFor } from './cluster.ts';
+import { bins, condition, createIngress, createNamespace, createService, dropReplicaSlices, getIngress, INGRESSES, installKnative, kingress, leaseHolder, publishReplica, putSlice, readyNow, skip, startReplica, waitFor } from './cluster.ts';
 
 const N = Number(process.env.SLUICE_REAL_K8S_INGRESSES ?? 100);
 
@@ -32,6 +32,62 @@ describe(`restart with ${N} Ready ingresses against a real API server`, { skip }
     await api?.stop();
   });
 
+  /**
+   * Hands leadership from `from` to a new replica `to` (started after `from` stops, or before it for a
+   * rolling update) and checks, with a watch from before, that no Ready ingress was written.
+   */
+  const handOver = async (from: string, to: string, rolling: boolean) => {
+    const how = rolling ? 'rolling update' : 'restart';
+    const old = replicas.find((r) => r.child.spawnargs.includes(from))!;
+    const before = await list();
+    const marker = `marker-${to}`;
+    const early = `early-${to}`;
+    const ours = (name: string) => name === marker || name === early;
+    const events: Array<{ type: string; name: string; ready: string | undefined }> = [];
+    const w = api.watch(`${INGRESSES}/namespaces/app/ingresses`, before.metadata.resourceVersion, (type, obj) => {
+      events.push({ type, name: String((obj.metadata as { name?: string }).name), ready: condition(obj as unknown as KIngress, 'Ready') });
+    });
+    try {
+      const t2 = Date.now();
+      let next: SluiceProcess | undefined;
+      if (rolling) replicas.push((next = await startReplica(api, to)));
+      assert.equal(await old.stop('SIGTERM'), 0);
+      await dropReplicaSlices(api, from);
+      if (!rolling) replicas.push((next = await startReplica(api, to, 3, false)));
+      await waitFor(`${to} to hold the Lease`, 20_000, async () => (await leaseHolder(api)) === to);
+      if (!rolling) {
+        // As in a cluster, the new pod leads before its readiness probe passes and its EndpointSlices list
+        // it: for a while there is no replica to probe. Once it has written the status of an ingress made
+        // now, it has also decided about every older one; only then do its endpoints appear.
+        await createIngress(api, kingress('app', early, `${early}.example`, [{ service: 'web', percent: 100 }]));
+        await waitFor(`${to} to write ${early}'s status`, 10_000, async () => (await getIngress(api, 'app', early)).status?.conditions !== undefined);
+        await publishReplica(api, to, next!);
+      }
+      // The leader's /status shows what it has probed: once every ingress is LoadBalancerReady there, it
+      // has decided everything it would write.
+      const n = (await list()).items.length;
+      await waitFor(`${to} to have probed all ${n}`, 60_000, async () => {
+        const st = (await (await fetch(`http://${next!.addresses.admin}/status`)).json()) as { ingresses: Array<{ conditions: Array<{ type: string; status: string }> }> };
+        return st.ingresses.length === n && st.ingresses.every((i) => i.conditions.some((c) => c.type === 'LoadBalancerReady' && c.status === 'True'));
+      });
+      console.log(`# ${how}: ${to} leads and has probed all ${n} ${Date.now() - t2} ms after ${rolling ? 'it was started' : `${from} got SIGTERM`}`);
+      // A write it was about to make would show as an event; a change of ours, seen after it, bounds the
+      // wait for stragglers without a sleep.
+      await createIngress(api, kingress('app', marker, `${marker}.example`, [{ service: 'web', percent: 100 }]));
+      await waitFor('the marker event', 10_000, () => events.some((e) => e.name === marker));
+    } finally {
+      w.abort();
+    }
+    const downgrades = events.filter((e) => !ours(e.name) && e.ready !== 'True');
+    assert.deepEqual(downgrades, [], 'no Ready ingress downgraded');
+    const after = await list();
+    const changed = after.items.filter((i) => !ours(i.metadata.name!) && i.metadata.resourceVersion !== before.items.find((b) => b.metadata.name === i.metadata.name)?.metadata.resourceVersion);
+    console.log(`# ${how}: ${changed.length} of ${before.items.length} Ready ingresses rewritten by the new leader`);
+    assert.equal(changed.length, 0, `rewritten: ${changed.map((i) => i.metadata.name).join(', ')}`);
+    // The marker was made Ready by the new leader, as usual (and is Ready for the next hand-over).
+    await waitFor(`${marker} Ready`, 30_000, async () => (await list()).items.filter(readyNow).length === after.items.length);
+  };
+
   it('the new leader writes no status that downgrades a Ready ingress', async () => {
     const t = Date.now();
     for (let i = 0; i < N; i++) await createIngress(api, kingress('app', `app-${i}`, `app-${i}.example`, [{ service: 'web', percent: 100 }]));
@@ -39,37 +95,10 @@ describe(`restart with ${N} Ready ingresses against a real API server`, { skip }
     await waitFor(`all ${N} Ready`, 120_000, async () => (await list()).items.filter(readyNow).length === N);
     console.log(`# ${N} ingresses created in ${created} ms, all Ready ${Date.now() - t} ms after the first was created`);
 
-    const before = await list();
-    const events: Array<{ type: string; name: string; ready: string | undefined }> = [];
-    const w = api.watch(`${INGRESSES}/namespaces/app/ingresses`, before.metadata.resourceVersion, (type, obj) => {
-      events.push({ type, name: String((obj.metadata as { name?: string }).name), ready: condition(obj as unknown as KIngress, 'Ready') });
-    });
-    try {
-      assert.equal(await replicas[0]!.stop('SIGTERM'), 0);
-      await dropReplicaSlices(api, 'r1');
-      const t2 = Date.now();
-      const r2 = await startReplica(api, 'r2');
-      replicas.push(r2);
-      await waitFor('r2 to hold the Lease', 20_000, async () => (await leaseHolder(api)) === 'r2');
-      // The leader's /status shows what it has probed: once every ingress is LoadBalancerReady there, it
-      // has decided everything it would write.
-      await waitFor(`r2 to have probed all ${N}`, 60_000, async () => {
-        const st = (await (await fetch(`http://${r2.addresses.admin}/status`)).json()) as { ingresses: Array<{ conditions: Array<{ type: string; status: string }> }> };
-        return st.ingresses.length === N && st.ingresses.every((i) => i.conditions.some((c) => c.type === 'LoadBalancerReady' && c.status === 'True'));
-      });
-      console.log(`# r2 leads and has probed all ${N} ${Date.now() - t2} ms after it was started`);
-      // A write it was about to make would show as an event; a further change of ours, seen after it,
-      // bounds the wait for stragglers without a sleep.
-      await createIngress(api, kingress('app', 'marker', 'marker.example', [{ service: 'web', percent: 100 }]));
-      await waitFor('the marker event', 10_000, () => events.some((e) => e.name === 'marker'));
-    } finally {
-      w.abort();
-    }
-    const downgrades = events.filter((e) => e.name !== 'marker' && e.ready !== 'True');
-    assert.deepEqual(downgrades, [], 'no Ready ingress downgraded');
-    const after = await list();
-    const changed = after.items.filter((i) => i.metadata.name !== 'marker' && i.metadata.resourceVersion !== before.items.find((b) => b.metadata.name === i.metadata.name)?.metadata.resourceVersion);
-    console.log(`# ${changed.length} of ${N} Ready ingresses rewritten by the new leader`);
-    assert.equal(changed.length, 0, `rewritten: ${changed.map((i) => i.metadata.name).join(', ')}`);
+    await handOver('r1', 'r2', false);
+  });
+
+  it('the same holds in a rolling update: the new replica starts as a follower, then the leader stops', async () => {
+    await handOver('r2', 'r3', true);
   });
 });
