@@ -100,13 +100,22 @@ export const readyNow = (ing: KIngress): boolean => condition(ing, 'Ready') === 
  * A gateway replica: `sluice serve --kubernetes` on loopback ports, and the EndpointSlices the EndpointSlice
  * controller would publish for its pod behind the gateway Services (so the leader probes it).
  */
-export async function startReplica(api: RealApiServer, id: string, leaseSeconds = 3, publish = true): Promise<SluiceProcess> {
+export interface ReplicaOptions {
+  /** --lease-duration in seconds (default 3) */
+  readonly leaseSeconds?: number;
+  /** publish its EndpointSlices at once (default true) */
+  readonly publish?: boolean;
+  /** credentials other than the admin's */
+  readonly kubeconfig?: string;
+}
+
+export async function startReplica(api: RealApiServer, id: string, o: ReplicaOptions = {}): Promise<SluiceProcess> {
   const proc = await startSluice(
-    ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--id', id, '--lease-duration', String(leaseSeconds)],
+    ['serve', '--kubernetes', '--kubeconfig', o.kubeconfig ?? api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--id', id, '--lease-duration', String(o.leaseSeconds ?? 3)],
     ['http', 'local', 'admin'],
     { boundMs: 60_000 },
   );
-  if (publish) await publishReplica(api, id, proc);
+  if (o.publish !== false) await publishReplica(api, id, proc);
   return proc;
 }
 

@@ -19,9 +19,9 @@ describe('leader handover against a real API server', { skip }, () => {
     up = await startUpstream('web');
     await createService(api, 'app', 'web');
     await putSlice(api, 'app', 'web-1', 'web', up.port);
-    replicas.push(await startReplica(api, 'r1', 15));
+    replicas.push(await startReplica(api, 'r1', { leaseSeconds: 15 }));
     await waitFor('r1 to hold the Lease', 20_000, async () => (await leaseHolder(api)) === 'r1');
-    replicas.push(await startReplica(api, 'r2', 15));
+    replicas.push(await startReplica(api, 'r2', { leaseSeconds: 15 }));
   });
   after(async () => {
     await Promise.all(replicas.map((r) => r.stop('SIGKILL')));

@@ -53,7 +53,7 @@ describe(`restart with ${N} Ready ingresses against a real API server`, { skip }
       if (rolling) replicas.push((next = await startReplica(api, to)));
       assert.equal(await old.stop('SIGTERM'), 0);
       await dropReplicaSlices(api, from);
-      if (!rolling) replicas.push((next = await startReplica(api, to, 3, false)));
+      if (!rolling) replicas.push((next = await startReplica(api, to, { publish: false })));
       await waitFor(`${to} to hold the Lease`, 20_000, async () => (await leaseHolder(api)) === to);
       if (!rolling) {
         // As in a cluster, the new pod leads before its readiness probe passes and its EndpointSlices list

@@ -82,6 +82,8 @@ export interface RealApiServer {
   /** https://127.0.0.1:PORT */
   readonly server: string;
   readonly kubeconfigPath: string;
+  /** the CA that signed the serving certificate (PEM) */
+  readonly caCert: string;
   readonly dir: string;
   /** ms from spawning etcd to /readyz answering ok */
   readonly startupMs: number;
@@ -189,7 +191,7 @@ export async function startRealApiServer(bins: RealClusterBinaries, boundMs = 90
       } catch { /* nothing logged yet */ }
       return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
     };
-    return { server, kubeconfigPath, dir, startupMs: Date.now() - t0, ...api, auditEvents, restartApiServer, stop };
+    return { server, kubeconfigPath, caCert: tls.caCert, dir, startupMs: Date.now() - t0, ...api, auditEvents, restartApiServer, stop };
   } catch (err) {
     await stop();
     throw err;
