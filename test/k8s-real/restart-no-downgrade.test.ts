@@ -1,6 +1,7 @@
 // Against a real kube-apiserver: N ingresses Ready under one gateway; the gateway is replaced by a new
-// process (a rolling restart of a single replica). The new leader must write nothing that downgrades a
-// Ready ingress: every ingress event seen by a watch from before the restart keeps Ready=True.
+// process, first as a restart (the new pod leads before its endpoints are listed), then as a rolling
+// update (the new pod is a follower when the leader stops). The new leader must write nothing: every
+// ingress event seen by a watch from before the hand-over keeps Ready=True, and no resourceVersion moves.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRealApiServer, type RealApiServer } from '../support/real-apiserver.ts';

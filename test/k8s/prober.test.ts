@@ -89,7 +89,11 @@ describe('Prober', () => {
   it('calls an ingress unchecked, not failed, while there is no replica to probe (a new leader before its own endpoints are listed)', async () => {
     let asked = 0;
     const checked: string[] = [];
-    const prober = new Prober({ publicReplicas: () => (asked++, []), localReplicas: () => [], onReady: () => {}, onChecked: (k) => checked.push(k), minBackoffMs: 5, maxBackoffMs: 10 });
+    const none = (): Replica[] => {
+      asked++;
+      return [];
+    };
+    const prober = new Prober({ publicReplicas: none, localReplicas: () => [], onReady: () => {}, onChecked: (k) => checked.push(k), minBackoffMs: 5, maxBackoffMs: 10 });
     probers.push(prober);
     prober.setTargets([{ key: 'ns/d', hash: 'hd', externalHost: 'd.example' }]);
     await waitFor(() => asked >= 12, 5000, 'several probing rounds');
