@@ -119,6 +119,18 @@ describe('sluice serve --kubernetes against a real API server', { skip }, () => 
     }
   });
 
+  it('stops serving deleted ingresses, including ones deleted while their status is being written', async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `brief-${i}`);
+    for (const n of names) await createIngress(api, kingress('app', n, `${n}.example`, [{ service: 'web-a', percent: 100 }]));
+    for (const n of names) await api.request('DELETE', `${INGRESSES}/namespaces/app/ingresses/${n}`);
+    await api.request('DELETE', `${INGRESSES}/namespaces/app/ingresses/secure`);
+    await waitFor('secure.example no longer served', 20_000, async () => (await get(gw.addresses.http!, 'secure.example')).status === 404);
+    for (const n of names) assert.equal((await get(gw.addresses.http!, `${n}.example`)).status, 404, n);
+    await createIngress(api, kingress('app', 'after', 'after.example', [{ service: 'web-a', percent: 100 }]));
+    await waitFor('after Ready', 30_000, async () => readyNow(await getIngress(api, 'app', 'after')));
+    assert.equal(gw.child.exitCode, null, 'the gateway kept running');
+  });
+
   it('a spec change gets observed and Ready again', async () => {
     const cur = await getIngress(api, 'app', 'web');
     const next = kingress('app', 'web', 'web.example', [{ service: 'web-a', percent: 100 }]);
