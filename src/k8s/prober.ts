@@ -184,16 +184,20 @@ export class Prober {
     if (this.#stopped || this.#states.get(st.target.key) !== st) return;
     for (const { p, ok } of results) if (ok) st.done.add(p.id);
     const remaining = this.#pending(st).length;
+    const hasReplicas = this.#hasReplicas(st);
     const first = !st.checked;
-    st.checked = true;
-    if (remaining === 0 && this.#hasReplicas(st)) {
+    // Checked means a probe found out something. With no replica listed (a new leader before its own
+    // endpoints are, or a visibility with none) nothing was found: stay 'unchecked', so the status writer
+    // keeps a LoadBalancerReady written for this generation instead of downgrading it.
+    if (hasReplicas || results.some((r) => !r.ok)) st.checked = true;
+    if (remaining === 0 && hasReplicas) {
       if (!st.ready) {
         st.ready = true;
         this.#opts.onReady(st.target.key, st.target.hash);
       }
       return;
     }
-    if (first) this.#opts.onChecked?.(st.target.key, st.target.hash);
+    if (first && st.checked) this.#opts.onChecked?.(st.target.key, st.target.hash);
     // Some replica has not answered with this hash yet (or there are none yet): try again later.
     const delay = st.backoff;
     st.backoff = Math.min(st.backoff * 2, this.#opts.maxBackoffMs ?? 5000);

@@ -86,6 +86,22 @@ describe('Prober', () => {
     await waitFor(() => prober.isReady('ns/b', 'hb'), 5000, 'ready after a replica appears');
   });
 
+  it('calls an ingress unchecked, not failed, while there is no replica to probe (a new leader before its own endpoints are listed)', async () => {
+    let asked = 0;
+    const checked: string[] = [];
+    const none = (): Replica[] => {
+      asked++;
+      return [];
+    };
+    const prober = new Prober({ publicReplicas: none, localReplicas: () => [], onReady: () => {}, onChecked: (k) => checked.push(k), minBackoffMs: 5, maxBackoffMs: 10 });
+    probers.push(prober);
+    prober.setTargets([{ key: 'ns/d', hash: 'hd', externalHost: 'd.example' }]);
+    await waitFor(() => asked >= 12, 5000, 'several probing rounds');
+    // No probe found a replica without the hash, so the status writer must keep a Ready written before.
+    assert.equal(prober.check('ns/d', 'hd'), 'unchecked');
+    assert.deepEqual(checked, []);
+  });
+
   it('treats an unreachable replica as not ready (bounded timeout), never as ready', async () => {
     const closed = await replica(new Map());
     await new Promise<void>((r) => closed.server.close(() => r()));

@@ -108,6 +108,24 @@ describe('StatusWriter', () => {
     assert.equal(live().status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'InvalidSpec');
   });
 
+  it('a write right after its own previous one, before the watch has caught up, costs no 409', async () => {
+    api.put(ingress('app', 'lag', DEFAULT_INGRESS_CLASS, 'lag.example', 'web'));
+    // The watch's copy lags behind the writer's own writes (the API server's event is still on its way).
+    const cached = structuredClone(api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', 'lag')) as unknown as KIngress;
+    const w = new StatusWriter(client, { lookup: () => cached });
+    const puts = (): number => api.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/ingresses/lag/status')).length;
+    const lag = report({ name: 'lag' });
+    assert.equal(await w.write(lag, false), 'written');
+    assert.equal(await w.write(lag, false), 'unchanged');
+    assert.equal(await w.write(lag, true), 'written');
+    assert.equal(await w.write(report({ name: 'lag', publicLoadBalancer: { ingress: [{ domainInternal: 'other.example' }] } }), true), 'written');
+    assert.equal(puts(), 3, 'three writes in a row, no conflict');
+    // Once the watch has caught up (or someone else wrote), its copy is what counts again.
+    Object.assign(cached, structuredClone(api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', 'lag')));
+    assert.equal(await w.write(lag, true), 'written', 'back to the first load balancer');
+    assert.equal(puts(), 4, 'no conflict');
+  });
+
   it('answers gone for a deleted ingress', async () => {
     const w = new StatusWriter(client);
     assert.equal(await w.write(report({ name: 'nope' }), true), 'gone');
