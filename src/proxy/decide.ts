@@ -9,6 +9,8 @@ export type Decision =
   | { readonly kind: 'probe'; readonly ingress: string; readonly hash: string }
   /** a probe with no (or an empty) K-Network-Hash: 400, as Knative's probe handler answers it */
   | { readonly kind: 'bad-probe'; readonly ingress: string }
+  /** a request target with a `#fragment`: 400, as RFC 9112 3.2 and Envoy's default have it */
+  | { readonly kind: 'bad-target' }
   | { readonly kind: 'redirect'; readonly ingress: string; readonly location: string }
   | { readonly kind: 'not-found'; readonly what: 'host' | 'path'; readonly ingress?: string }
   | {
@@ -41,6 +43,9 @@ export const PROBE_HEADER = 'k-network-probe';
 export const HASH_HEADER = 'k-network-hash';
 
 export function decide(router: Router, req: RequestFacts, roll: number = Math.random() * 100): Decision {
+  // A fragment is never part of a request target; Envoy refuses one rather than guess what the
+  // client meant (stripping it would route `/a#/../b` differently from an origin that keeps it).
+  if (req.url.indexOf('#') >= 0) return { kind: 'bad-target' };
   const host = normalizeHost(req.authority);
   // `*` is the catch-all virtual host (a rule without hosts), tried after every named host.
   const table = router.hosts[req.listener];

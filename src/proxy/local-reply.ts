@@ -28,6 +28,7 @@ export const NO_ENDPOINTS = textReply(503, 'no healthy upstream');
 export const UPSTREAM_RESET = textReply(503, 'upstream connect error or disconnect/reset before headers');
 // Knative's probe handler's answer to a probe without a hash (pkg/http/probe).
 export const BAD_PROBE = textReply(400, 'a probe request must contain a non-empty "K-Network-Hash" header');
+export const BAD_TARGET = textReply(400, 'a request target must not contain a #fragment');
 export const BODY_TIMEOUT = textReply(408, 'request body timeout: the client sent nothing for too long');
 
 /**
@@ -42,6 +43,8 @@ export function replyFor(decision: Exclude<Decision, { kind: 'forward' }>): { re
       return { reply: probeReply(decision.hash), ingress: decision.ingress, error: false };
     case 'bad-probe':
       return { reply: BAD_PROBE, ingress: decision.ingress, error: false };
+    case 'bad-target':
+      return { reply: BAD_TARGET, ingress: '', error: true };
     case 'redirect':
       return { reply: redirectReply(decision.location), ingress: decision.ingress, error: false };
   }

@@ -110,9 +110,14 @@ describe('decide', () => {
     assert.equal(decide(router, facts('secure.example.com', '/shop', [], { secure: true }), 0).kind, 'forward');
   });
 
-  it('redirects to the normalised path, without the fragment, as Envoy with normalize_path does', () => {
+  it('redirects to the normalised path, as Envoy with normalize_path does', () => {
     const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
-    assert.deepEqual(decide(router, facts('secure.example.com', '/shop/x/../p//q?a=1#frag'), 0), redirect('https://secure.example.com/shop/p/q?a=1'));
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop/x/../p//q?a=1'), 0), redirect('https://secure.example.com/shop/p/q?a=1'));
+  });
+
+  it('refuses a target with a #fragment, before anything else, as Envoy does', () => {
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop#x'), 0), { kind: 'bad-target' });
+    assert.deepEqual(decide(router, facts('nobody.example.com', '/#x', ['K-Network-Probe', 'probe']), 0), { kind: 'bad-target' });
   });
 
   it('percent-encodes what is not visible ASCII in a redirect Location', () => {

@@ -187,7 +187,7 @@ export function normalizeRfc3986(path: string): string | null {
   return `/${out.join('/')}`;
 }
 
-/** Splits `:path` into path and query (with its `?`), dropping a fragment as Envoy does. */
+/** Splits `:path` into path and query (with its `?`); a fragment is refused before this. */
 function splitTarget(target: string): { path: string; query: string } {
   const hash = target.indexOf('#');
   const noFragment = hash >= 0 ? target.slice(0, hash) : target;
@@ -354,6 +354,8 @@ function redirectLocation(r: NonNullable<RouteEntry['redirect']>, req: { scheme:
  */
 export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, request: EnvoyRequest, roll = 0): EnvoyDecision {
   // The HTTP/1 codec takes an absolute-form target's authority as the Host (allow_absolute_url).
+  // Envoy refuses a #fragment in the target (runtime guard http_reject_path_with_fragment, on by default).
+  if (request.path.includes('#')) return { kind: 'local', status: 400, reason: 'path_with_fragment' };
   const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(request.path);
   let authority = absolute ? absolute[1]! : request.authority;
   if (hcm.stripAnyHostPort) authority = stripPort(authority);
