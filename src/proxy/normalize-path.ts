@@ -7,8 +7,9 @@
 /**
  * `target` without its `#fragment` (never part of a request target, RFC 9110 7.1), and with
  * `normalize`, its path (before `?`; the query is kept as sent) normalised:
- * - percent-encoded unreserved characters decoded (RFC 3986 6.2.2.2: `%2e` is `.`), the hex
- *   digits of other percent-encodings upper-cased (6.2.2.1; `%2F` stays encoded);
+ * - percent-encoded unreserved characters decoded (RFC 3986 6.2.2.2: `%2e` is `.`), and
+ *   other percent-encodings left as sent (`%2F` stays encoded; no case normalisation, as Envoy's
+ *   normalize_path does not do it, so both data planes forward the same bytes);
  * - runs of `/` merged into one;
  * - `.` and `..` segments removed (RFC 3986 5.2.4; `..` never climbs above the root).
  * Returns `target` itself when nothing changes. A target that is not a path (`*`) is left alone.
@@ -62,7 +63,7 @@ function normalizePath(path: string): string {
   return `/${out.join('/')}${slash}`;
 }
 
-/** `%XX` of an unreserved character (ALPHA / DIGIT / - . _ ~) decoded; other escapes with upper-case hex. */
+/** `%XX` of an unreserved character (ALPHA / DIGIT / - . _ ~) decoded; other escapes left as they are. */
 function decodeUnreserved(path: string): string {
   let out = '';
   let from = 0;
@@ -71,7 +72,7 @@ function decodeUnreserved(path: string): string {
     const lo = hexValue(path.charCodeAt(i + 2));
     if (hi < 0 || lo < 0) continue;
     const code = hi * 16 + lo;
-    out += path.slice(from, i) + (isUnreserved(code) ? String.fromCharCode(code) : `%${path.slice(i + 1, i + 3).toUpperCase()}`);
+    out += path.slice(from, i) + (isUnreserved(code) ? String.fromCharCode(code) : path.slice(i, i + 3));
     from = i + 3;
     i += 2;
   }
