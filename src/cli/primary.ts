@@ -20,7 +20,7 @@ import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';
 import type { Source } from '../sources/types.ts';
 import { standsAlone, TeeSource } from './relay-tee.ts';
-import { createSource, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
+import { createSource, requiresClass, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
 import { superviseWorkers, type Supervisor } from './workers.ts';
 
 export interface PrimaryTimes {
@@ -80,7 +80,7 @@ class Primary {
       const m = this.#relay.publish(state, this.#pipeline.feed.current()?.hash ?? '', standsAlone(this.#pipeline.feed.statuses()));
       for (const r of this.#relayed.values()) send(r.worker, m);
     });
-    this.#pipeline = new Pipeline(tee, translateOptionsFromFlags(f, Boolean(f.kubernetes)), log, this.#metrics);
+    this.#pipeline = new Pipeline(tee, translateOptionsFromFlags(f, requiresClass(f)), log, this.#metrics);
   }
 
   /** Forks the workers at once: they start up while the source reads, and wait for its first state. */

@@ -20,6 +20,8 @@ import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.
 
 export interface ServeFlags extends XdsFlags {
   workers?: string;
+  /** file mode: serve only ingresses annotated with --ingress-class (Kubernetes mode always does) */
+  requireIngressClass?: boolean;
   config?: string;
   kubernetes?: boolean;
   kubeconfig?: string;
@@ -106,6 +108,11 @@ export function limitsFromFlags(f: Pick<ServeFlags, 'headerTimeout' | 'idleTimeo
   };
 }
 
+/** Kubernetes mode serves only its class, as Knative's reconcilers do; file mode when asked. */
+export function requiresClass(f: Pick<ServeFlags, 'kubernetes' | 'requireIngressClass'>): boolean {
+  return Boolean(f.kubernetes) || Boolean(f.requireIngressClass);
+}
+
 export function translateOptionsFromFlags(
   f: Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'gatewayService' | 'localGatewayService'>,
   requireClass: boolean,
@@ -157,7 +164,7 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
 export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
-    translate: translateOptionsFromFlags(f, Boolean(f.kubernetes)),
+    translate: translateOptionsFromFlags(f, requiresClass(f)),
     http: parseAddress(f.http, '--http'),
     https: parseAddress(f.https, '--https'),
     ...(f.defaultCert ? { defaultCert: readDefaultCert(f.defaultCert) } : {}),

@@ -17,6 +17,7 @@ export function serveCommand(): Command {
     .option('--default-cert <cert,key|dir>', 'certificate for TLS clients whose SNI matches no spec.tls host: CERT_FILE,KEY_FILE (PEM) or a directory with tls.crt and tls.key; without it such handshakes fail')
     .option('--cluster-domain <domain>', 'cluster domain for short host forms', serveDefaults.clusterDomain)
     .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
+    .option('--require-ingress-class', 'file mode: serve only ingresses whose networking.knative.dev/ingress.class annotation is --ingress-class (Kubernetes mode always does; without it, file mode also serves ingresses with no class annotation)')
     .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
     .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
     .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')

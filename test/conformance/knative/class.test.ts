@@ -7,9 +7,8 @@ import { Cluster, type Service } from './support/cluster.ts';
 import { IngressClassAnnotationKey, ServiceDomain } from './support/names.ts';
 
 // In Kubernetes mode Sluice, like Knative's reconcilers, takes only ingresses whose class
-// annotation names it; in file mode it also serves ingresses with no class annotation at all
-// (translate/options.ts `requireClass`), so those two cases cannot hold in file mode.
-const FILE_MODE_SERVES_UNANNOTATED = 'file mode serves ingresses without the ingress.class annotation by design (only --kubernetes requires it)';
+// annotation names it; file mode does the same with --require-ingress-class, which the suite's
+// gateways run with (support/cluster.ts). Without it, file mode also serves unannotated ingresses.
 
 describe('class.go', () => {
   let cluster: Cluster;
@@ -37,8 +36,8 @@ describe('class.go', () => {
     // A backend service, so the ingresses are valid except for their class.
     svc = await cluster.createService(t.name, await startRuntime(), 'http');
     const tests: Array<{ name: string; annotations: Record<string, string> | null; skip?: string }> = [
-      { name: 'nil', annotations: null, skip: FILE_MODE_SERVES_UNANNOTATED },
-      { name: 'omitted', annotations: {}, skip: FILE_MODE_SERVES_UNANNOTATED },
+      { name: 'nil', annotations: null },
+      { name: 'omitted', annotations: {} },
       { name: 'incorrect', annotations: { [IngressClassAnnotationKey]: 'incorrect' } },
       { name: 'empty', annotations: { [IngressClassAnnotationKey]: '' } },
     ];

@@ -68,7 +68,7 @@ export class Cluster {
     const cfg = await ConfigDir.create();
     try {
       const sluice = await startSluice(
-        ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'],
+        ['serve', '--config', cfg.dir, '--require-ingress-class', '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'],
         ['http', 'https', 'local', 'admin'],
         // info, not the harness's debug: thousands of requests need no log line each.
         { env: { SLUICE_LOG_LEVEL: 'info' } },
