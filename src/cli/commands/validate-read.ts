@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Origin, Rejection } from '../../api/types.ts';
 import { checkConfigDir, ConfigDir } from '../../sources/config-dir.ts';
 import { mergeParsedFiles } from '../../sources/merge.ts';
+import type { ConfigLimits } from '../../sources/read-file.ts';
 import type { SourceState } from '../../sources/types.ts';
 import { parseConfigText, type ParsedFile } from '../../sources/yaml-docs.ts';
 import { FilePositions, withLines } from '../../sources/yaml-positions.ts';
@@ -20,7 +21,7 @@ export interface ConfigRead {
 }
 
 /** Throws SluiceError SLUICE_ERR_CONFIG_DIR when `path` is missing, or a directory that cannot be read. */
-export async function readConfig(path: string): Promise<ConfigRead> {
+export async function readConfig(path: string, limits?: ConfigLimits): Promise<ConfigRead> {
   const abs = resolve(path);
   const isFile = await stat(abs).then((s) => s.isFile(), () => false);
   if (isFile) {
@@ -29,7 +30,7 @@ export async function readConfig(path: string): Promise<ConfigRead> {
     return { files, state: mergeParsedFiles(files), text: (f) => (f === path ? text : undefined) };
   }
   await checkConfigDir(abs);
-  const config = new ConfigDir(abs);
+  const config = new ConfigDir(abs, limits === undefined ? {} : { limits });
   await config.scan('');
   return { files: config.files(), state: config.state(), text: (f) => readText(join(abs, f)) };
 }

@@ -4,6 +4,9 @@
 // and what `serve` would put in an ingress's status (a missing Service, port or Secret, an unusable
 // Secret, a host conflict), which `--strict` makes errors. Exit 1 when there is an error, else 0.
 import { Command } from 'commander';
+import type { ConfigLimits } from '../../sources/read-file.ts';
+import type { TranslateOptions } from '../../translate/options.ts';
+import { configLimitsFromFlags, serveDefaults, translateOptionsFromFlags, type ServeFlags } from '../serve.ts';
 import { formatOrigin, formatRejection } from '../../api/format.ts';
 import { SluiceError } from '../../errors.ts';
 import { sortPaths } from '../../sources/merge.ts';
@@ -13,6 +16,10 @@ import { referenceProblems, type ReferenceProblem } from './validate-refs.ts';
 export interface ValidateOptions {
   /** translator problems (missing references, host conflicts) are errors, not warnings */
   readonly strict?: boolean;
+  /** as serve reads files (--max-config-file-size, --max-config-documents) */
+  readonly limits?: ConfigLimits;
+  /** as serve translates (--cluster-domain, --ingress-class, --require-ingress-class) */
+  readonly translate?: TranslateOptions;
 }
 
 export interface ValidateReport {
@@ -31,7 +38,7 @@ interface Located {
 
 /** Throws SluiceError SLUICE_ERR_CONFIG_DIR when PATH is missing or unreadable. */
 export async function validatePath(path: string, options: ValidateOptions = {}): Promise<ValidateReport> {
-  const read = await readConfig(path);
+  const read = await readConfig(path, options.limits);
   const lines = new Lines(read);
   const errors: Located[] = [];
   const warnings: Located[] = [];
@@ -41,7 +48,7 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
     formatRejection(located).forEach((text, i) => errors.push({ file: r.origin.file ?? '', line: located.errors[i]?.line ?? located.line ?? 0, text }));
   }
   warnings.push(...ignoredKinds(read, lines));
-  for (const p of referenceProblems(read.state)) (options.strict ? errors : warnings).push(reference(p, lines));
+  for (const p of referenceProblems(read.state, options.translate)) (options.strict ? errors : warnings).push(reference(p, lines));
   return { errors: sorted(errors), warnings: sorted(warnings), resources: read.state.resources.length };
 }
 
@@ -96,6 +103,8 @@ export async function runValidate(path: string, out: NodeJS.WritableStream, err:
   return n === 0 ? 0 : 1;
 }
 
+type ValidateFlags = Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'requireIngressClass' | 'maxConfigFileSize' | 'maxConfigDocuments'> & { strict?: boolean };
+
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
 }
@@ -105,7 +114,13 @@ export function validateCommand(): Command {
     .description('check a config directory or file as serve would read it; lists every problem with file:line and exits 1 when there is an error')
     .argument('<path>', 'config directory or file')
     .option('--strict', 'missing Services, ports and Secrets, unusable Secrets and host conflicts are errors, not warnings')
-    .action(async (path: string, opts: { strict?: boolean }) => {
-      process.exitCode = await runValidate(path, process.stdout, process.stderr, { strict: opts.strict === true });
+    .option('--cluster-domain <domain>', 'cluster domain for short host forms, as serve', serveDefaults.clusterDomain)
+    .option('--ingress-class <class>', 'ingress class served, as serve', serveDefaults.ingressClass)
+    .option('--require-ingress-class', 'only ingresses annotated with --ingress-class count, as serve --require-ingress-class')
+    .option('--max-config-file-size <bytes>', 'largest config file read, as serve', serveDefaults.maxConfigFileSize)
+    .option('--max-config-documents <n>', 'most documents in one config file, as serve', serveDefaults.maxConfigDocuments)
+    .action(async (path: string, opts: ValidateFlags) => {
+      const translate = translateOptionsFromFlags({ ...serveDefaults, ...opts }, opts.requireIngressClass === true);
+      process.exitCode = await runValidate(path, process.stdout, process.stderr, { strict: opts.strict === true, limits: configLimitsFromFlags(opts), translate });
     });
 }
