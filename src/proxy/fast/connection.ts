@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import type { Endpoint } from '../../snapshot/types.ts';
 import { decide } from '../decide.ts';
-import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.ts';
+import { upstreamRequestHeaders } from '../headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from '../local-reply.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
 import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, type RequestHead, type ResponseHead, UNTIL_CLOSE } from './parse.ts';
@@ -15,15 +15,14 @@ import { resendIfStale, UpstreamResponseReader } from './upstream-response.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
 
 import { sendProgress, StallClock } from '../client-deadlines.ts';
-import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
+import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead } from './wire.ts';
+import { writeClientHead } from './client-head.ts';
 
 /** request side: no body left to read, or reading a Content-Length / chunked body */
 const REQ_DONE = 0;
 const REQ_LENGTH = 1;
 const REQ_CHUNKED = 2;
 
-/** Largest body part copied into a rewritten response head so that both go out in one buffer. */
-const INLINE_COPY_MAX = 2048;
 
 
 export class FastConnection extends UpstreamResponseReader implements UpstreamOwner {
@@ -271,32 +270,11 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   }
 
   protected responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
-    const off = head.start;
-    const f = head.framing;
     const close = !this.#keepAlive || this.#shared.draining;
     if (close) this.#keepAlive = false;
     this.#resHeadSent = true;
-    // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
-    const inline = f === LENGTH ? Math.min(head.contentLength, buf.length - bodyStart) : 0;
-    const s = this.socket;
-    const more = bodyStart + inline < buf.length && f !== NO_BODY && !(f === LENGTH && head.contentLength === inline);
-    const chunkedOut = f === CHUNKED || f === UNTIL_CLOSE;
-    this.#chunkedOut = f === UNTIL_CLOSE;
-    // Body bytes ride in the head's buffer when that costs no copy or a small one (one write);
-    // a larger part goes as a second buffer of the same writev: copying 64 KB costs more.
-    const split = head.drops !== null && inline > INLINE_COPY_MAX && !(head.drops.length === 0 && !chunkedOut && !close);
-    // Cork only when several writes follow; a single write goes straight out (uncorked by
-    // responseFlowed or #complete).
-    if (more || head.drops === null || split) s.cork();
-    if (split) {
-      s.write(forwardHead(buf, off, bodyStart, head.drops!, chunkedOut, close, 0));
-      s.write(buf.subarray(bodyStart, bodyStart + inline));
-    } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
-    else {
-      s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), chunkedOut, close), 'latin1');
-      if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
-    }
-    return inline;
+    this.#chunkedOut = head.framing === UNTIL_CLOSE;
+    return writeClientHead(this.socket, buf, head, bodyStart, close);
   }
 
   protected responseBody(piece: Buffer, _last: boolean): void {
@@ -517,30 +495,4 @@ class UpstreamBodySink implements ChunkSink {
   chunkData(data: Buffer): void {
     this.conn.writeUpstreamChunk(data);
   }
-}
-
-
-
-/**
- * The upstream's head as bytes for the client: its own status line and fields minus the
- * hop-by-hop lines, plus our framing lines, plus `inline` body bytes. Zero-copy when nothing
- * needs cutting or adding; otherwise one small copy, so the client still gets a single write.
- */
-function forwardHead(buf: Buffer, start: number, bodyStart: number, drops: readonly number[], chunked: boolean, close: boolean, inline: number): Buffer {
-  const extra = chunked ? (close ? 'transfer-encoding: chunked\r\nconnection: close\r\n' : 'transfer-encoding: chunked\r\n') : close ? 'connection: close\r\n' : '';
-  if (drops.length === 0 && extra === '') return buf.subarray(start, bodyStart + inline);
-  let size = bodyStart - start + extra.length + inline;
-  for (let i = 0; i < drops.length; i += 2) size -= drops[i + 1]! - drops[i]!;
-  const out = Buffer.allocUnsafe(size);
-  let pos = 0;
-  let from = start;
-  for (let i = 0; i < drops.length; i += 2) {
-    pos += buf.copy(out, pos, from, drops[i]!);
-    from = drops[i + 1]!;
-  }
-  // Everything up to the blank line, our lines, the blank line, then the body bytes.
-  pos += buf.copy(out, pos, from, bodyStart - 2);
-  if (extra !== '') pos += out.write(extra, pos, 'latin1');
-  pos += buf.copy(out, pos, bodyStart - 2, bodyStart + inline);
-  return out;
 }
