@@ -4,9 +4,9 @@
 // a body, and gRPC, keep going through undici (h2-proxy.ts), which streams them.
 import http2 from 'node:http2';
 import type { Endpoint } from '../snapshot/types.ts';
-import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './fast/chunked.ts';
-import { CHUNKED, HeadError, LENGTH, parseFinalResponseHead, UNTIL_CLOSE } from './fast/parse.ts';
-import { type FastUpstreams, IDEMPOTENT, RESPONSE_LIMITS, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
+import { LENGTH, NO_BODY, type ResponseHead } from './fast/parse.ts';
+import { type FastUpstreams, IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
+import { dispatch, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
 import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
@@ -18,12 +18,6 @@ const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
 /** Body pieces up to this size are copied rather than written as views of the read buffer. */
 const COPY_MAX = 16 * 1024;
-
-const HEAD = 0;
-const BODY_LENGTH = 1;
-const BODY_CHUNKED = 2;
-const BODY_UNTIL_CLOSE = 3;
-const DONE = 4;
 
 // nghttp2 already refuses CR, LF and NUL in field values and malformed :method/:path; this is the
 // belt to those braces, since the values are written into an HTTP/1.1 head verbatim.
@@ -54,21 +48,14 @@ function streamDrained(this: TaggedStream): void {
   this[EXCHANGE]?.onStreamDrain();
 }
 
-class RawExchange implements UpstreamOwner, ChunkSink {
+class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #pool: FastUpstreams;
   readonly #endpoint: Endpoint;
   readonly #t: H2Target;
-  #head = '';
+  /** the request head again for one resend on a stale connection, or '' */
+  #retryHead = '';
   #conn: UpstreamConn | null = null;
-  #retried = false;
-  #buf: Buffer | null = null;
-  #phase = HEAD;
-  #left = 0;
-  #decoder: ChunkedDecoder | null = null;
-  #status = 0;
-  #reusable = false;
-  #keepAliveMs = -1;
   /** the upstream announced trailers (`Trailer:`): the client stream waits for them */
   #announced = false;
   #trailers: http2.OutgoingHttpHeaders = {};
@@ -79,6 +66,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   #draining = false;
 
   constructor(stream: http2.ServerHttp2Stream, pool: FastUpstreams, endpoint: Endpoint, t: H2Target) {
+    super();
     this.#stream = stream;
     this.#pool = pool;
     this.#endpoint = endpoint;
@@ -86,16 +74,12 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   }
 
   start(): void {
-    this.#head = requestHead(this.#t.method, this.#t.path, this.#t.headers, false);
+    const head = requestHead(this.#t.method, this.#t.path, this.#t.headers, false);
+    if (IDEMPOTENT.has(this.#t.method)) this.#retryHead = head;
     (this.#stream as TaggedStream)[EXCHANGE] = this;
     this.#stream.once('close', streamClosed);
-    this.#send(false);
-  }
-
-  #send(fresh: boolean): void {
-    const conn = this.#pool.acquire(this.#endpoint, this, fresh);
-    this.#conn = conn;
-    conn.socket.write(this.#head, 'latin1');
+    this.expectResponse(this.#t.head, false);
+    this.#conn = dispatch(this.#pool, this.#endpoint, this, head, false);
   }
 
   onStreamClose(): void {
@@ -117,7 +101,7 @@ class RawExchange implements UpstreamOwner, ChunkSink {
 
   keepsReadBuffer(): boolean {
     // (The chunked decoder copies trailer bytes it has to keep; its data goes through #out.)
-    return this.#kept;
+    return this.#kept || this.holdsPartialHead;
   }
 
   /**
@@ -134,129 +118,84 @@ class RawExchange implements UpstreamOwner, ChunkSink {
   upstreamData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.#conn) return;
     this.#kept = false;
-    if (this.#phase !== HEAD) return this.#body(chunk, 0);
-    const buf = this.#buf === null ? chunk : Buffer.concat([this.#buf, chunk]);
-    this.#buf = null;
-    const head = parseFinalResponseHead(buf, 0, buf.length, RESPONSE_LIMITS, this.#t.head);
-    if (head === undefined) {
-      this.#buf = buf;
-      this.#kept = true;
-      return;
+    if (this.readingBody && !guard.usable(this.#stream)) return this.onStreamClose();
+    this.readResponse(chunk);
+  }
+
+  upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {
+    if (conn !== this.#conn) return;
+    this.#conn = null;
+    if (this.responseClosed()) return;
+    this.#conn = resendIfStale(this.#pool, this.#endpoint, this, conn, this.awaitingHead, this.#retryHead);
+    this.#retryHead = '';
+    if (this.#conn === null) this.#failed(upstreamErrorReason(err), err);
+  }
+
+  // ---- the response (UpstreamResponseReader)
+
+  protected responseHead(_buf: Buffer, head: ResponseHead, _bodyStart: number): number {
+    if (!guard.usable(this.#stream)) {
+      this.onStreamClose();
+      return -1;
     }
-    if (head instanceof HeadError) return this.#failed('protocol', undefined);
-    const off = head.start;
-    this.#status = head.status;
-    this.#reusable = head.reusable;
-    this.#keepAliveMs = head.keepAliveMs;
-    this.#left = head.contentLength;
-    const f = head.framing;
-    this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
-    if (!guard.usable(this.#stream)) return this.onStreamClose();
     const pairs = clientResponseHeaders(head.raw);
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
     if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers));
-    const rest = off + head.headLength;
-    const empty = this.#phase === DONE || (this.#phase === BODY_LENGTH && this.#left === 0);
+    const empty = head.framing === NO_BODY || (head.framing === LENGTH && head.contentLength === 0);
     if (!guard.respond(this.#stream, pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
       // Gone, or node refused the head (the guard answered 502): the upstream is mid-message.
       this.#drop();
-      return this.#finish(this.#stream.headersSent ? 502 : 499);
+      this.#finish(this.#stream.headersSent ? 502 : 499);
+      return -1;
     }
-    if (empty) {
-      if (rest < buf.length) this.#reusable = false;
-      return this.#complete();
-    }
-    if (rest < buf.length) this.#body(buf, rest);
+    return 0;
   }
 
-  #body(buf: Buffer, off: number): void {
-    const s = this.#stream;
-    if (!guard.usable(s)) return this.onStreamClose();
-    let ok = true;
-    switch (this.#phase) {
-      case BODY_LENGTH: {
-        const n = Math.min(this.#left, buf.length - off);
-        this.#left -= n;
-        const piece = off === 0 && n === buf.length ? buf : buf.subarray(off, off + n);
-        if (off + n < buf.length) this.#reusable = false;
-        if (this.#left === 0) {
-          // The last piece and END_STREAM in one go (the usual small response: one read, one call).
-          if (this.#announced) guard.write(s, this.#out(piece));
-          else guard.end(s, this.#out(piece));
-          return this.#complete();
-        }
-        guard.write(s, this.#out(piece));
-        ok = !backedUp(s);
-        break;
-      }
-      case BODY_CHUNKED: {
-        const decoder = (this.#decoder ??= new ChunkedDecoder(this, true));
-        const r = decoder.feed(buf, off, buf.length);
-        if (r === INVALID) return this.#failed('protocol', undefined);
-        if (r !== NEED_MORE) {
-          const trailers = decoder.takeTrailers();
-          if (trailers !== null && this.#announced) this.#trailers = trailerObject(trailers);
-          if (r < buf.length) this.#reusable = false;
-          return this.#complete();
-        }
-        ok = !backedUp(s);
-        break;
-      }
-      case BODY_UNTIL_CLOSE:
-        guard.write(s, this.#out(off === 0 ? buf : buf.subarray(off)));
-        ok = !backedUp(s);
-        break;
-      default:
-        // Bytes after a complete response: the connection cannot be reused.
-        this.#reusable = false;
-    }
-    if (!ok && this.#conn !== null) {
-      // Listened for only when it is needed: most responses never fill the stream's buffer.
-      this.#conn.socket.pause();
-      if (!this.#draining) {
-        this.#draining = true;
-        s.on('drain', streamDrained);
-        watchSend(this.#t.dp.sends, s, () => cancelStream(s));
-      }
-    }
+  protected responseBody(piece: Buffer, last: boolean): void {
+    // The last piece and END_STREAM in one go (the usual small response: one read, one call).
+    if (last && !this.#announced) guard.end(this.#stream, this.#out(piece));
+    else guard.write(this.#stream, this.#out(piece));
   }
 
   chunkData(data: Buffer): void {
     guard.write(this.#stream, this.#out(data));
   }
 
-  upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {
-    if (conn !== this.#conn) return;
-    this.#conn = null;
-    if (this.#phase === BODY_UNTIL_CLOSE) {
-      this.#reusable = false;
-      return this.#complete();
-    }
-    if (this.#phase === DONE) return;
-    // A reused keep-alive connection the upstream closed as we sent: once more on a new one.
-    if (this.#phase === HEAD && this.#buf === null && conn.reused && !this.#retried && IDEMPOTENT.has(this.#t.method)) {
-      this.#retried = true;
-      return this.#send(true);
-    }
-    this.#failed(upstreamErrorReason(err), err);
+  protected responseTrailers(raw: Buffer | null): void {
+    if (raw !== null && this.#announced) this.#trailers = trailerObject(raw);
   }
 
-  // ---- endings
+  protected responseFlowed(): void {
+    const s = this.#stream;
+    if (this.#conn === null || !backedUp(s)) return;
+    // Listened for only when it is needed: most responses never fill the stream's buffer.
+    this.#conn.socket.pause();
+    if (!this.#draining) {
+      this.#draining = true;
+      s.on('drain', streamDrained);
+      watchSend(this.#t.dp.sends, s, () => cancelStream(s));
+    }
+  }
 
-  #complete(): void {
-    this.#phase = DONE;
+  protected responseDone(): void {
     const conn = this.#conn;
     this.#conn = null;
     if (conn !== null) {
-      if (this.#reusable) this.#pool.release(conn, this.#keepAliveMs);
+      if (this.resReusable) this.#pool.release(conn, this.resKeepAliveMs);
       else {
         conn.owner = null;
         conn.socket.destroy();
       }
     }
     guard.end(this.#stream);
-    this.#finish(this.#status);
+    this.#finish(this.resStatus);
   }
+
+  protected responseFailed(reason: UpstreamErrorReason): void {
+    this.#failed(reason, undefined);
+  }
+
+  // ---- endings
 
   #failed(reason: UpstreamErrorReason, err: (Error & { code?: string }) | undefined): void {
     this.#drop();
@@ -267,12 +206,12 @@ class RawExchange implements UpstreamOwner, ChunkSink {
     }
     this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
     guard.reset(s, NGHTTP2_INTERNAL_ERROR);
-    this.#finish(this.#status);
+    this.#finish(this.resStatus);
   }
 
   /** Gives up the upstream connection mid-message: it can never be reused. */
   #drop(): void {
-    this.#phase = DONE;
+    this.stopReading();
     const conn = this.#conn;
     this.#conn = null;
     if (conn !== null) {

@@ -5,33 +5,27 @@
 import type { Socket } from 'node:net';
 import type { Endpoint } from '../../snapshot/types.ts';
 import { decide } from '../decide.ts';
-import { clientResponseHeaders, upstreamRequestHeaders } from '../headers.ts';
+import { upstreamRequestHeaders } from '../headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from '../local-reply.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
-import { CHUNKED, HeadError, LENGTH, NO_BODY, parseFinalResponseHead, parseRequestHead, type RequestHead, UNTIL_CLOSE } from './parse.ts';
+import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, type RequestHead, type ResponseHead, UNTIL_CLOSE } from './parse.ts';
 import type { FastShared } from './shared.ts';
-import { IDEMPOTENT, RESPONSE_LIMITS, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
+import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
+import { resendIfStale, UpstreamResponseReader } from './upstream-response.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
 
 import { sendProgress, StallClock } from '../client-deadlines.ts';
-import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead, responseHead } from './wire.ts';
+import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead } from './wire.ts';
+import { writeClientHead } from './client-head.ts';
 
 /** request side: no body left to read, or reading a Content-Length / chunked body */
 const REQ_DONE = 0;
 const REQ_LENGTH = 1;
 const REQ_CHUNKED = 2;
-/** response side: waiting for the head, then the body framing, then done */
-const RES_HEAD = 0;
-const RES_LENGTH = 1;
-const RES_CHUNKED = 2;
-const RES_UNTIL_CLOSE = 3;
-const RES_DONE = 4;
-
-/** Largest body part copied into a rewritten response head so that both go out in one buffer. */
-const INLINE_COPY_MAX = 2048;
 
 
-export class FastConnection implements UpstreamOwner {
+
+export class FastConnection extends UpstreamResponseReader implements UpstreamOwner {
   readonly socket: Socket;
   readonly #shared: FastShared;
   readonly #clientAddress: string | undefined;
@@ -63,16 +57,12 @@ export class FastConnection implements UpstreamOwner {
   #ingress = '';
   #cluster = '';
   #keepAlive = true;
-  #resPhase = RES_HEAD;
-  #resBuf: Buffer | null = null;
-  #resLeft = 0;
-  #resReusable = false;
-  #resKeepAliveMs = -1;
-  #resDecoder: ChunkedDecoder | null = null;
-  #status = 0;
   #resHeadSent = false;
+  /** the response body is read until close and re-framed as chunked */
+  #chunkedOut = false;
 
   constructor(socket: Socket, shared: FastShared) {
+    super();
     this.socket = socket;
     this.#shared = shared;
     this.#clientAddress = socket.remoteAddress;
@@ -185,8 +175,7 @@ export class FastConnection implements UpstreamOwner {
     this.#ingress = decision.ingress;
     this.#cluster = cluster.name;
     this.#endpoint = ep;
-    this.#status = 0;
-    this.#resPhase = RES_HEAD;
+    this.expectResponse(head.method === 'HEAD', true);
     this.#resHeadSent = false;
     // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
     this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
@@ -258,12 +247,12 @@ export class FastConnection implements UpstreamOwner {
       this.#finish(status);
     } else {
       this.socket.destroy();
-      this.#finish(this.#status);
+      this.#finish(this.resStatus);
     }
     this.#closed = true;
   }
 
-  // ---- upstream events (UpstreamOwner)
+  // ---- upstream events (UpstreamOwner) and the response read off it (UpstreamResponseReader)
 
   upstreamDrain(): void {
     if (this.#reqPhase !== REQ_DONE) this.#resume();
@@ -273,128 +262,62 @@ export class FastConnection implements UpstreamOwner {
     const s = this.socket;
     // A partial head is kept as a view, and a client write not flushed at once still points at the
     // bytes. (The chunked decoder copies the trailer bytes it has to keep.)
-    return this.#resBuf !== null || s.writableLength > 0 || s.writableCorked > 0;
+    return this.holdsPartialHead || s.writableLength > 0 || s.writableCorked > 0;
   }
 
   upstreamData(conn: UpstreamConn, chunk: Buffer): void {
-    if (conn !== this.#upstream) return;
-    if (this.#resPhase !== RES_HEAD) {
-      this.#feedResponseBody(chunk, 0);
-      return;
-    }
-    const buf = this.#resBuf === null ? chunk : Buffer.concat([this.#resBuf, chunk]);
-    this.#resBuf = null;
-    const head = parseFinalResponseHead(buf, 0, buf.length, RESPONSE_LIMITS, this.#head!.method === 'HEAD', true);
-    if (head === undefined) {
-      this.#resBuf = buf;
-      return;
-    }
-    if (head instanceof HeadError) return this.#upstreamFailed('protocol', undefined);
-    const off = head.start;
-    this.#status = head.status;
-    this.#resReusable = head.reusable;
-    this.#resKeepAliveMs = head.keepAliveMs;
-    this.#resLeft = head.contentLength;
-    const f = head.framing;
-    this.#resPhase = f === LENGTH ? RES_LENGTH : f === CHUNKED ? RES_CHUNKED : f === UNTIL_CLOSE ? RES_UNTIL_CLOSE : RES_DONE;
-    if (this.#resPhase === RES_CHUNKED) (this.#resDecoder ??= new ChunkedDecoder(new ClientBodySink(this), true)).reset();
+    if (conn === this.#upstream) this.readResponse(chunk);
+  }
+
+  protected responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
     const close = !this.#keepAlive || this.#shared.draining;
     if (close) this.#keepAlive = false;
     this.#resHeadSent = true;
-    const bodyStart = off + head.headLength;
-    // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
-    const inline = this.#resPhase === RES_LENGTH ? Math.min(this.#resLeft, buf.length - bodyStart) : 0;
-    this.#resLeft -= inline;
-    const s = this.socket;
-    const rest = bodyStart + inline;
-    const more = rest < buf.length && this.#resPhase !== RES_DONE && !(this.#resPhase === RES_LENGTH && this.#resLeft === 0);
-    const chunkedOut = f === CHUNKED || f === UNTIL_CLOSE;
-    // Body bytes ride in the head's buffer when that costs no copy or a small one (one write);
-    // a larger part goes as a second buffer of the same writev: copying 64 KB costs more.
-    const split = head.drops !== null && inline > INLINE_COPY_MAX && !(head.drops.length === 0 && !chunkedOut && !close);
-    // Cork only when several writes follow; a single write goes straight out.
-    if (more || head.drops === null || split) s.cork();
-    if (split) {
-      s.write(forwardHead(buf, off, bodyStart, head.drops!, chunkedOut, close, 0));
-      s.write(buf.subarray(bodyStart, bodyStart + inline));
-    } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
-    else {
-      s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), chunkedOut, close), 'latin1');
-      if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
-    }
-    if (this.#resPhase === RES_DONE || (this.#resPhase === RES_LENGTH && this.#resLeft === 0)) {
-      if (rest < buf.length) this.#resReusable = false;
-      if (s.writableCorked > 0) s.uncork();
-      return this.#complete();
-    }
-    if (rest < buf.length) this.#feedResponseBody(buf, rest);
-    if (s.writableCorked > 0) s.uncork();
-    if (backedUp(s)) this.#upstream?.socket.pause();
+    this.#chunkedOut = head.framing === UNTIL_CLOSE;
+    return writeClientHead(this.socket, buf, head, bodyStart, close);
   }
 
-  #feedResponseBody(buf: Buffer, off: number): void {
-    const s = this.socket;
-    let ok = true;
-    switch (this.#resPhase) {
-      case RES_LENGTH: {
-        const n = Math.min(this.#resLeft, buf.length - off);
-        this.#resLeft -= n;
-        s.write(n === buf.length ? buf : buf.subarray(off, off + n));
-        ok = !backedUp(s);
-        if (off + n < buf.length) this.#resReusable = false;
-        if (this.#resLeft === 0) return this.#complete();
-        break;
-      }
-      case RES_CHUNKED: {
-        const r = this.#resDecoder!.feed(buf, off, buf.length);
-        if (r === INVALID) return this.#upstreamFailed('protocol', undefined);
-        if (r !== NEED_MORE) {
-          const trailers = this.#resDecoder!.takeTrailers();
-          s.write(trailers === null ? LAST_CHUNK : `0\r\n${trailers.toString('latin1')}\r\n`, 'latin1');
-          if (r < buf.length) this.#resReusable = false;
-          return this.#complete();
-        }
-        ok = !backedUp(s);
-        break;
-      }
-      case RES_UNTIL_CLOSE:
-        if (buf.length > off) ok = this.writeClientChunk(off === 0 ? buf : buf.subarray(off));
-        break;
-      default:
-        // Bytes after a complete response: the upstream connection is not reusable.
-        this.#resReusable = false;
-    }
-    if (!ok) this.#upstream?.socket.pause();
+  protected responseBody(piece: Buffer, _last: boolean): void {
+    if (this.#chunkedOut) this.chunkData(piece);
+    else this.socket.write(piece);
   }
 
-  /** Writes a chunk of response body to the client, re-framed; false when the client is backed up. */
-  writeClientChunk(data: Buffer): boolean {
+  /** Writes a chunk of response body to the client, re-framed. */
+  chunkData(data: Buffer): void {
     const s = this.socket;
     s.write(chunkHead(data.length), 'latin1');
     s.write(data);
     s.write(CRLF, 'latin1');
-    return !backedUp(s);
+  }
+
+  protected responseTrailers(raw: Buffer | null): void {
+    this.socket.write(raw === null ? LAST_CHUNK : `0\r\n${raw.toString('latin1')}\r\n`, 'latin1');
+  }
+
+  protected responseFlowed(): void {
+    const s = this.socket;
+    if (s.writableCorked > 0) s.uncork();
+    if (backedUp(s)) this.#upstream?.socket.pause();
+  }
+
+  protected responseDone(): void {
+    const s = this.socket;
+    if (s.writableCorked > 0) s.uncork();
+    this.#complete();
+  }
+
+  protected responseFailed(reason: UpstreamErrorReason): void {
+    this.#upstreamFailed(reason, undefined);
   }
 
   upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {
     if (conn !== this.#upstream) return;
     this.#upstream = null;
-    if (this.#resPhase === RES_UNTIL_CLOSE) {
-      this.socket.write(LAST_CHUNK, 'latin1');
-      this.#resReusable = false;
-      return this.#complete();
-    }
-    if (this.#resPhase === RES_DONE) return;
-    // A reused keep-alive connection the upstream closed just as we sent: retry once on a new one.
-    if (!this.#resHeadSent && this.#resBuf === null && conn.reused && this.#retryHead !== '' && this.#endpoint !== null) {
-      const head = this.#retryHead;
-      this.#retryHead = '';
-      const up = this.#shared.upstreams.acquire(this.#endpoint, this, true);
-      this.#upstream = up;
-      up.socket.write(head, 'latin1');
-      return;
-    }
-    this.#upstreamFailed(upstreamErrorReason(err), err);
+    if (this.responseClosed()) return;
+    const again = resendIfStale(this.#shared.upstreams, this.#endpoint, this, conn, this.awaitingHead, this.#retryHead);
+    this.#retryHead = '';
+    if (again !== null) this.#upstream = again;
+    else this.#upstreamFailed(upstreamErrorReason(err), err);
   }
 
   #upstreamFailed(reason: UpstreamErrorReason, err: Error | undefined): void {
@@ -407,8 +330,7 @@ export class FastConnection implements UpstreamOwner {
       const close = !this.#keepAlive || this.#reqPhase !== REQ_DONE;
       const reply = UPSTREAM_RESET;
       this.socket.write(localReplyBytes(reply, this.#head!.method === 'HEAD', close));
-      this.#status = 503;
-      this.#resPhase = RES_DONE;
+      this.resStatus = 503;
       this.#finish(503);
       if (close) this.#end();
       else this.#drive();
@@ -416,23 +338,22 @@ export class FastConnection implements UpstreamOwner {
       dp.metrics.upstreamErrors.labels(this.#cluster, 'reset_after_headers').inc();
       this.#closed = true;
       this.socket.destroy();
-      this.#finish(this.#status);
+      this.#finish(this.resStatus);
     }
   }
 
   /** The response went out completely. */
   #complete(): void {
-    this.#resPhase = RES_DONE;
     const up = this.#upstream;
     this.#upstream = null;
     if (up !== null) {
-      if (this.#resReusable && this.#reqPhase === REQ_DONE) this.#shared.upstreams.release(up, this.#resKeepAliveMs);
+      if (this.resReusable && this.#reqPhase === REQ_DONE) this.#shared.upstreams.release(up, this.resKeepAliveMs);
       else {
         up.owner = null;
         up.socket.destroy();
       }
     }
-    this.#finish(this.#status);
+    this.#finish(this.resStatus);
     if (!this.#keepAlive || this.#reqPhase !== REQ_DONE || this.#shared.draining) return this.#end();
     this.idleSince = Date.now();
     if (this.#pending !== null) this.headStart = this.idleSince;
@@ -445,7 +366,7 @@ export class FastConnection implements UpstreamOwner {
     this.#head = null;
     this.#endpoint = null;
     this.#retryHead = '';
-    this.#resBuf = null;
+    this.stopReading();
     const { dp, ctx } = this.#shared;
     dp.inflight--;
     dp.metrics.request(ctx.name, this.#ingress, status, (performance.now() - this.#started) / 1000);
@@ -557,7 +478,7 @@ export class FastConnection implements UpstreamOwner {
     this.#dropUpstream();
     this.#closed = true;
     s.destroy();
-    this.#finish(this.#status);
+    this.#finish(this.resStatus);
   }
 
   /** Closes the connection if no request is in progress (graceful drain). */
@@ -574,36 +495,4 @@ class UpstreamBodySink implements ChunkSink {
   chunkData(data: Buffer): void {
     this.conn.writeUpstreamChunk(data);
   }
-}
-
-class ClientBodySink implements ChunkSink {
-  constructor(readonly conn: FastConnection) {}
-  chunkData(data: Buffer): void {
-    this.conn.writeClientChunk(data);
-  }
-}
-
-
-/**
- * The upstream's head as bytes for the client: its own status line and fields minus the
- * hop-by-hop lines, plus our framing lines, plus `inline` body bytes. Zero-copy when nothing
- * needs cutting or adding; otherwise one small copy, so the client still gets a single write.
- */
-function forwardHead(buf: Buffer, start: number, bodyStart: number, drops: readonly number[], chunked: boolean, close: boolean, inline: number): Buffer {
-  const extra = chunked ? (close ? 'transfer-encoding: chunked\r\nconnection: close\r\n' : 'transfer-encoding: chunked\r\n') : close ? 'connection: close\r\n' : '';
-  if (drops.length === 0 && extra === '') return buf.subarray(start, bodyStart + inline);
-  let size = bodyStart - start + extra.length + inline;
-  for (let i = 0; i < drops.length; i += 2) size -= drops[i + 1]! - drops[i]!;
-  const out = Buffer.allocUnsafe(size);
-  let pos = 0;
-  let from = start;
-  for (let i = 0; i < drops.length; i += 2) {
-    pos += buf.copy(out, pos, from, drops[i]!);
-    from = drops[i + 1]!;
-  }
-  // Everything up to the blank line, our lines, the blank line, then the body bytes.
-  pos += buf.copy(out, pos, from, bodyStart - 2);
-  if (extra !== '') pos += out.write(extra, pos, 'latin1');
-  pos += buf.copy(out, pos, bodyStart - 2, bodyStart + inline);
-  return out;
 }
