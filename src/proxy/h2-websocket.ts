@@ -14,6 +14,7 @@ import { RESPONSE_LIMITS } from './fast/upstream-pool.ts';
 import { pairsToObject, writeLocalH2 } from './h2-proxy.ts';
 import type { ListenerContext } from './listeners.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
+import { rawHeader } from './router.ts';
 import { NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import type { Tunnels } from './websocket.ts';
@@ -109,7 +110,7 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
       upstream.destroy();
       return;
     }
-    const accept = headerOf(res.raw, 'sec-websocket-accept');
+    const accept = rawHeader(res.raw, 'sec-websocket-accept');
     if (accept !== createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64')) return fail(502, 'protocol');
     if (stream.destroyed) {
       upstream.destroy();
@@ -118,8 +119,10 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
     answered = true;
     done(decision.ingress, 200);
     // The 101's own fields (subprotocol, extensions) go to the client; the handshake fields do not.
-    const pairs = clientResponseHeaders(res.raw).filter((_, i, a) => i % 2 === 0 ? !HANDSHAKE_REPLY.has(a[i]!.toLowerCase()) : !HANDSHAKE_REPLY.has(a[i - 1]!.toLowerCase()));
-    stream.respond(pairsToObject(200, pairs));
+    // clientResponseHeaders drops Connection and Upgrade; the accept key is the HTTP/1.1 handshake's own.
+    const out = pairsToObject(200, clientResponseHeaders(res.raw));
+    delete out['sec-websocket-accept'];
+    stream.respond(out);
     const rest = buf.subarray(res.headLength);
     buf = null;
     if (rest.length > 0) stream.write(rest);
@@ -150,10 +153,3 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
 
 /** Request fields an HTTP/2 client must not send here, or that the handshake sets itself. */
 const HANDSHAKE_OWN: ReadonlySet<string> = new Set(['sec-websocket-key', 'connection', 'upgrade']);
-/** 101 fields that belong to the HTTP/1.1 handshake, not to an HTTP/2 response (RFC 8441 5). */
-const HANDSHAKE_REPLY: ReadonlySet<string> = new Set(['sec-websocket-accept', 'connection', 'upgrade']);
-
-function headerOf(raw: readonly string[], lower: string): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === lower) return raw[i + 1];
-  return undefined;
-}
