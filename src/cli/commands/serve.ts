@@ -2,9 +2,10 @@
 import { Command, Option } from 'commander';
 import { SluiceError } from '../../errors.ts';
 import { runServe, serveDefaults, type ServeFlags } from '../serve.ts';
+import { configLimitOptions, translateOptions, withOptions } from './reading-options.ts';
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const base = new Command('serve')
     .description('serve Knative Ingresses from a config directory or a Kubernetes cluster')
     .option('--config <dir>', 'directory of YAML/JSON resources (hot-reloaded)')
     .option('--kubernetes', 'read resources from the Kubernetes API and write status back')
@@ -14,10 +15,8 @@ export function serveCommand(): Command {
     .option('--local <addr>', 'cluster-local listener (HTTP/1.1 and h2c)', serveDefaults.local)
     .option('--admin <addr>', 'admin endpoint (/ready /status /config /metrics)', serveDefaults.admin)
     .option('--health <addr>', "the kubelet's health checks (/ready /live only)", serveDefaults.health)
-    .option('--default-cert <cert,key|dir>', 'certificate for TLS clients whose SNI matches no spec.tls host: CERT_FILE,KEY_FILE (PEM) or a directory with tls.crt and tls.key; without it such handshakes fail')
-    .option('--cluster-domain <domain>', 'cluster domain for short host forms', serveDefaults.clusterDomain)
-    .option('--ingress-class <class>', 'ingress class served', serveDefaults.ingressClass)
-    .option('--require-ingress-class', 'file mode: serve only ingresses whose networking.knative.dev/ingress.class annotation is --ingress-class (Kubernetes mode always does; without it, file mode also serves ingresses with no class annotation)')
+    .option('--default-cert <cert,key|dir>', 'certificate for TLS clients whose SNI matches no spec.tls host: CERT_FILE,KEY_FILE (PEM) or a directory with tls.crt and tls.key; without it such handshakes fail');
+  const read = withOptions(base, translateOptions())
     .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
     .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
     .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')
@@ -26,9 +25,8 @@ export function serveCommand(): Command {
     .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
     .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)
     .option('--client-send-timeout <seconds>', 'time a client may leave a response unread while Sluice waits to write to it (0: no limit)', serveDefaults.clientSendTimeout)
-    .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
-    .option('--max-config-file-size <bytes>', 'largest config file read; a larger one is rejected and keeps what it held', serveDefaults.maxConfigFileSize)
-    .option('--max-config-documents <n>', 'most documents (and List items) in one config file; more are rejected like a larger file', serveDefaults.maxConfigDocuments)
+    .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize);
+  return withOptions(read, configLimitOptions())
     .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address (PORT or :PORT: 127.0.0.1)')
     .option('--xds-tls-cert <file>', 'serve xDS over TLS with this PEM certificate (chain)')
     .option('--xds-tls-key <file>', 'private key (PEM) of --xds-tls-cert')

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import type { ConfigLimits } from '../../sources/read-file.ts';
 import type { TranslateOptions } from '../../translate/options.ts';
 import { configLimitsFromFlags, serveDefaults, translateOptionsFromFlags, type ServeFlags } from '../serve.ts';
+import { configLimitOptions, translateOptions, withOptions } from './reading-options.ts';
 import { formatOrigin, formatRejection } from '../../api/format.ts';
 import { SluiceError } from '../../errors.ts';
 import { sortPaths } from '../../sources/merge.ts';
@@ -110,15 +111,12 @@ function plural(n: number, word: string): string {
 }
 
 export function validateCommand(): Command {
-  return new Command('validate')
+  const command = new Command('validate')
     .description('check a config directory or file as serve would read it; lists every problem with file:line and exits 1 when there is an error')
     .argument('<path>', 'config directory or file')
-    .option('--strict', 'missing Services, ports and Secrets, unusable Secrets and host conflicts are errors, not warnings')
-    .option('--cluster-domain <domain>', 'cluster domain for short host forms, as serve', serveDefaults.clusterDomain)
-    .option('--ingress-class <class>', 'ingress class served, as serve', serveDefaults.ingressClass)
-    .option('--require-ingress-class', 'only ingresses annotated with --ingress-class count, as serve --require-ingress-class')
-    .option('--max-config-file-size <bytes>', 'largest config file read, as serve', serveDefaults.maxConfigFileSize)
-    .option('--max-config-documents <n>', 'most documents in one config file, as serve', serveDefaults.maxConfigDocuments)
+    .option('--strict', 'missing Services, ports and Secrets, unusable Secrets and host conflicts are errors, not warnings');
+  // The same reading flags as serve (reading-options.ts), so validate reports what that serve would.
+  return withOptions(withOptions(command, translateOptions()), configLimitOptions())
     .action(async (path: string, opts: ValidateFlags) => {
       const translate = translateOptionsFromFlags({ ...serveDefaults, ...opts }, opts.requireIngressClass === true);
       process.exitCode = await runValidate(path, process.stdout, process.stderr, { strict: opts.strict === true, limits: configLimitsFromFlags(opts), translate });
