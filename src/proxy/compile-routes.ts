@@ -1,6 +1,7 @@
 // Compiles one virtual host's routes for the router: header matchers as flat arrays, split
 // pickers as cumulative percent tables, each split resolved to its Cluster object.
-import type { Cluster, IngressInfo, Route, Split, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, HeaderEdits, HeaderPair, IngressInfo, Route, Split, VirtualHost } from '../snapshot/types.ts';
+import { NO_EDITS } from './headers.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry } from './router.ts';
 
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
@@ -24,7 +25,8 @@ export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clu
 // the very object the caller's own snapshot has under that name (`current`), so what a plane gets
 // is exactly what compiling afresh from its own snapshot would give.
 const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
-const compiledSplits = new WeakMap<readonly Split[], readonly CompiledSplit[]>();
+// Keyed by the split list and then the route's own header list: compiled splits carry both edits.
+const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly HeaderPair[], readonly CompiledSplit[]>>();
 const NO_HEADERS: readonly string[] = Object.freeze([]);
 
 function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
@@ -41,16 +43,23 @@ function compileRoutes(routes: readonly Route[], clusters: Lookup<Cluster>): rea
   return out;
 }
 
+function requestEdits(path: readonly HeaderPair[], split: readonly HeaderPair[]): HeaderEdits {
+  if (path.length === 0 && split.length === 0) return NO_EDITS;
+  return { set: path.length === 0 ? split : split.length === 0 ? path : [...path, ...split], add: [], remove: [] };
+}
+
 function compileRoute(route: Route, clusters: Lookup<Cluster>): CompiledRoute {
-  let splits = compiledSplits.get(route.splits);
+  let byHeaders = compiledSplits.get(route.splits);
+  if (byHeaders === undefined) compiledSplits.set(route.splits, (byHeaders = new WeakMap()));
+  let splits = byHeaders.get(route.appendHeaders);
   if (splits === undefined || !current(splits, clusters)) {
     let acc = 0;
     splits = route.splits.map((s): CompiledSplit => {
       acc += s.percent;
       const cluster = clusters.get(s.cluster) ?? { name: s.cluster, protocol: 'http1', type: 'static', endpoints: [] };
-      return { cluster, upTo: acc, appendHeaders: s.appendHeaders };
+      return { cluster, upTo: acc, request: requestEdits(route.appendHeaders, s.appendHeaders), response: undefined };
     });
-    compiledSplits.set(route.splits, splits);
+    byHeaders.set(route.appendHeaders, splits);
   }
   return {
     route,

@@ -1,6 +1,6 @@
 // The per-request core: from plain values (listener, host, path, raw headers) to a decision.
 // It knows nothing of node:http, so every socket layer (h1, h2, a raw fast path) shares it.
-import type { ListenerKind } from '../snapshot/types.ts';
+import type { HeaderEdits, ListenerKind } from '../snapshot/types.ts';
 import type { CompiledRoute, CompiledSplit, Router } from './router.ts';
 import { routedTarget } from './normalize-path.ts';
 import { matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
@@ -22,8 +22,10 @@ export type Decision =
       readonly url: string;
       /** the Host sent upstream */
       readonly upstreamHost: string;
-      /** headers to set on the upstream request, in order (later wins) */
-      readonly set: ReadonlyArray<readonly [string, string]>;
+      /** the route's edits of the request headers sent upstream */
+      readonly request: HeaderEdits;
+      /** the route's edits of the response headers sent to the client; undefined when none */
+      readonly response: HeaderEdits | undefined;
     };
 
 export interface RequestFacts {
@@ -78,10 +80,8 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const split = pickSplit(route, roll);
   if (!split) return { kind: 'not-found', what: 'path', ingress };
 
-  const pathSet = route.route.appendHeaders;
-  const set = split.appendHeaders.length === 0 ? pathSet : pathSet.length === 0 ? split.appendHeaders : [...pathSet, ...split.appendHeaders];
   const upstreamHost = route.route.rewriteHost ?? req.authority ?? host;
-  return { kind: 'forward', ingress, route, split, url, upstreamHost, set };
+  return { kind: 'forward', ingress, route, split, url, upstreamHost, request: split.request, response: split.response };
 }
 
 // A Host that is not a plain host[:port] is replaced by the normalised host.

@@ -73,7 +73,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     const headers = upstreamRequestHeaders({
       raw,
       host: decision.upstreamHost,
-      set: decision.set,
+      edits: decision.request,
       clientAddress: req.socket.remoteAddress,
       proto: ctx.secure ? 'https' : 'http',
       keepTeTrailers: toH2c,

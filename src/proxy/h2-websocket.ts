@@ -67,7 +67,7 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
   const upstreamHeaders = upstreamRequestHeaders({
     raw,
     host: decision.upstreamHost,
-    set: decision.set,
+    edits: decision.request,
     clientAddress: stream.session?.socket?.remoteAddress,
     proto: ctx.secure ? 'https' : 'http',
     drop: HANDSHAKE_OWN,

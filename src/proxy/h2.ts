@@ -126,7 +126,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     const upstreamHeaders = upstreamRequestHeaders({
       raw,
       host: decision.upstreamHost,
-      set: decision.set,
+      edits: decision.request,
       clientAddress: stream.session?.socket?.remoteAddress,
       proto: ctx.secure ? 'https' : 'http',
       keepTeTrailers: cluster.protocol === 'h2c',

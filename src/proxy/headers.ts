@@ -1,4 +1,20 @@
 // Header editing for proxied requests and responses, on raw [name, value, ...] arrays.
+import type { HeaderEdits } from '../snapshot/types.ts';
+
+/** No edits: shared, so a route without header filters allocates nothing. */
+export const NO_EDITS: HeaderEdits = Object.freeze({ set: Object.freeze([]), add: Object.freeze([]), remove: Object.freeze([]) });
+
+/** True when `e` changes nothing. */
+export function noEdits(e: HeaderEdits | undefined): boolean {
+  return e === undefined || (e.set.length === 0 && e.add.length === 0 && e.remove.length === 0);
+}
+
+/** `a` then `b`, as one edit list (sets and adds in order, so later sets win). */
+export function concatEdits(a: HeaderEdits, b: HeaderEdits): HeaderEdits {
+  if (noEdits(b)) return a;
+  if (noEdits(a)) return b;
+  return { set: [...a.set, ...b.set], add: [...a.add, ...b.add], remove: [...a.remove, ...b.remove] };
+}
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) plus legacy ones that must not be forwarded (both directions). */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -54,8 +70,8 @@ export interface UpstreamHeaderInput {
   readonly raw: readonly string[];
   /** the Host to send upstream */
   readonly host: string;
-  /** headers to set, replacing client values: path-level first, then the split's (later wins) */
-  readonly set: ReadonlyArray<readonly [string, string]>;
+  /** the route's request header edits: path-level first, then the split's (later sets win) */
+  readonly edits: HeaderEdits;
   /** the client's address, appended to X-Forwarded-For */
   readonly clientAddress: string | undefined;
   /** `http` or `https` */
@@ -70,7 +86,9 @@ export interface UpstreamHeaderInput {
 
 /** Builds the raw header array sent upstream. */
 export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
-  const { raw, set } = input;
+  const { raw, edits } = input;
+  const set = edits.set;
+  const remove = edits.remove;
   const listed = connectionTokens(raw);
   const out: string[] = ['host', input.host];
   let xff: string | undefined;
@@ -93,15 +111,20 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
     if (listed?.has(lower) && !input.keepUpgrade) continue;
     if (input.drop?.has(lower)) continue;
     if (set.length > 0 && !isFraming(lower) && isSetByRoute(set, lower)) continue;
+    if (remove.length > 0 && !isFraming(lower) && remove.includes(lower)) continue;
     out.push(name, raw[i + 1]!);
   }
-  for (const [n, v] of set) if (!isFraming(n)) setPair(out, n, v);
+  for (const [n, v] of set) if (!isFraming(n) && !PROXY_OWNED.has(n)) setPair(out, n, v);
+  for (const [n, v] of edits.add) if (!isFraming(n) && !PROXY_OWNED.has(n)) out.push(n, v);
   const client = input.clientAddress ? stripV4Mapped(input.clientAddress) : undefined;
   if (client) out.push('x-forwarded-for', xff === undefined ? client : `${xff}, ${client}`);
   else if (xff !== undefined) out.push('x-forwarded-for', xff);
   out.push('x-forwarded-proto', input.proto);
   return out;
 }
+
+/** Headers the proxy writes itself after the route's edits (Host comes from the route's rewrite). */
+const PROXY_OWNED = new Set(['x-forwarded-for', 'x-forwarded-proto']);
 
 function isSetByRoute(set: ReadonlyArray<readonly [string, string]>, lower: string): boolean {
   for (let i = 0; i < set.length; i++) if (set[i]![0] === lower) return true;
@@ -123,8 +146,28 @@ function stripV4Mapped(addr: string): string {
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }
 
-/** Filters an upstream response's raw headers (Buffers from undici) for the client. */
-export function clientResponseHeaders(raw: ReadonlyArray<Buffer | string>, keepUpgrade = false): string[] {
+/**
+ * Filters an upstream response's raw headers (Buffers from undici) for the client, then applies
+ * the route's response header edits (framing headers are never edited).
+ */
+export function clientResponseHeaders(raw: ReadonlyArray<Buffer | string>, keepUpgrade = false, edits?: HeaderEdits): string[] {
+  const out = hopFiltered(raw, keepUpgrade);
+  return edits === undefined || noEdits(edits) ? out : editResponse(out, edits);
+}
+
+function editResponse(pairs: readonly string[], edits: HeaderEdits): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const lower = pairs[i]!.toLowerCase();
+    if (!isFraming(lower) && (isSetByRoute(edits.set, lower) || edits.remove.includes(lower))) continue;
+    out.push(pairs[i]!, pairs[i + 1]!);
+  }
+  for (const [n, v] of edits.set) if (!isFraming(n) && !HOP_BY_HOP.has(n)) setPair(out, n, v);
+  for (const [n, v] of edits.add) if (!isFraming(n) && !HOP_BY_HOP.has(n)) out.push(n, v);
+  return out;
+}
+
+function hopFiltered(raw: ReadonlyArray<Buffer | string>, keepUpgrade: boolean): string[] {
   const out: string[] = [];
   let listed: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {

@@ -1,14 +1,17 @@
 // The data plane's compiled routing table and the per-request lookups on it. A Router is made once
 // per snapshot swap (router-builder.ts, compile-routes.ts), never per request: host tables are
 // Maps, header matchers are flat arrays, split pickers are cumulative percent tables.
-import type { Cluster, HeaderPair, IngressInfo, ListenerKind, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, HeaderEdits, IngressInfo, ListenerKind, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { RouterBuilder } from './router-builder.ts';
 
 export interface CompiledSplit {
   readonly cluster: Cluster;
   /** upper bound (exclusive) of this split on the 0..100 line */
   readonly upTo: number;
-  readonly appendHeaders: readonly HeaderPair[];
+  /** the route's and then this split's request header edits, combined once at compile time */
+  readonly request: HeaderEdits;
+  /** response header edits; undefined when none */
+  readonly response: HeaderEdits | undefined;
 }
 
 export interface CompiledRoute {

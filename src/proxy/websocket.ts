@@ -84,7 +84,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     const headers = upstreamRequestHeaders({
       raw,
       host: decision.upstreamHost,
-      set: decision.set,
+      edits: decision.request,
       clientAddress: req.socket.remoteAddress,
       proto: ctx.secure ? 'https' : 'http',
       keepUpgrade: true,

@@ -10,6 +10,15 @@ export type ListenerKind = 'external' | 'local';
 /** A header name (lower-case) and the value it is set to. */
 export type HeaderPair = readonly [name: string, value: string];
 
+/** Header edits, applied in this order: set (replace), add (append), remove. */
+export interface HeaderEdits {
+  /** lower-case names */
+  readonly set: readonly HeaderPair[];
+  readonly add: readonly HeaderPair[];
+  /** lower-case names */
+  readonly remove: readonly string[];
+}
+
 export interface HeaderMatch {
   /** lower-case header name */
   readonly name: string;

@@ -74,7 +74,7 @@ describe('decide', () => {
     const d = decide(router, facts('app.example.com:81', '/api'), 0);
     assert.equal(d.kind, 'forward');
     if (d.kind !== 'forward') return;
-    assert.deepEqual(d.set, [['x-path', 'api'], ['knative-serving-revision', 'api']]);
+    assert.deepEqual(d.request.set, [['x-path', 'api'], ['knative-serving-revision', 'api']]);
     assert.equal(d.upstreamHost, 'app.example.com:81');
   });
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../src/proxy/headers.ts';
 
 const request = (raw: string[], set: Array<[string, string]> = []) =>
-  upstreamRequestHeaders({ raw, host: 'a.example', set, clientAddress: undefined, proto: 'http' });
+  upstreamRequestHeaders({ raw, host: 'a.example', edits: { set, add: [], remove: [] }, clientAddress: undefined, proto: 'http' });
 const pairs = (out: string[]) => Array.from({ length: out.length / 2 }, (_, i) => [out[2 * i]!.toLowerCase(), out[2 * i + 1]]);
 
 describe('hop-by-hop rules and framing', () => {

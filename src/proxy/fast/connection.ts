@@ -163,7 +163,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     const headers = upstreamRequestHeaders({
       raw: head.raw,
       host: decision.upstreamHost,
-      set: decision.set,
+      edits: decision.request,
       clientAddress: this.#clientAddress,
       proto: ctx.secure ? 'https' : 'http',
     });
