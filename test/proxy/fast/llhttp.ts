@@ -1,5 +1,6 @@
 // Verdicts of Node's own HTTP parser (llhttp) and of the fast path's parser on the same bytes,
 // in one comparable shape, for the differential tests.
+import { createRequire } from 'node:module';
 import { ChunkedDecoder, INVALID, NEED_MORE } from '../../../src/proxy/fast/chunked.ts';
 import { CHUNKED, HeadError, LENGTH, parseRequestHead } from '../../../src/proxy/fast/parse.ts';
 
@@ -53,13 +54,30 @@ interface LlParser {
   [k: number]: unknown;
 }
 
-// Node's parser binding (the same llhttp node:http servers run, with the same default flags).
-// Deprecated as a public API, but it is the only synchronous way to ask llhttp thousands of times.
-const binding = (process as unknown as { binding(name: string): ParserBinding }).binding('http_parser');
+// Node's parser binding (the same llhttp node:http servers run, with the same default flags): the
+// only synchronous way to ask llhttp thousands of times. Node 20 still has `process.binding` for it;
+// newer Nodes removed that, and reach the same binding only under `--expose-internals`.
+function loadBinding(): ParserBinding | undefined {
+  try {
+    return (process as unknown as { binding(name: string): ParserBinding }).binding('http_parser');
+  } catch {
+    try {
+      const internals = createRequire(import.meta.url)('internal/test/binding') as { internalBinding(name: string): ParserBinding };
+      return internals.internalBinding('http_parser');
+    } catch {
+      return undefined;
+    }
+  }
+}
+const found = loadBinding();
+
+/** False when this process cannot reach llhttp directly (a Node without process.binding, run without --expose-internals). */
+export const llhttpAvailable = found !== undefined;
 
 /** llhttp's verdict on the first message in `bytes` (errors in later messages do not count). */
 export function llhttpVerdict(bytes: Buffer): Verdict {
-  const { HTTPParser, methods } = binding;
+  if (found === undefined) throw new Error('llhttp binding not reachable in this process');
+  const { HTTPParser, methods } = found;
   const p = new HTTPParser();
   p.initialize(HTTPParser.REQUEST, {}, limits.maxHeaderSize, 0);
   let first: { method: string; url: string; headers: string[]; keepAlive: boolean; minor: number } | undefined;
