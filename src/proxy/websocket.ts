@@ -6,13 +6,15 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
-import { decide } from './decide.ts';
+import { Exchange, type ExchangeOwner, FORWARD, FROM_UPGRADE, LOCAL, type Step } from './exchange.ts';
+import { HeadError, parseResponseHead } from './fast/parse.ts';
+import { RESPONSE_LIMITS } from './fast/upstream-pool.ts';
+import { responseHead } from './fast/wire.ts';
 import type { ListenerContext } from './listeners.ts';
 import { strictTarget } from './h1-strict.ts';
-import { upstreamRequestHeaders } from './headers.ts';
-import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
+import { clientResponseHeaders } from './headers.ts';
+import { type LocalReply, TOO_MANY_HEADERS, UPSTREAM_RESET, textReply } from './local-reply.ts';
 import { watchSend } from './client-deadlines.ts';
-import { upstreamErrorReason } from './upstream-errors.ts';
 
 /** Open tunnels, so shutdown can end them (they no longer belong to the HTTP server). */
 export class Tunnels {
@@ -48,87 +50,128 @@ function statusOf(chunk: Buffer): number {
 
 export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnels: Tunnels, maxHeadersCount: number) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const started = process.hrtime.bigint();
-    const done = (ingress: string, status: number): void => {
-      dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
-    };
     socket.on('error', () => socket.destroy());
-    const router = dp.router;
-    if (!router) {
-      writeRaw(socket, NO_CONFIG);
-      return done('', 503);
-    }
     const raw = req.rawHeaders;
-    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
-    if (raw.length > 2 * maxHeadersCount) {
-      writeRaw(socket, textReply(431, 'too many request headers'));
-      return done('', 431);
-    }
     const target = strictTarget(req);
-    if (typeof target === 'string') {
-      writeRaw(socket, textReply(400, target));
-      return done('', 400);
-    }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: target.authority, url: target.url, raw, normalizePath: ctx.normalizePath });
-    if (decision.kind !== 'forward') {
-      const { reply, ingress } = replyFor(decision);
-      writeRaw(socket, reply);
-      return done(ingress, reply.status);
-    }
-    const cluster = decision.split.cluster;
-    const pick = dp.pick(cluster);
-    if (!pick) {
-      writeRaw(socket, NO_ENDPOINTS);
-      return done(decision.ingress, 503);
-    }
-    const headers = upstreamRequestHeaders({
-      raw,
-      host: decision.upstreamHost,
-      edits: decision.request,
-      clientAddress: req.socket.remoteAddress,
-      proto: ctx.secure ? 'https' : 'http',
-      keepUpgrade: true,
-    });
-    let requestHead = `${req.method ?? 'GET'} ${decision.url} HTTP/1.1\r\n`;
+    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
+    const refusal = raw.length > 2 * maxHeadersCount ? TOO_MANY_HEADERS : typeof target === 'string' ? textReply(400, target) : undefined;
+    const x = new UpgradeExchange(dp, ctx.name, req, socket, head, tunnels);
+    x.proceed(
+      x.begin({
+        listener: ctx.kind,
+        secure: ctx.secure,
+        authority: typeof target === 'string' ? undefined : target.authority,
+        url: typeof target === 'string' ? '/' : target.url,
+        raw,
+        normalizePath: ctx.normalizePath,
+        method: req.method ?? 'GET',
+        clientAddress: req.socket.remoteAddress,
+        bodyless: true,
+        grpcType: undefined,
+        refusal,
+      }),
+    );
+  };
+}
+
+/** Carries on an upgrade whose request policies answered later. */
+const READY: ExchangeOwner = {
+  exchangeReady(x: Exchange, step: Step): void {
+    (x as UpgradeExchange).proceed(step);
+  },
+};
+
+/** One HTTP/1.1 Upgrade through the exchange core, then a tunnel. */
+class UpgradeExchange extends Exchange {
+  readonly #req: IncomingMessage;
+  readonly #socket: Duplex;
+  readonly #head: Buffer;
+  readonly #tunnels: Tunnels;
+
+  constructor(dp: DataPlane, listener: string, req: IncomingMessage, socket: Duplex, head: Buffer, tunnels: Tunnels) {
+    super(dp, listener, FROM_UPGRADE, READY);
+    this.#req = req;
+    this.#socket = socket;
+    this.#head = head;
+    this.#tunnels = tunnels;
+  }
+
+  proceed(step: Step): void {
+    if (step === LOCAL) writeRaw(this.#socket, this.reply);
+    else if (step === FORWARD) this.#tunnel();
+  }
+
+  #tunnel(): void {
+    const socket = this.#socket;
+    const headers = this.headers;
+    let requestHead = `${this.method} ${this.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) requestHead += `${headers[i]}: ${headers[i + 1]}\r\n`;
     requestHead += '\r\n';
 
-    const upstream = net.connect({ host: pick.endpoint.address, port: pick.endpoint.port, noDelay: true });
+    const upstream = net.connect({ host: this.endpoint!.address, port: this.endpoint!.port, noDelay: true });
     let answered = false;
     upstream.on('error', (err: Error & { code?: string }) => {
       if (!answered) {
         answered = true;
-        dp.metrics.upstreamErrors.labels(cluster.name, upstreamErrorReason(err)).inc();
         writeRaw(socket, UPSTREAM_RESET);
-        done(decision.ingress, 503);
+        this.finish(503, err);
       }
       socket.destroy();
     });
     upstream.once('connect', () => {
       upstream.write(requestHead, 'latin1');
-      if (head.length > 0) upstream.write(head);
+      if (this.#head.length > 0) upstream.write(this.#head);
       socket.pipe(upstream);
     });
-    upstream.once('data', (chunk: Buffer) => {
+    // The upstream's answer passes as bytes, unless the route edits response headers: then its
+    // head is read whole and written again with the edits.
+    let buf: Buffer | null = null;
+    const onAnswer = (chunk: Buffer): void => {
+      let out = chunk;
+      let status = statusOf(chunk);
+      if (this.editsResponse) {
+        buf = buf === null ? chunk : Buffer.concat([buf, chunk]);
+        const res = parseResponseHead(buf, 0, buf.length, RESPONSE_LIMITS, false);
+        if (res === undefined) return;
+        if (res instanceof HeadError) {
+          answered = true;
+          writeRaw(socket, UPSTREAM_RESET);
+          this.finish(503, 'protocol');
+          upstream.destroy();
+          return;
+        }
+        status = res.status;
+        const fields = this.responseHeaders(status, clientResponseHeaders(res.raw, true));
+        out = Buffer.concat([Buffer.from(responseHead(status, res.reason, fields, false, false), 'latin1'), buf.subarray(res.headLength)]);
+        buf = null;
+      }
+      upstream.off('data', onAnswer);
       answered = true;
-      done(decision.ingress, statusOf(chunk));
-      socket.write(chunk);
+      this.finish(status);
+      socket.write(out);
       upstream.pipe(socket);
       // An idle tunnel is fine; one whose client stopped taking what the upstream sends is not.
-      watchSend(dp.sends, socket, () => socket.destroy());
-    });
+      watchSend(this.dp.sends, socket, () => socket.destroy());
+    };
+    upstream.on('data', onAnswer);
     upstream.once('end', () => {
       if (!answered) {
         answered = true;
         writeRaw(socket, UPSTREAM_RESET);
-        done(decision.ingress, 503);
+        this.finish(503, 'reset');
       }
     });
-    socket.once('close', () => upstream.destroy());
+    socket.once('close', () => {
+      upstream.destroy();
+      if (!answered) {
+        answered = true;
+        this.finish(499);
+      }
+    });
     // A reset upstream resets the client too; an orderly end was already passed on by pipe().
     upstream.once('close', (hadError) => {
       if (hadError) socket.destroy();
     });
-    tunnels.add(socket, upstream);
-  };
+    this.#tunnels.add(socket, upstream);
+  }
 }
