@@ -6,8 +6,8 @@
 //   or decide later (a Promise of either; the front end holds the client meanwhile);
 // - response side, once the upstream's final head is in: edit its headers.
 //
-// Policies are compiled once per route (per split: a split's edits are its own) and cached on the
-// route's compiled values, so a request pays for a route's policies only when it has some.
+// A filter is a PolicyKind: it compiles a route's decision into its policy (or none). Policies are
+// compiled once per route and cached, so a request pays for policies only when its route has some.
 import type { HeaderEdits } from '../snapshot/types.ts';
 import type { Decision } from './decide.ts';
 import { applyResponseEdits, noEdits } from './headers.ts';
@@ -53,18 +53,49 @@ export class ResponseHeaderEdits implements ExchangePolicy {
   }
 }
 
-// Keyed by the split's response edits object: compiled routes keep their objects across snapshot
-// swaps when unchanged (compile-routes.ts), so each route's policies are compiled once.
-const compiled = new WeakMap<HeaderEdits, RoutePolicies>();
+/** Makes a route's policy of one kind from its decision, or undefined when the route has none. */
+export interface PolicyKind {
+  compile(route: ForwardDecision): ExchangePolicy | undefined;
+}
+
+const responseHeaderEdits: PolicyKind = {
+  compile: (route) => (route.response === undefined || noEdits(route.response) ? undefined : new ResponseHeaderEdits(route.response)),
+};
+
+/** Kinds registered besides the built-in ones (filters living in their own files), in order. */
+let registered: readonly PolicyKind[] = [];
+
+// Compiled policies per split (a split's edits are its own; its object is kept across snapshot
+// swaps while unchanged, compile-routes.ts), so each route's policies are compiled once. Replaced
+// when the kinds change.
+let compiled = new WeakMap<object, RoutePolicies>();
+
+/**
+ * Adds a policy kind, run after the built-in ones on every route from the next request on;
+ * returns its removal.
+ */
+export function registerPolicyKind(kind: PolicyKind): () => void {
+  registered = [...registered, kind];
+  compiled = new WeakMap();
+  return () => {
+    registered = registered.filter((k) => k !== kind);
+    compiled = new WeakMap();
+  };
+}
 
 /** The policies of the route a forward decision chose. */
 export function policiesFor(decision: ForwardDecision): RoutePolicies {
-  const edits = decision.response;
-  if (edits === undefined) return NO_POLICIES;
-  let p = compiled.get(edits);
+  // The usual route has none: no lookup at all.
+  if (decision.response === undefined && registered.length === 0) return NO_POLICIES;
+  let p = compiled.get(decision.split);
   if (p === undefined) {
-    p = noEdits(edits) ? NO_POLICIES : compile([new ResponseHeaderEdits(edits)]);
-    compiled.set(edits, p);
+    const list: ExchangePolicy[] = [];
+    for (const kind of [responseHeaderEdits, ...registered]) {
+      const policy = kind.compile(decision);
+      if (policy !== undefined) list.push(policy);
+    }
+    p = compile(list);
+    compiled.set(decision.split, p);
   }
   return p;
 }
