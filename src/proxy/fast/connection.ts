@@ -3,21 +3,20 @@
 // time and in order (pipelined requests wait in `pending`). Anything it does not handle goes to
 // node:http at a request boundary, with the bytes already read pushed back onto the socket.
 import type { Socket } from 'node:net';
-import { Exchange, type ExchangeOwner, FORWARD, FROM_FAST, HANDOFF, LOCAL, PENDING, type Step } from '../exchange.ts';
+import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, PENDING, type Step } from '../exchange.ts';
 import { UPSTREAM_RESET } from '../local-reply.ts';
-import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead, type ResponseHead, UNTIL_CLOSE } from './parse.ts';
+import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { BAD_BODY, RequestBodyPump } from './request-body.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
-import { resendIfStale, UpstreamResponseReader } from './upstream-response.ts';
+import { resendIfStale } from './upstream-response.ts';
+import { ClientResponseWriter } from './client-response.ts';
 import type { UpstreamErrorReason } from '../upstream-errors.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
-import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, requestHead } from './wire.ts';
-import { writeClientHead } from './client-head.ts';
-import { handOff, refuse, type SocketListeners, writeLocalReply } from './local-answer.ts';
+import { backedUp, errorBytes, requestHead } from './wire.ts';
+import { attach, handOff, refuse, type SocketListeners, writeLocalReply } from './local-answer.ts';
 
-export class FastConnection extends UpstreamResponseReader implements UpstreamOwner, ExchangeOwner {
-  readonly socket: Socket;
+export class FastConnection extends ClientResponseWriter implements UpstreamOwner, ExchangeOwner {
   readonly #shared: FastShared;
   readonly #clientAddress: string | undefined;
   /** client bytes read but not yet consumed (a partial head, or pipelined requests) */
@@ -34,44 +33,29 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   readonly #x: Exchange;
   #head: RequestHead | null = null;
   readonly #body = new RequestBodyPump();
-  /** body chunks read from the client and drains of our writes to it: its progress, for the timeouts */
-  #bodyChunks = 0;
+  /** drains of our writes to the client: its progress, for the send timeout */
   #drains = 0;
-  readonly #bodyClock = new StallClock();
   readonly #sendClock = new StallClock();
   #upstream: UpstreamConn | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
   #retryHead = '';
   #keepAlive = true;
-  #resHeadSent = false;
-  /** the response body is read until close and re-framed as chunked */
-  #chunkedOut = false;
 
   constructor(socket: Socket, shared: FastShared) {
-    super();
-    this.socket = socket;
+    super(socket);
     this.#shared = shared;
     this.#clientAddress = socket.remoteAddress;
     this.#x = new Exchange(shared.dp, shared.ctx.name, FROM_FAST, this);
     this.headStart = Date.now();
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
-    socket.on('drain', this.#onDrain);
     // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
-    socket.resume();
+    attach(socket, this.#listeners);
   }
 
   // ---- client socket events
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#closed) return;
-    if (this.#body.reading) {
-      this.#bodyChunks++;
-      this.#feedRequestBody(chunk, 0);
-      return;
-    }
+    if (this.#body.reading) return this.#feedRequestBody(chunk, 0);
     this.#pending = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
     if (this.active) {
       // Pipelined requests wait for the current one; do not buffer without bound meanwhile.
@@ -91,9 +75,8 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     else if (this.#body.reading) this.#abandonBody(400);
   };
 
-  readonly #onError = (): void => {
-    // 'close' follows and does the cleanup.
-  };
+  /** 'close' follows and does the cleanup. */
+  readonly #onError = (): void => {};
 
   readonly #onClose = (): void => {
     this.#closed = true;
@@ -134,18 +117,10 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   #request(head: RequestHead): boolean {
     const { ctx } = this.#shared;
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
-    const step = this.#x.begin({
-      listener: ctx.kind,
-      secure: ctx.secure,
-      authority: head.host,
-      url: head.url,
-      raw: head.raw,
-      normalizePath: ctx.normalizePath,
-      method: head.method,
-      clientAddress: this.#clientAddress,
-      bodyless: head.framing === NO_BODY,
-      grpcType: undefined,
-    });
+    const { kind: listener, secure, normalizePath } = ctx;
+    const bodyless = head.framing === NO_BODY;
+    const facts = { listener, secure, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress: this.#clientAddress, bodyless, grpcType: undefined };
+    const step = this.#x.begin(facts);
     if (step === HANDOFF) return false;
     this.#consume(head.headLength);
     this.#head = head;
@@ -179,13 +154,12 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     const upstreamHead = requestHead(head.method, x.url, x.headers, head.framing === CHUNKED);
     this.active = true;
     this.expectResponse(x.head, !x.editsResponse);
-    this.#resHeadSent = false;
+    this.resHeadSent = false;
     // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
     this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
     this.#body.start(head.framing, head.contentLength);
-    this.#bodyClock.reset();
     this.#sendClock.reset();
     const body = this.#body.reading ? this.#pending : null;
     if (body === null) {
@@ -216,7 +190,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   #abandonBody(status: 400 | 408): void {
     this.#body.stop();
     this.#dropUpstream();
-    if (!this.#resHeadSent) {
+    if (!this.resHeadSent) {
       this.socket.end(errorBytes(status), 'latin1');
       this.#finish(status);
     } else {
@@ -243,41 +217,17 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     if (conn === this.#upstream) this.readResponse(chunk);
   }
 
-  protected responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
-    const close = !this.#keepAlive || this.#shared.draining;
-    if (close) this.#keepAlive = false;
-    this.#resHeadSent = true;
-    this.#chunkedOut = head.framing === UNTIL_CLOSE;
-    return writeClientHead(this.socket, buf, head, bodyStart, close, this.#x);
+  protected closesAfterResponse(): boolean {
+    if (this.#shared.draining) this.#keepAlive = false;
+    return !this.#keepAlive;
   }
 
-  protected responseBody(piece: Buffer, _last: boolean): void {
-    if (this.#chunkedOut) this.chunkData(piece);
-    else this.socket.write(piece);
+  protected responseEditor(): Exchange {
+    return this.#x;
   }
 
-  /** Writes a chunk of response body to the client, re-framed. */
-  chunkData(data: Buffer): void {
-    const s = this.socket;
-    s.write(chunkHead(data.length), 'latin1');
-    s.write(data);
-    s.write(CRLF, 'latin1');
-  }
-
-  protected responseTrailers(raw: Buffer | null): void {
-    this.socket.write(raw === null ? LAST_CHUNK : `0\r\n${raw.toString('latin1')}\r\n`, 'latin1');
-  }
-
-  protected responseFlowed(): void {
-    const s = this.socket;
-    if (s.writableCorked > 0) s.uncork();
-    if (backedUp(s)) this.#upstream?.socket.pause();
-  }
-
-  protected responseDone(): void {
-    const s = this.socket;
-    if (s.writableCorked > 0) s.uncork();
-    this.#complete();
+  protected pauseUpstream(): void {
+    this.#upstream?.socket.pause();
   }
 
   protected responseFailed(reason: UpstreamErrorReason): void {
@@ -297,7 +247,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
 
   #upstreamFailed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
     this.#dropUpstream();
-    if (!this.#resHeadSent) {
+    if (!this.resHeadSent) {
       // A request body still arriving cannot be skipped reliably: close after the 503.
       const close = !this.#keepAlive || this.#body.reading;
       writeLocalReply(this.socket, UPSTREAM_RESET, this.#x.head, close);
@@ -313,7 +263,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   }
 
   /** The response went out completely. */
-  #complete(): void {
+  protected responseComplete(): void {
     const up = this.#upstream;
     this.#upstream = null;
     const bodyDone = !this.#body.reading;
@@ -331,7 +281,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     this.#drive();
   }
 
-  #finish(status: number, outcome?: UpstreamErrorReason | 'reset_after_headers' | (Error & { code?: string })): void {
+  #finish(status: number, outcome?: Outcome): void {
     if (!this.active) return;
     this.active = false;
     this.#head = null;
@@ -406,7 +356,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     const { limits } = this.#shared;
     if (this.active) {
       if (this.#body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
-      if (this.#resHeadSent && !this.#closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
+      if (this.resHeadSent && !this.#closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
       return;
     }
     if (this.headStart !== 0 && now - this.headStart > limits.headersTimeout) this.#refuse(408);
@@ -422,7 +372,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
    * the response started: a streamed exchange may leave its request side quiet).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#bodyClock.stalled(now, this.#bodyChunks, !this.#paused && !this.#resHeadSent, limit)) this.#abandonBody(408);
+    if (this.#body.stalled(now, !this.#paused && !this.resHeadSent, limit)) this.#abandonBody(408);
   }
 
   /**

@@ -26,6 +26,16 @@ export interface SocketListeners {
   readonly drain: () => void;
 }
 
+/** Starts listening to a client socket handed over paused. */
+export function attach(s: Socket, on: SocketListeners): void {
+  s.on('data', on.data);
+  s.on('end', on.end);
+  s.on('error', on.error);
+  s.on('close', on.close);
+  s.on('drain', on.drain);
+  s.resume();
+}
+
 /** Hands the socket to node:http, with the bytes read but not consumed pushed back in front of it. */
 export function handOff(s: Socket, on: SocketListeners, pending: Buffer | null, fallback: http.Server): void {
   s.removeListener('data', on.data);

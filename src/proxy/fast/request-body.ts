@@ -2,6 +2,7 @@
 // and written to the upstream socket (chunked bodies re-framed, so extensions never travel on).
 // One per client connection, reused for each request, like the decoders.
 import type { Socket } from 'node:net';
+import { StallClock } from '../client-deadlines.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
 import { CHUNKED, type Framing, LENGTH } from './parse.ts';
 import { chunkHead, CRLF, LAST_CHUNK } from './wire.ts';
@@ -20,9 +21,13 @@ export class RequestBodyPump implements ChunkSink {
   #decoder: ChunkedDecoder | null = null;
   /** where body bytes go during a feed (null: read and dropped, the upstream is gone) */
   #up: Socket | null = null;
+  /** reads of body bytes: the client's progress, for the body timeout */
+  #reads = 0;
+  readonly #clock = new StallClock();
 
   /** Readies the pump for the body of a request just sent upstream. */
   start(framing: Framing, contentLength: number): void {
+    this.#clock.reset();
     this.#phase = framing === LENGTH ? BY_LENGTH : framing === CHUNKED ? BY_CHUNKS : DONE;
     this.#left = contentLength;
     if (this.#phase === BY_CHUNKS) (this.#decoder ??= new ChunkedDecoder(this, false)).reset();
@@ -31,6 +36,11 @@ export class RequestBodyPump implements ChunkSink {
   /** the body is still being read */
   get reading(): boolean {
     return this.#phase !== DONE;
+  }
+
+  /** True once the client sent no body for `limit` ms, all of them spent `waiting` on it (client-deadlines.ts). */
+  stalled(now: number, waiting: boolean, limit: number): boolean {
+    return this.#clock.stalled(now, this.#reads, waiting, limit);
   }
 
   /** Stops reading (the exchange was abandoned). */
@@ -43,6 +53,7 @@ export class RequestBodyPump implements ChunkSink {
    * (buf.length while it goes on), or BAD_BODY.
    */
   feed(buf: Buffer, off: number, up: Socket | null): number {
+    this.#reads++;
     if (this.#phase === BY_LENGTH) {
       const n = Math.min(this.#left, buf.length - off);
       this.#left -= n;
