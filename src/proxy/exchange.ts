@@ -61,7 +61,10 @@ export interface ExchangeFacts extends RequestFacts {
   readonly drop?: ReadonlySet<string>;
 }
 
-/** Told when a PENDING exchange has its answer: `step` is LOCAL or FORWARD. */
+/**
+ * Told when a PENDING exchange has its answer: `step` is LOCAL or FORWARD. An exchange without an
+ * owner tells itself (proceed(), which front ends that make one exchange per request override).
+ */
 export interface ExchangeOwner {
   exchangeReady(x: Exchange, step: Step): void;
 }
@@ -73,7 +76,7 @@ const IDLE = 0;
 const OPEN = 1;
 const DONE = 2;
 
-export class Exchange implements PolicyRequest {
+export class Exchange implements PolicyRequest, ExchangeOwner {
   readonly dp: DataPlane;
   /** the listener's name, for metrics */
   readonly listener: string;
@@ -214,8 +217,15 @@ export class Exchange implements PolicyRequest {
   }
 
   #resume(step: Step): void {
-    if (step !== PENDING) this.#owner?.exchangeReady(this, step);
+    if (step !== PENDING) (this.#owner ?? this).exchangeReady(this, step);
   }
+
+  exchangeReady(_x: Exchange, step: Step): void {
+    this.proceed(step);
+  }
+
+  /** Carries out begin()'s answer (LOCAL or FORWARD); front ends with one exchange per request override it. */
+  proceed(_step: Step): void {}
 
   #policyFailed(err: unknown): Step {
     this.dp.log.warn({ err: err instanceof Error ? err.message : String(err), ingress: this.ingress }, 'route policy failed');

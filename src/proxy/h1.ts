@@ -2,13 +2,14 @@
 // answers locally or streams the request to an upstream pool with undici's raw dispatch API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataPlane } from './dataplane.ts';
-import { Exchange, type ExchangeOwner, FORWARD, FROM_H1, LOCAL, type Step, VIA_H2C } from './exchange.ts';
+import { Exchange, FORWARD, FROM_H1, LOCAL, type Step, VIA_H2C } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
 import { writeLocal } from './h1-reply.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders } from './headers.ts';
-import { BODY_TIMEOUT, textReply, UPSTREAM_RESET } from './local-reply.ts';
+import { BODY_TIMEOUT, UPSTREAM_RESET } from './local-reply.ts';
+import { h1Facts } from './request-facts.ts';
 import { strictTarget } from './h1-strict.ts';
 import { watchH1Body, watchSend } from './client-deadlines.ts';
 import type { ListenerContext } from './listeners.ts';
@@ -24,30 +25,9 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2: H2Upstr
     const ct = req.headers['content-type'];
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const x = new H1Exchange(dp, ctx.name, req, res, h2);
-    x.proceed(
-      x.begin({
-        listener: ctx.kind,
-        secure: ctx.secure,
-        authority: typeof target === 'string' ? undefined : target.authority,
-        url: typeof target === 'string' ? '/' : target.url,
-        raw: req.rawHeaders,
-        normalizePath: ctx.normalizePath,
-        method: req.method ?? 'GET',
-        clientAddress: req.socket.remoteAddress,
-        bodyless: !hasBody,
-        grpcType: isGrpcContentType(ct) ? ct : undefined,
-        refusal: typeof target === 'string' ? textReply(400, target) : undefined,
-      }),
-    );
+    x.proceed(x.begin(h1Facts(ctx, req, target, !hasBody, isGrpcContentType(ct) ? ct : undefined)));
   };
 }
-
-/** Carries on a request whose request policies answered later. */
-const READY: ExchangeOwner = {
-  exchangeReady(x: Exchange, step: Step): void {
-    (x as H1Exchange).proceed(step);
-  },
-};
 
 /** One node:http request through the exchange core. */
 class H1Exchange extends Exchange {
@@ -56,13 +36,13 @@ class H1Exchange extends Exchange {
   readonly #h2: H2Upstreams;
 
   constructor(dp: DataPlane, listener: string, req: IncomingMessage, res: ServerResponse, h2: H2Upstreams) {
-    super(dp, listener, FROM_H1, READY);
+    super(dp, listener, FROM_H1);
     this.req = req;
     this.res = res;
     this.#h2 = h2;
   }
 
-  proceed(step: Step): void {
+  override proceed(step: Step): void {
     const { req, res } = this;
     const awaitsContinue = expectsContinue(req);
     if (step === LOCAL) {

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { DataPlane } from './dataplane.ts';
-import { Exchange, type ExchangeOwner, FORWARD, FROM_H2_UPGRADE, LOCAL, type Step } from './exchange.ts';
+import { Exchange, FORWARD, FROM_H2_UPGRADE, LOCAL, type Step } from './exchange.ts';
 import { HeadError, parseResponseHead } from './fast/parse.ts';
 import { RESPONSE_LIMITS } from './fast/upstream-pool.ts';
 import { pairsToObject, writeLocalH2 } from './h2-proxy.ts';
@@ -16,6 +16,7 @@ import type { ListenerContext } from './listeners.ts';
 import { clientResponseHeaders } from './headers.ts';
 import { rawHeader } from './router.ts';
 import { BAD_EXTENDED_CONNECT, HANDSHAKE_REFUSED, type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
+import { h2Facts } from './request-facts.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import type { Tunnels } from './websocket.ts';
 import type { UpstreamErrorReason } from './upstream-errors.ts';
@@ -36,31 +37,10 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
   const path = headers[':path'];
   const authority = headers[':authority'];
   const x = new H2WebSocketExchange(dp, ctx.name, stream, headers, tunnels);
-  x.proceed(
-    x.begin({
-      listener: ctx.kind,
-      secure: ctx.secure,
-      authority,
-      url: path ?? '/',
-      raw,
-      normalizePath: ctx.normalizePath,
-      method: 'GET',
-      clientAddress: stream.session?.socket?.remoteAddress,
-      bodyless: true,
-      grpcType: undefined,
-      // RFC 8441 4: an extended CONNECT carries :scheme and :path like any request.
-      refusal: path === undefined || authority === undefined || headers[':scheme'] === undefined ? BAD_EXTENDED_CONNECT : undefined,
-      drop: HANDSHAKE_OWN,
-    }),
-  );
+  // RFC 8441 4: an extended CONNECT carries :scheme and :path like any request.
+  const refusal = path === undefined || authority === undefined || headers[':scheme'] === undefined ? BAD_EXTENDED_CONNECT : undefined;
+  x.proceed(x.begin(h2Facts(ctx, stream, { method: 'GET', authority, path, raw }, true, undefined, refusal, HANDSHAKE_OWN)));
 }
-
-/** Carries on a stream whose request policies answered later. */
-const READY: ExchangeOwner = {
-  exchangeReady(x: Exchange, step: Step): void {
-    (x as H2WebSocketExchange).proceed(step);
-  },
-};
 
 class H2WebSocketExchange extends Exchange {
   readonly #stream: http2.ServerHttp2Stream;
@@ -68,13 +48,13 @@ class H2WebSocketExchange extends Exchange {
   readonly #tunnels: Tunnels;
 
   constructor(dp: DataPlane, listener: string, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, tunnels: Tunnels) {
-    super(dp, listener, FROM_H2_UPGRADE, READY);
+    super(dp, listener, FROM_H2_UPGRADE);
     this.#stream = stream;
     this.#headers = headers;
     this.#tunnels = tunnels;
   }
 
-  proceed(step: Step): void {
+  override proceed(step: Step): void {
     if (step === LOCAL) writeLocalH2(this.#stream, this.reply, false, undefined);
     else if (step === FORWARD) this.#tunnel();
   }

@@ -2,7 +2,7 @@
 // http2 core stream API: no compat request/response objects, raw header arrays for decide().
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
-import { Exchange, type ExchangeOwner, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
+import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
 import { proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
@@ -16,6 +16,7 @@ import type { ListenerLimits } from './listeners.ts';
 import { guardSession, trackStream } from './h2-session-guard.ts';
 import { usable } from './h2-stream-guard.ts';
 import { CONNECT_UNSUPPORTED } from './local-reply.ts';
+import { h2Facts } from './request-facts.ts';
 
 export interface H2Limits extends ListenerLimits {
   /** concurrent streams a client may open on one connection */
@@ -94,31 +95,13 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     appendRegularFields(rawWithPseudo, raw);
     if (isExtendedConnect(headers)) return proxyH2WebSocket(dp, ctx, tunnels, stream, headers, raw);
     const x = new H2Exchange(dp, ctx.name, stream, h2);
-    x.proceed(
-      x.begin({
-        listener: ctx.kind,
-        secure: ctx.secure,
-        authority,
-        url: path ?? '/',
-        raw,
-        normalizePath: ctx.normalizePath,
-        method,
-        clientAddress: stream.session?.socket?.remoteAddress,
-        bodyless: (flags & NGHTTP2_FLAG_END_STREAM) !== 0,
-        grpcType: isGrpcContentType(headers['content-type']) ? String(headers['content-type']) : undefined,
-        // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
-        refusal: path === undefined || method === 'CONNECT' ? CONNECT_UNSUPPORTED : undefined,
-      }),
-    );
+    const bodyless = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    const grpcType = isGrpcContentType(headers['content-type']) ? String(headers['content-type']) : undefined;
+    // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
+    const refusal = path === undefined || method === 'CONNECT' ? CONNECT_UNSUPPORTED : undefined;
+    x.proceed(x.begin(h2Facts(ctx, stream, { method, authority, path, raw }, bodyless, grpcType, refusal)));
   };
 }
-
-/** Carries on a stream whose request policies answered later. */
-const READY: ExchangeOwner = {
-  exchangeReady(x: Exchange, step: Step): void {
-    (x as H2Exchange).proceed(step);
-  },
-};
 
 /** One HTTP/2 stream through the exchange core. */
 class H2Exchange extends Exchange {
@@ -126,12 +109,12 @@ class H2Exchange extends Exchange {
   readonly #h2: H2Upstreams;
 
   constructor(dp: DataPlane, listener: string, stream: http2.ServerHttp2Stream, h2: H2Upstreams) {
-    super(dp, listener, FROM_H2, READY);
+    super(dp, listener, FROM_H2);
     this.#stream = stream;
     this.#h2 = h2;
   }
 
-  proceed(step: Step): void {
+  override proceed(step: Step): void {
     const stream = this.#stream;
     if (step === LOCAL) return writeLocalH2(stream, this.reply, this.head, this.replyGrpc ? this.grpcType : undefined);
     if (step !== FORWARD) return;

@@ -6,14 +6,15 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
-import { Exchange, type ExchangeOwner, FORWARD, FROM_UPGRADE, LOCAL, type Step } from './exchange.ts';
+import { Exchange, FORWARD, FROM_UPGRADE, LOCAL, type Step } from './exchange.ts';
 import { HeadError, parseResponseHead } from './fast/parse.ts';
 import { RESPONSE_LIMITS } from './fast/upstream-pool.ts';
 import { responseHead } from './fast/wire.ts';
 import type { ListenerContext } from './listeners.ts';
 import { strictTarget } from './h1-strict.ts';
 import { clientResponseHeaders } from './headers.ts';
-import { type LocalReply, TOO_MANY_HEADERS, UPSTREAM_RESET, textReply } from './local-reply.ts';
+import { type LocalReply, TOO_MANY_HEADERS, UPSTREAM_RESET } from './local-reply.ts';
+import { h1Facts } from './request-facts.ts';
 import { watchSend } from './client-deadlines.ts';
 
 /** Open tunnels, so shutdown can end them (they no longer belong to the HTTP server). */
@@ -53,33 +54,11 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     socket.on('error', () => socket.destroy());
     const raw = req.rawHeaders;
     const target = strictTarget(req);
-    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
-    const refusal = raw.length > 2 * maxHeadersCount ? TOO_MANY_HEADERS : typeof target === 'string' ? textReply(400, target) : undefined;
     const x = new UpgradeExchange(dp, ctx.name, req, socket, head, tunnels);
-    x.proceed(
-      x.begin({
-        listener: ctx.kind,
-        secure: ctx.secure,
-        authority: typeof target === 'string' ? undefined : target.authority,
-        url: typeof target === 'string' ? '/' : target.url,
-        raw,
-        normalizePath: ctx.normalizePath,
-        method: req.method ?? 'GET',
-        clientAddress: req.socket.remoteAddress,
-        bodyless: true,
-        grpcType: undefined,
-        refusal,
-      }),
-    );
+    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
+    x.proceed(x.begin(h1Facts(ctx, req, target, true, undefined, raw.length > 2 * maxHeadersCount ? TOO_MANY_HEADERS : undefined)));
   };
 }
-
-/** Carries on an upgrade whose request policies answered later. */
-const READY: ExchangeOwner = {
-  exchangeReady(x: Exchange, step: Step): void {
-    (x as UpgradeExchange).proceed(step);
-  },
-};
 
 /** One HTTP/1.1 Upgrade through the exchange core, then a tunnel. */
 class UpgradeExchange extends Exchange {
@@ -89,14 +68,14 @@ class UpgradeExchange extends Exchange {
   readonly #tunnels: Tunnels;
 
   constructor(dp: DataPlane, listener: string, req: IncomingMessage, socket: Duplex, head: Buffer, tunnels: Tunnels) {
-    super(dp, listener, FROM_UPGRADE, READY);
+    super(dp, listener, FROM_UPGRADE);
     this.#req = req;
     this.#socket = socket;
     this.#head = head;
     this.#tunnels = tunnels;
   }
 
-  proceed(step: Step): void {
+  override proceed(step: Step): void {
     if (step === LOCAL) writeRaw(this.#socket, this.reply);
     else if (step === FORWARD) this.#tunnel();
   }
