@@ -1,5 +1,6 @@
-// HTTP/1.1 (node:http) front end: turns a request into RequestFacts, asks decide(), and either
-// answers locally or streams the request to an upstream pool with undici's raw dispatch API.
+// HTTP/1.1 (node:http) front end: turns a request into the exchange core's facts (exchange.ts),
+// then writes its local answer or streams the request to an upstream pool with undici's raw
+// dispatch API (or an h2c upstream, h1-h2c.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataPlane } from './dataplane.ts';
 import { Exchange, FORWARD, FROM_H1, LOCAL, type Step, VIA_H2C } from './exchange.ts';

@@ -1,7 +1,7 @@
 // WebSockets over HTTP/2 (RFC 8441): a client that holds an h2 connection opens a WebSocket as a
 // stream with `:method CONNECT` and `:protocol websocket`, once the server has sent
 // SETTINGS_ENABLE_CONNECT_PROTOCOL. Browsers do this rather than open a second connection.
-// The stream is routed like any request (decide()), then carried to the upstream as an HTTP/1.1
+// The stream is routed like any request (exchange.ts), then carried to the upstream as an HTTP/1.1
 // Upgrade, which every WebSocket server speaks: the upstream's 101 becomes the stream's 200, and
 // from then on the stream's DATA and the upstream socket's bytes are the same WebSocket frames.
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,5 +1,6 @@
 // HTTP/2 front end (h2c with prior knowledge on the plain listeners, h2 by ALPN on TLS), on the
-// http2 core stream API: no compat request/response objects, raw header arrays for decide().
+// http2 core stream API: no compat request/response objects, raw header arrays for the exchange
+// core (exchange.ts).
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
 import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
@@ -90,7 +91,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
     const method = headers[':method'] ?? 'GET';
     const path = headers[':path'];
     const authority = headers[':authority'] ?? headers.host;
-    // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
+    // HTTP/2 carries the authority in :authority; for routing and the upstream it is the Host.
     const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
     appendRegularFields(rawWithPseudo, raw);
     if (isExtendedConnect(headers)) return proxyH2WebSocket(dp, ctx, tunnels, stream, headers, raw);

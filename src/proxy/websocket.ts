@@ -1,4 +1,4 @@
-// HTTP/1.1 Upgrade (WebSockets) on every HTTP/1.1 listener: decide() as for any request, then a
+// HTTP/1.1 Upgrade (WebSockets) on every HTTP/1.1 listener: the exchange core as for any request, then a
 // raw TCP tunnel to the chosen endpoint. The request head goes up with the route's header edits
 // (Upgrade/Connection kept); everything after it, starting with the upstream's own 101 answer,
 // is piped byte for byte both ways, so frames and close codes pass through untouched.
