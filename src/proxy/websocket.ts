@@ -1,7 +1,8 @@
 // HTTP/1.1 Upgrade (WebSockets) on every HTTP/1.1 listener: the exchange core as for any request, then a
 // raw TCP tunnel to the chosen endpoint. The request head goes up with the route's header edits
-// (Upgrade/Connection kept); everything after it, starting with the upstream's own 101 answer,
-// is piped byte for byte both ways, so frames and close codes pass through untouched.
+// (Upgrade/Connection kept); everything after it, starting with the upstream's own 101 answer
+// (its head re-written only for a route that edits response headers), is piped byte for byte both
+// ways, so frames and close codes pass through untouched.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
