@@ -55,7 +55,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
     socket.on('error', () => socket.destroy());
     const raw = req.rawHeaders;
     const target = strictTarget(req);
-    const x = new UpgradeExchange(dp, ctx.name, req, socket, head, tunnels);
+    const x = new UpgradeExchange(dp, ctx.name, socket, head, tunnels);
     // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
     x.proceed(x.begin(h1Facts(ctx, req, target, true, undefined, raw.length > 2 * maxHeadersCount ? TOO_MANY_HEADERS : undefined)));
   };
@@ -63,14 +63,12 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
 
 /** One HTTP/1.1 Upgrade through the exchange core, then a tunnel. */
 class UpgradeExchange extends Exchange {
-  readonly #req: IncomingMessage;
   readonly #socket: Duplex;
   readonly #head: Buffer;
   readonly #tunnels: Tunnels;
 
-  constructor(dp: DataPlane, listener: string, req: IncomingMessage, socket: Duplex, head: Buffer, tunnels: Tunnels) {
+  constructor(dp: DataPlane, listener: string, socket: Duplex, head: Buffer, tunnels: Tunnels) {
     super(dp, listener, FROM_UPGRADE);
-    this.#req = req;
     this.#socket = socket;
     this.#head = head;
     this.#tunnels = tunnels;

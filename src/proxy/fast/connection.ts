@@ -3,7 +3,7 @@
 // time and in order (pipelined requests wait in `pending`). Anything it does not handle goes to
 // node:http at a request boundary, with the bytes already read pushed back onto the socket.
 import type { Socket } from 'node:net';
-import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, PENDING, type Step } from '../exchange.ts';
+import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, type Step } from '../exchange.ts';
 import { UPSTREAM_RESET } from '../local-reply.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { BAD_BODY, RequestBodyPump } from './request-body.ts';
