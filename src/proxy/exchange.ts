@@ -16,7 +16,7 @@ import { upstreamRequestHeaders } from './headers.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 
-/** begin()'s answers. */
+// begin()'s answers.
 /** answer `x.reply` to the client; the exchange is finished already */
 export const LOCAL = 0;
 /** send the request to `x.endpoint` over `x.via`, with `x.headers`; finish() when it ends */
@@ -27,7 +27,7 @@ export const HANDOFF = 2;
 export const PENDING = 3;
 export type Step = typeof LOCAL | typeof FORWARD | typeof HANDOFF | typeof PENDING;
 
-/** How a forwarded request reaches its upstream, chosen here for every front end. */
+// How a forwarded request reaches its upstream, chosen here for every front end.
 /** raw keep-alive HTTP/1.1 sockets (dp.fast) */
 export const VIA_RAW = 0;
 /** an undici pool (`x.pool`) */
@@ -38,7 +38,7 @@ export const VIA_H2C = 2;
 export const VIA_TUNNEL = 3;
 export type Via = typeof VIA_RAW | typeof VIA_POOL | typeof VIA_H2C | typeof VIA_TUNNEL;
 
-/** Which front end runs the exchange: what it can carry, and which headers it keeps. */
+// Which front end runs the exchange: what it can carry, and which headers it keeps.
 export const FROM_FAST = 0;
 export const FROM_H1 = 1;
 export const FROM_H2 = 2;
