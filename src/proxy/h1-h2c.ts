@@ -3,55 +3,33 @@
 // as HTTP/1.1.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
-import type { DataPlane } from './dataplane.ts';
+import type { Exchange } from './exchange.ts';
+import { writeLocal } from './h1-reply.ts';
 import { h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
-import { upstreamErrorReason } from './upstream-errors.ts';
-import { UPSTREAM_RESET, type LocalReply } from './local-reply.ts';
+import { UPSTREAM_RESET } from './local-reply.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
-export interface H1ToH2cTarget {
-  readonly dp: DataPlane;
-  readonly h2: H2Upstreams;
-  readonly cluster: string;
-  readonly origin: string;
-  /** the target to send: decide()'s (normalised) one */
-  readonly url: string;
-  readonly headers: string[];
-  readonly hasBody: boolean;
-  /** writes a local reply (gRPC-aware) on the response */
-  readonly reply: (reply: LocalReply) => void;
-  readonly onDone: (status: number) => void;
-}
-
-export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, t: H1ToH2cTarget): void {
-  let finished = false;
+export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Exchange, h2: H2Upstreams): void {
   let status = 0;
-  const finish = (s: number): void => {
-    if (finished) return;
-    finished = true;
-    t.onDone(s);
-  };
   const fail = (err: Error): void => {
-    t.dp.metrics.upstreamErrors.labels(t.cluster, upstreamErrorReason(err)).inc();
-    t.dp.log.debug({ err: err.message, cluster: t.cluster }, 'upstream error before response');
     if (!req.complete) req.resume();
-    t.reply(UPSTREAM_RESET);
-    finish(503);
+    writeLocal(res, UPSTREAM_RESET, x.head, x.grpcType);
+    x.finish(503, err);
   };
   let up: http2.ClientHttp2Stream;
   try {
-    up = t.h2.request(t.origin, req.method ?? 'GET', t.url, t.headers, !t.hasBody);
+    up = h2.request(x.origin, x.method, x.url, x.headers, x.bodyless);
   } catch (err) {
     return fail(err as Error);
   }
   up.on('error', () => {});
-  if (t.hasBody) req.pipe(up);
+  if (!x.bodyless) req.pipe(up);
   up.on('response', (headers) => {
     status = Number(headers[':status']);
     if (status < 200) return;
     res.sendDate = false;
-    res.writeHead(status, h2ResponseHeaderPairs(headers));
+    res.writeHead(status, x.responseHeaders(status, h2ResponseHeaderPairs(headers)));
     res.flushHeaders();
     up.pipe(res, { end: false });
   });
@@ -69,15 +47,15 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, t: H1ToH
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
     if (!res.headersSent) return fail(new Error(`upstream stream closed before headers (code ${code})`));
     if (code !== NGHTTP2_NO_ERROR && !res.writableEnded) {
-      t.dp.metrics.upstreamErrors.labels(t.cluster, 'reset_after_headers').inc();
       res.destroy();
+      return x.finish(status, 'reset_after_headers');
     }
-    finish(status);
+    x.finish(status);
   });
   res.once('close', () => {
-    if (!finished && !up.destroyed) {
+    if (x.open && !up.destroyed) {
       up.close(NGHTTP2_CANCEL);
-      finish(499);
+      x.finish(499);
     }
   });
 }

@@ -3,34 +3,18 @@
 import http2 from 'node:http2';
 import { PassThrough } from 'node:stream';
 import type { Pool } from 'undici';
-import type { DataPlane } from './dataplane.ts';
+import type { Exchange, Outcome } from './exchange.ts';
 import { grpcLocalReply } from './grpc.ts';
 import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
 import { clientResponseHeaders } from './headers.ts';
-import { type LocalReply, textReply } from './local-reply.ts';
+import { type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
-import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import * as guard from './h2-stream-guard.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
-export interface H2Target {
-  readonly dp: DataPlane;
-  readonly cluster: string;
-  readonly origin: string;
-  readonly method: string;
-  readonly path: string;
-  /** upstream request headers (raw pairs, `host` first) */
-  readonly headers: string[];
-  /** the client sent END_STREAM with its headers: no body */
-  readonly endStream: boolean;
-  /** the request's content-type when it is gRPC: local errors become gRPC statuses */
-  readonly grpcType: string | undefined;
-  readonly head: boolean;
-  onDone(status: number): void;
-}
-
-const BAD_GATEWAY_TEXT = 'upstream connect error or disconnect/reset before headers';
+/** What the upstream side of an HTTP/2 stream needs: the stream's exchange (exchange.ts). */
+export type H2Target = Exchange;
 
 export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply, head: boolean, grpcType: string | undefined): void {
   if (!guard.usable(stream) || stream.headersSent) return;
@@ -55,27 +39,20 @@ export function pairsToObject(status: number, pairs: readonly string[]): http2.O
 
 /** HTTP/2 client -> h2c upstream. */
 export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t: H2Target): void {
-  let finished = false;
   let status = 0;
   let trailers: http2.OutgoingHttpHeaders | undefined;
-  const finish = (s: number): void => {
-    if (finished) return;
-    finished = true;
-    t.onDone(s);
-  };
   let up: http2.ClientHttp2Stream;
   try {
-    up = h2.request(t.origin, t.method, t.path, t.headers, t.endStream);
+    up = h2.request(t.origin, t.method, t.url, t.headers, t.bodyless);
   } catch (err) {
-    failBeforeHeaders(stream, t, err as Error);
-    return finish(503);
+    return failBeforeHeaders(stream, t, err as Error);
   }
   up.on('error', () => {});
-  if (!t.endStream) stream.pipe(up);
+  if (!t.bodyless) stream.pipe(up);
   up.on('response', (headers, flags) => {
     status = Number(headers[':status']);
     if (!guard.usable(stream)) return;
-    const out = pairsToObject(status, h2ResponseHeaderPairs(headers));
+    const out = pairsToObject(status, t.responseHeaders(status, h2ResponseHeaderPairs(headers)));
     // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
     if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
       guard.respond(stream, out, { endStream: true });
@@ -96,30 +73,28 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
     if (code === NGHTTP2_NO_ERROR && stream.headersSent) guard.end(stream);
     if (code !== NGHTTP2_NO_ERROR && guard.usable(stream)) {
       if (!stream.headersSent) {
-        failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
-        return finish(503);
+        return failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
       }
       // The upstream cancelled or reset mid-response: the client sees the same.
-      t.dp.metrics.upstreamErrors.labels(t.cluster, 'reset_after_headers').inc();
       guard.reset(stream, code);
+      return t.finish(status, 'reset_after_headers');
     } else if (status === 0 && guard.usable(stream)) {
-      failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
-      return finish(503);
+      return failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
     }
-    finish(status);
+    t.finish(status);
   });
   stream.on('close', () => {
     // The client cancelled (RST_STREAM) or went away: cancel the upstream stream too.
     const code = stream.rstCode ?? NGHTTP2_NO_ERROR;
     if (!up.destroyed && (code !== NGHTTP2_NO_ERROR || !up.readableEnded)) up.close(code !== NGHTTP2_NO_ERROR ? code : NGHTTP2_CANCEL);
-    finish(code === NGHTTP2_NO_ERROR && status !== 0 ? status : 499);
+    t.finish(code === NGHTTP2_NO_ERROR && status !== 0 ? status : 499);
   });
 }
 
-export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, err: Error & { code?: string }, reason: UpstreamErrorReason = upstreamErrorReason(err)): void {
-  t.dp.metrics.upstreamErrors.labels(t.cluster, reason).inc();
-  t.dp.log.debug({ err: err.message, cluster: t.cluster }, 'upstream error before response');
-  writeLocalH2(stream, textReply(503, BAD_GATEWAY_TEXT), t.head, t.grpcType);
+/** The upstream failed before its response head: 503 to the client, the exchange ends with `outcome`. */
+export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, outcome: Exclude<Outcome, undefined>): void {
+  writeLocalH2(stream, UPSTREAM_RESET, t.head, t.grpcType);
+  t.finish(503, outcome);
 }
 
 /** HTTP/2 client -> HTTP/1.1 upstream, through undici's pool. */
@@ -127,15 +102,14 @@ export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Ta
   const handler = new H2FromH1Handler(stream, t);
   // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
   // reset the client's stream before the response, so the body goes through a PassThrough.
-  const body = t.endStream ? null : stream.pipe(new PassThrough());
-  pool.dispatch({ path: t.path, method: t.method, headers: t.headers, body, upgrade: null }, handler);
+  const body = t.bodyless ? null : stream.pipe(new PassThrough());
+  pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body, upgrade: null }, handler);
 }
 
 /** undici legacy dispatch handler writing to an HTTP/2 stream. */
 class H2FromH1Handler {
   #abort: ((err?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
-  #finished = false;
   #status = 0;
   #trailers: http2.OutgoingHttpHeaders | undefined;
   readonly #stream: http2.ServerHttp2Stream;
@@ -145,9 +119,9 @@ class H2FromH1Handler {
     this.#stream = stream;
     this.#t = t;
     stream.once('close', () => {
-      if (!this.#finished) {
+      if (t.open) {
         this.#abort?.(new Error('client closed the stream'));
-        this.#finish(499);
+        t.finish(499);
       }
     });
     stream.on('drain', () => this.#resume?.());
@@ -156,7 +130,7 @@ class H2FromH1Handler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
-    if (this.#finished) abort(new Error('client closed the stream'));
+    if (!this.#t.open) abort(new Error('client closed the stream'));
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -164,14 +138,14 @@ class H2FromH1Handler {
     this.#status = statusCode;
     this.#resume = resume;
     if (!guard.usable(this.#stream)) return false;
-    const pairs = clientResponseHeaders(rawHeaders);
+    const pairs = this.#t.responseHeaders(statusCode, clientResponseHeaders(rawHeaders));
     // Only an upstream that announces trailers (`Trailer:`) gets a trailers frame reserved.
     const announced = rawHeaders.some((h, i) => i % 2 === 0 && h.length === 7 && h.toString('latin1').toLowerCase() === 'trailer');
     // clientResponseHeaders already dropped the connection-specific headers HTTP/2 forbids.
     if (guard.respond(this.#stream, pairsToObject(statusCode, pairs), { waitForTrailers: announced })) return true;
     // The stream is gone, or node refused the head (the guard answered 502): stop the upstream.
     this.#abort?.(new Error('the client stream cannot take the response'));
-    this.#finish(this.#stream.headersSent ? 502 : 499);
+    this.#t.finish(this.#stream.headersSent ? 502 : 499);
     return false;
   }
 
@@ -190,25 +164,16 @@ class H2FromH1Handler {
       for (let i = 0; i < trailers.length; i += 2) this.#trailers[trailers[i]!.toString().toLowerCase()] = trailers[i + 1]!.toString();
     }
     guard.end(this.#stream);
-    this.#finish(this.#status);
+    this.#t.finish(this.#status);
   }
 
   onError(err: Error & { code?: string }): void {
-    if (this.#finished) return;
+    if (!this.#t.open) return;
     const stream = this.#stream;
-    if (!stream.headersSent) {
-      failBeforeHeaders(stream, this.#t, err);
-      this.#finish(503);
-    } else {
-      this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
+    if (!stream.headersSent) failBeforeHeaders(stream, this.#t, err);
+    else {
       guard.reset(stream, NGHTTP2_INTERNAL_ERROR);
-      this.#finish(this.#status);
+      this.#t.finish(this.#status, 'reset_after_headers');
     }
-  }
-
-  #finish(status: number): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#t.onDone(status);
   }
 }

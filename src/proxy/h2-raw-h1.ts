@@ -7,7 +7,8 @@ import type { Endpoint } from '../snapshot/types.ts';
 import { LENGTH, NO_BODY, type ResponseHead } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
 import { dispatch, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
-import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
+import type { UpstreamErrorReason } from './upstream-errors.ts';
+import type { Outcome } from './exchange.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
 import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
@@ -26,7 +27,7 @@ const UNSAFE_TARGET = /[\s\0]/;
 
 /** Whether proxyH2ToH1Raw can carry this request (otherwise use proxyH2ToH1). */
 export function rawEligible(t: H2Target): boolean {
-  if (!t.endStream || t.grpcType !== undefined || UNSAFE_TARGET.test(t.path) || UNSAFE_TARGET.test(t.method)) return false;
+  if (!t.bodyless || t.grpcType !== undefined || UNSAFE_TARGET.test(t.url) || UNSAFE_TARGET.test(t.method)) return false;
   for (let i = 1; i < t.headers.length; i += 2) if (UNSAFE_VALUE.test(t.headers[i]!)) return false;
   return true;
 }
@@ -74,7 +75,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   }
 
   start(): void {
-    const head = requestHead(this.#t.method, this.#t.path, this.#t.headers, false);
+    const head = requestHead(this.#t.method, this.#t.url, this.#t.headers, false);
     if (IDEMPOTENT.has(this.#t.method)) this.#retryHead = head;
     (this.#stream as TaggedStream)[EXCHANGE] = this;
     this.#stream.once('close', streamClosed);
@@ -128,7 +129,8 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     if (this.responseClosed()) return;
     this.#conn = resendIfStale(this.#pool, this.#endpoint, this, conn, this.awaitingHead, this.#retryHead);
     this.#retryHead = '';
-    if (this.#conn === null) this.#failed(upstreamErrorReason(err), err);
+    // No error (a close or FIN before the answer) is a reset.
+    if (this.#conn === null) this.#failed(err ?? 'reset');
   }
 
   // ---- the response (UpstreamResponseReader)
@@ -138,7 +140,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
       this.onStreamClose();
       return -1;
     }
-    const pairs = clientResponseHeaders(head.raw);
+    const pairs = this.#t.responseHeaders(head.status, clientResponseHeaders(head.raw));
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
     if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers));
     const empty = head.framing === NO_BODY || (head.framing === LENGTH && head.contentLength === 0);
@@ -192,21 +194,20 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   }
 
   protected responseFailed(reason: UpstreamErrorReason): void {
-    this.#failed(reason, undefined);
+    this.#failed(reason);
   }
 
   // ---- endings
 
-  #failed(reason: UpstreamErrorReason, err: (Error & { code?: string }) | undefined): void {
+  #failed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
     this.#drop();
     const s = this.#stream;
     if (!s.headersSent) {
-      failBeforeHeaders(s, this.#t, err ?? new Error(`upstream ${reason}`), reason);
+      failBeforeHeaders(s, this.#t, outcome);
       return this.#finish(503);
     }
-    this.#t.dp.metrics.upstreamErrors.labels(this.#t.cluster, 'reset_after_headers').inc();
     guard.reset(s, NGHTTP2_INTERNAL_ERROR);
-    this.#finish(this.resStatus);
+    this.#finish(this.resStatus, 'reset_after_headers');
   }
 
   /** Gives up the upstream connection mid-message: it can never be reused. */
@@ -220,11 +221,11 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     }
   }
 
-  #finish(status: number): void {
+  #finish(status: number, outcome?: Outcome): void {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#draining) this.#stream.off('drain', streamDrained);
-    this.#t.onDone(status);
+    this.#t.finish(status, outcome);
   }
 }
 

@@ -1,14 +1,14 @@
 // HTTP/2 front end (h2c with prior knowledge on the plain listeners, h2 by ALPN on TLS), on the
-// http2 core stream API: no compat request/response objects, raw header arrays for decide().
+// http2 core stream API: no compat request/response objects, raw header arrays for the exchange
+// core (exchange.ts).
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
-import { decide } from './decide.ts';
+import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
-import { type H2Target, proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
+import { proxyH2ToH1, proxyH2ToH2c, writeLocalH2 } from './h2-proxy.ts';
 import { proxyH2ToH1Raw, rawEligible } from './h2-raw-h1.ts';
 import type { ListenerContext } from './listeners.ts';
-import { upstreamRequestHeaders } from './headers.ts';
 import { isExtendedConnect, proxyH2WebSocket } from './h2-websocket.ts';
 import type { Tunnels } from './websocket.ts';
 import { originOf } from './live-origins.ts';
@@ -16,7 +16,8 @@ import { cancelStream, watchH2Body, watchSend } from './client-deadlines.ts';
 import type { ListenerLimits } from './listeners.ts';
 import { guardSession, trackStream } from './h2-session-guard.ts';
 import { usable } from './h2-stream-guard.ts';
-import { NO_CONFIG, NO_ENDPOINTS, replyFor, textReply } from './local-reply.ts';
+import { CONNECT_UNSUPPORTED } from './local-reply.ts';
+import { h2Facts } from './request-facts.ts';
 
 export interface H2Limits extends ListenerLimits {
   /** concurrent streams a client may open on one connection */
@@ -87,60 +88,46 @@ function ignore(): void {}
 
 export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: ListenerContext, tunnels: Tunnels) {
   return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawWithPseudo: string[]): void => {
-    const started = process.hrtime.bigint();
     const method = headers[':method'] ?? 'GET';
     const path = headers[':path'];
-    const grpcType = isGrpcContentType(headers['content-type']) ? String(headers['content-type']) : undefined;
-    const head = method === 'HEAD';
-    const router = dp.router;
-    if (!router) {
-      writeLocalH2(stream, NO_CONFIG, head, grpcType);
-      return recordLocal(dp, ctx, started, '', 503);
-    }
     const authority = headers[':authority'] ?? headers.host;
-    // HTTP/2 carries the authority in :authority; for decide() and the upstream it is the Host.
+    // HTTP/2 carries the authority in :authority; for routing and the upstream it is the Host.
     const raw: string[] = authority !== undefined && headers.host === undefined ? ['host', authority] : [];
     appendRegularFields(rawWithPseudo, raw);
     if (isExtendedConnect(headers)) return proxyH2WebSocket(dp, ctx, tunnels, stream, headers, raw);
-    if (path === undefined || method === 'CONNECT') {
-      // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
-      writeLocalH2(stream, textReply(501, 'CONNECT is not supported'), head, grpcType);
-      return recordLocal(dp, ctx, started, '', 501);
-    }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, normalizePath: ctx.normalizePath });
-    if (decision.kind !== 'forward') {
-      const { reply, ingress, error } = replyFor(decision);
-      writeLocalH2(stream, reply, head, error ? grpcType : undefined);
-      return recordLocal(dp, ctx, started, ingress, reply.status);
-    }
-    const cluster = decision.split.cluster;
-    const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
-    // Bodiless requests to HTTP/1.1 upstreams take the raw sockets (h2-raw-h1.ts); the rest undici or h2c.
-    const rawCandidate = cluster.protocol === 'http1' && endStream && grpcType === undefined;
-    const endpoint = rawCandidate ? dp.fast.pick(cluster) : dp.pick(cluster)?.endpoint;
-    if (endpoint === undefined) {
-      if (rawCandidate) dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      writeLocalH2(stream, NO_ENDPOINTS, head, grpcType);
-      return recordLocal(dp, ctx, started, decision.ingress, 503);
-    }
-    const upstreamHeaders = upstreamRequestHeaders({
-      raw,
-      host: decision.upstreamHost,
-      edits: decision.request,
-      clientAddress: stream.session?.socket?.remoteAddress,
-      proto: ctx.secure ? 'https' : 'http',
-      keepTeTrailers: cluster.protocol === 'h2c',
-    });
-    dp.inflight++;
-    const target = new H2Exchange(dp, ctx.name, decision.ingress, started, cluster.name, originOf(endpoint), method, decision.url, upstreamHeaders, endStream, grpcType);
-    if (cluster.protocol === 'h2c') {
-      proxyH2ToH2c(stream, h2, target);
+    const x = new H2Exchange(dp, ctx.name, stream, h2);
+    const bodyless = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    const grpcType = isGrpcContentType(headers['content-type']) ? String(headers['content-type']) : undefined;
+    // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
+    const refusal = path === undefined || method === 'CONNECT' ? CONNECT_UNSUPPORTED : undefined;
+    x.proceed(x.begin(h2Facts(ctx, stream, { method, authority, path, raw }, bodyless, grpcType, refusal)));
+  };
+}
+
+/** One HTTP/2 stream through the exchange core. */
+class H2Exchange extends Exchange {
+  readonly #stream: http2.ServerHttp2Stream;
+  readonly #h2: H2Upstreams;
+
+  constructor(dp: DataPlane, listener: string, stream: http2.ServerHttp2Stream, h2: H2Upstreams) {
+    super(dp, listener, FROM_H2);
+    this.#stream = stream;
+    this.#h2 = h2;
+  }
+
+  override proceed(step: Step): void {
+    const stream = this.#stream;
+    if (step === LOCAL) return writeLocalH2(stream, this.reply, this.head, this.replyGrpc ? this.grpcType : undefined);
+    if (step !== FORWARD) return;
+    const dp = this.dp;
+    if (this.via === VIA_H2C) {
+      proxyH2ToH2c(stream, this.#h2, this);
       // Piped (up.pipe(stream)): watched from the start, it counts only while the stream is backed up.
       watchSend(dp.sends, stream, () => cancelStream(stream));
-    } else if (rawCandidate && rawEligible(target)) proxyH2ToH1Raw(stream, dp.fast, endpoint, target);
-    else proxyH2ToH1(stream, dp.upstreams.pool(target.origin), target);
-    if (!endStream) watchH2Body(dp.bodies, stream);
-  };
+    } else if (this.via === VIA_RAW && rawEligible(this)) proxyH2ToH1Raw(stream, dp.fast, this.endpoint!, this);
+    else proxyH2ToH1(stream, this.pool ?? dp.upstreams.pool(originOf(this.endpoint!)), this);
+    if (!this.bodyless) watchH2Body(dp.bodies, stream);
+  }
 }
 
 /**
@@ -165,31 +152,3 @@ function appendRegularFields(rawWithPseudo: readonly string[], out: string[]): v
   }
 }
 
-function recordLocal(dp: DataPlane, ctx: ListenerContext, started: bigint, ingress: string, status: number): void {
-  dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
-}
-
-/** One proxied HTTP/2 request: what the upstream side needs, and its accounting when it ends. */
-class H2Exchange implements H2Target {
-  readonly head: boolean;
-  constructor(
-    readonly dp: DataPlane,
-    readonly listener: string,
-    readonly ingress: string,
-    readonly started: bigint,
-    readonly cluster: string,
-    readonly origin: string,
-    readonly method: string,
-    readonly path: string,
-    readonly headers: string[],
-    readonly endStream: boolean,
-    readonly grpcType: string | undefined,
-  ) {
-    this.head = method === 'HEAD';
-  }
-
-  onDone(status: number): void {
-    this.dp.inflight--;
-    this.dp.metrics.request(this.listener, this.ingress, status, Number(process.hrtime.bigint() - this.started) / 1e9);
-  }
-}

@@ -152,10 +152,11 @@ function stripV4Mapped(addr: string): string {
  */
 export function clientResponseHeaders(raw: ReadonlyArray<Buffer | string>, keepUpgrade = false, edits?: HeaderEdits): string[] {
   const out = hopFiltered(raw, keepUpgrade);
-  return edits === undefined || noEdits(edits) ? out : editResponse(out, edits);
+  return edits === undefined || noEdits(edits) ? out : applyResponseEdits(out, edits);
 }
 
-function editResponse(pairs: readonly string[], edits: HeaderEdits): string[] {
+/** A route's response header edits on response pairs already filtered for the client (framing and hop-by-hop fields are never edited). */
+export function applyResponseEdits(pairs: readonly string[], edits: HeaderEdits): string[] {
   const out: string[] = [];
   for (let i = 0; i < pairs.length; i += 2) {
     const lower = pairs[i]!.toLowerCase();

@@ -1,4 +1,5 @@
-// Responses the gateway writes itself (404, 503, probes, redirects), for any socket layer.
+// Responses the gateway writes itself (404, 503, probes, redirects), for any socket layer: the one
+// table of the gateway's own answers, so every front end says the same thing for the same cause.
 import type { Decision } from './decide.ts';
 
 export interface LocalReply {
@@ -25,11 +26,20 @@ export function redirectReply(location: string): LocalReply {
 
 export const NO_CONFIG = textReply(503, 'no configuration loaded yet');
 export const NO_ENDPOINTS = textReply(503, 'no healthy upstream');
+// Every upstream failure before the response head (refused, reset, DNS, a malformed head), as
+// Envoy answers them all: the reason goes to the metric (upstream-errors.ts), not to the client.
 export const UPSTREAM_RESET = textReply(503, 'upstream connect error or disconnect/reset before headers');
 // Knative's probe handler's answer to a probe without a hash (pkg/http/probe).
 export const BAD_PROBE = textReply(400, 'a probe request must contain a non-empty "K-Network-Hash" header');
 export const BAD_TARGET = textReply(400, 'a request target must not contain a #fragment');
 export const BODY_TIMEOUT = textReply(408, 'request body timeout: the client sent nothing for too long');
+export const TOO_MANY_HEADERS = textReply(431, 'too many request headers');
+// Only extended CONNECT (RFC 8441, WebSockets) is offered: a plain CONNECT asks for a proxy tunnel.
+export const CONNECT_UNSUPPORTED = textReply(501, 'CONNECT is not supported');
+export const BAD_EXTENDED_CONNECT = textReply(400, 'extended CONNECT needs :scheme, :path and :authority');
+export const HANDSHAKE_REFUSED = textReply(502, 'upstream refused the WebSocket handshake');
+// A request policy that failed (threw, or its promise rejected) fails closed.
+export const POLICY_FAILED = textReply(500, 'a route policy failed');
 
 /**
  * The gateway's own answer to a decision that forwards nothing, the same on every socket layer.

@@ -1,18 +1,22 @@
-// HTTP/1.1 Upgrade (WebSockets) on every HTTP/1.1 listener: decide() as for any request, then a
+// HTTP/1.1 Upgrade (WebSockets) on every HTTP/1.1 listener: the exchange core as for any request, then a
 // raw TCP tunnel to the chosen endpoint. The request head goes up with the route's header edits
-// (Upgrade/Connection kept); everything after it, starting with the upstream's own 101 answer,
-// is piped byte for byte both ways, so frames and close codes pass through untouched.
+// (Upgrade/Connection kept); everything after it, starting with the upstream's own 101 answer
+// (its head re-written only for a route that edits response headers), is piped byte for byte both
+// ways, so frames and close codes pass through untouched.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
-import { decide } from './decide.ts';
+import { Exchange, FORWARD, FROM_UPGRADE, LOCAL, type Step } from './exchange.ts';
+import { HeadError, parseResponseHead } from './fast/parse.ts';
+import { RESPONSE_LIMITS } from './fast/upstream-pool.ts';
+import { responseHead } from './fast/wire.ts';
 import type { ListenerContext } from './listeners.ts';
 import { strictTarget } from './h1-strict.ts';
-import { upstreamRequestHeaders } from './headers.ts';
-import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor, textReply } from './local-reply.ts';
+import { clientResponseHeaders } from './headers.ts';
+import { type LocalReply, TOO_MANY_HEADERS, UPSTREAM_RESET } from './local-reply.ts';
+import { h1Facts } from './request-facts.ts';
 import { watchSend } from './client-deadlines.ts';
-import { upstreamErrorReason } from './upstream-errors.ts';
 
 /** Open tunnels, so shutdown can end them (they no longer belong to the HTTP server). */
 export class Tunnels {
@@ -48,87 +52,104 @@ function statusOf(chunk: Buffer): number {
 
 export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnels: Tunnels, maxHeadersCount: number) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const started = process.hrtime.bigint();
-    const done = (ingress: string, status: number): void => {
-      dp.metrics.request(ctx.name, ingress, status, Number(process.hrtime.bigint() - started) / 1e9);
-    };
     socket.on('error', () => socket.destroy());
-    const router = dp.router;
-    if (!router) {
-      writeRaw(socket, NO_CONFIG);
-      return done('', 503);
-    }
     const raw = req.rawHeaders;
-    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
-    if (raw.length > 2 * maxHeadersCount) {
-      writeRaw(socket, textReply(431, 'too many request headers'));
-      return done('', 431);
-    }
     const target = strictTarget(req);
-    if (typeof target === 'string') {
-      writeRaw(socket, textReply(400, target));
-      return done('', 400);
-    }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: target.authority, url: target.url, raw, normalizePath: ctx.normalizePath });
-    if (decision.kind !== 'forward') {
-      const { reply, ingress } = replyFor(decision);
-      writeRaw(socket, reply);
-      return done(ingress, reply.status);
-    }
-    const cluster = decision.split.cluster;
-    const pick = dp.pick(cluster);
-    if (!pick) {
-      writeRaw(socket, NO_ENDPOINTS);
-      return done(decision.ingress, 503);
-    }
-    const headers = upstreamRequestHeaders({
-      raw,
-      host: decision.upstreamHost,
-      edits: decision.request,
-      clientAddress: req.socket.remoteAddress,
-      proto: ctx.secure ? 'https' : 'http',
-      keepUpgrade: true,
-    });
-    let requestHead = `${req.method ?? 'GET'} ${decision.url} HTTP/1.1\r\n`;
+    const x = new UpgradeExchange(dp, ctx.name, socket, head, tunnels);
+    // As for plain requests (listeners.ts): refuse, rather than forward a truncated header list.
+    x.proceed(x.begin(h1Facts(ctx, req, target, true, undefined, raw.length > 2 * maxHeadersCount ? TOO_MANY_HEADERS : undefined)));
+  };
+}
+
+/** One HTTP/1.1 Upgrade through the exchange core, then a tunnel. */
+class UpgradeExchange extends Exchange {
+  readonly #socket: Duplex;
+  readonly #head: Buffer;
+  readonly #tunnels: Tunnels;
+
+  constructor(dp: DataPlane, listener: string, socket: Duplex, head: Buffer, tunnels: Tunnels) {
+    super(dp, listener, FROM_UPGRADE);
+    this.#socket = socket;
+    this.#head = head;
+    this.#tunnels = tunnels;
+  }
+
+  override proceed(step: Step): void {
+    if (step === LOCAL) writeRaw(this.#socket, this.reply);
+    else if (step === FORWARD) this.#tunnel();
+  }
+
+  #tunnel(): void {
+    const socket = this.#socket;
+    const headers = this.headers;
+    let requestHead = `${this.method} ${this.url} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) requestHead += `${headers[i]}: ${headers[i + 1]}\r\n`;
     requestHead += '\r\n';
 
-    const upstream = net.connect({ host: pick.endpoint.address, port: pick.endpoint.port, noDelay: true });
+    const upstream = net.connect({ host: this.endpoint!.address, port: this.endpoint!.port, noDelay: true });
     let answered = false;
     upstream.on('error', (err: Error & { code?: string }) => {
       if (!answered) {
         answered = true;
-        dp.metrics.upstreamErrors.labels(cluster.name, upstreamErrorReason(err)).inc();
         writeRaw(socket, UPSTREAM_RESET);
-        done(decision.ingress, 503);
+        this.finish(503, err);
       }
       socket.destroy();
     });
     upstream.once('connect', () => {
       upstream.write(requestHead, 'latin1');
-      if (head.length > 0) upstream.write(head);
+      if (this.#head.length > 0) upstream.write(this.#head);
       socket.pipe(upstream);
     });
-    upstream.once('data', (chunk: Buffer) => {
+    // The upstream's answer passes as bytes, unless the route edits response headers: then its
+    // head is read whole and written again with the edits.
+    let buf: Buffer | null = null;
+    const onAnswer = (chunk: Buffer): void => {
+      let out = chunk;
+      let status = statusOf(chunk);
+      if (this.editsResponse) {
+        buf = buf === null ? chunk : Buffer.concat([buf, chunk]);
+        const res = parseResponseHead(buf, 0, buf.length, RESPONSE_LIMITS, false);
+        if (res === undefined) return;
+        if (res instanceof HeadError) {
+          answered = true;
+          writeRaw(socket, UPSTREAM_RESET);
+          this.finish(503, 'protocol');
+          upstream.destroy();
+          return;
+        }
+        status = res.status;
+        const fields = this.responseHeaders(status, clientResponseHeaders(res.raw, true));
+        out = Buffer.concat([Buffer.from(responseHead(status, res.reason, fields, false, false), 'latin1'), buf.subarray(res.headLength)]);
+        buf = null;
+      }
+      upstream.off('data', onAnswer);
       answered = true;
-      done(decision.ingress, statusOf(chunk));
-      socket.write(chunk);
+      this.finish(status);
+      socket.write(out);
       upstream.pipe(socket);
       // An idle tunnel is fine; one whose client stopped taking what the upstream sends is not.
-      watchSend(dp.sends, socket, () => socket.destroy());
-    });
+      watchSend(this.dp.sends, socket, () => socket.destroy());
+    };
+    upstream.on('data', onAnswer);
     upstream.once('end', () => {
       if (!answered) {
         answered = true;
         writeRaw(socket, UPSTREAM_RESET);
-        done(decision.ingress, 503);
+        this.finish(503, 'reset');
       }
     });
-    socket.once('close', () => upstream.destroy());
+    socket.once('close', () => {
+      upstream.destroy();
+      if (!answered) {
+        answered = true;
+        this.finish(499);
+      }
+    });
     // A reset upstream resets the client too; an orderly end was already passed on by pipe().
     upstream.once('close', (hadError) => {
       if (hadError) socket.destroy();
     });
-    tunnels.add(socket, upstream);
-  };
+    this.#tunnels.add(socket, upstream);
+  }
 }

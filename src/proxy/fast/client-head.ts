@@ -8,12 +8,19 @@ import { responseHead } from './wire.ts';
 /** Largest body part copied into a rewritten response head so that both go out in one buffer. */
 const INLINE_COPY_MAX = 2048;
 
+/** The route's response-side policies (the exchange): they see and edit the head's fields. */
+export interface ResponseEditor {
+  responseHeaders(status: number, headers: string[]): string[];
+}
+
 /**
  * Writes `head` (parsed from `buf`, its body from `bodyStart`) to the client, with as much of a
  * Content-Length body as `buf` holds; returns that many body bytes. Leaves the socket corked when
- * more writes follow (the caller uncorks).
+ * more writes follow (the caller uncorks). A head from a lean parse (`drops`) goes out as bytes;
+ * a fully parsed one (the route edits response headers, or the head needed it) is re-serialised
+ * through `editor`.
  */
-export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, bodyStart: number, close: boolean): number {
+export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, bodyStart: number, close: boolean, editor: ResponseEditor): number {
   const off = head.start;
   const f = head.framing;
   // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
@@ -30,7 +37,8 @@ export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, body
     s.write(buf.subarray(bodyStart, bodyStart + inline));
   } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
   else {
-    s.write(responseHead(head.status, head.reason, clientResponseHeaders(head.raw), chunkedOut, close), 'latin1');
+    const fields = editor.responseHeaders(head.status, clientResponseHeaders(head.raw));
+    s.write(responseHead(head.status, head.reason, fields, chunkedOut, close), 'latin1');
     if (inline > 0) s.write(buf.subarray(bodyStart, bodyStart + inline));
   }
   return inline;

@@ -1,32 +1,22 @@
-// One client connection on the raw-socket fast path: parses request heads, asks decide(), and
-// proxies each request over a keep-alive upstream socket, one request at a time and in order
-// (pipelined requests wait in `pending`). Anything it does not handle goes to node:http at a
-// request boundary, with the bytes already read pushed back onto the socket.
+// One client connection on the raw-socket fast path: parses request heads, runs each through the
+// exchange core (exchange.ts), and proxies it over a keep-alive upstream socket, one request at a
+// time and in order (pipelined requests wait in `pending`). Anything it does not handle goes to
+// node:http at a request boundary, with the bytes already read pushed back onto the socket.
 import type { Socket } from 'node:net';
-import type { Endpoint } from '../../snapshot/types.ts';
-import { decide } from '../decide.ts';
-import { upstreamRequestHeaders } from '../headers.ts';
-import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, UPSTREAM_RESET, replyFor } from '../local-reply.ts';
-import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
-import { CHUNKED, HeadError, LENGTH, NO_BODY, parseRequestHead, type RequestHead, type ResponseHead, UNTIL_CLOSE } from './parse.ts';
+import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, type Step } from '../exchange.ts';
+import { UPSTREAM_RESET } from '../local-reply.ts';
+import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
+import { BAD_BODY, RequestBodyPump } from './request-body.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
-import { resendIfStale, UpstreamResponseReader } from './upstream-response.ts';
-import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
-
+import { resendIfStale } from './upstream-response.ts';
+import { ClientResponseWriter } from './client-response.ts';
+import type { UpstreamErrorReason } from '../upstream-errors.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
-import { backedUp, chunkHead, CRLF, errorBytes, LAST_CHUNK, localReplyBytes, requestHead } from './wire.ts';
-import { writeClientHead } from './client-head.ts';
+import { backedUp, errorBytes, requestHead } from './wire.ts';
+import { attach, handOff, refuse, type SocketListeners, writeLocalReply } from './local-answer.ts';
 
-/** request side: no body left to read, or reading a Content-Length / chunked body */
-const REQ_DONE = 0;
-const REQ_LENGTH = 1;
-const REQ_CHUNKED = 2;
-
-
-
-export class FastConnection extends UpstreamResponseReader implements UpstreamOwner {
-  readonly socket: Socket;
+export class FastConnection extends ClientResponseWriter implements UpstreamOwner, ExchangeOwner {
   readonly #shared: FastShared;
   readonly #clientAddress: string | undefined;
   /** client bytes read but not yet consumed (a partial head, or pipelined requests) */
@@ -38,53 +28,34 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   #clientEnded = false;
   #paused = false;
 
-  // The exchange in progress (at most one).
+  // The exchange in progress (at most one); the Exchange object is reused for each.
   active = false;
+  readonly #x: Exchange;
   #head: RequestHead | null = null;
-  #reqPhase = REQ_DONE;
-  #reqLeft = 0;
-  #reqDecoder: ChunkedDecoder | null = null;
-  /** body chunks read from the client and drains of our writes to it: its progress, for the timeouts */
-  #bodyChunks = 0;
+  readonly #body = new RequestBodyPump();
+  /** drains of our writes to the client: its progress, for the send timeout */
   #drains = 0;
-  readonly #bodyClock = new StallClock();
   readonly #sendClock = new StallClock();
   #upstream: UpstreamConn | null = null;
-  #endpoint: Endpoint | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
   #retryHead = '';
-  #started = 0;
-  #ingress = '';
-  #cluster = '';
   #keepAlive = true;
-  #resHeadSent = false;
-  /** the response body is read until close and re-framed as chunked */
-  #chunkedOut = false;
 
   constructor(socket: Socket, shared: FastShared) {
-    super();
-    this.socket = socket;
+    super(socket);
     this.#shared = shared;
     this.#clientAddress = socket.remoteAddress;
+    this.#x = new Exchange(shared.dp, shared.ctx.name, FROM_FAST, this);
     this.headStart = Date.now();
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
-    socket.on('drain', this.#onDrain);
     // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
-    socket.resume();
+    attach(socket, this.#listeners);
   }
 
   // ---- client socket events
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#closed) return;
-    if (this.#reqPhase !== REQ_DONE) {
-      this.#bodyChunks++;
-      this.#feedRequestBody(chunk, 0);
-      return;
-    }
+    if (this.#body.reading) return this.#feedRequestBody(chunk, 0);
     this.#pending = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
     if (this.active) {
       // Pipelined requests wait for the current one; do not buffer without bound meanwhile.
@@ -101,12 +72,11 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     if (!this.active) this.#end();
     // A FIN inside the request body: the body can never finish, so abort both sides now rather
     // than hold the client and an upstream connection for the body timeout (or forever).
-    else if (this.#reqPhase !== REQ_DONE) this.#abandonBody(400);
+    else if (this.#body.reading) this.#abandonBody(400);
   };
 
-  readonly #onError = (): void => {
-    // 'close' follows and does the cleanup.
-  };
+  /** 'close' follows and does the cleanup. */
+  readonly #onError = (): void => {};
 
   readonly #onClose = (): void => {
     this.#closed = true;
@@ -120,6 +90,8 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     this.#drains++;
     this.#upstream?.socket.resume();
   };
+
+  readonly #listeners: SocketListeners = { data: this.#onData, end: this.#onEnd, error: this.#onError, close: this.#onClose, drain: this.#onDrain };
 
   // ---- request side
 
@@ -143,106 +115,82 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
 
   /** Starts one request; false when node:http must take it (the head is still in `pending`). */
   #request(head: RequestHead): boolean {
-    const { dp, ctx } = this.#shared;
-    this.#started = performance.now();
+    const { ctx } = this.#shared;
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
-    const router = dp.router;
-    if (router === undefined) return this.#local(head, NO_CONFIG, '');
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, normalizePath: ctx.normalizePath });
-    if (decision.kind !== 'forward') {
-      const { reply, ingress } = replyFor(decision);
-      return this.#local(head, reply, ingress);
-    }
-    const cluster = decision.split.cluster;
-    if (cluster.protocol !== 'http1') return false;
-    const ep = this.#shared.upstreams.pick(cluster);
-    if (ep === undefined) {
-      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-      return this.#local(head, NO_ENDPOINTS, decision.ingress);
-    }
-    const headers = upstreamRequestHeaders({
-      raw: head.raw,
-      host: decision.upstreamHost,
-      edits: decision.request,
-      clientAddress: this.#clientAddress,
-      proto: ctx.secure ? 'https' : 'http',
-    });
-    const upstreamHead = requestHead(head.method, decision.url, headers, head.framing === CHUNKED);
+    const { kind: listener, secure, normalizePath } = ctx;
+    const bodyless = head.framing === NO_BODY;
+    const facts = { listener, secure, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress: this.#clientAddress, bodyless, grpcType: undefined };
+    const step = this.#x.begin(facts);
+    if (step === HANDOFF) return false;
     this.#consume(head.headLength);
-    dp.inflight++;
-    this.active = true;
     this.#head = head;
-    this.#ingress = decision.ingress;
-    this.#cluster = cluster.name;
-    this.#endpoint = ep;
-    this.expectResponse(head.method === 'HEAD', true);
-    this.#resHeadSent = false;
+    if (step === LOCAL) this.#local();
+    else if (step === FORWARD) this.#forward(head);
+    else {
+      // A request policy decides asynchronously: hold the client, and read no pipelined request meanwhile.
+      this.active = true;
+      this.#pause();
+    }
+    return true;
+  }
+
+  /** A request policy has decided (PENDING before). */
+  exchangeReady(_x: Exchange, step: Step): void {
+    if (this.#closed || !this.active) return;
+    this.active = false;
+    if (step === LOCAL) this.#local();
+    else if (step === FORWARD) {
+      this.#forward(this.#head!);
+      // The body may start flowing now (pipelined bytes are bounded in #onData).
+      this.#resume();
+      return;
+    }
+    this.#drive();
+  }
+
+  /** Sends the request upstream: the head, and the body bytes already read. */
+  #forward(head: RequestHead): void {
+    const x = this.#x;
+    const upstreamHead = requestHead(head.method, x.url, x.headers, head.framing === CHUNKED);
+    this.active = true;
+    this.expectResponse(x.head, !x.editsResponse);
+    this.resHeadSent = false;
     // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
     this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
-    const up = this.#shared.upstreams.acquire(ep, this);
+    const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
-    this.#reqPhase = head.framing === LENGTH ? REQ_LENGTH : head.framing === CHUNKED ? REQ_CHUNKED : REQ_DONE;
-    this.#reqLeft = head.contentLength;
-    this.#bodyClock.reset();
+    this.#body.start(head.framing, head.contentLength);
     this.#sendClock.reset();
-    if (this.#reqPhase === REQ_CHUNKED) (this.#reqDecoder ??= new ChunkedDecoder(new UpstreamBodySink(this), false)).reset();
-    const body = this.#reqPhase !== REQ_DONE ? this.#pending : null;
+    const body = this.#body.reading ? this.#pending : null;
     if (body === null) {
       up.socket.write(upstreamHead, 'latin1');
-      return true;
+      return;
     }
     this.#pending = null;
     up.socket.cork();
     up.socket.write(upstreamHead, 'latin1');
     this.#feedRequestBody(body, 0);
     up.socket.uncork();
-    return true;
   }
 
   #feedRequestBody(buf: Buffer, off: number): void {
     const up = this.#upstream;
-    if (this.#reqPhase === REQ_LENGTH) {
-      const n = Math.min(this.#reqLeft, buf.length - off);
-      this.#reqLeft -= n;
-      if (up !== null) {
-        up.socket.write(n === buf.length ? buf : buf.subarray(off, off + n));
-        if (backedUp(up.socket)) this.#pause();
-      }
-      off += n;
-      if (this.#reqLeft === 0) this.#reqPhase = REQ_DONE;
-    } else {
-      const r = this.#reqDecoder!.feed(buf, off, buf.length);
-      if (r === INVALID) return this.#abandonBody(400);
-      if (r === NEED_MORE) off = buf.length;
-      else {
-        up?.socket.write(LAST_CHUNK, 'latin1');
-        this.#reqPhase = REQ_DONE;
-        off = r;
-      }
-    }
-    if (off < buf.length) {
-      const rest = buf.subarray(off);
+    const end = this.#body.feed(buf, off, up === null ? null : up.socket);
+    if (end === BAD_BODY) return this.#abandonBody(400);
+    if (up !== null && backedUp(up.socket)) this.#pause();
+    if (end < buf.length) {
+      const rest = buf.subarray(end);
       this.#pending = this.#pending === null ? rest : Buffer.concat([this.#pending, rest]);
     }
     // The response may have finished before the body did; the connection could not be reused then.
-    if (!this.active && this.#reqPhase === REQ_DONE) this.#drive();
-  }
-
-  /** Writes a chunk of request body to the upstream, re-framed. */
-  writeUpstreamChunk(data: Buffer): void {
-    const up = this.#upstream;
-    if (up === null) return;
-    up.socket.write(chunkHead(data.length), 'latin1');
-    up.socket.write(data);
-    up.socket.write(CRLF, 'latin1');
-    if (backedUp(up.socket)) this.#pause();
+    if (!this.active && !this.#body.reading) this.#drive();
   }
 
   /** Ends an exchange whose request body cannot be finished: `status` if no response started, else a close. */
   #abandonBody(status: 400 | 408): void {
-    this.#reqPhase = REQ_DONE;
+    this.#body.stop();
     this.#dropUpstream();
-    if (!this.#resHeadSent) {
+    if (!this.resHeadSent) {
       this.socket.end(errorBytes(status), 'latin1');
       this.#finish(status);
     } else {
@@ -255,7 +203,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   // ---- upstream events (UpstreamOwner) and the response read off it (UpstreamResponseReader)
 
   upstreamDrain(): void {
-    if (this.#reqPhase !== REQ_DONE) this.#resume();
+    if (this.#body.reading) this.#resume();
   }
 
   keepsReadBuffer(): boolean {
@@ -269,107 +217,77 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     if (conn === this.#upstream) this.readResponse(chunk);
   }
 
-  protected responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
-    const close = !this.#keepAlive || this.#shared.draining;
-    if (close) this.#keepAlive = false;
-    this.#resHeadSent = true;
-    this.#chunkedOut = head.framing === UNTIL_CLOSE;
-    return writeClientHead(this.socket, buf, head, bodyStart, close);
+  protected closesAfterResponse(): boolean {
+    if (this.#shared.draining) this.#keepAlive = false;
+    return !this.#keepAlive;
   }
 
-  protected responseBody(piece: Buffer, _last: boolean): void {
-    if (this.#chunkedOut) this.chunkData(piece);
-    else this.socket.write(piece);
+  protected responseEditor(): Exchange {
+    return this.#x;
   }
 
-  /** Writes a chunk of response body to the client, re-framed. */
-  chunkData(data: Buffer): void {
-    const s = this.socket;
-    s.write(chunkHead(data.length), 'latin1');
-    s.write(data);
-    s.write(CRLF, 'latin1');
-  }
-
-  protected responseTrailers(raw: Buffer | null): void {
-    this.socket.write(raw === null ? LAST_CHUNK : `0\r\n${raw.toString('latin1')}\r\n`, 'latin1');
-  }
-
-  protected responseFlowed(): void {
-    const s = this.socket;
-    if (s.writableCorked > 0) s.uncork();
-    if (backedUp(s)) this.#upstream?.socket.pause();
-  }
-
-  protected responseDone(): void {
-    const s = this.socket;
-    if (s.writableCorked > 0) s.uncork();
-    this.#complete();
+  protected pauseUpstream(): void {
+    this.#upstream?.socket.pause();
   }
 
   protected responseFailed(reason: UpstreamErrorReason): void {
-    this.#upstreamFailed(reason, undefined);
+    this.#upstreamFailed(reason);
   }
 
   upstreamClosed(conn: UpstreamConn, err: (Error & { code?: string }) | undefined): void {
     if (conn !== this.#upstream) return;
     this.#upstream = null;
     if (this.responseClosed()) return;
-    const again = resendIfStale(this.#shared.upstreams, this.#endpoint, this, conn, this.awaitingHead, this.#retryHead);
+    const again = resendIfStale(this.#shared.upstreams, this.#x.endpoint ?? null, this, conn, this.awaitingHead, this.#retryHead);
     this.#retryHead = '';
     if (again !== null) this.#upstream = again;
-    else this.#upstreamFailed(upstreamErrorReason(err), err);
+    // No error (a close or FIN before the answer) is a reset.
+    else this.#upstreamFailed(err ?? 'reset');
   }
 
-  #upstreamFailed(reason: UpstreamErrorReason, err: Error | undefined): void {
-    const { dp } = this.#shared;
+  #upstreamFailed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
     this.#dropUpstream();
-    if (!this.#resHeadSent) {
-      dp.metrics.upstreamErrors.labels(this.#cluster, reason).inc();
-      dp.log.debug({ err: err?.message ?? reason, cluster: this.#cluster }, 'upstream error before response');
+    if (!this.resHeadSent) {
       // A request body still arriving cannot be skipped reliably: close after the 503.
-      const close = !this.#keepAlive || this.#reqPhase !== REQ_DONE;
-      const reply = UPSTREAM_RESET;
-      this.socket.write(localReplyBytes(reply, this.#head!.method === 'HEAD', close));
+      const close = !this.#keepAlive || this.#body.reading;
+      writeLocalReply(this.socket, UPSTREAM_RESET, this.#x.head, close);
       this.resStatus = 503;
-      this.#finish(503);
+      this.#finish(503, outcome);
       if (close) this.#end();
       else this.#drive();
     } else {
-      dp.metrics.upstreamErrors.labels(this.#cluster, 'reset_after_headers').inc();
       this.#closed = true;
       this.socket.destroy();
-      this.#finish(this.resStatus);
+      this.#finish(this.resStatus, 'reset_after_headers');
     }
   }
 
   /** The response went out completely. */
-  #complete(): void {
+  protected responseComplete(): void {
     const up = this.#upstream;
     this.#upstream = null;
+    const bodyDone = !this.#body.reading;
     if (up !== null) {
-      if (this.resReusable && this.#reqPhase === REQ_DONE) this.#shared.upstreams.release(up, this.resKeepAliveMs);
+      if (this.resReusable && bodyDone) this.#shared.upstreams.release(up, this.resKeepAliveMs);
       else {
         up.owner = null;
         up.socket.destroy();
       }
     }
     this.#finish(this.resStatus);
-    if (!this.#keepAlive || this.#reqPhase !== REQ_DONE || this.#shared.draining) return this.#end();
+    if (!this.#keepAlive || !bodyDone || this.#shared.draining) return this.#end();
     this.idleSince = Date.now();
     if (this.#pending !== null) this.headStart = this.idleSince;
     this.#drive();
   }
 
-  #finish(status: number): void {
+  #finish(status: number, outcome?: Outcome): void {
     if (!this.active) return;
     this.active = false;
     this.#head = null;
-    this.#endpoint = null;
     this.#retryHead = '';
     this.stopReading();
-    const { dp, ctx } = this.#shared;
-    dp.inflight--;
-    dp.metrics.request(ctx.name, this.#ingress, status, (performance.now() - this.#started) / 1000);
+    this.#x.finish(status, outcome);
   }
 
   #dropUpstream(): void {
@@ -382,16 +300,14 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
 
   // ---- local answers and connection control
 
-  #local(head: RequestHead, reply: LocalReply, ingress: string): true {
+  /** The exchange answered itself (x.reply); it has finished already. */
+  #local(): void {
     // A body we do not forward would have to be read and skipped; closing is simpler and safe.
-    const close = !this.#keepAlive || head.framing !== NO_BODY;
-    this.#consume(head.headLength);
-    this.socket.write(localReplyBytes(reply, head.method === 'HEAD', close));
-    const { dp, ctx } = this.#shared;
-    dp.metrics.request(ctx.name, ingress, reply.status, (performance.now() - this.#started) / 1000);
+    const close = !this.#keepAlive || this.#head!.framing !== NO_BODY;
+    this.#head = null;
+    writeLocalReply(this.socket, this.#x.reply, this.#x.head, close);
     if (close) this.#end();
     else this.idleSince = Date.now();
-    return true;
   }
 
   #consume(n: number): void {
@@ -402,25 +318,16 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
   #refuse(status: 400 | 408 | 431): void {
     this.#closed = true;
     this.#pending = null;
-    this.socket.end(errorBytes(status), 'latin1');
-    this.socket.destroySoon();
+    refuse(this.socket, status);
   }
 
   /** Hands the socket to node:http, with the unconsumed bytes pushed back in front of it. */
   #handOff(): void {
-    const s = this.socket;
     this.#closed = true;
     this.#shared.conns.delete(this);
-    s.removeListener('data', this.#onData);
-    s.removeListener('end', this.#onEnd);
-    s.removeListener('error', this.#onError);
-    s.removeListener('close', this.#onClose);
-    s.removeListener('drain', this.#onDrain);
-    s.pause();
-    if (this.#pending !== null) s.unshift(this.#pending);
+    const pending = this.#pending;
     this.#pending = null;
-    this.#shared.fallback.emit('connection', s);
-    s.resume();
+    handOff(this.socket, this.#listeners, pending, this.#shared.fallback);
   }
 
   #end(): void {
@@ -448,8 +355,8 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     if (this.#closed) return;
     const { limits } = this.#shared;
     if (this.active) {
-      if (this.#reqPhase !== REQ_DONE && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
-      if (this.#resHeadSent && !this.#closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
+      if (this.#body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
+      if (this.resHeadSent && !this.#closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
       return;
     }
     if (this.headStart !== 0 && now - this.headStart > limits.headersTimeout) this.#refuse(408);
@@ -465,7 +372,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
    * the response started: a streamed exchange may leave its request side quiet).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#bodyClock.stalled(now, this.#bodyChunks, !this.#paused && !this.#resHeadSent, limit)) this.#abandonBody(408);
+    if (this.#body.stalled(now, !this.#paused && !this.resHeadSent, limit)) this.#abandonBody(408);
   }
 
   /**
@@ -487,12 +394,5 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
       this.#closed = true;
       this.socket.destroy();
     }
-  }
-}
-
-class UpstreamBodySink implements ChunkSink {
-  constructor(readonly conn: FastConnection) {}
-  chunkData(data: Buffer): void {
-    this.conn.writeUpstreamChunk(data);
   }
 }

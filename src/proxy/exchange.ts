@@ -1,0 +1,323 @@
+// The exchange core: the one place a request's life is written, for every front end (the raw
+// HTTP/1.1 fast path, node:http, HTTP/2, WebSocket upgrades over either). A front end turns its
+// request into plain facts and calls begin(); the exchange decides (router, decide(), the route's
+// request policies, the endpoint and transport, the upstream headers) and the front end carries
+// out the answer in its own wire format, then calls finish() exactly once. What happens between
+// (bytes to and from the upstream) is the front end's; what a request *means* is the exchange's.
+//
+// Front ends made per request (node:http, HTTP/2) make one Exchange per request; the fast path
+// keeps one per client connection and reuses it, so the hot path allocates nothing here.
+import type { Pool } from 'undici';
+import type { Cluster, Endpoint } from '../snapshot/types.ts';
+import type { DataPlane } from './dataplane.ts';
+import { decide, type RequestFacts } from './decide.ts';
+import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
+import { upstreamRequestHeaders } from './headers.ts';
+import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
+
+// begin()'s answers.
+/** answer `x.reply` to the client; the exchange is finished already */
+export const LOCAL = 0;
+/** send the request to `x.endpoint` over `x.via`, with `x.headers`; finish() when it ends */
+export const FORWARD = 1;
+/** this front end cannot carry the route's upstream (the fast path: not HTTP/1.1); nothing was counted */
+export const HANDOFF = 2;
+/** a request policy is still deciding: hold the client; the owner hears LOCAL or FORWARD later */
+export const PENDING = 3;
+export type Step = typeof LOCAL | typeof FORWARD | typeof HANDOFF | typeof PENDING;
+
+// How a forwarded request reaches its upstream, chosen here for every front end.
+/** raw keep-alive HTTP/1.1 sockets (dp.fast) */
+export const VIA_RAW = 0;
+/** an undici pool (`x.pool`) */
+export const VIA_POOL = 1;
+/** a stream on the origin's shared HTTP/2 session (`x.origin`) */
+export const VIA_H2C = 2;
+/** a TCP connection of its own: a WebSocket tunnel */
+export const VIA_TUNNEL = 3;
+export type Via = typeof VIA_RAW | typeof VIA_POOL | typeof VIA_H2C | typeof VIA_TUNNEL;
+
+// Which front end runs the exchange: what it can carry, and which headers it keeps.
+export const FROM_FAST = 0;
+export const FROM_H1 = 1;
+export const FROM_H2 = 2;
+/** an HTTP/1.1 Upgrade: Connection and Upgrade go upstream */
+export const FROM_UPGRADE = 3;
+/** an RFC 8441 extended CONNECT, carried upstream as an HTTP/1.1 Upgrade it writes itself */
+export const FROM_H2_UPGRADE = 4;
+export type From = typeof FROM_FAST | typeof FROM_H1 | typeof FROM_H2 | typeof FROM_UPGRADE | typeof FROM_H2_UPGRADE;
+
+export interface ExchangeFacts extends RequestFacts {
+  readonly method: string;
+  readonly clientAddress: string | undefined;
+  /** the request has no body */
+  readonly bodyless: boolean;
+  /** the request's content-type when it is gRPC (local errors become gRPC statuses), else undefined */
+  readonly grpcType: string | undefined;
+  /** the front end refuses the request before routing it (a malformed target, too many headers) */
+  readonly refusal?: LocalReply;
+  /** request header names (lower-case) the front end sets itself and the client's must not reach the upstream */
+  readonly drop?: ReadonlySet<string>;
+}
+
+/**
+ * Told when a PENDING exchange has its answer: `step` is LOCAL or FORWARD. An exchange without an
+ * owner tells itself (proceed(), which front ends that make one exchange per request override).
+ */
+export interface ExchangeOwner {
+  exchangeReady(x: Exchange, step: Step): void;
+}
+
+/** How an exchange ended, beyond its status: an upstream failure, for the metric and the log. */
+export type Outcome = UpstreamErrorReason | 'reset_after_headers' | (Error & { code?: string }) | undefined;
+
+const IDLE = 0;
+const OPEN = 1;
+const DONE = 2;
+
+export class Exchange implements PolicyRequest, ExchangeOwner {
+  readonly dp: DataPlane;
+  /** the listener's name, for metrics */
+  readonly listener: string;
+  readonly from: From;
+  readonly #owner: ExchangeOwner | undefined;
+  #state = IDLE;
+  #inflight = false;
+  #started = 0;
+  #policies: RoutePolicies = NO_POLICIES;
+
+  // The facts (the request as the front end saw it).
+  method = '';
+  /** a HEAD request: answers carry no body */
+  head = false;
+  raw: readonly string[] = [];
+  clientAddress: string | undefined = undefined;
+  grpcType: string | undefined = undefined;
+  bodyless = true;
+  #facts: ExchangeFacts | undefined;
+
+  // What begin() settled.
+  ingress = '';
+  /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
+  reply: LocalReply = NO_CONFIG;
+  replyGrpc = false;
+  #decision: ForwardDecision | undefined;
+  cluster: Cluster | undefined;
+  /** the request target sent upstream (normalised) */
+  url = '';
+  via: Via = VIA_RAW;
+  endpoint: Endpoint | undefined;
+  /** VIA_POOL and VIA_H2C: the endpoint's origin; VIA_POOL: its undici pool */
+  origin = '';
+  pool: Pool | undefined;
+  /** the upstream request headers, built once ([name, value, ...], `host` first) */
+  headers: string[] = [];
+
+  constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
+    this.dp = dp;
+    this.listener = listener;
+    this.from = from;
+    this.#owner = owner;
+  }
+
+  get decision(): ForwardDecision {
+    return this.#decision!;
+  }
+
+  get clusterName(): string {
+    return this.cluster?.name ?? '';
+  }
+
+  /** the route edits response headers: a front end forwarding heads as bytes must rewrite them */
+  get editsResponse(): boolean {
+    return this.#policies.response.length > 0;
+  }
+
+  /** Starts an exchange for a request (a reused exchange must have been finished). */
+  begin(facts: ExchangeFacts): Step {
+    this.#state = OPEN;
+    this.#inflight = false;
+    this.#started = performance.now();
+    this.#policies = NO_POLICIES;
+    this.#decision = undefined;
+    this.cluster = undefined;
+    this.endpoint = undefined;
+    this.pool = undefined;
+    this.ingress = '';
+    this.method = facts.method;
+    this.head = facts.method === 'HEAD';
+    this.raw = facts.raw;
+    this.clientAddress = facts.clientAddress;
+    this.grpcType = facts.grpcType;
+    this.bodyless = facts.bodyless;
+    this.#facts = facts;
+    const router = this.dp.router;
+    if (router === undefined) return this.#answer(NO_CONFIG, '', true);
+    if (facts.refusal !== undefined) return this.#answer(facts.refusal, '', true);
+    const decision = decide(router, facts);
+    if (decision.kind !== 'forward') {
+      const { reply, ingress, error } = replyFor(decision);
+      return this.#answer(reply, ingress, error);
+    }
+    this.#decision = decision;
+    this.ingress = decision.ingress;
+    this.url = decision.url;
+    const cluster = decision.split.cluster;
+    this.cluster = cluster;
+    const via = this.#via(cluster);
+    if (via < 0) {
+      // Nothing happened yet: the front end passes the request on as it was.
+      this.#state = IDLE;
+      return HANDOFF;
+    }
+    this.via = via as Via;
+    this.#policies = policiesFor(decision);
+    return this.#policies.request.length === 0 ? this.#dispatch() : this.#runPolicies(0);
+  }
+
+  /** The transport for this cluster from this front end, or -1 when it cannot carry it. */
+  #via(cluster: Cluster): number {
+    switch (this.from) {
+      case FROM_FAST:
+        return cluster.protocol === 'http1' ? VIA_RAW : -1;
+      case FROM_H1:
+        return cluster.protocol === 'h2c' ? VIA_H2C : VIA_POOL;
+      case FROM_H2:
+        if (cluster.protocol === 'h2c') return VIA_H2C;
+        // Bodiless requests to HTTP/1.1 upstreams take the raw sockets (h2-raw-h1.ts); the rest undici.
+        return this.bodyless && this.grpcType === undefined ? VIA_RAW : VIA_POOL;
+      default:
+        return VIA_TUNNEL;
+    }
+  }
+
+  /** Request-side policies from `i` on; each may answer, go on, or decide later. */
+  #runPolicies(i: number): Step {
+    const list = this.#policies.request;
+    for (; i < list.length; i++) {
+      let v: RequestVerdict | Promise<RequestVerdict>;
+      try {
+        v = (list[i] as Required<ExchangePolicy>).onRequest(this);
+      } catch (err) {
+        return this.#policyFailed(err);
+      }
+      if (v === undefined) continue;
+      if (v instanceof Promise) {
+        const next = i + 1;
+        v.then(
+          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#answer(r, this.ingress, true)),
+          (err: unknown) => this.#resume(this.#policyFailed(err)),
+        );
+        return PENDING;
+      }
+      return this.#answer(v, this.ingress, true);
+    }
+    return this.#dispatch();
+  }
+
+  #resume(step: Step): void {
+    if (step !== PENDING) (this.#owner ?? this).exchangeReady(this, step);
+  }
+
+  exchangeReady(_x: Exchange, step: Step): void {
+    this.proceed(step);
+  }
+
+  /** Carries out begin()'s answer (LOCAL or FORWARD); front ends with one exchange per request override it. */
+  proceed(_step: Step): void {}
+
+  #policyFailed(err: unknown): Step {
+    this.dp.log.warn({ err: err instanceof Error ? err.message : String(err), ingress: this.ingress }, 'route policy failed');
+    return this.#answer(POLICY_FAILED, this.ingress, true);
+  }
+
+  /** Picks the endpoint and builds the upstream headers. */
+  #dispatch(): Step {
+    // The client went away while a policy decided: nothing more to do.
+    if (this.#state !== OPEN) return PENDING;
+    const cluster = this.cluster!;
+    const decision = this.#decision!;
+    const dp = this.dp;
+    if (this.via === VIA_RAW) this.endpoint = dp.fast.pick(cluster);
+    else {
+      const pick = dp.upstreams.pick(cluster);
+      if (pick !== undefined) {
+        this.endpoint = pick.endpoint;
+        this.origin = pick.origin;
+        this.pool = pick.pool;
+      }
+    }
+    if (this.endpoint === undefined) {
+      dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
+      return this.#answer(NO_ENDPOINTS, this.ingress, true);
+    }
+    const facts = this.#facts!;
+    this.headers = upstreamRequestHeaders({
+      raw: facts.raw,
+      host: decision.upstreamHost,
+      edits: decision.request,
+      clientAddress: facts.clientAddress,
+      proto: facts.secure ? 'https' : 'http',
+      keepTeTrailers: this.via === VIA_H2C,
+      keepUpgrade: this.from === FROM_UPGRADE,
+      drop: facts.drop,
+    });
+    this.#facts = undefined;
+    dp.inflight++;
+    this.#inflight = true;
+    return FORWARD;
+  }
+
+  /** The gateway answers itself; the exchange ends with the answer's status. */
+  #answer(reply: LocalReply, ingress: string, grpc: boolean): Step {
+    if (this.#state !== OPEN) return PENDING;
+    this.reply = reply;
+    this.replyGrpc = grpc;
+    this.ingress = ingress;
+    this.#facts = undefined;
+    this.finish(reply.status);
+    return LOCAL;
+  }
+
+  /** Edits the upstream's response headers (already filtered for the client) by the route's policies. */
+  responseHeaders(status: number, headers: string[]): string[] {
+    const list = this.#policies.response;
+    for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
+    return headers;
+  }
+
+  /** Whether the exchange has begun and not yet finished. */
+  get open(): boolean {
+    return this.#state === OPEN;
+  }
+
+  /**
+   * Ends the exchange (once; later calls do nothing): the in-flight count, the request metric, the
+   * upstream error metric by the one classifier, and the access log line.
+   */
+  finish(status: number, outcome?: Outcome): void {
+    if (this.#state !== OPEN) return;
+    this.#state = DONE;
+    const dp = this.dp;
+    if (this.#inflight) {
+      this.#inflight = false;
+      dp.inflight--;
+    }
+    if (outcome !== undefined) this.#countFailure(outcome);
+    dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
+    // The access log line goes here: every exchange, local or forwarded, ends through this point.
+  }
+
+  #countFailure(outcome: Exclude<Outcome, undefined>): void {
+    const cluster = this.clusterName;
+    if (outcome === 'reset_after_headers') {
+      this.dp.metrics.upstreamErrors.labels(cluster, outcome).inc();
+      return;
+    }
+    const reason = typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome);
+    this.dp.metrics.upstreamErrors.labels(cluster, reason).inc();
+    this.dp.log.debug({ err: typeof outcome === 'string' ? outcome : outcome.message, cluster }, 'upstream error before response');
+  }
+}
+

@@ -1,0 +1,82 @@
+// The fast path's request-body pump: a client's Content-Length or chunked body, read as it comes
+// and written to the upstream socket (chunked bodies re-framed, so extensions never travel on).
+// One per client connection, reused for each request, like the decoders.
+import type { Socket } from 'node:net';
+import { StallClock } from '../client-deadlines.ts';
+import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
+import { CHUNKED, type Framing, LENGTH } from './parse.ts';
+import { chunkHead, CRLF, LAST_CHUNK } from './wire.ts';
+
+/** no body left to read, or reading a Content-Length / chunked body */
+const DONE = 0;
+const BY_LENGTH = 1;
+const BY_CHUNKS = 2;
+
+/** feed()'s answer for a malformed chunked body */
+export const BAD_BODY = -1;
+
+export class RequestBodyPump implements ChunkSink {
+  #phase = DONE;
+  #left = 0;
+  #decoder: ChunkedDecoder | null = null;
+  /** where body bytes go during a feed (null: read and dropped, the upstream is gone) */
+  #up: Socket | null = null;
+  /** reads of body bytes: the client's progress, for the body timeout */
+  #reads = 0;
+  readonly #clock = new StallClock();
+
+  /** Readies the pump for the body of a request just sent upstream. */
+  start(framing: Framing, contentLength: number): void {
+    this.#clock.reset();
+    this.#phase = framing === LENGTH ? BY_LENGTH : framing === CHUNKED ? BY_CHUNKS : DONE;
+    this.#left = contentLength;
+    if (this.#phase === BY_CHUNKS) (this.#decoder ??= new ChunkedDecoder(this, false)).reset();
+  }
+
+  /** the body is still being read */
+  get reading(): boolean {
+    return this.#phase !== DONE;
+  }
+
+  /** True once the client sent no body for `limit` ms, all of them spent `waiting` on it (client-deadlines.ts). */
+  stalled(now: number, waiting: boolean, limit: number): boolean {
+    return this.#clock.stalled(now, this.#reads, waiting, limit);
+  }
+
+  /** Stops reading (the exchange was abandoned). */
+  stop(): void {
+    this.#phase = DONE;
+  }
+
+  /**
+   * Writes the body's part of `buf` from `off` to `up`; returns the offset just after the body
+   * (buf.length while it goes on), or BAD_BODY.
+   */
+  feed(buf: Buffer, off: number, up: Socket | null): number {
+    this.#reads++;
+    if (this.#phase === BY_LENGTH) {
+      const n = Math.min(this.#left, buf.length - off);
+      this.#left -= n;
+      up?.write(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
+      if (this.#left === 0) this.#phase = DONE;
+      return off + n;
+    }
+    this.#up = up;
+    const r = this.#decoder!.feed(buf, off, buf.length);
+    this.#up = null;
+    if (r === INVALID) return BAD_BODY;
+    if (r === NEED_MORE) return buf.length;
+    up?.write(LAST_CHUNK, 'latin1');
+    this.#phase = DONE;
+    return r;
+  }
+
+  /** A chunk of request body from the decoder, re-framed for the upstream. */
+  chunkData(data: Buffer): void {
+    const up = this.#up;
+    if (up === null) return;
+    up.write(chunkHead(data.length), 'latin1');
+    up.write(data);
+    up.write(CRLF, 'latin1');
+  }
+}

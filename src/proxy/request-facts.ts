@@ -1,0 +1,55 @@
+// node:http requests and node:http2 streams as the exchange core's plain facts (exchange.ts): the
+// one translation from a socket layer's request objects to what routing and policies read.
+import type { IncomingMessage } from 'node:http';
+import type http2 from 'node:http2';
+import type { ExchangeFacts } from './exchange.ts';
+import type { H1Target } from './h1-strict.ts';
+import type { ListenerContext } from './listeners.ts';
+import { type LocalReply, textReply } from './local-reply.ts';
+
+/**
+ * A node:http request or Upgrade. `target` is strictTarget()'s verdict (a string: why it is
+ * refused); `refusal`, when given, is the front end's own reason to refuse it first.
+ */
+export function h1Facts(ctx: ListenerContext, req: IncomingMessage, target: H1Target | string, bodyless: boolean, grpcType: string | undefined, refusal?: LocalReply): ExchangeFacts {
+  const bad = typeof target === 'string';
+  return {
+    listener: ctx.kind,
+    secure: ctx.secure,
+    normalizePath: ctx.normalizePath,
+    authority: bad ? undefined : target.authority,
+    url: bad ? '/' : target.url,
+    raw: req.rawHeaders,
+    method: req.method ?? 'GET',
+    clientAddress: req.socket.remoteAddress,
+    bodyless,
+    grpcType,
+    refusal: refusal ?? (bad ? textReply(400, target) : undefined),
+  };
+}
+
+/** An HTTP/2 stream's request: `raw` holds its regular fields, with `host` from :authority (h2.ts). */
+export function h2Facts(
+  ctx: ListenerContext,
+  stream: http2.ServerHttp2Stream,
+  request: { readonly method: string; readonly authority: string | undefined; readonly path: string | undefined; readonly raw: readonly string[] },
+  bodyless: boolean,
+  grpcType: string | undefined,
+  refusal: LocalReply | undefined,
+  drop?: ReadonlySet<string>,
+): ExchangeFacts {
+  return {
+    listener: ctx.kind,
+    secure: ctx.secure,
+    normalizePath: ctx.normalizePath,
+    authority: request.authority,
+    url: request.path ?? '/',
+    raw: request.raw,
+    method: request.method,
+    clientAddress: stream.session?.socket?.remoteAddress,
+    bodyless,
+    grpcType,
+    refusal,
+    drop,
+  };
+}

@@ -1,0 +1,35 @@
+// Gives every route of a running data plane response header edits, which no config file can
+// express yet: the plane's router is wrapped so each compiled split carries `edits` as its
+// `response`. Front ends read the router per request, so the edits apply from the next request.
+import { DataPlane } from '../../src/proxy/dataplane.ts';
+import type { HostEntry, Router } from '../../src/proxy/router.ts';
+import type { HeaderEdits, ListenerKind } from '../../src/snapshot/types.ts';
+
+export function editResponses(dp: DataPlane, edits: HeaderEdits): void {
+  const own = Object.getOwnPropertyDescriptor(DataPlane.prototype, 'router')!.get!;
+  let from: Router | undefined;
+  let to: Router | undefined;
+  Object.defineProperty(dp, 'router', {
+    configurable: true,
+    get(): Router | undefined {
+      const r = own.call(dp) as Router | undefined;
+      if (r !== from) {
+        from = r;
+        to = r === undefined ? undefined : withResponseEdits(r, edits);
+      }
+      return to;
+    },
+  });
+}
+
+function withResponseEdits(r: Router, edits: HeaderEdits): Router {
+  const hosts = {} as Record<ListenerKind, ReadonlyMap<string, HostEntry>>;
+  for (const kind of Object.keys(r.hosts) as ListenerKind[]) {
+    const table = new Map<string, HostEntry>();
+    for (const [host, e] of r.hosts[kind]) {
+      table.set(host, { ...e, routes: e.routes.map((cr) => ({ ...cr, splits: cr.splits.map((s) => ({ ...s, response: edits })) })) });
+    }
+    hosts[kind] = table;
+  }
+  return { ...r, hosts };
+}
