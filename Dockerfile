@@ -13,11 +13,13 @@ COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 
-# 2. Production dependencies only (no tsx, no TypeScript).
+# 2. Production dependencies only (no tsx, no TypeScript), without their type declarations and
+# source maps, which nothing reads at run time (about 50 of 120 MB, most of it @kubernetes/client-node).
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
 
 # 3. The image: node_modules, package.json (read for the version), bin/ and dist/; no sources.
 FROM node:24-slim
