@@ -7,10 +7,14 @@ import { envoyCommand } from './commands/envoy.ts';
 import { installCommand } from './commands/install.ts';
 import { serveCommand } from './commands/serve.ts';
 import { validateCommand } from './commands/validate.ts';
+import { versionCommand } from './commands/version.ts';
+import { formatVersion, versionInfo } from '../version.ts';
 
 const program = new Command('sluice')
   .description('Knative-compatible ingress and API gateway')
   .showHelpAfterError(false)
+  // --version prints what `sluice version` does: the supported Knative and Gateway API versions matter as much as ours.
+  .version(formatVersion(versionInfo()).trimEnd(), '-V, --version', 'print the versions (as `sluice version`)')
   .configureOutput({ outputError: (str, write) => write(`sluice: ${str.replace(/^error: /, '')}`) });
 
 /** addCommand, unlike command(), copies no settings: every (sub)command gets the program's, so all report errors alike. */
@@ -19,7 +23,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

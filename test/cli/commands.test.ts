@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { Command } from 'commander';
 import { runSluice } from '../support/sluice.ts';
 
-const COMMANDS = ['serve', 'validate', 'demo', 'envoy', 'install'] as const;
+const COMMANDS = ['serve', 'validate', 'demo', 'envoy', 'install', 'version'] as const;
 
 test('each command is a module under src/cli/commands/ exporting <name>Command(): Command', async () => {
   for (const name of COMMANDS) {
