@@ -103,10 +103,11 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   if (route.total === 0) return { kind: 'no-backend', ingress };
   // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
   const split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
-  if (split === undefined || split.cluster === undefined) return { kind: 'no-backend', ingress };
+  if (split === undefined) return { kind: 'no-backend', ingress };
   if (split.redirect !== undefined) {
     return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: split.redirect.status };
   }
+  if (split.cluster === undefined) return { kind: 'no-backend', ingress };
 
   return {
     kind: 'forward',
