@@ -4,11 +4,54 @@
 import type { Condition, HTTPOption, LoadBalancerStatus } from '../api/types.ts';
 import type { ContentDiffs } from './change.ts';
 
-/** Which listener a virtual host is served on. `external` covers both --http and --https. */
-export type ListenerKind = 'external' | 'local';
+/**
+ * Which listener a virtual host table belongs to: `external` (--http and --https), `local`
+ * (--local), or the `name` of a PortListener (a Gateway API port).
+ */
+export type ListenerKind = string;
 
-/** A header name (lower-case) and the value it is set to. */
+/** The listeners Knative's virtual hosts are served on (SnapshotContent.listeners). */
+export type KnativeListener = 'external' | 'local';
+
+/** A header name (lower-case) and a value. */
 export type HeaderPair = readonly [name: string, value: string];
+
+/**
+ * How a route matches the request path (normalised, without the query). Matching is
+ * case-sensitive, as in Envoy and the Gateway API.
+ */
+export type PathMatch =
+  /** literal string prefix: `/foo` matches `/foobar` (Knative's paths, Envoy `prefix`) */
+  | { readonly type: 'prefix'; readonly value: string }
+  /**
+   * whole path segments (Gateway API `PathPrefix`, Envoy `path_separated_prefix`): `/foo` matches
+   * `/foo`, `/foo/` and `/foo/bar`, not `/foobar`; a trailing `/` in the value is ignored; `/`
+   * matches every path
+   */
+  | { readonly type: 'segment-prefix'; readonly value: string }
+  | { readonly type: 'exact'; readonly value: string }
+  /** RE2 syntax, matched against the whole path (Envoy `safe_regex`) */
+  | { readonly type: 'regex'; readonly value: string };
+
+/** How a header or query parameter value matches. */
+export type ValueMatch =
+  | { readonly type: 'exact'; readonly value: string }
+  /** RE2 syntax, matched against the whole value */
+  | { readonly type: 'regex'; readonly value: string }
+  /** present with any value (net-kourier writes Knative's empty exact value this way) */
+  | { readonly type: 'present' };
+
+export interface HeaderMatch {
+  /** lower-case header name; a header sent several times is matched as its values joined by `,` */
+  readonly name: string;
+  readonly match: ValueMatch;
+}
+
+export interface QueryMatch {
+  /** exact (case-sensitive) parameter name; the first occurrence is matched, as Envoy does */
+  readonly name: string;
+  readonly match: ValueMatch;
+}
 
 /** Header edits, applied in this order: set (replace), add (append), remove. */
 export interface HeaderEdits {
@@ -19,47 +62,129 @@ export interface HeaderEdits {
   readonly remove: readonly string[];
 }
 
-export interface HeaderMatch {
-  /** lower-case header name */
-  readonly name: string;
-  /** the value the header must have; "" means the header must be present (as net-kourier reads it) */
-  readonly exact: string;
+/** How a rewrite or redirect changes the path. */
+export type PathRewrite =
+  /** the whole path becomes `value` (the query is kept) */
+  | { readonly type: 'full'; readonly value: string }
+  /**
+   * the part the route's `prefix`/`segment-prefix` match matched is replaced by `value` (Gateway API
+   * `ReplacePrefixMatch`); only on routes with such a match
+   */
+  | { readonly type: 'prefix'; readonly value: string };
+
+export interface CorsPolicy {
+  /** exact origins, `*`, or wildcard patterns like `https://*.example.com` */
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  /** seconds; absent: no Access-Control-Max-Age */
+  readonly maxAge?: number;
+  readonly allowCredentials: boolean;
 }
 
+/**
+ * What a route (or one backend of it) does to an exchange, in order. The translators produce
+ * them; the data plane's exchange core and the xDS translator each implement every kind.
+ */
+export type RouteFilter =
+  | { readonly type: 'request-headers'; readonly edits: HeaderEdits }
+  | { readonly type: 'response-headers'; readonly edits: HeaderEdits }
+  /** rewrites the request sent upstream */
+  | { readonly type: 'url-rewrite'; readonly hostname?: string; readonly path?: PathRewrite }
+  /**
+   * answers with a redirect instead of forwarding; unset parts keep the request's (the port: the
+   * default port of the scheme is left out of Location, as the Gateway API requires)
+   */
+  | {
+      readonly type: 'redirect';
+      readonly scheme?: 'http' | 'https';
+      readonly hostname?: string;
+      readonly port?: number;
+      readonly path?: PathRewrite;
+      readonly statusCode: 301 | 302 | 303 | 307 | 308;
+    }
+  /** copies the request to another cluster, ignoring its answer; `percent` 0..100 of requests */
+  | { readonly type: 'mirror'; readonly cluster: string; readonly percent: number }
+  | { readonly type: 'cors'; readonly policy: CorsPolicy };
+
 export interface Split {
-  /** name of a Cluster in Snapshot.clusters */
-  readonly cluster: string;
-  /** 0..100; the splits of a route sum to 100 */
-  readonly percent: number;
-  /** headers set on the request when this split is chosen (replace client values) */
-  readonly appendHeaders: readonly HeaderPair[];
+  /**
+   * name of a Cluster in Snapshot.clusters; absent when the backend reference is invalid, and the
+   * requests this split would take get 500 (the Gateway API's rule)
+   */
+  readonly cluster?: string;
+  /** relative weight (Knative's percent); 0 never receives traffic */
+  readonly weight: number;
+  /** run after the route's filters when this split is chosen */
+  readonly filters: readonly RouteFilter[];
+}
+
+export interface RetryPolicy {
+  /** attempts after the first */
+  readonly attempts: number;
+  /** upstream status codes that are retried (connect failures and resets always are) */
+  readonly codes: readonly number[];
+  /** base backoff in ms (exponential with jitter, as Envoy) */
+  readonly backoffMs?: number;
 }
 
 export interface Route {
-  /** `namespace/name` of the ingress this route came from */
+  /**
+   * key of the object this route came from, the `ingress` label of the metrics: `namespace/name`
+   * for a Knative Ingress, `Kind namespace/name` for others (`HTTPRoute default/web`)
+   */
   readonly ingress: string;
-  /** literal path prefix, always starting with `/` */
-  readonly pathPrefix: string;
-  /** every entry must match exactly for the route to match */
+  readonly path: PathMatch;
+  /** upper-case method; absent: any */
+  readonly method?: string;
+  /** every entry must match */
   readonly headers: readonly HeaderMatch[];
-  /** path-level headers set on the request (replace client values), before the split's */
-  readonly appendHeaders: readonly HeaderPair[];
-  /** replaces the Host sent upstream */
-  readonly rewriteHost?: string;
+  /** every entry must match */
+  readonly query: readonly QueryMatch[];
+  readonly filters: readonly RouteFilter[];
+  /**
+   * weighted backends. Empty with a `redirect` filter: the route answers itself; empty otherwise,
+   * or all weights 0: 500 (no backend to send to)
+   */
   readonly splits: readonly Split[];
+  /** ms; absent: none */
+  readonly timeout?: { readonly request?: number; readonly backendRequest?: number };
+  readonly retry?: RetryPolicy;
 }
 
 export interface VirtualHost {
-  /** stable unique name: `<ingress ns/name>/<rule index>` */
+  /** stable unique name: `<ingress ns/name>/<rule index>`, or `<listener name>/<host>` for Gateway ports */
   readonly name: string;
-  /** lower-case host names without port; includes Knative's short `.svc` forms */
+  /**
+   * lower-case host names without port; includes Knative's short `.svc` forms. `*.example.com`
+   * matches any name ending in `.example.com` (one or more labels, the Gateway API's rule), a more
+   * specific name winning; `*` alone matches any host not matched otherwise
+   */
   readonly domains: readonly string[];
-  /** `namespace/name` of the owning ingress */
+  /** key of the object owning this host (an ingress's key for Knative: probes and redirects read IngressInfo by it) */
   readonly ingress: string;
   /** `Redirected`: plain-HTTP requests on the external listener get 301 to https */
   readonly httpOption: HTTPOption;
-  /** routes in match order */
+  /** routes in match order (translators sort them by their API's precedence) */
   readonly routes: readonly Route[];
+}
+
+/**
+ * One address and port a Gateway API listener (or several listeners, of one Gateway or many)
+ * is served on. Knative's listeners (--http, --https, --local) are not PortListeners.
+ */
+export interface PortListener {
+  /** stable unique name, `gateway/<address>:<port>`; the router's listener key for it */
+  readonly name: string;
+  /** bind address (--gateway-address) and port (the listener's port plus --port-offset) */
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** HTTPS: names of Snapshot.tls certificates, chosen by SNI against each one's `hosts`; the first is the default */
+  readonly certificates: readonly string[];
+  /** sorted by name; each domain in at most one virtual host */
+  readonly virtualHosts: readonly VirtualHost[];
 }
 
 export interface Endpoint {
@@ -109,6 +234,8 @@ export interface SnapshotContent {
   /** SHA-256 over the content, independent of input order */
   readonly hash: string;
   readonly listeners: { readonly external: readonly VirtualHost[]; readonly local: readonly VirtualHost[] };
+  /** Gateway API ports, sorted by name (empty when no Gateway is served) */
+  readonly ports: readonly PortListener[];
   /** sorted by name */
   readonly clusters: readonly Cluster[];
   /** sorted by name */
@@ -142,9 +269,25 @@ export interface Diagnostic {
   readonly message: string;
 }
 
+/**
+ * The status of one object of another config API (Gateway API, Gloo), exactly what Kubernetes
+ * mode writes to its status subresource; `/status` lists these too.
+ */
+export interface ObjectStatus {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** empty for cluster-scoped kinds (GatewayClass) */
+  readonly namespace: string;
+  readonly name: string;
+  readonly generation: number;
+  readonly status: Readonly<Record<string, unknown>>;
+}
+
 export interface TranslateResult {
   readonly snapshot: SnapshotContent;
   readonly statuses: readonly IngressStatusReport[];
+  /** Gateway API (and later Gloo) objects' statuses, sorted by kind, namespace, name */
+  readonly objectStatuses?: readonly ObjectStatus[];
   readonly diagnostics: readonly Diagnostic[];
   /**
    * how the snapshot's lists were made from those of the result before (same translator state);

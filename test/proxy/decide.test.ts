@@ -5,15 +5,18 @@ import { describe, it } from 'node:test';
 import { decide, type Decision } from '../../src/proxy/decide.ts';
 import { replyFor } from '../../src/proxy/local-reply.ts';
 import { compileRouter, normalizeHost, pickSplit } from '../../src/proxy/router.ts';
-import type { Cluster, Route, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
+import type { Cluster, HeaderMatch, Route, RouteFilter, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
 
 const cluster = (name: string): Cluster => ({ name, protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: 1 }] });
-const route = (pathPrefix: string, splits: Array<[string, number]>, extra: Partial<Route> = {}): Route => ({
+const setHeaders = (set: Array<[string, string]>): RouteFilter[] => [{ type: 'request-headers', edits: { set, add: [], remove: [] } }];
+const exact = (name: string, value: string): HeaderMatch => ({ name, match: { type: 'exact', value } });
+const route = (prefix: string, splits: Array<[string, number]>, extra: Partial<Route> = {}): Route => ({
   ingress: 'default/app',
-  pathPrefix,
+  path: { type: 'prefix', value: prefix },
   headers: [],
-  appendHeaders: [],
-  splits: splits.map(([c, percent]) => ({ cluster: c, percent, appendHeaders: [['knative-serving-revision', c]] })),
+  query: [],
+  filters: [],
+  splits: splits.map(([c, weight]) => ({ cluster: c, weight, filters: setHeaders([['knative-serving-revision', c]]) })),
   ...extra,
 });
 const vhost = (domains: string[], routes: Route[], httpOption: 'Enabled' | 'Redirected' = 'Enabled'): VirtualHost => ({ name: 'default/app/0', domains, ingress: 'default/app', httpOption, routes });
@@ -23,16 +26,17 @@ const snapshot: Snapshot = {
   hash: 'x',
   clusters: ['a', 'b', 'tag', 'api'].map(cluster),
   tls: [],
+  ports: [],
   ingresses: [{ key: 'default/app', namespace: 'default', name: 'app', hash: 'h4sh', httpOption: 'Enabled', externalHosts: ['app.example.com'], localHosts: [] }],
   listeners: {
     external: [
       vhost(['app.example.com'], [
-        route('/api', [['api', 100]], { appendHeaders: [['x-path', 'api']] }),
-        route('/', [['tag', 100]], { headers: [{ name: 'knative-serving-tag', exact: 'blue' }] }),
+        route('/api', [['api', 100]], { filters: setHeaders([['x-path', 'api']]) }),
+        route('/', [['tag', 100]], { headers: [exact('knative-serving-tag', 'blue')] }),
         route('/', [['a', 70], ['b', 30]]),
       ]),
-      vhost(['secure.example.com'], [route('/shop', [['a', 100]]), route('/', [['b', 100]], { headers: [{ name: 'x-tag', exact: 'v2' }] })], 'Redirected'),
-      vhost(['present.example.com'], [route('/', [['tag', 100]], { headers: [{ name: 'x-canary', exact: '' }] }), route('/', [['a', 100]])]),
+      vhost(['secure.example.com'], [route('/shop', [['a', 100]]), route('/', [['b', 100]], { headers: [exact('x-tag', 'v2')] })], 'Redirected'),
+      vhost(['present.example.com'], [route('/', [['tag', 100]], { headers: [{ name: 'x-canary', match: { type: 'present' } }] }), route('/', [['a', 100]])]),
     ],
     local: [
       vhost(['app.ns.svc.cluster.local', 'app.ns.svc', 'app.ns'], [route('/', [['b', 100]])]),
@@ -42,7 +46,7 @@ const snapshot: Snapshot = {
   },
 };
 const router = compileRouter(snapshot);
-const facts = (authority: string, url: string, raw: string[] = [], extra: Partial<Parameters<typeof decide>[1]> = {}) => ({ listener: 'external' as const, secure: false, authority, url, raw, ...extra });
+const facts = (authority: string, url: string, raw: string[] = [], extra: Partial<Parameters<typeof decide>[1]> = {}) => ({ listener: 'external', secure: false, method: 'GET', authority, url, raw, ...extra });
 const clusterOf = (d: Decision) => (d.kind === 'forward' ? d.split.cluster.name : d.kind);
 
 describe('decide', () => {
@@ -67,7 +71,7 @@ describe('decide', () => {
     assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 70)), 'b');
     assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 99.99)), 'b');
     const r = router.hosts.external.get('app.example.com')!.routes[2]!;
-    assert.equal(pickSplit(r, 100)?.cluster.name, 'b', 'out-of-range rolls fall to the last split');
+    assert.equal(pickSplit(r, 100)?.cluster?.name, 'b', 'out-of-range rolls fall to the last split');
   });
 
   it('orders path-level then split-level headers; keeps rewriteHost or the original authority', () => {
@@ -103,7 +107,7 @@ describe('decide', () => {
   });
 
   it('redirects plain HTTP for Redirected ingresses as Envoy\'s https_redirect does: the Host as sent, without :80', () => {
-    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
+    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location, status: 301 });
     assert.deepEqual(decide(router, facts('secure.example.com', '/shop/p?q=1')), redirect('https://secure.example.com/shop/p?q=1'));
     assert.deepEqual(decide(router, facts('secure.example.com:80', '/shop')), redirect('https://secure.example.com/shop'));
     assert.deepEqual(decide(router, facts('Secure.Example.com:8080', '/shop'), 0), redirect('https://Secure.Example.com:8080/shop'));
@@ -111,7 +115,7 @@ describe('decide', () => {
   });
 
   it('redirects to the normalised path, as Envoy with normalize_path does', () => {
-    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
+    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location, status: 301 });
     assert.deepEqual(decide(router, facts('secure.example.com', '/shop/x/../p//q?a=1'), 0), redirect('https://secure.example.com/shop/p/q?a=1'));
   });
 
@@ -122,7 +126,7 @@ describe('decide', () => {
 
   it('percent-encodes what is not visible ASCII in a redirect Location', () => {
     const d = decide(router, facts('secure.example.com', '/shop/a b\u00e9'), 0);
-    assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9' });
+    assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9', status: 301 });
   });
 
   it('redirects only requests a route matches, as Kourier writes one redirect route per path', () => {
@@ -131,7 +135,7 @@ describe('decide', () => {
   });
 
   it('redirects ExternalIP hosts of a Redirected ingress on the local listener too, as Kourier\'s internal gateway does', () => {
-    assert.deepEqual(decide(router, facts('secure.example.com', '/shop', [], { listener: 'local' }), 0), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop' });
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop', [], { listener: 'local' }), 0), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop', status: 301 });
     assert.equal(decide(router, facts('internal.ns.svc', '/', [], { listener: 'local' }), 0).kind, 'forward');
   });
 

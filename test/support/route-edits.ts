@@ -23,13 +23,13 @@ export function editResponses(dp: DataPlane, edits: HeaderEdits): void {
 }
 
 function withResponseEdits(r: Router, edits: HeaderEdits): Router {
-  const hosts = {} as Record<ListenerKind, ReadonlyMap<string, HostEntry>>;
+  const hosts: Record<ListenerKind, ReadonlyMap<string, HostEntry>> = {};
   for (const kind of Object.keys(r.hosts) as ListenerKind[]) {
     const table = new Map<string, HostEntry>();
-    for (const [host, e] of r.hosts[kind]) {
+    for (const [host, e] of r.hosts[kind] ?? []) {
       table.set(host, { ...e, routes: e.routes.map((cr) => ({ ...cr, splits: cr.splits.map((s) => ({ ...s, response: edits })) })) });
     }
     hosts[kind] = table;
   }
-  return { ...r, hosts };
+  return { ...r, hosts: hosts as Router['hosts'] };
 }
