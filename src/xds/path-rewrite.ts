@@ -29,7 +29,11 @@ function regexRewrite(pattern: string, replacement: string): ProtoObject {
  * - `prefix` on a `segment-prefix` match (Gateway API `ReplacePrefixMatch`): the matched segments
  *   are replaced and the rest, empty or starting with `/`, kept, so a trailing `/` of the value is
  *   dropped. With `/` as the value a literal swap would make `/foo/bar` into `//bar`; as Envoy
- *   Gateway does, `^/foo/*` is replaced by `/` instead (`/foo/bar` -> `/bar`, `/foo` -> `/`).
+ *   Gateway does, a regex for the prefix and the slashes after it is replaced by `/` instead
+ *   (`/foo/bar` -> `/bar`, `/foo` -> `/`). The regex counts the prefix's segments (`/foo/bar`:
+ *   `^(?:/[^/]*){2}/*`) rather than spelling them: the route matched them already, and Envoy
+ *   refuses a regex over its RE2 program size limit (100 by default), which a long literal prefix
+ *   would reach, and with it the whole route configuration.
  *   Matched on `/` (every path), the value followed by `/` replaces the leading `/`.
  * - `prefix` on an `exact` match: the matched part is the whole path.
  * - `prefix` on a `regex` match means nothing the IR defines: no rewrite.
@@ -47,7 +51,7 @@ export function pathRewriteFields(rewrite: PathRewrite, match: PathMatch): Proto
       const matched = segmentPrefix(match.value);
       const replacement = rewrite.value.replace(/\/+$/, '');
       if (matched === '/') return { prefix_rewrite: `${replacement}/` };
-      if (replacement === '') return regexRewrite(`^${escapeRegex(matched)}/*`, '/');
+      if (replacement === '') return regexRewrite(`^(?:/[^/]*){${matched.split('/').length - 1}}/*`, '/');
       return { prefix_rewrite: replacement };
     }
   }

@@ -35,6 +35,7 @@ describe('IR semantics through Envoy', () => {
     const rewrite = (match: string, value: string) => irRoute({ path: { type: 'segment-prefix', value: match }, filters: [{ type: 'url-rewrite', path: { type: 'prefix', value } }] });
     assert.equal(upstreamPath(rewrite('/foo', '/'), '/foo/bar?q=1'), '/bar?q=1');
     assert.equal(upstreamPath(rewrite('/foo', '/'), '/foo'), '/');
+    assert.equal(upstreamPath(rewrite('/a/b/', '/'), '/a/b//c/d?q=/a/b'), '/c/d?q=/a/b');
     assert.equal(upstreamPath(rewrite('/foo/', '/xyz/'), '/foo/bar'), '/xyz/bar');
     assert.equal(upstreamPath(rewrite('/foo', '/xyz'), '/foo'), '/xyz');
     assert.equal(upstreamPath(rewrite('/', '/xyz'), '/bar'), '/xyz/bar');

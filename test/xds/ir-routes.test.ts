@@ -122,7 +122,9 @@ describe('IR filters as Envoy route fields', () => {
     assert.deepEqual(full.regex_rewrite, { pattern: { regex: '^.*$' }, substitution: '/b' });
     assert.equal(rewrite({ type: 'prefix', value: '/a' }, '/b').prefix_rewrite, '/b');
     assert.equal(rewrite({ type: 'segment-prefix', value: '/a/' }, '/b/').prefix_rewrite, '/b', 'the matched segments are swapped, the rest kept');
-    assert.deepEqual(rewrite({ type: 'segment-prefix', value: '/a.b' }, '/').regex_rewrite, { pattern: { regex: '^/a\\.b/*' }, substitution: '/' });
+    assert.deepEqual(rewrite({ type: 'segment-prefix', value: '/a.b/c' }, '/').regex_rewrite, { pattern: { regex: '^(?:/[^/]*){2}/*' }, substitution: '/' });
+    const long = rewrite({ type: 'segment-prefix', value: `/${'x'.repeat(300)}` }, '/').regex_rewrite;
+    assert.equal(long.pattern.regex, '^(?:/[^/]*){1}/*', "a long prefix does not grow the regex past Envoy's RE2 program size limit");
     assert.equal(rewrite({ type: 'segment-prefix', value: '/' }, '/b').prefix_rewrite, '/b/');
     assert.deepEqual(rewrite({ type: 'exact', value: '/a' }, '/b').regex_rewrite, { pattern: { regex: '^.*$' }, substitution: '/b' });
   });
@@ -135,7 +137,7 @@ describe('IR filters as Envoy route fields', () => {
       assert.deepEqual(r.redirect, { scheme_redirect: 'https', host_redirect: 'h.example', port_redirect: 8443, path_redirect: '/x', response_code: name });
     }
     const prefix = envoyRoute(irRoute({ path: { type: 'segment-prefix', value: '/old' }, filters: [{ type: 'redirect', statusCode: 302, path: { type: 'prefix', value: '/' } }] }));
-    assert.deepEqual(prefix.redirect, { regex_rewrite: { pattern: { regex: '^/old/*' }, substitution: '/' }, response_code: 'FOUND' });
+    assert.deepEqual(prefix.redirect, { regex_rewrite: { pattern: { regex: '^(?:/[^/]*){1}/*' }, substitution: '/' }, response_code: 'FOUND' });
   });
 
   it('mirror: request_mirror_policies with a runtime fraction (per hundred, or per million when fractional)', () => {
