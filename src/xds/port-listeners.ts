@@ -40,7 +40,12 @@ function clashes(port: PortListener, addresses: ListenerAddresses): boolean {
   });
 }
 
+/** An address Envoy cannot bind would make the whole snapshot unservable (the encoder refuses it). */
+function bindable(port: PortListener): boolean {
+  return port.address !== '' && Number.isInteger(port.port) && port.port > 0 && port.port <= 65535;
+}
+
 export function buildPortListeners(snapshot: Snapshot, addresses: ListenerAddresses): NamedResource[] {
   const normalize = addresses.normalizePath !== false;
-  return snapshot.ports.flatMap((p) => (clashes(p, addresses) ? [] : (portListener(p, snapshot, normalize) ?? [])));
+  return snapshot.ports.flatMap((p) => (!bindable(p) || clashes(p, addresses) ? [] : (portListener(p, snapshot, normalize) ?? [])));
 }

@@ -72,10 +72,11 @@ describe('Gateway API ports as Envoy listeners', () => {
     assert.ok(res.route!.has(HTTPS.name));
   });
 
-  it('an HTTPS port with no known certificate, or a port on a Knative listener address, is left out (Envoy would refuse the update)', () => {
+  it('an HTTPS port with no known certificate, a port on a Knative listener address, or one Envoy cannot bind is left out (Envoy would refuse the update)', () => {
     const noCert = { ...HTTPS, certificates: ['default/missing'] };
     const clash = { ...HTTP, name: 'gateway/0.0.0.0:8080', port: 8080 };
-    const res = encodedResources(snapshot([noCert, clash]));
+    const unbindable = { ...HTTP, name: 'gateway/0.0.0.0:70000', port: 70000 };
+    const res = encodedResources(snapshot([noCert, clash, unbindable]));
     assert.deepEqual([...res.listener!.keys()], ['external', 'external-tls', 'local', 'web.example.com']);
   });
 });
