@@ -3,7 +3,7 @@
 // Gateway API port, named after it), and one per host for proxyless gRPC clients (named after the host, loaded by the API listener of that name).
 import type { Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LISTENER, RESERVED_NAMES } from './common.ts';
-import type { ProtoObject } from './encode.ts';
+import { checkMessage, type ProtoObject } from './encode.ts';
 import { envoyRoute, type RouteOptions } from './route-action.ts';
 import { routeMatch } from './route-match.ts';
 
@@ -65,7 +65,7 @@ function uniqueDomains(vhosts: readonly VirtualHost[]): Array<{ vhost: VirtualHo
   const seen = new Set<string>();
   const out: Array<{ vhost: VirtualHost; domains: string[] }> = [];
   for (const vhost of vhosts) {
-    const domains = vhost.domains.filter((d) => !seen.has(d));
+    const domains = vhost.domains.filter((d) => !seen.has(d) && servableDomain(d));
     domains.forEach((d) => seen.add(d));
     if (domains.length > 0) out.push({ vhost, domains });
   }
@@ -81,6 +81,21 @@ function catchAllLast(vhosts: readonly VirtualHost[]): readonly VirtualHost[] {
 const ENVOY: RouteOptions = { cors: true };
 const forwardingRoute = (route: Route) => envoyRoute(route, ENVOY);
 
+/**
+ * Envoy refuses a whole route configuration for one bad route, and Sluice would refuse to serve
+ * the whole snapshot, so a route with a value Envoy would refuse (one that escaped the
+ * translators' validation) answers 500 instead, and one whose match itself is bad is left out.
+ */
+function servable(route: ProtoObject): ProtoObject[] {
+  if (checkMessage(ROUTE_TYPE, route).length === 0) return [route];
+  const fallback = { match: route.match, direct_response: { status: 500 } };
+  return checkMessage(ROUTE_TYPE, fallback).length === 0 ? [fallback] : [];
+}
+const ROUTE_TYPE = 'envoy.config.route.v3.Route';
+
+/** Envoy refuses a domain that could split a header (NUL, CR, LF). */
+const servableDomain = (d: string) => !/[\0\r\n]/.test(d);
+
 function routeConfiguration(
   name: string,
   vhosts: readonly VirtualHost[],
@@ -89,7 +104,7 @@ function routeConfiguration(
 ): NamedResource {
   const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i]));
   const virtual_hosts = uniqueDomains(catchAllLast(vhosts)).map(({ vhost, domains }) => {
-    const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute);
+    const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
     return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes] };
   });
   // Split headers are set after the route's (see route-action.ts), as the IR orders filters.
@@ -106,7 +121,7 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
     for (const domain of vhost.domains) {
       // A host spelled like an Envoy listener name would collide with it; such hosts get no API
       // listener, nor does a wildcard (a client dials one name).
-      if (!byHost.has(domain) && !RESERVED_NAMES.has(domain) && !domain.includes('*')) byHost.set(domain, vhost);
+      if (!byHost.has(domain) && !RESERVED_NAMES.has(domain) && !domain.includes('*') && servableDomain(domain)) byHost.set(domain, vhost);
     }
   }
   return byHost;
@@ -117,7 +132,7 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
  * no CORS (gRPC clients refuse per-filter config for filters they lack).
  */
 function grpcRouteConfiguration(host: string, vhost: VirtualHost): NamedResource {
-  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false })) }];
+  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false })).flatMap(servable) }];
   return { name: host, resource: { name: host, virtual_hosts } };
 }
 

@@ -209,3 +209,32 @@ describe('IR backends as Envoy clusters', () => {
     assert.equal(envoyRoute(irRoute({ splits: [{ cluster: 'default/a:80', weight: 1, filters: [] }, { cluster: 'default/b:80', weight: 1, filters: [] }] })).route.cluster_not_found_response_code, undefined);
   });
 });
+
+describe('values Envoy would refuse', () => {
+  it('a route with one answers 500 (or is left out when its match is bad); the rest of the table is served', () => {
+    const bad: Route[] = [
+      irRoute({ path: { type: 'prefix', value: '/crlf' }, filters: [{ type: 'request-headers', edits: { set: [['x', 'a\r\nb']], add: [], remove: [] } }] }),
+      irRoute({ path: { type: 'prefix', value: '/negative' }, timeout: { request: -1 } }),
+      irRoute({ path: { type: 'prefix', value: '/weight' }, splits: [{ cluster: 'default/a:80', weight: 2 ** 33, filters: [] }, { cluster: 'default/b:80', weight: 1, filters: [] }] }),
+      irRoute({ path: { type: 'segment-prefix', value: '/a?b' } }),
+      irRoute({ headers: [{ name: 'bad\nname', match: { type: 'present' } }] }),
+      irRoute({ path: { type: 'prefix', value: '/ok' } }),
+    ];
+    const routes = envoyRoutes(bad);
+    assert.deepEqual(routes.map((r) => [r.match.prefix ?? r.match.path_separated_prefix, r.direct_response?.status ?? r.route?.cluster]), [
+      ['/crlf', 500],
+      ['/negative', 500],
+      ['/weight', 500],
+      ['/ok', 'default/a:80'],
+    ]);
+  });
+
+  it('a host that could split a header is not served; the others are', () => {
+    const snapshot = irSnapshot([irRoute()]);
+    const vhost = { ...snapshot.listeners.external[0]!, domains: ['bad\r\nhost', 'web.example.com'] };
+    const res = encodedResources({ ...snapshot, listeners: { external: [vhost], local: [] } });
+    assert.deepEqual(((res.route!.get('external')!.virtual_hosts as Obj[])[0]!).domains, ['web.example.com']);
+    assert.deepEqual([...res.route!.keys()].sort(), ['external', 'external-tls', 'local', 'web.example.com']);
+  });
+});
+
