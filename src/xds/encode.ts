@@ -37,6 +37,12 @@ const RULE = '(validate.rules).';
 const HEADER_NAME = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
 const HEADER_VALUE = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
 const LAX_HEADER = /^[^\u0000\u000A\u000D]*$/;
+const PATTERNS = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = PATTERNS.get(pattern);
+  if (!re) PATTERNS.set(pattern, (re = new RegExp(pattern, 'u')));
+  return re;
+}
 
 class Checker {
   readonly errors: string[] = [];
@@ -157,7 +163,7 @@ class Checker {
     const maxBytes = rule('max_bytes');
     if (typeof maxBytes === 'number' && Buffer.byteLength(value) > maxBytes) this.errors.push(`${at}: longer than ${maxBytes} bytes`);
     const pattern = rule('pattern');
-    if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(value)) this.errors.push(`${at}: ${JSON.stringify(value)} does not match ${pattern}`);
+    if (typeof pattern === 'string' && !compiled(pattern).test(value)) this.errors.push(`${at}: ${JSON.stringify(value)} does not match ${pattern}`);
     const known = rule('well_known_regex');
     if (known === 'HTTP_HEADER_NAME' || known === 'HTTP_HEADER_VALUE') {
       const grammar = rule('strict') === false ? LAX_HEADER : known === 'HTTP_HEADER_NAME' ? HEADER_NAME : HEADER_VALUE;
