@@ -15,16 +15,17 @@ export const CORS_FILTER: ProtoObject = {
 };
 
 /**
- * `*` allows any origin; a pattern like `https://*.example.com` is a regex in which `*` stands for
- * any run of characters (as Envoy Gateway writes them); anything else is an exact origin.
+ * Origins compare case-insensitively, as on the data plane: `*` allows any origin; in a pattern
+ * like `https://*.example.com` the `*` stands for one or more characters; anything else is an
+ * exact origin.
  */
 function originMatcher(origin: string): ProtoObject {
   if (origin === '*') return { safe_regex: regexMatcher('.*') };
-  if (!origin.includes('*')) return { exact: origin };
-  return { safe_regex: regexMatcher(origin.split('*').map(escapeRegex).join('.*')) };
+  if (!origin.includes('*')) return { exact: origin, ignore_case: true };
+  return { safe_regex: regexMatcher(`(?i)${origin.split('*').map(escapeRegex).join('.+')}`) };
 }
 
-const list = (values: readonly string[]) => (values.length ? values.join(',') : undefined);
+const list = (values: readonly string[]) => (values.length ? values.join(', ') : undefined);
 
 export function corsPolicy(policy: CorsPolicy): ProtoObject {
   return typed(POLICY_TYPE, {

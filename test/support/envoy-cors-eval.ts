@@ -33,7 +33,12 @@ function originAllowed(policy: CorsPolicyConfig, origin: string): boolean {
     if (m.prefix !== undefined) return o.startsWith(fold(m.prefix));
     if (m.suffix !== undefined) return o.endsWith(fold(m.suffix));
     if (m.contains !== undefined) return o.includes(fold(m.contains));
-    if (m.safe_regex !== undefined) return new RegExp(`^(?:${m.safe_regex.regex})$`, m.ignore_case ? 'i' : '').test(origin);
+    if (m.safe_regex !== undefined) {
+      // RE2's leading (?i) flag, which JavaScript spells as a flag of the expression.
+      const insensitive = m.safe_regex.regex.startsWith('(?i)');
+      const source = insensitive ? m.safe_regex.regex.slice(4) : m.safe_regex.regex;
+      return new RegExp(`^(?:${source})$`, insensitive ? 'i' : '').test(origin);
+    }
     return false;
   });
 }

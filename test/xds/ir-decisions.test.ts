@@ -78,7 +78,7 @@ describe('IR semantics through Envoy', () => {
     assert.equal(preflight.kind, 'direct');
     assert.deepEqual(preflight.kind === 'direct' && Object.fromEntries(preflight.headers), {
       'access-control-allow-origin': ['https://a.example.com'],
-      'access-control-allow-methods': ['GET,PUT'],
+      'access-control-allow-methods': ['GET, PUT'],
       'access-control-allow-headers': ['x-a'],
       'access-control-max-age': ['30'],
     });
@@ -86,6 +86,10 @@ describe('IR semantics through Envoy', () => {
     assert.equal(get.kind, 'route');
     if (get.kind !== 'route') return;
     assert.deepEqual(Object.fromEntries(applyResponseEdits(get, [])), { 'x-set': ['1'], 'access-control-allow-origin': ['https://a.example.com'], 'access-control-expose-headers': ['x-b'] });
+    const upper = one(r, { path: '/', headers: [['origin', 'HTTPS://B.EXAMPLE.COM']] });
+    assert.deepEqual(upper.kind === 'route' && applyResponseEdits(upper, []).get('access-control-allow-origin'), ['HTTPS://B.EXAMPLE.COM'], 'origins compare case-insensitively');
+    const bare = one(r, { path: '/', headers: [['origin', 'https://.example.com']] });
+    assert.equal(bare.kind === 'route' && applyResponseEdits(bare, []).get('access-control-allow-origin'), undefined, '* stands for one or more characters');
     const other = one(r, { path: '/', headers: [['origin', 'https://example.org']] });
     assert.deepEqual(other.kind === 'route' && Object.fromEntries(applyResponseEdits(other, [])), { 'x-set': ['1'] });
   });

@@ -154,10 +154,10 @@ describe('IR filters as Envoy route fields', () => {
     assert.deepEqual(r.typed_per_filter_config, {
       'envoy.filters.http.cors': {
         '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy',
-        allow_origin_string_match: [{ exact: 'https://a.example' }, { safe_regex: { regex: 'https://.*\\.b\\.example' } }, { safe_regex: { regex: '.*' } }],
-        allow_methods: 'GET,POST',
+        allow_origin_string_match: [{ exact: 'https://a.example', ignore_case: true }, { safe_regex: { regex: '(?i)https://.+\\.b\\.example' } }, { safe_regex: { regex: '.*' } }],
+        allow_methods: 'GET, POST',
         allow_headers: 'x-a',
-        expose_headers: 'x-b,x-c',
+        expose_headers: 'x-b, x-c',
         max_age: '600',
         allow_credentials: { value: true },
       },
