@@ -35,8 +35,8 @@ function regexRewrite(pattern: string, replacement: string): ProtoObject {
  *   refuses a regex over its RE2 program size limit (100 by default), which a long literal prefix
  *   would reach, and with it the whole route configuration.
  *   Matched on `/` (every path), the value followed by `/` replaces the leading `/`.
- * - `prefix` on an `exact` match: the matched part is the whole path.
- * - `prefix` on a `regex` match means nothing the IR defines: no rewrite.
+ * - `prefix` on an `exact` or `regex` match: the matched part is the whole path, replaced by the
+ *   value without its trailing `/` (`/` when nothing is left), as the data plane does.
  */
 export function pathRewriteFields(rewrite: PathRewrite, match: PathMatch): ProtoObject {
   if (rewrite.type === 'full') return regexRewrite('^.*$', rewrite.value);
@@ -44,9 +44,8 @@ export function pathRewriteFields(rewrite: PathRewrite, match: PathMatch): Proto
     case 'prefix':
       return { prefix_rewrite: rewrite.value };
     case 'exact':
-      return regexRewrite('^.*$', rewrite.value);
     case 'regex':
-      return {};
+      return regexRewrite('^.*$', rewrite.value.replace(/\/+$/, '') || '/');
     case 'segment-prefix': {
       const matched = segmentPrefix(match.value);
       const replacement = rewrite.value.replace(/\/+$/, '');

@@ -69,9 +69,12 @@ const REDIRECT_CODE: Record<RedirectFilter['statusCode'], string> = {
   308: 'PERMANENT_REDIRECT',
 };
 
+const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
+
 /**
- * RedirectAction. Unset parts keep the request's; Envoy leaves the scheme's default port out of
- * Location, as the Gateway API requires. A full path replaces the path and keeps the query.
+ * RedirectAction. Unset parts keep the request's, but a scheme that is set brings its well-known
+ * port (the Gateway API's rule), which Envoy leaves out of Location as it does any scheme's
+ * default port. A full path replaces the path and keeps the query.
  */
 export function redirectAction(r: RedirectFilter, match: PathMatch): ProtoObject {
   let path: ProtoObject = {};
@@ -80,7 +83,7 @@ export function redirectAction(r: RedirectFilter, match: PathMatch): ProtoObject
   return {
     scheme_redirect: r.scheme,
     host_redirect: r.hostname,
-    port_redirect: r.port,
+    port_redirect: r.port ?? (r.scheme ? WELL_KNOWN_PORT[r.scheme] : undefined),
     ...path,
     response_code: REDIRECT_CODE[r.statusCode],
   };

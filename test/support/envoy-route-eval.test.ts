@@ -213,6 +213,8 @@ describe('Envoy route evaluator', () => {
     assert.equal(location({ scheme_redirect: 'https', port_redirect: 443, response_code: 'FOUND' }), '302 https://h.example/old/x?q');
     assert.equal(location({ host_redirect: 'o.example', port_redirect: 8080, response_code: 'PERMANENT_REDIRECT' }), '308 http://o.example:8080/old/x?q');
     assert.equal(location({ path_redirect: '/new' }), '301 http://h.example/new?q');
+    const withPort = evaluate({ ...HCM, stripAnyHostPort: false }, { name: 'r', virtual_hosts: [{ name: 'h', domains: ['*'], routes: [{ match: { prefix: '/' }, redirect: { host_redirect: 'o.example' } }] }] }, { authority: 'h.example:8080', path: '/', scheme: 'http' });
+    assert.deepEqual(withPort, { kind: 'redirect', status: 301, location: 'http://o.example/' }, "host_redirect replaces the Host's port too");
     assert.equal(location({ path_redirect: '/new?a=1' }), '301 http://h.example/new?a=1');
     assert.equal(location({ prefix_rewrite: '/new' }), '301 http://h.example/new/x?q');
     assert.equal(location({ regex_rewrite: { pattern: { regex: '^/old/*' }, substitution: '/' }, response_code: 'SEE_OTHER' }, '/old/x?q', { path_separated_prefix: '/old' }), '303 http://h.example/x?q');

@@ -324,8 +324,8 @@ const REDIRECT_STATUS: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND:
 
 /**
  * RedirectAction: scheme swapped by `https_redirect` or `scheme_redirect`; a port made redundant
- * by the scheme change (`:80` from http, `:443` from https) removed; host and port replaced when
- * given, a `port_redirect` that is the new scheme's default left out; the path replaced
+ * by the scheme change (`:80` from http, `:443` from https) removed; host (with its port) and
+ * port replaced when given, a `port_redirect` that is the new scheme's default left out; the path replaced
  * (`path_redirect`) or rewritten (`prefix_rewrite` of the matched prefix, `regex_rewrite`); the
  * query kept unless `strip_query`, or replaced by one in `path_redirect`.
  */
@@ -335,7 +335,8 @@ function redirectLocation(r: NonNullable<RouteEntry['redirect']>, match: RouteEn
   let host = m?.[1] ?? req.authority;
   let port = m?.[2] !== undefined ? `:${m[2]}` : '';
   if (scheme !== req.scheme && ((req.scheme === 'http' && port === ':80') || (req.scheme === 'https' && port === ':443'))) port = '';
-  if (r.host_redirect) host = r.host_redirect;
+  // A host_redirect replaces the whole Host, its port included (Http::Utility::newUri).
+  if (r.host_redirect) [host, port] = [r.host_redirect, ''];
   if (r.port_redirect) port = (scheme === 'http' && r.port_redirect === 80) || (scheme === 'https' && r.port_redirect === 443) ? '' : `:${r.port_redirect}`;
   let pathAndQuery: string;
   if (r.path_redirect !== undefined) {

@@ -48,6 +48,13 @@ describe('IR semantics through Envoy', () => {
     assert.deepEqual(d, { kind: 'redirect', status: 308, location: 'https://new.example/new/page?x=1' });
   });
 
+  it("a redirect's scheme brings its well-known port; without a scheme the request's port is kept", () => {
+    const redirect = (f: Partial<Extract<Route['filters'][number], { type: 'redirect' }>>) => irRoute({ splits: [], filters: [{ type: 'redirect', statusCode: 302, ...f }] });
+    assert.deepEqual(one(redirect({ scheme: 'https' }), { path: '/a?b', authority: 'web.example.com:8080' }), { kind: 'redirect', status: 302, location: 'https://web.example.com/a?b' });
+    assert.deepEqual(one(redirect({ scheme: 'http' }), { path: '/a', authority: 'web.example.com:8080', scheme: 'https' }), { kind: 'redirect', status: 302, location: 'http://web.example.com/a' });
+    assert.deepEqual(one(redirect({ path: { type: 'full', value: '/b' } }), { path: '/a', authority: 'web.example.com:8080' }), { kind: 'redirect', status: 302, location: 'http://web.example.com:8080/b' });
+  });
+
   it('method and query parameter matches pick the route', () => {
     const routes = [irRoute({ method: 'POST', query: [{ name: 'v', match: { type: 'regex', value: '[0-9]+' } }], splits: [{ cluster: 'default/b:80', weight: 1, filters: [] }] }), irRoute()];
     const cluster = (method: string, path: string) => {

@@ -126,7 +126,8 @@ describe('IR filters as Envoy route fields', () => {
     const long = rewrite({ type: 'segment-prefix', value: `/${'x'.repeat(300)}` }, '/').regex_rewrite;
     assert.equal(long.pattern.regex, '^(?:/[^/]*){1}/*', "a long prefix does not grow the regex past Envoy's RE2 program size limit");
     assert.equal(rewrite({ type: 'segment-prefix', value: '/' }, '/b').prefix_rewrite, '/b/');
-    assert.deepEqual(rewrite({ type: 'exact', value: '/a' }, '/b').regex_rewrite, { pattern: { regex: '^.*$' }, substitution: '/b' });
+    assert.deepEqual(rewrite({ type: 'exact', value: '/a' }, '/b/').regex_rewrite, { pattern: { regex: '^.*$' }, substitution: '/b' }, 'an exact match matched the whole path');
+    assert.deepEqual(rewrite({ type: 'regex', value: '/a.*' }, '/').regex_rewrite, { pattern: { regex: '^.*$' }, substitution: '/' }, 'so did a regex match');
   });
 
   it('redirect: scheme, host, port, path and every status code; the route forwards nowhere', () => {
