@@ -78,6 +78,7 @@ function catchAllLast(vhosts: readonly VirtualHost[]): readonly VirtualHost[] {
   return vhosts.some(catchAll) ? [...vhosts.filter((v) => !catchAll(v)), ...vhosts.filter(catchAll)] : vhosts;
 }
 
+const ROUTE_TYPE = 'envoy.config.route.v3.Route';
 const ENVOY: RouteOptions = { cors: true };
 const forwardingRoute = (route: Route) => envoyRoute(route, ENVOY);
 
@@ -91,7 +92,6 @@ function servable(route: ProtoObject): ProtoObject[] {
   const fallback = { match: route.match, direct_response: { status: 500 } };
   return checkMessage(ROUTE_TYPE, fallback).length === 0 ? [fallback] : [];
 }
-const ROUTE_TYPE = 'envoy.config.route.v3.Route';
 
 /** Envoy refuses a domain that could split a header (NUL, CR, LF). */
 const servableDomain = (d: string) => !/[\0\r\n]/.test(d);
