@@ -1,6 +1,5 @@
 // Small Envoy message builders shared by the listener, route and cluster translators.
 import { SluiceError } from '../errors.ts';
-import type { HeaderPair } from '../snapshot/types.ts';
 import { typed, type ProtoObject } from './encode.ts';
 
 /** Where each Envoy listener binds, as `host:port` (IPv6 hosts in brackets). */
@@ -51,25 +50,6 @@ export function socketAddress(address: string, port: number): ProtoObject {
 
 /** Resources of every type come over the one ADS stream. */
 export const ADS_CONFIG_SOURCE: ProtoObject = { ads: {}, resource_api_version: 'V3' };
-
-/**
- * Request headers that replace what the client sent, as KIngress `appendHeaders` requires.
- * Envoy refuses `host` and `:`-pseudo-headers in header mutations, so a `host` entry comes back
- * as the host to rewrite to (the last one wins, as when headers are set in order) and
- * pseudo-headers are dropped. `%` starts a formatter command in Envoy header values, so a
- * literal one is doubled.
- */
-export function setHeaders(headers: readonly HeaderPair[]): { add?: ProtoObject[]; host?: string } {
-  let host: string | undefined;
-  const add: ProtoObject[] = [];
-  for (const [key, value] of headers) {
-    if (key === 'host') host = value;
-    else if (!key.startsWith(':')) {
-      add.push({ header: { key, value: value.replaceAll('%', '%%') }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
-    }
-  }
-  return { add: add.length > 0 ? add : undefined, host };
-}
 
 export const ROUTER_FILTER: ProtoObject = {
   name: 'envoy.filters.http.router',

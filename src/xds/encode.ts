@@ -2,7 +2,8 @@
 // drops unknown keys and accepts values Envoy would reject, so every object is first checked
 // against its message type: unknown or deprecated fields, two members of one oneof, wrong scalar
 // kinds, unknown enum names, and the protoc-gen-validate rules Envoy enforces on load that matter
-// here (required messages and oneofs, string min_len, repeated min/max_items, numeric bounds).
+// here (required messages and oneofs, string min_len/max_bytes/pattern and header grammars,
+// repeated min/max_items, numeric bounds, duration ranges).
 // The error names the field path, e.g. `Listener.filter_chains[0].filters[0].typed_config.stat_prefix`.
 // Only types from protobufjs: at run time its objects come from proto-loader's Root, and Sluice
 // does not depend on protobufjs directly, so classes are told apart by shape.
@@ -31,6 +32,17 @@ const INT_TYPES = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32']);
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const FLOAT_TYPES = new Set(['double', 'float']);
 const RULE = '(validate.rules).';
+// protoc-gen-validate's header grammars: strict (RFC 7230) and, with `strict: false`, only what
+// would split or end a header (NUL, CR, LF).
+const HEADER_NAME = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
+const HEADER_VALUE = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
+const LAX_HEADER = /^[^\u0000\u000A\u000D]*$/;
+const PATTERNS = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = PATTERNS.get(pattern);
+  if (!re) PATTERNS.set(pattern, (re = new RegExp(pattern, 'u')));
+  return re;
+}
 
 class Checker {
   readonly errors: string[] = [];
@@ -45,6 +57,7 @@ class Checker {
       this.any(value, at);
       return;
     }
+    if (type.fullName === '.google.protobuf.Duration') this.duration(value, at);
     for (const [key, v] of Object.entries(value)) {
       if (v === undefined) continue;
       const field = type.fields[key];
@@ -126,8 +139,7 @@ class Checker {
     const t = field.type;
     if (t === 'string') {
       if (typeof value !== 'string') return void this.errors.push(`${at}: expected a string, got ${describe(value)}`);
-      const min = opts[`${RULE}string.min_len`];
-      if (typeof min === 'number' && value.length < min) this.errors.push(`${at}: must not be empty`);
+      this.string(value, opts, field.repeated ? 'repeated.items.string.' : 'string.', at);
     } else if (t === 'bool') {
       if (typeof value !== 'boolean') this.errors.push(`${at}: expected a boolean, got ${describe(value)}`);
     } else if (t === 'bytes') {
@@ -137,8 +149,33 @@ class Checker {
       if (typeof n !== 'number' || Number.isNaN(n)) return void this.errors.push(`${at}: expected a number, got ${describe(value)}`);
       if (!FLOAT_TYPES.has(t) && !Number.isInteger(n)) this.errors.push(`${at}: expected an integer, got ${n}`);
       if (t.startsWith('uint') && n < 0) this.errors.push(`${at}: must not be negative`);
+      else if (t === 'uint32' && n > 0xffff_ffff) this.errors.push(`${at}: more than a uint32 holds`);
+      else if (INT_TYPES.has(t) && t !== 'uint32' && t !== 'fixed32' && Math.abs(n) > 0x7fff_ffff) this.errors.push(`${at}: more than an int32 holds`);
       this.bounds(t, n, opts, at);
     }
+  }
+
+  /** min_len, max_bytes, pattern and the HTTP header grammars (`well_known_regex`, as Envoy checks them). */
+  string(value: string, opts: Record<string, unknown>, prefix: string, at: string): void {
+    const rule = (name: string) => opts[`${RULE}${prefix}${name}`];
+    const min = rule('min_len');
+    if (typeof min === 'number' && value.length < min) this.errors.push(`${at}: must not be empty`);
+    const maxBytes = rule('max_bytes');
+    if (typeof maxBytes === 'number' && Buffer.byteLength(value) > maxBytes) this.errors.push(`${at}: longer than ${maxBytes} bytes`);
+    const pattern = rule('pattern');
+    if (typeof pattern === 'string' && !compiled(pattern).test(value)) this.errors.push(`${at}: ${JSON.stringify(value)} does not match ${pattern}`);
+    const known = rule('well_known_regex');
+    if (known === 'HTTP_HEADER_NAME' || known === 'HTTP_HEADER_VALUE') {
+      const grammar = rule('strict') === false ? LAX_HEADER : known === 'HTTP_HEADER_NAME' ? HEADER_NAME : HEADER_VALUE;
+      if (!grammar.test(value)) this.errors.push(`${at}: ${JSON.stringify(value)} is not a valid ${known === 'HTTP_HEADER_NAME' ? 'header name' : 'header value'}`);
+    }
+  }
+
+  /** Envoy refuses negative durations and ones past 10,000 years (DurationUtil). */
+  duration(value: Record<string, unknown>, at: string): void {
+    const seconds = Number(value.seconds ?? 0);
+    const nanos = Number(value.nanos ?? 0);
+    if (seconds < 0 || nanos < 0 || nanos > 999_999_999 || seconds > 315_576_000_000) this.errors.push(`${at}: duration out of range`);
   }
 
   bounds(t: string, n: number, opts: Record<string, unknown>, at: string): void {

@@ -1,4 +1,5 @@
-// Snapshot -> Envoy Listeners: the external plain and TLS listeners and the cluster-local one,
+// Snapshot -> Envoy Listeners: the external plain and TLS listeners and the cluster-local one
+// (and Gateway API ports, port-listeners.ts),
 // each an HTTP connection manager loading its route configuration over RDS, plus one API
 // listener per host for proxyless gRPC clients (`xds:///HOST` looks up the listener named HOST).
 import type { Snapshot, TlsCertificate } from '../snapshot/types.ts';
@@ -11,7 +12,9 @@ import {
   socketAddress,
   type ListenerAddresses,
 } from './common.ts';
+import { CORS_FILTER } from './cors.ts';
 import { typed, type ProtoObject } from './encode.ts';
+import { buildPortListeners } from './port-listeners.ts';
 import { hostsForGrpc, type NamedResource } from './routes.ts';
 
 function rds(routeConfigName: string): ProtoObject {
@@ -19,14 +22,15 @@ function rds(routeConfigName: string): ProtoObject {
 }
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
-function httpConnectionManager(name: string, normalizePath: boolean): ProtoObject {
+export function httpConnectionManager(name: string, normalizePath: boolean): ProtoObject {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(HCM_TYPE, {
       stat_prefix: name,
       codec_type: 'AUTO',
       rds: rds(name),
-      http_filters: [ROUTER_FILTER],
+      // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
+      http_filters: [CORS_FILTER, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },
@@ -50,39 +54,48 @@ function plainListener(name: string, address: string, what: string, normalizePat
   };
 }
 
+/** A TLS filter chain serving `cert` (by SNI `names`, or any when absent) to `routeConfig`. */
+export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | undefined, routeConfig: string, normalizePath: boolean): ProtoObject {
+  return {
+    name: cert.name,
+    filter_chain_match: names ? { server_names: [...names] } : undefined,
+    transport_socket: {
+      name: 'envoy.transport_sockets.tls',
+      typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
+        common_tls_context: {
+          alpn_protocols: ['h2', 'http/1.1'],
+          // The key travels only as a Secret (SDS, secrets.ts), to a client that names it.
+          tls_certificate_sds_secret_configs: [{ name: cert.name, sds_config: ADS_CONFIG_SOURCE }],
+        },
+      }),
+    },
+    filters: [httpConnectionManager(routeConfig, normalizePath)],
+  };
+}
+
 /**
  * One filter chain per certificate, chosen by SNI. Envoy rejects two chains with the same
- * server name, so a name is kept only on the first certificate (by name) that lists it.
+ * server name, so a name is kept only on the first certificate (in order) that lists it.
  */
-function tlsFilterChains(certs: readonly TlsCertificate[], normalizePath: boolean): ProtoObject[] {
+export function tlsFilterChains(certs: readonly TlsCertificate[], routeConfig: string, normalizePath: boolean): ProtoObject[] {
   const seen = new Set<string>();
   const chains: ProtoObject[] = [];
   for (const cert of certs) {
     const names = cert.hosts.filter((h) => !seen.has(h));
     names.forEach((h) => seen.add(h));
-    if (names.length === 0) continue;
-    chains.push({
-      name: cert.name,
-      filter_chain_match: { server_names: names },
-      transport_socket: {
-        name: 'envoy.transport_sockets.tls',
-        typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
-          common_tls_context: {
-            alpn_protocols: ['h2', 'http/1.1'],
-            // The key travels only as a Secret (SDS, secrets.ts), to a client that names it.
-            tls_certificate_sds_secret_configs: [{ name: cert.name, sds_config: ADS_CONFIG_SOURCE }],
-          },
-        }),
-      },
-      filters: [httpConnectionManager(LISTENER.externalTls, normalizePath)],
-    });
+    if (names.length > 0) chains.push(tlsFilterChain(cert, names, routeConfig, normalizePath));
   }
   return chains;
 }
 
+export const TLS_INSPECTOR: ProtoObject = {
+  name: 'envoy.filters.listener.tls_inspector',
+  typed_config: typed('envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector', {}),
+};
+
 /** Null when no certificate is configured: Envoy refuses a listener without filter chains. */
 function tlsListener(snapshot: Snapshot, address: string, normalizePath: boolean): NamedResource | null {
-  const chains = tlsFilterChains(snapshot.tls, normalizePath);
+  const chains = tlsFilterChains(snapshot.tls, LISTENER.externalTls, normalizePath);
   if (chains.length === 0) return null;
   const { host, port } = parseHostPort(address, 'externalTlsAddress');
   const name = LISTENER.externalTls;
@@ -91,12 +104,7 @@ function tlsListener(snapshot: Snapshot, address: string, normalizePath: boolean
     resource: {
       name,
       address: socketAddress(host, port),
-      listener_filters: [
-        {
-          name: 'envoy.filters.listener.tls_inspector',
-          typed_config: typed('envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector', {}),
-        },
-      ],
+      listener_filters: [TLS_INSPECTOR],
       filter_chains: chains,
     },
   };
@@ -124,6 +132,7 @@ export function buildListeners(
     plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', normalize),
     ...(tls ? [tls] : []),
     plainListener(LISTENER.local, addresses.localAddress, 'localAddress', normalize),
+    ...buildPortListeners(snapshot, addresses),
   ];
   const grpc = [...hostsForGrpc(snapshot).keys()].map(apiListener);
   return { envoy, grpc };

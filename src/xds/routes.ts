@@ -1,9 +1,11 @@
 // Snapshot virtual hosts -> Envoy RouteConfigurations.
-// One route configuration per Envoy listener (`external`, `external-tls`, `local`), and one per
-// host for proxyless gRPC clients (named after the host, loaded by the API listener of that name).
-import type { HeaderMatch, HeaderPair, Route, RouteFilter, Snapshot, VirtualHost } from '../snapshot/types.ts';
-import { LISTENER, RESERVED_NAMES, setHeaders } from './common.ts';
-import type { ProtoObject } from './encode.ts';
+// One route configuration per Envoy listener (`external`, `external-tls`, `local`, and one per
+// Gateway API port, named after it), and one per host for proxyless gRPC clients (named after the host, loaded by the API listener of that name).
+import type { Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import { LISTENER, RESERVED_NAMES } from './common.ts';
+import { checkMessage, type ProtoObject } from './encode.ts';
+import { envoyRoute, type RouteOptions } from './route-action.ts';
+import { routeMatch } from './route-match.ts';
 
 export interface NamedResource {
   readonly name: string;
@@ -13,64 +15,14 @@ export interface NamedResource {
 const PROBE_HEADER = 'k-network-probe';
 const HASH_HEADER = 'k-network-hash';
 
-// An empty exact value means "the header is present": Knative accepts `exact: ""`, and net-kourier
-// leaves such a matcher without a value, which Envoy reads as a presence match.
-function headerMatcher(h: HeaderMatch): ProtoObject {
-  return h.match.type === 'exact' ? { name: h.name, string_match: { exact: h.match.value } } : { name: h.name, present_match: true };
-}
-
-function routeMatch(route: Route): ProtoObject {
-  return { prefix: route.path.value, headers: route.headers.length ? route.headers.map(headerMatcher) : undefined };
-}
-
-// Interim reading of the routing IR's Knative subset (engineer "xdsir" replaces this file's translation).
-function setPairs(filters: readonly RouteFilter[]): readonly HeaderPair[] {
-  return filters.flatMap((f) => (f.type === 'request-headers' ? f.edits.set : []));
-}
-function hostRewrite(route: Route): string | undefined {
-  for (const f of route.filters) if (f.type === 'url-rewrite' && f.hostname) return f.hostname;
-  return undefined;
-}
-
-/** A route of the snapshot as an Envoy route that forwards to its split clusters. */
-function forwardingRoute(route: Route): ProtoObject {
-  const match = routeMatch(route);
-  const splits = route.splits.filter((s) => s.weight > 0);
-  if (splits.length === 0) return { match, direct_response: { status: 503 } };
-  // A 0s timeout turns Envoy's default 15 s route timeout off: Sluice has no timeout by default.
-  if (splits.length === 1) {
-    // With one split its headers go on the route, after the path-level ones so they win.
-    const edits = setHeaders([...setPairs(route.filters), ...setPairs(splits[0]!.filters)]);
-    return {
-      match,
-      route: { cluster: splits[0]!.cluster, timeout: {}, host_rewrite_literal: hostRewrite(route) ?? edits.host },
-      request_headers_to_add: edits.add,
-    };
-  }
-  const edits = setHeaders(setPairs(route.filters));
-  const clusters = splits.map((s) => {
-    const split = setHeaders(setPairs(s.filters));
-    return {
-      name: s.cluster,
-      weight: { value: s.weight },
-      request_headers_to_add: split.add,
-      // rewriteHost wins over any Host header, so a split's Host applies only without it.
-      host_rewrite_literal: hostRewrite(route) ? undefined : split.host,
-    };
-  });
-  return {
-    match,
-    route: { weighted_clusters: { clusters }, timeout: {}, host_rewrite_literal: hostRewrite(route) ?? edits.host },
-    request_headers_to_add: edits.add,
-  };
-}
-
 /**
  * Knative readiness probes are answered by the gateway: 200 with `K-Network-Hash` echoed, or the
  * ingress's own hash when the prober asks with `override`; a probe without a non-empty hash gets
  * 400, as from Knative's probe handler (pkg/http/probe). Most specific match first.
  */
 function probeRoutes(ingressHash: string | undefined): ProtoObject[] {
+  // Only virtual hosts of a Knative ingress answer probes, as on the data plane.
+  if (ingressHash === undefined) return [];
   const probe = { name: PROBE_HEADER, string_match: { exact: 'probe' } };
   const answer = (value: string): ProtoObject => ({
     direct_response: { status: 200 },
@@ -113,12 +65,36 @@ function uniqueDomains(vhosts: readonly VirtualHost[]): Array<{ vhost: VirtualHo
   const seen = new Set<string>();
   const out: Array<{ vhost: VirtualHost; domains: string[] }> = [];
   for (const vhost of vhosts) {
-    const domains = vhost.domains.filter((d) => !seen.has(d));
+    const domains = vhost.domains.filter((d) => !seen.has(d) && servableDomain(d));
     domains.forEach((d) => seen.add(d));
     if (domains.length > 0) out.push({ vhost, domains });
   }
   return out;
 }
+
+/** `*` goes last: Envoy matches it only when nothing else does, and readers expect it there. */
+function catchAllLast(vhosts: readonly VirtualHost[]): readonly VirtualHost[] {
+  const catchAll = (v: VirtualHost) => v.domains.includes('*');
+  return vhosts.some(catchAll) ? [...vhosts.filter((v) => !catchAll(v)), ...vhosts.filter(catchAll)] : vhosts;
+}
+
+const ROUTE_TYPE = 'envoy.config.route.v3.Route';
+const ENVOY: RouteOptions = { cors: true };
+const forwardingRoute = (route: Route) => envoyRoute(route, ENVOY);
+
+/**
+ * Envoy refuses a whole route configuration for one bad route, and Sluice would refuse to serve
+ * the whole snapshot, so a route with a value Envoy would refuse (one that escaped the
+ * translators' validation) answers 500 instead, and one whose match itself is bad is left out.
+ */
+function servable(route: ProtoObject): ProtoObject[] {
+  if (checkMessage(ROUTE_TYPE, route).length === 0) return [route];
+  const fallback = { match: route.match, direct_response: { status: 500 } };
+  return checkMessage(ROUTE_TYPE, fallback).length === 0 ? [fallback] : [];
+}
+
+/** Envoy refuses a domain that could split a header (NUL, CR, LF). */
+const servableDomain = (d: string) => !/[\0\r\n]/.test(d);
 
 function routeConfiguration(
   name: string,
@@ -126,12 +102,12 @@ function routeConfiguration(
   snapshot: Snapshot,
   redirectToHttps: boolean,
 ): NamedResource {
-  const hashes = new Map(snapshot.ingresses.map((i) => [i.key, i.hash]));
-  const virtual_hosts = uniqueDomains(vhosts).map(({ vhost, domains }) => {
-    const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute);
-    return { name: vhost.name, domains, routes: [...probeRoutes(hashes.get(vhost.ingress)), ...routes] };
+  const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i]));
+  const virtual_hosts = uniqueDomains(catchAllLast(vhosts)).map(({ vhost, domains }) => {
+    const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
+    return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes] };
   });
-  // Split headers are set after the route's (see forwardingRoute), as KIngress specifies.
+  // Split headers are set after the route's (see route-action.ts), as the IR orders filters.
   // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the
   // connection manager's strip_any_host_port would also cut the port from the Host sent upstream
   // and from redirects, which the data plane keeps (test/contract).
@@ -143,16 +119,20 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
   const byHost = new Map<string, VirtualHost>();
   for (const vhost of [...snapshot.listeners.local, ...snapshot.listeners.external]) {
     for (const domain of vhost.domains) {
-      // A host spelled like an Envoy listener name would collide with it; such hosts get no API listener.
-      if (!byHost.has(domain) && !RESERVED_NAMES.has(domain)) byHost.set(domain, vhost);
+      // A host spelled like an Envoy listener name would collide with it; such hosts get no API
+      // listener, nor does a wildcard (a client dials one name).
+      if (!byHost.has(domain) && !RESERVED_NAMES.has(domain) && !domain.includes('*') && servableDomain(domain)) byHost.set(domain, vhost);
     }
   }
   return byHost;
 }
 
-/** Route configuration for one host, as a proxyless gRPC client loads it: no probes, no redirect. */
+/**
+ * Route configuration for one host, as a proxyless gRPC client loads it: no probes, no redirect,
+ * no CORS (gRPC clients refuse per-filter config for filters they lack).
+ */
 function grpcRouteConfiguration(host: string, vhost: VirtualHost): NamedResource {
-  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map(forwardingRoute) }];
+  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false })).flatMap(servable) }];
   return { name: host, resource: { name: host, virtual_hosts } };
 }
 
@@ -164,6 +144,8 @@ export function buildRouteConfigurations(snapshot: Snapshot): { envoy: NamedReso
     routeConfiguration(LISTENER.external, external, snapshot, true),
     routeConfiguration(LISTENER.externalTls, external, snapshot, false),
     routeConfiguration(LISTENER.local, local, snapshot, true),
+    // A Gateway API port's own table, named after its listener.
+    ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false)),
   ];
   const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost));
   return { envoy, grpc };

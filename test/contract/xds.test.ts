@@ -17,7 +17,7 @@ import { translate } from '../../src/translate/translate.ts';
 import { decodeAny } from '../../src/xds/encode.ts';
 import { buildResources, encodeResources } from '../../src/xds/resources.ts';
 import { makeCert } from '../proxy/certs.ts';
-import { connectionManager, evaluate, type EnvoyDecision, type RouteConfiguration, selectFilterChain } from '../support/envoy-route-eval.ts';
+import { applyResponseEdits, connectionManager, evaluate, type EnvoyDecision, type RouteConfiguration, selectFilterChain } from '../support/envoy-route-eval.ts';
 import { CASES, CERT_NAMES, type ContractCase, type ContractPorts, contractConfig, UPSTREAMS } from './cases.ts';
 import { assertOutcome, type Observed } from './outcome.ts';
 
@@ -32,6 +32,8 @@ interface Fleet {
   readonly routes: Map<string, RouteConfiguration>;
   /** cluster -> endpoint ports */
   readonly endpoints: Map<string, number[]>;
+  /** the clusters Envoy has; a route to another answers its clusterNotFoundStatus */
+  readonly clusters: ReadonlySet<string>;
   readonly snapshot: Snapshot;
 }
 
@@ -61,6 +63,7 @@ function buildFleet(snapshot: Snapshot, normalizePath: boolean): Fleet {
     listeners: new Map(decoded('listener')),
     routes: new Map(decoded('route').map(([n, r]) => [n, r as unknown as RouteConfiguration])),
     endpoints,
+    clusters: new Set(decoded('cluster').map(([name]) => name)),
     snapshot,
   };
 }
@@ -78,11 +81,14 @@ function observe(d: EnvoyDecision, fleet: Fleet): Observed {
     case 'direct':
       return { status: d.status, responseHeaders: Object.fromEntries([...d.headers].map(([k, v]) => [k, v.join(', ')])) };
     case 'route': {
+      if (!fleet.clusters.has(d.cluster)) return { status: d.clusterNotFoundStatus };
       // Envoy answers 503 when a cluster has no endpoint or the connection is refused.
       const upstream = UPSTREAM_BY_PORT.get(fleet.endpoints.get(d.cluster)?.[0] ?? -1);
       if (upstream === undefined) return { status: 503 };
       const upstreamHeaders = { ...Object.fromEntries([...d.headers].map(([k, v]) => [k, v.join(', ')])), host: d.authority };
-      return { status: 200, upstream, upstreamPath: d.path, upstreamHeaders };
+      // The upstream's own response headers are not modelled: only what Envoy adds is seen.
+      const responseHeaders = Object.fromEntries([...applyResponseEdits(d, [], d.headers)].map(([k, v]) => [k, v.join(', ')]));
+      return { status: 200, upstream, upstreamPath: d.path, upstreamHeaders, responseHeaders };
     }
   }
 }

@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type ConnectionManager,
+  type EnvoyDecision,
   type RouteConfiguration,
+  type RouteEntry,
+  applyResponseEdits,
   evaluate,
+  queryMatches,
+  regexReplaceAll,
   headerMatches,
   normalizeRfc3986,
   selectFilterChain,
@@ -167,4 +172,105 @@ describe('Envoy route evaluator', () => {
     assert.equal(pick(undefined), undefined);
     assert.equal(selectFilterChain({ filter_chains: [...listener.filter_chains, chain('default')] }, 'example.org')?.name, 'default');
   });
+
+  it('matches a path-separated prefix on whole segments, and query parameters by their first occurrence as sent', () => {
+    const config: RouteConfiguration = {
+      name: 'r',
+      virtual_hosts: [{ name: 'h', domains: ['*'], routes: [
+        { match: { path_separated_prefix: '/api', query_parameters: [{ name: 'v', string_match: { exact: '2' } }] }, route: { cluster: 'v2' } },
+        { match: { path_separated_prefix: '/api' }, route: { cluster: 'api' } },
+        forward('rest'),
+      ] }],
+    };
+    const cluster = (path: string) => routed(evaluate(HCM, config, { authority: 'x', path, scheme: 'http' })).cluster;
+    assert.equal(cluster('/api'), 'api');
+    assert.equal(cluster('/api/'), 'api');
+    assert.equal(cluster('/api/x?v=2'), 'v2');
+    assert.equal(cluster('/api?v=1&v=2'), 'api', 'the first occurrence is matched');
+    assert.equal(cluster('/apix'), 'rest');
+    assert.ok(queryMatches({ name: 'a', present_match: true }, '?a'));
+    assert.ok(!queryMatches({ name: 'a', present_match: true }, '?b=a'));
+    assert.ok(queryMatches({ name: 'a', string_match: { safe_regex: { regex: '%2[Ff]' } } }, '?a=%2f'), 'values are not decoded');
+  });
+
+  it('rewrites the path: prefix_rewrite swaps the matched prefix, regex_rewrite works on the path and keeps the query', () => {
+    const rewrite = (match: RouteEntry['match'], action: Partial<NonNullable<RouteEntry['route']>>, path: string) => {
+      const config: RouteConfiguration = { name: 'r', virtual_hosts: [{ name: 'h', domains: ['*'], routes: [{ match, route: { cluster: 'c', ...action } }] }] };
+      return routed(evaluate(HCM, config, { authority: 'x', path, scheme: 'http' })).path;
+    };
+    assert.equal(rewrite({ prefix: '/a' }, { prefix_rewrite: '/b' }, '/a/x?q'), '/b/x?q');
+    assert.equal(rewrite({ path_separated_prefix: '/a' }, { prefix_rewrite: '/' }, '/a/x'), '//x', 'why a literal swap of a segment prefix for / is wrong');
+    assert.equal(rewrite({ path_separated_prefix: '/a' }, { regex_rewrite: { pattern: { regex: '^/a/*' }, substitution: '/' } }, '/a/x?q=/a/'), '/x?q=/a/');
+    assert.equal(rewrite({ prefix: '/' }, { regex_rewrite: { pattern: { regex: '^.*$' }, substitution: '/full' } }, '/a/b?q'), '/full?q');
+    assert.equal(regexReplaceAll({ pattern: { regex: '^/service/([^/]+)(/.*)$' }, substitution: '\\2/instance/\\1' }, '/service/foo/v1/api'), '/v1/api/instance/foo');
+  });
+
+  it('redirects with scheme, host, port (a default port left out), path, prefix and regex rewrites', () => {
+    const location = (redirect: NonNullable<RouteEntry['redirect']>, path = '/old/x?q', match: RouteEntry['match'] = { prefix: '/old' }) => {
+      const d = evaluate(HCM, { name: 'r', virtual_hosts: [{ name: 'h', domains: ['*'], routes: [{ match, redirect }] }] }, { authority: 'h.example', path, scheme: 'http' });
+      return d.kind === 'redirect' ? `${d.status} ${d.location}` : d.kind;
+    };
+    assert.equal(location({ scheme_redirect: 'https', port_redirect: 443, response_code: 'FOUND' }), '302 https://h.example/old/x?q');
+    assert.equal(location({ host_redirect: 'o.example', port_redirect: 8080, response_code: 'PERMANENT_REDIRECT' }), '308 http://o.example:8080/old/x?q');
+    assert.equal(location({ path_redirect: '/new' }), '301 http://h.example/new?q');
+    const withPort = evaluate({ ...HCM, stripAnyHostPort: false }, { name: 'r', virtual_hosts: [{ name: 'h', domains: ['*'], routes: [{ match: { prefix: '/' }, redirect: { host_redirect: 'o.example' } }] }] }, { authority: 'h.example:8080', path: '/', scheme: 'http' });
+    assert.deepEqual(withPort, { kind: 'redirect', status: 301, location: 'http://o.example/' }, "host_redirect replaces the Host's port too");
+    assert.equal(location({ path_redirect: '/new?a=1' }), '301 http://h.example/new?a=1');
+    assert.equal(location({ prefix_rewrite: '/new' }), '301 http://h.example/new/x?q');
+    assert.equal(location({ regex_rewrite: { pattern: { regex: '^/old/*' }, substitution: '/' }, response_code: 'SEE_OTHER' }, '/old/x?q', { path_separated_prefix: '/old' }), '303 http://h.example/x?q');
+  });
+
+  it('reports the status for a cluster Envoy does not have, response edits, mirrors, timeout and retries', () => {
+    const route: RouteEntry = {
+      match: { prefix: '/' },
+      response_headers_to_add: [{ header: { key: 'x-r', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+      response_headers_to_remove: ['server'],
+      route: {
+        weighted_clusters: { clusters: [{ name: 'missing', weight: { value: 1 }, response_headers_to_add: [{ header: { key: 'x-c', value: 'c' } }] }] },
+        cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR',
+        timeout: { seconds: '1', nanos: 500_000_000 },
+        retry_policy: { retry_on: 'connect-failure,reset', num_retries: { value: 2 }, per_try_timeout: { nanos: 250_000_000 } },
+        request_mirror_policies: [{ cluster: 'm', runtime_fraction: { default_value: { numerator: 25, denominator: 'HUNDRED' } } }, { cluster: 'all' }],
+      },
+    };
+    const d = routed(evaluate(HCM, { name: 'r', most_specific_header_mutations_wins: true, virtual_hosts: [{ name: 'h', domains: ['*'], routes: [route] }] }, { authority: 'x', path: '/', scheme: 'http' }));
+    assert.equal(d.clusterNotFoundStatus, 500);
+    assert.deepEqual(d.mirrors, [{ cluster: 'm', fraction: 0.25 }, { cluster: 'all', fraction: 1 }]);
+    assert.equal(d.timeoutMs, 1500);
+    assert.deepEqual(d.retry, { on: ['connect-failure', 'reset'], attempts: 2, codes: [], perTryTimeoutMs: 250 });
+    const response = applyResponseEdits(d, [['Server', 'up'], ['x-r', 'up'], ['x-c', 'up']]);
+    assert.deepEqual(Object.fromEntries(response), { 'x-r': ['route'], 'x-c': ['up', 'c'] });
+  });
+
+  it('CORS: answers an allowed preflight itself, adds headers for an allowed origin, leaves others alone', () => {
+    const policy = { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy', allow_origin_string_match: [{ safe_regex: { regex: 'https://.*\\.example\\.com' } }], allow_methods: 'GET,PUT', allow_headers: 'x-a', expose_headers: 'x-b', max_age: '60', allow_credentials: { value: true } };
+    const config: RouteConfiguration = { name: 'r', virtual_hosts: [{ name: 'h', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c' }, typed_per_filter_config: { 'envoy.filters.http.cors': policy } }] }] };
+    const corsHcm = { ...HCM, cors: true };
+    const preflight = [['origin', 'https://a.example.com'], ['access-control-request-method', 'PUT']] as Array<[string, string]>;
+    const d = evaluate(corsHcm, config, { authority: 'x', path: '/', method: 'OPTIONS', scheme: 'https', headers: preflight });
+    assert.equal(d.kind, 'direct');
+    assert.deepEqual(d.kind === 'direct' && Object.fromEntries(d.headers), {
+      'access-control-allow-origin': ['https://a.example.com'],
+      'access-control-allow-credentials': ['true'],
+      'access-control-allow-methods': ['GET,PUT'],
+      'access-control-allow-headers': ['x-a'],
+      'access-control-max-age': ['60'],
+    });
+    assert.equal(evaluate(HCM, config, { authority: 'x', path: '/', method: 'OPTIONS', scheme: 'https', headers: preflight }).kind, 'route', 'no CORS filter in the connection manager: the policy does nothing');
+    assert.equal(evaluate(corsHcm, config, { authority: 'x', path: '/', method: 'OPTIONS', scheme: 'https', headers: [['origin', 'https://evil.test'], ['access-control-request-method', 'PUT']] }).kind, 'route');
+    const get = routed(evaluate(corsHcm, config, { authority: 'x', path: '/', scheme: 'https', headers: [['origin', 'https://a.example.com']] }));
+    assert.deepEqual(Object.fromEntries(applyResponseEdits(get, [])), { 'access-control-allow-origin': ['https://a.example.com'], 'access-control-allow-credentials': ['true'], 'access-control-expose-headers': ['x-b'] });
+  });
+
+  it('falls back to the default filter chain when no chain matches the server name', () => {
+    const listener = { filter_chains: [{ name: 'a', filter_chain_match: { server_names: ['a.example'] } }], default_filter_chain: { name: 'fallback' } };
+    assert.equal(selectFilterChain(listener, 'a.example')?.name, 'a');
+    assert.equal(selectFilterChain(listener, 'b.example')?.name, 'fallback');
+    assert.equal(selectFilterChain(listener, undefined)?.name, 'fallback');
+  });
 });
+
+function routed(d: EnvoyDecision): Extract<EnvoyDecision, { kind: 'route' }> {
+  assert.equal(d.kind, 'route', JSON.stringify(d));
+  return d as Extract<EnvoyDecision, { kind: 'route' }>;
+}

@@ -2,9 +2,14 @@
 // against the same contract as its own data plane (test/contract). It follows Envoy's documented
 // semantics (route.proto, route_components.proto, listener_components.proto and the HTTP
 // connection manager's docs), never Sluice's code: filter chain by SNI, host port stripping, path
-// normalisation, virtual host by domain, first matching route, weighted clusters by a given roll,
-// redirects, direct responses, request header mutations and host rewrites.
+// normalisation, virtual host by domain, first matching route (path, path-separated prefix, regex,
+// headers, query parameters), weighted clusters by a given roll (and the status for a cluster that
+// does not exist), redirects, direct responses, request and response header mutations, host and
+// path rewrites, mirrors, timeouts, retries, and the CORS filter (envoy-cors-eval.ts).
 // It reads resources in their decoded (snake_case, enums as names) or plain form.
+import { corsPolicyOf, corsPreflight, corsResponseHeaders } from './envoy-cors-eval.ts';
+import type { ClusterWeight, Duration, HeaderEdits, HeaderMatcher, HeaderValueOption, Obj, PerFilterConfig, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
+export type { ClusterWeight, Duration, HeaderMatcher, HeaderValueOption, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
 
 /** Header values by lower-case name; several values of one name are kept in order. */
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
@@ -28,78 +33,20 @@ export type EnvoyDecision =
       readonly authority: string;
       readonly path: string;
       readonly headers: ReadonlyMap<string, readonly string[]>;
+      /** what Envoy answers when `cluster` is not one it has (`cluster_not_found_response_code`) */
+      readonly clusterNotFoundStatus: number;
+      /** response header edits, in the order Envoy applies them (see applyResponseEdits) */
+      readonly responseEdits: readonly ResponseEdits[];
+      /** clusters the request is copied to, with the share of requests (0..1) */
+      readonly mirrors: ReadonlyArray<{ readonly cluster: string; readonly fraction: number }>;
+      /** route timeout in ms; undefined: Envoy's default (15 s), 0: none */
+      readonly timeoutMs: number | undefined;
+      readonly retry: { readonly on: readonly string[]; readonly attempts: number; readonly codes: readonly number[]; readonly perTryTimeoutMs?: number } | undefined;
     }
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
   | { readonly kind: 'direct'; readonly status: number; readonly body: string; readonly headers: ReadonlyMap<string, readonly string[]> }
   /** Envoy's local replies: 404 `route_not_found`, 400 for a path normalisation can't make valid */
   | { readonly kind: 'local'; readonly status: 404 | 400; readonly reason: string };
-
-// --- the parts of the resources read here -------------------------------------------------
-
-type Obj = Record<string, unknown>;
-
-export interface StringMatcher {
-  exact?: string;
-  prefix?: string;
-  suffix?: string;
-  contains?: string;
-  safe_regex?: { regex: string };
-  ignore_case?: boolean;
-}
-
-export interface HeaderMatcher {
-  name: string;
-  exact_match?: string;
-  prefix_match?: string;
-  suffix_match?: string;
-  contains_match?: string;
-  safe_regex_match?: { regex: string };
-  present_match?: boolean;
-  string_match?: StringMatcher;
-  invert_match?: boolean;
-  treat_missing_header_as_empty?: boolean;
-}
-
-export interface HeaderValueOption {
-  header: { key: string; value?: string };
-  append?: { value?: boolean } | boolean;
-  append_action?: 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT' | 'OVERWRITE_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS';
-  keep_empty_value?: boolean;
-}
-
-interface HeaderEdits {
-  request_headers_to_add?: HeaderValueOption[];
-  request_headers_to_remove?: string[];
-  response_headers_to_add?: HeaderValueOption[];
-  response_headers_to_remove?: string[];
-}
-
-export interface ClusterWeight extends HeaderEdits {
-  name: string;
-  weight?: { value?: number } | number;
-  host_rewrite_literal?: string;
-}
-
-export interface RouteEntry extends HeaderEdits {
-  name?: string;
-  match: { prefix?: string; path?: string; safe_regex?: { regex: string }; case_sensitive?: { value?: boolean }; headers?: HeaderMatcher[] };
-  route?: { cluster?: string; weighted_clusters?: { clusters: ClusterWeight[]; total_weight?: { value?: number } }; host_rewrite_literal?: string; prefix_rewrite?: string };
-  redirect?: { https_redirect?: boolean; scheme_redirect?: string; host_redirect?: string; port_redirect?: number; path_redirect?: string; prefix_rewrite?: string; strip_query?: boolean; response_code?: string };
-  direct_response?: { status: number; body?: { inline_string?: string } };
-}
-
-export interface VirtualHostConfig extends HeaderEdits {
-  name: string;
-  domains: string[];
-  routes?: RouteEntry[];
-}
-
-export interface RouteConfiguration extends HeaderEdits {
-  name: string;
-  virtual_hosts?: VirtualHostConfig[];
-  most_specific_header_mutations_wins?: boolean;
-  ignore_port_in_host_matching?: boolean;
-}
 
 /** What routing needs from a listener's HTTP connection manager. */
 export interface ConnectionManager {
@@ -111,9 +58,12 @@ export interface ConnectionManager {
   readonly stripTrailingHostDot: boolean;
   /** an edge proxy: sets x-forwarded-proto from the connection, whatever the client sent */
   readonly useRemoteAddress: boolean;
+  /** the CORS filter is among the connection manager's HTTP filters */
+  readonly cors?: boolean;
 }
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const CORS_FILTER = 'envoy.filters.http.cors';
 
 // --- listener: filter chain by SNI -----------------------------------------------------------
 
@@ -134,7 +84,7 @@ export function selectFilterChain(listener: Obj, sni: string | undefined): Obj |
       if (chain) return chain;
     }
   }
-  return chains.find((c) => namesOf(c).length === 0);
+  return chains.find((c) => namesOf(c).length === 0) ?? (listener.default_filter_chain as Obj | undefined);
 }
 
 /** The HTTP connection manager of a filter chain (decoded `typed_config`). */
@@ -151,6 +101,7 @@ export function connectionManager(chain: Obj): ConnectionManager {
     stripAnyHostPort: hcm.strip_any_host_port === true,
     stripTrailingHostDot: hcm.strip_trailing_host_dot === true,
     useRemoteAddress: (hcm.use_remote_address as { value?: boolean } | undefined)?.value === true,
+    cors: ((hcm.http_filters as Obj[] | undefined) ?? []).some((f) => f.name === CORS_FILTER),
   };
 }
 
@@ -252,18 +203,61 @@ export function headerMatches(m: HeaderMatcher, headers: ReadonlyMap<string, rea
   return stringMatches(valueSpecifier, (values ?? ['']).join(',')) !== invert;
 }
 
-/** Prefix matches the whole `:path` (query included); `path` and `safe_regex` the path without its query. */
+/**
+ * QueryParameterMatcher: the first occurrence of the name in the query string, as sent (not
+ * decoded); no specifier means presence.
+ */
+export function queryMatches(m: QueryParameterMatcher, query: string): boolean {
+  const params = query.replace(/^\?/, '').split('&').filter((p) => p !== '');
+  const found = params.find((p) => (p.includes('=') ? p.slice(0, p.indexOf('=')) : p) === m.name);
+  if (m.string_match === undefined) return (found !== undefined) === (m.present_match ?? true);
+  if (found === undefined) return false;
+  return stringMatches(m.string_match, found.includes('=') ? found.slice(found.indexOf('=') + 1) : '');
+}
+
+/**
+ * Prefix matches the whole `:path` (query included); `path`, `safe_regex` and
+ * `path_separated_prefix` the path without its query (the last: the prefix itself, or it
+ * followed by `/`).
+ */
 function routeMatches(route: RouteEntry, target: string, headers: ReadonlyMap<string, readonly string[]>): boolean {
   const { match } = route;
   const caseSensitive = match.case_sensitive?.value !== false;
   const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
-  const pathOnly = splitTarget(target).path;
+  const { path: pathOnly, query } = splitTarget(target);
   let ok: boolean;
   if (match.prefix !== undefined) ok = fold(target).startsWith(fold(match.prefix));
   else if (match.path !== undefined) ok = fold(pathOnly) === fold(match.path);
   else if (match.safe_regex !== undefined) ok = new RegExp(`^(?:${match.safe_regex.regex})$`, caseSensitive ? '' : 'i').test(pathOnly);
-  else ok = false;
-  return ok && (match.headers ?? []).every((h) => headerMatches(h, headers));
+  else if (match.path_separated_prefix !== undefined) {
+    const p = fold(match.path_separated_prefix);
+    ok = fold(pathOnly) === p || fold(pathOnly).startsWith(`${p}/`);
+  } else ok = false;
+  return ok && (match.headers ?? []).every((h) => headerMatches(h, headers)) && (match.query_parameters ?? []).every((q) => queryMatches(q, query));
+}
+
+// --- path rewrites -------------------------------------------------------------------------------
+
+/** RE2's replace-all with `\N` groups and `\\` for a backslash in the substitution. */
+export function regexReplaceAll(rewrite: RegexRewrite, value: string): string {
+  return value.replace(new RegExp(rewrite.pattern.regex, 'g'), (...args: unknown[]) => {
+    const groups = args.slice(0, -2) as Array<string | undefined>;
+    return rewrite.substitution.replace(/\\(\d|\\)/g, (_all, g: string) => (g === '\\' ? '\\' : (groups[Number(g)] ?? '')));
+  });
+}
+
+/**
+ * The path after `prefix_rewrite` (the matched prefix, or exact path, swapped; the query kept as
+ * part of `:path`) or `regex_rewrite` (on the path without its query, which is put back).
+ */
+function rewritePath(match: RouteEntry['match'], rewrite: { prefix_rewrite?: string; regex_rewrite?: RegexRewrite }, target: string): string {
+  if (rewrite.regex_rewrite) {
+    const { path, query } = splitTarget(target);
+    return regexReplaceAll(rewrite.regex_rewrite, path) + query;
+  }
+  if (rewrite.prefix_rewrite === undefined) return target;
+  const matched = match.prefix ?? match.path_separated_prefix ?? match.path ?? '';
+  return rewrite.prefix_rewrite + target.slice(matched.length);
 }
 
 // --- header mutations ----------------------------------------------------------------------------
@@ -329,21 +323,59 @@ export function totalWeight(clusters: readonly ClusterWeight[]): number {
 const REDIRECT_STATUS: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
 
 /**
- * RedirectAction: scheme swapped by `https_redirect`; a port made redundant by the scheme change
- * (`:80` from http, `:443` from https) removed; host, port and path replaced when given; the query
- * kept unless `strip_query`.
+ * RedirectAction: scheme swapped by `https_redirect` or `scheme_redirect`; a port made redundant
+ * by the scheme change (`:80` from http, `:443` from https) removed; host (with its port) and
+ * port replaced when given, a `port_redirect` that is the new scheme's default left out; the path replaced
+ * (`path_redirect`) or rewritten (`prefix_rewrite` of the matched prefix, `regex_rewrite`); the
+ * query kept unless `strip_query`, or replaced by one in `path_redirect`.
  */
-function redirectLocation(r: NonNullable<RouteEntry['redirect']>, req: { scheme: string; authority: string; path: string; query: string }): string {
+function redirectLocation(r: NonNullable<RouteEntry['redirect']>, match: RouteEntry['match'], req: { scheme: string; authority: string; path: string; query: string }): string {
   const scheme = r.https_redirect ? 'https' : (r.scheme_redirect ?? req.scheme);
   const m = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(req.authority);
   let host = m?.[1] ?? req.authority;
   let port = m?.[2] !== undefined ? `:${m[2]}` : '';
   if (scheme !== req.scheme && ((req.scheme === 'http' && port === ':80') || (req.scheme === 'https' && port === ':443'))) port = '';
-  if (r.host_redirect) host = r.host_redirect;
-  if (r.port_redirect) port = `:${r.port_redirect}`;
-  const path = r.path_redirect ?? req.path;
-  const query = r.strip_query ? '' : req.query;
-  return `${scheme}://${host}${port}${path}${query}`;
+  // A host_redirect replaces the whole Host, its port included (Http::Utility::newUri).
+  if (r.host_redirect) [host, port] = [r.host_redirect, ''];
+  if (r.port_redirect) port = (scheme === 'http' && r.port_redirect === 80) || (scheme === 'https' && r.port_redirect === 443) ? '' : `:${r.port_redirect}`;
+  let pathAndQuery: string;
+  if (r.path_redirect !== undefined) {
+    pathAndQuery = r.path_redirect.includes('?') ? r.path_redirect : r.path_redirect + (r.strip_query ? '' : req.query);
+  } else {
+    const rewritten = rewritePath(match, r, req.path + req.query);
+    pathAndQuery = r.strip_query ? splitTarget(rewritten).path : rewritten;
+  }
+  return `${scheme}://${host}${port}${pathAndQuery}`;
+}
+
+/** A Duration in ms. */
+function ms(d: Duration | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  return Number(d.seconds ?? 0) * 1000 + (d.nanos ?? 0) / 1e6;
+}
+
+const CLUSTER_NOT_FOUND: Record<string, number> = { SERVICE_UNAVAILABLE: 503, NOT_FOUND: 404, INTERNAL_SERVER_ERROR: 500 };
+const DENOMINATOR = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
+
+function mirrorsOf(action: RouteAction): Array<{ cluster: string; fraction: number }> {
+  return (action.request_mirror_policies ?? []).map((p) => {
+    const v = p.runtime_fraction?.default_value;
+    return { cluster: p.cluster, fraction: v ? (v.numerator ?? 0) / DENOMINATOR[v.denominator ?? 'HUNDRED'] : 1 };
+  });
+}
+
+function retryOf(action: RouteAction): Extract<EnvoyDecision, { kind: 'route' }>['retry'] {
+  const p = action.retry_policy;
+  if (!p) return undefined;
+  return { on: p.retry_on ? p.retry_on.split(',') : [], attempts: p.num_retries?.value ?? 1, codes: p.retriable_status_codes ?? [], perTryTimeoutMs: ms(p.per_try_timeout) };
+}
+
+/** The headers of an upstream response after the route's response edits (and CORS), for a `route` decision. */
+export function applyResponseEdits(decision: Extract<EnvoyDecision, { kind: 'route' }>, upstream: HeaderList, request: ReadonlyMap<string, readonly string[]> = new Map()): Map<string, string[]> {
+  const out: MutableHeaders = new Map();
+  for (const [k, v] of upstream) out.set(k.toLowerCase(), [...(out.get(k.toLowerCase()) ?? []), v]);
+  for (const level of decision.responseEdits) applyEdits(out, level.add, level.remove, request);
+  return out;
 }
 
 // --- the whole decision ----------------------------------------------------------------------------
@@ -387,8 +419,12 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
   const route = (vhost.routes ?? []).find((r) => routeMatches(r, target, headers));
   if (!route) return { kind: 'local', status: 404, reason: 'route_not_found' };
 
+  const cors = hcm.cors ? corsPolicyOf(vhost, route) : undefined;
+  const preflight = cors ? corsPreflight(cors, headers) : undefined;
+  if (preflight) return { kind: 'direct', status: 200, body: '', headers: preflight };
+
   if (route.redirect) {
-    return { kind: 'redirect', status: REDIRECT_STATUS[route.redirect.response_code ?? 'MOVED_PERMANENTLY'] ?? 301, location: redirectLocation(route.redirect, { scheme: request.scheme, authority, path, query }) };
+    return { kind: 'redirect', status: REDIRECT_STATUS[route.redirect.response_code ?? 'MOVED_PERMANENTLY'] ?? 301, location: redirectLocation(route.redirect, route.match, { scheme: request.scheme, authority, path, query }) };
   }
   if (route.direct_response) {
     const out: MutableHeaders = new Map();
@@ -408,6 +444,7 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
   // Header edits and host rewrites level by level; Envoy's docs do not say how a weighted
   // cluster's host_rewrite_literal and the route's combine, so they follow the header order.
   const request_ = new Map(headers);
+  request_.set(':path', [rewritePath(route.match, action, target)]);
   const levels: Array<HeaderEdits & { host_rewrite_literal?: string }> = [config, vhost, { ...route, host_rewrite_literal: action.host_rewrite_literal }, ...(weighted ? [weighted] : [])];
   for (const level of levelsInOrder(config, levels)) {
     applyEdits(request_, level.request_headers_to_add, level.request_headers_to_remove, headers);
@@ -416,5 +453,20 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
   const upstreamAuthority = request_.get(':authority')?.[0] ?? authority;
   const upstreamPath = request_.get(':path')?.[0] ?? target;
   for (const pseudo of [':authority', ':path', ':method', ':scheme']) request_.delete(pseudo);
-  return { kind: 'route', cluster, authority: upstreamAuthority, path: upstreamPath, headers: request_ };
+  // The router adds its levels' response headers; the CORS filter (before it) adds its own after.
+  const responseEdits: ResponseEdits[] = levelsInOrder(config, [config, vhost, route, ...(weighted ? [weighted] : [])]).map((l) => ({ add: l.response_headers_to_add, remove: l.response_headers_to_remove }));
+  const corsHeaders = cors ? corsResponseHeaders(cors, headers) : undefined;
+  if (corsHeaders) responseEdits.push({ add: corsHeaders });
+  return {
+    kind: 'route',
+    cluster,
+    authority: upstreamAuthority,
+    path: upstreamPath,
+    headers: request_,
+    clusterNotFoundStatus: CLUSTER_NOT_FOUND[action.cluster_not_found_response_code ?? 'SERVICE_UNAVAILABLE'] ?? 503,
+    responseEdits,
+    mirrors: mirrorsOf(action),
+    timeoutMs: ms(action.timeout),
+    retry: retryOf(action),
+  };
 }

@@ -59,3 +59,14 @@ test('Any payloads are checked too, and an unknown type URL is refused', () => {
   ]);
   assert.throws(() => encodeMessage(ROUTE, { match }), { code: 'SLUICE_ERR_XDS', message: /one of .* is required/ });
 });
+
+test("Envoy's string rules, header grammars, duration ranges and 32-bit bounds", () => {
+  const header = (key: string, value: string) => ({ match, route: { cluster: 'a' }, request_headers_to_add: [{ header: { key, value } }] });
+  assert.deepEqual(checkMessage(ROUTE, header('x', 'a\nb')), ['Route.request_headers_to_add[0].header.value: "a\\nb" is not a valid header value']);
+  assert.deepEqual(checkMessage(ROUTE, header('x\r', 'v')), ['Route.request_headers_to_add[0].header.key: "x\\r" is not a valid header name']);
+  assert.deepEqual(checkMessage(ROUTE, { match, route: { cluster: 'a' }, request_headers_to_remove: ['a\u0000'] }), ['Route.request_headers_to_remove[0]: "a\\u0000" is not a valid header name']);
+  assert.deepEqual(checkMessage(ROUTE, { match: { path_separated_prefix: '/a/' }, route: { cluster: 'a' } }), ['Route.match.path_separated_prefix: "/a/" does not match ^[^?#]+[^?#/]$']);
+  assert.deepEqual(checkMessage(ROUTE, { match, route: { cluster: 'a', timeout: { seconds: -1 } } }), ['Route.route.timeout: duration out of range']);
+  assert.deepEqual(checkMessage(ROUTE, { match, route: { weighted_clusters: { clusters: [{ name: 'a', weight: { value: 2 ** 32 } }] } } }), ['Route.route.weighted_clusters.clusters[0].weight.value: more than a uint32 holds']);
+});
+

@@ -1,7 +1,9 @@
 // Snapshot values built by hand for the xDS tests (the translator is not used here on purpose:
 // these tests pin the xDS side alone).
-import type { Cluster, Snapshot, Split, TranslateResult, VirtualHost } from '../../src/snapshot/types.ts';
+import type { Cluster, Route, Snapshot, Split, TranslateResult, VirtualHost } from '../../src/snapshot/types.ts';
 import type { ListenerAddresses } from '../../src/xds/common.ts';
+import { decodeAny } from '../../src/xds/encode.ts';
+import { buildResources, encodeResources } from '../../src/xds/resources.ts';
 
 export const DEFAULT_ADDRESSES: ListenerAddresses = {
   externalAddress: '0.0.0.0:8080',
@@ -59,4 +61,43 @@ export function splitSnapshot(version: number, host: string, backends: readonly 
 
 export function resultOf(snapshot: Snapshot): TranslateResult {
   return { snapshot, statuses: [], diagnostics: [] };
+}
+
+/** A route with the IR's defaults: every path, no matchers or filters, one backend `default/a:80`. */
+export function irRoute(overrides: Partial<Route> = {}): Route {
+  return {
+    ingress: 'HTTPRoute default/web',
+    path: { type: 'prefix', value: '/' },
+    headers: [],
+    query: [],
+    filters: [],
+    splits: [{ cluster: 'default/a:80', weight: 1, filters: [] }],
+    ...overrides,
+  };
+}
+
+/** A snapshot serving `routes` for `web.example.com` on the external listener (no Knative ingress). */
+export function irSnapshot(routes: readonly Route[], extra: Partial<Snapshot> = {}): Snapshot {
+  const vhost: VirtualHost = { name: 'web', domains: ['web.example.com'], ingress: 'HTTPRoute default/web', httpOption: 'Enabled', routes };
+  const cluster = (name: string): Cluster => ({ name, protocol: 'http1', type: 'static', endpoints: [{ address: '10.0.0.1', port: 80 }] });
+  return {
+    version: 1,
+    hash: 'ir',
+    listeners: { external: [vhost], local: [] },
+    ports: [],
+    clusters: [cluster('default/a:80'), cluster('default/b:80'), cluster('default/mirror:80')],
+    tls: [],
+    ingresses: [],
+    ...extra,
+  };
+}
+
+/** Every resource of `snapshot` encoded through the protos and decoded back, by kind and name. */
+export function encodedResources(snapshot: Snapshot, addresses: ListenerAddresses = DEFAULT_ADDRESSES): Record<string, Map<string, Record<string, unknown>>> {
+  const encoded = encodeResources(buildResources(snapshot, addresses));
+  const out: Record<string, Map<string, Record<string, unknown>>> = {};
+  for (const [kind, table] of Object.entries(encoded)) {
+    out[kind] = new Map([...table.values()].map((r) => [r.name, decodeAny(r.any) as Record<string, unknown>]));
+  }
+  return out;
 }

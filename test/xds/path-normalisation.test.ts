@@ -6,7 +6,7 @@ import type { Snapshot } from '../../src/snapshot/types.ts';
 import { buildResources } from '../../src/xds/resources.ts';
 import { DEFAULT_ADDRESSES } from './helpers.ts';
 
-const snapshot = { version: 1, hash: 'x', listeners: { external: [], local: [] }, clusters: [], ingresses: [], tls: [] } as unknown as Snapshot;
+const snapshot = { version: 1, hash: 'x', listeners: { external: [], local: [] }, ports: [], clusters: [], ingresses: [], tls: [] } as unknown as Snapshot;
 
 function hcmConfigs(normalizePath?: boolean): Array<Record<string, unknown>> {
   const res = buildResources(snapshot, normalizePath === undefined ? DEFAULT_ADDRESSES : { ...DEFAULT_ADDRESSES, normalizePath });

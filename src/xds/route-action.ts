@@ -1,0 +1,107 @@
+// One IR route -> one Envoy Route: its match, then a redirect, a 500, or a RouteAction to one
+// cluster or to weighted clusters, with the route's filters, timeouts and retries.
+import type { Route, Split } from '../snapshot/types.ts';
+import { corsPerFilterConfig } from './cors.ts';
+import type { ProtoObject } from './encode.ts';
+import { pathRewriteFields } from './path-rewrite.ts';
+import { collectFilters, headerFields, mirrorPolicies, redirectAction, type FilterParts } from './route-filters.ts';
+import { routeMatch } from './route-match.ts';
+
+/**
+ * The weighted-cluster entry for the share of splits without a valid backend: no cluster has
+ * this name (cluster names are `namespace/service:port`), and the route action's
+ * `cluster_not_found_response_code` turns that into the 500 the Gateway API asks for, as Envoy
+ * Gateway does with its `invalid-backend-cluster`.
+ */
+export const INVALID_BACKEND_CLUSTER = 'sluice.invalid-backend';
+
+export interface RouteOptions {
+  /** the listener's connection manager has the CORS filter (proxyless gRPC clients do not) */
+  readonly cors: boolean;
+}
+
+function duration(ms: number): ProtoObject {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return { seconds: seconds || undefined, nanos: nanos || undefined };
+}
+
+/** `retry_policy`: the IR's retries, and the backend request timeout (Envoy's per-try timeout). */
+function retryPolicy(route: Route): ProtoObject | undefined {
+  const perTry = route.timeout?.backendRequest;
+  const retry = route.retry;
+  if (!retry && perTry === undefined) return undefined;
+  const codes = retry?.codes ?? [];
+  return {
+    retry_on: retry ? ['connect-failure', 'reset', ...(codes.length ? ['retriable-status-codes'] : [])].join(',') : undefined,
+    // Envoy's default is one retry; none unless the IR asks.
+    num_retries: { value: retry?.attempts ?? 0 },
+    retriable_status_codes: codes.length ? [...codes] : undefined,
+    retry_back_off: retry?.backoffMs ? { base_interval: duration(retry.backoffMs) } : undefined,
+    per_try_timeout: perTry === undefined ? undefined : duration(perTry),
+  };
+}
+
+/** What every RouteAction of `route` carries besides its clusters. */
+function actionFields(route: Route, parts: FilterParts, host: string | undefined): ProtoObject {
+  return {
+    // A 0s timeout turns Envoy's default 15 s route timeout off: the IR has none by default.
+    timeout: route.timeout?.request === undefined ? {} : duration(route.timeout.request),
+    host_rewrite_literal: host,
+    ...(parts.path ? pathRewriteFields(parts.path, route.path) : {}),
+    retry_policy: retryPolicy(route),
+    request_mirror_policies: mirrorPolicies(parts),
+  };
+}
+
+/** Fields on the Route itself: header mutations and, where the listener has the filter, CORS. */
+function routeLevel(parts: FilterParts, options: RouteOptions): { fields: ProtoObject; host?: string } {
+  const { fields, host } = headerFields(parts);
+  return { fields: { ...fields, typed_per_filter_config: options.cors ? corsPerFilterConfig(parts.cors) : undefined }, host };
+}
+
+const SERVER_ERROR: ProtoObject = { direct_response: { status: 500 } };
+
+export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
+  const match = routeMatch(route);
+  const live = route.splits.filter((s) => s.weight > 0);
+  const valid = live.filter((s): s is Split & { cluster: string } => s.cluster !== undefined);
+  // With one backend its filters fold onto the route, after the route's own.
+  const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
+  const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
+  const { fields, host } = routeLevel(parts, options);
+  if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path), ...fields };
+  if (valid.length === 0) return { match, ...SERVER_ERROR };
+  if (single) return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields };
+
+  const invalidWeight = live.filter((s) => s.cluster === undefined).reduce((n, s) => n + s.weight, 0);
+  const clusters: ProtoObject[] = [];
+  for (const split of live) {
+    if (split.cluster !== undefined) clusters.push(weightedCluster(split, split.cluster, parts, options));
+    else if (!clusters.some((c) => c.name === INVALID_BACKEND_CLUSTER)) {
+      clusters.push({ name: INVALID_BACKEND_CLUSTER, weight: { value: invalidWeight } });
+    }
+  }
+  return {
+    match,
+    route: {
+      weighted_clusters: { clusters },
+      cluster_not_found_response_code: invalidWeight > 0 ? 'INTERNAL_SERVER_ERROR' : undefined,
+      ...actionFields(route, parts, host),
+    },
+    ...fields,
+  };
+}
+
+/**
+ * A backend's entry among weighted clusters. Envoy's ClusterWeight carries header mutations, a
+ * host rewrite and per-filter config only; a backend's own path rewrite, redirect or mirror
+ * applies only when it is the route's one backend (README, Envoy section).
+ */
+function weightedCluster(split: Split, cluster: string, route: FilterParts, options: RouteOptions): ProtoObject {
+  const parts = collectFilters(split.filters);
+  const { fields, host } = routeLevel(parts, options);
+  // The route's url-rewrite hostname wins over a backend's Host header, not its own url-rewrite.
+  const ownHost = parts.hostname ?? (route.hostname ? undefined : host);
+  return { name: cluster, weight: { value: split.weight }, ...fields, host_rewrite_literal: ownHost };
+}
