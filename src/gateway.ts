@@ -197,8 +197,6 @@ export class Gateway {
       log,
       reserved,
       drainTimeout: this.#options.drainTimeout ?? 30_000,
-      onCertificateError: (listener, secret, message) => log.warn({ listener, secret, err: message }, 'TLS certificate not usable on this Gateway port; skipped'),
-      onClientError: (listener, err) => log.debug({ listener, err: err.message }, 'TLS handshake failed'),
     });
     this.#ports.follow(this.pipeline.feed);
   }

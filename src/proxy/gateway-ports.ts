@@ -15,7 +15,7 @@ export interface ReservedAddress {
   readonly address: HostPort;
 }
 
-export interface GatewayPortsOptions extends PortServing {
+export interface GatewayPortsOptions extends Omit<PortServing, 'onCertificateError' | 'onClientError'> {
   readonly log: Logger;
   /** the fixed listeners' addresses, which no port may take */
   readonly reserved: readonly ReservedAddress[];
@@ -69,6 +69,7 @@ export function planPorts(wanted: readonly PortListener[], bound: ReadonlyMap<st
 
 export class GatewayPorts {
   readonly #options: GatewayPortsOptions;
+  readonly #serving: PortServing;
   readonly #bound = new Map<string, PortSocket>();
   /** sockets of removed ports, still draining */
   readonly #draining = new Set<Promise<void>>();
@@ -80,6 +81,12 @@ export class GatewayPorts {
 
   constructor(options: GatewayPortsOptions) {
     this.#options = options;
+    const { log } = options;
+    this.#serving = {
+      ...options,
+      onCertificateError: (listener, secret, message) => log.warn({ listener, secret, err: message }, 'TLS certificate not usable on this Gateway port; skipped'),
+      onClientError: (listener, err) => log.debug({ listener, err: err.message }, 'TLS handshake failed'),
+    };
   }
 
   /** Reconciles with the feed's current snapshot (if any) and every one after it. */
@@ -142,7 +149,7 @@ export class GatewayPorts {
     const { log } = this.#options;
     let socket: PortSocket | undefined;
     try {
-      socket = new PortSocket(port, snapshot.tls, this.#options);
+      socket = new PortSocket(port, snapshot.tls, this.#serving);
       await socket.listen();
     } catch (err) {
       await socket?.close(0);

@@ -83,8 +83,8 @@ export class PortSocket {
     const before = this.#certs.defaultCert;
     this.#loadCertificates(port, tlsCerts);
     const after = this.#certs.defaultCert;
-    // Clients that send no SNI get the server's own context, not the SNI callback's.
-    if (after && !samePair(before, after)) (this.#server as tls.Server).setSecureContext(noSniContext(after));
+    // Clients that send no SNI get the server's own context, not the SNI callback's (none left: they fail).
+    if (!samePair(before, after)) (this.#server as tls.Server).setSecureContext(noSniContext(after));
   }
 
   #loadCertificates(port: PortListener, tlsCerts: readonly TlsCertificate[]): void {

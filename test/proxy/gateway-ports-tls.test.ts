@@ -87,9 +87,39 @@ describe('HTTPS Gateway ports', () => {
       await t.publish({ tls: [tlsCert('default/a', ['a.example.com', 'new.example.com'], a2), tlsCert('default/b', ['*.b.example.com'], b)], ports: [port(p, 'HTTPS', [], ['default/b', 'default/a'])] });
       assert.equal((await handshake(p, 'new.example.com')).cn, 'a.example.com');
       assert.equal((await handshake(p, undefined)).cn, '*.b.example.com');
+      assert.equal((await handshake(p, 'a.example.com')).alpn, 'h2');
       assert.equal(open.destroyed, false, 'a connection made before the change is not cut');
       open.destroy();
       assert.equal(t.logs.filter((l) => l.msg === 'listening').length, 1, 'bound once');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('fails handshakes, with or without SNI, once the port has no usable certificate left', async () => {
+    const t = startPorts();
+    try {
+      const p = await freePort();
+      await t.publish({ tls: [tlsCert('default/a', ['a.example.com'], a)], ports: [port(p, 'HTTPS', [], ['default/a'])] });
+      assert.equal((await handshake(p, undefined)).cn, 'a.example.com');
+      await t.publish({ tls: [tlsCert('default/a', ['a.example.com'], { cert: 'not a certificate', key: 'nor a key' })], ports: [port(p, 'HTTPS', [], ['default/a', 'default/missing'])] });
+      await assert.rejects(handshake(p, 'a.example.com'));
+      await assert.rejects(handshake(p, undefined));
+      const skipped = t.logs.filter((l) => l.listener === portName(p) && l.level === 40);
+      assert.deepEqual(skipped.map((l) => l.secret).sort(), ['default/a', 'default/missing']);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('rebinds a port whose protocol changes from HTTP to HTTPS', async () => {
+    const t = startPorts();
+    try {
+      const p = await freePort();
+      await t.publish({ tls: [tlsCert('default/a', ['a.example.com'], a)], ports: [port(p, 'HTTP')] });
+      await assert.rejects(handshake(p, 'a.example.com'));
+      await t.publish({ tls: [tlsCert('default/a', ['a.example.com'], a)], ports: [port(p, 'HTTPS', [], ['default/a'])] });
+      assert.equal((await handshake(p, 'a.example.com')).cn, 'a.example.com');
     } finally {
       await t.stop();
     }
