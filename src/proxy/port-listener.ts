@@ -107,7 +107,10 @@ export class PortSocket {
       const accepting = new Promise<void>((r) => this.#server.close(() => r()));
       this.#fe.closeSessions();
       this.#fast?.drain();
-      await closeGracefully([this.#fe.http1Server], () => this.#conns.size, deadlineMs);
+      // Waits while this port has connections and some request is in flight (the data plane counts
+      // them all): with none in flight, what is left here is idle or silent and is cut at once.
+      const dp = this.#serving.deps.dp;
+      await closeGracefully([this.#fe.http1Server], () => (this.#conns.size > 0 ? dp.inflight : 0), deadlineMs);
       this.#fe.destroySessions();
       this.#fast?.destroy();
       for (const s of this.#conns) s.destroy();

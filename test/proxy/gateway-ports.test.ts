@@ -101,6 +101,28 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
+  it('closes a removed port\'s idle connections at once when no request is in flight', async () => {
+    const t = startPorts({ drainTimeout: 10_000 });
+    try {
+      const p = await freePort();
+      await t.publish({ ports: [port(p, 'HTTP')] });
+      // a client that connected and sent nothing yet (its first-bytes deadline is 20 s away)
+      const silent = net.connect(p, '127.0.0.1');
+      silent.on('error', () => {});
+      await new Promise((r) => silent.once('connect', r));
+      await t.publish({ ports: [] });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the idle connection was kept open')), 3000);
+        silent.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('logs a port it cannot bind, serves the others, and binds it on a later swap once free', { skip: NEEDS_PORT_TABLES }, async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
