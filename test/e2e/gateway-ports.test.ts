@@ -2,6 +2,7 @@
 // plus --port-offset; an edited Gateway rebinds without a restart; /config lists the ports; SIGTERM
 // closes them; with --workers 2 every worker serves them.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend } from '../support/config.ts';
@@ -10,8 +11,8 @@ import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { freePort } from '../proxy/gateway-ports-helpers.ts';
 
-// Needs the Gateway API translator (ws/gwapi) to turn Gateways into snapshot.ports.
-const NEEDS_TRANSLATOR = process.env.SLUICE_GATEWAY_API === '1' ? false : 'needs the Gateway API translator (ws/gwapi); SLUICE_GATEWAY_API=1 runs it';
+// Runs once the Gateway API translator (ws/gwapi) is there to turn Gateways into snapshot.ports.
+const NEEDS_TRANSLATOR = existsSync(new URL('../../src/gateway-api/translate.ts', import.meta.url)) ? false : 'needs the Gateway API translator (src/gateway-api, ws/gwapi)';
 
 const gatewayClass = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice' }, spec: { controllerName: 'sluice.dev/gateway-controller' } };
 const gateway = (listeners: Array<{ name: string; port: number }>) => ({
