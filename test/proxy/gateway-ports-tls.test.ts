@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { makeCert, type TestCert } from './certs.ts';
 import { h2Request } from './h2-helpers.ts';
-import { cluster, freePort, port, portName, startPorts, tlsCert, vhost } from './gateway-ports-helpers.ts';
+import { cluster, freePort, NEEDS_PORT_TABLES, port, portName, startPorts, tlsCert, vhost } from './gateway-ports-helpers.ts';
 
 interface Handshake {
   readonly cn: string;
@@ -35,9 +35,6 @@ function handshake(p: number, servername: string | undefined, alpn: string[] = [
     });
   });
 }
-
-// Until ws/ir's router has one host table per port, requests on a port cannot be routed.
-const NEEDS_PORT_TABLES = 'needs the router\'s per-port host tables (ws/ir)';
 
 describe('HTTPS Gateway ports', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-gw-ports-tls-'));

@@ -9,7 +9,7 @@ import { planPorts, refusal } from '../../src/proxy/gateway-ports.ts';
 import { get } from '../support/http.ts';
 import { startSlowUpstream, startUpstream, type Upstream } from '../support/upstream.ts';
 import { h2Request } from './h2-helpers.ts';
-import { cluster, freePort, port, portName, startPorts, vhost } from './gateway-ports-helpers.ts';
+import { cluster, freePort, NEEDS_PORT_TABLES, port, portName, startPorts, vhost } from './gateway-ports-helpers.ts';
 
 /** Whether something accepts TCP connections on 127.0.0.1:p. */
 function accepts(p: number): Promise<boolean> {
@@ -24,9 +24,6 @@ function accepts(p: number): Promise<boolean> {
     s.once('close', () => resolve(false));
   });
 }
-
-// Until ws/ir's router has one host table per port, requests on a port cannot be routed.
-const NEEDS_PORT_TABLES = 'needs the router\'s per-port host tables (ws/ir)';
 
 describe('Gateway API ports on a data plane', () => {
   let up: Upstream;
