@@ -145,6 +145,21 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
+  it('logs a port whose address this machine does not have, and serves the others', async () => {
+    const t = startPorts();
+    try {
+      const p = await freePort();
+      // 192.0.2.1 is TEST-NET-1: never an address of this machine
+      await t.publish({ ports: [port(p, 'HTTP', [], [], '192.0.2.1'), port(p, 'HTTP')] });
+      assert.deepEqual(Object.keys(t.ports.addresses()), [portName(p)]);
+      const failed = t.logs.find((l) => l.listener === portName(p, '192.0.2.1'));
+      assert.ok(failed, JSON.stringify(t.logs));
+      assert.match(String(failed.err), /address not available/);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('refuses a port on a fixed listener\'s address with one clear log line', async () => {
     const p = await freePort();
     const t = startPorts({ reserved: [{ flag: '--http', address: { host: '0.0.0.0', port: p } }] });
