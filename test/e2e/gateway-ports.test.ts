@@ -53,8 +53,8 @@ for (const workers of ['1', '2']) {
 
     before(async () => {
       up = await startUpstream('app');
-      first = await freePort();
-      second = await freePort();
+      // the lower one is listener port 80 plus the offset, so the other's listener port is above 80
+      [first, second] = [await freePort(), await freePort()].sort((x, y) => x - y) as [number, number];
       offset = first - 80;
       cfg = await ConfigDir.create();
       await cfg.write('backend.yaml', backend('app', [{ ip: '127.0.0.1', port: up.port }]));
