@@ -9,7 +9,6 @@ import { GatewayPorts, type ReservedAddress } from '../../src/proxy/gateway-port
 import { defaultH2Limits } from '../../src/proxy/h2.ts';
 import { H2Upstreams } from '../../src/proxy/h2-upstream.ts';
 import { defaultLimits } from '../../src/proxy/listeners.ts';
-import { compileRouter } from '../../src/proxy/router.ts';
 import { Upstreams } from '../../src/proxy/upstreams.ts';
 import { Tunnels } from '../../src/proxy/websocket.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
@@ -119,12 +118,3 @@ export function tlsCert(name: string, hosts: string[], pair: { cert: string; key
   return { name, hosts, certChain: pair.cert, privateKey: pair.key };
 }
 
-/**
- * Whether the router compiles one host table per port (ws/ir's work): the tests that send requests
- * through a port are skipped, with this reason, until it does.
- */
-export const NEEDS_PORT_TABLES: string | false = (() => {
-  const p = port(1, 'HTTP');
-  const snapshot: Snapshot = { version: 1, hash: 'probe', listeners: { external: [], local: [] }, ports: [p], clusters: [], tls: [], ingresses: [] };
-  return compileRouter(snapshot).hosts[p.name] === undefined ? "needs the router's per-port host tables (ws/ir)" : false;
-})();

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { makeCert, type TestCert } from './certs.ts';
 import { h2Request } from './h2-helpers.ts';
-import { cluster, freePort, NEEDS_PORT_TABLES, port, portName, startPorts, tlsCert, vhost } from './gateway-ports-helpers.ts';
+import { cluster, freePort, port, portName, startPorts, tlsCert, vhost } from './gateway-ports-helpers.ts';
 
 interface Handshake {
   readonly cn: string;
@@ -122,7 +122,7 @@ describe('HTTPS Gateway ports', () => {
     }
   });
 
-  it('routes HTTP/2 and HTTP/1.1 over TLS by the port\'s host table', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('routes HTTP/2 and HTTP/1.1 over TLS by the port\'s host table', async () => {
     const t = startPorts();
     try {
       const p = await freePort();

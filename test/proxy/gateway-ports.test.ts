@@ -9,7 +9,7 @@ import { planPorts, refusal } from '../../src/proxy/gateway-ports.ts';
 import { get } from '../support/http.ts';
 import { startSlowUpstream, startUpstream, type Upstream } from '../support/upstream.ts';
 import { h2Request } from './h2-helpers.ts';
-import { cluster, freePort, NEEDS_PORT_TABLES, port, portName, startPorts, vhost } from './gateway-ports-helpers.ts';
+import { cluster, freePort, port, portName, startPorts, vhost } from './gateway-ports-helpers.ts';
 
 /** Whether something accepts TCP connections on 127.0.0.1:p. */
 function accepts(p: number): Promise<boolean> {
@@ -37,7 +37,7 @@ describe('Gateway API ports on a data plane', () => {
     await other.close();
   });
 
-  it('serves HTTP/1.1 and h2c on a plain port, routed by that port\'s own host table', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('serves HTTP/1.1 and h2c on a plain port, routed by that port\'s own host table', async () => {
     const t = startPorts();
     try {
       const [a, b] = [await freePort(), await freePort()];
@@ -69,7 +69,7 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
-  it('binds a port added by a swap and closes it when a later swap removes it, letting a request in flight finish', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('binds a port added by a swap and closes it when a later swap removes it, letting a request in flight finish', async () => {
     const slow = await startSlowUpstream('slow', 300);
     const t = startPorts();
     try {
@@ -120,7 +120,7 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
-  it('logs a port it cannot bind, serves the others, and binds it on a later swap once free', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('logs a port it cannot bind, serves the others, and binds it on a later swap once free', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const busy = (blocker.address() as net.AddressInfo).port;
