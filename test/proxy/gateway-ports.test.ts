@@ -174,6 +174,29 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
+  it('answers garbage with 400 (plain) or a closed connection (HTTPS) and keeps serving', async () => {
+    const t = startPorts();
+    try {
+      const [plain, secure] = [await freePort(), await freePort()];
+      await t.publish({ clusters: [cluster('default/app:80', up.port)], ports: [port(plain, 'HTTP', [vhost(portName(plain), 'app.example.com', 'default/app:80')]), port(secure, 'HTTPS')] });
+      const reply = (p: number, bytes: string) =>
+        new Promise<string>((resolve) => {
+          const s = net.connect(p, '127.0.0.1', () => s.write(bytes));
+          let got = '';
+          s.setTimeout(5000, () => s.destroy());
+          s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+          s.on('error', () => {});
+          s.on('close', () => resolve(got));
+        });
+      assert.match(await reply(plain, 'GARBAGE \x00\x01 HTTP/9\r\n\r\n'), /^HTTP\/1\.1 400/);
+      await reply(secure, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+      assert.equal((await get(`127.0.0.1:${plain}`, 'app.example.com')).status, 200);
+      assert.deepEqual(Object.keys(t.ports.addresses()).sort(), [portName(plain), portName(secure)].sort());
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('stop() closes every port', async () => {
     const t = startPorts();
     const p = await freePort();
