@@ -14,6 +14,10 @@ export interface TranslateOptions {
    * when true (Kubernetes mode), the annotation must be present and equal.
    */
   readonly requireClass: boolean;
+  /** the address every Gateway API listener binds (`--gateway-address`) */
+  readonly gatewayAddress: string;
+  /** added to every Gateway API listener's port (`--port-offset`), so unprivileged processes can serve port 80 and 443 */
+  readonly portOffset: number;
 }
 
 export const defaultTranslateOptions: TranslateOptions = {
@@ -22,4 +26,6 @@ export const defaultTranslateOptions: TranslateOptions = {
   privateDomain: 'sluice-internal.sluice-system.svc.cluster.local',
   ingressClass: DEFAULT_INGRESS_CLASS,
   requireClass: false,
+  gatewayAddress: '0.0.0.0',
+  portOffset: 0,
 };
