@@ -35,7 +35,9 @@ const RULE = '(validate.rules).';
 // protoc-gen-validate's header grammars: strict (RFC 7230) and, with `strict: false`, only what
 // would split or end a header (NUL, CR, LF).
 const HEADER_NAME = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the grammar is about control characters.
 const HEADER_VALUE = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as HEADER_VALUE.
 const LAX_HEADER = /^[^\u0000\u000A\u000D]*$/;
 const PATTERNS = new Map<string, RegExp>();
 function compiled(pattern: string): RegExp {

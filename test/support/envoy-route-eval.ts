@@ -8,7 +8,7 @@
 // path rewrites, mirrors, timeouts, retries, and the CORS filter (envoy-cors-eval.ts).
 // It reads resources in their decoded (snake_case, enums as names) or plain form.
 import { corsPolicyOf, corsPreflight, corsResponseHeaders } from './envoy-cors-eval.ts';
-import type { ClusterWeight, Duration, HeaderEdits, HeaderMatcher, HeaderValueOption, Obj, PerFilterConfig, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
+import type { ClusterWeight, Duration, HeaderEdits, HeaderMatcher, HeaderValueOption, Obj, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
 export type { ClusterWeight, Duration, HeaderMatcher, HeaderValueOption, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
 
 /** Header values by lower-case name; several values of one name are kept in order. */
