@@ -125,6 +125,8 @@ export function translateOptionsFromFlags(
     privateDomain: `${priv.name}.${priv.namespace}.svc.${f.clusterDomain}`,
     ingressClass: f.ingressClass,
     requireClass,
+    gatewayAddress: '0.0.0.0',
+    portOffset: 0,
   };
 }
 

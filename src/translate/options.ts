@@ -14,6 +14,10 @@ export interface TranslateOptions {
    * when true (Kubernetes mode), the annotation must be present and equal.
    */
   readonly requireClass: boolean;
+  /** the address Gateway API listeners bind (--gateway-address), also their status `addresses` */
+  readonly gatewayAddress: string;
+  /** added to every Gateway listener's port when binding (--port-offset) */
+  readonly portOffset: number;
 }
 
 export const defaultTranslateOptions: TranslateOptions = {
@@ -22,4 +26,6 @@ export const defaultTranslateOptions: TranslateOptions = {
   privateDomain: 'sluice-internal.sluice-system.svc.cluster.local',
   ingressClass: DEFAULT_INGRESS_CLASS,
   requireClass: false,
+  gatewayAddress: '0.0.0.0',
+  portOffset: 0,
 };
