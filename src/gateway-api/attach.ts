@@ -103,7 +103,7 @@ function attachToGateway(route: RouteObject, gateway: GatewayView, ref: ParentRe
   if (accepted.length === 0) return { attachments: [], problem: { reason: 'NoMatchingParent', message: `no accepted listener of Gateway ${gateway.key}${which ? ` with ${which}` : ''}` } };
   const allowed = accepted.filter((l) => l.kinds.includes(route.kind) && namespaceAllowed(l, route.namespace, ctx));
   if (allowed.length === 0) {
-    return { attachments: [], problem: { reason: 'NotAllowedByListeners', message: `no listener of Gateway ${gateway.key} allows a ${route.kind} from namespace ${route.namespace}` } };
+    return { attachments: [], problem: { reason: 'NotAllowedByListeners', message: `no listener of Gateway ${gateway.key} allows routes of kind ${route.kind} from namespace ${route.namespace}` } };
   }
   const attachments: Attachment[] = [];
   for (const l of allowed) {
