@@ -6,11 +6,12 @@ import { createHealthServer, type Readiness } from './admin/health.ts';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
 import type { IngressStatusReport } from './snapshot/types.ts';
-import type { HostPort } from './net/address.ts';
+import { type HostPort, parseAddress } from './net/address.ts';
 import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
 import { createFastH1Handler, type FastH1Handler } from './proxy/fast/server.ts';
-import { Frontend } from './proxy/frontend.ts';
+import { Frontend, type FrontendDeps } from './proxy/frontend.ts';
+import { GatewayPorts, type ReservedAddress } from './proxy/gateway-ports.ts';
 import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
    * cluster primary hands a worker connections as soon as it listens)
    */
   readonly listenAfterConfig?: boolean;
+  /** addresses other processes of this gateway hold, which no Gateway API port may take (a worker: its primary's --admin, --health) */
+  readonly reserved?: readonly ReservedAddress[];
 }
 
 export interface GatewayAddresses {
@@ -74,6 +77,8 @@ export class Gateway {
   readonly #frontends: Frontend[] = [];
   readonly #fast: FastH1Handler[] = [];
   #unsubscribe: (() => void) | undefined;
+  /** the Gateway API ports (snapshot.ports), bound once the fixed listeners are */
+  #ports: GatewayPorts | undefined;
   #admin: http.Server | undefined;
   #health: http.Server | undefined;
   /** set when shutdown begins: readiness fails from then on, even while requests are still served */
@@ -167,9 +172,40 @@ export class Gateway {
       bound.push(['https', address]);
       // Redirects from the plain listener name the HTTPS listener's port (left out when 443).
     }
+    this.#followPorts(deps, limits, normalizePath);
     // Read every source fully before announcing the data plane (never serve an empty snapshot).
     if (!this.#options.listenAfterConfig) await this.pipeline.start();
     for (const [listener, address] of bound) log.info({ listener, address }, 'listening');
+  }
+
+  /**
+   * Gateway API ports follow the snapshot from here on. Started after the fixed listeners are bound,
+   * so a port never takes one of their addresses (their `:0` ports are resolved by now) and `/ready`
+   * never waits for a port.
+   */
+  #followPorts(deps: FrontendDeps, limits: ListenerLimits, normalizePath: boolean): void {
+    const { log } = this.#options;
+    const reserved: ReservedAddress[] = [...(this.#options.reserved ?? [])];
+    for (const name of ['http', 'https', 'local', 'admin', 'health'] as const) {
+      const bound = this.addresses[name];
+      if (bound) reserved.push({ flag: `--${name}`, address: parseAddress(bound, `--${name}`) });
+    }
+    this.#ports = new GatewayPorts({
+      deps,
+      limits,
+      fastPath: this.#options.fastPath,
+      normalizePath,
+      log,
+      reserved,
+      drainTimeout: this.#options.drainTimeout ?? 30_000,
+    });
+    this.#ports.follow(this.pipeline.feed);
+  }
+
+  /** The Gateway API ports served now, name -> bound address; `settled` once pending binds are done. */
+  async gatewayPorts(): Promise<Record<string, string>> {
+    await this.#ports?.settled();
+    return this.#ports?.addresses() ?? {};
   }
 
   /** Ready once the first snapshot is served, until shutdown begins. */
@@ -212,13 +248,14 @@ export class Gateway {
       this.#unsubscribe?.();
       // Stop accepting, tell HTTP/2 clients to go away, let in-flight requests finish.
       const accepting = this.#listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
+      const ports = this.#ports?.stop(this.#options.drainTimeout ?? 30_000);
       for (const fe of this.#frontends) fe.closeSessions();
       for (const f of this.#fast) f.drain();
       await closeGracefully(this.#frontends.map((fe) => fe.http1Server), () => this.dataPlane.inflight, this.#options.drainTimeout ?? 30_000);
       for (const fe of this.#frontends) fe.destroySessions();
       for (const f of this.#fast) f.destroy();
       this.#tunnels.destroyAll();
-      await Promise.all(accepting);
+      await Promise.all([...accepting, ports]);
       this.h2Upstreams.close();
       this.dataPlane.fast.close();
       await this.dataPlane.upstreams.close();

@@ -1,5 +1,6 @@
 // `sluice serve`: flags -> Gateway. Bad flags and unusable addresses end with one clear line.
 import cluster from 'node:cluster';
+import { isIP } from 'node:net';
 import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
 import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.ts';
@@ -34,6 +35,10 @@ export interface ServeFlags extends XdsFlags {
   health: string;
   clusterDomain: string;
   ingressClass: string;
+  /** the address Gateway API listeners bind */
+  gatewayAddress: string;
+  /** added to every Gateway API listener's port */
+  portOffset: string;
   gatewayService: string;
   localGatewayService: string;
   headerTimeout: string;
@@ -64,6 +69,8 @@ export const serveDefaults = {
   health: '0.0.0.0:9903',
   clusterDomain: 'cluster.local',
   ingressClass: DEFAULT_INGRESS_CLASS,
+  gatewayAddress: '0.0.0.0',
+  portOffset: '0',
   gatewayService: 'sluice-system/sluice',
   localGatewayService: 'sluice-system/sluice-internal',
   leaseDuration: '15',
@@ -114,7 +121,7 @@ export function requiresClass(f: Pick<ServeFlags, 'kubernetes' | 'requireIngress
 }
 
 export function translateOptionsFromFlags(
-  f: Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'gatewayService' | 'localGatewayService'>,
+  f: Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'gatewayService' | 'localGatewayService' | 'gatewayAddress' | 'portOffset'>,
   requireClass: boolean,
 ): TranslateOptions {
   const pub = namespacedName(f.gatewayService, '--gateway-service');
@@ -125,9 +132,23 @@ export function translateOptionsFromFlags(
     privateDomain: `${priv.name}.${priv.namespace}.svc.${f.clusterDomain}`,
     ingressClass: f.ingressClass,
     requireClass,
-    gatewayAddress: '0.0.0.0',
-    portOffset: 0,
+    gatewayAddress: ipAddress(f.gatewayAddress, '--gateway-address'),
+    portOffset: portOffset(f.portOffset, '--port-offset'),
   };
+}
+
+/** An IPv4 or IPv6 address (brackets allowed around IPv6), as a Gateway's status.addresses holds it. */
+export function ipAddress(value: string, flag: string): string {
+  const bare = /^\[(.*)\]$/.exec(value)?.[1] ?? value;
+  if (isIP(bare) === 0) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be an IP address (for example 0.0.0.0, 127.0.0.1 or ::)`);
+  return bare;
+}
+
+/** A whole number 0..65535; a listener whose port plus this passes 65535 is refused on its own. */
+export function portOffset(value: string, flag: string): number {
+  const n = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be a whole number from 0 to 65535`);
+  return n;
 }
 
 /** A source that also writes status back (Kubernetes mode) once the gateway serves. */
@@ -198,6 +219,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   const times = shutdownTimes(f);
   if (!f.kubernetes && !f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
   limitsFromFlags(f);
+  translateOptionsFromFlags(f, requiresClass(f));
   for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
   if (f.defaultCert) readDefaultCert(f.defaultCert);
   return runPrimary(f, workers, log, times);

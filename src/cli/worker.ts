@@ -5,6 +5,7 @@
 import { answerMetricsRequests } from '../admin/cluster-metrics.ts';
 import { Gateway, type GatewayAddresses } from '../gateway.ts';
 import type { Logger } from '../log.ts';
+import type { ReservedAddress } from '../proxy/gateway-ports.ts';
 import { processChannel, RelayedSource } from '../sources/relay.ts';
 import { buildGatewayOptions, stopOnSignals, type ServeFlags } from './serve.ts';
 
@@ -14,7 +15,9 @@ export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAd
   const options = await buildGatewayOptions(f, log, source);
   // The primary logs each rejected document and translation problem once; its workers, only errors.
   const configLog = log.levelVal >= log.levels.values.error! ? log : log.child({}, { level: 'error' });
-  const gateway = await Gateway.start({ ...options, admin: undefined, health: undefined, listenAfterConfig: true, configLog });
+  // The primary holds --admin and --health: no Gateway API port may take them.
+  const reserved = [{ flag: '--admin', address: options.admin }, { flag: '--health', address: options.health }].filter((r): r is ReservedAddress => r.address !== undefined);
+  const gateway = await Gateway.start({ ...options, admin: undefined, health: undefined, listenAfterConfig: true, configLog, reserved });
   answerMetricsRequests(gateway.metrics.registry);
   source.onApplied((seq, primaryHash) => {
     const hash = gateway.pipeline.feed.current()?.hash ?? '';

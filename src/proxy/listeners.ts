@@ -9,7 +9,7 @@ import type { ListenerKind } from '../snapshot/types.ts';
 
 /** What every front end of one listener knows about it. */
 export interface ListenerContext {
-  /** listener name for metrics and logs: `http`, `https`, `local` */
+  /** listener name for metrics and logs: `http`, `https`, `local`, or a Gateway API port's name */
   readonly name: string;
   readonly kind: ListenerKind;
   readonly secure: boolean;

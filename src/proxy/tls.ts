@@ -15,24 +15,51 @@ export interface KeyPairPem {
   readonly key: string;
 }
 
-/** SecureContexts by SNI name, swapped as a whole; contexts are reused while their PEMs are unchanged. */
-export class TlsContexts {
+interface LoadedPair {
+  readonly pair: KeyPairPem;
+  readonly ctx: tls.SecureContext;
+}
+
+/** What a TLS listener asks for: a certificate by SNI name, and the one for clients that send no SNI. */
+export interface SniCertificates {
+  lookup(servername: string): tls.SecureContext | undefined;
+  readonly defaultCert: KeyPairPem | undefined;
+}
+
+/**
+ * SecureContexts by SNI name, swapped as a whole; contexts are reused while their PEMs are unchanged.
+ * The default is `--default-cert` (--https) or, with `firstIsDefault`, the first usable certificate
+ * loaded (a Gateway API HTTPS port: its listener's first certificateRef).
+ */
+export class TlsContexts implements SniCertificates {
   #exact = new Map<string, tls.SecureContext>();
   #byContent = new Map<string, tls.SecureContext>();
   readonly #fallback: tls.SecureContext | undefined;
-  readonly defaultCert: KeyPairPem | undefined;
+  readonly #fixedDefault: KeyPairPem | undefined;
+  readonly #firstIsDefault: boolean;
+  #first: LoadedPair | undefined;
 
-  constructor(defaultCert?: KeyPairPem) {
-    this.defaultCert = defaultCert;
+  constructor(defaultCert?: KeyPairPem, options: { readonly firstIsDefault?: boolean } = {}) {
+    this.#fixedDefault = defaultCert;
     this.#fallback = defaultCert ? secureContext(defaultCert.cert, defaultCert.key) : undefined;
+    this.#firstIsDefault = options.firstIsDefault === true;
+  }
+
+  get defaultCert(): KeyPairPem | undefined {
+    return this.#fixedDefault ?? this.#first?.pair;
   }
 
   /** Rebuilds the name table from a snapshot. A certificate Node cannot load is skipped, not fatal. */
   update(snapshot: Snapshot, onError: (cert: TlsCertificate, err: Error) => void = () => {}): void {
+    this.load(snapshot.tls, onError);
+  }
+
+  /** Rebuilds the name table from `certs`; when two claim a host, the earlier one wins. */
+  load(certs: readonly TlsCertificate[], onError: (cert: TlsCertificate, err: Error) => void = () => {}): void {
     const exact = new Map<string, tls.SecureContext>();
     const byContent = new Map<string, tls.SecureContext>();
-    // snapshot.tls is sorted by name: when two Secrets claim a host, the first by name wins.
-    for (const c of snapshot.tls) {
+    let first: LoadedPair | undefined;
+    for (const c of certs) {
       const key = `${c.certChain}\0${c.privateKey}`;
       let ctx = byContent.get(key) ?? this.#byContent.get(key);
       if (!ctx) {
@@ -44,10 +71,12 @@ export class TlsContexts {
         }
       }
       byContent.set(key, ctx);
+      if (this.#firstIsDefault && !first) first = this.#first?.ctx === ctx ? this.#first : { pair: { cert: c.certChain, key: c.privateKey }, ctx };
       for (const h of c.hosts) if (!exact.has(h)) exact.set(h, ctx);
     }
     this.#exact = exact;
     this.#byContent = byContent;
+    this.#first = first;
   }
 
   /** Exact name, then the wildcard for its parent (`*.example.com`), then the default. */
@@ -60,7 +89,7 @@ export class TlsContexts {
       const wild = this.#exact.get(`*${name.slice(dot)}`);
       if (wild) return wild;
     }
-    return this.#fallback;
+    return this.#fallback ?? this.#first?.ctx;
   }
 
   get size(): number {
@@ -68,7 +97,7 @@ export class TlsContexts {
   }
 }
 
-function secureContext(cert: string, key: string): tls.SecureContext {
+export function secureContext(cert: string, key: string): tls.SecureContext {
   return tls.createSecureContext({ cert, key, minVersion: TLS_MIN_VERSION });
 }
 
@@ -111,7 +140,7 @@ export function readDefaultCert(value: string): KeyPairPem {
 }
 
 export interface TlsListenerOptions {
-  readonly contexts: TlsContexts;
+  readonly contexts: SniCertificates;
   /** ms to complete the handshake */
   readonly handshakeTimeout: number;
   readonly http1: (socket: net.Socket) => void;
@@ -124,11 +153,10 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
   const fallback = contexts.defaultCert;
   const server = tls.createServer({
     ALPNProtocols: ['h2', 'http/1.1'],
-    minVersion: TLS_MIN_VERSION,
     handshakeTimeout: options.handshakeTimeout,
     allowHalfOpen: true,
     // Clients that send no SNI (an IP address) get the default certificate, if there is one.
-    ...(fallback ? { cert: fallback.cert, key: fallback.key } : {}),
+    ...noSniContext(fallback),
     SNICallback: (servername, cb) => {
       const ctx = contexts.lookup(servername);
       if (ctx) cb(null, ctx);
@@ -145,4 +173,12 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
     socket.destroy();
   });
   return server;
+}
+
+/**
+ * The server options of the context served to clients that send no SNI; for tls.createServer and for
+ * server.setSecureContext when the default certificate changes.
+ */
+export function noSniContext(pair: KeyPairPem | undefined): tls.SecureContextOptions {
+  return { minVersion: TLS_MIN_VERSION, ...(pair ? { cert: pair.cert, key: pair.key } : {}) };
 }

@@ -14,9 +14,9 @@ export interface TranslateOptions {
    * when true (Kubernetes mode), the annotation must be present and equal.
    */
   readonly requireClass: boolean;
-  /** the address Gateway API listeners bind (--gateway-address), also their status `addresses` */
+  /** the address every Gateway API listener binds (`--gateway-address`) */
   readonly gatewayAddress: string;
-  /** added to every Gateway listener's port when binding (--port-offset) */
+  /** added to every Gateway API listener's port (`--port-offset`), so unprivileged processes can serve port 80 and 443 */
   readonly portOffset: number;
 }
 

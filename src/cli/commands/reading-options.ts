@@ -3,11 +3,13 @@
 import { type Command, Option } from 'commander';
 import { serveDefaults } from '../serve.ts';
 
-/** --cluster-domain, --ingress-class, --require-ingress-class */
+/** --cluster-domain, --ingress-class, --require-ingress-class, --gateway-address, --port-offset */
 export function translateOptions(): Option[] {
   return [
     new Option('--cluster-domain <domain>', 'cluster domain for short host forms').default(serveDefaults.clusterDomain),
     new Option('--ingress-class <class>', 'ingress class served').default(serveDefaults.ingressClass),
+    new Option('--gateway-address <ip>', 'address every Gateway API listener binds').default(serveDefaults.gatewayAddress),
+    new Option('--port-offset <n>', 'added to every Gateway API listener port (0..65535), so port 80 can be served unprivileged as 80+N').default(serveDefaults.portOffset),
     new Option('--require-ingress-class', 'file mode: serve only ingresses whose networking.knative.dev/ingress.class annotation is --ingress-class (Kubernetes mode always does; without it, file mode also serves ingresses with no class annotation)'),
   ];
 }
