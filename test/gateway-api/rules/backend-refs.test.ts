@@ -130,3 +130,8 @@ test('a backend weight out of range is unsupported and that split answers 500', 
   assert.match(r.unsupported?.message ?? '', /backendRefs\[0\]\.weight/);
   assert.deepEqual(r.routes[0]?.route.splits, [{ weight: 1, filters: [] }, { cluster: 'default/web:8080', weight: 1, filters: [] }]);
 });
+
+test('retry attempts below 1 are unsupported (the CRD\'s minimum)', () => {
+  const r = translate({ backendRefs: [{ name: 'web', port: 80 }], retry: { attempts: 0 } });
+  assert.match(r.unsupported?.message ?? '', /retry\.attempts/);
+});

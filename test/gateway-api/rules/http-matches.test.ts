@@ -136,3 +136,13 @@ test('each match becomes one ranked route carrying the rule\'s filters and split
   assert.deepEqual(c?.route.filters, b?.route.filters);
   assert.deepEqual(c?.route.splits, b?.route.splits);
 });
+
+test('Exact and PathPrefix values the CRD forbids (//, /./, /../, %2f, #, a trailing /. or /.., odd characters) are unsupported', () => {
+  for (const value of ['/a//b', '/a/./b', '/a/../b', '/a%2fb', '/a%2Fb', '/a#b', '/a/.', '/a/..', '/a b', '/a\nb']) {
+    const r = httpRouteRules(oneRule([{ path: { type: 'PathPrefix', value } }]), ruleContext(), '');
+    assert.equal(r.routes.length, 0, value);
+    assert.match(r.unsupported?.message ?? '', /matches\[0\]\.path\.value: /, value);
+  }
+  const ok = httpRouteRules(oneRule([{ path: { type: 'Exact', value: "/a-b_c.d~e!$&'()*+,;=:@/%20" } }]), ruleContext(), '');
+  assert.equal(ok.unsupported, undefined, ok.unsupported?.message);
+});
