@@ -1,7 +1,7 @@
 // Compiles one virtual host's routes for the router: header matchers as flat arrays, split
 // pickers as cumulative percent tables, each split resolved to its Cluster object.
-import type { Cluster, HeaderEdits, HeaderPair, IngressInfo, Route, Split, VirtualHost } from '../snapshot/types.ts';
-import { NO_EDITS } from './headers.ts';
+import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
+import { NO_EDITS, concatEdits } from './headers.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry } from './router.ts';
 
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
@@ -26,7 +26,7 @@ export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clu
 // is exactly what compiling afresh from its own snapshot would give.
 const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
 // Keyed by the split list and then the route's own header list: compiled splits carry both edits.
-const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly HeaderPair[], readonly CompiledSplit[]>>();
+const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly RouteFilter[], readonly CompiledSplit[]>>();
 const NO_HEADERS: readonly string[] = Object.freeze([]);
 
 function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
@@ -43,29 +43,34 @@ function compileRoutes(routes: readonly Route[], clusters: Lookup<Cluster>): rea
   return out;
 }
 
-function requestEdits(path: readonly HeaderPair[], split: readonly HeaderPair[]): HeaderEdits {
-  if (path.length === 0 && split.length === 0) return NO_EDITS;
-  return { set: path.length === 0 ? split : split.length === 0 ? path : [...path, ...split], add: [], remove: [] };
+function requestEdits(filters: readonly RouteFilter[]): HeaderEdits {
+  let edits = NO_EDITS;
+  for (const f of filters) if (f.type === 'request-headers') edits = concatEdits(edits, f.edits);
+  return edits;
 }
 
 function compileRoute(route: Route, clusters: Lookup<Cluster>): CompiledRoute {
   let byHeaders = compiledSplits.get(route.splits);
   if (byHeaders === undefined) compiledSplits.set(route.splits, (byHeaders = new WeakMap()));
-  let splits = byHeaders.get(route.appendHeaders);
+  let splits = byHeaders.get(route.filters);
   if (splits === undefined || !current(splits, clusters)) {
     let acc = 0;
+    const routeEdits = requestEdits(route.filters);
     splits = route.splits.map((s): CompiledSplit => {
-      acc += s.percent;
-      const cluster = clusters.get(s.cluster) ?? { name: s.cluster, protocol: 'http1', type: 'static', endpoints: [] };
-      return { cluster, upTo: acc, request: requestEdits(route.appendHeaders, s.appendHeaders), response: undefined };
+      acc += s.weight;
+      const name = s.cluster ?? '';
+      const cluster = clusters.get(name) ?? { name, protocol: 'http1', type: 'static', endpoints: [] };
+      return { cluster, upTo: acc, request: concatEdits(routeEdits, requestEdits(s.filters)), response: undefined };
     });
-    byHeaders.set(route.appendHeaders, splits);
+    byHeaders.set(route.filters, splits);
   }
+  const rewrite = route.filters.find((f) => f.type === 'url-rewrite');
   return {
     route,
-    pathPrefix: route.pathPrefix,
+    pathPrefix: route.path.type === 'prefix' ? route.path.value : '\0',
     headerNames: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.name),
-    headerValues: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.exact),
+    headerValues: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => (h.match.type === 'exact' ? h.match.value : '')),
     splits,
+    rewriteHost: rewrite?.hostname,
   };
 }

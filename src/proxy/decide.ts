@@ -51,7 +51,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const host = normalizeHost(req.authority);
   // `*` is the catch-all virtual host (a rule without hosts), tried after every named host.
   const table = router.hosts[req.listener];
-  const entry = table.get(host) ?? table.get('*');
+  const entry = table?.get(host) ?? table?.get('*');
   if (!entry) return { kind: 'not-found', what: 'host' };
   const ingress = entry.vhost.ingress;
 
@@ -80,7 +80,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const split = pickSplit(route, roll);
   if (!split) return { kind: 'not-found', what: 'path', ingress };
 
-  const upstreamHost = route.route.rewriteHost ?? req.authority ?? host;
+  const upstreamHost = route.rewriteHost ?? req.authority ?? host;
   return { kind: 'forward', ingress, route, split, url, upstreamHost, request: split.request, response: split.response };
 }
 

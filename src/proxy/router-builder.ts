@@ -6,7 +6,7 @@
 // Each DataPlane owns one builder: what it derives from is its own last router, never another's.
 import type { SnapshotChange } from '../snapshot/change.ts';
 import { compareSorted, findSorted, sortedBy, type ListDiff } from '../snapshot/list-diff.ts';
-import type { Cluster, IngressInfo, ListenerKind, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, IngressInfo, KnativeListener, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LayeredMap } from '../store/layered.ts';
 import { entryFor, type Lookup } from './compile-routes.ts';
 import type { HostEntry, Router } from './router.ts';
@@ -93,7 +93,7 @@ export class RouterBuilder {
     for (const name of changedClusters) for (const v of c.byCluster.get(name) ?? []) stale.add(v);
     for (const key of changedInfos) for (const v of c.byIngress.get(key) ?? []) stale.add(v);
     const edits = { external: new Map<string, HostEntry | undefined>(), local: new Map<string, HostEntry | undefined>() };
-    const current = (l: ListenerKind, dom: string): HostEntry | undefined => (edits[l].has(dom) ? edits[l].get(dom) : c.head.hosts[l].get(dom));
+    const current = (l: KnativeListener, dom: string): HostEntry | undefined => (edits[l].has(dom) ? edits[l].get(dom) : c.head.hosts[l].get(dom));
     for (const l of LISTENERS) {
       for (const v of (moves[l] as ListDiff<VirtualHost>).removed) {
         stale.delete(v);
@@ -137,7 +137,7 @@ function index(c: Indexes, vhost: VirtualHost, delta: 1 | -1): void {
     }
   };
   edit(c.byIngress, vhost.ingress);
-  for (const r of vhost.routes) for (const s of r.splits) edit(c.byCluster, s.cluster);
+  for (const r of vhost.routes) for (const s of r.splits) if (s.cluster !== undefined) edit(c.byCluster, s.cluster);
 }
 
 /** The keys of the items that differ between two lists sorted by key (from `diff` when given); undefined when not sorted. */

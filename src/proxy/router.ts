@@ -21,6 +21,7 @@ export interface CompiledRoute {
   readonly headerNames: readonly string[];
   readonly headerValues: readonly string[];
   readonly splits: readonly CompiledSplit[];
+  readonly rewriteHost: string | undefined;
 }
 
 export interface HostEntry {
@@ -29,10 +30,20 @@ export interface HostEntry {
   readonly routes: readonly CompiledRoute[];
 }
 
+/** Lower-case host name (or `*`) -> its compiled virtual host, for one listener. */
+export type HostTable = ReadonlyMap<string, HostEntry>;
+
+/** One host table per listener: Knative's two, and one per PortListener by its name. */
+export interface HostTables {
+  readonly external: HostTable;
+  readonly local: HostTable;
+  readonly [listener: ListenerKind]: HostTable | undefined;
+}
+
 export interface Router {
   readonly snapshot: Snapshot;
   readonly version: number;
-  readonly hosts: Readonly<Record<ListenerKind, ReadonlyMap<string, HostEntry>>>;
+  readonly hosts: HostTables;
 }
 
 /**

@@ -2,13 +2,15 @@
 // each list of the new one was made from the old one's. Diffs travel in this value, never through
 // module state, so two data planes in one process (each with its own feed) never see each other's.
 import { netDiff, type ListDiff } from './list-diff.ts';
-import type { Cluster, IngressInfo, Snapshot, SnapshotContent, TlsCertificate, VirtualHost } from './types.ts';
+import type { Cluster, IngressInfo, PortListener, Snapshot, SnapshotContent, TlsCertificate, VirtualHost } from './types.ts';
 
 /** How each list of one snapshot was made from the same list of another (items by identity). */
 export interface SnapshotDiffs {
   readonly clusters: ListDiff<Cluster>;
   readonly external: ListDiff<VirtualHost>;
   readonly local: ListDiff<VirtualHost>;
+  /** Gateway API port listeners, by name (a short list: a consumer may just rebuild what changed) */
+  readonly ports: ListDiff<PortListener>;
   readonly tls: ListDiff<TlsCertificate>;
   readonly ingresses: ListDiff<IngressInfo>;
 }
@@ -32,7 +34,7 @@ export interface SnapshotChange {
 const byName = (x: { readonly name: string }): string => x.name;
 const byKey = (x: IngressInfo): string => x.key;
 
-type Lists = Pick<SnapshotContent, 'clusters' | 'listeners' | 'tls' | 'ingresses'>;
+type Lists = Pick<SnapshotContent, 'clusters' | 'listeners' | 'ports' | 'tls' | 'ingresses'>;
 
 /**
  * The exact diffs from `before` to `after`, given the diffs of the steps that led from one to the
@@ -45,6 +47,7 @@ export function foldDiffs(before: Lists, after: Lists, steps: readonly SnapshotD
     clusters: netDiff(before.clusters, after.clusters, items((d) => d.clusters), byName),
     external: netDiff(before.listeners.external, after.listeners.external, items((d) => d.external), byName),
     local: netDiff(before.listeners.local, after.listeners.local, items((d) => d.local), byName),
+    ports: netDiff(before.ports, after.ports, items((d) => d.ports), byName),
     tls: netDiff(before.tls, after.tls, items((d) => d.tls), byName),
     ingresses: netDiff(before.ingresses, after.ingresses, items((d) => d.ingresses), byKey),
   };

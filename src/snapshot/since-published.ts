@@ -6,7 +6,7 @@ import { foldDiffs, type SnapshotDiffs } from './change.ts';
 import type { SnapshotContent, TranslateResult } from './types.ts';
 
 const NONE = Object.freeze({ removed: Object.freeze([]), added: Object.freeze([]) });
-const NO_DIFFS: SnapshotDiffs = Object.freeze({ clusters: NONE, external: NONE, local: NONE, tls: NONE, ingresses: NONE });
+const NO_DIFFS: SnapshotDiffs = Object.freeze({ clusters: NONE, external: NONE, local: NONE, ports: NONE, tls: NONE, ingresses: NONE });
 
 export class DiffsSincePublished {
   /** the content last published, and the content last translated */

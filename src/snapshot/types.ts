@@ -10,6 +10,9 @@ import type { ContentDiffs } from './change.ts';
  */
 export type ListenerKind = string;
 
+/** The listeners Knative's virtual hosts are served on (SnapshotContent.listeners). */
+export type KnativeListener = 'external' | 'local';
+
 /** A header name (lower-case) and a value. */
 export type HeaderPair = readonly [name: string, value: string];
 

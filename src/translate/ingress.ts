@@ -2,7 +2,7 @@
 // (as net-kourier translates each ingress separately): nothing here looks at other ingresses,
 // so a broken ingress cannot disturb the others. Conflicts between ingresses are settled in merge.ts.
 import { INGRESS_CLASS_ANNOTATION, type HTTPOption, type IngressRule, type IngressSpec, type KIngress, type Origin, type Sourced } from '../api/types.ts';
-import type { Cluster, ListenerKind, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, KnativeListener, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { applyDefaults } from './defaults.ts';
 import { ingressHash } from './hash.ts';
 import { expandedHosts } from './hosts.ts';
@@ -21,7 +21,7 @@ export interface TranslatedIngress {
   readonly generation?: number;
   readonly hash: string;
   readonly httpOption: HTTPOption;
-  readonly vhosts: Record<ListenerKind, VirtualHost[]>;
+  readonly vhosts: Record<KnativeListener, VirtualHost[]>;
   readonly clusters: readonly Cluster[];
   readonly tls: readonly TlsCertificate[];
   readonly problems: readonly Problem[];
@@ -53,7 +53,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   // Route on the spec as Knative stores it (defaulted), so a single split without percent gets 100.
   const spec = applyDefaults(ing.spec ?? {});
   const httpOption: HTTPOption = spec.httpOption || 'Enabled';
-  const vhosts: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
+  const vhosts: Record<KnativeListener, VirtualHost[]> = { external: [], local: [] };
   // Several paths usually share a backend; each cluster is kept once (by name: a cluster is a
   // function of its name and the resources, so same-named clusters are identical).
   const clusters = new Map<string, Cluster>();
@@ -61,7 +61,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
   const waiting = new Set<string>();
   // Knative: "If multiple matching Hosts were provided, the first rule will take precedence",
   // so a domain already taken by an earlier rule of this ingress is left out of later ones.
-  const taken: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
+  const taken: Record<KnativeListener, Set<string>> = { external: new Set(), local: new Set() };
 
   const memo: RouteMemo = { backends: new Map(), splits: new Map() };
   // Knative writes the same paths for an ingress's public and cluster-local rules: a rule whose
@@ -77,7 +77,7 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
     const domains = rule.hosts?.length ? expandedHosts(rule.hosts, options.clusterDomain) : [CATCH_ALL_DOMAIN];
     // ExternalIP rules are served on both listeners; ClusterLocal rules only inside the cluster.
     const local = rule.visibility === 'ClusterLocal';
-    const listeners: ListenerKind[] = local ? ['local'] : ['external', 'local'];
+    const listeners: KnativeListener[] = local ? ['local'] : ['external', 'local'];
     // httpOption concerns public hosts (as in net-kourier, which redirects only ExternalIP rules).
     const ruleOption: HTTPOption = local ? 'Enabled' : httpOption;
     for (const listener of listeners) {

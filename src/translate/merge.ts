@@ -9,7 +9,8 @@
 // the output lists stay sorted (by name or key) between changes. A cold start is the same with
 // every ingress changed.
 import type { SnapshotDiffs } from '../snapshot/change.ts';
-import type { Cluster, IngressInfo, ListenerKind, SnapshotContent, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import type { ListDiff } from '../snapshot/list-diff.ts';
+import type { Cluster, IngressInfo, KnativeListener, PortListener, SnapshotContent, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { compareRanks, type Rank } from './compare.ts';
 import type { TranslatedIngress } from './ingress.ts';
 import type { Problem } from './problems.ts';
@@ -42,13 +43,16 @@ interface Entry {
 
 /** What one ingress puts into the snapshot once host conflicts are settled. */
 interface Contribution {
-  readonly vhosts: Record<ListenerKind, readonly VirtualHost[]>;
+  readonly vhosts: Record<KnativeListener, readonly VirtualHost[]>;
   readonly info: IngressInfo;
   /** HostConflict problems for the domains it lost */
   readonly lost: readonly Problem[] | undefined;
 }
 
-const LISTENERS: readonly ListenerKind[] = ['external', 'local'];
+const LISTENERS: readonly KnativeListener[] = ['external', 'local'];
+// Knative ingresses are served on the Knative listeners only; Gateway API ports come from elsewhere.
+const NO_PORTS: readonly PortListener[] = Object.freeze([]);
+const NO_PORT_CHANGES: ListDiff<PortListener> = Object.freeze({ removed: NO_PORTS, added: NO_PORTS });
 
 /** The ingresses claiming one domain: one key (the usual case, kept without a list) or several in precedence order. */
 type Claims = string | string[];
@@ -62,8 +66,8 @@ export class MergeState {
   readonly #entries = new Map<string, Entry>();
   readonly #contributions = new Map<string, Contribution>();
   /** per listener: domain -> keys of the ingresses claiming it, in precedence order (the first owns it) */
-  readonly #claims: Record<ListenerKind, Map<string, Claims>> = { external: new Map(), local: new Map() };
-  readonly #vhosts: Record<ListenerKind, SortedList<VirtualHost>> = { external: vhostList(), local: vhostList() };
+  readonly #claims: Record<KnativeListener, Map<string, Claims>> = { external: new Map(), local: new Map() };
+  readonly #vhosts: Record<KnativeListener, SortedList<VirtualHost>> = { external: vhostList(), local: vhostList() };
   readonly #infos = new SortedList<IngressInfo>((i) => i.key, true);
   readonly #clusters = byName<Cluster>();
   readonly #tlsList = byName<TlsCertificate>();
@@ -90,11 +94,11 @@ export class MergeState {
     const clusters = this.#clusters.copy();
     const tls = this.#tlsList.copy();
     const ingresses = this.#infos.copy();
-    const lists = { listeners: Object.freeze({ external: external.list, local: local.list }), clusters: clusters.list, tls: tls.list, ingresses: ingresses.list };
+    const lists = { listeners: Object.freeze({ external: external.list, local: local.list }), ports: NO_PORTS, clusters: clusters.list, tls: tls.list, ingresses: ingresses.list };
     // The lists are copied together, so either every one has a diff or none has.
     const diffs =
       external.diff && local.diff && clusters.diff && tls.diff && ingresses.diff
-        ? { clusters: clusters.diff, external: external.diff, local: local.diff, tls: tls.diff, ingresses: ingresses.diff }
+        ? { clusters: clusters.diff, external: external.diff, local: local.diff, ports: NO_PORT_CHANGES, tls: tls.diff, ingresses: ingresses.diff }
         : undefined;
     return { lists, diffs };
   }
@@ -124,7 +128,7 @@ export class MergeState {
 
   update(changes: readonly MergeChange[], cache: MergeCache): MergeOutcome {
     /** per listener: domains whose claims changed -> their owner before */
-    const touched: Record<ListenerKind, Map<string, string | undefined>> = { external: new Map(), local: new Map() };
+    const touched: Record<KnativeListener, Map<string, string | undefined>> = { external: new Map(), local: new Map() };
     const dirty = new Set<string>();
     const clusterNames = new Set<string>();
     let tlsDirty = false;
@@ -194,7 +198,7 @@ export class MergeState {
     return { conflictsChanged, clustersChanged };
   }
 
-  #claim(l: ListenerKind, d: string, key: string, touched: Map<string, string | undefined>): void {
+  #claim(l: KnativeListener, d: string, key: string, touched: Map<string, string | undefined>): void {
     const claims = this.#claims[l].get(d);
     if (!touched.has(d)) touched.set(d, ownerIn(claims));
     if (claims === undefined) {
@@ -209,7 +213,7 @@ export class MergeState {
     this.#claims[l].set(d, list);
   }
 
-  #unclaim(l: ListenerKind, d: string, key: string, touched: Map<string, string | undefined>): void {
+  #unclaim(l: KnativeListener, d: string, key: string, touched: Map<string, string | undefined>): void {
     const claims = this.#claims[l].get(d);
     if (claims === undefined) return;
     if (!touched.has(d)) touched.set(d, ownerIn(claims));
@@ -233,8 +237,8 @@ export class MergeState {
   /** Settles the dirty ingresses' hosts again; returns the keys whose host conflicts may have changed. */
   #recontribute(dirty: ReadonlySet<string>, cache: MergeCache): Set<string> {
     const conflictsChanged = new Set<string>();
-    const removed: Record<ListenerKind, Set<string>> = { external: new Set(), local: new Set() };
-    const added: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
+    const removed: Record<KnativeListener, Set<string>> = { external: new Set(), local: new Set() };
+    const added: Record<KnativeListener, VirtualHost[]> = { external: [], local: [] };
     const infosRemoved = new Set<string>();
     const infosAdded: IngressInfo[] = [];
     for (const key of dirty) {
@@ -262,7 +266,7 @@ export class MergeState {
     // domain -> winning ingress, for every domain this ingress lost (on any listener); made only
     // when something is lost, as most ingresses lose nothing
     let lost: Map<string, string> | undefined;
-    const vhosts: Record<ListenerKind, VirtualHost[]> = { external: [], local: [] };
+    const vhosts: Record<KnativeListener, VirtualHost[]> = { external: [], local: [] };
     for (const l of LISTENERS) {
       for (const vh of t.vhosts[l]) {
         let kept: string[] | undefined;
@@ -284,7 +288,7 @@ export class MergeState {
     const out = lost === undefined ? t.vhosts : vhosts;
     let info = lost === undefined ? cache.infos.get(t) : undefined;
     if (info === undefined) {
-      const hostsOf = (l: ListenerKind) => Object.freeze([...new Set(out[l].flatMap((v) => v.domains))].sort());
+      const hostsOf = (l: KnativeListener) => Object.freeze([...new Set(out[l].flatMap((v) => v.domains))].sort());
       info = Object.freeze({
         key: t.key,
         namespace: t.namespace,

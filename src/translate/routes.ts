@@ -2,7 +2,7 @@
 // says "if there are multiple matching paths, the first match takes precedence", and Serving relies
 // on it by listing each tag's header route (`Knative-Serving-Tag`) before the default route.
 import type { HTTPIngressPath, IngressRule } from '../api/types.ts';
-import type { Cluster, HeaderMatch, HeaderPair, Route, Split } from '../snapshot/types.ts';
+import type { Cluster, HeaderMatch, HeaderPair, Route, RouteFilter, Split } from '../snapshot/types.ts';
 import { clusterName, resolveBackend, type ResolvedBackend } from './backends.ts';
 import type { Lookups } from './lookups.ts';
 import type { Problem } from './problems.ts';
@@ -64,19 +64,31 @@ function pathRoute(
     else if ((split.percent ?? 0) > 0 && cluster.type === 'static' && cluster.endpoints.length === 0) {
       out.waiting.push(`${split.serviceNamespace}/${split.serviceName}`);
     }
-    return { cluster: cluster.name, percent: split.percent ?? 0, appendHeaders: headerPairs(split.appendHeaders) };
+    return { cluster: cluster.name, weight: split.percent ?? 0, filters: setHeaders(headerPairs(split.appendHeaders)) };
   });
   const splitsKey = JSON.stringify(made);
   let splits = memo.splits.get(splitsKey);
   if (splits === undefined) memo.splits.set(splitsKey, (splits = made));
-  const route: Route = {
+  return {
     ingress: ingressKey,
-    pathPrefix: path.path || '/',
+    path: { type: 'prefix', value: path.path || '/' },
     headers: headerMatches(path.headers),
-    appendHeaders: headerPairs(path.appendHeaders),
+    query: NONE,
+    filters: pathFilters(headerPairs(path.appendHeaders), path.rewriteHost),
     splits,
   };
-  return path.rewriteHost ? { ...route, rewriteHost: path.rewriteHost } : route;
+}
+
+/** A path's appendHeaders (set, replacing client values) and then its rewriteHost. */
+function pathFilters(set: readonly HeaderPair[], rewriteHost: string | undefined): readonly RouteFilter[] {
+  if (!rewriteHost) return setHeaders(set);
+  const rewrite: RouteFilter = { type: 'url-rewrite', hostname: rewriteHost };
+  return set.length === 0 ? [rewrite] : [...setHeaders(set), rewrite];
+}
+
+/** Knative's appendHeaders as a filter: they replace what the client sent (as net-kourier sets them). */
+function setHeaders(set: readonly HeaderPair[]): readonly RouteFilter[] {
+  return set.length === 0 ? NONE : [{ type: 'request-headers', edits: { set, add: NONE, remove: NONE } }];
 }
 
 // HTTP header names are case-insensitive; the data plane compares lower-case names.
@@ -91,6 +103,7 @@ function lowerCaseEntries<T>(map: Record<string, T> | undefined): Array<[string,
 // Most routes and splits set and match no headers: they share one frozen empty list (at 10,000
 // ingresses that is a few hundred thousand fewer arrays kept).
 const NONE: readonly never[] = Object.freeze([]);
+const PRESENT = Object.freeze({ type: 'present' } as const);
 
 export function headerPairs(map: Record<string, string> | undefined): readonly HeaderPair[] {
   if (map === undefined || map === null) return NONE;
@@ -103,5 +116,9 @@ export function headerPairs(map: Record<string, string> | undefined): readonly H
 
 function headerMatches(map: Record<string, { exact: string }> | undefined): readonly HeaderMatch[] {
   if (map === undefined || map === null || Object.keys(map).length === 0) return NONE;
-  return lowerCaseEntries(map).map(([name, m]) => ({ name, exact: String(m?.exact ?? '') }));
+  return lowerCaseEntries(map).map(([name, m]): HeaderMatch => {
+    // An empty exact value means "present", as net-kourier reads it (an Envoy matcher with no value).
+    const exact = String(m?.exact ?? '');
+    return { name, match: exact === '' ? PRESENT : { type: 'exact', value: exact } };
+  });
 }

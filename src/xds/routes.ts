@@ -1,7 +1,7 @@
 // Snapshot virtual hosts -> Envoy RouteConfigurations.
 // One route configuration per Envoy listener (`external`, `external-tls`, `local`), and one per
 // host for proxyless gRPC clients (named after the host, loaded by the API listener of that name).
-import type { HeaderMatch, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { HeaderMatch, HeaderPair, Route, RouteFilter, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LISTENER, RESERVED_NAMES, setHeaders } from './common.ts';
 import type { ProtoObject } from './encode.ts';
 
@@ -16,42 +16,51 @@ const HASH_HEADER = 'k-network-hash';
 // An empty exact value means "the header is present": Knative accepts `exact: ""`, and net-kourier
 // leaves such a matcher without a value, which Envoy reads as a presence match.
 function headerMatcher(h: HeaderMatch): ProtoObject {
-  return h.exact === '' ? { name: h.name, present_match: true } : { name: h.name, string_match: { exact: h.exact } };
+  return h.match.type === 'exact' ? { name: h.name, string_match: { exact: h.match.value } } : { name: h.name, present_match: true };
 }
 
 function routeMatch(route: Route): ProtoObject {
-  return { prefix: route.pathPrefix, headers: route.headers.length ? route.headers.map(headerMatcher) : undefined };
+  return { prefix: route.path.value, headers: route.headers.length ? route.headers.map(headerMatcher) : undefined };
+}
+
+// Interim reading of the routing IR's Knative subset (engineer "xdsir" replaces this file's translation).
+function setPairs(filters: readonly RouteFilter[]): readonly HeaderPair[] {
+  return filters.flatMap((f) => (f.type === 'request-headers' ? f.edits.set : []));
+}
+function hostRewrite(route: Route): string | undefined {
+  for (const f of route.filters) if (f.type === 'url-rewrite' && f.hostname) return f.hostname;
+  return undefined;
 }
 
 /** A route of the snapshot as an Envoy route that forwards to its split clusters. */
 function forwardingRoute(route: Route): ProtoObject {
   const match = routeMatch(route);
-  const splits = route.splits.filter((s) => s.percent > 0);
+  const splits = route.splits.filter((s) => s.weight > 0);
   if (splits.length === 0) return { match, direct_response: { status: 503 } };
   // A 0s timeout turns Envoy's default 15 s route timeout off: Sluice has no timeout by default.
   if (splits.length === 1) {
     // With one split its headers go on the route, after the path-level ones so they win.
-    const edits = setHeaders([...route.appendHeaders, ...splits[0]!.appendHeaders]);
+    const edits = setHeaders([...setPairs(route.filters), ...setPairs(splits[0]!.filters)]);
     return {
       match,
-      route: { cluster: splits[0]!.cluster, timeout: {}, host_rewrite_literal: route.rewriteHost ?? edits.host },
+      route: { cluster: splits[0]!.cluster, timeout: {}, host_rewrite_literal: hostRewrite(route) ?? edits.host },
       request_headers_to_add: edits.add,
     };
   }
-  const edits = setHeaders(route.appendHeaders);
+  const edits = setHeaders(setPairs(route.filters));
   const clusters = splits.map((s) => {
-    const split = setHeaders(s.appendHeaders);
+    const split = setHeaders(setPairs(s.filters));
     return {
       name: s.cluster,
-      weight: { value: s.percent },
+      weight: { value: s.weight },
       request_headers_to_add: split.add,
       // rewriteHost wins over any Host header, so a split's Host applies only without it.
-      host_rewrite_literal: route.rewriteHost ? undefined : split.host,
+      host_rewrite_literal: hostRewrite(route) ? undefined : split.host,
     };
   });
   return {
     match,
-    route: { weighted_clusters: { clusters }, timeout: {}, host_rewrite_literal: route.rewriteHost ?? edits.host },
+    route: { weighted_clusters: { clusters }, timeout: {}, host_rewrite_literal: hostRewrite(route) ?? edits.host },
     request_headers_to_add: edits.add,
   };
 }

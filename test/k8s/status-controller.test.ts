@@ -13,7 +13,7 @@ import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
 import { ingress, slice, waitFor } from './helpers.ts';
 
 function publish(feed: SettableFeed, version: number, statuses: IngressStatusReport[]): void {
-  const content = { hash: `h${version}`, listeners: { external: [], local: [] }, clusters: [], tls: [], ingresses: [] };
+  const content = { hash: `h${version}`, listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
   const snapshot: Snapshot = { ...content, version };
   const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
   feed.publish(snapshot, result);

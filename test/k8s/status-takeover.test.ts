@@ -43,7 +43,7 @@ function readyIngress(name: string): KObject {
 }
 
 function publish(feed: SettableFeed, version: number, statuses: IngressStatusReport[]): void {
-  const content = { hash: `h${version}`, listeners: { external: [], local: [] }, clusters: [], tls: [], ingresses: [] };
+  const content = { hash: `h${version}`, listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
   const snapshot: Snapshot = { ...content, version };
   const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
   feed.publish(snapshot, result);

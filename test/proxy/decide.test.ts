@@ -5,15 +5,18 @@ import { describe, it } from 'node:test';
 import { decide, type Decision } from '../../src/proxy/decide.ts';
 import { replyFor } from '../../src/proxy/local-reply.ts';
 import { compileRouter, normalizeHost, pickSplit } from '../../src/proxy/router.ts';
-import type { Cluster, Route, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
+import type { Cluster, HeaderMatch, Route, RouteFilter, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
 
 const cluster = (name: string): Cluster => ({ name, protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: 1 }] });
-const route = (pathPrefix: string, splits: Array<[string, number]>, extra: Partial<Route> = {}): Route => ({
+const setHeaders = (set: Array<[string, string]>): RouteFilter[] => [{ type: 'request-headers', edits: { set, add: [], remove: [] } }];
+const exact = (name: string, value: string): HeaderMatch => ({ name, match: { type: 'exact', value } });
+const route = (prefix: string, splits: Array<[string, number]>, extra: Partial<Route> = {}): Route => ({
   ingress: 'default/app',
-  pathPrefix,
+  path: { type: 'prefix', value: prefix },
   headers: [],
-  appendHeaders: [],
-  splits: splits.map(([c, percent]) => ({ cluster: c, percent, appendHeaders: [['knative-serving-revision', c]] })),
+  query: [],
+  filters: [],
+  splits: splits.map(([c, weight]) => ({ cluster: c, weight, filters: setHeaders([['knative-serving-revision', c]]) })),
   ...extra,
 });
 const vhost = (domains: string[], routes: Route[], httpOption: 'Enabled' | 'Redirected' = 'Enabled'): VirtualHost => ({ name: 'default/app/0', domains, ingress: 'default/app', httpOption, routes });
@@ -23,16 +26,17 @@ const snapshot: Snapshot = {
   hash: 'x',
   clusters: ['a', 'b', 'tag', 'api'].map(cluster),
   tls: [],
+  ports: [],
   ingresses: [{ key: 'default/app', namespace: 'default', name: 'app', hash: 'h4sh', httpOption: 'Enabled', externalHosts: ['app.example.com'], localHosts: [] }],
   listeners: {
     external: [
       vhost(['app.example.com'], [
-        route('/api', [['api', 100]], { appendHeaders: [['x-path', 'api']] }),
-        route('/', [['tag', 100]], { headers: [{ name: 'knative-serving-tag', exact: 'blue' }] }),
+        route('/api', [['api', 100]], { filters: setHeaders([['x-path', 'api']]) }),
+        route('/', [['tag', 100]], { headers: [exact('knative-serving-tag', 'blue')] }),
         route('/', [['a', 70], ['b', 30]]),
       ]),
-      vhost(['secure.example.com'], [route('/shop', [['a', 100]]), route('/', [['b', 100]], { headers: [{ name: 'x-tag', exact: 'v2' }] })], 'Redirected'),
-      vhost(['present.example.com'], [route('/', [['tag', 100]], { headers: [{ name: 'x-canary', exact: '' }] }), route('/', [['a', 100]])]),
+      vhost(['secure.example.com'], [route('/shop', [['a', 100]]), route('/', [['b', 100]], { headers: [exact('x-tag', 'v2')] })], 'Redirected'),
+      vhost(['present.example.com'], [route('/', [['tag', 100]], { headers: [{ name: 'x-canary', match: { type: 'present' } }] }), route('/', [['a', 100]])]),
     ],
     local: [
       vhost(['app.ns.svc.cluster.local', 'app.ns.svc', 'app.ns'], [route('/', [['b', 100]])]),

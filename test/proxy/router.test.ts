@@ -12,13 +12,14 @@ const vhost = (host: string, clusterName: string): VirtualHost => ({
   domains: [host],
   ingress: `default/${host}`,
   httpOption: 'Enabled',
-  routes: [{ ingress: `default/${host}`, pathPrefix: '/', headers: [], appendHeaders: [], splits: [{ cluster: clusterName, percent: 100, appendHeaders: [] }] }],
+  routes: [{ ingress: `default/${host}`, path: { type: 'prefix', value: '/' }, headers: [], query: [], filters: [], splits: [{ cluster: clusterName, weight: 100, filters: [] }] }],
 });
 const info = (host: string, hash = 'h'): IngressInfo => ({ key: `default/${host}`, namespace: 'default', name: host, hash, httpOption: 'Enabled', externalHosts: [host], localHosts: [] });
 const snap = (version: number, vhosts: VirtualHost[], clusters: Cluster[], infos: IngressInfo[]): Snapshot => ({
   version,
   hash: String(version),
   listeners: { external: vhosts, local: [] },
+  ports: [],
   clusters,
   tls: [],
   ingresses: infos,
@@ -130,7 +131,7 @@ describe('RouterBuilder with the change diffs', () => {
     const moved = vhost(names[42]!, 'c');
     const external = counted(vhosts.map((v, i) => (i === 42 ? moved : v)));
     const s2: Snapshot = { ...s1, version: 2, hash: '2', listeners: { external: external.list, local: [] } };
-    const r2 = b.next({ snapshot: s2, previous: s1, diffs: { clusters: none, external: { removed: [vhosts[42]!], added: [moved] }, local: none, tls: none, ingresses: none } });
+    const r2 = b.next({ snapshot: s2, previous: s1, diffs: { clusters: none, external: { removed: [vhosts[42]!], added: [moved] }, local: none, ports: none, tls: none, ingresses: none } });
     assert.equal(external.reads(), 0, 'the external list was not walked');
     assert.equal(r2.hosts.external.get(names[42]!)!.vhost, moved);
     assert.equal(r2.hosts.external.get(names[7]!), r1.hosts.external.get(names[7]!), 'others reused');
@@ -147,7 +148,7 @@ describe('RouterBuilder with the change diffs', () => {
     // A change from another feed: from `theirs` nothing was removed. Followed here, b.example.com
     // would stay routed although the new snapshot does not have it.
     const next = snap(2, [a], cl, [info('a.example.com')]);
-    const r = b.next({ snapshot: next, previous: theirs, diffs: { clusters: none, external: none, local: none, tls: none, ingresses: none } });
+    const r = b.next({ snapshot: next, previous: theirs, diffs: { clusters: none, external: none, local: none, ports: none, tls: none, ingresses: none } });
     assert.deepEqual([...r.hosts.external.keys()], ['a.example.com']);
   });
 });

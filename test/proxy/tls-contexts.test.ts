@@ -14,7 +14,7 @@ const w = makeCert(dir, 'w', ['*.w.example.com']);
 const d = makeCert(dir, 'd', ['default.invalid']);
 
 function snap(tls: TlsCertificate[]): Snapshot {
-  return { version: 1, hash: 'x', listeners: { external: [], local: [] }, clusters: [], tls, ingresses: [] };
+  return { version: 1, hash: 'x', listeners: { external: [], local: [] }, ports: [], clusters: [], tls, ingresses: [] };
 }
 const cert = (name: string, hosts: string[], pair: { cert: string; key: string }): TlsCertificate => ({ name, hosts, certChain: pair.cert, privateKey: pair.key });
 

@@ -104,8 +104,8 @@ test('header names are lower-cased; of two spellings of one name the last in sor
     ],
   };
   const route = run([ingress('h', spec)]).snapshot.listeners.external[0].routes[0];
-  assert.deepEqual(route.headers, [{ name: 'x-match', exact: 'V' }]);
-  assert.deepEqual(route.appendHeaders, [['x-a', '3'], ['x-b', '2']]);
+  assert.deepEqual(route.headers, [{ name: 'x-match', match: { type: 'exact', value: 'V' } }]);
+  assert.deepEqual(route.filters, [{ type: 'request-headers', edits: { set: [['x-a', '3'], ['x-b', '2']], add: [], remove: [] } }]);
 });
 
 test('an ExternalName Service without ports and a named servicePort is PortNotFound', () => {

@@ -20,13 +20,13 @@ export interface Backend {
 export function splitSnapshot(version: number, host: string, backends: readonly Backend[]): Snapshot {
   const splits: Split[] = backends
     .filter((b) => b.percent > 0)
-    .map((b) => ({ cluster: b.cluster, percent: b.percent, appendHeaders: [] }));
+    .map((b) => ({ cluster: b.cluster, weight: b.percent, filters: [] }));
   const vhost: VirtualHost = {
     name: `default/${host}/0`,
     domains: [host],
     ingress: `default/${host}`,
     httpOption: 'Enabled',
-    routes: [{ ingress: `default/${host}`, pathPrefix: '/', headers: [], appendHeaders: [], splits }],
+    routes: [{ ingress: `default/${host}`, path: { type: 'prefix', value: '/' }, headers: [], query: [], filters: [], splits }],
   };
   const clusters: Cluster[] = backends
     .map((b) => ({
@@ -40,6 +40,7 @@ export function splitSnapshot(version: number, host: string, backends: readonly 
     version,
     hash: `v${version}`,
     listeners: { external: [vhost], local: [vhost] },
+    ports: [],
     clusters,
     tls: [],
     ingresses: [
