@@ -29,7 +29,8 @@ function slice(b: Backend): EndpointSlice {
     metadata: { namespace: b.namespace ?? 'default', name: `${b.name}-abc`, labels: { 'kubernetes.io/service-name': b.name } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [...(b.ips ?? ['10.0.0.1'])] }],
-    ports: b.ports.map((p) => ({ ...(p.name !== undefined && { name: p.name }), port: p.port + 1000 })),
+    // the pods' port: the Service's numeric targetPort, else the Service port + 1000 (visibly not the Service port)
+    ports: b.ports.map((p) => ({ ...(p.name !== undefined && { name: p.name }), port: typeof p.targetPort === 'number' ? p.targetPort : p.port + 1000 })),
   };
 }
 
@@ -55,6 +56,16 @@ export interface ContextOptions {
 
 /** Default backends: `default/web` port 80 (http) and 8080 (unnamed). */
 export const WEB: Backend = { name: 'web', ports: [{ name: 'http', port: 80 }, { port: 8080 }] };
+
+/** A Backend for a Service object (as written in a golden scenario). */
+export function backendOf(svc: Service): Backend {
+  return {
+    namespace: svc.metadata.namespace ?? 'default',
+    name: svc.metadata.name,
+    ports: svc.spec.ports ?? [],
+    ...(svc.spec.externalName !== undefined && { externalName: svc.spec.externalName }),
+  };
+}
 
 export function ruleContext(o: ContextOptions = {}): RuleContext {
   const kind = o.kind ?? 'HTTPRoute';
