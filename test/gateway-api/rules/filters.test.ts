@@ -165,3 +165,28 @@ test('a RequestRedirect on one backend is not supported', () => {
   assert.match(r.unsupported?.message ?? '', /backendRefs\[0\]\.filters\[0\]\.type: "RequestRedirect" is not supported here/);
   assert.deepEqual(r.routes[0]?.route.splits, ANSWERS_500);
 });
+
+test('header names that are not HTTP tokens, and values or paths with control characters, are unsupported (they would break the data plane at request time)', () => {
+  const bad: HTTPRouteFilter[] = [
+    { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'bad name', value: 'v' }] } },
+    { type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x-a', value: 'v\r\nx-injected: 1' }] } },
+    { type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: ['x:y'] } },
+    { type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: '/a\r\nSet-Cookie: x' } } },
+    { type: 'RequestRedirect', requestRedirect: { hostname: 'evil.example/path' } },
+    { type: 'URLRewrite', urlRewrite: { hostname: 'UPPER.example' } },
+    { type: 'CORS', cors: { allowHeaders: ['x y'] } },
+    { type: 'CORS', cors: { allowMethods: ['BREW'] } },
+    { type: 'CORS', cors: { allowOrigins: ['https://a.example\n'] } },
+  ];
+  for (const f of bad) {
+    const r = translate({ filters: [f], backendRefs: [backend] });
+    assert.match(r.unsupported?.message ?? '', /^spec\.rules\[0\]\.filters\[0\]\./, JSON.stringify(f));
+    assert.deepEqual(r.routes[0]?.route.splits, ANSWERS_500, JSON.stringify(f));
+  }
+});
+
+test('header matches whose names are not HTTP tokens are unsupported', () => {
+  const r = translate({ matches: [{ headers: [{ name: 'x y', value: '1' }] }], backendRefs: [backend] });
+  assert.equal(r.routes.length, 0);
+  assert.match(r.unsupported?.message ?? '', /matches\[0\]\.headers\[0\]\.name/);
+});
