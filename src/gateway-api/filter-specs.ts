@@ -3,7 +3,7 @@
 import type { CorsPolicy, HeaderEdits, HeaderPair, PathRewrite, RouteFilter } from '../snapshot/types.ts';
 import type { Checked } from './header-matches.ts';
 import type { HTTPCORSFilter, HTTPHeaderFilter, HTTPPathModifier, HTTPRequestRedirectFilter, HTTPURLRewriteFilter } from './route-types.ts';
-import { isIntIn, isObject, isString, listOf } from './spec-values.ts';
+import { isHeaderName, isHeaderValue, isIntIn, isObject, isPreciseHostname, isString, isUriText, listOf } from './spec-values.ts';
 
 function bad<T>(message: string): Checked<T> {
   return { ok: false, message };
@@ -14,8 +14,8 @@ function pairs(list: HTTPHeaderFilter['set'], where: string): Checked<HeaderPair
   const entries = listOf(list);
   for (let i = 0; i < entries.length; i++) {
     const h = entries[i];
-    if (!isObject(h) || !isString(h?.name) || h.name === '' || !isString(h.value)) {
-      return bad(`${where}[${i}]: needs a non-empty name and a string value`);
+    if (!isObject(h) || !isHeaderName(h?.name) || !isHeaderValue(h.value)) {
+      return bad(`${where}[${i}]: needs a header name (an HTTP token) and a value without CR, LF or NUL`);
     }
     out.push([h.name.toLowerCase(), h.value]);
   }
@@ -29,7 +29,7 @@ export function headerEdits(body: HTTPHeaderFilter | undefined, where: string): 
   const add = pairs(body?.add, `${where}.add`);
   if (!add.ok) return add;
   const remove = listOf(body?.remove);
-  if (!remove.every((name) => isString(name) && name !== '')) return bad(`${where}.remove: must be header names`);
+  if (!remove.every(isHeaderName)) return bad(`${where}.remove: must be header names (HTTP tokens)`);
   return { ok: true, value: { set: set.value, add: add.value, remove: remove.map((n) => n.toLowerCase()) } };
 }
 
@@ -38,11 +38,11 @@ export function pathRewrite(mod: HTTPPathModifier | undefined, where: string, pr
   if (mod === undefined) return { ok: true, value: undefined };
   if (!isObject(mod)) return bad(`${where}: must be an object`);
   if (mod.type === 'ReplaceFullPath') {
-    if (!isString(mod.replaceFullPath)) return bad(`${where}.replaceFullPath: required for ReplaceFullPath`);
+    if (!isUriText(mod.replaceFullPath)) return bad(`${where}.replaceFullPath: required for ReplaceFullPath, without spaces or control characters`);
     return { ok: true, value: { type: 'full', value: mod.replaceFullPath } };
   }
   if (mod.type === 'ReplacePrefixMatch') {
-    if (!isString(mod.replacePrefixMatch)) return bad(`${where}.replacePrefixMatch: required for ReplacePrefixMatch`);
+    if (!isUriText(mod.replacePrefixMatch)) return bad(`${where}.replacePrefixMatch: required for ReplacePrefixMatch, without spaces or control characters`);
     if (!prefixOnly) return bad(`${where}: ReplacePrefixMatch needs the rule's matches to be PathPrefix matches`);
     return { ok: true, value: { type: 'prefix', value: mod.replacePrefixMatch } };
   }
@@ -58,7 +58,7 @@ export function redirect(body: HTTPRequestRedirectFilter | undefined, where: str
   const statusCode = b.statusCode ?? 302;
   if (!REDIRECT_CODES.has(statusCode)) return bad(`${where}.statusCode: ${JSON.stringify(statusCode)} is not one of 301, 302, 303, 307, 308`);
   if (b.scheme !== undefined && b.scheme !== 'http' && b.scheme !== 'https') return bad(`${where}.scheme: must be http or https`);
-  if (b.hostname !== undefined && (!isString(b.hostname) || b.hostname === '')) return bad(`${where}.hostname: must be a host name`);
+  if (b.hostname !== undefined && !isPreciseHostname(b.hostname)) return bad(`${where}.hostname: must be a lower-case host name without wildcard`);
   if (b.port !== undefined && !isIntIn(b.port, 1, 65535)) return bad(`${where}.port: must be 1..65535`);
   const path = pathRewrite(b.path, `${where}.path`, prefixOnly);
   if (!path.ok) return path;
@@ -81,7 +81,7 @@ export function redirect(body: HTTPRequestRedirectFilter | undefined, where: str
 export function urlRewrite(body: HTTPURLRewriteFilter | undefined, where: string, prefixOnly: boolean): Checked<RouteFilter> {
   if (!isObject(body)) return bad(`${where}: required for this filter type`);
   const b = body as HTTPURLRewriteFilter;
-  if (b.hostname !== undefined && (!isString(b.hostname) || b.hostname === '')) return bad(`${where}.hostname: must be a host name`);
+  if (b.hostname !== undefined && !isPreciseHostname(b.hostname)) return bad(`${where}.hostname: must be a lower-case host name without wildcard`);
   const path = pathRewrite(b.path, `${where}.path`, prefixOnly);
   if (!path.ok) return path;
   return {
@@ -94,20 +94,23 @@ export function urlRewrite(body: HTTPURLRewriteFilter | undefined, where: string
   };
 }
 
-function strings(list: readonly string[] | undefined, where: string): Checked<string[]> {
+function strings(list: readonly string[] | undefined, where: string, valid: (s: string) => boolean, what: string): Checked<string[]> {
   const values = listOf(list);
-  if (!values.every(isString)) return bad(`${where}: must be a list of strings`);
+  const wrong = values.find((v) => !isString(v) || !valid(v));
+  if (wrong !== undefined) return bad(`${where}: ${JSON.stringify(wrong)} is not ${what}`);
   return { ok: true, value: [...values] };
 }
+
+const CORS_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '*']);
 
 /** HTTPCORSFilter (experimental); maxAge defaults to the spec's 5 seconds. */
 export function cors(body: HTTPCORSFilter | undefined, where: string): Checked<CorsPolicy> {
   if (!isObject(body)) return bad(`${where}: required for this filter type`);
   const b = body as HTTPCORSFilter;
-  const allowOrigins = strings(b.allowOrigins, `${where}.allowOrigins`);
-  const allowMethods = strings(b.allowMethods, `${where}.allowMethods`);
-  const allowHeaders = strings(b.allowHeaders, `${where}.allowHeaders`);
-  const exposeHeaders = strings(b.exposeHeaders, `${where}.exposeHeaders`);
+  const allowOrigins = strings(b.allowOrigins, `${where}.allowOrigins`, isUriText, 'an origin');
+  const allowMethods = strings(b.allowMethods, `${where}.allowMethods`, (m) => CORS_METHODS.has(m), 'an HTTP method or *');
+  const allowHeaders = strings(b.allowHeaders, `${where}.allowHeaders`, isHeaderName, 'a header name or *');
+  const exposeHeaders = strings(b.exposeHeaders, `${where}.exposeHeaders`, isHeaderName, 'a header name or *');
   for (const list of [allowOrigins, allowMethods, allowHeaders, exposeHeaders]) if (!list.ok) return list;
   if (b.allowCredentials !== undefined && typeof b.allowCredentials !== 'boolean') return bad(`${where}.allowCredentials: must be true or false`);
   const maxAge = b.maxAge ?? 5;

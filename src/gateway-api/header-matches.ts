@@ -3,7 +3,7 @@
 // the first counts and the rest are ignored.
 import type { HeaderMatch, QueryMatch, ValueMatch } from '../snapshot/types.ts';
 import type { HTTPHeaderMatch, HTTPQueryParamMatch } from './route-types.ts';
-import { isObject, isString, listOf, regexError } from './spec-values.ts';
+import { isHeaderName, isObject, isString, listOf, regexError } from './spec-values.ts';
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
@@ -23,6 +23,7 @@ function matches<T extends HTTPHeaderMatch | HTTPQueryParamMatch>(
   entries: readonly T[] | undefined,
   where: string,
   nameOf: (name: string) => string,
+  validName: (name: string) => boolean,
 ): Checked<{ name: string; match: ValueMatch }[]> {
   const out: { name: string; match: ValueMatch }[] = [];
   const seen = new Set<string>();
@@ -33,6 +34,7 @@ function matches<T extends HTTPHeaderMatch | HTTPQueryParamMatch>(
     if (!isObject(entry) || !isString(entry.name) || entry.name === '') {
       return { ok: false, message: `${at}.name: must be a non-empty string` };
     }
+    if (!validName(entry.name)) return { ok: false, message: `${at}.name: ${JSON.stringify(entry.name)} is not a valid name` };
     const match = valueMatch(entry, at);
     if (!match.ok) return match;
     const name = nameOf(entry.name);
@@ -44,9 +46,10 @@ function matches<T extends HTTPHeaderMatch | HTTPQueryParamMatch>(
 }
 
 export function headerMatches(entries: readonly HTTPHeaderMatch[] | undefined, where: string): Checked<HeaderMatch[]> {
-  return matches(entries, where, (name) => name.toLowerCase());
+  return matches(entries, where, (name) => name.toLowerCase(), isHeaderName);
 }
 
 export function queryMatches(entries: readonly HTTPQueryParamMatch[] | undefined, where: string): Checked<QueryMatch[]> {
-  return matches(entries, where, (name) => name);
+  // Query parameter names are any text the URL carries (matched after decoding).
+  return matches(entries, where, (name) => name, (name) => !/[\0\r\n]/.test(name));
 }

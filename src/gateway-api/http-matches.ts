@@ -13,6 +13,20 @@ export interface MatchParts {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
+// The CRD's rules for Exact and PathPrefix values: characters of a URI path, no empty, `.` or
+// `..` segments, no encoded `/`, no fragment.
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
+const PATH_FORBIDDEN = ['//', '/./', '/../', '%2f', '%2F', '#'];
+
+function plainPathError(value: string): string | undefined {
+  if (!value.startsWith('/')) return 'must start with "/"';
+  const bad = PATH_FORBIDDEN.find((s) => value.includes(s));
+  if (bad !== undefined) return `must not contain ${JSON.stringify(bad)}`;
+  if (value.endsWith('/.') || value.endsWith('/..')) return 'must not end with "/." or "/.."';
+  if (!PATH_CHARS.test(value)) return 'must contain only URI path characters';
+  return undefined;
+}
+
 /** The spec's default match: every path (PathPrefix `/`). */
 export const EVERY_PATH: PathMatch = { type: 'segment-prefix', value: '/' };
 
@@ -30,7 +44,8 @@ function pathMatch(path: HTTPPathMatch | undefined, where: string): Checked<Path
   if (type !== 'Exact' && type !== 'PathPrefix') {
     return { ok: false, message: `${where}.type: unsupported value ${JSON.stringify(type)} (Exact, PathPrefix or RegularExpression)` };
   }
-  if (!value.startsWith('/')) return { ok: false, message: `${where}.value: must start with "/"` };
+  const why = plainPathError(value);
+  if (why !== undefined) return { ok: false, message: `${where}.value: ${why}` };
   return { ok: true, value: { type: type === 'Exact' ? 'exact' : 'segment-prefix', value } };
 }
 

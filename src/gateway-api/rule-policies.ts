@@ -29,7 +29,7 @@ function retry(r: HTTPRouteRetry | undefined, where: string): Checked<RetryPolic
   if (r === undefined) return { ok: true, value: undefined };
   if (!isObject(r)) return { ok: false, message: `${where}: must be an object` };
   const attempts = r.attempts ?? DEFAULT_ATTEMPTS;
-  if (!isIntIn(attempts, 0, 2 ** 31 - 1)) return { ok: false, message: `${where}.attempts: must be a whole number >= 0` };
+  if (!isIntIn(attempts, 1, 2 ** 31 - 1)) return { ok: false, message: `${where}.attempts: must be a whole number >= 1` };
   const codes = listOf(r.codes);
   if (!codes.every((c) => isIntIn(c, 400, 599))) return { ok: false, message: `${where}.codes: must be HTTP status codes 400..599` };
   const backoffMs = r.backoff === undefined ? undefined : durationMs(r.backoff);

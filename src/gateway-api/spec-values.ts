@@ -45,3 +45,26 @@ export function durationMs(value: unknown): number | undefined {
   for (const [, n, unit] of value.matchAll(PART)) total += Number(n) * (UNIT_MS[unit as string] ?? 0);
   return total;
 }
+
+// RFC 9110 token: what an HTTP header name may be (the CRD's HTTPHeaderName pattern).
+const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+// The CRD's PreciseHostname: lower-case DNS labels, no wildcard.
+const PRECISE_HOSTNAME = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+
+export function isHeaderName(value: unknown): value is string {
+  return isString(value) && TOKEN.test(value);
+}
+
+/** A header value the data plane can send: no CR, LF or NUL (header injection). */
+export function isHeaderValue(value: unknown): value is string {
+  return isString(value) && !/[\0\r\n]/.test(value);
+}
+
+export function isPreciseHostname(value: unknown): value is string {
+  return isString(value) && value.length <= 253 && PRECISE_HOSTNAME.test(value);
+}
+
+/** Text that goes into a request line or a Location header: no spaces or control characters. */
+export function isUriText(value: unknown): value is string {
+  return isString(value) && !/[\0-\x20\x7f]/.test(value);
+}
