@@ -6,8 +6,10 @@
 // part adds no cluster or certificate (then the merged lists are Knative's own); otherwise they are
 // dropped and consumers compare, which is always correct.
 import { hash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { translateGatewayApi, type GatewayApiResult } from '../gateway-api/translate.ts';
-import type { Cluster, SnapshotContent, TlsCertificate, TranslateResult } from '../snapshot/types.ts';
+import { compareSorted } from '../snapshot/list-diff.ts';
+import type { Cluster, PortListener, SnapshotContent, TlsCertificate, TranslateResult } from '../snapshot/types.ts';
 import { GATEWAY_API_MAPS, type ResourceSet } from '../store/types.ts';
 import { sameOptions, type TranslateCache } from './cache.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
@@ -34,9 +36,24 @@ export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cach
   const hit = cache.gatewayApi;
   if (hit !== undefined && sameOptions(hit.options, options) && hit.maps.every((m, i) => m === maps[i]) && unchanged(hit.deps, set)) return hit.result;
   const lookups = new RecordingLookups(set);
-  const result = translateGatewayApi(set, lookups, options);
+  const fresh = translateGatewayApi(set, lookups, options);
+  const result = hit === undefined ? fresh : { ...fresh, ports: sameObjects(hit.result.ports, fresh.ports) };
   cache.gatewayApi = { maps, options, deps: lookups.deps, result };
   return result;
+}
+
+// A port whose content did not change keeps its previous object, so the ports diff (by identity)
+// names only the ports an edit touched and the data plane rebuilds only those.
+function sameObjects(before: readonly PortListener[], after: readonly PortListener[]): readonly PortListener[] {
+  const old = new Map(before.map((p) => [p.name, p]));
+  let changed = before.length !== after.length;
+  const out = after.map((p) => {
+    const o = old.get(p.name);
+    if (o !== undefined && isDeepStrictEqual(o, p)) return o;
+    changed = true;
+    return p;
+  });
+  return changed ? out : before;
 }
 
 const EMPTY_PART = (r: GatewayApiResult): boolean => r.ports.length === 0 && r.clusters.length === 0 && r.tls.length === 0;
@@ -45,7 +62,7 @@ export function compose(knative: TranslateResult, gw: GatewayApiResult, cache: T
   const previous = cache.composed;
   if (previous !== undefined && previous.knative === knative && previous.gatewayApi === gw) return previous.result;
   const snapshot: SnapshotContent = EMPTY_PART(gw)
-    ? { ...knative.snapshot, ports: [] }
+    ? knative.snapshot
     : Object.freeze({
         ...knative.snapshot,
         ports: gw.ports,
@@ -55,10 +72,12 @@ export function compose(knative: TranslateResult, gw: GatewayApiResult, cache: T
       });
   const ownLists = gw.clusters.length === 0 && gw.tls.length === 0;
   const prevOwnLists = previous !== undefined && previous.gatewayApi.clusters.length === 0 && previous.gatewayApi.tls.length === 0;
-  const diffs =
+  // Knative has no ports: the ports diff is the Gateway API part's, found by comparing (a short list).
+  const ports =
     knative.diffs !== undefined && previous !== undefined && knative.diffs.since === previous.knative.snapshot && ownLists && prevOwnLists
-      ? Object.freeze({ ...knative.diffs, since: previous.result.snapshot })
+      ? compareSorted(previous.result.snapshot.ports, snapshot.ports, (p) => p.name)
       : undefined;
+  const diffs = knative.diffs !== undefined && previous !== undefined && ports !== undefined ? Object.freeze({ ...knative.diffs, ports, since: previous.result.snapshot }) : undefined;
   const result: TranslateResult = Object.freeze({
     snapshot: Object.freeze(snapshot),
     statuses: knative.statuses,

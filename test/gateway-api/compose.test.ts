@@ -90,3 +90,28 @@ test('Knative diffs are kept while the Gateway API part adds no cluster, and dro
   ]);
   assert.equal(withRoutes[1]?.diffs, undefined);
 });
+
+test('the ports diff names only the Gateway port an edit touched; the other keeps its object', () => {
+  const twoPorts = s({
+    apiVersion: V1,
+    kind: 'Gateway',
+    metadata: { name: 'gw', namespace: 'default' },
+    spec: { gatewayClassName: 'sluice', listeners: [{ name: 'a', port: 80, protocol: 'HTTP' }, { name: 'b', port: 81, protocol: 'HTTP' }] },
+  });
+  // No backend resolves, so the Gateway API part adds no cluster and Knative's diffs stay exact.
+  const onA = (host: string) =>
+    s({ apiVersion: V1, kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'default' }, spec: { parentRefs: [{ name: 'gw', sectionName: 'a' }], hostnames: [host], rules: [{ backendRefs: [{ name: 'ghost', port: 80 }] }] } });
+  const kn = [service('kn'), endpoints('kn', '10.0.0.2'), ingress('k.example.com', 'kn')];
+  const [first, second] = run([
+    [gatewayClass, twoPorts, onA('one.example.com'), ...kn],
+    [gatewayClass, twoPorts, onA('two.example.com'), ...kn],
+  ]);
+  assert.ok(first && second);
+  const [a1, b1] = first.snapshot.ports;
+  const [a2, b2] = second.snapshot.ports;
+  assert.equal(b2, b1, 'the untouched port is the same object');
+  assert.notEqual(a2, a1);
+  assert.equal(second.diffs?.since, first.snapshot);
+  assert.deepEqual(second.diffs?.ports, { removed: [a1], added: [a2] });
+  assert.deepEqual([second.diffs?.external.added.length, second.diffs?.clusters.added.length], [0, 0]);
+});
