@@ -10,7 +10,7 @@ import { attachRoute, type Attachment, type RouteObject } from './attach.ts';
 import { resolveGateways, type GatewayOptions } from './gateways.ts';
 import { buildPorts } from './ports.ts';
 import { indexGrants, refAllowed } from './reference-grants.ts';
-import { grpcRouteRules, httpRouteRules, type RankedRoute, type RouteRulesResult } from './route-rules.ts';
+import { grpcRouteRules, httpRouteRules, type RankedRoute, type RuleContext, type RouteRulesResult } from './route-rules.ts';
 import { classStatus, gatewayStatus, routeStatus } from './status.ts';
 import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute, type Namespace } from './types.ts';
 
@@ -45,7 +45,7 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
     const namespace = r.metadata.namespace ?? 'default';
     const key = `${namespace}/${r.metadata.name}`;
     const object: RouteObject = { kind, key, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
-    const ctx = {
+    const ctx: RuleContext = {
       routeKey: `${kind} ${key}`,
       kind,
       namespace,
@@ -55,11 +55,7 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
     const created = r.metadata.creationTimestamp ?? '';
     // Rules are translated only for routes that name a served Gateway: a route of another
     // controller costs nothing and gets no status from Sluice.
-    const rules: RouteRulesResult = namesServedGateway(object, gateways)
-      ? kind === 'HTTPRoute'
-        ? httpRouteRules((r as HTTPRoute).spec, ctx, created)
-        : grpcRouteRules((r as GRPCRoute).spec, ctx, created)
-      : { routes: [], clusters: [] };
+    const rules: RouteRulesResult = namesServedGateway(object, gateways) ? routeRules(r, ctx, created) : { routes: [], clusters: [] };
     const attached = attachRoute(object, rules, { gateways, namespaces });
     statuses.push(routeStatus(r, attached.parents));
     if (attached.attachments.length === 0) return;
@@ -78,6 +74,16 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
     tls,
     objectStatuses: statuses,
   };
+}
+
+// A route the rule translator cannot handle (a bug meeting an input nobody foresaw) is not
+// accepted, and says why; it never takes down the other routes or the translation.
+function routeRules(r: HTTPRoute | GRPCRoute, ctx: RuleContext, created: string): RouteRulesResult {
+  try {
+    return r.kind === 'HTTPRoute' ? httpRouteRules(r.spec, ctx, created) : grpcRouteRules(r.spec, ctx, created);
+  } catch (err) {
+    return { routes: [], clusters: [], unsupported: { reason: 'UnsupportedValue', message: `cannot translate the route's rules: ${(err as Error).message}` } };
+  }
 }
 
 function namesServedGateway(route: RouteObject, gateways: ReadonlyMap<string, unknown>): boolean {
