@@ -5,7 +5,7 @@
 // listener gives the reason: NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname.
 import { condition, generationOf, type GatewayCondition } from './conditions.ts';
 import type { GatewayView, RouteKind, ServedListener } from './gateways.ts';
-import { routeHostsOnListener } from './hostnames.ts';
+import { covers, routeHostsOnListener } from './hostnames.ts';
 import { selectorMatches } from './label-selector.ts';
 import type { ParentReference } from './route-types.ts';
 import type { RouteRulesResult } from './route-rules.ts';
@@ -73,7 +73,10 @@ export function attachRoute(route: RouteObject, rules: RouteRulesResult, ctx: At
     parents.push({ parentRef: statusRef(ref), controllerName: CONTROLLER_NAME, conditions: [accepted, resolved] });
     if (accepted.status !== 'True') continue;
     attachments.push(...outcome.attachments);
-    for (const a of outcome.attachments) a.listener.attached.add(`${route.kind} ${route.key}`);
+    for (const a of outcome.attachments) {
+      a.listener.attached.add(`${route.kind} ${route.key}`);
+      if (!a.listener.claims.has(a.host)) a.listener.claims.set(a.host, { kind: route.kind, key: route.key });
+    }
   }
   return { attachments, parents };
 }
@@ -106,15 +109,37 @@ function attachToGateway(route: RouteObject, gateway: GatewayView, ref: ParentRe
     return { attachments: [], problem: { reason: 'NotAllowedByListeners', message: `no listener of Gateway ${gateway.key} allows routes of kind ${route.kind} from namespace ${route.namespace}` } };
   }
   const attachments: Attachment[] = [];
+  let matched = false;
+  let conflict: string | undefined;
   for (const l of allowed) {
     const hosts = routeHostsOnListener(l.hostname, route.hostnames);
     if (hosts.length === 0) continue;
+    matched = true;
+    const holder = otherKindHolder(l, route.kind, hosts);
+    if (holder !== undefined) {
+      conflict ??= `listener ${l.spec.name} of Gateway ${gateway.key} already serves a host name of this route with ${holder.kind} ${holder.key}, which is older: an HTTPRoute and a GRPCRoute may not share a host name on a listener`;
+      continue;
+    }
     for (const host of hosts) attachments.push({ listener: l, host });
   }
-  if (attachments.length === 0) {
-    return { attachments, problem: { reason: 'NoMatchingListenerHostname', message: `no hostname of the route matches a listener of Gateway ${gateway.key}` } };
-  }
+  if (!matched) return { attachments, problem: { reason: 'NoMatchingListenerHostname', message: `no hostname of the route matches a listener of Gateway ${gateway.key}` } };
+  if (attachments.length === 0) return { attachments, problem: { reason: 'NotAllowedByListeners', message: conflict ?? '' } };
   return { attachments };
+}
+
+// The GRPCRoute spec (hostnames): when an HTTPRoute and a GRPCRoute on one listener share a host
+// name, exactly one is accepted, the oldest (then namespace/name). Routes are attached oldest first,
+// so the first kind to take a host name on a listener keeps it.
+function otherKindHolder(l: ServedListener, kind: RouteKind, hosts: readonly string[]): { kind: RouteKind; key: string } | undefined {
+  for (const [claimed, holder] of l.claims) {
+    if (holder.kind === kind) continue;
+    if (hosts.some((h) => overlaps(h, claimed))) return holder;
+  }
+  return undefined;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === '*' || b === '*' || covers(a, b) || covers(b, a);
 }
 
 function namespaceAllowed(l: ServedListener, routeNamespace: string, ctx: AttachContext): boolean {

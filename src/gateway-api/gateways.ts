@@ -35,6 +35,8 @@ export interface ServedListener {
   readonly certificates: readonly TlsCertificate[];
   /** keys of the routes attached to it (counted once per route) */
   readonly attached: Set<string>;
+  /** host names taken on it, by the kind of route that took them first (HTTPRoute and GRPCRoute may not share one) */
+  readonly claims: Map<string, { readonly kind: RouteKind; readonly key: string }>;
   conditions: GatewayCondition[];
 }
 
@@ -90,7 +92,7 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
     const port = spec.port + options.portOffset;
     const portName = `gateway/${formatAddress({ address: options.gatewayAddress, port })}`;
     const hostname = spec.hostname ? spec.hostname.toLowerCase() : undefined;
-    const base = { gateway, gatewayKey: key, index, spec, hostname, portName, attached: new Set<string>() };
+    const base = { gateway, gatewayKey: key, index, spec, hostname, portName, attached: new Set<string>(), claims: new Map() };
     if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
       const why = `protocol ${spec.protocol} is not supported (Sluice serves HTTP and HTTPS)`;
       return {

@@ -7,7 +7,7 @@ import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../sna
 import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
 import { attachRoute, type Attachment, type RouteObject } from './attach.ts';
-import { resolveGateways, type GatewayOptions } from './gateways.ts';
+import { byAge, resolveGateways, type GatewayOptions } from './gateways.ts';
 import { buildPorts } from './ports.ts';
 import { indexGrants, refAllowed } from './reference-grants.ts';
 import { grpcRouteRules, httpRouteRules, type RankedRoute, type RuleContext, type RouteRulesResult } from './route-rules.ts';
@@ -62,8 +62,9 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
     routes.push({ object, ranked: rules.routes, attachments: attached.attachments });
     for (const c of rules.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
   };
-  for (const r of set.httpRoutes.values()) each('HTTPRoute', r);
-  for (const r of set.grpcRoutes.values()) each('GRPCRoute', r);
+  // Oldest first: attachment order decides which of an HTTPRoute and a GRPCRoute keeps a shared
+  // host name (attach.ts), and it must not depend on the order the maps were filled in.
+  for (const r of [...set.httpRoutes.values(), ...set.grpcRoutes.values()].sort(byAgeAndKind)) each(r.kind, r);
 
   const { ports, tls } = buildPorts(resolved.gateways, routes);
   for (const g of resolved.gateways) statuses.push(gatewayStatus(g, options));
@@ -90,6 +91,10 @@ function namesServedGateway(route: RouteObject, gateways: ReadonlyMap<string, un
   return route.parentRefs.some(
     (ref) => (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ref.kind ?? 'Gateway') === 'Gateway' && gateways.has(`${ref.namespace ?? route.namespace}/${ref.name}`),
   );
+}
+
+function byAgeAndKind(a: HTTPRoute | GRPCRoute, b: HTTPRoute | GRPCRoute): number {
+  return byAge(a, b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
 }
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
