@@ -44,6 +44,8 @@ export interface GatewayView {
   readonly gateway: Gateway;
   readonly key: string;
   readonly listeners: readonly ServedListener[];
+  /** spec.addresses asks for an address Sluice does not serve: the Gateway is not accepted */
+  readonly unsupportedAddress?: string;
 }
 
 export interface GatewaysResult {
@@ -131,7 +133,31 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
       ],
     };
   });
+  const unsupportedAddress = unsupportedAddressOf(gateway, options);
+  if (unsupportedAddress !== undefined) {
+    // Not accepted: nothing is served and no route attaches (the listeners say why).
+    for (const l of listeners) {
+      l.accepted = false;
+      l.programmed = false;
+      l.conditions = l.conditions.map((c) => (c.type === 'Programmed' ? condition('Programmed', false, 'Invalid', 'The Gateway is not accepted', generation) : c));
+    }
+    return { gateway, key, listeners, unsupportedAddress };
+  }
   return { gateway, key, listeners };
+}
+
+/**
+ * Every listener binds the one --gateway-address (file mode), so a Gateway may ask only for it;
+ * an address that is not it is reported (the spec: "MUST indicate this" in the conditions).
+ */
+function unsupportedAddressOf(gateway: Gateway, options: GatewayOptions): string | undefined {
+  for (const a of gateway.spec.addresses ?? []) {
+    const type = a.type ?? 'IPAddress';
+    if (type !== 'IPAddress' || (a.value !== undefined && a.value !== '' && a.value !== options.gatewayAddress)) {
+      return `address ${type} ${a.value ?? ''} cannot be assigned: every Gateway is served at ${options.gatewayAddress} (--gateway-address)`;
+    }
+  }
+  return undefined;
 }
 
 interface Problem {

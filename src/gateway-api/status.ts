@@ -37,8 +37,12 @@ export function gatewayStatus(view: GatewayView, options: GatewayOptions): Objec
     name: gw.metadata.name,
     generation: g,
     status: {
-      addresses: [{ type: isIP(options.gatewayAddress) === 0 ? 'Hostname' : 'IPAddress', value: options.gatewayAddress }],
-      conditions: [
+      // An address is assigned only to a Gateway Sluice accepts.
+      addresses: view.unsupportedAddress !== undefined ? [] : [{ type: isIP(options.gatewayAddress) === 0 ? 'Hostname' : 'IPAddress', value: options.gatewayAddress }],
+      conditions: view.unsupportedAddress !== undefined ? [
+        condition('Accepted', false, 'UnsupportedAddress', view.unsupportedAddress, g),
+        condition('Programmed', false, 'AddressNotUsable', view.unsupportedAddress, g),
+      ] : [
         accepted.length === 0
           ? condition('Accepted', false, 'ListenersNotValid', 'No listener is valid', g)
           : allValid
