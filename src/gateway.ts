@@ -202,12 +202,6 @@ export class Gateway {
     this.#ports.follow(this.pipeline.feed);
   }
 
-  /** The Gateway API ports served now, name -> bound address; `settled` once pending binds are done. */
-  async gatewayPorts(): Promise<Record<string, string>> {
-    await this.#ports?.settled();
-    return this.#ports?.addresses() ?? {};
-  }
-
   /** Ready once the first snapshot is served, until shutdown begins. */
   readiness(): Readiness {
     if (this.#shuttingDown) return { ready: false, reason: 'shutting down' };

@@ -2,16 +2,23 @@
 // plus --port-offset; an edited Gateway rebinds without a restart; /config lists the ports; SIGTERM
 // closes them; with --workers 2 every worker serves them.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend } from '../support/config.ts';
 import { eventually, get, getJson } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
+import { makeCert, tlsSecret } from '../proxy/certs.ts';
 import { freePort } from '../proxy/gateway-ports-helpers.ts';
+import { h2Request } from '../proxy/h2-helpers.ts';
 
-// Needs the Gateway API translator (ws/gwapi) to turn Gateways into snapshot.ports.
-const NEEDS_TRANSLATOR = process.env.SLUICE_GATEWAY_API === '1' ? false : 'needs the Gateway API translator (ws/gwapi); SLUICE_GATEWAY_API=1 runs it';
+// Runs once the Gateway API translator (ws/gwapi) is there to turn Gateways into snapshot.ports.
+const NEEDS_TRANSLATOR = existsSync(new URL('../../src/gateway-api/translate.ts', import.meta.url)) ? false : 'needs the Gateway API translator (src/gateway-api, ws/gwapi)';
 
 const gatewayClass = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice' }, spec: { controllerName: 'sluice.dev/gateway-controller' } };
 const gateway = (listeners: Array<{ name: string; port: number }>) => ({
@@ -40,6 +47,67 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** The CN of the certificate served on 127.0.0.1:port for `servername`, and the protocol ALPN chose. */
+function handshake(port: number, servername: string): Promise<{ cn: string; alpn: string | false }> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername, ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false });
+    const timer = setTimeout(() => s.destroy(new Error('handshake timed out')), 5000);
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      resolve({ cn: String(s.getPeerCertificate().subject?.CN ?? ''), alpn: s.alpnProtocol ?? false });
+      s.destroy();
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+describe('an HTTPS Gateway listener', { skip: NEEDS_TRANSLATOR }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-gw-https-'));
+  let cfg: ConfigDir;
+  let up: Upstream;
+  let sluice: SluiceProcess;
+  let p: number;
+  after(async () => {
+    await sluice?.stop();
+    await up?.close();
+    await cfg?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the certificate its certificateRefs name by SNI, ALPN h2, and routes over it', async () => {
+    up = await startUpstream('app');
+    p = await freePort();
+    const a = makeCert(dir, 'a', ['app.example.com']);
+    cfg = await ConfigDir.create();
+    await cfg.write('backend.yaml', backend('app', [{ ip: '127.0.0.1', port: up.port }]));
+    await cfg.write('gateway.yaml', [
+      gatewayClass,
+      tlsSecret('app-cert', a),
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'gw', namespace: 'default' },
+        spec: { gatewayClassName: 'sluice', listeners: [{ name: 'tls', port: p, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'app-cert' }] } }] },
+      },
+      route,
+    ]);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--gateway-address', '127.0.0.1'], ['http', 'local', 'admin', `gateway/127.0.0.1:${p}`]);
+    assert.deepEqual(await handshake(p, 'app.example.com'), { cn: 'app.example.com', alpn: 'h2' });
+    const session = http2.connect(`https://127.0.0.1:${p}`, { servername: 'app.example.com', rejectUnauthorized: false });
+    session.on('error', () => {});
+    try {
+      const r = await h2Request(session, { ':path': '/', ':authority': 'app.example.com' });
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.headers['x-upstream'], 'app');
+    } finally {
+      session.close();
+    }
+  });
+});
+
 for (const workers of ['1', '2']) {
   describe(`Gateway API ports (sluice serve --workers ${workers})`, { skip: NEEDS_TRANSLATOR }, () => {
     let cfg: ConfigDir;
@@ -52,8 +120,8 @@ for (const workers of ['1', '2']) {
 
     before(async () => {
       up = await startUpstream('app');
-      first = await freePort();
-      second = await freePort();
+      // the lower one is listener port 80 plus the offset, so the other's listener port is above 80
+      [first, second] = [await freePort(), await freePort()].sort((x, y) => x - y) as [number, number];
       offset = first - 80;
       cfg = await ConfigDir.create();
       await cfg.write('backend.yaml', backend('app', [{ ip: '127.0.0.1', port: up.port }]));

@@ -117,3 +117,4 @@ export const portName = (p: number, address = '127.0.0.1'): string => `gateway/$
 export function tlsCert(name: string, hosts: string[], pair: { cert: string; key: string }): TlsCertificate {
   return { name, hosts, certChain: pair.cert, privateKey: pair.key };
 }
+

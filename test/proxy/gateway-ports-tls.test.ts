@@ -36,9 +36,6 @@ function handshake(p: number, servername: string | undefined, alpn: string[] = [
   });
 }
 
-// Until ws/ir's router has one host table per port, requests on a port cannot be routed.
-const NEEDS_PORT_TABLES = 'needs the router\'s per-port host tables (ws/ir)';
-
 describe('HTTPS Gateway ports', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-gw-ports-tls-'));
   let a: TestCert;
@@ -125,7 +122,7 @@ describe('HTTPS Gateway ports', () => {
     }
   });
 
-  it('routes HTTP/2 and HTTP/1.1 over TLS by the port\'s host table', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('routes HTTP/2 and HTTP/1.1 over TLS by the port\'s host table', async () => {
     const t = startPorts();
     try {
       const p = await freePort();

@@ -25,9 +25,6 @@ function accepts(p: number): Promise<boolean> {
   });
 }
 
-// Until ws/ir's router has one host table per port, requests on a port cannot be routed.
-const NEEDS_PORT_TABLES = 'needs the router\'s per-port host tables (ws/ir)';
-
 describe('Gateway API ports on a data plane', () => {
   let up: Upstream;
   let other: Upstream;
@@ -40,7 +37,7 @@ describe('Gateway API ports on a data plane', () => {
     await other.close();
   });
 
-  it('serves HTTP/1.1 and h2c on a plain port, routed by that port\'s own host table', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('serves HTTP/1.1 and h2c on a plain port, routed by that port\'s own host table', async () => {
     const t = startPorts();
     try {
       const [a, b] = [await freePort(), await freePort()];
@@ -72,7 +69,7 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
-  it('binds a port added by a swap and closes it when a later swap removes it, letting a request in flight finish', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('binds a port added by a swap and closes it when a later swap removes it, letting a request in flight finish', async () => {
     const slow = await startSlowUpstream('slow', 300);
     const t = startPorts();
     try {
@@ -123,7 +120,7 @@ describe('Gateway API ports on a data plane', () => {
     }
   });
 
-  it('logs a port it cannot bind, serves the others, and binds it on a later swap once free', { skip: NEEDS_PORT_TABLES }, async () => {
+  it('logs a port it cannot bind, serves the others, and binds it on a later swap once free', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const busy = (blocker.address() as net.AddressInfo).port;
@@ -144,6 +141,21 @@ describe('Gateway API ports on a data plane', () => {
       assert.equal((await get(`127.0.0.1:${busy}`, 'app.example.com')).status, 200);
     } finally {
       if (blocker.listening) blocker.close();
+      await t.stop();
+    }
+  });
+
+  it('logs a port whose address this machine does not have, and serves the others', async () => {
+    const t = startPorts();
+    try {
+      const p = await freePort();
+      // 192.0.2.1 is TEST-NET-1: never an address of this machine
+      await t.publish({ ports: [port(p, 'HTTP', [], [], '192.0.2.1'), port(p, 'HTTP')] });
+      assert.deepEqual(Object.keys(t.ports.addresses()), [portName(p)]);
+      const failed = t.logs.find((l) => l.listener === portName(p, '192.0.2.1'));
+      assert.ok(failed, JSON.stringify(t.logs));
+      assert.match(String(failed.err), /address not available/);
+    } finally {
       await t.stop();
     }
   });
