@@ -1,8 +1,12 @@
-// Compiles one virtual host's routes for the router: header matchers as flat arrays, split
-// pickers as cumulative percent tables, each split resolved to its Cluster object.
+// Compiles one virtual host's routes for the router: matchers (match.ts), split pickers as
+// cumulative weight tables, each split resolved to its Cluster object, and every filter folded into
+// the fields a decision reads (edits combined, rewrites and redirects compiled, mirrors resolved).
 import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
-import { NO_EDITS, concatEdits } from './headers.ts';
-import type { CompiledRoute, CompiledSplit, HostEntry } from './router.ts';
+import { compileCors } from './cors.ts';
+import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
+import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
+import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
+import type { CompiledRoute, CompiledSplit, HostEntry, Mirror } from './router.ts';
 
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
 export interface Lookup<T> {
@@ -13,8 +17,8 @@ export interface Lookup<T> {
  * The compiled entry for `vhost`. A new entry shares the compiled route list of any virtual host
  * with the same routes whose clusters are unchanged.
  */
-export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>): HostEntry {
-  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost.routes, clusters) };
+export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>, report: ReportProblem): HostEntry {
+  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost, clusters, report) };
 }
 
 // The translator shares route lists (an ingress's public and cluster-local rules usually have the
@@ -25,52 +29,123 @@ export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clu
 // the very object the caller's own snapshot has under that name (`current`), so what a plane gets
 // is exactly what compiling afresh from its own snapshot would give.
 const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
-// Keyed by the split list and then the route's own header list: compiled splits carry both edits.
+// Keyed by the split list and then the route's own filter list: compiled splits carry both.
 const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly RouteFilter[], readonly CompiledSplit[]>>();
-const NO_HEADERS: readonly string[] = Object.freeze([]);
+const NONE: readonly never[] = Object.freeze([]);
 
-function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
-  for (const sp of splits) if (clusters.get(sp.cluster.name) !== sp.cluster) return false;
+function current(resolved: readonly Cluster[], clusters: Lookup<Cluster>): boolean {
+  for (const c of resolved) if (clusters.get(c.name) !== c) return false;
   return true;
 }
 
-function compileRoutes(routes: readonly Route[], clusters: Lookup<Cluster>): readonly CompiledRoute[] {
+function compileRoutes(vhost: VirtualHost, clusters: Lookup<Cluster>, report: ReportProblem): readonly CompiledRoute[] {
+  const routes = vhost.routes;
   let out = compiledRoutes.get(routes);
-  if (out === undefined || !out.every((r) => current(r.splits, clusters))) {
-    out = routes.map((r) => compileRoute(r, clusters));
+  if (out === undefined || !out.every((r) => current(r.clusters, clusters))) {
+    out = routes.map((r, i) => compileRoute(r, clusters, (p) => report(`virtual host ${vhost.name} route ${i} (${r.ingress}): ${p}`)));
     compiledRoutes.set(routes, out);
   }
   return out;
 }
 
-function requestEdits(filters: readonly RouteFilter[]): HeaderEdits {
-  let edits = NO_EDITS;
-  for (const f of filters) if (f.type === 'request-headers') edits = concatEdits(edits, f.edits);
-  return edits;
+/** A cluster by name; one not in the snapshot resolves to an empty one (503, as with no endpoints). */
+function resolve(name: string, clusters: Lookup<Cluster>): Cluster {
+  return clusters.get(name) ?? { name, protocol: 'http1', type: 'static', endpoints: [] };
 }
 
-function compileRoute(route: Route, clusters: Lookup<Cluster>): CompiledRoute {
-  let byHeaders = compiledSplits.get(route.splits);
-  if (byHeaders === undefined) compiledSplits.set(route.splits, (byHeaders = new WeakMap()));
-  let splits = byHeaders.get(route.filters);
-  if (splits === undefined || !current(splits, clusters)) {
-    let acc = 0;
-    const routeEdits = requestEdits(route.filters);
-    splits = route.splits.map((s): CompiledSplit => {
-      acc += s.weight;
-      const name = s.cluster ?? '';
-      const cluster = clusters.get(name) ?? { name, protocol: 'http1', type: 'static', endpoints: [] };
-      return { cluster, upTo: acc, request: concatEdits(routeEdits, requestEdits(s.filters)), response: undefined };
-    });
-    byHeaders.set(route.filters, splits);
+/** What a filter list contributes to a split, in order; later rewrites override earlier ones. */
+interface Effects {
+  request: HeaderEdits;
+  response: HeaderEdits;
+  mirrors: readonly Mirror[];
+  hostname: string | undefined;
+  path: CompiledPathRewrite | undefined;
+  redirect: CompiledRedirect | undefined;
+}
+
+function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, base?: Effects): Effects {
+  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined };
+  for (const f of filters) {
+    switch (f.type) {
+      case 'request-headers':
+        e.request = concatEdits(e.request, f.edits);
+        break;
+      case 'response-headers':
+        e.response = concatEdits(e.response, f.edits);
+        break;
+      case 'url-rewrite':
+        if (f.hostname !== undefined) e.hostname = f.hostname;
+        if (f.path !== undefined) e.path = compilePathRewrite(f.path);
+        break;
+      case 'redirect':
+        e.redirect ??= compileRedirect(f);
+        break;
+      case 'mirror':
+        if (f.percent > 0) e.mirrors = [...e.mirrors, { cluster: resolve(f.cluster, clusters), percent: Math.min(f.percent, 100) }];
+        break;
+      case 'cors':
+        break; // a route-level policy: compileRoute reads it
+    }
   }
-  const rewrite = route.filters.find((f) => f.type === 'url-rewrite');
+  return e;
+}
+
+function compileSplits(route: Route, clusters: Lookup<Cluster>): readonly CompiledSplit[] {
+  let byFilters = compiledSplits.get(route.splits);
+  if (byFilters === undefined) compiledSplits.set(route.splits, (byFilters = new WeakMap()));
+  let splits = byFilters.get(route.filters);
+  if (splits === undefined || !current(splitClusters(splits), clusters)) {
+    const routeEffects = effectsOf(route.filters, clusters);
+    let acc = 0;
+    splits = route.splits.map((s): CompiledSplit => {
+      // A negative or non-finite weight is invalid input: it takes no traffic rather than skewing the table.
+      acc += Number.isFinite(s.weight) && s.weight > 0 ? s.weight : 0;
+      const e = s.filters.length === 0 ? routeEffects : effectsOf(s.filters, clusters, routeEffects);
+      return {
+        cluster: s.cluster === undefined ? undefined : resolve(s.cluster, clusters),
+        upTo: acc,
+        request: e.request,
+        response: noEdits(e.response) ? undefined : e.response,
+        mirrors: e.mirrors,
+        hostname: e.hostname,
+        path: e.path,
+        // The route's own redirect answers before a split is picked; this is then the split's.
+        redirect: e.redirect,
+      };
+    });
+    byFilters.set(route.filters, splits);
+  }
+  return splits;
+}
+
+function splitClusters(splits: readonly CompiledSplit[]): Cluster[] {
+  const out: Cluster[] = [];
+  for (const s of splits) {
+    if (s.cluster !== undefined) out.push(s.cluster);
+    for (const m of s.mirrors) out.push(m.cluster);
+  }
+  return out;
+}
+
+function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): CompiledRoute {
+  const splits = compileSplits(route, clusters);
+  let redirect: CompiledRedirect | undefined;
+  let cors: CompiledRoute['cors'];
+  for (const f of route.filters) {
+    if (f.type === 'redirect') redirect ??= compileRedirect(f);
+    else if (f.type === 'cors') cors ??= compileCors(f.policy);
+  }
+  const resolved = splitClusters(splits);
   return {
     route,
-    pathPrefix: route.path.type === 'prefix' ? route.path.value : '\0',
-    headerNames: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => h.name),
-    headerValues: route.headers.length === 0 ? NO_HEADERS : route.headers.map((h) => (h.match.type === 'exact' ? h.match.value : '')),
+    path: compilePath(route.path, 'path', report),
+    method: route.method?.toUpperCase(),
+    headers: route.headers.length === 0 ? NONE : route.headers.map((h, i): ValueMatcher => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report)),
+    query: route.query.length === 0 ? NONE : route.query.map((q, i): ValueMatcher => compileValue(q.name, q.match, `query[${i}] ${q.name}`, report)),
     splits,
-    rewriteHost: rewrite?.hostname,
+    total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,
+    redirect,
+    cors,
+    clusters: resolved.length === 0 ? NONE : resolved,
   };
 }

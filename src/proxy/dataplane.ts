@@ -15,7 +15,7 @@ import { ClientDeadlines } from './client-deadlines.ts';
 export class DataPlane {
   #router: Router | undefined;
   /** derives each router from this plane's last one (never from another plane's) */
-  readonly #routers = new RouterBuilder();
+  readonly #routers = new RouterBuilder((problem) => this.log.warn({ problem }, 'route configuration problem'));
   readonly upstreams: Upstreams;
   /** raw keep-alive HTTP/1.1 sockets: the fast path's and HTTP/2's bodiless requests to HTTP/1.1 upstreams */
   readonly fast = new FastUpstreams();

@@ -1,9 +1,11 @@
-// The per-request core: from plain values (listener, host, path, raw headers) to a decision.
+// The per-request core: from plain values (listener, method, host, path, raw headers) to a decision.
 // It knows nothing of node:http, so every socket layer (h1, h2, a raw fast path) shares it.
-import type { HeaderEdits, ListenerKind } from '../snapshot/types.ts';
-import type { CompiledRoute, CompiledSplit, Router } from './router.ts';
+import type { HeaderEdits, HeaderPair, ListenerKind, RetryPolicy, Route } from '../snapshot/types.ts';
+import { originAllowed, preflightHeaders, withCorsHeaders } from './cors.ts';
 import { routedTarget } from './normalize-path.ts';
-import { matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
+import { headerSafe, redirectLocation, rewritePath } from './rewrite.ts';
+import type { BackendSplit, CompiledRoute, Mirror, Router } from './router.ts';
+import { findHost, matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
 
 export type Decision =
   | { readonly kind: 'probe'; readonly ingress: string; readonly hash: string }
@@ -11,14 +13,19 @@ export type Decision =
   | { readonly kind: 'bad-probe'; readonly ingress: string }
   /** a request target with a `#fragment`: 400, as RFC 9112 3.2 and Envoy's default have it */
   | { readonly kind: 'bad-target' }
-  | { readonly kind: 'redirect'; readonly ingress: string; readonly location: string }
+  /** Knative's https redirect (301) or a redirect filter's */
+  | { readonly kind: 'redirect'; readonly ingress: string; readonly location: string; readonly status: 301 | 302 | 303 | 307 | 308 }
   | { readonly kind: 'not-found'; readonly what: 'host' | 'path'; readonly ingress?: string }
+  /** the route has no backend to send to (none, all weights 0, or an invalid reference): 500 */
+  | { readonly kind: 'no-backend'; readonly ingress: string }
+  /** a CORS preflight from an allowed origin, answered by the gateway: 204 with these headers */
+  | { readonly kind: 'preflight'; readonly ingress: string; readonly headers: readonly HeaderPair[] }
   | {
       readonly kind: 'forward';
       readonly ingress: string;
       readonly route: CompiledRoute;
-      readonly split: CompiledSplit;
-      /** the request target sent upstream: normalised path and query (normalize-path.ts) */
+      readonly split: BackendSplit;
+      /** the request target sent upstream: normalised (normalize-path.ts), then rewritten, path and query */
       readonly url: string;
       /** the Host sent upstream */
       readonly upstreamHost: string;
@@ -26,12 +33,19 @@ export type Decision =
       readonly request: HeaderEdits;
       /** the route's edits of the response headers sent to the client; undefined when none */
       readonly response: HeaderEdits | undefined;
+      /** copies to send, each with its share of requests (decided by the sender); empty when none */
+      readonly mirrors: readonly Mirror[];
+      /** the route's timeouts in ms; undefined: none */
+      readonly timeout: Route['timeout'];
+      readonly retry: RetryPolicy | undefined;
     };
 
 export interface RequestFacts {
   readonly listener: ListenerKind;
   /** true when the request arrived over TLS */
   readonly secure: boolean;
+  /** the request method as sent (upper-case for the standard ones) */
+  readonly method: string;
   /** the Host / :authority as sent */
   readonly authority: string | undefined;
   /** path with query */
@@ -49,16 +63,15 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   // client meant (stripping it would route `/a#/../b` differently from an origin that keeps it).
   if (req.url.indexOf('#') >= 0) return { kind: 'bad-target' };
   const host = normalizeHost(req.authority);
-  // `*` is the catch-all virtual host (a rule without hosts), tried after every named host.
   const table = router.hosts[req.listener];
-  const entry = table?.get(host) ?? table?.get('*');
+  const entry = table === undefined ? undefined : findHost(table, host);
   if (!entry) return { kind: 'not-found', what: 'host' };
   const ingress = entry.vhost.ingress;
 
   // Knative readiness probe: answered by the gateway itself with the hash of the config it holds.
   // The prober sends `override` and compares the answer with the hash it expects. Like Knative's
   // probe handler (knative.dev/networking pkg/http/probe), a probe must carry a non-empty hash.
-  if (rawHeader(req.raw, PROBE_HEADER) === 'probe' && entry.ingress) {
+  if (entry.ingress && rawHeader(req.raw, PROBE_HEADER) === 'probe') {
     const sent = rawHeader(req.raw, HASH_HEADER);
     if (sent === undefined || sent === '') return { kind: 'bad-probe', ingress };
     return { kind: 'probe', ingress, hash: sent === 'override' ? entry.ingress.hash : sent };
@@ -67,21 +80,53 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const url = routedTarget(req.url, req.normalizePath !== false);
   const q = url.indexOf('?');
   const path = q >= 0 ? url.slice(0, q) : url;
-  const route = matchRoute(entry, path, req.raw);
+  const route = matchRoute(entry, req.method, path, url, q, req.raw);
   if (!route) return { kind: 'not-found', what: 'path', ingress };
 
   // Kourier turns each path of a Redirected ingress's ExternalIP rules into a redirect route, on
   // the external and the cluster-local gateway alike (the translator sets httpOption only there),
   // so only requests a path matches are redirected, whichever plain listener they came to.
   if (!req.secure && entry.vhost.httpOption === 'Redirected') {
-    return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${url}`) };
+    return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${url}`), status: 301 };
   }
 
-  const split = pickSplit(route, roll);
-  if (!split) return { kind: 'not-found', what: 'path', ingress };
+  const origin = route.cors === undefined ? undefined : rawHeader(req.raw, 'origin');
+  const cors = origin !== undefined && originAllowed(route.cors!, origin) ? route.cors : undefined;
+  if (cors !== undefined && req.method === 'OPTIONS') {
+    const headers = preflightHeaders(cors, origin!, req.raw);
+    if (headers !== undefined) return { kind: 'preflight', ingress, headers };
+  }
 
-  const upstreamHost = route.rewriteHost ?? req.authority ?? host;
-  return { kind: 'forward', ingress, route, split, url, upstreamHost, request: split.request, response: split.response };
+  if (route.redirect !== undefined) {
+    return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: route.redirect.status };
+  }
+  if (route.total === 0) return { kind: 'no-backend', ingress };
+  // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
+  const split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
+  if (split === undefined) return { kind: 'no-backend', ingress };
+  if (split.redirect !== undefined) {
+    return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: split.redirect.status };
+  }
+  if (split.cluster === undefined) return { kind: 'no-backend', ingress };
+
+  return {
+    kind: 'forward',
+    ingress,
+    route,
+    split: split as BackendSplit,
+    url: split.path === undefined ? url : rewritePath(split.path, route.path, path) + queryOf(url, q),
+    upstreamHost: split.hostname ?? req.authority ?? host,
+    request: split.request,
+    response: cors === undefined ? split.response : withCorsHeaders(cors, origin!, split.response),
+    mirrors: split.mirrors,
+    timeout: route.route.timeout,
+    retry: route.route.retry,
+  };
+}
+
+/** The query of `url` with its `?` (`` when none): a rewrite or redirect keeps it as sent. */
+function queryOf(url: string, q: number): string {
+  return q >= 0 ? url.slice(q) : '';
 }
 
 // A Host that is not a plain host[:port] is replaced by the normalised host.
@@ -95,10 +140,4 @@ const PLAIN_AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?:
 function redirectAuthority(authority: string | undefined, host: string): string {
   if (authority === undefined || !PLAIN_AUTHORITY.test(authority)) return host;
   return authority.endsWith(':80') ? authority.slice(0, -3) : authority;
-}
-
-// What a client sent goes into the Location header: anything but visible ASCII is percent-encoded,
-// so no front end's header validation can throw on it and nothing can split the header.
-function headerSafe(value: string): string {
-  return /^[\x21-\x7e]*$/.test(value) ? value : value.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

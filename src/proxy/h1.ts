@@ -47,6 +47,7 @@ export function createH1Handler(dp: DataPlane, ctx: ListenerContext, h2?: H2Upst
     const decision = decide(router, {
       listener: ctx.kind,
       secure: ctx.secure,
+      method: req.method ?? 'GET',
       authority: target.authority,
       url: target.url,
       raw,

@@ -49,7 +49,7 @@ export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: T
     writeLocalH2(stream, textReply(400, 'extended CONNECT needs :scheme, :path and :authority'), false, undefined);
     return done('', 400);
   }
-  const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, normalizePath: ctx.normalizePath });
+  const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, method: 'GET', authority, url: path, raw, normalizePath: ctx.normalizePath });
   if (decision.kind !== 'forward') {
     const { reply, ingress } = replyFor(decision);
     writeLocalH2(stream, reply, false, undefined);

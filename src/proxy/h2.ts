@@ -107,7 +107,7 @@ export function createH2StreamHandler(dp: DataPlane, h2: H2Upstreams, ctx: Liste
       writeLocalH2(stream, textReply(501, 'CONNECT is not supported'), head, grpcType);
       return recordLocal(dp, ctx, started, '', 501);
     }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority, url: path, raw, normalizePath: ctx.normalizePath });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, method, authority, url: path, raw, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       writeLocalH2(stream, reply, head, error ? grpcType : undefined);

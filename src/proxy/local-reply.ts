@@ -1,4 +1,5 @@
-// Responses the gateway writes itself (404, 503, probes, redirects), for any socket layer.
+// Responses the gateway writes itself (404, 500, 503, probes, redirects, CORS preflights), for any socket layer.
+import type { HeaderPair } from '../snapshot/types.ts';
 import type { Decision } from './decide.ts';
 
 export interface LocalReply {
@@ -19,8 +20,13 @@ export function probeReply(hash: string): LocalReply {
   return { status: 200, headers: [['k-network-hash', hash], ['content-type', 'text/plain; charset=utf-8']], body: 'probe\n' };
 }
 
-export function redirectReply(location: string): LocalReply {
-  return { status: 301, headers: [['location', location], ['content-type', 'text/plain; charset=utf-8']], body: `Moved to ${location}\n` };
+export function redirectReply(location: string, status = 301): LocalReply {
+  return { status, headers: [['location', location], ['content-type', 'text/plain; charset=utf-8']], body: `Moved to ${location}\n` };
+}
+
+/** The gateway's answer to a CORS preflight from an allowed origin: no body. */
+export function preflightReply(headers: readonly HeaderPair[]): LocalReply {
+  return { status: 204, headers: headers.map(([n, v]) => [n, v]), body: '' };
 }
 
 export const NO_CONFIG = textReply(503, 'no configuration loaded yet');
@@ -29,6 +35,8 @@ export const UPSTREAM_RESET = textReply(503, 'upstream connect error or disconne
 // Knative's probe handler's answer to a probe without a hash (pkg/http/probe).
 export const BAD_PROBE = textReply(400, 'a probe request must contain a non-empty "K-Network-Hash" header');
 export const BAD_TARGET = textReply(400, 'a request target must not contain a #fragment');
+// The Gateway API's answer when a rule has no backend to send to (none valid, or all weights 0).
+export const NO_BACKEND = textReply(500, 'no backend for this route');
 export const BODY_TIMEOUT = textReply(408, 'request body timeout: the client sent nothing for too long');
 
 /**
@@ -46,6 +54,10 @@ export function replyFor(decision: Exclude<Decision, { kind: 'forward' }>): { re
     case 'bad-target':
       return { reply: BAD_TARGET, ingress: '', error: true };
     case 'redirect':
-      return { reply: redirectReply(decision.location), ingress: decision.ingress, error: false };
+      return { reply: redirectReply(decision.location, decision.status), ingress: decision.ingress, error: false };
+    case 'no-backend':
+      return { reply: NO_BACKEND, ingress: decision.ingress, error: true };
+    case 'preflight':
+      return { reply: preflightReply(decision.headers), ingress: decision.ingress, error: false };
   }
 }

@@ -6,10 +6,11 @@
 // Each DataPlane owns one builder: what it derives from is its own last router, never another's.
 import type { SnapshotChange } from '../snapshot/change.ts';
 import { compareSorted, findSorted, sortedBy, type ListDiff } from '../snapshot/list-diff.ts';
-import type { Cluster, IngressInfo, KnativeListener, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, IngressInfo, KnativeListener, PortListener, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LayeredMap } from '../store/layered.ts';
 import { entryFor, type Lookup } from './compile-routes.ts';
-import type { HostEntry, Router } from './router.ts';
+import type { ReportProblem } from './match.ts';
+import type { HostEntry, HostTable, HostTables, Router } from './router.ts';
 
 /**
  * What the last router was made from. The indexes say which virtual hosts use a cluster or belong
@@ -17,6 +18,9 @@ import type { HostEntry, Router } from './router.ts';
  */
 interface Chain extends Indexes {
   readonly head: Router;
+  /** what the port listeners' tables resolved: a change to one of these rebuilds them */
+  readonly portClusters: ReadonlySet<string>;
+  readonly portIngresses: ReadonlySet<string>;
 }
 
 interface Indexes {
@@ -30,8 +34,22 @@ const LISTENERS = ['external', 'local'] as const;
 const byName = (x: { readonly name: string }): string => x.name;
 const byKey = (x: IngressInfo): string => x.key;
 
+/** Problems reported at most this many times per builder (a bad regex in 10,000 routes is one line). */
+const MAX_REPORTED = 1000;
+
 export class RouterBuilder {
   #chain: Chain | undefined;
+  readonly #report: ReportProblem;
+  readonly #reported = new Set<string>();
+
+  /** `report` hears each configuration problem the router works around, once. */
+  constructor(report: ReportProblem = () => {}) {
+    this.#report = (problem) => {
+      if (this.#reported.has(problem) || this.#reported.size >= MAX_REPORTED) return;
+      this.#reported.add(problem);
+      report(problem);
+    };
+  }
 
   /** The router for `change.snapshot`: derived from the last one this builder made when possible. */
   next(change: SnapshotChange): Router {
@@ -47,7 +65,7 @@ export class RouterBuilder {
     const compileHosts = (vhosts: readonly VirtualHost[]): Map<string, HostEntry> => {
       const table = new Map<string, HostEntry>();
       for (const vhost of vhosts) {
-        const entry = entryFor(vhost, ingresses, clusters);
+        const entry = entryFor(vhost, ingresses, clusters, this.#report);
         index(next, vhost, 1);
         // The translator resolves host conflicts; the first vhost listed for a domain wins here too.
         for (const d of vhost.domains) {
@@ -57,15 +75,37 @@ export class RouterBuilder {
       }
       return table;
     };
+    const ports = this.#portTables(snapshot.ports, ingresses, clusters);
     const router: Router = {
       snapshot,
       version: snapshot.version,
-      hosts: { external: compileHosts(snapshot.listeners.external), local: compileHosts(snapshot.listeners.local) },
+      hosts: { ...ports.tables, external: compileHosts(snapshot.listeners.external), local: compileHosts(snapshot.listeners.local) },
     };
     // Deriving assumes each domain has one virtual host per listener (as the translator makes them).
-    const derivable = unique && sortedBy(snapshot.listeners.external, byName) && sortedBy(snapshot.listeners.local, byName);
-    this.#chain = derivable ? { ...next, head: router } : undefined;
+    const derivable = unique && sortedBy(snapshot.listeners.external, byName) && sortedBy(snapshot.listeners.local, byName) && sortedBy(snapshot.ports, byName);
+    this.#chain = derivable ? { ...next, head: router, portClusters: ports.clusters, portIngresses: ports.ingresses } : undefined;
     return router;
+  }
+
+  /**
+   * A host table per port listener, compiled in full: a port list is short, and its virtual hosts
+   * share compiled routes with the last tables (compile-routes.ts) when their clusters are the same.
+   */
+  #portTables(ports: readonly PortListener[], ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>): { tables: Record<string, HostTable>; clusters: Set<string>; ingresses: Set<string> } {
+    const out = { tables: {} as Record<string, HostTable>, clusters: new Set<string>(), ingresses: new Set<string>() };
+    for (const port of ports) {
+      // Knative's listeners keep their names; a port listener cannot take one over.
+      if (port.name === 'external' || port.name === 'local') continue;
+      const table = new Map<string, HostEntry>();
+      for (const vhost of port.virtualHosts) {
+        const entry = entryFor(vhost, ingresses, clusters, this.#report);
+        out.ingresses.add(vhost.ingress);
+        for (const r of vhost.routes) for (const name of routeClusters(r)) out.clusters.add(name);
+        for (const d of vhost.domains) if (!table.has(d)) table.set(d, entry);
+      }
+      out.tables[port.name] = table;
+    }
+    return out;
   }
 
   /**
@@ -85,7 +125,8 @@ export class RouterBuilder {
       external: d?.external ?? compareSorted(prev.listeners.external, snapshot.listeners.external, byName),
       local: d?.local ?? compareSorted(prev.listeners.local, snapshot.listeners.local, byName),
     };
-    if (moves.external === undefined || moves.local === undefined) return undefined;
+    const portMoves = d?.ports ?? compareSorted(prev.ports, snapshot.ports, byName);
+    if (moves.external === undefined || moves.local === undefined || portMoves === undefined) return undefined;
     // Lookups for resolving only the few hosts compiled below.
     const clusters: Lookup<Cluster> = { get: (k) => findSorted(snapshot.clusters, byName, k) };
     const ingresses: Lookup<IngressInfo> = { get: (k) => findSorted(snapshot.ingresses, byKey, k) };
@@ -104,7 +145,7 @@ export class RouterBuilder {
     for (const l of LISTENERS) {
       for (const v of (moves[l] as ListDiff<VirtualHost>).added) {
         stale.delete(v);
-        const entry = entryFor(v, ingresses, clusters);
+        const entry = entryFor(v, ingresses, clusters, this.#report);
         index(c, v, 1);
         for (const dom of v.domains) {
           const there = current(l, dom);
@@ -114,12 +155,16 @@ export class RouterBuilder {
       }
     }
     for (const v of stale) {
-      const entry = entryFor(v, ingresses, clusters);
+      const entry = entryFor(v, ingresses, clusters, this.#report);
       for (const l of LISTENERS) for (const dom of v.domains) if (current(l, dom)?.vhost === v) edits[l].set(dom, entry);
     }
-    const hosts = { external: LayeredMap.with(c.head.hosts.external, edits.external), local: LayeredMap.with(c.head.hosts.local, edits.local) };
+    // Port tables are rebuilt when their list or anything they resolved changed, else kept as they are.
+    let ports = { tables: portTablesOf(c.head.hosts), clusters: c.portClusters, ingresses: c.portIngresses };
+    const portsStale = portMoves.removed.length > 0 || portMoves.added.length > 0 || some(changedClusters, c.portClusters) || some(changedInfos, c.portIngresses);
+    if (portsStale) ports = this.#portTables(snapshot.ports, ingresses, clusters);
+    const hosts: HostTables = { ...ports.tables, external: LayeredMap.with(c.head.hosts.external, edits.external), local: LayeredMap.with(c.head.hosts.local, edits.local) };
     const router: Router = { snapshot, version: snapshot.version, hosts };
-    this.#chain = { ...c, head: router };
+    this.#chain = { ...c, head: router, portClusters: ports.clusters, portIngresses: ports.ingresses };
     return router;
   }
 }
@@ -137,7 +182,30 @@ function index(c: Indexes, vhost: VirtualHost, delta: 1 | -1): void {
     }
   };
   edit(c.byIngress, vhost.ingress);
-  for (const r of vhost.routes) for (const s of r.splits) if (s.cluster !== undefined) edit(c.byCluster, s.cluster);
+  for (const r of vhost.routes) for (const name of routeClusters(r)) edit(c.byCluster, name);
+}
+
+/** The names of the clusters a route sends to: its splits' and its mirrors'. */
+function routeClusters(route: Route): string[] {
+  const out: string[] = [];
+  for (const f of route.filters) if (f.type === 'mirror') out.push(f.cluster);
+  for (const s of route.splits) {
+    if (s.cluster !== undefined) out.push(s.cluster);
+    for (const f of s.filters) if (f.type === 'mirror') out.push(f.cluster);
+  }
+  return out;
+}
+
+function portTablesOf(hosts: HostTables): Record<string, HostTable> {
+  const out: Record<string, HostTable> = {};
+  for (const [name, table] of Object.entries(hosts)) if (name !== 'external' && name !== 'local' && table !== undefined) out[name] = table;
+  return out;
+}
+
+function some(keys: Iterable<string>, set: ReadonlySet<string>): boolean {
+  if (set.size === 0) return false;
+  for (const k of keys) if (set.has(k)) return true;
+  return false;
 }
 
 /** The keys of the items that differ between two lists sorted by key (from `diff` when given); undefined when not sorted. */

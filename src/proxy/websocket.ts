@@ -69,7 +69,7 @@ export function createUpgradeHandler(dp: DataPlane, ctx: ListenerContext, tunnel
       writeRaw(socket, textReply(400, target));
       return done('', 400);
     }
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: target.authority, url: target.url, raw, normalizePath: ctx.normalizePath });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, method: req.method ?? 'GET', authority: target.authority, url: target.url, raw, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress } = replyFor(decision);
       writeRaw(socket, reply);

@@ -46,7 +46,7 @@ const snapshot: Snapshot = {
   },
 };
 const router = compileRouter(snapshot);
-const facts = (authority: string, url: string, raw: string[] = [], extra: Partial<Parameters<typeof decide>[1]> = {}) => ({ listener: 'external' as const, secure: false, authority, url, raw, ...extra });
+const facts = (authority: string, url: string, raw: string[] = [], extra: Partial<Parameters<typeof decide>[1]> = {}) => ({ listener: 'external', secure: false, method: 'GET', authority, url, raw, ...extra });
 const clusterOf = (d: Decision) => (d.kind === 'forward' ? d.split.cluster.name : d.kind);
 
 describe('decide', () => {
@@ -71,7 +71,7 @@ describe('decide', () => {
     assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 70)), 'b');
     assert.equal(clusterOf(decide(router, facts('app.example.com', '/'), 99.99)), 'b');
     const r = router.hosts.external.get('app.example.com')!.routes[2]!;
-    assert.equal(pickSplit(r, 100)?.cluster.name, 'b', 'out-of-range rolls fall to the last split');
+    assert.equal(pickSplit(r, 100)?.cluster?.name, 'b', 'out-of-range rolls fall to the last split');
   });
 
   it('orders path-level then split-level headers; keeps rewriteHost or the original authority', () => {
@@ -107,7 +107,7 @@ describe('decide', () => {
   });
 
   it('redirects plain HTTP for Redirected ingresses as Envoy\'s https_redirect does: the Host as sent, without :80', () => {
-    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
+    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location, status: 301 });
     assert.deepEqual(decide(router, facts('secure.example.com', '/shop/p?q=1')), redirect('https://secure.example.com/shop/p?q=1'));
     assert.deepEqual(decide(router, facts('secure.example.com:80', '/shop')), redirect('https://secure.example.com/shop'));
     assert.deepEqual(decide(router, facts('Secure.Example.com:8080', '/shop'), 0), redirect('https://Secure.Example.com:8080/shop'));
@@ -115,7 +115,7 @@ describe('decide', () => {
   });
 
   it('redirects to the normalised path, as Envoy with normalize_path does', () => {
-    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location });
+    const redirect = (location: string) => ({ kind: 'redirect', ingress: 'default/app', location, status: 301 });
     assert.deepEqual(decide(router, facts('secure.example.com', '/shop/x/../p//q?a=1'), 0), redirect('https://secure.example.com/shop/p/q?a=1'));
   });
 
@@ -126,7 +126,7 @@ describe('decide', () => {
 
   it('percent-encodes what is not visible ASCII in a redirect Location', () => {
     const d = decide(router, facts('secure.example.com', '/shop/a b\u00e9'), 0);
-    assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9' });
+    assert.deepEqual(d, { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop/a%20b%E9', status: 301 });
   });
 
   it('redirects only requests a route matches, as Kourier writes one redirect route per path', () => {
@@ -135,7 +135,7 @@ describe('decide', () => {
   });
 
   it('redirects ExternalIP hosts of a Redirected ingress on the local listener too, as Kourier\'s internal gateway does', () => {
-    assert.deepEqual(decide(router, facts('secure.example.com', '/shop', [], { listener: 'local' }), 0), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop' });
+    assert.deepEqual(decide(router, facts('secure.example.com', '/shop', [], { listener: 'local' }), 0), { kind: 'redirect', ingress: 'default/app', location: 'https://secure.example.com/shop', status: 301 });
     assert.equal(decide(router, facts('internal.ns.svc', '/', [], { listener: 'local' }), 0).kind, 'forward');
   });
 

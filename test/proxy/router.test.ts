@@ -49,7 +49,7 @@ describe('RouterBuilder', () => {
     assert.equal(r2.hosts.external.get('a.example.com'), r1.hosts.external.get('a.example.com'), 'a reused');
     const eb = r2.hosts.external.get('b.example.com')!;
     assert.notEqual(eb, r1.hosts.external.get('b.example.com'), 'b recompiled');
-    assert.equal(eb.routes[0]!.splits[0]!.cluster.endpoints[0]!.port, 3, 'new endpoints');
+    assert.equal(eb.routes[0]!.splits[0]!.cluster!.endpoints[0]!.port, 3, 'new endpoints');
     assert.equal(eb.ingress?.hash, 'h2', 'new ingress hash for probes');
   });
 
@@ -71,8 +71,8 @@ describe('RouterBuilder', () => {
     const r1 = compileRouter(snap(1, [a, b], [cluster('ca', 1), cluster('cb', 2)], infos));
     const r2 = compileRouter(snap(2, [a, b], [r1.snapshot.clusters[0]!, cluster('cb', 9)], infos));
     assert.equal(r2.hosts.external.get('a.example.com'), r1.hosts.external.get('a.example.com'), 'a reused');
-    assert.equal(r2.hosts.external.get('b.example.com')!.routes[0]!.splits[0]!.cluster.endpoints[0]!.port, 9);
-    assert.equal(r1.hosts.external.get('b.example.com')!.routes[0]!.splits[0]!.cluster.endpoints[0]!.port, 2, 'the old router is unchanged');
+    assert.equal(r2.hosts.external.get('b.example.com')!.routes[0]!.splits[0]!.cluster!.endpoints[0]!.port, 9);
+    assert.equal(r1.hosts.external.get('b.example.com')!.routes[0]!.splits[0]!.cluster!.endpoints[0]!.port, 2, 'the old router is unchanged');
   });
 
   it('follows hosts added, removed and moved between snapshots, leaving older routers as they were', () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { Endpoints, KIngress, Service, Sourced } from '../../src/api/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Pipeline } from '../../src/pipeline.ts';
-import type { SnapshotChange } from '../../src/snapshot/change.ts';
+import { foldDiffs, type SnapshotChange } from '../../src/snapshot/change.ts';
 import { compareSorted, type ListDiff } from '../../src/snapshot/list-diff.ts';
 import type { Source, SourceState } from '../../src/sources/types.ts';
 import { defaultTranslateOptions } from '../../src/translate/options.ts';
@@ -89,4 +89,19 @@ test('translations that change nothing served are not published, and the next ch
   assertExact(diffs.ingresses, previous.ingresses, snapshot.ingresses, (i) => i.key, 'ingresses');
   assert.deepEqual(diffs.clusters.removed.map(byName).sort(), ['ns/app-0:80', 'ns/app-2:80']);
   await pipeline.stop();
+});
+
+test('folded diffs cover the port listeners, by name and identity', () => {
+  const port = (name: string, port: number) => ({ name, address: '0.0.0.0', port, protocol: 'HTTP' as const, certificates: [], virtualHosts: [] });
+  const lists = (ports: ReturnType<typeof port>[]) => ({ listeners: { external: [], local: [] }, ports, clusters: [], tls: [], ingresses: [] });
+  const a = port('gateway/0.0.0.0:80', 80);
+  const b = port('gateway/0.0.0.0:81', 81);
+  const b2 = { ...b };
+  const none = { removed: [], added: [] };
+  const step = (ports: ListDiff<ReturnType<typeof port>>) => ({ clusters: none, external: none, local: none, ports, tls: none, ingresses: none });
+  // a stays, b is replaced by b2 and then a third port comes and goes again.
+  const c = port('gateway/0.0.0.0:82', 82);
+  const folded = foldDiffs(lists([a, b]), lists([a, b2]), [step({ removed: [b], added: [b2, c] }), step({ removed: [c], added: [] })]);
+  assert.deepEqual(folded.ports, { removed: [b], added: [b2] });
+  assert.equal(folded.ports.added[0], b2);
 });

@@ -140,7 +140,7 @@ function assertRouterFollows(router: Router, snapshot: Snapshot, step: number): 
         assert.equal(entry.ingress, snapshot.ingresses.find((i) => i.key === vh.ingress), `step ${step}: ${d} has this snapshot's ingress info`);
         for (const r of entry.routes) {
           for (const s of r.splits) {
-            const c = snapshot.clusters.find((x) => x.name === s.cluster.name);
+            const c = snapshot.clusters.find((x) => x.name === s.cluster?.name);
             if (c !== undefined) assert.equal(s.cluster, c, `step ${step}: ${d} uses this snapshot's cluster ${c.name}`);
           }
         }

@@ -148,7 +148,7 @@ export class FastConnection extends UpstreamResponseReader implements UpstreamOw
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
     const router = dp.router;
     if (router === undefined) return this.#local(head, NO_CONFIG, '');
-    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, authority: head.host, url: head.url, raw: head.raw, normalizePath: ctx.normalizePath });
+    const decision = decide(router, { listener: ctx.kind, secure: ctx.secure, method: head.method, authority: head.host, url: head.url, raw: head.raw, normalizePath: ctx.normalizePath });
     if (decision.kind !== 'forward') {
       const { reply, ingress } = replyFor(decision);
       return this.#local(head, reply, ingress);

@@ -1,0 +1,148 @@
+// Route matchers compiled from the IR (path, header and query value matches) and the per-request
+// tests on them. Regexes are RE2 (re2js: linear time, so no configured pattern can be made to
+// backtrack for ever by a request), compiled once and matched against the whole string, as Envoy's
+// safe_regex. A pattern that does not compile never matches, and is reported, not thrown.
+import { RE2JS } from 're2js';
+import type { PathMatch, ValueMatch } from '../snapshot/types.ts';
+
+/** Told about a configuration problem the data plane works around (an invalid regex). */
+export type ReportProblem = (problem: string) => void;
+
+/** A whole-string matcher; `never` when the pattern was invalid. */
+export interface Regex {
+  matches(input: string): boolean;
+}
+
+const NEVER: Regex = Object.freeze({ matches: () => false });
+
+// Compiled patterns by source: compiling is pure, so planes may share them. A bad pattern is kept as
+// its error message, so each compile of a route with it reports it (the builder reports each once).
+const regexes = new Map<string, RE2JS | string>();
+const MAX_CACHED = 10_000;
+
+export function compileRegex(pattern: string, where: string, report: ReportProblem): Regex {
+  let re = regexes.get(pattern);
+  if (re === undefined) {
+    try {
+      re = RE2JS.compile(pattern);
+    } catch (err) {
+      re = err instanceof Error ? err.message : String(err);
+    }
+    if (regexes.size >= MAX_CACHED) regexes.clear();
+    regexes.set(pattern, re);
+  }
+  if (typeof re === 'string') {
+    report(`${where}: invalid regex ${JSON.stringify(pattern)} (${re}); the route never matches`);
+    return NEVER;
+  }
+  const compiled = re;
+  return { matches: (input) => compiled.matches(input) };
+}
+
+export const PATH_PREFIX = 0;
+export const PATH_SEGMENTS = 1;
+export const PATH_EXACT = 2;
+export const PATH_REGEX = 3;
+
+/** A path match as a kind code and a value, so the common prefix test is inline and allocation-free. */
+export interface PathMatcher {
+  readonly kind: typeof PATH_PREFIX | typeof PATH_SEGMENTS | typeof PATH_EXACT | typeof PATH_REGEX;
+  /** the prefix or exact path; for segments without a trailing `/` (`/` itself becomes ``) */
+  readonly value: string;
+  readonly regex: Regex | undefined;
+}
+
+export function compilePath(m: PathMatch, where: string, report: ReportProblem): PathMatcher {
+  switch (m.type) {
+    case 'prefix':
+      return { kind: PATH_PREFIX, value: m.value, regex: undefined };
+    case 'segment-prefix':
+      return { kind: PATH_SEGMENTS, value: m.value.replace(/\/+$/, ''), regex: undefined };
+    case 'exact':
+      return { kind: PATH_EXACT, value: m.value, regex: undefined };
+    case 'regex':
+      return { kind: PATH_REGEX, value: m.value, regex: compileRegex(m.value, where, report) };
+  }
+}
+
+export function pathMatches(m: PathMatcher, path: string): boolean {
+  switch (m.kind) {
+    case PATH_PREFIX:
+      return path.startsWith(m.value);
+    case PATH_SEGMENTS:
+      // `/foo` matches `/foo`, `/foo/` and `/foo/…`, never `/foobar`.
+      return path.startsWith(m.value) && (path.length === m.value.length || path.charCodeAt(m.value.length) === 47 /* / */);
+    case PATH_EXACT:
+      return path === m.value;
+    case PATH_REGEX:
+      return (m.regex as Regex).matches(path);
+  }
+}
+
+/** How many leading characters of `path` (which `m` matched) the match consumed: for ReplacePrefixMatch. */
+export function matchedLength(m: PathMatcher, path: string): number {
+  switch (m.kind) {
+    case PATH_PREFIX:
+    case PATH_SEGMENTS:
+      return m.value.length;
+    case PATH_EXACT:
+    case PATH_REGEX:
+      return path.length;
+  }
+}
+
+export const VALUE_EXACT = 0;
+export const VALUE_REGEX = 1;
+export const VALUE_PRESENT = 2;
+
+export interface ValueMatcher {
+  /** lower-case header name, or the query parameter name as sent */
+  readonly name: string;
+  readonly kind: typeof VALUE_EXACT | typeof VALUE_REGEX | typeof VALUE_PRESENT;
+  readonly value: string;
+  readonly regex: Regex | undefined;
+}
+
+export function compileValue(name: string, m: ValueMatch, where: string, report: ReportProblem): ValueMatcher {
+  switch (m.type) {
+    case 'exact':
+      return { name, kind: VALUE_EXACT, value: m.value, regex: undefined };
+    case 'regex':
+      return { name, kind: VALUE_REGEX, value: m.value, regex: compileRegex(m.value, where, report) };
+    case 'present':
+      return { name, kind: VALUE_PRESENT, value: '', regex: undefined };
+  }
+}
+
+/** `value` is the header's or parameter's value, undefined when absent. */
+export function valueMatches(m: ValueMatcher, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  switch (m.kind) {
+    case VALUE_EXACT:
+      return value === m.value;
+    case VALUE_REGEX:
+      return (m.regex as Regex).matches(value);
+    case VALUE_PRESENT:
+      return true;
+  }
+}
+
+/**
+ * The value of the first occurrence of parameter `name` in `query` (the target after `?`), as sent:
+ * Envoy's route matcher compares the raw query (Utility::parseQueryString, no percent-decoding and
+ * no `+` to space), so `?q=a%20b` matches the exact value `a%20b`, not `a b`. A parameter without
+ * `=` has the value ``. Undefined when absent.
+ */
+export function queryParam(query: string, name: string): string | undefined {
+  let start = 0;
+  const n = query.length;
+  while (start <= n) {
+    let end = query.indexOf('&', start);
+    if (end < 0) end = n;
+    const eq = query.indexOf('=', start);
+    const keyEnd = eq >= 0 && eq < end ? eq : end;
+    if (keyEnd - start === name.length && query.startsWith(name, start)) return keyEnd === end ? '' : query.slice(keyEnd + 1, end);
+    start = end + 1;
+  }
+  return undefined;
+}
