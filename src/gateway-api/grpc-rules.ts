@@ -9,14 +9,12 @@ import { isObject, listOf } from './spec-values.ts';
 // GRPCRoute's filter types, on rules and on backendRefs alike.
 const FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
 
-// An absent rule list, or a rule without matches, matches every method.
-const DEFAULT_RULES: readonly GRPCRouteRule[] = [{}];
+// A rule without matches matches every method. (Omitted rules have no default, unlike HTTPRoute's.)
 const DEFAULT_MATCHES: readonly GRPCRouteMatch[] = [{}];
 
 export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: string): RouteRulesResult {
   const findings = new RuleFindings();
-  const given = isObject(spec) ? listOf(spec.rules) : [];
-  const rules = given.length > 0 ? given : DEFAULT_RULES;
+  const rules = isObject(spec) ? listOf(spec.rules) : [];
   const routes: RankedRoute[] = [];
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as GRPCRouteRule;

@@ -10,14 +10,14 @@ const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier',
 // Per-backend filters: those that make sense for one backend (no redirect, no CORS answer).
 const BACKEND_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'URLRewrite', 'ExtensionRef']);
 
-// The CRD's default for absent rules and for a rule without matches: PathPrefix `/`.
+// The CRD's default for omitted rules (an explicit empty list stays empty) and for a rule
+// without matches: PathPrefix `/`.
 const DEFAULT_RULES: readonly HTTPRouteRule[] = [{}];
 const DEFAULT_MATCHES: readonly HTTPRouteMatch[] = [{}];
 
 export function httpRouteRules(spec: HTTPRouteSpec, ctx: RuleContext, created: string): RouteRulesResult {
   const findings = new RuleFindings();
-  const given = isObject(spec) ? listOf(spec.rules) : [];
-  const rules = given.length > 0 ? given : DEFAULT_RULES;
+  const rules = !isObject(spec) || spec.rules === undefined ? DEFAULT_RULES : listOf(spec.rules);
   const routes: RankedRoute[] = [];
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as HTTPRouteRule;

@@ -30,6 +30,12 @@ test('no matches: every method (every path), with the rule\'s backend as h2c', (
   assert.equal(r.routes[0]?.route.ingress, 'GRPCRoute default/g');
 });
 
+test('a GRPCRoute without rules serves nothing (unlike HTTPRoute, its CRD has no default rule)', () => {
+  const ctx = ruleContext({ kind: 'GRPCRoute', backends });
+  assert.deepEqual(grpcRouteRules({}, ctx, '').routes, []);
+  assert.deepEqual(grpcRouteRules({ rules: [] }, ctx, '').routes, []);
+});
+
 test('Exact method matches: service and method exact, service alone a prefix, method alone a regex over any service', () => {
   const [both, service, method] = paths([
     { method: { service: 'pkg.Echo', method: 'Say' } },

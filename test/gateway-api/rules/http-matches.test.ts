@@ -12,12 +12,16 @@ function oneRule(matches: HTTPRouteMatch[] | undefined): HTTPRouteSpec {
 }
 
 test('a route without rules, and a rule without matches, match every path with one PathPrefix / route', () => {
-  for (const spec of [{}, oneRule(undefined), oneRule([])] as HTTPRouteSpec[]) {
+  for (const spec of [{}, { rules: [{}] }, oneRule(undefined), oneRule([])] as HTTPRouteSpec[]) {
     const r = httpRouteRules(spec, ruleContext(), '');
     assert.equal(r.routes.length, 1);
     assert.deepEqual(r.routes[0]?.route.path, { type: 'segment-prefix', value: '/' });
     assert.equal(r.unsupported, undefined);
   }
+});
+
+test('an explicit empty rule list serves nothing (the CRD default applies only when rules are omitted)', () => {
+  assert.deepEqual(httpRouteRules({ rules: [] }, ruleContext(), '').routes, []);
 });
 
 test('path match types: Exact, PathPrefix (segment prefix, the default type) and RegularExpression', () => {
