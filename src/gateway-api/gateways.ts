@@ -30,8 +30,10 @@ export interface ServedListener {
   /** served on its port (accepted, not conflicted, with a certificate when HTTPS) */
   programmed: boolean;
   readonly kinds: readonly RouteKind[];
-  /** the PortListener it is served on */
+  /** the PortListener it is served on, and the address and port that one binds */
   readonly portName: string;
+  readonly bindAddress: string;
+  readonly bindPort: number;
   readonly certificates: readonly TlsCertificate[];
   /** keys of the routes attached to it (counted once per route) */
   readonly attached: Set<string>;
@@ -94,7 +96,7 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
     const port = spec.port + options.portOffset;
     const portName = `gateway/${formatAddress({ address: options.gatewayAddress, port })}`;
     const hostname = spec.hostname ? spec.hostname.toLowerCase() : undefined;
-    const base = { gateway, gatewayKey: key, index, spec, hostname, portName, attached: new Set<string>(), claims: new Map() };
+    const base = { gateway, gatewayKey: key, index, spec, hostname, portName, bindAddress: options.gatewayAddress, bindPort: port, attached: new Set<string>(), claims: new Map() };
     if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
       const why = `protocol ${spec.protocol} is not supported (Sluice serves HTTP and HTTPS)`;
       return {

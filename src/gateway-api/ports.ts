@@ -25,6 +25,10 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
       let d = drafts.get(l.portName);
       if (d === undefined) drafts.set(l.portName, (d = { name: l.portName, listeners: [], hosts: new Map() }));
       d.listeners.push(l);
+      // Every listener's own host name gets a virtual host, routes or not: a request it selects is
+      // answered by its routes only (404 without any), never by a less specific listener's.
+      const own = l.hostname ?? '*';
+      if (!d.hosts.has(own)) d.hosts.set(own, { ranked: [], owner: `Gateway ${l.gatewayKey}`, routeKeys: new Set() });
     }
   }
   for (const r of routes) {
@@ -57,8 +61,8 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
     const portCerts = first.spec.protocol === 'HTTPS' ? certificatesOf(d.listeners, certs) : [];
     ports.push({
       name: d.name,
-      address: d.name.slice('gateway/'.length, d.name.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
-      port: Number(d.name.slice(d.name.lastIndexOf(':') + 1)),
+      address: first.bindAddress,
+      port: first.bindPort,
       protocol: first.spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
       certificates: portCerts,
       virtualHosts,
