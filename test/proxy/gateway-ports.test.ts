@@ -6,8 +6,8 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { planPorts, refusal } from '../../src/proxy/gateway-ports.ts';
-import { get } from '../support/http.ts';
-import { startSlowUpstream, startUpstream, type Upstream } from '../support/upstream.ts';
+import { eventually, get } from '../support/http.ts';
+import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { h2Request } from './h2-helpers.ts';
 import { cluster, freePort, port, portName, startPorts, vhost } from './gateway-ports-helpers.ts';
 
@@ -70,7 +70,13 @@ describe('Gateway API ports on a data plane', () => {
   });
 
   it('binds a port added by a swap and closes it when a later swap removes it, letting a request in flight finish', async () => {
-    const slow = await startSlowUpstream('slow', 300);
+    // answers "a" at once, and "b" only when the test lets it
+    const held: Array<() => void> = [];
+    const slow = await startUpstream('slow', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('a');
+      held.push(() => res.end('b'));
+    });
     const t = startPorts();
     try {
       const p = await freePort();
@@ -85,13 +91,21 @@ describe('Gateway API ports on a data plane', () => {
       assert.equal(await accepts(p), true);
 
       const inFlight = get(`127.0.0.1:${p}`, 'slow.example.com', '/');
-      await new Promise<void>((r) => setTimeout(r, 100)); // the request is under way: its head went out
+      const session = http2.connect(`http://127.0.0.1:${p}`);
+      session.on('error', () => {});
+      const inFlightH2 = h2Request(session, { ':path': '/h2', ':authority': 'slow.example.com' });
+      assert.ok(await eventually(() => held.length === 2), 'both requests reached the upstream');
       await t.publish({ clusters: served.clusters });
       assert.deepEqual(t.ports.addresses(), {});
       assert.equal(await accepts(p), false, 'a removed port stops accepting at once');
+      for (const end of held) end();
       const r = await inFlight;
       assert.equal(r.status, 200);
       assert.equal(r.body, 'ab');
+      const r2 = await inFlightH2;
+      assert.equal(r2.status, 200);
+      assert.equal(r2.body, 'ab');
+      session.close();
     } finally {
       await t.stop();
       await slow.close();
@@ -169,6 +183,29 @@ describe('Gateway API ports on a data plane', () => {
       const line = t.logs.find((l) => l.listener === portName(p));
       assert.ok(line, JSON.stringify(t.logs));
       assert.match(String(line.msg), /--http's address/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('answers garbage with 400 (plain) or a closed connection (HTTPS) and keeps serving', async () => {
+    const t = startPorts();
+    try {
+      const [plain, secure] = [await freePort(), await freePort()];
+      await t.publish({ clusters: [cluster('default/app:80', up.port)], ports: [port(plain, 'HTTP', [vhost(portName(plain), 'app.example.com', 'default/app:80')]), port(secure, 'HTTPS')] });
+      const reply = (p: number, bytes: string) =>
+        new Promise<string>((resolve) => {
+          const s = net.connect(p, '127.0.0.1', () => s.write(bytes));
+          let got = '';
+          s.setTimeout(5000, () => s.destroy());
+          s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+          s.on('error', () => {});
+          s.on('close', () => resolve(got));
+        });
+      assert.match(await reply(plain, 'GARBAGE \x00\x01 HTTP/9\r\n\r\n'), /^HTTP\/1\.1 400/);
+      await reply(secure, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+      assert.equal((await get(`127.0.0.1:${plain}`, 'app.example.com')).status, 200);
+      assert.deepEqual(Object.keys(t.ports.addresses()).sort(), [portName(plain), portName(secure)].sort());
     } finally {
       await t.stop();
     }
