@@ -122,6 +122,7 @@ export class Gateway {
         metrics: this.metrics,
         rejections: () => this.pipeline.rejections,
         statuses: () => this.#statusView?.() ?? this.pipeline.feed.statuses(),
+        objectStatuses: () => this.pipeline.result?.objectStatuses ?? [],
         readiness: () => this.readiness(),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');

@@ -4,7 +4,7 @@ import { readyAnswer, type Readiness } from './health.ts';
 import type { Rejection } from '../api/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
-import type { IngressStatusReport, Snapshot } from '../snapshot/types.ts';
+import type { IngressStatusReport, ObjectStatus, Snapshot } from '../snapshot/types.ts';
 
 export interface AdminSources {
   readonly feed: SnapshotFeed;
@@ -13,6 +13,8 @@ export interface AdminSources {
   readonly rejections: () => readonly Rejection[];
   /** statuses as last computed; Kubernetes mode may overlay probe results */
   readonly statuses?: () => readonly IngressStatusReport[];
+  /** Gateway API objects' statuses as last computed (TranslateResult.objectStatuses) */
+  readonly objectStatuses?: () => readonly ObjectStatus[];
   /** the gateway's readiness (also false once shutdown began); by default, whether a snapshot is served */
   readonly readiness?: () => Readiness;
   /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
@@ -82,6 +84,7 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
       publicLoadBalancer: s.publicLoadBalancer,
       privateLoadBalancer: s.privateLoadBalancer,
     })),
+    ...objectStatusLists(src.objectStatuses?.() ?? []),
     rejected: src.rejections().map((r) => ({
       kind: r.kind,
       namespace: r.namespace,
@@ -92,6 +95,12 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
       errors: r.errors,
     })),
   };
+}
+
+/** Gateway API statuses by list, always present (possibly empty): each `{ apiVersion, kind, namespace, name, generation, status }`. */
+function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[] } {
+  const of = (...kinds: string[]) => all.filter((s) => kinds.includes(s.kind));
+  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute') };
 }
 
 /** The snapshot without private keys (certificates are public; keys never leave the process). */

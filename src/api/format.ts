@@ -14,7 +14,7 @@ export function formatRejection(r: Rejection): string[] {
   // A List item's index is already the `items[i]` prefix of every error path.
   const origin = formatOrigin({ ...r.origin, item: undefined });
   const where = (line: number | undefined): string => (line === undefined || r.origin.file === undefined ? origin : `${r.origin.file}:${line}`);
-  const what = r.kind === undefined ? '' : r.name === undefined ? `${r.kind}: ` : `${r.kind} ${r.namespace ?? 'default'}/${r.name}: `;
+  const what = r.kind === undefined ? '' : r.name === undefined ? `${r.kind}: ` : `${r.kind} ${r.namespace === '' ? '' : `${r.namespace ?? 'default'}/`}${r.name}: `;
   if (r.errors.length === 0) return [`${where(r.line ?? r.origin.line)}: ${what}rejected`];
   return r.errors.map((e) => `${where(e.line ?? r.line ?? r.origin.line)}: ${what}${e.path === '' ? '' : `${e.path}: `}${e.message}`);
 }

@@ -6,6 +6,7 @@
 // manifest exported from a cluster passes). Free-form maps (labels, annotations, data) and parts
 // Sluice never reads (status, managedFields, ownerReferences) are not looked into.
 import { field, index, isObject, type Check } from './check.ts';
+import { GATEWAY_API_SHAPES } from './known-fields-gateway.ts';
 
 /** The known fields of an object: a nested Shape, or FREE for a value not looked into. */
 type Shape = { readonly [name: string]: Shape | typeof FREE };
@@ -63,6 +64,7 @@ const SHAPES: ReadonlyMap<string, Shape> = new Map([
   ['Endpoints', ENDPOINTS],
   ['EndpointSlice', ENDPOINT_SLICE],
   ['Secret', SECRET],
+  ...GATEWAY_API_SHAPES.map(([kind, body]) => [kind, top(body)] as const),
 ]);
 
 /** Reports every field of `doc` (a document of `kind`) that its kind does not define. */

@@ -1,6 +1,7 @@
 // Input resources, as Kubernetes and Knative define them (only the fields Sluice reads).
 // Field names and optionality follow the Go types in knative.dev/networking
 // pkg/apis/networking/v1alpha1 and k8s.io/api, so JSON round-trips unchanged.
+import type { GatewayApiResource } from '../gateway-api/types.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -141,7 +142,7 @@ export interface Secret {
   stringData?: Record<string, string>;
 }
 
-export type Resource = KIngress | Service | EndpointSlice | Endpoints | Secret;
+export type Resource = KIngress | Service | EndpointSlice | Endpoints | Secret | GatewayApiResource;
 export type ResourceKind = Resource['kind'];
 
 export const INGRESS_API_VERSION = 'networking.internal.knative.dev/v1alpha1';

@@ -7,6 +7,9 @@ import { checkEndpointSlice, checkEndpoints, checkSecret, checkService } from '.
 import { checkKnownFields } from './known-fields.ts';
 import { checkIngressSpec } from './validate-ingress.ts';
 import { INGRESS_API_VERSION, type Origin, type Rejection, type Resource } from './types.ts';
+import { checkGateway, checkGatewayClass, checkReferenceGrant } from './validate-gateway.ts';
+import { checkRouteSpec } from './validate-routes.ts';
+import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
 
 export type ValidateOutcome =
   | { kind: 'resource'; resource: Resource }
@@ -25,7 +28,17 @@ const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
   ['discovery.k8s.io/v1 EndpointSlice', (c, doc) => checkEndpointSlice(c, doc)],
   ['v1 Endpoints', (c, doc) => checkEndpoints(c, doc)],
   ['v1 Secret', (c, doc) => checkSecret(c, doc)],
+  [`${GATEWAY_API_V1} GatewayClass`, (c, doc) => checkGatewayClass(c, doc)],
+  [`${GATEWAY_API_V1} Gateway`, (c, doc) => checkGateway(c, doc)],
+  [`${GATEWAY_API_V1} HTTPRoute`, (c, doc) => checkRouteSpec(c, doc, 'HTTPRoute')],
+  [`${GATEWAY_API_V1} GRPCRoute`, (c, doc) => checkRouteSpec(c, doc, 'GRPCRoute')],
+  [`${GATEWAY_API_V1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
+  [`${GATEWAY_API_V1BETA1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
+  ['v1 Namespace', () => {}],
 ]);
+
+/** Kinds that have no namespace: their metadata.namespace is ignored and never defaulted. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['GatewayClass', 'Namespace']);
 
 export function isKnownKind(apiVersion: string, kind: string): boolean {
   return KINDS.has(`${apiVersion} ${kind}`);
@@ -44,7 +57,8 @@ export function validateDocument(doc: unknown, origin: Origin): ValidateOutcome 
     return { kind: 'ignored', apiVersion, kindName: kind };
   }
   const meta = checkMetadata(c, doc.metadata);
-  const namespace = meta?.namespace ?? DEFAULT_NAMESPACE;
+  const clusterScoped = kind !== undefined && CLUSTER_SCOPED.has(kind);
+  const namespace = clusterScoped ? '' : (meta?.namespace ?? DEFAULT_NAMESPACE);
   check?.(c, doc, namespace);
   // Objects read from a cluster went through the API server, which drops unknown fields; a newer
   // server may also send fields this list does not know yet, which must not reject a Service.
@@ -59,7 +73,9 @@ export function validateDocument(doc: unknown, origin: Origin): ValidateOutcome 
     };
     return { kind: 'rejected', rejection };
   }
-  const resource = { ...doc, metadata: { ...meta.raw, namespace } } as unknown as Resource;
+  const metadata: Json = clusterScoped ? { ...meta.raw } : { ...meta.raw, namespace };
+  if (clusterScoped) delete metadata.namespace;
+  const resource = { ...doc, metadata } as unknown as Resource;
   return { kind: 'resource', resource };
 }
 

@@ -107,6 +107,7 @@ class Primary {
       metrics: this.#metrics,
       rejections: () => this.#pipeline.rejections,
       statuses: () => this.#status?.statuses() ?? this.#pipeline.feed.statuses(),
+      objectStatuses: () => this.#pipeline.result?.objectStatuses ?? [],
       readiness: () => this.readiness(),
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),

@@ -206,10 +206,11 @@ export class FileMerge {
         const where = origin.item === undefined ? 'metadata.name' : `items[${origin.item}].metadata.name`;
         out.push({
           kind,
-          namespace: metadata.namespace ?? 'default',
+          // cluster-scoped kinds (GatewayClass, Namespace) have none
+          namespace: metadata.namespace ?? '',
           name: metadata.name,
           origin,
-          errors: [{ path: where, message: `duplicate ${key}: already defined in ${formatOrigin(used.origin)}` }],
+          errors: [{ path: where, message: `duplicate ${metadata.namespace === undefined ? `${kind} ${metadata.name}` : key}: already defined in ${formatOrigin(used.origin)}` }],
         });
       });
     }

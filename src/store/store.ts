@@ -10,11 +10,13 @@
 import { SERVICE_NAME_LABEL, keyOf, type EndpointSlice, type Origin, type Rejection, type ResourceKind, type Sourced } from '../api/types.ts';
 import type { SourceState } from '../sources/types.ts';
 import { LayeredMap } from './layered.ts';
-import type { ResourceSet, ResourceSetChanges } from './types.ts';
+import { GATEWAY_API_MAPS, type ResourceSet, type ResourceSetChanges } from './types.ts';
+
+type GatewayApiMap = (typeof GATEWAY_API_MAPS)[number];
 
 type ByKey = Map<string, Sourced>;
 /** The maps of a ResourceSet whose values are single resources (the slices are grouped by Service). */
-type PlainMap = 'ingresses' | 'services' | 'endpoints' | 'secrets';
+type PlainMap = 'ingresses' | 'services' | 'endpoints' | 'secrets' | GatewayApiMap;
 type Changed = Record<keyof Omit<ResourceSetChanges, 'since'>, Set<string>>;
 
 const EMPTY: ResourceSet = Object.freeze({
@@ -23,10 +25,36 @@ const EMPTY: ResourceSet = Object.freeze({
   endpointSlicesByService: new Map(),
   endpoints: new Map(),
   secrets: new Map(),
+  gatewayClasses: new Map(),
+  gateways: new Map(),
+  httpRoutes: new Map(),
+  grpcRoutes: new Map(),
+  referenceGrants: new Map(),
+  namespaces: new Map(),
   rejections: Object.freeze([]),
 });
 
-const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = { Ingress: 'ingresses', Service: 'services', Endpoints: 'endpoints', Secret: 'secrets' };
+const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = {
+  Ingress: 'ingresses',
+  Service: 'services',
+  Endpoints: 'endpoints',
+  Secret: 'secrets',
+  GatewayClass: 'gatewayClasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httpRoutes',
+  GRPCRoute: 'grpcRoutes',
+  ReferenceGrant: 'referenceGrants',
+  Namespace: 'namespaces',
+};
+/** The kind each Gateway API map holds. */
+const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
+  gatewayClasses: 'GatewayClass',
+  gateways: 'Gateway',
+  httpRoutes: 'HTTPRoute',
+  grpcRoutes: 'GRPCRoute',
+  referenceGrants: 'ReferenceGrant',
+  namespaces: 'Namespace',
+};
 
 /** One change to apply: a resource to set, or (resource undefined) a kind/key to drop. */
 interface Op {
@@ -81,7 +109,8 @@ export class Store {
     for (const r of rejections) {
       if (r.kind && r.name) named.add(`${r.kind} ${keyOf({ namespace: r.namespace || undefined, name: r.name })}`);
     }
-    const changed: Changed = { ingresses: new Set(), services: new Set(), endpoints: new Set(), secrets: new Set(), endpointSlicesByService: new Set() };
+    const changed: Changed = { ingresses: new Set(), services: new Set(), endpoints: new Set(), secrets: new Set(), endpointSlicesByService: new Set() } as Changed;
+    for (const map of GATEWAY_API_MAPS) changed[map] = new Set();
     for (const op of ops) {
       const ckey = `${op.kind} ${op.key}`;
       if (op.sourced !== undefined) {
@@ -169,6 +198,7 @@ export class Store {
       endpointSlicesByService: LayeredMap.with(prev.endpointSlicesByService, sliceEdits),
       endpoints: plain('endpoints', 'Endpoints', true),
       secrets: plain('secrets', 'Secret', true),
+      ...(Object.fromEntries(GATEWAY_API_MAPS.map((map) => [map, plain(map, GATEWAY_API_KINDS[map], true)])) as Pick<ResourceSet, GatewayApiMap>),
       // The same rejections as before: the same list, so the translator knows at a glance.
       rejections: sameItems(prev.rejections, rejections) ? prev.rejections : Object.freeze(rejections),
     };

@@ -2,6 +2,7 @@
 // plus the documents that failed validation. The translator reads only this.
 // A ResourceSet is a value: the store never changes one it has handed out.
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
+import type { GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
 
 export interface ResourceSet {
   /** by `namespace/name`; an ingress whose latest document was rejected keeps its last good version here */
@@ -14,6 +15,14 @@ export interface ResourceSet {
   readonly endpoints: ReadonlyMap<string, Endpoints>;
   /** by `namespace/name` */
   readonly secrets: ReadonlyMap<string, Secret>;
+  /** Gateway API kinds, by `namespace/name`; cluster-scoped kinds (GatewayClass, Namespace) by `default/name` (keyOf) */
+  readonly gatewayClasses: ReadonlyMap<string, GatewayClass>;
+  readonly gateways: ReadonlyMap<string, Gateway>;
+  readonly httpRoutes: ReadonlyMap<string, HTTPRoute>;
+  readonly grpcRoutes: ReadonlyMap<string, GRPCRoute>;
+  /** v1 and v1beta1 alike */
+  readonly referenceGrants: ReadonlyMap<string, ReferenceGrant>;
+  readonly namespaces: ReadonlyMap<string, Namespace>;
   /** the latest documents that failed validation */
   readonly rejections: readonly Rejection[];
   /**
@@ -32,4 +41,13 @@ export interface ResourceSetChanges {
   readonly endpointSlicesByService: ReadonlySet<string>;
   readonly endpoints: ReadonlySet<string>;
   readonly secrets: ReadonlySet<string>;
+  readonly gatewayClasses: ReadonlySet<string>;
+  readonly gateways: ReadonlySet<string>;
+  readonly httpRoutes: ReadonlySet<string>;
+  readonly grpcRoutes: ReadonlySet<string>;
+  readonly referenceGrants: ReadonlySet<string>;
+  readonly namespaces: ReadonlySet<string>;
 }
+
+/** The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read). */
+export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces'] as const;

@@ -13,6 +13,7 @@ import { translateIngress, type TranslatedIngress } from './ingress.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { TranslateState } from './state.ts';
+import type { ComposedEntry, GatewayApiEntry } from './compose.ts';
 
 interface Entry {
   readonly origin: Origin;
@@ -35,6 +36,9 @@ export class TranslateCache {
    * served (state.ts), as net-kourier keeps its cached translation when a new one has none.
    */
   readonly readyVersions = new Map<string, Sourced<KIngress>>();
+  /** the Gateway API part and the last composition of both parts (compose.ts) */
+  gatewayApi: GatewayApiEntry | undefined;
+  composed: ComposedEntry | undefined;
   /** the translator's state after the last translate() with this cache (see state.ts) */
   state: TranslateState | undefined;
   /** called each time an ingress is actually translated (tests count re-translations with it) */
@@ -73,7 +77,9 @@ export function sameOptions(a: TranslateOptions, b: TranslateOptions): boolean {
       a.publicDomain === b.publicDomain &&
       a.privateDomain === b.privateDomain &&
       a.ingressClass === b.ingressClass &&
-      a.requireClass === b.requireClass)
+      a.requireClass === b.requireClass &&
+      a.gatewayAddress === b.gatewayAddress &&
+      a.portOffset === b.portOffset)
   );
 }
 

@@ -3,9 +3,12 @@
 // version of an ingress served with endpoints, kept while a newer one waits for them) always give
 // the same result, whatever order its maps were filled in and whatever else the cache holds. Each ingress is translated on its own (ingress.ts);
 // merge.ts combines them and settles host conflicts; problems stay on the ingress they belong to.
+// The Gateway API's objects are translated beside them (gateway-api/translate.ts) and the two
+// parts composed into one snapshot (compose.ts).
 import type { TranslateResult } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { sameOptions, TranslateCache } from './cache.ts';
+import { compose, gatewayApiPart } from './compose.ts';
 import type { TranslateOptions } from './options.ts';
 import { TranslateState } from './state.ts';
 
@@ -21,6 +24,11 @@ import { TranslateState } from './state.ts';
  * starts over (reusing the cached translations of unchanged ingresses).
  */
 export function translate(set: ResourceSet, options: TranslateOptions, cache: TranslateCache = new TranslateCache()): TranslateResult {
+  return compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), cache);
+}
+
+/** The Knative Ingress part alone (incremental, see above). */
+export function translateKnative(set: ResourceSet, options: TranslateOptions, cache: TranslateCache): TranslateResult {
   let state = cache.state;
   if (state !== undefined && state.set === set && state.result !== undefined && sameOptions(state.options, options)) return state.result;
   if (state === undefined || state.set === undefined || set.changes?.since.deref() !== state.set || !sameOptions(state.options, options)) {

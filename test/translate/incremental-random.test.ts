@@ -119,6 +119,12 @@ function plainCopy(set: ResourceSet): ResourceSet {
     endpointSlicesByService: new Map(set.endpointSlicesByService),
     endpoints: new Map(set.endpoints),
     secrets: new Map(set.secrets),
+    gatewayClasses: new Map(set.gatewayClasses),
+    gateways: new Map(set.gateways),
+    httpRoutes: new Map(set.httpRoutes),
+    grpcRoutes: new Map(set.grpcRoutes),
+    referenceGrants: new Map(set.referenceGrants),
+    namespaces: new Map(set.namespaces),
     rejections: set.rejections,
   };
 }

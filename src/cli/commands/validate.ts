@@ -2,7 +2,8 @@
 // `serve` would, and lists every problem as `file:line: Kind namespace/name: field.path: message`,
 // sorted by file and line. Errors are rejected documents; warnings are kinds Sluice does not read
 // and what `serve` would put in an ingress's status (a missing Service, port or Secret, an unusable
-// Secret, a host conflict), which `--strict` makes errors. Exit 1 when there is an error, else 0.
+// Secret, a host conflict) or in a Gateway API object's (validate-gateway.ts), which `--strict`
+// makes errors. Exit 1 when there is an error, else 0.
 import { Command } from 'commander';
 import type { ConfigLimits } from '../../sources/read-file.ts';
 import type { TranslateOptions } from '../../translate/options.ts';
@@ -13,6 +14,7 @@ import { SluiceError } from '../../errors.ts';
 import { sortPaths } from '../../sources/merge.ts';
 import { Lines, readConfig, type ConfigRead } from './validate-read.ts';
 import { referenceProblems, type ReferenceProblem } from './validate-refs.ts';
+import { gatewayApiProblems, type GatewayApiProblem } from './validate-gateway.ts';
 
 export interface ValidateOptions {
   /** translator problems (missing references, host conflicts) are errors, not warnings */
@@ -50,6 +52,7 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
   }
   warnings.push(...ignoredKinds(read, lines));
   for (const p of referenceProblems(read.state, options.translate)) (options.strict ? errors : warnings).push(reference(p, lines));
+  for (const p of gatewayApiProblems(read.state, options.translate)) (options.strict ? errors : warnings).push(gatewayApiProblem(p, lines));
   return { errors: sorted(errors), warnings: sorted(warnings), resources: read.state.resources.length };
 }
 
@@ -67,6 +70,16 @@ function ignoredKinds(read: ConfigRead, lines: Lines): Located[] {
     }
   }
   return out;
+}
+
+function gatewayApiProblem(p: GatewayApiProblem, lines: Lines): Located {
+  const { origin, resource } = p.object;
+  const line = lines.of(origin, p.path ?? '');
+  const file = origin.file ?? '';
+  const where = line === undefined ? formatOrigin(origin) : `${file}:${line}`;
+  const ns = resource.metadata.namespace;
+  const subject = `${resource.kind} ${ns === undefined ? '' : `${ns}/`}${resource.metadata.name}`;
+  return { file, line: line ?? 0, text: `${where}: ${subject}: ${p.path === undefined ? '' : `${p.path}: `}${p.text}` };
 }
 
 function reference(p: ReferenceProblem, lines: Lines): Located {

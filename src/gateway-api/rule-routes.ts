@@ -1,0 +1,84 @@
+// What HTTPRoute and GRPCRoute rules share once their matches are translated: the rule's
+// filters, splits and policies, and one ranked IR route per match.
+import type { Route, RouteFilter, Split } from '../snapshot/types.ts';
+import type { MatchParts } from './http-matches.ts';
+import { type FilterScope, translateFilters } from './route-filters.ts';
+import type { RuleFindings } from './rule-findings.ts';
+import { type RulePolicies, rulePolicies } from './rule-policies.ts';
+import type { GrpcMethodRank, RankedRoute, RouteRulesResult, RuleContext } from './route-rules.ts';
+import type { HTTPBackendRef, HTTPRouteFilter, HTTPRouteRetry, HTTPRouteTimeouts } from './route-types.ts';
+import { splitsFor } from './splits.ts';
+
+export interface TranslatedMatch {
+  readonly index: number;
+  readonly parts: MatchParts;
+  readonly grpc?: GrpcMethodRank;
+}
+
+/** The parts of a rule both route kinds have (GRPCRoute's filters are a subset of HTTPRoute's). */
+export interface RuleBody {
+  readonly filters?: readonly HTTPRouteFilter[];
+  readonly backendRefs?: readonly HTTPBackendRef[];
+  readonly timeouts?: HTTPRouteTimeouts;
+  readonly retry?: HTTPRouteRetry;
+}
+
+export interface RuleInput {
+  readonly ctx: RuleContext;
+  readonly findings: RuleFindings;
+  readonly created: string;
+  readonly ruleIndex: number;
+  readonly matches: readonly TranslatedMatch[];
+  readonly body: RuleBody;
+  /** filter types allowed on the rule and on its backendRefs */
+  readonly ruleFilters: ReadonlySet<string>;
+  readonly backendFilters: ReadonlySet<string>;
+  readonly grpc: boolean;
+}
+
+interface RuleAction extends RulePolicies {
+  readonly filters: readonly RouteFilter[];
+  readonly splits: readonly Split[];
+}
+
+// Every request the rule matches gets 500: a filter or policy could not be applied as written.
+const ANSWER_500: RuleAction = { filters: [], splits: [{ weight: 1, filters: [] }] };
+
+function ruleAction(input: RuleInput): RuleAction {
+  const where = `spec.rules[${input.ruleIndex}]`;
+  const scope: FilterScope = {
+    ctx: input.ctx,
+    findings: input.findings,
+    allowed: input.ruleFilters,
+    prefixOnly: input.matches.every((m) => m.parts.path.type === 'segment-prefix'),
+    grpc: input.grpc,
+  };
+  const filters = translateFilters(input.body.filters, `${where}.filters`, scope);
+  const policies = rulePolicies(input.body, where);
+  if (!policies.ok) input.findings.notSupported(policies.message);
+  if (!filters.valid || !policies.ok) return ANSWER_500;
+  // A redirect answers by itself; backendRefs beside it are never used.
+  const redirects = filters.filters.some((f) => f.type === 'redirect');
+  const splits = redirects ? [] : splitsFor(input.body.backendRefs, `${where}.backendRefs`, { ...scope, allowed: input.backendFilters });
+  return { filters: filters.filters, splits, ...policies.value };
+}
+
+export function ruleRoutes(input: RuleInput): RankedRoute[] {
+  if (input.matches.length === 0) return [];
+  const action = ruleAction(input);
+  const key = input.ctx.routeKey.slice(input.ctx.kind.length + 1);
+  return input.matches.map((m) => {
+    const route: Route = { ingress: input.ctx.routeKey, ...m.parts, ...action };
+    const ranked: RankedRoute = { route, created: input.created, key, ruleIndex: input.ruleIndex, matchIndex: m.index };
+    return m.grpc ? { ...ranked, grpc: m.grpc } : ranked;
+  });
+}
+
+export function rulesResult(routes: readonly RankedRoute[], findings: RuleFindings): RouteRulesResult {
+  return {
+    routes,
+    clusters: findings.clusters(),
+    ...(findings.unresolved && { unresolved: findings.unresolved }),
+    ...(findings.unsupported && { unsupported: findings.unsupported }),
+  };
+}

@@ -1,0 +1,72 @@
+// ObjectStatus values for GatewayClasses, Gateways and routes: exactly the `status` Kubernetes
+// mode writes (apis/v1 GatewayClassStatus, GatewayStatus, RouteStatus).
+import { isIP } from 'node:net';
+import type { ObjectStatus } from '../snapshot/types.ts';
+import type { RouteParentStatus } from './attach.ts';
+import { condition, generationOf } from './conditions.ts';
+import type { GatewayOptions, GatewayView } from './gateways.ts';
+import { GATEWAY_API_V1, GATEWAY_GROUP, type GatewayClass, type GRPCRoute, type HTTPRoute } from './types.ts';
+
+export function classStatus(c: GatewayClass): ObjectStatus {
+  const g = generationOf(c.metadata);
+  return {
+    apiVersion: GATEWAY_API_V1,
+    kind: 'GatewayClass',
+    namespace: '',
+    name: c.metadata.name,
+    generation: g,
+    status: {
+      conditions: [
+        condition('Accepted', true, 'Accepted', 'Handled by Sluice', g),
+        condition('SupportedVersion', true, 'SupportedVersion', 'Gateway API v1.6.1 (experimental channel)', g),
+      ],
+    },
+  };
+}
+
+export function gatewayStatus(view: GatewayView, options: GatewayOptions): ObjectStatus {
+  const gw = view.gateway;
+  const g = generationOf(gw.metadata);
+  const accepted = view.listeners.filter((l) => l.accepted);
+  const programmed = view.listeners.some((l) => l.programmed);
+  const allValid = accepted.length === view.listeners.length;
+  return {
+    apiVersion: GATEWAY_API_V1,
+    kind: 'Gateway',
+    namespace: gw.metadata.namespace ?? 'default',
+    name: gw.metadata.name,
+    generation: g,
+    status: {
+      // An address is assigned only to a Gateway Sluice accepts.
+      addresses: view.unsupportedAddress !== undefined ? [] : [{ type: isIP(options.gatewayAddress) === 0 ? 'Hostname' : 'IPAddress', value: options.gatewayAddress }],
+      conditions: view.unsupportedAddress !== undefined ? [
+        condition('Accepted', false, 'UnsupportedAddress', view.unsupportedAddress, g),
+        condition('Programmed', false, 'AddressNotUsable', view.unsupportedAddress, g),
+      ] : [
+        accepted.length === 0
+          ? condition('Accepted', false, 'ListenersNotValid', 'No listener is valid', g)
+          : allValid
+            ? condition('Accepted', true, 'Accepted', 'Gateway accepted', g)
+            : condition('Accepted', true, 'ListenersNotValid', 'Some listeners are not valid: see their conditions', g),
+        programmed ? condition('Programmed', true, 'Programmed', 'Gateway programmed', g) : condition('Programmed', false, 'Invalid', 'No listener is programmed', g),
+      ],
+      listeners: view.listeners.map((l) => ({
+        name: l.spec.name,
+        supportedKinds: l.kinds.map((kind) => ({ group: GATEWAY_GROUP, kind })),
+        attachedRoutes: l.attached.size,
+        conditions: l.conditions,
+      })),
+    },
+  };
+}
+
+export function routeStatus(r: HTTPRoute | GRPCRoute, parents: readonly RouteParentStatus[]): ObjectStatus {
+  return {
+    apiVersion: GATEWAY_API_V1,
+    kind: r.kind,
+    namespace: r.metadata.namespace ?? 'default',
+    name: r.metadata.name,
+    generation: generationOf(r.metadata),
+    status: { parents },
+  };
+}
