@@ -31,6 +31,7 @@ test('a route whose rules cannot be translated gets Accepted False and leaves th
   const served = result.snapshot.ports[0]?.virtualHosts.filter((v) => v.routes.length > 0).map((v) => v.domains[0]);
   assert.deepEqual(served, ['good.example.com']);
   const bad = result.objectStatuses?.find((o) => o.name === 'bad');
-  const accepted = (bad?.status.parents as Array<{ conditions: Array<{ type: string; status: string; reason: string }> }>)[0]?.conditions[0];
+  const parents = bad?.status.parents as Array<{ conditions: Array<{ type: string; status: string; reason: string }> }> | undefined;
+  const accepted = parents?.[0]?.conditions[0];
   assert.deepEqual([accepted?.type, accepted?.status, accepted?.reason], ['Accepted', 'False', 'UnsupportedValue']);
 });
