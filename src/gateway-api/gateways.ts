@@ -213,7 +213,8 @@ function listenerCertificates(gateway: Gateway, spec: Listener, lookups: Lookups
       fail('InvalidCertificateRef', `Secret ${name} ${pair}`);
       continue;
     }
-    certificates.push({ name, hosts, ...pair });
+    // Named apart from Knative's certificates: the same Secret may serve both, for different hosts.
+    certificates.push({ name: `gateway:${name}`, hosts, gateway: true, ...pair });
   }
   return problem === undefined ? { certificates } : { certificates, problem };
 }

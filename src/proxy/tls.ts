@@ -49,9 +49,10 @@ export class TlsContexts implements SniCertificates {
     return this.#fixedDefault ?? this.#first?.pair;
   }
 
-  /** Rebuilds the name table from a snapshot. A certificate Node cannot load is skipped, not fatal. */
+  /** Rebuilds the name table from a snapshot's Knative certificates. A certificate Node cannot load is skipped, not fatal. */
   update(snapshot: Snapshot, onError: (cert: TlsCertificate, err: Error) => void = () => {}): void {
-    this.load(snapshot.tls, onError);
+    // Gateway listeners' certificates belong to their own ports (gateway-ports.ts).
+    this.load(snapshot.tls.some((c) => c.gateway === true) ? snapshot.tls.filter((c) => c.gateway !== true) : snapshot.tls, onError);
   }
 
   /** Rebuilds the name table from `certs`; when two claim a host, the earlier one wins. */

@@ -205,8 +205,13 @@ export interface Cluster {
 }
 
 export interface TlsCertificate {
-  /** `namespace/secretName` */
+  /** `namespace/secretName`; `gateway:namespace/secretName` for a Gateway listener's */
   readonly name: string;
+  /**
+   * a Gateway listener's certificate: served only on the ports that name it
+   * (PortListener.certificates), never on Knative's --https listener
+   */
+  readonly gateway?: boolean;
   /** lower-case SNI names served with this certificate */
   readonly hosts: readonly string[];
   /** PEM certificate chain */

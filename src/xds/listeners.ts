@@ -95,7 +95,12 @@ export const TLS_INSPECTOR: ProtoObject = {
 
 /** Null when no certificate is configured: Envoy refuses a listener without filter chains. */
 function tlsListener(snapshot: Snapshot, address: string, normalizePath: boolean): NamedResource | null {
-  const chains = tlsFilterChains(snapshot.tls, LISTENER.externalTls, normalizePath);
+  // Gateway listeners' certificates are served on their own ports' listeners only.
+  const chains = tlsFilterChains(
+    snapshot.tls.filter((c) => c.gateway !== true),
+    LISTENER.externalTls,
+    normalizePath,
+  );
   if (chains.length === 0) return null;
   const { host, port } = parseHostPort(address, 'externalTlsAddress');
   const name = LISTENER.externalTls;

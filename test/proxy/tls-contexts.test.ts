@@ -36,6 +36,13 @@ describe('TlsContexts', () => {
     assert.equal(c.lookup('b.example.com'), undefined);
   });
 
+  it("serves Knative's certificates only: a Gateway listener's certificate is for its own port", () => {
+    const c = new TlsContexts();
+    c.update(snap([cert('ns/a', ['a.example.com'], a), { ...cert('gateway:ns/w', ['*.w.example.com'], w), gateway: true }]));
+    assert.ok(c.lookup('a.example.com'));
+    assert.equal(c.lookup('x.w.example.com'), undefined);
+  });
+
   it('falls back to the default certificate for unknown names', () => {
     const c = new TlsContexts({ cert: d.cert, key: d.key });
     c.update(snap([cert('ns/a', ['a.example.com'], a)]));

@@ -73,6 +73,15 @@ describe('Gateway API ports as Envoy listeners', () => {
     assert.ok(res.route!.has(HTTPS.name));
   });
 
+  it("a Gateway listener's certificate is served on its port only, never on Knative's external-tls listener", () => {
+    const gw = { ...cert('gateway:default/gw', ['gw.example.com']), gateway: true };
+    const port: PortListener = { ...HTTPS, certificates: [gw.name] };
+    const res = encodedResources({ ...irSnapshot([irRoute()], { ports: [port], tls: [cert('default/api', ['api.example.com']), gw] }), version: 1 });
+    const names = (l: Obj) => (l.filter_chains as Obj[]).map((c) => c.name);
+    assert.deepEqual(names(res.listener!.get('external-tls')!), ['default/api']);
+    assert.deepEqual(names(res.listener!.get(port.name)!), ['gateway:default/gw']);
+  });
+
   it('an HTTPS port with no known certificate, a port on a Knative listener address, or one Envoy cannot bind is left out (Envoy would refuse the update)', () => {
     const noCert = { ...HTTPS, certificates: ['default/missing'] };
     const clash = { ...HTTP, name: 'gateway/0.0.0.0:8080', port: 8080 };
