@@ -65,17 +65,20 @@ describe('a large config file (sluice serve --config)', () => {
     // Written whole, then renamed into place, as an editor would.
     await writeFile(join(cfg.dir, '.bulk.yaml.tmp'), bytes);
     await rename(join(cfg.dir, '.bulk.yaml.tmp'), join(cfg.dir, 'bulk.yaml'));
+    const loadStarted = performance.now();
+    let loadMs = 0;
     try {
       await sluice.waitForLog((e) => e.msg === 'config loaded' && typeof e.resources === 'number' && e.resources >= DOCS, 60_000);
+      loadMs = performance.now() - loadStarted;
     } finally {
       loaded = true;
       await Promise.all(loops);
     }
     assert.deepEqual(errors, []);
     const longest = Math.max(...waits);
-    // Parsed in the data plane's thread, the file held every request for about two seconds. Here
-    // Sluice's own pauses are a few tens of milliseconds (garbage collection, taking in the result);
-    // the bound is generous because the test machine is shared and may not run Sluice for a while.
-    assert.ok(longest < 500, `longest request while loading: ${longest.toFixed(0)} ms over ${waits.length} requests`);
+    // Parsed in the data plane's thread, the file held every request for most of the load. Off that
+    // thread, requests keep being answered all along: no single one waits for a large part of it.
+    // (A ratio, not a bound in milliseconds: a busy machine slows the load and the requests alike.)
+    assert.ok(longest < loadMs / 2, `longest request while loading: ${longest.toFixed(0)} ms of a ${loadMs.toFixed(0)} ms load, over ${waits.length} requests`);
   });
 });
