@@ -1,0 +1,53 @@
+// ConformanceTest and its Run (conformance/utils/suite/conformance.go): a test needing a feature
+// Sluice does not declare is skipped with the suite's reason; otherwise its manifests are applied,
+// the test runs, and the manifests are deleted again (CleanupTestResources). One suite, so one
+// sluice process, serves every test of a file, one test after another.
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { type FeatureName, unsupportedFeature } from './features.ts';
+import { KnownFailures } from './known-failures.ts';
+import { ConformanceSuite } from './suite.ts';
+
+export interface ConformanceTest {
+  readonly shortName: string;
+  readonly description: string;
+  readonly features: readonly FeatureName[];
+  readonly manifests: readonly string[];
+  readonly provisional?: boolean;
+  test(t: TestContext, suite: ConformanceSuite): Promise<void>;
+}
+
+/** Runs `tests` against one gateway; `fileIndex` (0-9, distinct per test file) picks its ports. */
+export function runConformanceTests(title: string, fileIndex: number, tests: readonly ConformanceTest[]): void {
+  describe(title, () => {
+    let suite: ConformanceSuite | undefined;
+    let servesGatewayAPI = false;
+    before(async () => {
+      try {
+        suite = await ConformanceSuite.start(fileIndex);
+      } catch (err) {
+        // A build without Gateway API support does not know the flags: every test is skipped.
+        if (/unknown option '--(gateway-address|port-offset)'/.test((err as Error).message)) return;
+        throw err;
+      }
+      servesGatewayAPI = await suite.servesGatewayAPI();
+    });
+    after(() => suite?.close());
+
+    for (const test of tests) {
+      const missing = unsupportedFeature(test.features);
+      const known = KnownFailures.get(test.shortName);
+      const opts = missing ? { skip: `Skipping ${test.shortName}: suite does not support ${missing}` } : known ? { todo: known } : {};
+      it(test.shortName, opts, async (t) => {
+        if (!servesGatewayAPI) return t.skip('this build of sluice does not serve the Gateway API (no --port-offset, or no gateways in /status)');
+        const s = suite!;
+        const cleanups: Array<() => Promise<void>> = [];
+        try {
+          for (const m of test.manifests) cleanups.push(await s.applyManifest(m));
+          await test.test(t, s);
+        } finally {
+          for (const c of cleanups.reverse()) await c();
+        }
+      });
+    }
+  });
+}
