@@ -1,5 +1,24 @@
-// Gateway API conformance (v1.6.1): core HTTPRoute tests, one sluice serving them in turn.
+// Gateway API conformance (kubernetes-sigs/gateway-api v1.6.1 conformance/tests): HTTPRoute core: matching, hostnames, attachment, backends.
+// One sluice serves these tests in turn, as the Go suite's one cluster does.
 import { runConformanceTests } from './support/conformance.ts';
 import { HTTPRouteSimpleSameNamespace } from './tests/httproute-simple-same-namespace.ts';
+import { HTTPRouteMatching } from './tests/httproute-matching.ts';
+import { HTTPRouteExactPathMatching } from './tests/httproute-exact-path-matching.ts';
+import { HTTPRouteHeaderMatching } from './tests/httproute-header-matching.ts';
+import { HTTPRoutePathMatchOrder } from './tests/httproute-path-match-order.ts';
+import { HTTPRouteMatchingAcrossRoutes } from './tests/httproute-matching-across-routes.ts';
+import { HTTPRouteCrossNamespace } from './tests/httproute-cross-namespace.ts';
+import { HTTPRouteListenerHostnameMatching } from './tests/httproute-listener-hostname-matching.ts';
+import { HTTPRouteNoBackendRefs } from './tests/httproute-omitted-backendrefs.ts';
 
-runConformanceTests('gateway-api conformance: HTTPRoute core', 0, [HTTPRouteSimpleSameNamespace]);
+runConformanceTests('gateway-api conformance: HTTPRoute core: matching, hostnames, attachment, backends', 0, [
+  HTTPRouteSimpleSameNamespace,
+  HTTPRouteMatching,
+  HTTPRouteExactPathMatching,
+  HTTPRouteHeaderMatching,
+  HTTPRoutePathMatchOrder,
+  HTTPRouteMatchingAcrossRoutes,
+  HTTPRouteCrossNamespace,
+  HTTPRouteListenerHostnameMatching,
+  HTTPRouteNoBackendRefs,
+]);

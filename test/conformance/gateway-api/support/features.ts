@@ -42,7 +42,8 @@ export type FeatureName =
   | 'HTTPRouteRetryConnectionError'
   | 'GRPCRoute'
   | 'GRPCRouteNamedRouteRule'
-  | 'BackendTLSPolicy';
+  | 'BackendTLSPolicy'
+  | 'TLSRoute';
 
 /** What Sluice declares (issue 13's scope). */
 export const SupportedFeatures: ReadonlySet<FeatureName> = new Set<FeatureName>([

@@ -21,7 +21,9 @@ export interface Request {
   sni?: string;
 }
 
-export interface ExpectedRequest extends Request {
+/** The Go struct embeds Request; its fields are under `request` here. */
+export interface ExpectedRequest {
+  request: Request;
   absentHeaders?: string[];
   httpPort?: string;
 }
@@ -255,14 +257,14 @@ export function compareRoundTrip(req: RoundTripRequest, cReq: CapturedRequest, c
   const res = expected.response ?? {};
   if (res.protocol && res.protocol !== cRes.protocol) return `expected protocol to be ${res.protocol}, got ${cRes.protocol}`;
   if (cRes.statusCode === 200 || cRes.statusCode === 204) {
-    const er: ExpectedRequest = expected.expectedRequest ?? { ...expected.request };
-    const method = er.method || 'GET';
-    if (er.host && er.host !== cReq.host) return `expected host to be ${er.host}, got ${cReq.host}`;
-    if ((er.path ?? '') !== cReq.path) return `expected path to be ${er.path ?? ''}, got ${cReq.path}`;
+    const er: ExpectedRequest = expected.expectedRequest ?? { request: { ...expected.request } };
+    const method = er.request.method || 'GET';
+    if (er.request.host && er.request.host !== cReq.host) return `expected host to be ${er.request.host}, got ${cReq.host}`;
+    if ((er.request.path ?? '') !== cReq.path) return `expected path to be ${er.request.path ?? ''}, got ${cReq.path}`;
     if (method !== cReq.method) return `expected method to be ${method}, got ${cReq.method}`;
     if ((expected.namespace ?? '') !== (cReq.namespace ?? '')) return `expected namespace to be ${expected.namespace ?? ''}, got ${cReq.namespace}`;
     const reqHeaders = lowerKeys(cReq.headers ?? {});
-    for (const [name, want] of Object.entries(er.headers ?? {})) {
+    for (const [name, want] of Object.entries(er.request.headers ?? {})) {
       const got = reqHeaders[name.toLowerCase()];
       if (!got) return `expected ${name} header to be set, actual headers: ${JSON.stringify(cReq.headers)}`;
       if (got.join(',') !== want) return `expected ${name} header to be set to ${want}, got ${got.join(',')}`;

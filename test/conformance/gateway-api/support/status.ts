@@ -335,3 +335,29 @@ export async function gatewayMustHaveZeroRoutes(s: ConformanceSuite, nn: Namespa
     return ls.length === 0 || (ls.length === 1 && ls[0]!.attachedRoutes === 0) || `listeners ${JSON.stringify(ls)}`;
   });
 }
+
+/** NamespacesMustBeReady: every Gateway in the namespaces Accepted and Programmed (pods here are always ready). */
+export async function namespacesMustBeReady(s: ConformanceSuite, namespaces: readonly string[]): Promise<void> {
+  await pollUntil(`Gateways in ${namespaces.join(', ')} ready`, s.timeouts.status, async () => {
+    for (const gw of (await s.status()).gateways ?? []) {
+      if (!namespaces.includes(gw.namespace ?? '')) continue;
+      const stale = staleConditions(gw.generation, gw.status.conditions);
+      if (stale) return `Gateway ${gw.namespace}/${gw.name}: ${stale}`;
+      if (!findCondition(gw.status.conditions, { type: 'Accepted', status: 'True' }) || !findCondition(gw.status.conditions, { type: 'Programmed', status: 'True' })) {
+        return `Gateway ${gw.namespace}/${gw.name} not Accepted and Programmed: ${JSON.stringify(gw.status.conditions)}`;
+      }
+    }
+    return true;
+  });
+}
+
+/** GatewayListenerMustHaveConditions: the listener named `listener` has every condition. */
+export async function gatewayListenerMustHaveConditions(s: ConformanceSuite, nn: NamespacedName, listener: string, conds: readonly ExpectedCondition[]): Promise<void> {
+  await pollUntil(`Gateway ${nnStr(nn)} listener ${listener} ${JSON.stringify(conds)}`, s.timeouts.status, async () => {
+    const gw = await getGateway(s, nn);
+    const l = gw?.status.listeners?.find((x) => x.name === listener);
+    if (!l) return `listener ${listener} not in status`;
+    for (const c of conds) if (!findCondition(l.conditions, c)) return `conditions ${JSON.stringify(l.conditions)}`;
+    return true;
+  });
+}
