@@ -70,8 +70,24 @@ export const GatewayGroup = 'gateway.networking.k8s.io';
 /** Expected condition: an empty status or reason matches any (findConditionInList). */
 export interface ExpectedCondition {
   type: string;
-  status?: 'True' | 'False' | 'Unknown';
+  /** 'True' | 'False' | 'Unknown' */
+  status?: string;
   reason?: string;
+}
+
+/** An expected RouteParentStatus. */
+export interface ExpectedParent {
+  parentRef: ParentReference;
+  controllerName: string;
+  conditions: ExpectedCondition[];
+}
+
+/** An expected ListenerStatus. */
+export interface ExpectedListener {
+  name: string;
+  supportedKinds: Array<{ group?: string; kind: string }>;
+  attachedRoutes: number;
+  conditions: ExpectedCondition[];
 }
 
 /** Polls `check` (a reason it is not met yet, or true) until it holds or `boundMs` passes. */
@@ -199,7 +215,7 @@ export async function gatewayListenersMustHaveConditions(s: ConformanceSuite, nn
 }
 
 /** GatewayStatusMustHaveListeners. */
-export async function gatewayStatusMustHaveListeners(s: ConformanceSuite, nn: NamespacedName, expected: ReadonlyArray<{ name: string; supportedKinds: Array<{ group?: string; kind: string }>; attachedRoutes: number; conditions: ExpectedCondition[] }>): Promise<void> {
+export async function gatewayStatusMustHaveListeners(s: ConformanceSuite, nn: NamespacedName, expected: readonly ExpectedListener[]): Promise<void> {
   await pollUntil(`Gateway ${nnStr(nn)} status listeners`, s.timeouts.status, async () => {
     const gw = await getGateway(s, nn);
     if (!gw) return 'not in /status';
@@ -222,7 +238,7 @@ export async function gatewayStatusMustHaveListeners(s: ConformanceSuite, nn: Na
 }
 
 /** parentsForRouteMatch. */
-function parentsMatch(expected: readonly RouteParentStatus[], actual: readonly RouteParentStatus[], namespaceRequired: boolean): string | true {
+function parentsMatch(expected: readonly ExpectedParent[], actual: readonly RouteParentStatus[], namespaceRequired: boolean): string | true {
   for (const e of expected) {
     const ok = actual.some(
       (a) =>
@@ -231,7 +247,7 @@ function parentsMatch(expected: readonly RouteParentStatus[], actual: readonly R
         a.parentRef.kind === e.parentRef.kind &&
         a.parentRef.name === e.parentRef.name &&
         (a.parentRef.namespace === e.parentRef.namespace || (!namespaceRequired && a.parentRef.namespace === undefined)) &&
-        conditionsMatch(e.conditions as ExpectedCondition[], a.conditions),
+        conditionsMatch(e.conditions, a.conditions),
     );
     if (!ok) return `no parent matches ${JSON.stringify(e)} in ${JSON.stringify(actual)}`;
   }
@@ -239,7 +255,7 @@ function parentsMatch(expected: readonly RouteParentStatus[], actual: readonly R
 }
 
 /** RouteMustHaveParents. */
-export async function routeMustHaveParents(s: ConformanceSuite, kind: string, nn: NamespacedName, parents: readonly RouteParentStatus[], namespaceRequired: boolean): Promise<void> {
+export async function routeMustHaveParents(s: ConformanceSuite, kind: string, nn: NamespacedName, parents: readonly ExpectedParent[], namespaceRequired: boolean): Promise<void> {
   await pollUntil(`${kind} ${nnStr(nn)} parents`, s.timeouts.status, async () => {
     const r = await getRoute(s, kind, nn);
     if (!r) return 'not in /status';
@@ -251,7 +267,7 @@ export async function routeMustHaveParents(s: ConformanceSuite, kind: string, nn
   });
 }
 
-export const httpRouteMustHaveParents = (s: ConformanceSuite, nn: NamespacedName, parents: readonly RouteParentStatus[], namespaceRequired: boolean) => routeMustHaveParents(s, 'HTTPRoute', nn, parents, namespaceRequired);
+export const httpRouteMustHaveParents = (s: ConformanceSuite, nn: NamespacedName, parents: readonly ExpectedParent[], namespaceRequired: boolean) => routeMustHaveParents(s, 'HTTPRoute', nn, parents, namespaceRequired);
 
 const ListenerReady: ExpectedCondition[] = [
   { type: 'ResolvedRefs', status: 'True' },
@@ -263,7 +279,7 @@ const ListenerReady: ExpectedCondition[] = [
 export async function routesAndParentMustBeAccepted(s: ConformanceSuite, kind: string, gw: GatewayRef, routes: readonly NamespacedName[]): Promise<void> {
   for (const route of routes) {
     const sections = gw.listenerNames?.length ? gw.listenerNames : [undefined];
-    const parents: RouteParentStatus[] = sections.map((sectionName) => ({
+    const parents: ExpectedParent[] = sections.map((sectionName) => ({
       parentRef: { group: GatewayGroup, kind: 'Gateway', name: gw.name, namespace: gw.namespace, ...(sectionName ? { sectionName } : {}) },
       controllerName: s.controllerName,
       conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted' }],

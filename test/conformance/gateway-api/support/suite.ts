@@ -136,6 +136,21 @@ export class ConformanceSuite {
     throw new Error(`update: ${key} was not applied`);
   }
 
+  /** client.Delete of one applied object. */
+  async delete(kind: string, namespace: string, name: string): Promise<void> {
+    for (const [file, objs] of this.#files) {
+      const gone = objs.find((o) => o.kind === kind && (o.metadata.namespace ?? '') === namespace && o.metadata.name === name);
+      if (!gone) continue;
+      const next = objs.filter((o) => o !== gone);
+      this.#files.set(file, next);
+      this.#clock.forget(gone);
+      if (next.length) await this.cfg.write(file, next);
+      else await this.cfg.remove(file);
+      return;
+    }
+    throw new Error(`delete: ${kind} ${namespace}/${name} was not applied`);
+  }
+
   /** client.Get of an applied object's spec, as last written. */
   applied(kind: string, namespace: string, name: string): KubeObject {
     for (const objs of this.#files.values()) {
@@ -147,6 +162,13 @@ export class ConformanceSuite {
 
   generation(o: KubeObject): number {
     return this.#clock.generation(o);
+  }
+
+  /** kubernetes.GetTLSSecret: the certificate (PEM) of a Secret the suite made. */
+  tlsSecretCert(namespace: string, name: string): string {
+    const pair = this.base.certs.get(`${namespace}/${name}`);
+    if (!pair) throw new Error(`unexpected error finding TLS secret: ${namespace}/${name}`);
+    return pair.cert;
   }
 
   /** The pods of a base Deployment (`namespace/name`). */
