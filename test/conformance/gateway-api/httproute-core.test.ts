@@ -9,7 +9,10 @@ import { HTTPRoutePathMatchOrder } from './tests/httproute-path-match-order.ts';
 import { HTTPRouteMatchingAcrossRoutes } from './tests/httproute-matching-across-routes.ts';
 import { HTTPRouteCrossNamespace } from './tests/httproute-cross-namespace.ts';
 import { HTTPRouteListenerHostnameMatching } from './tests/httproute-listener-hostname-matching.ts';
+import { HTTPRouteHostnameIntersection } from './tests/httproute-hostname-intersection.ts';
 import { HTTPRouteNoBackendRefs } from './tests/httproute-omitted-backendrefs.ts';
+import { HTTPRouteMultipleGateways } from './tests/httproute-multiple-gateways.ts';
+import { HTTPRouteListenerPortMatching } from './tests/httproute-listener-port-matching.ts';
 
 runConformanceTests('gateway-api conformance: HTTPRoute core: matching, hostnames, attachment, backends', 0, [
   HTTPRouteSimpleSameNamespace,
@@ -20,5 +23,8 @@ runConformanceTests('gateway-api conformance: HTTPRoute core: matching, hostname
   HTTPRouteMatchingAcrossRoutes,
   HTTPRouteCrossNamespace,
   HTTPRouteListenerHostnameMatching,
+  HTTPRouteHostnameIntersection,
   HTTPRouteNoBackendRefs,
+  HTTPRouteMultipleGateways,
+  HTTPRouteListenerPortMatching,
 ]);

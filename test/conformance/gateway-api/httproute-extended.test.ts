@@ -12,6 +12,7 @@ import { HTTPRouteRedirectHostAndStatus } from './tests/httproute-redirect-host-
 import { HTTPRouteRedirectPath } from './tests/httproute-redirect-path.ts';
 import { HTTPRouteRedirectPort } from './tests/httproute-redirect-port.ts';
 import { HTTPRouteRedirectScheme } from './tests/httproute-redirect-scheme.ts';
+import { HTTPRouteRedirectPortAndScheme } from './tests/httproute-redirect-port-and-scheme.ts';
 import { HTTPRoute303Redirect } from './tests/httproute-303-redirect.ts';
 import { HTTPRoute307Redirect } from './tests/httproute-307-redirect.ts';
 import { HTTPRoute308Redirect } from './tests/httproute-308-redirect.ts';
@@ -31,6 +32,7 @@ runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redir
   HTTPRouteRedirectPath,
   HTTPRouteRedirectPort,
   HTTPRouteRedirectScheme,
+  HTTPRouteRedirectPortAndScheme,
   HTTPRoute303Redirect,
   HTTPRoute307Redirect,
   HTTPRoute308Redirect,

@@ -10,6 +10,7 @@ import { HTTPRouteInvalidParentRefNotMatchingListenerPort } from './tests/httpro
 import { HTTPRouteInvalidParentRefNotMatchingSectionName } from './tests/httproute-invalid-parentref-not-matching-section-name.ts';
 import { HTTPRouteInvalidParentRefSectionNameNotMatchingPort } from './tests/httproute-invalid-parentref-section-name-not-matching-port.ts';
 import { HTTPRouteInvalidReferenceGrant } from './tests/httproute-invalid-reference-grant.ts';
+import { HTTPRouteReferenceGrant } from './tests/httproute-reference-grant.ts';
 
 runConformanceTests('gateway-api conformance: HTTPRoute status: invalid references and parents', 1, [
   HTTPRouteDisallowedKind,
@@ -21,4 +22,5 @@ runConformanceTests('gateway-api conformance: HTTPRoute status: invalid referenc
   HTTPRouteInvalidParentRefNotMatchingSectionName,
   HTTPRouteInvalidParentRefSectionNameNotMatchingPort,
   HTTPRouteInvalidReferenceGrant,
+  HTTPRouteReferenceGrant,
 ]);

@@ -377,3 +377,28 @@ export async function gatewayListenerMustHaveConditions(s: ConformanceSuite, nn:
     return true;
   });
 }
+
+/** GWCMustHaveAcceptedConditionAny: an Accepted condition, of any status, for the current generation. */
+export async function gwcMustHaveAcceptedConditionAny(s: ConformanceSuite, name: string): Promise<void> {
+  await pollUntil(`GatewayClass ${name} has Accepted`, s.timeouts.status, async () => {
+    const gwc = (await s.status()).gatewayClasses?.find((c) => c.name === name);
+    if (!gwc) return 'not in /status';
+    const accepted = gwc.status.conditions?.find((c) => c.type === 'Accepted');
+    if (!accepted) return `no Accepted condition: ${JSON.stringify(gwc.status.conditions)}`;
+    return accepted.observedGeneration === gwc.generation || `Accepted observedGeneration ${accepted.observedGeneration}, generation ${gwc.generation}`;
+  });
+}
+
+/** GatewayClassMustHaveLatestConditions. */
+export async function gatewayClassMustHaveLatestConditions(s: ConformanceSuite, name: string): Promise<void> {
+  await pollUntil(`GatewayClass ${name} latest conditions`, s.timeouts.status, async () => {
+    const gwc = (await s.status()).gatewayClasses?.find((c) => c.name === name);
+    if (!gwc) return 'not in /status';
+    return staleConditions(gwc.generation, gwc.status.conditions) ?? true;
+  });
+}
+
+/** The generation the gateway reports for an object (client.Get's metadata.generation). */
+export async function reportedGeneration(s: ConformanceSuite, list: 'gatewayClasses' | 'gateways' | 'routes', nn: { namespace?: string; name: string }): Promise<number | undefined> {
+  return (await s.status())[list]?.find((e) => (e.namespace ?? '') === (nn.namespace ?? '') && e.name === nn.name)?.generation;
+}
