@@ -5,6 +5,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
+import type tls from 'node:tls';
 import type { EchoAssertions } from '../../../support/echo-backend.ts';
 import { pollUntil } from './status.ts';
 import type { ConformanceSuite } from './suite.ts';
@@ -156,7 +157,7 @@ function once(s: ConformanceSuite, r: RoundTripRequest, url: URL): Promise<RawRe
   if (r.protocol === 'H2C_PRIOR_KNOWLEDGE' || r.protocol === 'H2') {
     return new Promise((resolve, reject) => {
       const tls = r.protocol === 'H2';
-      const session = http2.connect(`${tls ? 'https' : 'http'}://${host}:${port}`, tls ? { servername: r.serverName, ca: r.ca } : {});
+      const session = http2.connect(`${tls ? 'https' : 'http'}://${host}:${port}`, tls ? { servername: r.serverName, ca: r.ca, checkServerIdentity: goCheckServerIdentity } : {});
       session.on('error', reject);
       const req = session.request({ ':method': r.method, ':path': path, ':authority': hostHeader, ':scheme': tls ? 'https' : 'http', 'user-agent': 'Go-http-client/2.0', ...lower(r.headers) });
       const chunks: Buffer[] = [];
@@ -189,7 +190,7 @@ function once(s: ConformanceSuite, r: RoundTripRequest, url: URL): Promise<RawRe
     method: r.method,
     agent: false,
     headers: { Host: hostHeader, 'User-Agent': 'Go-http-client/1.1', 'Accept-Encoding': 'gzip', ...r.headers, ...(r.body ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) },
-    ...(tls ? { servername: r.serverName ?? url.hostname, ca: r.ca } : {}),
+    ...(tls ? { servername: r.serverName ?? url.hostname, ca: r.ca, checkServerIdentity: goCheckServerIdentity } : {}),
   };
   return new Promise((resolve, reject) => {
     const req = (tls ? https : http).request(opts, (res) => {
@@ -202,6 +203,20 @@ function once(s: ConformanceSuite, r: RoundTripRequest, url: URL): Promise<RawRe
     req.on('error', reject);
     req.end(r.body);
   });
+}
+
+/**
+ * Go's crypto/x509 host name check: a DNS SAN matches the name exactly (case-insensitively), or,
+ * as `*.rest`, any name of one more label ending in `.rest` (Go accepts `*.org`; Node does not).
+ */
+function goCheckServerIdentity(host: string, cert: tls.PeerCertificate): Error | undefined {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  const sans = (cert.subjectaltname ?? '').split(', ').filter((x) => x.startsWith('DNS:')).map((x) => x.slice(4).toLowerCase());
+  for (const san of sans) {
+    if (san === name) return undefined;
+    if (san.startsWith('*.') && name.endsWith(san.slice(1)) && !name.slice(0, name.length - san.length + 1).includes('.') && name.length > san.length - 1) return undefined;
+  }
+  return new Error(`x509: certificate is valid for ${sans.join(', ')}, not ${host}`);
 }
 
 function lower(h: Record<string, string>): Record<string, string> {

@@ -1,3 +1,11 @@
-// Tests that fail against the current build, with why (node:test `todo`: they run and report, but
-// do not fail the suite). Empty when every ported test passes.
-export const KnownFailures: ReadonlyMap<string, string> = new Map<string, string>([]);
+// Tests that fail against the current build, with why (node:test `todo`: they run, with short
+// bounds, and report, but do not fail the suite). Remove an entry once its test passes.
+export const KnownFailures: ReadonlyMap<string, string> = new Map<string, string>([
+  // File mode serves every Gateway on one address: the two Gateways' `/` routes on port 80 merge,
+  // and one of them wins for both (the suite gives each Gateway its own address).
+  ['HTTPRouteMultipleGateways', 'file mode: all Gateways share one address, so same-namespace and all-namespaces (both :80, no hostname) serve one merged route table'],
+  ['HTTPRouteResponseHeaderModifier', 'data plane: ResponseHeaderModifier edits are translated but not applied to the upstream response'],
+  ['HTTPRouteTimeoutRequest', 'timeouts.request is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
+  ['HTTPRouteTimeoutBackendRequest', 'timeouts.backendRequest is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
+  ['GatewayInvalidParametersRef', 'a Gateway whose infrastructure.parametersRef names a missing object is Accepted instead of Accepted=False/InvalidParameters'],
+]);

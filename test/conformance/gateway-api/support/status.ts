@@ -137,12 +137,17 @@ export async function getRoute(s: ConformanceSuite, kind: string, nn: Namespaced
 
 const nnStr = (nn: NamespacedName): string => `${nn.namespace}/${nn.name}`;
 
+/** The object's generation as the API server (the harness) holds it, else as the gateway read it. */
+function generationOf(s: ConformanceSuite, e: ObjectEntry<unknown>): number {
+  return s.knownGeneration(e.kind, e.namespace ?? '', e.name) ?? e.generation;
+}
+
 /** GWCMustHaveAcceptedConditionTrue. */
 export async function gwcMustHaveAcceptedConditionTrue(s: ConformanceSuite, name: string): Promise<void> {
   await pollUntil(`GatewayClass ${name} Accepted`, s.timeouts.status, async () => {
     const gwc = (await s.status()).gatewayClasses?.find((c) => c.name === name);
     if (!gwc) return 'not in /status';
-    const stale = staleConditions(gwc.generation, gwc.status.conditions);
+    const stale = staleConditions(generationOf(s, gwc), gwc.status.conditions);
     if (stale) return stale;
     return findCondition(gwc.status.conditions, { type: 'Accepted', status: 'True' }) || `conditions ${JSON.stringify(gwc.status.conditions)}`;
   });
@@ -153,7 +158,7 @@ export async function gatewayMustHaveLatestConditions(s: ConformanceSuite, nn: N
   await pollUntil(`Gateway ${nnStr(nn)} latest conditions`, s.timeouts.status, async () => {
     const gw = await getGateway(s, nn);
     if (!gw) return 'not in /status';
-    return staleConditions(gw.generation, gw.status.conditions) ?? true;
+    return staleConditions(generationOf(s, gw), gw.status.conditions) ?? true;
   });
 }
 
@@ -163,7 +168,7 @@ export async function routeMustHaveLatestConditions(s: ConformanceSuite, kind: s
     const r = await getRoute(s, kind, nn);
     if (!r) return 'not in /status';
     for (const p of r.status.parents ?? []) {
-      const stale = staleConditions(r.generation, p.conditions);
+      const stale = staleConditions(generationOf(s, r), p.conditions);
       if (stale) return stale;
     }
     return true;
@@ -175,7 +180,7 @@ export async function gatewayMustHaveCondition(s: ConformanceSuite, nn: Namespac
   await pollUntil(`Gateway ${nnStr(nn)} condition ${JSON.stringify(cond)}`, s.timeouts.status, async () => {
     const gw = await getGateway(s, nn);
     if (!gw) return 'not in /status';
-    const stale = staleConditions(gw.generation, gw.status.conditions);
+    const stale = staleConditions(generationOf(s, gw), gw.status.conditions);
     if (stale) return stale;
     return findCondition(gw.status.conditions, cond) || `conditions ${JSON.stringify(gw.status.conditions)}`;
   });
@@ -187,7 +192,7 @@ export async function waitForGatewayAddress(s: ConformanceSuite, ref: GatewayRef
   await pollUntil(`Gateway ${nnStr(ref)} address`, s.timeouts.status, async () => {
     const gw = await getGateway(s, ref);
     if (!gw) return 'not in /status';
-    const stale = staleConditions(gw.generation, gw.status.conditions);
+    const stale = staleConditions(generationOf(s, gw), gw.status.conditions);
     if (stale) return stale;
     const spec = s.applied('Gateway', ref.namespace, ref.name).spec as { listeners: Array<{ name: string; port: number }> };
     const listener = spec.listeners.find((l) => l.name === ref.listenerNames?.[0]) ?? spec.listeners[0]!;
@@ -219,7 +224,7 @@ export async function gatewayStatusMustHaveListeners(s: ConformanceSuite, nn: Na
   await pollUntil(`Gateway ${nnStr(nn)} status listeners`, s.timeouts.status, async () => {
     const gw = await getGateway(s, nn);
     if (!gw) return 'not in /status';
-    const stale = staleConditions(gw.generation, gw.status.conditions);
+    const stale = staleConditions(generationOf(s, gw), gw.status.conditions);
     if (stale) return stale;
     const actual = gw.status.listeners ?? [];
     if (actual.length !== expected.length) return `expected ${expected.length} listeners, got ${JSON.stringify(actual)}`;
@@ -260,7 +265,7 @@ export async function routeMustHaveParents(s: ConformanceSuite, kind: string, nn
     const r = await getRoute(s, kind, nn);
     if (!r) return 'not in /status';
     for (const p of r.status.parents ?? []) {
-      const stale = staleConditions(r.generation, p.conditions);
+      const stale = staleConditions(generationOf(s, r), p.conditions);
       if (stale) return stale;
     }
     return parentsMatch(parents, r.status.parents ?? [], namespaceRequired);
@@ -306,7 +311,7 @@ export async function routeMustHaveCondition(s: ConformanceSuite, kind: string, 
     if (!r) return 'not in /status';
     let found = false;
     for (const p of r.status.parents ?? []) {
-      const stale = staleConditions(r.generation, p.conditions);
+      const stale = staleConditions(generationOf(s, r), p.conditions);
       if (stale) return stale;
       if (p.parentRef.name === gw.name && (p.parentRef.namespace === undefined || p.parentRef.namespace === gw.namespace) && findCondition(p.conditions, cond)) found = true;
     }
@@ -334,7 +339,7 @@ export async function httpRouteMustHaveNoAcceptedParents(s: ConformanceSuite, nn
       return true;
     }
     if (parents.length > 1) return `more than one parent: ${JSON.stringify(parents)}`;
-    const stale = staleConditions(r!.generation, parents[0]!.conditions);
+    const stale = staleConditions(generationOf(s, r!), parents[0]!.conditions);
     if (stale) return stale;
     return conditionsMatch([{ type: 'Accepted', status: 'False' }], parents[0]!.conditions) || `parent ${JSON.stringify(parents[0])}`;
   });
@@ -345,7 +350,7 @@ export async function gatewayMustHaveZeroRoutes(s: ConformanceSuite, nn: Namespa
   await pollUntil(`Gateway ${nnStr(nn)} has zero routes`, s.timeouts.status, async () => {
     const gw = await getGateway(s, nn);
     if (!gw) return 'not in /status';
-    const stale = staleConditions(gw.generation, gw.status.conditions);
+    const stale = staleConditions(generationOf(s, gw), gw.status.conditions);
     if (stale) return stale;
     const ls = gw.status.listeners ?? [];
     return ls.length === 0 || (ls.length === 1 && ls[0]!.attachedRoutes === 0) || `listeners ${JSON.stringify(ls)}`;
@@ -357,7 +362,7 @@ export async function namespacesMustBeReady(s: ConformanceSuite, namespaces: rea
   await pollUntil(`Gateways in ${namespaces.join(', ')} ready`, s.timeouts.status, async () => {
     for (const gw of (await s.status()).gateways ?? []) {
       if (!namespaces.includes(gw.namespace ?? '')) continue;
-      const stale = staleConditions(gw.generation, gw.status.conditions);
+      const stale = staleConditions(generationOf(s, gw), gw.status.conditions);
       if (stale) return `Gateway ${gw.namespace}/${gw.name}: ${stale}`;
       if (!findCondition(gw.status.conditions, { type: 'Accepted', status: 'True' }) || !findCondition(gw.status.conditions, { type: 'Programmed', status: 'True' })) {
         return `Gateway ${gw.namespace}/${gw.name} not Accepted and Programmed: ${JSON.stringify(gw.status.conditions)}`;
@@ -385,7 +390,7 @@ export async function gwcMustHaveAcceptedConditionAny(s: ConformanceSuite, name:
     if (!gwc) return 'not in /status';
     const accepted = gwc.status.conditions?.find((c) => c.type === 'Accepted');
     if (!accepted) return `no Accepted condition: ${JSON.stringify(gwc.status.conditions)}`;
-    return accepted.observedGeneration === gwc.generation || `Accepted observedGeneration ${accepted.observedGeneration}, generation ${gwc.generation}`;
+    return accepted.observedGeneration === generationOf(s, gwc) || `Accepted observedGeneration ${accepted.observedGeneration}, generation ${generationOf(s, gwc)}`;
   });
 }
 
@@ -394,7 +399,7 @@ export async function gatewayClassMustHaveLatestConditions(s: ConformanceSuite, 
   await pollUntil(`GatewayClass ${name} latest conditions`, s.timeouts.status, async () => {
     const gwc = (await s.status()).gatewayClasses?.find((c) => c.name === name);
     if (!gwc) return 'not in /status';
-    return staleConditions(gwc.generation, gwc.status.conditions) ?? true;
+    return staleConditions(generationOf(s, gwc), gwc.status.conditions) ?? true;
   });
 }
 

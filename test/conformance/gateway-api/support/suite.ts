@@ -29,6 +29,8 @@ export interface TimeoutConfig {
 
 export const DefaultTimeouts: TimeoutConfig = { status: 15_000, consistency: 15_000, request: 10_000, requiredConsecutiveSuccesses: 3, mustNotHaveParents: 3_000 };
 
+export const KnownFailureTimeouts: TimeoutConfig = { ...DefaultTimeouts, status: 3_000, consistency: 3_000 };
+
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -40,7 +42,8 @@ async function portFree(port: number): Promise<boolean> {
 export class ConformanceSuite {
   readonly controllerName = ControllerName;
   readonly gatewayClassName = GatewayClassName;
-  readonly timeouts = DefaultTimeouts;
+  /** the runner shortens them for tests known to fail */
+  timeouts: TimeoutConfig = DefaultTimeouts;
   readonly #clock: ObjectClock;
   #applied = 0;
   readonly #files = new Map<string, KubeObject[]>();
@@ -66,13 +69,16 @@ export class ConformanceSuite {
     try {
       const clock = new ObjectClock();
       const gwc: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: GatewayClassName }, spec: { controllerName: ControllerName } };
-      await cfg.write('base.yaml', [gwc, ...base.objects].map((o) => clock.stamp(prepare(o))));
+      const baseObjects = [gwc, ...base.objects].map((o) => clock.stamp(prepare(o)));
+      await cfg.write('base.yaml', baseObjects);
       const sluice = await startSluice(
         ['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--gateway-address', '127.0.0.1', '--port-offset', String(offset)],
         ['http', 'local', 'admin'],
         { env: { SLUICE_LOG_LEVEL: 'info' } },
       );
-      return new ConformanceSuite(cfg, sluice, base, offset, clock);
+      const suite = new ConformanceSuite(cfg, sluice, base, offset, clock);
+      suite.#files.set('base.yaml', baseObjects);
+      return suite;
     } catch (err) {
       await cfg.cleanup();
       await base.close();
@@ -134,6 +140,18 @@ export class ConformanceSuite {
       return stamped;
     }
     throw new Error(`update: ${key} was not applied`);
+  }
+
+  /**
+   * metadata.generation as the API server holds it (what the harness last wrote), for the
+   * observedGeneration checks; undefined for objects it did not write.
+   */
+  knownGeneration(kind: string, namespace: string, name: string): number | undefined {
+    for (const objs of this.#files.values()) {
+      const o = objs.find((x) => x.kind === kind && (x.metadata.namespace ?? '') === namespace && x.metadata.name === name);
+      if (o) return o.metadata.generation;
+    }
+    return undefined;
   }
 
   /** client.Delete of one applied object. */

@@ -1,7 +1,7 @@
 // conformance/tests/gatewayclass-observed-generation-bump.go
 import assert from 'node:assert/strict';
 import type { ConformanceTest } from '../support/conformance.ts';
-import { gatewayClassMustHaveLatestConditions, gwcMustHaveAcceptedConditionAny, reportedGeneration } from '../support/status.ts';
+import { gatewayClassMustHaveLatestConditions, gwcMustHaveAcceptedConditionAny } from '../support/status.ts';
 
 export const GatewayClassObservedGenerationBump: ConformanceTest = {
   shortName: 'GatewayClassObservedGenerationBump',
@@ -15,7 +15,7 @@ export const GatewayClassObservedGenerationBump: ConformanceTest = {
       await gwcMustHaveAcceptedConditionAny(s, gwcNN.name);
 
       const original = s.applied('GatewayClass', '', gwcNN.name);
-      const originalGeneration = await reportedGeneration(s, 'gatewayClasses', gwcNN);
+      const originalGeneration = s.knownGeneration('GatewayClass', '', gwcNN.name);
 
       // Sanity check
       await gatewayClassMustHaveLatestConditions(s, gwcNN.name);
@@ -30,7 +30,7 @@ export const GatewayClassObservedGenerationBump: ConformanceTest = {
       // Sanity check
       await gatewayClassMustHaveLatestConditions(s, gwcNN.name);
 
-      const updatedGeneration = await reportedGeneration(s, 'gatewayClasses', gwcNN);
+      const updatedGeneration = s.knownGeneration('GatewayClass', '', gwcNN.name);
       assert.notEqual(originalGeneration, updatedGeneration, 'generation should change after an update');
     });
   },
