@@ -11,6 +11,8 @@ import { HTTPRouteInvalidParentRefNotMatchingSectionName } from './tests/httprou
 import { HTTPRouteInvalidParentRefSectionNameNotMatchingPort } from './tests/httproute-invalid-parentref-section-name-not-matching-port.ts';
 import { HTTPRouteInvalidReferenceGrant } from './tests/httproute-invalid-reference-grant.ts';
 import { HTTPRouteReferenceGrant } from './tests/httproute-reference-grant.ts';
+import { HTTPRoutePartiallyInvalidViaInvalidReferenceGrant } from './tests/httproute-partially-invalid-via-invalid-reference-grant.ts';
+import { HTTPRouteObservedGenerationBump } from './tests/httproute-observed-generation-bump.ts';
 
 runConformanceTests('gateway-api conformance: HTTPRoute status: invalid references and parents', 1, [
   HTTPRouteDisallowedKind,
@@ -23,4 +25,6 @@ runConformanceTests('gateway-api conformance: HTTPRoute status: invalid referenc
   HTTPRouteInvalidParentRefSectionNameNotMatchingPort,
   HTTPRouteInvalidReferenceGrant,
   HTTPRouteReferenceGrant,
+  HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
+  HTTPRouteObservedGenerationBump,
 ]);
