@@ -16,6 +16,22 @@ export interface ConformanceTest {
   test(t: TestContext, suite: ConformanceSuite): Promise<void>;
 }
 
+/**
+ * The context of a test known to fail: its subtests (and theirs) are `todo` too, so their
+ * failures are reported without failing the file.
+ */
+function todoContext(t: TestContext, reason: string): TestContext {
+  const test = (name: string, fn: (sub: TestContext) => Promise<void> | void) => t.test(name, { todo: reason }, (sub) => fn(todoContext(sub, reason)));
+  return new Proxy(t, {
+    get: (target, prop) => {
+      if (prop === 'test') return test;
+      // TestContext keeps its state in private fields: its methods must run on the real object.
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
 /** Runs `tests` against one gateway; `fileIndex` (0-9, distinct per test file) picks its ports. */
 export function runConformanceTests(title: string, fileIndex: number, tests: readonly ConformanceTest[]): void {
   describe(title, () => {
@@ -45,7 +61,7 @@ export function runConformanceTests(title: string, fileIndex: number, tests: rea
         const cleanups: Array<() => Promise<void>> = [];
         try {
           for (const m of test.manifests) cleanups.push(await s.applyManifest(m));
-          await test.test(t, s);
+          await test.test(known ? todoContext(t, known) : t, s);
         } finally {
           for (const c of cleanups.reverse()) await c();
         }
