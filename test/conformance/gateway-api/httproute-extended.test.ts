@@ -19,6 +19,7 @@ import { HTTPRoute308Redirect } from './tests/httproute-308-redirect.ts';
 import { HTTPRouteTimeoutRequest } from './tests/httproute-timeout-request.ts';
 import { HTTPRouteTimeoutBackendRequest } from './tests/httproute-timeout-backend-request.ts';
 import { HTTPRouteBackendProtocolH2C } from './tests/httproute-backend-protocol-h2c.ts';
+import { HTTPRouteBackendProtocolWebSocket } from './tests/httproute-backend-protocol-websocket.ts';
 import { HTTPRouteHTTPSListener } from './tests/httproute-https-listener.ts';
 
 runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redirects, rewrites, timeouts, protocols', 2, [
@@ -40,5 +41,6 @@ runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redir
   HTTPRouteTimeoutRequest,
   HTTPRouteTimeoutBackendRequest,
   HTTPRouteBackendProtocolH2C,
+  HTTPRouteBackendProtocolWebSocket,
   HTTPRouteHTTPSListener,
 ]);
