@@ -93,6 +93,11 @@ function writeEchoResponseHeaders(res: Res, headers: Record<string, string[]>): 
   return set;
 }
 
+function plain(res: Res, code: number, body: string): void {
+  res.writeHead(code);
+  res.end(body);
+}
+
 function jsonError(res: Res, message: string, code: number): void {
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -167,9 +172,9 @@ export async function startEchoBackend(identity: EchoIdentity): Promise<EchoBack
     }
     if (path.startsWith('/retry/')) {
       const uuid = url.searchParams.get('uuid');
-      if (!uuid) return void (res.writeHead(400), res.end('uuid is required'));
+      if (!uuid) return plain(res, 400, 'uuid is required');
       const succeedAfter = Number.parseInt(url.searchParams.get('succeedAfter') ?? '', 10);
-      if (Number.isNaN(succeedAfter)) return void (res.writeHead(400), res.end('succeedAfter is required'));
+      if (Number.isNaN(succeedAfter)) return plain(res, 400, 'succeedAfter is required');
       const n = attempts.get(uuid) ?? 0;
       if (n < succeedAfter) {
         attempts.set(uuid, n + 1);

@@ -8,7 +8,7 @@ export const GatewayInvalidParametersRef: ConformanceTest = {
   description: 'A Gateway referencing an invalid or non-existent parametersRef should set the Accepted condition to False with reason InvalidParameters.',
   features: ['Gateway'],
   manifests: ['tests/gateway-invalid-parameters-ref.yaml'],
-  async test(t, s) {
+  async test(_t, s) {
     const gwNN = {name: "gateway-invalid-parameters-ref", namespace: InfrastructureNamespace};
 
     await gatewayMustHaveLatestConditions(s, gwNN);

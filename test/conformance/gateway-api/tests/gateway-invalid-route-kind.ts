@@ -9,7 +9,7 @@ export const GatewayInvalidRouteKind: ConformanceTest = {
   features: ['Gateway'],
   manifests: ['tests/gateway-invalid-route-kind.yaml'],
   async test(t, s) {
-    await t.test("Gateway listener should have a false ResolvedRefs condition with reason InvalidRouteKinds and no supportedKinds", async (t) => {
+    await t.test("Gateway listener should have a false ResolvedRefs condition with reason InvalidRouteKinds and no supportedKinds", async (_t) => {
       const gwNN = {name: "gateway-only-invalid-route-kind", namespace: InfrastructureNamespace};
       const listeners = [{
         name:           "http",
@@ -25,7 +25,7 @@ export const GatewayInvalidRouteKind: ConformanceTest = {
       await gatewayStatusMustHaveListeners(s, gwNN, listeners);
     });
 
-    await t.test("Gateway listener should have a false ResolvedRefs condition with reason InvalidRouteKinds and HTTPRoute must be put in the supportedKinds", async (t) => {
+    await t.test("Gateway listener should have a false ResolvedRefs condition with reason InvalidRouteKinds and HTTPRoute must be put in the supportedKinds", async (_t) => {
       const gwNN = {name: "gateway-supported-and-invalid-route-kind", namespace: InfrastructureNamespace};
       const listeners = [{
         name: "http",

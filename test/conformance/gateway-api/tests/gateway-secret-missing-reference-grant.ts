@@ -11,7 +11,7 @@ export const GatewaySecretMissingReferenceGrant: ConformanceTest = {
   async test(t, s) {
     const gwNN = {name: "gateway-secret-missing-reference-grant", namespace: InfrastructureNamespace};
 
-    await t.test("Gateway listener should have a false ResolvedRefs condition with reason RefNotPermitted", async (t) => {
+    await t.test("Gateway listener should have a false ResolvedRefs condition with reason RefNotPermitted", async (_t) => {
       const listeners = [{
         name: "https",
         supportedKinds: [{

@@ -11,7 +11,7 @@ export const GatewaySecretReferenceGrantSpecific: ConformanceTest = {
   async test(t, s) {
     const gwNN = {name: "gateway-secret-reference-grant-specific", namespace: InfrastructureNamespace};
 
-    await t.test("Gateway listener should have a true ResolvedRefs condition and a true Programmed condition", async (t) => {
+    await t.test("Gateway listener should have a true ResolvedRefs condition and a true Programmed condition", async (_t) => {
       const listeners = [{
         name: "https",
         supportedKinds: [{

@@ -9,7 +9,7 @@ export const GatewayWithAttachedRoutes: ConformanceTest = {
   features: ['Gateway', 'HTTPRoute'],
   manifests: ['tests/gateway-with-attached-routes.yaml'],
   async test(t, s) {
-    await t.test("Gateway listener should have one valid http routes attached", async (t) => {
+    await t.test("Gateway listener should have one valid http routes attached", async (_t) => {
       const gwNN = {name: "gateway-with-one-attached-route", namespace: InfrastructureNamespace};
       const listeners = [{
         name: "http",
@@ -35,7 +35,7 @@ export const GatewayWithAttachedRoutes: ConformanceTest = {
       await gatewayStatusMustHaveListeners(s, gwNN, listeners);
     });
 
-    await t.test("Gateway listener should have two valid http routes attached", async (t) => {
+    await t.test("Gateway listener should have two valid http routes attached", async (_t) => {
       const gwNN = {name: "gateway-with-two-attached-routes", namespace: InfrastructureNamespace};
       const listeners = [{
         name: "http",
@@ -70,7 +70,7 @@ export const GatewayWithAttachedRoutes: ConformanceTest = {
       await httpRouteMustHaveCondition(s, hrouteNA, gwNN, notaccepted);
     });
 
-    await t.test("Gateway listener should have AttachedRoutes set even when Gateway has unresolved refs", async (t) => {
+    await t.test("Gateway listener should have AttachedRoutes set even when Gateway has unresolved refs", async (_t) => {
       const gwNN = {name: "unresolved-gateway-with-one-attached-unresolved-route", namespace: InfrastructureNamespace};
       const listeners = [{
         name: "tls",
@@ -112,7 +112,7 @@ export const GatewayWithAttachedRoutesWithPort8080: ConformanceTest = {
   features: ['Gateway', 'GatewayPort8080', 'HTTPRoute'],
   manifests: ['tests/gateway-with-attached-routes-with-port-8080.yaml'],
   async test(t, s) {
-    await t.test("Gateway listener should have attached route by specifying the sectionName", async (t) => {
+    await t.test("Gateway listener should have attached route by specifying the sectionName", async (_t) => {
       const gwNN = {name: "gateway-with-two-listeners-and-one-attached-route", namespace: InfrastructureNamespace};
       const listeners = [
         {

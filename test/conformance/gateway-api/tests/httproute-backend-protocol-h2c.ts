@@ -18,7 +18,7 @@ export const HTTPRouteBackendProtocolH2C: ConformanceTest = {
     // We are not testing the h2c HTTP upgrade mechanism as it is deprecated
     // see: https://datatracker.ietf.org/doc/html/rfc9113#versioning
 
-    await t.test("http2 prior knowledge request should reach backend", async (t) => {
+    await t.test("http2 prior knowledge request should reach backend", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           path:     "/",

@@ -15,7 +15,7 @@ export const HTTPRouteCrossNamespace: ConformanceTest = {
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
     await httpRouteMustHaveResolvedRefsConditionsTrue(s, routeNN, gwNN);
 
-    await t.test("Simple HTTP request should reach web-backend", async (t) => {
+    await t.test("Simple HTTP request should reach web-backend", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request:   {path: "/"},
         response:  {statusCode: 200},

@@ -17,17 +17,17 @@ export const HTTPRouteDisallowedKind: ConformanceTest = {
     const gwNN = {name: "tlsroutes-only", namespace: InfrastructureNamespace};
     await httpRouteMustHaveResolvedRefsConditionsTrue(s, routeNN, gwNN);
 
-    await t.test("Route should not have been accepted with reason NotAllowedByListeners", async (t) => {
+    await t.test("Route should not have been accepted with reason NotAllowedByListeners", async (_t) => {
       await httpRouteMustHaveCondition(s, routeNN, gwNN, <ExpectedCondition>{
         type:   'Accepted',
         status: 'False',
         reason: 'NotAllowedByListeners',
       });
     });
-    await t.test("Route should not have Parents set in status", async (t) => {
+    await t.test("Route should not have Parents set in status", async (_t) => {
       await httpRouteMustHaveNoAcceptedParents(s, routeNN);
     });
-    await t.test("Gateway should have 0 Routes attached", async (t) => {
+    await t.test("Gateway should have 0 Routes attached", async (_t) => {
       await gatewayMustHaveZeroRoutes(s, gwNN);
     });
   },

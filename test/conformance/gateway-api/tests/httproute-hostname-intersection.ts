@@ -2,7 +2,7 @@
 import { InfrastructureNamespace } from '../support/base.ts';
 import { runCases } from '../support/cases.ts';
 import type { ConformanceTest } from '../support/conformance.ts';
-import { type ExpectedResponse } from '../support/http.ts';
+import type { ExpectedResponse } from '../support/http.ts';
 import { gatewayAndHTTPRoutesMustBeAccepted, httpRouteMustHaveParents, httpRouteMustHaveResolvedRefsConditionsTrue, gatewayStatusMustHaveListeners, namespacesMustBeReady, GatewayGroup, type NamespacedName, type ParentReference } from '../support/status.ts';
 
 export const HTTPRouteHostnameIntersection: ConformanceTest = {
@@ -196,7 +196,7 @@ export const HTTPRouteHostnameIntersection: ConformanceTest = {
       await runCases(t, s, gwAddr, testCases);
     });
 
-    await t.test("HTTPRoutes have to be counted in AttachedRoutes only if they are Accepted", async (t) => {
+    await t.test("HTTPRoutes have to be counted in AttachedRoutes only if they are Accepted", async (_t) => {
       // HTTPRoute no-intersecting-hosts should not be attached to any of the listeners.
       const listeners = [
         {

@@ -17,7 +17,7 @@ export const HTTPRouteInvalidBackendRefUnknownKind: ConformanceTest = {
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
 
     // The Route must have a ResolvedRefs Condition with a InvalidKind Reason.
-    await t.test("HTTPRoute with Invalid Kind has a ResolvedRefs Condition with status False and Reason InvalidKind", async (t) => {
+    await t.test("HTTPRoute with Invalid Kind has a ResolvedRefs Condition with status False and Reason InvalidKind", async (_t) => {
       const resolvedRefsCond = <ExpectedCondition>{
         type:   'ResolvedRefs',
         status: 'False',
@@ -27,7 +27,7 @@ export const HTTPRouteInvalidBackendRefUnknownKind: ConformanceTest = {
       await httpRouteMustHaveCondition(s, routeNN, gwNN, resolvedRefsCond);
     });
 
-    await t.test("HTTP Request to invalid backend with invalid Kind receives a 500", async (t) => {
+    await t.test("HTTP Request to invalid backend with invalid Kind receives a 500", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",

@@ -16,7 +16,7 @@ export const HTTPRouteInvalidCrossNamespaceBackendRef: ConformanceTest = {
     // The Route must be Attached.
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
 
-    await t.test("HTTPRoute with a cross-namespace BackendRef and no ReferenceGrant has a ResolvedRefs Condition with status False and Reason RefNotPermitted", async (t) => {
+    await t.test("HTTPRoute with a cross-namespace BackendRef and no ReferenceGrant has a ResolvedRefs Condition with status False and Reason RefNotPermitted", async (_t) => {
       const resolvedRefsCond = <ExpectedCondition>{
         type:   'ResolvedRefs',
         status: 'False',
@@ -26,7 +26,7 @@ export const HTTPRouteInvalidCrossNamespaceBackendRef: ConformanceTest = {
       await httpRouteMustHaveCondition(s, routeNN, gwNN, resolvedRefsCond);
     });
 
-    await t.test("HTTP Request to invalid cross-namespace backend must receive a 500", async (t) => {
+    await t.test("HTTP Request to invalid cross-namespace backend must receive a 500", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",

@@ -17,7 +17,7 @@ export const HTTPRouteInvalidCrossNamespaceParentRef: ConformanceTest = {
     // must be setting this condition on routes that are not allowed. However, outside of conformance testing,
     // it's also valid for implementations to run in modes where they only have access to a limited subset of
     // namespaces, in which case they are not obligated to populate this condition on routes they cannot access.
-    await t.test("HTTPRoute should have an Accepted: false condition with reason NotAllowedByListeners", async (t) => {
+    await t.test("HTTPRoute should have an Accepted: false condition with reason NotAllowedByListeners", async (_t) => {
       const acceptedCond = <ExpectedCondition>{
         type:   'Accepted',
         status: 'False',
@@ -27,11 +27,11 @@ export const HTTPRouteInvalidCrossNamespaceParentRef: ConformanceTest = {
       await httpRouteMustHaveCondition(s, routeNN, gwNN, acceptedCond);
     });
 
-    await t.test("Route should not have Parents set in status", async (t) => {
+    await t.test("Route should not have Parents set in status", async (_t) => {
       await httpRouteMustHaveNoAcceptedParents(s, routeNN);
     });
 
-    await t.test("Gateway should have 0 Routes attached", async (t) => {
+    await t.test("Gateway should have 0 Routes attached", async (_t) => {
       await gatewayMustHaveZeroRoutes(s, gwNN);
     });
   },

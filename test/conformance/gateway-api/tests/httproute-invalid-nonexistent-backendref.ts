@@ -16,7 +16,7 @@ export const HTTPRouteInvalidNonExistentBackendRef: ConformanceTest = {
     // Gateway and Route must be Accepted.
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
 
-    await t.test("HTTPRoute with only a nonexistent BackendRef has a ResolvedRefs Condition with status False and Reason BackendNotFound", async (t) => {
+    await t.test("HTTPRoute with only a nonexistent BackendRef has a ResolvedRefs Condition with status False and Reason BackendNotFound", async (_t) => {
       const resolvedRefsCond = <ExpectedCondition>{
         type:   'ResolvedRefs',
         status: 'False',
@@ -26,7 +26,7 @@ export const HTTPRouteInvalidNonExistentBackendRef: ConformanceTest = {
       await httpRouteMustHaveCondition(s, routeNN, gwNN, resolvedRefsCond);
     });
 
-    await t.test("HTTP Request to invalid nonexistent backend receive a 500", async (t) => {
+    await t.test("HTTP Request to invalid nonexistent backend receive a 500", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",

@@ -14,7 +14,7 @@ export const HTTPRouteInvalidParentRefNotMatchingListenerPort: ConformanceTest =
     await httpRouteMustHaveResolvedRefsConditionsTrue(s, routeNN, gwNN);
 
     // The Route must have an Accepted Condition with a NoMatchingParent Reason.
-    await t.test("HTTPRoute with no matching port in ParentRef has an Accepted Condition with status False and Reason NoMatchingParent", async (t) => {
+    await t.test("HTTPRoute with no matching port in ParentRef has an Accepted Condition with status False and Reason NoMatchingParent", async (_t) => {
       const acceptedCond = <ExpectedCondition>{
         type:   'Accepted',
         status: 'False',
@@ -24,11 +24,11 @@ export const HTTPRouteInvalidParentRefNotMatchingListenerPort: ConformanceTest =
       await httpRouteMustHaveCondition(s, routeNN, gwNN, acceptedCond);
     });
 
-    await t.test("Route should not have Parents accepted in status", async (t) => {
+    await t.test("Route should not have Parents accepted in status", async (_t) => {
       await httpRouteMustHaveNoAcceptedParents(s, routeNN);
     });
 
-    await t.test("Gateway should have 0 Routes attached", async (t) => {
+    await t.test("Gateway should have 0 Routes attached", async (_t) => {
       await gatewayMustHaveZeroRoutes(s, gwNN);
     });
   },

@@ -13,7 +13,7 @@ export const HTTPRouteInvalidParentRefSectionNameNotMatchingPort: ConformanceTes
     const gwNN = {name: "gateway-with-one-not-matching-port-and-section-name-route", namespace: InfrastructureNamespace};
 
     // The Route must have an Accepted Condition with a NoMatchingParent Reason.
-    await t.test("HTTPRoute with sectionName does not match Port in ParentRef has an Accepted Condition with status False and Reason NoMatchingParent", async (t) => {
+    await t.test("HTTPRoute with sectionName does not match Port in ParentRef has an Accepted Condition with status False and Reason NoMatchingParent", async (_t) => {
       const acceptedCond = <ExpectedCondition>{
         type:   'Accepted',
         status: 'False',
@@ -23,11 +23,11 @@ export const HTTPRouteInvalidParentRefSectionNameNotMatchingPort: ConformanceTes
       await httpRouteMustHaveCondition(s, routeNN, gwNN, acceptedCond);
     });
 
-    await t.test("Route should not have Parents accepted in status", async (t) => {
+    await t.test("Route should not have Parents accepted in status", async (_t) => {
       await httpRouteMustHaveNoAcceptedParents(s, routeNN);
     });
 
-    await t.test("Gateway should have 0 Routes attached", async (t) => {
+    await t.test("Gateway should have 0 Routes attached", async (_t) => {
       await gatewayMustHaveZeroRoutes(s, gwNN);
     });
   },

@@ -14,7 +14,7 @@ export const HTTPRouteInvalidReferenceGrant: ConformanceTest = {
     const gwNN = {name: "same-namespace", namespace: InfrastructureNamespace};
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
 
-    await t.test("HTTPRoute with BackendRef in another namespace and no ReferenceGrant covering the Service has a ResolvedRefs Condition with status False and Reason RefNotPermitted", async (t) => {
+    await t.test("HTTPRoute with BackendRef in another namespace and no ReferenceGrant covering the Service has a ResolvedRefs Condition with status False and Reason RefNotPermitted", async (_t) => {
       const resolvedRefsCond = <ExpectedCondition>{
         type:   'ResolvedRefs',
         status: 'False',
@@ -24,7 +24,7 @@ export const HTTPRouteInvalidReferenceGrant: ConformanceTest = {
       await httpRouteMustHaveCondition(s, routeNN, gwNN, resolvedRefsCond);
     });
 
-    await t.test("Simple HTTP request not should reach web-backend", async (t) => {
+    await t.test("Simple HTTP request not should reach web-backend", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",

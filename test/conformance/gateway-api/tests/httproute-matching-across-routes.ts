@@ -2,7 +2,7 @@
 import { InfrastructureNamespace } from '../support/base.ts';
 import { runCases } from '../support/cases.ts';
 import type { ConformanceTest } from '../support/conformance.ts';
-import { type ExpectedResponse } from '../support/http.ts';
+import type { ExpectedResponse } from '../support/http.ts';
 import { gatewayAndHTTPRoutesMustBeAccepted, httpRouteMustHaveResolvedRefsConditionsTrue } from '../support/status.ts';
 
 export const HTTPRouteMatchingAcrossRoutes: ConformanceTest = {

@@ -19,7 +19,7 @@ export const HTTPRouteMultipleGateways: ConformanceTest = {
       const gwNN = {name: "same-namespace", namespace: InfrastructureNamespace};
       const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, ...routeNNs);
 
-      await t.test("shared route is accessible and routed to infra-backend-v1", async (t) => {
+      await t.test("shared route is accessible and routed to infra-backend-v1", async (_t) => {
         await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
           request:   {path: "/shared"},
           response:  {statusCode: 200},
@@ -27,7 +27,7 @@ export const HTTPRouteMultipleGateways: ConformanceTest = {
           namespace: InfrastructureNamespace,
         });
       });
-      await t.test("dedicated route is accessible and routed to infra-backend-v2", async (t) => {
+      await t.test("dedicated route is accessible and routed to infra-backend-v2", async (_t) => {
         await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
           request:   {path: "/"},
           response:  {statusCode: 200},
@@ -46,7 +46,7 @@ export const HTTPRouteMultipleGateways: ConformanceTest = {
       const gwNN = {name: "all-namespaces", namespace: InfrastructureNamespace};
       const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, ...routeNNs);
 
-      await t.test("shared route is accessible and routed to infra-backend-v1", async (t) => {
+      await t.test("shared route is accessible and routed to infra-backend-v1", async (_t) => {
         await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
           request:   {path: "/shared"},
           response:  {statusCode: 200},
@@ -54,7 +54,7 @@ export const HTTPRouteMultipleGateways: ConformanceTest = {
           namespace: InfrastructureNamespace,
         });
       });
-      await t.test("dedicated route is accessible and routed to infra-backend-v3", async (t) => {
+      await t.test("dedicated route is accessible and routed to infra-backend-v3", async (_t) => {
         await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
           request:   {path: "/"},
           response:  {statusCode: 200},

@@ -13,7 +13,7 @@ export const HTTPRouteObservedGenerationBump: ConformanceTest = {
     const routeNN = {name: "observed-generation-bump", namespace: InfrastructureNamespace};
     const gwNN = {name: "same-namespace", namespace: InfrastructureNamespace};
 
-    await t.test("observedGeneration should increment", async (t) => {
+    await t.test("observedGeneration should increment", async (_t) => {
       const namespaces = [InfrastructureNamespace];
       await namespacesMustBeReady(s, namespaces);
 

@@ -16,7 +16,7 @@ export const HTTPRoutePartiallyInvalidViaInvalidReferenceGrant: ConformanceTest 
     // Route and Gateway must be Attached.
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
 
-    await t.test("HTTPRoute with BackendRef in another namespace and no ReferenceGrant covering the Service has a ResolvedRefs Condition with status False and Reason RefNotPermitted", async (t) => {
+    await t.test("HTTPRoute with BackendRef in another namespace and no ReferenceGrant covering the Service has a ResolvedRefs Condition with status False and Reason RefNotPermitted", async (_t) => {
       const resolvedRefsCond = <ExpectedCondition>{
         type:   'ResolvedRefs',
         status: 'False',
@@ -26,7 +26,7 @@ export const HTTPRoutePartiallyInvalidViaInvalidReferenceGrant: ConformanceTest 
       await httpRouteMustHaveCondition(s, routeNN, gwNN, resolvedRefsCond);
     });
 
-    await t.test("HTTP Request to invalid backend with missing referenceGrant should receive a 500", async (t) => {
+    await t.test("HTTP Request to invalid backend with missing referenceGrant should receive a 500", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",
@@ -36,7 +36,7 @@ export const HTTPRoutePartiallyInvalidViaInvalidReferenceGrant: ConformanceTest 
       });
     });
 
-    await t.test("HTTP Request to valid sibling backend should succeed", async (t) => {
+    await t.test("HTTP Request to valid sibling backend should succeed", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",

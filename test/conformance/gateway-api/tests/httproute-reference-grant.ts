@@ -15,7 +15,7 @@ export const HTTPRouteReferenceGrant: ConformanceTest = {
     const gwAddr = await gatewayAndHTTPRoutesMustBeAccepted(s, gwNN, routeNN);
     await httpRouteMustHaveResolvedRefsConditionsTrue(s, routeNN, gwNN);
 
-    await t.test("Simple HTTP request should reach web-backend", async (t) => {
+    await t.test("Simple HTTP request should reach web-backend", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",
@@ -29,7 +29,7 @@ export const HTTPRouteReferenceGrant: ConformanceTest = {
 
     await s.delete('ReferenceGrant', WebBackendNamespace, 'reference-grant');
 
-    await t.test("Simple HTTP request should return 500 after deleting the relevant reference grant", async (t) => {
+    await t.test("Simple HTTP request should return 500 after deleting the relevant reference grant", async (_t) => {
       await makeRequestAndExpectEventuallyConsistentResponse(s, gwAddr, {
         request: {
           method: "GET",
