@@ -20,6 +20,8 @@ import { HTTPRouteTimeoutRequest } from './tests/httproute-timeout-request.ts';
 import { HTTPRouteTimeoutBackendRequest } from './tests/httproute-timeout-backend-request.ts';
 import { HTTPRouteBackendProtocolH2C } from './tests/httproute-backend-protocol-h2c.ts';
 import { HTTPRouteBackendProtocolWebSocket } from './tests/httproute-backend-protocol-websocket.ts';
+import { HTTPRouteRequestMirror } from './tests/httproute-request-mirror.ts';
+import { HTTPRouteRequestMultipleMirrors } from './tests/httproute-request-multiple-mirrors.ts';
 import { HTTPRouteHTTPSListener } from './tests/httproute-https-listener.ts';
 
 runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redirects, rewrites, timeouts, protocols', 2, [
@@ -42,5 +44,7 @@ runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redir
   HTTPRouteTimeoutBackendRequest,
   HTTPRouteBackendProtocolH2C,
   HTTPRouteBackendProtocolWebSocket,
+  HTTPRouteRequestMirror,
+  HTTPRouteRequestMultipleMirrors,
   HTTPRouteHTTPSListener,
 ]);

@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import type tls from 'node:tls';
 import type { EchoAssertions } from '../../../support/echo-backend.ts';
+import type { MirroredBackend } from './mirror.ts';
 import { pollUntil } from './status.ts';
 import type { ConformanceSuite } from './suite.ts';
 
@@ -56,6 +57,8 @@ export interface ExpectedResponse {
   namespace?: string;
   testCaseName?: string;
   serverName?: string;
+  /** the destination backends of a mirrored request */
+  mirroredTo?: MirroredBackend[];
 }
 
 export interface RoundTripRequest {
