@@ -7,5 +7,7 @@ export const KnownFailures: ReadonlyMap<string, string> = new Map<string, string
   ['HTTPRouteResponseHeaderModifier', 'data plane: ResponseHeaderModifier edits are translated but not applied to the upstream response'],
   ['HTTPRouteTimeoutRequest', 'timeouts.request is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
   ['HTTPRouteTimeoutBackendRequest', 'timeouts.backendRequest is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
+  ['HTTPRouteRequestMirror', 'data plane: mirrors are decided (decide.ts) but never sent: the mirror backend serves no request'],
+  ['HTTPRouteRequestMultipleMirrors', 'data plane: mirrors are decided (decide.ts) but never sent: the mirror backends serve no request'],
   ['GatewayInvalidParametersRef', 'a Gateway whose infrastructure.parametersRef names a missing object is Accepted instead of Accepted=False/InvalidParameters'],
 ]);

@@ -41,7 +41,8 @@ export function expectMirroredRequest(s: ConformanceSuite, mirrorPods: readonly 
       mirrorPods.map((m) =>
         pollUntil(`Couldn't find mirrored request in "${m.namespace}/${m.name}" logs`, s.timeouts.request, async () => {
           const pods = s.pods(`${m.namespace}/${m.name}`);
-          return pods.some((p) => p.kind === 'echo' && p.backend.seen.some((r) => r.path === path)) || 'not yet';
+          const seen = pods.flatMap((p) => (p.kind === 'echo' ? p.backend.seen.map((r) => r.path) : []));
+          return seen.includes(path) || `${path} not among the ${seen.length} requests it served (last: ${seen.slice(-3).join(', ')})`;
         }),
       ),
     );
