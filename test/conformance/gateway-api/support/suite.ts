@@ -29,7 +29,7 @@ export interface TimeoutConfig {
 
 export const DefaultTimeouts: TimeoutConfig = { status: 15_000, consistency: 15_000, request: 10_000, requiredConsecutiveSuccesses: 3, mustNotHaveParents: 3_000 };
 
-export const KnownFailureTimeouts: TimeoutConfig = { ...DefaultTimeouts, status: 3_000, consistency: 3_000 };
+export const KnownFailureTimeouts: TimeoutConfig = { ...DefaultTimeouts, status: 3_000, consistency: 3_000, request: 3_000 };
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
