@@ -9,6 +9,7 @@ import { GatewaySecretInvalidReferenceGrant } from './tests/gateway-secret-inval
 import { GatewaySecretMissingReferenceGrant } from './tests/gateway-secret-missing-reference-grant.ts';
 import { GatewaySecretReferenceGrantAllInNamespace } from './tests/gateway-secret-reference-grant-all-in-namespace.ts';
 import { GatewaySecretReferenceGrantSpecific } from './tests/gateway-secret-reference-grant-specific.ts';
+import { GatewayHTTPListenerIsolation } from './tests/gateway-http-listener-isolation.ts';
 import { GatewayInvalidParametersRef } from './tests/gateway-invalid-parameters-ref.ts';
 
 runConformanceTests('gateway-api conformance: Gateway and GatewayClass', 3, [
@@ -20,5 +21,6 @@ runConformanceTests('gateway-api conformance: Gateway and GatewayClass', 3, [
   GatewaySecretMissingReferenceGrant,
   GatewaySecretReferenceGrantAllInNamespace,
   GatewaySecretReferenceGrantSpecific,
+  GatewayHTTPListenerIsolation,
   GatewayInvalidParametersRef,
 ]);
