@@ -23,6 +23,7 @@ import { HTTPRouteBackendProtocolWebSocket } from './tests/httproute-backend-pro
 import { HTTPRouteRequestMirror } from './tests/httproute-request-mirror.ts';
 import { HTTPRouteRequestMultipleMirrors } from './tests/httproute-request-multiple-mirrors.ts';
 import { HTTPRouteHTTPSListener } from './tests/httproute-https-listener.ts';
+import { HTTPRouteHTTPSListenerDetectMisdirectedRequests } from './tests/httproute-https-listener-detect-misdirected-requests.ts';
 
 runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redirects, rewrites, timeouts, protocols', 2, [
   HTTPRouteMethodMatching,
@@ -47,4 +48,5 @@ runConformanceTests('gateway-api conformance: HTTPRoute extended: filters, redir
   HTTPRouteRequestMirror,
   HTTPRouteRequestMultipleMirrors,
   HTTPRouteHTTPSListener,
+  HTTPRouteHTTPSListenerDetectMisdirectedRequests,
 ]);

@@ -10,6 +10,7 @@ export type FeatureName =
   | 'GatewayInfrastructurePropagation'
   | 'GatewayAddressEmpty'
   | 'GatewayFrontendClientCertificateValidation'
+  | 'GatewayHTTPSListenerDetectMisdirectedRequests'
   | 'GatewayFrontendClientCertificateValidationInsecureFallback'
   | 'ListenerSet'
   | 'ReferenceGrant'
@@ -51,6 +52,7 @@ export const SupportedFeatures: ReadonlySet<FeatureName> = new Set<FeatureName>(
   'GatewayPort8080',
   'GatewayHTTPListenerIsolation',
   'GatewayFrontendClientCertificateValidation',
+  'GatewayHTTPSListenerDetectMisdirectedRequests',
   'ReferenceGrant',
   'HTTPRoute',
   'HTTPRouteDestinationPortMatching',
