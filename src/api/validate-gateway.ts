@@ -43,6 +43,13 @@ export function checkGateway(c: Check, doc: Json): void {
     c.string(a.type, field(index('spec.addresses', i), 'type'));
     c.string(a.value, field(index('spec.addresses', i), 'value'));
   });
+  const infra = c.object(spec.infrastructure, 'spec.infrastructure');
+  const params = infra === undefined ? undefined : c.object(infra.parametersRef, 'spec.infrastructure.parametersRef');
+  if (params !== undefined) {
+    c.string(params.group, 'spec.infrastructure.parametersRef.group');
+    c.string(params.kind, 'spec.infrastructure.parametersRef.kind', true);
+    c.string(params.name, 'spec.infrastructure.parametersRef.name', true);
+  }
 }
 
 /** Returns the listener's name when it is usable. */

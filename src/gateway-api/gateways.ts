@@ -48,6 +48,8 @@ export interface GatewayView {
   readonly listeners: readonly ServedListener[];
   /** spec.addresses asks for an address Sluice does not serve: the Gateway is not accepted */
   readonly unsupportedAddress?: string;
+  /** why spec.infrastructure.parametersRef is refused (Sluice takes no Gateway parameters) */
+  readonly invalidParameters?: string;
 }
 
 export interface GatewaysResult {
@@ -136,14 +138,17 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
     };
   });
   const unsupportedAddress = unsupportedAddressOf(gateway, options);
-  if (unsupportedAddress !== undefined) {
+  const ref = gateway.spec.infrastructure?.parametersRef;
+  // No kind of Gateway parameters exists for Sluice: any reference is one it cannot resolve.
+  const invalidParameters = ref === undefined ? undefined : `parametersRef ${ref.group || 'core'}/${ref.kind ?? ''} ${ref.name ?? ''}: Sluice takes no Gateway parameters`;
+  if (unsupportedAddress !== undefined || invalidParameters !== undefined) {
     // Not accepted: nothing is served and no route attaches (the listeners say why).
     for (const l of listeners) {
       l.accepted = false;
       l.programmed = false;
       l.conditions = l.conditions.map((c) => (c.type === 'Programmed' ? condition('Programmed', false, 'Invalid', 'The Gateway is not accepted', generation) : c));
     }
-    return { gateway, key, listeners, unsupportedAddress };
+    return { gateway, key, listeners, ...(unsupportedAddress !== undefined ? { unsupportedAddress } : { invalidParameters }) };
   }
   return { gateway, key, listeners };
 }

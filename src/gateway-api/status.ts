@@ -38,10 +38,13 @@ export function gatewayStatus(view: GatewayView, options: GatewayOptions): Objec
     generation: g,
     status: {
       // An address is assigned only to a Gateway Sluice accepts.
-      addresses: view.unsupportedAddress !== undefined ? [] : [{ type: isIP(options.gatewayAddress) === 0 ? 'Hostname' : 'IPAddress', value: options.gatewayAddress }],
+      addresses: view.unsupportedAddress !== undefined || view.invalidParameters !== undefined ? [] : [{ type: isIP(options.gatewayAddress) === 0 ? 'Hostname' : 'IPAddress', value: options.gatewayAddress }],
       conditions: view.unsupportedAddress !== undefined ? [
         condition('Accepted', false, 'UnsupportedAddress', view.unsupportedAddress, g),
         condition('Programmed', false, 'AddressNotUsable', view.unsupportedAddress, g),
+      ] : view.invalidParameters !== undefined ? [
+        condition('Accepted', false, 'InvalidParameters', view.invalidParameters, g),
+        condition('Programmed', false, 'Invalid', 'The Gateway is not accepted', g),
       ] : [
         accepted.length === 0
           ? condition('Accepted', false, 'ListenersNotValid', 'No listener is valid', g)

@@ -75,6 +75,11 @@ export interface GatewaySpec {
   gatewayClassName: string;
   listeners: Listener[];
   addresses?: Array<{ type?: string; value?: string }>;
+  infrastructure?: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    parametersRef?: { group?: string; kind?: string; name?: string };
+  };
 }
 
 export interface Gateway {

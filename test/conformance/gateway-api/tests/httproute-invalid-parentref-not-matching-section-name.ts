@@ -1,0 +1,34 @@
+// conformance/tests/httproute-invalid-parentref-not-matching-section-name.go
+import { InfrastructureNamespace } from '../support/base.ts';
+import type { ConformanceTest } from '../support/conformance.ts';
+import { httpRouteMustHaveCondition, httpRouteMustHaveNoAcceptedParents, gatewayMustHaveZeroRoutes, type ExpectedCondition } from '../support/status.ts';
+
+export const HTTPRouteInvalidParentRefNotMatchingSectionName: ConformanceTest = {
+  shortName: 'HTTPRouteInvalidParentRefNotMatchingSectionName',
+  description: 'A single HTTPRoute in the gateway-conformance-infra namespace should set the Accepted status to False with reason NoMatchingParent when attempting to bind to a Gateway that does not have a matching SectionName.',
+  features: ['Gateway', 'HTTPRoute'],
+  manifests: ['tests/httproute-invalid-parentref-not-matching-section-name.yaml'],
+  async test(t, s) {
+    const routeNN = {name: "httproute-listener-not-matching-section-name", namespace: InfrastructureNamespace};
+    const gwNN = {name: "same-namespace", namespace: InfrastructureNamespace};
+
+    // The Route must have an Accepted Condition with a NoMatchingParent Reason.
+    await t.test("HTTPRoute with no matching sectionName in ParentRef has an Accepted Condition with status False and Reason NoMatchingParent", async (_t) => {
+      const resolvedRefsCond = <ExpectedCondition>{
+        type:   'Accepted',
+        status: 'False',
+        reason: 'NoMatchingParent',
+      }
+
+      await httpRouteMustHaveCondition(s, routeNN, gwNN, resolvedRefsCond);
+    });
+
+    await t.test("Route should not have Parents accepted in status", async (_t) => {
+      await httpRouteMustHaveNoAcceptedParents(s, routeNN);
+    });
+
+    await t.test("Gateway should have 0 Routes attached", async (_t) => {
+      await gatewayMustHaveZeroRoutes(s, gwNN);
+    });
+  },
+};
