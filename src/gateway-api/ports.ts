@@ -63,6 +63,7 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
       name: d.name,
       address: first.bindAddress,
       port: first.bindPort,
+      listenerPort: first.spec.port,
       protocol: first.spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
       certificates: portCerts,
       virtualHosts,

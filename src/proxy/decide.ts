@@ -3,7 +3,7 @@
 import type { HeaderEdits, HeaderPair, ListenerKind, RetryPolicy, Route } from '../snapshot/types.ts';
 import { originAllowed, preflightHeaders, withCorsHeaders } from './cors.ts';
 import { routedTarget } from './normalize-path.ts';
-import { headerSafe, redirectLocation, rewritePath } from './rewrite.ts';
+import { headerSafe, type RedirectRequest, redirectLocation, rewritePath } from './rewrite.ts';
 import type { BackendSplit, CompiledRoute, Mirror, Router } from './router.ts';
 import { findHost, matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
 
@@ -98,14 +98,14 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   }
 
   if (route.redirect !== undefined) {
-    return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: route.redirect.status };
+    return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: route.redirect.status };
   }
   if (route.total === 0) return { kind: 'no-backend', ingress };
   // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
   const split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
   if (split === undefined) return { kind: 'no-backend', ingress };
   if (split.redirect !== undefined) {
-    return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: split.redirect.status };
+    return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: split.redirect.status };
   }
   if (split.cluster === undefined) return { kind: 'no-backend', ingress };
 
@@ -122,6 +122,15 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
     timeout: route.route.timeout,
     retry: route.route.retry,
   };
+}
+
+/**
+ * What a redirect keeps of the request. On a Gateway port the listener's declared port stands for
+ * the bound one (--port-offset is invisible); the port list is short and redirects are rare.
+ */
+function redirectRequest(router: Router, req: RequestFacts, host: string, path: string, url: string, q: number): RedirectRequest {
+  const listenerPort = router.snapshot.ports.find((p) => p.name === req.listener)?.listenerPort;
+  return { secure: req.secure, authority: req.authority, listenerPort, host, path, query: queryOf(url, q) };
 }
 
 /** The query of `url` with its `?` (`` when none): a rewrite or redirect keeps it as sent. */
