@@ -4,7 +4,7 @@ import type { HeaderEdits, HeaderPair, ListenerKind, RetryPolicy, Route } from '
 import { originAllowed, preflightHeaders, withCorsHeaders } from './cors.ts';
 import { routedTarget } from './normalize-path.ts';
 import { headerSafe, type RedirectRequest, redirectLocation, rewritePath } from './rewrite.ts';
-import type { BackendSplit, CompiledRoute, Mirror, Router } from './router.ts';
+import type { BackendSplit, CompiledRoute, HostEntry, HostTable, Mirror, Router } from './router.ts';
 import { findHost, matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
 
 export type Decision =
@@ -16,6 +16,8 @@ export type Decision =
   /** Knative's https redirect (301) or a redirect filter's */
   | { readonly kind: 'redirect'; readonly ingress: string; readonly location: string; readonly status: 301 | 302 | 303 | 307 | 308 }
   | { readonly kind: 'not-found'; readonly what: 'host' | 'path'; readonly ingress?: string }
+  /** HTTPS Gateway port: the Host belongs to another listener than the SNI (421, the Gateway API's "misdirected requests") */
+  | { readonly kind: 'misdirected'; readonly ingress: string }
   /** the route has no backend to send to (none, all weights 0, or an invalid reference): 500 */
   | { readonly kind: 'no-backend'; readonly ingress: string }
   /** a CORS preflight from an allowed origin, answered by the gateway: 204 with these headers */
@@ -44,6 +46,8 @@ export interface RequestFacts {
   readonly listener: ListenerKind;
   /** true when the request arrived over TLS */
   readonly secure: boolean;
+  /** the SNI name the TLS client sent; undefined: plain, or none sent */
+  readonly sni?: string | undefined;
   /** the request method as sent (upper-case for the standard ones) */
   readonly method: string;
   /** the Host / :authority as sent */
@@ -67,6 +71,9 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const entry = table === undefined ? undefined : findHost(table, host);
   if (!entry) return { kind: 'not-found', what: 'host' };
   const ingress = entry.vhost.ingress;
+  // Connection reuse (RFC 9110 7.4) may bring a Host that another listener, with another
+  // certificate, serves: only the listener the handshake chose may answer.
+  if (entry.vhost.listenerHostname !== undefined && req.sni !== undefined && !sameListener(table!, entry, req.sni)) return { kind: 'misdirected', ingress };
 
   // Knative readiness probe: answered by the gateway itself with the hash of the config it holds.
   // The prober sends `override` and compares the answer with the hash it expects. Like Knative's
@@ -131,6 +138,10 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
 function redirectRequest(router: Router, req: RequestFacts, host: string, path: string, url: string, q: number): RedirectRequest {
   const listenerPort = router.snapshot.ports.find((p) => p.name === req.listener)?.listenerPort;
   return { secure: req.secure, authority: req.authority, listenerPort, host, path, query: queryOf(url, q) };
+}
+
+function sameListener(table: HostTable, entry: HostEntry, sni: string): boolean {
+  return findHost(table, normalizeHost(sni))?.vhost.listenerHostname === entry.vhost.listenerHostname;
 }
 
 /** The query of `url` with its `?` (`` when none): a rewrite or redirect keeps it as sent. */

@@ -168,6 +168,11 @@ export interface VirtualHost {
   readonly httpOption: HTTPOption;
   /** routes in match order (translators sort them by their API's precedence) */
   readonly routes: readonly Route[];
+  /**
+   * HTTPS Gateway ports: the hostname (`*` for none) of the listener this host belongs to. A request
+   * whose Host and SNI belong to different listeners is misdirected (421).
+   */
+  readonly listenerHostname?: string;
 }
 
 /**
