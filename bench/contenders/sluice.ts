@@ -21,6 +21,8 @@ export interface SluiceOptions {
   readonly readyTimeoutMs: number;
   /** the `bin/sluice.js` to run (default: this checkout's) */
   readonly bin?: string;
+  /** more `serve` flags (the gateway-route run's --gateway-address and --port-offset) */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface SluiceProcess {
@@ -58,6 +60,7 @@ export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
     // A port of its own: the default 0.0.0.0:8443 may be taken on a shared machine, and no scenario uses TLS.
     '--https', '127.0.0.1:0', '--log-level', 'warn'];
   if (o.workers !== undefined) args.push('--workers', String(o.workers));
+  if (o.extraArgs !== undefined) args.push(...o.extraArgs);
   // This checkout's serve has a health port (default 0.0.0.0:9903, which parallel runs would share)
   // and a drain delay (5 s on every stop); a baseline checkout may predate both flags.
   if (o.bin === undefined) args.push('--health', '127.0.0.1:0', '--drain-delay', '0');

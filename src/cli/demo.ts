@@ -1,5 +1,6 @@
 // `sluice demo` (`npm start`): two small "hello" revisions, a WebSocket echo service, and a
-// gateway serving examples/ on plain HTTP and on TLS (a self-signed certificate made at start).
+// gateway serving examples/ on plain HTTP and on TLS (a self-signed certificate made at start),
+// with examples/gateway-api's Gateway on its ports plus DEMO_PORT_OFFSET.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -22,6 +23,9 @@ export const DEMO_REVISIONS = [
 
 /** The WebSocket echo service of examples/websocket.yaml. */
 export const DEMO_ECHO = { name: 'echo', port: 18003 } as const;
+
+/** examples/gateway-api's Gateway declares ports 80 and 443: the demo binds them this much higher. */
+export const DEMO_PORT_OFFSET = 18000;
 
 /** The names the demo's self-signed certificate covers. */
 export const DEMO_TLS_HOSTS = ['hello.example.com', '*.example.com'] as const;
@@ -80,7 +84,7 @@ export async function runDemo(opts: { http: string; https: string; local: string
   if (!cert) log.warn('openssl not found: the demo TLS listener has no certificate');
   const gateway = await Gateway.start({
     source: new FileSource({ dir: examplesDir, log: (level, msg, fields) => log[level](fields ?? {}, msg) }),
-    translate: translateOptionsFromFlags(serveDefaults, false),
+    translate: { ...translateOptionsFromFlags(serveDefaults, false), gatewayAddress: '127.0.0.1', portOffset: DEMO_PORT_OFFSET },
     http: parseAddress(opts.http, '--http'),
     https: parseAddress(opts.https, '--https'),
     // The demo has no Secret in examples/: its certificate is the default for every name.
@@ -93,6 +97,8 @@ export async function runDemo(opts: { http: string; https: string; local: string
   const hostPort = (addr: string | undefined) => `${addr?.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
   const url = (addr: string | undefined) => `http://${hostPort(addr)}`;
   const tlsPort = s?.slice(s.lastIndexOf(':') + 1);
+  const gw = `127.0.0.1:${80 + DEMO_PORT_OFFSET}`;
+  const gwTls = 443 + DEMO_PORT_OFFSET;
   process.stdout.write(
     [
       `Sluice demo: serving ${examplesDir} (edit it; changes are served at once)`,
@@ -106,7 +112,13 @@ export async function runDemo(opts: { http: string; https: string; local: string
       `  curl -k --resolve hello.example.com:${tlsPort}:127.0.0.1 https://hello.example.com:${tlsPort}/   # TLS (self-signed), h2 or http/1.1`,
       `  curl --http2-prior-knowledge -H 'Host: hello.example.com' ${url(h)}/         # HTTP/2 cleartext`,
       `  npx wscat -H 'Host: echo.example.com' -c ws://${hostPort(h)}/               # WebSocket echo`,
-      `  curl ${url(a)}/status    # ingress conditions;  also /config /metrics /ready`,
+      '',
+      `Gateway API (examples/gateway-api: Gateway ports 80/443 served on ${80 + DEMO_PORT_OFFSET}/${gwTls}):`,
+      `  curl -H 'Host: store.example.com' http://${gw}/                     # HTTPRoute: 90% store-v1, 10% store-v2`,
+      `  curl -H 'Host: store.example.com' -H 'x-canary: true' http://${gw}/  # header match: always store-v2`,
+      `  curl -i -H 'Host: old-store.example.com' http://${gw}/cart          # redirect to https://store.example.com/cart`,
+      `  curl -k --resolve store.example.com:${gwTls}:127.0.0.1 https://store.example.com:${gwTls}/api/v2/items   # HTTPS, path rewritten to /api/items`,
+      `  curl ${url(a)}/status    # ingress, Gateway and route conditions;  also /config /metrics /ready`,
       '',
       'Ctrl-C stops everything.',
       '',

@@ -75,7 +75,8 @@ export function attachRoute(route: RouteObject, rules: RouteRulesResult, ctx: At
     attachments.push(...outcome.attachments);
     for (const a of outcome.attachments) {
       a.listener.attached.add(`${route.kind} ${route.key}`);
-      if (!a.listener.claims.has(a.host)) a.listener.claims.set(a.host, { kind: route.kind, key: route.key });
+      const mine = a.listener.claims[route.kind];
+      if (!mine.has(a.host)) mine.set(a.host, route.key);
     }
   }
   return { attachments, parents };
@@ -131,10 +132,8 @@ function attachToGateway(route: RouteObject, gateway: GatewayView, ref: ParentRe
 // name, exactly one is accepted, the oldest (then namespace/name). Routes are attached oldest first,
 // so the first kind to take a host name on a listener keeps it.
 function otherKindHolder(l: ServedListener, kind: RouteKind, hosts: readonly string[]): { kind: RouteKind; key: string } | undefined {
-  for (const [claimed, holder] of l.claims) {
-    if (holder.kind === kind) continue;
-    if (hosts.some((h) => overlaps(h, claimed))) return holder;
-  }
+  const other: RouteKind = kind === 'HTTPRoute' ? 'GRPCRoute' : 'HTTPRoute';
+  for (const [claimed, key] of l.claims[other]) if (hosts.some((h) => overlaps(h, claimed))) return { kind: other, key };
   return undefined;
 }
 

@@ -37,8 +37,11 @@ export interface ServedListener {
   readonly certificates: readonly TlsCertificate[];
   /** keys of the routes attached to it (counted once per route) */
   readonly attached: Set<string>;
-  /** host names taken on it, by the kind of route that took them first (HTTPRoute and GRPCRoute may not share one) */
-  readonly claims: Map<string, { readonly kind: RouteKind; readonly key: string }>;
+  /**
+   * host names taken on it -> the route that took each first, by kind (HTTPRoute and GRPCRoute may
+   * not share one); by kind so a route checks only the other kind's names, not every route's
+   */
+  readonly claims: Readonly<Record<RouteKind, Map<string, string>>>;
   conditions: GatewayCondition[];
 }
 
@@ -98,7 +101,7 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
     const port = spec.port + options.portOffset;
     const portName = `gateway/${formatAddress({ address: options.gatewayAddress, port })}`;
     const hostname = spec.hostname ? spec.hostname.toLowerCase() : undefined;
-    const base = { gateway, gatewayKey: key, index, spec, hostname, portName, bindAddress: options.gatewayAddress, bindPort: port, attached: new Set<string>(), claims: new Map() };
+    const base = { gateway, gatewayKey: key, index, spec, hostname, portName, bindAddress: options.gatewayAddress, bindPort: port, attached: new Set<string>(), claims: { HTTPRoute: new Map(), GRPCRoute: new Map() } };
     if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
       const why = `protocol ${spec.protocol} is not supported (Sluice serves HTTP and HTTPS)`;
       return {

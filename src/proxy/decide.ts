@@ -3,8 +3,8 @@
 import type { HeaderEdits, HeaderPair, ListenerKind, RetryPolicy, Route } from '../snapshot/types.ts';
 import { originAllowed, preflightHeaders, withCorsHeaders } from './cors.ts';
 import { routedTarget } from './normalize-path.ts';
-import { headerSafe, redirectLocation, rewritePath } from './rewrite.ts';
-import type { BackendSplit, CompiledRoute, Mirror, Router } from './router.ts';
+import { headerSafe, type RedirectRequest, redirectLocation, rewritePath } from './rewrite.ts';
+import type { BackendSplit, CompiledRoute, HostEntry, HostTable, Mirror, Router } from './router.ts';
 import { findHost, matchRoute, normalizeHost, pickSplit, rawHeader } from './router.ts';
 
 export type Decision =
@@ -16,6 +16,8 @@ export type Decision =
   /** Knative's https redirect (301) or a redirect filter's */
   | { readonly kind: 'redirect'; readonly ingress: string; readonly location: string; readonly status: 301 | 302 | 303 | 307 | 308 }
   | { readonly kind: 'not-found'; readonly what: 'host' | 'path'; readonly ingress?: string }
+  /** HTTPS Gateway port: the Host belongs to another listener than the SNI (421, the Gateway API's "misdirected requests") */
+  | { readonly kind: 'misdirected'; readonly ingress: string }
   /** the route has no backend to send to (none, all weights 0, or an invalid reference): 500 */
   | { readonly kind: 'no-backend'; readonly ingress: string }
   /** a CORS preflight from an allowed origin, answered by the gateway: 204 with these headers */
@@ -44,6 +46,8 @@ export interface RequestFacts {
   readonly listener: ListenerKind;
   /** true when the request arrived over TLS */
   readonly secure: boolean;
+  /** the SNI name the TLS client sent; undefined: plain, or none sent */
+  readonly sni?: string | undefined;
   /** the request method as sent (upper-case for the standard ones) */
   readonly method: string;
   /** the Host / :authority as sent */
@@ -67,6 +71,9 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   const entry = table === undefined ? undefined : findHost(table, host);
   if (!entry) return { kind: 'not-found', what: 'host' };
   const ingress = entry.vhost.ingress;
+  // Connection reuse (RFC 9110 7.4) may bring a Host that another listener, with another
+  // certificate, serves: only the listener the handshake chose may answer.
+  if (entry.vhost.listenerHostname !== undefined && req.sni !== undefined && !sameListener(table!, entry, req.sni)) return { kind: 'misdirected', ingress };
 
   // Knative readiness probe: answered by the gateway itself with the hash of the config it holds.
   // The prober sends `override` and compares the answer with the hash it expects. Like Knative's
@@ -98,14 +105,14 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   }
 
   if (route.redirect !== undefined) {
-    return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: route.redirect.status };
+    return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: route.redirect.status };
   }
   if (route.total === 0) return { kind: 'no-backend', ingress };
   // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
   const split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
   if (split === undefined) return { kind: 'no-backend', ingress };
   if (split.redirect !== undefined) {
-    return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, { secure: req.secure, authority: req.authority, host, path, query: queryOf(url, q) }), status: split.redirect.status };
+    return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: split.redirect.status };
   }
   if (split.cluster === undefined) return { kind: 'no-backend', ingress };
 
@@ -122,6 +129,19 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
     timeout: route.route.timeout,
     retry: route.route.retry,
   };
+}
+
+/**
+ * What a redirect keeps of the request. On a Gateway port the listener's declared port stands for
+ * the bound one (--port-offset is invisible); the port list is short and redirects are rare.
+ */
+function redirectRequest(router: Router, req: RequestFacts, host: string, path: string, url: string, q: number): RedirectRequest {
+  const listenerPort = router.snapshot.ports.find((p) => p.name === req.listener)?.listenerPort;
+  return { secure: req.secure, authority: req.authority, listenerPort, host, path, query: queryOf(url, q) };
+}
+
+function sameListener(table: HostTable, entry: HostEntry, sni: string): boolean {
+  return findHost(table, normalizeHost(sni))?.vhost.listenerHostname === entry.vhost.listenerHostname;
 }
 
 /** The query of `url` with its `?` (`` when none): a rewrite or redirect keeps it as sent. */

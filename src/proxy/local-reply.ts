@@ -41,6 +41,7 @@ export const BAD_PROBE = textReply(400, 'a probe request must contain a non-empt
 export const BAD_TARGET = textReply(400, 'a request target must not contain a #fragment');
 // The Gateway API's answer when a rule has no backend to send to (none valid, or all weights 0).
 export const NO_BACKEND = textReply(500, 'no backend for this route');
+export const MISDIRECTED = textReply(421, 'misdirected request: this host is served on another TLS name (open a new connection)');
 export const BODY_TIMEOUT = textReply(408, 'request body timeout: the client sent nothing for too long');
 export const TOO_MANY_HEADERS = textReply(431, 'too many request headers');
 // Only extended CONNECT (RFC 8441, WebSockets) is offered: a plain CONNECT asks for a proxy tunnel.
@@ -68,6 +69,8 @@ export function replyFor(decision: Exclude<Decision, { kind: 'forward' }>): { re
       return { reply: redirectReply(decision.location, decision.status), ingress: decision.ingress, error: false };
     case 'no-backend':
       return { reply: NO_BACKEND, ingress: decision.ingress, error: true };
+    case 'misdirected':
+      return { reply: MISDIRECTED, ingress: decision.ingress, error: true };
     case 'preflight':
       return { reply: preflightReply(decision.headers), ingress: decision.ingress, error: false };
   }

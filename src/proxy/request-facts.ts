@@ -2,6 +2,7 @@
 // one translation from a socket layer's request objects to what routing and policies read.
 import type { IncomingMessage } from 'node:http';
 import type http2 from 'node:http2';
+import type { TLSSocket } from 'node:tls';
 import type { ExchangeFacts } from './exchange.ts';
 import type { H1Target } from './h1-strict.ts';
 import type { ListenerContext } from './listeners.ts';
@@ -16,6 +17,7 @@ export function h1Facts(ctx: ListenerContext, req: IncomingMessage, target: H1Ta
   return {
     listener: ctx.kind,
     secure: ctx.secure,
+    sni: ctx.secure ? sniOf(req.socket) : undefined,
     normalizePath: ctx.normalizePath,
     authority: bad ? undefined : target.authority,
     url: bad ? '/' : target.url,
@@ -41,6 +43,7 @@ export function h2Facts(
   return {
     listener: ctx.kind,
     secure: ctx.secure,
+    sni: ctx.secure ? sniOf(stream.session?.socket) : undefined,
     normalizePath: ctx.normalizePath,
     authority: request.authority,
     url: request.path ?? '/',
@@ -52,4 +55,10 @@ export function h2Facts(
     refusal,
     drop,
   };
+}
+
+/** The SNI name a TLS socket's client sent (undefined when none, or the socket is plain). */
+export function sniOf(socket: unknown): string | undefined {
+  const name = (socket as Partial<TLSSocket> | undefined)?.servername;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -49,6 +49,8 @@ export interface RedirectRequest {
   readonly secure: boolean;
   /** the Host as sent (for its port) */
   readonly authority: string | undefined;
+  /** a Gateway port's declared listener port: kept instead of the Host's (--port-offset is invisible) */
+  readonly listenerPort?: number | undefined;
   /** normalised host, without port */
   readonly host: string;
   /** normalised path, and the query with its `?` (or ``) */
@@ -59,11 +61,11 @@ export interface RedirectRequest {
 /**
  * The Location of a redirect, by the Gateway API's rules: unset parts keep the request's; with no
  * port, a scheme that is set brings its own well-known port, otherwise the port the request came to
- * (the Host's) is kept; port 80 with http and 443 with https are left out.
+ * (the Gateway listener's, else the Host's) is kept; port 80 with http and 443 with https are left out.
  */
 export function redirectLocation(r: CompiledRedirect, match: PathMatcher, req: RedirectRequest): string {
   const scheme = r.scheme ?? (req.secure ? 'https' : 'http');
-  const port = r.port ?? (r.scheme !== undefined ? undefined : portOf(req.authority));
+  const port = r.port ?? (r.scheme !== undefined ? undefined : (req.listenerPort ?? portOf(req.authority)));
   const showPort = port !== undefined && !((scheme === 'http' && port === 80) || (scheme === 'https' && port === 443));
   const path = r.path === undefined ? req.path : rewritePath(r.path, match, req.path);
   return headerSafe(`${scheme}://${r.hostname ?? req.host}${showPort ? `:${port}` : ''}${path}${req.query}`);

@@ -168,6 +168,11 @@ export interface VirtualHost {
   readonly httpOption: HTTPOption;
   /** routes in match order (translators sort them by their API's precedence) */
   readonly routes: readonly Route[];
+  /**
+   * HTTPS Gateway ports: the hostname (`*` for none) of the listener this host belongs to. A request
+   * whose Host and SNI belong to different listeners is misdirected (421).
+   */
+  readonly listenerHostname?: string;
 }
 
 /**
@@ -180,6 +185,11 @@ export interface PortListener {
   /** bind address (--gateway-address) and port (the listener's port plus --port-offset) */
   readonly address: string;
   readonly port: number;
+  /**
+   * the port the Gateway's listeners declare (before --port-offset): what clients and routes see,
+   * so a redirect without a port names it; undefined: `port`
+   */
+  readonly listenerPort?: number;
   readonly protocol: 'HTTP' | 'HTTPS';
   /** HTTPS: names of Snapshot.tls certificates, chosen by SNI against each one's `hosts`; the first is the default */
   readonly certificates: readonly string[];

@@ -1,5 +1,5 @@
 // `sluice demo` (what `npm start` runs): two revisions, a 90/10 split, a tag route, a local route,
-// a TLS listener with a self-signed certificate, and a WebSocket echo route.
+// a TLS listener with a self-signed certificate, a WebSocket echo route, and a Gateway API HTTPRoute.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -60,6 +60,14 @@ describe('sluice demo', () => {
       } finally {
         ws.terminate();
       }
+      // Gateway API beside Knative: the HTTPRoute of examples/gateway-api on the Gateway's port.
+      const gw = /curl -H 'Host: store\.example\.com' http:\/\/([\d.]+:\d+)\//.exec(out)?.[1];
+      assert.ok(gw, `the demo prints no HTTPRoute curl line:\n${out}`);
+      const canary = await get(gw, 'store.example.com', '/', { 'x-canary': 'true' });
+      assert.equal(canary.status, 200);
+      assert.match(canary.body, /Hello from hello-00002/);
+      assert.equal((await get(gw, 'old-store.example.com', '/cart')).headers.location, 'https://store.example.com/cart');
+
       child.kill('SIGINT');
       const [code] = await Promise.race([once(child, 'exit'), new Promise((_, rej) => setTimeout(() => rej(new Error('demo did not stop')), 10_000))]) as [number];
       assert.equal(code, 0);

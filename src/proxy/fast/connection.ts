@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, type Step } from '../exchange.ts';
 import { UPSTREAM_RESET } from '../local-reply.ts';
+import { sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { BAD_BODY, RequestBodyPump } from './request-body.ts';
 import type { FastShared } from './shared.ts';
@@ -19,6 +20,8 @@ import { attach, handOff, refuse, type SocketListeners, writeLocalReply } from '
 export class FastConnection extends ClientResponseWriter implements UpstreamOwner, ExchangeOwner {
   readonly #shared: FastShared;
   readonly #clientAddress: string | undefined;
+  /** the TLS client's SNI name, read once per connection (decide() answers 421 for another listener's Host) */
+  readonly #sni: string | undefined;
   /** client bytes read but not yet consumed (a partial head, or pipelined requests) */
   #pending: Buffer | null = null;
   /** ms when the head being awaited started (0: between requests) */
@@ -45,6 +48,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     super(socket);
     this.#shared = shared;
     this.#clientAddress = socket.remoteAddress;
+    this.#sni = shared.ctx.secure ? sniOf(socket) : undefined;
     this.#x = new Exchange(shared.dp, shared.ctx.name, FROM_FAST, this);
     this.headStart = Date.now();
     // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
@@ -119,7 +123,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
     const { kind: listener, secure, normalizePath } = ctx;
     const bodyless = head.framing === NO_BODY;
-    const facts = { listener, secure, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress: this.#clientAddress, bodyless, grpcType: undefined };
+    const facts = { listener, secure, sni: this.#sni, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress: this.#clientAddress, bodyless, grpcType: undefined };
     const step = this.#x.begin(facts);
     if (step === HANDOFF) return false;
     this.#consume(head.headLength);

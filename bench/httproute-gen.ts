@@ -1,0 +1,102 @@
+// Writes Gateway API YAML for Sluice's file mode: one Gateway (HTTP, port 80) and HTTPRoutes in the
+// shape users write (a header match and a request header filter), for the gateway-route comparison
+// (bench/gateway-route.ts) and the 10,000-HTTPRoute scale run (bench/scale-gateway.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NAMESPACE } from './ingress-gen.ts';
+
+export const GATEWAY_NAME = 'bench';
+/** the listener port the Gateway declares; served at this plus --port-offset */
+export const GATEWAY_LISTENER_PORT = 80;
+/** the header every benchmarked HTTPRoute matches on (the load generator sends it) */
+export const ROUTE_MATCH_HEADER = { name: 'x-bench-user', value: 'alice' } as const;
+
+/** The GatewayClass and one Gateway whose listener on port 80 takes HTTPRoutes from every namespace. */
+export function gatewayYaml(): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: sluice }
+spec: { controllerName: sluice.dev/gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: ${GATEWAY_NAME}, namespace: ${NAMESPACE} }
+spec:
+  gatewayClassName: sluice
+  listeners:
+    - { name: http, port: ${GATEWAY_LISTENER_PORT}, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } }
+`;
+}
+
+export interface RouteShape {
+  /** route name; also the prefix of its Services (`<name>-a`, `<name>-b`) */
+  readonly name: string;
+  readonly host: string;
+  /** path prefixes, one rule each, every rule with the header match and filter */
+  readonly paths: readonly string[];
+  /** 90/10 over `<name>-a` and `<name>-b`; otherwise all to `<name>-a` */
+  readonly split: boolean;
+  readonly portA: number;
+  readonly portB: number;
+}
+
+/** Pure: one HTTPRoute with its Services and EndpointSlices. */
+export function routeYaml(r: RouteShape): string {
+  const refs = r.split
+    ? `[{ name: ${r.name}-a, port: 80, weight: 90 }, { name: ${r.name}-b, port: 80, weight: 10 }]`
+    : `[{ name: ${r.name}-a, port: 80 }]`;
+  const rules = r.paths
+    .map(
+      (p) => `
+    - matches: [{ path: { type: PathPrefix, value: ${JSON.stringify(p)} }, headers: [{ name: ${ROUTE_MATCH_HEADER.name}, value: ${ROUTE_MATCH_HEADER.value} }] }]
+      filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { add: [{ name: x-route, value: ${r.name} }] } }]
+      backendRefs: ${refs}`,
+    )
+    .join('');
+  const backends = r.split ? [['a', r.portA], ['b', r.portB]] as const : [['a', r.portA]] as const;
+  return [
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: ${r.name}, namespace: ${NAMESPACE} }
+spec:
+  parentRefs: [{ name: ${GATEWAY_NAME} }]
+  hostnames: [${r.host}]
+  rules:${rules}
+`,
+    ...backends.map(([rev, port]) => backendYaml(`${r.name}-${rev}`, port)),
+  ].join('---\n');
+}
+
+function backendYaml(name: string, port: number): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: ${NAMESPACE} }
+spec: { ports: [{ name: http, port: 80, targetPort: ${port} }] }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: ${name}-1, namespace: ${NAMESPACE}, labels: { kubernetes.io/service-name: ${name} } }
+addressType: IPv4
+ports: [{ name: http, port: ${port} }]
+endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
+`;
+}
+
+export function scaleRouteName(i: number): string {
+  return `route-${String(i).padStart(5, '0')}`;
+}
+
+/** Route i of the scale run: its own hostname, the scale run's four paths, a 90/10 split. */
+export function scaleRoute(i: number, portA: number, portB: number): RouteShape {
+  const name = scaleRouteName(i);
+  return { name, host: `${name}.${NAMESPACE}.example.com`, paths: ['/api', '/static', '/v1', '/'], split: true, portA, portB };
+}
+
+/** Writes the Gateway and `count` routes, one file each (`routes/route-00000.yaml`...); returns the file of route i. */
+export function writeRouteScaleConfig(dir: string, count: number, portA: number, portB: number): (i: number) => string {
+  const routes = join(dir, 'routes');
+  mkdirSync(routes, { recursive: true });
+  writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml());
+  for (let i = 0; i < count; i++) writeFileSync(join(routes, `${scaleRouteName(i)}.yaml`), routeYaml(scaleRoute(i, portA, portB)));
+  return (i) => join(routes, `${scaleRouteName(i)}.yaml`);
+}

@@ -1,0 +1,87 @@
+// In-process scale measurement of the control plane on Gateway API input (no proxy, no load): one
+// Gateway and N HTTPRoutes (one hostname each, four rules with a header match, a request header
+// filter and a 90/10 split, two Services with EndpointSlices): cold parse, cold translate, an edit
+// of one route to its new hostname being served by the router, heap and RSS. The Knative
+// counterpart is bench/scale-translate.ts; the targets are the same (README "Performance").
+//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N]
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../src/log.ts';
+import { Pipeline } from '../src/pipeline.ts';
+import type { Router } from '../src/proxy/router.ts';
+import { RouterBuilder } from '../src/proxy/router-builder.ts';
+import { ConfigDir } from '../src/sources/config-dir.ts';
+import { FileSource } from '../src/sources/file.ts';
+import { Store } from '../src/store/store.ts';
+import { TranslateCache } from '../src/translate/cache.ts';
+import { defaultTranslateOptions } from '../src/translate/options.ts';
+import { translate } from '../src/translate/translate.ts';
+import { GATEWAY_LISTENER_PORT, routeYaml, scaleRoute, scaleRouteName, writeRouteScaleConfig } from './httproute-gen.ts';
+
+const n = Number(process.argv[2] ?? 10_000);
+const dir = process.argv[3] ?? `/tmp/sluice-scale-gw-${n}`;
+const options = { ...defaultTranslateOptions, gatewayAddress: '127.0.0.1' };
+const portName = `gateway/127.0.0.1:${GATEWAY_LISTENER_PORT}`;
+const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const since = (t0: number): number => performance.now() - t0;
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002);
+
+// 1. cold parse and cold translate, separately (wall and CPU: the machine is shared)
+const config = new ConfigDir(dir);
+let t0 = performance.now();
+let c0 = cpu();
+await config.scan('');
+const state = config.state();
+console.log(`cold parse (read+yaml+validate) ${n} routes: ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu, ${state.resources.length} resources, ${state.rejections.length} rejected`);
+gc();
+t0 = performance.now();
+c0 = cpu();
+const result = translate(new Store().update(state), options, new TranslateCache());
+const vhosts = result.snapshot.ports.find((p) => p.name === portName)?.virtualHosts.length ?? 0;
+console.log(`cold translate (store+translate): ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu; ${vhosts} virtual hosts on ${portName}`);
+if (vhosts < n) throw new Error(`expected ${n} virtual hosts, got ${vhosts}`);
+
+// 2. edit to served, through FileSource + Pipeline + the router, as `sluice serve` runs them
+const noop = (): void => {};
+const log = { info: noop, warn: noop, error: noop, debug: noop, child: () => log } as unknown as Logger;
+const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), options, log);
+let router: Router | undefined;
+const routers = new RouterBuilder();
+pipeline.feed.subscribe((c) => (router = routers.next(c)));
+t0 = performance.now();
+await pipeline.start();
+console.log(`pipeline cold start (parse+translate+router): ${since(t0).toFixed(0)} ms`);
+gc();
+console.log(`heap with pipeline running: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+const edits: number[] = [];
+for (let round = 0; round < 5; round++) {
+  const i = Math.floor(n / 2) + round;
+  const host = `edited-${round}-${Date.now()}.bench.example.com`;
+  const file = join(dir, 'routes', `${scaleRouteName(i)}.yaml`);
+  const original = routeYaml(scaleRoute(i, 9001, 9002));
+  writeFileSync(`${file}.tmp`, routeYaml({ ...scaleRoute(i, 9001, 9002), host }));
+  const start = performance.now();
+  renameSync(`${file}.tmp`, file);
+  while (router?.hosts[portName]?.has(host) !== true) {
+    if (since(start) > 60_000) throw new Error('edit not served in 60 s');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  edits.push(since(start));
+  writeFileSync(file, original);
+  // The restore is served before the next edit is timed.
+  const back = scaleRoute(i, 9001, 9002).host;
+  while (router?.hosts[portName]?.has(back) !== true) {
+    if (since(start) > 120_000) throw new Error('restore not served in 60 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+const sorted = [...edits].sort((a, b) => a - b);
+console.log(`edit to served (router has the new host): median ${sorted[2]!.toFixed(0)} ms (${edits.map((e) => e.toFixed(0)).join(', ')} ms)`);
+await pipeline.stop();
+console.log(`rss at end: ${mib(process.memoryUsage().rss)}`);
