@@ -8,5 +8,4 @@ export const KnownFailures: ReadonlyMap<string, string> = new Map<string, string
   ['HTTPRouteTimeoutBackendRequest', 'timeouts.backendRequest is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
   ['HTTPRouteRequestMirror', 'data plane: mirrors are decided (decide.ts) but never sent: the mirror backend serves no request'],
   ['HTTPRouteRequestMultipleMirrors', 'data plane: mirrors are decided (decide.ts) but never sent: the mirror backends serve no request'],
-  ['HTTPRouteHTTPSListenerDetectMisdirectedRequests', 'a request whose Host selects another HTTPS listener than its SNI did is served (200/404) instead of 421'],
 ]);
