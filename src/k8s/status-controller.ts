@@ -1,14 +1,15 @@
 // Ties Kubernetes mode's write side together: on the leader only, probe every gateway replica for each
-// served ingress's hash and write each ingress's status when it changes. Followers serve traffic and
+// served ingress's hash and write each ingress's status when it changes, and each Gateway API object's. Followers serve traffic and
 // keep their caches warm, but neither probe nor write, so replicas never fight over status.
 import type { KIngress } from '../api/types.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
-import type { IngressStatusReport } from '../snapshot/types.ts';
+import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import type { KubeClient } from './client.ts';
 import { LeaderElector } from './leader.ts';
 import { Prober, replicasFromSlices, type ProbeFn, type ProbeTarget, type Replica } from './prober.ts';
 import type { KubernetesSource } from './source.ts';
 import { StatusWriter } from './status-writer.ts';
+import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 
 export interface ServiceRef {
@@ -20,6 +21,8 @@ export interface StatusControllerOptions {
   readonly client: KubeClient;
   readonly source: KubernetesSource;
   readonly feed: SnapshotFeed;
+  /** the Gateway API objects' statuses as last translated (none when absent) */
+  readonly objectStatuses?: () => readonly ObjectStatus[];
   readonly gatewayService: ServiceRef;
   readonly localGatewayService: ServiceRef;
   /** this replica's identity in the Lease */
@@ -50,6 +53,7 @@ export class StatusController {
   readonly leader: LeaderElector;
   readonly #prober: Prober;
   readonly #writer: StatusWriter;
+  readonly #objectWriter: ObjectStatusWriter;
   #unsubscribe: Array<() => void> = [];
   #replicaKey = '';
   #running: Promise<void> | undefined;
@@ -69,6 +73,7 @@ export class StatusController {
       probe: o.probe,
     });
     this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name) });
+    this.#objectWriter = new ObjectStatusWriter(o.client, { lookup: (kind, ns, name) => o.source.gatewayApiObject(kind, ns, name) });
     this.leader = new LeaderElector(o.client, {
       namespace: o.gatewayService.namespace,
       identity: o.identity,
@@ -113,7 +118,7 @@ export class StatusController {
 
   /** status writes so far (for tests) */
   get writes(): number {
-    return this.#writer.writes;
+    return this.#writer.writes + this.#objectWriter.writes;
   }
 
   start(): void {
@@ -187,5 +192,17 @@ export class StatusController {
       // Not probed yet: the writer keeps a LoadBalancerReady the previous leader wrote for this generation.
       await this.#writer.write(r, configured(r) ? this.#prober.check(`${r.namespace}/${r.name}`, r.hash) : false);
     }
+    let failed: unknown;
+    for (const st of this.#o.objectStatuses?.() ?? []) {
+      if (this.#stopped || !this.leader.isLeader()) return;
+      // One object the server refuses must not hold up the others' statuses.
+      try {
+        await this.#objectWriter.write(st);
+      } catch (err) {
+        failed ??= err;
+        this.#o.log?.('warn', `status of ${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}: ${(err as Error).message}`);
+      }
+    }
+    if (failed !== undefined) throw failed;
   }
 }
