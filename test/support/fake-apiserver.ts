@@ -147,6 +147,14 @@ export class FakeApiServer {
     next.metadata = { ...next.metadata, resourceVersion: existing.metadata!.resourceVersion };
     return this.#update(t, existing, next, 'main', true);
   }
+  /** Writes an object's status subresource (as another controller would); returns the stored copy. */
+  putStatus(obj: KObject): KObject {
+    const t = this.#typeOf(obj);
+    const ns = t.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
+    const existing = this.#store.get(this.#key(t, ns, obj.metadata!.name!));
+    if (!existing) throw new HttpError(404, 'NotFound', `${t.plural} "${obj.metadata!.name}" not found`);
+    return this.#update(t, existing, obj, 'status', true);
+  }
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObject | undefined {
     const t = this.#typeOf({ apiVersion, kind });
     const o = this.#store.get(this.#key(t, t.namespaced ? (namespace ?? 'default') : undefined, name));
