@@ -2,7 +2,7 @@
 // server serves one of the kind's versions, then list+watch it. Not being installed is no error:
 // it is said once, and installing the CRDs later works without a restart.
 import type { KubeClient, KubeObject } from './client.ts';
-import { gatewayApiPath, servedVersion, type GatewayApiKindInfo } from './gateway-api-kinds.ts';
+import { crdPath, servedVersion, type CrdKindInfo } from './gateway-api-kinds.ts';
 import { Reflector } from './reflector.ts';
 
 export interface DiscoveredReflectorOptions {
@@ -12,31 +12,39 @@ export interface DiscoveredReflectorOptions {
   readonly minDiscoveryMs?: number;
   readonly maxDiscoveryMs?: number;
   readonly onChange: () => void;
+  readonly labelSelector?: string;
   readonly onError?: (err: unknown) => void;
   /** told once each time the kind turns out not to be served */
-  readonly onMissing?: (info: GatewayApiKindInfo) => void;
+  readonly onMissing?: (info: CrdKindInfo) => void;
 }
 
 export class DiscoveredReflector {
-  readonly info: GatewayApiKindInfo;
+  readonly info: CrdKindInfo;
   readonly #client: KubeClient;
   readonly #o: DiscoveredReflectorOptions;
   #reflector: Reflector<KubeObject> | undefined;
   #version: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #delay: number;
+  #errorDelay: number;
   #stopped = false;
   #saidMissing = false;
   #settled!: () => void;
   /** resolves once the kind is listed, or known not to be served: startup never waits for a missing CRD */
   readonly settled: Promise<void>;
 
-  constructor(client: KubeClient, info: GatewayApiKindInfo, o: DiscoveredReflectorOptions) {
+  constructor(client: KubeClient, info: CrdKindInfo, o: DiscoveredReflectorOptions) {
     this.#client = client;
     this.info = info;
     this.#o = o;
     this.#delay = o.minDiscoveryMs ?? 1000;
+    this.#errorDelay = o.minBackoffMs ?? 200;
     this.settled = new Promise((resolve) => (this.#settled = resolve));
+  }
+
+  /** how many times the collection has been listed */
+  get lists(): number {
+    return this.#reflector?.lists ?? 0;
   }
 
   /** the version being watched, once discovered */
@@ -65,7 +73,7 @@ export class DiscoveredReflector {
 
   /** the object's path in the served version (undefined before discovery) */
   path(namespace: string, name: string): string | undefined {
-    return this.#version === undefined ? undefined : gatewayApiPath(this.info, this.#version, namespace, name);
+    return this.#version === undefined ? undefined : crdPath(this.info, this.#version, namespace, name);
   }
 
   async #discover(): Promise<void> {
@@ -75,7 +83,11 @@ export class DiscoveredReflector {
       version = await servedVersion(this.#client, this.info);
     } catch (err) {
       this.#o.onError?.(err);
-      return this.#again();
+      // The server is unreachable or refused: retried as a failed watch is, not as a missing CRD.
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => void this.#discover(), this.#errorDelay);
+      this.#errorDelay = Math.min(this.#errorDelay * 2, this.#o.maxBackoffMs ?? 5_000);
+      return;
     }
     if (this.#stopped) return;
     if (version === undefined) {
@@ -86,7 +98,8 @@ export class DiscoveredReflector {
     }
     this.#version = version;
     const r = new Reflector<KubeObject>(this.#client, {
-      path: gatewayApiPath(this.info, version),
+      path: crdPath(this.info, version),
+      labelSelector: this.#o.labelSelector,
       minBackoffMs: this.#o.minBackoffMs,
       maxBackoffMs: this.#o.maxBackoffMs,
       onChange: this.#o.onChange,

@@ -47,7 +47,7 @@ export class KubernetesMode implements Source {
     let lastError = '';
     this.source = new KubernetesSource(this.#client, {
       ingressClass: o.ingressClass,
-      onMissing: (info) => o.log?.('info', `${info.kind} is not served (Gateway API CRDs not installed?): watching for it to appear`),
+      onMissing: (info) => o.log?.('info', `${info.group} ${info.kind} is not served (its CRD is not installed): watching for it to appear`),
       onError: (err) => {
         // A restarting API server fails every watch at once: log each distinct problem once.
         const msg = err instanceof Error ? err.message : String(err);

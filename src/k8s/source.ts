@@ -9,7 +9,7 @@ import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
 import { DiscoveredReflector } from './discovered-reflector.ts';
-import { GATEWAY_API_KINDS, type GatewayApiKind, type GatewayApiKindInfo } from './gateway-api-kinds.ts';
+import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
 
@@ -25,8 +25,8 @@ export interface KubernetesSourceOptions {
   readonly minDiscoveryMs?: number;
   readonly maxDiscoveryMs?: number;
   readonly onError?: (err: unknown) => void;
-  /** told once when a Gateway API kind is not served (its CRD is not installed) */
-  readonly onMissing?: (info: GatewayApiKindInfo) => void;
+  /** told once when a CRD-defined kind is not served (its CRD is not installed) */
+  readonly onMissing?: (info: CrdKindInfo) => void;
 }
 
 /** A live Gateway API object and the path of its served version, for the status writer. */
@@ -52,7 +52,7 @@ function validatedAs(kind: GatewayApiKind, served: string | undefined): Resource
 
 export class KubernetesSource implements Source {
   readonly #opts: KubernetesSourceOptions;
-  readonly #ingresses: Reflector<KubeObject>;
+  readonly #ingresses: DiscoveredReflector;
   readonly #services: Reflector<KubeObject>;
   readonly #slices: Reflector<KubeObject>;
   readonly #secrets: Reflector<KubeObject>;
@@ -68,7 +68,7 @@ export class KubernetesSource implements Source {
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
     const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
-    this.#ingresses = new Reflector(client, { ...common, path: paths.ingresses() });
+    
     this.#services = new Reflector(client, { ...common, path: paths.services() });
     this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
@@ -76,20 +76,23 @@ export class KubernetesSource implements Source {
     // Namespace labels are what Gateway listeners' allowedRoutes selectors match.
     this.#namespaces = new Reflector(client, { ...common, path: paths.namespaces() });
     const discovery = { ...common, minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
+    // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
+    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
   }
 
   #core(): Reflector<KubeObject>[] {
-    return [this.#ingresses, this.#services, this.#slices, this.#secrets, this.#namespaces];
+    return [this.#services, this.#slices, this.#secrets, this.#namespaces];
   }
 
   async start(push: (state: SourceState) => void): Promise<void> {
     this.#push = push;
     const all = this.#core();
     for (const r of all) r.start();
-    for (const r of this.#gatewayApi.values()) r.start();
-    // A missing Gateway API CRD does not hold up the first push: it is watched once it appears.
-    await Promise.all([...all.map((r) => r.synced), ...[...this.#gatewayApi.values()].map((r) => r.settled)]);
+    const crds = [this.#ingresses, ...this.#gatewayApi.values()];
+    for (const r of crds) r.start();
+    // A missing CRD does not hold up the first push: its kind is watched once it appears.
+    await Promise.all([...all.map((r) => r.synced), ...crds.map((r) => r.settled)]);
     this.#started = true;
     clearTimeout(this.#timer);
     this.#flush();
@@ -97,8 +100,7 @@ export class KubernetesSource implements Source {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
-    for (const r of this.#core()) r.stop();
-    for (const r of this.#gatewayApi.values()) r.stop();
+    for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values()]) r.stop();
     this.#push = undefined;
   }
 
