@@ -58,3 +58,22 @@ describe('KubernetesSource with the Gateway API', () => {
     assert.match(JSON.stringify(r.errors), /parentRefs/);
   });
 });
+
+describe('KubernetesSource in a cluster without Knative Serving', () => {
+  it('starts and pushes the Gateway API objects though the Knative Ingress CRD is missing', async () => {
+    const api = await FakeApiServer.start();
+    const source = new KubernetesSource(KubeClient.load(api.kubeconfigPath), { ingressClass: DEFAULT_INGRESS_CLASS, minBackoffMs: 50, maxBackoffMs: 300 });
+    try {
+      api.removeGroup('networking.internal.knative.dev');
+      api.installGatewayApi();
+      api.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice' }, spec: { controllerName: 'sluice.dev/gateway-controller' } });
+      let last: SourceState | undefined;
+      const started = source.start((s) => (last = s));
+      await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error('start() still waiting after 5 s')), 5000).unref())]);
+      assert.deepEqual(names(last), ['GatewayClass /sluice']);
+    } finally {
+      await source.stop();
+      await api.close();
+    }
+  });
+});

@@ -135,6 +135,11 @@ export class FakeApiServer {
     for (const t of gatewayApiTypes(version)) if (!this.#types.some((x) => x.group === t.group && x.plural === t.plural)) this.#types.push(t);
   }
 
+  /** Stops serving a group's kinds, as a cluster without that CRD (e.g. no Knative Serving). */
+  removeGroup(group: string): void {
+    this.#types = this.#types.filter((t) => t.group !== group);
+  }
+
   // ---- direct access for tests (same semantics as the REST verbs) ----
 
   /** Creates or replaces (ignoring resourceVersion) an object; returns the stored copy. */
