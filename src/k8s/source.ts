@@ -68,7 +68,6 @@ export class KubernetesSource implements Source {
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
     const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
-    
     this.#services = new Reflector(client, { ...common, path: paths.services() });
     this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
