@@ -154,6 +154,9 @@ export class KubeClient {
   mergePatch<T>(path: string, patch: unknown): Promise<T> {
     return this.request<T>('PATCH', managed(path), patch, 'application/merge-patch+json');
   }
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
   /** Server-side apply: Sluice owns the fields it sends, taking them over from other managers (force). */
   apply<T>(path: string, obj: unknown): Promise<T> {
     return this.request<T>('PATCH', managed(path, { force: 'true' }), obj, 'application/apply-patch+yaml');
