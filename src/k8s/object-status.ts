@@ -53,7 +53,7 @@ export function desiredObjectStatus(kind: string, translated: Readonly<Json>, cu
   return { ...translated, parents: [...arr(cur?.parents).filter((p) => !ours(p)), ...mine] };
 }
 
-/** Sorted keys, conditions sorted by type, no lastTransitionTime: what "changed" is judged on. */
+/** Sorted keys, conditions sorted by type, no lastTransitionTime, no empty lists: what "changed" is judged on. */
 function canonical(v: unknown, field = ''): unknown {
   if (Array.isArray(v)) {
     const items = v.map((x) => canonical(x, ''));
@@ -62,11 +62,12 @@ function canonical(v: unknown, field = ''): unknown {
   const o = obj(v);
   if (!o) return v;
   const out: Json = {};
-  for (const k of Object.keys(o).sort()) if (k !== 'lastTransitionTime' && o[k] !== undefined) out[k] = canonical(o[k], k);
+  // An empty list says nothing more than none (a route with no Sluice parent has nothing to write).
+  for (const k of Object.keys(o).sort()) if (k !== 'lastTransitionTime' && o[k] !== undefined && !(Array.isArray(o[k]) && (o[k] as unknown[]).length === 0)) out[k] = canonical(o[k], k);
   return out;
 }
 
-/** Equal apart from lastTransitionTime, key order and condition order. */
+/** Equal apart from lastTransitionTime, key order, condition order and empty lists. */
 export function sameObjectStatus(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(canonical(a ?? {}), canonical(b ?? {}));
 }

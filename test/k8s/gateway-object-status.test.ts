@@ -62,3 +62,11 @@ describe('sameObjectStatus', () => {
     assert.equal(sameObjectStatus(a, desiredObjectStatus('Gateway', gateway('True'), undefined, 2, t0)), false);
   });
 });
+
+describe('a route Sluice has no parent of', () => {
+  it('is left alone: no empty status is written to another controller’s route', () => {
+    assert.equal(sameObjectStatus(desiredObjectStatus('HTTPRoute', { parents: [] }, undefined, 1, t0), undefined), true);
+    const theirs = { parents: [{ parentRef: { name: 'x' }, controllerName: 'example.com/other', conditions: [] }] };
+    assert.equal(sameObjectStatus(desiredObjectStatus('HTTPRoute', { parents: [] }, theirs, 1, t0), theirs), true);
+  });
+});
