@@ -61,7 +61,7 @@ describe('install gateway-api', () => {
     api.put({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gatewayclasses.gateway.networking.k8s.io' } });
     const applied = await capture((out) => runInstallGatewayApi(flags({ apply: true, kubeconfig: api.kubeconfigPath }), out));
     assert.match(applied, /GatewayClass sluice applied/);
-    assert.equal((api.get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'sluice')?.spec as { controllerName: string }).controllerName, 'sluice.dev/gateway-controller');
+    assert.equal((api.get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'sluice')?.spec as { controllerName?: string } | undefined)?.controllerName, 'sluice.dev/gateway-controller');
     assert.ok(api.get('apps/v1', 'Deployment', 'gw', 'sluice'));
     const removed = await capture((out) => runUninstallGatewayApi({ namespace: 'gw', kubeconfig: api.kubeconfigPath }, out));
     assert.match(removed, /GatewayClass sluice deleted/);
