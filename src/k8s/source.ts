@@ -21,7 +21,7 @@ export interface KubernetesSourceOptions {
   /** retry backoff of the watches (defaults 200 ms doubling to 5 s) */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
-  /** discovery retries while a Gateway API CRD is not served (defaults 1 s doubling to 30 s) */
+  /** discovery retries while a CRD (Gateway API, Knative Ingress) is not served (defaults 1 s doubling to 30 s) */
   readonly minDiscoveryMs?: number;
   readonly maxDiscoveryMs?: number;
   readonly onError?: (err: unknown) => void;

@@ -1,6 +1,7 @@
 // Ties Kubernetes mode's write side together: on the leader only, probe every gateway replica for each
-// served ingress's hash and write each ingress's status when it changes, and each Gateway API object's. Followers serve traffic and
-// keep their caches warm, but neither probe nor write, so replicas never fight over status.
+// served ingress's hash and write each ingress's status when it changes, and each Gateway API object's.
+// Followers serve traffic and keep their caches warm, but neither probe nor write, so replicas never
+// fight over status.
 import type { KIngress } from '../api/types.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
@@ -46,6 +47,9 @@ export function probeHosts(ing: KIngress): { externalHost?: string; localHost?: 
   return out;
 }
 
+/** a refused Gateway API status write is tried again after this long (or on the next change) */
+const OBJECT_RETRY_MS = 5000;
+
 const configured = (r: IngressStatusReport): boolean => r.hash !== '' && r.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
 
 export class StatusController {
@@ -54,6 +58,8 @@ export class StatusController {
   readonly #prober: Prober;
   readonly #writer: StatusWriter;
   readonly #objectWriter: ObjectStatusWriter;
+  /** the last error logged for each Gateway API object whose status write failed */
+  readonly #objectFailures = new Map<string, string>();
   #unsubscribe: Array<() => void> = [];
   #replicaKey = '';
   #running: Promise<void> | undefined;
@@ -192,17 +198,24 @@ export class StatusController {
       // Not probed yet: the writer keeps a LoadBalancerReady the previous leader wrote for this generation.
       await this.#writer.write(r, configured(r) ? this.#prober.check(`${r.namespace}/${r.name}`, r.hash) : false);
     }
-    let failed: unknown;
+    let failed = false;
     for (const st of this.#o.objectStatuses?.() ?? []) {
       if (this.#stopped || !this.leader.isLeader()) return;
-      // One object the server refuses must not hold up the others' statuses.
+      const key = `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`;
+      // One object the server refuses must not hold up the others' statuses; each problem is logged once.
       try {
         await this.#objectWriter.write(st);
+        this.#objectFailures.delete(key);
       } catch (err) {
-        failed ??= err;
-        this.#o.log?.('warn', `status of ${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}: ${(err as Error).message}`);
+        failed = true;
+        const msg = (err as Error).message;
+        if (this.#objectFailures.get(key) !== msg) this.#o.log?.('warn', `status of ${key}: ${msg} (retrying)`);
+        this.#objectFailures.set(key, msg);
       }
     }
-    if (failed !== undefined) throw failed;
+    if (failed && !this.#stopped) {
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => this.#sync(), OBJECT_RETRY_MS);
+    }
   }
 }
