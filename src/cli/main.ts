@@ -5,6 +5,7 @@ import { SluiceError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
 import { envoyCommand } from './commands/envoy.ts';
 import { installCommand } from './commands/install.ts';
+import { uninstallCommand } from './commands/uninstall.ts';
 import { serveCommand } from './commands/serve.ts';
 import { validateCommand } from './commands/validate.ts';
 import { versionCommand } from './commands/version.ts';
@@ -23,7 +24,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand(), versionCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

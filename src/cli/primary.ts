@@ -120,7 +120,7 @@ class Primary {
     const gaveUp = this.failed().then(() => Promise.reject(new Error('the workers stopped')));
     gaveUp.catch(() => {}); // also observed by runPrimary, through failed()
     await Promise.race([this.#pipeline.start(), gaveUp]);
-    if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed);
+    if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed, () => this.#pipeline.result?.objectStatuses ?? []);
   }
 
   /** Ready while every running worker serves the latest relayed state, until shutdown begins. */

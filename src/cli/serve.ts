@@ -9,7 +9,7 @@ import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
-import type { IngressStatusReport } from '../snapshot/types.ts';
+import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import { FileSource } from '../sources/file.ts';
 import { defaultLimits as defaultConfigLimits, type ConfigLimits } from '../sources/read-file.ts';
 import type { Source } from '../sources/types.ts';
@@ -152,7 +152,7 @@ export function portOffset(value: string, flag: string): number {
 }
 
 /** A source that also writes status back (Kubernetes mode) once the gateway serves. */
-type StatusSource = Source & { startStatus(feed: SnapshotFeed): { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> } };
+type StatusSource = Source & { startStatus(feed: SnapshotFeed, objectStatuses?: () => readonly ObjectStatus[]): { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> } };
 export const writesStatus = (s: Source): s is StatusSource => typeof (s as Partial<StatusSource>).startStatus === 'function';
 
 export async function createSource(f: ServeFlags, log: Logger): Promise<Source> {
@@ -235,7 +235,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
-  const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed) : undefined;
+  const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed, () => gateway.pipeline.result?.objectStatuses ?? []) : undefined;
   if (status) gateway.setStatusView(() => status.statuses());
   const xds = f.xds ? await startXds(f, gateway.pipeline.feed, gateway.addresses, log).catch(async (err: unknown) => {
     await gateway.stop();

@@ -16,6 +16,7 @@ const COLLECTIONS: Record<string, { readonly prefix: string; readonly plural: st
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
   'rbac.authorization.k8s.io/v1/Role': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
   'rbac.authorization.k8s.io/v1/RoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
+  'gateway.networking.k8s.io/v1/GatewayClass': { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'gatewayclasses', namespaced: false },
 };
 
 /** The object's own REST path (`.../namespaces/NS/PLURAL/NAME`). */
@@ -38,8 +39,20 @@ export const knativePreconditions: readonly Precondition[] = [
   { what: 'the CRD ingresses.networking.internal.knative.dev', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/ingresses.networking.internal.knative.dev' },
 ];
 
+/** The Gateway API CRDs, GatewayClass's first: the GatewayClass `sluice` cannot be applied without it. */
+export const gatewayApiPreconditions: readonly Precondition[] = [
+  { what: 'the CRD gatewayclasses.gateway.networking.k8s.io', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gatewayclasses.gateway.networking.k8s.io' },
+];
+
+/** What is missing and how to get it, for the error line. */
+export interface Prerequisite {
+  readonly name: string;
+  readonly hint: string;
+}
+const KNATIVE: Prerequisite = { name: 'Knative Serving', hint: 'install Knative Serving first' };
+
 /** Resolves when every precondition exists; otherwise one error naming all that are missing. */
-export async function checkPreconditions(client: KubeClient, checks: readonly Precondition[]): Promise<void> {
+export async function checkPreconditions(client: KubeClient, checks: readonly Precondition[], needs: Prerequisite = KNATIVE): Promise<void> {
   const missing: string[] = [];
   for (const c of checks) {
     try {
@@ -50,7 +63,7 @@ export async function checkPreconditions(client: KubeClient, checks: readonly Pr
     }
   }
   if (missing.length) {
-    throw new SluiceError('SLUICE_ERR_KUBERNETES', `Knative Serving is not installed: missing ${missing.join(' and ')}; install Knative Serving first (nothing was applied)`);
+    throw new SluiceError('SLUICE_ERR_KUBERNETES', `${needs.name} is not installed: missing ${missing.join(' and ')}; ${needs.hint} (nothing was applied)`);
   }
 }
 
@@ -64,5 +77,19 @@ export async function applyManifests(client: KubeClient, manifests: readonly Man
       throw new SluiceError('SLUICE_ERR_KUBERNETES', `applying ${what}: ${(err as Error).message}`, { cause: err });
     }
     done(what);
+  }
+}
+
+/** Deletes each manifest's object in order, one line per object; one already gone is no error. */
+export async function deleteManifests(client: KubeClient, manifests: readonly Manifest[], done: (what: string, gone: boolean) => void): Promise<void> {
+  for (const m of manifests) {
+    const what = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+    try {
+      await client.delete(manifestPath(m));
+      done(what, false);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) done(what, true);
+      else throw new SluiceError('SLUICE_ERR_KUBERNETES', `deleting ${what}: ${(err as Error).message}`, { cause: err });
+    }
   }
 }

@@ -54,6 +54,7 @@ export const paths = {
   services: (ns?: string, name?: string) => collection('/api/v1', 'services', ns, name),
   endpointSlices: (ns?: string, name?: string) => collection('/apis/discovery.k8s.io/v1', 'endpointslices', ns, name),
   secrets: (ns?: string, name?: string) => collection('/api/v1', 'secrets', ns, name),
+  namespaces: (name?: string) => collection('/api/v1', 'namespaces', undefined, name),
   leases: (ns: string, name?: string) => collection('/apis/coordination.k8s.io/v1', 'leases', ns, name),
 };
 
@@ -152,6 +153,9 @@ export class KubeClient {
   }
   mergePatch<T>(path: string, patch: unknown): Promise<T> {
     return this.request<T>('PATCH', managed(path), patch, 'application/merge-patch+json');
+  }
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
   }
   /** Server-side apply: Sluice owns the fields it sends, taking them over from other managers (force). */
   apply<T>(path: string, obj: unknown): Promise<T> {

@@ -1,6 +1,7 @@
-// The manifests that make Sluice Knative's ingress: its namespace, service account, least-privilege RBAC,
-// the gateway Deployment, the external (LoadBalancer) and cluster-local Services, and Knative's
-// `config-network` pointing `ingress-class` at Sluice. Pure data; printing and applying live elsewhere.
+// The manifests that run Sluice in a cluster: its namespace, service account, least-privilege RBAC, the
+// gateway Deployment, the external (LoadBalancer) and cluster-local Services; for Knative, its
+// `config-network` pointing `ingress-class` at Sluice (the Gateway API's pieces are in
+// install-gateway-api.ts). Pure data; printing and applying live elsewhere.
 import { stringify } from 'yaml';
 
 export interface InstallOptions {
@@ -24,10 +25,36 @@ const PUBLIC_SERVICE = 'sluice';
 const LOCAL_SERVICE = 'sluice-internal';
 const LEASE = 'sluice-leader';
 const ports = { http: 8080, https: 8443, local: 8081, health: 9903 };
+/**
+ * Gateway listeners bind their port plus this (a non-root container cannot bind 80 or 443): a Gateway's
+ * port 80 listener is the pod's 10080, which the `sluice-gateway` Service publishes as 80.
+ */
+export const GATEWAY_PORT_OFFSET = 10_000;
 /** seconds: readiness fails at SIGTERM, traffic keeps flowing for the delay, then in-flight requests get the drain */
 const shutdown = { drainDelay: 5, drainTimeout: 30 };
 
+/** Knative's install: Sluice's own manifests, and Knative's `config-network` pointing at Sluice. */
 export function knativeInstallManifests(o: InstallOptions): Manifest[] {
+  return [
+    ...sluiceManifests(o),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'config-network', namespace: 'knative-serving', labels: { 'app.kubernetes.io/name': 'knative-serving' } },
+      data: { 'ingress-class': o.ingressClass },
+    },
+  ];
+}
+
+/** Gateway API kinds Sluice reads, and those whose status it writes. */
+const GATEWAY_API_READ = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'];
+const GATEWAY_API_STATUS = ['gatewayclasses/status', 'gateways/status', 'httproutes/status', 'grpcroutes/status'];
+
+/**
+ * What every install shares: namespace, service account, RBAC, the gateway Services and Deployment. The
+ * same objects in each install, so installing both (Knative and the Gateway API) applies them once.
+ */
+export function sluiceManifests(o: InstallOptions): Manifest[] {
   const ns = o.namespace;
   const labels = { 'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'net-sluice', 'networking.knative.dev/ingress-provider': APP };
   const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace: ns } : {}), labels });
@@ -40,11 +67,14 @@ export function knativeInstallManifests(o: InstallOptions): Manifest[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: meta(APP, false),
-      // Read what the translator needs; write only ingress status. Nothing else cluster-wide.
+      // Read what the translators need; write only status. Nothing else cluster-wide.
       rules: [
         { apiGroups: ['networking.internal.knative.dev'], resources: ['ingresses'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['networking.internal.knative.dev'], resources: ['ingresses/status'], verbs: ['get', 'update', 'patch'] },
-        { apiGroups: [''], resources: ['services', 'secrets'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['gateway.networking.k8s.io'], resources: GATEWAY_API_READ, verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['gateway.networking.k8s.io'], resources: GATEWAY_API_STATUS, verbs: ['get', 'update', 'patch'] },
+        // Namespace labels: what Gateway listeners' allowedRoutes selectors match.
+        { apiGroups: [''], resources: ['services', 'secrets', 'namespaces'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       ],
     },
@@ -75,12 +105,6 @@ export function knativeInstallManifests(o: InstallOptions): Manifest[] {
     },
     { apiVersion: 'v1', kind: 'Service', metadata: meta(LOCAL_SERVICE), spec: { type: 'ClusterIP', selector, ports: [{ name: 'http', port: 80, targetPort: ports.local, protocol: 'TCP' }] } },
     deployment(o, meta(APP), selector),
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'config-network', namespace: 'knative-serving', labels: { 'app.kubernetes.io/name': 'knative-serving' } },
-      data: { 'ingress-class': o.ingressClass },
-    },
   ];
 }
 
@@ -123,6 +147,7 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
                 '--health', `0.0.0.0:${ports.health}`,
                 '--drain-delay', String(shutdown.drainDelay),
                 '--drain-timeout', String(shutdown.drainTimeout),
+                '--port-offset', String(GATEWAY_PORT_OFFSET),
               ],
               env: [env('POD_NAME', 'metadata.name'), env('POD_NAMESPACE', 'metadata.namespace')],
               ports: [
@@ -130,6 +155,8 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
                 { name: 'https', containerPort: ports.https, protocol: 'TCP' },
                 { name: 'local', containerPort: ports.local, protocol: 'TCP' },
                 { name: 'health', containerPort: ports.health, protocol: 'TCP' },
+                { name: 'gateway-http', containerPort: 80 + GATEWAY_PORT_OFFSET, protocol: 'TCP' },
+                { name: 'gateway-https', containerPort: 443 + GATEWAY_PORT_OFFSET, protocol: 'TCP' },
               ],
               // /ready is 503 until the first full read of the cluster is served, and again from SIGTERM on;
               // checked often enough that a failing pod is seen within the drain delay.

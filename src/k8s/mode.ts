@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Source, SourceState } from '../sources/types.ts';
+import type { ObjectStatus } from '../snapshot/types.ts';
 import { SluiceError } from '../errors.ts';
 import { KubeClient } from './client.ts';
 import { KubernetesSource } from './source.ts';
@@ -46,6 +47,7 @@ export class KubernetesMode implements Source {
     let lastError = '';
     this.source = new KubernetesSource(this.#client, {
       ingressClass: o.ingressClass,
+      onMissing: (info) => o.log?.('info', `${info.group} ${info.kind} is not served (its CRD is not installed): watching for it to appear`),
       onError: (err) => {
         // A restarting API server fails every watch at once: log each distinct problem once.
         const msg = err instanceof Error ? err.message : String(err);
@@ -59,12 +61,13 @@ export class KubernetesMode implements Source {
     return this.source.start(push);
   }
 
-  /** Starts leader election, probing and status writing on the pipeline's feed. */
-  startStatus(feed: SnapshotFeed): StatusController {
+  /** Starts leader election, probing and status writing on the pipeline's feed (and Gateway API statuses). */
+  startStatus(feed: SnapshotFeed, objectStatuses?: () => readonly ObjectStatus[]): StatusController {
     this.#status ??= new StatusController({
       client: this.#client,
       source: this.source,
       feed,
+      objectStatuses,
       gatewayService: this.#o.gatewayService,
       localGatewayService: this.#o.localGatewayService,
       identity: this.identity,

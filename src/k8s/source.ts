@@ -1,5 +1,6 @@
-// Kubernetes as a Source: list+watch Knative Ingresses, Services, EndpointSlices and TLS Secrets, and push
-// the whole current state (ingresses of our class plus only what they reference) after changes settle.
+// Kubernetes as a Source: list+watch Knative Ingresses, the Gateway API kinds (when their CRDs are served),
+// Namespaces, Services, EndpointSlices and TLS Secrets, and push the whole current state (ingresses of our
+// class, every Gateway API object, plus only the Services and Secrets they reference) after changes settle.
 // The translator is the same as in file mode; this module only replaces where resources come from.
 import type { EndpointSlice, KIngress, Origin, Rejection, Resource, Sourced } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
@@ -7,6 +8,10 @@ import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } fro
 import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
+import { DiscoveredReflector } from './discovered-reflector.ts';
+import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
+import { gatewaySecrets, routeServices } from './gateway-references.ts';
+import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
 
 export interface KubernetesSourceOptions {
   /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
@@ -16,7 +21,18 @@ export interface KubernetesSourceOptions {
   /** retry backoff of the watches (defaults 200 ms doubling to 5 s) */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** discovery retries while a CRD (Gateway API, Knative Ingress) is not served (defaults 1 s doubling to 30 s) */
+  readonly minDiscoveryMs?: number;
+  readonly maxDiscoveryMs?: number;
   readonly onError?: (err: unknown) => void;
+  /** told once when a CRD-defined kind is not served (its CRD is not installed) */
+  readonly onMissing?: (info: CrdKindInfo) => void;
+}
+
+/** A live Gateway API object and the path of its served version, for the status writer. */
+export interface LiveObject {
+  readonly object: KubeObject;
+  readonly path: string;
 }
 
 const CLUSTER: Origin = { cluster: true };
@@ -26,12 +42,22 @@ function typed<T extends Resource>(o: KubeObject, apiVersion: T['apiVersion'], k
   return { ...o, apiVersion, kind } as unknown as T;
 }
 
+/**
+ * The apiVersion an object is validated as: v1beta1 GatewayClasses, Gateways and HTTPRoutes have the
+ * v1 schema (the CRDs convert with `None`), so they are read as v1; ReferenceGrant has both.
+ */
+function validatedAs(kind: GatewayApiKind, served: string | undefined): Resource['apiVersion'] {
+  return (kind === 'ReferenceGrant' && served === 'v1beta1' ? GATEWAY_API_V1BETA1 : GATEWAY_API_V1) as Resource['apiVersion'];
+}
+
 export class KubernetesSource implements Source {
   readonly #opts: KubernetesSourceOptions;
-  readonly #ingresses: Reflector<KubeObject>;
+  readonly #ingresses: DiscoveredReflector;
   readonly #services: Reflector<KubeObject>;
   readonly #slices: Reflector<KubeObject>;
   readonly #secrets: Reflector<KubeObject>;
+  readonly #namespaces: Reflector<KubeObject>;
+  readonly #gatewayApi: ReadonlyMap<GatewayApiKind, DiscoveredReflector>;
   readonly #listeners = new Set<() => void>();
   #push: ((state: SourceState) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -42,18 +68,30 @@ export class KubernetesSource implements Source {
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
     const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
-    this.#ingresses = new Reflector(client, { ...common, path: paths.ingresses() });
     this.#services = new Reflector(client, { ...common, path: paths.services() });
     this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
     this.#secrets = new Reflector(client, { ...common, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
+    // Namespace labels are what Gateway listeners' allowedRoutes selectors match.
+    this.#namespaces = new Reflector(client, { ...common, path: paths.namespaces() });
+    const discovery = { ...common, minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
+    // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
+    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
+    this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
+  }
+
+  #core(): Reflector<KubeObject>[] {
+    return [this.#services, this.#slices, this.#secrets, this.#namespaces];
   }
 
   async start(push: (state: SourceState) => void): Promise<void> {
     this.#push = push;
-    const all = [this.#ingresses, this.#services, this.#slices, this.#secrets];
+    const all = this.#core();
     for (const r of all) r.start();
-    await Promise.all(all.map((r) => r.synced));
+    const crds = [this.#ingresses, ...this.#gatewayApi.values()];
+    for (const r of crds) r.start();
+    // A missing CRD does not hold up the first push: its kind is watched once it appears.
+    await Promise.all([...all.map((r) => r.synced), ...crds.map((r) => r.settled)]);
     this.#started = true;
     clearTimeout(this.#timer);
     this.#flush();
@@ -61,7 +99,7 @@ export class KubernetesSource implements Source {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
-    for (const r of [this.#ingresses, this.#services, this.#slices, this.#secrets]) r.stop();
+    for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values()]) r.stop();
     this.#push = undefined;
   }
 
@@ -69,6 +107,14 @@ export class KubernetesSource implements Source {
   ingress(namespace: string, name: string): KIngress | undefined {
     const o = this.#ingresses.get(namespace, name);
     return o && typed<KIngress>(o, INGRESS_API_VERSION, 'Ingress');
+  }
+
+  /** the live Gateway API object (with status, generation and resourceVersion) and its path, for the status writer */
+  gatewayApiObject(kind: string, namespace: string, name: string): LiveObject | undefined {
+    const r = this.#gatewayApi.get(kind as GatewayApiKind);
+    const object = r?.get(namespace, name);
+    const path = r?.path(namespace, name);
+    return object && path ? { object, path } : undefined;
   }
 
   /** the EndpointSlices of any Service (including Sluice's own gateway Services, for the prober) */
@@ -133,6 +179,15 @@ export class KubernetesSource implements Source {
       }
       for (const tls of Array.isArray(spec.tls) ? spec.tls : []) if (tls?.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
     }
+    // Every Gateway API object is pushed: the translator decides which GatewayClasses are Sluice's.
+    for (const [kind, r] of this.#gatewayApi) {
+      for (const o of r.items()) {
+        accept(o, validatedAs(kind, r.version), kind);
+        if (kind === 'HTTPRoute' || kind === 'GRPCRoute') routeServices(o, services);
+        else if (kind === 'Gateway') gatewaySecrets(o, secrets);
+      }
+    }
+    for (const o of this.#namespaces.items()) accept(o, 'v1', 'Namespace');
     for (const o of this.#services.items()) {
       if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Service');
     }

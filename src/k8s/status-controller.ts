@@ -1,14 +1,16 @@
 // Ties Kubernetes mode's write side together: on the leader only, probe every gateway replica for each
-// served ingress's hash and write each ingress's status when it changes. Followers serve traffic and
-// keep their caches warm, but neither probe nor write, so replicas never fight over status.
+// served ingress's hash and write each ingress's status when it changes, and each Gateway API object's.
+// Followers serve traffic and keep their caches warm, but neither probe nor write, so replicas never
+// fight over status.
 import type { KIngress } from '../api/types.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
-import type { IngressStatusReport } from '../snapshot/types.ts';
+import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import type { KubeClient } from './client.ts';
 import { LeaderElector } from './leader.ts';
 import { Prober, replicasFromSlices, type ProbeFn, type ProbeTarget, type Replica } from './prober.ts';
 import type { KubernetesSource } from './source.ts';
 import { StatusWriter } from './status-writer.ts';
+import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 
 export interface ServiceRef {
@@ -20,6 +22,8 @@ export interface StatusControllerOptions {
   readonly client: KubeClient;
   readonly source: KubernetesSource;
   readonly feed: SnapshotFeed;
+  /** the Gateway API objects' statuses as last translated (none when absent) */
+  readonly objectStatuses?: () => readonly ObjectStatus[];
   readonly gatewayService: ServiceRef;
   readonly localGatewayService: ServiceRef;
   /** this replica's identity in the Lease */
@@ -43,6 +47,9 @@ export function probeHosts(ing: KIngress): { externalHost?: string; localHost?: 
   return out;
 }
 
+/** a refused Gateway API status write is tried again after this long (or on the next change) */
+const OBJECT_RETRY_MS = 5000;
+
 const configured = (r: IngressStatusReport): boolean => r.hash !== '' && r.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
 
 export class StatusController {
@@ -50,6 +57,9 @@ export class StatusController {
   readonly leader: LeaderElector;
   readonly #prober: Prober;
   readonly #writer: StatusWriter;
+  readonly #objectWriter: ObjectStatusWriter;
+  /** the last error logged for each Gateway API object whose status write failed */
+  readonly #objectFailures = new Map<string, string>();
   #unsubscribe: Array<() => void> = [];
   #replicaKey = '';
   #running: Promise<void> | undefined;
@@ -69,6 +79,7 @@ export class StatusController {
       probe: o.probe,
     });
     this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name) });
+    this.#objectWriter = new ObjectStatusWriter(o.client, { lookup: (kind, ns, name) => o.source.gatewayApiObject(kind, ns, name) });
     this.leader = new LeaderElector(o.client, {
       namespace: o.gatewayService.namespace,
       identity: o.identity,
@@ -113,7 +124,7 @@ export class StatusController {
 
   /** status writes so far (for tests) */
   get writes(): number {
-    return this.#writer.writes;
+    return this.#writer.writes + this.#objectWriter.writes;
   }
 
   start(): void {
@@ -186,6 +197,25 @@ export class StatusController {
       if (!this.#o.source.ingress(r.namespace, r.name)) continue; // deleted since the snapshot
       // Not probed yet: the writer keeps a LoadBalancerReady the previous leader wrote for this generation.
       await this.#writer.write(r, configured(r) ? this.#prober.check(`${r.namespace}/${r.name}`, r.hash) : false);
+    }
+    let failed = false;
+    for (const st of this.#o.objectStatuses?.() ?? []) {
+      if (this.#stopped || !this.leader.isLeader()) return;
+      const key = `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`;
+      // One object the server refuses must not hold up the others' statuses; each problem is logged once.
+      try {
+        await this.#objectWriter.write(st);
+        this.#objectFailures.delete(key);
+      } catch (err) {
+        failed = true;
+        const msg = (err as Error).message;
+        if (this.#objectFailures.get(key) !== msg) this.#o.log?.('warn', `status of ${key}: ${msg} (retrying)`);
+        this.#objectFailures.set(key, msg);
+      }
+    }
+    if (failed && !this.#stopped) {
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => this.#sync(), OBJECT_RETRY_MS);
     }
   }
 }

@@ -28,6 +28,18 @@ export const TYPES: ResourceType[] = [
   { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, hasStatus: true },
 ];
 
+/** The Gateway API kinds as a release's CRDs serve them; a test installs them with FakeApiServer.installGatewayApi. */
+export function gatewayApiTypes(version: 'v1' | 'v1beta1' = 'v1'): ResourceType[] {
+  const g = 'gateway.networking.k8s.io';
+  return [
+    { group: g, version, plural: 'gatewayclasses', kind: 'GatewayClass', namespaced: false, hasStatus: true },
+    { group: g, version, plural: 'gateways', kind: 'Gateway', namespaced: true, hasStatus: true },
+    { group: g, version, plural: 'httproutes', kind: 'HTTPRoute', namespaced: true, hasStatus: true },
+    { group: g, version: 'v1', plural: 'grpcroutes', kind: 'GRPCRoute', namespaced: true, hasStatus: true },
+    { group: g, version: 'v1beta1', plural: 'referencegrants', kind: 'ReferenceGrant', namespaced: true, hasStatus: false },
+  ];
+}
+
 export const apiVersionOf = (t: ResourceType): string => (t.group ? `${t.group}/${t.version}` : t.version);
 
 export class HttpError extends Error {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { kubeconfigText, makeFakeTls, type FakeTls } from './fake-apiserver-tls.ts';
 
-import { apiVersionOf, clone, fieldSelector, HttpError, labelSelector, mergePatch, specOf, TYPES, type KObject, type ResourceType } from './fake-apiserver-util.ts';
+import { apiVersionOf, clone, fieldSelector, HttpError, labelSelector, mergePatch, gatewayApiTypes, specOf, TYPES, type KObject, type ResourceType } from './fake-apiserver-util.ts';
 
 export type { KObject } from './fake-apiserver-util.ts';
 export { mergePatch, labelSelector, fieldSelector, HttpError } from './fake-apiserver-util.ts';
@@ -59,6 +59,8 @@ export class FakeApiServer {
   #history: WatchEvent[] = [];
   #watchers = new Set<Watcher>();
   #sockets = new Set<Socket>();
+  /** the kinds served: the built-in ones, plus CRDs a test installs */
+  #types: ResourceType[] = [...TYPES];
   kubeconfigPath = '';
 
   private constructor(tls: FakeTls) {
@@ -128,6 +130,16 @@ export class FakeApiServer {
     this.#tls.cleanup();
   }
 
+  /** Serves the Gateway API kinds from now on, as if their CRDs had just been applied. */
+  installGatewayApi(version: 'v1' | 'v1beta1' = 'v1'): void {
+    for (const t of gatewayApiTypes(version)) if (!this.#types.some((x) => x.group === t.group && x.plural === t.plural)) this.#types.push(t);
+  }
+
+  /** Stops serving a group's kinds, as a cluster without that CRD (e.g. no Knative Serving). */
+  removeGroup(group: string): void {
+    this.#types = this.#types.filter((t) => t.group !== group);
+  }
+
   // ---- direct access for tests (same semantics as the REST verbs) ----
 
   /** Creates or replaces (ignoring resourceVersion) an object; returns the stored copy. */
@@ -139,6 +151,14 @@ export class FakeApiServer {
     const next = clone(obj);
     next.metadata = { ...next.metadata, resourceVersion: existing.metadata!.resourceVersion };
     return this.#update(t, existing, next, 'main', true);
+  }
+  /** Writes an object's status subresource (as another controller would); returns the stored copy. */
+  putStatus(obj: KObject): KObject {
+    const t = this.#typeOf(obj);
+    const ns = t.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
+    const existing = this.#store.get(this.#key(t, ns, obj.metadata!.name!));
+    if (!existing) throw new HttpError(404, 'NotFound', `${t.plural} "${obj.metadata!.name}" not found`);
+    return this.#update(t, existing, obj, 'status', true);
   }
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObject | undefined {
     const t = this.#typeOf({ apiVersion, kind });
@@ -153,7 +173,7 @@ export class FakeApiServer {
   // ---- storage ----
 
   #typeOf(o: { apiVersion?: string; kind?: string }): ResourceType {
-    const t = TYPES.find((x) => apiVersionOf(x) === o.apiVersion && x.kind === o.kind);
+    const t = this.#types.find((x) => apiVersionOf(x) === o.apiVersion && x.kind === o.kind);
     if (!t) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${o.apiVersion} ${o.kind})`);
     return t;
   }
@@ -269,7 +289,7 @@ export class FakeApiServer {
   #route(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
     const seg = url.pathname.split('/').filter(Boolean);
     if (url.pathname === '/api') return this.#json(res, 200, { kind: 'APIVersions', versions: ['v1'] });
-    if (url.pathname === '/apis') return this.#json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [...new Set(TYPES.filter((t) => t.group).map((t) => t.group))].map((g) => { const v = TYPES.find((t) => t.group === g)!.version; return { name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } }; }) });
+    if (url.pathname === '/apis') return this.#json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [...new Set(this.#types.filter((t) => t.group).map((t) => t.group))].map((g) => { const v = this.#types.find((t) => t.group === g)!.version; return { name: g, versions: [{ groupVersion: `${g}/${v}`, version: v }], preferredVersion: { groupVersion: `${g}/${v}`, version: v } }; }) });
     let group: string;
     let version: string;
     let rest: string[];
@@ -277,7 +297,7 @@ export class FakeApiServer {
     else if (seg[0] === 'apis' && seg.length >= 3) [group, version, rest] = [seg[1]!, seg[2]!, seg.slice(3)];
     else throw new HttpError(404, 'NotFound', `the server could not find the requested resource`);
     if (rest.length === 0) {
-      const resources = TYPES.filter((t) => t.group === group && t.version === version).flatMap((t) => [
+      const resources = this.#types.filter((t) => t.group === group && t.version === version).flatMap((t) => [
         { name: t.plural, singularName: t.kind.toLowerCase(), namespaced: t.namespaced, kind: t.kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
         ...(t.hasStatus ? [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
       ]);
@@ -287,7 +307,7 @@ export class FakeApiServer {
     let ns: string | undefined;
     if (rest[0] === 'namespaces' && rest.length >= 3) [ns, rest] = [rest[1], rest.slice(2)];
     const [plural, name, sub] = rest;
-    const t = TYPES.find((x) => x.group === group && x.version === version && x.plural === plural);
+    const t = this.#types.find((x) => x.group === group && x.version === version && x.plural === plural);
     if (!t || (sub !== undefined && sub !== 'status') || (sub === 'status' && !t.hasStatus)) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
     if (!t.namespaced) ns = undefined;
     const method = req.method ?? 'GET';

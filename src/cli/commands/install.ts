@@ -1,9 +1,11 @@
-// `sluice install knative`: prints the manifests that make Sluice Knative's ingress, or with --apply
-// checks that Knative Serving is installed and applies them with server-side apply (field manager `sluice`).
+// `sluice install knative` / `sluice install gateway-api`: prints the manifests that make Sluice Knative's
+// ingress or a Gateway API implementation, or with --apply checks that what they need is installed
+// (Knative Serving; the Gateway API CRDs) and applies them with server-side apply (field manager `sluice`).
 import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { SluiceError } from '../../errors.ts';
 import { installDefaults, knativeInstallManifests, manifestsYaml, type InstallOptions, type Manifest } from '../../k8s/install.ts';
+import { GATEWAY_API_CRDS_COMMAND, GATEWAY_API_VERSION, gatewayApiInstallManifests } from '../../k8s/install-gateway-api.ts';
 
 export interface InstallFlags {
   namespace: string;
@@ -41,9 +43,40 @@ export async function runInstallKnative(f: InstallFlags, out: Writable): Promise
   else out.write(manifestsYaml(manifests));
 }
 
-/** `install` with its `knative` subcommand. */
+/** Checks that the Gateway API CRDs are there, then applies every manifest (field manager `sluice`). */
+async function applyGatewayApi(manifests: readonly Manifest[], kubeconfig: string | undefined, out: Writable): Promise<void> {
+  const { KubeClient } = await import('../../k8s/client.ts');
+  const { applyManifests, checkPreconditions, gatewayApiPreconditions } = await import('../../k8s/apply.ts');
+  const client = KubeClient.load(kubeconfig);
+  await checkPreconditions(client, gatewayApiPreconditions, { name: `the Gateway API (${GATEWAY_API_VERSION})`, hint: `install its CRDs first: ${GATEWAY_API_CRDS_COMMAND}` });
+  await applyManifests(client, manifests, (what) => out.write(`${what} applied\n`));
+}
+
+export async function runInstallGatewayApi(f: InstallFlags, out: Writable): Promise<void> {
+  const manifests = gatewayApiInstallManifests(installOptionsFromFlags(f));
+  if (f.apply) return applyGatewayApi(manifests, f.kubeconfig, out);
+  // The CRDs are the upstream release's, applied as its docs say; Sluice does not fetch them.
+  out.write(`# First install the Gateway API ${GATEWAY_API_VERSION} CRDs (experimental channel; not included here):\n# ${GATEWAY_API_CRDS_COMMAND}\n`);
+  out.write(manifestsYaml(manifests));
+}
+
+/** The flags every install subcommand takes. */
+function withInstallFlags(c: Command): Command {
+  return c
+    .option('--namespace <ns>', 'namespace for the gateway', installDefaults.namespace)
+    .option('--image <image>', 'gateway image (build it with the Dockerfile)', installDefaults.image)
+    .option('--replicas <n>', 'gateway replicas', String(installDefaults.replicas))
+    .option('--ingress-class <class>', 'Knative ingress class Sluice serves (and Knative is told to use)', installDefaults.ingressClass)
+    .option('--apply', 'apply with server-side apply instead of printing')
+    .option('--kubeconfig <file>', 'kubeconfig for --apply (default: $KUBECONFIG, ~/.kube/config, or in-cluster)');
+}
+
+/** `install` with its `knative` and `gateway-api` subcommands. */
 export function installCommand(): Command {
   const install = new Command('install').description('print or apply the manifests that run Sluice in a cluster');
+  withInstallFlags(install.command('gateway-api').description('make Sluice a Gateway API implementation: GatewayClass sluice, RBAC, gateway Deployment and Services')).action(async (f: InstallFlags) => {
+    await runInstallGatewayApi(f, process.stdout);
+  });
   install
     .command('knative')
     .description("make Sluice Knative's ingress: namespace, RBAC, gateway Deployment and Services, config-network")
