@@ -13,6 +13,7 @@ import type { DataPlane } from './dataplane.ts';
 import { decide, type RequestFacts } from './decide.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { type BodyCopy, startMirrors } from './mirror.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 
@@ -113,6 +114,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   pool: Pool | undefined;
   /** the upstream request headers, built once ([name, value, ...], `host` first) */
   headers: string[] = [];
+  /** FORWARD with a body: where the front end copies it for the route's mirrors (mirror.ts); usually undefined */
+  mirrorBody: BodyCopy | undefined = undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     this.dp = dp;
@@ -144,6 +147,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.cluster = undefined;
     this.endpoint = undefined;
     this.pool = undefined;
+    this.mirrorBody = undefined;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -264,6 +268,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       drop: facts.drop,
     });
     this.#facts = undefined;
+    // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
+    if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;

@@ -1,6 +1,7 @@
 // HTTP/1.1 client -> h2c upstream: the request goes out as a stream on the origin's shared
 // HTTP/2 session; the response (and its trailers, when the client can take them) comes back
 // as HTTP/1.1.
+import { copyStream } from './mirror.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import type { Exchange } from './exchange.ts';
@@ -25,6 +26,7 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Excha
   }
   up.on('error', () => {});
   if (!x.bodyless) req.pipe(up);
+  if (x.mirrorBody !== undefined) copyStream(req, x.mirrorBody);
   up.on('response', (headers) => {
     status = Number(headers[':status']);
     if (status < 200) return;

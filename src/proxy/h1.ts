@@ -1,6 +1,8 @@
 // HTTP/1.1 (node:http) front end: turns a request into the exchange core's facts (exchange.ts),
 // then writes its local answer or streams the request to an upstream pool with undici's raw
 // dispatch API (or an h2c upstream, h1-h2c.ts).
+import { PassThrough, type Readable } from 'node:stream';
+import { copyStream } from './mirror.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataPlane } from './dataplane.ts';
 import { Exchange, FORWARD, FROM_H1, LOCAL, type Step, VIA_H2C } from './exchange.ts';
@@ -43,6 +45,15 @@ class H1Exchange extends Exchange {
     this.#h2 = h2;
   }
 
+  /** The body for undici: the request itself, or, when mirrored, piped through a PassThrough so the copy sees what undici reads. */
+  #mirrored(req: IncomingMessage): Readable {
+    const copy = this.mirrorBody;
+    if (copy === undefined) return req;
+    const body = req.pipe(new PassThrough());
+    copyStream(req, copy);
+    return body;
+  }
+
   override proceed(step: Step): void {
     const { req, res } = this;
     const awaitsContinue = expectsContinue(req);
@@ -64,7 +75,7 @@ class H1Exchange extends Exchange {
       return;
     }
     const handler = new H1ProxyHandler(this);
-    this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: this.bodyless ? null : req, upgrade: null }, handler);
+    this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: this.bodyless ? null : this.#mirrored(req), upgrade: null }, handler);
     if (!this.bodyless) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   }
 }

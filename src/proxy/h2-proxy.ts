@@ -10,6 +10,7 @@ import { clientResponseHeaders } from './headers.ts';
 import { type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
+import { copyStream } from './mirror.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -49,6 +50,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   }
   up.on('error', () => {});
   if (!t.bodyless) stream.pipe(up);
+  if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
   up.on('response', (headers, flags) => {
     status = Number(headers[':status']);
     if (!guard.usable(stream)) return;
@@ -103,6 +105,7 @@ export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Ta
   // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
   // reset the client's stream before the response, so the body goes through a PassThrough.
   const body = t.bodyless ? null : stream.pipe(new PassThrough());
+  if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
   pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body, upgrade: null }, handler);
 }
 

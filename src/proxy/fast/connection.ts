@@ -81,6 +81,8 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   readonly #onClose = (): void => {
     this.#closed = true;
     this.#shared.conns.delete(this);
+    // A body cut short: its mirror copies end too.
+    this.#body.stop();
     if (!this.active) return;
     this.#dropUpstream();
     this.#finish(499);
@@ -159,7 +161,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
-    this.#body.start(head.framing, head.contentLength);
+    this.#body.start(head.framing, head.contentLength, x.mirrorBody);
     this.#sendClock.reset();
     const body = this.#body.reading ? this.#pending : null;
     if (body === null) {
