@@ -68,10 +68,12 @@ export interface ExchangeFacts extends RequestFacts {
  */
 export interface ExchangeOwner {
   exchangeReady(x: Exchange, step: Step): void;
+  /** the route's timeout passed before the exchange finished (deadlines.ts): end it, and finish() */
+  exchangeTimedOut(x: Exchange): void;
 }
 
 /** How an exchange ended, beyond its status: an upstream failure, for the metric and the log. */
-export type Outcome = UpstreamErrorReason | 'reset_after_headers' | (Error & { code?: string }) | undefined;
+export type Outcome = UpstreamErrorReason | 'reset_after_headers' | 'timeout' | (Error & { code?: string }) | undefined;
 
 const IDLE = 0;
 const OPEN = 1;
@@ -87,6 +89,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   #inflight = false;
   #started = 0;
   #policies: RoutePolicies = NO_POLICIES;
+  /** armed with the route's timeout (deadlines.ts) */
+  #armed = false;
 
   // The facts (the request as the front end saw it).
   method = '';
@@ -116,6 +120,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   headers: string[] = [];
   /** FORWARD with a body: where the front end copies it for the route's mirrors (mirror.ts); usually undefined */
   mirrorBody: BodyCopy | undefined = undefined;
+  /** FORWARD: set by the front end once the upstream request is under way; stops it (a timeout) */
+  cancelUpstream: (() => void) | undefined = undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     this.dp = dp;
@@ -148,6 +154,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.endpoint = undefined;
     this.pool = undefined;
     this.mirrorBody = undefined;
+    this.cancelUpstream = undefined;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -270,9 +277,50 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.#facts = undefined;
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
     if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
+    const timeout = decision.timeout;
+    // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
+    if (timeout !== undefined && this.via !== VIA_TUNNEL) this.#arm(timeout);
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;
+  }
+
+  /**
+   * Arms the route's deadline: `request` from when the request came, `backendRequest` from now
+   * (the upstream attempt's start); the earlier wins. 0 or absent: none.
+   */
+  #arm(timeout: NonNullable<ForwardDecision['timeout']>): void {
+    const now = performance.now();
+    let at = Number.POSITIVE_INFINITY;
+    let ms = Number.POSITIVE_INFINITY;
+    if (timeout.request !== undefined && timeout.request > 0) {
+      at = this.#started + timeout.request;
+      ms = timeout.request;
+    }
+    if (timeout.backendRequest !== undefined && timeout.backendRequest > 0 && now + timeout.backendRequest < at) {
+      at = now + timeout.backendRequest;
+      ms = timeout.backendRequest;
+    }
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.dp.deadlines.arm(this, at, ms);
+    this.#armed = true;
+  }
+
+  /** The deadline passed (deadlines.ts): the front end ends the exchange. */
+  expire(): void {
+    this.#armed = false;
+    if (this.#state !== OPEN) return;
+    (this.#owner ?? this).exchangeTimedOut(this);
+  }
+
+  exchangeTimedOut(_x: Exchange): void {
+    this.timedOut();
+  }
+
+  /** Ends a timed-out exchange on the front end's wire; front ends with one exchange per request override it. */
+  timedOut(): void {
+    this.cancelUpstream?.();
+    this.finish(504, 'timeout');
   }
 
   /** The gateway answers itself; the exchange ends with the answer's status. */
@@ -306,6 +354,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (this.#state !== OPEN) return;
     this.#state = DONE;
     const dp = this.dp;
+    if (this.#armed) {
+      this.#armed = false;
+      dp.deadlines.disarm(this);
+    }
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
@@ -317,7 +369,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   #countFailure(outcome: Exclude<Outcome, undefined>): void {
     const cluster = this.clusterName;
-    if (outcome === 'reset_after_headers') {
+    if (outcome === 'reset_after_headers' || outcome === 'timeout') {
       this.dp.metrics.upstreamErrors.labels(cluster, outcome).inc();
       return;
     }

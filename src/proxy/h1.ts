@@ -2,6 +2,7 @@
 // then writes its local answer or streams the request to an upstream pool with undici's raw
 // dispatch API (or an h2c upstream, h1-h2c.ts).
 import { PassThrough, type Readable } from 'node:stream';
+import { timeoutReply } from './deadlines.ts';
 import { copyStream } from './mirror.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataPlane } from './dataplane.ts';
@@ -52,6 +53,24 @@ class H1Exchange extends Exchange {
     const body = req.pipe(new PassThrough());
     copyStream(req, copy);
     return body;
+  }
+
+  /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
+  override timedOut(): void {
+    const { req, res } = this;
+    const sent = res.headersSent;
+    // Finished first: the upstream's abort below must find nothing left to answer.
+    this.finish(sent ? res.statusCode : 504, 'timeout');
+    this.cancelUpstream?.();
+    if (sent) {
+      res.destroy();
+      return;
+    }
+    // The request body may still be arriving: discard it, and close after the answer.
+    if (!req.complete) req.resume();
+    res.shouldKeepAlive = false;
+    const reply = timeoutReply(this.grpcType);
+    writeLocal(res, reply, this.head);
   }
 
   override proceed(step: Step): void {
@@ -111,6 +130,7 @@ class H1ProxyHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
+    this.#x.cancelUpstream = () => abort(new Error('route timeout'));
     if (!this.#x.open) abort(new Error('client closed the connection'));
   }
 
@@ -134,6 +154,11 @@ class H1ProxyHandler {
     if (statusCode < 200) {
       // Informational responses are hop by hop (Node answers the client's Expect itself).
       return true;
+    }
+    // Timed out (deadlines.ts) before undici could be stopped: the client has its answer.
+    if (!this.#x.open) {
+      this.#abort?.(new Error('route timeout'));
+      return false;
     }
     this.#status = statusCode;
     this.#resume = resume;

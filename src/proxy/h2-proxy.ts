@@ -49,11 +49,13 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
     return failBeforeHeaders(stream, t, err as Error);
   }
   up.on('error', () => {});
+  t.cancelUpstream = () => up.close(NGHTTP2_CANCEL);
   if (!t.bodyless) stream.pipe(up);
   if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
   up.on('response', (headers, flags) => {
     status = Number(headers[':status']);
-    if (!guard.usable(stream)) return;
+    // A closed exchange timed out (deadlines.ts) and answered already.
+    if (!guard.usable(stream) || !t.open) return;
     const out = pairsToObject(status, t.responseHeaders(status, h2ResponseHeaderPairs(headers)));
     // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
     if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
@@ -71,6 +73,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   });
   stream.on('wantTrailers', () => guard.sendTrailers(stream, trailers ?? {}));
   up.on('close', () => {
+    if (!t.open) return;
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
     if (code === NGHTTP2_NO_ERROR && stream.headersSent) guard.end(stream);
     if (code !== NGHTTP2_NO_ERROR && guard.usable(stream)) {
@@ -133,11 +136,17 @@ class H2FromH1Handler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
+    this.#t.cancelUpstream = () => abort(new Error('route timeout'));
     if (!this.#t.open) abort(new Error('client closed the stream'));
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true;
+    // Timed out (deadlines.ts) before undici could be stopped: the client has its answer.
+    if (!this.#t.open) {
+      this.#abort?.(new Error('route timeout'));
+      return false;
+    }
     this.#status = statusCode;
     this.#resume = resume;
     if (!guard.usable(this.#stream)) return false;

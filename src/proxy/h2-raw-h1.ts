@@ -80,6 +80,11 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     (this.#stream as TaggedStream)[EXCHANGE] = this;
     this.#stream.once('close', streamClosed);
     this.expectResponse(this.#t.head, false);
+    // A route timeout (deadlines.ts): the exchange answers the stream; the upstream socket goes.
+    this.#t.cancelUpstream = () => {
+      this.#finished = true;
+      this.#drop();
+    };
     this.#conn = dispatch(this.#pool, this.#endpoint, this, head, false);
   }
 

@@ -1,6 +1,7 @@
 // HTTP/2 front end (h2c with prior knowledge on the plain listeners, h2 by ALPN on TLS), on the
 // http2 core stream API: no compat request/response objects, raw header arrays for the exchange
 // core (exchange.ts).
+import { timeoutReply } from './deadlines.ts';
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
 import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
@@ -113,6 +114,17 @@ class H2Exchange extends Exchange {
     super(dp, listener, FROM_H2);
     this.#stream = stream;
     this.#h2 = h2;
+  }
+
+  /** The route's timeout passed (deadlines.ts): 504 (DEADLINE_EXCEEDED for gRPC) before the response head, else a reset. */
+  override timedOut(): void {
+    const stream = this.#stream;
+    const sent = stream.headersSent;
+    // Finished first: the upstream's cancel below must find nothing left to answer.
+    this.finish(sent ? Number(stream.sentHeaders[':status'] ?? 504) : 504, 'timeout');
+    this.cancelUpstream?.();
+    if (sent) cancelStream(stream);
+    else writeLocalH2(stream, timeoutReply(this.grpcType), this.head, undefined);
   }
 
   override proceed(step: Step): void {

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, type Step } from '../exchange.ts';
 import { UPSTREAM_RESET } from '../local-reply.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
+import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, RequestBodyPump } from './request-body.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
@@ -245,6 +246,26 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     if (again !== null) this.#upstream = again;
     // No error (a close or FIN before the answer) is a reset.
     else this.#upstreamFailed(err ?? 'reset');
+  }
+
+  /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
+  exchangeTimedOut(_x: Exchange): void {
+    if (!this.active) return;
+    this.#retryHead = '';
+    this.#dropUpstream();
+    if (!this.resHeadSent) {
+      // A request body still arriving cannot be skipped reliably: close after the 504.
+      const close = !this.#keepAlive || this.#body.reading;
+      writeLocalReply(this.socket, GATEWAY_TIMEOUT, this.#x.head, close);
+      this.resStatus = 504;
+      this.#finish(504, 'timeout');
+      if (close) this.#end();
+      else this.#drive();
+    } else {
+      this.#closed = true;
+      this.socket.destroy();
+      this.#finish(this.resStatus, 'timeout');
+    }
   }
 
   #upstreamFailed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
