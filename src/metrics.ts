@@ -31,6 +31,12 @@ export class Metrics {
     labelNames: ['cluster', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly retries = new Counter({
+    name: 'sluice_retries_total',
+    help: 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure)',
+    labelNames: ['cluster', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly reloads = new Counter({
     name: 'sluice_config_reloads_total',
     help: 'Configuration changes read from the sources',

@@ -14,6 +14,7 @@ import { decide, type RequestFacts } from './decide.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { type BodyCopy, startMirrors } from './mirror.ts';
+import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 
@@ -91,6 +92,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   #policies: RoutePolicies = NO_POLICIES;
   /** armed with the route's timeout (deadlines.ts) */
   #armed = false;
+  /** retries so far (retry.ts) */
+  #retries = 0;
 
   // The facts (the request as the front end saw it).
   method = '';
@@ -155,6 +158,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.pool = undefined;
     this.mirrorBody = undefined;
     this.cancelUpstream = undefined;
+    this.#retries = 0;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -339,6 +343,46 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
     return headers;
+  }
+
+  /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */
+  get retries(): boolean {
+    return this.#decision?.retry !== undefined && retryable(this.method, this.bodyless);
+  }
+
+  /**
+   * Whether to resend after `cause` (a response status before any of it went to the client, or a
+   * failure before the response head): the backoff in ms, counted as a retry; or -1.
+   */
+  retryAfter(cause: RetryCause): number {
+    const policy = this.#decision?.retry;
+    if (policy === undefined || this.#state !== OPEN || this.#retries >= policy.attempts || !retryable(this.method, this.bodyless)) return -1;
+    if (!retriedCause(policy, cause)) return -1;
+    this.#retries++;
+    this.dp.metrics.retries.labels(this.clusterName, retryReason(cause)).inc();
+    return backoffMs(policy, this.#retries, Math.random());
+  }
+
+  /**
+   * Readies the next attempt after a retry's backoff: a new endpoint of the cluster (another one
+   * when it has several), and a fresh `backendRequest` deadline. False when it has none left.
+   */
+  nextAttempt(): boolean {
+    if (this.#state !== OPEN) return false;
+    const cluster = this.cluster!;
+    if (this.via === VIA_RAW) this.endpoint = this.dp.fast.pick(cluster);
+    else {
+      const pick = this.dp.upstreams.pick(cluster);
+      this.endpoint = pick?.endpoint;
+      if (pick !== undefined) {
+        this.origin = pick.origin;
+        this.pool = pick.pool;
+      }
+    }
+    if (this.endpoint === undefined) return false;
+    const timeout = this.#decision!.timeout;
+    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
+    return true;
   }
 
   /** Whether the exchange has begun and not yet finished. */
