@@ -3,6 +3,7 @@
 // dispatch API (or an h2c upstream, h1-h2c.ts).
 import { PassThrough, type Readable } from 'node:stream';
 import { timeoutReply } from './deadlines.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 import { copyStream } from './mirror.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataPlane } from './dataplane.ts';
@@ -73,6 +74,19 @@ class H1Exchange extends Exchange {
     writeLocal(res, reply, this.head);
   }
 
+  /** A route retry (retry.ts; only bodiless requests): the request again after `wait` ms, to the next endpoint. */
+  retryLater(wait: number): void {
+    const timer = setTimeout(() => {
+      if (!this.open) return;
+      if (!this.nextAttempt()) {
+        writeLocal(this.res, UPSTREAM_RESET, this.head, this.grpcType);
+        return this.finish(503, 'reset');
+      }
+      this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: null, upgrade: null }, new H1ProxyHandler(this));
+    }, wait);
+    this.cancelUpstream = () => clearTimeout(timer);
+  }
+
   override proceed(step: Step): void {
     const { req, res } = this;
     const awaitsContinue = expectsContinue(req);
@@ -112,6 +126,8 @@ function expectsContinue(req: IncomingMessage): boolean {
 /** undici legacy dispatch handler (its native interface, so no wrapper runs per event). */
 class H1ProxyHandler {
   #abort: ((err?: Error) => void) | undefined;
+  /** this attempt was given up for a route retry: what undici still reports is ignored */
+  #retired = false;
   #resume: (() => void) | undefined;
   #status = 0;
   readonly #x: H1Exchange;
@@ -160,6 +176,11 @@ class H1ProxyHandler {
       this.#abort?.(new Error('route timeout'));
       return false;
     }
+    // A status the route retries is never shown to the client.
+    if (this.#x.retries && this.#retire(this.#x.retryAfter(statusCode))) {
+      this.#abort?.(new Error('retried'));
+      return false;
+    }
     this.#status = statusCode;
     this.#resume = resume;
     const res = this.#x.res;
@@ -190,10 +211,19 @@ class H1ProxyHandler {
     this.#x.finish(this.#status);
   }
 
-  onError(err: Error): void {
+  /** Gives this attempt up for a retry after `wait` ms; false when there is none (-1). */
+  #retire(wait: number): boolean {
+    if (wait < 0) return false;
+    this.#retired = true;
+    this.#x.retryLater(wait);
+    return true;
+  }
+
+  onError(err: Error & { code?: string }): void {
     const x = this.#x;
-    if (!x.open) return;
+    if (!x.open || this.#retired) return;
     const res = x.res;
+    if (!res.headersSent && x.retries && this.#retire(x.retryAfter(upstreamErrorReason(err)))) return;
     if (!res.headersSent) {
       // The request body may still be arriving; discard it so the connection stays usable.
       if (!x.req.complete) x.req.resume();
