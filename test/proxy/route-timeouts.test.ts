@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Route, VirtualHost } from '../../src/snapshot/types.ts';
 import { get } from '../support/http.ts';
@@ -43,6 +44,8 @@ for (const fastPath of [true, false]) {
     let silent: Upstream;
     let halfway: Upstream;
     let quick: Upstream;
+    /** an h2c upstream that takes streams and never answers */
+    let h2c: http2.Http2Server;
     const held: http.ServerResponse[] = [];
     let t: PortsUnderTest;
     let p: number;
@@ -62,10 +65,13 @@ for (const fastPath of [true, false]) {
         held.push(res);
       });
       quick = await startUpstream('quick');
+      h2c = http2.createServer();
+      h2c.on('stream', (stream) => stream.on('error', () => {}));
+      await new Promise<void>((r) => h2c.listen(0, '127.0.0.1', () => r()));
       t = startPorts({ fastPath });
       p = await freePort();
       await t.publish({
-        clusters: [cluster('default/silent:80', silent.port), cluster('default/halfway:80', halfway.port), cluster('default/quick:80', quick.port)],
+        clusters: [cluster('default/silent:80', silent.port), cluster('default/halfway:80', halfway.port), cluster('default/quick:80', quick.port), cluster('default/h2c:80', (h2c.address() as AddressInfo).port, 'h2c')],
         ports: [
           port(p, 'HTTP', [
             timedHost(p, 'request.example.com', 'default/silent:80', { request: 300 }),
@@ -73,6 +79,7 @@ for (const fastPath of [true, false]) {
             timedHost(p, 'halfway.example.com', 'default/halfway:80', { request: 300 }),
             timedHost(p, 'quick.example.com', 'default/quick:80', { request: 5000 }),
             timedHost(p, 'off.example.com', 'default/silent:80', { request: 0 }),
+            timedHost(p, 'h2c.example.com', 'default/h2c:80', { request: 300 }),
           ]),
         ],
       });
@@ -81,7 +88,7 @@ for (const fastPath of [true, false]) {
     after(async () => {
       for (const res of held) res.destroy();
       await t.stop();
-      await Promise.all([silent.close(), halfway.close(), quick.close()]);
+      await Promise.all([silent.close(), halfway.close(), quick.close(), new Promise<void>((r) => h2c.close(() => r()))]);
     });
 
     it('answers 504 when the upstream has not answered by timeouts.request', async () => {
@@ -110,6 +117,18 @@ for (const fastPath of [true, false]) {
       for (let i = 0; i < 3; i++) assert.equal((await get(addr(), 'quick.example.com', '/')).status, 200);
       // No timeout: the request is still waiting when the client gives up.
       await assert.rejects(get(addr(), 'off.example.com', '/', {}, { timeoutMs: 700 }));
+    });
+
+    it('answers 504 when an h2c upstream has not answered, to HTTP/1.1 and HTTP/2 clients', async () => {
+      const r = await get(addr(), 'h2c.example.com', '/slow', {}, { timeoutMs: 5000 });
+      assert.equal(r.status, 504, r.body);
+      const session = connectH2(addr());
+      try {
+        const h = await h2Request(session, { ':path': '/h2', ':authority': 'h2c.example.com' }, undefined, 5000);
+        assert.equal(h.status, 504);
+      } finally {
+        session.destroy();
+      }
     });
 
     it('answers HTTP/2 with 504, gRPC with DEADLINE_EXCEEDED, and resets a stream after the head', async () => {
