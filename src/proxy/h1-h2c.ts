@@ -1,13 +1,13 @@
 // HTTP/1.1 client -> h2c upstream: the request goes out as a stream on the origin's shared
 // HTTP/2 session; the response (and its trailers, when the client can take them) comes back
 // as HTTP/1.1.
-import { copyStream } from './mirror.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import type { Exchange } from './exchange.ts';
 import { writeLocal } from './h1-reply.ts';
 import { h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
 import { UPSTREAM_RESET } from './local-reply.ts';
+import { copyStream } from './mirror.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 

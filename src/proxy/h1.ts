@@ -1,12 +1,12 @@
 // HTTP/1.1 (node:http) front end: turns a request into the exchange core's facts (exchange.ts),
 // then writes its local answer or streams the request to an upstream pool with undici's raw
 // dispatch API (or an h2c upstream, h1-h2c.ts).
-import { PassThrough, type Readable } from 'node:stream';
-import { timeoutReply } from './deadlines.ts';
-import { upstreamErrorReason } from './upstream-errors.ts';
-import { copyStream } from './mirror.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
+import { timeoutReply } from './deadlines.ts';
+import { copyStream } from './mirror.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 import { Exchange, FORWARD, FROM_H1, LOCAL, type Step, VIA_H2C } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';

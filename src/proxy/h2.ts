@@ -1,9 +1,9 @@
 // HTTP/2 front end (h2c with prior knowledge on the plain listeners, h2 by ALPN on TLS), on the
 // http2 core stream API: no compat request/response objects, raw header arrays for the exchange
 // core (exchange.ts).
-import { timeoutReply } from './deadlines.ts';
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
+import { timeoutReply } from './deadlines.ts';
 import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
