@@ -191,6 +191,20 @@ for (const fastPath of [true, false]) {
       assert.equal(await metric(t, 'default/empty:80', 'no_endpoints'), 3);
     });
 
+    it('drops the copy when the client abandons its body, and keeps serving', async () => {
+      const before = await metric(t, 'default/shadow:80', 'dropped');
+      const s = net.connect(p, '127.0.0.1');
+      s.on('error', () => {});
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      s.write('POST /up HTTP/1.1\r\nHost: copy.example.com\r\nContent-Length: 100000\r\n\r\n');
+      s.write('x'.repeat(1000));
+      // The exchange (and so its copy) must be under way before the client leaves.
+      assert.ok(await eventually(() => t.dp.inflight > 0), 'the request was forwarded');
+      s.destroy();
+      assert.ok(await eventually(async () => (await metric(t, 'default/shadow:80', 'dropped')) > before), 'the copy was dropped');
+      assert.equal((await get(addr(), 'copy.example.com', '/after')).status, 200);
+    });
+
     it(`drops the copy of a body the mirror does not take (over ${MIRROR_BODY_LIMIT} bytes held), and the main upload completes`, async () => {
       const body = Buffer.alloc(24 * MIRROR_BODY_LIMIT, 'z');
       const r = await get(addr(), 'deaf.example.com', '/up', {}, { method: 'POST', body, timeoutMs: 20_000 });
