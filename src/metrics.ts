@@ -25,6 +25,18 @@ export class Metrics {
     labelNames: ['cluster', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly mirrors = new Counter({
+    name: 'sluice_mirror_requests_total',
+    help: 'Mirrored copies of requests, by mirror cluster and outcome (sent, failed, dropped, no_endpoints)',
+    labelNames: ['cluster', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'sluice_retries_total',
+    help: 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure)',
+    labelNames: ['cluster', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly reloads = new Counter({
     name: 'sluice_config_reloads_total',
     help: 'Configuration changes read from the sources',

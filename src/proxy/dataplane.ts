@@ -1,5 +1,6 @@
 // The data plane's shared state: the compiled router (swapped atomically on each snapshot),
 // the upstream pools (kept across swaps), metrics and logging.
+import { ExchangeDeadlines } from './deadlines.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -30,6 +31,8 @@ export class DataPlane {
   /** the client body and send timeouts of the node:http and HTTP/2 paths */
   readonly bodies: ClientDeadlines;
   readonly sends: ClientDeadlines;
+  /** the route timeouts of every front end (deadlines.ts) */
+  readonly deadlines = new ExchangeDeadlines();
 
   /** `timeouts`: see ListenerLimits.bodyTimeout and sendTimeout (ms, 0: none) */
   constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, timeouts: { readonly bodyTimeout: number; readonly sendTimeout: number } = { bodyTimeout: 0, sendTimeout: 0 }) {
@@ -67,5 +70,6 @@ export class DataPlane {
     this.#unsubscribe();
     this.bodies.close();
     this.sends.close();
+    this.deadlines.close();
   }
 }

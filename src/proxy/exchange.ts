@@ -13,6 +13,8 @@ import type { DataPlane } from './dataplane.ts';
 import { decide, type RequestFacts } from './decide.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { type BodyCopy, startMirrors } from './mirror.ts';
+import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 
@@ -67,10 +69,12 @@ export interface ExchangeFacts extends RequestFacts {
  */
 export interface ExchangeOwner {
   exchangeReady(x: Exchange, step: Step): void;
+  /** the route's timeout passed before the exchange finished (deadlines.ts): end it, and finish() */
+  exchangeTimedOut(x: Exchange): void;
 }
 
 /** How an exchange ended, beyond its status: an upstream failure, for the metric and the log. */
-export type Outcome = UpstreamErrorReason | 'reset_after_headers' | (Error & { code?: string }) | undefined;
+export type Outcome = UpstreamErrorReason | 'reset_after_headers' | 'timeout' | (Error & { code?: string }) | undefined;
 
 const IDLE = 0;
 const OPEN = 1;
@@ -86,6 +90,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   #inflight = false;
   #started = 0;
   #policies: RoutePolicies = NO_POLICIES;
+  /** armed with the route's timeout (deadlines.ts) */
+  #armed = false;
+  /** retries so far (retry.ts) */
+  #retries = 0;
 
   // The facts (the request as the front end saw it).
   method = '';
@@ -113,6 +121,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   pool: Pool | undefined;
   /** the upstream request headers, built once ([name, value, ...], `host` first) */
   headers: string[] = [];
+  /** FORWARD with a body: where the front end copies it for the route's mirrors (mirror.ts); usually undefined */
+  mirrorBody: BodyCopy | undefined = undefined;
+  /** FORWARD: set by the front end once the upstream request is under way; stops it (a timeout) */
+  cancelUpstream: (() => void) | undefined = undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     this.dp = dp;
@@ -144,6 +156,9 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.cluster = undefined;
     this.endpoint = undefined;
     this.pool = undefined;
+    this.mirrorBody = undefined;
+    this.cancelUpstream = undefined;
+    this.#retries = 0;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -264,9 +279,52 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       drop: facts.drop,
     });
     this.#facts = undefined;
+    // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
+    if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
+    const timeout = decision.timeout;
+    // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
+    if (timeout !== undefined && this.via !== VIA_TUNNEL) this.#arm(timeout);
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;
+  }
+
+  /**
+   * Arms the route's deadline: `request` from when the request came, `backendRequest` from now
+   * (the upstream attempt's start); the earlier wins. 0 or absent: none.
+   */
+  #arm(timeout: NonNullable<ForwardDecision['timeout']>): void {
+    const now = performance.now();
+    let at = Number.POSITIVE_INFINITY;
+    let ms = Number.POSITIVE_INFINITY;
+    if (timeout.request !== undefined && timeout.request > 0) {
+      at = this.#started + timeout.request;
+      ms = timeout.request;
+    }
+    if (timeout.backendRequest !== undefined && timeout.backendRequest > 0 && now + timeout.backendRequest < at) {
+      at = now + timeout.backendRequest;
+      ms = timeout.backendRequest;
+    }
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.dp.deadlines.arm(this, at, ms);
+    this.#armed = true;
+  }
+
+  /** The deadline passed (deadlines.ts): the front end ends the exchange. */
+  expire(): void {
+    this.#armed = false;
+    if (this.#state !== OPEN) return;
+    (this.#owner ?? this).exchangeTimedOut(this);
+  }
+
+  exchangeTimedOut(_x: Exchange): void {
+    this.timedOut();
+  }
+
+  /** Ends a timed-out exchange on the front end's wire; front ends with one exchange per request override it. */
+  timedOut(): void {
+    this.cancelUpstream?.();
+    this.finish(504, 'timeout');
   }
 
   /** The gateway answers itself; the exchange ends with the answer's status. */
@@ -287,6 +345,46 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     return headers;
   }
 
+  /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */
+  get retries(): boolean {
+    return this.#decision?.retry !== undefined && retryable(this.method, this.bodyless);
+  }
+
+  /**
+   * Whether to resend after `cause` (a response status before any of it went to the client, or a
+   * failure before the response head): the backoff in ms, counted as a retry; or -1.
+   */
+  retryAfter(cause: RetryCause): number {
+    const policy = this.#decision?.retry;
+    if (policy === undefined || this.#state !== OPEN || this.#retries >= policy.attempts || !retryable(this.method, this.bodyless)) return -1;
+    if (!retriedCause(policy, cause)) return -1;
+    this.#retries++;
+    this.dp.metrics.retries.labels(this.clusterName, retryReason(cause)).inc();
+    return backoffMs(policy, this.#retries, Math.random());
+  }
+
+  /**
+   * Readies the next attempt after a retry's backoff: a new endpoint of the cluster (another one
+   * when it has several), and a fresh `backendRequest` deadline. False when it has none left.
+   */
+  nextAttempt(): boolean {
+    if (this.#state !== OPEN) return false;
+    const cluster = this.cluster!;
+    if (this.via === VIA_RAW) this.endpoint = this.dp.fast.pick(cluster);
+    else {
+      const pick = this.dp.upstreams.pick(cluster);
+      this.endpoint = pick?.endpoint;
+      if (pick !== undefined) {
+        this.origin = pick.origin;
+        this.pool = pick.pool;
+      }
+    }
+    if (this.endpoint === undefined) return false;
+    const timeout = this.#decision!.timeout;
+    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
+    return true;
+  }
+
   /** Whether the exchange has begun and not yet finished. */
   get open(): boolean {
     return this.#state === OPEN;
@@ -300,6 +398,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (this.#state !== OPEN) return;
     this.#state = DONE;
     const dp = this.dp;
+    if (this.#armed) {
+      this.#armed = false;
+      dp.deadlines.disarm(this);
+    }
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
@@ -311,7 +413,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   #countFailure(outcome: Exclude<Outcome, undefined>): void {
     const cluster = this.clusterName;
-    if (outcome === 'reset_after_headers') {
+    if (outcome === 'reset_after_headers' || outcome === 'timeout') {
       this.dp.metrics.upstreamErrors.labels(cluster, outcome).inc();
       return;
     }

@@ -7,6 +7,7 @@ import type { Exchange } from './exchange.ts';
 import { writeLocal } from './h1-reply.ts';
 import { h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
 import { UPSTREAM_RESET } from './local-reply.ts';
+import { copyStream } from './mirror.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
@@ -24,10 +25,13 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Excha
     return fail(err as Error);
   }
   up.on('error', () => {});
+  x.cancelUpstream = () => up.close(NGHTTP2_CANCEL);
   if (!x.bodyless) req.pipe(up);
+  if (x.mirrorBody !== undefined) copyStream(req, x.mirrorBody);
   up.on('response', (headers) => {
     status = Number(headers[':status']);
-    if (status < 200) return;
+    // A status < 200 is hop by hop; a closed exchange timed out and answered already.
+    if (status < 200 || !x.open) return;
     res.sendDate = false;
     res.writeHead(status, x.responseHeaders(status, h2ResponseHeaderPairs(headers)));
     res.flushHeaders();

@@ -2,7 +2,11 @@
 // then writes its local answer or streams the request to an upstream pool with undici's raw
 // dispatch API (or an h2c upstream, h1-h2c.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
+import { timeoutReply } from './deadlines.ts';
+import { copyStream } from './mirror.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 import { Exchange, FORWARD, FROM_H1, LOCAL, type Step, VIA_H2C } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import { proxyH1ToH2c } from './h1-h2c.ts';
@@ -43,6 +47,46 @@ class H1Exchange extends Exchange {
     this.#h2 = h2;
   }
 
+  /** The body for undici: the request itself, or, when mirrored, piped through a PassThrough so the copy sees what undici reads. */
+  #mirrored(req: IncomingMessage): Readable {
+    const copy = this.mirrorBody;
+    if (copy === undefined) return req;
+    const body = req.pipe(new PassThrough());
+    copyStream(req, copy);
+    return body;
+  }
+
+  /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
+  override timedOut(): void {
+    const { req, res } = this;
+    const sent = res.headersSent;
+    // Finished first: the upstream's abort below must find nothing left to answer.
+    this.finish(sent ? res.statusCode : 504, 'timeout');
+    this.cancelUpstream?.();
+    if (sent) {
+      res.destroy();
+      return;
+    }
+    // The request body may still be arriving: discard it, and close after the answer.
+    if (!req.complete) req.resume();
+    res.shouldKeepAlive = false;
+    const reply = timeoutReply(this.grpcType);
+    writeLocal(res, reply, this.head);
+  }
+
+  /** A route retry (retry.ts; only bodiless requests): the request again after `wait` ms, to the next endpoint. */
+  retryLater(wait: number): void {
+    const timer = setTimeout(() => {
+      if (!this.open) return;
+      if (!this.nextAttempt()) {
+        writeLocal(this.res, UPSTREAM_RESET, this.head, this.grpcType);
+        return this.finish(503, 'reset');
+      }
+      this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: null, upgrade: null }, new H1ProxyHandler(this));
+    }, wait);
+    this.cancelUpstream = () => clearTimeout(timer);
+  }
+
   override proceed(step: Step): void {
     const { req, res } = this;
     const awaitsContinue = expectsContinue(req);
@@ -64,7 +108,7 @@ class H1Exchange extends Exchange {
       return;
     }
     const handler = new H1ProxyHandler(this);
-    this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: this.bodyless ? null : req, upgrade: null }, handler);
+    this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: this.bodyless ? null : this.#mirrored(req), upgrade: null }, handler);
     if (!this.bodyless) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   }
 }
@@ -82,6 +126,8 @@ function expectsContinue(req: IncomingMessage): boolean {
 /** undici legacy dispatch handler (its native interface, so no wrapper runs per event). */
 class H1ProxyHandler {
   #abort: ((err?: Error) => void) | undefined;
+  /** this attempt was given up for a route retry: what undici still reports is ignored */
+  #retired = false;
   #resume: (() => void) | undefined;
   #status = 0;
   readonly #x: H1Exchange;
@@ -100,6 +146,7 @@ class H1ProxyHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
+    this.#x.cancelUpstream = () => abort(new Error('route timeout'));
     if (!this.#x.open) abort(new Error('client closed the connection'));
   }
 
@@ -123,6 +170,16 @@ class H1ProxyHandler {
     if (statusCode < 200) {
       // Informational responses are hop by hop (Node answers the client's Expect itself).
       return true;
+    }
+    // Timed out (deadlines.ts) before undici could be stopped: the client has its answer.
+    if (!this.#x.open) {
+      this.#abort?.(new Error('route timeout'));
+      return false;
+    }
+    // A status the route retries is never shown to the client.
+    if (this.#x.retries && this.#retire(this.#x.retryAfter(statusCode))) {
+      this.#abort?.(new Error('retried'));
+      return false;
     }
     this.#status = statusCode;
     this.#resume = resume;
@@ -154,10 +211,19 @@ class H1ProxyHandler {
     this.#x.finish(this.#status);
   }
 
-  onError(err: Error): void {
+  /** Gives this attempt up for a retry after `wait` ms; false when there is none (-1). */
+  #retire(wait: number): boolean {
+    if (wait < 0) return false;
+    this.#retired = true;
+    this.#x.retryLater(wait);
+    return true;
+  }
+
+  onError(err: Error & { code?: string }): void {
     const x = this.#x;
-    if (!x.open) return;
+    if (!x.open || this.#retired) return;
     const res = x.res;
+    if (!res.headersSent && x.retries && this.#retire(x.retryAfter(upstreamErrorReason(err)))) return;
     if (!res.headersSent) {
       // The request body may still be arriving; discard it so the connection stays usable.
       if (!x.req.complete) x.req.resume();

@@ -10,6 +10,7 @@ import { clientResponseHeaders } from './headers.ts';
 import { type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
+import { copyStream } from './mirror.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -48,10 +49,13 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
     return failBeforeHeaders(stream, t, err as Error);
   }
   up.on('error', () => {});
+  t.cancelUpstream = () => up.close(NGHTTP2_CANCEL);
   if (!t.bodyless) stream.pipe(up);
+  if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
   up.on('response', (headers, flags) => {
     status = Number(headers[':status']);
-    if (!guard.usable(stream)) return;
+    // A closed exchange timed out (deadlines.ts) and answered already.
+    if (!guard.usable(stream) || !t.open) return;
     const out = pairsToObject(status, t.responseHeaders(status, h2ResponseHeaderPairs(headers)));
     // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
     if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
@@ -69,6 +73,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
   });
   stream.on('wantTrailers', () => guard.sendTrailers(stream, trailers ?? {}));
   up.on('close', () => {
+    if (!t.open) return;
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
     if (code === NGHTTP2_NO_ERROR && stream.headersSent) guard.end(stream);
     if (code !== NGHTTP2_NO_ERROR && guard.usable(stream)) {
@@ -103,6 +108,7 @@ export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Ta
   // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
   // reset the client's stream before the response, so the body goes through a PassThrough.
   const body = t.bodyless ? null : stream.pipe(new PassThrough());
+  if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
   pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body, upgrade: null }, handler);
 }
 
@@ -130,11 +136,17 @@ class H2FromH1Handler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.#abort = abort;
+    this.#t.cancelUpstream = () => abort(new Error('route timeout'));
     if (!this.#t.open) abort(new Error('client closed the stream'));
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true;
+    // Timed out (deadlines.ts) before undici could be stopped: the client has its answer.
+    if (!this.#t.open) {
+      this.#abort?.(new Error('route timeout'));
+      return false;
+    }
     this.#status = statusCode;
     this.#resume = resume;
     if (!guard.usable(this.#stream)) return false;

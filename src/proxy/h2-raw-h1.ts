@@ -7,7 +7,7 @@ import type { Endpoint } from '../snapshot/types.ts';
 import { LENGTH, NO_BODY, type ResponseHead } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
 import { dispatch, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
-import type { UpstreamErrorReason } from './upstream-errors.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import type { Outcome } from './exchange.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
 import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
@@ -52,10 +52,14 @@ function streamDrained(this: TaggedStream): void {
 class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #pool: FastUpstreams;
-  readonly #endpoint: Endpoint;
+  #endpoint: Endpoint;
   readonly #t: H2Target;
   /** the request head again for one resend on a stale connection, or '' */
   #retryHead = '';
+  /** the request head for a route retry (retry.ts), kept while one may come, or '' */
+  #resendHead = '';
+  /** a route retry waiting out its backoff */
+  #retryWait: NodeJS.Timeout | undefined = undefined;
   #conn: UpstreamConn | null = null;
   /** the upstream announced trailers (`Trailer:`): the client stream waits for them */
   #announced = false;
@@ -77,9 +81,16 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   start(): void {
     const head = requestHead(this.#t.method, this.#t.url, this.#t.headers, false);
     if (IDEMPOTENT.has(this.#t.method)) this.#retryHead = head;
+    if (this.#t.retries) this.#resendHead = head;
     (this.#stream as TaggedStream)[EXCHANGE] = this;
     this.#stream.once('close', streamClosed);
     this.expectResponse(this.#t.head, false);
+    // A route timeout (deadlines.ts): the exchange answers the stream; the upstream socket goes.
+    this.#t.cancelUpstream = () => {
+      this.#finished = true;
+      clearTimeout(this.#retryWait);
+      this.#drop();
+    };
     this.#conn = dispatch(this.#pool, this.#endpoint, this, head, false);
   }
 
@@ -140,6 +151,14 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
       this.onStreamClose();
       return -1;
     }
+    // A status the route retries is never shown to the client.
+    if (this.#resendHead !== '') {
+      const wait = this.#t.retryAfter(head.status);
+      if (wait >= 0) {
+        this.#retry(wait);
+        return -1;
+      }
+    }
     const pairs = this.#t.responseHeaders(head.status, clientResponseHeaders(head.raw));
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
     if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers));
@@ -199,9 +218,28 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
 
   // ---- endings
 
-  #failed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
+  /** Resends the request after `wait` ms on a new connection (the old one is mid-message or gone). */
+  #retry(wait: number): void {
     this.#drop();
+    this.#retryWait = setTimeout(() => {
+      this.#retryWait = undefined;
+      const t = this.#t;
+      if (this.#finished) return;
+      if (!t.nextAttempt()) return this.#failed('reset');
+      this.#endpoint = t.endpoint!;
+      this.expectResponse(t.head, false);
+      this.#retryHead = this.#resendHead;
+      this.#conn = dispatch(this.#pool, this.#endpoint, this, this.#resendHead, false);
+    }, wait);
+  }
+
+  #failed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
     const s = this.#stream;
+    if (this.#resendHead !== '' && !s.headersSent && guard.usable(s)) {
+      const wait = this.#t.retryAfter(typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome));
+      if (wait >= 0) return this.#retry(wait);
+    }
+    this.#drop();
     if (!s.headersSent) {
       failBeforeHeaders(s, this.#t, outcome);
       return this.#finish(503);
@@ -224,6 +262,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   #finish(status: number, outcome?: Outcome): void {
     if (this.#finished) return;
     this.#finished = true;
+    clearTimeout(this.#retryWait);
     if (this.#draining) this.#stream.off('drain', streamDrained);
     this.#t.finish(status, outcome);
   }

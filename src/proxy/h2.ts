@@ -3,6 +3,7 @@
 // core (exchange.ts).
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
+import { timeoutReply } from './deadlines.ts';
 import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
 import type { H2Upstreams } from './h2-upstream.ts';
@@ -113,6 +114,17 @@ class H2Exchange extends Exchange {
     super(dp, listener, FROM_H2);
     this.#stream = stream;
     this.#h2 = h2;
+  }
+
+  /** The route's timeout passed (deadlines.ts): 504 (DEADLINE_EXCEEDED for gRPC) before the response head, else a reset. */
+  override timedOut(): void {
+    const stream = this.#stream;
+    const sent = stream.headersSent;
+    // Finished first: the upstream's cancel below must find nothing left to answer.
+    this.finish(sent ? Number(stream.sentHeaders[':status'] ?? 504) : 504, 'timeout');
+    this.cancelUpstream?.();
+    if (sent) cancelStream(stream);
+    else writeLocalH2(stream, timeoutReply(this.grpcType), this.head, undefined);
   }
 
   override proceed(step: Step): void {

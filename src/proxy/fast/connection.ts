@@ -7,12 +7,14 @@ import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF
 import { UPSTREAM_RESET } from '../local-reply.ts';
 import { sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
+import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, RequestBodyPump } from './request-body.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
-import { resendIfStale } from './upstream-response.ts';
+import { dispatch, resendIfStale } from './upstream-response.ts';
+import type { ResponseHead } from './parse.ts';
 import { ClientResponseWriter } from './client-response.ts';
-import type { UpstreamErrorReason } from '../upstream-errors.ts';
+import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
 import { backedUp, errorBytes, requestHead } from './wire.ts';
 import { attach, handOff, refuse, type SocketListeners, writeLocalReply } from './local-answer.ts';
@@ -42,6 +44,10 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   #upstream: UpstreamConn | null = null;
   /** the upstream head, kept for one retry when a reused connection turns out closed */
   #retryHead = '';
+  /** the request head for a route retry (retry.ts), kept while one may come, or '' */
+  #resendHead = '';
+  /** a route retry waiting out its backoff */
+  #retryWait: NodeJS.Timeout | undefined = undefined;
   #keepAlive = true;
 
   constructor(socket: Socket, shared: FastShared) {
@@ -85,6 +91,8 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   readonly #onClose = (): void => {
     this.#closed = true;
     this.#shared.conns.delete(this);
+    // A body cut short: its mirror copies end too.
+    this.#body.stop();
     if (!this.active) return;
     this.#dropUpstream();
     this.#finish(499);
@@ -161,9 +169,10 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     this.resHeadSent = false;
     // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
     this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
+    this.#resendHead = x.retries ? upstreamHead : '';
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
-    this.#body.start(head.framing, head.contentLength);
+    this.#body.start(head.framing, head.contentLength, x.mirrorBody);
     this.#sendClock.reset();
     const body = this.#body.reading ? this.#pending : null;
     if (body === null) {
@@ -249,7 +258,57 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     else this.#upstreamFailed(err ?? 'reset');
   }
 
+  /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
+  exchangeTimedOut(_x: Exchange): void {
+    if (!this.active) return;
+    this.#retryHead = '';
+    this.#dropUpstream();
+    if (!this.resHeadSent) {
+      // A request body still arriving cannot be skipped reliably: close after the 504.
+      const close = !this.#keepAlive || this.#body.reading;
+      writeLocalReply(this.socket, GATEWAY_TIMEOUT, this.#x.head, close);
+      this.resStatus = 504;
+      this.#finish(504, 'timeout');
+      if (close) this.#end();
+      else this.#drive();
+    } else {
+      this.#closed = true;
+      this.socket.destroy();
+      this.#finish(this.resStatus, 'timeout');
+    }
+  }
+
+  /** The final head: a status the route retries is never shown to the client. */
+  protected override responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
+    if (this.#resendHead !== '') {
+      const wait = this.#x.retryAfter(head.status);
+      if (wait >= 0) {
+        this.#retry(wait);
+        return -1;
+      }
+    }
+    return super.responseHead(buf, head, bodyStart);
+  }
+
+  /** Resends the request after `wait` ms on a new connection (the old one is mid-message or gone). */
+  #retry(wait: number): void {
+    this.#dropUpstream();
+    this.#retryWait = setTimeout(() => {
+      this.#retryWait = undefined;
+      const x = this.#x;
+      if (!this.active) return;
+      if (!x.nextAttempt()) return this.#upstreamFailed('reset');
+      this.expectResponse(x.head, !x.editsResponse);
+      this.#retryHead = this.#resendHead;
+      this.#upstream = dispatch(this.#shared.upstreams, x.endpoint!, this, this.#resendHead, false);
+    }, wait);
+  }
+
   #upstreamFailed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
+    if (this.#resendHead !== '' && !this.resHeadSent) {
+      const wait = this.#x.retryAfter(typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome));
+      if (wait >= 0) return this.#retry(wait);
+    }
     this.#dropUpstream();
     if (!this.resHeadSent) {
       // A request body still arriving cannot be skipped reliably: close after the 503.
@@ -290,6 +349,11 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     this.active = false;
     this.#head = null;
     this.#retryHead = '';
+    this.#resendHead = '';
+    if (this.#retryWait !== undefined) {
+      clearTimeout(this.#retryWait);
+      this.#retryWait = undefined;
+    }
     this.stopReading();
     this.#x.finish(status, outcome);
   }

@@ -3,6 +3,7 @@
 // One per client connection, reused for each request, like the decoders.
 import type { Socket } from 'node:net';
 import { StallClock } from '../client-deadlines.ts';
+import type { BodyCopy } from '../mirror.ts';
 import { ChunkedDecoder, type ChunkSink, INVALID, NEED_MORE } from './chunked.ts';
 import { CHUNKED, type Framing, LENGTH } from './parse.ts';
 import { chunkHead, CRLF, LAST_CHUNK } from './wire.ts';
@@ -24,10 +25,13 @@ export class RequestBodyPump implements ChunkSink {
   /** reads of body bytes: the client's progress, for the body timeout */
   #reads = 0;
   readonly #clock = new StallClock();
+  /** the route's mirrors' copy of the body (mirror.ts); null on the usual route */
+  #copy: BodyCopy | null = null;
 
   /** Readies the pump for the body of a request just sent upstream. */
-  start(framing: Framing, contentLength: number): void {
+  start(framing: Framing, contentLength: number, copy: BodyCopy | undefined): void {
     this.#clock.reset();
+    this.#copy = copy ?? null;
     this.#phase = framing === LENGTH ? BY_LENGTH : framing === CHUNKED ? BY_CHUNKS : DONE;
     this.#left = contentLength;
     if (this.#phase === BY_CHUNKS) (this.#decoder ??= new ChunkedDecoder(this, false)).reset();
@@ -45,7 +49,15 @@ export class RequestBodyPump implements ChunkSink {
 
   /** Stops reading (the exchange was abandoned). */
   stop(): void {
+    if (this.#phase !== DONE) this.#copy?.abort();
+    this.#copy = null;
     this.#phase = DONE;
+  }
+
+  #done(): void {
+    this.#phase = DONE;
+    this.#copy?.end();
+    this.#copy = null;
   }
 
   /**
@@ -57,8 +69,10 @@ export class RequestBodyPump implements ChunkSink {
     if (this.#phase === BY_LENGTH) {
       const n = Math.min(this.#left, buf.length - off);
       this.#left -= n;
-      up?.write(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
-      if (this.#left === 0) this.#phase = DONE;
+      const part = off === 0 && n === buf.length ? buf : buf.subarray(off, off + n);
+      up?.write(part);
+      this.#copy?.write(part);
+      if (this.#left === 0) this.#done();
       return off + n;
     }
     this.#up = up;
@@ -67,12 +81,13 @@ export class RequestBodyPump implements ChunkSink {
     if (r === INVALID) return BAD_BODY;
     if (r === NEED_MORE) return buf.length;
     up?.write(LAST_CHUNK, 'latin1');
-    this.#phase = DONE;
+    this.#done();
     return r;
   }
 
   /** A chunk of request body from the decoder, re-framed for the upstream. */
   chunkData(data: Buffer): void {
+    this.#copy?.write(data);
     const up = this.#up;
     if (up === null) return;
     up.write(chunkHead(data.length), 'latin1');

@@ -1,0 +1,68 @@
+// Route timeouts (Gateway API `timeouts.request` and `timeouts.backendRequest`, GEP-1742; Envoy's
+// route `timeout` and `per_try_timeout`): an exchange whose route has one is armed with a deadline,
+// the earlier of `request` from when the gateway received the request and `backendRequest` from
+// when the upstream attempt began, and disarmed when it finishes. On expiry the exchange tells its
+// front end, which answers 504 (a gRPC DEADLINE_EXCEEDED) if no response head went out yet, or
+// resets the stream / closes the connection if one did.
+//
+// One sweep per data plane serves every front end (the fast path, node:http, HTTP/2): a request
+// costs an entry in a Map, never a timer of its own, and routes without timeouts cost nothing.
+import type { LocalReply } from './local-reply.ts';
+import { textReply } from './local-reply.ts';
+
+/** What the sweep expires. */
+export interface Expirable {
+  /** the deadline passed: end the exchange (it is unwatched already) */
+  expire(): void;
+}
+
+/** The sweep's period: fine enough for sub-second timeouts, at most 1/8 of the shortest one late. */
+function periodFor(timeoutMs: number): number {
+  return Math.max(5, Math.min(250, Math.floor(timeoutMs / 8)));
+}
+
+export class ExchangeDeadlines {
+  readonly #armed = new Map<Expirable, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #period = Number.POSITIVE_INFINITY;
+
+  /** Arms `x` to expire at `at` (performance.now() ms); `timeoutMs` sets how often to look. */
+  arm(x: Expirable, at: number, timeoutMs: number): void {
+    this.#armed.set(x, at);
+    const period = periodFor(timeoutMs);
+    if (this.#timer !== undefined && period >= this.#period) return;
+    clearInterval(this.#timer);
+    this.#period = period;
+    this.#timer = setInterval(() => this.sweep(performance.now()), period);
+    this.#timer.unref();
+  }
+
+  disarm(x: Expirable): void {
+    if (!this.#armed.delete(x) || this.#armed.size > 0) return;
+    this.close();
+  }
+
+  sweep(now: number): void {
+    for (const [x, at] of this.#armed) {
+      if (at > now) continue;
+      this.#armed.delete(x);
+      x.expire();
+    }
+    if (this.#armed.size === 0) this.close();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#period = Number.POSITIVE_INFINITY;
+    this.#armed.clear();
+  }
+}
+
+export const GATEWAY_TIMEOUT = textReply(504, 'upstream request timeout');
+
+/** The timeout's answer: a gRPC client gets DEADLINE_EXCEEDED (4), trailers-only, as Envoy sends. */
+export function timeoutReply(grpcType: string | undefined): LocalReply {
+  if (grpcType === undefined) return GATEWAY_TIMEOUT;
+  return { status: 200, headers: [['content-type', grpcType], ['grpc-status', '4'], ['grpc-message', 'upstream request timeout']], body: '' };
+}
