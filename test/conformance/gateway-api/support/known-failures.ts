@@ -4,8 +4,4 @@ export const KnownFailures: ReadonlyMap<string, string> = new Map<string, string
   // File mode serves every Gateway on one address: the two Gateways' `/` routes on port 80 merge,
   // and one of them wins for both (the suite gives each Gateway its own address).
   ['HTTPRouteMultipleGateways', 'file mode: all Gateways share one address, so same-namespace and all-namespaces (both :80, no hostname) serve one merged route table'],
-  ['HTTPRouteTimeoutRequest', 'timeouts.request is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
-  ['HTTPRouteTimeoutBackendRequest', 'timeouts.backendRequest is not enforced: a 1 s delayed answer arrives with 200 instead of 504'],
-  ['HTTPRouteRequestMirror', 'data plane: mirrors are decided (decide.ts) but never sent: the mirror backend serves no request'],
-  ['HTTPRouteRequestMultipleMirrors', 'data plane: mirrors are decided (decide.ts) but never sent: the mirror backends serve no request'],
 ]);
