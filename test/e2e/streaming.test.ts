@@ -119,7 +119,9 @@ describe('streaming and upstream behaviour (sluice serve)', () => {
     });
     assert.deepEqual(JSON.parse(body), { bytes: 100 * MB });
     const grew = (vmHwmKb(sluice.child.pid!) - hwmBefore) / 1024;
-    assert.ok(grew < 64, `peak RSS grew by ${grew.toFixed(0)} MB while streaming 100 MB`);
+    // Buffering the upload would grow the peak by the whole body. Streaming it still leaves read
+    // buffers for the garbage collector, which newer Nodes free later at full speed.
+    assert.ok(grew < 85, `peak RSS grew by ${grew.toFixed(0)} MB while streaming 100 MB`);
   });
 
   it('streams a 50 MB download', async () => {
