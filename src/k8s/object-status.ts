@@ -8,7 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { CONTROLLER_NAME } from '../gateway-api/types.ts';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 

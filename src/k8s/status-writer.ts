@@ -5,7 +5,8 @@
 import type { Condition, IngressStatus, KIngress } from '../api/types.ts';
 import type { IngressStatusReport } from '../snapshot/types.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
-import { KubeApiError, paths, type KubeClient } from './client.ts';
+import { paths, type KubeClient } from './client.ts';
+import { StatusReplacer, type WriteResult } from './status-replace.ts';
 import type { LoadBalancerCheck } from './prober.ts';
 
 const LB_READY = 'LoadBalancerReady';
@@ -63,7 +64,7 @@ export function sameStatus(a: IngressStatus | undefined, b: IngressStatus | unde
   return norm(a) === norm(b);
 }
 
-export type WriteResult = 'written' | 'unchanged' | 'gone';
+export type { WriteResult } from './status-replace.ts';
 
 export interface StatusWriterOptions {
   /** the live object as last seen by the watch (saves a read); a 409 triggers a fresh GET */
@@ -74,61 +75,27 @@ export interface StatusWriterOptions {
 }
 
 export class StatusWriter {
-  readonly #client: KubeClient;
   readonly #opts: StatusWriterOptions;
-  /** writes so far, for tests and metrics */
-  writes = 0;
-  /**
-   * Per ingress, what our last write returned and the watch's resourceVersion when it was made. Until the watch
-   * delivers that write, its copy is the replaced version: using it would compare against a stale status
-   * and write with a stale resourceVersion (a 409 and a read for every ingress whose status changes twice
-   * in a row, as a new one does). resourceVersions are opaque, so only equality is relied on.
-   */
-  readonly #written = new Map<string, { readonly replaced: string | undefined; readonly object: KIngress }>();
+  readonly #replacer: StatusReplacer<KIngress, IngressStatus>;
 
   constructor(client: KubeClient, opts: StatusWriterOptions = {}) {
-    this.#client = client;
     this.#opts = opts;
+    this.#replacer = new StatusReplacer(client, opts.maxAttempts);
+  }
+
+  /** writes so far, for tests and metrics */
+  get writes(): number {
+    return this.#replacer.writes;
   }
 
   async write(report: IngressStatusReport, lbCheck: LoadBalancerCheck): Promise<WriteResult> {
-    const path = paths.ingresses(report.namespace, report.name);
-    const key = `${report.namespace}/${report.name}`;
-    let current = this.#opts.lookup?.(report.namespace, report.name);
-    const cachedVersion = current?.metadata.resourceVersion;
-    const mine = this.#written.get(key);
-    if (mine && current && cachedVersion === mine.replaced) current = mine.object;
-    else this.#written.delete(key);
-    const attempts = this.#opts.maxAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      if (!current) {
-        try {
-          current = await this.#client.get<KIngress>(path);
-        } catch (err) {
-          if (err instanceof KubeApiError && err.status === 404) {
-            this.#written.delete(key);
-            return 'gone';
-          }
-          throw err;
-        }
-      }
-      const status = desiredStatus(report, lbCheck, current.status, (this.#opts.now ?? (() => new Date()))(), current.metadata.generation);
-      if (sameStatus(status, current.status)) return 'unchanged';
-      try {
-        const result = await this.#client.replace<KIngress | undefined>(`${path}/status`, { ...current, status });
-        this.writes++;
-        // Keyed by the watch's version, so that writes in a row, all ahead of the watch, chain.
-        if (result?.metadata?.resourceVersion) this.#written.set(key, { replaced: cachedVersion ?? current.metadata.resourceVersion, object: result });
-        return 'written';
-      } catch (err) {
-        if (!(err instanceof KubeApiError) || attempt >= attempts) throw err;
-        if (err.status === 404) {
-          this.#written.delete(key);
-          return 'gone';
-        }
-        if (err.status !== 409) throw err;
-        current = undefined; // someone else wrote: read it again and recompute
-      }
-    }
+    const now = this.#opts.now ?? (() => new Date());
+    return this.#replacer.write(
+      `${report.namespace}/${report.name}`,
+      paths.ingresses(report.namespace, report.name),
+      this.#opts.lookup?.(report.namespace, report.name),
+      (current) => desiredStatus(report, lbCheck, current.status, now(), current.metadata.generation),
+      (status, current) => sameStatus(status, current.status),
+    );
   }
 }

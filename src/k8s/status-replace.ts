@@ -1,0 +1,70 @@
+// The one way Sluice writes an object's `status` subresource: only when the desired status differs
+// from the current one, with `409 Conflict` retried on a freshly read object. It remembers what its
+// last write returned, keyed by the watch's resourceVersion it replaced: until the watch delivers
+// that write, the cache holds the replaced version, and comparing with it would write again (a 409
+// and a read for every object whose status changes twice in a row). resourceVersions are opaque,
+// so only equality is relied on.
+import { KubeApiError, type KubeClient } from './client.ts';
+
+export type WriteResult = 'written' | 'unchanged' | 'gone';
+
+/** What the writer needs of an object: its version and its status. */
+export interface StatusHolder {
+  readonly metadata?: { readonly resourceVersion?: string };
+  readonly status?: unknown;
+}
+
+export class StatusReplacer<T extends StatusHolder, S> {
+  readonly #client: KubeClient;
+  readonly #maxAttempts: number;
+  readonly #written = new Map<string, { readonly replaced: string | undefined; readonly object: T }>();
+  /** writes so far, for tests and metrics */
+  writes = 0;
+
+  constructor(client: KubeClient, maxAttempts = 5) {
+    this.#client = client;
+    this.#maxAttempts = maxAttempts;
+  }
+
+  /**
+   * Writes `desired(current)` to `path`'s status unless `same` says it is already there. `cached`
+   * is the watch's copy (undefined: read it); the object is known by `key` between writes.
+   */
+  async write(key: string, path: string, cached: T | undefined, desired: (current: T) => S, same: (next: S, current: T) => boolean): Promise<WriteResult> {
+    let current = cached;
+    const cachedVersion = current?.metadata?.resourceVersion;
+    const mine = this.#written.get(key);
+    if (mine && current && cachedVersion === mine.replaced) current = mine.object;
+    else this.#written.delete(key);
+    for (let attempt = 1; ; attempt++) {
+      if (!current) {
+        try {
+          current = await this.#client.get<T>(path);
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 404) return this.forget(key);
+          throw err;
+        }
+      }
+      const status = desired(current);
+      if (same(status, current)) return 'unchanged';
+      try {
+        const result = await this.#client.replace<T | undefined>(`${path}/status`, { ...current, status });
+        this.writes++;
+        // Keyed by the watch's version, so that writes in a row, all ahead of the watch, chain.
+        if (result?.metadata?.resourceVersion) this.#written.set(key, { replaced: cachedVersion ?? current.metadata?.resourceVersion, object: result });
+        return 'written';
+      } catch (err) {
+        if (!(err instanceof KubeApiError) || attempt >= this.#maxAttempts) throw err;
+        if (err.status === 404) return this.forget(key);
+        if (err.status !== 409) throw err;
+        current = undefined; // someone else wrote: read it again and recompute
+      }
+    }
+  }
+
+  /** The object left: nothing of it is remembered. */
+  forget(key: string): 'gone' {
+    this.#written.delete(key);
+    return 'gone';
+  }
+}
