@@ -6,10 +6,9 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Router } from './router.ts';
 import { RouterBuilder } from './router-builder.ts';
-import type { Pick, Upstreams } from './upstreams.ts';
+import type { Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
 import type { SnapshotChange } from '../snapshot/change.ts';
-import type { Cluster } from '../snapshot/types.ts';
 import { LiveOrigins } from './live-origins.ts';
 import { ClientDeadlines } from './client-deadlines.ts';
 
@@ -57,13 +56,6 @@ export class DataPlane {
   /** undefined until the first snapshot */
   get router(): Router | undefined {
     return this.#router;
-  }
-
-  /** An endpoint of the cluster, or undefined (counted as an upstream error) when it has none. */
-  pick(cluster: Cluster): Pick | undefined {
-    const pick = this.upstreams.pick(cluster);
-    if (!pick) this.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
-    return pick;
   }
 
   stop(): void {
