@@ -2,6 +2,7 @@
 // (the Node data plane, the xDS server, the admin endpoint, the Kubernetes status writer).
 // It is plain JSON-able data; consumers compile it into their own fast structures once per swap.
 import type { Condition, HTTPOption, LoadBalancerStatus } from '../api/types.ts';
+import type { FunctionBinding } from '../functions/types.ts';
 import type { ContentDiffs } from './change.ts';
 
 /**
@@ -118,6 +119,11 @@ export interface Split {
   readonly weight: number;
   /** run after the route's filters when this split is chosen */
   readonly filters: readonly RouteFilter[];
+  /**
+   * name of a FunctionBinding in Snapshot.functions: the request is a call of that function
+   * (src/functions/types.ts) rather than forwarded to the cluster as it is
+   */
+  readonly function?: string;
 }
 
 export interface RetryPolicy {
@@ -257,6 +263,8 @@ export interface SnapshotContent {
   readonly tls: readonly TlsCertificate[];
   /** sorted by key */
   readonly ingresses: readonly IngressInfo[];
+  /** function calls splits make (Split.function), sorted by name; absent: none */
+  readonly functions?: readonly FunctionBinding[];
 }
 
 export interface Snapshot extends SnapshotContent {
