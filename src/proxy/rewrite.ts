@@ -1,6 +1,7 @@
 // URL rewrites and redirects (Gateway API HTTPURLRewriteFilter, HTTPRequestRedirectFilter): the
 // path a rewrite sends upstream and the Location a redirect answers with. Compiled once per route;
 // per request they only join strings.
+import { RE2JS } from 're2js';
 import type { PathRewrite, RouteFilter } from '../snapshot/types.ts';
 import { type PathMatcher, matchedLength } from './match.ts';
 
@@ -10,9 +11,16 @@ export interface CompiledPathRewrite {
   readonly value: string;
   /** `value` without trailing `/`, joined to a rest that starts with `/` */
   readonly trimmed: string;
+  /** a `regex` rewrite: every match replaced (full and value unused) */
+  readonly regex?: { readonly re: RE2JS; readonly replacement: string };
 }
 
 export function compilePathRewrite(p: PathRewrite): CompiledPathRewrite {
+  if (p.type === 'regex') {
+    // Envoy's substitution names groups `\1`; re2js's JavaScript mode names them `$1`.
+    const replacement = p.substitution.replaceAll('$', '$$$$').replace(/\\(\d)/g, '$$$1');
+    return { full: false, value: '', trimmed: '', regex: { re: RE2JS.compile(p.pattern), replacement } };
+  }
   return { full: p.type === 'full', value: p.value, trimmed: p.value.replace(/\/+$/, '') };
 }
 
@@ -24,6 +32,7 @@ export function compilePathRewrite(p: PathRewrite): CompiledPathRewrite {
  */
 export function rewritePath(rw: CompiledPathRewrite, match: PathMatcher, path: string): string {
   if (rw.full) return rw.value;
+  if (rw.regex !== undefined) return rw.regex.re.matcher(path).replaceAll(rw.regex.replacement) || '/';
   const rest = path.slice(matchedLength(match, path));
   // A literal prefix can end inside a segment (`/foo` of `/foobar`): then the rest is appended as is.
   const out = rest === '' || rest.charCodeAt(0) === 47 /* / */ ? rw.trimmed + rest : rw.value + rest;

@@ -71,7 +71,12 @@ export type PathRewrite =
    * the part the route's `prefix`/`segment-prefix` match matched is replaced by `value` (Gateway API
    * `ReplacePrefixMatch`); only on routes with such a match
    */
-  | { readonly type: 'prefix'; readonly value: string };
+  | { readonly type: 'prefix'; readonly value: string }
+  /**
+   * every match of the RE2 `pattern` in the path is replaced by `substitution` (`\\1` names a
+   * group), Envoy `regex_rewrite` (Gloo `regexRewrite`); the query is kept
+   */
+  | { readonly type: 'regex'; readonly pattern: string; readonly substitution: string };
 
 export interface CorsPolicy {
   /** exact origins, `*`, or wildcard patterns like `https://*.example.com` */
@@ -92,7 +97,13 @@ export type RouteFilter =
   | { readonly type: 'request-headers'; readonly edits: HeaderEdits }
   | { readonly type: 'response-headers'; readonly edits: HeaderEdits }
   /** rewrites the request sent upstream */
-  | { readonly type: 'url-rewrite'; readonly hostname?: string; readonly path?: PathRewrite }
+  | {
+      readonly type: 'url-rewrite';
+      readonly hostname?: string;
+      /** Host becomes the chosen endpoint's name (a `dns` cluster's) or address (Gloo `autoHostRewrite`) */
+      readonly autoHostname?: boolean;
+      readonly path?: PathRewrite;
+    }
   /**
    * answers with a redirect instead of forwarding; unset parts keep the request's (the port: the
    * default port of the scheme is left out of Location, as the Gateway API requires)
@@ -107,7 +118,18 @@ export type RouteFilter =
     }
   /** copies the request to another cluster, ignoring its answer; `percent` 0..100 of requests */
   | { readonly type: 'mirror'; readonly cluster: string; readonly percent: number }
-  | { readonly type: 'cors'; readonly policy: CorsPolicy };
+  | { readonly type: 'cors'; readonly policy: CorsPolicy }
+  /** answers with this status (and body) instead of forwarding (Gloo `directResponseAction`) */
+  | { readonly type: 'direct-response'; readonly status: number; readonly body?: string }
+  /**
+   * injected faults (Gloo `faults`, Envoy's fault filter): `percent` (0..100) of requests are
+   * answered `status` without reaching the upstream, or delayed `ms` before going on
+   */
+  | {
+      readonly type: 'fault';
+      readonly abort?: { readonly percent: number; readonly status: number };
+      readonly delay?: { readonly percent: number; readonly ms: number };
+    };
 
 export interface Split {
   /**

@@ -40,6 +40,7 @@ function regexRewrite(pattern: string, replacement: string): ProtoObject {
  */
 export function pathRewriteFields(rewrite: PathRewrite, match: PathMatch): ProtoObject {
   if (rewrite.type === 'full') return regexRewrite('^.*$', rewrite.value);
+  if (rewrite.type === 'regex') return { regex_rewrite: { pattern: regexMatcher(rewrite.pattern), substitution: rewrite.substitution } };
   switch (match.type) {
     case 'prefix':
       return { prefix_rewrite: rewrite.value };
