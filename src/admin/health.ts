@@ -1,17 +1,34 @@
-// The kubelet's health port (--health): readiness and liveness only, so it can listen on the pod's
-// address while the admin endpoint (/config, /status, /metrics) stays on loopback.
+// The kubelet's health port (--health): readiness, liveness and Prometheus metrics, so it can listen
+// on the pod's address (where the kubelet and Prometheus reach it) while the admin endpoint
+// (/config, /status) stays on loopback. Metrics hold counts and names, never a key.
 import http from 'node:http';
 
 /** Whether the gateway should get traffic, and if not, why (shown in the 503 body). */
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
-export function createHealthServer(readiness: () => Readiness): http.Server {
+/** The Prometheus exposition the health port serves at /metrics. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+export function createHealthServer(readiness: () => Readiness, metrics?: MetricsExposition): http.Server {
   return http.createServer({ requestTimeout: 5_000, headersTimeout: 5_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'only GET\n');
     if (path === '/live') return text(res, 200, 'alive\n');
     if (path === '/ready') return readyAnswer(res, readiness());
-    return text(res, 404, `no health endpoint ${path}: only /ready and /live\n`);
+    if (path === '/metrics' && metrics !== undefined) {
+      metrics.text().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        },
+        (err: Error) => text(res, 500, `metrics unavailable: ${err.message}\n`),
+      );
+      return;
+    }
+    return text(res, 404, `no health endpoint ${path}: only /ready, /live and /metrics\n`);
   });
 }
 

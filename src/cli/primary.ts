@@ -114,7 +114,10 @@ class Primary {
     });
     const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
     log.info({ listener: 'admin', address: admin }, 'listening');
-    this.#health = createHealthServer(() => this.readiness());
+    this.#health = createHealthServer(() => this.readiness(), {
+      contentType: this.#metrics.registry.contentType,
+      text: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
+    });
     const health = await listen(this.#health, parseAddress(this.#f.health, '--health'), '--health');
     log.info({ listener: 'health', address: health }, 'listening');
     const gaveUp = this.failed().then(() => Promise.reject(new Error('the workers stopped')));

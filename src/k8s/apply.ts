@@ -12,6 +12,8 @@ const COLLECTIONS: Record<string, { readonly prefix: string; readonly plural: st
   'v1/Service': { prefix: '/api/v1', plural: 'services', namespaced: true },
   'v1/ConfigMap': { prefix: '/api/v1', plural: 'configmaps', namespaced: true },
   'apps/v1/Deployment': { prefix: '/apis/apps/v1', plural: 'deployments', namespaced: true },
+  'policy/v1/PodDisruptionBudget': { prefix: '/apis/policy/v1', plural: 'poddisruptionbudgets', namespaced: true },
+  'autoscaling/v2/HorizontalPodAutoscaler': { prefix: '/apis/autoscaling/v2', plural: 'horizontalpodautoscalers', namespaced: true },
   'rbac.authorization.k8s.io/v1/ClusterRole': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
   'rbac.authorization.k8s.io/v1/Role': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },

@@ -3,6 +3,7 @@
 // `config-network` pointing `ingress-class` at Sluice (the Gateway API's pieces are in
 // install-gateway-api.ts). Pure data; printing and applying live elsewhere.
 import { stringify } from 'yaml';
+import { SLUICE_VERSION } from '../version.ts';
 
 export interface InstallOptions {
   readonly namespace: string;
@@ -13,7 +14,8 @@ export interface InstallOptions {
 
 export const installDefaults: InstallOptions = {
   namespace: 'sluice-system',
-  image: 'sluice:latest',
+  // What `docker build -t sluice:VERSION .` makes of this checkout; pinned, so a rollout is a choice.
+  image: `sluice:${SLUICE_VERSION}`,
   replicas: 2,
   ingressClass: 'sluice.ingress.networking.knative.dev',
 };
@@ -24,6 +26,7 @@ const APP = 'sluice';
 const PUBLIC_SERVICE = 'sluice';
 const LOCAL_SERVICE = 'sluice-internal';
 const LEASE = 'sluice-leader';
+const CONFIG_MAP = 'config-sluice';
 const ports = { http: 8080, https: 8443, local: 8081, health: 9903 };
 /**
  * Gateway listeners bind their port plus this (a non-root container cannot bind 80 or 443): a Gateway's
@@ -104,7 +107,27 @@ export function sluiceManifests(o: InstallOptions): Manifest[] {
       },
     },
     { apiVersion: 'v1', kind: 'Service', metadata: meta(LOCAL_SERVICE), spec: { type: 'ClusterIP', selector, ports: [{ name: 'http', port: 80, targetPort: ports.local, protocol: 'TCP' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(CONFIG_MAP),
+      // Day-2 settings (policies, listener options) are read from here; keys outside `_example` take effect.
+      data: { _example: '# Gateway-wide settings for Sluice go here, one key per setting (see the README).\n' },
+    },
     deployment(o, meta(APP), selector),
+    // Voluntary disruptions (node drains, upgrades) take one gateway pod at a time.
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(APP), spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(APP),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: APP },
+        minReplicas: o.replicas,
+        maxReplicas: Math.max(10, o.replicas * 4),
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      },
+    },
   ];
 }
 
@@ -120,17 +143,23 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels: { ...metadata.labels } },
+        metadata: {
+          labels: { ...metadata.labels },
+          // The health port serves /metrics on the pod address.
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ports.health), 'prometheus.io/path': '/metrics' },
+        },
         spec: {
           serviceAccountName: APP,
           // The drain delay and the drain, plus time to close pools and exit, before the kubelet's SIGKILL.
           terminationGracePeriodSeconds: shutdown.drainDelay + shutdown.drainTimeout + 10,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } }],
-            },
-          },
+          // One node or zone going away takes as few gateway pods as the cluster allows.
+          topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+            maxSkew: 1,
+            topologyKey,
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: selector },
+          })),
           containers: [
             {
               name: APP,
@@ -162,8 +191,10 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
               // checked often enough that a failing pod is seen within the drain delay.
               readinessProbe: probe('/ready', { periodSeconds: 2, failureThreshold: 2 }),
               // /live answers whenever the process is alive, so a slow first sync does not restart it.
-              livenessProbe: probe('/live', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 }),
-              resources: { requests: { cpu: '200m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+              // Liveness starts counting once the process answers at all (up to a minute for a large first sync).
+              startupProbe: probe('/live', { periodSeconds: 2, failureThreshold: 30 }),
+              livenessProbe: probe('/live', { periodSeconds: 10, failureThreshold: 6 }),
+              resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               // tsx keeps its compile cache under the temp dir.
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

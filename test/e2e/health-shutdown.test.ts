@@ -51,12 +51,15 @@ describe('health port and drain delay', () => {
     await cfg?.cleanup();
   });
 
-  it('--health answers /ready and /live, and nothing of the admin endpoint', async () => {
+  it('--health answers /ready, /live and /metrics (for Prometheus on the pod address), nothing else of the admin endpoint', async () => {
     const p = await serve([]);
     const health = p.addresses.health!;
     assert.equal((await fetchOnce(health, '/ready', 'x')).status, 200);
     assert.equal((await fetchOnce(health, '/live', 'x')).status, 200);
-    for (const path of ['/status', '/config', '/metrics', '/']) assert.equal((await fetchOnce(health, path, 'x')).status, 404, path);
+    const metrics = await fetchOnce(health, '/metrics', 'x');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /^# TYPE sluice_requests_total counter/m);
+    for (const path of ['/status', '/config', '/']) assert.equal((await fetchOnce(health, path, 'x')).status, 404, path);
     assert.equal((await fetchOnce(p.addresses.admin!, '/config', 'x')).status, 200, 'the admin endpoint still has /config');
   });
 
