@@ -25,6 +25,8 @@ interface Extractor {
 
 export interface CompiledParameters {
   readonly extractors: readonly Extractor[];
+  /** the variables the route's patterns declare (not the free `path` and `method`), in order */
+  readonly declared: readonly string[];
 }
 
 /** What extraction reads of a request. */
@@ -77,7 +79,8 @@ export function compileParameters(sources: ParameterSources): CompiledParameters
     const name = rawName.toLowerCase();
     extractors.push(compilePattern(headerSource(name), pattern, `parameters.headers[${JSON.stringify(rawName)}]`, name.replace(/^:/, '')));
   }
-  return { extractors };
+  const declared = [...new Set(extractors.slice(2).flatMap((ex) => ex.names))];
+  return { extractors, declared };
 }
 
 function read(source: Source, req: ParameterRequest): string | undefined {
