@@ -163,6 +163,15 @@ describe('restHandler', () => {
     assert.equal(badMethod.status, 400);
   });
 
+  it('a body nested too deeply to write back answers 400, not a crash', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const merge = await restHandler(call({ body: { type: 'merge-extractors' } }, { headers: [], path: '/m/{id}' }), request('POST', '/m/1', {}, `{"a": ${deep}}`), ctx());
+    assert.equal(merge.status, 400);
+    assert.match(JSON.parse(await text(merge)).error, /nested too deeply/);
+    const render = await restHandler(call({ body: { type: 'template', text: '{{ context() }}' } }), request('POST', '/', {}, deep), ctx());
+    assert.equal(render.status, 400);
+  });
+
   it('streams the answer: the first chunk arrives before the upstream has finished', async () => {
     const res = await restHandler(call({ headers: [[':path', '/stream']] }), request('GET', '/'), ctx());
     assert.ok(!Buffer.isBuffer(res.body));

@@ -122,6 +122,8 @@ export function buildUpstreamRequest(call: CompiledRestCall, req: FunctionReques
     return { ok: true, request: { method, path, headers, body: renderBody(call, req, params, input, context) } };
   } catch (err) {
     if (err instanceof TemplateRenderError || err instanceof BodyError) return fail(call.function, err.message);
+    // JSON.parse takes any depth; writing a value back (JSON.stringify, comparisons) recurses.
+    if (err instanceof RangeError) return fail(call.function, 'the request body is nested too deeply to use');
     throw err;
   }
 }
