@@ -95,6 +95,14 @@ describe('restHandler', () => {
     assert.equal(got.headers.te, undefined);
   });
 
+  it('HTTP/2 pseudo-headers the host passes along are not sent as headers; :authority becomes the host', async () => {
+    const res = await restHandler(call({ headers: [[':path', '/h2']] }), { method: 'GET', path: '/', headers: { ':authority': 'h2.example', ':scheme': 'https', 'x-a': 'b' }, body: Buffer.alloc(0) }, ctx());
+    const got = await last(res);
+    assert.equal(res.status, 201);
+    assert.equal(got.headers.host, 'h2.example');
+    assert.equal(got.headers['x-a'], 'b');
+  });
+
   it('passes the body through unchanged with its length', async () => {
     const got = await last(await restHandler(call({ headers: [[':method', 'PUT']] }), request('POST', '/p', { 'content-type': 'text/plain' }, 'raw body'), ctx()));
     assert.equal(got.method, 'PUT');

@@ -97,7 +97,11 @@ export function buildUpstreamRequest(call: CompiledRestCall, req: FunctionReques
   };
 
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = typeof value === 'string' ? value : [...value];
+  for (const [name, value] of Object.entries(req.headers)) {
+    // HTTP/2 pseudo-headers are not headers on an HTTP/1.1 request; `:authority` is its Host.
+    if (name === ':authority' && req.headers.host === undefined && typeof value === 'string') headers.host = value;
+    if (!HOP_BY_HOP.has(name) && !name.startsWith(':')) headers[name] = typeof value === 'string' ? value : [...value];
+  }
   let method = req.method;
   let path = req.path;
   try {
