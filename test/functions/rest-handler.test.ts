@@ -164,6 +164,8 @@ describe('restHandler', () => {
     const c = call({ headers: [[':path', '/q?name={{ name }}'], ['x-name', '{{ default(h, "") }}']], body: { type: 'template', text: '' } });
     const got = await last(await restHandler(c, request('POST', '/', {}, '{"name": "a b\\r\\nX: y"}'), ctx()));
     assert.equal(got.url, '/q?name=a%20b%0D%0AX:%20y');
+    const odd = await last(await restHandler(c, request('POST', '/', {}, '{"name": "\\ud800 é"}'), ctx()));
+    assert.equal(odd.url, '/q?name=%EF%BF%BD%20%C3%A9');
     const res = await restHandler(c, request('POST', '/', {}, '{"name": "n", "h": "v\\r\\nx-evil: 1"}'), ctx());
     assert.equal(res.status, 400);
     assert.match(JSON.parse(await text(res)).error, /header "x-name" rendered a value with control or non-Latin-1 characters/);

@@ -36,7 +36,11 @@ function validHeaderValue(value: string): boolean {
 function safeTarget(path: string): string {
   if (/^[\x21-\x7e]*$/.test(path)) return path;
   let out = '';
-  for (const ch of path) out += /^[\x21-\x7e]$/.test(ch) ? ch : encodeURIComponent(ch).replace(/!/g, '%21');
+  for (const ch of path) {
+    if (/^[\x21-\x7e]$/.test(ch)) out += ch;
+    // Buffer writes a lone surrogate as U+FFFD where encodeURIComponent would throw.
+    else for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
   return out;
 }
 
@@ -110,7 +114,7 @@ export function buildUpstreamRequest(call: CompiledRestCall, req: FunctionReques
       if (name === ':method') {
         if (value === '') continue;
         if (!METHOD.test(value)) return fail(call.function, `:method rendered ${JSON.stringify(value)}, not an HTTP method`);
-        method = value.toUpperCase();
+        method = value;
       } else if (name === ':path') {
         if (value === '') continue;
         if (!value.startsWith('/')) return fail(call.function, `:path rendered ${JSON.stringify(value)}, which does not start with "/"`);

@@ -25,7 +25,7 @@ const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
 
 export function sendUpstream(to: UpstreamAddress, req: UpstreamRequest, signal: AbortSignal): Promise<FunctionResponse> {
   const headers: Record<string, string | string[]> = { ...req.headers };
-  if (req.body.length > 0 || !BODYLESS.has(req.method)) headers['content-length'] = String(req.body.length);
+  if (req.body.length > 0 || !BODYLESS.has(req.method.toUpperCase())) headers['content-length'] = String(req.body.length);
   if (headers.host === undefined) headers.host = to.address.includes(':') ? `[${to.address}]:${to.port}` : `${to.address}:${to.port}`;
   return new Promise<FunctionResponse>((resolve, reject) => {
     const out = http.request({ host: to.address, port: to.port, method: req.method, path: req.path, headers, agent, signal, setHost: false });
