@@ -35,6 +35,10 @@ describe('template: output expressions', () => {
     assert.equal(render('{{ pet.category.name }}/{{ pet.tags.1.name }}', { variables }), 'dogs/b');
   });
 
+  it('a variable whose own name has dots (a parameter {pet.id}) is found before walking', () => {
+    assert.equal(render('{{ pet.id }}/{{ pet.name }}', { variables: { 'pet.id': '7', pet: { id: 1, name: 'n' } } }), '7/n');
+  });
+
   it('default() gives the fallback for a missing variable and the value when present', () => {
     assert.equal(render('/pets/{{ default(id, "") }}'), '/pets/');
     assert.equal(render('{{ default(id, "none") }}', { variables: { id: 3 } }), '3');

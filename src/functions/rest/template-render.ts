@@ -61,6 +61,11 @@ class Renderer {
 
   /** The value a variable path names, or undefined when any step is missing. */
   private lookup(path: readonly string[]): Json | undefined {
+    // A parameter may be named with dots (`{pet.id}` in a pattern): the flat name comes first.
+    if (path.length > 1) {
+      const flat = path.join('.');
+      if (Object.hasOwn(this.input.variables, flat)) return this.input.variables[flat];
+    }
     let value: Json | undefined = this.input.variables;
     for (const step of path) {
       if (Array.isArray(value)) value = /^\d+$/.test(step) ? (value as Json[])[Number(step)] : undefined;
