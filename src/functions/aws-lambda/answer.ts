@@ -1,0 +1,39 @@
+// What the client gets for Lambda's answer to an Invoke. Pure: an outcome in, a response out.
+import type { FunctionResponse, LambdaCall } from '../types.ts';
+import { jsonError } from './reply.ts';
+import type { InvokeOutcome } from './send.ts';
+
+export function answerOf(call: LambdaCall, outcome: InvokeOutcome): FunctionResponse {
+  switch (outcome.kind) {
+    case 'timeout':
+      return jsonError(call, 504, 'function_timeout', { message: 'the function did not answer in time' });
+    case 'unreachable':
+      return jsonError(call, 503, 'function_unreachable', { message: 'the Lambda endpoint could not be reached' });
+    case 'broken':
+      return jsonError(call, 502, 'function_answer_broken', { message: `Lambda's answer could not be read: ${outcome.detail}` });
+    case 'answer':
+      return outcome.status >= 200 && outcome.status < 300 ? resultOf(call, outcome.headers, outcome.body) : failureOf(call, outcome.status, outcome.headers);
+  }
+}
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+function resultOf(call: LambdaCall, headers: Headers, body: Buffer): FunctionResponse {
+  // Event: queued, nothing to give back (Lambda itself answers 202 with no body)
+  if (call.invocation === 'async') return { status: 202, headers: {}, body: Buffer.alloc(0) };
+  const functionError = one(headers['x-amz-function-error']);
+  if (functionError !== undefined) {
+    // As Gloo's aws_lambda filter: a function error is an upstream error, status 504, and the
+    // function's error document is the body (never unwrapped: it is not a proxy result).
+    return { status: 504, headers: { 'content-type': 'application/json', 'x-amz-function-error': functionError }, body };
+  }
+  return { status: 200, headers: { 'content-type': 'application/json' }, body };
+}
+
+function failureOf(call: LambdaCall, status: number, _headers: Headers): FunctionResponse {
+  return jsonError(call, 502, 'lambda_error', { message: `Lambda answered ${status}` });
+}
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
