@@ -1,5 +1,6 @@
 // What the client gets for Lambda's answer to an Invoke. Pure: an outcome in, a response out.
 import type { FunctionResponse, LambdaCall } from '../types.ts';
+import { fromApiGatewayResult } from './api-gateway.ts';
 import { jsonError } from './reply.ts';
 import type { InvokeOutcome } from './send.ts';
 
@@ -26,6 +27,10 @@ function resultOf(call: LambdaCall, headers: Headers, body: Buffer): FunctionRes
     // As Gloo's aws_lambda filter: a function error is an upstream error, status 504, and the
     // function's error document is the body (never unwrapped: it is not a proxy result).
     return { status: 504, headers: { 'content-type': 'application/json', 'x-amz-function-error': functionError }, body };
+  }
+  if (call.unwrapAsApiGateway) {
+    const unwrapped = fromApiGatewayResult(body);
+    return unwrapped.ok ? unwrapped.response : jsonError(call, 502, 'malformed_api_gateway_response', { message: `the function's result is not an API Gateway proxy response: ${unwrapped.reason}` });
   }
   return { status: 200, headers: { 'content-type': 'application/json' }, body };
 }

@@ -3,6 +3,7 @@
 // the function's result (as it is, or unwrapped from an API Gateway proxy response) is the answer.
 import type { FunctionHandler, LambdaCall } from '../types.ts';
 import { answerOf } from './answer.ts';
+import { toApiGatewayEvent } from './api-gateway.ts';
 import { buildInvokeRequest } from './request.ts';
 import { sendInvoke } from './send.ts';
 
@@ -21,7 +22,7 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): FunctionHa
   const maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   return async (call, req, ctx) => {
     ctx.signal.throwIfAborted();
-    const payload = req.body;
+    const payload = call.wrapAsApiGateway ? Buffer.from(JSON.stringify(toApiGatewayEvent(req))) : req.body;
     const request = await buildInvokeRequest(call, payload, new Date());
     const outcome = await sendInvoke(request, { signal: ctx.signal, timeoutMs, maxAnswerBytes });
     return answerOf(call, outcome);
