@@ -113,8 +113,9 @@ export async function startFakeLambda(opts: FakeLambdaOptions = {}): Promise<Fak
     const url = new URL(req.url ?? '/', 'http://fake');
     const m = req.method === 'POST' ? INVOKE_RE.exec(url.pathname) : null;
     if (!m) throw new LambdaError(404, 'UnknownOperationException', 'Unknown operation');
-    await verify(req, url, body);
+    // Lambda's front end refuses an oversized body before it looks at the signature.
     if (size > MAX_PAYLOAD) throw new LambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD} bytes for the InvokeFunction operation`);
+    await verify(req, url, body);
     const { name, qualifier } = parseFunction(decodeURIComponent(m[1]!), url.searchParams.get('Qualifier'));
     const arn = `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
     const key = qualifier ? `${name}:${qualifier}` : name;

@@ -35,8 +35,23 @@ function resultOf(call: LambdaCall, headers: Headers, body: Buffer): FunctionRes
   return { status: 200, headers: { 'content-type': 'application/json' }, body };
 }
 
-function failureOf(call: LambdaCall, status: number, _headers: Headers): FunctionResponse {
-  return jsonError(call, 502, 'lambda_error', { message: `Lambda answered ${status}` });
+/**
+ * Lambda refused the call. What the client could change keeps its status (a body that is not
+ * JSON, too large, throttling); what only the gateway's configuration could (credentials, a
+ * missing function or qualifier) is a 502.
+ */
+function failureOf(call: LambdaCall, status: number, headers: Headers): FunctionResponse {
+  const lambdaErrorType = /^[A-Za-z]+/.exec(one(headers['x-amzn-errortype']) ?? '')?.[0];
+  const retryAfter = one(headers['retry-after']);
+  const retry = retryAfter && /^\d+$/.test(retryAfter) ? { 'retry-after': retryAfter } : undefined;
+  const d = (message: string, h?: Record<string, string>) => ({ message, ...(lambdaErrorType ? { lambdaErrorType } : {}), ...(h ? { headers: h } : {}) });
+  if (status === 429) return jsonError(call, 429, 'function_throttled', d('Lambda is throttling the function; retry later', retry));
+  if (status === 413 || lambdaErrorType === 'RequestTooLargeException') return jsonError(call, 413, 'payload_too_large', d('the request is larger than Lambda accepts'));
+  if (lambdaErrorType === 'InvalidRequestContentException') return jsonError(call, 400, 'payload_not_json', d('the function takes a JSON payload and the request body is not JSON'));
+  if (status === 401 || status === 403) return jsonError(call, 502, 'lambda_rejected_credentials', d("Lambda refused the gateway's credentials or signature"));
+  if (status === 404) return jsonError(call, 502, 'function_not_found', d('Lambda has no such function or qualifier'));
+  if (status === 503) return jsonError(call, 503, 'lambda_unavailable', d('Lambda is unavailable', retry));
+  return jsonError(call, 502, 'lambda_error', d(`Lambda answered ${status}`));
 }
 
 function one(v: string | string[] | undefined): string | undefined {

@@ -69,7 +69,9 @@ function sendOnce(r: InvokeRequest, o: SendOptions): Promise<{ outcome: InvokeOu
     });
     request.on('error', (err: NodeJS.ErrnoException) => {
       const retry = !answered && request.reusedSocket && err.code === 'ECONNRESET';
-      finish(() => resolve({ outcome: answered ? { kind: 'broken', detail: err.message } : { kind: 'unreachable', detail: err.message }, retry }));
+      // the endpoint answered, but not in HTTP: a broken answer, not an absent one
+      const spoke = answered || String(err.code).startsWith('HPE_');
+      finish(() => resolve({ outcome: spoke ? { kind: 'broken', detail: err.message } : { kind: 'unreachable', detail: err.message }, retry }));
     });
     const timer = setTimeout(() => {
       finish(() => resolve({ outcome: { kind: 'timeout' } }));
