@@ -199,6 +199,37 @@ describe('Lambda errors', () => {
     }
   });
 
+  test('a region that is not a region name is an error, never part of a host name credentials are sent to', async () => {
+    const call: LambdaCall = { ...callFor(fake, 'echo'), endpoint: undefined, region: 'evil.example/x' };
+    await assert.rejects(lambdaHandler(call, requestOf('POST', '/', '{}'), contextOf()), /region "evil\.example\/x"/);
+  });
+
+  test('a pooled connection the endpoint dropped is retried once on a fresh one', async () => {
+    let served = 0;
+    const server = http.createServer((req, res) => {
+      served++;
+      // the second request on a kept-alive connection meets a connection the server dropped
+      if ((req.socket as { count?: number }).count === 1) {
+        req.socket.destroy();
+        return;
+      }
+      (req.socket as { count?: number }).count = 1;
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('"ok"'));
+    });
+    server.keepAliveTimeout = 60_000;
+    const endpoint = await listen(server);
+    try {
+      const call = { ...callFor(fake, 'echo'), endpoint };
+      assert.equal((await lambdaHandler(call, requestOf('POST', '/', '{}'), contextOf())).status, 200);
+      const second = await lambdaHandler(call, requestOf('POST', '/', '{}'), contextOf());
+      assert.equal(second.status, 200, (await bodyOf(second)).toString());
+      assert.equal(served, 3);
+    } finally {
+      await close(server);
+    }
+  });
+
   test('an endpoint that is not http(s) is an error naming the endpoint, thrown for the host to answer', async () => {
     const call: LambdaCall = { ...callFor(fake, 'echo'), endpoint: 'ftp://lambda.example' };
     await assert.rejects(lambdaHandler(call, requestOf('POST', '/', '{}'), contextOf()), /ftp:\/\/lambda\.example/);

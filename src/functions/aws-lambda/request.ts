@@ -17,6 +17,8 @@ const API_PATH = '/2015-03-31/functions';
 
 /** `https://lambda.<region>.amazonaws.com` unless the call names another (Lambda-compatible) endpoint. */
 export function endpointOf(call: LambdaCall): URL {
+  // the region is part of a host name and of the signature's scope: a name, nothing else
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(call.region)) throw new Error(`Lambda region ${JSON.stringify(call.region)} is not a region name (like us-east-1)`);
   const url = new URL(call.endpoint ?? `https://lambda.${call.region}.amazonaws.com`);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`Lambda endpoint ${url.href} is not http(s)`);
   return url;
