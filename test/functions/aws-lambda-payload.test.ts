@@ -52,6 +52,25 @@ describe('Lambda payloads', () => {
     assert.equal(event.requestContext.identity.sourceIp, '192.0.2.9');
   });
 
+  test('wrapAsApiGateway keeps query keys and header names that are Object.prototype member names', async () => {
+    const req = requestOf('GET', '/?constructor=c&__proto__=p&toString=t&toString=u', '', JSON.parse('{"__proto__":"h","constructor":["a","b"]}'));
+    const res = await lambdaHandler(callFor(fake, 'echo', { wrapAsApiGateway: true }), req, contextOf());
+    assert.equal(res.status, 200);
+    const event = JSON.parse((await bodyOf(res)).toString());
+    // entries, not literals: `{ __proto__: ... }` in a literal would set a prototype
+    assert.deepEqual(Object.entries(event.multiValueQueryStringParameters), [['constructor', ['c']], ['__proto__', ['p']], ['toString', ['t', 'u']]]);
+    assert.equal(event.queryStringParameters.toString, 'u');
+    assert.deepEqual(Object.entries(event.headers), [['__proto__', 'h'], ['constructor', 'b']]);
+    assert.deepEqual(event.multiValueHeaders.constructor, ['a', 'b']);
+  });
+
+  test('unwrapAsApiGateway keeps a header the function named __proto__', async () => {
+    const res = await unwrap(JSON.parse('{"headers":{"__proto__":"x","constructor":"y"},"body":""}'));
+    assert.equal(res.status, 200);
+    assert.ok(Object.hasOwn(res.headers, '__proto__'));
+    assert.equal(res.headers.constructor, 'y');
+  });
+
   test('wrapAsApiGateway base64-encodes a binary body and marks it so', async () => {
     const req = requestOf('POST', '/upload', PNG, { 'content-type': 'image/png' });
     await lambdaHandler(callFor(fake, 'echo', { wrapAsApiGateway: true }), req, contextOf());

@@ -25,26 +25,25 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function toApiGatewayEvent(req: FunctionRequest): ApiGatewayEvent {
   const q = req.path.indexOf('?');
   const path = q < 0 ? req.path : req.path.slice(0, q);
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then fromEntries: a client's `__proto__` or `constructor` is a name like any other
+  const multi = new Map<string, string[]>();
   for (const [name, value] of Object.entries(req.headers)) {
     const all = typeof value === 'string' ? [value] : [...value];
-    if (all.length === 0) continue;
-    multiValueHeaders[name] = all;
-    // as API Gateway: the single-value map keeps the last value
-    headers[name] = all[all.length - 1]!;
+    if (all.length > 0) multi.set(name, all);
   }
-  const { single, multi } = queryOf(q < 0 ? '' : req.path.slice(q + 1));
-  const forwarded = headers['x-forwarded-for']?.split(',').at(-1)?.trim();
-  const { body, isBase64Encoded } = bodyOf(req.body, headers['content-type']);
+  // as API Gateway: the single-value map keeps the last value
+  const headers = lastOf(multi) ?? {};
+  const query = queryOf(q < 0 ? '' : req.path.slice(q + 1));
+  const forwarded = multi.get('x-forwarded-for')?.at(-1)?.split(',').at(-1)?.trim();
+  const { body, isBase64Encoded } = bodyOf(req.body, multi.get('content-type')?.at(-1));
   return {
     resource: path,
     path,
     httpMethod: req.method,
     headers,
-    multiValueHeaders,
-    queryStringParameters: single,
-    multiValueQueryStringParameters: multi,
+    multiValueHeaders: Object.fromEntries(multi),
+    queryStringParameters: lastOf(query),
+    multiValueQueryStringParameters: query.size > 0 ? Object.fromEntries(query) : null,
     pathParameters: null,
     stageVariables: null,
     requestContext: { resourcePath: path, httpMethod: req.method, path, identity: { sourceIp: forwarded || null } },
@@ -53,15 +52,20 @@ export function toApiGatewayEvent(req: FunctionRequest): ApiGatewayEvent {
   };
 }
 
-function queryOf(raw: string): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
-  const params = new URLSearchParams(raw);
-  const multi: Record<string, string[]> = {};
-  for (const [k, v] of params) (multi[k] ??= []).push(v);
-  const keys = Object.keys(multi);
-  if (keys.length === 0) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  for (const k of keys) single[k] = multi[k]!.at(-1)!;
-  return { single, multi };
+function queryOf(raw: string): Map<string, string[]> {
+  const multi = new Map<string, string[]>();
+  for (const [k, v] of new URLSearchParams(raw)) {
+    const list = multi.get(k);
+    if (list) list.push(v);
+    else multi.set(k, [v]);
+  }
+  return multi;
+}
+
+/** Each name's last value; null when there are none (API Gateway's empty query). */
+function lastOf(multi: ReadonlyMap<string, readonly string[]>): Record<string, string> | null {
+  if (multi.size === 0) return null;
+  return Object.fromEntries([...multi].map(([k, v]) => [k, v[v.length - 1]!]));
 }
 
 /** Text bodies go as they are; binary ones (by type, or not valid UTF-8) go base64. Empty: null. */
@@ -113,7 +117,7 @@ export function fromApiGatewayResult(payload: Buffer): Unwrapped {
 
 /** The merged headers, or why they cannot be sent. */
 function headersOf(single: unknown, multi: unknown): Record<string, string | string[]> | string {
-  const out: Record<string, string | string[]> = {};
+  const out = new Map<string, string | string[]>();
   const add = (field: string, name: string, values: unknown[]): string | undefined => {
     const lower = name.toLowerCase();
     if (!TOKEN.test(name)) return `${field} has an invalid header name ${JSON.stringify(name.slice(0, 64))}`;
@@ -124,7 +128,7 @@ function headersOf(single: unknown, multi: unknown): Record<string, string | str
       if (!FIELD_VALUE.test(s)) return `${field}.${name} has a value with control characters`;
       texts.push(s);
     }
-    if (!NOT_FROM_FUNCTION.has(lower) && texts.length > 0) out[lower] = texts.length === 1 ? texts[0]! : texts;
+    if (!NOT_FROM_FUNCTION.has(lower) && texts.length > 0) out.set(lower, texts.length === 1 ? texts[0]! : texts);
     return undefined;
   };
   for (const [field, value, isMulti] of [['headers', single, false], ['multiValueHeaders', multi, true]] as const) {
@@ -136,5 +140,5 @@ function headersOf(single: unknown, multi: unknown): Record<string, string | str
       if (problem) return problem;
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
