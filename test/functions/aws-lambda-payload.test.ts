@@ -141,6 +141,11 @@ describe('Lambda payloads', () => {
     assert.deepEqual(JSON.parse((await bodyOf(res)).toString()), { statusCode: 418, body: 'x' });
   });
 
+  test('unwrapAsApiGateway sends a non-string body as its JSON, as Gloo does', async () => {
+    const res = await unwrap({ statusCode: 200, body: { a: [1, 2] } });
+    assert.equal((await bodyOf(res)).toString(), '{"a":[1,2]}');
+  });
+
   const malformed: [string, unknown][] = [
     ['a payload that is not JSON', new RawPayload(Buffer.from('<html>oops'))],
     ['a JSON number', 42],
@@ -154,6 +159,7 @@ describe('Lambda payloads', () => {
     ['a header value that is an object', { headers: { 'x-a': { nested: true } } }],
     ['multiValueHeaders values that are not arrays', { multiValueHeaders: { 'x-a': 'v' } }],
     ['isBase64Encoded that is not a boolean', { body: 'eA==', isBase64Encoded: 'yes' }],
+    ['a body nested too deep to serialize again', new RawPayload(Buffer.from(`{"body":${'['.repeat(200_000)}${']'.repeat(200_000)}}`))],
   ];
   for (const [what, value] of malformed) {
     test(`unwrapAsApiGateway answers 502 with a JSON error for ${what}`, async () => {

@@ -109,10 +109,23 @@ export function fromApiGatewayResult(payload: Buffer): Unwrapped {
   const headers = headersOf(r.headers, r.multiValueHeaders);
   if (typeof headers === 'string') return { ok: false, reason: headers };
   if (r.isBase64Encoded !== undefined && typeof r.isBase64Encoded !== 'boolean') return { ok: false, reason: 'isBase64Encoded must be a boolean' };
-  const text = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  const text = textOf(r.body);
+  if (text === undefined) return { ok: false, reason: 'body is nested too deep to send' };
   const body = status === 204 || status === 304 ? Buffer.alloc(0) : r.isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
   headers['content-type'] ??= 'application/json';
   return { ok: true, response: { status, headers, body } };
+}
+
+/** A string body as it is, any other as its JSON (as Gloo); undefined when it cannot be serialized. */
+function textOf(body: unknown): string | undefined {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  try {
+    return JSON.stringify(body);
+  } catch {
+    // JSON.stringify recurses: a body nested deeper than the stack cannot be written back
+    return undefined;
+  }
 }
 
 /** The merged headers, or why they cannot be sent. */
