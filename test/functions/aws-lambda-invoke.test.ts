@@ -49,6 +49,12 @@ describe('Lambda Invoke', () => {
     assert.equal(fake.invocations.at(-1)!.qualifier, 'live');
   });
 
+  test('a qualifier with characters to escape ($LATEST) is signed as AWS canonicalizes it', async () => {
+    const res = await lambdaHandler(callFor(fake, 'echo', { qualifier: '$LATEST' }), requestOf('POST', '/', '{"q":1}'), contextOf());
+    assert.equal(res.status, 200, (await bodyOf(res)).toString());
+    assert.deepEqual(JSON.parse((await bodyOf(res)).toString()), { got: { q: 1 } });
+  });
+
   test('a function named by its ARN is URL-encoded into the path and still signed right', async () => {
     const arn = `arn:aws:lambda:${fake.region}:123456789012:function:greet:live`;
     const res = await lambdaHandler(callFor(fake, arn), requestOf('GET', '/'), contextOf());

@@ -246,7 +246,9 @@ function parseFunction(raw: string, qualifier: string | null): { name: string; q
   if (inName && qualifier && inName !== qualifier) {
     throw new LambdaError(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
   }
-  return { name, qualifier: qualifier ?? inName ?? '' };
+  const q = qualifier ?? inName ?? '';
+  // $LATEST is the unpublished code, what an unqualified call runs
+  return { name, qualifier: q === '$LATEST' ? '' : q };
 }
 
 function parseAmzDate(s: string): Date | undefined {
