@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { ConfigDir } from '../../../support/config.ts';
 import { type SluiceProcess, startSluice } from '../../../support/sluice.ts';
-import { type BaseResources, startBase } from './base.ts';
+import { type BaseResources, controllerEndpointSlices, startBase } from './base.ts';
 import { type KubeObject, ObjectClock, GatewayClassName, ControllerName, prepare, readManifest, objectKey } from './manifests.ts';
 import type { AdminStatus } from './status.ts';
 
@@ -113,10 +113,13 @@ export class ConformanceSuite {
     return this.applyObjects(readManifest(name), name.replace(/^tests\//, '').replace(/\.yaml$/, ''));
   }
 
-  /** Writes `objects` as one file (`label` names it); the returned function deletes them. */
+  /**
+   * Writes `objects` as one file (`label` names it), with the EndpointSlices Kubernetes would make
+   * for its Services that select a base Deployment; the returned function deletes them.
+   */
   async applyObjects(objects: KubeObject[], label: string): Promise<() => Promise<void>> {
     const file = `t${String(++this.#applied).padStart(3, '0')}-${label}.yaml`;
-    const stamped = objects.map((o) => this.#clock.stamp(prepare(o)));
+    const stamped = [...objects, ...controllerEndpointSlices(objects, this.base.pods)].map((o) => this.#clock.stamp(prepare(o)));
     this.#files.set(file, stamped);
     await this.cfg.write(file, stamped);
     return async () => {
