@@ -6,6 +6,7 @@
 // protocol are Conflicted (ProtocolConflict), and a second listener of one Gateway with the same
 // port and hostname is Conflicted (HostnameConflict). Across Gateways, one hostname on one port is
 // no conflict: their routes merge (the file-mode contract).
+import type { AddressOptions } from './addresses.ts';
 import { formatAddress } from '../net/address.ts';
 import type { TlsCertificate } from '../snapshot/types.ts';
 import { keyPair } from '../translate/tls.ts';
@@ -62,7 +63,7 @@ export interface GatewaysResult {
   readonly gateways: readonly GatewayView[];
 }
 
-export interface GatewayOptions {
+export interface GatewayOptions extends AddressOptions {
   readonly gatewayAddress: string;
   readonly portOffset: number;
 }
