@@ -14,6 +14,10 @@ import { GatewayInvalidParametersRef } from './tests/gateway-invalid-parameters-
 import { GatewayModifyListeners } from './tests/gateway-modify-listeners.ts';
 import { GatewayInvalidTLSConfiguration } from './tests/gateway-invalid-tls-configuration.ts';
 import { GatewayListenerUnsupportedProtocol } from './tests/gateway-invalid-listeners-unsupported-protocol.ts';
+import { GatewayFrontendClientCertificateValidation } from './tests/gateway-with-clientcertificate-validation.ts';
+import { GatewayInvalidFrontendClientCertificateValidation } from './tests/gateway-with-invalid-clientcertificate-validation.ts';
+import { GatewayFrontendInvalidDefaultClientCertificateValidation } from './tests/gateway-invalid-default-frontend-client-certificate-validation.ts';
+import { GatewayFrontendClientCertificateValidationInsecureFallback } from './tests/gateway-with-clientcertificate-validation-insecure-fallback.ts';
 
 runConformanceTests('gateway-api conformance: Gateway and GatewayClass', 3, [
   GatewayClassObservedGenerationBump,
@@ -29,4 +33,8 @@ runConformanceTests('gateway-api conformance: Gateway and GatewayClass', 3, [
   GatewayModifyListeners,
   GatewayInvalidTLSConfiguration,
   GatewayListenerUnsupportedProtocol,
+  GatewayFrontendClientCertificateValidation,
+  GatewayInvalidFrontendClientCertificateValidation,
+  GatewayFrontendInvalidDefaultClientCertificateValidation,
+  GatewayFrontendClientCertificateValidationInsecureFallback,
 ]);

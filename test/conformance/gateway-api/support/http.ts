@@ -71,6 +71,9 @@ export interface RoundTripRequest {
   body?: string;
   serverName?: string;
   ca?: string;
+  /** a client certificate and key (PEM) to present */
+  cert?: string;
+  key?: string;
 }
 
 export interface CapturedResponse {
@@ -160,7 +163,7 @@ function once(s: ConformanceSuite, r: RoundTripRequest, url: URL): Promise<RawRe
   if (r.protocol === 'H2C_PRIOR_KNOWLEDGE' || r.protocol === 'H2') {
     return new Promise((resolve, reject) => {
       const tls = r.protocol === 'H2';
-      const session = http2.connect(`${tls ? 'https' : 'http'}://${host}:${port}`, tls ? { servername: r.serverName, ca: r.ca, checkServerIdentity: goCheckServerIdentity } : {});
+      const session = http2.connect(`${tls ? 'https' : 'http'}://${host}:${port}`, tls ? { servername: r.serverName, ca: r.ca, cert: r.cert, key: r.key, checkServerIdentity: goCheckServerIdentity } : {});
       session.on('error', reject);
       const req = session.request({ ':method': r.method, ':path': path, ':authority': hostHeader, ':scheme': tls ? 'https' : 'http', 'user-agent': 'Go-http-client/2.0', ...lower(r.headers) });
       const chunks: Buffer[] = [];
@@ -193,7 +196,7 @@ function once(s: ConformanceSuite, r: RoundTripRequest, url: URL): Promise<RawRe
     method: r.method,
     agent: false,
     headers: { Host: hostHeader, 'User-Agent': 'Go-http-client/1.1', 'Accept-Encoding': 'gzip', ...r.headers, ...(r.body ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) },
-    ...(tls ? { servername: r.serverName ?? url.hostname, ca: r.ca, checkServerIdentity: goCheckServerIdentity } : {}),
+    ...(tls ? { servername: r.serverName ?? url.hostname, ca: r.ca, cert: r.cert, key: r.key, checkServerIdentity: goCheckServerIdentity } : {}),
   };
   return new Promise((resolve, reject) => {
     const req = (tls ? https : http).request(opts, (res) => {
