@@ -104,6 +104,8 @@ export interface Service {
     externalName?: string;
     ports?: ServicePort[];
   };
+  /** read for the Service in front of the Gateway listeners (Kubernetes mode): Gateways report its addresses */
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
 }
 
 export interface EndpointSlice {

@@ -41,6 +41,8 @@ export interface ServeFlags extends XdsFlags {
   portOffset: string;
   gatewayService: string;
   localGatewayService: string;
+  /** Kubernetes mode: the Service in front of the Gateway API listeners */
+  gatewayApiService: string;
   headerTimeout: string;
   idleTimeout: string;
   clientBodyTimeout: string;
@@ -73,6 +75,7 @@ export const serveDefaults = {
   portOffset: '0',
   gatewayService: 'sluice-system/sluice',
   localGatewayService: 'sluice-system/sluice-internal',
+  gatewayApiService: 'sluice-system/sluice-gateway',
   leaseDuration: '15',
   headerTimeout: '20',
   idleTimeout: '60',
@@ -121,11 +124,12 @@ export function requiresClass(f: Pick<ServeFlags, 'kubernetes' | 'requireIngress
 }
 
 export function translateOptionsFromFlags(
-  f: Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'gatewayService' | 'localGatewayService' | 'gatewayAddress' | 'portOffset'>,
+  f: Pick<ServeFlags, 'clusterDomain' | 'ingressClass' | 'gatewayService' | 'localGatewayService' | 'gatewayAddress' | 'portOffset' | 'kubernetes'> & Partial<Pick<ServeFlags, 'gatewayApiService'>>,
   requireClass: boolean,
 ): TranslateOptions {
   const pub = namespacedName(f.gatewayService, '--gateway-service');
   const priv = namespacedName(f.localGatewayService, '--local-gateway-service');
+  const gw = f.kubernetes ? namespacedName(f.gatewayApiService ?? serveDefaults.gatewayApiService, '--gateway-api-service') : undefined;
   return {
     clusterDomain: f.clusterDomain,
     publicDomain: `${pub.name}.${pub.namespace}.svc.${f.clusterDomain}`,
@@ -134,6 +138,7 @@ export function translateOptionsFromFlags(
     requireClass,
     gatewayAddress: ipAddress(f.gatewayAddress, '--gateway-address'),
     portOffset: portOffset(f.portOffset, '--port-offset'),
+    ...(gw ? { gatewayService: `${gw.namespace}/${gw.name}` } : {}),
   };
 }
 
@@ -164,6 +169,7 @@ export async function createSource(f: ServeFlags, log: Logger): Promise<Source> 
       ingressClass: f.ingressClass,
       gatewayService: namespacedName(f.gatewayService, '--gateway-service'),
       localGatewayService: namespacedName(f.localGatewayService, '--local-gateway-service'),
+      gatewayApiService: namespacedName(f.gatewayApiService, '--gateway-api-service'),
       id: f.id,
       leaseDurationMs: positiveNumber(f.leaseDuration, '--lease-duration') * 1000,
       log: (level, msg) => log[level](msg),

@@ -6,6 +6,7 @@
 // protocol are Conflicted (ProtocolConflict), and a second listener of one Gateway with the same
 // port and hostname is Conflicted (HostnameConflict). Across Gateways, one hostname on one port is
 // no conflict: their routes merge (the issue's file-mode contract).
+import type { AddressOptions } from './addresses.ts';
 import { formatAddress } from '../net/address.ts';
 import type { TlsCertificate } from '../snapshot/types.ts';
 import { keyPair } from '../translate/tls.ts';
@@ -62,7 +63,7 @@ export interface GatewaysResult {
   readonly gateways: readonly GatewayView[];
 }
 
-export interface GatewayOptions {
+export interface GatewayOptions extends AddressOptions {
   readonly gatewayAddress: string;
   readonly portOffset: number;
 }
@@ -118,6 +119,24 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
         ],
       };
     }
+    const unvalidated = spec.protocol === 'HTTPS' ? frontendValidationOf(gateway, spec.port) : undefined;
+    if (unvalidated !== undefined) {
+      // Fail closed: serving the listener without the client certificate check it asks for would
+      // let in clients the Gateway's owner means to keep out.
+      return {
+        ...base,
+        accepted: false,
+        programmed: false,
+        kinds: routeKinds(spec.allowedRoutes?.kinds).kinds,
+        certificates: [],
+        conditions: [
+          condition('Accepted', false, 'UnsupportedValue', unvalidated, generation),
+          condition('Programmed', false, 'Invalid', unvalidated, generation),
+          condition('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved', generation),
+          condition('Conflicted', false, 'NoConflicts', 'No conflicts', generation),
+        ],
+      };
+    }
     const kinds = routeKinds(spec.allowedRoutes?.kinds);
     const certs = spec.protocol === 'HTTPS' ? listenerCertificates(gateway, spec, lookups, grants) : { certificates: [], problem: undefined };
     const problem = kinds.problem ?? certs.problem;
@@ -154,6 +173,19 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
     return { gateway, key, listeners, ...(unsupportedAddress !== undefined ? { unsupportedAddress } : { invalidParameters }) };
   }
   return { gateway, key, listeners };
+}
+
+/**
+ * Why an HTTPS listener on `port` cannot be served: spec.tls.frontend asks for client certificate
+ * validation there (its perPort entry, else the default), which Sluice does not implement yet.
+ */
+function frontendValidationOf(gateway: Gateway, port: number): string | undefined {
+  const frontend = gateway.spec.tls?.frontend;
+  const perPort = frontend?.perPort?.find((p) => p.port === port);
+  const config = perPort !== undefined ? perPort.tls : frontend?.default;
+  if (config?.validation === undefined) return undefined;
+  const where = perPort !== undefined ? `spec.tls.frontend.perPort[port ${port}]` : 'spec.tls.frontend.default';
+  return `${where}.validation: client certificate validation is not supported yet; the listener is not served rather than served without it`;
 }
 
 /**

@@ -1,10 +1,10 @@
 // ObjectStatus values for GatewayClasses, Gateways and routes: exactly the `status` Kubernetes
 // mode writes (apis/v1 GatewayClassStatus, GatewayStatus, RouteStatus).
-import { isIP } from 'node:net';
 import type { ObjectStatus } from '../snapshot/types.ts';
+import type { GatewayAddress } from './addresses.ts';
 import type { RouteParentStatus } from './attach.ts';
 import { condition, generationOf } from './conditions.ts';
-import type { GatewayOptions, GatewayView } from './gateways.ts';
+import type { GatewayView } from './gateways.ts';
 import { GATEWAY_API_V1, GATEWAY_GROUP, type GatewayClass, type GRPCRoute, type HTTPRoute } from './types.ts';
 
 export function classStatus(c: GatewayClass): ObjectStatus {
@@ -24,7 +24,7 @@ export function classStatus(c: GatewayClass): ObjectStatus {
   };
 }
 
-export function gatewayStatus(view: GatewayView, options: GatewayOptions): ObjectStatus {
+export function gatewayStatus(view: GatewayView, addresses: readonly GatewayAddress[]): ObjectStatus {
   const gw = view.gateway;
   const g = generationOf(gw.metadata);
   const accepted = view.listeners.filter((l) => l.accepted);
@@ -38,7 +38,7 @@ export function gatewayStatus(view: GatewayView, options: GatewayOptions): Objec
     generation: g,
     status: {
       // An address is assigned only to a Gateway Sluice accepts.
-      addresses: view.unsupportedAddress !== undefined || view.invalidParameters !== undefined ? [] : [{ type: isIP(options.gatewayAddress) === 0 ? 'Hostname' : 'IPAddress', value: options.gatewayAddress }],
+      addresses: view.unsupportedAddress !== undefined || view.invalidParameters !== undefined ? [] : addresses,
       conditions: view.unsupportedAddress !== undefined ? [
         condition('Accepted', false, 'UnsupportedAddress', view.unsupportedAddress, g),
         condition('Programmed', false, 'AddressNotUsable', view.unsupportedAddress, g),

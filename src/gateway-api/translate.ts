@@ -6,6 +6,7 @@
 import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
+import { gatewayAddresses } from './addresses.ts';
 import { attachRoute, type Attachment, type RouteObject } from './attach.ts';
 import { byAge, resolveGateways, type GatewayOptions } from './gateways.ts';
 import { buildPorts } from './ports.ts';
@@ -67,7 +68,8 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
   for (const r of [...set.httpRoutes.values(), ...set.grpcRoutes.values()].sort(byAgeAndKind)) each(r.kind, r);
 
   const { ports, tls } = buildPorts(resolved.gateways, routes);
-  for (const g of resolved.gateways) statuses.push(gatewayStatus(g, options));
+  const addresses = gatewayAddresses(options, lookups);
+  for (const g of resolved.gateways) statuses.push(gatewayStatus(g, addresses));
   statuses.sort(byObject);
   return {
     ports,

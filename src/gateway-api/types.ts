@@ -71,9 +71,15 @@ export interface Listener {
   allowedRoutes?: AllowedRoutes;
 }
 
+/** Client certificate validation of a Gateway's TLS listeners (spec.tls.frontend): not implemented yet. */
+export interface FrontendTLSConfig {
+  validation?: { caCertificateRefs?: Array<{ group?: string; kind?: string; name?: string; namespace?: string }>; mode?: string };
+}
+
 export interface GatewaySpec {
   gatewayClassName: string;
   listeners: Listener[];
+  tls?: { frontend?: { default?: FrontendTLSConfig; perPort?: Array<{ port: number; tls?: FrontendTLSConfig }> } };
   addresses?: Array<{ type?: string; value?: string }>;
   infrastructure?: {
     labels?: Record<string, string>;

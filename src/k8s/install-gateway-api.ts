@@ -2,12 +2,11 @@
 // Deployment, Services), a LoadBalancer Service for the Gateway listeners, and the GatewayClass
 // `sluice`. The Gateway API CRDs come from the upstream release: printed as a command, never fetched.
 import { CONTROLLER_NAME } from '../gateway-api/types.ts';
-import { GATEWAY_PORT_OFFSET, sluiceManifests, type InstallOptions, type Manifest } from './install.ts';
+import { GATEWAY_API_SERVICE, GATEWAY_PORT_OFFSET, sluiceManifests, type InstallOptions, type Manifest } from './install.ts';
 
 export const GATEWAY_API_VERSION = 'v1.6.1';
 export const GATEWAY_API_CRDS_COMMAND = `kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_VERSION}/experimental-install.yaml`;
 export const GATEWAY_CLASS = 'sluice';
-const GATEWAY_SERVICE = 'sluice-gateway';
 
 export function gatewayApiInstallManifests(o: InstallOptions): Manifest[] {
   const labels = { 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/component': 'gateway-api' };
@@ -16,7 +15,7 @@ export function gatewayApiInstallManifests(o: InstallOptions): Manifest[] {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: GATEWAY_SERVICE, namespace: o.namespace, labels },
+      metadata: { name: GATEWAY_API_SERVICE, namespace: o.namespace, labels },
       // Gateway listeners on 80 and 443; other ports need a port added here (port + the offset).
       spec: {
         type: 'LoadBalancer',

@@ -24,6 +24,8 @@ export type Manifest = { apiVersion: string; kind: string; metadata: { name: str
 
 const APP = 'sluice';
 const PUBLIC_SERVICE = 'sluice';
+/** the LoadBalancer Service `install gateway-api` puts in front of the Gateway listeners */
+export const GATEWAY_API_SERVICE = 'sluice-gateway';
 const LOCAL_SERVICE = 'sluice-internal';
 const LEASE = 'sluice-leader';
 const CONFIG_MAP = 'config-sluice';
@@ -169,6 +171,7 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
                 '--ingress-class', o.ingressClass,
                 '--gateway-service', `${o.namespace}/${PUBLIC_SERVICE}`,
                 '--local-gateway-service', `${o.namespace}/${LOCAL_SERVICE}`,
+                '--gateway-api-service', `${o.namespace}/${GATEWAY_API_SERVICE}`,
                 '--http', `0.0.0.0:${ports.http}`,
                 '--https', `0.0.0.0:${ports.https}`,
                 '--local', `0.0.0.0:${ports.local}`,

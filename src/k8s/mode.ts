@@ -17,6 +17,8 @@ export interface KubernetesModeOptions {
   readonly ingressClass: string;
   readonly gatewayService: ServiceRef;
   readonly localGatewayService: ServiceRef;
+  /** the Service in front of the Gateway API listeners, watched so Gateways can report its addresses */
+  readonly gatewayApiService?: ServiceRef;
   /** Lease holder identity; defaults to POD_NAMESPACE/POD_NAME (Downward API), else hostname plus a random suffix */
   readonly id?: string;
   /** Lease duration (default 15 s); renewals every third of it */
@@ -47,6 +49,7 @@ export class KubernetesMode implements Source {
     let lastError = '';
     this.source = new KubernetesSource(this.#client, {
       ingressClass: o.ingressClass,
+      ...(o.gatewayApiService ? { gatewayApiService: `${o.gatewayApiService.namespace}/${o.gatewayApiService.name}` } : {}),
       onMissing: (info) => o.log?.('info', `${info.group} ${info.kind} is not served (its CRD is not installed): watching for it to appear`),
       onError: (err) => {
         // A restarting API server fails every watch at once: log each distinct problem once.

@@ -27,6 +27,8 @@ export interface KubernetesSourceOptions {
   readonly onError?: (err: unknown) => void;
   /** told once when a CRD-defined kind is not served (its CRD is not installed) */
   readonly onMissing?: (info: CrdKindInfo) => void;
+  /** `namespace/name` of the Service in front of the Gateway API listeners: pushed, so Gateways report its addresses */
+  readonly gatewayApiService?: string;
 }
 
 /** A live Gateway API object and the path of its served version, for the status writer. */
@@ -167,7 +169,7 @@ export class KubernetesSource implements Source {
       if (outcome.kind === 'rejected') rejections.push(outcome.rejection);
       return undefined;
     };
-    const services = new Set<string>();
+    const services = new Set<string>(this.#opts.gatewayApiService ? [this.#opts.gatewayApiService] : []);
     const secrets = new Set<string>();
     for (const o of ingresses) {
       const ing = accept(o, INGRESS_API_VERSION, 'Ingress') as KIngress | undefined;

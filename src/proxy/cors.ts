@@ -1,8 +1,8 @@
 // CORS (Gateway API HTTPCORSFilter, Envoy's cors filter): a preflight (OPTIONS with Origin and
-// Access-Control-Request-Method) from an allowed origin is answered by the gateway; any other
-// request from an allowed origin is forwarded and its response gets the Access-Control-Allow-*
-// headers. A request from an origin not allowed is routed as if there were no policy, so the
-// browser, not the gateway, refuses it. Everything but the per-origin answer is built once.
+// Access-Control-Request-Method) is answered by the gateway, with the Access-Control-Allow-*
+// headers when its origin is allowed; any other request from an allowed origin is forwarded and
+// its response gets them. Any other request from an origin not allowed is routed as if there were
+// no policy, so the browser, not the gateway, refuses it. Everything but the per-origin answer is built once.
 import type { CorsPolicy, HeaderEdits, HeaderPair } from '../snapshot/types.ts';
 import { rawHeader } from './raw-headers.ts';
 
@@ -61,18 +61,23 @@ function allowOrigin(c: CompiledCors, origin: string, out: HeaderPair[]): void {
 }
 
 /**
- * The headers of the gateway's answer to a preflight from an allowed `origin`; undefined when the
- * request is not a preflight (no Access-Control-Request-Method).
+ * The headers of the gateway's answer to a preflight from `origin`; undefined when the request is
+ * not a preflight (no Access-Control-Request-Method). A preflight from an origin not allowed is
+ * answered too, with no allow headers (so the browser refuses), never forwarded: Envoy with
+ * `forward_not_matching_preflights: false`, as Envoy Gateway configures it.
  */
 export function preflightHeaders(c: CompiledCors, origin: string, raw: readonly string[]): HeaderPair[] | undefined {
   const method = rawHeader(raw, 'access-control-request-method');
   if (method === undefined) return undefined;
+  if (!originAllowed(c, origin)) return [['vary', 'Origin']];
   const out: HeaderPair[] = [];
   allowOrigin(c, origin, out);
   out.push(['access-control-allow-methods', c.methods ?? (c.credentials ? method : '*')]);
   const headers = c.headers ?? (c.credentials ? rawHeader(raw, 'access-control-request-headers') : '*');
   if (headers) out.push(['access-control-allow-headers', headers]);
   if (c.maxAge !== undefined) out.push(['access-control-max-age', c.maxAge]);
+  // Envoy's filter adds these to its own preflight answer as to any response (the conformance test expects them).
+  if (c.expose) out.push(['access-control-expose-headers', c.expose]);
   return out;
 }
 

@@ -20,7 +20,7 @@ export type Decision =
   | { readonly kind: 'misdirected'; readonly ingress: string }
   /** the route has no backend to send to (none, all weights 0, or an invalid reference): 500 */
   | { readonly kind: 'no-backend'; readonly ingress: string }
-  /** a CORS preflight from an allowed origin, answered by the gateway: 204 with these headers */
+  /** a CORS preflight, answered by the gateway: 204 with these headers (none but Vary for an origin not allowed) */
   | { readonly kind: 'preflight'; readonly ingress: string; readonly headers: readonly HeaderPair[] }
   | {
       readonly kind: 'forward';
@@ -98,11 +98,11 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   }
 
   const origin = route.cors === undefined ? undefined : rawHeader(req.raw, 'origin');
-  const cors = origin !== undefined && originAllowed(route.cors!, origin) ? route.cors : undefined;
-  if (cors !== undefined && req.method === 'OPTIONS') {
-    const headers = preflightHeaders(cors, origin!, req.raw);
+  if (origin !== undefined && req.method === 'OPTIONS') {
+    const headers = preflightHeaders(route.cors!, origin, req.raw);
     if (headers !== undefined) return { kind: 'preflight', ingress, headers };
   }
+  const cors = origin !== undefined && originAllowed(route.cors!, origin) ? route.cors : undefined;
 
   if (route.redirect !== undefined) {
     return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: route.redirect.status };

@@ -87,7 +87,8 @@ export function registerPolicyKind(kind: PolicyKind): () => void {
 export function policiesFor(decision: ForwardDecision): RoutePolicies {
   // The usual route has none: no lookup at all.
   if (decision.response === undefined && registered.length === 0) return NO_POLICIES;
-  let p = compiled.get(decision.split);
+  // CORS headers echo each request's origin (decide.ts): such edits are the request's, not the split's.
+  let p = decision.response === decision.split.response ? compiled.get(decision.split) : undefined;
   if (p === undefined) {
     const list: ExchangePolicy[] = [];
     for (const kind of [responseHeaderEdits, ...registered]) {
@@ -95,7 +96,7 @@ export function policiesFor(decision: ForwardDecision): RoutePolicies {
       if (policy !== undefined) list.push(policy);
     }
     p = compile(list);
-    compiled.set(decision.split, p);
+    if (decision.response === decision.split.response) compiled.set(decision.split, p);
   }
   return p;
 }

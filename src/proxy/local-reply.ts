@@ -26,7 +26,7 @@ export function redirectReply(location: string, status = 301): LocalReply {
   return { status, headers: [['location', location], ['content-type', 'text/plain; charset=utf-8']], body: `Moved to ${location}\n` };
 }
 
-/** The gateway's answer to a CORS preflight from an allowed origin: no body. */
+/** The gateway's answer to a CORS preflight: no body. */
 export function preflightReply(headers: readonly HeaderPair[]): LocalReply {
   return { status: 204, headers: headers.map(([n, v]) => [n, v]), body: '' };
 }

@@ -79,7 +79,8 @@ export function sameOptions(a: TranslateOptions, b: TranslateOptions): boolean {
       a.ingressClass === b.ingressClass &&
       a.requireClass === b.requireClass &&
       a.gatewayAddress === b.gatewayAddress &&
-      a.portOffset === b.portOffset)
+      a.portOffset === b.portOffset &&
+      a.gatewayService === b.gatewayService)
   );
 }
 

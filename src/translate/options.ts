@@ -18,6 +18,12 @@ export interface TranslateOptions {
   readonly gatewayAddress: string;
   /** added to every Gateway API listener's port (`--port-offset`), so unprivileged processes can serve port 80 and 443 */
   readonly portOffset: number;
+  /**
+   * Kubernetes mode: `namespace/name` of the Service in front of the Gateway listeners
+   * (`--gateway-api-service`), whose addresses each Gateway reports; file mode: none, and Gateways
+   * report the bind address
+   */
+  readonly gatewayService?: string;
 }
 
 export const defaultTranslateOptions: TranslateOptions = {

@@ -1,5 +1,7 @@
 // IR CORS policies -> Envoy's CORS HTTP filter: the filter sits in every connection manager (it
 // does nothing on a route without a policy) and each route carries its policy as per-filter config.
+// Envoy answers a preflight 200 where the data plane answers 204 (no option changes it; browsers
+// and the conformance test accept both).
 import type { CorsPolicy } from '../snapshot/types.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { escapeRegex } from './path-rewrite.ts';
@@ -35,6 +37,9 @@ export function corsPolicy(policy: CorsPolicy): ProtoObject {
     expose_headers: list(policy.exposeHeaders),
     max_age: policy.maxAge === undefined ? undefined : String(policy.maxAge),
     allow_credentials: policy.allowCredentials ? { value: true } : undefined,
+    // A preflight from an origin not allowed is answered (200, no Allow-Origin), not forwarded, as
+    // on the data plane and in Envoy Gateway: the backend never sees it (HTTPRouteCORS).
+    forward_not_matching_preflights: { value: false },
   });
 }
 

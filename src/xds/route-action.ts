@@ -18,6 +18,8 @@ export const INVALID_BACKEND_CLUSTER = 'sluice.invalid-backend';
 export interface RouteOptions {
   /** the listener's connection manager has the CORS filter (proxyless gRPC clients do not) */
   readonly cors: boolean;
+  /** a Gateway port's declared listener port: what a redirect without port or scheme names */
+  readonly listenerPort?: number;
 }
 
 function duration(ms: number): ProtoObject {
@@ -70,7 +72,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
   const { fields, host } = routeLevel(parts, options);
-  if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path), ...fields };
+  if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path, options.listenerPort), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
   if (single) return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields };
 

@@ -74,16 +74,18 @@ const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
 /**
  * RedirectAction. Unset parts keep the request's, but a scheme that is set brings its well-known
  * port (the Gateway API's rule), which Envoy leaves out of Location as it does any scheme's
- * default port. A full path replaces the path and keeps the query.
+ * default port. Without either, a Gateway port names its listener's declared port (`listenerPort`:
+ * the spec's rule, and the bound port under --port-offset is invisible, as on the data plane);
+ * elsewhere Envoy keeps the Host's port. A full path replaces the path and keeps the query.
  */
-export function redirectAction(r: RedirectFilter, match: PathMatch): ProtoObject {
+export function redirectAction(r: RedirectFilter, match: PathMatch, listenerPort?: number): ProtoObject {
   let path: ProtoObject = {};
   if (r.path?.type === 'full') path = { path_redirect: r.path.value };
   else if (r.path) path = pathRewriteFields(r.path, match);
   return {
     scheme_redirect: r.scheme,
     host_redirect: r.hostname,
-    port_redirect: r.port ?? (r.scheme ? WELL_KNOWN_PORT[r.scheme] : undefined),
+    port_redirect: r.port ?? (r.scheme ? WELL_KNOWN_PORT[r.scheme] : listenerPort),
     ...path,
     response_code: REDIRECT_CODE[r.statusCode],
   };

@@ -80,7 +80,6 @@ function catchAllLast(vhosts: readonly VirtualHost[]): readonly VirtualHost[] {
 
 const ROUTE_TYPE = 'envoy.config.route.v3.Route';
 const ENVOY: RouteOptions = { cors: true };
-const forwardingRoute = (route: Route) => envoyRoute(route, ENVOY);
 
 /**
  * Envoy refuses a whole route configuration for one bad route, and Sluice would refuse to serve
@@ -101,8 +100,10 @@ function routeConfiguration(
   vhosts: readonly VirtualHost[],
   snapshot: Snapshot,
   redirectToHttps: boolean,
+  options: RouteOptions = ENVOY,
 ): NamedResource {
   const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i]));
+  const forwardingRoute = (route: Route) => envoyRoute(route, options);
   const virtual_hosts = uniqueDomains(catchAllLast(vhosts)).map(({ vhost, domains }) => {
     const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
     return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes] };
@@ -145,7 +146,7 @@ export function buildRouteConfigurations(snapshot: Snapshot): { envoy: NamedReso
     routeConfiguration(LISTENER.externalTls, external, snapshot, false),
     routeConfiguration(LISTENER.local, local, snapshot, true),
     // A Gateway API port's own table, named after its listener.
-    ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false)),
+    ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false, { ...ENVOY, listenerPort: p.listenerPort ?? p.port })),
   ];
   const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost));
   return { envoy, grpc };

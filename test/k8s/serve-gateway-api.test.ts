@@ -97,4 +97,18 @@ describe('sluice serve --kubernetes with the Gateway API', () => {
     await new Promise((r) => setTimeout(r, 300)); // not synchronisation: a window in which a needless write would show
     assert.equal(statusWrites(), writes);
   });
+
+  it("reports the Gateway Service's address in status.addresses, never the bind address: its load balancer's, else its DNS name", async () => {
+    type Address = { type?: string; value: string };
+    const addresses = (): Address[] | undefined => status('Gateway', 'infra', 'gw')?.addresses as Address[] | undefined;
+    // No Service yet (`sluice install gateway-api` makes sluice-system/sluice-gateway): its DNS name.
+    await waitFor(() => addresses()?.[0]?.value === 'sluice-gateway.sluice-system.svc.cluster.local', 15_000, `DNS name (${JSON.stringify(addresses())})`);
+    assert.deepEqual(addresses(), [{ type: 'Hostname', value: 'sluice-gateway.sluice-system.svc.cluster.local' }]);
+    const svc = { ...service('sluice-system', 'sluice-gateway', 80), spec: { type: 'LoadBalancer', clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80, targetPort: 10080 }] } };
+    api.put(svc);
+    await waitFor(() => addresses()?.[0]?.value === '10.96.0.20', 15_000, `cluster IP (${JSON.stringify(addresses())})`);
+    api.putStatus({ ...api.get('v1', 'Service', 'sluice-system', 'sluice-gateway')!, status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }, { hostname: 'lb.example.net' }] } } });
+    await waitFor(() => addresses()?.[0]?.value === '203.0.113.7', 15_000, `load balancer (${JSON.stringify(addresses())})`);
+    assert.deepEqual(addresses(), [{ type: 'IPAddress', value: '203.0.113.7' }, { type: 'Hostname', value: 'lb.example.net' }]);
+  });
 });

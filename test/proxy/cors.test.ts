@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Decision } from '../../src/proxy/decide.ts';
+import { policiesFor } from '../../src/proxy/exchange-policy.ts';
 import { replyFor } from '../../src/proxy/local-reply.ts';
 import type { CorsPolicy, HeaderEdits } from '../../src/snapshot/types.ts';
 import { ask, route, routerFor } from './ir-helpers.ts';
@@ -19,6 +20,7 @@ const policy = (p: Partial<CorsPolicy> = {}): CorsPolicy => ({
 });
 const corsRouter = (p?: Partial<CorsPolicy>, response?: HeaderEdits) =>
   routerFor(route({ filters: [{ type: 'cors', policy: policy(p) }, ...(response ? [{ type: 'response-headers' as const, edits: response }] : [])] }));
+const allowOrigin = (d: Decision) => (d.kind === 'preflight' ? d.headers.find(([n]) => n === 'access-control-allow-origin')?.[1] : `not a preflight: ${d.kind}`);
 const preflight = (origin: string, extra: string[] = []) => ({ url: '/', method: 'OPTIONS', raw: ['Origin', origin, 'Access-Control-Request-Method', 'PUT', ...extra] });
 
 describe('CORS', () => {
@@ -33,6 +35,7 @@ describe('CORS', () => {
         ['access-control-allow-methods', 'GET, PUT'],
         ['access-control-allow-headers', 'x-token'],
         ['access-control-max-age', '600'],
+        ['access-control-expose-headers', 'x-trace'],
       ],
     });
     const { reply, error } = replyFor(d as Exclude<Decision, { kind: 'forward' }>);
@@ -45,9 +48,17 @@ describe('CORS', () => {
     const r = corsRouter();
     assert.equal(ask(r, preflight('https://a.example.org')).kind, 'preflight');
     assert.equal(ask(r, preflight('https://A.b.Example.org')).kind, 'preflight');
-    assert.equal(ask(r, preflight('https://.example.org')).kind, 'forward', 'the wildcard stands for something');
-    assert.equal(ask(r, preflight('http://a.example.org')).kind, 'forward', 'the scheme is part of the origin');
-    assert.equal(ask(r, preflight('https://evil.com')).kind, 'forward', 'not allowed: routed as any OPTIONS request');
+    assert.deepEqual(allowOrigin(ask(r, preflight('https://a.example.org'))), 'https://a.example.org');
+    assert.equal(allowOrigin(ask(r, preflight('https://.example.org'))), undefined, 'the wildcard stands for something');
+    assert.equal(allowOrigin(ask(r, preflight('http://a.example.org'))), undefined, 'the scheme is part of the origin');
+  });
+
+  it('answers a preflight from an origin not allowed itself, with no allow headers, and never forwards it', () => {
+    // Envoy with forward_not_matching_preflights false, as Envoy Gateway configures it: the
+    // upstream never sees a preflight it did not allow (the conformance test HTTPRouteCORS).
+    const d = ask(corsRouter({ allowCredentials: true }), preflight('https://evil.com'));
+    assert.deepEqual(d, { kind: 'preflight', ingress: 'HTTPRoute default/web', headers: [['vary', 'Origin']] });
+    assert.equal(replyFor(d as Exclude<Decision, { kind: 'forward' }>).reply.status, 204);
   });
 
   it('an OPTIONS request without Access-Control-Request-Method is not a preflight', () => {
@@ -61,6 +72,7 @@ describe('CORS', () => {
       ['access-control-allow-methods', '*'],
       ['access-control-allow-headers', '*'],
       ['access-control-max-age', '600'],
+      ['access-control-expose-headers', 'x-trace'],
     ]);
     const cred = ask(corsRouter({ allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: ['*'], allowCredentials: true, maxAge: undefined }), preflight('https://x.test', ['Access-Control-Request-Headers', 'x-a, x-b']));
     assert.deepEqual(cred.kind === 'preflight' && cred.headers, [
@@ -69,6 +81,7 @@ describe('CORS', () => {
       ['access-control-allow-credentials', 'true'],
       ['access-control-allow-methods', 'PUT'],
       ['access-control-allow-headers', 'x-a, x-b'],
+      ['access-control-expose-headers', 'x-trace'],
     ]);
   });
 
@@ -85,5 +98,20 @@ describe('CORS', () => {
     assert.deepEqual(other.kind === 'forward' && other.response, { set: [['x-r', '1']], add: [], remove: ['server'] }, 'no CORS headers for an origin not allowed');
     const none = ask(corsRouter(), { url: '/' });
     assert.equal(none.kind === 'forward' && none.response, undefined, 'nothing without Origin');
+  });
+
+  it("answers each actual request with its own origin, not the first one's the route saw", () => {
+    // The exchange compiles a route's response policies once per split; the CORS headers differ
+    // per request, so they must not be cached with them.
+    const r = corsRouter({}, { set: [['x-r', '1']], add: [], remove: [] });
+    const sent = (origin: string) => {
+      const d = ask(r, { url: '/', raw: ['Origin', origin] });
+      assert.equal(d.kind, 'forward');
+      const p = policiesFor(d as Extract<Decision, { kind: 'forward' }>);
+      return p.response.reduce((h, policy) => policy.onResponse!(200, h), [] as string[]);
+    };
+    assert.deepEqual(sent('https://app.example.com').slice(0, 6), ['x-r', '1', 'access-control-allow-origin', 'https://app.example.com', 'access-control-expose-headers', 'x-trace']);
+    assert.deepEqual(sent('https://b.example.org').slice(2, 4), ['access-control-allow-origin', 'https://b.example.org']);
+    assert.deepEqual(sent('https://evil.com'), ['x-r', '1']);
   });
 });

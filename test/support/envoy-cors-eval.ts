@@ -1,9 +1,9 @@
-// Envoy's CORS HTTP filter as its docs describe it (extensions/filters/http/cors), for the route
-// evaluator: the most specific per-filter policy applies; a preflight (OPTIONS with Origin and
-// Access-Control-Request-Method) from an allowed origin is answered 200 by Envoy itself; other
-// requests from an allowed origin get Access-Control-Allow-Origin (the origin as sent),
-// -Allow-Credentials and -Expose-Headers on the response. A disallowed origin gets nothing and
-// its preflight goes upstream (`forward_not_matching_preflights` defaults to true).
+// Envoy's CORS HTTP filter as its docs and source describe it (extensions/filters/http/cors), for
+// the route evaluator: the most specific per-filter policy applies; a preflight (OPTIONS with
+// Origin and Access-Control-Request-Method) from an allowed origin is answered 200 by Envoy itself;
+// other requests from an allowed origin get Access-Control-Allow-Origin (the origin as sent),
+// -Allow-Credentials and -Expose-Headers on the response. A disallowed origin gets no Allow-Origin;
+// its preflight goes upstream unless `forward_not_matching_preflights` is false (default true).
 
 export interface CorsPolicyConfig {
   allow_origin_string_match?: Array<{ exact?: string; prefix?: string; suffix?: string; contains?: string; safe_regex?: { regex: string }; ignore_case?: boolean }>;
@@ -45,16 +45,24 @@ function originAllowed(policy: CorsPolicyConfig, origin: string): boolean {
 
 const first = (headers: Headers, name: string) => headers.get(name)?.[0];
 
-/** The preflight answer's headers, or undefined when the request is not an allowed preflight. */
+/**
+ * The preflight answer's headers, or undefined when Envoy forwards the request: not a preflight,
+ * or from an origin not allowed while `forward_not_matching_preflights` is true (the default).
+ * Envoy's answer goes through its own encodeHeaders, so an allowed origin's answer also gets the
+ * response headers (Allow-Origin, Allow-Credentials, Expose-Headers).
+ */
 export function corsPreflight(policy: CorsPolicyConfig, request: Headers): Map<string, string[]> | undefined {
   const origin = first(request, 'origin');
   if (first(request, ':method') !== 'OPTIONS' || !origin || !first(request, 'access-control-request-method')) return undefined;
-  if (!originAllowed(policy, origin)) return undefined;
-  const out = new Map<string, string[]>([['access-control-allow-origin', [origin]]]);
+  const allowed = originAllowed(policy, origin);
+  if (!allowed && policy.forward_not_matching_preflights?.value !== false) return undefined;
+  const out = new Map<string, string[]>();
+  if (allowed) out.set('access-control-allow-origin', [origin]);
   if (policy.allow_credentials?.value) out.set('access-control-allow-credentials', ['true']);
   if (policy.allow_methods) out.set('access-control-allow-methods', [policy.allow_methods]);
   if (policy.allow_headers) out.set('access-control-allow-headers', [policy.allow_headers]);
   if (policy.max_age) out.set('access-control-max-age', [policy.max_age]);
+  if (allowed && policy.expose_headers) out.set('access-control-expose-headers', [policy.expose_headers]);
   return out;
 }
 

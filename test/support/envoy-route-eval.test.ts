@@ -255,9 +255,14 @@ describe('Envoy route evaluator', () => {
       'access-control-allow-methods': ['GET,PUT'],
       'access-control-allow-headers': ['x-a'],
       'access-control-max-age': ['60'],
+      'access-control-expose-headers': ['x-b'],
     });
     assert.equal(evaluate(HCM, config, { authority: 'x', path: '/', method: 'OPTIONS', scheme: 'https', headers: preflight }).kind, 'route', 'no CORS filter in the connection manager: the policy does nothing');
     assert.equal(evaluate(corsHcm, config, { authority: 'x', path: '/', method: 'OPTIONS', scheme: 'https', headers: [['origin', 'https://evil.test'], ['access-control-request-method', 'PUT']] }).kind, 'route');
+    const strict: RouteConfiguration = { ...config, virtual_hosts: [{ ...config.virtual_hosts![0]!, routes: [{ ...config.virtual_hosts![0]!.routes![0]!, typed_per_filter_config: { 'envoy.filters.http.cors': { ...policy, forward_not_matching_preflights: { value: false } } } }] }] };
+    const denied = evaluate(corsHcm, strict, { authority: 'x', path: '/', method: 'OPTIONS', scheme: 'https', headers: [['origin', 'https://evil.test'], ['access-control-request-method', 'PUT']] });
+    assert.equal(denied.kind, 'direct', 'forward_not_matching_preflights false: answered by Envoy');
+    assert.equal(denied.kind === 'direct' && denied.headers.get('access-control-allow-origin'), undefined);
     const get = routed(evaluate(corsHcm, config, { authority: 'x', path: '/', scheme: 'https', headers: [['origin', 'https://a.example.com']] }));
     assert.deepEqual(Object.fromEntries(applyResponseEdits(get, [])), { 'access-control-allow-origin': ['https://a.example.com'], 'access-control-allow-credentials': ['true'], 'access-control-expose-headers': ['x-b'] });
   });

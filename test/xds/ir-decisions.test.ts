@@ -88,7 +88,13 @@ describe('IR semantics through Envoy', () => {
       'access-control-allow-methods': ['GET, PUT'],
       'access-control-allow-headers': ['x-a'],
       'access-control-max-age': ['30'],
+      'access-control-expose-headers': ['x-b'],
     });
+    // forward_not_matching_preflights false: Envoy answers a preflight it does not allow itself,
+    // without Access-Control-Allow-Origin, as the data plane does (HTTPRouteCORS).
+    const denied = one(r, { path: '/', method: 'OPTIONS', headers: [['origin', 'https://example.org'], ['access-control-request-method', 'PUT']] });
+    assert.equal(denied.kind, 'direct');
+    assert.equal(denied.kind === 'direct' && denied.headers.get('access-control-allow-origin'), undefined);
     const get = one(r, { path: '/', headers: [['origin', 'https://a.example.com']] });
     assert.equal(get.kind, 'route');
     if (get.kind !== 'route') return;

@@ -162,6 +162,7 @@ describe('IR filters as Envoy route fields', () => {
         expose_headers: 'x-b, x-c',
         max_age: '600',
         allow_credentials: { value: true },
+        forward_not_matching_preflights: { value: false },
       },
     });
     const grpc = encodedResources(irSnapshot([withFilters({ type: 'cors', policy })])).route!.get('web.example.com')!;

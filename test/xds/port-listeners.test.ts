@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
-import type { PortListener, Snapshot, TlsCertificate, VirtualHost } from '../../src/snapshot/types.ts';
+import type { PortListener, RouteFilter, Snapshot, TlsCertificate, VirtualHost } from '../../src/snapshot/types.ts';
 import { decodeAny } from '../../src/xds/encode.ts';
 import { TypeUrl } from '../../src/xds/protos.ts';
 import { startXdsServer, type XdsServer } from '../../src/xds/server.ts';
+import { evaluate } from '../support/envoy-route-eval.ts';
+import type { RouteConfiguration } from '../support/envoy-resources.ts';
 import { delta, node, recordingLog, sotw } from './ads-client.ts';
 import { DEFAULT_ADDRESSES, encodedResources, irRoute, irSnapshot, resultOf } from './helpers.ts';
 
@@ -100,6 +102,21 @@ describe('Gateway API ports over ADS', () => {
     server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: DEFAULT_ADDRESSES, log: recordingLog() });
   });
   after(() => server.close());
+
+  it("a redirect without a port or scheme names the listener's declared port, not the bound one (--port-offset is invisible)", () => {
+    const location = (filter: Extract<RouteFilter, { type: 'redirect' }>, authority: string) => {
+      const redirects: VirtualHost = { ...vhost('gateway/0.0.0.0:28080/*', ['*']), routes: [irRoute({ splits: [], filters: [filter] })] };
+      const port: PortListener = { ...HTTP, name: 'gateway/0.0.0.0:28080', port: 28080, listenerPort: 8080, virtualHosts: [redirects] };
+      const config = encodedResources(snapshot([port])).route!.get(port.name)! as unknown as RouteConfiguration;
+      const hcm = { routeConfigName: port.name, normalizePath: true, mergeSlashes: true, stripAnyHostPort: false, stripTrailingHostDot: true, useRemoteAddress: true };
+      const d = evaluate(hcm, config, { authority, path: '/x', scheme: 'http' });
+      return d.kind === 'redirect' ? d.location : d.kind;
+    };
+    assert.equal(location({ type: 'redirect', hostname: 'new.example', statusCode: 302 }, 'a.example.com:28080'), 'http://new.example:8080/x');
+    assert.equal(location({ type: 'redirect', path: { type: 'full', value: '/y' }, statusCode: 302 }, 'a.example.com:28080'), 'http://a.example.com:8080/y');
+    assert.equal(location({ type: 'redirect', scheme: 'https', statusCode: 302 }, 'a.example.com:28080'), 'https://a.example.com/x', 'a scheme brings its own port');
+    assert.equal(location({ type: 'redirect', port: 9090, statusCode: 302 }, 'a.example.com:28080'), 'http://a.example.com:9090/x');
+  });
 
   it('state of the world: a wildcard LDS request gets the port listener; a new port is pushed', async () => {
     const c = sotw(server.address);

@@ -19,6 +19,7 @@ export function serveCommand(): Command {
   const read = withOptions(base, translateOptions())
     .option('--gateway-service <ns/name>', 'Service in front of the external listeners', serveDefaults.gatewayService)
     .option('--local-gateway-service <ns/name>', 'Service in front of the local listener', serveDefaults.localGatewayService)
+    .option('--gateway-api-service <ns/name>', 'Service in front of the Gateway API listeners (Kubernetes mode): Gateways report its addresses', serveDefaults.gatewayApiService)
     .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')
     .option('--lease-duration <seconds>', 'leader Lease duration', serveDefaults.leaseDuration)
     .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)

@@ -11,6 +11,13 @@ import { GatewaySecretReferenceGrantAllInNamespace } from './tests/gateway-secre
 import { GatewaySecretReferenceGrantSpecific } from './tests/gateway-secret-reference-grant-specific.ts';
 import { GatewayHTTPListenerIsolation } from './tests/gateway-http-listener-isolation.ts';
 import { GatewayInvalidParametersRef } from './tests/gateway-invalid-parameters-ref.ts';
+import { GatewayModifyListeners } from './tests/gateway-modify-listeners.ts';
+import { GatewayInvalidTLSConfiguration } from './tests/gateway-invalid-tls-configuration.ts';
+import { GatewayListenerUnsupportedProtocol } from './tests/gateway-invalid-listeners-unsupported-protocol.ts';
+import { GatewayFrontendClientCertificateValidation } from './tests/gateway-with-clientcertificate-validation.ts';
+import { GatewayInvalidFrontendClientCertificateValidation } from './tests/gateway-with-invalid-clientcertificate-validation.ts';
+import { GatewayFrontendInvalidDefaultClientCertificateValidation } from './tests/gateway-invalid-default-frontend-client-certificate-validation.ts';
+import { GatewayFrontendClientCertificateValidationInsecureFallback } from './tests/gateway-with-clientcertificate-validation-insecure-fallback.ts';
 
 runConformanceTests('gateway-api conformance: Gateway and GatewayClass', 3, [
   GatewayClassObservedGenerationBump,
@@ -23,4 +30,11 @@ runConformanceTests('gateway-api conformance: Gateway and GatewayClass', 3, [
   GatewaySecretReferenceGrantSpecific,
   GatewayHTTPListenerIsolation,
   GatewayInvalidParametersRef,
+  GatewayModifyListeners,
+  GatewayInvalidTLSConfiguration,
+  GatewayListenerUnsupportedProtocol,
+  GatewayFrontendClientCertificateValidation,
+  GatewayInvalidFrontendClientCertificateValidation,
+  GatewayFrontendInvalidDefaultClientCertificateValidation,
+  GatewayFrontendClientCertificateValidationInsecureFallback,
 ]);

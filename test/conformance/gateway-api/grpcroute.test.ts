@@ -5,10 +5,12 @@ import { GRPCExactMethodMatching } from './tests/grpcroute-exact-method-matching
 import { GRPCRouteHeaderMatching } from './tests/grpcroute-header-matching.ts';
 import { GRPCRouteListenerHostnameMatching } from './tests/grpcroute-listener-hostname-matching.ts';
 import { GRPCRouteNamedRule } from './tests/grpcroute-named-rule.ts';
+import { GRPCRouteWeight } from './tests/grpcroute-weight.ts';
 
 runConformanceTests('gateway-api conformance: GRPCRoute', 4, [
   GRPCExactMethodMatching,
   GRPCRouteHeaderMatching,
   GRPCRouteListenerHostnameMatching,
   GRPCRouteNamedRule,
+  GRPCRouteWeight,
 ]);

@@ -76,6 +76,20 @@ export function endpointSlices(svc: KubeObject, pods: readonly Pod[]): KubeObjec
   }));
 }
 
+/**
+ * The endpoints controller for a test's own Services: one whose selector names a base Deployment's
+ * `app` gets that Deployment's pods as EndpointSlices (a Service without a selector keeps the
+ * EndpointSlices its manifest brings).
+ */
+export function controllerEndpointSlices(objects: readonly KubeObject[], pods: ReadonlyMap<string, readonly Pod[]>): KubeObject[] {
+  return objects.flatMap((o) => {
+    if (o.kind !== 'Service' || o.apiVersion !== 'v1') return [];
+    const app = (o.spec as { selector?: { app?: string } } | undefined)?.selector?.app;
+    const backing = app ? pods.get(`${o.metadata.namespace ?? 'default'}/${app}`) : undefined;
+    return backing ? endpointSlices(o, backing) : [];
+  });
+}
+
 export async function startBase(): Promise<BaseResources> {
   const docs = readManifest('base.yaml');
   const pods = new Map<string, Pod[]>();

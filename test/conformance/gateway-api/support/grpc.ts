@@ -41,7 +41,7 @@ export function grpcTestCaseName(e: GrpcExpectedResponse, i: number): string {
 const EchoClient = grpc.makeGenericClientConstructor(GrpcEchoDefinition, EchoService);
 
 /** SendRPC: the status code, and the response when OK. */
-async function sendRPC(s: ConformanceSuite, gwAddr: string, e: GrpcExpectedResponse, timeoutMs: number): Promise<{ code: number; response?: EchoResponse }> {
+export async function sendRPC(s: ConformanceSuite, gwAddr: string, e: GrpcExpectedResponse, timeoutMs: number): Promise<{ code: number; response?: EchoResponse }> {
   const port = Number(gwAddr.slice(gwAddr.lastIndexOf(':') + 1));
   const dial = s.dial(port);
   const authority = e.requestMetadata?.authority || gwAddr;

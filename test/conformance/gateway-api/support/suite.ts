@@ -5,7 +5,8 @@
 import net from 'node:net';
 import { ConfigDir } from '../../../support/config.ts';
 import { type SluiceProcess, startSluice } from '../../../support/sluice.ts';
-import { type BaseResources, startBase } from './base.ts';
+import { type BaseResources, controllerEndpointSlices, InfrastructureNamespace, startBase, WebBackendNamespace } from './base.ts';
+import { type CertPair, caCert, caConfigMap, caSignedClientCert, tlsSecret } from './certs.ts';
 import { type KubeObject, ObjectClock, GatewayClassName, ControllerName, prepare, readManifest, objectKey } from './manifests.ts';
 import type { AdminStatus } from './status.ts';
 
@@ -47,6 +48,7 @@ export class ConformanceSuite {
   readonly #clock: ObjectClock;
   #applied = 0;
   readonly #files = new Map<string, KubeObject[]>();
+  #clientCerts: Map<string, CertPair> | undefined;
 
   private constructor(
     readonly cfg: ConfigDir,
@@ -113,10 +115,13 @@ export class ConformanceSuite {
     return this.applyObjects(readManifest(name), name.replace(/^tests\//, '').replace(/\.yaml$/, ''));
   }
 
-  /** Writes `objects` as one file (`label` names it); the returned function deletes them. */
+  /**
+   * Writes `objects` as one file (`label` names it), with the EndpointSlices Kubernetes would make
+   * for its Services that select a base Deployment; the returned function deletes them.
+   */
   async applyObjects(objects: KubeObject[], label: string): Promise<() => Promise<void>> {
     const file = `t${String(++this.#applied).padStart(3, '0')}-${label}.yaml`;
-    const stamped = objects.map((o) => this.#clock.stamp(prepare(o)));
+    const stamped = [...objects, ...controllerEndpointSlices(objects, this.base.pods)].map((o) => this.#clock.stamp(prepare(o)));
     this.#files.set(file, stamped);
     await this.cfg.write(file, stamped);
     return async () => {
@@ -187,6 +192,30 @@ export class ConformanceSuite {
     const pair = this.base.certs.get(`${namespace}/${name}`);
     if (!pair) throw new Error(`unexpected error finding TLS secret: ${namespace}/${name}`);
     return pair.cert;
+  }
+
+  /**
+   * The client certificate validation material suite.go makes (CA ConfigMaps, client certificate
+   * Secrets signed by them), made on first use: RSA keys are slow to make, and few tests need them.
+   * Returns the client certificates by `namespace/secret`.
+   */
+  async clientValidationCerts(): Promise<ReadonlyMap<string, CertPair>> {
+    if (this.#clientCerts) return this.#clientCerts;
+    const certs = new Map<string, CertPair>();
+    const objects: object[] = [caConfigMap(WebBackendNamespace, 'web-backend-cm', caCert())];
+    for (const [cm, secret] of [
+      ['tls-validity-checks-ca-certificate', 'tls-validity-checks-client-certificate'],
+      ['tls-validity-checks-per-port-ca-certificate', 'tls-validity-checks-per-port-client-certificate'],
+    ] as const) {
+      const ca = caCert();
+      const client = caSignedClientCert(ca);
+      certs.set(`${InfrastructureNamespace}/${secret}`, client);
+      objects.push(caConfigMap(InfrastructureNamespace, cm, ca), tlsSecret(InfrastructureNamespace, secret, client));
+    }
+    // Kept until the suite ends, as suite.go's cleanup would.
+    await this.applyObjects(objects as KubeObject[], 'client-certificate-validation');
+    this.#clientCerts = certs;
+    return certs;
   }
 
   /** The pods of a base Deployment (`namespace/name`). */

@@ -56,7 +56,7 @@ export const HTTPRouteHTTPSListenerDetectMisdirectedRequests: ConformanceTest = 
         backend: tc.backend ?? '',
         namespace: InfrastructureNamespace,
       };
-      await t.test(testCaseName(expected, i), () => makeTLSRequestAndExpectEventuallyConsistentResponse(s, gwAddr, serverCertPem, tc.serverName, expected));
+      await t.test(testCaseName(expected, i), () => makeTLSRequestAndExpectEventuallyConsistentResponse(s, gwAddr, serverCertPem, undefined, undefined, tc.serverName, expected));
     }
   },
 };

@@ -35,7 +35,7 @@ export const HTTPRouteHTTPSListener: ConformanceTest = {
         backend: tc.backend ?? '',
         namespace: InfrastructureNamespace,
       };
-      await t.test(testCaseName(expected, i), () => makeTLSRequestAndExpectEventuallyConsistentResponse(s, gwAddr, serverCertPem, tc.host, expected));
+      await t.test(testCaseName(expected, i), () => makeTLSRequestAndExpectEventuallyConsistentResponse(s, gwAddr, serverCertPem, undefined, undefined, tc.host, expected));
     }
   },
 };

@@ -256,7 +256,7 @@ export const HTTPRouteRedirectPortAndScheme: ConformanceTest = {
     ]
 
     for (const [i, tc] of testCases.entries()) {
-      await t.test("https-listener-on-443/" + testCaseName(tc, i), () => makeTLSRequestAndExpectEventuallyConsistentResponse(s, gwAddr443, serverCertPem, "example.org", structuredClone(tc)));
+      await t.test("https-listener-on-443/" + testCaseName(tc, i), () => makeTLSRequestAndExpectEventuallyConsistentResponse(s, gwAddr443, serverCertPem, undefined, undefined, "example.org", structuredClone(tc)));
     }
   },
 };
