@@ -28,16 +28,16 @@ const NOT_PASSED = new Set([FUNCTION_HEADER, 'content-length', 'transfer-encodin
 export async function serveCall(deps: CallDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const header = req.headers[FUNCTION_HEADER];
   const name = calledBinding(typeof header === 'string' ? header : undefined);
-  if (name === undefined) return writeError(req, res, jsonError(403, 'not a function call from this gateway'), true);
+  if (name === undefined) return writeError(req, res, jsonError(403, 'not a function call from this gateway'));
   const snapshot = deps.current();
   const binding = snapshot?.functions === undefined ? undefined : findSorted(snapshot.functions, byName, name);
-  if (binding === undefined) return writeError(req, res, jsonError(500, 'no such function', { function: name }), true);
+  if (binding === undefined) return writeError(req, res, jsonError(500, 'no such function', { function: name }));
   const handler = deps.registry.handlerFor(binding.call);
-  if (handler === undefined) return writeError(req, res, jsonError(501, 'function call type not supported by this gateway', { function: name, type: binding.call.type }), true);
+  if (handler === undefined) return writeError(req, res, jsonError(501, 'function call type not supported by this gateway', { function: name, type: binding.call.type }));
   let cluster: Cluster | undefined;
   if (binding.cluster !== undefined) {
     cluster = findSorted(snapshot!.clusters, byName, binding.cluster);
-    if (cluster === undefined || cluster.endpoints.length === 0) return writeError(req, res, jsonError(503, 'no healthy upstream', { function: name }), true);
+    if (cluster === undefined || cluster.endpoints.length === 0) return writeError(req, res, jsonError(503, 'no healthy upstream', { function: name }));
   }
   const aborts = new AbortController();
   // The exchange closes this connection when its client goes away or the route's timeout fires.
@@ -48,7 +48,7 @@ export async function serveCall(deps: CallDeps, req: http.IncomingMessage, res: 
   try {
     body = await readBody(req, deps.bodyLimit);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return writeError(req, res, jsonError(413, `request body over ${deps.bodyLimit} bytes`, { function: name }), true);
+    if (err instanceof BodyTooLarge) return writeError(req, res, jsonError(413, `request body over ${deps.bodyLimit} bytes`, { function: name }));
     return void res.destroy();
   }
   const ctx: FunctionContext = { pick: () => pick(deps.cursors, cluster), signal: aborts.signal };

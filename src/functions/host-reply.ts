@@ -12,8 +12,11 @@ export function jsonError(status: number, error: string, fields: Readonly<Record
   return { status, headers: [['content-type', 'application/json']], body: `${JSON.stringify({ error, ...fields })}\n` };
 }
 
-/** Writes a host error; `close` when the request's body is left unread (the connection cannot be reused). */
-export function writeError(req: http.IncomingMessage, res: http.ServerResponse, reply: LocalReply, close = false): void {
+/**
+ * Writes a host error. A body left unread is read and dropped by node once the answer ends:
+ * closing instead while the exchange still sends it would turn the answer into a reset.
+ */
+export function writeError(req: http.IncomingMessage, res: http.ServerResponse, reply: LocalReply): void {
   if (res.headersSent || res.destroyed) return void res.destroy();
   const contentType = req.headers['content-type'];
   const r = isGrpcContentType(contentType) ? grpcLocalReply(reply, contentType!) : reply;
@@ -21,7 +24,6 @@ export function writeError(req: http.IncomingMessage, res: http.ServerResponse, 
   res.statusCode = r.status;
   for (const [n, v] of r.headers) res.setHeader(n, v);
   res.setHeader('content-length', body.length);
-  if (close) res.setHeader('connection', 'close');
   res.end(body);
 }
 

@@ -9,7 +9,7 @@ import { get } from '../support/http.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
 import { cluster } from '../proxy/gateway-ports-helpers.ts';
-import { binding, HOST, rest, startFunctionPlane, type FunctionPlane } from './host-helpers.ts';
+import { binding, HOST, rest, startFunctionPlane } from './host-helpers.ts';
 
 /** What the stub handler saw, answered as JSON. */
 interface Seen {
