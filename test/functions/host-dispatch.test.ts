@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { functionHandlers } from '../../src/functions/registry.ts';
 import type { FunctionRequest } from '../../src/functions/types.ts';
-import { get } from '../support/http.ts';
+import { eventually, get } from '../support/http.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
 import { cluster } from '../proxy/gateway-ports-helpers.ts';
@@ -62,6 +62,21 @@ describe('function splits are dispatched to the function host', () => {
       }
     });
   }
+
+  it('mirrors a function call\'s request without the secret call header', async () => {
+    const t = await startFunctionPlane({ bindings, clusters: [cluster('default/app:80', up.port)], routeExtra: { filters: [{ type: 'mirror', cluster: 'default/app:80', percent: 100 }] } });
+    try {
+      const r = await get(t.addr, HOST, '/fn/echo/m', {}, { method: 'POST', body: 'copied' });
+      assert.equal(r.status, 201, r.body);
+      assert.ok(await eventually(() => up.requests.length === 1), 'the mirror got its copy');
+      assert.equal(up.requests[0]!.url, '/fn/echo/m');
+      assert.equal(up.requests[0]!.bodyBytes, 'copied'.length);
+      assert.equal(up.requests[0]!.headers['x-sluice-function'], undefined, 'the token never leaves the gateway');
+    } finally {
+      await t.stop();
+      up.requests.length = 0;
+    }
+  });
 
   it('passes the body over HTTP/2 (h2c), and answers a gRPC client over HTTP/2 with the handler\'s headers', async () => {
     const t = await startFunctionPlane({ bindings, clusters: [cluster('default/app:80', up.port)] });
