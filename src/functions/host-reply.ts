@@ -21,6 +21,8 @@ export function writeError(req: http.IncomingMessage, res: http.ServerResponse, 
   const contentType = req.headers['content-type'];
   const r = isGrpcContentType(contentType) ? grpcLocalReply(reply, contentType!) : reply;
   const body = Buffer.from(r.body);
+  // A handler's answer that failed half-way may have set some of its headers: none of them go out.
+  for (const n of res.getHeaderNames()) res.removeHeader(n);
   res.statusCode = r.status;
   for (const [n, v] of r.headers) res.setHeader(n, v);
   res.setHeader('content-length', body.length);

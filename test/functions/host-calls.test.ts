@@ -85,6 +85,30 @@ describe('function calls on the host', () => {
     assert.ok(t.logs.some((l) => l.function === 'f' && String(l.err).includes('upstream said no')), 'the reason is logged, not sent');
   });
 
+  it('answers 502 when the handler\'s answer cannot be sent (a header with CR/LF, a status out of range)', async () => {
+    behaviours.set('badheader', async () => ({ status: 200, headers: { 'x-evil': 'a\r\nset-cookie: x=1' }, body: Buffer.from('no') }));
+    behaviours.set('badstatus', async () => ({ status: 42, headers: {}, body: Buffer.from('no') }));
+    for (const b of ['badheader', 'badstatus']) {
+      const r = await get(t.addr, HOST, `/fn/f/${b}`);
+      assert.equal(r.status, 502, b);
+      assert.equal(r.headers['set-cookie'], undefined);
+    }
+  });
+
+  it('cuts the response off when a streamed answer fails after its head, and the gateway goes on serving', async () => {
+    behaviours.set('breaks', async () => ({
+      status: 200,
+      headers: {},
+      body: (async function* () {
+        yield Buffer.from('partial');
+        throw new Error('stream broke');
+      })(),
+    }));
+    await assert.rejects(get(t.addr, HOST, '/fn/f/breaks'));
+    behaviours.set('ok', async () => ({ status: 200, headers: {}, body: Buffer.from('fine') }));
+    assert.equal((await get(t.addr, HOST, '/fn/f/ok')).body, 'fine');
+  });
+
   it('answers a gRPC client\'s failed call with a trailers-only gRPC status', async () => {
     const session = connectH2(t.addr);
     try {
