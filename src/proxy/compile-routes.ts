@@ -7,6 +7,7 @@ import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
 import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry, Mirror } from './router.ts';
+import { functionCallEdits, functionClusterName } from '../functions/host-header.ts';
 
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
 export interface Lookup<T> {
@@ -101,10 +102,12 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>): readonly Compil
       // A negative or non-finite weight is invalid input: it takes no traffic rather than skewing the table.
       acc += Number.isFinite(s.weight) && s.weight > 0 ? s.weight : 0;
       const e = s.filters.length === 0 ? routeEffects : effectsOf(s.filters, clusters, routeEffects);
+      const fn = s.function;
       return {
-        cluster: s.cluster === undefined ? undefined : resolve(s.cluster, clusters),
+        // A function split is forwarded to the function host, its call header set last so nothing overrides it.
+        cluster: fn !== undefined ? resolve(functionClusterName(fn), clusters) : s.cluster === undefined ? undefined : resolve(s.cluster, clusters),
         upTo: acc,
-        request: e.request,
+        request: fn !== undefined ? concatEdits(e.request, functionCallEdits(fn)) : e.request,
         response: noEdits(e.response) ? undefined : e.response,
         mirrors: e.mirrors,
         hostname: e.hostname,

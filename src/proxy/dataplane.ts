@@ -9,13 +9,17 @@ import { RouterBuilder } from './router-builder.ts';
 import type { Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
 import type { SnapshotChange } from '../snapshot/change.ts';
-import { LiveOrigins } from './live-origins.ts';
+import type { LiveOrigins } from './live-origins.ts';
 import { ClientDeadlines } from './client-deadlines.ts';
+import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
+import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 
 export class DataPlane {
   #router: Router | undefined;
+  /** runs the function calls of function splits (src/functions/host.ts); listens once a snapshot has functions */
+  readonly functions: FunctionHost;
   /** derives each router from this plane's last one (never from another plane's) */
-  readonly #routers = new RouterBuilder((problem) => this.log.warn({ problem }, 'route configuration problem'));
+  readonly #routers: RouterBuilder;
   readonly upstreams: Upstreams;
   /** raw keep-alive HTTP/1.1 sockets: the fast path's and HTTP/2's bodiless requests to HTTP/1.1 upstreams */
   readonly fast = new FastUpstreams();
@@ -23,7 +27,7 @@ export class DataPlane {
   readonly log: Logger;
   readonly #unsubscribe: () => void;
   /** the origins and clusters the current snapshot uses, for the pools' pruning */
-  readonly live = new LiveOrigins();
+  readonly live: LiveOrigins;
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
@@ -34,7 +38,11 @@ export class DataPlane {
   readonly deadlines = new ExchangeDeadlines();
 
   /** `timeouts`: see ListenerLimits.bodyTimeout and sendTimeout (ms, 0: none) */
-  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, timeouts: { readonly bodyTimeout: number; readonly sendTimeout: number } = { bodyTimeout: 0, sendTimeout: 0 }) {
+  /** `functions`: the function host's options (body limit, registry) */
+  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, timeouts: { readonly bodyTimeout: number; readonly sendTimeout: number } = { bodyTimeout: 0, sendTimeout: 0 }, functions: FunctionHostOptions = {}) {
+    this.functions = new FunctionHost(() => this.#router?.snapshot, log, functions);
+    this.live = new LiveOriginsWithHost(this.functions);
+    this.#routers = new RouterBuilder((problem) => this.log.warn({ problem }, 'route configuration problem'), this.functions.clusters);
     this.bodies = new ClientDeadlines(timeouts.bodyTimeout);
     this.sends = new ClientDeadlines(timeouts.sendTimeout);
     this.upstreams = upstreams;
@@ -48,6 +56,7 @@ export class DataPlane {
 
   #swap(change: SnapshotChange): void {
     this.#router = this.#routers.next(change);
+    if (change.snapshot.functions !== undefined && change.snapshot.functions.length > 0) void this.functions.start();
     this.live.follow(change);
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
@@ -60,6 +69,7 @@ export class DataPlane {
 
   stop(): void {
     this.#unsubscribe();
+    this.functions.stop();
     this.bodies.close();
     this.sends.close();
     this.deadlines.close();

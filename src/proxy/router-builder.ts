@@ -41,9 +41,14 @@ export class RouterBuilder {
   #chain: Chain | undefined;
   readonly #report: ReportProblem;
   readonly #reported = new Set<string>();
+  readonly #functions: Lookup<Cluster> | undefined;
 
-  /** `report` hears each configuration problem the router works around, once. */
-  constructor(report: ReportProblem = () => {}) {
+  /**
+   * `report` hears each configuration problem the router works around, once. `functions`: the
+   * clusters function splits resolve to (the data plane's function host, functions/host.ts).
+   */
+  constructor(report: ReportProblem = () => {}, functions?: Lookup<Cluster>) {
+    this.#functions = functions;
     this.#report = (problem) => {
       if (this.#reported.has(problem) || this.#reported.size >= MAX_REPORTED) return;
       this.#reported.add(problem);
@@ -58,7 +63,7 @@ export class RouterBuilder {
   }
 
   #full(snapshot: Snapshot): Router {
-    const clusters = new Map(snapshot.clusters.map((c) => [c.name, c] as const));
+    const clusters = this.#withFunctions(new Map(snapshot.clusters.map((c) => [c.name, c] as const)));
     const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i] as const));
     const next: Indexes = { byCluster: new Map(), byIngress: new Map() };
     let unique = true;
@@ -85,6 +90,13 @@ export class RouterBuilder {
     const derivable = unique && sortedBy(snapshot.listeners.external, byName) && sortedBy(snapshot.listeners.local, byName) && sortedBy(snapshot.ports, byName);
     this.#chain = derivable ? { ...next, head: router, portClusters: ports.clusters, portIngresses: ports.ingresses } : undefined;
     return router;
+  }
+
+  /** The snapshot's clusters, and the function host's under their reserved names (host-header.ts). */
+  #withFunctions(clusters: Lookup<Cluster>): Lookup<Cluster> {
+    const functions = this.#functions;
+    if (functions === undefined) return clusters;
+    return { get: (k) => functions.get(k) ?? clusters.get(k) };
   }
 
   /**
@@ -128,7 +140,7 @@ export class RouterBuilder {
     const portMoves = d?.ports ?? compareSorted(prev.ports, snapshot.ports, byName);
     if (moves.external === undefined || moves.local === undefined || portMoves === undefined) return undefined;
     // Lookups for resolving only the few hosts compiled below.
-    const clusters: Lookup<Cluster> = { get: (k) => findSorted(snapshot.clusters, byName, k) };
+    const clusters = this.#withFunctions({ get: (k) => findSorted(snapshot.clusters, byName, k) });
     const ingresses: Lookup<IngressInfo> = { get: (k) => findSorted(snapshot.ingresses, byKey, k) };
     const stale = new Set<VirtualHost>();
     for (const name of changedClusters) for (const v of c.byCluster.get(name) ?? []) stale.add(v);

@@ -10,6 +10,7 @@ import { encodeAny, type AnyMessage, type ProtoObject } from './encode.ts';
 import { buildListeners } from './listeners.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
 import { buildRouteConfigurations } from './routes.ts';
+import { envoyFunctions } from './functions.ts';
 import { buildSecrets } from './secrets.ts';
 
 export interface PlainResource {
@@ -50,9 +51,13 @@ export function kindOfTypeUrl(typeUrl: string): ResourceKind | undefined {
 
 /** Pure translation; throws SLUICE_ERR_BAD_FLAG when a listener address is not host:port. */
 export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses): PlainResources {
-  const listeners = buildListeners(snapshot, addresses);
-  const routes = buildRouteConfigurations(snapshot);
-  const { clusters, endpoints } = buildClusters(snapshot.clusters);
+  const functions = envoyFunctions(snapshot);
+  const listeners = buildListeners(snapshot, addresses, functions.filters);
+  const routes = buildRouteConfigurations(snapshot, functions);
+  const built = buildClusters(snapshot.clusters);
+  // Lambda endpoints' clusters carry their endpoint inline (LOGICAL_DNS): no assignment over EDS.
+  const clusters = [...built.clusters, ...functions.clusters];
+  const endpoints = built.endpoints;
   const all = (list: readonly { name: string; resource: ProtoObject }[], wildcard: boolean) =>
     list.map((r) => ({ ...r, wildcard }));
   return {

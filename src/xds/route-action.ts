@@ -6,6 +6,7 @@ import type { ProtoObject } from './encode.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 import { collectFilters, headerFields, mirrorPolicies, redirectAction, type FilterParts } from './route-filters.ts';
 import { routeMatch } from './route-match.ts';
+import type { FunctionTarget } from './functions.ts';
 
 /**
  * The weighted-cluster entry for the share of splits without a valid backend: no cluster has
@@ -20,6 +21,28 @@ export interface RouteOptions {
   readonly cors: boolean;
   /** a Gateway port's declared listener port: what a redirect without port or scheme names */
   readonly listenerPort?: number;
+  /** where function splits go, by binding name (functions.ts); absent: none is served */
+  readonly functions?: ReadonlyMap<string, FunctionTarget>;
+  /** the connection manager has the function filters: function splits carry their per-route config */
+  readonly functionFilters?: boolean;
+}
+
+/** A split as Envoy serves it: a function split goes to its target's cluster, with its filter config. */
+interface Backend extends Split {
+  readonly perFilter?: Readonly<Record<string, ProtoObject>>;
+}
+
+function backendOf(split: Split, options: RouteOptions): Backend {
+  if (split.function === undefined) return split;
+  const target = options.functions?.get(split.function);
+  // A binding missing from the snapshot is an invalid backend: 500, as the function host answers.
+  return { ...split, cluster: target?.cluster, perFilter: options.functionFilters ? target?.perFilter : undefined };
+}
+
+/** The CORS policy's and a function's per-filter configs together; undefined when neither. */
+function perFilterConfig(cors: ProtoObject | undefined, fn: Backend['perFilter']): ProtoObject | undefined {
+  if (fn === undefined) return cors;
+  return { ...cors, ...fn };
 }
 
 function duration(ms: number): ProtoObject {
@@ -66,15 +89,18 @@ const SERVER_ERROR: ProtoObject = { direct_response: { status: 500 } };
 
 export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   const match = routeMatch(route);
-  const live = route.splits.filter((s) => s.weight > 0);
-  const valid = live.filter((s): s is Split & { cluster: string } => s.cluster !== undefined);
+  const live = route.splits.filter((s) => s.weight > 0).map((s) => backendOf(s, options));
+  const valid = live.filter((s): s is Backend & { cluster: string } => s.cluster !== undefined);
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
   const { fields, host } = routeLevel(parts, options);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path, options.listenerPort), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
-  if (single) return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields };
+  if (single) {
+    const perFilter = perFilterConfig(fields.typed_per_filter_config as ProtoObject | undefined, single.perFilter);
+    return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields, typed_per_filter_config: perFilter };
+  }
 
   const invalidWeight = live.filter((s) => s.cluster === undefined).reduce((n, s) => n + s.weight, 0);
   const clusters: ProtoObject[] = [];
@@ -100,10 +126,11 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
  * host rewrite and per-filter config only; a backend's own path rewrite, redirect or mirror
  * applies only when it is the route's one backend (README, Envoy section).
  */
-function weightedCluster(split: Split, cluster: string, route: FilterParts, options: RouteOptions): ProtoObject {
+function weightedCluster(split: Backend, cluster: string, route: FilterParts, options: RouteOptions): ProtoObject {
   const parts = collectFilters(split.filters);
   const { fields, host } = routeLevel(parts, options);
   // The route's url-rewrite hostname wins over a backend's Host header, not its own url-rewrite.
   const ownHost = parts.hostname ?? (route.hostname ? undefined : host);
-  return { name: cluster, weight: { value: split.weight }, ...fields, host_rewrite_literal: ownHost };
+  const perFilter = perFilterConfig(fields.typed_per_filter_config as ProtoObject | undefined, split.perFilter);
+  return { name: cluster, weight: { value: split.weight }, ...fields, typed_per_filter_config: perFilter, host_rewrite_literal: ownHost };
 }

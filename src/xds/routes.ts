@@ -6,6 +6,7 @@ import { LISTENER, RESERVED_NAMES } from './common.ts';
 import { checkMessage, type ProtoObject } from './encode.ts';
 import { envoyRoute, type RouteOptions } from './route-action.ts';
 import { routeMatch } from './route-match.ts';
+import { envoyFunctions, type EnvoyFunctions } from './functions.ts';
 
 export interface NamedResource {
   readonly name: string;
@@ -79,7 +80,6 @@ function catchAllLast(vhosts: readonly VirtualHost[]): readonly VirtualHost[] {
 }
 
 const ROUTE_TYPE = 'envoy.config.route.v3.Route';
-const ENVOY: RouteOptions = { cors: true };
 
 /**
  * Envoy refuses a whole route configuration for one bad route, and Sluice would refuse to serve
@@ -100,7 +100,7 @@ function routeConfiguration(
   vhosts: readonly VirtualHost[],
   snapshot: Snapshot,
   redirectToHttps: boolean,
-  options: RouteOptions = ENVOY,
+  options: RouteOptions,
 ): NamedResource {
   const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i]));
   const forwardingRoute = (route: Route) => envoyRoute(route, options);
@@ -130,24 +130,26 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
 
 /**
  * Route configuration for one host, as a proxyless gRPC client loads it: no probes, no redirect,
- * no CORS (gRPC clients refuse per-filter config for filters they lack).
+ * no CORS and no function filters (gRPC clients refuse per-filter config for filters they lack).
  */
-function grpcRouteConfiguration(host: string, vhost: VirtualHost): NamedResource {
-  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false })).flatMap(servable) }];
+function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: RouteOptions): NamedResource {
+  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, options)).flatMap(servable) }];
   return { name: host, resource: { name: host, virtual_hosts } };
 }
 
-export function buildRouteConfigurations(snapshot: Snapshot): { envoy: NamedResource[]; grpc: NamedResource[] } {
+export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): { envoy: NamedResource[]; grpc: NamedResource[] } {
   const { external, local } = snapshot.listeners;
+  const options: RouteOptions = { cors: true, functions: functions.targets, functionFilters: true };
   const envoy = [
     // The cluster-local gateway redirects too (the translator marks only ExternalIP rules
     // Redirected), as Kourier's internal listener does; the TLS listener never does.
-    routeConfiguration(LISTENER.external, external, snapshot, true),
-    routeConfiguration(LISTENER.externalTls, external, snapshot, false),
-    routeConfiguration(LISTENER.local, local, snapshot, true),
+    routeConfiguration(LISTENER.external, external, snapshot, true, options),
+    routeConfiguration(LISTENER.externalTls, external, snapshot, false, options),
+    routeConfiguration(LISTENER.local, local, snapshot, true, options),
     // A Gateway API port's own table, named after its listener.
-    ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false, { ...ENVOY, listenerPort: p.listenerPort ?? p.port })),
+    ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false, { ...options, listenerPort: p.listenerPort ?? p.port })),
   ];
-  const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost));
+  const grpcOptions: RouteOptions = { cors: false, functions: functions.targets, functionFilters: false };
+  const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost, grpcOptions));
   return { envoy, grpc };
 }

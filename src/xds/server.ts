@@ -12,6 +12,7 @@ import { checkListenerAddresses, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
 import { buildResources, encodeResources, type EncodedResources } from './resources.ts';
+import { envoyFunctionWarnings } from './functions.ts';
 import {
   adsServiceDefinition,
   type DeltaDiscoveryRequest,
@@ -67,6 +68,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
 
+  // What was last said about functions Envoy cannot serve, so each is said once, not per snapshot.
+  let warned = new Set<string>();
   const rebuild = (snapshot: Snapshot) => {
     try {
       resources = encodeResources(buildResources(snapshot, addrs));
@@ -76,6 +79,13 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       return;
     }
     log.info({ version: snapshot.version }, 'xDS resources updated');
+    const now = new Set<string>();
+    for (const w of envoyFunctionWarnings(snapshot)) {
+      const key = `${w.function}\n${w.message}`;
+      now.add(key);
+      if (!warned.has(key)) log.warn({ function: w.function, problem: w.message }, `function ${w.function} is not served by Envoy as by Sluice's data plane`);
+    }
+    warned = now;
     for (const s of streams.keys()) s.update(resources);
   };
   const first = options.feed.current();
