@@ -20,6 +20,15 @@ export class FunctionRegistry {
     };
   }
 
+  /** Removes the handler for `type` (a gateway that must not make such calls; tests); returns its restoration. */
+  unregister(type: CallType): () => void {
+    const previous = this.#handlers.get(type);
+    this.#handlers.delete(type);
+    return () => {
+      if (previous !== undefined && !this.#handlers.has(type)) this.#handlers.set(type, previous);
+    };
+  }
+
   /** The handler for `call`'s type; undefined when none is registered. */
   handlerFor(call: FunctionCall): FunctionHandler<FunctionCall> | undefined {
     return this.#handlers.get(call.type);

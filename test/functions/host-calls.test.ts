@@ -121,7 +121,8 @@ describe('function calls on the host', () => {
   });
 
   it('answers 501 JSON for a call type no handler is registered for', async () => {
-    const r = await get(t.addr, HOST, '/fn/lambda');
+    const back = functionHandlers.unregister('aws-lambda');
+    const r = await get(t.addr, HOST, '/fn/lambda').finally(back);
     assert.equal(r.status, 501, r.body);
     assert.deepEqual(JSON.parse(r.body), { error: 'function call type not supported by this gateway', function: 'lambda', type: 'aws-lambda' });
   });
