@@ -3,6 +3,7 @@
 // the fields a decision reads (edits combined, rewrites and redirects compiled, mirrors resolved).
 import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
 import { compileCors } from './cors.ts';
+import { compileDirectResponse, type DirectResponseFilter } from './direct-response.ts';
 import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
 import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
@@ -61,10 +62,12 @@ interface Effects {
   hostname: string | undefined;
   path: CompiledPathRewrite | undefined;
   redirect: CompiledRedirect | undefined;
+  /** the first of a redirect and a direct response answers; the other is ignored */
+  direct: DirectResponseFilter | undefined;
 }
 
 function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, base?: Effects): Effects {
-  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined };
+  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined, direct: undefined };
   for (const f of filters) {
     switch (f.type) {
       case 'request-headers':
@@ -78,19 +81,24 @@ function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, b
         if (f.path !== undefined) e.path = compilePathRewrite(f.path);
         break;
       case 'redirect':
-        e.redirect ??= compileRedirect(f);
+        if (e.direct === undefined) e.redirect ??= compileRedirect(f);
+        break;
+      case 'direct-response':
+        if (e.redirect === undefined) e.direct ??= f;
         break;
       case 'mirror':
         if (f.percent > 0) e.mirrors = [...e.mirrors, { cluster: resolve(f.cluster, clusters), percent: Math.min(f.percent, 100) }];
         break;
       case 'cors':
         break; // a route-level policy: compileRoute reads it
+      case 'fault':
+        break;
     }
   }
   return e;
 }
 
-function compileSplits(route: Route, clusters: Lookup<Cluster>): readonly CompiledSplit[] {
+function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): readonly CompiledSplit[] {
   let byFilters = compiledSplits.get(route.splits);
   if (byFilters === undefined) compiledSplits.set(route.splits, (byFilters = new WeakMap()));
   let splits = byFilters.get(route.filters);
@@ -111,6 +119,7 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>): readonly Compil
         path: e.path,
         // The route's own redirect answers before a split is picked; this is then the split's.
         redirect: e.redirect,
+        direct: e.direct === undefined ? undefined : compileDirectResponse(e.direct, e.response, report),
       };
     });
     byFilters.set(route.filters, splits);
@@ -128,12 +137,17 @@ function splitClusters(splits: readonly CompiledSplit[]): Cluster[] {
 }
 
 function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): CompiledRoute {
-  const splits = compileSplits(route, clusters);
+  const splits = compileSplits(route, clusters, report);
   let redirect: CompiledRedirect | undefined;
+  let direct: DirectResponseFilter | undefined;
   let cors: CompiledRoute['cors'];
+  let response = NO_EDITS;
   for (const f of route.filters) {
-    if (f.type === 'redirect') redirect ??= compileRedirect(f);
+    // The first of a redirect and a direct response answers.
+    if (f.type === 'redirect') redirect ??= direct === undefined ? compileRedirect(f) : undefined;
+    else if (f.type === 'direct-response') direct ??= redirect === undefined ? f : undefined;
     else if (f.type === 'cors') cors ??= compileCors(f.policy);
+    else if (f.type === 'response-headers') response = concatEdits(response, f.edits);
   }
   const resolved = splitClusters(splits);
   return {
@@ -145,6 +159,7 @@ function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportPro
     splits,
     total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,
     redirect,
+    direct: direct === undefined ? undefined : compileDirectResponse(direct, response, report),
     cors,
     clusters: resolved.length === 0 ? NONE : resolved,
   };

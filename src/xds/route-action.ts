@@ -1,7 +1,8 @@
-// One IR route -> one Envoy Route: its match, then a redirect, a 500, or a RouteAction to one
+// One IR route -> one Envoy Route: its match, then a redirect, a direct response, a 500, or a RouteAction to one
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
+import { directResponse } from './route-direct.ts';
 import type { ProtoObject } from './encode.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 import { collectFilters, headerFields, mirrorPolicies, redirectAction, type FilterParts } from './route-filters.ts';
@@ -71,6 +72,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
   const { fields, host } = routeLevel(parts, options);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path), ...fields };
+  if (parts.direct) return { match, direct_response: directResponse(parts.direct), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
   if (single) return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields };
 

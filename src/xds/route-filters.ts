@@ -1,5 +1,5 @@
 // IR route filters, sorted by what each becomes in Envoy: header mutations, host and path
-// rewrites, a redirect, mirror policies, a CORS policy. Later filters of a kind win, as applying
+// rewrites, a redirect or direct response, mirror policies, a CORS policy. Later filters of a kind win, as applying
 // them in order would.
 import type { CorsPolicy, HeaderEdits, PathMatch, PathRewrite, RouteFilter } from '../snapshot/types.ts';
 import type { ProtoObject } from './encode.ts';
@@ -7,6 +7,7 @@ import { headerMutations } from './header-edits.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 
 export type RedirectFilter = Extract<RouteFilter, { type: 'redirect' }>;
+type DirectResponseFilter = Extract<RouteFilter, { type: 'direct-response' }>;
 
 export interface FilterParts {
   readonly request: readonly HeaderEdits[];
@@ -15,6 +16,8 @@ export interface FilterParts {
   readonly hostname?: string;
   readonly path?: PathRewrite;
   readonly redirect?: RedirectFilter;
+  /** answers instead of forwarding; of a redirect and a direct response, the first listed wins */
+  readonly direct?: DirectResponseFilter;
   readonly mirrors: ReadonlyArray<{ readonly cluster: string; readonly percent: number }>;
   readonly cors?: CorsPolicy;
 }
@@ -26,6 +29,7 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
   let hostname: string | undefined;
   let path: PathRewrite | undefined;
   let redirect: RedirectFilter | undefined;
+  let direct: DirectResponseFilter | undefined;
   let cors: CorsPolicy | undefined;
   for (const f of filters) {
     switch (f.type) {
@@ -35,12 +39,13 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
         hostname = f.hostname ?? hostname;
         path = f.path ?? path;
         break;
-      case 'redirect': redirect = f; break;
+      case 'redirect': if (direct === undefined) redirect = f; break;
+      case 'direct-response': if (redirect === undefined) direct ??= f; break;
       case 'mirror': if (f.percent > 0) mirrors.push({ cluster: f.cluster, percent: f.percent }); break;
       case 'cors': cors = f.policy; break;
     }
   }
-  return { request, response, hostname, path, redirect, mirrors, cors };
+  return { request, response, hostname, path, redirect, direct, mirrors, cors };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LISTENER, RESERVED_NAMES } from './common.ts';
 import { checkMessage, type ProtoObject } from './encode.ts';
 import { envoyRoute, type RouteOptions } from './route-action.ts';
+import { directBodyLimit } from './route-direct.ts';
 import { routeMatch } from './route-match.ts';
 
 export interface NamedResource {
@@ -111,7 +112,8 @@ function routeConfiguration(
   // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the
   // connection manager's strip_any_host_port would also cut the port from the Host sent upstream
   // and from redirects, which the data plane keeps (test/contract).
-  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true } };
+  const max_direct_response_body_size_bytes = directBodyLimit(virtual_hosts);
+  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true, max_direct_response_body_size_bytes } };
 }
 
 /** The virtual host serving each host name, local listener first: proxyless clients run in-cluster. */
@@ -133,7 +135,7 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
  */
 function grpcRouteConfiguration(host: string, vhost: VirtualHost): NamedResource {
   const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false })).flatMap(servable) }];
-  return { name: host, resource: { name: host, virtual_hosts } };
+  return { name: host, resource: { name: host, virtual_hosts, max_direct_response_body_size_bytes: directBodyLimit(virtual_hosts) } };
 }
 
 export function buildRouteConfigurations(snapshot: Snapshot): { envoy: NamedResource[]; grpc: NamedResource[] } {

@@ -427,9 +427,11 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
     return { kind: 'redirect', status: REDIRECT_STATUS[route.redirect.response_code ?? 'MOVED_PERMANENTLY'] ?? 301, location: redirectLocation(route.redirect, route.match, { scheme: request.scheme, authority, path, query }) };
   }
   if (route.direct_response) {
-    const out: MutableHeaders = new Map();
+    const body = route.direct_response.body?.inline_string ?? '';
+    // A local reply with a body is text/plain (Utility::sendLocalReply); the route's edits follow.
+    const out: MutableHeaders = new Map(body === '' ? [] : [['content-type', ['text/plain']]]);
     for (const level of levelsInOrder<HeaderEdits>(config, [config, vhost, route])) applyEdits(out, level.response_headers_to_add, level.response_headers_to_remove, headers);
-    return { kind: 'direct', status: route.direct_response.status, body: route.direct_response.body?.inline_string ?? '', headers: out };
+    return { kind: 'direct', status: route.direct_response.status, body, headers: out };
   }
   const action = route.route;
   if (!action) return { kind: 'local', status: 404, reason: 'route_not_found' };

@@ -1,0 +1,50 @@
+// The routing contract for what only the snapshot IR can say until a config API writes it (the
+// Gloo translator will): direct responses, injected faults and automatic host rewrites. The
+// configuration is a hand-built set of virtual hosts served on one Gateway API port, plain and
+// TLS; ir-frontends.test.ts runs the table on every front end, ir-xds.test.ts through the
+// evaluator of Envoy's routing. Same case shape and outcome check as the Knative table (cases.ts).
+import type { Cluster, Route, RouteFilter, VirtualHost } from '../../src/snapshot/types.ts';
+import type { ContractCase } from './cases.ts';
+
+/** The echo upstreams this table routes to. */
+export const IR_UPSTREAMS = ['v1', 'v2'] as const;
+export type IrUpstream = (typeof IR_UPSTREAMS)[number];
+
+export const IR_HOST = 'gloo.example.com';
+/** The certificate's names (the TLS port serves `*.example.com`). */
+export const IR_CERT_NAMES = ['*.example.com'] as const;
+
+const INGRESS = 'VirtualService gloo/web';
+const clusterOf = (u: IrUpstream) => `gloo/${u}:80`;
+
+function route(path: string, filters: RouteFilter[], extra: Partial<Route> = {}): Route {
+  return { ingress: INGRESS, path: { type: 'segment-prefix', value: path }, headers: [], query: [], filters, splits: [{ cluster: clusterOf('v1'), weight: 1, filters: [] }], ...extra };
+}
+
+/** The clusters, each with one endpoint on 127.0.0.1. */
+export function irClusters(ports: Record<IrUpstream, number>): Cluster[] {
+  return IR_UPSTREAMS.map((u) => ({ name: clusterOf(u), protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: ports[u] }] }));
+}
+
+/** The one virtual host of the port named `portName`. */
+export function irVirtualHost(portName: string): VirtualHost {
+  const routes: Route[] = [
+    route('/direct/body', [{ type: 'direct-response', status: 200, body: 'hello from the route' }], { splits: [] }),
+    route('/direct/empty', [{ type: 'direct-response', status: 204 }], { splits: [] }),
+    route('/direct/edited', [{ type: 'direct-response', status: 403, body: 'no' }, { type: 'response-headers', edits: { set: [['x-route', 'edited']], add: [], remove: [] } }], { splits: [] }),
+    route('/direct/split', [], { splits: [{ cluster: clusterOf('v2'), weight: 1, filters: [{ type: 'direct-response', status: 503, body: 'down for maintenance' }] }] }),
+    route('/direct/bad', [{ type: 'direct-response', status: 99, body: 'never' }], { splits: [] }),
+  ];
+  return { name: `${portName}/${IR_HOST}`, domains: [IR_HOST], ingress: INGRESS, httpOption: 'Enabled', routes };
+}
+
+const DIRECT = { host: IR_HOST } as const;
+
+export const IR_CASES: readonly ContractCase[] = [
+  // Direct responses (Gloo directResponseAction)
+  { ...DIRECT, name: 'a direct response answers with its status and body, as text/plain', path: '/direct/body', expect: { status: 200, body: 'hello from the route', responseHeaders: { 'content-type': 'text/plain' } } },
+  { ...DIRECT, name: 'a direct response may have no body', path: '/direct/empty/x', expect: { status: 204, body: '' } },
+  { ...DIRECT, name: "a direct response carries the route's response header edits", path: '/direct/edited', expect: { status: 403, body: 'no', responseHeaders: { 'x-route': 'edited' } } },
+  { ...DIRECT, name: "a route's one backend's direct response answers for it", path: '/direct/split', expect: { status: 503, body: 'down for maintenance' } },
+  { ...DIRECT, name: 'a direct response with a status outside 200..599 answers 500', path: '/direct/bad', expect: { status: 500 } },
+];
