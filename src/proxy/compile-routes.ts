@@ -4,6 +4,7 @@
 import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
 import { compileCors } from './cors.ts';
 import { compileDirectResponse, type DirectResponseFilter } from './direct-response.ts';
+import { compileFault, type FaultFilter } from './fault.ts';
 import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
 import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
@@ -64,10 +65,12 @@ interface Effects {
   redirect: CompiledRedirect | undefined;
   /** the first of a redirect and a direct response answers; the other is ignored */
   direct: DirectResponseFilter | undefined;
+  /** the last fault filter: a backend's replaces the route's */
+  fault: FaultFilter | undefined;
 }
 
 function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, base?: Effects): Effects {
-  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined, direct: undefined };
+  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined, direct: undefined, fault: undefined };
   for (const f of filters) {
     switch (f.type) {
       case 'request-headers':
@@ -92,6 +95,7 @@ function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, b
       case 'cors':
         break; // a route-level policy: compileRoute reads it
       case 'fault':
+        e.fault = f;
         break;
     }
   }
@@ -120,6 +124,7 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
         // The route's own redirect answers before a split is picked; this is then the split's.
         redirect: e.redirect,
         direct: e.direct === undefined ? undefined : compileDirectResponse(e.direct, e.response, report),
+        fault: e.fault === undefined ? undefined : compileFault(e.fault, report),
       };
     });
     byFilters.set(route.filters, splits);

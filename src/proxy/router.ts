@@ -4,6 +4,7 @@
 // filter is resolved into the route's and each split's fields.
 import type { Cluster, HeaderEdits, IngressInfo, ListenerKind, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import type { CompiledCors } from './cors.ts';
+import type { CompiledFault } from './fault.ts';
 import type { LocalReply } from './local-reply.ts';
 import { type PathMatcher, type ValueMatcher, pathMatches, queryParam, valueMatches } from './match.ts';
 import { rawHeader } from './raw-headers.ts';
@@ -38,6 +39,8 @@ export interface CompiledSplit {
   readonly redirect: CompiledRedirect | undefined;
   /** a direct-response filter of the split (direct-response.ts): answers instead of forwarding */
   readonly direct: LocalReply | undefined;
+  /** injected faults (fault.ts): the split's, else the route's; undefined when none */
+  readonly fault: CompiledFault | undefined;
 }
 
 /** A split that forwards: the one a forward decision carries. */

@@ -15,14 +15,28 @@ import {
 import { CORS_FILTER } from './cors.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { buildPortListeners } from './port-listeners.ts';
+import { FAULT_FILTER, injectsFaults } from './route-fault.ts';
 import { hostsForGrpc, type NamedResource } from './routes.ts';
 
 function rds(routeConfigName: string): ProtoObject {
   return { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE };
 }
 
+/** How every connection manager of one snapshot is set up. */
+export interface HcmOptions {
+  /** normalise paths before routing (`--no-normalize-path` turns it off) */
+  readonly normalizePath: boolean;
+  /** some route injects faults: the fault filter is in the chain (route-fault.ts) */
+  readonly fault: boolean;
+}
+
+export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses): HcmOptions {
+  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot) };
+}
+
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
-export function httpConnectionManager(name: string, normalizePath: boolean): ProtoObject {
+export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObject {
+  const { normalizePath } = hcm;
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(HCM_TYPE, {
@@ -30,7 +44,7 @@ export function httpConnectionManager(name: string, normalizePath: boolean): Pro
       codec_type: 'AUTO',
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
-      http_filters: [CORS_FILTER, ROUTER_FILTER],
+      http_filters: hcm.fault ? [CORS_FILTER, FAULT_FILTER, ROUTER_FILTER] : [CORS_FILTER, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },
@@ -46,16 +60,16 @@ export function httpConnectionManager(name: string, normalizePath: boolean): Pro
   };
 }
 
-function plainListener(name: string, address: string, what: string, normalizePath: boolean): NamedResource {
+function plainListener(name: string, address: string, what: string, hcm: HcmOptions): NamedResource {
   const { host, port } = parseHostPort(address, what);
   return {
     name,
-    resource: { name, address: socketAddress(host, port), filter_chains: [{ filters: [httpConnectionManager(name, normalizePath)] }] },
+    resource: { name, address: socketAddress(host, port), filter_chains: [{ filters: [httpConnectionManager(name, hcm)] }] },
   };
 }
 
 /** A TLS filter chain serving `cert` (by SNI `names`, or any when absent) to `routeConfig`. */
-export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | undefined, routeConfig: string, normalizePath: boolean): ProtoObject {
+export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | undefined, routeConfig: string, hcm: HcmOptions): ProtoObject {
   return {
     name: cert.name,
     filter_chain_match: names ? { server_names: [...names] } : undefined,
@@ -69,7 +83,7 @@ export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | 
         },
       }),
     },
-    filters: [httpConnectionManager(routeConfig, normalizePath)],
+    filters: [httpConnectionManager(routeConfig, hcm)],
   };
 }
 
@@ -77,13 +91,13 @@ export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | 
  * One filter chain per certificate, chosen by SNI. Envoy rejects two chains with the same
  * server name, so a name is kept only on the first certificate (in order) that lists it.
  */
-export function tlsFilterChains(certs: readonly TlsCertificate[], routeConfig: string, normalizePath: boolean): ProtoObject[] {
+export function tlsFilterChains(certs: readonly TlsCertificate[], routeConfig: string, hcm: HcmOptions): ProtoObject[] {
   const seen = new Set<string>();
   const chains: ProtoObject[] = [];
   for (const cert of certs) {
     const names = cert.hosts.filter((h) => !seen.has(h));
     names.forEach((h) => seen.add(h));
-    if (names.length > 0) chains.push(tlsFilterChain(cert, names, routeConfig, normalizePath));
+    if (names.length > 0) chains.push(tlsFilterChain(cert, names, routeConfig, hcm));
   }
   return chains;
 }
@@ -94,12 +108,12 @@ export const TLS_INSPECTOR: ProtoObject = {
 };
 
 /** Null when no certificate is configured: Envoy refuses a listener without filter chains. */
-function tlsListener(snapshot: Snapshot, address: string, normalizePath: boolean): NamedResource | null {
+function tlsListener(snapshot: Snapshot, address: string, hcm: HcmOptions): NamedResource | null {
   // Gateway listeners' certificates are served on their own ports' listeners only.
   const chains = tlsFilterChains(
     snapshot.tls.filter((c) => c.gateway !== true),
     LISTENER.externalTls,
-    normalizePath,
+    hcm,
   );
   if (chains.length === 0) return null;
   const { host, port } = parseHostPort(address, 'externalTlsAddress');
@@ -131,12 +145,12 @@ export function buildListeners(
   snapshot: Snapshot,
   addresses: ListenerAddresses,
 ): { envoy: NamedResource[]; grpc: NamedResource[] } {
-  const normalize = addresses.normalizePath !== false;
-  const tls = tlsListener(snapshot, addresses.externalTlsAddress, normalize);
+  const hcm = hcmOptions(snapshot, addresses);
+  const tls = tlsListener(snapshot, addresses.externalTlsAddress, hcm);
   const envoy = [
-    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', normalize),
+    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', hcm),
     ...(tls ? [tls] : []),
-    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', normalize),
+    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', hcm),
     ...buildPortListeners(snapshot, addresses),
   ];
   const grpc = [...hostsForGrpc(snapshot).keys()].map(apiListener);

@@ -5,25 +5,25 @@
 import type { PortListener, Snapshot } from '../snapshot/types.ts';
 import { parseHostPort, socketAddress, type ListenerAddresses } from './common.ts';
 import type { ProtoObject } from './encode.ts';
-import { httpConnectionManager, TLS_INSPECTOR, tlsFilterChain, tlsFilterChains } from './listeners.ts';
+import { type HcmOptions, hcmOptions, httpConnectionManager, TLS_INSPECTOR, tlsFilterChain, tlsFilterChains } from './listeners.ts';
 import type { NamedResource } from './routes.ts';
 
-function httpsListener(port: PortListener, snapshot: Snapshot, normalizePath: boolean): ProtoObject | null {
+function httpsListener(port: PortListener, snapshot: Snapshot, hcm: HcmOptions): ProtoObject | null {
   const byName = new Map(snapshot.tls.map((c) => [c.name, c]));
   const certs = port.certificates.flatMap((n) => byName.get(n) ?? []);
   if (certs.length === 0) return null; // Envoy refuses a listener that can serve no connection
   return {
     listener_filters: [TLS_INSPECTOR],
-    filter_chains: tlsFilterChains(certs, port.name, normalizePath),
-    default_filter_chain: tlsFilterChain(certs[0]!, undefined, port.name, normalizePath),
+    filter_chains: tlsFilterChains(certs, port.name, hcm),
+    default_filter_chain: tlsFilterChain(certs[0]!, undefined, port.name, hcm),
   };
 }
 
-function portListener(port: PortListener, snapshot: Snapshot, normalizePath: boolean): NamedResource | null {
+function portListener(port: PortListener, snapshot: Snapshot, hcm: HcmOptions): NamedResource | null {
   const chains =
     port.protocol === 'HTTPS'
-      ? httpsListener(port, snapshot, normalizePath)
-      : { filter_chains: [{ filters: [httpConnectionManager(port.name, normalizePath)] }] };
+      ? httpsListener(port, snapshot, hcm)
+      : { filter_chains: [{ filters: [httpConnectionManager(port.name, hcm)] }] };
   if (!chains) return null;
   return { name: port.name, resource: { name: port.name, address: socketAddress(port.address, port.port), ...chains } };
 }
@@ -46,6 +46,6 @@ function bindable(port: PortListener): boolean {
 }
 
 export function buildPortListeners(snapshot: Snapshot, addresses: ListenerAddresses): NamedResource[] {
-  const normalize = addresses.normalizePath !== false;
-  return snapshot.ports.flatMap((p) => (!bindable(p) || clashes(p, addresses) ? [] : (portListener(p, snapshot, normalize) ?? [])));
+  const hcm = hcmOptions(snapshot, addresses);
+  return snapshot.ports.flatMap((p) => (!bindable(p) || clashes(p, addresses) ? [] : (portListener(p, snapshot, hcm) ?? [])));
 }

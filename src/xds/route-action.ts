@@ -3,6 +3,7 @@
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { directResponse } from './route-direct.ts';
+import { faultPerFilterConfig } from './route-fault.ts';
 import type { ProtoObject } from './encode.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 import { collectFilters, headerFields, mirrorPolicies, redirectAction, type FilterParts } from './route-filters.ts';
@@ -19,6 +20,8 @@ export const INVALID_BACKEND_CLUSTER = 'sluice.invalid-backend';
 export interface RouteOptions {
   /** the listener's connection manager has the CORS filter (proxyless gRPC clients do not) */
   readonly cors: boolean;
+  /** faults are served (Envoy; not proxyless gRPC clients, whose listeners have no fault filter) */
+  readonly fault: boolean;
 }
 
 function duration(ms: number): ProtoObject {
@@ -55,10 +58,15 @@ function actionFields(route: Route, parts: FilterParts, host: string | undefined
   };
 }
 
-/** Fields on the Route itself: header mutations and, where the listener has the filter, CORS. */
-function routeLevel(parts: FilterParts, options: RouteOptions): { fields: ProtoObject; host?: string } {
+/**
+ * Fields on the Route itself: header mutations and, where the listener has the filters, CORS and
+ * (on a route that forwards: the data plane injects faults only there) the fault.
+ */
+function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean): { fields: ProtoObject; host?: string } {
   const { fields, host } = headerFields(parts);
-  return { fields: { ...fields, typed_per_filter_config: options.cors ? corsPerFilterConfig(parts.cors) : undefined }, host };
+  const cors = options.cors ? corsPerFilterConfig(parts.cors) : undefined;
+  const fault = forwards && options.fault ? faultPerFilterConfig(parts.fault) : undefined;
+  return { fields: { ...fields, typed_per_filter_config: cors || fault ? { ...cors, ...fault } : undefined }, host };
 }
 
 const SERVER_ERROR: ProtoObject = { direct_response: { status: 500 } };
@@ -70,7 +78,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
-  const { fields, host } = routeLevel(parts, options);
+  const { fields, host } = routeLevel(parts, options, !parts.redirect && !parts.direct && valid.length > 0);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path), ...fields };
   if (parts.direct) return { match, direct_response: directResponse(parts.direct), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
@@ -102,7 +110,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
  */
 function weightedCluster(split: Split, cluster: string, route: FilterParts, options: RouteOptions): ProtoObject {
   const parts = collectFilters(split.filters);
-  const { fields, host } = routeLevel(parts, options);
+  const { fields, host } = routeLevel(parts, options, true);
   // The route's url-rewrite hostname wins over a backend's Host header, not its own url-rewrite.
   const ownHost = parts.hostname ?? (route.hostname ? undefined : host);
   return { name: cluster, weight: { value: split.weight }, ...fields, host_rewrite_literal: ownHost };

@@ -1,5 +1,5 @@
 // IR route filters, sorted by what each becomes in Envoy: header mutations, host and path
-// rewrites, a redirect or direct response, mirror policies, a CORS policy. Later filters of a kind win, as applying
+// rewrites, a redirect or direct response, mirror policies, a CORS policy, a fault. Later filters of a kind win, as applying
 // them in order would.
 import type { CorsPolicy, HeaderEdits, PathMatch, PathRewrite, RouteFilter } from '../snapshot/types.ts';
 import type { ProtoObject } from './encode.ts';
@@ -8,6 +8,7 @@ import { pathRewriteFields } from './path-rewrite.ts';
 
 export type RedirectFilter = Extract<RouteFilter, { type: 'redirect' }>;
 type DirectResponseFilter = Extract<RouteFilter, { type: 'direct-response' }>;
+type FaultFilter = Extract<RouteFilter, { type: 'fault' }>;
 
 export interface FilterParts {
   readonly request: readonly HeaderEdits[];
@@ -20,6 +21,8 @@ export interface FilterParts {
   readonly direct?: DirectResponseFilter;
   readonly mirrors: ReadonlyArray<{ readonly cluster: string; readonly percent: number }>;
   readonly cors?: CorsPolicy;
+  /** the last fault filter */
+  readonly fault?: FaultFilter;
 }
 
 export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
@@ -31,6 +34,7 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
   let redirect: RedirectFilter | undefined;
   let direct: DirectResponseFilter | undefined;
   let cors: CorsPolicy | undefined;
+  let fault: FaultFilter | undefined;
   for (const f of filters) {
     switch (f.type) {
       case 'request-headers': request.push(f.edits); break;
@@ -43,9 +47,10 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
       case 'direct-response': if (redirect === undefined) direct ??= f; break;
       case 'mirror': if (f.percent > 0) mirrors.push({ cluster: f.cluster, percent: f.percent }); break;
       case 'cors': cors = f.policy; break;
+      case 'fault': fault = f; break;
     }
   }
-  return { request, response, hostname, path, redirect, direct, mirrors, cors };
+  return { request, response, hostname, path, redirect, direct, mirrors, cors, fault };
 }
 
 /**

@@ -80,7 +80,7 @@ function catchAllLast(vhosts: readonly VirtualHost[]): readonly VirtualHost[] {
 }
 
 const ROUTE_TYPE = 'envoy.config.route.v3.Route';
-const ENVOY: RouteOptions = { cors: true };
+const ENVOY: RouteOptions = { cors: true, fault: true };
 const forwardingRoute = (route: Route) => envoyRoute(route, ENVOY);
 
 /**
@@ -134,7 +134,7 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
  * no CORS (gRPC clients refuse per-filter config for filters they lack).
  */
 function grpcRouteConfiguration(host: string, vhost: VirtualHost): NamedResource {
-  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false })).flatMap(servable) }];
+  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, { cors: false, fault: false })).flatMap(servable) }];
   return { name: host, resource: { name: host, virtual_hosts, max_direct_response_body_size_bytes: directBodyLimit(virtual_hosts) } };
 }
 

@@ -55,14 +55,14 @@ function observe(d: EnvoyDecision, fleet: Fleet): Observed {
     case 'redirect':
       return { status: d.status, location: d.location };
     case 'direct':
-      return { status: d.status, body: d.body, responseHeaders: joined(d.headers) };
+      return { status: d.status, body: d.body, responseHeaders: joined(d.headers), ...(d.delayMs !== undefined ? { heldMs: d.delayMs } : {}) };
     case 'route': {
       const endpoint = fleet.endpoints.get(d.cluster)?.[0];
       const address = (endpoint?.address as Obj | undefined)?.socket_address as Obj | undefined;
       const upstream = UPSTREAM_BY_PORT.get(Number(address?.port_value ?? -1));
       if (upstream === undefined) return { status: 503 };
       const upstreamHeaders = { ...joined(d.headers), host: d.authority };
-      return { status: 200, upstream, upstreamPath: d.path, upstreamHeaders, responseHeaders: joined(applyResponseEdits(d, [], d.headers)) };
+      return { status: 200, upstream, upstreamPath: d.path, upstreamHeaders, responseHeaders: joined(applyResponseEdits(d, [], d.headers)), ...(d.delayMs !== undefined ? { heldMs: d.delayMs } : {}) };
     }
   }
 }
