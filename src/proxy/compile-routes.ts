@@ -61,6 +61,8 @@ interface Effects {
   response: HeaderEdits;
   mirrors: readonly Mirror[];
   hostname: string | undefined;
+  /** the Host is the endpoint's; a later literal hostname turns it off, a later autoHostname on */
+  autoHost: boolean;
   path: CompiledPathRewrite | undefined;
   redirect: CompiledRedirect | undefined;
   /** the first of a redirect and a direct response answers; the other is ignored */
@@ -70,7 +72,7 @@ interface Effects {
 }
 
 function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, base?: Effects): Effects {
-  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined, direct: undefined, fault: undefined };
+  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, autoHost: false, path: undefined, redirect: undefined, direct: undefined, fault: undefined };
   for (const f of filters) {
     switch (f.type) {
       case 'request-headers':
@@ -80,7 +82,11 @@ function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, b
         e.response = concatEdits(e.response, f.edits);
         break;
       case 'url-rewrite':
-        if (f.hostname !== undefined) e.hostname = f.hostname;
+        if (f.autoHostname === true) e.autoHost = true;
+        else if (f.hostname !== undefined) {
+          e.hostname = f.hostname;
+          e.autoHost = false;
+        }
         if (f.path !== undefined) e.path = compilePathRewrite(f.path);
         break;
       case 'redirect':
@@ -120,6 +126,7 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
         response: noEdits(e.response) ? undefined : e.response,
         mirrors: e.mirrors,
         hostname: e.hostname,
+        autoHost: e.autoHost,
         path: e.path,
         // The route's own redirect answers before a split is picked; this is then the split's.
         redirect: e.redirect,

@@ -316,7 +316,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const facts = this.#facts!;
     this.headers = upstreamRequestHeaders({
       raw: facts.raw,
-      host: decision.upstreamHost,
+      host: decision.split.autoHost ? endpointHost(this.endpoint) : decision.upstreamHost,
       edits: decision.request,
       clientAddress: facts.clientAddress,
       proto: facts.secure ? 'https' : 'http',
@@ -427,6 +427,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       }
     }
     if (this.endpoint === undefined) return false;
+    // The Host follows the endpoint (headers: `host` first).
+    if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint);
     const timeout = this.#decision!.timeout;
     if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
     return true;
@@ -470,3 +472,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   }
 }
 
+/**
+ * The Host of a url-rewrite's autoHostname (Envoy's auto_host_rewrite): the endpoint's DNS name
+ * (a `dns` cluster) or address, without the port; an IPv6 address in brackets.
+ */
+function endpointHost(endpoint: Endpoint): string {
+  return endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
+}

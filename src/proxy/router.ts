@@ -33,6 +33,8 @@ export interface CompiledSplit {
   readonly mirrors: readonly Mirror[];
   /** url-rewrite: the Host sent upstream (the split's over the route's); undefined: the client's */
   readonly hostname: string | undefined;
+  /** url-rewrite autoHostname: the Host sent upstream is the chosen endpoint's (over `hostname`) */
+  readonly autoHost: boolean;
   /** url-rewrite of the path (the split's over the route's) */
   readonly path: CompiledPathRewrite | undefined;
   /** a redirect filter of the split: answers instead of forwarding */

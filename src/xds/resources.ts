@@ -9,6 +9,7 @@ import type { ListenerAddresses } from './common.ts';
 import { encodeAny, type AnyMessage, type ProtoObject } from './encode.ts';
 import { buildListeners } from './listeners.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
+import { autoHostClusters } from './route-host.ts';
 import { buildRouteConfigurations } from './routes.ts';
 import { buildSecrets } from './secrets.ts';
 
@@ -52,7 +53,7 @@ export function kindOfTypeUrl(typeUrl: string): ResourceKind | undefined {
 export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses): PlainResources {
   const listeners = buildListeners(snapshot, addresses);
   const routes = buildRouteConfigurations(snapshot);
-  const { clusters, endpoints } = buildClusters(snapshot.clusters);
+  const { clusters, endpoints } = buildClusters(snapshot.clusters, autoHostClusters(snapshot));
   const all = (list: readonly { name: string; resource: ProtoObject }[], wildcard: boolean) =>
     list.map((r) => ({ ...r, wildcard }));
   return {

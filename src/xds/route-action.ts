@@ -51,7 +51,9 @@ function actionFields(route: Route, parts: FilterParts, host: string | undefined
   return {
     // A 0s timeout turns Envoy's default 15 s route timeout off: the IR has none by default.
     timeout: route.timeout?.request === undefined ? {} : duration(route.timeout.request),
-    host_rewrite_literal: host,
+    // One of the two (a oneof): the endpoint's hostname, or a literal.
+    auto_host_rewrite: parts.autoHost ? { value: true } : undefined,
+    host_rewrite_literal: parts.autoHost ? undefined : host,
     ...(parts.path ? pathRewriteFields(parts.path, route.path) : {}),
     retry_policy: retryPolicy(route),
     request_mirror_policies: mirrorPolicies(parts),

@@ -15,6 +15,8 @@ export interface FilterParts {
   readonly response: readonly HeaderEdits[];
   /** url-rewrite hostname */
   readonly hostname?: string;
+  /** url-rewrite autoHostname (over `hostname`; a later literal hostname turns it off) */
+  readonly autoHost: boolean;
   readonly path?: PathRewrite;
   readonly redirect?: RedirectFilter;
   /** answers instead of forwarding; of a redirect and a direct response, the first listed wins */
@@ -30,6 +32,7 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
   const response: HeaderEdits[] = [];
   const mirrors: Array<{ cluster: string; percent: number }> = [];
   let hostname: string | undefined;
+  let autoHost = false;
   let path: PathRewrite | undefined;
   let redirect: RedirectFilter | undefined;
   let direct: DirectResponseFilter | undefined;
@@ -40,6 +43,8 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
       case 'request-headers': request.push(f.edits); break;
       case 'response-headers': response.push(f.edits); break;
       case 'url-rewrite':
+        if (f.autoHostname === true) autoHost = true;
+        else if (f.hostname !== undefined) autoHost = false;
         hostname = f.hostname ?? hostname;
         path = f.path ?? path;
         break;
@@ -50,7 +55,7 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
       case 'fault': fault = f; break;
     }
   }
-  return { request, response, hostname, path, redirect, direct, mirrors, cors, fault };
+  return { request, response, hostname, autoHost, path, redirect, direct, mirrors, cors, fault };
 }
 
 /**

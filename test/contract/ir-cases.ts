@@ -21,10 +21,12 @@ function route(path: string, filters: RouteFilter[], extra: Partial<Route> = {})
   return { ingress: INGRESS, path: { type: 'segment-prefix', value: path }, headers: [], query: [], filters, splits: [{ cluster: clusterOf('v1'), weight: 1, filters: [] }], ...extra };
 }
 
-/** The clusters, each with one endpoint on 127.0.0.1. */
+/** The clusters, each with one endpoint on 127.0.0.1, and v2 by name too (a `dns` cluster: `localhost`). */
 export function irClusters(ports: Record<IrUpstream, number>): Cluster[] {
-  return IR_UPSTREAMS.map((u) => ({ name: clusterOf(u), protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: ports[u] }] }));
+  const byIp = IR_UPSTREAMS.map((u): Cluster => ({ name: clusterOf(u), protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: ports[u] }] }));
+  return [...byIp, { name: DNS_CLUSTER, protocol: 'http1', type: 'dns', endpoints: [{ address: 'localhost', port: ports.v2 }] }];
 }
+const DNS_CLUSTER = 'gloo/v2-by-name:80';
 
 /** The one virtual host of the port named `portName`. */
 export function irVirtualHost(portName: string): VirtualHost {
@@ -39,6 +41,9 @@ export function irVirtualHost(portName: string): VirtualHost {
     route('/fault/delay', [{ type: 'fault', delay: { percent: 100, ms: 150 } }]),
     route('/fault/delay-abort', [{ type: 'fault', delay: { percent: 100, ms: 100 }, abort: { percent: 100, status: 429 } }]),
     route('/fault/bounded', [{ type: 'fault', delay: { percent: 100, ms: 10_000 } }], { timeout: { request: 200 } }),
+    route('/auto/ip', [{ type: 'url-rewrite', hostname: 'literal.internal' }, { type: 'url-rewrite', autoHostname: true }]),
+    route('/auto/dns', [{ type: 'url-rewrite', autoHostname: true }], { splits: [{ cluster: DNS_CLUSTER, weight: 1, filters: [] }] }),
+    route('/auto/backend', [], { splits: [{ cluster: clusterOf('v2'), weight: 1, filters: [{ type: 'url-rewrite', autoHostname: true }] }] }),
     route('/fault/split', [{ type: 'fault', abort: { percent: 100, status: 503 } }], { splits: [{ cluster: clusterOf('v2'), weight: 1, filters: [{ type: 'fault', abort: { percent: 0, status: 500 } }] }] }),
   ];
   return { name: `${portName}/${IR_HOST}`, domains: [IR_HOST], ingress: INGRESS, httpOption: 'Enabled', routes };
@@ -77,4 +82,9 @@ export const IR_CASES: readonly ContractCase[] = [
     todo: { xds: "Envoy's route timeout starts when its router gets the request, after the fault filter's delay (the 10 s delay passes, then 200)" },
   },
   { ...FAULT, name: "a backend's fault replaces the route's", path: '/fault/split', expect: { status: 200, upstream: 'v2' } },
+
+  // Automatic host rewrites (Gloo autoHostRewrite, Envoy auto_host_rewrite)
+  { host: `${IR_HOST}:8080`, name: "autoHostname sends the chosen endpoint's address as Host, after an earlier literal", path: '/auto/ip', expect: { status: 200, upstream: 'v1', upstreamHeaders: { host: '127.0.0.1' } } },
+  { host: IR_HOST, name: "autoHostname sends a dns cluster's endpoint name as Host", path: '/auto/dns', expect: { status: 200, upstream: 'v2', upstreamHeaders: { host: 'localhost' } } },
+  { host: IR_HOST, name: "a route's one backend's autoHostname rewrites its Host", path: '/auto/backend', expect: { status: 200, upstream: 'v2', upstreamHeaders: { host: '127.0.0.1' } } },
 ];

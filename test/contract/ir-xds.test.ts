@@ -30,6 +30,8 @@ interface Fleet {
   readonly routes: Map<string, RouteConfiguration>;
   /** cluster -> its endpoints (EDS, or a DNS cluster's own load assignment) */
   readonly endpoints: Map<string, Obj[]>;
+  /** clusters whose hosts are named by DNS (their hostname is the name resolved) */
+  readonly dns: Set<string>;
 }
 
 function buildFleet(snapshot: Snapshot): Fleet {
@@ -38,9 +40,13 @@ function buildFleet(snapshot: Snapshot): Fleet {
   const decoded = (kind: keyof typeof encoded) => [...encoded[kind].values()].map((r) => [r.name, decodeAny(r.any) as Obj] as const);
   const lbEndpoints = (cla: Obj | undefined) => ((cla?.endpoints as Obj[] | undefined) ?? []).flatMap((l) => (l.lb_endpoints as Obj[] | undefined) ?? []).map((e) => e.endpoint as Obj);
   const endpoints = new Map<string, Obj[]>();
-  for (const [name, cluster] of decoded('cluster')) endpoints.set(name, lbEndpoints(cluster.load_assignment as Obj | undefined));
+  const dns = new Set<string>();
+  for (const [name, cluster] of decoded('cluster')) {
+    endpoints.set(name, lbEndpoints(cluster.load_assignment as Obj | undefined));
+    if (cluster.type === 'LOGICAL_DNS' || cluster.type === 'STRICT_DNS') dns.add(name);
+  }
   for (const [name, cla] of decoded('endpoint')) endpoints.set(name, lbEndpoints(cla));
-  return { listeners: new Map(decoded('listener')), routes: new Map(decoded('route').map(([n, r]) => [n, r as unknown as RouteConfiguration])), endpoints };
+  return { listeners: new Map(decoded('listener')), routes: new Map(decoded('route').map(([n, r]) => [n, r as unknown as RouteConfiguration])), endpoints, dns };
 }
 
 const lower = (headers: ContractCase['headers'] = {}) =>
@@ -61,7 +67,9 @@ function observe(d: EnvoyDecision, fleet: Fleet): Observed {
       const address = (endpoint?.address as Obj | undefined)?.socket_address as Obj | undefined;
       const upstream = UPSTREAM_BY_PORT.get(Number(address?.port_value ?? -1));
       if (upstream === undefined) return { status: 503 };
-      const upstreamHeaders = { ...joined(d.headers), host: d.authority };
+      // auto_host_rewrite: the host's hostname, when it has one.
+      const hostname = (endpoint?.hostname as string | undefined) || (fleet.dns.has(d.cluster) ? String(address?.address) : undefined);
+      const upstreamHeaders = { ...joined(d.headers), host: d.autoHostRewrite && hostname ? hostname : d.authority };
       return { status: 200, upstream, upstreamPath: d.path, upstreamHeaders, responseHeaders: joined(applyResponseEdits(d, [], d.headers)), ...(d.delayMs !== undefined ? { heldMs: d.delayMs } : {}) };
     }
   }

@@ -46,6 +46,11 @@ export type EnvoyDecision =
       readonly retry: { readonly on: readonly string[]; readonly attempts: number; readonly codes: readonly number[]; readonly perTryTimeoutMs?: number } | undefined;
       /** ms the fault filter held the request before it went on */
       readonly delayMs?: number;
+      /**
+       * `auto_host_rewrite`: the upstream gets the chosen host's hostname (a DNS cluster's name,
+       * an EDS endpoint's `hostname`) as Host instead of `authority`, when it has one
+       */
+      readonly autoHostRewrite?: boolean;
     }
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
   | { readonly kind: 'direct'; readonly status: number; readonly body: string; readonly headers: ReadonlyMap<string, readonly string[]>; readonly delayMs?: number }
@@ -483,5 +488,6 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
     timeoutMs: ms(action.timeout),
     retry: retryOf(action),
     ...(fault.delayMs !== undefined ? { delayMs: fault.delayMs } : {}),
+    ...(action.auto_host_rewrite?.value === true ? { autoHostRewrite: true } : {}),
   };
 }
