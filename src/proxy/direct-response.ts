@@ -25,7 +25,8 @@ export function compileDirectResponse(f: DirectResponseFilter, edits: HeaderEdit
     report(`direct-response: status ${f.status} is not 200..599; the route answers 500`);
     return INVALID;
   }
-  const body = f.body === undefined || NO_BODY.has(f.status) ? '' : f.body;
+  // A body that is not text (a translator's slip) is none, rather than a reply no front end can write.
+  const body = typeof f.body !== 'string' || NO_BODY.has(f.status) ? '' : f.body;
   let pairs: string[] = body === '' ? [] : ['content-type', 'text/plain'];
   if (!noEdits(edits)) pairs = applyResponseEdits(pairs, edits);
   const headers: Array<[string, string]> = [];
