@@ -3,6 +3,8 @@
 // the fields a decision reads (edits combined, rewrites and redirects compiled, mirrors resolved).
 import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
 import { compileCors } from './cors.ts';
+import { compileDirectResponse, type DirectResponseFilter } from './direct-response.ts';
+import { compileFault, type FaultFilter } from './fault.ts';
 import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
 import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
@@ -60,12 +62,18 @@ interface Effects {
   response: HeaderEdits;
   mirrors: readonly Mirror[];
   hostname: string | undefined;
+  /** the Host is the endpoint's; a later literal hostname turns it off, a later autoHostname on */
+  autoHost: boolean;
   path: CompiledPathRewrite | undefined;
   redirect: CompiledRedirect | undefined;
+  /** the first of a redirect and a direct response answers; the other is ignored */
+  direct: DirectResponseFilter | undefined;
+  /** the last fault filter: a backend's replaces the route's */
+  fault: FaultFilter | undefined;
 }
 
 function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, base?: Effects): Effects {
-  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, path: undefined, redirect: undefined };
+  const e: Effects = base ? { ...base } : { request: NO_EDITS, response: NO_EDITS, mirrors: NONE, hostname: undefined, autoHost: false, path: undefined, redirect: undefined, direct: undefined, fault: undefined };
   for (const f of filters) {
     switch (f.type) {
       case 'request-headers':
@@ -75,23 +83,33 @@ function effectsOf(filters: readonly RouteFilter[], clusters: Lookup<Cluster>, b
         e.response = concatEdits(e.response, f.edits);
         break;
       case 'url-rewrite':
-        if (f.hostname !== undefined) e.hostname = f.hostname;
+        if (f.autoHostname === true) e.autoHost = true;
+        else if (f.hostname !== undefined) {
+          e.hostname = f.hostname;
+          e.autoHost = false;
+        }
         if (f.path !== undefined) e.path = compilePathRewrite(f.path);
         break;
       case 'redirect':
-        e.redirect ??= compileRedirect(f);
+        if (e.direct === undefined) e.redirect ??= compileRedirect(f);
+        break;
+      case 'direct-response':
+        if (e.redirect === undefined) e.direct ??= f;
         break;
       case 'mirror':
         if (f.percent > 0) e.mirrors = [...e.mirrors, { cluster: resolve(f.cluster, clusters), percent: Math.min(f.percent, 100) }];
         break;
       case 'cors':
         break; // a route-level policy: compileRoute reads it
+      case 'fault':
+        e.fault = f;
+        break;
     }
   }
   return e;
 }
 
-function compileSplits(route: Route, clusters: Lookup<Cluster>): readonly CompiledSplit[] {
+function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): readonly CompiledSplit[] {
   let byFilters = compiledSplits.get(route.splits);
   if (byFilters === undefined) compiledSplits.set(route.splits, (byFilters = new WeakMap()));
   let splits = byFilters.get(route.filters);
@@ -111,9 +129,12 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>): readonly Compil
         response: noEdits(e.response) ? undefined : e.response,
         mirrors: e.mirrors,
         hostname: e.hostname,
+        autoHost: e.autoHost,
         path: e.path,
         // The route's own redirect answers before a split is picked; this is then the split's.
         redirect: e.redirect,
+        direct: e.direct === undefined ? undefined : compileDirectResponse(e.direct, e.response, report),
+        fault: e.fault === undefined ? undefined : compileFault(e.fault, report),
       };
     });
     byFilters.set(route.filters, splits);
@@ -131,12 +152,17 @@ function splitClusters(splits: readonly CompiledSplit[]): Cluster[] {
 }
 
 function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): CompiledRoute {
-  const splits = compileSplits(route, clusters);
+  const splits = compileSplits(route, clusters, report);
   let redirect: CompiledRedirect | undefined;
+  let direct: DirectResponseFilter | undefined;
   let cors: CompiledRoute['cors'];
+  let response = NO_EDITS;
   for (const f of route.filters) {
-    if (f.type === 'redirect') redirect ??= compileRedirect(f);
+    // The first of a redirect and a direct response answers.
+    if (f.type === 'redirect') redirect ??= direct === undefined ? compileRedirect(f) : undefined;
+    else if (f.type === 'direct-response') direct ??= redirect === undefined ? f : undefined;
     else if (f.type === 'cors') cors ??= compileCors(f.policy);
+    else if (f.type === 'response-headers') response = concatEdits(response, f.edits);
   }
   const resolved = splitClusters(splits);
   return {
@@ -148,6 +174,7 @@ function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportPro
     splits,
     total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,
     redirect,
+    direct: direct === undefined ? undefined : compileDirectResponse(direct, response, report),
     cors,
     clusters: resolved.length === 0 ? NONE : resolved,
   };

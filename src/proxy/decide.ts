@@ -1,6 +1,7 @@
 // The per-request core: from plain values (listener, method, host, path, raw headers) to a decision.
 // It knows nothing of node:http, so every socket layer (h1, h2, a raw fast path) shares it.
 import type { HeaderEdits, HeaderPair, ListenerKind, RetryPolicy, Route } from '../snapshot/types.ts';
+import type { LocalReply } from './local-reply.ts';
 import { originAllowed, preflightHeaders, withCorsHeaders } from './cors.ts';
 import { routedTarget } from './normalize-path.ts';
 import { headerSafe, type RedirectRequest, redirectLocation, rewritePath } from './rewrite.ts';
@@ -20,6 +21,8 @@ export type Decision =
   | { readonly kind: 'misdirected'; readonly ingress: string }
   /** the route has no backend to send to (none, all weights 0, or an invalid reference): 500 */
   | { readonly kind: 'no-backend'; readonly ingress: string }
+  /** a direct-response filter: the route's prepared answer (direct-response.ts) */
+  | { readonly kind: 'direct-response'; readonly ingress: string; readonly reply: LocalReply }
   /** a CORS preflight, answered by the gateway: 204 with these headers (none but Vary for an origin not allowed) */
   | { readonly kind: 'preflight'; readonly ingress: string; readonly headers: readonly HeaderPair[] }
   | {
@@ -107,6 +110,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   if (route.redirect !== undefined) {
     return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: route.redirect.status };
   }
+  if (route.direct !== undefined) return { kind: 'direct-response', ingress, reply: route.direct };
   if (route.total === 0) return { kind: 'no-backend', ingress };
   // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
   const split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
@@ -114,6 +118,7 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   if (split.redirect !== undefined) {
     return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: split.redirect.status };
   }
+  if (split.direct !== undefined) return { kind: 'direct-response', ingress, reply: split.direct };
   if (split.cluster === undefined) return { kind: 'no-backend', ingress };
 
   return {

@@ -10,7 +10,9 @@
 import type { Pool } from 'undici';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
+import { timeoutReply } from './deadlines.ts';
 import { decide, type RequestFacts } from './decide.ts';
+import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { type BodyCopy, startMirrors } from './mirror.ts';
@@ -94,6 +96,9 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   #armed = false;
   /** retries so far (retry.ts) */
   #retries = 0;
+  /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
+  #held: CompiledFault | undefined;
+  #cut = false;
 
   // The facts (the request as the front end saw it).
   method = '';
@@ -159,6 +164,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.mirrorBody = undefined;
     this.cancelUpstream = undefined;
     this.#retries = 0;
+    this.#held = undefined;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -188,7 +194,47 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     }
     this.via = via as Via;
     this.#policies = policiesFor(decision);
+    // Routes without faults pay one property read.
+    const fault = decision.split.fault;
+    if (fault !== undefined) return this.#fault(fault);
     return this.#policies.request.length === 0 ? this.#dispatch() : this.#runPolicies(0);
+  }
+
+  /**
+   * A fault's delay holds the request on the deadline sweep (PENDING; expire() goes on), bounded by
+   * the route's request timeout, which keeps counting; then its abort may answer.
+   */
+  #fault(fault: CompiledFault): Step {
+    const delay = fault.delay;
+    if (delay !== undefined && fires(delay.percent, Math.random() * 100)) {
+      const request = this.#decision!.timeout?.request;
+      const end = this.#started + (request ?? 0);
+      let at = performance.now() + delay.ms;
+      this.#cut = request !== undefined && request > 0 && end <= at;
+      if (this.#cut) at = end;
+      this.#held = fault;
+      this.dp.deadlines.arm(this, at, this.#cut ? request! : delay.ms);
+      this.#armed = true;
+      return PENDING;
+    }
+    return this.#abortOrGoOn(fault);
+  }
+
+  #abortOrGoOn(fault: CompiledFault): Step {
+    const abort = fault.abort;
+    if (abort !== undefined && fires(abort.percent, Math.random() * 100)) return this.#answer(abort.reply, this.ingress, true);
+    return this.#policies.request.length === 0 ? this.#dispatch() : this.#runPolicies(0);
+  }
+
+  /** The hold ends: the request goes on, or the route's request timeout answers it (504). */
+  #unhold(fault: CompiledFault): Step {
+    this.#held = undefined;
+    if (!this.#cut) return this.#abortOrGoOn(fault);
+    this.reply = timeoutReply(this.grpcType);
+    this.replyGrpc = false;
+    this.#facts = undefined;
+    this.finish(504, 'timeout');
+    return LOCAL;
   }
 
   /** The transport for this cluster from this front end, or -1 when it cannot carry it. */
@@ -270,7 +316,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const facts = this.#facts!;
     this.headers = upstreamRequestHeaders({
       raw: facts.raw,
-      host: decision.upstreamHost,
+      host: decision.split.autoHost ? endpointHost(this.endpoint) : decision.upstreamHost,
       edits: decision.request,
       clientAddress: facts.clientAddress,
       proto: facts.secure ? 'https' : 'http',
@@ -314,6 +360,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   expire(): void {
     this.#armed = false;
     if (this.#state !== OPEN) return;
+    if (this.#held !== undefined) return this.#resume(this.#unhold(this.#held));
     (this.#owner ?? this).exchangeTimedOut(this);
   }
 
@@ -380,6 +427,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       }
     }
     if (this.endpoint === undefined) return false;
+    // The Host follows the endpoint (headers: `host` first).
+    if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint);
     const timeout = this.#decision!.timeout;
     if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
     return true;
@@ -423,3 +472,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   }
 }
 
+/**
+ * The Host of a url-rewrite's autoHostname (Envoy's auto_host_rewrite): the endpoint's DNS name
+ * (a `dns` cluster) or address, without the port; an IPv6 address in brackets.
+ */
+function endpointHost(endpoint: Endpoint): string {
+  return endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
+}

@@ -96,6 +96,8 @@ class H1Exchange extends Exchange {
       return;
     }
     if (step !== FORWARD) return;
+    // The client left while the request was held (a fault delay, a policy deciding): forward nothing.
+    if (req.socket.destroyed) return this.finish(499);
     // The request will be forwarded: now the client may send its body.
     if (awaitsContinue) res.writeContinue();
     const dp = this.dp;

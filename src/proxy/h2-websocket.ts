@@ -56,6 +56,8 @@ class H2WebSocketExchange extends Exchange {
 
   override proceed(step: Step): void {
     if (step === LOCAL) writeLocalH2(this.#stream, this.reply, false, undefined);
+    // The stream ended while the handshake was held (a fault delay, a policy deciding): no tunnel.
+    else if (step === FORWARD && this.#stream.destroyed) this.finish(499);
     else if (step === FORWARD) this.#tunnel();
   }
 

@@ -131,6 +131,8 @@ class H2Exchange extends Exchange {
     const stream = this.#stream;
     if (step === LOCAL) return writeLocalH2(stream, this.reply, this.head, this.replyGrpc ? this.grpcType : undefined);
     if (step !== FORWARD) return;
+    // The stream ended while the request was held (a fault delay, a policy deciding): forward nothing.
+    if (stream.destroyed) return this.finish(499);
     const dp = this.dp;
     if (this.via === VIA_H2C) {
       proxyH2ToH2c(stream, this.#h2, this);

@@ -1,4 +1,4 @@
-// Responses the gateway writes itself (404, 500, 503, probes, redirects, CORS preflights), for any
+// Responses the gateway writes itself (404, 500, 503, probes, redirects, direct responses, CORS preflights), for any
 // socket layer: the one table of the gateway's own answers, so every front end says the same thing
 // for the same cause.
 import type { HeaderPair } from '../snapshot/types.ts';
@@ -73,5 +73,7 @@ export function replyFor(decision: Exclude<Decision, { kind: 'forward' }>): { re
       return { reply: MISDIRECTED, ingress: decision.ingress, error: true };
     case 'preflight':
       return { reply: preflightReply(decision.headers), ingress: decision.ingress, error: false };
+    case 'direct-response':
+      return { reply: decision.reply, ingress: decision.ingress, error: true };
   }
 }

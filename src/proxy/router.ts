@@ -4,6 +4,8 @@
 // filter is resolved into the route's and each split's fields.
 import type { Cluster, HeaderEdits, IngressInfo, ListenerKind, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import type { CompiledCors } from './cors.ts';
+import type { CompiledFault } from './fault.ts';
+import type { LocalReply } from './local-reply.ts';
 import { type PathMatcher, type ValueMatcher, pathMatches, queryParam, valueMatches } from './match.ts';
 import { rawHeader } from './raw-headers.ts';
 import type { CompiledPathRewrite, CompiledRedirect } from './rewrite.ts';
@@ -31,10 +33,16 @@ export interface CompiledSplit {
   readonly mirrors: readonly Mirror[];
   /** url-rewrite: the Host sent upstream (the split's over the route's); undefined: the client's */
   readonly hostname: string | undefined;
+  /** url-rewrite autoHostname: the Host sent upstream is the chosen endpoint's (over `hostname`) */
+  readonly autoHost: boolean;
   /** url-rewrite of the path (the split's over the route's) */
   readonly path: CompiledPathRewrite | undefined;
   /** a redirect filter of the split: answers instead of forwarding */
   readonly redirect: CompiledRedirect | undefined;
+  /** a direct-response filter of the split (direct-response.ts): answers instead of forwarding */
+  readonly direct: LocalReply | undefined;
+  /** injected faults (fault.ts): the split's, else the route's; undefined when none */
+  readonly fault: CompiledFault | undefined;
 }
 
 /** A split that forwards: the one a forward decision carries. */
@@ -55,6 +63,8 @@ export interface CompiledRoute {
   readonly total: number;
   /** a route-level redirect: answers before any split is picked */
   readonly redirect: CompiledRedirect | undefined;
+  /** a route-level direct response (direct-response.ts): answers before any split is picked */
+  readonly direct: LocalReply | undefined;
   readonly cors: CompiledCors | undefined;
   /** every cluster object the route resolved (splits and mirrors), to tell when it is stale */
   readonly clusters: readonly Cluster[];

@@ -76,6 +76,8 @@ class UpgradeExchange extends Exchange {
 
   override proceed(step: Step): void {
     if (step === LOCAL) writeRaw(this.#socket, this.reply);
+    // The client left while the handshake was held (a fault delay, a policy deciding): no tunnel.
+    else if (step === FORWARD && this.#socket.destroyed) this.finish(499);
     else if (step === FORWARD) this.#tunnel();
   }
 

@@ -4,6 +4,7 @@
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 import { ADS_CONFIG_SOURCE, socketAddress } from './common.ts';
 import { typed, type ProtoObject } from './encode.ts';
+import { endpointHostname } from './route-host.ts';
 import type { NamedResource } from './routes.ts';
 
 /** Speak HTTP/2 cleartext to h2c/gRPC upstreams; HTTP/1.1 is Envoy's default. */
@@ -16,11 +17,12 @@ function protocolOptions(cluster: Cluster): ProtoObject | undefined {
 
 /**
  * Endpoints of one cluster. gRPC clients ignore localities without a weight, so the single
- * locality gets weight 1; an empty cluster has no locality at all (requests get 503).
+ * locality gets weight 1; an empty cluster has no locality at all (requests get 503). `hostnames`:
+ * each endpoint's address is its hostname too (auto_host_rewrite, route-host.ts).
  */
-export function loadAssignment(name: string, endpoints: readonly Endpoint[]): ProtoObject {
+export function loadAssignment(name: string, endpoints: readonly Endpoint[], hostnames = false): ProtoObject {
   if (endpoints.length === 0) return { cluster_name: name, endpoints: [] };
-  const lb_endpoints = endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) } }));
+  const lb_endpoints = endpoints.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port), hostname: hostnames ? endpointHostname(e.address) : undefined } }));
   return { cluster_name: name, endpoints: [{ locality: {}, load_balancing_weight: { value: 1 }, lb_endpoints }] };
 }
 
@@ -45,11 +47,12 @@ function cluster(c: Cluster): ProtoObject {
   return { ...common, type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE } };
 }
 
-export function buildClusters(clusters: readonly Cluster[]): { clusters: NamedResource[]; endpoints: NamedResource[] } {
+/** `autoHost`: clusters whose endpoints need their hostname (route-host.ts). */
+export function buildClusters(clusters: readonly Cluster[], autoHost: ReadonlySet<string> = new Set()): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   return {
     clusters: clusters.map((c) => ({ name: c.name, resource: cluster(c) })),
     endpoints: clusters
       .filter((c) => c.type === 'static')
-      .map((c) => ({ name: c.name, resource: loadAssignment(c.name, c.endpoints) })),
+      .map((c) => ({ name: c.name, resource: loadAssignment(c.name, c.endpoints, autoHost.has(c.name)) })),
   };
 }

@@ -15,22 +15,30 @@ import {
 import { CORS_FILTER } from './cors.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { buildPortListeners } from './port-listeners.ts';
+import { FAULT_FILTER, injectsFaults } from './route-fault.ts';
 import { hostsForGrpc, type NamedResource } from './routes.ts';
-
-/** How every connection manager of a snapshot is set up. */
-export interface HcmOptions {
-  /** normalise paths before routing (`--no-normalize-path` turns it off) */
-  readonly normalizePath: boolean;
-  /** HTTP filters between CORS and the router: the function filters some route uses (functions.ts) */
-  readonly filters: readonly ProtoObject[];
-}
 
 function rds(routeConfigName: string): ProtoObject {
   return { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE };
 }
 
+/** How every connection manager of one snapshot is set up. */
+export interface HcmOptions {
+  /** normalise paths before routing (`--no-normalize-path` turns it off) */
+  readonly normalizePath: boolean;
+  /** some route injects faults: the fault filter is in the chain (route-fault.ts) */
+  readonly fault: boolean;
+  /** HTTP filters between the fault filter and the router: the function filters some route uses (functions.ts) */
+  readonly filters: readonly ProtoObject[];
+}
+
+export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): HcmOptions {
+  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), filters };
+}
+
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
 export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObject {
+  const { normalizePath } = hcm;
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(HCM_TYPE, {
@@ -38,7 +46,7 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       codec_type: 'AUTO',
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
-      http_filters: [CORS_FILTER, ...hcm.filters, ROUTER_FILTER],
+      http_filters: [CORS_FILTER, ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },
@@ -141,7 +149,7 @@ export function buildListeners(
   addresses: ListenerAddresses,
   filters: readonly ProtoObject[] = [],
 ): { envoy: NamedResource[]; grpc: NamedResource[] } {
-  const hcm: HcmOptions = { normalizePath: addresses.normalizePath !== false, filters };
+  const hcm = hcmOptions(snapshot, addresses, filters);
   const tls = tlsListener(snapshot, addresses.externalTlsAddress, hcm);
   const envoy = [
     plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', hcm),

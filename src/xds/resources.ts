@@ -9,6 +9,7 @@ import type { ListenerAddresses } from './common.ts';
 import { encodeAny, type AnyMessage, type ProtoObject } from './encode.ts';
 import { buildListeners } from './listeners.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
+import { autoHostClusters } from './route-host.ts';
 import { buildRouteConfigurations } from './routes.ts';
 import { envoyFunctions } from './functions.ts';
 import { buildSecrets } from './secrets.ts';
@@ -54,7 +55,7 @@ export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses)
   const functions = envoyFunctions(snapshot);
   const listeners = buildListeners(snapshot, addresses, functions.filters);
   const routes = buildRouteConfigurations(snapshot, functions);
-  const built = buildClusters(snapshot.clusters);
+  const built = buildClusters(snapshot.clusters, autoHostClusters(snapshot));
   // Lambda endpoints' clusters carry their endpoint inline (LOGICAL_DNS): no assignment over EDS.
   const clusters = [...built.clusters, ...functions.clusters];
   const endpoints = built.endpoints;

@@ -1,7 +1,9 @@
-// One IR route -> one Envoy Route: its match, then a redirect, a 500, or a RouteAction to one
+// One IR route -> one Envoy Route: its match, then a redirect, a direct response, a 500, or a RouteAction to one
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
+import { directResponse } from './route-direct.ts';
+import { faultPerFilterConfig } from './route-fault.ts';
 import type { ProtoObject } from './encode.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 import { collectFilters, headerFields, mirrorPolicies, redirectAction, type FilterParts } from './route-filters.ts';
@@ -25,6 +27,8 @@ export interface RouteOptions {
   readonly functions?: ReadonlyMap<string, FunctionTarget>;
   /** the connection manager has the function filters: function splits carry their per-route config */
   readonly functionFilters?: boolean;
+  /** faults are served (Envoy; not proxyless gRPC clients, whose listeners have no fault filter) */
+  readonly fault: boolean;
 }
 
 /** A split as Envoy serves it: a function split goes to its target's cluster, with its filter config. */
@@ -72,17 +76,24 @@ function actionFields(route: Route, parts: FilterParts, host: string | undefined
   return {
     // A 0s timeout turns Envoy's default 15 s route timeout off: the IR has none by default.
     timeout: route.timeout?.request === undefined ? {} : duration(route.timeout.request),
-    host_rewrite_literal: host,
+    // One of the two (a oneof): the endpoint's hostname, or a literal.
+    auto_host_rewrite: parts.autoHost ? { value: true } : undefined,
+    host_rewrite_literal: parts.autoHost ? undefined : host,
     ...(parts.path ? pathRewriteFields(parts.path, route.path) : {}),
     retry_policy: retryPolicy(route),
     request_mirror_policies: mirrorPolicies(parts),
   };
 }
 
-/** Fields on the Route itself: header mutations and, where the listener has the filter, CORS. */
-function routeLevel(parts: FilterParts, options: RouteOptions): { fields: ProtoObject; host?: string } {
+/**
+ * Fields on the Route itself: header mutations and, where the listener has the filters, CORS and
+ * (on a route that forwards: the data plane injects faults only there) the fault.
+ */
+function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean): { fields: ProtoObject; host?: string } {
   const { fields, host } = headerFields(parts);
-  return { fields: { ...fields, typed_per_filter_config: options.cors ? corsPerFilterConfig(parts.cors) : undefined }, host };
+  const cors = options.cors ? corsPerFilterConfig(parts.cors) : undefined;
+  const fault = forwards && options.fault ? faultPerFilterConfig(parts.fault) : undefined;
+  return { fields: { ...fields, typed_per_filter_config: cors || fault ? { ...cors, ...fault } : undefined }, host };
 }
 
 const SERVER_ERROR: ProtoObject = { direct_response: { status: 500 } };
@@ -94,8 +105,9 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
-  const { fields, host } = routeLevel(parts, options);
+  const { fields, host } = routeLevel(parts, options, !parts.redirect && !parts.direct && valid.length > 0);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path, options.listenerPort), ...fields };
+  if (parts.direct) return { match, direct_response: directResponse(parts.direct), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
   if (single) {
     const perFilter = perFilterConfig(fields.typed_per_filter_config as ProtoObject | undefined, single.perFilter);
@@ -128,7 +140,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
  */
 function weightedCluster(split: Backend, cluster: string, route: FilterParts, options: RouteOptions): ProtoObject {
   const parts = collectFilters(split.filters);
-  const { fields, host } = routeLevel(parts, options);
+  const { fields, host } = routeLevel(parts, options, true);
   // The route's url-rewrite hostname wins over a backend's Host header, not its own url-rewrite.
   const ownHost = parts.hostname ?? (route.hostname ? undefined : host);
   const perFilter = perFilterConfig(fields.typed_per_filter_config as ProtoObject | undefined, split.perFilter);

@@ -1,5 +1,5 @@
 // IR route filters, sorted by what each becomes in Envoy: header mutations, host and path
-// rewrites, a redirect, mirror policies, a CORS policy. Later filters of a kind win, as applying
+// rewrites, a redirect or direct response, mirror policies, a CORS policy, a fault. Later filters of a kind win, as applying
 // them in order would.
 import type { CorsPolicy, HeaderEdits, PathMatch, PathRewrite, RouteFilter } from '../snapshot/types.ts';
 import type { ProtoObject } from './encode.ts';
@@ -7,16 +7,24 @@ import { headerMutations } from './header-edits.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 
 export type RedirectFilter = Extract<RouteFilter, { type: 'redirect' }>;
+type DirectResponseFilter = Extract<RouteFilter, { type: 'direct-response' }>;
+type FaultFilter = Extract<RouteFilter, { type: 'fault' }>;
 
 export interface FilterParts {
   readonly request: readonly HeaderEdits[];
   readonly response: readonly HeaderEdits[];
   /** url-rewrite hostname */
   readonly hostname?: string;
+  /** url-rewrite autoHostname (over `hostname`; a later literal hostname turns it off) */
+  readonly autoHost: boolean;
   readonly path?: PathRewrite;
   readonly redirect?: RedirectFilter;
+  /** answers instead of forwarding; of a redirect and a direct response, the first listed wins */
+  readonly direct?: DirectResponseFilter;
   readonly mirrors: ReadonlyArray<{ readonly cluster: string; readonly percent: number }>;
   readonly cors?: CorsPolicy;
+  /** the last fault filter */
+  readonly fault?: FaultFilter;
 }
 
 export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
@@ -24,23 +32,30 @@ export function collectFilters(filters: readonly RouteFilter[]): FilterParts {
   const response: HeaderEdits[] = [];
   const mirrors: Array<{ cluster: string; percent: number }> = [];
   let hostname: string | undefined;
+  let autoHost = false;
   let path: PathRewrite | undefined;
   let redirect: RedirectFilter | undefined;
+  let direct: DirectResponseFilter | undefined;
   let cors: CorsPolicy | undefined;
+  let fault: FaultFilter | undefined;
   for (const f of filters) {
     switch (f.type) {
       case 'request-headers': request.push(f.edits); break;
       case 'response-headers': response.push(f.edits); break;
       case 'url-rewrite':
+        if (f.autoHostname === true) autoHost = true;
+        else if (f.hostname !== undefined) autoHost = false;
         hostname = f.hostname ?? hostname;
         path = f.path ?? path;
         break;
-      case 'redirect': redirect = f; break;
+      case 'redirect': if (direct === undefined) redirect = f; break;
+      case 'direct-response': if (redirect === undefined) direct ??= f; break;
       case 'mirror': if (f.percent > 0) mirrors.push({ cluster: f.cluster, percent: f.percent }); break;
       case 'cors': cors = f.policy; break;
+      case 'fault': fault = f; break;
     }
   }
-  return { request, response, hostname, path, redirect, mirrors, cors };
+  return { request, response, hostname, autoHost, path, redirect, direct, mirrors, cors, fault };
 }
 
 /**

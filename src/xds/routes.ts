@@ -5,6 +5,7 @@ import type { Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LISTENER, RESERVED_NAMES } from './common.ts';
 import { checkMessage, type ProtoObject } from './encode.ts';
 import { envoyRoute, type RouteOptions } from './route-action.ts';
+import { directBodyLimit } from './route-direct.ts';
 import { routeMatch } from './route-match.ts';
 import { envoyFunctions, type EnvoyFunctions } from './functions.ts';
 
@@ -112,7 +113,8 @@ function routeConfiguration(
   // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the
   // connection manager's strip_any_host_port would also cut the port from the Host sent upstream
   // and from redirects, which the data plane keeps (test/contract).
-  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true } };
+  const max_direct_response_body_size_bytes = directBodyLimit(virtual_hosts);
+  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true, max_direct_response_body_size_bytes } };
 }
 
 /** The virtual host serving each host name, local listener first: proxyless clients run in-cluster. */
@@ -134,12 +136,12 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
  */
 function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: RouteOptions): NamedResource {
   const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, options)).flatMap(servable) }];
-  return { name: host, resource: { name: host, virtual_hosts } };
+  return { name: host, resource: { name: host, virtual_hosts, max_direct_response_body_size_bytes: directBodyLimit(virtual_hosts) } };
 }
 
 export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): { envoy: NamedResource[]; grpc: NamedResource[] } {
   const { external, local } = snapshot.listeners;
-  const options: RouteOptions = { cors: true, functions: functions.targets, functionFilters: true };
+  const options: RouteOptions = { cors: true, fault: true, functions: functions.targets, functionFilters: true };
   const envoy = [
     // The cluster-local gateway redirects too (the translator marks only ExternalIP rules
     // Redirected), as Kourier's internal listener does; the TLS listener never does.
@@ -149,7 +151,7 @@ export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFun
     // A Gateway API port's own table, named after its listener.
     ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false, { ...options, listenerPort: p.listenerPort ?? p.port })),
   ];
-  const grpcOptions: RouteOptions = { cors: false, functions: functions.targets, functionFilters: false };
+  const grpcOptions: RouteOptions = { cors: false, fault: false, functions: functions.targets, functionFilters: false };
   const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost, grpcOptions));
   return { envoy, grpc };
 }

@@ -48,6 +48,10 @@ export interface Expect {
   readonly responseHeaders?: Readonly<Record<string, string>>;
   /** TLS only: the first DNS name of the certificate served; null: the handshake fails */
   readonly certificate?: string | null;
+  /** the response body, when the gateway answers itself */
+  readonly body?: string;
+  /** the answer came no sooner than this many ms after the request (a fault delay) */
+  readonly heldMs?: number;
 }
 
 export interface ContractCase {

@@ -4,7 +4,6 @@
 // and without the fast path) are started once for the file, with real echo upstreams that report
 // the request they received (for an upgrade: a 101, then that report, then a close).
 import assert from 'node:assert/strict';
-import type http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,49 +13,11 @@ import { makeCert } from '../proxy/certs.ts';
 import { ConfigDir } from '../support/config.ts';
 import { eventually, get } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
-import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
-import { CASES, CERT_NAMES, type ContractCase, type ContractPorts, contractConfig, type Implementation, UPSTREAMS, type UpstreamName } from './cases.ts';
-import { type Client, type ClientReply, CLIENTS, closeClients } from './clients.ts';
+import type { Upstream } from '../support/upstream.ts';
+import { CASES, CERT_NAMES, type ContractPorts, contractConfig, UPSTREAMS, type UpstreamName } from './cases.ts';
+import { closeClients } from './clients.ts';
+import { applies, type Frontend, FRONTENDS, observed, startEchoUpstream } from './frontends.ts';
 import { assertOutcome, type Observed } from './outcome.ts';
-
-interface Frontend {
-  readonly name: Exclude<Implementation, 'xds'>;
-  readonly gateway: 'fast' | 'node';
-  readonly secure: boolean;
-  readonly client: Client;
-  /** runs only cases that make sense as an upgrade */
-  readonly upgrade?: boolean;
-}
-
-const FRONTENDS: readonly Frontend[] = [
-  { name: 'h1', gateway: 'fast', secure: false, client: CLIENTS.h1 },
-  { name: 'h1-node', gateway: 'node', secure: false, client: CLIENTS.h1 },
-  { name: 'h2c', gateway: 'fast', secure: false, client: CLIENTS.h2c },
-  { name: 'h2-tls', gateway: 'fast', secure: true, client: CLIENTS.h2Tls },
-  { name: 'h1-tls', gateway: 'fast', secure: true, client: CLIENTS.h1Tls },
-  { name: 'h1-tls-node', gateway: 'node', secure: true, client: CLIENTS.h1Tls },
-  { name: 'ws', gateway: 'fast', secure: false, client: CLIENTS.upgrade, upgrade: true },
-];
-
-function applies(c: ContractCase, f: Frontend): boolean {
-  // --no-normalize-path is one flag for every listener: one more gateway (with the fast path) covers it.
-  if (c.normalize === false && f.gateway !== 'fast') return false;
-  if (c.only && !c.only.includes(f.name)) return false;
-  if (f.upgrade && c.upgrade === false) return false;
-  if (f.secure) return c.listener !== 'local' && c.scheme !== 'http';
-  return c.scheme !== 'https';
-}
-
-/** An echo upstream that also takes upgrades: 101, then the request it received as JSON, then a close. */
-async function startEchoUpstream(name: UpstreamName): Promise<Upstream> {
-  const up = await startUpstream(name);
-  up.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
-    const reply: EchoReply = { name, method: req.method!, url: req.url!, headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes: 0 };
-    up.requests.push(reply);
-    socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Upstream: ${name}\r\n\r\n${JSON.stringify(reply)}`);
-  });
-  return up;
-}
 
 async function closedPort(): Promise<number> {
   const s = net.createServer();
@@ -64,19 +25,6 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise((r) => s.close(r));
   return port;
-}
-
-/** What the client saw, in the contract's terms; an upgrade's 101 counts as the 200 of a forward. */
-function observed(reply: ClientReply, upgrade: boolean): Observed {
-  const status = upgrade && reply.status === 101 ? 200 : reply.status;
-  const base = { status, responseHeaders: reply.headers, location: reply.headers.location, ...(reply.certificate !== undefined ? { certificate: reply.certificate } : {}) };
-  if (reply.headers['x-upstream'] === undefined) return base;
-  // An upstream that answered is the upgrade-echo one only if the upgrade went through.
-  if (upgrade) assert.equal(reply.status, 101, 'a forwarded upgrade is answered 101 by the upstream');
-  const echo = JSON.parse(reply.body) as EchoReply;
-  const upstreamHeaders: Record<string, string> = {};
-  for (const [k, v] of Object.entries(echo.headers)) if (v !== undefined) upstreamHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-  return { ...base, upstream: echo.name, upstreamPath: echo.url, upstreamHeaders };
 }
 
 describe('routing contract: every front end of sluice serve', () => {

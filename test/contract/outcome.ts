@@ -15,6 +15,10 @@ export interface Observed {
   readonly responseHeaders?: Readonly<Record<string, string>>;
   /** TLS: the first DNS name of the certificate served, null when the handshake failed */
   readonly certificate?: string | null;
+  /** the response body of an answer no upstream gave */
+  readonly body?: string;
+  /** ms from the request to its answer */
+  readonly heldMs?: number;
 }
 
 /** `resolve` turns hashOf() placeholders into the implementation's ingress hashes. */
@@ -33,6 +37,8 @@ export function assertOutcome(c: ContractCase, seen: readonly Observed[], resolv
     if (e.location !== undefined) assert.equal(s.location, e.location, 'Location');
     for (const [name, value] of Object.entries(e.responseHeaders ?? {})) assert.equal(s.responseHeaders?.[name], resolve(value), `response header ${name}`);
     if (e.certificate !== undefined) assert.equal(s.certificate, e.certificate, 'certificate');
+    if (e.body !== undefined) assert.equal(s.body, e.body, 'body');
+    if (e.heldMs !== undefined) assert.ok((s.heldMs ?? 0) >= e.heldMs, `held ${s.heldMs} ms, at least ${e.heldMs} expected`);
   }
   if (Array.isArray(e.upstream)) {
     const picked = [...new Set(seen.map((s) => s.upstream))].sort();

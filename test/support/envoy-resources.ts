@@ -75,6 +75,8 @@ export interface RouteAction {
   weighted_clusters?: { clusters: ClusterWeight[]; total_weight?: { value?: number } };
   cluster_not_found_response_code?: 'SERVICE_UNAVAILABLE' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
   host_rewrite_literal?: string;
+  /** the Host becomes the chosen upstream host's hostname (when it has one) */
+  auto_host_rewrite?: { value?: boolean };
   prefix_rewrite?: string;
   regex_rewrite?: RegexRewrite;
   timeout?: Duration;

@@ -5,9 +5,11 @@
 // normalisation, virtual host by domain, first matching route (path, path-separated prefix, regex,
 // headers, query parameters), weighted clusters by a given roll (and the status for a cluster that
 // does not exist), redirects, direct responses, request and response header mutations, host and
-// path rewrites, mirrors, timeouts, retries, and the CORS filter (envoy-cors-eval.ts).
+// path rewrites, mirrors, timeouts, retries, the CORS filter (envoy-cors-eval.ts) and the fault
+// filter (envoy-fault-eval.ts).
 // It reads resources in their decoded (snake_case, enums as names) or plain form.
 import { corsPolicyOf, corsPreflight, corsResponseHeaders } from './envoy-cors-eval.ts';
+import { abortReply, faultConfigOf, faultFilterOf, faultOutcome, type HttpFault } from './envoy-fault-eval.ts';
 import type { ClusterWeight, Duration, HeaderEdits, HeaderMatcher, HeaderValueOption, Obj, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
 export type { ClusterWeight, Duration, HeaderMatcher, HeaderValueOption, QueryParameterMatcher, RegexRewrite, ResponseEdits, RouteAction, RouteConfiguration, RouteEntry, StringMatcher, VirtualHostConfig } from './envoy-resources.ts';
 
@@ -42,9 +44,16 @@ export type EnvoyDecision =
       /** route timeout in ms; undefined: Envoy's default (15 s), 0: none */
       readonly timeoutMs: number | undefined;
       readonly retry: { readonly on: readonly string[]; readonly attempts: number; readonly codes: readonly number[]; readonly perTryTimeoutMs?: number } | undefined;
+      /** ms the fault filter held the request before it went on */
+      readonly delayMs?: number;
+      /**
+       * `auto_host_rewrite`: the upstream gets the chosen host's hostname (a DNS cluster's name,
+       * an EDS endpoint's `hostname`) as Host instead of `authority`, when it has one
+       */
+      readonly autoHostRewrite?: boolean;
     }
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
-  | { readonly kind: 'direct'; readonly status: number; readonly body: string; readonly headers: ReadonlyMap<string, readonly string[]> }
+  | { readonly kind: 'direct'; readonly status: number; readonly body: string; readonly headers: ReadonlyMap<string, readonly string[]>; readonly delayMs?: number }
   /** Envoy's local replies: 404 `route_not_found`, 400 for a path normalisation can't make valid */
   | { readonly kind: 'local'; readonly status: 404 | 400; readonly reason: string };
 
@@ -60,6 +69,8 @@ export interface ConnectionManager {
   readonly useRemoteAddress: boolean;
   /** the CORS filter is among the connection manager's HTTP filters */
   readonly cors?: boolean;
+  /** the fault filter, when among the connection manager's HTTP filters */
+  readonly fault?: { readonly disabled: boolean; readonly config: HttpFault };
 }
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -102,6 +113,7 @@ export function connectionManager(chain: Obj): ConnectionManager {
     stripTrailingHostDot: hcm.strip_trailing_host_dot === true,
     useRemoteAddress: (hcm.use_remote_address as { value?: boolean } | undefined)?.value === true,
     cors: ((hcm.http_filters as Obj[] | undefined) ?? []).some((f) => f.name === CORS_FILTER),
+    fault: faultFilterOf(hcm),
   };
 }
 
@@ -384,7 +396,7 @@ export function applyResponseEdits(decision: Extract<EnvoyDecision, { kind: 'rou
  * What Envoy does with `request` on a connection manager that loads `config`. `roll` picks among
  * weighted clusters: a number in [0, total weight), as Envoy's random value modulo the total.
  */
-export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, request: EnvoyRequest, roll = 0): EnvoyDecision {
+export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, request: EnvoyRequest, roll = 0, faultRoll = 0): EnvoyDecision {
   // The HTTP/1 codec takes an absolute-form target's authority as the Host (allow_absolute_url).
   // Envoy refuses a #fragment in the target (runtime guard http_reject_path_with_fragment, on by default).
   if (request.path.includes('#')) return { kind: 'local', status: 400, reason: 'path_with_fragment' };
@@ -423,22 +435,29 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
   const preflight = cors ? corsPreflight(cors, headers) : undefined;
   if (preflight) return { kind: 'direct', status: 200, body: '', headers: preflight };
 
+  // The weighted cluster is chosen when the route is (its per-filter config is the most specific).
+  const weighted = route.route?.weighted_clusters ? pickWeighted(route.route.weighted_clusters.clusters, roll) : undefined;
+  // The fault filter runs after CORS, before the router.
+  const faultConfig = hcm.fault ? faultConfigOf(hcm.fault, [...(weighted ? [weighted] : []), route, vhost]) : undefined;
+  const fault = faultConfig ? faultOutcome(faultConfig, faultRoll) : {};
+  if (fault.abortStatus !== undefined) {
+    const grpc = (headers.get('content-type')?.[0] ?? '').startsWith('application/grpc');
+    return { kind: 'direct', ...abortReply(fault.abortStatus, grpc), delayMs: fault.delayMs };
+  }
+
   if (route.redirect) {
     return { kind: 'redirect', status: REDIRECT_STATUS[route.redirect.response_code ?? 'MOVED_PERMANENTLY'] ?? 301, location: redirectLocation(route.redirect, route.match, { scheme: request.scheme, authority, path, query }) };
   }
   if (route.direct_response) {
-    const out: MutableHeaders = new Map();
+    const body = route.direct_response.body?.inline_string ?? '';
+    // A local reply with a body is text/plain (Utility::sendLocalReply); the route's edits follow.
+    const out: MutableHeaders = new Map(body === '' ? [] : [['content-type', ['text/plain']]]);
     for (const level of levelsInOrder<HeaderEdits>(config, [config, vhost, route])) applyEdits(out, level.response_headers_to_add, level.response_headers_to_remove, headers);
-    return { kind: 'direct', status: route.direct_response.status, body: route.direct_response.body?.inline_string ?? '', headers: out };
+    return { kind: 'direct', status: route.direct_response.status, body, headers: out };
   }
   const action = route.route;
   if (!action) return { kind: 'local', status: 404, reason: 'route_not_found' };
-  let cluster: string | undefined = action.cluster;
-  let weighted: ClusterWeight | undefined;
-  if (action.weighted_clusters) {
-    weighted = pickWeighted(action.weighted_clusters.clusters, roll);
-    cluster = weighted?.name;
-  }
+  const cluster: string | undefined = action.weighted_clusters ? weighted?.name : action.cluster;
   if (cluster === undefined) return { kind: 'local', status: 404, reason: 'no_cluster' };
 
   // Header edits and host rewrites level by level; Envoy's docs do not say how a weighted
@@ -468,5 +487,7 @@ export function evaluate(hcm: ConnectionManager, config: RouteConfiguration, req
     mirrors: mirrorsOf(action),
     timeoutMs: ms(action.timeout),
     retry: retryOf(action),
+    ...(fault.delayMs !== undefined ? { delayMs: fault.delayMs } : {}),
+    ...(action.auto_host_rewrite?.value === true ? { autoHostRewrite: true } : {}),
   };
 }
