@@ -16,7 +16,7 @@ export function loadProtos(file = 'bookstore/bookstore.proto'): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) =>
     target === 'google/protobuf/descriptor.proto' ? require.resolve('protobufjs/google/protobuf/descriptor.proto') : PROTO_DIR + target;
-  root.loadSync(file);
+  root.loadSync(file, { keepCase: true });
   root.resolveAll();
   return root;
 }

@@ -68,6 +68,26 @@ function bindingsByMethod(set: Uint8Array): Map<string, HttpBinding[]> {
   return out;
 }
 
+// protobufjs reads a map field from a descriptor as `repeated XEntry` (its wire form); make it a
+// MapField again so JSON sees an object and fromObject/toObject build maps.
+function restoreMapFields(ns: protobuf.NamespaceBase): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) {
+      for (const field of [...nested.fieldsArray]) {
+        const entry = field.repeated ? field.resolve().resolvedType : null;
+        const key = entry instanceof protobuf.Type ? entry.fields.key : undefined;
+        const value = entry instanceof protobuf.Type ? entry.fields.value : undefined;
+        if (!(entry instanceof protobuf.Type) || entry.parent !== nested || !entry.options?.map_entry || key?.id !== 1 || value?.id !== 2) continue;
+        value.resolve();
+        const valueType = value.resolvedType ? value.resolvedType.fullName : value.type;
+        nested.remove(field);
+        nested.add(new protobuf.MapField(field.name, field.id, key.type, valueType));
+      }
+    }
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) restoreMapFields(nested);
+  }
+}
+
 /** Decodes and resolves a base64 FileDescriptorSet; throws DescriptorError naming what is wrong. */
 export function loadDescriptorSet(base64: string, services: readonly string[]): LoadedDescriptors {
   const bytes = Buffer.from(base64, 'base64');
@@ -79,6 +99,8 @@ export function loadDescriptorSet(base64: string, services: readonly string[]): 
     root = (protobuf.Root as unknown as { fromDescriptor(d: Uint8Array | protobuf.Message): protobuf.Root }).fromDescriptor(
       descriptor.FileDescriptorSet.decode(bytes),
     );
+    restoreMapFields(root);
+    root.resolveAll();
   } catch (err) {
     throw new DescriptorError('descriptorSet', `is not a usable FileDescriptorSet: ${(err as Error).message}`);
   }

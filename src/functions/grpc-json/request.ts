@@ -1,0 +1,122 @@
+// Builds the gRPC request message from an HTTP request, as the HttpRule spec maps it: path
+// variables, then query parameters for fields neither the path nor the body bind, then the body
+// (`*`: the whole message; a field path: that field). Throws JsonMappingError for a client mistake.
+import protobuf from 'protobufjs';
+import { findField, resolveFieldPath } from './field-path.ts';
+import { JsonMappingError, type Plain, parseFieldValue, parseMessage, parseSingle } from './json-parse.ts';
+import { percentDecode } from './path-template.ts';
+import type { RuleMatch } from './rules.ts';
+
+export interface HttpParts {
+  /** the raw query string, without `?` */
+  readonly query: string;
+  readonly body: Buffer;
+}
+
+/** Query pairs, percent-decoded; `+` stays a plus, as Envoy's transcoder keeps it by default. */
+export function parseQuery(query: string): [string, string][] {
+  if (!query) return [];
+  return query
+    .split('&')
+    .filter((p) => p !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? [percentDecode(pair, false), ''] : [percentDecode(pair.slice(0, eq), false), percentDecode(pair.slice(eq + 1), false)];
+    });
+}
+
+// A path or query value is text; the JSON value it stands for depends on the field it fills.
+function textAsJson(field: protobuf.Field, text: string, at: string): unknown {
+  const t = field.resolve().resolvedType;
+  const wrapped = t instanceof protobuf.Type && t.fullName === '.google.protobuf.BoolValue';
+  if (field.type === 'bool' || wrapped) {
+    if (text === 'true' || text === 'false') return text === 'true';
+    throw new JsonMappingError(`${at}: "${text}" is not a boolean`);
+  }
+  if (t instanceof protobuf.Enum && /^-?\d+$/.test(text)) return Number(text);
+  return text;
+}
+
+/** Sets a leaf value in a plain object tree, creating the messages on the way. */
+function setPath(target: Plain, fields: protobuf.Field[], value: unknown, append: boolean): void {
+  let at = target;
+  for (const f of fields.slice(0, -1)) {
+    const next = (at[f.name] ??= {}) as Plain;
+    at = next;
+  }
+  const leaf = fields.at(-1)!;
+  if (append) ((at[leaf.name] ??= []) as unknown[]).push(value);
+  else at[leaf.name] = value;
+}
+
+/** Merges `over` into `base`: messages field by field, anything else replaced. */
+function merge(base: Plain, over: Plain): Plain {
+  for (const [k, v] of Object.entries(over)) {
+    const b = base[k];
+    const mergeable = (x: unknown): x is Plain => typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array);
+    base[k] = mergeable(b) && mergeable(v) ? merge(b, v) : v;
+  }
+  return base;
+}
+
+function bindField(type: protobuf.Type, dotted: string, where: string): protobuf.Field[] {
+  try {
+    return resolveFieldPath(type, dotted.split('.'), { scalarOnly: true });
+  } catch (err) {
+    throw new JsonMappingError(`${where} "${dotted}": ${(err as Error).message}`);
+  }
+}
+
+function parseBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new JsonMappingError(`the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The request message as a plain object for `input.fromObject`. */
+export function buildRequestObject(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Plain {
+  const input = match.method.input;
+  const bodyPath = match.binding.body;
+  const fromQuery: Plain = {};
+  for (const [key, value] of parseQuery(parts.query)) {
+    if (ignoredQuery.has(key)) continue;
+    // a field the body or the path binds is not a query parameter
+    if (bodyPath === '*' || match.variables.has(key) || (bodyPath && (key === bodyPath || key.startsWith(`${bodyPath}.`)))) continue;
+    if (!findField(input, key.split('.')[0]!)) throw new JsonMappingError(`unknown query parameter "${key}"`);
+    const fields = bindField(input, key, 'query parameter');
+    const leaf = fields.at(-1)!;
+    setPath(fromQuery, fields, parseSingle(leaf, textAsJson(leaf, value, key), key), leaf.repeated);
+  }
+  let fromBody: Plain = {};
+  const json = bodyPath ? parseBody(parts.body) : undefined;
+  if (json !== undefined) {
+    if (bodyPath === '*') fromBody = parseMessage(input, json);
+    else {
+      const fields = resolveFieldPath(input, bodyPath.split('.'), { scalarOnly: false });
+      setPath(fromBody, fields, parseFieldValue(fields.at(-1)!, json, bodyPath), false);
+    }
+  }
+  const fromPath: Plain = {};
+  for (const [dotted, value] of match.variables) {
+    const fields = bindField(input, dotted, 'path variable');
+    const leaf = fields.at(-1)!;
+    setPath(fromPath, fields, parseSingle(leaf, textAsJson(leaf, value, dotted), dotted), false);
+  }
+  return merge(merge(fromQuery, fromBody), fromPath);
+}
+
+/** The request message, encoded. */
+export function buildRequest(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Uint8Array {
+  const input = match.method.input;
+  const plain = buildRequestObject(match, parts, ignoredQuery);
+  let message: protobuf.Message;
+  try {
+    message = input.fromObject(plain);
+  } catch (err) {
+    throw new JsonMappingError(`the request does not fit ${input.fullName.slice(1)}: ${(err as Error).message}`);
+  }
+  return input.encode(message).finish();
+}
