@@ -1,0 +1,53 @@
+// The gRPC-JSON transcoding function handler (Envoy's grpc_json_transcoder): matches the request
+// against the services' google.api.http rules, builds and sends the gRPC request, and answers
+// with JSON. The compiled rules are kept per call object, which lives as long as its snapshot.
+import type { FunctionHandler, GrpcJsonCall } from '../types.ts';
+import { JsonMappingError } from './json-parse.ts';
+import { buildRequest } from './request.ts';
+import { errorResponse, replyToResponse } from './response.ts';
+import { type CompiledTranscoder, compileTranscoder } from './rules.ts';
+import { GrpcCode } from './status.ts';
+import { type GrpcReply, startCall } from './upstream-call.ts';
+
+const compiled = new WeakMap<GrpcJsonCall, CompiledTranscoder>();
+
+/** The call's compiled rules; throws DescriptorError for an unusable descriptor set (the host answers 502). */
+export function transcoderFor(call: GrpcJsonCall): CompiledTranscoder {
+  let t = compiled.get(call);
+  if (!t) {
+    t = compileTranscoder(call);
+    compiled.set(call, t);
+  }
+  return t;
+}
+
+export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, ctx) => {
+  const t = transcoderFor(call);
+  const q = req.path.indexOf('?');
+  const path = q < 0 ? req.path : req.path.slice(0, q);
+  const match = t.match(req.method, path);
+  if (!match) return errorResponse(GrpcCode.NOT_FOUND, `no method of ${call.services.join(', ')} is bound to ${req.method} ${path}`);
+  let message: Uint8Array;
+  try {
+    message = buildRequest(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body }, new Set(call.ignoredQueryParameters));
+  } catch (err) {
+    if (err instanceof JsonMappingError) return errorResponse(GrpcCode.INVALID_ARGUMENT, err.message);
+    throw err;
+  }
+  const to = ctx.pick();
+  if (!to) return errorResponse(GrpcCode.UNAVAILABLE, 'no healthy upstream');
+  let reply: GrpcReply;
+  try {
+    reply = await startCall(to, match.method.grpcPath, req.headers, message, ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return errorResponse(GrpcCode.UNAVAILABLE, `upstream connect error: ${(err as Error).message}`);
+  }
+  try {
+    return await replyToResponse(match, reply, call.print, t.root);
+  } catch (err) {
+    reply.cancel();
+    if (ctx.signal.aborted) throw err;
+    return errorResponse(GrpcCode.UNAVAILABLE, `upstream stream error: ${(err as Error).message}`);
+  }
+};
