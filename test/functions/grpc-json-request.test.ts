@@ -85,6 +85,27 @@ describe('request mapping', () => {
   });
 });
 
+describe('hostile request input', () => {
+  it('answers object-prototype names as unknown fields, not as fields', () => {
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      assert.throws(() => transcode('POST', '/v1/shelves', `{"${key}":{}}`), JsonMappingError, key);
+      assert.throws(() => transcode('GET', `/v1/shelves/1/books?${key}=1`), JsonMappingError, key);
+      assert.throws(() => transcode('GET', `/v1/shelves/1/books?filter.${key}=1`), JsonMappingError, key);
+    }
+  });
+
+  it('keeps a map key named __proto__ as data', () => {
+    const out = transcode('POST', '/v1/shelves/1/books', '{"labels":{"__proto__":"x","a":"b"}}') as { book: { labels: Record<string, string> } };
+    assert.equal(out.book.labels.a, 'b');
+    assert.equal(Object.getPrototypeOf({}), Object.prototype);
+  });
+
+  it('answers JSON nested deeper than 100 levels with an error, not a stack overflow', () => {
+    const deep = `{"extra":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    assert.throws(() => transcode('POST', '/v1/shelves/1/books', deep), (e: Error) => e instanceof JsonMappingError && /nested deeper/.test(e.message));
+  });
+});
+
 describe('response printing', () => {
   const Book = t.root.lookupType('bookstore.Book');
   it('leaves defaults out unless asked, and uses lowerCamelCase unless told to keep proto names', () => {

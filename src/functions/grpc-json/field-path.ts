@@ -9,8 +9,8 @@ export function jsonName(protoName: string): string {
 
 /** A field of `type` by its proto name or its JSON name. */
 export function findField(type: protobuf.Type, name: string): protobuf.Field | undefined {
-  const byName = type.fields[name];
-  if (byName) return byName;
+  // own properties only: `constructor` or `__proto__` from a client must not find Object's
+  if (Object.hasOwn(type.fields, name)) return type.fields[name];
   return type.fieldsArray.find((f) => jsonName(f.name) === name);
 }
 

@@ -90,7 +90,8 @@ export function parseFieldValue(field: protobuf.Field, value: unknown, at: strin
     const keyType = (field as unknown as protobuf.MapField).keyType;
     for (const [k, v] of Object.entries(value)) {
       const key = keyType === 'bool' ? (k === 'true' || k === 'false' ? k : fail(`${at}.${k}`, 'map key is not a boolean')) : keyType === 'string' ? k : String(scalar(keyType, k, `${at}.${k}`));
-      out[key] = parseSingle(field, v, `${at}.${k}`);
+      // defined, not assigned: a key `__proto__` is data here
+      Object.defineProperty(out, key, { value: parseSingle(field, v, `${at}.${k}`), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

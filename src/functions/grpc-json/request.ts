@@ -67,13 +67,29 @@ function bindField(type: protobuf.Type, dotted: string, where: string): protobuf
   }
 }
 
+/** protobuf's own JSON parser stops at this depth; the mapping recurses, so it must too. */
+export const MAX_JSON_DEPTH = 100;
+
+function checkDepth(root: unknown): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_JSON_DEPTH) throw new JsonMappingError(`the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+}
+
 function parseBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
+  let json: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    json = JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new JsonMappingError(`the body is not valid JSON: ${(err as Error).message}`);
   }
+  checkDepth(json);
+  return json;
 }
 
 /** The request message as a plain object for `input.fromObject`. */
