@@ -22,6 +22,14 @@ async function bodyText(res: FunctionResponse): Promise<string> {
   return Buffer.concat(parts).toString();
 }
 
+function within<T>(p: Promise<T>, ms: number, why: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(why)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 let server: BookstoreServer;
 before(async () => {
   server = await startBookstore({ reflection: 'none' });
@@ -49,6 +57,8 @@ describe('grpcJsonHandler against a gRPC server', () => {
     assert.equal(res.headers['content-type'], 'application/json');
     assert.deepEqual(JSON.parse(await bodyText(res)), { id: '12', theme: 'poetry', createdAt: '2023-11-14T22:13:20.005Z' });
     assert.equal(server.lastMetadata()?.get('x-theme')[0], 'poetry');
+    assert.equal(res.headers['x-served-by'], 'bookstore', 'response metadata reaches the client as headers');
+    assert.equal(res.headers['grpc-encoding'], undefined);
   });
 
   it('posts a JSON body field and the path variable', async () => {
@@ -120,6 +130,17 @@ describe('grpcJsonHandler against a gRPC server', () => {
     const refused = await send('GET', '/v1/shelves/1', undefined, {}, { pick: { address: '127.0.0.1', port: 1 } });
     assert.equal(refused.status, 503);
     assert.equal(JSON.parse(await bodyText(refused)).code, 14);
+  });
+
+  it('cancels the upstream stream when the client goes away mid-stream', async () => {
+    const ac = new AbortController();
+    const res = await send('GET', '/v1/shelves/99/books', undefined, {}, { signal: ac.signal });
+    assert.ok(!Buffer.isBuffer(res.body));
+    const it = res.body[Symbol.asyncIterator]();
+    assert.match(Buffer.from((await it.next()).value as Uint8Array).toString(), /^\[\{"id":"99"/);
+    ac.abort();
+    await it.return?.();
+    await within(server.endlessCancelled, 5000, 'the upstream saw no cancellation');
   });
 
   it('gives up when the signal aborts', async () => {

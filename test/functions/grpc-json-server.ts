@@ -13,6 +13,8 @@ export interface BookstoreServer {
   readonly port: number;
   /** metadata of the last call, for checking what the transcoder forwarded */
   readonly lastMetadata: () => grpc.Metadata | undefined;
+  /** resolves when an endless stream (ListBooks on shelf 99) is cancelled by its client */
+  readonly endlessCancelled: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,12 +30,18 @@ export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | '
   const def = protoLoader.loadSync('bookstore/bookstore.proto', { includeDirs: [PROTO_DIR], keepCase: true, longs: String, enums: String, defaults: false, oneofs: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { bookstore: { Bookstore: grpc.ServiceClientConstructor } };
   let last: grpc.Metadata | undefined;
+  let cancelled: () => void = () => {};
+  const endlessCancelled = new Promise<void>((r) => {
+    cancelled = r;
+  });
   const unary =
     (fn: (req: Obj, md: grpc.Metadata) => Obj): Unary =>
     (call, cb) => {
       last = call.metadata;
       try {
-        call.sendMetadata(new grpc.Metadata({}));
+        const md = new grpc.Metadata();
+        md.set('x-served-by', 'bookstore');
+        call.sendMetadata(md);
         cb(null, fn(call.request, call.metadata));
       } catch (err) {
         cb(err as grpc.ServiceError);
@@ -60,6 +68,14 @@ export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | '
       last = call.metadata;
       const req = call.request;
       if (req.shelf === '0') return void call.emit('error', Object.assign(new Error('no shelf 0'), { code: grpc.status.NOT_FOUND, details: 'no shelf 0' }));
+      if (req.shelf === '99') {
+        const timer = setInterval(() => call.write({ id: '99', title: 'again' }), 20);
+        call.on('cancelled', () => {
+          clearInterval(timer);
+          cancelled();
+        });
+        return;
+      }
       const n = Number(req.limit ?? 3);
       for (let i = 1; i <= n; i++) call.write({ id: String(i), title: `book ${i}`, genre: req.genre ?? 'FICTION', tags: req.tags ?? [], author: (req.filter as Obj | undefined)?.author ?? '' });
       if (req.shelf === '13') return void call.emit('error', Object.assign(new Error('unlucky'), { code: grpc.status.DATA_LOSS, details: 'unlucky' }));
@@ -73,6 +89,7 @@ export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | '
   return {
     port,
     lastMetadata: () => last,
+    endlessCancelled,
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
 }

@@ -9,27 +9,36 @@ import { type CompiledTranscoder, compileTranscoder } from './rules.ts';
 import { GrpcCode } from './status.ts';
 import { type GrpcReply, startCall } from './upstream-call.ts';
 
-const compiled = new WeakMap<GrpcJsonCall, CompiledTranscoder>();
+interface Prepared {
+  readonly transcoder: CompiledTranscoder;
+  readonly ignoredQuery: ReadonlySet<string>;
+}
+
+const prepared = new WeakMap<GrpcJsonCall, Prepared>();
 
 /** The call's compiled rules; throws DescriptorError for an unusable descriptor set (the host answers 502). */
 export function transcoderFor(call: GrpcJsonCall): CompiledTranscoder {
-  let t = compiled.get(call);
-  if (!t) {
-    t = compileTranscoder(call);
-    compiled.set(call, t);
+  return preparedFor(call).transcoder;
+}
+
+function preparedFor(call: GrpcJsonCall): Prepared {
+  let p = prepared.get(call);
+  if (!p) {
+    p = { transcoder: compileTranscoder(call), ignoredQuery: new Set(call.ignoredQueryParameters) };
+    prepared.set(call, p);
   }
-  return t;
+  return p;
 }
 
 export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, ctx) => {
-  const t = transcoderFor(call);
+  const { transcoder: t, ignoredQuery } = preparedFor(call);
   const q = req.path.indexOf('?');
   const path = q < 0 ? req.path : req.path.slice(0, q);
   const match = t.match(req.method, path);
   if (!match) return errorResponse(GrpcCode.NOT_FOUND, `no method of ${call.services.join(', ')} is bound to ${req.method} ${path}`);
   let message: Uint8Array;
   try {
-    message = buildRequest(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body }, new Set(call.ignoredQueryParameters));
+    message = buildRequest(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body }, ignoredQuery);
   } catch (err) {
     if (err instanceof JsonMappingError) return errorResponse(GrpcCode.INVALID_ARGUMENT, err.message);
     throw err;
