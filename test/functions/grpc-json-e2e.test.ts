@@ -97,7 +97,7 @@ describe('gRPC-JSON transcoding of a discovered service, driven by curl', () => 
   it('an error status as HTTP 404 with a JSON body', async () => {
     const r = await curl([url('/v1/shelves/404')]);
     assert.equal(r.status, 404);
-    assert.equal(JSON.parse(r.body).message, 'shelf 404 not found');
+    assert.equal(JSON.parse(r.body).message, 'shelf 404 is on no floor');
   });
 
   it('invalid JSON as 400, and a broken stream as a transfer curl reports incomplete', async () => {

@@ -21,7 +21,7 @@ export interface BookstoreServer {
 function notFound(what: string): grpc.ServiceError {
   const md = new grpc.Metadata();
   const detail = { typeUrl: 'type.googleapis.com/bookstore.Shelf', value: Buffer.from([0x08, 0x2a]) }; // Shelf{id: 42}
-  md.set('grpc-status-details-bin', encodeRpcStatus(grpc.status.NOT_FOUND, `${what} not found`, [detail]));
+  md.set('grpc-status-details-bin', encodeRpcStatus(grpc.status.NOT_FOUND, `${what} is on no floor`, [detail]));
   return Object.assign(new Error(`${what} not found`), { code: grpc.status.NOT_FOUND, details: `${what} not found`, metadata: md });
 }
 

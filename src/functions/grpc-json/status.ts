@@ -35,10 +35,11 @@ const root = protobuf.Root.fromJSON({
 });
 const RpcStatus = root.lookupType('rpc.Status');
 
+/** google.rpc.Status as proto3 JSON: empty `message` and `details` are left out, as protobuf prints them. */
 export interface ErrorJson {
   code: number;
-  message: string;
-  details: unknown[];
+  message?: string;
+  details?: unknown[];
 }
 
 /** grpc-message is percent-encoded (gRPC over HTTP/2, "Status-Message"). */
@@ -67,21 +68,26 @@ function printDetail(types: protobuf.Root, typeUrl: string, value: Uint8Array, o
 }
 
 /**
- * The error body for a status; `detailsBin` (the `grpc-status-details-bin` header, base64) gives
- * the details, printed with the descriptor set's types where it has them.
+ * The error body for a status. As Envoy's `convert_grpc_status`, the google.rpc.Status in
+ * `grpc-status-details-bin` (base64) is the body when the server sent one, its details printed
+ * with the descriptor set's types where it has them; otherwise code and message make it.
  */
 export function errorJson(code: number, message: string, detailsBin: string | undefined, types: protobuf.Root | undefined, opts: PrintOptions): ErrorJson {
-  const out: ErrorJson = { code, message, details: [] };
-  if (!detailsBin) return out;
-  try {
-    const status = RpcStatus.toObject(RpcStatus.decode(Buffer.from(detailsBin, 'base64')), { defaults: true, arrays: true }) as {
-      details: { type_url: string; value: Uint8Array }[];
-    };
-    out.details = status.details.map((d) => (types ? printDetail(types, d.type_url, d.value, opts) : { '@type': d.type_url, value: Buffer.from(d.value).toString('base64') }));
-  } catch {
-    // undecodable details: the code and message still say what happened
+  let status = { code, message, details: [] as unknown[] };
+  if (detailsBin) {
+    try {
+      const s = RpcStatus.toObject(RpcStatus.decode(Buffer.from(detailsBin, 'base64')), { defaults: true, arrays: true }) as {
+        code: number;
+        message: string;
+        details: { type_url: string; value: Uint8Array }[];
+      };
+      const details = s.details.map((d) => (types ? printDetail(types, d.type_url, d.value, opts) : { '@type': d.type_url, value: Buffer.from(d.value).toString('base64') }));
+      status = { code: s.code, message: s.message, details };
+    } catch {
+      // undecodable details: grpc-status and grpc-message still say what happened
+    }
   }
-  return out;
+  return { code: status.code, ...(status.message ? { message: status.message } : {}), ...(status.details.length ? { details: status.details } : {}) };
 }
 
 /** Encodes a google.rpc.Status (tests and servers send it as grpc-status-details-bin). */
