@@ -103,4 +103,9 @@ describe('rule compiler', () => {
     const r = checkGrpcJsonCall(call({ descriptorSet: bookstoreDescriptorSet({ ListShelves: { get: '/v1/{shelves' } }) }));
     assert.ok(!r.ok && r.field.startsWith('services[0]') && r.message.includes('ListShelves'), JSON.stringify(r));
   });
+
+  it('reports two methods bound to the same method and path template', () => {
+    const r = checkGrpcJsonCall(call({ descriptorSet: bookstoreDescriptorSet({ DeleteShelf: { get: '/v1/shelves/{shelf}' } }) }));
+    assert.ok(!r.ok && /GET \/v1\/shelves\/\{shelf\} is also bound to bookstore\.Bookstore\.GetShelf/.test(r.message), JSON.stringify(r));
+  });
 });

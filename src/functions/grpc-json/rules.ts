@@ -53,13 +53,22 @@ function checkBinding(method: MethodInfo, b: HttpBinding, where: string): PathTe
 export function compileTranscoder(call: GrpcJsonCall): CompiledTranscoder {
   const { root, methods } = loadDescriptorSet(call.descriptorSet, call.services);
   const bindings: CompiledBinding[] = [];
+  const seen = new Map<string, MethodInfo>();
+  // one request cannot call two methods: a second binding of the same pattern is a configuration error, as in Envoy's path matcher
+  const claim = (b: CompiledBinding, where: string) => {
+    const shape = `${b.binding.method} ${b.template.segments.map((s) => (s.kind === 'literal' ? s.text : s.kind === 'any' ? '*' : '**')).join('/')}:${b.template.verb}`;
+    const other = seen.get(shape);
+    if (other) throw new DescriptorError(where, `${b.binding.method} ${b.binding.path} is also bound to ${other.service}.${other.name}`);
+    seen.set(shape, b.method);
+    bindings.push(b);
+  };
   for (const method of methods) {
     const where = `services[${call.services.findIndex((s) => s.replace(/^\./, '') === method.service)}] ${method.service}.${method.name}`;
     if (method.clientStreaming) continue; // a JSON request is one message; Envoy maps client streams from JSON arrays, Sluice does not
-    for (const b of method.bindings) bindings.push({ method, binding: b, template: checkBinding(method, b, where) });
+    for (const b of method.bindings) claim({ method, binding: b, template: checkBinding(method, b, where) }, where);
     if (call.autoMapping && method.bindings.length === 0) {
       const b: HttpBinding = { method: 'POST', path: method.grpcPath, body: '*', responseBody: '' };
-      bindings.push({ method, binding: b, template: literalTemplate(method.grpcPath) });
+      claim({ method, binding: b, template: literalTemplate(method.grpcPath) }, where);
     }
   }
   return {
