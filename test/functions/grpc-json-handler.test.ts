@@ -112,6 +112,19 @@ describe('grpcJsonHandler against a gRPC server', () => {
     assert.deepEqual(JSON.parse(await bodyText(await send('DELETE', '/v1/shelves/1'))), {});
   });
 
+  it('sends a google.api.HttpBody field as the raw body and answers an HttpBody as raw bytes with its content type', async () => {
+    const res = await send('PUT', '/v1/shelves/2/books/3/cover', '<png bytes>', { 'content-type': 'image/png' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'image/png; shelf=2');
+    assert.equal(await bodyText(res), 'got:<png bytes>');
+  });
+
+  it('streams HttpBody messages as one raw body', async () => {
+    const res = await send('GET', '/v1/covers/8');
+    assert.equal(res.headers['content-type'], 'image/svg+xml');
+    assert.equal(await bodyText(res), '<svg>book 8</svg>');
+  });
+
   it('answers client mistakes with 400 or 404 and JSON, never reaching the upstream', async () => {
     const bad = await send('POST', '/v1/shelves', '{"theme":');
     assert.equal(bad.status, 400);

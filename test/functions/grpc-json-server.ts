@@ -64,6 +64,14 @@ export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | '
     GetBookTitle: unary((req) => ({ id: req.book, title: `Title ${req.book}`, author: 'someone' })),
     Search: unary((req) => ({ path: req.path, q: req.q })),
     Ping: unary((req) => ({ text: `pong ${req.text}` })),
+    UploadCover: unary((req) => {
+      const cover = (req.cover ?? {}) as { content_type?: string; data?: Buffer };
+      return { content_type: `${cover.content_type ?? 'none'}; shelf=${req.shelf}`, data: Buffer.concat([Buffer.from('got:'), cover.data ?? Buffer.alloc(0)]) };
+    }),
+    StreamCover: (call: grpc.ServerWritableStream<Obj, Obj>) => {
+      for (const part of ['<svg>', `book ${call.request.book}`, '</svg>']) call.write({ content_type: 'image/svg+xml', data: Buffer.from(part) });
+      call.end();
+    },
     ListBooks: (call: grpc.ServerWritableStream<Obj, Obj>) => {
       last = call.metadata;
       const req = call.request;

@@ -30,6 +30,10 @@ function preparedFor(call: GrpcJsonCall): Prepared {
   return p;
 }
 
+function headerValue(v: string | readonly string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : v?.[0];
+}
+
 export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, ctx) => {
   const { transcoder: t, ignoredQuery } = preparedFor(call);
   const q = req.path.indexOf('?');
@@ -38,7 +42,7 @@ export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, 
   if (!match) return errorResponse(GrpcCode.NOT_FOUND, `no method of ${call.services.join(', ')} is bound to ${req.method} ${path}`);
   let message: Uint8Array;
   try {
-    message = buildRequest(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body }, ignoredQuery);
+    message = buildRequest(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body, contentType: headerValue(req.headers['content-type']) }, ignoredQuery);
   } catch (err) {
     if (err instanceof JsonMappingError) return errorResponse(GrpcCode.INVALID_ARGUMENT, err.message);
     throw err;

@@ -5,12 +5,22 @@ import protobuf from 'protobufjs';
 import { findField, resolveFieldPath } from './field-path.ts';
 import { JsonMappingError, type Plain, parseFieldValue, parseMessage, parseSingle } from './json-parse.ts';
 import { percentDecode } from './path-template.ts';
+import { byNumber } from './wkt-fields.ts';
 import type { RuleMatch } from './rules.ts';
 
 export interface HttpParts {
   /** the raw query string, without `?` */
   readonly query: string;
   readonly body: Buffer;
+  /** the request's content-type, what a google.api.HttpBody body records */
+  readonly contentType?: string;
+}
+
+export const HTTP_BODY = '.google.api.HttpBody';
+
+/** google.api.HttpBody{content_type, data}: the raw body, unparsed. */
+function rawBody(type: protobuf.Type, parts: HttpParts): Plain {
+  return byNumber(type, { 1: parts.contentType ?? '', 2: parts.body });
 }
 
 /** Query pairs, percent-decoded; `+` stays a plus, as Envoy's transcoder keeps it by default. */
@@ -107,12 +117,18 @@ export function buildRequestObject(match: RuleMatch, parts: HttpParts, ignoredQu
     setPath(fromQuery, fields, parseSingle(leaf, textAsJson(leaf, value, key), key), leaf.repeated);
   }
   let fromBody: Plain = {};
-  const json = bodyPath ? parseBody(parts.body) : undefined;
-  if (json !== undefined) {
-    if (bodyPath === '*') fromBody = parseMessage(input, json);
-    else {
-      const fields = resolveFieldPath(input, bodyPath.split('.'), { scalarOnly: false });
-      setPath(fromBody, fields, parseFieldValue(fields.at(-1)!, json, bodyPath), false);
+  const bodyFields = bodyPath && bodyPath !== '*' ? resolveFieldPath(input, bodyPath.split('.'), { scalarOnly: false }) : [];
+  const bodyType = bodyPath === '*' ? input : bodyFields.at(-1)?.resolve().resolvedType;
+  if (bodyType instanceof protobuf.Type && bodyType.fullName === HTTP_BODY && !bodyFields.at(-1)?.repeated) {
+    // an HttpBody takes the request's bytes as they are, as Envoy passes them
+    const raw = rawBody(bodyType, parts);
+    if (bodyPath === '*') fromBody = raw;
+    else setPath(fromBody, bodyFields, raw, false);
+  } else {
+    const json = bodyPath ? parseBody(parts.body) : undefined;
+    if (json !== undefined) {
+      if (bodyPath === '*') fromBody = parseMessage(input, json);
+      else setPath(fromBody, bodyFields, parseFieldValue(bodyFields.at(-1)!, json, bodyPath), false);
     }
   }
   const fromPath: Plain = {};

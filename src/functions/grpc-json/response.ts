@@ -1,13 +1,15 @@
 // A gRPC reply -> the HTTP response: a unary message as JSON, a server stream as a JSON array
 // written as messages arrive, a non-OK status as its HTTP status with a JSON error body.
 import type http2 from 'node:http2';
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 import type { FunctionResponse } from '../types.ts';
 import { resolveFieldPath } from './field-path.ts';
 import { type PrintOptions, printFieldValue, printMessage } from './json-print.ts';
+import { HTTP_BODY } from './request.ts';
 import type { RuleMatch } from './rules.ts';
 import { GrpcCode, decodeGrpcMessage, errorJson, grpcCodeOfHttp, httpStatusOf } from './status.ts';
 import type { GrpcReply } from './upstream-call.ts';
+import { get } from './wkt-fields.ts';
 
 const JSON_TYPE = 'application/json';
 
@@ -38,15 +40,26 @@ function statusOf(trailers: http2.IncomingHttpHeaders): { code: number; message:
   return { code: Number.isInteger(code) && code >= 0 ? code : GrpcCode.UNKNOWN, message, ...(typeof details === 'string' ? { detailsBin: details } : {}) };
 }
 
-/** The JSON a response message becomes: the whole message, or its `response_body` field. */
-function messageJson(match: RuleMatch, bytes: Buffer, print: PrintOptions): unknown {
+type Rendered = { readonly json: unknown } | { readonly raw: Buffer; readonly contentType: string };
+
+/** What a response message becomes: JSON of the message or its `response_body` field, or a google.api.HttpBody's bytes. */
+function render(match: RuleMatch, bytes: Buffer, print: PrintOptions): Rendered {
   const output = match.method.output;
   const msg = output.decode(bytes) as unknown as Record<string, unknown>;
-  if (!match.binding.responseBody) return printMessage(output, msg, print);
-  const fields = resolveFieldPath(output, match.binding.responseBody.split('.'), { scalarOnly: false });
+  const fields = match.binding.responseBody ? resolveFieldPath(output, match.binding.responseBody.split('.'), { scalarOnly: false }) : [];
   let value: unknown = msg;
   for (const f of fields) value = (value as Record<string, unknown> | undefined)?.[f.name];
-  return printFieldValue(fields.at(-1)!, value, print);
+  const leaf = fields.at(-1);
+  const type = leaf ? leaf.resolve().resolvedType : output;
+  if (type instanceof protobuf.Type && type.fullName === HTTP_BODY && !leaf?.repeated) {
+    const body = (value ?? {}) as Record<string, unknown>;
+    return { raw: Buffer.from((get(type, body, 2) as Uint8Array | undefined) ?? []), contentType: String(get(type, body, 1) ?? '') || 'application/octet-stream' };
+  }
+  return { json: leaf ? printFieldValue(leaf, value, print) : printMessage(output, msg, print) };
+}
+
+function bytesOf(r: Rendered): Buffer {
+  return 'raw' in r ? r.raw : Buffer.from(JSON.stringify(r.json));
 }
 
 export async function replyToResponse(match: RuleMatch, reply: GrpcReply, print: PrintOptions, types: protobuf.Root): Promise<FunctionResponse> {
@@ -70,28 +83,36 @@ export async function replyToResponse(match: RuleMatch, reply: GrpcReply, print:
       const s = statusOf(reply.trailers());
       if (s.code !== GrpcCode.OK) return fail(s);
     }
-    const json = messageJson(match, first ?? Buffer.alloc(0), print);
-    return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body: Buffer.from(JSON.stringify(json)) };
+    const out = render(match, first ?? Buffer.alloc(0), print);
+    return { status: 200, headers: { ...headers, 'content-type': 'raw' in out ? out.contentType : JSON_TYPE }, body: bytesOf(out) };
   }
   if (first === undefined) return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body: Buffer.from('[]') };
-  return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body: streamArray(match, reply, first, print) };
+  const head = render(match, first, print);
+  if ('raw' in head) return { status: 200, headers: { ...headers, 'content-type': head.contentType }, body: streamElements(match, reply, head, print, { open: '', separator: '', close: '' }) };
+  return { status: 200, headers: { ...headers, 'content-type': JSON_TYPE }, body: streamElements(match, reply, head, print, { open: '[', separator: ',', close: ']' }) };
 }
 
 /**
- * A server stream as one JSON array, each element written as its message arrives. A status
- * other than OK after the first message cannot change the response's status any more: the
- * array is left unterminated and the iteration fails, so the client sees a broken body rather
- * than a complete-looking one.
+ * A server stream as one body, each element written as its message arrives: a JSON array, or
+ * HttpBody data back to back. A status other than OK after the first message cannot change the
+ * response's status any more: the body is left unterminated and the iteration fails, so the
+ * client sees a broken body rather than a complete-looking one.
  */
-async function* streamArray(match: RuleMatch, reply: GrpcReply, first: Buffer, print: PrintOptions): AsyncGenerator<Uint8Array> {
+async function* streamElements(
+  match: RuleMatch,
+  reply: GrpcReply,
+  first: Rendered,
+  print: PrintOptions,
+  punctuation: { open: string; separator: string; close: string },
+): AsyncGenerator<Uint8Array> {
   let finished = false;
   try {
-    yield Buffer.from(`[${JSON.stringify(messageJson(match, first, print))}`);
-    for (let m = await reply.next(); m !== undefined; m = await reply.next()) yield Buffer.from(`,${JSON.stringify(messageJson(match, m, print))}`);
+    yield Buffer.concat([Buffer.from(punctuation.open), bytesOf(first)]);
+    for (let m = await reply.next(); m !== undefined; m = await reply.next()) yield Buffer.concat([Buffer.from(punctuation.separator), bytesOf(render(match, m, print))]);
     finished = true;
     const s = statusOf(reply.trailers());
     if (s.code !== GrpcCode.OK) throw new Error(`the stream ended with gRPC status ${s.code}: ${s.message}`);
-    yield Buffer.from(']');
+    if (punctuation.close) yield Buffer.from(punctuation.close);
   } finally {
     if (!finished) reply.cancel(); // the client went away, or a message could not be read
   }
