@@ -23,7 +23,7 @@ describe('discoverGrpc', () => {
     assert.equal(r.api, 'v1');
     assert.deepEqual(r.services.map((x) => x.name), ['bookstore.Bookstore']);
     assert.deepEqual(r.functions.find((f) => f.name === 'bookstore.Bookstore.GetShelf'), { name: 'bookstore.Bookstore.GetShelf', kind: 'grpc', grpcPath: '/bookstore.Bookstore/GetShelf' });
-    assert.equal(r.functions.length, 14);
+    assert.equal(r.functions.length, 15);
     const t = compileTranscoder({
       type: 'grpc-json',
       descriptorSet: r.descriptorSet,
@@ -40,7 +40,7 @@ describe('discoverGrpc', () => {
     const r = await discoverGrpc('127.0.0.1', s.port);
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.api, 'v1alpha');
-    assert.equal(r.functions.length, 14);
+    assert.equal(r.functions.length, 15);
   });
 
   it('returns an error value for a server without reflection', async () => {

@@ -112,6 +112,15 @@ describe('grpcJsonHandler against a gRPC server', () => {
     assert.deepEqual(JSON.parse(await bodyText(await send('DELETE', '/v1/shelves/1'))), {});
   });
 
+  it('sends a JSON array body to a client-streaming method as one message per element', async () => {
+    const res = await send('POST', '/v1/shelves/6/books:batch', [{ title: 'A' }, { title: 'B' }, {}]);
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(await bodyText(res)), { count: '3', titles: ['6:A', '6:B', '6:'] });
+    const notArray = await send('POST', '/v1/shelves/6/books:batch', { title: 'A' });
+    assert.equal(notArray.status, 400);
+    assert.match(JSON.parse(await bodyText(notArray)).message, /JSON array/);
+  });
+
   it('sends a google.api.HttpBody field as the raw body and answers an HttpBody as raw bytes with its content type', async () => {
     const res = await send('PUT', '/v1/shelves/2/books/3/cover', '<png bytes>', { 'content-type': 'image/png' });
     assert.equal(res.status, 200);

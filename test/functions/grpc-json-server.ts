@@ -64,6 +64,11 @@ export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | '
     GetBookTitle: unary((req) => ({ id: req.book, title: `Title ${req.book}`, author: 'someone' })),
     Search: unary((req) => ({ path: req.path, q: req.q })),
     Ping: unary((req) => ({ text: `pong ${req.text}` })),
+    AddBooks: (call: grpc.ServerReadableStream<Obj, Obj>, cb: grpc.sendUnaryData<Obj>) => {
+      const titles: string[] = [];
+      call.on('data', (req: Obj) => titles.push(`${req.shelf}:${(req.book as Obj | undefined)?.title ?? ''}`));
+      call.on('end', () => cb(null, { count: String(titles.length), titles }));
+    },
     UploadCover: unary((req) => {
       const cover = (req.cover ?? {}) as { content_type?: string; data?: Buffer };
       return { content_type: `${cover.content_type ?? 'none'}; shelf=${req.shelf}`, data: Buffer.concat([Buffer.from('got:'), cover.data ?? Buffer.alloc(0)]) };

@@ -3,7 +3,7 @@
 // with JSON. The compiled rules are kept per call object, which lives as long as its snapshot.
 import type { FunctionHandler, GrpcJsonCall } from '../types.ts';
 import { JsonMappingError } from './json-parse.ts';
-import { buildRequest } from './request.ts';
+import { buildRequests } from './request.ts';
 import { errorResponse, replyToResponse } from './response.ts';
 import { type CompiledTranscoder, compileTranscoder } from './rules.ts';
 import { GrpcCode } from './status.ts';
@@ -40,9 +40,9 @@ export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, 
   const path = q < 0 ? req.path : req.path.slice(0, q);
   const match = t.match(req.method, path);
   if (!match) return errorResponse(GrpcCode.NOT_FOUND, `no method of ${call.services.join(', ')} is bound to ${req.method} ${path}`);
-  let message: Uint8Array;
+  let messages: Uint8Array[];
   try {
-    message = buildRequest(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body, contentType: headerValue(req.headers['content-type']) }, ignoredQuery);
+    messages = buildRequests(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body, contentType: headerValue(req.headers['content-type']) }, ignoredQuery);
   } catch (err) {
     if (err instanceof JsonMappingError) return errorResponse(GrpcCode.INVALID_ARGUMENT, err.message);
     throw err;
@@ -51,7 +51,7 @@ export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, 
   if (!to) return errorResponse(GrpcCode.UNAVAILABLE, 'no healthy upstream');
   let reply: GrpcReply;
   try {
-    reply = await startCall(to, match.method.grpcPath, req.headers, message, ctx.signal);
+    reply = await startCall(to, match.method.grpcPath, req.headers, messages, ctx.signal);
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     return errorResponse(GrpcCode.UNAVAILABLE, `upstream connect error: ${(err as Error).message}`);

@@ -102,12 +102,12 @@ function parseBody(body: Buffer): unknown {
   return json;
 }
 
-/** The request message as a plain object for `input.fromObject`. */
-export function buildRequestObject(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Plain {
+/** The fields path variables and query parameters set, as a plain object (fresh on each call: merging mutates it). */
+function boundFields(match: RuleMatch, query: string, ignoredQuery: ReadonlySet<string>): { fromQuery: Plain; fromPath: Plain } {
   const input = match.method.input;
   const bodyPath = match.binding.body;
   const fromQuery: Plain = {};
-  for (const [key, value] of parseQuery(parts.query)) {
+  for (const [key, value] of parseQuery(query)) {
     if (ignoredQuery.has(key)) continue;
     // a field the body or the path binds is not a query parameter
     if (bodyPath === '*' || match.variables.has(key) || (bodyPath && (key === bodyPath || key.startsWith(`${bodyPath}.`)))) continue;
@@ -116,39 +116,66 @@ export function buildRequestObject(match: RuleMatch, parts: HttpParts, ignoredQu
     const leaf = fields.at(-1)!;
     setPath(fromQuery, fields, parseSingle(leaf, textAsJson(leaf, value, key), key), leaf.repeated);
   }
-  let fromBody: Plain = {};
-  const bodyFields = bodyPath && bodyPath !== '*' ? resolveFieldPath(input, bodyPath.split('.'), { scalarOnly: false }) : [];
-  const bodyType = bodyPath === '*' ? input : bodyFields.at(-1)?.resolve().resolvedType;
-  if (bodyType instanceof protobuf.Type && bodyType.fullName === HTTP_BODY && !bodyFields.at(-1)?.repeated) {
-    // an HttpBody takes the request's bytes as they are, as Envoy passes them
-    const raw = rawBody(bodyType, parts);
-    if (bodyPath === '*') fromBody = raw;
-    else setPath(fromBody, bodyFields, raw, false);
-  } else {
-    const json = bodyPath ? parseBody(parts.body) : undefined;
-    if (json !== undefined) {
-      if (bodyPath === '*') fromBody = parseMessage(input, json);
-      else setPath(fromBody, bodyFields, parseFieldValue(bodyFields.at(-1)!, json, bodyPath), false);
-    }
-  }
   const fromPath: Plain = {};
   for (const [dotted, value] of match.variables) {
     const fields = bindField(input, dotted, 'path variable');
     const leaf = fields.at(-1)!;
     setPath(fromPath, fields, parseSingle(leaf, textAsJson(leaf, value, dotted), dotted), false);
   }
-  return merge(merge(fromQuery, fromBody), fromPath);
+  return { fromQuery, fromPath };
 }
 
-/** The request message, encoded. */
-export function buildRequest(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Uint8Array {
+/**
+ * What the body gives each request message: one plain object for a unary call; for a
+ * client-streaming call, one per element of a JSON array (Envoy's "array of messages").
+ */
+function bodyObjects(match: RuleMatch, parts: HttpParts): Plain[] {
   const input = match.method.input;
-  const plain = buildRequestObject(match, parts, ignoredQuery);
-  let message: protobuf.Message;
-  try {
-    message = input.fromObject(plain);
-  } catch (err) {
-    throw new JsonMappingError(`the request does not fit ${input.fullName.slice(1)}: ${(err as Error).message}`);
+  const bodyPath = match.binding.body;
+  const bodyFields = bodyPath && bodyPath !== '*' ? resolveFieldPath(input, bodyPath.split('.'), { scalarOnly: false }) : [];
+  const wrap = (value: Plain): Plain => {
+    if (bodyPath === '*') return value;
+    const out: Plain = {};
+    setPath(out, bodyFields, value, false);
+    return out;
+  };
+  const bodyType = bodyPath === '*' ? input : bodyFields.at(-1)?.resolve().resolvedType;
+  if (bodyType instanceof protobuf.Type && bodyType.fullName === HTTP_BODY && !bodyFields.at(-1)?.repeated) {
+    // an HttpBody takes the request's bytes as they are, as Envoy passes them
+    return [wrap(rawBody(bodyType, parts))];
   }
-  return input.encode(message).finish();
+  const json = bodyPath ? parseBody(parts.body) : undefined;
+  const one = (v: unknown, at: string): Plain =>
+    bodyPath === '*' ? parseMessage(input, v, at) : wrap(parseFieldValue(bodyFields.at(-1)!, v, at || bodyPath) as Plain);
+  if (!match.method.clientStreaming) return [json === undefined ? {} : one(json, '')];
+  if (json === undefined) return [];
+  if (!Array.isArray(json)) throw new JsonMappingError('a client-streaming method takes a JSON array of messages');
+  return json.map((v, i) => one(v, `[${i}]`));
+}
+
+/** The request messages as plain objects for `input.fromObject`: path variables win over the body, the body over the query. */
+export function buildRequestObjects(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Plain[] {
+  return bodyObjects(match, parts).map((body) => {
+    const { fromQuery, fromPath } = boundFields(match, parts.query, ignoredQuery);
+    return merge(merge(fromQuery, body), fromPath);
+  });
+}
+
+/** The request messages, encoded: one, or for a client stream one per array element. */
+export function buildRequests(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Uint8Array[] {
+  const input = match.method.input;
+  return buildRequestObjects(match, parts, ignoredQuery).map((plain) => {
+    let message: protobuf.Message;
+    try {
+      message = input.fromObject(plain);
+    } catch (err) {
+      throw new JsonMappingError(`the request does not fit ${input.fullName.slice(1)}: ${(err as Error).message}`);
+    }
+    return input.encode(message).finish();
+  });
+}
+
+/** The request message of a call that is not client-streaming, encoded. */
+export function buildRequest(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Uint8Array {
+  return buildRequests(match, parts, ignoredQuery)[0] ?? new Uint8Array();
 }

@@ -64,7 +64,6 @@ export function compileTranscoder(call: GrpcJsonCall): CompiledTranscoder {
   };
   for (const method of methods) {
     const where = `services[${call.services.findIndex((s) => s.replace(/^\./, '') === method.service)}] ${method.service}.${method.name}`;
-    if (method.clientStreaming) continue; // a JSON request is one message; Envoy maps client streams from JSON arrays, Sluice does not
     for (const b of method.bindings) claim({ method, binding: b, template: checkBinding(method, b, where) }, where);
     if (call.autoMapping && method.bindings.length === 0) {
       const b: HttpBinding = { method: 'POST', path: method.grpcPath, body: '*', responseBody: '' };

@@ -1,4 +1,4 @@
-// One gRPC call over HTTP/2: the request message is sent whole, the response is read message by
+// One gRPC call over HTTP/2: the request messages are sent whole, the response is read message by
 // message, so a server stream reaches the client as it comes. Cancelled by the caller's signal.
 import http2 from 'node:http2';
 import type { UpstreamAddress } from '../types.ts';
@@ -33,8 +33,8 @@ export function requestMetadata(headers: Metadata): Record<string, string | stri
 
 const HIGH_WATER = 16; // queued messages before the stream is paused (backpressure to the server)
 
-/** Starts a call; resolves at the response's headers, rejects when the connection or stream fails first. */
-export function startCall(to: UpstreamAddress, grpcPath: string, metadata: Metadata, message: Uint8Array, signal: AbortSignal): Promise<GrpcReply> {
+/** Starts a call with its whole request (one message, or a client stream's); resolves at the response's headers, rejects when the connection or stream fails first. */
+export function startCall(to: UpstreamAddress, grpcPath: string, metadata: Metadata, messages: readonly Uint8Array[], signal: AbortSignal): Promise<GrpcReply> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('the call was cancelled before it started'));
     let stream: http2.ClientHttp2Stream;
@@ -118,6 +118,6 @@ export function startCall(to: UpstreamAddress, grpcPath: string, metadata: Metad
         },
       });
     });
-    stream.end(frame(message));
+    stream.end(Buffer.concat(messages.map(frame)));
   });
 }
