@@ -18,11 +18,11 @@ const t = compileTranscoder({
 const camel = { alwaysPrintPrimitiveFields: false, preserveProtoFieldNames: false };
 
 /** Transcodes a request and prints the message the upstream would get, as JSON with proto names. */
-function transcode(method: string, target: string, body = '', ignored: string[] = []): unknown {
+function transcode(method: string, target: string, body = '', ignored: string[] = [], ignoreUnknown = false): unknown {
   const [path, query = ''] = target.split('?') as [string, string?];
   const m = t.match(method, path);
   assert.ok(m, `${method} ${path} matches`);
-  const bytes = buildRequest(m, { query, body: Buffer.from(body) }, new Set(ignored));
+  const bytes = buildRequest(m, { query, body: Buffer.from(body) }, { ignored: new Set(ignored), ignoreUnknown });
   return printMessage(m.method.input, m.method.input.decode(bytes) as never, { alwaysPrintPrimitiveFields: false, preserveProtoFieldNames: true });
 }
 
@@ -41,6 +41,8 @@ describe('request mapping', () => {
     assert.throws(() => transcode('GET', '/v1/shelves/7/books?api_key=x'), (e: Error) => e instanceof JsonMappingError && /unknown query parameter "api_key"/.test(e.message));
     assert.deepEqual(transcode('GET', '/v1/shelves/7/books?api_key=x', '', ['api_key']), { shelf: '7' });
     assert.throws(() => transcode('GET', '/v1/shelves/7/books?limit=many'), JsonMappingError);
+    assert.deepEqual(transcode('GET', '/v1/shelves/7/books?utm=x&filter.nope=1&filter=2&limit=3', '', [], true), { shelf: '7', limit: 3 }, 'ignoreUnknownQueryParameters skips what maps to no field');
+    assert.throws(() => transcode('GET', '/v1/shelves/7/books?limit=many', '', [], true), JsonMappingError, 'but not a bad value');
     assert.throws(() => transcode('GET', '/v1/shelves/7/books?genre=POETRY'), JsonMappingError);
   });
 

@@ -3,7 +3,7 @@
 // with JSON. The compiled rules are kept per call object, which lives as long as its snapshot.
 import type { FunctionHandler, GrpcJsonCall } from '../types.ts';
 import { JsonMappingError } from './json-parse.ts';
-import { buildRequests } from './request.ts';
+import { type QueryPolicy, buildRequests } from './request.ts';
 import { errorResponse, replyToResponse } from './response.ts';
 import { type CompiledTranscoder, compileTranscoder } from './rules.ts';
 import { GrpcCode } from './status.ts';
@@ -11,7 +11,7 @@ import { type GrpcReply, startCall } from './upstream-call.ts';
 
 interface Prepared {
   readonly transcoder: CompiledTranscoder;
-  readonly ignoredQuery: ReadonlySet<string>;
+  readonly query: QueryPolicy;
 }
 
 const prepared = new WeakMap<GrpcJsonCall, Prepared>();
@@ -24,7 +24,7 @@ export function transcoderFor(call: GrpcJsonCall): CompiledTranscoder {
 function preparedFor(call: GrpcJsonCall): Prepared {
   let p = prepared.get(call);
   if (!p) {
-    p = { transcoder: compileTranscoder(call), ignoredQuery: new Set(call.ignoredQueryParameters) };
+    p = { transcoder: compileTranscoder(call), query: { ignored: new Set(call.ignoredQueryParameters), ignoreUnknown: call.ignoreUnknownQueryParameters ?? false } };
     prepared.set(call, p);
   }
   return p;
@@ -35,14 +35,14 @@ function headerValue(v: string | readonly string[] | undefined): string | undefi
 }
 
 export const grpcJsonHandler: FunctionHandler<GrpcJsonCall> = async (call, req, ctx) => {
-  const { transcoder: t, ignoredQuery } = preparedFor(call);
+  const { transcoder: t, query } = preparedFor(call);
   const q = req.path.indexOf('?');
   const path = q < 0 ? req.path : req.path.slice(0, q);
   const match = t.match(req.method, path);
   if (!match) return errorResponse(GrpcCode.NOT_FOUND, `no method of ${call.services.join(', ')} is bound to ${req.method} ${path}`);
   let messages: Uint8Array[];
   try {
-    messages = buildRequests(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body, contentType: headerValue(req.headers['content-type']) }, ignoredQuery);
+    messages = buildRequests(match, { query: q < 0 ? '' : req.path.slice(q + 1), body: req.body, contentType: headerValue(req.headers['content-type']) }, query);
   } catch (err) {
     if (err instanceof JsonMappingError) return errorResponse(GrpcCode.INVALID_ARGUMENT, err.message);
     throw err;

@@ -18,6 +18,14 @@ export interface HttpParts {
 
 export const HTTP_BODY = '.google.api.HttpBody';
 
+/** What to do with query parameters that are not request fields. */
+export interface QueryPolicy {
+  /** skipped by name (Envoy's `ignored_query_parameters`) */
+  readonly ignored: ReadonlySet<string>;
+  /** skip any that names no field instead of answering 400 (`ignore_unknown_query_parameters`) */
+  readonly ignoreUnknown: boolean;
+}
+
 /** google.api.HttpBody{content_type, data}: the raw body, unparsed. */
 function rawBody(type: protobuf.Type, parts: HttpParts): Plain {
   return byNumber(type, { 1: parts.contentType ?? '', 2: parts.body });
@@ -69,10 +77,13 @@ function merge(base: Plain, over: Plain): Plain {
   return base;
 }
 
-function bindField(type: protobuf.Type, dotted: string, where: string): protobuf.Field[] {
+function bindField(type: protobuf.Type, dotted: string, where: string): protobuf.Field[];
+function bindField(type: protobuf.Type, dotted: string, where: string, lenient: true): protobuf.Field[] | undefined;
+function bindField(type: protobuf.Type, dotted: string, where: string, lenient = false): protobuf.Field[] | undefined {
   try {
     return resolveFieldPath(type, dotted.split('.'), { scalarOnly: true });
   } catch (err) {
+    if (lenient) return undefined;
     throw new JsonMappingError(`${where} "${dotted}": ${(err as Error).message}`);
   }
 }
@@ -103,16 +114,17 @@ function parseBody(body: Buffer): unknown {
 }
 
 /** The fields path variables and query parameters set, as a plain object (fresh on each call: merging mutates it). */
-function boundFields(match: RuleMatch, query: string, ignoredQuery: ReadonlySet<string>): { fromQuery: Plain; fromPath: Plain } {
+function boundFields(match: RuleMatch, query: string, policy: QueryPolicy): { fromQuery: Plain; fromPath: Plain } {
   const input = match.method.input;
   const bodyPath = match.binding.body;
   const fromQuery: Plain = {};
   for (const [key, value] of parseQuery(query)) {
-    if (ignoredQuery.has(key)) continue;
+    if (policy.ignored.has(key)) continue;
     // a field the body or the path binds is not a query parameter
     if (bodyPath === '*' || match.variables.has(key) || (bodyPath && (key === bodyPath || key.startsWith(`${bodyPath}.`)))) continue;
-    if (!findField(input, key.split('.')[0]!)) throw new JsonMappingError(`unknown query parameter "${key}"`);
-    const fields = bindField(input, key, 'query parameter');
+    if (!policy.ignoreUnknown && !findField(input, key.split('.')[0]!)) throw new JsonMappingError(`unknown query parameter "${key}"`);
+    const fields = policy.ignoreUnknown ? bindField(input, key, 'query parameter', true) : bindField(input, key, 'query parameter');
+    if (!fields) continue;
     const leaf = fields.at(-1)!;
     setPath(fromQuery, fields, parseSingle(leaf, textAsJson(leaf, value, key), key), leaf.repeated);
   }
@@ -154,17 +166,17 @@ function bodyObjects(match: RuleMatch, parts: HttpParts): Plain[] {
 }
 
 /** The request messages as plain objects for `input.fromObject`: path variables win over the body, the body over the query. */
-export function buildRequestObjects(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Plain[] {
+export function buildRequestObjects(match: RuleMatch, parts: HttpParts, query: QueryPolicy): Plain[] {
   return bodyObjects(match, parts).map((body) => {
-    const { fromQuery, fromPath } = boundFields(match, parts.query, ignoredQuery);
+    const { fromQuery, fromPath } = boundFields(match, parts.query, query);
     return merge(merge(fromQuery, body), fromPath);
   });
 }
 
 /** The request messages, encoded: one, or for a client stream one per array element. */
-export function buildRequests(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Uint8Array[] {
+export function buildRequests(match: RuleMatch, parts: HttpParts, query: QueryPolicy): Uint8Array[] {
   const input = match.method.input;
-  return buildRequestObjects(match, parts, ignoredQuery).map((plain) => {
+  return buildRequestObjects(match, parts, query).map((plain) => {
     let message: protobuf.Message;
     try {
       message = input.fromObject(plain);
@@ -176,6 +188,6 @@ export function buildRequests(match: RuleMatch, parts: HttpParts, ignoredQuery: 
 }
 
 /** The request message of a call that is not client-streaming, encoded. */
-export function buildRequest(match: RuleMatch, parts: HttpParts, ignoredQuery: ReadonlySet<string>): Uint8Array {
-  return buildRequests(match, parts, ignoredQuery)[0] ?? new Uint8Array();
+export function buildRequest(match: RuleMatch, parts: HttpParts, query: QueryPolicy): Uint8Array {
+  return buildRequests(match, parts, query)[0] ?? new Uint8Array();
 }
