@@ -77,6 +77,20 @@ describe('grpcJsonHandler against a gRPC server', () => {
     ]);
   });
 
+  it('streams more messages than it queues, reading them as the consumer pulls', async () => {
+    const res = await send('GET', '/v1/shelves/3/books?limit=500');
+    assert.ok(!Buffer.isBuffer(res.body));
+    const chunks: string[] = [];
+    for await (const c of res.body) {
+      chunks.push(Buffer.from(c).toString());
+      if (chunks.length % 50 === 0) await new Promise((r) => setImmediate(r)); // a slow reader now and then
+    }
+    const books = JSON.parse(chunks.join('')) as { id: string }[];
+    assert.equal(books.length, 500);
+    assert.equal(books[499]!.id, '500');
+    assert.equal(chunks.length, 501, 'one chunk per message, then the closing bracket');
+  });
+
   it('answers an empty stream with [] and a stream failing before its first message with the status', async () => {
     const empty = await send('GET', '/v1/shelves/3/books?limit=0');
     assert.equal(await bodyText(empty), '[]');
