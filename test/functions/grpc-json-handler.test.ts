@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { grpcJsonHandler } from '../../src/functions/grpc-json/handler.ts';
+import { grpcJsonHandler, transcoderFor } from '../../src/functions/grpc-json/handler.ts';
 import { closeGrpcSessions } from '../../src/functions/grpc-json/sessions.ts';
 import type { FunctionRequest, FunctionResponse, GrpcJsonCall, UpstreamAddress } from '../../src/functions/types.ts';
 import { bookstoreDescriptorSet } from './grpc-json-fixture.ts';
@@ -49,6 +49,14 @@ function send(method: string, path: string, body?: unknown, headers: Record<stri
   const pick = 'pick' in opts ? opts.pick : { address: '127.0.0.1', port: server.port };
   return grpcJsonHandler(call, req, { pick: () => pick, signal: opts.signal ?? AbortSignal.timeout(10_000) });
 }
+
+describe('compiled rules', () => {
+  it('are shared by equal calls from different snapshots, and not by calls that differ', () => {
+    const again: GrpcJsonCall = { ...call, print: { alwaysPrintPrimitiveFields: true, preserveProtoFieldNames: true } };
+    assert.equal(transcoderFor(again), transcoderFor(call));
+    assert.notEqual(transcoderFor({ ...call, autoMapping: false }), transcoderFor(call));
+  });
+});
 
 describe('grpcJsonHandler against a gRPC server', () => {
   it('answers a GET with path variables as the method\'s JSON, passing client headers as metadata', async () => {

@@ -1,6 +1,7 @@
 // The gRPC-JSON transcoding function handler (Envoy's grpc_json_transcoder): matches the request
 // against the services' google.api.http rules, builds and sends the gRPC request, and answers
-// with JSON. The compiled rules are kept per call object, which lives as long as its snapshot.
+// with JSON. The compiled rules are kept per call object and, across reloads, by content.
+import { createHash } from 'node:crypto';
 import type { FunctionHandler, GrpcJsonCall } from '../types.ts';
 import { JsonMappingError } from './json-parse.ts';
 import { type QueryPolicy, buildRequests } from './request.ts';
@@ -16,6 +17,21 @@ interface Prepared {
 
 const prepared = new WeakMap<GrpcJsonCall, Prepared>();
 
+// Each configuration reload brings new call objects; compiling a large descriptor set again for
+// an unchanged upstream would stall its first requests, so compiled rules are kept by content.
+const BY_CONTENT_MAX = 32;
+const byContent = new Map<string, CompiledTranscoder>();
+
+function compiledByContent(call: GrpcJsonCall): CompiledTranscoder {
+  const key = createHash('sha256').update(call.descriptorSet).update(JSON.stringify([call.services, call.autoMapping])).digest('hex');
+  let t = byContent.get(key);
+  if (t) byContent.delete(key); // re-inserted below: most recently used last
+  else t = compileTranscoder(call);
+  byContent.set(key, t);
+  if (byContent.size > BY_CONTENT_MAX) byContent.delete(byContent.keys().next().value!);
+  return t;
+}
+
 /** The call's compiled rules; throws DescriptorError for an unusable descriptor set (the host answers 502). */
 export function transcoderFor(call: GrpcJsonCall): CompiledTranscoder {
   return preparedFor(call).transcoder;
@@ -24,7 +40,7 @@ export function transcoderFor(call: GrpcJsonCall): CompiledTranscoder {
 function preparedFor(call: GrpcJsonCall): Prepared {
   let p = prepared.get(call);
   if (!p) {
-    p = { transcoder: compileTranscoder(call), query: { ignored: new Set(call.ignoredQueryParameters), ignoreUnknown: call.ignoreUnknownQueryParameters ?? false } };
+    p = { transcoder: compiledByContent(call), query: { ignored: new Set(call.ignoredQueryParameters), ignoreUnknown: call.ignoreUnknownQueryParameters ?? false } };
     prepared.set(call, p);
   }
   return p;
