@@ -3,6 +3,7 @@ import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { compileTranscoder } from '../../src/functions/grpc-json/rules.ts';
 import { discoverGrpc } from '../../src/functions/grpc-reflection/discover.ts';
+import { makeFakeTls } from '../support/fake-apiserver-tls.ts';
 import { type BookstoreServer, startBookstore } from './grpc-json-server.ts';
 
 const servers: BookstoreServer[] = [];
@@ -33,6 +34,21 @@ describe('discoverGrpc', () => {
       autoMapping: false,
     });
     assert.equal(t.match('GET', '/v1/shelves/1/books/2')?.method.name, 'GetBook');
+  });
+
+  it('speaks TLS to an upstream that needs it, verifying its certificate', async () => {
+    const tls = makeFakeTls();
+    try {
+      const s = await startBookstore({ reflection: 'both', tls: { cert: tls.serverCert, key: tls.serverKey } });
+      servers.push(s);
+      const r = await discoverGrpc('127.0.0.1', s.port, { tls: { ca: tls.caCert } });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.functions.length, 15);
+      const untrusted = await discoverGrpc('127.0.0.1', s.port, { tls: {}, timeoutMs: 3000 });
+      assert.ok(!untrusted.ok && /certificate/i.test(untrusted.error), JSON.stringify(untrusted));
+    } finally {
+      tls.cleanup();
+    }
   });
 
   it('falls back to v1alpha when the server lacks v1', async () => {

@@ -26,7 +26,7 @@ function notFound(what: string): grpc.ServiceError {
 }
 
 /** Starts the server on 127.0.0.1, port 0; `reflection: 'v1alpha'` serves only the older reflection API. */
-export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | 'none' } = {}): Promise<BookstoreServer> {
+export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | 'none'; tls?: { cert: string; key: string } } = {}): Promise<BookstoreServer> {
   const def = protoLoader.loadSync('bookstore/bookstore.proto', { includeDirs: [PROTO_DIR], keepCase: true, longs: String, enums: String, defaults: false, oneofs: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { bookstore: { Bookstore: grpc.ServiceClientConstructor } };
   let last: grpc.Metadata | undefined;
@@ -97,7 +97,11 @@ export async function startBookstore(opts: { reflection?: 'both' | 'v1alpha' | '
   });
   if (opts.reflection !== 'none') addReflection(server, opts.reflection ?? 'both');
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(
+      '127.0.0.1:0',
+      opts.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(opts.tls.cert), private_key: Buffer.from(opts.tls.key) }], false) : grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
   );
   return {
     port,

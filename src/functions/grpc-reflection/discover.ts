@@ -14,6 +14,13 @@ export interface DiscoverOptions {
   /** `:authority` sent (the upstream's host name); default address:port */
   readonly authority?: string;
   readonly signal?: AbortSignal;
+  /** speak HTTP/2 over TLS (an upstream with TLS); the system CAs unless `ca` is given */
+  readonly tls?: {
+    readonly ca?: string | Buffer;
+    /** SNI and the name checked; default the authority's host */
+    readonly servername?: string;
+    readonly rejectUnauthorized?: boolean;
+  };
 }
 
 export interface DiscoveredService {
@@ -115,7 +122,14 @@ export async function discoverGrpc(address: string, port: number, opts: Discover
   const host = address.includes(':') ? `[${address}]` : address;
   const authority = opts.authority ?? `${host}:${port}`;
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const session = http2.connect(`http://${host}:${port}`);
+  const session = opts.tls
+    ? http2.connect(`https://${host}:${port}`, {
+        ...(opts.tls.ca ? { ca: opts.tls.ca } : {}),
+        ...(opts.tls.servername ? { servername: opts.tls.servername } : {}),
+        rejectUnauthorized: opts.tls.rejectUnauthorized ?? true,
+        ALPNProtocols: ['h2'],
+      })
+    : http2.connect(`http://${host}:${port}`);
   session.on('error', () => {}); // surfaced through the streams
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
