@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { grpcJsonHandler, transcoderFor } from '../../src/functions/grpc-json/handler.ts';
 import { closeGrpcSessions } from '../../src/functions/grpc-json/sessions.ts';
@@ -185,6 +187,22 @@ describe('grpcJsonHandler against a gRPC server', () => {
     ac.abort();
     await it.return?.();
     await within(server.endlessCancelled, 5000, 'the upstream saw no cancellation');
+  });
+
+  it('answers an HTTP/2 upstream that is not gRPC with a gRPC-mapped error, not a garbled body', async () => {
+    const plain = http2.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>not grpc</html>');
+    });
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    try {
+      const res = await send('GET', '/v1/shelves/1', undefined, {}, { pick: { address: '127.0.0.1', port: (plain.address() as AddressInfo).port } });
+      assert.equal(res.status, 500);
+      assert.deepEqual(JSON.parse(await bodyText(res)), { code: 2, message: 'the upstream answered with content-type text/html, not gRPC' });
+    } finally {
+      closeGrpcSessions();
+      await new Promise<void>((r) => plain.close(() => r()));
+    }
   });
 
   it('gives up when the signal aborts', async () => {

@@ -70,6 +70,12 @@ export async function replyToResponse(match: RuleMatch, reply: GrpcReply, print:
     reply.cancel();
     return fail({ code: grpcCodeOfHttp(httpStatus), message: `the upstream answered HTTP ${httpStatus}, not gRPC` });
   }
+  const contentType = String(reply.headers['content-type'] ?? '');
+  // a trailers-only answer carries its status whatever its content-type says
+  if (reply.headers['grpc-status'] === undefined && !/^application\/grpc(\+|;|$)/.test(contentType)) {
+    reply.cancel();
+    return fail({ code: GrpcCode.UNKNOWN, message: `the upstream answered with content-type ${contentType || '(none)'}, not gRPC` });
+  }
   const first = await reply.next();
   const done = first === undefined ? statusOf(reply.trailers()) : undefined;
   if (done && done.code !== GrpcCode.OK) return fail(done);
