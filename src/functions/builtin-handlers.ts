@@ -22,3 +22,7 @@ functionHandlers.register(
   'aws-lambda',
   lazy(async () => (await import('./aws-lambda/handler.ts')).lambdaHandler),
 );
+functionHandlers.register(
+  'grpc-json',
+  lazy(async () => (await import('./grpc-json/handler.ts')).grpcJsonHandler),
+);

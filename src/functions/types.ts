@@ -80,6 +80,8 @@ export interface GrpcJsonCall {
   };
   /** query parameters not mapped to request fields and not an error (Envoy's `ignored_query_parameters`) */
   readonly ignoredQueryParameters: readonly string[];
+  /** any query parameter that names no request field is skipped, not a 400 (Envoy's `ignore_unknown_query_parameters`) */
+  readonly ignoreUnknownQueryParameters?: boolean;
   /** without an http rule, `POST /pkg.Service/Method` with a JSON body calls the method (Envoy's `auto_mapping`) */
   readonly autoMapping: boolean;
 }
