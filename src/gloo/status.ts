@@ -1,7 +1,8 @@
 // Gloo's status shape (solo-kit core.solo.io Status, as Gloo 1.x writes it under
 // `status.statuses.<namespace of the reporting controller>`): state Accepted, Warning or Rejected,
 // `reason` (why, for Warning and Rejected), `reportedBy` (`gateway` for gateway.solo.io kinds,
-// `gloo` for gloo.solo.io ones) and `messages` (each warning on its own).
+// `gloo` for gloo.solo.io ones) and `messages` (each problem on its own, errors first, each
+// starting with the field it is about).
 import type { ObjectStatus } from '../snapshot/types.ts';
 import { namespaceOf, type ObjectReport } from './report.ts';
 import { GLOO_GATEWAY_V1 } from './types.ts';
@@ -24,7 +25,7 @@ export function glooStatus(report: ObjectReport, writerNamespace: string): Objec
           state,
           ...(messages.length > 0 && { reason: messages.join('; ') }),
           reportedBy: o.apiVersion === GLOO_GATEWAY_V1 ? 'gateway' : 'gloo',
-          ...(report.warnings.length > 0 && { messages: report.warnings }),
+          ...(messages.length > 0 && { messages }),
         },
       },
     },
