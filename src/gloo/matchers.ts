@@ -50,21 +50,14 @@ export function translateMatcher(m: Matcher): MatchOutcome {
   }
   if (m.caseSensitive === false) warnings.push({ path: 'caseSensitive', message: 'case-insensitive path matching is not supported by Sluice: matched case-sensitively' });
   const headers: HeaderMatch[] = [];
-  // Served without the inverted match it would match what it should not: left out instead.
-  let inverted = false;
   (m.headers ?? []).forEach((h, i) => {
     const at = `headers[${i}]`;
     if (!h.name || !isHeaderName(h.name)) {
       errors.push({ path: `${at}.name`, message: 'must be an HTTP header name' });
       return;
     }
-    if (h.invertMatch === true) {
-      inverted = true;
-      warnings.push({ path: `${at}.invertMatch`, message: 'inverted header matches are not supported by Sluice: this matcher is not served' });
-      return;
-    }
     const match = valueMatch(h.value, h.regex, `${at}.value`, errors);
-    if (match !== undefined) headers.push({ name: h.name.toLowerCase(), match });
+    if (match !== undefined) headers.push({ name: h.name.toLowerCase(), match, ...(h.invertMatch === true && { invert: true }) });
   });
   const query: QueryMatch[] = [];
   (m.queryParameters ?? []).forEach((q, i) => {
@@ -80,7 +73,7 @@ export function translateMatcher(m: Matcher): MatchOutcome {
   methods.forEach((x, i) => {
     if (!/^[A-Z]+$/.test(x)) errors.push({ path: `methods[${i}]`, message: `not an HTTP method: ${JSON.stringify(x)}` });
   });
-  if (errors.length > 0 || inverted) return { parts: [], errors, warnings };
+  if (errors.length > 0) return { parts: [], errors, warnings };
   const parts = methods.length === 0 ? [{ path, headers, query }] : methods.map((method) => ({ path, method, headers, query }));
   return { parts, errors, warnings };
 }
