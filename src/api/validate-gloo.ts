@@ -13,10 +13,13 @@ export function checkGloo(c: Check, doc: Json, kind: string): void {
 }
 
 function walk(c: Check, value: unknown, shape: Shape, path: string): void {
-  if (value === undefined || value === null) return;
+  if (value === undefined || shape === 'free') return;
+  // The API server prunes nulls of typed fields; a file has no such step, so a null is an error.
+  if (value === null) {
+    c.fail(path, `must be ${shape === 'string' || shape === 'boolean' || shape === 'integer' || shape === 'number' ? `a ${shape}` : typeof shape === 'string' || shape.type === 'object' ? 'an object' : 'a list'}, got null`);
+    return;
+  }
   switch (shape) {
-    case 'free':
-      return;
     case 'string':
       c.string(value, path);
       return;
@@ -31,7 +34,9 @@ function walk(c: Check, value: unknown, shape: Shape, path: string): void {
       return;
     case 'strings': {
       const items = c.array(value, path);
-      items?.forEach((s, i) => c.string(s, index(path, i)));
+      items?.forEach((s, i) => {
+        if (typeof s !== 'string') c.fail(index(path, i), `must be a string, got ${describe(s)}`);
+      });
       return;
     }
     case 'stringMap':
@@ -39,7 +44,10 @@ function walk(c: Check, value: unknown, shape: Shape, path: string): void {
       return;
   }
   if (shape.type === 'list') {
-    c.array(value, path)?.forEach((item, i) => walk(c, item, shape.item, index(path, i)));
+    c.array(value, path)?.forEach((item, i) => {
+      if (item === undefined) c.fail(index(path, i), 'must not be empty');
+      else walk(c, item, shape.item, index(path, i));
+    });
     return;
   }
   const o = c.object(value, path);

@@ -42,7 +42,11 @@ export function translateGloo(set: ResourceSet, lookups: Lookups, options: Trans
   ];
   for (const o of all) {
     reports.of(o);
-    for (const f of unsupportedFields(o, o.kind)) reports.warn(o, f.path, f.message);
+    try {
+      for (const f of unsupportedFields(o, o.kind)) reports.warn(o, f.path, f.message);
+    } catch (err) {
+      reports.error(o, '', `cannot be read: ${(err as Error).message}`);
+    }
   }
   const upstreams = new UpstreamIndex(set, lookups, reports);
   const functions = new Map<string, FunctionBinding>();

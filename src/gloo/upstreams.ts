@@ -90,7 +90,13 @@ export class UpstreamIndex {
 
   #upstreamTarget(key: string, u: Upstream): Target | undefined {
     if (this.#upstreamTargets.has(key)) return this.#upstreamTargets.get(key);
-    const t = this.#translateUpstream(key, u);
+    let t: Target | undefined;
+    try {
+      t = this.#translateUpstream(key, u);
+    } catch (err) {
+      // A bug meeting an input nobody foresaw: this Upstream is unusable, and says why.
+      this.#reports.error(u, '', `cannot translate: ${(err as Error).message}`);
+    }
     this.#upstreamTargets.set(key, t);
     if (t?.cluster !== undefined) this.clusters.set(t.cluster.name, t.cluster);
     return t;
