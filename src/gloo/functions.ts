@@ -2,6 +2,7 @@
 // Upstream's `serviceSpec.rest.transformations`, a Lambda function of its `aws.lambdaFunctions`
 // (credentials from the Secret its `secretRef` names), or gRPC-JSON transcoding for every split to
 // an Upstream with `serviceSpec.grpcJsonTranscoder`. Pure: the Secret comes through the lookups.
+import { isHeaderName } from '../api/grammar.ts';
 import type { Secret } from '../api/types.ts';
 import type { FunctionBinding, FunctionCall, LambdaCall, RestCall, RestTemplate } from '../functions/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
@@ -53,19 +54,34 @@ function restCall(target: Target, rest: NonNullable<DestinationSpec['rest']>): F
     else headers.push([h.toLowerCase(), pattern]);
   }
   if (rest.parameters?.path !== undefined) path = rest.parameters.path;
+  const template = restTemplate(t);
+  if (typeof template === 'string') return { problem: `function ${JSON.stringify(name)} of ${target.label}: ${template}` };
   const call: RestCall = {
     type: 'rest',
     function: name,
-    template: restTemplate(t),
+    template,
     parameters: { headers: headers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)), ...(path !== undefined && { path }) },
   };
   return { call };
 }
 
-function restTemplate(t: TransformationTemplate): RestTemplate {
-  const headers = Object.entries(t.headers ?? {})
-    .map(([name, v]): [string, string] => [name.toLowerCase(), v.text ?? ''])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+// Framing headers are the function host's to set (it knows the body it sends); Gloo's discovery
+// writes them into every template, so they are dropped without a word.
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
+const PSEUDO = new Set([':method', ':path', ':authority']);
+
+/** The template, or why it cannot be sent (a header name or template text that would break the request). */
+function restTemplate(t: TransformationTemplate): RestTemplate | string {
+  const headers: [string, string][] = [];
+  for (const [raw, v] of Object.entries(t.headers ?? {})) {
+    const name = raw.toLowerCase();
+    const text = v?.text ?? '';
+    if (FRAMING.has(name)) continue;
+    if (!PSEUDO.has(name) && !isHeaderName(name)) return `header ${JSON.stringify(raw)} is not an HTTP header name`;
+    if (/[\r\n\0]/.test(text)) return `header ${JSON.stringify(raw)}: the template must not contain CR, LF or NUL`;
+    headers.push([name, text]);
+  }
+  headers.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const body: RestTemplate['body'] =
     t.body?.text !== undefined ? { type: 'template', text: t.body.text } : t.mergeExtractorsToBody !== undefined ? { type: 'merge-extractors' } : { type: 'passthrough' };
   return { headers, body };

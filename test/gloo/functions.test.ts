@@ -154,3 +154,40 @@ describe('Gloo function destinations', () => {
     assert.equal(glooState(result, 'Upstream', 'none').reason, 'spec: needs one of kube, static or aws (the upstream types Sluice serves)');
   });
 });
+
+describe('REST function templates', () => {
+  it('leave framing headers to the function host and refuse a template that would split the request', () => {
+    const { result } = translateDocs([
+      ...petstore,
+      upstream('api', {
+        kube: {
+          serviceName: 'petstore',
+          servicePort: 80,
+          serviceSpec: {
+            rest: {
+              transformations: {
+                ok: { headers: { ':method': { text: 'GET' }, 'content-length': { text: '0' }, 'transfer-encoding': {} } },
+                bad: { headers: { 'x-a': { text: 'v\r\nx-injected: 1' } } },
+              },
+            },
+          },
+        },
+      }),
+      vs('v', {
+        virtualHost: {
+          routes: [
+            { matchers: [{ prefix: '/ok' }], routeAction: { single: { upstream: { name: 'api' }, destinationSpec: { rest: { functionName: 'ok' } } } } },
+            { matchers: [{ prefix: '/bad' }], routeAction: { single: { upstream: { name: 'api' }, destinationSpec: { rest: { functionName: 'bad' } } } } },
+          ],
+        },
+      }),
+    ]);
+    const [ok] = result.snapshot.functions ?? [];
+    assert.deepEqual(ok?.call.type === 'rest' && ok.call.template.headers, [[':method', 'GET']]);
+    assert.equal(result.snapshot.functions?.length, 1);
+    assert.equal(
+      glooState(result, 'VirtualService', 'v').reason,
+      'spec.virtualHost.routes[1].routeAction.single.destinationSpec: function "bad" of Upstream default/api: header "x-a": the template must not contain CR, LF or NUL: requests for it get 500',
+    );
+  });
+});
