@@ -2,6 +2,7 @@
 // Field names and optionality follow the Go types in knative.dev/networking
 // pkg/apis/networking/v1alpha1 and k8s.io/api, so JSON round-trips unchanged.
 import type { GatewayApiResource } from '../gateway-api/types.ts';
+import type { GlooResource } from '../gloo/types.ts';
 
 export interface ObjectMeta {
   name: string;
@@ -144,7 +145,7 @@ export interface Secret {
   stringData?: Record<string, string>;
 }
 
-export type Resource = KIngress | Service | EndpointSlice | Endpoints | Secret | GatewayApiResource;
+export type Resource = KIngress | Service | EndpointSlice | Endpoints | Secret | GatewayApiResource | GlooResource;
 export type ResourceKind = Resource['kind'];
 
 export const INGRESS_API_VERSION = 'networking.internal.knative.dev/v1alpha1';
@@ -174,6 +175,8 @@ export interface FieldError {
 /** A document that failed validation. Its object (if named) keeps its last good version. */
 export interface Rejection {
   kind?: string;
+  /** set when known: two kinds of one name (Gateway API's and Gloo's `Gateway`) are told apart by it */
+  apiVersion?: string;
   namespace?: string;
   name?: string;
   origin: Origin;
@@ -190,4 +193,12 @@ export interface Sourced<T extends Resource = Resource> {
 
 export function keyOf(meta: { namespace?: string; name: string }): string {
   return `${meta.namespace ?? 'default'}/${meta.name}`;
+}
+
+/**
+ * The kind the store files a resource under: its `kind`, except Gloo's `Gateway`
+ * (gateway.solo.io), which would otherwise share the Gateway API's.
+ */
+export function storeKind(r: { readonly apiVersion?: string; readonly kind?: string }): string {
+  return r.kind === 'Gateway' && r.apiVersion?.startsWith('gateway.solo.io/') === true ? 'Gateway.gateway.solo.io' : (r.kind ?? '');
 }

@@ -10,6 +10,8 @@ import { INGRESS_API_VERSION, type Origin, type Rejection, type Resource } from 
 import { checkGateway, checkGatewayClass, checkReferenceGrant } from './validate-gateway.ts';
 import { checkRouteSpec } from './validate-routes.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
+import { GLOO_GATEWAY_V1, GLOO_V1 } from '../gloo/types.ts';
+import { checkGloo } from './validate-gloo.ts';
 
 export type ValidateOutcome =
   | { kind: 'resource'; resource: Resource }
@@ -35,6 +37,11 @@ const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
   [`${GATEWAY_API_V1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
   [`${GATEWAY_API_V1BETA1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
   ['v1 Namespace', () => {}],
+  [`${GLOO_V1} Upstream`, (c, doc) => checkGloo(c, doc, 'Upstream')],
+  [`${GLOO_V1} UpstreamGroup`, (c, doc) => checkGloo(c, doc, 'UpstreamGroup')],
+  [`${GLOO_GATEWAY_V1} VirtualService`, (c, doc) => checkGloo(c, doc, 'VirtualService')],
+  [`${GLOO_GATEWAY_V1} RouteTable`, (c, doc) => checkGloo(c, doc, 'RouteTable')],
+  [`${GLOO_GATEWAY_V1} Gateway`, (c, doc) => checkGloo(c, doc, 'Gateway')],
 ]);
 
 /** Kinds that have no namespace: their metadata.namespace is ignored and never defaulted. */
@@ -62,11 +69,14 @@ export function validateDocument(doc: unknown, origin: Origin): ValidateOutcome 
   check?.(c, doc, namespace);
   // Objects read from a cluster went through the API server, which drops unknown fields; a newer
   // server may also send fields this list does not know yet, which must not reject a Service.
-  if (check !== undefined && kind !== undefined && origin.cluster !== true) checkKnownFields(c, doc, kind);
+  // Gloo's fields Sluice does not serve are warnings in the object's status, not errors (known-fields-gloo.ts).
+  const gloo = apiVersion === GLOO_V1 || apiVersion === GLOO_GATEWAY_V1;
+  if (check !== undefined && kind !== undefined && origin.cluster !== true && !gloo) checkKnownFields(c, doc, kind);
   const name = meta?.name;
   if (c.errors.length > 0 || meta === undefined || check === undefined) {
     const rejection: Rejection = {
       ...(kind !== undefined && { kind }),
+      ...(gloo && { apiVersion }),
       ...(name !== undefined && { namespace, name }),
       origin,
       errors: c.errors,

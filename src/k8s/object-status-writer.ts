@@ -1,6 +1,7 @@
 // Writes Gateway API objects' statuses (GatewayClass, Gateway, HTTPRoute, GRPCRoute) to their `status`
 // subresource: only when something but transition times changed, and with a `409 Conflict` retried on
 // a freshly read object, as the Ingress writer does. An object that left gets nothing written.
+import { storeKind } from '../api/types.ts';
 import type { ObjectStatus } from '../snapshot/types.ts';
 import type { KubeClient, KubeObject } from './client.ts';
 import { desiredObjectStatus, type Json, sameObjectStatus } from './object-status.ts';
@@ -32,8 +33,8 @@ export class ObjectStatusWriter {
   }
 
   async write(st: ObjectStatus): Promise<ObjectWriteResult> {
-    const key = `${st.kind} ${st.namespace}/${st.name}`;
-    const live = this.#o.lookup(st.kind, st.namespace, st.name);
+    const key = `${storeKind(st)} ${st.namespace}/${st.name}`;
+    const live = this.#o.lookup(storeKind(st), st.namespace, st.name);
     if (!live) return this.#replacer.forget(key);
     const now = this.#o.now ?? (() => new Date());
     return this.#replacer.write(

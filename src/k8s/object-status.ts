@@ -47,6 +47,9 @@ function stamp(desired: unknown, current: unknown, field: string, now: string, g
 export function desiredObjectStatus(kind: string, translated: Readonly<Json>, current: unknown, liveGeneration: number | undefined, now: Date): Json {
   const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
   const cur = obj(current);
+  // Gloo's statuses are keyed by the reporting controller's namespace: others' entries are kept.
+  const gloo = obj(translated.statuses);
+  if (gloo !== undefined) return { ...translated, statuses: { ...obj(cur?.statuses), ...gloo } };
   if (!isRoute(kind)) return stamp(translated, cur, '', at, liveGeneration) as Json;
   const mine = stamp(arr(translated.parents), arr(cur?.parents).filter(ours), 'parents', at, liveGeneration) as unknown[];
   // Others' entries first, in their order, then Sluice's: a rewrite never reorders another's entries.

@@ -1,6 +1,7 @@
-// Kubernetes as a Source: list+watch Knative Ingresses, the Gateway API kinds (when their CRDs are served),
-// Namespaces, Services, EndpointSlices and TLS Secrets, and push the whole current state (ingresses of our
-// class, every Gateway API object, plus only the Services and Secrets they reference) after changes settle.
+// Kubernetes as a Source: list+watch Knative Ingresses, the Gateway API and Gloo Edge kinds (when their
+// CRDs are served), Namespaces, Services, EndpointSlices and TLS Secrets, and push the whole current state
+// (ingresses of our class, every Gateway API and Gloo object, plus only the Services and Secrets they
+// reference; every Service once Gloo is in use) after changes settle.
 // The translator is the same as in file mode; this module only replaces where resources come from.
 import type { EndpointSlice, KIngress, Origin, Rejection, Resource, Sourced } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
@@ -12,6 +13,8 @@ import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
+import type { VirtualService } from '../gloo/types.ts';
+import { GLOO_KINDS } from './gloo-kinds.ts';
 
 export interface KubernetesSourceOptions {
   /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
@@ -60,6 +63,8 @@ export class KubernetesSource implements Source {
   readonly #secrets: Reflector<KubeObject>;
   readonly #namespaces: Reflector<KubeObject>;
   readonly #gatewayApi: ReadonlyMap<GatewayApiKind, DiscoveredReflector>;
+  /** Gloo Edge kinds, by store kind */
+  readonly #gloo: ReadonlyMap<string, DiscoveredReflector>;
   readonly #listeners = new Set<() => void>();
   #push: ((state: SourceState) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -80,6 +85,7 @@ export class KubernetesSource implements Source {
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
+    this.#gloo = new Map(GLOO_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
   }
 
   #core(): Reflector<KubeObject>[] {
@@ -90,7 +96,7 @@ export class KubernetesSource implements Source {
     this.#push = push;
     const all = this.#core();
     for (const r of all) r.start();
-    const crds = [this.#ingresses, ...this.#gatewayApi.values()];
+    const crds = [this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()];
     for (const r of crds) r.start();
     // A missing CRD does not hold up the first push: its kind is watched once it appears.
     await Promise.all([...all.map((r) => r.synced), ...crds.map((r) => r.settled)]);
@@ -101,7 +107,7 @@ export class KubernetesSource implements Source {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
-    for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values()]) r.stop();
+    for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()]) r.stop();
     this.#push = undefined;
   }
 
@@ -113,7 +119,8 @@ export class KubernetesSource implements Source {
 
   /** the live Gateway API object (with status, generation and resourceVersion) and its path, for the status writer */
   gatewayApiObject(kind: string, namespace: string, name: string): LiveObject | undefined {
-    const r = this.#gatewayApi.get(kind as GatewayApiKind);
+    // Gloo kinds come by store kind (storeKind): `Gateway.gateway.solo.io` is Gloo's Gateway.
+    const r = this.#gatewayApi.get(kind as GatewayApiKind) ?? this.#gloo.get(kind);
     const object = r?.get(namespace, name);
     const path = r?.path(namespace, name);
     return object && path ? { object, path } : undefined;
@@ -189,6 +196,18 @@ export class KubernetesSource implements Source {
         else if (kind === 'Gateway') gatewaySecrets(o, secrets);
       }
     }
+    // Every Gloo object is pushed; since every Service port is an implicit Upstream, any Service may
+    // be routed to once Gloo is in use, so then every Service comes along.
+    let gloo = false;
+    for (const r of this.#gloo.values()) {
+      for (const o of r.items()) {
+        gloo = true;
+        accept(o, `${r.info.group}/${r.version ?? 'v1'}` as Resource['apiVersion'], r.info.kind as Resource['kind']);
+        const ssl = (o.spec as VirtualService['spec'] | undefined)?.sslConfig?.secretRef;
+        if (r.info.kind === 'VirtualService' && ssl?.name) secrets.add(`${ssl.namespace || (o.metadata?.namespace ?? 'default')}/${ssl.name}`);
+      }
+    }
+    if (gloo) for (const o of this.#services.items()) services.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
     for (const o of this.#namespaces.items()) accept(o, 'v1', 'Namespace');
     for (const o of this.#services.items()) {
       if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Service');

@@ -169,7 +169,7 @@ function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportPro
     route,
     path: compilePath(route.path, 'path', report),
     method: route.method?.toUpperCase(),
-    headers: route.headers.length === 0 ? NONE : route.headers.map((h, i): ValueMatcher => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report)),
+    headers: route.headers.length === 0 ? NONE : route.headers.map((h, i): ValueMatcher => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report, h.invert === true)),
     query: route.query.length === 0 ? NONE : route.query.map((q, i): ValueMatcher => compileValue(q.name, q.match, `query[${i}] ${q.name}`, report)),
     splits,
     total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,

@@ -101,30 +101,38 @@ export interface ValueMatcher {
   readonly kind: typeof VALUE_EXACT | typeof VALUE_REGEX | typeof VALUE_PRESENT;
   readonly value: string;
   readonly regex: Regex | undefined;
+  /** Envoy's invert_match (headers only): see HeaderMatch.invert */
+  readonly invert: boolean;
 }
 
-export function compileValue(name: string, m: ValueMatch, where: string, report: ReportProblem): ValueMatcher {
+export function compileValue(name: string, m: ValueMatch, where: string, report: ReportProblem, invert = false): ValueMatcher {
   switch (m.type) {
     case 'exact':
-      return { name, kind: VALUE_EXACT, value: m.value, regex: undefined };
+      return { name, kind: VALUE_EXACT, value: m.value, regex: undefined, invert };
     case 'regex':
-      return { name, kind: VALUE_REGEX, value: m.value, regex: compileRegex(m.value, where, report) };
+      return { name, kind: VALUE_REGEX, value: m.value, regex: compileRegex(m.value, where, report), invert };
     case 'present':
-      return { name, kind: VALUE_PRESENT, value: '', regex: undefined };
+      return { name, kind: VALUE_PRESENT, value: '', regex: undefined, invert };
   }
 }
 
 /** `value` is the header's or parameter's value, undefined when absent. */
 export function valueMatches(m: ValueMatcher, value: string | undefined): boolean {
-  if (value === undefined) return false;
+  // Envoy: an absent header matches only an inverted presence match.
+  if (value === undefined) return m.invert && m.kind === VALUE_PRESENT;
+  let matched: boolean;
   switch (m.kind) {
     case VALUE_EXACT:
-      return value === m.value;
+      matched = value === m.value;
+      break;
     case VALUE_REGEX:
-      return (m.regex as Regex).matches(value);
+      matched = (m.regex as Regex).matches(value);
+      break;
     case VALUE_PRESENT:
-      return true;
+      matched = true;
+      break;
   }
+  return matched !== m.invert;
 }
 
 /**

@@ -46,6 +46,11 @@ export interface HeaderMatch {
   /** lower-case header name; a header sent several times is matched as its values joined by `,` */
   readonly name: string;
   readonly match: ValueMatch;
+  /**
+   * the result is inverted (Envoy `invert_match`, Gloo `invertMatch`): a present header matches when
+   * its value does not; an absent header matches only an inverted `present` match
+   */
+  readonly invert?: boolean;
 }
 
 export interface QueryMatch {

@@ -10,7 +10,7 @@
 // message since, cut back to one base whenever such a state comes (almost every push), or, so that
 // memory stays bounded while a version waits for long, after MAX_TAIL messages (a worker started
 // then may serve the waiting version early; its hash check warns).
-import { keyOf, type Origin, type Rejection, type Sourced } from '../api/types.ts';
+import { keyOf, storeKind, type Origin, type Rejection, type Sourced } from '../api/types.ts';
 import type { RelayState } from './relay-protocol.ts';
 import type { SourceState } from './types.ts';
 
@@ -63,7 +63,7 @@ export class StateRelayLog {
   /** Follows the store's last-good rule (store.ts) for the objects it keeps. */
   #keep(rejections: readonly Rejection[], body: Body): void {
     const named = new Set<string>();
-    for (const r of rejections) if (r.kind && r.name) named.add(`${r.kind} ${keyOf({ namespace: r.namespace || undefined, name: r.name })}`);
+    for (const r of rejections) if (r.kind && r.name) named.add(`${storeKind(r)} ${keyOf({ namespace: r.namespace || undefined, name: r.name })}`);
     for (const s of body.upserted ?? body.whole ?? []) this.#kept.delete(identity(s));
     for (const s of body.removed ?? []) if (named.has(identity(s))) this.#kept.set(identity(s), s);
     for (const key of this.#kept.keys()) if (!named.has(key)) this.#kept.delete(key);
@@ -97,7 +97,7 @@ export class StateRelayLog {
 }
 
 export function identity(s: Sourced): string {
-  return `${s.resource.kind} ${keyOf(s.resource.metadata)}`;
+  return `${storeKind(s.resource)} ${keyOf(s.resource.metadata)}`;
 }
 
 function same(a: Sourced | undefined, b: Sourced): boolean {

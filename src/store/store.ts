@@ -7,16 +7,20 @@
 // in proportion to the change; a whole state is compared with the last one object by object. Either
 // way the resulting set says which keys changed (ResourceSet.changes), and maps no key of which
 // changed are shared with the previous set, so the translator can redo only what an edit touched.
-import { SERVICE_NAME_LABEL, keyOf, type EndpointSlice, type Origin, type Rejection, type ResourceKind, type Sourced } from '../api/types.ts';
+import { SERVICE_NAME_LABEL, keyOf, storeKind, type EndpointSlice, type Origin, type Rejection, type Sourced } from '../api/types.ts';
 import type { SourceState } from '../sources/types.ts';
 import { LayeredMap } from './layered.ts';
-import { GATEWAY_API_MAPS, type ResourceSet, type ResourceSetChanges } from './types.ts';
+import { GATEWAY_API_MAPS, GLOO_MAP_KINDS, GLOO_MAPS, type ResourceSet, type ResourceSetChanges } from './types.ts';
+
+// Objects are filed by store kind (storeKind): the kind name, told apart by API group where two share one.
+type ResourceKind = string;
 
 type GatewayApiMap = (typeof GATEWAY_API_MAPS)[number];
+type GlooMap = (typeof GLOO_MAPS)[number];
 
 type ByKey = Map<string, Sourced>;
 /** The maps of a ResourceSet whose values are single resources (the slices are grouped by Service). */
-type PlainMap = 'ingresses' | 'services' | 'endpoints' | 'secrets' | GatewayApiMap;
+type PlainMap = 'ingresses' | 'services' | 'endpoints' | 'secrets' | GatewayApiMap | GlooMap;
 type Changed = Record<keyof Omit<ResourceSetChanges, 'since'>, Set<string>>;
 
 const EMPTY: ResourceSet = Object.freeze({
@@ -31,10 +35,16 @@ const EMPTY: ResourceSet = Object.freeze({
   grpcRoutes: new Map(),
   referenceGrants: new Map(),
   namespaces: new Map(),
+  glooUpstreams: new Map(),
+  glooUpstreamGroups: new Map(),
+  glooVirtualServices: new Map(),
+  glooRouteTables: new Map(),
+  glooGateways: new Map(),
   rejections: Object.freeze([]),
 });
 
 const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = {
+  ...Object.fromEntries(GLOO_MAPS.map((m) => [GLOO_MAP_KINDS[m], m])),
   Ingress: 'ingresses',
   Service: 'services',
   Endpoints: 'endpoints',
@@ -82,8 +92,8 @@ export class Store {
     let present: ((ckey: string) => boolean) | undefined;
     if (changes !== undefined && (changes.since === null ? this.#last === undefined : changes.since.deref() === this.#last)) {
       ops = [];
-      for (const s of changes.removed) ops.push({ kind: s.resource.kind, key: keyOf(s.resource.metadata), sourced: undefined });
-      for (const s of changes.upserted) ops.push({ kind: s.resource.kind, key: keyOf(s.resource.metadata), sourced: s });
+      for (const s of changes.removed) ops.push({ kind: storeKind(s.resource), key: keyOf(s.resource.metadata), sourced: undefined });
+      for (const s of changes.upserted) ops.push({ kind: storeKind(s.resource), key: keyOf(s.resource.metadata), sourced: s });
     } else {
       const grouped = group(state.resources);
       duplicates = grouped.duplicates;
@@ -107,10 +117,10 @@ export class Store {
   #apply(ops: readonly Op[], rejections: readonly Rejection[], present: ((ckey: string) => boolean) | undefined): Changed {
     const named = new Set<string>();
     for (const r of rejections) {
-      if (r.kind && r.name) named.add(`${r.kind} ${keyOf({ namespace: r.namespace || undefined, name: r.name })}`);
+      if (r.kind && r.name) named.add(`${storeKind(r)} ${keyOf({ namespace: r.namespace || undefined, name: r.name })}`);
     }
     const changed: Changed = { ingresses: new Set(), services: new Set(), endpoints: new Set(), secrets: new Set(), endpointSlicesByService: new Set() } as Changed;
-    for (const map of GATEWAY_API_MAPS) changed[map] = new Set();
+    for (const map of [...GATEWAY_API_MAPS, ...GLOO_MAPS]) changed[map] = new Set();
     for (const op of ops) {
       const ckey = `${op.kind} ${op.key}`;
       if (op.sourced !== undefined) {
@@ -199,6 +209,7 @@ export class Store {
       endpoints: plain('endpoints', 'Endpoints', true),
       secrets: plain('secrets', 'Secret', true),
       ...(Object.fromEntries(GATEWAY_API_MAPS.map((map) => [map, plain(map, GATEWAY_API_KINDS[map], true)])) as Pick<ResourceSet, GatewayApiMap>),
+      ...(Object.fromEntries(GLOO_MAPS.map((map) => [map, plain(map, GLOO_MAP_KINDS[map], true)])) as Pick<ResourceSet, GlooMap>),
       // The same rejections as before: the same list, so the translator knows at a glance.
       rejections: sameItems(prev.rejections, rejections) ? prev.rejections : Object.freeze(rejections),
     };
@@ -245,7 +256,7 @@ function group(resources: readonly Sourced[]): { byKind: Map<ResourceKind, ByKey
   const byKind = new Map<ResourceKind, ByKey>();
   const duplicates: Rejection[] = [];
   for (const s of sortedBy(resources, (a, b) => compareOrigin(a.origin, b.origin))) {
-    const kind = s.resource.kind;
+    const kind = storeKind(s.resource);
     const key = keyOf(s.resource.metadata);
     let map = byKind.get(kind);
     if (map === undefined) byKind.set(kind, (map = new Map()));

@@ -3,6 +3,7 @@
 // A ResourceSet is a value: the store never changes one it has handed out.
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
 import type { GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
+import type { GlooGateway, RouteTable, Upstream, UpstreamGroup, VirtualService } from '../gloo/types.ts';
 
 export interface ResourceSet {
   /** by `namespace/name`; an ingress whose latest document was rejected keeps its last good version here */
@@ -23,6 +24,12 @@ export interface ResourceSet {
   /** v1 and v1beta1 alike */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant>;
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** Gloo Edge kinds, by `namespace/name` */
+  readonly glooUpstreams: ReadonlyMap<string, Upstream>;
+  readonly glooUpstreamGroups: ReadonlyMap<string, UpstreamGroup>;
+  readonly glooVirtualServices: ReadonlyMap<string, VirtualService>;
+  readonly glooRouteTables: ReadonlyMap<string, RouteTable>;
+  readonly glooGateways: ReadonlyMap<string, GlooGateway>;
   /** the latest documents that failed validation */
   readonly rejections: readonly Rejection[];
   /**
@@ -47,7 +54,22 @@ export interface ResourceSetChanges {
   readonly grpcRoutes: ReadonlySet<string>;
   readonly referenceGrants: ReadonlySet<string>;
   readonly namespaces: ReadonlySet<string>;
+  readonly glooUpstreams: ReadonlySet<string>;
+  readonly glooUpstreamGroups: ReadonlySet<string>;
+  readonly glooVirtualServices: ReadonlySet<string>;
+  readonly glooRouteTables: ReadonlySet<string>;
+  readonly glooGateways: ReadonlySet<string>;
 }
 
 /** The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read). */
 export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces'] as const;
+
+/** The ResourceSet maps that hold Gloo Edge objects, and the store kind (storeKind) of each. */
+export const GLOO_MAPS = ['glooUpstreams', 'glooUpstreamGroups', 'glooVirtualServices', 'glooRouteTables', 'glooGateways'] as const;
+export const GLOO_MAP_KINDS: Readonly<Record<(typeof GLOO_MAPS)[number], string>> = {
+  glooUpstreams: 'Upstream',
+  glooUpstreamGroups: 'UpstreamGroup',
+  glooVirtualServices: 'VirtualService',
+  glooRouteTables: 'RouteTable',
+  glooGateways: 'Gateway.gateway.solo.io',
+};

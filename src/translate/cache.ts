@@ -13,7 +13,7 @@ import { translateIngress, type TranslatedIngress } from './ingress.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { TranslateState } from './state.ts';
-import type { ComposedEntry, GatewayApiEntry } from './compose.ts';
+import type { ComposedEntry, GatewayApiEntry, GlooEntry } from './compose.ts';
 
 interface Entry {
   readonly origin: Origin;
@@ -38,6 +38,8 @@ export class TranslateCache {
   readonly readyVersions = new Map<string, Sourced<KIngress>>();
   /** the Gateway API part and the last composition of both parts (compose.ts) */
   gatewayApi: GatewayApiEntry | undefined;
+  /** the Gloo Edge part (compose.ts) */
+  gloo: GlooEntry | undefined;
   composed: ComposedEntry | undefined;
   /** the translator's state after the last translate() with this cache (see state.ts) */
   state: TranslateState | undefined;

@@ -48,7 +48,7 @@ function valueMatcher(match: ValueMatch): ProtoObject {
 }
 
 function headerMatcher(h: HeaderMatch): ProtoObject {
-  return { name: h.name, ...valueMatcher(h.match) };
+  return { name: h.name, ...valueMatcher(h.match), ...(h.invert === true && { invert_match: true }) };
 }
 
 function queryMatcher(q: QueryMatch): ProtoObject {

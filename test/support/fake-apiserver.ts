@@ -20,7 +20,7 @@ import { kubeconfigText, makeFakeTls, type FakeTls } from './fake-apiserver-tls.
 
 import { apiVersionOf, clone, fieldSelector, HttpError, labelSelector, mergePatch, gatewayApiTypes, specOf, TYPES, type KObject, type ResourceType } from './fake-apiserver-util.ts';
 
-export type { KObject } from './fake-apiserver-util.ts';
+export type { KObject, ResourceType } from './fake-apiserver-util.ts';
 export { mergePatch, labelSelector, fieldSelector, HttpError } from './fake-apiserver-util.ts';
 
 interface WatchEvent {
@@ -133,6 +133,11 @@ export class FakeApiServer {
   /** Serves the Gateway API kinds from now on, as if their CRDs had just been applied. */
   installGatewayApi(version: 'v1' | 'v1beta1' = 'v1'): void {
     for (const t of gatewayApiTypes(version)) if (!this.#types.some((x) => x.group === t.group && x.plural === t.plural)) this.#types.push(t);
+  }
+
+  /** Serves more CRD-defined kinds from now on (e.g. Gloo Edge's), as if their CRDs had just been applied. */
+  installTypes(types: readonly ResourceType[]): void {
+    for (const t of types) if (!this.#types.some((x) => x.group === t.group && x.plural === t.plural)) this.#types.push(t);
   }
 
   /** Stops serving a group's kinds, as a cluster without that CRD (e.g. no Knative Serving). */

@@ -125,6 +125,11 @@ function plainCopy(set: ResourceSet): ResourceSet {
     grpcRoutes: new Map(set.grpcRoutes),
     referenceGrants: new Map(set.referenceGrants),
     namespaces: new Map(set.namespaces),
+    glooUpstreams: new Map(set.glooUpstreams),
+    glooUpstreamGroups: new Map(set.glooUpstreamGroups),
+    glooVirtualServices: new Map(set.glooVirtualServices),
+    glooRouteTables: new Map(set.glooRouteTables),
+    glooGateways: new Map(set.glooGateways),
     rejections: set.rejections,
   };
 }

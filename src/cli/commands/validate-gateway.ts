@@ -3,7 +3,7 @@
 // that does not resolve. Found by running the real store and translator over what `validate` read,
 // each tied to the object's document and the field it is about (`spec.listeners[1]`,
 // `spec.parentRefs[0]`). Pure: a state in, problems out.
-import { keyOf, type Sourced } from '../../api/types.ts';
+import { keyOf, storeKind, type Sourced } from '../../api/types.ts';
 import type { ObjectStatus } from '../../snapshot/types.ts';
 import type { SourceState } from '../../sources/types.ts';
 import { Store } from '../../store/store.ts';
@@ -28,10 +28,10 @@ interface Condition {
 const TELLING = new Set(['Accepted', 'ResolvedRefs']);
 
 export function gatewayApiProblems(state: SourceState, options: TranslateOptions = defaultTranslateOptions): GatewayApiProblem[] {
-  const byKey = new Map(state.resources.map((s) => [`${s.resource.kind} ${keyOf(s.resource.metadata)}`, s]));
+  const byKey = new Map(state.resources.map((s) => [`${storeKind(s.resource)} ${keyOf(s.resource.metadata)}`, s]));
   const out: GatewayApiProblem[] = [];
   for (const st of translate(new Store().update(state), options).objectStatuses ?? []) {
-    const object = byKey.get(`${st.kind} ${keyOf({ namespace: st.namespace || undefined, name: st.name })}`);
+    const object = byKey.get(`${storeKind(st)} ${keyOf({ namespace: st.namespace || undefined, name: st.name })}`);
     if (object !== undefined) out.push(...problemsOf(st, object));
   }
   return out;

@@ -2,8 +2,8 @@
 // `serve` would, and lists every problem as `file:line: Kind namespace/name: field.path: message`,
 // sorted by file and line. Errors are rejected documents; warnings are kinds Sluice does not read
 // and what `serve` would put in an ingress's status (a missing Service, port or Secret, an unusable
-// Secret, a host conflict) or in a Gateway API object's (validate-gateway.ts), which `--strict`
-// makes errors. Exit 1 when there is an error, else 0.
+// Secret, a host conflict) or in a Gateway API or Gloo object's (validate-gateway.ts,
+// validate-gloo.ts), which `--strict` makes errors. Exit 1 when there is an error, else 0.
 import { Command } from 'commander';
 import type { ConfigLimits } from '../../sources/read-file.ts';
 import type { TranslateOptions } from '../../translate/options.ts';
@@ -15,6 +15,7 @@ import { sortPaths } from '../../sources/merge.ts';
 import { Lines, readConfig, type ConfigRead } from './validate-read.ts';
 import { referenceProblems, type ReferenceProblem } from './validate-refs.ts';
 import { gatewayApiProblems, type GatewayApiProblem } from './validate-gateway.ts';
+import { glooProblems } from './validate-gloo.ts';
 
 export interface ValidateOptions {
   /** translator problems (missing references, host conflicts) are errors, not warnings */
@@ -53,6 +54,7 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
   warnings.push(...ignoredKinds(read, lines));
   for (const p of referenceProblems(read.state, options.translate)) (options.strict ? errors : warnings).push(reference(p, lines));
   for (const p of gatewayApiProblems(read.state, options.translate)) (options.strict ? errors : warnings).push(gatewayApiProblem(p, lines));
+  for (const p of glooProblems(read.state, options.translate)) (options.strict ? errors : warnings).push(gatewayApiProblem(p, lines));
   return { errors: sorted(errors), warnings: sorted(warnings), resources: read.state.resources.length };
 }
 

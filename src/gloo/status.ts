@@ -1,0 +1,41 @@
+// Gloo's status shape (solo-kit core.solo.io Status, as Gloo 1.x writes it under
+// `status.statuses.<namespace of the reporting controller>`): state Accepted, Warning or Rejected,
+// `reason` (why, for Warning and Rejected), `reportedBy` (`gateway` for gateway.solo.io kinds,
+// `gloo` for gloo.solo.io ones) and `messages` (each problem on its own, errors first, each
+// starting with the field it is about).
+import type { ObjectStatus } from '../snapshot/types.ts';
+import { namespaceOf, type ObjectReport } from './report.ts';
+import { GLOO_GATEWAY_V1 } from './types.ts';
+
+export type GlooState = 'Accepted' | 'Warning' | 'Rejected';
+
+export function glooStatus(report: ObjectReport, writerNamespace: string): ObjectStatus {
+  const o = report.object;
+  const state: GlooState = report.errors.length > 0 ? 'Rejected' : report.warnings.length > 0 ? 'Warning' : 'Accepted';
+  const messages = [...report.errors, ...report.warnings];
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: namespaceOf(o),
+    name: o.metadata.name,
+    generation: typeof o.metadata.generation === 'number' ? o.metadata.generation : 1,
+    status: {
+      statuses: {
+        [writerNamespace]: {
+          state,
+          ...(messages.length > 0 && { reason: messages.join('; ') }),
+          reportedBy: o.apiVersion === GLOO_GATEWAY_V1 ? 'gateway' : 'gloo',
+          ...(messages.length > 0 && { messages }),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The namespace Gloo statuses are keyed by: the gateway Service's (the second label of the public
+ * load balancer's `name.namespace.svc...` name), as Gloo keys them by its own namespace.
+ */
+export function writerNamespace(publicDomain: string): string {
+  return publicDomain.split('.')[1] || 'sluice-system';
+}
