@@ -38,7 +38,6 @@ export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, fil
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
 export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObject {
-  const { normalizePath } = hcm;
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(HCM_TYPE, {
