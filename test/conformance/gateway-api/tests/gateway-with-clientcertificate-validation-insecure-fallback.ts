@@ -1,5 +1,4 @@
 // conformance/tests/gateway-with-clientcertificate-validation-insecure-fallback.go
-import { InfrastructureNamespace } from '../support/base.ts';
 import type { ConformanceTest } from '../support/conformance.ts';
 import type { ExpectedResponse } from '../support/http.ts';
 import { gatewayAndRoutesMustBeAccepted, gatewayMustHaveCondition, httpRouteMustHaveResolvedRefsConditionsTrue } from '../support/status.ts';
