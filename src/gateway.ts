@@ -2,6 +2,8 @@
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
 import type http from 'node:http';
 import type net from 'node:net';
+import { followSnapshots, withFunctionDiscovery } from './functions/discovery/attach.ts';
+import type { DiscoveringSource } from './functions/discovery/source.ts';
 import { createHealthServer, type Readiness } from './admin/health.ts';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
@@ -86,11 +88,16 @@ export class Gateway {
   readonly #options: GatewayOptions;
   #stopping: Promise<void> | undefined;
   #statusView: (() => readonly IngressStatusReport[]) | undefined;
+  /** Gloo function discovery, between the source and the pipeline */
+  readonly #discovery: DiscoveringSource;
+  readonly #unfollowDiscovery: () => void;
 
   private constructor(options: GatewayOptions) {
     this.#options = options;
     this.metrics = new Metrics({ processMetrics: options.processMetrics });
-    this.pipeline = new Pipeline(options.source, options.translate, options.configLog ?? options.log, this.metrics);
+    this.#discovery = withFunctionDiscovery(options.source, options.log);
+    this.pipeline = new Pipeline(this.#discovery, options.translate, options.configLog ?? options.log, this.metrics);
+    this.#unfollowDiscovery = followSnapshots(this.#discovery, this.pipeline.feed);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
@@ -123,6 +130,7 @@ export class Gateway {
         rejections: () => this.pipeline.rejections,
         statuses: () => this.#statusView?.() ?? this.pipeline.feed.statuses(),
         objectStatuses: () => this.pipeline.result?.objectStatuses ?? [],
+        functionDiscovery: () => this.#discovery.reports(),
         readiness: () => this.readiness(),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
@@ -241,6 +249,7 @@ export class Gateway {
       await this.pipeline.stop().catch(() => {});
       this.dataPlane.stop();
       this.#unsubscribe?.();
+      this.#unfollowDiscovery();
       // Stop accepting, tell HTTP/2 clients to go away, let in-flight requests finish.
       const accepting = this.#listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
       const ports = this.#ports?.stop(this.#options.drainTimeout ?? 30_000);

@@ -1,4 +1,5 @@
 // Admin endpoint: readiness, per-ingress status, the current snapshot, Prometheus metrics.
+import type { DiscoveryReport } from '../functions/discovery/source.ts';
 import http from 'node:http';
 import { readyAnswer, type Readiness } from './health.ts';
 import type { Rejection } from '../api/types.ts';
@@ -15,6 +16,8 @@ export interface AdminSources {
   readonly statuses?: () => readonly IngressStatusReport[];
   /** Gateway API objects' statuses as last computed (TranslateResult.objectStatuses) */
   readonly objectStatuses?: () => readonly ObjectStatus[];
+  /** Gloo function discovery per Upstream (functions/discovery/source.ts) */
+  readonly functionDiscovery?: () => readonly DiscoveryReport[];
   /** the gateway's readiness (also false once shutdown began); by default, whether a snapshot is served */
   readonly readiness?: () => Readiness;
   /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
@@ -85,6 +88,7 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
       privateLoadBalancer: s.privateLoadBalancer,
     })),
     ...objectStatusLists(src.objectStatuses?.() ?? []),
+    functionDiscovery: src.functionDiscovery?.() ?? [],
     rejected: src.rejections().map((r) => ({
       kind: r.kind,
       namespace: r.namespace,

@@ -4,6 +4,8 @@
 // to N data-plane workers (worker.ts) that share the listeners through node:cluster. Its admin
 // /metrics sums every process's metrics; /ready on the admin and health ports is 200 only while
 // every running worker serves the latest relayed state.
+import { followSnapshots, withFunctionDiscovery } from '../functions/discovery/attach.ts';
+import type { DiscoveringSource } from '../functions/discovery/source.ts';
 import type { Worker } from 'node:cluster';
 import type http from 'node:http';
 import { aggregateMetrics, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
@@ -63,6 +65,7 @@ class Primary {
   readonly #workerMetrics = new WorkerMetrics();
   readonly #metrics = new Metrics({ processMetrics: true });
   readonly #pipeline: Pipeline;
+  readonly #discovery: DiscoveringSource;
   #supervisor: Supervisor | undefined;
   #admin: http.Server | undefined;
   #health: http.Server | undefined;
@@ -76,11 +79,14 @@ class Primary {
     this.#f = f;
     this.#log = log;
     this.#source = source;
-    const tee = new TeeSource(source, (state) => {
+    // Discovery amends Upstreams before the workers are sent the state, so all serve the same.
+    this.#discovery = withFunctionDiscovery(source, log);
+    const tee = new TeeSource(this.#discovery, (state) => {
       const m = this.#relay.publish(state, this.#pipeline.feed.current()?.hash ?? '', standsAlone(this.#pipeline.feed.statuses()));
       for (const r of this.#relayed.values()) send(r.worker, m);
     });
     this.#pipeline = new Pipeline(tee, translateOptionsFromFlags(f, requiresClass(f)), log, this.#metrics);
+    followSnapshots(this.#discovery, this.#pipeline.feed);
   }
 
   /** Forks the workers at once: they start up while the source reads, and wait for its first state. */
@@ -108,6 +114,7 @@ class Primary {
       rejections: () => this.#pipeline.rejections,
       statuses: () => this.#status?.statuses() ?? this.#pipeline.feed.statuses(),
       objectStatuses: () => this.#pipeline.result?.objectStatuses ?? [],
+      functionDiscovery: () => this.#discovery.reports(),
       readiness: () => this.readiness(),
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),
