@@ -22,6 +22,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '30' },
     out: { type: 'string' },
+    // more node flags for the profiled process, e.g. --node-args "--trace-gc" (its output goes to --out)
+    'node-args': { type: 'string' },
+    bin: { type: 'string' },
   },
 });
 stopChildrenOnExit();
@@ -37,7 +40,7 @@ const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undef
 try {
   const configDir = join(workDir, 'config');
   const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
-  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000 });
+  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000, nodeArgs: values['node-args']?.split(' ').filter(Boolean), bin: values.bin });
   let result: LoadResult;
   try {
     result = await measure({
@@ -58,6 +61,8 @@ try {
   if (!prof) throw new Error('sluice wrote no .cpuprofile (did it exit cleanly on SIGTERM?)');
   const text = readFileSync(join(profDir, prof), 'utf8');
   mkdirSync(outDir, { recursive: true });
+  // What the extra node flags printed (--trace-gc writes to stdout).
+  if (values['node-args'] !== undefined) writeFileSync(join(outDir, `sluice-${scenario.name}.stdout.txt`), s.child.stdout());
   const kept = join(outDir, `sluice-${scenario.name}.cpuprofile`);
   writeFileSync(kept, text);
   process.stdout.write(`${scenario.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (under the profiler)\n`);
