@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import type { Endpoint } from '../snapshot/types.ts';
 import { LENGTH, NO_BODY, type ResponseHead } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
-import { dispatch, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
+import { dispatch, Resends, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import type { Outcome } from './exchange.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
@@ -54,12 +54,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   readonly #pool: FastUpstreams;
   #endpoint: Endpoint;
   readonly #t: H2Target;
-  /** the request head again for one resend on a stale connection, or '' */
-  #retryHead = '';
-  /** the request head for a route retry (retry.ts), kept while one may come, or '' */
-  #resendHead = '';
-  /** a route retry waiting out its backoff */
-  #retryWait: NodeJS.Timeout | undefined = undefined;
+  readonly #resends = new Resends();
   #conn: UpstreamConn | null = null;
   /** the upstream announced trailers (`Trailer:`): the client stream waits for them */
   #announced = false;
@@ -80,15 +75,14 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
 
   start(): void {
     const head = requestHead(this.#t.method, this.#t.url, this.#t.headers, false);
-    if (IDEMPOTENT.has(this.#t.method)) this.#retryHead = head;
-    if (this.#t.retries) this.#resendHead = head;
+    this.#resends.arm(head, IDEMPOTENT.has(this.#t.method), this.#t.retries);
     (this.#stream as TaggedStream)[EXCHANGE] = this;
     this.#stream.once('close', streamClosed);
     this.expectResponse(this.#t.head, false);
     // A route timeout (deadlines.ts): the exchange answers the stream; the upstream socket goes.
     this.#t.cancelUpstream = () => {
       this.#finished = true;
-      clearTimeout(this.#retryWait);
+      this.#resends.cancel();
       this.#drop();
     };
     this.#conn = dispatch(this.#pool, this.#endpoint, this, head, false);
@@ -138,8 +132,8 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     if (conn !== this.#conn) return;
     this.#conn = null;
     if (this.responseClosed()) return;
-    this.#conn = resendIfStale(this.#pool, this.#endpoint, this, conn, this.awaitingHead, this.#retryHead);
-    this.#retryHead = '';
+    this.#conn = resendIfStale(this.#pool, this.#endpoint, this, conn, this.awaitingHead, this.#resends.stale);
+    this.#resends.stale = '';
     // No error (a close or FIN before the answer) is a reset.
     if (this.#conn === null) this.#failed(err ?? 'reset');
   }
@@ -152,7 +146,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
       return -1;
     }
     // A status the route retries is never shown to the client.
-    if (this.#resendHead !== '') {
+    if (this.#resends.route !== '') {
       const wait = this.#t.retryAfter(head.status);
       if (wait >= 0) {
         this.#retry(wait);
@@ -221,21 +215,20 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   /** Resends the request after `wait` ms on a new connection (the old one is mid-message or gone). */
   #retry(wait: number): void {
     this.#drop();
-    this.#retryWait = setTimeout(() => {
-      this.#retryWait = undefined;
+    this.#resends.after(wait, () => {
       const t = this.#t;
       if (this.#finished) return;
       if (!t.nextAttempt()) return this.#failed('reset');
       this.#endpoint = t.endpoint!;
       this.expectResponse(t.head, false);
-      this.#retryHead = this.#resendHead;
-      this.#conn = dispatch(this.#pool, this.#endpoint, this, this.#resendHead, false);
-    }, wait);
+      this.#resends.stale = this.#resends.route;
+      this.#conn = dispatch(this.#pool, this.#endpoint, this, this.#resends.route, false);
+    });
   }
 
   #failed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
     const s = this.#stream;
-    if (this.#resendHead !== '' && !s.headersSent && guard.usable(s)) {
+    if (this.#resends.route !== '' && !s.headersSent && guard.usable(s)) {
       const wait = this.#t.retryAfter(typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome));
       if (wait >= 0) return this.#retry(wait);
     }
@@ -262,7 +255,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   #finish(status: number, outcome?: Outcome): void {
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#retryWait);
+    this.#resends.cancel();
     if (this.#draining) this.#stream.off('drain', streamDrained);
     this.#t.finish(status, outcome);
   }
