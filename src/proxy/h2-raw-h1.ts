@@ -58,7 +58,8 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   #conn: UpstreamConn | null = null;
   /** the upstream announced trailers (`Trailer:`): the client stream waits for them */
   #announced = false;
-  #trailers: http2.OutgoingHttpHeaders = {};
+  /** the chunked body's trailers, once read (most responses have none) */
+  #trailers: http2.OutgoingHttpHeaders | undefined = undefined;
   #finished = false;
   /** the last upstreamData left a view of the read buffer somewhere (see #out) */
   #kept = false;
@@ -77,15 +78,19 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     const head = requestHead(this.#t.method, this.#t.url, this.#t.headers, false);
     this.#resends.arm(head, IDEMPOTENT.has(this.#t.method), this.#t.retries);
     (this.#stream as TaggedStream)[EXCHANGE] = this;
-    this.#stream.once('close', streamClosed);
+    // 'close' comes once: on() spares once()'s wrapper per stream.
+    this.#stream.on('close', streamClosed);
     this.expectResponse(this.#t.head, false);
     // A route timeout (deadlines.ts): the exchange answers the stream; the upstream socket goes.
-    this.#t.cancelUpstream = () => {
-      this.#finished = true;
-      this.#resends.cancel();
-      this.#drop();
-    };
+    // Only routes with a timeout get one, so the usual request makes no closure for it.
+    if (this.#t.decision.timeout !== undefined) this.#t.cancelUpstream = () => this.#cancel();
     this.#conn = dispatch(this.#pool, this.#endpoint, this, head, false);
+  }
+
+  #cancel(): void {
+    this.#finished = true;
+    this.#resends.cancel();
+    this.#drop();
   }
 
   onStreamClose(): void {
@@ -155,7 +160,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     }
     const pairs = this.#t.responseHeaders(head.status, clientResponseHeaders(head.raw));
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
-    if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers));
+    if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers ?? {}));
     const empty = head.framing === NO_BODY || (head.framing === LENGTH && head.contentLength === 0);
     if (!guard.respond(this.#stream, pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
       // Gone, or node refused the head (the guard answered 502): the upstream is mid-message.
