@@ -10,7 +10,7 @@ import { dispatch, Resends, resendIfStale, UpstreamResponseReader } from './fast
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import type { Outcome } from './exchange.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
-import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
+import { failBeforeHeaders, h1ResponseToH2, pairsToObject, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
@@ -158,11 +158,12 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
         return -1;
       }
     }
-    const pairs = this.#t.responseHeaders(head.status, clientResponseHeaders(head.raw));
+    const t = this.#t;
+    const fields = t.editsResponse ? pairsToObject(head.status, t.responseHeaders(head.status, clientResponseHeaders(head.raw))) : h1ResponseToH2(head.status, head.raw);
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
     if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers ?? {}));
     const empty = head.framing === NO_BODY || (head.framing === LENGTH && head.contentLength === 0);
-    if (!guard.respond(this.#stream, pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
+    if (!guard.respond(this.#stream, fields, { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
       // Gone, or node refused the head (the guard answered 502): the upstream is mid-message.
       this.#drop();
       this.#finish(this.#stream.headersSent ? 502 : 499);
