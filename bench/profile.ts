@@ -1,4 +1,4 @@
-// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR]`: runs Sluice
+// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--node-args="..."] [--bin FILE]`: runs Sluice
 // under `node --cpu-prof` (one process, pinned) against the bench upstream with wrk, stops it, and prints
 // where its CPU time went (bench/cpuprofile.ts). The .cpuprofile is kept in --out (default bench/results).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,11 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '30' },
     out: { type: 'string' },
+    // more node flags for the profiled process, e.g. --node-args "--trace-gc" (its output goes to --out)
+    'node-args': { type: 'string' },
+    bin: { type: 'string' },
+    // the event loop's delay and GC pauses in the measured window (bench/preload/loop-delay.mjs)
+    'loop-delay': { type: 'boolean', default: false },
   },
 });
 stopChildrenOnExit();
@@ -33,11 +38,15 @@ const outDir = values.out ?? fileURLToPath(new URL('./results', import.meta.url)
 const profDir = join(workDir, 'prof');
 mkdirSync(profDir, { recursive: true });
 
+const LOOP_DELAY = fileURLToPath(new URL('./preload/loop-delay.mjs', import.meta.url));
+const extraNodeArgs = [...(values['node-args']?.split(' ').filter(Boolean) ?? []), ...(values['loop-delay'] ? ['--import', LOOP_DELAY] : [])];
+const nodeArgs = extraNodeArgs.length > 0 ? extraNodeArgs : undefined;
+
 const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undefined, workDir);
 try {
   const configDir = join(workDir, 'config');
   const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
-  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000 });
+  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000, nodeArgs, bin: values.bin });
   let result: LoadResult;
   try {
     result = await measure({
@@ -58,6 +67,10 @@ try {
   if (!prof) throw new Error('sluice wrote no .cpuprofile (did it exit cleanly on SIGTERM?)');
   const text = readFileSync(join(profDir, prof), 'utf8');
   mkdirSync(outDir, { recursive: true });
+  // What the extra node flags printed (--trace-gc writes to stdout).
+  if (nodeArgs !== undefined) writeFileSync(join(outDir, `sluice-${scenario.name}.stdout.txt`), s.child.stdout());
+  const loop = s.child.stdout().split('\n').find((l) => l.startsWith('LOOPDELAY '));
+  if (loop !== undefined) process.stdout.write(`event loop delay and GC pauses in the measured window: ${loop.slice('LOOPDELAY '.length)}\n`);
   const kept = join(outDir, `sluice-${scenario.name}.cpuprofile`);
   writeFileSync(kept, text);
   process.stdout.write(`${scenario.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (under the profiler)\n`);

@@ -48,10 +48,20 @@ export interface ScaleReport {
   readonly endVsOne: number;
 }
 
+export interface WorkersRun {
+  readonly workers: number;
+  readonly load: LoadResult;
+}
+
 export interface WorkersReport {
-  readonly runs: ReadonlyArray<{ readonly workers: number; readonly load: LoadResult }>;
-  /** req/s with 2 workers ÷ with 1 */
+  /** Sluice's `--workers N` runs */
+  readonly runs: readonly WorkersRun[];
+  /** nginx with N worker processes, same load, same CPUs (empty when nginx is absent) */
+  readonly nginx: readonly WorkersRun[];
+  /** Sluice's req/s with 2 workers ÷ with 1 */
   readonly scaling: number | null;
+  /** nginx's */
+  readonly nginxScaling: number | null;
   readonly note: string;
 }
 
@@ -159,10 +169,19 @@ function extraLines(rep: Report): string[] {
   if (w && 'skipped' in w) out.push('', `workers: skipped: ${w.skipped}`);
   else if (w) {
     out.push('', 'workers (small GET):');
-    for (const r of w.runs) out.push(`  ${r.workers} worker(s): ${Math.round(r.load.rps)} req/s, p50 ${r.load.p50Ms.toFixed(2)} ms, p99 ${r.load.p99Ms.toFixed(2)} ms`);
-    out.push(`  scaling 1 -> 2 workers: ${w.scaling === null ? '—' : `${w.scaling.toFixed(2)}x`} (${w.note})`);
+    for (const r of w.runs) out.push(`  ${workersLine(r, w.nginx.find((n) => n.workers === r.workers))}`);
+    const x = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${v.toFixed(2)}x`);
+    out.push(`  scaling 1 -> 2 workers: sluice ${x(w.scaling)}, nginx ${x(w.nginxScaling)} (${w.note})`);
   }
   return out;
+}
+
+/** One worker count: Sluice's run, nginx's beside it and the ratios (req/s and p99, Sluice ÷ nginx). */
+function workersLine(r: WorkersRun, nginx: WorkersRun | undefined): string {
+  const sluice = `${r.workers} worker(s): sluice ${Math.round(r.load.rps)} req/s (p99 ${r.load.p99Ms.toFixed(2)} ms)`;
+  if (nginx === undefined) return sluice;
+  const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : '—');
+  return `${sluice}, nginx ${Math.round(nginx.load.rps)} req/s (p99 ${nginx.load.p99Ms.toFixed(2)} ms): req/s ${ratio(r.load.rps, nginx.load.rps)} nginx, p99 ${ratio(r.load.p99Ms, nginx.load.p99Ms)}`;
 }
 
 /** Pure: the results as a markdown table (for the README), with the scale and workers sections as a list. */

@@ -1,6 +1,6 @@
 // `npm run bench`: Sluice's data plane side by side with its peers, same upstream, same run.
 // Usage: tsx bench/run.ts [--duration S] [--warmup S] [--connections N] [--scenarios a,b] [--contenders a,b]
-//        [--quick] [--scale N] [--no-workers] [--upstream nginx|node] [--generator wrk|autocannon] [--out DIR]
+//        [--quick] [--scale N] [--no-workers] [--workers-only] [--upstream nginx|node] [--generator wrk|autocannon] [--out DIR]
 import { cpus as osCpus } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ interface Settings {
   contenders: Contender[];
   scale: number;
   workers: boolean;
+  /** only the workers run (no scenario table, no scale run) */
+  workersOnly: boolean;
   rounds: number;
   upstream: UpstreamKind;
   generator: 'wrk' | 'autocannon';
@@ -44,6 +46,7 @@ function settings(argv: string[]): Settings {
       quick: { type: 'boolean', default: false },
       scale: { type: 'string' },
       'no-workers': { type: 'boolean', default: false },
+      'workers-only': { type: 'boolean', default: false },
       rounds: { type: 'string' },
       upstream: { type: 'string' },
       generator: { type: 'string' },
@@ -70,6 +73,7 @@ function settings(argv: string[]): Settings {
     contenders: values.contenders ? list(values.contenders).map(contenderByName) : [...contenders],
     scale: positive('--scale', values.scale, quick ? 1000 : 10_000, true),
     workers: values['no-workers'] !== true,
+    workersOnly: values['workers-only'] === true,
     rounds: Math.floor(positive('--rounds', values.rounds, 1)),
     upstream,
     generator,
@@ -87,6 +91,7 @@ function readUsage(): string {
     `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all), or sluice-baseline (SLUICE_BASELINE=DIR: another checkout, same rounds)`,
     '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
     '  --no-workers        skip the 1 -> 2 workers run',
+    '  --workers-only      only the 1 -> 2 workers run (sluice and nginx side by side)',
     '  --rounds N          run every contender N times, interleaved, and keep its best (default 1)',
     '  --upstream K        nginx | node (default nginx when installed)',
     '  --generator G       wrk | autocannon (default wrk when installed)',
@@ -126,7 +131,7 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const load = { connections: s.connections, durationSec: s.durationSec, warmupSec: s.warmupSec, cpus: genCpus, generator: s.generator } as const;
   try {
-    for (const scenario of s.scenarios) {
+    for (const scenario of s.workersOnly ? [] : s.scenarios) {
       // rounds interleave the contenders, so a burst of noise from the machine hits them alike
       const tries: Row[][] = s.contenders.map(() => []);
       for (let round = 0; round < s.rounds; round++) {
@@ -134,16 +139,16 @@ async function main(): Promise<number> {
       }
       rows.push(...tries.map(best));
     }
-    const wantSluice = s.contenders.some((c) => c.name === 'sluice');
+    const wantSluice = s.workersOnly || s.contenders.some((c) => c.name === 'sluice');
     const sluiceWhy = sluiceUnavailable();
     let scale: Report['scale'] = null;
-    if (wantSluice && s.scale > 0) {
+    if (wantSluice && s.scale > 0 && !s.workersOnly) {
       scale = sluiceWhy ? { skipped: sluiceWhy } : await runScale({ ingresses: s.scale, upstream, workDir, proxyCpus, load, log, rounds: s.rounds }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
     }
     let workers: Report['workers'] = null;
     if (wantSluice && s.workers) {
       const why = sluiceWhy ?? (sluiceHasWorkers() ? undefined : '`sluice serve` has no --workers flag yet');
-      workers = why ? { skipped: why } : await runWorkers({ upstream, workDir, proxyCpus, allCpus, load, log }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+      workers = why ? { skipped: why } : await runWorkers({ upstream, workDir, proxyCpus, allCpus, load, log, rounds: s.rounds }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
     }
     const report: Report = {
       schema: 1,
@@ -166,7 +171,7 @@ async function main(): Promise<number> {
     };
     const file = writeReport(s.out, report);
     process.stdout.write(`${textTable(report)}\n\nwritten: ${file}\n`);
-    return rows.some((r) => r.status === 'ok') ? 0 : 1;
+    return rows.some((r) => r.status === 'ok') || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
   } finally {
     await upstream.stop();
   }

@@ -38,10 +38,10 @@ function startNginxUpstream(dir: string, portA: number, portB: number, h2Port: n
   return start(which('nginx') ?? 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { cpus });
 }
 
-/** nginx's main context for a bench run: one worker in the foreground, pid and errors in the run's directory. */
-export function nginxMainContext(dir: string): string {
+/** nginx's main context for a bench run: `workers` worker processes (default one) in the foreground, pid and errors in the run's directory. */
+export function nginxMainContext(dir: string, workers = 1): string {
   return [
-    'worker_processes 1;',
+    `worker_processes ${workers};`,
     'daemon off;',
     'master_process on;',
     `pid ${dir}/nginx.pid;`,

@@ -3,6 +3,11 @@
 // when there is one; otherwise the TypeScript sources through tsx, so a checkout without a build
 // still runs. tsx is a development dependency: a package without dist/ and without tsx says so.
 import { existsSync } from 'node:fs';
+import v8 from 'node:v8';
+
+// As early as possible: allocation-site pretenuring off (why: src/cli/v8-flags.ts, which the CLI
+// applies too, for the ways it is started without this file).
+v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 if (existsSync(compiled)) {

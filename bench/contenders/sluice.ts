@@ -17,6 +17,8 @@ export interface SluiceOptions {
   readonly workers?: number;
   /** write a V8 CPU profile here on exit (`node --cpu-prof`) */
   readonly cpuProfDir?: string;
+  /** more `node` flags (`--trace-gc`, `--heap-prof`) */
+  readonly nodeArgs?: readonly string[];
   /** how long the first snapshot may take (the scale run reads 10,000 ingresses) */
   readonly readyTimeoutMs: number;
   /** the `bin/sluice.js` to run (default: this checkout's) */
@@ -55,7 +57,7 @@ export function sluiceHasWorkers(): boolean {
 
 export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
   const [httpPort, localPort, adminPort] = [await freePort(), await freePort(), await freePort()];
-  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const nodeArgs = [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), ...(o.nodeArgs ?? [])];
   const args = [...nodeArgs, o.bin ?? BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`,
     // A port of its own: the default 0.0.0.0:8443 may be taken on a shared machine, and no scenario uses TLS.
     '--https', '127.0.0.1:0', '--log-level', 'warn'];
@@ -65,7 +67,7 @@ export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
   // and a drain delay (5 s on every stop); a baseline checkout may predate both flags.
   if (o.bin === undefined) args.push('--health', '127.0.0.1:0', '--drain-delay', '0');
   const t0 = performance.now();
-  const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production' } });
+  const child = start(process.execPath, args, { cpus: o.cpus, env: { ...process.env, NODE_ENV: 'production' }, captureStdout: o.nodeArgs !== undefined });
   const stop = (): Promise<void> => child.stop('SIGTERM', 15_000);
   try {
     await waitForPort(adminPort, o.readyTimeoutMs, child);

@@ -1,5 +1,7 @@
 // The `sluice` command line: assembles the commands of src/cli/commands/ and turns a SluiceError
 // into one line on stderr and an exit code.
+// First: V8 settings that must precede any allocation of the gateway's own (v8-flags.ts).
+import './v8-flags.ts';
 import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';

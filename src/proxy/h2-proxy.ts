@@ -6,7 +6,7 @@ import type { Pool } from 'undici';
 import type { Exchange, Outcome } from './exchange.ts';
 import { grpcLocalReply } from './grpc.ts';
 import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
-import { clientResponseHeaders } from './headers.ts';
+import { clientResponseHeaders, isHopByHop, responseConnectionTokens } from './headers.ts';
 import { type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
@@ -30,6 +30,25 @@ export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply,
   }
   headers['content-length'] = String(body.length);
   if (guard.respond(stream, headers)) guard.end(stream, body);
+}
+
+/**
+ * An HTTP/1.1 upstream's response fields (parsed as strings) as an HTTP/2 client's header object,
+ * in one pass: what clientResponseHeaders() then pairsToObject() make, without the array between
+ * (for routes that do not edit response headers).
+ */
+export function h1ResponseToH2(status: number, raw: readonly string[]): http2.OutgoingHttpHeaders {
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 10 && name.toLowerCase() === 'connection') listed = responseConnectionTokens(raw[i + 1]!, listed);
+  }
+  const out: http2.OutgoingHttpHeaders = { ':status': status };
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (!isHopByHop(lower) && (listed === undefined || !listed.has(lower))) appendHeader(out, lower, raw[i + 1]!);
+  }
+  return out;
 }
 
 export function pairsToObject(status: number, pairs: readonly string[]): http2.OutgoingHttpHeaders {

@@ -6,11 +6,11 @@ import http2 from 'node:http2';
 import type { Endpoint } from '../snapshot/types.ts';
 import { LENGTH, NO_BODY, type ResponseHead } from './fast/parse.ts';
 import { type FastUpstreams, IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './fast/upstream-pool.ts';
-import { dispatch, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
+import { dispatch, Resends, resendIfStale, UpstreamResponseReader } from './fast/upstream-response.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from './upstream-errors.ts';
 import type { Outcome } from './exchange.ts';
 import { backedUp, requestHead } from './fast/wire.ts';
-import { failBeforeHeaders, pairsToObject, type H2Target } from './h2-proxy.ts';
+import { failBeforeHeaders, h1ResponseToH2, pairsToObject, type H2Target } from './h2-proxy.ts';
 import { clientResponseHeaders } from './headers.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
@@ -54,16 +54,12 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   readonly #pool: FastUpstreams;
   #endpoint: Endpoint;
   readonly #t: H2Target;
-  /** the request head again for one resend on a stale connection, or '' */
-  #retryHead = '';
-  /** the request head for a route retry (retry.ts), kept while one may come, or '' */
-  #resendHead = '';
-  /** a route retry waiting out its backoff */
-  #retryWait: NodeJS.Timeout | undefined = undefined;
+  readonly #resends = new Resends();
   #conn: UpstreamConn | null = null;
   /** the upstream announced trailers (`Trailer:`): the client stream waits for them */
   #announced = false;
-  #trailers: http2.OutgoingHttpHeaders = {};
+  /** the chunked body's trailers, once read (most responses have none) */
+  #trailers: http2.OutgoingHttpHeaders | undefined = undefined;
   #finished = false;
   /** the last upstreamData left a view of the read buffer somewhere (see #out) */
   #kept = false;
@@ -80,18 +76,21 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
 
   start(): void {
     const head = requestHead(this.#t.method, this.#t.url, this.#t.headers, false);
-    if (IDEMPOTENT.has(this.#t.method)) this.#retryHead = head;
-    if (this.#t.retries) this.#resendHead = head;
+    this.#resends.arm(head, IDEMPOTENT.has(this.#t.method), this.#t.retries);
     (this.#stream as TaggedStream)[EXCHANGE] = this;
-    this.#stream.once('close', streamClosed);
+    // 'close' comes once: on() spares once()'s wrapper per stream.
+    this.#stream.on('close', streamClosed);
     this.expectResponse(this.#t.head, false);
     // A route timeout (deadlines.ts): the exchange answers the stream; the upstream socket goes.
-    this.#t.cancelUpstream = () => {
-      this.#finished = true;
-      clearTimeout(this.#retryWait);
-      this.#drop();
-    };
+    // Only routes with a timeout get one, so the usual request makes no closure for it.
+    if (this.#t.decision.timeout !== undefined) this.#t.cancelUpstream = () => this.#cancel();
     this.#conn = dispatch(this.#pool, this.#endpoint, this, head, false);
+  }
+
+  #cancel(): void {
+    this.#finished = true;
+    this.#resends.cancel();
+    this.#drop();
   }
 
   onStreamClose(): void {
@@ -138,8 +137,8 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     if (conn !== this.#conn) return;
     this.#conn = null;
     if (this.responseClosed()) return;
-    this.#conn = resendIfStale(this.#pool, this.#endpoint, this, conn, this.awaitingHead, this.#retryHead);
-    this.#retryHead = '';
+    this.#conn = resendIfStale(this.#pool, this.#endpoint, this, conn, this.awaitingHead, this.#resends.stale);
+    this.#resends.stale = '';
     // No error (a close or FIN before the answer) is a reset.
     if (this.#conn === null) this.#failed(err ?? 'reset');
   }
@@ -152,18 +151,19 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
       return -1;
     }
     // A status the route retries is never shown to the client.
-    if (this.#resendHead !== '') {
+    if (this.#resends.route !== '') {
       const wait = this.#t.retryAfter(head.status);
       if (wait >= 0) {
         this.#retry(wait);
         return -1;
       }
     }
-    const pairs = this.#t.responseHeaders(head.status, clientResponseHeaders(head.raw));
+    const t = this.#t;
+    const fields = t.editsResponse ? pairsToObject(head.status, t.responseHeaders(head.status, clientResponseHeaders(head.raw))) : h1ResponseToH2(head.status, head.raw);
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
-    if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers));
+    if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers ?? {}));
     const empty = head.framing === NO_BODY || (head.framing === LENGTH && head.contentLength === 0);
-    if (!guard.respond(this.#stream, pairsToObject(head.status, pairs), { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
+    if (!guard.respond(this.#stream, fields, { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
       // Gone, or node refused the head (the guard answered 502): the upstream is mid-message.
       this.#drop();
       this.#finish(this.#stream.headersSent ? 502 : 499);
@@ -221,21 +221,20 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   /** Resends the request after `wait` ms on a new connection (the old one is mid-message or gone). */
   #retry(wait: number): void {
     this.#drop();
-    this.#retryWait = setTimeout(() => {
-      this.#retryWait = undefined;
+    this.#resends.after(wait, () => {
       const t = this.#t;
       if (this.#finished) return;
       if (!t.nextAttempt()) return this.#failed('reset');
       this.#endpoint = t.endpoint!;
       this.expectResponse(t.head, false);
-      this.#retryHead = this.#resendHead;
-      this.#conn = dispatch(this.#pool, this.#endpoint, this, this.#resendHead, false);
-    }, wait);
+      this.#resends.stale = this.#resends.route;
+      this.#conn = dispatch(this.#pool, this.#endpoint, this, this.#resends.route, false);
+    });
   }
 
   #failed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
     const s = this.#stream;
-    if (this.#resendHead !== '' && !s.headersSent && guard.usable(s)) {
+    if (this.#resends.route !== '' && !s.headersSent && guard.usable(s)) {
       const wait = this.#t.retryAfter(typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome));
       if (wait >= 0) return this.#retry(wait);
     }
@@ -262,7 +261,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   #finish(status: number, outcome?: Outcome): void {
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#retryWait);
+    this.#resends.cancel();
     if (this.#draining) this.#stream.off('drain', streamDrained);
     this.#t.finish(status, outcome);
   }

@@ -62,13 +62,23 @@ export function trackStream(stream: http2.ServerHttp2Stream): void {
   const state = session?.[STATE];
   if (session === undefined || state === undefined) return;
   state.streams.add(stream);
-  // A closure: node:http2 has cleared stream.session by the time 'close' is emitted.
-  stream.once('close', () => {
-    state.streams.delete(stream);
-    // Only resets before the response count: cancelling a stream that is being answered (a gRPC
-    // stream, a download) is ordinary; opening streams only to reset them is the attack.
-    if ((stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR && !stream.headersSent && !resetByUs(stream)) peerReset(session, state);
-  });
+  // node:http2 has cleared stream.session by the time 'close' is emitted: the stream keeps it for
+  // one shared listener (no closure per stream; 'close' comes once, so no once() wrapper either).
+  (stream as TrackedStream)[SESSION] = session;
+  stream.on('close', trackedStreamClosed);
+}
+
+/** A tracked stream's session, kept for its 'close'. */
+const SESSION = Symbol('sluice.h2StreamSession');
+type TrackedStream = http2.ServerHttp2Stream & { [SESSION]?: GuardedSession };
+
+function trackedStreamClosed(this: TrackedStream): void {
+  const session = this[SESSION]!;
+  const state = session[STATE]!;
+  state.streams.delete(this);
+  // Only resets before the response count: cancelling a stream that is being answered (a gRPC
+  // stream, a download) is ordinary; opening streams only to reset them is the attack.
+  if ((this.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR && !this.headersSent && !resetByUs(this)) peerReset(session, state);
 }
 
 function peerReset(session: http2.ServerHttp2Session, state: SessionState): void {

@@ -168,6 +168,18 @@ export function applyResponseEdits(pairs: readonly string[], edits: HeaderEdits)
   return out;
 }
 
+/**
+ * The field names a response's `Connection` value names as hop-by-hop, added to `into` (made when
+ * needed); its own options (close, keep-alive, upgrade) and the framing fields are not among them.
+ */
+export function responseConnectionTokens(value: string, into: Set<string> | undefined): Set<string> | undefined {
+  for (const t of value.split(',')) {
+    const v = t.trim().toLowerCase();
+    if (v && v !== 'close' && v !== 'keep-alive' && v !== 'upgrade' && !NOT_NOMINATABLE.has(v)) (into ??= new Set()).add(v);
+  }
+  return into;
+}
+
 function hopFiltered(raw: ReadonlyArray<Buffer | string>, keepUpgrade: boolean): string[] {
   const out: string[] = [];
   let listed: Set<string> | undefined;
@@ -176,10 +188,7 @@ function hopFiltered(raw: ReadonlyArray<Buffer | string>, keepUpgrade: boolean):
     const value = raw[i + 1]!.toString('latin1');
     const lower = name.toLowerCase();
     if (lower === 'connection') {
-      for (const t of value.split(',')) {
-        const v = t.trim().toLowerCase();
-        if (v && v !== 'close' && v !== 'keep-alive' && v !== 'upgrade' && !NOT_NOMINATABLE.has(v)) (listed ??= new Set()).add(v);
-      }
+      listed = responseConnectionTokens(value, listed);
       if (keepUpgrade) out.push(name, value);
       continue;
     }

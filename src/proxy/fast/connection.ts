@@ -11,30 +11,20 @@ import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, RequestBodyPump } from './request-body.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
-import { dispatch, resendIfStale } from './upstream-response.ts';
+import { dispatch, Resends, resendIfStale } from './upstream-response.ts';
 import type { ResponseHead } from './parse.ts';
-import { ClientResponseWriter } from './client-response.ts';
+import { ClientConnection } from './client-connection.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
 import { backedUp, errorBytes, requestHead } from './wire.ts';
-import { attach, handOff, refuse, type SocketListeners, writeLocalReply } from './local-answer.ts';
+import { attach, handOff, type SocketListeners, writeLocalReply } from './local-answer.ts';
 
-export class FastConnection extends ClientResponseWriter implements UpstreamOwner, ExchangeOwner {
+export class FastConnection extends ClientConnection implements UpstreamOwner, ExchangeOwner {
   readonly #shared: FastShared;
   readonly #clientAddress: string | undefined;
   /** the TLS client's SNI name, read once per connection (decide() answers 421 for another listener's Host) */
   readonly #sni: string | undefined;
-  /** client bytes read but not yet consumed (a partial head, or pipelined requests) */
-  #pending: Buffer | null = null;
-  /** ms when the head being awaited started (0: between requests) */
-  headStart: number;
-  idleSince = 0;
-  #closed = false;
-  #clientEnded = false;
-  #paused = false;
-
-  // The exchange in progress (at most one); the Exchange object is reused for each.
-  active = false;
+  /** the exchange in progress (at most one), reused for each */
   readonly #x: Exchange;
   #head: RequestHead | null = null;
   readonly #body = new RequestBodyPump();
@@ -42,12 +32,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   #drains = 0;
   readonly #sendClock = new StallClock();
   #upstream: UpstreamConn | null = null;
-  /** the upstream head, kept for one retry when a reused connection turns out closed */
-  #retryHead = '';
-  /** the request head for a route retry (retry.ts), kept while one may come, or '' */
-  #resendHead = '';
-  /** a route retry waiting out its backoff */
-  #retryWait: NodeJS.Timeout | undefined = undefined;
+  readonly #resends = new Resends();
   #keepAlive = true;
 
   constructor(socket: Socket, shared: FastShared) {
@@ -56,7 +41,6 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     this.#clientAddress = socket.remoteAddress;
     this.#sni = shared.ctx.secure ? sniOf(socket) : undefined;
     this.#x = new Exchange(shared.dp, shared.ctx.name, FROM_FAST, this);
-    this.headStart = Date.now();
     // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
     attach(socket, this.#listeners);
   }
@@ -64,12 +48,12 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   // ---- client socket events
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.#closed) return;
+    if (this.closed) return;
     if (this.#body.reading) return this.#feedRequestBody(chunk, 0);
-    this.#pending = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
+    this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.active) {
       // Pipelined requests wait for the current one; do not buffer without bound meanwhile.
-      if (this.#pending.length > this.#shared.limits.maxHeaderSize) this.#pause();
+      if (this.pending.length > this.#shared.limits.maxHeaderSize) this.pauseClient();
       return;
     }
     if (this.headStart === 0) this.headStart = Date.now();
@@ -77,9 +61,9 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   };
 
   readonly #onEnd = (): void => {
-    this.#clientEnded = true;
-    if (this.#closed) return;
-    if (!this.active) this.#end();
+    this.clientEnded = true;
+    if (this.closed) return;
+    if (!this.active) this.endClient();
     // A FIN inside the request body: the body can never finish, so abort both sides now rather
     // than hold the client and an upstream connection for the body timeout (or forever).
     else if (this.#body.reading) this.#abandonBody(400);
@@ -89,7 +73,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   readonly #onError = (): void => {};
 
   readonly #onClose = (): void => {
-    this.#closed = true;
+    this.closed = true;
     this.#shared.conns.delete(this);
     // A body cut short: its mirror copies end too.
     this.#body.stop();
@@ -109,19 +93,19 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
 
   /** Parses and starts requests until one is in flight, the head is partial, or the connection ends. */
   #drive(): void {
-    while (!this.active && !this.#closed && this.#pending !== null) {
-      const buf = this.#pending;
+    while (!this.active && !this.closed && this.pending !== null) {
+      const buf = this.pending;
       const head = parseRequestHead(buf, 0, buf.length, this.#shared.limits);
       // A partial head: read on (the socket may be paused while pipelined requests waited).
       if (head === undefined) break;
-      if (head instanceof HeadError) return this.#refuse(head.status);
+      if (head instanceof HeadError) return this.refuse(head.status);
       if (head.fallback !== '') return this.#handOff();
       this.headStart = 0;
       if (!this.#request(head)) return this.#handOff();
     }
-    if (!this.active && !this.#closed) {
-      this.#resume();
-      if (this.#clientEnded) this.#end();
+    if (!this.active && !this.closed) {
+      this.resumeClient();
+      if (this.clientEnded) this.endClient();
     }
   }
 
@@ -134,27 +118,27 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     const facts = { listener, secure, sni: this.#sni, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress: this.#clientAddress, bodyless, grpcType: undefined };
     const step = this.#x.begin(facts);
     if (step === HANDOFF) return false;
-    this.#consume(head.headLength);
+    this.consume(head.headLength);
     this.#head = head;
     if (step === LOCAL) this.#local();
     else if (step === FORWARD) this.#forward(head);
     else {
       // A request policy decides asynchronously: hold the client, and read no pipelined request meanwhile.
       this.active = true;
-      this.#pause();
+      this.pauseClient();
     }
     return true;
   }
 
   /** A request policy has decided (PENDING before). */
   exchangeReady(_x: Exchange, step: Step): void {
-    if (this.#closed || !this.active) return;
+    if (this.closed || !this.active) return;
     this.active = false;
     if (step === LOCAL) this.#local();
     else if (step === FORWARD) {
       this.#forward(this.#head!);
       // The body may start flowing now (pipelined bytes are bounded in #onData).
-      this.#resume();
+      this.resumeClient();
       return;
     }
     this.#drive();
@@ -168,18 +152,17 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     this.expectResponse(x.head, !x.editsResponse);
     this.resHeadSent = false;
     // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
-    this.#retryHead = head.framing === NO_BODY && IDEMPOTENT.has(head.method) ? upstreamHead : '';
-    this.#resendHead = x.retries ? upstreamHead : '';
+    this.#resends.arm(upstreamHead, head.framing === NO_BODY && IDEMPOTENT.has(head.method), x.retries);
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
     this.#body.start(head.framing, head.contentLength, x.mirrorBody);
     this.#sendClock.reset();
-    const body = this.#body.reading ? this.#pending : null;
+    const body = this.#body.reading ? this.pending : null;
     if (body === null) {
       up.socket.write(upstreamHead, 'latin1');
       return;
     }
-    this.#pending = null;
+    this.pending = null;
     up.socket.cork();
     up.socket.write(upstreamHead, 'latin1');
     this.#feedRequestBody(body, 0);
@@ -190,10 +173,10 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     const up = this.#upstream;
     const end = this.#body.feed(buf, off, up === null ? null : up.socket);
     if (end === BAD_BODY) return this.#abandonBody(400);
-    if (up !== null && backedUp(up.socket)) this.#pause();
+    if (up !== null && backedUp(up.socket)) this.pauseClient();
     if (end < buf.length) {
       const rest = buf.subarray(end);
-      this.#pending = this.#pending === null ? rest : Buffer.concat([this.#pending, rest]);
+      this.pending = this.pending === null ? rest : Buffer.concat([this.pending, rest]);
     }
     // The response may have finished before the body did; the connection could not be reused then.
     if (!this.active && !this.#body.reading) this.#drive();
@@ -210,13 +193,13 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
       this.socket.destroy();
       this.#finish(this.resStatus);
     }
-    this.#closed = true;
+    this.closed = true;
   }
 
   // ---- upstream events (UpstreamOwner) and the response read off it (UpstreamResponseReader)
 
   upstreamDrain(): void {
-    if (this.#body.reading) this.#resume();
+    if (this.#body.reading) this.resumeClient();
   }
 
   keepsReadBuffer(): boolean {
@@ -251,8 +234,8 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     if (conn !== this.#upstream) return;
     this.#upstream = null;
     if (this.responseClosed()) return;
-    const again = resendIfStale(this.#shared.upstreams, this.#x.endpoint ?? null, this, conn, this.awaitingHead, this.#retryHead);
-    this.#retryHead = '';
+    const again = resendIfStale(this.#shared.upstreams, this.#x.endpoint ?? null, this, conn, this.awaitingHead, this.#resends.stale);
+    this.#resends.stale = '';
     if (again !== null) this.#upstream = again;
     // No error (a close or FIN before the answer) is a reset.
     else this.#upstreamFailed(err ?? 'reset');
@@ -261,7 +244,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
   exchangeTimedOut(_x: Exchange): void {
     if (!this.active) return;
-    this.#retryHead = '';
+    this.#resends.stale = '';
     this.#dropUpstream();
     if (!this.resHeadSent) {
       // A request body still arriving cannot be skipped reliably: close after the 504.
@@ -269,10 +252,10 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
       writeLocalReply(this.socket, GATEWAY_TIMEOUT, this.#x.head, close);
       this.resStatus = 504;
       this.#finish(504, 'timeout');
-      if (close) this.#end();
+      if (close) this.endClient();
       else this.#drive();
     } else {
-      this.#closed = true;
+      this.closed = true;
       this.socket.destroy();
       this.#finish(this.resStatus, 'timeout');
     }
@@ -280,7 +263,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
 
   /** The final head: a status the route retries is never shown to the client. */
   protected override responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
-    if (this.#resendHead !== '') {
+    if (this.#resends.route !== '') {
       const wait = this.#x.retryAfter(head.status);
       if (wait >= 0) {
         this.#retry(wait);
@@ -293,19 +276,18 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
   /** Resends the request after `wait` ms on a new connection (the old one is mid-message or gone). */
   #retry(wait: number): void {
     this.#dropUpstream();
-    this.#retryWait = setTimeout(() => {
-      this.#retryWait = undefined;
+    this.#resends.after(wait, () => {
       const x = this.#x;
       if (!this.active) return;
       if (!x.nextAttempt()) return this.#upstreamFailed('reset');
       this.expectResponse(x.head, !x.editsResponse);
-      this.#retryHead = this.#resendHead;
-      this.#upstream = dispatch(this.#shared.upstreams, x.endpoint!, this, this.#resendHead, false);
-    }, wait);
+      this.#resends.stale = this.#resends.route;
+      this.#upstream = dispatch(this.#shared.upstreams, x.endpoint!, this, this.#resends.route, false);
+    });
   }
 
   #upstreamFailed(outcome: UpstreamErrorReason | (Error & { code?: string })): void {
-    if (this.#resendHead !== '' && !this.resHeadSent) {
+    if (this.#resends.route !== '' && !this.resHeadSent) {
       const wait = this.#x.retryAfter(typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome));
       if (wait >= 0) return this.#retry(wait);
     }
@@ -316,10 +298,10 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
       writeLocalReply(this.socket, UPSTREAM_RESET, this.#x.head, close);
       this.resStatus = 503;
       this.#finish(503, outcome);
-      if (close) this.#end();
+      if (close) this.endClient();
       else this.#drive();
     } else {
-      this.#closed = true;
+      this.closed = true;
       this.socket.destroy();
       this.#finish(this.resStatus, 'reset_after_headers');
     }
@@ -338,9 +320,9 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
       }
     }
     this.#finish(this.resStatus);
-    if (!this.#keepAlive || !bodyDone || this.#shared.draining) return this.#end();
+    if (!this.#keepAlive || !bodyDone || this.#shared.draining) return this.endClient();
     this.idleSince = Date.now();
-    if (this.#pending !== null) this.headStart = this.idleSince;
+    if (this.pending !== null) this.headStart = this.idleSince;
     this.#drive();
   }
 
@@ -348,12 +330,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     if (!this.active) return;
     this.active = false;
     this.#head = null;
-    this.#retryHead = '';
-    this.#resendHead = '';
-    if (this.#retryWait !== undefined) {
-      clearTimeout(this.#retryWait);
-      this.#retryWait = undefined;
-    }
+    this.#resends.cancel();
     this.stopReading();
     this.#x.finish(status, outcome);
   }
@@ -374,64 +351,32 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     const close = !this.#keepAlive || this.#head!.framing !== NO_BODY;
     this.#head = null;
     writeLocalReply(this.socket, this.#x.reply, this.#x.head, close);
-    if (close) this.#end();
+    if (close) this.endClient();
     else this.idleSince = Date.now();
-  }
-
-  #consume(n: number): void {
-    const buf = this.#pending!;
-    this.#pending = n < buf.length ? buf.subarray(n) : null;
-  }
-
-  #refuse(status: 400 | 408 | 431): void {
-    this.#closed = true;
-    this.#pending = null;
-    refuse(this.socket, status);
   }
 
   /** Hands the socket to node:http, with the unconsumed bytes pushed back in front of it. */
   #handOff(): void {
-    this.#closed = true;
+    this.closed = true;
     this.#shared.conns.delete(this);
-    const pending = this.#pending;
-    this.#pending = null;
+    const pending = this.pending;
+    this.pending = null;
     handOff(this.socket, this.#listeners, pending, this.#shared.fallback);
   }
 
-  #end(): void {
-    this.#closed = true;
-    this.#pending = null;
-    this.socket.end();
-  }
-
-  #pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
-    this.socket.pause();
-  }
-
-  #resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.socket.resume();
-  }
 
   // ---- timers (called by the listener's periodic check)
 
   /** Enforces the head deadline and the idle keep-alive timeout. */
   tick(now: number): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     const { limits } = this.#shared;
     if (this.active) {
       if (this.#body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
-      if (this.resHeadSent && !this.#closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
+      if (this.resHeadSent && !this.closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
       return;
     }
-    if (this.headStart !== 0 && now - this.headStart > limits.headersTimeout) this.#refuse(408);
-    else if (this.headStart === 0 && this.#pending === null && now - this.idleSince > limits.idleTimeout) {
-      this.#closed = true;
-      this.socket.destroy();
-    }
+    this.tickIdle(now, limits);
   }
 
   /**
@@ -440,7 +385,7 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
    * the response started: a streamed exchange may leave its request side quiet).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#body.stalled(now, !this.#paused && !this.resHeadSent, limit)) this.#abandonBody(408);
+    if (this.#body.stalled(now, !this.paused && !this.resHeadSent, limit)) this.#abandonBody(408);
   }
 
   /**
@@ -451,16 +396,8 @@ export class FastConnection extends ClientResponseWriter implements UpstreamOwne
     const s = this.socket;
     if (!this.#sendClock.stalled(now, sendProgress(this.#drains, s.writableLength), s.writableNeedDrain, limit)) return;
     this.#dropUpstream();
-    this.#closed = true;
+    this.closed = true;
     s.destroy();
     this.#finish(this.resStatus);
-  }
-
-  /** Closes the connection if no request is in progress (graceful drain). */
-  closeIfIdle(): void {
-    if (!this.active && this.#pending === null) {
-      this.#closed = true;
-      this.socket.destroy();
-    }
   }
 }

@@ -191,3 +191,41 @@ export function resendIfStale(pool: FastUpstreams, ep: Endpoint | null, owner: U
   if (retryHead === '' || ep === null || !awaitingHead || !closed.reused) return null;
   return dispatch(pool, ep, owner, retryHead, true);
 }
+
+/**
+ * The resends one raw upstream request may have (the fast path's and HTTP/2's raw path's): once
+ * more on a fresh connection when a reused keep-alive one turns out closed (`stale`, idempotent
+ * requests only), and the route's retries after their backoff (`route`, retry.ts).
+ */
+export class Resends {
+  /** the request head for one resend on a stale keep-alive connection, or '' */
+  stale = '';
+  /** the request head for a route retry, kept while one may come, or '' */
+  route = '';
+  /** a route retry waiting out its backoff */
+  #wait: NodeJS.Timeout | undefined = undefined;
+
+  /** A request was sent as `head`: which resends it may have. */
+  arm(head: string, stale: boolean, route: boolean): void {
+    this.stale = stale ? head : '';
+    this.route = route ? head : '';
+  }
+
+  /** Runs `again` after `ms` (a route retry's backoff) unless cancel() comes first. */
+  after(ms: number, again: () => void): void {
+    this.#wait = setTimeout(() => {
+      this.#wait = undefined;
+      again();
+    }, ms);
+  }
+
+  /** The request is over: no resend of either kind. */
+  cancel(): void {
+    this.stale = '';
+    this.route = '';
+    if (this.#wait !== undefined) {
+      clearTimeout(this.#wait);
+      this.#wait = undefined;
+    }
+  }
+}
