@@ -10,6 +10,8 @@ import { INGRESS_API_VERSION, type Origin, type Rejection, type Resource } from 
 import { checkGateway, checkGatewayClass, checkReferenceGrant } from './validate-gateway.ts';
 import { checkRouteSpec } from './validate-routes.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
+import { SLUICE_API_V1ALPHA1 } from '../gateway-api/traffic-policy-types.ts';
+import { checkTrafficPolicy } from './validate-traffic-policy.ts';
 
 export type ValidateOutcome =
   | { kind: 'resource'; resource: Resource }
@@ -35,6 +37,7 @@ const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
   [`${GATEWAY_API_V1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
   [`${GATEWAY_API_V1BETA1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
   ['v1 Namespace', () => {}],
+  [`${SLUICE_API_V1ALPHA1} TrafficPolicy`, (c, doc) => checkTrafficPolicy(c, doc)],
 ]);
 
 /** Kinds that have no namespace: their metadata.namespace is ignored and never defaulted. */

@@ -3,6 +3,7 @@
 // A ResourceSet is a value: the store never changes one it has handed out.
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
 import type { GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
+import type { TrafficPolicy } from '../gateway-api/traffic-policy-types.ts';
 
 export interface ResourceSet {
   /** by `namespace/name`; an ingress whose latest document was rejected keeps its last good version here */
@@ -23,6 +24,8 @@ export interface ResourceSet {
   /** v1 and v1beta1 alike */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant>;
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** sluice.dev TrafficPolicies, by `namespace/name` */
+  readonly trafficPolicies?: ReadonlyMap<string, TrafficPolicy>;
   /** the latest documents that failed validation */
   readonly rejections: readonly Rejection[];
   /**
@@ -47,7 +50,8 @@ export interface ResourceSetChanges {
   readonly grpcRoutes: ReadonlySet<string>;
   readonly referenceGrants: ReadonlySet<string>;
   readonly namespaces: ReadonlySet<string>;
+  readonly trafficPolicies?: ReadonlySet<string>;
 }
 
 /** The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read). */
-export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces'] as const;
+export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces', 'trafficPolicies'] as const;
