@@ -4,6 +4,7 @@
 // it across snapshot swaps, and every split of a route shares it.
 import type { Route } from '../snapshot/types.ts';
 import type { ExchangePolicy, ForwardDecision, PolicyKind } from '../proxy/exchange-policy.ts';
+import { ExtAuthz } from './ext-authz.ts';
 import { LocalRateLimit } from './rate-limit.ts';
 
 function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKind {
@@ -20,5 +21,11 @@ function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKin
 
 export const rateLimitKind: PolicyKind = perRoute((r) => (r.policies?.rateLimit === undefined ? undefined : new LocalRateLimit(r.policies.rateLimit)));
 
+// `disabled: true` switches ext_authz off for the route (net-kourier#1197).
+export const extAuthzKind: PolicyKind = perRoute((r) => {
+  const a = r.policies?.extAuthz;
+  return a === undefined || a.disabled === true ? undefined : new ExtAuthz(a);
+});
+
 /** Every kind that reads `Route.policies`. */
-export const routePolicyKinds: readonly PolicyKind[] = [rateLimitKind];
+export const routePolicyKinds: readonly PolicyKind[] = [rateLimitKind, extAuthzKind];

@@ -9,7 +9,7 @@
 // A filter is a PolicyKind: it compiles a route's decision into its policy (or none). Policies are
 // compiled once per route and cached, so a request pays for policies only when its route has some.
 import { routePolicyKinds } from '../policies/kinds.ts';
-import type { HeaderEdits, Route } from '../snapshot/types.ts';
+import type { HeaderEdits, HeaderPair, Route } from '../snapshot/types.ts';
 import type { Decision } from './decide.ts';
 import { applyResponseEdits, noEdits } from './headers.ts';
 import type { LocalReply } from './local-reply.ts';
@@ -24,6 +24,8 @@ export interface PolicyRequest {
   readonly raw: readonly string[];
   readonly clientAddress: string | undefined;
   readonly decision: ForwardDecision;
+  /** Sets headers on the upstream request (each replacing any of its name), as ext_authz's allow does. */
+  setUpstreamHeaders(pairs: readonly HeaderPair[]): void;
 }
 
 export type RequestVerdict = LocalReply | undefined;
