@@ -2,6 +2,7 @@
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
+import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
 import type { ProtoObject } from './encode.ts';
 import { pathRewriteFields } from './path-rewrite.ts';
 import { collectFilters, headerFields, mirrorPolicies, redirectAction, type FilterParts } from './route-filters.ts';
@@ -60,6 +61,14 @@ function routeLevel(parts: FilterParts, options: RouteOptions): { fields: ProtoO
   return { fields: { ...fields, typed_per_filter_config: options.cors ? corsPerFilterConfig(parts.cors) : undefined }, host };
 }
 
+/** The route's traffic policies as per-filter config, where the listener has the filters (as for CORS). */
+function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions): { fields: ProtoObject; host?: string } {
+  const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
+  if (rl === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), [LOCAL_RATELIMIT_FILTER_NAME]: rl };
+  return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
+}
+
 const SERVER_ERROR: ProtoObject = { direct_response: { status: 500 } };
 
 export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
@@ -69,7 +78,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
-  const { fields, host } = routeLevel(parts, options);
+  const { fields, host } = withPolicies(routeLevel(parts, options), route, options);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
   if (single) return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields };
