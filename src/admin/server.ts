@@ -98,9 +98,9 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
 }
 
 /** Gateway API statuses by list, always present (possibly empty): each `{ apiVersion, kind, namespace, name, generation, status }`. */
-function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[] } {
+function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[]; trafficPolicies: ObjectStatus[] } {
   const of = (...kinds: string[]) => all.filter((s) => kinds.includes(s.kind));
-  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute') };
+  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute'), trafficPolicies: of('TrafficPolicy') };
 }
 
 /** The snapshot without private keys (certificates are public; keys never leave the process). */
