@@ -32,6 +32,12 @@ export class TokenBuckets {
     return this.#buckets.size;
   }
 
+  longestKey(): number {
+    let n = 0;
+    for (const k of this.#buckets.keys()) n = Math.max(n, k.length);
+    return n;
+  }
+
   /** Takes one token from `key`'s bucket at time `now` (ms). */
   take(key: string, now: number): Take {
     const { rate, capacity } = this.shape;

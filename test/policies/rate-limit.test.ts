@@ -76,3 +76,16 @@ describe('local rate limit through sluice serve', () => {
     for (let i = 0; i < 5; i++) assert.equal((await get(addr, 'free.example.com', '/', user)).status, 200);
   });
 });
+
+describe('rate limit keys', () => {
+  it('hold long header values as a short digest, so hostile values cannot fill memory', async () => {
+    const { LocalRateLimit } = await import('../../src/policies/rate-limit.ts');
+    const rl = new LocalRateLimit({ requests: 1, unit: 'minute', burst: 1, key: 'header:x-user' }, () => 0);
+    const req = (v: string) => ({ method: 'GET', url: '/', raw: ['x-user', v], clientAddress: '127.0.0.1' }) as never;
+    const long = 'a'.repeat(10_000);
+    assert.equal(rl.onRequest(req(long)), undefined);
+    assert.equal(rl.onRequest(req(long))?.status, 429);
+    assert.equal(rl.onRequest(req(`${long}b`)), undefined, 'another long value has its own bucket');
+    assert.ok(rl.longestKey() <= 64, `longest key ${rl.longestKey()}`);
+  });
+});
