@@ -28,6 +28,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
+# Envoy's ext_authz protos, loaded at run time (src/policies/ext-authz-grpc.ts)
+COPY proto ./proto
 COPY --from=build /app/dist ./dist
 # Numeric user, so `runAsNonRoot` can be verified by the kubelet (uid 1000 is `node` in this image).
 USER 1000:1000

@@ -102,13 +102,13 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
 }
 
 /**
- * Gateway API and Gloo Edge statuses by list, always present (possibly empty): each
+ * Gateway API, Gloo Edge and TrafficPolicy statuses by list, always present (possibly empty): each
  * `{ apiVersion, kind, namespace, name, generation, status }`; `gloo` holds every Gloo kind.
  */
-function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[]; gloo: ObjectStatus[] } {
+function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[]; gloo: ObjectStatus[]; trafficPolicies: ObjectStatus[] } {
   const isGloo = (s: ObjectStatus) => s.apiVersion.startsWith('gateway.solo.io/') || s.apiVersion.startsWith('gloo.solo.io/');
   const of = (...kinds: string[]) => all.filter((s) => kinds.includes(s.kind) && !isGloo(s));
-  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute'), gloo: all.filter(isGloo) };
+  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute'), gloo: all.filter(isGloo), trafficPolicies: of('TrafficPolicy') };
 }
 
 /** The snapshot without private keys (certificates are public; keys never leave the process). */

@@ -12,6 +12,8 @@ import { checkRouteSpec } from './validate-routes.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
 import { GLOO_GATEWAY_V1, GLOO_V1 } from '../gloo/types.ts';
 import { checkGloo } from './validate-gloo.ts';
+import { SLUICE_API_V1ALPHA1 } from '../gateway-api/traffic-policy-types.ts';
+import { checkTrafficPolicy } from './validate-traffic-policy.ts';
 
 export type ValidateOutcome =
   | { kind: 'resource'; resource: Resource }
@@ -42,6 +44,7 @@ const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
   [`${GLOO_GATEWAY_V1} VirtualService`, (c, doc) => checkGloo(c, doc, 'VirtualService')],
   [`${GLOO_GATEWAY_V1} RouteTable`, (c, doc) => checkGloo(c, doc, 'RouteTable')],
   [`${GLOO_GATEWAY_V1} Gateway`, (c, doc) => checkGloo(c, doc, 'Gateway')],
+  [`${SLUICE_API_V1ALPHA1} TrafficPolicy`, (c, doc) => checkTrafficPolicy(c, doc)],
 ]);
 
 /** Kinds that have no namespace: their metadata.namespace is ignored and never defaulted. */

@@ -4,6 +4,7 @@
 // against them before anything here trusts one. The route specs are gwroutes' route-types.ts.
 import type { ObjectMeta } from '../api/types.ts';
 import type { GRPCRouteSpec, HTTPRouteSpec } from './route-types.ts';
+import type { TrafficPolicy } from './traffic-policy-types.ts';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const GATEWAY_API_V1 = 'gateway.networking.k8s.io/v1';
@@ -135,4 +136,5 @@ export interface Namespace {
   metadata: ObjectMeta;
 }
 
-export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace;
+// TrafficPolicy (sluice.dev) travels with them: it attaches to their routes, and is redone with them.
+export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace | TrafficPolicy;

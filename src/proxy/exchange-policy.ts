@@ -8,7 +8,8 @@
 //
 // A filter is a PolicyKind: it compiles a route's decision into its policy (or none). Policies are
 // compiled once per route and cached, so a request pays for policies only when its route has some.
-import type { HeaderEdits } from '../snapshot/types.ts';
+import { routePolicyKinds } from '../policies/kinds.ts';
+import type { HeaderEdits, HeaderPair, Route } from '../snapshot/types.ts';
 import type { Decision } from './decide.ts';
 import { applyResponseEdits, noEdits } from './headers.ts';
 import type { LocalReply } from './local-reply.ts';
@@ -23,6 +24,8 @@ export interface PolicyRequest {
   readonly raw: readonly string[];
   readonly clientAddress: string | undefined;
   readonly decision: ForwardDecision;
+  /** Sets headers on the upstream request (each replacing any of its name), as ext_authz's allow does. */
+  setUpstreamHeaders(pairs: readonly HeaderPair[]): void;
 }
 
 export type RequestVerdict = LocalReply | undefined;
@@ -67,8 +70,10 @@ let registered: readonly PolicyKind[] = [];
 
 // Compiled policies per split (a split's edits are its own; its object is kept across snapshot
 // swaps while unchanged, compile-routes.ts), so each route's policies are compiled once. Replaced
-// when the kinds change.
+// when the kinds change. Routes sharing a split list share compiled splits, so a route with its
+// own traffic policies (Route.policies) keys its splits under its IR route object.
 let compiled = new WeakMap<object, RoutePolicies>();
+let compiledWithPolicies = new WeakMap<Route, WeakMap<object, RoutePolicies>>();
 
 /**
  * Adds a policy kind, run after the built-in ones on every route from the next request on;
@@ -77,26 +82,35 @@ let compiled = new WeakMap<object, RoutePolicies>();
 export function registerPolicyKind(kind: PolicyKind): () => void {
   registered = [...registered, kind];
   compiled = new WeakMap();
+  compiledWithPolicies = new WeakMap();
   return () => {
     registered = registered.filter((k) => k !== kind);
     compiled = new WeakMap();
+    compiledWithPolicies = new WeakMap();
   };
 }
 
 /** The policies of the route a forward decision chose. */
 export function policiesFor(decision: ForwardDecision): RoutePolicies {
+  const route = decision.route.route;
   // The usual route has none: no lookup at all.
-  if (decision.response === undefined && registered.length === 0) return NO_POLICIES;
+  if (decision.response === undefined && route.policies === undefined && registered.length === 0) return NO_POLICIES;
+  let cache = compiled;
+  if (route.policies !== undefined) {
+    cache = compiledWithPolicies.get(route) ?? new WeakMap();
+    compiledWithPolicies.set(route, cache);
+  }
   // CORS headers echo each request's origin (decide.ts): such edits are the request's, not the split's.
-  let p = decision.response === decision.split.response ? compiled.get(decision.split) : undefined;
+  const cacheable = decision.response === decision.split.response;
+  let p = cacheable ? cache.get(decision.split) : undefined;
   if (p === undefined) {
     const list: ExchangePolicy[] = [];
-    for (const kind of [responseHeaderEdits, ...registered]) {
+    for (const kind of [responseHeaderEdits, ...routePolicyKinds, ...registered]) {
       const policy = kind.compile(decision);
       if (policy !== undefined) list.push(policy);
     }
     p = compile(list);
-    if (decision.response === decision.split.response) compiled.set(decision.split, p);
+    if (cacheable) cache.set(decision.split, p);
   }
   return p;
 }

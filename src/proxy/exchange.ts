@@ -8,7 +8,7 @@
 // Front ends made per request (node:http, HTTP/2) make one Exchange per request; the fast path
 // keeps one per client connection and reuses it, so the hot path allocates nothing here.
 import type { Pool } from 'undici';
-import type { Cluster, Endpoint } from '../snapshot/types.ts';
+import type { Cluster, Endpoint, HeaderPair } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { timeoutReply } from './deadlines.ts';
 import { decide } from './decide.ts';
@@ -58,6 +58,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   grpcType: string | undefined = undefined;
   bodyless = true;
   #facts: ExchangeFacts | undefined;
+  /** headers a request policy set for the upstream request (ext_authz); usually undefined */
+  #policyHeaders: HeaderPair[] | undefined;
 
   // What begin() settled.
   ingress = '';
@@ -106,6 +108,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.#inflight = false;
     this.#started = performance.now();
     this.#policies = NO_POLICIES;
+    this.#policyHeaders = undefined;
     this.#decision = undefined;
     this.cluster = undefined;
     this.endpoint = undefined;
@@ -226,6 +229,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     return this.#dispatch();
   }
 
+  setUpstreamHeaders(pairs: readonly HeaderPair[]): void {
+    (this.#policyHeaders ??= []).push(...pairs);
+  }
+
   #resume(step: Step): void {
     if (step !== PENDING) (this.#owner ?? this).exchangeReady(this, step);
   }
@@ -274,6 +281,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       drop: facts.drop,
     });
     this.#facts = undefined;
+    if (this.#policyHeaders !== undefined) setHeaders(this.headers, this.#policyHeaders);
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
     if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
     const timeout = decision.timeout;
@@ -427,4 +435,12 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
  */
 function endpointHost(endpoint: Endpoint): string {
   return endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
+}
+
+/** Sets each pair on [name, value, ...] headers (lower-case names), replacing that name's entries; `host` stays first. */
+function setHeaders(headers: string[], pairs: readonly HeaderPair[]): void {
+  for (const [name, value] of pairs) {
+    for (let i = headers.length - 2; i >= 2; i -= 2) if (headers[i]!.toLowerCase() === name) headers.splice(i, 2);
+    headers.push(name, value);
+  }
 }

@@ -184,6 +184,42 @@ export interface Route {
   /** ms; absent: none */
   readonly timeout?: { readonly request?: number; readonly backendRequest?: number };
   readonly retry?: RetryPolicy;
+  /** traffic policies attached to this route (a TrafficPolicy, src/gateway-api/traffic-policy*.ts); absent: none */
+  readonly policies?: TrafficPolicies;
+}
+
+/** The policies a TrafficPolicy attaches to a route; each absent: not applied. */
+export interface TrafficPolicies {
+  readonly rateLimit?: RateLimitPolicy;
+  readonly extAuthz?: ExtAuthzPolicy;
+}
+
+/** A local token bucket: `requests` tokens per `unit`, holding at most `burst`. */
+export interface RateLimitPolicy {
+  readonly requests: number;
+  readonly unit: 'second' | 'minute' | 'hour';
+  /** bucket size: the most requests allowed at once after a quiet spell (at least `requests`) */
+  readonly burst: number;
+  /** one bucket for the route, one per client address, or one per value of a request header */
+  readonly key: 'route' | 'client' | `header:${string}`;
+}
+
+/** External authorization (Envoy's ext_authz protocols) before the request goes upstream. */
+export interface ExtAuthzPolicy {
+  /** true: switched off for this route (a more specific policy turning off a wider one) */
+  readonly disabled?: boolean;
+  /** `grpc`: envoy.service.auth.v3.Authorization/Check; `http`: the request's head sent to `url` */
+  readonly protocol: 'grpc' | 'http';
+  /** `http://host:port[/prefix]` for http, `host:port` for grpc */
+  readonly url: string;
+  /** ms for the auth server's answer */
+  readonly timeout: number;
+  /** what to do when the auth server cannot be reached or answers nonsense */
+  readonly failureMode: 'allow' | 'deny';
+  /** lower-case names of the client's headers sent to the auth server */
+  readonly headersToSend: readonly string[];
+  /** lower-case names of the auth server's headers added to the upstream request on allow */
+  readonly headersToUpstream: readonly string[];
 }
 
 export interface VirtualHost {

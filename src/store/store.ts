@@ -40,6 +40,7 @@ const EMPTY: ResourceSet = Object.freeze({
   glooVirtualServices: new Map(),
   glooRouteTables: new Map(),
   glooGateways: new Map(),
+  trafficPolicies: new Map(),
   rejections: Object.freeze([]),
 });
 
@@ -55,6 +56,7 @@ const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = {
   GRPCRoute: 'grpcRoutes',
   ReferenceGrant: 'referenceGrants',
   Namespace: 'namespaces',
+  TrafficPolicy: 'trafficPolicies',
 };
 /** The kind each Gateway API map holds. */
 const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
@@ -64,6 +66,7 @@ const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
   grpcRoutes: 'GRPCRoute',
   referenceGrants: 'ReferenceGrant',
   namespaces: 'Namespace',
+  trafficPolicies: 'TrafficPolicy',
 };
 
 /** One change to apply: a resource to set, or (resource undefined) a kind/key to drop. */

@@ -3,6 +3,7 @@
 // A ResourceSet is a value: the store never changes one it has handed out.
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
 import type { GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
+import type { TrafficPolicy } from '../gateway-api/traffic-policy-types.ts';
 import type { GlooGateway, RouteTable, Upstream, UpstreamGroup, VirtualService } from '../gloo/types.ts';
 
 export interface ResourceSet {
@@ -30,6 +31,8 @@ export interface ResourceSet {
   readonly glooVirtualServices: ReadonlyMap<string, VirtualService>;
   readonly glooRouteTables: ReadonlyMap<string, RouteTable>;
   readonly glooGateways: ReadonlyMap<string, GlooGateway>;
+  /** sluice.dev TrafficPolicies, by `namespace/name` */
+  readonly trafficPolicies?: ReadonlyMap<string, TrafficPolicy>;
   /** the latest documents that failed validation */
   readonly rejections: readonly Rejection[];
   /**
@@ -59,10 +62,11 @@ export interface ResourceSetChanges {
   readonly glooVirtualServices: ReadonlySet<string>;
   readonly glooRouteTables: ReadonlySet<string>;
   readonly glooGateways: ReadonlySet<string>;
+  readonly trafficPolicies?: ReadonlySet<string>;
 }
 
 /** The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read). */
-export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces'] as const;
+export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces', 'trafficPolicies'] as const;
 
 /** The ResourceSet maps that hold Gloo Edge objects, and the store kind (storeKind) of each. */
 export const GLOO_MAPS = ['glooUpstreams', 'glooUpstreamGroups', 'glooVirtualServices', 'glooRouteTables', 'glooGateways'] as const;

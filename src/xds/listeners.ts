@@ -13,6 +13,7 @@ import {
   type ListenerAddresses,
 } from './common.ts';
 import { CORS_FILTER } from './cors.ts';
+import { LOCAL_RATELIMIT_FILTER } from './local-ratelimit.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { buildPortListeners } from './port-listeners.ts';
 import { FAULT_FILTER, injectsFaults } from './route-fault.ts';
@@ -45,7 +46,8 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       codec_type: 'AUTO',
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
-      http_filters: [CORS_FILTER, ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
+      // Local rate limits likewise, on routes with a bucket (local-ratelimit.ts).
+      http_filters: [CORS_FILTER, LOCAL_RATELIMIT_FILTER, ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },

@@ -2,6 +2,7 @@
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
+import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
 import { directResponse } from './route-direct.ts';
 import { faultPerFilterConfig } from './route-fault.ts';
 import type { ProtoObject } from './encode.ts';
@@ -96,6 +97,14 @@ function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean
   return { fields: { ...fields, typed_per_filter_config: cors || fault ? { ...cors, ...fault } : undefined }, host };
 }
 
+/** The route's traffic policies as per-filter config, where the listener has the filters (as for CORS). */
+function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions): { fields: ProtoObject; host?: string } {
+  const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
+  if (rl === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), [LOCAL_RATELIMIT_FILTER_NAME]: rl };
+  return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
+}
+
 const SERVER_ERROR: ProtoObject = { direct_response: { status: 500 } };
 
 export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
@@ -105,7 +114,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
-  const { fields, host } = routeLevel(parts, options, !parts.redirect && !parts.direct && valid.length > 0);
+  const { fields, host } = withPolicies(routeLevel(parts, options, !parts.redirect && !parts.direct && valid.length > 0), route, options);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path, options.listenerPort), ...fields };
   if (parts.direct) return { match, direct_response: directResponse(parts.direct), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };

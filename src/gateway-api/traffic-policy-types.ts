@@ -1,0 +1,47 @@
+// The `sluice.dev/v1alpha1` TrafficPolicy kind: traffic policies attached to Gateway API routes by
+// `targetRefs` (Gateway API policy attachment, GEP-713) or to a Knative Ingress by its
+// `sluice.dev/traffic-policy` annotation. Validated by src/api/validate-traffic-policy.ts.
+import type { ObjectMeta } from '../api/types.ts';
+
+export const SLUICE_API_V1ALPHA1 = 'sluice.dev/v1alpha1';
+export const SLUICE_GROUP = 'sluice.dev';
+/** the Knative Ingress annotation naming a TrafficPolicy in the Ingress's namespace */
+export const TRAFFIC_POLICY_ANNOTATION = 'sluice.dev/traffic-policy';
+
+export interface PolicyTargetRef {
+  group: string;
+  kind: 'Gateway' | 'HTTPRoute' | 'GRPCRoute';
+  name: string;
+  sectionName?: string;
+}
+
+export interface RateLimitSpec {
+  requests: number;
+  unit: 'second' | 'minute' | 'hour';
+  /** default: `requests` */
+  burst?: number;
+  /** `route` (default), `client`, or `header:<name>` */
+  key?: string;
+}
+
+export interface ExtAuthzSpec {
+  disabled?: boolean;
+  grpc?: { address: string };
+  http?: { url: string };
+  /** a Gateway API duration; default 200ms (Envoy's) */
+  timeout?: string;
+  failureMode?: 'allow' | 'deny';
+  headersToSend?: string[];
+  headersToUpstream?: string[];
+}
+
+export interface TrafficPolicy {
+  apiVersion: typeof SLUICE_API_V1ALPHA1;
+  kind: 'TrafficPolicy';
+  metadata: ObjectMeta;
+  spec: {
+    targetRefs?: PolicyTargetRef[];
+    rateLimit?: RateLimitSpec;
+    extAuthz?: ExtAuthzSpec;
+  };
+}
