@@ -48,8 +48,11 @@ export async function planKnativeInstall(client: KubeClient, o: InstallOptions, 
   }
   const found = await detectServing(client);
   if (found.installed) {
-    if (found.version && !servingVersionSupported(found.version)) throw unsupported(found.version, 'is installed but');
-    say(`Knative Serving ${found.version ?? '(version unknown: no app.kubernetes.io/version label)'} is installed; not installing it`);
+    // A build from source says `devel`: only release versions are held to the supported range.
+    const release = found.version !== undefined && /^v?\d+\.\d+/.test(found.version);
+    if (release && !servingVersionSupported(found.version!)) throw unsupported(found.version!, 'is installed but');
+    const which = found.version === undefined ? ' (version unknown: no app.kubernetes.io/version label)' : release ? '' : ' (not a release version, so not checked)';
+    say(`Knative Serving ${found.version ?? ''} is installed${which}; not installing it`.replace('  ', ' '));
     return rest;
   }
   const release = await loadServingRelease(servingSource(s.version, s.manifestsDir, s.sums));

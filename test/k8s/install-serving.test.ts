@@ -227,6 +227,23 @@ describe('install knative: Serving version and manifest flags', () => {
     await assert.rejects(capture((out) => runInstallKnative({ ...base, servingVersion: 'latest' }, out)), /--serving-version: "latest" is not a version/);
   });
 
+  it('an installed Serving built from source (version label `devel`) is named, not refused', async () => {
+    api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'knative-serving', labels: { 'app.kubernetes.io/version': 'devel' } } });
+    api.put({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'ingresses.networking.internal.knative.dev' } });
+    try {
+      const text = await capture((out) => runInstallKnative({ ...base, kubeconfig: api.kubeconfigPath }, out));
+      assert.match(text, /^# Knative Serving devel is installed \(not a release version, so not checked\); not installing it$/m);
+    } finally {
+      api.remove('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'ingresses.networking.internal.knative.dev');
+      api.remove('v1', 'Namespace', undefined, 'knative-serving');
+    }
+  });
+
+  it('bad Serving flags are refused when printing too, not only with --apply', async () => {
+    await assert.rejects(capture((out) => runInstallKnative({ ...base, dryRun: false, servingVersion: '2.0.0' }, out)), /--serving-version: 2\.0\.0 is not supported/);
+    await assert.rejects(capture((out) => runInstallKnative({ ...base, dryRun: false, timeout: '0s' }, out)), /--timeout: "0s"/);
+  });
+
   it('a version without a pinned sha256 needs --manifests or --sha256, and the error says so', async () => {
     await assert.rejects(capture((out) => runInstallKnative({ ...base, kubeconfig: api.kubeconfigPath, servingVersion: '1.18.0' }, out)), /no pinned sha256 for Knative Serving 1\.18\.0: pass --manifests DIR or --sha256 crds=HEX,core=HEX/);
   });

@@ -72,10 +72,7 @@ function formatObjects(objs: readonly Manifest[], output: Output): string {
  * --apply / --dry-run: decide against the cluster what to write (Serving unless it is there, Sluice,
  * config-network), then print it (dry run: YAML comments carry the decisions) or apply it in order.
  */
-async function installKnativeInCluster(f: InstallFlags, o: InstallOptions, out: Writable): Promise<void> {
-  const output = outputFromFlag(f.output);
-  const serving = servingChoiceFromFlags(f);
-  const apply: ApplyOptions = { wait: f.wait !== false, timeoutMs: parseDurationFlag('--timeout', f.timeout ?? '5m') };
+async function installKnativeInCluster(f: InstallFlags, o: InstallOptions, serving: ServingChoice, apply: ApplyOptions, output: Output, out: Writable): Promise<void> {
   // Loaded on use: the client library costs seconds, and every `sluice` command registers this one.
   const { KubeClient } = await import('../../k8s/client.ts');
   const { applyKnativePlan, planKnativeInstall, planObjects } = await import('../../k8s/install-knative.ts');
@@ -88,9 +85,13 @@ async function installKnativeInCluster(f: InstallFlags, o: InstallOptions, out: 
 }
 
 export async function runInstallKnative(f: InstallFlags, out: Writable): Promise<void> {
+  // Every flag is checked first, whatever the mode: a typo fails the same with or without --apply.
   const o = installOptionsFromFlags(f);
-  if (f.apply || f.dryRun) return installKnativeInCluster(f, o, out);
-  out.write(formatObjects(knativeInstallManifests(o), outputFromFlag(f.output)));
+  const output = outputFromFlag(f.output);
+  const serving = servingChoiceFromFlags(f);
+  const apply: ApplyOptions = { wait: f.wait !== false, timeoutMs: parseDurationFlag('--timeout', f.timeout ?? '5m') };
+  if (f.apply || f.dryRun) return installKnativeInCluster(f, o, serving, apply, output, out);
+  out.write(formatObjects(knativeInstallManifests(o), output));
 }
 
 /** Checks that the Gateway API CRDs are there, then applies every manifest (field manager `sluice`). */
