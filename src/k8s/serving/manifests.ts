@@ -25,7 +25,13 @@ export function parseManifestFile(file: string, text: string): Manifest[] {
   parseAllDocuments(text).forEach((doc, i) => {
     const where = `${file}: document ${i + 1}`;
     if (doc.errors.length) throw new SluiceError('SLUICE_ERR_KUBERNETES', `${where}: ${doc.errors[0]!.message.split('\n')[0]}`);
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // Aliases are bounded: a document that expands into millions of nodes is refused, not built.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      throw new SluiceError('SLUICE_ERR_KUBERNETES', `${where}: ${(err as Error).message}`);
+    }
     if (value === null || value === undefined) return;
     const items = isRecord(value) && value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
     for (const item of items) out.push(asManifest(where, item));
