@@ -203,6 +203,18 @@ describe('install knative with Knative Serving already there', () => {
     assert.ok(api.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'ingresses.networking.internal.knative.dev'));
   });
 
+  it('uninstall deletes only recorded objects labelled as Knative Serving\'s: a tampered record cannot widen it', async () => {
+    api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } });
+    api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db', namespace: 'prod' }, data: { a: 'b' } });
+    const refs = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db', namespace: 'prod' } }];
+    api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sluice-installed-serving', namespace: 'knative-serving' }, data: { version: '1.21.0', objects: JSON.stringify(refs) } });
+    const text = await capture((out) => runUninstallKnative({ namespace: 'edge', kubeconfig: api.kubeconfigPath, ingressClass: 'none' }, out));
+    assert.ok(api.get('v1', 'Namespace', undefined, 'prod'), text);
+    assert.ok(api.get('v1', 'ConfigMap', 'prod', 'db'), text);
+    assert.match(text, /Namespace prod left: not labelled app\.kubernetes\.io\/name=knative-serving/);
+    assert.equal(api.get('v1', 'ConfigMap', 'knative-serving', 'sluice-installed-serving'), undefined, 'the record itself goes');
+  });
+
   it('uninstall leaves an ingress-class that no longer names Sluice', async () => {
     const cm = api.get('v1', 'ConfigMap', 'knative-serving', 'config-network')!;
     api.put({ ...cm, data: { 'ingress-class': 'kourier.ingress.networking.knative.dev' } });
