@@ -4,30 +4,7 @@
 import { SluiceError } from '../errors.ts';
 import { KubeApiError, type KubeClient } from './client.ts';
 import type { Manifest } from './install.ts';
-
-/** REST collection of each kind the install manifests hold. */
-const COLLECTIONS: Record<string, { readonly prefix: string; readonly plural: string; readonly namespaced: boolean }> = {
-  'v1/Namespace': { prefix: '/api/v1', plural: 'namespaces', namespaced: false },
-  'v1/ServiceAccount': { prefix: '/api/v1', plural: 'serviceaccounts', namespaced: true },
-  'v1/Service': { prefix: '/api/v1', plural: 'services', namespaced: true },
-  'v1/ConfigMap': { prefix: '/api/v1', plural: 'configmaps', namespaced: true },
-  'apps/v1/Deployment': { prefix: '/apis/apps/v1', plural: 'deployments', namespaced: true },
-  'policy/v1/PodDisruptionBudget': { prefix: '/apis/policy/v1', plural: 'poddisruptionbudgets', namespaced: true },
-  'autoscaling/v2/HorizontalPodAutoscaler': { prefix: '/apis/autoscaling/v2', plural: 'horizontalpodautoscalers', namespaced: true },
-  'rbac.authorization.k8s.io/v1/ClusterRole': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
-  'rbac.authorization.k8s.io/v1/Role': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
-  'rbac.authorization.k8s.io/v1/RoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
-  'gateway.networking.k8s.io/v1/GatewayClass': { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'gatewayclasses', namespaced: false },
-};
-
-/** The object's own REST path (`.../namespaces/NS/PLURAL/NAME`). */
-export function manifestPath(m: Manifest): string {
-  const c = COLLECTIONS[`${m.apiVersion}/${m.kind}`];
-  if (!c) throw new SluiceError('SLUICE_ERR_KUBERNETES', `no REST path known for ${m.apiVersion} ${m.kind}`);
-  const ns = c.namespaced ? `/namespaces/${encodeURIComponent(m.metadata.namespace ?? 'default')}` : '';
-  return `${c.prefix}${ns}/${c.plural}/${encodeURIComponent(m.metadata.name)}`;
-}
+import { RestMapper } from './rest-mapper.ts';
 
 /** Something the cluster must already have, named as the error line names it. */
 export interface Precondition {
@@ -69,12 +46,18 @@ export async function checkPreconditions(client: KubeClient, checks: readonly Pr
   }
 }
 
-/** Server-side apply of each manifest in order, one line per object; a failure names the object. */
-export async function applyManifests(client: KubeClient, manifests: readonly Manifest[], done: (what: string) => void): Promise<void> {
+/** `Kind ns/name` or `Kind name`, as every progress and error line names an object. */
+export const objectName = (m: Manifest): string => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+
+/**
+ * Server-side apply of each manifest in order, one line per object; a failure names the object. Paths come
+ * from API discovery, so any kind the server serves applies, a CRD's kinds once the CRD is there.
+ */
+export async function applyManifests(client: KubeClient, manifests: readonly Manifest[], done: (what: string) => void, mapper = new RestMapper(client)): Promise<void> {
   for (const m of manifests) {
-    const what = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+    const what = objectName(m);
     try {
-      await client.apply(manifestPath(m), m);
+      await client.apply(await mapper.path(m), m);
     } catch (err) {
       throw new SluiceError('SLUICE_ERR_KUBERNETES', `applying ${what}: ${(err as Error).message}`, { cause: err });
     }
@@ -83,11 +66,11 @@ export async function applyManifests(client: KubeClient, manifests: readonly Man
 }
 
 /** Deletes each manifest's object in order, one line per object; one already gone is no error. */
-export async function deleteManifests(client: KubeClient, manifests: readonly Manifest[], done: (what: string, gone: boolean) => void): Promise<void> {
+export async function deleteManifests(client: KubeClient, manifests: readonly Manifest[], done: (what: string, gone: boolean) => void, mapper = new RestMapper(client)): Promise<void> {
   for (const m of manifests) {
-    const what = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+    const what = objectName(m);
     try {
-      await client.delete(manifestPath(m));
+      await client.delete(await mapper.path(m));
       done(what, false);
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) done(what, true);

@@ -1,4 +1,4 @@
-// Against a real kube-apiserver: `sluice install knative --apply` refuses (applying nothing) without
+// Against a real kube-apiserver: `sluice install knative --apply --skip-serving` refuses (applying nothing) without
 // Knative, then applies cleanly and idempotently once Knative's CRD and namespace are there; `serve
 // --kubernetes` finds credentials in $KUBECONFIG and ~/.kube/config, and with none exits with one line.
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { bins, installKnative, skip, waitFor } from './cluster.ts';
 describe('sluice install knative --apply and credential lookup, against a real API server', { skip }, () => {
   let api: RealApiServer;
   const homes: string[] = [];
-  const install = () => runSluice(['install', 'knative', '--apply', '--kubeconfig', api.kubeconfigPath, '--replicas', '2'], { boundMs: 60_000 });
+  const install = () => runSluice(['install', 'knative', '--apply', '--skip-serving', '--kubeconfig', api.kubeconfigPath, '--replicas', '2'], { boundMs: 60_000 });
   const exists = async (path: string) => (await api.request('GET', path, undefined, undefined, [404])).status === 200;
 
   before(async () => {

@@ -1,6 +1,7 @@
-// `sluice install knative --apply` checks that Knative Serving is there (the knative-serving namespace and
-// the KIngress CRD) before it applies anything: a cluster without it gets one line naming what is missing,
-// a non-zero exit and no object at all (it used to stop after 9 of 10 objects).
+// `sluice install knative --apply --skip-serving` checks that Knative Serving is there (the knative-serving
+// namespace and the KIngress CRD) before it applies anything: a cluster without it gets one line naming what
+// is missing, a non-zero exit and no object at all (it used to stop after 9 of 10 objects). Without
+// --skip-serving, install knative installs Serving itself (install-serving.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeApiServer } from '../support/fake-apiserver.ts';
@@ -9,9 +10,9 @@ import { runSluice } from '../support/sluice.ts';
 const KINGRESS_CRD = 'ingresses.networking.internal.knative.dev';
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-describe('install knative --apply preconditions', () => {
+describe('install knative --apply --skip-serving preconditions', () => {
   let api: FakeApiServer;
-  const apply = () => runSluice(['install', 'knative', '--apply', '--kubeconfig', api.kubeconfigPath, '--namespace', 'edge'], { boundMs: 30_000 });
+  const apply = () => runSluice(['install', 'knative', '--apply', '--skip-serving', '--kubeconfig', api.kubeconfigPath, '--namespace', 'edge'], { boundMs: 30_000 });
   const writes = () => api.requests.filter((r) => WRITES.has(r.method));
 
   before(async () => {

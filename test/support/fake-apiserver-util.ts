@@ -28,7 +28,18 @@ export const TYPES: ResourceType[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true, hasStatus: false },
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true, hasStatus: false },
   { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, hasStatus: true },
+  { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false, hasStatus: false },
+  { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false, hasStatus: false },
 ];
+
+/** What a CRD object serves, as the API server starts serving it once the CRD is created (served versions only). */
+export function crdTypes(crd: KObject): ResourceType[] {
+  const spec = crd.spec as { group?: string; scope?: string; names?: { plural?: string; kind?: string }; versions?: Array<{ name?: string; served?: boolean; subresources?: { status?: unknown } }> } | undefined;
+  if (!spec?.group || !spec.names?.plural || !spec.names.kind) return [];
+  return (spec.versions ?? [])
+    .filter((v) => v.name && v.served !== false)
+    .map((v) => ({ group: spec.group!, version: v.name!, plural: spec.names!.plural!, kind: spec.names!.kind!, namespaced: spec.scope !== 'Cluster', hasStatus: v.subresources?.status !== undefined }));
+}
 
 /** The Gateway API kinds as a release's CRDs serve them; a test installs them with FakeApiServer.installGatewayApi. */
 export function gatewayApiTypes(version: 'v1' | 'v1beta1' = 'v1'): ResourceType[] {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { kubeconfigText, makeFakeTls, type FakeTls } from './fake-apiserver-tls.ts';
 
-import { apiVersionOf, clone, fieldSelector, HttpError, labelSelector, mergePatch, gatewayApiTypes, specOf, TYPES, type KObject, type ResourceType } from './fake-apiserver-util.ts';
+import { apiVersionOf, clone, crdTypes, fieldSelector, HttpError, labelSelector, mergePatch, gatewayApiTypes, specOf, TYPES, type KObject, type ResourceType } from './fake-apiserver-util.ts';
 
 export type { KObject, ResourceType } from './fake-apiserver-util.ts';
 export { mergePatch, labelSelector, fieldSelector, HttpError } from './fake-apiserver-util.ts';
@@ -177,6 +177,12 @@ export class FakeApiServer {
 
   // ---- storage ----
 
+  /** A created CRD is served at once and reports itself Established (a real server takes a moment for both). */
+  #serveCrd(crd: KObject): void {
+    for (const c of crdTypes(crd)) if (!this.#types.some((x) => x.group === c.group && x.version === c.version && x.plural === c.plural)) this.#types.push(c);
+    crd.status = { conditions: [{ type: 'NamesAccepted', status: 'True' }, { type: 'Established', status: 'True' }] };
+  }
+
   #typeOf(o: { apiVersion?: string; kind?: string }): ResourceType {
     const t = this.#types.find((x) => apiVersionOf(x) === o.apiVersion && x.kind === o.kind);
     if (!t) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${o.apiVersion} ${o.kind})`);
@@ -213,6 +219,7 @@ export class FakeApiServer {
       generation: 1,
       creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     };
+    if (t.kind === 'CustomResourceDefinition') this.#serveCrd(o);
     this.#store.set(key, o);
     this.#emit('ADDED', t, o);
     return clone(o);
@@ -251,6 +258,7 @@ export class FakeApiServer {
     const o = this.#store.get(key);
     if (!o) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
     this.#store.delete(key);
+    if (t.kind === 'CustomResourceDefinition') for (const c of crdTypes(o)) this.#types = this.#types.filter((x) => !(x.group === c.group && x.version === c.version && x.plural === c.plural));
     this.#rv++;
     const gone = { ...o, metadata: { ...o.metadata, resourceVersion: String(this.#rv) } };
     this.#emit('DELETED', t, gone);
