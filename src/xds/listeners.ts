@@ -13,7 +13,7 @@ import {
   type ListenerAddresses,
 } from './common.ts';
 import { CORS_FILTER } from './cors.ts';
-import { LOCAL_RATELIMIT_FILTER } from './local-ratelimit.ts';
+import { LOCAL_RATELIMIT_FILTER, limitsRates } from './local-ratelimit.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { buildPortListeners } from './port-listeners.ts';
 import { FAULT_FILTER, injectsFaults } from './route-fault.ts';
@@ -29,12 +29,14 @@ export interface HcmOptions {
   readonly normalizePath: boolean;
   /** some route injects faults: the fault filter is in the chain (route-fault.ts) */
   readonly fault: boolean;
+  /** some route has a local rate limit: the local_ratelimit filter is in the chain (local-ratelimit.ts) */
+  readonly rateLimit?: boolean;
   /** HTTP filters between the fault filter and the router: the function filters some route uses (functions.ts) */
   readonly filters: readonly ProtoObject[];
 }
 
 export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): HcmOptions {
-  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), filters };
+  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), rateLimit: limitsRates(snapshot), filters };
 }
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
@@ -47,7 +49,7 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
       // Local rate limits likewise, on routes with a bucket (local-ratelimit.ts).
-      http_filters: [CORS_FILTER, LOCAL_RATELIMIT_FILTER, ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
+      http_filters: [CORS_FILTER, ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },

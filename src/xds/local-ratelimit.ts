@@ -1,9 +1,9 @@
-// IR local rate limits -> Envoy's local_ratelimit HTTP filter: the filter sits in every connection
-// manager disabled (routes without a limit do not run it) and each limited route enables it with its
-// token bucket as per-filter config. Only `key: route` is translated: the Envoy API Sluice builds
+// IR local rate limits -> Envoy's local_ratelimit HTTP filter: when some route has a limit, the filter
+// sits in every connection manager disabled (routes without a limit do not run it) and each limited
+// route enables it with its token bucket as per-filter config. Only `key: route` is translated: the Envoy API Sluice builds
 // against has no wildcard descriptors (a value is required), so per-client and per-header buckets
 // stay a data-plane feature (README, Policies).
-import type { RateLimitPolicy } from '../snapshot/types.ts';
+import type { RateLimitPolicy, Snapshot } from '../snapshot/types.ts';
 import { typed, type ProtoObject } from './encode.ts';
 
 export const LOCAL_RATELIMIT_FILTER_NAME = 'envoy.filters.http.local_ratelimit';
@@ -45,4 +45,10 @@ export function localRateLimit(policy: RateLimitPolicy): ProtoObject | undefined
   });
   // A FilterConfig (not the bare config) is what enables a filter the connection manager disables.
   return typed('envoy.config.route.v3.FilterConfig', { config });
+}
+
+/** Whether some route of the snapshot has a limit Envoy serves (then the filter is in the chain). */
+export function limitsRates(snapshot: Snapshot): boolean {
+  const vhosts = [...snapshot.listeners.external, ...snapshot.listeners.local, ...snapshot.ports.flatMap((p) => p.virtualHosts)];
+  return vhosts.some((v) => v.routes.some((r) => r.policies?.rateLimit !== undefined && localRateLimit(r.policies.rateLimit) !== undefined));
 }

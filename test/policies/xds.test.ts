@@ -24,8 +24,10 @@ describe('local_ratelimit over xDS', () => {
     assert.equal(route.typed_per_filter_config, undefined);
   });
 
-  it('puts the filter, disabled, in every connection manager', () => {
-    const hcm = httpConnectionManager('l', { normalizePath: true, fault: false, filters: [] });
+  it('puts the filter, disabled, in every connection manager when some route has a limit, and nowhere otherwise', () => {
+    const none = httpConnectionManager('l', { normalizePath: true, fault: false, filters: [] });
+    assert.equal(((none.typed_config as ProtoObject).http_filters as ProtoObject[]).some((f) => f.name === 'envoy.filters.http.local_ratelimit'), false);
+    const hcm = httpConnectionManager('l', { normalizePath: true, fault: false, rateLimit: true, filters: [] });
     const filters = (hcm.typed_config as ProtoObject).http_filters as ProtoObject[];
     assert.deepEqual(filters.find((f) => f.name === 'envoy.filters.http.local_ratelimit')?.disabled, true);
     for (const f of filters) assert.deepEqual(checkMessage('envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter', f), []);

@@ -49,7 +49,7 @@ describe('Gateway API ports as Envoy listeners', () => {
     assert.deepEqual(listener.address, { socket_address: { address: '0.0.0.0', port_value: 9000 } });
     const hcm = hcmOf((listener.filter_chains as Obj[])[0]!);
     assert.equal(hcm.rds.route_config_name, HTTP.name);
-    assert.deepEqual(hcm.http_filters.map((f: Obj) => f.name), ['envoy.filters.http.cors', 'envoy.filters.http.local_ratelimit', 'envoy.filters.http.router']);
+    assert.deepEqual(hcm.http_filters.map((f: Obj) => f.name), ['envoy.filters.http.cors', 'envoy.filters.http.router']);
     assert.deepEqual(hcm.normalize_path, { value: true });
     const config = res.route!.get(HTTP.name)!;
     assert.deepEqual((config.virtual_hosts as Obj[]).map((v) => v.domains), [['*.example.com'], ['a.example.com'], ['*']], 'wildcards as Envoy takes them, * last');
