@@ -44,6 +44,16 @@ export class KubeApiError extends SluiceError {
   }
 }
 
+/** The object at `path`, or undefined when the API server answers 404; other errors are thrown. */
+export async function getIfExists(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+  try {
+    return await client.get<KubeObject>(path);
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
 export interface WatchHandle {
   abort(): void;
 }

@@ -3,7 +3,7 @@
 // Knative Serving, only when Sluice installed it (its record in knative-serving lists what was applied),
 // in reverse order, CRDs last, each only if it carries Serving's own label.
 import { SluiceError } from '../errors.ts';
-import { KubeApiError, type KubeClient, type KubeObject } from './client.ts';
+import { getIfExists, KubeApiError, type KubeClient, type KubeObject } from './client.ts';
 import { deleteManifests, objectName } from './apply.ts';
 import { sluiceManifests, type InstallOptions, type Manifest } from './install.ts';
 import { CONFIG_NETWORK_PATH } from './install-knative.ts';
@@ -18,7 +18,7 @@ export interface UninstallOptions {
 
 export async function uninstallKnative(client: KubeClient, o: InstallOptions, u: UninstallOptions, say: (line: string) => void): Promise<void> {
   // Read before anything goes: the record lives in the namespace that goes last.
-  const record = await getOrUndefined(client, RECORD_PATH);
+  const record = await getIfExists(client, RECORD_PATH);
   await unsetIngressClass(client, o.ingressClass, say);
   const mapper = new RestMapper(client);
   const line = (what: string, gone: boolean) => say(`${what} ${gone ? 'was not there' : 'deleted'}`);
@@ -41,7 +41,7 @@ async function deleteServing(client: KubeClient, objects: readonly Manifest[], m
     let live: KubeObject | undefined;
     try {
       // A kind no longer served (its CRD already deleted) maps to a 404: nothing left of it.
-      live = await getOrUndefined(client, await mapper.path(m));
+      live = await getIfExists(client, await mapper.path(m));
     } catch (err) {
       if (!(err instanceof KubeApiError && err.status === 404)) throw new SluiceError('SLUICE_ERR_KUBERNETES', `reading ${what}: ${(err as Error).message}`, { cause: err });
     }
@@ -60,7 +60,7 @@ async function deleteServing(client: KubeClient, objects: readonly Manifest[], m
 
 /** Removes `ingress-class` when it is Sluice's, with the read's resourceVersion so a concurrent change wins. */
 async function unsetIngressClass(client: KubeClient, ingressClass: string, say: (line: string) => void): Promise<void> {
-  const cm = await getOrUndefined(client, CONFIG_NETWORK_PATH);
+  const cm = await getIfExists(client, CONFIG_NETWORK_PATH);
   const current = (cm?.data as Record<string, string> | undefined)?.['ingress-class'];
   if (current !== ingressClass) return say(`ConfigMap knative-serving/config-network: ingress-class ${current === undefined ? 'not set' : `is ${current}`}, left alone`);
   try {
@@ -71,11 +71,3 @@ async function unsetIngressClass(client: KubeClient, ingressClass: string, say: 
   say('ConfigMap knative-serving/config-network: ingress-class removed');
 }
 
-async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
-  try {
-    return await client.get<KubeObject>(path);
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return undefined;
-    throw err;
-  }
-}

@@ -2,7 +2,7 @@
 // both present mean installed; the version is the `app.kubernetes.io/version` label Serving's release
 // puts on both (the namespace's first).
 import { SluiceError } from '../../errors.ts';
-import { KubeApiError, type KubeClient, type KubeObject } from '../client.ts';
+import { getIfExists, type KubeClient, type KubeObject } from '../client.ts';
 
 export const SERVING_NAMESPACE = 'knative-serving';
 export const KINGRESS_CRD = 'ingresses.networking.internal.knative.dev';
@@ -19,9 +19,8 @@ export async function detectServing(client: KubeClient): Promise<ServingFound> {
 
 async function getOrUndefined(client: KubeClient, path: string, what: string): Promise<KubeObject | undefined> {
   try {
-    return await client.get<KubeObject>(path);
+    return await getIfExists(client, path);
   } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return undefined;
     throw new SluiceError('SLUICE_ERR_KUBERNETES', `cannot check for ${what}: ${(err as Error).message}; nothing was applied`, { cause: err });
   }
 }

@@ -3,7 +3,7 @@
 // admit is written, config-network included). Polls with a bounded deadline; the error names what
 // was still not ready.
 import { SluiceError } from '../../errors.ts';
-import { KubeApiError, type KubeClient, type KubeObject } from '../client.ts';
+import { getIfExists, type KubeClient, type KubeObject } from '../client.ts';
 import type { Manifest } from '../install.ts';
 
 type Condition = { type?: string; status?: string };
@@ -15,21 +15,13 @@ export interface Readiness {
   ready(client: KubeClient): Promise<boolean>;
 }
 
-async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
-  try {
-    return await client.get<KubeObject>(path);
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return undefined;
-    throw err;
-  }
-}
 
 export function crdsEstablished(crds: readonly Manifest[]): Readiness[] {
   return crds
     .filter((m) => m.kind === 'CustomResourceDefinition')
     .map((m) => ({
       what: `CustomResourceDefinition ${m.metadata.name} Established`,
-      ready: async (c: KubeClient) => conditionTrue(await getOrUndefined(c, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(m.metadata.name)}`), 'Established'),
+      ready: async (c: KubeClient) => conditionTrue(await getIfExists(c, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(m.metadata.name)}`), 'Established'),
     }));
 }
 
@@ -41,7 +33,7 @@ export function servingReadiness(manifests: readonly Manifest[]): Readiness[] {
       const ns = m.metadata.namespace ?? 'default';
       return {
         what: `Deployment ${ns}/${m.metadata.name} Available`,
-        ready: async (c: KubeClient) => conditionTrue(await getOrUndefined(c, `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(m.metadata.name)}`), 'Available'),
+        ready: async (c: KubeClient) => conditionTrue(await getIfExists(c, `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(m.metadata.name)}`), 'Available'),
       };
     });
   return [...deployments, ...webhookServices(manifests).map(([ns, name]) => ({ what: `webhook Service ${ns}/${name} with a ready endpoint`, ready: (c: KubeClient) => hasReadyEndpoint(c, ns, name) }))];
@@ -65,7 +57,7 @@ async function hasReadyEndpoint(client: KubeClient, ns: string, name: string): P
   const slices = await client.list<{ endpoints?: Array<{ conditions?: { ready?: boolean } }> }>(`/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/endpointslices`, { labelSelector: `kubernetes.io/service-name=${name}` });
   // An unset `ready` means ready, as the EndpointSlice API says.
   if (slices.items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready !== false))) return true;
-  const ep = await getOrUndefined(client, `/api/v1/namespaces/${encodeURIComponent(ns)}/endpoints/${encodeURIComponent(name)}`);
+  const ep = await getIfExists(client, `/api/v1/namespaces/${encodeURIComponent(ns)}/endpoints/${encodeURIComponent(name)}`);
   return ((ep?.subsets as Array<{ addresses?: unknown[] }> | undefined) ?? []).some((s) => (s.addresses ?? []).length > 0);
 }
 
