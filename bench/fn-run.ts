@@ -41,6 +41,8 @@ export interface FunctionsOptions {
   readonly log: (line: string) => void;
   /** write a V8 CPU profile of sluice here (bench/fn-profile.ts) */
   readonly cpuProfDir?: string;
+  /** told sluice's spawn-to-ready time, so a profile can leave start-up out */
+  readonly onReady?: (readyMs: number) => void;
 }
 
 const UPSTREAMS = fileURLToPath(new URL('./fn-upstreams.ts', import.meta.url));
@@ -115,6 +117,7 @@ export async function runFunctions(o: FunctionsOptions): Promise<FunctionsReport
     mkdirSync(configDir, { recursive: true });
     writeFileSync(join(configDir, 'functions.yaml'), fnConfigYaml(addresses));
     sluice = await startSluice({ configDir, cpus: o.proxyCpus, readyTimeoutMs: 60_000, ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) });
+    o.onReady?.(sluice.readyMs);
     const live = scenarios.filter((s) => !skipped.has(s.name));
     for (const s of live) await checkOnce(sluice.httpPort, s).catch((e: Error) => failed.set(s.name, e.message));
     for (let round = 0; round < o.rounds; round++) {
