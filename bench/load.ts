@@ -143,6 +143,11 @@ async function h2load(o: LoadOptions, seconds: number): Promise<LoadResult> {
   writeFileSync(log, '');
   const clients = Math.max(1, Math.round(o.connections / H2_STREAMS));
   const args = ['-t', '1', '-c', String(clients), '-m', String(H2_STREAMS), '-D', String(Math.max(1, Math.round(seconds))), `--log-file=${log}`];
+  if (o.h2Body !== undefined) {
+    const body = join(o.workDir, 'h2-body.bin');
+    writeFileSync(body, o.h2Body);
+    args.push('-d', body);
+  }
   for (const [k, v] of Object.entries(o.headers)) args.push('-H', `${k.toLowerCase() === 'host' ? ':authority' : k}: ${v}`);
   args.push(o.url);
   const out = await runToEnd(bin, args, { cpus: o.cpus, timeoutMs: seconds * 1000 + 30_000 });

@@ -1,6 +1,7 @@
 // Ratios, the terminal table, the markdown table and the JSON report (bench/results/<date>.json and latest.*).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { functionsLines, type FunctionsReport } from './fn-run.ts';
 import type { ContenderName, LoadResult, ScenarioName } from './types.ts';
 
 export interface Row {
@@ -85,6 +86,8 @@ export interface Report {
   readonly results: readonly RatedRow[];
   readonly scale: ScaleReport | { readonly skipped: string } | null;
   readonly workers: WorkersReport | { readonly skipped: string } | null;
+  /** function routes against plain routes (`--scenarios fn`); null when none was asked for */
+  readonly functions?: FunctionsReport | { readonly skipped: string } | null;
 }
 
 /** Pure: adds the nginx and best-Node-peer ratios to every row. */
@@ -173,6 +176,9 @@ function extraLines(rep: Report): string[] {
     const x = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${v.toFixed(2)}x`);
     out.push(`  scaling 1 -> 2 workers: sluice ${x(w.scaling)}, nginx ${x(w.nginxScaling)} (${w.note})`);
   }
+  const f = rep.functions;
+  if (f && 'skipped' in f) out.push('', `functions: skipped: ${f.skipped}`);
+  else if (f) out.push('', ...functionsLines(f));
   return out;
 }
 

@@ -12,6 +12,8 @@ import { sluiceHasWorkers, sluiceUnavailable } from './contenders/sluice.ts';
 import { defaultGenerator, measure } from './load.ts';
 import { pinningAvailable, stopChildrenOnExit, which } from './proc.ts';
 import { rate, textTable, writeReport, type Report, type Row } from './report.ts';
+import { fnScenarios, fnScenariosByNames, isFnScenarioName, type FnScenario } from './fn-config.ts';
+import { runFunctions } from './fn-run.ts';
 import { runScale } from './scale.ts';
 import { scenarioByName, scenarios } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
@@ -23,6 +25,8 @@ interface Settings {
   warmupSec: number;
   connections: number;
   scenarios: Scenario[];
+  /** function routes against plain routes, in one sluice serve (only when named) */
+  fnScenarios: FnScenario[];
   contenders: Contender[];
   scale: number;
   workers: boolean;
@@ -65,11 +69,14 @@ function settings(argv: string[]): Settings {
   if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--generator: must be wrk or autocannon, got "${generator}"`);
   if (generator === 'wrk' && !which('wrk')) throw new Error('--generator wrk: wrk is not installed (npm run bench:setup)');
   if (upstream === 'nginx' && !which('nginx')) throw new Error('--upstream nginx: nginx is not installed (npm run bench:setup)');
+  const named = values.scenarios ? list(values.scenarios) : undefined;
+  const fnNames: string[] = (named ?? []).filter((n) => n === 'fn' || isFnScenarioName(n));
   return {
     durationSec: positive('--duration', values.duration, quick ? 2 : 5),
     warmupSec: positive('--warmup', values.warmup, 1, true),
     connections: positive('--connections', values.connections, 50),
-    scenarios: values.scenarios ? list(values.scenarios).map(scenarioByName) : [...scenarios],
+    scenarios: named ? named.filter((n) => !fnNames.includes(n)).map(scenarioByName) : [...scenarios],
+    fnScenarios: fnScenariosByNames(fnNames),
     contenders: values.contenders ? list(values.contenders).map(contenderByName) : [...contenders],
     scale: positive('--scale', values.scale, quick ? 1000 : 10_000, true),
     workers: values['no-workers'] !== true,
@@ -87,7 +94,8 @@ function readUsage(): string {
     '  --duration S        seconds measured per contender and scenario (default 5; --quick 2)',
     '  --warmup S          seconds of discarded warm-up before each run (default 1; 0: none)',
     '  --connections N     concurrent connections (default 50; HTTP/2: N/10 connections x 10 streams)',
-    `  --scenarios a,b     of ${scenarios.map((s) => s.name).join(', ')} (default all)`,
+    `  --scenarios a,b     of ${scenarios.map((s) => s.name).join(', ')} (default all of these); or function routes against plain ones,`,
+    `                      ${fnScenarios.map((s) => s.name).join(', ')} (or fn: all five), only when named; without other scenarios no scale or workers run`,
     `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all), or sluice-baseline (SLUICE_BASELINE=DIR: another checkout, same rounds)`,
     '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
     '  --no-workers        skip the 1 -> 2 workers run',
@@ -139,7 +147,8 @@ async function main(): Promise<number> {
       }
       rows.push(...tries.map(best));
     }
-    const wantSluice = s.workersOnly || s.contenders.some((c) => c.name === 'sluice');
+    // a run of only function scenarios is not the whole bench: no scale or workers run with it
+    const wantSluice = s.workersOnly || (s.contenders.some((c) => c.name === 'sluice') && s.scenarios.length > 0);
     const sluiceWhy = sluiceUnavailable();
     let scale: Report['scale'] = null;
     if (wantSluice && s.scale > 0 && !s.workersOnly) {
@@ -150,6 +159,12 @@ async function main(): Promise<number> {
       const why = sluiceWhy ?? (sluiceHasWorkers() ? undefined : '`sluice serve` has no --workers flag yet');
       workers = why ? { skipped: why } : await runWorkers({ upstream, workDir, proxyCpus, allCpus, load, log, rounds: s.rounds }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
     }
+    let functions: Report['functions'] = null;
+    if (s.fnScenarios.length > 0 && !s.workersOnly) {
+      functions = sluiceWhy
+        ? { skipped: sluiceWhy }
+        : await runFunctions({ scenarios: s.fnScenarios, workDir, proxyCpus, upstreamCpus: upCpus, load, rounds: s.rounds, log }).catch((e: Error) => ({ skipped: `failed: ${oneLine(e.message)}` }));
+    }
     const report: Report = {
       schema: 1,
       date: new Date().toISOString(),
@@ -157,7 +172,7 @@ async function main(): Promise<number> {
         node: process.versions.node,
         cpus: cpuCount,
         cpuModel: osCpus()[0]?.model.trim() ?? 'unknown',
-        generator: s.generator + (s.scenarios.some((x) => x.h2) ? ' + h2load' : ''),
+        generator: s.generator + (s.scenarios.some((x) => x.h2) || s.fnScenarios.some((x) => x.grpc) ? ' + h2load' : ''),
         upstream: s.upstream === 'nginx' ? 'nginx (1 worker)' : 'Node http',
         pinning: pinned ? { proxy: proxyCpus!, generator: genCpus! } : null,
         durationSec: s.durationSec,
@@ -168,10 +183,12 @@ async function main(): Promise<number> {
       results: rate(rows),
       scale,
       workers,
+      functions,
     };
     const file = writeReport(s.out, report);
     process.stdout.write(`${textTable(report)}\n\nwritten: ${file}\n`);
-    return rows.some((r) => r.status === 'ok') || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
+    const fnOk = functions !== null && !('skipped' in functions) && functions.rows.some((r) => r.status === 'ok');
+    return rows.some((r) => r.status === 'ok') || fnOk || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
   } finally {
     await upstream.stop();
   }

@@ -73,10 +73,15 @@ export interface LoadResult {
   readonly non2xx: number;
 }
 
+/** What the load generator needs of a scenario. */
+export type LoadShape = Pick<Scenario, 'method' | 'bodyBytes' | 'h2'>;
+
 export interface LoadOptions {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly scenario: Scenario;
+  readonly scenario: LoadShape;
+  /** HTTP/2 only: the exact request body h2load POSTs (a gRPC frame) */
+  readonly h2Body?: Buffer;
   readonly connections: number;
   readonly durationSec: number;
   readonly warmupSec: number;

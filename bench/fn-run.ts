@@ -1,0 +1,177 @@
+// Function routes against plain routes: one `sluice serve` on a Gloo VirtualService (file mode) with
+// a REST function, gRPC-JSON transcoding and a Lambda call, and plain routes to the same backends;
+// each function row is divided by its plain route's. Runs alternate between the scenarios (best of
+// `rounds` kept), so a slow spell of the shared machine hits them alike.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { connect as h2connect } from 'node:http2';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSluice, type SluiceProcess } from './contenders/sluice.ts';
+import { FN_HOST, FN_UPSTREAMS_PREFIX, fnConfigYaml, getBookFrame, type FnScenario, type FnScenarioName, type FnUpstreamAddresses } from './fn-config.ts';
+import { measure } from './load.ts';
+import { sleep, start, which, type Child } from './proc.ts';
+import type { Ratios } from './report.ts';
+import type { LoadOptions, LoadResult } from './types.ts';
+
+export interface FnRow {
+  readonly scenario: FnScenarioName;
+  readonly description: string;
+  readonly status: 'ok' | 'skipped' | 'failed';
+  readonly reason?: string;
+  readonly load?: LoadResult;
+  /** the plain route divided by (null for the plain routes themselves) */
+  readonly baseline: FnScenarioName | null;
+  /** this row ÷ its baseline (req/s: higher is better; latency: lower is better) */
+  readonly vsBaseline: Ratios;
+}
+
+export interface FunctionsReport {
+  readonly rows: readonly FnRow[];
+}
+
+export interface FunctionsOptions {
+  readonly scenarios: readonly FnScenario[];
+  readonly workDir: string;
+  readonly proxyCpus: string | undefined;
+  /** the backends share the generator's CPU, as the main bench's upstream does */
+  readonly upstreamCpus: string | undefined;
+  readonly load: Omit<LoadOptions, 'url' | 'headers' | 'scenario' | 'workDir'>;
+  readonly rounds: number;
+  readonly log: (line: string) => void;
+  /** write a V8 CPU profile of sluice here (bench/fn-profile.ts) */
+  readonly cpuProfDir?: string;
+  /** told sluice's spawn-to-ready time, so a profile can leave start-up out */
+  readonly onReady?: (readyMs: number) => void;
+}
+
+const UPSTREAMS = fileURLToPath(new URL('./fn-upstreams.ts', import.meta.url));
+
+/** Starts bench/fn-upstreams.ts and reads the addresses it prints (bounded). */
+export async function startFnUpstreams(cpus: string | undefined): Promise<{ child: Child; addresses: FnUpstreamAddresses }> {
+  const child = start(process.execPath, ['--import', 'tsx', UPSTREAMS], { cpus, captureStdout: true });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const line = child.stdout().split('\n').find((l) => l.startsWith(FN_UPSTREAMS_PREFIX));
+    if (line !== undefined) return { child, addresses: JSON.parse(line.slice(FN_UPSTREAMS_PREFIX.length)) as FnUpstreamAddresses };
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null || Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`the function backends did not start: ${child.stderr().trim().slice(-2000)}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** One request of the scenario, checked for a good answer, so a broken route fails loudly rather than measuring errors. */
+export async function checkOnce(port: number, s: FnScenario): Promise<void> {
+  if (!s.grpc) {
+    // fetch would not send our Host
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpGet({ host: '127.0.0.1', port, path: s.path, headers: { host: FN_HOST }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`${s.name}: no answer in 10 s`)));
+      req.on('error', reject);
+    });
+    if (r.status !== 200) throw new Error(`${s.name}: GET ${s.path} answered ${r.status}: ${r.body.trim().slice(0, 300)}`);
+    return;
+  }
+  const session = h2connect(`http://127.0.0.1:${port}`);
+  try {
+    const grpcStatus = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${s.name}: no answer in 10 s`)), 10_000);
+      session.on('error', reject);
+      const req = session.request({ ':method': 'POST', ':path': s.path, ':authority': FN_HOST, 'content-type': 'application/grpc', te: 'trailers' });
+      req.on('error', reject);
+      req.on('trailers', (t) => {
+        clearTimeout(timer);
+        resolve(String(t['grpc-status'] ?? 'none'));
+      });
+      req.on('response', (h) => {
+        if (h['grpc-status'] !== undefined) {
+          clearTimeout(timer);
+          resolve(String(h['grpc-status']));
+        }
+      });
+      req.resume();
+      req.end(getBookFrame());
+    });
+    if (grpcStatus !== '0') throw new Error(`${s.name}: grpc-status ${grpcStatus}`);
+  } finally {
+    session.destroy();
+  }
+}
+
+export async function runFunctions(o: FunctionsOptions): Promise<FunctionsReport> {
+  const scenarios = o.scenarios;
+  const best = new Map<FnScenarioName, LoadResult>();
+  const failed = new Map<FnScenarioName, string>();
+  const skipped = new Map<FnScenarioName, string>();
+  if (!which('h2load')) for (const s of scenarios) if (s.grpc) skipped.set(s.name, 'h2load is not installed (npm run bench:setup)');
+  const { child, addresses } = await startFnUpstreams(o.upstreamCpus);
+  let sluice: SluiceProcess | undefined;
+  try {
+    const configDir = join(o.workDir, 'fn-config');
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(join(configDir, 'functions.yaml'), fnConfigYaml(addresses));
+    sluice = await startSluice({ configDir, cpus: o.proxyCpus, readyTimeoutMs: 60_000, ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) });
+    o.onReady?.(sluice.readyMs);
+    const live = scenarios.filter((s) => !skipped.has(s.name));
+    for (const s of live) await checkOnce(sluice.httpPort, s).catch((e: Error) => failed.set(s.name, e.message));
+    for (let round = 0; round < o.rounds; round++) {
+      for (const s of live.filter((x) => !failed.has(x.name))) {
+        o.log(`functions: ${s.name}`);
+        const r = await measure({
+          ...o.load,
+          url: `http://127.0.0.1:${sluice.httpPort}${s.path}`,
+          headers: s.grpc ? { host: FN_HOST, 'content-type': 'application/grpc', te: 'trailers' } : { host: FN_HOST },
+          scenario: { method: s.grpc ? 'POST' : 'GET', bodyBytes: 0, h2: s.grpc },
+          ...(s.grpc ? { h2Body: getBookFrame() } : {}),
+          workDir: o.workDir,
+        }).catch((e: Error) => e);
+        if (r instanceof Error) failed.set(s.name, r.message.slice(-300));
+        else if (r.requests === 0 || r.errors + r.non2xx >= r.requests) failed.set(s.name, `every request failed (${r.errors} errors, ${r.non2xx} non-2xx)`);
+        else if ((best.get(s.name)?.rps ?? -1) < r.rps) best.set(s.name, r);
+      }
+    }
+  } finally {
+    await sluice?.stop();
+    await child.stop();
+  }
+  return { rows: rateFunctions(scenarios, best, failed, skipped) };
+}
+
+/** Pure: each scenario's row, divided by its baseline's measurement when both ran. */
+export function rateFunctions(scenarios: readonly FnScenario[], best: ReadonlyMap<FnScenarioName, LoadResult>, failed: ReadonlyMap<FnScenarioName, string>, skipped: ReadonlyMap<FnScenarioName, string>): FnRow[] {
+  const div = (x: number | undefined, y: number | undefined): number | null => (x !== undefined && y !== undefined && y > 0 ? x / y : null);
+  return scenarios.map((s) => {
+    const load = best.get(s.name);
+    // transcoding falls back to the plain HTTP route when the plain gRPC one did not run
+    const baseline = s.baseline !== null && !best.has(s.baseline) && best.has('fn-plain') ? 'fn-plain' : s.baseline;
+    const base = baseline === null ? undefined : best.get(baseline);
+    const vsBaseline = { rps: div(load?.rps, base?.rps), p50: div(load?.p50Ms, base?.p50Ms), p99: div(load?.p99Ms, base?.p99Ms) };
+    const common = { scenario: s.name, description: s.description, baseline, vsBaseline };
+    if (skipped.has(s.name)) return { ...common, status: 'skipped' as const, reason: skipped.get(s.name)! };
+    if (failed.has(s.name) || load === undefined) return { ...common, status: 'failed' as const, reason: failed.get(s.name) ?? 'not measured' };
+    return { ...common, status: 'ok' as const, load };
+  });
+}
+
+/** Pure: the section's lines for the terminal and markdown reports. */
+export function functionsLines(f: FunctionsReport): string[] {
+  const x = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}x`);
+  const out = ['functions (one sluice serve, Gloo VirtualService; each function route ÷ the plain route named):'];
+  for (const r of f.rows) {
+    if (r.status !== 'ok' || !r.load) {
+      out.push(`  ${r.scenario.padEnd(13)} ${r.status}: ${r.reason ?? ''}`);
+      continue;
+    }
+    const l = r.load;
+    const errs = l.errors + l.non2xx > 0 ? ` (${l.errors} err, ${l.non2xx} non-2xx)` : '';
+    const vs = r.baseline === null ? '' : `  ÷${r.baseline}: req/s ${x(r.vsBaseline.rps)}, p50 ${x(r.vsBaseline.p50)}, p99 ${x(r.vsBaseline.p99)}`;
+    out.push(`  ${r.scenario.padEnd(13)} ${Math.round(l.rps).toString().padStart(6)} req/s${errs}, p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms${vs}`);
+  }
+  return out;
+}
