@@ -1,5 +1,6 @@
 // One gateway process: a source feeding the pipeline, the data plane listeners, and the admin
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
+import type { AccessLog } from './observe/access-log.ts';
 import type http from 'node:http';
 import type net from 'node:net';
 import { createHealthServer, type Readiness } from './admin/health.ts';
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   readonly listenAfterConfig?: boolean;
   /** addresses other processes of this gateway hold, which no Gateway API port may take (a worker: its primary's --admin, --health) */
   readonly reserved?: readonly ReservedAddress[];
+  /** one line per finished exchange (src/observe/access-log.ts); its owner closes it after stop() */
+  readonly accessLog?: AccessLog;
 }
 
 export interface GatewayAddresses {
@@ -92,6 +95,8 @@ export class Gateway {
     this.metrics = new Metrics({ processMetrics: options.processMetrics });
     this.pipeline = new Pipeline(options.source, options.translate, options.configLog ?? options.log, this.metrics);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
+    this.dataPlane.accessLog = options.accessLog;
+    options.accessLog?.countDropsIn(this.metrics.registry);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((change) => {

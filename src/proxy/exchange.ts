@@ -108,10 +108,17 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   clientAddress: string | undefined = undefined;
   grpcType: string | undefined = undefined;
   bodyless = true;
+  /** the Host / :authority and the request target as sent, for the access log */
+  authority = '';
+  target = '';
   #facts: ExchangeFacts | undefined;
 
   // What begin() settled.
   ingress = '';
+  /** how decide() answered ('forward', 'not-found', ...; '' before it ran), for the access log */
+  decided = '';
+  /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
+  requestId = '';
   /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
   reply: LocalReply = NO_CONFIG;
   replyGrpc = false;
@@ -140,6 +147,16 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   get decision(): ForwardDecision {
     return this.#decision!;
+  }
+
+  /** performance.now() when the exchange began */
+  get startedAt(): number {
+    return this.#started;
+  }
+
+  /** the answer was "no healthy upstream" (the access log's UH) */
+  get noEndpoints(): boolean {
+    return this.reply === NO_ENDPOINTS;
   }
 
   get clusterName(): string {
@@ -172,11 +189,16 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.clientAddress = facts.clientAddress;
     this.grpcType = facts.grpcType;
     this.bodyless = facts.bodyless;
+    this.authority = facts.authority ?? '';
+    this.target = facts.url;
+    this.decided = '';
+    this.reply = NO_CONFIG;
     this.#facts = facts;
     const router = this.dp.router;
     if (router === undefined) return this.#answer(NO_CONFIG, '', true);
     if (facts.refusal !== undefined) return this.#answer(facts.refusal, '', true);
     const decision = decide(router, facts);
+    this.decided = decision.kind;
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       return this.#answer(reply, ingress, error);
@@ -457,7 +479,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     }
     if (outcome !== undefined) this.#countFailure(outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
-    // The access log line goes here: every exchange, local or forwarded, ends through this point.
+    // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
+    if (dp.accessLog !== undefined) dp.accessLog.record(this, status, outcome);
   }
 
   #countFailure(outcome: Exclude<Outcome, undefined>): void {
