@@ -1,6 +1,7 @@
 // One gateway process: a source feeding the pipeline, the data plane listeners, and the admin
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
 import type { AccessLog } from './observe/access-log.ts';
+import type { RequestIds } from './observe/request-id.ts';
 import type http from 'node:http';
 import type net from 'node:net';
 import { createHealthServer, type Readiness } from './admin/health.ts';
@@ -57,6 +58,8 @@ export interface GatewayOptions {
   readonly reserved?: readonly ReservedAddress[];
   /** one line per finished exchange (src/observe/access-log.ts); its owner closes it after stop() */
   readonly accessLog?: AccessLog;
+  /** make or keep an x-request-id per request (src/observe/request-id.ts); absent: ids pass as sent */
+  readonly requestIds?: RequestIds;
 }
 
 export interface GatewayAddresses {
@@ -96,6 +99,7 @@ export class Gateway {
     this.pipeline = new Pipeline(options.source, options.translate, options.configLog ?? options.log, this.metrics);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.dataPlane.accessLog = options.accessLog;
+    this.dataPlane.requestIds = options.requestIds;
     options.accessLog?.countDropsIn(this.metrics.registry);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.

@@ -7,6 +7,7 @@ import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.
 import { createLogger, type Logger } from '../log.ts';
 import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
 import { compileFormat } from '../observe/access-log-format.ts';
+import { RequestIds } from '../observe/request-id.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
@@ -66,6 +67,9 @@ export interface ServeFlags extends XdsFlags {
   accessLog: string;
   /** `json` or an Envoy-style template */
   accessLogFormat: string;
+  /** commander sets these to false for --no-request-id and --no-trust-request-id */
+  requestId?: boolean;
+  trustRequestId?: boolean;
   /** ms between timed flushes of the access log */
   accessLogFlushInterval: string;
 }
@@ -219,6 +223,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     fastPath: f.fastPath !== false,
     normalizePath: f.normalizePath !== false,
     ...(accessLog ? { accessLog } : {}),
+    ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false) } : {}),
   };
   return options;
 }

@@ -19,10 +19,8 @@ export interface LoggedExchange {
   readonly ingress: string;
   readonly clusterName: string;
   readonly endpoint: Endpoint | undefined;
-  /** how begin() decided: 'forward', or the local answer's kind ('not-found', 'redirect', ...) */
+  /** how begin() decided: 'forward', the local answer's kind ('not-found', 'redirect', ...), or 'no-endpoints' */
   readonly decided: string;
-  /** the reply was "no healthy upstream" */
-  readonly noEndpoints: boolean;
   readonly requestId: string;
   /** performance.now() when the exchange began */
   readonly startedAt: number;
@@ -54,7 +52,7 @@ export function protocolOf(x: LoggedExchange): string {
 export function responseFlags(e: AccessEntry): string {
   const { x, outcome, status } = e;
   if (x.decided === 'not-found' || x.decided === '') return status === 404 || status === 503 ? 'NR' : '-';
-  if (x.noEndpoints) return 'UH';
+  if (x.decided === 'no-endpoints') return 'UH';
   if (outcome !== undefined) {
     if (outcome === 'timeout') return 'UT';
     if (outcome === 'reset_after_headers') return 'UR';

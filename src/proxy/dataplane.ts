@@ -14,6 +14,7 @@ import { ClientDeadlines } from './client-deadlines.ts';
 import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
 import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
+import type { RequestIds } from '../observe/request-id.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -31,6 +32,8 @@ export class DataPlane {
   readonly live: LiveOrigins;
   /** one line per finished exchange (--access-log); undefined: off */
   accessLog: AccessLog | undefined = undefined;
+  /** x-request-id made or kept per request (--request-id); undefined: ids pass as sent */
+  requestIds: RequestIds | undefined = undefined;
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 

@@ -15,6 +15,7 @@ import { decide, type RequestFacts } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { setRequestId, withRequestId } from '../observe/request-id.ts';
 import { type BodyCopy, startMirrors } from './mirror.ts';
 import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
@@ -115,7 +116,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   // What begin() settled.
   ingress = '';
-  /** how decide() answered ('forward', 'not-found', ...; '' before it ran), for the access log */
+  /** how decide() answered ('forward', 'not-found', ...; '' before it ran; 'no-endpoints'), for the access log */
   decided = '';
   /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
   requestId = '';
@@ -154,18 +155,13 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     return this.#started;
   }
 
-  /** the answer was "no healthy upstream" (the access log's UH) */
-  get noEndpoints(): boolean {
-    return this.reply === NO_ENDPOINTS;
-  }
-
   get clusterName(): string {
     return this.cluster?.name ?? '';
   }
 
   /** the route edits response headers: a front end forwarding heads as bytes must rewrite them */
   get editsResponse(): boolean {
-    return this.#policies.response.length > 0;
+    return this.#policies.response.length > 0 || this.requestId !== '';
   }
 
   /** Starts an exchange for a request (a reused exchange must have been finished). */
@@ -193,6 +189,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.target = facts.url;
     this.decided = '';
     this.reply = NO_CONFIG;
+    this.requestId = this.dp.requestIds === undefined ? '' : this.dp.requestIds.idFor(facts.raw);
     this.#facts = facts;
     const router = this.dp.router;
     if (router === undefined) return this.#answer(NO_CONFIG, '', true);
@@ -333,6 +330,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     }
     if (this.endpoint === undefined) {
       dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
+      this.decided = 'no-endpoints';
       return this.#answer(NO_ENDPOINTS, this.ingress, true);
     }
     const facts = this.#facts!;
@@ -346,6 +344,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       keepUpgrade: this.from === FROM_UPGRADE,
       drop: facts.drop,
     });
+    if (this.requestId !== '') setRequestId(this.headers, this.requestId);
     this.#facts = undefined;
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
     if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
@@ -399,7 +398,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   /** The gateway answers itself; the exchange ends with the answer's status. */
   #answer(reply: LocalReply, ingress: string, grpc: boolean): Step {
     if (this.#state !== OPEN) return PENDING;
-    this.reply = reply;
+    this.reply = this.requestId === '' ? reply : withRequestId(reply, this.requestId);
     this.replyGrpc = grpc;
     this.ingress = ingress;
     this.#facts = undefined;
@@ -411,7 +410,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   responseHeaders(status: number, headers: string[]): string[] {
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
-    return headers;
+    return this.requestId === '' ? headers : setRequestId(headers, this.requestId);
   }
 
   /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */
