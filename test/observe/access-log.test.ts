@@ -113,6 +113,14 @@ describe('access log (JSON, to a file)', () => {
     assert.ok(Math.abs(Date.parse(String(l.time)) - Date.now()) < 60_000);
   });
 
+  it('logs the request id it made, the one the client and the upstream got', async () => {
+    const r = await get(sluice.addresses.http!, 'ok.example.com', '/made-id');
+    const id = r.headers['x-request-id'];
+    assert.match(String(id), /^[0-9a-f-]{36}$/);
+    assert.equal((JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-request-id'], id);
+    assert.equal((await lineFor(file, '/made-id')).request_id, id);
+  });
+
   it('flags an unknown host NR (404)', async () => {
     assert.equal((await get(sluice.addresses.http!, 'nowhere.example.com', '/no-route')).status, 404);
     const l = await lineFor(file, '/no-route');
