@@ -1,5 +1,7 @@
 // One gateway process: a source feeding the pipeline, the data plane listeners, and the admin
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
+import type { AccessLog } from './observe/access-log.ts';
+import type { RequestIds } from './observe/request-id.ts';
 import type http from 'node:http';
 import type net from 'node:net';
 import { followSnapshots, withFunctionDiscovery } from './functions/discovery/attach.ts';
@@ -56,6 +58,10 @@ export interface GatewayOptions {
   readonly listenAfterConfig?: boolean;
   /** addresses other processes of this gateway hold, which no Gateway API port may take (a worker: its primary's --admin, --health) */
   readonly reserved?: readonly ReservedAddress[];
+  /** one line per finished exchange (src/observe/access-log.ts); its owner closes it after stop() */
+  readonly accessLog?: AccessLog;
+  /** make or keep an x-request-id per request (src/observe/request-id.ts); absent: ids pass as sent */
+  readonly requestIds?: RequestIds;
 }
 
 export interface GatewayAddresses {
@@ -99,6 +105,9 @@ export class Gateway {
     this.pipeline = new Pipeline(this.#discovery, options.translate, options.configLog ?? options.log, this.metrics);
     this.#unfollowDiscovery = followSnapshots(this.#discovery, this.pipeline.feed);
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
+    this.dataPlane.accessLog = options.accessLog;
+    this.dataPlane.requestIds = options.requestIds;
+    options.accessLog?.countDropsIn(this.metrics.registry);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((change) => {

@@ -5,6 +5,9 @@ import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
 import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
+import { compileFormat } from '../observe/access-log-format.ts';
+import { RequestIds } from '../observe/request-id.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
@@ -60,6 +63,15 @@ export interface ServeFlags extends XdsFlags {
   fastPath?: boolean;
   /** commander sets this to false for --no-normalize-path */
   normalizePath?: boolean;
+  /** PATH, `-` (stdout) or `off` */
+  accessLog: string;
+  /** `json` or an Envoy-style template */
+  accessLogFormat: string;
+  /** commander sets these to false for --no-request-id and --no-trust-request-id */
+  requestId?: boolean;
+  trustRequestId?: boolean;
+  /** ms between timed flushes of the access log */
+  accessLogFlushInterval: string;
 }
 
 export const serveDefaults = {
@@ -87,6 +99,9 @@ export const serveDefaults = {
   drainTimeout: '30',
   drainDelay: '5',
   logLevel: 'info',
+  accessLog: 'off',
+  accessLogFormat: 'json',
+  accessLogFlushInterval: '200',
 } as const;
 
 export function positiveNumber(value: string, flag: string): number {
@@ -191,6 +206,7 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
 
 /** `source`: a `--workers` worker's (relayed from the primary) instead of the one the flags name */
 export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
+  const accessLog = accessLogFromFlags(f);
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
     translate: translateOptionsFromFlags(f, requiresClass(f)),
@@ -206,8 +222,16 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     processMetrics: true,
     fastPath: f.fastPath !== false,
     normalizePath: f.normalizePath !== false,
+    ...(accessLog ? { accessLog } : {}),
+    ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false) } : {}),
   };
   return options;
+}
+
+/** --access-log, --access-log-format, --access-log-flush-interval: undefined when off. */
+export function accessLogFromFlags(f: Partial<Pick<ServeFlags, 'accessLog' | 'accessLogFormat' | 'accessLogFlushInterval'>>): AccessLog | undefined {
+  const intervalMs = positiveNumber(f.accessLogFlushInterval ?? serveDefaults.accessLogFlushInterval, '--access-log-flush-interval');
+  return openAccessLog(f.accessLog ?? serveDefaults.accessLog, f.accessLogFormat ?? serveDefaults.accessLogFormat, { intervalMs });
 }
 
 /**
@@ -228,6 +252,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   translateOptionsFromFlags(f, requiresClass(f));
   for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
   if (f.defaultCert) readDefaultCert(f.defaultCert);
+  compileFormat(f.accessLogFormat ?? serveDefaults.accessLogFormat);
   return runPrimary(f, workers, log, times);
 }
 
@@ -252,6 +277,8 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
     async () => {
       await xds?.close();
       await gateway.stop();
+      // Lines of the requests drained above are still buffered.
+      await options.accessLog?.close();
     },
     {
       drainDelayMs,

@@ -13,6 +13,8 @@ import type { LiveOrigins } from './live-origins.ts';
 import { ClientDeadlines } from './client-deadlines.ts';
 import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
 import { LiveOriginsWithHost } from '../functions/host-origins.ts';
+import type { AccessLog } from '../observe/access-log.ts';
+import type { RequestIds } from '../observe/request-id.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -28,6 +30,10 @@ export class DataPlane {
   readonly #unsubscribe: () => void;
   /** the origins and clusters the current snapshot uses, for the pools' pruning */
   readonly live: LiveOrigins;
+  /** one line per finished exchange (--access-log); undefined: off */
+  accessLog: AccessLog | undefined = undefined;
+  /** x-request-id made or kept per request (--request-id); undefined: ids pass as sent */
+  requestIds: RequestIds | undefined = undefined;
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 

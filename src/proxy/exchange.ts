@@ -15,6 +15,7 @@ import { decide } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { setRequestId, withRequestId } from '../observe/request-id.ts';
 import { type BodyCopy, startMirrors } from './mirror.ts';
 import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
@@ -57,12 +58,19 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   clientAddress: string | undefined = undefined;
   grpcType: string | undefined = undefined;
   bodyless = true;
+  /** the Host / :authority and the request target as sent, for the access log */
+  authority = '';
+  target = '';
   #facts: ExchangeFacts | undefined;
   /** headers a request policy set for the upstream request (ext_authz); usually undefined */
   #policyHeaders: HeaderPair[] | undefined;
 
   // What begin() settled.
   ingress = '';
+  /** how decide() answered ('forward', 'not-found', ...; '' before it ran; 'no-endpoints'), for the access log */
+  decided = '';
+  /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
+  requestId = '';
   /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
   reply: LocalReply = NO_CONFIG;
   replyGrpc = false;
@@ -93,13 +101,18 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     return this.#decision!;
   }
 
+  /** performance.now() when the exchange began */
+  get startedAt(): number {
+    return this.#started;
+  }
+
   get clusterName(): string {
     return this.cluster?.name ?? '';
   }
 
   /** the route edits response headers: a front end forwarding heads as bytes must rewrite them */
   get editsResponse(): boolean {
-    return this.#policies.response.length > 0;
+    return this.#policies.response.length > 0 || this.requestId !== '';
   }
 
   /** Starts an exchange for a request (a reused exchange must have been finished). */
@@ -124,11 +137,17 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.clientAddress = facts.clientAddress;
     this.grpcType = facts.grpcType;
     this.bodyless = facts.bodyless;
+    this.authority = facts.authority ?? '';
+    this.target = facts.url;
+    this.decided = '';
+    this.reply = NO_CONFIG;
+    this.requestId = this.dp.requestIds === undefined ? '' : this.dp.requestIds.idFor(facts.raw);
     this.#facts = facts;
     const router = this.dp.router;
     if (router === undefined) return this.#answer(NO_CONFIG, '', true);
     if (facts.refusal !== undefined) return this.#answer(facts.refusal, '', true);
     const decision = decide(router, facts);
+    this.decided = decision.kind;
     if (decision.kind !== 'forward') {
       const { reply, ingress, error } = replyFor(decision);
       return this.#answer(reply, ingress, error);
@@ -267,6 +286,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     }
     if (this.endpoint === undefined) {
       dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
+      this.decided = 'no-endpoints';
       return this.#answer(NO_ENDPOINTS, this.ingress, true);
     }
     const facts = this.#facts!;
@@ -280,6 +300,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       keepUpgrade: this.from === FROM_UPGRADE,
       drop: facts.drop,
     });
+    if (this.requestId !== '') setRequestId(this.headers, this.requestId);
     this.#facts = undefined;
     if (this.#policyHeaders !== undefined) setHeaders(this.headers, this.#policyHeaders);
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
@@ -334,7 +355,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   /** The gateway answers itself; the exchange ends with the answer's status. */
   #answer(reply: LocalReply, ingress: string, grpc: boolean): Step {
     if (this.#state !== OPEN) return PENDING;
-    this.reply = reply;
+    this.reply = this.requestId === '' ? reply : withRequestId(reply, this.requestId);
     this.replyGrpc = grpc;
     this.ingress = ingress;
     this.#facts = undefined;
@@ -346,7 +367,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   responseHeaders(status: number, headers: string[]): string[] {
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
-    return headers;
+    return this.requestId === '' ? headers : setRequestId(headers, this.requestId);
   }
 
   /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */
@@ -414,7 +435,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     }
     if (outcome !== undefined) this.#countFailure(outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
-    // The access log line goes here: every exchange, local or forwarded, ends through this point.
+    // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
+    if (dp.accessLog !== undefined) dp.accessLog.record(this, status, outcome);
   }
 
   #countFailure(outcome: Exclude<Outcome, undefined>): void {

@@ -39,6 +39,11 @@ export function serveCommand(): Command {
     .option('--workers <n>', 'processes sharing the listeners, one per core (node:cluster)', '1')
     .option('--no-fast-path', 'serve HTTP/1.1 through node:http only (no raw-socket fast path)')
     .option('--no-normalize-path', 'route and forward request paths as sent (no removal of dot-segments, no %2e decoding, no merging of slashes)')
+    .option('--access-log <path|-|off>', 'one line per request to this file (appended), - for stdout, or off', serveDefaults.accessLog)
+    .option('--access-log-format <json|template>', "json, or a template of Envoy's command operators (%REQ(X)%, %RESPONSE_CODE%, %DURATION%, ...)", serveDefaults.accessLogFormat)
+    .option('--access-log-flush-interval <ms>', 'the access log is written at least this often (and whenever 64 KiB wait)', serveDefaults.accessLogFlushInterval)
+    .option('--no-request-id', 'pass x-request-id as the client sent it (by default one is made when absent, sent upstream and returned)')
+    .option('--no-trust-request-id', "replace a client's x-request-id with a new one (by default a client's id is kept)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
     .action(async (opts: ServeFlags) => {
       if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');

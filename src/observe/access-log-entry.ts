@@ -1,0 +1,89 @@
+// What an access log line says about one exchange: the plain facts the exchange core holds when
+// it finishes, and the two derivations every format shares (protocol name, Envoy response flags).
+import type { Endpoint } from '../snapshot/types.ts';
+import { upstreamErrorReason, type UpstreamErrorReason } from '../proxy/upstream-errors.ts';
+
+/** The exchange as the access log reads it (src/proxy/exchange.ts satisfies this). */
+export interface LoggedExchange {
+  readonly listener: string;
+  /** the front end (exchange.ts FROM_*): 0 fast path, 1 node:http, 2 HTTP/2, 3 Upgrade, 4 extended CONNECT */
+  readonly from: number;
+  readonly method: string;
+  readonly authority: string;
+  /** the request target as the client sent it (path and query) */
+  readonly target: string;
+  readonly raw: readonly string[];
+  readonly clientAddress: string | undefined;
+  readonly grpcType: string | undefined;
+  readonly replyGrpc: boolean;
+  readonly ingress: string;
+  readonly clusterName: string;
+  readonly endpoint: Endpoint | undefined;
+  /** how begin() decided: 'forward', the local answer's kind ('not-found', 'redirect', ...), or 'no-endpoints' */
+  readonly decided: string;
+  readonly requestId: string;
+  /** performance.now() when the exchange began */
+  readonly startedAt: number;
+}
+
+/** How the exchange ended, beyond its status (exchange.ts Outcome). */
+export type LoggedOutcome = UpstreamErrorReason | 'reset_after_headers' | 'timeout' | (Error & { code?: string }) | undefined;
+
+/** One finished exchange: what a format turns into a line. */
+export interface AccessEntry {
+  readonly x: LoggedExchange;
+  readonly status: number;
+  readonly outcome: LoggedOutcome;
+  /** performance.now() at finish */
+  readonly endedAt: number;
+}
+
+const PROTOCOLS = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.1', 'HTTP/2'];
+
+export function protocolOf(x: LoggedExchange): string {
+  return PROTOCOLS[x.from] ?? 'HTTP/1.1';
+}
+
+/**
+ * Envoy's response flags (`%RESPONSE_FLAGS%`), from the one outcome classifier: NR no route,
+ * UH no healthy upstream, UF connect failure, UC connection terminated, UR reset after headers,
+ * UPE protocol error, UT timeout, DC client went away (499), RL rate limited (429), `-` none.
+ */
+export function responseFlags(e: AccessEntry): string {
+  const { x, outcome, status } = e;
+  if (x.decided === 'not-found' || x.decided === '') return status === 404 || status === 503 ? 'NR' : '-';
+  if (x.decided === 'no-endpoints') return 'UH';
+  if (outcome !== undefined) {
+    if (outcome === 'timeout') return 'UT';
+    if (outcome === 'reset_after_headers') return 'UR';
+    switch (typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome)) {
+      case 'connection_refused':
+      case 'connect_timeout':
+      case 'dns':
+      case 'unreachable':
+        return 'UF';
+      case 'protocol':
+        return 'UPE';
+      default:
+        return 'UC';
+    }
+  }
+  if (status === 499) return 'DC';
+  if (status === 429) return 'RL';
+  return '-';
+}
+
+/** The first value of request header `name` (lower-case), or undefined. */
+export function requestHeader(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === name.length && n.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
+}
+
+export function upstreamHost(x: LoggedExchange): string | undefined {
+  const ep = x.endpoint;
+  if (ep === undefined) return undefined;
+  return ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
+}

@@ -1,0 +1,136 @@
+// Access log formats, compiled once from the flag: JSON (the default), or a template of Envoy's
+// command operators (`%REQ(X)%`, `%RESPONSE_CODE%`, ...) so Kourier users' templates keep working.
+import { SluiceError } from '../errors.ts';
+import { grpcStatusForHttp } from '../proxy/grpc.ts';
+import { type AccessEntry, protocolOf, requestHeader, responseFlags, upstreamHost } from './access-log-entry.ts';
+
+export type LineFormat = (e: AccessEntry) => string;
+
+/** Wall-clock start, RFC 3339 with milliseconds (Envoy's %START_TIME% default). */
+function startTime(e: AccessEntry): string {
+  return new Date(performance.timeOrigin + e.x.startedAt).toISOString();
+}
+
+function durationMs(e: AccessEntry): number {
+  return Math.round(e.endedAt - e.x.startedAt);
+}
+
+/** The gRPC status when the gateway answered a gRPC client itself; a forwarded call's is in its trailers. */
+function grpcStatus(e: AccessEntry): number | undefined {
+  if (e.x.grpcType === undefined) return undefined;
+  if (e.x.replyGrpc && e.x.decided !== 'forward') return grpcStatusForHttp(e.status);
+  return undefined;
+}
+
+export function jsonLine(e: AccessEntry): string {
+  const x = e.x;
+  return JSON.stringify({
+    time: startTime(e),
+    listener: x.listener,
+    protocol: protocolOf(x),
+    method: x.method,
+    authority: x.authority,
+    path: x.target,
+    status: e.status,
+    grpc_status: grpcStatus(e),
+    duration_ms: durationMs(e),
+    client: x.clientAddress,
+    user_agent: requestHeader(x.raw, 'user-agent'),
+    request_id: x.requestId === '' ? requestHeader(x.raw, 'x-request-id') : x.requestId,
+    route: x.ingress === '' ? undefined : x.ingress,
+    cluster: x.clusterName === '' ? undefined : x.clusterName,
+    upstream: upstreamHost(x),
+    flags: responseFlags(e),
+  });
+}
+
+type Part = string | LineFormat;
+
+const dash = (v: string | number | undefined): string => (v === undefined || v === '' ? '-' : String(v));
+
+/** `%REQ(a?b):n%` and `%RESP(...)%`: the header (or the alternative), cut to n characters. */
+function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefined): LineFormat {
+  const [first, alt] = args.toLowerCase().split('?') as [string, string | undefined];
+  const cut = (v: string | undefined): string => dash(v === undefined || max === undefined ? v : v.slice(0, max));
+  // The exchange core does not see the upstream's response headers, except the request id it adds.
+  if (kind === 'RESP') return (e) => cut(first === 'x-request-id' && e.x.requestId !== '' ? e.x.requestId : undefined);
+  const one = (name: string): LineFormat | undefined => {
+    switch (name) {
+      case ':path':
+        return (e) => e.x.target;
+      case ':authority':
+      case 'host':
+        return (e) => e.x.authority;
+      case ':method':
+        return (e) => e.x.method;
+      case ':scheme':
+        return undefined;
+      case 'x-request-id':
+        return (e) => (e.x.requestId !== '' ? e.x.requestId : (requestHeader(e.x.raw, name) ?? ''));
+      default:
+        return (e) => requestHeader(e.x.raw, name) ?? '';
+    }
+  };
+  const a = one(first);
+  const b = alt === undefined ? undefined : one(alt);
+  return (e) => {
+    const v = a?.(e) || b?.(e);
+    return cut(v === '' ? undefined : v);
+  };
+}
+
+const SIMPLE: Record<string, LineFormat> = {
+  START_TIME: startTime,
+  RESPONSE_CODE: (e) => String(e.status),
+  RESPONSE_FLAGS: responseFlags,
+  DURATION: (e) => String(durationMs(e)),
+  // The exchange core does not count body bytes (the front ends copy them): Envoy prints 0 when unknown.
+  BYTES_RECEIVED: () => '0',
+  BYTES_SENT: () => '0',
+  UPSTREAM_HOST: (e) => dash(upstreamHost(e.x)),
+  UPSTREAM_CLUSTER: (e) => dash(e.x.clusterName),
+  DOWNSTREAM_REMOTE_ADDRESS: (e) => dash(e.x.clientAddress),
+  DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT: (e) => dash(e.x.clientAddress),
+  PROTOCOL: (e) => protocolOf(e.x),
+  ROUTE_NAME: (e) => dash(e.x.ingress),
+  GRPC_STATUS: (e) => dash(grpcStatus(e)),
+};
+
+const OPERATOR = /%([A-Z_]+)(?:\(([^)]*)\))?(?::(\d+))?%/g;
+
+/** Compiles a template once; an unknown operator is a flag error naming it. */
+export function compileTemplate(template: string, flag = '--access-log-format'): LineFormat {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const m of template.matchAll(OPERATOR)) {
+    const [whole, name, args, max] = m as unknown as [string, string, string | undefined, string | undefined];
+    if (m.index! > last) parts.push(template.slice(last, m.index));
+    last = m.index! + whole.length;
+    if ((name === 'REQ' || name === 'RESP') && args !== undefined && args !== '') {
+      parts.push(headerOperator(name, args, max === undefined ? undefined : Number(max)));
+      continue;
+    }
+    const op = args === undefined ? SIMPLE[name] : undefined;
+    if (op === undefined) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: unknown command operator "${whole}" (known: ${Object.keys(SIMPLE).map((k) => `%${k}%`).join(', ')}, %REQ(X)%, %RESP(X)%)`);
+    parts.push(op);
+  }
+  if (last < template.length) parts.push(template.slice(last));
+  // Envoy's templates end with "\n"; each line gets exactly one.
+  const tail = parts[parts.length - 1];
+  if (typeof tail === 'string') parts[parts.length - 1] = tail.replace(/\n$/, '');
+  return (e) => {
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : p(e);
+    return out;
+  };
+}
+
+/** `json` or a template (a flag value; a literal `\n` in it is a newline, as shells pass it). */
+export function compileFormat(spec: string): LineFormat {
+  if (spec === 'json') return jsonLine;
+  return compileTemplate(spec.replace(/\\n/g, '\n'));
+}
+
+/** Envoy's default format, which Kourier uses when `service-access-log-template` is not set. */
+export const ENVOY_DEFAULT_FORMAT =
+  '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"\n';

@@ -1,0 +1,65 @@
+// The access log: one line per finished exchange (exchange.ts finish() calls record()), formatted
+// at once (the exchange is reused after) and written later by the LineWriter. Off: no AccessLog
+// exists and the exchange pays one property read.
+import fs from 'node:fs';
+import { Counter, type Registry } from 'prom-client';
+import { SluiceError } from '../errors.ts';
+import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
+import { compileFormat, type LineFormat } from './access-log-format.ts';
+import { LineWriter, type WriterOptions } from './access-log-writer.ts';
+
+export class AccessLog {
+  readonly #format: LineFormat;
+  readonly #writer: LineWriter;
+  #drops: Counter | undefined;
+
+  constructor(format: LineFormat, fd: number, ownsFd: boolean, o: Omit<WriterOptions, 'onDrop'> = {}) {
+    this.#format = format;
+    this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
+  }
+
+  /** Counts dropped lines as `sluice_access_log_dropped_lines_total` on the gateway's registry. */
+  countDropsIn(registry: Registry): void {
+    this.#drops = new Counter({ name: 'sluice_access_log_dropped_lines_total', help: 'access log lines dropped because the log could not keep up', registers: [registry] });
+  }
+
+  record(x: LoggedExchange, status: number, outcome: LoggedOutcome): void {
+    let line: string;
+    try {
+      line = this.#format({ x, status, outcome, endedAt: performance.now() });
+    } catch {
+      // A line that cannot be formatted is lost, never the request's finish.
+      return;
+    }
+    this.#writer.push(line);
+  }
+
+  get dropped(): number {
+    return this.#writer.dropped;
+  }
+
+  flush(): void {
+    this.#writer.flush();
+  }
+
+  close(): Promise<void> {
+    return this.#writer.close();
+  }
+}
+
+/**
+ * From `--access-log PATH|-|off` and `--access-log-format json|TEMPLATE`: undefined when off.
+ * The file is opened for appending at start, so a path that cannot be written is a flag error.
+ */
+export function openAccessLog(where: string | undefined, format: string | undefined, o: Omit<WriterOptions, 'onDrop'> = {}): AccessLog | undefined {
+  const compiled = compileFormat(format ?? 'json');
+  if (where === undefined || where === 'off' || where === '') return undefined;
+  if (where === '-') return new AccessLog(compiled, 1, false, o);
+  let fd: number;
+  try {
+    fd = fs.openSync(where, 'a');
+  } catch (err) {
+    throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--access-log: cannot open "${where}" for appending: ${(err as Error).message}`);
+  }
+  return new AccessLog(compiled, fd, true, o);
+}

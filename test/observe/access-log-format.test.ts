@@ -1,0 +1,78 @@
+// Access log formats and the buffered writer, on plain values: template operators (alternatives,
+// truncation, pseudo-headers), response flags from the outcome, and lines dropped (counted) while
+// a write cannot keep up.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { AccessEntry, LoggedExchange } from '../../src/observe/access-log-entry.ts';
+import { responseFlags } from '../../src/observe/access-log-entry.ts';
+import { compileFormat, compileTemplate } from '../../src/observe/access-log-format.ts';
+import { LineWriter } from '../../src/observe/access-log-writer.ts';
+
+function exchange(over: Partial<LoggedExchange> = {}): LoggedExchange {
+  return {
+    listener: 'http', from: 0, method: 'POST', authority: 'a.example.com', target: '/p?q', raw: ['Host', 'a.example.com', 'User-Agent', 'ua/1', 'X-Original', 'orig'],
+    clientAddress: '10.1.2.3', grpcType: undefined, replyGrpc: false, ingress: 'ns/a', clusterName: 'ns/a:80',
+    endpoint: { address: '10.0.0.5', port: 8080 }, decided: 'forward', requestId: 'rid', startedAt: performance.now() - 12, ...over,
+  };
+}
+
+const entry = (x: LoggedExchange, status = 200, outcome?: AccessEntry['outcome']): AccessEntry => ({ x, status, outcome, endedAt: x.startedAt + 12 });
+
+describe('access log template', () => {
+  it('fills headers, pseudo-headers, alternatives and truncation', () => {
+    const f = compileTemplate('%REQ(:METHOD)% %REQ(X-MISSING?X-ORIGINAL)% %REQ(USER-AGENT):2% %REQ(:AUTHORITY)%%REQ(:PATH)% %RESPONSE_CODE% %DURATION% %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %PROTOCOL% %REQ(X-REQUEST-ID)% %RESP(X-REQUEST-ID)% %REQ(X-NONE)%\n');
+    assert.equal(f(entry(exchange())), 'POST orig ua a.example.com/p?q 200 12 10.0.0.5:8080 ns/a:80 HTTP/1.1 rid rid -');
+  });
+
+  it('refuses an unknown operator by name', () => {
+    assert.throws(() => compileFormat('%START_TIME% %NOPE%'), /unknown command operator "%NOPE%"/);
+  });
+
+  it('json is the default format and omits what is unknown', () => {
+    const line = JSON.parse(compileFormat('json')(entry(exchange({ endpoint: undefined, clusterName: '' }), 404))) as Record<string, unknown>;
+    assert.equal(line.status, 404);
+    assert.equal('upstream' in line, false);
+    assert.equal(line.request_id, 'rid');
+  });
+});
+
+describe('response flags', () => {
+  const cases: Array<[string, AccessEntry]> = [
+    ['NR', entry(exchange({ decided: 'not-found' }), 404)],
+    ['UH', entry(exchange({ decided: 'no-endpoints' }), 503)],
+    ['UF', entry(exchange(), 503, Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))],
+    ['UC', entry(exchange(), 503, 'reset')],
+    ['UR', entry(exchange(), 200, 'reset_after_headers')],
+    ['UT', entry(exchange(), 504, 'timeout')],
+    ['DC', entry(exchange(), 499)],
+    ['RL', entry(exchange({ decided: 'direct-response' }), 429)],
+    ['-', entry(exchange(), 200)],
+  ];
+  for (const [flag, e] of cases) it(`${flag} for status ${e.status}`, () => assert.equal(responseFlags(e), flag));
+});
+
+describe('access log writer', () => {
+  it('drops and counts lines past its bound instead of buffering without end, and writes the rest on close', async () => {
+    const file = join(tmpdir(), `sluice-writer-${process.pid}-${Date.now()}.log`);
+    const fd = fs.openSync(file, 'a');
+    let drops = 0;
+    const w = new LineWriter(fd, true, { intervalMs: 600_000, flushBytes: 1 << 30, maxPendingBytes: 100, onDrop: () => drops++ });
+    try {
+      for (let i = 0; i < 20; i++) w.push(`line-${String(i).padStart(4, '0')}`);
+      assert.ok(drops > 0);
+      assert.equal(w.dropped, drops);
+      await w.close();
+      const written = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      assert.equal(written.length, 20 - drops);
+      assert.equal(written[0], 'line-0000');
+      const before = drops;
+      w.push('after close');
+      assert.equal(w.dropped, before + 1);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
