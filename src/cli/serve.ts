@@ -69,6 +69,8 @@ export interface ServeFlags extends XdsFlags {
   accessLogFormat: string;
   /** commander sets these to false for --no-request-id and --no-trust-request-id */
   requestId?: boolean;
+  /** --request-id-in-response: x-request-id on proxied responses too */
+  requestIdInResponse?: boolean;
   trustRequestId?: boolean;
   /** ms between timed flushes of the access log */
   accessLogFlushInterval: string;
@@ -223,7 +225,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     fastPath: f.fastPath !== false,
     normalizePath: f.normalizePath !== false,
     ...(accessLog ? { accessLog } : {}),
-    ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false) } : {}),
+    ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false, f.requestIdInResponse === true) } : {}),
   };
   return options;
 }

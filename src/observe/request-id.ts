@@ -1,6 +1,8 @@
 // Request ids (x-request-id), as Envoy's connection manager makes them: a client's id is kept when
 // trusted (--trust-request-id, the default) and not empty, else a new random UUID v4. The exchange
-// sends it upstream and returns it in the response (Envoy's always_set_request_id_in_response).
+// sends it upstream and puts it on the gateway's own answers; on proxied responses only with
+// --request-id-in-response (Envoy's always_set_request_id_in_response, off by default there too),
+// since adding a field makes the fast path rebuild a head it otherwise forwards as bytes.
 import { randomUUID } from 'node:crypto';
 import type { LocalReply } from '../proxy/local-reply.ts';
 
@@ -11,9 +13,12 @@ const MAX_ID = 256;
 
 export class RequestIds {
   readonly trust: boolean;
+  /** also set on responses from upstreams */
+  readonly inResponse: boolean;
 
-  constructor(trust: boolean) {
+  constructor(trust: boolean, inResponse = false) {
     this.trust = trust;
+    this.inResponse = inResponse;
   }
 
   /** The id of a request whose raw headers are `raw`. */

@@ -112,7 +112,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   /** the route edits response headers: a front end forwarding heads as bytes must rewrite them */
   get editsResponse(): boolean {
-    return this.#policies.response.length > 0 || this.requestId !== '';
+    return this.#policies.response.length > 0 || (this.requestId !== '' && this.dp.requestIds?.inResponse === true);
   }
 
   /** Starts an exchange for a request (a reused exchange must have been finished). */
@@ -367,7 +367,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   responseHeaders(status: number, headers: string[]): string[] {
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
-    return this.requestId === '' ? headers : setRequestId(headers, this.requestId);
+    return this.requestId === '' || this.dp.requestIds?.inResponse !== true ? headers : setRequestId(headers, this.requestId);
   }
 
   /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */

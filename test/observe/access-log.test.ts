@@ -113,11 +113,10 @@ describe('access log (JSON, to a file)', () => {
     assert.ok(Math.abs(Date.parse(String(l.time)) - Date.now()) < 60_000);
   });
 
-  it('logs the request id it made, the one the client and the upstream got', async () => {
+  it('logs the request id it made, the one the upstream got', async () => {
     const r = await get(sluice.addresses.http!, 'ok.example.com', '/made-id');
-    const id = r.headers['x-request-id'];
+    const id = (JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-request-id'];
     assert.match(String(id), /^[0-9a-f-]{36}$/);
-    assert.equal((JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-request-id'], id);
     assert.equal((await lineFor(file, '/made-id')).request_id, id);
   });
 

@@ -49,7 +49,7 @@ for (const mode of [[], ['--no-fast-path']]) {
     before(async () => {
       upstream = await startUpstream('ok');
       config = await ConfigDir.create();
-      sluice = await gateway(upstream, config, [...mode]);
+      sluice = await gateway(upstream, config, [...mode, '--request-id-in-response']);
     });
     after(async () => {
       await sluice?.stop();
@@ -84,10 +84,26 @@ for (const mode of [[], ['--no-fast-path']]) {
 }
 
 describe('request ids over HTTP/2 and untrusted', () => {
-  it('makes, passes and returns an id over HTTP/2', async () => {
+  it("by default sends the id upstream and on the gateway's own answers, not on proxied responses (as Envoy)", async () => {
     const upstream = await startUpstream('ok');
     const config = await ConfigDir.create();
     const sluice = await gateway(upstream, config, []);
+    try {
+      const r = await get(sluice.addresses.http!, 'ok.example.com', '/quiet');
+      assert.match(String((JSON.parse(r.body) as EchoReply).headers['x-request-id']), UUID_V4);
+      assert.equal(r.headers['x-request-id'], undefined);
+      assert.match(String((await get(sluice.addresses.http!, 'nowhere.example.com', '/')).headers['x-request-id']), UUID_V4);
+    } finally {
+      await sluice.stop();
+      await upstream.close();
+      await config.cleanup();
+    }
+  });
+
+  it('makes, passes and returns an id over HTTP/2', async () => {
+    const upstream = await startUpstream('ok');
+    const config = await ConfigDir.create();
+    const sluice = await gateway(upstream, config, ['--request-id-in-response']);
     try {
       const r = await h2Get(sluice.addresses.http!, '/h2');
       assert.equal(r.status, 200);
@@ -104,7 +120,7 @@ describe('request ids over HTTP/2 and untrusted', () => {
   it("--no-trust-request-id replaces the client's id with a new one, upstream and in the response", async () => {
     const upstream = await startUpstream('ok');
     const config = await ConfigDir.create();
-    const sluice = await gateway(upstream, config, ['--no-trust-request-id']);
+    const sluice = await gateway(upstream, config, ['--no-trust-request-id', '--request-id-in-response']);
     try {
       const r = await get(sluice.addresses.http!, 'ok.example.com', '/replaced', { 'x-request-id': 'spoofed' });
       const echo = JSON.parse(r.body) as EchoReply;
