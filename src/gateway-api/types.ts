@@ -71,7 +71,7 @@ export interface Listener {
   allowedRoutes?: AllowedRoutes;
 }
 
-/** Client certificate validation of a Gateway's TLS listeners (spec.tls.frontend): not implemented yet. */
+/** Client certificate validation of a Gateway's TLS listeners (spec.tls.frontend). */
 export interface FrontendTLSConfig {
   validation?: { caCertificateRefs?: Array<{ group?: string; kind?: string; name?: string; namespace?: string }>; mode?: string };
 }
@@ -135,4 +135,12 @@ export interface Namespace {
   metadata: ObjectMeta;
 }
 
-export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace;
+/** v1 ConfigMap: the CA bundles (`ca.crt`) Gateways' client certificate validation names. */
+export interface ConfigMap {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
+export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace | ConfigMap;

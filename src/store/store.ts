@@ -35,6 +35,7 @@ const EMPTY: ResourceSet = Object.freeze({
   grpcRoutes: new Map(),
   referenceGrants: new Map(),
   namespaces: new Map(),
+  configMaps: new Map(),
   glooUpstreams: new Map(),
   glooUpstreamGroups: new Map(),
   glooVirtualServices: new Map(),
@@ -55,6 +56,7 @@ const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = {
   GRPCRoute: 'grpcRoutes',
   ReferenceGrant: 'referenceGrants',
   Namespace: 'namespaces',
+  ConfigMap: 'configMaps',
 };
 /** The kind each Gateway API map holds. */
 const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
@@ -64,6 +66,7 @@ const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
   grpcRoutes: 'GRPCRoute',
   referenceGrants: 'ReferenceGrant',
   namespaces: 'Namespace',
+  configMaps: 'ConfigMap',
 };
 
 /** One change to apply: a resource to set, or (resource undefined) a kind/key to drop. */
