@@ -108,13 +108,14 @@ function certificatesOf(listeners: readonly ServedListener[], certs: Map<string,
 
 /**
  * One port has one TLS handshake policy, so the listeners sharing it (several Gateways in file
- * mode) share their checks: every CA any of them trusts, and AllowValidOnly if any asks for it.
- * Stricter for a listener that asked for less, never looser than one asked.
+ * mode) share their checks: every CA any of them trusts, AllowValidOnly if any asks for it (then
+ * a listener that asked for none is checked too: never looser than one asked), else
+ * AllowInsecureFallback, which refuses no one.
  */
 function clientValidationOf(listeners: readonly ServedListener[]): ClientValidation | undefined {
   const asked = listeners.flatMap((l) => l.clientValidation ?? []);
   if (asked.length === 0) return undefined;
   const cas = [...new Set(asked.map((v) => v.caCertificates))];
-  const mode = asked.length < listeners.length || asked.some((v) => v.mode === 'AllowValidOnly') ? 'AllowValidOnly' : 'AllowInsecureFallback';
+  const mode = asked.some((v) => v.mode === 'AllowValidOnly') ? 'AllowValidOnly' : 'AllowInsecureFallback';
   return { caCertificates: cas.join(''), mode };
 }
