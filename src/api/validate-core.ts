@@ -115,6 +115,11 @@ export function checkEndpoints(c: Check, doc: Json): void {
   });
 }
 
+/** ConfigMap: only `data` (a string map) is read, for the CA bundles Gateways name. */
+export function checkConfigMap(c: Check, doc: Json): void {
+  c.stringMap(doc.data, 'data');
+}
+
 const TLS_KEYS = ['tls.crt', 'tls.key'] as const;
 
 export function checkSecret(c: Check, doc: Json): void {

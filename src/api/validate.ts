@@ -3,7 +3,7 @@
 // Sluice does not read. The only normalization is filling in metadata.namespace (`default`);
 // Knative defaults (visibility, percent, secretNamespace) are the translator's job.
 import { Check, describe, isDNSLabel, isDNSSubdomain, isObject, type Json } from './check.ts';
-import { checkEndpointSlice, checkEndpoints, checkSecret, checkService } from './validate-core.ts';
+import { checkConfigMap, checkEndpointSlice, checkEndpoints, checkSecret, checkService } from './validate-core.ts';
 import { checkKnownFields } from './known-fields.ts';
 import { checkIngressSpec } from './validate-ingress.ts';
 import { INGRESS_API_VERSION, type Origin, type Rejection, type Resource } from './types.ts';
@@ -39,6 +39,7 @@ const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
   [`${GATEWAY_API_V1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
   [`${GATEWAY_API_V1BETA1} ReferenceGrant`, (c, doc) => checkReferenceGrant(c, doc)],
   ['v1 Namespace', () => {}],
+  ['v1 ConfigMap', (c, doc) => checkConfigMap(c, doc)],
   [`${GLOO_V1} Upstream`, (c, doc) => checkGloo(c, doc, 'Upstream')],
   [`${GLOO_V1} UpstreamGroup`, (c, doc) => checkGloo(c, doc, 'UpstreamGroup')],
   [`${GLOO_GATEWAY_V1} VirtualService`, (c, doc) => checkGloo(c, doc, 'VirtualService')],

@@ -8,12 +8,13 @@
 // no conflict: their routes merge (the issue's file-mode contract).
 import type { AddressOptions } from './addresses.ts';
 import { formatAddress } from '../net/address.ts';
-import type { TlsCertificate } from '../snapshot/types.ts';
+import type { ClientValidation, TlsCertificate } from '../snapshot/types.ts';
 import { keyPair } from '../translate/tls.ts';
 import type { Lookups } from '../translate/lookups.ts';
 import { condition, generationOf, type GatewayCondition } from './conditions.ts';
+import { frontendValidation } from './frontend-validation.ts';
 import { refAllowed, type GrantIndex } from './reference-grants.ts';
-import { CONTROLLER_NAME, GATEWAY_GROUP, type Gateway, type GatewayClass, type Listener, type RouteGroupKind } from './types.ts';
+import { CONTROLLER_NAME, GATEWAY_GROUP, type ConfigMap, type Gateway, type GatewayClass, type Listener, type RouteGroupKind } from './types.ts';
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 const ROUTE_KINDS: readonly RouteKind[] = ['HTTPRoute', 'GRPCRoute'];
@@ -36,6 +37,8 @@ export interface ServedListener {
   readonly bindAddress: string;
   readonly bindPort: number;
   readonly certificates: readonly TlsCertificate[];
+  /** HTTPS with spec.tls.frontend validation for its port */
+  readonly clientValidation?: ClientValidation;
   /** keys of the routes attached to it (counted once per route) */
   readonly attached: Set<string>;
   /**
@@ -86,16 +89,17 @@ export function resolveGateways(
   lookups: Lookups,
   grants: GrantIndex,
   options: GatewayOptions,
+  configMaps: ReadonlyMap<string, ConfigMap> = new Map(),
 ): GatewaysResult {
   const ours = [...classes].filter((c) => c.spec.controllerName === CONTROLLER_NAME).sort(byAge);
   const names = new Set(ours.map((c) => c.metadata.name));
   const served = [...gateways].filter((g) => names.has(g.spec.gatewayClassName)).sort(byAge);
-  const views = served.map((g) => gatewayView(g, lookups, grants, options));
+  const views = served.map((g) => gatewayView(g, lookups, grants, options, configMaps));
   settleConflicts(views);
   return { classes: ours, gateways: views };
 }
 
-function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, options: GatewayOptions): GatewayView {
+function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, options: GatewayOptions, configMaps: ReadonlyMap<string, ConfigMap>): GatewayView {
   const key = keyOfMeta(gateway.metadata);
   const generation = generationOf(gateway.metadata);
   const listeners = gateway.spec.listeners.map((spec, index): ServedListener => {
@@ -119,10 +123,11 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
         ],
       };
     }
-    const unvalidated = spec.protocol === 'HTTPS' ? frontendValidationOf(gateway, spec.port) : undefined;
-    if (unvalidated !== undefined) {
+    const frontend = spec.protocol === 'HTTPS' ? frontendValidation(gateway, spec.port, configMaps, grants) : undefined;
+    if (frontend?.unusable === true) {
       // Fail closed: serving the listener without the client certificate check it asks for would
       // let in clients the Gateway's owner means to keep out.
+      const why = frontend.problem?.message ?? 'no usable CA certificate';
       return {
         ...base,
         accepted: false,
@@ -130,16 +135,16 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
         kinds: routeKinds(spec.allowedRoutes?.kinds).kinds,
         certificates: [],
         conditions: [
-          condition('Accepted', false, 'UnsupportedValue', unvalidated, generation),
-          condition('Programmed', false, 'Invalid', unvalidated, generation),
-          condition('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved', generation),
+          condition('Accepted', false, 'NoValidCACertificate', why, generation),
+          condition('Programmed', false, 'Invalid', why, generation),
+          condition('ResolvedRefs', false, frontend.problem?.reason ?? 'InvalidCACertificateRef', why, generation),
           condition('Conflicted', false, 'NoConflicts', 'No conflicts', generation),
         ],
       };
     }
     const kinds = routeKinds(spec.allowedRoutes?.kinds);
     const certs = spec.protocol === 'HTTPS' ? listenerCertificates(gateway, spec, lookups, grants) : { certificates: [], problem: undefined };
-    const problem = kinds.problem ?? certs.problem;
+    const problem = kinds.problem ?? certs.problem ?? frontend?.problem;
     const programmed = spec.protocol === 'HTTP' || certs.certificates.length > 0;
     return {
       ...base,
@@ -147,6 +152,7 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
       programmed,
       kinds: kinds.kinds,
       certificates: certs.certificates,
+      ...(frontend?.validation !== undefined && { clientValidation: frontend.validation }),
       conditions: [
         condition('Accepted', true, 'Accepted', 'Listener accepted', generation),
         programmed
@@ -173,19 +179,6 @@ function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, opt
     return { gateway, key, listeners, ...(unsupportedAddress !== undefined ? { unsupportedAddress } : { invalidParameters }) };
   }
   return { gateway, key, listeners };
-}
-
-/**
- * Why an HTTPS listener on `port` cannot be served: spec.tls.frontend asks for client certificate
- * validation there (its perPort entry, else the default), which Sluice does not implement yet.
- */
-function frontendValidationOf(gateway: Gateway, port: number): string | undefined {
-  const frontend = gateway.spec.tls?.frontend;
-  const perPort = frontend?.perPort?.find((p) => p.port === port);
-  const config = perPort !== undefined ? perPort.tls : frontend?.default;
-  if (config?.validation === undefined) return undefined;
-  const where = perPort !== undefined ? `spec.tls.frontend.perPort[port ${port}]` : 'spec.tls.frontend.default';
-  return `${where}.validation: client certificate validation is not supported yet; the listener is not served rather than served without it`;
 }
 
 /**

@@ -4,7 +4,7 @@
 // Listener isolation (the spec's "HTTP listener isolation"): a request goes to the most specific
 // listener whose hostname matches it, so a route attached to a less specific listener does not
 // serve a host name that a more specific listener on the same port covers.
-import type { PortListener, Route, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import type { ClientValidation, PortListener, Route, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import type { GatewayView, ServedListener } from './gateways.ts';
 import { covers, specificity } from './hostnames.ts';
 import { byPrecedence, type RankedRoute } from './route-rules.ts';
@@ -61,6 +61,7 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
       }))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const portCerts = first.spec.protocol === 'HTTPS' ? certificatesOf(d.listeners, certs) : [];
+    const clientValidation = https ? clientValidationOf(d.listeners) : undefined;
     ports.push({
       name: d.name,
       address: first.bindAddress,
@@ -69,6 +70,7 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
       protocol: first.spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
       certificates: portCerts,
       virtualHosts,
+      ...(clientValidation !== undefined && { clientValidation }),
     });
   }
   return { ports, tls: [...certs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
@@ -102,4 +104,18 @@ function certificatesOf(listeners: readonly ServedListener[], certs: Map<string,
     }
   }
   return names;
+}
+
+/**
+ * One port has one TLS handshake policy, so the listeners sharing it (several Gateways in file
+ * mode) share their checks: every CA any of them trusts, AllowValidOnly if any asks for it (then
+ * a listener that asked for none is checked too: never looser than one asked), else
+ * AllowInsecureFallback, which refuses no one.
+ */
+function clientValidationOf(listeners: readonly ServedListener[]): ClientValidation | undefined {
+  const asked = listeners.flatMap((l) => l.clientValidation ?? []);
+  if (asked.length === 0) return undefined;
+  const cas = [...new Set(asked.map((v) => v.caCertificates))];
+  const mode = asked.some((v) => v.mode === 'AllowValidOnly') ? 'AllowValidOnly' : 'AllowInsecureFallback';
+  return { caCertificates: cas.join(''), mode };
 }

@@ -52,6 +52,10 @@ export function gatewayStatus(view: GatewayView, addresses: readonly GatewayAddr
             ? condition('Accepted', true, 'Accepted', 'Gateway accepted', g)
             : condition('Accepted', true, 'ListenersNotValid', 'Some listeners are not valid: see their conditions', g),
         programmed ? condition('Programmed', true, 'Programmed', 'Gateway programmed', g) : condition('Programmed', false, 'Invalid', 'No listener is programmed', g),
+        // The spec's warning that some listener lets in clients without a valid certificate.
+        ...(view.listeners.some((l) => l.clientValidation?.mode === 'AllowInsecureFallback')
+          ? [condition('InsecureFrontendValidationMode', true, 'ConfigurationChanged', 'spec.tls.frontend uses AllowInsecureFallback: clients without a valid certificate are served', g)]
+          : []),
       ],
       listeners: view.listeners.map((l) => ({
         name: l.spec.name,

@@ -1,5 +1,5 @@
 // The Gateway API translator: a ResourceSet's GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes,
-// ReferenceGrants and Namespaces -> PortListeners (one per bound port, a virtual host per host
+// ReferenceGrants, Namespaces and ConfigMaps -> PortListeners (one per bound port, a virtual host per host
 // name on it), the clusters and certificates they use, and every object's status. Pure: lookups
 // (Services, endpoints, Secrets) go through `lookups`, so a caller can record what was read.
 // Route rules are gwroutes' (route-rules.ts); this module attaches them and assembles the result.
@@ -35,7 +35,7 @@ export interface AttachedRoute {
 
 export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options: GatewayOptions): GatewayApiResult {
   const grants = indexGrants(set.referenceGrants.values());
-  const resolved = resolveGateways(set.gatewayClasses.values(), set.gateways.values(), lookups, grants, options);
+  const resolved = resolveGateways(set.gatewayClasses.values(), set.gateways.values(), lookups, grants, options, set.configMaps);
   const gateways = new Map(resolved.gateways.map((g) => [g.key, g]));
   const namespaces = new Map<string, Namespace>([...set.namespaces.values()].map((n) => [n.metadata.name, n]));
 

@@ -72,7 +72,7 @@ export interface Listener {
   allowedRoutes?: AllowedRoutes;
 }
 
-/** Client certificate validation of a Gateway's TLS listeners (spec.tls.frontend): not implemented yet. */
+/** Client certificate validation of a Gateway's TLS listeners (spec.tls.frontend). */
 export interface FrontendTLSConfig {
   validation?: { caCertificateRefs?: Array<{ group?: string; kind?: string; name?: string; namespace?: string }>; mode?: string };
 }
@@ -136,5 +136,13 @@ export interface Namespace {
   metadata: ObjectMeta;
 }
 
+/** v1 ConfigMap: the CA bundles (`ca.crt`) Gateways' client certificate validation names. */
+export interface ConfigMap {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
 // TrafficPolicy (sluice.dev) travels with them: it attaches to their routes, and is redone with them.
-export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace | TrafficPolicy;
+export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace | ConfigMap | TrafficPolicy;

@@ -25,7 +25,7 @@ export interface GatewayPortsOptions extends Omit<PortServing, 'onCertificateErr
 
 /** What reconciling does with each port of a snapshot (pure; see planPorts). */
 export interface PortPlan {
-  /** bound sockets the snapshot no longer has, or has with another address, port or protocol */
+  /** bound sockets the snapshot no longer has, or has with another address, port, protocol or client validation */
   readonly close: readonly string[];
   /** bound and still wanted as they are: certificates are updated in place */
   readonly keep: readonly PortListener[];
@@ -46,12 +46,19 @@ export function refusal(port: PortListener, reserved: readonly ReservedAddress[]
   return undefined;
 }
 
+function sameValidation(a: PortListener, b: PortListener): boolean {
+  const x = a.clientValidation;
+  const y = b.clientValidation;
+  return x === y || (x !== undefined && y !== undefined && x.mode === y.mode && x.caCertificates === y.caCertificates);
+}
+
 export function planPorts(wanted: readonly PortListener[], bound: ReadonlyMap<string, PortListener>, reserved: readonly ReservedAddress[]): PortPlan {
   const byName = new Map(wanted.map((p) => [p.name, p]));
   const close: string[] = [];
   for (const [name, was] of bound) {
     const now = byName.get(name);
-    if (!now || now.address !== was.address || now.port !== was.port || now.protocol !== was.protocol) close.push(name);
+    // Client validation is the server's handshake policy, not a context: a change rebinds the port.
+    if (!now || now.address !== was.address || now.port !== was.port || now.protocol !== was.protocol || !sameValidation(now, was)) close.push(name);
   }
   const keep: PortListener[] = [];
   const bind: PortListener[] = [];

@@ -48,7 +48,8 @@ export class PortSocket {
     }
     const fe = this.#fe;
     if (secure) {
-      this.#certs = new TlsContexts(undefined, { firstIsDefault: true });
+      const ca = port.clientValidation?.caCertificates;
+      this.#certs = new TlsContexts(undefined, { firstIsDefault: true, ...(ca !== undefined && { ca }) });
       this.#loadCertificates(port, tlsCerts);
       this.#server = createTlsListener({
         contexts: this.#certs,
@@ -56,6 +57,7 @@ export class PortSocket {
         http1: (s) => fe.http1(s),
         h2: fe.h2,
         onClientError: (err) => serving.onClientError?.(port.name, err),
+        ...(port.clientValidation !== undefined && { clientValidation: port.clientValidation }),
       });
     } else {
       this.#server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: serving.limits.headersTimeout });
@@ -84,7 +86,7 @@ export class PortSocket {
     this.#loadCertificates(port, tlsCerts);
     const after = this.#certs.defaultCert;
     // Clients that send no SNI get the server's own context, not the SNI callback's (none left: they fail).
-    if (!samePair(before, after)) (this.#server as tls.Server).setSecureContext(noSniContext(after));
+    if (!samePair(before, after)) (this.#server as tls.Server).setSecureContext(noSniContext(after, port.clientValidation?.caCertificates));
   }
 
   #loadCertificates(port: PortListener, tlsCerts: readonly TlsCertificate[]): void {

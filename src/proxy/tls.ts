@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { SluiceError } from '../errors.ts';
-import type { Snapshot, TlsCertificate } from '../snapshot/types.ts';
+import type { ClientValidation, Snapshot, TlsCertificate } from '../snapshot/types.ts';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -37,11 +37,14 @@ export class TlsContexts implements SniCertificates {
   readonly #fallback: tls.SecureContext | undefined;
   readonly #fixedDefault: KeyPairPem | undefined;
   readonly #firstIsDefault: boolean;
+  /** CA certificates (PEM) client certificates are verified against, in every context */
+  readonly #ca: string | undefined;
   #first: LoadedPair | undefined;
 
-  constructor(defaultCert?: KeyPairPem, options: { readonly firstIsDefault?: boolean } = {}) {
+  constructor(defaultCert?: KeyPairPem, options: { readonly firstIsDefault?: boolean; readonly ca?: string } = {}) {
     this.#fixedDefault = defaultCert;
-    this.#fallback = defaultCert ? secureContext(defaultCert.cert, defaultCert.key) : undefined;
+    this.#ca = options.ca;
+    this.#fallback = defaultCert ? secureContext(defaultCert.cert, defaultCert.key, options.ca) : undefined;
     this.#firstIsDefault = options.firstIsDefault === true;
   }
 
@@ -65,7 +68,7 @@ export class TlsContexts implements SniCertificates {
       let ctx = byContent.get(key) ?? this.#byContent.get(key);
       if (!ctx) {
         try {
-          ctx = secureContext(c.certChain, c.privateKey);
+          ctx = secureContext(c.certChain, c.privateKey, this.#ca);
         } catch (err) {
           onError(c, err as Error);
           continue;
@@ -98,8 +101,9 @@ export class TlsContexts implements SniCertificates {
   }
 }
 
-export function secureContext(cert: string, key: string): tls.SecureContext {
-  return tls.createSecureContext({ cert, key, minVersion: TLS_MIN_VERSION });
+/** `ca`: the CAs client certificates are verified against (the SNI-chosen context is the one that verifies). */
+export function secureContext(cert: string, key: string, ca?: string): tls.SecureContext {
+  return tls.createSecureContext({ cert, key, minVersion: TLS_MIN_VERSION, ...(ca !== undefined && { ca }) });
 }
 
 /**
@@ -147,17 +151,23 @@ export interface TlsListenerOptions {
   readonly http1: (socket: net.Socket) => void;
   readonly h2: (socket: net.Socket) => void;
   readonly onClientError?: (err: Error) => void;
+  /** ask every client for a certificate, verified against these CAs (which `contexts` must hold too) */
+  readonly clientValidation?: ClientValidation;
 }
 
 export function createTlsListener(options: TlsListenerOptions): tls.Server {
   const { contexts } = options;
   const fallback = contexts.defaultCert;
+  const validation = options.clientValidation;
   const server = tls.createServer({
     ALPNProtocols: ['h2', 'http/1.1'],
     handshakeTimeout: options.handshakeTimeout,
     allowHalfOpen: true,
     // Clients that send no SNI (an IP address) get the default certificate, if there is one.
-    ...noSniContext(fallback),
+    ...noSniContext(fallback, validation?.caCertificates),
+    // AllowValidOnly: the handshake fails without a certificate that chains to a CA;
+    // AllowInsecureFallback: one is asked for and verified, but the connection goes on either way.
+    ...(validation !== undefined && { requestCert: true, rejectUnauthorized: validation.mode === 'AllowValidOnly' }),
     SNICallback: (servername, cb) => {
       const ctx = contexts.lookup(servername);
       if (ctx) cb(null, ctx);
@@ -180,6 +190,6 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
  * The server options of the context served to clients that send no SNI; for tls.createServer and for
  * server.setSecureContext when the default certificate changes.
  */
-export function noSniContext(pair: KeyPairPem | undefined): tls.SecureContextOptions {
-  return { minVersion: TLS_MIN_VERSION, ...(pair ? { cert: pair.cert, key: pair.key } : {}) };
+export function noSniContext(pair: KeyPairPem | undefined, ca?: string): tls.SecureContextOptions {
+  return { minVersion: TLS_MIN_VERSION, ...(pair ? { cert: pair.cert, key: pair.key } : {}), ...(ca !== undefined && { ca }) };
 }

@@ -264,6 +264,16 @@ export interface PortListener {
   readonly certificates: readonly string[];
   /** sorted by name; each domain in at most one virtual host */
   readonly virtualHosts: readonly VirtualHost[];
+  /** HTTPS: ask clients for a certificate and verify it (Gateway spec.tls.frontend); absent: none asked */
+  readonly clientValidation?: ClientValidation;
+}
+
+/** Client certificate validation on a port. */
+export interface ClientValidation {
+  /** PEM, one or more CA certificates a client certificate must chain to */
+  readonly caCertificates: string;
+  /** AllowValidOnly: no valid certificate, no connection; AllowInsecureFallback: verified, never refused */
+  readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback';
 }
 
 export interface Endpoint {

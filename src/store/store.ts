@@ -35,6 +35,7 @@ const EMPTY: ResourceSet = Object.freeze({
   grpcRoutes: new Map(),
   referenceGrants: new Map(),
   namespaces: new Map(),
+  configMaps: new Map(),
   glooUpstreams: new Map(),
   glooUpstreamGroups: new Map(),
   glooVirtualServices: new Map(),
@@ -57,6 +58,7 @@ const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = {
   ReferenceGrant: 'referenceGrants',
   Namespace: 'namespaces',
   TrafficPolicy: 'trafficPolicies',
+  ConfigMap: 'configMaps',
 };
 /** The kind each Gateway API map holds. */
 const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
@@ -67,6 +69,7 @@ const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
   referenceGrants: 'ReferenceGrant',
   namespaces: 'Namespace',
   trafficPolicies: 'TrafficPolicy',
+  configMaps: 'ConfigMap',
 };
 
 /** One change to apply: a resource to set, or (resource undefined) a kind/key to drop. */

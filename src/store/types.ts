@@ -2,7 +2,7 @@
 // plus the documents that failed validation. The translator reads only this.
 // A ResourceSet is a value: the store never changes one it has handed out.
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
-import type { GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
+import type { ConfigMap, GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
 import type { TrafficPolicy } from '../gateway-api/traffic-policy-types.ts';
 import type { GlooGateway, RouteTable, Upstream, UpstreamGroup, VirtualService } from '../gloo/types.ts';
 
@@ -25,6 +25,8 @@ export interface ResourceSet {
   /** v1 and v1beta1 alike */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant>;
   readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** the CA bundles of Gateways' client certificate validation */
+  readonly configMaps: ReadonlyMap<string, ConfigMap>;
   /** Gloo Edge kinds, by `namespace/name` */
   readonly glooUpstreams: ReadonlyMap<string, Upstream>;
   readonly glooUpstreamGroups: ReadonlyMap<string, UpstreamGroup>;
@@ -57,6 +59,7 @@ export interface ResourceSetChanges {
   readonly grpcRoutes: ReadonlySet<string>;
   readonly referenceGrants: ReadonlySet<string>;
   readonly namespaces: ReadonlySet<string>;
+  readonly configMaps: ReadonlySet<string>;
   readonly glooUpstreams: ReadonlySet<string>;
   readonly glooUpstreamGroups: ReadonlySet<string>;
   readonly glooVirtualServices: ReadonlySet<string>;
@@ -65,8 +68,11 @@ export interface ResourceSetChanges {
   readonly trafficPolicies?: ReadonlySet<string>;
 }
 
-/** The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read). */
-export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces', 'trafficPolicies'] as const;
+/**
+ * The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read, and
+ * the ConfigMaps their client certificate validation reads).
+ */
+export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces', 'configMaps', 'trafficPolicies'] as const;
 
 /** The ResourceSet maps that hold Gloo Edge objects, and the store kind (storeKind) of each. */
 export const GLOO_MAPS = ['glooUpstreams', 'glooUpstreamGroups', 'glooVirtualServices', 'glooRouteTables', 'glooGateways'] as const;

@@ -2,7 +2,7 @@
 // (and Gateway API ports, port-listeners.ts),
 // each an HTTP connection manager loading its route configuration over RDS, plus one API
 // listener per host for proxyless gRPC clients (`xds:///HOST` looks up the listener named HOST).
-import type { Snapshot, TlsCertificate } from '../snapshot/types.ts';
+import type { ClientValidation, Snapshot, TlsCertificate } from '../snapshot/types.ts';
 import {
   ADS_CONFIG_SOURCE,
   HCM_TYPE,
@@ -73,8 +73,13 @@ function plainListener(name: string, address: string, what: string, hcm: HcmOpti
   };
 }
 
-/** A TLS filter chain serving `cert` (by SNI `names`, or any when absent) to `routeConfig`. */
-export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | undefined, routeConfig: string, hcm: HcmOptions): ProtoObject {
+/**
+ * A TLS filter chain serving `cert` (by SNI `names`, or any when absent) to `routeConfig`; with
+ * `clients`, client certificates are asked for and verified against its CAs (a Gateway port's
+ * spec.tls.frontend): required (AllowValidOnly), or accepted untrusted or absent (AllowInsecureFallback).
+ */
+export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | undefined, routeConfig: string, hcm: HcmOptions, clients?: ClientValidation): ProtoObject {
+  const strict = clients?.mode === 'AllowValidOnly';
   return {
     name: cert.name,
     filter_chain_match: names ? { server_names: [...names] } : undefined,
@@ -85,7 +90,12 @@ export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | 
           alpn_protocols: ['h2', 'http/1.1'],
           // The key travels only as a Secret (SDS, secrets.ts), to a client that names it.
           tls_certificate_sds_secret_configs: [{ name: cert.name, sds_config: ADS_CONFIG_SOURCE }],
+          validation_context:
+            clients === undefined
+              ? undefined
+              : { trusted_ca: { inline_string: clients.caCertificates }, trust_chain_verification: strict ? undefined : 'ACCEPT_UNTRUSTED' },
         },
+        require_client_certificate: strict ? { value: true } : undefined,
       }),
     },
     filters: [httpConnectionManager(routeConfig, hcm)],
@@ -96,13 +106,13 @@ export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | 
  * One filter chain per certificate, chosen by SNI. Envoy rejects two chains with the same
  * server name, so a name is kept only on the first certificate (in order) that lists it.
  */
-export function tlsFilterChains(certs: readonly TlsCertificate[], routeConfig: string, hcm: HcmOptions): ProtoObject[] {
+export function tlsFilterChains(certs: readonly TlsCertificate[], routeConfig: string, hcm: HcmOptions, clients?: ClientValidation): ProtoObject[] {
   const seen = new Set<string>();
   const chains: ProtoObject[] = [];
   for (const cert of certs) {
     const names = cert.hosts.filter((h) => !seen.has(h));
     names.forEach((h) => seen.add(h));
-    if (names.length > 0) chains.push(tlsFilterChain(cert, names, routeConfig, hcm));
+    if (names.length > 0) chains.push(tlsFilterChain(cert, names, routeConfig, hcm, clients));
   }
   return chains;
 }

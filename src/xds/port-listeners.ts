@@ -1,7 +1,8 @@
 // Gateway API ports (Snapshot.ports) -> Envoy listeners: one per port at its own address, each
 // loading the route configuration named after it. An HTTPS port inspects TLS and has one filter
 // chain per certificate chosen by SNI, the first certificate also serving any other name (and
-// clients that send none); certificates and keys come over SDS as for `external-tls`.
+// clients that send none); certificates and keys come over SDS as for `external-tls`. A port with
+// client validation has it on every chain (validation_context with the CAs inline).
 import type { PortListener, Snapshot } from '../snapshot/types.ts';
 import { parseHostPort, socketAddress, type ListenerAddresses } from './common.ts';
 import type { ProtoObject } from './encode.ts';
@@ -14,8 +15,8 @@ function httpsListener(port: PortListener, snapshot: Snapshot, hcm: HcmOptions):
   if (certs.length === 0) return null; // Envoy refuses a listener that can serve no connection
   return {
     listener_filters: [TLS_INSPECTOR],
-    filter_chains: tlsFilterChains(certs, port.name, hcm),
-    default_filter_chain: tlsFilterChain(certs[0]!, undefined, port.name, hcm),
+    filter_chains: tlsFilterChains(certs, port.name, hcm, port.clientValidation),
+    default_filter_chain: tlsFilterChain(certs[0]!, undefined, port.name, hcm, port.clientValidation),
   };
 }
 

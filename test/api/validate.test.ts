@@ -212,7 +212,7 @@ describe('validateDocument rejects', () => {
 
 describe('validateDocument ignores', () => {
   for (const [apiVersion, kind] of [
-    ['v1', 'ConfigMap'],
+    ['v1', 'Pod'],
     ['networking.k8s.io/v1', 'Ingress'],
     ['serving.knative.dev/v1', 'Service'],
   ] as const) {
@@ -220,4 +220,16 @@ describe('validateDocument ignores', () => {
       assert.deepEqual(validateDocument({ apiVersion, kind, metadata: { name: 'x' }, spec: 5 }, origin), { kind: 'ignored', apiVersion, kindName: kind });
     });
   }
+});
+
+describe('validateDocument ConfigMap (CA bundles for Gateway client certificate validation)', () => {
+  test('is read, with its string data', () => {
+    const out = validateDocument({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ca' }, data: { 'ca.crt': 'PEM' } }, origin);
+    assert.equal(out.kind, 'resource');
+  });
+  test('data that is not a map of strings is rejected, naming the field', () => {
+    const out = validateDocument({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ca' }, data: { 'ca.crt': 5 } }, origin);
+    assert.ok(out.kind === 'rejected');
+    assert.match(out.rejection.errors.map((e) => e.path).join(' '), /data/);
+  });
 });

@@ -33,7 +33,7 @@ test('validateDir: lists every error and unknown kinds as warnings', async () =>
   assert.equal(report.resources, 1);
   assert.equal(report.errors.length, 6);
   assert.equal(report.errors[0], 'a.yaml:16: Ingress default/broken: spec.rules[0].http.paths[0].splits: percents must total 100, got 50');
-  assert.deepEqual(report.warnings, ['e.yaml:1: ignoring v1 ConfigMap: not a kind Sluice reads']);
+  assert.deepEqual(report.warnings, ['e.yaml:1: ignoring v1 Pod: not a kind Sluice reads']);
 });
 
 test('validateDir: a missing directory is a SLUICE_ERR_CONFIG_DIR error', async () => {
@@ -59,7 +59,7 @@ test('runValidate: exit 1 with one line per error, then warnings and a summary',
   const lines = out.text().trimEnd().split('\n');
   assert.equal(lines.length, 8);
   assertInvalidFixtureErrors(lines);
-  assert.equal(lines[6], 'warning: e.yaml:1: ignoring v1 ConfigMap: not a kind Sluice reads');
+  assert.equal(lines[6], 'warning: e.yaml:1: ignoring v1 Pod: not a kind Sluice reads');
   assert.equal(lines[7], `${dir}: 1 valid resource, 6 errors, 1 warning`);
 });
 

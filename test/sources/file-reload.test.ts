@@ -113,8 +113,8 @@ test('an invalid edit is reported: the object leaves resources and is named in r
 
 test('unknown kinds: one warning per (file, kind) when the file changes, not on every reload', () =>
   withSource(async (dir, h) => {
-    const warnings = () => h.logs.filter((l) => l.msg === 'ignoring v1 ConfigMap: not a kind Sluice reads');
-    const cm = (n: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\n`;
+    const warnings = () => h.logs.filter((l) => l.msg === 'ignoring v1 Pod: not a kind Sluice reads');
+    const cm = (n: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}}\n`;
     writeFileSync(join(dir, 'cm.yaml'), `${cm('a')}---\n${cm('b')}`);
     await waitFor(() => warnings().length === 1, 'first warning');
     writeFileSync(join(dir, 'other.yaml'), service('o'));

@@ -39,7 +39,7 @@ test('reports every rejection with file, document and path; the first definition
     assertInvalidFixtureErrors(lines);
     assert.equal(lines.length, 6);
     const warnings = h.logs.filter((l) => l.level === 'warn' && l.msg.startsWith('ignoring'));
-    assert.deepEqual(warnings.map((w) => [w.msg, w.fields?.file]), [['ignoring v1 ConfigMap: not a kind Sluice reads', 'e.yaml']]);
+    assert.deepEqual(warnings.map((w) => [w.msg, w.fields?.file]), [['ignoring v1 Pod: not a kind Sluice reads', 'e.yaml']]);
   } finally {
     await h.src.stop();
   }

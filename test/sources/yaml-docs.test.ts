@@ -30,7 +30,7 @@ test('duplicate map keys are a syntax error, not a silent overwrite', () => {
 });
 
 test('kind: List: items are documents, errors are addressed under items[i]', () => {
-  const text = `apiVersion: v1\nkind: List\nitems:\n- ${svc('a').replace(/\n(?=.)/g, '\n  ')}- apiVersion: v1\n  kind: Service\n  metadata: {name: b}\n  spec: {ports: [{port: 0}]}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n`;
+  const text = `apiVersion: v1\nkind: List\nitems:\n- ${svc('a').replace(/\n(?=.)/g, '\n  ')}- apiVersion: v1\n  kind: Service\n  metadata: {name: b}\n  spec: {ports: [{port: 0}]}\n- {apiVersion: v1, kind: Pod, metadata: {name: c}}\n`;
   const { entries } = parseConfigText(text, 'l.yaml');
   assert.deepEqual(entries.map((e) => [e.origin.item, e.outcome.kind]), [[0, 'resource'], [1, 'rejected'], [2, 'ignored']]);
   const bad = entries[1]?.outcome;

@@ -125,6 +125,7 @@ function plainCopy(set: ResourceSet): ResourceSet {
     grpcRoutes: new Map(set.grpcRoutes),
     referenceGrants: new Map(set.referenceGrants),
     namespaces: new Map(set.namespaces),
+    configMaps: new Map(set.configMaps),
     glooUpstreams: new Map(set.glooUpstreams),
     glooUpstreamGroups: new Map(set.glooUpstreamGroups),
     glooVirtualServices: new Map(set.glooVirtualServices),

@@ -84,6 +84,23 @@ describe('Gateway API ports as Envoy listeners', () => {
     assert.deepEqual(names(res.listener!.get(port.name)!), ['gateway:default/gw']);
   });
 
+  it("an HTTPS port with client validation: every chain trusts the port's CAs and requires a client certificate (AllowValidOnly) or accepts an untrusted one (AllowInsecureFallback)", () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const strict = encodedResources(snapshot([{ ...HTTPS, clientValidation: { caCertificates: ca, mode: 'AllowValidOnly' } }])).listener!.get(HTTPS.name)!;
+    for (const chain of [...(strict.filter_chains as Obj[]), strict.default_filter_chain as Obj]) {
+      const ctx = chain.transport_socket.typed_config;
+      assert.deepEqual(ctx.require_client_certificate, { value: true });
+      assert.deepEqual(ctx.common_tls_context.validation_context.trusted_ca, { inline_string: ca });
+      assert.equal(ctx.common_tls_context.validation_context.trust_chain_verification, undefined);
+    }
+    const lax = encodedResources(snapshot([{ ...HTTPS, clientValidation: { caCertificates: ca, mode: 'AllowInsecureFallback' } }])).listener!.get(HTTPS.name)!;
+    const ctx = (lax.default_filter_chain as Obj).transport_socket.typed_config;
+    assert.equal(ctx.require_client_certificate, undefined);
+    assert.equal(ctx.common_tls_context.validation_context.trust_chain_verification, 'ACCEPT_UNTRUSTED');
+    const none = encodedResources(snapshot([HTTPS])).listener!.get(HTTPS.name)!;
+    assert.equal((none.default_filter_chain as Obj).transport_socket.typed_config.common_tls_context.validation_context, undefined);
+  });
+
   it('an HTTPS port with no known certificate, a port on a Knative listener address, or one Envoy cannot bind is left out (Envoy would refuse the update)', () => {
     const noCert = { ...HTTPS, certificates: ['default/missing'] };
     const clash = { ...HTTP, name: 'gateway/0.0.0.0:8080', port: 8080 };

@@ -52,6 +52,7 @@ export const SupportedFeatures: ReadonlySet<FeatureName> = new Set<FeatureName>(
   'GatewayPort8080',
   'GatewayHTTPListenerIsolation',
   'GatewayFrontendClientCertificateValidation',
+  'GatewayFrontendClientCertificateValidationInsecureFallback',
   'GatewayHTTPSListenerDetectMisdirectedRequests',
   'ReferenceGrant',
   'HTTPRoute',
