@@ -43,6 +43,14 @@ export class NamedSecrets {
     }
   }
 
+  /** resolves once every watched Secret has been listed, or after `boundMs` (an unreadable one must not hold up serving) */
+  async synced(boundMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    await Promise.race([Promise.all([...this.#watched.values()].map((r) => r.synced)), bound]);
+    clearTimeout(timer);
+  }
+
   /** the watched Secrets that exist */
   items(): KubeObject[] {
     return [...this.#watched.values()].flatMap((r) => r.items());

@@ -105,8 +105,10 @@ export class KubernetesSource implements Source {
     for (const r of crds) r.start();
     // A missing CRD does not hold up the first push: its kind is watched once it appears.
     await Promise.all([...all.map((r) => r.synced), ...crds.map((r) => r.settled)]);
-    // The named Secrets are known only now; each arriving later is one more change, pushed as any other.
+    // The named Secrets are known only now: the first push waits (bounded) for them, so a Lambda route
+    // does not start without its credentials; each arriving later is one more change, pushed as any other.
     this.#namedSecrets.want(this.#upstreamSecretKeys());
+    await this.#namedSecrets.synced(5_000);
     this.#started = true;
     clearTimeout(this.#timer);
     this.#flush();

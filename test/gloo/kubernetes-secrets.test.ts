@@ -41,6 +41,7 @@ describe('KubernetesSource reads the Secrets Gloo Upstreams name', () => {
   let api: FakeApiServer;
   let source: KubernetesSource;
   let last: SourceState | undefined;
+  let first: SourceState | undefined;
   before(async () => {
     api = await FakeApiServer.start();
     api.installTypes(GLOO_TYPES);
@@ -50,7 +51,10 @@ describe('KubernetesSource reads the Secrets Gloo Upstreams name', () => {
     api.put(lambdaUpstream('aws'));
     api.put({ apiVersion: GW, kind: 'VirtualService', metadata: { name: 'fn', namespace: 'app' }, spec: { virtualHost: { domains: ['fn.example.com'], routes: [{ matchers: [{ prefix: '/' }], routeAction: { single: { upstream: { name: 'lambda', namespace: 'app' } }, destinationSpec: { aws: { logicalName: 'hello' } } } }] } } });
     source = new KubernetesSource(KubeClient.load(api.kubeconfigPath), { ingressClass: DEFAULT_INGRESS_CLASS, minBackoffMs: 50, maxBackoffMs: 300, minDiscoveryMs: 50, maxDiscoveryMs: 200 });
-    await source.start((s) => (last = s));
+    await source.start((s) => {
+      first ??= s;
+      last = s;
+    });
   });
   after(async () => {
     await source.stop();
@@ -63,6 +67,10 @@ describe('KubernetesSource reads the Secrets Gloo Upstreams name', () => {
     const statuses = translate(new Store().update(source.state()), defaultTranslateOptions).objectStatuses ?? [];
     const problems = JSON.stringify(statuses);
     assert.doesNotMatch(problems, /not found/);
+  });
+
+  it('carries the credentials Secret in the first push, so a Lambda route never starts without them', () => {
+    assert.deepEqual(secrets(first), ['creds/aws']);
   });
 
   it('asks the API server only for TLS Secrets and Secrets by name, never every Secret', () => {
