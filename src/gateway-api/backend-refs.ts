@@ -5,6 +5,7 @@ import { findServicePort, resolveBackend } from '../translate/backends.ts';
 import type { RuleContext, UnresolvedReason } from './route-rules.ts';
 import type { BackendObjectReference } from './route-types.ts';
 import { isIntIn, isObject, isString } from './spec-values.ts';
+import { GLOO_UPSTREAM_GROUP } from './gloo-upstreams.ts';
 
 export type RefResolution =
   | { readonly ok: true; readonly cluster: Cluster }
@@ -27,8 +28,9 @@ export function resolveBackendRef(ref: BackendObjectReference, ctx: RuleContext,
   if (!isObject(ref)) return fail('BackendNotFound', `${where}: must be an object`);
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
+  if (group === GLOO_UPSTREAM_GROUP && kind === 'Upstream' && ctx.glooUpstream !== undefined) return resolveUpstreamRef(ref, ctx, where, grpc);
   if ((group !== '' && group !== 'core') || kind !== 'Service') {
-    return fail('InvalidKind', `${where}: ${JSON.stringify(`${group}/${kind}`)} is not a supported backend kind (core Service only)`);
+    return fail('InvalidKind', `${where}: ${JSON.stringify(`${group}/${kind}`)} is not a supported backend kind (core Service or gloo.solo.io Upstream)`);
   }
   if (!isString(ref.name) || ref.name === '') return fail('BackendNotFound', `${where}.name: must be a non-empty string`);
   const namespace = ref.namespace ?? ctx.namespace;
@@ -41,6 +43,24 @@ export function resolveBackendRef(ref: BackendObjectReference, ctx: RuleContext,
   const resolved = resolveBackend(split, ctx.lookups, where);
   if (resolved.problem) return fail('BackendNotFound', resolved.problem.message);
   return grpc ? asH2c(resolved.cluster, ctx, namespace, ref.name, ref.port, where) : { ok: true, cluster: resolved.cluster };
+}
+
+/** A Gloo Upstream (kube or static): its own cluster; the ref's port is the Upstream's business. */
+function resolveUpstreamRef(ref: BackendObjectReference, ctx: RuleContext, where: string, grpc: boolean): RefResolution {
+  if (!isString(ref.name) || ref.name === '') return fail('BackendNotFound', `${where}.name: must be a non-empty string`);
+  const namespace = ref.namespace ?? ctx.namespace;
+  if (!isString(namespace)) return fail('BackendNotFound', `${where}.namespace: must be a string`);
+  if (namespace !== ctx.namespace && !ctx.refAllowed({ group: GLOO_UPSTREAM_GROUP, kind: 'Upstream', namespace, name: ref.name })) {
+    return fail('RefNotPermitted', `${where}: Upstream "${namespace}/${ref.name}" is in another namespace and no ReferenceGrant allows it`);
+  }
+  const r = ctx.glooUpstream!(namespace, ref.name);
+  if ('problem' in r) return fail('BackendNotFound', `${where}: ${r.problem}`);
+  if ('lambda' in r) {
+    return fail('InvalidKind', `${where}: Upstream "${namespace}/${ref.name}" is an AWS Upstream: its Lambda functions are reached from a VirtualService route (destinationSpec.aws), not a backendRef`);
+  }
+  const cluster = r.cluster;
+  if (!grpc || cluster.protocol === 'h2c') return { ok: true, cluster };
+  return { ok: true, cluster: { ...cluster, name: `${cluster.name}/h2c`, protocol: 'h2c' } };
 }
 
 function asH2c(cluster: Cluster, ctx: RuleContext, namespace: string, name: string, port: number, where: string): RefResolution {

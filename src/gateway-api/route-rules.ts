@@ -1,6 +1,7 @@
 // The Gateway API route translator's contract (gwshared.md): a route's rules become ranked IR
 // routes plus the clusters they name and what its status must say. Hostnames, listeners and
 // statuses are the caller's (gateway translation); this part only reads one route's rules.
+import type { UpstreamResolver } from './gloo-upstreams.ts';
 import type { Cluster, Route } from '../snapshot/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
 
@@ -14,6 +15,8 @@ export interface RuleContext {
   readonly lookups: Lookups;
   /** ReferenceGrant check for a cross-namespace reference from this route */
   readonly refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => boolean;
+  /** Gloo Upstreams named as backends (gloo-upstreams.ts); absent: none can be */
+  readonly glooUpstream?: UpstreamResolver;
 }
 
 /** What a GRPCRoute match named, for GRPCRoute precedence (characters of service, then method). */

@@ -3,6 +3,7 @@
 // name on it), the clusters and certificates they use, and every object's status. Pure: lookups
 // (Services, endpoints, Secrets) go through `lookups`, so a caller can record what was read.
 // Route rules are gwroutes' (route-rules.ts); this module attaches them and assembles the result.
+import { upstreamResolver } from './gloo-upstreams.ts';
 import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
@@ -42,6 +43,7 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
   const statuses: ObjectStatus[] = resolved.classes.map(classStatus);
   const routes: AttachedRoute[] = [];
   const clusters = new Map<string, Cluster>();
+  const glooUpstream = upstreamResolver(set, lookups);
   const each = (kind: 'HTTPRoute' | 'GRPCRoute', r: HTTPRoute | GRPCRoute): void => {
     const namespace = r.metadata.namespace ?? 'default';
     const key = `${namespace}/${r.metadata.name}`;
@@ -52,6 +54,7 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
       namespace,
       lookups,
       refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => refAllowed(grants, { group: GATEWAY_GROUP, kind, namespace }, to),
+      glooUpstream,
     };
     const created = r.metadata.creationTimestamp ?? '';
     // Rules are translated only for routes that name a served Gateway: a route of another

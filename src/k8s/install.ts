@@ -2,6 +2,7 @@
 // gateway Deployment, the external (LoadBalancer) and cluster-local Services; for Knative, its
 // `config-network` pointing `ingress-class` at Sluice (the Gateway API's pieces are in
 // install-gateway-api.ts). Pure data; printing and applying live elsewhere.
+import { GLOO_KINDS } from './gloo-kinds.ts';
 import { stringify } from 'yaml';
 import { SLUICE_VERSION } from '../version.ts';
 
@@ -54,6 +55,14 @@ export function knativeInstallManifests(o: InstallOptions): Manifest[] {
 /** Gateway API kinds Sluice reads, and those whose status it writes. */
 const GATEWAY_API_READ = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'];
 const GATEWAY_API_STATUS = ['gatewayclasses/status', 'gateways/status', 'httproutes/status', 'grpcroutes/status'];
+/** The Gloo Edge kinds Kubernetes mode watches (gloo-kinds.ts), grouped: read, and status written. */
+const GLOO_RULES = [...new Set(GLOO_KINDS.map((k) => k.group))].flatMap((group) => {
+  const plurals = GLOO_KINDS.filter((k) => k.group === group).map((k) => k.plural);
+  return [
+    { apiGroups: [group], resources: plurals, verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [group], resources: plurals.map((p) => `${p}/status`), verbs: ['get', 'update', 'patch'] },
+  ];
+});
 
 /**
  * What every install shares: namespace, service account, RBAC, the gateway Services and Deployment. The
@@ -78,6 +87,7 @@ export function sluiceManifests(o: InstallOptions): Manifest[] {
         { apiGroups: ['networking.internal.knative.dev'], resources: ['ingresses/status'], verbs: ['get', 'update', 'patch'] },
         { apiGroups: ['gateway.networking.k8s.io'], resources: GATEWAY_API_READ, verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['gateway.networking.k8s.io'], resources: GATEWAY_API_STATUS, verbs: ['get', 'update', 'patch'] },
+        ...GLOO_RULES,
         // Namespace labels: what Gateway listeners' allowedRoutes selectors match.
         { apiGroups: [''], resources: ['services', 'secrets', 'namespaces'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },

@@ -1,7 +1,8 @@
 // Kubernetes as a Source: list+watch Knative Ingresses, the Gateway API and Gloo Edge kinds (when their
-// CRDs are served), Namespaces, Services, EndpointSlices and TLS Secrets, and push the whole current state
-// (ingresses of our class, every Gateway API and Gloo object, plus only the Services and Secrets they
-// reference; every Service once Gloo is in use) after changes settle.
+// CRDs are served), Namespaces, Services, EndpointSlices, TLS Secrets and, one by one, the other Secrets
+// Gloo Upstreams name; push the whole current state (ingresses of our class, every Gateway API and Gloo
+// object, plus only the Services and Secrets they reference; every Service once Gloo is in use) after
+// changes settle.
 // The translator is the same as in file mode; this module only replaces where resources come from.
 import type { EndpointSlice, KIngress, Origin, Rejection, Resource, Sourced } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
@@ -13,8 +14,9 @@ import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
-import type { VirtualService } from '../gloo/types.ts';
 import { GLOO_KINDS } from './gloo-kinds.ts';
+import { upstreamSecrets, virtualServiceSecrets } from './gloo-references.ts';
+import { NamedSecrets } from './named-secrets.ts';
 
 export interface KubernetesSourceOptions {
   /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
@@ -61,6 +63,8 @@ export class KubernetesSource implements Source {
   readonly #services: Reflector<KubeObject>;
   readonly #slices: Reflector<KubeObject>;
   readonly #secrets: Reflector<KubeObject>;
+  /** non-TLS Secrets Gloo Upstreams name (Lambda credentials), each watched by name */
+  readonly #namedSecrets: NamedSecrets;
   readonly #namespaces: Reflector<KubeObject>;
   readonly #gatewayApi: ReadonlyMap<GatewayApiKind, DiscoveredReflector>;
   /** Gloo Edge kinds, by store kind */
@@ -79,6 +83,7 @@ export class KubernetesSource implements Source {
     this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
     this.#secrets = new Reflector(client, { ...common, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
+    this.#namedSecrets = new NamedSecrets(client, common);
     // Namespace labels are what Gateway listeners' allowedRoutes selectors match.
     this.#namespaces = new Reflector(client, { ...common, path: paths.namespaces() });
     const discovery = { ...common, minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
@@ -100,6 +105,10 @@ export class KubernetesSource implements Source {
     for (const r of crds) r.start();
     // A missing CRD does not hold up the first push: its kind is watched once it appears.
     await Promise.all([...all.map((r) => r.synced), ...crds.map((r) => r.settled)]);
+    // The named Secrets are known only now: the first push waits (bounded) for them, so a Lambda route
+    // does not start without its credentials; each arriving later is one more change, pushed as any other.
+    this.#namedSecrets.want(this.#upstreamSecretKeys());
+    await this.#namedSecrets.synced(5_000);
     this.#started = true;
     clearTimeout(this.#timer);
     this.#flush();
@@ -108,6 +117,7 @@ export class KubernetesSource implements Source {
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()]) r.stop();
+    this.#namedSecrets.stop();
     this.#push = undefined;
   }
 
@@ -153,11 +163,19 @@ export class KubernetesSource implements Source {
   #flush(): void {
     this.#timer = undefined;
     if (!this.#push) return;
+    this.#namedSecrets.want(this.#upstreamSecretKeys());
     this.#push(this.state());
     for (const l of this.#listeners) l();
   }
 
-  /** the current state: ingresses of our class and the Services, EndpointSlices and TLS Secrets they name */
+  /** `namespace/name` of every Secret a Gloo Upstream names (its Lambda credentials) */
+  #upstreamSecretKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const o of this.#gloo.get('Upstream')?.items() ?? []) upstreamSecrets(o, keys);
+    return keys;
+  }
+
+  /** the current state: ingresses of our class and the Services, EndpointSlices and Secrets they name */
   state(): SourceState {
     const ingresses = this.#ingresses.items().filter((o) => o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] === this.#opts.ingressClass);
     const resources: Sourced[] = [];
@@ -203,8 +221,7 @@ export class KubernetesSource implements Source {
       for (const o of r.items()) {
         gloo = true;
         accept(o, `${r.info.group}/${r.version ?? 'v1'}` as Resource['apiVersion'], r.info.kind as Resource['kind']);
-        const ssl = (o.spec as VirtualService['spec'] | undefined)?.sslConfig?.secretRef;
-        if (r.info.kind === 'VirtualService' && ssl?.name) secrets.add(`${ssl.namespace || (o.metadata?.namespace ?? 'default')}/${ssl.name}`);
+        if (r.info.kind === 'VirtualService') virtualServiceSecrets(o, secrets);
       }
     }
     if (gloo) for (const o of this.#services.items()) services.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
@@ -217,6 +234,12 @@ export class KubernetesSource implements Source {
     }
     for (const o of this.#secrets.items()) {
       if (o.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
+    }
+    // Named by an Upstream (watched because named); a TLS one that is also named elsewhere is pushed once.
+    const named = this.#upstreamSecretKeys();
+    for (const o of this.#namedSecrets.items()) {
+      const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
+      if (named.has(key) && !(o.type === 'kubernetes.io/tls' && secrets.has(key))) accept(o, 'v1', 'Secret');
     }
     return { resources, rejections };
   }

@@ -58,7 +58,8 @@ export function glooPart(set: ResourceSet, options: TranslateOptions, cache: Tra
 
 /** The Gateway API part of `set`, reused from the cache when none of its inputs changed. */
 export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cache: TranslateCache): GatewayApiResult {
-  const maps = GATEWAY_API_MAPS.map((m) => set[m]);
+  // HTTPRoutes may name Gloo Upstreams (gateway-api/gloo-upstreams.ts): an edit to one is an edit to them.
+  const maps = [...GATEWAY_API_MAPS.map((m) => set[m]), set.glooUpstreams];
   const hit = cache.gatewayApi;
   if (hit !== undefined && sameOptions(hit.options, options) && hit.maps.every((m, i) => m === maps[i]) && unchanged(hit.deps, set)) return hit.result;
   const lookups = new RecordingLookups(set);
