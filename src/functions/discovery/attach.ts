@@ -2,6 +2,7 @@
 // an Upstream's endpoints are those of its cluster (`upstream:<namespace>/<name>`), and each new
 // snapshot wakes the Upstreams still waiting for endpoints.
 import type { Logger } from '../../log.ts';
+import { findSorted } from '../../snapshot/list-diff.ts';
 import type { SnapshotFeed } from '../../snapshot/feed.ts';
 import type { Source } from '../../sources/types.ts';
 import { discover } from './discover.ts';
@@ -13,6 +14,10 @@ export function withFunctionDiscovery(source: Source, log?: Logger): Discovering
 
 /** Feeds `d` the snapshots `feed` serves; returns the unsubscription. */
 export function followSnapshots(d: DiscoveringSource, feed: SnapshotFeed): () => void {
-  d.endpointsFrom((key) => feed.current()?.clusters.find((c) => c.name === `upstream:${key}`)?.endpoints ?? []);
+  // Snapshot clusters are sorted by name: a binary search, as the function host finds them.
+  d.endpointsFrom((key) => {
+    const clusters = feed.current()?.clusters;
+    return (clusters === undefined ? undefined : findSorted(clusters, (c) => c.name, `upstream:${key}`))?.endpoints ?? [];
+  });
   return feed.subscribe(() => d.poke());
 }
