@@ -120,7 +120,7 @@ describe('Gloo function destinations', () => {
     ]);
     const splits = glooHost(result, 'v').routes[0]?.splits;
     assert.deepEqual(splits, [
-      { cluster: 'upstream:default/bookstore', weight: 3, filters: [], function: 'VirtualService default/v spec.virtualHost.routes[0].routeAction.multi.destinations[0]' },
+      { cluster: 'upstream:default/bookstore', weight: 3, filters: [], function: 'VirtualService default/v spec.virtualHost.routes[0].routeAction.multi.destinations[0]', grpcPassthrough: true },
       { cluster: 'default/bookstore:80', weight: 1, filters: [] },
     ]);
     assert.equal(result.snapshot.clusters.find((c) => c.name === 'upstream:default/bookstore')?.protocol, 'h2c');
