@@ -33,7 +33,8 @@ export function checkGlobalRateLimit(c: Check, value: unknown, path: string): vo
   if (g === undefined) return;
   known(c, g, GLOBAL_FIELDS, path);
   const service = c.string(g.service, `${path}.service`, true);
-  if (service !== undefined && !ADDRESS.test(service)) c.fail(`${path}.service`, `must be host:port, got ${describe(service)}`);
+  const port = Number(service?.slice(service.lastIndexOf(':') + 1));
+  if (service !== undefined && (!ADDRESS.test(service) || port < 1 || port > 65535)) c.fail(`${path}.service`, `must be host:port (port 1 to 65535), got ${describe(service)}`);
   text(c, g.domain, `${path}.domain`, true);
   const list = c.nonEmptyArray(g.descriptors, `${path}.descriptors`);
   if (list !== undefined && list.length > MAX_DESCRIPTORS) c.fail(`${path}.descriptors`, `must hold at most ${MAX_DESCRIPTORS} descriptors`);

@@ -3,6 +3,7 @@
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
+import { rateLimitActions, rateLimitPerFilter } from './ratelimit.ts';
 import { directResponse } from './route-direct.ts';
 import { faultPerFilterConfig } from './route-fault.ts';
 import type { ProtoObject } from './encode.ts';
@@ -100,8 +101,9 @@ function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean
 /** The route's traffic policies as per-filter config, where the listener has the filters (as for CORS). */
 function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions): { fields: ProtoObject; host?: string } {
   const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
-  if (rl === undefined) return level;
-  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), [LOCAL_RATELIMIT_FILTER_NAME]: rl };
+  const global = options.cors ? rateLimitPerFilter(route) : undefined;
+  if (rl === undefined && global === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...global };
   return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
 }
 
@@ -120,7 +122,7 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   if (valid.length === 0) return { match, ...SERVER_ERROR };
   if (single) {
     const perFilter = perFilterConfig(fields.typed_per_filter_config as ProtoObject | undefined, single.perFilter);
-    return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields, typed_per_filter_config: perFilter };
+    return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host), ...policyActionFields(route, options) }, ...fields, typed_per_filter_config: perFilter };
   }
 
   const invalidWeight = live.filter((s) => s.cluster === undefined).reduce((n, s) => n + s.weight, 0);
@@ -137,9 +139,15 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
       weighted_clusters: { clusters },
       cluster_not_found_response_code: invalidWeight > 0 ? 'INTERNAL_SERVER_ERROR' : undefined,
       ...actionFields(route, parts, host),
+      ...policyActionFields(route, options),
     },
     ...fields,
   };
+}
+
+/** RouteAction fields of the route's traffic policies, where the listener has their filters (as for CORS). */
+function policyActionFields(route: Route, options: RouteOptions): ProtoObject {
+  return options.cors ? { rate_limits: rateLimitActions(route) } : {};
 }
 
 /**

@@ -57,6 +57,7 @@ describe('global rate limit validation', () => {
     ];
     for (const path of want) assert.ok(errs.some((e) => e.startsWith(`${path}:`)), `${path} in\n${errs.join('\n')}`);
     assert.ok(errorsOf({ global: { ...GLOBAL, descriptors: [] } }).some((e) => e.startsWith('spec.rateLimit.global.descriptors:')));
+    assert.ok(errorsOf({ global: { ...GLOBAL, service: 'rls:99999' } }).some((e) => e.startsWith('spec.rateLimit.global.service:')));
   });
 
   it('turns into the IR with Envoy defaults: 20ms, fail open', () => {
