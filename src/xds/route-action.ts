@@ -3,6 +3,7 @@
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
+import { extAuthzPerFilter } from './ext-authz.ts';
 import { rateLimitActions, rateLimitPerFilter } from './ratelimit.ts';
 import { directResponse } from './route-direct.ts';
 import { faultPerFilterConfig } from './route-fault.ts';
@@ -31,6 +32,8 @@ export interface RouteOptions {
   readonly functionFilters?: boolean;
   /** faults are served (Envoy; not proxyless gRPC clients, whose listeners have no fault filter) */
   readonly fault: boolean;
+  /** the connection manager's ext_authz filters, by name (policy-filters.ts): routes not using one switch it off */
+  readonly extAuthzFilters?: readonly string[];
 }
 
 /** A split as Envoy serves it: a function split goes to its target's cluster, with its filter config. */
@@ -99,11 +102,12 @@ function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean
 }
 
 /** The route's traffic policies as per-filter config, where the listener has the filters (as for CORS). */
-function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions): { fields: ProtoObject; host?: string } {
+function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions, forwards: boolean): { fields: ProtoObject; host?: string } {
   const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
   const global = options.cors ? rateLimitPerFilter(route) : undefined;
-  if (rl === undefined && global === undefined) return level;
-  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...global };
+  const authz = extAuthzPerFilter(route, options.extAuthzFilters ?? [], forwards);
+  if (rl === undefined && global === undefined && authz === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...global, ...authz };
   return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
 }
 
@@ -116,7 +120,8 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
-  const { fields, host } = withPolicies(routeLevel(parts, options, !parts.redirect && !parts.direct && valid.length > 0), route, options);
+  const forwards = !parts.redirect && !parts.direct && valid.length > 0;
+  const { fields, host } = withPolicies(routeLevel(parts, options, forwards), route, options, forwards);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path, options.listenerPort), ...fields };
   if (parts.direct) return { match, direct_response: directResponse(parts.direct), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };

@@ -8,6 +8,7 @@ import { envoyRoute, type RouteOptions } from './route-action.ts';
 import { directBodyLimit } from './route-direct.ts';
 import { routeMatch } from './route-match.ts';
 import { envoyFunctions, type EnvoyFunctions } from './functions.ts';
+import { envoyPolicies } from './policy-filters.ts';
 
 export interface NamedResource {
   readonly name: string;
@@ -141,7 +142,7 @@ function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: Route
 
 export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): { envoy: NamedResource[]; grpc: NamedResource[] } {
   const { external, local } = snapshot.listeners;
-  const options: RouteOptions = { cors: true, fault: true, functions: functions.targets, functionFilters: true };
+  const options: RouteOptions = { cors: true, fault: true, functions: functions.targets, functionFilters: true, extAuthzFilters: envoyPolicies(snapshot).extAuthzFilters };
   const envoy = [
     // The cluster-local gateway redirects too (the translator marks only ExternalIP rules
     // Redirected), as Kourier's internal listener does; the TLS listener never does.
