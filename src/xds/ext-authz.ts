@@ -1,8 +1,11 @@
 // IR ext_authz policies -> Envoy's ext_authz HTTP filter. One filter per distinct server and
 // settings (the filter holds one service), named `envoy.filters.http.ext_authz/<digest of them>`,
-// in every connection manager only when some route uses it, and on by default as Envoy users
-// (and net-kourier) set it up: every route that does not use a filter, because its policy disables
-// ext_authz, names another server, or it has none, turns it off with ExtAuthzPerRoute `disabled`.
+// in every connection manager only when some route uses it. It is on by default, as Envoy users
+// (and net-kourier) set it up, and switched off with ExtAuthzPerRoute `disabled` on every virtual
+// host (so Knative probes, https redirects and requests no route matches are not authorized, as on
+// the data plane) and on every route that does not use it, because its policy disables ext_authz,
+// names another server, or it has none. A route that uses it turns it back on (`check_settings`:
+// Envoy merges per-route configs, the most specific `disabled` winning).
 //
 //   grpc  grpc_service { envoy_grpc: cluster for the address, timeout }; headersToSend: allowed_headers
 //   http  http_service { server_uri { uri, cluster, timeout }, path_prefix,
@@ -17,6 +20,7 @@ export const EXT_AUTHZ_FILTER_NAME = 'envoy.filters.http.ext_authz';
 const CONFIG_TYPE = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
 const PER_ROUTE_TYPE = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute';
 const DISABLED: ProtoObject = typed(PER_ROUTE_TYPE, { disabled: true });
+const ENABLED: ProtoObject = typed(PER_ROUTE_TYPE, { check_settings: {} });
 
 function duration(ms: number): ProtoObject {
   const seconds = Math.floor(ms / 1000);
@@ -82,14 +86,19 @@ export function extAuthzFilter(p: ExtAuthzPolicy): ProtoObject {
 }
 
 /**
- * `disabled` for each of the chain's ext_authz filters (`filters`, by name) the route does not use;
- * a route that does not forward (redirect, direct response) uses none, as on the data plane.
+ * Each of the chain's ext_authz filters (`filters`, by name): on for the one the route uses, off for
+ * the others; a route that does not forward (redirect, direct response) uses none, as on the data plane.
  */
 export function extAuthzPerFilter(route: Route, filters: readonly string[], forwards: boolean): Record<string, ProtoObject> | undefined {
   if (filters.length === 0) return undefined;
   const p = forwards ? servedExtAuthz(route) : undefined;
   const own = p === undefined ? undefined : extAuthzFilterName(p);
   const out: Record<string, ProtoObject> = {};
-  for (const name of filters) if (name !== own) out[name] = DISABLED;
+  for (const name of filters) out[name] = name === own ? ENABLED : DISABLED;
   return out;
+}
+
+/** A virtual host's per-filter config: every ext_authz filter off unless a route turns it on. */
+export function extAuthzVirtualHost(filters: readonly string[]): Record<string, ProtoObject> | undefined {
+  return filters.length === 0 ? undefined : Object.fromEntries(filters.map((name) => [name, DISABLED]));
 }

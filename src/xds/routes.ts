@@ -9,6 +9,7 @@ import { directBodyLimit } from './route-direct.ts';
 import { routeMatch } from './route-match.ts';
 import { envoyFunctions, type EnvoyFunctions } from './functions.ts';
 import { envoyPolicies } from './policy-filters.ts';
+import { extAuthzVirtualHost } from './ext-authz.ts';
 
 export interface NamedResource {
   readonly name: string;
@@ -108,7 +109,8 @@ function routeConfiguration(
   const forwardingRoute = (route: Route) => envoyRoute(route, options);
   const virtual_hosts = uniqueDomains(catchAllLast(vhosts)).map(({ vhost, domains }) => {
     const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
-    return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes] };
+    // ext_authz is off for the host's probes, redirects and unmatched paths (ext-authz.ts).
+    return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes], typed_per_filter_config: extAuthzVirtualHost(options.extAuthzFilters ?? []) };
   });
   // Split headers are set after the route's (see route-action.ts), as the IR orders filters.
   // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the

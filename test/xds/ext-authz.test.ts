@@ -1,7 +1,9 @@
 // ext_authz in Envoy's terms, from hand-built snapshots encoded through the protos and decoded
 // back: envoy.filters.http.ext_authz in the connection managers only when some route uses it (gRPC
 // to a cluster for the server, or HTTP with its URI and allowed headers), and ExtAuthzPerRoute
-// `disabled: true` on every route that does not use that filter.
+// `disabled: true` on every virtual host (Knative probes, redirects, and requests no route matches
+// are not authorized, as on the data plane) and every route that does not use that filter; a route
+// that does turns its own back on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExtAuthzPolicy, Route } from '../../src/snapshot/types.ts';
@@ -25,11 +27,11 @@ const OFF: ExtAuthzPolicy = { disabled: true, protocol: 'http', url: '', timeout
 
 const at = (path: string, extAuthz?: ExtAuthzPolicy): Route => irRoute({ path: { type: 'prefix', value: path }, ...(extAuthz && { policies: { extAuthz } }) });
 
-function resources(routes: Route[]): { filters: Obj[]; routes: Obj[]; clusters: Map<string, Obj> } {
+function resources(routes: Route[]): { filters: Obj[]; routes: Obj[]; clusters: Map<string, Obj>; vhost: Obj } {
   const r = encodedResources(irSnapshot(routes));
   const hcm = (r.listener!.get('external')!.filter_chains as Obj[])[0]!.filters[0].typed_config as Obj;
   const vhost = (r.route!.get('external')!.virtual_hosts as Obj[]).find((v) => v.name === 'web')!;
-  return { filters: hcm.http_filters as Obj[], routes: vhost.routes as Obj[], clusters: r.cluster as Map<string, Obj> };
+  return { filters: hcm.http_filters as Obj[], routes: vhost.routes as Obj[], clusters: r.cluster as Map<string, Obj>, vhost };
 }
 
 const authzFilters = (filters: Obj[]): Obj[] => filters.filter((f) => (f.name as string).startsWith(FILTER));
@@ -69,24 +71,27 @@ describe('ext_authz over xDS', () => {
     assert.equal(c.typed_extension_protocol_options, undefined, 'HTTP/1.1');
   });
 
-  it('switches each filter off with ExtAuthzPerRoute disabled on every route that does not use it', () => {
-    const { filters, routes } = resources([at('/g', GRPC), at('/h', HTTP), at('/off', OFF), at('/none')]);
+  it('switches each filter off with ExtAuthzPerRoute disabled on every route that does not use it, and back on on those that do', () => {
+    const { filters, routes, vhost } = resources([at('/g', GRPC), at('/h', HTTP), at('/off', OFF), at('/none')]);
     const grpc = configOf(filters, 'grpc_service').name as string;
     const http = configOf(filters, 'http_service').name as string;
     const disabled = { '@type': PER_ROUTE, disabled: true };
+    const enabled = { '@type': PER_ROUTE, check_settings: {} };
+    assert.deepEqual(vhost.typed_per_filter_config, { [grpc]: disabled, [http]: disabled }, 'off for whatever no route turns on');
     const perRoute = (r: Obj) => ({ grpc: r.typed_per_filter_config?.[grpc], http: r.typed_per_filter_config?.[http] });
     const [g, h, off, none] = routes as [Obj, Obj, Obj, Obj];
-    assert.deepEqual(perRoute(g), { grpc: undefined, http: disabled });
-    assert.deepEqual(perRoute(h), { grpc: disabled, http: undefined });
+    assert.deepEqual(perRoute(g), { grpc: enabled, http: disabled });
+    assert.deepEqual(perRoute(h), { grpc: disabled, http: enabled });
     assert.deepEqual(perRoute(off), { grpc: disabled, http: disabled });
     assert.deepEqual(perRoute(none), { grpc: disabled, http: disabled });
   });
 
   it('sends the same filter to routes with the same settings, and none when no route uses ext_authz', () => {
     assert.equal(authzFilters(resources([at('/a', GRPC), at('/b', { ...GRPC })]).filters).length, 1);
-    const { filters, routes, clusters } = resources([at('/off', OFF), at('/none')]);
+    const { filters, routes, clusters, vhost } = resources([at('/off', OFF), at('/none')]);
     assert.deepEqual(authzFilters(filters), []);
     assert.equal(routes[0]!.typed_per_filter_config, undefined);
+    assert.equal(vhost.typed_per_filter_config, undefined);
     assert.equal([...clusters.keys()].some((n) => n.startsWith('sluice.service/')), false);
   });
 });
