@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually, get, getJson } from '../support/http.ts';
-import { type SluiceProcess, startSluice } from '../support/sluice.ts';
+import { runSluice, type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
 import { type RateLimitServer, startRateLimitServer } from '../policies/global-rate-limit-server.ts';
 import { trafficPolicy } from '../policies/helpers.ts';
@@ -89,5 +89,22 @@ describe('global rate limit through two sluice serve replicas', () => {
     const addr = replicas[1]!.addresses.http!;
     assert.equal((await get(addr, 'limited.example.com', '/', { 'x-user': 'fail' })).status, 500);
     assert.equal((await get(addr, 'limited.example.com', '/', { 'x-user': 'unknown' })).status, 500);
+  });
+});
+
+describe('sluice validate with a global rate limit', () => {
+  it('names the file, line and field of each bad setting', async () => {
+    const cfg = await ConfigDir.create();
+    try {
+      await cfg.write('policies.yaml', [trafficPolicy('bad', { rateLimit: { global: { service: 'nowhere', domain: 'edge', descriptors: [[{ key: 'user' }]], failureMode: 'sometimes' } } })]);
+      const { code, stdout, stderr } = await runSluice(['validate', cfg.dir]);
+      const out = stdout + stderr;
+      assert.equal(code, 1, out);
+      assert.match(out, /policies\.yaml:\d+: .*spec\.rateLimit\.global\.service: must be host:port/);
+      assert.match(out, /policies\.yaml:\d+: .*spec\.rateLimit\.global\.descriptors\[0\]\[0\]: must set exactly one of value, fromHeader, clientAddress, route/);
+      assert.match(out, /policies\.yaml:\d+: .*spec\.rateLimit\.global\.failureMode: must be allow or deny/);
+    } finally {
+      await cfg.cleanup();
+    }
   });
 });
