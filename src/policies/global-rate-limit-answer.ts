@@ -97,7 +97,7 @@ function limitedReply(res: RateLimitResponse): LocalReply {
   const w = UNIT_SECONDS[s?.currentLimit?.unit ?? 0];
   if (q !== undefined && q > 0 && w !== undefined) headers.push(['ratelimit-policy', `"global";q=${q};w=${w}`]);
   if (reset !== undefined) {
-    headers.push(['ratelimit', `"global";r=0;t=${reset}`], ['retry-after', String(Math.max(1, reset))]);
+    headers.push(['ratelimit', `"global";r=${s?.limitRemaining ?? 0};t=${reset}`], ['retry-after', String(Math.max(1, reset))]);
   }
   return textReply(429, 'rate limit exceeded', headers);
 }
