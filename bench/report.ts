@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionsLines, type FunctionsReport } from './fn-run.ts';
+import { polLines, type PoliciesReport } from './pol-run.ts';
 import type { ContenderName, LoadResult, ScenarioName } from './types.ts';
 
 export interface Row {
@@ -88,6 +89,8 @@ export interface Report {
   readonly workers: WorkersReport | { readonly skipped: string } | null;
   /** function routes against plain routes (`--scenarios fn`); null when none was asked for */
   readonly functions?: FunctionsReport | { readonly skipped: string } | null;
+  /** policy routes against the same route without one (`--scenarios pol`); null when none was asked for */
+  readonly policies?: PoliciesReport | { readonly skipped: string } | null;
 }
 
 /** Pure: adds the nginx and best-Node-peer ratios to every row. */
@@ -179,6 +182,9 @@ function extraLines(rep: Report): string[] {
   const f = rep.functions;
   if (f && 'skipped' in f) out.push('', `functions: skipped: ${f.skipped}`);
   else if (f) out.push('', ...functionsLines(f));
+  const p = rep.policies;
+  if (p && 'skipped' in p) out.push('', `policies: skipped: ${p.skipped}`);
+  else if (p) out.push('', ...polLines(p));
   return out;
 }
 

@@ -14,6 +14,8 @@ import { pinningAvailable, stopChildrenOnExit, which } from './proc.ts';
 import { rate, textTable, writeReport, type Report, type Row } from './report.ts';
 import { fnScenarios, fnScenariosByNames, isFnScenarioName, type FnScenario } from './fn-config.ts';
 import { runFunctions } from './fn-run.ts';
+import { isPolScenarioName, polScenarios, polScenariosByNames, type PolScenario } from './pol-config.ts';
+import { runPolicies } from './pol-run.ts';
 import { runScale } from './scale.ts';
 import { scenarioByName, scenarios } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
@@ -27,6 +29,8 @@ interface Settings {
   scenarios: Scenario[];
   /** function routes against plain routes, in one sluice serve (only when named) */
   fnScenarios: FnScenario[];
+  /** policy routes against the same route without policies, in one sluice serve (only when named) */
+  polScenarios: PolScenario[];
   contenders: Contender[];
   scale: number;
   workers: boolean;
@@ -71,12 +75,14 @@ function settings(argv: string[]): Settings {
   if (upstream === 'nginx' && !which('nginx')) throw new Error('--upstream nginx: nginx is not installed (npm run bench:setup)');
   const named = values.scenarios ? list(values.scenarios) : undefined;
   const fnNames: string[] = (named ?? []).filter((n) => n === 'fn' || isFnScenarioName(n));
+  const polNames: string[] = (named ?? []).filter((n) => n === 'pol' || isPolScenarioName(n));
   return {
     durationSec: positive('--duration', values.duration, quick ? 2 : 5),
     warmupSec: positive('--warmup', values.warmup, 1, true),
     connections: positive('--connections', values.connections, 50),
-    scenarios: named ? named.filter((n) => !fnNames.includes(n)).map(scenarioByName) : [...scenarios],
+    scenarios: named ? named.filter((n) => !fnNames.includes(n) && !polNames.includes(n)).map(scenarioByName) : [...scenarios],
     fnScenarios: fnScenariosByNames(fnNames),
+    polScenarios: polScenariosByNames(polNames),
     contenders: values.contenders ? list(values.contenders).map(contenderByName) : [...contenders],
     scale: positive('--scale', values.scale, quick ? 1000 : 10_000, true),
     workers: values['no-workers'] !== true,
@@ -95,7 +101,8 @@ function readUsage(): string {
     '  --warmup S          seconds of discarded warm-up before each run (default 1; 0: none)',
     '  --connections N     concurrent connections (default 50; HTTP/2: N/10 connections x 10 streams)',
     `  --scenarios a,b     of ${scenarios.map((s) => s.name).join(', ')} (default all of these); or function routes against plain ones,`,
-    `                      ${fnScenarios.map((s) => s.name).join(', ')} (or fn: all five), only when named; without other scenarios no scale or workers run`,
+    `                      ${fnScenarios.map((s) => s.name).join(', ')} (or fn: all five), only when named; without other scenarios no scale or workers run;`,
+    `                      or policy routes against the same route without one, ${polScenarios.map((s) => s.name).join(', ')} (or pol: all), likewise`,
     `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all), or sluice-baseline (SLUICE_BASELINE=DIR: another checkout, same rounds)`,
     '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
     '  --no-workers        skip the 1 -> 2 workers run',
@@ -165,6 +172,12 @@ async function main(): Promise<number> {
         ? { skipped: sluiceWhy }
         : await runFunctions({ scenarios: s.fnScenarios, workDir, proxyCpus, upstreamCpus: upCpus, load, rounds: s.rounds, log }).catch((e: Error) => ({ skipped: `failed: ${oneLine(e.message)}` }));
     }
+    let policies: Report['policies'] = null;
+    if (s.polScenarios.length > 0 && !s.workersOnly) {
+      policies = sluiceWhy
+        ? { skipped: sluiceWhy }
+        : await runPolicies({ scenarios: s.polScenarios, workDir, proxyCpus, upstreamCpus: upCpus, load, rounds: s.rounds, log }).catch((e: Error) => ({ skipped: `failed: ${oneLine(e.message)}` }));
+    }
     const report: Report = {
       schema: 1,
       date: new Date().toISOString(),
@@ -184,11 +197,13 @@ async function main(): Promise<number> {
       scale,
       workers,
       functions,
+      policies,
     };
     const file = writeReport(s.out, report);
     process.stdout.write(`${textTable(report)}\n\nwritten: ${file}\n`);
     const fnOk = functions !== null && !('skipped' in functions) && functions.rows.some((r) => r.status === 'ok');
-    return rows.some((r) => r.status === 'ok') || fnOk || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
+    const polOk = policies !== null && !('skipped' in policies) && policies.rows.some((r) => r.status === 'ok');
+    return rows.some((r) => r.status === 'ok') || fnOk || polOk || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
   } finally {
     await upstream.stop();
   }

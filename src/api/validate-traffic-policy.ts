@@ -2,10 +2,11 @@
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
 import { type Check, describe, isHeaderName, type Json } from './check.ts';
+import { checkGlobalRateLimit } from './validate-global-rate-limit.ts';
 
 const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz']);
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
-const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key']);
+const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key', 'global']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
 const TARGET_KINDS: Readonly<Record<string, string>> = { Gateway: 'gateway.networking.k8s.io', HTTPRoute: 'gateway.networking.k8s.io', GRPCRoute: 'gateway.networking.k8s.io' };
 // Large enough for any real quota, small enough that token arithmetic stays exact.
@@ -42,6 +43,10 @@ function checkRateLimit(c: Check, value: unknown, path: string): void {
   const rl = c.object(value, path, true);
   if (rl === undefined) return;
   known(c, rl, RATE_FIELDS, path);
+  if (rl.global !== undefined) checkGlobalRateLimit(c, rl.global, `${path}.global`);
+  // A global limit alone is fine; the local fields then come all or none.
+  const local = rl.global === undefined || ['requests', 'unit', 'burst', 'key'].some((k) => rl[k] !== undefined);
+  if (!local) return;
   const requests = c.integer(rl.requests, `${path}.requests`, true);
   if (requests !== undefined && (requests < 1 || requests > MAX_REQUESTS)) c.fail(`${path}.requests`, `must be 1 to ${MAX_REQUESTS}`);
   const unit = c.string(rl.unit, `${path}.unit`, true);

@@ -1,21 +1,42 @@
 // A validated TrafficPolicy spec as the IR's route policies (snapshot/types.ts), with defaults filled.
-import type { ExtAuthzPolicy, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
+import type { ExtAuthzPolicy, GlobalRateLimitPolicy, RateLimitDescriptorEntry, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
 import { durationMs } from './spec-values.ts';
-import type { ExtAuthzSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
+import type { DescriptorEntrySpec, ExtAuthzSpec, GlobalRateLimitSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
 
 /** Envoy's ext_authz default timeout. */
 export const DEFAULT_AUTHZ_TIMEOUT_MS = 200;
+/** Envoy's ratelimit filter's default timeout. */
+export const DEFAULT_RATE_LIMIT_SERVICE_TIMEOUT_MS = 20;
 
 export function policiesOf(p: TrafficPolicy): TrafficPolicies {
   return Object.freeze({
-    ...(p.spec.rateLimit !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
+    ...(p.spec.rateLimit?.requests !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
+    ...(p.spec.rateLimit?.global !== undefined && { globalRateLimit: globalRateLimitOf(p.spec.rateLimit.global) }),
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),
   });
 }
 
 function rateLimitOf(s: RateLimitSpec): RateLimitPolicy {
   const key = (s.key ?? 'route') as RateLimitPolicy['key'];
-  return Object.freeze({ requests: s.requests, unit: s.unit, burst: s.burst ?? s.requests, key: key.startsWith('header:') ? (key.toLowerCase() as RateLimitPolicy['key']) : key });
+  return Object.freeze({ requests: s.requests!, unit: s.unit!, burst: s.burst ?? s.requests!, key: key.startsWith('header:') ? (key.toLowerCase() as RateLimitPolicy['key']) : key });
+}
+
+function entryOf(e: DescriptorEntrySpec): RateLimitDescriptorEntry {
+  if (e.clientAddress === true) return Object.freeze({ key: 'remote_address', clientAddress: true });
+  const key = e.key ?? '';
+  if (e.fromHeader !== undefined) return Object.freeze({ key, fromHeader: e.fromHeader.toLowerCase() });
+  if (e.route === true) return Object.freeze({ key, route: true });
+  return Object.freeze({ key, value: e.value ?? '' });
+}
+
+function globalRateLimitOf(s: GlobalRateLimitSpec): GlobalRateLimitPolicy {
+  return Object.freeze({
+    service: s.service,
+    domain: s.domain,
+    descriptors: Object.freeze(s.descriptors.map((d) => Object.freeze(d.map(entryOf)))),
+    timeout: durationMs(s.timeout) ?? DEFAULT_RATE_LIMIT_SERVICE_TIMEOUT_MS,
+    failureMode: s.failureMode ?? 'allow',
+  });
 }
 
 function extAuthzOf(s: ExtAuthzSpec): ExtAuthzPolicy {

@@ -16,12 +16,35 @@ export interface PolicyTargetRef {
 }
 
 export interface RateLimitSpec {
-  requests: number;
-  unit: 'second' | 'minute' | 'hour';
+  /** the local limit's; with `global` alone there is no local limit */
+  requests?: number;
+  unit?: 'second' | 'minute' | 'hour';
   /** default: `requests` */
   burst?: number;
   /** `route` (default), `client`, or `header:<name>` */
   key?: string;
+  global?: GlobalRateLimitSpec;
+}
+
+/** One descriptor entry: `key` with exactly one of `value`, `fromHeader`, `clientAddress`, `route`. */
+export interface DescriptorEntrySpec {
+  /** required, except for `clientAddress` (whose key is `remote_address`, as Envoy fixes it) */
+  key?: string;
+  value?: string;
+  fromHeader?: string;
+  clientAddress?: true;
+  route?: true;
+}
+
+export interface GlobalRateLimitSpec {
+  /** the rate limit service's gRPC address, `host:port` */
+  service: string;
+  domain: string;
+  descriptors: DescriptorEntrySpec[][];
+  /** a Gateway API duration; default 20ms (Envoy's) */
+  timeout?: string;
+  /** default allow (Envoy's: failure_mode_deny false) */
+  failureMode?: 'allow' | 'deny';
 }
 
 export interface ExtAuthzSpec {

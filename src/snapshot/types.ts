@@ -197,6 +197,7 @@ export interface Route {
 /** The policies a TrafficPolicy attaches to a route; each absent: not applied. */
 export interface TrafficPolicies {
   readonly rateLimit?: RateLimitPolicy;
+  readonly globalRateLimit?: GlobalRateLimitPolicy;
   readonly extAuthz?: ExtAuthzPolicy;
 }
 
@@ -209,6 +210,33 @@ export interface RateLimitPolicy {
   /** one bucket for the route, one per client address, or one per value of a request header */
   readonly key: 'route' | 'client' | `header:${string}`;
 }
+
+/**
+ * A limit shared by every replica: each request asks a rate limit service (Envoy's
+ * envoy.service.ratelimit.v3 protocol) whether its descriptors are over their limits.
+ */
+export interface GlobalRateLimitPolicy {
+  /** the service's gRPC address, `host:port` */
+  readonly service: string;
+  readonly domain: string;
+  /** each descriptor a list of entries; a descriptor with an entry that has no value is not sent */
+  readonly descriptors: readonly (readonly RateLimitDescriptorEntry[])[];
+  /** ms for the service's answer */
+  readonly timeout: number;
+  /** what to do when the service cannot be reached or answers nonsense (deny: 500, as Envoy) */
+  readonly failureMode: 'allow' | 'deny';
+}
+
+/**
+ * One entry of a descriptor and where its value comes from: a literal, a request header (absent:
+ * the descriptor is not sent), the client's address (key `remote_address`, as Envoy fixes it), or
+ * the route (its owner key, `Route.ingress`).
+ */
+export type RateLimitDescriptorEntry =
+  | { readonly key: string; readonly value: string }
+  | { readonly key: string; readonly fromHeader: string }
+  | { readonly key: 'remote_address'; readonly clientAddress: true }
+  | { readonly key: string; readonly route: true };
 
 /** External authorization (Envoy's ext_authz protocols) before the request goes upstream. */
 export interface ExtAuthzPolicy {

@@ -16,6 +16,7 @@ import { CORS_FILTER } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER, limitsRates } from './local-ratelimit.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { buildPortListeners } from './port-listeners.ts';
+import { envoyPolicies } from './policy-filters.ts';
 import { FAULT_FILTER, injectsFaults } from './route-fault.ts';
 import { hostsForGrpc, type NamedResource } from './routes.ts';
 
@@ -33,10 +34,12 @@ export interface HcmOptions {
   readonly rateLimit?: boolean;
   /** HTTP filters between the fault filter and the router: the function filters some route uses (functions.ts) */
   readonly filters: readonly ProtoObject[];
+  /** HTTP filters after local_ratelimit: the global rate limit and ext_authz filters some route uses (policy-filters.ts) */
+  readonly policyFilters?: readonly ProtoObject[];
 }
 
 export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): HcmOptions {
-  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), rateLimit: limitsRates(snapshot), filters };
+  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), rateLimit: limitsRates(snapshot), filters, policyFilters: envoyPolicies(snapshot).filters };
 }
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
@@ -49,7 +52,7 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
       // Local rate limits likewise, on routes with a bucket (local-ratelimit.ts).
-      http_filters: [CORS_FILTER, ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
+      http_filters: [CORS_FILTER, ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.policyFilters ?? []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },

@@ -12,6 +12,7 @@ import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
 import { autoHostClusters } from './route-host.ts';
 import { buildRouteConfigurations } from './routes.ts';
 import { envoyFunctions } from './functions.ts';
+import { envoyPolicies } from './policy-filters.ts';
 import { buildSecrets } from './secrets.ts';
 
 export interface PlainResource {
@@ -57,7 +58,8 @@ export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses)
   const routes = buildRouteConfigurations(snapshot, functions);
   const built = buildClusters(snapshot.clusters, autoHostClusters(snapshot));
   // Lambda endpoints' clusters carry their endpoint inline (LOGICAL_DNS): no assignment over EDS.
-  const clusters = [...built.clusters, ...functions.clusters];
+  // Policy services' clusters (rate limit, ext_authz) likewise.
+  const clusters = [...built.clusters, ...functions.clusters, ...envoyPolicies(snapshot).clusters];
   const endpoints = built.endpoints;
   const all = (list: readonly { name: string; resource: ProtoObject }[], wildcard: boolean) =>
     list.map((r) => ({ ...r, wildcard }));

@@ -3,6 +3,8 @@
 import type { Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
+import { extAuthzPerFilter } from './ext-authz.ts';
+import { rateLimitActions, rateLimitPerFilter } from './ratelimit.ts';
 import { directResponse } from './route-direct.ts';
 import { faultPerFilterConfig } from './route-fault.ts';
 import type { ProtoObject } from './encode.ts';
@@ -30,6 +32,8 @@ export interface RouteOptions {
   readonly functionFilters?: boolean;
   /** faults are served (Envoy; not proxyless gRPC clients, whose listeners have no fault filter) */
   readonly fault: boolean;
+  /** the connection manager's ext_authz filters, by name (policy-filters.ts): routes not using one switch it off */
+  readonly extAuthzFilters?: readonly string[];
 }
 
 /** A split as Envoy serves it: a function split goes to its target's cluster, with its filter config. */
@@ -98,10 +102,12 @@ function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean
 }
 
 /** The route's traffic policies as per-filter config, where the listener has the filters (as for CORS). */
-function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions): { fields: ProtoObject; host?: string } {
+function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions, forwards: boolean): { fields: ProtoObject; host?: string } {
   const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
-  if (rl === undefined) return level;
-  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), [LOCAL_RATELIMIT_FILTER_NAME]: rl };
+  const global = options.cors ? rateLimitPerFilter(route) : undefined;
+  const authz = extAuthzPerFilter(route, options.extAuthzFilters ?? [], forwards);
+  if (rl === undefined && global === undefined && authz === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...global, ...authz };
   return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
 }
 
@@ -114,13 +120,14 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
   // With one backend its filters fold onto the route, after the route's own.
   const single = live.length === 1 && valid.length === 1 ? valid[0] : undefined;
   const parts = collectFilters(single ? [...route.filters, ...single.filters] : route.filters);
-  const { fields, host } = withPolicies(routeLevel(parts, options, !parts.redirect && !parts.direct && valid.length > 0), route, options);
+  const forwards = !parts.redirect && !parts.direct && valid.length > 0;
+  const { fields, host } = withPolicies(routeLevel(parts, options, forwards), route, options, forwards);
   if (parts.redirect) return { match, redirect: redirectAction(parts.redirect, route.path, options.listenerPort), ...fields };
   if (parts.direct) return { match, direct_response: directResponse(parts.direct), ...fields };
   if (valid.length === 0) return { match, ...SERVER_ERROR };
   if (single) {
     const perFilter = perFilterConfig(fields.typed_per_filter_config as ProtoObject | undefined, single.perFilter);
-    return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host) }, ...fields, typed_per_filter_config: perFilter };
+    return { match, route: { cluster: single.cluster, ...actionFields(route, parts, host), ...policyActionFields(route, options) }, ...fields, typed_per_filter_config: perFilter };
   }
 
   const invalidWeight = live.filter((s) => s.cluster === undefined).reduce((n, s) => n + s.weight, 0);
@@ -137,9 +144,15 @@ export function envoyRoute(route: Route, options: RouteOptions): ProtoObject {
       weighted_clusters: { clusters },
       cluster_not_found_response_code: invalidWeight > 0 ? 'INTERNAL_SERVER_ERROR' : undefined,
       ...actionFields(route, parts, host),
+      ...policyActionFields(route, options),
     },
     ...fields,
   };
+}
+
+/** RouteAction fields of the route's traffic policies, where the listener has their filters (as for CORS). */
+function policyActionFields(route: Route, options: RouteOptions): ProtoObject {
+  return options.cors ? { rate_limits: rateLimitActions(route) } : {};
 }
 
 /**

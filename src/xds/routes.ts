@@ -8,6 +8,8 @@ import { envoyRoute, type RouteOptions } from './route-action.ts';
 import { directBodyLimit } from './route-direct.ts';
 import { routeMatch } from './route-match.ts';
 import { envoyFunctions, type EnvoyFunctions } from './functions.ts';
+import { envoyPolicies } from './policy-filters.ts';
+import { extAuthzVirtualHost } from './ext-authz.ts';
 
 export interface NamedResource {
   readonly name: string;
@@ -107,7 +109,8 @@ function routeConfiguration(
   const forwardingRoute = (route: Route) => envoyRoute(route, options);
   const virtual_hosts = uniqueDomains(catchAllLast(vhosts)).map(({ vhost, domains }) => {
     const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
-    return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes] };
+    // ext_authz is off for the host's probes, redirects and unmatched paths (ext-authz.ts).
+    return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes], typed_per_filter_config: extAuthzVirtualHost(options.extAuthzFilters ?? []) };
   });
   // Split headers are set after the route's (see route-action.ts), as the IR orders filters.
   // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the
@@ -141,7 +144,7 @@ function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: Route
 
 export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): { envoy: NamedResource[]; grpc: NamedResource[] } {
   const { external, local } = snapshot.listeners;
-  const options: RouteOptions = { cors: true, fault: true, functions: functions.targets, functionFilters: true };
+  const options: RouteOptions = { cors: true, fault: true, functions: functions.targets, functionFilters: true, extAuthzFilters: envoyPolicies(snapshot).extAuthzFilters };
   const envoy = [
     // The cluster-local gateway redirects too (the translator marks only ExternalIP rules
     // Redirected), as Kourier's internal listener does; the TLS listener never does.
