@@ -23,6 +23,14 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
+const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:(\d{1,5})$/;
+
+/** `host:port` of a service the gateway calls (a rate limit or authorization server), port 1 to 65535. */
+export function isHostPort(s: string): boolean {
+  const m = HOST_PORT.exec(s);
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
+}
+
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 // Validation of a TrafficPolicy's `spec.rateLimit.global` (a limit kept by a rate limit service
 // speaking Envoy's envoy.service.ratelimit.v3): every problem with its field path.
 import { durationMs } from '../gateway-api/spec-values.ts';
-import { type Check, describe, isHeaderName, type Json } from './check.ts';
+import { type Check, describe, isHeaderName, isHostPort, type Json } from './check.ts';
 
 const GLOBAL_FIELDS = new Set(['service', 'domain', 'descriptors', 'timeout', 'failureMode']);
 const ENTRY_FIELDS = new Set(['key', 'value', 'fromHeader', 'clientAddress', 'route']);
@@ -10,7 +10,6 @@ const SOURCES = ['value', 'fromHeader', 'clientAddress', 'route'] as const;
 export const MAX_DESCRIPTORS = 16;
 export const MAX_ENTRIES = 16;
 const MAX_TEXT = 256;
-const ADDRESS = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
 // Printable, no control characters: keys and values travel in a gRPC message and Envoy's config.
 const TEXT = /^[\x20-\x7e]+$/;
 
@@ -33,8 +32,7 @@ export function checkGlobalRateLimit(c: Check, value: unknown, path: string): vo
   if (g === undefined) return;
   known(c, g, GLOBAL_FIELDS, path);
   const service = c.string(g.service, `${path}.service`, true);
-  const port = Number(service?.slice(service.lastIndexOf(':') + 1));
-  if (service !== undefined && (!ADDRESS.test(service) || port < 1 || port > 65535)) c.fail(`${path}.service`, `must be host:port (port 1 to 65535), got ${describe(service)}`);
+  if (service !== undefined && !isHostPort(service)) c.fail(`${path}.service`, `must be host:port (port 1 to 65535), got ${describe(service)}`);
   text(c, g.domain, `${path}.domain`, true);
   const list = c.nonEmptyArray(g.descriptors, `${path}.descriptors`);
   if (list !== undefined && list.length > MAX_DESCRIPTORS) c.fail(`${path}.descriptors`, `must hold at most ${MAX_DESCRIPTORS} descriptors`);

@@ -1,7 +1,7 @@
 // Validation of a `sluice.dev/v1alpha1` TrafficPolicy's spec: every problem with its field path, so
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
-import { type Check, describe, isHeaderName, type Json } from './check.ts';
+import { type Check, describe, isHeaderName, isHostPort, type Json } from './check.ts';
 import { checkGlobalRateLimit } from './validate-global-rate-limit.ts';
 
 const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz']);
@@ -70,7 +70,7 @@ function checkExtAuthz(c: Check, value: unknown, path: string): void {
   if (grpc !== undefined) {
     known(c, grpc, new Set(['address']), `${path}.grpc`);
     const addr = c.string(grpc.address, `${path}.grpc.address`, true);
-    if (addr !== undefined && !/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(addr)) c.fail(`${path}.grpc.address`, `must be host:port, got ${describe(addr)}`);
+    if (addr !== undefined && !isHostPort(addr)) c.fail(`${path}.grpc.address`, `must be host:port (port 1 to 65535), got ${describe(addr)}`);
   }
   if (http !== undefined) {
     known(c, http, new Set(['url']), `${path}.http`);

@@ -24,6 +24,12 @@ describe('TrafficPolicy validation', () => {
     assert.deepEqual(errorsOf({ extAuthz: { disabled: true } }), []);
   });
 
+  it('rejects an ext_authz gRPC address whose port is out of range', () => {
+    for (const address of ['127.0.0.1:99999', 'auth:0']) {
+      assert.ok(errorsOf({ extAuthz: { grpc: { address } } }).some((e) => e.startsWith('spec.extAuthz.grpc.address:')), address);
+    }
+  });
+
   it('rejects bad fields naming each one', () => {
     const errs = errorsOf({ targetRefs: [{ group: 'x', kind: 'Service', name: 'a' }], rateLimit: { requests: 0, unit: 'day', burst: 1, key: 'cookie' }, extAuthz: { http: { url: 'ftp://x' }, grpc: { address: 'x' }, timeout: 'soon' }, extra: 1 });
     for (const path of ['spec.extra', 'spec.targetRefs[0].kind', 'spec.rateLimit.requests', 'spec.rateLimit.unit', 'spec.rateLimit.key', 'spec.extAuthz', 'spec.extAuthz.grpc.address', 'spec.extAuthz.http.url', 'spec.extAuthz.timeout']) {
