@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
 import { envoyCommand } from './commands/envoy.ts';
+import { getCommand } from './commands/get.ts';
 import { installCommand } from './commands/install.ts';
 import { uninstallCommand } from './commands/uninstall.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -26,7 +27,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

@@ -9,6 +9,7 @@ import type { DiscoveringSource } from '../functions/discovery/source.ts';
 import type { Worker } from 'node:cluster';
 import type http from 'node:http';
 import { aggregateMetrics, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
+import { adminTokenFromFlags } from '../admin/auth.ts';
 import { createHealthServer, type Readiness } from '../admin/health.ts';
 import { createAdminServer, type WorkerReport } from '../admin/server.ts';
 import type { GatewayAddresses } from '../gateway.ts';
@@ -118,6 +119,9 @@ class Primary {
       readiness: () => this.readiness(),
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),
+      resources: () => this.#pipeline.resources,
+      listenerAddresses: () => ({ externalAddress: this.#f.http, externalTlsAddress: this.#f.https, localAddress: this.#f.local }),
+      token: adminTokenFromFlags(parseAddress(this.#f.admin, '--admin').host, this.#f.adminTokenFile, this.#f.adminInsecure === true),
     });
     const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
     log.info({ listener: 'admin', address: admin }, 'listening');
