@@ -4,6 +4,7 @@
 import './v8-flags.ts';
 import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { configCommand } from './commands/config-dump.ts';
 import { demoCommand } from './commands/demo.ts';
 import { envoyCommand } from './commands/envoy.ts';
 import { getCommand } from './commands/get.ts';
@@ -27,7 +28,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), configCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }
