@@ -4,6 +4,7 @@
 import './v8-flags.ts';
 import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { checkCommand } from './commands/check.ts';
 import { configCommand } from './commands/config-dump.ts';
 import { demoCommand } from './commands/demo.ts';
 import { envoyCommand } from './commands/envoy.ts';
@@ -28,7 +29,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), configCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), checkCommand(), configCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }
