@@ -7,6 +7,7 @@ import { SluiceError } from '../errors.ts';
 import { checkCommand } from './commands/check.ts';
 import { configCommand } from './commands/config-dump.ts';
 import { demoCommand } from './commands/demo.ts';
+import { describeCommand } from './commands/describe.ts';
 import { envoyCommand } from './commands/envoy.ts';
 import { getCommand } from './commands/get.ts';
 import { installCommand } from './commands/install.ts';
@@ -29,7 +30,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), checkCommand(), configCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), describeCommand(), checkCommand(), configCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

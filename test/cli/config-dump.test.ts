@@ -37,6 +37,10 @@ describe('sluice config dump', () => {
     r = await runAll({
       dump: ['config', 'dump', ...admin],
       clusters: ['config', 'dump', '--resource', 'clusters', '-o', 'yaml', ...admin],
+      check: ['check', ...admin],
+      describeIngress: ['describe', 'ingress', 'secure', ...admin],
+      describeLambda: ['describe', 'upstream', 'lambda', '-n', 'gloo-system', ...admin],
+      describeVs: ['describe', 'vs', 'pets', '-n', 'gloo-system', ...admin],
       ...Object.fromEntries(['ingresses', 'routes', 'upstreams', 'functions', 'virtualservices', 'httproutes', 'gateways', 'trafficpolicies'].map((k) => [k, ['get', k, '-A', '-o', 'json', ...admin]])),
     });
   });
