@@ -51,7 +51,8 @@ export async function fetchView(client: AdminClient, needs: { config?: boolean; 
   const [status, config, upstreams] = await Promise.all([
     client.json<StatusJson>('/status'),
     needs.config ? client.json<Snapshot>('/config').catch((err: Error) => (/ answered 503/.test(err.message) ? undefined : Promise.reject(err))) : undefined,
-    needs.upstreams ? client.json<{ upstreams: UpstreamReport[] }>('/upstreams').then((u) => u.upstreams) : [],
+    // A gateway from before /upstreams has no Upstreams to show rather than nothing at all.
+    needs.upstreams ? client.json<{ upstreams: UpstreamReport[] }>('/upstreams').then((u) => u.upstreams, (err: Error) => (/ answered 404/.test(err.message) ? [] : Promise.reject(err))) : [],
   ]);
   return { status: { ...emptyStatus, ...status }, config, upstreams };
 }

@@ -72,6 +72,8 @@ class Primary {
   #health: http.Server | undefined;
   #status: StatusView | undefined;
   #xds: Promise<{ close(): Promise<void> }> | undefined;
+  /** where the first ready worker's listeners are bound (`:0` ports resolved), for /config_dump */
+  #workerAddresses: GatewayAddresses | undefined;
   #shuttingDown = false;
   #fatal: Error | undefined;
   #stopping: Promise<void> | undefined;
@@ -97,7 +99,10 @@ class Primary {
       // The primary waits for the workers' drain before killing them.
       shutdownMs: drainTimeoutMs + 5_000,
       onMessage: (index, worker, m) => this.#onMessage(index, worker, m),
-      onReady: (_index, _worker, info) => this.#startXds(info as GatewayAddresses),
+      onReady: (_index, _worker, info) => {
+        this.#workerAddresses ??= info as GatewayAddresses | undefined;
+        this.#startXds(info as GatewayAddresses);
+      },
       onExit: (index) => {
         this.#relayed.delete(index);
         this.#workerMetrics.onExit(index);
@@ -120,7 +125,10 @@ class Primary {
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),
       resources: () => this.#pipeline.resources,
-      listenerAddresses: () => ({ externalAddress: this.#f.http, externalTlsAddress: this.#f.https, localAddress: this.#f.local }),
+      listenerAddresses: () => {
+        const a = this.#workerAddresses;
+        return { externalAddress: a?.http ?? this.#f.http, externalTlsAddress: a?.https ?? this.#f.https, localAddress: a?.local ?? this.#f.local };
+      },
       token: adminTokenFromFlags(parseAddress(this.#f.admin, '--admin').host, this.#f.adminTokenFile, this.#f.adminInsecure === true),
     });
     const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
