@@ -1,9 +1,11 @@
 // `sluice get KIND` against a running gateway's admin endpoint: kubectl-style tables per kind,
 // -n/-A, -o json|yaml|wide, kubectl's "No resources found", unknown kinds and names.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { ConfigDir } from '../support/config.ts';
+import { eventually, getJson } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { type Run, runAll } from './cli-runs.ts';
@@ -16,16 +18,39 @@ function table(out: string): string[][] {
   return lines.map((l) => starts.map((s, i) => l.slice(s, starts[i + 1]).trim()));
 }
 
+const SWAGGER = readFileSync(new URL('../fixtures/petstore/swagger.json', import.meta.url), 'utf8');
+
+/** An Upstream whose functions discovery finds in its service's Swagger document, and a route to it (discovery waits for endpoints). */
+const discoveryDocs = (port: number): object[] => [
+  {
+    apiVersion: 'gloo.solo.io/v1',
+    kind: 'Upstream',
+    metadata: { name: 'petstore', namespace: 'disc', labels: { 'discovery.solo.io/function_discovery': 'enabled' } },
+    spec: { static: { hosts: [{ addr: '127.0.0.1', port }] } },
+  },
+  {
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'petstore', namespace: 'disc' },
+    spec: { virtualHost: { domains: ['petstore.example.com'], routes: [{ matchers: [{ prefix: '/' }], routeAction: { single: { upstream: { name: 'petstore', namespace: 'disc' } } } }] } },
+  },
+];
+
 describe('sluice get', () => {
   let up: Upstream;
+  let swagger: Upstream;
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
   let r: Record<string, Run>;
 
   before(async () => {
     up = await startUpstream('up');
+    swagger = await startUpstream('swagger', (req, res) => void (req.url === '/swagger.json' ? res.writeHead(200, { 'content-type': 'application/json' }).end(SWAGGER) : res.writeHead(404).end()));
     ({ cfg } = await inspectConfig(up.port));
+    await cfg.write('discovery.yaml', discoveryDocs(swagger.port));
     sluice = await startSluice(serveArgs(cfg.dir));
+    const found = async () => (await getJson<{ functionDiscovery: { state: string }[] }>(sluice.addresses.admin!, 'admin', '/status')).json.functionDiscovery.some((d) => d.state === 'found');
+    assert.ok(await eventually(found, 20_000), 'discovery found the Swagger document');
     const admin = ['--admin', sluice.addresses.admin!];
     r = await runAll({
       ingresses: ['get', 'ingresses', ...admin],
@@ -40,6 +65,8 @@ describe('sluice get', () => {
       upstreams: ['get', 'upstreams', '-n', 'gloo-system', ...admin],
       implicit: ['get', 'upstreams', '-o', 'yaml', ...admin],
       functions: ['get', 'functions', '-n', 'gloo-system', ...admin],
+      discovered: ['get', 'functions', '-n', 'disc', ...admin],
+      discoveredUpstream: ['get', 'upstreams', 'petstore', '-n', 'disc', '-o', 'wide', ...admin],
       empty: ['get', 'ingresses', '-n', 'nowhere', ...admin],
       unknownKind: ['get', 'widgets', ...admin],
       unknownName: ['get', 'ingress', 'nope', ...admin],
@@ -49,6 +76,7 @@ describe('sluice get', () => {
   after(async () => {
     await sluice?.stop();
     await up?.close();
+    await swagger?.close();
     await cfg?.cleanup();
   });
 
@@ -130,6 +158,17 @@ describe('sluice get', () => {
       ['NAME', 'UPSTREAM', 'KIND', 'FOUND-BY'],
       ['hello', 'lambda', 'lambda', 'spec'],
       ['getPet', 'pets', 'rest', 'spec'],
+    ]);
+  });
+
+  it('lists the functions discovery found, found by openapi', () => {
+    const rows = table(r.discovered!.stdout);
+    assert.deepEqual(rows[0], ['NAME', 'UPSTREAM', 'KIND', 'FOUND-BY']);
+    assert.ok(rows.some((x) => x.join('|') === 'getPetById|petstore|rest|openapi'), r.discovered!.stdout);
+    assert.equal(rows.length - 1, 20);
+    assert.deepEqual(table(r.discoveredUpstream!.stdout), [
+      ['NAME', 'TYPE', 'STATUS', 'ENDPOINTS', 'FUNCTIONS', 'SERVICE', 'DISCOVERY', 'REASON'],
+      ['petstore', 'static', 'Accepted', '1', '20', '', 'openapi found', ''],
     ]);
   });
 
