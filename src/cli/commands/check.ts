@@ -18,8 +18,8 @@ export function checkCommand(): Command {
       lines.push(`Problems (${result.problems.length}):`, ...result.problems.map((p) => `  ${clean(p)}`));
       process.exitCode = 1;
     } else {
-      const counts = Object.entries(result.counts).map(([what, n]) => `${n} ${what}`).join(', ');
-      lines.push(`No problems: configuration version ${view.status.version} served; ${counts} checked.`);
+      const counts = Object.entries(result.counts).map(([what, n]) => `${what} ${n}`).join(', ');
+      lines.push(`No problems: configuration version ${view.status.version} served; checked ${counts}.`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   });
