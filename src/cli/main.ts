@@ -5,7 +5,7 @@ import './v8-flags.ts';
 import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
 import { checkCommand } from './commands/check.ts';
-import { configCommand } from './commands/config-dump.ts';
+import { configCommand } from './commands/config.ts';
 import { demoCommand } from './commands/demo.ts';
 import { describeCommand } from './commands/describe.ts';
 import { envoyCommand } from './commands/envoy.ts';
@@ -30,7 +30,7 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), getCommand(), describeCommand(), checkCommand(), configCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
+for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand(), uninstallCommand(), getCommand(), describeCommand(), checkCommand(), configCommand(), versionCommand()]) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

@@ -1,5 +1,6 @@
 // `sluice config dump`: a running gateway's configuration as Envoy's admin /config_dump shows one
 // (the admin endpoint's /config_dump: listeners, routes, clusters, endpoints, secrets redacted).
+// `config` is the command (commands.test.ts: one module per command); `dump` its only subcommand.
 import { Command, Option } from 'commander';
 import { AdminClient, type AdminFlags, adminOptions } from '../admin-client.ts';
 import { formatObject } from '../output.ts';
