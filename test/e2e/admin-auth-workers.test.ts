@@ -23,7 +23,7 @@ describe('admin endpoint of serve --workers 2', () => {
     await writeFile(join(cfg.dir, 'admin.token'), TOKEN);
     admin = `127.0.0.1:${await freePort()}`;
     sluice = await startSluice(['serve', '--config', cfg.dir, '--workers', '2', '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', admin, '--admin-token-file', join(cfg.dir, 'admin.token')], ['http', 'admin']);
-    assert.ok(await eventually(async () => (await get(admin, 'admin', '/ready')).status === 200, 30_000), 'workers ready');
+    assert.ok(await eventually(async () => (await get(admin, 'admin', '/ready')).status === 200, 60_000), 'workers ready');
   });
   after(async () => {
     await sluice?.stop('SIGKILL');
