@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   SLUICE_ERR_LISTEN: 'a listener could not bind its address, or a worker exited before it was ready',
   SLUICE_ERR_KUBERNETES: 'the Kubernetes API answered with an error',
   SLUICE_ERR_XDS: 'an xDS resource does not fit its Envoy proto type (the field is named)',
+  SLUICE_ERR_ADMIN: "a running gateway's admin endpoint (`sluice get`, `describe`, `check`, `config dump`) cannot be reached or refused the request",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

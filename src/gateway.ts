@@ -37,6 +37,8 @@ export interface GatewayOptions {
   readonly defaultCert?: KeyPairPem;
   readonly local?: HostPort;
   readonly admin?: HostPort;
+  /** required by the admin endpoint (but for /ready and /live) as `Authorization: Bearer <token>` */
+  readonly adminToken?: string;
   /** the kubelet's health port: /ready and /live only */
   readonly health?: HostPort;
   readonly limits?: ListenerLimits;
@@ -141,6 +143,9 @@ export class Gateway {
         objectStatuses: () => this.pipeline.result?.objectStatuses ?? [],
         functionDiscovery: () => this.#discovery.reports(),
         readiness: () => this.readiness(),
+        resources: () => this.pipeline.resources,
+        listenerAddresses: () => ({ externalAddress: this.addresses.http ?? '0.0.0.0:8080', externalTlsAddress: this.addresses.https ?? '0.0.0.0:8443', localAddress: this.addresses.local ?? '0.0.0.0:8081' }),
+        ...(this.#options.adminToken !== undefined && { token: this.#options.adminToken }),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
       log.info({ listener: 'admin', address: this.addresses.admin }, 'listening');

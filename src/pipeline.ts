@@ -12,6 +12,7 @@ import { DiffsSincePublished } from './snapshot/since-published.ts';
 import type { Diagnostic, Snapshot, TranslateResult } from './snapshot/types.ts';
 import type { Source, SourceState } from './sources/types.ts';
 import { Store } from './store/store.ts';
+import type { ResourceSet } from './store/types.ts';
 import { TranslateCache } from './translate/cache.ts';
 import type { TranslateOptions } from './translate/options.ts';
 import { translate } from './translate/translate.ts';
@@ -58,6 +59,11 @@ export class Pipeline {
 
   get result(): TranslateResult | undefined {
     return this.#lastResult;
+  }
+
+  /** The resources last translated (the admin endpoint's /upstreams reads them). */
+  get resources(): ResourceSet {
+    return this.#store.current();
   }
 
   /** Logs the rejections and diagnostics that were not there at the last push. */

@@ -1,13 +1,18 @@
 // Admin endpoint: readiness, per-ingress status, the current snapshot, Prometheus metrics.
 import type { DiscoveryReport } from '../functions/discovery/source.ts';
 import http from 'node:http';
+import { answerUnauthorized, authorized } from './auth.ts';
 import { readyAnswer, type Readiness } from './health.ts';
+import { answerInspect, INSPECT_PATHS, type InspectSources } from './inspect.ts';
+import { redactSecrets } from './redact.ts';
 import type { Rejection } from '../api/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, ObjectStatus, Snapshot } from '../snapshot/types.ts';
 
-export interface AdminSources {
+export interface AdminSources extends InspectSources {
+  /** `Authorization: Bearer <token>` is required for all but /ready and /live (auth.ts); absent: none */
+  readonly token?: string;
   readonly feed: SnapshotFeed;
   readonly metrics: Metrics;
   /** documents currently rejected by validation, and files that do not parse */
@@ -51,12 +56,17 @@ export function createAdminServer(src: AdminSources): http.Server {
 }
 
 async function route(src: AdminSources, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const path = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET' });
+  if (!authorized(src.token, req, path)) return answerUnauthorized(res);
   const snapshot = src.feed.current();
   switch (path) {
     case '/ready':
       return readyAnswer(res, src.readiness?.() ?? (snapshot ? { ready: true } : { ready: false, reason: 'no configuration served yet' }));
+    case '/live':
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('alive\n');
+      return;
     case '/status':
       return json(res, 200, { ...statusBody(src, snapshot), ...(src.workers ? { workers: await src.workers() } : {}) });
     case '/config':
@@ -68,8 +78,9 @@ async function route(src: AdminSources, req: http.IncomingMessage, res: http.Ser
       return;
     }
     case '/':
-      return json(res, 200, { endpoints: ['/ready', '/status', '/config', '/metrics'] });
+      return json(res, 200, { endpoints: ['/ready', '/live', '/status', '/config', '/metrics', ...INSPECT_PATHS] });
     default:
+      if (await answerInspect(src, snapshot, path, (status, body) => json(res, status, body))) return;
       return json(res, 404, { error: `no admin endpoint ${path}` });
   }
 }
@@ -111,9 +122,9 @@ function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: Obje
   return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute'), gloo: all.filter(isGloo), trafficPolicies: of('TrafficPolicy') };
 }
 
-/** The snapshot without private keys (certificates are public; keys never leave the process). */
+/** The snapshot without private keys or AWS secret keys (certificates are public; keys never leave the process). */
 function configBody(snapshot: Snapshot): object {
-  return { ...snapshot, tls: snapshot.tls.map((t) => ({ name: t.name, hosts: t.hosts, certChain: t.certChain })) };
+  return redactSecrets({ ...snapshot, tls: snapshot.tls.map((t) => ({ name: t.name, hosts: t.hosts, certChain: t.certChain })) });
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

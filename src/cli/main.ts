@@ -4,12 +4,10 @@
 import './v8-flags.ts';
 import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
-import { demoCommand } from './commands/demo.ts';
-import { envoyCommand } from './commands/envoy.ts';
-import { installCommand } from './commands/install.ts';
-import { uninstallCommand } from './commands/uninstall.ts';
-import { serveCommand } from './commands/serve.ts';
-import { validateCommand } from './commands/validate.ts';
+import { checkCommand } from './commands/check.ts';
+import { configCommand } from './commands/config.ts';
+import { describeCommand } from './commands/describe.ts';
+import { getCommand } from './commands/get.ts';
 import { versionCommand } from './commands/version.ts';
 import { formatVersion, versionInfo } from '../version.ts';
 
@@ -26,7 +24,25 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-for (const command of [serveCommand(), validateCommand(), demoCommand(), envoyCommand(), installCommand(), uninstallCommand(), versionCommand()]) {
+/** The commands that read a running gateway's admin endpoint: they need none of the gateway's own modules. */
+const INSPECTION: Readonly<Record<string, () => Command>> = { get: getCommand, describe: describeCommand, check: checkCommand, config: configCommand };
+
+/** Every command, in --help's order; the gateway's are imported here, so `sluice get` does not load them (a third of its start-up). */
+async function allCommands(): Promise<Command[]> {
+  const [serve, validate, demo, envoy, install, uninstall] = await Promise.all([
+    import('./commands/serve.ts'),
+    import('./commands/validate.ts'),
+    import('./commands/demo.ts'),
+    import('./commands/envoy.ts'),
+    import('./commands/install.ts'),
+    import('./commands/uninstall.ts'),
+  ]);
+  const gateway = [serve.serveCommand(), validate.validateCommand(), demo.demoCommand(), envoy.envoyCommand(), install.installCommand(), uninstall.uninstallCommand()];
+  return [...gateway, ...Object.values(INSPECTION).map((make) => make()), versionCommand()];
+}
+
+const inspecting = INSPECTION[process.argv[2] ?? ''];
+for (const command of inspecting ? [inspecting()] : await allCommands()) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

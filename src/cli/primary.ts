@@ -9,6 +9,7 @@ import type { DiscoveringSource } from '../functions/discovery/source.ts';
 import type { Worker } from 'node:cluster';
 import type http from 'node:http';
 import { aggregateMetrics, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
+import { adminTokenFromFlags } from '../admin/auth.ts';
 import { createHealthServer, type Readiness } from '../admin/health.ts';
 import { createAdminServer, type WorkerReport } from '../admin/server.ts';
 import type { GatewayAddresses } from '../gateway.ts';
@@ -71,6 +72,8 @@ class Primary {
   #health: http.Server | undefined;
   #status: StatusView | undefined;
   #xds: Promise<{ close(): Promise<void> }> | undefined;
+  /** where the first ready worker's listeners are bound (`:0` ports resolved), for /config_dump */
+  #workerAddresses: GatewayAddresses | undefined;
   #shuttingDown = false;
   #fatal: Error | undefined;
   #stopping: Promise<void> | undefined;
@@ -96,7 +99,10 @@ class Primary {
       // The primary waits for the workers' drain before killing them.
       shutdownMs: drainTimeoutMs + 5_000,
       onMessage: (index, worker, m) => this.#onMessage(index, worker, m),
-      onReady: (_index, _worker, info) => this.#startXds(info as GatewayAddresses),
+      onReady: (_index, _worker, info) => {
+        this.#workerAddresses ??= info as GatewayAddresses | undefined;
+        this.#startXds(info as GatewayAddresses);
+      },
       onExit: (index) => {
         this.#relayed.delete(index);
         this.#workerMetrics.onExit(index);
@@ -118,6 +124,12 @@ class Primary {
       readiness: () => this.readiness(),
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),
+      resources: () => this.#pipeline.resources,
+      listenerAddresses: () => {
+        const a = this.#workerAddresses;
+        return { externalAddress: a?.http ?? this.#f.http, externalTlsAddress: a?.https ?? this.#f.https, localAddress: a?.local ?? this.#f.local };
+      },
+      token: adminTokenFromFlags(parseAddress(this.#f.admin, '--admin').host, this.#f.adminTokenFile, this.#f.adminInsecure === true),
     });
     const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
     log.info({ listener: 'admin', address: admin }, 'listening');

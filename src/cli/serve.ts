@@ -1,6 +1,7 @@
 // `sluice serve`: flags -> Gateway. Bad flags and unusable addresses end with one clear line.
 import cluster from 'node:cluster';
 import { isIP } from 'node:net';
+import { adminTokenFromFlags } from '../admin/auth.ts';
 import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
 import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.ts';
@@ -35,6 +36,10 @@ export interface ServeFlags extends XdsFlags {
   https: string;
   local: string;
   admin: string;
+  /** file holding the admin endpoint's bearer token */
+  adminTokenFile?: string;
+  /** serve a non-loopback --admin without a token */
+  adminInsecure?: boolean;
   health: string;
   clusterDomain: string;
   ingressClass: string;
@@ -208,6 +213,8 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
 
 /** `source`: a `--workers` worker's (relayed from the primary) instead of the one the flags name */
 export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
+  const admin = parseAddress(f.admin, '--admin');
+  const adminToken = adminTokenFromFlags(admin.host, f.adminTokenFile, f.adminInsecure === true);
   const accessLog = accessLogFromFlags(f);
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
@@ -216,7 +223,8 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     https: parseAddress(f.https, '--https'),
     ...(f.defaultCert ? { defaultCert: readDefaultCert(f.defaultCert) } : {}),
     local: parseAddress(f.local, '--local'),
-    admin: parseAddress(f.admin, '--admin'),
+    admin,
+    ...(adminToken !== undefined && { adminToken }),
     health: parseAddress(f.health, '--health'),
     limits: limitsFromFlags(f),
     drainTimeout: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000,
@@ -253,6 +261,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   limitsFromFlags(f);
   translateOptionsFromFlags(f, requiresClass(f));
   for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
+  adminTokenFromFlags(parseAddress(f.admin, '--admin').host, f.adminTokenFile, f.adminInsecure === true);
   if (f.defaultCert) readDefaultCert(f.defaultCert);
   compileFormat(f.accessLogFormat ?? serveDefaults.accessLogFormat);
   return runPrimary(f, workers, log, times);

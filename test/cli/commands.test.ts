@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { Command } from 'commander';
 import { runSluice } from '../support/sluice.ts';
 
-const COMMANDS = ['serve', 'validate', 'demo', 'envoy', 'install', 'uninstall', 'version'] as const;
+const COMMANDS = ['serve', 'validate', 'demo', 'envoy', 'install', 'uninstall', 'get', 'describe', 'check', 'config', 'version'] as const;
 
 test('each command is a module under src/cli/commands/ exporting <name>Command(): Command', async () => {
   for (const name of COMMANDS) {
@@ -27,7 +27,7 @@ test('sluice --help lists exactly the command modules (and help)', async () => {
 });
 
 test('every command and subcommand reports a usage error as one "sluice: " line', async () => {
-  for (const args of [['serve', '--bogus'], ['install', '--bogus'], ['install', 'knative', '--bogus'], ['install', 'gateway-api', '--bogus'], ['uninstall', 'gateway-api', '--bogus'], ['envoy', 'bootstrap', '--bogus'], ['validate']]) {
+  for (const args of [['serve', '--bogus'], ['install', '--bogus'], ['install', 'knative', '--bogus'], ['install', 'gateway-api', '--bogus'], ['uninstall', 'gateway-api', '--bogus'], ['envoy', 'bootstrap', '--bogus'], ['get', 'routes', '--bogus'], ['config', 'dump', '--bogus'], ['check', '--bogus'], ['validate']]) {
     const { code, stderr } = await runSluice(args, { boundMs: 20_000 });
     assert.notEqual(code, 0, args.join(' '));
     assert.match(stderr, /^sluice: (unknown option '--bogus'|missing required argument 'path')\n$/, args.join(' '));

@@ -13,7 +13,9 @@ export function serveCommand(): Command {
     .option('--http <addr>', 'external plain HTTP listener (HTTP/1.1 and h2c)', serveDefaults.http)
     .option('--https <addr>', 'external TLS listener (h2 and http/1.1 by ALPN)', serveDefaults.https)
     .option('--local <addr>', 'cluster-local listener (HTTP/1.1 and h2c)', serveDefaults.local)
-    .option('--admin <addr>', 'admin endpoint (/ready /status /config /metrics)', serveDefaults.admin)
+    .option('--admin <addr>', 'admin endpoint (/ready /status /config /metrics ...)', serveDefaults.admin)
+    .option('--admin-token-file <file>', 'require Authorization: Bearer <the token in this file> on the admin endpoint (but for /ready and /live)')
+    .option('--admin-insecure', 'serve an --admin address that is not loopback without a token')
     .option('--health <addr>', "the kubelet's health checks (/ready /live only)", serveDefaults.health)
     .option('--default-cert <cert,key|dir>', 'certificate for TLS clients whose SNI matches no spec.tls host: CERT_FILE,KEY_FILE (PEM) or a directory with tls.crt and tls.key; without it such handshakes fail');
   const read = withOptions(base, translateOptions())
