@@ -66,3 +66,27 @@ export function timeoutReply(grpcType: string | undefined): LocalReply {
   if (grpcType === undefined) return GATEWAY_TIMEOUT;
   return { status: 200, headers: [['content-type', grpcType], ['grpc-status', '4'], ['grpc-message', 'upstream request timeout']], body: '' };
 }
+
+/** A deadline: when (performance.now() ms), and the timeout it comes from (how often to look). */
+export interface Deadline {
+  readonly at: number;
+  readonly ms: number;
+}
+
+/**
+ * A route's deadline for an attempt: `request` from `started` (when the request came),
+ * `backendRequest` from `now` (the attempt's start); the earlier wins. 0 or absent: none.
+ */
+export function routeDeadline(timeout: { readonly request?: number; readonly backendRequest?: number }, started: number, now: number): Deadline | undefined {
+  let at = Number.POSITIVE_INFINITY;
+  let ms = Number.POSITIVE_INFINITY;
+  if (timeout.request !== undefined && timeout.request > 0) {
+    at = started + timeout.request;
+    ms = timeout.request;
+  }
+  if (timeout.backendRequest !== undefined && timeout.backendRequest > 0 && now + timeout.backendRequest < at) {
+    at = now + timeout.backendRequest;
+    ms = timeout.backendRequest;
+  }
+  return at === Number.POSITIVE_INFINITY ? undefined : { at, ms };
+}
