@@ -47,6 +47,8 @@ export class ExchangeFields {
   headers: string[] = [];
   /** FORWARD with a body: where the front end copies it for the route's mirrors (mirror.ts); usually undefined */
   mirrorBody: BodyCopy | undefined = undefined;
+  /** FORWARD with a body on a retrying route: the whole body, when the front end held it for a resend (bodyHold) */
+  replayBody: Buffer | undefined = undefined;
   /** FORWARD: set by the front end once the upstream request is under way; stops it (a timeout) */
   cancelUpstream: (() => void) | undefined = undefined;
 

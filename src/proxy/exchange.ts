@@ -16,7 +16,7 @@ import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequ
 import { upstreamRequestHeaders } from './headers.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
 import { startMirrors } from './mirror.ts';
-import { type RetryCause, retryable } from './retry.ts';
+import { DEFAULT_BODY_LIMIT, type RetryCause } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { Attempts } from './exchange-attempts.ts';
 import { countFailure } from './exchange-finish.ts';
@@ -83,6 +83,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.endpoint = undefined;
     this.pool = undefined;
     this.mirrorBody = undefined;
+    this.replayBody = undefined;
     this.cancelUpstream = undefined;
     this.#attempts.reset();
     this.#held = undefined;
@@ -168,7 +169,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   #via(cluster: Cluster): number {
     switch (this.from) {
       case FROM_FAST:
-        return cluster.protocol === 'http1' ? VIA_RAW : -1;
+        // A body to hold for a retry is node:http's to read (h1.ts): the fast path streams bodies.
+        return cluster.protocol === 'http1' && (this.bodyless || this.bodyHold === 0) ? VIA_RAW : -1;
       case FROM_H1:
         return cluster.protocol === 'h2c' ? VIA_H2C : VIA_POOL;
       case FROM_H2:
@@ -255,6 +257,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     const timeout = decision.timeout;
     // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
     if (timeout !== undefined && this.via !== VIA_TUNNEL) this.#arm(timeout);
+    if (decision.retry !== undefined) this.#attempts.started(dp.retryBudgets, cluster.name);
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;
@@ -320,7 +323,13 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */
   get retries(): boolean {
-    return this.#decision?.retry !== undefined && retryable(this.method, this.bodyless);
+    return this.#decision?.retry !== undefined && (this.bodyless || this.replayBody !== undefined);
+  }
+
+  /** Bytes of a request body the front end should hold so that a retry can resend it; 0: none. */
+  get bodyHold(): number {
+    const retry = this.#decision?.retry;
+    return retry === undefined || retry.attempts === 0 ? 0 : (retry.bodyLimit ?? DEFAULT_BODY_LIMIT);
   }
 
   /**
@@ -330,7 +339,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   retryAfter(cause: RetryCause): number {
     const policy = this.#decision?.retry;
     if (policy === undefined || this.#state !== OPEN) return -1;
-    return this.#attempts.after(policy, this.method, this.bodyless, cause, this.dp.metrics, this.clusterName);
+    return this.#attempts.after(policy, this.method, this.bodyless || this.replayBody !== undefined, cause, this.dp.metrics, this.dp.retryBudgets);
   }
 
   /**
@@ -367,6 +376,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
+      this.#attempts.ended(dp.retryBudgets);
     }
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
