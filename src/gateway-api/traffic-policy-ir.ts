@@ -2,12 +2,16 @@
 import type { ExtAuthzPolicy, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
 import { durationMs } from './spec-values.ts';
 import type { ExtAuthzSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
+import { retryOf, timeoutOf } from './traffic-policy-retry.ts';
 
 /** Envoy's ext_authz default timeout. */
 export const DEFAULT_AUTHZ_TIMEOUT_MS = 200;
 
 export function policiesOf(p: TrafficPolicy): TrafficPolicies {
+  const timeout = timeoutOf(p.spec.retry, p.spec.timeouts);
   return Object.freeze({
+    ...(p.spec.retry !== undefined && { retry: retryOf(p.spec.retry) }),
+    ...(timeout !== undefined && { timeout }),
     ...(p.spec.rateLimit !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),
   });

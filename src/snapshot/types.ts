@@ -209,6 +209,10 @@ export interface Route {
 export interface TrafficPolicies {
   readonly rateLimit?: RateLimitPolicy;
   readonly extAuthz?: ExtAuthzPolicy;
+  /** replaces the route's retry policy */
+  readonly retry?: RetryPolicy;
+  /** replaces the route's timeouts of the same names (ms) */
+  readonly timeout?: { readonly request?: number; readonly backendRequest?: number; readonly idle?: number };
 }
 
 /** A local token bucket: `requests` tokens per `unit`, holding at most `burst`. */
