@@ -90,3 +90,36 @@ export function routeDeadline(timeout: { readonly request?: number; readonly bac
   }
   return at === Number.POSITIVE_INFINITY ? undefined : { at, ms };
 }
+
+/**
+ * A route's idle timeout (Envoy's route idle_timeout): the exchange is idle once a probe of its
+ * traffic (bytes either way) has not moved for `ms`. Looked at every quarter of the timeout, so a
+ * cut comes between `ms` and 1.25 * `ms` (plus the sweep's period) after the last byte.
+ */
+export class IdleWatch {
+  /** 0: no idle timeout */
+  ms = 0;
+  #since = 0;
+  #seen = -1;
+
+  start(ms: number, now: number): void {
+    this.ms = ms;
+    this.#since = now;
+    this.#seen = -1;
+  }
+
+  /** Whether the traffic (`value`) has stood still for the timeout by `now`. */
+  idle(now: number, value: number): boolean {
+    if (value !== this.#seen) {
+      this.#seen = value;
+      this.#since = now;
+      return false;
+    }
+    return now - this.#since >= this.ms;
+  }
+
+  /** When to look next. */
+  next(now: number): number {
+    return Math.min(this.#since + this.ms, now + Math.max(5, this.ms / 4));
+  }
+}

@@ -9,7 +9,7 @@
 // keeps one per client connection and reuses it, so the hot path allocates nothing here.
 import type { Cluster, HeaderPair } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
-import { routeDeadline, timeoutReply } from './deadlines.ts';
+import { IdleWatch, routeDeadline, timeoutReply } from './deadlines.ts';
 import { decide } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
@@ -42,6 +42,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   #policies: RoutePolicies = NO_POLICIES;
   /** armed with the route's timeout (deadlines.ts) */
   #armed = false;
+  /** this attempt's request/backendRequest deadline (performance.now() ms) and its timeout; +Infinity: none */
+  #deadline = Number.POSITIVE_INFINITY;
+  #deadlineMs = Number.POSITIVE_INFINITY;
+  /** the route's idle timeout, watched on the same sweep */
+  readonly #idle = new IdleWatch();
   /** retries so far (exchange-attempts.ts) */
   readonly #attempts = new Attempts();
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
@@ -86,6 +91,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.replayBody = undefined;
     this.cancelUpstream = undefined;
     this.#attempts.reset();
+    this.#deadline = this.#deadlineMs = Number.POSITIVE_INFINITY;
+    this.#idle.ms = 0;
     this.#held = undefined;
     this.ingress = '';
     this.method = facts.method;
@@ -256,7 +263,10 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
     const timeout = decision.timeout;
     // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
-    if (timeout !== undefined && this.via !== VIA_TUNNEL) this.#arm(timeout);
+    if (timeout !== undefined && this.via !== VIA_TUNNEL) {
+      if (timeout.idle !== undefined && timeout.idle > 0) this.#idle.start(timeout.idle, performance.now());
+      this.#arm(timeout);
+    }
     if (decision.retry !== undefined) this.#attempts.started(dp.retryBudgets, cluster.name);
     dp.inflight++;
     this.#inflight = true;
@@ -277,12 +287,33 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     return true;
   }
 
-  /** Arms the route's deadline for this attempt (deadlines.ts). */
+  /** Arms the route's deadline for this attempt, and its idle timeout (deadlines.ts). */
   #arm(timeout: NonNullable<ForwardDecision['timeout']>): void {
-    const d = routeDeadline(timeout, this.#started, performance.now());
-    if (d === undefined) return;
-    this.dp.deadlines.arm(this, d.at, d.ms);
+    const now = performance.now();
+    const d = routeDeadline(timeout, this.#started, now);
+    if (d !== undefined) {
+      this.#deadline = d.at;
+      this.#deadlineMs = d.ms;
+    }
+    this.#schedule(now);
+  }
+
+  /** Watches the earlier of the deadline and the idle timeout's next look. */
+  #schedule(now: number): void {
+    let at = this.#deadline;
+    let ms = this.#deadlineMs;
+    if (this.#idle.ms > 0) {
+      at = Math.min(at, this.#idle.next(now));
+      ms = Math.min(ms, this.#idle.ms);
+    }
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.dp.deadlines.arm(this, at, ms);
     this.#armed = true;
+  }
+
+  /** A number that moves whenever bytes move either way (the idle timeout's probe); front ends override it. */
+  activity(): number {
+    return this.#owner?.exchangeActivity?.(this) ?? 0;
   }
 
   /** The deadline passed (deadlines.ts): the front end ends the exchange. */
@@ -290,6 +321,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.#armed = false;
     if (this.#state !== OPEN) return;
     if (this.#held !== undefined) return this.#resume(this.#unhold(this.#held));
+    if (this.#idle.ms > 0) {
+      const now = performance.now();
+      // Still moving, and the deadline not passed: look again later.
+      if (now < this.#deadline && !this.#idle.idle(now, this.activity())) return this.#schedule(now);
+    }
     (this.#owner ?? this).exchangeTimedOut(this);
   }
 

@@ -57,6 +57,12 @@ class H1Exchange extends Exchange {
     return body;
   }
 
+  /** A route idle timeout's probe: the connection's bytes either way (node:http runs one request at a time on it). */
+  override activity(): number {
+    const s = this.req.socket;
+    return s.bytesRead + s.bytesWritten;
+  }
+
   /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
   override timedOut(): void {
     const { req, res } = this;
