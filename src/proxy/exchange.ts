@@ -9,7 +9,8 @@
 // keeps one per client connection and reuses it, so the hot path allocates nothing here.
 import type { Cluster, HeaderPair } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
-import { IdleWatch, routeDeadline, timeoutReply } from './deadlines.ts';
+import { timeoutReply } from './deadlines.ts';
+import { ExchangeClock } from './exchange-clock.ts';
 import { decide } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
@@ -40,13 +41,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   #inflight = false;
   #started = 0;
   #policies: RoutePolicies = NO_POLICIES;
-  /** armed with the route's timeout (deadlines.ts) */
-  #armed = false;
-  /** this attempt's request/backendRequest deadline (performance.now() ms) and its timeout; +Infinity: none */
-  #deadline = Number.POSITIVE_INFINITY;
-  #deadlineMs = Number.POSITIVE_INFINITY;
-  /** the route's idle timeout, watched on the same sweep */
-  readonly #idle = new IdleWatch();
+  /** the route's deadlines and idle timeout on the data plane's sweep (exchange-clock.ts) */
+  readonly #clock: ExchangeClock;
   /** retries so far (exchange-attempts.ts) */
   readonly #attempts = new Attempts();
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
@@ -60,6 +56,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     super(dp, listener, from);
     this.#owner = owner;
+    this.#clock = new ExchangeClock(dp.deadlines, this);
   }
 
   get decision(): ForwardDecision {
@@ -91,8 +88,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.replayBody = undefined;
     this.cancelUpstream = undefined;
     this.#attempts.reset();
-    this.#deadline = this.#deadlineMs = Number.POSITIVE_INFINITY;
-    this.#idle.ms = 0;
+    this.#clock.reset();
     this.#held = undefined;
     this.ingress = '';
     this.method = facts.method;
@@ -148,8 +144,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       this.#cut = request !== undefined && request > 0 && end <= at;
       if (this.#cut) at = end;
       this.#held = fault;
-      this.dp.deadlines.arm(this, at, this.#cut ? request! : delay.ms);
-      this.#armed = true;
+      this.#clock.hold(at, this.#cut ? request! : delay.ms);
       return PENDING;
     }
     return this.#abortOrGoOn(fault);
@@ -264,8 +259,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     const timeout = decision.timeout;
     // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
     if (timeout !== undefined && this.via !== VIA_TUNNEL) {
-      if (timeout.idle !== undefined && timeout.idle > 0) this.#idle.start(timeout.idle, performance.now());
-      this.#arm(timeout);
+      this.#clock.start(timeout, performance.now());
+      this.#clock.arm(timeout, this.#started);
     }
     if (decision.retry !== undefined) this.#attempts.started(dp.retryBudgets, cluster.name);
     dp.inflight++;
@@ -287,30 +282,6 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     return true;
   }
 
-  /** Arms the route's deadline for this attempt, and its idle timeout (deadlines.ts). */
-  #arm(timeout: NonNullable<ForwardDecision['timeout']>): void {
-    const now = performance.now();
-    const d = routeDeadline(timeout, this.#started, now);
-    if (d !== undefined) {
-      this.#deadline = d.at;
-      this.#deadlineMs = d.ms;
-    }
-    this.#schedule(now);
-  }
-
-  /** Watches the earlier of the deadline and the idle timeout's next look. */
-  #schedule(now: number): void {
-    let at = this.#deadline;
-    let ms = this.#deadlineMs;
-    if (this.#idle.ms > 0) {
-      at = Math.min(at, this.#idle.next(now));
-      ms = Math.min(ms, this.#idle.ms);
-    }
-    if (at === Number.POSITIVE_INFINITY) return;
-    this.dp.deadlines.arm(this, at, ms);
-    this.#armed = true;
-  }
-
   /** A number that moves whenever bytes move either way (the idle timeout's probe); front ends override it. */
   activity(): number {
     return this.#owner?.exchangeActivity?.(this) ?? 0;
@@ -318,15 +289,10 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** The deadline passed (deadlines.ts): the front end ends the exchange. */
   expire(): void {
-    this.#armed = false;
     if (this.#state !== OPEN) return;
     if (this.#held !== undefined) return this.#resume(this.#unhold(this.#held));
-    if (this.#idle.ms > 0) {
-      const now = performance.now();
-      // Still moving, and the deadline not passed: look again later.
-      if (now < this.#deadline && !this.#idle.idle(now, this.activity())) return this.#schedule(now);
-    }
-    (this.#owner ?? this).exchangeTimedOut(this);
+    // An idle timeout whose traffic still moves is armed again.
+    if (this.#clock.expired(() => this.activity())) (this.#owner ?? this).exchangeTimedOut(this);
   }
 
   exchangeTimedOut(_x: Exchange): void {
@@ -388,7 +354,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     // The Host follows the endpoint (headers: `host` first).
     if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint!);
     const timeout = this.#decision!.timeout;
-    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
+    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clock.arm(timeout, this.#started);
     return true;
   }
 
@@ -405,10 +371,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#state !== OPEN) return;
     this.#state = DONE;
     const dp = this.dp;
-    if (this.#armed) {
-      this.#armed = false;
-      dp.deadlines.disarm(this);
-    }
+    this.#clock.disarm();
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
