@@ -4,7 +4,7 @@
 // HTTP/2 clients: retries succeed, the budget caps them, a PUT body replays under the limit and not
 // over it, a POST replays after a refused connect, and the idle timeout answers 504.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
 import { freePort } from '../proxy/gateway-ports-helpers.ts';
