@@ -11,6 +11,9 @@ import { type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
 import { copyStream } from './mirror.ts';
+import { originOf } from './live-origins.ts';
+import { holdBody } from './replay-body.ts';
+import { upstreamErrorReason } from './upstream-errors.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -124,6 +127,16 @@ export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, 
 /** HTTP/2 client -> HTTP/1.1 upstream, through undici's pool. */
 export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Target): void {
   const handler = new H2FromH1Handler(stream, t);
+  const hold = t.bodyless || t.mirrorBody !== undefined ? 0 : t.bodyHold;
+  // A retrying route holds the body (up to its limit) before sending it, so that a retry can resend it.
+  if (hold > 0) {
+    holdBody(stream, hold, undefined, (b) => {
+      if (!t.open) return;
+      t.replayBody = b.held;
+      pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body: b.held ?? b.stream, upgrade: null }, handler);
+    });
+    return;
+  }
   // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
   // reset the client's stream before the response, so the body goes through a PassThrough.
   const body = t.bodyless ? null : stream.pipe(new PassThrough());
@@ -131,26 +144,63 @@ export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Ta
   pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body, upgrade: null }, handler);
 }
 
+/** A route retry (retry.ts) of an HTTP/2 client's request to an HTTP/1.1 upstream: again after `wait` ms, to the next endpoint. */
+function retryH2ToH1(stream: http2.ServerHttp2Stream, t: H2Target, wait: number): void {
+  // The client may leave during the backoff: the exchange ends then, not when the timer fires.
+  const closed = (): void => {
+    clearTimeout(timer);
+    t.finish(499);
+  };
+  const timer = setTimeout(() => {
+    stream.off('close', closed);
+    if (!t.open) return;
+    if (!t.nextAttempt()) return failBeforeHeaders(stream, t, 'reset');
+    const pool = t.pool ?? t.dp.upstreams.pool(originOf(t.endpoint!));
+    pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body: t.replayBody ?? null, upgrade: null }, new H2FromH1Handler(stream, t));
+  }, wait);
+  stream.once('close', closed);
+  t.cancelUpstream = () => clearTimeout(timer);
+}
+
 /** undici legacy dispatch handler writing to an HTTP/2 stream. */
 class H2FromH1Handler {
   #abort: ((err?: Error) => void) | undefined;
+  /** this attempt was given up for a route retry: what undici still reports is ignored */
+  #retired = false;
   #resume: (() => void) | undefined;
   #status = 0;
   #trailers: http2.OutgoingHttpHeaders | undefined;
   readonly #stream: http2.ServerHttp2Stream;
   readonly #t: H2Target;
 
+  readonly #closed = (): void => {
+    if (this.#t.open) {
+      this.#abort?.(new Error('client closed the stream'));
+      this.#t.finish(499);
+    }
+  };
+  readonly #drained = (): void => this.#resume?.();
+  readonly #wantTrailers = (): void => guard.sendTrailers(this.#stream, this.#trailers ?? {});
+
   constructor(stream: http2.ServerHttp2Stream, t: H2Target) {
     this.#stream = stream;
     this.#t = t;
-    stream.once('close', () => {
-      if (t.open) {
-        this.#abort?.(new Error('client closed the stream'));
-        t.finish(499);
-      }
-    });
-    stream.on('drain', () => this.#resume?.());
-    stream.on('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers ?? {}));
+    stream.once('close', this.#closed);
+    stream.on('drain', this.#drained);
+    stream.on('wantTrailers', this.#wantTrailers);
+  }
+
+  /** Gives this attempt up for a route retry after `wait` ms; false when there is none (-1). */
+  #retire(wait: number): boolean {
+    if (wait < 0) return false;
+    this.#retired = true;
+    const stream = this.#stream;
+    stream.off('close', this.#closed);
+    stream.off('drain', this.#drained);
+    stream.off('wantTrailers', this.#wantTrailers);
+    this.#abort?.(new Error('retried'));
+    retryH2ToH1(stream, this.#t, wait);
+    return true;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -166,6 +216,8 @@ class H2FromH1Handler {
       this.#abort?.(new Error('route timeout'));
       return false;
     }
+    // A status the route retries is never shown to the client.
+    if (this.#t.retries && this.#retire(this.#t.retryAfter(statusCode))) return false;
     this.#status = statusCode;
     this.#resume = resume;
     if (!guard.usable(this.#stream)) return false;
@@ -199,8 +251,9 @@ class H2FromH1Handler {
   }
 
   onError(err: Error & { code?: string }): void {
-    if (!this.#t.open) return;
+    if (!this.#t.open || this.#retired) return;
     const stream = this.#stream;
+    if (!stream.headersSent && this.#t.retries && this.#retire(this.#t.retryAfter(upstreamErrorReason(err)))) return;
     if (!stream.headersSent) failBeforeHeaders(stream, this.#t, err);
     else {
       guard.reset(stream, NGHTTP2_INTERNAL_ERROR);

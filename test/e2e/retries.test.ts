@@ -127,6 +127,25 @@ for (const fastPath of [true, false]) {
       assert.deepEqual(seen.get(big), [bigBody]);
     });
 
+    it('replays an HTTP/2 client\'s PUT body under the limit, and a POST body after a refused connect', async () => {
+      const session = connectH2(addr());
+      try {
+        const url = `/503/2/h2put-${tag}`;
+        const body = 'z'.repeat(900);
+        const r = await h2Request(session, { ':method': 'PUT', ':path': url, ':authority': 'retry.example.com' }, body, 5000);
+        assert.equal(r.status, 200, r.body);
+        assert.deepEqual(seen.get(url), [body, body, body]);
+        for (let i = 0; i < 4; i++) {
+          const post = `/503/0/h2post-${tag}-${i}`;
+          const p = await h2Request(session, { ':method': 'POST', ':path': post, ':authority': 'half.example.com' }, `h2 body ${i}`, 5000);
+          assert.equal(p.status, 200, p.body);
+          assert.deepEqual(seen.get(post), [`h2 body ${i}`]);
+        }
+      } finally {
+        session.destroy();
+      }
+    });
+
     it('replays a POST body after a refused connect, and never after a 503', async () => {
       for (let i = 0; i < 4; i++) {
         const url = `/503/0/post-${tag}-${i}`;

@@ -9,6 +9,7 @@ import type { Cluster, Route, VirtualHost } from '../../src/snapshot/types.ts';
 import { get } from '../support/http.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { cluster, freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
+import { connectH2, h2Request } from './h2-helpers.ts';
 
 function retryHost(p: number, host: string, clusterName: string, retry: Route['retry']): VirtualHost {
   const base = vhost(portName(p), host, clusterName);
@@ -101,6 +102,26 @@ for (const fastPath of [true, false]) {
       const r = await get(addr(), 'half.example.com', url, {}, { method: 'POST', body: 'once' });
       assert.equal(bodies.get(url)?.length, 1, 'a 503 to a POST is not retried');
       assert.equal(r.status, 503);
+    });
+
+    it('resends an HTTP/2 client\'s PUT body under the limit, and sends one over it once', async () => {
+      const session = connectH2(addr());
+      try {
+        const url = `/h2put-${fastPath}`;
+        failuresLeft.set(url, 2);
+        const body = 'h'.repeat(800);
+        const r = await h2Request(session, { ':method': 'PUT', ':path': url, ':authority': 'put.example.com' }, body, 5000);
+        assert.equal(r.status, 200, r.body);
+        assert.deepEqual(bodies.get(url), [body, body, body]);
+        const big = `/h2big-${fastPath}`;
+        failuresLeft.set(big, 2);
+        const bigBody = 'H'.repeat(5000);
+        const r2 = await h2Request(session, { ':method': 'PUT', ':path': big, ':authority': 'put.example.com' }, bigBody, 5000);
+        assert.equal(r2.status, 503);
+        assert.deepEqual(bodies.get(big), [bigBody]);
+      } finally {
+        session.destroy();
+      }
     });
 
     it('lets no more requests retry at once than the budget allows', async () => {
