@@ -14,8 +14,9 @@ import { copyStream } from './mirror.ts';
 import { originOf } from './live-origins.ts';
 import { holdBody } from './replay-body.ts';
 import { upstreamErrorReason } from './upstream-errors.ts';
+import type { RetryCause } from './retry.ts';
 
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** What the upstream side of an HTTP/2 stream needs: the stream's exchange (exchange.ts). */
 export type H2Target = Exchange;
@@ -60,62 +61,91 @@ export function pairsToObject(status: number, pairs: readonly string[]): http2.O
   return out;
 }
 
-/** HTTP/2 client -> h2c upstream. */
+/**
+ * HTTP/2 client -> h2c upstream. A route that retries resends a bodiless request (retry.ts) after a
+ * listed status, a reset, or a refused stream (REFUSED_STREAM, also what a GOAWAY leaves unprocessed).
+ */
 export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t: H2Target): void {
   let status = 0;
   let trailers: http2.OutgoingHttpHeaders | undefined;
-  let up: http2.ClientHttp2Stream;
-  try {
-    up = h2.request(t.origin, t.method, t.url, t.headers, t.bodyless);
-  } catch (err) {
-    return failBeforeHeaders(stream, t, err as Error);
-  }
-  up.on('error', () => {});
-  t.cancelUpstream = () => up.close(NGHTTP2_CANCEL);
-  if (!t.bodyless) stream.pipe(up);
-  if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
-  up.on('response', (headers, flags) => {
-    status = Number(headers[':status']);
-    // A closed exchange timed out (deadlines.ts) and answered already.
-    if (!guard.usable(stream) || !t.open) return;
-    const out = pairsToObject(status, t.responseHeaders(status, h2ResponseHeaderPairs(headers)));
-    // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
-    if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
-      guard.respond(stream, out, { endStream: true });
-      return;
+  /** the current attempt's stream; undefined while a retry waits out its backoff */
+  let up: http2.ClientHttp2Stream | undefined;
+  let wait: NodeJS.Timeout | undefined;
+  const retried = (cause: RetryCause): boolean => {
+    const ms = t.retries ? t.retryAfter(cause) : -1;
+    if (ms < 0) return false;
+    up = undefined;
+    wait = setTimeout(() => {
+      wait = undefined;
+      if (!t.open || !guard.usable(stream)) return;
+      if (!t.nextAttempt()) return failBeforeHeaders(stream, t, 'reset');
+      attempt();
+    }, ms);
+    t.cancelUpstream = () => clearTimeout(wait);
+    return true;
+  };
+  const attempt = (): void => {
+    let u: http2.ClientHttp2Stream;
+    try {
+      u = h2.request(t.origin, t.method, t.url, t.headers, t.bodyless);
+    } catch (err) {
+      return failBeforeHeaders(stream, t, err as Error);
     }
-    if (!guard.respond(stream, out, { waitForTrailers: true })) return;
-    // Not ended by pipe: node:http2 ends the readable side of a reset stream too, and a reset must
-    // reach the client as a reset (below), not as a clean end.
-    up.pipe(stream, { end: false });
-  });
-  up.on('trailers', (headers) => {
-    trailers = pairsToObject(0, h2ResponseHeaderPairs(headers));
-    delete trailers[':status'];
-  });
-  stream.on('wantTrailers', () => guard.sendTrailers(stream, trailers ?? {}));
-  up.on('close', () => {
-    if (!t.open) return;
-    const code = up.rstCode ?? NGHTTP2_NO_ERROR;
-    if (code === NGHTTP2_NO_ERROR && stream.headersSent) guard.end(stream);
-    if (code !== NGHTTP2_NO_ERROR && guard.usable(stream)) {
-      if (!stream.headersSent) {
-        return failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
+    up = u;
+    u.on('error', () => {});
+    t.cancelUpstream = () => u.close(NGHTTP2_CANCEL);
+    if (!t.bodyless) stream.pipe(u);
+    if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
+    u.on('response', (headers, flags) => {
+      const s = Number(headers[':status']);
+      // A closed exchange timed out (deadlines.ts) and answered already.
+      if (u !== up || !guard.usable(stream) || !t.open) return;
+      // A status the route retries is never shown to the client.
+      if (retried(s)) return u.close(NGHTTP2_CANCEL);
+      status = s;
+      const out = pairsToObject(status, t.responseHeaders(status, h2ResponseHeaderPairs(headers)));
+      // A trailers-only answer (a gRPC error) is a single HEADERS frame with END_STREAM.
+      if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
+        guard.respond(stream, out, { endStream: true });
+        return;
       }
-      // The upstream cancelled or reset mid-response: the client sees the same.
-      guard.reset(stream, code);
-      return t.finish(status, 'reset_after_headers');
-    } else if (status === 0 && guard.usable(stream)) {
-      return failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
-    }
-    t.finish(status);
-  });
+      if (!guard.respond(stream, out, { waitForTrailers: true })) return;
+      // Not ended by pipe: node:http2 ends the readable side of a reset stream too, and a reset must
+      // reach the client as a reset (below), not as a clean end.
+      u.pipe(stream, { end: false });
+    });
+    u.on('trailers', (headers) => {
+      if (u !== up) return;
+      trailers = pairsToObject(0, h2ResponseHeaderPairs(headers));
+      delete trailers[':status'];
+    });
+    u.on('close', () => {
+      if (u !== up || !t.open) return;
+      const code = u.rstCode ?? NGHTTP2_NO_ERROR;
+      if (code === NGHTTP2_NO_ERROR && stream.headersSent) guard.end(stream);
+      if (code !== NGHTTP2_NO_ERROR && guard.usable(stream)) {
+        if (!stream.headersSent) {
+          if (status === 0 && retried(code === NGHTTP2_REFUSED_STREAM ? 'refused_stream' : 'reset')) return;
+          return failBeforeHeaders(stream, t, new Error(`upstream reset the stream (code ${code})`));
+        }
+        // The upstream cancelled or reset mid-response: the client sees the same.
+        guard.reset(stream, code);
+        return t.finish(status, 'reset_after_headers');
+      } else if (status === 0 && guard.usable(stream)) {
+        return failBeforeHeaders(stream, t, new Error('upstream closed before headers'));
+      }
+      t.finish(status);
+    });
+  };
+  stream.on('wantTrailers', () => guard.sendTrailers(stream, trailers ?? {}));
   stream.on('close', () => {
+    clearTimeout(wait);
     // The client cancelled (RST_STREAM) or went away: cancel the upstream stream too.
     const code = stream.rstCode ?? NGHTTP2_NO_ERROR;
-    if (!up.destroyed && (code !== NGHTTP2_NO_ERROR || !up.readableEnded)) up.close(code !== NGHTTP2_NO_ERROR ? code : NGHTTP2_CANCEL);
+    if (up !== undefined && !up.destroyed && (code !== NGHTTP2_NO_ERROR || !up.readableEnded)) up.close(code !== NGHTTP2_NO_ERROR ? code : NGHTTP2_CANCEL);
     t.finish(code === NGHTTP2_NO_ERROR && status !== 0 ? status : 499);
   });
+  attempt();
 }
 
 /** The upstream failed before its response head: 503 to the client, the exchange ends with `outcome`. */
