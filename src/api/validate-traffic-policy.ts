@@ -3,8 +3,9 @@
 import { durationMs } from '../gateway-api/spec-values.ts';
 import { type Check, describe, isHeaderName, isHostPort, type Json } from './check.ts';
 import { checkGlobalRateLimit } from './validate-global-rate-limit.ts';
+import { checkRetry, checkTimeouts } from './validate-traffic-policy-retry.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts']);
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key', 'global']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
@@ -22,9 +23,11 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   known(c, spec, SPEC_FIELDS, 'spec');
   const refs = c.array(spec.targetRefs, 'spec.targetRefs');
   refs?.forEach((r, i) => checkTargetRef(c, r, `spec.targetRefs[${i}]`));
-  if (spec.rateLimit === undefined && spec.extAuthz === undefined) c.fail('spec', 'must set rateLimit or extAuthz');
+  if (spec.rateLimit === undefined && spec.extAuthz === undefined && spec.retry === undefined && spec.timeouts === undefined) c.fail('spec', 'must set rateLimit, extAuthz, retry or timeouts');
   if (spec.rateLimit !== undefined) checkRateLimit(c, spec.rateLimit, 'spec.rateLimit');
   if (spec.extAuthz !== undefined) checkExtAuthz(c, spec.extAuthz, 'spec.extAuthz');
+  if (spec.retry !== undefined) checkRetry(c, spec.retry, 'spec.retry');
+  if (spec.timeouts !== undefined) checkTimeouts(c, spec.timeouts, 'spec.timeouts');
 }
 
 function checkTargetRef(c: Check, value: unknown, path: string): void {

@@ -78,7 +78,9 @@ function statusOf(p: TrafficPolicy, winners: ReadonlyMap<string, TrafficPolicy>)
 function withPolicies(route: Route, policies: TrafficPolicies): Route {
   const had = attached.get(route);
   if (had !== undefined && had.policies === policies) return had.route;
-  const out = Object.freeze({ ...route, policies });
+  // Retries and timeouts are the route's own fields (every consumer reads them there): the policy's replace them.
+  const timeout = policies.timeout === undefined ? route.timeout : Object.freeze({ ...route.timeout, ...policies.timeout });
+  const out = Object.freeze({ ...route, policies, ...(policies.retry !== undefined && { retry: policies.retry }), ...(timeout !== undefined && { timeout }) });
   attached.set(route, { policies, route: out });
   return out;
 }

@@ -2,6 +2,7 @@
 import type { ExtAuthzPolicy, GlobalRateLimitPolicy, RateLimitDescriptorEntry, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
 import { durationMs } from './spec-values.ts';
 import type { DescriptorEntrySpec, ExtAuthzSpec, GlobalRateLimitSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
+import { retryOf, timeoutOf } from './traffic-policy-retry.ts';
 
 /** Envoy's ext_authz default timeout. */
 export const DEFAULT_AUTHZ_TIMEOUT_MS = 200;
@@ -9,7 +10,10 @@ export const DEFAULT_AUTHZ_TIMEOUT_MS = 200;
 export const DEFAULT_RATE_LIMIT_SERVICE_TIMEOUT_MS = 20;
 
 export function policiesOf(p: TrafficPolicy): TrafficPolicies {
+  const timeout = timeoutOf(p.spec.retry, p.spec.timeouts);
   return Object.freeze({
+    ...(p.spec.retry !== undefined && { retry: retryOf(p.spec.retry) }),
+    ...(timeout !== undefined && { timeout }),
     ...(p.spec.rateLimit?.requests !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
     ...(p.spec.rateLimit?.global !== undefined && { globalRateLimit: globalRateLimitOf(p.spec.rateLimit.global) }),
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),

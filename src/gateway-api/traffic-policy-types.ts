@@ -58,6 +58,27 @@ export interface ExtAuthzSpec {
   headersToUpstream?: string[];
 }
 
+/** Route retries (src/proxy/retry.ts); durations are Gateway API durations. */
+export interface RetrySpec {
+  /** retries after the first attempt */
+  attempts: number;
+  /** each attempt's own deadline (the backend request timeout) */
+  perTryTimeout?: string;
+  /** failures before a response head to retry: connect-failure, reset, refused-stream; default all */
+  retryOn?: Array<'connect-failure' | 'reset' | 'refused-stream'>;
+  /** upstream statuses to retry; default none */
+  codes?: number[];
+  backoff?: { base?: string; max?: string };
+  budget?: { percent?: number; minConcurrency?: number };
+  /** bytes of a request body held for a resend; default 64 KiB; 0: bodies are not retried */
+  bodyLimit?: number;
+}
+
+export interface TimeoutsSpec {
+  request?: string;
+  idle?: string;
+}
+
 export interface TrafficPolicy {
   apiVersion: typeof SLUICE_API_V1ALPHA1;
   kind: 'TrafficPolicy';
@@ -66,5 +87,7 @@ export interface TrafficPolicy {
     targetRefs?: PolicyTargetRef[];
     rateLimit?: RateLimitSpec;
     extAuthz?: ExtAuthzSpec;
+    retry?: RetrySpec;
+    timeouts?: TimeoutsSpec;
   };
 }

@@ -3,7 +3,7 @@
 // apply, the route's first, as Envoy applies route-level then virtual-host-level edits.
 import { headerValueProblem, isHeaderName, isSettableHeader } from '../api/grammar.ts';
 import { regexError } from '../gateway-api/spec-values.ts';
-import type { CorsPolicy, HeaderEdits, HeaderPair, RetryPolicy, RouteFilter } from '../snapshot/types.ts';
+import type { CorsPolicy, HeaderEdits, HeaderPair, RetryOn, RetryPolicy, RouteFilter } from '../snapshot/types.ts';
 import type { Finding } from './matchers.ts';
 import type { HeaderManipulation, HeaderValueOption, Options, ResourceRef } from './types.ts';
 
@@ -149,30 +149,45 @@ function fault(f: NonNullable<Options['faults']>, errors: Finding[]): RouteFilte
   return { type: 'fault', ...(abort !== undefined && { abort }), ...(delay !== undefined && { delay }) };
 }
 
-// Envoy's retry_on conditions that map onto status codes; connect failures and resets are always
-// retried by the IR's policy.
-const RETRY_CODES: Readonly<Record<string, readonly number[]>> = {
-  '5xx': [500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511],
-  'gateway-error': [502, 503, 504],
-  'retriable-4xx': [409],
-  'connect-failure': [],
-  reset: [],
-  'refused-stream': [],
+// Envoy's retry_on conditions: the status codes and the failures before a response each retries
+// (5xx and gateway-error also retry a connection that fails or is reset, as Envoy's do).
+const ALL_FAILURES: readonly RetryOn[] = ['connect-failure', 'reset', 'refused-stream'];
+const RETRY_ON: Readonly<Record<string, { readonly codes: readonly number[]; readonly on: readonly RetryOn[] }>> = {
+  '5xx': { codes: [500, 501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511], on: ALL_FAILURES },
+  'gateway-error': { codes: [502, 503, 504], on: ALL_FAILURES },
+  'retriable-4xx': { codes: [409], on: [] },
+  'connect-failure': { codes: [], on: ['connect-failure'] },
+  reset: { codes: [], on: ['reset'] },
+  'refused-stream': { codes: [], on: ['refused-stream'] },
 };
 
 function retryPolicy(r: NonNullable<Options['retries']>, errors: Finding[], warnings: Finding[]): { policy?: RetryPolicy; perTry?: number } {
   const codes = new Set<number>();
-  for (const cond of (r.retryOn ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const mapped = RETRY_CODES[cond];
-    if (mapped === undefined) warnings.push({ path: 'retries.retryOn', message: `condition ${JSON.stringify(cond)} is not supported by Sluice, ignored (served: ${Object.keys(RETRY_CODES).join(', ')})` });
-    else for (const c of mapped) codes.add(c);
+  const on = new Set<RetryOn>();
+  const conditions = (r.retryOn ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const cond of conditions) {
+    const mapped = RETRY_ON[cond];
+    if (mapped === undefined) warnings.push({ path: 'retries.retryOn', message: `condition ${JSON.stringify(cond)} is not supported by Sluice, ignored (served: ${Object.keys(RETRY_ON).join(', ')})` });
+    else {
+      for (const c of mapped.codes) codes.add(c);
+      for (const f of mapped.on) on.add(f);
+    }
   }
   const attempts = r.numRetries ?? 1;
   if (attempts < 0 || attempts > 100) errors.push({ path: 'retries.numRetries', message: 'must be 0..100' });
   const perTry = duration(r.perTryTimeout, 'retries.perTryTimeout', errors);
   const backoff = r.retryBackOff?.baseInterval === undefined ? undefined : duration(r.retryBackOff.baseInterval, 'retries.retryBackOff.baseInterval', errors);
-  if (r.retryBackOff?.maxInterval !== undefined) warnings.push({ path: 'retries.retryBackOff.maxInterval', message: 'not supported by Sluice (the backoff grows from baseInterval as Envoy\'s default does), ignored' });
-  const policy: RetryPolicy = { attempts: Math.max(0, Math.min(100, attempts)), codes: [...codes].sort((a, b) => a - b), ...(backoff !== undefined && { backoffMs: backoff }) };
+  const max = r.retryBackOff?.maxInterval === undefined ? undefined : duration(r.retryBackOff.maxInterval, 'retries.retryBackOff.maxInterval', errors);
+  if (max !== undefined && max < (backoff ?? 25)) errors.push({ path: 'retries.retryBackOff.maxInterval', message: 'must be at least baseInterval (25ms when not set), as Envoy requires' });
+  // No conditions, or all failures listed: the IR's default (every failure).
+  const failures = conditions.length === 0 || on.size === ALL_FAILURES.length ? undefined : ALL_FAILURES.filter((f) => on.has(f));
+  const policy: RetryPolicy = {
+    attempts: Math.max(0, Math.min(100, attempts)),
+    codes: [...codes].sort((a, b) => a - b),
+    ...(backoff !== undefined && { backoffMs: backoff }),
+    ...(max !== undefined && { maxBackoffMs: max }),
+    ...(failures !== undefined && { on: failures }),
+  };
   return { policy, ...(perTry !== undefined && { perTry }) };
 }
 

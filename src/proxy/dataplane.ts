@@ -1,6 +1,7 @@
 // The data plane's shared state: the compiled router (swapped atomically on each snapshot),
 // the upstream pools (kept across swaps), metrics and logging.
 import { ExchangeDeadlines } from './deadlines.ts';
+import { RetryBudgets } from './retry.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -42,6 +43,8 @@ export class DataPlane {
   readonly sends: ClientDeadlines;
   /** the route timeouts of every front end (deadlines.ts) */
   readonly deadlines = new ExchangeDeadlines();
+  /** the route retry budgets, per cluster (retry.ts) */
+  readonly retryBudgets = new RetryBudgets();
 
   /** `timeouts`: see ListenerLimits.bodyTimeout and sendTimeout (ms, 0: none) */
   /** `functions`: the function host's options (body limit, registry) */

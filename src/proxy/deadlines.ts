@@ -66,3 +66,60 @@ export function timeoutReply(grpcType: string | undefined): LocalReply {
   if (grpcType === undefined) return GATEWAY_TIMEOUT;
   return { status: 200, headers: [['content-type', grpcType], ['grpc-status', '4'], ['grpc-message', 'upstream request timeout']], body: '' };
 }
+
+/** A deadline: when (performance.now() ms), and the timeout it comes from (how often to look). */
+export interface Deadline {
+  readonly at: number;
+  readonly ms: number;
+}
+
+/**
+ * A route's deadline for an attempt: `request` from `started` (when the request came),
+ * `backendRequest` from `now` (the attempt's start); the earlier wins. 0 or absent: none.
+ */
+export function routeDeadline(timeout: { readonly request?: number; readonly backendRequest?: number }, started: number, now: number): Deadline | undefined {
+  let at = Number.POSITIVE_INFINITY;
+  let ms = Number.POSITIVE_INFINITY;
+  if (timeout.request !== undefined && timeout.request > 0) {
+    at = started + timeout.request;
+    ms = timeout.request;
+  }
+  if (timeout.backendRequest !== undefined && timeout.backendRequest > 0 && now + timeout.backendRequest < at) {
+    at = now + timeout.backendRequest;
+    ms = timeout.backendRequest;
+  }
+  return at === Number.POSITIVE_INFINITY ? undefined : { at, ms };
+}
+
+/**
+ * A route's idle timeout (Envoy's route idle_timeout): the exchange is idle once a probe of its
+ * traffic (bytes either way) has not moved for `ms`. Looked at every quarter of the timeout, so a
+ * cut comes between `ms` and 1.25 * `ms` (plus the sweep's period) after the last byte.
+ */
+export class IdleWatch {
+  /** 0: no idle timeout */
+  ms = 0;
+  #since = 0;
+  #seen = -1;
+
+  start(ms: number, now: number): void {
+    this.ms = ms;
+    this.#since = now;
+    this.#seen = -1;
+  }
+
+  /** Whether the traffic (`value`) has stood still for the timeout by `now`. */
+  idle(now: number, value: number): boolean {
+    if (value !== this.#seen) {
+      this.#seen = value;
+      this.#since = now;
+      return false;
+    }
+    return now - this.#since >= this.ms;
+  }
+
+  /** When to look next. */
+  next(now: number): number {
+    return Math.min(this.#since + this.ms, now + Math.max(5, this.ms / 4));
+  }
+}

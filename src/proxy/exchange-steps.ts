@@ -58,6 +58,8 @@ export interface ExchangeOwner {
   exchangeReady(x: Exchange, step: Step): void;
   /** the route's timeout passed before the exchange finished (deadlines.ts): end it, and finish() */
   exchangeTimedOut(x: Exchange): void;
+  /** a number that moves whenever the exchange's bytes move either way (a route idle timeout's probe) */
+  exchangeActivity?(x: Exchange): number;
 }
 
 /** How an exchange ended, beyond its status: an upstream failure, for the metric and the log. */

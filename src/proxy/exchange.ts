@@ -7,19 +7,22 @@
 //
 // Front ends made per request (node:http, HTTP/2) make one Exchange per request; the fast path
 // keeps one per client connection and reuses it, so the hot path allocates nothing here.
-import type { Pool } from 'undici';
-import type { Cluster, Endpoint, HeaderPair } from '../snapshot/types.ts';
+import type { Cluster, HeaderPair } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { timeoutReply } from './deadlines.ts';
+import { ExchangeClock } from './exchange-clock.ts';
 import { decide } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
-import { type BodyCopy, startMirrors } from './mirror.ts';
-import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
+import { startMirrors } from './mirror.ts';
+import { DEFAULT_BODY_LIMIT, type RetryCause } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
-import { upstreamErrorReason } from './upstream-errors.ts';
+import { Attempts } from './exchange-attempts.ts';
+import { countFailure } from './exchange-finish.ts';
+import { endpointHost, setHeaders } from './exchange-upstream.ts';
+import { ExchangeFields } from './exchange-fields.ts';
 import {
   type ExchangeFacts, type ExchangeOwner, FORWARD, FROM_FAST, FROM_H1, FROM_H2, FROM_UPGRADE, type From, HANDOFF, LOCAL,
   type Outcome, PENDING, type Step, VIA_H2C, VIA_POOL, VIA_RAW, VIA_TUNNEL, type Via,
@@ -32,69 +35,28 @@ const IDLE = 0;
 const OPEN = 1;
 const DONE = 2;
 
-export class Exchange implements PolicyRequest, ExchangeOwner {
-  readonly dp: DataPlane;
-  /** the listener's name, for metrics */
-  readonly listener: string;
-  readonly from: From;
+export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeOwner {
   readonly #owner: ExchangeOwner | undefined;
   #state = IDLE;
   #inflight = false;
   #started = 0;
   #policies: RoutePolicies = NO_POLICIES;
-  /** armed with the route's timeout (deadlines.ts) */
-  #armed = false;
-  /** retries so far (retry.ts) */
-  #retries = 0;
+  /** the route's deadlines and idle timeout on the data plane's sweep (exchange-clock.ts) */
+  readonly #clock: ExchangeClock;
+  /** retries so far (exchange-attempts.ts) */
+  readonly #attempts = new Attempts();
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
   #held: CompiledFault | undefined;
   #cut = false;
-
-  // The facts (the request as the front end saw it).
-  method = '';
-  /** a HEAD request: answers carry no body */
-  head = false;
-  raw: readonly string[] = [];
-  clientAddress: string | undefined = undefined;
-  grpcType: string | undefined = undefined;
-  bodyless = true;
-  /** the Host / :authority and the request target as sent, for the access log */
-  authority = '';
-  target = '';
   #facts: ExchangeFacts | undefined;
   /** headers a request policy set for the upstream request (ext_authz); usually undefined */
   #policyHeaders: HeaderPair[] | undefined;
-
-  // What begin() settled.
-  ingress = '';
-  /** how decide() answered ('forward', 'not-found', ...; '' before it ran; 'no-endpoints'), for the access log */
-  decided = '';
-  /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
-  requestId = '';
-  /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
-  reply: LocalReply = NO_CONFIG;
-  replyGrpc = false;
   #decision: ForwardDecision | undefined;
-  cluster: Cluster | undefined;
-  /** the request target sent upstream (normalised) */
-  url = '';
-  via: Via = VIA_RAW;
-  endpoint: Endpoint | undefined;
-  /** VIA_POOL and VIA_H2C: the endpoint's origin; VIA_POOL: its undici pool */
-  origin = '';
-  pool: Pool | undefined;
-  /** the upstream request headers, built once ([name, value, ...], `host` first) */
-  headers: string[] = [];
-  /** FORWARD with a body: where the front end copies it for the route's mirrors (mirror.ts); usually undefined */
-  mirrorBody: BodyCopy | undefined = undefined;
-  /** FORWARD: set by the front end once the upstream request is under way; stops it (a timeout) */
-  cancelUpstream: (() => void) | undefined = undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
-    this.dp = dp;
-    this.listener = listener;
-    this.from = from;
+    super(dp, listener, from);
     this.#owner = owner;
+    this.#clock = new ExchangeClock(dp.deadlines, this);
   }
 
   get decision(): ForwardDecision {
@@ -104,10 +66,6 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   /** performance.now() when the exchange began */
   get startedAt(): number {
     return this.#started;
-  }
-
-  get clusterName(): string {
-    return this.cluster?.name ?? '';
   }
 
   /** the route edits response headers: a front end forwarding heads as bytes must rewrite them */
@@ -127,8 +85,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.endpoint = undefined;
     this.pool = undefined;
     this.mirrorBody = undefined;
+    this.replayBody = undefined;
     this.cancelUpstream = undefined;
-    this.#retries = 0;
+    this.#attempts.reset();
+    this.#clock.reset();
     this.#held = undefined;
     this.ingress = '';
     this.method = facts.method;
@@ -184,8 +144,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       this.#cut = request !== undefined && request > 0 && end <= at;
       if (this.#cut) at = end;
       this.#held = fault;
-      this.dp.deadlines.arm(this, at, this.#cut ? request! : delay.ms);
-      this.#armed = true;
+      this.#clock.hold(at, this.#cut ? request! : delay.ms);
       return PENDING;
     }
     return this.#abortOrGoOn(fault);
@@ -212,7 +171,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   #via(cluster: Cluster): number {
     switch (this.from) {
       case FROM_FAST:
-        return cluster.protocol === 'http1' ? VIA_RAW : -1;
+        // A body to hold for a retry is node:http's to read (h1.ts): the fast path streams bodies.
+        return cluster.protocol === 'http1' && (this.bodyless || this.bodyHold === 0) ? VIA_RAW : -1;
       case FROM_H1:
         return cluster.protocol === 'h2c' ? VIA_H2C : VIA_POOL;
       case FROM_H2:
@@ -275,16 +235,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const cluster = this.cluster!;
     const decision = this.#decision!;
     const dp = this.dp;
-    if (this.via === VIA_RAW) this.endpoint = dp.fast.pick(cluster);
-    else {
-      const pick = dp.upstreams.pick(cluster);
-      if (pick !== undefined) {
-        this.endpoint = pick.endpoint;
-        this.origin = pick.origin;
-        this.pool = pick.pool;
-      }
-    }
-    if (this.endpoint === undefined) {
+    if (!this.#pick(cluster)) {
       dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
       this.decided = 'no-endpoints';
       return this.#answer(NO_ENDPOINTS, this.ingress, true);
@@ -292,7 +243,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const facts = this.#facts!;
     this.headers = upstreamRequestHeaders({
       raw: facts.raw,
-      host: decision.split.autoHost ? endpointHost(this.endpoint) : decision.upstreamHost,
+      host: decision.split.autoHost ? endpointHost(this.endpoint!) : decision.upstreamHost,
       edits: decision.request,
       clientAddress: facts.clientAddress,
       proto: facts.secure ? 'https' : 'http',
@@ -307,39 +258,41 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (decision.mirrors.length > 0 && this.via !== VIA_TUNNEL) this.mirrorBody = startMirrors(dp, decision.mirrors, this);
     const timeout = decision.timeout;
     // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
-    if (timeout !== undefined && this.via !== VIA_TUNNEL) this.#arm(timeout);
+    if (timeout !== undefined && this.via !== VIA_TUNNEL) {
+      this.#clock.start(timeout, performance.now());
+      this.#clock.arm(timeout, this.#started);
+    }
+    if (decision.retry !== undefined) this.#attempts.started(dp.retryBudgets, cluster.name);
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;
   }
 
-  /**
-   * Arms the route's deadline: `request` from when the request came, `backendRequest` from now
-   * (the upstream attempt's start); the earlier wins. 0 or absent: none.
-   */
-  #arm(timeout: NonNullable<ForwardDecision['timeout']>): void {
-    const now = performance.now();
-    let at = Number.POSITIVE_INFINITY;
-    let ms = Number.POSITIVE_INFINITY;
-    if (timeout.request !== undefined && timeout.request > 0) {
-      at = this.#started + timeout.request;
-      ms = timeout.request;
+  /** An endpoint of `cluster` for the next attempt (and its origin and pool for undici); false when it has none. */
+  #pick(cluster: Cluster): boolean {
+    if (this.via === VIA_RAW) {
+      this.endpoint = this.dp.fast.pick(cluster);
+      return this.endpoint !== undefined;
     }
-    if (timeout.backendRequest !== undefined && timeout.backendRequest > 0 && now + timeout.backendRequest < at) {
-      at = now + timeout.backendRequest;
-      ms = timeout.backendRequest;
-    }
-    if (at === Number.POSITIVE_INFINITY) return;
-    this.dp.deadlines.arm(this, at, ms);
-    this.#armed = true;
+    const pick = this.dp.upstreams.pick(cluster);
+    this.endpoint = pick?.endpoint;
+    if (pick === undefined) return false;
+    this.origin = pick.origin;
+    this.pool = pick.pool;
+    return true;
+  }
+
+  /** A number that moves whenever bytes move either way (the idle timeout's probe); front ends override it. */
+  activity(): number {
+    return this.#owner?.exchangeActivity?.(this) ?? 0;
   }
 
   /** The deadline passed (deadlines.ts): the front end ends the exchange. */
   expire(): void {
-    this.#armed = false;
     if (this.#state !== OPEN) return;
     if (this.#held !== undefined) return this.#resume(this.#unhold(this.#held));
-    (this.#owner ?? this).exchangeTimedOut(this);
+    // An idle timeout whose traffic still moves is armed again.
+    if (this.#clock.expired(() => this.activity())) (this.#owner ?? this).exchangeTimedOut(this);
   }
 
   exchangeTimedOut(_x: Exchange): void {
@@ -372,7 +325,13 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   /** The route may retry this request (retry.ts): a front end keeps what it needs to resend it. */
   get retries(): boolean {
-    return this.#decision?.retry !== undefined && retryable(this.method, this.bodyless);
+    return this.#decision?.retry !== undefined && (this.bodyless || this.replayBody !== undefined);
+  }
+
+  /** Bytes of a request body the front end should hold so that a retry can resend it; 0: none. */
+  get bodyHold(): number {
+    const retry = this.#decision?.retry;
+    return retry === undefined || retry.attempts === 0 ? 0 : (retry.bodyLimit ?? DEFAULT_BODY_LIMIT);
   }
 
   /**
@@ -381,11 +340,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
    */
   retryAfter(cause: RetryCause): number {
     const policy = this.#decision?.retry;
-    if (policy === undefined || this.#state !== OPEN || this.#retries >= policy.attempts || !retryable(this.method, this.bodyless)) return -1;
-    if (!retriedCause(policy, cause)) return -1;
-    this.#retries++;
-    this.dp.metrics.retries.labels(this.clusterName, retryReason(cause)).inc();
-    return backoffMs(policy, this.#retries, Math.random());
+    if (policy === undefined || this.#state !== OPEN) return -1;
+    return this.#attempts.after(policy, this.method, this.bodyless || this.replayBody !== undefined, cause, this.dp.metrics, this.dp.retryBudgets);
   }
 
   /**
@@ -394,21 +350,11 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
    */
   nextAttempt(): boolean {
     if (this.#state !== OPEN) return false;
-    const cluster = this.cluster!;
-    if (this.via === VIA_RAW) this.endpoint = this.dp.fast.pick(cluster);
-    else {
-      const pick = this.dp.upstreams.pick(cluster);
-      this.endpoint = pick?.endpoint;
-      if (pick !== undefined) {
-        this.origin = pick.origin;
-        this.pool = pick.pool;
-      }
-    }
-    if (this.endpoint === undefined) return false;
+    if (!this.#pick(this.cluster!)) return false;
     // The Host follows the endpoint (headers: `host` first).
-    if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint);
+    if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint!);
     const timeout = this.#decision!.timeout;
-    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
+    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clock.arm(timeout, this.#started);
     return true;
   }
 
@@ -425,44 +371,15 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (this.#state !== OPEN) return;
     this.#state = DONE;
     const dp = this.dp;
-    if (this.#armed) {
-      this.#armed = false;
-      dp.deadlines.disarm(this);
-    }
+    this.#clock.disarm();
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
+      this.#attempts.ended(dp.retryBudgets);
     }
-    if (outcome !== undefined) this.#countFailure(outcome);
+    if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
     if (dp.accessLog !== undefined) dp.accessLog.record(this, status, outcome);
-  }
-
-  #countFailure(outcome: Exclude<Outcome, undefined>): void {
-    const cluster = this.clusterName;
-    if (outcome === 'reset_after_headers' || outcome === 'timeout') {
-      this.dp.metrics.upstreamErrors.labels(cluster, outcome).inc();
-      return;
-    }
-    const reason = typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome);
-    this.dp.metrics.upstreamErrors.labels(cluster, reason).inc();
-    this.dp.log.debug({ err: typeof outcome === 'string' ? outcome : outcome.message, cluster }, 'upstream error before response');
-  }
-}
-
-/**
- * The Host of a url-rewrite's autoHostname (Envoy's auto_host_rewrite): the endpoint's DNS name
- * (a `dns` cluster) or address, without the port; an IPv6 address in brackets.
- */
-function endpointHost(endpoint: Endpoint): string {
-  return endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
-}
-
-/** Sets each pair on [name, value, ...] headers (lower-case names), replacing that name's entries; `host` stays first. */
-function setHeaders(headers: string[], pairs: readonly HeaderPair[]): void {
-  for (const [name, value] of pairs) {
-    for (let i = headers.length - 2; i >= 2; i -= 2) if (headers[i]!.toLowerCase() === name) headers.splice(i, 2);
-    headers.push(name, value);
   }
 }

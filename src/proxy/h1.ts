@@ -17,6 +17,7 @@ import { BODY_TIMEOUT, UPSTREAM_RESET } from './local-reply.ts';
 import { h1Facts } from './request-facts.ts';
 import { strictTarget } from './h1-strict.ts';
 import { watchH1Body, watchSend } from './client-deadlines.ts';
+import { holdBody } from './replay-body.ts';
 import type { ListenerContext } from './listeners.ts';
 
 export { writeLocal } from './h1-reply.ts';
@@ -56,6 +57,12 @@ class H1Exchange extends Exchange {
     return body;
   }
 
+  /** A route idle timeout's probe: the connection's bytes either way (node:http runs one request at a time on it). */
+  override activity(): number {
+    const s = this.req.socket;
+    return s.bytesRead + s.bytesWritten;
+  }
+
   /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
   override timedOut(): void {
     const { req, res } = this;
@@ -74,7 +81,7 @@ class H1Exchange extends Exchange {
     writeLocal(res, reply, this.head);
   }
 
-  /** A route retry (retry.ts; only bodiless requests): the request again after `wait` ms, to the next endpoint. */
+  /** A route retry (retry.ts; bodiless requests, or bodies held): the request again after `wait` ms, to the next endpoint. */
   retryLater(wait: number): void {
     const timer = setTimeout(() => {
       if (!this.open) return;
@@ -82,7 +89,7 @@ class H1Exchange extends Exchange {
         writeLocal(this.res, UPSTREAM_RESET, this.head, this.grpcType);
         return this.finish(503, 'reset');
       }
-      this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: null, upgrade: null }, new H1ProxyHandler(this));
+      this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: this.replayBody ?? null, upgrade: null }, new H1ProxyHandler(this));
     }, wait);
     this.cancelUpstream = () => clearTimeout(timer);
   }
@@ -110,9 +117,24 @@ class H1Exchange extends Exchange {
       return;
     }
     const handler = new H1ProxyHandler(this);
-    this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body: this.bodyless ? null : this.#mirrored(req), upgrade: null }, handler);
+    const hold = this.bodyless || this.mirrorBody !== undefined ? 0 : this.bodyHold;
+    const send = (body: Readable | Buffer | null): void => void this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body, upgrade: null }, handler);
+    // A retrying route holds the body (up to its limit) before sending it, so that a retry can resend it.
+    if (hold > 0) {
+      holdBody(req, hold, declaredLength(req), (b) => {
+        if (!this.open) return;
+        this.replayBody = b.held;
+        send(b.held ?? b.stream);
+      });
+    } else send(this.bodyless ? null : this.#mirrored(req));
     if (!this.bodyless) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   }
+}
+
+/** The request's Content-Length (node:http has refused a malformed one), or undefined. */
+function declaredLength(req: IncomingMessage): number | undefined {
+  const v = req.headers['content-length'];
+  return v === undefined ? undefined : Number(v);
 }
 
 /**

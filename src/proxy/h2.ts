@@ -116,6 +116,15 @@ class H2Exchange extends Exchange {
     this.#h2 = h2;
   }
 
+  /**
+   * A route idle timeout's probe: the client connection's bytes either way. node:http2 counts no
+   * bytes per stream, so other streams' traffic on the connection keeps this one alive too.
+   */
+  override activity(): number {
+    const s = this.#stream.session?.socket;
+    return s === undefined ? 0 : s.bytesRead + s.bytesWritten;
+  }
+
   /** The route's timeout passed (deadlines.ts): 504 (DEADLINE_EXCEEDED for gRPC) before the response head, else a reset. */
   override timedOut(): void {
     const stream = this.#stream;

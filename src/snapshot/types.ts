@@ -162,10 +162,27 @@ export interface Split {
 export interface RetryPolicy {
   /** attempts after the first */
   readonly attempts: number;
-  /** upstream status codes that are retried (connect failures and resets always are) */
+  /** upstream status codes that are retried */
   readonly codes: readonly number[];
   /** base backoff in ms (exponential with jitter, as Envoy) */
   readonly backoffMs?: number;
+  /** the longest backoff in ms; absent: 10 times the base (Envoy's default) */
+  readonly maxBackoffMs?: number;
+  /** failures before a response head that are retried; absent: all three */
+  readonly on?: readonly RetryOn[];
+  /** at most `percent` of the cluster's active requests may be retries, and always `minConcurrency`; absent: 20% and 3 (Envoy's retry_budget defaults) */
+  readonly budget?: RetryBudget;
+  /** bytes of a request body held so that it can be sent again; absent: 64 KiB; 0: requests with a body are not retried */
+  readonly bodyLimit?: number;
+}
+
+/** Envoy's retry_on conditions for failures before a response head. */
+export type RetryOn = 'connect-failure' | 'reset' | 'refused-stream';
+
+export interface RetryBudget {
+  /** 0..100 */
+  readonly percent: number;
+  readonly minConcurrency: number;
 }
 
 export interface Route {
@@ -187,8 +204,8 @@ export interface Route {
    * or all weights 0: 500 (no backend to send to)
    */
   readonly splits: readonly Split[];
-  /** ms; absent: none */
-  readonly timeout?: { readonly request?: number; readonly backendRequest?: number };
+  /** ms; absent: none. `idle`: no bytes either way for that long ends the exchange */
+  readonly timeout?: { readonly request?: number; readonly backendRequest?: number; readonly idle?: number };
   readonly retry?: RetryPolicy;
   /** traffic policies attached to this route (a TrafficPolicy, src/gateway-api/traffic-policy*.ts); absent: none */
   readonly policies?: TrafficPolicies;
@@ -199,6 +216,10 @@ export interface TrafficPolicies {
   readonly rateLimit?: RateLimitPolicy;
   readonly globalRateLimit?: GlobalRateLimitPolicy;
   readonly extAuthz?: ExtAuthzPolicy;
+  /** replaces the route's retry policy */
+  readonly retry?: RetryPolicy;
+  /** replaces the route's timeouts of the same names (ms) */
+  readonly timeout?: { readonly request?: number; readonly backendRequest?: number; readonly idle?: number };
 }
 
 /** A local token bucket: `requests` tokens per `unit`, holding at most `burst`. */

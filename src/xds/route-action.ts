@@ -1,6 +1,6 @@
 // One IR route -> one Envoy Route: its match, then a redirect, a direct response, a 500, or a RouteAction to one
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
-import type { Route, Split } from '../snapshot/types.ts';
+import type { RetryPolicy, Route, Split } from '../snapshot/types.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
 import { extAuthzPerFilter } from './ext-authz.ts';
@@ -66,14 +66,25 @@ function retryPolicy(route: Route): ProtoObject | undefined {
   const retry = route.retry;
   if (!retry && perTry === undefined) return undefined;
   const codes = retry?.codes ?? [];
+  // Without a list, Envoy's `reset` covers refused streams too.
+  const on = retry?.on ?? ['connect-failure', 'reset'];
   return {
-    retry_on: retry ? ['connect-failure', 'reset', ...(codes.length ? ['retriable-status-codes'] : [])].join(',') : undefined,
+    retry_on: retry ? [...on, ...(codes.length ? ['retriable-status-codes'] : [])].join(',') : undefined,
     // Envoy's default is one retry; none unless the IR asks.
     num_retries: { value: retry?.attempts ?? 0 },
     retriable_status_codes: codes.length ? [...codes] : undefined,
-    retry_back_off: retry?.backoffMs ? { base_interval: duration(retry.backoffMs) } : undefined,
+    retry_back_off: retry ? retryBackOff(retry) : undefined,
     per_try_timeout: perTry === undefined ? undefined : duration(perTry),
   };
+}
+
+/** Envoy's default base interval (the data plane's too, src/proxy/retry.ts). */
+const BASE_INTERVAL_MS = 25;
+
+/** Envoy requires base_interval whenever retry_back_off is set. */
+function retryBackOff(retry: RetryPolicy): ProtoObject | undefined {
+  if (!retry.backoffMs && retry.maxBackoffMs === undefined) return undefined;
+  return { base_interval: duration(retry.backoffMs || BASE_INTERVAL_MS), max_interval: retry.maxBackoffMs === undefined ? undefined : duration(retry.maxBackoffMs) };
 }
 
 /** What every RouteAction of `route` carries besides its clusters. */
@@ -81,6 +92,7 @@ function actionFields(route: Route, parts: FilterParts, host: string | undefined
   return {
     // A 0s timeout turns Envoy's default 15 s route timeout off: the IR has none by default.
     timeout: route.timeout?.request === undefined ? {} : duration(route.timeout.request),
+    idle_timeout: route.timeout?.idle === undefined ? undefined : duration(route.timeout.idle),
     // One of the two (a oneof): the endpoint's hostname, or a literal.
     auto_host_rewrite: parts.autoHost ? { value: true } : undefined,
     host_rewrite_literal: parts.autoHost ? undefined : host,

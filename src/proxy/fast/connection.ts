@@ -241,6 +241,11 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     else this.#upstreamFailed(err ?? 'reset');
   }
 
+  /** The exchange's traffic, for a route idle timeout: the client connection's bytes either way (one exchange at a time). */
+  exchangeActivity(_x: Exchange): number {
+    return this.socket.bytesRead + this.socket.bytesWritten;
+  }
+
   /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
   exchangeTimedOut(_x: Exchange): void {
     if (!this.active) return;
