@@ -14,6 +14,7 @@ import type { Source, SourceState } from './sources/types.ts';
 import { Store } from './store/store.ts';
 import { TranslateCache } from './translate/cache.ts';
 import type { TranslateOptions } from './translate/options.ts';
+import type { TranslationReport } from './observe/trace-export.ts';
 import { translate } from './translate/translate.ts';
 
 export class Pipeline {
@@ -34,6 +35,8 @@ export class Pipeline {
   /** the rejections and diagnostics logged so far and still present (see #logNew) */
   #logged = new Set<string>();
   #loggedLists: readonly [readonly Rejection[], readonly Diagnostic[]] | [] = [];
+  /** told of each translation, for its control-plane span (--tracing-otlp-endpoint); usually undefined */
+  onTranslated: ((t: TranslationReport) => void) | undefined = undefined;
 
   constructor(source: Source, options: TranslateOptions, log: Logger, metrics?: Metrics) {
     this.#source = source;
@@ -80,6 +83,8 @@ export class Pipeline {
   }
 
   #apply(state: SourceState): void {
+    const startedAt = performance.now();
+    const report = this.onTranslated;
     this.#metrics?.reloads.inc();
     if (state.rejections.length > 0) this.#metrics?.rejects.inc(state.rejections.length);
     this.#rejections = state.rejections;
@@ -90,6 +95,7 @@ export class Pipeline {
       // A translator bug must not take down the gateway: keep serving the last good snapshot.
       this.#log.error({ err }, 'translation failed; keeping the last good configuration');
       this.#logNew(state.rejections, this.#lastResult?.diagnostics ?? []);
+      report?.({ startedAt, endedAt: performance.now(), version: undefined, rejected: state.rejections.length, error: err instanceof Error ? err.message : String(err) });
       return;
     }
     this.#lastResult = result;
@@ -98,6 +104,7 @@ export class Pipeline {
     if (result.snapshot.hash === this.#lastHash && this.feed.current()) {
       // Same routes, but statuses may differ (an invalid edit keeps the last good spec serving).
       this.feed.publishStatuses(result.statuses);
+      report?.({ startedAt, endedAt: performance.now(), version: undefined, rejected: state.rejections.length });
       return;
     }
     this.#lastHash = result.snapshot.hash;
@@ -105,5 +112,6 @@ export class Pipeline {
     this.#metrics?.snapshotVersion.set(snapshot.version);
     this.feed.publish(snapshot, result, this.#diffs.publishing());
     this.#log.info({ version: snapshot.version, ingresses: snapshot.ingresses.length, clusters: snapshot.clusters.length }, 'serving configuration');
+    report?.({ startedAt, endedAt: performance.now(), version: snapshot.version, rejected: state.rejections.length, ingresses: snapshot.ingresses.length, clusters: snapshot.clusters.length });
   }
 }

@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../log.ts';
 import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
 import { compileFormat } from '../observe/access-log-format.ts';
 import { RequestIds } from '../observe/request-id.ts';
+import { Tracing } from '../observe/trace-export.ts';
+import { type TracingFlags, tracingOptionsFromFlags } from '../observe/trace-flags.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
@@ -22,7 +24,7 @@ import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
 import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.ts';
 
-export interface ServeFlags extends XdsFlags {
+export interface ServeFlags extends XdsFlags, TracingFlags {
   workers?: string;
   /** file mode: serve only ingresses annotated with --ingress-class (Kubernetes mode always does) */
   requireIngressClass?: boolean;
@@ -209,6 +211,7 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
 /** `source`: a `--workers` worker's (relayed from the primary) instead of the one the flags name */
 export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
   const accessLog = accessLogFromFlags(f);
+  const tracing = tracingOptionsFromFlags(f);
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
     translate: translateOptionsFromFlags(f, requiresClass(f)),
@@ -226,6 +229,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     normalizePath: f.normalizePath !== false,
     ...(accessLog ? { accessLog } : {}),
     ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false, f.requestIdInResponse === true) } : {}),
+    ...(tracing ? { tracing: new Tracing({ ...tracing, log: (level, msg, fields) => log[level](fields, msg) }) } : {}),
   };
   return options;
 }
@@ -255,6 +259,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
   if (f.defaultCert) readDefaultCert(f.defaultCert);
   compileFormat(f.accessLogFormat ?? serveDefaults.accessLogFormat);
+  tracingOptionsFromFlags(f);
   return runPrimary(f, workers, log, times);
 }
 
@@ -281,6 +286,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
       await gateway.stop();
       // Lines of the requests drained above are still buffered.
       await options.accessLog?.close();
+      await options.tracing?.close();
     },
     {
       drainDelayMs,

@@ -16,6 +16,7 @@ import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
+import { propagate, type RequestSpan } from '../observe/trace-requests.ts';
 import { type BodyCopy, startMirrors } from './mirror.ts';
 import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
@@ -71,6 +72,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   decided = '';
   /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
   requestId = '';
+  /** this exchange's server span when tracing is on (trace-requests.ts), else undefined */
+  span: RequestSpan | undefined = undefined;
   /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
   reply: LocalReply = NO_CONFIG;
   replyGrpc = false;
@@ -142,6 +145,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.decided = '';
     this.reply = NO_CONFIG;
     this.requestId = this.dp.requestIds === undefined ? '' : this.dp.requestIds.idFor(facts.raw);
+    this.span = this.dp.tracer?.start(facts.raw);
     this.#facts = facts;
     const router = this.dp.router;
     if (router === undefined) return this.#answer(NO_CONFIG, '', true);
@@ -301,6 +305,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       drop: facts.drop,
     });
     if (this.requestId !== '') setRequestId(this.headers, this.requestId);
+    if (this.span !== undefined) propagate(this.headers, this.span);
     this.#facts = undefined;
     if (this.#policyHeaders !== undefined) setHeaders(this.headers, this.#policyHeaders);
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
@@ -437,6 +442,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
     if (dp.accessLog !== undefined) dp.accessLog.record(this, status, outcome);
+    if (this.span !== undefined) dp.tracer!.end(this, this.span, status, outcome);
   }
 
   #countFailure(outcome: Exclude<Outcome, undefined>): void {
