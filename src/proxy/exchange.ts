@@ -74,6 +74,18 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   requestId = '';
   /** this exchange's server span when tracing is on (trace-requests.ts), else undefined */
   span: RequestSpan | undefined = undefined;
+  // What the front end counted, for the access log (access-log-entry.ts).
+  /** body data bytes from the client, and to it */
+  bytesIn = 0;
+  bytesOut = 0;
+  /** performance.now() when the upstream's response head came; 0: none came */
+  firstByteAt = 0;
+  /** a forwarded gRPC call's grpc-status (its trailers or a trailers-only head); undefined: none seen */
+  upstreamGrpcStatus: string | undefined = undefined;
+  /** the response flag of the request policy that answered ('UAEX', 'RL'), else '' */
+  policyFlag = '';
+  /** a WebSocket handshake's status (101, 200): its access log line waits for the tunnel's end (tunnelClosed); else 0 */
+  #tunnelStatus = 0;
   /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
   reply: LocalReply = NO_CONFIG;
   replyGrpc = false;
@@ -109,6 +121,12 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     return this.#started;
   }
 
+  /** the index of the chosen split in its route (-1: none chosen), for the access log */
+  get split(): number {
+    const d = this.#decision;
+    return d === undefined ? -1 : d.route.splits.indexOf(d.split);
+  }
+
   get clusterName(): string {
     return this.cluster?.name ?? '';
   }
@@ -133,6 +151,11 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.cancelUpstream = undefined;
     this.#retries = 0;
     this.#held = undefined;
+    this.bytesIn = 0;
+    this.bytesOut = 0;
+    this.firstByteAt = 0;
+    this.upstreamGrpcStatus = undefined;
+    this.policyFlag = '';
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -241,15 +264,21 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       if (v === undefined) continue;
       if (v instanceof Promise) {
         const next = i + 1;
+        const flag = list[i]!.responseFlag ?? '';
         v.then(
-          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#answer(r, this.ingress, true)),
+          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#policyAnswer(r, flag)),
           (err: unknown) => this.#resume(this.#policyFailed(err)),
         );
         return PENDING;
       }
-      return this.#answer(v, this.ingress, true);
+      return this.#policyAnswer(v, list[i]!.responseFlag ?? '');
     }
     return this.#dispatch();
+  }
+
+  #policyAnswer(reply: LocalReply, flag: string): Step {
+    this.policyFlag = flag;
+    return this.#answer(reply, this.ingress, true);
   }
 
   setUpstreamHeaders(pairs: readonly HeaderPair[]): void {
@@ -370,6 +399,9 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   /** Edits the upstream's response headers (already filtered for the client) by the route's policies. */
   responseHeaders(status: number, headers: string[]): string[] {
+    if (this.firstByteAt === 0) this.firstByteAt = performance.now();
+    // A trailers-only gRPC answer carries its status in the head.
+    if (this.grpcType !== undefined) this.upstreamGrpcStatus ??= grpcStatusIn(headers);
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
     return this.requestId === '' || this.dp.requestIds?.inResponse !== true ? headers : setRequestId(headers, this.requestId);
@@ -417,6 +449,28 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     return true;
   }
 
+  /** the access log is on: front ends count body bytes (access-log-bytes.ts) */
+  get logged(): boolean {
+    return this.dp.accessLog !== undefined;
+  }
+
+  /** The front end's counts for the access log: body bytes each way, and when the upstream's head came (0: none). */
+  counted(bytesIn: number, bytesOut: number, firstByteAt: number): void {
+    this.bytesIn = bytesIn;
+    this.bytesOut = bytesOut;
+    if (firstByteAt > 0) this.firstByteAt = firstByteAt;
+  }
+
+  /** A WebSocket tunnel ended: its access log line, with the bytes that crossed it each way. */
+  tunnelClosed(bytesIn: number, bytesOut: number): void {
+    const status = this.#tunnelStatus;
+    if (status === 0) return;
+    this.#tunnelStatus = 0;
+    this.bytesIn = bytesIn;
+    this.bytesOut = bytesOut;
+    this.dp.accessLog?.record(this, status, undefined);
+  }
+
   /** Whether the exchange has begun and not yet finished. */
   get open(): boolean {
     return this.#state === OPEN;
@@ -441,7 +495,11 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (outcome !== undefined) this.#countFailure(outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
-    if (dp.accessLog !== undefined) dp.accessLog.record(this, status, outcome);
+    // A WebSocket tunnel's line is written when it closes (tunnelClosed): 101, or 200 to an HTTP/2 extended CONNECT.
+    if (dp.accessLog !== undefined) {
+      if (this.via === VIA_TUNNEL && (status === 101 || status === 200)) this.#tunnelStatus = status;
+      else dp.accessLog.record(this, status, outcome);
+    }
     if (this.span !== undefined) dp.tracer!.end(this, this.span, status, outcome);
   }
 
@@ -463,6 +521,12 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
  */
 function endpointHost(endpoint: Endpoint): string {
   return endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
+}
+
+/** grpc-status in [name, value, ...] headers (lower-case names), or undefined. */
+export function grpcStatusIn(headers: readonly string[]): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'grpc-status') return headers[i + 1];
+  return undefined;
 }
 
 /** Sets each pair on [name, value, ...] headers (lower-case names), replacing that name's entries; `host` stays first. */

@@ -8,6 +8,7 @@ import { writeLocal } from './h1-reply.ts';
 import { h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
 import { UPSTREAM_RESET } from './local-reply.ts';
 import { copyStream } from './mirror.ts';
+import { countBodyIn, countBodyOut, grpcStatusOf } from '../observe/access-log-bytes.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
@@ -26,7 +27,10 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Excha
   }
   up.on('error', () => {});
   x.cancelUpstream = () => up.close(NGHTTP2_CANCEL);
-  if (!x.bodyless) req.pipe(up);
+  if (!x.bodyless) {
+    req.pipe(up);
+    countBodyIn(req, x);
+  }
   if (x.mirrorBody !== undefined) copyStream(req, x.mirrorBody);
   up.on('response', (headers) => {
     status = Number(headers[':status']);
@@ -36,8 +40,10 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Excha
     res.writeHead(status, x.responseHeaders(status, h2ResponseHeaderPairs(headers)));
     res.flushHeaders();
     up.pipe(res, { end: false });
+    countBodyOut(up, x);
   });
   up.on('trailers', (headers) => {
+    grpcStatusOf(headers, x);
     const t2: Record<string, string> = {};
     const pairs = h2ResponseHeaderPairs(headers);
     for (let i = 0; i < pairs.length; i += 2) t2[pairs[i]!] = pairs[i + 1]!;

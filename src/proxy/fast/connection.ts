@@ -332,6 +332,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#head = null;
     this.#resends.cancel();
     this.stopReading();
+    this.#x.counted(this.#body.bytes, this.resBytes, this.resHeadAt);
     this.#x.finish(status, outcome);
   }
 
