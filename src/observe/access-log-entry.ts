@@ -2,6 +2,7 @@
 // it finishes, and the two derivations every format shares (protocol name, Envoy response flags).
 import type { Endpoint } from '../snapshot/types.ts';
 import { upstreamErrorReason, type UpstreamErrorReason } from '../proxy/upstream-errors.ts';
+import { grpcStatusForHttp } from '../proxy/grpc.ts';
 import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
 
 /** The exchange as the access log reads it (src/proxy/exchange.ts satisfies this). */
@@ -94,6 +95,17 @@ export function requestHeader(raw: readonly string[], name: string): string | un
     const n = raw[i]!;
     if (n.length === name.length && n.toLowerCase() === name) return raw[i + 1];
   }
+  return undefined;
+}
+
+/** A gRPC call's status: a forwarded call's from its trailers (or trailers-only head), or the gateway's own answer's. */
+export function grpcStatusCode(x: LoggedExchange, status: number): number | undefined {
+  if (x.grpcType === undefined) return undefined;
+  if (x.upstreamGrpcStatus !== undefined) {
+    const n = Number(x.upstreamGrpcStatus);
+    return Number.isInteger(n) ? n : undefined;
+  }
+  if (x.replyGrpc && x.decided !== 'forward') return grpcStatusForHttp(status);
   return undefined;
 }
 

@@ -1,8 +1,7 @@
 // Access log formats, compiled once from the flag: JSON (the default), or a template of Envoy's
 // command operators (`%REQ(X)%`, `%RESPONSE_CODE%`, ...) so Kourier users' templates keep working.
 import { SluiceError } from '../errors.ts';
-import { grpcStatusForHttp } from '../proxy/grpc.ts';
-import { type AccessEntry, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
+import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
 
 export type LineFormat = (e: AccessEntry) => string;
 
@@ -15,17 +14,7 @@ function durationMs(e: AccessEntry): number {
   return Math.round(e.endedAt - e.x.startedAt);
 }
 
-/** A gRPC call's status: the gateway's own answer's, or a forwarded call's from its trailers (or trailers-only head). */
-function grpcStatus(e: AccessEntry): number | undefined {
-  const x = e.x;
-  if (x.grpcType === undefined) return undefined;
-  if (x.upstreamGrpcStatus !== undefined) {
-    const n = Number(x.upstreamGrpcStatus);
-    return Number.isInteger(n) ? n : undefined;
-  }
-  if (x.replyGrpc && x.decided !== 'forward') return grpcStatusForHttp(e.status);
-  return undefined;
-}
+const grpcStatus = (e: AccessEntry): number | undefined => grpcStatusCode(e.x, e.status);
 
 const splitOf = (e: AccessEntry): number | undefined => (e.x.split === undefined || e.x.split < 0 ? undefined : e.x.split);
 

@@ -8,7 +8,7 @@
 // with it (the spec: tracestate without a valid traceparent is meaningless). Upstreams get this
 // gateway's span as their parent. With tracing off the gateway makes no span and leaves both
 // headers as the client sent them, as Envoy does without a tracer.
-import { type LoggedExchange, type LoggedOutcome, protocolOf, requestHeader, responseFlags, upstreamHost } from './access-log-entry.ts';
+import { grpcStatusCode, type LoggedExchange, type LoggedOutcome, protocolOf, requestHeader, responseFlags, upstreamHost } from './access-log-entry.ts';
 import { formatTraceparent, MAX_TRACESTATE, parseTraceparent, TRACEPARENT, TRACESTATE, TraceIds } from './trace-context.ts';
 
 /** One exchange's span while it runs. */
@@ -133,6 +133,8 @@ function serverAttributes(x: LoggedExchange, status: number, outcome: LoggedOutc
   if (x.clusterName !== '') a['sluice.cluster'] = x.clusterName;
   const upstream = upstreamHost(x);
   if (upstream !== undefined) a['sluice.upstream.address'] = upstream;
+  const grpc = grpcStatusCode(x, status);
+  if (grpc !== undefined) a['rpc.grpc.status_code'] = grpc;
   const flags = responseFlags({ x, status, outcome, endedAt: 0 });
   if (flags !== '-') a['sluice.response_flags'] = flags;
   if (x.requestId !== '') a['sluice.request_id'] = x.requestId;

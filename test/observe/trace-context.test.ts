@@ -99,6 +99,19 @@ describe('request tracer', () => {
     assert.equal(new RequestTracer(0, sink, () => 0).start([]).sampled, false);
   });
 
+  it("records a gRPC call's status: the upstream's from its trailers, else the gateway's own answer's", () => {
+    const spans: FinishedSpan[] = [];
+    const t = new RequestTracer(1, { push: (s) => spans.push(s) });
+    const base = {
+      listener: 'http', from: 2, method: 'POST', authority: 'g', target: '/pkg.Svc/M', raw: [], clientAddress: undefined, grpcType: 'application/grpc',
+      replyGrpc: true, ingress: 'ns/g', clusterName: 'ns/g:80', endpoint: undefined, requestId: '', startedAt: performance.now(),
+    };
+    t.end({ ...base, decided: 'forward', upstreamGrpcStatus: '7' }, t.start([]), 200, undefined);
+    t.end({ ...base, decided: 'no-endpoints' }, t.start([]), 503, undefined);
+    assert.deepEqual(spans.map((s) => s.attributes['rpc.grpc.status_code']), [7, 14]);
+    assert.deepEqual(spans.map((s) => s.error), [false, true]);
+  });
+
   it('sets one traceparent and the kept tracestate on upstream headers, replacing the client values', () => {
     const span = new RequestTracer(1, sink).start(['traceparent', VALID, 'tracestate', 'a=1']);
     const headers = ['host', 'h', 'traceparent', VALID, 'TraceParent', 'dup', 'tracestate', 'a=1'];
