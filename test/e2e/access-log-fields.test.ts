@@ -199,6 +199,32 @@ describe('access log fields on every front end', () => {
     assert.ok(Number(l.bytes_sent) >= 102, `bytes_sent ${l.bytes_sent}`);
     assert.equal(l.route, 'default/ws');
   });
+
+  it('WebSocket over HTTP/2 (extended CONNECT): one line when the stream closes', async () => {
+    const session = http2.connect(`http://${sluice.addresses.http}`);
+    try {
+      const [settings] = (await once(session, 'remoteSettings')) as [http2.Settings];
+      assert.equal(settings.enableConnectProtocol, true);
+      const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'http', ':path': '/h2-tunnel', ':authority': 'ws.example.com', 'sec-websocket-version': '13' });
+      const [headers] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
+      assert.equal(headers[':status'], 200);
+      // A masked text frame "hello" (11 bytes); the echo comes back unmasked (7 bytes).
+      const mask = [1, 2, 3, 4];
+      const frame = Buffer.from([0x81, 0x85, ...mask, ...Buffer.from('hello').map((c, i) => c ^ mask[i % 4]!)]);
+      const echoed = once(stream, 'data');
+      stream.write(frame);
+      await echoed;
+      stream.close();
+      await once(stream, 'close');
+      const l = await lineFor(file, '/h2-tunnel');
+      assert.equal(l.status, 200);
+      assert.equal(l.protocol, 'HTTP/2');
+      assert.ok(Number(l.bytes_received) >= 11, `bytes_received ${l.bytes_received}`);
+      assert.ok(Number(l.bytes_sent) >= 7, `bytes_sent ${l.bytes_sent}`);
+    } finally {
+      session.close();
+    }
+  });
 });
 
 describe('access log flags of request policies', () => {

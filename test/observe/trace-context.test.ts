@@ -93,6 +93,12 @@ describe('request tracer', () => {
     assert.equal(span.sampled, true);
   });
 
+  it('drops a tracestate longer than any the spec allows, keeping the trace', () => {
+    const span = new RequestTracer(1, sink).start(['traceparent', VALID, 'tracestate', `a=${'x'.repeat(9000)}`]);
+    assert.equal(span.traceId, TRACE);
+    assert.equal(span.tracestate, undefined);
+  });
+
   it('samples new traces at the rate', () => {
     assert.equal(new RequestTracer(0.25, sink, () => 0.2).start([]).sampled, true);
     assert.equal(new RequestTracer(0.25, sink, () => 0.3).start([]).sampled, false);
