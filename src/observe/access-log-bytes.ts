@@ -25,6 +25,12 @@ export function countBodyOut(up: Readable, x: CountedExchange): void {
   if (x.logged) up.on('data', (chunk: Buffer) => (x.bytesOut += chunk.length));
 }
 
+/** grpc-status in [name, value, ...] headers (lower-case names, as HTTP/2's are), or undefined. */
+export function grpcStatusIn(headers: readonly string[]): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'grpc-status') return headers[i + 1];
+  return undefined;
+}
+
 /** A forwarded gRPC call's status from its trailers (node:http2 header object). */
 export function grpcStatusOf(trailers: Readonly<Record<string, string | number | string[] | undefined>>, x: CountedExchange): void {
   const v = trailers['grpc-status'];

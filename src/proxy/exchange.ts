@@ -17,6 +17,7 @@ import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequ
 import { upstreamRequestHeaders } from './headers.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
 import { propagate, type RequestSpan } from '../observe/trace-requests.ts';
+import { grpcStatusIn } from '../observe/access-log-bytes.ts';
 import { type BodyCopy, startMirrors } from './mirror.ts';
 import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
@@ -521,12 +522,6 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
  */
 function endpointHost(endpoint: Endpoint): string {
   return endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
-}
-
-/** grpc-status in [name, value, ...] headers (lower-case names), or undefined. */
-export function grpcStatusIn(headers: readonly string[]): string | undefined {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'grpc-status') return headers[i + 1];
-  return undefined;
 }
 
 /** Sets each pair on [name, value, ...] headers (lower-case names), replacing that name's entries; `host` stays first. */
