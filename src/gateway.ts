@@ -2,6 +2,7 @@
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
 import type { AccessLog } from './observe/access-log.ts';
 import type { RequestIds } from './observe/request-id.ts';
+import type { Tracing } from './observe/trace-export.ts';
 import type http from 'node:http';
 import type net from 'node:net';
 import { followSnapshots, withFunctionDiscovery } from './functions/discovery/attach.ts';
@@ -64,6 +65,8 @@ export interface GatewayOptions {
   readonly accessLog?: AccessLog;
   /** make or keep an x-request-id per request (src/observe/request-id.ts); absent: ids pass as sent */
   readonly requestIds?: RequestIds;
+  /** request and translation spans exported over OTLP (src/observe/trace-export.ts); its owner closes it after stop() */
+  readonly tracing?: Tracing;
 }
 
 export interface GatewayAddresses {
@@ -110,6 +113,11 @@ export class Gateway {
     this.dataPlane.accessLog = options.accessLog;
     this.dataPlane.requestIds = options.requestIds;
     options.accessLog?.countDropsIn(this.metrics.registry);
+    if (options.tracing !== undefined) {
+      this.dataPlane.tracer = options.tracing.requests;
+      this.pipeline.onTranslated = (t) => options.tracing!.translated(t);
+      options.tracing.countDropsIn(this.metrics.registry);
+    }
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((change) => {

@@ -15,6 +15,7 @@ import { Store } from './store/store.ts';
 import type { ResourceSet } from './store/types.ts';
 import { TranslateCache } from './translate/cache.ts';
 import type { TranslateOptions } from './translate/options.ts';
+import type { TranslationReport } from './observe/trace-export.ts';
 import { translate } from './translate/translate.ts';
 
 export class Pipeline {
@@ -35,6 +36,8 @@ export class Pipeline {
   /** the rejections and diagnostics logged so far and still present (see #logNew) */
   #logged = new Set<string>();
   #loggedLists: readonly [readonly Rejection[], readonly Diagnostic[]] | [] = [];
+  /** told of each translation, for its control-plane span (--tracing-otlp-endpoint); usually undefined */
+  onTranslated: ((t: TranslationReport) => void) | undefined = undefined;
 
   constructor(source: Source, options: TranslateOptions, log: Logger, metrics?: Metrics) {
     this.#source = source;
@@ -86,6 +89,8 @@ export class Pipeline {
   }
 
   #apply(state: SourceState): void {
+    const startedAt = performance.now();
+    const report = this.onTranslated;
     this.#metrics?.reloads.inc();
     if (state.rejections.length > 0) this.#metrics?.rejects.inc(state.rejections.length);
     this.#rejections = state.rejections;
@@ -96,6 +101,7 @@ export class Pipeline {
       // A translator bug must not take down the gateway: keep serving the last good snapshot.
       this.#log.error({ err }, 'translation failed; keeping the last good configuration');
       this.#logNew(state.rejections, this.#lastResult?.diagnostics ?? []);
+      report?.({ startedAt, endedAt: performance.now(), version: undefined, rejected: state.rejections.length, error: err instanceof Error ? err.message : String(err) });
       return;
     }
     this.#lastResult = result;
@@ -104,6 +110,7 @@ export class Pipeline {
     if (result.snapshot.hash === this.#lastHash && this.feed.current()) {
       // Same routes, but statuses may differ (an invalid edit keeps the last good spec serving).
       this.feed.publishStatuses(result.statuses);
+      report?.({ startedAt, endedAt: performance.now(), version: undefined, rejected: state.rejections.length });
       return;
     }
     this.#lastHash = result.snapshot.hash;
@@ -111,5 +118,6 @@ export class Pipeline {
     this.#metrics?.snapshotVersion.set(snapshot.version);
     this.feed.publish(snapshot, result, this.#diffs.publishing());
     this.#log.info({ version: snapshot.version, ingresses: snapshot.ingresses.length, clusters: snapshot.clusters.length }, 'serving configuration');
+    report?.({ startedAt, endedAt: performance.now(), version: snapshot.version, rejected: state.rejections.length, ingresses: snapshot.ingresses.length, clusters: snapshot.clusters.length });
   }
 }

@@ -9,6 +9,8 @@ import { createLogger, type Logger } from '../log.ts';
 import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
 import { compileFormat } from '../observe/access-log-format.ts';
 import { RequestIds } from '../observe/request-id.ts';
+import { Tracing } from '../observe/trace-export.ts';
+import { type TracingFlags, tracingOptionsFromFlags } from '../observe/trace-flags.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
@@ -23,7 +25,7 @@ import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
 import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.ts';
 
-export interface ServeFlags extends XdsFlags {
+export interface ServeFlags extends XdsFlags, TracingFlags {
   workers?: string;
   /** file mode: serve only ingresses annotated with --ingress-class (Kubernetes mode always does) */
   requireIngressClass?: boolean;
@@ -216,6 +218,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
   const admin = parseAddress(f.admin, '--admin');
   const adminToken = adminTokenFromFlags(admin.host, f.adminTokenFile, f.adminInsecure === true);
   const accessLog = accessLogFromFlags(f);
+  const tracing = tracingOptionsFromFlags(f);
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
     translate: translateOptionsFromFlags(f, requiresClass(f)),
@@ -234,6 +237,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     normalizePath: f.normalizePath !== false,
     ...(accessLog ? { accessLog } : {}),
     ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false, f.requestIdInResponse === true) } : {}),
+    ...(tracing ? { tracing: new Tracing({ ...tracing, log: (level, msg, fields) => log[level](fields, msg) }) } : {}),
   };
   return options;
 }
@@ -264,6 +268,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   adminTokenFromFlags(parseAddress(f.admin, '--admin').host, f.adminTokenFile, f.adminInsecure === true);
   if (f.defaultCert) readDefaultCert(f.defaultCert);
   compileFormat(f.accessLogFormat ?? serveDefaults.accessLogFormat);
+  tracingOptionsFromFlags(f);
   return runPrimary(f, workers, log, times);
 }
 
@@ -290,6 +295,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
       await gateway.stop();
       // Lines of the requests drained above are still buffered.
       await options.accessLog?.close();
+      await options.tracing?.close();
     },
     {
       drainDelayMs,

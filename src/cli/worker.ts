@@ -27,6 +27,6 @@ export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAd
   // Ctrl-C reaches every process of the group: the primary alone decides when workers stop (SIGTERM).
   process.on('SIGINT', () => {});
   // The primary has already waited the drain delay (with its /ready failing) before it sends SIGTERM.
-  stopOnSignals(log, () => gateway.stop().then(() => options.accessLog?.close()), { drainDelayMs: 0, begin: () => gateway.failReadiness(), signals: ['SIGTERM'] });
+  stopOnSignals(log, () => gateway.stop().then(async () => void (await Promise.all([options.accessLog?.close(), options.tracing?.close()]))), { drainDelayMs: 0, begin: () => gateway.failReadiness(), signals: ['SIGTERM'] });
   return gateway.addresses;
 }

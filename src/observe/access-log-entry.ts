@@ -2,6 +2,8 @@
 // it finishes, and the two derivations every format shares (protocol name, Envoy response flags).
 import type { Endpoint } from '../snapshot/types.ts';
 import { upstreamErrorReason, type UpstreamErrorReason } from '../proxy/upstream-errors.ts';
+import { grpcStatusForHttp } from '../proxy/grpc.ts';
+import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
 
 /** The exchange as the access log reads it (src/proxy/exchange.ts satisfies this). */
 export interface LoggedExchange {
@@ -24,6 +26,19 @@ export interface LoggedExchange {
   readonly requestId: string;
   /** performance.now() when the exchange began */
   readonly startedAt: number;
+  /** body data bytes from the client and to it (0: none, or not counted) */
+  readonly bytesIn?: number;
+  readonly bytesOut?: number;
+  /** performance.now() when the upstream's response head came; 0 or absent: none came */
+  readonly firstByteAt?: number;
+  /** a forwarded gRPC call's grpc-status, when its response carried one */
+  readonly upstreamGrpcStatus?: string | undefined;
+  /** Envoy's response flag of the request policy that answered ('UAEX', 'RL'), else '' */
+  readonly policyFlag?: string;
+  /** the chosen split's index in its route; -1 or absent: none */
+  readonly split?: number;
+  /** the exchange's span when tracing is on */
+  readonly span?: { readonly traceId: string } | undefined;
 }
 
 /** How the exchange ended, beyond its status (exchange.ts Outcome). */
@@ -53,6 +68,7 @@ export function responseFlags(e: AccessEntry): string {
   const { x, outcome, status } = e;
   if (x.decided === 'not-found' || x.decided === '') return status === 404 || status === 503 ? 'NR' : '-';
   if (x.decided === 'no-endpoints') return 'UH';
+  if (x.policyFlag) return x.policyFlag;
   if (outcome !== undefined) {
     if (outcome === 'timeout') return 'UT';
     if (outcome === 'reset_after_headers') return 'UR';
@@ -80,6 +96,27 @@ export function requestHeader(raw: readonly string[], name: string): string | un
     if (n.length === name.length && n.toLowerCase() === name) return raw[i + 1];
   }
   return undefined;
+}
+
+/** A gRPC call's status: a forwarded call's from its trailers (or trailers-only head), or the gateway's own answer's. */
+export function grpcStatusCode(x: LoggedExchange, status: number): number | undefined {
+  if (x.grpcType === undefined) return undefined;
+  if (x.upstreamGrpcStatus !== undefined) {
+    const n = Number(x.upstreamGrpcStatus);
+    return Number.isInteger(n) ? n : undefined;
+  }
+  if (x.replyGrpc && x.decided !== 'forward') return grpcStatusForHttp(status);
+  return undefined;
+}
+
+/** The trace id: this gateway's span's, or (tracing off) a valid client traceparent's. */
+export function traceId(x: LoggedExchange): string | undefined {
+  return x.span?.traceId ?? parseTraceparent(requestHeader(x.raw, TRACEPARENT))?.traceId;
+}
+
+/** ms from the request's head to the upstream's response head, or undefined when none came. */
+export function ttfbMs(x: LoggedExchange): number | undefined {
+  return x.firstByteAt === undefined || x.firstByteAt === 0 ? undefined : Math.round(x.firstByteAt - x.startedAt);
 }
 
 export function upstreamHost(x: LoggedExchange): string | undefined {

@@ -1,8 +1,7 @@
 // Access log formats, compiled once from the flag: JSON (the default), or a template of Envoy's
 // command operators (`%REQ(X)%`, `%RESPONSE_CODE%`, ...) so Kourier users' templates keep working.
 import { SluiceError } from '../errors.ts';
-import { grpcStatusForHttp } from '../proxy/grpc.ts';
-import { type AccessEntry, protocolOf, requestHeader, responseFlags, upstreamHost } from './access-log-entry.ts';
+import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
 
 export type LineFormat = (e: AccessEntry) => string;
 
@@ -15,12 +14,9 @@ function durationMs(e: AccessEntry): number {
   return Math.round(e.endedAt - e.x.startedAt);
 }
 
-/** The gRPC status when the gateway answered a gRPC client itself; a forwarded call's is in its trailers. */
-function grpcStatus(e: AccessEntry): number | undefined {
-  if (e.x.grpcType === undefined) return undefined;
-  if (e.x.replyGrpc && e.x.decided !== 'forward') return grpcStatusForHttp(e.status);
-  return undefined;
-}
+const grpcStatus = (e: AccessEntry): number | undefined => grpcStatusCode(e.x, e.status);
+
+const splitOf = (e: AccessEntry): number | undefined => (e.x.split === undefined || e.x.split < 0 ? undefined : e.x.split);
 
 export function jsonLine(e: AccessEntry): string {
   const x = e.x;
@@ -34,13 +30,18 @@ export function jsonLine(e: AccessEntry): string {
     status: e.status,
     grpc_status: grpcStatus(e),
     duration_ms: durationMs(e),
+    ttfb_ms: ttfbMs(x),
+    bytes_received: x.bytesIn ?? 0,
+    bytes_sent: x.bytesOut ?? 0,
     client: x.clientAddress,
     user_agent: requestHeader(x.raw, 'user-agent'),
     request_id: x.requestId === '' ? requestHeader(x.raw, 'x-request-id') : x.requestId,
     route: x.ingress === '' ? undefined : x.ingress,
+    split: splitOf(e),
     cluster: x.clusterName === '' ? undefined : x.clusterName,
     upstream: upstreamHost(x),
     flags: responseFlags(e),
+    trace_id: traceId(x),
   });
 }
 
@@ -84,9 +85,11 @@ const SIMPLE: Record<string, LineFormat> = {
   RESPONSE_CODE: (e) => String(e.status),
   RESPONSE_FLAGS: responseFlags,
   DURATION: (e) => String(durationMs(e)),
-  // The exchange core does not count body bytes (the front ends copy them): Envoy prints 0 when unknown.
-  BYTES_RECEIVED: () => '0',
-  BYTES_SENT: () => '0',
+  BYTES_RECEIVED: (e) => String(e.x.bytesIn ?? 0),
+  BYTES_SENT: (e) => String(e.x.bytesOut ?? 0),
+  // Envoy's: ms from the request's start to the upstream's first byte; `-` when none came.
+  RESPONSE_DURATION: (e) => dash(ttfbMs(e.x)),
+  TRACE_ID: (e) => dash(traceId(e.x)),
   UPSTREAM_HOST: (e) => dash(upstreamHost(e.x)),
   UPSTREAM_CLUSTER: (e) => dash(e.x.clusterName),
   DOWNSTREAM_REMOTE_ADDRESS: (e) => dash(e.x.clientAddress),

@@ -15,6 +15,7 @@ export const AUTHZ_FAILED = textReply(403, 'external authorization failed');
 const HTTP_DEFAULT_HEADERS: readonly string[] = ['authorization'];
 
 export class ExtAuthz implements ExchangePolicy {
+  readonly responseFlag = 'UAEX';
   readonly #client: AuthzClient;
   readonly #send: readonly string[] | undefined;
 

@@ -27,6 +27,7 @@ function keyFunction(key: RateLimitPolicy['key']): KeyOf {
 }
 
 export class LocalRateLimit implements ExchangePolicy {
+  readonly responseFlag = 'RL';
   readonly #buckets: TokenBuckets;
   readonly #keyOf: KeyOf;
   readonly #policyHeader: string;

@@ -16,6 +16,7 @@ import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
 import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
+import type { RequestTracer } from '../observe/trace-requests.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -35,6 +36,8 @@ export class DataPlane {
   accessLog: AccessLog | undefined = undefined;
   /** x-request-id made or kept per request (--request-id); undefined: ids pass as sent */
   requestIds: RequestIds | undefined = undefined;
+  /** one server span per exchange, exported over OTLP (--tracing-otlp-endpoint); undefined: off */
+  tracer: RequestTracer | undefined = undefined;
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 

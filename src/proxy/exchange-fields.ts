@@ -2,6 +2,7 @@
 // as the front end saw it, and what begin() settled. The core writes these; the rest only read
 // them (save `mirrorBody` and `cancelUpstream`, which front ends set).
 import type { Pool } from 'undici';
+import type { RequestSpan } from '../observe/trace-requests.ts';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { VIA_RAW, type From, type Via } from './exchange-steps.ts';
@@ -32,6 +33,18 @@ export class ExchangeFields {
   decided = '';
   /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
   requestId = '';
+  /** this exchange's server span when tracing is on (trace-requests.ts), else undefined */
+  span: RequestSpan | undefined = undefined;
+  // What the front end counted, for the access log (access-log-entry.ts).
+  /** body data bytes from the client, and to it */
+  bytesIn = 0;
+  bytesOut = 0;
+  /** performance.now() when the upstream's response head came; 0: none came */
+  firstByteAt = 0;
+  /** a forwarded gRPC call's grpc-status (its trailers or a trailers-only head); undefined: none seen */
+  upstreamGrpcStatus: string | undefined = undefined;
+  /** the response flag of the request policy that answered ('UAEX', 'RL'), else '' */
+  policyFlag = '';
   /** LOCAL: the answer; `replyGrpc`: a gRPC client gets it as a gRPC status */
   reply: LocalReply = NO_CONFIG;
   replyGrpc = false;

@@ -31,6 +31,8 @@ export interface PolicyRequest {
 export type RequestVerdict = LocalReply | undefined;
 
 export interface ExchangePolicy {
+  /** Envoy's response flag for the access log when this policy answers a request ('UAEX', 'RL') */
+  readonly responseFlag?: string;
   /** undefined lets the exchange go on; a LocalReply answers the client instead of the upstream */
   onRequest?(req: PolicyRequest): RequestVerdict | Promise<RequestVerdict>;
   /**

@@ -16,6 +16,8 @@ import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
+import { propagate } from '../observe/trace-requests.ts';
+import { grpcStatusIn } from '../observe/access-log-bytes.ts';
 import { startMirrors } from './mirror.ts';
 import { DEFAULT_BODY_LIMIT, type RetryCause } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
@@ -51,6 +53,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   #facts: ExchangeFacts | undefined;
   /** headers a request policy set for the upstream request (ext_authz); usually undefined */
   #policyHeaders: HeaderPair[] | undefined;
+  /** a WebSocket handshake's status (101, 200): its access log line waits for the tunnel's end (tunnelClosed); else 0 */
+  #tunnelStatus = 0;
   #decision: ForwardDecision | undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
@@ -66,6 +70,12 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   /** performance.now() when the exchange began */
   get startedAt(): number {
     return this.#started;
+  }
+
+  /** the index of the chosen split in its route (-1: none chosen), for the access log */
+  get split(): number {
+    const d = this.#decision;
+    return d === undefined ? -1 : d.route.splits.indexOf(d.split);
   }
 
   /** the route edits response headers: a front end forwarding heads as bytes must rewrite them */
@@ -90,6 +100,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.#attempts.reset();
     this.#clock.reset();
     this.#held = undefined;
+    this.bytesIn = 0;
+    this.bytesOut = 0;
+    this.firstByteAt = 0;
+    this.upstreamGrpcStatus = undefined;
+    this.policyFlag = '';
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -102,6 +117,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.decided = '';
     this.reply = NO_CONFIG;
     this.requestId = this.dp.requestIds === undefined ? '' : this.dp.requestIds.idFor(facts.raw);
+    this.span = this.dp.tracer?.start(facts.raw);
     this.#facts = facts;
     const router = this.dp.router;
     if (router === undefined) return this.#answer(NO_CONFIG, '', true);
@@ -197,15 +213,21 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       if (v === undefined) continue;
       if (v instanceof Promise) {
         const next = i + 1;
+        const flag = list[i]!.responseFlag ?? '';
         v.then(
-          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#answer(r, this.ingress, true)),
+          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#policyAnswer(r, flag)),
           (err: unknown) => this.#resume(this.#policyFailed(err)),
         );
         return PENDING;
       }
-      return this.#answer(v, this.ingress, true);
+      return this.#policyAnswer(v, list[i]!.responseFlag ?? '');
     }
     return this.#dispatch();
+  }
+
+  #policyAnswer(reply: LocalReply, flag: string): Step {
+    this.policyFlag = flag;
+    return this.#answer(reply, this.ingress, true);
   }
 
   setUpstreamHeaders(pairs: readonly HeaderPair[]): void {
@@ -252,6 +274,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       drop: facts.drop,
     });
     if (this.requestId !== '') setRequestId(this.headers, this.requestId);
+    if (this.span !== undefined) propagate(this.headers, this.span);
     this.#facts = undefined;
     if (this.#policyHeaders !== undefined) setHeaders(this.headers, this.#policyHeaders);
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
@@ -318,6 +341,9 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** Edits the upstream's response headers (already filtered for the client) by the route's policies. */
   responseHeaders(status: number, headers: string[]): string[] {
+    if (this.firstByteAt === 0) this.firstByteAt = performance.now();
+    // A trailers-only gRPC answer carries its status in the head.
+    if (this.grpcType !== undefined) this.upstreamGrpcStatus ??= grpcStatusIn(headers);
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
     return this.requestId === '' || this.dp.requestIds?.inResponse !== true ? headers : setRequestId(headers, this.requestId);
@@ -358,6 +384,28 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     return true;
   }
 
+  /** the access log is on: front ends count body bytes (access-log-bytes.ts) */
+  get logged(): boolean {
+    return this.dp.accessLog !== undefined;
+  }
+
+  /** The front end's counts for the access log: body bytes each way, and when the upstream's head came (0: none). */
+  counted(bytesIn: number, bytesOut: number, firstByteAt: number): void {
+    this.bytesIn = bytesIn;
+    this.bytesOut = bytesOut;
+    if (firstByteAt > 0) this.firstByteAt = firstByteAt;
+  }
+
+  /** A WebSocket tunnel ended: its access log line, with the bytes that crossed it each way. */
+  tunnelClosed(bytesIn: number, bytesOut: number): void {
+    const status = this.#tunnelStatus;
+    if (status === 0) return;
+    this.#tunnelStatus = 0;
+    this.bytesIn = bytesIn;
+    this.bytesOut = bytesOut;
+    this.dp.accessLog?.record(this, status, undefined);
+  }
+
   /** Whether the exchange has begun and not yet finished. */
   get open(): boolean {
     return this.#state === OPEN;
@@ -380,6 +428,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
-    if (dp.accessLog !== undefined) dp.accessLog.record(this, status, outcome);
+    // A WebSocket tunnel's line is written when it closes (tunnelClosed): 101, or 200 to an HTTP/2 extended CONNECT.
+    if (dp.accessLog !== undefined) {
+      if (this.via === VIA_TUNNEL && (status === 101 || status === 200)) this.#tunnelStatus = status;
+      else dp.accessLog.record(this, status, outcome);
+    }
+    if (this.span !== undefined) dp.tracer!.end(this, this.span, status, outcome);
   }
 }

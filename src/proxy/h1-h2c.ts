@@ -10,6 +10,7 @@ import { h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
 import { UPSTREAM_RESET } from './local-reply.ts';
 import { copyStream } from './mirror.ts';
 import type { RetryCause } from './retry.ts';
+import { countBodyIn, countBodyOut, grpcStatusOf } from '../observe/access-log-bytes.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
@@ -59,9 +60,11 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Excha
       res.writeHead(status, x.responseHeaders(status, h2ResponseHeaderPairs(headers)));
       res.flushHeaders();
       u.pipe(res, { end: false });
+      countBodyOut(u, x);
     });
     u.on('trailers', (headers) => {
       if (u !== up) return;
+      grpcStatusOf(headers, x);
       const t2: Record<string, string> = {};
       const pairs = h2ResponseHeaderPairs(headers);
       for (let i = 0; i < pairs.length; i += 2) t2[pairs[i]!] = pairs[i + 1]!;
@@ -85,6 +88,7 @@ export function proxyH1ToH2c(req: IncomingMessage, res: ServerResponse, x: Excha
       x.finish(status);
     });
   };
+  if (!x.bodyless) countBodyIn(req, x);
   res.once('close', () => {
     clearTimeout(wait);
     if (!x.open) return;

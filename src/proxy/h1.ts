@@ -19,6 +19,7 @@ import { strictTarget } from './h1-strict.ts';
 import { watchH1Body, watchSend } from './client-deadlines.ts';
 import { holdBody } from './replay-body.ts';
 import type { ListenerContext } from './listeners.ts';
+import { countBodyIn } from '../observe/access-log-bytes.ts';
 
 export { writeLocal } from './h1-reply.ts';
 
@@ -51,9 +52,10 @@ class H1Exchange extends Exchange {
   /** The body for undici: the request itself, or, when mirrored, piped through a PassThrough so the copy sees what undici reads. */
   #mirrored(req: IncomingMessage): Readable {
     const copy = this.mirrorBody;
-    if (copy === undefined) return req;
+    if (copy === undefined && !this.logged) return req;
     const body = req.pipe(new PassThrough());
-    copyStream(req, copy);
+    if (copy !== undefined) copyStream(req, copy);
+    countBodyIn(req, this);
     return body;
   }
 
@@ -217,6 +219,7 @@ class H1ProxyHandler {
 
   onData(chunk: Buffer): boolean {
     const res = this.#x.res;
+    this.#x.bytesOut += chunk.length;
     const ok = res.write(chunk);
     // From the first write the client did not take: most responses never get here. A close
     // aborts the upstream request ('close' above).

@@ -3,6 +3,7 @@
 import http2 from 'node:http2';
 import { PassThrough } from 'node:stream';
 import type { Pool } from 'undici';
+import { countBodyIn, countBodyOut, grpcStatusOf } from '../observe/access-log-bytes.ts';
 import type { Exchange, Outcome } from './exchange.ts';
 import { grpcLocalReply } from './grpc.ts';
 import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
@@ -113,9 +114,11 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
       // Not ended by pipe: node:http2 ends the readable side of a reset stream too, and a reset must
       // reach the client as a reset (below), not as a clean end.
       u.pipe(stream, { end: false });
+      countBodyOut(u, t);
     });
     u.on('trailers', (headers) => {
       if (u !== up) return;
+      grpcStatusOf(headers, t);
       trailers = pairsToObject(0, h2ResponseHeaderPairs(headers));
       delete trailers[':status'];
     });
@@ -138,6 +141,7 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
     });
   };
   stream.on('wantTrailers', () => guard.sendTrailers(stream, trailers ?? {}));
+  if (!t.bodyless) countBodyIn(stream, t);
   stream.on('close', () => {
     clearTimeout(wait);
     // The client cancelled (RST_STREAM) or went away: cancel the upstream stream too.
@@ -170,6 +174,7 @@ export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Ta
   // undici destroys a body stream once it has sent it; destroying the Http2Stream itself would
   // reset the client's stream before the response, so the body goes through a PassThrough.
   const body = t.bodyless ? null : stream.pipe(new PassThrough());
+  if (body !== null) countBodyIn(stream, t);
   if (t.mirrorBody !== undefined) copyStream(stream, t.mirrorBody);
   pool.dispatch({ path: t.url, method: t.method, headers: t.headers, body, upgrade: null }, handler);
 }
@@ -265,6 +270,7 @@ class H2FromH1Handler {
   onData(chunk: Buffer): boolean {
     const stream = this.#stream;
     if (!guard.usable(stream)) return false;
+    this.#t.bytesOut += chunk.length;
     const ok = guard.write(stream, chunk);
     // From the first write the client did not take: most responses never get here.
     if (!ok) watchSend(this.#t.dp.sends, stream, () => cancelStream(stream));
@@ -275,6 +281,7 @@ class H2FromH1Handler {
     if (trailers && trailers.length > 0) {
       this.#trailers = {};
       for (let i = 0; i < trailers.length; i += 2) this.#trailers[trailers[i]!.toString().toLowerCase()] = trailers[i + 1]!.toString();
+      grpcStatusOf(this.#trailers, this.#t);
     }
     guard.end(this.#stream);
     this.#t.finish(this.#status);

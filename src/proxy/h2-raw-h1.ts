@@ -263,6 +263,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     this.#finished = true;
     this.#resends.cancel();
     if (this.#draining) this.#stream.off('drain', streamDrained);
+    this.#t.counted(0, this.resBytes, this.resHeadAt);
     this.#t.finish(status, outcome);
   }
 }

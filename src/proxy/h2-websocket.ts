@@ -77,6 +77,8 @@ class H2WebSocketExchange extends Exchange {
     this.#tunnels.add(stream, upstream);
     let answered = false;
     let buf: Buffer | null = null;
+    // The upstream's answer head, for the tunnel's byte counts (tunnelClosed below).
+    let answerHead = 0;
     const fail = (reply: LocalReply, reason: UpstreamErrorReason | (Error & { code?: string })): void => {
       if (answered) return;
       answered = true;
@@ -118,6 +120,7 @@ class H2WebSocketExchange extends Exchange {
       delete out['sec-websocket-accept'];
       stream.respond(out);
       const rest = buf.subarray(res.headLength);
+      answerHead = upstream.bytesRead - rest.length;
       buf = null;
       if (rest.length > 0) stream.write(rest);
       upstream.pipe(stream);
@@ -131,6 +134,8 @@ class H2WebSocketExchange extends Exchange {
     });
     stream.on('error', () => upstream.destroy());
     stream.once('close', () => {
+      // The bytes that crossed the tunnel each way, the handshake's heads left out.
+      this.tunnelClosed(Math.max(0, upstream.bytesWritten - Buffer.byteLength(head, 'latin1')), Math.max(0, upstream.bytesRead - answerHead));
       upstream.destroy();
       if (!answered) {
         answered = true;

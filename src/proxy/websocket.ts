@@ -106,6 +106,8 @@ class UpgradeExchange extends Exchange {
     // The upstream's answer passes as bytes, unless the route edits response headers: then its
     // head is read whole and written again with the edits.
     let buf: Buffer | null = null;
+    // The upstream's answer head, for the tunnel's byte counts (tunnelClosed below).
+    let answerHead = 0;
     const onAnswer = (chunk: Buffer): void => {
       let out = chunk;
       let status = statusOf(chunk);
@@ -127,6 +129,7 @@ class UpgradeExchange extends Exchange {
       }
       upstream.off('data', onAnswer);
       answered = true;
+      answerHead = upstream.bytesRead - out.length + Math.max(0, out.indexOf('\r\n\r\n') + 4);
       this.finish(status);
       socket.write(out);
       upstream.pipe(socket);
@@ -142,6 +145,8 @@ class UpgradeExchange extends Exchange {
       }
     });
     socket.once('close', () => {
+      // The bytes that crossed the tunnel each way, the handshake's heads left out.
+      this.tunnelClosed(Math.max(0, upstream.bytesWritten - Buffer.byteLength(requestHead, 'latin1')), Math.max(0, upstream.bytesRead - answerHead));
       upstream.destroy();
       if (!answered) {
         answered = true;

@@ -27,6 +27,22 @@ describe('access log template', () => {
     assert.equal(f(entry(exchange())), 'POST orig ua a.example.com/p?q 200 12 10.0.0.5:8080 ns/a:80 HTTP/1.1 rid rid -');
   });
 
+  it('fills body bytes, time to first upstream byte and trace id, with - when unknown', () => {
+    const f = compileTemplate('%BYTES_RECEIVED% %BYTES_SENT% %RESPONSE_DURATION% %TRACE_ID%');
+    const x = exchange({ bytesIn: 10, bytesOut: 20, span: { traceId: 'abc' } });
+    assert.equal(f(entry({ ...x, firstByteAt: x.startedAt + 7 })), '10 20 7 abc');
+    assert.equal(f(entry(exchange())), '0 0 - -');
+    const tp = exchange({ raw: ['traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'] });
+    assert.equal(f(entry(tp)), '0 0 - 4bf92f3577b34da6a3ce929d0e0e4736', "tracing off: the client's trace id");
+    assert.equal(f(entry(exchange({ raw: ['traceparent', 'junk'] }))), '0 0 - -');
+  });
+
+  it("json logs a forwarded gRPC call's status from its trailers, and the split", () => {
+    const line = JSON.parse(compileFormat('json')(entry(exchange({ grpcType: 'application/grpc', upstreamGrpcStatus: '5', split: 1 })))) as Record<string, unknown>;
+    assert.equal(line.grpc_status, 5);
+    assert.equal(line.split, 1);
+  });
+
   it('refuses an unknown operator by name', () => {
     assert.throws(() => compileFormat('%START_TIME% %NOPE%'), /unknown command operator "%NOPE%"/);
   });
@@ -49,6 +65,8 @@ describe('response flags', () => {
     ['UT', entry(exchange(), 504, 'timeout')],
     ['DC', entry(exchange(), 499)],
     ['RL', entry(exchange({ decided: 'direct-response' }), 429)],
+    ['UAEX', entry(exchange({ policyFlag: 'UAEX' }), 403)],
+    ['RL', entry(exchange({ policyFlag: 'RL' }), 429)],
     ['-', entry(exchange(), 200)],
   ];
   for (const [flag, e] of cases) it(`${flag} for status ${e.status}`, () => assert.equal(responseFlags(e), flag));

@@ -47,6 +47,12 @@ export function serveCommand(): Command {
     .option('--no-request-id', 'pass x-request-id as the client sent it (by default one is made when absent and sent upstream)')
     .option('--request-id-in-response', "also return x-request-id on upstreams' responses (the gateway's own answers always carry it)")
     .option('--no-trust-request-id', "replace a client's x-request-id with a new one (by default a client's id is kept)")
+    .option('--tracing-otlp-endpoint <url>', 'export a span per request (and per configuration translation) over OTLP to this collector, e.g. http://otel-collector:4318 (off by default)')
+    .addOption(new Option('--tracing-protocol <protocol>', 'OTLP transport: http (protobuf, POST /v1/traces) or grpc (default http)').choices(['http', 'grpc']))
+    .option('--tracing-sample-rate <rate>', "share (0 to 1) of new traces recorded; a client's sampled flag decides for its own trace (default 1)")
+    .option('--tracing-service-name <name>', 'the service.name of the spans (default sluice)')
+    .option('--tracing-resource-attributes <k=v,...>', 'more resource attributes of the spans, as OTEL_RESOURCE_ATTRIBUTES')
+    .option('--tracing-flush-interval <ms>', 'spans are exported at least this often (and whenever 512 wait; default 5000)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
     .action(async (opts: ServeFlags) => {
       if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');

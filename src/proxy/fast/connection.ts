@@ -337,6 +337,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#head = null;
     this.#resends.cancel();
     this.stopReading();
+    this.#x.counted(this.#body.bytes, this.resBytes, this.resHeadAt);
     this.#x.finish(status, outcome);
   }
 

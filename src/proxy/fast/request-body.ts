@@ -27,11 +27,14 @@ export class RequestBodyPump implements ChunkSink {
   readonly #clock = new StallClock();
   /** the route's mirrors' copy of the body (mirror.ts); null on the usual route */
   #copy: BodyCopy | null = null;
+  /** body data bytes read of this request (the access log's bytes received) */
+  bytes = 0;
 
   /** Readies the pump for the body of a request just sent upstream. */
   start(framing: Framing, contentLength: number, copy: BodyCopy | undefined): void {
     this.#clock.reset();
     this.#copy = copy ?? null;
+    this.bytes = 0;
     this.#phase = framing === LENGTH ? BY_LENGTH : framing === CHUNKED ? BY_CHUNKS : DONE;
     this.#left = contentLength;
     if (this.#phase === BY_CHUNKS) (this.#decoder ??= new ChunkedDecoder(this, false)).reset();
@@ -69,6 +72,7 @@ export class RequestBodyPump implements ChunkSink {
     if (this.#phase === BY_LENGTH) {
       const n = Math.min(this.#left, buf.length - off);
       this.#left -= n;
+      this.bytes += n;
       const part = off === 0 && n === buf.length ? buf : buf.subarray(off, off + n);
       up?.write(part);
       this.#copy?.write(part);
@@ -87,6 +91,7 @@ export class RequestBodyPump implements ChunkSink {
 
   /** A chunk of request body from the decoder, re-framed for the upstream. */
   chunkData(data: Buffer): void {
+    this.bytes += data.length;
     this.#copy?.write(data);
     const up = this.#up;
     if (up === null) return;

@@ -30,6 +30,16 @@ export abstract class UpstreamResponseReader implements ChunkSink {
   /** the upstream connection may carry another request after this response */
   resReusable = false;
   resKeepAliveMs = -1;
+  /** for the access log: performance.now() when the final head came (0 before), and the body's data bytes so far */
+  resHeadAt = 0;
+  resBytes = 0;
+  /** the chunked decoder's sink: counts the data, then hands it to the subclass */
+  readonly #chunks: ChunkSink = {
+    chunkData: (data: Buffer): void => {
+      this.resBytes += data.length;
+      this.chunkData(data);
+    },
+  };
 
   /** Readies the reader for the response to a request just sent. */
   protected expectResponse(headRequest: boolean, lean: boolean): void {
@@ -38,6 +48,8 @@ export abstract class UpstreamResponseReader implements ChunkSink {
     this.#headRequest = headRequest;
     this.#lean = lean;
     this.resStatus = 0;
+    this.resHeadAt = 0;
+    this.resBytes = 0;
   }
 
   /** No more of this response will be read (done, failed or abandoned). */
@@ -95,16 +107,18 @@ export abstract class UpstreamResponseReader implements ChunkSink {
     }
     if (head instanceof HeadError) return this.#fail();
     this.resStatus = head.status;
+    this.resHeadAt = performance.now();
     this.resReusable = head.reusable;
     this.resKeepAliveMs = head.keepAliveMs;
     this.#left = head.contentLength;
     const f = head.framing;
     this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
-    if (this.#phase === BODY_CHUNKED) (this.#decoder ??= new ChunkedDecoder(this, true)).reset();
+    if (this.#phase === BODY_CHUNKED) (this.#decoder ??= new ChunkedDecoder(this.#chunks, true)).reset();
     const bodyStart = head.start + head.headLength;
     const inline = this.responseHead(buf, head, bodyStart);
     if (inline < 0) return this.stopReading();
     this.#left -= inline;
+    this.resBytes += inline;
     const rest = bodyStart + inline;
     if (this.#phase === DONE || (this.#phase === BODY_LENGTH && this.#left === 0)) {
       // Bytes after a complete response: the connection is not reusable.
@@ -123,6 +137,7 @@ export abstract class UpstreamResponseReader implements ChunkSink {
         this.#left -= n;
         if (off + n < buf.length) this.resReusable = false;
         const piece = off === 0 && n === buf.length ? buf : buf.subarray(off, off + n);
+        this.resBytes += n;
         if (this.#left === 0) {
           this.responseBody(piece, true);
           this.#phase = DONE;
@@ -144,6 +159,7 @@ export abstract class UpstreamResponseReader implements ChunkSink {
         break;
       }
       case BODY_UNTIL_CLOSE:
+        this.resBytes += buf.length - off;
         if (buf.length > off) this.responseBody(off === 0 ? buf : buf.subarray(off), false);
         break;
       default:
