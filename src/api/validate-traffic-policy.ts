@@ -1,9 +1,12 @@
 // Validation of a `sluice.dev/v1alpha1` TrafficPolicy's spec: every problem with its field path, so
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
+import { checkIpAccess } from '../policies/ip-access-spec.ts';
 import { type Check, describe, isHeaderName, type Json } from './check.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'ipAccess']);
+/** the policies a TrafficPolicy may carry; it must carry one */
+const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'ipAccess'];
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
@@ -21,9 +24,10 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   known(c, spec, SPEC_FIELDS, 'spec');
   const refs = c.array(spec.targetRefs, 'spec.targetRefs');
   refs?.forEach((r, i) => checkTargetRef(c, r, `spec.targetRefs[${i}]`));
-  if (spec.rateLimit === undefined && spec.extAuthz === undefined) c.fail('spec', 'must set rateLimit or extAuthz');
+  if (POLICY_FIELDS.every((f) => spec[f] === undefined)) c.fail('spec', `must set one of ${POLICY_FIELDS.join(', ')}`);
   if (spec.rateLimit !== undefined) checkRateLimit(c, spec.rateLimit, 'spec.rateLimit');
   if (spec.extAuthz !== undefined) checkExtAuthz(c, spec.extAuthz, 'spec.extAuthz');
+  if (spec.ipAccess !== undefined) checkIpAccess(c, spec.ipAccess, 'spec.ipAccess');
 }
 
 function checkTargetRef(c: Check, value: unknown, path: string): void {

@@ -1,7 +1,7 @@
 // A validated TrafficPolicy spec as the IR's route policies (snapshot/types.ts), with defaults filled.
-import type { ExtAuthzPolicy, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
+import type { ExtAuthzPolicy, IpAccessPolicy, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
 import { durationMs } from './spec-values.ts';
-import type { ExtAuthzSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
+import type { ExtAuthzSpec, IpAccessSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
 
 /** Envoy's ext_authz default timeout. */
 export const DEFAULT_AUTHZ_TIMEOUT_MS = 200;
@@ -10,6 +10,7 @@ export function policiesOf(p: TrafficPolicy): TrafficPolicies {
   return Object.freeze({
     ...(p.spec.rateLimit !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),
+    ...(p.spec.ipAccess !== undefined && { ipAccess: ipAccessOf(p.spec.ipAccess) }),
   });
 }
 
@@ -28,5 +29,12 @@ function extAuthzOf(s: ExtAuthzSpec): ExtAuthzPolicy {
     failureMode: s.failureMode ?? 'deny',
     headersToSend: lower(s.headersToSend),
     headersToUpstream: lower(s.headersToUpstream),
+  });
+}
+
+function ipAccessOf(s: IpAccessSpec): IpAccessPolicy {
+  return Object.freeze({
+    ...(s.allow !== undefined && { allow: Object.freeze([...s.allow]) }),
+    ...(s.deny !== undefined && { deny: Object.freeze([...s.deny]) }),
   });
 }

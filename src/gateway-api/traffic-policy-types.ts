@@ -35,6 +35,12 @@ export interface ExtAuthzSpec {
   headersToUpstream?: string[];
 }
 
+/** CIDR lists; a bare address is a single host */
+export interface IpAccessSpec {
+  allow?: string[];
+  deny?: string[];
+}
+
 export interface TrafficPolicy {
   apiVersion: typeof SLUICE_API_V1ALPHA1;
   kind: 'TrafficPolicy';
@@ -43,5 +49,6 @@ export interface TrafficPolicy {
     targetRefs?: PolicyTargetRef[];
     rateLimit?: RateLimitSpec;
     extAuthz?: ExtAuthzSpec;
+    ipAccess?: IpAccessSpec;
   };
 }

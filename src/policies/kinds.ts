@@ -1,10 +1,12 @@
 // The data-plane policy kinds compiled from a route's IR `policies` (snapshot/types.ts), in the order
-// they run: rate limits first (cheap, and they shield the auth server), then ext_authz.
+// they run: IP lists first (cheapest, and a refused client should cost nothing more), rate limits
+// (cheap, and they shield the auth server), then ext_authz.
 // A policy's state (buckets, clients) lives as long as its IR route object: an unchanged route keeps
 // it across snapshot swaps, and every split of a route shares it.
 import type { Route } from '../snapshot/types.ts';
 import type { ExchangePolicy, ForwardDecision, PolicyKind } from '../proxy/exchange-policy.ts';
 import { ExtAuthz } from './ext-authz.ts';
+import { IpAccess } from './ip-access.ts';
 import { LocalRateLimit } from './rate-limit.ts';
 
 function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKind {
@@ -19,6 +21,8 @@ function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKin
   };
 }
 
+export const ipAccessKind: PolicyKind = perRoute((r) => (r.policies?.ipAccess === undefined ? undefined : new IpAccess(r.policies.ipAccess)));
+
 export const rateLimitKind: PolicyKind = perRoute((r) => (r.policies?.rateLimit === undefined ? undefined : new LocalRateLimit(r.policies.rateLimit)));
 
 // `disabled: true` switches ext_authz off for the route (net-kourier#1197).
@@ -28,4 +32,4 @@ export const extAuthzKind: PolicyKind = perRoute((r) => {
 });
 
 /** Every kind that reads `Route.policies`. */
-export const routePolicyKinds: readonly PolicyKind[] = [rateLimitKind, extAuthzKind];
+export const routePolicyKinds: readonly PolicyKind[] = [ipAccessKind, rateLimitKind, extAuthzKind];

@@ -192,6 +192,14 @@ export interface Route {
 export interface TrafficPolicies {
   readonly rateLimit?: RateLimitPolicy;
   readonly extAuthz?: ExtAuthzPolicy;
+  readonly ipAccess?: IpAccessPolicy;
+}
+
+/** Client addresses let through (allow: only these) or refused (deny: wins over allow); 403 otherwise. */
+export interface IpAccessPolicy {
+  /** CIDRs (IPv4 or IPv6; a bare address is a /32 or /128); absent: any address not denied */
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
 }
 
 /** A local token bucket: `requests` tokens per `unit`, holding at most `burst`. */
