@@ -12,6 +12,7 @@ import {
   socketAddress,
   type ListenerAddresses,
 } from './common.ts';
+import { authFilters } from './auth-policies.ts';
 import { CORS_FILTER } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER, limitsRates } from './local-ratelimit.ts';
 import { typed, type ProtoObject } from './encode.ts';
@@ -31,12 +32,14 @@ export interface HcmOptions {
   readonly fault: boolean;
   /** some route has a local rate limit: the local_ratelimit filter is in the chain (local-ratelimit.ts) */
   readonly rateLimit?: boolean;
+  /** the access filters some route enables (RBAC, ...; auth-policies.ts), disabled elsewhere */
+  readonly auth?: readonly ProtoObject[];
   /** HTTP filters between the fault filter and the router: the function filters some route uses (functions.ts) */
   readonly filters: readonly ProtoObject[];
 }
 
 export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): HcmOptions {
-  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), rateLimit: limitsRates(snapshot), filters };
+  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), rateLimit: limitsRates(snapshot), auth: authFilters(snapshot), filters };
 }
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
@@ -49,7 +52,7 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
       // Local rate limits likewise, on routes with a bucket (local-ratelimit.ts).
-      http_filters: [CORS_FILTER, ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
+      http_filters: [CORS_FILTER, ...(hcm.auth ?? []), ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },

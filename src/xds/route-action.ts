@@ -1,6 +1,7 @@
 // One IR route -> one Envoy Route: its match, then a redirect, a direct response, a 500, or a RouteAction to one
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
 import type { Route, Split } from '../snapshot/types.ts';
+import { authPerFilter } from './auth-policies.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
 import { directResponse } from './route-direct.ts';
@@ -100,8 +101,9 @@ function routeLevel(parts: FilterParts, options: RouteOptions, forwards: boolean
 /** The route's traffic policies as per-filter config, where the listener has the filters (as for CORS). */
 function withPolicies(level: { fields: ProtoObject; host?: string }, route: Route, options: RouteOptions): { fields: ProtoObject; host?: string } {
   const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
-  if (rl === undefined) return level;
-  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), [LOCAL_RATELIMIT_FILTER_NAME]: rl };
+  const auth = options.cors ? authPerFilter(route) : undefined;
+  if (rl === undefined && auth === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl !== undefined && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...auth };
   return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
 }
 
