@@ -2,11 +2,12 @@
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
 import { checkIpAccess } from '../policies/ip-access-spec.ts';
+import { checkJwt } from '../policies/jwt-spec.ts';
 import { type Check, describe, isHeaderName, type Json } from './check.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'ipAccess']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'ipAccess', 'jwt']);
 /** the policies a TrafficPolicy may carry; it must carry one */
-const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'ipAccess'];
+const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'ipAccess', 'jwt'];
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
@@ -28,6 +29,7 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   if (spec.rateLimit !== undefined) checkRateLimit(c, spec.rateLimit, 'spec.rateLimit');
   if (spec.extAuthz !== undefined) checkExtAuthz(c, spec.extAuthz, 'spec.extAuthz');
   if (spec.ipAccess !== undefined) checkIpAccess(c, spec.ipAccess, 'spec.ipAccess');
+  if (spec.jwt !== undefined) checkJwt(c, spec.jwt, 'spec.jwt');
 }
 
 function checkTargetRef(c: Check, value: unknown, path: string): void {

@@ -1,6 +1,7 @@
 // A validated TrafficPolicy spec as the IR's route policies (snapshot/types.ts), with defaults filled.
 import type { ExtAuthzPolicy, IpAccessPolicy, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
 import { durationMs } from './spec-values.ts';
+import { jwtOf } from './traffic-policy-jwt.ts';
 import type { ExtAuthzSpec, IpAccessSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
 
 /** Envoy's ext_authz default timeout. */
@@ -11,6 +12,7 @@ export function policiesOf(p: TrafficPolicy): TrafficPolicies {
     ...(p.spec.rateLimit !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),
     ...(p.spec.ipAccess !== undefined && { ipAccess: ipAccessOf(p.spec.ipAccess) }),
+    ...(p.spec.jwt !== undefined && { jwt: jwtOf(p.spec.jwt) }),
   });
 }
 

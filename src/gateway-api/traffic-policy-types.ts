@@ -41,6 +41,27 @@ export interface IpAccessSpec {
   deny?: string[];
 }
 
+export interface JwtProviderSpec {
+  name: string;
+  issuer?: string;
+  audiences?: string[];
+  remoteJwks?: { uri: string; timeout?: string; cacheDuration?: string };
+  /** a JSON Web Key Set, inline */
+  localJwks?: { keys: object[] };
+  fromHeaders?: Array<{ name: string; prefix?: string }>;
+  fromParams?: string[];
+  claimsToHeaders?: Array<{ claim: string; header: string }>;
+  forwardPayloadHeader?: string;
+  clockSkew?: string;
+}
+
+export interface JwtSpec {
+  disabled?: boolean;
+  /** default true */
+  required?: boolean;
+  providers?: JwtProviderSpec[];
+}
+
 export interface TrafficPolicy {
   apiVersion: typeof SLUICE_API_V1ALPHA1;
   kind: 'TrafficPolicy';
@@ -50,5 +71,6 @@ export interface TrafficPolicy {
     rateLimit?: RateLimitSpec;
     extAuthz?: ExtAuthzSpec;
     ipAccess?: IpAccessSpec;
+    jwt?: JwtSpec;
   };
 }

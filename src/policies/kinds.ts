@@ -1,12 +1,13 @@
 // The data-plane policy kinds compiled from a route's IR `policies` (snapshot/types.ts), in the order
 // they run: IP lists first (cheapest, and a refused client should cost nothing more), rate limits
-// (cheap, and they shield the auth server), then ext_authz.
+// (cheap, and they shield the auth servers), JWT (its claims may matter to ext_authz), then ext_authz.
 // A policy's state (buckets, clients) lives as long as its IR route object: an unchanged route keeps
 // it across snapshot swaps, and every split of a route shares it.
 import type { Route } from '../snapshot/types.ts';
 import type { ExchangePolicy, ForwardDecision, PolicyKind } from '../proxy/exchange-policy.ts';
 import { ExtAuthz } from './ext-authz.ts';
 import { IpAccess } from './ip-access.ts';
+import { JwtAuth } from './jwt.ts';
 import { LocalRateLimit } from './rate-limit.ts';
 
 function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKind {
@@ -31,5 +32,11 @@ export const extAuthzKind: PolicyKind = perRoute((r) => {
   return a === undefined || a.disabled === true ? undefined : new ExtAuthz(a);
 });
 
+// `disabled: true` switches JWT authentication off for the route.
+export const jwtKind: PolicyKind = perRoute((r) => {
+  const j = r.policies?.jwt;
+  return j === undefined || j.disabled === true ? undefined : new JwtAuth(j);
+});
+
 /** Every kind that reads `Route.policies`. */
-export const routePolicyKinds: readonly PolicyKind[] = [ipAccessKind, rateLimitKind, extAuthzKind];
+export const routePolicyKinds: readonly PolicyKind[] = [ipAccessKind, rateLimitKind, jwtKind, extAuthzKind];
