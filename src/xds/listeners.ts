@@ -32,8 +32,8 @@ export interface HcmOptions {
   readonly fault: boolean;
   /** some route has a local rate limit: the local_ratelimit filter is in the chain (local-ratelimit.ts) */
   readonly rateLimit?: boolean;
-  /** the access filters some route enables (RBAC, ...; auth-policies.ts), disabled elsewhere */
-  readonly auth?: readonly ProtoObject[];
+  /** the access filters some route enables (auth-policies.ts), disabled elsewhere: before and after the rate limit */
+  readonly auth?: { readonly before: readonly ProtoObject[]; readonly after: readonly ProtoObject[] };
   /** HTTP filters between the fault filter and the router: the function filters some route uses (functions.ts) */
   readonly filters: readonly ProtoObject[];
 }
@@ -52,7 +52,7 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
       // Local rate limits likewise, on routes with a bucket (local-ratelimit.ts).
-      http_filters: [CORS_FILTER, ...(hcm.auth ?? []), ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
+      http_filters: [CORS_FILTER, ...(hcm.auth?.before ?? []), ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.auth?.after ?? []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },
