@@ -1,13 +1,14 @@
 // Validation of a `sluice.dev/v1alpha1` TrafficPolicy's spec: every problem with its field path, so
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
+import { checkRequestBody } from '../policies/body-limit-spec.ts';
 import { checkIpAccess } from '../policies/ip-access-spec.ts';
 import { checkJwt } from '../policies/jwt-spec.ts';
 import { type Check, describe, isHeaderName, type Json } from './check.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'ipAccess', 'jwt']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'ipAccess', 'jwt', 'requestBody']);
 /** the policies a TrafficPolicy may carry; it must carry one */
-const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'ipAccess', 'jwt'];
+const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'ipAccess', 'jwt', 'requestBody'];
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
@@ -30,6 +31,7 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   if (spec.extAuthz !== undefined) checkExtAuthz(c, spec.extAuthz, 'spec.extAuthz');
   if (spec.ipAccess !== undefined) checkIpAccess(c, spec.ipAccess, 'spec.ipAccess');
   if (spec.jwt !== undefined) checkJwt(c, spec.jwt, 'spec.jwt');
+  if (spec.requestBody !== undefined) checkRequestBody(c, spec.requestBody, 'spec.requestBody');
 }
 
 function checkTargetRef(c: Check, value: unknown, path: string): void {

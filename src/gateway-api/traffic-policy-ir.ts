@@ -13,6 +13,7 @@ export function policiesOf(p: TrafficPolicy): TrafficPolicies {
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),
     ...(p.spec.ipAccess !== undefined && { ipAccess: ipAccessOf(p.spec.ipAccess) }),
     ...(p.spec.jwt !== undefined && { jwt: jwtOf(p.spec.jwt) }),
+    ...(p.spec.requestBody !== undefined && { requestBody: Object.freeze({ maxBytes: p.spec.requestBody.maxBytes }) }),
   });
 }
 

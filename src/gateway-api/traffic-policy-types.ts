@@ -72,5 +72,6 @@ export interface TrafficPolicy {
     extAuthz?: ExtAuthzSpec;
     ipAccess?: IpAccessSpec;
     jwt?: JwtSpec;
+    requestBody?: { maxBytes: number };
   };
 }

@@ -1,10 +1,12 @@
 // The data-plane policy kinds compiled from a route's IR `policies` (snapshot/types.ts), in the order
-// they run: IP lists first (cheapest, and a refused client should cost nothing more), rate limits
-// (cheap, and they shield the auth servers), JWT (its claims may matter to ext_authz), then ext_authz.
+// they run: IP lists and declared body lengths first (cheapest: a refused request costs nothing
+// more), rate limits (cheap, and they shield what follows), JWT (its claims may matter to
+// ext_authz), then ext_authz.
 // A policy's state (buckets, clients) lives as long as its IR route object: an unchanged route keeps
 // it across snapshot swaps, and every split of a route shares it.
 import type { Route } from '../snapshot/types.ts';
 import type { ExchangePolicy, ForwardDecision, PolicyKind } from '../proxy/exchange-policy.ts';
+import { BodyLimit } from './body-limit.ts';
 import { ExtAuthz } from './ext-authz.ts';
 import { IpAccess } from './ip-access.ts';
 import { JwtAuth } from './jwt.ts';
@@ -24,6 +26,8 @@ function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKin
 
 export const ipAccessKind: PolicyKind = perRoute((r) => (r.policies?.ipAccess === undefined ? undefined : new IpAccess(r.policies.ipAccess)));
 
+export const bodyLimitKind: PolicyKind = perRoute((r) => (r.policies?.requestBody === undefined ? undefined : new BodyLimit(r.policies.requestBody)));
+
 export const rateLimitKind: PolicyKind = perRoute((r) => (r.policies?.rateLimit === undefined ? undefined : new LocalRateLimit(r.policies.rateLimit)));
 
 // `disabled: true` switches ext_authz off for the route (net-kourier#1197).
@@ -39,4 +43,4 @@ export const jwtKind: PolicyKind = perRoute((r) => {
 });
 
 /** Every kind that reads `Route.policies`. */
-export const routePolicyKinds: readonly PolicyKind[] = [ipAccessKind, rateLimitKind, jwtKind, extAuthzKind];
+export const routePolicyKinds: readonly PolicyKind[] = [ipAccessKind, bodyLimitKind, rateLimitKind, jwtKind, extAuthzKind];

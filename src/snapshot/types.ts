@@ -194,6 +194,12 @@ export interface TrafficPolicies {
   readonly extAuthz?: ExtAuthzPolicy;
   readonly ipAccess?: IpAccessPolicy;
   readonly jwt?: JwtPolicy;
+  readonly requestBody?: RequestBodyPolicy;
+}
+
+/** A request body over `maxBytes` gets 413 (src/policies/body-limit.ts). */
+export interface RequestBodyPolicy {
+  readonly maxBytes: number;
 }
 
 /** JWT authentication: a token any provider verifies lets the request through. */
