@@ -1,8 +1,9 @@
-// The access policies of the routes (IP lists, JWT; body limits follow the same shape) in
+// The access policies of the routes (IP lists, body limits, JWT) in
 // Envoy's terms: the HTTP filters a snapshot's connection managers need, each disabled there, and
 // the per-route configs that enable them on the routes that carry a policy.
 import type { Route, Snapshot } from '../snapshot/types.ts';
 import type { ProtoObject } from './encode.ts';
+import { BUFFER_FILTER, BUFFER_FILTER_NAME, bufferPerRoute, limitsBodies } from './buffer.ts';
 import { JWT_FILTER_NAME, jwtAuthnFilter, jwtPerRoute } from './jwt-authn.ts';
 import { limitsAddresses, RBAC_FILTER, RBAC_FILTER_NAME, rbacPerRoute } from './rbac.ts';
 
@@ -12,7 +13,8 @@ import { limitsAddresses, RBAC_FILTER, RBAC_FILTER_NAME, rbacPerRoute } from './
  */
 export function authFilters(snapshot: Snapshot): { readonly before: ProtoObject[]; readonly after: ProtoObject[] } {
   const jwt = jwtAuthnFilter(snapshot);
-  return { before: limitsAddresses(snapshot) ? [RBAC_FILTER] : [], after: jwt === undefined ? [] : [jwt] };
+  const before = [...(limitsAddresses(snapshot) ? [RBAC_FILTER] : []), ...(limitsBodies(snapshot) ? [BUFFER_FILTER] : [])];
+  return { before, after: jwt === undefined ? [] : [jwt] };
 }
 
 /** The route's per-filter configs for those filters; undefined when it has none. */
@@ -21,6 +23,8 @@ export function authPerFilter(route: Route): Record<string, ProtoObject> | undef
   if (p === undefined) return undefined;
   const out: Record<string, ProtoObject> = {};
   if (p.ipAccess !== undefined) out[RBAC_FILTER_NAME] = rbacPerRoute(p.ipAccess);
+  const body = p.requestBody === undefined ? undefined : bufferPerRoute(p.requestBody);
+  if (body !== undefined) out[BUFFER_FILTER_NAME] = body;
   const jwt = jwtPerRoute(route);
   if (jwt !== undefined) out[JWT_FILTER_NAME] = jwt;
   return Object.keys(out).length === 0 ? undefined : out;
