@@ -15,9 +15,11 @@ export class BodyLimit implements ExchangePolicy {
 
   onRequest(req: PolicyRequest): RequestVerdict {
     const length = rawHeader(req.raw, 'content-length');
-    // The front ends refuse malformed and conflicting lengths; anything else here is counted as it streams.
-    if (length === undefined || !/^\d{1,16}$/.test(length)) return undefined;
-    return Number(length) > this.policy.maxBytes ? BODY_TOO_LARGE : undefined;
+    // The front ends refuse malformed and conflicting lengths; no length: counted as it streams.
+    if (length === undefined || !/^\d+$/.test(length)) return undefined;
+    const digits = length.replace(/^0+(?=\d)/, '');
+    // Past 16 digits a length is beyond any limit (and beyond exact numbers).
+    return digits.length > 16 || Number(digits) > this.policy.maxBytes ? BODY_TOO_LARGE : undefined;
   }
 }
 
