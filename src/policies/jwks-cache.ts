@@ -5,7 +5,7 @@
 // cannot turn into a flood of fetches. While the endpoint fails, the last good keys keep serving;
 // the failure is logged once per interval.
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { fetchJwks } from './jwks-fetch.ts';
+import { asKeySet, fetchJwks } from './jwks-fetch.ts';
 
 /** The shortest gap between two fetches of one key set. */
 export const REFETCH_MS = 5000;
@@ -21,8 +21,16 @@ export interface KeySource {
 
 export class LocalKeys implements KeySource {
   readonly #keys: Promise<JWTVerifyGetKey>;
-  constructor(set: JSONWebKeySet) {
-    this.#keys = Promise.resolve(createLocalJWKSet(set));
+  /** `set`: the inline JSON text; one jose cannot take fails every token, never the route's compilation */
+  constructor(set: string, name: string) {
+    let keys: Promise<JWTVerifyGetKey>;
+    try {
+      keys = Promise.resolve(createLocalJWKSet(asKeySet(JSON.parse(set), name)));
+    } catch (err) {
+      keys = Promise.reject(err);
+      keys.catch(() => {});
+    }
+    this.#keys = keys;
   }
   keys(): Promise<JWTVerifyGetKey> {
     return this.#keys;

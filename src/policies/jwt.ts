@@ -7,7 +7,6 @@ import { errors, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, j
 import type { HeaderPair, JwtPolicy, JwtProvider } from '../snapshot/types.ts';
 import type { ExchangePolicy, PolicyRequest, RequestVerdict } from '../proxy/exchange-policy.ts';
 import { textReply } from '../proxy/local-reply.ts';
-import { asKeySet } from './jwks-fetch.ts';
 import { type KeySource, LocalKeys, remoteKeys, type Warn } from './jwks-cache.ts';
 import { claimHeaders } from './jwt-claims.ts';
 import { MAX_TOKEN, tokenOf } from './jwt-token.ts';
@@ -28,7 +27,7 @@ interface Verifier {
 }
 
 function verifierOf(p: JwtProvider): Verifier {
-  const keys = p.remoteJwks !== undefined ? remoteKeys(p.remoteJwks.uri, p.remoteJwks.timeoutMs, p.remoteJwks.cacheMs) : new LocalKeys(asKeySet(JSON.parse(p.localJwks ?? '{}'), p.name));
+  const keys = p.remoteJwks !== undefined ? remoteKeys(p.remoteJwks.uri, p.remoteJwks.timeoutMs, p.remoteJwks.cacheMs) : new LocalKeys(p.localJwks ?? '', p.name);
   const options: JWTVerifyOptions = {
     algorithms: p.remoteJwks !== undefined ? ASYMMETRIC : WITH_HMAC,
     clockTolerance: p.clockSkewSeconds,

@@ -109,6 +109,11 @@ describe('JWT policy', async () => {
     assert.equal(await verdict(p, request(bearer(token))), 401, 'Authorization is not where this provider looks');
   });
 
+  it('an inline key set jose cannot take fails its tokens with 401, not the route', async () => {
+    const broken = new JwtAuth({ required: true, providers: [{ ...base, localJwks: '{"keys": "nope"}' }] });
+    assert.equal(await verdict(broken, request(bearer(await key.sign(claims)))), 401);
+  });
+
   it('tries each provider whose token is present, in order', async () => {
     const second = provider({ name: 'q', localJwks: JSON.stringify(jwks(other)), fromHeaders: [{ name: 'x-other', prefix: '' }] });
     const p = new JwtAuth({ required: true, providers: [base, second] });
