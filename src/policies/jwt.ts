@@ -2,12 +2,14 @@
 // carries (each provider looks in its own places); the first that verifies (signature by a key of
 // its set, issuer, audience, exp/nbf within the clock skew) lets the request through with its claim
 // headers set upstream. A token that no provider verifies: 401 invalid_token. No token: 401 when
-// required, else on (RFC 6750: no error code then). Nothing a client sends gets past a 401.
+// required, else on (RFC 6750: no error code then). Nothing a client sends gets past a 401. A token
+// verified lately is let through at once (jwt-cache.ts).
 import { errors, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { HeaderPair, JwtPolicy, JwtProvider } from '../snapshot/types.ts';
 import type { ExchangePolicy, PolicyRequest, RequestVerdict } from '../proxy/exchange-policy.ts';
 import { textReply } from '../proxy/local-reply.ts';
 import { type KeySource, LocalKeys, remoteKeys, type Warn } from './jwks-cache.ts';
+import { VerifiedTokens } from './jwt-cache.ts';
 import { claimHeaders } from './jwt-claims.ts';
 import { MAX_TOKEN, tokenOf } from './jwt-token.ts';
 
@@ -54,6 +56,7 @@ export class JwtAuth implements ExchangePolicy {
   readonly #verifiers: readonly Verifier[];
   /** every claim header of every provider, empty: set whenever a request goes on */
   readonly #blank: readonly HeaderPair[];
+  readonly #verified = new VerifiedTokens();
 
   constructor(readonly policy: JwtPolicy) {
     this.#verifiers = policy.providers.map(verifierOf);
@@ -61,12 +64,19 @@ export class JwtAuth implements ExchangePolicy {
   }
 
   onRequest(req: PolicyRequest): RequestVerdict | Promise<RequestVerdict> {
-    const found: Array<{ v: Verifier; token: string }> = [];
-    for (const v of this.#verifiers) {
+    const found: Array<{ v: Verifier; i: number; token: string }> = [];
+    for (let i = 0; i < this.#verifiers.length; i++) {
+      const v = this.#verifiers[i]!;
       const token = tokenOf(v.provider, req.raw, req.url);
       if (token === '') continue;
       if (token.length > MAX_TOKEN) return JWT_INVALID;
-      found.push({ v, token });
+      // Seen and verified lately: on at once.
+      const payload = this.#verified.get(token, i);
+      if (payload !== undefined) {
+        this.#passWith(req, v.provider, token, payload);
+        return undefined;
+      }
+      found.push({ v, i, token });
     }
     if (found.length === 0) {
       if (this.policy.required) return JWT_MISSING;
@@ -76,20 +86,25 @@ export class JwtAuth implements ExchangePolicy {
     return this.#first(found, req);
   }
 
-  async #first(found: ReadonlyArray<{ v: Verifier; token: string }>, req: PolicyRequest): Promise<RequestVerdict> {
+  async #first(found: ReadonlyArray<{ v: Verifier; i: number; token: string }>, req: PolicyRequest): Promise<RequestVerdict> {
     const warn: Warn = (fields, msg) => req.dp.log.warn(fields, msg);
     let expired = false;
-    for (const { v, token } of found) {
+    for (const { v, i, token } of found) {
       try {
         const payload = await verify(v, token, warn);
-        const payloadHeader: HeaderPair[] = v.provider.forwardPayloadHeader === undefined ? [] : [[v.provider.forwardPayloadHeader, token.split('.')[1] ?? '']];
-        this.#pass(req, [...claimHeaders(v.provider, payload), ...payloadHeader]);
+        this.#verified.add(token, i, payload, v.provider.clockSkewSeconds);
+        this.#passWith(req, v.provider, token, payload);
         return undefined;
       } catch (err) {
         if (err instanceof errors.JWTExpired) expired = true;
       }
     }
     return expired ? JWT_EXPIRED : JWT_INVALID;
+  }
+
+  #passWith(req: PolicyRequest, p: JwtProvider, token: string, payload: JWTPayload): void {
+    const payloadHeader: HeaderPair[] = p.forwardPayloadHeader === undefined ? [] : [[p.forwardPayloadHeader, token.split('.')[1] ?? '']];
+    this.#pass(req, [...claimHeaders(p, payload), ...payloadHeader]);
   }
 
   #pass(req: PolicyRequest, headers: readonly HeaderPair[]): void {

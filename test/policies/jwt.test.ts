@@ -181,3 +181,47 @@ describe('JWKS cache', async () => {
     assert.equal(s.calls.length, 1);
   });
 });
+
+describe('verified token cache', async () => {
+  const { VerifiedTokens, MAX_TOKENS } = await import('../../src/policies/jwt-cache.ts');
+
+  it('keeps a verified payload until exp plus skew, and at most a minute', () => {
+    let now = 1_000_000_000;
+    const c = new VerifiedTokens(() => now);
+    c.add('a', 0, { sub: 'x', exp: now / 1000 + 10 }, 5);
+    c.add('b', 0, { sub: 'y' }, 5);
+    assert.equal(c.get('a', 0)?.sub, 'x');
+    assert.equal(c.get('a', 1), undefined, 'another provider did not verify it');
+    now += 14_000;
+    assert.equal(c.get('a', 0)?.sub, 'x');
+    now += 2000;
+    assert.equal(c.get('a', 0), undefined);
+    now += 50_000;
+    assert.equal(c.get('b', 0), undefined, 'no exp: a minute at most');
+    c.add('old', 0, { exp: now / 1000 - 100 }, 0);
+    assert.equal(c.size, 0, 'an expired payload is not kept');
+  });
+
+  it('holds a bounded number of tokens', () => {
+    const c = new VerifiedTokens();
+    for (let i = 0; i < MAX_TOKENS + 50; i++) c.add(`t${i}`, 0, {}, 0);
+    assert.equal(c.size, MAX_TOKENS);
+    assert.equal(c.get('t0', 0), undefined);
+    assert.notEqual(c.get(`t${MAX_TOKENS + 49}`, 0), undefined);
+  });
+});
+
+describe('JWT policy with the cache', async () => {
+  const key = await testKey('k1');
+  const p = new JwtAuth({ required: true, providers: [provider({ localJwks: JSON.stringify(jwks(key)), claimsToHeaders: [{ claim: 'sub', header: 'x-user' }] })] });
+
+  it('answers a token it verified before at once, with the same claim headers', async () => {
+    const token = await key.sign({ sub: 'alice' }, { expiresIn: '5m' });
+    const first = request(bearer(token));
+    assert.ok(p.onRequest!(first.req) instanceof Promise, 'the first sight is verified');
+    assert.equal(await p.onRequest!(first.req), undefined);
+    const again = request(bearer(token));
+    assert.equal(p.onRequest!(again.req), undefined, 'synchronously');
+    assert.deepEqual(again.headers, { 'x-user': 'alice' });
+  });
+});
