@@ -1,11 +1,16 @@
 // Validation of a `sluice.dev/v1alpha1` TrafficPolicy's spec: every problem with its field path, so
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
+import { checkRequestBody } from '../policies/body-limit-spec.ts';
+import { checkIpAccess } from '../policies/ip-access-spec.ts';
+import { checkJwt } from '../policies/jwt-spec.ts';
 import { type Check, describe, isHeaderName, isHostPort, type Json } from './check.ts';
 import { checkGlobalRateLimit } from './validate-global-rate-limit.ts';
 import { checkRetry, checkTimeouts } from './validate-traffic-policy-retry.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody']);
+/** the policies a TrafficPolicy may carry; it must carry one */
+const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody'];
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key', 'global']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
@@ -23,9 +28,12 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   known(c, spec, SPEC_FIELDS, 'spec');
   const refs = c.array(spec.targetRefs, 'spec.targetRefs');
   refs?.forEach((r, i) => checkTargetRef(c, r, `spec.targetRefs[${i}]`));
-  if (spec.rateLimit === undefined && spec.extAuthz === undefined && spec.retry === undefined && spec.timeouts === undefined) c.fail('spec', 'must set rateLimit, extAuthz, retry or timeouts');
+  if (POLICY_FIELDS.every((f) => spec[f] === undefined)) c.fail('spec', `must set one of ${POLICY_FIELDS.join(', ')}`);
   if (spec.rateLimit !== undefined) checkRateLimit(c, spec.rateLimit, 'spec.rateLimit');
   if (spec.extAuthz !== undefined) checkExtAuthz(c, spec.extAuthz, 'spec.extAuthz');
+  if (spec.ipAccess !== undefined) checkIpAccess(c, spec.ipAccess, 'spec.ipAccess');
+  if (spec.jwt !== undefined) checkJwt(c, spec.jwt, 'spec.jwt');
+  if (spec.requestBody !== undefined) checkRequestBody(c, spec.requestBody, 'spec.requestBody');
   if (spec.retry !== undefined) checkRetry(c, spec.retry, 'spec.retry');
   if (spec.timeouts !== undefined) checkTimeouts(c, spec.timeouts, 'spec.timeouts');
 }

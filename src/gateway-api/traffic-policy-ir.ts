@@ -1,7 +1,8 @@
 // A validated TrafficPolicy spec as the IR's route policies (snapshot/types.ts), with defaults filled.
-import type { ExtAuthzPolicy, GlobalRateLimitPolicy, RateLimitDescriptorEntry, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
+import type { ExtAuthzPolicy, GlobalRateLimitPolicy, IpAccessPolicy, RateLimitDescriptorEntry, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
 import { durationMs } from './spec-values.ts';
-import type { DescriptorEntrySpec, ExtAuthzSpec, GlobalRateLimitSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
+import { jwtOf } from './traffic-policy-jwt.ts';
+import type { DescriptorEntrySpec, ExtAuthzSpec, GlobalRateLimitSpec, IpAccessSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
 import { retryOf, timeoutOf } from './traffic-policy-retry.ts';
 
 /** Envoy's ext_authz default timeout. */
@@ -17,6 +18,9 @@ export function policiesOf(p: TrafficPolicy): TrafficPolicies {
     ...(p.spec.rateLimit?.requests !== undefined && { rateLimit: rateLimitOf(p.spec.rateLimit) }),
     ...(p.spec.rateLimit?.global !== undefined && { globalRateLimit: globalRateLimitOf(p.spec.rateLimit.global) }),
     ...(p.spec.extAuthz !== undefined && { extAuthz: extAuthzOf(p.spec.extAuthz) }),
+    ...(p.spec.ipAccess !== undefined && { ipAccess: ipAccessOf(p.spec.ipAccess) }),
+    ...(p.spec.jwt !== undefined && { jwt: jwtOf(p.spec.jwt) }),
+    ...(p.spec.requestBody !== undefined && { requestBody: Object.freeze({ maxBytes: p.spec.requestBody.maxBytes }) }),
   });
 }
 
@@ -53,5 +57,12 @@ function extAuthzOf(s: ExtAuthzSpec): ExtAuthzPolicy {
     failureMode: s.failureMode ?? 'deny',
     headersToSend: lower(s.headersToSend),
     headersToUpstream: lower(s.headersToUpstream),
+  });
+}
+
+function ipAccessOf(s: IpAccessSpec): IpAccessPolicy {
+  return Object.freeze({
+    ...(s.allow !== undefined && { allow: Object.freeze([...s.allow]) }),
+    ...(s.deny !== undefined && { deny: Object.freeze([...s.deny]) }),
   });
 }

@@ -79,6 +79,33 @@ export interface TimeoutsSpec {
   idle?: string;
 }
 
+/** CIDR lists; a bare address is a single host */
+export interface IpAccessSpec {
+  allow?: string[];
+  deny?: string[];
+}
+
+export interface JwtProviderSpec {
+  name: string;
+  issuer?: string;
+  audiences?: string[];
+  remoteJwks?: { uri: string; timeout?: string; cacheDuration?: string };
+  /** a JSON Web Key Set, inline */
+  localJwks?: { keys: object[] };
+  fromHeaders?: Array<{ name: string; prefix?: string }>;
+  fromParams?: string[];
+  claimsToHeaders?: Array<{ claim: string; header: string }>;
+  forwardPayloadHeader?: string;
+  clockSkew?: string;
+}
+
+export interface JwtSpec {
+  disabled?: boolean;
+  /** default true */
+  required?: boolean;
+  providers?: JwtProviderSpec[];
+}
+
 export interface TrafficPolicy {
   apiVersion: typeof SLUICE_API_V1ALPHA1;
   kind: 'TrafficPolicy';
@@ -89,5 +116,8 @@ export interface TrafficPolicy {
     extAuthz?: ExtAuthzSpec;
     retry?: RetrySpec;
     timeouts?: TimeoutsSpec;
+    ipAccess?: IpAccessSpec;
+    jwt?: JwtSpec;
+    requestBody?: { maxBytes: number };
   };
 }

@@ -1,12 +1,16 @@
 // The data-plane policy kinds compiled from a route's IR `policies` (snapshot/types.ts), in the order
-// they run: rate limits first (they shield the auth server; the local one, cheapest, before the
-// global one's call), then ext_authz.
+// they run: IP lists and declared body lengths first (cheapest: a refused request costs nothing
+// more), rate limits (cheap, and they shield what follows: the local one before the global one's
+// call), JWT (its claims may matter to ext_authz), then ext_authz.
 // A policy's state (buckets, clients) lives as long as its IR route object: an unchanged route keeps
 // it across snapshot swaps, and every split of a route shares it.
 import type { Route } from '../snapshot/types.ts';
 import type { ExchangePolicy, ForwardDecision, PolicyKind } from '../proxy/exchange-policy.ts';
+import { BodyLimit } from './body-limit.ts';
 import { ExtAuthz } from './ext-authz.ts';
 import { GlobalRateLimit } from './global-rate-limit.ts';
+import { IpAccess } from './ip-access.ts';
+import { JwtAuth } from './jwt.ts';
 import { LocalRateLimit } from './rate-limit.ts';
 
 function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKind {
@@ -21,6 +25,10 @@ function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKin
   };
 }
 
+export const ipAccessKind: PolicyKind = perRoute((r) => (r.policies?.ipAccess === undefined ? undefined : new IpAccess(r.policies.ipAccess)));
+
+export const bodyLimitKind: PolicyKind = perRoute((r) => (r.policies?.requestBody === undefined ? undefined : new BodyLimit(r.policies.requestBody)));
+
 export const rateLimitKind: PolicyKind = perRoute((r) => (r.policies?.rateLimit === undefined ? undefined : new LocalRateLimit(r.policies.rateLimit)));
 
 export const globalRateLimitKind: PolicyKind = perRoute((r) => (r.policies?.globalRateLimit === undefined ? undefined : new GlobalRateLimit(r.policies.globalRateLimit)));
@@ -31,5 +39,11 @@ export const extAuthzKind: PolicyKind = perRoute((r) => {
   return a === undefined || a.disabled === true ? undefined : new ExtAuthz(a);
 });
 
+// `disabled: true` switches JWT authentication off for the route.
+export const jwtKind: PolicyKind = perRoute((r) => {
+  const j = r.policies?.jwt;
+  return j === undefined || j.disabled === true ? undefined : new JwtAuth(j);
+});
+
 /** Every kind that reads `Route.policies`. */
-export const routePolicyKinds: readonly PolicyKind[] = [rateLimitKind, globalRateLimitKind, extAuthzKind];
+export const routePolicyKinds: readonly PolicyKind[] = [ipAccessKind, bodyLimitKind, rateLimitKind, globalRateLimitKind, jwtKind, extAuthzKind];

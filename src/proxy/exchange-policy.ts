@@ -24,6 +24,8 @@ export interface PolicyRequest {
   readonly raw: readonly string[];
   readonly clientAddress: string | undefined;
   readonly decision: ForwardDecision;
+  /** the data plane's logger, for a policy's own troubles (a JWKS endpoint down) */
+  readonly dp: { readonly log: { warn(fields: Record<string, unknown>, msg: string): void } };
   /** Sets headers on the upstream request (each replacing any of its name), as ext_authz's allow does. */
   setUpstreamHeaders(pairs: readonly HeaderPair[]): void;
 }

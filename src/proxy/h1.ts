@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { DataPlane } from './dataplane.ts';
+import { BODY_TOO_LARGE, bodyLimit, countBody } from '../policies/body-limit.ts';
 import { timeoutReply } from './deadlines.ts';
 import { copyStream } from './mirror.ts';
 import { upstreamErrorReason } from './upstream-errors.ts';
@@ -49,10 +50,13 @@ class H1Exchange extends Exchange {
     this.#h2 = h2;
   }
 
-  /** The body for undici: the request itself, or, when mirrored, piped through a PassThrough so the copy sees what undici reads. */
-  #mirrored(req: IncomingMessage): Readable {
+  /**
+   * The body for undici: the request itself, or, when mirrored or limited, piped through a
+   * PassThrough so the copy and the count (body-limit.ts) see what undici reads.
+   */
+  #mirrored(req: IncomingMessage, limited: boolean): Readable {
     const copy = this.mirrorBody;
-    if (copy === undefined && !this.logged) return req;
+    if (copy === undefined && !this.logged && !limited) return req;
     const body = req.pipe(new PassThrough());
     if (copy !== undefined) copyStream(req, copy);
     countBodyIn(req, this);
@@ -63,6 +67,25 @@ class H1Exchange extends Exchange {
   override activity(): number {
     const s = this.req.socket;
     return s.bytesRead + s.bytesWritten;
+  }
+
+  /** The request body passed the route's limit (body-limit.ts): 413 before the response head, else a close. */
+  #tooLarge(): void {
+    const { req, res } = this;
+    if (!this.open) return;
+    const sent = res.headersSent;
+    // Finished first: the upstream's abort below must find nothing left to answer.
+    this.finish(sent ? res.statusCode : 413);
+    this.cancelUpstream?.();
+    if (sent) {
+      req.socket.destroy();
+      return;
+    }
+    // The rest of the body is read and dropped, so the client sees the answer rather than a reset.
+    req.unpipe();
+    req.resume();
+    res.shouldKeepAlive = false;
+    writeLocal(res, BODY_TOO_LARGE, this.head);
   }
 
   /** The route's timeout passed (deadlines.ts): 504 before the response head, else a close. */
@@ -114,11 +137,15 @@ class H1Exchange extends Exchange {
       proxyH1ToH2c(req, res, this, this.#h2);
       // The h2c stream has its own ending; a close of the connection ends it (as a client's would).
       if (!this.bodyless) watchH1Body(dp.bodies, req, res, () => req.socket.destroy());
+      // Piped already: counting cannot start the body early.
+      const limit = this.bodyless ? -1 : bodyLimit(this);
+      if (limit >= 0) countBody(req, limit, () => this.#tooLarge());
       // Piped (up.pipe(res)): watched from the start, it counts only while the response is backed up.
       watchSend(dp.sends, res, () => res.destroy());
       return;
     }
     const handler = new H1ProxyHandler(this);
+    const limit = this.bodyless ? -1 : bodyLimit(this);
     const hold = this.bodyless || this.mirrorBody !== undefined ? 0 : this.bodyHold;
     const send = (body: Readable | Buffer | null): void => void this.pool!.dispatch({ path: this.url, method: this.method, headers: this.headers, body, upgrade: null }, handler);
     // A retrying route holds the body (up to its limit) before sending it, so that a retry can resend it.
@@ -128,7 +155,8 @@ class H1Exchange extends Exchange {
         this.replayBody = b.held;
         send(b.held ?? b.stream);
       });
-    } else send(this.bodyless ? null : this.#mirrored(req));
+    } else send(this.bodyless ? null : this.#mirrored(req, limit >= 0));
+    if (limit >= 0) countBody(req, limit, () => this.#tooLarge());
     if (!this.bodyless) watchH1Body(dp.bodies, req, res, () => handler.bodyTimedOut());
   }
 }

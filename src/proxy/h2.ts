@@ -3,6 +3,7 @@
 // core (exchange.ts).
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
+import { BODY_TOO_LARGE, bodyLimit, countBody } from '../policies/body-limit.ts';
 import { timeoutReply } from './deadlines.ts';
 import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from './exchange.ts';
 import { isGrpcContentType } from './grpc.ts';
@@ -149,7 +150,27 @@ class H2Exchange extends Exchange {
       watchSend(dp.sends, stream, () => cancelStream(stream));
     } else if (this.via === VIA_RAW && rawEligible(this)) proxyH2ToH1Raw(stream, dp.fast, this.endpoint!, this);
     else proxyH2ToH1(stream, this.pool ?? dp.upstreams.pool(originOf(this.endpoint!)), this);
-    if (!this.bodyless) watchH2Body(dp.bodies, stream);
+    if (!this.bodyless) {
+      watchH2Body(dp.bodies, stream);
+      // Piped already: counting cannot start the body early.
+      const limit = bodyLimit(this);
+      if (limit >= 0) countBody(stream, limit, () => this.#tooLarge());
+    }
+  }
+
+  /** The request body passed the route's limit (body-limit.ts): 413 before the response head, else a reset. */
+  #tooLarge(): void {
+    const stream = this.#stream;
+    if (!this.open) return;
+    const sent = stream.headersSent;
+    // Finished first: the upstream's cancel below must find nothing left to answer.
+    this.finish(sent ? Number(stream.sentHeaders[':status'] ?? 413) : 413);
+    this.cancelUpstream?.();
+    if (sent) return cancelStream(stream);
+    // The rest of the body is read and dropped.
+    stream.unpipe();
+    stream.resume();
+    writeLocalH2(stream, BODY_TOO_LARGE, this.head, this.grpcType);
   }
 }
 

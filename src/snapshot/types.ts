@@ -220,6 +220,51 @@ export interface TrafficPolicies {
   readonly retry?: RetryPolicy;
   /** replaces the route's timeouts of the same names (ms) */
   readonly timeout?: { readonly request?: number; readonly backendRequest?: number; readonly idle?: number };
+  readonly ipAccess?: IpAccessPolicy;
+  readonly jwt?: JwtPolicy;
+  readonly requestBody?: RequestBodyPolicy;
+}
+
+/** A request body over `maxBytes` gets 413 (src/policies/body-limit.ts). */
+export interface RequestBodyPolicy {
+  readonly maxBytes: number;
+}
+
+/** JWT authentication: a token any provider verifies lets the request through. */
+export interface JwtPolicy {
+  /** true: switched off for this route (a more specific policy turning off a wider one) */
+  readonly disabled?: boolean;
+  /** true: a request without a token gets 401; false: it goes on (a bad token still gets 401) */
+  readonly required: boolean;
+  readonly providers: readonly JwtProvider[];
+}
+
+export interface JwtProvider {
+  readonly name: string;
+  /** the `iss` claim required; absent: any */
+  readonly issuer?: string;
+  /** one of these must be in `aud`; empty: any */
+  readonly audiences: readonly string[];
+  /** exactly one of remoteJwks and localJwks */
+  readonly remoteJwks?: { readonly uri: string; readonly timeoutMs: number; readonly cacheMs: number };
+  /** the key set as JSON text */
+  readonly localJwks?: string;
+  /** where the token is looked for, in order; `prefix` is cut from the value (case-insensitive) */
+  readonly fromHeaders: readonly { readonly name: string; readonly prefix: string }[];
+  readonly fromParams: readonly string[];
+  /** claims (dotted paths for nested ones) set as upstream request headers (lower-case names) */
+  readonly claimsToHeaders: readonly { readonly claim: string; readonly header: string }[];
+  /** the token's payload (base64url) set on this upstream header */
+  readonly forwardPayloadHeader?: string;
+  /** seconds of clock skew allowed on exp and nbf */
+  readonly clockSkewSeconds: number;
+}
+
+/** Client addresses let through (allow: only these) or refused (deny: wins over allow); 403 otherwise. */
+export interface IpAccessPolicy {
+  /** CIDRs (IPv4 or IPv6; a bare address is a /32 or /128); absent: any address not denied */
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
 }
 
 /** A local token bucket: `requests` tokens per `unit`, holding at most `burst`. */

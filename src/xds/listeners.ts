@@ -12,6 +12,7 @@ import {
   socketAddress,
   type ListenerAddresses,
 } from './common.ts';
+import { authFilters } from './auth-policies.ts';
 import { CORS_FILTER } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER, limitsRates } from './local-ratelimit.ts';
 import { typed, type ProtoObject } from './encode.ts';
@@ -32,14 +33,28 @@ export interface HcmOptions {
   readonly fault: boolean;
   /** some route has a local rate limit: the local_ratelimit filter is in the chain (local-ratelimit.ts) */
   readonly rateLimit?: boolean;
+  /** the access filters some route enables (auth-policies.ts), disabled elsewhere: before and after the rate limit */
+  readonly auth?: { readonly before: readonly ProtoObject[]; readonly after: readonly ProtoObject[] };
   /** HTTP filters between the fault filter and the router: the function filters some route uses (functions.ts) */
   readonly filters: readonly ProtoObject[];
-  /** HTTP filters after local_ratelimit: the global rate limit and ext_authz filters some route uses (policy-filters.ts) */
+  /** HTTP filters after local_ratelimit: the global rate limit filters some route uses (policy-filters.ts) */
   readonly policyFilters?: readonly ProtoObject[];
+  /** the ext_authz filters some route uses (policy-filters.ts), after JWT */
+  readonly authzFilters?: readonly ProtoObject[];
 }
 
 export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): HcmOptions {
-  return { normalizePath: addresses.normalizePath !== false, fault: injectsFaults(snapshot), rateLimit: limitsRates(snapshot), filters, policyFilters: envoyPolicies(snapshot).filters };
+  const policies = envoyPolicies(snapshot);
+  const authz = new Set(policies.extAuthzFilters);
+  return {
+    normalizePath: addresses.normalizePath !== false,
+    fault: injectsFaults(snapshot),
+    rateLimit: limitsRates(snapshot),
+    auth: authFilters(snapshot),
+    filters,
+    policyFilters: policies.filters.filter((f) => !authz.has(String(f.name))),
+    authzFilters: policies.filters.filter((f) => authz.has(String(f.name))),
+  };
 }
 
 /** The HTTP connection manager of an Envoy listener; `codec_type: AUTO` also takes h2c with prior knowledge. */
@@ -52,7 +67,18 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       rds: rds(name),
       // CORS answers preflights and adds its headers on routes that carry a policy (cors.ts).
       // Local rate limits likewise, on routes with a bucket (local-ratelimit.ts).
-      http_filters: [CORS_FILTER, ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []), ...(hcm.policyFilters ?? []), ...(hcm.fault ? [FAULT_FILTER] : []), ...hcm.filters, ROUTER_FILTER],
+      // As on the data plane (policies/kinds.ts): IP lists and body limits, rate limits, JWT, then ext_authz.
+      http_filters: [
+        CORS_FILTER,
+        ...(hcm.auth?.before ?? []),
+        ...(hcm.rateLimit ? [LOCAL_RATELIMIT_FILTER] : []),
+        ...(hcm.policyFilters ?? []),
+        ...(hcm.auth?.after ?? []),
+        ...(hcm.authzFilters ?? []),
+        ...(hcm.fault ? [FAULT_FILTER] : []),
+        ...hcm.filters,
+        ROUTER_FILTER,
+      ],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       // WebSockets over HTTP/2 downstreams arrive as extended CONNECT (RFC 8441).
       http2_protocol_options: { allow_connect: true },

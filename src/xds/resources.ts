@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildClusters } from './clusters.ts';
+import { jwksClusters } from './jwt-authn.ts';
 import type { ListenerAddresses } from './common.ts';
 import { encodeAny, type AnyMessage, type ProtoObject } from './encode.ts';
 import { buildListeners } from './listeners.ts';
@@ -58,8 +59,8 @@ export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses)
   const routes = buildRouteConfigurations(snapshot, functions);
   const built = buildClusters(snapshot.clusters, autoHostClusters(snapshot));
   // Lambda endpoints' clusters carry their endpoint inline (LOGICAL_DNS): no assignment over EDS.
-  // Policy services' clusters (rate limit, ext_authz) likewise.
-  const clusters = [...built.clusters, ...functions.clusters, ...envoyPolicies(snapshot).clusters];
+  // Policy services' clusters (rate limit, ext_authz, JWKS origins) likewise.
+  const clusters = [...built.clusters, ...functions.clusters, ...envoyPolicies(snapshot).clusters, ...jwksClusters(snapshot)];
   const endpoints = built.endpoints;
   const all = (list: readonly { name: string; resource: ProtoObject }[], wildcard: boolean) =>
     list.map((r) => ({ ...r, wildcard }));

@@ -1,6 +1,7 @@
 // One IR route -> one Envoy Route: its match, then a redirect, a direct response, a 500, or a RouteAction to one
 // cluster or to weighted clusters, with the route's filters, timeouts and retries.
 import type { RetryPolicy, Route, Split } from '../snapshot/types.ts';
+import { authPerFilter } from './auth-policies.ts';
 import { corsPerFilterConfig } from './cors.ts';
 import { LOCAL_RATELIMIT_FILTER_NAME, localRateLimit } from './local-ratelimit.ts';
 import { extAuthzPerFilter } from './ext-authz.ts';
@@ -118,8 +119,9 @@ function withPolicies(level: { fields: ProtoObject; host?: string }, route: Rout
   const rl = options.cors && route.policies?.rateLimit !== undefined ? localRateLimit(route.policies.rateLimit) : undefined;
   const global = options.cors ? rateLimitPerFilter(route) : undefined;
   const authz = extAuthzPerFilter(route, options.extAuthzFilters ?? [], forwards);
-  if (rl === undefined && global === undefined && authz === undefined) return level;
-  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...global, ...authz };
+  const auth = options.cors ? authPerFilter(route) : undefined;
+  if (rl === undefined && global === undefined && authz === undefined && auth === undefined) return level;
+  const perFilter = { ...(level.fields.typed_per_filter_config as ProtoObject | undefined), ...(rl && { [LOCAL_RATELIMIT_FILTER_NAME]: rl }), ...global, ...authz, ...auth };
   return { ...level, fields: { ...level.fields, typed_per_filter_config: perFilter } };
 }
 

@@ -82,6 +82,7 @@ function request(raw: string[] = [], set: HeaderPair[] = []): PolicyRequest {
     clientAddress: '10.1.2.3',
     decision: { route: { route: { ingress: 'HTTPRoute default/api' } } } as unknown as PolicyRequest['decision'],
     setUpstreamHeaders: (pairs) => set.push(...pairs),
+    dp: { log: { warn: () => {} } },
   };
 }
 

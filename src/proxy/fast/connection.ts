@@ -8,7 +8,8 @@ import { UPSTREAM_RESET } from '../local-reply.ts';
 import { sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { GATEWAY_TIMEOUT } from '../deadlines.ts';
-import { BAD_BODY, RequestBodyPump } from './request-body.ts';
+import { BAD_BODY, RequestBodyPump, TOO_LARGE } from './request-body.ts';
+import { bodyLimit } from '../../policies/body-limit.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 import { dispatch, Resends, resendIfStale } from './upstream-response.ts';
@@ -155,7 +156,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#resends.arm(upstreamHead, head.framing === NO_BODY && IDEMPOTENT.has(head.method), x.retries);
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
-    this.#body.start(head.framing, head.contentLength, x.mirrorBody);
+    this.#body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
     this.#sendClock.reset();
     const body = this.#body.reading ? this.pending : null;
     if (body === null) {
@@ -173,6 +174,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     const up = this.#upstream;
     const end = this.#body.feed(buf, off, up === null ? null : up.socket);
     if (end === BAD_BODY) return this.#abandonBody(400);
+    if (end === TOO_LARGE) return this.#abandonBody(413);
     if (up !== null && backedUp(up.socket)) this.pauseClient();
     if (end < buf.length) {
       const rest = buf.subarray(end);
@@ -183,7 +185,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   }
 
   /** Ends an exchange whose request body cannot be finished: `status` if no response started, else a close. */
-  #abandonBody(status: 400 | 408): void {
+  #abandonBody(status: 400 | 408 | 413): void {
     this.#body.stop();
     this.#dropUpstream();
     if (!this.resHeadSent) {

@@ -15,6 +15,8 @@ const BY_CHUNKS = 2;
 
 /** feed()'s answer for a malformed chunked body */
 export const BAD_BODY = -1;
+/** feed()'s answer for a chunked body past the route's limit (policies/body-limit.ts) */
+export const TOO_LARGE = -2;
 
 export class RequestBodyPump implements ChunkSink {
   #phase = DONE;
@@ -29,10 +31,13 @@ export class RequestBodyPump implements ChunkSink {
   #copy: BodyCopy | null = null;
   /** body data bytes read of this request (the access log's bytes received) */
   bytes = 0;
+  /** chunked body bytes the route still allows (-1: no limit; a declared length was checked before) */
+  #allowed = -1;
 
-  /** Readies the pump for the body of a request just sent upstream. */
-  start(framing: Framing, contentLength: number, copy: BodyCopy | undefined): void {
+  /** Readies the pump for the body of a request just sent upstream; `limit`: the route's body limit, or -1. */
+  start(framing: Framing, contentLength: number, copy: BodyCopy | undefined, limit = -1): void {
     this.#clock.reset();
+    this.#allowed = limit;
     this.#copy = copy ?? null;
     this.bytes = 0;
     this.#phase = framing === LENGTH ? BY_LENGTH : framing === CHUNKED ? BY_CHUNKS : DONE;
@@ -83,6 +88,7 @@ export class RequestBodyPump implements ChunkSink {
     const r = this.#decoder!.feed(buf, off, buf.length);
     this.#up = null;
     if (r === INVALID) return BAD_BODY;
+    if (this.#allowed < -1) return TOO_LARGE;
     if (r === NEED_MORE) return buf.length;
     up?.write(LAST_CHUNK, 'latin1');
     this.#done();
@@ -92,6 +98,12 @@ export class RequestBodyPump implements ChunkSink {
   /** A chunk of request body from the decoder, re-framed for the upstream. */
   chunkData(data: Buffer): void {
     this.bytes += data.length;
+    if (this.#allowed >= 0) {
+      // Past the limit: nothing more goes anywhere (-2 marks it for feed()).
+      this.#allowed = this.#allowed >= data.length ? this.#allowed - data.length : -2;
+      if (this.#allowed < 0) this.#up = null;
+    }
+    if (this.#allowed < -1) return;
     this.#copy?.write(data);
     const up = this.#up;
     if (up === null) return;

@@ -39,7 +39,7 @@ export const CRLF = '\r\n';
 export const LAST_CHUNK = '0\r\n\r\n';
 
 /** Status line + close for requests refused before they could be parsed (same as answerClientError). */
-export function errorBytes(status: 400 | 408 | 431): string {
+export function errorBytes(status: 400 | 408 | 413 | 431): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`;
 }
 
