@@ -20,6 +20,7 @@ import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
 import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
+import { LiveListenerSettings, type ProxyListenerName } from './proxy/listener-settings.ts';
 import { Metrics } from './metrics.ts';
 import { createPlainListener } from './proxy/plain-listener.ts';
 import { createTlsListener, type KeyPairPem, TlsContexts } from './proxy/tls.ts';
@@ -62,6 +63,8 @@ export interface GatewayOptions {
   readonly accessLog?: AccessLog;
   /** make or keep an x-request-id per request (src/observe/request-id.ts); absent: ids pass as sent */
   readonly requestIds?: RequestIds;
+  /** PROXY protocol, trusted hops, TLS versions and ciphers (flags, then config-sluice); default: none of them */
+  readonly listenerSettings?: LiveListenerSettings;
 }
 
 export interface GatewayAddresses {
@@ -79,6 +82,7 @@ export class Gateway {
   readonly addresses: GatewayAddresses = {};
   readonly h2Upstreams = new H2Upstreams();
   readonly tls: TlsContexts;
+  readonly listenerSettings: LiveListenerSettings;
   readonly #tunnels = new Tunnels();
   /** the sockets the listeners accept on */
   readonly #listeners: net.Server[] = [];
@@ -107,6 +111,7 @@ export class Gateway {
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.dataPlane.accessLog = options.accessLog;
     this.dataPlane.requestIds = options.requestIds;
+    this.listenerSettings = options.listenerSettings ?? new LiveListenerSettings(undefined, (options.limits ?? defaultLimits).headersTimeout);
     options.accessLog?.countDropsIn(this.metrics.registry);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
@@ -167,7 +172,8 @@ export class Gateway {
       const fe = new Frontend(deps, ctx);
       this.#frontends.push(fe);
       this.#useFastPath(fe, limits);
-      const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout });
+      const proxyProtocol = this.#proxyProtocol(ctx.name as 'http' | 'local');
+      const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout, proxyProtocol });
       this.#listeners.push(server);
       const address = await listen(server, addr, flag);
       this.addresses[ctx.name as 'http' | 'local'] = address;
@@ -183,6 +189,7 @@ export class Gateway {
         http1: (s) => fe.http1(s),
         h2: fe.h2,
         onClientError: (err) => log.debug({ listener: 'https', err: err.message }, 'TLS handshake failed'),
+        proxyProtocol: this.#proxyProtocol('https'),
       });
       this.#listeners.push(server);
       const address = await listen(server, this.#options.https, '--https');
@@ -216,8 +223,15 @@ export class Gateway {
       log,
       reserved,
       drainTimeout: this.#options.drainTimeout ?? 30_000,
+      proxyProtocol: this.#proxyProtocol('gateway'),
     });
     this.#ports.follow(this.pipeline.feed);
+  }
+
+  /** Whether a listener's connections start with a PROXY header, asked per connection (config-sluice may change it). */
+  #proxyProtocol(listener: ProxyListenerName) {
+    const { log } = this.#options;
+    return this.listenerSettings.proxyProtocolFor(listener, (why) => log.debug({ listener, err: why }, 'connection closed: PROXY protocol header required'));
   }
 
   /** Ready once the first snapshot is served, until shutdown begins. */

@@ -21,8 +21,10 @@ import { runPrimary } from './primary.ts';
 import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
 import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.ts';
+import { type ListenerFlags, listenerSettingsFromFlags } from './listener-flags.ts';
+import { LiveListenerSettings } from '../proxy/listener-settings.ts';
 
-export interface ServeFlags extends XdsFlags {
+export interface ServeFlags extends XdsFlags, ListenerFlags {
   workers?: string;
   /** file mode: serve only ingresses annotated with --ingress-class (Kubernetes mode always does) */
   requireIngressClass?: boolean;
@@ -209,6 +211,7 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
 /** `source`: a `--workers` worker's (relayed from the primary) instead of the one the flags name */
 export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
   const accessLog = accessLogFromFlags(f);
+  const limits = limitsFromFlags(f);
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
     translate: translateOptionsFromFlags(f, requiresClass(f)),
@@ -218,7 +221,8 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     local: parseAddress(f.local, '--local'),
     admin: parseAddress(f.admin, '--admin'),
     health: parseAddress(f.health, '--health'),
-    limits: limitsFromFlags(f),
+    limits,
+    listenerSettings: new LiveListenerSettings(listenerSettingsFromFlags(f), limits.headersTimeout),
     drainTimeout: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000,
     log,
     processMetrics: true,
@@ -251,6 +255,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   const times = shutdownTimes(f);
   if (!f.kubernetes && !f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
   limitsFromFlags(f);
+  listenerSettingsFromFlags(f);
   translateOptionsFromFlags(f, requiresClass(f));
   for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
   if (f.defaultCert) readDefaultCert(f.defaultCert);

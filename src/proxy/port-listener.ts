@@ -4,6 +4,7 @@
 // kind, so requests use the router's host table for that port and metrics carry the port's name.
 import type net from 'node:net';
 import type tls from 'node:tls';
+import type { ProxyReadOptions } from '../net/proxy-protocol-reader.ts';
 import type { PortListener, TlsCertificate } from '../snapshot/types.ts';
 import { createFastH1Handler, type FastH1Handler } from './fast/server.ts';
 import { Frontend, type FrontendDeps } from './frontend.ts';
@@ -21,6 +22,8 @@ export interface PortServing {
   /** a certificate Node cannot load, or a name the snapshot does not hold */
   readonly onCertificateError?: (port: string, cert: string, message: string) => void;
   readonly onClientError?: (port: string, err: Error) => void;
+  /** asked per connection: read a PROXY protocol header first (undefined: none expected) */
+  readonly proxyProtocol?: () => ProxyReadOptions | undefined;
 }
 
 export class PortSocket {
@@ -58,9 +61,10 @@ export class PortSocket {
         h2: fe.h2,
         onClientError: (err) => serving.onClientError?.(port.name, err),
         ...(port.clientValidation !== undefined && { clientValidation: port.clientValidation }),
+        ...(serving.proxyProtocol !== undefined && { proxyProtocol: serving.proxyProtocol }),
       });
     } else {
-      this.#server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: serving.limits.headersTimeout });
+      this.#server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: serving.limits.headersTimeout, ...(serving.proxyProtocol !== undefined && { proxyProtocol: serving.proxyProtocol }) });
     }
     this.#server.on('connection', (s: net.Socket) => {
       this.#conns.add(s);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { SluiceError } from '../errors.ts';
+import { adoptProxiedPeer, type ProxyReadOptions, readProxyHeader } from '../net/proxy-protocol-reader.ts';
 import type { ClientValidation, Snapshot, TlsCertificate } from '../snapshot/types.ts';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
@@ -153,6 +154,8 @@ export interface TlsListenerOptions {
   readonly onClientError?: (err: Error) => void;
   /** ask every client for a certificate, verified against these CAs (which `contexts` must hold too) */
   readonly clientValidation?: ClientValidation;
+  /** asked per connection: a PROXY protocol header comes before the ClientHello (undefined: none) */
+  readonly proxyProtocol?: () => ProxyReadOptions | undefined;
 }
 
 export function createTlsListener(options: TlsListenerOptions): tls.Server {
@@ -174,8 +177,10 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
       else cb(new Error(`no certificate for "${servername}"`));
     },
   });
+  if (options.proxyProtocol) readProxyHeaderFirst(server, options.proxyProtocol);
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     socket.setNoDelay(true);
+    adoptProxiedPeer(socket);
     if (socket.alpnProtocol === 'h2') options.h2(socket);
     else options.http1(socket);
   });
@@ -184,6 +189,24 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
     socket.destroy();
   });
   return server;
+}
+
+/**
+ * node:tls starts the handshake from the server's own 'connection' listener; with a PROXY header
+ * expected, that listener runs only once the header has been read off the socket (node:tls reads
+ * the bytes pushed back after it as the start of the ClientHello).
+ */
+function readProxyHeaderFirst(server: tls.Server, proxyProtocol: () => ProxyReadOptions | undefined): void {
+  const handshakes = server.listeners('connection') as Array<(socket: net.Socket) => void>;
+  server.removeAllListeners('connection');
+  const start = (socket: net.Socket): void => {
+    for (const h of handshakes) h.call(server, socket);
+  };
+  server.on('connection', (socket: net.Socket) => {
+    const proxy = proxyProtocol();
+    if (proxy === undefined) start(socket);
+    else readProxyHeader(socket, proxy, start);
+  });
 }
 
 /**
