@@ -112,6 +112,8 @@ export class Gateway {
     this.dataPlane.accessLog = options.accessLog;
     this.dataPlane.requestIds = options.requestIds;
     this.listenerSettings = options.listenerSettings ?? new LiveListenerSettings(undefined, (options.limits ?? defaultLimits).headersTimeout);
+    this.dataPlane.trustedHops = this.listenerSettings.current.trustedHops;
+    this.listenerSettings.subscribe((next) => (this.dataPlane.trustedHops = next.trustedHops));
     options.accessLog?.countDropsIn(this.metrics.registry);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.

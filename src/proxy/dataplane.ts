@@ -34,6 +34,8 @@ export class DataPlane {
   accessLog: AccessLog | undefined = undefined;
   /** x-request-id made or kept per request (--request-id); undefined: ids pass as sent */
   requestIds: RequestIds | undefined = undefined;
+  /** --trusted-hops (or config-sluice's trusted-hops-count): X-Forwarded-For entries believed, 0: none */
+  trustedHops = 0;
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
