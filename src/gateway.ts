@@ -20,10 +20,10 @@ import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
 import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
-import { LiveListenerSettings, type ProxyListenerName } from './proxy/listener-settings.ts';
+import { type ListenerSettings, LiveListenerSettings, type ProxyListenerName, sameTls } from './proxy/listener-settings.ts';
 import { Metrics } from './metrics.ts';
 import { createPlainListener } from './proxy/plain-listener.ts';
-import { createTlsListener, type KeyPairPem, TlsContexts } from './proxy/tls.ts';
+import { createTlsListener, type KeyPairPem, noSniContext, TlsContexts } from './proxy/tls.ts';
 import { Upstreams } from './proxy/upstreams.ts';
 import { Tunnels } from './proxy/websocket.ts';
 import type { Source } from './sources/types.ts';
@@ -192,7 +192,9 @@ export class Gateway {
         h2: fe.h2,
         onClientError: (err) => log.debug({ listener: 'https', err: err.message }, 'TLS handshake failed'),
         proxyProtocol: this.#proxyProtocol('https'),
+        params: this.listenerSettings.current.tls,
       });
+      this.#followTlsParams((params) => server.setSecureContext(noSniContext(this.tls.defaultCert, undefined, params)));
       this.#listeners.push(server);
       const address = await listen(server, this.#options.https, '--https');
       this.addresses.https = address;
@@ -226,8 +228,18 @@ export class Gateway {
       reserved,
       drainTimeout: this.#options.drainTimeout ?? 30_000,
       proxyProtocol: this.#proxyProtocol('gateway'),
+      tlsParams: () => this.listenerSettings.current.tls,
     });
+    const ports = this.#ports;
+    this.#followTlsParams((params) => ports.updateTlsParams(params));
     this.#ports.follow(this.pipeline.feed);
+  }
+
+  /** Calls `apply` whenever the TLS versions or cipher suites change (config-sluice). */
+  #followTlsParams(apply: (params: ListenerSettings['tls']) => void): void {
+    this.listenerSettings.subscribe((next, previous) => {
+      if (!sameTls(next.tls, previous.tls)) apply(next.tls);
+    });
   }
 
   /** Whether a listener's connections start with a PROXY header, asked per connection (config-sluice may change it). */

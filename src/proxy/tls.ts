@@ -1,6 +1,6 @@
 // The TLS listener (--https): certificates chosen by SNI from the snapshot's spec.tls entries,
 // rebuilt on each snapshot swap (a rotated Secret is served on the next handshake), ALPN h2 and
-// http/1.1, TLS 1.2 minimum. An unknown name fails the handshake unless --default-cert is set.
+// http/1.1, TLS 1.2 minimum unless --tls-min-version says 1.3 (tls-params.ts). An unknown name fails the handshake unless --default-cert is set.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
@@ -8,6 +8,8 @@ import tls from 'node:tls';
 import { SluiceError } from '../errors.ts';
 import { adoptProxiedPeer, type ProxyReadOptions, readProxyHeader } from '../net/proxy-protocol-reader.ts';
 import type { ClientValidation, Snapshot, TlsCertificate } from '../snapshot/types.ts';
+import { DEFAULT_TLS, type TlsParams } from './listener-settings.ts';
+import { tlsParamOptions } from './tls-params.ts';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -156,6 +158,8 @@ export interface TlsListenerOptions {
   readonly clientValidation?: ClientValidation;
   /** asked per connection: a PROXY protocol header comes before the ClientHello (undefined: none) */
   readonly proxyProtocol?: () => ProxyReadOptions | undefined;
+  /** the versions and cipher suites offered (default TLS 1.2 and up, Node's ciphers); later ones by setSecureContext(noSniContext(...)) */
+  readonly params?: TlsParams;
 }
 
 export function createTlsListener(options: TlsListenerOptions): tls.Server {
@@ -167,7 +171,7 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
     handshakeTimeout: options.handshakeTimeout,
     allowHalfOpen: true,
     // Clients that send no SNI (an IP address) get the default certificate, if there is one.
-    ...noSniContext(fallback, validation?.caCertificates),
+    ...noSniContext(fallback, validation?.caCertificates, options.params),
     // AllowValidOnly: the handshake fails without a certificate that chains to a CA;
     // AllowInsecureFallback: one is asked for and verified, but the connection goes on either way.
     ...(validation !== undefined && { requestCert: true, rejectUnauthorized: validation.mode === 'AllowValidOnly' }),
@@ -213,6 +217,6 @@ function readProxyHeaderFirst(server: tls.Server, proxyProtocol: () => ProxyRead
  * The server options of the context served to clients that send no SNI; for tls.createServer and for
  * server.setSecureContext when the default certificate changes.
  */
-export function noSniContext(pair: KeyPairPem | undefined, ca?: string): tls.SecureContextOptions {
-  return { minVersion: TLS_MIN_VERSION, ...(pair ? { cert: pair.cert, key: pair.key } : {}), ...(ca !== undefined && { ca }) };
+export function noSniContext(pair: KeyPairPem | undefined, ca?: string, params: TlsParams = DEFAULT_TLS): tls.SecureContextOptions {
+  return { ...tlsParamOptions(params), ...(pair ? { cert: pair.cert, key: pair.key } : {}), ...(ca !== undefined && { ca }) };
 }
