@@ -9,7 +9,7 @@ import type { DiscoveringSource } from './functions/discovery/source.ts';
 import { createHealthServer, type Readiness } from './admin/health.ts';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
-import type { IngressStatusReport } from './snapshot/types.ts';
+import type { IngressStatusReport, Snapshot } from './snapshot/types.ts';
 import { type HostPort, parseAddress } from './net/address.ts';
 import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
@@ -118,6 +118,7 @@ export class Gateway {
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((change) => {
+      this.#applyGatewayDefaults(change.snapshot);
       this.tls.update(change.snapshot, (cert, err) => options.log.warn({ secret: cert.name, err: err.message }, 'TLS certificate not usable; skipped'));
       // follow() is idempotent: whichever subscriber runs first brings it to this snapshot
       this.dataPlane.live.follow(change);
@@ -233,6 +234,13 @@ export class Gateway {
     const ports = this.#ports;
     this.#followTlsParams((params) => ports.updateTlsParams(params));
     this.#ports.follow(this.pipeline.feed);
+  }
+
+  /** config-sluice's settings (the snapshot's gatewayDefaults) over the flags; new connections and requests see them. */
+  #applyGatewayDefaults(snapshot: Snapshot): void {
+    if (!this.listenerSettings.applyDefaults(snapshot.gatewayDefaults)) return;
+    const s = this.listenerSettings.current;
+    this.#options.log.info({ proxyProtocol: [...s.proxyProtocol].sort(), trustedHops: s.trustedHops, tlsMinVersion: s.tls.minVersion, cipherSuites: s.tls.cipherSuites }, 'listener settings changed (config-sluice)');
   }
 
   /** Calls `apply` whenever the TLS versions or cipher suites change (config-sluice). */

@@ -157,6 +157,7 @@ export function translateOptionsFromFlags(
     requireClass,
     gatewayAddress: ipAddress(f.gatewayAddress, '--gateway-address'),
     portOffset: portOffset(f.portOffset, '--port-offset'),
+    gatewayNamespace: pub.namespace,
     ...(gw ? { gatewayService: `${gw.namespace}/${gw.name}` } : {}),
   };
 }
