@@ -307,7 +307,13 @@ export async function startXds(f: ServeFlags, feed: SnapshotFeed, addresses: Gat
     address: f.xds!,
     feed,
     // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
-    listenerAddresses: { externalAddress: addresses.http ?? f.http, externalTlsAddress: addresses.https ?? f.https, localAddress: addresses.local ?? f.local, normalizePath: f.normalizePath !== false },
+    listenerAddresses: {
+      externalAddress: addresses.http ?? f.http,
+      externalTlsAddress: addresses.https ?? f.https,
+      localAddress: addresses.local ?? f.local,
+      normalizePath: f.normalizePath !== false,
+      listenerSettings: listenerSettingsFromFlags(f),
+    },
     log: log.child({ component: 'xds' }),
   });
   log.info({ listener: 'xds', address: xds.address }, 'listening');
