@@ -4,6 +4,7 @@ import type { AccessLog } from './observe/access-log.ts';
 import type { RequestIds } from './observe/request-id.ts';
 import type http from 'node:http';
 import type net from 'node:net';
+import type tls from 'node:tls';
 import { followSnapshots, withFunctionDiscovery } from './functions/discovery/attach.ts';
 import type { DiscoveringSource } from './functions/discovery/source.ts';
 import { createHealthServer, type Readiness } from './admin/health.ts';
@@ -88,6 +89,8 @@ export class Gateway {
   readonly #listeners: net.Server[] = [];
   readonly #frontends: Frontend[] = [];
   readonly #fast: FastH1Handler[] = [];
+  /** the --https listener, whose no-SNI context follows the default certificate */
+  #httpsServer: tls.Server | undefined;
   #unsubscribe: (() => void) | undefined;
   /** the Gateway API ports (snapshot.ports), bound once the fixed listeners are */
   #ports: GatewayPorts | undefined;
@@ -195,6 +198,7 @@ export class Gateway {
         proxyProtocol: this.#proxyProtocol('https'),
         params: this.listenerSettings.current.tls,
       });
+      this.#httpsServer = server;
       this.#followTlsParams((params) => server.setSecureContext(noSniContext(this.tls.defaultCert, undefined, params)));
       this.#listeners.push(server);
       const address = await listen(server, this.#options.https, '--https');
@@ -238,9 +242,27 @@ export class Gateway {
 
   /** config-sluice's settings (the snapshot's gatewayDefaults) over the flags; new connections and requests see them. */
   #applyGatewayDefaults(snapshot: Snapshot): void {
+    this.#applyDefaultCertificate(snapshot);
     if (!this.listenerSettings.applyDefaults(snapshot.gatewayDefaults)) return;
     const s = this.listenerSettings.current;
     this.#options.log.info({ proxyProtocol: [...s.proxyProtocol].sort(), trustedHops: s.trustedHops, tlsMinVersion: s.tls.minVersion, cipherSuites: s.tls.cipherSuites }, 'listener settings changed (config-sluice)');
+  }
+
+  /** config-sluice's default-certificate over --default-cert: the certificate of TLS clients whose SNI names none. */
+  #applyDefaultCertificate(snapshot: Snapshot): void {
+    const name = snapshot.gatewayDefaults?.defaultCertificate;
+    const cert = name === undefined ? undefined : snapshot.tls.find((c) => c.name === name && c.gateway !== true);
+    const pair = cert ? { cert: cert.certChain, key: cert.privateKey } : this.#options.defaultCert;
+    const now = this.tls.defaultCert;
+    if (pair === now || (pair !== undefined && now !== undefined && pair.cert === now.cert && pair.key === now.key)) return;
+    try {
+      this.tls.setDefault(pair);
+    } catch (err) {
+      this.#options.log.warn({ secret: name, err: (err as Error).message }, 'default certificate not usable; keeping the one before');
+      return;
+    }
+    this.#httpsServer?.setSecureContext(noSniContext(pair, undefined, this.listenerSettings.current.tls));
+    this.#options.log.info({ secret: name ?? '--default-cert' }, 'default certificate changed');
   }
 
   /** Calls `apply` whenever the TLS versions or cipher suites change (config-sluice). */

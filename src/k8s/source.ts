@@ -244,6 +244,11 @@ export class KubernetesSource implements Source {
     for (const o of this.#slices.items()) {
       if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
     }
+    // config-sluice's default-certificate names a TLS Secret too.
+    for (const o of this.#configSluice?.items() ?? []) {
+      const named = (o.data as Record<string, unknown> | undefined)?.['default-certificate'];
+      if (typeof named === 'string') secrets.add(named.trim());
+    }
     for (const o of this.#secrets.items()) {
       if (o.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
     }

@@ -37,8 +37,8 @@ export interface SniCertificates {
 export class TlsContexts implements SniCertificates {
   #exact = new Map<string, tls.SecureContext>();
   #byContent = new Map<string, tls.SecureContext>();
-  readonly #fallback: tls.SecureContext | undefined;
-  readonly #fixedDefault: KeyPairPem | undefined;
+  #fallback: tls.SecureContext | undefined;
+  #fixedDefault: KeyPairPem | undefined;
   readonly #firstIsDefault: boolean;
   /** CA certificates (PEM) client certificates are verified against, in every context */
   readonly #ca: string | undefined;
@@ -49,6 +49,12 @@ export class TlsContexts implements SniCertificates {
     this.#ca = options.ca;
     this.#fallback = defaultCert ? secureContext(defaultCert.cert, defaultCert.key, options.ca) : undefined;
     this.#firstIsDefault = options.firstIsDefault === true;
+  }
+
+  /** A new default certificate (config-sluice's default-certificate), or none; throws when Node cannot load it. */
+  setDefault(pair: KeyPairPem | undefined): void {
+    this.#fallback = pair ? secureContext(pair.cert, pair.key, this.#ca) : undefined;
+    this.#fixedDefault = pair;
   }
 
   get defaultCert(): KeyPairPem | undefined {

@@ -349,6 +349,8 @@ export interface GatewayDefaults {
   readonly trustedHops?: number;
   readonly tlsMinVersion?: 'TLSv1.2' | 'TLSv1.3';
   readonly cipherSuites?: readonly string[];
+  /** `namespace/name` of the TlsCertificate (in `tls`, with no hosts) served to TLS clients whose SNI names no certificate */
+  readonly defaultCertificate?: string;
 }
 
 export interface Snapshot extends SnapshotContent {

@@ -27,6 +27,12 @@ const KEYS: Readonly<Record<string, (value: string, into: Mutable<GatewayDefault
   'cipher-suites': (v, d) => {
     d.cipherSuites = parseCipherSuites(v);
   },
+  // Kourier's certs-secret-namespace/-name: the certificate for TLS clients whose SNI no ingress names.
+  'default-certificate': (v, d) => {
+    const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(v.trim());
+    if (!m || m[1]!.length > 63 || m[3]!.length > 253) throw new Error('must be NAMESPACE/NAME of a kubernetes.io/tls Secret');
+    d.defaultCertificate = `${m[1]}/${m[3]}`;
+  },
 };
 
 /** Keys starting with `_` are notes (the installed ConfigMap's `_example`), never read. */

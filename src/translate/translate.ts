@@ -27,7 +27,7 @@ import { withGatewayDefaults } from './gateway-defaults.ts';
  */
 export function translate(set: ResourceSet, options: TranslateOptions, cache: TranslateCache = new TranslateCache()): TranslateResult {
   const routed = attachTrafficPolicies(compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), glooPart(set, options, cache), cache), set.trafficPolicies ?? new Map(), set.ingresses);
-  return withGatewayDefaults(routed, set.configMaps, options.gatewayNamespace ?? 'sluice-system');
+  return withGatewayDefaults(routed, set.configMaps, set.secrets, options.gatewayNamespace ?? 'sluice-system');
 }
 
 /** The Knative Ingress part alone (incremental, see above). */

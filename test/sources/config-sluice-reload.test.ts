@@ -38,6 +38,22 @@ function tls12Handshake(addr: string): Promise<boolean> {
   });
 }
 
+/** The CN of the certificate served for `servername`, or '' when the handshake fails. */
+function peerCn(addr: string, servername: string): Promise<string> {
+  const { host, port } = splitAddress(addr);
+  return new Promise((resolve) => {
+    const s = tls.connect({ host, port, servername, rejectUnauthorized: false, timeout: 5000 }, () => {
+      resolve(String(s.getPeerCertificate().subject?.CN ?? ''));
+      s.destroy();
+    });
+    s.once('error', () => resolve(''));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve('');
+    });
+  });
+}
+
 describe('config-sluice hot reload (file mode)', () => {
   let cfg: ConfigDir;
   let certDir: string;
@@ -106,10 +122,18 @@ describe('config-sluice hot reload (file mode)', () => {
     assert.equal(await servesWithHeader(), true);
   });
 
+  it('default-certificate serves a Secret to clients whose SNI names no certificate, while it is set', async () => {
+    const fallback = makeCert(certDir, 'fallback', ['fallback.example.com']);
+    await cfg.write('config-sluice.yaml', [tlsSecret('fallback', fallback, 'certs'), configSluice({ 'default-certificate': 'certs/fallback' })]);
+    assert.ok(await eventually(async () => (await peerCn(sluice.addresses.https!, 'unknown.example.com')) === 'fallback.example.com', 10_000, 100));
+    assert.equal(await peerCn(sluice.addresses.https!, HOST), HOST, 'a named host keeps its own');
+  });
+
   it('removing it gives the flags back', async () => {
     await cfg.remove('config-sluice.yaml');
     assert.ok(await eventually(() => servesWithoutHeader(), 10_000, 100));
     assert.equal(await externalAddress('198.51.100.5'), undefined, '--trusted-hops 0 again');
     assert.equal(await tls12Handshake(sluice.addresses.https!), true);
+    assert.equal(await peerCn(sluice.addresses.https!, 'unknown.example.com'), '', 'no default certificate without --default-cert');
   });
 });

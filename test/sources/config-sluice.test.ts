@@ -56,3 +56,29 @@ describe('config-sluice', () => {
     assert.equal(live.proxyProtocolFor('local')(), undefined);
   });
 });
+
+describe('config-sluice default-certificate', () => {
+  it('joins the named TLS Secret to the snapshot without SNI names, and warns when it is missing', async () => {
+    const { withGatewayDefaults } = await import('../../src/translate/gateway-defaults.ts');
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-dc-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=default.example', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')], { stdio: 'ignore' });
+      const secret = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'wild', namespace: 'certs' }, stringData: { 'tls.crt': readFileSync(join(dir, 'c'), 'utf8'), 'tls.key': readFileSync(join(dir, 'k'), 'utf8') } };
+      const base = { snapshot: { hash: 'h', listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] }, statuses: [], diagnostics: [] } as unknown as Parameters<typeof withGatewayDefaults>[0];
+      const maps = new Map([['sluice-system/config-sluice', cm({ 'default-certificate': 'certs/wild' })]]);
+      const ok = withGatewayDefaults(base, maps, new Map([['certs/wild', secret as never]]), 'sluice-system');
+      assert.equal(ok.snapshot.gatewayDefaults?.defaultCertificate, 'certs/wild');
+      assert.deepEqual(ok.snapshot.tls.map((c) => [c.name, c.hosts]), [['certs/wild', []]]);
+      assert.notEqual(ok.snapshot.hash, 'h');
+      const missing = withGatewayDefaults(base, maps, new Map(), 'sluice-system');
+      assert.equal(missing.snapshot.gatewayDefaults, undefined);
+      assert.match(missing.diagnostics[0]!.message, /default-certificate: Secret "certs\/wild" not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
