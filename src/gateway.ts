@@ -5,12 +5,13 @@ import type { RequestIds } from './observe/request-id.ts';
 import type { Tracing } from './observe/trace-export.ts';
 import type http from 'node:http';
 import type net from 'node:net';
+import type tls from 'node:tls';
 import { followSnapshots, withFunctionDiscovery } from './functions/discovery/attach.ts';
 import type { DiscoveringSource } from './functions/discovery/source.ts';
 import { createHealthServer, type Readiness } from './admin/health.ts';
 import { createAdminServer } from './admin/server.ts';
 import type { Logger } from './log.ts';
-import type { IngressStatusReport } from './snapshot/types.ts';
+import type { IngressStatusReport, Snapshot } from './snapshot/types.ts';
 import { type HostPort, parseAddress } from './net/address.ts';
 import { Pipeline } from './pipeline.ts';
 import { DataPlane } from './proxy/dataplane.ts';
@@ -21,9 +22,10 @@ import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
 import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
+import { type ListenerSettings, LiveListenerSettings, type ProxyListenerName, sameTls } from './proxy/listener-settings.ts';
 import { Metrics } from './metrics.ts';
 import { createPlainListener } from './proxy/plain-listener.ts';
-import { createTlsListener, type KeyPairPem, TlsContexts } from './proxy/tls.ts';
+import { createTlsListener, type KeyPairPem, noSniContext, TlsContexts } from './proxy/tls.ts';
 import { Upstreams } from './proxy/upstreams.ts';
 import { Tunnels } from './proxy/websocket.ts';
 import type { Source } from './sources/types.ts';
@@ -67,6 +69,8 @@ export interface GatewayOptions {
   readonly requestIds?: RequestIds;
   /** request and translation spans exported over OTLP (src/observe/trace-export.ts); its owner closes it after stop() */
   readonly tracing?: Tracing;
+  /** PROXY protocol, trusted hops, TLS versions and ciphers (flags, then config-sluice); default: none of them */
+  readonly listenerSettings?: LiveListenerSettings;
 }
 
 export interface GatewayAddresses {
@@ -84,11 +88,14 @@ export class Gateway {
   readonly addresses: GatewayAddresses = {};
   readonly h2Upstreams = new H2Upstreams();
   readonly tls: TlsContexts;
+  readonly listenerSettings: LiveListenerSettings;
   readonly #tunnels = new Tunnels();
   /** the sockets the listeners accept on */
   readonly #listeners: net.Server[] = [];
   readonly #frontends: Frontend[] = [];
   readonly #fast: FastH1Handler[] = [];
+  /** the --https listener, whose no-SNI context follows the default certificate */
+  #httpsServer: tls.Server | undefined;
   #unsubscribe: (() => void) | undefined;
   /** the Gateway API ports (snapshot.ports), bound once the fixed listeners are */
   #ports: GatewayPorts | undefined;
@@ -112,6 +119,9 @@ export class Gateway {
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.dataPlane.accessLog = options.accessLog;
     this.dataPlane.requestIds = options.requestIds;
+    this.listenerSettings = options.listenerSettings ?? new LiveListenerSettings(undefined, (options.limits ?? defaultLimits).headersTimeout);
+    this.dataPlane.trustedHops = this.listenerSettings.current.trustedHops;
+    this.listenerSettings.subscribe((next) => (this.dataPlane.trustedHops = next.trustedHops));
     options.accessLog?.countDropsIn(this.metrics.registry);
     if (options.tracing !== undefined) {
       this.dataPlane.tracer = options.tracing.requests;
@@ -121,6 +131,7 @@ export class Gateway {
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.
     this.#unsubscribe = this.pipeline.feed.subscribe((change) => {
+      this.#applyGatewayDefaults(change.snapshot);
       this.tls.update(change.snapshot, (cert, err) => options.log.warn({ secret: cert.name, err: err.message }, 'TLS certificate not usable; skipped'));
       // follow() is idempotent: whichever subscriber runs first brings it to this snapshot
       this.dataPlane.live.follow(change);
@@ -180,7 +191,8 @@ export class Gateway {
       const fe = new Frontend(deps, ctx);
       this.#frontends.push(fe);
       this.#useFastPath(fe, limits);
-      const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout });
+      const proxyProtocol = this.#proxyProtocol(ctx.name as 'http' | 'local');
+      const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout, proxyProtocol });
       this.#listeners.push(server);
       const address = await listen(server, addr, flag);
       this.addresses[ctx.name as 'http' | 'local'] = address;
@@ -196,7 +208,11 @@ export class Gateway {
         http1: (s) => fe.http1(s),
         h2: fe.h2,
         onClientError: (err) => log.debug({ listener: 'https', err: err.message }, 'TLS handshake failed'),
+        proxyProtocol: this.#proxyProtocol('https'),
+        params: this.listenerSettings.current.tls,
       });
+      this.#httpsServer = server;
+      this.#followTlsParams((params) => server.setSecureContext(noSniContext(this.tls.defaultCert, undefined, params)));
       this.#listeners.push(server);
       const address = await listen(server, this.#options.https, '--https');
       this.addresses.https = address;
@@ -229,8 +245,50 @@ export class Gateway {
       log,
       reserved,
       drainTimeout: this.#options.drainTimeout ?? 30_000,
+      proxyProtocol: this.#proxyProtocol('gateway'),
+      tlsParams: () => this.listenerSettings.current.tls,
     });
+    const ports = this.#ports;
+    this.#followTlsParams((params) => ports.updateTlsParams(params));
     this.#ports.follow(this.pipeline.feed);
+  }
+
+  /** config-sluice's settings (the snapshot's gatewayDefaults) over the flags; new connections and requests see them. */
+  #applyGatewayDefaults(snapshot: Snapshot): void {
+    this.#applyDefaultCertificate(snapshot);
+    if (!this.listenerSettings.applyDefaults(snapshot.gatewayDefaults)) return;
+    const s = this.listenerSettings.current;
+    this.#options.log.info({ proxyProtocol: [...s.proxyProtocol].sort(), trustedHops: s.trustedHops, tlsMinVersion: s.tls.minVersion, cipherSuites: s.tls.cipherSuites }, 'listener settings changed (config-sluice)');
+  }
+
+  /** config-sluice's default-certificate over --default-cert: the certificate of TLS clients whose SNI names none. */
+  #applyDefaultCertificate(snapshot: Snapshot): void {
+    const name = snapshot.gatewayDefaults?.defaultCertificate;
+    const cert = name === undefined ? undefined : snapshot.tls.find((c) => c.name === name && c.gateway !== true);
+    const pair = cert ? { cert: cert.certChain, key: cert.privateKey } : this.#options.defaultCert;
+    const now = this.tls.defaultCert;
+    if (pair === now || (pair !== undefined && now !== undefined && pair.cert === now.cert && pair.key === now.key)) return;
+    try {
+      this.tls.setDefault(pair);
+    } catch (err) {
+      this.#options.log.warn({ secret: name, err: (err as Error).message }, 'default certificate not usable; keeping the one before');
+      return;
+    }
+    this.#httpsServer?.setSecureContext(noSniContext(pair, undefined, this.listenerSettings.current.tls));
+    this.#options.log.info({ secret: name ?? '--default-cert' }, 'default certificate changed');
+  }
+
+  /** Calls `apply` whenever the TLS versions or cipher suites change (config-sluice). */
+  #followTlsParams(apply: (params: ListenerSettings['tls']) => void): void {
+    this.listenerSettings.subscribe((next, previous) => {
+      if (!sameTls(next.tls, previous.tls)) apply(next.tls);
+    });
+  }
+
+  /** Whether a listener's connections start with a PROXY header, asked per connection (config-sluice may change it). */
+  #proxyProtocol(listener: ProxyListenerName) {
+    const { log } = this.#options;
+    return this.listenerSettings.proxyProtocolFor(listener, (why) => log.debug({ listener, err: why }, 'connection closed: PROXY protocol header required'));
   }
 
   /** Ready once the first snapshot is served, until shutdown begins. */

@@ -2,7 +2,8 @@
 // and Secret. Only the fields Sluice reads are checked, with the rules the Kubernetes API server
 // applies to them, so a file that Sluice accepts would also be accepted by a cluster.
 import { isIP } from 'node:net';
-import { type Check, field, index, isDNSLabel, isDNSSubdomain, type Json } from './check.ts';
+import { type Check, field, index, isDNSLabel, isDNSSubdomain, isObject, type Json } from './check.ts';
+import { CONFIG_SLUICE, checkConfigSluice } from '../sources/config-sluice.ts';
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -115,9 +116,10 @@ export function checkEndpoints(c: Check, doc: Json): void {
   });
 }
 
-/** ConfigMap: only `data` (a string map) is read, for the CA bundles Gateways name. */
+/** ConfigMap: only `data` (a string map) is read, for the CA bundles Gateways name and config-sluice's keys. */
 export function checkConfigMap(c: Check, doc: Json): void {
-  c.stringMap(doc.data, 'data');
+  const data = c.stringMap(doc.data, 'data');
+  if (isObject(doc.metadata) && doc.metadata.name === CONFIG_SLUICE) checkConfigSluice(c, data);
 }
 
 const TLS_KEYS = ['tls.crt', 'tls.key'] as const;

@@ -24,8 +24,10 @@ import { runPrimary } from './primary.ts';
 import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
 import { checkXdsFlags, xdsSecurityFromFlags, type XdsFlags } from './xds-flags.ts';
+import { type ListenerFlags, listenerSettingsFromFlags } from './listener-flags.ts';
+import { LiveListenerSettings } from '../proxy/listener-settings.ts';
 
-export interface ServeFlags extends XdsFlags, TracingFlags {
+export interface ServeFlags extends XdsFlags, TracingFlags, ListenerFlags {
   workers?: string;
   /** file mode: serve only ingresses annotated with --ingress-class (Kubernetes mode always does) */
   requireIngressClass?: boolean;
@@ -162,6 +164,7 @@ export function translateOptionsFromFlags(
     requireClass,
     gatewayAddress: ipAddress(f.gatewayAddress, '--gateway-address'),
     portOffset: portOffset(f.portOffset, '--port-offset'),
+    gatewayNamespace: pub.namespace,
     ...(gw ? { gatewayService: `${gw.namespace}/${gw.name}` } : {}),
   };
 }
@@ -219,6 +222,7 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
   const adminToken = adminTokenFromFlags(admin.host, f.adminTokenFile, f.adminInsecure === true);
   const accessLog = accessLogFromFlags(f);
   const tracing = tracingOptionsFromFlags(f);
+  const limits = limitsFromFlags(f);
   const options: GatewayOptions = {
     source: source ?? (await createSource(f, log)),
     translate: translateOptionsFromFlags(f, requiresClass(f)),
@@ -229,7 +233,8 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     admin,
     ...(adminToken !== undefined && { adminToken }),
     health: parseAddress(f.health, '--health'),
-    limits: limitsFromFlags(f),
+    limits,
+    listenerSettings: new LiveListenerSettings(listenerSettingsFromFlags(f), limits.headersTimeout),
     drainTimeout: positiveNumber(f.drainTimeout, '--drain-timeout') * 1000,
     log,
     processMetrics: true,
@@ -263,6 +268,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   const times = shutdownTimes(f);
   if (!f.kubernetes && !f.config) throw new SluiceError('SLUICE_ERR_BAD_FLAG', 'serve needs --config DIR or --kubernetes');
   limitsFromFlags(f);
+  listenerSettingsFromFlags(f);
   translateOptionsFromFlags(f, requiresClass(f));
   for (const [value, flag] of [[f.http, '--http'], [f.https, '--https'], [f.local, '--local']] as const) parseAddress(value, flag);
   adminTokenFromFlags(parseAddress(f.admin, '--admin').host, f.adminTokenFile, f.adminInsecure === true);
@@ -316,7 +322,13 @@ export async function startXds(f: ServeFlags, feed: SnapshotFeed, addresses: Gat
     address: f.xds!,
     feed,
     // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
-    listenerAddresses: { externalAddress: addresses.http ?? f.http, externalTlsAddress: addresses.https ?? f.https, localAddress: addresses.local ?? f.local, normalizePath: f.normalizePath !== false },
+    listenerAddresses: {
+      externalAddress: addresses.http ?? f.http,
+      externalTlsAddress: addresses.https ?? f.https,
+      localAddress: addresses.local ?? f.local,
+      normalizePath: f.normalizePath !== false,
+      listenerSettings: listenerSettingsFromFlags(f),
+    },
     log: log.child({ component: 'xds' }),
   });
   log.info({ listener: 'xds', address: xds.address }, 'listening');

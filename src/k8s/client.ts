@@ -64,6 +64,7 @@ export const paths = {
   services: (ns?: string, name?: string) => collection('/api/v1', 'services', ns, name),
   endpointSlices: (ns?: string, name?: string) => collection('/apis/discovery.k8s.io/v1', 'endpointslices', ns, name),
   secrets: (ns?: string, name?: string) => collection('/api/v1', 'secrets', ns, name),
+  configMaps: (ns?: string, name?: string) => collection('/api/v1', 'configmaps', ns, name),
   namespaces: (name?: string) => collection('/api/v1', 'namespaces', undefined, name),
   leases: (ns: string, name?: string) => collection('/apis/coordination.k8s.io/v1', 'leases', ns, name),
 };

@@ -106,6 +106,14 @@ export function sluiceManifests(o: InstallOptions): Manifest[] {
     },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(`${APP}-leader-election`), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${APP}-leader-election` }, subjects: [subject] },
     {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(`${APP}-config`),
+      // Gateway-wide settings: config-sluice alone (list and watch name it by a field selector).
+      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [CONFIG_MAP], verbs: ['get', 'list', 'watch'] }],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta(`${APP}-config`), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${APP}-config` }, subjects: [subject] },
+    {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(PUBLIC_SERVICE),

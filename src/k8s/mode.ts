@@ -49,6 +49,8 @@ export class KubernetesMode implements Source {
     let lastError = '';
     this.source = new KubernetesSource(this.#client, {
       ingressClass: o.ingressClass,
+      // config-sluice lives beside the gateway Service, as the file-mode translator reads it (--gateway-service's namespace).
+      configNamespace: o.gatewayService.namespace,
       ...(o.gatewayApiService ? { gatewayApiService: `${o.gatewayApiService.namespace}/${o.gatewayApiService.name}` } : {}),
       onMissing: (info) => o.log?.('info', `${info.group} ${info.kind} is not served (its CRD is not installed): watching for it to appear`),
       onError: (err) => {

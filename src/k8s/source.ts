@@ -17,6 +17,7 @@ import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
 import { GLOO_KINDS } from './gloo-kinds.ts';
 import { upstreamSecrets, virtualServiceSecrets } from './gloo-references.ts';
 import { NamedSecrets } from './named-secrets.ts';
+import { CONFIG_SLUICE } from '../sources/config-sluice.ts';
 
 export interface KubernetesSourceOptions {
   /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
@@ -34,6 +35,8 @@ export interface KubernetesSourceOptions {
   readonly onMissing?: (info: CrdKindInfo) => void;
   /** `namespace/name` of the Service in front of the Gateway API listeners: pushed, so Gateways report its addresses */
   readonly gatewayApiService?: string;
+  /** the gateway's namespace: its `config-sluice` ConfigMap (gateway-wide settings) is watched there */
+  readonly configNamespace?: string;
 }
 
 /** A live Gateway API object and the path of its served version, for the status writer. */
@@ -66,6 +69,8 @@ export class KubernetesSource implements Source {
   /** non-TLS Secrets Gloo Upstreams name (Lambda credentials), each watched by name */
   readonly #namedSecrets: NamedSecrets;
   readonly #namespaces: Reflector<KubeObject>;
+  /** the one ConfigMap read, `config-sluice` in the gateway's namespace (by name: no other reaches memory) */
+  readonly #configSluice: Reflector<KubeObject> | undefined;
   readonly #gatewayApi: ReadonlyMap<GatewayApiKind, DiscoveredReflector>;
   /** Gloo Edge kinds, by store kind */
   readonly #gloo: ReadonlyMap<string, DiscoveredReflector>;
@@ -86,6 +91,7 @@ export class KubernetesSource implements Source {
     this.#namedSecrets = new NamedSecrets(client, common);
     // Namespace labels are what Gateway listeners' allowedRoutes selectors match.
     this.#namespaces = new Reflector(client, { ...common, path: paths.namespaces() });
+    if (opts.configNamespace !== undefined) this.#configSluice = new Reflector(client, { ...common, path: paths.configMaps(opts.configNamespace), fieldSelector: `metadata.name=${CONFIG_SLUICE}` });
     const discovery = { ...common, minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
@@ -109,6 +115,11 @@ export class KubernetesSource implements Source {
     // does not start without its credentials; each arriving later is one more change, pushed as any other.
     this.#namedSecrets.want(this.#upstreamSecretKeys());
     await this.#namedSecrets.synced(5_000);
+    // Bounded too: a ConfigMap Sluice may not read (an older install's RBAC) must not hold up serving.
+    if (this.#configSluice) {
+      this.#configSluice.start();
+      await boundedWait(this.#configSluice.synced, 5_000);
+    }
     this.#started = true;
     clearTimeout(this.#timer);
     this.#flush();
@@ -118,6 +129,7 @@ export class KubernetesSource implements Source {
     clearTimeout(this.#timer);
     for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()]) r.stop();
     this.#namedSecrets.stop();
+    this.#configSluice?.stop();
     this.#push = undefined;
   }
 
@@ -232,6 +244,11 @@ export class KubernetesSource implements Source {
     for (const o of this.#slices.items()) {
       if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
     }
+    // config-sluice's default-certificate names a TLS Secret too.
+    for (const o of this.#configSluice?.items() ?? []) {
+      const named = (o.data as Record<string, unknown> | undefined)?.['default-certificate'];
+      if (typeof named === 'string') secrets.add(named.trim());
+    }
     for (const o of this.#secrets.items()) {
       if (o.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
     }
@@ -241,6 +258,13 @@ export class KubernetesSource implements Source {
       const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
       if (named.has(key) && !(o.type === 'kubernetes.io/tls' && secrets.has(key))) accept(o, 'v1', 'Secret');
     }
+    for (const o of this.#configSluice?.items() ?? []) accept(o, 'v1', 'ConfigMap');
     return { resources, rejections };
   }
+}
+
+async function boundedWait(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -38,6 +38,8 @@ export class DataPlane {
   requestIds: RequestIds | undefined = undefined;
   /** one server span per exchange, exported over OTLP (--tracing-otlp-endpoint); undefined: off */
   tracer: RequestTracer | undefined = undefined;
+  /** --trusted-hops (or config-sluice's trusted-hops-count): X-Forwarded-For entries believed, 0: none */
+  trustedHops = 0;
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 

@@ -15,6 +15,7 @@ import { decide } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { trustedClientAddress } from './client-address.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
 import { propagate } from '../observe/trace-requests.ts';
 import { grpcStatusIn } from '../observe/access-log-bytes.ts';
@@ -109,7 +110,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
     this.raw = facts.raw;
-    this.clientAddress = facts.clientAddress;
+    // Behind --trusted-hops proxies the client is in X-Forwarded-For; policies and logs see that one.
+    this.clientAddress = this.dp.trustedHops === 0 ? facts.clientAddress : trustedClientAddress(facts.raw, this.dp.trustedHops, facts.clientAddress);
     this.grpcType = facts.grpcType;
     this.bodyless = facts.bodyless;
     this.authority = facts.authority ?? '';
@@ -269,6 +271,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       edits: decision.request,
       clientAddress: facts.clientAddress,
       proto: facts.secure ? 'https' : 'http',
+      ...(this.dp.trustedHops > 0 && { trustedClient: this.clientAddress }),
       keepTeTrailers: this.via === VIA_H2C,
       keepUpgrade: this.from === FROM_UPGRADE,
       drop: facts.drop,

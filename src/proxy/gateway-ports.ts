@@ -8,6 +8,7 @@ import type { HostPort } from '../net/address.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { PortListener, Snapshot } from '../snapshot/types.ts';
 import { type PortServing, PortSocket } from './port-listener.ts';
+import type { TlsParams } from './listener-settings.ts';
 
 /** An address a fixed listener (--http, --https, --local, --admin, --health) holds. */
 export interface ReservedAddress {
@@ -174,6 +175,11 @@ export class GatewayPorts {
   #closeLater(s: PortSocket): void {
     const done: Promise<void> = s.close(this.#options.drainTimeout).finally(() => this.#draining.delete(done));
     this.#draining.add(done);
+  }
+
+  /** New TLS versions or cipher suites for every HTTPS port bound now (later ones read them when bound). */
+  updateTlsParams(params: TlsParams): void {
+    for (const s of this.#bound.values()) s.updateTlsParams(params);
   }
 
   /** Shutdown: no more reconciles; every port stops accepting and drains until `deadlineMs`. */

@@ -33,7 +33,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
  * Headers the proxy itself sets on every upstream request, and `Expect`, which the proxy answers
  * itself (100 Continue once it has a route, as Envoy does by default): undici refuses to send it.
  */
-const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'expect']);
+const PROXY_SET = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'expect', 'x-envoy-external-address']);
 
 /**
  * Fields that frame or route the message. A `Connection` header naming one does not remove it
@@ -76,6 +76,11 @@ export interface UpstreamHeaderInput {
   readonly clientAddress: string | undefined;
   /** `http` or `https` */
   readonly proto: string;
+  /**
+   * --trusted-hops > 0 (Envoy's xff_num_trusted_hops): the client found behind the trusted proxies,
+   * sent as x-envoy-external-address; the proxies' own X-Forwarded-Proto is kept
+   */
+  readonly trustedClient?: string;
   /** keep `te: trailers` (gRPC over HTTP/2 needs it) */
   readonly keepTeTrailers?: boolean;
   /** keep `connection`/`upgrade` (a WebSocket upgrade being forwarded) */
@@ -92,6 +97,7 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
   const listed = connectionTokens(raw);
   const out: string[] = ['host', input.host];
   let xff: string | undefined;
+  let proto = input.proto;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
@@ -99,6 +105,7 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
       xff = xff === undefined ? raw[i + 1] : `${xff}, ${raw[i + 1]}`;
       continue;
     }
+    if (lower === 'x-forwarded-proto' && input.trustedClient !== undefined) proto = raw[i + 1]!;
     if (PROXY_SET.has(lower)) continue;
     if (HOP_BY_HOP.has(lower)) {
       if (input.keepUpgrade && (lower === 'upgrade' || lower === 'connection')) {
@@ -119,12 +126,13 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
   const client = input.clientAddress ? stripV4Mapped(input.clientAddress) : undefined;
   if (client) out.push('x-forwarded-for', xff === undefined ? client : `${xff}, ${client}`);
   else if (xff !== undefined) out.push('x-forwarded-for', xff);
-  out.push('x-forwarded-proto', input.proto);
+  out.push('x-forwarded-proto', proto);
+  if (input.trustedClient !== undefined) out.push('x-envoy-external-address', stripV4Mapped(input.trustedClient));
   return out;
 }
 
 /** Headers the proxy writes itself after the route's edits (Host comes from the route's rewrite). */
-const PROXY_OWNED = new Set(['x-forwarded-for', 'x-forwarded-proto']);
+const PROXY_OWNED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-envoy-external-address']);
 
 function isSetByRoute(set: ReadonlyArray<readonly [string, string]>, lower: string): boolean {
   for (let i = 0; i < set.length; i++) if (set[i]![0] === lower) return true;

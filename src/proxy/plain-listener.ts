@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type http from 'node:http';
 import type http2 from 'node:http2';
+import { type ProxyReadOptions, readProxyHeader } from '../net/proxy-protocol-reader.ts';
 
 export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -40,37 +41,46 @@ export interface PlainListenerOptions {
   readonly h2: (socket: net.Socket) => void;
   /** ms to receive the first bytes (a connection that sends nothing is closed) */
   readonly firstBytesTimeout: number;
+  /** asked per connection: read a PROXY protocol header first (undefined: none expected) */
+  readonly proxyProtocol?: () => ProxyReadOptions | undefined;
 }
 
 export function createPlainListener(options: PlainListenerOptions): net.Server {
   // allowHalfOpen as node:http has it: a client's FIN does not end the response being written.
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => {
-    let seen: Buffer | undefined;
-    const timer = setTimeout(() => socket.destroy(), options.firstBytesTimeout);
-    const onError = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-    };
-    const onData = (chunk: Buffer): void => {
-      seen = seen ? Buffer.concat([seen, chunk]) : chunk;
-      const verdict = sniff(seen);
-      if (verdict === 'more') return;
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('error', onError);
-      socket.off('end', onEnd);
-      socket.pause();
-      socket.unshift(seen);
-      if (verdict === 'h2') options.h2(socket);
-      else options.http1(socket);
-    };
-    const onEnd = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-    };
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('end', onEnd);
+  return net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => {
+    const proxy = options.proxyProtocol?.();
+    if (proxy === undefined) sniffConnection(socket, options);
+    else readProxyHeader(socket, proxy, (s) => sniffConnection(s, options));
   });
-  return server;
+}
+
+function sniffConnection(socket: net.Socket, options: PlainListenerOptions): void {
+  let seen: Buffer | undefined;
+  const timer = setTimeout(() => socket.destroy(), options.firstBytesTimeout);
+  const onError = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const onData = (chunk: Buffer): void => {
+    seen = seen ? Buffer.concat([seen, chunk]) : chunk;
+    const verdict = sniff(seen);
+    if (verdict === 'more') return;
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('error', onError);
+    socket.off('end', onEnd);
+    socket.pause();
+    socket.unshift(seen);
+    if (verdict === 'h2') options.h2(socket);
+    else options.http1(socket);
+  };
+  const onEnd = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('end', onEnd);
+  // After a PROXY header the socket comes paused, with what followed the header pushed back.
+  socket.resume();
 }

@@ -4,6 +4,8 @@
 // kind, so requests use the router's host table for that port and metrics carry the port's name.
 import type net from 'node:net';
 import type tls from 'node:tls';
+import type { ProxyReadOptions } from '../net/proxy-protocol-reader.ts';
+import { DEFAULT_TLS, type TlsParams } from './listener-settings.ts';
 import type { PortListener, TlsCertificate } from '../snapshot/types.ts';
 import { createFastH1Handler, type FastH1Handler } from './fast/server.ts';
 import { Frontend, type FrontendDeps } from './frontend.ts';
@@ -21,6 +23,10 @@ export interface PortServing {
   /** a certificate Node cannot load, or a name the snapshot does not hold */
   readonly onCertificateError?: (port: string, cert: string, message: string) => void;
   readonly onClientError?: (port: string, err: Error) => void;
+  /** asked per connection: read a PROXY protocol header first (undefined: none expected) */
+  readonly proxyProtocol?: () => ProxyReadOptions | undefined;
+  /** an HTTPS port's TLS versions and cipher suites when it is bound (updateTlsParams after) */
+  readonly tlsParams?: () => TlsParams;
 }
 
 export class PortSocket {
@@ -35,10 +41,12 @@ export class PortSocket {
   readonly #conns = new Set<net.Socket>();
   #closing: Promise<void> | undefined;
   #address = '';
+  #tlsParams: TlsParams;
 
   constructor(port: PortListener, tlsCerts: readonly TlsCertificate[], serving: PortServing) {
     this.port = port;
     this.#serving = serving;
+    this.#tlsParams = serving.tlsParams?.() ?? DEFAULT_TLS;
     const secure = port.protocol === 'HTTPS';
     this.ctx = { name: port.name, kind: port.name, secure, normalizePath: serving.normalizePath !== false };
     this.#fe = new Frontend(serving.deps, this.ctx);
@@ -58,9 +66,11 @@ export class PortSocket {
         h2: fe.h2,
         onClientError: (err) => serving.onClientError?.(port.name, err),
         ...(port.clientValidation !== undefined && { clientValidation: port.clientValidation }),
+        ...(serving.proxyProtocol !== undefined && { proxyProtocol: serving.proxyProtocol }),
+        params: this.#tlsParams,
       });
     } else {
-      this.#server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: serving.limits.headersTimeout });
+      this.#server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: serving.limits.headersTimeout, ...(serving.proxyProtocol !== undefined && { proxyProtocol: serving.proxyProtocol }) });
     }
     this.#server.on('connection', (s: net.Socket) => {
       this.#conns.add(s);
@@ -86,7 +96,13 @@ export class PortSocket {
     this.#loadCertificates(port, tlsCerts);
     const after = this.#certs.defaultCert;
     // Clients that send no SNI get the server's own context, not the SNI callback's (none left: they fail).
-    if (!samePair(before, after)) (this.#server as tls.Server).setSecureContext(noSniContext(after, port.clientValidation?.caCertificates));
+    if (!samePair(before, after)) (this.#server as tls.Server).setSecureContext(noSniContext(after, port.clientValidation?.caCertificates, this.#tlsParams));
+  }
+
+  /** New TLS versions or cipher suites (config-sluice): the next handshake offers them. */
+  updateTlsParams(params: TlsParams): void {
+    this.#tlsParams = params;
+    if (this.#certs) (this.#server as tls.Server).setSecureContext(noSniContext(this.#certs.defaultCert, this.port.clientValidation?.caCertificates, params));
   }
 
   #loadCertificates(port: PortListener, tlsCerts: readonly TlsCertificate[]): void {

@@ -1,12 +1,15 @@
 // The TLS listener (--https): certificates chosen by SNI from the snapshot's spec.tls entries,
 // rebuilt on each snapshot swap (a rotated Secret is served on the next handshake), ALPN h2 and
-// http/1.1, TLS 1.2 minimum. An unknown name fails the handshake unless --default-cert is set.
+// http/1.1, TLS 1.2 minimum unless --tls-min-version says 1.3 (tls-params.ts). An unknown name fails the handshake unless --default-cert is set.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { SluiceError } from '../errors.ts';
+import { adoptProxiedPeer, type ProxyReadOptions, readProxyHeader } from '../net/proxy-protocol-reader.ts';
 import type { ClientValidation, Snapshot, TlsCertificate } from '../snapshot/types.ts';
+import { DEFAULT_TLS, type TlsParams } from './listener-settings.ts';
+import { tlsParamOptions } from './tls-params.ts';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -34,8 +37,8 @@ export interface SniCertificates {
 export class TlsContexts implements SniCertificates {
   #exact = new Map<string, tls.SecureContext>();
   #byContent = new Map<string, tls.SecureContext>();
-  readonly #fallback: tls.SecureContext | undefined;
-  readonly #fixedDefault: KeyPairPem | undefined;
+  #fallback: tls.SecureContext | undefined;
+  #fixedDefault: KeyPairPem | undefined;
   readonly #firstIsDefault: boolean;
   /** CA certificates (PEM) client certificates are verified against, in every context */
   readonly #ca: string | undefined;
@@ -46,6 +49,12 @@ export class TlsContexts implements SniCertificates {
     this.#ca = options.ca;
     this.#fallback = defaultCert ? secureContext(defaultCert.cert, defaultCert.key, options.ca) : undefined;
     this.#firstIsDefault = options.firstIsDefault === true;
+  }
+
+  /** A new default certificate (config-sluice's default-certificate), or none; throws when Node cannot load it. */
+  setDefault(pair: KeyPairPem | undefined): void {
+    this.#fallback = pair ? secureContext(pair.cert, pair.key, this.#ca) : undefined;
+    this.#fixedDefault = pair;
   }
 
   get defaultCert(): KeyPairPem | undefined {
@@ -153,6 +162,10 @@ export interface TlsListenerOptions {
   readonly onClientError?: (err: Error) => void;
   /** ask every client for a certificate, verified against these CAs (which `contexts` must hold too) */
   readonly clientValidation?: ClientValidation;
+  /** asked per connection: a PROXY protocol header comes before the ClientHello (undefined: none) */
+  readonly proxyProtocol?: () => ProxyReadOptions | undefined;
+  /** the versions and cipher suites offered (default TLS 1.2 and up, Node's ciphers); later ones by setSecureContext(noSniContext(...)) */
+  readonly params?: TlsParams;
 }
 
 export function createTlsListener(options: TlsListenerOptions): tls.Server {
@@ -164,7 +177,7 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
     handshakeTimeout: options.handshakeTimeout,
     allowHalfOpen: true,
     // Clients that send no SNI (an IP address) get the default certificate, if there is one.
-    ...noSniContext(fallback, validation?.caCertificates),
+    ...noSniContext(fallback, validation?.caCertificates, options.params),
     // AllowValidOnly: the handshake fails without a certificate that chains to a CA;
     // AllowInsecureFallback: one is asked for and verified, but the connection goes on either way.
     ...(validation !== undefined && { requestCert: true, rejectUnauthorized: validation.mode === 'AllowValidOnly' }),
@@ -174,8 +187,10 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
       else cb(new Error(`no certificate for "${servername}"`));
     },
   });
+  if (options.proxyProtocol) readProxyHeaderFirst(server, options.proxyProtocol);
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     socket.setNoDelay(true);
+    adoptProxiedPeer(socket);
     if (socket.alpnProtocol === 'h2') options.h2(socket);
     else options.http1(socket);
   });
@@ -187,9 +202,27 @@ export function createTlsListener(options: TlsListenerOptions): tls.Server {
 }
 
 /**
+ * node:tls starts the handshake from the server's own 'connection' listener; with a PROXY header
+ * expected, that listener runs only once the header has been read off the socket (node:tls reads
+ * the bytes pushed back after it as the start of the ClientHello).
+ */
+function readProxyHeaderFirst(server: tls.Server, proxyProtocol: () => ProxyReadOptions | undefined): void {
+  const handshakes = server.listeners('connection') as Array<(socket: net.Socket) => void>;
+  server.removeAllListeners('connection');
+  const start = (socket: net.Socket): void => {
+    for (const h of handshakes) h.call(server, socket);
+  };
+  server.on('connection', (socket: net.Socket) => {
+    const proxy = proxyProtocol();
+    if (proxy === undefined) start(socket);
+    else readProxyHeader(socket, proxy, start);
+  });
+}
+
+/**
  * The server options of the context served to clients that send no SNI; for tls.createServer and for
  * server.setSecureContext when the default certificate changes.
  */
-export function noSniContext(pair: KeyPairPem | undefined, ca?: string): tls.SecureContextOptions {
-  return { minVersion: TLS_MIN_VERSION, ...(pair ? { cert: pair.cert, key: pair.key } : {}), ...(ca !== undefined && { ca }) };
+export function noSniContext(pair: KeyPairPem | undefined, ca?: string, params: TlsParams = DEFAULT_TLS): tls.SecureContextOptions {
+  return { ...tlsParamOptions(params), ...(pair ? { cert: pair.cert, key: pair.key } : {}), ...(ca !== undefined && { ca }) };
 }

@@ -438,6 +438,19 @@ export interface SnapshotContent {
   readonly ingresses: readonly IngressInfo[];
   /** function calls splits make (Split.function), sorted by name; absent: none */
   readonly functions?: readonly FunctionBinding[];
+  /** the gateway-wide settings the `config-sluice` ConfigMap sets (src/sources/config-sluice.ts); absent: none */
+  readonly gatewayDefaults?: GatewayDefaults;
+}
+
+/** Gateway-wide listener settings from `config-sluice`: each one set overrides its `serve` flag. */
+export interface GatewayDefaults {
+  /** listeners that require a PROXY protocol header: http, https, local, gateway */
+  readonly proxyProtocol?: readonly string[];
+  readonly trustedHops?: number;
+  readonly tlsMinVersion?: 'TLSv1.2' | 'TLSv1.3';
+  readonly cipherSuites?: readonly string[];
+  /** `namespace/name` of the TlsCertificate (in `tls`, with no hosts) served to TLS clients whose SNI names no certificate */
+  readonly defaultCertificate?: string;
 }
 
 export interface Snapshot extends SnapshotContent {

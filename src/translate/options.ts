@@ -24,6 +24,8 @@ export interface TranslateOptions {
    * report the bind address
    */
   readonly gatewayService?: string;
+  /** where the gateway's `config-sluice` ConfigMap is read (the namespace of --gateway-service; default sluice-system) */
+  readonly gatewayNamespace?: string;
 }
 
 export const defaultTranslateOptions: TranslateOptions = {

@@ -12,6 +12,7 @@ import { attachTrafficPolicies } from '../gateway-api/traffic-policy-attach.ts';
 import { compose, gatewayApiPart, glooPart } from './compose.ts';
 import type { TranslateOptions } from './options.ts';
 import { TranslateState } from './state.ts';
+import { withGatewayDefaults } from './gateway-defaults.ts';
 
 /**
  * `cache` carries translations over from earlier calls (the pipeline keeps one); the result is the
@@ -25,7 +26,8 @@ import { TranslateState } from './state.ts';
  * starts over (reusing the cached translations of unchanged ingresses).
  */
 export function translate(set: ResourceSet, options: TranslateOptions, cache: TranslateCache = new TranslateCache()): TranslateResult {
-  return attachTrafficPolicies(compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), glooPart(set, options, cache), cache), set.trafficPolicies ?? new Map(), set.ingresses);
+  const routed = attachTrafficPolicies(compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), glooPart(set, options, cache), cache), set.trafficPolicies ?? new Map(), set.ingresses);
+  return withGatewayDefaults(routed, set.configMaps, set.secrets, options.gatewayNamespace ?? 'sluice-system');
 }
 
 /** The Knative Ingress part alone (incremental, see above). */

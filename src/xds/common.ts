@@ -1,6 +1,7 @@
 // Small Envoy message builders shared by the listener, route and cluster translators.
 import { SluiceError } from '../errors.ts';
 import { typed, type ProtoObject } from './encode.ts';
+import type { ListenerSettings } from '../proxy/listener-settings.ts';
 
 /** Where each Envoy listener binds, as `host:port` (IPv6 hosts in brackets). */
 /** Where Envoy's listeners bind, and how they treat requests as Sluice's own listeners do. */
@@ -10,6 +11,8 @@ export interface ListenerAddresses {
   readonly localAddress: string;
   /** normalise paths before routing (default true; `--no-normalize-path`) */
   readonly normalizePath?: boolean;
+  /** PROXY protocol, trusted hops, TLS parameters from the flags (config-sluice's come with the snapshot) */
+  readonly listenerSettings?: ListenerSettings;
 }
 
 /** Names of the Envoy listeners and of the route configurations they load over RDS. */

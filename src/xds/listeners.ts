@@ -20,6 +20,8 @@ import { buildPortListeners } from './port-listeners.ts';
 import { envoyPolicies } from './policy-filters.ts';
 import { FAULT_FILTER, injectsFaults } from './route-fault.ts';
 import { hostsForGrpc, type NamedResource } from './routes.ts';
+import type { ListenerSettings } from '../proxy/listener-settings.ts';
+import { effectiveSettings, listenerFilters, tlsParamsProto } from './listener-settings.ts';
 
 function rds(routeConfigName: string): ProtoObject {
   return { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE };
@@ -41,6 +43,8 @@ export interface HcmOptions {
   readonly policyFilters?: readonly ProtoObject[];
   /** the ext_authz filters some route uses (policy-filters.ts), after JWT */
   readonly authzFilters?: readonly ProtoObject[];
+  /** PROXY protocol, trusted hops, TLS parameters (listener-settings.ts) */
+  readonly settings?: ListenerSettings;
 }
 
 export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): HcmOptions {
@@ -54,6 +58,7 @@ export function hcmOptions(snapshot: Snapshot, addresses: ListenerAddresses, fil
     filters,
     policyFilters: policies.filters.filter((f) => !authz.has(String(f.name))),
     authzFilters: policies.filters.filter((f) => authz.has(String(f.name))),
+    settings: effectiveSettings(snapshot, addresses),
   };
 }
 
@@ -84,6 +89,8 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
       http2_protocol_options: { allow_connect: true },
       // Envoy is the edge: it appends the client address to X-Forwarded-For.
       use_remote_address: { value: true },
+      // --trusted-hops: the client is that many X-Forwarded-For entries from the right (client-address.ts).
+      xff_num_trusted_hops: hcm.settings?.trustedHops || undefined,
       // Routes see the path the data plane's normalize-path.ts makes (RFC 3986 dot-segments, merged
       // slashes; %2F left encoded), so `/public/../private` never matches `/public` here either.
       normalize_path: { value: hcm.normalizePath },
@@ -94,11 +101,12 @@ export function httpConnectionManager(name: string, hcm: HcmOptions): ProtoObjec
   };
 }
 
-function plainListener(name: string, address: string, what: string, hcm: HcmOptions): NamedResource {
+function plainListener(name: string, address: string, what: string, hcm: HcmOptions, listener: 'http' | 'local'): NamedResource {
   const { host, port } = parseHostPort(address, what);
+  const filters = hcm.settings && listenerFilters(hcm.settings, listener, []);
   return {
     name,
-    resource: { name, address: socketAddress(host, port), filter_chains: [{ filters: [httpConnectionManager(name, hcm)] }] },
+    resource: { name, address: socketAddress(host, port), ...(filters && { listener_filters: filters }), filter_chains: [{ filters: [httpConnectionManager(name, hcm)] }] },
   };
 }
 
@@ -117,6 +125,7 @@ export function tlsFilterChain(cert: TlsCertificate, names: readonly string[] | 
       typed_config: typed('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
         common_tls_context: {
           alpn_protocols: ['h2', 'http/1.1'],
+          tls_params: hcm.settings && tlsParamsProto(hcm.settings.tls),
           // The key travels only as a Secret (SDS, secrets.ts), to a client that names it.
           tls_certificate_sds_secret_configs: [{ name: cert.name, sds_config: ADS_CONFIG_SOURCE }],
           validation_context:
@@ -167,7 +176,7 @@ function tlsListener(snapshot: Snapshot, address: string, hcm: HcmOptions): Name
     resource: {
       name,
       address: socketAddress(host, port),
-      listener_filters: [TLS_INSPECTOR],
+      listener_filters: hcm.settings ? listenerFilters(hcm.settings, 'https', [TLS_INSPECTOR]) : [TLS_INSPECTOR],
       filter_chains: chains,
     },
   };
@@ -194,9 +203,9 @@ export function buildListeners(
   const hcm = hcmOptions(snapshot, addresses, filters);
   const tls = tlsListener(snapshot, addresses.externalTlsAddress, hcm);
   const envoy = [
-    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', hcm),
+    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', hcm, 'http'),
     ...(tls ? [tls] : []),
-    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', hcm),
+    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', hcm, 'local'),
     ...buildPortListeners(snapshot, addresses, hcm),
   ];
   const grpc = [...hostsForGrpc(snapshot).keys()].map(apiListener);

@@ -8,13 +8,14 @@ import { parseHostPort, socketAddress, type ListenerAddresses } from './common.t
 import type { ProtoObject } from './encode.ts';
 import { type HcmOptions, httpConnectionManager, TLS_INSPECTOR, tlsFilterChain, tlsFilterChains } from './listeners.ts';
 import type { NamedResource } from './routes.ts';
+import { listenerFilters } from './listener-settings.ts';
 
 function httpsListener(port: PortListener, snapshot: Snapshot, hcm: HcmOptions): ProtoObject | null {
   const byName = new Map(snapshot.tls.map((c) => [c.name, c]));
   const certs = port.certificates.flatMap((n) => byName.get(n) ?? []);
   if (certs.length === 0) return null; // Envoy refuses a listener that can serve no connection
   return {
-    listener_filters: [TLS_INSPECTOR],
+    listener_filters: hcm.settings ? listenerFilters(hcm.settings, 'gateway', [TLS_INSPECTOR]) : [TLS_INSPECTOR],
     filter_chains: tlsFilterChains(certs, port.name, hcm, port.clientValidation),
     default_filter_chain: tlsFilterChain(certs[0]!, undefined, port.name, hcm, port.clientValidation),
   };
@@ -24,7 +25,7 @@ function portListener(port: PortListener, snapshot: Snapshot, hcm: HcmOptions): 
   const chains =
     port.protocol === 'HTTPS'
       ? httpsListener(port, snapshot, hcm)
-      : { filter_chains: [{ filters: [httpConnectionManager(port.name, hcm)] }] };
+      : { listener_filters: hcm.settings && listenerFilters(hcm.settings, 'gateway', []), filter_chains: [{ filters: [httpConnectionManager(port.name, hcm)] }] };
   if (!chains) return null;
   return { name: port.name, resource: { name: port.name, address: socketAddress(port.address, port.port), ...chains } };
 }

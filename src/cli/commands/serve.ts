@@ -28,7 +28,11 @@ export function serveCommand(): Command {
     .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
     .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)
     .option('--client-send-timeout <seconds>', 'time a client may leave a response unread while Sluice waits to write to it (0: no limit)', serveDefaults.clientSendTimeout)
-    .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize);
+    .option('--max-header-size <bytes>', 'largest request head accepted', serveDefaults.maxHeaderSize)
+    .option('--proxy-protocol <listeners>', 'listeners whose connections start with a PROXY protocol header (v1 or v2), required: any of http, https, local, gateway (every Gateway API port), or all')
+    .option('--trusted-hops <n>', 'proxies in front of Sluice whose X-Forwarded-For entries are trusted: the client is the n-th address from the right (0: the peer)')
+    .option('--tls-min-version <1.2|1.3>', 'lowest TLS version offered by the HTTPS listeners (default 1.2)')
+    .option('--tls-cipher-suites <names>', 'OpenSSL cipher suite names, colon-separated, offered by the HTTPS listeners (default: Node\'s)');
   return withOptions(read, configLimitOptions())
     .option('--xds <addr>', 'also serve the snapshot to Envoy over xDS (ADS) on this address (PORT or :PORT: 127.0.0.1)')
     .option('--xds-tls-cert <file>', 'serve xDS over TLS with this PEM certificate (chain)')
