@@ -15,6 +15,7 @@ import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
 import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
+import { BackendGuards } from './backend-guards.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -26,6 +27,8 @@ export class DataPlane {
   /** raw keep-alive HTTP/1.1 sockets: the fast path's and HTTP/2's bodiless requests to HTTP/1.1 upstreams */
   readonly fast = new FastUpstreams();
   readonly metrics: Metrics;
+  /** circuit breakers, outlier detection and health checks of clusters with a BackendPolicy */
+  readonly backends: BackendGuards;
   readonly log: Logger;
   readonly #unsubscribe: () => void;
   /** the origins and clusters the current snapshot uses, for the pools' pruning */
@@ -54,6 +57,8 @@ export class DataPlane {
     this.upstreams = upstreams;
     this.metrics = metrics;
     this.log = log;
+    this.backends = new BackendGuards(metrics.registry);
+    upstreams.gate = this.fast.gate = this.backends;
     const current = feed.current();
     if (current) this.#swap({ snapshot: current, previous: undefined, diffs: undefined });
     // Requests already routed keep the objects they hold; new requests see the new router.
@@ -66,6 +71,7 @@ export class DataPlane {
     this.live.follow(change);
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
+    this.backends.follow(change.snapshot.clusters);
   }
 
   /** undefined until the first snapshot */
@@ -79,5 +85,6 @@ export class DataPlane {
     this.bodies.close();
     this.sends.close();
     this.deadlines.close();
+    this.backends.stop();
   }
 }

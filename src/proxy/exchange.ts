@@ -20,6 +20,7 @@ import { type BodyCopy, startMirrors } from './mirror.ts';
 import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { upstreamErrorReason } from './upstream-errors.ts';
+import type { BackendTicket } from './backend-guards.ts';
 import {
   type ExchangeFacts, type ExchangeOwner, FORWARD, FROM_FAST, FROM_H1, FROM_H2, FROM_UPGRADE, type From, HANDOFF, LOCAL,
   type Outcome, PENDING, type Step, VIA_H2C, VIA_POOL, VIA_RAW, VIA_TUNNEL, type Via,
@@ -89,6 +90,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   mirrorBody: BodyCopy | undefined = undefined;
   /** FORWARD: set by the front end once the upstream request is under way; stops it (a timeout) */
   cancelUpstream: (() => void) | undefined = undefined;
+  /** its place in the circuit breaker of a cluster with a BackendPolicy (backend-guards.ts) */
+  #ticket: BackendTicket | undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     this.dp = dp;
@@ -130,6 +133,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.cancelUpstream = undefined;
     this.#retries = 0;
     this.#held = undefined;
+    this.#ticket = undefined;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -275,6 +279,13 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const cluster = this.cluster!;
     const decision = this.#decision!;
     const dp = this.dp;
+    if (cluster.policy !== undefined && this.#ticket === undefined) {
+      const t = dp.backends.admit(cluster, this);
+      if (!('queued' in t)) return this.#answer(t, this.ingress, true);
+      this.#ticket = t;
+      // Waits for a connection; breakerAdmitted() goes on.
+      if (t.queued) return PENDING;
+    }
     if (this.via === VIA_RAW) this.endpoint = dp.fast.pick(cluster);
     else {
       const pick = dp.upstreams.pick(cluster);
@@ -311,6 +322,11 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;
+  }
+
+  /** The cluster's circuit breaker let the queued request go on (circuit-breaker.ts). */
+  breakerAdmitted(): void {
+    this.#resume(this.#dispatch());
   }
 
   /**
@@ -428,6 +444,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (this.#armed) {
       this.#armed = false;
       dp.deadlines.disarm(this);
+    }
+    if (this.#ticket !== undefined) {
+      dp.backends.done(this.#ticket, this.endpoint, this.#inflight, status, outcome);
+      this.#ticket = undefined;
     }
     if (this.#inflight) {
       this.#inflight = false;
