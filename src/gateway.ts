@@ -141,6 +141,7 @@ export class Gateway {
         objectStatuses: () => this.pipeline.result?.objectStatuses ?? [],
         functionDiscovery: () => this.#discovery.reports(),
         readiness: () => this.readiness(),
+        backends: () => this.dataPlane.backends.report(this.pipeline.feed.current()?.clusters ?? []),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
       log.info({ listener: 'admin', address: this.addresses.admin }, 'listening');
