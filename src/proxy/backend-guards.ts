@@ -94,8 +94,7 @@ export class BackendGuards implements EndpointGate {
 
   available(cluster: Cluster, endpoint: Endpoint, now: number): boolean {
     const origin = originOf(endpoint);
-    const o = this.#outliers.get(cluster.name);
-    if (o !== undefined && o.ejected(origin, now)) return false;
+    if (this.#outliers.get(cluster.name)?.ejected(origin, now) === true) return false;
     return this.health.healthy(cluster.name, origin);
   }
 

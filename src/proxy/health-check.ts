@@ -46,6 +46,7 @@ class ProbeSlots {
 class ClusterChecker {
   readonly hc: HealthCheck;
   #endpoints: readonly Endpoint[];
+  #protocol: Cluster['protocol'];
   readonly #health = new Map<string, EndpointHealth>();
   readonly #aborts = new AbortController();
   #timer: NodeJS.Timeout | undefined;
@@ -59,11 +60,13 @@ class ClusterChecker {
   ) {
     this.hc = hc;
     this.#endpoints = cluster.endpoints;
+    this.#protocol = cluster.protocol;
     void this.#round();
   }
 
   update(cluster: Cluster): void {
     this.#endpoints = cluster.endpoints;
+    this.#protocol = cluster.protocol;
     const live = new Set(cluster.endpoints.map(originOf));
     for (const o of this.#health.keys()) if (!live.has(o)) this.#health.delete(o);
   }
@@ -87,7 +90,7 @@ class ClusterChecker {
       this.#endpoints.map((e) =>
         this.slots.run(async () => {
           if (signal.aborted) return;
-          const ok = await probe(e, this.hc, signal);
+          const ok = await probe(e, this.#protocol, this.hc, signal);
           if (!signal.aborted) this.#count(originOf(e), ok);
         }),
       ),

@@ -40,7 +40,7 @@ function outlierDetection(o: OutlierDetection): ProtoObject {
   };
 }
 
-function healthCheck(h: HealthCheck): ProtoObject {
+function healthCheck(h: HealthCheck, protocol: Cluster['protocol']): ProtoObject {
   return {
     timeout: duration(h.timeoutMs),
     interval: duration(h.intervalMs),
@@ -51,6 +51,8 @@ function healthCheck(h: HealthCheck): ProtoObject {
       ...(h.host !== undefined && { host: h.host }),
       // Int64Range: the end is exclusive.
       expected_statuses: h.expectedStatuses.map(([from, to]) => ({ start: from, end: to + 1 })),
+      // Probed as the cluster is spoken to (the data plane does the same).
+      ...(protocol === 'h2c' && { codec_client_type: 'HTTP2' }),
     },
   };
 }
@@ -61,7 +63,7 @@ export function clusterPolicyFields(c: Cluster): ProtoObject {
   return {
     circuit_breakers: circuitBreakers(p?.circuitBreakers),
     ...(p?.outlierDetection !== undefined && { outlier_detection: outlierDetection(p.outlierDetection) }),
-    ...(p?.healthCheck !== undefined && { health_checks: [healthCheck(p.healthCheck)] }),
+    ...(p?.healthCheck !== undefined && { health_checks: [healthCheck(p.healthCheck, c.protocol)] }),
   };
 }
 

@@ -106,7 +106,7 @@ describe('BackendPolicy attachment', () => {
     const out = attachBackendPolicies(result([c('default/web:80')]), set([young, old]));
     assert.equal(out.snapshot.clusters[0]?.policy?.circuitBreakers?.maxRequests, 9);
     const reasons = (name: string): string[] =>
-      ((out.objectStatuses ?? []).find((s) => s.name === name)?.status as { ancestors: { conditions: { reason: string }[] }[] }).ancestors.map((a) => a.conditions[0]!.reason);
+      ((out.objectStatuses ?? []).find((s) => s.name === name)!.status as { ancestors: { conditions: { reason: string }[] }[] }).ancestors.map((a) => a.conditions[0]!.reason);
     assert.deepEqual(reasons('old'), ['Accepted', 'TargetNotFound']);
     assert.deepEqual(reasons('young'), ['Conflicted']);
   });

@@ -80,3 +80,26 @@ describe('active health checks', () => {
     assert.ok(a.checks + b.checks <= checks + 2);
   });
 });
+
+describe('active health checks of h2c clusters', () => {
+  it('probe over HTTP/2 cleartext, as the cluster is spoken to', async () => {
+    const { default: http2 } = await import('node:http2');
+    let checks = 0;
+    const server = http2.createServer((req, res) => {
+      if (req.url === '/healthz') checks++;
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port: p } = server.address() as { port: number };
+    const { HealthChecks } = await import('../../src/proxy/health-check.ts');
+    const checker = new HealthChecks();
+    try {
+      checker.follow([{ name: 'default/grpc:80', protocol: 'h2c', type: 'static', endpoints: [{ address: '127.0.0.1', port: p }], policy: { source: 'default/hc', healthCheck: { ...check, unhealthyThreshold: 1 } } }]);
+      assert.ok(await eventually(() => checks >= 3, 5000), 'the h2c server got its probes');
+      assert.equal(checker.healthy('default/grpc:80', `http://127.0.0.1:${p}`), true);
+    } finally {
+      checker.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -56,12 +56,13 @@ describe('cluster policy over xDS', () => {
     ]);
   });
 
-  it('limits the streams of an h2c cluster per connection, and ejects on connect failures as local-origin errors', () => {
+  it('limits the streams of an h2c cluster per connection, ejects on connect failures as local-origin errors, and health-checks over HTTP/2', () => {
     const r = envoyCluster({ ...base, protocol: 'h2c', policy: { ...policy, outlierDetection: { ...policy.outlierDetection!, consecutiveConnectFailure: 4 } } });
     const opts = (r.typed_extension_protocol_options as Record<string, ProtoObject>)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
     assert.deepEqual((opts as { explicit_http_config: { http2_protocol_options: ProtoObject } }).explicit_http_config.http2_protocol_options, { allow_connect: true, max_concurrent_streams: { value: 7 } });
     const od = r.outlier_detection as ProtoObject;
     assert.equal(od.split_external_local_origin_errors, true);
     assert.deepEqual(od.consecutive_local_origin_failure, { value: 4 });
+    assert.equal(((r.health_checks as ProtoObject[])[0]!.http_health_check as ProtoObject).codec_client_type, 'HTTP2', 'probed over h2c');
   });
 });
