@@ -81,10 +81,17 @@ export class BackendGuards implements EndpointGate {
       return;
     }
     ticket.breaker.leave();
+    if (forwarded) this.#record(ticket, endpoint, resultOf(status, outcome));
+  }
+
+  /** An attempt that a retry follows (retry.ts): it counts for the endpoint it went to. */
+  retrying(ticket: BackendTicket, endpoint: Endpoint | undefined, cause: number | string): void {
+    this.#record(ticket, endpoint, typeof cause === 'number' ? resultOf(cause, undefined) : resultOf(503, cause));
+  }
+
+  #record(ticket: BackendTicket, endpoint: Endpoint | undefined, result: EndpointResult | undefined): void {
     const od = ticket.cluster.policy?.outlierDetection;
-    if (od === undefined || !forwarded || endpoint === undefined) return;
-    const result = resultOf(status, outcome);
-    if (result === undefined) return;
+    if (od === undefined || endpoint === undefined || result === undefined) return;
     const name = ticket.cluster.name;
     let o = this.#outliers.get(name);
     if (o === undefined) this.#outliers.set(name, (o = new ClusterOutliers()));

@@ -399,6 +399,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const policy = this.#decision?.retry;
     if (policy === undefined || this.#state !== OPEN || this.#retries >= policy.attempts || !retryable(this.method, this.bodyless)) return -1;
     if (!retriedCause(policy, cause)) return -1;
+    if (this.#ticket !== undefined) this.dp.backends.retrying(this.#ticket, this.endpoint, cause);
     this.#retries++;
     this.dp.metrics.retries.labels(this.clusterName, retryReason(cause)).inc();
     return backoffMs(policy, this.#retries, Math.random());

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { OutlierDetection } from '../../src/snapshot/backend-policy.ts';
-import type { Cluster } from '../../src/snapshot/types.ts';
+import type { Cluster, VirtualHost } from '../../src/snapshot/types.ts';
 import { eventually, get } from '../support/http.ts';
 import { type FlakyUpstream, startFlakyUpstream } from './backend-helpers.ts';
 import { freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
@@ -14,6 +14,11 @@ const detection = (o: Partial<OutlierDetection> = {}): OutlierDetection => ({ co
 
 function twoEndpoints(name: string, a: number, b: number, outlierDetection: OutlierDetection): Cluster {
   return { name, protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: a }, { address: '127.0.0.1', port: b }], policy: { source: 'default/od', outlierDetection } };
+}
+
+/** The host's routes retry a 500 once. */
+function retried(vh: VirtualHost): VirtualHost {
+  return { ...vh, routes: vh.routes.map((r) => ({ ...r, retry: { attempts: 1, codes: [500], backoffMs: 1 } })) };
 }
 
 async function ejections(t: PortsUnderTest, cluster: string): Promise<number> {
@@ -42,12 +47,14 @@ for (const fastPath of [true, false]) {
           twoEndpoints('default/pair:80', good.port, bad.port, detection()),
           twoEndpoints('default/both:80', good.port, bad.port, detection({ consecutive5xx: 1, baseEjectionMs: 60_000 })),
           twoEndpoints('default/refused:80', refused, good.port, detection({ consecutive5xx: 0, consecutiveConnectFailure: 2, baseEjectionMs: 60_000 })),
+          twoEndpoints('default/retried:80', bad.port, good.port, detection({ consecutive5xx: 2, baseEjectionMs: 60_000 })),
         ],
         ports: [
           port(p, 'HTTP', [
             vhost(portName(p), 'pair.example.com', 'default/pair:80'),
             vhost(portName(p), 'both.example.com', 'default/both:80'),
             vhost(portName(p), 'refused.example.com', 'default/refused:80'),
+            retried(vhost(portName(p), 'retried.example.com', 'default/retried:80')),
           ]),
         ],
       });
@@ -84,6 +91,14 @@ for (const fastPath of [true, false]) {
       for (let i = 0; i < 6; i++) await get(addr(), 'both.example.com', `/${i}`);
       const report = t.dp.backends.report(t.dp.router!.snapshot.clusters) as { cluster: string; ejected: unknown[] }[];
       assert.equal(report.find((r) => r.cluster === 'default/both:80')?.ejected.length, 1);
+    });
+
+    it('counts each retried attempt for its endpoint, so a failing endpoint hidden by retries is ejected too', async () => {
+      bad.status = 500;
+      for (let i = 0; i < 4; i++) assert.equal((await get(addr(), 'retried.example.com', `/${i}`)).status, 200);
+      const hits = bad.hits;
+      for (let i = 0; i < 4; i++) assert.equal((await get(addr(), 'retried.example.com', '/after')).status, 200);
+      assert.equal(bad.hits, hits, 'the ejected endpoint gets no more attempts');
     });
 
     it('ejects an endpoint that refuses connections', async () => {
