@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CircuitBreakers } from '../../src/snapshot/backend-policy.ts';
 import type { Cluster } from '../../src/snapshot/types.ts';
-import { get } from '../support/http.ts';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { eventually, get } from '../support/http.ts';
+import { connectH2, h2Request } from './h2-helpers.ts';
 import { type HeldUpstream, startHeldUpstream } from './backend-helpers.ts';
 import { cluster, freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
 
@@ -97,3 +100,70 @@ for (const fastPath of [true, false]) {
     });
   });
 }
+
+describe('circuit breakers (HTTP/2 clients, h2c upstreams)', () => {
+  let up: HeldUpstream;
+  let h2c: http2.Http2Server;
+  /** h2c streams held, answered by releaseStreams */
+  const streams: http2.ServerHttp2Stream[] = [];
+  let t: PortsUnderTest;
+  let p: number;
+  const addr = (): string => `127.0.0.1:${p}`;
+  const releaseStreams = (): void => {
+    for (const s of streams.splice(0)) if (!s.destroyed) s.respond({ ':status': 200 }, { endStream: true });
+  };
+
+  before(async () => {
+    up = await startHeldUpstream();
+    h2c = http2.createServer();
+    h2c.on('stream', (s) => streams.push(s));
+    await new Promise<void>((r) => h2c.listen(0, '127.0.0.1', () => r()));
+    t = startPorts({ fastPath: true });
+    p = await freePort();
+    await t.publish({
+      clusters: [
+        limited('default/requests:80', up.port, { maxRequests: 1 }),
+        { ...cluster('default/grpc:80', (h2c.address() as AddressInfo).port, 'h2c'), policy: { source: 'default/limits', circuitBreakers: { maxConcurrentStreams: 1, maxPendingRequests: 1 } } },
+      ],
+      ports: [port(p, 'HTTP', [vhost(portName(p), 'requests.example.com', 'default/requests:80'), vhost(portName(p), 'grpc.example.com', 'default/grpc:80')])],
+    });
+  });
+
+  after(async () => {
+    up.release();
+    releaseStreams();
+    await t.stop();
+    await up.close();
+    await new Promise<void>((r) => h2c.close(() => r()));
+  });
+
+  it('answers an HTTP/2 client 503 with x-envoy-overloaded over maxRequests', async () => {
+    const first = get(addr(), 'requests.example.com', '/a');
+    await up.holding(1);
+    const session = connectH2(addr());
+    try {
+      const r = await h2Request(session, { ':path': '/b', ':authority': 'requests.example.com' });
+      assert.equal(r.status, 503);
+      assert.equal(r.headers['x-envoy-overloaded'], 'true');
+    } finally {
+      session.close();
+    }
+    up.release();
+    assert.equal((await first).status, 200);
+  });
+
+  it('queues requests to an h2c cluster over maxConcurrentStreams per endpoint', async () => {
+    const first = get(addr(), 'grpc.example.com', '/1');
+    assert.ok(await eventually(() => streams.length === 1));
+    const second = get(addr(), 'grpc.example.com', '/2');
+    const third = await get(addr(), 'grpc.example.com', '/3');
+    assert.equal(third.status, 503);
+    assert.equal(streams.length, 1, 'the second waits for the stream to end');
+    releaseStreams();
+    assert.equal((await first).status, 200);
+    assert.ok(await eventually(() => streams.length === 1));
+    releaseStreams();
+    assert.equal((await second).status, 200);
+  });
+});
+
