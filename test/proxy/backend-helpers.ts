@@ -7,7 +7,7 @@ export interface HeldUpstream {
   readonly port: number;
   /** requests received and not yet answered */
   readonly held: http.ServerResponse[];
-  /** resolves once `n` requests are held (bounded by the test's own timeout) */
+  /** resolves once `n` requests are held; rejects after 5 s */
   holding(n: number): Promise<void>;
   /** answers every held request 200 */
   release(): void;
@@ -24,7 +24,16 @@ export async function startHeldUpstream(): Promise<HeldUpstream> {
     received: 0,
     holding(n: number): Promise<void> {
       if (held.length >= n) return Promise.resolve();
-      return new Promise<void>((resolve) => waiters.push({ n, resolve }));
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${held.length} requests held after 5 s, not ${n}`)), 5000);
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
     },
     release(): void {
       for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'text/plain' }).end('released');
