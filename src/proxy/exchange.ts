@@ -68,7 +68,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   // What begin() settled.
   ingress = '';
-  /** how decide() answered ('forward', 'not-found', ...; '' before it ran; 'no-endpoints'), for the access log */
+  /** how decide() answered ('forward', 'not-found', ...; '' before it ran; 'no-endpoints', 'overloaded'), for the access log */
   decided = '';
   /** the x-request-id this exchange carries when the gateway set one (request-id.ts), else '' */
   requestId = '';
@@ -281,7 +281,10 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const dp = this.dp;
     if (cluster.policy !== undefined && this.#ticket === undefined) {
       const t = dp.backends.admit(cluster, this);
-      if (!('queued' in t)) return this.#answer(t, this.ingress, true);
+      if (!('queued' in t)) {
+        this.decided = 'overloaded';
+        return this.#answer(t, this.ingress, true);
+      }
       this.#ticket = t;
       // Waits for a connection; breakerAdmitted() goes on.
       if (t.queued) return PENDING;

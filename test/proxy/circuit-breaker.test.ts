@@ -167,3 +167,11 @@ describe('circuit breakers (HTTP/2 clients, h2c upstreams)', () => {
   });
 });
 
+
+describe('circuit breaker answers in the access log', () => {
+  it("carry Envoy's UO (upstream overflow) response flag", async () => {
+    const { responseFlags } = await import('../../src/observe/access-log-entry.ts');
+    type Entry = Parameters<typeof responseFlags>[0];
+    assert.equal(responseFlags({ x: { decided: 'overloaded' }, status: 503, outcome: undefined } as unknown as Entry), 'UO');
+  });
+});
