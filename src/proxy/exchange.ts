@@ -20,7 +20,7 @@ import { type BodyCopy, startMirrors } from './mirror.ts';
 import { backoffMs, type RetryCause, retriedCause, retryable, retryReason } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { upstreamErrorReason } from './upstream-errors.ts';
-import type { BackendTicket } from './backend-guards.ts';
+import { BackendTicket } from './backend-guards.ts';
 import {
   type ExchangeFacts, type ExchangeOwner, FORWARD, FROM_FAST, FROM_H1, FROM_H2, FROM_UPGRADE, type From, HANDOFF, LOCAL,
   type Outcome, PENDING, type Step, VIA_H2C, VIA_POOL, VIA_RAW, VIA_TUNNEL, type Via,
@@ -281,7 +281,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     const dp = this.dp;
     if (cluster.policy !== undefined && this.#ticket === undefined) {
       const t = dp.backends.admit(cluster, this);
-      if (!('queued' in t)) {
+      if (!(t instanceof BackendTicket)) {
         this.decided = 'overloaded';
         return this.#answer(t, this.ingress, true);
       }

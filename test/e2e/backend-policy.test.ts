@@ -56,7 +56,7 @@ describe('BackendPolicy end to end', () => {
     ]);
     await cfg.write('policies.yaml', [
       backendPolicy('flood-limits', 'flood', { circuitBreakers: { maxRequests: 3 } }),
-      backendPolicy('pair-outliers', 'pair', { outlierDetection: { consecutive5xx: 2, baseEjectionTime: '300ms', maxEjectionPercent: 50 } }),
+      backendPolicy('pair-outliers', 'pair', { outlierDetection: { consecutive5xx: 2, baseEjectionTime: '3s', maxEjectionPercent: 50 } }),
       backendPolicy('checked-health', 'checked', { healthCheck: { path: '/healthz', interval: '100ms', timeout: '1s', healthyThreshold: 1, unhealthyThreshold: 2 } }),
     ]);
     sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);

@@ -10,7 +10,7 @@ import { eventually, get } from '../support/http.ts';
 import { type FlakyUpstream, startFlakyUpstream } from './backend-helpers.ts';
 import { freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
 
-const detection = (o: Partial<OutlierDetection> = {}): OutlierDetection => ({ consecutive5xx: 3, consecutiveGatewayFailure: 0, consecutiveConnectFailure: 0, baseEjectionMs: 400, maxEjectionPercent: 50, ...o });
+const detection = (o: Partial<OutlierDetection> = {}): OutlierDetection => ({ consecutive5xx: 3, consecutiveGatewayFailure: 0, consecutiveConnectFailure: 0, baseEjectionMs: 2000, maxEjectionPercent: 50, ...o });
 
 function twoEndpoints(name: string, a: number, b: number, outlierDetection: OutlierDetection): Cluster {
   return { name, protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: a }, { address: '127.0.0.1', port: b }], policy: { source: 'default/od', outlierDetection } };
@@ -83,7 +83,7 @@ for (const fastPath of [true, false]) {
       const report = t.dp.backends.report(t.dp.router!.snapshot.clusters) as { cluster: string; ejected: { endpoint: string }[] }[];
       assert.deepEqual(report.find((r) => r.cluster === 'default/pair:80')?.ejected.map((e) => e.endpoint), [`http://127.0.0.1:${bad.port}`]);
       bad.status = 200;
-      assert.ok(await eventually(async () => (await get(addr(), 'pair.example.com', '/back')).headers['x-upstream'] === 'bad', 5000), 'the endpoint came back');
+      assert.ok(await eventually(async () => (await get(addr(), 'pair.example.com', '/back')).headers['x-upstream'] === 'bad', 10_000), 'the endpoint came back');
     });
 
     it('ejects at most maxEjectionPercent of the cluster (at least one endpoint)', async () => {
