@@ -165,6 +165,7 @@ export class Gateway {
         resources: () => this.pipeline.resources,
         listenerAddresses: () => ({ externalAddress: this.addresses.http ?? '0.0.0.0:8080', externalTlsAddress: this.addresses.https ?? '0.0.0.0:8443', localAddress: this.addresses.local ?? '0.0.0.0:8081' }),
         ...(this.#options.adminToken !== undefined && { token: this.#options.adminToken }),
+        backends: () => this.dataPlane.backends.report(this.pipeline.feed.current()?.clusters ?? []),
       });
       this.addresses.admin = await listen(this.#admin, this.#options.admin, '--admin');
       log.info({ listener: 'admin', address: this.addresses.admin }, 'listening');

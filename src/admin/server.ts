@@ -23,6 +23,8 @@ export interface AdminSources extends InspectSources {
   readonly objectStatuses?: () => readonly ObjectStatus[];
   /** Gloo function discovery per Upstream (functions/discovery/source.ts) */
   readonly functionDiscovery?: () => readonly DiscoveryReport[];
+  /** clusters with a BackendPolicy: circuit breaker use, ejected and unhealthy endpoints (backend-guards.ts) */
+  readonly backends?: () => readonly object[];
   /** the gateway's readiness (also false once shutdown began); by default, whether a snapshot is served */
   readonly readiness?: () => Readiness;
   /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
@@ -100,6 +102,7 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
     })),
     ...objectStatusLists(src.objectStatuses?.() ?? []),
     functionDiscovery: src.functionDiscovery?.() ?? [],
+    backends: src.backends?.() ?? [],
     rejected: src.rejections().map((r) => ({
       kind: r.kind,
       namespace: r.namespace,
@@ -116,10 +119,10 @@ function statusBody(src: AdminSources, snapshot: Snapshot | undefined): object {
  * Gateway API, Gloo Edge and TrafficPolicy statuses by list, always present (possibly empty): each
  * `{ apiVersion, kind, namespace, name, generation, status }`; `gloo` holds every Gloo kind.
  */
-function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[]; gloo: ObjectStatus[]; trafficPolicies: ObjectStatus[] } {
+function objectStatusLists(all: readonly ObjectStatus[]): { gatewayClasses: ObjectStatus[]; gateways: ObjectStatus[]; routes: ObjectStatus[]; gloo: ObjectStatus[]; trafficPolicies: ObjectStatus[]; backendPolicies: ObjectStatus[] } {
   const isGloo = (s: ObjectStatus) => s.apiVersion.startsWith('gateway.solo.io/') || s.apiVersion.startsWith('gloo.solo.io/');
   const of = (...kinds: string[]) => all.filter((s) => kinds.includes(s.kind) && !isGloo(s));
-  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute'), gloo: all.filter(isGloo), trafficPolicies: of('TrafficPolicy') };
+  return { gatewayClasses: of('GatewayClass'), gateways: of('Gateway'), routes: of('HTTPRoute', 'GRPCRoute'), gloo: all.filter(isGloo), trafficPolicies: of('TrafficPolicy'), backendPolicies: of('BackendPolicy') };
 }
 
 /** The snapshot without private keys or AWS secret keys (certificates are public; keys never leave the process). */

@@ -14,6 +14,7 @@ import { GLOO_GATEWAY_V1, GLOO_V1 } from '../gloo/types.ts';
 import { checkGloo } from './validate-gloo.ts';
 import { SLUICE_API_V1ALPHA1 } from '../gateway-api/traffic-policy-types.ts';
 import { checkTrafficPolicy } from './validate-traffic-policy.ts';
+import { checkBackendPolicy } from './validate-backend-policy.ts';
 
 export type ValidateOutcome =
   | { kind: 'resource'; resource: Resource }
@@ -46,6 +47,7 @@ const KINDS: ReadonlyMap<string, KindCheck> = new Map<string, KindCheck>([
   [`${GLOO_GATEWAY_V1} RouteTable`, (c, doc) => checkGloo(c, doc, 'RouteTable')],
   [`${GLOO_GATEWAY_V1} Gateway`, (c, doc) => checkGloo(c, doc, 'Gateway')],
   [`${SLUICE_API_V1ALPHA1} TrafficPolicy`, (c, doc) => checkTrafficPolicy(c, doc)],
+  [`${SLUICE_API_V1ALPHA1} BackendPolicy`, (c, doc) => checkBackendPolicy(c, doc)],
 ]);
 
 /** Kinds that have no namespace: their metadata.namespace is ignored and never defaulted. */

@@ -5,6 +5,7 @@
 import type { ObjectMeta } from '../api/types.ts';
 import type { GRPCRouteSpec, HTTPRouteSpec } from './route-types.ts';
 import type { TrafficPolicy } from './traffic-policy-types.ts';
+import type { BackendPolicy } from './backend-policy-types.ts';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const GATEWAY_API_V1 = 'gateway.networking.k8s.io/v1';
@@ -145,4 +146,4 @@ export interface ConfigMap {
 }
 
 // TrafficPolicy (sluice.dev) travels with them: it attaches to their routes, and is redone with them.
-export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace | ConfigMap | TrafficPolicy;
+export type GatewayApiResource = GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | Namespace | ConfigMap | TrafficPolicy | BackendPolicy;

@@ -200,11 +200,33 @@ export interface LambdaFunctionSpec {
   qualifier?: string;
 }
 
+export interface UpstreamHealthCheck {
+  timeout?: string;
+  interval?: string;
+  healthyThreshold?: number;
+  unhealthyThreshold?: number;
+  httpHealthCheck?: { path?: string; host?: string; expectedStatuses?: Array<{ start?: number; end?: number }> };
+}
+
+/** Envoy's cluster settings an Upstream carries (gloo/upstream-policy.ts). */
+export interface UpstreamBackendOptions {
+  circuitBreakers?: { maxConnections?: number; maxPendingRequests?: number; maxRequests?: number };
+  outlierDetection?: {
+    consecutive5xx?: number;
+    consecutiveGatewayFailure?: number;
+    enforcingConsecutive5xx?: number;
+    enforcingConsecutiveGatewayFailure?: number;
+    baseEjectionTime?: string;
+    maxEjectionPercent?: number;
+  };
+  healthChecks?: UpstreamHealthCheck[];
+}
+
 export interface Upstream {
   apiVersion: typeof GLOO_V1;
   kind: 'Upstream';
   metadata: ObjectMeta;
-  spec: {
+  spec: UpstreamBackendOptions & {
     kube?: { serviceName?: string; serviceNamespace?: string; servicePort?: number; serviceSpec?: ServiceSpec };
     static?: { hosts?: Array<{ addr?: string; port?: number }>; useTls?: boolean; serviceSpec?: ServiceSpec };
     aws?: { region?: string; secretRef?: ResourceRef; lambdaFunctions?: LambdaFunctionSpec[]; endpoint?: string };

@@ -12,6 +12,7 @@ import { clusterName, resolveBackend } from '../translate/backends.ts';
 import type { Lookups } from '../translate/lookups.ts';
 import { namespaceOf, type Reports } from './report.ts';
 import type { Destination, ResourceRef, ServiceSpec, Upstream } from './types.ts';
+import { upstreamPolicy } from './upstream-policy.ts';
 
 /** Where a destination goes. */
 export interface Target {
@@ -96,6 +97,10 @@ export class UpstreamIndex {
     } catch (err) {
       // A bug meeting an input nobody foresaw: this Upstream is unusable, and says why.
       this.#reports.error(u, '', `cannot translate: ${(err as Error).message}`);
+    }
+    if (t?.cluster !== undefined) {
+      const policy = upstreamPolicy(key, u.spec, (path, message) => this.#reports.warn(u, path, message));
+      if (policy !== undefined) t = { ...t, cluster: { ...t.cluster, policy } };
     }
     this.#upstreamTargets.set(key, t);
     if (t?.cluster !== undefined) this.clusters.set(t.cluster.name, t.cluster);

@@ -62,12 +62,14 @@ export function protocolOf(x: LoggedExchange): string {
 /**
  * Envoy's response flags (`%RESPONSE_FLAGS%`), from the one outcome classifier: NR no route,
  * UH no healthy upstream, UF connect failure, UC connection terminated, UR reset after headers,
- * UPE protocol error, UT timeout, DC client went away (499), RL rate limited (429), `-` none.
+ * UPE protocol error, UT timeout, DC client went away (499), RL rate limited (429), UO circuit
+ * breaker overflow (503 x-envoy-overloaded), `-` none.
  */
 export function responseFlags(e: AccessEntry): string {
   const { x, outcome, status } = e;
   if (x.decided === 'not-found' || x.decided === '') return status === 404 || status === 503 ? 'NR' : '-';
   if (x.decided === 'no-endpoints') return 'UH';
+  if (x.decided === 'overloaded') return 'UO';
   if (x.policyFlag) return x.policyFlag;
   if (outcome !== undefined) {
     if (outcome === 'timeout') return 'UT';

@@ -17,6 +17,7 @@ import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
 import type { RequestTracer } from '../observe/trace-requests.ts';
+import { BackendGuards } from './backend-guards.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -28,6 +29,8 @@ export class DataPlane {
   /** raw keep-alive HTTP/1.1 sockets: the fast path's and HTTP/2's bodiless requests to HTTP/1.1 upstreams */
   readonly fast = new FastUpstreams();
   readonly metrics: Metrics;
+  /** circuit breakers, outlier detection and health checks of clusters with a BackendPolicy */
+  readonly backends: BackendGuards;
   readonly log: Logger;
   readonly #unsubscribe: () => void;
   /** the origins and clusters the current snapshot uses, for the pools' pruning */
@@ -62,6 +65,8 @@ export class DataPlane {
     this.upstreams = upstreams;
     this.metrics = metrics;
     this.log = log;
+    this.backends = new BackendGuards(metrics.registry);
+    upstreams.gate = this.fast.gate = this.backends;
     const current = feed.current();
     if (current) this.#swap({ snapshot: current, previous: undefined, diffs: undefined });
     // Requests already routed keep the objects they hold; new requests see the new router.
@@ -74,6 +79,7 @@ export class DataPlane {
     this.live.follow(change);
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
+    this.backends.follow(change.snapshot.clusters);
   }
 
   /** undefined until the first snapshot */
@@ -87,5 +93,6 @@ export class DataPlane {
     this.bodies.close();
     this.sends.close();
     this.deadlines.close();
+    this.backends.stop();
   }
 }

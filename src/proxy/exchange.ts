@@ -26,6 +26,7 @@ import { Attempts } from './exchange-attempts.ts';
 import { countFailure } from './exchange-finish.ts';
 import { endpointHost, setHeaders } from './exchange-upstream.ts';
 import { ExchangeFields } from './exchange-fields.ts';
+import { BackendTicket } from './backend-guards.ts';
 import {
   type ExchangeFacts, type ExchangeOwner, FORWARD, FROM_FAST, FROM_H1, FROM_H2, FROM_UPGRADE, type From, HANDOFF, LOCAL,
   type Outcome, PENDING, type Step, VIA_H2C, VIA_POOL, VIA_RAW, VIA_TUNNEL, type Via,
@@ -57,6 +58,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   /** a WebSocket handshake's status (101, 200): its access log line waits for the tunnel's end (tunnelClosed); else 0 */
   #tunnelStatus = 0;
   #decision: ForwardDecision | undefined;
+  /** its place in the circuit breaker of a cluster with a BackendPolicy (backend-guards.ts) */
+  #ticket: BackendTicket | undefined;
 
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     super(dp, listener, from);
@@ -106,6 +109,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.firstByteAt = 0;
     this.upstreamGrpcStatus = undefined;
     this.policyFlag = '';
+    this.#ticket = undefined;
     this.ingress = '';
     this.method = facts.method;
     this.head = facts.method === 'HEAD';
@@ -259,6 +263,16 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     const cluster = this.cluster!;
     const decision = this.#decision!;
     const dp = this.dp;
+    if (cluster.policy !== undefined && this.#ticket === undefined) {
+      const t = dp.backends.admit(cluster, this);
+      if (!(t instanceof BackendTicket)) {
+        this.decided = 'overloaded';
+        return this.#answer(t, this.ingress, true);
+      }
+      this.#ticket = t;
+      // Waits for a connection; breakerAdmitted() goes on.
+      if (t.queued) return PENDING;
+    }
     if (!this.#pick(cluster)) {
       dp.metrics.upstreamErrors.labels(cluster.name, 'no_endpoints').inc();
       this.decided = 'no-endpoints';
@@ -292,6 +306,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     dp.inflight++;
     this.#inflight = true;
     return FORWARD;
+  }
+
+  /** The cluster's circuit breaker let the queued request go on (circuit-breaker.ts). */
+  breakerAdmitted(): void {
+    this.#resume(this.#dispatch());
   }
 
   /** An endpoint of `cluster` for the next attempt (and its origin and pool for undici); false when it has none. */
@@ -370,7 +389,10 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   retryAfter(cause: RetryCause): number {
     const policy = this.#decision?.retry;
     if (policy === undefined || this.#state !== OPEN) return -1;
-    return this.#attempts.after(policy, this.method, this.bodyless || this.replayBody !== undefined, cause, this.dp.metrics, this.dp.retryBudgets);
+    const ms = this.#attempts.after(policy, this.method, this.bodyless || this.replayBody !== undefined, cause, this.dp.metrics, this.dp.retryBudgets);
+    // The failed attempt counts against its endpoint (outlier detection) when another one follows.
+    if (ms >= 0 && this.#ticket !== undefined) this.dp.backends.retrying(this.#ticket, this.endpoint, cause);
+    return ms;
   }
 
   /**
@@ -423,6 +445,10 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.#state = DONE;
     const dp = this.dp;
     this.#clock.disarm();
+    if (this.#ticket !== undefined) {
+      dp.backends.done(this.#ticket, this.endpoint, this.#inflight, status, outcome);
+      this.#ticket = undefined;
+    }
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;

@@ -2,6 +2,7 @@
 // A Cluster picks an endpoint round-robin; the pool for that endpoint's origin carries the request.
 import { Pool } from 'undici';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
+import { type EndpointGate, gatedIndex } from './endpoint-gate.ts';
 import { originOf, type LiveOrigins } from './live-origins.ts';
 
 export interface UpstreamOptions {
@@ -23,6 +24,8 @@ export class Upstreams {
   readonly #pools = new Map<string, Pool>();
   readonly #cursor = new Map<string, number>();
   readonly #options: UpstreamOptions;
+  /** skips ejected and unhealthy endpoints of clusters with a BackendPolicy (set by the DataPlane) */
+  gate: EndpointGate | undefined;
 
   constructor(options: UpstreamOptions = defaultUpstreamOptions) {
     this.#options = options;
@@ -35,6 +38,7 @@ export class Upstreams {
     let i = 0;
     if (eps.length > 1) {
       i = (this.#cursor.get(cluster.name) ?? 0) % eps.length;
+      if (cluster.policy !== undefined && this.gate !== undefined) i = gatedIndex(cluster, i, this.gate);
       this.#cursor.set(cluster.name, i + 1);
     }
     const endpoint = eps[i]!;

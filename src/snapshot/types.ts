@@ -1,6 +1,7 @@
 // The routing snapshot: the one immutable value every consumer serves from
 // (the Node data plane, the xDS server, the admin endpoint, the Kubernetes status writer).
 // It is plain JSON-able data; consumers compile it into their own fast structures once per swap.
+import type { BackendPolicy } from './backend-policy.ts';
 import type { Condition, HTTPOption, LoadBalancerStatus } from '../api/types.ts';
 import type { FunctionBinding } from '../functions/types.ts';
 import type { ContentDiffs } from './change.ts';
@@ -391,6 +392,8 @@ export interface Cluster {
   readonly type: 'static' | 'dns';
   /** ready endpoints; empty means requests get 503 */
   readonly endpoints: readonly Endpoint[];
+  /** circuit breakers, outlier detection, health checks (a BackendPolicy); absent: none */
+  readonly policy?: BackendPolicy;
 }
 
 export interface TlsCertificate {

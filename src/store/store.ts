@@ -42,6 +42,7 @@ const EMPTY: ResourceSet = Object.freeze({
   glooRouteTables: new Map(),
   glooGateways: new Map(),
   trafficPolicies: new Map(),
+  backendPolicies: new Map(),
   rejections: Object.freeze([]),
 });
 
@@ -58,6 +59,7 @@ const MAP_OF: Partial<Record<ResourceKind, PlainMap>> = {
   ReferenceGrant: 'referenceGrants',
   Namespace: 'namespaces',
   TrafficPolicy: 'trafficPolicies',
+  BackendPolicy: 'backendPolicies',
   ConfigMap: 'configMaps',
 };
 /** The kind each Gateway API map holds. */
@@ -69,6 +71,7 @@ const GATEWAY_API_KINDS: Readonly<Record<GatewayApiMap, ResourceKind>> = {
   referenceGrants: 'ReferenceGrant',
   namespaces: 'Namespace',
   trafficPolicies: 'TrafficPolicy',
+  backendPolicies: 'BackendPolicy',
   configMaps: 'ConfigMap',
 };
 

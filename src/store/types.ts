@@ -4,6 +4,7 @@
 import type { EndpointSlice, Endpoints, KIngress, Rejection, Secret, Service, Sourced } from '../api/types.ts';
 import type { ConfigMap, GRPCRoute, Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant } from '../gateway-api/types.ts';
 import type { TrafficPolicy } from '../gateway-api/traffic-policy-types.ts';
+import type { BackendPolicy } from '../gateway-api/backend-policy-types.ts';
 import type { GlooGateway, RouteTable, Upstream, UpstreamGroup, VirtualService } from '../gloo/types.ts';
 
 export interface ResourceSet {
@@ -35,6 +36,8 @@ export interface ResourceSet {
   readonly glooGateways: ReadonlyMap<string, GlooGateway>;
   /** sluice.dev TrafficPolicies, by `namespace/name` */
   readonly trafficPolicies?: ReadonlyMap<string, TrafficPolicy>;
+  /** sluice.dev BackendPolicies, by `namespace/name` */
+  readonly backendPolicies?: ReadonlyMap<string, BackendPolicy>;
   /** the latest documents that failed validation */
   readonly rejections: readonly Rejection[];
   /**
@@ -66,13 +69,14 @@ export interface ResourceSetChanges {
   readonly glooRouteTables: ReadonlySet<string>;
   readonly glooGateways: ReadonlySet<string>;
   readonly trafficPolicies?: ReadonlySet<string>;
+  readonly backendPolicies?: ReadonlySet<string>;
 }
 
 /**
  * The ResourceSet maps that hold Gateway API objects (and the Namespaces their selectors read, and
  * the ConfigMaps their client certificate validation reads).
  */
-export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces', 'configMaps', 'trafficPolicies'] as const;
+export const GATEWAY_API_MAPS = ['gatewayClasses', 'gateways', 'httpRoutes', 'grpcRoutes', 'referenceGrants', 'namespaces', 'configMaps', 'trafficPolicies', 'backendPolicies'] as const;
 
 /** The ResourceSet maps that hold Gloo Edge objects, and the store kind (storeKind) of each. */
 export const GLOO_MAPS = ['glooUpstreams', 'glooUpstreamGroups', 'glooVirtualServices', 'glooRouteTables', 'glooGateways'] as const;

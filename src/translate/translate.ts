@@ -9,6 +9,7 @@ import type { TranslateResult } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { sameOptions, TranslateCache } from './cache.ts';
 import { attachTrafficPolicies } from '../gateway-api/traffic-policy-attach.ts';
+import { attachBackendPolicies } from '../gateway-api/backend-policy-attach.ts';
 import { compose, gatewayApiPart, glooPart } from './compose.ts';
 import type { TranslateOptions } from './options.ts';
 import { TranslateState } from './state.ts';
@@ -26,7 +27,8 @@ import { withGatewayDefaults } from './gateway-defaults.ts';
  * starts over (reusing the cached translations of unchanged ingresses).
  */
 export function translate(set: ResourceSet, options: TranslateOptions, cache: TranslateCache = new TranslateCache()): TranslateResult {
-  const routed = attachTrafficPolicies(compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), glooPart(set, options, cache), cache), set.trafficPolicies ?? new Map(), set.ingresses);
+  const composed = compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), glooPart(set, options, cache), cache);
+  const routed = attachBackendPolicies(attachTrafficPolicies(composed, set.trafficPolicies ?? new Map(), set.ingresses), set);
   return withGatewayDefaults(routed, set.configMaps, set.secrets, options.gatewayNamespace ?? 'sluice-system');
 }
 

@@ -2,6 +2,7 @@
 // Static clusters get their endpoints over EDS (ADS), so an endpoint change only pushes that
 // cluster's assignment; `dns` clusters (ExternalName Services) resolve their one name themselves.
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
+import { clusterPolicyFields, http2Limits } from './cluster-policy.ts';
 import { ADS_CONFIG_SOURCE, socketAddress } from './common.ts';
 import { typed, type ProtoObject } from './encode.ts';
 import { endpointHostname } from './route-host.ts';
@@ -12,7 +13,7 @@ function protocolOptions(cluster: Cluster): ProtoObject | undefined {
   if (cluster.protocol !== 'h2c') return undefined;
   const type = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
   // allow_connect: a WebSocket upgrade reaches an HTTP/2 upstream as extended CONNECT.
-  return { [type]: typed(type, { explicit_http_config: { http2_protocol_options: { allow_connect: true } } }) };
+  return { [type]: typed(type, { explicit_http_config: { http2_protocol_options: { allow_connect: true, ...http2Limits(cluster) } } }) };
 }
 
 /**
@@ -32,6 +33,7 @@ function cluster(c: Cluster): ProtoObject {
     connect_timeout: { seconds: 5 },
     lb_policy: 'ROUND_ROBIN',
     typed_extension_protocol_options: protocolOptions(c),
+    ...clusterPolicyFields(c),
   };
   if (c.type === 'dns' && c.endpoints.length > 0) {
     // LOGICAL_DNS (one name, connect to whatever it resolves to now) is what an ExternalName

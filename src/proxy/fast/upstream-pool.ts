@@ -4,6 +4,7 @@
 // endpoints no cluster uses any more (busy ones close when their response is done).
 import net from 'node:net';
 import type { Cluster, Endpoint } from '../../snapshot/types.ts';
+import { type EndpointGate, gatedIndex } from '../endpoint-gate.ts';
 import { originOf, type LiveOrigins } from '../live-origins.ts';
 import { defaultUpstreamOptions } from '../upstreams.ts';
 
@@ -124,6 +125,8 @@ export class FastUpstreams {
   /** the origins the current snapshot uses (null: no snapshot yet, all live) */
   #live: LiveOrigins | null = null;
   #closed = false;
+  /** skips ejected and unhealthy endpoints of clusters with a BackendPolicy (set by the DataPlane) */
+  gate: EndpointGate | undefined;
 
   constructor(options: FastUpstreamOptions = { idleTimeout: defaultUpstreamOptions.keepAliveTimeout, connectTimeout: defaultUpstreamOptions.connectTimeout }) {
     this.#idleTimeout = options.idleTimeout;
@@ -137,7 +140,8 @@ export class FastUpstreams {
     const eps = cluster.endpoints;
     if (eps.length === 0) return undefined;
     if (eps.length === 1) return eps[0];
-    const i = (this.#cursor.get(cluster.name) ?? 0) % eps.length;
+    let i = (this.#cursor.get(cluster.name) ?? 0) % eps.length;
+    if (cluster.policy !== undefined && this.gate !== undefined) i = gatedIndex(cluster, i, this.gate);
     this.#cursor.set(cluster.name, i + 1);
     return eps[i];
   }
