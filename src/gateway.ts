@@ -169,6 +169,7 @@ export class Gateway {
       this.#useFastPath(fe, limits);
       const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout });
       this.#listeners.push(server);
+      this.metrics.countConnections(server, ctx.name);
       const address = await listen(server, addr, flag);
       this.addresses[ctx.name as 'http' | 'local'] = address;
       bound.push([ctx.name, address]);
@@ -185,6 +186,7 @@ export class Gateway {
         onClientError: (err) => log.debug({ listener: 'https', err: err.message }, 'TLS handshake failed'),
       });
       this.#listeners.push(server);
+      this.metrics.countConnections(server, 'https');
       const address = await listen(server, this.#options.https, '--https');
       this.addresses.https = address;
       bound.push(['https', address]);

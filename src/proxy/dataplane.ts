@@ -15,6 +15,7 @@ import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
 import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
+import { connectionsByCluster } from './pool-stats.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -54,6 +55,10 @@ export class DataPlane {
     this.upstreams = upstreams;
     this.metrics = metrics;
     this.log = log;
+    metrics.follow({
+      inflight: () => this.inflight,
+      upstreamConnections: () => connectionsByCluster(this.#router?.snapshot.clusters ?? [], [this.upstreams.connectionsByOrigin(), this.fast.connectionsByOrigin()]),
+    });
     const current = feed.current();
     if (current) this.#swap({ snapshot: current, previous: undefined, diffs: undefined });
     // Requests already routed keep the objects they hold; new requests see the new router.

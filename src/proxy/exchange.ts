@@ -46,6 +46,8 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
   #armed = false;
   /** retries so far (retry.ts) */
   #retries = 0;
+  /** performance.now() when the current attempt went upstream; 0 once its response head came (metrics) */
+  #sentAt = 0;
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
   #held: CompiledFault | undefined;
   #cut = false;
@@ -129,6 +131,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     this.mirrorBody = undefined;
     this.cancelUpstream = undefined;
     this.#retries = 0;
+    this.#sentAt = 0;
     this.#held = undefined;
     this.ingress = '';
     this.method = facts.method;
@@ -238,14 +241,20 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
       if (v instanceof Promise) {
         const next = i + 1;
         v.then(
-          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#answer(r, this.ingress, true)),
+          (r) => this.#resume(r === undefined ? this.#runPolicies(next) : this.#rejected(r)),
           (err: unknown) => this.#resume(this.#policyFailed(err)),
         );
         return PENDING;
       }
-      return this.#answer(v, this.ingress, true);
+      return this.#rejected(v);
     }
     return this.#dispatch();
+  }
+
+  /** A request policy answered instead of forwarding (a rate limit, an authorization server). */
+  #rejected(reply: LocalReply): Step {
+    if (this.#state === OPEN) this.dp.metrics.policyRejections.labels(this.ingress, String(reply.status)).inc();
+    return this.#answer(reply, this.ingress, true);
   }
 
   setUpstreamHeaders(pairs: readonly HeaderPair[]): void {
@@ -310,6 +319,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (timeout !== undefined && this.via !== VIA_TUNNEL) this.#arm(timeout);
     dp.inflight++;
     this.#inflight = true;
+    this.#sentAt = performance.now();
     return FORWARD;
   }
 
@@ -365,6 +375,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
 
   /** Edits the upstream's response headers (already filtered for the client) by the route's policies. */
   responseHeaders(status: number, headers: string[]): string[] {
+    this.upstreamResponded();
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
     return this.requestId === '' || this.dp.requestIds?.inResponse !== true ? headers : setRequestId(headers, this.requestId);
@@ -409,7 +420,18 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint);
     const timeout = this.#decision!.timeout;
     if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#arm(timeout);
+    this.#sentAt = performance.now();
     return true;
+  }
+
+  /**
+   * The current attempt's upstream response head arrived: its time goes to the cluster's histogram
+   * (once per attempt; responseHeaders() calls it too, for front ends that edit heads).
+   */
+  upstreamResponded(): void {
+    if (this.#sentAt === 0) return;
+    this.dp.metrics.upstreamResponded(this.clusterName, (performance.now() - this.#sentAt) / 1000);
+    this.#sentAt = 0;
   }
 
   /** Whether the exchange has begun and not yet finished. */
@@ -432,6 +454,7 @@ export class Exchange implements PolicyRequest, ExchangeOwner {
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
+      dp.metrics.upstreamRequest(this.clusterName, status);
     }
     if (outcome !== undefined) this.#countFailure(outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
