@@ -101,6 +101,8 @@ export async function runDemo(opts: { http: string; https: string; local: string
   const gwTls = 443 + DEMO_PORT_OFFSET;
   process.stdout.write(
     [
+      // First, so it is on screen whatever else scrolls by.
+      `Status page: ${url(a)}/ui`,
       `Sluice demo: serving ${examplesDir} (edit it; changes are served at once)`,
       `  revisions: ${DEMO_REVISIONS.map((r) => `${r.name} on 127.0.0.1:${r.port}`).join(', ')}; WebSocket echo on 127.0.0.1:${DEMO_ECHO.port}`,
       '',
@@ -118,7 +120,7 @@ export async function runDemo(opts: { http: string; https: string; local: string
       `  curl -H 'Host: store.example.com' -H 'x-canary: true' http://${gw}/  # header match: always store-v2`,
       `  curl -i -H 'Host: old-store.example.com' http://${gw}/cart          # redirect to https://store.example.com/cart`,
       `  curl -k --resolve store.example.com:${gwTls}:127.0.0.1 https://store.example.com:${gwTls}/api/v2/items   # HTTPS, path rewritten to /api/items`,
-      `  curl ${url(a)}/status    # ingress, Gateway and route conditions;  also /config /metrics /ready`,
+      `  curl ${url(a)}/status    # ingress, Gateway and route conditions;  also /ui /config /metrics /ready`,
       '',
       'Ctrl-C stops everything.',
       '',
