@@ -11,8 +11,11 @@ import { LiveStats, type Rates } from './ui-stats.ts';
 
 export interface UiSplit extends Rates {
   readonly cluster: string;
-  /** percent of the route's traffic (of the first route of the object that has this split) */
-  readonly percent: number;
+  /**
+   * its percent of the traffic of each route of the object that sends to it, distinct, largest first
+   * (a Knative tag route: 100, beside its 10 of the main route)
+   */
+  readonly percents: readonly number[];
 }
 
 export interface UiRoute extends Rates {
@@ -65,18 +68,20 @@ export class UiData {
 export function uiRoutes(snapshot: Snapshot, rates: { routes: ReadonlyMap<string, Rates>; clusters: ReadonlyMap<string, Rates> }): UiRoute[] {
   const out: UiRoute[] = [];
   for (const [name, routes] of routesByOwner(snapshot)) {
-    const splits = new Map<string, number>();
+    const splits = new Map<string, Set<number>>();
     for (const r of routes) {
       const total = r.splits.reduce((sum, s) => sum + s.weight, 0);
       for (const s of r.splits) {
-        if (s.cluster === undefined || splits.has(s.cluster)) continue;
-        splits.set(s.cluster, total > 0 ? Math.round((s.weight / total) * 1000) / 10 : 0);
+        if (s.cluster === undefined) continue;
+        let shares = splits.get(s.cluster);
+        if (shares === undefined) splits.set(s.cluster, (shares = new Set()));
+        shares.add(total > 0 ? Math.round((s.weight / total) * 1000) / 10 : 0);
       }
     }
     out.push({
       name,
       ...(rates.routes.get(name) ?? NO_RATES),
-      splits: [...splits].map(([cluster, percent]) => ({ cluster, percent, ...(rates.clusters.get(cluster) ?? NO_RATES) })),
+      splits: [...splits].map(([cluster, shares]) => ({ cluster, percents: [...shares].sort((a, b) => b - a), ...(rates.clusters.get(cluster) ?? NO_RATES) })),
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -61,7 +61,7 @@ export const UI_SCRIPT = `
     list.forEach(function (r) {
       rows.push(el('tr', { class: 'route', 'data-route': r.name }, [td(r.name), td('')].concat(rateCells(r, 'r:' + r.name))));
       r.splits.forEach(function (s) {
-        rows.push(el('tr', { class: 'split', 'data-split': s.cluster, 'data-of': r.name }, [td(s.cluster), td(s.percent + '%')].concat(rateCells(s, 's:' + r.name + ':' + s.cluster))));
+        rows.push(el('tr', { class: 'split', 'data-split': s.cluster, 'data-of': r.name }, [td(s.cluster), td(s.percents.map(function (p) { return p + '%'; }).join(' · '))].concat(rateCells(s, 's:' + r.name + ':' + s.cluster))));
       });
     });
     fill('routes', rows);

@@ -92,9 +92,9 @@ describe('admin /ui and /ui/data', () => {
     for (let i = 0; i < 4; i++) metrics.upstreamRequest('default/a-1:80', 200);
     const text = await (await fetch(`${base}/ui/data`)).text();
     assert.doesNotMatch(text, /PRIVATE KEY|CERT/);
-    const d = JSON.parse(text) as { routes: Array<{ name: string; rps: number; errorsPerSecond: number; p50: number; p99: number; splits: Array<{ cluster: string; percent: number; rps: number }> }> };
+    const d = JSON.parse(text) as { routes: Array<{ name: string; rps: number; errorsPerSecond: number; p50: number; p99: number; splits: Array<{ cluster: string; percents: number[]; rps: number }> }> };
     const r = d.routes.find((x) => x.name === 'default/a')!;
-    assert.deepEqual(r.splits.map((s) => [s.cluster, s.percent]), [['default/a-1:80', 90], ['default/a-2:80', 10]]);
+    assert.deepEqual(r.splits.map((s) => [s.cluster, s.percents]), [['default/a-1:80', [90]], ['default/a-2:80', [10]]]);
     assert.ok(r.rps > 0 && r.errorsPerSecond > 0 && r.errorsPerSecond < r.rps, JSON.stringify(r));
     assert.ok(r.p50 > 0.0025 && r.p50 <= 0.005, `p50 ${r.p50}`);
     assert.ok(r.p99 > 0.1 && r.p99 <= 0.25, `p99 ${r.p99}`);
