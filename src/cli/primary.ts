@@ -8,7 +8,7 @@ import { followSnapshots, withFunctionDiscovery } from '../functions/discovery/a
 import type { DiscoveringSource } from '../functions/discovery/source.ts';
 import type { Worker } from 'node:cluster';
 import type http from 'node:http';
-import { aggregateMetrics, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
+import { aggregateMetrics, aggregateMetricsJson, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
 import { createHealthServer, type Readiness } from '../admin/health.ts';
 import { createAdminServer, type WorkerReport } from '../admin/server.ts';
 import type { GatewayAddresses } from '../gateway.ts';
@@ -117,6 +117,7 @@ class Primary {
       functionDiscovery: () => this.#discovery.reports(),
       readiness: () => this.readiness(),
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
+      metricsJson: async () => aggregateMetricsJson(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),
     });
     const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
