@@ -34,6 +34,9 @@ export interface Rates {
 
 const NO_RATES: Rates = { rps: 0, errorsPerSecond: 0, p50: null, p99: null };
 
+/** The closest two kept samples may be. */
+const MIN_STEP_MS = 250;
+
 /** Reads metrics into samples and answers rates over the last `windowMs`. */
 export class LiveStats {
   readonly #samples: Sample[] = [];
@@ -45,11 +48,18 @@ export class LiveStats {
     this.#now = now;
   }
 
+  get sampleCount(): number {
+    return this.#samples.length;
+  }
+
   /** Takes a sample; then rates per route and per cluster since the sample nearest `windowMs` ago. */
   update(metrics: MetricsJson): { routes: Map<string, Rates>; clusters: Map<string, Rates> } {
     const now = this.#now();
     const s = sampleOf(metrics, now);
-    this.#samples.push(s);
+    // Several pages polling at once (or a loop) must not grow the samples: one per MIN_STEP_MS.
+    const n = this.#samples.length;
+    if (n > 1 && now - this.#samples[n - 2]!.at < MIN_STEP_MS) this.#samples[n - 1] = s;
+    else this.#samples.push(s);
     // Keep samples back to one window before now (and at least the previous one).
     while (this.#samples.length > 2 && this.#samples[1]!.at <= now - this.#windowMs) this.#samples.shift();
     const base = this.#samples.length > 1 ? this.#samples[0]! : undefined;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createAdminServer } from '../../src/admin/server.ts';
+import { uiRoutes } from '../../src/admin/ui-data.ts';
 import { summarizeChange } from '../../src/admin/ui-diff.ts';
 import { LiveStats, quantile } from '../../src/admin/ui-stats.ts';
 import type { Rejection } from '../../src/api/types.ts';
@@ -137,6 +138,23 @@ describe('status page helpers', () => {
       const rates = stats.update(await m.registry.getMetricsAsJSON());
       if (t === 20) assert.equal(rates.routes.get('r')!.rps, 2);
     }
+  });
+
+  it('keeps a bounded number of samples however often the page is polled', async () => {
+    let now = 0;
+    const stats = new LiveStats(5_000, () => now);
+    const json = await new Metrics().registry.getMetricsAsJSON();
+    for (let i = 0; i < 10_000; i++) {
+      now = i;
+      stats.update(json);
+    }
+    assert.ok(stats.sampleCount <= 5_000 / 250 + 2, `${stats.sampleCount} samples`);
+  });
+
+  it('lists a split once per route object with each share it has (a Knative tag route adds its 100%)', () => {
+    const s = snapshot(1, [route('default/a', [['default/a-2:80', 100]]), route('default/a', [['default/a-1:80', 90], ['default/a-2:80', 10]])], [cluster('default/a-1:80'), cluster('default/a-2:80')]);
+    const [r] = uiRoutes(s, { routes: new Map(), clusters: new Map() });
+    assert.deepEqual(r!.splits.map((x) => [x.cluster, x.percents]), [['default/a-2:80', [100, 10]], ['default/a-1:80', [90]]]);
   });
 
   it('a first version adds everything; identical content changes nothing', () => {
