@@ -110,11 +110,10 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  // Label lookups cost more than the increment; cache the children per label tuple.
-  readonly #requestChildren = new Map<string, ReturnType<Counter<'listener' | 'ingress' | 'code'>['labels']>>();
-  readonly #durationChildren = new Map<string, ReturnType<Histogram<'listener' | 'ingress'>['labels']>>();
-  readonly #upstreamChildren = new Map<string, ReturnType<Counter<'cluster' | 'code'>['labels']>>();
-  readonly #headChildren = new Map<string, ReturnType<Histogram<'cluster'>['labels']>>();
+  // Label lookups cost more than the increment; cache the children per label tuple, in nested maps
+  // (no key string is built per request).
+  readonly #routeChildren = new Map<string, Map<string, LabelChildren>>();
+  readonly #clusterChildren = new Map<string, LabelChildren>();
   #live: LiveCounts | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -142,40 +141,47 @@ export class Metrics {
   }
 
   request(listener: string, ingress: string, code: number, seconds: number): void {
-    const key = `${listener}\0${ingress}\0${code}`;
-    let child = this.#requestChildren.get(key);
-    if (!child) {
-      child = this.requests.labels(listener, ingress, String(code));
-      this.#requestChildren.set(key, child);
-    }
-    child.inc();
-    const hkey = `${listener}\0${ingress}`;
-    let h = this.#durationChildren.get(hkey);
-    if (!h) {
-      h = this.duration.labels(listener, ingress);
-      this.#durationChildren.set(hkey, h);
-    }
-    h.observe(seconds);
+    let byIngress = this.#routeChildren.get(listener);
+    if (byIngress === undefined) this.#routeChildren.set(listener, (byIngress = new Map()));
+    let c = byIngress.get(ingress);
+    if (c === undefined) byIngress.set(ingress, (c = new LabelChildren(this.duration.labels(listener, ingress), (code) => this.requests.labels(listener, ingress, code))));
+    c.count(code);
+    c.histogram.observe(seconds);
   }
 
   /** A request that was sent to `cluster` ended with `code` (the client's status). */
   upstreamRequest(cluster: string, code: number): void {
-    const key = `${cluster}\0${code}`;
-    let child = this.#upstreamChildren.get(key);
-    if (!child) {
-      child = this.upstreamRequests.labels(cluster, String(code));
-      this.#upstreamChildren.set(key, child);
-    }
-    child.inc();
+    this.#cluster(cluster).count(code);
   }
 
   /** An upstream response head came `seconds` after its request was sent. */
   upstreamResponded(cluster: string, seconds: number): void {
-    let h = this.#headChildren.get(cluster);
-    if (!h) {
-      h = this.upstreamHead.labels(cluster);
-      this.#headChildren.set(cluster, h);
-    }
-    h.observe(seconds);
+    this.#cluster(cluster).histogram.observe(seconds);
+  }
+
+  #cluster(cluster: string): LabelChildren {
+    let c = this.#clusterChildren.get(cluster);
+    if (c === undefined) this.#clusterChildren.set(cluster, (c = new LabelChildren(this.upstreamHead.labels(cluster), (code) => this.upstreamRequests.labels(cluster, code))));
+    return c;
+  }
+}
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+
+/** The cached children of one label tuple: a histogram, and a counter per status code. */
+class LabelChildren {
+  readonly histogram: ReturnType<Histogram<string>['labels']>;
+  readonly #codes = new Map<number, CounterChild>();
+  readonly #counter: (code: string) => CounterChild;
+
+  constructor(histogram: ReturnType<Histogram<string>['labels']>, counter: (code: string) => CounterChild) {
+    this.histogram = histogram;
+    this.#counter = counter;
+  }
+
+  count(code: number): void {
+    let c = this.#codes.get(code);
+    if (c === undefined) this.#codes.set(code, (c = this.#counter(String(code))));
+    c.inc();
   }
 }
