@@ -107,6 +107,7 @@ export class Gateway {
     this.dataPlane = new DataPlane(this.pipeline.feed, new Upstreams(), this.metrics, options.log, options.limits ?? defaultLimits);
     this.dataPlane.accessLog = options.accessLog;
     this.dataPlane.requestIds = options.requestIds;
+    this.dataPlane.pools.push(() => this.h2Upstreams.connectionsByOrigin());
     options.accessLog?.countDropsIn(this.metrics.registry);
     this.tls = new TlsContexts(options.defaultCert);
     // Certificates and h2c sessions follow the snapshot like the router does.

@@ -15,7 +15,7 @@ import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
 import { LiveOriginsWithHost } from '../functions/host-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
-import { connectionsByCluster } from './pool-stats.ts';
+import { connectionsByCluster, type PoolCounts } from './pool-stats.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -35,6 +35,8 @@ export class DataPlane {
   accessLog: AccessLog | undefined = undefined;
   /** x-request-id made or kept per request (--request-id); undefined: ids pass as sent */
   requestIds: RequestIds | undefined = undefined;
+  /** each upstream pool's connections per origin, for the metrics (the gateway adds its h2c sessions) */
+  readonly pools: Array<() => ReadonlyMap<string, PoolCounts>> = [() => this.upstreams.connectionsByOrigin(), () => this.fast.connectionsByOrigin()];
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
@@ -57,7 +59,7 @@ export class DataPlane {
     this.log = log;
     metrics.follow({
       inflight: () => this.inflight,
-      upstreamConnections: () => connectionsByCluster(this.#router?.snapshot.clusters ?? [], [this.upstreams.connectionsByOrigin(), this.fast.connectionsByOrigin()]),
+      upstreamConnections: () => connectionsByCluster(this.#router?.snapshot.clusters ?? [], this.pools.map((p) => p())),
     });
     const current = feed.current();
     if (current) this.#swap({ snapshot: current, previous: undefined, diffs: undefined });

@@ -2,6 +2,8 @@
 // real CLI: the fast path (HTTP/1.1) and HTTP/2 (curl, prior knowledge), a split, a rate limit.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
@@ -22,15 +24,20 @@ describe('/metrics per route, split and cluster', () => {
   let sluice: SluiceProcess;
   let v1: Upstream;
   let v2: Upstream;
+  let h2c: http2.Http2Server;
   let metrics: string;
 
   before(async () => {
     v1 = await startUpstream('v1');
     v2 = await startUpstream('v2');
+    h2c = http2.createServer((_req, res) => res.end('h2c'));
+    await new Promise<void>((r) => h2c.listen(0, '127.0.0.1', r));
     cfg = await ConfigDir.create();
     await cfg.write('a.yaml', [
       ...backend('v1', [{ ip: '127.0.0.1', port: v1.port }]),
       ...backend('v2', [{ ip: '127.0.0.1', port: v2.port }]),
+      ...backend('g', [{ ip: '127.0.0.1', port: (h2c.address() as AddressInfo).port }], { portName: 'h2c' }),
+      ingress('grpc', [{ hosts: ['grpc.example.com'], paths: [{ splits: [{ service: 'g' }] }] }]),
       ingress('shop', [{ hosts: ['shop.example.com'], paths: [{ splits: [{ service: 'v1', percent: 50 }, { service: 'v2', percent: 50 }] }] }]),
       ingress('limited', [{ hosts: ['limited.example.com'], paths: [{ splits: [{ service: 'v1' }] }] }], { annotations: { 'sluice.dev/traffic-policy': 'one' } }),
       { apiVersion: 'sluice.dev/v1alpha1', kind: 'TrafficPolicy', metadata: { name: 'one', namespace: 'default' }, spec: { rateLimit: { requests: 1, unit: 'hour', key: 'route' } } },
@@ -41,12 +48,14 @@ describe('/metrics per route, split and cluster', () => {
     assert.equal(h2.stdout, '200 2');
     assert.equal((await get(sluice.addresses.http!, 'limited.example.com')).status, 200);
     assert.equal((await get(sluice.addresses.http!, 'limited.example.com')).status, 429);
+    assert.equal((await get(sluice.addresses.http!, 'grpc.example.com')).body, 'h2c');
     metrics = (await get(sluice.addresses.admin!, 'admin', '/metrics')).body;
   });
   after(async () => {
     await sluice?.stop();
     await v1?.close();
     await v2?.close();
+    await new Promise((r) => h2c?.close(r));
     await cfg?.cleanup();
   });
 
@@ -84,5 +93,8 @@ describe('/metrics per route, split and cluster', () => {
     const open = sample(metrics, 'sluice_upstream_connections', 'cluster="default/v1:80",state="open"') ?? 0;
     const idle = sample(metrics, 'sluice_upstream_connections', 'cluster="default/v1:80",state="idle"') ?? 0;
     assert.ok(open >= 1 && idle >= 1 && idle <= open, `open ${open} idle ${idle}\n${metrics}`);
+    // An h2c upstream: one session, idle once its stream is done.
+    assert.equal(sample(metrics, 'sluice_upstream_connections', 'cluster="default/g:80",state="open"'), 1, metrics);
+    assert.equal(sample(metrics, 'sluice_upstream_connections', 'cluster="default/g:80",state="idle"'), 1);
   });
 });
