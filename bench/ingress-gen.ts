@@ -114,12 +114,34 @@ export function scaleApp(i: number, portA: number, portB: number): AppShape {
   return { name, host: `${name}.${NAMESPACE}.example.com`, paths: SCALE_PATHS, split: true, clusterLocal: true, portA, portB };
 }
 
-/** Writes `count` apps, one file each (`apps/app-00000.yaml`...), into dir; returns the file of app i. */
-export function writeScaleConfig(dir: string, count: number, portA: number, portB: number): (i: number) => string {
+/**
+ * Writes `count` apps into dir: one file each (`apps/app-00000.yaml`...), or `perFile` apps per
+ * file (`apps/batch-00000.yaml`..., each app's Services and Endpoints beside it, as `kubectl get -o
+ * yaml` dumps or a generator write them; `Infinity`: one file). Returns the file of app i.
+ */
+export function writeScaleConfig(dir: string, count: number, portA: number, portB: number, perFile = 1): (i: number) => string {
   const apps = join(dir, 'apps');
   mkdirSync(apps, { recursive: true });
-  for (let i = 0; i < count; i++) writeFileSync(join(apps, `${scaleAppName(i)}.yaml`), appYaml(scaleApp(i, portA, portB)));
-  return (i) => join(apps, `${scaleAppName(i)}.yaml`);
+  const fileOf = (i: number) => join(dir, scaleFileOf(i, perFile));
+  if (perFile === 1) for (let i = 0; i < count; i++) writeFileSync(fileOf(i), appYaml(scaleApp(i, portA, portB)));
+  else for (let first = 0; first < count; first += perFile) writeFileSync(fileOf(first), scaleFileText(first, count, perFile, portA, portB));
+  return fileOf;
+}
+
+/** The file (relative to the config dir) app i is written to. */
+export function scaleFileOf(i: number, perFile: number): string {
+  if (perFile === 1) return join('apps', `${scaleAppName(i)}.yaml`);
+  return join('apps', `batch-${String(Number.isFinite(perFile) ? Math.floor(i / perFile) : 0).padStart(5, '0')}.yaml`);
+}
+
+/** The text of the file holding app `i`, with app `edit.i` replaced by `edit.app` when given. */
+export function scaleFileText(i: number, count: number, perFile: number, portA: number, portB: number, edit?: { i: number; app: AppShape }): string {
+  if (perFile === 1) return appYaml(edit?.i === i ? edit.app : scaleApp(i, portA, portB));
+  const first = Number.isFinite(perFile) ? Math.floor(i / perFile) * perFile : 0;
+  const last = Math.min(count, first + (Number.isFinite(perFile) ? perFile : count));
+  const docs: string[] = [];
+  for (let k = first; k < last; k++) docs.push(appYaml(edit?.i === k ? edit.app : scaleApp(k, portA, portB)));
+  return docs.join('---\n');
 }
 
 /** The one-app config of the per-scenario runs: host bench.example.com, path "/", split or not. */

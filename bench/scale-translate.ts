@@ -1,6 +1,6 @@
 // In-process scale measurement of the control plane (no proxy, no load): cold parse of N generated
 // apps, cold translate, one file edit to a published snapshot that routes the new host, heap and RSS.
-//   node --expose-gc --import tsx bench/scale-translate.ts [N=10000] [stages|served] [dir=/tmp/sluice-scale-N]
+//   node --expose-gc --import tsx bench/scale-translate.ts [N=10000] [stages|served] [dir=/tmp/sluice-scale-N[-pP]] [P=1 apps per file, or `all`]
 // `stages`: cold parse, cold translate and one edit stage by stage (wall and CPU time, as the shared
 // machine makes wall time noisy); `served`: the pipeline alone, cold start, edits to served, RSS.
 // Parse (reading + YAML + validation) and translate (Store + translate) are timed separately; the
@@ -19,12 +19,15 @@ import type { Router } from '../src/proxy/router.ts';
 import { RouterBuilder } from '../src/proxy/router-builder.ts';
 import { DiffsSincePublished } from '../src/snapshot/since-published.ts';
 import type { Snapshot } from '../src/snapshot/types.ts';
-import { appYaml, scaleApp, scaleAppName, writeScaleConfig } from './ingress-gen.ts';
+import { scaleApp, scaleFileOf, scaleFileText, writeScaleConfig } from './ingress-gen.ts';
 import type { Logger } from '../src/log.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
 const mode = process.argv[3] ?? 'stages';
-const dir = process.argv[4] ?? `/tmp/sluice-scale-${n}`;
+const perFile = process.argv[5] === 'all' ? Number.POSITIVE_INFINITY : Number(process.argv[5] ?? 1);
+const dir = process.argv[4] && process.argv[4] !== '-' ? process.argv[4] : `/tmp/sluice-scale-${n}${perFile === 1 ? '' : `-p${process.argv[5]}`}`;
+/** the text of app i's file, app i's host replaced by `host` when given */
+const fileText = (i: number, host?: string) => scaleFileText(i, n, perFile, 9001, 9002, host === undefined ? undefined : { i, app: { ...scaleApp(i, 9001, 9002), host } });
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const timed = async <T>(fn: () => T | Promise<T>): Promise<[T, string]> => {
   const w = performance.now();
@@ -36,7 +39,7 @@ const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
 
-if (!existsSync(join(dir, 'apps', `${scaleAppName(n - 1)}.yaml`))) writeScaleConfig(dir, n, 9001, 9002);
+if (!existsSync(join(dir, scaleFileOf(n - 1, perFile)))) writeScaleConfig(dir, n, 9001, 9002, perFile);
 
 // 1. cold parse and cold translate, separately
 if (mode === 'stages') {
@@ -63,10 +66,10 @@ if (mode === 'stages') {
   for (let round = 0; round < 3; round++) {
     // one edited file, stage by stage, without the watcher
     const i = Math.floor(n / 3) + round;
-    const rel = `apps/${scaleAppName(i)}.yaml`;
+    const rel = scaleFileOf(i, perFile);
     const file = join(dir, rel);
-    const original = appYaml(scaleApp(i, 9001, 9002));
-    writeFileSync(file, appYaml({ ...scaleApp(i, 9001, 9002), host: 'stage.example.com' }));
+    const original = fileText(i);
+    writeFileSync(file, fileText(i, 'stage.example.com'));
     const [, parse1] = await timed(() => config.recheck(rel));
     const [st, merge1] = await timed(() => config.state());
     const [s2, store1] = await timed(() => store.update(st));
@@ -99,9 +102,9 @@ console.log(`heap with pipeline running: ${mib(process.memoryUsage().heapUsed)},
 for (let round = 0; round < 3; round++) {
   const i = Math.floor(n / 2) + round;
   const host = `edited-${round}-${Date.now()}.bench.example.com`;
-  const file = join(dir, 'apps', `${scaleAppName(i)}.yaml`);
-  const original = appYaml(scaleApp(i, 9001, 9002));
-  writeFileSync(`${file}.tmp`, appYaml({ ...scaleApp(i, 9001, 9002), host }));
+  const file = join(dir, scaleFileOf(i, perFile));
+  const original = fileText(i);
+  writeFileSync(`${file}.tmp`, fileText(i, host));
   const start = performance.now();
   renameSync(`${file}.tmp`, file);
   while (!router?.hosts.external.has(host)) {

@@ -14,6 +14,7 @@ import { parseAddress } from '../net/address.ts';
 import { listen } from '../proxy/listeners.ts';
 import type { KeyPairPem } from '../proxy/tls.ts';
 import { FileSource } from '../sources/file.ts';
+import { DEMO_LAMBDA, startDemoLambda } from './demo-lambda.ts';
 import { serveDefaults, stopOnSignals, translateOptionsFromFlags } from './serve.ts';
 
 export const DEMO_REVISIONS = [
@@ -80,6 +81,7 @@ export async function runDemo(opts: { http: string; https: string; local: string
   const log = createLogger(process.env.SLUICE_LOG_LEVEL ?? 'warn');
   const revisions = await Promise.all(DEMO_REVISIONS.map((r) => startRevision(r.name, r.port)));
   const echo = await startEcho(DEMO_ECHO.name, DEMO_ECHO.port);
+  const lambda = await startDemoLambda();
   const cert = selfSignedCert(DEMO_TLS_HOSTS);
   if (!cert) log.warn('openssl not found: the demo TLS listener has no certificate');
   const gateway = await Gateway.start({
@@ -104,7 +106,7 @@ export async function runDemo(opts: { http: string; https: string; local: string
       // First, so it is on screen whatever else scrolls by.
       `Status page: ${url(a)}/ui`,
       `Sluice demo: serving ${examplesDir} (edit it; changes are served at once)`,
-      `  revisions: ${DEMO_REVISIONS.map((r) => `${r.name} on 127.0.0.1:${r.port}`).join(', ')}; WebSocket echo on 127.0.0.1:${DEMO_ECHO.port}`,
+      `  revisions: ${DEMO_REVISIONS.map((r) => `${r.name} on 127.0.0.1:${r.port}`).join(', ')}; WebSocket echo on 127.0.0.1:${DEMO_ECHO.port}; a Lambda runtime on 127.0.0.1:${DEMO_LAMBDA.port}`,
       '',
       'Try:',
       `  curl -H 'Host: hello.example.com' ${url(h)}/                               # 90% hello-00001, 10% hello-00002`,
@@ -120,6 +122,12 @@ export async function runDemo(opts: { http: string; https: string; local: string
       `  curl -H 'Host: store.example.com' -H 'x-canary: true' http://${gw}/  # header match: always store-v2`,
       `  curl -i -H 'Host: old-store.example.com' http://${gw}/cart          # redirect to https://store.example.com/cart`,
       `  curl -k --resolve store.example.com:${gwTls}:127.0.0.1 https://store.example.com:${gwTls}/api/v2/items   # HTTPS, path rewritten to /api/items`,
+      '',
+      'Gloo Edge (examples/gloo): a monolith split by path across functions, Gloo\'s VirtualService as written:',
+      `  curl -H 'Host: monolith.example.com' ${url(h)}/pets/7                          # REST function getPet: GET /v2/pets/7 on the pets service`,
+      `  curl -H 'Host: monolith.example.com' -d '{"item":"book"}' ${url(h)}/orders     # Lambda function create-order`,
+      `  curl -H 'Host: monolith.example.com' ${url(h)}/legacy                          # everything else: still the monolith`,
+      '',
       `  curl ${url(a)}/status    # ingress, Gateway and route conditions;  also /ui /config /metrics /ready`,
       '',
       'Ctrl-C stops everything.',
@@ -128,6 +136,6 @@ export async function runDemo(opts: { http: string; https: string; local: string
   );
   stopOnSignals(log, async () => {
     await gateway.stop();
-    await Promise.all([...revisions, echo].map((srv) => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); })));
+    await Promise.all([...revisions, echo, lambda].map((srv) => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); })));
   });
 }

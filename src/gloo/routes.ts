@@ -180,6 +180,7 @@ function weighted(list: readonly WeightedDestination[], owner: GlooResource, at:
     // Named for where the destination is written: one binding however many routes reach it.
     const name = `${objectKey(owner)} ${where}`;
     ctx.functions.set(name, binding(name, r.target, fn.call));
-    return { ...(cluster !== undefined && { cluster }), weight, filters: [], function: name };
+    const passthrough = cluster !== undefined && fn.call.type === 'grpc-json';
+    return { ...(cluster !== undefined && { cluster }), weight, filters: [], function: name, ...(passthrough && { grpcPassthrough: true }) };
   });
 }

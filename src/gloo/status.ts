@@ -26,10 +26,47 @@ export function glooStatus(report: ObjectReport, writerNamespace: string): Objec
           ...(messages.length > 0 && { reason: messages.join('; ') }),
           reportedBy: o.apiVersion === GLOO_GATEWAY_V1 ? 'gateway' : 'gloo',
           ...(messages.length > 0 && { messages }),
+          ...functionDetails(o),
         },
       },
     },
   };
+}
+
+/**
+ * An Upstream's functions (written by its author or by discovery) in the status's `details`, a
+ * free-form struct in Gloo's status: REST transformation names, Lambda logical names, transcoded
+ * gRPC services.
+ */
+function functionDetails(o: ObjectReport['object']): { details?: { functions: string[] } } {
+  if (o.kind !== 'Upstream') return {};
+  // An object the translator tripped on (reported as such) still gets its status: no details then.
+  try {
+    return functionNames((o as { spec?: UpstreamFunctions }).spec);
+  } catch {
+    return {};
+  }
+}
+
+function functionNames(spec: UpstreamFunctions | undefined): { details?: { functions: string[] } } {
+  const serviceSpec = spec?.kube?.serviceSpec ?? spec?.static?.serviceSpec;
+  const names = [
+    ...Object.keys(serviceSpec?.rest?.transformations ?? {}),
+    ...(serviceSpec?.grpcJsonTranscoder?.services ?? []),
+    ...(spec?.aws?.lambdaFunctions ?? []).map((f) => f.logicalName ?? f.lambdaFunctionName ?? ''),
+  ].filter((n): n is string => typeof n === 'string' && n !== '');
+  return names.length === 0 ? {} : { details: { functions: [...new Set(names)].sort() } };
+}
+
+/** The parts of an Upstream's spec that name functions (validated elsewhere; read defensively). */
+interface UpstreamFunctions {
+  kube?: { serviceSpec?: ServiceSpecFunctions };
+  static?: { serviceSpec?: ServiceSpecFunctions };
+  aws?: { lambdaFunctions?: { logicalName?: string; lambdaFunctionName?: string }[] };
+}
+interface ServiceSpecFunctions {
+  rest?: { transformations?: Record<string, unknown> };
+  grpcJsonTranscoder?: { services?: string[] };
 }
 
 /**

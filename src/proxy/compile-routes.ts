@@ -121,11 +121,10 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
       acc += Number.isFinite(s.weight) && s.weight > 0 ? s.weight : 0;
       const e = s.filters.length === 0 ? routeEffects : effectsOf(s.filters, clusters, routeEffects);
       const fn = s.function;
-      return {
-        // A function split is forwarded to the function host, its call header set last so nothing overrides it.
-        cluster: fn !== undefined ? resolve(functionClusterName(fn), clusters) : s.cluster === undefined ? undefined : resolve(s.cluster, clusters),
+      const direct: CompiledSplit = {
+        cluster: s.cluster === undefined ? undefined : resolve(s.cluster, clusters),
         upTo: acc,
-        request: fn !== undefined ? concatEdits(e.request, functionCallEdits(fn)) : e.request,
+        request: e.request,
         response: noEdits(e.response) ? undefined : e.response,
         mirrors: e.mirrors,
         hostname: e.hostname,
@@ -136,6 +135,10 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
         direct: e.direct === undefined ? undefined : compileDirectResponse(e.direct, e.response, report),
         fault: e.fault === undefined ? undefined : compileFault(e.fault, report),
       };
+      if (fn === undefined) return direct;
+      // A function split is forwarded to the function host, its call header set last so nothing overrides it.
+      const call = { ...direct, cluster: resolve(functionClusterName(fn), clusters), request: concatEdits(e.request, functionCallEdits(fn)) };
+      return s.grpcPassthrough === true && direct.cluster !== undefined ? { ...call, grpcPassthrough: direct } : call;
     });
     byFilters.set(route.filters, splits);
   }
@@ -147,6 +150,7 @@ function splitClusters(splits: readonly CompiledSplit[]): Cluster[] {
   for (const s of splits) {
     if (s.cluster !== undefined) out.push(s.cluster);
     for (const m of s.mirrors) out.push(m.cluster);
+    if (s.grpcPassthrough?.cluster !== undefined) out.push(s.grpcPassthrough.cluster);
   }
   return out;
 }

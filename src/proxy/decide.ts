@@ -116,7 +116,8 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
   if (route.direct !== undefined) return { kind: 'direct-response', ingress: owner, reply: route.direct };
   if (route.total === 0) return { kind: 'no-backend', ingress: owner };
   // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
-  const split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
+  let split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
+  if (split?.grpcPassthrough !== undefined && isGrpc(rawHeader(req.raw, 'content-type'))) split = split.grpcPassthrough;
   if (split === undefined) return { kind: 'no-backend', ingress: owner };
   if (split.redirect !== undefined) {
     return { kind: 'redirect', ingress: owner, location: redirectLocation(split.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: split.redirect.status };
@@ -168,4 +169,9 @@ const PLAIN_AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?:
 function redirectAuthority(authority: string | undefined, host: string): string {
   if (authority === undefined || !PLAIN_AUTHORITY.test(authority)) return host;
   return authority.endsWith(':80') ? authority.slice(0, -3) : authority;
+}
+
+/** A gRPC client's request (`application/grpc`, `application/grpc+proto`...), which a transcoder passes through. */
+function isGrpc(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/grpc(?:$|[+;])/i.test(contentType);
 }

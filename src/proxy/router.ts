@@ -43,6 +43,8 @@ export interface CompiledSplit {
   readonly direct: LocalReply | undefined;
   /** injected faults (fault.ts): the split's, else the route's; undefined when none */
   readonly fault: CompiledFault | undefined;
+  /** a gRPC-JSON function split: the same split forwarding gRPC clients to the function's cluster unchanged */
+  readonly grpcPassthrough?: CompiledSplit;
 }
 
 /** A split that forwards: the one a forward decision carries. */

@@ -151,6 +151,12 @@ export interface Split {
    * (src/functions/types.ts) rather than forwarded to the cluster as it is
    */
   readonly function?: string;
+  /**
+   * with `function` and `cluster`: requests of gRPC clients (content-type application/grpc...) are
+   * forwarded to `cluster` as they are rather than called as the function, the way Envoy's
+   * grpc_json_transcoder passes gRPC through (set for gRPC-JSON functions)
+   */
+  readonly grpcPassthrough?: boolean;
 }
 
 export interface RetryPolicy {

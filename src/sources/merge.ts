@@ -6,8 +6,9 @@
 // only the objects that file defines, and state() reports what changed since the last state
 // (SourceChanges), so a one-file edit among 10,000 files costs work for that file alone. The
 // whole resource list is built only when someone reads it.
+import { isDeepStrictEqual } from 'node:util';
 import { formatOrigin } from '../api/format.ts';
-import type { Rejection, Sourced } from '../api/types.ts';
+import type { Origin, Rejection, Resource, Sourced } from '../api/types.ts';
 import type { SourceChanges, SourceState } from './types.ts';
 import type { ParsedFile } from './yaml-docs.ts';
 
@@ -26,9 +27,34 @@ function sourcedOf(parsed: ParsedFile): ReadonlyArray<Sourced | undefined> {
   return m;
 }
 
+/**
+ * A re-read file's Sourced, made from the previous read's: a document whose content is unchanged
+ * keeps its object (its resource too when it only moved), so an edit of one document among many
+ * is a change of that one object, and the store and translator redo the work for it alone.
+ */
+function reuseUnchanged(parsed: ParsedFile, old: ParsedFile): void {
+  if (made.has(parsed)) return;
+  const previous = new Map<string, Sourced>();
+  for (const def of sourcedOf(old)) if (def !== undefined && !previous.has(keyOf(def))) previous.set(keyOf(def), def);
+  const defs = parsed.entries.map(({ origin, outcome }): Sourced | undefined => {
+    if (outcome.kind !== 'resource') return undefined;
+    const was = previous.get(resourceKey(outcome.resource));
+    if (was === undefined || !isDeepStrictEqual(was.resource, outcome.resource)) return { resource: outcome.resource, origin };
+    return sameOrigin(was.origin, origin) ? was : { resource: was.resource, origin };
+  });
+  made.set(parsed, defs);
+}
+
+function sameOrigin(a: Origin, b: Origin): boolean {
+  return a.file === b.file && a.doc === b.doc && a.item === b.item && a.line === b.line && a.cluster === b.cluster;
+}
+
 /** `Kind namespace/name`: what two definitions of one object share. */
 function keyOf(s: Sourced): string {
-  const { kind, metadata } = s.resource;
+  return resourceKey(s.resource);
+}
+
+function resourceKey({ kind, metadata }: Resource): string {
   return `${kind} ${metadata.namespace ?? 'default'}/${metadata.name}`;
 }
 
@@ -81,7 +107,9 @@ export class FileMerge {
   set(path: string, parsed: ParsedFile): void {
     const at = this.#find(path);
     if (at >= 0) {
-      this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
+      const old = (this.#files[at] as readonly [string, ParsedFile])[1];
+      reuseUnchanged(parsed, old);
+      this.#undefine(old);
       this.#files[at] = [path, parsed];
     } else {
       this.#files.splice(~at, 0, [path, parsed]);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
 import https from 'node:https';
 import { WebSocket } from 'ws';
 import { describe, it } from 'node:test';
@@ -73,6 +74,25 @@ describe('sluice demo', () => {
       assert.equal(canary.status, 200);
       assert.match(canary.body, /Hello from hello-00002/);
       assert.equal((await get(gw, 'old-store.example.com', '/cart')).headers.location, 'https://store.example.com/cart');
+
+      // Gloo's story (examples/gloo/monolith): pets to a REST function, orders to a Lambda function, the rest to the monolith.
+      const gloo = /curl -H 'Host: monolith\.example\.com' http:\/\/([\d.]+:\d+)\/pets\/7/.exec(out)?.[1];
+      assert.ok(gloo, `the demo prints no Gloo curl line:\n${out}`);
+      const pet = await get(gloo, 'monolith.example.com', '/pets/7');
+      assert.equal(pet.status, 200);
+      assert.match(pet.body, /path: \/v2\/pets\/7/);
+      const order = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const [host, port] = gloo.split(':') as [string, string];
+        const req = http.request({ host, port: Number(port), method: 'POST', path: '/orders', headers: { host: 'monolith.example.com', 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end('{"item":"book"}');
+      });
+      assert.equal(order.status, 201, order.body);
+      assert.deepEqual(JSON.parse(order.body), { created: 'create-order', order: { item: 'book' } });
 
       child.kill('SIGINT');
       const [code] = await Promise.race([once(child, 'exit'), new Promise((_, rej) => setTimeout(() => rej(new Error('demo did not stop')), 10_000))]) as [number];

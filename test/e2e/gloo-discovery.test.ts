@@ -119,4 +119,12 @@ describe('Gloo function discovery through sluice serve', () => {
     assert.equal(byName.get('default/bookstore')?.state, 'found');
     assert.ok((byName.get('default/bookstore')?.functions.length ?? 0) > 0);
   });
+
+  it('the Upstream’s own status lists the discovered functions (what Kubernetes mode writes back)', async () => {
+    type Entry = { kind: string; name: string; status: { statuses: Record<string, { details?: { functions?: string[] } }> } };
+    const status = (await getJson<{ gloo: Entry[] }>(sluice.addresses.admin as string, 'admin', '/status')).json;
+    const functionsOf = (name: string) => Object.values(status.gloo.find((e) => e.kind === 'Upstream' && e.name === name)?.status.statuses ?? {})[0]?.details?.functions ?? [];
+    assert.ok(functionsOf('petstore').includes('getPetById'), JSON.stringify(functionsOf('petstore')));
+    assert.deepEqual(functionsOf('bookstore').length > 0, true);
+  });
 });

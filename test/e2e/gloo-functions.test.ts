@@ -7,7 +7,9 @@ import http from 'node:http';
 import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type BookstoreServer, startBookstore } from '../functions/grpc-json-server.ts';
-import { bookstoreDescriptorSet } from '../functions/grpc-json-fixture.ts';
+import { PROTO_DIR, bookstoreDescriptorSet } from '../functions/grpc-json-fixture.ts';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { ConfigDir, backend } from '../support/config.ts';
 import { type FakeLambda, startFakeLambda } from '../support/fake-lambda.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
@@ -124,6 +126,8 @@ describe('Gloo function routing through sluice serve', () => {
           ],
         },
       }),
+      // gRPC clients of the transcoded upstream reach it unchanged, as Envoy's transcoder passes them through.
+      vs('grpc', { virtualHost: { domains: ['grpc.example.com'], routes: [{ matchers: [{ prefix: '/' }], routeAction: { single: { upstream: { name: 'bookstore', namespace: 'default' } } } }] } }),
     ]);
     sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
     addr = sluice.addresses.http as string;
@@ -151,6 +155,21 @@ describe('Gloo function routing through sluice serve', () => {
     const r = await call(addr, 'api.example.com', 'GET', '/v1/shelves/8/books/21');
     assert.equal(r.status, 200, r.body);
     assert.deepEqual(JSON.parse(r.body), { id: '21', title: 'book 21 of shelves/8' });
+  });
+
+  it('a gRPC client on a transcoded upstream\'s route is forwarded as gRPC, not transcoded', async () => {
+    const def = protoLoader.loadSync('bookstore/bookstore.proto', { includeDirs: [PROTO_DIR], keepCase: true, longs: String, enums: String, defaults: false, oneofs: true });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { bookstore: { Bookstore: grpc.ServiceClientConstructor } };
+    const client = new pkg.bookstore.Bookstore(addr, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'grpc.example.com' });
+    try {
+      const book = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        client.GetBook({ name: 'shelves/8', book: '21' }, { deadline: Date.now() + 10_000 }, (err: grpc.ServiceError | null, res: Record<string, unknown>) => (err ? reject(err) : resolve(res)));
+      });
+      assert.deepEqual({ id: book.id, title: book.title }, { id: '21', title: 'book 21 of shelves/8' });
+      assert.equal(books.lastMetadata()?.get('x-sluice-function').length, 0, 'no function call header reaches the upstream');
+    } finally {
+      client.close();
+    }
   });
 
   it('an AWS Lambda function: a signed Invoke with an API Gateway event, its proxy answer unwrapped', async () => {

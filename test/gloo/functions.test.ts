@@ -25,6 +25,13 @@ const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-creds'
 const lambda = upstream('lambda', { aws: { region: 'us-east-1', secretRef: { name: 'aws-creds', namespace: 'default' }, endpoint: 'http://127.0.0.1:9999', lambdaFunctions: [{ logicalName: 'hello', lambdaFunctionName: 'hello-fn', qualifier: '$LATEST' }] } });
 
 describe('Gloo function destinations', () => {
+  it("lists an Upstream's functions in its status details (written or discovered), as Gloo's status carries details", () => {
+    const { result } = translateDocs([...petstore, restUpstream, secret, lambda]);
+    const details = (st: { details?: unknown }) => st.details;
+    assert.deepEqual(details(glooState(result, 'Upstream', 'petstore') as { details?: unknown }), { functions: ['addPet', 'findPetById'] });
+    assert.deepEqual(details(glooState(result, 'Upstream', 'lambda') as { details?: unknown }), { functions: ['hello'] });
+  });
+
   it('binds a REST function with its template and parameters', () => {
     const { result } = translateDocs([
       ...petstore,
@@ -120,7 +127,7 @@ describe('Gloo function destinations', () => {
     ]);
     const splits = glooHost(result, 'v').routes[0]?.splits;
     assert.deepEqual(splits, [
-      { cluster: 'upstream:default/bookstore', weight: 3, filters: [], function: 'VirtualService default/v spec.virtualHost.routes[0].routeAction.multi.destinations[0]' },
+      { cluster: 'upstream:default/bookstore', weight: 3, filters: [], function: 'VirtualService default/v spec.virtualHost.routes[0].routeAction.multi.destinations[0]', grpcPassthrough: true },
       { cluster: 'default/bookstore:80', weight: 1, filters: [] },
     ]);
     assert.equal(result.snapshot.clusters.find((c) => c.name === 'upstream:default/bookstore')?.protocol, 'h2c');

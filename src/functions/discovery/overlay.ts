@@ -1,5 +1,5 @@
 // What function discovery looks at and what it writes, as Gloo's discovery (FDS) does: an Upstream
-// labelled `discovery.solo.io/function_discovery: enabled` gets the functions its service offers
+// labelled `discovery.solo.io/function_discovery: enabled` (or in a namespace so labelled) gets the functions its service offers
 // written into its spec — REST operations of its OpenAPI document as
 // `serviceSpec.rest.transformations`, or the gRPC services found by reflection as
 // `serviceSpec.grpcJsonTranscoder` — and is translated as if its author had written them. Pure.
@@ -47,16 +47,29 @@ function serviceSpecOf(u: UpstreamDoc): ServiceSpecDoc | undefined {
   return u.spec?.kube?.serviceSpec ?? u.spec?.static?.serviceSpec;
 }
 
+/** Namespaces labelled `enabled`: all their Upstreams are discovered unless one says `disabled`. */
+function enabledNamespaces(resources: readonly Sourced[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of resources) {
+    const m = r.resource.metadata as UpstreamDoc['metadata'];
+    if (r.resource.kind === 'Namespace' && m.labels?.[DISCOVERY_LABEL] === 'enabled') out.add(m.name);
+  }
+  return out;
+}
+
 /**
- * The Upstreams to discover: labelled `enabled`, kube or static, whose functions are not written
- * already (an author's transformations or transcoder are kept as they are, as Gloo does).
+ * The Upstreams to discover (Gloo's default, opt-in mode): labelled `enabled`, or in a namespace
+ * labelled so and not labelled `disabled` themselves; kube or static; whose functions are not
+ * written already (an author's transformations or transcoder are kept as they are, as Gloo does).
  */
 export function discoveryTargets(resources: readonly Sourced[]): DiscoveryTarget[] {
   const out: DiscoveryTarget[] = [];
+  const namespaces = enabledNamespaces(resources);
   for (const r of resources) {
     if (!isUpstream(r)) continue;
     const u = r.resource as unknown as UpstreamDoc;
-    if (u.metadata.labels?.[DISCOVERY_LABEL] !== 'enabled') continue;
+    const label = u.metadata.labels?.[DISCOVERY_LABEL];
+    if (label !== 'enabled' && (label === 'disabled' || !namespaces.has(u.metadata.namespace ?? 'default'))) continue;
     if (u.spec?.kube === undefined && u.spec?.static === undefined) continue;
     const spec = serviceSpecOf(u);
     if (spec?.grpcJsonTranscoder !== undefined || Object.keys(spec?.rest?.transformations ?? {}).length > 0) continue;

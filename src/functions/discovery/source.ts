@@ -90,8 +90,8 @@ export class DiscoveringSource implements Source {
     this.#last = state;
     const had = this.#entries.size > 0;
     // Upstreams are few: finding them costs a pass over the resources, or over the changes when the
-    // source says what changed and nothing is being discovered.
-    if (had || state.changes === undefined || [...state.changes.upserted, ...state.changes.removed].some((r) => r.resource.kind === 'Upstream')) this.#track(state.resources);
+    // source says what changed and nothing is being discovered. A Namespace's label enables its Upstreams.
+    if (had || state.changes === undefined || [...state.changes.upserted, ...state.changes.removed].some(affectsTargets)) this.#track(state.resources);
     // Nothing discovered: the state as it is, changes and all (the store's incremental path).
     if (!had && this.#entries.size === 0) return this.#emit(state);
     // Otherwise a full state: the store diffs what the overlay changed.
@@ -167,4 +167,8 @@ export class DiscoveringSource implements Source {
     e.timer = setTimeout(() => this.#run(e), delay);
     e.timer.unref();
   }
+}
+
+function affectsTargets(r: Sourced): boolean {
+  return r.resource.kind === 'Upstream' || r.resource.kind === 'Namespace';
 }
