@@ -10,6 +10,8 @@ export const UI_SCRIPT = `
   var SVG = 'http://www.w3.org/2000/svg';
   /** key -> { rps: number[], err: number[] } */
   var history = new Map();
+  /** the keys drawn in this redraw: the others (removed routes) are forgotten after it */
+  var seen = new Set();
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -25,6 +27,7 @@ export const UI_SCRIPT = `
   function ms(s) { return s === null || s === undefined ? '–' : s < 1 ? (s * 1000).toFixed(s < 0.01 ? 2 : 0) + ' ms' : s.toFixed(2) + ' s'; }
 
   function remember(key, r) {
+    seen.add(key);
     var h = history.get(key);
     if (!h) { h = { rps: [], err: [], seen: 0 }; history.set(key, h); }
     h.rps.push(r.rps); h.err.push(r.errorsPerSecond);
@@ -120,7 +123,9 @@ export const UI_SCRIPT = `
       .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
       .then(function (d) {
         document.getElementById('version').textContent = String(d.version);
+        seen.clear();
         routes(d.routes); objects(d.objects); rejected(d.rejected); versions(d.versions);
+        history.forEach(function (_h, key) { if (!seen.has(key)) history.delete(key); });
         live.textContent = 'updated ' + new Date(d.at).toLocaleTimeString();
         live.className = 'meta';
         document.body.setAttribute('data-loaded', String(d.version));
