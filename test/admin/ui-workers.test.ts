@@ -21,13 +21,21 @@ describe('/ui/data with --workers 2', () => {
     up = await startUpstream('up');
     cfg = await ConfigDir.create();
     await cfg.write('a.yaml', [...backend('up', [{ ip: '127.0.0.1', port: up.port }]), ingress('w', [{ hosts: [HOST], paths: [{ splits: [{ service: 'up' }] }] }])]);
-    // Workers share listeners through the primary, so fixed ports are used.
-    const [p1, p2, p3, p4, p5] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    [http, admin] = [`127.0.0.1:${p1}`, `127.0.0.1:${p3}`];
-    sluice = await startSluice(
-      ['serve', '--config', cfg.dir, '--workers', '2', '--http', http, '--local', `127.0.0.1:${p2}`, '--admin', admin, '--https', `127.0.0.1:${p4}`, '--health', `127.0.0.1:${p5}`],
-      ['http', 'admin', 'health'],
-    );
+    // Workers share listeners through the primary, so fixed ports are used: free when asked, but
+    // another test may take one before the gateway binds it, so a start that finds one taken retries.
+    for (let attempt = 1; ; attempt++) {
+      const [p1, p2, p3, p4, p5] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+      [http, admin] = [`127.0.0.1:${p1}`, `127.0.0.1:${p3}`];
+      try {
+        sluice = await startSluice(
+          ['serve', '--config', cfg.dir, '--workers', '2', '--http', http, '--local', `127.0.0.1:${p2}`, '--admin', admin, '--https', `127.0.0.1:${p4}`, '--health', `127.0.0.1:${p5}`],
+          ['http', 'admin', 'health'],
+        );
+        break;
+      } catch (err) {
+        if (attempt === 3 || !/address already in use/.test(String(err))) throw err;
+      }
+    }
     await waitForWorkers(sluice, 2);
     await waitReady(admin);
   });
