@@ -122,6 +122,7 @@ export class Gateway {
     this.listenerSettings = options.listenerSettings ?? new LiveListenerSettings(undefined, (options.limits ?? defaultLimits).headersTimeout);
     this.dataPlane.trustedHops = this.listenerSettings.current.trustedHops;
     this.listenerSettings.subscribe((next) => (this.dataPlane.trustedHops = next.trustedHops));
+    this.dataPlane.pools.push(() => this.h2Upstreams.connectionsByOrigin());
     options.accessLog?.countDropsIn(this.metrics.registry);
     if (options.tracing !== undefined) {
       this.dataPlane.tracer = options.tracing.requests;
@@ -195,6 +196,7 @@ export class Gateway {
       const proxyProtocol = this.#proxyProtocol(ctx.name as 'http' | 'local');
       const server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: limits.headersTimeout, proxyProtocol });
       this.#listeners.push(server);
+      this.metrics.countConnections(server, ctx.name);
       const address = await listen(server, addr, flag);
       this.addresses[ctx.name as 'http' | 'local'] = address;
       bound.push([ctx.name, address]);
@@ -215,6 +217,7 @@ export class Gateway {
       this.#httpsServer = server;
       this.#followTlsParams((params) => server.setSecureContext(noSniContext(this.tls.defaultCert, undefined, params)));
       this.#listeners.push(server);
+      this.metrics.countConnections(server, 'https');
       const address = await listen(server, this.#options.https, '--https');
       this.addresses.https = address;
       bound.push(['https', address]);

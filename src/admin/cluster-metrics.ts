@@ -98,9 +98,18 @@ export class WorkerMetrics {
 
 /** The primary's registry summed with the workers' (their config metrics left out: see the top). */
 export async function aggregateMetrics(primary: Registry, workers: Iterable<MetricsJson>): Promise<string> {
+  return (await aggregated(primary, workers)).metrics();
+}
+
+/** The same as JSON (the status page's live rates). */
+export async function aggregateMetricsJson(primary: Registry, workers: Iterable<MetricsJson>): Promise<MetricsJson> {
+  return (await aggregated(primary, workers)).getMetricsAsJSON();
+}
+
+async function aggregated(primary: Registry, workers: Iterable<MetricsJson>): Promise<Registry> {
   const all: MetricsJson[] = [await primary.getMetricsAsJSON()];
   for (const w of workers) all.push(w.filter((m) => !PRIMARY_ONLY.has(m.name)));
-  return AggregatorRegistry.aggregate(all).metrics();
+  return AggregatorRegistry.aggregate(all);
 }
 
 /** The total of `sluice_requests_total` in one registry's metrics. */

@@ -7,6 +7,9 @@ import { answerInspect, INSPECT_PATHS, type InspectSources } from './inspect.ts'
 import { redactSecrets } from './redact.ts';
 import type { Rejection } from '../api/types.ts';
 import type { Metrics } from '../metrics.ts';
+import type { MetricsJson } from './cluster-metrics.ts';
+import { UiData } from './ui-data.ts';
+import { sendUiPage } from './ui-page.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, ObjectStatus, Snapshot } from '../snapshot/types.ts';
 
@@ -29,6 +32,8 @@ export interface AdminSources extends InspectSources {
   readonly readiness?: () => Readiness;
   /** `serve --workers N`'s primary: the metrics of every process summed (cluster-metrics.ts) */
   readonly metricsText?: () => Promise<string>;
+  /** the same as JSON, for the status page's live rates (default: this process's registry) */
+  readonly metricsJson?: () => Promise<MetricsJson>;
   /** `serve --workers N`'s primary: one entry per worker, shown in /status */
   readonly workers?: () => Promise<readonly WorkerReport[]>;
 }
@@ -49,15 +54,18 @@ export interface WorkerReport {
 }
 
 export function createAdminServer(src: AdminSources): http.Server {
-  return http.createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
-    void route(src, req, res).catch((err: Error) => {
+  const ui = new UiData(src);
+  const server = http.createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
+    void route(src, ui, req, res).catch((err: Error) => {
       if (!res.headersSent) json(res, 500, { error: err.message });
       else res.destroy();
     });
   });
+  server.once('close', () => ui.stop());
+  return server;
 }
 
-async function route(src: AdminSources, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function route(src: AdminSources, ui: UiData, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET' });
   if (!authorized(src.token, req, path)) return answerUnauthorized(res);
@@ -79,8 +87,12 @@ async function route(src: AdminSources, req: http.IncomingMessage, res: http.Ser
       res.end(body);
       return;
     }
+    case '/ui':
+      return sendUiPage(res);
+    case '/ui/data':
+      return json(res, 200, await ui.body());
     case '/':
-      return json(res, 200, { endpoints: ['/ready', '/live', '/status', '/config', '/metrics', ...INSPECT_PATHS] });
+      return json(res, 200, { endpoints: ['/ready', '/live', '/status', '/config', '/metrics', '/ui', '/ui/data', ...INSPECT_PATHS] });
     default:
       if (await answerInspect(src, snapshot, path, (status, body) => json(res, status, body))) return;
       return json(res, 404, { error: `no admin endpoint ${path}` });

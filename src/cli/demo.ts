@@ -103,6 +103,8 @@ export async function runDemo(opts: { http: string; https: string; local: string
   const gwTls = 443 + DEMO_PORT_OFFSET;
   process.stdout.write(
     [
+      // First, so it is on screen whatever else scrolls by.
+      `Status page: ${url(a)}/ui`,
       `Sluice demo: serving ${examplesDir} (edit it; changes are served at once)`,
       `  revisions: ${DEMO_REVISIONS.map((r) => `${r.name} on 127.0.0.1:${r.port}`).join(', ')}; WebSocket echo on 127.0.0.1:${DEMO_ECHO.port}; a Lambda runtime on 127.0.0.1:${DEMO_LAMBDA.port}`,
       '',
@@ -126,7 +128,7 @@ export async function runDemo(opts: { http: string; https: string; local: string
       `  curl -H 'Host: monolith.example.com' -d '{"item":"book"}' ${url(h)}/orders     # Lambda function create-order`,
       `  curl -H 'Host: monolith.example.com' ${url(h)}/legacy                          # everything else: still the monolith`,
       '',
-      `  curl ${url(a)}/status    # ingress, Gateway and route conditions;  also /config /metrics /ready`,
+      `  curl ${url(a)}/status    # ingress, Gateway and route conditions;  also /ui /config /metrics /ready`,
       '',
       'Ctrl-C stops everything.',
       '',

@@ -8,7 +8,7 @@ import { followSnapshots, withFunctionDiscovery } from '../functions/discovery/a
 import type { DiscoveringSource } from '../functions/discovery/source.ts';
 import type { Worker } from 'node:cluster';
 import type http from 'node:http';
-import { aggregateMetrics, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
+import { aggregateMetrics, aggregateMetricsJson, requestCount, WorkerMetrics } from '../admin/cluster-metrics.ts';
 import { adminTokenFromFlags } from '../admin/auth.ts';
 import { createHealthServer, type Readiness } from '../admin/health.ts';
 import { createAdminServer, type WorkerReport } from '../admin/server.ts';
@@ -123,6 +123,7 @@ class Primary {
       functionDiscovery: () => this.#discovery.reports(),
       readiness: () => this.readiness(),
       metricsText: async () => aggregateMetrics(this.#metrics.registry, (await this.#gather()).values()),
+      metricsJson: async () => aggregateMetricsJson(this.#metrics.registry, (await this.#gather()).values()),
       workers: () => this.#workerReports(),
       resources: () => this.#pipeline.resources,
       listenerAddresses: () => {

@@ -18,6 +18,7 @@ import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
 import type { RequestTracer } from '../observe/trace-requests.ts';
 import { BackendGuards } from './backend-guards.ts';
+import { connectionsByCluster, type PoolCounts } from './pool-stats.ts';
 
 export class DataPlane {
   #router: Router | undefined;
@@ -43,6 +44,8 @@ export class DataPlane {
   tracer: RequestTracer | undefined = undefined;
   /** --trusted-hops (or config-sluice's trusted-hops-count): X-Forwarded-For entries believed, 0: none */
   trustedHops = 0;
+  /** each upstream pool's connections per origin, for the metrics (the gateway adds its h2c sessions) */
+  readonly pools: Array<() => ReadonlyMap<string, PoolCounts>> = [() => this.upstreams.connectionsByOrigin(), () => this.fast.connectionsByOrigin()];
   /** in-flight proxied requests, for graceful drain */
   inflight = 0;
 
@@ -67,6 +70,10 @@ export class DataPlane {
     this.log = log;
     this.backends = new BackendGuards(metrics.registry);
     upstreams.gate = this.fast.gate = this.backends;
+    metrics.follow({
+      inflight: () => this.inflight,
+      upstreamConnections: () => connectionsByCluster(this.#router?.snapshot.clusters ?? [], this.pools.map((p) => p())),
+    });
     const current = feed.current();
     if (current) this.#swap({ snapshot: current, previous: undefined, diffs: undefined });
     // Requests already routed keep the objects they hold; new requests see the new router.

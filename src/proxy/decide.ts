@@ -100,31 +100,34 @@ export function decide(router: Router, req: RequestFacts, roll: number = Math.ra
     return { kind: 'redirect', ingress, location: headerSafe(`https://${redirectAuthority(req.authority, host)}${url}`), status: 301 };
   }
 
+  // From here the answer is the route's: counted against the object it came from (a Gateway's
+  // host holds several HTTPRoutes' routes).
+  const owner = route.route.ingress;
   const origin = route.cors === undefined ? undefined : rawHeader(req.raw, 'origin');
   if (origin !== undefined && req.method === 'OPTIONS') {
     const headers = preflightHeaders(route.cors!, origin, req.raw);
-    if (headers !== undefined) return { kind: 'preflight', ingress, headers };
+    if (headers !== undefined) return { kind: 'preflight', ingress: owner, headers };
   }
   const cors = origin !== undefined && originAllowed(route.cors!, origin) ? route.cors : undefined;
 
   if (route.redirect !== undefined) {
-    return { kind: 'redirect', ingress, location: redirectLocation(route.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: route.redirect.status };
+    return { kind: 'redirect', ingress: owner, location: redirectLocation(route.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: route.redirect.status };
   }
-  if (route.direct !== undefined) return { kind: 'direct-response', ingress, reply: route.direct };
-  if (route.total === 0) return { kind: 'no-backend', ingress };
+  if (route.direct !== undefined) return { kind: 'direct-response', ingress: owner, reply: route.direct };
+  if (route.total === 0) return { kind: 'no-backend', ingress: owner };
   // Knative's weights are percents: the roll is used as it is, so a route splits exactly as before.
   let split = pickSplit(route, route.total === 100 ? roll : (roll * route.total) / 100);
   if (split?.grpcPassthrough !== undefined && isGrpc(rawHeader(req.raw, 'content-type'))) split = split.grpcPassthrough;
-  if (split === undefined) return { kind: 'no-backend', ingress };
+  if (split === undefined) return { kind: 'no-backend', ingress: owner };
   if (split.redirect !== undefined) {
-    return { kind: 'redirect', ingress, location: redirectLocation(split.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: split.redirect.status };
+    return { kind: 'redirect', ingress: owner, location: redirectLocation(split.redirect, route.path, redirectRequest(router, req, host, path, url, q)), status: split.redirect.status };
   }
-  if (split.direct !== undefined) return { kind: 'direct-response', ingress, reply: split.direct };
-  if (split.cluster === undefined) return { kind: 'no-backend', ingress };
+  if (split.direct !== undefined) return { kind: 'direct-response', ingress: owner, reply: split.direct };
+  if (split.cluster === undefined) return { kind: 'no-backend', ingress: owner };
 
   return {
     kind: 'forward',
-    ingress,
+    ingress: owner,
     route,
     split: split as BackendSplit,
     url: split.path === undefined ? url : rewritePath(split.path, route.path, path) + queryOf(url, q),

@@ -49,6 +49,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   readonly #clock: ExchangeClock;
   /** retries so far (exchange-attempts.ts) */
   readonly #attempts = new Attempts();
+  /** performance.now() when the current attempt went upstream; 0 once its response head came (metrics) */
+  #sentAt = 0;
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
   #held: CompiledFault | undefined;
   #cut = false;
@@ -103,6 +105,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.cancelUpstream = undefined;
     this.#attempts.reset();
     this.#clock.reset();
+    this.#sentAt = 0;
     this.#held = undefined;
     this.bytesIn = 0;
     this.bytesOut = 0;
@@ -232,6 +235,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   }
 
   #policyAnswer(reply: LocalReply, flag: string): Step {
+    if (this.#state === OPEN) this.dp.metrics.policyRejections.labels(this.ingress, String(reply.status)).inc();
     this.policyFlag = flag;
     return this.#answer(reply, this.ingress, true);
   }
@@ -305,6 +309,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (decision.retry !== undefined) this.#attempts.started(dp.retryBudgets, cluster.name);
     dp.inflight++;
     this.#inflight = true;
+    this.#sentAt = performance.now();
     return FORWARD;
   }
 
@@ -366,6 +371,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.firstByteAt === 0) this.firstByteAt = performance.now();
     // A trailers-only gRPC answer carries its status in the head.
     if (this.grpcType !== undefined) this.upstreamGrpcStatus ??= grpcStatusIn(headers);
+    this.upstreamResponded();
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
     return this.requestId === '' || this.dp.requestIds?.inResponse !== true ? headers : setRequestId(headers, this.requestId);
@@ -406,6 +412,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint!);
     const timeout = this.#decision!.timeout;
     if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clock.arm(timeout, this.#started);
+    this.#sentAt = performance.now();
     return true;
   }
 
@@ -431,6 +438,16 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.dp.accessLog?.record(this, status, undefined);
   }
 
+  /**
+   * The current attempt's upstream response head arrived: its time goes to the cluster's histogram
+   * (once per attempt; responseHeaders() calls it too, for front ends that edit heads).
+   */
+  upstreamResponded(): void {
+    if (this.#sentAt === 0) return;
+    this.dp.metrics.upstreamResponded(this.clusterName, (performance.now() - this.#sentAt) / 1000);
+    this.#sentAt = 0;
+  }
+
   /** Whether the exchange has begun and not yet finished. */
   get open(): boolean {
     return this.#state === OPEN;
@@ -453,6 +470,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       this.#inflight = false;
       dp.inflight--;
       this.#attempts.ended(dp.retryBudgets);
+      dp.metrics.upstreamRequest(this.clusterName, status);
     }
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
     dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);

@@ -146,6 +146,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
   // ---- the response (UpstreamResponseReader)
 
   protected responseHead(_buf: Buffer, head: ResponseHead, _bodyStart: number): number {
+    this.#t.upstreamResponded();
     if (!guard.usable(this.#stream)) {
       this.onStreamClose();
       return -1;

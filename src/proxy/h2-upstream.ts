@@ -56,6 +56,13 @@ export class H2Upstreams {
     return session;
   }
 
+  /** Sessions per origin, open and idle (no stream), for the metrics (read at scrape time). */
+  connectionsByOrigin(): Map<string, { open: number; idle: number }> {
+    const out = new Map<string, { open: number; idle: number }>();
+    for (const [origin, session] of this.#sessions) if (!session.destroyed) out.set(origin, { open: 1, idle: activeStreams(session) === 0 ? 1 : 0 });
+    return out;
+  }
+
   /**
    * Opens a request stream. `raw` is the upstream header array built by upstreamRequestHeaders
    * (its `host` becomes `:authority`).

@@ -72,6 +72,7 @@ export class PortSocket {
     } else {
       this.#server = createPlainListener({ http1: (s) => fe.http1(s), h2: fe.h2, firstBytesTimeout: serving.limits.headersTimeout, ...(serving.proxyProtocol !== undefined && { proxyProtocol: serving.proxyProtocol }) });
     }
+    serving.deps.dp.metrics.countConnections(this.#server, port.name);
     this.#server.on('connection', (s: net.Socket) => {
       this.#conns.add(s);
       s.once('close', () => this.#conns.delete(s));

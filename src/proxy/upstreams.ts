@@ -73,6 +73,13 @@ export class Upstreams {
     for (const name of this.#cursor.keys()) if (!live.hasCluster(name)) this.#cursor.delete(name);
   }
 
+  /** Open and idle connections per origin (undici's pool stats; for the metrics, read at scrape time). */
+  connectionsByOrigin(): Map<string, { open: number; idle: number }> {
+    const out = new Map<string, { open: number; idle: number }>();
+    for (const [origin, pool] of this.#pools) out.set(origin, { open: pool.stats.connected, idle: pool.stats.free });
+    return out;
+  }
+
   get size(): number {
     return this.#pools.size;
   }

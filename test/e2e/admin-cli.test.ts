@@ -57,7 +57,7 @@ describe('admin endpoint', () => {
     const count = (labels: string) => Number(new RegExp(`sluice_requests_total\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? 0);
     assert.equal(count('listener="http",ingress="default/shop",code="200"'), 3);
     assert.equal(count('listener="http",ingress="",code="404"'), 1);
-    assert.match(text, /sluice_request_duration_seconds_bucket\{le="0\.005",listener="http"\} \d+/);
+    assert.match(text, /sluice_request_duration_seconds_bucket\{le="0\.005",listener="http",ingress="default\/shop"\} \d+/);
     assert.match(text, /sluice_snapshot_version [1-9]/);
     assert.match(text, /sluice_config_reloads_total [1-9]/);
     assert.match(text, /sluice_config_rejects_total \d+/);

@@ -24,6 +24,12 @@ describe('sluice demo', () => {
         assert.ok(Date.now() < deadline && child.exitCode === null, `demo did not start: ${err}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+      // The status page first, before everything else the demo prints.
+      const ui = /^Status page: http:\/\/([\d.]+:\d+)\/ui$/.exec(out.split('\n')[0]!)?.[1];
+      assert.ok(ui, `the demo's first line is not the status page URL:\n${out}`);
+      const page = await get(ui, '127.0.0.1', '/ui');
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<title>Sluice status<\/title>/);
       const ext = /curl -H 'Host: hello\.example\.com' http:\/\/([\d.]+:\d+)\//.exec(out)![1]!;
       const local = /curl -H 'Host: hello\.default\.svc\.cluster\.local' http:\/\/([\d.]+:\d+)\//.exec(out)![1]!;
       const counts: Record<string, number> = {};

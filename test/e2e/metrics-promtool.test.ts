@@ -45,10 +45,12 @@ describe('/metrics', { skip }, () => {
     await cfg?.cleanup();
   });
 
-  it('passes promtool check metrics, with samples in every counter and the histogram', async () => {
+  it('passes promtool check metrics, with samples in every counter, histogram and gauge (per route, cluster and listener too)', async () => {
     assert.equal((await get(sluice.addresses.http!, 'shop.example.com')).status, 200);
     assert.equal((await get(sluice.addresses.http!, 'nobody.example.com')).status, 404);
     const text = (await get(sluice.addresses.admin!, 'admin', '/metrics')).body;
+    assert.match(text, /^sluice_upstream_response_head_seconds_count\{cluster="default\/up:80"\} 1$/m);
+    assert.match(text, /^sluice_upstream_connections\{cluster="default\/up:80",state="open"\} 1$/m);
     const { code, output } = await checkMetrics(text);
     assert.equal(code, 0, `promtool check metrics:\n${output}`);
   });
@@ -63,6 +65,12 @@ describe('/metrics', { skip }, () => {
       ['nodejs_eventloop_lag_seconds', 'gauge'],
       ['nodejs_gc_duration_seconds', 'histogram'],
       ['sluice_requests_total', 'counter'],
+      ['sluice_upstream_requests_total', 'counter'],
+      ['sluice_upstream_response_head_seconds', 'histogram'],
+      ['sluice_policy_rejections_total', 'counter'],
+      ['sluice_downstream_connections', 'gauge'],
+      ['sluice_downstream_requests_active', 'gauge'],
+      ['sluice_upstream_connections', 'gauge'],
     ] as const) {
       assert.match(text, new RegExp(`^# TYPE ${name} ${type}$`, 'm'), `${name} as a ${type}`);
     }

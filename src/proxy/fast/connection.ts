@@ -270,6 +270,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
 
   /** The final head: a status the route retries is never shown to the client. */
   protected override responseHead(buf: Buffer, head: ResponseHead, bodyStart: number): number {
+    this.#x.upstreamResponded();
     if (this.#resends.route !== '') {
       const wait = this.#x.retryAfter(head.status);
       if (wait >= 0) {

@@ -117,6 +117,8 @@ export interface FastUpstreamOptions {
 export class FastUpstreams {
   readonly #idle = new Map<string, UpstreamConn[]>();
   readonly #cursor = new Map<string, number>();
+  /** connections not yet closed (busy, idle or connecting) per key, for the metrics */
+  readonly #open = new Map<string, number>();
   /** pool key per endpoint object (snapshots are immutable, so this never goes stale) */
   readonly #keys = new WeakMap<Endpoint, string>();
   readonly #idleTimeout: number;
@@ -155,7 +157,10 @@ export class FastUpstreams {
       const list = this.#idle.get(key);
       if (list !== undefined) conn = list.pop();
     }
-    conn ??= new UpstreamConn(this, key, ep.address, ep.port, this.#connectTimeout);
+    if (conn === undefined) {
+      conn = new UpstreamConn(this, key, ep.address, ep.port, this.#connectTimeout);
+      this.#open.set(key, (this.#open.get(key) ?? 0) + 1);
+    }
     conn.owner = owner;
     return conn;
   }
@@ -191,11 +196,21 @@ export class FastUpstreams {
 
   /** Called when a connection closes: it must not be handed out again. */
   forget(conn: UpstreamConn): void {
+    const open = (this.#open.get(conn.key) ?? 1) - 1;
+    if (open > 0) this.#open.set(conn.key, open);
+    else this.#open.delete(conn.key);
     const list = this.#idle.get(conn.key);
     if (list === undefined) return;
     const i = list.indexOf(conn);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.#idle.delete(conn.key);
+  }
+
+  /** Open and idle connections per origin (for the metrics; read at scrape time, not per request). */
+  connectionsByOrigin(): Map<string, { open: number; idle: number }> {
+    const out = new Map<string, { open: number; idle: number }>();
+    for (const [key, open] of this.#open) out.set(key, { open, idle: this.#idle.get(key)?.length ?? 0 });
+    return out;
   }
 
   get idleCount(): number {
