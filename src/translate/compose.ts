@@ -63,9 +63,11 @@ export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cach
   const hit = cache.gatewayApi;
   if (hit !== undefined && sameOptions(hit.options, options) && hit.maps.every((m, i) => m === maps[i]) && unchanged(hit.deps, set)) return hit.result;
   const lookups = new RecordingLookups(set);
-  const fresh = translateGatewayApi(set, lookups, options);
+  // What the routes read is kept with what the Gateways read: either changing redoes this part.
+  const routeDeps: unknown[] = [];
+  const fresh = translateGatewayApi(set, lookups, options, cache.routeRules.rulesOf(set, options, routeDeps, cache.onTranslate));
   const result = hit === undefined ? fresh : { ...fresh, ports: sameObjects(hit.result.ports, fresh.ports) };
-  cache.gatewayApi = { maps, options, deps: lookups.deps, result };
+  cache.gatewayApi = { maps, options, deps: [...lookups.deps, ...routeDeps], result };
   return result;
 }
 
