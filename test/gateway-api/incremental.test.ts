@@ -34,7 +34,7 @@ test('an edit of one HTTPRoute among many re-translates that route alone, and eq
   cache.onTranslate = (key) => translated.push(key);
   merge.set('gateway.yaml', parseConfigText(gatewayYaml(), 'gateway.yaml'));
   for (let i = 0; i < 50; i++) merge.set(`r${i}.yaml`, parseConfigText(routeYaml(scaleRoute(i, 9001, 9002)), `r${i}.yaml`));
-  translate(store.update(merge.state()), options, cache);
+  const first = translate(store.update(merge.state()), options, cache);
   assert.equal(translated.filter((k) => k.startsWith('HTTPRoute ')).length, 50);
 
   translated.length = 0;
@@ -44,6 +44,11 @@ test('an edit of one HTTPRoute among many re-translates that route alone, and eq
   assert.deepEqual(translated, ['HTTPRoute bench/route-00007']);
   assert.ok(result.snapshot.ports[0]!.virtualHosts.some((v) => v.domains[0] === 'edited.example.com'));
   assert.deepEqual(served(result), served(translate(plainCopy(set), options, new TranslateCache())));
+  // The snapshot is updated, not rebuilt: every other virtual host is the object served before.
+  const before = new Set(first.snapshot.ports[0]!.virtualHosts);
+  const kept = result.snapshot.ports[0]!.virtualHosts.filter((v) => before.has(v));
+  assert.equal(kept.length, result.snapshot.ports[0]!.virtualHosts.length - 1);
+  assert.notEqual(result.snapshot.hash, first.snapshot.hash);
 
   // A Service one route reads: that route alone.
   translated.length = 0;
