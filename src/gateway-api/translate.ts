@@ -34,7 +34,14 @@ export interface AttachedRoute {
   readonly attachments: readonly Attachment[];
 }
 
-export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options: GatewayOptions): GatewayApiResult {
+/**
+ * Gives the rules of one route: `translate` with a Lookups of the caller's choosing (a cache
+ * records what each route read and hands back an earlier result while that is unchanged).
+ * `usesUpstreams` is called when the rules named a Gloo Upstream (they then read every Service).
+ */
+export type RouteRulesOf = (route: HTTPRoute | GRPCRoute, translate: (lookups: Lookups, usesUpstreams: () => void) => RouteRulesResult) => RouteRulesResult;
+
+export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options: GatewayOptions, rulesOf?: RouteRulesOf): GatewayApiResult {
   const grants = indexGrants(set.referenceGrants.values());
   const resolved = resolveGateways(set.gatewayClasses.values(), set.gateways.values(), lookups, grants, options, set.configMaps);
   const gateways = new Map(resolved.gateways.map((g) => [g.key, g]));
@@ -43,23 +50,34 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
   const statuses: ObjectStatus[] = resolved.classes.map(classStatus);
   const routes: AttachedRoute[] = [];
   const clusters = new Map<string, Cluster>();
-  const glooUpstream = upstreamResolver(set, lookups);
+  const shared = upstreamResolver(set, lookups);
   const each = (kind: 'HTTPRoute' | 'GRPCRoute', r: HTTPRoute | GRPCRoute): void => {
     const namespace = r.metadata.namespace ?? 'default';
     const key = `${namespace}/${r.metadata.name}`;
     const object: RouteObject = { kind, key, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
-    const ctx: RuleContext = {
-      routeKey: `${kind} ${key}`,
-      kind,
-      namespace,
-      lookups,
-      refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => refAllowed(grants, { group: GATEWAY_GROUP, kind, namespace }, to),
-      glooUpstream,
-    };
     const created = r.metadata.creationTimestamp ?? '';
+    const translateRules = (own: Lookups, usesUpstreams: () => void): RouteRulesResult => {
+      const resolver = own === lookups ? shared : upstreamResolver(set, own);
+      const ctx: RuleContext = {
+        routeKey: `${kind} ${key}`,
+        kind,
+        namespace,
+        lookups: own,
+        refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => refAllowed(grants, { group: GATEWAY_GROUP, kind, namespace }, to),
+        glooUpstream: (ns, name) => {
+          usesUpstreams();
+          return resolver(ns, name);
+        },
+      };
+      return routeRules(r, ctx, created);
+    };
     // Rules are translated only for routes that name a served Gateway: a route of another
     // controller costs nothing and gets no status from Sluice.
-    const rules: RouteRulesResult = namesServedGateway(object, gateways) ? routeRules(r, ctx, created) : { routes: [], clusters: [] };
+    const rules: RouteRulesResult = !namesServedGateway(object, gateways)
+      ? { routes: [], clusters: [] }
+      : rulesOf === undefined
+        ? translateRules(lookups, () => {})
+        : rulesOf(r, translateRules);
     const attached = attachRoute(object, rules, { gateways, namespaces });
     statuses.push(routeStatus(r, attached.parents));
     if (attached.attachments.length === 0) return;

@@ -14,6 +14,7 @@ import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { TranslateState } from './state.ts';
 import type { ComposedEntry, GatewayApiEntry, GlooEntry } from './compose.ts';
+import { RouteRulesCache } from './gateway-routes.ts';
 
 interface Entry {
   readonly origin: Origin;
@@ -38,12 +39,14 @@ export class TranslateCache {
   readonly readyVersions = new Map<string, Sourced<KIngress>>();
   /** the Gateway API part and the last composition of both parts (compose.ts) */
   gatewayApi: GatewayApiEntry | undefined;
+  /** the rules of each Gateway API route (gateway-routes.ts) */
+  readonly routeRules = new RouteRulesCache();
   /** the Gloo Edge part (compose.ts) */
   gloo: GlooEntry | undefined;
   composed: ComposedEntry | undefined;
   /** the translator's state after the last translate() with this cache (see state.ts) */
   state: TranslateState | undefined;
-  /** called each time an ingress is actually translated (tests count re-translations with it) */
+  /** called each time an ingress (its key) or a Gateway API route (`HTTPRoute ns/name`) is actually translated (tests count re-translations with it) */
   onTranslate: ((key: string) => void) | undefined;
 
   /** The translation of one ingress, reused when nothing it read has changed. */

@@ -8,7 +8,6 @@
 // part adds no cluster or certificate (then the merged lists are Knative's own); otherwise they are
 // dropped and consumers compare, which is always correct.
 import { hash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { translateGatewayApi, type GatewayApiResult } from '../gateway-api/translate.ts';
 import { compareSorted } from '../snapshot/list-diff.ts';
 import { translateGloo, type GlooResult } from '../gloo/translate.ts';
@@ -17,6 +16,7 @@ import { GATEWAY_API_MAPS, GLOO_MAPS, type ResourceSet } from '../store/types.ts
 import { sameOptions, type TranslateCache } from './cache.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
+import { gatewayApiDigest, reusePorts } from './part-digest.ts';
 
 /** What the cache keeps of the Gateway API part: its inputs (by identity) and result. */
 export interface GatewayApiEntry {
@@ -63,24 +63,12 @@ export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cach
   const hit = cache.gatewayApi;
   if (hit !== undefined && sameOptions(hit.options, options) && hit.maps.every((m, i) => m === maps[i]) && unchanged(hit.deps, set)) return hit.result;
   const lookups = new RecordingLookups(set);
-  const fresh = translateGatewayApi(set, lookups, options);
-  const result = hit === undefined ? fresh : { ...fresh, ports: sameObjects(hit.result.ports, fresh.ports) };
-  cache.gatewayApi = { maps, options, deps: lookups.deps, result };
+  // What the routes read is kept with what the Gateways read: either changing redoes this part.
+  const routeDeps: unknown[] = [];
+  const fresh = translateGatewayApi(set, lookups, options, cache.routeRules.rulesOf(set, options, routeDeps, cache.onTranslate));
+  const result = hit === undefined ? fresh : { ...fresh, ports: reusePorts(hit.result.ports, fresh.ports) };
+  cache.gatewayApi = { maps, options, deps: [...lookups.deps, ...routeDeps], result };
   return result;
-}
-
-// A port whose content did not change keeps its previous object, so the ports diff (by identity)
-// names only the ports an edit touched and the data plane rebuilds only those.
-function sameObjects(before: readonly PortListener[], after: readonly PortListener[]): readonly PortListener[] {
-  const old = new Map(before.map((p) => [p.name, p]));
-  let changed = before.length !== after.length;
-  const out = after.map((p) => {
-    const o = old.get(p.name);
-    if (o !== undefined && isDeepStrictEqual(o, p)) return o;
-    changed = true;
-    return p;
-  });
-  return changed ? out : before;
 }
 
 const EMPTY_PART = (r: GatewayApiResult): boolean => r.ports.length === 0 && r.clusters.length === 0 && r.tls.length === 0;
@@ -106,7 +94,7 @@ export function compose(knative: TranslateResult, gw: GatewayApiResult, gloo: Gl
           ...(gloo.functions.length > 0 && { functions: gloo.functions }),
           hash: hash(
             'sha256',
-            `${knative.snapshot.hash}\n${JSON.stringify([gw.ports, gw.clusters, gw.tls])}${glooEmpty ? '' : `\n${JSON.stringify([gloo.external, gloo.ports, gloo.clusters, gloo.tls, gloo.functions])}`}`,
+            `${knative.snapshot.hash}\n${gatewayApiDigest(gw)}${glooEmpty ? '' : `\n${JSON.stringify([gloo.external, gloo.ports, gloo.clusters, gloo.tls, gloo.functions])}`}`,
             'hex',
           ),
         });
@@ -159,6 +147,7 @@ function withGlooPorts(gw: readonly PortListener[], gloo: readonly PortListener[
 
 function mergeClusters(a: readonly Cluster[], b: readonly Cluster[]): readonly Cluster[] {
   if (b.length === 0) return a;
+  if (a.length === 0) return b;
   const byName = new Map(b.map((c) => [c.name, c]));
   for (const c of a) byName.set(c.name, c);
   return [...byName.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
