@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { adminTokenFromFlags } from '../admin/auth.ts';
 import { DEFAULT_INGRESS_CLASS } from '../api/types.ts';
 import { SluiceError } from '../errors.ts';
+import { DEFAULT_RATE_LIMIT } from '../k8s/rate-limiter.ts';
 import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
@@ -36,6 +37,9 @@ export interface ServeFlags extends XdsFlags, TracingFlags, ListenerFlags {
   kubeconfig?: string;
   id?: string;
   leaseDuration: string;
+  /** Kubernetes mode: the API client's rate limit */
+  kubeApiQps: string;
+  kubeApiBurst: string;
   http: string;
   https: string;
   local: string;
@@ -100,6 +104,8 @@ export const serveDefaults = {
   localGatewayService: 'sluice-system/sluice-internal',
   gatewayApiService: 'sluice-system/sluice-gateway',
   leaseDuration: '15',
+  kubeApiQps: String(DEFAULT_RATE_LIMIT.qps),
+  kubeApiBurst: String(DEFAULT_RATE_LIMIT.burst),
   headerTimeout: '20',
   idleTimeout: '60',
   clientBodyTimeout: '60',
@@ -118,6 +124,12 @@ export const serveDefaults = {
 export function positiveNumber(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be a positive number`);
+  return n;
+}
+
+function wholeAtLeastOne(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `${flag}: "${value}" must be a whole number of at least 1`);
   return n;
 }
 
@@ -199,6 +211,7 @@ export async function createSource(f: ServeFlags, log: Logger): Promise<Source> 
       gatewayApiService: namespacedName(f.gatewayApiService, '--gateway-api-service'),
       id: f.id,
       leaseDurationMs: positiveNumber(f.leaseDuration, '--lease-duration') * 1000,
+      rateLimit: { qps: positiveNumber(f.kubeApiQps, '--kube-api-qps'), burst: wholeAtLeastOne(f.kubeApiBurst, '--kube-api-burst') },
       log: (level, msg) => log[level](msg),
     });
   }

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { SluiceError } from '../errors.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
+import { AgentCache } from './kube-agent.ts';
+import { DEFAULT_RATE_LIMIT, TokenBucket, type RateLimit } from './rate-limiter.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -100,22 +102,37 @@ function withUserAgent(config: KubeConfig): KubeConfig {
 export class KubeClient {
   readonly config: KubeConfig;
   readonly #watch: Watch;
+  /** client-side rate limit on every request but watches (null: none, for the Lease) */
+  readonly #bucket: TokenBucket | null;
+  readonly #agents = new AgentCache();
 
-  constructor(config: KubeConfig) {
+  constructor(config: KubeConfig, limit: RateLimit | null = DEFAULT_RATE_LIMIT) {
     this.config = config;
     this.#watch = new Watch(withUserAgent(config));
+    this.#bucket = limit ? new TokenBucket(limit) : null;
   }
 
   /** From --kubeconfig, $KUBECONFIG, ~/.kube/config or the in-cluster service account (see kubeconfig.ts). */
-  static load(kubeconfig?: string): KubeClient {
-    return new KubeClient(loadKubeConfig(kubeconfig));
+  static load(kubeconfig?: string, limit?: RateLimit): KubeClient {
+    return new KubeClient(loadKubeConfig(kubeconfig), limit ?? DEFAULT_RATE_LIMIT);
+  }
+
+  /**
+   * The same cluster without the rate limit, for the Lease: its renewals must never queue behind
+   * thousands of status writes, or the leader would lose its Lease while writing.
+   */
+  unlimited(): KubeClient {
+    return new KubeClient(this.config, null);
   }
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    await this.#bucket?.take();
     const cluster = this.config.getCurrentCluster()!;
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
     const opts: RequestOptions = { method, headers: { accept: 'application/json', 'user-agent': USER_AGENT }, timeout: REQUEST_TIMEOUT_MS };
     await this.config.applyToHTTPSOptions(opts);
+    // Reuse connections (client-node makes a new agent per call); a proxy's agent is left as it is.
+    if (url.protocol === 'https:' && !cluster.proxyUrl) opts.agent = this.#agents.agentFor(opts);
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     if (payload) opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': payload.length };
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;

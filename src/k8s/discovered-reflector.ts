@@ -12,6 +12,8 @@ export interface DiscoveredReflectorOptions {
   readonly minDiscoveryMs?: number;
   readonly maxDiscoveryMs?: number;
   readonly onChange: () => void;
+  /** a change of status alone: the cache is updated, but nothing the translator reads changed */
+  readonly onStatusChange?: () => void;
   readonly labelSelector?: string;
   readonly onError?: (err: unknown) => void;
   /** told once each time the kind turns out not to be served */
@@ -104,6 +106,8 @@ export class DiscoveredReflector {
       maxBackoffMs: this.#o.maxBackoffMs,
       onChange: this.#o.onChange,
       onError: this.#o.onError,
+      // Sluice writes these kinds' status: its own writes must not cost a translation each.
+      onStatusChange: this.#o.onStatusChange,
     });
     this.#reflector = r;
     r.start();

@@ -8,6 +8,7 @@ import type { Source, SourceState } from '../sources/types.ts';
 import type { ObjectStatus } from '../snapshot/types.ts';
 import { SluiceError } from '../errors.ts';
 import { KubeClient } from './client.ts';
+import type { RateLimit } from './rate-limiter.ts';
 import { KubernetesSource } from './source.ts';
 import { StatusController, type ServiceRef } from './status-controller.ts';
 
@@ -23,6 +24,8 @@ export interface KubernetesModeOptions {
   readonly id?: string;
   /** Lease duration (default 15 s); renewals every third of it */
   readonly leaseDurationMs?: number;
+  /** the API client's rate limit (default DEFAULT_RATE_LIMIT); the Lease is never held back by it */
+  readonly rateLimit?: RateLimit;
   readonly log?: (level: 'info' | 'warn', msg: string) => void;
 }
 
@@ -44,7 +47,7 @@ export class KubernetesMode implements Source {
       throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--lease-duration: must be at least 1 second');
     }
     this.#o = o;
-    this.#client = KubeClient.load(o.kubeconfig);
+    this.#client = KubeClient.load(o.kubeconfig, o.rateLimit);
     this.identity = identityFromEnv(o.id);
     let lastError = '';
     this.source = new KubernetesSource(this.#client, {

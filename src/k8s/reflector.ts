@@ -4,6 +4,7 @@
 // exponential backoff, so a restarting or unreachable API server costs nothing but a delay.
 import type { KubeClient, KubeObject, WatchHandle } from './client.ts';
 import { KubeApiError } from './client.ts';
+import { slim, statusOnly } from './slim.ts';
 
 export interface ReflectorOptions {
   /** collection path, e.g. `/api/v1/services` */
@@ -15,8 +16,12 @@ export interface ReflectorOptions {
   readonly maxBackoffMs?: number;
   /** the server ends each watch after this long (plus jitter), so dead connections are noticed */
   readonly watchTimeoutSeconds?: number;
-  /** called after every change to the cache (not for bookmarks) */
+  /** called after every change to the cache (not for bookmarks, nor status-only changes when `onStatusChange` is set) */
   readonly onChange: () => void;
+  /** called instead of onChange for a change of status alone (see statusOnly): for kinds whose status Sluice writes */
+  readonly onStatusChange?: () => void;
+  /** drop kubectl's last-applied annotation too (kinds Sluice never writes back) */
+  readonly dropLastApplied?: boolean;
   /** called on every failure before a retry */
   readonly onError?: (err: unknown) => void;
 }
@@ -81,7 +86,7 @@ export class Reflector<T extends KubeObject> {
     const list = await this.#client.list<T>(this.#opts.path, { labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector });
     if (this.#stopped) return;
     const next = new Map<string, T>();
-    for (const o of list.items ?? []) next.set(keyOf(o), o);
+    for (const o of list.items ?? []) next.set(keyOf(o), slim(o, this.#opts.dropLastApplied === true));
     this.#items = next;
     this.#rv = list.metadata?.resourceVersion ?? '';
     this.lists++;
@@ -139,8 +144,14 @@ export class Reflector<T extends KubeObject> {
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.#rv = rv;
     if (type === 'BOOKMARK') return;
-    if (type === 'DELETED') this.#items.delete(keyOf(obj));
-    else this.#items.set(keyOf(obj), obj as T);
+    const key = keyOf(obj);
+    if (type === 'DELETED') {
+      this.#items.delete(key);
+      return this.#opts.onChange();
+    }
+    const before = this.#items.get(key);
+    this.#items.set(key, slim(obj as T, this.#opts.dropLastApplied === true));
+    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) return this.#opts.onStatusChange();
     this.#opts.onChange();
   }
 

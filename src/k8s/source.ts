@@ -77,6 +77,7 @@ export class KubernetesSource implements Source {
   readonly #listeners = new Set<() => void>();
   #push: ((state: SourceState) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #statusTimer: NodeJS.Timeout | undefined;
   #started = false;
   /** validation results by object identity: the caches keep an object until it changes */
   readonly #validated = new WeakMap<KubeObject, ValidateOutcome>();
@@ -84,15 +85,18 @@ export class KubernetesSource implements Source {
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
     const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
-    this.#services = new Reflector(client, { ...common, path: paths.services() });
-    this.#slices = new Reflector(client, { ...common, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
+    // Kinds Sluice only reads: kubectl's last-applied copy of each is dropped as well.
+    const readOnly = { ...common, dropLastApplied: true };
+    this.#services = new Reflector(client, { ...readOnly, path: paths.services() });
+    this.#slices = new Reflector(client, { ...readOnly, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
-    this.#secrets = new Reflector(client, { ...common, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
-    this.#namedSecrets = new NamedSecrets(client, common);
+    this.#secrets = new Reflector(client, { ...readOnly, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
+    this.#namedSecrets = new NamedSecrets(client, readOnly);
     // Namespace labels are what Gateway listeners' allowedRoutes selectors match.
-    this.#namespaces = new Reflector(client, { ...common, path: paths.namespaces() });
-    if (opts.configNamespace !== undefined) this.#configSluice = new Reflector(client, { ...common, path: paths.configMaps(opts.configNamespace), fieldSelector: `metadata.name=${CONFIG_SLUICE}` });
-    const discovery = { ...common, minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
+    this.#namespaces = new Reflector(client, { ...readOnly, path: paths.namespaces() });
+    if (opts.configNamespace !== undefined) this.#configSluice = new Reflector(client, { ...readOnly, path: paths.configMaps(opts.configNamespace), fieldSelector: `metadata.name=${CONFIG_SLUICE}` });
+    // The status writer still hears of status changes (someone else's write is corrected), the translator not.
+    const discovery = { ...common, onStatusChange: () => this.#statusChanged(), minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
@@ -127,6 +131,7 @@ export class KubernetesSource implements Source {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
+    clearTimeout(this.#statusTimer);
     for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()]) r.stop();
     this.#namedSecrets.stop();
     this.#configSluice?.stop();
@@ -170,6 +175,14 @@ export class KubernetesSource implements Source {
   #changed(): void {
     if (!this.#started || this.#timer) return;
     this.#timer = setTimeout(() => this.#flush(), this.#opts.coalesceMs ?? 20);
+  }
+
+  #statusChanged(): void {
+    if (!this.#started || this.#timer || this.#statusTimer) return;
+    this.#statusTimer = setTimeout(() => {
+      this.#statusTimer = undefined;
+      for (const l of this.#listeners) l();
+    }, this.#opts.coalesceMs ?? 20);
   }
 
   #flush(): void {

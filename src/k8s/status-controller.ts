@@ -12,6 +12,7 @@ import type { KubernetesSource } from './source.ts';
 import { StatusWriter } from './status-writer.ts';
 import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
+import { forEachBounded } from './bounded.ts';
 
 export interface ServiceRef {
   readonly namespace: string;
@@ -32,6 +33,8 @@ export interface StatusControllerOptions {
   readonly retryPeriodMs?: number;
   readonly probeTimeoutMs?: number;
   readonly probe?: ProbeFn;
+  /** status writes in flight at once (default 16); the client's rate limit applies as well */
+  readonly statusConcurrency?: number;
   readonly log?: (level: 'info' | 'warn', msg: string) => void;
 }
 
@@ -49,6 +52,8 @@ export function probeHosts(ing: KIngress): { externalHost?: string; localHost?: 
 
 /** a refused Gateway API status write is tried again after this long (or on the next change) */
 const OBJECT_RETRY_MS = 5000;
+/** enough to keep a few milliseconds' round trips busy at the default rate limit, few enough not to hammer */
+const DEFAULT_STATUS_CONCURRENCY = 16;
 
 const configured = (r: IngressStatusReport): boolean => r.hash !== '' && r.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
 
@@ -80,7 +85,7 @@ export class StatusController {
     });
     this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name) });
     this.#objectWriter = new ObjectStatusWriter(o.client, { lookup: (kind, ns, name) => o.source.gatewayApiObject(kind, ns, name) });
-    this.leader = new LeaderElector(o.client, {
+    this.leader = new LeaderElector(o.client.unlimited(), {
       namespace: o.gatewayService.namespace,
       identity: o.identity,
       leaseDurationMs: o.leaseDurationMs,
@@ -192,15 +197,17 @@ export class StatusController {
       if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
     }
     this.#prober.setTargets(targets);
-    for (const r of reports) {
-      if (this.#stopped || !this.leader.isLeader()) return;
-      if (!this.#o.source.ingress(r.namespace, r.name)) continue; // deleted since the snapshot
+    const concurrency = this.#o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY;
+    const lost = (): boolean => this.#stopped || !this.leader.isLeader();
+    // Writes overlap (each waits mostly on the API server), bounded so that thousands never go at once.
+    await forEachBounded(reports, concurrency, async (r) => {
+      if (!this.#o.source.ingress(r.namespace, r.name)) return; // deleted since the snapshot
       // Not probed yet: the writer keeps a LoadBalancerReady the previous leader wrote for this generation.
       await this.#writer.write(r, configured(r) ? this.#prober.check(`${r.namespace}/${r.name}`, r.hash) : false);
-    }
+    }, lost);
+    if (lost()) return;
     let failed = false;
-    for (const st of this.#o.objectStatuses?.() ?? []) {
-      if (this.#stopped || !this.leader.isLeader()) return;
+    await forEachBounded(this.#o.objectStatuses?.() ?? [], concurrency, async (st) => {
       const key = `${st.kind} ${st.namespace ? `${st.namespace}/` : ''}${st.name}`;
       // One object the server refuses must not hold up the others' statuses; each problem is logged once.
       try {
@@ -212,7 +219,7 @@ export class StatusController {
         if (this.#objectFailures.get(key) !== msg) this.#o.log?.('warn', `status of ${key}: ${msg} (retrying)`);
         this.#objectFailures.set(key, msg);
       }
-    }
+    }, lost);
     if (failed && !this.#stopped) {
       clearTimeout(this.#retry);
       this.#retry = setTimeout(() => this.#sync(), OBJECT_RETRY_MS);

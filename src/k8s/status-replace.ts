@@ -1,10 +1,15 @@
 // The one way Sluice writes an object's `status` subresource: only when the desired status differs
-// from the current one, with `409 Conflict` retried on a freshly read object. It remembers what its
+// from the current one, with `409 Conflict` retried on a freshly read object (429 and 5xx too, after a backoff). It remembers what its
 // last write returned, keyed by the watch's resourceVersion it replaced: until the watch delivers
 // that write, the cache holds the replaced version, and comparing with it would write again (a 409
 // and a read for every object whose status changes twice in a row). resourceVersions are opaque,
 // so only equality is relied on.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeApiError, type KubeClient } from './client.ts';
+
+/** an API server that is busy (429) or failing (5xx) may answer the same write the next time */
+const transient = (status: number): boolean => status === 429 || status >= 500;
+const RETRY_BASE_MS = 50;
 
 export type WriteResult = 'written' | 'unchanged' | 'gone';
 
@@ -56,8 +61,10 @@ export class StatusReplacer<T extends StatusHolder, S> {
       } catch (err) {
         if (!(err instanceof KubeApiError) || attempt >= this.#maxAttempts) throw err;
         if (err.status === 404) return this.forget(key);
-        if (err.status !== 409) throw err;
-        current = undefined; // someone else wrote: read it again and recompute
+        if (err.status !== 409 && !transient(err.status)) throw err;
+        if (err.status !== 409) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+        // someone else wrote (or a failed write may have landed): read it again and recompute
+        current = undefined;
       }
     }
   }

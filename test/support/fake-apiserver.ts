@@ -45,6 +45,8 @@ export interface RequestRecord {
   userAgent?: string;
   /** the query string's parameters (fieldManager, watch...) */
   query: Record<string, string>;
+  /** when the request's body had arrived (performance.now()), for rate assertions */
+  at: number;
 }
 
 export class FakeApiServer {
@@ -62,6 +64,15 @@ export class FakeApiServer {
   /** the kinds served: the built-in ones, plus CRDs a test installs */
   #types: ResourceType[] = [...TYPES];
   kubeconfigPath = '';
+  /** answers a request with this status instead (409, 500...) when it returns one: for retry tests */
+  fault: ((r: RequestRecord) => number | undefined) | undefined;
+  /** time every non-watch request is held before its answer (a loaded API server), so concurrency shows */
+  latencyMs = 0;
+  /** the requests counted in flight (default: every non-watch one) */
+  counted: (r: RequestRecord) => boolean = () => true;
+  /** counted requests being answered now, and the most at once */
+  inFlight = 0;
+  maxInFlight = 0;
 
   private constructor(tls: FakeTls) {
     this.#tls = tls;
@@ -282,15 +293,31 @@ export class FakeApiServer {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'https://fake');
-      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, contentType: req.headers['content-type'], userAgent: req.headers['user-agent'], query: Object.fromEntries(url.searchParams) });
-      try {
-        if (req.headers.authorization !== `Bearer ${this.token}`) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
-        this.#route(req, res, url, Buffer.concat(chunks).toString('utf8'));
-      } catch (err) {
-        const e = err instanceof HttpError ? err : new HttpError(500, 'InternalError', String(err));
-        this.#json(res, e.code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: e.reason, code: e.code });
+      const record: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, contentType: req.headers['content-type'], userAgent: req.headers['user-agent'], query: Object.fromEntries(url.searchParams), at: performance.now() };
+      this.requests.push(record);
+      if (this.latencyMs > 0 && record.query.watch !== 'true' && record.query.watch !== '1') {
+        const counted = this.counted(record);
+        if (counted) this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+        setTimeout(() => {
+          if (counted) this.inFlight--;
+          this.#answer(req, res, url, chunks, record);
+        }, this.latencyMs);
+        return;
       }
+      this.#answer(req, res, url, chunks, record);
     });
+  }
+
+  #answer(req: IncomingMessage, res: ServerResponse, url: URL, chunks: Buffer[], record: RequestRecord): void {
+    try {
+      const injected = this.fault?.(record);
+      if (injected) throw new HttpError(injected, injected === 409 ? 'Conflict' : 'InternalError', `injected ${injected}`);
+      if (req.headers.authorization !== `Bearer ${this.token}`) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+      this.#route(req, res, url, Buffer.concat(chunks).toString('utf8'));
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'InternalError', String(err));
+      this.#json(res, e.code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: e.reason, code: e.code });
+    }
   }
 
   #json(res: ServerResponse, code: number, body: unknown): void {

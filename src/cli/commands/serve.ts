@@ -24,6 +24,8 @@ export function serveCommand(): Command {
     .option('--gateway-api-service <ns/name>', 'Service in front of the Gateway API listeners (Kubernetes mode): Gateways report its addresses', serveDefaults.gatewayApiService)
     .option('--id <id>', 'identity in the leader Lease (default: POD_NAMESPACE/POD_NAME)')
     .option('--lease-duration <seconds>', 'leader Lease duration', serveDefaults.leaseDuration)
+    .option('--kube-api-qps <n>', 'Kubernetes API requests per second, sustained (client-side limit, as client-go QPS; watches are not counted)', serveDefaults.kubeApiQps)
+    .option('--kube-api-burst <n>', 'Kubernetes API requests allowed at once after a quiet spell (as client-go burst)', serveDefaults.kubeApiBurst)
     .option('--header-timeout <seconds>', 'time a client has to send a request head', serveDefaults.headerTimeout)
     .option('--idle-timeout <seconds>', 'idle keep-alive timeout for client connections', serveDefaults.idleTimeout)
     .option('--client-body-timeout <seconds>', 'time a client may send nothing of an unfinished request body (0: no limit)', serveDefaults.clientBodyTimeout)

@@ -1,0 +1,109 @@
+// Status writes at scale: many new ingresses become Ready in status quickly, with at most a bounded
+// number of writes in flight, within the client-side rate limit, and with refused writes retried.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeApiServer, type RequestRecord } from '../support/fake-apiserver.ts';
+import { KubeClient } from '../../src/k8s/client.ts';
+import { KubernetesSource } from '../../src/k8s/source.ts';
+import { StatusController } from '../../src/k8s/status-controller.ts';
+import { SettableFeed } from '../../src/snapshot/feed.ts';
+import type { IngressStatusReport, Snapshot, TranslateResult } from '../../src/snapshot/types.ts';
+import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
+import { ingress, slice, waitFor } from './helpers.ts';
+
+const N = 400;
+const CONCURRENCY = 8;
+const QPS = 100;
+const BURST = 50;
+const name = (i: number): string => `web-${i}`;
+
+function publish(feed: SettableFeed, statuses: IngressStatusReport[]): void {
+  const content = { hash: 'h1', listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
+  const snapshot: Snapshot = { ...content, version: 1 };
+  const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
+  feed.publish(snapshot, result);
+}
+
+const report = (i: number, hash: string, generation: number): IngressStatusReport => ({
+  namespace: 'app',
+  name: name(i),
+  hash,
+  generation,
+  conditions: [{ type: 'NetworkConfigured', status: 'True' }, { type: 'LoadBalancerReady', status: 'True' }, { type: 'Ready', status: 'True' }],
+  publicLoadBalancer: { ingress: [{ domainInternal: 'sluice.sluice-system.svc.cluster.local' }] },
+  privateLoadBalancer: { ingress: [{ domainInternal: 'sluice-internal.sluice-system.svc.cluster.local' }] },
+});
+
+const isStatusWrite = (r: RequestRecord): boolean => r.method === 'PUT' && r.path.endsWith('/status') && r.path.includes('/ingresses/');
+
+describe('status writes at scale', () => {
+  let api: FakeApiServer;
+  let source: KubernetesSource;
+  let controller: StatusController | undefined;
+  before(async () => {
+    api = await FakeApiServer.start();
+    for (let i = 0; i < N; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
+    api.put(slice('sluice-system', 'sluice-abc', 'sluice', ['127.0.0.1'], 1));
+    api.put(slice('sluice-system', 'sluice-internal-abc', 'sluice-internal', ['127.0.0.1'], 1));
+  });
+  after(async () => {
+    await controller?.stop();
+    await source?.stop();
+    await api.close();
+  });
+
+  const ready = (i: number): boolean => {
+    const ing = api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', name(i)) as unknown as KIngress;
+    return ing.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  };
+
+  it('writes every new ingress Ready with bounded concurrency, within the rate limit, retrying a 409 and a 500', async () => {
+    const client = KubeClient.load(api.kubeconfigPath, { qps: QPS, burst: BURST });
+    source = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
+    await source.start(() => {});
+    const feed = new SettableFeed();
+    controller = new StatusController({
+      client,
+      source,
+      feed,
+      identity: 'one',
+      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
+      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
+      statusConcurrency: CONCURRENCY,
+      probe: async () => true,
+    });
+    // A loaded API server: each answer takes 5 ms, so writes overlap only if Sluice sends them together.
+    api.latencyMs = 5;
+    api.counted = isStatusWrite;
+    api.maxInFlight = 0;
+    const refused = new Map<string, number>([
+      [`/apis/networking.internal.knative.dev/v1alpha1/namespaces/app/ingresses/${name(7)}/status`, 409],
+      [`/apis/networking.internal.knative.dev/v1alpha1/namespaces/app/ingresses/${name(8)}/status`, 500],
+    ]);
+    api.fault = (r) => {
+      if (r.method !== 'PUT') return undefined;
+      const code = refused.get(r.path);
+      refused.delete(r.path);
+      return code;
+    };
+    const start = performance.now();
+    controller.start();
+    publish(feed, Array.from({ length: N }, (_, i) => report(i, `hash-${i}`, 1)));
+    await waitFor(() => Array.from({ length: N }, (_, i) => i).every(ready), 20_000, `all ${N} ingresses Ready`);
+    const elapsed = performance.now() - start;
+    assert.equal(refused.size, 0, 'the 409 and the 500 were both answered');
+    assert.ok(api.maxInFlight <= CONCURRENCY, `at most ${CONCURRENCY} writes at once (saw ${api.maxInFlight})`);
+    assert.ok(api.maxInFlight >= CONCURRENCY / 2, `writes overlap (saw at most ${api.maxInFlight} at once)`);
+    const writes = api.requests.filter(isStatusWrite).map((r) => r.at).sort((a, b) => a - b);
+    assert.ok(writes.length >= N, `every ingress written (${writes.length} writes)`);
+    // Any one-second window holds at most the burst plus a second's worth (a few more for timer jitter).
+    let busiest = 0;
+    for (let i = 0, j = 0; i < writes.length; i++) {
+      while (writes[j]! < writes[i]! - 1000) j++;
+      busiest = Math.max(busiest, i - j + 1);
+    }
+    assert.ok(busiest <= BURST + QPS + 5, `at most ${BURST + QPS} writes in any second (saw ${busiest})`);
+    // With the limit, 400 writes take at least (400 - burst) / qps seconds.
+    assert.ok(elapsed >= ((N - BURST) / QPS) * 1000 * 0.9, `the rate limit held the writes back (${Math.round(elapsed)} ms)`);
+  });
+});
