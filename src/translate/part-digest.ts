@@ -40,7 +40,10 @@ export function reusePorts(before: readonly PortListener[], after: readonly Port
   let changed = before.length !== after.length;
   const out = after.map((p, i) => {
     const o = old.get(p.name);
-    if (o === undefined) return (changed = true), p;
+    if (o === undefined) {
+      changed = true;
+      return p;
+    }
     const vhosts = reuseHosts(o.virtualHosts, p.virtualHosts);
     const { virtualHosts: _a, ...restNew } = p;
     const { virtualHosts: _b, ...restOld } = o;
