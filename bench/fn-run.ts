@@ -11,20 +11,10 @@ import { startSluice, type SluiceProcess } from './contenders/sluice.ts';
 import { FN_HOST, FN_UPSTREAMS_PREFIX, fnConfigYaml, getBookFrame, type FnScenario, type FnScenarioName, type FnUpstreamAddresses } from './fn-config.ts';
 import { measure } from './load.ts';
 import { sleep, start, which, type Child } from './proc.ts';
-import type { Ratios } from './report.ts';
+import { baselineLines, baselineRow, type BaselineRow } from './baseline-rows.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
 
-export interface FnRow {
-  readonly scenario: FnScenarioName;
-  readonly description: string;
-  readonly status: 'ok' | 'skipped' | 'failed';
-  readonly reason?: string;
-  readonly load?: LoadResult;
-  /** the plain route divided by (null for the plain routes themselves) */
-  readonly baseline: FnScenarioName | null;
-  /** this row ÷ its baseline (req/s: higher is better; latency: lower is better) */
-  readonly vsBaseline: Ratios;
-}
+export type FnRow = BaselineRow<FnScenarioName>;
 
 export interface FunctionsReport {
   readonly rows: readonly FnRow[];
@@ -145,33 +135,14 @@ export async function runFunctions(o: FunctionsOptions): Promise<FunctionsReport
 
 /** Pure: each scenario's row, divided by its baseline's measurement when both ran. */
 export function rateFunctions(scenarios: readonly FnScenario[], best: ReadonlyMap<FnScenarioName, LoadResult>, failed: ReadonlyMap<FnScenarioName, string>, skipped: ReadonlyMap<FnScenarioName, string>): FnRow[] {
-  const div = (x: number | undefined, y: number | undefined): number | null => (x !== undefined && y !== undefined && y > 0 ? x / y : null);
   return scenarios.map((s) => {
-    const load = best.get(s.name);
     // transcoding falls back to the plain HTTP route when the plain gRPC one did not run
     const baseline = s.baseline !== null && !best.has(s.baseline) && best.has('fn-plain') ? 'fn-plain' : s.baseline;
-    const base = baseline === null ? undefined : best.get(baseline);
-    const vsBaseline = { rps: div(load?.rps, base?.rps), p50: div(load?.p50Ms, base?.p50Ms), p99: div(load?.p99Ms, base?.p99Ms) };
-    const common = { scenario: s.name, description: s.description, baseline, vsBaseline };
-    if (skipped.has(s.name)) return { ...common, status: 'skipped' as const, reason: skipped.get(s.name)! };
-    if (failed.has(s.name) || load === undefined) return { ...common, status: 'failed' as const, reason: failed.get(s.name) ?? 'not measured' };
-    return { ...common, status: 'ok' as const, load };
+    return baselineRow(s, baseline, best, failed, skipped);
   });
 }
 
 /** Pure: the section's lines for the terminal and markdown reports. */
 export function functionsLines(f: FunctionsReport): string[] {
-  const x = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}x`);
-  const out = ['functions (one sluice serve, Gloo VirtualService; each function route ÷ the plain route named):'];
-  for (const r of f.rows) {
-    if (r.status !== 'ok' || !r.load) {
-      out.push(`  ${r.scenario.padEnd(13)} ${r.status}: ${r.reason ?? ''}`);
-      continue;
-    }
-    const l = r.load;
-    const errs = l.errors + l.non2xx > 0 ? ` (${l.errors} err, ${l.non2xx} non-2xx)` : '';
-    const vs = r.baseline === null ? '' : `  ÷${r.baseline}: req/s ${x(r.vsBaseline.rps)}, p50 ${x(r.vsBaseline.p50)}, p99 ${x(r.vsBaseline.p99)}`;
-    out.push(`  ${r.scenario.padEnd(13)} ${Math.round(l.rps).toString().padStart(6)} req/s${errs}, p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms${vs}`);
-  }
-  return out;
+  return baselineLines('functions (one sluice serve, Gloo VirtualService; each function route ÷ the plain route named):', f.rows, 13);
 }

@@ -10,20 +10,10 @@ import { startSluice, type SluiceProcess } from './contenders/sluice.ts';
 import { measure } from './load.ts';
 import { jwtMaterial, POL_BASELINE, POL_UPSTREAMS_PREFIX, polConfig, scenarioHeaders, type PolScenario, type PolScenarioName, type PolUpstreamAddresses } from './pol-config.ts';
 import { sleep, start, type Child } from './proc.ts';
-import type { Ratios } from './report.ts';
+import { baselineLines, baselineRow, type BaselineRow } from './baseline-rows.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
 
-export interface PolRow {
-  readonly scenario: PolScenarioName;
-  readonly description: string;
-  readonly status: 'ok' | 'skipped' | 'failed';
-  readonly reason?: string;
-  readonly load?: LoadResult;
-  /** the route divided by (null for the plain route itself) */
-  readonly baseline: PolScenarioName | null;
-  /** this row ÷ the plain route (req/s: higher is better; latency: lower is better) */
-  readonly vsBaseline: Ratios;
-}
+export type PolRow = BaselineRow<PolScenarioName>;
 
 export interface PoliciesReport {
   readonly rows: readonly PolRow[];
@@ -113,32 +103,10 @@ export function ratePolicies(
   failed: ReadonlyMap<PolScenarioName, string>,
   skipped: ReadonlyMap<PolScenarioName, string>,
 ): PolRow[] {
-  const div = (x: number | undefined, y: number | undefined): number | null => (x !== undefined && y !== undefined && y > 0 ? x / y : null);
-  const base = best.get(POL_BASELINE);
-  return scenarios.map((s) => {
-    const load = best.get(s.name);
-    const baseline = s.name === POL_BASELINE ? null : POL_BASELINE;
-    const vsBaseline = baseline === null ? { rps: null, p50: null, p99: null } : { rps: div(load?.rps, base?.rps), p50: div(load?.p50Ms, base?.p50Ms), p99: div(load?.p99Ms, base?.p99Ms) };
-    const common = { scenario: s.name, description: s.description, baseline, vsBaseline };
-    if (skipped.has(s.name)) return { ...common, status: 'skipped' as const, reason: skipped.get(s.name)! };
-    if (failed.has(s.name) || load === undefined) return { ...common, status: 'failed' as const, reason: failed.get(s.name) ?? 'not measured' };
-    return { ...common, status: 'ok' as const, load };
-  });
+  return scenarios.map((s) => baselineRow(s, s.name === POL_BASELINE ? null : POL_BASELINE, best, failed, skipped));
 }
 
 /** Pure: the section's lines for the terminal and markdown reports. */
 export function polLines(p: PoliciesReport): string[] {
-  const x = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}x`);
-  const out = ['policies (one sluice serve, Knative Ingresses with TrafficPolicies; each ÷ the same route without a policy):'];
-  for (const r of p.rows) {
-    if (r.status !== 'ok' || !r.load) {
-      out.push(`  ${r.scenario.padEnd(14)} ${r.status}: ${r.reason ?? ''}`);
-      continue;
-    }
-    const l = r.load;
-    const errs = l.errors + l.non2xx > 0 ? ` (${l.errors} err, ${l.non2xx} non-2xx)` : '';
-    const vs = r.baseline === null ? '' : `  ÷${r.baseline}: req/s ${x(r.vsBaseline.rps)}, p50 ${x(r.vsBaseline.p50)}, p99 ${x(r.vsBaseline.p99)}`;
-    out.push(`  ${r.scenario.padEnd(14)} ${Math.round(l.rps).toString().padStart(6)} req/s${errs}, p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms${vs}`);
-  }
-  return out;
+  return baselineLines('policies (one sluice serve, Knative Ingresses with TrafficPolicies; each ÷ the same route without a policy):', p.rows, 14);
 }
