@@ -70,7 +70,7 @@ export class Metrics {
   });
   readonly retries = new Counter({
     name: 'sluice_retries_total',
-    help: 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure)',
+    help: 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure; budget_exhausted: a retry the retry budget refused)',
     labelNames: ['cluster', 'reason'] as const,
     registers: [this.registry],
   });
