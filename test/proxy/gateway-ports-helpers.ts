@@ -8,7 +8,7 @@ import { DataPlane } from '../../src/proxy/dataplane.ts';
 import { GatewayPorts, type ReservedAddress } from '../../src/proxy/gateway-ports.ts';
 import { defaultH2Limits } from '../../src/proxy/h2.ts';
 import { H2Upstreams } from '../../src/proxy/h2-upstream.ts';
-import { defaultLimits } from '../../src/proxy/listeners.ts';
+import { defaultLimits, type ListenerLimits } from '../../src/proxy/listeners.ts';
 import { Upstreams } from '../../src/proxy/upstreams.ts';
 import { Tunnels } from '../../src/proxy/websocket.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
@@ -26,7 +26,7 @@ export interface PortsUnderTest {
   stop(): Promise<void>;
 }
 
-export function startPorts(options: { reserved?: ReservedAddress[]; drainTimeout?: number; fastPath?: boolean } = {}): PortsUnderTest {
+export function startPorts(options: { reserved?: ReservedAddress[]; drainTimeout?: number; fastPath?: boolean; limits?: Partial<ListenerLimits> } = {}): PortsUnderTest {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -40,7 +40,7 @@ export function startPorts(options: { reserved?: ReservedAddress[]; drainTimeout
   const dp = new DataPlane(feed, new Upstreams(), metrics, log, defaultLimits);
   const h2 = new H2Upstreams();
   const tunnels = new Tunnels();
-  const limits = { ...defaultLimits, ...defaultH2Limits };
+  const limits = { ...defaultLimits, ...defaultH2Limits, ...options.limits };
   const ports = new GatewayPorts({
     deps: { dp, h2, tunnels, limits },
     limits,

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Route, VirtualHost } from '../../src/snapshot/types.ts';
 import { get } from '../support/http.ts';
@@ -31,6 +32,33 @@ function fetchWhole(p: number, host: string, path: string): Promise<{ status: nu
     });
     req.setTimeout(10_000, () => req.destroy(new Error('no answer in 10 s')));
     req.on('error', reject);
+  });
+}
+
+/** Writes `raw` on `socket` and reads one response with a content-length body, or null when the socket closes first. */
+function exchangeOn(socket: net.Socket, raw: string): Promise<{ head: string; body: string } | null> {
+  return new Promise((resolve, reject) => {
+    if (socket.closed || socket.destroyed) return resolve(null);
+    let buf = '';
+    const done = (v: { head: string; body: string } | null): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      clearTimeout(timer);
+      resolve(v);
+    };
+    const onData = (d: Buffer): void => {
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.slice(0, end);
+      const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (buf.length >= end + 4 + length) done({ head, body: buf.slice(end + 4, end + 4 + length) });
+    };
+    const onClose = (): void => done(null);
+    const timer = setTimeout(() => reject(new Error(`no answer in 5 s; read ${JSON.stringify(buf)}`)), 5000);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.write(raw);
   });
 }
 
@@ -68,10 +96,12 @@ for (const fastPath of [true, false]) {
       h2c = http2.createServer();
       h2c.on('stream', (stream) => stream.on('error', () => {}));
       await new Promise<void>((r) => h2c.listen(0, '127.0.0.1', () => r()));
-      t = startPorts({ fastPath });
+      // A short head deadline makes the fast path's connection check run every 100 ms.
+      t = startPorts({ fastPath, limits: { headersTimeout: 400 } });
       p = await freePort();
+      const refused = await freePort();
       await t.publish({
-        clusters: [cluster('default/silent:80', silent.port), cluster('default/halfway:80', halfway.port), cluster('default/quick:80', quick.port), cluster('default/h2c:80', (h2c.address() as AddressInfo).port, 'h2c')],
+        clusters: [cluster('default/refused:80', refused), cluster('default/silent:80', silent.port), cluster('default/halfway:80', halfway.port), cluster('default/quick:80', quick.port), cluster('default/h2c:80', (h2c.address() as AddressInfo).port, 'h2c')],
         ports: [
           port(p, 'HTTP', [
             timedHost(p, 'request.example.com', 'default/silent:80', { request: 300 }),
@@ -80,6 +110,7 @@ for (const fastPath of [true, false]) {
             timedHost(p, 'quick.example.com', 'default/quick:80', { request: 5000 }),
             timedHost(p, 'off.example.com', 'default/silent:80', { request: 0 }),
             timedHost(p, 'h2c.example.com', 'default/h2c:80', { request: 300 }),
+            timedHost(p, 'refused.example.com', 'default/refused:80', { request: 300 }),
           ]),
         ],
       });
@@ -104,6 +135,31 @@ for (const fastPath of [true, false]) {
     it('answers 504 at timeouts.backendRequest, with a body still to come from the client', async () => {
       const r = await get(addr(), 'backend.example.com', '/slow', {}, { timeoutMs: 5000, method: 'POST', body: 'x'.repeat(1000) });
       assert.equal(r.status, 504, r.body);
+    });
+
+    it('keeps a connection its 504 (or 503) did not close for the next request', async () => {
+      const asks = [
+        'GET / HTTP/1.1\r\nhost: refused.example.com\r\n\r\n',
+        'GET /slow HTTP/1.1\r\nhost: request.example.com\r\n\r\n',
+        `POST /slow HTTP/1.1\r\nhost: backend.example.com\r\ncontent-length: 1000\r\n\r\n${'x'.repeat(1000)}`,
+      ];
+      for (const ask of asks) {
+        const socket = net.connect(p, '127.0.0.1');
+        socket.on('error', () => {});
+        try {
+          const first = await exchangeOn(socket, ask);
+          assert.ok(first !== null, "the 504 came");
+          assert.match(first.head, /^HTTP\/1\.1 50[34] /);
+          if (/\r\nconnection: *close/i.test(first.head)) continue;
+          // Several of the listener's connection checks pass before the next request.
+          await sleep(350);
+          const second = await exchangeOn(socket, 'GET / HTTP/1.1\r\nhost: quick.example.com\r\n\r\n');
+          assert.ok(second !== null, `the connection closed after a 50x that kept it alive (${ask.split(' ')[0]})`);
+          assert.match(second.head, /^HTTP\/1\.1 200 /);
+        } finally {
+          socket.destroy();
+        }
+      }
     });
 
     it('closes the connection when the deadline passes after the response head', async () => {

@@ -259,8 +259,8 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       writeLocalReply(this.socket, GATEWAY_TIMEOUT, this.#x.head, close);
       this.resStatus = 504;
       this.#finish(504, 'timeout');
-      if (close) this.endClient();
-      else this.#drive();
+      if (close || this.#shared.draining) this.endClient();
+      else this.#awaitNext();
     } else {
       this.closed = true;
       this.socket.destroy();
@@ -306,8 +306,8 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       writeLocalReply(this.socket, UPSTREAM_RESET, this.#x.head, close);
       this.resStatus = 503;
       this.#finish(503, outcome);
-      if (close) this.endClient();
-      else this.#drive();
+      if (close || this.#shared.draining) this.endClient();
+      else this.#awaitNext();
     } else {
       this.closed = true;
       this.socket.destroy();
@@ -329,6 +329,11 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     }
     this.#finish(this.resStatus);
     if (!this.#keepAlive || !bodyDone || this.#shared.draining) return this.endClient();
+    this.#awaitNext();
+  }
+
+  /** The exchange is over and the connection stays: its idle (or next head's) clock starts now. */
+  #awaitNext(): void {
     this.idleSince = Date.now();
     if (this.pending !== null) this.headStart = this.idleSince;
     this.#drive();
@@ -361,7 +366,11 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#head = null;
     writeLocalReply(this.socket, this.#x.reply, this.#x.head, close);
     if (close) this.endClient();
-    else this.idleSince = Date.now();
+    else {
+      // #drive's loop goes on to the next request; a partial one is on the head deadline.
+      this.idleSince = Date.now();
+      if (this.pending !== null) this.headStart = this.idleSince;
+    }
   }
 
   /** Hands the socket to node:http, with the unconsumed bytes pushed back in front of it. */
