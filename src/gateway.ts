@@ -1,5 +1,6 @@
 // One gateway process: a source feeding the pipeline, the data plane listeners, and the admin
 // endpoint. `sluice serve`, `sluice demo` and the end-to-end tests all start it through here.
+import type { AdminToken } from './admin/auth.ts';
 import type { AccessLog } from './observe/access-log.ts';
 import type { RequestIds } from './observe/request-id.ts';
 import type { Tracing } from './observe/trace-export.ts';
@@ -41,7 +42,7 @@ export interface GatewayOptions {
   readonly local?: HostPort;
   readonly admin?: HostPort;
   /** required by the admin endpoint (but for /ready and /live) as `Authorization: Bearer <token>` */
-  readonly adminToken?: string;
+  readonly adminToken?: AdminToken;
   /** the kubelet's health port: /ready and /live only */
   readonly health?: HostPort;
   readonly limits?: ListenerLimits;

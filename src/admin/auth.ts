@@ -1,8 +1,10 @@
 // The admin endpoint's bearer token (`serve --admin-token-file`). Everything but the health answers
 // (/ready, /live: no configuration in them) needs `Authorization: Bearer <token>`. Tokens are
 // compared through their SHA-256 digests with timingSafeEqual: constant time, whatever the length.
+// The file is looked at again on each guarded request, so a rotated token (a mounted Secret is
+// swapped by a rename) takes effect without a restart; a file gone bad keeps the last good token.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { isIP } from 'node:net';
 import { SluiceError } from '../errors.ts';
@@ -12,11 +14,54 @@ const OPEN_PATHS: ReadonlySet<string> = new Set(['/ready', '/live']);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
+/** The token the admin endpoint wants now. */
+export interface AdminToken {
+  digest(): Buffer;
+}
+
 /** Whether a request may see `path`: always when no token is set. */
-export function authorized(token: string | undefined, req: http.IncomingMessage, path: string): boolean {
+export function authorized(token: AdminToken | undefined, req: http.IncomingMessage, path: string): boolean {
   if (token === undefined || OPEN_PATHS.has(path)) return true;
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '');
-  return m !== null && timingSafeEqual(digest(m[1]!), digest(token));
+  return m !== null && timingSafeEqual(digest(m[1]!), token.digest());
+}
+
+/** A token that never changes. */
+export function fixedToken(token: string): AdminToken {
+  const d = digest(token);
+  return { digest: () => d };
+}
+
+/**
+ * The token in `file`, re-read when the file's identity, size or time changes. `onKept` hears why a
+ * changed file was not taken (the last good token stays).
+ */
+export function fileToken(file: string, onKept: (problem: string) => void = () => {}): AdminToken {
+  let current = digest(readAdminToken(file));
+  let seen = stamp(file);
+  return {
+    digest(): Buffer {
+      const now = stamp(file);
+      if (now !== seen) {
+        seen = now;
+        try {
+          current = digest(readAdminToken(file));
+        } catch (err) {
+          onKept(`${(err as Error).message}; the last good token stays`);
+        }
+      }
+      return current;
+    },
+  };
+}
+
+function stamp(file: string): string {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
 }
 
 export function answerUnauthorized(res: http.ServerResponse): void {
@@ -42,8 +87,8 @@ export function readAdminToken(file: string): string {
  * The token the admin endpoint at `host` requires: the file's when one is given; none on loopback;
  * elsewhere, refused without one unless `insecure` (--admin-insecure) says the network is trusted.
  */
-export function adminTokenFromFlags(host: string, tokenFile: string | undefined, insecure: boolean): string | undefined {
-  if (tokenFile !== undefined) return readAdminToken(tokenFile);
+export function adminTokenFromFlags(host: string, tokenFile: string | undefined, insecure: boolean, onKept?: (problem: string) => void): AdminToken | undefined {
+  if (tokenFile !== undefined) return fileToken(tokenFile, onKept);
   if (isLoopbackHost(host) || insecure) return undefined;
   throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--admin: ${host} is not a loopback address, and the admin endpoint shows the whole configuration: give --admin-token-file FILE (or --admin-insecure to serve it without a token)`);
 }

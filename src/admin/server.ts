@@ -1,7 +1,7 @@
 // Admin endpoint: readiness, per-ingress status, the current snapshot, Prometheus metrics.
 import type { DiscoveryReport } from '../functions/discovery/source.ts';
 import http from 'node:http';
-import { answerUnauthorized, authorized } from './auth.ts';
+import { type AdminToken, answerUnauthorized, authorized } from './auth.ts';
 import { readyAnswer, type Readiness } from './health.ts';
 import { answerInspect, INSPECT_PATHS, type InspectSources } from './inspect.ts';
 import { redactSecrets } from './redact.ts';
@@ -15,7 +15,7 @@ import type { IngressStatusReport, ObjectStatus, Snapshot } from '../snapshot/ty
 
 export interface AdminSources extends InspectSources {
   /** `Authorization: Bearer <token>` is required for all but /ready and /live (auth.ts); absent: none */
-  readonly token?: string;
+  readonly token?: AdminToken;
   readonly feed: SnapshotFeed;
   readonly metrics: Metrics;
   /** documents currently rejected by validation, and files that do not parse */

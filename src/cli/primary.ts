@@ -130,7 +130,7 @@ class Primary {
         const a = this.#workerAddresses;
         return { externalAddress: a?.http ?? this.#f.http, externalTlsAddress: a?.https ?? this.#f.https, localAddress: a?.local ?? this.#f.local };
       },
-      token: adminTokenFromFlags(parseAddress(this.#f.admin, '--admin').host, this.#f.adminTokenFile, this.#f.adminInsecure === true),
+      token: adminTokenFromFlags(parseAddress(this.#f.admin, '--admin').host, this.#f.adminTokenFile, this.#f.adminInsecure === true, (problem) => log.warn(problem)),
     });
     const admin = await listen(this.#admin, parseAddress(this.#f.admin, '--admin'), '--admin');
     log.info({ listener: 'admin', address: admin }, 'listening');

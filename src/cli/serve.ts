@@ -232,7 +232,7 @@ export function configLimitsFromFlags(f: Pick<ServeFlags, 'maxConfigFileSize' | 
 /** `source`: a `--workers` worker's (relayed from the primary) instead of the one the flags name */
 export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: Source): Promise<GatewayOptions> {
   const admin = parseAddress(f.admin, '--admin');
-  const adminToken = adminTokenFromFlags(admin.host, f.adminTokenFile, f.adminInsecure === true);
+  const adminToken = adminTokenFromFlags(admin.host, f.adminTokenFile, f.adminInsecure === true, (problem) => log.warn(problem));
   const accessLog = accessLogFromFlags(f);
   const tracing = tracingOptionsFromFlags(f);
   const limits = limitsFromFlags(f);

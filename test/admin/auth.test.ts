@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { test } from 'node:test';
-import { adminTokenFromFlags, authorized, isLoopbackHost } from '../../src/admin/auth.ts';
+import { adminTokenFromFlags, authorized, fixedToken, isLoopbackHost } from '../../src/admin/auth.ts';
 
 const req = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } }) as http.IncomingMessage;
 
@@ -20,10 +20,11 @@ test('a non-loopback admin host needs a token file unless insecure', () => {
 });
 
 test('only the exact bearer token passes; /ready and /live need none', () => {
-  const token = 's3cret-token';
-  assert.ok(authorized(token, req(`Bearer ${token}`), '/status'));
-  assert.ok(authorized(token, req(`bearer ${token}`), '/status'), 'the scheme is case-insensitive');
-  for (const bad of [undefined, '', 'Bearer', `Bearer ${token}x`, 'Bearer s', `Basic ${token}`, `Bearer ${token} extra`, `Bearer ${'a'.repeat(10_000)}`]) {
+  const secret = 's3cret-token';
+  const token = fixedToken(secret);
+  assert.ok(authorized(token, req(`Bearer ${secret}`), '/status'));
+  assert.ok(authorized(token, req(`bearer ${secret}`), '/status'), 'the scheme is case-insensitive');
+  for (const bad of [undefined, '', 'Bearer', `Bearer ${secret}x`, 'Bearer s', `Basic ${secret}`, `Bearer ${secret} extra`, `Bearer ${'a'.repeat(10_000)}`]) {
     assert.equal(authorized(token, req(bad), '/status'), false, String(bad));
   }
   assert.ok(authorized(token, req(), '/ready'));

@@ -2,7 +2,7 @@
 // --admin-insecure); with a token every admin path but /ready and /live answers 401 without it; the
 // health port never asks for one; the CLI sends it from --token or SLUICE_ADMIN_TOKEN.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
@@ -53,6 +53,24 @@ describe('admin endpoint with --admin-token-file', () => {
       assert.equal((await get(at, 'admin', '/live')).status, 200);
     }
     assert.equal((await get(sluice.addresses.health!, 'admin', '/status')).status, 404);
+  });
+
+  it('follows a rotated token file (written aside and renamed over, as a mounted Secret is), and keeps the last good token when the file goes bad', async () => {
+    const next = 'tok-rotated-5d0e8a';
+    const aside = join(cfg.dir, 'admin.token.next');
+    try {
+      await writeFile(aside, `${next}\n`);
+      await rename(aside, tokenFile(cfg));
+      assert.equal((await get(admin, 'admin', '/status', { authorization: `Bearer ${TOKEN}` })).status, 401, 'the old token is refused');
+      assert.equal((await get(admin, 'admin', '/status', { authorization: `Bearer ${next}` })).status, 200, 'the new token is taken');
+      await writeFile(aside, '  \n');
+      await rename(aside, tokenFile(cfg));
+      assert.equal((await get(admin, 'admin', '/status', { authorization: `Bearer ${next}` })).status, 200, 'an empty file keeps the last good token');
+      assert.equal((await get(admin, 'admin', '/status')).status, 401, 'and never opens the endpoint');
+    } finally {
+      await writeFile(tokenFile(cfg), `${TOKEN}\n`);
+    }
+    assert.equal((await get(admin, 'admin', '/status', { authorization: `Bearer ${TOKEN}` })).status, 200);
   });
 
   it('the CLI sends --token or SLUICE_ADMIN_TOKEN, and says when a token is wanted', async () => {
