@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { adminTokenFromFlags } from '../admin/auth.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../log.ts';
 import { parseAddress } from '../net/address.ts';
@@ -77,8 +78,20 @@ export function selfSignedCert(hosts: readonly string[]): KeyPairPem | undefined
   }
 }
 
-export async function runDemo(opts: { http: string; https: string; local: string; admin: string }): Promise<void> {
+export interface DemoFlags {
+  http: string;
+  https: string;
+  local: string;
+  admin: string;
+  adminTokenFile?: string;
+  adminInsecure?: boolean;
+}
+
+export async function runDemo(opts: DemoFlags): Promise<void> {
   const log = createLogger(process.env.SLUICE_LOG_LEVEL ?? 'warn');
+  const admin = parseAddress(opts.admin, '--admin');
+  // Checked before anything starts: the demo's admin endpoint shows its whole configuration too.
+  const adminToken = adminTokenFromFlags(admin.host, opts.adminTokenFile, opts.adminInsecure === true, (problem) => log.warn(problem));
   const revisions = await Promise.all(DEMO_REVISIONS.map((r) => startRevision(r.name, r.port)));
   const echo = await startEcho(DEMO_ECHO.name, DEMO_ECHO.port);
   const lambda = await startDemoLambda();
@@ -92,7 +105,8 @@ export async function runDemo(opts: { http: string; https: string; local: string
     // The demo has no Secret in examples/: its certificate is the default for every name.
     ...(cert ? { defaultCert: cert } : {}),
     local: parseAddress(opts.local, '--local'),
-    admin: parseAddress(opts.admin, '--admin'),
+    admin,
+    ...(adminToken !== undefined && { adminToken }),
     log,
   });
   const { http: h, https: s, local: l, admin: a } = gateway.addresses;

@@ -23,6 +23,12 @@ describe('admin endpoint exposure flags', () => {
     assert.equal(r.stderr, 'sluice: --admin: 0.0.0.0 is not a loopback address, and the admin endpoint shows the whole configuration: give --admin-token-file FILE (or --admin-insecure to serve it without a token)\n');
   });
 
+  it('sluice demo follows the same rule: a non-loopback --admin needs a token file or --admin-insecure', async () => {
+    const r = await runSluice(['demo', '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '0.0.0.0:0']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'sluice: --admin: 0.0.0.0 is not a loopback address, and the admin endpoint shows the whole configuration: give --admin-token-file FILE (or --admin-insecure to serve it without a token)\n');
+  });
+
   it('refuses an unreadable or empty token file', async () => {
     const missing = await runSluice(['serve', '--config', cfg.dir, '--admin', '127.0.0.1:0', '--admin-token-file', join(cfg.dir, 'missing')]);
     assert.equal(missing.code, 2);

@@ -1,5 +1,6 @@
 // `sluice demo`: its flags; runDemo (src/cli/demo.ts, loaded on use) starts the demo.
 import { Command } from 'commander';
+import type { DemoFlags } from '../demo.ts';
 import { serveDefaults } from '../serve.ts';
 
 export function demoCommand(): Command {
@@ -9,7 +10,9 @@ export function demoCommand(): Command {
     .option('--https <addr>', 'external TLS listener', serveDefaults.https)
     .option('--local <addr>', 'cluster-local listener', serveDefaults.local)
     .option('--admin <addr>', 'admin endpoint', serveDefaults.admin)
-    .action(async (opts: { http: string; https: string; local: string; admin: string }) => {
+    .option('--admin-token-file <file>', 'bearer token the admin endpoint requires (needed for a non-loopback --admin)')
+    .option('--admin-insecure', 'serve a non-loopback --admin without a token')
+    .action(async (opts: DemoFlags) => {
       const { runDemo } = await import('../demo.ts');
       await runDemo(opts);
     });
