@@ -5,17 +5,11 @@
 // call checks the stream first and catches what node can still throw: a client's misbehaviour
 // ends its own stream, never the process.
 import http2 from 'node:http2';
+import { addAbortSignal } from 'node:stream';
 
-const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
-/**
- * How long a reset stream may take to finish closing. After a connection error nghttp2 has
- * terminated the session and sends nothing more, so a RST_STREAM never goes out and node never
- * emits 'close': the stream (and the upstream request hanging off it) would stay forever.
- */
-const RESET_GRACE_MS = 2000;
-
-const ONE_BYTE = Buffer.from([0]);
+const ABORTED = AbortSignal.abort();
 
 /** Marks streams Sluice reset itself (not counted against the client's reset budget). */
 const RESET_BY_US = Symbol('sluice.resetByUs');
@@ -70,25 +64,18 @@ export function sendTrailers(stream: http2.ServerHttp2Stream, trailers: http2.Ou
 }
 
 /**
- * Resets a client stream (RST_STREAM with `code`), and destroys it if that cannot finish.
- * node:http2's close() first ends the writable side; with nothing left to write, that sends
- * END_STREAM ahead of the RST_STREAM and the client sees a clean, silently truncated response. A
- * write still in flight holds the end back until the RST_STREAM has gone out (the stream is
- * failed anyway, so its last byte does not matter).
+ * Resets a client stream: RST_STREAM with CANCEL for `NGHTTP2_CANCEL`, INTERNAL_ERROR for any other
+ * code (node:http2 sends no other code from destroy()). Not close(code): it ends the writable side
+ * first, so END_STREAM goes out ahead of the RST_STREAM (or alone, when the client has ended its
+ * side) and the client takes a cut response for a whole one. destroy() sends the RST_STREAM alone.
  */
 export function reset(stream: http2.ServerHttp2Stream, code: number): void {
   if (stream.destroyed) return;
   (stream as MarkedStream)[RESET_BY_US] = true;
-  if (!stream.closed) {
-    if (stream.headersSent && !stream.writableEnded && stream.writableLength === 0) stream.write(ONE_BYTE);
-    stream.close(code);
-  }
-  if (stream.destroyed) return;
-  const timer = setTimeout(() => {
-    if (!stream.destroyed) stream.destroy();
-  }, RESET_GRACE_MS);
-  timer.unref();
-  stream.once('close', () => clearTimeout(timer));
+  // An AbortError is what makes node:http2 reset with CANCEL; addAbortSignal is the public way to
+  // destroy a stream with one (synchronously, the signal being aborted already).
+  if (code === NGHTTP2_CANCEL) addAbortSignal(ABORTED, stream);
+  else stream.destroy(new Error(`stream reset by the gateway (code ${code})`));
 }
 
 /** Whether Sluice reset this stream itself (rather than the client). */
