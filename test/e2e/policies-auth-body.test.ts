@@ -147,6 +147,7 @@ describe('request body size limits through sluice serve', () => {
     for (const expect of ['', 'Expect: 100-continue\r\n']) {
       const over = await chunkedUpload(addr, 'small.example.com', [400, 400, 400, 400], expect);
       assert.match(over, /^(HTTP\/1\.1 100 Continue\r\n\r\n)?HTTP\/1\.1 413 /, `${expect || 'fast path'}: ${over.slice(0, 80)}`);
+      assert.match(over, /\r\n\r\nrequest body too large\n$/, `${expect || 'fast path'}: the same answer on every front end`);
       const within = await chunkedUpload(addr, 'small.example.com', [400, 400, 200], expect);
       assert.match(within, /^(HTTP\/1\.1 100 Continue\r\n\r\n)?HTTP\/1\.1 200 /, expect);
     }

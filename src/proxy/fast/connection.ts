@@ -9,7 +9,7 @@ import { sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, RequestBodyPump, TOO_LARGE } from './request-body.ts';
-import { bodyLimit } from '../../policies/body-limit.ts';
+import { BODY_TOO_LARGE, bodyLimit } from '../../policies/body-limit.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 import { dispatch, Resends, resendIfStale } from './upstream-response.ts';
@@ -17,7 +17,7 @@ import type { ResponseHead } from './parse.ts';
 import { ClientConnection } from './client-connection.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
-import { backedUp, errorBytes, requestHead } from './wire.ts';
+import { backedUp, errorBytes, localReplyBytes, requestHead } from './wire.ts';
 import { attach, handOff, type SocketListeners, writeLocalReply } from './local-answer.ts';
 
 export class FastConnection extends ClientConnection implements UpstreamOwner, ExchangeOwner {
@@ -189,7 +189,9 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#body.stop();
     this.#dropUpstream();
     if (!this.resHeadSent) {
-      this.socket.end(errorBytes(status), 'latin1');
+      // The body limit's answer is the policy's, as on node:http and HTTP/2.
+      if (status === 413) this.socket.end(localReplyBytes(BODY_TOO_LARGE, this.#x.head, true));
+      else this.socket.end(errorBytes(status), 'latin1');
       this.#finish(status);
     } else {
       this.socket.destroy();
