@@ -1,6 +1,7 @@
 // The admin endpoint's bearer token (`serve --admin-token-file`). Everything but the health answers
 // (/ready, /live: no configuration in them) needs `Authorization: Bearer <token>`. Tokens are
 // compared through their SHA-256 digests with timingSafeEqual: constant time, whatever the length.
+// A browser on /ui may send it as a cookie instead (ui-login.ts).
 // The file is looked at again on each guarded request, so a rotated token (a mounted Secret is
 // swapped by a rename) takes effect without a restart; a file gone bad keeps the last good token.
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -8,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { isIP } from 'node:net';
 import { SluiceError } from '../errors.ts';
+import { cookieToken } from './ui-login.ts';
 
 /** Paths answered without a token. */
 const OPEN_PATHS: ReadonlySet<string> = new Set(['/ready', '/live']);
@@ -23,7 +25,13 @@ export interface AdminToken {
 export function authorized(token: AdminToken | undefined, req: http.IncomingMessage, path: string): boolean {
   if (token === undefined || OPEN_PATHS.has(path)) return true;
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '');
-  return m !== null && timingSafeEqual(digest(m[1]!), token.digest());
+  const presented = m?.[1] ?? cookieToken(req);
+  return presented !== undefined && matches(token, presented);
+}
+
+/** Whether `presented` is the token (constant time). */
+export function matches(token: AdminToken, presented: string): boolean {
+  return timingSafeEqual(digest(presented), token.digest());
 }
 
 /** A token that never changes. */

@@ -1,7 +1,8 @@
 // Admin endpoint: readiness, per-ingress status, the current snapshot, Prometheus metrics.
 import type { DiscoveryReport } from '../functions/discovery/source.ts';
 import http from 'node:http';
-import { type AdminToken, answerUnauthorized, authorized } from './auth.ts';
+import { type AdminToken, answerUnauthorized, authorized, matches } from './auth.ts';
+import { answerLogin, answerLoginForm } from './ui-login.ts';
 import { readyAnswer, type Readiness } from './health.ts';
 import { answerInspect, INSPECT_PATHS, type InspectSources } from './inspect.ts';
 import { redactSecrets } from './redact.ts';
@@ -67,8 +68,12 @@ export function createAdminServer(src: AdminSources): http.Server {
 
 async function route(src: AdminSources, ui: UiData, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
+  if (path === '/ui/login' && req.method === 'POST' && src.token !== undefined) {
+    const token = src.token;
+    return answerLogin(req, res, (t) => matches(token, t));
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'only GET' });
-  if (!authorized(src.token, req, path)) return answerUnauthorized(res);
+  if (!authorized(src.token, req, path)) return path === '/ui' ? answerLoginForm(res) : answerUnauthorized(res);
   const snapshot = src.feed.current();
   switch (path) {
     case '/ready':

@@ -73,6 +73,28 @@ describe('admin endpoint with --admin-token-file', () => {
     assert.equal((await get(admin, 'admin', '/status', { authorization: `Bearer ${TOKEN}` })).status, 200);
   });
 
+  it('lets a browser in to /ui: a login form, then a same-site cookie its data requests carry', async () => {
+    const page = await get(admin, 'admin', '/ui');
+    assert.equal(page.status, 401);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /<form method="post" action="\/ui\/login">/);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const wrong = await get(admin, 'admin', '/ui/login', form, { method: 'POST', body: 'token=nope' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers['set-cookie'], undefined);
+    const right = await get(admin, 'admin', '/ui/login', form, { method: 'POST', body: `token=${encodeURIComponent(TOKEN)}` });
+    assert.equal(right.status, 303);
+    assert.equal(right.headers.location, '/ui');
+    const cookie = String(right.headers['set-cookie']);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    const jar = { cookie: cookie.split(';')[0]! };
+    assert.equal((await get(admin, 'admin', '/ui', jar)).status, 200);
+    assert.equal((await get(admin, 'admin', '/ui/data', jar)).status, 200);
+    assert.equal((await get(admin, 'admin', '/ui/data', { cookie: 'sluice-admin=nope' })).status, 401);
+    assert.equal((await get(admin, 'admin', '/ui/login', form, { method: 'POST', body: 'x'.repeat(100_000) })).status, 413);
+  });
+
   it('the CLI sends --token or SLUICE_ADMIN_TOKEN, and says when a token is wanted', async () => {
     const r = await runAll({
       none: ['get', 'ingresses', '--admin', admin],
