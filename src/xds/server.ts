@@ -1,6 +1,6 @@
 // The xDS server: an AggregatedDiscoveryService (state of the world and incremental) over
 // @grpc/grpc-js, serving the resources of the feed's current snapshot to any number of clients.
-// Resources are built and encoded once per snapshot and shared by every stream; each stream
+// Resources are built and encoded once (only what a snapshot changed) and shared by every stream; each stream
 // then decides on its own what its client needs (see sotw.ts and delta.ts). A stream is admitted
 // on its first request (access.ts); a refused one gets PERMISSION_DENIED and nothing else.
 import * as grpc from '@grpc/grpc-js';
@@ -11,7 +11,8 @@ import { denialReason, type XdsAccess } from './access.ts';
 import { checkListenerAddresses, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
-import { buildResources, encodeResources, type EncodedResources } from './resources.ts';
+import { XdsResourceCache } from './resource-cache.ts';
+import type { EncodedResources } from './resources.ts';
 import { envoyFunctionWarnings } from './functions.ts';
 import {
   adsServiceDefinition,
@@ -65,6 +66,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const credentials = serverCredentials(options.tls);
 
   let resources: EncodedResources | undefined;
+  // Translates and encodes only what each snapshot changed (resource-cache.ts).
+  const cache = new XdsResourceCache(addrs);
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
 
@@ -72,7 +75,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   let warned = new Set<string>();
   const rebuild = (snapshot: Snapshot) => {
     try {
-      resources = encodeResources(buildResources(snapshot, addrs));
+      resources = cache.build(snapshot);
     } catch (err) {
       // Clients keep the last good resources; the error names the field Envoy would reject.
       log.error({ err, version: snapshot.version }, `xDS resources for snapshot ${snapshot.version} not served`);
