@@ -170,14 +170,16 @@ function settle(prev: EncodedResources | undefined, lists: Record<ResourceKind, 
   for (const kind of RESOURCE_KINDS) {
     const before = prev?.[kind];
     const table = new Map<string, EncodedResource>();
-    let same = before !== undefined && before.size === lists[kind].length;
+    const changed: string[] = [];
     for (const r of lists[kind]) {
       const old = before?.get(r.name);
       const kept = old !== undefined && old.hash === r.hash && old.wildcard === r.wildcard ? old : r;
-      if (kept !== old) same = false;
+      if (kept !== old) changed.push(r.name);
       table.set(r.name, kept);
     }
-    out[kind] = same && before ? before : table;
+    const removed = before ? [...before.keys()].filter((name) => !table.has(name)) : [];
+    if (before && changed.length === 0 && removed.length === 0) out[kind] = before;
+    else out[kind] = before ? Object.assign(table, { change: { from: before, changed, removed } }) : table;
   }
   return out;
 }

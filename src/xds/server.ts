@@ -12,6 +12,7 @@ import { checkListenerAddresses, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
 import { XdsResourceCache } from './resource-cache.ts';
+import { ResponseCache, type EncodedResponse } from './responses.ts';
 import type { EncodedResources } from './resources.ts';
 import { envoyFunctionWarnings } from './functions.ts';
 import {
@@ -43,7 +44,16 @@ export interface XdsServer {
   readonly address: string;
   /** every connected client and what it has, sorted by node id */
   clients(): XdsClientStatus[];
+  /** work done since start: resource units translated, messages encoded, response bodies encoded */
+  stats(): XdsServerStats;
   close(): Promise<void>;
+}
+
+export interface XdsServerStats {
+  readonly translated: number;
+  readonly encoded: number;
+  /** each shared by every stream that sends the same response */
+  readonly responsesEncoded: number;
 }
 
 interface ClientStream {
@@ -68,6 +78,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   let resources: EncodedResources | undefined;
   // Translates and encodes only what each snapshot changed (resource-cache.ts).
   const cache = new XdsResourceCache(addrs);
+  // Responses encoded once for every stream that sends the same (responses.ts).
+  const responses = new ResponseCache();
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
 
@@ -149,10 +161,10 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       if (!call.writableEnded && !call.destroyed) call.write(response);
     };
   server.addService(adsServiceDefinition(), {
-    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse>) =>
-      serve(call, 'sotw', new SotwStream(writer(call), log)),
-    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-      serve(call, 'delta', new DeltaStream(writer(call), log)),
+    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse | EncodedResponse>) =>
+      serve(call, 'sotw', new SotwStream(writer(call), log, responses)),
+    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse | EncodedResponse>) =>
+      serve(call, 'delta', new DeltaStream(writer(call), log, responses)),
   });
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -177,6 +189,9 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       return [...streams]
         .map(([s, { peer, protocol }]) => ({ node: s.nodeId, peer, protocol, types: s.status() }))
         .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
+    },
+    stats() {
+      return { ...cache.stats, responsesEncoded: responses.encoded };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
