@@ -20,6 +20,8 @@ const node = (i: number) => ({ id: `bench-${i}`, cluster: 'bench', user_agent_na
 interface Stream {
   lastAck: number;
   responses: number;
+  /** bytes of resources received */
+  bytes: number;
   /** types that have had a first answer */
   synced: Set<string>;
 }
@@ -31,12 +33,13 @@ function sotwStream(i: number): void {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
   const call = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<object, DiscoveryResponse> }).StreamAggregatedResources();
-  const s: Stream = { lastAck: 0, responses: 0, synced: new Set() };
+  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set() };
   streams.push(s);
   const names = new Map<string, string[]>([[TypeUrl.listener, []], [TypeUrl.cluster, []], [TypeUrl.route, ROUTES]]);
   call.on('data', (r: DiscoveryResponse) => {
     lastResponse = now();
     s.responses++;
+    for (const x of r.resources) s.bytes += x.value.length;
     call.write({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names.get(r.type_url) ?? [] });
     s.lastAck = now();
     s.synced.add(r.type_url);
@@ -55,11 +58,12 @@ function deltaStream(i: number): void {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
   const call = (client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<object, DeltaDiscoveryResponse> }).DeltaAggregatedResources();
-  const s: Stream = { lastAck: 0, responses: 0, synced: new Set() };
+  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set() };
   streams.push(s);
   call.on('data', (r: DeltaDiscoveryResponse) => {
     lastResponse = now();
     s.responses++;
+    for (const x of r.resources) s.bytes += x.resource.value.length;
     call.write({ type_url: r.type_url, response_nonce: r.nonce });
     s.lastAck = now();
     s.synced.add(r.type_url);
@@ -93,8 +97,9 @@ process.on('message', (m: { type: 'start'; endpoints: string[] } | { type: 'meas
     );
   } else if (m.type === 'measure') {
     const marks = streams.map((s) => s.responses);
+    const bytes = streams.map((s) => s.bytes);
     void quiet(120_000, () => streams.every((s, i) => s.responses > (marks[i] ?? 0))).then(
-      () => process.send?.({ type: 'acked', lastAcks: streams.map((s) => s.lastAck), responses: streams.reduce((n, s, i) => n + s.responses - (marks[i] ?? 0), 0) }),
+      () => process.send?.({ type: 'acked', lastAcks: streams.map((s) => s.lastAck), responses: streams.reduce((n, s, i) => n + s.responses - (marks[i] ?? 0), 0), bytes: streams.reduce((n, s, i) => n + s.bytes - (bytes[i] ?? 0), 0) }),
       (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
     );
   } else {

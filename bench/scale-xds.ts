@@ -47,7 +47,7 @@ const server = await startXdsServer({
 console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)}; ${JSON.stringify(server.stats())}`);
 
 const child = fork(join(import.meta.dirname, 'scale-xds-clients.ts'), [server.address, String(clientCount)], { execArgv: ['--import', 'tsx'] });
-type Report = { type: 'synced'; responses: number } | { type: 'acked'; lastAcks: number[]; responses: number } | { type: 'error'; message: string };
+type Report = { type: 'synced'; responses: number } | { type: 'acked'; lastAcks: number[]; responses: number; bytes: number } | { type: 'error'; message: string };
 const reply = () =>
   new Promise<Report>((resolve, reject) => {
     child.once('message', (m: Report) => (m.type === 'error' ? reject(new Error(m.message)) : resolve(m)));
@@ -82,7 +82,7 @@ try {
     const sorted = acked.lastAcks.map((a) => a - published).sort((a, b) => a - b);
     console.log(
       `edit ${round}: publish -> last client's ACK ${ms(last)} (median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}); ` +
-        `translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses; load ${load()}`,
+        `translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all); load ${load()}`,
     );
     edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
   }

@@ -100,7 +100,8 @@ export class DeltaStream {
   update(resources: EncodedResources): void {
     for (const kind of RESOURCE_KINDS) {
       const state = this.#types.get(kind);
-      if (state) this.#push(kind, state, resources);
+      // A table the stream is in step with (a kind the snapshot left alone) has nothing to send.
+      if (state && state.synced !== resources[kind]) this.#push(kind, state, resources);
     }
   }
 
