@@ -49,6 +49,11 @@ function cluster(c: Cluster): ProtoObject {
   return { ...common, type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE } };
 }
 
+/** The Cluster of one IR cluster and, for a static one, its ClusterLoadAssignment (hostnames when `autoHost`). */
+export function clusterResources(c: Cluster, autoHost: boolean): { cluster: ProtoObject; endpoint?: ProtoObject } {
+  return { cluster: cluster(c), endpoint: c.type === 'static' ? loadAssignment(c.name, c.endpoints, autoHost) : undefined };
+}
+
 /** `autoHost`: clusters whose endpoints need their hostname (route-host.ts). */
 export function buildClusters(clusters: readonly Cluster[], autoHost: ReadonlySet<string> = new Set()): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   return {

@@ -6,14 +6,22 @@
 // until it changes, so the client keeps its last good config meanwhile.
 import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
-import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
+import { kindOfTypeUrl, type EncodedResource, type EncodedResources, type ResourceTable } from './resources.ts';
+import type { EncodedResponse, ResponseCache } from './responses.ts';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node } from './service.ts';
 import { CONTROL_PLANE } from './sotw.ts';
-import { selectVersioned } from './subscription.ts';
+import { selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
 
 interface DeltaTypeState {
   wildcard: boolean;
   names: Set<string>;
+  /** subscriptionKey of wildcard and names */
+  key: string;
+  /**
+   * the table whose selection `known` equals (the last one pushed from): a stream in step with
+   * the table a new one was made from is sent that table's change, encoded once for all such streams
+   */
+  synced?: ResourceTable;
   /** what the client holds: resource name -> version */
   known: Map<string, string>;
   /** nonce -> versions that response carried, until ACKed or NACKed */
@@ -25,15 +33,18 @@ interface DeltaTypeState {
 }
 
 export class DeltaStream {
-  readonly #send: (response: DeltaDiscoveryResponse) => void;
+  readonly #send: (response: DeltaDiscoveryResponse | EncodedResponse) => void;
   readonly #log: XdsLog;
+  readonly #responses: ResponseCache;
   readonly #types = new Map<ResourceKind, DeltaTypeState>();
   #node: Node | undefined;
   #nonce = 0;
 
-  constructor(send: (response: DeltaDiscoveryResponse) => void, log: XdsLog) {
+  /** `responses`: where bodies are shared with the server's other streams */
+  constructor(send: (response: DeltaDiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache) {
     this.#send = send;
     this.#log = log;
+    this.#responses = responses;
   }
 
   get nodeId(): string {
@@ -51,6 +62,7 @@ export class DeltaStream {
       state = {
         wildcard: wildcardType && req.resource_names_subscribe.length === 0,
         names: new Set(),
+        key: '',
         known: new Map(Object.entries(req.initial_resource_versions ?? {})),
         pending: new Map(),
         answered: false,
@@ -70,6 +82,9 @@ export class DeltaStream {
       if (name === '*') state.wildcard = false;
       else state.names.delete(name);
     }
+    if (state.key === '' || req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0) {
+      state.key = subscriptionKey(state.wildcard, state.names);
+    }
     if (resources) this.#push(kind, state, resources, added);
   }
 
@@ -85,7 +100,8 @@ export class DeltaStream {
   update(resources: EncodedResources): void {
     for (const kind of RESOURCE_KINDS) {
       const state = this.#types.get(kind);
-      if (state) this.#push(kind, state, resources);
+      // A table the stream is in step with (a kind the snapshot left alone) has nothing to send.
+      if (state && state.synced !== resources[kind]) this.#push(kind, state, resources);
     }
   }
 
@@ -111,15 +127,53 @@ export class DeltaStream {
     added: ReadonlySet<string> = new Set(),
   ): void {
     const table = resources[kind];
-    const { selected, version } = selectVersioned(table, { wildcard: state.wildcard, names: state.names });
+    const sub: Subscription = { wildcard: state.wildcard, names: state.names, key: state.key };
+    const { version } = selectVersioned(table, sub);
+    const change = table.change;
+    if (state.answered && added.size === 0 && change !== undefined && state.synced === change.from) {
+      this.#pushChange(kind, state, table, change, sub, version);
+      return;
+    }
+    const { selected } = selectVersioned(table, sub);
     const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).
     const selectedNames = new Set(selected.map((r) => r.name));
     const removed = [...state.known.keys()].filter((n) => !selectedNames.has(n));
     for (const name of added) if (!table.has(name)) removed.push(name);
+    state.synced = table;
     if (state.answered && changed.length === 0 && removed.length === 0) return;
     state.answered = true;
+    const body = this.#responses.deltaOnce(this.#response(kind, version, changed, removed));
+    this.#sent(state, version, changed, removed, body);
+  }
+
+  /** Only the table's change: the same for every stream in step with `change.from` and subscribed alike. */
+  #pushChange(kind: ResourceKind, state: DeltaTypeState, table: ResourceTable, change: NonNullable<ResourceTable['change']>, sub: Subscription, version: string): void {
+    const changed: EncodedResource[] = [];
+    const removed = change.removed.filter((n) => state.known.has(n));
+    for (const name of change.changed) {
+      const r = table.get(name);
+      if (r && ((sub.wildcard && r.wildcard) || sub.names.has(name))) changed.push(r);
+      else if (state.known.has(name)) removed.push(name);
+    }
+    state.synced = table;
+    if (changed.length === 0 && removed.length === 0) return;
+    const body = this.#responses.delta(table, `${kind}\0${sub.key}`, () => this.#response(kind, version, changed, removed));
+    this.#sent(state, version, changed, removed, body);
+  }
+
+  #response(kind: ResourceKind, version: string, changed: readonly EncodedResource[], removed: readonly string[]): Omit<DeltaDiscoveryResponse, 'nonce'> {
+    return {
+      system_version_info: version,
+      resources: changed.map((r) => ({ name: r.name, version: r.hash, resource: r.any })),
+      type_url: TypeUrl[kind],
+      removed_resources: [...new Set(removed)].sort(),
+      control_plane: CONTROL_PLANE,
+    };
+  }
+
+  #sent(state: DeltaTypeState, version: string, changed: readonly EncodedResource[], removed: readonly string[], body: Uint8Array): void {
     for (const r of changed) state.known.set(r.name, r.hash);
     for (const n of removed) state.known.delete(n);
     const nonce = String(++this.#nonce);
@@ -127,13 +181,6 @@ export class DeltaStream {
     state.sentVersion = version;
     // A client that never answers must not grow this map without bound.
     if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
-    this.#send({
-      system_version_info: version,
-      resources: changed.map((r) => ({ name: r.name, version: r.hash, resource: r.any })),
-      type_url: TypeUrl[kind],
-      removed_resources: [...new Set(removed)].sort(),
-      nonce,
-      control_plane: CONTROL_PLANE,
-    });
+    this.#send({ body, nonce });
   }
 }

@@ -182,7 +182,8 @@ function tlsListener(snapshot: Snapshot, address: string, hcm: HcmOptions): Name
   };
 }
 
-function apiListener(host: string): NamedResource {
+/** The API listener a proxyless gRPC client dialing `xds:///HOST` loads. */
+export function apiListener(host: string): NamedResource {
   return {
     name: host,
     resource: {
@@ -194,20 +195,25 @@ function apiListener(host: string): NamedResource {
   };
 }
 
+/** Envoy's listeners: external plain and TLS, cluster-local, Gateway API ports. `filters`: as buildListeners. */
+export function buildEnvoyListeners(snapshot: Snapshot, addresses: ListenerAddresses, filters: readonly ProtoObject[] = []): NamedResource[] {
+  const hcm = hcmOptions(snapshot, addresses, filters);
+  const tls = tlsListener(snapshot, addresses.externalTlsAddress, hcm);
+  return [
+    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', hcm, 'http'),
+    ...(tls ? [tls] : []),
+    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', hcm, 'local'),
+    ...buildPortListeners(snapshot, addresses, hcm),
+  ];
+}
+
 /** `filters`: the function filters some route uses (functions.ts), before the router in every connection manager. */
 export function buildListeners(
   snapshot: Snapshot,
   addresses: ListenerAddresses,
   filters: readonly ProtoObject[] = [],
 ): { envoy: NamedResource[]; grpc: NamedResource[] } {
-  const hcm = hcmOptions(snapshot, addresses, filters);
-  const tls = tlsListener(snapshot, addresses.externalTlsAddress, hcm);
-  const envoy = [
-    plainListener(LISTENER.external, addresses.externalAddress, 'externalAddress', hcm, 'http'),
-    ...(tls ? [tls] : []),
-    plainListener(LISTENER.local, addresses.localAddress, 'localAddress', hcm, 'local'),
-    ...buildPortListeners(snapshot, addresses, hcm),
-  ];
+  const envoy = buildEnvoyListeners(snapshot, addresses, filters);
   const grpc = [...hostsForGrpc(snapshot).keys()].map(apiListener);
   return { envoy, grpc };
 }

@@ -32,8 +32,19 @@ export interface EncodedResource {
   readonly wildcard: boolean;
 }
 
+/** How a table was made from the one before it (resource-cache.ts): what a delta stream in step with `from` is sent. */
+export interface TableChange {
+  readonly from: ResourceTable;
+  /** names of new resources and of those whose bytes changed */
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+}
+
 /** Encoded resources of one kind, by name. */
-export type ResourceTable = ReadonlyMap<string, EncodedResource>;
+export interface ResourceTable extends ReadonlyMap<string, EncodedResource> {
+  /** absent when not known (a table built from scratch) */
+  readonly change?: TableChange;
+}
 export type EncodedResources = Readonly<Record<ResourceKind, ResourceTable>>;
 
 const MESSAGE_TYPE: Record<ResourceKind, string> = {

@@ -98,26 +98,50 @@ function servable(route: ProtoObject): ProtoObject[] {
 /** Envoy refuses a domain that could split a header (NUL, CR, LF). */
 const servableDomain = (d: string) => !/[\0\r\n]/.test(d);
 
-function routeConfiguration(
-  name: string,
-  vhosts: readonly VirtualHost[],
-  snapshot: Snapshot,
-  redirectToHttps: boolean,
-  options: RouteOptions,
-): NamedResource {
-  const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i]));
+/** The Knative ingress hash of each ingress key: a virtual host's probe routes answer with it. */
+export function ingressHashes(snapshot: Snapshot): ReadonlyMap<string, string> {
+  return new Map(snapshot.ingresses.map((i) => [i.key, i.hash]));
+}
+
+/**
+ * One virtual host of an Envoy listener's route configuration, serving `domains` (those left to it
+ * by uniqueDomains). Depends only on its arguments, so xDS caching (resource-cache.ts) can keep it
+ * for as long as the IR virtual host object and these values stay the same.
+ */
+export function envoyVirtualHost(vhost: VirtualHost, domains: readonly string[], ingressHash: string | undefined, redirectToHttps: boolean, options: RouteOptions): ProtoObject {
   const forwardingRoute = (route: Route) => envoyRoute(route, options);
-  const virtual_hosts = uniqueDomains(catchAllLast(vhosts)).map(({ vhost, domains }) => {
-    const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
-    // ext_authz is off for the host's probes, redirects and unmatched paths (ext-authz.ts).
-    return { name: vhost.name, domains, routes: [...probeRoutes(ingresses.get(vhost.ingress)?.hash), ...routes], typed_per_filter_config: extAuthzVirtualHost(options.extAuthzFilters ?? []) };
-  });
-  // Split headers are set after the route's (see route-action.ts), as the IR orders filters.
+  const routes = vhost.routes.map(redirectToHttps && vhost.httpOption === 'Redirected' ? redirectRoute : forwardingRoute).flatMap(servable);
+  // ext_authz is off for the host's probes, redirects and unmatched paths (ext-authz.ts).
+  return { name: vhost.name, domains: [...domains], routes: [...probeRoutes(ingressHash), ...routes], typed_per_filter_config: extAuthzVirtualHost(options.extAuthzFilters ?? []) };
+}
+
+/** The virtual hosts of one route configuration in the order Envoy gets them, each with the domains it keeps. */
+export function placedVirtualHosts(vhosts: readonly VirtualHost[]): Array<{ vhost: VirtualHost; domains: string[] }> {
+  return uniqueDomains(catchAllLast(vhosts));
+}
+
+/** A route configuration's own fields around its virtual hosts. */
+export function routeConfigurationFields(name: string, virtual_hosts: readonly ProtoObject[] | undefined, bodyLimit: ProtoObject | undefined): ProtoObject {
   // Hosts are matched without their port, as by the data plane, but the Host is left as sent: the
   // connection manager's strip_any_host_port would also cut the port from the Host sent upstream
   // and from redirects, which the data plane keeps (test/contract).
-  const max_direct_response_body_size_bytes = directBodyLimit(virtual_hosts);
-  return { name, resource: { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true, max_direct_response_body_size_bytes } };
+  return { name, virtual_hosts, most_specific_header_mutations_wins: true, ignore_port_in_host_matching: true, max_direct_response_body_size_bytes: bodyLimit };
+}
+
+/** What one Envoy listener's route configuration is made of. */
+export interface RouteConfigPlan {
+  readonly name: string;
+  readonly vhosts: readonly VirtualHost[];
+  readonly redirectToHttps: boolean;
+  readonly options: RouteOptions;
+}
+
+function routeConfiguration(plan: RouteConfigPlan, hashes: ReadonlyMap<string, string>): NamedResource {
+  // Split headers are set after the route's (see route-action.ts), as the IR orders filters.
+  const virtual_hosts = placedVirtualHosts(plan.vhosts).map(({ vhost, domains }) =>
+    envoyVirtualHost(vhost, domains, hashes.get(vhost.ingress), plan.redirectToHttps, plan.options),
+  );
+  return { name: plan.name, resource: routeConfigurationFields(plan.name, virtual_hosts, directBodyLimit(virtual_hosts as Array<{ routes: ProtoObject[] }>)) };
 }
 
 /** The virtual host serving each host name, local listener first: proxyless clients run in-cluster. */
@@ -137,24 +161,38 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
  * Route configuration for one host, as a proxyless gRPC client loads it: no probes, no redirect,
  * no CORS and no function filters (gRPC clients refuse per-filter config for filters they lack).
  */
-function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: RouteOptions): NamedResource {
+export function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: RouteOptions): NamedResource {
   const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, options)).flatMap(servable) }];
   return { name: host, resource: { name: host, virtual_hosts, max_direct_response_body_size_bytes: directBodyLimit(virtual_hosts) } };
 }
 
-export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): { envoy: NamedResource[]; grpc: NamedResource[] } {
+/** The route options of every Envoy listener's route configuration (proxyless clients' differ: grpcRouteOptions). */
+export function envoyRouteOptions(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): RouteOptions {
+  return { cors: true, fault: true, functions: functions.targets, functionFilters: true, extAuthzFilters: envoyPolicies(snapshot).extAuthzFilters };
+}
+
+export function grpcRouteOptions(functions: EnvoyFunctions): RouteOptions {
+  return { cors: false, fault: false, functions: functions.targets, functionFilters: false };
+}
+
+/** The route configurations of Envoy's listeners, in order. */
+export function routeConfigPlans(snapshot: Snapshot, options: RouteOptions): RouteConfigPlan[] {
   const { external, local } = snapshot.listeners;
-  const options: RouteOptions = { cors: true, fault: true, functions: functions.targets, functionFilters: true, extAuthzFilters: envoyPolicies(snapshot).extAuthzFilters };
-  const envoy = [
+  return [
     // The cluster-local gateway redirects too (the translator marks only ExternalIP rules
     // Redirected), as Kourier's internal listener does; the TLS listener never does.
-    routeConfiguration(LISTENER.external, external, snapshot, true, options),
-    routeConfiguration(LISTENER.externalTls, external, snapshot, false, options),
-    routeConfiguration(LISTENER.local, local, snapshot, true, options),
+    { name: LISTENER.external, vhosts: external, redirectToHttps: true, options },
+    { name: LISTENER.externalTls, vhosts: external, redirectToHttps: false, options },
+    { name: LISTENER.local, vhosts: local, redirectToHttps: true, options },
     // A Gateway API port's own table, named after its listener.
-    ...snapshot.ports.map((p) => routeConfiguration(p.name, p.virtualHosts, snapshot, false, { ...options, listenerPort: p.listenerPort ?? p.port })),
+    ...snapshot.ports.map((p) => ({ name: p.name, vhosts: p.virtualHosts, redirectToHttps: false, options: { ...options, listenerPort: p.listenerPort ?? p.port } })),
   ];
-  const grpcOptions: RouteOptions = { cors: false, fault: false, functions: functions.targets, functionFilters: false };
+}
+
+export function buildRouteConfigurations(snapshot: Snapshot, functions: EnvoyFunctions = envoyFunctions(snapshot)): { envoy: NamedResource[]; grpc: NamedResource[] } {
+  const hashes = ingressHashes(snapshot);
+  const envoy = routeConfigPlans(snapshot, envoyRouteOptions(snapshot, functions)).map((plan) => routeConfiguration(plan, hashes));
+  const grpcOptions = grpcRouteOptions(functions);
   const grpc = [...hostsForGrpc(snapshot)].map(([host, vhost]) => grpcRouteConfiguration(host, vhost, grpcOptions));
   return { envoy, grpc };
 }

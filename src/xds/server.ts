@@ -1,6 +1,6 @@
 // The xDS server: an AggregatedDiscoveryService (state of the world and incremental) over
 // @grpc/grpc-js, serving the resources of the feed's current snapshot to any number of clients.
-// Resources are built and encoded once per snapshot and shared by every stream; each stream
+// Resources are built and encoded once (only what a snapshot changed) and shared by every stream; each stream
 // then decides on its own what its client needs (see sotw.ts and delta.ts). A stream is admitted
 // on its first request (access.ts); a refused one gets PERMISSION_DENIED and nothing else.
 import * as grpc from '@grpc/grpc-js';
@@ -11,7 +11,9 @@ import { denialReason, type XdsAccess } from './access.ts';
 import { checkListenerAddresses, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
-import { buildResources, encodeResources, type EncodedResources } from './resources.ts';
+import { XdsResourceCache } from './resource-cache.ts';
+import { ResponseCache, type EncodedResponse } from './responses.ts';
+import type { EncodedResources } from './resources.ts';
 import { envoyFunctionWarnings } from './functions.ts';
 import {
   adsServiceDefinition,
@@ -42,7 +44,16 @@ export interface XdsServer {
   readonly address: string;
   /** every connected client and what it has, sorted by node id */
   clients(): XdsClientStatus[];
+  /** work done since start: resource units translated, messages encoded, response bodies encoded */
+  stats(): XdsServerStats;
   close(): Promise<void>;
+}
+
+export interface XdsServerStats {
+  readonly translated: number;
+  readonly encoded: number;
+  /** each shared by every stream that sends the same response */
+  readonly responsesEncoded: number;
 }
 
 interface ClientStream {
@@ -65,6 +76,10 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const credentials = serverCredentials(options.tls);
 
   let resources: EncodedResources | undefined;
+  // Translates and encodes only what each snapshot changed (resource-cache.ts).
+  const cache = new XdsResourceCache(addrs);
+  // Responses encoded once for every stream that sends the same (responses.ts).
+  const responses = new ResponseCache();
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
 
@@ -72,7 +87,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   let warned = new Set<string>();
   const rebuild = (snapshot: Snapshot) => {
     try {
-      resources = encodeResources(buildResources(snapshot, addrs));
+      resources = cache.build(snapshot);
     } catch (err) {
       // Clients keep the last good resources; the error names the field Envoy would reject.
       log.error({ err, version: snapshot.version }, `xDS resources for snapshot ${snapshot.version} not served`);
@@ -146,10 +161,10 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       if (!call.writableEnded && !call.destroyed) call.write(response);
     };
   server.addService(adsServiceDefinition(), {
-    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse>) =>
-      serve(call, 'sotw', new SotwStream(writer(call), log)),
-    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-      serve(call, 'delta', new DeltaStream(writer(call), log)),
+    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse | EncodedResponse>) =>
+      serve(call, 'sotw', new SotwStream(writer(call), log, responses)),
+    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse | EncodedResponse>) =>
+      serve(call, 'delta', new DeltaStream(writer(call), log, responses)),
   });
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -174,6 +189,9 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       return [...streams]
         .map(([s, { peer, protocol }]) => ({ node: s.nodeId, peer, protocol, types: s.status() }))
         .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
+    },
+    stats() {
+      return { ...cache.stats, responsesEncoded: responses.encoded };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -4,6 +4,8 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Type } from 'protobufjs';
 import type { AnyMessage } from './encode.ts';
 import { envoyProtos } from './protos.ts';
+import { isEncodedResponse } from './responses.ts';
+import { lengthDelimited } from './wire.ts';
 
 export interface Node {
   readonly id: string;
@@ -63,8 +65,13 @@ export interface DeltaDiscoveryResponse {
 const SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
 function codec<T>(type: Type) {
+  const nonce = type.fields.nonce?.id;
   return {
-    serialize: (value: T): Buffer => Buffer.from(type.encode(type.fromObject(value as object)).finish()),
+    // A response encoded once for many streams (responses.ts) gets this stream's nonce appended.
+    serialize: (value: T): Buffer =>
+      nonce !== undefined && isEncodedResponse(value as object)
+        ? Buffer.concat([(value as { body: Uint8Array }).body, lengthDelimited(nonce, Buffer.from((value as { nonce: string }).nonce))])
+        : Buffer.from(type.encode(type.fromObject(value as object)).finish()),
     // defaults + arrays: absent strings read as '', lists as [], messages as null.
     deserialize: (bytes: Buffer): T =>
       type.toObject(type.decode(bytes), { longs: String, enums: String, defaults: true, arrays: true, objects: true }) as T,

@@ -10,7 +10,8 @@ import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { TypeUrl, RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
 import type { DiscoveryRequest, DiscoveryResponse, Node } from './service.ts';
-import { nextSubscription, selectVersioned, type Subscription } from './subscription.ts';
+import type { EncodedResponse, ResponseCache } from './responses.ts';
+import { nextSubscription, selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
 
 interface TypeState {
   subscription: Subscription;
@@ -24,15 +25,18 @@ interface TypeState {
 export const CONTROL_PLANE = { identifier: 'sluice' };
 
 export class SotwStream {
-  readonly #send: (response: DiscoveryResponse) => void;
+  readonly #send: (response: DiscoveryResponse | EncodedResponse) => void;
   readonly #log: XdsLog;
+  readonly #responses: ResponseCache;
   readonly #types = new Map<ResourceKind, TypeState>();
   #node: Node | undefined;
   #nonce = 0;
 
-  constructor(send: (response: DiscoveryResponse) => void, log: XdsLog) {
+  /** `responses`: where bodies are shared with the server's other streams */
+  constructor(send: (response: DiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache) {
     this.#send = send;
     this.#log = log;
+    this.#responses = responses;
   }
 
   get nodeId(): string {
@@ -67,7 +71,7 @@ export class SotwStream {
       return;
     }
     if (state && req.response_nonce !== '') this.#acknowledge(kind, state, req);
-    const next: TypeState = state ?? { subscription: { wildcard: false, names: new Set() } };
+    const next: TypeState = state ?? { subscription: { wildcard: false, names: new Set(), key: subscriptionKey(false, []) } };
     next.subscription = nextSubscription(kind, req.resource_names, state?.subscription);
     this.#types.set(kind, next);
     // A request without a nonce is a (re)start of this type: it always gets an answer.
@@ -102,12 +106,12 @@ export class SotwStream {
     const nonce = String(++this.#nonce);
     state.sentVersion = version;
     state.sentNonce = nonce;
-    this.#send({
+    const body = this.#responses.sotw(resources[kind], TypeUrl[kind], version, () => ({
       version_info: version,
       resources: selected.map((r) => r.any),
       type_url: TypeUrl[kind],
-      nonce,
       control_plane: CONTROL_PLANE,
-    });
+    }));
+    this.#send({ body, nonce });
   }
 }

@@ -7,6 +7,16 @@ export interface Subscription {
   /** all resources marked wildcard (Envoy's listeners and clusters), besides any named ones */
   readonly wildcard: boolean;
   readonly names: ReadonlySet<string>;
+  /**
+   * names what the subscription selects (wildcard and sorted names): equal keys select the same
+   * resources, so answers are computed once per table and key rather than per stream
+   */
+  readonly key: string;
+}
+
+/** A subscription's key (see Subscription.key). */
+export function subscriptionKey(wildcard: boolean, names: Iterable<string>): string {
+  return `${wildcard ? '*' : ''}\n${[...names].sort().join('\n')}`;
 }
 
 /**
@@ -23,7 +33,11 @@ export function nextSubscription(
   const named = names.filter((n) => n !== '*');
   const wildcard =
     wildcardType && (names.includes('*') || (names.length === 0 && (previous === undefined || previous.wildcard)));
-  return { wildcard, names: new Set(named) };
+  // Every ACK repeats the whole list (10,000 endpoint names for an Envoy): the same list keeps
+  // the same subscription, key included, rather than a new set per request.
+  if (previous && previous.wildcard === wildcard && previous.names.size === named.length && named.every((n) => previous.names.has(n))) return previous;
+  const set = new Set(named);
+  return { wildcard, names: set, key: subscriptionKey(wildcard, set) };
 }
 
 /** The resources a subscription selects, sorted by name. */
@@ -44,18 +58,20 @@ export function contentVersion(resources: readonly EncodedResource[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-const wildcardCache = new WeakMap<ResourceTable, { selected: EncodedResource[]; version: string }>();
+const answers = new WeakMap<ResourceTable, Map<string, { selected: EncodedResource[]; version: string }>>();
 
 /**
- * select() and contentVersion() together. Every Envoy has the same wildcard subscription, so
- * that answer is computed once per resource table, not once per client.
+ * select() and contentVersion() together. Streams subscribed alike (every Envoy's wildcard, the
+ * same endpoint names) share one answer per resource table, computed once, not once per client.
  */
 export function selectVersioned(table: ResourceTable, sub: Subscription): { selected: EncodedResource[]; version: string } {
-  const plainWildcard = sub.wildcard && sub.names.size === 0;
-  const cached = plainWildcard ? wildcardCache.get(table) : undefined;
-  if (cached) return cached;
-  const selected = select(table, sub);
-  const answer = { selected, version: contentVersion(selected) };
-  if (plainWildcard) wildcardCache.set(table, answer);
+  let byKey = answers.get(table);
+  if (!byKey) answers.set(table, (byKey = new Map()));
+  let answer = byKey.get(sub.key);
+  if (!answer) {
+    const selected = select(table, sub);
+    answer = { selected, version: contentVersion(selected) };
+    byKey.set(sub.key, answer);
+  }
   return answer;
 }

@@ -1,0 +1,109 @@
+// The ADS clients of bench/scale-xds.ts, in their own process (so their decoding does not run on
+// the server's event loop): `count` streams to ADDRESS, the first half state of the world, the
+// rest delta, each subscribing as an Envoy does (listeners and clusters by wildcard, then the
+// endpoints of every cluster and the route configurations its listeners name) and ACKing every
+// response at once. Told "measure" over IPC, it reports the time of the last ACK of each stream
+// once every stream has ACKed something and QUIET_MS passed without a response.
+//   forked by bench/scale-xds.ts: node --import tsx bench/scale-xds-clients.ts ADDRESS COUNT
+import * as grpc from '@grpc/grpc-js';
+import { TypeUrl } from '../src/xds/protos.ts';
+import { adsServiceDefinition, type DeltaDiscoveryResponse, type DiscoveryResponse } from '../src/xds/service.ts';
+
+const [address = '', countArg = '100'] = process.argv.slice(2);
+const count = Number(countArg);
+const QUIET_MS = 500;
+const ROUTES = ['external', 'external-tls', 'local'];
+const now = () => performance.timeOrigin + performance.now();
+const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
+const node = (i: number) => ({ id: `bench-${i}`, cluster: 'bench', user_agent_name: 'scale-xds' });
+
+interface Stream {
+  lastAck: number;
+  responses: number;
+  /** bytes of resources received */
+  bytes: number;
+  /** types that have had a first answer */
+  synced: Set<string>;
+}
+const streams: Stream[] = [];
+const clients: grpc.Client[] = [];
+let lastResponse = now();
+
+function sotwStream(i: number): void {
+  const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+  clients.push(client);
+  const call = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<object, DiscoveryResponse> }).StreamAggregatedResources();
+  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set() };
+  streams.push(s);
+  const names = new Map<string, string[]>([[TypeUrl.listener, []], [TypeUrl.cluster, []], [TypeUrl.route, ROUTES]]);
+  call.on('data', (r: DiscoveryResponse) => {
+    lastResponse = now();
+    s.responses++;
+    for (const x of r.resources) s.bytes += x.value.length;
+    call.write({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names.get(r.type_url) ?? [] });
+    s.lastAck = now();
+    s.synced.add(r.type_url);
+  });
+  call.on('error', () => {});
+  call.write({ node: node(i), type_url: TypeUrl.listener, resource_names: [] });
+  call.write({ type_url: TypeUrl.cluster, resource_names: [] });
+  call.write({ type_url: TypeUrl.route, resource_names: ROUTES });
+  endpointNames.then((list) => {
+    names.set(TypeUrl.endpoint, list);
+    call.write({ type_url: TypeUrl.endpoint, resource_names: list });
+  });
+}
+
+function deltaStream(i: number): void {
+  const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+  clients.push(client);
+  const call = (client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<object, DeltaDiscoveryResponse> }).DeltaAggregatedResources();
+  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set() };
+  streams.push(s);
+  call.on('data', (r: DeltaDiscoveryResponse) => {
+    lastResponse = now();
+    s.responses++;
+    for (const x of r.resources) s.bytes += x.resource.value.length;
+    call.write({ type_url: r.type_url, response_nonce: r.nonce });
+    s.lastAck = now();
+    s.synced.add(r.type_url);
+  });
+  call.on('error', () => {});
+  call.write({ node: node(i), type_url: TypeUrl.listener });
+  call.write({ type_url: TypeUrl.cluster });
+  call.write({ type_url: TypeUrl.route, resource_names_subscribe: ROUTES });
+  endpointNames.then((list) => call.write({ type_url: TypeUrl.endpoint, resource_names_subscribe: list }));
+}
+
+// The EDS names every client asks for: the parent sends them (the clusters of type EDS).
+let gotNames: (names: string[]) => void = () => {};
+const endpointNames = new Promise<string[]>((resolve) => (gotNames = resolve));
+
+async function quiet(timeoutMs: number, ready: () => boolean): Promise<void> {
+  const start = now();
+  while (!(ready() && now() - lastResponse > QUIET_MS)) {
+    if (now() - start > timeoutMs) throw new Error('clients did not settle in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+process.on('message', (m: { type: 'start'; endpoints: string[] } | { type: 'measure' } | { type: 'stop' }) => {
+  if (m.type === 'start') {
+    gotNames(m.endpoints);
+    for (let i = 0; i < count; i++) (i < count / 2 ? sotwStream : deltaStream)(i);
+    void quiet(600_000, () => streams.every((s) => s.synced.size === 4)).then(
+      () => process.send?.({ type: 'synced', responses: streams.reduce((n, s) => n + s.responses, 0) }),
+      (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
+    );
+  } else if (m.type === 'measure') {
+    const marks = streams.map((s) => s.responses);
+    const bytes = streams.map((s) => s.bytes);
+    void quiet(120_000, () => streams.every((s, i) => s.responses > (marks[i] ?? 0))).then(
+      () => process.send?.({ type: 'acked', lastAcks: streams.map((s) => s.lastAck), responses: streams.reduce((n, s, i) => n + s.responses - (marks[i] ?? 0), 0), bytes: streams.reduce((n, s, i) => n + s.bytes - (bytes[i] ?? 0), 0) }),
+      (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
+    );
+  } else {
+    for (const c of clients) c.close();
+    process.exit(0);
+  }
+});

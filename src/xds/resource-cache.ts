@@ -1,0 +1,185 @@
+// Snapshot -> encoded xDS resources, translating and encoding only what changed since the last
+// snapshot. The translators share the IR objects of unchanged ingresses and routes between
+// snapshots, so each resource is kept with the identity of the IR object it came from: a cluster
+// and its assignment by IR Cluster, a secret by TlsCertificate, an Envoy route configuration's
+// virtual hosts by IR VirtualHost (route-config-cache.ts), a proxyless client's route
+// configuration by host and VirtualHost, its API listener by host. The few snapshot-wide
+// resources (Envoy's listeners, the clusters of functions and policy services) are translated
+// each time and encoded only when their content is new.
+// A resource whose bytes did not change keeps its EncodedResource (so its version), and a kind
+// with nothing changed keeps its very table, so what the streams computed from it stays valid.
+// What one build does not use is dropped with it: the cache holds the current snapshot's only.
+import type { Cluster, Snapshot, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import { clusterResources } from './clusters.ts';
+import type { ListenerAddresses } from './common.ts';
+import { encodeAny, type ProtoObject } from './encode.ts';
+import { envoyFunctions } from './functions.ts';
+import { jwksClusters } from './jwt-authn.ts';
+import { apiListener, buildEnvoyListeners } from './listeners.ts';
+import { envoyPolicies } from './policy-filters.ts';
+import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
+import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable } from './resources.ts';
+import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
+import { autoHostClusters } from './route-host.ts';
+import { envoyRouteOptions, grpcRouteConfiguration, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
+import { buildSecrets } from './secrets.ts';
+import { digest } from './wire.ts';
+
+interface ClusterEntry {
+  readonly autoHost: boolean;
+  readonly cluster: EncodedResource;
+  readonly endpoint?: EncodedResource;
+}
+
+interface State {
+  /** what the route translation depends on beyond each virtual host: function targets, ext_authz filters */
+  readonly routeOptions: string;
+  readonly clusters: Map<Cluster, ClusterEntry>;
+  readonly secrets: Map<TlsCertificate, EncodedResource>;
+  readonly routes: RouteConfigState;
+  readonly grpcRoutes: Map<string, { readonly vhost: VirtualHost; readonly resource: EncodedResource }>;
+  readonly apiListeners: Map<string, EncodedResource>;
+  /** snapshot-wide resources by kind and content */
+  readonly byContent: Map<string, EncodedResource>;
+  readonly tables?: EncodedResources;
+}
+
+const emptyState = (routeOptions = ''): State => ({
+  routeOptions,
+  clusters: new Map(),
+  secrets: new Map(),
+  routes: emptyRouteConfigState(),
+  grpcRoutes: new Map(),
+  apiListeners: new Map(),
+  byContent: new Map(),
+});
+
+export class XdsResourceCache {
+  /** units translated and messages encoded since the cache was made (for tests and the bench) */
+  readonly stats: Counters = { translated: 0, encoded: 0 };
+  readonly #addresses: ListenerAddresses;
+  #state: State = emptyState();
+
+  constructor(addresses: ListenerAddresses) {
+    this.#addresses = addresses;
+  }
+
+  /**
+   * The snapshot's resources. Throws SLUICE_ERR_XDS naming the bad field (or SLUICE_ERR_BAD_FLAG
+   * for a listener address), and then keeps what it held, so the next build starts from the last good one.
+   */
+  build(snapshot: Snapshot): EncodedResources {
+    const prev = this.#state;
+    const functions = envoyFunctions(snapshot);
+    const routeOptions = envoyRouteOptions(snapshot, functions);
+    const optionsKey = JSON.stringify([[...functions.targets], routeOptions.extAuthzFilters ?? []]);
+    const old = optionsKey === prev.routeOptions ? prev : emptyState();
+    const next = emptyState(optionsKey);
+    const encode = (kind: ResourceKind, name: string, resource: ProtoObject, wildcard: boolean): EncodedResource => {
+      this.stats.encoded++;
+      const any = encodeAny(messageTypeOf(kind), resource);
+      return { name, any, hash: digest(any.value), wildcard };
+    };
+    const byContent = (kind: ResourceKind, r: { name: string; resource: ProtoObject }): EncodedResource => {
+      const key = `${kind}\0${JSON.stringify(r.resource)}`;
+      const e = prev.byContent.get(key) ?? encode(kind, r.name, r.resource, true);
+      next.byContent.set(key, e);
+      return e;
+    };
+
+    const autoHost = autoHostClusters(snapshot);
+    const clusters: EncodedResource[] = [];
+    const endpoints: EncodedResource[] = [];
+    for (const c of snapshot.clusters) {
+      const flag = autoHost.has(c.name);
+      let entry = prev.clusters.get(c);
+      if (!entry || entry.autoHost !== flag) {
+        this.stats.translated++;
+        const r = clusterResources(c, flag);
+        entry = { autoHost: flag, cluster: encode('cluster', c.name, r.cluster, true), endpoint: r.endpoint && encode('endpoint', c.name, r.endpoint, true) };
+      }
+      next.clusters.set(c, entry);
+      clusters.push(entry.cluster);
+      if (entry.endpoint) endpoints.push(entry.endpoint);
+    }
+    for (const r of [...functions.clusters, ...envoyPolicies(snapshot).clusters, ...jwksClusters(snapshot)]) clusters.push(byContent('cluster', r));
+
+    const listeners = buildEnvoyListeners(snapshot, this.#addresses, functions.filters).map((r) => byContent('listener', r));
+    const routes = buildRouteConfigs(routeConfigPlans(snapshot, routeOptions), ingressHashes(snapshot), old.routes, next.routes, this.stats);
+    const grpcOptions = grpcRouteOptions(functions);
+    for (const [host, vhost] of hostsForGrpc(snapshot)) {
+      let api = prev.apiListeners.get(host);
+      if (!api) {
+        this.stats.translated++;
+        api = encode('listener', host, apiListener(host).resource, false);
+      }
+      next.apiListeners.set(host, api);
+      listeners.push(api);
+      const held = old.grpcRoutes.get(host);
+      let route = held?.vhost === vhost ? held.resource : undefined;
+      if (!route) {
+        this.stats.translated++;
+        route = encode('route', host, grpcRouteConfiguration(host, vhost, grpcOptions).resource, false);
+      }
+      next.grpcRoutes.set(host, { vhost, resource: route });
+      routes.push(route);
+    }
+
+    const secrets = snapshot.tls.map((cert) => {
+      let e = prev.secrets.get(cert);
+      if (!e) {
+        this.stats.translated++;
+        // Only ever sent to a client that names them (SDS), never to a wildcard subscription.
+        e = encode('secret', cert.name, buildSecrets([cert])[0]!.resource, false);
+      }
+      next.secrets.set(cert, e);
+      return e;
+    });
+
+    const tables = settle(prev.tables, { listener: listeners, route: routes, cluster: clusters, endpoint: endpoints, secret: secrets });
+    this.#state = { ...next, tables };
+    return tables;
+  }
+
+  /** Entries held: one per IR object (or host, or content) the last build used. */
+  size(): number {
+    const s = this.#state;
+    let fragments = 0;
+    for (const m of s.routes.fragments.values()) fragments += m.size;
+    return s.clusters.size + s.secrets.size + fragments + s.routes.assembled.size + s.grpcRoutes.size + s.apiListeners.size + s.byContent.size;
+  }
+
+  /** Whether the cache holds resources made from this IR object. */
+  holds(object: Cluster | TlsCertificate | VirtualHost): boolean {
+    const s = this.#state;
+    return (
+      s.clusters.has(object as Cluster) ||
+      s.secrets.has(object as TlsCertificate) ||
+      s.routes.fragments.has(object as VirtualHost) ||
+      [...s.grpcRoutes.values()].some((g) => g.vhost === object)
+    );
+  }
+}
+
+/**
+ * The tables of one build. A resource with the same bytes as before keeps its previous
+ * EncodedResource; a kind with nothing changed keeps its previous table.
+ */
+function settle(prev: EncodedResources | undefined, lists: Record<ResourceKind, EncodedResource[]>): EncodedResources {
+  const out = {} as Record<ResourceKind, ResourceTable>;
+  for (const kind of RESOURCE_KINDS) {
+    const before = prev?.[kind];
+    const table = new Map<string, EncodedResource>();
+    const changed: string[] = [];
+    for (const r of lists[kind]) {
+      const old = before?.get(r.name);
+      const kept = old !== undefined && old.hash === r.hash && old.wildcard === r.wildcard ? old : r;
+      if (kept !== old) changed.push(r.name);
+      table.set(r.name, kept);
+    }
+    const removed = before ? [...before.keys()].filter((name) => !table.has(name)) : [];
+    if (before && changed.length === 0 && removed.length === 0) out[kind] = before;
+    else out[kind] = before ? Object.assign(table, { change: { from: before, changed, removed } }) : table;
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+// Fan-out: a snapshot change is encoded into one response per resource type and subscription,
+// shared by every client stream that subscribes to the same names, whatever the number of
+// clients; delta clients get only the changed resources. Real server, real gRPC clients.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { SettableFeed } from '../../src/snapshot/feed.ts';
+import type { Snapshot } from '../../src/snapshot/types.ts';
+import { TypeUrl } from '../../src/xds/protos.ts';
+import { startXdsServer, type XdsServer } from '../../src/xds/server.ts';
+import { delta, node, sotw } from './ads-client.ts';
+import { DEFAULT_ADDRESSES, resultOf, splitSnapshot } from './helpers.ts';
+
+const CLIENTS = 12;
+const feed = new SettableFeed();
+let server: XdsServer;
+
+function snapshot(version: number, bPort: number): Snapshot {
+  return splitSnapshot(version, 'hello.example.com', [
+    { cluster: 'default/a:80', port: 1, percent: 30 },
+    { cluster: 'default/b:80', port: bPort, percent: 30 },
+    { cluster: 'default/c:80', port: 3, percent: 40 },
+  ]);
+}
+
+before(async () => {
+  const s = snapshot(1, 2);
+  feed.publish(s, resultOf(s));
+  server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: DEFAULT_ADDRESSES });
+});
+after(() => server.close());
+
+test('one endpoint change is encoded once for every SotW client and once for every delta client', async () => {
+  const names = ['default/a:80', 'default/b:80', 'default/c:80'];
+  const sotws = Array.from({ length: CLIENTS }, () => sotw(server.address));
+  const deltas = Array.from({ length: CLIENTS }, () => delta(server.address));
+  try {
+    const nonces = await Promise.all(
+      sotws.map(async (c, i) => {
+        c.send({ node: node(`sotw-${i}`), type_url: TypeUrl.endpoint, resource_names: names });
+        const r = await c.next();
+        assert.equal(r.resources.length, 3);
+        c.send({ type_url: TypeUrl.endpoint, resource_names: names, version_info: r.version_info, response_nonce: r.nonce });
+        return r.version_info;
+      }),
+    );
+    await Promise.all(
+      deltas.map(async (c, i) => {
+        c.send({ node: node(`delta-${i}`), type_url: TypeUrl.endpoint, resource_names_subscribe: names });
+        const r = await c.next();
+        assert.equal(r.resources.length, 3);
+        c.send({ type_url: TypeUrl.endpoint, response_nonce: r.nonce });
+      }),
+    );
+    const before = server.stats().responsesEncoded;
+    const s = snapshot(2, 9);
+    feed.publish(s, resultOf(s));
+    const sotwAnswers = await Promise.all(sotws.map((c) => c.next()));
+    const deltaAnswers = await Promise.all(deltas.map((c) => c.next()));
+    for (const r of sotwAnswers) {
+      assert.equal(r.resources.length, 3);
+      assert.notEqual(r.version_info, nonces[0]);
+    }
+    for (const r of deltaAnswers) assert.deepEqual(r.resources.map((x) => x.name), ['default/b:80']);
+    assert.equal(server.stats().responsesEncoded - before, 2, 'one SotW body and one delta body for all clients');
+  } finally {
+    for (const c of [...sotws, ...deltas]) c.close();
+  }
+});
