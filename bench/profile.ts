@@ -27,6 +27,8 @@ const { values } = parseArgs({
     bin: { type: 'string' },
     // the event loop's delay and GC pauses in the measured window (bench/preload/loop-delay.mjs)
     'loop-delay': { type: 'boolean', default: false },
+    // allocation sites by bytes in the measured window, garbage included (bench/preload/alloc-sample.mjs)
+    alloc: { type: 'boolean', default: false },
   },
 });
 stopChildrenOnExit();
@@ -39,7 +41,12 @@ const profDir = join(workDir, 'prof');
 mkdirSync(profDir, { recursive: true });
 
 const LOOP_DELAY = fileURLToPath(new URL('./preload/loop-delay.mjs', import.meta.url));
-const extraNodeArgs = [...(values['node-args']?.split(' ').filter(Boolean) ?? []), ...(values['loop-delay'] ? ['--import', LOOP_DELAY] : [])];
+const ALLOC_SAMPLE = fileURLToPath(new URL('./preload/alloc-sample.mjs', import.meta.url));
+const extraNodeArgs = [
+  ...(values['node-args']?.split(' ').filter(Boolean) ?? []),
+  ...(values['loop-delay'] ? ['--import', LOOP_DELAY] : []),
+  ...(values.alloc ? ['--import', ALLOC_SAMPLE] : []),
+];
 const nodeArgs = extraNodeArgs.length > 0 ? extraNodeArgs : undefined;
 
 const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undefined, workDir);
@@ -71,6 +78,8 @@ try {
   if (nodeArgs !== undefined) writeFileSync(join(outDir, `sluice-${scenario.name}.stdout.txt`), s.child.stdout());
   const loop = s.child.stdout().split('\n').find((l) => l.startsWith('LOOPDELAY '));
   if (loop !== undefined) process.stdout.write(`event loop delay and GC pauses in the measured window: ${loop.slice('LOOPDELAY '.length)}\n`);
+  const alloc = s.child.stdout().split('\n').find((l) => l.startsWith('ALLOCSITES '));
+  if (alloc !== undefined) process.stdout.write(formatAllocSites(JSON.parse(alloc.slice('ALLOCSITES '.length)) as AllocSites, result.rps));
   const kept = join(outDir, `sluice-${scenario.name}.cpuprofile`);
   writeFileSync(kept, text);
   process.stdout.write(`${scenario.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (under the profiler)\n`);
@@ -79,4 +88,17 @@ try {
   process.stdout.write(`${formatSummary(summarize(JSON.parse(text) as CpuProfile, since), Number(values.top))}\n\nprofile: ${kept}\n`);
 } finally {
   await upstream.stop();
+}
+
+interface AllocSites {
+  readonly windowMs: number;
+  readonly totalKiB: number;
+  readonly top: ReadonlyArray<{ readonly site: string; readonly kib: number }>;
+}
+
+/** Pure: the sampled allocation sites, with bytes per request at the measured rate (the window also holds the warm-up and the stop). */
+function formatAllocSites(a: AllocSites, rps: number): string {
+  const requests = Math.max(1, (rps * a.windowMs) / 1000);
+  const lines = a.top.map((t) => `${((t.kib * 1024) / requests).toFixed(0).padStart(7)} B/req  ${t.site}`);
+  return `allocated in the window: ${a.totalKiB} KiB, ~${((a.totalKiB * 1024) / requests).toFixed(0)} bytes per request (sampled, garbage included)\n${lines.join('\n')}\n\n`;
 }
