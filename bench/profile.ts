@@ -1,4 +1,4 @@
-// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--node-args="..."] [--bin FILE]`: runs Sluice
+// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--alloc] [--node-args="..."] [--bin FILE]`: runs Sluice
 // under `node --cpu-prof` (one process, pinned) against the bench upstream with wrk, stops it, and prints
 // where its CPU time went (bench/cpuprofile.ts). The .cpuprofile is kept in --out (default bench/results).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSluice } from './contenders/sluice.ts';
 import { formatSummary, summarize, type CpuProfile } from './cpuprofile.ts';
+import { formatAllocSites, parseAllocSites } from './alloc-sites.ts';
 import { writeScenarioConfig } from './ingress-gen.ts';
 import { defaultGenerator, measure } from './load.ts';
 import type { LoadResult } from './types.ts';
@@ -56,17 +57,22 @@ try {
   const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000, nodeArgs, bin: values.bin });
   let result: LoadResult;
   try {
-    result = await measure({
+    const load = {
       url: `http://127.0.0.1:${s.httpPort}${scenario.path}`,
       headers: { host },
       scenario,
       connections: Number(values.connections),
-      durationSec: Number(values.duration),
-      warmupSec: 1,
       cpus: pinned ? '1' : undefined,
       generator: defaultGenerator(),
       workDir,
-    });
+    };
+    if (values.alloc) {
+      // The sampler counts the measured window only: warmed up first, then signalled around it.
+      await measure({ ...load, durationSec: 1, warmupSec: 0 });
+      process.kill(s.pid, 'SIGUSR2');
+      result = await measure({ ...load, durationSec: Number(values.duration), warmupSec: 0 });
+      process.kill(s.pid, 'SIGUSR2');
+    } else result = await measure({ ...load, durationSec: Number(values.duration), warmupSec: 1 });
   } finally {
     await s.stop();
   }
@@ -78,8 +84,8 @@ try {
   if (nodeArgs !== undefined) writeFileSync(join(outDir, `sluice-${scenario.name}.stdout.txt`), s.child.stdout());
   const loop = s.child.stdout().split('\n').find((l) => l.startsWith('LOOPDELAY '));
   if (loop !== undefined) process.stdout.write(`event loop delay and GC pauses in the measured window: ${loop.slice('LOOPDELAY '.length)}\n`);
-  const alloc = s.child.stdout().split('\n').find((l) => l.startsWith('ALLOCSITES '));
-  if (alloc !== undefined) process.stdout.write(formatAllocSites(JSON.parse(alloc.slice('ALLOCSITES '.length)) as AllocSites, result.rps));
+  const alloc = parseAllocSites(s.child.stdout());
+  if (alloc !== undefined) process.stdout.write(formatAllocSites(alloc, result.requests));
   const kept = join(outDir, `sluice-${scenario.name}.cpuprofile`);
   writeFileSync(kept, text);
   process.stdout.write(`${scenario.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (under the profiler)\n`);
@@ -90,15 +96,3 @@ try {
   await upstream.stop();
 }
 
-interface AllocSites {
-  readonly windowMs: number;
-  readonly totalKiB: number;
-  readonly top: ReadonlyArray<{ readonly site: string; readonly kib: number }>;
-}
-
-/** Pure: the sampled allocation sites, with bytes per request at the measured rate (the window also holds the warm-up and the stop). */
-function formatAllocSites(a: AllocSites, rps: number): string {
-  const requests = Math.max(1, (rps * a.windowMs) / 1000);
-  const lines = a.top.map((t) => `${((t.kib * 1024) / requests).toFixed(0).padStart(7)} B/req  ${t.site}`);
-  return `allocated in the window: ${a.totalKiB} KiB, ~${((a.totalKiB * 1024) / requests).toFixed(0)} bytes per request (sampled, garbage included)\n${lines.join('\n')}\n\n`;
-}

@@ -1,21 +1,22 @@
 // `node --import bench/preload/alloc-sample.mjs …`: where a process allocates. Samples every
 // allocation (V8's sampling heap profiler, one sample per 16 KiB on average), the ones the
-// scavenger has already collected included: young garbage is what makes scavenges frequent. From
-// SLUICE_ALLOC_AFTER_MS (default 2000: past start-up) on; on exit, writes the top allocation
-// sites by bytes as one `ALLOCSITES {json}` line on stdout. bench/profile.ts --alloc loads it.
+// scavenger has already collected included: young garbage is what makes scavenges frequent. The
+// first SIGUSR2 starts sampling, the second stops it and writes the top allocation sites by bytes
+// as one `ALLOCSITES {json}` line on stdout. bench/profile.ts --alloc loads it and signals around
+// the measured window.
 import { Session } from 'node:inspector';
 
-const after = Number(process.env.SLUICE_ALLOC_AFTER_MS ?? 2000);
 const session = new Session();
 session.connect();
 let started = 0;
-setTimeout(() => {
-  started = performance.now();
-  session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-}, after).unref();
+process.on('SIGUSR2', () => {
+  if (started === 0) {
+    started = performance.now();
+    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  } else report();
+});
 
-process.on('exit', () => {
-  if (started === 0) return;
+function report() {
   let profile;
   // An in-thread inspector session answers synchronously.
   session.post('HeapProfiler.stopSampling', (err, r) => {
@@ -37,4 +38,4 @@ process.on('exit', () => {
   walk(profile.head, []);
   const top = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([site, bytes]) => ({ site, kib: Math.round(bytes / 1024) }));
   process.stdout.write(`ALLOCSITES ${JSON.stringify({ windowMs: Math.round(performance.now() - started), totalKiB: Math.round(total / 1024), top })}\n`);
-});
+}
