@@ -92,10 +92,11 @@ function trackedStreamClosed(this: TrackedStream): void {
   const session = this[SESSION]!;
   const state = session[STATE]!;
   state.streams.delete(this);
-  this[CLOSED]?.onStreamClose();
   // Only resets before the response count: cancelling a stream that is being answered (a gRPC
   // stream, a download) is ordinary; opening streams only to reset them is the attack.
   if ((this.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR && !this.headersSent && !resetByUs(this)) peerReset(session, state);
+  // Last, as when it had its own listener (added after this one).
+  this[CLOSED]?.onStreamClose();
 }
 
 function peerReset(session: http2.ServerHttp2Session, state: SessionState): void {
