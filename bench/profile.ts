@@ -1,4 +1,4 @@
-// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--node-args="..."] [--bin FILE]`: runs Sluice
+// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--alloc] [--node-args="..."] [--bin FILE]`: runs Sluice
 // under `node --cpu-prof` (one process, pinned) against the bench upstream with wrk, stops it, and prints
 // where its CPU time went (bench/cpuprofile.ts). The .cpuprofile is kept in --out (default bench/results).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSluice } from './contenders/sluice.ts';
 import { formatSummary, summarize, type CpuProfile } from './cpuprofile.ts';
+import { formatAllocSites, parseAllocSites } from './alloc-sites.ts';
 import { writeScenarioConfig } from './ingress-gen.ts';
 import { defaultGenerator, measure } from './load.ts';
 import type { LoadResult } from './types.ts';
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     bin: { type: 'string' },
     // the event loop's delay and GC pauses in the measured window (bench/preload/loop-delay.mjs)
     'loop-delay': { type: 'boolean', default: false },
+    // allocation sites by bytes in the measured window, garbage included (bench/preload/alloc-sample.mjs)
+    alloc: { type: 'boolean', default: false },
   },
 });
 stopChildrenOnExit();
@@ -39,7 +42,12 @@ const profDir = join(workDir, 'prof');
 mkdirSync(profDir, { recursive: true });
 
 const LOOP_DELAY = fileURLToPath(new URL('./preload/loop-delay.mjs', import.meta.url));
-const extraNodeArgs = [...(values['node-args']?.split(' ').filter(Boolean) ?? []), ...(values['loop-delay'] ? ['--import', LOOP_DELAY] : [])];
+const ALLOC_SAMPLE = fileURLToPath(new URL('./preload/alloc-sample.mjs', import.meta.url));
+const extraNodeArgs = [
+  ...(values['node-args']?.split(' ').filter(Boolean) ?? []),
+  ...(values['loop-delay'] ? ['--import', LOOP_DELAY] : []),
+  ...(values.alloc ? ['--import', ALLOC_SAMPLE] : []),
+];
 const nodeArgs = extraNodeArgs.length > 0 ? extraNodeArgs : undefined;
 
 const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undefined, workDir);
@@ -49,17 +57,22 @@ try {
   const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000, nodeArgs, bin: values.bin });
   let result: LoadResult;
   try {
-    result = await measure({
+    const load = {
       url: `http://127.0.0.1:${s.httpPort}${scenario.path}`,
       headers: { host },
       scenario,
       connections: Number(values.connections),
-      durationSec: Number(values.duration),
-      warmupSec: 1,
       cpus: pinned ? '1' : undefined,
       generator: defaultGenerator(),
       workDir,
-    });
+    };
+    if (values.alloc) {
+      // The sampler counts the measured window only: warmed up first, then signalled around it.
+      await measure({ ...load, durationSec: 1, warmupSec: 0 });
+      process.kill(s.pid, 'SIGUSR2');
+      result = await measure({ ...load, durationSec: Number(values.duration), warmupSec: 0 });
+      process.kill(s.pid, 'SIGUSR2');
+    } else result = await measure({ ...load, durationSec: Number(values.duration), warmupSec: 1 });
   } finally {
     await s.stop();
   }
@@ -71,6 +84,8 @@ try {
   if (nodeArgs !== undefined) writeFileSync(join(outDir, `sluice-${scenario.name}.stdout.txt`), s.child.stdout());
   const loop = s.child.stdout().split('\n').find((l) => l.startsWith('LOOPDELAY '));
   if (loop !== undefined) process.stdout.write(`event loop delay and GC pauses in the measured window: ${loop.slice('LOOPDELAY '.length)}\n`);
+  const alloc = parseAllocSites(s.child.stdout());
+  if (alloc !== undefined) process.stdout.write(formatAllocSites(alloc, result.requests));
   const kept = join(outDir, `sluice-${scenario.name}.cpuprofile`);
   writeFileSync(kept, text);
   process.stdout.write(`${scenario.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (under the profiler)\n`);
@@ -80,3 +95,4 @@ try {
 } finally {
   await upstream.stop();
 }
+

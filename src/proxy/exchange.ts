@@ -45,10 +45,13 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   #inflight = false;
   #started = 0;
   #policies: RoutePolicies = NO_POLICIES;
-  /** the route's deadlines and idle timeout on the data plane's sweep (exchange-clock.ts) */
-  readonly #clock: ExchangeClock;
-  /** retries so far (exchange-attempts.ts) */
-  readonly #attempts = new Attempts();
+  /**
+   * The route's deadlines and idle timeout on the data plane's sweep (exchange-clock.ts), and its
+   * retries so far (exchange-attempts.ts): made when a route first needs them, since HTTP/2 makes
+   * an exchange per request and most routes have neither.
+   */
+  #clock: ExchangeClock | undefined = undefined;
+  #attempts: Attempts | undefined = undefined;
   /** performance.now() when the current attempt went upstream; 0 once its response head came (metrics) */
   #sentAt = 0;
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
@@ -66,7 +69,6 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   constructor(dp: DataPlane, listener: string, from: From, owner?: ExchangeOwner) {
     super(dp, listener, from);
     this.#owner = owner;
-    this.#clock = new ExchangeClock(dp.deadlines, this);
   }
 
   get decision(): ForwardDecision {
@@ -103,8 +105,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.mirrorBody = undefined;
     this.replayBody = undefined;
     this.cancelUpstream = undefined;
-    this.#attempts.reset();
-    this.#clock.reset();
+    this.#attempts?.reset();
+    this.#clock?.reset();
     this.#sentAt = 0;
     this.#held = undefined;
     this.bytesIn = 0;
@@ -169,7 +171,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       this.#cut = request !== undefined && request > 0 && end <= at;
       if (this.#cut) at = end;
       this.#held = fault;
-      this.#clock.hold(at, this.#cut ? request! : delay.ms);
+      this.#clocked().hold(at, this.#cut ? request! : delay.ms);
       return PENDING;
     }
     return this.#abortOrGoOn(fault);
@@ -303,14 +305,19 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     const timeout = decision.timeout;
     // A WebSocket tunnel lives as long as its peers want: no route timeout cuts it.
     if (timeout !== undefined && this.via !== VIA_TUNNEL) {
-      this.#clock.start(timeout, performance.now());
-      this.#clock.arm(timeout, this.#started);
+      const clock = this.#clocked();
+      clock.start(timeout, performance.now());
+      clock.arm(timeout, this.#started);
     }
-    if (decision.retry !== undefined) this.#attempts.started(dp.retryBudgets, cluster.name);
+    if (decision.retry !== undefined) (this.#attempts ??= new Attempts()).started(dp.retryBudgets, cluster.name);
     dp.inflight++;
     this.#inflight = true;
     this.#sentAt = performance.now();
     return FORWARD;
+  }
+
+  #clocked(): ExchangeClock {
+    return (this.#clock ??= new ExchangeClock(this.dp.deadlines, this));
   }
 
   /** The cluster's circuit breaker let the queued request go on (circuit-breaker.ts). */
@@ -342,7 +349,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#state !== OPEN) return;
     if (this.#held !== undefined) return this.#resume(this.#unhold(this.#held));
     // An idle timeout whose traffic still moves is armed again.
-    if (this.#clock.expired(() => this.activity())) (this.#owner ?? this).exchangeTimedOut(this);
+    if (this.#clocked().expired(() => this.activity())) (this.#owner ?? this).exchangeTimedOut(this);
   }
 
   exchangeTimedOut(_x: Exchange): void {
@@ -395,7 +402,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   retryAfter(cause: RetryCause): number {
     const policy = this.#decision?.retry;
     if (policy === undefined || this.#state !== OPEN) return -1;
-    const ms = this.#attempts.after(policy, this.method, this.bodyless || this.replayBody !== undefined, cause, this.dp.metrics, this.dp.retryBudgets);
+    const ms = (this.#attempts ??= new Attempts()).after(policy, this.method, this.bodyless || this.replayBody !== undefined, cause, this.dp.metrics, this.dp.retryBudgets);
     // The failed attempt counts against its endpoint (outlier detection) when another one follows.
     if (ms >= 0 && this.#ticket !== undefined) this.dp.backends.retrying(this.#ticket, this.endpoint, cause);
     return ms;
@@ -411,7 +418,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     // The Host follows the endpoint (headers: `host` first).
     if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint!);
     const timeout = this.#decision!.timeout;
-    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clock.arm(timeout, this.#started);
+    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clocked().arm(timeout, this.#started);
     this.#sentAt = performance.now();
     return true;
   }
@@ -461,7 +468,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#state !== OPEN) return;
     this.#state = DONE;
     const dp = this.dp;
-    this.#clock.disarm();
+    this.#clock?.disarm();
     if (this.#ticket !== undefined) {
       dp.backends.done(this.#ticket, this.endpoint, this.#inflight, status, outcome);
       this.#ticket = undefined;
@@ -469,7 +476,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#inflight) {
       this.#inflight = false;
       dp.inflight--;
-      this.#attempts.ended(dp.retryBudgets);
+      this.#attempts?.ended(dp.retryBudgets);
       dp.metrics.upstreamRequest(this.clusterName, status);
     }
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);

@@ -14,8 +14,14 @@ import { failBeforeHeaders, h1ResponseToH2, pairsToObject, type H2Target } from 
 import { clientResponseHeaders } from './headers.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
+import { whenClosed } from './h2-session-guard.ts';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
+
+// respond()'s options, shared: node copies them anyway.
+const HEAD_ONLY: http2.ServerStreamResponseOptions = Object.freeze({ endStream: true });
+const BODY_FOLLOWS: http2.ServerStreamResponseOptions = Object.freeze({ endStream: false });
+const TRAILERS_FOLLOW: http2.ServerStreamResponseOptions = Object.freeze({ endStream: false, waitForTrailers: true });
 
 /** Body pieces up to this size are copied rather than written as views of the read buffer. */
 const COPY_MAX = 16 * 1024;
@@ -40,10 +46,6 @@ export function proxyH2ToH1Raw(stream: http2.ServerHttp2Stream, pool: FastUpstre
 // closures made per request (each costs an allocation, and tsx's keepNames a call, per request).
 const EXCHANGE = Symbol('sluice.rawExchange');
 type TaggedStream = http2.ServerHttp2Stream & { [EXCHANGE]?: RawExchange };
-
-function streamClosed(this: TaggedStream): void {
-  this[EXCHANGE]?.onStreamClose();
-}
 
 function streamDrained(this: TaggedStream): void {
   this[EXCHANGE]?.onStreamDrain();
@@ -78,8 +80,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     const head = requestHead(this.#t.method, this.#t.url, this.#t.headers, false);
     this.#resends.arm(head, IDEMPOTENT.has(this.#t.method), this.#t.retries);
     (this.#stream as TaggedStream)[EXCHANGE] = this;
-    // 'close' comes once: on() spares once()'s wrapper per stream.
-    this.#stream.on('close', streamClosed);
+    whenClosed(this.#stream, this);
     this.expectResponse(this.#t.head, false);
     // A route timeout (deadlines.ts): the exchange answers the stream; the upstream socket goes.
     // Only routes with a timeout get one, so the usual request makes no closure for it.
@@ -164,7 +165,7 @@ class RawExchange extends UpstreamResponseReader implements UpstreamOwner {
     this.#announced = head.raw.some((h, i) => i % 2 === 0 && h.length === 7 && h.toLowerCase() === 'trailer');
     if (this.#announced) this.#stream.once('wantTrailers', () => guard.sendTrailers(this.#stream, this.#trailers ?? {}));
     const empty = head.framing === NO_BODY || (head.framing === LENGTH && head.contentLength === 0);
-    if (!guard.respond(this.#stream, fields, { endStream: empty && !this.#announced, waitForTrailers: this.#announced })) {
+    if (!guard.respond(this.#stream, fields, this.#announced ? TRAILERS_FOLLOW : empty ? HEAD_ONLY : BODY_FOLLOWS)) {
       // Gone, or node refused the head (the guard answered 502): the upstream is mid-message.
       this.#drop();
       this.#finish(this.#stream.headersSent ? 502 : 499);

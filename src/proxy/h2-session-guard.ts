@@ -68,9 +68,25 @@ export function trackStream(stream: http2.ServerHttp2Stream): void {
   stream.on('close', trackedStreamClosed);
 }
 
-/** A tracked stream's session, kept for its 'close'. */
+/** A tracked stream's session, kept for its 'close'; and who else wants to know (whenClosed). */
 const SESSION = Symbol('sluice.h2StreamSession');
-type TrackedStream = http2.ServerHttp2Stream & { [SESSION]?: GuardedSession };
+const CLOSED = Symbol('sluice.h2StreamClosed');
+type TrackedStream = http2.ServerHttp2Stream & { [SESSION]?: GuardedSession; [CLOSED]?: StreamCloseListener };
+
+export interface StreamCloseListener {
+  onStreamClose(): void;
+}
+
+/**
+ * Tells `l` when the stream closes, after the session's own bookkeeping. A tracked stream already
+ * has a 'close' listener: sharing it spares each request a second listener (and the array that
+ * two listeners of one event need). One per stream; a later call replaces it.
+ */
+export function whenClosed(stream: http2.ServerHttp2Stream, l: StreamCloseListener): void {
+  const s = stream as TrackedStream;
+  if (s[SESSION] !== undefined) s[CLOSED] = l;
+  else stream.once('close', () => l.onStreamClose());
+}
 
 function trackedStreamClosed(this: TrackedStream): void {
   const session = this[SESSION]!;
@@ -79,6 +95,8 @@ function trackedStreamClosed(this: TrackedStream): void {
   // Only resets before the response count: cancelling a stream that is being answered (a gRPC
   // stream, a download) is ordinary; opening streams only to reset them is the attack.
   if ((this.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR && !this.headersSent && !resetByUs(this)) peerReset(session, state);
+  // Last, as when it had its own listener (added after this one).
+  this[CLOSED]?.onStreamClose();
 }
 
 function peerReset(session: http2.ServerHttp2Session, state: SessionState): void {

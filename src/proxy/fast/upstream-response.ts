@@ -33,13 +33,6 @@ export abstract class UpstreamResponseReader implements ChunkSink {
   /** for the access log: performance.now() when the final head came (0 before), and the body's data bytes so far */
   resHeadAt = 0;
   resBytes = 0;
-  /** the chunked decoder's sink: counts the data, then hands it to the subclass */
-  readonly #chunks: ChunkSink = {
-    chunkData: (data: Buffer): void => {
-      this.resBytes += data.length;
-      this.chunkData(data);
-    },
-  };
 
   /** Readies the reader for the response to a request just sent. */
   protected expectResponse(headRequest: boolean, lean: boolean): void {
@@ -113,7 +106,7 @@ export abstract class UpstreamResponseReader implements ChunkSink {
     this.#left = head.contentLength;
     const f = head.framing;
     this.#phase = f === LENGTH ? BODY_LENGTH : f === CHUNKED ? BODY_CHUNKED : f === UNTIL_CLOSE ? BODY_UNTIL_CLOSE : DONE;
-    if (this.#phase === BODY_CHUNKED) (this.#decoder ??= new ChunkedDecoder(this.#chunks, true)).reset();
+    if (this.#phase === BODY_CHUNKED) (this.#decoder ??= new ChunkedDecoder(countingSink(this), true)).reset();
     const bodyStart = head.start + head.headLength;
     const inline = this.responseHead(buf, head, bodyStart);
     if (inline < 0) return this.stopReading();
@@ -189,6 +182,20 @@ export abstract class UpstreamResponseReader implements ChunkSink {
     }
     return this.#phase === DONE;
   }
+}
+
+/**
+ * The chunked decoder's sink: counts the data, then hands it to the reader. Made with the decoder,
+ * the first time a response is chunked: HTTP/2 makes a reader per request, and most responses
+ * have a Content-Length.
+ */
+function countingSink(reader: UpstreamResponseReader): ChunkSink {
+  return {
+    chunkData(data: Buffer): void {
+      reader.resBytes += data.length;
+      reader.chunkData(data);
+    },
+  };
 }
 
 /** Sends a request head on a pooled connection to `ep` (`fresh`: never a reused one). */
