@@ -144,6 +144,9 @@ class Call {
         if (this.#ended) return;
       }
       if (!flowing) await this.#resumed();
+    } else {
+      // A HEAD answer has no body: the handler's stream is closed rather than left open.
+      void body[Symbol.asyncIterator]().return?.();
     }
     this.#complete();
   }

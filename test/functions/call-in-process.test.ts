@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { functionHandlers } from '../../src/functions/registry.ts';
 import { get } from '../support/http.ts';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
-import { binding, HOST, rest, startFunctionPlane, within, type FunctionPlane } from './call-helpers.ts';
+import { binding, gate, HOST, rest, startFunctionPlane, within, type FunctionPlane } from './call-helpers.ts';
 
 /** Every upstream connection the data plane's pools hold (undici's and the raw sockets'), by origin. */
 function pooledOrigins(t: FunctionPlane): string[] {
@@ -93,6 +93,31 @@ describe('function calls run in the gateway\'s process', () => {
       assert.match(head, /^HTTP\/1\.1 503 /);
       assert.equal((await get(t.addr, HOST, '/fn/f')).status, 200, 'the gateway still serves the route');
     } finally {
+      await t.stop();
+    }
+  });
+
+  it('answers HEAD with the handler\'s head and closes its streamed body unread', async () => {
+    const closed = gate();
+    const stream: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => new Promise<IteratorResult<Uint8Array>>(() => {}),
+        return: async () => {
+          closed.open();
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    const back = functionHandlers.register('rest', async () => ({ status: 200, headers: { 'x-kind': 'stream' }, body: stream }));
+    const t = await startFunctionPlane({ fastPath: false, bindings: [binding('f', rest())], clusters: [] });
+    try {
+      const r = await get(t.addr, HOST, '/fn/f', {}, { method: 'HEAD' });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['x-kind'], 'stream');
+      assert.equal(r.body, '');
+      await within(closed.promise, 10_000, 'the handler\'s stream closed');
+    } finally {
+      back();
       await t.stop();
     }
   });
