@@ -2,7 +2,7 @@
 // a REST function, gRPC-JSON transcoding and a Lambda call, and plain routes to the same backends;
 // each function row is divided by its plain route's. Runs alternate between the scenarios (best of
 // `rounds` kept), so a slow spell of the shared machine hits them alike.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { connect as h2connect } from 'node:http2';
 import { join } from 'node:path';
@@ -18,6 +18,20 @@ export type FnRow = BaselineRow<FnScenarioName>;
 
 export interface FunctionsReport {
   readonly rows: readonly FnRow[];
+  /** sluice's CPU time (user + system) per request in its best run, µs, by scenario (Linux /proc; absent elsewhere) */
+  readonly cpuUsPerRequest?: Readonly<Partial<Record<FnScenarioName, number>>>;
+}
+
+/** utime + stime of a process, ms (Linux /proc); undefined where it cannot be read. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // the 14th and 15th fields of the line: utime and stime, in clock ticks (100 per second)
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface FunctionsOptions {
@@ -97,6 +111,7 @@ export async function checkOnce(port: number, s: FnScenario): Promise<void> {
 export async function runFunctions(o: FunctionsOptions): Promise<FunctionsReport> {
   const scenarios = o.scenarios;
   const best = new Map<FnScenarioName, LoadResult>();
+  const cpu: Partial<Record<FnScenarioName, number>> = {};
   const failed = new Map<FnScenarioName, string>();
   const skipped = new Map<FnScenarioName, string>();
   if (!which('h2load')) for (const s of scenarios) if (s.grpc) skipped.set(s.name, 'h2load is not installed (npm run bench:setup)');
@@ -113,6 +128,7 @@ export async function runFunctions(o: FunctionsOptions): Promise<FunctionsReport
     for (let round = 0; round < o.rounds; round++) {
       for (const s of live.filter((x) => !failed.has(x.name))) {
         o.log(`functions: ${s.name}`);
+        const cpuBefore = cpuMs(sluice.pid);
         const r = await measure({
           ...o.load,
           url: `http://127.0.0.1:${sluice.httpPort}${s.path}`,
@@ -123,14 +139,21 @@ export async function runFunctions(o: FunctionsOptions): Promise<FunctionsReport
         }).catch((e: Error) => e);
         if (r instanceof Error) failed.set(s.name, r.message.slice(-300));
         else if (r.requests === 0 || r.errors + r.non2xx >= r.requests) failed.set(s.name, `every request failed (${r.errors} errors, ${r.non2xx} non-2xx)`);
-        else if ((best.get(s.name)?.rps ?? -1) < r.rps) best.set(s.name, r);
+        else if ((best.get(s.name)?.rps ?? -1) < r.rps) {
+          best.set(s.name, r);
+          const cpuAfter = cpuMs(sluice.pid);
+          // The warm-up's CPU is in the difference but not its requests: scaled to the measured window
+          // (as if the warm-up ran at the same rate), so the figures compare across scenarios and runs.
+          const window = o.load.durationSec / (o.load.durationSec + o.load.warmupSec);
+          if (cpuBefore !== undefined && cpuAfter !== undefined) cpu[s.name] = ((cpuAfter - cpuBefore) * 1000 * window) / r.requests;
+        }
       }
     }
   } finally {
     await sluice?.stop();
     await child.stop();
   }
-  return { rows: rateFunctions(scenarios, best, failed, skipped) };
+  return { rows: rateFunctions(scenarios, best, failed, skipped), cpuUsPerRequest: cpu };
 }
 
 /** Pure: each scenario's row, divided by its baseline's measurement when both ran. */
@@ -144,5 +167,14 @@ export function rateFunctions(scenarios: readonly FnScenario[], best: ReadonlyMa
 
 /** Pure: the section's lines for the terminal and markdown reports. */
 export function functionsLines(f: FunctionsReport): string[] {
-  return baselineLines('functions (one sluice serve, Gloo VirtualService; each function route ÷ the plain route named):', f.rows, 13);
+  const lines = baselineLines('functions (one sluice serve, Gloo VirtualService; each function route ÷ the plain route named):', f.rows, 13);
+  const cpu = f.cpuUsPerRequest;
+  if (cpu === undefined || Object.keys(cpu).length === 0) return lines;
+  const parts = f.rows.flatMap((r) => {
+    const us = cpu[r.scenario];
+    if (us === undefined) return [];
+    const base = r.baseline === null ? undefined : cpu[r.baseline];
+    return [`${r.scenario} ${Math.round(us)} µs${base === undefined ? '' : ` (${(us / base).toFixed(2)}x ÷${r.baseline})`}`];
+  });
+  return [...lines, `  sluice CPU per request (user + system, best run): ${parts.join(', ')}`];
 }

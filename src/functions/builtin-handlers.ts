@@ -1,4 +1,4 @@
-// Sluice's own handlers, registered for every function host. Each is loaded on its first call, so a
+// Sluice's own handlers, registered for every data plane. Each is loaded on its first call, so a
 // gateway without functions never pays for a signer or a template engine at start-up.
 import { functionHandlers } from './registry.ts';
 import type { FunctionCall, FunctionHandler } from './types.ts';

@@ -1,5 +1,5 @@
 // Which handler runs each kind of function call. Each handler module registers itself here when it
-// is loaded (`functionHandlers.register('rest', callRest)`), so the function host never imports a
+// is loaded (`functionHandlers.register('rest', callRest)`), so the call runner never imports a
 // handler and a handler that is not loaded is a 501, not a failure to start.
 import type { FunctionCall, FunctionHandler } from './types.ts';
 
@@ -11,7 +11,7 @@ export class FunctionRegistry {
 
   register<T extends CallType>(type: T, handler: FunctionHandler<Extract<FunctionCall, { type: T }>>): () => void {
     const previous = this.#handlers.get(type);
-    // Safe: the host only calls a handler with a call of the type it was registered under.
+    // Safe: a call only runs the handler registered under its own type.
     this.#handlers.set(type, handler as FunctionHandler<FunctionCall>);
     return () => {
       if (this.#handlers.get(type) !== (handler as FunctionHandler<FunctionCall>)) return;

@@ -3,9 +3,8 @@
 // reached from REST+JSON through its google.api.http annotations, or an AWS Lambda function.
 //
 // The IR carries functions as plain data (Snapshot.functions, named by Split.function); the data
-// plane hands such a split's request to the function host (src/functions/host.ts), which runs the
-// call's handler: it turns the client's request into the upstream's, sends it, and turns the
-// answer back. Envoy gets the same through its own filters (grpc_json_transcoder, aws_lambda).
+// plane hands such a split's request, in its own process, to the call's handler (calls.ts): it
+// turns the client's request into the upstream's, sends it, and turns the answer back. Envoy gets the same through its own filters (grpc_json_transcoder, aws_lambda).
 
 /** One function call a split makes; Snapshot.functions entries, sorted by name. */
 export interface FunctionBinding {
@@ -108,14 +107,14 @@ export interface LambdaCall {
   readonly wrapAsApiGateway: boolean;
 }
 
-/** What the function host hands a handler: the client's request after the route's filters. */
+/** What a handler is handed: the client's request after the route's filters. */
 export interface FunctionRequest {
   readonly method: string;
   /** path and query as sent upstream */
   readonly path: string;
   /** lower-case names; repeated fields as arrays */
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
-  /** the whole request body (the host bounds its size) */
+  /** the whole request body (bounded: FUNCTION_BODY_LIMIT, 413 past it) */
   readonly body: Buffer;
 }
 
@@ -127,7 +126,7 @@ export interface FunctionResponse {
   readonly body: Buffer | AsyncIterable<Uint8Array>;
 }
 
-/** An address a call's Cluster can be reached at, chosen by the host's load balancer. */
+/** An address a call's Cluster can be reached at, chosen round-robin by pick(). */
 export interface UpstreamAddress {
   readonly address: string;
   readonly port: number;

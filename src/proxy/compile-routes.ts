@@ -9,7 +9,7 @@ import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
 import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry, Mirror } from './router.ts';
-import { functionCallEdits, functionClusterName } from '../functions/host-header.ts';
+import { functionClusterName } from '../functions/calls.ts';
 
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
 export interface Lookup<T> {
@@ -136,8 +136,8 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
         fault: e.fault === undefined ? undefined : compileFault(e.fault, report),
       };
       if (fn === undefined) return direct;
-      // A function split is forwarded to the function host, its call header set last so nothing overrides it.
-      const call = { ...direct, cluster: resolve(functionClusterName(fn), clusters), request: concatEdits(e.request, functionCallEdits(fn)) };
+      // A function split's cluster runs the call in this process (src/functions/calls.ts).
+      const call = { ...direct, cluster: resolve(functionClusterName(fn), clusters) };
       return s.grpcPassthrough === true && direct.cluster !== undefined ? { ...call, grpcPassthrough: direct } : call;
     });
     byFilters.set(route.filters, splits);

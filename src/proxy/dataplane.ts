@@ -10,10 +10,9 @@ import { RouterBuilder } from './router-builder.ts';
 import type { Upstreams } from './upstreams.ts';
 import { FastUpstreams } from './fast/upstream-pool.ts';
 import type { SnapshotChange } from '../snapshot/change.ts';
-import type { LiveOrigins } from './live-origins.ts';
 import { ClientDeadlines } from './client-deadlines.ts';
-import { FunctionHost, type FunctionHostOptions } from '../functions/host.ts';
-import { LiveOriginsWithHost } from '../functions/host-origins.ts';
+import { FunctionCalls, type FunctionCallOptions } from '../functions/calls.ts';
+import { LiveOrigins } from './live-origins.ts';
 import type { AccessLog } from '../observe/access-log.ts';
 import type { RequestIds } from '../observe/request-id.ts';
 import type { RequestTracer } from '../observe/trace-requests.ts';
@@ -22,8 +21,8 @@ import { connectionsByCluster, type PoolCounts } from './pool-stats.ts';
 
 export class DataPlane {
   #router: Router | undefined;
-  /** runs the function calls of function splits (src/functions/host.ts); listens once a snapshot has functions */
-  readonly functions: FunctionHost;
+  /** runs the function calls of function splits in this process (src/functions/calls.ts) */
+  readonly functions: FunctionCalls;
   /** derives each router from this plane's last one (never from another plane's) */
   readonly #routers: RouterBuilder;
   readonly upstreams: Upstreams;
@@ -58,10 +57,10 @@ export class DataPlane {
   readonly retryBudgets = new RetryBudgets();
 
   /** `timeouts`: see ListenerLimits.bodyTimeout and sendTimeout (ms, 0: none) */
-  /** `functions`: the function host's options (body limit, registry) */
-  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, timeouts: { readonly bodyTimeout: number; readonly sendTimeout: number } = { bodyTimeout: 0, sendTimeout: 0 }, functions: FunctionHostOptions = {}) {
-    this.functions = new FunctionHost(() => this.#router?.snapshot, log, functions);
-    this.live = new LiveOriginsWithHost(this.functions);
+  /** `functions`: the function calls' options (body limit, registry) */
+  constructor(feed: SnapshotFeed, upstreams: Upstreams, metrics: Metrics, log: Logger, timeouts: { readonly bodyTimeout: number; readonly sendTimeout: number } = { bodyTimeout: 0, sendTimeout: 0 }, functions: FunctionCallOptions = {}) {
+    this.functions = new FunctionCalls(() => this.#router?.snapshot, log, functions);
+    this.live = new LiveOrigins();
     this.#routers = new RouterBuilder((problem) => this.log.warn({ problem }, 'route configuration problem'), this.functions.clusters);
     this.bodies = new ClientDeadlines(timeouts.bodyTimeout);
     this.sends = new ClientDeadlines(timeouts.sendTimeout);
@@ -82,7 +81,6 @@ export class DataPlane {
 
   #swap(change: SnapshotChange): void {
     this.#router = this.#routers.next(change);
-    if (change.snapshot.functions !== undefined && change.snapshot.functions.length > 0) void this.functions.start();
     this.live.follow(change);
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
@@ -96,7 +94,6 @@ export class DataPlane {
 
   stop(): void {
     this.#unsubscribe();
-    this.functions.stop();
     this.bodies.close();
     this.sends.close();
     this.deadlines.close();

@@ -1,7 +1,7 @@
 // What an exchange knows (exchange.ts), as its front end and the access log read it: the request
 // as the front end saw it, and what begin() settled. The core writes these; the rest only read
 // them (save `mirrorBody` and `cancelUpstream`, which front ends set).
-import type { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { RequestSpan } from '../observe/trace-requests.ts';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
@@ -53,9 +53,9 @@ export class ExchangeFields {
   url = '';
   via: Via = VIA_RAW;
   endpoint: Endpoint | undefined;
-  /** VIA_POOL and VIA_H2C: the endpoint's origin; VIA_POOL: its undici pool */
+  /** VIA_POOL and VIA_H2C: the endpoint's origin; VIA_POOL: its undici pool, or a function's in-process dispatcher */
   origin = '';
-  pool: Pool | undefined;
+  pool: Pick<Dispatcher, 'dispatch'> | undefined;
   /** the upstream request headers, built once ([name, value, ...], `host` first) */
   headers: string[] = [];
   /** FORWARD with a body: where the front end copies it for the route's mirrors (mirror.ts); usually undefined */

@@ -27,6 +27,7 @@ import { countFailure } from './exchange-finish.ts';
 import { endpointHost, setHeaders } from './exchange-upstream.ts';
 import { ExchangeFields } from './exchange-fields.ts';
 import { BackendTicket } from './backend-guards.ts';
+import { functionPick, functionVia, isFunctionCluster } from '../functions/exchange-dispatch.ts';
 import {
   type ExchangeFacts, type ExchangeOwner, FORWARD, FROM_FAST, FROM_H1, FROM_H2, FROM_UPGRADE, type From, HANDOFF, LOCAL,
   type Outcome, PENDING, type Step, VIA_H2C, VIA_POOL, VIA_RAW, VIA_TUNNEL, type Via,
@@ -196,6 +197,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** The transport for this cluster from this front end, or -1 when it cannot carry it. */
   #via(cluster: Cluster): number {
+    if (isFunctionCluster(cluster)) return functionVia(this.from);
     switch (this.from) {
       case FROM_FAST:
         // A body to hold for a retry is node:http's to read (h1.ts): the fast path streams bodies.
@@ -327,6 +329,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** An endpoint of `cluster` for the next attempt (and its origin and pool for undici); false when it has none. */
   #pick(cluster: Cluster): boolean {
+    if (isFunctionCluster(cluster)) return functionPick(this, cluster);
     if (this.via === VIA_RAW) {
       this.endpoint = this.dp.fast.pick(cluster);
       return this.endpoint !== undefined;

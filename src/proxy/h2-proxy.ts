@@ -2,7 +2,7 @@
 // RST_STREAM passed both ways, as gRPC needs) or over HTTP/1.1 (undici's raw dispatch API).
 import http2 from 'node:http2';
 import { PassThrough } from 'node:stream';
-import type { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { countBodyIn, countBodyOut, grpcStatusOf } from '../observe/access-log-bytes.ts';
 import type { Exchange, Outcome } from './exchange.ts';
 import { grpcLocalReply } from './grpc.ts';
@@ -159,7 +159,7 @@ export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, 
 }
 
 /** HTTP/2 client -> HTTP/1.1 upstream, through undici's pool. */
-export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pool, t: H2Target): void {
+export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pick<Dispatcher, 'dispatch'>, t: H2Target): void {
   const handler = new H2FromH1Handler(stream, t);
   const hold = t.bodyless || t.mirrorBody !== undefined ? 0 : t.bodyHold;
   // A retrying route holds the body (up to its limit) before sending it, so that a retry can resend it.

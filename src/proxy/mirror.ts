@@ -13,7 +13,6 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { DataPlane } from './dataplane.ts';
 import type { Mirror } from './router.ts';
-import { FUNCTION_HEADER } from '../functions/host-header.ts';
 
 /** Bytes of request body a mirror copy may buffer before it is dropped. */
 export const MIRROR_BODY_LIMIT = 1024 * 1024;
@@ -47,13 +46,6 @@ export function shadowHost(host: string): string {
   return `${host}-shadow`;
 }
 
-/** A copy of the upstream headers without a function call's secret header (functions/host-header.ts). */
-function withoutCallHeader(headers: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] !== FUNCTION_HEADER) out.push(headers[i]!, headers[i + 1]!);
-  return out;
-}
-
 /** Whether a mirror of `percent` takes this request; `roll` is uniform on [0, 1). */
 export function mirrored(percent: number, roll: number): boolean {
   return percent >= 100 || roll * 100 < percent;
@@ -72,7 +64,8 @@ export function startMirrors(dp: DataPlane, mirrors: readonly Mirror[], req: Mir
       count(dp, m.cluster.name, 'no_endpoints');
       continue;
     }
-    const headers = withoutCallHeader(req.headers);
+    // A copy: the mirror's Host differs.
+    const headers = [...req.headers];
     headers[1] = shadowHost(headers[1] ?? '');
     const body = req.bodyless ? null : new MirrorBody(dp, m.cluster.name);
     if (body !== null) (bodies ??= []).push(body);

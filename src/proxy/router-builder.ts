@@ -45,7 +45,7 @@ export class RouterBuilder {
 
   /**
    * `report` hears each configuration problem the router works around, once. `functions`: the
-   * clusters function splits resolve to (the data plane's function host, functions/host.ts).
+   * clusters function splits resolve to (the data plane's in-process function calls, functions/calls.ts).
    */
   constructor(report: ReportProblem = () => {}, functions?: Lookup<Cluster>) {
     this.#functions = functions;
@@ -92,7 +92,7 @@ export class RouterBuilder {
     return router;
   }
 
-  /** The snapshot's clusters, and the function host's under their reserved names (host-header.ts). */
+  /** The snapshot's clusters, and the function calls' under their reserved names (functions/calls.ts). */
   #withFunctions(clusters: Lookup<Cluster>): Lookup<Cluster> {
     const functions = this.#functions;
     if (functions === undefined) return clusters;

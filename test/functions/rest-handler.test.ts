@@ -196,9 +196,11 @@ describe('restHandler', () => {
 
   it('reuses kept-alive connections to the upstream', async () => {
     const c = call({ headers: [[':path', '/ka']] });
-    const a = await last(await restHandler(c, request('GET', '/'), ctx()));
+    await last(await restHandler(c, request('GET', '/'), ctx()));
+    const known = sockets.size;
     const b = await last(await restHandler(c, request('GET', '/'), ctx()));
-    assert.equal(a.socket, b.socket);
+    // an idle kept-alive connection takes it (the pool may hold several from earlier calls)
+    assert.ok(b.socket < known, `a new connection (${b.socket}) for the second call`);
   });
 
   it('answers 503 when the binding has no endpoint or the upstream refuses the connection', async () => {

@@ -14,7 +14,7 @@ export function withFunctionDiscovery(source: Source, log?: Logger): Discovering
 
 /** Feeds `d` the snapshots `feed` serves; returns the unsubscription. */
 export function followSnapshots(d: DiscoveringSource, feed: SnapshotFeed): () => void {
-  // Snapshot clusters are sorted by name: a binary search, as the function host finds them.
+  // Snapshot clusters are sorted by name: a binary search, as a function call finds them.
   d.endpointsFrom((key) => {
     const clusters = feed.current()?.clusters;
     return (clusters === undefined ? undefined : findSorted(clusters, (c) => c.name, `upstream:${key}`))?.endpoints ?? [];

@@ -32,7 +32,7 @@ function compiledByContent(call: GrpcJsonCall): CompiledTranscoder {
   return t;
 }
 
-/** The call's compiled rules; throws DescriptorError for an unusable descriptor set (the host answers 502). */
+/** The call's compiled rules; throws DescriptorError for an unusable descriptor set (the call answers 502). */
 export function transcoderFor(call: GrpcJsonCall): CompiledTranscoder {
   return preparedFor(call).transcoder;
 }

@@ -1,7 +1,7 @@
 // The REST function handler (Gloo's REST functions): the client's request becomes the function's
 // upstream request through its transformation template and the route's parameters, is sent to
 // one of the binding's endpoints, and the answer streams back unchanged.
-//   bad template or pattern (configuration)  -> thrown (the host answers 502 naming the function)
+//   bad template or pattern (configuration)  -> thrown (the call answers 502 naming the function)
 //   request the template cannot serve        -> 400, JSON body saying why
 //   no endpoint, refused, reset before answer -> 503
 import type { FunctionContext, FunctionHandler, FunctionRequest, FunctionResponse, RestCall } from '../types.ts';

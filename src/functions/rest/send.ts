@@ -1,13 +1,15 @@
-// Sends a built request to one upstream address over HTTP/1.1 (node:http, one keep-alive agent
-// for every REST call, so connections to an address are reused across requests and snapshots)
-// and hands back its answer as it streams in.
-import http from 'node:http';
+// Sends a built request to one upstream address over HTTP/1.1 and hands back its answer as it
+// streams in. undici, one keep-alive pool per address shared by every REST call (across requests
+// and snapshots): a call costs about half what node:http's client does.
+import { Agent, type Dispatcher } from 'undici';
 import type { FunctionResponse, UpstreamAddress } from '../types.ts';
 import type { UpstreamRequest } from './request.ts';
 
-const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000 });
+const agent = new Agent({ keepAliveTimeout: 4000, connect: { timeout: 10_000 } });
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te']);
+/** Request fields the client sets itself (undici refuses them): framing and connection management. */
+const REQUEST_OWN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect', 'content-length']);
 
 /** Sending failed before any answer (refused, reset, DNS): the upstream is unreachable. */
 export class UpstreamUnreachableError extends Error {
@@ -23,23 +25,23 @@ export class UpstreamUnreachableError extends Error {
 /** Methods whose empty body is sent without a Content-Length, as clients do. */
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
 
-export function sendUpstream(to: UpstreamAddress, req: UpstreamRequest, signal: AbortSignal): Promise<FunctionResponse> {
-  const headers: Record<string, string | string[]> = { ...req.headers };
-  if (req.body.length > 0 || !BODYLESS.has(req.method.toUpperCase())) headers['content-length'] = String(req.body.length);
-  if (headers.host === undefined) headers.host = to.address.includes(':') ? `[${to.address}]:${to.port}` : `${to.address}:${to.port}`;
-  return new Promise<FunctionResponse>((resolve, reject) => {
-    const out = http.request({ host: to.address, port: to.port, method: req.method, path: req.path, headers, agent, signal, setHost: false });
-    out.on('response', (res) => {
-      const answer: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value !== undefined && !RESPONSE_HOP_BY_HOP.has(name)) answer[name] = value;
-      }
-      resolve({ status: res.statusCode ?? 502, headers: answer, body: res });
-    });
-    out.on('error', (err: NodeJS.ErrnoException) => {
-      if (signal.aborted) reject(signal.reason ?? err);
-      else reject(new UpstreamUnreachableError(err.code ?? 'EUNKNOWN', err.message));
-    });
-    out.end(req.body);
-  });
+export async function sendUpstream(to: UpstreamAddress, req: UpstreamRequest, signal: AbortSignal): Promise<FunctionResponse> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!REQUEST_OWN.has(name.toLowerCase())) headers[name] = value as string | string[];
+  const host = to.address.includes(':') ? `[${to.address}]:${to.port}` : `${to.address}:${to.port}`;
+  if (headers.host === undefined) headers.host = host;
+  const bodyless = req.body.length === 0 && BODYLESS.has(req.method.toUpperCase());
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await agent.request({ origin: `http://${host}`, method: req.method as Dispatcher.HttpMethod, path: req.path, headers, body: bodyless ? null : req.body, signal });
+  } catch (err) {
+    if (signal.aborted) throw signal.reason ?? err;
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    throw new UpstreamUnreachableError(e.cause?.code ?? e.code ?? 'EUNKNOWN', e.message);
+  }
+  const answer: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined && !RESPONSE_HOP_BY_HOP.has(name)) answer[name] = value;
+  }
+  return { status: res.statusCode, headers: answer, body: res.body };
 }

@@ -1,19 +1,19 @@
-// What a function call does on the host: streams the handler's answer, turns a thrown error into a
-// 502 naming the function, an unknown call type into 501, a binding without endpoints into 503 and
-// an over-limit body into 413; aborts the handler when the client goes away; balances pick() over
-// the binding's endpoints; and the host listens only while a snapshot has functions.
+// What a function call does: streams the handler's answer, turns a thrown error into a 502 naming
+// the function, an unknown call type into 501, a binding without endpoints into 503 and an
+// over-limit body into 413; aborts the handler when the client goes away; balances pick() over the
+// binding's endpoints.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { FUNCTION_BODY_LIMIT } from '../../src/functions/host-body.ts';
+import { FUNCTION_BODY_LIMIT } from '../../src/functions/call-body.ts';
 import { functionHandlers } from '../../src/functions/registry.ts';
 import type { FunctionContext, FunctionRequest, FunctionResponse, UpstreamAddress } from '../../src/functions/types.ts';
 import type { Cluster } from '../../src/snapshot/types.ts';
 import { get } from '../support/http.ts';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
-import { binding, gate, HOST, rest, startFunctionPlane, within, type FunctionPlane } from './host-helpers.ts';
+import { binding, gate, HOST, rest, startFunctionPlane, within, type FunctionPlane } from './call-helpers.ts';
 
 const lambda = { type: 'aws-lambda', functionName: 'f', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' }, invocation: 'sync', unwrapAsApiGateway: false, wrapAsApiGateway: false } as const;
 const twoEndpoints: Cluster = { name: 'default/two:80', protocol: 'http1', type: 'static', endpoints: [{ address: '10.0.0.1', port: 1 }, { address: '10.0.0.2', port: 2 }] };
@@ -22,7 +22,7 @@ const empty: Cluster = { name: 'default/empty:80', protocol: 'http1', type: 'sta
 /** The stub 'rest' handler's behaviours, by the request path's last segment. */
 type Behaviour = (req: FunctionRequest, ctx: FunctionContext) => Promise<FunctionResponse>;
 
-describe('function calls on the host', () => {
+describe('function calls in the gateway', () => {
   const behaviours = new Map<string, Behaviour>();
   let restore: () => void;
   let t: FunctionPlane;
@@ -145,7 +145,7 @@ describe('function calls on the host', () => {
     const over = await get(t.addr, HOST, '/fn/f/size', {}, { method: 'POST', body: Buffer.alloc(FUNCTION_BODY_LIMIT + 1, 1) });
     assert.equal(over.status, 413, over.body);
     assert.equal(JSON.parse(over.body).function, 'f');
-    // HTTP/2 carries no length here: the host counts as it reads
+    // HTTP/2 carries no length here: the call counts as it reads
     const session = connectH2(t.addr);
     try {
       const h2 = await h2Request(session, { ':method': 'POST', ':path': '/fn/f/size', ':authority': HOST }, Buffer.alloc(FUNCTION_BODY_LIMIT + 1, 1));
@@ -197,13 +197,6 @@ describe('function calls on the host', () => {
       ['10.0.0.1', '10.0.0.2', '10.0.0.1'],
     );
   });
-
-  it('refuses a connection to the host that does not carry this process\'s call header', async () => {
-    const origin = t.dp.functions.origin;
-    assert.ok(origin !== undefined);
-    const r = await get(origin.slice('http://'.length), HOST, '/fn/f/pick', { 'x-sluice-function': 'not-the-token f' });
-    assert.equal(r.status, 403);
-  });
 });
 
 describe('a function route\'s timeout', () => {
@@ -220,37 +213,6 @@ describe('a function route\'s timeout', () => {
       assert.ok((await within(aborted.promise, 10_000, 'signal aborted')) instanceof Error);
     } finally {
       restore();
-      await t.stop();
-    }
-  });
-});
-
-describe('the function host\'s life', () => {
-  it('listens only once a snapshot has functions, and stops with the data plane', async () => {
-    const t = await startFunctionPlane({ bindings: [], clusters: [] });
-    try {
-      const origin = (): string | undefined => t.dp.functions.origin;
-      assert.equal(origin(), undefined, 'no functions: no host');
-      await t.republish([binding('f', rest())], []);
-      const listening = origin();
-      assert.ok(listening !== undefined);
-      const [, portText] = listening.slice('http://'.length).split(':');
-      await t.stop();
-      assert.equal(origin(), undefined);
-      const refused = await within(
-        new Promise<boolean>((resolve) => {
-          const s = net.connect(Number(portText), '127.0.0.1');
-          s.once('connect', () => {
-            s.destroy();
-            resolve(false);
-          });
-          s.once('error', () => resolve(true));
-        }),
-        5000,
-        'connect',
-      );
-      assert.ok(refused, 'the host no longer accepts connections');
-    } finally {
       await t.stop();
     }
   });

@@ -44,7 +44,6 @@ export async function startFunctionPlane(opts: { fastPath?: boolean; bindings: r
     };
     t.feed.publish(snapshot, { snapshot, statuses: [], diagnostics: [] });
     await t.ports.settled();
-    if (bindings.length > 0) await t.dp.functions.listening();
   };
   try {
     await publish(opts.bindings, opts.clusters);
