@@ -3,6 +3,7 @@
 // the virtual hosts they leave or join, the clusters they name and their statuses, and splices
 // them into the previous sorted lists. A full translation builds the same index and lists from
 // every route; both build each virtual host with the same function (hostOf), so they agree.
+import { isDeepStrictEqual } from 'node:util';
 import type { Cluster, ObjectStatus, PortListener, Route, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import type { Attachment } from './attach.ts';
 import { byAge, type GatewayView, type ServedListener } from './gateways.ts';
@@ -147,13 +148,24 @@ export class RouteIndex {
     return [...this.#clusters.keys()].map((name) => this.#cluster(name) as Cluster).sort(byName);
   }
 
-  /** `before` with the clusters touched since rebuilt. */
+  /**
+   * `before` with the clusters touched since rebuilt; a cluster equal to the one it replaces (a
+   * route attached again, its backends unchanged) stays that object, and an unchanged list the
+   * same list, so consumers see no cluster change.
+   */
   patchClusters(before: readonly Cluster[]): readonly Cluster[] {
     if (this.#dirtyClusters.size === 0) return before;
     const out = [...before];
-    for (const name of this.#dirtyClusters) splice(out, name, this.#cluster(name), (c) => c.name);
+    let changed = false;
+    for (const name of this.#dirtyClusters) {
+      const had = findByName(out, name);
+      const now = this.#cluster(name);
+      if (had === now || (had !== undefined && now !== undefined && isDeepStrictEqual(had, now))) continue;
+      splice(out, name, now, (c) => c.name);
+      changed = true;
+    }
     this.#dirtyClusters = new Set();
-    return out;
+    return changed ? out : before;
   }
 
   // The virtual host of `host` on a port: the routes of every route serving it there, by
@@ -183,6 +195,17 @@ export class RouteIndex {
 }
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function findByName<T extends { name: string }>(list: readonly T[], name: string): T | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as T).name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo]?.name === name ? list[lo] : undefined;
+}
 
 /** Sets, replaces or (value undefined) removes the element named `name` in `list`, sorted by name. */
 export function splice<T>(list: T[], name: string, value: T | undefined, nameOf: (t: T) => string): void {

@@ -67,7 +67,7 @@ test('an edit of one HTTPRoute among many attaches that route alone and builds o
   cache.onCompose = (what) => composed.push(what);
   merge.set('gateway.yaml', parseConfigText(gatewayYaml(), 'gateway.yaml'));
   for (let i = 0; i < 50; i++) merge.set(`r${i}.yaml`, parseConfigText(routeYaml(scaleRoute(i, 9001, 9002)), `r${i}.yaml`));
-  translate(store.update(merge.state()), options, cache);
+  const first = translate(store.update(merge.state()), options, cache);
   assert.equal(composed.filter((w) => w.startsWith('attach ')).length, 50);
 
   composed.length = 0;
@@ -76,6 +76,8 @@ test('an edit of one HTTPRoute among many attaches that route alone and builds o
   const result = translate(set, options, cache);
   assert.deepEqual(composed.sort(), ['attach HTTPRoute bench/route-00007', 'vhost gateway/127.0.0.1:80/edited.example.com']);
   assert.deepEqual(served(result), served(translate(plainCopy(set), options, new TranslateCache())));
+  // Its clusters are unchanged: the same objects, so consumers (the router, xDS) see no cluster change.
+  assert.equal(result.snapshot.clusters, first.snapshot.clusters);
 
   // Its Service changes: the route is attached again, its one virtual host rebuilt.
   composed.length = 0;
