@@ -29,6 +29,8 @@ export interface RatedRow extends Row {
 }
 
 export interface ScaleReport {
+  /** the file layout (bench/scale.ts SCALE_SHAPES): one-per-file, 100-per-file, one-file */
+  readonly shape: string;
   readonly ingresses: number;
   readonly files: number;
   readonly configBytes: number;
@@ -85,7 +87,8 @@ export interface Report {
     readonly connections: number;
   };
   readonly results: readonly RatedRow[];
-  readonly scale: ScaleReport | { readonly skipped: string } | null;
+  /** one report per file shape run */
+  readonly scale: readonly ScaleReport[] | { readonly skipped: string } | null;
   readonly workers: WorkersReport | { readonly skipped: string } | null;
   /** function routes against plain routes (`--scenarios fn`); null when none was asked for */
   readonly functions?: FunctionsReport | { readonly skipped: string } | null;
@@ -157,20 +160,26 @@ export function editLine(s: ScaleReport): string {
   return `${s.editToServedMs.toFixed(0)} ms${each === '' ? '' : ` (median of ${s.editsMs.length} edits: ${each} ms)`}`;
 }
 
-function extraLines(rep: Report): string[] {
+/** Pure: the scale section, a block of lines per file shape (each block after a blank line). */
+export function scaleLines(shapes: Report['scale']): string[] {
   const out: string[] = [];
-  const s = rep.scale;
-  if (s && 'skipped' in s) out.push('', `scale: skipped: ${s.skipped}`);
-  else if (s) {
+  if (shapes && 'skipped' in shapes) out.push('', `scale: skipped: ${shapes.skipped}`);
+  else for (const s of shapes ?? []) {
     out.push(
       '',
-      `scale: ${s.ingresses} ingresses in ${s.files} files (${(s.configBytes / 1e6).toFixed(1)} MB)`,
+      `scale, ${s.shape}: ${s.ingresses} ingresses in ${s.files} file${s.files === 1 ? '' : 's'} (${(s.configBytes / 1e6).toFixed(1)} MB)`,
       `  cold start to ready: ${(s.coldReadyMs / 1000).toFixed(2)} s (in a fresh process: parse ${(s.coldParseMs / 1000).toFixed(2)} s, translate ${(s.coldTranslateMs / 1000).toFixed(2)} s)`,
       `  file edit to change served: ${editLine(s)}`,
       `  RSS: ${s.rssBytes === null ? 'unknown' : `${(s.rssBytes / 1048576).toFixed(0)} MiB`}`,
       `  end-of-table route: ${Math.round(s.endRoute.rps)} req/s (p99 ${s.endRoute.p99Ms.toFixed(2)} ms) vs one ingress ${Math.round(s.oneIngress.rps)} req/s (p99 ${s.oneIngress.p99Ms.toFixed(2)} ms): ${s.endVsOne.toFixed(2)}x`,
     );
   }
+  return out;
+}
+
+function extraLines(rep: Report): string[] {
+  const out: string[] = [];
+  out.push(...scaleLines(rep.scale));
   const w = rep.workers;
   if (w && 'skipped' in w) out.push('', `workers: skipped: ${w.skipped}`);
   else if (w) {

@@ -16,7 +16,7 @@ import { fnScenarios, fnScenariosByNames, isFnScenarioName, type FnScenario } fr
 import { runFunctions } from './fn-run.ts';
 import { isPolScenarioName, polScenarios, polScenariosByNames, type PolScenario } from './pol-config.ts';
 import { runPolicies } from './pol-run.ts';
-import { runScale } from './scale.ts';
+import { runScaleShapes, SCALE_SHAPES, scaleShapesByNames, type ScaleShape } from './scale.ts';
 import { scenarioByName, scenarios } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 import { runWorkers } from './workers-run.ts';
@@ -33,6 +33,7 @@ interface Settings {
   polScenarios: PolScenario[];
   contenders: Contender[];
   scale: number;
+  scaleShapes: readonly ScaleShape[];
   workers: boolean;
   /** only the workers run (no scenario table, no scale run) */
   workersOnly: boolean;
@@ -53,6 +54,7 @@ function settings(argv: string[]): Settings {
       contenders: { type: 'string' },
       quick: { type: 'boolean', default: false },
       scale: { type: 'string' },
+      'scale-shapes': { type: 'string' },
       'no-workers': { type: 'boolean', default: false },
       'workers-only': { type: 'boolean', default: false },
       rounds: { type: 'string' },
@@ -85,6 +87,7 @@ function settings(argv: string[]): Settings {
     polScenarios: polScenariosByNames(polNames),
     contenders: values.contenders ? list(values.contenders).map(contenderByName) : [...contenders],
     scale: positive('--scale', values.scale, quick ? 1000 : 10_000, true),
+    scaleShapes: values['scale-shapes'] ? scaleShapesByNames(list(values['scale-shapes'])) : SCALE_SHAPES,
     workers: values['no-workers'] !== true,
     workersOnly: values['workers-only'] === true,
     rounds: Math.floor(positive('--rounds', values.rounds, 1)),
@@ -105,6 +108,7 @@ function readUsage(): string {
     `                      or policy routes against the same route without one, ${polScenarios.map((s) => s.name).join(', ')} (or pol: all), likewise`,
     `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all), or sluice-baseline (SLUICE_BASELINE=DIR: another checkout, same rounds)`,
     '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
+    '  --scale-shapes a,b  file shapes of the scale run: one (per file), 100 (per file), all (in one file); default all three',
     '  --no-workers        skip the 1 -> 2 workers run',
     '  --workers-only      only the 1 -> 2 workers run (sluice and nginx side by side)',
     '  --rounds N          run every contender N times, interleaved, and keep its best (default 1)',
@@ -159,7 +163,7 @@ async function main(): Promise<number> {
     const sluiceWhy = sluiceUnavailable();
     let scale: Report['scale'] = null;
     if (wantSluice && s.scale > 0 && !s.workersOnly) {
-      scale = sluiceWhy ? { skipped: sluiceWhy } : await runScale({ ingresses: s.scale, upstream, workDir, proxyCpus, load, log, rounds: s.rounds }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
+      scale = sluiceWhy ? { skipped: sluiceWhy } : await runScaleShapes(s.scaleShapes, { ingresses: s.scale, upstream, workDir, proxyCpus, load, log, rounds: s.rounds }).catch((e: Error) => ({ skipped: `failed: ${e.message}` }));
     }
     let workers: Report['workers'] = null;
     if (wantSluice && s.workers) {

@@ -11,7 +11,8 @@ import { translate } from '../src/translate/translate.ts';
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: scale-cold.ts DIR');
 const t0 = performance.now();
-const config = new ConfigDir(dir);
+// Limits high enough for the one-file shape (sluice serve gets them as flags): they cost nothing.
+const config = new ConfigDir(dir, { limits: { maxFileBytes: 1 << 30, maxDocuments: 10_000_000 } });
 await config.scan('');
 const state = config.state();
 const t1 = performance.now();

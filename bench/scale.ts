@@ -1,10 +1,12 @@
-// The scale run: Sluice on 10,000 ingresses (two splits, four paths, two visibilities each).
-// Measures cold start to ready, one file edit to the change being served, RSS, and the throughput of
-// the route at the end of the table against the same route in a one-ingress table.
-import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// The scale run: Sluice on 10,000 ingresses (two splits, four paths, two visibilities each), in
+// each file shape users write (SCALE_SHAPES): one ingress per file, 100 per file (each file with
+// their Services and Endpoints, as `kubectl get -o yaml` dumps them), and one file with everything.
+// Per shape: cold start to ready, one file edit to the change being served, RSS, and the throughput
+// of the route at the end of the table against the same route in a one-ingress table.
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appYaml, scaleApp, writeScaleConfig } from './ingress-gen.ts';
+import { scaleApp, scaleFileText, writeScaleConfig } from './ingress-gen.ts';
 import { measure } from './load.ts';
 import { rssBytes, runToEnd, sleep } from './proc.ts';
 import { statusOf } from './probe.ts';
@@ -13,7 +15,33 @@ import { scenarioByName } from './scenarios.ts';
 import { median, type ScaleReport } from './report.ts';
 import type { LoadOptions, LoadResult, Upstream } from './types.ts';
 
+/** A file layout: how many ingresses (with their Services and Endpoints) each file holds. */
+export interface ScaleShape {
+  readonly name: 'one-per-file' | '100-per-file' | 'one-file';
+  readonly perFile: number;
+}
+
+export const SCALE_SHAPES: readonly ScaleShape[] = [
+  { name: 'one-per-file', perFile: 1 },
+  { name: '100-per-file', perFile: 100 },
+  { name: 'one-file', perFile: Number.POSITIVE_INFINITY },
+];
+
+/** `one`, `100` or `all` (or the full names) -> shapes, in the order above. */
+export function scaleShapesByNames(names: readonly string[]): ScaleShape[] {
+  const alias: Record<string, ScaleShape['name']> = { one: 'one-per-file', '1': 'one-per-file', '100': '100-per-file', all: 'one-file', file: 'one-file' };
+  const wanted = new Set(
+    names.map((n) => {
+      const shape = SCALE_SHAPES.find((s) => s.name === (alias[n] ?? n));
+      if (shape === undefined) throw new Error(`--scale-shapes: unknown shape "${n}" (one, 100 or all)`);
+      return shape;
+    }),
+  );
+  return SCALE_SHAPES.filter((s) => wanted.has(s));
+}
+
 export interface ScaleOptions {
+  readonly shape: ScaleShape;
   readonly ingresses: number;
   readonly upstream: Upstream;
   readonly workDir: string;
@@ -29,10 +57,21 @@ export const EDITS = 5;
 
 const COLD = fileURLToPath(new URL('./scale-cold.ts', import.meta.url));
 
+/** One run per shape, one after another (never two Sluice tables of 10,000 at once). */
+export async function runScaleShapes(shapes: readonly ScaleShape[], o: Omit<ScaleOptions, 'shape'>): Promise<ScaleReport[]> {
+  const out: ScaleReport[] = [];
+  for (const shape of shapes) out.push(await runScale({ ...o, shape }));
+  return out;
+}
+
 export async function runScale(o: ScaleOptions): Promise<ScaleReport> {
-  const dir = join(o.workDir, 'scale');
-  o.log(`scale: writing ${o.ingresses} ingresses`);
-  const fileOf = writeScaleConfig(dir, o.ingresses, o.upstream.portA, o.upstream.portB);
+  const { perFile } = o.shape;
+  const dir = join(o.workDir, `scale-${o.shape.name}`);
+  rmSync(dir, { recursive: true, force: true });
+  o.log(`scale: writing ${o.ingresses} ingresses, ${o.shape.name}`);
+  const fileOf = writeScaleConfig(dir, o.ingresses, o.upstream.portA, o.upstream.portB, perFile);
+  // One file with everything is past the default per-file limits (32 MiB, 10,000 documents).
+  const limits = Number.isFinite(perFile) ? [] : ['--max-config-file-size', String(1 << 30), '--max-config-documents', String(10 * o.ingresses)];
   const { files, bytes } = dirSize(dir);
   const last = scaleApp(o.ingresses - 1, o.upstream.portA, o.upstream.portB);
   const oneDir = join(o.workDir, 'scale-one');
@@ -40,10 +79,10 @@ export async function runScale(o: ScaleOptions): Promise<ScaleReport> {
   const first = scaleApp(0, o.upstream.portA, o.upstream.portB);
   const small = scenarioByName('small');
   const split = await coldSplit(dir, o.rounds, o.proxyCpus);
-  o.log(`scale: cold parse (read + YAML + validation) ${split.parseMs.toFixed(0)} ms, cold translate (store + translate) ${split.translateMs.toFixed(0)} ms, best of ${o.rounds} fresh processes`);
+  o.log(`scale (${o.shape.name}): cold parse (read + YAML + validation) ${split.parseMs.toFixed(0)} ms, cold translate (store + translate) ${split.translateMs.toFixed(0)} ms, best of ${o.rounds} fresh processes`);
 
   o.log('scale: starting sluice from cold');
-  const big = await startSluice({ configDir: dir, cpus: o.proxyCpus, readyTimeoutMs: 600_000 });
+  const big = await startSluice({ configDir: dir, cpus: o.proxyCpus, readyTimeoutMs: 600_000, extraArgs: limits });
   let one: Awaited<ReturnType<typeof startSluice>> | undefined;
   const ends: LoadResult[] = [];
   const ones: LoadResult[] = [];
@@ -61,13 +100,18 @@ export async function runScale(o: ScaleOptions): Promise<ScaleReport> {
     }
     rss = rssBytes(big.pid, true) ?? null;
     const mid = Math.floor(o.ingresses / 2);
-    for (let k = 0; k < EDITS; k++) editsMs.push(await timeEdit(big.httpPort, fileOf(mid + k), mid + k, o.upstream));
+    const { portA, portB } = o.upstream;
+    for (let k = 0; k < EDITS; k++) {
+      const i = mid + k;
+      editsMs.push(await timeEdit(big.httpPort, fileOf(i), (host) => scaleFileText(i, o.ingresses, perFile, portA, portB, { i, app: { ...scaleApp(i, portA, portB), host } })));
+    }
   } finally {
     await Promise.all([big.stop(), one?.stop()]);
   }
   const endRoute = fastest(ends);
   const oneIngress = fastest(ones);
   return {
+    shape: o.shape.name,
     ingresses: o.ingresses,
     files,
     configBytes: bytes,
@@ -104,13 +148,15 @@ export async function coldSplit(dir: string, rounds: number, cpus: string | unde
   return { parseMs, translateMs };
 }
 
-/** Rewrites app i's file with a new host (write to a temp file, then rename, as editors do) and times until it answers. */
-async function timeEdit(port: number, file: string, i: number, up: Upstream): Promise<number | null> {
-  const app = scaleApp(i, up.portA, up.portB);
+/**
+ * Rewrites the file of one app with that app on a new host (`text(host)`: the whole file, the
+ * other apps unchanged), through a temp file and a rename as editors do; times until the host answers.
+ */
+async function timeEdit(port: number, file: string, text: (host: string) => string): Promise<number | null> {
   const host = `edited-${Date.now()}.bench.example.com`;
   if ((await statusOf(port, host, '/small')) === 200) throw new Error(`${host} answers before the edit`);
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, appYaml({ ...app, host }));
+  writeFileSync(tmp, text(host));
   const t0 = performance.now();
   renameSync(tmp, file);
   const deadline = t0 + 60_000;

@@ -1,83 +1,59 @@
-// Attached routes -> PortListeners: every programmed listener's port is bound (with no route, its
+// Programmed listeners -> the ports they bind (PortListeners but for their virtual hosts, which
+// route-index.ts builds from the attached routes): every programmed listener's port is bound (with no route, its
 // requests get 404); each host name on a port gets one virtual host holding the routes of every
 // listener that serves that name there, ordered by the API's precedence (byPrecedence).
 // Listener isolation (the spec's "HTTP listener isolation"): a request goes to the most specific
 // listener whose hostname matches it, so a route attached to a less specific listener does not
 // serve a host name that a more specific listener on the same port covers.
-import type { ClientValidation, PortListener, Route, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
+import type { ClientValidation, PortListener, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import type { GatewayView, ServedListener } from './gateways.ts';
 import { covers, specificity } from './hostnames.ts';
-import { byPrecedence, type RankedRoute } from './route-rules.ts';
-import type { AttachedRoute } from './translate.ts';
 
-interface PortDraft {
-  readonly name: string;
-  readonly listeners: ServedListener[];
-  /** host -> the ranked routes on it, and the Gateway of its most specific listener */
-  readonly hosts: Map<string, { ranked: RankedRoute[]; owner: string; listenerHostname: string; routeKeys: Set<string> }>;
+/** A port's listeners and its PortListener but for the virtual hosts (route-index.ts adds them). */
+export interface PortTemplate {
+  readonly listeners: readonly ServedListener[];
+  readonly https: boolean;
+  readonly port: Omit<PortListener, 'virtualHosts' | 'clientValidation'>;
+  readonly clientValidation: ClientValidation | undefined;
 }
 
-export function buildPorts(gateways: readonly GatewayView[], routes: readonly AttachedRoute[]): { ports: PortListener[]; tls: TlsCertificate[] } {
-  const drafts = new Map<string, PortDraft>();
+/** The PortListener of `t` with `virtualHosts` (fields in the order a snapshot dump shows them). */
+export function portOf(t: PortTemplate, virtualHosts: readonly VirtualHost[]): PortListener {
+  return { ...t.port, virtualHosts, ...(t.clientValidation !== undefined && { clientValidation: t.clientValidation }) };
+}
+
+/** The ports every programmed listener binds, by name in name order, and their certificates (sorted by name). */
+export function portTemplates(gateways: readonly GatewayView[]): { templates: Map<string, PortTemplate>; tls: TlsCertificate[] } {
+  const byPort = new Map<string, ServedListener[]>();
   for (const g of gateways) {
     for (const l of g.listeners) {
       if (!l.programmed) continue;
-      let d = drafts.get(l.portName);
-      if (d === undefined) drafts.set(l.portName, (d = { name: l.portName, listeners: [], hosts: new Map() }));
-      d.listeners.push(l);
-      // Every listener's own host name gets a virtual host, routes or not: a request it selects is
-      // answered by its routes only (404 without any), never by a less specific listener's.
-      const own = l.hostname ?? '*';
-      if (!d.hosts.has(own)) d.hosts.set(own, { ranked: [], owner: `Gateway ${l.gatewayKey}`, listenerHostname: own, routeKeys: new Set() });
+      const list = byPort.get(l.portName);
+      if (list === undefined) byPort.set(l.portName, [l]);
+      else list.push(l);
     }
   }
-  for (const r of routes) {
-    for (const { listener, host } of r.attachments) {
-      const d = drafts.get(listener.portName);
-      if (d === undefined || !listener.programmed) continue;
-      if (!selects(d.listeners, host, listener)) continue;
-      let entry = d.hosts.get(host);
-      if (entry === undefined) d.hosts.set(host, (entry = { ranked: [], owner: `Gateway ${listener.gatewayKey}`, listenerHostname: listener.hostname ?? '*', routeKeys: new Set() }));
-      // A route attached through two listeners (or parentRefs) to one host is listed once.
-      const id = `${r.object.kind} ${r.object.key}`;
-      if (entry.routeKeys.has(id)) continue;
-      entry.routeKeys.add(id);
-      entry.ranked.push(...r.ranked);
-    }
-  }
-  const ports: PortListener[] = [];
+  const templates = new Map<string, PortTemplate>();
   const certs = new Map<string, TlsCertificate>();
-  for (const d of [...drafts.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const first = d.listeners[0] as ServedListener;
+  for (const [name, listeners] of [...byPort.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const first = listeners[0] as ServedListener;
     const https = first.spec.protocol === 'HTTPS';
-    const virtualHosts: VirtualHost[] = [...d.hosts.entries()]
-      .map(([host, e]): VirtualHost => ({
-        name: `${d.name}/${host}`,
-        domains: [host],
-        ingress: e.owner,
-        httpOption: 'Enabled',
-        routes: e.ranked.sort(byPrecedence).map((x): Route => x.route),
-        ...(https && { listenerHostname: e.listenerHostname }),
-      }))
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const portCerts = first.spec.protocol === 'HTTPS' ? certificatesOf(d.listeners, certs) : [];
-    const clientValidation = https ? clientValidationOf(d.listeners) : undefined;
-    ports.push({
-      name: d.name,
+    const clientValidation = https ? clientValidationOf(listeners) : undefined;
+    const port = {
+      name,
       address: first.bindAddress,
       port: first.bindPort,
       listenerPort: first.spec.port,
-      protocol: first.spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
-      certificates: portCerts,
-      virtualHosts,
-      ...(clientValidation !== undefined && { clientValidation }),
-    });
+      protocol: https ? ('HTTPS' as const) : ('HTTP' as const),
+      certificates: https ? certificatesOf(listeners, certs) : [],
+    };
+    templates.set(name, { listeners, https, port, clientValidation });
   }
-  return { ports, tls: [...certs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  return { templates, tls: [...certs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }
 
 /** Whether `listener` is (one of) the most specific listener(s) on its port for `host`. */
-function selects(listeners: readonly ServedListener[], host: string, listener: ServedListener): boolean {
+export function selects(listeners: readonly ServedListener[], host: string, listener: ServedListener): boolean {
   const mine = specificity(listener.hostname);
   return !listeners.some((other) => other.programmed && specificity(other.hostname) > mine && (host === '*' ? false : covers(other.hostname, host)));
 }

@@ -7,12 +7,12 @@ import { upstreamResolver } from './gloo-upstreams.ts';
 import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
-import { gatewayAddresses } from './addresses.ts';
-import { attachRoute, type Attachment, type RouteObject } from './attach.ts';
-import { byAge, resolveGateways, type GatewayOptions } from './gateways.ts';
-import { buildPorts } from './ports.ts';
-import { indexGrants, refAllowed } from './reference-grants.ts';
-import { grpcRouteRules, httpRouteRules, type RankedRoute, type RuleContext, type RouteRulesResult } from './route-rules.ts';
+import { gatewayAddresses, type GatewayAddress } from './addresses.ts';
+import { attachRoute, type RouteObject } from './attach.ts';
+import { resolveGateways, type GatewayOptions, type GatewayView } from './gateways.ts';
+import { indexGrants, refAllowed, type GrantIndex } from './reference-grants.ts';
+import { RouteIndex, routeOrder, splice, type RouteEntry } from './route-index.ts';
+import { grpcRouteRules, httpRouteRules, type RuleContext, type RouteRulesResult } from './route-rules.ts';
 import { classStatus, gatewayStatus, routeStatus } from './status.ts';
 import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute, type Namespace } from './types.ts';
 
@@ -27,13 +27,6 @@ export interface GatewayApiResult {
   readonly objectStatuses: readonly ObjectStatus[];
 }
 
-/** One translated route: its rules and where it attached. */
-export interface AttachedRoute {
-  readonly object: RouteObject;
-  readonly ranked: readonly RankedRoute[];
-  readonly attachments: readonly Attachment[];
-}
-
 /**
  * Gives the rules of one route: `translate` with a Lookups of the caller's choosing (a cache
  * records what each route read and hands back an earlier result while that is unchanged).
@@ -41,29 +34,99 @@ export interface AttachedRoute {
  */
 export type RouteRulesOf = (route: HTTPRoute | GRPCRoute, translate: (lookups: Lookups, usesUpstreams: () => void) => RouteRulesResult) => RouteRulesResult;
 
-export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options: GatewayOptions, rulesOf?: RouteRulesOf): GatewayApiResult {
+/** What the routes of one translation attach against: the Gateway-level inputs, resolved once. */
+interface AttachInputs {
+  readonly grants: GrantIndex;
+  /** served Gateways by `namespace/name` */
+  readonly gateways: ReadonlyMap<string, GatewayView>;
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  readonly addresses: readonly GatewayAddress[];
+  readonly classes: readonly ObjectStatus[];
+}
+
+/** The Gateway API part with what patchGatewayApi needs to update it for a few changed routes. */
+export interface GatewayApiTranslation {
+  readonly result: GatewayApiResult;
+  readonly index: RouteIndex;
+  readonly inputs: AttachInputs;
+}
+
+export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options: GatewayOptions, rulesOf?: RouteRulesOf, observe?: (what: string) => void): GatewayApiResult {
+  return translateGatewayApiIndexed(set, lookups, options, rulesOf, observe).result;
+}
+
+/**
+ * The whole Gateway API part. `observe` hears each route attached (`attach HTTPRoute ns/name`)
+ * and each virtual host built (`vhost NAME`): tests count recompositions with it.
+ */
+export function translateGatewayApiIndexed(set: ResourceSet, lookups: Lookups, options: GatewayOptions, rulesOf?: RouteRulesOf, observe?: (what: string) => void): GatewayApiTranslation {
   const grants = indexGrants(set.referenceGrants.values());
   const resolved = resolveGateways(set.gatewayClasses.values(), set.gateways.values(), lookups, grants, options, set.configMaps);
-  const gateways = new Map(resolved.gateways.map((g) => [g.key, g]));
-  const namespaces = new Map<string, Namespace>([...set.namespaces.values()].map((n) => [n.metadata.name, n]));
+  const inputs: AttachInputs = {
+    grants,
+    gateways: new Map(resolved.gateways.map((g) => [g.key, g])),
+    namespaces: new Map<string, Namespace>([...set.namespaces.values()].map((n) => [n.metadata.name, n])),
+    addresses: gatewayAddresses(options, lookups),
+    classes: resolved.classes.map(classStatus),
+  };
+  const index = new RouteIndex(resolved.gateways);
+  const entryOf = routeEntries(set, lookups, inputs, rulesOf, observe);
+  // Oldest first: attachment order decides which of an HTTPRoute and a GRPCRoute keeps a shared
+  // host name (attach.ts), and it must not depend on the order the maps were filled in.
+  for (const r of [...set.httpRoutes.values(), ...set.grpcRoutes.values()].sort(routeOrder)) index.add(entryOf(r));
+  const statuses = [...inputs.classes, ...[...index.routes.values()].map((e) => e.status), ...resolved.gateways.map((g) => gatewayStatus(g, inputs.addresses))];
+  statuses.sort(byObject);
+  return { result: { ports: index.ports(observe), clusters: index.clusters(), tls: index.tls, objectStatuses: statuses }, index, inputs };
+}
 
-  const statuses: ObjectStatus[] = resolved.classes.map(classStatus);
-  const routes: AttachedRoute[] = [];
-  const clusters = new Map<string, Cluster>();
-  const shared = upstreamResolver(set, lookups);
-  const each = (kind: 'HTTPRoute' | 'GRPCRoute', r: HTTPRoute | GRPCRoute): void => {
+/**
+ * `previous` updated for the routes `ids` (`kind namespace/name`) of `set`, added, changed, gone or
+ * reading something that changed, when nothing else the part reads changed (the caller checks):
+ * only those routes are attached again and only the virtual hosts they leave or join rebuilt.
+ * Only for sets of one route kind: an HTTPRoute and a GRPCRoute may claim each other's host names
+ * in attachment order, which a patch does not replay. `previous` is used up.
+ */
+export function patchGatewayApi(previous: GatewayApiTranslation, set: ResourceSet, ids: Iterable<string>, rulesOf: RouteRulesOf, observe?: (what: string) => void): GatewayApiTranslation {
+  const { index, inputs } = previous;
+  const entryOf = routeEntries(set, undefined, inputs, rulesOf, observe);
+  const statuses = [...previous.result.objectStatuses];
+  for (const id of ids) {
+    const old = index.remove(id);
+    if (old !== undefined) splice(statuses, statusKey(old.status), undefined, statusKey);
+    const space = id.indexOf(' ');
+    const key = id.slice(space + 1);
+    const route = id.slice(0, space) === 'HTTPRoute' ? set.httpRoutes.get(key) : set.grpcRoutes.get(key);
+    if (route === undefined) continue;
+    const entry = entryOf(route);
+    index.add(entry);
+    splice(statuses, statusKey(entry.status), entry.status, statusKey);
+  }
+  // attachedRoutes counts may have moved.
+  for (const g of index.gateways) {
+    const s = gatewayStatus(g, inputs.addresses);
+    splice(statuses, statusKey(s), s, statusKey);
+  }
+  const result = { ports: index.patchPorts(previous.result.ports, observe), clusters: index.patchClusters(previous.result.clusters), tls: previous.result.tls, objectStatuses: statuses };
+  return { result, index, inputs };
+}
+
+// One route -> its rules (from `rulesOf`, or translated with `lookups`), its attachment and status.
+function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: AttachInputs, rulesOf: RouteRulesOf | undefined, observe: ((what: string) => void) | undefined): (r: HTTPRoute | GRPCRoute) => RouteEntry {
+  let shared: ReturnType<typeof upstreamResolver> | undefined;
+  return (r) => {
+    const kind = r.kind;
     const namespace = r.metadata.namespace ?? 'default';
     const key = `${namespace}/${r.metadata.name}`;
     const object: RouteObject = { kind, key, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
     const created = r.metadata.creationTimestamp ?? '';
     const translateRules = (own: Lookups, usesUpstreams: () => void): RouteRulesResult => {
-      const resolver = own === lookups ? shared : upstreamResolver(set, own);
+      const resolver = own === lookups ? (shared ??= upstreamResolver(set, own)) : upstreamResolver(set, own);
       const ctx: RuleContext = {
         routeKey: `${kind} ${key}`,
         kind,
         namespace,
         lookups: own,
-        refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => refAllowed(grants, { group: GATEWAY_GROUP, kind, namespace }, to),
+        refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => refAllowed(inputs.grants, { group: GATEWAY_GROUP, kind, namespace }, to),
         glooUpstream: (ns, name) => {
           usesUpstreams();
           return resolver(ns, name);
@@ -73,30 +136,14 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
     };
     // Rules are translated only for routes that name a served Gateway: a route of another
     // controller costs nothing and gets no status from Sluice.
-    const rules: RouteRulesResult = !namesServedGateway(object, gateways)
+    const rules: RouteRulesResult = !namesServedGateway(object, inputs.gateways)
       ? { routes: [], clusters: [] }
-      : rulesOf === undefined
-        ? translateRules(lookups, () => {})
-        : rulesOf(r, translateRules);
-    const attached = attachRoute(object, rules, { gateways, namespaces });
-    statuses.push(routeStatus(r, attached.parents));
-    if (attached.attachments.length === 0) return;
-    routes.push({ object, ranked: rules.routes, attachments: attached.attachments });
-    for (const c of rules.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
-  };
-  // Oldest first: attachment order decides which of an HTTPRoute and a GRPCRoute keeps a shared
-  // host name (attach.ts), and it must not depend on the order the maps were filled in.
-  for (const r of [...set.httpRoutes.values(), ...set.grpcRoutes.values()].sort(byAgeAndKind)) each(r.kind, r);
-
-  const { ports, tls } = buildPorts(resolved.gateways, routes);
-  const addresses = gatewayAddresses(options, lookups);
-  for (const g of resolved.gateways) statuses.push(gatewayStatus(g, addresses));
-  statuses.sort(byObject);
-  return {
-    ports,
-    clusters: [...clusters.values()].sort(byName),
-    tls,
-    objectStatuses: statuses,
+      : rulesOf !== undefined
+        ? rulesOf(r, translateRules)
+        : translateRules(lookups as Lookups, () => {});
+    const attached = attachRoute(object, rules, inputs);
+    observe?.(`attach ${kind} ${key}`);
+    return { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
   };
 }
 
@@ -116,11 +163,8 @@ function namesServedGateway(route: RouteObject, gateways: ReadonlyMap<string, un
   );
 }
 
-function byAgeAndKind(a: HTTPRoute | GRPCRoute, b: HTTPRoute | GRPCRoute): number {
-  return byAge(a, b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
-}
-
-const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+// Statuses sort by kind, namespace, name: as one string, with a separator below every name character.
+const statusKey = (s: ObjectStatus): string => `${s.kind}\0${s.namespace}\0${s.name}`;
 
 function byObject(a: ObjectStatus, b: ObjectStatus): number {
   if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;

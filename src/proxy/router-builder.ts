@@ -6,7 +6,7 @@
 // Each DataPlane owns one builder: what it derives from is its own last router, never another's.
 import type { SnapshotChange } from '../snapshot/change.ts';
 import { compareSorted, findSorted, sortedBy, type ListDiff } from '../snapshot/list-diff.ts';
-import type { Cluster, IngressInfo, KnativeListener, PortListener, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, IngressInfo, PortListener, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LayeredMap } from '../store/layered.ts';
 import { entryFor, type Lookup } from './compile-routes.ts';
 import type { ReportProblem } from './match.ts';
@@ -18,19 +18,15 @@ import type { HostEntry, HostTable, HostTables, Router } from './router.ts';
  */
 interface Chain extends Indexes {
   readonly head: Router;
-  /** what the port listeners' tables resolved: a change to one of these rebuilds them */
-  readonly portClusters: ReadonlySet<string>;
-  readonly portIngresses: ReadonlySet<string>;
 }
 
 interface Indexes {
-  /** cluster name -> virtual hosts (both listeners) whose routes use it (small lists: arrays, not sets) */
+  /** cluster name -> virtual hosts (every table) whose routes use it (small lists: arrays, not sets) */
   readonly byCluster: Map<string, VirtualHost[]>;
-  /** ingress key -> its virtual hosts (both listeners) */
+  /** ingress key -> its virtual hosts (every table) */
   readonly byIngress: Map<string, VirtualHost[]>;
 }
 
-const LISTENERS = ['external', 'local'] as const;
 const byName = (x: { readonly name: string }): string => x.name;
 const byKey = (x: IngressInfo): string => x.key;
 
@@ -80,15 +76,19 @@ export class RouterBuilder {
       }
       return table;
     };
-    const ports = this.#portTables(snapshot.ports, ingresses, clusters);
+    // A port listener's table is compiled and derived as Knative's two are (a Gateway with 10,000
+    // HTTPRoutes has as many hosts on one port); Knative's listeners keep their names.
+    const ports: Record<string, HostTable> = {};
+    for (const port of snapshot.ports) if (port.name !== 'external' && port.name !== 'local') ports[port.name] = compileHosts(port.virtualHosts);
     const router: Router = {
       snapshot,
       version: snapshot.version,
-      hosts: { ...ports.tables, external: compileHosts(snapshot.listeners.external), local: compileHosts(snapshot.listeners.local) },
+      hosts: { ...ports, external: compileHosts(snapshot.listeners.external), local: compileHosts(snapshot.listeners.local) },
     };
-    // Deriving assumes each domain has one virtual host per listener (as the translator makes them).
+    // Deriving assumes each domain has one virtual host per table (as the translator makes them).
+    // (A port whose virtual hosts are not sorted is compared when it changes, and then compiled in full.)
     const derivable = unique && sortedBy(snapshot.listeners.external, byName) && sortedBy(snapshot.listeners.local, byName) && sortedBy(snapshot.ports, byName);
-    this.#chain = derivable ? { ...next, head: router, portClusters: ports.clusters, portIngresses: ports.ingresses } : undefined;
+    this.#chain = derivable ? { ...next, head: router } : undefined;
     return router;
   }
 
@@ -97,27 +97,6 @@ export class RouterBuilder {
     const functions = this.#functions;
     if (functions === undefined) return clusters;
     return { get: (k) => functions.get(k) ?? clusters.get(k) };
-  }
-
-  /**
-   * A host table per port listener, compiled in full: a port list is short, and its virtual hosts
-   * share compiled routes with the last tables (compile-routes.ts) when their clusters are the same.
-   */
-  #portTables(ports: readonly PortListener[], ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>): { tables: Record<string, HostTable>; clusters: Set<string>; ingresses: Set<string> } {
-    const out = { tables: {} as Record<string, HostTable>, clusters: new Set<string>(), ingresses: new Set<string>() };
-    for (const port of ports) {
-      // Knative's listeners keep their names; a port listener cannot take one over.
-      if (port.name === 'external' || port.name === 'local') continue;
-      const table = new Map<string, HostEntry>();
-      for (const vhost of port.virtualHosts) {
-        const entry = entryFor(vhost, ingresses, clusters, this.#report);
-        out.ingresses.add(vhost.ingress);
-        for (const r of vhost.routes) for (const name of routeClusters(r)) out.clusters.add(name);
-        for (const d of vhost.domains) if (!table.has(d)) table.set(d, entry);
-      }
-      out.tables[port.name] = table;
-    }
-    return out;
   }
 
   /**
@@ -133,50 +112,62 @@ export class RouterBuilder {
     const changedClusters = changedKeys(prev.clusters, snapshot.clusters, d?.clusters, byName);
     const changedInfos = changedKeys(prev.ingresses, snapshot.ingresses, d?.ingresses, byKey);
     if (changedClusters === undefined || changedInfos === undefined) return undefined;
-    const moves = {
-      external: d?.external ?? compareSorted(prev.listeners.external, snapshot.listeners.external, byName),
-      local: d?.local ?? compareSorted(prev.listeners.local, snapshot.listeners.local, byName),
-    };
+    const moves = new Map<string, ListDiff<VirtualHost> | undefined>([
+      ['external', d?.external ?? compareSorted(prev.listeners.external, snapshot.listeners.external, byName)],
+      ['local', d?.local ?? compareSorted(prev.listeners.local, snapshot.listeners.local, byName)],
+    ]);
     const portMoves = d?.ports ?? compareSorted(prev.ports, snapshot.ports, byName);
-    if (moves.external === undefined || moves.local === undefined || portMoves === undefined) return undefined;
+    if (portMoves === undefined) return undefined;
+    // A port changed in place (same name) is followed by its virtual hosts; a port gained or lost
+    // (a Gateway listener edited: rare) compiles everything.
+    const portNames = (ports: readonly PortListener[]): string => ports.map(byName).filter((n) => n !== 'external' && n !== 'local').join('\n');
+    if (portNames(portMoves.removed) !== portNames(portMoves.added)) return undefined;
+    const replaced = new Map(portMoves.removed.map((p) => [p.name, p]));
+    for (const after of portMoves.added) {
+      const before = replaced.get(after.name);
+      if (before === undefined || after.name === 'external' || after.name === 'local') continue;
+      moves.set(after.name, compareSorted(before.virtualHosts, after.virtualHosts, byName));
+    }
+    if ([...moves.values()].some((m) => m === undefined)) return undefined;
+    const tables = Object.keys(c.head.hosts);
     // Lookups for resolving only the few hosts compiled below.
     const clusters = this.#withFunctions({ get: (k) => findSorted(snapshot.clusters, byName, k) });
     const ingresses: Lookup<IngressInfo> = { get: (k) => findSorted(snapshot.ingresses, byKey, k) };
     const stale = new Set<VirtualHost>();
     for (const name of changedClusters) for (const v of c.byCluster.get(name) ?? []) stale.add(v);
     for (const key of changedInfos) for (const v of c.byIngress.get(key) ?? []) stale.add(v);
-    const edits = { external: new Map<string, HostEntry | undefined>(), local: new Map<string, HostEntry | undefined>() };
-    const current = (l: KnativeListener, dom: string): HostEntry | undefined => (edits[l].has(dom) ? edits[l].get(dom) : c.head.hosts[l].get(dom));
-    for (const l of LISTENERS) {
-      for (const v of (moves[l] as ListDiff<VirtualHost>).removed) {
+    const edits = new Map<string, Map<string, HostEntry | undefined>>(tables.map((t) => [t, new Map()]));
+    const current = (t: string, dom: string): HostEntry | undefined => {
+      const e = edits.get(t);
+      return e?.has(dom) === true ? e.get(dom) : c.head.hosts[t]?.get(dom);
+    };
+    for (const [t, m] of moves) {
+      for (const v of (m as ListDiff<VirtualHost>).removed) {
         stale.delete(v);
         index(c, v, -1);
-        for (const dom of v.domains) if (current(l, dom)?.vhost === v) edits[l].set(dom, undefined);
+        for (const dom of v.domains) if (current(t, dom)?.vhost === v) edits.get(t)?.set(dom, undefined);
       }
     }
-    for (const l of LISTENERS) {
-      for (const v of (moves[l] as ListDiff<VirtualHost>).added) {
+    for (const [t, m] of moves) {
+      for (const v of (m as ListDiff<VirtualHost>).added) {
         stale.delete(v);
         const entry = entryFor(v, ingresses, clusters, this.#report);
         index(c, v, 1);
         for (const dom of v.domains) {
-          const there = current(l, dom);
+          const there = current(t, dom);
           if (there !== undefined && there.vhost !== v) return undefined;
-          edits[l].set(dom, entry);
+          edits.get(t)?.set(dom, entry);
         }
       }
     }
     for (const v of stale) {
       const entry = entryFor(v, ingresses, clusters, this.#report);
-      for (const l of LISTENERS) for (const dom of v.domains) if (current(l, dom)?.vhost === v) edits[l].set(dom, entry);
+      for (const t of tables) for (const dom of v.domains) if (current(t, dom)?.vhost === v) edits.get(t)?.set(dom, entry);
     }
-    // Port tables are rebuilt when their list or anything they resolved changed, else kept as they are.
-    let ports = { tables: portTablesOf(c.head.hosts), clusters: c.portClusters, ingresses: c.portIngresses };
-    const portsStale = portMoves.removed.length > 0 || portMoves.added.length > 0 || some(changedClusters, c.portClusters) || some(changedInfos, c.portIngresses);
-    if (portsStale) ports = this.#portTables(snapshot.ports, ingresses, clusters);
-    const hosts: HostTables = { ...ports.tables, external: LayeredMap.with(c.head.hosts.external, edits.external), local: LayeredMap.with(c.head.hosts.local, edits.local) };
-    const router: Router = { snapshot, version: snapshot.version, hosts };
-    this.#chain = { ...c, head: router, portClusters: ports.clusters, portIngresses: ports.ingresses };
+    const hosts: Record<string, HostTable> = {};
+    for (const t of tables) hosts[t] = LayeredMap.with(c.head.hosts[t] as HostTable, edits.get(t) as Map<string, HostEntry | undefined>);
+    const router: Router = { snapshot, version: snapshot.version, hosts: hosts as unknown as HostTables };
+    this.#chain = { ...c, head: router };
     return router;
   }
 }
@@ -206,18 +197,6 @@ function routeClusters(route: Route): string[] {
     for (const f of s.filters) if (f.type === 'mirror') out.push(f.cluster);
   }
   return out;
-}
-
-function portTablesOf(hosts: HostTables): Record<string, HostTable> {
-  const out: Record<string, HostTable> = {};
-  for (const [name, table] of Object.entries(hosts)) if (name !== 'external' && name !== 'local' && table !== undefined) out[name] = table;
-  return out;
-}
-
-function some(keys: Iterable<string>, set: ReadonlySet<string>): boolean {
-  if (set.size === 0) return false;
-  for (const k of keys) if (set.has(k)) return true;
-  return false;
 }
 
 /** The keys of the items that differ between two lists sorted by key (from `diff` when given); undefined when not sorted. */

@@ -13,7 +13,8 @@ import { translateIngress, type TranslatedIngress } from './ingress.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import type { TranslateState } from './state.ts';
-import type { ComposedEntry, GatewayApiEntry, GlooEntry } from './compose.ts';
+import type { ComposedEntry, GlooEntry } from './compose.ts';
+import type { GatewayApiEntry } from './gateway-part.ts';
 import { RouteRulesCache } from './gateway-routes.ts';
 
 interface Entry {
@@ -48,6 +49,8 @@ export class TranslateCache {
   state: TranslateState | undefined;
   /** called each time an ingress (its key) or a Gateway API route (`HTTPRoute ns/name`) is actually translated (tests count re-translations with it) */
   onTranslate: ((key: string) => void) | undefined;
+  /** called for each Gateway API route attached (`attach HTTPRoute ns/name`) and virtual host built (`vhost NAME`): tests count recompositions with it */
+  onCompose: ((what: string) => void) | undefined;
 
   /** The translation of one ingress, reused when nothing it read has changed. */
   ingress(sourced: Sourced<KIngress>, set: ResourceSet, options: TranslateOptions): TranslatedIngress {

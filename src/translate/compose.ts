@@ -1,6 +1,6 @@
 // One snapshot from three translators: Knative's (incremental, state.ts), the Gateway API's
-// (gateway-api/translate.ts) and Gloo Edge's (gloo/translate.ts), the last two redone as a whole
-// when anything they read changed, else reused. Gloo's VirtualServices join Knative's external
+// (gateway-api/translate.ts, patched for a few changed routes: gateway-part.ts) and Gloo Edge's
+// (gloo/translate.ts, redone as a whole when anything it reads changed, else reused). Gloo's VirtualServices join Knative's external
 // virtual hosts when no Gloo Gateway is configured (Knative keeps a host both claim).
 // Clusters of the same name are the same cluster (both name them `namespace/service:port` from
 // the same lookups), so Knative's object is kept; certificates of one Secret merge their hosts.
@@ -8,23 +8,15 @@
 // part adds no cluster or certificate (then the merged lists are Knative's own); otherwise they are
 // dropped and consumers compare, which is always correct.
 import { hash } from 'node:crypto';
-import { translateGatewayApi, type GatewayApiResult } from '../gateway-api/translate.ts';
+import type { GatewayApiResult } from '../gateway-api/translate.ts';
 import { compareSorted } from '../snapshot/list-diff.ts';
 import { translateGloo, type GlooResult } from '../gloo/translate.ts';
 import type { Cluster, Diagnostic, PortListener, SnapshotContent, TlsCertificate, TranslateResult, VirtualHost } from '../snapshot/types.ts';
-import { GATEWAY_API_MAPS, GLOO_MAPS, type ResourceSet } from '../store/types.ts';
+import { GLOO_MAPS, type ResourceSet } from '../store/types.ts';
 import { sameOptions, type TranslateCache } from './cache.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
-import { gatewayApiDigest, reusePorts } from './part-digest.ts';
-
-/** What the cache keeps of the Gateway API part: its inputs (by identity) and result. */
-export interface GatewayApiEntry {
-  readonly maps: readonly unknown[];
-  readonly options: TranslateOptions;
-  readonly deps: Dependencies;
-  readonly result: GatewayApiResult;
-}
+import { gatewayApiDigest } from './part-digest.ts';
 
 /** The last composition, so an unchanged pair of parts gives back the very same result. */
 export interface ComposedEntry {
@@ -53,21 +45,6 @@ export function glooPart(set: ResourceSet, options: TranslateOptions, cache: Tra
   const lookups = new RecordingLookups(set);
   const result = translateGloo(set, lookups, options);
   cache.gloo = { maps, options, deps: lookups.deps, result };
-  return result;
-}
-
-/** The Gateway API part of `set`, reused from the cache when none of its inputs changed. */
-export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cache: TranslateCache): GatewayApiResult {
-  // HTTPRoutes may name Gloo Upstreams (gateway-api/gloo-upstreams.ts): an edit to one is an edit to them.
-  const maps = [...GATEWAY_API_MAPS.map((m) => set[m]), set.glooUpstreams];
-  const hit = cache.gatewayApi;
-  if (hit !== undefined && sameOptions(hit.options, options) && hit.maps.every((m, i) => m === maps[i]) && unchanged(hit.deps, set)) return hit.result;
-  const lookups = new RecordingLookups(set);
-  // What the routes read is kept with what the Gateways read: either changing redoes this part.
-  const routeDeps: unknown[] = [];
-  const fresh = translateGatewayApi(set, lookups, options, cache.routeRules.rulesOf(set, options, routeDeps, cache.onTranslate));
-  const result = hit === undefined ? fresh : { ...fresh, ports: reusePorts(hit.result.ports, fresh.ports) };
-  cache.gatewayApi = { maps, options, deps: [...lookups.deps, ...routeDeps], result };
   return result;
 }
 

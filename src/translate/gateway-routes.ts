@@ -9,6 +9,7 @@ import type { ResourceSet } from '../store/types.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import { sameOptions } from './cache.ts';
 import type { TranslateOptions } from './options.ts';
+import type { RouteReads } from './route-reads.ts';
 
 interface RulesEntry {
   readonly options: TranslateOptions;
@@ -25,11 +26,12 @@ export class RouteRulesCache {
 
   /**
    * A RouteRulesOf for translating `set`: each route's rules from the cache or translated afresh.
-   * What every route read is appended to `deps` (the Gateway API part is reused only while all of
-   * it is unchanged); `onTranslate` hears each route actually translated.
+   * What each route read goes to `reads` (gateway-part.ts finds the routes a change touches with
+   * it); `onTranslate` hears each route actually translated.
    */
-  rulesOf(set: ResourceSet, options: TranslateOptions, deps: unknown[], onTranslate: ((key: string) => void) | undefined): RouteRulesOf {
+  rulesOf(set: ResourceSet, options: TranslateOptions, reads: RouteReads, onTranslate: ((key: string) => void) | undefined): RouteRulesOf {
     return (route, translate) => {
+      const id = `${route.kind} ${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
       const hit = this.#routes.get(route);
       if (
         hit !== undefined &&
@@ -39,15 +41,15 @@ export class RouteRulesCache {
         sameOptions(hit.options, options) &&
         unchanged(hit.deps, set)
       ) {
-        for (const d of hit.deps) deps.push(d);
+        reads.set(id, hit.deps, hit.services !== undefined);
         return hit.result;
       }
       const lookups = new RecordingLookups(set);
       let services: unknown;
       const result = translate(lookups, () => (services = set.services));
-      onTranslate?.(`${route.kind} ${route.metadata.namespace ?? 'default'}/${route.metadata.name}`);
+      onTranslate?.(id);
       this.#routes.set(route, { options, grants: set.referenceGrants, upstreams: set.glooUpstreams, services, deps: lookups.deps, result });
-      for (const d of lookups.deps) deps.push(d);
+      reads.set(id, lookups.deps, services !== undefined);
       return result;
     };
   }

@@ -13,6 +13,7 @@ import { nginxProxyConf } from '../../bench/contenders/nginx.ts';
 import { haproxyConf } from '../../bench/contenders/haproxy.ts';
 import { nginxUpstreamConf } from '../../bench/upstream.ts';
 import { appYaml, scaleApp } from '../../bench/ingress-gen.ts';
+import { SCALE_SHAPES, scaleShapesByNames } from '../../bench/scale.ts';
 import { scenarios, SPLIT_HEADER } from '../../bench/scenarios.ts';
 import { which } from '../../bench/proc.ts';
 import type { LoadResult } from '../../bench/types.ts';
@@ -129,8 +130,15 @@ test('the scale run reports the median edit, and every edit in order', () => {
   assert.equal(median([116, 60, 62, 65, 59]), 62);
   assert.equal(median([null, 80, 40]), 60, 'an edit not served is left out of the median');
   assert.equal(median([null]), null);
-  const base = { ingresses: 1, files: 1, configBytes: 1, coldReadyMs: 1, coldParseMs: 1, coldTranslateMs: 1, rssBytes: null, endRoute: load(1, 1, 1), oneIngress: load(1, 1, 1), endVsOne: 1 };
+  const base = { shape: 'one-per-file', ingresses: 1, files: 1, configBytes: 1, coldReadyMs: 1, coldParseMs: 1, coldTranslateMs: 1, rssBytes: null, endRoute: load(1, 1, 1), oneIngress: load(1, 1, 1), endVsOne: 1 };
   assert.equal(editLine({ ...base, editToServedMs: 62, editsMs: [116, 60, 62, 65, 59] }), '62 ms (median of 5 edits: 116, 60, 62, 65, 59 ms)');
   assert.equal(editLine({ ...base, editToServedMs: 60, editsMs: [null, 80, 40] }), '60 ms (median of 3 edits: not served, 80, 40 ms)');
   assert.equal(editLine({ ...base, editToServedMs: null, editsMs: [null] }), 'not observed');
+});
+
+test('the scale run picks its file shapes by name, in a fixed order, and refuses an unknown one', () => {
+  assert.deepEqual(scaleShapesByNames(['all', 'one']).map((s) => s.name), ['one-per-file', 'one-file']);
+  assert.deepEqual(scaleShapesByNames(['100']).map((s) => [s.name, s.perFile]), [['100-per-file', 100]]);
+  assert.deepEqual(SCALE_SHAPES.map((s) => s.name), ['one-per-file', '100-per-file', 'one-file']);
+  assert.throws(() => scaleShapesByNames(['ten']), /--scale-shapes: unknown shape "ten"/);
 });

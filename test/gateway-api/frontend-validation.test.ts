@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveGateways } from '../../src/gateway-api/gateways.ts';
-import { buildPorts } from '../../src/gateway-api/ports.ts';
+import { RouteIndex } from '../../src/gateway-api/route-index.ts';
 import { indexGrants } from '../../src/gateway-api/reference-grants.ts';
 import type { ConfigMap, Gateway, GatewayClass, ReferenceGrant } from '../../src/gateway-api/types.ts';
 import type { Secret } from '../../src/api/types.ts';
@@ -48,7 +48,7 @@ describe('Gateway frontend client certificate validation', () => {
     } as Gateway;
     const { gateways } = resolveGateways([cls], [gw], lookups, indexGrants(grants), { gatewayAddress: '0.0.0.0', portOffset: 0 }, configMaps);
     const conditions = Object.fromEntries(gateways[0]!.listeners.map((l) => [l.spec.name, Object.fromEntries(l.conditions.map((c) => [c.type, `${c.status} ${c.reason}`]))]));
-    return { conditions, ports: buildPorts(gateways, []).ports };
+    return { conditions, ports: new RouteIndex(gateways).ports() };
   }
 
   it('the default applies to every HTTPS port: the port asks for client certificates from the ConfigMap\'s ca.crt (AllowValidOnly unless told)', () => {

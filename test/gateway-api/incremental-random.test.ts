@@ -28,8 +28,8 @@ function gatewayDoc(rnd: Rnd): object {
   return { apiVersion: GW, kind: 'Gateway', metadata: { name, namespace: 'ns', creationTimestamp: pick(rnd, ['2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z']) }, spec: { gatewayClassName: 'sluice', listeners } };
 }
 
-function routeDoc(rnd: Rnd): object {
-  const kind = rnd() < 0.2 ? 'GRPCRoute' : 'HTTPRoute';
+function routeDoc(rnd: Rnd, grpcShare: number): object {
+  const kind = rnd() < grpcShare ? 'GRPCRoute' : 'HTTPRoute';
   const namespace = pick(rnd, ['ns', 'other']);
   const backend = () => ({ name: pick(rnd, ['s0', 's1', 's2']), port: 80, ...(rnd() < 0.2 && { namespace: pick(rnd, ['ns', 'other']) }), ...(rnd() < 0.5 && { weight: 1 + Math.floor(rnd() * 9) }) });
   const rule = kind === 'HTTPRoute'
@@ -72,10 +72,10 @@ function backendDoc(rnd: Rnd): object {
   }
 }
 
-function fileText(rnd: Rnd): string {
+function fileText(rnd: Rnd, grpcShare: number, gatewayShare: number): string {
   const docs = Array.from({ length: Math.floor(rnd() * 4) }, () => {
     const x = rnd();
-    return x < 0.1 ? gatewayDoc(rnd) : x < 0.55 ? routeDoc(rnd) : backendDoc(rnd);
+    return x < gatewayShare ? gatewayDoc(rnd) : x < 0.55 ? routeDoc(rnd, grpcShare) : backendDoc(rnd);
   });
   return docs.map((d) => JSON.stringify(d)).join('\n---\n');
 }
@@ -106,7 +106,7 @@ test('a random sequence of Gateway API file edits translated incrementally equal
     for (let k = 0, n = 1 + Math.floor(rnd() * 2); k < n; k++) {
       const path = pick(rnd, paths);
       if (rnd() < 0.15) merge.delete(path);
-      else merge.set(path, parseConfigText(fileText(rnd), path));
+      else merge.set(path, parseConfigText(fileText(rnd, 0.2, 0.1), path));
     }
     const set = store.update(merge.state());
     const before = translations;
@@ -118,4 +118,39 @@ test('a random sequence of Gateway API file edits translated incrementally equal
     assert.deepEqual(served(incremental), served(scratch), `step ${step}: incremental translation = translation from scratch`);
   }
   assert.ok(reused > 100, `kept rules were reused (${reused} steps)`);
+});
+
+test('a random sequence of HTTPRoute edits, patched into the last result, equals a translation from scratch after every edit', () => {
+  const rnd = mulberry32(20261207);
+  const merge = new FileMerge();
+  const store = new Store();
+  const cache = new TranslateCache();
+  let attached = 0;
+  let patched = 0;
+  cache.onCompose = (what) => {
+    if (what.startsWith('attach ')) attached++;
+  };
+  merge.set('class.yaml', parseConfigText(CLASS, 'class.yaml'));
+  // The Gateways sit in files of their own, edited now and then: most edits touch routes and backends.
+  const gateways = ['g1.yaml', 'g2.yaml'];
+  for (const g of gateways) merge.set(g, parseConfigText(JSON.stringify(gatewayDoc(rnd)), g));
+  const paths = Array.from({ length: 12 }, (_, i) => `f${i}.yaml`);
+  for (let step = 0; step < 400; step++) {
+    if (rnd() < 0.03) {
+      const g = pick(rnd, gateways);
+      merge.set(g, parseConfigText(JSON.stringify(gatewayDoc(rnd)), g));
+    }
+    for (let k = 0, n = 1 + Math.floor(rnd() * 2); k < n; k++) {
+      const path = pick(rnd, paths);
+      if (rnd() < 0.15) merge.delete(path);
+      else merge.set(path, parseConfigText(fileText(rnd, 0, 0), path));
+    }
+    const set = store.update(merge.state());
+    const before = attached;
+    const incremental = translate(set, options, cache);
+    if (attached - before < set.httpRoutes.size) patched++;
+    const scratch = translate(plainCopy(set), options, new TranslateCache());
+    assert.deepEqual(served(incremental), served(scratch), `step ${step}: incremental translation = translation from scratch`);
+  }
+  assert.ok(patched > 150, `most edits attached only the routes they touched (${patched} steps)`);
 });

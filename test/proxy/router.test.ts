@@ -92,6 +92,28 @@ describe('RouterBuilder', () => {
     assert.equal(r1.hosts.external.has('c.example.com'), false);
   });
 
+  it('an edit of one virtual host on a port listener recompiles that host alone (a Gateway API edit among thousands)', () => {
+    const compileRouter = builder();
+    const cl = [cluster('ca', 1), cluster('cb', 2)];
+    const a = vhost('a.example.com', 'ca');
+    const b = vhost('b.example.com', 'cb');
+    const port = (vhosts: VirtualHost[]) => ({ name: 'gateway/127.0.0.1:80', address: '127.0.0.1', port: 80, listenerPort: 80, protocol: 'HTTP' as const, certificates: [], virtualHosts: vhosts });
+    const r1 = compileRouter({ ...snap(1, [], cl, []), ports: [port([a, b])] });
+    // b moves to c.example.com; a is the same object, and so is every cluster.
+    const c = vhost('c.example.com', 'cb');
+    const r2 = compileRouter({ ...snap(2, [], cl, []), ports: [port([a, c])] });
+    const before = r1.hosts['gateway/127.0.0.1:80']!;
+    const after = r2.hosts['gateway/127.0.0.1:80']!;
+    assert.equal(after.get('a.example.com'), before.get('a.example.com'), 'a reused, not recompiled');
+    assert.equal(after.get('c.example.com')!.vhost, c);
+    assert.equal(after.has('b.example.com'), false);
+    assert.equal(before.get('b.example.com')!.vhost, b, 'the old router still has the old host');
+    // A cluster of one host changes: that host alone is recompiled.
+    const r3 = compileRouter({ ...snap(3, [], [cl[0]!, cluster('cb', 9)], []), ports: [port([a, c])] });
+    assert.equal(r3.hosts['gateway/127.0.0.1:80']!.get('a.example.com'), before.get('a.example.com'), 'a still reused');
+    assert.equal(r3.hosts['gateway/127.0.0.1:80']!.get('c.example.com')!.routes[0]!.splits[0]!.cluster!.endpoints[0]!.port, 9);
+  });
+
   it('a snapshot listing one domain twice is compiled in full: the first vhost listed wins', () => {
     const compileRouter = builder();
     const cl = [cluster('ca', 1), cluster('cb', 2)];
