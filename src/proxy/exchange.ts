@@ -418,7 +418,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** the access log is on: front ends count body bytes (access-log-bytes.ts) */
   get logged(): boolean {
-    return this.dp.accessLog !== undefined;
+    return this.dp.accessLog?.listens(this.listener) === true;
   }
 
   /** The front end's counts for the access log: body bytes each way, and when the upstream's head came (0: none). */
