@@ -20,8 +20,6 @@ function durationMs(e: AccessEntry): number {
 
 const grpcStatus = (e: AccessEntry): number | undefined => grpcStatusCode(e.x, e.status);
 
-const splitOf = (e: AccessEntry): number | undefined => (e.x.split === undefined || e.x.split < 0 ? undefined : e.x.split);
-
 type Part = string | LineFormat;
 
 const dash = (v: string | number | undefined): string => (v === undefined || v === '' ? '-' : String(v));

@@ -8,10 +8,11 @@ import { isoTimeAt } from './access-log-time.ts';
 
 // Control characters, `"` and `\` need escapes; a surrogate half might be lone (JSON.stringify
 // escapes those), so a line with one takes the slow road too.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 const quote = (s: string): string => '"' + s + '"';
-const escape = (s: string): string => JSON.stringify(s);
+const escaped = (s: string): string => JSON.stringify(s);
 
 export function jsonLine(e: AccessEntry): string {
   const x = e.x;
@@ -21,7 +22,7 @@ export function jsonLine(e: AccessEntry): string {
   const upstream = upstreamHost(x);
   const trace = traceId(x);
   const all = x.listener + x.method + x.authority + x.target + x.ingress + x.clusterName + (client ?? '') + (ua ?? '') + (rid ?? '') + (upstream ?? '') + (trace ?? '');
-  const q = NEEDS_ESCAPE.test(all) ? escape : quote;
+  const q = NEEDS_ESCAPE.test(all) ? escaped : quote;
   let line = '{"time":"' + isoTimeAt(x.startedAt) + '","listener":' + q(x.listener) + ',"protocol":"' + protocolOf(x) + '","method":' + q(x.method) +
     ',"authority":' + q(x.authority) + ',"path":' + q(x.target) + ',"status":' + e.status;
   const grpc = grpcStatusCode(x, e.status);

@@ -35,5 +35,5 @@ export class BucketExemplars {
 
 /** The trace id an observation carries as its exemplar: a sampled span's (its trace is exported), else none. */
 export function exemplarTrace(span: { readonly traceId: string; readonly sampled: boolean } | undefined): string | undefined {
-  return span !== undefined && span.sampled ? span.traceId : undefined;
+  return span?.sampled ? span.traceId : undefined;
 }
