@@ -3,7 +3,7 @@
 // checkout with its node_modules), alternating, one process each, same upstream and load. On a
 // machine other work keeps busy, req/s measures the machine; CPU per request still measures the
 // gateway (a busy machine inflates both sides alike: cache misses, scheduling).
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { startSluice } from './contenders/sluice.ts';
 import { writeScenarioConfig } from './ingress-gen.ts';
 import { defaultGenerator, measure } from './load.ts';
 import { pinningAvailable, stopChildrenOnExit } from './proc.ts';
+import { processCpuMs } from './proc-cpu.ts';
 import { scenarioByName } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 
@@ -29,14 +30,6 @@ const pinned = pinningAvailable(cpus().length);
 const workDir = mkdtempSync(join(tmpdir(), 'sluice-cpr-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 
-/** utime + stime of a process, in ms (Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[11] and [12] are utime and stime (the 14th and 15th of the whole line), in clock ticks
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 const contenders: Array<{ name: string; bin: string | undefined }> = [{ name: 'this checkout', bin: undefined }];
 if (values.baseline !== undefined) contenders.push({ name: values.baseline, bin: join(values.baseline, 'bin/sluice.js') });
 
@@ -52,9 +45,9 @@ try {
       try {
         const url = `http://127.0.0.1:${s.httpPort}${scenario.path}`;
         await measure({ ...load, url, durationSec: 1, warmupSec: 0 });
-        const before = cpuMs(s.pid);
+        const before = processCpuMs(s.pid);
         const r = await measure({ ...load, url, durationSec: Number(values.duration), warmupSec: 0 });
-        const used = cpuMs(s.pid) - before;
+        const used = processCpuMs(s.pid) - before;
         const row = { usPerRequest: (used * 1000) / Math.max(1, r.requests), rps: r.rps };
         results.set(c.name, [...(results.get(c.name) ?? []), row]);
         process.stderr.write(`${scenario.name} / ${c.name}: ${row.usPerRequest.toFixed(1)} us CPU per request, ${Math.round(r.rps)} req/s\n`);

@@ -1,4 +1,4 @@
-// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--alloc] [--node-args="..."] [--bin FILE]`: runs Sluice
+// `tsx bench/profile.ts [--scenario small] [--duration 10] [--connections 50] [--out DIR] [--loop-delay] [--alloc] [--node-args="..."] [--serve-args="..."] [--bin FILE]`: runs Sluice
 // under `node --cpu-prof` (one process, pinned) against the bench upstream with wrk, stops it, and prints
 // where its CPU time went (bench/cpuprofile.ts). The .cpuprofile is kept in --out (default bench/results).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     // more node flags for the profiled process, e.g. --node-args "--trace-gc" (its output goes to --out)
     'node-args': { type: 'string' },
+    // more `sluice serve` flags, e.g. --serve-args "--access-log /tmp/access.log"
+    'serve-args': { type: 'string' },
     bin: { type: 'string' },
     // the event loop's delay and GC pauses in the measured window (bench/preload/loop-delay.mjs)
     'loop-delay': { type: 'boolean', default: false },
@@ -54,7 +56,7 @@ const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undef
 try {
   const configDir = join(workDir, 'config');
   const host = writeScenarioConfig(configDir, scenario.split, upstream.portA, upstream.portB);
-  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000, nodeArgs, bin: values.bin });
+  const s = await startSluice({ configDir, cpus: pinned ? '0' : undefined, cpuProfDir: profDir, readyTimeoutMs: 60_000, nodeArgs, bin: values.bin, extraArgs: values['serve-args']?.split(' ').filter(Boolean) });
   let result: LoadResult;
   try {
     const load = {

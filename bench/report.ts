@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionsLines, type FunctionsReport } from './fn-run.ts';
 import { polLines, type PoliciesReport } from './pol-run.ts';
+import { accessLogLines, type AccessLogReport } from './log-run.ts';
 import type { ContenderName, LoadResult, ScenarioName } from './types.ts';
 
 export interface Row {
@@ -94,6 +95,8 @@ export interface Report {
   readonly functions?: FunctionsReport | { readonly skipped: string } | null;
   /** policy routes against the same route without one (`--scenarios pol`); null when none was asked for */
   readonly policies?: PoliciesReport | { readonly skipped: string } | null;
+  /** the same route without and with an access log (`--scenarios log`); null when none was asked for */
+  readonly accessLog?: AccessLogReport | { readonly skipped: string } | null;
 }
 
 /** Pure: adds the nginx and best-Node-peer ratios to every row. */
@@ -194,6 +197,9 @@ function extraLines(rep: Report): string[] {
   const p = rep.policies;
   if (p && 'skipped' in p) out.push('', `policies: skipped: ${p.skipped}`);
   else if (p) out.push('', ...polLines(p));
+  const a = rep.accessLog;
+  if (a && 'skipped' in a) out.push('', `access log: skipped: ${a.skipped}`);
+  else if (a) out.push('', ...accessLogLines(a));
   return out;
 }
 

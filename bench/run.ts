@@ -17,6 +17,8 @@ import { runFunctions } from './fn-run.ts';
 import { isPolScenarioName, polScenarios, polScenariosByNames, type PolScenario } from './pol-config.ts';
 import { runPolicies } from './pol-run.ts';
 import { runScaleShapes, SCALE_SHAPES, scaleShapesByNames, type ScaleShape } from './scale.ts';
+import { isLogScenarioName, logScenarios, logScenariosByNames, type LogScenario } from './log-config.ts';
+import { runAccessLog } from './log-run.ts';
 import { scenarioByName, scenarios } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream, type UpstreamKind } from './upstream.ts';
 import { runWorkers } from './workers-run.ts';
@@ -31,6 +33,8 @@ interface Settings {
   fnScenarios: FnScenario[];
   /** policy routes against the same route without policies, in one sluice serve (only when named) */
   polScenarios: PolScenario[];
+  /** the same route without and with an access log, one sluice serve each (only when named) */
+  logScenarios: LogScenario[];
   contenders: Contender[];
   scale: number;
   scaleShapes: readonly ScaleShape[];
@@ -78,13 +82,15 @@ function settings(argv: string[]): Settings {
   const named = values.scenarios ? list(values.scenarios) : undefined;
   const fnNames: string[] = (named ?? []).filter((n) => n === 'fn' || isFnScenarioName(n));
   const polNames: string[] = (named ?? []).filter((n) => n === 'pol' || isPolScenarioName(n));
+  const logNames: string[] = (named ?? []).filter((n) => n === 'log' || isLogScenarioName(n));
   return {
     durationSec: positive('--duration', values.duration, quick ? 2 : 5),
     warmupSec: positive('--warmup', values.warmup, 1, true),
     connections: positive('--connections', values.connections, 50),
-    scenarios: named ? named.filter((n) => !fnNames.includes(n) && !polNames.includes(n)).map(scenarioByName) : [...scenarios],
+    scenarios: named ? named.filter((n) => !fnNames.includes(n) && !polNames.includes(n) && !logNames.includes(n)).map(scenarioByName) : [...scenarios],
     fnScenarios: fnScenariosByNames(fnNames),
     polScenarios: polScenariosByNames(polNames),
+    logScenarios: logScenariosByNames(logNames),
     contenders: values.contenders ? list(values.contenders).map(contenderByName) : [...contenders],
     scale: positive('--scale', values.scale, quick ? 1000 : 10_000, true),
     scaleShapes: values['scale-shapes'] ? scaleShapesByNames(list(values['scale-shapes'])) : SCALE_SHAPES,
@@ -105,7 +111,8 @@ function readUsage(): string {
     '  --connections N     concurrent connections (default 50; HTTP/2: N/10 connections x 10 streams)',
     `  --scenarios a,b     of ${scenarios.map((s) => s.name).join(', ')} (default all of these); or function routes against plain ones,`,
     `                      ${fnScenarios.map((s) => s.name).join(', ')} (or fn: all five), only when named; without other scenarios no scale or workers run;`,
-    `                      or policy routes against the same route without one, ${polScenarios.map((s) => s.name).join(', ')} (or pol: all), likewise`,
+    `                      or policy routes against the same route without one, ${polScenarios.map((s) => s.name).join(', ')} (or pol: all), likewise;
+                      or the same route without and with an access log, ${logScenarios.map((s) => s.name).join(', ')} (or log: all), likewise`,
     `  --contenders a,b    of ${contenders.map((c) => c.name).join(', ')} (default all), or sluice-baseline (SLUICE_BASELINE=DIR: another checkout, same rounds)`,
     '  --scale N           ingresses in the scale run (default 10000; --quick 1000; 0: skip)',
     '  --scale-shapes a,b  file shapes of the scale run: one (per file), 100 (per file), all (in one file); default all three',
@@ -182,6 +189,12 @@ async function main(): Promise<number> {
         ? { skipped: sluiceWhy }
         : await runPolicies({ scenarios: s.polScenarios, workDir, proxyCpus, upstreamCpus: upCpus, load, rounds: s.rounds, log }).catch((e: Error) => ({ skipped: `failed: ${oneLine(e.message)}` }));
     }
+    let accessLog: Report['accessLog'] = null;
+    if (s.logScenarios.length > 0 && !s.workersOnly) {
+      accessLog = sluiceWhy
+        ? { skipped: sluiceWhy }
+        : await runAccessLog({ scenarios: s.logScenarios, upstream, workDir, proxyCpus, load, rounds: s.rounds, log }).catch((e: Error) => ({ skipped: `failed: ${oneLine(e.message)}` }));
+    }
     const report: Report = {
       schema: 1,
       date: new Date().toISOString(),
@@ -202,12 +215,14 @@ async function main(): Promise<number> {
       workers,
       functions,
       policies,
+      accessLog,
     };
     const file = writeReport(s.out, report);
     process.stdout.write(`${textTable(report)}\n\nwritten: ${file}\n`);
     const fnOk = functions !== null && !('skipped' in functions) && functions.rows.some((r) => r.status === 'ok');
     const polOk = policies !== null && !('skipped' in policies) && policies.rows.some((r) => r.status === 'ok');
-    return rows.some((r) => r.status === 'ok') || fnOk || polOk || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
+    const logOk = accessLog !== null && !('skipped' in accessLog) && accessLog.rows.some((r) => r.status === 'ok');
+    return rows.some((r) => r.status === 'ok') || fnOk || polOk || logOk || (s.workersOnly && workers !== null && !('skipped' in workers)) ? 0 : 1;
   } finally {
     await upstream.stop();
   }

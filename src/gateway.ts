@@ -175,7 +175,7 @@ export class Gateway {
     if (this.#options.health) {
       // Up before the first full read, so liveness holds through a slow first sync.
       const registry = this.metrics.registry;
-      this.#health = createHealthServer(() => this.readiness(), { contentType: registry.contentType, text: () => registry.metrics() });
+      this.#health = createHealthServer(() => this.readiness(), { contentType: registry.contentType, text: () => registry.metrics(), openMetrics: () => this.metrics.openMetrics() });
       this.addresses.health = await listen(this.#health, this.#options.health, '--health');
       log.info({ listener: 'health', address: this.addresses.health }, 'listening');
     }

@@ -3,6 +3,8 @@
 import type { Server, Socket } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterConnections } from './proxy/pool-stats.ts';
+import { BucketExemplars, type Exemplar } from './observe/exemplars.ts';
+import { type MetricFamilyJson, openMetricsText } from './observe/openmetrics.ts';
 
 /** What the gauges read at scrape time (the data plane's state); nothing is counted per request for them. */
 export interface LiveCounts {
@@ -13,6 +15,9 @@ export interface LiveCounts {
 
 /** Seconds; the same for the downstream and upstream histograms, so they can be compared. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+const DURATION = 'sluice_request_duration_seconds';
+const UPSTREAM_HEAD = 'sluice_upstream_response_head_seconds';
 
 const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -25,7 +30,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly duration = new Histogram({
-    name: 'sluice_request_duration_seconds',
+    name: DURATION,
     help: 'Time from request head to response end, by listener and ingress (the route\'s object)',
     labelNames: ['listener', 'ingress'] as const,
     buckets: LATENCY_BUCKETS,
@@ -38,7 +43,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly upstreamHead = new Histogram({
-    name: 'sluice_upstream_response_head_seconds',
+    name: UPSTREAM_HEAD,
     help: 'Time from sending a request (each attempt) to its upstream response head, by cluster',
     labelNames: ['cluster'] as const,
     buckets: LATENCY_BUCKETS,
@@ -114,6 +119,11 @@ export class Metrics {
   // (no key string is built per request).
   readonly #routeChildren = new Map<string, Map<string, LabelChildren>>();
   readonly #clusterChildren = new Map<string, LabelChildren>();
+  /** per histogram, its series' exemplars by label values (`listener\0ingress`, `cluster`) */
+  readonly #exemplars = new Map<string, Map<string, BucketExemplars>>([
+    [DURATION, new Map()],
+    [UPSTREAM_HEAD, new Map()],
+  ]);
   #live: LiveCounts | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -140,13 +150,15 @@ export class Metrics {
     });
   }
 
-  request(listener: string, ingress: string, code: number, seconds: number): void {
+  /** `traceId`: a sampled trace's, kept as its bucket's exemplar (OpenMetrics). */
+  request(listener: string, ingress: string, code: number, seconds: number, traceId?: string): void {
     let byIngress = this.#routeChildren.get(listener);
     if (byIngress === undefined) this.#routeChildren.set(listener, (byIngress = new Map()));
     let c = byIngress.get(ingress);
     if (c === undefined) byIngress.set(ingress, (c = new LabelChildren(this.duration.labels(listener, ingress), (code) => this.requests.labels(listener, ingress, code))));
     c.count(code);
     c.histogram.observe(seconds);
+    if (traceId !== undefined) (c.exemplars ??= this.#series(DURATION, `${listener}\0${ingress}`)).record(seconds, traceId);
   }
 
   /** A request that was sent to `cluster` ended with `code` (the client's status). */
@@ -154,9 +166,31 @@ export class Metrics {
     this.#cluster(cluster).count(code);
   }
 
-  /** An upstream response head came `seconds` after its request was sent. */
-  upstreamResponded(cluster: string, seconds: number): void {
-    this.#cluster(cluster).histogram.observe(seconds);
+  /** An upstream response head came `seconds` after its request was sent; `traceId` as for request(). */
+  upstreamResponded(cluster: string, seconds: number, traceId?: string): void {
+    const c = this.#cluster(cluster);
+    c.histogram.observe(seconds);
+    if (traceId !== undefined) (c.exemplars ??= this.#series(UPSTREAM_HEAD, cluster)).record(seconds, traceId);
+  }
+
+  /** The registry in the OpenMetrics text format, with the histograms' trace exemplars. */
+  async openMetrics(): Promise<string> {
+    const families = (await this.registry.getMetricsAsJSON()) as unknown as MetricFamilyJson[];
+    return openMetricsText(families, (metric, labels, le) => this.#exemplarAt(metric, labels, le));
+  }
+
+  #exemplarAt(metric: string, labels: Readonly<Record<string, string | number | undefined>>, le: number): Exemplar | undefined {
+    const series = this.#exemplars.get(metric);
+    if (series === undefined || series.size === 0) return undefined;
+    const key = metric === DURATION ? `${labels.listener}\0${labels.ingress}` : String(labels.cluster);
+    return series.get(key)?.at(le);
+  }
+
+  #series(metric: string, key: string): BucketExemplars {
+    const series = this.#exemplars.get(metric)!;
+    let e = series.get(key);
+    if (e === undefined) series.set(key, (e = new BucketExemplars(LATENCY_BUCKETS)));
+    return e;
   }
 
   #cluster(cluster: string): LabelChildren {
@@ -171,6 +205,8 @@ type CounterChild = ReturnType<Counter<string>['labels']>;
 /** The cached children of one label tuple: a histogram, and a counter per status code. */
 class LabelChildren {
   readonly histogram: ReturnType<Histogram<string>['labels']>;
+  /** its histogram's trace exemplars, from the first sampled trace on */
+  exemplars: BucketExemplars | undefined = undefined;
   readonly #codes = new Map<number, CounterChild>();
   readonly #counter: (code: string) => CounterChild;
 

@@ -2,6 +2,8 @@
 // on the pod's address (where the kubelet and Prometheus reach it) while the admin endpoint
 // (/config, /status) stays on loopback. Metrics hold counts and names, never a key.
 import http from 'node:http';
+import { wantsOpenMetrics } from './metrics-format.ts';
+import { OPENMETRICS_CONTENT_TYPE } from '../observe/openmetrics.ts';
 
 /** Whether the gateway should get traffic, and if not, why (shown in the 503 body). */
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -10,6 +12,8 @@ export type Readiness = { readonly ready: true } | { readonly ready: false; read
 export interface MetricsExposition {
   readonly contentType: string;
   text(): Promise<string>;
+  /** the OpenMetrics format, for scrapers that prefer it; absent: always text() */
+  openMetrics?(): Promise<string>;
 }
 
 export function createHealthServer(readiness: () => Readiness, metrics?: MetricsExposition): http.Server {
@@ -19,9 +23,10 @@ export function createHealthServer(readiness: () => Readiness, metrics?: Metrics
     if (path === '/live') return text(res, 200, 'alive\n');
     if (path === '/ready') return readyAnswer(res, readiness());
     if (path === '/metrics' && metrics !== undefined) {
-      metrics.text().then(
+      const open = metrics.openMetrics !== undefined && wantsOpenMetrics(req.headers.accept);
+      (open ? metrics.openMetrics!() : metrics.text()).then(
         (body) => {
-          res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
+          res.writeHead(200, { 'content-type': open ? OPENMETRICS_CONTENT_TYPE : metrics.contentType, 'content-length': Buffer.byteLength(body) });
           res.end(body);
         },
         (err: Error) => text(res, 500, `metrics unavailable: ${err.message}\n`),

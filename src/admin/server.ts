@@ -9,6 +9,8 @@ import { redactSecrets } from './redact.ts';
 import type { Rejection } from '../api/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { MetricsJson } from './cluster-metrics.ts';
+import { wantsOpenMetrics } from './metrics-format.ts';
+import { OPENMETRICS_CONTENT_TYPE } from '../observe/openmetrics.ts';
 import { UiData } from './ui-data.ts';
 import { sendUiPage } from './ui-page.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
@@ -87,6 +89,13 @@ async function route(src: AdminSources, ui: UiData, req: http.IncomingMessage, r
     case '/config':
       return snapshot ? json(res, 200, configBody(snapshot)) : json(res, 503, { error: 'no configuration served yet' });
     case '/metrics': {
+      // OpenMetrics (exemplars) from one process; --workers' sum is Prometheus text only.
+      if (src.metricsText === undefined && wantsOpenMetrics(req.headers.accept)) {
+        const body = await src.metrics.openMetrics();
+        res.writeHead(200, { 'content-type': OPENMETRICS_CONTENT_TYPE });
+        res.end(body);
+        return;
+      }
       const body = await (src.metricsText ?? (() => src.metrics.registry.metrics()))();
       res.writeHead(200, { 'content-type': src.metrics.registry.contentType });
       res.end(body);

@@ -9,6 +9,7 @@ import { Gateway, type GatewayAddresses, type GatewayOptions } from '../gateway.
 import { createLogger, type Logger } from '../log.ts';
 import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
 import { compileFormat } from '../observe/access-log-format.ts';
+import { type AccessLogFilter, accessLogFilter } from '../observe/access-log-filter.ts';
 import { RequestIds } from '../observe/request-id.ts';
 import { Tracing } from '../observe/trace-export.ts';
 import { type TracingFlags, tracingOptionsFromFlags } from '../observe/trace-flags.ts';
@@ -87,6 +88,10 @@ export interface ServeFlags extends XdsFlags, TracingFlags, ListenerFlags {
   trustRequestId?: boolean;
   /** ms between timed flushes of the access log */
   accessLogFlushInterval: string;
+  /** 0..1: share of ordinary exchanges logged (failures always are); absent: 1 */
+  accessLogSampleRate?: string;
+  /** listeners that log: `http,https,local,gateway,gateway/ADDR:PORT` or `all`; absent: all */
+  accessLogListeners?: string;
 }
 
 export const serveDefaults = {
@@ -260,10 +265,17 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
   return options;
 }
 
-/** --access-log, --access-log-format, --access-log-flush-interval: undefined when off. */
-export function accessLogFromFlags(f: Partial<Pick<ServeFlags, 'accessLog' | 'accessLogFormat' | 'accessLogFlushInterval'>>): AccessLog | undefined {
+type AccessLogFlags = Partial<Pick<ServeFlags, 'accessLog' | 'accessLogFormat' | 'accessLogFlushInterval' | 'accessLogSampleRate' | 'accessLogListeners'>>;
+
+/** --access-log, --access-log-format, --access-log-flush-interval, --access-log-sample-rate, --access-log-listeners: undefined when off. */
+export function accessLogFromFlags(f: AccessLogFlags): AccessLog | undefined {
   const intervalMs = positiveNumber(f.accessLogFlushInterval ?? serveDefaults.accessLogFlushInterval, '--access-log-flush-interval');
-  return openAccessLog(f.accessLog ?? serveDefaults.accessLog, f.accessLogFormat ?? serveDefaults.accessLogFormat, { intervalMs });
+  const filter = accessLogFilterFromFlags(f);
+  return openAccessLog(f.accessLog ?? serveDefaults.accessLog, f.accessLogFormat ?? serveDefaults.accessLogFormat, { intervalMs, ...(filter && { filter }) });
+}
+
+function accessLogFilterFromFlags(f: AccessLogFlags): AccessLogFilter | undefined {
+  return accessLogFilter({ ...(f.accessLogSampleRate !== undefined && { sampleRate: f.accessLogSampleRate }), ...(f.accessLogListeners !== undefined && { listeners: f.accessLogListeners }) });
 }
 
 /**
@@ -287,6 +299,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   adminTokenFromFlags(parseAddress(f.admin, '--admin').host, f.adminTokenFile, f.adminInsecure === true);
   if (f.defaultCert) readDefaultCert(f.defaultCert);
   compileFormat(f.accessLogFormat ?? serveDefaults.accessLogFormat);
+  accessLogFilterFromFlags(f);
   tracingOptionsFromFlags(f);
   return runPrimary(f, workers, log, times);
 }

@@ -2,12 +2,16 @@
 // command operators (`%REQ(X)%`, `%RESPONSE_CODE%`, ...) so Kourier users' templates keep working.
 import { SluiceError } from '../errors.ts';
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
+import { jsonLine } from './access-log-json.ts';
+import { isoTimeAt } from './access-log-time.ts';
+
+export { jsonLine };
 
 export type LineFormat = (e: AccessEntry) => string;
 
 /** Wall-clock start, RFC 3339 with milliseconds (Envoy's %START_TIME% default). */
 function startTime(e: AccessEntry): string {
-  return new Date(performance.timeOrigin + e.x.startedAt).toISOString();
+  return isoTimeAt(e.x.startedAt);
 }
 
 function durationMs(e: AccessEntry): number {
@@ -15,35 +19,6 @@ function durationMs(e: AccessEntry): number {
 }
 
 const grpcStatus = (e: AccessEntry): number | undefined => grpcStatusCode(e.x, e.status);
-
-const splitOf = (e: AccessEntry): number | undefined => (e.x.split === undefined || e.x.split < 0 ? undefined : e.x.split);
-
-export function jsonLine(e: AccessEntry): string {
-  const x = e.x;
-  return JSON.stringify({
-    time: startTime(e),
-    listener: x.listener,
-    protocol: protocolOf(x),
-    method: x.method,
-    authority: x.authority,
-    path: x.target,
-    status: e.status,
-    grpc_status: grpcStatus(e),
-    duration_ms: durationMs(e),
-    ttfb_ms: ttfbMs(x),
-    bytes_received: x.bytesIn ?? 0,
-    bytes_sent: x.bytesOut ?? 0,
-    client: x.clientAddress,
-    user_agent: requestHeader(x.raw, 'user-agent'),
-    request_id: x.requestId === '' ? requestHeader(x.raw, 'x-request-id') : x.requestId,
-    route: x.ingress === '' ? undefined : x.ingress,
-    split: splitOf(e),
-    cluster: x.clusterName === '' ? undefined : x.clusterName,
-    upstream: upstreamHost(x),
-    flags: responseFlags(e),
-    trace_id: traceId(x),
-  });
-}
 
 type Part = string | LineFormat;
 

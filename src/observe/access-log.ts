@@ -5,17 +5,30 @@ import fs from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
 import { SluiceError } from '../errors.ts';
 import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
+import type { AccessLogFilter } from './access-log-filter.ts';
 import { compileFormat, type LineFormat } from './access-log-format.ts';
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
+
+export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
+  /** which exchanges get a line (access-log-filter.ts); absent: all */
+  readonly filter?: AccessLogFilter;
+}
 
 export class AccessLog {
   readonly #format: LineFormat;
   readonly #writer: LineWriter;
+  readonly #filter: AccessLogFilter | undefined;
   #drops: Counter | undefined;
 
-  constructor(format: LineFormat, fd: number, ownsFd: boolean, o: Omit<WriterOptions, 'onDrop'> = {}) {
+  constructor(format: LineFormat, fd: number, ownsFd: boolean, o: AccessLogOptions = {}) {
     this.#format = format;
+    this.#filter = o.filter;
     this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
+  }
+
+  /** Whether exchanges on `listener` may get a line (front ends count body bytes only then). */
+  listens(listener: string): boolean {
+    return this.#filter === undefined || this.#filter.listens(listener);
   }
 
   /** Counts dropped lines as `sluice_access_log_dropped_lines_total` on the gateway's registry. */
@@ -26,7 +39,9 @@ export class AccessLog {
   record(x: LoggedExchange, status: number, outcome: LoggedOutcome): void {
     let line: string;
     try {
-      line = this.#format({ x, status, outcome, endedAt: performance.now() });
+      const e = { x, status, outcome, endedAt: performance.now() };
+      if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
+      line = this.#format(e);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.
       return;
@@ -51,7 +66,7 @@ export class AccessLog {
  * From `--access-log PATH|-|off` and `--access-log-format json|TEMPLATE`: undefined when off.
  * The file is opened for appending at start, so a path that cannot be written is a flag error.
  */
-export function openAccessLog(where: string | undefined, format: string | undefined, o: Omit<WriterOptions, 'onDrop'> = {}): AccessLog | undefined {
+export function openAccessLog(where: string | undefined, format: string | undefined, o: AccessLogOptions = {}): AccessLog | undefined {
   const compiled = compileFormat(format ?? 'json');
   if (where === undefined || where === 'off' || where === '') return undefined;
   if (where === '-') return new AccessLog(compiled, 1, false, o);

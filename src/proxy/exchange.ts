@@ -19,6 +19,7 @@ import { trustedClientAddress } from './client-address.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
 import { propagate } from '../observe/trace-requests.ts';
 import { grpcStatusIn } from '../observe/access-log-bytes.ts';
+import { exemplarTrace } from '../observe/exemplars.ts';
 import { startMirrors } from './mirror.ts';
 import { DEFAULT_BODY_LIMIT, type RetryCause } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
@@ -428,7 +429,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** the access log is on: front ends count body bytes (access-log-bytes.ts) */
   get logged(): boolean {
-    return this.dp.accessLog !== undefined;
+    return this.dp.accessLog?.listens(this.listener) === true;
   }
 
   /** The front end's counts for the access log: body bytes each way, and when the upstream's head came (0: none). */
@@ -454,7 +455,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
    */
   upstreamResponded(): void {
     if (this.#sentAt === 0) return;
-    this.dp.metrics.upstreamResponded(this.clusterName, (performance.now() - this.#sentAt) / 1000);
+    this.dp.metrics.upstreamResponded(this.clusterName, (performance.now() - this.#sentAt) / 1000, exemplarTrace(this.span));
     this.#sentAt = 0;
   }
 
@@ -483,7 +484,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       dp.metrics.upstreamRequest(this.clusterName, status);
     }
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
-    dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000);
+    dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000, exemplarTrace(this.span));
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
     // A WebSocket tunnel's line is written when it closes (tunnelClosed): 101, or 200 to an HTTP/2 extended CONNECT.
     if (dp.accessLog !== undefined) {

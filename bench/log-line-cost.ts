@@ -1,0 +1,51 @@
+// `tsx bench/log-line-cost.ts [--lines 200000] [--rounds 7]`: the CPU time one access log line costs
+// in-process (formatting a bench-like small GET's line, and encoding it into the writer's buffers;
+// the write itself is one writev per 64 KiB, on libuv's threads), JSON and Envoy's default template.
+// CPU time (process.cpuUsage), median of the rounds: on a machine busy with other work this holds
+// still where req/s and profiles do not.
+import { devNull } from 'node:os';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { AccessEntry, LoggedExchange } from '../src/observe/access-log-entry.ts';
+import { compileFormat, ENVOY_DEFAULT_FORMAT, type LineFormat } from '../src/observe/access-log-format.ts';
+import { LineWriter } from '../src/observe/access-log-writer.ts';
+
+const { values } = parseArgs({ options: { lines: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '7' } } });
+const lines = Number(values.lines);
+const rounds = Number(values.rounds);
+
+const x = {
+  listener: 'http', from: 0, method: 'GET', authority: 'bench.example.com', target: '/small',
+  raw: ['host', 'bench.example.com', 'user-agent', 'wrk/4.2.0', 'accept', '*/*'],
+  clientAddress: '127.0.0.1', grpcType: undefined, replyGrpc: false, ingress: 'bench/bench', clusterName: 'bench/bench-a:80',
+  endpoint: { address: '127.0.0.1', port: 38705 } as LoggedExchange['endpoint'], decided: 'forward', requestId: '33375048-f498-40cc-9c38-45496bed71f6',
+  startedAt: 0, bytesIn: 0, bytesOut: 20, firstByteAt: 0, split: 0,
+};
+
+function usPerLine(format: LineFormat, write: boolean): number {
+  const fd = fs.openSync(devNull, 'a');
+  const w = new LineWriter(fd, true, { intervalMs: 600_000 });
+  let t = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < lines; i++) {
+    t += 0.01;
+    x.startedAt = t;
+    x.firstByteAt = t + 0.4;
+    const line = format({ x, status: 200, outcome: undefined, endedAt: t + 0.9 } satisfies AccessEntry);
+    if (write) w.push(line);
+  }
+  const c = process.cpuUsage(c0);
+  void w.close();
+  return (c.user + c.system) / lines;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+for (const [name, f] of [['json', compileFormat('json')], ['template', compileFormat(ENVOY_DEFAULT_FORMAT)]] as const) {
+  const fmt: number[] = [];
+  const all: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    fmt.push(usPerLine(f, false));
+    all.push(usPerLine(f, true));
+  }
+  process.stdout.write(`${name}: ${median(fmt).toFixed(2)} us CPU per line formatted, ${median(all).toFixed(2)} us formatted and buffered for the write\n`);
+}

@@ -1,0 +1,71 @@
+// The JSON access log line is built by hand (no object, no JSON.stringify per line) for its cost;
+// these check it says exactly what JSON.stringify of the same fields says, whatever a client sent
+// (quotes, backslashes, control characters, lone surrogates, non-ASCII), and that the cached
+// wall-clock text is toISOString's at every millisecond, across seconds and days.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { jsonLine } from '../../src/observe/access-log-format.ts';
+import { isoTime } from '../../src/observe/access-log-time.ts';
+import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost, type LoggedExchange } from '../../src/observe/access-log-entry.ts';
+
+/** The line as the first version built it: every field through JSON.stringify. */
+function reference(e: AccessEntry): string {
+  const x = e.x;
+  return JSON.stringify({
+    time: new Date(performance.timeOrigin + x.startedAt).toISOString(),
+    listener: x.listener,
+    protocol: protocolOf(x),
+    method: x.method,
+    authority: x.authority,
+    path: x.target,
+    status: e.status,
+    grpc_status: grpcStatusCode(x, e.status),
+    duration_ms: Math.round(e.endedAt - x.startedAt),
+    ttfb_ms: ttfbMs(x),
+    bytes_received: x.bytesIn ?? 0,
+    bytes_sent: x.bytesOut ?? 0,
+    client: x.clientAddress,
+    user_agent: requestHeader(x.raw, 'user-agent'),
+    request_id: x.requestId === '' ? requestHeader(x.raw, 'x-request-id') : x.requestId,
+    route: x.ingress === '' ? undefined : x.ingress,
+    split: x.split === undefined || x.split < 0 ? undefined : x.split,
+    cluster: x.clusterName === '' ? undefined : x.clusterName,
+    upstream: upstreamHost(x),
+    flags: responseFlags(e),
+    trace_id: traceId(x),
+  });
+}
+
+const HOSTILE = ['plain', 'q"uote', 'back\\slash', 'nl\nand\ttab\u0000', '\u007f del', 'ünïcödé ✓ 😀', 'lone \ud800 surrogate', 'low \udc00', '</script>', ''];
+
+function exchange(v: string, i: number): LoggedExchange {
+  const started = performance.now() - 5;
+  return {
+    listener: i % 2 ? 'http' : 'gateway/0.0.0.0:8080', from: i % 5, method: v === '' ? 'GET' : `GET${v}`, authority: v, target: `/p${v}?q=${v}`,
+    raw: ['user-agent', v, 'X-Request-Id', `id${v}`, 'traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'content-type', i % 3 === 0 ? 'application/grpc' : 'text/plain'],
+    clientAddress: i % 4 === 0 ? undefined : `10.0.0.${i}`, grpcType: i % 3 === 0 ? 'grpc' : undefined, replyGrpc: i % 3 === 0, ingress: i % 4 === 1 ? '' : `ns/${v}`,
+    clusterName: i % 4 === 2 ? '' : `ns/svc:${v}`, endpoint: i % 2 ? { address: i % 3 ? '10.1.1.1' : 'fd00::1', port: 8080 } as LoggedExchange['endpoint'] : undefined,
+    decided: ['forward', 'not-found', 'no-endpoints', 'redirect'][i % 4]!, requestId: i % 3 === 1 ? '' : `rid-${v}`, startedAt: started,
+    ...(i % 2 ? { bytesIn: i * 10, bytesOut: i * 100, firstByteAt: started + 1.4 } : {}), ...(i % 3 === 2 ? { upstreamGrpcStatus: '14' } : {}),
+    split: (i % 3) - 1, ...(i % 5 === 0 ? { span: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' } } : {}),
+  };
+}
+
+describe('JSON access log line', () => {
+  it('equals JSON.stringify of the same fields for hostile values', () => {
+    HOSTILE.forEach((v, i) => {
+      for (const status of [200, 404, 499, 503]) {
+        const e: AccessEntry = { x: exchange(v, i), status, outcome: undefined, endedAt: performance.now() };
+        const line = jsonLine(e);
+        assert.equal(line, reference(e), `value ${JSON.stringify(v)} status ${status}`);
+        JSON.parse(line);
+      }
+    });
+  });
+
+  it('writes the start time as toISOString does, at every millisecond', () => {
+    const base = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+    for (let ms = base - 5; ms < base + 2100; ms += 1) assert.equal(isoTime(ms), new Date(ms).toISOString());
+    for (const ms of [base + 0.4, base + 0.6, base - 1e6, 0, 1e12 + 0.999]) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+  });
+});
