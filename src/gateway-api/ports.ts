@@ -14,7 +14,7 @@ interface PortDraft {
   readonly name: string;
   readonly listeners: ServedListener[];
   /** host -> the ranked routes on it, and the Gateway of its most specific listener */
-  readonly hosts: Map<string, { ranked: RankedRoute[]; owner: string; listenerHostname: string; routeKeys: Set<string> }>;
+  readonly hosts: Map<string, { ranked: RankedRoute[]; owner: string; listenerHostname: string; routeKeys: Set<string>; listeners: Set<string> }>;
 }
 
 export function buildPorts(gateways: readonly GatewayView[], routes: readonly AttachedRoute[]): { ports: PortListener[]; tls: TlsCertificate[] } {
@@ -28,7 +28,7 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
       // Every listener's own host name gets a virtual host, routes or not: a request it selects is
       // answered by its routes only (404 without any), never by a less specific listener's.
       const own = l.hostname ?? '*';
-      if (!d.hosts.has(own)) d.hosts.set(own, { ranked: [], owner: `Gateway ${l.gatewayKey}`, listenerHostname: own, routeKeys: new Set() });
+      if (!d.hosts.has(own)) d.hosts.set(own, { ranked: [], owner: `Gateway ${l.gatewayKey}`, listenerHostname: own, routeKeys: new Set(), listeners: new Set() });
     }
   }
   for (const r of routes) {
@@ -37,7 +37,9 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
       if (d === undefined || !listener.programmed) continue;
       if (!selects(d.listeners, host, listener)) continue;
       let entry = d.hosts.get(host);
-      if (entry === undefined) d.hosts.set(host, (entry = { ranked: [], owner: `Gateway ${listener.gatewayKey}`, listenerHostname: listener.hostname ?? '*', routeKeys: new Set() }));
+      if (entry === undefined) d.hosts.set(host, (entry = { ranked: [], owner: `Gateway ${listener.gatewayKey}`, listenerHostname: listener.hostname ?? '*', routeKeys: new Set(), listeners: new Set() }));
+      // Policies attached to a Gateway or a listener find the routes they reach by these.
+      entry.listeners.add(`${listener.gatewayKey}/${listener.spec.name}`);
       // A route attached through two listeners (or parentRefs) to one host is listed once.
       const id = `${r.object.kind} ${r.object.key}`;
       if (entry.routeKeys.has(id)) continue;
@@ -58,6 +60,7 @@ export function buildPorts(gateways: readonly GatewayView[], routes: readonly At
         httpOption: 'Enabled',
         routes: e.ranked.sort(byPrecedence).map((x): Route => x.route),
         ...(https && { listenerHostname: e.listenerHostname }),
+        ...(e.listeners.size > 0 && { listeners: [...e.listeners].sort() }),
       }))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const portCerts = first.spec.protocol === 'HTTPS' ? certificatesOf(d.listeners, certs) : [];
