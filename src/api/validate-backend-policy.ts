@@ -4,7 +4,7 @@ import { durationMs } from '../gateway-api/spec-values.ts';
 import { type Check, describe, type Json } from './check.ts';
 
 const SPEC_FIELDS = new Set(['targetRefs', 'circuitBreakers', 'outlierDetection', 'healthCheck']);
-const REF_FIELDS = new Set(['group', 'kind', 'name']);
+const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const BREAKER_FIELDS = ['maxConnections', 'maxPendingRequests', 'maxRequests', 'maxConcurrentStreams'] as const;
 const OUTLIER_FIELDS = new Set(['consecutive5xx', 'consecutiveGatewayFailure', 'consecutiveConnectFailure', 'baseEjectionTime', 'maxEjectionPercent']);
 const HEALTH_FIELDS = new Set(['path', 'host', 'interval', 'timeout', 'healthyThreshold', 'unhealthyThreshold', 'expectedStatuses']);
@@ -52,6 +52,9 @@ function checkTargetRef(c: Check, value: unknown, path: string): void {
   const kind = c.string(ref.kind, `${path}.kind`, true);
   const group = c.string(ref.group, `${path}.group`) ?? '';
   c.string(ref.name, `${path}.name`, true);
+  // GEP-713's sectionName on a Service is one of its ports, by name; an Upstream has no sections.
+  const section = c.string(ref.sectionName, `${path}.sectionName`);
+  if (section !== undefined && kind !== 'Service') c.fail(`${path}.sectionName`, 'only a Service has sections (its ports, by name)');
   if (kind !== undefined && !Object.hasOwn(TARGET_GROUPS, kind)) c.fail(`${path}.kind`, `must be Service or Upstream, got ${describe(kind)}`);
   else if (kind !== undefined && !TARGET_GROUPS[kind]!.includes(group)) c.fail(`${path}.group`, `must be ${kind === 'Service' ? '"" (core)' : 'gloo.solo.io'} for ${kind}`);
 }

@@ -1,7 +1,8 @@
-// Attaches BackendPolicies to the translated clusters (pure): a policy targets a core Service or a
-// Gloo Upstream in its own namespace by `targetRefs` (GEP-713), and every cluster sending to it
-// gets the policy (Cluster.policy): each port of the Service, the h2c variant gRPC routes use, a
-// Knative revision's Service alike. Two policies on one target conflict: the oldest
+// Attaches BackendPolicies to the translated clusters (pure): a policy targets a core Service (or one
+// of its ports by name, `sectionName`) or a Gloo Upstream in its own namespace by `targetRefs`
+// (GEP-713), and every cluster sending to it gets the policy (Cluster.policy): each port of the
+// Service, the h2c variant gRPC routes use, a Knative revision's Service alike. A port's policy
+// replaces the Service's whole for that port. Two policies on one target conflict: the oldest
 // (creationTimestamp, then namespace/name) wins and the other is reported Conflicted, as
 // TrafficPolicy does. A cluster keeps its object while its policy is unchanged.
 import { hash } from 'node:crypto';
@@ -32,8 +33,24 @@ function older(a: BackendPolicy, b: BackendPolicy): number {
   return keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0;
 }
 
-/** `Service ns/name` or `Upstream ns/name`: what a ref in the policy's namespace names. */
-const targetKey = (p: BackendPolicy, ref: BackendPolicyTargetRef): string => `${ref.kind} ${p.metadata.namespace ?? 'default'}/${ref.name}`;
+/** `Service ns/name`, `Service ns/name#port` or `Upstream ns/name`: what a ref in the policy's namespace names. */
+const targetKey = (p: BackendPolicy, ref: BackendPolicyTargetRef): string =>
+  `${ref.kind} ${p.metadata.namespace ?? 'default'}/${ref.name}${ref.sectionName === undefined ? '' : `#${ref.sectionName}`}`;
+
+/** The port-level target of a Service cluster (`Service ns/name#port`, by port name), if its port has a name. */
+function portTarget(set: ResourceSet, cluster: string, target: string): string | undefined {
+  if (!target.startsWith('Service ')) return undefined;
+  const base = cluster.endsWith('/h2c') ? cluster.slice(0, -4) : cluster;
+  const port = base.slice(base.lastIndexOf(':') + 1);
+  // Routes name a port by number or by name; a policy names it by name.
+  const named = /^\d+$/.test(port) ? portsOf(set, target).find((p) => p?.port === Number(port))?.name : port;
+  return typeof named === 'string' ? `${target}#${named}` : undefined;
+}
+
+function portsOf(set: ResourceSet, target: string): ReadonlyArray<{ name?: unknown; port?: unknown } | undefined> {
+  const ports = set.services.get(target.slice(target.indexOf(' ') + 1))?.spec?.ports;
+  return Array.isArray(ports) ? ports : [];
+}
 
 /**
  * The target a cluster sends to, from its name (translate/backends.ts and gloo/upstreams.ts name
@@ -48,6 +65,8 @@ export function clusterTarget(name: string): string | undefined {
 }
 
 function exists(set: ResourceSet, target: string): boolean {
+  const hash = target.indexOf('#');
+  if (hash >= 0) return exists(set, target.slice(0, hash)) && portsOf(set, target.slice(0, hash)).some((p) => p?.name === target.slice(hash + 1));
   const [kind, key] = target.split(' ') as [string, string];
   return kind === 'Service' ? set.services.has(key) : set.glooUpstreams.has(key);
 }
@@ -58,7 +77,7 @@ function statusOf(p: BackendPolicy, winners: ReadonlyMap<string, BackendPolicy>,
     const target = targetKey(p, ref);
     const w = winners.get(target);
     let c: GatewayCondition;
-    if (!exists(set, target)) c = condition('Accepted', false, 'TargetNotFound', `${target} not found`, gen);
+    if (!exists(set, target)) c = condition('Accepted', false, 'TargetNotFound', `${target.replace('#', ' port ')} not found`, gen);
     else if (w === p) c = condition('Accepted', true, 'Accepted', 'attached', gen);
     else c = condition('Accepted', false, 'Conflicted', `${target} already has BackendPolicy ${w === undefined ? '?' : keyOf(w)} (older)`, gen);
     return { ancestorRef: { ...ref, namespace: p.metadata.namespace ?? 'default' }, controllerName: CONTROLLER_NAME, conditions: [c] };
@@ -84,7 +103,10 @@ export function attachBackendPolicies(result: TranslateResult, set: ResourceSet)
   const s = result.snapshot;
   let changed = false;
   const clusters = s.clusters.map((c) => {
-    const target = clusterTarget(c.name);
+    const service = clusterTarget(c.name);
+    const port = service === undefined ? undefined : portTarget(set, c.name, service);
+    // The port's policy first (more specific), else the Service's or Upstream's.
+    const target = port !== undefined && winners.has(port) ? port : service;
     const p = target === undefined ? undefined : winners.get(target);
     if (p === undefined || !exists(set, target!)) return c;
     changed = true;

@@ -10,6 +10,8 @@ export interface BackendPolicyTargetRef {
   group: string;
   kind: 'Service' | 'Upstream';
   name: string;
+  /** a Service's port, by name: the policy applies to that port's clusters only, before the Service's */
+  sectionName?: string;
 }
 
 export interface CircuitBreakersSpec {

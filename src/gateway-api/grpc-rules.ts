@@ -24,7 +24,7 @@ export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: s
     }
     const matches = matchesOf(rule, i, findings);
     // GRPCRoute rules have no timeouts or retry in v1.6: only filters and backendRefs are read.
-    const body = { filters: rule.filters, backendRefs: rule.backendRefs };
+    const body = { name: rule.name, filters: rule.filters, backendRefs: rule.backendRefs };
     routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body, ruleFilters: FILTERS, backendFilters: FILTERS, grpc: true }));
   }
   return rulesResult(routes, findings);

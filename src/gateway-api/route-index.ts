@@ -176,6 +176,13 @@ export class RouteIndex {
     const lead = h.own ?? (routes[0]?.listener as ServedListener);
     const name = `${t.port.name}/${host}`;
     observe?.(`vhost ${name}`);
+    // Policies attached to a Gateway or a listener find the routes they reach by these.
+    const listeners = new Set<string>();
+    for (const r of routes) {
+      for (const a of r.entry.attachments) {
+        if (a.host === host && a.listener.portName === t.port.name && a.listener.programmed && selects(t.listeners, host, a.listener)) listeners.add(`${a.listener.gatewayKey}/${a.listener.spec.name}`);
+      }
+    }
     return {
       name,
       domains: [host],
@@ -183,6 +190,7 @@ export class RouteIndex {
       httpOption: 'Enabled',
       routes: routes.flatMap((r) => r.entry.ranked).sort(byPrecedence).map((x): Route => x.route),
       ...(t.https && { listenerHostname: lead.hostname ?? '*' }),
+      ...(listeners.size > 0 && { listeners: [...listeners].sort() }),
     };
   }
 

@@ -17,6 +17,7 @@ export interface TranslatedMatch {
 
 /** The parts of a rule both route kinds have (GRPCRoute's filters are a subset of HTTPRoute's). */
 export interface RuleBody {
+  readonly name?: string;
   readonly filters?: readonly HTTPRouteFilter[];
   readonly backendRefs?: readonly HTTPBackendRef[];
   readonly timeouts?: HTTPRouteTimeouts;
@@ -68,7 +69,7 @@ export function ruleRoutes(input: RuleInput): RankedRoute[] {
   const action = ruleAction(input);
   const key = input.ctx.routeKey.slice(input.ctx.kind.length + 1);
   return input.matches.map((m) => {
-    const route: Route = { ingress: input.ctx.routeKey, ...m.parts, ...action };
+    const route: Route = { ingress: input.ctx.routeKey, ...m.parts, ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
     const ranked: RankedRoute = { route, created: input.created, key, ruleIndex: input.ruleIndex, matchIndex: m.index };
     return m.grpc ? { ...ranked, grpc: m.grpc } : ranked;
   });

@@ -2,7 +2,7 @@
 // Deployment, Services), a LoadBalancer Service for the Gateway listeners, and the GatewayClass
 // `sluice`. The Gateway API CRDs come from the upstream release: printed as a command, never fetched.
 import { CONTROLLER_NAME } from '../gateway-api/types.ts';
-import { GATEWAY_API_SERVICE, GATEWAY_PORT_OFFSET, sluiceManifests, type InstallOptions, type Manifest } from './install.ts';
+import { GATEWAY_API_SERVICE, GATEWAY_PORT_OFFSET, sluiceManifests, type InstallOptions, type Manifest, uninstalled } from './install.ts';
 
 export const GATEWAY_API_VERSION = 'v1.6.1';
 export const GATEWAY_API_CRDS_COMMAND = `kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_VERSION}/experimental-install.yaml`;
@@ -30,7 +30,7 @@ export function gatewayApiInstallManifests(o: InstallOptions): Manifest[] {
   ];
 }
 
-/** What `uninstall gateway-api` deletes: what the install applied, in reverse order (the namespace last). */
+/** What `uninstall gateway-api` deletes: what the install applied but the policy CRDs, in reverse order (the namespace last). */
 export function gatewayApiUninstallManifests(o: InstallOptions): Manifest[] {
-  return gatewayApiInstallManifests(o).reverse();
+  return uninstalled(gatewayApiInstallManifests(o)).reverse();
 }

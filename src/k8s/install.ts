@@ -3,6 +3,8 @@
 // `config-network` pointing `ingress-class` at Sluice (the Gateway API's pieces are in
 // install-gateway-api.ts). Pure data; printing and applying live elsewhere.
 import { GLOO_KINDS } from './gloo-kinds.ts';
+import { sluiceCrdManifests } from './install-sluice-crds.ts';
+import { SLUICE_KINDS } from './sluice-kinds.ts';
 import { stringify } from 'yaml';
 import { SLUICE_VERSION } from '../version.ts';
 
@@ -55,9 +57,9 @@ export function knativeInstallManifests(o: InstallOptions): Manifest[] {
 /** Gateway API kinds Sluice reads, and those whose status it writes. */
 const GATEWAY_API_READ = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'];
 const GATEWAY_API_STATUS = ['gatewayclasses/status', 'gateways/status', 'httproutes/status', 'grpcroutes/status'];
-/** The Gloo Edge kinds Kubernetes mode watches (gloo-kinds.ts), grouped: read, and status written. */
-const GLOO_RULES = [...new Set(GLOO_KINDS.map((k) => k.group))].flatMap((group) => {
-  const plurals = GLOO_KINDS.filter((k) => k.group === group).map((k) => k.plural);
+/** The Gloo Edge and sluice.dev kinds Kubernetes mode watches (gloo-kinds.ts, sluice-kinds.ts), grouped: read, and status written. */
+const GLOO_RULES = [...new Set([...GLOO_KINDS, ...SLUICE_KINDS].map((k) => k.group))].flatMap((group) => {
+  const plurals = [...GLOO_KINDS, ...SLUICE_KINDS].filter((k) => k.group === group).map((k) => k.plural);
   return [
     { apiGroups: [group], resources: plurals, verbs: ['get', 'list', 'watch'] },
     { apiGroups: [group], resources: plurals.map((p) => `${p}/status`), verbs: ['get', 'update', 'patch'] },
@@ -76,6 +78,8 @@ export function sluiceManifests(o: InstallOptions): Manifest[] {
   const subject = { kind: 'ServiceAccount', name: APP, namespace: ns };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(ns, false) },
+    // Sluice's policy kinds (cluster-wide), before the gateway that reads them.
+    ...sluiceCrdManifests(),
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(APP) },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -226,6 +230,14 @@ function deployment(o: InstallOptions, metadata: Manifest['metadata'], selector:
       },
     },
   };
+}
+
+/**
+ * What an uninstall deletes of `manifests`: all but the CRDs of Sluice's policy kinds, whose deletion
+ * would delete every policy in the cluster with them (a reinstall finds them again).
+ */
+export function uninstalled(manifests: readonly Manifest[]): Manifest[] {
+  return manifests.filter((m) => m.kind !== 'CustomResourceDefinition');
 }
 
 /** Multi-document YAML, one manifest per document, in apply order. */

@@ -21,6 +21,8 @@ function itemKey(field: string, item: unknown, index: number): string {
   if (field === 'conditions') return String(o?.type);
   if (field === 'listeners') return String(o?.name);
   if (field === 'parents') return JSON.stringify([canonical(o?.parentRef), o?.controllerName]);
+  // A policy's ancestors (GEP-713) by the ref they report on, so an unchanged one keeps its times.
+  if (field === 'ancestors') return JSON.stringify([canonical(o?.ancestorRef), o?.controllerName]);
   return String(index);
 }
 

@@ -15,6 +15,7 @@ import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type Gateway
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from '../gateway-api/types.ts';
 import { GLOO_KINDS } from './gloo-kinds.ts';
+import { policyServices, SLUICE_KINDS } from './sluice-kinds.ts';
 import { upstreamSecrets, virtualServiceSecrets } from './gloo-references.ts';
 import { NamedSecrets } from './named-secrets.ts';
 import { CONFIG_SLUICE } from '../sources/config-sluice.ts';
@@ -74,6 +75,8 @@ export class KubernetesSource implements Source {
   readonly #gatewayApi: ReadonlyMap<GatewayApiKind, DiscoveredReflector>;
   /** Gloo Edge kinds, by store kind */
   readonly #gloo: ReadonlyMap<string, DiscoveredReflector>;
+  /** Sluice's policy kinds (sluice.dev), by store kind */
+  readonly #policies: ReadonlyMap<string, DiscoveredReflector>;
   readonly #listeners = new Set<() => void>();
   #push: ((state: SourceState) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -101,6 +104,7 @@ export class KubernetesSource implements Source {
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
     this.#gloo = new Map(GLOO_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
+    this.#policies = new Map(SLUICE_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
   }
 
   #core(): Reflector<KubeObject>[] {
@@ -111,7 +115,7 @@ export class KubernetesSource implements Source {
     this.#push = push;
     const all = this.#core();
     for (const r of all) r.start();
-    const crds = [this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()];
+    const crds = [this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values(), ...this.#policies.values()];
     for (const r of crds) r.start();
     // A missing CRD does not hold up the first push: its kind is watched once it appears.
     await Promise.all([...all.map((r) => r.synced), ...crds.map((r) => r.settled)]);
@@ -132,7 +136,7 @@ export class KubernetesSource implements Source {
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     clearTimeout(this.#statusTimer);
-    for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values()]) r.stop();
+    for (const r of [...this.#core(), this.#ingresses, ...this.#gatewayApi.values(), ...this.#gloo.values(), ...this.#policies.values()]) r.stop();
     this.#namedSecrets.stop();
     this.#configSluice?.stop();
     this.#push = undefined;
@@ -147,7 +151,7 @@ export class KubernetesSource implements Source {
   /** the live Gateway API object (with status, generation and resourceVersion) and its path, for the status writer */
   gatewayApiObject(kind: string, namespace: string, name: string): LiveObject | undefined {
     // Gloo kinds come by store kind (storeKind): `Gateway.gateway.solo.io` is Gloo's Gateway.
-    const r = this.#gatewayApi.get(kind as GatewayApiKind) ?? this.#gloo.get(kind);
+    const r = this.#gatewayApi.get(kind as GatewayApiKind) ?? this.#gloo.get(kind) ?? this.#policies.get(kind);
     const object = r?.get(namespace, name);
     const path = r?.path(namespace, name);
     return object && path ? { object, path } : undefined;
@@ -250,6 +254,13 @@ export class KubernetesSource implements Source {
       }
     }
     if (gloo) for (const o of this.#services.items()) services.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
+    // Sluice's policies; a BackendPolicy's target Services come along (its status says whether they exist).
+    for (const r of this.#policies.values()) {
+      for (const o of r.items()) {
+        accept(o, `${r.info.group}/${r.version ?? 'v1alpha1'}` as Resource['apiVersion'], r.info.kind as Resource['kind']);
+        if (r.info.kind === 'BackendPolicy') policyServices(o, services);
+      }
+    }
     for (const o of this.#namespaces.items()) accept(o, 'v1', 'Namespace');
     for (const o of this.#services.items()) {
       if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Service');

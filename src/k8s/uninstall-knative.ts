@@ -5,7 +5,7 @@
 import { SluiceError } from '../errors.ts';
 import { getIfExists, KubeApiError, type KubeClient, type KubeObject } from './client.ts';
 import { deleteManifests, objectName } from './apply.ts';
-import { sluiceManifests, type InstallOptions, type Manifest } from './install.ts';
+import { sluiceManifests, type InstallOptions, type Manifest, uninstalled } from './install.ts';
 import { CONFIG_NETWORK_PATH } from './install-knative.ts';
 import { RestMapper } from './rest-mapper.ts';
 import { SERVING_NAMESPACE } from './serving/detect.ts';
@@ -22,7 +22,7 @@ export async function uninstallKnative(client: KubeClient, o: InstallOptions, u:
   await unsetIngressClass(client, o.ingressClass, say);
   const mapper = new RestMapper(client);
   const line = (what: string, gone: boolean) => say(`${what} ${gone ? 'was not there' : 'deleted'}`);
-  await deleteManifests(client, sluiceManifests(o).reverse(), line, mapper);
+  await deleteManifests(client, uninstalled(sluiceManifests(o)).reverse(), line, mapper);
   if (!record) return say('Knative Serving was not installed by Sluice: left in place');
   if (u.keepServing) return say('Knative Serving left in place (--keep-serving)');
   await deleteServing(client, recordedObjects(record.data as Record<string, string> | undefined).reverse(), mapper, say);

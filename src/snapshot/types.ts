@@ -210,6 +210,8 @@ export interface Route {
   readonly retry?: RetryPolicy;
   /** traffic policies attached to this route (a TrafficPolicy, src/gateway-api/traffic-policy*.ts); absent: none */
   readonly policies?: TrafficPolicies;
+  /** Gateway API: the name of the route rule this route comes from, when it has one (a policy's sectionName) */
+  readonly rule?: string;
 }
 
 /** The policies a TrafficPolicy attaches to a route; each absent: not applied. */
@@ -343,6 +345,11 @@ export interface VirtualHost {
    * whose Host and SNI belong to different listeners is misdirected (421).
    */
   readonly listenerHostname?: string;
+  /**
+   * Gateway ports: the listeners (`namespace/gateway/listener`, sorted) whose routes this host
+   * holds; a policy attached to a Gateway or a listener reaches its routes through them
+   */
+  readonly listeners?: readonly string[];
 }
 
 /**

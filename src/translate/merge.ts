@@ -328,12 +328,13 @@ function vhostList(): SortedList<VirtualHost> {
 
 // Every field of a virtual host is hashed: a field added to VirtualHost fails to compile here
 // until vhostLine writes it too.
-const VHOST_FIELDS: Record<keyof VirtualHost, true> = { name: true, domains: true, ingress: true, httpOption: true, routes: true, listenerHostname: true };
+const VHOST_FIELDS: Record<keyof VirtualHost, true> = { name: true, domains: true, ingress: true, httpOption: true, routes: true, listenerHostname: true, listeners: true };
 void VHOST_FIELDS;
 
 /** A virtual host as hashed: its fields as JSON, with its route list by digest (see digest.ts). */
 function vhostLine(vh: VirtualHost): string {
-  return `${JSON.stringify(vh.listenerHostname === undefined ? [vh.name, vh.domains, vh.ingress, vh.httpOption] : [vh.name, vh.domains, vh.ingress, vh.httpOption, vh.listenerHostname])} routes:${routesDigest(vh.routes)}`;
+  const head = vh.listenerHostname === undefined ? [vh.name, vh.domains, vh.ingress, vh.httpOption] : [vh.name, vh.domains, vh.ingress, vh.httpOption, vh.listenerHostname];
+  return `${JSON.stringify(vh.listeners === undefined ? head : [...head, vh.listeners])} routes:${routesDigest(vh.routes)}`;
 }
 
 function byName<T extends { readonly name: string }>(): SortedList<T> {

@@ -29,7 +29,7 @@ import { withGatewayDefaults } from './gateway-defaults.ts';
  */
 export function translate(set: ResourceSet, options: TranslateOptions, cache: TranslateCache = new TranslateCache()): TranslateResult {
   const composed = compose(translateKnative(set, options, cache), gatewayApiPart(set, options, cache), glooPart(set, options, cache), cache);
-  const routed = attachBackendPolicies(attachTrafficPolicies(composed, set.trafficPolicies ?? new Map(), set.ingresses), set);
+  const routed = attachBackendPolicies(attachTrafficPolicies(composed, set), set);
   return withGatewayDefaults(routed, set.configMaps, set.secrets, options.gatewayNamespace ?? 'sluice-system');
 }
 

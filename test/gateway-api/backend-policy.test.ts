@@ -116,3 +116,38 @@ describe('BackendPolicy attachment', () => {
     assert.equal(attachBackendPolicies(input, set([])), input);
   });
 });
+
+describe('BackendPolicy on one Service port (sectionName)', () => {
+  // web's ports: 80 named http, 9000 named admin.
+  const ported = (policies: BackendPolicy[]): ResourceSet =>
+    ({
+      ...set(policies),
+      services: new Map([['default/web', { spec: { ports: [{ name: 'http', port: 80 }, { name: 'admin', port: 9000 }] } }]]),
+    }) as unknown as ResourceSet;
+
+  it('accepts a port name on a Service, and rejects one on an Upstream', () => {
+    assert.deepEqual(errorsOf({ targetRefs: [{ ...SERVICE, sectionName: 'admin' }], circuitBreakers: { maxRequests: 1 } }), []);
+    const errs = errorsOf({ targetRefs: [{ group: 'gloo.solo.io', kind: 'Upstream', name: 'pets', sectionName: 'x' }], circuitBreakers: { maxRequests: 1 } });
+    assert.ok(errs.some((e) => e.startsWith('spec.targetRefs[0].sectionName:')), errs.join('\n'));
+  });
+
+  it("lets the port's policy replace the Service's for that port's clusters, by number or name", () => {
+    const whole = policy('whole', { targetRefs: [SERVICE], circuitBreakers: { maxRequests: 9 } });
+    const port = policy('admin-port', { targetRefs: [{ ...SERVICE, sectionName: 'admin' }], circuitBreakers: { maxRequests: 1 } }, '2027-01-01T00:00:00Z');
+    const out = attachBackendPolicies(result([c('default/web:80'), c('default/web:9000'), c('default/web:admin'), c('default/web:admin/h2c')]), ported([whole, port]));
+    const limits = Object.fromEntries(out.snapshot.clusters.map((x) => [x.name, x.policy?.circuitBreakers?.maxRequests]));
+    assert.deepEqual(limits, { 'default/web:80': 9, 'default/web:9000': 1, 'default/web:admin': 1, 'default/web:admin/h2c': 1 });
+    const reasons = (name: string): string[] =>
+      ((out.objectStatuses ?? []).find((s) => s.name === name)!.status as { ancestors: { conditions: { reason: string }[] }[] }).ancestors.map((a) => a.conditions[0]!.reason);
+    assert.deepEqual(reasons('whole'), ['Accepted']);
+    assert.deepEqual(reasons('admin-port'), ['Accepted']);
+  });
+
+  it('reports a port the Service does not have as TargetNotFound', () => {
+    const p = policy('lost', { targetRefs: [{ ...SERVICE, sectionName: 'nope' }], circuitBreakers: { maxRequests: 1 } });
+    const out = attachBackendPolicies(result([c('default/web:80')]), ported([p]));
+    assert.equal(out.snapshot.clusters[0]?.policy, undefined);
+    const st = (out.objectStatuses ?? []).find((s) => s.name === 'lost')!.status as { ancestors: { conditions: { reason: string; message: string }[] }[] };
+    assert.equal(st.ancestors[0]!.conditions[0]!.reason, 'TargetNotFound');
+  });
+});

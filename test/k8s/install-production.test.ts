@@ -8,6 +8,7 @@ import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { installDefaults, knativeInstallManifests, type Manifest } from '../../src/k8s/install.ts';
 import { gatewayApiInstallManifests } from '../../src/k8s/install-gateway-api.ts';
 import { SLUICE_VERSION } from '../../src/version.ts';
@@ -27,6 +28,7 @@ const MODELS: Record<string, new (o: never) => Validatable> = {
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 };
 
 /** JSON as the manifests hold it, read loosely: a test fails on a missing field anyway. */

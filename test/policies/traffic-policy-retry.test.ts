@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateDocument } from '../../src/api/validate.ts';
 import { attachTrafficPolicies } from '../../src/gateway-api/traffic-policy-attach.ts';
+import type { PolicyInputs } from '../../src/gateway-api/traffic-policy-targets.ts';
 import type { TrafficPolicy } from '../../src/gateway-api/traffic-policy-types.ts';
 import type { Route, TranslateResult, VirtualHost } from '../../src/snapshot/types.ts';
 import { trafficPolicy } from './helpers.ts';
@@ -49,6 +50,12 @@ function route(ingress: string, extra: Partial<Route> = {}): Route {
   return { ingress, path: { type: 'prefix', value: '/' }, headers: [], query: [], filters: [], splits: [], ...extra } as unknown as Route;
 }
 
+// The routes the policies target exist (a missing target is TargetNotFound).
+function inputs(trafficPolicies: Map<string, TrafficPolicy>, ingresses: Map<string, unknown> = new Map()): PolicyInputs {
+  const web = { spec: { parentRefs: [], rules: [] } };
+  return { trafficPolicies, ingresses, gateways: new Map(), httpRoutes: new Map([['default/web', web], ['default/other', web]]), grpcRoutes: new Map() } as unknown as PolicyInputs;
+}
+
 function result(routes: Route[]): TranslateResult {
   const vh: VirtualHost = { name: 'vh', domains: ['a'], ingress: 'x', httpOption: 'Enabled', routes } as unknown as VirtualHost;
   return { snapshot: { hash: 'h', listeners: { external: [vh], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] }, statuses: [], diagnostics: [] } as unknown as TranslateResult;
@@ -57,7 +64,7 @@ function result(routes: Route[]): TranslateResult {
 describe('TrafficPolicy retry and timeouts attachment', () => {
   it('sets the route\'s retry policy and timeouts (perTryTimeout as the backend request timeout)', () => {
     const p = trafficPolicy('p', FULL) as TrafficPolicy;
-    const out = attachTrafficPolicies(result([route('HTTPRoute default/web', { retry: { attempts: 9, codes: [500] }, timeout: { request: 1 } })]), new Map([['default/p', p]]), new Map());
+    const out = attachTrafficPolicies(result([route('HTTPRoute default/web', { retry: { attempts: 9, codes: [500] }, timeout: { request: 1 } })]), inputs(new Map([['default/p', p]])));
     const web = out.snapshot.listeners.external[0]!.routes[0]!;
     assert.deepEqual(web.retry, { attempts: 3, codes: [502, 503], backoffMs: 10, maxBackoffMs: 200, on: ['connect-failure', 'refused-stream'], budget: { percent: 25, minConcurrency: 2 }, bodyLimit: 4096 });
     assert.deepEqual(web.timeout, { request: 10_000, backendRequest: 500, idle: 2000 });
@@ -66,7 +73,7 @@ describe('TrafficPolicy retry and timeouts attachment', () => {
   it('keeps the route\'s own timeouts the policy does not set, and its retries when it sets none', () => {
     const p = trafficPolicy('p', { targetRefs: [HTTPROUTE], timeouts: { idle: '2s' } }) as TrafficPolicy;
     const own = { attempts: 1, codes: [503] };
-    const out = attachTrafficPolicies(result([route('HTTPRoute default/web', { retry: own, timeout: { request: 1000 } })]), new Map([['default/p', p]]), new Map());
+    const out = attachTrafficPolicies(result([route('HTTPRoute default/web', { retry: own, timeout: { request: 1000 } })]), inputs(new Map([['default/p', p]])));
     const web = out.snapshot.listeners.external[0]!.routes[0]!;
     assert.deepEqual(web.retry, own);
     assert.deepEqual(web.timeout, { request: 1000, idle: 2000 });
@@ -74,7 +81,7 @@ describe('TrafficPolicy retry and timeouts attachment', () => {
 
   it('defaults a retry policy to connect failures, resets and refused streams, and no codes', () => {
     const p = trafficPolicy('p', { targetRefs: [HTTPROUTE], retry: { attempts: 2 } }) as TrafficPolicy;
-    const out = attachTrafficPolicies(result([route('HTTPRoute default/web')]), new Map([['default/p', p]]), new Map());
+    const out = attachTrafficPolicies(result([route('HTTPRoute default/web')]), inputs(new Map([['default/p', p]])));
     assert.deepEqual(out.snapshot.listeners.external[0]!.routes[0]!.retry, { attempts: 2, codes: [] });
   });
 });

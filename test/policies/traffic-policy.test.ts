@@ -1,10 +1,11 @@
 // TrafficPolicy documents: validation with field paths, and attachment (GEP-713: the oldest of two
-// policies on one target wins, the other is Conflicted; unsupported targets say so).
+// policies on one target wins, the other is Conflicted; a missing target is TargetNotFound).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KIngress, Sourced } from '../../src/api/types.ts';
 import { validateDocument } from '../../src/api/validate.ts';
 import { attachTrafficPolicies } from '../../src/gateway-api/traffic-policy-attach.ts';
+import type { PolicyInputs } from '../../src/gateway-api/traffic-policy-targets.ts';
 import type { TrafficPolicy } from '../../src/gateway-api/traffic-policy-types.ts';
 import type { Route, TranslateResult, VirtualHost } from '../../src/snapshot/types.ts';
 import { trafficPolicy } from './helpers.ts';
@@ -42,6 +43,12 @@ function route(ingress: string): Route {
   return { ingress, path: { type: 'prefix', value: '/' }, headers: [], query: [], filters: [], splits: [] } as unknown as Route;
 }
 
+// The routes the policies target exist (a missing target is TargetNotFound).
+function inputs(trafficPolicies: Map<string, TrafficPolicy>, ingresses: Map<string, unknown> = new Map()): PolicyInputs {
+  const web = { spec: { parentRefs: [], rules: [] } };
+  return { trafficPolicies, ingresses, gateways: new Map(), httpRoutes: new Map([['default/web', web], ['default/other', web]]), grpcRoutes: new Map() } as unknown as PolicyInputs;
+}
+
 function result(routes: Route[]): TranslateResult {
   const vh: VirtualHost = { name: 'vh', domains: ['a'], ingress: 'x', httpOption: 'Enabled', routes } as unknown as VirtualHost;
   return { snapshot: { hash: 'h', listeners: { external: [vh], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] }, statuses: [], diagnostics: [] } as unknown as TranslateResult;
@@ -53,7 +60,7 @@ describe('TrafficPolicy attachment', () => {
   it('attaches the oldest of two policies on one HTTPRoute and reports the other Conflicted', () => {
     const older = trafficPolicy('older', { targetRefs: [HTTPROUTE], rateLimit: { requests: 1, unit: 'second' } }, { creationTimestamp: '2026-01-01T00:00:00Z' });
     const newer = trafficPolicy('newer', { targetRefs: [HTTPROUTE], rateLimit: { requests: 9, unit: 'second' } }, { creationTimestamp: '2026-02-01T00:00:00Z' });
-    const out = attachTrafficPolicies(result([route('HTTPRoute default/web'), route('HTTPRoute default/other')]), policies(newer, older), new Map());
+    const out = attachTrafficPolicies(result([route('HTTPRoute default/web'), route('HTTPRoute default/other')]), inputs(policies(newer, older)));
     const [web, other] = out.snapshot.listeners.external[0]!.routes;
     assert.equal(web!.policies?.rateLimit?.requests, 1);
     assert.equal(other!.policies, undefined);
@@ -62,9 +69,9 @@ describe('TrafficPolicy attachment', () => {
     assert.notEqual(out.snapshot.hash, 'h');
   });
 
-  it('reports Gateway and sectionName targets as not attached yet', () => {
+  it('reports a Gateway that does not exist as TargetNotFound', () => {
     const p = trafficPolicy('gw', { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'g' }], rateLimit: { requests: 1, unit: 'second' } });
-    const out = attachTrafficPolicies(result([route('HTTPRoute default/web')]), policies(p), new Map());
+    const out = attachTrafficPolicies(result([route('HTTPRoute default/web')]), inputs(policies(p)));
     const s = out.objectStatuses![0]!.status as { ancestors: Array<{ conditions: Array<{ status: string; reason: string }> }> };
     assert.deepEqual([s.ancestors[0]!.conditions[0]!.status, s.ancestors[0]!.conditions[0]!.reason], ['False', 'TargetNotFound']);
   });
@@ -73,14 +80,14 @@ describe('TrafficPolicy attachment', () => {
     const p = trafficPolicy('p', { rateLimit: { requests: 1, unit: 'second' } });
     const ing = { resource: { metadata: { name: 'k', namespace: 'default', annotations: { 'sluice.dev/traffic-policy': 'p' } } } } as unknown as Sourced<KIngress>;
     const r = route('default/k');
-    const a = attachTrafficPolicies(result([r]), policies(p), new Map([['default/k', ing]]));
-    const b = attachTrafficPolicies(result([r]), policies(p), new Map([['default/k', ing]]));
+    const a = attachTrafficPolicies(result([r]), inputs(policies(p), new Map([['default/k', ing]])));
+    const b = attachTrafficPolicies(result([r]), inputs(policies(p), new Map([['default/k', ing]])));
     assert.ok(a.snapshot.listeners.external[0]!.routes[0]!.policies?.rateLimit);
     assert.equal(a.snapshot.listeners.external[0]!.routes[0], b.snapshot.listeners.external[0]!.routes[0]);
   });
 
   it('changes nothing without TrafficPolicies', () => {
     const r = result([route('default/k')]);
-    assert.equal(attachTrafficPolicies(r, new Map(), new Map()), r);
+    assert.equal(attachTrafficPolicies(r, inputs(new Map())), r);
   });
 });
