@@ -2,15 +2,16 @@
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
 import { checkRequestBody } from '../policies/body-limit-spec.ts';
+import { checkCors } from '../policies/cors-spec.ts';
 import { checkIpAccess } from '../policies/ip-access-spec.ts';
 import { checkJwt } from '../policies/jwt-spec.ts';
 import { type Check, describe, isHeaderName, isHostPort, type Json } from './check.ts';
 import { checkGlobalRateLimit } from './validate-global-rate-limit.ts';
 import { checkRetry, checkTimeouts } from './validate-traffic-policy-retry.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody', 'cors']);
 /** the policies a TrafficPolicy may carry; it must carry one */
-const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody'];
+const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody', 'cors'];
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key', 'global']);
 const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
@@ -34,6 +35,7 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   if (spec.ipAccess !== undefined) checkIpAccess(c, spec.ipAccess, 'spec.ipAccess');
   if (spec.jwt !== undefined) checkJwt(c, spec.jwt, 'spec.jwt');
   if (spec.requestBody !== undefined) checkRequestBody(c, spec.requestBody, 'spec.requestBody');
+  if (spec.cors !== undefined) checkCors(c, spec.cors, 'spec.cors');
   if (spec.retry !== undefined) checkRetry(c, spec.retry, 'spec.retry');
   if (spec.timeouts !== undefined) checkTimeouts(c, spec.timeouts, 'spec.timeouts');
 }

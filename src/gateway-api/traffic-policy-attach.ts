@@ -10,7 +10,7 @@ import type { KIngress, Sourced } from '../api/types.ts';
 import type { ObjectStatus, Route, SnapshotContent, TrafficPolicies, TranslateResult, VirtualHost } from '../snapshot/types.ts';
 import { condition, type GatewayCondition, generationOf } from './conditions.ts';
 import { CONTROLLER_NAME } from './types.ts';
-import { policiesOf } from './traffic-policy-ir.ts';
+import { policiesOf, policyFilters } from './traffic-policy-ir.ts';
 import { type PolicyTargetRef, SLUICE_API_V1ALPHA1, TRAFFIC_POLICY_ANNOTATION, type TrafficPolicy } from './traffic-policy-types.ts';
 
 const irOf = new WeakMap<TrafficPolicy, TrafficPolicies>();
@@ -80,7 +80,7 @@ function withPolicies(route: Route, policies: TrafficPolicies): Route {
   if (had !== undefined && had.policies === policies) return had.route;
   // Retries and timeouts are the route's own fields (every consumer reads them there): the policy's replace them.
   const timeout = policies.timeout === undefined ? route.timeout : Object.freeze({ ...route.timeout, ...policies.timeout });
-  const out = Object.freeze({ ...route, policies, ...(policies.retry !== undefined && { retry: policies.retry }), ...(timeout !== undefined && { timeout }) });
+  const out = Object.freeze({ ...route, policies, filters: policyFilters(route, policies), ...(policies.retry !== undefined && { retry: policies.retry }), ...(timeout !== undefined && { timeout }) });
   attached.set(route, { policies, route: out });
   return out;
 }

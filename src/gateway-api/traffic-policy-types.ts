@@ -2,6 +2,7 @@
 // `targetRefs` (Gateway API policy attachment, GEP-713) or to a Knative Ingress by its
 // `sluice.dev/traffic-policy` annotation. Validated by src/api/validate-traffic-policy.ts.
 import type { ObjectMeta } from '../api/types.ts';
+import type { CorsSpec } from '../policies/cors-spec.ts';
 
 export const SLUICE_API_V1ALPHA1 = 'sluice.dev/v1alpha1';
 export const SLUICE_GROUP = 'sluice.dev';
@@ -119,5 +120,7 @@ export interface TrafficPolicy {
     ipAccess?: IpAccessSpec;
     jwt?: JwtSpec;
     requestBody?: { maxBytes: number };
+    /** the Gateway API CORS filter's fields; a route's own CORS filter wins */
+    cors?: CorsSpec;
   };
 }

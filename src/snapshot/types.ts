@@ -224,6 +224,8 @@ export interface TrafficPolicies {
   readonly ipAccess?: IpAccessPolicy;
   readonly jwt?: JwtPolicy;
   readonly requestBody?: RequestBodyPolicy;
+  /** served as the route's `cors` filter when the route has none of its own (policyFilters, traffic-policy-ir.ts) */
+  readonly cors?: CorsPolicy;
 }
 
 /** A request body over `maxBytes` gets 413 (src/policies/body-limit.ts). */
