@@ -68,6 +68,10 @@ function extAuthzOf(s: ExtAuthzSpec): ExtAuthzPolicy {
     failureMode: s.failureMode ?? 'deny',
     headersToSend: lower(s.headersToSend),
     headersToUpstream: lower(s.headersToUpstream),
+    ...(s.withRequestBody !== undefined && {
+      withRequestBody: Object.freeze({ maxBytes: s.withRequestBody.maxRequestBytes, allowPartial: s.withRequestBody.allowPartialMessage ?? false, packAsBytes: s.withRequestBody.packAsBytes ?? false }),
+    }),
+    ...(s.contextExtensions !== undefined && { contextExtensions: Object.freeze({ ...s.contextExtensions }) }),
   });
 }
 

@@ -57,6 +57,10 @@ export interface ExtAuthzSpec {
   failureMode?: 'allow' | 'deny';
   headersToSend?: string[];
   headersToUpstream?: string[];
+  /** Envoy's with_request_body: the body's first bytes go to the server */
+  withRequestBody?: { maxRequestBytes: number; allowPartialMessage?: boolean; packAsBytes?: boolean };
+  /** gRPC only: sent as the Check's context_extensions */
+  contextExtensions?: Record<string, string>;
 }
 
 /** Route retries (src/proxy/retry.ts); durations are Gateway API durations. */

@@ -323,6 +323,19 @@ export interface ExtAuthzPolicy {
   readonly headersToSend: readonly string[];
   /** lower-case names of the auth server's headers added to the upstream request on allow */
   readonly headersToUpstream: readonly string[];
+  /** the body's first `maxBytes` go to the server (Envoy's with_request_body); absent: no body */
+  readonly withRequestBody?: ExtAuthzBody;
+  /** gRPC: the Check's context_extensions (Gloo's customAuth); absent: none */
+  readonly contextExtensions?: Readonly<Record<string, string>>;
+}
+
+/** What of the request body an ext_authz check carries. */
+export interface ExtAuthzBody {
+  readonly maxBytes: number;
+  /** false: a longer body gets 413; true: its first maxBytes are sent, marked partial */
+  readonly allowPartial: boolean;
+  /** gRPC: the body as `raw_body` bytes rather than the `body` string */
+  readonly packAsBytes: boolean;
 }
 
 export interface VirtualHost {
