@@ -17,7 +17,7 @@ export const BODY_TIMEOUT = textReply(408, 'request body not received in time');
 /** The route's ext_authz reads request bodies: its front end must be able to wait for one. */
 export function readsBody(decision: ForwardDecision): boolean {
   const a = decision.route.route.policies?.extAuthz;
-  return a !== undefined && a.withRequestBody !== undefined && a.disabled !== true;
+  return a !== undefined && a.withRequestBody !== undefined && a.disabled !== true && a.fromGateway !== true;
 }
 
 /** What the check carries of the body, or the answer instead of a check. */

@@ -325,6 +325,11 @@ export interface ExtAuthzPolicy {
   readonly headersToUpstream: readonly string[];
   /** the body's first `maxBytes` go to the server (Envoy's with_request_body); absent: no body */
   readonly withRequestBody?: ExtAuthzBody;
+  /**
+   * the gateway-wide server (config-sluice's extauthz-*) with this policy's contextExtensions (Gloo's
+   * customAuth); resolved by policies/route-defaults.ts, and off where the gateway sets none
+   */
+  readonly fromGateway?: boolean;
   /** gRPC: the Check's context_extensions (Gloo's customAuth); absent: none */
   readonly contextExtensions?: Readonly<Record<string, string>>;
 }
@@ -469,6 +474,10 @@ export interface GatewayDefaults {
   readonly cipherSuites?: readonly string[];
   /** `namespace/name` of the TlsCertificate (in `tls`, with no hosts) served to TLS clients whose SNI names no certificate */
   readonly defaultCertificate?: string;
+  /** ms: the idle timeout of every route without one of its own (policies/route-defaults.ts) */
+  readonly streamIdleTimeout?: number;
+  /** ext_authz for every route whose policies do not set their own (or disable it) */
+  readonly extAuthz?: ExtAuthzPolicy;
 }
 
 export interface Snapshot extends SnapshotContent {

@@ -47,7 +47,7 @@ function target(p: ExtAuthzPolicy): { protocol: ServiceProtocol; address: string
 /** The route's ext_authz policy when Envoy serves it (enabled, with a usable address). */
 export function servedExtAuthz(route: Route): ExtAuthzPolicy | undefined {
   const p = route.policies?.extAuthz;
-  return p === undefined || p.disabled === true || target(p) === undefined ? undefined : p;
+  return p === undefined || p.disabled === true || p.fromGateway === true || target(p) === undefined ? undefined : p;
 }
 
 /** The service the filter for `p` calls: its cluster's protocol and address. */
