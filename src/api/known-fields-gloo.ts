@@ -57,6 +57,9 @@ const CORS = obj({
   allowCredentials: 'boolean',
   disableForRoute: 'boolean',
 });
+const EXTAUTH = obj({ disable: 'boolean', customAuth: obj({ contextExtensions: 'stringMap', name: 'string' }) });
+const BASIC_LIMIT = obj({ unit: 'string', requestsPerUnit: 'integer' });
+const RATELIMIT_BASIC = obj({ anonymousLimits: BASIC_LIMIT, authorizedLimits: BASIC_LIMIT });
 const RETRIES = obj({ retryOn: 'string', numRetries: 'integer', perTryTimeout: 'string', retryBackOff: obj({ baseInterval: 'string', maxInterval: 'string' }) });
 const ROUTE_OPTIONS = obj({
   prefixRewrite: 'string',
@@ -69,8 +72,12 @@ const ROUTE_OPTIONS = obj({
   cors: CORS,
   faults: obj({ abort: obj({ percentage: 'number', httpStatus: 'integer' }), delay: obj({ percentage: 'number', fixedDelay: 'string' }) }),
   shadowing: obj({ upstream: REF, percentage: 'number' }),
+  extauth: EXTAUTH,
+  ratelimitBasic: RATELIMIT_BASIC,
+  idleTimeout: 'string',
+  maxStreamDuration: obj({ maxStreamDuration: 'string' }),
 });
-const VIRTUAL_HOST_OPTIONS = obj({ headerManipulation: HEADER_MANIPULATION, cors: CORS, retries: RETRIES });
+const VIRTUAL_HOST_OPTIONS = obj({ headerManipulation: HEADER_MANIPULATION, cors: CORS, retries: RETRIES, extauth: EXTAUTH, ratelimitBasic: RATELIMIT_BASIC });
 const ROUTE = obj({
   name: 'string',
   matchers: list(MATCHER),

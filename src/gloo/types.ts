@@ -122,6 +122,16 @@ export interface Options {
   cors?: CorsPolicy;
   faults?: { abort?: { percentage?: number; httpStatus?: number }; delay?: { percentage?: number; fixedDelay?: string } };
   shadowing?: { upstream?: ResourceRef; percentage?: number };
+  extauth?: { disable?: boolean; customAuth?: { contextExtensions?: Record<string, string>; name?: string } };
+  ratelimitBasic?: { anonymousLimits?: BasicRateLimit; authorizedLimits?: BasicRateLimit };
+  idleTimeout?: string;
+  maxStreamDuration?: { maxStreamDuration?: string };
+}
+
+/** solo-io's ratelimit.api.solo.io.RateLimit */
+export interface BasicRateLimit {
+  unit?: string;
+  requestsPerUnit?: number;
 }
 
 export interface Route {

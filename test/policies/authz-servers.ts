@@ -9,12 +9,12 @@ import { authorizationService } from '../../src/policies/ext-authz-grpc.ts';
 export interface AuthzServer {
   readonly address: string;
   /** every check's path and headers, in order */
-  readonly seen: Array<{ path: string; headers: Record<string, string>; body?: string; rawBody?: boolean }>;
+  readonly seen: Array<{ path: string; headers: Record<string, string>; body?: string; rawBody?: boolean; contextExtensions?: Record<string, string> }>;
   close(): Promise<void>;
 }
 
 interface CheckCall {
-  request: { attributes?: { request?: { http?: { path?: string; headers?: Record<string, string>; body?: string; rawBody?: Buffer } } } };
+  request: { attributes?: { contextExtensions?: Record<string, string>; request?: { http?: { path?: string; headers?: Record<string, string>; body?: string; rawBody?: Buffer } } } };
 }
 
 export async function startGrpcAuthz(): Promise<AuthzServer> {
@@ -25,7 +25,7 @@ export async function startGrpcAuthz(): Promise<AuthzServer> {
     Check(call: CheckCall, cb: (err: null, res: object) => void) {
       const h = call.request.attributes?.request?.http ?? {};
       const raw = h.rawBody !== undefined && h.rawBody.length > 0;
-      seen.push({ path: h.path ?? '', headers: h.headers ?? {}, body: raw ? h.rawBody!.toString('utf8') : (h.body ?? ''), rawBody: raw });
+      seen.push({ path: h.path ?? '', headers: h.headers ?? {}, body: raw ? h.rawBody!.toString('utf8') : (h.body ?? ''), rawBody: raw, contextExtensions: call.request.attributes?.contextExtensions ?? {} });
       if (h.path === '/slow') return held.push(() => cb(null, { status: { code: 0 } }));
       if (h.headers?.authorization === 'Bearer good') {
         return cb(null, { status: { code: 0 }, okResponse: { headers: [{ header: { key: 'x-user', value: 'alice' } }, { header: { key: 'host', value: 'evil' } }] } });
