@@ -3,7 +3,8 @@
 // ext_authz server config-sluice names), `ratelimitBasic.anonymousLimits` (Gloo limits anonymous
 // clients per address: a local bucket per client here, per process rather than shared), and the
 // route's `idleTimeout` and `maxStreamDuration`. What does not map is a warning naming the field.
-import type { ExtAuthzPolicy, RateLimitPolicy } from '../snapshot/types.ts';
+import type { ExtAuthzPolicy, JwtPolicy, RateLimitPolicy } from '../snapshot/types.ts';
+import { jwtOptions } from './jwt-options.ts';
 import type { Finding } from './matchers.ts';
 import { durationMs } from './options.ts';
 import type { BasicRateLimit, Options } from './types.ts';
@@ -11,6 +12,7 @@ import type { BasicRateLimit, Options } from './types.ts';
 export interface PolicyOptions {
   readonly extAuthz?: ExtAuthzPolicy;
   readonly rateLimit?: RateLimitPolicy;
+  readonly jwt?: JwtPolicy;
   /** ms; 0: no idle timeout, not even the gateway's */
   readonly idle?: number;
   /** ms: the exchange's whole life (Envoy's max_stream_duration) */
@@ -40,6 +42,8 @@ export function policyOptions(o: Options, errors: Finding[], warnings: Finding[]
       if (limit !== undefined) out.rateLimit = limit;
     }
   }
+  const jwt = jwtOptions(o, errors, warnings);
+  if (jwt !== undefined) out.jwt = jwt;
   if (o.idleTimeout !== undefined) {
     const ms = durationMs(o.idleTimeout);
     if (ms === undefined) errors.push({ path: 'idleTimeout', message: `must be a duration such as "15s" or "0.5s", got ${JSON.stringify(o.idleTimeout)}` });

@@ -101,7 +101,7 @@ export function translateRoute(flat: FlatRoute, vhost: VirtualHostDefaults, ctx:
   });
 }
 
-/** The route's timeouts and policies: its own options', else its virtual host's (ext_authz, rate limit). */
+/** The route's timeouts and policies: its own options', else its virtual host's (ext_authz, rate limit, JWT). */
 function withPolicies(opts: OptionsOutcome, vhost: OptionsOutcome): { timeout: NonNullable<IRRoute['timeout']>; policies: TrafficPolicies | undefined } {
   const own = opts.policies;
   // maxStreamDuration bounds the whole exchange, as the route timeout does: the shorter one stands.
@@ -113,7 +113,11 @@ function withPolicies(opts: OptionsOutcome, vhost: OptionsOutcome): { timeout: N
   };
   const extAuthz = own.extAuthz ?? vhost.policies.extAuthz;
   const rateLimit = own.rateLimit ?? vhost.policies.rateLimit;
-  const policies = extAuthz === undefined && rateLimit === undefined ? undefined : Object.freeze({ ...(extAuthz !== undefined && { extAuthz }), ...(rateLimit !== undefined && { rateLimit }) });
+  const jwt = own.jwt ?? vhost.policies.jwt;
+  const policies =
+    extAuthz === undefined && rateLimit === undefined && jwt === undefined
+      ? undefined
+      : Object.freeze({ ...(extAuthz !== undefined && { extAuthz }), ...(rateLimit !== undefined && { rateLimit }), ...(jwt !== undefined && { jwt }) });
   return { timeout, policies };
 }
 

@@ -126,6 +126,30 @@ export interface Options {
   ratelimitBasic?: { anonymousLimits?: BasicRateLimit; authorizedLimits?: BasicRateLimit };
   idleTimeout?: string;
   maxStreamDuration?: { maxStreamDuration?: string };
+  /** virtual host: providers (deprecated form); route: `disable` */
+  jwt?: GlooJwtProviders & { disable?: boolean };
+  /** virtual host: providers per stage; route: `disable` per stage */
+  jwtStaged?: { beforeExtAuth?: GlooJwtProviders & { disable?: boolean }; afterExtAuth?: GlooJwtProviders & { disable?: boolean } };
+  /** route: its own providers per stage */
+  jwtProvidersStaged?: { beforeExtAuth?: GlooJwtProviders; afterExtAuth?: GlooJwtProviders };
+}
+
+/** jwt.options.gloo.solo.io.VhostExtension */
+export interface GlooJwtProviders {
+  providers?: Record<string, GlooJwtProvider>;
+  allowMissingOrFailedJwt?: boolean;
+  validationPolicy?: string;
+}
+
+/** jwt.options.gloo.solo.io.Provider */
+export interface GlooJwtProvider {
+  jwks?: { remote?: { url?: string; upstreamRef?: ResourceRef; cacheDuration?: string }; local?: { key?: string } };
+  audiences?: string[];
+  issuer?: string;
+  tokenSource?: { headers?: Array<{ header?: string; prefix?: string }>; queryParams?: string[] };
+  keepToken?: boolean;
+  claimsToHeaders?: Array<{ claim?: string; header?: string; append?: boolean }>;
+  clockSkewSeconds?: number;
 }
 
 /** solo-io's ratelimit.api.solo.io.RateLimit */

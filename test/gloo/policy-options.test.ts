@@ -37,7 +37,7 @@ describe('Gloo policy options through sluice serve', () => {
     });
     cfg = await ConfigDir.create();
     await cfg.write('config.yaml', [
-      configSluice({ 'extauthz-host': authz.address, 'extauthz-timeout': '2s' }),
+      configSluice({ 'extauthz-host': authz.address, 'extauthz-timeout': '10s' }),
       vs('shop', {
         virtualHost: {
           domains: ['shop.example.com'],

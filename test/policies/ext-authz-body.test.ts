@@ -29,12 +29,12 @@ describe('ext_authz with the request body through sluice serve', () => {
     [echo, grpcAuthz, httpAuthz] = await Promise.all([startUpstream('echo'), startGrpcAuthz(), startHttpAuthz()]);
     cfg = await ConfigDir.create();
     const site = (name: string) => ingress(name, [{ hosts: [`${name}.example.com`], paths: [{ splits: [{ service: 'echo' }] }] }], { annotations: { 'sluice.dev/traffic-policy': name } });
-    const grpc = { grpc: { address: grpcAuthz.address }, timeout: '2s' };
+    const grpc = { grpc: { address: grpcAuthz.address }, timeout: '10s' };
     await cfg.write('config.yaml', [
       ...['grpc', 'raw', 'http', 'partial'].map(site),
       trafficPolicy('grpc', { extAuthz: { ...grpc, withRequestBody: { maxRequestBytes: 16 } } }),
       trafficPolicy('raw', { extAuthz: { ...grpc, withRequestBody: { maxRequestBytes: 16, packAsBytes: true } } }),
-      trafficPolicy('http', { extAuthz: { http: { url: `http://${httpAuthz.address}/check` }, timeout: '2s', withRequestBody: { maxRequestBytes: 16 } } }),
+      trafficPolicy('http', { extAuthz: { http: { url: `http://${httpAuthz.address}/check` }, timeout: '10s', withRequestBody: { maxRequestBytes: 16 } } }),
       trafficPolicy('partial', { extAuthz: { ...grpc, withRequestBody: { maxRequestBytes: 8, allowPartialMessage: true } } }),
       ...backend('echo', [{ ip: '127.0.0.1', port: echo.port }]),
     ]);

@@ -38,7 +38,7 @@ describe('config-sluice ext_authz and stream idle timeout defaults through sluic
     cfg = await ConfigDir.create();
     const site = (name: string, service: string, policy?: string) =>
       ingress(name, [{ hosts: [`${name}.example.com`], paths: [{ splits: [{ service }] }] }], policy === undefined ? {} : { annotations: { 'sluice.dev/traffic-policy': policy } });
-    defaults = { 'extauthz-host': grpcAuthz.address, 'extauthz-timeout': '2s', 'stream-idle-timeout': '300ms' };
+    defaults = { 'extauthz-host': grpcAuthz.address, 'extauthz-timeout': '10s', 'stream-idle-timeout': '300ms' };
     await cfg.write('config.yaml', [
       site('guarded', 'echo'),
       site('open', 'echo', 'no-authz'),
