@@ -57,6 +57,20 @@ const CORS = obj({
   allowCredentials: 'boolean',
   disableForRoute: 'boolean',
 });
+const EXTAUTH = obj({ disable: 'boolean', customAuth: obj({ contextExtensions: 'stringMap', name: 'string' }) });
+const BASIC_LIMIT = obj({ unit: 'string', requestsPerUnit: 'integer' });
+const RATELIMIT_BASIC = obj({ anonymousLimits: BASIC_LIMIT, authorizedLimits: BASIC_LIMIT });
+const JWT_PROVIDER = obj({
+  jwks: obj({ remote: obj({ url: 'string', upstreamRef: REF, cacheDuration: 'string' }), local: obj({ key: 'string' }) }),
+  audiences: 'strings',
+  issuer: 'string',
+  tokenSource: obj({ headers: list(obj({ header: 'string', prefix: 'string' })), queryParams: 'strings' }),
+  keepToken: 'boolean',
+  claimsToHeaders: list(obj({ claim: 'string', header: 'string', append: 'boolean' })),
+  clockSkewSeconds: 'integer',
+});
+const JWT_PROVIDERS = obj({ providers: mapOf(JWT_PROVIDER), allowMissingOrFailedJwt: 'boolean', validationPolicy: 'string' });
+const JWT_ROUTE = obj({ disable: 'boolean' });
 const RETRIES = obj({ retryOn: 'string', numRetries: 'integer', perTryTimeout: 'string', retryBackOff: obj({ baseInterval: 'string', maxInterval: 'string' }) });
 const ROUTE_OPTIONS = obj({
   prefixRewrite: 'string',
@@ -69,8 +83,15 @@ const ROUTE_OPTIONS = obj({
   cors: CORS,
   faults: obj({ abort: obj({ percentage: 'number', httpStatus: 'integer' }), delay: obj({ percentage: 'number', fixedDelay: 'string' }) }),
   shadowing: obj({ upstream: REF, percentage: 'number' }),
+  extauth: EXTAUTH,
+  ratelimitBasic: RATELIMIT_BASIC,
+  idleTimeout: 'string',
+  maxStreamDuration: obj({ maxStreamDuration: 'string' }),
+  jwt: JWT_ROUTE,
+  jwtStaged: obj({ beforeExtAuth: JWT_ROUTE, afterExtAuth: JWT_ROUTE }),
+  jwtProvidersStaged: obj({ beforeExtAuth: JWT_PROVIDERS, afterExtAuth: JWT_PROVIDERS }),
 });
-const VIRTUAL_HOST_OPTIONS = obj({ headerManipulation: HEADER_MANIPULATION, cors: CORS, retries: RETRIES });
+const VIRTUAL_HOST_OPTIONS = obj({ headerManipulation: HEADER_MANIPULATION, cors: CORS, retries: RETRIES, extauth: EXTAUTH, ratelimitBasic: RATELIMIT_BASIC, jwt: JWT_PROVIDERS, jwtStaged: obj({ beforeExtAuth: JWT_PROVIDERS, afterExtAuth: JWT_PROVIDERS }) });
 const ROUTE = obj({
   name: 'string',
   matchers: list(MATCHER),

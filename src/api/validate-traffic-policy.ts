@@ -2,18 +2,20 @@
 // a bad policy is rejected (and its last good version kept) instead of reaching a route.
 import { durationMs } from '../gateway-api/spec-values.ts';
 import { checkRequestBody } from '../policies/body-limit-spec.ts';
+import { checkCors } from '../policies/cors-spec.ts';
+import { checkAuthzBody, checkContextExtensions } from '../policies/ext-authz-spec.ts';
 import { checkIpAccess } from '../policies/ip-access-spec.ts';
 import { checkJwt } from '../policies/jwt-spec.ts';
 import { type Check, describe, isHeaderName, isHostPort, type Json } from './check.ts';
 import { checkGlobalRateLimit } from './validate-global-rate-limit.ts';
 import { checkRetry, checkTimeouts } from './validate-traffic-policy-retry.ts';
 
-const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody']);
+const SPEC_FIELDS = new Set(['targetRefs', 'rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody', 'cors']);
 /** the policies a TrafficPolicy may carry; it must carry one */
-const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody'];
+const POLICY_FIELDS = ['rateLimit', 'extAuthz', 'retry', 'timeouts', 'ipAccess', 'jwt', 'requestBody', 'cors'];
 const REF_FIELDS = new Set(['group', 'kind', 'name', 'sectionName']);
 const RATE_FIELDS = new Set(['requests', 'unit', 'burst', 'key', 'global']);
-const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream']);
+const AUTHZ_FIELDS = new Set(['disabled', 'grpc', 'http', 'timeout', 'failureMode', 'headersToSend', 'headersToUpstream', 'withRequestBody', 'contextExtensions']);
 const TARGET_KINDS: Readonly<Record<string, string>> = { Gateway: 'gateway.networking.k8s.io', HTTPRoute: 'gateway.networking.k8s.io', GRPCRoute: 'gateway.networking.k8s.io' };
 // Large enough for any real quota, small enough that token arithmetic stays exact.
 const MAX_REQUESTS = 1_000_000_000;
@@ -34,6 +36,7 @@ export function checkTrafficPolicy(c: Check, doc: Json): void {
   if (spec.ipAccess !== undefined) checkIpAccess(c, spec.ipAccess, 'spec.ipAccess');
   if (spec.jwt !== undefined) checkJwt(c, spec.jwt, 'spec.jwt');
   if (spec.requestBody !== undefined) checkRequestBody(c, spec.requestBody, 'spec.requestBody');
+  if (spec.cors !== undefined) checkCors(c, spec.cors, 'spec.cors');
   if (spec.retry !== undefined) checkRetry(c, spec.retry, 'spec.retry');
   if (spec.timeouts !== undefined) checkTimeouts(c, spec.timeouts, 'spec.timeouts');
 }
@@ -91,6 +94,8 @@ function checkExtAuthz(c: Check, value: unknown, path: string): void {
   if (a.timeout !== undefined && (durationMs(a.timeout) === undefined || durationMs(a.timeout) === 0)) c.fail(`${path}.timeout`, `must be a Gateway API duration above 0 (e.g. 500ms), got ${describe(a.timeout)}`);
   const mode = c.string(a.failureMode, `${path}.failureMode`);
   if (mode !== undefined && mode !== 'allow' && mode !== 'deny') c.fail(`${path}.failureMode`, `must be allow or deny, got ${describe(mode)}`);
+  if (a.withRequestBody !== undefined) checkAuthzBody(c, a.withRequestBody, `${path}.withRequestBody`);
+  if (a.contextExtensions !== undefined) checkContextExtensions(c, a.contextExtensions, `${path}.contextExtensions`);
   for (const list of ['headersToSend', 'headersToUpstream'] as const) {
     c.array(a[list], `${path}.${list}`)?.forEach((h, i) => {
       if (typeof h !== 'string' || !isHeaderName(h)) c.fail(`${path}.${list}[${i}]`, `must be a header name, got ${describe(h)}`);

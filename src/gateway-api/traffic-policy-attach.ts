@@ -11,7 +11,7 @@ import { hash } from 'node:crypto';
 import type { ObjectStatus, Route, SnapshotContent, TrafficPolicies, TranslateResult, VirtualHost } from '../snapshot/types.ts';
 import { condition, type GatewayCondition, generationOf } from './conditions.ts';
 import { CONTROLLER_NAME } from './types.ts';
-import { policiesOf } from './traffic-policy-ir.ts';
+import { policiesOf, policyFilters } from './traffic-policy-ir.ts';
 import { missingTarget, parentRefsLookup, type PolicyInputs, targetOf, targetsOf } from './traffic-policy-targets.ts';
 import { SLUICE_API_V1ALPHA1, TRAFFIC_POLICY_ANNOTATION, type TrafficPolicy } from './traffic-policy-types.ts';
 
@@ -105,7 +105,7 @@ function withPolicies(route: Route, policies: TrafficPolicies): Route {
   if (had !== undefined) return had;
   // Retries and timeouts are the route's own fields (every consumer reads them there): the policy's replace them.
   const timeout = policies.timeout === undefined ? route.timeout : Object.freeze({ ...route.timeout, ...policies.timeout });
-  const out = Object.freeze({ ...route, policies, ...(policies.retry !== undefined && { retry: policies.retry }), ...(timeout !== undefined && { timeout }) });
+  const out = Object.freeze({ ...route, policies, filters: policyFilters(route, policies), ...(policies.retry !== undefined && { retry: policies.retry }), ...(timeout !== undefined && { timeout }) });
   if (copies === undefined) attached.set(route, (copies = new Map()));
   // Edited policies leave old copies behind: keep the last few only.
   if (copies.size >= MAX_COPIES) copies.delete(copies.keys().next().value!);

@@ -1,5 +1,6 @@
 // A validated TrafficPolicy spec as the IR's route policies (snapshot/types.ts), with defaults filled.
-import type { ExtAuthzPolicy, GlobalRateLimitPolicy, IpAccessPolicy, RateLimitDescriptorEntry, RateLimitPolicy, TrafficPolicies } from '../snapshot/types.ts';
+import type { ExtAuthzPolicy, GlobalRateLimitPolicy, IpAccessPolicy, RateLimitDescriptorEntry, RateLimitPolicy, Route, RouteFilter, TrafficPolicies } from '../snapshot/types.ts';
+import { corsOf } from '../policies/cors-spec.ts';
 import { durationMs } from './spec-values.ts';
 import { jwtOf } from './traffic-policy-jwt.ts';
 import type { DescriptorEntrySpec, ExtAuthzSpec, GlobalRateLimitSpec, IpAccessSpec, RateLimitSpec, TrafficPolicy } from './traffic-policy-types.ts';
@@ -21,7 +22,17 @@ export function policiesOf(p: TrafficPolicy): TrafficPolicies {
     ...(p.spec.ipAccess !== undefined && { ipAccess: ipAccessOf(p.spec.ipAccess) }),
     ...(p.spec.jwt !== undefined && { jwt: jwtOf(p.spec.jwt) }),
     ...(p.spec.requestBody !== undefined && { requestBody: Object.freeze({ maxBytes: p.spec.requestBody.maxBytes }) }),
+    ...(p.spec.cors !== undefined && { cors: corsOf(p.spec.cors) }),
   });
+}
+
+/**
+ * The route's filters with the policy's CORS added as a `cors` filter (so the data plane and xDS serve
+ * it as they serve the Gateway API's), unless the route has a CORS filter of its own, which wins.
+ */
+export function policyFilters(route: Route, policies: TrafficPolicies): readonly RouteFilter[] {
+  if (policies.cors === undefined || route.filters.some((f) => f.type === 'cors')) return route.filters;
+  return Object.freeze([...route.filters, Object.freeze({ type: 'cors' as const, policy: policies.cors })]);
 }
 
 function rateLimitOf(s: RateLimitSpec): RateLimitPolicy {
@@ -57,6 +68,10 @@ function extAuthzOf(s: ExtAuthzSpec): ExtAuthzPolicy {
     failureMode: s.failureMode ?? 'deny',
     headersToSend: lower(s.headersToSend),
     headersToUpstream: lower(s.headersToUpstream),
+    ...(s.withRequestBody !== undefined && {
+      withRequestBody: Object.freeze({ maxBytes: s.withRequestBody.maxRequestBytes, allowPartial: s.withRequestBody.allowPartialMessage ?? false, packAsBytes: s.withRequestBody.packAsBytes ?? false }),
+    }),
+    ...(s.contextExtensions !== undefined && { contextExtensions: Object.freeze({ ...s.contextExtensions }) }),
   });
 }
 

@@ -2,6 +2,7 @@
 // `targetRefs` (Gateway API policy attachment, GEP-713) or to a Knative Ingress by its
 // `sluice.dev/traffic-policy` annotation. Validated by src/api/validate-traffic-policy.ts.
 import type { ObjectMeta } from '../api/types.ts';
+import type { CorsSpec } from '../policies/cors-spec.ts';
 
 export const SLUICE_API_V1ALPHA1 = 'sluice.dev/v1alpha1';
 export const SLUICE_GROUP = 'sluice.dev';
@@ -56,6 +57,10 @@ export interface ExtAuthzSpec {
   failureMode?: 'allow' | 'deny';
   headersToSend?: string[];
   headersToUpstream?: string[];
+  /** Envoy's with_request_body: the body's first bytes go to the server */
+  withRequestBody?: { maxRequestBytes: number; allowPartialMessage?: boolean; packAsBytes?: boolean };
+  /** gRPC only: sent as the Check's context_extensions */
+  contextExtensions?: Record<string, string>;
 }
 
 /** Route retries (src/proxy/retry.ts); durations are Gateway API durations. */
@@ -119,5 +124,7 @@ export interface TrafficPolicy {
     ipAccess?: IpAccessSpec;
     jwt?: JwtSpec;
     requestBody?: { maxBytes: number };
+    /** the Gateway API CORS filter's fields; a route's own CORS filter wins */
+    cors?: CorsSpec;
   };
 }

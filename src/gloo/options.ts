@@ -5,6 +5,7 @@ import { headerValueProblem, isHeaderName, isSettableHeader } from '../api/gramm
 import { regexError } from '../gateway-api/spec-values.ts';
 import type { CorsPolicy, HeaderEdits, HeaderPair, RetryOn, RetryPolicy, RouteFilter } from '../snapshot/types.ts';
 import type { Finding } from './matchers.ts';
+import { type PolicyOptions, policyOptions } from './policy-options.ts';
 import type { HeaderManipulation, HeaderValueOption, Options, ResourceRef } from './types.ts';
 
 export interface OptionsOutcome {
@@ -17,6 +18,8 @@ export interface OptionsOutcome {
   readonly timeout?: number;
   readonly perTryTimeout?: number;
   readonly retry?: RetryPolicy;
+  /** ext_authz, rate limit, idle timeout, stream duration (policy-options.ts) */
+  readonly policies: PolicyOptions;
   readonly errors: readonly Finding[];
   readonly warnings: readonly Finding[];
 }
@@ -37,7 +40,7 @@ export function translateOptions(o: Options | undefined, mirror: MirrorResolver)
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
   const filters: RouteFilter[] = [];
-  if (o === undefined) return { filters, corsDisabled: false, errors, warnings };
+  if (o === undefined) return { filters, corsDisabled: false, policies: {}, errors, warnings };
   const rewrite = urlRewrite(o, errors);
   if (rewrite !== undefined) filters.push(rewrite);
   if (o.headerManipulation !== undefined) filters.push(...headerFilters(o.headerManipulation, errors));
@@ -62,6 +65,7 @@ export function translateOptions(o: Options | undefined, mirror: MirrorResolver)
     ...(timeout !== undefined && { timeout }),
     ...(retries?.perTry !== undefined && { perTryTimeout: retries.perTry }),
     ...(retries?.policy !== undefined && { retry: retries.policy }),
+    policies: policyOptions(o, errors, warnings),
     errors,
     warnings,
   };

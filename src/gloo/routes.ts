@@ -5,7 +5,7 @@
 // served as Gloo's Envoy does, with 500 for the requests it would take, and reported as a Warning.
 import type { FunctionBinding } from '../functions/types.ts';
 import type { ResourceSet } from '../store/types.ts';
-import type { Route as IRRoute, RouteFilter, Split } from '../snapshot/types.ts';
+import type { Route as IRRoute, RouteFilter, Split, TrafficPolicies } from '../snapshot/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
 import type { FlatRoute } from './delegation.ts';
 import { binding, functionCall } from './functions.ts';
@@ -83,7 +83,7 @@ export function translateRoute(flat: FlatRoute, vhost: VirtualHostDefaults, ctx:
     ...(action !== undefined ? [action] : []),
   ];
   const retry = opts.retry ?? vhost.options.retry;
-  const timeout = { ...(opts.timeout !== undefined && { request: opts.timeout }), ...(opts.perTryTimeout !== undefined && { backendRequest: opts.perTryTimeout }) };
+  const { timeout, policies } = withPolicies(opts, vhost.options);
   return parts.map((p): IRRoute => {
     const ownFilters = filters.map((f) => fitRewrite(f, p.path.type, owner, path, ctx.reports));
     return {
@@ -96,8 +96,29 @@ export function translateRoute(flat: FlatRoute, vhost: VirtualHostDefaults, ctx:
       splits,
       ...(Object.keys(timeout).length > 0 && { timeout }),
       ...(retry !== undefined && { retry }),
+      ...(policies !== undefined && { policies }),
     };
   });
+}
+
+/** The route's timeouts and policies: its own options', else its virtual host's (ext_authz, rate limit, JWT). */
+function withPolicies(opts: OptionsOutcome, vhost: OptionsOutcome): { timeout: NonNullable<IRRoute['timeout']>; policies: TrafficPolicies | undefined } {
+  const own = opts.policies;
+  // maxStreamDuration bounds the whole exchange, as the route timeout does: the shorter one stands.
+  const request = opts.timeout === undefined ? own.maxStream : own.maxStream === undefined ? opts.timeout : Math.min(opts.timeout, own.maxStream);
+  const timeout = {
+    ...(request !== undefined && { request }),
+    ...(opts.perTryTimeout !== undefined && { backendRequest: opts.perTryTimeout }),
+    ...(own.idle !== undefined && { idle: own.idle }),
+  };
+  const extAuthz = own.extAuthz ?? vhost.policies.extAuthz;
+  const rateLimit = own.rateLimit ?? vhost.policies.rateLimit;
+  const jwt = own.jwt ?? vhost.policies.jwt;
+  const policies =
+    extAuthz === undefined && rateLimit === undefined && jwt === undefined
+      ? undefined
+      : Object.freeze({ ...(extAuthz !== undefined && { extAuthz }), ...(rateLimit !== undefined && { rateLimit }), ...(jwt !== undefined && { jwt }) });
+  return { timeout, policies };
 }
 
 // A prefix rewrite replaces what a prefix match matched; after an exact match that is the whole

@@ -122,6 +122,40 @@ export interface Options {
   cors?: CorsPolicy;
   faults?: { abort?: { percentage?: number; httpStatus?: number }; delay?: { percentage?: number; fixedDelay?: string } };
   shadowing?: { upstream?: ResourceRef; percentage?: number };
+  extauth?: { disable?: boolean; customAuth?: { contextExtensions?: Record<string, string>; name?: string } };
+  ratelimitBasic?: { anonymousLimits?: BasicRateLimit; authorizedLimits?: BasicRateLimit };
+  idleTimeout?: string;
+  maxStreamDuration?: { maxStreamDuration?: string };
+  /** virtual host: providers (deprecated form); route: `disable` */
+  jwt?: GlooJwtProviders & { disable?: boolean };
+  /** virtual host: providers per stage; route: `disable` per stage */
+  jwtStaged?: { beforeExtAuth?: GlooJwtProviders & { disable?: boolean }; afterExtAuth?: GlooJwtProviders & { disable?: boolean } };
+  /** route: its own providers per stage */
+  jwtProvidersStaged?: { beforeExtAuth?: GlooJwtProviders; afterExtAuth?: GlooJwtProviders };
+}
+
+/** jwt.options.gloo.solo.io.VhostExtension */
+export interface GlooJwtProviders {
+  providers?: Record<string, GlooJwtProvider>;
+  allowMissingOrFailedJwt?: boolean;
+  validationPolicy?: string;
+}
+
+/** jwt.options.gloo.solo.io.Provider */
+export interface GlooJwtProvider {
+  jwks?: { remote?: { url?: string; upstreamRef?: ResourceRef; cacheDuration?: string }; local?: { key?: string } };
+  audiences?: string[];
+  issuer?: string;
+  tokenSource?: { headers?: Array<{ header?: string; prefix?: string }>; queryParams?: string[] };
+  keepToken?: boolean;
+  claimsToHeaders?: Array<{ claim?: string; header?: string; append?: boolean }>;
+  clockSkewSeconds?: number;
+}
+
+/** solo-io's ratelimit.api.solo.io.RateLimit */
+export interface BasicRateLimit {
+  unit?: string;
+  requestsPerUnit?: number;
 }
 
 export interface Route {

@@ -75,10 +75,17 @@ export function checkRequest(c: AuthzCheck): object {
     attributes: {
       source: { address: { socketAddress: { address: c.clientAddress ?? '', portValue: 0 } } },
       request: {
-        http: { method: c.method, path: c.path, host: c.host, scheme: c.scheme, headers, ...(q >= 0 && { query: c.path.slice(q + 1) }), protocol: 'HTTP/1.1' },
+        http: { method: c.method, path: c.path, host: c.host, scheme: c.scheme, headers, ...(q >= 0 && { query: c.path.slice(q + 1) }), protocol: 'HTTP/1.1', ...bodyOf(c) },
       },
+      ...(c.contextExtensions !== undefined && { contextExtensions: c.contextExtensions }),
     },
   };
+}
+
+// As Envoy: `body` as UTF-8 text, or `raw_body` bytes with pack_as_bytes; `size` the bytes sent.
+function bodyOf(c: AuthzCheck): object {
+  if (c.body === undefined) return {};
+  return c.packAsBytes === true ? { rawBody: c.body, size: String(c.body.length) } : { body: c.body.toString('utf8'), size: String(c.body.length) };
 }
 
 export function answerOf(res: CheckResponse): AuthzAnswer {

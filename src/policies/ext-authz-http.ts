@@ -27,7 +27,7 @@ export class HttpAuthzClient implements AuthzClient {
 
   check(c: AuthzCheck, timeoutMs: number): Promise<AuthzAnswer> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { host: c.host, 'content-length': '0' };
+      const headers: Record<string, string> = { host: c.host, 'content-length': String(c.body?.length ?? 0) };
       for (const [n, v] of c.headers) headers[n] = headers[n] === undefined ? v : `${headers[n]}, ${v}`;
       const req = http.request({ agent, host: this.#host, port: this.#port, method: c.method, path: this.#prefix + c.path, headers });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`ext_authz: no answer within ${timeoutMs} ms`)));
@@ -50,7 +50,7 @@ export class HttpAuthzClient implements AuthzClient {
         res.on('error', reject);
         res.on('end', () => resolve({ allow: false, status: status >= 100 && status < 600 ? status : 403, headers: safeHeaders(pairs), body: Buffer.concat(chunks).toString('utf8') }));
       });
-      req.end();
+      req.end(c.body);
     });
   }
 }

@@ -10,6 +10,12 @@ export interface AuthzCheck {
   /** the client's headers chosen to send, lower-case names */
   readonly headers: readonly HeaderPair[];
   readonly clientAddress: string | undefined;
+  /** the body's first bytes (withRequestBody); absent: no body is sent */
+  readonly body?: Buffer;
+  /** gRPC: send `body` as raw_body bytes */
+  readonly packAsBytes?: boolean;
+  /** gRPC: the Check's context_extensions */
+  readonly contextExtensions?: Readonly<Record<string, string>>;
 }
 
 export type AuthzAnswer =

@@ -19,13 +19,34 @@ export interface KeySource {
   refetch(warn: Warn): Promise<JWTVerifyGetKey | undefined>;
 }
 
+/**
+ * The inline set's key selection, where, as in Envoy, a key without a `kid` (Gloo's PEM keys) is
+ * also tried for a token that names one.
+ */
+function kidTolerant(set: JSONWebKeySet): JWTVerifyGetKey {
+  const byKid = createLocalJWKSet(set);
+  const unnamed = set.keys.filter((k) => k.kid === undefined);
+  if (unnamed.length === 0) return byKid;
+  // Every key unnamed: whatever kid the token names, all of them are candidates.
+  if (unnamed.length === set.keys.length) return (header, token) => byKid({ ...header, kid: undefined }, token);
+  const anyKid = createLocalJWKSet({ keys: unnamed });
+  return async (header, token) => {
+    try {
+      return await byKid(header, token);
+    } catch (err) {
+      if (header.kid === undefined) throw err;
+      return anyKid({ ...header, kid: undefined }, token);
+    }
+  };
+}
+
 export class LocalKeys implements KeySource {
   readonly #keys: Promise<JWTVerifyGetKey>;
   /** `set`: the inline JSON text; one jose cannot take fails every token, never the route's compilation */
   constructor(set: string, name: string) {
     let keys: Promise<JWTVerifyGetKey>;
     try {
-      keys = Promise.resolve(createLocalJWKSet(asKeySet(JSON.parse(set), name)));
+      keys = Promise.resolve(kidTolerant(asKeySet(JSON.parse(set), name)));
     } catch (err) {
       keys = Promise.reject(err);
       keys.catch(() => {});

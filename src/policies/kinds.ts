@@ -33,10 +33,11 @@ export const rateLimitKind: PolicyKind = perRoute((r) => (r.policies?.rateLimit 
 
 export const globalRateLimitKind: PolicyKind = perRoute((r) => (r.policies?.globalRateLimit === undefined ? undefined : new GlobalRateLimit(r.policies.globalRateLimit)));
 
-// `disabled: true` switches ext_authz off for the route (net-kourier#1197).
+// `disabled: true` switches ext_authz off for the route (net-kourier#1197); `fromGateway` left
+// unresolved means the gateway has no server (route-defaults.ts).
 export const extAuthzKind: PolicyKind = perRoute((r) => {
   const a = r.policies?.extAuthz;
-  return a === undefined || a.disabled === true ? undefined : new ExtAuthz(a);
+  return a === undefined || a.disabled === true || a.fromGateway === true ? undefined : new ExtAuthz(a);
 });
 
 // `disabled: true` switches JWT authentication off for the route.

@@ -8,6 +8,7 @@
 //
 // A filter is a PolicyKind: it compiles a route's decision into its policy (or none). Policies are
 // compiled once per route and cached, so a request pays for policies only when its route has some.
+import type { Readable } from 'node:stream';
 import { routePolicyKinds } from '../policies/kinds.ts';
 import type { HeaderEdits, HeaderPair, Route } from '../snapshot/types.ts';
 import type { Decision } from './decide.ts';
@@ -23,11 +24,18 @@ export interface PolicyRequest {
   /** the client's raw headers, [name, value, ...] */
   readonly raw: readonly string[];
   readonly clientAddress: string | undefined;
+  /** the request has no body */
+  readonly bodyless: boolean;
   readonly decision: ForwardDecision;
   /** the data plane's logger, for a policy's own troubles (a JWKS endpoint down) */
   readonly dp: { readonly log: { warn(fields: Record<string, unknown>, msg: string): void } };
   /** Sets headers on the upstream request (each replacing any of its name), as ext_authz's allow does. */
   setUpstreamHeaders(pairs: readonly HeaderPair[]): void;
+  /**
+   * The client's body stream, for a policy that reads its first bytes and puts them back
+   * (policies/peek-body.ts); undefined when the front end has none to give.
+   */
+  requestBody(): Readable | undefined;
 }
 
 export type RequestVerdict = LocalReply | undefined;

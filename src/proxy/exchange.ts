@@ -7,6 +7,7 @@
 //
 // Front ends made per request (node:http, HTTP/2) make one Exchange per request; the fast path
 // keeps one per client connection and reuses it, so the hot path allocates nothing here.
+import type { Readable } from 'node:stream';
 import type { Cluster, HeaderPair } from '../snapshot/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { timeoutReply } from './deadlines.ts';
@@ -21,6 +22,7 @@ import { propagate } from '../observe/trace-requests.ts';
 import { grpcStatusIn } from '../observe/access-log-bytes.ts';
 import { exemplarTrace } from '../observe/exemplars.ts';
 import { startMirrors } from './mirror.ts';
+import { readsBody } from '../policies/ext-authz-body.ts';
 import { DEFAULT_BODY_LIMIT, type RetryCause } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { Attempts } from './exchange-attempts.ts';
@@ -202,7 +204,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     switch (this.from) {
       case FROM_FAST:
         // A body to hold for a retry is node:http's to read (h1.ts): the fast path streams bodies.
-        return cluster.protocol === 'http1' && (this.bodyless || this.bodyHold === 0) ? VIA_RAW : -1;
+        // So is a body a policy reads before forwarding it (ext_authz with_request_body).
+        return cluster.protocol === 'http1' && (this.bodyless || (this.bodyHold === 0 && !readsBody(this.#decision!))) ? VIA_RAW : -1;
       case FROM_H1:
         return cluster.protocol === 'h2c' ? VIA_H2C : VIA_POOL;
       case FROM_H2:
@@ -243,6 +246,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (this.#state === OPEN) this.dp.metrics.policyRejections.labels(this.ingress, String(reply.status)).inc();
     this.policyFlag = flag;
     return this.#answer(reply, this.ingress, true);
+  }
+
+  /** Front ends with a body stream give it (h1.ts, h2.ts); the others have none for policies. */
+  requestBody(): Readable | undefined {
+    return undefined;
   }
 
   setUpstreamHeaders(pairs: readonly HeaderPair[]): void {

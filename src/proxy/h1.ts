@@ -42,6 +42,8 @@ class H1Exchange extends Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly #h2: H2Upstreams;
+  /** 100 Continue went out already (requestBody()) */
+  #continued = false;
 
   constructor(dp: DataPlane, listener: string, req: IncomingMessage, res: ServerResponse, h2: H2Upstreams) {
     super(dp, listener, FROM_H1);
@@ -61,6 +63,15 @@ class H1Exchange extends Exchange {
     if (copy !== undefined) copyStream(req, copy);
     countBodyIn(req, this);
     return body;
+  }
+
+  /** A policy reads the body first (policies/peek-body.ts): a client awaiting 100 Continue is told to send it now. */
+  override requestBody(): Readable {
+    if (!this.#continued && expectsContinue(this.req)) {
+      this.#continued = true;
+      this.res.writeContinue();
+    }
+    return this.req;
   }
 
   /** A route idle timeout's probe: the connection's bytes either way (node:http runs one request at a time on it). */
@@ -131,7 +142,7 @@ class H1Exchange extends Exchange {
     // The client left while the request was held (a fault delay, a policy deciding): forward nothing.
     if (req.socket.destroyed) return this.finish(499);
     // The request will be forwarded: now the client may send its body.
-    if (awaitsContinue) res.writeContinue();
+    if (awaitsContinue && !this.#continued) res.writeContinue();
     const dp = this.dp;
     if (this.via === VIA_H2C) {
       proxyH1ToH2c(req, res, this, this.#h2);

@@ -1,6 +1,7 @@
 // HTTP/2 front end (h2c with prior knowledge on the plain listeners, h2 by ALPN on TLS), on the
 // http2 core stream API: no compat request/response objects, raw header arrays for the exchange
 // core (exchange.ts).
+import type { Readable } from 'node:stream';
 import http2 from 'node:http2';
 import type { DataPlane } from './dataplane.ts';
 import { BODY_TOO_LARGE, bodyLimit, countBody } from '../policies/body-limit.ts';
@@ -115,6 +116,11 @@ class H2Exchange extends Exchange {
     super(dp, listener, FROM_H2);
     this.#stream = stream;
     this.#h2 = h2;
+  }
+
+  /** A policy reads the body first (policies/peek-body.ts). */
+  override requestBody(): Readable {
+    return this.#stream;
   }
 
   /**

@@ -226,6 +226,8 @@ export interface TrafficPolicies {
   readonly ipAccess?: IpAccessPolicy;
   readonly jwt?: JwtPolicy;
   readonly requestBody?: RequestBodyPolicy;
+  /** served as the route's `cors` filter when the route has none of its own (policyFilters, traffic-policy-ir.ts) */
+  readonly cors?: CorsPolicy;
 }
 
 /** A request body over `maxBytes` gets 413 (src/policies/body-limit.ts). */
@@ -323,6 +325,24 @@ export interface ExtAuthzPolicy {
   readonly headersToSend: readonly string[];
   /** lower-case names of the auth server's headers added to the upstream request on allow */
   readonly headersToUpstream: readonly string[];
+  /** the body's first `maxBytes` go to the server (Envoy's with_request_body); absent: no body */
+  readonly withRequestBody?: ExtAuthzBody;
+  /**
+   * the gateway-wide server (config-sluice's extauthz-*) with this policy's contextExtensions (Gloo's
+   * customAuth); resolved by policies/route-defaults.ts, and off where the gateway sets none
+   */
+  readonly fromGateway?: boolean;
+  /** gRPC: the Check's context_extensions (Gloo's customAuth); absent: none */
+  readonly contextExtensions?: Readonly<Record<string, string>>;
+}
+
+/** What of the request body an ext_authz check carries. */
+export interface ExtAuthzBody {
+  readonly maxBytes: number;
+  /** false: a longer body gets 413; true: its first maxBytes are sent, marked partial */
+  readonly allowPartial: boolean;
+  /** gRPC: the body as `raw_body` bytes rather than the `body` string */
+  readonly packAsBytes: boolean;
 }
 
 export interface VirtualHost {
@@ -461,6 +481,10 @@ export interface GatewayDefaults {
   readonly cipherSuites?: readonly string[];
   /** `namespace/name` of the TlsCertificate (in `tls`, with no hosts) served to TLS clients whose SNI names no certificate */
   readonly defaultCertificate?: string;
+  /** ms: the idle timeout of every route without one of its own (policies/route-defaults.ts) */
+  readonly streamIdleTimeout?: number;
+  /** ext_authz for every route whose policies do not set their own (or disable it) */
+  readonly extAuthz?: ExtAuthzPolicy;
 }
 
 export interface Snapshot extends SnapshotContent {

@@ -8,6 +8,7 @@ import { field } from '../api/check.ts';
 import type { ConfigMap } from '../gateway-api/types.ts';
 import { parseCipherSuites, parseProxyListeners, parseTlsMinVersion, parseTrustedHops } from '../proxy/listener-settings-parse.ts';
 import type { GatewayDefaults } from '../snapshot/types.ts';
+import { AUTHZ_KEYS, authzDefault, parseTimeout } from './config-sluice-policies.ts';
 
 export const CONFIG_SLUICE = 'config-sluice';
 
@@ -33,6 +34,12 @@ const KEYS: Readonly<Record<string, (value: string, into: Mutable<GatewayDefault
     if (!m || m[1]!.length > 63 || m[3]!.length > 253) throw new Error('must be NAMESPACE/NAME of a kubernetes.io/tls Secret');
     d.defaultCertificate = `${m[1]}/${m[3]}`;
   },
+  // Envoy's stream_idle_timeout: every route without an idle timeout of its own gets this one.
+  'stream-idle-timeout': (v, d) => {
+    d.streamIdleTimeout = parseTimeout(v);
+  },
+  // Read together into one ext_authz policy (config-sluice-policies.ts); each value checked here.
+  ...Object.fromEntries(Object.entries(AUTHZ_KEYS).map(([k, read]) => [k, (v: string) => read(v, {})])),
 };
 
 /** Keys starting with `_` are notes (the installed ConfigMap's `_example`), never read. */
@@ -56,6 +63,13 @@ export function checkConfigSluice(c: Check, data: Readonly<Record<string, string
       c.fail(field('data', key), `"${value}" ${(err as Error).message}`);
     }
   }
+  try {
+    authzDefault(data);
+  } catch (err) {
+    const key = (err as Error & { key?: string }).key;
+    // A bad value is reported above already; only the missing host is new.
+    if (key !== undefined) c.fail(field('data', key), (err as Error).message);
+  }
 }
 
 /** The defaults the gateway's `config-sluice` sets; undefined when there is none (or it sets nothing). */
@@ -71,6 +85,12 @@ export function gatewayDefaults(configMaps: ReadonlyMap<string, ConfigMap>, name
     } catch {
       // Validated already; a value that no longer parses leaves the flag's setting in force.
     }
+  }
+  try {
+    const authz = authzDefault(data);
+    if (authz !== undefined) out.extAuthz = authz;
+  } catch {
+    // Validated already.
   }
   return Object.keys(out).length === 0 ? undefined : Object.freeze(out);
 }

@@ -8,6 +8,7 @@ import type { ConfigMap } from '../gateway-api/types.ts';
 import type { Diagnostic, TlsCertificate, TranslateResult } from '../snapshot/types.ts';
 import { CONFIG_SLUICE, gatewayDefaults } from '../sources/config-sluice.ts';
 import { keyPair } from './tls.ts';
+import { hasRouteDefaults, withRouteDefaults } from '../policies/route-defaults.ts';
 
 export function withGatewayDefaults(result: TranslateResult, configMaps: ReadonlyMap<string, ConfigMap>, secrets: ReadonlyMap<string, Secret>, namespace: string): TranslateResult {
   let defaults = gatewayDefaults(configMaps, namespace);
@@ -25,8 +26,16 @@ export function withGatewayDefaults(result: TranslateResult, configMaps: Readonl
       defaults = Object.keys(rest).length === 0 ? undefined : rest;
     } else if (cert !== undefined) tls = [...tls, cert].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-  const snapshot = defaults === undefined ? s : { ...s, tls, gatewayDefaults: defaults, hash: hash('sha256', `${s.hash}\nconfig-sluice ${JSON.stringify(defaults)}`, 'hex') };
-  return { ...result, snapshot, ...(diagnostics.length > 0 && { diagnostics: [...result.diagnostics, ...diagnostics] }) };
+  let snapshot = defaults === undefined ? s : { ...s, tls, gatewayDefaults: defaults, hash: hash('sha256', `${s.hash}\nconfig-sluice ${JSON.stringify(defaults)}`, 'hex') };
+  let out: TranslateResult = result;
+  // ext_authz and the stream idle timeout are the routes' (policies/route-defaults.ts); the list
+  // diffs compared the routes before them, so consumers compare instead.
+  if (defaults !== undefined && hasRouteDefaults(defaults)) {
+    snapshot = withRouteDefaults(snapshot, defaults);
+    const { diffs: _dropped, ...rest } = result;
+    out = rest;
+  }
+  return { ...out, snapshot, ...(diagnostics.length > 0 && { diagnostics: [...result.diagnostics, ...diagnostics] }) };
 }
 
 /** The Secret as a certificate to add, undefined when `tls` holds it already, or why it cannot be used. */

@@ -11,6 +11,8 @@
 //   http  http_service { server_uri { uri, cluster, timeout }, path_prefix,
 //         authorization_response.allowed_upstream_headers: headersToUpstream }; allowed_headers
 //   failureMode allow: failure_mode_allow (deny answers 403, Envoy's status_on_error default)
+//   withRequestBody: with_request_body { max_request_bytes, allow_partial_message, pack_as_bytes }
+//   contextExtensions: the route's check_settings.context_extensions (per route, so not in the name)
 import { createHash } from 'node:crypto';
 import type { ExtAuthzPolicy, Route } from '../snapshot/types.ts';
 import { typed, type ProtoObject } from './encode.ts';
@@ -45,7 +47,7 @@ function target(p: ExtAuthzPolicy): { protocol: ServiceProtocol; address: string
 /** The route's ext_authz policy when Envoy serves it (enabled, with a usable address). */
 export function servedExtAuthz(route: Route): ExtAuthzPolicy | undefined {
   const p = route.policies?.extAuthz;
-  return p === undefined || p.disabled === true || target(p) === undefined ? undefined : p;
+  return p === undefined || p.disabled === true || p.fromGateway === true || target(p) === undefined ? undefined : p;
 }
 
 /** The service the filter for `p` calls: its cluster's protocol and address. */
@@ -55,7 +57,7 @@ export function extAuthzService(p: ExtAuthzPolicy): { protocol: ServiceProtocol;
 }
 
 export function extAuthzFilterName(p: ExtAuthzPolicy): string {
-  const settings = [p.protocol, p.url, p.timeout, p.failureMode, p.headersToSend, p.headersToUpstream];
+  const settings = [p.protocol, p.url, p.timeout, p.failureMode, p.headersToSend, p.headersToUpstream, ...(p.withRequestBody === undefined ? [] : [p.withRequestBody])];
   return `${EXT_AUTHZ_FILTER_NAME}/${createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 12)}`;
 }
 
@@ -81,6 +83,11 @@ export function extAuthzFilter(p: ExtAuthzPolicy): ProtoObject {
       ...service,
       failure_mode_allow: p.failureMode === 'allow' || undefined,
       allowed_headers: patterns(p.headersToSend),
+      with_request_body: p.withRequestBody && {
+        max_request_bytes: p.withRequestBody.maxBytes,
+        allow_partial_message: p.withRequestBody.allowPartial || undefined,
+        pack_as_bytes: p.withRequestBody.packAsBytes || undefined,
+      },
     }),
   };
 }
@@ -94,7 +101,8 @@ export function extAuthzPerFilter(route: Route, filters: readonly string[], forw
   const p = forwards ? servedExtAuthz(route) : undefined;
   const own = p === undefined ? undefined : extAuthzFilterName(p);
   const out: Record<string, ProtoObject> = {};
-  for (const name of filters) out[name] = name === own ? ENABLED : DISABLED;
+  const on = p?.contextExtensions === undefined ? ENABLED : typed(PER_ROUTE_TYPE, { check_settings: { context_extensions: { ...p.contextExtensions } } });
+  for (const name of filters) out[name] = name === own ? on : DISABLED;
   return out;
 }
 

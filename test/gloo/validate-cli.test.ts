@@ -29,7 +29,7 @@ spec:
             name: ghost
             namespace: gloo-system
       options:
-        jwt: {}
+        dlp: {}
 ---
 apiVersion: gateway.solo.io/v1
 kind: RouteTable
@@ -56,7 +56,7 @@ describe('sluice validate with Gloo resources', () => {
       'gloo.yaml:29: RouteTable default/broken: spec.routes: must be a list, got string',
       'warning: gloo.yaml:10: VirtualService default/app: spec.virtualHost.options.waf: Warning: not supported by Sluice, ignored',
       'warning: gloo.yaml:16: VirtualService default/app: spec.virtualHost.routes[0].routeAction.single: Warning: Upstream "gloo-system/ghost" not found: requests for it get 500',
-      'warning: gloo.yaml:21: VirtualService default/app: spec.virtualHost.routes[0].options.jwt: Warning: not supported by Sluice, ignored',
+      'warning: gloo.yaml:21: VirtualService default/app: spec.virtualHost.routes[0].options.dlp: Warning: not supported by Sluice, ignored',
       `${cfg.dir}: 1 valid resource, 1 error, 3 warnings`,
     ]);
   });

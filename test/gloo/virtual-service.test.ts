@@ -130,7 +130,7 @@ describe('Gloo VirtualService', () => {
     assert.equal(st.state, 'Warning');
     assert.deepEqual(st.messages, [
       'spec.virtualHost.options.waf: not supported by Sluice, ignored',
-      'spec.virtualHost.options.extauth: not supported by Sluice, ignored',
+      'spec.virtualHost.options.extauth.configRef: not supported by Sluice, ignored',
       'spec.virtualHost.routes[0].options.rateLimit: not supported by Sluice, ignored',
       'spec.virtualHost.routes[0].options.timout: not supported by Sluice, ignored (did you mean "timeout"?)',
     ]);

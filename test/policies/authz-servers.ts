@@ -9,12 +9,12 @@ import { authorizationService } from '../../src/policies/ext-authz-grpc.ts';
 export interface AuthzServer {
   readonly address: string;
   /** every check's path and headers, in order */
-  readonly seen: Array<{ path: string; headers: Record<string, string> }>;
+  readonly seen: Array<{ path: string; headers: Record<string, string>; body?: string; rawBody?: boolean; contextExtensions?: Record<string, string> }>;
   close(): Promise<void>;
 }
 
 interface CheckCall {
-  request: { attributes?: { request?: { http?: { path?: string; headers?: Record<string, string> } } } };
+  request: { attributes?: { contextExtensions?: Record<string, string>; request?: { http?: { path?: string; headers?: Record<string, string>; body?: string; rawBody?: Buffer } } } };
 }
 
 export async function startGrpcAuthz(): Promise<AuthzServer> {
@@ -24,7 +24,8 @@ export async function startGrpcAuthz(): Promise<AuthzServer> {
   server.addService(authorizationService().service, {
     Check(call: CheckCall, cb: (err: null, res: object) => void) {
       const h = call.request.attributes?.request?.http ?? {};
-      seen.push({ path: h.path ?? '', headers: h.headers ?? {} });
+      const raw = h.rawBody !== undefined && h.rawBody.length > 0;
+      seen.push({ path: h.path ?? '', headers: h.headers ?? {}, body: raw ? h.rawBody!.toString('utf8') : (h.body ?? ''), rawBody: raw, contextExtensions: call.request.attributes?.contextExtensions ?? {} });
       if (h.path === '/slow') return held.push(() => cb(null, { status: { code: 0 } }));
       if (h.headers?.authorization === 'Bearer good') {
         return cb(null, { status: { code: 0 }, okResponse: { headers: [{ header: { key: 'x-user', value: 'alice' } }, { header: { key: 'host', value: 'evil' } }] } });
@@ -45,8 +46,10 @@ export async function startGrpcAuthz(): Promise<AuthzServer> {
 
 export async function startHttpAuthz(): Promise<AuthzServer> {
   const seen: AuthzServer['seen'] = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ path: req.url ?? '', headers: req.headers as Record<string, string> });
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    seen.push({ path: req.url ?? '', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
     if (req.url?.endsWith('/slow')) return; // never answered: the gateway's timeout decides
     if (req.headers.authorization === 'Bearer good') {
       res.writeHead(200, { 'x-user': 'alice', 'x-not-listed': 'dropped' }).end();

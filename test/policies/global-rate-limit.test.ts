@@ -80,6 +80,8 @@ function request(raw: string[] = [], set: HeaderPair[] = []): PolicyRequest {
     url: '/',
     raw,
     clientAddress: '10.1.2.3',
+    bodyless: true,
+    requestBody: () => undefined,
     decision: { route: { route: { ingress: 'HTTPRoute default/api' } } } as unknown as PolicyRequest['decision'],
     setUpstreamHeaders: (pairs) => set.push(...pairs),
     dp: { log: { warn: () => {} } },

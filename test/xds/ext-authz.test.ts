@@ -95,3 +95,15 @@ describe('ext_authz over xDS', () => {
     assert.equal([...clusters.keys()].some((n) => n.startsWith('sluice.service/')), false);
   });
 });
+
+describe('ext_authz request body and context extensions over xDS', () => {
+  it('gives the filter with_request_body, and a route its context_extensions in check_settings', () => {
+    const body: ExtAuthzPolicy = { ...GRPC, withRequestBody: { maxBytes: 4096, allowPartial: true, packAsBytes: true } };
+    const { filters, routes } = resources([at('/b', body), at('/c', { ...GRPC, contextExtensions: { tenant: 'a' } })]);
+    const withBody = authzFilters(filters).find((f) => f.typed_config.with_request_body !== undefined)!;
+    assert.deepEqual(withBody.typed_config.with_request_body, { max_request_bytes: 4096, allow_partial_message: true, pack_as_bytes: true });
+    assert.equal(authzFilters(filters).length, 2, 'a body setting is a filter of its own');
+    const plain = authzFilters(filters).find((f) => f !== withBody)!;
+    assert.deepEqual(routes[1]!.typed_per_filter_config[plain.name], { '@type': PER_ROUTE, check_settings: { context_extensions: { tenant: 'a' } } });
+  });
+});
