@@ -67,6 +67,8 @@ export class StatusController {
   readonly #objectFailures = new Map<string, string>();
   #unsubscribe: Array<() => void> = [];
   #replicaKey = '';
+  /** the gateway's replicas, read again once per push rather than once per probe (10,000 ingresses make 20,000 probes) */
+  #replicas: { readonly public: readonly Replica[]; readonly local: readonly Replica[] } = { public: [], local: [] };
   #running: Promise<void> | undefined;
   #again = false;
   #retry: NodeJS.Timeout | undefined;
@@ -76,8 +78,8 @@ export class StatusController {
   constructor(o: StatusControllerOptions) {
     this.#o = o;
     this.#prober = new Prober({
-      publicReplicas: () => this.#publicReplicas(),
-      localReplicas: () => this.#localReplicas(),
+      publicReplicas: () => this.#replicas.public,
+      localReplicas: () => this.#replicas.local,
       onReady: () => this.#sync(),
       onChecked: () => this.#sync(),
       timeoutMs: o.probeTimeoutMs,
@@ -109,6 +111,21 @@ export class StatusController {
     return replicasFromSlices(this.#o.source.endpointSlicesOf(this.#o.localGatewayService.namespace, this.#o.localGatewayService.name));
   }
 
+  /** Re-reads the replicas after a push: new ones are probed; then statuses are reconciled. */
+  #readReplicas(): void {
+    const replicas = { public: this.#publicReplicas(), local: this.#localReplicas() };
+    const key = JSON.stringify(replicas);
+    if (key !== this.#replicaKey) {
+      this.#replicaKey = key;
+      this.#replicas = replicas;
+      this.#prober.replicasChanged();
+      const [pub, local] = [replicas.public.length, replicas.local.length];
+      const ref = (r: ServiceRef) => `${r.namespace}/${r.name}`;
+      this.#o.log?.(pub && local ? 'info' : 'warn', `gateway replicas: ${pub} behind ${ref(this.#o.gatewayService)}, ${local} behind ${ref(this.#o.localGatewayService)}${pub && local ? '' : ' (ingresses stay not ready until their EndpointSlices list ready replicas)'}`);
+    }
+    this.#sync();
+  }
+
   /**
    * Statuses as this replica knows them, for the admin endpoint: on the leader, LoadBalancerReady
    * comes from probing every replica (what it writes to the cluster); a follower does not probe, and says so.
@@ -135,20 +152,8 @@ export class StatusController {
   start(): void {
     // Statuses can change without a new snapshot (an invalid edit keeps the last good version served).
     this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#sync()));
-    this.#unsubscribe.push(
-      this.#o.source.onPush(() => {
-        const key = JSON.stringify([this.#publicReplicas(), this.#localReplicas()]);
-        if (key !== this.#replicaKey) {
-          this.#replicaKey = key;
-          this.#prober.replicasChanged();
-          const pub = this.#publicReplicas().length;
-          const local = this.#localReplicas().length;
-          const ref = (r: ServiceRef) => `${r.namespace}/${r.name}`;
-          this.#o.log?.(pub && local ? 'info' : 'warn', `gateway replicas: ${pub} behind ${ref(this.#o.gatewayService)}, ${local} behind ${ref(this.#o.localGatewayService)}${pub && local ? '' : ' (ingresses stay not ready until their EndpointSlices list ready replicas)'}`);
-        }
-        this.#sync();
-      }),
-    );
+    this.#unsubscribe.push(this.#o.source.onPush(() => this.#readReplicas()));
+    this.#readReplicas();
     this.leader.start();
     this.#sync();
   }

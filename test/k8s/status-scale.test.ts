@@ -106,4 +106,43 @@ describe('status writes at scale', () => {
     // With the limit, 400 writes take at least (400 - burst) / qps seconds.
     assert.ok(elapsed >= ((N - BURST) / QPS) * 1000 * 0.9, `the rate limit held the writes back (${Math.round(elapsed)} ms)`);
   });
+
+  it('reads the gateway replicas once per change of configuration, not once per probe', async () => {
+    // Reuses the first test's cluster: N ingresses, all Ready; a new hash for each makes N probes.
+    const client = KubeClient.load(api.kubeconfigPath, { qps: 1000, burst: 1000 });
+    const own = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
+    await own.start(() => {});
+    let reads = 0;
+    const endpointSlicesOf = own.endpointSlicesOf.bind(own);
+    own.endpointSlicesOf = (ns, svc) => {
+      reads++;
+      return endpointSlicesOf(ns, svc);
+    };
+    const feed = new SettableFeed();
+    let probes = 0;
+    const second = new StatusController({
+      client,
+      source: own,
+      feed,
+      identity: 'two',
+      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
+      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
+      probe: async () => {
+        probes++;
+        return true;
+      },
+    });
+    try {
+      api.latencyMs = 0;
+      api.fault = undefined;
+      await controller?.stop(); // the first test's leader lets go of the Lease
+      second.start();
+      publish(feed, Array.from({ length: N }, (_, i) => report(i, `hash-b-${i}`, 1)));
+      await waitFor(() => probes >= N, 20_000, `all ${N} ingresses probed`);
+      assert.ok(reads <= 8, `replicas read ${reads} times for ${probes} probes`);
+    } finally {
+      await second.stop();
+      await own.stop();
+    }
+  });
 });

@@ -70,6 +70,8 @@ export class FakeApiServer {
   latencyMs = 0;
   /** the requests counted in flight (default: every non-watch one) */
   counted: (r: RequestRecord) => boolean = () => true;
+  /** told of every stored change (the stored object itself: read, never change it), e.g. to time status writes */
+  onEvent: ((type: WatchEvent['type'], object: KObject) => void) | undefined;
   /** counted requests being answered now, and the most at once */
   inFlight = 0;
   maxInFlight = 0;
@@ -206,6 +208,7 @@ export class FakeApiServer {
     const ev: WatchEvent = { rv: this.#rv, type, t, object: clone(object) };
     this.#history.push(ev);
     for (const w of this.#watchers) this.#send(w, ev);
+    this.onEvent?.(type, object);
   }
   #send(w: Watcher, ev: WatchEvent): void {
     if (w.t !== ev.t) return;
