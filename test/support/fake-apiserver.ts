@@ -278,15 +278,16 @@ export class FakeApiServer {
     this.#emit('DELETED', t, gone);
     return clone(gone);
   }
+  /** the stored objects (not copies: clone what leaves), by namespace/name */
   #list(t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean): KObject[] {
     const prefix = `${t.group}/${t.plural}/`;
-    const out: KObject[] = [];
+    const out: Array<[string, KObject]> = [];
     for (const [k, o] of this.#store) {
       if (!k.startsWith(prefix)) continue;
       if (ns && o.metadata?.namespace !== ns) continue;
-      if (selector(o)) out.push(clone(o));
+      if (selector(o)) out.push([`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]);
     }
-    return out.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
   }
 
   // ---- HTTP ----
@@ -363,8 +364,9 @@ export class FakeApiServer {
         const watch = url.searchParams.get('watch');
         if (watch === '1' || watch === 'true') return this.#watch(res, t, ns, selector, url.searchParams.get('resourceVersion') ?? '', Number(url.searchParams.get('timeoutSeconds') ?? 0));
         // As the real API server does, list items carry no apiVersion/kind of their own.
-        const items = this.#list(t, ns, selector).map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
-        return this.#json(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.#rv) }, items });
+        const page = this.#page(this.#list(t, ns, selector), url.searchParams);
+        const items = page.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+        return this.#json(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: page.metadata, items });
       }
       if (method === 'POST') {
         if (t.namespaced && !ns) throw new HttpError(404, 'NotFound', 'namespace required');
@@ -408,6 +410,34 @@ export class FakeApiServer {
       return this.#json(res, 200, this.#update(t, existing, merged, part));
     }
     throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed`);
+  }
+
+  /**
+   * `limit` and `continue` as the API server pages a list: the token holds the list's resourceVersion and
+   * the last key sent, and one older than the compacted history is refused with 410 Expired. Later pages
+   * read the store as it is now (a real server reads them at the list's version; the watch that follows
+   * the list replays what changed, so a reflector ends up the same).
+   */
+  #page(all: KObject[], q: URLSearchParams): { items: KObject[]; metadata: { resourceVersion: string; continue?: string } } {
+    let rv = String(this.#rv);
+    let items = all;
+    const token = q.get('continue');
+    if (token) {
+      if (q.get('resourceVersion')) throw new HttpError(400, 'BadRequest', 'specifying resource version is not allowed when using continue');
+      let after: string;
+      try {
+        ({ rv, after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv: string; after: string });
+      } catch {
+        throw new HttpError(400, 'BadRequest', 'continue key is not valid');
+      }
+      if (Number(rv) < this.#compactedRv) throw new HttpError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      items = all.filter((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}` > after);
+    }
+    const limit = Number(q.get('limit') ?? 0);
+    if (!(limit > 0) || items.length <= limit) return { items, metadata: { resourceVersion: rv } };
+    const last = items[limit - 1]!;
+    const next = Buffer.from(JSON.stringify({ rv, after: `${last.metadata?.namespace ?? ''}/${last.metadata?.name}` })).toString('base64url');
+    return { items: items.slice(0, limit), metadata: { resourceVersion: rv, continue: next } };
   }
 
   #watch(res: ServerResponse, t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean, rv: string, timeoutSeconds: number): void {
