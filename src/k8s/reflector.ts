@@ -24,6 +24,8 @@ export interface ReflectorOptions {
   readonly dropLastApplied?: boolean;
   /** called on every failure before a retry */
   readonly onError?: (err: unknown) => void;
+  /** what the cache keeps of each object (default: slim, below): a projection of the fields read, at receipt */
+  readonly project?: (o: KubeObject) => KubeObject;
   /** objects per list page (default 500, as client-go's pager) */
   readonly pageSize?: number;
 }
@@ -189,7 +191,7 @@ export class Reflector<T extends KubeObject> {
   }
 
   #slim(o: T): T {
-    return slim(o, this.#opts.dropLastApplied === true);
+    return this.#opts.project ? (this.#opts.project(o) as T) : slim(o, this.#opts.dropLastApplied === true);
   }
 
   #retry(err: unknown): void {
