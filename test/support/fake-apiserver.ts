@@ -59,6 +59,7 @@ export class FakeApiServer {
   #compactedRv = 0;
   #store = new Map<string, KObject>();
   #history: WatchEvent[] = [];
+  #listCache: { key: string; rv: number; items: Array<[string, KObject]> } | undefined;
   #watchers = new Set<Watcher>();
   #sockets = new Set<Socket>();
   /** the kinds served: the built-in ones, plus CRDs a test installs */
@@ -364,7 +365,7 @@ export class FakeApiServer {
         const watch = url.searchParams.get('watch');
         if (watch === '1' || watch === 'true') return this.#watch(res, t, ns, selector, url.searchParams.get('resourceVersion') ?? '', Number(url.searchParams.get('timeoutSeconds') ?? 0));
         // As the real API server does, list items carry no apiVersion/kind of their own.
-        const page = this.#page(this.#list(t, ns, selector), url.searchParams);
+        const page = this.#page(this.#cachedList(`${t.group}/${t.plural} ${ns ?? ''} ${url.searchParams.get('labelSelector') ?? ''} ${url.searchParams.get('fieldSelector') ?? ''}`, () => this.#list(t, ns, selector)), url.searchParams);
         const items = page.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
         return this.#json(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: page.metadata, items });
       }
@@ -412,15 +413,23 @@ export class FakeApiServer {
     throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed`);
   }
 
+  /** The pages of one list read one sorted copy (made again after any write), not one each. */
+  #cachedList(key: string, make: () => KObject[]): Array<[string, KObject]> {
+    if (this.#listCache?.key !== key || this.#listCache.rv !== this.#rv) {
+      this.#listCache = { key, rv: this.#rv, items: make().map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]) };
+    }
+    return this.#listCache.items;
+  }
+
   /**
    * `limit` and `continue` as the API server pages a list: the token holds the list's resourceVersion and
    * the last key sent, and one older than the compacted history is refused with 410 Expired. Later pages
    * read the store as it is now (a real server reads them at the list's version; the watch that follows
    * the list replays what changed, so a reflector ends up the same).
    */
-  #page(all: KObject[], q: URLSearchParams): { items: KObject[]; metadata: { resourceVersion: string; continue?: string } } {
+  #page(all: Array<[string, KObject]>, q: URLSearchParams): { items: KObject[]; metadata: { resourceVersion: string; continue?: string } } {
     let rv = String(this.#rv);
-    let items = all;
+    let from = 0;
     const token = q.get('continue');
     if (token) {
       if (q.get('resourceVersion')) throw new HttpError(400, 'BadRequest', 'specifying resource version is not allowed when using continue');
@@ -431,13 +440,19 @@ export class FakeApiServer {
         throw new HttpError(400, 'BadRequest', 'continue key is not valid');
       }
       if (Number(rv) < this.#compactedRv) throw new HttpError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
-      items = all.filter((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}` > after);
+      // The first key after `after` (the list is sorted by key).
+      for (let hi = all.length; from < hi; ) {
+        const mid = (from + hi) >> 1;
+        if (all[mid]![0] > after) hi = mid;
+        else from = mid + 1;
+      }
     }
     const limit = Number(q.get('limit') ?? 0);
-    if (!(limit > 0) || items.length <= limit) return { items, metadata: { resourceVersion: rv } };
-    const last = items[limit - 1]!;
-    const next = Buffer.from(JSON.stringify({ rv, after: `${last.metadata?.namespace ?? ''}/${last.metadata?.name}` })).toString('base64url');
-    return { items: items.slice(0, limit), metadata: { resourceVersion: rv, continue: next } };
+    const end = limit > 0 ? Math.min(all.length, from + limit) : all.length;
+    const items = all.slice(from, end).map(([, o]) => o);
+    if (end === all.length) return { items, metadata: { resourceVersion: rv } };
+    const next = Buffer.from(JSON.stringify({ rv, after: all[end - 1]![0] })).toString('base64url');
+    return { items, metadata: { resourceVersion: rv, continue: next } };
   }
 
   #watch(res: ServerResponse, t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean, rv: string, timeoutSeconds: number): void {
