@@ -59,7 +59,8 @@ export class FakeApiServer {
   #compactedRv = 0;
   #store = new Map<string, KObject>();
   #history: WatchEvent[] = [];
-  #listCache: { key: string; rv: number; items: Array<[string, KObject]> } | undefined;
+  /** by collection and selectors; an entry made before the last write is made again */
+  readonly #listCache = new Map<string, { rv: number; items: Array<[string, KObject]> }>();
   #watchers = new Set<Watcher>();
   #sockets = new Set<Socket>();
   /** the kinds served: the built-in ones, plus CRDs a test installs */
@@ -415,10 +416,12 @@ export class FakeApiServer {
 
   /** The pages of one list read one sorted copy (made again after any write), not one each. */
   #cachedList(key: string, make: () => KObject[]): Array<[string, KObject]> {
-    if (this.#listCache?.key !== key || this.#listCache.rv !== this.#rv) {
-      this.#listCache = { key, rv: this.#rv, items: make().map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]) };
+    let hit = this.#listCache.get(key);
+    if (hit?.rv !== this.#rv) {
+      hit = { rv: this.#rv, items: make().map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]) };
+      this.#listCache.set(key, hit);
     }
-    return this.#listCache.items;
+    return hit.items;
   }
 
   /**
