@@ -1,43 +1,135 @@
-// Kubernetes mode at scale, against the fake API server (test/support): N apps (each an ingress of our
-// class, two revisions' Services and Endpoints, all carrying a kubectl-sized managedFields), then
-// `sluice serve --kubernetes` started on them:
-//   node --import tsx bench/scale-k8s.ts [N=10000]
-// prints the time from process start to /ready (every route served: list + watch warm-up), the RSS
-// once ready and after 5 s idle, and how many list/watch requests the warm-up took.
+// Kubernetes mode at scale, against the fake API server (test/support): N apps (scale-k8s-apps.ts: an
+// ingress of our class, two revisions' Services and EndpointSlices, all with a kubectl-sized
+// managedFields) and the gateway's own replicas, then `sluice serve --kubernetes` started on them:
+//   node --import tsx bench/scale-k8s.ts [N=10000] [--edits 10] [--heap DIR]
+// prints, for a first start and for a restart: the time from process start to /ready (list + watch
+// warm-up, every route served), the RSS then and after 5 s idle, the list requests, and the time until
+// every ingress is Ready in status (the leader probes itself and writes status within --kube-api-qps);
+// then the per-edit status latency: from one ingress's watch event to its status written, and Ready.
+// --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR.
 import { readFileSync } from 'node:fs';
-import { load } from 'js-yaml';
-import { FakeApiServer, type KObject } from '../test/support/fake-apiserver.ts';
-import { startSluice } from '../test/support/sluice.ts';
-import { appYaml, scaleApp } from './ingress-gen.ts';
+import { createServer } from 'node:net';
+import { FakeApiServer, type KObject, type RequestRecord } from '../test/support/fake-apiserver.ts';
+import { startSluice, type SluiceProcess } from '../test/support/sluice.ts';
+import { loadApps, loadGatewayReplicas } from './scale-k8s-apps.ts';
+import { NAMESPACE, scaleAppName } from './ingress-gen.ts';
 
-const n = Number(process.argv[2] ?? 10_000);
-const managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} } }, 'f:spec': { 'f:ports': { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {}, 'f:protocol': {}, 'f:targetPort': {} } }, 'f:sessionAffinity': {}, 'f:type': {} } } }];
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args.splice(i, 2)[1] : undefined;
+};
+const edits = Number(flag('--edits') ?? 10);
+const heapDir = flag('--heap');
+const n = Number(args[0] ?? 10_000);
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const isIngress = (o: KObject) => o.kind === 'Ingress';
+const readyFor = (o: KObject): boolean => {
+  const st = o.status as { observedGeneration?: number; conditions?: Array<{ type: string; status: string }> } | undefined;
+  return st?.observedGeneration === o.metadata?.generation && st?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+};
+const isStatusPut = (r: RequestRecord) => r.method === 'PUT' && r.path.endsWith('/status');
 
 const api = await FakeApiServer.start();
-const t0 = performance.now();
-for (let i = 0; i < n; i++) {
-  for (const text of appYaml(scaleApp(i, 9001, 9002)).split(/^---$/m)) {
-    const o = load(text) as KObject | null;
-    if (!o?.kind) continue;
-    o.metadata = { ...o.metadata, managedFields };
-    api.put(o);
+let t = performance.now();
+loadApps(api, n);
+const [httpPort, localPort] = [await freePort(), await freePort()];
+loadGatewayReplicas(api, httpPort, localPort);
+console.log(`${n} apps in the fake API server (${api.resourceVersion} writes) in ${Math.round(performance.now() - t)} ms; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+// When each ingress was last seen Ready for its generation (the fake tells of every write).
+const readyAt = new Map<string, number>();
+api.onEvent = (_type, o) => {
+  if (isIngress(o) && readyFor(o)) readyAt.set(o.metadata!.name!, performance.now());
+};
+
+async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProcess> {
+  const first = api.requests.length;
+  const t0 = performance.now();
+  const gw = await startSluice(
+    ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', '127.0.0.1:0', '--lease-duration', '3'],
+    ['http', 'local', 'admin'],
+    { boundMs: 300_000, nodeArgs, env: { SLUICE_LOG_LEVEL: 'info' } },
+  );
+  for (;;) {
+    const r = await fetch(`http://${gw.addresses.admin}/ready`).catch(() => undefined);
+    if (r?.status === 200) break;
+    if (performance.now() - t0 > 300_000) throw new Error('not ready in 300 s');
+    await sleep(50);
   }
+  const ready = performance.now() - t0;
+  const pid = gw.child.pid!;
+  const lists = api.requests.slice(first).filter((r) => r.method === 'GET' && r.query.watch === undefined && !r.path.startsWith('/apis/coordination'));
+  console.log(`${label}: ready ${s1(ready)} from process start; rss ${rssOf(pid).toFixed(0)} MiB; ${lists.length} list/get requests (${lists.filter((r) => r.query.continue).length} continued pages)`);
+  const wasReady = readyAt.size === n;
+  for (;;) {
+    if (readyAt.size === n) break;
+    if (performance.now() - t0 > 300_000) throw new Error(`${n - readyAt.size} ingresses not Ready in 300 s`);
+    await sleep(100);
+  }
+  if (wasReady) await sleep(5000);
+  const writes = api.requests.slice(first).filter(isStatusPut).map((r) => r.at);
+  let busiest = 0;
+  for (let i = 0, j = 0; i < writes.length; i++) {
+    while (writes[j]! < writes[i]! - 1000) j++;
+    busiest = Math.max(busiest, i - j + 1);
+  }
+  const all = wasReady ? 'all already Ready in status' : `all ${n} Ready in status ${s1(Math.max(...readyAt.values()) - t0)} from process start`;
+  console.log(`${label}: ${all}; ${writes.length} status writes, at most ${busiest} in any second`);
+  await sleep(5000);
+  console.log(`${label}: rss after 5 s idle ${rssOf(pid).toFixed(0)} MiB`);
+  return gw;
 }
-console.log(`${n} apps in the fake API server (${api.resourceVersion} writes) in ${Math.round(performance.now() - t0)} ms`);
-const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const before = api.requests.length;
-const start = performance.now();
-const gw = await startSluice(['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--lease-duration', '3'], ['http', 'local', 'admin'], { boundMs: 300_000 });
-for (;;) {
-  const r = await fetch(`http://${gw.addresses.admin}/ready`).catch(() => undefined);
-  if (r?.status === 200) break;
-  if (performance.now() - start > 300_000) throw new Error('not ready in 300 s');
-  await new Promise((res) => setTimeout(res, 50));
+
+/** Edits ingress i's host; returns ms from the watch event to its first status write, and to Ready. */
+async function edit(k: number, i: number): Promise<[number, number, number]> {
+  const name = scaleAppName(i);
+  const live = api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', NAMESPACE, name)!;
+  const spec = structuredClone(live.spec) as { rules: Array<{ hosts: string[] }> };
+  spec.rules[0]!.hosts = [`edit-${k}.${name}.example.com`];
+  readyAt.delete(name);
+  const first = api.requests.length;
+  const t0 = performance.now();
+  api.put({ ...live, spec });
+  for (;;) {
+    if (readyAt.has(name)) break;
+    if (performance.now() - t0 > 10_000) throw new Error(`edit of ${name} not Ready in 10 s`);
+    await sleep(2);
+  }
+  const puts = api.requests.slice(first).filter(isStatusPut);
+  const own = puts.filter((r) => r.path.endsWith(`/ingresses/${name}/status`));
+  return [own[0]!.at - t0, readyAt.get(name)! - t0, puts.length - own.length];
 }
-const ready = performance.now() - start;
-const pid = gw.child.pid!;
-console.log(`ready ${(ready / 1000).toFixed(1)} s from process start; rss ${rssOf(pid).toFixed(0)} MiB; ${api.requests.length - before} API requests`);
-await new Promise((res) => setTimeout(res, 5000));
-console.log(`rss after 5 s idle ${rssOf(pid).toFixed(0)} MiB`);
+
+const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []);
+if (heapDir) {
+  gw.child.kill('SIGUSR2');
+  await sleep(20_000);
+}
+const latencies: Array<[number, number, number]> = [];
+for (let k = 0; k < edits; k++) {
+  latencies.push(await edit(k, (k * 997) % n));
+  await sleep(200);
+}
+if (edits > 0) {
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const written = latencies.map((l) => l[0]);
+  const ready = latencies.map((l) => l[1]);
+  console.log(`edit of one ingress (${edits} edits): status written ${med(written).toFixed(0)} ms median, ${Math.max(...written).toFixed(0)} max after its watch event; Ready ${med(ready).toFixed(0)} ms median, ${Math.max(...ready).toFixed(0)} max; ${latencies.reduce((a, l) => a + l[2], 0)} status writes to other ingresses`);
+}
 await gw.stop();
+t = performance.now();
+const again = await start('restart');
+await again.stop();
 await api.close();

@@ -27,13 +27,21 @@ export interface KubeObject {
 }
 
 export interface KubeList<T> {
-  metadata?: { resourceVersion?: string };
+  /** `continue`: more pages follow (a paged list); pass it back to get the next */
+  metadata?: { resourceVersion?: string; continue?: string };
   items: T[];
 }
 
 export interface Selectors {
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+}
+
+/** A page of a list: at most `limit` items, after `continue`; `resourceVersion: '0'` reads the API server's watch cache. */
+export interface ListPage {
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly resourceVersion?: string;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -162,10 +170,13 @@ export class KubeClient {
     });
   }
 
-  list<T>(path: string, selectors: Selectors = {}): Promise<KubeList<T>> {
+  list<T>(path: string, selectors: Selectors & ListPage = {}): Promise<KubeList<T>> {
     const q = new URLSearchParams();
     if (selectors.labelSelector) q.set('labelSelector', selectors.labelSelector);
     if (selectors.fieldSelector) q.set('fieldSelector', selectors.fieldSelector);
+    if (selectors.limit) q.set('limit', String(selectors.limit));
+    if (selectors.continue) q.set('continue', selectors.continue);
+    if (selectors.resourceVersion !== undefined) q.set('resourceVersion', selectors.resourceVersion);
     const qs = q.toString();
     return this.request<KubeList<T>>('GET', qs ? `${path}?${qs}` : path);
   }

@@ -65,7 +65,7 @@ export class DiscoveredReflector {
     this.#reflector?.stop();
   }
 
-  items(): KubeObject[] {
+  items(): readonly KubeObject[] {
     return this.#reflector?.items() ?? [];
   }
 

@@ -2,7 +2,7 @@
 // list (remember the collection resourceVersion), watch from it, resume a dropped watch from the last
 // seen resourceVersion, relist on `410 Gone` (history compacted), and retry failures with capped
 // exponential backoff, so a restarting or unreachable API server costs nothing but a delay.
-import type { KubeClient, KubeObject, WatchHandle } from './client.ts';
+import type { KubeClient, KubeList, KubeObject, WatchHandle } from './client.ts';
 import { KubeApiError } from './client.ts';
 import { slim, statusOnly } from './slim.ts';
 
@@ -24,7 +24,13 @@ export interface ReflectorOptions {
   readonly dropLastApplied?: boolean;
   /** called on every failure before a retry */
   readonly onError?: (err: unknown) => void;
+  /** what the cache keeps of each object (default: slim, below): a projection of the fields read, at receipt */
+  readonly project?: (o: KubeObject) => KubeObject;
+  /** objects per list page (default 500, as client-go's pager) */
+  readonly pageSize?: number;
 }
+
+const PAGE_SIZE = 500;
 
 const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -32,6 +38,8 @@ export class Reflector<T extends KubeObject> {
   readonly #client: KubeClient;
   readonly #opts: ReflectorOptions;
   #items = new Map<string, T>();
+  /** items() as last handed out, until the cache changes: lookups by the source and the prober are many, changes few */
+  #sorted: T[] | undefined;
   #rv = '';
   #stopped = false;
   #watch: WatchHandle | undefined;
@@ -62,9 +70,10 @@ export class Reflector<T extends KubeObject> {
     this.#watch = undefined;
   }
 
-  /** the cached objects, sorted by namespace/name */
-  items(): T[] {
-    return [...this.#items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  /** the cached objects, sorted by namespace/name (the same array until the cache changes: do not change it) */
+  items(): readonly T[] {
+    this.#sorted ??= [...this.#items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    return this.#sorted;
   }
 
   get(namespace: string, name: string): T | undefined {
@@ -83,12 +92,37 @@ export class Reflector<T extends KubeObject> {
   }
 
   async #list(): Promise<void> {
-    const list = await this.#client.list<T>(this.#opts.path, { labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector });
-    if (this.#stopped) return;
+    // The first list reads the API server's watch cache (resourceVersion=0, as client-go's first list
+    // does): a restart of thousands of objects costs etcd nothing. A relist follows a 410, when our
+    // version is gone: it reads consistently, so that it never goes back in time.
+    let consistent = this.lists > 0;
     const next = new Map<string, T>();
-    for (const o of list.items ?? []) next.set(keyOf(o), slim(o, this.#opts.dropLastApplied === true));
+    let token = '';
+    let rv = '';
+    for (;;) {
+      let page: KubeList<T>;
+      try {
+        page = await this.#client.list<T>(this.#opts.path, { labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector, limit: this.#opts.pageSize ?? PAGE_SIZE, ...(token ? { continue: token } : consistent ? {} : { resourceVersion: '0' }) });
+      } catch (err) {
+        // The version the pages are read at was compacted away: start over, consistently, once.
+        if (!(token && err instanceof KubeApiError && err.status === 410) || consistent) throw err;
+        consistent = true;
+        next.clear();
+        token = '';
+        continue;
+      }
+      if (this.#stopped) return;
+      // Each page's objects are slimmed as it arrives, so only one page is ever held whole.
+      for (const o of page.items ?? []) next.set(keyOf(o), this.#slim(o));
+      token = page.metadata?.continue ?? '';
+      if (!token) {
+        rv = page.metadata?.resourceVersion ?? '';
+        break;
+      }
+    }
     this.#items = next;
-    this.#rv = list.metadata?.resourceVersion ?? '';
+    this.#sorted = undefined;
+    this.#rv = rv;
     this.lists++;
     this.#backoff = this.#opts.minBackoffMs ?? 200;
     this.#synced();
@@ -145,14 +179,19 @@ export class Reflector<T extends KubeObject> {
     if (rv) this.#rv = rv;
     if (type === 'BOOKMARK') return;
     const key = keyOf(obj);
+    this.#sorted = undefined;
     if (type === 'DELETED') {
       this.#items.delete(key);
       return this.#opts.onChange();
     }
     const before = this.#items.get(key);
-    this.#items.set(key, slim(obj as T, this.#opts.dropLastApplied === true));
+    this.#items.set(key, this.#slim(obj as T));
     if (this.#opts.onStatusChange && before && statusOnly(before, obj)) return this.#opts.onStatusChange();
     this.#opts.onChange();
+  }
+
+  #slim(o: T): T {
+    return this.#opts.project ? (this.#opts.project(o) as T) : slim(o, this.#opts.dropLastApplied === true);
   }
 
   #retry(err: unknown): void {

@@ -2,6 +2,7 @@
 // object) are often most of an object's bytes and nothing Sluice reads: dropped on receipt, so 10,000
 // ingresses with their Services and EndpointSlices fit the same memory as in file mode.
 import type { KubeObject } from './client.ts';
+import { SERVICE_NAME_LABEL as SERVICE_NAME } from '../api/types.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -39,4 +40,84 @@ function sameRecord(x: Record<string, string> | undefined, y: Record<string, str
   const xk = Object.keys(x ?? {});
   if (xk.length !== Object.keys(y ?? {}).length) return false;
   return xk.every((k) => x![k] === y?.[k]);
+}
+
+/**
+ * One copy of each short string the caches hold many times (namespaces, label values, port names,
+ * protocols, addresses shared by many slices): JSON.parse makes a new string for every occurrence.
+ * Bounded, so that a cluster of unique names costs a fixed table, not a second copy of each name.
+ */
+export class Interner {
+  readonly #strings = new Map<string, string>();
+  readonly #max: number;
+
+  constructor(max = 50_000) {
+    this.#max = max;
+  }
+
+  get<S>(s: S): S {
+    if (typeof s !== 'string' || s.length > 64) return s;
+    const known = this.#strings.get(s);
+    if (known !== undefined) return known as S;
+    if (this.#strings.size < this.#max) this.#strings.set(s, s);
+    return s;
+  }
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `o` with only the named keys that are present, each value through `f` (default: as it is). */
+function pick(o: unknown, keys: readonly string[], f: (v: unknown, k: string) => unknown = (v) => v): Json | undefined {
+  if (!isObject(o)) return o as Json | undefined;
+  const out: Json = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = f(o[k], k);
+  return out;
+}
+
+const mapArray = (v: unknown, f: (x: unknown) => unknown): unknown => (Array.isArray(v) ? v.map(f) : v);
+
+/** What the caches of read-only kinds keep of metadata: what translation and precedence read (not uid, managedFields, last-applied...). */
+const META_KEYS = ['name', 'namespace', 'labels', 'annotations', 'creationTimestamp', 'deletionTimestamp'];
+
+function meta(m: unknown, i: Interner, labels?: (l: unknown) => unknown, keys = META_KEYS): Json | undefined {
+  return pick(m, keys, (v, k) => (k === 'labels' && labels ? labels(v) : k === 'annotations' || k === 'labels' ? internRecord(v, i) : i.get(v)));
+}
+
+function internRecord(v: unknown, i: Interner): unknown {
+  if (!isObject(v)) return v;
+  const out: Json = {};
+  for (const [k, x] of Object.entries(v)) if (k !== LAST_APPLIED) out[i.get(k)] = i.get(x);
+  return out;
+}
+
+/**
+ * An EndpointSlice as the translator and the prober read it: its Service's name label, the address
+ * type, each endpoint's addresses, conditions and hostname, and the ports. Dropped: every other label,
+ * the annotations, targetRef, nodeName, zone and hints (often most of a slice), and the metadata above.
+ */
+export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner): T {
+  const labels = (l: unknown): unknown => (isObject(l) && l[SERVICE_NAME] !== undefined ? { [SERVICE_NAME]: i.get(l[SERVICE_NAME]) } : undefined);
+  const endpoint = (e: unknown): unknown =>
+    pick(e, ['addresses', 'conditions', 'hostname'], (v, k) => (k === 'addresses' ? mapArray(v, (a) => i.get(a)) : k === 'conditions' ? pick(v, ['ready', 'serving', 'terminating']) : v));
+  const port = (p: unknown): unknown => pick(p, ['name', 'port', 'protocol', 'appProtocol'], (v) => i.get(v));
+  const out: Json = { metadata: meta(o.metadata, i, labels, ['name', 'namespace', 'labels']) };
+  if (o.addressType !== undefined) out.addressType = i.get(o.addressType);
+  if (o.endpoints !== undefined) out.endpoints = mapArray(o.endpoints, endpoint);
+  if (o.ports !== undefined) out.ports = mapArray(o.ports, port);
+  return out as T;
+}
+
+/**
+ * A Service as the translator reads it: type, clusterIP, externalName, ports, and its load balancer
+ * status (a Gateway reports the addresses of the Service in front of it). Dropped: the selector,
+ * clusterIPs, IP families, session affinity and traffic policies, and the metadata above.
+ */
+export function projectService<T extends KubeObject>(o: T, i: Interner): T {
+  const port = (p: unknown): unknown => pick(p, ['name', 'port', 'targetPort', 'protocol', 'appProtocol'], (v) => i.get(v));
+  const spec = pick(o.spec, ['type', 'clusterIP', 'externalName', 'ports'], (v, k) => (k === 'ports' ? mapArray(v, port) : i.get(v)));
+  const out: Json = { metadata: meta(o.metadata, i), spec };
+  const lb = isObject(o.status) ? o.status.loadBalancer : undefined;
+  if (isObject(lb) && Array.isArray(lb.ingress) && lb.ingress.length > 0) out.status = { loadBalancer: lb };
+  return out as T;
 }

@@ -10,6 +10,7 @@ import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } fro
 import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
+import { Interner, projectEndpointSlice, projectService } from './slim.ts';
 import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
@@ -90,8 +91,10 @@ export class KubernetesSource implements Source {
     const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
     // Kinds Sluice only reads: kubectl's last-applied copy of each is dropped as well.
     const readOnly = { ...common, dropLastApplied: true };
-    this.#services = new Reflector(client, { ...readOnly, path: paths.services() });
-    this.#slices = new Reflector(client, { ...readOnly, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL });
+    // The two kinds there are most of: kept as projections of what is read, sharing repeated strings.
+    const strings = new Interner();
+    this.#services = new Reflector(client, { ...readOnly, path: paths.services(), project: (o) => projectService(o, strings) });
+    this.#slices = new Reflector(client, { ...readOnly, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings) });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
     this.#secrets = new Reflector(client, { ...readOnly, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
     this.#namedSecrets = new NamedSecrets(client, readOnly);

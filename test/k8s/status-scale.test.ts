@@ -89,7 +89,7 @@ describe('status writes at scale', () => {
     const start = performance.now();
     controller.start();
     publish(feed, Array.from({ length: N }, (_, i) => report(i, `hash-${i}`, 1)));
-    await waitFor(() => Array.from({ length: N }, (_, i) => i).every(ready), 20_000, `all ${N} ingresses Ready`);
+    await waitFor(() => Array.from({ length: N }, (_, i) => i).every(ready), 60_000, `all ${N} ingresses Ready`);
     const elapsed = performance.now() - start;
     assert.equal(refused.size, 0, 'the 409 and the 500 were both answered');
     assert.ok(api.maxInFlight <= CONCURRENCY, `at most ${CONCURRENCY} writes at once (saw ${api.maxInFlight})`);
@@ -105,5 +105,94 @@ describe('status writes at scale', () => {
     assert.ok(busiest <= BURST + QPS + 5, `at most ${BURST + QPS} writes in any second (saw ${busiest})`);
     // With the limit, 400 writes take at least (400 - burst) / qps seconds.
     assert.ok(elapsed >= ((N - BURST) / QPS) * 1000 * 0.9, `the rate limit held the writes back (${Math.round(elapsed)} ms)`);
+  });
+
+  it('reads the gateway replicas once per change of configuration, not once per probe', async () => {
+    // Reuses the first test's cluster: N ingresses, all Ready; a new hash for each makes N probes.
+    const client = KubeClient.load(api.kubeconfigPath, { qps: 1000, burst: 1000 });
+    const own = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
+    await own.start(() => {});
+    let reads = 0;
+    const endpointSlicesOf = own.endpointSlicesOf.bind(own);
+    own.endpointSlicesOf = (ns, svc) => {
+      reads++;
+      return endpointSlicesOf(ns, svc);
+    };
+    const feed = new SettableFeed();
+    let probes = 0;
+    const second = new StatusController({
+      client,
+      source: own,
+      feed,
+      identity: 'two',
+      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
+      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
+      probe: async () => {
+        probes++;
+        return true;
+      },
+    });
+    try {
+      api.latencyMs = 0;
+      api.fault = undefined;
+      await controller?.stop(); // the first test's leader lets go of the Lease
+      second.start();
+      publish(feed, Array.from({ length: N }, (_, i) => report(i, `hash-b-${i}`, 1)));
+      await waitFor(() => probes >= N, 20_000, `all ${N} ingresses probed`);
+      assert.ok(reads <= 8, `replicas read ${reads} times for ${probes} probes`);
+    } finally {
+      await second.stop();
+      await own.stop();
+    }
+  });
+
+  it('an edit of one ingress recomputes and writes the status of that ingress alone', async () => {
+    // Reuses the cluster: N ingresses, all Ready for generation 1.
+    const client = KubeClient.load(api.kubeconfigPath, { qps: 1000, burst: 1000 });
+    const own = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
+    await own.start(() => {});
+    const feed = new SettableFeed();
+    let computed = 0;
+    let probes = 0;
+    const third = new StatusController({
+      client,
+      source: own,
+      feed,
+      identity: 'three',
+      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
+      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
+      now: () => {
+        computed++;
+        return new Date();
+      },
+      probe: async () => {
+        probes++;
+        return true;
+      },
+    });
+    try {
+      third.start();
+      const reports = Array.from({ length: N }, (_, i) => report(i, `hash-c-${i}`, 1));
+      publish(feed, reports);
+      // Each status is computed once when first seen (not probed yet) and once more when its probe answers.
+      await waitFor(() => probes >= N && computed >= 2 * N, 60_000, `all ${N} probed and their statuses computed`);
+      const edited = 5;
+      const live = api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', name(edited))!;
+      api.put({ ...live, spec: { ...(live.spec as Record<string, unknown>), httpOption: 'Redirected' } });
+      const [before, from] = [computed, api.requests.length];
+      const next = reports.slice();
+      next[edited] = report(edited, 'hash-c-edited', 2);
+      publish(feed, next);
+      await waitFor(() => {
+        const st = (api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', name(edited)) as unknown as KIngress).status;
+        return st?.observedGeneration === 2 && st.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+      }, 10_000, 'the edited ingress Ready for generation 2');
+      const puts = api.requests.slice(from).filter(isStatusWrite);
+      assert.ok(puts.length > 0 && puts.every((r) => r.path.endsWith(`/ingresses/${name(edited)}/status`)), `only the edited ingress's status written: ${puts.map((r) => r.path).join(', ')}`);
+      assert.ok(computed - before <= 6, `${computed - before} statuses computed for one edit`);
+    } finally {
+      await third.stop();
+      await own.stop();
+    }
   });
 });

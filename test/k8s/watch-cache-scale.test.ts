@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { FakeApiServer } from '../support/fake-apiserver.ts';
 import { KubeClient } from '../../src/k8s/client.ts';
 import { KubernetesSource } from '../../src/k8s/source.ts';
-import { DEFAULT_INGRESS_CLASS } from '../../src/api/types.ts';
-import { ingress, service, waitFor } from './helpers.ts';
+import { DEFAULT_INGRESS_CLASS, type Service } from '../../src/api/types.ts';
+import { ingress, service, slice, waitFor } from './helpers.ts';
 
 const managedFields = [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:ports': {} } } }];
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -26,8 +26,16 @@ describe('watch caches at scale', () => {
       const svc = service('app', n, 80);
       svc.metadata!.managedFields = managedFields;
       svc.metadata!.annotations = { [LAST_APPLIED]: JSON.stringify(svc), keep: 'me' };
+      svc.spec = { ...(svc.spec as Record<string, unknown>), selector: { app: n }, clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None' };
       api.put(svc);
     }
+    // As the EndpointSlice controller writes them: most of a slice is what Sluice never reads.
+    const sl = slice('app', 'a-x7k2p', 'a', ['10.0.0.1'], 8080);
+    sl.metadata!.labels = { 'kubernetes.io/service-name': 'a', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', app: 'a' };
+    sl.metadata!.annotations = { 'endpoints.kubernetes.io/last-change-trigger-time': '2026-01-01T00:00:00Z' };
+    sl.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name: 'a', uid: 'u-1', controller: true }];
+    sl.endpoints = [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'node-1', zone: 'z1', hints: { forZones: [{ name: 'z1' }] }, targetRef: { kind: 'Pod', namespace: 'app', name: 'a-pod', uid: 'p-1' } }];
+    api.put(sl);
     source = new KubernetesSource(KubeClient.load(api.kubeconfigPath), { ingressClass: DEFAULT_INGRESS_CLASS, coalesceMs: 0 });
     await source.start((state) => {
       pushes++;
@@ -58,5 +66,21 @@ describe('watch caches at scale', () => {
     const meta = svc.resource.metadata as { managedFields?: unknown; annotations?: Record<string, string> };
     assert.equal(meta.managedFields, undefined);
     assert.deepEqual(meta.annotations, { keep: 'me' });
+  });
+
+  it('keeps of EndpointSlices and Services only what is read: no targetRef, nodeName, zone, other labels, selector or uid', () => {
+    const resources = source.state().resources.map((r) => r.resource);
+    const sl = resources.find((r) => r.kind === 'EndpointSlice');
+    assert.deepEqual(JSON.parse(JSON.stringify(sl)), {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'a-x7k2p', namespace: 'app', labels: { 'kubernetes.io/service-name': 'a' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false } }],
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    });
+    const svc = resources.find((r): r is Service => r.kind === 'Service' && r.metadata.name === 'a')!;
+    assert.deepEqual(Object.keys(svc.metadata).sort(), ['annotations', 'creationTimestamp', 'name', 'namespace']);
+    assert.deepEqual(svc.spec, { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'http', port: 80, targetPort: 80 }] });
   });
 });

@@ -59,6 +59,8 @@ export class FakeApiServer {
   #compactedRv = 0;
   #store = new Map<string, KObject>();
   #history: WatchEvent[] = [];
+  /** by collection and selectors; an entry made before the last write is made again */
+  readonly #listCache = new Map<string, { rv: number; items: Array<[string, KObject]> }>();
   #watchers = new Set<Watcher>();
   #sockets = new Set<Socket>();
   /** the kinds served: the built-in ones, plus CRDs a test installs */
@@ -70,6 +72,8 @@ export class FakeApiServer {
   latencyMs = 0;
   /** the requests counted in flight (default: every non-watch one) */
   counted: (r: RequestRecord) => boolean = () => true;
+  /** told of every stored change (the stored object itself: read, never change it), e.g. to time status writes */
+  onEvent: ((type: WatchEvent['type'], object: KObject) => void) | undefined;
   /** counted requests being answered now, and the most at once */
   inFlight = 0;
   maxInFlight = 0;
@@ -206,6 +210,7 @@ export class FakeApiServer {
     const ev: WatchEvent = { rv: this.#rv, type, t, object: clone(object) };
     this.#history.push(ev);
     for (const w of this.#watchers) this.#send(w, ev);
+    this.onEvent?.(type, object);
   }
   #send(w: Watcher, ev: WatchEvent): void {
     if (w.t !== ev.t) return;
@@ -275,15 +280,16 @@ export class FakeApiServer {
     this.#emit('DELETED', t, gone);
     return clone(gone);
   }
+  /** the stored objects (not copies: clone what leaves), by namespace/name */
   #list(t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean): KObject[] {
     const prefix = `${t.group}/${t.plural}/`;
-    const out: KObject[] = [];
+    const out: Array<[string, KObject]> = [];
     for (const [k, o] of this.#store) {
       if (!k.startsWith(prefix)) continue;
       if (ns && o.metadata?.namespace !== ns) continue;
-      if (selector(o)) out.push(clone(o));
+      if (selector(o)) out.push([`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]);
     }
-    return out.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
   }
 
   // ---- HTTP ----
@@ -360,8 +366,9 @@ export class FakeApiServer {
         const watch = url.searchParams.get('watch');
         if (watch === '1' || watch === 'true') return this.#watch(res, t, ns, selector, url.searchParams.get('resourceVersion') ?? '', Number(url.searchParams.get('timeoutSeconds') ?? 0));
         // As the real API server does, list items carry no apiVersion/kind of their own.
-        const items = this.#list(t, ns, selector).map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
-        return this.#json(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.#rv) }, items });
+        const page = this.#page(this.#cachedList(`${t.group}/${t.plural} ${ns ?? ''} ${url.searchParams.get('labelSelector') ?? ''} ${url.searchParams.get('fieldSelector') ?? ''}`, () => this.#list(t, ns, selector)), url.searchParams);
+        const items = page.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+        return this.#json(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: page.metadata, items });
       }
       if (method === 'POST') {
         if (t.namespaced && !ns) throw new HttpError(404, 'NotFound', 'namespace required');
@@ -405,6 +412,50 @@ export class FakeApiServer {
       return this.#json(res, 200, this.#update(t, existing, merged, part));
     }
     throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed`);
+  }
+
+  /** The pages of one list read one sorted copy (made again after any write), not one each. */
+  #cachedList(key: string, make: () => KObject[]): Array<[string, KObject]> {
+    let hit = this.#listCache.get(key);
+    if (hit?.rv !== this.#rv) {
+      hit = { rv: this.#rv, items: make().map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]) };
+      this.#listCache.set(key, hit);
+    }
+    return hit.items;
+  }
+
+  /**
+   * `limit` and `continue` as the API server pages a list: the token holds the list's resourceVersion and
+   * the last key sent, and one older than the compacted history is refused with 410 Expired. Later pages
+   * read the store as it is now (a real server reads them at the list's version; the watch that follows
+   * the list replays what changed, so a reflector ends up the same).
+   */
+  #page(all: Array<[string, KObject]>, q: URLSearchParams): { items: KObject[]; metadata: { resourceVersion: string; continue?: string } } {
+    let rv = String(this.#rv);
+    let from = 0;
+    const token = q.get('continue');
+    if (token) {
+      if (q.get('resourceVersion')) throw new HttpError(400, 'BadRequest', 'specifying resource version is not allowed when using continue');
+      let after: string;
+      try {
+        ({ rv, after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv: string; after: string });
+      } catch {
+        throw new HttpError(400, 'BadRequest', 'continue key is not valid');
+      }
+      if (Number(rv) < this.#compactedRv) throw new HttpError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      // The first key after `after` (the list is sorted by key).
+      for (let hi = all.length; from < hi; ) {
+        const mid = (from + hi) >> 1;
+        if (all[mid]![0] > after) hi = mid;
+        else from = mid + 1;
+      }
+    }
+    const limit = Number(q.get('limit') ?? 0);
+    const end = limit > 0 ? Math.min(all.length, from + limit) : all.length;
+    const items = all.slice(from, end).map(([, o]) => o);
+    if (end === all.length) return { items, metadata: { resourceVersion: rv } };
+    const next = Buffer.from(JSON.stringify({ rv, after: all[end - 1]![0] })).toString('base64url');
+    return { items, metadata: { resourceVersion: rv, continue: next } };
   }
 
   #watch(res: ServerResponse, t: ResourceType, ns: string | undefined, selector: (o: KObject) => boolean, rv: string, timeoutSeconds: number): void {
