@@ -16,7 +16,7 @@ import { listen } from '../proxy/listeners.ts';
 import type { KeyPairPem } from '../proxy/tls.ts';
 import { FileSource } from '../sources/file.ts';
 import { DEMO_LAMBDA, startDemoLambda } from './demo-lambda.ts';
-import { serveDefaults, stopOnSignals, translateOptionsFromFlags } from './serve.ts';
+import { type ServeFlags, serveDefaults, stopOnSignals, translateOptionsFromFlags } from './serve.ts';
 
 export const DEMO_REVISIONS = [
   { name: 'hello-00001', port: 18001 },
@@ -78,14 +78,8 @@ export function selfSignedCert(hosts: readonly string[]): KeyPairPem | undefined
   }
 }
 
-export interface DemoFlags {
-  http: string;
-  https: string;
-  local: string;
-  admin: string;
-  adminTokenFile?: string;
-  adminInsecure?: boolean;
-}
+/** The listener and admin flags `demo` shares with `serve`. */
+export type DemoFlags = Pick<ServeFlags, 'http' | 'https' | 'local' | 'admin' | 'adminTokenFile' | 'adminInsecure'>;
 
 export async function runDemo(opts: DemoFlags): Promise<void> {
   const log = createLogger(process.env.SLUICE_LOG_LEVEL ?? 'warn');
