@@ -9,6 +9,7 @@
 // plane's policy state (token buckets) survives unrelated edits.
 import { hash } from 'node:crypto';
 import type { ObjectStatus, Route, SnapshotContent, TrafficPolicies, TranslateResult, VirtualHost } from '../snapshot/types.ts';
+import { mapRoutes } from '../snapshot/map-routes.ts';
 import { condition, type GatewayCondition, generationOf } from './conditions.ts';
 import { CONTROLLER_NAME } from './types.ts';
 import { policiesOf, policyFilters } from './traffic-policy-ir.ts';
@@ -119,21 +120,10 @@ interface Attacher {
   readonly parents: ReturnType<typeof parentRefsLookup>;
 }
 
-function hosts(list: readonly VirtualHost[], a: Attacher): readonly VirtualHost[] {
-  let changed = false;
-  const out = list.map((vh) => {
-    let touched = false;
-    const routes = vh.routes.map((r) => {
-      const p = winnerFor(targetsOf(r, vh, a.parents, a.wide), a.winners);
-      if (p === undefined) return r;
-      touched = true;
-      return withPolicies(r, policiesFor(p));
-    });
-    if (!touched) return vh;
-    changed = true;
-    return Object.freeze({ ...vh, routes });
-  });
-  return changed ? out : list;
+/** The route under the policy that wins for it, or the route itself. */
+function attach(r: Route, vh: VirtualHost, a: Attacher): Route {
+  const p = winnerFor(targetsOf(r, vh, a.parents, a.wide), a.winners);
+  return p === undefined ? r : withPolicies(r, policiesFor(p));
 }
 
 /** The translation with TrafficPolicies attached to the routes they reach, and their statuses. */
@@ -145,11 +135,7 @@ export function attachTrafficPolicies(result: TranslateResult, set: PolicyInputs
   const s = result.snapshot;
   const snapshot: SnapshotContent = Object.freeze({
     ...s,
-    listeners: Object.freeze({ external: hosts(s.listeners.external, a), local: hosts(s.listeners.local, a) }),
-    ports: s.ports.map((p) => {
-      const vhs = hosts(p.virtualHosts, a);
-      return vhs === p.virtualHosts ? p : Object.freeze({ ...p, virtualHosts: vhs });
-    }),
+    ...mapRoutes(s, (r, vh) => attach(r, vh, a)),
     // The policies are part of what is served: a policy edit must change the hash.
     hash: hash('sha256', `${s.hash}\n${JSON.stringify([...winners].map(([o, p]) => [o, keyOf(p), p.spec]).sort())}`, 'hex'),
   });

@@ -4,7 +4,8 @@
 // server with its context extensions), and the stream idle timeout on every route without an idle
 // timeout of its own. Routes keep their objects while the defaults and they are unchanged, so
 // policy state (token buckets) survives unrelated edits.
-import type { ExtAuthzPolicy, GatewayDefaults, Route, SnapshotContent, TrafficPolicies, VirtualHost } from '../snapshot/types.ts';
+import { mapRoutes } from '../snapshot/map-routes.ts';
+import type { ExtAuthzPolicy, GatewayDefaults, Route, SnapshotContent, TrafficPolicies } from '../snapshot/types.ts';
 
 const made = new WeakMap<Route, { readonly key: string; readonly route: Route }>();
 
@@ -34,22 +35,6 @@ function withDefaults(route: Route, d: GatewayDefaults, key: string): Route {
   return out;
 }
 
-function hosts(list: readonly VirtualHost[], d: GatewayDefaults, key: string): readonly VirtualHost[] {
-  let changed = false;
-  const out = list.map((vh) => {
-    let touched = false;
-    const routes = vh.routes.map((r) => {
-      const n = withDefaults(r, d, key);
-      if (n !== r) touched = true;
-      return n;
-    });
-    if (!touched) return vh;
-    changed = true;
-    return Object.freeze({ ...vh, routes });
-  });
-  return changed ? out : list;
-}
-
 /** Whether the defaults touch routes at all (the others are listener settings). */
 export function hasRouteDefaults(d: GatewayDefaults | undefined): boolean {
   return d !== undefined && (d.extAuthz !== undefined || d.streamIdleTimeout !== undefined);
@@ -61,12 +46,5 @@ export function hasRouteDefaults(d: GatewayDefaults | undefined): boolean {
  */
 export function withRouteDefaults(s: SnapshotContent, d: GatewayDefaults): SnapshotContent {
   const key = JSON.stringify([d.extAuthz ?? null, d.streamIdleTimeout ?? null]);
-  return Object.freeze({
-    ...s,
-    listeners: Object.freeze({ external: hosts(s.listeners.external, d, key), local: hosts(s.listeners.local, d, key) }),
-    ports: s.ports.map((p) => {
-      const vhs = hosts(p.virtualHosts, d, key);
-      return vhs === p.virtualHosts ? p : Object.freeze({ ...p, virtualHosts: vhs });
-    }),
-  });
+  return Object.freeze({ ...s, ...mapRoutes(s, (r) => withDefaults(r, d, key)) });
 }
