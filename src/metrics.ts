@@ -1,7 +1,13 @@
 // Prometheus metrics for the data plane and the config pipeline, on a registry of their own
-// (so several gateways in one process, as in tests, do not collide).
+// (so several gateways in one process, as in tests, do not collide). What requests count is the
+// hot path's own core (src/metrics/); scrape-time gauges and process metrics stay prom-client's.
 import type { Server, Socket } from 'node:net';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily } from './metrics/counter.ts';
+import { GaugeFamily } from './metrics/gauge.ts';
+import { HistogramFamily } from './metrics/histogram.ts';
+import { SeriesByCode } from './metrics/series-by-code.ts';
+import type { ServedNames } from './metrics/served.ts';
 import type { ClusterConnections } from './proxy/pool-stats.ts';
 import { BucketExemplars, type Exemplar } from './observe/exemplars.ts';
 import { type MetricFamilyJson, openMetricsText } from './observe/openmetrics.ts';
@@ -23,62 +29,15 @@ const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'sluice_requests_total',
-    help: 'Requests answered, by listener, ingress and status code',
-    labelNames: ['listener', 'ingress', 'code'] as const,
-    registers: [this.registry],
-  });
-  readonly duration = new Histogram({
-    name: DURATION,
-    help: 'Time from request head to response end, by listener and ingress (the route\'s object)',
-    labelNames: ['listener', 'ingress'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly upstreamRequests = new Counter({
-    name: 'sluice_upstream_requests_total',
-    help: 'Requests sent to an upstream cluster (a split), by cluster and the status the client got',
-    labelNames: ['cluster', 'code'] as const,
-    registers: [this.registry],
-  });
-  readonly upstreamHead = new Histogram({
-    name: UPSTREAM_HEAD,
-    help: 'Time from sending a request (each attempt) to its upstream response head, by cluster',
-    labelNames: ['cluster'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly policyRejections = new Counter({
-    name: 'sluice_policy_rejections_total',
-    help: 'Requests a route policy (rate limit, authorization, ...) answered instead of forwarding, by ingress and status',
-    labelNames: ['ingress', 'code'] as const,
-    registers: [this.registry],
-  });
-  readonly downstreamConnections = new Gauge({
-    name: 'sluice_downstream_connections',
-    help: 'Open client connections, by listener',
-    labelNames: ['listener'] as const,
-    registers: [this.registry],
-  });
-  readonly upstreamErrors = new Counter({
-    name: 'sluice_upstream_errors_total',
-    help: 'Requests that failed to reach an upstream, by cluster and reason',
-    labelNames: ['cluster', 'reason'] as const,
-    registers: [this.registry],
-  });
-  readonly mirrors = new Counter({
-    name: 'sluice_mirror_requests_total',
-    help: 'Mirrored copies of requests, by mirror cluster and outcome (sent, failed, dropped, no_endpoints)',
-    labelNames: ['cluster', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly retries = new Counter({
-    name: 'sluice_retries_total',
-    help: 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure; budget_exhausted: a retry the retry budget refused)',
-    labelNames: ['cluster', 'reason'] as const,
-    registers: [this.registry],
-  });
+  readonly requests = new CounterFamily('sluice_requests_total', 'Requests answered, by listener, ingress and status code', ['listener', 'ingress', 'code']).registerOn(this.registry);
+  readonly duration = new HistogramFamily(DURATION, 'Time from request head to response end, by listener and ingress (the route\'s object)', ['listener', 'ingress'], LATENCY_BUCKETS).registerOn(this.registry);
+  readonly upstreamRequests = new CounterFamily('sluice_upstream_requests_total', 'Requests sent to an upstream cluster (a split), by cluster and the status the client got', ['cluster', 'code']).registerOn(this.registry);
+  readonly upstreamHead = new HistogramFamily(UPSTREAM_HEAD, 'Time from sending a request (each attempt) to its upstream response head, by cluster', ['cluster'], LATENCY_BUCKETS).registerOn(this.registry);
+  readonly policyRejections = new CounterFamily('sluice_policy_rejections_total', 'Requests a route policy (rate limit, authorization, ...) answered instead of forwarding, by ingress and status', ['ingress', 'code']).registerOn(this.registry);
+  readonly downstreamConnections = new GaugeFamily('sluice_downstream_connections', 'Open client connections, by listener', ['listener']).registerOn(this.registry);
+  readonly upstreamErrors = new CounterFamily('sluice_upstream_errors_total', 'Requests that failed to reach an upstream, by cluster and reason', ['cluster', 'reason']).registerOn(this.registry);
+  readonly mirrors = new CounterFamily('sluice_mirror_requests_total', 'Mirrored copies of requests, by mirror cluster and outcome (sent, failed, dropped, no_endpoints)', ['cluster', 'outcome']).registerOn(this.registry);
+  readonly retries = new CounterFamily('sluice_retries_total', 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure; budget_exhausted: a retry the retry budget refused)', ['cluster', 'reason']).registerOn(this.registry);
   readonly requestsActive: Gauge = new Gauge({
     name: 'sluice_downstream_requests_active',
     help: 'Requests (HTTP/2 streams, WebSocket tunnels) forwarded upstream and not finished',
@@ -115,15 +74,10 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  // Label lookups cost more than the increment; cache the children per label tuple, in nested maps
-  // (no key string is built per request).
-  readonly #routeChildren = new Map<string, Map<string, LabelChildren>>();
-  readonly #clusterChildren = new Map<string, LabelChildren>();
-  /** per histogram, its series' exemplars by label values (`listener\0ingress`, `cluster`) */
-  readonly #exemplars = new Map<string, Map<string, BucketExemplars>>([
-    [DURATION, new Map()],
-    [UPSTREAM_HEAD, new Map()],
-  ]);
+  // The hot path's series, resolved once per label tuple in nested maps keyed by the names
+  // themselves (no key string is built and no label set hashed per request).
+  readonly #routes = new Map<string, Map<string, SeriesByCode>>();
+  readonly #clusters = new Map<string, SeriesByCode>();
   #live: LiveCounts | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -152,13 +106,13 @@ export class Metrics {
 
   /** `traceId`: a sampled trace's, kept as its bucket's exemplar (OpenMetrics). */
   request(listener: string, ingress: string, code: number, seconds: number, traceId?: string): void {
-    let byIngress = this.#routeChildren.get(listener);
-    if (byIngress === undefined) this.#routeChildren.set(listener, (byIngress = new Map()));
+    let byIngress = this.#routes.get(listener);
+    if (byIngress === undefined) this.#routes.set(listener, (byIngress = new Map()));
     let c = byIngress.get(ingress);
-    if (c === undefined) byIngress.set(ingress, (c = new LabelChildren(this.duration.labels(listener, ingress), (code) => this.requests.labels(listener, ingress, code))));
+    if (c === undefined) byIngress.set(ingress, (c = new SeriesByCode(this.duration.child(listener, ingress), (code) => this.requests.child(listener, ingress, code))));
     c.count(code);
     c.histogram.observe(seconds);
-    if (traceId !== undefined) (c.exemplars ??= this.#series(DURATION, `${listener}\0${ingress}`)).record(seconds, traceId);
+    if (traceId !== undefined) (c.histogram.exemplars ??= new BucketExemplars(LATENCY_BUCKETS)).record(seconds, traceId);
   }
 
   /** A request that was sent to `cluster` ended with `code` (the client's status). */
@@ -168,9 +122,24 @@ export class Metrics {
 
   /** An upstream response head came `seconds` after its request was sent; `traceId` as for request(). */
   upstreamResponded(cluster: string, seconds: number, traceId?: string): void {
-    const c = this.#cluster(cluster);
-    c.histogram.observe(seconds);
-    if (traceId !== undefined) (c.exemplars ??= this.#series(UPSTREAM_HEAD, cluster)).record(seconds, traceId);
+    const h = this.#cluster(cluster).histogram;
+    h.observe(seconds);
+    if (traceId !== undefined) (h.exemplars ??= new BucketExemplars(LATENCY_BUCKETS)).record(seconds, traceId);
+  }
+
+  /**
+   * Keeps only the series of what `served` names (and of requests that matched no route): the
+   * series of a removed route or cluster go with it, so swaps of changing names cannot grow the
+   * registry without bound. A request still in flight on a removed route counts in a series of
+   * its own again, dropped at the next swap.
+   */
+  retain(served: ServedNames): void {
+    const ingress = (v: string): boolean => v === '' || served.ingresses.has(v);
+    const cluster = (v: string): boolean => v === '' || served.clusters.has(v);
+    for (const f of [this.requests, this.duration, this.policyRejections]) f.retain('ingress', ingress);
+    for (const f of [this.upstreamRequests, this.upstreamHead, this.upstreamErrors, this.mirrors, this.retries]) f.retain('cluster', cluster);
+    for (const byIngress of this.#routes.values()) for (const name of byIngress.keys()) if (!ingress(name)) byIngress.delete(name);
+    for (const name of this.#clusters.keys()) if (!cluster(name)) this.#clusters.delete(name);
   }
 
   /** The registry in the OpenMetrics text format, with the histograms' trace exemplars. */
@@ -180,44 +149,13 @@ export class Metrics {
   }
 
   #exemplarAt(metric: string, labels: Readonly<Record<string, string | number | undefined>>, le: number): Exemplar | undefined {
-    const series = this.#exemplars.get(metric);
-    if (series === undefined || series.size === 0) return undefined;
-    const key = metric === DURATION ? `${labels.listener}\0${labels.ingress}` : String(labels.cluster);
-    return series.get(key)?.at(le);
+    const family = metric === DURATION ? this.duration : metric === UPSTREAM_HEAD ? this.upstreamHead : undefined;
+    return family?.find(family.labelNames.map((n) => String(labels[n])))?.exemplars?.at(le);
   }
 
-  #series(metric: string, key: string): BucketExemplars {
-    const series = this.#exemplars.get(metric)!;
-    let e = series.get(key);
-    if (e === undefined) series.set(key, (e = new BucketExemplars(LATENCY_BUCKETS)));
-    return e;
-  }
-
-  #cluster(cluster: string): LabelChildren {
-    let c = this.#clusterChildren.get(cluster);
-    if (c === undefined) this.#clusterChildren.set(cluster, (c = new LabelChildren(this.upstreamHead.labels(cluster), (code) => this.upstreamRequests.labels(cluster, code))));
+  #cluster(cluster: string): SeriesByCode {
+    let c = this.#clusters.get(cluster);
+    if (c === undefined) this.#clusters.set(cluster, (c = new SeriesByCode(this.upstreamHead.child(cluster), (code) => this.upstreamRequests.child(cluster, code))));
     return c;
-  }
-}
-
-type CounterChild = ReturnType<Counter<string>['labels']>;
-
-/** The cached children of one label tuple: a histogram, and a counter per status code. */
-class LabelChildren {
-  readonly histogram: ReturnType<Histogram<string>['labels']>;
-  /** its histogram's trace exemplars, from the first sampled trace on */
-  exemplars: BucketExemplars | undefined = undefined;
-  readonly #codes = new Map<number, CounterChild>();
-  readonly #counter: (code: string) => CounterChild;
-
-  constructor(histogram: ReturnType<Histogram<string>['labels']>, counter: (code: string) => CounterChild) {
-    this.histogram = histogram;
-    this.#counter = counter;
-  }
-
-  count(code: number): void {
-    let c = this.#codes.get(code);
-    if (c === undefined) this.#codes.set(code, (c = this.#counter(String(code))));
-    c.inc();
   }
 }

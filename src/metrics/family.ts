@@ -1,0 +1,88 @@
+// A metric family: its series by label values, resolved once into objects the hot path keeps, and
+// registered on a prom-client Registry as a metric of its own, so the registry's text, JSON and
+// the workers' aggregation render it exactly as prom-client's own metrics. Nothing here hashes a
+// label set per observation: a series is found by its key once, then incremented directly.
+import type { Metric, Registry } from 'prom-client';
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** Label values joined: config names (listeners, ingresses, clusters) never contain NUL. */
+export const seriesKey = (values: readonly string[]): string => (values.length === 1 ? values[0]! : values.join('\0'));
+
+export abstract class Family<S extends { readonly labels: Labels }> {
+  readonly name: string;
+  readonly help: string;
+  abstract readonly type: 'counter' | 'gauge' | 'histogram';
+  /** how the workers' values are summed (prom-client's AggregatorRegistry reads it) */
+  readonly aggregator = 'sum';
+  readonly labelNames: readonly string[];
+  /** in first-observation order, as prom-client lists them */
+  protected readonly series = new Map<string, S>();
+
+  constructor(name: string, help: string, labelNames: readonly string[]) {
+    this.name = name;
+    this.help = help;
+    this.labelNames = labelNames;
+  }
+
+  /** The series with these label values (in labelNames order), made on first use. */
+  child(...values: string[]): S {
+    const key = seriesKey(values);
+    let s = this.series.get(key);
+    if (s === undefined) this.series.set(key, (s = this.create(this.#labels(values))));
+    return s;
+  }
+
+  /** The series with these label values, if it has been made. */
+  find(values: readonly string[]): S | undefined {
+    return this.series.get(seriesKey(values));
+  }
+
+  /** Drops the series whose `label` value `keep` refuses; returns how many. */
+  retain(label: string, keep: (value: string) => boolean): number {
+    let dropped = 0;
+    for (const [key, s] of this.series) {
+      if (keep(s.labels[label] ?? '')) continue;
+      this.series.delete(key);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  get size(): number {
+    return this.series.size;
+  }
+
+  /** prom-client's resetMetrics() */
+  reset(): void {
+    this.series.clear();
+  }
+
+  registerOn(registry: Registry): this {
+    registry.registerMetric(this as unknown as Metric);
+    return this;
+  }
+
+  protected abstract create(labels: Labels): S;
+
+  #labels(values: readonly string[]): Labels {
+    if (values.length !== this.labelNames.length) throw new Error(`${this.name}: ${values.length} label values for ${this.labelNames.length} labels`);
+    const labels: Record<string, string> = {};
+    this.labelNames.forEach((n, i) => (labels[n] = values[i]!));
+    return labels;
+  }
+}
+
+/** One sample as prom-client's counters and gauges list them (`{ value, labels }`). */
+export interface PlainValue {
+  readonly value: number;
+  readonly labels: Labels;
+}
+
+export interface PlainFamilyJson {
+  readonly help: string;
+  readonly name: string;
+  readonly type: string;
+  readonly values: PlainValue[];
+  readonly aggregator: string;
+}
