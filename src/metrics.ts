@@ -7,7 +7,7 @@ import { CounterFamily } from './metrics/counter.ts';
 import { GaugeFamily } from './metrics/gauge.ts';
 import { HistogramFamily } from './metrics/histogram.ts';
 import { SeriesByCode } from './metrics/series-by-code.ts';
-import type { ServedNames } from './metrics/served.ts';
+import type { GoneNames, ServedNames } from './metrics/served.ts';
 import type { ClusterConnections } from './proxy/pool-stats.ts';
 import { BucketExemplars, type Exemplar } from './observe/exemplars.ts';
 import { type MetricFamilyJson, openMetricsText } from './observe/openmetrics.ts';
@@ -29,15 +29,15 @@ const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new CounterFamily('sluice_requests_total', 'Requests answered, by listener, ingress and status code', ['listener', 'ingress', 'code']).registerOn(this.registry);
-  readonly duration = new HistogramFamily(DURATION, 'Time from request head to response end, by listener and ingress (the route\'s object)', ['listener', 'ingress'], LATENCY_BUCKETS).registerOn(this.registry);
-  readonly upstreamRequests = new CounterFamily('sluice_upstream_requests_total', 'Requests sent to an upstream cluster (a split), by cluster and the status the client got', ['cluster', 'code']).registerOn(this.registry);
-  readonly upstreamHead = new HistogramFamily(UPSTREAM_HEAD, 'Time from sending a request (each attempt) to its upstream response head, by cluster', ['cluster'], LATENCY_BUCKETS).registerOn(this.registry);
-  readonly policyRejections = new CounterFamily('sluice_policy_rejections_total', 'Requests a route policy (rate limit, authorization, ...) answered instead of forwarding, by ingress and status', ['ingress', 'code']).registerOn(this.registry);
+  readonly requests = new CounterFamily('sluice_requests_total', 'Requests answered, by listener, ingress and status code', ['listener', 'ingress', 'code'], 'ingress').registerOn(this.registry);
+  readonly duration = new HistogramFamily(DURATION, 'Time from request head to response end, by listener and ingress (the route\'s object)', ['listener', 'ingress'], LATENCY_BUCKETS, 'ingress').registerOn(this.registry);
+  readonly upstreamRequests = new CounterFamily('sluice_upstream_requests_total', 'Requests sent to an upstream cluster (a split), by cluster and the status the client got', ['cluster', 'code'], 'cluster').registerOn(this.registry);
+  readonly upstreamHead = new HistogramFamily(UPSTREAM_HEAD, 'Time from sending a request (each attempt) to its upstream response head, by cluster', ['cluster'], LATENCY_BUCKETS, 'cluster').registerOn(this.registry);
+  readonly policyRejections = new CounterFamily('sluice_policy_rejections_total', 'Requests a route policy (rate limit, authorization, ...) answered instead of forwarding, by ingress and status', ['ingress', 'code'], 'ingress').registerOn(this.registry);
   readonly downstreamConnections = new GaugeFamily('sluice_downstream_connections', 'Open client connections, by listener', ['listener']).registerOn(this.registry);
-  readonly upstreamErrors = new CounterFamily('sluice_upstream_errors_total', 'Requests that failed to reach an upstream, by cluster and reason', ['cluster', 'reason']).registerOn(this.registry);
-  readonly mirrors = new CounterFamily('sluice_mirror_requests_total', 'Mirrored copies of requests, by mirror cluster and outcome (sent, failed, dropped, no_endpoints)', ['cluster', 'outcome']).registerOn(this.registry);
-  readonly retries = new CounterFamily('sluice_retries_total', 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure; budget_exhausted: a retry the retry budget refused)', ['cluster', 'reason']).registerOn(this.registry);
+  readonly upstreamErrors = new CounterFamily('sluice_upstream_errors_total', 'Requests that failed to reach an upstream, by cluster and reason', ['cluster', 'reason'], 'cluster').registerOn(this.registry);
+  readonly mirrors = new CounterFamily('sluice_mirror_requests_total', 'Mirrored copies of requests, by mirror cluster and outcome (sent, failed, dropped, no_endpoints)', ['cluster', 'outcome'], 'cluster').registerOn(this.registry);
+  readonly retries = new CounterFamily('sluice_retries_total', 'Requests resent by a route retry policy, by cluster and reason (the upstream status, or the failure; budget_exhausted: a retry the retry budget refused)', ['cluster', 'reason'], 'cluster').registerOn(this.registry);
   readonly requestsActive: Gauge = new Gauge({
     name: 'sluice_downstream_requests_active',
     help: 'Requests (HTTP/2 streams, WebSocket tunnels) forwarded upstream and not finished',
@@ -128,18 +128,25 @@ export class Metrics {
   }
 
   /**
-   * Keeps only the series of what `served` names (and of requests that matched no route): the
-   * series of a removed route or cluster go with it, so swaps of changing names cannot grow the
-   * registry without bound. A request still in flight on a removed route counts in a series of
-   * its own again, dropped at the next swap.
+   * After a snapshot swap: drops the series of routes and clusters no longer served, so swaps of
+   * changing names cannot grow the registry without bound. `gone`: the names the swap may have
+   * removed (the others are not looked at); absent, every name with series is checked. Requests
+   * that matched no route (`ingress=""`) keep theirs. A request still in flight on a removed route
+   * counts in a new series of it, dropped at a later swap (or restart).
    */
-  retain(served: ServedNames): void {
-    const ingress = (v: string): boolean => v === '' || served.ingresses.has(v);
-    const cluster = (v: string): boolean => v === '' || served.clusters.has(v);
-    for (const f of [this.requests, this.duration, this.policyRejections]) f.retain('ingress', ingress);
-    for (const f of [this.upstreamRequests, this.upstreamHead, this.upstreamErrors, this.mirrors, this.retries]) f.retain('cluster', cluster);
-    for (const byIngress of this.#routes.values()) for (const name of byIngress.keys()) if (!ingress(name)) byIngress.delete(name);
-    for (const name of this.#clusters.keys()) if (!cluster(name)) this.#clusters.delete(name);
+  retain(served: ServedNames, gone?: GoneNames): void {
+    const byIngress = [this.requests, this.duration, this.policyRejections];
+    const byCluster = [this.upstreamRequests, this.upstreamHead, this.upstreamErrors, this.mirrors, this.retries];
+    for (const name of gone?.ingresses ?? owners(byIngress)) {
+      if (name === '' || !byIngress.some((f) => f.owns(name)) || served.ingress(name)) continue;
+      for (const f of byIngress) f.drop(name);
+      for (const routes of this.#routes.values()) routes.delete(name);
+    }
+    for (const name of gone?.clusters ?? owners(byCluster)) {
+      if (name === '' || !byCluster.some((f) => f.owns(name)) || served.cluster(name)) continue;
+      for (const f of byCluster) f.drop(name);
+      this.#clusters.delete(name);
+    }
   }
 
   /** The registry in the OpenMetrics text format, with the histograms' trace exemplars. */
@@ -158,4 +165,11 @@ export class Metrics {
     if (c === undefined) this.#clusters.set(cluster, (c = new SeriesByCode(this.upstreamHead.child(cluster), (code) => this.upstreamRequests.child(cluster, code))));
     return c;
   }
+}
+
+/** Every owner with series in any of `families` (a copy: dropping while walking it is safe). */
+function owners(families: ReadonlyArray<{ owners(): IterableIterator<string> }>): Set<string> {
+  const all = new Set<string>();
+  for (const f of families) for (const o of f.owners()) all.add(o);
+  return all;
 }

@@ -5,8 +5,9 @@ import { describe, it } from 'node:test';
 import { Metrics } from '../src/metrics.ts';
 import { CounterFamily } from '../src/metrics/counter.ts';
 import { HistogramFamily } from '../src/metrics/histogram.ts';
+import type { ServedNames } from '../src/metrics/served.ts';
 
-const served = (i: number): { ingresses: Set<string>; clusters: Set<string> } => ({ ingresses: new Set([`default/app-${i}`]), clusters: new Set([`default/svc-${i}:80`]) });
+const served = (i: number): ServedNames => ({ ingress: (n) => n === `default/app-${i}`, cluster: (n) => n === `default/svc-${i}:80` });
 
 function traffic(m: Metrics, i: number): void {
   m.request('http', `default/app-${i}`, 200, 0.001, 'a'.repeat(32));
@@ -44,6 +45,18 @@ describe('the metrics core', () => {
     assert.match(await m.registry.metrics(), /ingress="default\/app-0",code="200"\} 1\n/);
     m.retain(served(1));
     assert.ok(!(await m.registry.metrics()).includes('app-0'));
+  });
+
+  it('looks up only the names a swap removed that have series', () => {
+    const m = new Metrics();
+    traffic(m, 0);
+    traffic(m, 1);
+    const asked: string[] = [];
+    const none: ServedNames = { ingress: (n) => (asked.push(n), false), cluster: (n) => (asked.push(n), false) };
+    m.retain(none, { ingresses: new Set(['default/app-0', 'default/never-seen']), clusters: new Set(['default/svc-0:80']) });
+    assert.deepEqual(asked, ['default/app-0', 'default/svc-0:80']);
+    assert.equal(m.requests.size, 2, 'app-1 and the unrouted 404');
+    assert.equal(m.upstreamRequests.size, 1);
   });
 
   it('keeps the unrouted requests\' series across swaps', async () => {

@@ -18,18 +18,32 @@ export abstract class Family<S extends { readonly labels: Labels }> {
   readonly labelNames: readonly string[];
   /** in first-observation order, as prom-client lists them */
   protected readonly series = new Map<string, S>();
+  /** the label naming what a series belongs to (a route, a cluster): series go when it goes */
+  readonly #owner: number;
+  /** series keys by owner */
+  readonly #owned = new Map<string, string[]>();
 
-  constructor(name: string, help: string, labelNames: readonly string[]) {
+  constructor(name: string, help: string, labelNames: readonly string[], owner?: string) {
     this.name = name;
     this.help = help;
     this.labelNames = labelNames;
+    this.#owner = owner === undefined ? -1 : labelNames.indexOf(owner);
+    if (owner !== undefined && this.#owner < 0) throw new Error(`${name}: owner label ${owner} is not one of its labels`);
   }
 
   /** The series with these label values (in labelNames order), made on first use. */
   child(...values: string[]): S {
     const key = seriesKey(values);
     let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = this.create(this.#labels(values))));
+    if (s === undefined) {
+      this.series.set(key, (s = this.create(this.#labels(values))));
+      if (this.#owner >= 0) {
+        const owner = values[this.#owner]!;
+        const keys = this.#owned.get(owner);
+        if (keys === undefined) this.#owned.set(owner, [key]);
+        else keys.push(key);
+      }
+    }
     return s;
   }
 
@@ -38,15 +52,19 @@ export abstract class Family<S extends { readonly labels: Labels }> {
     return this.series.get(seriesKey(values));
   }
 
-  /** Drops the series whose `label` value `keep` refuses; returns how many. */
-  retain(label: string, keep: (value: string) => boolean): number {
-    let dropped = 0;
-    for (const [key, s] of this.series) {
-      if (keep(s.labels[label] ?? '')) continue;
-      this.series.delete(key);
-      dropped++;
-    }
-    return dropped;
+  /** The owners that have series. */
+  owners(): IterableIterator<string> {
+    return this.#owned.keys();
+  }
+
+  owns(owner: string): boolean {
+    return this.#owned.has(owner);
+  }
+
+  /** Drops every series of `owner`. */
+  drop(owner: string): void {
+    for (const key of this.#owned.get(owner) ?? []) this.series.delete(key);
+    this.#owned.delete(owner);
   }
 
   get size(): number {
@@ -56,6 +74,7 @@ export abstract class Family<S extends { readonly labels: Labels }> {
   /** prom-client's resetMetrics() */
   reset(): void {
     this.series.clear();
+    this.#owned.clear();
   }
 
   registerOn(registry: Registry): this {

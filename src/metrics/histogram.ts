@@ -46,8 +46,8 @@ export class HistogramFamily extends Family<HistogramSeries> {
   readonly type = 'histogram';
   readonly bounds: readonly number[];
 
-  constructor(name: string, help: string, labelNames: readonly string[], bounds: readonly number[]) {
-    super(name, help, labelNames);
+  constructor(name: string, help: string, labelNames: readonly string[], bounds: readonly number[], owner?: string) {
+    super(name, help, labelNames, owner);
     this.bounds = Object.freeze([...bounds]);
   }
 

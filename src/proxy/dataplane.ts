@@ -5,7 +5,7 @@ import { RetryBudgets } from './retry.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { servedNames } from '../metrics/served.ts';
+import { maybeGone, servedBy } from '../metrics/served.ts';
 import type { Router } from './router.ts';
 import { RouterBuilder } from './router-builder.ts';
 import type { Upstreams } from './upstreams.ts';
@@ -86,7 +86,7 @@ export class DataPlane {
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
     this.backends.follow(change.snapshot.clusters);
-    this.metrics.retain(servedNames(change.snapshot));
+    this.metrics.retain(servedBy(change.snapshot), maybeGone(change));
   }
 
   /** undefined until the first snapshot */
