@@ -4,6 +4,7 @@
 import type { Server, Socket } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { CounterFamily } from './metrics/counter.ts';
+import type { Family, Labels } from './metrics/family.ts';
 import { GaugeFamily } from './metrics/gauge.ts';
 import { HistogramFamily } from './metrics/histogram.ts';
 import { SeriesByCode } from './metrics/series-by-code.ts';
@@ -128,22 +129,22 @@ export class Metrics {
   }
 
   /**
-   * After a snapshot swap: drops the series of routes and clusters no longer served, so swaps of
-   * changing names cannot grow the registry without bound. `gone`: the names the swap may have
-   * removed (the others are not looked at); absent, every name with series is checked. Requests
-   * that matched no route (`ingress=""`) keep theirs. A request still in flight on a removed route
-   * counts in a new series of it, dropped at a later swap (or restart).
+   * After a snapshot swap: drops the series of routes and clusters `served` no longer names, so
+   * swaps of changing names cannot grow the registry without bound. Looks at the names the swap
+   * took away (`gone`) and at those whose series came since the last swap (a request still in
+   * flight on a removed route makes a new series of it when it ends); without `gone`, at every
+   * name with series. Requests that matched no route (`ingress=""`) keep theirs.
    */
   retain(served: ServedNames, gone?: GoneNames): void {
     const byIngress = [this.requests, this.duration, this.policyRejections];
     const byCluster = [this.upstreamRequests, this.upstreamHead, this.upstreamErrors, this.mirrors, this.retries];
-    for (const name of gone?.ingresses ?? owners(byIngress)) {
-      if (name === '' || !byIngress.some((f) => f.owns(name)) || served.ingress(name)) continue;
+    for (const name of candidates(byIngress, gone?.ingresses)) {
+      if (name === '' || served.ingress(name)) continue;
       for (const f of byIngress) f.drop(name);
       for (const routes of this.#routes.values()) routes.delete(name);
     }
-    for (const name of gone?.clusters ?? owners(byCluster)) {
-      if (name === '' || !byCluster.some((f) => f.owns(name)) || served.cluster(name)) continue;
+    for (const name of candidates(byCluster, gone?.clusters)) {
+      if (name === '' || served.cluster(name)) continue;
       for (const f of byCluster) f.drop(name);
       this.#clusters.delete(name);
     }
@@ -167,9 +168,11 @@ export class Metrics {
   }
 }
 
-/** Every owner with series in any of `families` (a copy: dropping while walking it is safe). */
-function owners(families: ReadonlyArray<{ owners(): IterableIterator<string> }>): Set<string> {
-  const all = new Set<string>();
-  for (const f of families) for (const o of f.owners()) all.add(o);
-  return all;
+/** The owners of `families` to look at: `gone` and the fresh ones that have series; all of them without `gone`. */
+function candidates(families: ReadonlyArray<Family<{ readonly labels: Labels }>>, gone: ReadonlySet<string> | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const f of families) for (const o of gone === undefined ? f.owners() : f.takeFresh()) names.add(o);
+  if (gone === undefined) for (const f of families) f.takeFresh();
+  else for (const o of gone) if (families.some((f) => f.owns(o))) names.add(o);
+  return names;
 }

@@ -22,6 +22,8 @@ export abstract class Family<S extends { readonly labels: Labels }> {
   readonly #owner: number;
   /** series keys by owner */
   readonly #owned = new Map<string, string[]>();
+  /** owners whose first series came since the last takeFresh() */
+  #fresh = new Set<string>();
 
   constructor(name: string, help: string, labelNames: readonly string[], owner?: string) {
     this.name = name;
@@ -40,8 +42,11 @@ export abstract class Family<S extends { readonly labels: Labels }> {
       if (this.#owner >= 0) {
         const owner = values[this.#owner]!;
         const keys = this.#owned.get(owner);
-        if (keys === undefined) this.#owned.set(owner, [key]);
-        else keys.push(key);
+        if (keys !== undefined) keys.push(key);
+        else {
+          this.#owned.set(owner, [key]);
+          this.#fresh.add(owner);
+        }
       }
     }
     return s;
@@ -61,6 +66,13 @@ export abstract class Family<S extends { readonly labels: Labels }> {
     return this.#owned.has(owner);
   }
 
+  /** The owners whose first series came since the last call (a request that ended on a removed route makes one). */
+  takeFresh(): Set<string> {
+    const fresh = this.#fresh;
+    this.#fresh = new Set();
+    return fresh;
+  }
+
   /** Drops every series of `owner`. */
   drop(owner: string): void {
     for (const key of this.#owned.get(owner) ?? []) this.series.delete(key);
@@ -75,6 +87,7 @@ export abstract class Family<S extends { readonly labels: Labels }> {
   reset(): void {
     this.series.clear();
     this.#owned.clear();
+    this.#fresh.clear();
   }
 
   registerOn(registry: Registry): this {

@@ -5,7 +5,7 @@ import { RetryBudgets } from './retry.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { maybeGone, servedBy } from '../metrics/served.ts';
+import { ServedIndex } from '../metrics/served.ts';
 import type { Router } from './router.ts';
 import { RouterBuilder } from './router-builder.ts';
 import type { Upstreams } from './upstreams.ts';
@@ -56,6 +56,8 @@ export class DataPlane {
   readonly deadlines = new ExchangeDeadlines();
   /** the route retry budgets, per cluster (retry.ts) */
   readonly retryBudgets = new RetryBudgets();
+  /** what the snapshot serves, as the metrics name it (their series of anything else are dropped) */
+  readonly #served = new ServedIndex();
 
   /** `timeouts`: see ListenerLimits.bodyTimeout and sendTimeout (ms, 0: none) */
   /** `functions`: the function calls' options (body limit, registry) */
@@ -86,7 +88,7 @@ export class DataPlane {
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
     this.backends.follow(change.snapshot.clusters);
-    this.metrics.retain(servedBy(change.snapshot), maybeGone(change));
+    this.metrics.retain(this.#served, this.#served.follow(change));
   }
 
   /** undefined until the first snapshot */
