@@ -54,7 +54,11 @@ describe('the metrics core', () => {
     traffic(m, 1);
     m.retain({ ingress: () => true, cluster: () => true }, { ingresses: new Set(), clusters: new Set() });
     const asked: string[] = [];
-    const none: ServedNames = { ingress: (n) => (asked.push(n), false), cluster: (n) => (asked.push(n), false) };
+    const ask = (n: string): boolean => {
+      asked.push(n);
+      return false;
+    };
+    const none: ServedNames = { ingress: ask, cluster: ask };
     m.retain(none, { ingresses: new Set(['default/app-0', 'default/never-seen']), clusters: new Set(['default/svc-0:80']) });
     assert.deepEqual(asked, ['default/app-0', 'default/svc-0:80']);
     assert.equal(m.requests.size, 2, 'app-1 and the unrouted 404');
