@@ -8,6 +8,7 @@ import type { H1Target } from './h1-strict.ts';
 import type { ListenerContext } from './listeners.ts';
 import { type LocalReply, textReply } from './local-reply.ts';
 import { NO_BODY, type RequestHead } from './fast/parse.ts';
+import { peerOf } from './h2-session-guard.ts';
 
 /** A request head parsed on the raw-socket fast path (fast/parse.ts). */
 export function fastFacts(ctx: ListenerContext, sni: string | undefined, head: RequestHead, clientAddress: string | undefined): ExchangeFacts {
@@ -48,16 +49,17 @@ export function h2Facts(
   refusal: LocalReply | undefined,
   drop?: ReadonlySet<string>,
 ): ExchangeFacts {
+  const peer = peerOf(stream);
   return {
     listener: ctx.kind,
     secure: ctx.secure,
-    sni: ctx.secure ? sniOf(stream.session?.socket) : undefined,
+    sni: ctx.secure ? peer.sni : undefined,
     normalizePath: ctx.normalizePath,
     authority: request.authority,
     url: request.path ?? '/',
     raw: request.raw,
     method: request.method,
-    clientAddress: stream.session?.socket?.remoteAddress,
+    clientAddress: peer.address,
     bodyless,
     grpcType,
     refusal,
