@@ -30,6 +30,18 @@ export class ExchangeClock {
     this.#armed = true;
   }
 
+  /**
+   * Holds for a fault's delay of `ms`, bounded by the route's request timeout (`request`, counted
+   * from `started`): true when that timeout ends the hold.
+   */
+  holdDelay(ms: number, started: number, request: number | undefined): boolean {
+    const end = started + (request ?? 0);
+    const at = performance.now() + ms;
+    const cut = request !== undefined && request > 0 && end <= at;
+    this.hold(cut ? end : at, cut ? request : ms);
+    return cut;
+  }
+
   /** The request goes upstream: its idle timeout starts now. */
   start(timeout: RouteTimeout, now: number): void {
     if (timeout.idle !== undefined && timeout.idle > 0) this.#idle.start(timeout.idle, now);

@@ -15,25 +15,22 @@ import { ExchangeClock } from './exchange-clock.ts';
 import { decide } from './decide.ts';
 import { type CompiledFault, fires } from './fault.ts';
 import { type ExchangePolicy, type ForwardDecision, NO_POLICIES, type PolicyRequest, policiesFor, type RequestVerdict, type RoutePolicies } from './exchange-policy.ts';
-import { upstreamRequestHeaders } from './headers.ts';
-import { trustedClientAddress } from './client-address.ts';
 import { setRequestId, withRequestId } from '../observe/request-id.ts';
-import { propagate } from '../observe/trace-requests.ts';
 import { grpcStatusIn } from '../observe/access-log-bytes.ts';
 import { exemplarTrace } from '../observe/exemplars.ts';
 import { startMirrors } from './mirror.ts';
-import { readsBody } from '../policies/ext-authz-body.ts';
 import { DEFAULT_BODY_LIMIT, type RetryCause } from './retry.ts';
 import { type LocalReply, NO_CONFIG, NO_ENDPOINTS, POLICY_FAILED, replyFor } from './local-reply.ts';
 import { Attempts } from './exchange-attempts.ts';
 import { countFailure } from './exchange-finish.ts';
-import { endpointHost, setHeaders } from './exchange-upstream.ts';
+import { endpointHost, setHeaders, upstreamHeadersFor } from './exchange-upstream.ts';
+import { viaFor } from './exchange-via.ts';
 import { ExchangeFields } from './exchange-fields.ts';
 import { BackendTicket } from './backend-guards.ts';
-import { functionPick, functionVia, isFunctionCluster } from '../functions/exchange-dispatch.ts';
+import { functionPick, isFunctionCluster } from '../functions/exchange-dispatch.ts';
 import {
-  type ExchangeFacts, type ExchangeOwner, FORWARD, FROM_FAST, FROM_H1, FROM_H2, FROM_UPGRADE, type From, HANDOFF, LOCAL,
-  type Outcome, PENDING, type Step, VIA_H2C, VIA_POOL, VIA_RAW, VIA_TUNNEL, type Via,
+  type ExchangeFacts, type ExchangeOwner, FORWARD, type From, HANDOFF, LOCAL, type Outcome, PENDING, type Step, VIA_RAW,
+  VIA_TUNNEL, type Via,
 } from './exchange-steps.ts';
 
 // The vocabulary lives in exchange-steps.ts; front ends import it from here with the core.
@@ -47,7 +44,6 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   readonly #owner: ExchangeOwner | undefined;
   #state = IDLE;
   #inflight = false;
-  #started = 0;
   #policies: RoutePolicies = NO_POLICIES;
   /**
    * The route's deadlines and idle timeout on the data plane's sweep (exchange-clock.ts), and its
@@ -56,16 +52,12 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
    */
   #clock: ExchangeClock | undefined = undefined;
   #attempts: Attempts | undefined = undefined;
-  /** performance.now() when the current attempt went upstream; 0 once its response head came (metrics) */
-  #sentAt = 0;
   /** held by a fault delay until the sweep expires it (fault.ts); `#cut`: the route's request timeout ends the hold */
   #held: CompiledFault | undefined;
   #cut = false;
   #facts: ExchangeFacts | undefined;
   /** headers a request policy set for the upstream request (ext_authz); usually undefined */
   #policyHeaders: HeaderPair[] | undefined;
-  /** a WebSocket handshake's status (101, 200): its access log line waits for the tunnel's end (tunnelClosed); else 0 */
-  #tunnelStatus = 0;
   #decision: ForwardDecision | undefined;
   /** its place in the circuit breaker of a cluster with a BackendPolicy (backend-guards.ts) */
   #ticket: BackendTicket | undefined;
@@ -77,11 +69,6 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   get decision(): ForwardDecision {
     return this.#decision!;
-  }
-
-  /** performance.now() when the exchange began */
-  get startedAt(): number {
-    return this.#started;
   }
 
   /** the index of the chosen split in its route (-1: none chosen), for the access log */
@@ -99,40 +86,16 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   begin(facts: ExchangeFacts): Step {
     this.#state = OPEN;
     this.#inflight = false;
-    this.#started = performance.now();
+    this.started = performance.now();
     this.#policies = NO_POLICIES;
     this.#policyHeaders = undefined;
     this.#decision = undefined;
-    this.cluster = undefined;
-    this.endpoint = undefined;
-    this.pool = undefined;
-    this.mirrorBody = undefined;
-    this.replayBody = undefined;
-    this.cancelUpstream = undefined;
     this.#attempts?.reset();
     this.#clock?.reset();
-    this.#sentAt = 0;
+    this.sentAt = 0;
     this.#held = undefined;
-    this.bytesIn = 0;
-    this.bytesOut = 0;
-    this.firstByteAt = 0;
-    this.upstreamGrpcStatus = undefined;
-    this.policyFlag = '';
     this.#ticket = undefined;
-    this.ingress = '';
-    this.method = facts.method;
-    this.head = facts.method === 'HEAD';
-    this.raw = facts.raw;
-    // Behind --trusted-hops proxies the client is in X-Forwarded-For; policies and logs see that one.
-    this.clientAddress = this.dp.trustedHops === 0 ? facts.clientAddress : trustedClientAddress(facts.raw, this.dp.trustedHops, facts.clientAddress);
-    this.grpcType = facts.grpcType;
-    this.bodyless = facts.bodyless;
-    this.authority = facts.authority ?? '';
-    this.target = facts.url;
-    this.decided = '';
-    this.reply = NO_CONFIG;
-    this.requestId = this.dp.requestIds === undefined ? '' : this.dp.requestIds.idFor(facts.raw);
-    this.span = this.dp.tracer?.start(facts.raw);
+    this.takeFacts(facts);
     this.#facts = facts;
     const router = this.dp.router;
     if (router === undefined) return this.#answer(NO_CONFIG, '', true);
@@ -148,7 +111,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.url = decision.url;
     const cluster = decision.split.cluster;
     this.cluster = cluster;
-    const via = this.#via(cluster);
+    const via = viaFor(this, cluster, decision);
     if (via < 0) {
       // Nothing happened yet: the front end passes the request on as it was.
       this.#state = IDLE;
@@ -169,13 +132,8 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
   #fault(fault: CompiledFault): Step {
     const delay = fault.delay;
     if (delay !== undefined && fires(delay.percent, Math.random() * 100)) {
-      const request = this.#decision!.timeout?.request;
-      const end = this.#started + (request ?? 0);
-      let at = performance.now() + delay.ms;
-      this.#cut = request !== undefined && request > 0 && end <= at;
-      if (this.#cut) at = end;
       this.#held = fault;
-      this.#clocked().hold(at, this.#cut ? request! : delay.ms);
+      this.#cut = this.#clocked().holdDelay(delay.ms, this.started, this.#decision!.timeout?.request);
       return PENDING;
     }
     return this.#abortOrGoOn(fault);
@@ -196,25 +154,6 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     this.#facts = undefined;
     this.finish(504, 'timeout');
     return LOCAL;
-  }
-
-  /** The transport for this cluster from this front end, or -1 when it cannot carry it. */
-  #via(cluster: Cluster): number {
-    if (isFunctionCluster(cluster)) return functionVia(this.from);
-    switch (this.from) {
-      case FROM_FAST:
-        // A body to hold for a retry is node:http's to read (h1.ts): the fast path streams bodies.
-        // So is a body a policy reads before forwarding it (ext_authz with_request_body).
-        return cluster.protocol === 'http1' && (this.bodyless || (this.bodyHold === 0 && !readsBody(this.#decision!))) ? VIA_RAW : -1;
-      case FROM_H1:
-        return cluster.protocol === 'h2c' ? VIA_H2C : VIA_POOL;
-      case FROM_H2:
-        if (cluster.protocol === 'h2c') return VIA_H2C;
-        // Bodiless requests to HTTP/1.1 upstreams take the raw sockets (h2-raw-h1.ts); the rest undici.
-        return this.bodyless && this.grpcType === undefined ? VIA_RAW : VIA_POOL;
-      default:
-        return VIA_TUNNEL;
-    }
   }
 
   /** Request-side policies from `i` on; each may answer, go on, or decide later. */
@@ -295,20 +234,7 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       this.decided = 'no-endpoints';
       return this.#answer(NO_ENDPOINTS, this.ingress, true);
     }
-    const facts = this.#facts!;
-    this.headers = upstreamRequestHeaders({
-      raw: facts.raw,
-      host: decision.split.autoHost ? endpointHost(this.endpoint!) : decision.upstreamHost,
-      edits: decision.request,
-      clientAddress: facts.clientAddress,
-      proto: facts.secure ? 'https' : 'http',
-      ...(this.dp.trustedHops > 0 && { trustedClient: this.clientAddress }),
-      keepTeTrailers: this.via === VIA_H2C,
-      keepUpgrade: this.from === FROM_UPGRADE,
-      drop: facts.drop,
-    });
-    if (this.requestId !== '') setRequestId(this.headers, this.requestId);
-    if (this.span !== undefined) propagate(this.headers, this.span);
+    this.headers = upstreamHeadersFor(this, this.#facts!, decision);
     this.#facts = undefined;
     if (this.#policyHeaders !== undefined) setHeaders(this.headers, this.#policyHeaders);
     // Routes without mirrors pay one length check. WebSocket handshakes are not mirrored.
@@ -318,12 +244,12 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (timeout !== undefined && this.via !== VIA_TUNNEL) {
       const clock = this.#clocked();
       clock.start(timeout, performance.now());
-      clock.arm(timeout, this.#started);
+      clock.arm(timeout, this.started);
     }
     if (decision.retry !== undefined) (this.#attempts ??= new Attempts()).started(dp.retryBudgets, cluster.name);
     dp.inflight++;
     this.#inflight = true;
-    this.#sentAt = performance.now();
+    this.sentAt = performance.now();
     return FORWARD;
   }
 
@@ -430,41 +356,9 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     // The Host follows the endpoint (headers: `host` first).
     if (this.#decision!.split.autoHost) this.headers[1] = endpointHost(this.endpoint!);
     const timeout = this.#decision!.timeout;
-    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clocked().arm(timeout, this.#started);
-    this.#sentAt = performance.now();
+    if (timeout?.backendRequest !== undefined && timeout.backendRequest > 0) this.#clocked().arm(timeout, this.started);
+    this.sentAt = performance.now();
     return true;
-  }
-
-  /** the access log is on: front ends count body bytes (access-log-bytes.ts) */
-  get logged(): boolean {
-    return this.dp.accessLog?.listens(this.listener) === true;
-  }
-
-  /** The front end's counts for the access log: body bytes each way, and when the upstream's head came (0: none). */
-  counted(bytesIn: number, bytesOut: number, firstByteAt: number): void {
-    this.bytesIn = bytesIn;
-    this.bytesOut = bytesOut;
-    if (firstByteAt > 0) this.firstByteAt = firstByteAt;
-  }
-
-  /** A WebSocket tunnel ended: its access log line, with the bytes that crossed it each way. */
-  tunnelClosed(bytesIn: number, bytesOut: number): void {
-    const status = this.#tunnelStatus;
-    if (status === 0) return;
-    this.#tunnelStatus = 0;
-    this.bytesIn = bytesIn;
-    this.bytesOut = bytesOut;
-    this.dp.accessLog?.record(this, status, undefined);
-  }
-
-  /**
-   * The current attempt's upstream response head arrived: its time goes to the cluster's histogram
-   * (once per attempt; responseHeaders() calls it too, for front ends that edit heads).
-   */
-  upstreamResponded(): void {
-    if (this.#sentAt === 0) return;
-    this.dp.metrics.upstreamResponded(this.clusterName, (performance.now() - this.#sentAt) / 1000, exemplarTrace(this.span));
-    this.#sentAt = 0;
   }
 
   /** Whether the exchange has begun and not yet finished. */
@@ -492,11 +386,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       dp.metrics.upstreamRequest(this.clusterName, status);
     }
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
-    dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.#started) / 1000, exemplarTrace(this.span));
+    dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.started) / 1000, exemplarTrace(this.span));
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
     // A WebSocket tunnel's line is written when it closes (tunnelClosed): 101, or 200 to an HTTP/2 extended CONNECT.
     if (dp.accessLog !== undefined) {
-      if (this.via === VIA_TUNNEL && (status === 101 || status === 200)) this.#tunnelStatus = status;
+      if (this.via === VIA_TUNNEL && (status === 101 || status === 200)) this.tunnelStatus = status;
       else dp.accessLog.record(this, status, outcome);
     }
     if (this.span !== undefined) dp.tracer!.end(this, this.span, status, outcome);

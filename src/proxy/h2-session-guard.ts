@@ -10,6 +10,7 @@
 //   CVE-2023-44487) gets GOAWAY ENHANCE_YOUR_CALM and loses the connection.
 import http2 from 'node:http2';
 import { resetByUs } from './h2-stream-guard.ts';
+import { sniOf } from './request-facts.ts';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR } = http2.constants;
 
@@ -26,6 +27,8 @@ const STATE = Symbol('sluice.h2SessionState');
 
 interface SessionState {
   readonly streams: Set<http2.ServerHttp2Stream>;
+  /** the client's address and TLS SNI name, read once: session.socket is a Proxy, costly per request */
+  readonly peer: SessionPeer;
   resetTokens: number;
   /** ms timestamp of the last refill */
   refilled: number;
@@ -33,6 +36,11 @@ interface SessionState {
   pingTimer: NodeJS.Timeout | undefined;
   /** over its reset budget: destroyed on the next turn of the event loop */
   condemned?: boolean;
+}
+
+export interface SessionPeer {
+  readonly address: string | undefined;
+  readonly sni: string | undefined;
 }
 
 type GuardedSession = http2.ServerHttp2Session & { [STATE]?: SessionState };
@@ -43,7 +51,9 @@ export interface SessionGuardLimits {
 }
 
 export function guardSession(session: http2.ServerHttp2Session, limits: SessionGuardLimits): void {
-  const state: SessionState = { streams: new Set(), resetTokens: RESET_BURST, refilled: Date.now(), pingTimer: undefined };
+  const socket = session.socket;
+  const peer = { address: socket.remoteAddress, sni: sniOf(socket) };
+  const state: SessionState = { streams: new Set(), peer, resetTokens: RESET_BURST, refilled: Date.now(), pingTimer: undefined };
   (session as GuardedSession)[STATE] = state;
   session.on('error', () => session.destroy());
   session.once('close', () => clearTimeout(state.pingTimer));
@@ -53,7 +63,16 @@ export function guardSession(session: http2.ServerHttp2Session, limits: SessionG
     expectPing(session, state, Math.min(limits.idleTimeout, 10_000));
   });
   // session.socket is node's proxy of the socket; listening on it is allowed.
-  session.socket.once('end', () => session.destroy());
+  socket.once('end', () => session.destroy());
+}
+
+/** The client's address and SNI name of a stream's session (guardSession), read off the socket when it has none. */
+export function peerOf(stream: http2.ServerHttp2Stream): SessionPeer {
+  const session = stream.session as GuardedSession | undefined;
+  const peer = session?.[STATE]?.peer;
+  if (peer !== undefined) return peer;
+  const socket = session?.socket;
+  return { address: socket?.remoteAddress, sni: sniOf(socket) };
 }
 
 /** Counts a new stream on its session (call from the server's 'stream' event). */

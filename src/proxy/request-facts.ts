@@ -1,4 +1,4 @@
-// node:http requests and node:http2 streams as the exchange core's plain facts (exchange.ts): the
+// Fast-path heads, node:http requests and node:http2 streams as the exchange core's plain facts (exchange.ts): the
 // one translation from a socket layer's request objects to what routing and policies read.
 import type { IncomingMessage } from 'node:http';
 import type http2 from 'node:http2';
@@ -7,6 +7,15 @@ import type { ExchangeFacts } from './exchange.ts';
 import type { H1Target } from './h1-strict.ts';
 import type { ListenerContext } from './listeners.ts';
 import { type LocalReply, textReply } from './local-reply.ts';
+import { NO_BODY, type RequestHead } from './fast/parse.ts';
+import { peerOf } from './h2-session-guard.ts';
+
+/** A request head parsed on the raw-socket fast path (fast/parse.ts). */
+export function fastFacts(ctx: ListenerContext, sni: string | undefined, head: RequestHead, clientAddress: string | undefined): ExchangeFacts {
+  const { kind: listener, secure, normalizePath } = ctx;
+  const bodyless = head.framing === NO_BODY;
+  return { listener, secure, sni, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress, bodyless, grpcType: undefined };
+}
 
 /**
  * A node:http request or Upgrade. `target` is strictTarget()'s verdict (a string: why it is
@@ -40,16 +49,17 @@ export function h2Facts(
   refusal: LocalReply | undefined,
   drop?: ReadonlySet<string>,
 ): ExchangeFacts {
+  const peer = peerOf(stream);
   return {
     listener: ctx.kind,
     secure: ctx.secure,
-    sni: ctx.secure ? sniOf(stream.session?.socket) : undefined,
+    sni: ctx.secure ? peer.sni : undefined,
     normalizePath: ctx.normalizePath,
     authority: request.authority,
     url: request.path ?? '/',
     raw: request.raw,
     method: request.method,
-    clientAddress: stream.session?.socket?.remoteAddress,
+    clientAddress: peer.address,
     bodyless,
     grpcType,
     refusal,

@@ -1,11 +1,13 @@
 // A fast-path client connection's own state and control, apart from any exchange on it: the bytes
 // read but not yet consumed, pausing and ending the socket, refusing an unreadable head, and the
-// head deadline and idle keep-alive timeout between requests. FastConnection (connection.ts) runs
+// head deadline and idle keep-alive timeout between requests, and the client's progress taking
+// our writes (the send timeout). FastConnection (connection.ts) runs
 // the requests on top of it.
 import type { Socket } from 'node:net';
 import type { ListenerLimits } from '../listeners.ts';
 import { ClientResponseWriter } from './client-response.ts';
 import { refuse } from './local-answer.ts';
+import { sendProgress, StallClock } from '../client-deadlines.ts';
 
 export abstract class ClientConnection extends ClientResponseWriter {
   /** client bytes read but not yet consumed (a partial head, or pipelined requests) */
@@ -18,6 +20,9 @@ export abstract class ClientConnection extends ClientResponseWriter {
   protected paused = false;
   /** an exchange is in progress (at most one) */
   protected active = false;
+  /** drains of our writes to the client: its progress, for the send timeout */
+  protected drains = 0;
+  protected readonly sendClock = new StallClock();
 
   constructor(socket: Socket) {
     super(socket);
@@ -62,6 +67,15 @@ export abstract class ClientConnection extends ClientResponseWriter {
       this.closed = true;
       this.socket.destroy();
     }
+  }
+
+  /**
+   * The client send timeout: our writes to the client are backed up and it took nothing for
+   * `limit` ms. A response slow to come from the upstream leaves nothing backed up.
+   */
+  protected sendStalled(now: number, limit: number): boolean {
+    const s = this.socket;
+    return this.sendClock.stalled(now, sendProgress(this.drains, s.writableLength), s.writableNeedDrain, limit);
   }
 
   /** Closes the connection if no request is in progress (graceful drain). */

@@ -4,8 +4,8 @@
 // node:http at a request boundary, with the bytes already read pushed back onto the socket.
 import type { Socket } from 'node:net';
 import { Exchange, type ExchangeOwner, type Outcome, FORWARD, FROM_FAST, HANDOFF, LOCAL, type Step } from '../exchange.ts';
-import { UPSTREAM_RESET } from '../local-reply.ts';
-import { sniOf } from '../request-facts.ts';
+import { type LocalReply, UPSTREAM_RESET } from '../local-reply.ts';
+import { fastFacts, sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, RequestBodyPump, TOO_LARGE } from './request-body.ts';
@@ -16,7 +16,6 @@ import { dispatch, Resends, resendIfStale } from './upstream-response.ts';
 import type { ResponseHead } from './parse.ts';
 import { ClientConnection } from './client-connection.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
-import { sendProgress, StallClock } from '../client-deadlines.ts';
 import { backedUp, errorBytes, localReplyBytes, requestHead } from './wire.ts';
 import { attach, handOff, type SocketListeners, writeLocalReply } from './local-answer.ts';
 
@@ -29,9 +28,6 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   readonly #x: Exchange;
   #head: RequestHead | null = null;
   readonly #body = new RequestBodyPump();
-  /** drains of our writes to the client: its progress, for the send timeout */
-  #drains = 0;
-  readonly #sendClock = new StallClock();
   #upstream: UpstreamConn | null = null;
   readonly #resends = new Resends();
   #keepAlive = true;
@@ -84,7 +80,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   };
 
   readonly #onDrain = (): void => {
-    this.#drains++;
+    this.drains++;
     this.#upstream?.socket.resume();
   };
 
@@ -114,10 +110,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   #request(head: RequestHead): boolean {
     const { ctx } = this.#shared;
     this.#keepAlive = head.keepAlive && !this.#shared.draining;
-    const { kind: listener, secure, normalizePath } = ctx;
-    const bodyless = head.framing === NO_BODY;
-    const facts = { listener, secure, sni: this.#sni, authority: head.host, url: head.url, raw: head.raw, normalizePath, method: head.method, clientAddress: this.#clientAddress, bodyless, grpcType: undefined };
-    const step = this.#x.begin(facts);
+    const step = this.#x.begin(fastFacts(ctx, this.#sni, head, this.#clientAddress));
     if (step === HANDOFF) return false;
     this.consume(head.headLength);
     this.#head = head;
@@ -157,7 +150,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
     this.#body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
-    this.#sendClock.reset();
+    this.sendClock.reset();
     const body = this.#body.reading ? this.pending : null;
     if (body === null) {
       up.socket.write(upstreamHead, 'latin1');
@@ -254,20 +247,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   exchangeTimedOut(_x: Exchange): void {
     if (!this.active) return;
     this.#resends.stale = '';
-    this.#dropUpstream();
-    if (!this.resHeadSent) {
-      // A request body still arriving cannot be skipped reliably: close after the 504.
-      const close = !this.#keepAlive || this.#body.reading;
-      writeLocalReply(this.socket, GATEWAY_TIMEOUT, this.#x.head, close);
-      this.resStatus = 504;
-      this.#finish(504, 'timeout');
-      if (close || this.#shared.draining) this.endClient();
-      else this.#awaitNext();
-    } else {
-      this.closed = true;
-      this.socket.destroy();
-      this.#finish(this.resStatus, 'timeout');
-    }
+    this.#fail(GATEWAY_TIMEOUT, 'timeout', 'timeout');
   }
 
   /** The final head: a status the route retries is never shown to the client. */
@@ -301,19 +281,27 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       const wait = this.#x.retryAfter(typeof outcome === 'string' ? outcome : upstreamErrorReason(outcome));
       if (wait >= 0) return this.#retry(wait);
     }
+    this.#fail(UPSTREAM_RESET, outcome, 'reset_after_headers');
+  }
+
+  /**
+   * Ends a failed exchange: `reply` (with `outcome`) when no response head went out, and the
+   * connection goes on if it can; else a close (with `late`).
+   */
+  #fail(reply: LocalReply, outcome: Outcome, late: Outcome): void {
     this.#dropUpstream();
     if (!this.resHeadSent) {
-      // A request body still arriving cannot be skipped reliably: close after the 503.
+      // A request body still arriving cannot be skipped reliably: close after the answer.
       const close = !this.#keepAlive || this.#body.reading;
-      writeLocalReply(this.socket, UPSTREAM_RESET, this.#x.head, close);
-      this.resStatus = 503;
-      this.#finish(503, outcome);
+      writeLocalReply(this.socket, reply, this.#x.head, close);
+      this.resStatus = reply.status;
+      this.#finish(reply.status, outcome);
       if (close || this.#shared.draining) this.endClient();
       else this.#awaitNext();
     } else {
       this.closed = true;
       this.socket.destroy();
-      this.#finish(this.resStatus, 'reset_after_headers');
+      this.#finish(this.resStatus, late);
     }
   }
 
@@ -384,7 +372,6 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     handOff(this.socket, this.#listeners, pending, this.#shared.fallback);
   }
 
-
   // ---- timers (called by the listener's periodic check)
 
   /** Enforces the head deadline and the idle keep-alive timeout. */
@@ -393,7 +380,8 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     const { limits } = this.#shared;
     if (this.active) {
       if (this.#body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
-      if (this.resHeadSent && !this.closed && limits.sendTimeout > 0) this.#checkSend(now, limits.sendTimeout);
+      // The response head went out: #fail closes.
+      if (this.resHeadSent && !this.closed && limits.sendTimeout > 0 && this.sendStalled(now, limits.sendTimeout)) this.#fail(UPSTREAM_RESET, undefined, undefined);
       return;
     }
     this.tickIdle(now, limits);
@@ -406,18 +394,5 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
    */
   #checkBody(now: number, limit: number): void {
     if (this.#body.stalled(now, !this.paused && !this.resHeadSent, limit)) this.#abandonBody(408);
-  }
-
-  /**
-   * The client send timeout: our writes to the client are backed up and it took nothing for
-   * `limit` ms. A response slow to come from the upstream leaves nothing backed up.
-   */
-  #checkSend(now: number, limit: number): void {
-    const s = this.socket;
-    if (!this.#sendClock.stalled(now, sendProgress(this.#drains, s.writableLength), s.writableNeedDrain, limit)) return;
-    this.#dropUpstream();
-    this.closed = true;
-    s.destroy();
-    this.#finish(this.resStatus);
   }
 }
