@@ -11,7 +11,7 @@ import { type AccessLog, openAccessLog } from '../observe/access-log.ts';
 import { compileFormat } from '../observe/access-log-format.ts';
 import { type AccessLogFilter, accessLogFilter } from '../observe/access-log-filter.ts';
 import { RequestIds } from '../observe/request-id.ts';
-import { Tracing } from '../observe/trace-export.ts';
+import type { Tracing, TracingOptions } from '../observe/trace-export.ts';
 import { type TracingFlags, tracingOptionsFromFlags } from '../observe/trace-flags.ts';
 import { parseAddress } from '../net/address.ts';
 import { defaultLimits, type ListenerLimits } from '../proxy/listeners.ts';
@@ -260,9 +260,15 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     normalizePath: f.normalizePath !== false,
     ...(accessLog ? { accessLog } : {}),
     ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false, f.requestIdInResponse === true) } : {}),
-    ...(tracing ? { tracing: new Tracing({ ...tracing, log: (level, msg, fields) => log[level](fields, msg) }) } : {}),
+    ...(tracing ? { tracing: await openTracing(tracing, log) } : {}),
   };
   return options;
+}
+
+/** Loaded only with --tracing-otlp-endpoint: the exporter brings OpenTelemetry and grpc-js. */
+async function openTracing(options: Omit<TracingOptions, 'log'>, log: Logger): Promise<Tracing> {
+  const { Tracing } = await import('../observe/trace-export.ts');
+  return new Tracing({ ...options, log: (level, msg, fields) => log[level](fields, msg) });
 }
 
 type AccessLogFlags = Partial<Pick<ServeFlags, 'accessLog' | 'accessLogFormat' | 'accessLogFlushInterval' | 'accessLogSampleRate' | 'accessLogListeners'>>;
@@ -344,7 +350,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
 export async function startXds(f: ServeFlags, feed: SnapshotFeed, addresses: GatewayAddresses, log: Logger): Promise<{ close(): Promise<void> }> {
   const { startXdsServer } = await import('../xds/server.ts');
   const xds = await startXdsServer({
-    ...xdsSecurityFromFlags(f),
+    ...(await xdsSecurityFromFlags(f)),
     address: f.xds!,
     feed,
     // Envoy listens where Sluice's own listeners are bound (ports picked with :0 resolved).
