@@ -24,25 +24,24 @@ function inheritSettings(parent: Command, command: Command): void {
   for (const sub of command.commands) inheritSettings(command, sub);
 }
 
-/** The commands that read a running gateway's admin endpoint: they need none of the gateway's own modules. */
-const INSPECTION: Readonly<Record<string, () => Command>> = { get: getCommand, describe: describeCommand, check: checkCommand, config: configCommand };
+/** Every command, in --help's order, each imported on use: `sluice serve` loads none of the others' modules (`envoy` brings protobuf's xDS descriptors, `get` needs none of the gateway). */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./commands/serve.ts')).serveCommand(),
+  validate: async () => (await import('./commands/validate.ts')).validateCommand(),
+  demo: async () => (await import('./commands/demo.ts')).demoCommand(),
+  envoy: async () => (await import('./commands/envoy.ts')).envoyCommand(),
+  install: async () => (await import('./commands/install.ts')).installCommand(),
+  uninstall: async () => (await import('./commands/uninstall.ts')).uninstallCommand(),
+  get: async () => getCommand(),
+  describe: async () => describeCommand(),
+  check: async () => checkCommand(),
+  config: async () => configCommand(),
+  version: async () => versionCommand(),
+};
 
-/** Every command, in --help's order; the gateway's are imported here, so `sluice get` does not load them (a third of its start-up). */
-async function allCommands(): Promise<Command[]> {
-  const [serve, validate, demo, envoy, install, uninstall] = await Promise.all([
-    import('./commands/serve.ts'),
-    import('./commands/validate.ts'),
-    import('./commands/demo.ts'),
-    import('./commands/envoy.ts'),
-    import('./commands/install.ts'),
-    import('./commands/uninstall.ts'),
-  ]);
-  const gateway = [serve.serveCommand(), validate.validateCommand(), demo.demoCommand(), envoy.envoyCommand(), install.installCommand(), uninstall.uninstallCommand()];
-  return [...gateway, ...Object.values(INSPECTION).map((make) => make()), versionCommand()];
-}
-
-const inspecting = INSPECTION[process.argv[2] ?? ''];
-for (const command of inspecting ? [inspecting()] : await allCommands()) {
+// A known command loads alone; anything else (--help, a typo) loads them all, for help and suggestions.
+const named = Object.hasOwn(COMMANDS, process.argv[2] ?? '') ? COMMANDS[process.argv[2]!] : undefined;
+for (const command of await Promise.all(named ? [named()] : Object.values(COMMANDS).map((make) => make()))) {
   program.addCommand(command);
   inheritSettings(program, command);
 }

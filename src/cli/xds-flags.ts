@@ -1,7 +1,7 @@
 // `sluice serve`'s --xds-* flags -> the xDS server's transport and access options.
 import { SluiceError } from '../errors.ts';
 import { parseNodeAllowList, type XdsAccess } from '../xds/access.ts';
-import { readXdsTls, type XdsTls } from '../xds/transport.ts';
+import type { XdsTls } from '../xds/transport.ts';
 
 export interface XdsFlags {
   xds?: string;
@@ -28,7 +28,9 @@ export function checkXdsFlags(f: XdsFlags): void {
 }
 
 /** Reads the certificate files and parses the allow-list; errors name the flag. */
-export function xdsSecurityFromFlags(f: XdsFlags): { tls?: XdsTls; access: XdsAccess } {
+export async function xdsSecurityFromFlags(f: XdsFlags): Promise<{ tls?: XdsTls; access: XdsAccess }> {
+  // Loaded with --xds only: the transport module brings grpc-js.
+  const { readXdsTls } = await import('../xds/transport.ts');
   const tls = readXdsTls({ cert: f.xdsTlsCert, key: f.xdsTlsKey, clientCa: f.xdsClientCa });
   const access: XdsAccess = {
     ...(f.xdsAllowNode !== undefined ? { allowNodes: parseNodeAllowList(f.xdsAllowNode) } : {}),

@@ -7,10 +7,8 @@
 import type { Route } from '../snapshot/types.ts';
 import type { ExchangePolicy, ForwardDecision, PolicyKind } from '../proxy/exchange-policy.ts';
 import { BodyLimit } from './body-limit.ts';
-import { ExtAuthz } from './ext-authz.ts';
-import { GlobalRateLimit } from './global-rate-limit.ts';
+import { DeferredPolicy } from './deferred-policy.ts';
 import { IpAccess } from './ip-access.ts';
-import { JwtAuth } from './jwt.ts';
 import { LocalRateLimit } from './rate-limit.ts';
 
 function perRoute(make: (route: Route) => ExchangePolicy | undefined): PolicyKind {
@@ -31,19 +29,23 @@ export const bodyLimitKind: PolicyKind = perRoute((r) => (r.policies?.requestBod
 
 export const rateLimitKind: PolicyKind = perRoute((r) => (r.policies?.rateLimit === undefined ? undefined : new LocalRateLimit(r.policies.rateLimit)));
 
-export const globalRateLimitKind: PolicyKind = perRoute((r) => (r.policies?.globalRateLimit === undefined ? undefined : new GlobalRateLimit(r.policies.globalRateLimit)));
+// The kinds below need grpc-js or jose: loaded with their first request (deferred-policy.ts).
+export const globalRateLimitKind: PolicyKind = perRoute((r) => {
+  const g = r.policies?.globalRateLimit;
+  return g === undefined ? undefined : new DeferredPolicy(undefined, async () => new (await import('./global-rate-limit.ts')).GlobalRateLimit(g));
+});
 
 // `disabled: true` switches ext_authz off for the route (net-kourier#1197); `fromGateway` left
 // unresolved means the gateway has no server (route-defaults.ts).
 export const extAuthzKind: PolicyKind = perRoute((r) => {
   const a = r.policies?.extAuthz;
-  return a === undefined || a.disabled === true || a.fromGateway === true ? undefined : new ExtAuthz(a);
+  return a === undefined || a.disabled === true || a.fromGateway === true ? undefined : new DeferredPolicy('UAEX', async () => new (await import('./ext-authz.ts')).ExtAuthz(a));
 });
 
 // `disabled: true` switches JWT authentication off for the route.
 export const jwtKind: PolicyKind = perRoute((r) => {
   const j = r.policies?.jwt;
-  return j === undefined || j.disabled === true ? undefined : new JwtAuth(j);
+  return j === undefined || j.disabled === true ? undefined : new DeferredPolicy(undefined, async () => new (await import('./jwt.ts')).JwtAuth(j));
 });
 
 /** Every kind that reads `Route.policies`. */

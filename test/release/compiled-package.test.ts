@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { backend, ingress, toYaml } from '../support/config.ts';
+import { get } from '../support/http.ts';
 import { repoRoot } from '../support/sluice.ts';
 import { startUpstream } from '../support/upstream.ts';
 
@@ -109,6 +110,38 @@ test('bin/sluice.js without a build or tsx says what to do, in one line', async 
   assert.equal(code, 1);
   assert.equal(stdout, '');
   assert.match(stderr, /^sluice: no compiled build \(dist\/cli\/main\.js\) and tsx is not installed .*npm run build.*\n$/);
+});
+
+test('sluice serve from the compiled package proxies a route', async () => {
+  const upstream = await startUpstream('hello');
+  const config = mkdtempSync(join(tmp, 'serve-config-'));
+  writeFileSync(join(config, 'hello.yaml'), toYaml([ingress('hello', [{ hosts: ['hello.example.com'], paths: [{ splits: [{ service: 'hello' }] }] }]), ...backend('hello', [{ ip: '127.0.0.1', port: upstream.port }])]));
+  const listeners = ['--http', '--https', '--local', '--admin', '--health'].flatMap((flag) => [flag, '127.0.0.1:0']);
+  const child = spawn(process.execPath, [join(pkg, 'bin/sluice.js'), 'serve', '--config', config, ...listeners, '--drain-delay', '0'], { cwd: pkg, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  try {
+    const deadline = Date.now() + 30_000;
+    let http: string | undefined;
+    while (!(http = /"listener":"http","address":"([^"]+)"/.exec(stdout)?.[1])) {
+      assert.ok(Date.now() < deadline && child.exitCode === null, `sluice serve did not listen: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    let status = 0;
+    while ((status = (await get(http, 'hello.example.com')).status) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(status, 200, stderr);
+    assert.equal(upstream.requests.length > 0, true);
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    clearTimeout(kill);
+    await upstream.close();
+  }
 });
 
 test("the README's library example compiles against the package's types and serves a request", async () => {

@@ -1,7 +1,7 @@
 // `sluice demo`: its flags; runDemo (src/cli/demo.ts, loaded on use) starts the demo.
 import { Command } from 'commander';
 import type { DemoFlags } from '../demo.ts';
-import { serveDefaults } from '../serve.ts';
+import { serveDefaults } from '../serve-flags.ts';
 
 export function demoCommand(): Command {
   return new Command('demo')

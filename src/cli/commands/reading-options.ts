@@ -1,7 +1,7 @@
 // The flags that say how configuration is read and translated, shared by `serve` and `validate`
 // so that validate reports what that serve would do.
 import { type Command, Option } from 'commander';
-import { serveDefaults } from '../serve.ts';
+import { serveDefaults } from '../serve-flags.ts';
 
 /** --cluster-domain, --ingress-class, --require-ingress-class, --gateway-address, --port-offset */
 export function translateOptions(): Option[] {

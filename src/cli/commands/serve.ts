@@ -1,7 +1,8 @@
-// `sluice serve`: its flags, then runServe (src/cli/serve.ts) does the work.
+// `sluice serve`: its flags, then runServe (src/cli/serve.ts, loaded on use: `--help` needs none of
+// the gateway) does the work.
 import { Command, Option } from 'commander';
 import { SluiceError } from '../../errors.ts';
-import { runServe, serveDefaults, type ServeFlags } from '../serve.ts';
+import { serveDefaults, type ServeFlags } from '../serve-flags.ts';
 import { configLimitOptions, translateOptions, withOptions } from './reading-options.ts';
 
 export function serveCommand(): Command {
@@ -64,6 +65,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(serveDefaults.logLevel))
     .action(async (opts: ServeFlags) => {
       if (opts.config && opts.kubernetes) throw new SluiceError('SLUICE_ERR_BAD_FLAG', '--config and --kubernetes cannot be used together');
+      const { runServe } = await import('../serve.ts');
       await runServe(opts);
     });
 }

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import type { ConfigLimits } from '../../sources/read-file.ts';
 import type { TranslateOptions } from '../../translate/options.ts';
-import { configLimitsFromFlags, serveDefaults, translateOptionsFromFlags, type ServeFlags } from '../serve.ts';
+import { configLimitsFromFlags, serveDefaults, translateOptionsFromFlags, type ServeFlags } from '../serve-flags.ts';
 import { configLimitOptions, translateOptions, withOptions } from './reading-options.ts';
 import { formatOrigin, formatRejection } from '../../api/format.ts';
 import { SluiceError } from '../../errors.ts';
