@@ -70,7 +70,9 @@ function fragment(vhost: ProtoObject, counters: Counters): Fragment {
   counters.translated++;
   counters.encoded++;
   const bytes = encodeMessage(VIRTUAL_HOST, vhost);
-  return { framed: lengthDelimited(VIRTUAL_HOSTS_FIELD, bytes), bytes, digest: digest(bytes), bodyLimit: directBodyLimit([vhost as { routes: ProtoObject[] }])?.value as number | undefined ?? 0 };
+  const framed = lengthDelimited(VIRTUAL_HOSTS_FIELD, bytes);
+  // The message is the tail of its framing: one copy held, not two.
+  return { framed, bytes: framed.subarray(framed.length - bytes.length), digest: digest(bytes), bodyLimit: directBodyLimit([vhost as { routes: ProtoObject[] }])?.value as number | undefined ?? 0 };
 }
 
 const bodyLimitOf = (fragments: readonly Fragment[]): number => fragments.reduce((m, f) => Math.max(m, f.bodyLimit), 0);
