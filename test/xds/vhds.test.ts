@@ -12,7 +12,8 @@ import { decodeAny } from '../../src/xds/encode.ts';
 import { TypeUrl } from '../../src/xds/protos.ts';
 import { startXdsServer, type XdsServer } from '../../src/xds/server.ts';
 import type { DeltaDiscoveryResponse } from '../../src/xds/service.ts';
-import { delta, node, sotw } from './ads-client.ts';
+import { delta, node, recordingLog, sotw } from './ads-client.ts';
+import type { XdsLog } from '../../src/xds/log.ts';
 import { DEFAULT_ADDRESSES, resultOf } from './helpers.ts';
 
 const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
@@ -42,11 +43,11 @@ function appsSnapshot(version: number, apps: number, { port = 1, without = -1 } 
   return { version, hash: `v${version}`, listeners: { external: vhosts, local: vhosts }, ports: [], clusters, tls: [], ingresses };
 }
 
-async function serving(apps: number, run: (server: XdsServer, publish: (s: Snapshot) => void) => Promise<void>): Promise<void> {
+async function serving(apps: number, run: (server: XdsServer, publish: (s: Snapshot) => void) => Promise<void>, log?: XdsLog): Promise<void> {
   const feed = new SettableFeed();
   const publish = (s: Snapshot) => feed.publish(s, resultOf(s));
   publish(appsSnapshot(1, apps));
-  const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: DEFAULT_ADDRESSES });
+  const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: DEFAULT_ADDRESSES, log });
   try {
     await run(server, publish);
   } finally {
@@ -194,4 +195,29 @@ test('clients that did not opt in, or speak state of the world, get whole route 
       s.close();
     }
   });
+});
+
+test("a NACKed virtual host is logged with the client's reason and not sent again until it changes", async () => {
+  const log = recordingLog();
+  await serving(
+    2,
+    async (server, publish) => {
+      const c = delta(server.address);
+      try {
+        await envoyWithVhds(c, 'vhds-nack');
+        publish(appsSnapshot(2, 2, { port: 2 }));
+        const r = await c.next();
+        assert.equal(r.type_url, VIRTUAL_HOST);
+        c.send({ type_url: VIRTUAL_HOST, response_nonce: r.nonce, error_detail: { code: 13, message: 'vhds: no thanks' } });
+        assert.equal(await c.maybeNext(QUIET_MS), undefined, 'the rejected content is not resent');
+        assert.ok(log.lines.some((l) => l.level === 'warn' && l.message.includes('vhds: no thanks')));
+        publish(appsSnapshot(3, 2, { port: 3 }));
+        const again = await c.next();
+        assert.deepEqual(again.resources.map((x) => x.name).sort(), ROUTES.map((rc) => `${rc}/app-1.example.com`).sort());
+      } finally {
+        c.close();
+      }
+    },
+    log,
+  );
 });
