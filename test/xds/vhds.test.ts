@@ -221,3 +221,21 @@ test("a NACKed virtual host is logged with the client's reason and not sent agai
     log,
   );
 });
+
+test('an on-demand request for a virtual host the client holds is answered again, with the name as an alias', async () => {
+  await serving(2, async (server) => {
+    const c = delta(server.address);
+    try {
+      await envoyWithVhds(c, 'vhds-od-held');
+      c.send({ type_url: VIRTUAL_HOST, resource_names_subscribe: ['external/app-0.example.com'] });
+      const r = await c.next();
+      const [x] = r.resources;
+      assert.equal(r.resources.length, 1);
+      assert.equal(x!.name, 'external/app-0.example.com');
+      assert.deepEqual(x!.aliases, ['external/app-0.example.com']);
+      assert.equal((decodeAny(x!.resource) as { name: string }).name, 'external/app-0.example.com');
+    } finally {
+      c.close();
+    }
+  });
+});
