@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
 import type { Cluster, Snapshot, VirtualHost } from '../../src/snapshot/types.ts';
-import { decodeAny } from '../../src/xds/encode.ts';
+import { decodeAny, encodeMessage } from '../../src/xds/encode.ts';
+import { withLeadingString } from '../../src/xds/wire.ts';
 import { TypeUrl } from '../../src/xds/protos.ts';
 import { startXdsServer, type XdsServer } from '../../src/xds/server.ts';
 import type { DeltaDiscoveryResponse } from '../../src/xds/service.ts';
@@ -238,4 +239,14 @@ test('an on-demand request for a virtual host the client holds is answered again
       c.close();
     }
   });
+});
+
+test('a virtual host renamed on the wire has the bytes of one encoded with the new name', () => {
+  const vhost = { domains: ['a.example.com'], routes: [{ match: { prefix: '/' }, direct_response: { status: 200 } }] };
+  const type = 'envoy.config.route.v3.VirtualHost';
+  const long = 'external/' + 'a'.repeat(200) + '.example.com';
+  for (const [from, to] of [['default/a/0', 'external/a.example.com'], ['x', long], [long, 'y']]) {
+    const renamed = withLeadingString(encodeMessage(type, { name: from, ...vhost }), 1, to!);
+    assert.deepEqual(renamed, Buffer.from(encodeMessage(type, { name: to!, ...vhost })));
+  }
 });
