@@ -83,10 +83,20 @@ function assemble(name: string, fragments: readonly Fragment[], counters: Counte
   counters.encoded += 2;
   const head = encodeMessage(ROUTE_CONFIGURATION, { name });
   const tail = encodeMessage(ROUTE_CONFIGURATION, rest);
-  const value = Buffer.concat([head, ...fragments.map((f) => f.framed), tail]);
   // The digest of the pieces' digests: equal bytes give equal digests without hashing megabytes.
   const hash = digest(head, ...fragments.map((f) => f.digest), tail);
-  return { name, any: { type_url: `type.googleapis.com/${ROUTE_CONFIGURATION}`, value }, hash, wildcard: true };
+  // Spliced when first sent, not per build: with only VHDS clients (vhds.ts) the megabytes of a
+  // whole configuration are never copied.
+  let any: EncodedResource['any'] | undefined;
+  return {
+    name,
+    get any() {
+      any ??= { type_url: `type.googleapis.com/${ROUTE_CONFIGURATION}`, value: Buffer.concat([head, ...fragments.map((f) => f.framed), tail]) };
+      return any;
+    },
+    hash,
+    wildcard: true,
+  };
 }
 
 const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
