@@ -56,11 +56,6 @@ export class DeltaStream {
     return this.#node?.id ?? '';
   }
 
-  /** Whether this client is served VHDS (its node asked for it). */
-  get vhds(): boolean {
-    return this.#vhds;
-  }
-
   /** The table this client is served a kind from: a VHDS client's route configurations are its own. */
   #table(kind: ResourceKind, resources: EncodedResources): ResourceTable {
     return kind === 'route' && this.#vhds ? resources.vhdsRoute : resources[kind];
