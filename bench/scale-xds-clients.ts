@@ -3,14 +3,19 @@
 // rest delta, each subscribing as an Envoy does (listeners and clusters by wildcard, then the
 // endpoints of every cluster and the route configurations its listeners name) and ACKing every
 // response at once. Told "measure" over IPC, it reports the time of the last ACK of each stream
-// once every stream has ACKed something and QUIET_MS passed without a response.
-//   forked by bench/scale-xds.ts: node --import tsx bench/scale-xds-clients.ts ADDRESS COUNT
+// once every stream has ACKed something and QUIET_MS passed without a response. With MODE `vhds`
+// the delta streams ask for VHDS (node metadata `sluice.vhds`) and, once their route
+// configurations came, subscribe to virtual hosts as Envoy does (a first request naming nothing).
+// SOTW is how many of the streams speak state of the world (half by default).
+//   forked by bench/scale-xds.ts: node --import tsx bench/scale-xds-clients.ts ADDRESS COUNT [MODE=vhds|plain] [SOTW]
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl } from '../src/xds/protos.ts';
 import { adsServiceDefinition, type DeltaDiscoveryResponse, type DiscoveryResponse } from '../src/xds/service.ts';
 
-const [address = '', countArg = '100'] = process.argv.slice(2);
+const [address = '', countArg = '100', mode = 'vhds', sotwArg] = process.argv.slice(2);
+const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
 const count = Number(countArg);
+const sotwCount = sotwArg === undefined ? count / 2 : Number(sotwArg);
 const QUIET_MS = 500;
 const ROUTES = ['external', 'external-tls', 'local'];
 const now = () => performance.timeOrigin + performance.now();
@@ -24,6 +29,9 @@ interface Stream {
   bytes: number;
   /** types that have had a first answer */
   synced: Set<string>;
+  /** how many types it subscribes to */
+  types: number;
+  delta: boolean;
 }
 const streams: Stream[] = [];
 const clients: grpc.Client[] = [];
@@ -33,7 +41,7 @@ function sotwStream(i: number): void {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
   const call = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<object, DiscoveryResponse> }).StreamAggregatedResources();
-  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set() };
+  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set(), types: 4, delta: false };
   streams.push(s);
   const names = new Map<string, string[]>([[TypeUrl.listener, []], [TypeUrl.cluster, []], [TypeUrl.route, ROUTES]]);
   call.on('data', (r: DiscoveryResponse) => {
@@ -58,7 +66,8 @@ function deltaStream(i: number): void {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
   const call = (client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<object, DeltaDiscoveryResponse> }).DeltaAggregatedResources();
-  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set() };
+  const vhds = mode === 'vhds';
+  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set(), types: vhds ? 5 : 4, delta: true };
   streams.push(s);
   call.on('data', (r: DeltaDiscoveryResponse) => {
     lastResponse = now();
@@ -66,10 +75,12 @@ function deltaStream(i: number): void {
     for (const x of r.resources) s.bytes += x.resource.value.length;
     call.write({ type_url: r.type_url, response_nonce: r.nonce });
     s.lastAck = now();
+    if (vhds && r.type_url === TypeUrl.route && !s.synced.has(TypeUrl.route)) call.write({ type_url: VIRTUAL_HOST });
     s.synced.add(r.type_url);
   });
   call.on('error', () => {});
-  call.write({ node: node(i), type_url: TypeUrl.listener });
+  const metadata = vhds ? { fields: { 'sluice.vhds': { boolValue: true } } } : undefined;
+  call.write({ node: { ...node(i), metadata }, type_url: TypeUrl.listener });
   call.write({ type_url: TypeUrl.cluster });
   call.write({ type_url: TypeUrl.route, resource_names_subscribe: ROUTES });
   endpointNames.then((list) => call.write({ type_url: TypeUrl.endpoint, resource_names_subscribe: list }));
@@ -90,8 +101,8 @@ async function quiet(timeoutMs: number, ready: () => boolean): Promise<void> {
 process.on('message', (m: { type: 'start'; endpoints: string[] } | { type: 'measure' } | { type: 'stop' }) => {
   if (m.type === 'start') {
     gotNames(m.endpoints);
-    for (let i = 0; i < count; i++) (i < count / 2 ? sotwStream : deltaStream)(i);
-    void quiet(600_000, () => streams.every((s) => s.synced.size === 4)).then(
+    for (let i = 0; i < count; i++) (i < sotwCount ? sotwStream : deltaStream)(i);
+    void quiet(600_000, () => streams.every((s) => s.synced.size === s.types)).then(
       () => process.send?.({ type: 'synced', responses: streams.reduce((n, s) => n + s.responses, 0) }),
       (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
     );
@@ -99,7 +110,11 @@ process.on('message', (m: { type: 'start'; endpoints: string[] } | { type: 'meas
     const marks = streams.map((s) => s.responses);
     const bytes = streams.map((s) => s.bytes);
     void quiet(120_000, () => streams.every((s, i) => s.responses > (marks[i] ?? 0))).then(
-      () => process.send?.({ type: 'acked', lastAcks: streams.map((s) => s.lastAck), responses: streams.reduce((n, s, i) => n + s.responses - (marks[i] ?? 0), 0), bytes: streams.reduce((n, s, i) => n + s.bytes - (bytes[i] ?? 0), 0) }),
+      () => {
+        const sent = (delta: boolean) => streams.reduce((n, s, i) => (s.delta === delta ? n + s.bytes - (bytes[i] ?? 0) : n), 0);
+        const responses = streams.reduce((n, s, i) => n + s.responses - (marks[i] ?? 0), 0);
+        process.send?.({ type: 'acked', lastAcks: streams.map((s) => s.lastAck), responses, bytes: sent(false) + sent(true), sotwBytes: sent(false), deltaBytes: sent(true) });
+      },
       (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
     );
   } else {

@@ -4,8 +4,9 @@
 // Envoy subscribes: listeners and clusters by wildcard, every EDS assignment, the route
 // configurations external, external-tls and local). Then one app's split changes (90/10 -> 80/20)
 // and the bench measures the time from the snapshot's publish to the last client's ACK, and how
-// much was translated, encoded and sent for it.
-//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N]
+// much was translated, encoded and sent for it. The delta clients ask for VHDS (src/xds/vhds.ts)
+// unless `--no-vhds` is given; `--all-delta` makes every client a delta one.
+//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta]
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,11 +21,16 @@ import { translate } from '../src/translate/translate.ts';
 import { startXdsServer } from '../src/xds/server.ts';
 import { appYaml, scaleApp, scaleFileOf, writeScaleConfig } from './ingress-gen.ts';
 
-const n = Number(process.argv[2] ?? 10_000);
-const clientCount = Number(process.argv[3] ?? 100);
-const dir = process.argv[4] ?? `/tmp/sluice-scale-${n}`;
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const vhds = !process.argv.includes('--no-vhds');
+const n = Number(args[0] ?? 10_000);
+const clientCount = Number(args[1] ?? 100);
+const sotwCount = process.argv.includes('--all-delta') ? 0 : clientCount / 2;
+const deltaCount = clientCount - sotwCount;
+const dir = args[2] ?? `/tmp/sluice-scale-${n}`;
 const now = () => performance.timeOrigin + performance.now();
 const ms = (x: number) => `${x.toFixed(0)} ms`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 if (!existsSync(join(dir, scaleFileOf(n - 1, 1)))) writeScaleConfig(dir, n, 9001, 9002);
@@ -46,8 +52,11 @@ const server = await startXdsServer({
 });
 console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)}; ${JSON.stringify(server.stats())}`);
 
-const child = fork(join(import.meta.dirname, 'scale-xds-clients.ts'), [server.address, String(clientCount)], { execArgv: ['--import', 'tsx'] });
-type Report = { type: 'synced'; responses: number } | { type: 'acked'; lastAcks: number[]; responses: number; bytes: number } | { type: 'error'; message: string };
+const child = fork(join(import.meta.dirname, 'scale-xds-clients.ts'), [server.address, String(clientCount), vhds ? 'vhds' : 'plain', String(sotwCount)], { execArgv: ['--import', 'tsx'] });
+type Report =
+  | { type: 'synced'; responses: number }
+  | { type: 'acked'; lastAcks: number[]; responses: number; bytes: number; sotwBytes: number; deltaBytes: number }
+  | { type: 'error'; message: string };
 const reply = () =>
   new Promise<Report>((resolve, reject) => {
     child.once('message', (m: Report) => (m.type === 'error' ? reject(new Error(m.message)) : resolve(m)));
@@ -59,7 +68,7 @@ try {
   const endpoints = result.snapshot.clusters.filter((c) => c.type === 'static').map((c) => c.name);
   child.send({ type: 'start', endpoints });
   const synced = await reply();
-  console.log(`${clientCount} clients (${clientCount / 2} SotW, ${clientCount / 2} delta) synced in ${ms(performance.now() - t)} (${synced.type === 'synced' ? synced.responses : 0} responses); load ${load()}`);
+  console.log(`${clientCount} clients (${sotwCount} SotW, ${deltaCount} delta${vhds ? ' with VHDS' : ''}) synced in ${ms(performance.now() - t)} (${synced.type === 'synced' ? synced.responses : 0} responses); load ${load()}`);
 
   for (let round = 0; round < 3; round++) {
     // One app's split changes; translated before the clock starts (translation is scalefile's measure).
@@ -80,9 +89,12 @@ try {
     if (acked.type !== 'acked') throw new Error('unexpected report');
     const last = Math.max(...acked.lastAcks) - published;
     const sorted = acked.lastAcks.map((a) => a - published).sort((a, b) => a - b);
+    // The child's streams are the SotW ones first, then the delta ones.
+    const lastOf = (acks: number[]) => (acks.length > 0 ? ms(Math.max(...acks) - published) : '-');
+    const per = `last SotW ${lastOf(acked.lastAcks.slice(0, sotwCount))}, last delta ${lastOf(acked.lastAcks.slice(sotwCount))}`;
     console.log(
-      `edit ${round}: publish -> last client's ACK ${ms(last)} (median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}); ` +
-        `translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all); load ${load()}`,
+      `edit ${round}: publish -> last client's ACK ${ms(last)} (${per}; median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}); ` +
+        `translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all; per client: SotW ${sotwCount > 0 ? kib(acked.sotwBytes / sotwCount) : '-'}, delta ${kib(acked.deltaBytes / deltaCount)}); load ${load()}`,
     );
     edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
   }

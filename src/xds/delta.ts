@@ -4,13 +4,16 @@
 // Versions are content hashes, so a reconnecting client that already holds a resource is not
 // sent it again. A NACK is logged with the client's reason; what was sent is not sent again
 // until it changes, so the client keeps its last good config meanwhile.
+// A client whose node asks for VHDS (vhds.ts) gets the VHDS route configurations, and virtual
+// hosts one resource each; an on-demand VirtualHost name is answered with that name as an alias.
 import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { RESOURCE_KINDS, TypeUrl, type ResourceKind } from './protos.ts';
 import { kindOfTypeUrl, type EncodedResource, type EncodedResources, type ResourceTable } from './resources.ts';
+import { wantsVhds } from './vhds.ts';
 import type { EncodedResponse, ResponseCache } from './responses.ts';
-import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node } from './service.ts';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node, Resource, UnresolvedAlias } from './service.ts';
 import { CONTROL_PLANE } from './sotw.ts';
-import { selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
+import { selects, selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
 
 interface DeltaTypeState {
   wildcard: boolean;
@@ -38,6 +41,8 @@ export class DeltaStream {
   readonly #responses: ResponseCache;
   readonly #types = new Map<ResourceKind, DeltaTypeState>();
   #node: Node | undefined;
+  /** whether the client asked for VHDS (decided by its first request's node) */
+  #vhds = false;
   #nonce = 0;
 
   /** `responses`: where bodies are shared with the server's other streams */
@@ -51,13 +56,22 @@ export class DeltaStream {
     return this.#node?.id ?? '';
   }
 
+  /** The table this client is served a kind from: a VHDS client's route configurations are its own. */
+  #table(kind: ResourceKind, resources: EncodedResources): ResourceTable {
+    return kind === 'route' && this.#vhds ? resources.vhdsRoute : resources[kind];
+  }
+
   handle(req: DeltaDiscoveryRequest, resources: EncodedResources | undefined): void {
-    if (req.node && !this.#node) this.#node = req.node;
+    if (req.node && !this.#node) {
+      this.#node = req.node;
+      this.#vhds = wantsVhds(req.node);
+    }
     const kind = kindOfTypeUrl(req.type_url);
     if (!kind) return;
     let state = this.#types.get(kind);
     if (!state) {
-      const wildcardType = kind === 'listener' || kind === 'cluster';
+      // Envoy's first VHDS request names nothing too: every virtual host (vhds.ts).
+      const wildcardType = kind === 'listener' || kind === 'cluster' || kind === 'vhost';
       // Legacy wildcard: a first listener/cluster request that names nothing wants everything.
       state = {
         wildcard: wildcardType && req.resource_names_subscribe.length === 0,
@@ -101,7 +115,7 @@ export class DeltaStream {
     for (const kind of RESOURCE_KINDS) {
       const state = this.#types.get(kind);
       // A table the stream is in step with (a kind the snapshot left alone) has nothing to send.
-      if (state && state.synced !== resources[kind]) this.#push(kind, state, resources);
+      if (state && state.synced !== this.#table(kind, resources)) this.#push(kind, state, resources);
     }
   }
 
@@ -126,8 +140,8 @@ export class DeltaStream {
     resources: EncodedResources,
     added: ReadonlySet<string> = new Set(),
   ): void {
-    const table = resources[kind];
-    const sub: Subscription = { wildcard: state.wildcard, names: state.names, key: state.key };
+    const table = this.#table(kind, resources);
+    const sub: Subscription = { wildcard: state.wildcard, names: state.names, key: state.key, namespaced: kind === 'vhost' };
     const { version } = selectVersioned(table, sub);
     const change = table.change;
     if (state.answered && added.size === 0 && change !== undefined && state.synced === change.from) {
@@ -140,11 +154,15 @@ export class DeltaStream {
     // that do not exist (telling it so spares it the does-not-exist timeout).
     const selectedNames = new Set(selected.map((r) => r.name));
     const removed = [...state.known.keys()].filter((n) => !selectedNames.has(n));
-    for (const name of added) if (!table.has(name)) removed.push(name);
+    // VHDS names a route configuration (all its virtual hosts) or asks on demand for a host, and
+    // waits for an answer carrying that name as an alias: never a removal.
+    const onDemand = kind === 'vhost' ? [...added].filter((n) => !resources.vhdsRoute.has(n)) : [];
+    if (kind !== 'vhost') for (const name of added) if (!table.has(name)) removed.push(name);
     state.synced = table;
-    if (state.answered && changed.length === 0 && removed.length === 0) return;
+    if (state.answered && changed.length === 0 && removed.length === 0 && onDemand.length === 0) return;
     state.answered = true;
-    const body = this.#responses.deltaOnce(this.#response(kind, version, changed, removed));
+    const response = this.#response(kind, version, changed, removed);
+    const body = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
     this.#sent(state, version, changed, removed, body);
   }
 
@@ -154,7 +172,7 @@ export class DeltaStream {
     const removed = change.removed.filter((n) => state.known.has(n));
     for (const name of change.changed) {
       const r = table.get(name);
-      if (r && ((sub.wildcard && r.wildcard) || sub.names.has(name))) changed.push(r);
+      if (r && selects(sub, r)) changed.push(r);
       else if (state.known.has(name)) removed.push(name);
     }
     state.synced = table;
@@ -183,4 +201,21 @@ export class DeltaStream {
     if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
     this.#send({ body, nonce });
   }
+}
+
+/**
+ * `resources` answering VHDS on-demand names: a virtual host so named carries its name as an
+ * alias (sent again if the client holds it, since Envoy waits for the alias); a name nothing
+ * serves gets a resource with the alias and no content, which Envoy reads as "not found".
+ */
+function withAliases(resources: readonly Resource[], names: readonly string[], table: ResourceTable): Array<Resource | UnresolvedAlias> {
+  const out: Array<Resource | UnresolvedAlias> = [...resources];
+  for (const name of names) {
+    const i = out.findIndex((r) => r.name === name);
+    const r = table.get(name);
+    if (i >= 0) out[i] = { ...out[i]!, aliases: [name] };
+    else if (r) out.push({ name, version: r.hash, resource: r.any, aliases: [name] });
+    else out.push({ name, version: '', resource: null, aliases: [name] });
+  }
+  return out;
 }

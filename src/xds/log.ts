@@ -25,5 +25,5 @@ export interface XdsClientStatus {
   readonly node: string;
   readonly peer: string;
   readonly protocol: 'sotw' | 'delta';
-  readonly types: Readonly<Partial<Record<'listener' | 'route' | 'cluster' | 'endpoint' | 'secret', XdsTypeStatus>>>;
+  readonly types: Readonly<Partial<Record<'listener' | 'route' | 'cluster' | 'endpoint' | 'secret' | 'vhost', XdsTypeStatus>>>;
 }

@@ -42,10 +42,12 @@ export const TypeUrl = {
   cluster: `${TYPE_URL_PREFIX}envoy.config.cluster.v3.Cluster`,
   endpoint: `${TYPE_URL_PREFIX}envoy.config.endpoint.v3.ClusterLoadAssignment`,
   secret: `${TYPE_URL_PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret`,
+  /** VHDS (delta only): one virtual host of a route configuration (vhds.ts) */
+  vhost: `${TYPE_URL_PREFIX}envoy.config.route.v3.VirtualHost`,
 } as const;
 export type ResourceKind = keyof typeof TypeUrl;
-/** Push order: clusters before endpoints, a rotated secret before the listeners that name it, listeners before routes. */
-export const RESOURCE_KINDS: readonly ResourceKind[] = ['cluster', 'endpoint', 'secret', 'listener', 'route'];
+/** Push order: clusters before endpoints, a rotated secret before the listeners that name it, listeners before routes, routes before their virtual hosts. */
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['cluster', 'endpoint', 'secret', 'listener', 'route', 'vhost'];
 
 function protoRoots(): string[] {
   const require = createRequire(import.meta.url);

@@ -18,7 +18,7 @@ import { jwksClusters } from './jwt-authn.ts';
 import { apiListener, buildEnvoyListeners } from './listeners.ts';
 import { envoyPolicies } from './policy-filters.ts';
 import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
-import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable } from './resources.ts';
+import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable, type TableName } from './resources.ts';
 import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
 import { autoHostClusters } from './route-host.ts';
 import { envoyRouteOptions, grpcRouteConfiguration, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
@@ -59,6 +59,8 @@ export class XdsResourceCache {
   readonly stats: Counters = { translated: 0, encoded: 0 };
   readonly #addresses: ListenerAddresses;
   #state: State = emptyState();
+  /** also build what VHDS clients get (set once the first one connects: until then it costs nothing) */
+  vhds = false;
 
   constructor(addresses: ListenerAddresses) {
     this.#addresses = addresses;
@@ -105,7 +107,8 @@ export class XdsResourceCache {
     for (const r of [...functions.clusters, ...envoyPolicies(snapshot).clusters, ...jwksClusters(snapshot)]) clusters.push(byContent('cluster', r));
 
     const listeners = buildEnvoyListeners(snapshot, this.#addresses, functions.filters).map((r) => byContent('listener', r));
-    const routes = buildRouteConfigs(routeConfigPlans(snapshot, routeOptions), ingressHashes(snapshot), old.routes, next.routes, this.stats);
+    const built = buildRouteConfigs(routeConfigPlans(snapshot, routeOptions), ingressHashes(snapshot), old.routes, next.routes, this.stats, this.vhds);
+    const routes = built.routes;
     const grpcOptions = grpcRouteOptions(functions);
     for (const [host, vhost] of hostsForGrpc(snapshot)) {
       let api = prev.apiListeners.get(host);
@@ -123,6 +126,8 @@ export class XdsResourceCache {
       }
       next.grpcRoutes.set(host, { vhost, resource: route });
       routes.push(route);
+      // Proxyless clients' per-host configurations are served to VHDS clients as to any other.
+      if (this.vhds) built.vhdsRoutes.push(route);
     }
 
     const secrets = snapshot.tls.map((cert) => {
@@ -136,7 +141,7 @@ export class XdsResourceCache {
       return e;
     });
 
-    const tables = settle(prev.tables, { listener: listeners, route: routes, cluster: clusters, endpoint: endpoints, secret: secrets });
+    const tables = settle(prev.tables, { listener: listeners, route: routes, cluster: clusters, endpoint: endpoints, secret: secrets, vhost: built.vhosts, vhdsRoute: built.vhdsRoutes });
     this.#state = { ...next, tables };
     return tables;
   }
@@ -165,9 +170,11 @@ export class XdsResourceCache {
  * The tables of one build. A resource with the same bytes as before keeps its previous
  * EncodedResource; a kind with nothing changed keeps its previous table.
  */
-function settle(prev: EncodedResources | undefined, lists: Record<ResourceKind, EncodedResource[]>): EncodedResources {
-  const out = {} as Record<ResourceKind, ResourceTable>;
-  for (const kind of RESOURCE_KINDS) {
+const TABLES: readonly TableName[] = [...RESOURCE_KINDS, 'vhdsRoute'];
+
+function settle(prev: EncodedResources | undefined, lists: Record<TableName, EncodedResource[]>): EncodedResources {
+  const out = {} as Record<TableName, ResourceTable>;
+  for (const kind of TABLES) {
     const before = prev?.[kind];
     const table = new Map<string, EncodedResource>();
     const changed: string[] = [];

@@ -45,7 +45,14 @@ export interface ResourceTable extends ReadonlyMap<string, EncodedResource> {
   /** absent when not known (a table built from scratch) */
   readonly change?: TableChange;
 }
-export type EncodedResources = Readonly<Record<ResourceKind, ResourceTable>>;
+export type KindTables = Readonly<Record<ResourceKind, ResourceTable>>;
+/**
+ * What the server serves: a table per kind, and `vhdsRoute`, the route configurations a VHDS
+ * client gets in place of `route` (Envoy listeners' configurations naming VHDS, with no virtual
+ * host of their own; vhds.ts). `vhdsRoute` and `vhost` are empty until a VHDS client connects.
+ */
+export type EncodedResources = KindTables & { readonly vhdsRoute: ResourceTable };
+export type TableName = keyof EncodedResources;
 
 const MESSAGE_TYPE: Record<ResourceKind, string> = {
   listener: 'envoy.config.listener.v3.Listener',
@@ -53,6 +60,7 @@ const MESSAGE_TYPE: Record<ResourceKind, string> = {
   cluster: 'envoy.config.cluster.v3.Cluster',
   endpoint: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
   secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
+  vhost: 'envoy.config.route.v3.VirtualHost',
 };
 
 export function messageTypeOf(kind: ResourceKind): string {
@@ -82,11 +90,13 @@ export function buildResources(snapshot: Snapshot, addresses: ListenerAddresses)
     endpoint: all(endpoints, true),
     // Only ever sent to a client that names them (SDS), never to a wildcard subscription.
     secret: all(buildSecrets(snapshot.tls), false),
+    // Only for VHDS clients of the xDS server (vhds.ts); the admin's dump shows whole route configurations.
+    vhost: [],
   };
 }
 
 /** Encodes every resource through its proto type; throws SLUICE_ERR_XDS naming the bad field. */
-export function encodeResources(plain: PlainResources): EncodedResources {
+export function encodeResources(plain: PlainResources): KindTables {
   const out = {} as Record<ResourceKind, Map<string, EncodedResource>>;
   for (const kind of RESOURCE_KINDS) {
     const table = new Map<string, EncodedResource>();

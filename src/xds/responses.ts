@@ -5,7 +5,7 @@
 import type { Type } from 'protobufjs';
 import { envoyProtos } from './protos.ts';
 import type { ResourceTable } from './resources.ts';
-import type { DeltaDiscoveryResponse, DiscoveryResponse } from './service.ts';
+import type { DeltaDiscoveryResponse, DiscoveryResponse, Resource, UnresolvedAlias } from './service.ts';
 
 /** A response encoded but for its nonce. */
 export interface EncodedResponse {
@@ -61,7 +61,7 @@ export class ResponseCache {
   }
 
   /** A delta response no other stream shares (a stream's first answer, or one after a subscription change). */
-  deltaOnce(response: Unnumbered<DeltaDiscoveryResponse>): Uint8Array {
+  deltaOnce(response: Unnumbered<Omit<DeltaDiscoveryResponse, 'resources'>> & { readonly resources: readonly (Resource | UnresolvedAlias)[] }): Uint8Array {
     this.encoded++;
     return deltaEncoder(response);
   }

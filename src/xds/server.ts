@@ -24,6 +24,7 @@ import {
   type Node,
 } from './service.ts';
 import { SotwStream } from './sotw.ts';
+import { wantsVhds } from './vhds.ts';
 import { exposureWarning, parseXdsAddress, serverCredentials, type XdsTls } from './transport.ts';
 
 export interface XdsServerOptions {
@@ -133,6 +134,12 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       state = 'admitted';
       streams.set(stream, { peer, protocol });
       log.info({ node, peer }, 'xDS client connected');
+      // VHDS's resources are built from the first delta client that asks for them on (vhds.ts).
+      if (protocol === 'delta' && !cache.vhds && wantsVhds(req.node)) {
+        cache.vhds = true;
+        const current = options.feed.current();
+        if (current) rebuild(current);
+      }
       return true;
     };
     call.on('data', (req: Req) => {

@@ -11,6 +11,8 @@ export interface Node {
   readonly id: string;
   readonly cluster: string;
   readonly user_agent_name: string;
+  /** google.protobuf.Struct as protobufjs decodes it (camelCase value fields); absent when unset */
+  readonly metadata?: { readonly fields?: Readonly<Record<string, { readonly boolValue?: boolean; readonly stringValue?: string }>> } | null;
 }
 
 export interface Status {
@@ -40,6 +42,16 @@ export interface Resource {
   readonly name: string;
   readonly version: string;
   readonly resource: AnyMessage;
+  /** VHDS: the on-demand names this resource answers */
+  readonly aliases?: readonly string[];
+}
+
+/** VHDS's answer to an on-demand name nothing serves: the name as an alias, no resource. */
+export interface UnresolvedAlias {
+  readonly name: string;
+  readonly version: string;
+  readonly resource: null;
+  readonly aliases: readonly string[];
 }
 
 /** envoy.service.discovery.v3.DeltaDiscoveryRequest */

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceKind } from './protos.ts';
 import type { EncodedResource, ResourceTable } from './resources.ts';
+import { namespaceOf } from './vhds.ts';
 
 export interface Subscription {
   /** all resources marked wildcard (Envoy's listeners and clusters), besides any named ones */
@@ -12,6 +13,11 @@ export interface Subscription {
    * resources, so answers are computed once per table and key rather than per stream
    */
   readonly key: string;
+  /**
+   * a name also selects the resources named `<name>/...` (VHDS virtual hosts by route
+   * configuration, as Envoy's namespace matching does); equal keys imply equal flags per table
+   */
+  readonly namespaced?: boolean;
 }
 
 /** A subscription's key (see Subscription.key). */
@@ -40,10 +46,15 @@ export function nextSubscription(
   return { wildcard, names: set, key: subscriptionKey(wildcard, set) };
 }
 
+/** Whether a subscription selects a resource. */
+export function selects(sub: Subscription, r: EncodedResource): boolean {
+  return (sub.wildcard && r.wildcard) || sub.names.has(r.name) || (sub.namespaced === true && sub.names.has(namespaceOf(r.name)));
+}
+
 /** The resources a subscription selects, sorted by name. */
 export function select(table: ResourceTable, sub: Subscription): EncodedResource[] {
   const out: EncodedResource[] = [];
-  for (const r of table.values()) if ((sub.wildcard && r.wildcard) || sub.names.has(r.name)) out.push(r);
+  for (const r of table.values()) if (selects(sub, r)) out.push(r);
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

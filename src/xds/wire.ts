@@ -29,3 +29,31 @@ export function digest(...parts: readonly (Uint8Array | string)[]): string {
   for (const p of parts) h.update(p);
   return h.digest('hex');
 }
+
+function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
+  let i = at;
+  for (; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    value += (b & 0x7f) * scale;
+    scale *= 128;
+    if (b < 0x80) return { value, next: i + 1 };
+  }
+  throw new RangeError('truncated varint');
+}
+
+/**
+ * `message` with its string field `id` set to `value`, when that field comes first (protobufjs
+ * writes fields by number, so a message's field 1 does): the same bytes as encoding it anew with
+ * the new value, without encoding it anew.
+ */
+export function withLeadingString(message: Uint8Array, id: number, value: string): Buffer {
+  const tag = (id << 3) | LENGTH_DELIMITED;
+  let rest = message;
+  if (message.length > 0 && message[0] === tag) {
+    const { value: length, next } = readVarint(message, 1);
+    rest = message.subarray(next + length);
+  }
+  return Buffer.concat([lengthDelimited(id, Buffer.from(value)), rest]);
+}
