@@ -2,20 +2,12 @@
 // command operators (`%REQ(X)%`, `%RESPONSE_CODE%`, ...) so Kourier users' templates keep working.
 import { SluiceError } from '../errors.ts';
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
-import { encodeJsonLine } from './access-log-json-bytes.ts';
 import { jsonLine } from './access-log-json.ts';
 import { isoTimeAt } from './access-log-time.ts';
 
 export { jsonLine };
 
-/** A line's text; `encode`, when a format has it, writes the line straight into the log's buffer instead (access-log-json-bytes.ts). */
-export interface LineFormat {
-  (e: AccessEntry): string;
-  readonly encode?: (e: AccessEntry, buf: Buffer, at: number) => number;
-}
-
-/** JSON, written straight into the buffer when plain ASCII, else as jsonLine's string. */
-const jsonFormat: LineFormat = Object.assign((e: AccessEntry) => jsonLine(e), { encode: encodeJsonLine });
+export type LineFormat = (e: AccessEntry) => string;
 
 /** Wall-clock start, RFC 3339 with milliseconds (Envoy's %START_TIME% default). */
 function startTime(e: AccessEntry): string {
@@ -113,7 +105,7 @@ export function compileTemplate(template: string, flag = '--access-log-format'):
 
 /** `json` or a template (a flag value; a literal `\n` in it is a newline, as shells pass it). */
 export function compileFormat(spec: string): LineFormat {
-  if (spec === 'json') return jsonFormat;
+  if (spec === 'json') return jsonLine;
   return compileTemplate(spec.replace(/\\n/g, '\n'));
 }
 

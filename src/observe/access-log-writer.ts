@@ -74,53 +74,18 @@ export class LineWriter {
       this.#full.push(own);
       this.#bytes += own.length;
     } else {
-      if (this.#current !== undefined && CHUNK - this.#used < most) this.#seal();
-      const buf = this.#room();
-      const n = buf.write(line, this.#used) + 1;
-      buf[this.#used + n - 1] = 0x0a;
+      if (this.#current === undefined || CHUNK - this.#used < most) {
+        this.#seal();
+        this.#current = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK);
+        this.#chunks.push(this.#current);
+      }
+      const n = this.#current.write(line, this.#used) + 1;
+      this.#current[this.#used + n - 1] = 0x0a;
       this.#used += n;
       this.#bytes += n;
     }
     this.#lines++;
     if (this.#bytes >= this.#flushBytes) this.flush();
-  }
-
-  /**
-   * Appends one line that `encode(v, buf, at)` writes straight into the buffer from `at`, returning
-   * where it ends (past buf's end: it did not fit) or -1 (it cannot). False when the line was not
-   * taken (it cannot be encoded, or is longer than a buffer): push its string instead.
-   */
-  pushEncoded<T>(v: T, encode: (v: T, buf: Buffer, at: number) => number): boolean {
-    if (this.#closed || this.#bytes >= this.#maxPending) {
-      this.dropped++;
-      this.#onDrop?.();
-      return true;
-    }
-    for (let fresh = false; ; fresh = true) {
-      const buf = this.#room();
-      const end = encode(v, buf, this.#used);
-      if (end < 0) return false;
-      // the newline needs a byte too
-      if (end < buf.length) {
-        buf[end] = 0x0a;
-        this.#bytes += end + 1 - this.#used;
-        this.#used = end + 1;
-        this.#lines++;
-        if (this.#bytes >= this.#flushBytes) this.flush();
-        return true;
-      }
-      if (fresh || this.#used === 0) return false;
-      this.#seal();
-    }
-  }
-
-  /** The buffer lines are being encoded into (a spare or a new one when there is none). */
-  #room(): Buffer {
-    if (this.#current === undefined) {
-      this.#current = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK);
-      this.#chunks.push(this.#current);
-    }
-    return this.#current;
   }
 
   /** Starts one write of everything buffered, unless one is under way. */

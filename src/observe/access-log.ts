@@ -1,6 +1,6 @@
 // The access log: one line per finished exchange (exchange.ts finish() calls record()), formatted
-// at once (the exchange is reused after; JSON straight into the writer's buffer when it can be) and
-// written later by the LineWriter. Off: no AccessLog exists and the exchange pays one property read.
+// at once (the exchange is reused after) and written later by the LineWriter. Off: no AccessLog
+// exists and the exchange pays one property read.
 import fs from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
 import { SluiceError } from '../errors.ts';
@@ -41,8 +41,6 @@ export class AccessLog {
     try {
       const e = { x, status, outcome, endedAt: performance.now() };
       if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
-      const encode = this.#format.encode;
-      if (encode !== undefined && this.#writer.pushEncoded(e, encode)) return;
       line = this.#format(e);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.

@@ -48,31 +48,4 @@ describe('access log writer', () => {
       fs.rmSync(file, { force: true });
     }
   });
-
-  it('takes lines written straight into its buffers among string lines, in order, a too-long one refused', async () => {
-    const file = join(tmpdir(), `sluice-writer-encoded-${process.pid}-${Date.now()}.log`);
-    const fd = fs.openSync(file, 'a');
-    const w = new LineWriter(fd, true, { intervalMs: 600_000, flushBytes: 16 * 1024 });
-    const ascii = (s: string) => (buf: Buffer, at: number): number => {
-      for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
-      return at + s.length;
-    };
-    const encode = (s: string, buf: Buffer, at: number): number => ascii(s)(buf, at);
-    const lines: string[] = [];
-    try {
-      for (let i = 0; i < 5000; i++) {
-        const line = `{"i":${i},"pad":"${'p'.repeat(i % 97)}"}`;
-        lines.push(line);
-        if (i % 4 === 0) w.push(line);
-        else assert.equal(w.pushEncoded(line, encode), true);
-      }
-      assert.equal(w.pushEncoded('x'.repeat(70_000), encode), false);
-      assert.equal(w.pushEncoded('refused', () => -1), false);
-      await w.close();
-      assert.equal(w.dropped, 0);
-      assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n'), [...lines, '']);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  });
 });
