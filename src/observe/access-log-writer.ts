@@ -105,6 +105,11 @@ export class LineWriter {
     });
   }
 
+  /** Resolves once no write is in flight (bench/log-line-cost.ts waits on it between batches). */
+  settled(): Promise<void> {
+    return this.#writing ?? Promise.resolve();
+  }
+
   /** Writes what is left (after any write in flight) and stops; later lines are dropped. */
   async close(): Promise<void> {
     if (this.#closed) return;
