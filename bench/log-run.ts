@@ -77,7 +77,13 @@ export async function runAccessLog(o: AccessLogOptions): Promise<AccessLogReport
   return { rows: rateAccessLog(o.scenarios, best, cpu, failed), loadAverage: [before, loadavg()[0]!] };
 }
 
-const median = (xs: readonly number[] | undefined): number | null => (xs === undefined || xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
+/** The median; of an even count, the mean of the middle two (with --rounds 2, the higher one was one noisy round). */
+function median(xs: readonly number[] | undefined): number | null {
+  if (xs === undefined || xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 /** Pure: each scenario's row, req/s and CPU per request divided by the run without a log. */
 export function rateAccessLog(

@@ -1,8 +1,11 @@
 // Lines encoded into buffers as they come and written with one writev per flush, off the request
 // path: a flush on a short interval or when enough is buffered. Encoding each line into a buffer at
 // once costs less than joining the lines into one string and encoding that (the profile's
-// writeString and join were most of the log's cost). A slow disk never blocks requests: while a
-// write is in flight lines keep collecting, and past a bound they are dropped and counted.
+// writeString and join were most of the log's cost). Writes are few and large (1 MiB): each one
+// wakes a libuv thread on the gateway's core, and at one write per 64 KiB those hand-offs cost more
+// per request than the bytes (profiles of a busy gateway). Buffers come back for reuse once written.
+// A slow disk never blocks requests: while a write is in flight lines keep collecting, and past a
+// bound they are dropped and counted.
 import fs from 'node:fs';
 
 export interface WriterOptions {
@@ -18,6 +21,8 @@ export interface WriterOptions {
 
 /** Size of each buffer lines are encoded into; a longer line gets a buffer of its own. */
 const CHUNK = 64 * 1024;
+/** Default flush threshold: at a busy gateway's ~15 MB/s of JSON lines, about 15 writes a second. */
+const FLUSH_BYTES = 1024 * 1024;
 
 export class LineWriter {
   readonly #fd: number;
@@ -28,6 +33,10 @@ export class LineWriter {
   readonly #timer: NodeJS.Timeout;
   /** filled buffers waiting for the next write */
   #full: Buffer[] = [];
+  /** the whole CHUNK buffers #full's pieces are cut from, reusable once written */
+  #chunks: Buffer[] = [];
+  /** written CHUNK buffers, ready to be filled again */
+  #spare: Buffer[] = [];
   #current: Buffer | undefined;
   #used = 0;
   #bytes = 0;
@@ -35,12 +44,14 @@ export class LineWriter {
   #writing: Promise<void> | undefined;
   #closed = false;
   dropped = 0;
+  /** writes started (each one writev) */
+  writes = 0;
 
   /** `fd`: an open file descriptor (1: stdout); `ownsFd`: close it on close() */
   constructor(fd: number, ownsFd: boolean, o: WriterOptions = {}) {
     this.#fd = fd;
     this.#ownsFd = ownsFd;
-    this.#flushBytes = o.flushBytes ?? CHUNK;
+    this.#flushBytes = o.flushBytes ?? FLUSH_BYTES;
     this.#maxPending = o.maxPendingBytes ?? 4 * 1024 * 1024;
     this.#onDrop = o.onDrop;
     this.#timer = setInterval(() => this.flush(), o.intervalMs ?? 200);
@@ -65,7 +76,8 @@ export class LineWriter {
     } else {
       if (this.#current === undefined || CHUNK - this.#used < most) {
         this.#seal();
-        this.#current = Buffer.allocUnsafe(CHUNK);
+        this.#current = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK);
+        this.#chunks.push(this.#current);
       }
       const n = this.#current.write(line, this.#used) + 1;
       this.#current[this.#used + n - 1] = 0x0a;
@@ -79,15 +91,23 @@ export class LineWriter {
   /** Starts one write of everything buffered, unless one is under way. */
   flush(): void {
     if (this.#writing !== undefined || this.#bytes === 0) return;
-    const [data, lines] = this.#take();
+    const [data, lines, chunks] = this.#take();
+    this.writes++;
     this.#writing = new Promise<void>((resolve) => {
       fs.writev(this.#fd, data, (err) => {
         // A failing disk loses these lines, never the gateway.
         if (err) this.dropped += lines;
         this.#writing = undefined;
+        // Enough spares for one flush's worth; the rest go to the GC.
+        for (const c of chunks) if (this.#spare.length <= this.#flushBytes / CHUNK) this.#spare.push(c);
         resolve();
       });
     });
+  }
+
+  /** Resolves once no write is in flight (bench/log-line-cost.ts waits on it between batches). */
+  settled(): Promise<void> {
+    return this.#writing ?? Promise.resolve();
   }
 
   /** Writes what is left (after any write in flight) and stops; later lines are dropped. */
@@ -98,22 +118,24 @@ export class LineWriter {
     this.#closed = true;
     if (this.#bytes > 0) {
       const [data] = this.#take();
+      this.writes++;
       await new Promise<void>((resolve) => fs.writev(this.#fd, data, () => resolve()));
     }
     if (this.#ownsFd) await new Promise<void>((resolve) => fs.close(this.#fd, () => resolve()));
   }
 
-  /** The current buffer's filled part joins the full ones (the rest of it is not reused: a write may hold it). */
+  /** The current buffer's filled part joins the full ones (the rest of it waits until its write is done). */
   #seal(): void {
     if (this.#current !== undefined && this.#used > 0) this.#full.push(this.#current.subarray(0, this.#used));
     this.#current = undefined;
     this.#used = 0;
   }
 
-  #take(): [Buffer[], number] {
+  #take(): [Buffer[], number, Buffer[]] {
     this.#seal();
-    const out: [Buffer[], number] = [this.#full, this.#lines];
+    const out: [Buffer[], number, Buffer[]] = [this.#full, this.#lines, this.#chunks];
     this.#full = [];
+    this.#chunks = [];
     this.#bytes = 0;
     this.#lines = 0;
     return out;

@@ -52,4 +52,14 @@ describe('access log bench scenarios', () => {
     assert.match(text, /log-json\s+900 req\/s, 110\.0 us CPU\/req.*÷log-off: CPU\/req 1\.22x, req\/s 0\.90x/);
     assert.match(text, /log-template\s+failed: every request failed/);
   });
+
+  it('take the middle of an even number of rounds, not the higher of the two middle ones', () => {
+    const load = (rps: number): LoadResult => ({ generator: 'wrk', requests: rps, seconds: 1, rps, p50Ms: 1, p99Ms: 2, errors: 0, non2xx: 0 });
+    const best = new Map([['log-off', load(1000)], ['log-json', load(900)]] as const);
+    // --rounds 2: one slow round must not decide the row
+    const cpu = new Map([['log-off', [40, 44]], ['log-json', [42, 60]]] as const);
+    const json = rateAccessLog(logScenarios, best, cpu, new Map()).find((r) => r.scenario === 'log-json')!;
+    assert.equal(json.cpuUsPerRequest, 51);
+    assert.ok(Math.abs(json.cpuVsBaseline! - 51 / 42) < 1e-9);
+  });
 });
