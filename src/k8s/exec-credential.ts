@@ -90,7 +90,9 @@ export class ExecCredentialSource {
   async get(): Promise<ExecResult> {
     const c = this.#cached;
     if (c && (c.expiresAt === undefined || this.#refreshAt > this.now())) return c;
-    this.#running ??= (this.runs++, run(this.exec, this.cluster)).then(
+    if (this.#running) return this.#running;
+    this.runs++;
+    this.#running = run(this.exec, this.cluster).then(
       (r) => {
         const at = this.now();
         this.#cached = r;
