@@ -1,15 +1,20 @@
 // A small typed REST client for the few calls Sluice makes (list, get, create, replace, merge patch,
-// status subresource, watch). Credentials, CA and the server address come from @kubernetes/client-node's
-// KubeConfig (a kubeconfig file or the in-cluster service account); requests go through node:https so
-// timeouts and the status subresource are under our control, and watches use client-node's Watch.
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+// status subresource, watch). Credentials, CA and the server address come from Sluice's own kubeconfig
+// loader (kubeconfig.ts: a kubeconfig file or the in-cluster service account); requests and watches go
+// through node:https with kept-alive connections, so timeouts and streaming are under our control and
+// no Kubernetes client library (and its generated API) is loaded.
+import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { createRequire } from 'node:module';
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { SluiceError } from '../errors.ts';
-import { loadKubeConfig } from './kubeconfig.ts';
 import { AgentCache } from './kube-agent.ts';
+import type { KubeCredentials } from './kube-credentials.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
 import { DEFAULT_RATE_LIMIT, TokenBucket, type RateLimit } from './rate-limiter.ts';
+import { readWatch, type WatchEventType } from './watch-stream.ts';
+
+export type { WatchEventType } from './watch-stream.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -43,8 +48,6 @@ export interface ListPage {
   readonly continue?: string;
   readonly resourceVersion?: string;
 }
-
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 /** An error answer from the API server, with its HTTP status (409, 410, 404...). */
 export class KubeApiError extends SluiceError {
@@ -97,26 +100,39 @@ export function managed(path: string, extra: Record<string, string> = {}): strin
   return `${path}${path.includes('?') ? '&' : '?'}${q}`;
 }
 
-/**
- * The config as client-node's Watch sees it, with Sluice's User-Agent on its requests (Watch reads only
- * the current cluster and the fetch options from it, and would otherwise send node-fetch's own).
- */
-function withUserAgent(config: KubeConfig): KubeConfig {
-  const view = Object.create(config) as KubeConfig;
-  view.applyToFetchOptions = (opts) => config.applyToFetchOptions({ ...opts, headers: { ...opts.headers, 'user-agent': USER_AGENT } });
-  return view;
+/** The whole body of a response, at most `limit` bytes (an error answer is cut, never buffered without bound). */
+function readBody(res: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      if (size < limit) chunks.push(c);
+      size += c.length;
+    });
+    res.on('error', reject);
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+/** The API server's error answer as a KubeApiError (its Status message when it sent one). */
+function apiError(method: string, path: string, status: number, text: string): KubeApiError {
+  let message: string | undefined;
+  try {
+    message = (JSON.parse(text) as { message?: string } | undefined)?.message;
+  } catch {
+    message = undefined;
+  }
+  return new KubeApiError(status, `${method} ${path}: ${status} ${message ?? text.slice(0, 200)}`);
 }
 
 export class KubeClient {
-  readonly config: KubeConfig;
-  readonly #watch: Watch;
+  readonly credentials: KubeCredentials;
   /** client-side rate limit on every request but watches (null: none, for the Lease) */
   readonly #bucket: TokenBucket | null;
   readonly #agents = new AgentCache();
 
-  constructor(config: KubeConfig, limit: RateLimit | null = DEFAULT_RATE_LIMIT) {
-    this.config = config;
-    this.#watch = new Watch(withUserAgent(config));
+  constructor(credentials: KubeCredentials, limit: RateLimit | null = DEFAULT_RATE_LIMIT) {
+    this.credentials = credentials;
     this.#bucket = limit ? new TokenBucket(limit) : null;
   }
 
@@ -130,46 +146,49 @@ export class KubeClient {
    * thousands of status writes, or the leader would lose its Lease while writing.
    */
   unlimited(): KubeClient {
-    return new KubeClient(this.config, null);
+    return new KubeClient(this.credentials, null);
   }
 
-  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    await this.#bucket?.take();
-    const cluster = this.config.getCurrentCluster()!;
-    const url = new URL(cluster.server.replace(/\/$/, '') + path);
-    const opts: RequestOptions = { method, headers: { accept: 'application/json', 'user-agent': USER_AGENT }, timeout: REQUEST_TIMEOUT_MS };
-    await this.config.applyToHTTPSOptions(opts);
-    // Reuse connections (client-node makes a new agent per call); a proxy's agent is left as it is.
-    if (url.protocol === 'https:' && !cluster.proxyUrl) opts.agent = this.#agents.agentFor(opts);
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    if (payload) opts.headers = { ...opts.headers, 'content-type': contentType, 'content-length': payload.length };
+  /** Sends one request and resolves with the response (any status); `timeoutMs` bounds silence on the socket. */
+  async #send(method: string, path: string, body: Buffer | undefined, contentType: string, timeoutMs: number): Promise<IncomingMessage> {
+    const url = new URL(this.credentials.server + path);
+    const auth = await this.credentials.auth();
+    const headers: Record<string, string | number> = { accept: 'application/json', 'user-agent': USER_AGENT, ...auth.headers };
+    if (body) Object.assign(headers, { 'content-type': contentType, 'content-length': body.length });
+    const opts: RequestOptions = { method, headers, timeout: timeoutMs };
+    if (url.protocol === 'https:') opts.agent = this.#agents.agentFor(auth.tls, this.credentials.proxyUrl);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          let parsed: unknown;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = undefined;
-          }
-          if (status >= 200 && status < 300) return resolve(parsed as T);
-          const message = (parsed as { message?: string } | undefined)?.message ?? text.slice(0, 200);
-          reject(new KubeApiError(status, `${method} ${path}: ${status} ${message}`));
-        });
+        // A refused credential (expired token, rotated file, stale exec credential) is fetched afresh next time.
+        if (res.statusCode === 401) this.credentials.refused();
+        resolve(res);
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
       req.on('error', (err) => reject(err instanceof SluiceError ? err : new SluiceError('SLUICE_ERR_KUBERNETES', `${method} ${path}: ${err.message}`, { cause: err })));
-      if (payload) req.write(payload);
+      if (body) req.write(body);
       req.end();
     });
   }
 
+  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    await this.#bucket?.take();
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const res = await this.#send(method, path, payload, contentType, REQUEST_TIMEOUT_MS);
+    let text: string;
+    try {
+      text = await readBody(res);
+    } catch (err) {
+      throw new SluiceError('SLUICE_ERR_KUBERNETES', `${method} ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw apiError(method, path, status, text);
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
   list<T>(path: string, selectors: Selectors & ListPage = {}): Promise<KubeList<T>> {
     const q = new URLSearchParams();
     if (selectors.labelSelector) q.set('labelSelector', selectors.labelSelector);
@@ -202,8 +221,9 @@ export class KubeClient {
   }
 
   /**
-   * Streams watch events from `resourceVersion`. `done` is called once, when the stream ends for any
-   * reason (null on a clean close); the caller decides whether to resume or relist.
+   * Streams watch events from `resourceVersion` (with bookmarks). `done` is called once, when the stream
+   * ends for any reason (null on a clean close; a KubeApiError with the status, e.g. 410, when the API
+   * server refuses the watch); the caller decides whether to resume or relist. abort() ends it quietly.
    */
   async watch(
     path: string,
@@ -211,11 +231,35 @@ export class KubeClient {
     onEvent: (type: WatchEventType, object: KubeObject) => void,
     done: (err: unknown) => void,
   ): Promise<WatchHandle> {
-    const params: Record<string, string | number | boolean> = { resourceVersion: query.resourceVersion, allowWatchBookmarks: true };
-    if (query.labelSelector) params.labelSelector = query.labelSelector;
-    if (query.fieldSelector) params.fieldSelector = query.fieldSelector;
-    if (query.timeoutSeconds) params.timeoutSeconds = query.timeoutSeconds;
-    const controller = await this.#watch.watch(path, params, (type: string, obj: KubeObject) => onEvent(type as WatchEventType, obj), done);
-    return { abort: () => controller.abort() };
+    const q = new URLSearchParams({ watch: 'true', resourceVersion: query.resourceVersion, allowWatchBookmarks: 'true' });
+    if (query.labelSelector) q.set('labelSelector', query.labelSelector);
+    if (query.fieldSelector) q.set('fieldSelector', query.fieldSelector);
+    if (query.timeoutSeconds) q.set('timeoutSeconds', String(query.timeoutSeconds));
+    const full = `${path}${path.includes('?') ? '&' : '?'}${q}`;
+    let aborted = false;
+    let res: IncomingMessage | undefined;
+    const once = (err: unknown): void => {
+      if (aborted) return;
+      aborted = true;
+      done(err);
+    };
+    // The server ends the watch after timeoutSeconds; a socket silent for well past that is dead.
+    const idleMs = ((query.timeoutSeconds ?? 1800) + 60) * 1000;
+    void this.#send('GET', full, undefined, '', idleMs).then(
+      async (r) => {
+        res = r;
+        if (aborted) return void r.destroy();
+        if (r.statusCode !== 200) return once(apiError('GET', path, r.statusCode ?? 0, await readBody(r, 4096).catch(() => '')));
+        r.socket?.setKeepAlive(true, 30_000);
+        readWatch<KubeObject>(r, (type, obj) => !aborted && onEvent(type, obj), once);
+      },
+      once,
+    );
+    return {
+      abort: () => {
+        aborted = true;
+        res?.destroy();
+      },
+    };
   }
 }

@@ -22,9 +22,10 @@ export interface ProbeTarget {
 }
 
 /** What probing says of an ingress's hash: see Prober.check(). */
-export type LoadBalancerCheck = boolean | 'unchecked';
+export type LoadBalancerCheck = boolean | 'unchecked' | 'unanswered';
 
-export type ProbeFn = (replica: Replica, host: string, hash: string, timeoutMs: number) => Promise<boolean>;
+/** true: answered with the hash; false: answered without it; undefined: no answer (refused, reset, timed out) */
+export type ProbeFn = (replica: Replica, host: string, hash: string, timeoutMs: number) => Promise<boolean | undefined>;
 
 export interface ProberOptions {
   readonly publicReplicas: () => readonly Replica[];
@@ -33,6 +34,8 @@ export interface ProberOptions {
   readonly onReady: (key: string, hash: string) => void;
   /** called when the first probe of every replica for a target's hash is done and it is not ready */
   readonly onChecked?: (key: string, hash: string) => void;
+  /** probes in flight at once, over all targets (default 64) */
+  readonly concurrency?: number;
   /** per-probe timeout (default 2 s) */
   readonly timeoutMs?: number;
   /** delay before re-probing replicas that failed; doubles up to maxBackoffMs (defaults 100 ms, 5 s) */
@@ -80,7 +83,7 @@ export const httpProbe: ProbeFn = (replica, host, hash, timeoutMs) =>
       },
     );
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(undefined));
     req.end();
   });
 
@@ -91,6 +94,8 @@ interface TargetState {
   ready: boolean;
   /** every replica has been probed at least once for this hash */
   checked: boolean;
+  /** some replica answered without the hash (not merely failed to answer) */
+  refused: boolean;
   running: boolean;
   backoff: number;
   timer?: NodeJS.Timeout;
@@ -100,6 +105,9 @@ export class Prober {
   readonly #opts: ProberOptions;
   readonly #states = new Map<string, TargetState>();
   #stopped = false;
+  /** probes in flight, and those waiting for a slot */
+  #inFlight = 0;
+  readonly #waiting: Array<() => void> = [];
 
   constructor(opts: ProberOptions) {
     this.#opts = opts;
@@ -118,7 +126,7 @@ export class Prober {
       const st = this.#states.get(t.key);
       if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) continue;
       if (st) clearTimeout(st.timer);
-      this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
+      this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
       this.#kick(t.key);
     }
   }
@@ -127,11 +135,17 @@ export class Prober {
     return this.check(key, hash) === true;
   }
 
-  /** true: every replica serves the hash; false: probed, and some do not (yet); 'unchecked': not probed yet. */
+  /**
+   * true: every replica serves the hash; false: probed, and some replica answered without it (yet);
+   * 'unanswered': probed, but some replica gave no answer at all (nothing learnt of its hash: thousands of
+   * probes at once to a replica still warming up time out); 'unchecked': not probed yet.
+   */
   check(key: string, hash: string): LoadBalancerCheck {
     const st = this.#states.get(key);
     if (!st || st.target.hash !== hash) return 'unchecked';
-    return st.ready || (st.checked ? false : 'unchecked');
+    if (st.ready) return true;
+    if (!st.checked) return 'unchecked';
+    return st.refused ? false : 'unanswered';
   }
 
   /** The gateway's replicas changed: probe the new ones. */
@@ -177,12 +191,25 @@ export class Prober {
     return (!st.target.externalHost || this.#opts.publicReplicas().length > 0) && (!st.target.localHost || this.#opts.localReplicas().length > 0);
   }
 
+  /** Runs `fn` once fewer than `concurrency` probes are in flight (thousands at once only time out). */
+  async #limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#inFlight >= (this.#opts.concurrency ?? 64)) await new Promise<void>((r) => this.#waiting.push(r));
+    this.#inFlight++;
+    try {
+      return await fn();
+    } finally {
+      this.#inFlight--;
+      this.#waiting.shift()?.();
+    }
+  }
+
   async #round(st: TargetState): Promise<void> {
     const probe = this.#opts.probe ?? httpProbe;
     const todo = this.#pending(st);
-    const results = await Promise.all(todo.map(async (p) => ({ p, ok: await probe(p.replica, p.host, st.target.hash, this.#opts.timeoutMs ?? 2000) })));
+    const results = await Promise.all(todo.map(async (p) => ({ p, ok: await this.#limited(() => probe(p.replica, p.host, st.target.hash, this.#opts.timeoutMs ?? 2000)) })));
     if (this.#stopped || this.#states.get(st.target.key) !== st) return;
     for (const { p, ok } of results) if (ok) st.done.add(p.id);
+    if (results.some((r) => r.ok === false)) st.refused = true;
     const remaining = this.#pending(st).length;
     const hasReplicas = this.#hasReplicas(st);
     const first = !st.checked;

@@ -149,7 +149,7 @@ export class Reflector<T extends KubeObject> {
         this.#watch = undefined;
         if (this.#stopped) return;
         if (err) {
-          if ((err as { statusCode?: number }).statusCode === 410) this.#rv = '';
+          if (err instanceof KubeApiError && err.status === 410) this.#rv = '';
           this.#retry(err);
         } else if (events === 0 && Date.now() - startedAt < 1000) {
           // Closed at once with nothing said: treat as a failure, so a misbehaving server is not hammered.

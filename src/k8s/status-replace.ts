@@ -3,7 +3,9 @@
 // last write returned, keyed by the watch's resourceVersion it replaced: until the watch delivers
 // that write, the cache holds the replaced version, and comparing with it would write again (a 409
 // and a read for every object whose status changes twice in a row). resourceVersions are opaque,
-// so only equality is relied on.
+// so only equality is relied on. Only the new version and status are kept, not the object the
+// server answered with (its managedFields alone are kilobytes, held for every object written, and
+// were sent back in the next write).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeApiError, type KubeClient } from './client.ts';
 
@@ -19,10 +21,17 @@ export interface StatusHolder {
   readonly status?: unknown;
 }
 
+/** What a write of ours left: the version it replaced (the watch's), the new version and status. */
+interface Written {
+  readonly replaced: string | undefined;
+  readonly resourceVersion: string;
+  readonly status: unknown;
+}
+
 export class StatusReplacer<T extends StatusHolder, S> {
   readonly #client: KubeClient;
   readonly #maxAttempts: number;
-  readonly #written = new Map<string, { readonly replaced: string | undefined; readonly object: T }>();
+  readonly #written = new Map<string, Written>();
   /** writes so far, for tests and metrics */
   writes = 0;
 
@@ -39,7 +48,7 @@ export class StatusReplacer<T extends StatusHolder, S> {
     let current = cached;
     const cachedVersion = current?.metadata?.resourceVersion;
     const mine = this.#written.get(key);
-    if (mine && current && cachedVersion === mine.replaced) current = mine.object;
+    if (mine && current && cachedVersion === mine.replaced) current = { ...current, metadata: { ...current.metadata, resourceVersion: mine.resourceVersion }, status: mine.status };
     else this.#written.delete(key);
     for (let attempt = 1; ; attempt++) {
       if (!current) {
@@ -56,7 +65,8 @@ export class StatusReplacer<T extends StatusHolder, S> {
         const result = await this.#client.replace<T | undefined>(`${path}/status`, { ...current, status });
         this.writes++;
         // Keyed by the watch's version, so that writes in a row, all ahead of the watch, chain.
-        if (result?.metadata?.resourceVersion) this.#written.set(key, { replaced: cachedVersion ?? current.metadata?.resourceVersion, object: result });
+        const rv = result?.metadata?.resourceVersion;
+        if (rv) this.#written.set(key, { replaced: cachedVersion ?? current.metadata?.resourceVersion, resourceVersion: rv, status: result.status ?? status });
         return 'written';
       } catch (err) {
         if (!(err instanceof KubeApiError) || attempt >= this.#maxAttempts) throw err;

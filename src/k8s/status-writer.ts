@@ -17,14 +17,16 @@ const LB_READY = 'LoadBalancerReady';
  * did not change. observedGeneration is the generation the status describes: the one translated and
  * served when NetworkConfigured is True; the live one otherwise, because a rejection is always about the
  * latest document (the store keeps serving the last good version, whose generation is in the report).
- * A hash not probed yet ('unchecked', as on a new leader) never downgrades a LoadBalancerReady True
- * written for the same generation: only a probe that found a replica without it does.
+ * A hash not probed yet ('unchecked', as on a new leader) or whose probes got no answer ('unanswered')
+ * never downgrades a LoadBalancerReady True written for the same generation: only a replica that
+ * answered without the hash does.
  */
 export function desiredStatus(report: IngressStatusReport, lbCheck: LoadBalancerCheck, current: IngressStatus | undefined, now: Date, liveGeneration: number | undefined): IngressStatus {
   const configured = report.conditions.some((c) => c.type === 'NetworkConfigured' && c.status === 'True');
   const observedGeneration = configured ? (report.generation ?? liveGeneration) : (liveGeneration ?? report.generation);
   const wasReady = current?.observedGeneration === observedGeneration && current?.conditions?.some((c) => c.type === LB_READY && c.status === 'True') === true;
-  const lbReady = lbCheck === 'unchecked' ? wasReady : lbCheck;
+  // Nothing learnt (not probed yet, or no answer) keeps what was written for this generation.
+  const lbReady = lbCheck === 'unchecked' || lbCheck === 'unanswered' ? wasReady : lbCheck;
   const fromTranslator = report.conditions.find((c) => c.type === LB_READY);
   // The translator cannot know whether the replicas serve the config; the prober does. A False from the
   // translator (something it found wrong), or a newer version held back for endpoints, stands.
