@@ -26,9 +26,12 @@ const HASH = 0x23;
 
 const MARKER = Buffer.from('\n---');
 
-/** The documents of `buf[from..]`, or undefined when the text must be parsed whole (see above). */
-export function splitDocuments(buf: Uint8Array, from = 0): DocSpan[] | undefined {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+/**
+ * The documents of `buf[from..to)`, or undefined when the text must be parsed whole (see above).
+ * `from` is the start of the text or of a document, `to` the end of the text or of a document.
+ */
+export function splitDocuments(buf: Uint8Array, from = 0, to = buf.length): DocSpan[] | undefined {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, to);
   if (hasLineStarting(b, from, PERCENT) || hasDocumentEnd(b, from)) return undefined;
   const starts: number[] = [];
   if (isMarkerAt(b, from)) starts.push(from);
