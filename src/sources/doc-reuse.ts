@@ -5,11 +5,14 @@
 // keeps that id and is not parsed. The consumer being the judge keeps the two halves in step
 // whatever happens to a reading on the way (a worker that died, a file that failed).
 //
-// What is remembered per file is its last bytes and where its documents were: comparing bytes
-// (memcmp) costs a few milliseconds for 50 MB, where hashing them cost ~120 ms here. Line
+// What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
+// its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
+// cost ~120 ms here. Smaller files keep a SHA-1 of each document instead (~1 ms per 400 KB), so
+// that 500 files of 500 documents do not hold their text twice (parsed and as bytes). Line
 // numbers are not part of a document's identity: a document is parsed with its lines only when it
 // has a rejection (the only entries that carry lines), so one that moved down is reported where it
 // now is (doc-cache.ts parses rejected documents on every reading).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
@@ -27,7 +30,9 @@ export interface ReuseJob {
 }
 
 interface Remembered {
-  readonly buf: Buffer;
+  /** the file's bytes (KEEP_BYTES or more), or each document's hash (`hashes`) */
+  readonly buf?: Buffer;
+  readonly hashes?: readonly string[];
   /** where the text starts (after a byte order mark) */
   readonly from: number;
   readonly spans: readonly DocSpan[];
@@ -45,14 +50,20 @@ interface Candidates {
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
+const KEEP_BYTES = 8 * 1024 * 1024;
 
 export class DocReuse {
   readonly #files = new Map<string, Remembered>();
   #nextId: number;
+  readonly #keepBytes: number;
 
-  /** `firstId`: ids start here (a new reader starts above the ids an earlier one gave out) */
-  constructor(firstId = 1) {
+  /**
+   * `firstId`: ids start here (a new reader starts above the ids an earlier one gave out);
+   * `keepBytesFrom`: files this large or larger are remembered by their bytes (default KEEP_BYTES)
+   */
+  constructor(firstId = 1, options: { keepBytesFrom?: number } = {}) {
     this.#nextId = firstId;
+    this.#keepBytes = options.keepBytesFrom ?? KEEP_BYTES;
   }
 
   forget(rel: string): void {
@@ -70,7 +81,7 @@ export class DocReuse {
     if (buf.length > limits.maxFileBytes) return tooLarge(limits);
     const from = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
     const prev = this.#files.get(job.rel);
-    const edited = prev !== undefined && prev.from === from && job.known !== undefined ? editedSpans(prev, buf) : undefined;
+    const edited = prev?.buf !== undefined && prev.from === from && job.known !== undefined ? editedSpans(prev, prev.buf, buf) : undefined;
     const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
     if (spans === undefined) {
       this.#files.delete(job.rel);
@@ -89,6 +100,8 @@ export class DocReuse {
     const known = job.known;
     const same = edited?.same;
     const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
+    const keep = buf.length >= this.#keepBytes;
+    const hashes = !keep || prev?.hashes !== undefined ? spans.map((s) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest('base64')) : undefined;
     const ids: number[] = [];
     const counts: number[] = [];
     const reused: number[] = [];
@@ -104,7 +117,9 @@ export class DocReuse {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i] as DocSpan;
       const hint = same === undefined ? -1 : (same[i] as number);
-      const j = prev === undefined || known === undefined ? -1 : hint >= 0 ? (known.has(prev.ids[hint] as number) ? hint : -1) : sameAs(prev, buf, span, i + shift, known, candidates);
+      const j = prev === undefined || known === undefined ? -1 : hint >= 0 ? (known.has(prev.ids[hint] as number) ? hint : -1)
+        : prev.hashes !== undefined ? sameHash(prev.hashes, prev, hashes?.[i] as string, i + shift, known, candidates)
+        : sameAs(prev, buf, span, i + shift, known, candidates);
       if (j >= 0) {
         shift = j - i;
         const id = prev!.ids[j] as number;
@@ -129,7 +144,7 @@ export class DocReuse {
       parsedBytes += span.end - span.start;
     }
     if (total > limits.maxDocuments) return tooMany(limits);
-    this.#files.set(job.rel, { buf, from, spans, ids, counts });
+    this.#files.set(job.rel, keep ? { buf, from, spans, ids, counts } : { hashes: hashes as string[], from, spans, ids, counts });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
@@ -153,8 +168,7 @@ interface Edited {
   readonly candidates: Candidates;
 }
 
-function editedSpans(prev: Remembered, buf: Buffer): Edited | undefined {
-  const old = prev.buf;
+function editedSpans(prev: Remembered, old: Buffer, buf: Buffer): Edited | undefined {
   const head = commonPrefix(old, buf);
   const tail = commonSuffix(old, buf, Math.min(old.length, buf.length) - head);
   const delta = buf.length - old.length;
@@ -217,7 +231,7 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, kno
   const equal = (j: number): boolean => {
     const old = prev.spans[j];
     if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || !known.has(prev.ids[j] as number)) return false;
-    return buf.compare(prev.buf, old.start, old.end, span.start, span.end) === 0;
+    return prev.buf !== undefined && buf.compare(prev.buf, old.start, old.end, span.start, span.end) === 0;
   };
   if (equal(guess)) return guess;
   // A few candidates (an edit of one document) are compared directly.
@@ -225,15 +239,24 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, kno
     for (let j = among.lo; j < among.hi; j++) if (equal(j)) return j;
     return -1;
   }
-  among.byKey ??= keyed(prev, among);
+  among.byKey ??= keyed(among, (j) => keyOf(prev.buf as Buffer, prev.spans[j] as DocSpan));
   for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
   return -1;
 }
 
-function keyed(prev: Remembered, among: Candidates): Map<string, number[]> {
+/** As sameAs, for a file remembered by its documents' hashes. */
+function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, known: ReadonlySet<number>, among: Candidates): number {
+  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && known.has(prev.ids[j] as number);
+  if (equal(guess)) return guess;
+  among.byKey ??= keyed(among, (j) => old[j] as string);
+  for (const j of among.byKey.get(hash) ?? []) if (equal(j)) return j;
+  return -1;
+}
+
+function keyed(among: Candidates, keyOf: (j: number) => string): Map<string, number[]> {
   const byKey = new Map<string, number[]>();
   for (let j = among.lo; j < among.hi; j++) {
-    const k = keyOf(prev.buf, prev.spans[j] as DocSpan);
+    const k = keyOf(j);
     const list = byKey.get(k);
     if (list === undefined) byKey.set(k, [j]);
     else list.push(j);

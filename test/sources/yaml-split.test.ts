@@ -25,16 +25,30 @@ test('documents are split at `---` lines, with leading comments kept with the fi
   assert.equal(spans('a: 1\n...\n---\nb: 1\n'), undefined);
 });
 
-/** The file read document by document, twice (the second time with every document cached). */
-function readSplit(dir: string, text: string): [FileRead, FileRead] {
+/** A reader and its consumer's cache; `bytes`: files remembered by their bytes, not hashes. */
+function reader(dir: string, bytes: boolean): { read(text: string): FileRead; parsed: () => number } {
   const abs = join(dir, 'f.yaml');
-  writeFileSync(abs, text);
-  const reuse = new DocReuse();
+  const reuse = new DocReuse(1, { keepBytesFrom: bytes ? 0 : Infinity });
   const cache = new DocCache();
-  const first = cache.take('f.yaml', reuse.read({ abs, rel: 'f.yaml', size: text.length }, defaultLimits));
-  const known = cache.known('f.yaml');
-  const again = cache.take('f.yaml', reuse.read({ abs, rel: 'f.yaml', size: text.length, ...(known !== undefined && { known }) }, defaultLimits));
-  return [first, again];
+  let parsed = 0;
+  return {
+    read(text) {
+      writeFileSync(abs, text);
+      const known = cache.known('f.yaml');
+      const read = reuse.read({ abs, rel: 'f.yaml', size: Buffer.byteLength(text), ...(known !== undefined && { known }) }, defaultLimits);
+      if (read.kind === 'parsed') parsed = read.docs === undefined ? -1 : read.docs.ids.length - read.docs.reused.length;
+      return cache.take('f.yaml', read);
+    },
+    parsed: () => parsed,
+  };
+}
+
+/** The file read document by document, twice (the second time with every document cached), remembered both ways. */
+function readSplit(dir: string, text: string): FileRead[] {
+  return [true, false].flatMap((bytes) => {
+    const r = reader(dir, bytes);
+    return [r.read(text), r.read(text)];
+  });
 }
 
 /**
@@ -69,3 +83,45 @@ test('seeded fuzz: a file read document by document reads as the whole file does
     cleanup();
   }
 });
+
+const doc = (i: number, port = 80): string => `---\napiVersion: v1\nkind: Service\nmetadata: {name: s-${i}, namespace: default}\nspec: {ports: [{port: ${port}}]}\n`;
+
+for (const bytes of [true, false]) {
+  test(`edits read by document (${bytes ? 'bytes' : 'hashes'} remembered): only changed documents are parsed, and the file reads as a whole parse does`, () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const r = reader(dir, bytes);
+      let docs = Array.from({ length: 200 }, (_, i) => doc(i));
+      const check = (parsed: number, what: string) => {
+        const text = docs.join('');
+        const read = r.read(text);
+        assert.equal(read.kind, 'parsed', what);
+        if (read.kind === 'parsed') assert.deepStrictEqual(read.parsed, parseConfigText(text, 'f.yaml'), what);
+        assert.equal(r.parsed(), parsed, what);
+      };
+      check(200, 'cold');
+      check(0, 'unchanged');
+      docs[100] = doc(100, 81);
+      check(1, 'one edited');
+      docs[0] = doc(0, 82);
+      docs[199] = doc(199, 83);
+      check(2, 'first and last edited');
+      docs.splice(50, 0, doc(1000));
+      check(1, 'one inserted');
+      docs.splice(10, 3);
+      check(0, 'three removed');
+      docs = [...docs.slice(120), ...docs.slice(0, 120)];
+      check(0, 'reordered');
+      docs[5] = doc(5, 99999);
+      check(1, 'a rejected document');
+      docs[6] = doc(6, 84);
+      check(2, 'a rejected document is parsed again, for its lines');
+      docs.push('---\n');
+      check(2, 'an empty document appended (and the rejected one)');
+      docs = ['# leading comment\n', ...docs];
+      check(2, 'a comment before the first document (and the rejected one)');
+    } finally {
+      cleanup();
+    }
+  });
+}
