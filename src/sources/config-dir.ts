@@ -21,6 +21,7 @@ import { sameFailure, syntaxFailure, wholeFileFailure, type FileFailure } from '
 import { defaultLimits, type ConfigLimits, type FileRead } from './read-file.ts';
 import type { ParsedFile } from './yaml-docs.ts';
 import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
+import { DocCache } from './doc-cache.ts';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -32,8 +33,11 @@ export interface ConfigDirHooks {
   onDirectory?: (rel: string, abs: string, id: string) => void;
   /** called when a directory seen before is gone */
   onDirectoryGone?: (rel: string) => void;
-  /** called after each file is parsed (tests count re-parses with it) */
-  onParse?: (rel: string) => void;
+  /**
+   * called after each file is parsed (tests count re-parses with it); `docs`: how many of its
+   * documents were parsed, when it was read document by document (doc-reuse.ts)
+   */
+  onParse?: (rel: string, docs?: number) => void;
   log?: LogFn;
   /** file size and document count limits (default: defaultLimits) */
   limits?: ConfigLimits;
@@ -85,6 +89,8 @@ export class ConfigDir {
   /** the merged state, kept up to date file by file (see merge.ts) */
   readonly #merge = new FileMerge();
   readonly #parser: FileParser;
+  /** the entries of large files' unchanged documents, so that they are not parsed again */
+  readonly #docs = new DocCache();
   /** files to parse, gathered into batches (see #queue) */
   #batch: Array<{ job: ParseJob; key: string; changed: { value: boolean } }> = [];
   #batchBytes = 0;
@@ -212,7 +218,8 @@ export class ConfigDir {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
-    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size }, key, changed });
+    const known = this.#docs.known(rel);
+    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size, ...(known !== undefined && { known }) }, key, changed });
     this.#batchBytes += st.size;
     if (this.#batch.length >= BATCH_FILES || this.#batchBytes >= BATCH_BYTES) this.#send();
   }
@@ -227,10 +234,12 @@ export class ConfigDir {
     const done = this.#parser
       .parse(
         batch.map((b) => b.job),
-        (job, read) => {
-          if (read.kind === 'parsed') {
-            this.#hooks.onParse?.(job.rel);
-            this.#warnIgnored(job.rel, read.parsed);
+        (job, reading) => {
+          const read = this.#docs.take(job.rel, reading);
+          if (reading.kind === 'parsed') {
+            const docs = reading.docs;
+            this.#hooks.onParse?.(job.rel, docs === undefined ? undefined : docs.ids.length - docs.reused.length);
+            if (read.kind === 'parsed') this.#warnIgnored(job.rel, read.parsed);
           }
           const { key, changed } = queued.get(job.rel) as (typeof batch)[number];
           this.#use(job.rel, key, read, changed);
@@ -290,6 +299,8 @@ export class ConfigDir {
 
   #remove(rel: string, changed: { value: boolean }): void {
     this.#files.delete(rel);
+    this.#docs.forget(rel);
+    this.#parser.forget?.(rel);
     this.#merge.delete(rel);
     changed.value = true;
   }

@@ -1,6 +1,7 @@
 // How a ConfigDir gets its files read and parsed: in its own thread (InlineParser: `sluice
 // validate`, benchmarks), in a worker thread (WorkerParser, parse-pool.ts), or by size
 // (BySizeParser: `sluice serve`, whose event loop is also the data plane's).
+import type { DocReuse } from './doc-reuse.ts';
 import { readConfigFile, type ConfigLimits, type FileRead } from './read-file.ts';
 
 /** One file to read: its path relative to the config root (as reported) and absolute, and its size when queued. */
@@ -8,6 +9,8 @@ export interface ParseJob {
   readonly rel: string;
   readonly abs: string;
   readonly size: number;
+  /** the ids of the file's documents whose entries the caller holds (doc-cache.ts): those are not parsed again */
+  readonly known?: ReadonlySet<number>;
 }
 
 export interface FileParser {
@@ -18,6 +21,8 @@ export interface FileParser {
   parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void>;
   /** Releases what the parser holds (a worker thread); parse() may start it again. */
   close(): Promise<void>;
+  /** Drops what the parser remembers of a file that is gone (doc-reuse.ts). */
+  forget?(rel: string): void;
 }
 
 // Files, or bytes of them, parsed between yields to the event loop: a small file parses in about
@@ -27,9 +32,16 @@ const YIELD_BYTES = 64 * 1024;
 
 export class InlineParser implements FileParser {
   readonly #limits: ConfigLimits;
+  /** set: files are read document by document, and unchanged documents not parsed again */
+  readonly #reuse: DocReuse | undefined;
 
-  constructor(limits: ConfigLimits) {
+  constructor(limits: ConfigLimits, reuse?: DocReuse) {
     this.#limits = limits;
+    this.#reuse = reuse;
+  }
+
+  forget(rel: string): void {
+    this.#reuse?.forget(rel);
   }
 
   async parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
@@ -40,7 +52,7 @@ export class InlineParser implements FileParser {
         await new Promise<void>((r) => setImmediate(r));
         files = bytes = 0;
       }
-      each(job, readConfigFile(job.abs, job.rel, job.size, this.#limits));
+      each(job, this.#reuse === undefined ? readConfigFile(job.abs, job.rel, job.size, this.#limits) : this.#reuse.read(job, this.#limits));
       files++;
       bytes += job.size;
     }
@@ -70,5 +82,10 @@ export class BySizeParser implements FileParser {
 
   async close(): Promise<void> {
     await Promise.all([this.small.close(), this.large.close()]);
+  }
+
+  forget(rel: string): void {
+    this.small.forget?.(rel);
+    this.large.forget?.(rel);
   }
 }

@@ -40,7 +40,7 @@ export interface FileSourceOptions {
   watch?: boolean;
   log?: LogFn;
   /** called after each file is parsed; tests count re-parses with it */
-  onParse?: (file: string) => void;
+  onParse?: (file: string, docs?: number) => void;
   /** file size and document count limits (default: defaultLimits in read-file.ts) */
   limits?: ConfigLimits;
   /** 'worker' (default): files of WORKER_FROM_BYTES or more are parsed in a worker thread, off the data plane's event loop */

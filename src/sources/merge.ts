@@ -34,11 +34,24 @@ function sourcedOf(parsed: ParsedFile): ReadonlyArray<Sourced | undefined> {
  */
 function reuseUnchanged(parsed: ParsedFile, old: ParsedFile): void {
   if (made.has(parsed)) return;
-  const previous = new Map<string, Sourced>();
-  for (const def of sourcedOf(old)) if (def !== undefined && !previous.has(keyOf(def))) previous.set(keyOf(def), def);
-  const defs = parsed.entries.map(({ origin, outcome }): Sourced | undefined => {
+  const oldDefs = sourcedOf(old);
+  let previous: Map<string, Sourced> | undefined;
+  const defs = parsed.entries.map((entry, i): Sourced | undefined => {
+    const { origin, outcome } = entry;
     if (outcome.kind !== 'resource') return undefined;
-    const was = previous.get(resourceKey(outcome.resource));
+    // The same entry at the same place (the per-document parse cache, doc-cache.ts, keeps them):
+    // the same object, found without keying every document of a 50,000-document file.
+    if (old.entries[i] === entry) return oldDefs[i];
+    // An edited document where it was: its old version is at the same place, found without a map.
+    const here = oldDefs[i];
+    const key = resourceKey(outcome.resource);
+    let was: Sourced | undefined;
+    if (here !== undefined && keyOf(here) === key) was = here;
+    else if (previous === undefined) {
+      previous = new Map();
+      for (const def of oldDefs) if (def !== undefined && !previous.has(keyOf(def))) previous.set(keyOf(def), def);
+    }
+    was ??= previous?.get(key);
     if (was === undefined || !isDeepStrictEqual(was.resource, outcome.resource)) return { resource: outcome.resource, origin };
     return sameOrigin(was.origin, origin) ? was : { resource: was.resource, origin };
   });
@@ -109,12 +122,27 @@ export class FileMerge {
     if (at >= 0) {
       const old = (this.#files[at] as readonly [string, ParsedFile])[1];
       reuseUnchanged(parsed, old);
-      this.#undefine(old);
+      // Only definitions that are not the very same object at the same place are taken out and put
+      // in again: an edit of one document among 50,000 touches one key, not 50,000. (One that moved
+      // is taken out and put back: no change.)
+      const was = sourcedOf(old);
+      const now = sourcedOf(parsed);
+      const out: Sourced[] = [];
+      const into: Sourced[] = [];
+      for (let i = 0; i < Math.max(was.length, now.length); i++) {
+        const a = was[i];
+        const b = now[i];
+        if (a === b) continue;
+        if (a !== undefined) out.push(a);
+        if (b !== undefined) into.push(b);
+      }
+      this.#undefine(out);
       this.#files[at] = [path, parsed];
+      this.#define(into);
     } else {
       this.#files.splice(~at, 0, [path, parsed]);
+      this.#define(sourcedOf(parsed));
     }
-    this.#define(parsed);
     this.#failures.delete(path);
     if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) this.#rejecting.add(path);
     else this.#rejecting.delete(path);
@@ -132,7 +160,7 @@ export class FileMerge {
   delete(path: string): void {
     const at = this.#find(path);
     if (at < 0) return;
-    this.#undefine((this.#files[at] as readonly [string, ParsedFile])[1]);
+    this.#undefine(sourcedOf((this.#files[at] as readonly [string, ParsedFile])[1]));
     this.#files.splice(at, 1);
     this.#rejecting.delete(path);
     this.#failures.delete(path);
@@ -171,8 +199,8 @@ export class FileMerge {
     return ~lo;
   }
 
-  #define(parsed: ParsedFile): void {
-    for (const def of sourcedOf(parsed)) {
+  #define(defs: ReadonlyArray<Sourced | undefined>): void {
+    for (const def of defs) {
       if (def === undefined) continue;
       const key = keyOf(def);
       const defs = this.#touch(key);
@@ -189,8 +217,8 @@ export class FileMerge {
     }
   }
 
-  #undefine(parsed: ParsedFile): void {
-    for (const def of sourcedOf(parsed)) {
+  #undefine(defs: ReadonlyArray<Sourced | undefined>): void {
+    for (const def of defs) {
       if (def === undefined) continue;
       const key = keyOf(def);
       const defs = this.#touch(key);

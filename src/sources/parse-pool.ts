@@ -9,6 +9,7 @@
 // look; the next parse starts a new worker. A worker that dies before its first answer cannot run
 // here at all: files are then parsed in this thread, as before there were workers.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { DocReuse } from './doc-reuse.ts';
 import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
 import type { FromWorker, PieceEnd, ToWorker, WorkerInit } from './parse-messages.ts';
 import type { ConfigLimits, FileRead } from './read-file.ts';
@@ -32,6 +33,7 @@ export class WorkerParser implements FileParser {
   readonly #pending = new Map<number, Pending>();
   #worker: Worker | undefined;
   #nextId = 1;
+  #starts = 0;
   /** set once a worker has answered: workers can run here */
   #answered = false;
   /** set when the first worker died before answering */
@@ -56,6 +58,16 @@ export class WorkerParser implements FileParser {
     });
   }
 
+  forget(rel: string): void {
+    this.#inline?.forget(rel);
+    this.#worker?.postMessage({ type: 'forget', rel } satisfies ToWorker);
+  }
+
+  /** Each worker (or inline fallback) gives out ids above every earlier one's. */
+  #nextFirstId(): number {
+    return ++this.#starts * 2 ** 32 + 1;
+  }
+
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
@@ -65,7 +77,7 @@ export class WorkerParser implements FileParser {
 
   #start(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = new Worker(BOOT, { workerData: { limits: this.#limits } satisfies WorkerInit, ...(this.#resourceLimits !== undefined && { resourceLimits: this.#resourceLimits }) });
+    const worker = new Worker(BOOT, { workerData: { limits: this.#limits, firstId: this.#nextFirstId() } satisfies WorkerInit, ...(this.#resourceLimits !== undefined && { resourceLimits: this.#resourceLimits }) });
     worker.on('message', (m: FromWorker) => this.#onMessage(worker, m));
     worker.on('error', (err) => this.#died(worker, err.message));
     worker.on('exit', (code) => this.#died(worker, `exited with code ${code}`));
@@ -114,7 +126,7 @@ export class WorkerParser implements FileParser {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
     if (!this.#answered) {
-      this.#inline = new InlineParser(this.#limits);
+      this.#inline = new InlineParser(this.#limits, new DocReuse(this.#nextFirstId()));
       for (const [id, p] of this.#pending) {
         this.#pending.delete(id);
         this.#inline.parse(p.jobs, p.each).then(p.resolve, p.reject);
@@ -146,5 +158,5 @@ function fileRead(entries: DocEntry[], end: PieceEnd): FileRead {
     return outcome.rejection;
   });
   const parsed: ParsedFile = syntaxErrors === undefined ? { entries } : { entries, syntaxErrors };
-  return { kind: 'parsed', parsed, bytes: end.bytes };
+  return { kind: 'parsed', parsed, bytes: end.bytes, ...(end.docs !== undefined && { docs: end.docs }) };
 }

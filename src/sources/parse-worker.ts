@@ -4,7 +4,7 @@
 // results queue here, not in the main thread's message queue, which Node drains in one go.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, Piece, ToWorker, WorkerInit } from './parse-messages.ts';
-import { readConfigFile } from './read-file.ts';
+import { DocReuse } from './doc-reuse.ts';
 import type { DocEntry } from './yaml-docs.ts';
 
 // About this much file text per message (the main thread takes one in a couple of milliseconds).
@@ -13,7 +13,9 @@ const WINDOW = 2;
 
 const port = parentPort;
 if (port === null) throw new Error('parse-worker.ts runs in a worker thread');
-const { limits } = workerData as WorkerInit;
+const { limits, firstId } = workerData as WorkerInit;
+// Large files are read document by document: an edit parses only the documents it changed.
+const reuse = new DocReuse(firstId);
 const queue: Array<Extract<ToWorker, { type: 'parse' }>> = [];
 const outbox: FromWorker[] = [];
 let credit = WINDOW;
@@ -23,6 +25,10 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'ack') {
     credit++;
     flush();
+    return;
+  }
+  if (m.type === 'forget') {
+    reuse.forget(m.rel);
     return;
   }
   queue.push(m);
@@ -48,16 +54,15 @@ async function run(): Promise<void> {
       flush();
     };
     for (let index = 0; index < job.jobs.length; index++) {
-      const { abs, rel, size } = job.jobs[index]!;
-      const read = readConfigFile(abs, rel, size, limits);
+      const read = reuse.read(job.jobs[index]!, limits);
       if (read.kind === 'failed') {
         pieces.push({ index, entries: [], end: { kind: 'failed', message: read.message, retry: read.retry } });
       } else {
         const { entries, syntaxErrors } = read.parsed;
         const bad = new Set(syntaxErrors);
         const syntaxAt = entries.flatMap((e, i) => (e.outcome.kind === 'rejected' && bad.has(e.outcome.rejection) ? [i] : []));
-        const end = syntaxAt.length === 0 ? { kind: 'parsed' as const, bytes: read.bytes } : { kind: 'parsed' as const, bytes: read.bytes, syntaxAt };
-        const perEntry = entries.length === 0 ? 0 : read.bytes / entries.length;
+        const end = { kind: 'parsed' as const, bytes: read.bytes, ...(syntaxAt.length > 0 && { syntaxAt }), ...(read.docs !== undefined && { docs: read.docs }) };
+        const perEntry = entries.length === 0 ? 0 : (read.docs?.parsedBytes ?? read.bytes) / entries.length;
         let from = 0;
         // A large file goes in several pieces, each in a message of its own.
         while (entries.length - from > 0 && bytes + (entries.length - from) * perEntry > MESSAGE_BYTES) {

@@ -16,10 +16,23 @@ export interface ConfigLimits {
 // with more is a generated dump, better split (each file is parsed and reloaded on its own).
 export const defaultLimits: ConfigLimits = Object.freeze({ maxFileBytes: 32 * 1024 * 1024, maxDocuments: 10_000 });
 
+/**
+ * A file read document by document (doc-reuse.ts): each document's id (the same id as in an earlier
+ * reading when its text is the same), and those left out of `parsed.entries` because the reader
+ * was told the consumer holds their entries (doc-cache.ts puts them back).
+ */
+export interface SplitDocs {
+  readonly ids: readonly number[];
+  /** indices of the documents not parsed again, ascending */
+  readonly reused: readonly number[];
+  /** the bytes of the documents parsed */
+  readonly parsedBytes: number;
+}
+
 /** A file read and parsed, or why it could not be used as a whole. */
 export type FileRead =
-  /** `bytes`: the length of the text read (0 for an empty file) */
-  | { readonly kind: 'parsed'; readonly parsed: ParsedFile; readonly bytes: number }
+  /** `bytes`: the length of the text read (0 for an empty file); `docs`: read document by document */
+  | { readonly kind: 'parsed'; readonly parsed: ParsedFile; readonly bytes: number; readonly docs?: SplitDocs }
   /** `retry`: the file may be readable on the next look without changing (a permission, a race) */
   | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
 
@@ -28,13 +41,18 @@ export function readConfigFile(abs: string, rel: string, size: number, limits: C
   let text: string;
   try {
     const read = size > limits.maxFileBytes ? null : readBounded(abs, limits.maxFileBytes);
-    if (read === null) return { kind: 'failed', message: `file is larger than the ${limits.maxFileBytes}-byte limit (--max-config-file-size)`, retry: false };
+    if (read === null) return tooLarge(limits);
     text = read;
   } catch (err) {
-    return { kind: 'failed', message: `cannot read file: ${(err as Error).message}`, retry: true };
+    return cannotRead(err);
   }
   // A UTF-8 byte order mark is legal in YAML but not in JSON.parse.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
+  return parseWholeText(text, rel, limits);
+}
+
+/** The text of a file (without its byte order mark) parsed in one go. */
+export function parseWholeText(text: string, rel: string, limits: ConfigLimits): FileRead {
   // Counted before parsing, so that a file of 100,000 documents costs a scan, not a parse.
   if (documentMarkers(text, limits.maxDocuments) > limits.maxDocuments) return tooMany(limits);
   const parsed = parseConfigText(text, rel);
@@ -42,8 +60,16 @@ export function readConfigFile(abs: string, rel: string, size: number, limits: C
   return { kind: 'parsed', parsed, bytes: text.length };
 }
 
-function tooMany(limits: ConfigLimits): FileRead {
+export function tooMany(limits: ConfigLimits): FileRead {
   return { kind: 'failed', message: `file holds more than ${limits.maxDocuments} documents (--max-config-documents); split it into several files`, retry: false };
+}
+
+export function cannotRead(err: unknown): FileRead {
+  return { kind: 'failed', message: `cannot read file: ${(err as Error).message}`, retry: true };
+}
+
+export function tooLarge(limits: ConfigLimits): FileRead {
+  return { kind: 'failed', message: `file is larger than the ${limits.maxFileBytes}-byte limit (--max-config-file-size)`, retry: false };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { FieldError, Origin, Rejection } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
 import { parseYAMLFast } from './yaml-fast.ts';
 import { parseYAMLFull, type YamlDoc } from './yaml-full.ts';
+import { interned, type Interned } from './yaml-detached.ts';
 import { FilePositions, withLines } from './yaml-positions.ts';
 
 /** Origin of a document in a config directory; `item` is set for the items of a `kind: List`. */
@@ -35,21 +36,36 @@ function rejected(origin: FileOrigin, errors: FieldError[]): DocEntry {
   return { origin, outcome: { kind: 'rejected', rejection: { origin, errors } } };
 }
 
-export function parseConfigText(text: string, file: string): ParsedFile {
-  const parsed = /\.json$/i.test(file) ? parsedFile(parseJSON(text, file), file) : parsedYAML(parseYAMLFast(text) ?? parseYAMLFull(text), file);
-  return withRejectionLines(parsed, text);
+/**
+ * Where a piece of a file read alone (one YAML document: yaml-split.ts) sits in the file: its
+ * document index and the lines above it. `into`: strings and values shared with the file's other pieces.
+ */
+export interface DocPlace {
+  readonly doc: number;
+  readonly line: number;
+  readonly into?: Interned;
+}
+
+const WHOLE: DocPlace = { doc: 0, line: 0 };
+
+export function parseConfigText(text: string, file: string, place: DocPlace = WHOLE): ParsedFile {
+  if (/\.json$/i.test(file)) return withRejectionLines(parsedFile(parseJSON(text, file), file), text);
+  const into = place.into ?? interned();
+  let docs = parseYAMLFast(text, into) ?? parseYAMLFull(text, place.line, into);
+  if (place.doc !== 0) docs = docs.map((d) => ({ ...d, doc: d.doc + place.doc }));
+  return withRejectionLines(parsedYAML(docs, file), text, place);
 }
 
 /** Adds line numbers to the rejected documents of a file (the only ones that pay for them). */
-export function withRejectionLines(parsed: ParsedFile, text: string): ParsedFile {
+export function withRejectionLines(parsed: ParsedFile, text: string, place: DocPlace = WHOLE): ParsedFile {
   if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) return parsed;
-  const positions = new FilePositions(text);
+  const positions = new FilePositions(text, place.line);
   // A syntax error is both a document's rejection and one of the file's syntaxErrors: the same
   // object, so the file source reports it once; it stays the same object with its lines.
   const lined = new Map<Rejection, Rejection>();
   const entries = parsed.entries.map((e): DocEntry => {
     if (e.outcome.kind !== 'rejected') return e;
-    const rejection = withLines(e.outcome.rejection, positions, e.origin.doc);
+    const rejection = withLines(e.outcome.rejection, positions, e.origin.doc === undefined ? undefined : e.origin.doc - place.doc);
     lined.set(e.outcome.rejection, rejection);
     return { origin: e.origin, outcome: { kind: 'rejected', rejection } };
   });

@@ -6,7 +6,7 @@
 // caller uses the `yaml` path, which alone reports errors (with line and column, one document at a
 // time). test/sources/yaml-fast.test.ts holds the two paths to that, on a table and a seeded fuzz.
 import { CORE_SCHEMA, loadAll, Type, types } from 'js-yaml';
-import { detached, interned } from './yaml-detached.ts';
+import { detached, interned, type Interned } from './yaml-detached.ts';
 import type { YamlDoc } from './yaml-full.ts';
 import { fastPathDeclines } from './yaml-guard.ts';
 
@@ -45,7 +45,7 @@ const coreFloat = new Type('tag:yaml.org,2002:float', {
 const schema = CORE_SCHEMA.extend({ implicit: [coreInt, coreFloat, types.merge] });
 
 /** The documents of `text` as the `yaml` path reads them, or undefined when only that path can tell. */
-export function parseYAMLFast(text: string): YamlDoc[] | undefined {
+export function parseYAMLFast(text: string, into: Interned = interned()): YamlDoc[] | undefined {
   if (fastPathDeclines(text)) return undefined;
   let docs: unknown[];
   try {
@@ -56,7 +56,6 @@ export function parseYAMLFast(text: string): YamlDoc[] | undefined {
     return undefined;
   }
   const out: YamlDoc[] = [];
-  const into = interned();
   for (let doc = 0; doc < docs.length; doc++) {
     const value = docs[doc];
     if (value === null || value === undefined) continue;

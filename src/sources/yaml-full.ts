@@ -4,7 +4,7 @@
 // written), with its line and column.
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { FieldError } from '../api/types.ts';
-import { detached, interned } from './yaml-detached.ts';
+import { detached, interned, type Interned } from './yaml-detached.ts';
 
 /**
  * One non-empty document of a YAML file, by its index among all the file's documents (empty ones,
@@ -12,17 +12,17 @@ import { detached, interned } from './yaml-detached.ts';
  */
 export type YamlDoc = { readonly doc: number; readonly value: unknown } | { readonly doc: number; readonly errors: FieldError[] };
 
-export function parseYAMLFull(text: string): YamlDoc[] {
+/** `lineOffset`: lines of the file above `text` (a document read alone: yaml-split.ts), for messages. */
+export function parseYAMLFull(text: string, lineOffset = 0, into: Interned = interned()): YamlDoc[] {
   const lines = new LineCounter();
   // `merge` accepts `<<:` keys as Kubernetes' YAML reader does; maxAliasCount bounds alias bombs.
   const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines, merge: true });
   const out: YamlDoc[] = [];
-  const into = interned();
   docs.forEach((d, doc) => {
     if (d.errors.length > 0) {
       const errors = d.errors.map((e) => {
         const at = lines.linePos(e.pos[0]);
-        return { path: '', message: `YAML syntax error at line ${at.line}, column ${at.col}: ${e.message}` };
+        return { path: '', message: `YAML syntax error at line ${at.line + lineOffset}, column ${at.col}: ${e.message}` };
       });
       out.push({ doc, errors });
       return;

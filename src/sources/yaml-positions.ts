@@ -11,8 +11,11 @@ export class FilePositions {
   readonly #lines = new LineCounter();
   readonly #documents: CST.Document[] = [];
   readonly #composed = new Map<number, Document.Parsed | null>();
+  /** lines of the file above `text` (a document read alone: yaml-split.ts) */
+  readonly #lineOffset: number;
 
-  constructor(text: string) {
+  constructor(text: string, lineOffset = 0) {
+    this.#lineOffset = lineOffset;
     // Positions are a courtesy: whatever the text, failing to find them must not fail the load.
     try {
       for (const token of new Parser(this.#lines.addNewLine).parse(text)) {
@@ -47,7 +50,7 @@ export class FilePositions {
   }
 
   #lineAt(offset: number | undefined): number | undefined {
-    return offset === undefined ? undefined : this.#lines.linePos(offset).line;
+    return offset === undefined ? undefined : this.#lines.linePos(offset).line + this.#lineOffset;
   }
 
   #document(doc: number): Document.Parsed | null {

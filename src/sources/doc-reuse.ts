@@ -1,0 +1,272 @@
+// Reads large YAML files document by document and parses only the documents whose bytes changed
+// since the file's last reading (the reader's half of the per-document parse cache; the consumer's
+// half, doc-cache.ts, holds the parsed entries). Each distinct document gets an id; a document
+// whose bytes equal one of the last reading's, and whose id the consumer says it holds (`known`),
+// keeps that id and is not parsed. The consumer being the judge keeps the two halves in step
+// whatever happens to a reading on the way (a worker that died, a file that failed).
+//
+// What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
+// its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
+// cost ~120 ms here. Smaller files keep a SHA-1 of each document instead (~1 ms per 400 KB), so
+// that 500 files of 500 documents do not hold their text twice (parsed and as bytes). Line
+// numbers are not part of a document's identity: a document is parsed with its lines only when it
+// has a rejection (the only entries that carry lines), so one that moved down is reported where it
+// now is (doc-cache.ts parses rejected documents on every reading).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { DocEntry } from './yaml-docs.ts';
+import { parseConfigText } from './yaml-docs.ts';
+import { interned } from './yaml-detached.ts';
+import { cannotRead, parseWholeText, tooLarge, tooMany, type ConfigLimits, type FileRead } from './read-file.ts';
+import { countLines, splitDocuments, type DocSpan } from './yaml-split.ts';
+import type { Rejection } from '../api/types.ts';
+
+/** One file to read, and the ids of the documents whose entries the consumer holds. */
+export interface ReuseJob {
+  readonly abs: string;
+  readonly rel: string;
+  readonly size: number;
+  readonly known?: ReadonlySet<number>;
+}
+
+interface Remembered {
+  /** the file's bytes (KEEP_BYTES or more), or each document's hash (`hashes`) */
+  readonly buf?: Buffer;
+  readonly hashes?: readonly string[];
+  /** where the text starts (after a byte order mark) */
+  readonly from: number;
+  readonly spans: readonly DocSpan[];
+  readonly ids: readonly number[];
+  /** entries (List items count) per document */
+  readonly counts: readonly number[];
+}
+
+/** Where a changed document's old version is looked for: the last reading's documents [lo, hi). */
+interface Candidates {
+  readonly lo: number;
+  readonly hi: number;
+  /** span key (see keyOf) -> indices, made when a document is not where it was */
+  byKey?: Map<string, number[]>;
+}
+
+const BOM = [0xef, 0xbb, 0xbf];
+const KEEP_BYTES = 8 * 1024 * 1024;
+
+export class DocReuse {
+  readonly #files = new Map<string, Remembered>();
+  #nextId: number;
+  readonly #keepBytes: number;
+
+  /**
+   * `firstId`: ids start here (a new reader starts above the ids an earlier one gave out);
+   * `keepBytesFrom`: files this large or larger are remembered by their bytes (default KEEP_BYTES)
+   */
+  constructor(firstId = 1, options: { keepBytesFrom?: number } = {}) {
+    this.#nextId = firstId;
+    this.#keepBytes = options.keepBytesFrom ?? KEEP_BYTES;
+  }
+
+  forget(rel: string): void {
+    this.#files.delete(rel);
+  }
+
+  read(job: ReuseJob, limits: ConfigLimits): FileRead {
+    let buf: Buffer;
+    try {
+      if (job.size > limits.maxFileBytes) return tooLarge(limits);
+      buf = readFileSync(job.abs);
+    } catch (err) {
+      return cannotRead(err);
+    }
+    if (buf.length > limits.maxFileBytes) return tooLarge(limits);
+    const from = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
+    const prev = this.#files.get(job.rel);
+    const edited = prev?.buf !== undefined && prev.from === from && job.known !== undefined ? editedSpans(prev, prev.buf, buf) : undefined;
+    const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
+    if (spans === undefined) {
+      this.#files.delete(job.rel);
+      return parseWholeText(buf.toString('utf8', from), job.rel, limits);
+    }
+    if (spans.length > limits.maxDocuments) return tooMany(limits);
+    return this.#readSplit(job, buf, from, spans, edited, limits);
+  }
+
+  /**
+   * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
+   * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
+   */
+  #readSplit(job: ReuseJob, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits): FileRead {
+    const prev = this.#files.get(job.rel);
+    const known = job.known;
+    const same = edited?.same;
+    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
+    const keep = buf.length >= this.#keepBytes;
+    const hashes = !keep || prev?.hashes !== undefined ? spans.map((s) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest('base64')) : undefined;
+    const ids: number[] = [];
+    const counts: number[] = [];
+    const reused: number[] = [];
+    const entries: DocEntry[] = [];
+    const syntaxErrors: Rejection[] = [];
+    const into = interned();
+    let parsedBytes = 0;
+    let total = 0;
+    let shift = 0;
+    // Lines are counted only up to the rejected documents, in one pass over the file.
+    let linesAt = from;
+    let lines = 0;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i] as DocSpan;
+      const hint = same === undefined ? -1 : (same[i] as number);
+      const j = prev === undefined || known === undefined ? -1 : hint >= 0 ? (known.has(prev.ids[hint] as number) ? hint : -1)
+        : prev.hashes !== undefined ? sameHash(prev.hashes, prev, hashes?.[i] as string, i + shift, known, candidates)
+        : sameAs(prev, buf, span, i + shift, known, candidates);
+      if (j >= 0) {
+        shift = j - i;
+        const id = prev!.ids[j] as number;
+        ids.push(id);
+        counts.push(prev!.counts[j] as number);
+        reused.push(i);
+        total += prev!.counts[j] as number;
+        continue;
+      }
+      const text = buf.toString('utf8', span.start, span.end);
+      let parsed = parseConfigText(text, job.rel, { doc: i, line: 0, into });
+      if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) {
+        lines += countLines(buf, linesAt, span.start);
+        linesAt = span.start;
+        parsed = parseConfigText(text, job.rel, { doc: i, line: lines, into });
+      }
+      for (const e of parsed.entries) entries.push(e);
+      if (parsed.syntaxErrors !== undefined) syntaxErrors.push(...parsed.syntaxErrors);
+      ids.push(this.#nextId++);
+      counts.push(parsed.entries.length);
+      total += parsed.entries.length;
+      parsedBytes += span.end - span.start;
+    }
+    if (total > limits.maxDocuments) return tooMany(limits);
+    this.#files.set(job.rel, keep ? { buf, from, spans, ids, counts } : { hashes: hashes as string[], from, spans, ids, counts });
+    return {
+      kind: 'parsed',
+      parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
+      bytes: buf.length - from,
+      docs: { ids, reused, parsedBytes },
+    };
+  }
+}
+
+/**
+ * The documents of a new version of a file, found from its last reading: the bytes both versions
+ * begin and end with are compared (memcmp, a few ms for 50 MB), the documents within them are
+ * the old ones (moved by the change in length), and only the text between is split. An edit of
+ * one document among 50,000 then costs the read and the comparison, not a scan of every line.
+ * Undefined when the changed text cannot be split (see splitDocuments).
+ */
+interface Edited {
+  readonly spans: DocSpan[];
+  readonly same: Int32Array;
+  /** the old documents between the common head and tail */
+  readonly candidates: Candidates;
+}
+
+function editedSpans(prev: Remembered, old: Buffer, buf: Buffer): Edited | undefined {
+  const head = commonPrefix(old, buf);
+  const tail = commonSuffix(old, buf, Math.min(old.length, buf.length) - head);
+  const delta = buf.length - old.length;
+  const n = prev.spans.length;
+  // Documents wholly in the common head, with the `---` that ends them; and wholly in the common
+  // tail, with the line feed before them.
+  let k = 0;
+  while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
+  if (head === old.length && old.length === buf.length) k = n;
+  let m = n;
+  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= old.length - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
+  const midStart = k === 0 ? prev.from : (prev.spans[k - 1] as DocSpan).end;
+  const midEnd = m === n ? buf.length : (prev.spans[m] as DocSpan).start + delta;
+  const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
+  if (middle === undefined) return undefined;
+  const spans: DocSpan[] = prev.spans.slice(0, k);
+  for (const s of middle) spans.push(s);
+  for (let j = m; j < n; j++) {
+    const s = prev.spans[j] as DocSpan;
+    spans.push(delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
+  }
+  const same = new Int32Array(spans.length).fill(-1);
+  for (let i = 0; i < k; i++) same[i] = i;
+  for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
+  return { spans, same, candidates: { lo: k, hi: m } };
+}
+
+// Compared a block at a time: one native call per 64 KiB, then byte by byte in the block that differs.
+const BLOCK = 64 * 1024;
+
+function commonPrefix(a: Buffer, b: Buffer): number {
+  const max = Math.min(a.length, b.length);
+  let at = 0;
+  while (at < max) {
+    const end = Math.min(max, at + BLOCK);
+    if (a.compare(b, at, end, at, end) !== 0) break;
+    at = end;
+  }
+  while (at < max && a[at] === b[at]) at++;
+  return at;
+}
+
+/** The length of the bytes `a` and `b` end with, at most `max`. */
+function commonSuffix(a: Buffer, b: Buffer, max: number): number {
+  let len = 0;
+  while (len < max) {
+    const step = Math.min(BLOCK, max - len);
+    if (a.compare(b, b.length - len - step, b.length - len, a.length - len - step, a.length - len) !== 0) break;
+    len += step;
+  }
+  while (len < max && a[a.length - 1 - len] === b[b.length - 1 - len]) len++;
+  return len;
+}
+
+/**
+ * The index of a document of the last reading with the same bytes as `span` and a known id: the
+ * one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
+ */
+function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, known: ReadonlySet<number>, among: Candidates): number {
+  const equal = (j: number): boolean => {
+    const old = prev.spans[j];
+    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || !known.has(prev.ids[j] as number)) return false;
+    return prev.buf !== undefined && buf.compare(prev.buf, old.start, old.end, span.start, span.end) === 0;
+  };
+  if (equal(guess)) return guess;
+  // A few candidates (an edit of one document) are compared directly.
+  if (among.hi - among.lo <= 8) {
+    for (let j = among.lo; j < among.hi; j++) if (equal(j)) return j;
+    return -1;
+  }
+  among.byKey ??= keyed(among, (j) => keyOf(prev.buf as Buffer, prev.spans[j] as DocSpan));
+  for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
+  return -1;
+}
+
+/** As sameAs, for a file remembered by its documents' hashes. */
+function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, known: ReadonlySet<number>, among: Candidates): number {
+  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && known.has(prev.ids[j] as number);
+  if (equal(guess)) return guess;
+  among.byKey ??= keyed(among, (j) => old[j] as string);
+  for (const j of among.byKey.get(hash) ?? []) if (equal(j)) return j;
+  return -1;
+}
+
+function keyed(among: Candidates, keyOf: (j: number) => string): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (let j = among.lo; j < among.hi; j++) {
+    const k = keyOf(j);
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [j]);
+    else list.push(j);
+  }
+  return byKey;
+}
+
+// A document's length and some of its bytes from the middle (where names differ, past the shared
+// `apiVersion` and `kind` lines): equal keys are only candidates, compared in full.
+function keyOf(buf: Buffer, s: DocSpan): string {
+  const mid = (s.start + s.end) >>> 1;
+  return `${s.end - s.start}:${buf.toString('latin1', Math.max(s.start, mid - 24), Math.min(s.end, mid + 24))}`;
+}
