@@ -1,5 +1,5 @@
 // Counters of the hot path: a series is an object whose increment is one addition.
-import { Family, type Labels, type PlainFamilyJson } from './family.ts';
+import { type Labels, ValueFamily } from './family.ts';
 
 export class CounterSeries {
   readonly labels: Labels;
@@ -19,18 +19,8 @@ export class CounterSeries {
   }
 }
 
-export class CounterFamily extends Family<CounterSeries> {
+export class CounterFamily extends ValueFamily<CounterSeries> {
   readonly type = 'counter';
-
-  /** prom-client's `labels(...)`: for the paths that do not keep the series. */
-  labels(...values: string[]): CounterSeries {
-    return this.child(...values);
-  }
-
-  async get(): Promise<PlainFamilyJson> {
-    const values = [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels }));
-    return { help: this.help, name: this.name, type: this.type, values, aggregator: this.aggregator };
-  }
 
   protected create(labels: Labels): CounterSeries {
     return new CounterSeries(labels);

@@ -105,6 +105,19 @@ export abstract class Family<S extends { readonly labels: Labels }> {
   }
 }
 
+/** Counters and gauges: series holding one number, listed as prom-client lists them. */
+export abstract class ValueFamily<S extends PlainValue> extends Family<S> {
+  /** prom-client's `labels(...)`: for the paths that do not keep the series. */
+  labels(...values: string[]): S {
+    return this.child(...values);
+  }
+
+  async get(): Promise<PlainFamilyJson> {
+    const values = [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels }));
+    return { help: this.help, name: this.name, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
 /** One sample as prom-client's counters and gauges list them (`{ value, labels }`). */
 export interface PlainValue {
   readonly value: number;

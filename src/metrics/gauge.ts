@@ -1,5 +1,5 @@
 // Gauges with labels whose series the caller keeps (open connections per listener).
-import { Family, type Labels, type PlainFamilyJson } from './family.ts';
+import { type Labels, ValueFamily } from './family.ts';
 
 export class GaugeSeries {
   readonly labels: Labels;
@@ -22,17 +22,8 @@ export class GaugeSeries {
   }
 }
 
-export class GaugeFamily extends Family<GaugeSeries> {
+export class GaugeFamily extends ValueFamily<GaugeSeries> {
   readonly type = 'gauge';
-
-  labels(...values: string[]): GaugeSeries {
-    return this.child(...values);
-  }
-
-  async get(): Promise<PlainFamilyJson> {
-    const values = [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels }));
-    return { help: this.help, name: this.name, type: this.type, values, aggregator: this.aggregator };
-  }
 
   protected create(labels: Labels): GaugeSeries {
     return new GaugeSeries(labels);
