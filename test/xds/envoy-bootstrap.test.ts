@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { envoyBootstrap, envoyCommand, grpcBootstrap } from '../../src/cli/commands/envoy.ts';
 import { decodeMessage, encodeMessage, type ProtoObject } from '../../src/xds/encode.ts';
 import { envoyProtos } from '../../src/xds/protos.ts';
+import { wantsVhds } from '../../src/xds/vhds.ts';
 
 const BOOTSTRAP = 'envoy.config.bootstrap.v3.Bootstrap';
 // Well-known types whose JSON form differs from their message form (a Duration is "5s", ...).
@@ -177,4 +178,18 @@ test('the command takes --xds-ca, --client-cert and --client-key for both bootst
   const grpc = JSON.parse(await run(['--grpc', '-o', 'json', '--xds', 'sluice:18000', ...files]));
   assert.deepEqual(grpc, grpcBootstrap({ xds: 'sluice:18000', nodeId: 'sluice-envoy', tls }));
   await assert.rejects(run(['--client-key', 'k']), { code: 'SLUICE_ERR_BAD_FLAG' });
+});
+
+test('--vhds asks for VHDS in the node metadata and speaks delta xDS, which VHDS needs', async () => {
+  const b = JSON.parse(await run(['-o', 'json', '--vhds']));
+  assert.equal(b.dynamic_resources.ads_config.api_type, 'DELTA_GRPC');
+  // A Struct in its JSON form, as Envoy reads the YAML; the server sees it decoded as a Struct.
+  assert.deepEqual(b.node.metadata, { 'sluice.vhds': true });
+  const { metadata, ...node } = b.node;
+  assertValidBootstrap({ ...b, node });
+  const decoded = decodeMessage(BOOTSTRAP, encodeMessage(BOOTSTRAP, { ...b, node: { ...node, metadata: { fields: { 'sluice.vhds': { boolValue: true } } } } }));
+  assert.ok(wantsVhds(decoded.node as Parameters<typeof wantsVhds>[0]), 'the server reads the opt-in');
+  assert.equal(metadata['sluice.vhds'], true);
+  const yaml = parse(await run(['--vhds']));
+  assert.deepEqual(yaml, envoyBootstrap({ xds: '127.0.0.1:18000', nodeId: 'sluice-envoy', delta: true, vhds: true }));
 });

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { SluiceError } from '../../errors.ts';
 import { parseHostPort } from '../../xds/common.ts';
+import { VHDS_METADATA_KEY } from '../../xds/vhds.ts';
 
 export const DEFAULT_XDS_ADDRESS = '127.0.0.1:18000';
 /** Not 9901: that is Sluice's own admin port, and both often run on one machine in a demo. */
@@ -23,6 +24,8 @@ export interface BootstrapOptions {
   readonly adminPort?: number;
   /** incremental xDS (DELTA_GRPC) instead of state of the world */
   readonly delta?: boolean;
+  /** ask Sluice for VHDS (node metadata `sluice.vhds: true`): edits send only the changed virtual hosts; implies delta */
+  readonly vhds?: boolean;
   /** TLS (and with a client certificate, mTLS) to Sluice's xDS server */
   readonly tls?: XdsClientTls;
 }
@@ -89,11 +92,16 @@ export function envoyBootstrap(options: BootstrapOptions): { [key: string]: Json
   const ads = () => ({ ads: {}, resource_api_version: 'V3' });
   const http2 = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
   return {
-    node: { id: options.nodeId, cluster: options.cluster ?? 'sluice-gateway' },
+    node: {
+      id: options.nodeId,
+      cluster: options.cluster ?? 'sluice-gateway',
+      // A Struct in its JSON form, which is how Envoy reads a YAML or JSON bootstrap.
+      ...(options.vhds ? { metadata: { [VHDS_METADATA_KEY]: true } } : {}),
+    },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     dynamic_resources: {
       ads_config: {
-        api_type: options.delta ? 'DELTA_GRPC' : 'GRPC',
+        api_type: options.delta || options.vhds ? 'DELTA_GRPC' : 'GRPC',
         transport_api_version: 'V3',
         grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
         set_node_on_first_message_only: true,
@@ -158,6 +166,7 @@ interface EnvoyBootstrapFlags {
   output: string;
   grpc: boolean;
   delta: boolean;
+  vhds: boolean;
   xdsCa?: string;
   clientCert?: string;
   clientKey?: string;
@@ -175,6 +184,7 @@ export function envoyCommand(write: (text: string) => void = (t) => void process
     .option('--admin-port <port>', "Envoy's admin port (on 127.0.0.1)", String(DEFAULT_ENVOY_ADMIN_PORT))
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .option('--delta', 'use incremental xDS (DELTA_GRPC)', false)
+    .option('--vhds', 'ask for virtual hosts one by one over VHDS, so an edit sends only the changed ones (implies --delta)', false)
     .option('--grpc', 'print a proxyless gRPC client bootstrap (GRPC_XDS_BOOTSTRAP) instead', false)
     .option('--xds-ca <file>', "connect over TLS, trusting this CA for Sluice's xDS certificate (a path on the client's machine)")
     .option('--client-cert <file>', 'with --xds-ca: client certificate for mTLS (PEM path)')
@@ -191,7 +201,8 @@ export function envoyCommand(write: (text: string) => void = (t) => void process
             nodeId: opts.nodeId,
             cluster: opts.cluster,
             adminPort: Number(opts.adminPort),
-            delta: opts.delta,
+            delta: opts.delta || opts.vhds,
+            vhds: opts.vhds,
             tls,
           });
       write(renderBootstrap(bootstrap, opts.output));
