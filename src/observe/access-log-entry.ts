@@ -95,9 +95,20 @@ export function responseFlags(e: AccessEntry): string {
 export function requestHeader(raw: readonly string[], name: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === name.length && n.toLowerCase() === name) return raw[i + 1];
+    if (n.length === name.length && (n === name || sameLowerCase(n, name))) return raw[i + 1];
   }
   return undefined;
+}
+
+/** `n.toLowerCase() === lower` (same length) without a new string per header on every line. */
+function sameLowerCase(n: string, lower: string): boolean {
+  for (let j = 0; j < n.length; j++) {
+    let c = n.charCodeAt(j);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    else if (c > 0x7f) return n.toLowerCase() === lower;
+    if (c !== lower.charCodeAt(j)) return false;
+  }
+  return true;
 }
 
 /** A gRPC call's status: a forwarded call's from its trailers (or trailers-only head), or the gateway's own answer's. */

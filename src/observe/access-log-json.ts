@@ -11,6 +11,19 @@ import { isoTimeAt } from './access-log-time.ts';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
+// Listener, route and cluster names come from the configuration and repeat on every line: each
+// one's check is remembered (bounded: a config churning names only starts the memory over).
+const plainNames = new Map<string, boolean>();
+function plainName(s: string): boolean {
+  let plain = plainNames.get(s);
+  if (plain === undefined) {
+    if (plainNames.size >= 4096) plainNames.clear();
+    plain = !NEEDS_ESCAPE.test(s);
+    plainNames.set(s, plain);
+  }
+  return plain;
+}
+
 const quote = (s: string): string => '"' + s + '"';
 const escaped = (s: string): string => JSON.stringify(s);
 
@@ -21,8 +34,8 @@ export function jsonLine(e: AccessEntry): string {
   const rid = x.requestId === '' ? requestHeader(x.raw, 'x-request-id') : x.requestId;
   const upstream = upstreamHost(x);
   const trace = traceId(x);
-  const all = x.listener + x.method + x.authority + x.target + x.ingress + x.clusterName + (client ?? '') + (ua ?? '') + (rid ?? '') + (upstream ?? '') + (trace ?? '');
-  const q = NEEDS_ESCAPE.test(all) ? escaped : quote;
+  const all = x.method + x.authority + x.target + (client ?? '') + (ua ?? '') + (rid ?? '') + (upstream ?? '') + (trace ?? '');
+  const q = NEEDS_ESCAPE.test(all) || !plainName(x.listener) || !plainName(x.ingress) || !plainName(x.clusterName) ? escaped : quote;
   let line = '{"time":"' + isoTimeAt(x.startedAt) + '","listener":' + q(x.listener) + ',"protocol":"' + protocolOf(x) + '","method":' + q(x.method) +
     ',"authority":' + q(x.authority) + ',"path":' + q(x.target) + ',"status":' + e.status;
   const grpc = grpcStatusCode(x, e.status);

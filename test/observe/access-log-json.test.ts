@@ -36,7 +36,7 @@ function reference(e: AccessEntry): string {
   });
 }
 
-const HOSTILE = ['plain', 'q"uote', 'back\\slash', 'nl\nand\ttab\u0000', '\u007f del', 'ünïcödé ✓ 😀', 'lone \ud800 surrogate', 'low \udc00', '</script>', ''];
+const HOSTILE = ['plain', 'q"uote', 'back\\slash', 'nl\nand\ttab\u0000', '\u007f del', 'ünïcödé ✓ 😀', 'lone \ud800 surrogate', 'low \udc00', '</script>', 'long "' + 'v\\'.repeat(50_000) + '\u0001', ''];
 
 function exchange(v: string, i: number): LoggedExchange {
   const started = performance.now() - 5;
@@ -61,6 +61,25 @@ describe('JSON access log line', () => {
         JSON.parse(line);
       }
     });
+  });
+
+  it('escapes a configured name whose check is remembered, every time it comes again', () => {
+    for (let round = 0; round < 3; round++) {
+      for (const v of HOSTILE) {
+        const e: AccessEntry = { x: { ...exchange('plain', 1), ingress: `ns/${v}`, clusterName: `c${v}`, listener: `l${v}` }, status: 200, outcome: undefined, endedAt: performance.now() };
+        assert.equal(jsonLine(e), reference(e));
+      }
+    }
+  });
+
+  it('finds request headers whatever the case of their names, as toLowerCase compares them', () => {
+    const raw = ['Host', 'h', 'USER-agent', 'ua', 'X-Request-ID', 'rid', '\u212Aeep', 'kelvin', 'traceparent', 't'];
+    assert.equal(requestHeader(raw, 'user-agent'), 'ua');
+    assert.equal(requestHeader(raw, 'x-request-id'), 'rid');
+    assert.equal(requestHeader(raw, 'traceparent'), 't');
+    assert.equal(requestHeader(raw, 'keep'), '\u212Aeep'.toLowerCase() === 'keep' ? 'kelvin' : undefined);
+    assert.equal(requestHeader(['user-agenu', 'x', 'user-agent@', 'y'], 'user-agent'), undefined);
+    assert.equal(requestHeader(['USER-AGENT', 'first', 'user-agent', 'second'], 'user-agent'), 'first');
   });
 
   it('writes the start time as toISOString does, at every millisecond', () => {
