@@ -50,7 +50,7 @@ export function serveCommand(): Command {
     .option('--no-normalize-path', 'route and forward request paths as sent (no removal of dot-segments, no %2e decoding, no merging of slashes)')
     .option('--access-log <path|-|off>', 'one line per request to this file (appended), - for stdout, or off', serveDefaults.accessLog)
     .option('--access-log-format <json|template>', "json, or a template of Envoy's command operators (%REQ(X)%, %RESPONSE_CODE%, %DURATION%, ...)", serveDefaults.accessLogFormat)
-    .option('--access-log-flush-interval <ms>', 'the access log is written at least this often (and whenever 64 KiB wait)', serveDefaults.accessLogFlushInterval)
+    .option('--access-log-flush-interval <ms>', 'the access log is written at least this often (and whenever 1 MiB waits)', serveDefaults.accessLogFlushInterval)
     .option('--access-log-sample-rate <rate>', 'share (0 to 1) of ordinary requests logged; failures (5xx, any response flag) always are (default 1)')
     .option('--access-log-listeners <names>', 'listeners that log, comma-separated: http, https, local, gateway (every Gateway port), gateway/ADDRESS:PORT, or all (default all)')
     .option('--no-request-id', 'pass x-request-id as the client sent it (by default one is made when absent and sent upstream)')
