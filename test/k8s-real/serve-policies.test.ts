@@ -3,18 +3,14 @@
 // Gateway's route under `sluice serve --kubernetes`, and the status Sluice writes passes the CRD.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { sluiceCrdManifests } from '../../src/k8s/install-sluice-crds.ts';
 import { startRealApiServer, type RealApiServer } from '../support/real-apiserver.ts';
-import { startSluice, type SluiceProcess } from '../support/sluice.ts';
-import { startUpstream, type Upstream } from '../support/upstream.ts';
-import { freePort } from '../proxy/gateway-ports-helpers.ts';
-import { bins, createNamespace, createService, get, putSlice, skip, waitFor } from './cluster.ts';
+import type { SluiceProcess } from '../support/sluice.ts';
+import type { Upstream } from '../support/upstream.ts';
+import { bins, get, skip, waitFor } from './cluster.ts';
+import { applyWebRoute, installGatewayApiCrds, startGatewayServing } from './gateway-api-serving.ts';
 
-const GW = '/apis/gateway.networking.k8s.io/v1';
 const SL = '/apis/sluice.dev/v1alpha1';
-const CRDS = new URL('../fixtures/gateway-api-crds/', import.meta.url);
 const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 type Cond = { type: string; status: string; reason?: string; observedGeneration?: number; lastTransitionTime?: string };
 type Policy = { metadata: { generation: number }; status?: { ancestors?: Array<{ controllerName: string; conditions: Cond[] }> } };
@@ -27,20 +23,14 @@ describe('TrafficPolicy against a real API server', { skip }, () => {
 
   before(async () => {
     api = await startRealApiServer(bins);
-    for (const file of readdirSync(CRDS).filter((f) => f.endsWith('.yaml'))) await api.request('POST', CRD_PATH, parse(readFileSync(new URL(file, CRDS), 'utf8')), undefined, [409]);
+    await installGatewayApiCrds(api);
     // A CRD the API server finds not structural is refused here (422), not at apply time in a cluster.
     for (const crd of sluiceCrdManifests()) await api.request('POST', CRD_PATH, crd);
     await waitFor('the CRDs to be served', 30_000, async () => {
-      for (const path of [`${GW}/gateways`, `${GW}/httproutes`, `${SL}/trafficpolicies`, `${SL}/backendpolicies`]) if ((await api.request('GET', path, undefined, undefined, [404])).status !== 200) return false;
+      for (const path of [`${SL}/trafficpolicies`, `${SL}/backendpolicies`]) if ((await api.request('GET', path, undefined, undefined, [404])).status !== 200) return false;
       return true;
     });
-    await Promise.all(['app', 'infra', 'sluice-system'].map((ns) => createNamespace(api, ns)));
-    up = await startUpstream('web');
-    await createService(api, 'app', 'web');
-    await putSlice(api, 'app', 'web-1', 'web', up.port);
-    const bound = await freePort();
-    address = `127.0.0.1:${bound}`;
-    gw = await startSluice(['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--id', 'r1', '--gateway-address', '127.0.0.1', '--port-offset', String(bound - 80)], ['http', 'local', 'admin'], { boundMs: 60_000 });
+    ({ up, gw, address } = await startGatewayServing(api));
   });
   after(async () => {
     await gw?.stop();
@@ -49,16 +39,7 @@ describe('TrafficPolicy against a real API server', { skip }, () => {
   });
 
   it('limits the Gateway’s route once a Gateway-wide TrafficPolicy is applied, and writes a status the CRD accepts', async () => {
-    await api.request('POST', `${GW}/gatewayclasses`, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice' }, spec: { controllerName: 'sluice.dev/gateway-controller' } });
-    await api.request('POST', `${GW}/namespaces/infra/gateways`, {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'infra' },
-      spec: { gatewayClassName: 'sluice', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
-    });
-    await api.request('POST', `${GW}/namespaces/app/httproutes`, {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: 'app' },
-      spec: { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['web.example'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
-    });
-    await waitFor('web.example served on the Gateway listener', 30_000, async () => (await get(address, 'web.example').catch(() => ({ status: 0 }))).status === 200);
+    await applyWebRoute(api, address);
     await api.request('POST', `${SL}/namespaces/infra/trafficpolicies`, {
       apiVersion: 'sluice.dev/v1alpha1', kind: 'TrafficPolicy', metadata: { name: 'gw-wide', namespace: 'infra' },
       spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }], rateLimit: { requests: 1, unit: 'minute' } },
