@@ -2,10 +2,11 @@
 // startSluice is also what the scale, workers and profile runs use.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, sleep, start, waitForPort, type Child } from '../proc.ts';
 import { writeScenarioConfig } from '../ingress-gen.ts';
+import { staleBuild } from '../stale-build.ts';
 import type { Contender } from '../types.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
@@ -56,6 +57,8 @@ export function sluiceHasWorkers(): boolean {
 }
 
 export async function startSluice(o: SluiceOptions): Promise<SluiceProcess> {
+  const stale = staleBuild(dirname(dirname(o.bin ?? BIN)));
+  if (stale !== undefined) throw new Error(stale);
   const [httpPort, localPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const nodeArgs = [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), ...(o.nodeArgs ?? [])];
   const args = [...nodeArgs, o.bin ?? BIN, 'serve', '--config', o.configDir, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', `127.0.0.1:${adminPort}`,
