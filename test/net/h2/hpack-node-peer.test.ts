@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, describe, it } from 'node:test';
 import { HpackDecoder } from '../../../src/net/h2/hpack-decoder.ts';
+import { HpackEncoder } from '../../../src/net/h2/hpack-encoder.ts';
 import { mulberry32 } from '../../support/prng.ts';
-import { FLAG, FRAME, type RawServer, startRawServer } from './hpack-raw-server.ts';
+import { FLAG, FRAME, type RawConnection, type RawServer, startRawServer } from './hpack-raw-server.ts';
 
 type Headers = Record<string, string | string[]>;
 
@@ -105,6 +106,92 @@ describe('HPACK decoder against node:http2 (nghttp2) as the peer', () => {
         // streams 1, 3, 5, ... in the order the requests were made
         sent.forEach((h, i) => assert.deepEqual(pairsOfList(got.get(1 + 2 * i)!), pairsOf(h), `request ${i}`));
         assert.ok(decoder.dynamicTableSize > 0 && decoder.dynamicTableSize <= ourTableSize);
+      } finally {
+        session.destroy();
+      }
+    });
+  }
+});
+
+/** Random response fields from small pools, with set-cookie sometimes twice, as a flat list. */
+function randomResponse(rnd: () => number): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const out = [':status', pick(['200', '200', '302', '404', '503'])];
+  const names = ['content-type', 'content-length', 'date', 'server', 'cache-control', 'vary', 'etag', 'location', 'x-a', 'x-b'];
+  for (const name of names) {
+    const r = rnd();
+    if (r < 0.3) continue;
+    // (nghttp2 checks content-length against the body: this one has none)
+    if (name === 'content-length') out.push(name, '0');
+    else out.push(name, r < 0.8 ? `${name}-${Math.floor(rnd() * 3)}` : randomText(rnd, 1 + Math.floor(rnd() * (rnd() < 0.2 ? 500 : 30)), true));
+  }
+  for (let k = Math.floor(rnd() * 3); k > 0; k--) out.push('set-cookie', `id=${Math.floor(rnd() * 5)}; Path=/`);
+  return out;
+}
+
+/** What node's client makes of a field list: ':status' a number, set-cookie an array. */
+function asNodeHeaders(flat: string[]): Headers {
+  const h: Headers = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const [n, v] = [flat[i]!, flat[i + 1]!];
+    if (n === 'set-cookie') ((h[n] ??= []) as string[]).push(v);
+    else h[n] = v;
+  }
+  return h;
+}
+
+/** HEADERS then CONTINUATIONs of at most 16,384 octets (the peer's default SETTINGS_MAX_FRAME_SIZE). */
+function sendBlock(c: RawConnection, streamId: number, block: Buffer): void {
+  const max = 16_384;
+  for (let at = 0; at === 0 || at < block.length; at += max) {
+    const part = block.subarray(at, at + max);
+    const last = at + max >= block.length;
+    c.frame(at === 0 ? FRAME.HEADERS : FRAME.CONTINUATION, (last ? FLAG.END_HEADERS : 0) | (at === 0 ? FLAG.END_STREAM : 0), streamId, part);
+  }
+}
+
+describe('HPACK encoder against node:http2 (nghttp2) as the peer', () => {
+  const servers: RawServer[] = [];
+  after(() => Promise.all(servers.map((s) => s.close())));
+
+  for (const peerTableSize of [4096, 256, 0]) {
+    it(`node decodes 300 random responses on one connection with its table at ${peerTableSize}`, { timeout: 30_000 }, async () => {
+      const decoder = new HpackDecoder();
+      const encoder = new HpackEncoder();
+      const rnd = mulberry32(peerTableSize + 1);
+      const sent = new Map<number, string[]>();
+      const server = await startRawServer({
+        onSettings: (params) => {
+          const size = params.get(1);
+          if (size !== undefined) encoder.setPeerMaxTableSize(size);
+        },
+        onHeaders(streamId, block, c) {
+          decoder.decode(block, 0, block.length, []);
+          const fields = randomResponse(rnd);
+          sent.set(streamId, fields);
+          // half through encodeInto at an offset, half through encode
+          if (streamId % 4 === 1) {
+            const out = Buffer.alloc(8192);
+            const end = encoder.encodeInto(fields, out, 3);
+            sendBlock(c, streamId, out.subarray(3, end === -1 ? 3 : end));
+          } else sendBlock(c, streamId, encoder.encode(fields));
+        },
+      });
+      servers.push(server);
+      const session = http2.connect(`http://127.0.0.1:${server.port}`, { settings: { headerTableSize: peerTableSize } });
+      session.on('error', () => {});
+      try {
+        const reqRnd = mulberry32(99);
+        for (let batch = 0; batch < 30; batch++) {
+          const responses = await Promise.all(Array.from({ length: 10 }, () => request(session, randomRequest(reqRnd))));
+          responses.forEach((r, i) => {
+            const streamId = 1 + 2 * (batch * 10 + i);
+            const { ':status': status, ...rest } = r;
+            const expected = asNodeHeaders(sent.get(streamId)!);
+            assert.deepEqual(pairsOf({ ...(rest as Headers), ':status': String(status) }), pairsOf(expected), `response on stream ${streamId}`);
+          });
+        }
+        assert.deepEqual(server.errors, []);
       } finally {
         session.destroy();
       }
