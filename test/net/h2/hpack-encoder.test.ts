@@ -88,6 +88,18 @@ describe('HPACK encoder', () => {
     assert.deepEqual(decodeAll(d, exact.subarray(0, n)), fields);
   });
 
+  it('does not reuse the index of a repeated field once its entry was evicted', () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder();
+    e.setPeerMaxTableSize(200);
+    d.setMaxTableSize(200);
+    const block = ['x-a', 'one', 'x-b', 'two'];
+    // the third block's x-c (135 octets) evicts x-a after it was sent indexed at the same position
+    for (const fields of [block, block, [...block, 'x-c', 'y'.repeat(100)], block, ['x-a', 'other', 'x-b', 'two'], block]) {
+      assert.deepEqual(decodeAll(d, e.encode(fields)), fields);
+    }
+  });
+
   it('round-trips random field lists through our decoder with tables of changing size', () => {
     const rnd = mulberry32(7541);
     const e = new HpackEncoder();
