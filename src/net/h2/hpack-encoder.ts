@@ -25,6 +25,8 @@ const UNIQUE_VALUED = new Set([
 /** Sent never-indexed (RFC 7541 7.1.3): guessable secrets must not enter any table on the way. */
 const SENSITIVE = new Set(['authorization', 'proxy-authorization', 'set-cookie']);
 
+const KEPT_SCRATCH = 16 * 1024;
+
 /** Field positions remembered (see HpackEncoder.memoName). */
 const MEMO_FIELDS = 32;
 
@@ -42,7 +44,8 @@ export class HpackEncoder {
   /** Smallest size to signal before pendingSize (-1: no update due), RFC 7541 4.2. */
   private pendingMin = -1;
   private pendingSize = ENCODER_MAX_TABLE;
-  private scratch = Buffer.allocUnsafe(1024) as Latin1Buffer;
+  /** For encode() and for encodeInto when out might be too small; kept up to KEPT_SCRATCH. */
+  private scratch: Latin1Buffer | undefined;
   // What the field at each position of the previous blocks became: responses on a connection
   // repeat their fields in order, and a string compare is cheaper than the Map lookups. memoRef is
   // a static index (> 0), minus an insertion number (<= 0, valid while that entry is held), or NaN;
@@ -81,7 +84,8 @@ export class HpackEncoder {
     const saved = this.table.snapshot();
     const pendingMin = this.pendingMin;
     const pendingSize = this.pendingSize;
-    const n = this.write(pairs, this.scratchOf(bound), 0);
+    const scratch = this.scratchOf(bound);
+    const n = this.write(pairs, scratch, 0);
     if (n > out.length - offset) {
       this.table.restore(saved);
       this.pendingMin = pendingMin;
@@ -90,19 +94,22 @@ export class HpackEncoder {
       this.memoRef.fill(Number.NaN); // they may name insertions just undone
       return -1;
     }
-    this.scratch.copy(out, offset, 0, n);
+    scratch.copy(out, offset, 0, n);
     return offset + n;
   }
 
   /** The block as a new Buffer of its exact length. */
   encode(pairs: readonly string[]): Buffer {
-    const n = this.write(pairs, this.scratchOf(maxEncodedLength(pairs)), 0);
-    return Buffer.from(this.scratch.subarray(0, n));
+    const scratch = this.scratchOf(maxEncodedLength(pairs));
+    const n = this.write(pairs, scratch, 0);
+    return Buffer.from(scratch.subarray(0, n));
   }
 
   private scratchOf(n: number): Latin1Buffer {
-    if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2)) as Latin1Buffer;
-    return this.scratch;
+    if (this.scratch !== undefined && this.scratch.length >= n) return this.scratch;
+    const scratch = Buffer.allocUnsafe(Math.max(n, 1024)) as Latin1Buffer;
+    if (n <= KEPT_SCRATCH) this.scratch = scratch;
+    return scratch;
   }
 
   /** Writes the block; out has room for maxEncodedLength(pairs). */

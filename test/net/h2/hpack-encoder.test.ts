@@ -100,6 +100,19 @@ describe('HPACK encoder', () => {
     }
   });
 
+  it('carries a 40 KB Huffman-coded field (past the scratch space kept between blocks), then small ones', () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder(4096, 1 << 20);
+    const big = ['x-big', 'abc'.repeat(13_000)];
+    const block = e.encode(big);
+    assert.ok(block.length < 39_000, 'Huffman-coded');
+    assert.deepEqual(decodeAll(d, block), big);
+    const out = Buffer.alloc(50_000);
+    const end = e.encodeInto(big, out, 0);
+    assert.deepEqual(decodeAll(d, out.subarray(0, end)), big);
+    assert.deepEqual(decodeAll(d, e.encode(['x-small', 'www.example.com'])), ['x-small', 'www.example.com']);
+  });
+
   it('round-trips random field lists through our decoder with tables of changing size', () => {
     const rnd = mulberry32(7541);
     const e = new HpackEncoder();
