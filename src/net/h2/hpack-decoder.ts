@@ -37,6 +37,12 @@ export class HpackDecoder {
    */
   listTooLarge = false;
 
+  /**
+   * maxTableSize is the table size in effect from the first block (the RFC 7541 examples' way).
+   * A peer encodes with 4096, HTTP/2's initial SETTINGS_HEADER_TABLE_SIZE, until it has our
+   * SETTINGS: a connection that advertises another size constructs with 4096 and calls
+   * setMaxTableSize(advertised) when the peer acknowledges them. maxHeaderListSize: see listTooLarge.
+   */
   constructor(maxTableSize = 4096, private readonly maxHeaderListSize = 65536) {
     this.maxTableSize = maxTableSize;
     this.table = new DynamicTable(maxTableSize);
