@@ -60,6 +60,16 @@ const decodeLater = nsPer(
   n,
 );
 
+const reused: string[] = [];
+const decodeReused = nsPer(
+  () => {},
+  () => {
+    reused.length = 0;
+    warm.decode(laterBlock, 0, laterBlock.length, reused);
+  },
+  n,
+);
+
 const buf = Buffer.alloc(1024);
 const responses = Array.from({ length: 64 }, (_, i) => response(100 + i * 37));
 let encoders: HpackEncoder[] = [];
@@ -93,6 +103,7 @@ const encodeStatus = nsPer(
 const row = (what: string, ns: number, bytes: number): string => `${what.padEnd(58)} ${ns.toFixed(0).padStart(6)} ns  ${String(bytes).padStart(3)} B\n`;
 process.stdout.write(row('decode h2load request, 1st on a connection', decodeFirst, firstBlock.length));
 process.stdout.write(row('decode h2load request, 100th (all indexed)', decodeLater, laterBlock.length));
+process.stdout.write(row('decode h2load request, 100th, into a reused output array', decodeReused, laterBlock.length));
 process.stdout.write(row('encode response, 1st on a connection', encodeFirst, new HpackEncoder().encode(responses[0]!).length));
 process.stdout.write(row('encode response, warm (content-length varies)', encodeLater, enc.encodeInto(responses[5]!, buf, 0)));
 process.stdout.write(row('encode response, warm, the same fields again', encodeSame, enc.encodeInto(same, buf, 0)));

@@ -122,10 +122,15 @@ export class HpackDecoder {
 
   /** An integer with an n-bit prefix at pos (RFC 7541 5.1). */
   private integer(n: number): number {
-    const buf = this.buf;
     const max = (1 << n) - 1;
-    let v = buf[this.pos++]! & max;
-    if (v < max) return v;
+    const v = this.buf[this.pos++]! & max;
+    return v < max ? v : this.integerTail(max);
+  }
+
+  /** The continuation octets of an integer whose prefix was all ones. */
+  private integerTail(max: number): number {
+    const buf = this.buf;
+    let v = max;
     // at most 5 continuation octets, so zero-padded encodings cannot run on either
     for (let shift = 0; shift <= 28; shift += 7) {
       if (this.pos >= this.end) throw new HpackError('HPACK: integer runs past the block');
