@@ -36,10 +36,11 @@ export class AccessLog {
     this.#drops = new Counter({ name: 'sluice_access_log_dropped_lines_total', help: 'access log lines dropped because the log could not keep up', registers: [registry] });
   }
 
-  record(x: LoggedExchange, status: number, outcome: LoggedOutcome): void {
+  /** `endedAt`: performance.now() at the exchange's end (now, unless a test pins it). */
+  record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
     let line: string;
     try {
-      const e = { x, status, outcome, endedAt: performance.now() };
+      const e = { x, status, outcome, endedAt };
       if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
       line = this.#format(e);
     } catch {
