@@ -1,12 +1,15 @@
-// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--rounds 6] [--requests 20000] [--sites]`:
-// what the JSON access log allocates per request, with measures a busy machine does not distort.
-// One in-process gateway (the real fast path, request ids on as `serve` has them) forwards small
-// GETs from a real keep-alive client (raw sockets, 8 connections) to the bench upstream; rounds
-// alternate the log off and on (JSON to /dev/null) in the same process. Per round: heap bytes
-// allocated per request (used-heap growth over windows of 200 requests in which no GC ran: the
-// client's share is the same both ways, so the difference is the log's) and scavenges per 100k
-// requests. --sites samples allocations (V8's sampling heap profiler, every ~128 bytes) in one
-// round of each and prints the sites whose bytes per request differ.
+// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-string,template] [--rounds 4] [--requests 10000] [--sites]`:
+// what the access log allocates per request, with measures a busy machine does not distort. One
+// in-process gateway (the real fast path, request ids on as `serve` has them) forwards small GETs
+// from a real keep-alive client (raw sockets, 8 connections) to the bench upstream; rounds go
+// through the modes in turn in the same process: no log, the JSON log (to /dev/null), the JSON
+// log kept on its string road (every line built as a string, as lines with something to escape
+// are), Envoy's default template. Per round: heap bytes allocated per request (used-heap growth
+// over windows of 200 requests in which no GC ran: the client's share is the same in every mode,
+// so the difference is the log's) and scavenges per 100k requests (this depends on the young
+// generation's size: run without --max-semi-space-size for the default's). --sites samples
+// allocations (V8's sampling heap profiler, every ~128 bytes) with no log and with the second
+// mode, and prints the sites whose bytes per request differ.
 import { Session } from 'node:inspector';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,7 +20,8 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { Gateway } from '../src/gateway.ts';
 import { silentLogger } from '../src/log.ts';
-import { openAccessLog } from '../src/observe/access-log.ts';
+import { AccessLog } from '../src/observe/access-log.ts';
+import { ENVOY_DEFAULT_FORMAT, compileFormat, jsonLine } from '../src/observe/access-log-format.ts';
 import { RequestIds } from '../src/observe/request-id.ts';
 import { FileSource } from '../src/sources/file.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
@@ -27,10 +31,10 @@ import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '6' },
-    requests: { type: 'string', default: '20000' },
+    modes: { type: 'string', default: 'off,json,json-string,template' },
+    rounds: { type: 'string', default: '4' },
+    requests: { type: 'string', default: '10000' },
     connections: { type: 'string', default: '8' },
-    format: { type: 'string', default: 'json' },
     sites: { type: 'boolean', default: false },
   },
 });
@@ -43,7 +47,18 @@ stopChildrenOnExit();
 const workDir = fs.mkdtempSync(join(tmpdir(), 'sluice-log-alloc-'));
 const upstream = await startUpstream(defaultUpstreamKind(), undefined, workDir);
 const host = writeScenarioConfig(join(workDir, 'config'), false, upstream.portA, upstream.portB);
-const log = openAccessLog(devNull, values.format)!;
+const MODES = {
+  off: () => undefined,
+  json: () => new AccessLog(compileFormat('json'), fs.openSync(devNull, 'a'), true),
+  // Not the JSON format itself, so the log takes the string road with every line.
+  'json-string': () => new AccessLog((e) => jsonLine(e), fs.openSync(devNull, 'a'), true),
+  template: () => new AccessLog(compileFormat(ENVOY_DEFAULT_FORMAT), fs.openSync(devNull, 'a'), true),
+} satisfies Record<string, () => AccessLog | undefined>;
+type Mode = keyof typeof MODES;
+const modes = values.modes!.split(',') as Mode[];
+const bad = modes.find((m) => !(m in MODES));
+if (bad !== undefined) throw new Error(`--modes: unknown mode ${bad}`);
+const logs = new Map(modes.map((m) => [m, MODES[m]()]));
 const gw = await Gateway.start({
   source: new FileSource({ dir: join(workDir, 'config'), watch: false }),
   translate: defaultTranslateOptions,
@@ -130,8 +145,8 @@ interface Round {
   scavengesPer100k: number;
 }
 
-async function round(on: boolean): Promise<Round> {
-  gw.dataPlane.accessLog = on ? log : undefined;
+async function round(mode: Mode): Promise<Round> {
+  gw.dataPlane.accessLog = logs.get(mode);
   await drive(1000);
   const perWindow: number[] = [];
   const gc0 = gcs;
@@ -152,8 +167,8 @@ async function round(on: boolean): Promise<Round> {
 }
 
 /** Allocation sites by bytes per request over `n` requests (sampled), for --sites. */
-async function sites(on: boolean, n: number): Promise<Map<string, number>> {
-  gw.dataPlane.accessLog = on ? log : undefined;
+async function sites(mode: Mode, n: number): Promise<Map<string, number>> {
+  gw.dataPlane.accessLog = logs.get(mode);
   await drive(1000);
   const session = new Session();
   session.connect();
@@ -181,35 +196,40 @@ async function sites(on: boolean, n: number): Promise<Map<string, number>> {
 }
 
 try {
-  const results: Record<'off' | 'on', Round[]> = { off: [], on: [] };
+  const results = new Map<Mode, Round[]>(modes.map((m) => [m, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
-      const res = await round(on);
-      results[on ? 'on' : 'off'].push(res);
-      process.stdout.write(`round ${r} log ${on ? 'on ' : 'off'}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests\n`);
+    // Each round in another order, so no mode always follows the same one.
+    const order = r % 2 === 0 ? modes : [...modes].reverse();
+    for (const m of order) {
+      const res = await round(m);
+      results.get(m)!.push(res);
+      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests\n`);
     }
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const off = median(results.off.map((r) => r.bytesPerRequest));
-  const on = median(results.on.map((r) => r.bytesPerRequest));
-  const sOff = median(results.off.map((r) => r.scavengesPer100k));
-  const sOn = median(results.on.map((r) => r.scavengesPer100k));
-  process.stdout.write(`median: log off ${off.toFixed(0)} B/request, log on (${values.format === 'json' ? 'JSON' : 'template'}) ${on.toFixed(0)} B/request: +${(on - off).toFixed(0)} B per logged request; scavenges per 100k requests ${sOff.toFixed(0)} -> ${sOn.toFixed(0)}\n`);
+  const base = results.has('off') ? median(results.get('off')!.map((r) => r.bytesPerRequest)) : NaN;
+  process.stdout.write(`medians over ${rounds} rounds of ${perRound} requests:\n`);
+  for (const [m, rs] of results) {
+    const b = median(rs.map((r) => r.bytesPerRequest));
+    const extra = m === 'off' || Number.isNaN(base) ? '' : ` (+${(b - base).toFixed(0)} B per logged request)`;
+    process.stdout.write(`  ${m.padEnd(11)} ${b.toFixed(0)} B/request${extra}, ${median(rs.map((r) => r.scavengesPer100k)).toFixed(0)} scavenges per 100k requests\n`);
+  }
   if (values.sites) {
     const n = 5000;
-    const a = await sites(false, n);
-    const b = await sites(true, n);
+    const on = modes.find((m) => m !== 'off') ?? 'json';
+    const a = await sites('off', n);
+    const b = await sites(on, n);
     const keys = new Set([...a.keys(), ...b.keys()]);
     const diff = [...keys].map((k) => [k, (b.get(k) ?? 0) - (a.get(k) ?? 0)] as const).filter(([, d]) => Math.abs(d) >= 8);
     diff.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
-    process.stdout.write(`allocation sites, log on minus off (sampled every ~128 B, ${n} requests each):\n`);
+    process.stdout.write(`allocation sites, ${on} minus off (sampled every ~128 B, ${n} requests each; a few tens of bytes either way is noise):\n`);
     for (const [k, d] of diff.slice(0, 30)) process.stdout.write(`${d.toFixed(0).padStart(6)} B/req  ${k}\n`);
   }
 } finally {
   for (const c of clients) c.close();
   gcObserver.disconnect();
   await gw.stop();
-  await log.close();
+  for (const l of logs.values()) await l?.close();
   await upstream.stop();
   fs.rmSync(workDir, { recursive: true, force: true });
 }

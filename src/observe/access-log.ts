@@ -1,12 +1,14 @@
 // The access log: one line per finished exchange (exchange.ts finish() calls record()), formatted
-// at once (the exchange is reused after) and written later by the LineWriter. Off: no AccessLog
-// exists and the exchange pays one property read.
+// at once (the exchange is reused after) and written later by the LineWriter. JSON lines are
+// written straight into the writer's buffer (access-log-json-bytes.ts) unless one has something
+// to escape. Off: no AccessLog exists and the exchange pays one property read.
 import fs from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
 import { SluiceError } from '../errors.ts';
-import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
+import type { AccessEntry, LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
 import type { AccessLogFilter } from './access-log-filter.ts';
-import { compileFormat, type LineFormat } from './access-log-format.ts';
+import { compileFormat, jsonLine, type LineFormat } from './access-log-format.ts';
+import { writeJsonLine } from './access-log-json-bytes.ts';
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
 
 export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
@@ -14,14 +16,21 @@ export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
   readonly filter?: AccessLogFilter;
 }
 
+/** The one entry record() fills per line (formats and filters read it and keep nothing): no object per line. */
+type Scratch = { -readonly [K in keyof AccessEntry]: AccessEntry[K] };
+
 export class AccessLog {
   readonly #format: LineFormat;
+  /** the JSON format: lines go straight into the writer's buffer */
+  readonly #json: boolean;
+  readonly #e: Scratch = { x: undefined as unknown as LoggedExchange, status: 0, outcome: undefined, endedAt: 0 };
   readonly #writer: LineWriter;
   readonly #filter: AccessLogFilter | undefined;
   #drops: Counter | undefined;
 
   constructor(format: LineFormat, fd: number, ownsFd: boolean, o: AccessLogOptions = {}) {
     this.#format = format;
+    this.#json = format === jsonLine;
     this.#filter = o.filter;
     this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
   }
@@ -39,9 +48,20 @@ export class AccessLog {
   /** `endedAt`: performance.now() at the exchange's end (now, unless a test pins it). */
   record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
     let line: string;
+    const e = this.#e;
     try {
-      const e = { x, status, outcome, endedAt };
-      if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
+      if (this.#filter !== undefined) {
+        e.x = x;
+        e.status = status;
+        e.outcome = outcome;
+        e.endedAt = endedAt;
+        if (!this.#filter.keeps(e)) return;
+      }
+      if (this.#json && writeJsonLine(this.#writer, x, status, outcome, endedAt)) return;
+      e.x = x;
+      e.status = status;
+      e.outcome = outcome;
+      e.endedAt = endedAt;
       line = this.#format(e);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.
