@@ -6,6 +6,7 @@
 // (a hostile header, non-ASCII text) makes the line decline (-1) before anything is committed, and
 // it goes the string road (access-log-json.ts), which escapes as JSON.stringify does. The bytes are
 // the string road's exactly (test/observe/access-log-json.test.ts, access-log-golden.test.ts).
+import type { Endpoint } from '../snapshot/types.ts';
 import { flagsOf, grpcStatusCode, type LoggedExchange, type LoggedOutcome, requestHeader, ttfbMs } from './access-log-entry.ts';
 import { CHUNK, type LineWriter } from './access-log-writer.ts';
 import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
@@ -42,7 +43,7 @@ const QUOTE = 0x22;
 const FIXED_MOST = 1024;
 
 function put(buf: Uint8Array, at: number, k: Uint8Array): number {
-  for (let i = 0; i < k.length; i++) buf[at + i] = k[i]!;
+  buf.set(k, at);
   return at + k.length;
 }
 
@@ -70,6 +71,48 @@ function num(buf: Uint8Array, at: number, n: number): number {
   return at + digits;
 }
 
+/** `,"route"` to the upstream's closing quote, each field when it has something to say: the end, or -1 when a value needs escaping. */
+function routeToUpstream(buf: Uint8Array, o: number, route: string, split: number | undefined, cluster: string, ep: Endpoint | undefined): number {
+  if (route !== '') {
+    o = put(buf, o, ROUTE);
+    if ((o = plain(buf, o, route)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (split !== undefined && split >= 0) {
+    o = put(buf, o, SPLIT);
+    if ((o = num(buf, o, split)) < 0) return -1;
+  }
+  if (cluster !== '') {
+    o = put(buf, o, CLUSTER);
+    if ((o = plain(buf, o, cluster)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (ep !== undefined) {
+    o = put(buf, o, UPSTREAM);
+    // upstreamHost()'s text: an IPv6 address in brackets, then the port.
+    const v6 = ep.address.includes(':');
+    if (v6) buf[o++] = 0x5b;
+    if ((o = plain(buf, o, ep.address)) < 0) return -1;
+    if (v6) buf[o++] = 0x5d;
+    buf[o++] = 0x3a;
+    if ((o = num(buf, o, ep.port)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  return o;
+}
+
+/** An endpoint's routeToUpstream() bytes, for the route, split and cluster they were made with. */
+interface Tail {
+  readonly route: string;
+  readonly split: number | undefined;
+  readonly cluster: string;
+  readonly bytes: Uint8Array;
+}
+/** Endpoints are the snapshot's objects, the same on every request until the configuration changes. */
+const tails = new WeakMap<Endpoint, Tail>();
+/** Where a tail is made (bounded: the line's bound counts its strings). */
+let scratch = new Uint8Array(4096);
+
 /**
  * The line's bytes (without its newline) into `buf` at `at`: the end, -1 when a value needs the
  * string road, or NO_ROOM when fewer bytes are left than the line may take. The same text as
@@ -89,6 +132,7 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
     FIXED_MOST + x.listener.length + x.method.length + x.authority.length + x.target.length + (client?.length ?? 0) + (ua?.length ?? 0) + (rid?.length ?? 0) +
     route.length + cluster.length + (ep === undefined ? 0 : ep.address.length) + (trace?.length ?? 0) + flags.length;
   if (at + most >= buf.length) return NO_ROOM;
+  if (scratch.length < most) scratch = new Uint8Array(most);
 
   let o = put(buf, at, TIME);
   if ((o = isoTimeInto(buf, o, x.startedAt)) < 0) return -1;
@@ -133,31 +177,19 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
     if ((o = plain(buf, o, rid)) < 0) return -1;
     buf[o++] = QUOTE;
   }
-  if (route !== '') {
-    o = put(buf, o, ROUTE);
-    if ((o = plain(buf, o, route)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  const split = x.split;
-  if (split !== undefined && split >= 0) {
-    o = put(buf, o, SPLIT);
-    if ((o = num(buf, o, split)) < 0) return -1;
-  }
-  if (cluster !== '') {
-    o = put(buf, o, CLUSTER);
-    if ((o = plain(buf, o, cluster)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  if (ep !== undefined) {
-    o = put(buf, o, UPSTREAM);
-    // upstreamHost()'s text: an IPv6 address in brackets, then the port.
-    const v6 = ep.address.includes(':');
-    if (v6) buf[o++] = 0x5b;
-    if ((o = plain(buf, o, ep.address)) < 0) return -1;
-    if (v6) buf[o++] = 0x5d;
-    buf[o++] = 0x3a;
-    if ((o = num(buf, o, ep.port)) < 0) return -1;
-    buf[o++] = QUOTE;
+  if (ep === undefined) {
+    if ((o = routeToUpstream(buf, o, route, x.split, cluster, undefined)) < 0) return -1;
+  } else {
+    // The same on every line to this endpoint by this route: made once, then copied.
+    const split = x.split;
+    let tail = tails.get(ep);
+    if (tail === undefined || tail.route !== route || tail.split !== split || tail.cluster !== cluster) {
+      const end = routeToUpstream(scratch, 0, route, split, cluster, ep);
+      if (end < 0) return -1;
+      tail = { route, split, cluster, bytes: scratch.slice(0, end) };
+      tails.set(ep, tail);
+    }
+    o = put(buf, o, tail.bytes);
   }
   o = put(buf, o, FLAGS);
   if ((o = plain(buf, o, flags)) < 0) return -1;

@@ -81,6 +81,27 @@ describe('JSON access log line', () => {
     assert.equal(direct, 16);
   });
 
+  it("writes an endpoint's route, split and cluster as they are on each line, whichever came before", () => {
+    const buf = Buffer.alloc(8192);
+    const endpoint = { address: '10.9.9.9', port: 8443 } as LoggedExchange['endpoint'];
+    const shapes = [
+      { ingress: 'ns/a', split: 0, clusterName: 'ns/a:80' },
+      { ingress: 'ns/b', split: 0, clusterName: 'ns/a:80' },
+      { ingress: 'ns/b', split: 2, clusterName: 'ns/a:80' },
+      { ingress: 'ns/b', split: 2, clusterName: 'ns/c:80' },
+      { ingress: '', split: -1, clusterName: '' },
+      { ingress: 'ns/"q"', split: 1, clusterName: 'ns/a:80' },
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const shape of shapes) {
+        const e: AccessEntry = { x: { ...exchange('plain', 1), endpoint, ...shape }, status: 200, outcome: undefined, endedAt: performance.now() };
+        const end = jsonLineInto(buf, 0, e.x, e.status, e.outcome, e.endedAt);
+        if (shape.ingress.includes('"')) assert.equal(end, -1, 'a route name to escape takes the string road');
+        else assert.equal(buf.toString('utf8', 0, end), reference(e), JSON.stringify(shape));
+      }
+    }
+  });
+
   it('writes numbers as JavaScript prints them, whatever they are', () => {
     const buf = Buffer.alloc(4096);
     const base = exchange('plain', 1);
