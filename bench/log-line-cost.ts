@@ -1,16 +1,15 @@
 // `tsx bench/log-line-cost.ts [--lines 200000] [--rounds 7]`: the CPU time one access log line costs
 // in-process, formatted and put in the writer's buffers (the write itself is one writev per MiB, on
-// libuv's threads), for a bench-like small GET: JSON written straight into the buffer as bytes (what
-// the log does), JSON built as a string and encoded into the buffer (the road a line with anything
-// to escape takes; every JSON line before), and Envoy's default template. The variants run in turn,
+// libuv's threads), for a bench-like small GET: JSON and Envoy's default template, each written
+// straight into the buffer as bytes (what the log does) and built as a string then encoded into the
+// buffer (the road a line with anything to escape takes; every line before). The variants run in turn,
 // round after round in one process (A/B/C/A/B/C...), so a busy machine's slow spells hit them alike;
 // CPU time (process.cpuUsage), median of the rounds.
 import { devNull } from 'node:os';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AccessEntry, LoggedExchange } from '../src/observe/access-log-entry.ts';
-import { compileFormat, ENVOY_DEFAULT_FORMAT, jsonLine } from '../src/observe/access-log-format.ts';
-import { writeJsonLine } from '../src/observe/access-log-json-bytes.ts';
+import { compileFormat, ENVOY_DEFAULT_FORMAT, jsonLine, lineBytesOf } from '../src/observe/access-log-format.ts';
 import { LineWriter } from '../src/observe/access-log-writer.ts';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '7' } } });
@@ -27,9 +26,12 @@ const x = {
 
 type Write = (w: LineWriter, e: AccessEntry) => void;
 const template = compileFormat(ENVOY_DEFAULT_FORMAT);
+const jsonBytes = lineBytesOf(jsonLine)!;
+const templateBytes = lineBytesOf(template)!;
 const variants: [string, Write][] = [
-  ['json, bytes into the buffer', (w, e) => void (writeJsonLine(w, e.x, e.status, e.outcome, e.endedAt) || w.push(jsonLine(e)))],
+  ['json, bytes into the buffer', (w, e) => void (jsonBytes(w, e) || w.push(jsonLine(e)))],
   ['json, string then encoded', (w, e) => w.push(jsonLine(e))],
+  ['template, bytes into the buffer', (w, e) => void (templateBytes(w, e) || w.push(template(e)))],
   ['template, string then encoded', (w, e) => w.push(template(e))],
 ];
 

@@ -1,14 +1,13 @@
 // The access log: one line per finished exchange (exchange.ts finish() calls record()), formatted
-// at once (the exchange is reused after) and written later by the LineWriter. JSON lines are
-// written straight into the writer's buffer (access-log-json-bytes.ts) unless one has something
-// to escape. Off: no AccessLog exists and the exchange pays one property read.
+// at once (the exchange is reused after) and written later by the LineWriter. Lines are written
+// straight into the writer's buffer (access-log-json-bytes.ts, access-log-template-bytes.ts) unless
+// one has something to escape or encode, which is built as a string. Off: no AccessLog exists and the exchange pays one property read.
 import fs from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
 import { SluiceError } from '../errors.ts';
 import type { AccessEntry, LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
 import type { AccessLogFilter } from './access-log-filter.ts';
-import { compileFormat, jsonLine, type LineFormat } from './access-log-format.ts';
-import { writeJsonLine } from './access-log-json-bytes.ts';
+import { compileFormat, type LineBytes, type LineFormat, lineBytesOf } from './access-log-format.ts';
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
 
 export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
@@ -21,8 +20,8 @@ type Scratch = { -readonly [K in keyof AccessEntry]: AccessEntry[K] };
 
 export class AccessLog {
   readonly #format: LineFormat;
-  /** the JSON format: lines go straight into the writer's buffer */
-  readonly #json: boolean;
+  /** the format's bytes road: lines straight into the writer's buffer */
+  readonly #bytes: LineBytes | undefined;
   readonly #e: Scratch = { x: undefined as unknown as LoggedExchange, status: 0, outcome: undefined, endedAt: 0 };
   readonly #writer: LineWriter;
   readonly #filter: AccessLogFilter | undefined;
@@ -30,7 +29,7 @@ export class AccessLog {
 
   constructor(format: LineFormat, fd: number, ownsFd: boolean, o: AccessLogOptions = {}) {
     this.#format = format;
-    this.#json = format === jsonLine;
+    this.#bytes = lineBytesOf(format);
     this.#filter = o.filter;
     this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
   }
@@ -49,19 +48,13 @@ export class AccessLog {
   record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
     let line: string;
     const e = this.#e;
+    e.x = x;
+    e.status = status;
+    e.outcome = outcome;
+    e.endedAt = endedAt;
     try {
-      if (this.#filter !== undefined) {
-        e.x = x;
-        e.status = status;
-        e.outcome = outcome;
-        e.endedAt = endedAt;
-        if (!this.#filter.keeps(e)) return;
-      }
-      if (this.#json && writeJsonLine(this.#writer, x, status, outcome, endedAt)) return;
-      e.x = x;
-      e.status = status;
-      e.outcome = outcome;
-      e.endedAt = endedAt;
+      if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
+      if (this.#bytes !== undefined && this.#bytes(this.#writer, e)) return;
       line = this.#format(e);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.
