@@ -155,11 +155,9 @@ async function round(mode: Mode): Promise<Round> {
     const h0 = v8.getHeapStatistics().used_heap_size;
     await drive(WINDOW);
     const h1 = v8.getHeapStatistics().used_heap_size;
-    const t1 = performance.now();
     // GC entries come after the fact: a window counts only if none began since it started.
     await settle();
     if (lastGcAt < t0 && h1 > h0) perWindow.push((h1 - h0) / WINDOW);
-    void t1;
   }
   await settle();
   perWindow.sort((a, b) => a - b);

@@ -1,8 +1,10 @@
 // The JSON access log line written straight into the writer's buffer as bytes: no string per line,
 // no entry object, nothing for the GC (building the line as a string made ~2.6 KB of garbage per
 // request: the concatenations, the flattened line, the time and upstream texts). The keys and
-// fixed fragments are bytes made once; numbers are written as digits; every string value is copied
-// byte by byte while checking that it is printable ASCII without `"` or `\`. A value that is not
+// fixed fragments are bytes made once (copied with set(), cheaper than a loop at their sizes);
+// numbers are written as digits; an endpoint's route-to-upstream part is made once and copied;
+// every other string value is copied byte by byte while checking that it is printable ASCII
+// without `"` or `\` (a JavaScript loop: cheaper than a native write per value). A value that is not
 // (a hostile header, non-ASCII text) makes the line decline (-1) before anything is committed, and
 // it goes the string road (access-log-json.ts), which escapes as JSON.stringify does. The bytes are
 // the string road's exactly (test/observe/access-log-json.test.ts, access-log-golden.test.ts).
