@@ -54,7 +54,7 @@ export class AccessLog {
     e.endedAt = endedAt;
     try {
       if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
-      if (this.#bytes !== undefined && this.#bytes(this.#writer, e)) return;
+      if (this.#bytes?.(this.#writer, e)) return;
       line = this.#format(e);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.
