@@ -1,13 +1,15 @@
 // `tsx bench/log-line-cost.ts [--lines 200000] [--rounds 7]`: the CPU time one access log line costs
-// in-process (formatting a bench-like small GET's line, and encoding it into the writer's buffers;
-// the write itself is one writev per MiB, on libuv's threads), JSON and Envoy's default template.
-// CPU time (process.cpuUsage), median of the rounds: on a machine busy with other work this holds
-// still where req/s and profiles do not.
+// in-process, formatted and put in the writer's buffers (the write itself is one writev per MiB, on
+// libuv's threads), for a bench-like small GET: JSON and Envoy's default template, each written
+// straight into the buffer as bytes (what the log does) and built as a string then encoded into the
+// buffer (the road a line with anything to escape takes; every line before). The variants run in turn,
+// round after round in one process (A/B/C/A/B/C...), so a busy machine's slow spells hit them alike;
+// CPU time (process.cpuUsage), median of the rounds.
 import { devNull } from 'node:os';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AccessEntry, LoggedExchange } from '../src/observe/access-log-entry.ts';
-import { compileFormat, ENVOY_DEFAULT_FORMAT, type LineFormat } from '../src/observe/access-log-format.ts';
+import { compileFormat, ENVOY_DEFAULT_FORMAT, jsonLine, lineBytesOf } from '../src/observe/access-log-format.ts';
 import { LineWriter } from '../src/observe/access-log-writer.ts';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '7' } } });
@@ -22,7 +24,18 @@ const x = {
   startedAt: 0, bytesIn: 0, bytesOut: 20, firstByteAt: 0, split: 0,
 };
 
-async function usPerLine(format: LineFormat, write: boolean): Promise<number> {
+type Write = (w: LineWriter, e: AccessEntry) => void;
+const template = compileFormat(ENVOY_DEFAULT_FORMAT);
+const jsonBytes = lineBytesOf(jsonLine)!;
+const templateBytes = lineBytesOf(template)!;
+const variants: [string, Write][] = [
+  ['json, bytes into the buffer', (w, e) => void (jsonBytes(w, e) || w.push(jsonLine(e)))],
+  ['json, string then encoded', (w, e) => w.push(jsonLine(e))],
+  ['template, bytes into the buffer', (w, e) => void (templateBytes(w, e) || w.push(template(e)))],
+  ['template, string then encoded', (w, e) => w.push(template(e))],
+];
+
+async function usPerLine(write: Write): Promise<number> {
   const fd = fs.openSync(devNull, 'a');
   const w = new LineWriter(fd, true, { intervalMs: 600_000 });
   let t = performance.now();
@@ -34,8 +47,7 @@ async function usPerLine(format: LineFormat, write: boolean): Promise<number> {
     t += 0.01;
     x.startedAt = t;
     x.firstByteAt = t + 0.4;
-    const line = format({ x, status: 200, outcome: undefined, endedAt: t + 0.9 } satisfies AccessEntry);
-    if (write) w.push(line);
+    write(w, { x, status: 200, outcome: undefined, endedAt: t + 0.9 });
   }
   const c = process.cpuUsage(c0);
   await w.close();
@@ -44,12 +56,6 @@ async function usPerLine(format: LineFormat, write: boolean): Promise<number> {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-for (const [name, f] of [['json', compileFormat('json')], ['template', compileFormat(ENVOY_DEFAULT_FORMAT)]] as const) {
-  const fmt: number[] = [];
-  const all: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    fmt.push(await usPerLine(f, false));
-    all.push(await usPerLine(f, true));
-  }
-  process.stdout.write(`${name}: ${median(fmt).toFixed(2)} us CPU per line formatted, ${median(all).toFixed(2)} us formatted and buffered for the write\n`);
-}
+const took = variants.map((): number[] => []);
+for (let r = 0; r < rounds; r++) for (const [i, [, write]] of variants.entries()) took[i]!.push(await usPerLine(write));
+for (const [i, [name]] of variants.entries()) process.stdout.write(`${name}: ${median(took[i]!).toFixed(2)} us CPU per line (rounds: ${took[i]!.map((u) => u.toFixed(2)).join(' ')})\n`);

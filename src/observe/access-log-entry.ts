@@ -66,7 +66,11 @@ export function protocolOf(x: LoggedExchange): string {
  * breaker overflow (503 x-envoy-overloaded), `-` none.
  */
 export function responseFlags(e: AccessEntry): string {
-  const { x, outcome, status } = e;
+  return flagsOf(e.x, e.status, e.outcome);
+}
+
+/** responseFlags() of an exchange's facts, without an entry object. */
+export function flagsOf(x: LoggedExchange, status: number, outcome: LoggedOutcome): string {
   if (x.decided === 'not-found' || x.decided === '') return status === 404 || status === 503 ? 'NR' : '-';
   if (x.decided === 'no-endpoints') return 'UH';
   if (x.decided === 'overloaded') return 'UO';

@@ -3,11 +3,22 @@
 import { SluiceError } from '../errors.ts';
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
 import { jsonLine } from './access-log-json.ts';
+import { writeJsonLine } from './access-log-json-bytes.ts';
+import { type LineBytes, templateBytes } from './access-log-template-bytes.ts';
 import { isoTimeAt } from './access-log-time.ts';
 
 export { jsonLine };
+export type { LineBytes };
 
 export type LineFormat = (e: AccessEntry) => string;
+
+/** Each compiled format's bytes road (straight into the writer's buffer), beside its string road. */
+const bytesRoads = new WeakMap<LineFormat, LineBytes>([[jsonLine, (w, e) => writeJsonLine(w, e.x, e.status, e.outcome, e.endedAt)]]);
+
+/** A format's bytes road: it writes the line and says true, or says false and the line takes the string road. */
+export function lineBytesOf(format: LineFormat): LineBytes | undefined {
+  return bytesRoads.get(format);
+}
 
 /** Wall-clock start, RFC 3339 with milliseconds (Envoy's %START_TIME% default). */
 function startTime(e: AccessEntry): string {
@@ -96,11 +107,13 @@ export function compileTemplate(template: string, flag = '--access-log-format'):
   // Envoy's templates end with "\n"; each line gets exactly one.
   const tail = parts[parts.length - 1];
   if (typeof tail === 'string') parts[parts.length - 1] = tail.replace(/\n$/, '');
-  return (e) => {
+  const line: LineFormat = (e) => {
     let out = '';
     for (const p of parts) out += typeof p === 'string' ? p : p(e);
     return out;
   };
+  bytesRoads.set(line, templateBytes(parts));
+  return line;
 }
 
 /** `json` or a template (a flag value; a literal `\n` in it is a newline, as shells pass it). */

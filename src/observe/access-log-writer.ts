@@ -25,7 +25,7 @@ interface Utf8Writable {
 }
 
 /** Size of each buffer lines are encoded into; a longer line gets a buffer of its own. */
-const CHUNK = 64 * 1024;
+export const CHUNK = 64 * 1024;
 /** Default flush threshold: at a busy gateway's ~15 MB/s of JSON lines, about 15 writes a second. */
 const FLUSH_BYTES = 1024 * 1024;
 
@@ -90,6 +90,35 @@ export class LineWriter {
       this.#used += n;
       this.#bytes += n;
     }
+    this.#lines++;
+    if (this.#bytes >= this.#flushBytes) this.flush();
+  }
+
+  /**
+   * Where a line can be written straight in (access-log-json-bytes.ts): the current buffer, from
+   * `at`, with at least `least` bytes free (a fresh buffer when not); undefined when the line must
+   * go through push() instead (closed, near the pending bound, or `least` over a buffer's size).
+   */
+  room(least: number): Buffer | undefined {
+    if (this.#closed || least > CHUNK || this.#bytes + least > this.#maxPending) return undefined;
+    if (this.#current === undefined || CHUNK - this.#used < least) {
+      this.#seal();
+      this.#current = this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK);
+      this.#chunks.push(this.#current);
+    }
+    return this.#current;
+  }
+
+  /** Where room()'s line starts. */
+  get at(): number {
+    return this.#used;
+  }
+
+  /** The line written into room()'s buffer from `at` ends at `end` (its newline is added here, in the room asked for). */
+  commit(end: number): void {
+    this.#current![end] = 0x0a;
+    this.#bytes += end + 1 - this.#used;
+    this.#used = end + 1;
     this.#lines++;
     if (this.#bytes >= this.#flushBytes) this.flush();
   }

@@ -1,12 +1,13 @@
 // The access log: one line per finished exchange (exchange.ts finish() calls record()), formatted
-// at once (the exchange is reused after) and written later by the LineWriter. Off: no AccessLog
-// exists and the exchange pays one property read.
+// at once (the exchange is reused after) and written later by the LineWriter. Lines are written
+// straight into the writer's buffer (access-log-json-bytes.ts, access-log-template-bytes.ts) unless
+// one has something to escape or encode, which is built as a string. Off: no AccessLog exists and the exchange pays one property read.
 import fs from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
 import { SluiceError } from '../errors.ts';
-import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
+import type { AccessEntry, LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
 import type { AccessLogFilter } from './access-log-filter.ts';
-import { compileFormat, type LineFormat } from './access-log-format.ts';
+import { compileFormat, type LineBytes, type LineFormat, lineBytesOf } from './access-log-format.ts';
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
 
 export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
@@ -14,14 +15,21 @@ export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
   readonly filter?: AccessLogFilter;
 }
 
+/** The one entry record() fills per line (formats and filters read it and keep nothing): no object per line. */
+type Scratch = { -readonly [K in keyof AccessEntry]: AccessEntry[K] };
+
 export class AccessLog {
   readonly #format: LineFormat;
+  /** the format's bytes road: lines straight into the writer's buffer */
+  readonly #bytes: LineBytes | undefined;
+  readonly #e: Scratch = { x: undefined as unknown as LoggedExchange, status: 0, outcome: undefined, endedAt: 0 };
   readonly #writer: LineWriter;
   readonly #filter: AccessLogFilter | undefined;
   #drops: Counter | undefined;
 
   constructor(format: LineFormat, fd: number, ownsFd: boolean, o: AccessLogOptions = {}) {
     this.#format = format;
+    this.#bytes = lineBytesOf(format);
     this.#filter = o.filter;
     this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
   }
@@ -36,11 +44,17 @@ export class AccessLog {
     this.#drops = new Counter({ name: 'sluice_access_log_dropped_lines_total', help: 'access log lines dropped because the log could not keep up', registers: [registry] });
   }
 
-  record(x: LoggedExchange, status: number, outcome: LoggedOutcome): void {
+  /** `endedAt`: performance.now() at the exchange's end (now, unless a test pins it). */
+  record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
     let line: string;
+    const e = this.#e;
+    e.x = x;
+    e.status = status;
+    e.outcome = outcome;
+    e.endedAt = endedAt;
     try {
-      const e = { x, status, outcome, endedAt: performance.now() };
       if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
+      if (this.#bytes?.(this.#writer, e)) return;
       line = this.#format(e);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.

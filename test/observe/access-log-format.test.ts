@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AccessEntry, LoggedExchange } from '../../src/observe/access-log-entry.ts';
 import { responseFlags } from '../../src/observe/access-log-entry.ts';
-import { compileFormat, compileTemplate } from '../../src/observe/access-log-format.ts';
+import { compileFormat, compileTemplate, ENVOY_DEFAULT_FORMAT, lineBytesOf } from '../../src/observe/access-log-format.ts';
 import { LineWriter } from '../../src/observe/access-log-writer.ts';
 
 function exchange(over: Partial<LoggedExchange> = {}): LoggedExchange {
@@ -53,6 +53,38 @@ describe('access log template', () => {
     assert.equal('upstream' in line, false);
     assert.equal(line.request_id, 'rid');
   });
+});
+
+describe('access log bytes road', () => {
+  const hostile = ['plain', 'q"uote', 'back\\slash', 'nl\nand\ttab\u0000', '\u007f del', 'ünïcödé ✓ 😀', 'lone \ud800', '', 'long'.repeat(20_000)];
+  const formats = ['json', ENVOY_DEFAULT_FORMAT, '%REQ(USER-AGENT):3% %REQ(:PATH)% ünï %RESPONSE_CODE% %UPSTREAM_HOST% %TRACE_ID%', '%START_TIME%'];
+  for (const spec of formats) {
+    it(`writes what the string road writes, or leaves the line to it (${spec.slice(0, 20)})`, async () => {
+      const format = compileFormat(spec);
+      const bytes = lineBytesOf(format);
+      assert.ok(bytes, 'the format has a bytes road');
+      const file = join(tmpdir(), `sluice-bytes-road-${process.pid}-${Date.now()}.log`);
+      const w = new LineWriter(fs.openSync(file, 'a'), true, { intervalMs: 600_000, flushBytes: 4096 });
+      const want: string[] = [];
+      let direct = 0;
+      try {
+        for (let round = 0; round < 2; round++) {
+          for (const v of hostile) {
+            const e = entry(exchange({ target: `/p${v}`, raw: ['User-Agent', v, 'traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'], authority: v, bytesOut: v.length }), 200);
+            want.push(format(e));
+            if (bytes(w, e)) direct++;
+            else w.push(format(e));
+          }
+        }
+        await w.close();
+        // Compared as bytes: the string road's UTF-8 (a lone surrogate becomes U+FFFD).
+        assert.ok(fs.readFileSync(file).equals(Buffer.from(want.map((l) => l + '\n').join(''))));
+        assert.ok(direct >= 4, `plain lines took the bytes road (${direct})`);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    });
+  }
 });
 
 describe('response flags', () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jsonLine } from '../../src/observe/access-log-format.ts';
+import { jsonLineInto } from '../../src/observe/access-log-json-bytes.ts';
 import { isoTime } from '../../src/observe/access-log-time.ts';
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost, type LoggedExchange } from '../../src/observe/access-log-entry.ts';
 
@@ -63,11 +64,63 @@ describe('JSON access log line', () => {
     });
   });
 
+  it('writes the same bytes straight into a buffer, or declines a line with anything to escape', () => {
+    const buf = Buffer.alloc(1 << 20, 0xff);
+    let direct = 0;
+    HOSTILE.forEach((v, i) => {
+      for (const status of [200, 404, 499, 503]) {
+        const e: AccessEntry = { x: exchange(v, i), status, outcome: undefined, endedAt: performance.now() };
+        const at = 7 + i;
+        const end = jsonLineInto(buf, at, e.x, e.status, e.outcome, e.endedAt);
+        if (end < 0) continue;
+        direct++;
+        assert.equal(buf.toString('utf8', at, end), reference(e), `value ${JSON.stringify(v)} status ${status}`);
+      }
+    });
+    // The plain values (plain, DEL, </script>, empty) and nothing else take the direct road.
+    assert.equal(direct, 16);
+  });
+
+  it("writes an endpoint's route, split and cluster as they are on each line, whichever came before", () => {
+    const buf = Buffer.alloc(8192);
+    const endpoint = { address: '10.9.9.9', port: 8443 } as LoggedExchange['endpoint'];
+    const shapes = [
+      { ingress: 'ns/a', split: 0, clusterName: 'ns/a:80' },
+      { ingress: 'ns/b', split: 0, clusterName: 'ns/a:80' },
+      { ingress: 'ns/b', split: 2, clusterName: 'ns/a:80' },
+      { ingress: 'ns/b', split: 2, clusterName: 'ns/c:80' },
+      { ingress: '', split: -1, clusterName: '' },
+      { ingress: 'ns/"q"', split: 1, clusterName: 'ns/a:80' },
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const shape of shapes) {
+        const e: AccessEntry = { x: { ...exchange('plain', 1), endpoint, ...shape }, status: 200, outcome: undefined, endedAt: performance.now() };
+        const end = jsonLineInto(buf, 0, e.x, e.status, e.outcome, e.endedAt);
+        if (shape.ingress.includes('"')) assert.equal(end, -1, 'a route name to escape takes the string road');
+        else assert.equal(buf.toString('utf8', 0, end), reference(e), JSON.stringify(shape));
+      }
+    }
+  });
+
+  it('writes numbers as JavaScript prints them, whatever they are', () => {
+    const buf = Buffer.alloc(4096);
+    const base = exchange('plain', 1);
+    for (const n of [0, -0, 7, 10, 99, 100, 65535, 1234567, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53 + 2, 1e21, -1, -2.5, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const e: AccessEntry = { x: { ...base, bytesIn: n, bytesOut: n, split: 1, startedAt: base.startedAt, firstByteAt: base.startedAt + 2 }, status: 200, outcome: undefined, endedAt: base.startedAt + 3 };
+      const end = jsonLineInto(buf, 0, e.x, e.status, e.outcome, e.endedAt);
+      assert.ok(end > 0);
+      assert.equal(buf.toString('utf8', 0, end), jsonLine(e), String(n));
+    }
+  });
+
   it('escapes a configured name whose check is remembered, every time it comes again', () => {
     for (let round = 0; round < 3; round++) {
       for (const v of HOSTILE) {
         const e: AccessEntry = { x: { ...exchange('plain', 1), ingress: `ns/${v}`, clusterName: `c${v}`, listener: `l${v}` }, status: 200, outcome: undefined, endedAt: performance.now() };
         assert.equal(jsonLine(e), reference(e));
+        const buf = Buffer.alloc(8192);
+        const end = jsonLineInto(buf, 0, e.x, e.status, e.outcome, e.endedAt);
+        if (end >= 0) assert.equal(buf.toString('utf8', 0, end), reference(e));
       }
     }
   });

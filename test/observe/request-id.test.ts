@@ -8,6 +8,7 @@ import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually, get } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
+import { RequestIds } from '../../src/observe/request-id.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -132,5 +133,31 @@ describe('request ids over HTTP/2 and untrusted', () => {
       await upstream.close();
       await config.cleanup();
     }
+  });
+});
+
+describe('new request ids (in-process)', () => {
+  it('are distinct UUID v4s, block after block of random bytes', () => {
+    const ids = new RequestIds(true);
+    const seen = new Set<string>();
+    // Several blocks' worth: the bytes are drawn once per block, never reused.
+    for (let i = 0; i < 5000; i++) {
+      const id = ids.idFor([]);
+      assert.match(id, UUID_V4);
+      seen.add(id);
+    }
+    assert.equal(seen.size, 5000);
+    // The version and variant bits are set, every other bit random: each hex digit takes many values.
+    const digits = new Set([...seen].map((id) => id[0]));
+    assert.equal(digits.size, 16);
+  });
+
+  it("keeps a trusted client's id, and replaces an empty or over-long one", () => {
+    const ids = new RequestIds(true);
+    assert.equal(ids.idFor(['X-Request-Id', 'client-1']), 'client-1');
+    assert.match(ids.idFor(['x-request-id', '']), UUID_V4);
+    assert.match(ids.idFor(['x-request-id', 'x'.repeat(257)]), UUID_V4);
+    assert.equal(ids.idFor(['x-request-id', 'x'.repeat(256)]), 'x'.repeat(256));
+    assert.match(new RequestIds(false).idFor(['x-request-id', 'client-1']), UUID_V4);
   });
 });

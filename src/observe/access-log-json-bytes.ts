@@ -1,0 +1,222 @@
+// The JSON access log line written straight into the writer's buffer as bytes: no string per line,
+// no entry object, nothing for the GC (building the line as a string made ~2.6 KB of garbage per
+// request: the concatenations, the flattened line, the time and upstream texts). The keys and
+// fixed fragments are bytes made once (copied with set(), cheaper than a loop at their sizes);
+// numbers are written as digits; an endpoint's route-to-upstream part is made once and copied;
+// every other string value is copied byte by byte while checking that it is printable ASCII
+// without `"` or `\` (a JavaScript loop: cheaper than a native write per value). A value that is not
+// (a hostile header, non-ASCII text) makes the line decline (-1) before anything is committed, and
+// it goes the string road (access-log-json.ts), which escapes as JSON.stringify does. The bytes are
+// the string road's exactly (test/observe/access-log-json.test.ts, access-log-golden.test.ts).
+import type { Endpoint } from '../snapshot/types.ts';
+import { flagsOf, grpcStatusCode, type LoggedExchange, type LoggedOutcome, requestHeader, ttfbMs } from './access-log-entry.ts';
+import { CHUNK, type LineWriter } from './access-log-writer.ts';
+import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
+import { isoTimeInto } from './access-log-time.ts';
+
+/** jsonLineInto's answer when the buffer has too little room left for the line. */
+export const NO_ROOM = -2;
+
+const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const TIME = bytes('{"time":"');
+const LISTENER = bytes('","listener":"');
+// By front end (exchange.ts FROM_*): the protocol and the key after it.
+const PROTOCOL = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.1', 'HTTP/2'].map((p) => bytes(`","protocol":"${p}","method":"`));
+const AUTHORITY = bytes('","authority":"');
+const PATH = bytes('","path":"');
+const STATUS = bytes('","status":');
+const GRPC_STATUS = bytes(',"grpc_status":');
+const DURATION = bytes(',"duration_ms":');
+const TTFB = bytes(',"ttfb_ms":');
+const BYTES_RECEIVED = bytes(',"bytes_received":');
+const BYTES_SENT = bytes(',"bytes_sent":');
+const CLIENT = bytes(',"client":"');
+const USER_AGENT = bytes(',"user_agent":"');
+const REQUEST_ID = bytes(',"request_id":"');
+const ROUTE = bytes(',"route":"');
+const SPLIT = bytes(',"split":');
+const CLUSTER = bytes(',"cluster":"');
+const UPSTREAM = bytes(',"upstream":"');
+const FLAGS = bytes(',"flags":"');
+const TRACE = bytes(',"trace_id":"');
+const QUOTE = 0x22;
+
+/** Fixed fragments and numbers of the longest line, with room to spare (a number prints in at most 24 characters). */
+const FIXED_MOST = 1024;
+
+function put(buf: Uint8Array, at: number, k: Uint8Array): number {
+  buf.set(k, at);
+  return at + k.length;
+}
+
+/** `s` copied as bytes if every character is printable ASCII other than `"` and `\` (DEL included, as JSON.stringify leaves it); else -1. */
+function plain(buf: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return -1;
+    buf[at + i] = c;
+  }
+  return at + s.length;
+}
+
+/** `n` as JavaScript prints it: digits for the usual non-negative integers, String() for the rest. */
+function num(buf: Uint8Array, at: number, n: number): number {
+  if (!(n >= 0 && n <= 0xffffffff && Math.floor(n) === n)) return plain(buf, at, String(n));
+  if (n < 10) {
+    buf[at] = 0x30 + n;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  let i = at + digits;
+  for (let m = n; i > at; m = Math.floor(m / 10)) buf[--i] = 0x30 + (m % 10);
+  return at + digits;
+}
+
+/** `,"route"` to the upstream's closing quote, each field when it has something to say: the end, or -1 when a value needs escaping. */
+function routeToUpstream(buf: Uint8Array, o: number, route: string, split: number | undefined, cluster: string, ep: Endpoint | undefined): number {
+  if (route !== '') {
+    o = put(buf, o, ROUTE);
+    if ((o = plain(buf, o, route)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (split !== undefined && split >= 0) {
+    o = put(buf, o, SPLIT);
+    if ((o = num(buf, o, split)) < 0) return -1;
+  }
+  if (cluster !== '') {
+    o = put(buf, o, CLUSTER);
+    if ((o = plain(buf, o, cluster)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (ep !== undefined) {
+    o = put(buf, o, UPSTREAM);
+    // upstreamHost()'s text: an IPv6 address in brackets, then the port.
+    const v6 = ep.address.includes(':');
+    if (v6) buf[o++] = 0x5b;
+    if ((o = plain(buf, o, ep.address)) < 0) return -1;
+    if (v6) buf[o++] = 0x5d;
+    buf[o++] = 0x3a;
+    if ((o = num(buf, o, ep.port)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  return o;
+}
+
+/** An endpoint's routeToUpstream() bytes, for the route, split and cluster they were made with. */
+interface Tail {
+  readonly route: string;
+  readonly split: number | undefined;
+  readonly cluster: string;
+  readonly bytes: Uint8Array;
+}
+/** Endpoints are the snapshot's objects, the same on every request until the configuration changes. */
+const tails = new WeakMap<Endpoint, Tail>();
+/** Where a tail is made (bounded: the line's bound counts its strings). */
+let scratch = new Uint8Array(4096);
+
+/**
+ * The line's bytes (without its newline) into `buf` at `at`: the end, -1 when a value needs the
+ * string road, or NO_ROOM when fewer bytes are left than the line may take. The same text as
+ * jsonLine() of the same entry; fields with nothing to say are left out, as there.
+ */
+export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number): number {
+  const client = x.clientAddress;
+  const raw = x.raw;
+  const ua = requestHeader(raw, 'user-agent');
+  const rid = x.requestId === '' ? requestHeader(raw, 'x-request-id') : x.requestId;
+  const ep = x.endpoint;
+  const trace = x.span !== undefined ? x.span.traceId : parseTraceparent(requestHeader(raw, TRACEPARENT))?.traceId;
+  const route = x.ingress;
+  const cluster = x.clusterName;
+  const flags = flagsOf(x, status, outcome);
+  const most =
+    FIXED_MOST + x.listener.length + x.method.length + x.authority.length + x.target.length + (client?.length ?? 0) + (ua?.length ?? 0) + (rid?.length ?? 0) +
+    route.length + cluster.length + (ep === undefined ? 0 : ep.address.length) + (trace?.length ?? 0) + flags.length;
+  if (at + most >= buf.length) return NO_ROOM;
+  if (scratch.length < most) scratch = new Uint8Array(most);
+
+  let o = put(buf, at, TIME);
+  if ((o = isoTimeInto(buf, o, x.startedAt)) < 0) return -1;
+  o = put(buf, o, LISTENER);
+  if ((o = plain(buf, o, x.listener)) < 0) return -1;
+  o = put(buf, o, PROTOCOL[x.from] ?? PROTOCOL[0]!);
+  if ((o = plain(buf, o, x.method)) < 0) return -1;
+  o = put(buf, o, AUTHORITY);
+  if ((o = plain(buf, o, x.authority)) < 0) return -1;
+  o = put(buf, o, PATH);
+  if ((o = plain(buf, o, x.target)) < 0) return -1;
+  o = put(buf, o, STATUS);
+  if ((o = num(buf, o, status)) < 0) return -1;
+  const grpc = grpcStatusCode(x, status);
+  if (grpc !== undefined) {
+    o = put(buf, o, GRPC_STATUS);
+    if ((o = num(buf, o, grpc)) < 0) return -1;
+  }
+  o = put(buf, o, DURATION);
+  if ((o = num(buf, o, Math.round(endedAt - x.startedAt))) < 0) return -1;
+  const ttfb = ttfbMs(x);
+  if (ttfb !== undefined) {
+    o = put(buf, o, TTFB);
+    if ((o = num(buf, o, ttfb)) < 0) return -1;
+  }
+  o = put(buf, o, BYTES_RECEIVED);
+  if ((o = num(buf, o, x.bytesIn ?? 0)) < 0) return -1;
+  o = put(buf, o, BYTES_SENT);
+  if ((o = num(buf, o, x.bytesOut ?? 0)) < 0) return -1;
+  if (client !== undefined) {
+    o = put(buf, o, CLIENT);
+    if ((o = plain(buf, o, client)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (ua !== undefined) {
+    o = put(buf, o, USER_AGENT);
+    if ((o = plain(buf, o, ua)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (rid !== undefined) {
+    o = put(buf, o, REQUEST_ID);
+    if ((o = plain(buf, o, rid)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  if (ep === undefined) {
+    if ((o = routeToUpstream(buf, o, route, x.split, cluster, undefined)) < 0) return -1;
+  } else {
+    // The same on every line to this endpoint by this route: made once, then copied.
+    const split = x.split;
+    let tail = tails.get(ep);
+    if (tail === undefined || tail.route !== route || tail.split !== split || tail.cluster !== cluster) {
+      const end = routeToUpstream(scratch, 0, route, split, cluster, ep);
+      if (end < 0) return -1;
+      tail = { route, split, cluster, bytes: scratch.slice(0, end) };
+      tails.set(ep, tail);
+    }
+    o = put(buf, o, tail.bytes);
+  }
+  o = put(buf, o, FLAGS);
+  if ((o = plain(buf, o, flags)) < 0) return -1;
+  buf[o++] = QUOTE;
+  if (trace !== undefined) {
+    o = put(buf, o, TRACE);
+    if ((o = plain(buf, o, trace)) < 0) return -1;
+    buf[o++] = QUOTE;
+  }
+  buf[o++] = 0x7d;
+  return o;
+}
+
+/** The line written into the writer's buffer: false when it must go the string road instead (something to escape, no room). */
+export function writeJsonLine(w: LineWriter, x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number): boolean {
+  let buf = w.room(FIXED_MOST);
+  if (buf === undefined) return false;
+  let end = jsonLineInto(buf, w.at, x, status, outcome, endedAt);
+  if (end === NO_ROOM) {
+    // Long values: a fresh buffer, else (longer than a buffer) the string road.
+    buf = w.room(CHUNK);
+    if (buf === undefined) return false;
+    end = jsonLineInto(buf, w.at, x, status, outcome, endedAt);
+  }
+  if (end < 0) return false;
+  w.commit(end);
+  return true;
+}
