@@ -1,9 +1,10 @@
 // Reads large YAML files document by document and parses only the documents whose bytes changed
 // since the file's last reading (the reader's half of the per-document parse cache; the consumer's
-// half, doc-cache.ts, holds the parsed entries). Each distinct document gets an id; a document
-// whose bytes equal one of the last reading's, and whose id the consumer says it holds (`known`),
-// keeps that id and is not parsed. The consumer being the judge keeps the two halves in step
-// whatever happens to a reading on the way (a worker that died, a file that failed).
+// half, doc-cache.ts, holds the parsed entries). Each reading gets a token; a document whose bytes
+// equal one of the last reading's is not parsed when the consumer says it holds that reading
+// (`held`, the token) and the document had no rejection (the consumer holds only those). The
+// consumer naming the reading keeps the two halves in step whatever happens to a reading on the
+// way (a worker that died, a file that failed): any other token, and every document is parsed.
 //
 // What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
 // its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
@@ -21,12 +22,12 @@ import { cannotRead, parseWholeText, tooLarge, tooMany, type ConfigLimits, type 
 import { countLines, splitDocuments, type DocSpan } from './yaml-split.ts';
 import type { Rejection } from '../api/types.ts';
 
-/** One file to read, and the ids of the documents whose entries the consumer holds. */
+/** One file to read, and the reading whose documents' entries the consumer holds. */
 export interface ReuseJob {
   readonly abs: string;
   readonly rel: string;
   readonly size: number;
-  readonly known?: ReadonlySet<number>;
+  readonly held?: number;
 }
 
 interface Remembered {
@@ -36,7 +37,10 @@ interface Remembered {
   /** where the text starts (after a byte order mark) */
   readonly from: number;
   readonly spans: readonly DocSpan[];
-  readonly ids: readonly number[];
+  /** this reading's token (SplitDocs.reading) */
+  readonly reading: number;
+  /** by document: 1 when the consumer holds its entries (it had no rejection) */
+  readonly held: Uint8Array;
   /** entries (List items count) per document */
   readonly counts: readonly number[];
 }
@@ -58,7 +62,7 @@ export class DocReuse {
   readonly #keepBytes: number;
 
   /**
-   * `firstId`: ids start here (a new reader starts above the ids an earlier one gave out);
+   * `firstId`: reading tokens start here (a new reader starts above the tokens an earlier one gave out);
    * `keepBytesFrom`: files this large or larger are remembered by their bytes (default KEEP_BYTES)
    */
   constructor(firstId = 1, options: { keepBytesFrom?: number } = {}) {
@@ -81,30 +85,33 @@ export class DocReuse {
     if (buf.length > limits.maxFileBytes) return tooLarge(limits);
     const from = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
     const prev = this.#files.get(job.rel);
-    const edited = prev?.buf !== undefined && prev.from === from && job.known !== undefined ? editedSpans(prev, prev.buf, buf) : undefined;
+    const usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
+    const edited = usable?.buf !== undefined && usable.from === from ? editedSpans(usable, usable.buf, buf) : undefined;
     const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
     if (spans === undefined) {
       this.#files.delete(job.rel);
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
     if (spans.length > limits.maxDocuments) return tooMany(limits);
-    return this.#readSplit(job, buf, from, spans, edited, limits);
+    return this.#readSplit(job, usable, buf, from, spans, edited, limits);
   }
 
   /**
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  #readSplit(job: ReuseJob, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits): FileRead {
+  #readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits): FileRead {
     const prev = this.#files.get(job.rel);
-    const known = job.known;
     const same = edited?.same;
     const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
     const keep = buf.length >= this.#keepBytes;
     const hashes = !keep || prev?.hashes !== undefined ? spans.map((s) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest('base64')) : undefined;
-    const ids: number[] = [];
+    const held = new Uint8Array(spans.length);
     const counts: number[] = [];
     const reused: number[] = [];
+    let runAt = -1;
+    let runFrom = -1;
+    let runLength = 0;
     const entries: DocEntry[] = [];
     const syntaxErrors: Rejection[] = [];
     const into = interned();
@@ -117,16 +124,21 @@ export class DocReuse {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i] as DocSpan;
       const hint = same === undefined ? -1 : (same[i] as number);
-      const j = prev === undefined || known === undefined ? -1 : hint >= 0 ? (known.has(prev.ids[hint] as number) ? hint : -1)
-        : prev.hashes !== undefined ? sameHash(prev.hashes, prev, hashes?.[i] as string, i + shift, known, candidates)
-        : sameAs(prev, buf, span, i + shift, known, candidates);
+      const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1)
+        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes?.[i] as string, i + shift, candidates)
+        : sameAs(usable, buf, span, i + shift, candidates);
       if (j >= 0) {
         shift = j - i;
-        const id = prev!.ids[j] as number;
-        ids.push(id);
-        counts.push(prev!.counts[j] as number);
-        reused.push(i);
-        total += prev!.counts[j] as number;
+        held[i] = 1;
+        counts.push(usable!.counts[j] as number);
+        total += usable!.counts[j] as number;
+        if (runLength > 0 && i === runAt + runLength && j === runFrom + runLength) runLength++;
+        else {
+          if (runLength > 0) reused.push(runAt, runFrom, runLength);
+          runAt = i;
+          runFrom = j;
+          runLength = 1;
+        }
         continue;
       }
       const text = buf.toString('utf8', span.start, span.end);
@@ -138,18 +150,20 @@ export class DocReuse {
       }
       for (const e of parsed.entries) entries.push(e);
       if (parsed.syntaxErrors !== undefined) syntaxErrors.push(...parsed.syntaxErrors);
-      ids.push(this.#nextId++);
+      if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) held[i] = 1;
       counts.push(parsed.entries.length);
       total += parsed.entries.length;
       parsedBytes += span.end - span.start;
     }
+    if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
-    this.#files.set(job.rel, keep ? { buf, from, spans, ids, counts } : { hashes: hashes as string[], from, spans, ids, counts });
+    const reading = this.#nextId++;
+    this.#files.set(job.rel, keep ? { buf, from, spans, reading, held, counts } : { hashes: hashes as string[], from, spans, reading, held, counts });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
       bytes: buf.length - from,
-      docs: { ids, reused, parsedBytes },
+      docs: { reading, count: spans.length, reused, parsedBytes },
     };
   }
 }
@@ -224,13 +238,13 @@ function commonSuffix(a: Buffer, b: Buffer, max: number): number {
 }
 
 /**
- * The index of a document of the last reading with the same bytes as `span` and a known id: the
- * one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
+ * The index of a document of the last reading with the same bytes as `span`, held by the consumer:
+ * the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
  */
-function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, known: ReadonlySet<number>, among: Candidates): number {
+function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, among: Candidates): number {
   const equal = (j: number): boolean => {
     const old = prev.spans[j];
-    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || !known.has(prev.ids[j] as number)) return false;
+    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || prev.held[j] !== 1) return false;
     return prev.buf !== undefined && buf.compare(prev.buf, old.start, old.end, span.start, span.end) === 0;
   };
   if (equal(guess)) return guess;
@@ -245,8 +259,8 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, kno
 }
 
 /** As sameAs, for a file remembered by its documents' hashes. */
-function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, known: ReadonlySet<number>, among: Candidates): number {
-  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && known.has(prev.ids[j] as number);
+function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, among: Candidates): number {
+  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && prev.held[j] === 1;
   if (equal(guess)) return guess;
   among.byKey ??= keyed(among, (j) => old[j] as string);
   for (const j of among.byKey.get(hash) ?? []) if (equal(j)) return j;
