@@ -110,7 +110,8 @@ const t0 = performance.now();
 await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${ms(t0)}`);
 gc();
-console.log(`heap with pipeline running: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+const memory = () => { const m = process.memoryUsage(); return `heap ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)} (array buffers ${mib(m.arrayBuffers)}), rss ${mib(m.rss)}`; };
+console.log(`with pipeline running (main thread's heap; rss is the process's): ${memory()}`);
 const editDir = join(dir, scaleFileOf(0, perFile), '..');
 const watcher = watch(editDir, { persistent: false }, () => { if (!marks.some(([w]) => w === 'fs event')) mark('fs event'); });
 for (let round = 0; round < 3; round++) {
@@ -139,4 +140,5 @@ for (let round = 0; round < 3; round++) {
 }
 watcher.close();
 await pipeline.stop();
-console.log(`rss at end: ${mib(process.memoryUsage().rss)}`);
+gc();
+console.log(`at end: ${memory()}`);

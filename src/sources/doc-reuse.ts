@@ -8,13 +8,15 @@
 //
 // What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
 // its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
-// cost ~120 ms here. Smaller files keep a SHA-1 of each document instead (~1 ms per 400 KB), so
+// cost ~120 ms here (SHA-1 alone is ~80 ms for 47.6 MB under load). Such a file is read again over
+// those bytes (doc-reread.ts), so that only one copy of it is ever held. Smaller files keep a SHA-1 of each document instead (~1 ms per 400 KB), so
 // that 500 files of 500 documents do not hold their text twice (parsed and as bytes). Line
 // numbers are not part of a document's identity: a document is parsed with its lines only when it
 // has a rejection (the only entries that carry lines), so one that moved down is reported where it
 // now is (doc-cache.ts parses rejected documents on every reading).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readWhole, rereadOver } from './doc-reread.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -49,6 +51,9 @@ interface Remembered {
 interface Candidates {
   readonly lo: number;
   readonly hi: number;
+  /** their old bytes (the file's from `offset`), when the file is remembered by its bytes */
+  readonly bytes?: Buffer;
+  readonly offset?: number;
   /** span key (see keyOf) -> indices, made when a document is not where it was */
   byKey?: Map<string, number[]>;
 }
@@ -75,25 +80,40 @@ export class DocReuse {
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
+    const prev = this.#files.get(job.rel);
+    let usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
     let buf: Buffer;
+    let ends: Ends | undefined;
     try {
       if (job.size > limits.maxFileBytes) return tooLarge(limits);
-      buf = readFileSync(job.abs);
+      if (usable?.buf !== undefined) {
+        // Its bytes are rewritten from here: forgotten until this reading is remembered.
+        this.#files.delete(job.rel);
+        const old = usable;
+        const oldLength = (old.buf as Buffer).length;
+        const again = rereadOver(job.abs, old.buf as Buffer, limits.maxFileBytes, (head, tail, size) => (ends = unchangedEnds(old, head, tail, oldLength, size)));
+        if (again === null) return tooLarge(limits);
+        buf = again.buf;
+      } else {
+        const read = job.size >= this.#keepBytes ? readWhole(job.abs, limits.maxFileBytes) : readFileSync(job.abs);
+        if (read === null) return tooLarge(limits);
+        buf = read;
+      }
     } catch (err) {
       return cannotRead(err);
     }
     if (buf.length > limits.maxFileBytes) return tooLarge(limits);
     const from = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
-    const prev = this.#files.get(job.rel);
-    const usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
-    const edited = usable?.buf !== undefined && usable.from === from ? editedSpans(usable, usable.buf, buf) : undefined;
+    // A byte order mark added or removed: every document is parsed (its old bytes are gone).
+    if (ends !== undefined && usable?.from !== from) usable = ends = undefined;
+    const edited = ends !== undefined && usable !== undefined ? editedSpans(usable, ends, buf) : undefined;
     const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
     if (spans === undefined) {
       this.#files.delete(job.rel);
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
     if (spans.length > limits.maxDocuments) return tooMany(limits);
-    return this.#readSplit(job, usable, buf, from, spans, edited, limits);
+    return this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits);
   }
 
   /**
@@ -170,10 +190,10 @@ export class DocReuse {
 
 /**
  * The documents of a new version of a file, found from its last reading: the bytes both versions
- * begin and end with are compared (memcmp, a few ms for 50 MB), the documents within them are
- * the old ones (moved by the change in length), and only the text between is split. An edit of
- * one document among 50,000 then costs the read and the comparison, not a scan of every line.
- * Undefined when the changed text cannot be split (see splitDocuments).
+ * begin and end with (doc-reread.ts) hold the old documents (moved by the change in length), and
+ * only the text between is split. An edit of one document among 50,000 then costs the read and the
+ * comparison, not a scan of every line. Undefined when the changed text cannot be split (see
+ * splitDocuments).
  */
 interface Edited {
   readonly spans: DocSpan[];
@@ -182,18 +202,33 @@ interface Edited {
   readonly candidates: Candidates;
 }
 
-function editedSpans(prev: Remembered, old: Buffer, buf: Buffer): Edited | undefined {
-  const head = commonPrefix(old, buf);
-  const tail = commonSuffix(old, buf, Math.min(old.length, buf.length) - head);
-  const delta = buf.length - old.length;
+/** The old documents wholly in the common head ([0, k)) and tail ([m, n)), and the old bytes of those between. */
+interface Ends {
+  readonly k: number;
+  readonly m: number;
+  readonly oldLength: number;
+  readonly between: Buffer;
+}
+
+/** Called before the old bytes are overwritten: keeps the old bytes of the documents between. */
+function unchangedEnds(prev: Remembered, head: number, tail: number, oldLength: number, size: number): Ends {
   const n = prev.spans.length;
   // Documents wholly in the common head, with the `---` that ends them; and wholly in the common
-  // tail, with the line feed before them.
+  // tail, with the line feed before them. A file unchanged in full is all head.
   let k = 0;
-  while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
-  if (head === old.length && old.length === buf.length) k = n;
+  if (head === oldLength && size === oldLength) k = n;
+  else while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
   let m = n;
-  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= old.length - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
+  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= oldLength - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
+  const from = k < m ? (prev.spans[k] as DocSpan).start : 0;
+  const to = k < m ? (prev.spans[m - 1] as DocSpan).end : 0;
+  return { k, m, oldLength, between: Buffer.from((prev.buf as Buffer).subarray(from, to)) };
+}
+
+function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefined {
+  const { k, m } = ends;
+  const n = prev.spans.length;
+  const delta = buf.length - ends.oldLength;
   const midStart = k === 0 ? prev.from : (prev.spans[k - 1] as DocSpan).end;
   const midEnd = m === n ? buf.length : (prev.spans[m] as DocSpan).start + delta;
   const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
@@ -207,34 +242,8 @@ function editedSpans(prev: Remembered, old: Buffer, buf: Buffer): Edited | undef
   const same = new Int32Array(spans.length).fill(-1);
   for (let i = 0; i < k; i++) same[i] = i;
   for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
-  return { spans, same, candidates: { lo: k, hi: m } };
-}
-
-// Compared a block at a time: one native call per 64 KiB, then byte by byte in the block that differs.
-const BLOCK = 64 * 1024;
-
-function commonPrefix(a: Buffer, b: Buffer): number {
-  const max = Math.min(a.length, b.length);
-  let at = 0;
-  while (at < max) {
-    const end = Math.min(max, at + BLOCK);
-    if (a.compare(b, at, end, at, end) !== 0) break;
-    at = end;
-  }
-  while (at < max && a[at] === b[at]) at++;
-  return at;
-}
-
-/** The length of the bytes `a` and `b` end with, at most `max`. */
-function commonSuffix(a: Buffer, b: Buffer, max: number): number {
-  let len = 0;
-  while (len < max) {
-    const step = Math.min(BLOCK, max - len);
-    if (a.compare(b, b.length - len - step, b.length - len, a.length - len - step, a.length - len) !== 0) break;
-    len += step;
-  }
-  while (len < max && a[a.length - 1 - len] === b[b.length - 1 - len]) len++;
-  return len;
+  const offset = k < m ? (prev.spans[k] as DocSpan).start : 0;
+  return { spans, same, candidates: { lo: k, hi: m, bytes: ends.between, offset } };
 }
 
 /**
@@ -242,10 +251,13 @@ function commonSuffix(a: Buffer, b: Buffer, max: number): number {
  * the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
  */
 function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, among: Candidates): number {
+  const bytes = among.bytes;
+  if (bytes === undefined) return -1;
+  const offset = among.offset ?? 0;
   const equal = (j: number): boolean => {
     const old = prev.spans[j];
     if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || prev.held[j] !== 1) return false;
-    return prev.buf !== undefined && buf.compare(prev.buf, old.start, old.end, span.start, span.end) === 0;
+    return buf.compare(bytes, old.start - offset, old.end - offset, span.start, span.end) === 0;
   };
   if (equal(guess)) return guess;
   // A few candidates (an edit of one document) are compared directly.
@@ -253,7 +265,10 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, amo
     for (let j = among.lo; j < among.hi; j++) if (equal(j)) return j;
     return -1;
   }
-  among.byKey ??= keyed(among, (j) => keyOf(prev.buf as Buffer, prev.spans[j] as DocSpan));
+  among.byKey ??= keyed(among, (j) => {
+    const old = prev.spans[j] as DocSpan;
+    return keyOf(bytes, { start: old.start - offset, end: old.end - offset });
+  });
   for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
   return -1;
 }

@@ -155,3 +155,35 @@ for (const bytes of [true, false]) {
     }
   });
 }
+
+test('a file remembered by its bytes, read again over them: grown past its room, shrunk, a byte order mark added and removed, emptied and refilled', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = reader(dir, true);
+    let docs = Array.from({ length: 50 }, (_, i) => doc(i));
+    const check = (text: string, parsed: number, what: string) => {
+      const read = r.read(text);
+      assert.equal(read.kind, 'parsed', what);
+      if (read.kind === 'parsed') assert.deepStrictEqual(read.parsed, parseConfigText(text.replace(/^\uFEFF/, ''), 'f.yaml'), what);
+      assert.equal(r.parsed(), parsed, what);
+    };
+    check(docs.join(''), 50, 'cold');
+    // Twice as long: past the room left at the end of the buffer.
+    docs = [...docs, ...Array.from({ length: 50 }, (_, i) => doc(100 + i))];
+    check(docs.join(''), 50, 'grown');
+    docs[99] = doc(149, 81);
+    check(docs.join(''), 1, 'the last document edited after growing');
+    docs = docs.slice(0, 10);
+    check(docs.join(''), 0, 'shrunk to its first ten documents');
+    docs[0] = doc(0, 82);
+    check(`\uFEFF${docs.join('')}`, 10, 'a byte order mark added (every document parsed)');
+    check(`\uFEFF${docs.join('')}`, 0, 'unchanged with the mark');
+    check(docs.join(''), 10, 'the mark removed');
+    check('', 0, 'emptied (no document left)');
+    check(docs.join(''), 10, 'refilled');
+    docs[9] = doc(9, 83);
+    check(docs.join(''), 1, 'the last document edited');
+  } finally {
+    cleanup();
+  }
+});
