@@ -80,6 +80,26 @@ export class DocReuse {
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
+    const pieces = this.readPieces(job, limits, Number.POSITIVE_INFINITY);
+    const before: DocEntry[] = [];
+    for (;;) {
+      const step = pieces.next();
+      if (!step.done) {
+        for (const e of step.value) before.push(e);
+        continue;
+      }
+      const read = step.value;
+      if (before.length === 0 || read.kind !== 'parsed') return read;
+      return { ...read, parsed: { ...read.parsed, entries: [...before, ...read.parsed.entries] } };
+    }
+  }
+
+  /**
+   * The reading of `job`, its parsed entries given out a piece at a time as their documents' text
+   * adds up to `pieceBytes` (the parse worker sends each piece on, so that it never holds a large
+   * file's entries at once); the reading returned holds the entries not given out yet.
+   */
+  *readPieces(job: ReuseJob, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
     let usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
     let buf: Buffer;
@@ -113,14 +133,14 @@ export class DocReuse {
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
     if (spans.length > limits.maxDocuments) return tooMany(limits);
-    return this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits);
+    return yield* this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits, pieceBytes);
   }
 
   /**
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  #readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits): FileRead {
+  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
     const same = edited?.same;
     const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
@@ -132,10 +152,11 @@ export class DocReuse {
     let runAt = -1;
     let runFrom = -1;
     let runLength = 0;
-    const entries: DocEntry[] = [];
+    let entries: DocEntry[] = [];
     const syntaxErrors: Rejection[] = [];
-    const into = interned();
+    let into = interned();
     let parsedBytes = 0;
+    let pieceAt = 0;
     let total = 0;
     let shift = 0;
     // Lines are counted only up to the rejected documents, in one pass over the file.
@@ -174,6 +195,16 @@ export class DocReuse {
       counts.push(parsed.entries.length);
       total += parsed.entries.length;
       parsedBytes += span.end - span.start;
+      if (total > limits.maxDocuments) return tooMany(limits);
+      if (parsedBytes - pieceAt >= pieceBytes) {
+        pieceAt = parsedBytes;
+        const piece = entries;
+        entries = [];
+        // Values are shared within a piece only: the table holds every value it has seen, and
+        // each piece is cloned into the main thread on its own (sharing across them is lost there).
+        into = interned();
+        yield piece;
+      }
     }
     if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
