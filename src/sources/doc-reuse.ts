@@ -9,8 +9,9 @@
 // What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
 // its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
 // cost ~120 ms here (SHA-1 alone is ~80 ms for 47.6 MB under load). Such a file is read again over
-// those bytes (doc-reread.ts), so that only one copy of it is ever held. Smaller files keep a SHA-1 of each document instead (~1 ms per 400 KB), so
-// that 500 files of 500 documents do not hold their text twice (parsed and as bytes). Line
+// those bytes (doc-reread.ts), so that only one copy of it is ever held. Smaller files keep a
+// SHA-1 of each document instead (~1 ms per 400 KB), so that 500 files of 500 documents do not
+// hold their text twice (parsed and as bytes). Line
 // numbers are not part of a document's identity: a document is parsed with its lines only when it
 // has a rejection (the only entries that carry lines), so one that moved down is reported where it
 // now is (doc-cache.ts parses rejected documents on every reading).
