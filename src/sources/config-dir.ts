@@ -18,7 +18,7 @@ import { SluiceError } from '../errors.ts';
 import type { SourceState } from './types.ts';
 import { FileMerge } from './merge.ts';
 import { sameFailure, syntaxFailure, wholeFileFailure, type FileFailure } from './file-failure.ts';
-import { defaultLimits, type ConfigLimits, type FileRead } from './read-file.ts';
+import { defaultLimits, parsedDocuments, type ConfigLimits, type FileRead } from './read-file.ts';
 import type { ParsedFile } from './yaml-docs.ts';
 import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
 import { DocCache } from './doc-cache.ts';
@@ -218,8 +218,8 @@ export class ConfigDir {
     const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
-    const known = this.#docs.known(rel);
-    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size, ...(known !== undefined && { known }) }, key, changed });
+    const held = this.#docs.held(rel);
+    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size, ...(held !== undefined && { held }) }, key, changed });
     this.#batchBytes += st.size;
     if (this.#batch.length >= BATCH_FILES || this.#batchBytes >= BATCH_BYTES) this.#send();
   }
@@ -238,7 +238,7 @@ export class ConfigDir {
           const read = this.#docs.take(job.rel, reading);
           if (reading.kind === 'parsed') {
             const docs = reading.docs;
-            this.#hooks.onParse?.(job.rel, docs === undefined ? undefined : docs.ids.length - docs.reused.length);
+            this.#hooks.onParse?.(job.rel, docs === undefined ? undefined : parsedDocuments(docs));
             if (read.kind === 'parsed') this.#warnIgnored(job.rel, read.parsed);
           }
           const { key, changed } = queued.get(job.rel) as (typeof batch)[number];

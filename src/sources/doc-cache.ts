@@ -1,20 +1,28 @@
 // The consumer's half of the per-document parse cache (the reader's is doc-reuse.ts): the entries
-// of each document of each file's last reading, by document id, for documents that hold no
-// rejection (a rejection carries lines, which move when the text above it changes; such documents
-// are parsed on every reading). A reading that left documents out because their id is held here
-// gets their entries back: the same objects when the document is at the same index, so that the
-// merge (merge.ts) and the translator see an unchanged document as unchanged; otherwise the same
-// outcome (and resource) with the document's new origin.
+// of each document of each file's last reading, by index, for documents that hold no rejection (a
+// rejection carries lines, which move when the text above it changes; such documents are parsed on
+// every reading). The reader is told which reading the consumer holds (a token, not the documents:
+// at 50,000 documents a set of ids cost the main thread more than the edit), and names the
+// documents it did not parse as runs of that reading's. They get their entries back: the same
+// objects when the document is at the same index, so that the merge (merge.ts) and the translator
+// see an unchanged document as unchanged; otherwise the same outcome (and resource) with the
+// document's new origin.
 import type { FileRead } from './read-file.ts';
 import type { DocEntry, FileOrigin } from './yaml-docs.ts';
 
-export class DocCache {
-  readonly #files = new Map<string, Map<number, readonly DocEntry[]>>();
+interface Held {
+  /** the reading these entries come from (SplitDocs.reading) */
+  readonly reading: number;
+  /** by document index: its entries, or undefined for a document with a rejection (not held) */
+  readonly docs: ReadonlyArray<readonly DocEntry[] | undefined>;
+}
 
-  /** The ids of `rel`'s documents held here, to send with a reading of it (undefined: none). */
-  known(rel: string): ReadonlySet<number> | undefined {
-    const docs = this.#files.get(rel);
-    return docs === undefined || docs.size === 0 ? undefined : new Set(docs.keys());
+export class DocCache {
+  readonly #files = new Map<string, Held>();
+
+  /** The reading of `rel` whose documents are held here, to send with a reading of it (undefined: none). */
+  held(rel: string): number | undefined {
+    return this.#files.get(rel)?.reading;
   }
 
   forget(rel: string): void {
@@ -30,33 +38,39 @@ export class DocCache {
       return read;
     }
     const held = this.#files.get(rel);
-    const next = new Map<number, readonly DocEntry[]>();
-    const fresh = read.parsed.entries;
-    const entries: DocEntry[] = [];
-    let f = 0;
-    let r = 0;
-    for (let doc = 0; doc < split.ids.length; doc++) {
-      const id = split.ids[doc] as number;
-      let mine: readonly DocEntry[];
-      if (split.reused[r] === doc) {
-        r++;
-        const cached = held?.get(id);
+    const docs = new Array<readonly DocEntry[] | undefined>(split.count);
+    const reused = new Uint8Array(split.count);
+    const runs = split.reused;
+    for (let k = 0; k + 2 < runs.length; k += 3) {
+      const at = runs[k] as number;
+      const from = runs[k + 1] as number;
+      const length = runs[k + 2] as number;
+      for (let d = 0; d < length; d++) {
+        const cached = held?.docs[from + d];
         if (cached === undefined) {
-          // Cannot happen while the reader only reuses ids it was told are held; if it does, the
-          // file is read again in full.
+          // Cannot happen while the reader only reuses documents of the reading held here; if it
+          // does, the file is read again in full.
           this.#files.delete(rel);
           return { kind: 'failed', message: 'not parsed: the parse cache lost a document', retry: true };
         }
-        mine = movedTo(cached, doc);
-      } else {
+        docs[at + d] = at === from ? cached : movedTo(cached, at + d);
+        reused[at + d] = 1;
+      }
+    }
+    const fresh = read.parsed.entries;
+    const entries: DocEntry[] = [];
+    let f = 0;
+    for (let doc = 0; doc < split.count; doc++) {
+      let mine = docs[doc];
+      if (reused[doc] === 0) {
         const from = f;
         while (f < fresh.length && (fresh[f] as DocEntry).origin.doc === doc) f++;
         mine = fresh.slice(from, f);
+        docs[doc] = mine.some((e) => e.outcome.kind === 'rejected') ? undefined : mine;
       }
-      for (const e of mine) entries.push(e);
-      if (!mine.some((e) => e.outcome.kind === 'rejected')) next.set(id, mine);
+      for (const e of mine as readonly DocEntry[]) entries.push(e);
     }
-    this.#files.set(rel, next);
+    this.#files.set(rel, { reading: split.reading, docs });
     const parsed = read.parsed.syntaxErrors === undefined ? { entries } : { entries, syntaxErrors: read.parsed.syntaxErrors };
     return { kind: 'parsed', parsed, bytes: read.bytes };
   }

@@ -1,19 +1,23 @@
 // Reads large YAML files document by document and parses only the documents whose bytes changed
 // since the file's last reading (the reader's half of the per-document parse cache; the consumer's
-// half, doc-cache.ts, holds the parsed entries). Each distinct document gets an id; a document
-// whose bytes equal one of the last reading's, and whose id the consumer says it holds (`known`),
-// keeps that id and is not parsed. The consumer being the judge keeps the two halves in step
-// whatever happens to a reading on the way (a worker that died, a file that failed).
+// half, doc-cache.ts, holds the parsed entries). Each reading gets a token; a document whose bytes
+// equal one of the last reading's is not parsed when the consumer says it holds that reading
+// (`held`, the token) and the document had no rejection (the consumer holds only those). The
+// consumer naming the reading keeps the two halves in step whatever happens to a reading on the
+// way (a worker that died, a file that failed): any other token, and every document is parsed.
 //
 // What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
 // its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
-// cost ~120 ms here. Smaller files keep a SHA-1 of each document instead (~1 ms per 400 KB), so
-// that 500 files of 500 documents do not hold their text twice (parsed and as bytes). Line
+// cost ~120 ms here (SHA-1 alone is ~80 ms for 47.6 MB under load). Such a file is read again over
+// those bytes (doc-reread.ts), so that only one copy of it is ever held. Smaller files keep a
+// SHA-1 of each document instead (~1 ms per 400 KB), so that 500 files of 500 documents do not
+// hold their text twice (parsed and as bytes). Line
 // numbers are not part of a document's identity: a document is parsed with its lines only when it
 // has a rejection (the only entries that carry lines), so one that moved down is reported where it
 // now is (doc-cache.ts parses rejected documents on every reading).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readWhole, rereadOver } from './doc-reread.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -21,12 +25,12 @@ import { cannotRead, parseWholeText, tooLarge, tooMany, type ConfigLimits, type 
 import { countLines, splitDocuments, type DocSpan } from './yaml-split.ts';
 import type { Rejection } from '../api/types.ts';
 
-/** One file to read, and the ids of the documents whose entries the consumer holds. */
+/** One file to read, and the reading whose documents' entries the consumer holds. */
 export interface ReuseJob {
   readonly abs: string;
   readonly rel: string;
   readonly size: number;
-  readonly known?: ReadonlySet<number>;
+  readonly held?: number;
 }
 
 interface Remembered {
@@ -36,7 +40,10 @@ interface Remembered {
   /** where the text starts (after a byte order mark) */
   readonly from: number;
   readonly spans: readonly DocSpan[];
-  readonly ids: readonly number[];
+  /** this reading's token (SplitDocs.reading) */
+  readonly reading: number;
+  /** by document: 1 when the consumer holds its entries (it had no rejection) */
+  readonly held: Uint8Array;
   /** entries (List items count) per document */
   readonly counts: readonly number[];
 }
@@ -45,6 +52,9 @@ interface Remembered {
 interface Candidates {
   readonly lo: number;
   readonly hi: number;
+  /** their old bytes (the file's from `offset`), when the file is remembered by its bytes */
+  readonly bytes?: Buffer;
+  readonly offset?: number;
   /** span key (see keyOf) -> indices, made when a document is not where it was */
   byKey?: Map<string, number[]>;
 }
@@ -58,7 +68,7 @@ export class DocReuse {
   readonly #keepBytes: number;
 
   /**
-   * `firstId`: ids start here (a new reader starts above the ids an earlier one gave out);
+   * `firstId`: reading tokens start here (a new reader starts above the tokens an earlier one gave out);
    * `keepBytesFrom`: files this large or larger are remembered by their bytes (default KEEP_BYTES)
    */
   constructor(firstId = 1, options: { keepBytesFrom?: number } = {}) {
@@ -71,44 +81,83 @@ export class DocReuse {
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
+    const pieces = this.readPieces(job, limits, Number.POSITIVE_INFINITY);
+    const before: DocEntry[] = [];
+    for (;;) {
+      const step = pieces.next();
+      if (!step.done) {
+        for (const e of step.value) before.push(e);
+        continue;
+      }
+      const read = step.value;
+      if (before.length === 0 || read.kind !== 'parsed') return read;
+      return { ...read, parsed: { ...read.parsed, entries: [...before, ...read.parsed.entries] } };
+    }
+  }
+
+  /**
+   * The reading of `job`, its parsed entries given out a piece at a time as their documents' text
+   * adds up to `pieceBytes` (the parse worker sends each piece on, so that it never holds a large
+   * file's entries at once); the reading returned holds the entries not given out yet.
+   */
+  *readPieces(job: ReuseJob, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
+    const prev = this.#files.get(job.rel);
+    let usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
     let buf: Buffer;
+    let ends: Ends | undefined;
     try {
       if (job.size > limits.maxFileBytes) return tooLarge(limits);
-      buf = readFileSync(job.abs);
+      if (usable?.buf !== undefined) {
+        // Its bytes are rewritten from here: forgotten until this reading is remembered.
+        this.#files.delete(job.rel);
+        const old = usable;
+        const oldLength = (old.buf as Buffer).length;
+        const again = rereadOver(job.abs, old.buf as Buffer, limits.maxFileBytes, (head, tail, size) => (ends = unchangedEnds(old, head, tail, oldLength, size)));
+        if (again === null) return tooLarge(limits);
+        buf = again.buf;
+      } else {
+        const read = job.size >= this.#keepBytes ? readWhole(job.abs, limits.maxFileBytes) : readFileSync(job.abs);
+        if (read === null) return tooLarge(limits);
+        buf = read;
+      }
     } catch (err) {
       return cannotRead(err);
     }
     if (buf.length > limits.maxFileBytes) return tooLarge(limits);
     const from = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
-    const prev = this.#files.get(job.rel);
-    const edited = prev?.buf !== undefined && prev.from === from && job.known !== undefined ? editedSpans(prev, prev.buf, buf) : undefined;
+    // A byte order mark added or removed: every document is parsed (its old bytes are gone).
+    if (ends !== undefined && usable?.from !== from) usable = ends = undefined;
+    const edited = ends !== undefined && usable !== undefined ? editedSpans(usable, ends, buf) : undefined;
     const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
     if (spans === undefined) {
       this.#files.delete(job.rel);
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
     if (spans.length > limits.maxDocuments) return tooMany(limits);
-    return this.#readSplit(job, buf, from, spans, edited, limits);
+    return yield* this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits, pieceBytes);
   }
 
   /**
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  #readSplit(job: ReuseJob, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits): FileRead {
+  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
-    const known = job.known;
     const same = edited?.same;
     const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
     const keep = buf.length >= this.#keepBytes;
     const hashes = !keep || prev?.hashes !== undefined ? spans.map((s) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest('base64')) : undefined;
-    const ids: number[] = [];
+    const held = new Uint8Array(spans.length);
     const counts: number[] = [];
     const reused: number[] = [];
-    const entries: DocEntry[] = [];
+    let runAt = -1;
+    let runFrom = -1;
+    let runLength = 0;
+    let entries: DocEntry[] = [];
     const syntaxErrors: Rejection[] = [];
-    const into = interned();
+    let into = interned();
     let parsedBytes = 0;
+    let pieceAt = 0;
     let total = 0;
     let shift = 0;
     // Lines are counted only up to the rejected documents, in one pass over the file.
@@ -117,16 +166,21 @@ export class DocReuse {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i] as DocSpan;
       const hint = same === undefined ? -1 : (same[i] as number);
-      const j = prev === undefined || known === undefined ? -1 : hint >= 0 ? (known.has(prev.ids[hint] as number) ? hint : -1)
-        : prev.hashes !== undefined ? sameHash(prev.hashes, prev, hashes?.[i] as string, i + shift, known, candidates)
-        : sameAs(prev, buf, span, i + shift, known, candidates);
+      const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1)
+        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes?.[i] as string, i + shift, candidates)
+        : sameAs(usable, buf, span, i + shift, candidates);
       if (j >= 0) {
         shift = j - i;
-        const id = prev!.ids[j] as number;
-        ids.push(id);
-        counts.push(prev!.counts[j] as number);
-        reused.push(i);
-        total += prev!.counts[j] as number;
+        held[i] = 1;
+        counts.push(usable!.counts[j] as number);
+        total += usable!.counts[j] as number;
+        if (runLength > 0 && i === runAt + runLength && j === runFrom + runLength) runLength++;
+        else {
+          if (runLength > 0) reused.push(runAt, runFrom, runLength);
+          runAt = i;
+          runFrom = j;
+          runLength = 1;
+        }
         continue;
       }
       const text = buf.toString('utf8', span.start, span.end);
@@ -138,28 +192,40 @@ export class DocReuse {
       }
       for (const e of parsed.entries) entries.push(e);
       if (parsed.syntaxErrors !== undefined) syntaxErrors.push(...parsed.syntaxErrors);
-      ids.push(this.#nextId++);
+      if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) held[i] = 1;
       counts.push(parsed.entries.length);
       total += parsed.entries.length;
       parsedBytes += span.end - span.start;
+      if (total > limits.maxDocuments) return tooMany(limits);
+      if (parsedBytes - pieceAt >= pieceBytes) {
+        pieceAt = parsedBytes;
+        const piece = entries;
+        entries = [];
+        // Values are shared within a piece only: the table holds every value it has seen, and
+        // each piece is cloned into the main thread on its own (sharing across them is lost there).
+        into = interned();
+        yield piece;
+      }
     }
+    if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
-    this.#files.set(job.rel, keep ? { buf, from, spans, ids, counts } : { hashes: hashes as string[], from, spans, ids, counts });
+    const reading = this.#nextId++;
+    this.#files.set(job.rel, keep ? { buf, from, spans, reading, held, counts } : { hashes: hashes as string[], from, spans, reading, held, counts });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
       bytes: buf.length - from,
-      docs: { ids, reused, parsedBytes },
+      docs: { reading, count: spans.length, reused, parsedBytes },
     };
   }
 }
 
 /**
  * The documents of a new version of a file, found from its last reading: the bytes both versions
- * begin and end with are compared (memcmp, a few ms for 50 MB), the documents within them are
- * the old ones (moved by the change in length), and only the text between is split. An edit of
- * one document among 50,000 then costs the read and the comparison, not a scan of every line.
- * Undefined when the changed text cannot be split (see splitDocuments).
+ * begin and end with (doc-reread.ts) hold the old documents (moved by the change in length), and
+ * only the text between is split. An edit of one document among 50,000 then costs the read and the
+ * comparison, not a scan of every line. Undefined when the changed text cannot be split (see
+ * splitDocuments).
  */
 interface Edited {
   readonly spans: DocSpan[];
@@ -168,18 +234,33 @@ interface Edited {
   readonly candidates: Candidates;
 }
 
-function editedSpans(prev: Remembered, old: Buffer, buf: Buffer): Edited | undefined {
-  const head = commonPrefix(old, buf);
-  const tail = commonSuffix(old, buf, Math.min(old.length, buf.length) - head);
-  const delta = buf.length - old.length;
+/** The old documents wholly in the common head ([0, k)) and tail ([m, n)), and the old bytes of those between. */
+interface Ends {
+  readonly k: number;
+  readonly m: number;
+  readonly oldLength: number;
+  readonly between: Buffer;
+}
+
+/** Called before the old bytes are overwritten: keeps the old bytes of the documents between. */
+function unchangedEnds(prev: Remembered, head: number, tail: number, oldLength: number, size: number): Ends {
   const n = prev.spans.length;
   // Documents wholly in the common head, with the `---` that ends them; and wholly in the common
-  // tail, with the line feed before them.
+  // tail, with the line feed before them. A file unchanged in full is all head.
   let k = 0;
-  while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
-  if (head === old.length && old.length === buf.length) k = n;
+  if (head === oldLength && size === oldLength) k = n;
+  else while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
   let m = n;
-  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= old.length - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
+  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= oldLength - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
+  const from = k < m ? (prev.spans[k] as DocSpan).start : 0;
+  const to = k < m ? (prev.spans[m - 1] as DocSpan).end : 0;
+  return { k, m, oldLength, between: Buffer.from((prev.buf as Buffer).subarray(from, to)) };
+}
+
+function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefined {
+  const { k, m } = ends;
+  const n = prev.spans.length;
+  const delta = buf.length - ends.oldLength;
   const midStart = k === 0 ? prev.from : (prev.spans[k - 1] as DocSpan).end;
   const midEnd = m === n ? buf.length : (prev.spans[m] as DocSpan).start + delta;
   const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
@@ -193,45 +274,22 @@ function editedSpans(prev: Remembered, old: Buffer, buf: Buffer): Edited | undef
   const same = new Int32Array(spans.length).fill(-1);
   for (let i = 0; i < k; i++) same[i] = i;
   for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
-  return { spans, same, candidates: { lo: k, hi: m } };
-}
-
-// Compared a block at a time: one native call per 64 KiB, then byte by byte in the block that differs.
-const BLOCK = 64 * 1024;
-
-function commonPrefix(a: Buffer, b: Buffer): number {
-  const max = Math.min(a.length, b.length);
-  let at = 0;
-  while (at < max) {
-    const end = Math.min(max, at + BLOCK);
-    if (a.compare(b, at, end, at, end) !== 0) break;
-    at = end;
-  }
-  while (at < max && a[at] === b[at]) at++;
-  return at;
-}
-
-/** The length of the bytes `a` and `b` end with, at most `max`. */
-function commonSuffix(a: Buffer, b: Buffer, max: number): number {
-  let len = 0;
-  while (len < max) {
-    const step = Math.min(BLOCK, max - len);
-    if (a.compare(b, b.length - len - step, b.length - len, a.length - len - step, a.length - len) !== 0) break;
-    len += step;
-  }
-  while (len < max && a[a.length - 1 - len] === b[b.length - 1 - len]) len++;
-  return len;
+  const offset = k < m ? (prev.spans[k] as DocSpan).start : 0;
+  return { spans, same, candidates: { lo: k, hi: m, bytes: ends.between, offset } };
 }
 
 /**
- * The index of a document of the last reading with the same bytes as `span` and a known id: the
- * one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
+ * The index of a document of the last reading with the same bytes as `span`, held by the consumer:
+ * the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
  */
-function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, known: ReadonlySet<number>, among: Candidates): number {
+function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, among: Candidates): number {
+  const bytes = among.bytes;
+  if (bytes === undefined) return -1;
+  const offset = among.offset ?? 0;
   const equal = (j: number): boolean => {
     const old = prev.spans[j];
-    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || !known.has(prev.ids[j] as number)) return false;
-    return prev.buf !== undefined && buf.compare(prev.buf, old.start, old.end, span.start, span.end) === 0;
+    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || prev.held[j] !== 1) return false;
+    return buf.compare(bytes, old.start - offset, old.end - offset, span.start, span.end) === 0;
   };
   if (equal(guess)) return guess;
   // A few candidates (an edit of one document) are compared directly.
@@ -239,14 +297,17 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, kno
     for (let j = among.lo; j < among.hi; j++) if (equal(j)) return j;
     return -1;
   }
-  among.byKey ??= keyed(among, (j) => keyOf(prev.buf as Buffer, prev.spans[j] as DocSpan));
+  among.byKey ??= keyed(among, (j) => {
+    const old = prev.spans[j] as DocSpan;
+    return keyOf(bytes, { start: old.start - offset, end: old.end - offset });
+  });
   for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
   return -1;
 }
 
 /** As sameAs, for a file remembered by its documents' hashes. */
-function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, known: ReadonlySet<number>, among: Candidates): number {
-  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && known.has(prev.ids[j] as number);
+function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, among: Candidates): number {
+  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && prev.held[j] === 1;
   if (equal(guess)) return guess;
   among.byKey ??= keyed(among, (j) => old[j] as string);
   for (const j of among.byKey.get(hash) ?? []) if (equal(j)) return j;

@@ -9,8 +9,8 @@ export interface ParseJob {
   readonly rel: string;
   readonly abs: string;
   readonly size: number;
-  /** the ids of the file's documents whose entries the caller holds (doc-cache.ts): those are not parsed again */
-  readonly known?: ReadonlySet<number>;
+  /** the reading of the file whose documents' entries the caller holds (doc-cache.ts): those are not parsed again */
+  readonly held?: number;
 }
 
 export interface FileParser {

@@ -9,8 +9,11 @@
 // Its period stretches with its cost (about 1% of a core, at most 30 s): 10,000 files take
 // ~100 ms to stat, and doing that every 2 s cost the data plane 15% of its throughput.
 //
-// Events are coalesced for `debounceMs` from the first one (not restarted by later ones, so a
-// burst of writes cannot postpone a reload), then the whole state is pushed.
+// Events are gathered until the directory has been quiet for `quietMs` (10 ms: an atomic replace
+// is one event, and an edit is served without waiting out a window), or for at most `debounceMs`
+// from the first one (50 ms: a burst of writes cannot postpone a reload), then the whole state is
+// pushed. A file caught half written is read again on its next event: an emptied file keeps what
+// it held (config-dir.ts), as before.
 //
 // If the directory vanishes after start, the last pushed state stays in force (a missing mount
 // should not empty a running gateway) and a warning is logged; when it reappears it is read
@@ -32,8 +35,10 @@ export const WORKER_FROM_BYTES = 64 * 1024;
 
 export interface FileSourceOptions {
   dir: string;
-  /** how long to gather filesystem events before reloading (default 50 ms) */
+  /** the longest filesystem events are gathered before reloading, from the first (default 50 ms) */
   debounceMs?: number;
+  /** reload sooner once no event came for this long (default 10 ms) */
+  quietMs?: number;
   /** stat-only full rescan interval; 0 turns it off (default 2000 ms) */
   rescanIntervalMs?: number;
   /** false: read once at start, no watchers or timers (default true) */
@@ -55,6 +60,10 @@ interface Watched {
 export class FileSource implements Source {
   readonly #root: string;
   readonly #debounceMs: number;
+  readonly #quietMs: number;
+  /** when the gathering of events began, and when the last one came (performance.now()) */
+  #firstEventAt = 0;
+  #lastEventAt = 0;
   readonly #rescanMs: number;
   readonly #watch: boolean;
   readonly #log: LogFn;
@@ -77,6 +86,7 @@ export class FileSource implements Source {
   constructor(options: FileSourceOptions) {
     this.#root = resolve(options.dir);
     this.#debounceMs = options.debounceMs ?? 50;
+    this.#quietMs = Math.min(options.quietMs ?? 10, this.#debounceMs);
     this.#rescanMs = options.rescanIntervalMs ?? 2000;
     this.#rescanDelay = this.#rescanMs;
     this.#watch = options.watch ?? true;
@@ -191,11 +201,27 @@ export class FileSource implements Source {
   }
 
   #schedule(): void {
-    if (this.#stopped || this.#debounce !== undefined) return;
+    if (this.#stopped) return;
+    const now = performance.now();
+    this.#lastEventAt = now;
+    if (this.#debounce !== undefined) return;
+    this.#firstEventAt = now;
+    this.#wait(this.#quietMs);
+  }
+
+  /** Reloads when the directory has been quiet for quietMs, or debounceMs after the first event. */
+  #wait(ms: number): void {
     this.#debounce = setTimeout(() => {
+      const now = performance.now();
+      const quietLeft = this.#lastEventAt + this.#quietMs - now;
+      const windowLeft = this.#firstEventAt + this.#debounceMs - now;
+      if (quietLeft > 0 && windowLeft > 0 && !this.#stopped) {
+        this.#wait(Math.min(quietLeft, windowLeft));
+        return;
+      }
       this.#debounce = undefined;
       void this.#flush();
-    }, this.#debounceMs);
+    }, Math.max(1, Math.ceil(ms)));
     this.#debounce.unref();
   }
 

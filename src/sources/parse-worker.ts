@@ -5,7 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, Piece, ToWorker, WorkerInit } from './parse-messages.ts';
 import { DocReuse } from './doc-reuse.ts';
-import type { DocEntry } from './yaml-docs.ts';
+import type { FileRead } from './read-file.ts';
+import type { Rejection } from '../api/types.ts';
 
 // About this much file text per message (the main thread takes one in a couple of milliseconds).
 const MESSAGE_BYTES = 256 * 1024;
@@ -20,6 +21,7 @@ const queue: Array<Extract<ToWorker, { type: 'parse' }>> = [];
 const outbox: FromWorker[] = [];
 let credit = WINDOW;
 let running = false;
+let onDrained: (() => void) | undefined;
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'ack') {
@@ -40,6 +42,11 @@ function flush(): void {
     credit--;
     port!.postMessage(outbox.shift());
   }
+  if (outbox.length === 0 && onDrained !== undefined) {
+    const resolve = onDrained;
+    onDrained = undefined;
+    resolve();
+  }
 }
 
 async function run(): Promise<void> {
@@ -54,26 +61,34 @@ async function run(): Promise<void> {
       flush();
     };
     for (let index = 0; index < job.jobs.length; index++) {
-      const read = reuse.read(job.jobs[index]!, limits);
+      // A large file's entries go in pieces as they are parsed, each once the main thread has room
+      // for it: the worker never holds a whole file's entries (they were 180 MiB of its heap after
+      // a cold read of 47.6 MB, kept until its next collection).
+      const reading = reuse.readPieces(job.jobs[index]!, limits, MESSAGE_BYTES);
+      let sent = 0;
+      const rejectedAt = new Map<Rejection, number>();
+      let read: FileRead | undefined;
+      while (read === undefined) {
+        const step = reading.next();
+        if (step.done) {
+          read = step.value;
+          break;
+        }
+        step.value.forEach((e, k) => e.outcome.kind === 'rejected' && rejectedAt.set(e.outcome.rejection, sent + k));
+        pieces.push({ index, entries: step.value });
+        sent += step.value.length;
+        send(false);
+        await drained();
+      }
       if (read.kind === 'failed') {
         pieces.push({ index, entries: [], end: { kind: 'failed', message: read.message, retry: read.retry } });
       } else {
         const { entries, syntaxErrors } = read.parsed;
-        const bad = new Set(syntaxErrors);
-        const syntaxAt = entries.flatMap((e, i) => (e.outcome.kind === 'rejected' && bad.has(e.outcome.rejection) ? [i] : []));
+        entries.forEach((e, k) => e.outcome.kind === 'rejected' && rejectedAt.set(e.outcome.rejection, sent + k));
+        const syntaxAt = (syntaxErrors ?? []).map((r) => rejectedAt.get(r) as number);
         const end = { kind: 'parsed' as const, bytes: read.bytes, ...(syntaxAt.length > 0 && { syntaxAt }), ...(read.docs !== undefined && { docs: read.docs }) };
-        const perEntry = entries.length === 0 ? 0 : (read.docs?.parsedBytes ?? read.bytes) / entries.length;
-        let from = 0;
-        // A large file goes in several pieces, each in a message of its own.
-        while (entries.length - from > 0 && bytes + (entries.length - from) * perEntry > MESSAGE_BYTES) {
-          const fit = Math.max(1, Math.floor((MESSAGE_BYTES - bytes) / perEntry));
-          pieces.push({ index, entries: entries.slice(from, from + fit) as DocEntry[] });
-          from += fit;
-          send(false);
-          await turn();
-        }
-        pieces.push({ index, entries: from === 0 ? entries : entries.slice(from), end });
-        bytes += (entries.length - from) * perEntry;
+        pieces.push({ index, entries, end });
+        bytes += read.docs?.parsedBytes ?? read.bytes;
       }
       if (bytes >= MESSAGE_BYTES) send(false);
       // Lets acks in between files.
@@ -83,6 +98,12 @@ async function run(): Promise<void> {
     await turn();
   }
   running = false;
+}
+
+/** Resolves once every message queued has been posted (the main thread acked enough of them). */
+function drained(): Promise<void> {
+  if (outbox.length === 0) return Promise.resolve();
+  return new Promise((r) => (onDrained = r));
 }
 
 function turn(): Promise<void> {

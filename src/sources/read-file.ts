@@ -17,16 +17,30 @@ export interface ConfigLimits {
 export const defaultLimits: ConfigLimits = Object.freeze({ maxFileBytes: 32 * 1024 * 1024, maxDocuments: 10_000 });
 
 /**
- * A file read document by document (doc-reuse.ts): each document's id (the same id as in an earlier
- * reading when its text is the same), and those left out of `parsed.entries` because the reader
- * was told the consumer holds their entries (doc-cache.ts puts them back).
+ * A file read document by document (doc-reuse.ts): this reading's token (the consumer sends it with
+ * the file's next job, as ParseJob.held, once it has taken this reading), and the documents left
+ * out of `parsed.entries` because the consumer holds their entries from the reading it named
+ * (doc-cache.ts puts them back).
  */
 export interface SplitDocs {
-  readonly ids: readonly number[];
-  /** indices of the documents not parsed again, ascending */
+  readonly reading: number;
+  /** how many documents the file holds */
+  readonly count: number;
+  /**
+   * runs of documents not parsed again, as flat triples `at, from, length`: the documents
+   * [at, at + length) are the documents [from, from + length) of the reading the job named. An
+   * edit of one document among 50,000 is two runs, so what crosses from the worker stays small.
+   */
   readonly reused: readonly number[];
   /** the bytes of the documents parsed */
   readonly parsedBytes: number;
+}
+
+/** How many of a reading's documents were parsed (not reused). */
+export function parsedDocuments(docs: SplitDocs): number {
+  let reused = 0;
+  for (let k = 2; k < docs.reused.length; k += 3) reused += docs.reused[k] as number;
+  return docs.count - reused;
 }
 
 /** A file read and parsed, or why it could not be used as a whole. */

@@ -169,7 +169,37 @@ test('the periodic rescan catches what no event reported, without re-reading unc
       assert.deepEqual(h.parses.slice(parses), ['b.yaml']);
     },
     (dir) => writeFileSync(join(dir, 'a.yaml'), service('a')),
-    { rescanIntervalMs: 100, watch: true, debounceMs: 10_000 },
+    { rescanIntervalMs: 100, watch: true, debounceMs: 10_000, quietMs: 10_000 },
+  ));
+
+test('a lone event (an atomic replace) is taken in once the directory is quiet, not after the whole gathering window', () =>
+  withSource(
+    async (dir, h) => {
+      writeFileSync(join(dir, '.a.yaml.tmp'), service('a', 81));
+      renameSync(join(dir, '.a.yaml.tmp'), join(dir, 'a.yaml'));
+      // The window is 10 s; the quiet period (10 ms by default) ends it.
+      await waitFor(() => servicePort(h.latest(), 'a') === 81, 'atomic replace after a quiet period');
+    },
+    (dir) => writeFileSync(join(dir, 'a.yaml'), service('a', 80)),
+    { debounceMs: 10_000 },
+  ));
+
+test('events that keep coming are gathered until the window ends, so a long burst cannot postpone a reload', () =>
+  withSource(
+    async (dir, h) => {
+      const pushes = h.states.length;
+      let port = 81;
+      const started = Date.now();
+      // An event every 5 ms: never quiet for 100 ms, so only the 150 ms window ends the gathering.
+      while (h.states.length === pushes) {
+        if (Date.now() - started > 1000) throw new Error('not reloaded within 1 s during a burst');
+        writeFileSync(join(dir, 'a.yaml'), service('a', port++));
+        await sleep(5);
+      }
+      assert.ok(port - 81 >= 3, `several writes were gathered into the first reload (${port - 81})`);
+    },
+    (dir) => writeFileSync(join(dir, 'a.yaml'), service('a', 80)),
+    { debounceMs: 150, quietMs: 100 },
   ));
 
 test('after stop() nothing more is pushed', () =>

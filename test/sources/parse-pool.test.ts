@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BySizeParser, InlineParser, type FileParser, type ParseJob } from '../../src/sources/file-parser.ts';
 import { WorkerParser } from '../../src/sources/parse-pool.ts';
+import { DocReuse } from '../../src/sources/doc-reuse.ts';
 import { defaultLimits, type FileRead } from '../../src/sources/read-file.ts';
 import { service, tempDir } from './helpers.ts';
 
@@ -100,16 +101,56 @@ test('a worker that dies on a file (out of memory) fails only that batch; the ne
   try {
     writeFileSync(join(dir, 'small.yaml'), service('a'));
     const small: ParseJob = { rel: 'small.yaml', abs: join(dir, 'small.yaml'), size: 0 };
-    const note = 'n'.repeat(100);
-    // about 16 MB: its parsed documents alone are more than the heap
-    const docs = Array.from({ length: 27_000 }, (_, i) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {a: "${note}${i}", b: "${note}${i}", c: "${note}${i}", d: "${note}${i}"}\nspec: {ports: [{port: 80}]}\n`);
-    writeFileSync(join(dir, 'huge.yaml'), docs.join('---\n'));
+    // about 16 MB in one document (a List): parsed at once, it is more than the heap
+    const items = Array.from({ length: 27_000 }, (_, i) => `- ${bigService(i).replaceAll('\n', '\n  ').trimEnd()}\n`);
+    writeFileSync(join(dir, 'huge.yaml'), `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`);
     const huge: ParseJob = { rel: 'huge.yaml', abs: join(dir, 'huge.yaml'), size: 0 };
     assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed');
     const read = (await collect((j, e) => worker.parse(j, e), [huge])).get('huge.yaml');
     assert.equal(read?.kind, 'failed');
     assert.ok(read?.kind === 'failed' && read.retry && /parse worker failed/.test(read.message), JSON.stringify(read));
     assert.equal((await collect((j, e) => worker.parse(j, e), [small])).get('small.yaml')?.kind, 'parsed', 'a new worker');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+const note = 'n'.repeat(100);
+const bigService = (i: number): string =>
+  `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {a: "${note}${i}", b: "${note}${i}", c: "${note}${i}", d: "${note}${i}"}\nspec: {ports: [{port: 80}]}\n`;
+
+test('a large file of many documents is parsed by a worker whose heap is smaller than their parsed values (sent on as they are parsed)', { timeout: 120_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser({ ...defaultLimits, maxDocuments: 100_000 }, { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+  try {
+    // about 16 MB of 27,000 documents
+    writeFileSync(join(dir, 'huge.yaml'), Array.from({ length: 27_000 }, (_, i) => bigService(i)).join('---\n'));
+    const read = (await collect((j, e) => worker.parse(j, e), [{ rel: 'huge.yaml', abs: join(dir, 'huge.yaml'), size: 0 }])).get('huge.yaml');
+    assert.ok(read?.kind === 'parsed', JSON.stringify(read?.kind === 'failed' ? read : read?.kind));
+    assert.equal(read.parsed.entries.length, 27_000);
+    assert.deepEqual(read.parsed.entries.map((e) => e.origin.doc).slice(26_998), [26_998, 26_999]);
+    const last = read.parsed.entries[26_999]?.outcome;
+    assert.ok(last?.kind === 'resource' && last.resource.metadata.name === 's26999');
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('syntax errors in a large file sent in several pieces are the same documents as a parse in this thread finds', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    // about 1 MB: four pieces or more, with broken documents in the first and in a later one
+    const docs = Array.from({ length: 3000 }, (_, i) => (i === 10 || i === 2500 ? 'kind: [\n' : bigService(i)));
+    writeFileSync(join(dir, 'big.yaml'), docs.join('---\n'));
+    const job: ParseJob = { rel: 'big.yaml', abs: join(dir, 'big.yaml'), size: 0 };
+    const fromWorker = (await collect((j, e) => worker.parse(j, e), [job])).get('big.yaml');
+    const inline = (await collect((j, e) => new InlineParser(defaultLimits, new DocReuse()).parse(j, e), [job])).get('big.yaml');
+    assert.ok(fromWorker?.kind === 'parsed' && inline?.kind === 'parsed');
+    assert.equal(fromWorker.parsed.syntaxErrors?.length, 2);
+    assert.deepStrictEqual(usable(fromWorker), usable(inline));
   } finally {
     await worker.close();
     cleanup();

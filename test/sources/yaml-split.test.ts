@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DocCache } from '../../src/sources/doc-cache.ts';
 import { DocReuse } from '../../src/sources/doc-reuse.ts';
-import { defaultLimits, type FileRead } from '../../src/sources/read-file.ts';
+import { defaultLimits, parsedDocuments, type FileRead } from '../../src/sources/read-file.ts';
 import { parseConfigText } from '../../src/sources/yaml-docs.ts';
 import { splitDocuments } from '../../src/sources/yaml-split.ts';
 import { mulberry32 } from '../support/prng.ts';
@@ -26,20 +26,23 @@ test('documents are split at `---` lines, with leading comments kept with the fi
 });
 
 /** A reader and its consumer's cache; `bytes`: files remembered by their bytes, not hashes. */
-function reader(dir: string, bytes: boolean): { read(text: string): FileRead; parsed: () => number } {
+function reader(dir: string, bytes: boolean): { read(text: string): FileRead; parsed: () => number; last: () => FileRead | undefined } {
   const abs = join(dir, 'f.yaml');
   const reuse = new DocReuse(1, { keepBytesFrom: bytes ? 0 : Infinity });
   const cache = new DocCache();
   let parsed = 0;
+  let last: FileRead | undefined;
   return {
     read(text) {
       writeFileSync(abs, text);
-      const known = cache.known('f.yaml');
-      const read = reuse.read({ abs, rel: 'f.yaml', size: Buffer.byteLength(text), ...(known !== undefined && { known }) }, defaultLimits);
-      if (read.kind === 'parsed') parsed = read.docs === undefined ? -1 : read.docs.ids.length - read.docs.reused.length;
+      const held = cache.held('f.yaml');
+      const read = reuse.read({ abs, rel: 'f.yaml', size: Buffer.byteLength(text), ...(held !== undefined && { held }) }, defaultLimits);
+      if (read.kind === 'parsed') parsed = read.docs === undefined ? -1 : parsedDocuments(read.docs);
+      last = read;
       return cache.take('f.yaml', read);
     },
     parsed: () => parsed,
+    last: () => last,
   };
 }
 
@@ -125,3 +128,62 @@ for (const bytes of [true, false]) {
     }
   });
 }
+
+for (const bytes of [true, false]) {
+  test(`an edit's reading names the unchanged documents as runs, not one by one (${bytes ? 'bytes' : 'hashes'} remembered), so what crosses from the worker stays small`, () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const r = reader(dir, bytes);
+      const docs = Array.from({ length: 5000 }, (_, i) => doc(i));
+      r.read(docs.join(''));
+      docs[2500] = doc(2500, 81);
+      r.read(docs.join(''));
+      const edited = r.last();
+      assert.ok(edited?.kind === 'parsed' && edited.docs !== undefined);
+      // [at, from, length] twice: the documents before the edit and those after it.
+      assert.deepEqual(edited.docs.reused, [0, 0, 2500, 2501, 2501, 2499]);
+      assert.equal(edited.docs.count, 5000);
+      // One document inserted: the documents after it are the old ones, one place further down.
+      docs.splice(100, 0, doc(9000));
+      r.read(docs.join(''));
+      const inserted = r.last();
+      assert.ok(inserted?.kind === 'parsed' && inserted.docs !== undefined);
+      assert.deepEqual(inserted.docs.reused, [0, 0, 100, 101, 100, 4900]);
+      assert.equal(r.parsed(), 1);
+    } finally {
+      cleanup();
+    }
+  });
+}
+
+test('a file remembered by its bytes, read again over them: grown past its room, shrunk, a byte order mark added and removed, emptied and refilled', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = reader(dir, true);
+    let docs = Array.from({ length: 50 }, (_, i) => doc(i));
+    const check = (text: string, parsed: number, what: string) => {
+      const read = r.read(text);
+      assert.equal(read.kind, 'parsed', what);
+      if (read.kind === 'parsed') assert.deepStrictEqual(read.parsed, parseConfigText(text.replace(/^\uFEFF/, ''), 'f.yaml'), what);
+      assert.equal(r.parsed(), parsed, what);
+    };
+    check(docs.join(''), 50, 'cold');
+    // Twice as long: past the room left at the end of the buffer.
+    docs = [...docs, ...Array.from({ length: 50 }, (_, i) => doc(100 + i))];
+    check(docs.join(''), 50, 'grown');
+    docs[99] = doc(149, 81);
+    check(docs.join(''), 1, 'the last document edited after growing');
+    docs = docs.slice(0, 10);
+    check(docs.join(''), 0, 'shrunk to its first ten documents');
+    docs[0] = doc(0, 82);
+    check(`\uFEFF${docs.join('')}`, 10, 'a byte order mark added (every document parsed)');
+    check(`\uFEFF${docs.join('')}`, 0, 'unchanged with the mark');
+    check(docs.join(''), 10, 'the mark removed');
+    check('', 0, 'emptied (no document left)');
+    check(docs.join(''), 10, 'refilled');
+    docs[9] = doc(9, 83);
+    check(docs.join(''), 1, 'the last document edited');
+  } finally {
+    cleanup();
+  }
+});
