@@ -7,7 +7,8 @@
 // every ingress is Ready in status (the leader probes itself and writes status within --kube-api-qps);
 // then the per-edit status latency: from one ingress's watch event to its status written, and Ready.
 // --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR; --alloc prints the
-// first run's top allocation sites (garbage included) from ready until every ingress is Ready in status.
+// first run's top allocation sites (garbage included) from ready until every ingress is Ready in status;
+// --cpu-prof DIR writes the first run's CPU profile (from start to stop, edits included) into DIR.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { FakeApiServer, type KObject, type RequestRecord } from '../test/support/fake-apiserver.ts';
@@ -23,6 +24,7 @@ const flag = (name: string): string | undefined => {
 };
 const edits = Number(flag('--edits') ?? 10);
 const heapDir = flag('--heap');
+const cpuDir = flag('--cpu-prof');
 const allocAt = args.indexOf('--alloc');
 const alloc = allocAt >= 0 && args.splice(allocAt, 1).length > 0;
 const n = Number(args[0] ?? 10_000);
@@ -116,7 +118,7 @@ async function edit(k: number, i: number): Promise<[number, number, number]> {
   api.put({ ...live, spec });
   for (;;) {
     if (readyAt.has(name)) break;
-    if (performance.now() - t0 > 10_000) throw new Error(`edit of ${name} not Ready in 10 s`);
+    if (performance.now() - t0 > 60_000) throw new Error(`edit of ${name} not Ready in 60 s`);
     await sleep(2);
   }
   const puts = api.requests.slice(first).filter(isStatusPut);
@@ -124,7 +126,7 @@ async function edit(k: number, i: number): Promise<[number, number, number]> {
   return [own[0]!.at - t0, readyAt.get(name)! - t0, puts.length - own.length];
 }
 
-const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : []);
+const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuDir}`] : []);
 if (heapDir) {
   gw.child.kill('SIGUSR2');
   await sleep(20_000);
