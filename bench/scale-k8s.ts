@@ -6,13 +6,16 @@
 // warm-up, every route served), the RSS then and after 5 s idle, the list requests, and the time until
 // every ingress is Ready in status (the leader probes itself and writes status within --kube-api-qps);
 // then the per-edit status latency: from one ingress's watch event to its status written, and Ready.
-// --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR.
+// --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR; --alloc prints the
+// first run's top allocation sites (garbage included) from ready until every ingress is Ready in status;
+// --cpu-prof DIR writes the first run's CPU profile (from start to stop, edits included) into DIR.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { FakeApiServer, type KObject, type RequestRecord } from '../test/support/fake-apiserver.ts';
 import { startSluice, type SluiceProcess } from '../test/support/sluice.ts';
 import { loadApps, loadGatewayReplicas } from './scale-k8s-apps.ts';
 import { NAMESPACE, scaleAppName } from './ingress-gen.ts';
+import { formatAllocSites, parseAllocSites } from './alloc-sites.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -21,6 +24,9 @@ const flag = (name: string): string | undefined => {
 };
 const edits = Number(flag('--edits') ?? 10);
 const heapDir = flag('--heap');
+const cpuDir = flag('--cpu-prof');
+const allocAt = args.indexOf('--alloc');
+const alloc = allocAt >= 0 && args.splice(allocAt, 1).length > 0;
 const n = Number(args[0] ?? 10_000);
 
 const freePort = (): Promise<number> =>
@@ -73,12 +79,20 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   const lists = api.requests.slice(first).filter((r) => r.method === 'GET' && r.query.watch === undefined && !r.path.startsWith('/apis/coordination'));
   console.log(`${label}: ready ${s1(ready)} from process start; rss ${rssOf(pid).toFixed(0)} MiB; ${lists.length} list/get requests (${lists.filter((r) => r.query.continue).length} continued pages)`);
   const wasReady = readyAt.size === n;
+  const sampling = alloc && label === 'first start';
+  if (sampling) gw.child.kill('SIGUSR2');
   for (;;) {
     if (readyAt.size === n) break;
     if (performance.now() - t0 > 300_000) throw new Error(`${n - readyAt.size} ingresses not Ready in 300 s`);
     await sleep(100);
   }
   if (wasReady) await sleep(5000);
+  if (sampling) {
+    gw.child.kill('SIGUSR2');
+    for (let i = 0; i < 100 && !gw.lines.some((l) => l.startsWith('ALLOCSITES ')); i++) await sleep(50);
+    const a = parseAllocSites(gw.lines.join('\n'));
+    if (a) console.log(formatAllocSites(a, n).replace('per request', 'per ingress').replaceAll('B/req', 'B/ing'));
+  }
   const writes = api.requests.slice(first).filter(isStatusPut).map((r) => r.at);
   let busiest = 0;
   for (let i = 0, j = 0; i < writes.length; i++) {
@@ -104,7 +118,7 @@ async function edit(k: number, i: number): Promise<[number, number, number]> {
   api.put({ ...live, spec });
   for (;;) {
     if (readyAt.has(name)) break;
-    if (performance.now() - t0 > 10_000) throw new Error(`edit of ${name} not Ready in 10 s`);
+    if (performance.now() - t0 > 60_000) throw new Error(`edit of ${name} not Ready in 60 s`);
     await sleep(2);
   }
   const puts = api.requests.slice(first).filter(isStatusPut);
@@ -112,7 +126,7 @@ async function edit(k: number, i: number): Promise<[number, number, number]> {
   return [own[0]!.at - t0, readyAt.get(name)! - t0, puts.length - own.length];
 }
 
-const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []);
+const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuDir}`] : []);
 if (heapDir) {
   gw.child.kill('SIGUSR2');
   await sleep(20_000);

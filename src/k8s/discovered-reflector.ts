@@ -13,7 +13,7 @@ export interface DiscoveredReflectorOptions {
   readonly maxDiscoveryMs?: number;
   readonly onChange: () => void;
   /** a change of status alone: the cache is updated, but nothing the translator reads changed */
-  readonly onStatusChange?: () => void;
+  readonly onStatusChange?: (obj: KubeObject) => void;
   readonly labelSelector?: string;
   readonly onError?: (err: unknown) => void;
   /** told once each time the kind turns out not to be served */

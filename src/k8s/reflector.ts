@@ -18,8 +18,8 @@ export interface ReflectorOptions {
   readonly watchTimeoutSeconds?: number;
   /** called after every change to the cache (not for bookmarks, nor status-only changes when `onStatusChange` is set) */
   readonly onChange: () => void;
-  /** called instead of onChange for a change of status alone (see statusOnly): for kinds whose status Sluice writes */
-  readonly onStatusChange?: () => void;
+  /** called instead of onChange for a change of status alone (see statusOnly), with the object: for kinds whose status Sluice writes */
+  readonly onStatusChange?: (obj: KubeObject) => void;
   /** drop kubectl's last-applied annotation too (kinds Sluice never writes back) */
   readonly dropLastApplied?: boolean;
   /** called on every failure before a retry */
@@ -186,7 +186,7 @@ export class Reflector<T extends KubeObject> {
     }
     const before = this.#items.get(key);
     this.#items.set(key, this.#slim(obj as T));
-    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) return this.#opts.onStatusChange();
+    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) return this.#opts.onStatusChange(obj);
     this.#opts.onChange();
   }
 

@@ -42,6 +42,9 @@ export interface KubernetesSourceOptions {
 }
 
 /** A live Gateway API object and the path of its served version, for the status writer. */
+/** What a source's listener hears: a new state pushed, or statuses alone changed (those ingresses', and maybe other kinds'). */
+export type SourceChange = { readonly statusOnly: false } | { readonly statusOnly: true; readonly ingresses: ReadonlySet<string> };
+
 export interface LiveObject {
   readonly object: KubeObject;
   readonly path: string;
@@ -78,7 +81,9 @@ export class KubernetesSource implements Source {
   readonly #gloo: ReadonlyMap<string, DiscoveredReflector>;
   /** Sluice's policy kinds (sluice.dev), by store kind */
   readonly #policies: ReadonlyMap<string, DiscoveredReflector>;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<(change: SourceChange) => void>();
+  /** `namespace/name` of the ingresses whose status alone changed since the listeners were last told */
+  #statusKeys = new Set<string>();
   #push: ((state: SourceState) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #statusTimer: NodeJS.Timeout | undefined;
@@ -104,7 +109,8 @@ export class KubernetesSource implements Source {
     // The status writer still hears of status changes (someone else's write is corrected), the translator not.
     const discovery = { ...common, onStatusChange: () => this.#statusChanged(), minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
-    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, discovery);
+    // Which ingress's status changed is passed on, so the status writer looks at that one alone.
+    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, onStatusChange: (o) => this.#statusChanged(o) });
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
     this.#gloo = new Map(GLOO_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
     this.#policies = new Map(SLUICE_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
@@ -168,8 +174,11 @@ export class KubernetesSource implements Source {
       .map((s) => typed<EndpointSlice>(s, 'discovery.k8s.io/v1', 'EndpointSlice'));
   }
 
-  /** called after each push (the prober re-reads replicas here); returns an unsubscribe function */
-  onPush(listener: () => void): () => void {
+  /**
+   * called after each push (the prober re-reads replicas here), and after changes of status alone
+   * (coalesced, naming the ingresses among them); returns an unsubscribe function
+   */
+  onPush(listener: (change: SourceChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -184,11 +193,15 @@ export class KubernetesSource implements Source {
     this.#timer = setTimeout(() => this.#flush(), this.#opts.coalesceMs ?? 20);
   }
 
-  #statusChanged(): void {
-    if (!this.#started || this.#timer || this.#statusTimer) return;
+  #statusChanged(o?: KubeObject): void {
+    if (!this.#started) return;
+    if (o) this.#statusKeys.add(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+    if (this.#timer || this.#statusTimer) return;
     this.#statusTimer = setTimeout(() => {
       this.#statusTimer = undefined;
-      for (const l of this.#listeners) l();
+      const ingresses = this.#statusKeys;
+      this.#statusKeys = new Set();
+      for (const l of this.#listeners) l({ statusOnly: true, ingresses });
     }, this.#opts.coalesceMs ?? 20);
   }
 
@@ -197,7 +210,9 @@ export class KubernetesSource implements Source {
     if (!this.#push) return;
     this.#namedSecrets.want(this.#upstreamSecretKeys());
     this.#push(this.state());
-    for (const l of this.#listeners) l();
+    // A push names no ingresses: every status is looked at again (the pending status keys with them).
+    this.#statusKeys = new Set();
+    for (const l of this.#listeners) l({ statusOnly: false });
   }
 
   /** `namespace/name` of every Secret a Gloo Upstream names (its Lambda credentials) */

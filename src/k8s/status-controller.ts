@@ -8,7 +8,7 @@ import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import type { KubeClient } from './client.ts';
 import { LeaderElector } from './leader.ts';
 import { Prober, replicasFromSlices, type LoadBalancerCheck, type ProbeFn, type ProbeTarget, type Replica } from './prober.ts';
-import type { KubernetesSource } from './source.ts';
+import type { KubernetesSource, SourceChange } from './source.ts';
 import { StatusWriter } from './status-writer.ts';
 import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
@@ -77,6 +77,13 @@ export class StatusController {
   readonly #settled = new Map<string, { readonly report: IngressStatusReport; readonly lb: LoadBalancerCheck; readonly version: string | undefined }>();
   /** the gateway's replicas, read again once per push rather than once per probe (10,000 ingresses make 20,000 probes) */
   #replicas: { readonly public: readonly Replica[]; readonly local: readonly Replica[] } = { public: [], local: [] };
+  /** every ingress is looked at on the next reconcile (a new translation, new replicas, a new leader) */
+  #full = true;
+  /** else only these (`namespace/name`): a probe answered, or the watch brought a status back */
+  #dirty = new Set<string>();
+  /** the reports last looked at in full, by key */
+  #reportsSeen: readonly IngressStatusReport[] | undefined;
+  #byKey = new Map<string, IngressStatusReport>();
   #running: Promise<void> | undefined;
   #again = false;
   #retry: NodeJS.Timeout | undefined;
@@ -88,8 +95,8 @@ export class StatusController {
     this.#prober = new Prober({
       publicReplicas: () => this.#replicas.public,
       localReplicas: () => this.#replicas.local,
-      onReady: () => this.#sync(),
-      onChecked: () => this.#sync(),
+      onReady: (key) => this.#touch(key),
+      onChecked: (key) => this.#touch(key),
       timeoutMs: o.probeTimeoutMs,
       probe: o.probe,
     });
@@ -102,6 +109,7 @@ export class StatusController {
       retryPeriodMs: o.retryPeriodMs,
       onStartedLeading: () => {
         this.#settled.clear();
+        this.#full = true;
         o.log?.('info', `${o.identity} is the leader: probing replicas and writing status`);
         this.#sync();
       },
@@ -127,6 +135,7 @@ export class StatusController {
     const key = JSON.stringify(replicas);
     if (key !== this.#replicaKey) {
       this.#replicaKey = key;
+      this.#full = true;
       this.#replicas = replicas;
       this.#prober.replicasChanged();
       const [pub, local] = [replicas.public.length, replicas.local.length];
@@ -161,8 +170,8 @@ export class StatusController {
 
   start(): void {
     // Statuses can change without a new snapshot (an invalid edit keeps the last good version served).
-    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#sync()));
-    this.#unsubscribe.push(this.#o.source.onPush(() => this.#readReplicas()));
+    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#all()));
+    this.#unsubscribe.push(this.#o.source.onPush((change) => this.#sourceChanged(change)));
     this.#readReplicas();
     this.leader.start();
     this.#sync();
@@ -188,7 +197,7 @@ export class StatusController {
    * A hash not probed yet, while there are replicas to probe, waits for its probe (a moment), so that a
    * new ingress gets one write (Ready) rather than two (Unknown, then Ready).
    */
-  #changedReports(reports: readonly IngressStatusReport[]): Array<{ report: IngressStatusReport; lb: LoadBalancerCheck; key: string }> {
+  #changedReports(reports: readonly IngressStatusReport[], all: boolean): Array<{ report: IngressStatusReport; lb: LoadBalancerCheck; key: string }> {
     const out: Array<{ report: IngressStatusReport; lb: LoadBalancerCheck; key: string }> = [];
     const canProbe = this.#replicas.public.length > 0 || this.#replicas.local.length > 0;
     const present = new Set<string>();
@@ -203,8 +212,30 @@ export class StatusController {
       if (lb === 'unchecked' && canProbe && !isReadyFor(live, r)) continue;
       out.push({ report: r, lb, key });
     }
-    for (const key of this.#settled.keys()) if (!present.has(key)) this.#settled.delete(key);
+    if (all) for (const key of this.#settled.keys()) if (!present.has(key)) this.#settled.delete(key);
     return out;
+  }
+
+  /** A change that concerns every ingress. */
+  #all(): void {
+    this.#full = true;
+    this.#sync();
+  }
+
+  /** A change that concerns one ingress. */
+  #touch(key: string): void {
+    this.#dirty.add(key);
+    this.#sync();
+  }
+
+  #sourceChanged(change: SourceChange): void {
+    if (!change.statusOnly) {
+      this.#full = true;
+      return this.#readReplicas();
+    }
+    // Statuses alone (mostly our own writes coming back): only those ingresses, and the Gateway API objects.
+    for (const key of change.ingresses) this.#dirty.add(key);
+    this.#sync();
   }
 
   /** Runs one reconcile at a time; a request during a run schedules exactly one more. */
@@ -218,7 +249,7 @@ export class StatusController {
       .catch((err) => {
         this.#o.log?.('warn', `status: ${(err as Error).message}`);
         clearTimeout(this.#retry);
-        this.#retry = setTimeout(() => this.#sync(), 1000);
+        this.#retry = setTimeout(() => this.#all(), 1000);
       })
       .finally(() => {
         this.#running = undefined;
@@ -232,15 +263,25 @@ export class StatusController {
   async #reconcile(): Promise<void> {
     if (!this.leader.isLeader() || !this.#o.feed.current()) return;
     const reports = this.#o.feed.statuses();
-    const targets: ProbeTarget[] = [];
-    for (const r of reports) {
-      const ing = this.#o.source.ingress(r.namespace, r.name);
-      if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
+    // Everything after a new translation (or replicas, or leader); else only what was touched since the last run.
+    const full = this.#full || reports !== this.#reportsSeen;
+    const dirty = this.#dirty;
+    this.#full = false;
+    this.#dirty = new Set();
+    if (full) {
+      this.#reportsSeen = reports;
+      this.#byKey = new Map(reports.map((r) => [`${r.namespace}/${r.name}`, r] as const));
+      const targets: ProbeTarget[] = [];
+      for (const r of reports) {
+        const ing = this.#o.source.ingress(r.namespace, r.name);
+        if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
+      }
+      this.#prober.setTargets(targets);
     }
-    this.#prober.setTargets(targets);
     const concurrency = this.#o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY;
     const lost = (): boolean => this.#stopped || !this.leader.isLeader();
-    const todo = this.#changedReports(reports);
+    const candidates = full ? reports : [...dirty].flatMap((key) => this.#byKey.get(key) ?? []);
+    const todo = this.#changedReports(candidates, full);
     // Writes overlap (each waits mostly on the API server), bounded so that thousands never go at once.
     await forEachBounded(todo, concurrency, async ({ report: r, lb, key }) => {
       const result = await this.#writer.write(r, lb);
