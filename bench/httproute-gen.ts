@@ -11,8 +11,16 @@ export const GATEWAY_LISTENER_PORT = 80;
 /** the header every benchmarked HTTPRoute matches on (the load generator sends it) */
 export const ROUTE_MATCH_HEADER = { name: 'x-bench-user', value: 'alice' } as const;
 
+/** How the scale run's Gateway edits change it (bench/scale-gateway-edits.ts). */
+export interface GatewayShape {
+  /** a second listener, on port 8080 for `extra.example.com` (no scale route matches it) */
+  readonly extraListener?: boolean;
+  /** the port-80 listener's allowedRoutes.namespaces.from (default All) */
+  readonly from?: 'All' | 'Same';
+}
+
 /** The GatewayClass and one Gateway whose listener on port 80 takes HTTPRoutes from every namespace. */
-export function gatewayYaml(): string {
+export function gatewayYaml(shape: GatewayShape = {}): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: sluice }
@@ -24,7 +32,30 @@ metadata: { name: ${GATEWAY_NAME}, namespace: ${NAMESPACE} }
 spec:
   gatewayClassName: sluice
   listeners:
-    - { name: http, port: ${GATEWAY_LISTENER_PORT}, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } }
+    - { name: http, port: ${GATEWAY_LISTENER_PORT}, protocol: HTTP, allowedRoutes: { namespaces: { from: ${shape.from ?? 'All'} } } }
+${shape.extraListener === true ? '    - { name: extra, port: 8080, protocol: HTTP, hostname: extra.example.com }\n' : ''}`;
+}
+
+/** An HTTPRoute in namespace `other` sending to the Service of scale route 0 (bench namespace): served only with crossGrantYaml. */
+export function crossRouteYaml(): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: cross, namespace: other }
+spec:
+  parentRefs: [{ name: ${GATEWAY_NAME}, namespace: ${NAMESPACE} }]
+  hostnames: [cross.example.com]
+  rules: [{ backendRefs: [{ name: ${scaleRouteName(0)}-a, namespace: ${NAMESPACE}, port: 80 }] }]
+`;
+}
+
+/** The ReferenceGrant that lets HTTPRoutes of namespace `other` send to Services of the bench namespace. */
+export function crossGrantYaml(): string {
+  return `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: from-other, namespace: ${NAMESPACE} }
+spec:
+  from: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other }]
+  to: [{ group: '', kind: Service }]
 `;
 }
 

@@ -1,7 +1,8 @@
 // In-process scale measurement of the control plane on Gateway API input (no proxy, no load): one
 // Gateway and N HTTPRoutes (one hostname each, four rules with a header match, a request header
 // filter and a 90/10 split, two Services with EndpointSlices): cold parse, cold translate, an edit
-// of one route to its new hostname being served by the router, heap and RSS. The Knative
+// of one route to its new hostname being served by the router, Gateway and ReferenceGrant edits
+// (in process: translator CPU and how many routes each re-translates), heap and RSS. The Knative
 // counterpart is bench/scale-translate.ts; the targets are the same (README "Performance").
 //   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N]
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
+import { GATEWAY_EDITS, prepareGatewayEdits } from './scale-gateway-edits.ts';
 import { GATEWAY_LISTENER_PORT, routeYaml, scaleRoute, scaleRouteName, writeRouteScaleConfig } from './httproute-gen.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
@@ -31,6 +33,7 @@ const cpu = (): number => {
 };
 
 if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002);
+prepareGatewayEdits(dir);
 
 // 1. cold parse and cold translate, separately (wall and CPU: the machine is shared)
 const config = new ConfigDir(dir);
@@ -42,10 +45,29 @@ console.log(`cold parse (read+yaml+validate) ${n} routes: ${since(t0).toFixed(0)
 gc();
 t0 = performance.now();
 c0 = cpu();
-const result = translate(new Store().update(state), options, new TranslateCache());
+const store = new Store();
+const cache = new TranslateCache();
+const result = translate(store.update(state), options, cache);
 const vhosts = result.snapshot.ports.find((p) => p.name === portName)?.virtualHosts.length ?? 0;
 console.log(`cold translate (store+translate): ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu; ${vhosts} virtual hosts on ${portName}`);
 if (vhosts < n) throw new Error(`expected ${n} virtual hosts, got ${vhosts}`);
+
+// 1b. Gateway and ReferenceGrant edits, in process: what one costs the translator (CPU of
+// store.update + translate with the cache), and how many routes it translated and attached again.
+let translated = 0;
+let attached = 0;
+let built = 0;
+cache.onTranslate = () => translated++;
+cache.onCompose = (what) => (what.startsWith('attach ') ? attached++ : built++);
+for (const edit of GATEWAY_EDITS) {
+  const rel = edit.apply(dir);
+  await config.recheck(rel);
+  [translated, attached, built] = [0, 0, 0];
+  const e0 = cpu();
+  translate(store.update(config.state()), options, cache);
+  console.log(`${edit.name}: ${(cpu() - e0).toFixed(0)} ms cpu; ${translated} routes translated, ${attached} attached, ${built} virtual hosts built`);
+}
+cache.onTranslate = cache.onCompose = undefined;
 
 // 2. edit to served, through FileSource + Pipeline + the router, as `sluice serve` runs them
 const noop = (): void => {};
