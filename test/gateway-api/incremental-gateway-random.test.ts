@@ -1,9 +1,14 @@
 // Property: with Gateways and ReferenceGrants edited as often as routes (listeners added and
 // removed, hostnames, allowedRoutes, protocol conflicts across Gateways on one port, grants for
 // routes and Gateways coming and going), the patched translation equals a translation from scratch
-// after every edit, and most Gateway and grant edits attach only some of the routes again.
+// after every edit, and most Gateway, grant and listener Secret edits attach only some of the
+// routes again.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeCert, tlsSecret, type TestCert } from '../proxy/certs.ts';
 import { FileMerge } from '../../src/sources/merge.ts';
 import { parseConfigText } from '../../src/sources/yaml-docs.ts';
 import { Store } from '../../src/store/store.ts';
@@ -23,10 +28,13 @@ const GATEWAYS = ['g1', 'g2', 'g3'] as const;
 
 function listener(rnd: Rnd, name: string): object {
   const from = pick(rnd, ['All', 'Same', 'Selector']);
+  const protocol = pick(rnd, ['HTTP', 'HTTP', 'HTTP', 'HTTPS', 'TCP']);
   return {
     name,
-    port: pick(rnd, [80, 80, 81]),
-    protocol: pick(rnd, ['HTTP', 'HTTP', 'HTTP', 'HTTPS', 'TCP']),
+    port: pick(rnd, [80, 80, 81, 443]),
+    protocol,
+    // A Secret of the Gateway's namespace, or of another one (a grant from Gateways needed).
+    ...(protocol === 'HTTPS' && { tls: { certificateRefs: [{ name: pick(rnd, ['cert-a', 'cert-b']), ...(rnd() < 0.5 && { namespace: 'other' }) }] } }),
     ...(rnd() < 0.5 && { hostname: pick(rnd, ['one.example.com', '*.example.com', 'two.example.com']) }),
     allowedRoutes: {
       namespaces: { from, ...(from === 'Selector' && { selector: { matchLabels: { 'kubernetes.io/metadata.name': pick(rnd, NAMESPACES) } } }) },
@@ -123,7 +131,15 @@ function served(r: TranslateResult): object {
   return { snapshot: r.snapshot, objectStatuses: r.objectStatuses, statuses: r.statuses, diagnostics: r.diagnostics };
 }
 
-test('a random sequence of Gateway, ReferenceGrant and HTTPRoute edits, patched into the last result, equals a translation from scratch after every edit', () => {
+let certDir = '';
+let certs: TestCert[] = [];
+before(() => {
+  certDir = mkdtempSync(join(tmpdir(), 'sluice-gw-random-'));
+  certs = [makeCert(certDir, 'one', ['one.example.com']), makeCert(certDir, 'two', ['*.example.com'])];
+});
+after(() => rmSync(certDir, { recursive: true, force: true }));
+
+test('a random sequence of Gateway, ReferenceGrant, Secret and HTTPRoute edits, patched into the last result, equals a translation from scratch after every edit', () => {
   const rnd = mulberry32(20261208);
   const merge = new FileMerge();
   const store = new Store();
@@ -139,11 +155,13 @@ test('a random sequence of Gateway, ReferenceGrant and HTTPRoute edits, patched 
     gateways.set(name, doc);
     file(`${name}.yaml`, [doc]);
   };
+  for (const ns of ['ns', 'other']) for (const name of ['cert-a', 'cert-b']) file(`secret-${ns}-${name}.yaml`, [tlsSecret(name, certs[0] as TestCert, ns)]);
   for (const g of GATEWAYS) putGateway(g, gatewayDoc(rnd, g) as GatewayDoc);
   for (let i = 0; i < 12; i++) file(`r${i}.yaml`, [routeDoc(rnd)]);
   for (const ns of NAMESPACES) file(`svc-${ns}.yaml`, [0, 1].map((i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: ns }, spec: { ports: [{ name: 'http', port: 80 }] } })));
   let gatewayOrGrantSteps = 0;
   let partial = 0;
+  let https = 0;
   for (let step = 0; step < 400; step++) {
     const what = rnd();
     let touchedGatewayOrGrant = false;
@@ -159,11 +177,19 @@ test('a random sequence of Gateway, ReferenceGrant and HTTPRoute edits, patched 
       if (rnd() < 0.3) merge.delete(path);
       else file(path, [grantDoc(rnd)]);
       touchedGatewayOrGrant = true;
-    } else if (what < 0.9) {
+    } else if (what < 0.85) {
       const path = `r${Math.floor(rnd() * 14)}.yaml`;
       if (rnd() < 0.15) merge.delete(path);
       else file(path, [routeDoc(rnd)]);
-    } else file(`svc-extra.yaml`, [serviceDoc(rnd)]);
+    } else if (what < 0.93) file(`svc-extra.yaml`, [serviceDoc(rnd)]);
+    else {
+      // A listener's Secret replaced, or gone.
+      const ns = pick(rnd, ['ns', 'other']);
+      const name = pick(rnd, ['cert-a', 'cert-b']);
+      if (rnd() < 0.3) merge.delete(`secret-${ns}-${name}.yaml`);
+      else file(`secret-${ns}-${name}.yaml`, [tlsSecret(name, pick(rnd, certs), ns)]);
+      touchedGatewayOrGrant = true;
+    }
     const set = store.update(merge.state());
     const before = attached;
     const incremental = translate(set, options, cache);
@@ -171,8 +197,10 @@ test('a random sequence of Gateway, ReferenceGrant and HTTPRoute edits, patched 
       gatewayOrGrantSteps++;
       if (attached - before < set.httpRoutes.size) partial++;
     }
+    if (incremental.snapshot.ports.some((p) => p.protocol === 'HTTPS')) https++;
     const scratch = translate(plainCopy(set), options, new TranslateCache());
     assert.deepEqual(served(incremental), served(scratch), `step ${step}: incremental translation = translation from scratch`);
   }
+  assert.ok(https > 20, `HTTPS listeners were served (${https} steps)`);
   assert.ok(partial > gatewayOrGrantSteps / 2, `most Gateway and grant edits attached only some routes again (${partial} of ${gatewayOrGrantSteps})`);
 });
