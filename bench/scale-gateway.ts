@@ -35,39 +35,47 @@ const cpu = (): number => {
 if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002);
 prepareGatewayEdits(dir);
 
-// 1. cold parse and cold translate, separately (wall and CPU: the machine is shared)
-const config = new ConfigDir(dir);
-let t0 = performance.now();
-let c0 = cpu();
-await config.scan('');
-const state = config.state();
-console.log(`cold parse (read+yaml+validate) ${n} routes: ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu, ${state.resources.length} resources, ${state.rejections.length} rejected`);
-gc();
-t0 = performance.now();
-c0 = cpu();
-const store = new Store();
-const cache = new TranslateCache();
-const result = translate(store.update(state), options, cache);
-const vhosts = result.snapshot.ports.find((p) => p.name === portName)?.virtualHosts.length ?? 0;
-console.log(`cold translate (store+translate): ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu; ${vhosts} virtual hosts on ${portName}`);
-if (vhosts < n) throw new Error(`expected ${n} virtual hosts, got ${vhosts}`);
+// 1. cold parse and cold translate, separately (wall and CPU: the machine is shared), then the
+// Gateway and ReferenceGrant edits; in a function, so none of it is alive when the pipeline's RSS is read.
+async function inProcess(): Promise<void> {
+  const config = new ConfigDir(dir);
+  let t0 = performance.now();
+  let c0 = cpu();
+  await config.scan('');
+  const state = config.state();
+  console.log(`cold parse (read+yaml+validate) ${n} routes: ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu, ${state.resources.length} resources, ${state.rejections.length} rejected`);
+  gc();
+  const parsedHeap = process.memoryUsage().heapUsed;
+  t0 = performance.now();
+  c0 = cpu();
+  const store = new Store();
+  const cache = new TranslateCache();
+  const result = translate(store.update(state), options, cache);
+  const vhosts = result.snapshot.ports.find((p) => p.name === portName)?.virtualHosts.length ?? 0;
+  console.log(`cold translate (store+translate): ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu; ${vhosts} virtual hosts on ${portName}`);
+  if (vhosts < n) throw new Error(`expected ${n} virtual hosts, got ${vhosts}`);
+  gc();
+  console.log(`heap: parsed config ${mib(parsedHeap)}, + store and translation ${mib(process.memoryUsage().heapUsed - parsedHeap)}`);
 
-// 1b. Gateway and ReferenceGrant edits, in process: what one costs the translator (CPU of
-// store.update + translate with the cache), and how many routes it translated and attached again.
-let translated = 0;
-let attached = 0;
-let built = 0;
-cache.onTranslate = () => translated++;
-cache.onCompose = (what) => (what.startsWith('attach ') ? attached++ : built++);
-for (const edit of GATEWAY_EDITS) {
-  const rel = edit.apply(dir);
-  await config.recheck(rel);
-  [translated, attached, built] = [0, 0, 0];
-  const e0 = cpu();
-  translate(store.update(config.state()), options, cache);
-  console.log(`${edit.name}: ${(cpu() - e0).toFixed(0)} ms cpu; ${translated} routes translated, ${attached} attached, ${built} virtual hosts built`);
+  // 1b. Gateway and ReferenceGrant edits, in process: what one costs the translator (CPU of
+  // store.update + translate with the cache), and how many routes it translated and attached again.
+  let translated = 0;
+  let attached = 0;
+  let built = 0;
+  cache.onTranslate = () => translated++;
+  cache.onCompose = (what) => (what.startsWith('attach ') ? attached++ : built++);
+  for (const edit of GATEWAY_EDITS) {
+    const rel = edit.apply(dir);
+    await config.recheck(rel);
+    [translated, attached, built] = [0, 0, 0];
+    const e0 = cpu();
+    translate(store.update(config.state()), options, cache);
+    console.log(`${edit.name}: ${(cpu() - e0).toFixed(0)} ms cpu; ${translated} routes translated, ${attached} attached, ${built} virtual hosts built`);
+  }
+  await config.close();
 }
-cache.onTranslate = cache.onCompose = undefined;
+await inProcess();
+gc();
 
 // 2. edit to served, through FileSource + Pipeline + the router, as `sluice serve` runs them
 const noop = (): void => {};
@@ -76,7 +84,7 @@ const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), opti
 let router: Router | undefined;
 const routers = new RouterBuilder();
 pipeline.feed.subscribe((c) => (router = routers.next(c)));
-t0 = performance.now();
+let t0 = performance.now();
 await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${since(t0).toFixed(0)} ms`);
 gc();

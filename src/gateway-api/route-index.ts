@@ -131,6 +131,7 @@ export class RouteIndex {
    */
   replace(entry: RouteEntry): void {
     const old = this.routes.get(entry.id);
+    if (old !== undefined && this.#swappable(old, entry)) return this.#swap(old, entry);
     const same = old !== undefined && old.route === entry.route && old.ranked === entry.ranked;
     const before = same ? this.#listings(old) : undefined;
     const sameClusters = old !== undefined && (old.clusters === entry.clusters || (old.clusters.length === 0 && entry.clusters.length === 0));
@@ -142,6 +143,33 @@ export class RouteIndex {
       for (const [key, listing] of this.#listings(entry)) if (before.get(key) === listing && !dirtyHosts.has(key)) this.#dirtyHosts.delete(key);
     }
     if (dirtyClusters !== undefined) for (const c of entry.clusters) if (!dirtyClusters.has(c.name)) this.#dirtyClusters.delete(c.name);
+  }
+
+  // The common case of a Gateway edit: the same rules attached through listeners of the same
+  // name, hostname and state on unchanged ports, one for one. The entry then takes the old one's
+  // places, nothing is rebuilt, and no index but the listeners' counts is touched.
+  #swappable(old: RouteEntry, entry: RouteEntry): boolean {
+    if (old.route !== entry.route || old.ranked !== entry.ranked || old.attachments.length !== entry.attachments.length) return false;
+    if (old.clusters !== entry.clusters && (old.clusters.length > 0 || entry.clusters.length > 0)) return false;
+    return old.attachments.every((a, i) => {
+      const b = entry.attachments[i] as Attachment;
+      const [x, y] = [a.listener, b.listener];
+      return a.host === b.host && x.portName === y.portName && !this.#changedPorts.has(y.portName) && x.gatewayKey === y.gatewayKey && x.spec.name === y.spec.name && x.hostname === y.hostname && x.programmed === y.programmed;
+    });
+  }
+
+  #swap(old: RouteEntry, entry: RouteEntry): void {
+    this.routes.set(entry.id, entry);
+    entry.attachments.forEach(({ listener, host }, i) => {
+      listener.attached.add(entry.id);
+      const routes = this.#hosts.get(listener.portName)?.get(host)?.routes;
+      const at = routes?.get(entry.id);
+      if (at !== undefined && at.entry === old && at.listener === old.attachments[i]?.listener) routes?.set(entry.id, { entry, listener });
+    });
+    for (const c of entry.clusters) {
+      const users = this.#clusters.get(c.name);
+      if (users?.get(entry.id)?.entry === old) users.set(entry.id, { entry, cluster: c });
+    }
   }
 
   // The hosts `entry` is listed on (`port\nhost`), with what its virtual host takes from the

@@ -3,7 +3,6 @@
 // name on it), the clusters and certificates they use, and every object's status. Pure: lookups
 // (Services, endpoints, Secrets) go through `lookups`, so a caller can record what was read.
 // Route rules are gwroutes' (route-rules.ts); this module attaches them and assembles the result.
-import { isDeepStrictEqual } from 'node:util';
 import { upstreamResolver } from './gloo-upstreams.ts';
 import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
@@ -14,7 +13,7 @@ import { resolveGateways, sameView, type GatewayOptions, type GatewayView } from
 import { grantIndexOf, refAllowed, type GrantIndex, type RefTo } from './reference-grants.ts';
 import { RouteIndex, routeOrder, splice, type RouteEntry } from './route-index.ts';
 import { grpcRouteRules, httpRouteRules, type RuleContext, type RouteRulesResult } from './route-rules.ts';
-import { classStatus, gatewayStatus, routeStatus } from './status.ts';
+import { classStatus, gatewayStatus, routeStatus, sameRouteStatus } from './status.ts';
 import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute, type Namespace } from './types.ts';
 
 export interface GatewayApiResult {
@@ -122,7 +121,7 @@ export function patchGatewayApi(
     }
     let entry = entryOf(route);
     // An unchanged status stays the object it was: status writers see no change.
-    if (old !== undefined && isDeepStrictEqual(old.status, entry.status)) entry = { ...entry, status: old.status };
+    if (old !== undefined && sameRouteStatus(old.status, entry.status)) entry = { ...entry, status: old.status };
     index.replace(entry);
     if (entry.status !== old?.status) splice(statuses, statusKey(entry.status), entry.status, statusKey);
   }
