@@ -36,10 +36,13 @@ spec:
 ${shape.extraListener === true ? '    - { name: extra, port: 8080, protocol: HTTP, hostname: extra.example.com }\n' : ''}`;
 }
 
-/** An HTTPRoute in namespace `other` sending to the Service of scale route 0 (bench namespace): served only with crossGrantYaml. */
-export function crossRouteYaml(): string {
+/** The route kinds the scale run writes. */
+export type ScaleKind = 'HTTPRoute' | 'GRPCRoute';
+
+/** A route in namespace `other` sending to the Service of scale route 0 (bench namespace): served only with crossGrantYaml. */
+export function crossRouteYaml(kind: ScaleKind = 'HTTPRoute'): string {
   return `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
+kind: ${kind}
 metadata: { name: cross, namespace: other }
 spec:
   parentRefs: [{ name: ${GATEWAY_NAME}, namespace: ${NAMESPACE} }]
@@ -48,13 +51,13 @@ spec:
 `;
 }
 
-/** The ReferenceGrant that lets HTTPRoutes of namespace `other` send to Services of the bench namespace. */
-export function crossGrantYaml(): string {
+/** The ReferenceGrant that lets routes (of `kind`) of namespace `other` send to Services of the bench namespace. */
+export function crossGrantYaml(kind: ScaleKind = 'HTTPRoute'): string {
   return `apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
 metadata: { name: from-other, namespace: ${NAMESPACE} }
 spec:
-  from: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other }]
+  from: [{ group: gateway.networking.k8s.io, kind: ${kind}, namespace: other }]
   to: [{ group: '', kind: Service }]
 `;
 }
@@ -98,6 +101,40 @@ spec:
   ].join('---\n');
 }
 
+/**
+ * Pure: the GRPCRoute counterpart of routeYaml: one rule per path turned into a gRPC service
+ * (`/api` -> `bench.Api`), each with the header match and filter, and its Services and EndpointSlices.
+ */
+export function grpcRouteYaml(r: RouteShape): string {
+  const refs = r.split
+    ? `[{ name: ${r.name}-a, port: 80, weight: 90 }, { name: ${r.name}-b, port: 80, weight: 10 }]`
+    : `[{ name: ${r.name}-a, port: 80 }]`;
+  const service = (p: string): string => `bench.${p === '/' ? 'Root' : p.slice(1, 2).toUpperCase() + p.slice(2)}`;
+  const rules = r.paths
+    .map(
+      (p) => `
+    - matches: [{ method: { service: ${service(p)} }, headers: [{ name: ${ROUTE_MATCH_HEADER.name}, value: ${ROUTE_MATCH_HEADER.value} }] }]
+      filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { add: [{ name: x-route, value: ${r.name} }] } }]
+      backendRefs: ${refs}`,
+    )
+    .join('');
+  const backends = r.split ? [['a', r.portA], ['b', r.portB]] as const : [['a', r.portA]] as const;
+  return [
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: ${r.name}, namespace: ${NAMESPACE} }
+spec:
+  parentRefs: [{ name: ${GATEWAY_NAME} }]
+  hostnames: [${r.host}]
+  rules:${rules}
+`,
+    ...backends.map(([rev, port]) => backendYaml(`${r.name}-${rev}`, port)),
+  ].join('---\n');
+}
+
+/** The text of scale route `r` as `kind`. */
+export const scaleRouteYaml = (kind: ScaleKind, r: RouteShape): string => (kind === 'GRPCRoute' ? grpcRouteYaml(r) : routeYaml(r));
+
 function backendYaml(name: string, port: number): string {
   return `apiVersion: v1
 kind: Service
@@ -124,10 +161,10 @@ export function scaleRoute(i: number, portA: number, portB: number): RouteShape 
 }
 
 /** Writes the Gateway and `count` routes, one file each (`routes/route-00000.yaml`...); returns the file of route i. */
-export function writeRouteScaleConfig(dir: string, count: number, portA: number, portB: number): (i: number) => string {
+export function writeRouteScaleConfig(dir: string, count: number, portA: number, portB: number, kind: ScaleKind = 'HTTPRoute'): (i: number) => string {
   const routes = join(dir, 'routes');
   mkdirSync(routes, { recursive: true });
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml());
-  for (let i = 0; i < count; i++) writeFileSync(join(routes, `${scaleRouteName(i)}.yaml`), routeYaml(scaleRoute(i, portA, portB)));
+  for (let i = 0; i < count; i++) writeFileSync(join(routes, `${scaleRouteName(i)}.yaml`), scaleRouteYaml(kind, scaleRoute(i, portA, portB)));
   return (i) => join(routes, `${scaleRouteName(i)}.yaml`);
 }

@@ -4,7 +4,7 @@
 // to a Service of the bench namespace (served only while the ReferenceGrant is there).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crossGrantYaml, crossRouteYaml, gatewayYaml } from './httproute-gen.ts';
+import { crossGrantYaml, crossRouteYaml, gatewayYaml, type ScaleKind } from './httproute-gen.ts';
 
 export interface FileEdit {
   readonly name: string;
@@ -17,13 +17,13 @@ const write = (rel: string, text: string) => (dir: string): string => {
   return rel;
 };
 
-/** Pairs of edits: each second one undoes the first. */
-export const GATEWAY_EDITS: readonly FileEdit[] = [
+/** Pairs of edits: each second one undoes the first (the grant for routes of `kind`). */
+export const gatewayEdits = (kind: ScaleKind = 'HTTPRoute'): readonly FileEdit[] => [
   { name: 'Gateway: add a listener (port 8080)', apply: write('gateway.yaml', gatewayYaml({ extraListener: true })) },
   { name: 'Gateway: remove that listener', apply: write('gateway.yaml', gatewayYaml()) },
   { name: 'Gateway: allowedRoutes All -> Same', apply: write('gateway.yaml', gatewayYaml({ from: 'Same' })) },
   { name: 'Gateway: allowedRoutes Same -> All', apply: write('gateway.yaml', gatewayYaml()) },
-  { name: 'ReferenceGrant: grant a cross-namespace backend', apply: write('grant.yaml', crossGrantYaml()) },
+  { name: 'ReferenceGrant: grant a cross-namespace backend', apply: write('grant.yaml', crossGrantYaml(kind)) },
   {
     name: 'ReferenceGrant: revoke it',
     apply: (dir) => {
@@ -33,10 +33,10 @@ export const GATEWAY_EDITS: readonly FileEdit[] = [
   },
 ];
 
-/** Adds the cross-namespace route (once) and puts the Gateway and grant as the edits start from them. */
-export function prepareGatewayEdits(dir: string): void {
+/** Adds the cross-namespace route (once, of `kind`) and puts the Gateway and grant as the edits start from them. */
+export function prepareGatewayEdits(dir: string, kind: ScaleKind = 'HTTPRoute'): void {
   mkdirSync(join(dir, 'cross'), { recursive: true });
-  if (!existsSync(join(dir, 'cross', 'cross.yaml'))) writeFileSync(join(dir, 'cross', 'cross.yaml'), crossRouteYaml());
+  if (!existsSync(join(dir, 'cross', 'cross.yaml'))) writeFileSync(join(dir, 'cross', 'cross.yaml'), crossRouteYaml(kind));
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml());
   rmSync(join(dir, 'grant.yaml'), { force: true });
 }

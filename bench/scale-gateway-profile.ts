@@ -16,7 +16,7 @@ import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
-import { GATEWAY_EDITS, prepareGatewayEdits, type FileEdit } from './scale-gateway-edits.ts';
+import { gatewayEdits, prepareGatewayEdits, type FileEdit } from './scale-gateway-edits.ts';
 import { GATEWAY_LISTENER_PORT, routeYaml, scaleRoute, scaleRouteName, writeRouteScaleConfig } from './httproute-gen.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
@@ -45,7 +45,7 @@ if (mode === 'translate' || mode === 'gateway') {
   translate(store.update(config.state()), options, cache);
   console.log(`cold part done at ${(performance.now() - start).toFixed(0)} ms (SKIP_FIRST_MS)`);
   for (let round = 0; round < rounds; round++) {
-    if (mode === 'gateway') await config.recheck((GATEWAY_EDITS[round % GATEWAY_EDITS.length] as FileEdit).apply(dir));
+    if (mode === 'gateway') await config.recheck((gatewayEdits()[round % gatewayEdits().length] as FileEdit).apply(dir));
     else {
       const e = edited(round);
       writeFileSync(join(dir, e.rel), e.text);

@@ -4,7 +4,8 @@
 // of one route to its new hostname being served by the router, Gateway and ReferenceGrant edits
 // (in process: translator CPU and how many routes each re-translates), heap and RSS. The Knative
 // counterpart is bench/scale-translate.ts; the targets are the same (README "Performance").
-//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N]
+// With GRPCRoute, the same routes as GRPCRoutes (a method match per rule instead of a path).
+//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N] [HTTPRoute|GRPCRoute]
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../src/log.ts';
@@ -17,11 +18,12 @@ import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
-import { GATEWAY_EDITS, prepareGatewayEdits } from './scale-gateway-edits.ts';
-import { GATEWAY_LISTENER_PORT, routeYaml, scaleRoute, scaleRouteName, writeRouteScaleConfig } from './httproute-gen.ts';
+import { gatewayEdits, prepareGatewayEdits } from './scale-gateway-edits.ts';
+import { GATEWAY_LISTENER_PORT, scaleRoute, scaleRouteName, scaleRouteYaml, writeRouteScaleConfig, type ScaleKind } from './httproute-gen.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
-const dir = process.argv[3] ?? `/tmp/sluice-scale-gw-${n}`;
+const kind: ScaleKind = process.argv[4] === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
+const dir = process.argv[3] ?? `/tmp/sluice-scale-${kind === 'GRPCRoute' ? 'grpc' : 'gw'}-${n}`;
 const options = { ...defaultTranslateOptions, gatewayAddress: '127.0.0.1' };
 const portName = `gateway/127.0.0.1:${GATEWAY_LISTENER_PORT}`;
 const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
@@ -32,8 +34,8 @@ const cpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002);
-prepareGatewayEdits(dir);
+if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, kind);
+prepareGatewayEdits(dir, kind);
 
 // 1. cold parse and cold translate, separately (wall and CPU: the machine is shared), then the
 // Gateway and ReferenceGrant edits; in a function, so none of it is alive when the pipeline's RSS is read.
@@ -64,7 +66,7 @@ async function inProcess(): Promise<void> {
   let built = 0;
   cache.onTranslate = () => translated++;
   cache.onCompose = (what) => (what.startsWith('attach ') ? attached++ : built++);
-  for (const edit of GATEWAY_EDITS) {
+  for (const edit of gatewayEdits(kind)) {
     const rel = edit.apply(dir);
     await config.recheck(rel);
     [translated, attached, built] = [0, 0, 0];
@@ -96,8 +98,8 @@ for (let round = 0; round < 5; round++) {
   const i = Math.floor(n / 2) + round;
   const host = `edited-${round}-${Date.now()}.bench.example.com`;
   const file = join(dir, 'routes', `${scaleRouteName(i)}.yaml`);
-  const original = routeYaml(scaleRoute(i, 9001, 9002));
-  writeFileSync(`${file}.tmp`, routeYaml({ ...scaleRoute(i, 9001, 9002), host }));
+  const original = scaleRouteYaml(kind, scaleRoute(i, 9001, 9002));
+  writeFileSync(`${file}.tmp`, scaleRouteYaml(kind, { ...scaleRoute(i, 9001, 9002), host }));
   const start = performance.now();
   const startCpu = cpu();
   renameSync(`${file}.tmp`, file);
