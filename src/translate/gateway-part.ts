@@ -1,8 +1,11 @@
 // The Gateway API part of a translation, kept in the cache: reused whole when nothing it reads
 // changed; patched (gateway-api/translate.ts patchGatewayApi) when a set leads from the one
-// translated last and changed only routes, or what some routes read (Services, EndpointSlices,
-// Endpoints, Secrets); otherwise translated again whole (each route's rules still come from the
-// RouteRulesCache). At 10,000 HTTPRoutes an edit of one is then the work of one route, not of all.
+// translated last and changed routes, what some routes read (Services, EndpointSlices, Endpoints,
+// Secrets), ReferenceGrants (the routes crossing into their namespaces) or the Gateway-level
+// inputs (GatewayClasses, Gateways, ConfigMaps, listener Secrets: the routes naming a Gateway whose
+// resolution changed); otherwise (Namespaces, Gloo Upstreams, both route kinds) translated again
+// whole, each route's rules still from the RouteRulesCache. At 10,000 HTTPRoutes an edit of one is
+// then the work of one route, and a grant's the work of the routes it concerns.
 import { patchGatewayApi, translateGatewayApiIndexed, type GatewayApiResult, type GatewayApiTranslation } from '../gateway-api/translate.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { sameOptions, type TranslateCache } from './cache.ts';
