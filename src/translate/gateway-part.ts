@@ -55,7 +55,9 @@ export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cach
       }
       const lookups = change.gatewayLevel ? new RecordingLookups(set) : undefined;
       const rulesOf = cache.routeRules.rulesOf(set, options, hit.reads, hit.grantReads, cache.onTranslate);
-      const translation = patchGatewayApi(hit.translation, set, change.ids, rulesOf, cache.onCompose, lookups && { lookups, options });
+      const patched = patchGatewayApi(hit.translation, set, change.ids, rulesOf, cache.onCompose, lookups && { lookups, options });
+      // A port rebuilt whole (a Gateway edit changed its listeners) keeps the virtual hosts that did not change.
+      const translation = lookups === undefined ? patched : { ...patched, result: { ...patched.result, ports: reusePorts(hit.translation.result.ports, patched.result.ports) } };
       cache.gatewayApi = { ...hit, set, translation, deps: lookups?.deps ?? hit.deps };
       return translation.result;
     }

@@ -153,3 +153,16 @@ test("a Gateway edit that changes no route's attachment (allowedRoutes All to Sa
   assert.deepEqual(h.built, ['gateway/127.0.0.1:8080/extra.example.com']);
   assert.equal(r2.snapshot.ports.find((p) => p.port === 80), first.snapshot.ports[0]);
 });
+
+test('a listener added on a port routes already use keeps the virtual hosts whose content did not change (the same objects)', () => {
+  const h = harness();
+  h.file('gateway.yaml', gatewayYaml());
+  for (let i = 0; i < 30; i++) h.file(`r${i}.yaml`, routeYaml(scaleRoute(i, 9001, 9002)));
+  const first = h.run();
+  h.file('gateway.yaml', gatewayYaml().replace('allowedRoutes: { namespaces: { from: All } } }', 'allowedRoutes: { namespaces: { from: All } } }\n    - { name: named, port: 80, protocol: HTTP, hostname: only.example.com }'));
+  const r = h.run();
+  const before = new Set(first.snapshot.ports[0]!.virtualHosts);
+  const hosts = r.snapshot.ports[0]!.virtualHosts;
+  assert.ok(hosts.some((v) => v.domains[0] === 'only.example.com'));
+  assert.equal(hosts.filter((v) => before.has(v)).length, hosts.length - 1);
+});
