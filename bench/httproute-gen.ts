@@ -11,8 +11,16 @@ export const GATEWAY_LISTENER_PORT = 80;
 /** the header every benchmarked HTTPRoute matches on (the load generator sends it) */
 export const ROUTE_MATCH_HEADER = { name: 'x-bench-user', value: 'alice' } as const;
 
+/** How the scale run's Gateway edits change it (bench/scale-gateway-edits.ts). */
+export interface GatewayShape {
+  /** a second listener, on port 8080 for `extra.example.com` (no scale route matches it) */
+  readonly extraListener?: boolean;
+  /** the port-80 listener's allowedRoutes.namespaces.from (default All) */
+  readonly from?: 'All' | 'Same';
+}
+
 /** The GatewayClass and one Gateway whose listener on port 80 takes HTTPRoutes from every namespace. */
-export function gatewayYaml(): string {
+export function gatewayYaml(shape: GatewayShape = {}): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: sluice }
@@ -24,7 +32,33 @@ metadata: { name: ${GATEWAY_NAME}, namespace: ${NAMESPACE} }
 spec:
   gatewayClassName: sluice
   listeners:
-    - { name: http, port: ${GATEWAY_LISTENER_PORT}, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } }
+    - { name: http, port: ${GATEWAY_LISTENER_PORT}, protocol: HTTP, allowedRoutes: { namespaces: { from: ${shape.from ?? 'All'} } } }
+${shape.extraListener === true ? '    - { name: extra, port: 8080, protocol: HTTP, hostname: extra.example.com }\n' : ''}`;
+}
+
+/** The route kinds the scale run writes. */
+export type ScaleKind = 'HTTPRoute' | 'GRPCRoute';
+
+/** A route in namespace `other` sending to the Service of scale route 0 (bench namespace): served only with crossGrantYaml. */
+export function crossRouteYaml(kind: ScaleKind = 'HTTPRoute'): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: ${kind}
+metadata: { name: cross, namespace: other }
+spec:
+  parentRefs: [{ name: ${GATEWAY_NAME}, namespace: ${NAMESPACE} }]
+  hostnames: [cross.example.com]
+  rules: [{ backendRefs: [{ name: ${scaleRouteName(0)}-a, namespace: ${NAMESPACE}, port: 80 }] }]
+`;
+}
+
+/** The ReferenceGrant that lets routes (of `kind`) of namespace `other` send to Services of the bench namespace. */
+export function crossGrantYaml(kind: ScaleKind = 'HTTPRoute'): string {
+  return `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: from-other, namespace: ${NAMESPACE} }
+spec:
+  from: [{ group: gateway.networking.k8s.io, kind: ${kind}, namespace: other }]
+  to: [{ group: '', kind: Service }]
 `;
 }
 
@@ -67,6 +101,40 @@ spec:
   ].join('---\n');
 }
 
+/**
+ * Pure: the GRPCRoute counterpart of routeYaml: one rule per path turned into a gRPC service
+ * (`/api` -> `bench.Api`), each with the header match and filter, and its Services and EndpointSlices.
+ */
+export function grpcRouteYaml(r: RouteShape): string {
+  const refs = r.split
+    ? `[{ name: ${r.name}-a, port: 80, weight: 90 }, { name: ${r.name}-b, port: 80, weight: 10 }]`
+    : `[{ name: ${r.name}-a, port: 80 }]`;
+  const service = (p: string): string => `bench.${p === '/' ? 'Root' : p.slice(1, 2).toUpperCase() + p.slice(2)}`;
+  const rules = r.paths
+    .map(
+      (p) => `
+    - matches: [{ method: { service: ${service(p)} }, headers: [{ name: ${ROUTE_MATCH_HEADER.name}, value: ${ROUTE_MATCH_HEADER.value} }] }]
+      filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { add: [{ name: x-route, value: ${r.name} }] } }]
+      backendRefs: ${refs}`,
+    )
+    .join('');
+  const backends = r.split ? [['a', r.portA], ['b', r.portB]] as const : [['a', r.portA]] as const;
+  return [
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: ${r.name}, namespace: ${NAMESPACE} }
+spec:
+  parentRefs: [{ name: ${GATEWAY_NAME} }]
+  hostnames: [${r.host}]
+  rules:${rules}
+`,
+    ...backends.map(([rev, port]) => backendYaml(`${r.name}-${rev}`, port)),
+  ].join('---\n');
+}
+
+/** The text of scale route `r` as `kind`. */
+export const scaleRouteYaml = (kind: ScaleKind, r: RouteShape): string => (kind === 'GRPCRoute' ? grpcRouteYaml(r) : routeYaml(r));
+
 function backendYaml(name: string, port: number): string {
   return `apiVersion: v1
 kind: Service
@@ -93,10 +161,10 @@ export function scaleRoute(i: number, portA: number, portB: number): RouteShape 
 }
 
 /** Writes the Gateway and `count` routes, one file each (`routes/route-00000.yaml`...); returns the file of route i. */
-export function writeRouteScaleConfig(dir: string, count: number, portA: number, portB: number): (i: number) => string {
+export function writeRouteScaleConfig(dir: string, count: number, portA: number, portB: number, kind: ScaleKind = 'HTTPRoute'): (i: number) => string {
   const routes = join(dir, 'routes');
   mkdirSync(routes, { recursive: true });
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml());
-  for (let i = 0; i < count; i++) writeFileSync(join(routes, `${scaleRouteName(i)}.yaml`), routeYaml(scaleRoute(i, portA, portB)));
+  for (let i = 0; i < count; i++) writeFileSync(join(routes, `${scaleRouteName(i)}.yaml`), scaleRouteYaml(kind, scaleRoute(i, portA, portB)));
   return (i) => join(routes, `${scaleRouteName(i)}.yaml`);
 }

@@ -1,8 +1,9 @@
-// Profiles one-HTTPRoute edits at scale. `translate`: in-process, parse once, translate once, then
-// `rounds` edits (recheck the file, translate with the cache). `served`: through FileSource,
+// Profiles edits at scale. `translate`: in-process, parse once, translate once, then `rounds`
+// one-HTTPRoute edits (recheck the file, translate with the cache). `gateway`: the same with the
+// Gateway and ReferenceGrant edits of bench/scale-gateway-edits.ts, in turn. `served`: through FileSource,
 // Pipeline and the router, as `sluice serve` runs them, each edit until its host is routed. Under
 // `node --cpu-prof` skip the cold part (cpuprofile.ts SKIP_FIRST_MS, printed below).
-//   node --cpu-prof --import tsx bench/scale-gateway-profile.ts [N=10000] [rounds=20] [translate|served]
+//   node --cpu-prof --import tsx bench/scale-gateway-profile.ts [N=10000] [rounds=20] [translate|gateway|served]
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../src/log.ts';
@@ -15,6 +16,7 @@ import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
+import { gatewayEdits, prepareGatewayEdits, type FileEdit } from './scale-gateway-edits.ts';
 import { GATEWAY_LISTENER_PORT, routeYaml, scaleRoute, scaleRouteName, writeRouteScaleConfig } from './httproute-gen.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
@@ -27,6 +29,7 @@ const cpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002);
+prepareGatewayEdits(dir);
 const start = performance.now();
 const edited = (round: number): { rel: string; host: string; text: string } => {
   const i = Math.floor(n / 2) + (round % 5);
@@ -34,7 +37,7 @@ const edited = (round: number): { rel: string; host: string; text: string } => {
   return { rel: `routes/${scaleRouteName(i)}.yaml`, host: route.host, text: routeYaml(route) };
 };
 let editCpu = 0;
-if (mode === 'translate') {
+if (mode === 'translate' || mode === 'gateway') {
   const config = new ConfigDir(dir);
   await config.scan('');
   const store = new Store();
@@ -42,9 +45,12 @@ if (mode === 'translate') {
   translate(store.update(config.state()), options, cache);
   console.log(`cold part done at ${(performance.now() - start).toFixed(0)} ms (SKIP_FIRST_MS)`);
   for (let round = 0; round < rounds; round++) {
-    const e = edited(round);
-    writeFileSync(join(dir, e.rel), e.text);
-    await config.recheck(e.rel);
+    if (mode === 'gateway') await config.recheck((gatewayEdits()[round % gatewayEdits().length] as FileEdit).apply(dir));
+    else {
+      const e = edited(round);
+      writeFileSync(join(dir, e.rel), e.text);
+      await config.recheck(e.rel);
+    }
     const c0 = cpu();
     translate(store.update(config.state()), options, cache);
     editCpu += cpu() - c0;
@@ -75,4 +81,5 @@ if (mode === 'translate') {
   await pipeline.stop();
 }
 for (let i = 0; i < 5; i++) writeFileSync(join(dir, 'routes', `${scaleRouteName(Math.floor(n / 2) + i)}.yaml`), routeYaml(scaleRoute(Math.floor(n / 2) + i, 9001, 9002)));
-console.log(`edit (${mode === 'translate' ? 'store.update + translate' : 'file write to routed'}): ${(editCpu / rounds).toFixed(0)} ms cpu per round`);
+prepareGatewayEdits(dir);
+console.log(`edit (${mode === 'served' ? 'file write to routed' : 'store.update + translate'}): ${(editCpu / rounds).toFixed(0)} ms cpu per round`);

@@ -1,9 +1,11 @@
 // In-process scale measurement of the control plane on Gateway API input (no proxy, no load): one
 // Gateway and N HTTPRoutes (one hostname each, four rules with a header match, a request header
 // filter and a 90/10 split, two Services with EndpointSlices): cold parse, cold translate, an edit
-// of one route to its new hostname being served by the router, heap and RSS. The Knative
+// of one route to its new hostname being served by the router, Gateway and ReferenceGrant edits
+// (in process: translator CPU and how many routes each re-translates), heap and RSS. The Knative
 // counterpart is bench/scale-translate.ts; the targets are the same (README "Performance").
-//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N]
+// With GRPCRoute, the same routes as GRPCRoutes (a method match per rule instead of a path).
+//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N] [HTTPRoute|GRPCRoute]
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../src/log.ts';
@@ -16,10 +18,12 @@ import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
-import { GATEWAY_LISTENER_PORT, routeYaml, scaleRoute, scaleRouteName, writeRouteScaleConfig } from './httproute-gen.ts';
+import { gatewayEdits, prepareGatewayEdits } from './scale-gateway-edits.ts';
+import { GATEWAY_LISTENER_PORT, scaleRoute, scaleRouteName, scaleRouteYaml, writeRouteScaleConfig, type ScaleKind } from './httproute-gen.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
-const dir = process.argv[3] ?? `/tmp/sluice-scale-gw-${n}`;
+const kind: ScaleKind = process.argv[4] === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
+const dir = process.argv[3] ?? `/tmp/sluice-scale-${kind === 'GRPCRoute' ? 'grpc' : 'gw'}-${n}`;
 const options = { ...defaultTranslateOptions, gatewayAddress: '127.0.0.1' };
 const portName = `gateway/127.0.0.1:${GATEWAY_LISTENER_PORT}`;
 const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
@@ -30,22 +34,50 @@ const cpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002);
+if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, kind);
+prepareGatewayEdits(dir, kind);
 
-// 1. cold parse and cold translate, separately (wall and CPU: the machine is shared)
-const config = new ConfigDir(dir);
-let t0 = performance.now();
-let c0 = cpu();
-await config.scan('');
-const state = config.state();
-console.log(`cold parse (read+yaml+validate) ${n} routes: ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu, ${state.resources.length} resources, ${state.rejections.length} rejected`);
+// 1. cold parse and cold translate, separately (wall and CPU: the machine is shared), then the
+// Gateway and ReferenceGrant edits; in a function, so none of it is alive when the pipeline's RSS is read.
+async function inProcess(): Promise<void> {
+  const config = new ConfigDir(dir);
+  let t0 = performance.now();
+  let c0 = cpu();
+  await config.scan('');
+  const state = config.state();
+  console.log(`cold parse (read+yaml+validate) ${n} routes: ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu, ${state.resources.length} resources, ${state.rejections.length} rejected`);
+  gc();
+  const parsedHeap = process.memoryUsage().heapUsed;
+  t0 = performance.now();
+  c0 = cpu();
+  const store = new Store();
+  const cache = new TranslateCache();
+  const result = translate(store.update(state), options, cache);
+  const vhosts = result.snapshot.ports.find((p) => p.name === portName)?.virtualHosts.length ?? 0;
+  console.log(`cold translate (store+translate): ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu; ${vhosts} virtual hosts on ${portName}`);
+  if (vhosts < n) throw new Error(`expected ${n} virtual hosts, got ${vhosts}`);
+  gc();
+  console.log(`heap: parsed config ${mib(parsedHeap)}, + store and translation ${mib(process.memoryUsage().heapUsed - parsedHeap)}`);
+
+  // 1b. Gateway and ReferenceGrant edits, in process: what one costs the translator (CPU of
+  // store.update + translate with the cache), and how many routes it translated and attached again.
+  let translated = 0;
+  let attached = 0;
+  let built = 0;
+  cache.onTranslate = () => translated++;
+  cache.onCompose = (what) => (what.startsWith('attach ') ? attached++ : built++);
+  for (const edit of gatewayEdits(kind)) {
+    const rel = edit.apply(dir);
+    await config.recheck(rel);
+    [translated, attached, built] = [0, 0, 0];
+    const e0 = cpu();
+    translate(store.update(config.state()), options, cache);
+    console.log(`${edit.name}: ${(cpu() - e0).toFixed(0)} ms cpu; ${translated} routes translated, ${attached} attached, ${built} virtual hosts built`);
+  }
+  await config.close();
+}
+await inProcess();
 gc();
-t0 = performance.now();
-c0 = cpu();
-const result = translate(new Store().update(state), options, new TranslateCache());
-const vhosts = result.snapshot.ports.find((p) => p.name === portName)?.virtualHosts.length ?? 0;
-console.log(`cold translate (store+translate): ${since(t0).toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms cpu; ${vhosts} virtual hosts on ${portName}`);
-if (vhosts < n) throw new Error(`expected ${n} virtual hosts, got ${vhosts}`);
 
 // 2. edit to served, through FileSource + Pipeline + the router, as `sluice serve` runs them
 const noop = (): void => {};
@@ -54,7 +86,7 @@ const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), opti
 let router: Router | undefined;
 const routers = new RouterBuilder();
 pipeline.feed.subscribe((c) => (router = routers.next(c)));
-t0 = performance.now();
+let t0 = performance.now();
 await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${since(t0).toFixed(0)} ms`);
 gc();
@@ -66,8 +98,8 @@ for (let round = 0; round < 5; round++) {
   const i = Math.floor(n / 2) + round;
   const host = `edited-${round}-${Date.now()}.bench.example.com`;
   const file = join(dir, 'routes', `${scaleRouteName(i)}.yaml`);
-  const original = routeYaml(scaleRoute(i, 9001, 9002));
-  writeFileSync(`${file}.tmp`, routeYaml({ ...scaleRoute(i, 9001, 9002), host }));
+  const original = scaleRouteYaml(kind, scaleRoute(i, 9001, 9002));
+  writeFileSync(`${file}.tmp`, scaleRouteYaml(kind, { ...scaleRoute(i, 9001, 9002), host }));
   const start = performance.now();
   const startCpu = cpu();
   renameSync(`${file}.tmp`, file);

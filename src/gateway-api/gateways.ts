@@ -6,6 +6,7 @@
 // protocol are Conflicted (ProtocolConflict), and a second listener of one Gateway with the same
 // port and hostname is Conflicted (HostnameConflict). Across Gateways, one hostname on one port is
 // no conflict: their routes merge (the file-mode contract).
+import { isDeepStrictEqual } from 'node:util';
 import type { AddressOptions } from './addresses.ts';
 import { formatAddress } from '../net/address.ts';
 import type { ClientValidation, TlsCertificate } from '../snapshot/types.ts';
@@ -97,6 +98,25 @@ export function resolveGateways(
   const views = served.map((g) => gatewayView(g, lookups, grants, options, configMaps));
   settleConflicts(views);
   return { classes: ours, gateways: views };
+}
+
+/**
+ * Whether two resolutions of a Gateway serve and report the same: then the earlier view (whose
+ * listeners hold the routes attached to them) stands for the later (translate.ts patchGatewayApi).
+ */
+export function sameView(a: GatewayView, b: GatewayView): boolean {
+  if (a.gateway !== b.gateway || a.unsupportedAddress !== b.unsupportedAddress || a.invalidParameters !== b.invalidParameters || a.listeners.length !== b.listeners.length) return false;
+  return a.listeners.every((l, i) => {
+    const m = b.listeners[i] as ServedListener;
+    return (
+      l.accepted === m.accepted &&
+      l.programmed === m.programmed &&
+      l.portName === m.portName &&
+      l.bindAddress === m.bindAddress &&
+      l.bindPort === m.bindPort &&
+      isDeepStrictEqual([l.kinds, l.certificates, l.clientValidation, l.conditions], [m.kinds, m.certificates, m.clientValidation, m.conditions])
+    );
+  });
 }
 
 function gatewayView(gateway: Gateway, lookups: Lookups, grants: GrantIndex, options: GatewayOptions, configMaps: ReadonlyMap<string, ConfigMap>): GatewayView {

@@ -32,6 +32,26 @@ export function indexGrants(grants: Iterable<ReferenceGrant>): GrantIndex {
   return out;
 }
 
+const indexed = new WeakMap<object, GrantIndex>();
+
+/** The index of a ResourceSet's grants map, built once per map (the route rules cache asks per route). */
+export function grantIndexOf(grants: ReadonlyMap<string, ReferenceGrant>): GrantIndex {
+  let index = indexed.get(grants);
+  if (index === undefined) indexed.set(grants, (index = indexGrants(grants.values())));
+  return index;
+}
+
+/**
+ * What a grant can allow, as `fromKind fromNamespace toNamespace` (the crossings a route records,
+ * crossingKey): the routes whose references a change of it may allow or refuse.
+ */
+export function grantScopes(g: ReferenceGrant): string[] {
+  const to = g.metadata.namespace ?? 'default';
+  return g.spec.from.map((f) => crossingKey(f.kind, f.namespace, to));
+}
+
+export const crossingKey = (fromKind: string, fromNamespace: string, toNamespace: string): string => `${fromKind} ${fromNamespace} ${toNamespace}`;
+
 export function refAllowed(grants: GrantIndex, from: RefFrom, to: RefTo): boolean {
   if (from.namespace === to.namespace) return true;
   for (const g of grants.get(to.namespace) ?? []) {

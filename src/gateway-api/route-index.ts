@@ -9,7 +9,7 @@ import type { Attachment } from './attach.ts';
 import { byAge, type GatewayView, type ServedListener } from './gateways.ts';
 import { portOf, portTemplates, selects, type PortTemplate } from './ports.ts';
 import { byPrecedence, type RankedRoute } from './route-rules.ts';
-import type { GRPCRoute, HTTPRoute } from './types.ts';
+import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute } from './types.ts';
 
 /** What one route adds to the result. */
 export interface RouteEntry {
@@ -25,7 +25,7 @@ export interface RouteEntry {
 
 interface HostEntry {
   /** the first listener (by Gateway precedence) whose own hostname this is */
-  readonly own: ServedListener | undefined;
+  own: ServedListener | undefined;
   /** route id -> the route and the first listener through which it serves this host */
   readonly routes: Map<string, { readonly entry: RouteEntry; readonly listener: ServedListener }>;
 }
@@ -36,11 +36,17 @@ export function routeOrder(a: HTTPRoute | GRPCRoute, b: HTTPRoute | GRPCRoute): 
 }
 
 export class RouteIndex {
-  readonly gateways: readonly GatewayView[];
-  readonly templates: ReadonlyMap<string, PortTemplate>;
+  gateways: readonly GatewayView[];
+  templates: ReadonlyMap<string, PortTemplate>;
   /** the listeners' certificates, sorted by name */
-  readonly tls: readonly TlsCertificate[];
+  tls: readonly TlsCertificate[];
   readonly routes = new Map<string, RouteEntry>();
+  /** Gateway `namespace/name` -> the routes whose parentRefs name it (served or not) */
+  readonly #naming = new Map<string, Set<string>>();
+  /** port name -> the routes with an attachment on it (selected or not) */
+  readonly #onPort = new Map<string, Set<string>>();
+  /** ports whose listeners changed since the last build: every host on them is rebuilt */
+  #changedPorts = new Set<string>();
   readonly #hosts = new Map<string, Map<string, HostEntry>>();
   /** cluster name -> route id -> that route's cluster of this name */
   readonly #clusters = new Map<string, Map<string, { readonly entry: RouteEntry; readonly cluster: Cluster }>>();
@@ -55,23 +61,152 @@ export class RouteIndex {
     this.tls = tls;
     for (const [name, t] of this.templates) {
       const hosts = new Map<string, HostEntry>();
-      // Every listener's own host name gets a virtual host, routes or not: a request it selects is
-      // answered by its routes only (404 without any), never by a less specific listener's.
-      for (const l of t.listeners) {
-        const own = l.hostname ?? '*';
-        if (!hosts.has(own)) hosts.set(own, { own: l, routes: new Map() });
-      }
       this.#hosts.set(name, hosts);
+      this.#ownHosts(name, t);
     }
+  }
+
+  // Every listener's own host name gets a virtual host, routes or not: a request it selects is
+  // answered by its routes only (404 without any), never by a less specific listener's.
+  #ownHosts(port: string, t: PortTemplate): void {
+    const hosts = this.#hosts.get(port) as Map<string, HostEntry>;
+    for (const h of hosts.values()) h.own = undefined;
+    for (const l of t.listeners) {
+      const own = l.hostname ?? '*';
+      const h = hosts.get(own);
+      if (h === undefined) hosts.set(own, { own: l, routes: new Map() });
+      else h.own ??= l;
+    }
+    for (const [host, h] of hosts) if (h.own === undefined && h.routes.size === 0) hosts.delete(host);
+  }
+
+  /**
+   * Takes the Gateways of a new resolution: a Gateway whose resolution did not change must be the
+   * very view indexed before (its listeners hold the attached routes). A port whose listeners
+   * changed has its hosts rebuilt, and the routes attached on it are added again (a more or less
+   * specific listener changes which of them serve a host); the routes naming a changed Gateway
+   * are the caller's to attach again (routesNaming).
+   */
+  setGateways(gateways: readonly GatewayView[]): void {
+    this.gateways = gateways;
+    const { templates, tls } = portTemplates(gateways);
+    if (!isDeepStrictEqual(tls, this.tls)) this.tls = tls;
+    const next = new Map<string, PortTemplate>();
+    const again = new Set<string>();
+    for (const [name, t] of templates) {
+      const had = this.templates.get(name);
+      if (had !== undefined && portSignature(had) === portSignature(t)) {
+        next.set(name, had);
+        continue;
+      }
+      next.set(name, t);
+      this.#changedPorts.add(name);
+      for (const id of this.#onPort.get(name) ?? []) again.add(id);
+    }
+    for (const name of this.templates.keys()) {
+      if (templates.has(name)) continue;
+      this.#changedPorts.add(name);
+      this.#hosts.delete(name);
+      for (const id of this.#onPort.get(name) ?? []) again.add(id);
+    }
+    this.templates = next;
+    for (const name of this.#changedPorts) {
+      const t = next.get(name);
+      if (t === undefined) continue;
+      if (!this.#hosts.has(name)) this.#hosts.set(name, new Map());
+      this.#ownHosts(name, t);
+    }
+    for (const id of again) this.replace(this.routes.get(id) as RouteEntry);
+  }
+
+  /** Adds to `into` the routes whose parentRefs name one of `gateways` (`namespace/name`). */
+  routesNaming(gateways: Iterable<string>, into: Set<string>): void {
+    for (const g of gateways) for (const id of this.#naming.get(g) ?? []) into.add(id);
+  }
+
+  /**
+   * Puts `entry` in place of the route's last one. A host it stays on through listeners of the
+   * same name and hostname, with the very same rules, is not rebuilt (a Gateway edit attaches its
+   * routes again, and most of them serve as before); nor are its clusters, when the very same.
+   */
+  replace(entry: RouteEntry): void {
+    const old = this.routes.get(entry.id);
+    if (old !== undefined && this.#swappable(old, entry)) return this.#swap(old, entry);
+    const same = old !== undefined && old.route === entry.route && old.ranked === entry.ranked;
+    const before = same ? this.#listings(old) : undefined;
+    const sameClusters = old !== undefined && (old.clusters === entry.clusters || (old.clusters.length === 0 && entry.clusters.length === 0));
+    const dirtyHosts = before === undefined ? undefined : new Set([...before.keys()].filter((k) => this.#dirtyHosts.has(k)));
+    const dirtyClusters = sameClusters ? new Set(entry.clusters.map((c) => c.name).filter((n) => this.#dirtyClusters.has(n))) : undefined;
+    this.remove(entry.id);
+    this.add(entry);
+    if (before !== undefined && dirtyHosts !== undefined) {
+      for (const [key, listing] of this.#listings(entry)) if (before.get(key) === listing && !dirtyHosts.has(key)) this.#dirtyHosts.delete(key);
+    }
+    if (dirtyClusters !== undefined) for (const c of entry.clusters) if (!dirtyClusters.has(c.name)) this.#dirtyClusters.delete(c.name);
+  }
+
+  // The common case of a Gateway edit: the same rules attached through listeners of the same
+  // name, hostname and state on unchanged ports, one for one. The entry then takes the old one's
+  // places, nothing is rebuilt, and no index but the listeners' counts is touched.
+  #swappable(old: RouteEntry, entry: RouteEntry): boolean {
+    if (old.route !== entry.route || old.ranked !== entry.ranked || old.attachments.length !== entry.attachments.length) return false;
+    if (old.clusters !== entry.clusters && (old.clusters.length > 0 || entry.clusters.length > 0)) return false;
+    return old.attachments.every((a, i) => {
+      const b = entry.attachments[i] as Attachment;
+      const [x, y] = [a.listener, b.listener];
+      return a.host === b.host && x.portName === y.portName && !this.#changedPorts.has(y.portName) && x.gatewayKey === y.gatewayKey && x.spec.name === y.spec.name && x.hostname === y.hostname && x.programmed === y.programmed;
+    });
+  }
+
+  #swap(old: RouteEntry, entry: RouteEntry): void {
+    this.routes.set(entry.id, entry);
+    entry.attachments.forEach(({ listener, host }, i) => {
+      listener.attached.add(entry.id);
+      const routes = this.#hosts.get(listener.portName)?.get(host)?.routes;
+      const at = routes?.get(entry.id);
+      if (at !== undefined && at.entry === old && at.listener === old.attachments[i]?.listener) routes?.set(entry.id, { entry, listener });
+    });
+    for (const c of entry.clusters) {
+      const users = this.#clusters.get(c.name);
+      if (users?.get(entry.id)?.entry === old) users.set(entry.id, { entry, cluster: c });
+    }
+  }
+
+  // The hosts `entry` is listed on (`port\nhost`), with what its virtual host takes from the
+  // route's attachments there: the listener it is listed through and every listener it is selected by.
+  #listings(entry: RouteEntry): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const { listener, host } of entry.attachments) {
+      const key = `${listener.portName}\n${host}`;
+      if (out.has(key) || this.#changedPorts.has(listener.portName)) continue;
+      const at = this.#hosts.get(listener.portName)?.get(host)?.routes.get(entry.id);
+      if (at?.entry !== entry) continue;
+      const selected = entry.attachments.filter((a) => a.host === host && a.listener.portName === listener.portName && this.#selected(a.listener, host));
+      out.set(key, [`${at.listener.gatewayKey}/${at.listener.spec.name}/${at.listener.hostname ?? ''}`, ...selected.map((a) => `${a.listener.gatewayKey}/${a.listener.spec.name}`)].join(' '));
+    }
+    return out;
+  }
+
+  #selected(listener: ServedListener, host: string): boolean {
+    const t = this.templates.get(listener.portName);
+    return t !== undefined && listener.programmed && selects(t.listeners, host, listener);
   }
 
   add(entry: RouteEntry): void {
     this.routes.set(entry.id, entry);
+    for (const g of namedGateways(entry.route)) {
+      let ids = this.#naming.get(g);
+      if (ids === undefined) this.#naming.set(g, (ids = new Set()));
+      ids.add(entry.id);
+    }
     if (entry.attachments.length === 0) return;
     for (const { listener, host } of entry.attachments) {
+      listener.attached.add(entry.id);
+      let ids = this.#onPort.get(listener.portName);
+      if (ids === undefined) this.#onPort.set(listener.portName, (ids = new Set()));
+      ids.add(entry.id);
       const hosts = this.#hosts.get(listener.portName);
-      const t = this.templates.get(listener.portName);
-      if (hosts === undefined || t === undefined || !listener.programmed || !selects(t.listeners, host, listener)) continue;
+      if (hosts === undefined || !this.#selected(listener, host)) continue;
       let h = hosts.get(host);
       if (h === undefined) hosts.set(host, (h = { own: undefined, routes: new Map() }));
       // A route attached through two listeners (or parentRefs) to one host is listed once.
@@ -92,8 +227,16 @@ export class RouteIndex {
     const entry = this.routes.get(id);
     if (entry === undefined) return undefined;
     this.routes.delete(id);
+    for (const g of namedGateways(entry.route)) {
+      const ids = this.#naming.get(g);
+      ids?.delete(id);
+      if (ids?.size === 0) this.#naming.delete(g);
+    }
     for (const { listener, host } of entry.attachments) {
       listener.attached.delete(id);
+      const ids = this.#onPort.get(listener.portName);
+      ids?.delete(id);
+      if (ids?.size === 0) this.#onPort.delete(listener.portName);
       const h = this.#hosts.get(listener.portName)?.get(host);
       if (h?.routes.get(id)?.entry !== entry) continue;
       h.routes.delete(id);
@@ -113,33 +256,51 @@ export class RouteIndex {
   /** Every port, built whole (a full translation). */
   ports(observe?: (what: string) => void): PortListener[] {
     this.#dirtyHosts = new Set();
-    return [...this.templates.values()].map((t) => {
-      const hosts = this.#hosts.get(t.port.name) as Map<string, HostEntry>;
-      const virtualHosts = [...hosts.entries()].map(([host, h]) => this.#host(t, host, h, observe)).sort(byName);
-      return portOf(t, virtualHosts);
-    });
+    this.#changedPorts = new Set();
+    return [...this.templates.values()].map((t) => this.#port(t, observe));
   }
 
-  /** `before` (the ports of the last build) with the virtual hosts touched since rebuilt. */
+  #port(t: PortTemplate, observe: ((what: string) => void) | undefined): PortListener {
+    const hosts = this.#hosts.get(t.port.name) as Map<string, HostEntry>;
+    const virtualHosts = [...hosts.entries()].map(([host, h]) => this.#host(t, host, h, observe)).sort(byName);
+    return portOf(t, virtualHosts);
+  }
+
+  /**
+   * `before` (the ports of the last build) with the virtual hosts touched since rebuilt, and the
+   * ports whose listeners changed built whole; an untouched port is the object it was.
+   */
   patchPorts(before: readonly PortListener[], observe?: (what: string) => void): readonly PortListener[] {
-    if (this.#dirtyHosts.size === 0) return before;
+    if (this.#dirtyHosts.size === 0 && this.#changedPorts.size === 0) return before;
     const byPort = new Map<string, string[]>();
     for (const d of this.#dirtyHosts) {
       const [port, host] = d.split('\n') as [string, string];
       byPort.set(port, [...(byPort.get(port) ?? []), host]);
     }
+    const changedPorts = this.#changedPorts;
     this.#dirtyHosts = new Set();
-    return before.map((p) => {
-      const hosts = byPort.get(p.name);
-      const t = this.templates.get(p.name);
-      if (hosts === undefined || t === undefined) return p;
-      const virtualHosts = [...p.virtualHosts];
-      for (const host of hosts) {
-        const h = this.#hosts.get(p.name)?.get(host);
-        splice(virtualHosts, `${p.name}/${host}`, h === undefined ? undefined : this.#host(t, host, h, observe), (v) => v.name);
+    this.#changedPorts = new Set();
+    const previous = new Map(before.map((p) => [p.name, p]));
+    let changed = before.length !== this.templates.size;
+    const out = [...this.templates.values()].map((t, i) => {
+      const name = t.port.name;
+      const p = previous.get(name);
+      const hosts = byPort.get(name);
+      let port: PortListener;
+      if (p === undefined || changedPorts.has(name)) port = this.#port(t, observe);
+      else if (hosts === undefined) port = p;
+      else {
+        const virtualHosts = [...p.virtualHosts];
+        for (const host of hosts) {
+          const h = this.#hosts.get(name)?.get(host);
+          splice(virtualHosts, `${name}/${host}`, h === undefined ? undefined : this.#host(t, host, h, observe), (v) => v.name);
+        }
+        port = portOf(t, virtualHosts);
       }
-      return portOf(t, virtualHosts);
+      if (port !== before[i]) changed = true;
+      return port;
     });
+    return changed ? out : before;
   }
 
   /** Every cluster, sorted by name (a full translation). */
@@ -200,6 +361,21 @@ export class RouteIndex {
     for (const u of this.#clusters.get(name)?.values() ?? []) if (first === undefined || routeOrder(u.entry.route, first.entry.route) < 0) first = u;
     return first?.cluster;
   }
+}
+
+// What decides how a port is served and which listener selects a host: equal signatures, equal ports.
+function portSignature(t: PortTemplate): string {
+  return JSON.stringify([t.https, t.port, t.clientValidation ?? null, t.listeners.map((l) => [l.gatewayKey, l.spec.name, l.index, l.hostname ?? null, l.programmed])]);
+}
+
+/** The Gateways (`namespace/name`) a route's parentRefs name. */
+function namedGateways(route: HTTPRoute | GRPCRoute): string[] {
+  const ns = route.metadata.namespace ?? 'default';
+  const out: string[] = [];
+  for (const ref of route.spec.parentRefs ?? []) {
+    if ((ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ref.kind ?? 'Gateway') === 'Gateway') out.push(`${ref.namespace ?? ns}/${ref.name}`);
+  }
+  return out;
 }
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

@@ -3,7 +3,7 @@
 import type { ObjectStatus } from '../snapshot/types.ts';
 import type { GatewayAddress } from './addresses.ts';
 import type { RouteParentStatus } from './attach.ts';
-import { condition, generationOf } from './conditions.ts';
+import { condition, generationOf, type GatewayCondition } from './conditions.ts';
 import type { GatewayView } from './gateways.ts';
 import { GATEWAY_API_V1, GATEWAY_GROUP, type GatewayClass, type GRPCRoute, type HTTPRoute } from './types.ts';
 
@@ -76,4 +76,26 @@ export function routeStatus(r: HTTPRoute | GRPCRoute, parents: readonly RoutePar
     generation: generationOf(r.metadata),
     status: { parents },
   };
+}
+
+/**
+ * Whether two route statuses (routeStatus) are equal: field by field, as a patch compares one per
+ * route attached again (a Gateway edit at 10,000 routes), where a generic deep comparison costs more
+ * than the attachment itself.
+ */
+export function sameRouteStatus(a: ObjectStatus, b: ObjectStatus): boolean {
+  if (a.kind !== b.kind || a.namespace !== b.namespace || a.name !== b.name || a.generation !== b.generation || a.apiVersion !== b.apiVersion) return false;
+  const pa = (a.status as { parents: readonly RouteParentStatus[] }).parents;
+  const pb = (b.status as { parents: readonly RouteParentStatus[] }).parents;
+  return pa.length === pb.length && pa.every((p, i) => sameParent(p, pb[i] as RouteParentStatus));
+}
+
+function sameParent(a: RouteParentStatus, b: RouteParentStatus): boolean {
+  if (a.controllerName !== b.controllerName || a.conditions.length !== b.conditions.length) return false;
+  const ka = Object.keys(a.parentRef);
+  if (ka.length !== Object.keys(b.parentRef).length || ka.some((k) => a.parentRef[k] !== b.parentRef[k])) return false;
+  return a.conditions.every((c, i) => {
+    const d = b.conditions[i] as GatewayCondition;
+    return c.type === d.type && c.status === d.status && c.reason === d.reason && c.message === d.message && c.observedGeneration === d.observedGeneration;
+  });
 }

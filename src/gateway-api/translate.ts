@@ -9,11 +9,11 @@ import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
 import { gatewayAddresses, type GatewayAddress } from './addresses.ts';
 import { attachRoute, type RouteObject } from './attach.ts';
-import { resolveGateways, type GatewayOptions, type GatewayView } from './gateways.ts';
-import { indexGrants, refAllowed, type GrantIndex } from './reference-grants.ts';
+import { resolveGateways, sameView, type GatewayOptions, type GatewayView } from './gateways.ts';
+import { grantIndexOf, refAllowed, type GrantIndex, type RefTo } from './reference-grants.ts';
 import { RouteIndex, routeOrder, splice, type RouteEntry } from './route-index.ts';
 import { grpcRouteRules, httpRouteRules, type RuleContext, type RouteRulesResult } from './route-rules.ts';
-import { classStatus, gatewayStatus, routeStatus } from './status.ts';
+import { classStatus, gatewayStatus, routeStatus, sameRouteStatus } from './status.ts';
 import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute, type Namespace } from './types.ts';
 
 export interface GatewayApiResult {
@@ -27,16 +27,25 @@ export interface GatewayApiResult {
   readonly objectStatuses: readonly ObjectStatus[];
 }
 
+/** What a route's rules read besides their lookups, told to whoever keeps them (gateway-routes.ts). */
+export interface RuleReads {
+  /** the rules named a Gloo Upstream (they then read every Service) */
+  usesUpstreams(): void;
+  /** a reference into another namespace was checked against the ReferenceGrants, with this answer */
+  crossed(to: RefTo, allowed: boolean): void;
+}
+
 /**
  * Gives the rules of one route: `translate` with a Lookups of the caller's choosing (a cache
  * records what each route read and hands back an earlier result while that is unchanged).
- * `usesUpstreams` is called when the rules named a Gloo Upstream (they then read every Service).
  */
-export type RouteRulesOf = (route: HTTPRoute | GRPCRoute, translate: (lookups: Lookups, usesUpstreams: () => void) => RouteRulesResult) => RouteRulesResult;
+export type RouteRulesOf = (route: HTTPRoute | GRPCRoute, translate: (lookups: Lookups, reads: RuleReads) => RouteRulesResult) => RouteRulesResult;
 
 /** What the routes of one translation attach against: the Gateway-level inputs, resolved once. */
 interface AttachInputs {
   readonly grants: GrantIndex;
+  /** served Gateways, in precedence order */
+  readonly views: readonly GatewayView[];
   /** served Gateways by `namespace/name` */
   readonly gateways: ReadonlyMap<string, GatewayView>;
   readonly namespaces: ReadonlyMap<string, Namespace>;
@@ -60,54 +69,86 @@ export function translateGatewayApi(set: ResourceSet, lookups: Lookups, options:
  * and each virtual host built (`vhost NAME`): tests count recompositions with it.
  */
 export function translateGatewayApiIndexed(set: ResourceSet, lookups: Lookups, options: GatewayOptions, rulesOf?: RouteRulesOf, observe?: (what: string) => void): GatewayApiTranslation {
-  const grants = indexGrants(set.referenceGrants.values());
-  const resolved = resolveGateways(set.gatewayClasses.values(), set.gateways.values(), lookups, grants, options, set.configMaps);
-  const inputs: AttachInputs = {
-    grants,
-    gateways: new Map(resolved.gateways.map((g) => [g.key, g])),
-    namespaces: new Map<string, Namespace>([...set.namespaces.values()].map((n) => [n.metadata.name, n])),
-    addresses: gatewayAddresses(options, lookups),
-    classes: resolved.classes.map(classStatus),
-  };
-  const index = new RouteIndex(resolved.gateways);
+  const inputs = attachInputs(set, lookups, options);
+  const index = new RouteIndex(inputs.views);
   const entryOf = routeEntries(set, lookups, inputs, rulesOf, observe);
   // Oldest first: attachment order decides which of an HTTPRoute and a GRPCRoute keeps a shared
   // host name (attach.ts), and it must not depend on the order the maps were filled in.
   for (const r of [...set.httpRoutes.values(), ...set.grpcRoutes.values()].sort(routeOrder)) index.add(entryOf(r));
-  const statuses = [...inputs.classes, ...[...index.routes.values()].map((e) => e.status), ...resolved.gateways.map((g) => gatewayStatus(g, inputs.addresses))];
+  const statuses = [...inputs.classes, ...[...index.routes.values()].map((e) => e.status), ...inputs.views.map((g) => gatewayStatus(g, inputs.addresses))];
   statuses.sort(byObject);
   return { result: { ports: index.ports(observe), clusters: index.clusters(), tls: index.tls, objectStatuses: statuses }, index, inputs };
 }
 
 /**
  * `previous` updated for the routes `ids` (`kind namespace/name`) of `set`, added, changed, gone or
- * reading something that changed, when nothing else the part reads changed (the caller checks):
- * only those routes are attached again and only the virtual hosts they leave or join rebuilt.
+ * reading something that changed, when nothing else the part reads changed but (with `gatewayLevel`)
+ * the Gateway-level inputs: GatewayClasses, Gateways, ReferenceGrants, ConfigMaps, the listeners'
+ * Secrets. Those are resolved again (a few objects); a Gateway whose resolution changed has the
+ * routes naming it attached again, and a port whose listeners changed is rebuilt; other routes,
+ * hosts and statuses stay as they were. Only the virtual hosts whose content changed are rebuilt.
  * Only for sets of one route kind: an HTTPRoute and a GRPCRoute may claim each other's host names
- * in attachment order, which a patch does not replay. `previous` is used up.
+ * in attachment order, which a patch does not replay. `previous` and `ids` are used up.
  */
-export function patchGatewayApi(previous: GatewayApiTranslation, set: ResourceSet, ids: Iterable<string>, rulesOf: RouteRulesOf, observe?: (what: string) => void): GatewayApiTranslation {
-  const { index, inputs } = previous;
-  const entryOf = routeEntries(set, undefined, inputs, rulesOf, observe);
+export function patchGatewayApi(
+  previous: GatewayApiTranslation,
+  set: ResourceSet,
+  ids: Set<string>,
+  rulesOf: RouteRulesOf,
+  observe?: (what: string) => void,
+  gatewayLevel?: { readonly lookups: Lookups; readonly options: GatewayOptions },
+): GatewayApiTranslation {
+  const { index } = previous;
   const statuses = [...previous.result.objectStatuses];
+  let inputs = previous.inputs;
+  if (gatewayLevel !== undefined) {
+    inputs = reresolve(previous.inputs, set, gatewayLevel.lookups, gatewayLevel.options, index, ids);
+    for (const c of previous.inputs.classes) splice(statuses, statusKey(c), undefined, statusKey);
+    for (const c of inputs.classes) splice(statuses, statusKey(c), c, statusKey);
+    for (const g of previous.inputs.views) if (!inputs.gateways.has(g.key)) splice(statuses, `Gateway\0${g.key.replace('/', '\0')}`, undefined, statusKey);
+  }
+  const entryOf = routeEntries(set, undefined, inputs, rulesOf, observe);
   for (const id of ids) {
-    const old = index.remove(id);
-    if (old !== undefined) splice(statuses, statusKey(old.status), undefined, statusKey);
+    const old = index.routes.get(id);
     const space = id.indexOf(' ');
     const key = id.slice(space + 1);
     const route = id.slice(0, space) === 'HTTPRoute' ? set.httpRoutes.get(key) : set.grpcRoutes.get(key);
-    if (route === undefined) continue;
-    const entry = entryOf(route);
-    index.add(entry);
-    splice(statuses, statusKey(entry.status), entry.status, statusKey);
+    if (route === undefined) {
+      if (old === undefined) continue;
+      index.remove(id);
+      splice(statuses, statusKey(old.status), undefined, statusKey);
+      continue;
+    }
+    let entry = entryOf(route);
+    // An unchanged status stays the object it was: status writers see no change.
+    if (old !== undefined && sameRouteStatus(old.status, entry.status)) entry = { ...entry, status: old.status };
+    index.replace(entry);
+    if (entry.status !== old?.status) splice(statuses, statusKey(entry.status), entry.status, statusKey);
   }
   // attachedRoutes counts may have moved.
   for (const g of index.gateways) {
     const s = gatewayStatus(g, inputs.addresses);
     splice(statuses, statusKey(s), s, statusKey);
   }
-  const result = { ports: index.patchPorts(previous.result.ports, observe), clusters: index.patchClusters(previous.result.clusters), tls: previous.result.tls, objectStatuses: statuses };
+  const result = { ports: index.patchPorts(previous.result.ports, observe), clusters: index.patchClusters(previous.result.clusters), tls: index.tls, objectStatuses: statuses };
   return { result, index, inputs };
+}
+
+// The Gateway-level inputs of `set`, where each Gateway resolved as before keeps its earlier view;
+// the index takes them, and `ids` gets the routes naming a Gateway whose view changed.
+function reresolve(previous: AttachInputs, set: ResourceSet, lookups: Lookups, options: GatewayOptions, index: RouteIndex, ids: Set<string>): AttachInputs {
+  const fresh = attachInputs(set, lookups, options);
+  const changed = new Set<string>();
+  const views = fresh.views.map((v) => {
+    const had = previous.gateways.get(v.key);
+    if (had !== undefined && sameView(had, v)) return had;
+    changed.add(v.key);
+    return v;
+  });
+  for (const key of previous.gateways.keys()) if (!fresh.gateways.has(key)) changed.add(key);
+  index.setGateways(views);
+  index.routesNaming(changed, ids);
+  return { ...fresh, views, gateways: new Map(views.map((g) => [g.key, g])) };
 }
 
 // One route -> its rules (from `rulesOf`, or translated with `lookups`), its attachment and status.
@@ -119,16 +160,20 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
     const key = `${namespace}/${r.metadata.name}`;
     const object: RouteObject = { kind, key, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
     const created = r.metadata.creationTimestamp ?? '';
-    const translateRules = (own: Lookups, usesUpstreams: () => void): RouteRulesResult => {
+    const translateRules = (own: Lookups, reads: RuleReads): RouteRulesResult => {
       const resolver = own === lookups ? (shared ??= upstreamResolver(set, own)) : upstreamResolver(set, own);
       const ctx: RuleContext = {
         routeKey: `${kind} ${key}`,
         kind,
         namespace,
         lookups: own,
-        refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => refAllowed(inputs.grants, { group: GATEWAY_GROUP, kind, namespace }, to),
+        refAllowed: (to: RefTo) => {
+          const allowed = refAllowed(inputs.grants, { group: GATEWAY_GROUP, kind, namespace }, to);
+          if (to.namespace !== namespace) reads.crossed(to, allowed);
+          return allowed;
+        },
         glooUpstream: (ns, name) => {
-          usesUpstreams();
+          reads.usesUpstreams();
           return resolver(ns, name);
         },
       };
@@ -140,10 +185,26 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
       ? { routes: [], clusters: [] }
       : rulesOf !== undefined
         ? rulesOf(r, translateRules)
-        : translateRules(lookups as Lookups, () => {});
+        : translateRules(lookups as Lookups, IGNORED_READS);
     const attached = attachRoute(object, rules, inputs);
     observe?.(`attach ${kind} ${key}`);
     return { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
+  };
+}
+
+const IGNORED_READS: RuleReads = { usesUpstreams: () => {}, crossed: () => {} };
+
+/** The Gateway-level inputs of `set`: GatewayClasses, Gateways (with their listeners' Secrets and CAs), grants, Namespaces. */
+function attachInputs(set: ResourceSet, lookups: Lookups, options: GatewayOptions): AttachInputs {
+  const grants = grantIndexOf(set.referenceGrants);
+  const resolved = resolveGateways(set.gatewayClasses.values(), set.gateways.values(), lookups, grants, options, set.configMaps);
+  return {
+    grants,
+    views: resolved.gateways,
+    gateways: new Map(resolved.gateways.map((g) => [g.key, g])),
+    namespaces: new Map<string, Namespace>([...set.namespaces.values()].map((n) => [n.metadata.name, n])),
+    addresses: gatewayAddresses(options, lookups),
+    classes: resolved.classes.map(classStatus),
   };
 }
 

@@ -36,10 +36,15 @@ export function gatewayApiDigest(gw: GatewayApiResult): string {
  * back the same route objects), so the comparison costs a few checks per host, not a deep walk.
  */
 export function reusePorts(before: readonly PortListener[], after: readonly PortListener[]): readonly PortListener[] {
+  if (before === after) return before;
   const old = new Map(before.map((p) => [p.name, p]));
   let changed = before.length !== after.length;
   const out = after.map((p, i) => {
     const o = old.get(p.name);
+    if (o === p) {
+      if (before[i] !== o) changed = true;
+      return o;
+    }
     if (o === undefined) {
       changed = true;
       return p;
@@ -62,7 +67,7 @@ function reuseHosts(before: readonly VirtualHost[], after: readonly VirtualHost[
   let changed = before.length !== after.length;
   const out = after.map((v, i) => {
     const o = old.get(v.name);
-    if (o !== undefined && sameHost(o, v)) {
+    if (o !== undefined && (o === v || sameHost(o, v))) {
       if (before[i] !== o) changed = true;
       return o;
     }

@@ -12,6 +12,8 @@ export class RouteReads {
   readonly #allServices = new Set<string>();
 
   set(id: string, deps: Dependencies, allServices: boolean): void {
+    // Kept rules give back their very deps: nothing to re-index (a Gateway edit re-attaches many).
+    if (this.#deps.get(id) === deps && this.#allServices.has(id) === allServices) return;
     this.delete(id);
     this.#deps.set(id, deps);
     forEachDependency(deps, (kind, key) => {
