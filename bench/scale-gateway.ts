@@ -86,7 +86,7 @@ const pipeline = new Pipeline(new FileSource({ dir, rescanIntervalMs: 0 }), opti
 let router: Router | undefined;
 const routers = new RouterBuilder();
 pipeline.feed.subscribe((c) => (router = routers.next(c)));
-let t0 = performance.now();
+const t0 = performance.now();
 await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${since(t0).toFixed(0)} ms`);
 gc();

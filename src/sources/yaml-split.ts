@@ -84,7 +84,7 @@ function onlyComments(b: Buffer, from: number, to: number): boolean {
       lineStart = true;
       inComment = false;
     } else if (inComment || c === SPACE || c === TAB || c === CR) {
-      continue;
+      // blank or comment: nothing to decide yet
     } else if (lineStart && c === HASH) {
       inComment = true;
     } else {

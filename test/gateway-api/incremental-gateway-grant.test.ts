@@ -61,7 +61,7 @@ spec:
 }
 
 const resolvedRefs = (r: TranslateResult, ns: string, name: string): unknown =>
-  ((r.objectStatuses ?? []).find((s) => s.kind === 'HTTPRoute' && s.namespace === ns && s.name === name)?.status as { parents: { conditions: { type: string; status: string }[] }[] }).parents[0]?.conditions.find((c) => c.type === 'ResolvedRefs')?.status;
+  ((r.objectStatuses ?? []).find((s) => s.kind === 'HTTPRoute' && s.namespace === ns && s.name === name)?.status as { parents: { conditions: { type: string; status: string }[] }[] } | undefined)?.parents[0]?.conditions.find((c) => c.type === 'ResolvedRefs')?.status;
 
 test('a ReferenceGrant edit re-translates only the routes whose backendRefs cross into its namespace from the namespace it names', () => {
   const h = harness();
