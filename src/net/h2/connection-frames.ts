@@ -168,7 +168,11 @@ function onRstStream(conn: H2Connection, id: number, payload: Buffer): void {
   if (payload.length !== 4) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'RST_STREAM length');
   if (id > conn.lastStreamId) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'RST_STREAM on an idle stream');
   const s = conn.streams.get(id);
-  if (s === undefined) return;
+  if (s === undefined) {
+    // The client knows the stream is closed now: its later frames on it are errors (RFC 9113 5.1).
+    if (conn.recentlyClosed.has(id)) conn.recentlyClosed.set(id, false);
+    return;
+  }
   // A stream reset before its response ended costs from the rapid-reset budget (CVE-2023-44487).
   if (!s.localClosed && !conn.rapidResets.spend()) {
     conn.closeStream(s, payload.readUInt32BE(0), true, false);

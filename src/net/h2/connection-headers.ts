@@ -36,7 +36,7 @@ export function receiveHeaderBlock(conn: H2Connection, id: number, buf: Buffer, 
   if (conn.goingAway) return;
   if (selfDependent) return refuse(conn, id, PROTOCOL_ERROR);
   if (conn.streams.size >= conn.local.maxConcurrentStreams) return refuse(conn, id, REFUSED_STREAM);
-  if (listSize(pairs) > conn.local.maxHeaderListSize) return tooLarge(conn, id, endStream);
+  if (conn.decoder.listTooLarge === true || listSize(pairs) > conn.local.maxHeaderListSize) return tooLarge(conn, id, endStream);
   if (parseRequestHead(pairs, head) !== undefined) return refuse(conn, id, PROTOCOL_ERROR);
   if (endStream && head.contentLength > 0) return refuse(conn, id, PROTOCOL_ERROR);
   const stream = conn.openStream(id);

@@ -5,6 +5,8 @@ export interface HeaderDecoder {
   /** Appends the block's fields to `out` as flat name/value pairs; throws on a malformed block. */
   decode(block: Buffer, start: number, end: number, out: string[]): void;
   setMaxTableSize(n: number): void;
+  /** Set by decode when the list passed the header list size limit (the block was still decoded). */
+  listTooLarge?: boolean;
 }
 
 export interface HeaderEncoder {

@@ -1,0 +1,67 @@
+// Test support for the HTTP/2 core: a literal-only header codec (until the HPACK encoder lands,
+// responses are encoded as literal fields without indexing, RFC 7541 6.2.2) and a core server on
+// 127.0.0.1:0.
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { H2Connection, type H2ServerOptions, type StreamHandler } from '../../../src/net/h2/connection.ts';
+import type { HeaderCodec, HeaderDecoder, HeaderEncoder } from '../../../src/net/h2/header-codec.ts';
+import { HpackDecoder } from '../../../src/net/h2/hpack.ts';
+
+/** Literal without indexing, new name, no Huffman: every field as plain bytes. */
+export function literalBlock(pairs: readonly string[]): Buffer {
+  const out: number[] = [];
+  const int7 = (n: number): void => {
+    if (n < 127) return void out.push(n);
+    out.push(127);
+    n -= 127;
+    while (n >= 128) {
+      out.push((n & 127) | 128);
+      n >>>= 7;
+    }
+    out.push(n);
+  };
+  for (let i = 0; i < pairs.length; i += 2) {
+    out.push(0);
+    for (const s of [pairs[i]!, pairs[i + 1]!]) {
+      const b = Buffer.from(s, 'latin1');
+      int7(b.length);
+      for (const c of b) out.push(c);
+    }
+  }
+  return Buffer.from(out);
+}
+
+export const literalEncoder = (): HeaderEncoder => ({ encode: literalBlock, setPeerMaxTableSize() {} });
+
+/** HPACK decoder (hpack.ts) for requests, literal encoder for responses. */
+export function testCodec(maxHeaderListSize = 65_536): HeaderCodec {
+  return {
+    decoder: (): HeaderDecoder => new HpackDecoder(4096, maxHeaderListSize),
+    encoder: literalEncoder,
+  };
+}
+
+export interface CoreServer {
+  port: number;
+  connections: Set<H2Connection>;
+  close(): Promise<void>;
+}
+
+export async function startCore(onStream: StreamHandler, options: Partial<H2ServerOptions> = {}): Promise<CoreServer> {
+  const connections = new Set<H2Connection>();
+  const server = net.createServer((socket) => {
+    const conn = new H2Connection(socket, { codec: testCodec(options.maxHeaderListSize), ...options }, onStream);
+    connections.add(conn);
+    conn.onClose = () => connections.delete(conn);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of connections) c.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
