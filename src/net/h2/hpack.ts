@@ -2,3 +2,4 @@
 // response header blocks, and the error that means COMPRESSION_ERROR.
 export { HpackDecoder } from './hpack-decoder.ts';
 export { HpackError } from './hpack-error.ts';
+export { HpackEncoder } from './hpack-encoder.ts';
