@@ -5,6 +5,7 @@
 // stream.ts.
 import type { Duplex } from 'node:stream';
 import { Budget } from './budget.ts';
+import { hpackCodec } from './codec.ts';
 import {
   CANCEL, CLIENT_PREFACE, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ENHANCE_YOUR_CALM, H2ProtocolError, INTERNAL_ERROR,
   NO_ERROR, PROTOCOL_ERROR,
@@ -17,7 +18,8 @@ import { H2Stream, type StreamHost, WRITE_HIGH_WATER } from './stream.ts';
 import { type PendingBlock, handleFrame } from './connection-frames.ts';
 
 export interface H2ServerOptions {
-  codec: HeaderCodec;
+  /** HPACK for requests and responses; default hpack.ts's (codec.ts). */
+  codec?: HeaderCodec;
   /** Streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); default 250. */
   maxConcurrentStreams?: number;
   /** Each stream's receive window; default 256 KiB. */
@@ -94,8 +96,9 @@ export class H2Connection implements StreamHost {
     this.maxQueuedOutput = options.maxQueuedOutput ?? 4 * 1024 * 1024;
     this.rapidResets = new Budget(options.rapidReset?.burst ?? 500, options.rapidReset?.perSecond ?? 30);
     this.controlFrames = new Budget(options.controlFrames?.burst ?? 1000, options.controlFrames?.perSecond ?? 200);
-    this.decoder = options.codec.decoder();
-    this.encoder = options.codec.encoder();
+    const codec = options.codec ?? hpackCodec(this.local.maxHeaderListSize);
+    this.decoder = codec.decoder();
+    this.encoder = codec.encoder();
     this.writer = new FrameWriter(socket);
     this.reader = new FrameReader({
       frame: (type, flags, id, payload) => handleFrame(this, type, flags, id, payload),

@@ -1,11 +1,8 @@
-// Test support for the HTTP/2 core: a literal-only header codec (until the HPACK encoder lands,
-// responses are encoded as literal fields without indexing, RFC 7541 6.2.2) and a core server on
-// 127.0.0.1:0.
+// Test support for the HTTP/2 core: header blocks a raw test client sends (literal fields
+// without indexing, RFC 7541 6.2.2, so a test controls every byte) and a core server on 127.0.0.1:0.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { H2Connection, type H2ServerOptions, type StreamHandler } from '../../../src/net/h2/connection.ts';
-import type { HeaderCodec, HeaderDecoder, HeaderEncoder } from '../../../src/net/h2/header-codec.ts';
-import { HpackDecoder } from '../../../src/net/h2/hpack.ts';
 
 /** Literal without indexing, new name, no Huffman: every field as plain bytes. */
 export function literalBlock(pairs: readonly string[]): Buffer {
@@ -31,16 +28,6 @@ export function literalBlock(pairs: readonly string[]): Buffer {
   return Buffer.from(out);
 }
 
-export const literalEncoder = (): HeaderEncoder => ({ encode: literalBlock, setPeerMaxTableSize() {} });
-
-/** HPACK decoder (hpack.ts) for requests, literal encoder for responses. */
-export function testCodec(maxHeaderListSize = 65_536): HeaderCodec {
-  return {
-    decoder: (): HeaderDecoder => new HpackDecoder(4096, maxHeaderListSize),
-    encoder: literalEncoder,
-  };
-}
-
 export interface CoreServer {
   port: number;
   connections: Set<H2Connection>;
@@ -50,7 +37,7 @@ export interface CoreServer {
 export async function startCore(onStream: StreamHandler, options: Partial<H2ServerOptions> = {}): Promise<CoreServer> {
   const connections = new Set<H2Connection>();
   const server = net.createServer((socket) => {
-    const conn = new H2Connection(socket, { codec: testCodec(options.maxHeaderListSize), ...options }, onStream);
+    const conn = new H2Connection(socket, options, onStream);
     connections.add(conn);
     conn.onClose = () => connections.delete(conn);
   });
