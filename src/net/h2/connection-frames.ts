@@ -83,7 +83,7 @@ function onData(conn: H2Connection, flags: number, id: number, payload: Buffer):
     // The bytes still count against the connection window: give them back now.
     conn.creditConnection(length);
     if (id > conn.lastStreamId) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'DATA on an idle stream');
-    if (s === undefined && conn.recentlyClosed.get(id) === true) return;
+    if (s === undefined && (conn.recentlyClosed.get(id) ?? -1) >= 0) return;
     throw new H2ProtocolError(STREAM_CLOSED, id, 'DATA on a closed stream');
   }
   if (length > s.recvWindow) {
@@ -170,7 +170,7 @@ function onRstStream(conn: H2Connection, id: number, payload: Buffer): void {
   const s = conn.streams.get(id);
   if (s === undefined) {
     // The client knows the stream is closed now: its later frames on it are errors (RFC 9113 5.1).
-    if (conn.recentlyClosed.has(id)) conn.recentlyClosed.set(id, false);
+    if (conn.recentlyClosed.has(id)) conn.recentlyClosed.set(id, -1);
     return;
   }
   // A stream reset before its response ended costs from the rapid-reset budget (CVE-2023-44487).
@@ -225,9 +225,20 @@ function onWindowUpdate(conn: H2Connection, id: number, payload: Buffer): void {
   if (id > conn.lastStreamId) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'WINDOW_UPDATE on an idle stream');
   const s = conn.streams.get(id);
   if (increment === 0) throw new H2ProtocolError(PROTOCOL_ERROR, id, 'WINDOW_UPDATE of 0');
-  if (s === undefined) return;
+  if (s === undefined) return lateWindowUpdate(conn, id, increment);
   if (s.sendWindow + increment > MAX_WINDOW) throw new H2ProtocolError(FLOW_CONTROL_ERROR, id, 'stream window past 2^31-1');
   s.sendWindow += increment;
   conn.resumeSending(s);
 }
 
+
+/** WINDOW_UPDATE on a stream we reset: allowed (RFC 9113 6.9), but an overflow is still an error. */
+function lateWindowUpdate(conn: H2Connection, id: number, increment: number): void {
+  const window = conn.recentlyClosed.get(id);
+  if (window === undefined || window < 0) return;
+  if (window + increment > MAX_WINDOW) {
+    conn.recentlyClosed.set(id, -1);
+    throw new H2ProtocolError(FLOW_CONTROL_ERROR, id, 'stream window past 2^31-1');
+  }
+  conn.recentlyClosed.set(id, window + increment);
+}

@@ -25,10 +25,10 @@ export function receiveHeaderBlock(conn: H2Connection, id: number, buf: Buffer, 
     return remoteEnd(conn, id, pairs);
   }
   if (id <= conn.lastStreamId) {
-    const resetByUs = conn.recentlyClosed.get(id);
+    const closed = conn.recentlyClosed.get(id);
     // We reset it: the client may not know yet (RFC 9113 5.1, "closed").
-    if (resetByUs === true) return;
-    if (resetByUs === false) throw new H2ProtocolError(STREAM_CLOSED, 0, 'HEADERS on a closed stream');
+    if (closed !== undefined && closed >= 0) return;
+    if (closed !== undefined) throw new H2ProtocolError(STREAM_CLOSED, 0, 'HEADERS on a closed stream');
     throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'stream id not increasing');
   }
   conn.lastStreamId = id;
@@ -55,7 +55,7 @@ export function receiveHeaderBlock(conn: H2Connection, id: number, buf: Buffer, 
 
 /** A stream error on a stream that never opened: RST_STREAM, and its late frames ignored. */
 function refuse(conn: H2Connection, id: number, code: number): void {
-  conn.recentlyClosed.set(id, true);
+  conn.recentlyClosed.set(id, conn.peer.initialWindowSize);
   streamError(conn, id, code);
 }
 
@@ -68,7 +68,7 @@ function listSize(pairs: readonly string[]): number {
 
 /** An oversized header list is answered 431 (as node:http2 does), not a protocol error. */
 function tooLarge(conn: H2Connection, id: number, endStream: boolean): void {
-  conn.recentlyClosed.set(id, true);
+  conn.recentlyClosed.set(id, conn.peer.initialWindowSize);
   conn.writer.headers(id, conn.encoder.encode([':status', '431']), true, conn.peer.maxFrameSize);
   if (!endStream) conn.writer.rstStream(id, 0);
   conn.flushSoon();

@@ -72,8 +72,12 @@ export class H2Connection implements StreamHost {
   /** GOAWAY sent: no new stream is accepted. */
   goingAway = false;
   dead = false;
-  /** Ids of recently closed streams; the value says whether we reset it (late frames are then ignored). */
-  readonly recentlyClosed = new Map<number, boolean>();
+  /**
+   * Recently closed streams. -1: closed as far as the client knows (its later frames are errors).
+   * 0 or more: we reset it and the client may not know yet, so its late frames are ignored; the
+   * value is the stream's send window, still checked against WINDOW_UPDATE overflow (6.9.1).
+   */
+  readonly recentlyClosed = new Map<number, number>();
   readonly maxQueuedOutput: number;
   /** A header block still waiting for its CONTINUATION frames. */
   pendingBlock: PendingBlock | undefined = undefined;
@@ -276,7 +280,7 @@ export class H2Connection implements StreamHost {
   closeStream(s: H2Stream, code: number, byPeer: boolean, resetByUs: boolean): void {
     if (s.closed) return;
     this.streams.delete(s.id);
-    this.recentlyClosed.set(s.id, resetByUs);
+    this.recentlyClosed.set(s.id, resetByUs ? Math.max(0, s.sendWindow) : -1);
     if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
     // Body bytes the consumer never took still count against the connection window.
     if (s.unconsumed > 0) this.creditConnection(s.unconsumed);

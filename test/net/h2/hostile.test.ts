@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import {
   CONTINUATION, DATA, ENHANCE_YOUR_CALM, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING,
-  PROTOCOL_ERROR, REFUSED_STREAM, RST_STREAM,
+  PROTOCOL_ERROR, REFUSED_STREAM, RST_STREAM, WINDOW_UPDATE, FLOW_CONTROL_ERROR,
 } from '../../../src/net/h2/frames.ts';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
 import type { H2Stream } from '../../../src/net/h2/stream.ts';
@@ -147,6 +147,20 @@ describe('HTTP/2 core against hostile clients', () => {
     const goaway = await c.waitFor(isGoaway, 'GOAWAY');
     assert.equal(goawayCode(goaway), NO_ERROR);
     await c.waitClosed();
+  });
+
+  it('answers a window overflow on a stream it already finished and reset with RST_STREAM FLOW_CONTROL_ERROR', async () => {
+    const c = await open();
+    c.out.frame(HEADERS, FLAG_END_HEADERS, 1, literalBlock(GET()));
+    c.send();
+    // The response is complete while the request is not: the core resets the stream NO_ERROR.
+    assert.equal(rstCode(await c.waitFor((f) => f.type === RST_STREAM && f.id === 1, 'RST_STREAM NO_ERROR')), NO_ERROR);
+    const max = Buffer.from([0x7f, 0xff, 0xff, 0xff]);
+    c.out.frame(WINDOW_UPDATE, 0, 1, max);
+    c.out.frame(WINDOW_UPDATE, 0, 1, max);
+    c.send();
+    assert.equal(rstCode(await c.waitFor((f) => f.type === RST_STREAM && f.id === 1 && rstCode(f) !== NO_ERROR, 'RST_STREAM FLOW_CONTROL_ERROR')), FLOW_CONTROL_ERROR);
+    assert.equal(c.frames.some(isGoaway), false);
   });
 
   it('survives a handler that throws: the connection ends, the process does not', async () => {

@@ -1,6 +1,7 @@
 // Test support for the HTTP/2 core: header blocks a raw test client sends (literal fields
 // without indexing, RFC 7541 6.2.2, so a test controls every byte) and a core server on 127.0.0.1:0.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { H2Connection, type H2ServerOptions, type StreamHandler } from '../../../src/net/h2/connection.ts';
 
@@ -34,13 +35,18 @@ export interface CoreServer {
   close(): Promise<void>;
 }
 
-export async function startCore(onStream: StreamHandler, options: Partial<H2ServerOptions> = {}): Promise<CoreServer> {
+/**
+ * The core on 127.0.0.1:0: h2c with prior knowledge, or h2 over TLS (ALPN offers only h2) when
+ * `tlsPair` is given.
+ */
+export async function startCore(onStream: StreamHandler, options: Partial<H2ServerOptions> = {}, tlsPair?: { cert: string; key: string }): Promise<CoreServer> {
   const connections = new Set<H2Connection>();
-  const server = net.createServer((socket) => {
+  const accept = (socket: net.Socket): void => {
     const conn = new H2Connection(socket, options, onStream);
     connections.add(conn);
     conn.onClose = () => connections.delete(conn);
-  });
+  };
+  const server = tlsPair === undefined ? net.createServer(accept) : tls.createServer({ ...tlsPair, ALPNProtocols: ['h2'] }).on('secureConnection', accept);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
