@@ -110,7 +110,9 @@ function onData(conn: H2Connection, flags: number, id: number, payload: Buffer):
   }
   if (n > 0) {
     s.unconsumed += n;
-    s.deliver(payload.subarray(start, end));
+    // Our response is complete: nobody reads the rest of the body.
+    if (s.localClosed) conn.consumed(s, n);
+    else s.deliver(payload.subarray(start, end));
   }
   if (endStream && !s.closed) remoteEnd(conn, s.id, undefined);
 }

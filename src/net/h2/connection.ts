@@ -268,12 +268,15 @@ export class H2Connection implements StreamHost {
     s.bytesOut += block.length;
   }
 
-  /** We sent END_STREAM: the stream is done, or (request body still coming) reset with NO_ERROR (RFC 9113 8.1). */
+  /**
+   * We sent END_STREAM: the stream is done, or (request body still coming) half-closed until the
+   * client ends it, the rest of its body given back to the windows unread. A consumer that wants the
+   * client to stop sending resets the stream (NO_ERROR, RFC 9113 8.1) itself.
+   */
   #localEnd(s: H2Stream): void {
     s.localClosed = true;
     if (s.remoteClosed) return this.closeStream(s, NO_ERROR, false, false);
-    this.writer.rstStream(s.id, NO_ERROR);
-    this.closeStream(s, NO_ERROR, false, true);
+    if (s.unconsumed > 0) this.consumed(s, s.unconsumed);
   }
 
   /** Takes a stream out of the connection and tells its consumer. */
