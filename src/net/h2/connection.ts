@@ -218,20 +218,20 @@ export class H2Connection implements StreamHost {
   #pumpAll(): void {
     const list = this.#sendable;
     this.#sendable = [];
-    const drained: H2Stream[] = [];
+    let drained: H2Stream[] | undefined;
     for (const s of list) {
       s.scheduled = false;
       if (s.closed) continue;
       const before = s.queued;
       this.#pump(s);
-      if (!s.closed && before >= WRITE_HIGH_WATER && s.queued < WRITE_HIGH_WATER) drained.push(s);
+      if (!s.closed && before >= WRITE_HIGH_WATER && s.queued < WRITE_HIGH_WATER) (drained ??= []).push(s);
       // Blocked on the connection window or the socket, not on its own window: try again later.
       if (!s.closed && !s.localClosed && (s.queued > 0 || s.ending) && s.sendWindow > 0 && !s.scheduled) {
         s.scheduled = true;
         this.#sendable.push(s);
       }
     }
-    for (const s of drained) if (!s.closed) s.onDrain();
+    if (drained !== undefined) for (const s of drained) if (!s.closed) s.onDrain();
   }
 
   /** Moves a stream's queued body into DATA frames within the windows and the socket's room. */
@@ -263,9 +263,7 @@ export class H2Connection implements StreamHost {
   }
 
   #writeHeaders(s: H2Stream, pairs: readonly string[], endStream: boolean): void {
-    const block = this.encoder.encode(pairs);
-    this.writer.headers(s.id, block, endStream, this.peer.maxFrameSize);
-    s.bytesOut += block.length;
+    s.bytesOut += this.writer.encodedHeaders(s.id, pairs, this.encoder, endStream, this.peer.maxFrameSize);
   }
 
   /**

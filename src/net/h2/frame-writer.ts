@@ -7,6 +7,8 @@ import {
   PING, PRIORITY, RST_STREAM, SETTINGS, WINDOW_UPDATE,
 } from './frames.ts';
 
+import type { HeaderEncoder } from './header-codec.ts';
+
 export interface ByteSink {
   write(chunk: Buffer): boolean;
 }
@@ -91,6 +93,33 @@ export class FrameWriter {
       this.#bytes(block, pos, end);
       pos = end;
     }
+  }
+
+  /**
+   * Encodes a header block straight into the output buffer when the encoder can (no block
+   * allocated per response) and it fits one frame; otherwise as `headers`. Returns the block's size.
+   */
+  encodedHeaders(streamId: number, pairs: readonly string[], encoder: HeaderEncoder, endStream: boolean, maxFrameSize: number): number {
+    if (encoder.encodeInto !== undefined) {
+      for (const room of [512, 65_536]) {
+        this.#reserve(FRAME_HEADER_LENGTH + room);
+        const start = this.#end + FRAME_HEADER_LENGTH;
+        const end = encoder.encodeInto(pairs, this.#buf, start);
+        if (end < 0) continue;
+        const length = end - start;
+        if (length > maxFrameSize) {
+          const block = Buffer.from(this.#buf.subarray(start, end));
+          this.headers(streamId, block, endStream, maxFrameSize);
+          return length;
+        }
+        this.#header(length, HEADERS, (endStream ? FLAG_END_STREAM : 0) | FLAG_END_HEADERS, streamId);
+        this.#end = end;
+        return length;
+      }
+    }
+    const block = encoder.encode(pairs);
+    this.headers(streamId, block, endStream, maxFrameSize);
+    return block.length;
   }
 
   /** SETTINGS from flat identifier/value pairs. */

@@ -12,6 +12,8 @@ export interface HeaderDecoder {
 export interface HeaderEncoder {
   /** A header block for flat name/value pairs. */
   encode(pairs: readonly string[]): Buffer;
+  /** Encodes at out[offset]; returns the block's end, or -1 (nothing committed) when out is too small. */
+  encodeInto?(pairs: readonly string[], out: Buffer, offset: number): number;
   setPeerMaxTableSize(n: number): void;
 }
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { FrameReader } from '../../../src/net/h2/frame-reader.ts';
 import { FrameWriter } from '../../../src/net/h2/frame-writer.ts';
 import { DATA, FLAG_END_STREAM, HEADERS, PING, SETTINGS } from '../../../src/net/h2/frames.ts';
+import { HpackDecoder, HpackEncoder } from '../../../src/net/h2/hpack.ts';
 
 interface Seen {
   type: number;
@@ -128,6 +129,22 @@ describe('frame writer', () => {
     const { reader, seen } = collect();
     reader.push(writes[0]!);
     assert.deepEqual(seen.map((f) => [f.type, f.flags, f.payload.length]), [[1, 1, 16_384], [9, 0, 16_384], [9, 4, 7_232]]);
+  });
+
+  it('encodes a header block in place, or splits it when it passes the frame size', () => {
+    const writes: Buffer[] = [];
+    const w = new FrameWriter({ write: (c) => writes.push(Buffer.from(c)) > 0 });
+    const enc = new HpackEncoder();
+    const small = w.encodedHeaders(1, [':status', '200', 'x-a', 'b'], enc, false, 16_384);
+    const big = w.encodedHeaders(3, [':status', '200', 'x-big', 'z'.repeat(40_000)], enc, true, 16_384);
+    w.flush();
+    const { reader, seen } = collect(16_384);
+    reader.push(writes[0]!);
+    assert.deepEqual(seen.map((f) => [f.type, f.id, f.payload.length]), [[1, 1, small], [1, 3, 16_384], [9, 3, 16_384], [9, 3, big - 32_768]]);
+    const dec = new HpackDecoder(4096, 1 << 20);
+    const out: string[] = [];
+    dec.decode(Buffer.from(seen[0]!.payload, 'latin1'), 0, small, out);
+    assert.deepEqual(out, [':status', '200', 'x-a', 'b']);
   });
 
   it('never rewrites bytes already handed to the socket', () => {
