@@ -9,13 +9,14 @@
 //   stream.consume(n)     the consumer is done with n body bytes: the client may send n more
 //   stream.respond(status, pairs, endStream)   the response head (pairs without :status)
 //   stream.write(chunk)   queues body bytes; false once past the high-water mark, then onDrain
+//                         (past 4 MiB queued the stream is reset INTERNAL_ERROR)
 //   stream.end(trailers?) finishes the response (trailers as flat pairs)
 //   stream.reset(code)    RST_STREAM (CANCEL by default)
 //   stream.onClose(code, byPeer)   once, when the stream is gone: 0 after a normal finish, else the
 //                         RST_STREAM or GOAWAY code; byPeer when the client reset it or the
 //                         connection died under it
 //   stream.bytesIn / bytesOut   header block and DATA bytes either way (access log)
-import { CANCEL } from './frames.ts';
+import { CANCEL, INTERNAL_ERROR } from './frames.ts';
 
 /** What a stream asks of its connection. */
 export interface StreamHost {
@@ -33,6 +34,8 @@ function nothing(): void {}
 
 /** Queued response bytes past which write() says to wait for onDrain. */
 export const WRITE_HIGH_WATER = 65_536;
+/** Queued response bytes past which the stream is reset: a consumer that ignores write()'s false. */
+export const MAX_QUEUED = 4 * 1024 * 1024;
 
 export class H2Stream {
   readonly id: number;
@@ -113,6 +116,11 @@ export class H2Stream {
 
   write(chunk: Buffer): boolean {
     if (this.closed || this.ending) return false;
+    if (this.queued + chunk.length > MAX_QUEUED) {
+      // The consumer ignored write()'s false: bound the memory, end the stream.
+      this.reset(INTERNAL_ERROR);
+      return false;
+    }
     if (chunk.length > 0) {
       this.queue.push(chunk);
       this.queued += chunk.length;

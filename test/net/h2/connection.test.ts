@@ -126,6 +126,17 @@ describe('HTTP/2 core with a node:http2 client', () => {
     assert.equal(r.body.length, 120_000);
   });
 
+  it('resets a stream whose consumer queues past the hard bound regardless of write() saying to wait', { timeout: 10_000 }, async () => {
+    const closes: number[] = [];
+    const session = await start((s) => {
+      s.onClose = (code) => closes.push(code);
+      s.respond(200, []);
+      for (let i = 0; i < 80; i++) s.write(Buffer.alloc(65_536));
+    });
+    await assert.rejects(request(session, { ':path': '/' }), /stream reset 2|INTERNAL_ERROR/);
+    assert.deepEqual(closes, [http2.constants.NGHTTP2_INTERNAL_ERROR]);
+  });
+
   it('passes trailers both ways', async () => {
     let got: string[] | undefined;
     const session = await start((s) => {
