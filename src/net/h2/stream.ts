@@ -5,7 +5,8 @@
 //   stream.method / scheme / authority / path / protocol   the request's pseudo-headers
 //   stream.headers        regular fields, flat name/value pairs (lower-case names)
 //   stream.endStream      true when END_STREAM came with HEADERS (no body)
-//   stream.read(onData, onEnd)   body chunks (views, valid until consumed), then onEnd(trailers?)
+//   stream.read(onData, onEnd)   body chunks, then onEnd(trailers?); chunks are views into the
+//                         socket's reads (no copy, never reused: keeping one keeps its read alive)
 //   stream.consume(n)     the consumer is done with n body bytes: the client may send n more
 //   stream.respond(status, pairs, endStream)   the response head (pairs without :status)
 //   stream.write(chunk)   queues body bytes; false once past the high-water mark, then onDrain

@@ -13,8 +13,7 @@ export function helloHandler(s: H2Stream): void {
   s.respond(200, ['content-type', 'application/octet-stream']);
   s.read(
     (chunk) => {
-      // The write queue holds its own reference: the view is copied before the window reopens.
-      s.write(Buffer.from(chunk));
+      s.write(chunk);
       s.consume(chunk.length);
     },
     () => s.end(),
