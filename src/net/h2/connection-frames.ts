@@ -190,7 +190,7 @@ function onSettings(conn: H2Connection, flags: number, id: number, payload: Buff
     return;
   }
   if (payload.length % 6 !== 0) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'SETTINGS length');
-  if (!conn.controlFrames.spend()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'SETTINGS flood');
+  if (!conn.controlFrames.spend() || conn.outputFull()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'SETTINGS flood');
   const tableBefore = conn.peer.headerTableSize;
   const delta = applyPeerSettings(payload, conn.peer);
   if (conn.peer.headerTableSize !== tableBefore) conn.encoder.setPeerMaxTableSize(conn.peer.headerTableSize);
@@ -209,7 +209,7 @@ function onPing(conn: H2Connection, flags: number, id: number, payload: Buffer):
   if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'PING on a stream');
   if (payload.length !== 8) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'PING length');
   if ((flags & FLAG_ACK) !== 0) return;
-  if (!conn.controlFrames.spend()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'PING flood');
+  if (!conn.controlFrames.spend() || conn.outputFull()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'PING flood');
   conn.writer.ping(true, payload);
   conn.flushSoon();
 }

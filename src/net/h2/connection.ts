@@ -209,7 +209,7 @@ export class H2Connection implements StreamHost {
     if (this.#sendable.length > 0) this.#pumpAll();
     if (this.writer.pending === 0) return;
     if (!this.writer.flush()) this.#socketBlocked = true;
-    if (this.socket.writableLength > this.maxQueuedOutput && !this.dead) {
+    if (!this.dead && this.outputFull()) {
       // The client is not reading what it asked for (a PING or SETTINGS flood, or a stalled reader).
       this.fail(new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'output queue limit'));
     }
@@ -310,6 +310,11 @@ export class H2Connection implements StreamHost {
       }
     }
     if (this.#sendable.length > 0) this.#flushSoon();
+  }
+
+  /** Unwritten output past the cap: a client that makes us answer (PING, SETTINGS) but does not read. */
+  outputFull(): boolean {
+    return this.socket.writableLength + this.writer.pending > this.maxQueuedOutput;
   }
 
   /** A connection-owned frame was written outside a read (a PING answer, a reset). */

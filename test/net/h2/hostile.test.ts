@@ -1,9 +1,12 @@
 // Hostile clients against the core: every error RFC 9113 names ends in the answer it names, and
 // the floods of RFC 9113 10.5 end the connection with ENHANCE_YOUR_CALM.
 import assert from 'node:assert/strict';
+import { Duplex } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
+import { H2Connection } from '../../../src/net/h2/connection.ts';
+import { FrameWriter } from '../../../src/net/h2/frame-writer.ts';
 import {
-  CONTINUATION, DATA, ENHANCE_YOUR_CALM, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING,
+  CLIENT_PREFACE, CONTINUATION, DATA, ENHANCE_YOUR_CALM, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING,
   PROTOCOL_ERROR, REFUSED_STREAM, RST_STREAM, WINDOW_UPDATE, FLOW_CONTROL_ERROR,
 } from '../../../src/net/h2/frames.ts';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
@@ -126,6 +129,36 @@ describe('HTTP/2 core against hostile clients', () => {
     c.send();
     assert.equal(goawayCode(await c.waitFor(isGoaway, 'GOAWAY')), ENHANCE_YOUR_CALM);
     assert.ok(c.frames.filter((f) => f.type === PING).length <= 50);
+  });
+
+  it('ends a connection whose client sends PINGs but never reads the answers, past the output cap', async () => {
+    // Any Duplex carries the core: one that never takes what is written stands for a client that
+    // stopped reading (a real socket would first fill the kernel's buffers, megabytes on loopback).
+    const written: number[] = [];
+    const stalled = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, _cb) {
+        written.push(chunk.length);
+      },
+    });
+    let closed = false;
+    const conn = new H2Connection(stalled, { maxQueuedOutput: 64 * 1024, controlFrames: { burst: 1e9, perSecond: 1e9 } }, helloHandler);
+    conn.onClose = () => {
+      closed = true;
+    };
+    const frames: Buffer[] = [CLIENT_PREFACE];
+    const out = new FrameWriter({ write: (b) => frames.push(Buffer.from(b)) > 0 });
+    out.settings([]);
+    for (let i = 0; i < 10_000; i++) out.ping(false, Buffer.alloc(8, i));
+    out.flush();
+    stalled.push(Buffer.concat(frames));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(conn.dead, true, 'the connection gave up');
+    // The PINGs stop being answered: it ended after about the cap's worth of answers.
+    assert.ok(stalled.writableLength < 64 * 1024 + 4096, `queued ${stalled.writableLength}`);
+    stalled.destroy();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closed, true);
   });
 
   it('closes an idle connection with GOAWAY NO_ERROR, never one with an open stream', async () => {
