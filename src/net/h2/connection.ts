@@ -134,6 +134,11 @@ export class H2Connection implements StreamHost {
     }
   }
 
+  /** Bytes a listener read before handing the socket over (it sniffed the preface to pick HTTP/2). */
+  receive(chunk: Buffer): void {
+    this.#read(chunk);
+  }
+
   /** Graceful close: GOAWAY with the last stream id; open streams finish, then the socket ends. */
   close(): void {
     if (this.dead || this.goingAway) return;

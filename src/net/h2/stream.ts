@@ -76,7 +76,6 @@ export class H2Stream {
   received = 0;
   /** In the connection's list of streams with something to send. */
   scheduled = false;
-  /** When the stream opened (ms, for the rapid-reset count). */
   onData: DataHandler | undefined = undefined;
   onEnd: EndHandler = nothing;
   #inbox: Buffer[] | undefined = undefined;
@@ -164,11 +163,6 @@ export class H2Stream {
     this.queued = 0;
     this.#inbox = undefined;
     this.onClose(code, byPeer);
-  }
-
-  /** Whether the stream finished without error (both sides ended). */
-  get done(): boolean {
-    return this.localClosed && this.remoteClosed;
   }
 }
 

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
+import net from 'node:net';
+import { H2Connection } from '../../../src/net/h2/connection.ts';
 import { afterEach, describe, it } from 'node:test';
 import type { H2Stream } from '../../../src/net/h2/stream.ts';
 import { connect, request, until } from './client.ts';
@@ -219,6 +221,26 @@ describe('HTTP/2 core with a node:http2 client', () => {
     pending!.end();
     assert.equal((await reply).status, 200);
     await until(() => server!.connections.size === 0, 'the connection to close');
+  });
+
+  it('takes over a socket whose first bytes a listener already read (sniffing for the preface)', async () => {
+    const plain = net.createServer((socket) => {
+      socket.once('data', (first: Buffer) => {
+        socket.pause();
+        const conn = new H2Connection(socket, {}, helloHandler);
+        conn.receive(first);
+        socket.resume();
+      });
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const session = connect((plain.address() as net.AddressInfo).port);
+    sessions.push(session);
+    try {
+      assert.equal((await request(session, { ':path': '/' })).body.toString(), 'hello');
+    } finally {
+      session.destroy();
+      await new Promise((r) => plain.close(r));
+    }
   });
 
   it('tells open streams when the connection dies under them', async () => {
