@@ -11,6 +11,10 @@ import { STATIC_NAMES, STATIC_TABLE_LENGTH, STATIC_VALUES } from './hpack-static
 /** Buffer's latin1 slicer, present at run time but missing from @types/node. */
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
+/** Huffman output space a decoder keeps between strings; a longer string gets a buffer of its own. */
+const KEPT_SCRATCH = 16 * 1024;
+const EMPTY = Buffer.alloc(0) as Latin1Buffer;
+
 /** Largest integer a block may carry (lengths, indexes, sizes); more is hostile (a 2^62 must not become a float). */
 const MAX_INT = 2 ** 28;
 
@@ -20,11 +24,11 @@ export class HpackDecoder {
   private maxTableSize: number;
   /** Our advertised limit dropped below the table's size: the next block must start with an update (RFC 7541 4.2). */
   private updateRequired = false;
-  private scratch: Latin1Buffer = Buffer.allocUnsafe(256) as Latin1Buffer;
+  private scratch: Latin1Buffer | undefined;
   /** Read position inside decode. */
   private pos = 0;
   private end = 0;
-  private buf: Latin1Buffer = this.scratch;
+  private buf: Latin1Buffer = EMPTY;
   /**
    * Set by decode when the list's RFC 9113 6.5.2 size (sum of name + value + 32) went over
    * maxHeaderListSize: the whole block was still decoded (the table stays in step), but `out`
@@ -33,6 +37,12 @@ export class HpackDecoder {
    */
   listTooLarge = false;
 
+  /**
+   * maxTableSize is the table size in effect from the first block (the RFC 7541 examples' way).
+   * A peer encodes with 4096, HTTP/2's initial SETTINGS_HEADER_TABLE_SIZE, until it has our
+   * SETTINGS: a connection that advertises another size constructs with 4096 and calls
+   * setMaxTableSize(advertised) when the peer acknowledges them. maxHeaderListSize: see listTooLarge.
+   */
   constructor(maxTableSize = 4096, private readonly maxHeaderListSize = 65536) {
     this.maxTableSize = maxTableSize;
     this.table = new DynamicTable(maxTableSize);
@@ -107,15 +117,20 @@ export class HpackDecoder {
       else out.push(name, value);
     }
     if (first && this.updateRequired) throw new HpackError('HPACK: the block does not carry the required table size update');
-    this.buf = this.scratch; // do not hold the caller's buffer
+    this.buf = EMPTY; // do not hold the caller's buffer
   }
 
   /** An integer with an n-bit prefix at pos (RFC 7541 5.1). */
   private integer(n: number): number {
-    const buf = this.buf;
     const max = (1 << n) - 1;
-    let v = buf[this.pos++]! & max;
-    if (v < max) return v;
+    const v = this.buf[this.pos++]! & max;
+    return v < max ? v : this.integerTail(max);
+  }
+
+  /** The continuation octets of an integer whose prefix was all ones. */
+  private integerTail(max: number): number {
+    const buf = this.buf;
+    let v = max;
     // at most 5 continuation octets, so zero-padded encodings cannot run on either
     for (let shift = 0; shift <= 28; shift += 7) {
       if (this.pos >= this.end) throw new HpackError('HPACK: integer runs past the block');
@@ -145,9 +160,13 @@ export class HpackDecoder {
     if (len > this.end - start) throw new HpackError('HPACK: string runs past the block');
     this.pos = start + len;
     if (huffman === 0) return this.buf.latin1Slice(start, start + len);
-    const need = Math.ceil((len * 8) / 5);
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(need, this.scratch.length * 2)) as Latin1Buffer;
-    const n = huffmanDecode(this.buf, start, start + len, this.scratch);
-    return this.scratch.latin1Slice(0, n);
+    const need = Math.ceil((len * 8) / 5); // the shortest code is 5 bits
+    let scratch = this.scratch;
+    if (scratch === undefined || scratch.length < need) {
+      scratch = Buffer.allocUnsafe(Math.max(need, 256)) as Latin1Buffer;
+      if (need <= KEPT_SCRATCH) this.scratch = scratch;
+    }
+    const n = huffmanDecode(this.buf, start, start + len, scratch);
+    return scratch.latin1Slice(0, n);
   }
 }

@@ -25,6 +25,11 @@ const UNIQUE_VALUED = new Set([
 /** Sent never-indexed (RFC 7541 7.1.3): guessable secrets must not enter any table on the way. */
 const SENSITIVE = new Set(['authorization', 'proxy-authorization', 'set-cookie']);
 
+const KEPT_SCRATCH = 16 * 1024;
+
+/** Field positions remembered (see HpackEncoder.memoName). */
+const MEMO_FIELDS = 32;
+
 const INDEXED = 0x80;
 const WITH_INDEXING = 0x40;
 const WITHOUT_INDEXING = 0x00;
@@ -39,7 +44,16 @@ export class HpackEncoder {
   /** Smallest size to signal before pendingSize (-1: no update due), RFC 7541 4.2. */
   private pendingMin = -1;
   private pendingSize = ENCODER_MAX_TABLE;
-  private scratch = Buffer.allocUnsafe(1024) as Latin1Buffer;
+  /** For encode() and for encodeInto when out might be too small; kept up to KEPT_SCRATCH. */
+  private scratch: Latin1Buffer | undefined;
+  // What the field at each position of the previous blocks became: responses on a connection
+  // repeat their fields in order, and a string compare is cheaper than the Map lookups. memoRef is
+  // a static index (> 0), minus an insertion number (<= 0, valid while that entry is held), or NaN;
+  // memoLiteral a static name index whose name alone means "literal without indexing", or 0.
+  private readonly memoName: string[] = new Array(MEMO_FIELDS).fill('');
+  private readonly memoValue: string[] = new Array(MEMO_FIELDS).fill('');
+  private readonly memoRef: number[] = new Array(MEMO_FIELDS).fill(Number.NaN);
+  private readonly memoLiteral: number[] = new Array(MEMO_FIELDS).fill(0);
 
   constructor() {
     this.table.onEvict = (name, value, insertion) => {
@@ -70,27 +84,32 @@ export class HpackEncoder {
     const saved = this.table.snapshot();
     const pendingMin = this.pendingMin;
     const pendingSize = this.pendingSize;
-    const n = this.write(pairs, this.scratchOf(bound), 0);
+    const scratch = this.scratchOf(bound);
+    const n = this.write(pairs, scratch, 0);
     if (n > out.length - offset) {
       this.table.restore(saved);
       this.pendingMin = pendingMin;
       this.pendingSize = pendingSize;
       this.reindex();
+      this.memoRef.fill(Number.NaN); // they may name insertions just undone
       return -1;
     }
-    this.scratch.copy(out, offset, 0, n);
+    scratch.copy(out, offset, 0, n);
     return offset + n;
   }
 
   /** The block as a new Buffer of its exact length. */
   encode(pairs: readonly string[]): Buffer {
-    const n = this.write(pairs, this.scratchOf(maxEncodedLength(pairs)), 0);
-    return Buffer.from(this.scratch.subarray(0, n));
+    const scratch = this.scratchOf(maxEncodedLength(pairs));
+    const n = this.write(pairs, scratch, 0);
+    return Buffer.from(scratch.subarray(0, n));
   }
 
   private scratchOf(n: number): Latin1Buffer {
-    if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2)) as Latin1Buffer;
-    return this.scratch;
+    if (this.scratch !== undefined && this.scratch.length >= n) return this.scratch;
+    const scratch = Buffer.allocUnsafe(Math.max(n, 1024)) as Latin1Buffer;
+    if (n <= KEPT_SCRATCH) this.scratch = scratch;
+    return scratch;
   }
 
   /** Writes the block; out has room for maxEncodedLength(pairs). */
@@ -100,29 +119,70 @@ export class HpackEncoder {
     for (let i = 0; i + 1 < pairs.length; i += 2) {
       const name = pairs[i]!;
       const value = pairs[i + 1]!;
-      const staticIndex = STATIC_PAIR_INDEX.get(name)?.get(value);
-      if (staticIndex !== undefined) {
-        pos = integer(out, pos, staticIndex, 7, INDEXED);
-        continue;
+      const k = i >>> 1;
+      if (k < MEMO_FIELDS && name === this.memoName[k]) {
+        if (value === this.memoValue[k]) {
+          const ref = this.memoRef[k]!;
+          if (ref > 0) {
+            pos = integer(out, pos, ref, 7, INDEXED);
+            continue;
+          }
+          if (-ref >= table.inserted - table.length) {
+            pos = integer(out, pos, STATIC_TABLE_LENGTH + table.inserted + ref, 7, INDEXED);
+            continue;
+          }
+        }
+        const literal = this.memoLiteral[k]!;
+        if (literal !== 0) {
+          pos = writeString(out, integer(out, pos, literal, 4, WITHOUT_INDEXING), value);
+          continue;
+        }
       }
-      const byValue = this.pairs.get(name);
-      const insertion = byValue?.get(value);
-      if (insertion !== undefined) {
-        pos = integer(out, pos, STATIC_TABLE_LENGTH + table.inserted - insertion, 7, INDEXED);
-        continue;
+      pos = this.field(name, value, out, pos, k);
+      if (k < MEMO_FIELDS) {
+        this.memoName[k] = name;
+        this.memoValue[k] = value;
       }
-      let nameIndex = STATIC_NAME_INDEX.get(name) ?? 0;
-      if (nameIndex === 0) {
-        const newest = this.names.get(name);
-        if (newest !== undefined) nameIndex = STATIC_TABLE_LENGTH + table.inserted - newest;
-      }
-      const kind = this.representation(name, value);
-      pos = integer(out, pos, nameIndex, kind === WITH_INDEXING ? 6 : 4, kind);
-      if (nameIndex === 0) pos = writeString(out, pos, name);
-      pos = writeString(out, pos, value);
-      if (kind === WITH_INDEXING) this.insert(name, value, byValue);
     }
     return pos;
+  }
+
+  /** One field the memo did not cover; remembers what it became at memo position k. */
+  private field(name: string, value: string, out: Latin1Buffer, pos: number, k: number): number {
+    const table = this.table;
+    const memo = k < MEMO_FIELDS;
+    const staticIndex = STATIC_PAIR_INDEX.get(name)?.get(value);
+    if (staticIndex !== undefined) {
+      if (memo) this.remember(k, staticIndex, 0);
+      return integer(out, pos, staticIndex, 7, INDEXED);
+    }
+    const byValue = this.pairs.get(name);
+    const insertion = byValue?.get(value);
+    if (insertion !== undefined) {
+      if (memo) this.remember(k, -insertion, 0);
+      return integer(out, pos, STATIC_TABLE_LENGTH + table.inserted - insertion, 7, INDEXED);
+    }
+    const staticName = STATIC_NAME_INDEX.get(name) ?? 0;
+    let nameIndex = staticName;
+    if (nameIndex === 0) {
+      const newest = this.names.get(name);
+      if (newest !== undefined) nameIndex = STATIC_TABLE_LENGTH + table.inserted - newest;
+    }
+    const kind = this.representation(name, value);
+    pos = integer(out, pos, nameIndex, kind === WITH_INDEXING ? 6 : 4, kind);
+    if (nameIndex === 0) pos = writeString(out, pos, name);
+    pos = writeString(out, pos, value);
+    if (kind === WITH_INDEXING) this.insert(name, value, byValue);
+    if (memo) {
+      const inserted = kind === WITH_INDEXING && table.length > 0 && table.name(1) === name;
+      this.remember(k, inserted ? -(table.inserted - 1) : Number.NaN, UNIQUE_VALUED.has(name) ? staticName : 0);
+    }
+    return pos;
+  }
+
+  private remember(k: number, ref: number, literal: number): void {
+    this.memoRef[k] = ref;
+    this.memoLiteral[k] = literal;
   }
 
   private representation(name: string, value: string): number {

@@ -88,6 +88,31 @@ describe('HPACK encoder', () => {
     assert.deepEqual(decodeAll(d, exact.subarray(0, n)), fields);
   });
 
+  it('does not reuse the index of a repeated field once its entry was evicted', () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder();
+    e.setPeerMaxTableSize(200);
+    d.setMaxTableSize(200);
+    const block = ['x-a', 'one', 'x-b', 'two'];
+    // the third block's x-c (135 octets) evicts x-a after it was sent indexed at the same position
+    for (const fields of [block, block, [...block, 'x-c', 'y'.repeat(100)], block, ['x-a', 'other', 'x-b', 'two'], block]) {
+      assert.deepEqual(decodeAll(d, e.encode(fields)), fields);
+    }
+  });
+
+  it('carries a 40 KB Huffman-coded field (past the scratch space kept between blocks), then small ones', () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder(4096, 1 << 20);
+    const big = ['x-big', 'abc'.repeat(13_000)];
+    const block = e.encode(big);
+    assert.ok(block.length < 39_000, 'Huffman-coded');
+    assert.deepEqual(decodeAll(d, block), big);
+    const out = Buffer.alloc(50_000);
+    const end = e.encodeInto(big, out, 0);
+    assert.deepEqual(decodeAll(d, out.subarray(0, end)), big);
+    assert.deepEqual(decodeAll(d, e.encode(['x-small', 'www.example.com'])), ['x-small', 'www.example.com']);
+  });
+
   it('round-trips random field lists through our decoder with tables of changing size', () => {
     const rnd = mulberry32(7541);
     const e = new HpackEncoder();

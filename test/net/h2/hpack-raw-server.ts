@@ -37,6 +37,7 @@ export async function startRawServer(h: RawHandlers): Promise<RawServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
+    socket.setNoDelay(true); // each frame is its own small write: no Nagle stalls
     const c: RawConnection = {
       frame(type, flags, streamId, payload) {
         const head = Buffer.alloc(9);

@@ -117,6 +117,19 @@ describe('HPACK decoder: RFC 7541 Appendix C', () => {
   });
 });
 
+describe('HPACK static table', () => {
+  it('holds the entries of RFC 7541 Appendix A at their indexes', () => {
+    const out: string[] = [];
+    const block = Uint8Array.of(0x81, 0x88, 0x8e, 0x8f, 0x90, 0x9c, 0xb7, 0xbd);
+    new HpackDecoder().decode(block, 0, block.length, out);
+    assert.deepEqual(out, [
+      ':authority', '', ':status', '200', ':status', '500', 'accept-charset', '', 'accept-encoding', 'gzip, deflate',
+      'content-length', '', 'set-cookie', '', 'www-authenticate', '',
+    ]);
+    assert.throws(() => new HpackDecoder().decode(Uint8Array.of(0xbe), 0, 1, []), /past the tables/);
+  });
+});
+
 describe('HPACK Huffman code', () => {
   it('rebuilds the codes printed in RFC 7541 Appendix B from the lengths', () => {
     const printed: [number, number, number][] = [
