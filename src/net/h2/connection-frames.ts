@@ -134,6 +134,7 @@ function onHeaders(conn: H2Connection, flags: number, id: number, payload: Buffe
   let start = (flags & FLAG_PADDED) !== 0 ? 1 : 0;
   let selfDependent = false;
   if (priority) {
+    if (end - start < 5) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'HEADERS too short for its priority');
     selfDependent = (payload.readUInt32BE(start) & 0x7fffffff) === id;
     start += 5;
   }

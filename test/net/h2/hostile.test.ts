@@ -6,7 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import { H2Connection } from '../../../src/net/h2/connection.ts';
 import { FrameWriter } from '../../../src/net/h2/frame-writer.ts';
 import {
-  CLIENT_PREFACE, CONTINUATION, DATA, ENHANCE_YOUR_CALM, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING,
+  CLIENT_PREFACE, CONTINUATION, DATA, FLAG_PRIORITY, FRAME_SIZE_ERROR, ENHANCE_YOUR_CALM, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING,
   PROTOCOL_ERROR, REFUSED_STREAM, RST_STREAM, WINDOW_UPDATE, FLOW_CONTROL_ERROR,
 } from '../../../src/net/h2/frames.ts';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
@@ -70,6 +70,13 @@ describe('HTTP/2 core against hostile clients', () => {
       assert.equal(rstCode(rst), PROTOCOL_ERROR);
     }
     assert.equal(c.frames.some(isGoaway), false);
+  });
+
+  it('answers HEADERS too short for its priority fields with GOAWAY FRAME_SIZE_ERROR', async () => {
+    const c = await open();
+    c.out.frame(HEADERS, FLAG_END_HEADERS | FLAG_PRIORITY, 1, Buffer.from([0, 0, 0]));
+    c.send();
+    assert.equal(goawayCode(await c.waitFor(isGoaway, 'GOAWAY')), FRAME_SIZE_ERROR);
   });
 
   it('resets a request whose DATA disagrees with its content-length', async () => {
