@@ -96,13 +96,14 @@ describe('status writes at scale', () => {
     assert.ok(api.maxInFlight >= CONCURRENCY / 2, `writes overlap (saw at most ${api.maxInFlight} at once)`);
     const writes = api.requests.filter(isStatusWrite).map((r) => r.at).sort((a, b) => a - b);
     assert.ok(writes.length >= N, `every ingress written (${writes.length} writes)`);
-    // Any one-second window holds at most the burst plus a second's worth (a few more for timer jitter).
+    // Any one-second window holds at most the burst plus a second's worth, give or take a tenth: the
+    // times are the fake server's, and a loaded machine delivers paced requests in bunches.
     let busiest = 0;
     for (let i = 0, j = 0; i < writes.length; i++) {
       while (writes[j]! < writes[i]! - 1000) j++;
       busiest = Math.max(busiest, i - j + 1);
     }
-    assert.ok(busiest <= BURST + QPS + 5, `at most ${BURST + QPS} writes in any second (saw ${busiest})`);
+    assert.ok(busiest <= Math.ceil((BURST + QPS) * 1.1), `at most ${BURST + QPS} writes in any second (saw ${busiest})`);
     // With the limit, 400 writes take at least (400 - burst) / qps seconds.
     assert.ok(elapsed >= ((N - BURST) / QPS) * 1000 * 0.9, `the rate limit held the writes back (${Math.round(elapsed)} ms)`);
   });
