@@ -43,7 +43,6 @@ export class DeltaStream {
   #node: Node | undefined;
   /** whether the client asked for VHDS (decided by its first request's node) */
   #vhds = false;
-  #nonce = 0;
 
   /** `responses`: where bodies are shared with the server's other streams */
   constructor(send: (response: DeltaDiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache) {
@@ -162,8 +161,8 @@ export class DeltaStream {
     if (state.answered && changed.length === 0 && removed.length === 0 && onDemand.length === 0) return;
     state.answered = true;
     const response = this.#response(kind, version, changed, removed);
-    const body = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
-    this.#sent(state, version, changed, removed, body);
+    const encoded = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
+    this.#sent(state, version, changed, removed, encoded);
   }
 
   /** Only the table's change: the same for every stream in step with `change.from` and subscribed alike. */
@@ -177,8 +176,8 @@ export class DeltaStream {
     }
     state.synced = table;
     if (changed.length === 0 && removed.length === 0) return;
-    const body = this.#responses.delta(table, `${kind}\0${sub.key}`, () => this.#response(kind, version, changed, removed));
-    this.#sent(state, version, changed, removed, body);
+    const encoded = this.#responses.delta(table, `${kind}\0${sub.key}`, () => this.#response(kind, version, changed, removed));
+    this.#sent(state, version, changed, removed, encoded);
   }
 
   #response(kind: ResourceKind, version: string, changed: readonly EncodedResource[], removed: readonly string[]): Omit<DeltaDiscoveryResponse, 'nonce'> {
@@ -191,15 +190,16 @@ export class DeltaStream {
     };
   }
 
-  #sent(state: DeltaTypeState, version: string, changed: readonly EncodedResource[], removed: readonly string[], body: Uint8Array): void {
+  #sent(state: DeltaTypeState, version: string, changed: readonly EncodedResource[], removed: readonly string[], shared: EncodedResponse): void {
     for (const r of changed) state.known.set(r.name, r.hash);
     for (const n of removed) state.known.delete(n);
-    const nonce = String(++this.#nonce);
-    state.pending.set(nonce, version);
+    // A nonce names one response on this stream (responses.ts numbers responses, not streams).
+    const response = state.pending.has(shared.nonce) ? this.#responses.fresh(shared) : shared;
+    state.pending.set(response.nonce, version);
     state.sentVersion = version;
     // A client that never answers must not grow this map without bound.
     if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
-    this.#send({ body, nonce });
+    this.#send(response);
   }
 }
 

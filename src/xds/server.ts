@@ -55,6 +55,8 @@ export interface XdsServerStats {
   readonly encoded: number;
   /** each shared by every stream that sends the same response */
   readonly responsesEncoded: number;
+  /** shared responses a stream copied to give it a nonce of its own (a resend of the same response) */
+  readonly responsesCopied: number;
 }
 
 interface ClientStream {
@@ -198,7 +200,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
         .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
     },
     stats() {
-      return { ...cache.stats, responsesEncoded: responses.encoded };
+      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
