@@ -95,10 +95,11 @@ export class DeltaStream {
       if (name === '*') state.wildcard = false;
       else state.names.delete(name);
     }
-    if (state.key === '' || req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0) {
-      state.key = subscriptionKey(state.wildcard, state.names);
-    }
-    if (resources) this.#push(kind, state, resources, added);
+    const resubscribed = req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
+    if (state.key === '' || resubscribed) state.key = subscriptionKey(state.wildcard, state.names);
+    // An ACK or NACK of a stream in step with the current table has nothing to send: no need to
+    // compare what the client holds, name by name, with what it would be sent.
+    if (resources && !(state.answered && !resubscribed && state.synced === this.#table(kind, resources))) this.#push(kind, state, resources, added);
   }
 
   status(): XdsClientStatus['types'] {
@@ -148,6 +149,7 @@ export class DeltaStream {
       return;
     }
     const { selected } = selectVersioned(table, sub);
+    this.#responses.compared += selected.length + state.known.size;
     const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).

@@ -48,6 +48,8 @@ export class ResponseCache {
   encoded = 0;
   /** responses copied for one stream under a fresh nonce (see fresh()) */
   copied = 0;
+  /** held resource versions the streams compared one by one (a delta stream out of step with the tables) */
+  compared = 0;
   #nonce = 0;
   readonly #bodies = new WeakMap<ResourceTable, Map<string, EncodedResponse>>();
 
