@@ -17,6 +17,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ConfigDir } from '../src/sources/config-dir.ts';
 import { SettableFeed } from '../src/snapshot/feed.ts';
+import { DiffsSincePublished } from '../src/snapshot/since-published.ts';
 import type { Snapshot } from '../src/snapshot/types.ts';
 import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
@@ -51,8 +52,11 @@ const store = new Store();
 const tcache = new TranslateCache();
 const result = translate(store.update(config.state()), defaultTranslateOptions, tcache);
 const feed = new SettableFeed();
+// The translator's diffs, handed to the feed as the pipeline does: the xDS server follows them (resource-change.ts).
+const diffs = new DiffsSincePublished();
+diffs.translated(result);
 let version = 1;
-feed.publish({ ...result.snapshot, version } as Snapshot, result);
+feed.publish({ ...result.snapshot, version } as Snapshot, result, diffs.publishing());
 console.log(`${n} apps translated: ${result.snapshot.listeners.external.length} external virtual hosts, ${result.snapshot.clusters.length} clusters; load ${load()}`);
 
 let t = performance.now();
@@ -95,12 +99,13 @@ try {
     writeFileSync(join(dir, rel), appYaml(app).replace('percent: 90', 'percent: 80').replace('percent: 10', 'percent: 20'));
     await config.recheck(rel);
     const edited = translate(store.update(config.state()), defaultTranslateOptions, tcache);
+    diffs.translated(edited);
     const before = server.stats();
     const measured = reply();
     child.send({ type: 'measure' });
     const published = now();
     const cpu0 = cpuMs();
-    feed.publish({ ...edited.snapshot, version: ++version } as Snapshot, edited);
+    feed.publish({ ...edited.snapshot, version: ++version } as Snapshot, edited, diffs.publishing());
     const built = now();
     const acked = await measured;
     // The clients' quiet period (500 ms without a response) is idle time here, not CPU.
@@ -114,7 +119,7 @@ try {
     const per = `last SotW ${lastOf(acked.lastAcks.slice(0, sotwCount))}, last delta ${lastOf(acked.lastAcks.slice(sotwCount))}`;
     console.log(
       `edit ${round}: publish -> last client's ACK ${ms(last)} (${per}; median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}; server CPU ${ms(cpu)}); ` +
-        `translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all; per client: SotW ${sotwCount > 0 ? kib(acked.sotwBytes / sotwCount) : '-'}, delta ${kib(acked.deltaBytes / deltaCount)}); load ${load()}`,
+        `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all; per client: SotW ${sotwCount > 0 ? kib(acked.sotwBytes / sotwCount) : '-'}, delta ${kib(acked.deltaBytes / deltaCount)}); load ${load()}`,
     );
     edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
   }
