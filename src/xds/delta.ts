@@ -142,13 +142,13 @@ export class DeltaStream {
   ): void {
     const table = this.#table(kind, resources);
     const sub: Subscription = { wildcard: state.wildcard, names: state.names, key: state.key, namespaced: kind === 'vhost' };
-    const { version } = selectVersioned(table, sub);
     const change = table.change;
     if (state.answered && added.size === 0 && change !== undefined && state.synced === change.from) {
-      this.#pushChange(kind, state, table, change, sub, version);
+      // The change's own version: selecting from the whole table would walk every resource in it.
+      this.#pushChange(kind, state, table, change, sub, change.version);
       return;
     }
-    const { selected } = selectVersioned(table, sub);
+    const { selected, version } = selectVersioned(table, sub);
     this.#responses.compared += selected.length + state.known.size;
     const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for

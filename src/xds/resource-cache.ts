@@ -22,7 +22,7 @@ import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable, type TableName } from './resources.ts';
 import { GrpcHostIndex } from './grpc-hosts.ts';
 import { changeResources } from './resource-change.ts';
-import { succeed } from './table-change.ts';
+import { changeVersion, succeed } from './table-change.ts';
 import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
 import type { RouteOptions } from './route-action.ts';
 import { autoHostClusters } from './route-host.ts';
@@ -230,7 +230,11 @@ function settle(prev: EncodedResources | undefined, lists: Record<TableName, Enc
     }
     const removed = before ? [...before.keys()].filter((name) => !table.has(name)) : [];
     if (before && changed.length === 0 && removed.length === 0) out[kind] = before;
-    else out[kind] = before ? succeed(before, Object.assign(table, { change: { from: before, changed, removed } })) : table;
+    else if (!before) out[kind] = table;
+    else {
+      const edits = new Map<string, EncodedResource | undefined>([...changed.map((n): [string, EncodedResource | undefined] => [n, table.get(n)]), ...removed.map((n): [string, undefined] => [n, undefined])]);
+      out[kind] = succeed(before, Object.assign(table, { change: { from: before, changed, removed, version: changeVersion(before, edits) } }));
+    }
   }
   return out;
 }

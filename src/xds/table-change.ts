@@ -1,6 +1,7 @@
 // A resource table made from the one before by a few changes, without walking the rest: the new
 // table shares the old one's entries (LayeredMap), and carries the change (names new or changed,
 // names removed) that delta streams in step with the old table are sent (delta.ts).
+import { createHash } from 'node:crypto';
 import { LayeredMap } from '../store/layered.ts';
 import type { EncodedResource, ResourceTable } from './resources.ts';
 
@@ -23,7 +24,14 @@ export function changeTable(before: ResourceTable, changes: ReadonlyMap<string, 
   }
   if (edits.size === 0) return before;
   const table = LayeredMap.with<EncodedResource>(before, edits);
-  return succeed(before, Object.assign(table, { change: { from: before, changed, removed } }));
+  return succeed(before, Object.assign(table, { change: { from: before, changed, removed, version: changeVersion(before, edits) } }));
+}
+
+/** A table's version from the one before and what changed: O(change), where a digest of the content would walk it all. */
+export function changeVersion(before: ResourceTable, edits: ReadonlyMap<string, EncodedResource | undefined>): string {
+  const h = createHash('sha256').update(before.change?.version ?? '');
+  for (const [name, r] of edits) h.update(`${name}\0${r?.hash ?? ''}\n`);
+  return h.digest('hex').slice(0, 16);
 }
 
 /**
