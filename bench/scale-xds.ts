@@ -119,7 +119,7 @@ try {
     const per = `last SotW ${lastOf(acked.lastAcks.slice(0, sotwCount))}, last delta ${lastOf(acked.lastAcks.slice(sotwCount))}`;
     console.log(
       `edit ${round}: publish -> last client's ACK ${ms(last)} (${per}; median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}; server CPU ${ms(cpu)}); ` +
-        `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all; per client: SotW ${sotwCount > 0 ? kib(acked.sotwBytes / sotwCount) : '-'}, delta ${kib(acked.deltaBytes / deltaCount)}); load ${load()}`,
+        `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all; per client: SotW ${sotwCount > 0 ? kib(acked.sotwBytes / sotwCount) : '-'}, delta ${deltaCount > 0 ? kib(acked.deltaBytes / deltaCount) : '-'}); load ${load()}`,
     );
     edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
   }
