@@ -10,7 +10,8 @@
 //   forked by bench/scale-xds.ts: node --import tsx bench/scale-xds-clients.ts ADDRESS COUNT [MODE=vhds|plain] [SOTW]
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl } from '../src/xds/protos.ts';
-import { adsServiceDefinition, type DeltaDiscoveryResponse, type DiscoveryResponse } from '../src/xds/service.ts';
+import { adsServiceDefinition } from '../src/xds/service.ts';
+import { skim, type Skimmed } from './scale-xds-skim.ts';
 
 const [address = '', countArg = '100', mode = 'vhds', sotwArg] = process.argv.slice(2);
 const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
@@ -19,7 +20,15 @@ const sotwCount = sotwArg === undefined ? count / 2 : Number(sotwArg);
 const QUIET_MS = 500;
 const ROUTES = ['external', 'external-tls', 'local'];
 const now = () => performance.timeOrigin + performance.now();
-const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
+// Responses are skimmed, not decoded (scale-xds-skim.ts): the clients measure the server, not protobufjs.
+const ads = adsServiceDefinition();
+const Client = grpc.makeGenericClientConstructor(
+  {
+    StreamAggregatedResources: { ...ads.StreamAggregatedResources!, responseDeserialize: (b: Buffer) => skim(b, false) },
+    DeltaAggregatedResources: { ...ads.DeltaAggregatedResources!, responseDeserialize: (b: Buffer) => skim(b, true) },
+  },
+  'AggregatedDiscoveryService',
+);
 const node = (i: number) => ({ id: `bench-${i}`, cluster: 'bench', user_agent_name: 'scale-xds' });
 
 interface Stream {
@@ -40,14 +49,14 @@ let lastResponse = now();
 function sotwStream(i: number): void {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
-  const call = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<object, DiscoveryResponse> }).StreamAggregatedResources();
+  const call = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<object, Skimmed> }).StreamAggregatedResources();
   const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set(), types: 4, delta: false };
   streams.push(s);
   const names = new Map<string, string[]>([[TypeUrl.listener, []], [TypeUrl.cluster, []], [TypeUrl.route, ROUTES]]);
-  call.on('data', (r: DiscoveryResponse) => {
+  call.on('data', (r: Skimmed) => {
     lastResponse = now();
     s.responses++;
-    for (const x of r.resources) s.bytes += x.value.length;
+    s.bytes += r.bytes;
     call.write({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names.get(r.type_url) ?? [] });
     s.lastAck = now();
     s.synced.add(r.type_url);
@@ -65,14 +74,14 @@ function sotwStream(i: number): void {
 function deltaStream(i: number): void {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
-  const call = (client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<object, DeltaDiscoveryResponse> }).DeltaAggregatedResources();
+  const call = (client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<object, Skimmed> }).DeltaAggregatedResources();
   const vhds = mode === 'vhds';
   const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set(), types: vhds ? 5 : 4, delta: true };
   streams.push(s);
-  call.on('data', (r: DeltaDiscoveryResponse) => {
+  call.on('data', (r: Skimmed) => {
     lastResponse = now();
     s.responses++;
-    for (const x of r.resources) s.bytes += x.resource.value.length;
+    s.bytes += r.bytes;
     call.write({ type_url: r.type_url, response_nonce: r.nonce });
     s.lastAck = now();
     if (vhds && r.type_url === TypeUrl.route && !s.synced.has(TypeUrl.route)) call.write({ type_url: VIRTUAL_HOST });

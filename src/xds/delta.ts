@@ -43,7 +43,6 @@ export class DeltaStream {
   #node: Node | undefined;
   /** whether the client asked for VHDS (decided by its first request's node) */
   #vhds = false;
-  #nonce = 0;
 
   /** `responses`: where bodies are shared with the server's other streams */
   constructor(send: (response: DeltaDiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache) {
@@ -96,10 +95,11 @@ export class DeltaStream {
       if (name === '*') state.wildcard = false;
       else state.names.delete(name);
     }
-    if (state.key === '' || req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0) {
-      state.key = subscriptionKey(state.wildcard, state.names);
-    }
-    if (resources) this.#push(kind, state, resources, added);
+    const resubscribed = req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
+    if (state.key === '' || resubscribed) state.key = subscriptionKey(state.wildcard, state.names);
+    // An ACK or NACK of a stream in step with the current table has nothing to send: no need to
+    // compare what the client holds, name by name, with what it would be sent.
+    if (resources && !(state.answered && !resubscribed && state.synced === this.#table(kind, resources))) this.#push(kind, state, resources, added);
   }
 
   status(): XdsClientStatus['types'] {
@@ -142,13 +142,14 @@ export class DeltaStream {
   ): void {
     const table = this.#table(kind, resources);
     const sub: Subscription = { wildcard: state.wildcard, names: state.names, key: state.key, namespaced: kind === 'vhost' };
-    const { version } = selectVersioned(table, sub);
     const change = table.change;
     if (state.answered && added.size === 0 && change !== undefined && state.synced === change.from) {
-      this.#pushChange(kind, state, table, change, sub, version);
+      // The change's own version: selecting from the whole table would walk every resource in it.
+      this.#pushChange(kind, state, table, change, sub, change.version);
       return;
     }
-    const { selected } = selectVersioned(table, sub);
+    const { selected, version } = selectVersioned(table, sub);
+    this.#responses.compared += selected.length + state.known.size;
     const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).
@@ -162,8 +163,8 @@ export class DeltaStream {
     if (state.answered && changed.length === 0 && removed.length === 0 && onDemand.length === 0) return;
     state.answered = true;
     const response = this.#response(kind, version, changed, removed);
-    const body = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
-    this.#sent(state, version, changed, removed, body);
+    const encoded = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
+    this.#sent(state, version, changed, removed, encoded);
   }
 
   /** Only the table's change: the same for every stream in step with `change.from` and subscribed alike. */
@@ -177,8 +178,8 @@ export class DeltaStream {
     }
     state.synced = table;
     if (changed.length === 0 && removed.length === 0) return;
-    const body = this.#responses.delta(table, `${kind}\0${sub.key}`, () => this.#response(kind, version, changed, removed));
-    this.#sent(state, version, changed, removed, body);
+    const encoded = this.#responses.delta(table, `${kind}\0${sub.key}`, () => this.#response(kind, version, changed, removed));
+    this.#sent(state, version, changed, removed, encoded);
   }
 
   #response(kind: ResourceKind, version: string, changed: readonly EncodedResource[], removed: readonly string[]): Omit<DeltaDiscoveryResponse, 'nonce'> {
@@ -191,15 +192,16 @@ export class DeltaStream {
     };
   }
 
-  #sent(state: DeltaTypeState, version: string, changed: readonly EncodedResource[], removed: readonly string[], body: Uint8Array): void {
+  #sent(state: DeltaTypeState, version: string, changed: readonly EncodedResource[], removed: readonly string[], shared: EncodedResponse): void {
     for (const r of changed) state.known.set(r.name, r.hash);
     for (const n of removed) state.known.delete(n);
-    const nonce = String(++this.#nonce);
-    state.pending.set(nonce, version);
+    // A nonce names one response on this stream (responses.ts numbers responses, not streams).
+    const response = state.pending.has(shared.nonce) ? this.#responses.fresh(shared) : shared;
+    state.pending.set(response.nonce, version);
     state.sentVersion = version;
     // A client that never answers must not grow this map without bound.
     if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
-    this.#send({ body, nonce });
+    this.#send(response);
   }
 }
 

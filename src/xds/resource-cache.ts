@@ -9,6 +9,7 @@
 // A resource whose bytes did not change keeps its EncodedResource (so its version), and a kind
 // with nothing changed keeps its very table, so what the streams computed from it stays valid.
 // What one build does not use is dropped with it: the cache holds the current snapshot's only.
+import type { SnapshotDiffs } from '../snapshot/change.ts';
 import type { Cluster, Snapshot, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import { clusterResources } from './clusters.ts';
 import type { ListenerAddresses } from './common.ts';
@@ -19,19 +20,35 @@ import { apiListener, buildEnvoyListeners } from './listeners.ts';
 import { envoyPolicies } from './policy-filters.ts';
 import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable, type TableName } from './resources.ts';
+import { GrpcHostIndex } from './grpc-hosts.ts';
+import { changeResources } from './resource-change.ts';
+import { changeVersion, succeed } from './table-change.ts';
 import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
+import type { RouteOptions } from './route-action.ts';
 import { autoHostClusters } from './route-host.ts';
 import { envoyRouteOptions, grpcRouteConfiguration, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
 import { buildSecrets } from './secrets.ts';
 import { digest } from './wire.ts';
 
-interface ClusterEntry {
+export interface ClusterEntry {
   readonly autoHost: boolean;
   readonly cluster: EncodedResource;
   readonly endpoint?: EncodedResource;
 }
 
-interface State {
+/** What a change can be followed with (resource-change.ts): the snapshot-wide values of the last full build, and indexes. */
+export interface Followed {
+  readonly snapshot: Snapshot;
+  readonly vhds: boolean;
+  readonly autoHost: ReadonlySet<string>;
+  readonly routeOptions: RouteOptions;
+  readonly grpcOptions: RouteOptions;
+  /** virtual hosts by ingress key, per Knative listener */
+  readonly byIngress: Readonly<Record<'external' | 'local', Map<string, Set<VirtualHost>>>>;
+  readonly grpcHosts: GrpcHostIndex;
+}
+
+export interface State {
   /** what the route translation depends on beyond each virtual host: function targets, ext_authz filters */
   readonly routeOptions: string;
   readonly clusters: Map<Cluster, ClusterEntry>;
@@ -42,6 +59,7 @@ interface State {
   /** snapshot-wide resources by kind and content */
   readonly byContent: Map<string, EncodedResource>;
   readonly tables?: EncodedResources;
+  readonly followed?: Followed;
 }
 
 const emptyState = (routeOptions = ''): State => ({
@@ -56,7 +74,7 @@ const emptyState = (routeOptions = ''): State => ({
 
 export class XdsResourceCache {
   /** units translated and messages encoded since the cache was made (for tests and the bench) */
-  readonly stats: Counters = { translated: 0, encoded: 0 };
+  readonly stats: Counters = { translated: 0, encoded: 0, visited: 0 };
   readonly #addresses: ListenerAddresses;
   #state: State = emptyState();
   /** also build what VHDS clients get (set once the first one connects: until then it costs nothing) */
@@ -67,10 +85,25 @@ export class XdsResourceCache {
   }
 
   /**
-   * The snapshot's resources. Throws SLUICE_ERR_XDS naming the bad field (or SLUICE_ERR_BAD_FLAG
-   * for a listener address), and then keeps what it held, so the next build starts from the last good one.
+   * The snapshot's resources. With `change` (the snapshot built last and how `snapshot`'s lists
+   * were made from it), only what changed is looked at, when the change allows (resource-change.ts);
+   * otherwise the whole snapshot is walked, still translating and encoding only what changed.
+   * Throws SLUICE_ERR_XDS naming the bad field (or SLUICE_ERR_BAD_FLAG for a listener address), and
+   * then keeps what it held, so the next build starts from the last good one.
    */
-  build(snapshot: Snapshot): EncodedResources {
+  build(snapshot: Snapshot, change?: { readonly previous: Snapshot | undefined; readonly diffs: SnapshotDiffs | undefined }): EncodedResources {
+    const prev = this.#state;
+    if (change?.diffs !== undefined && change.previous !== undefined) {
+      const followed = changeResources(prev, snapshot, change.previous, change.diffs, this.vhds, this.stats);
+      if (followed) {
+        this.#state = followed.commit();
+        return followed.tables;
+      }
+    }
+    return this.#buildAll(snapshot);
+  }
+
+  #buildAll(snapshot: Snapshot): EncodedResources {
     const prev = this.#state;
     const functions = envoyFunctions(snapshot);
     const routeOptions = envoyRouteOptions(snapshot, functions);
@@ -92,6 +125,7 @@ export class XdsResourceCache {
     const autoHost = autoHostClusters(snapshot);
     const clusters: EncodedResource[] = [];
     const endpoints: EncodedResource[] = [];
+    this.stats.visited += snapshot.clusters.length;
     for (const c of snapshot.clusters) {
       const flag = autoHost.has(c.name);
       let entry = prev.clusters.get(c);
@@ -107,7 +141,7 @@ export class XdsResourceCache {
     for (const r of [...functions.clusters, ...envoyPolicies(snapshot).clusters, ...jwksClusters(snapshot)]) clusters.push(byContent('cluster', r));
 
     const listeners = buildEnvoyListeners(snapshot, this.#addresses, functions.filters).map((r) => byContent('listener', r));
-    const built = buildRouteConfigs(routeConfigPlans(snapshot, routeOptions), ingressHashes(snapshot), old.routes, next.routes, this.stats, this.vhds);
+    const built = buildRouteConfigs(routeConfigPlans(snapshot, routeOptions), ingressHashes(snapshot), old.routes, this.stats, this.vhds);
     const routes = built.routes;
     const grpcOptions = grpcRouteOptions(functions);
     for (const [host, vhost] of hostsForGrpc(snapshot)) {
@@ -142,7 +176,17 @@ export class XdsResourceCache {
     });
 
     const tables = settle(prev.tables, { listener: listeners, route: routes, cluster: clusters, endpoint: endpoints, secret: secrets, vhost: built.vhosts, vhdsRoute: built.vhdsRoutes });
-    this.#state = { ...next, tables };
+    const byIngress = { external: indexByIngress(snapshot.listeners.external), local: indexByIngress(snapshot.listeners.local) };
+    const followed: Followed = {
+      snapshot,
+      vhds: this.vhds,
+      autoHost,
+      routeOptions,
+      grpcOptions,
+      byIngress,
+      grpcHosts: new GrpcHostIndex(snapshot.listeners.local, snapshot.listeners.external),
+    };
+    this.#state = { ...next, routes: built.state, tables, followed };
     return tables;
   }
 
@@ -150,8 +194,8 @@ export class XdsResourceCache {
   size(): number {
     const s = this.#state;
     let fragments = 0;
-    for (const m of s.routes.fragments.values()) fragments += m.size;
-    return s.clusters.size + s.secrets.size + fragments + s.routes.assembled.size + s.grpcRoutes.size + s.apiListeners.size + s.byContent.size;
+    for (const p of s.routes.plans.values()) fragments += p.entries.length + 1;
+    return s.clusters.size + s.secrets.size + fragments + s.grpcRoutes.size + s.apiListeners.size + s.byContent.size;
   }
 
   /** Whether the cache holds resources made from this IR object. */
@@ -160,7 +204,7 @@ export class XdsResourceCache {
     return (
       s.clusters.has(object as Cluster) ||
       s.secrets.has(object as TlsCertificate) ||
-      s.routes.fragments.has(object as VirtualHost) ||
+      [...s.routes.plans.values()].some((p) => p.entries.some((e) => e.vhost === object)) ||
       [...s.grpcRoutes.values()].some((g) => g.vhost === object)
     );
   }
@@ -186,7 +230,22 @@ function settle(prev: EncodedResources | undefined, lists: Record<TableName, Enc
     }
     const removed = before ? [...before.keys()].filter((name) => !table.has(name)) : [];
     if (before && changed.length === 0 && removed.length === 0) out[kind] = before;
-    else out[kind] = before ? Object.assign(table, { change: { from: before, changed, removed } }) : table;
+    else if (!before) out[kind] = table;
+    else {
+      const edits = new Map<string, EncodedResource | undefined>([...changed.map((n): [string, EncodedResource | undefined] => [n, table.get(n)]), ...removed.map((n): [string, undefined] => [n, undefined])]);
+      out[kind] = succeed(before, Object.assign(table, { change: { from: before, changed, removed, version: changeVersion(before, edits) } }));
+    }
+  }
+  return out;
+}
+
+/** Virtual hosts by the ingress they come from (a changed ingress hash changes their probe routes). */
+export function indexByIngress(vhosts: readonly VirtualHost[]): Map<string, Set<VirtualHost>> {
+  const out = new Map<string, Set<VirtualHost>>();
+  for (const v of vhosts) {
+    let s = out.get(v.ingress);
+    if (!s) out.set(v.ingress, (s = new Set()));
+    s.add(v);
   }
   return out;
 }

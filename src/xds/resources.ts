@@ -38,6 +38,8 @@ export interface TableChange {
   /** names of new resources and of those whose bytes changed */
   readonly changed: readonly string[];
   readonly removed: readonly string[];
+  /** names the table made by this change, for delta responses (a digest of the change and of `from`'s version) */
+  readonly version: string;
 }
 
 /** Encoded resources of one kind, by name. */

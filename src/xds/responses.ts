@@ -1,20 +1,29 @@
-// Responses encoded once and shared by every stream that sends the same thing. A response's bytes
-// are everything but its nonce (each stream numbers its own); the nonce field is appended when a
-// stream writes it (service.ts), which protobuf allows, fields being readable in any order. So a
-// snapshot change pushed to 100 clients subscribed alike is encoded once, not 100 times.
+// Responses encoded once and shared by every stream that sends the same thing, nonce included: a
+// nonce only has to differ from the others on one stream, so the server numbers responses, not
+// streams, and a response's nonce is part of its shared bytes. The serializer (service.ts) hands
+// those bytes to grpc-js as they are, so a snapshot change pushed to 100 clients subscribed alike is
+// encoded once and written 100 times, never copied per client. The nonce field goes last, appended
+// to the encoded rest (protobuf reads fields in any order); a stream that would send the same
+// response twice in a row gets a copy under a fresh nonce (fresh()), the one per-stream copy.
 import type { Type } from 'protobufjs';
 import { envoyProtos } from './protos.ts';
 import type { ResourceTable } from './resources.ts';
 import type { DeltaDiscoveryResponse, DiscoveryResponse, Resource, UnresolvedAlias } from './service.ts';
+import { lengthDelimited } from './wire.ts';
 
-/** A response encoded but for its nonce. */
+/** DiscoveryResponse.nonce and DeltaDiscoveryResponse.nonce. */
+const NONCE_FIELD = 5;
+
+/** A whole response message, nonce included, as written to every stream that sends it. */
 export interface EncodedResponse {
   readonly body: Uint8Array;
   readonly nonce: string;
+  /** the bytes before the nonce field */
+  readonly unnumbered: number;
 }
 
 export function isEncodedResponse(value: object): value is EncodedResponse {
-  return 'body' in value && (value as { body: unknown }).body instanceof Uint8Array;
+  return 'unnumbered' in value && (value as { body?: unknown }).body instanceof Uint8Array;
 }
 
 type Unnumbered<T> = Omit<T, 'nonce'>;
@@ -37,32 +46,49 @@ const deltaEncoder = encoder('envoy.service.discovery.v3.DeltaDiscoveryResponse'
 export class ResponseCache {
   /** bodies encoded (each then shared by every stream sending it) */
   encoded = 0;
-  readonly #bodies = new WeakMap<ResourceTable, Map<string, Uint8Array>>();
+  /** responses copied for one stream under a fresh nonce (see fresh()) */
+  copied = 0;
+  /** held resource versions the streams compared one by one (a delta stream out of step with the tables) */
+  compared = 0;
+  #nonce = 0;
+  readonly #bodies = new WeakMap<ResourceTable, Map<string, EncodedResponse>>();
 
-  #get(table: ResourceTable, key: string, make: () => Uint8Array): Uint8Array {
+  #numbered(unnumbered: Uint8Array): EncodedResponse {
+    const nonce = String(++this.#nonce);
+    const body = Buffer.concat([unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]);
+    return { body, nonce, unnumbered: unnumbered.length };
+  }
+
+  #get(table: ResourceTable, key: string, make: () => Uint8Array): EncodedResponse {
     let byKey = this.#bodies.get(table);
     if (!byKey) this.#bodies.set(table, (byKey = new Map()));
-    let body = byKey.get(key);
-    if (!body) {
+    let response = byKey.get(key);
+    if (!response) {
       this.encoded++;
-      byKey.set(key, (body = make()));
+      byKey.set(key, (response = this.#numbered(make())));
     }
-    return body;
+    return response;
   }
 
   /** A state-of-the-world response: its version is a digest of its content, so it is the key. */
-  sotw(table: ResourceTable, typeUrl: string, version: string, make: () => Unnumbered<DiscoveryResponse>): Uint8Array {
+  sotw(table: ResourceTable, typeUrl: string, version: string, make: () => Unnumbered<DiscoveryResponse>): EncodedResponse {
     return this.#get(table, `sotw\0${typeUrl}\0${version}`, () => sotwEncoder(make()));
   }
 
   /** A delta response, for `key` naming everything it depends on besides `table`. */
-  delta(table: ResourceTable, key: string, make: () => Unnumbered<DeltaDiscoveryResponse>): Uint8Array {
+  delta(table: ResourceTable, key: string, make: () => Unnumbered<DeltaDiscoveryResponse>): EncodedResponse {
     return this.#get(table, `delta\0${key}`, () => deltaEncoder(make()));
   }
 
   /** A delta response no other stream shares (a stream's first answer, or one after a subscription change). */
-  deltaOnce(response: Unnumbered<Omit<DeltaDiscoveryResponse, 'resources'>> & { readonly resources: readonly (Resource | UnresolvedAlias)[] }): Uint8Array {
+  deltaOnce(response: Unnumbered<Omit<DeltaDiscoveryResponse, 'resources'>> & { readonly resources: readonly (Resource | UnresolvedAlias)[] }): EncodedResponse {
     this.encoded++;
-    return deltaEncoder(response);
+    return this.#numbered(deltaEncoder(response));
+  }
+
+  /** `response` under a nonce of its own, for a stream that already has `response.nonce` outstanding. */
+  fresh(response: EncodedResponse): EncodedResponse {
+    this.copied++;
+    return this.#numbered(response.body.subarray(0, response.unnumbered));
   }
 }

@@ -21,7 +21,7 @@ const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
 const VIRTUAL_HOSTS_FIELD = 2;
 const VIRTUAL_HOST_NAME_FIELD = 1;
 
-interface Fragment {
+export interface Fragment {
   /** the virtual host as RouteConfiguration.virtual_hosts field bytes */
   readonly framed: Buffer;
   /** the virtual host as a message */
@@ -33,21 +33,36 @@ interface Fragment {
   readonly bodyLimit: number;
 }
 
-interface Assembled {
-  readonly fragments: readonly Fragment[];
+/** One virtual host of a route configuration, where Envoy gets it, with the domains it keeps. */
+export interface Placed {
+  readonly vhost: VirtualHost;
+  readonly domains: readonly string[];
+  /** what the fragment was made from besides the virtual host (fragmentKey) */
+  readonly key: string;
+  readonly fragment: Fragment;
+}
+
+/** One route configuration as last built. */
+export interface PlanState {
+  /** in Envoy's order */
+  readonly entries: readonly Placed[];
+  /**
+   * how many of the plan's virtual hosts list each domain, and whether the list can be followed
+   * change by change (sorted by name, no catch-all `*`: route-config-change.ts); undefined when not
+   */
+  readonly claims: Map<string, number> | undefined;
   readonly resource: EncodedResource;
+  /** what VHDS clients get instead (vhds.ts), when asked for */
+  readonly vhdsConfig?: EncodedResource;
+  readonly bodyLimit: number;
 }
 
 /** What is kept from one build to the next; a failed build leaves the previous one in place. */
 export interface RouteConfigState {
-  /** by IR virtual host, then by what else its translation depends on (fragmentKey) */
-  readonly fragments: Map<VirtualHost, Map<string, Fragment>>;
-  readonly assembled: Map<string, Assembled>;
-  /** VHDS clients' route configurations, by name and body limit */
-  readonly vhdsConfigs: Map<string, EncodedResource>;
+  readonly plans: Map<string, PlanState>;
 }
 
-export const emptyRouteConfigState = (): RouteConfigState => ({ fragments: new Map(), assembled: new Map(), vhdsConfigs: new Map() });
+export const emptyRouteConfigState = (): RouteConfigState => ({ plans: new Map() });
 
 /** Route configurations for every client, and for VHDS clients their own and the virtual hosts. */
 export interface BuiltRouteConfigs {
@@ -60,13 +75,15 @@ export interface BuiltRouteConfigs {
 export interface Counters {
   translated: number;
   encoded: number;
+  /** IR virtual hosts and clusters a build looked at: what a change costs besides translating and encoding */
+  visited: number;
 }
 
-function fragmentKey(plan: RouteConfigPlan, domains: readonly string[], ingressHash: string | undefined): string {
+export function fragmentKey(plan: RouteConfigPlan, domains: readonly string[], ingressHash: string | undefined): string {
   return [plan.name, plan.options.listenerPort ?? '', plan.redirectToHttps, ingressHash ?? '\u0001', ...domains].join('\0');
 }
 
-function fragment(vhost: ProtoObject, counters: Counters): Fragment {
+export function fragment(vhost: ProtoObject, counters: Counters): Fragment {
   counters.translated++;
   counters.encoded++;
   const bytes = encodeMessage(VIRTUAL_HOST, vhost);
@@ -75,10 +92,10 @@ function fragment(vhost: ProtoObject, counters: Counters): Fragment {
   return { framed, bytes: framed.subarray(framed.length - bytes.length), digest: digest(bytes), bodyLimit: directBodyLimit([vhost as { routes: ProtoObject[] }])?.value as number | undefined ?? 0 };
 }
 
-const bodyLimitOf = (fragments: readonly Fragment[]): number => fragments.reduce((m, f) => Math.max(m, f.bodyLimit), 0);
+export const bodyLimitOf = (fragments: readonly Fragment[]): number => fragments.reduce((m, f) => Math.max(m, f.bodyLimit), 0);
 const configFields = (name: string, limit: number) => routeConfigurationFields(name, undefined, limit > 0 ? { value: limit } : undefined);
 
-function assemble(name: string, fragments: readonly Fragment[], counters: Counters): EncodedResource {
+export function assemble(name: string, fragments: readonly Fragment[], counters: Counters): EncodedResource {
   const { name: _, virtual_hosts: __, ...rest } = configFields(name, bodyLimitOf(fragments));
   counters.encoded += 2;
   const head = encodeMessage(ROUTE_CONFIGURATION, { name });
@@ -101,8 +118,30 @@ function assemble(name: string, fragments: readonly Fragment[], counters: Counte
 
 const sameList = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** The VHDS route configuration of a plan with that body limit, reused from `held` when the same. */
+export function vhdsConfigOf(name: string, limit: number, held: PlanState | undefined, counters: Counters): EncodedResource {
+  if (held?.vhdsConfig && held.bodyLimit === limit) return held.vhdsConfig;
+  counters.encoded++;
+  const value = encodeMessage(ROUTE_CONFIGURATION, vhdsRouteConfiguration(configFields(name, limit)));
+  return { name, any: { type_url: TypeUrl.route, value }, hash: digest(value), wildcard: true };
+}
+
+/** Domain claims of a plan's virtual hosts, or undefined when the plan cannot be followed change by change. */
+function claimsOf(vhosts: readonly VirtualHost[]): Map<string, number> | undefined {
+  const claims = new Map<string, number>();
+  for (let i = 0; i < vhosts.length; i++) {
+    const v = vhosts[i]!;
+    if (i > 0 && !(vhosts[i - 1]!.name < v.name)) return undefined;
+    for (const d of v.domains) {
+      if (d === '*') return undefined;
+      claims.set(d, (claims.get(d) ?? 0) + 1);
+    }
+  }
+  return claims;
+}
+
 /** A fragment as a VHDS VirtualHost resource: the same bytes but for its name. */
-function vhdsResource(f: Fragment, name: string): EncodedResource {
+export function vhdsResource(f: Fragment, name: string): EncodedResource {
   if (f.vhds?.name !== name) {
     const value = withLeadingString(f.bytes, VIRTUAL_HOST_NAME_FIELD, name);
     f.vhds = { name, any: { type_url: TypeUrl.vhost, value }, hash: digest(value), wildcard: true };
@@ -111,46 +150,45 @@ function vhdsResource(f: Fragment, name: string): EncodedResource {
 }
 
 /**
- * The route configuration of each plan, reusing `prev`'s pieces; `next` receives what this build
- * used (and only that: the pieces of removed virtual hosts are left behind with `prev`). With
- * `vhds`, also what VHDS clients get instead (vhds.ts).
+ * The route configuration of each plan, reusing the fragments `prev` holds for the same virtual
+ * host and key; the returned state holds what this build used (and only that: the pieces of removed
+ * virtual hosts are left behind with `prev`). With `vhds`, also what VHDS clients get instead (vhds.ts).
  */
 export function buildRouteConfigs(
   plans: readonly RouteConfigPlan[],
   hashes: ReadonlyMap<string, string>,
   prev: RouteConfigState,
-  next: RouteConfigState,
   counters: Counters,
   vhds = false,
-): BuiltRouteConfigs {
+): BuiltRouteConfigs & { readonly state: RouteConfigState } {
+  const reuse = new Map<VirtualHost, Map<string, Fragment>>();
+  for (const held of prev.plans.values()) {
+    for (const e of held.entries) {
+      let m = reuse.get(e.vhost);
+      if (!m) reuse.set(e.vhost, (m = new Map()));
+      m.set(e.key, e.fragment);
+    }
+  }
+  const state = emptyRouteConfigState();
   const out: BuiltRouteConfigs = { routes: [], vhdsRoutes: [], vhosts: [] };
   for (const plan of plans) {
-    const placed = placedVirtualHosts(plan.vhosts);
-    const fragments = placed.map(({ vhost, domains }) => {
+    counters.visited += plan.vhosts.length;
+    const entries = placedVirtualHosts(plan.vhosts).map(({ vhost, domains }): Placed => {
       const ingressHash = hashes.get(vhost.ingress);
       const key = fragmentKey(plan, domains, ingressHash);
-      const f = prev.fragments.get(vhost)?.get(key) ?? fragment(envoyVirtualHost(vhost, domains, ingressHash, plan.redirectToHttps, plan.options), counters);
-      let held = next.fragments.get(vhost);
-      if (!held) next.fragments.set(vhost, (held = new Map()));
-      held.set(key, f);
-      return f;
+      const f = reuse.get(vhost)?.get(key) ?? fragment(envoyVirtualHost(vhost, domains, ingressHash, plan.redirectToHttps, plan.options), counters);
+      return { vhost, domains, key, fragment: f };
     });
-    const before = prev.assembled.get(plan.name);
-    const assembled = before && sameList(before.fragments, fragments) ? before : { fragments, resource: assemble(plan.name, fragments, counters) };
-    next.assembled.set(plan.name, assembled);
-    out.routes.push(assembled.resource);
-    if (!vhds) continue;
+    const fragments = entries.map((e) => e.fragment);
+    const before = prev.plans.get(plan.name);
+    const resource = before && sameList(before.entries.map((e) => e.fragment), fragments) ? before.resource : assemble(plan.name, fragments, counters);
     const limit = bodyLimitOf(fragments);
-    const configKey = `${plan.name}\0${limit}`;
-    let config = prev.vhdsConfigs.get(configKey);
-    if (!config) {
-      counters.encoded++;
-      const value = encodeMessage(ROUTE_CONFIGURATION, vhdsRouteConfiguration(configFields(plan.name, limit)));
-      config = { name: plan.name, any: { type_url: TypeUrl.route, value }, hash: digest(value), wildcard: true };
-    }
-    next.vhdsConfigs.set(configKey, config);
-    out.vhdsRoutes.push(config);
-    fragments.forEach((f, i) => out.vhosts.push(vhdsResource(f, vhostResourceName(plan.name, placed[i]!.domains))));
+    const vhdsConfig = vhds ? vhdsConfigOf(plan.name, limit, before, counters) : undefined;
+    state.plans.set(plan.name, { entries, claims: claimsOf(plan.vhosts), resource, vhdsConfig, bodyLimit: limit });
+    out.routes.push(resource);
+    if (!vhdsConfig) continue;
+    out.vhdsRoutes.push(vhdsConfig);
+    for (const e of entries) out.vhosts.push(vhdsResource(e.fragment, vhostResourceName(plan.name, e.domains)));
   }
-  return out;
+  return { ...out, state };
 }

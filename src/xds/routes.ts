@@ -144,15 +144,17 @@ function routeConfiguration(plan: RouteConfigPlan, hashes: ReadonlyMap<string, s
   return { name: plan.name, resource: routeConfigurationFields(plan.name, virtual_hosts, directBodyLimit(virtual_hosts as Array<{ routes: ProtoObject[] }>)) };
 }
 
+/**
+ * Whether a host gets a proxyless client's API listener: a host spelled like an Envoy listener
+ * name would collide with it, and a wildcard is no name a client dials.
+ */
+export const grpcHost = (domain: string): boolean => !RESERVED_NAMES.has(domain) && !domain.includes('*') && servableDomain(domain);
+
 /** The virtual host serving each host name, local listener first: proxyless clients run in-cluster. */
 export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
   const byHost = new Map<string, VirtualHost>();
   for (const vhost of [...snapshot.listeners.local, ...snapshot.listeners.external]) {
-    for (const domain of vhost.domains) {
-      // A host spelled like an Envoy listener name would collide with it; such hosts get no API
-      // listener, nor does a wildcard (a client dials one name).
-      if (!byHost.has(domain) && !RESERVED_NAMES.has(domain) && !domain.includes('*') && servableDomain(domain)) byHost.set(domain, vhost);
-    }
+    for (const domain of vhost.domains) if (!byHost.has(domain) && grpcHost(domain)) byHost.set(domain, vhost);
   }
   return byHost;
 }

@@ -5,6 +5,7 @@
 // on its first request (access.ts); a refused one gets PERMISSION_DENIED and nothing else.
 import * as grpc from '@grpc/grpc-js';
 import { SluiceError } from '../errors.ts';
+import type { SnapshotChange } from '../snapshot/change.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { denialReason, type XdsAccess } from './access.ts';
@@ -53,8 +54,14 @@ export interface XdsServer {
 export interface XdsServerStats {
   readonly translated: number;
   readonly encoded: number;
+  /** IR virtual hosts and clusters looked at: a change followed by its diffs looks at only those it names */
+  readonly visited: number;
   /** each shared by every stream that sends the same response */
   readonly responsesEncoded: number;
+  /** shared responses a stream copied to give it a nonce of its own (a resend of the same response) */
+  readonly responsesCopied: number;
+  /** held resource versions delta streams compared one by one (a first answer, a new subscription) */
+  readonly compared: number;
 }
 
 interface ClientStream {
@@ -86,9 +93,11 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
 
   // What was last said about functions Envoy cannot serve, so each is said once, not per snapshot.
   let warned = new Set<string>();
-  const rebuild = (snapshot: Snapshot) => {
+  // `change`: how the snapshot was made from the one before (the feed's diffs), so that only what
+  // changed is looked at (resource-change.ts); without it the whole snapshot is walked.
+  const rebuild = (snapshot: Snapshot, change?: SnapshotChange) => {
     try {
-      resources = cache.build(snapshot);
+      resources = cache.build(snapshot, change);
     } catch (err) {
       // Clients keep the last good resources; the error names the field Envoy would reject.
       log.error({ err, version: snapshot.version }, `xDS resources for snapshot ${snapshot.version} not served`);
@@ -106,7 +115,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   };
   const first = options.feed.current();
   if (first) rebuild(first);
-  const unsubscribe = options.feed.subscribe((change) => rebuild(change.snapshot));
+  const unsubscribe = options.feed.subscribe((change) => rebuild(change.snapshot, change));
 
   function serve<Req extends { readonly node: Node | null }, Res>(
     call: Call<Req, Res>,
@@ -198,7 +207,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
         .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
     },
     stats() {
-      return { ...cache.stats, responsesEncoded: responses.encoded };
+      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -4,8 +4,7 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Type } from 'protobufjs';
 import type { AnyMessage } from './encode.ts';
 import { envoyProtos } from './protos.ts';
-import { isEncodedResponse } from './responses.ts';
-import { lengthDelimited } from './wire.ts';
+import { isEncodedResponse, type EncodedResponse } from './responses.ts';
 
 export interface Node {
   readonly id: string;
@@ -76,14 +75,15 @@ export interface DeltaDiscoveryResponse {
 
 const SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
+/** A view of `bytes`, not a copy. */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 function codec<T>(type: Type) {
-  const nonce = type.fields.nonce?.id;
   return {
-    // A response encoded once for many streams (responses.ts) gets this stream's nonce appended.
+    // A response encoded once for many streams (responses.ts), nonce included, goes out as its
+    // shared bytes: grpc-js frames each message into a buffer of its own anyway.
     serialize: (value: T): Buffer =>
-      nonce !== undefined && isEncodedResponse(value as object)
-        ? Buffer.concat([(value as { body: Uint8Array }).body, lengthDelimited(nonce, Buffer.from((value as { nonce: string }).nonce))])
-        : Buffer.from(type.encode(type.fromObject(value as object)).finish()),
+      isEncodedResponse(value as object) ? asBuffer((value as EncodedResponse).body) : asBuffer(type.encode(type.fromObject(value as object)).finish()),
     // defaults + arrays: absent strings read as '', lists as [], messages as null.
     deserialize: (bytes: Buffer): T =>
       type.toObject(type.decode(bytes), { longs: String, enums: String, defaults: true, arrays: true, objects: true }) as T,

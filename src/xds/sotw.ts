@@ -30,7 +30,6 @@ export class SotwStream {
   readonly #responses: ResponseCache;
   readonly #types = new Map<ResourceKind, TypeState>();
   #node: Node | undefined;
-  #nonce = 0;
 
   /** `responses`: where bodies are shared with the server's other streams */
   constructor(send: (response: DiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache) {
@@ -103,15 +102,16 @@ export class SotwStream {
   #push(kind: ResourceKind, state: TypeState, resources: EncodedResources, force: boolean): void {
     const { selected, version } = selectVersioned(resources[kind], state.subscription);
     if (!force && version === state.sentVersion) return;
-    const nonce = String(++this.#nonce);
-    state.sentVersion = version;
-    state.sentNonce = nonce;
-    const body = this.#responses.sotw(resources[kind], TypeUrl[kind], version, () => ({
+    let response = this.#responses.sotw(resources[kind], TypeUrl[kind], version, () => ({
       version_info: version,
       resources: selected.map((r) => r.any),
       type_url: TypeUrl[kind],
       control_plane: CONTROL_PLANE,
     }));
-    this.#send({ body, nonce });
+    // Every response on a stream gets a new nonce, so an ACK names exactly one.
+    if (response.nonce === state.sentNonce) response = this.#responses.fresh(response);
+    state.sentVersion = version;
+    state.sentNonce = response.nonce;
+    this.#send(response);
   }
 }

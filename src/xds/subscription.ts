@@ -54,7 +54,13 @@ export function selects(sub: Subscription, r: EncodedResource): boolean {
 /** The resources a subscription selects, sorted by name. */
 export function select(table: ResourceTable, sub: Subscription): EncodedResource[] {
   const out: EncodedResource[] = [];
-  for (const r of table.values()) if (selects(sub, r)) out.push(r);
+  // Names alone (routes, endpoints): looked up, not found by walking every resource of the table.
+  if (!sub.wildcard && sub.namespaced !== true && sub.names.size < table.size) {
+    for (const name of sub.names) {
+      const r = table.get(name);
+      if (r !== undefined) out.push(r);
+    }
+  } else for (const r of table.values()) if (selects(sub, r)) out.push(r);
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

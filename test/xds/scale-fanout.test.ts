@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
 import { TypeUrl } from '../../src/xds/protos.ts';
+import { ResponseCache } from '../../src/xds/responses.ts';
+import { adsServiceDefinition } from '../../src/xds/service.ts';
 import { startXdsServer, type XdsServer } from '../../src/xds/server.ts';
 import { delta, node, sotw } from './ads-client.ts';
 import { DEFAULT_ADDRESSES, resultOf, splitSnapshot } from './helpers.ts';
@@ -62,7 +64,41 @@ test('one endpoint change is encoded once for every SotW client and once for eve
     }
     for (const r of deltaAnswers) assert.deepEqual(r.resources.map((x) => x.name), ['default/b:80']);
     assert.equal(server.stats().responsesEncoded - before, 2, 'one SotW body and one delta body for all clients');
+    // The nonce is part of the shared bytes: every client of a kind got the very same message.
+    assert.equal(new Set(sotwAnswers.map((r) => r.nonce)).size, 1, 'one SotW nonce');
+    assert.equal(new Set(deltaAnswers.map((r) => r.nonce)).size, 1, 'one delta nonce');
+    assert.equal(server.stats().responsesCopied, 0, 'no stream copied a shared response');
   } finally {
     for (const c of [...sotws, ...deltas]) c.close();
+  }
+});
+
+test('an encoded response is written as its shared bytes, not copied per client', () => {
+  const responses = new ResponseCache();
+  const table = new Map();
+  const r = responses.delta(table, 'k', () => ({ system_version_info: 'v', resources: [], type_url: TypeUrl.cluster, removed_resources: ['a'] }));
+  for (const method of ['DeltaAggregatedResources', 'StreamAggregatedResources']) {
+    const out = adsServiceDefinition()[method]!.responseSerialize(r);
+    assert.equal(out.buffer, r.body.buffer, `${method}: the same memory`);
+    assert.equal(out.byteOffset, r.body.byteOffset);
+    assert.equal(out.length, r.body.length);
+  }
+  assert.equal(responses.delta(table, 'k', () => assert.fail('encoded twice')), r, 'the same response for the same table and key');
+});
+
+test('a stream sent the same shared response again gets a fresh nonce for it', async () => {
+  const c = sotw(server.address);
+  try {
+    c.send({ node: node('again'), type_url: TypeUrl.endpoint, resource_names: ['default/a:80'] });
+    const r1 = await c.next();
+    // A request without a nonce restarts the type: the same content again, under a new nonce.
+    c.send({ type_url: TypeUrl.endpoint, resource_names: ['default/a:80'] });
+    const r2 = await c.next();
+    assert.equal(r2.version_info, r1.version_info);
+    assert.notEqual(r2.nonce, r1.nonce);
+    c.send({ type_url: TypeUrl.endpoint, resource_names: ['default/a:80'], version_info: r2.version_info, response_nonce: r2.nonce });
+    await assert.rejects(c.next(300), /within/, 'the ACK of the fresh nonce is accepted, nothing more sent');
+  } finally {
+    c.close();
   }
 });
