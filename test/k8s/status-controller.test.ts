@@ -8,26 +8,14 @@ import { KubeClient } from '../../src/k8s/client.ts';
 import { KubernetesSource } from '../../src/k8s/source.ts';
 import { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
-import type { IngressStatusReport, Snapshot, TranslateResult } from '../../src/snapshot/types.ts';
+import type { IngressStatusReport } from '../../src/snapshot/types.ts';
 import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
 import { ingress, slice, waitFor } from './helpers.ts';
+import { publishStatuses, readyReport } from './status-helpers.ts';
 
-function publish(feed: SettableFeed, version: number, statuses: IngressStatusReport[]): void {
-  const content = { hash: `h${version}`, listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
-  const snapshot: Snapshot = { ...content, version };
-  const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
-  feed.publish(snapshot, result);
-}
+const publish = (feed: SettableFeed, version: number, statuses: IngressStatusReport[]): void => publishStatuses(feed, statuses, version);
 
-const report = (hash: string, generation: number): IngressStatusReport => ({
-  namespace: 'app',
-  name: 'web',
-  hash,
-  generation,
-  conditions: [{ type: 'NetworkConfigured', status: 'True' }, { type: 'LoadBalancerReady', status: 'True' }, { type: 'Ready', status: 'True' }],
-  publicLoadBalancer: { ingress: [{ domainInternal: 'sluice.sluice-system.svc.cluster.local' }] },
-  privateLoadBalancer: { ingress: [{ domainInternal: 'sluice-internal.sluice-system.svc.cluster.local' }] },
-});
+const report = (hash: string, generation: number): IngressStatusReport => readyReport('web', hash, generation);
 
 describe('StatusController', () => {
   let api: FakeApiServer;

@@ -9,29 +9,17 @@ import { KubeClient } from '../../src/k8s/client.ts';
 import { KubernetesSource } from '../../src/k8s/source.ts';
 import { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
-import type { IngressStatusReport, Snapshot, TranslateResult } from '../../src/snapshot/types.ts';
-import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
-import { ingress, slice, waitFor } from './helpers.ts';
+import type { IngressStatusReport } from '../../src/snapshot/types.ts';
+import { DEFAULT_INGRESS_CLASS } from '../../src/api/types.ts';
+import { ingress, waitFor } from './helpers.ts';
+import { publishStatuses, putGatewayReplicas, readyReport, statusReady } from './status-helpers.ts';
 
 const N = 1000;
 const name = (i: number): string => `web-${i}`;
 
-function publish(feed: SettableFeed, statuses: IngressStatusReport[]): void {
-  const content = { hash: 'h1', listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
-  const snapshot: Snapshot = { ...content, version: 1 };
-  const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
-  feed.publish(snapshot, result);
-}
+const publish = (feed: SettableFeed, statuses: IngressStatusReport[]): void => publishStatuses(feed, statuses);
 
-const report = (i: number): IngressStatusReport => ({
-  namespace: 'app',
-  name: name(i),
-  hash: `hash-${i}`,
-  generation: 1,
-  conditions: [{ type: 'NetworkConfigured', status: 'True' }, { type: 'LoadBalancerReady', status: 'True' }, { type: 'Ready', status: 'True' }],
-  publicLoadBalancer: { ingress: [{ domainInternal: 'sluice.sluice-system.svc.cluster.local' }] },
-  privateLoadBalancer: { ingress: [{ domainInternal: 'sluice-internal.sluice-system.svc.cluster.local' }] },
-});
+const report = (i: number): IngressStatusReport => readyReport(name(i), `hash-${i}`, 1);
 
 describe('status controller work', () => {
   let api: FakeApiServer;
@@ -40,8 +28,7 @@ describe('status controller work', () => {
   before(async () => {
     api = await FakeApiServer.start();
     for (let i = 0; i < N; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
-    api.put(slice('sluice-system', 'sluice-abc', 'sluice', ['127.0.0.1'], 1));
-    api.put(slice('sluice-system', 'sluice-internal-abc', 'sluice-internal', ['127.0.0.1'], 1));
+    putGatewayReplicas(api);
   });
   after(async () => {
     await controller?.stop();
@@ -49,10 +36,7 @@ describe('status controller work', () => {
     await api.close();
   });
 
-  const ready = (i: number): boolean => {
-    const ing = api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', name(i)) as unknown as KIngress;
-    return ing.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  };
+  const ready = (i: number): boolean => statusReady(api, name(i));
 
   it('writing N new ingresses Ready looks each one up a few times, not once per probe answer or status event', async () => {
     const client = KubeClient.load(api.kubeconfigPath, { qps: 5000, burst: 5000 });

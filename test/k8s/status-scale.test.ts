@@ -7,9 +7,10 @@ import { KubeClient } from '../../src/k8s/client.ts';
 import { KubernetesSource } from '../../src/k8s/source.ts';
 import { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
-import type { IngressStatusReport, Snapshot, TranslateResult } from '../../src/snapshot/types.ts';
+import type { IngressStatusReport } from '../../src/snapshot/types.ts';
 import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
-import { ingress, slice, waitFor } from './helpers.ts';
+import { ingress, waitFor } from './helpers.ts';
+import { publishStatuses, putGatewayReplicas, readyReport, statusReady } from './status-helpers.ts';
 
 const N = 400;
 const CONCURRENCY = 8;
@@ -17,22 +18,9 @@ const QPS = 100;
 const BURST = 50;
 const name = (i: number): string => `web-${i}`;
 
-function publish(feed: SettableFeed, statuses: IngressStatusReport[]): void {
-  const content = { hash: 'h1', listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
-  const snapshot: Snapshot = { ...content, version: 1 };
-  const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
-  feed.publish(snapshot, result);
-}
+const publish = (feed: SettableFeed, statuses: IngressStatusReport[]): void => publishStatuses(feed, statuses);
 
-const report = (i: number, hash: string, generation: number): IngressStatusReport => ({
-  namespace: 'app',
-  name: name(i),
-  hash,
-  generation,
-  conditions: [{ type: 'NetworkConfigured', status: 'True' }, { type: 'LoadBalancerReady', status: 'True' }, { type: 'Ready', status: 'True' }],
-  publicLoadBalancer: { ingress: [{ domainInternal: 'sluice.sluice-system.svc.cluster.local' }] },
-  privateLoadBalancer: { ingress: [{ domainInternal: 'sluice-internal.sluice-system.svc.cluster.local' }] },
-});
+const report = (i: number, hash: string, generation: number): IngressStatusReport => readyReport(name(i), hash, generation);
 
 const isStatusWrite = (r: RequestRecord): boolean => r.method === 'PUT' && r.path.endsWith('/status') && r.path.includes('/ingresses/');
 
@@ -43,8 +31,7 @@ describe('status writes at scale', () => {
   before(async () => {
     api = await FakeApiServer.start();
     for (let i = 0; i < N; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
-    api.put(slice('sluice-system', 'sluice-abc', 'sluice', ['127.0.0.1'], 1));
-    api.put(slice('sluice-system', 'sluice-internal-abc', 'sluice-internal', ['127.0.0.1'], 1));
+    putGatewayReplicas(api);
   });
   after(async () => {
     await controller?.stop();
@@ -52,10 +39,7 @@ describe('status writes at scale', () => {
     await api.close();
   });
 
-  const ready = (i: number): boolean => {
-    const ing = api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', name(i)) as unknown as KIngress;
-    return ing.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  };
+  const ready = (i: number): boolean => statusReady(api, name(i));
 
   it('writes every new ingress Ready with bounded concurrency, within the rate limit, retrying a 409 and a 500', async () => {
     const client = KubeClient.load(api.kubeconfigPath, { qps: QPS, burst: BURST });

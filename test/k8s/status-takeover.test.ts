@@ -10,9 +10,10 @@ import { KubeClient } from '../../src/k8s/client.ts';
 import { KubernetesSource } from '../../src/k8s/source.ts';
 import { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
-import type { IngressStatusReport, Snapshot, TranslateResult } from '../../src/snapshot/types.ts';
+import type { IngressStatusReport } from '../../src/snapshot/types.ts';
 import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
 import { ingress, slice, waitFor } from './helpers.ts';
+import { publishStatuses } from './status-helpers.ts';
 
 const INGRESS = 'networking.internal.knative.dev/v1alpha1';
 const COUNT = 30;
@@ -42,12 +43,7 @@ function readyIngress(name: string): KObject {
   };
 }
 
-function publish(feed: SettableFeed, version: number, statuses: IngressStatusReport[]): void {
-  const content = { hash: `h${version}`, listeners: { external: [], local: [] }, ports: [], clusters: [], tls: [], ingresses: [] };
-  const snapshot: Snapshot = { ...content, version };
-  const result: TranslateResult = { snapshot: content, statuses, diagnostics: [] };
-  feed.publish(snapshot, result);
-}
+const publish = (feed: SettableFeed, version: number, statuses: IngressStatusReport[]): void => publishStatuses(feed, statuses, version);
 
 describe('a new leader and ingresses that are already Ready', () => {
   let api: FakeApiServer;
