@@ -11,21 +11,11 @@ import { Store } from '../../src/store/store.ts';
 import { TranslateCache } from '../../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../../src/translate/options.ts';
 import { translate } from '../../src/translate/translate.ts';
-import type { ResourceSet } from '../../src/store/types.ts';
 import type { TranslateResult } from '../../src/snapshot/types.ts';
+import { plainCopy, served } from './from-scratch.ts';
 import { crossGrantYaml, gatewayYaml, routeYaml, scaleRoute } from '../../bench/httproute-gen.ts';
 
 const options = { ...defaultTranslateOptions, gatewayAddress: '127.0.0.1' };
-
-function plainCopy(set: ResourceSet): ResourceSet {
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(set)) if (k !== 'changes') copy[k] = v instanceof Map ? new Map(v) : v;
-  return copy as unknown as ResourceSet;
-}
-
-function served(r: TranslateResult): object {
-  return { snapshot: r.snapshot, objectStatuses: r.objectStatuses, statuses: r.statuses, diagnostics: r.diagnostics };
-}
 
 /** A FileMerge, Store and cache translating together, with what each translate re-did. */
 function harness() {

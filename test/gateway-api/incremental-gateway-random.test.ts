@@ -12,8 +12,7 @@ import { makeCert, tlsSecret, type TestCert } from '../proxy/certs.ts';
 import { FileMerge } from '../../src/sources/merge.ts';
 import { parseConfigText } from '../../src/sources/yaml-docs.ts';
 import { Store } from '../../src/store/store.ts';
-import type { ResourceSet } from '../../src/store/types.ts';
-import type { TranslateResult } from '../../src/snapshot/types.ts';
+import { plainCopy, served } from './from-scratch.ts';
 import { TranslateCache } from '../../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../../src/translate/options.ts';
 import { translate } from '../../src/translate/translate.ts';
@@ -120,16 +119,6 @@ function serviceDoc(rnd: Rnd): object {
 
 const text = (docs: readonly object[]): string => docs.map((d) => JSON.stringify(d)).join('\n---\n');
 const CLASS = `{"apiVersion":"${GW}","kind":"GatewayClass","metadata":{"name":"sluice"},"spec":{"controllerName":"sluice.dev/gateway-controller"}}`;
-
-function plainCopy(set: ResourceSet): ResourceSet {
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(set)) if (k !== 'changes') copy[k] = v instanceof Map ? new Map(v) : v;
-  return copy as unknown as ResourceSet;
-}
-
-function served(r: TranslateResult): object {
-  return { snapshot: r.snapshot, objectStatuses: r.objectStatuses, statuses: r.statuses, diagnostics: r.diagnostics };
-}
 
 let certDir = '';
 let certs: TestCert[] = [];
