@@ -5,10 +5,8 @@
 // whole run and pass at least the recorded number of cases. Skipped when no h2spec binary is
 // found (PATH or $H2SPEC); scripts/build-h2spec.sh builds one offline.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
@@ -17,6 +15,7 @@ import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { makeCert, tlsSecret } from '../proxy/certs.ts';
 import { type LateUpstream, startLateH1, startLateH2c } from '../proxy/late-upstreams.ts';
 import { portOf } from '../proxy/proc-fds.ts';
+import { findH2spec, H2SPEC_MISSING, runH2spec } from '../support/h2spec.ts';
 
 /**
  * Passing cases out of 146 (h2spec's generic, RFC 7540 and RFC 7541 sections, source at
@@ -28,49 +27,9 @@ import { portOf } from '../proxy/proc-fds.ts';
 const RECORDED_PASSES = { http: 137, https: 138 } as const;
 const HOST = 'localhost';
 
-function findH2spec(): string | undefined {
-  const candidates = [process.env.H2SPEC, ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'h2spec'))];
-  for (const c of candidates) {
-    if (!c) continue;
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-interface H2specResult {
-  passed: number;
-  failed: number;
-  skipped: number;
-  failures: string[];
-  output: string;
-}
-
-/** Runs h2spec to completion (it exits non-zero when a case fails) and reads its JUnit report. */
-async function runH2spec(bin: string, args: string[], reportFile: string): Promise<H2specResult> {
-  const output = await new Promise<string>((resolve) => {
-    execFile(bin, [...args, '--junit-report', reportFile], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
-  });
-  let xml = '';
-  try {
-    xml = readFileSync(reportFile, 'utf8');
-  } catch {
-    // h2spec stops without a report when the server goes away mid-run
-    return { passed: 0, failed: 0, skipped: 0, failures: ['(no report: h2spec stopped)'], output };
-  }
-  const cases = [...xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)];
-  const failures = cases.filter((m) => /<(failure|error)\b/.test(m[2] ?? '')).map((m) => /name="([^"]*)"/.exec(m[0])?.[1] ?? '?');
-  const skipped = cases.filter((m) => /<skipped\b/.test(m[2] ?? '')).length;
-  return { passed: cases.length - failures.length - skipped, failed: failures.length, skipped, failures, output };
-}
-
 const h2spec = findH2spec();
 
-describe('h2spec conformance (sluice serve)', { skip: h2spec ? false : 'h2spec not found on PATH or in $H2SPEC (scripts/build-h2spec.sh builds it)' }, () => {
+describe('h2spec conformance (sluice serve)', { skip: h2spec ? false : H2SPEC_MISSING }, () => {
   let dir: string;
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
