@@ -5,7 +5,6 @@
 // a new replica is probed as soon as it appears but does not flip a ready ingress back.
 import { Agent, request } from 'node:http';
 import type { EndpointSlice } from '../api/types.ts';
-import { nextProbeDelay, STALE_QUICK_RETRIES } from './probe-delay.ts';
 
 export interface Replica {
   readonly address: string;
@@ -106,8 +105,6 @@ interface TargetState {
   refused: boolean;
   running: boolean;
   backoff: number;
-  /** quick re-probes left while replicas answer with an older hash (probe-delay.ts) */
-  quickLeft: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -136,7 +133,7 @@ export class Prober {
       const st = this.#states.get(t.key);
       if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) continue;
       if (st) clearTimeout(st.timer);
-      this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100, quickLeft: STALE_QUICK_RETRIES });
+      this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
       this.#kick(t.key);
     }
   }
@@ -162,7 +159,6 @@ export class Prober {
   replicasChanged(): void {
     for (const [key, st] of this.#states) {
       st.backoff = this.#opts.minBackoffMs ?? 100;
-      st.quickLeft = STALE_QUICK_RETRIES;
       clearTimeout(st.timer);
       st.timer = undefined;
       this.#kick(key);
@@ -237,11 +233,8 @@ export class Prober {
     }
     if (first && st.checked) this.#opts.onChecked?.(st.target.key, st.target.hash);
     // Some replica has not answered with this hash yet (or there are none yet): try again later.
-    const answeredStale = hasReplicas && results.length > 0 && results.every((r) => r.ok !== undefined);
-    const next = nextProbeDelay(st, answeredStale, { minMs: this.#opts.minBackoffMs ?? 100, maxMs: this.#opts.maxBackoffMs ?? 5000 });
-    const delay = next.delay;
-    st.backoff = next.backoff;
-    st.quickLeft = next.quickLeft;
+    const delay = st.backoff;
+    st.backoff = Math.min(st.backoff * 2, this.#opts.maxBackoffMs ?? 5000);
     clearTimeout(st.timer);
     st.timer = setTimeout(() => {
       st.timer = undefined;
