@@ -76,29 +76,7 @@ export interface RouteShape {
 
 /** Pure: one HTTPRoute with its Services and EndpointSlices. */
 export function routeYaml(r: RouteShape): string {
-  const refs = r.split
-    ? `[{ name: ${r.name}-a, port: 80, weight: 90 }, { name: ${r.name}-b, port: 80, weight: 10 }]`
-    : `[{ name: ${r.name}-a, port: 80 }]`;
-  const rules = r.paths
-    .map(
-      (p) => `
-    - matches: [{ path: { type: PathPrefix, value: ${JSON.stringify(p)} }, headers: [{ name: ${ROUTE_MATCH_HEADER.name}, value: ${ROUTE_MATCH_HEADER.value} }] }]
-      filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { add: [{ name: x-route, value: ${r.name} }] } }]
-      backendRefs: ${refs}`,
-    )
-    .join('');
-  const backends = r.split ? [['a', r.portA], ['b', r.portB]] as const : [['a', r.portA]] as const;
-  return [
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: ${r.name}, namespace: ${NAMESPACE} }
-spec:
-  parentRefs: [{ name: ${GATEWAY_NAME} }]
-  hostnames: [${r.host}]
-  rules:${rules}
-`,
-    ...backends.map(([rev, port]) => backendYaml(`${r.name}-${rev}`, port)),
-  ].join('---\n');
+  return routeDocs(r, 'HTTPRoute', (p) => `path: { type: PathPrefix, value: ${JSON.stringify(p)} }`);
 }
 
 /**
@@ -106,14 +84,19 @@ spec:
  * (`/api` -> `bench.Api`), each with the header match and filter, and its Services and EndpointSlices.
  */
 export function grpcRouteYaml(r: RouteShape): string {
+  const service = (p: string): string => `bench.${p === '/' ? 'Root' : p.slice(1, 2).toUpperCase() + p.slice(2)}`;
+  return routeDocs(r, 'GRPCRoute', (p) => `method: { service: ${service(p)} }`);
+}
+
+/** A route of `kind` with one rule per path (matched by `match(path)` and the header), and its backends. */
+function routeDocs(r: RouteShape, kind: 'HTTPRoute' | 'GRPCRoute', match: (path: string) => string): string {
   const refs = r.split
     ? `[{ name: ${r.name}-a, port: 80, weight: 90 }, { name: ${r.name}-b, port: 80, weight: 10 }]`
     : `[{ name: ${r.name}-a, port: 80 }]`;
-  const service = (p: string): string => `bench.${p === '/' ? 'Root' : p.slice(1, 2).toUpperCase() + p.slice(2)}`;
   const rules = r.paths
     .map(
       (p) => `
-    - matches: [{ method: { service: ${service(p)} }, headers: [{ name: ${ROUTE_MATCH_HEADER.name}, value: ${ROUTE_MATCH_HEADER.value} }] }]
+    - matches: [{ ${match(p)}, headers: [{ name: ${ROUTE_MATCH_HEADER.name}, value: ${ROUTE_MATCH_HEADER.value} }] }]
       filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { add: [{ name: x-route, value: ${r.name} }] } }]
       backendRefs: ${refs}`,
     )
@@ -121,7 +104,7 @@ export function grpcRouteYaml(r: RouteShape): string {
   const backends = r.split ? [['a', r.portA], ['b', r.portB]] as const : [['a', r.portA]] as const;
   return [
     `apiVersion: gateway.networking.k8s.io/v1
-kind: GRPCRoute
+kind: ${kind}
 metadata: { name: ${r.name}, namespace: ${NAMESPACE} }
 spec:
   parentRefs: [{ name: ${GATEWAY_NAME} }]

@@ -10,7 +10,7 @@
 // first run's top allocation sites (garbage included) from ready until every ingress is Ready in status;
 // --cpu-prof DIR writes the first run's CPU profile (from start to stop, edits included) into DIR.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './proc.ts';
 import { FakeApiServer, type KObject, type RequestRecord } from '../test/support/fake-apiserver.ts';
 import { startSluice, type SluiceProcess } from '../test/support/sluice.ts';
 import { loadApps, loadGatewayReplicas } from './scale-k8s-apps.ts';
@@ -29,14 +29,6 @@ const allocAt = args.indexOf('--alloc');
 const alloc = allocAt >= 0 && args.splice(allocAt, 1).length > 0;
 const n = Number(args[0] ?? 10_000);
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

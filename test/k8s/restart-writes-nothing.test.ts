@@ -3,7 +3,7 @@
 // statuses (Ready -> Unknown -> Ready): thousands of probes at once to a process still warming up
 // time out, and a probe that got no answer counted as a replica without the ingress's hash.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from '../../bench/proc.ts';
 import { after, before, describe, it } from 'node:test';
 import { FakeApiServer, type KObject } from '../support/fake-apiserver.ts';
 import { startSluice, type SluiceProcess } from '../support/sluice.ts';
@@ -14,14 +14,6 @@ import { waitFor } from './helpers.ts';
 const N = Number(process.env.SLUICE_RESTART_INGRESSES ?? 600);
 const INGRESS = 'networking.internal.knative.dev/v1alpha1';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 
 const readyFor = (o: KObject | undefined): boolean => {
   const st = o?.status as { observedGeneration?: number; conditions?: Array<{ type: string; status: string }> } | undefined;
