@@ -12,12 +12,16 @@ import type { H2Upstreams } from './h2-upstream.ts';
 import { createHttpServer } from './listeners.ts';
 import { type Http1Dispatch, h2Dispatch, nodeHttp1Dispatch } from './plain-listener.ts';
 import { createUpgradeHandler, type Tunnels } from './websocket.ts';
+import { defaultH2Engine, type H2Engine } from './h2core/engine.ts';
+import { CoreH2Front } from './h2core/front.ts';
 
 export interface FrontendDeps {
   readonly dp: DataPlane;
   readonly h2: H2Upstreams;
   readonly tunnels: Tunnels;
   readonly limits: H2Limits;
+  /** which HTTP/2 implementation serves the listener (default: defaultH2Engine()) */
+  readonly h2Engine?: H2Engine;
 }
 
 export class Frontend {
@@ -28,6 +32,8 @@ export class Frontend {
   http1: Http1Dispatch;
   readonly h2: (socket: net.Socket) => void;
   readonly #sessions = new Set<http2.ServerHttp2Session>();
+  /** the own core's connections, when it is the engine */
+  readonly #core: CoreH2Front | undefined;
 
   constructor(deps: FrontendDeps, ctx: ListenerContext) {
     this.ctx = ctx;
@@ -42,16 +48,25 @@ export class Frontend {
       s.once('close', () => this.#sessions.delete(s));
     });
     this.http1 = nodeHttp1Dispatch(this.http1Server);
-    this.h2 = h2Dispatch(this.http2Server);
+    if ((deps.h2Engine ?? defaultH2Engine()) === 'own') {
+      const core = new CoreH2Front({ dp: deps.dp, h2: deps.h2, tunnels: deps.tunnels, ctx, maxHeadersCount: deps.limits.maxHeadersCount }, deps.limits);
+      this.#core = core;
+      this.h2 = core.accept;
+    } else {
+      this.#core = undefined;
+      this.h2 = h2Dispatch(this.http2Server);
+    }
   }
 
   /** GOAWAY to every HTTP/2 client: open streams finish, no new ones start. */
   closeSessions(): void {
     for (const s of this.#sessions) s.close();
+    this.#core?.close();
   }
 
   destroySessions(): void {
     for (const s of this.#sessions) s.destroy();
     this.#sessions.clear();
+    this.#core?.destroy();
   }
 }

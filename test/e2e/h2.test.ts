@@ -170,8 +170,10 @@ describe('HTTP/2 limits (sluice serve)', () => {
       const ok = await h2Request(s, { ':path': '/', ':authority': 'limits.example.com' });
       assert.equal(ok.status, 200);
       const sessionsBefore = up.sessions;
-      const big = h2Request(s, { ':path': '/big', ':authority': 'limits.example.com', 'x-big': 'x'.repeat(10_000) });
-      await assert.rejects(big, (err: Error) => { assert.doesNotMatch(err.message, /timed out/); return true; });
+      // Refused either way: node:http2 resets the stream, the own core answers 431.
+      const big = await h2Request(s, { ':path': '/big', ':authority': 'limits.example.com', 'x-big': 'x'.repeat(10_000) }).catch((err: Error) => err);
+      if (big instanceof Error) assert.doesNotMatch(big.message, /timed out/);
+      else assert.equal(big.status, 431);
       const many: http2.OutgoingHttpHeaders = { ':path': '/many', ':authority': 'limits.example.com' };
       for (let i = 0; i < 300; i++) many[`x-h${i}`] = 'v';
       const s2 = connectH2(sluice.addresses.http!);
