@@ -21,6 +21,7 @@ import { Frontend, type FrontendDeps } from './proxy/frontend.ts';
 import { GatewayPorts, type ReservedAddress } from './proxy/gateway-ports.ts';
 import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
+import type { H2Engine } from './proxy/h2core/engine.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
 import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
 import { type ListenerSettings, LiveListenerSettings, type ProxyListenerName, sameTls } from './proxy/listener-settings.ts';
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   readonly processMetrics?: boolean;
   /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
+  /** which HTTP/2 implementation serves clients (default: $SLUICE_H2_ENGINE, else node) */
+  readonly h2Engine?: H2Engine;
   /** normalise request paths before routing and forwarding (default true) */
   readonly normalizePath?: boolean;
   /**
@@ -181,7 +184,7 @@ export class Gateway {
     }
     if (this.#options.listenAfterConfig) await this.pipeline.start();
     const h2Limits = { ...limits, ...defaultH2Limits };
-    const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
+    const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits, ...(this.#options.h2Engine !== undefined && { h2Engine: this.#options.h2Engine }) };
     const normalizePath = this.#options.normalizePath !== false;
     const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false, normalizePath };
     const plain: Array<[HostPort | undefined, ListenerContext, '--http' | '--local']> = [
