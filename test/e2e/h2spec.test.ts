@@ -27,12 +27,33 @@ import { findH2spec, H2SPEC_MISSING, runH2spec } from '../support/h2spec.ts';
  * (h2-core-h2spec.test.ts).
  */
 const RECORDED_BY_NODE: Record<number, { readonly http: number; readonly https: number }> = { 20: { http: 137, https: 138 }, 24: { http: 135, https: 136 } };
-const RECORDED_PASSES = RECORDED_BY_NODE[Number(process.versions.node.split('.')[0])] ?? { http: 135, https: 136 };
+const NODE_PASSES = RECORDED_BY_NODE[Number(process.versions.node.split('.')[0])] ?? { http: 135, https: 136 };
+/**
+ * The own core (--h2-engine own), on either Node major: every case over TLS. On h2c the invalid
+ * preface is the one failure (the HTTP/1.1 answer above); with the late upstreams h2spec skips one
+ * case more on either listener (its response does not come within h2spec's timeout), so the quick
+ * runs below are the ones held to all of them.
+ */
+const OWN_PASSES = { http: 144, https: 145, 'http-quick': 145, 'https-quick': 146 } as const;
+
+type Run = readonly [name: string, listener: 'http' | 'https', path: string, tlsArgs: readonly string[], floor: keyof typeof OWN_PASSES];
+const LATE_RUNS: readonly Run[] = [
+  ['h2c on --http, HTTP/1.1 upstream', 'http', '/', [], 'http'],
+  ['h2 on --https, h2c upstream', 'https', '/h2c/', ['-t', '-k'], 'https'],
+];
+const QUICK_RUNS: readonly Run[] = [
+  ['h2c on --http, quick HTTP/1.1 upstream', 'http', '/quick', [], 'http-quick'],
+  ['h2 on --https, quick h2c upstream', 'https', '/h2c/quick', ['-t', '-k'], 'https-quick'],
+];
+const ENGINES = [
+  ['node', NODE_PASSES as Record<string, number>, LATE_RUNS],
+  ['own', OWN_PASSES as Record<string, number>, [...LATE_RUNS, ...QUICK_RUNS]],
+] as const;
 const HOST = 'localhost';
 
 const h2spec = findH2spec();
 
-describe('h2spec conformance (sluice serve)', { skip: h2spec ? false : H2SPEC_MISSING }, () => {
+for (const [engine, RECORDED_PASSES, runs] of ENGINES) describe(`h2spec conformance (sluice serve --h2-engine ${engine})`, { skip: h2spec ? false : H2SPEC_MISSING }, () => {
   let dir: string;
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
@@ -52,7 +73,7 @@ describe('h2spec conformance (sluice serve)', { skip: h2spec ? false : H2SPEC_MI
       ingress('h2spec', [{ hosts: [HOST], paths: [{ path: '/h2c', splits: [{ service: 'h2c' }] }, { splits: [{ service: 'h1' }] }] }], { tls: [{ hosts: [HOST], secretName: 'localhost-cert' }] }),
     ]);
     sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0',
-      '--client-body-timeout', '1', '--idle-timeout', '5'], ['http', 'https', 'local', 'admin']);
+      '--client-body-timeout', '1', '--idle-timeout', '5', '--h2-engine', engine], ['http', 'https', 'local', 'admin']);
   });
 
   after(async () => {
@@ -64,12 +85,8 @@ describe('h2spec conformance (sluice serve)', { skip: h2spec ? false : H2SPEC_MI
   });
 
   // Each run takes about 30 s (h2spec waits out its timeout on the cases nghttp2 answers differently).
-  const runs = [
-    ['h2c on --http, HTTP/1.1 upstream', 'http', '/', []],
-    ['h2 on --https, h2c upstream', 'https', '/h2c/', ['-t', '-k']],
-  ] as const;
-  for (const [name, listener, path, tlsArgs] of runs) {
-    it(`passes at least ${RECORDED_PASSES[listener]} of 146 cases and survives: ${name}`, async (t) => {
+  for (const [name, listener, path, tlsArgs, floor] of runs) {
+    it(`passes at least ${RECORDED_PASSES[floor]} of 146 cases and survives: ${name}`, async (t) => {
       const r = await runH2spec(h2spec!, ['-h', HOST, '-p', String(portOf(sluice.addresses[listener]!)), '-P', path, ...tlsArgs], join(dir, `report-${listener}.xml`));
       t.diagnostic(`h2spec: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped; failed: ${r.failures.join('; ')}`);
       assert.equal(sluice.child.exitCode, null, `sluice exited during h2spec: ${sluice.stderr().slice(-3000)}`);
@@ -78,7 +95,7 @@ describe('h2spec conformance (sluice serve)', { skip: h2spec ? false : H2SPEC_MI
       await h2c.settled(15_000);
       assert.equal(sluice.child.exitCode, null, `sluice exited after h2spec: ${sluice.stderr().slice(-3000)}`);
       assert.equal((await get(sluice.addresses.http!, HOST, '/quick')).status, 200, 'still serving');
-      assert.ok(r.passed >= RECORDED_PASSES[listener], `h2spec passed ${r.passed} (failed: ${r.failures.join('; ')})\n${r.output.slice(-3000)}`);
+      assert.ok(r.passed >= RECORDED_PASSES[floor]!, `h2spec passed ${r.passed} (failed: ${r.failures.join('; ')})\n${r.output.slice(-3000)}`);
     });
   }
 });
