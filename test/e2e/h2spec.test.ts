@@ -43,7 +43,7 @@ const LATE_RUNS: readonly Run[] = [
 ];
 const QUICK_RUNS: readonly Run[] = [
   ['h2c on --http, quick HTTP/1.1 upstream', 'http', '/quick', [], 'http-quick'],
-  ['h2 on --https, quick h2c upstream', 'https', '/h2c/quick', ['-t', '-k'], 'https-quick'],
+  ['h2 on --https, quick HTTP/1.1 upstream', 'https', '/quick', ['-t', '-k'], 'https-quick'],
 ];
 const ENGINES = [
   ['node', NODE_PASSES as Record<string, number>, LATE_RUNS],
