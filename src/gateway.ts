@@ -56,7 +56,7 @@ export interface GatewayOptions {
   readonly processMetrics?: boolean;
   /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
-  /** which HTTP/2 implementation serves clients (default: $SLUICE_H2_ENGINE, else node) */
+  /** which HTTP/2 implementation serves clients (default: $SLUICE_H2_ENGINE, else own) */
   readonly h2Engine?: H2Engine;
   /** normalise request paths before routing and forwarding (default true) */
   readonly normalizePath?: boolean;

@@ -20,7 +20,7 @@ export interface FrontendDeps {
   readonly h2: H2Upstreams;
   readonly tunnels: Tunnels;
   readonly limits: H2Limits;
-  /** which HTTP/2 implementation serves the listener (default: defaultH2Engine()) */
+  /** which HTTP/2 implementation serves the listener (default: defaultH2Engine(): the own core) */
   readonly h2Engine?: H2Engine;
 }
 

@@ -42,11 +42,16 @@ describe('serve --h2-engine', () => {
     await cfg?.cleanup();
   });
 
-  for (const [engine, window] of [['own', 256 * 1024], ['node', 65_535]] as const) {
-    it(`serves h2c with the ${engine} engine`, async () => {
+  const cases = [
+    ['the own engine', ['--h2-engine', 'own'], 256 * 1024],
+    ['the node engine', ['--h2-engine', 'node'], 65_535],
+    ['the own engine by default', [], 256 * 1024],
+  ] as const;
+  for (const [name, flags, window] of cases) {
+    it(`serves h2c with ${name}`, async () => {
       let sluice: SluiceProcess | undefined;
       try {
-        sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--h2-engine', engine], undefined, { env: { SLUICE_H2_ENGINE: '' } });
+        sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...flags], undefined, { env: { SLUICE_H2_ENGINE: '' } });
         const s = connectH2(sluice.addresses.http!);
         try {
           const settings = await remoteSettings(s);

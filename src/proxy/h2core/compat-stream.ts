@@ -46,7 +46,11 @@ export class CoreHttp2Stream extends Duplex {
       this.#pendingWrite = undefined;
       cb?.();
     };
-    core.onClose = (code) => this.#coreClosed(code);
+    core.onClose = (code, byPeer) => {
+      // As node:http2: 'aborted' when the client cut the stream before its request ended (mirror.ts listens).
+      if (code !== NO_ERROR && byPeer && !this.readableEnded) this.emit('aborted');
+      this.#coreClosed(code);
+    };
     core.read(
       (chunk) => {
         if (this.destroyed) return core.consume(chunk.length);

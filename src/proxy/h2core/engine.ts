@@ -7,10 +7,10 @@ export type H2Engine = 'own' | 'node';
 
 export const H2_ENGINES: readonly H2Engine[] = ['own', 'node'];
 
-/** The engine when no flag says: SLUICE_H2_ENGINE if set, else node:http2. */
+/** The engine when no flag says: SLUICE_H2_ENGINE if set, else the own core. */
 export function defaultH2Engine(env: NodeJS.ProcessEnv = process.env): H2Engine {
   const v = env.SLUICE_H2_ENGINE;
-  return v === 'own' || v === 'node' ? v : 'node';
+  return v === 'own' || v === 'node' ? v : 'own';
 }
 
 /** A flag's value as an engine; a clear error naming the flag otherwise. */
