@@ -7,11 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
-import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
+import { connectH2, h2Request, H2_ENGINES } from '../proxy/h2-helpers.ts';
 
 const HOST = 'head.example.com';
 
-describe('HTTP/1.1 upstream heads HTTP/2 cannot carry (sluice serve)', () => {
+for (const engine of H2_ENGINES) describe(`HTTP/1.1 upstream heads HTTP/2 cannot carry (sluice serve, ${engine} engine)`, () => {
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
   let upstream: net.Server;
@@ -37,7 +37,7 @@ describe('HTTP/1.1 upstream heads HTTP/2 cannot carry (sluice serve)', () => {
       ...backend('up', [{ ip: '127.0.0.1', port: (upstream.address() as AddressInfo).port }]),
       ingress('head', [{ hosts: [HOST], paths: [{ splits: [{ service: 'up' }] }] }]),
     ]);
-    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+    sluice = await startSluice(['serve', '--h2-engine', engine, '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   });
 
   after(async () => {
