@@ -1,8 +1,8 @@
-// A sketch of what src/proxy/h2.ts's H2Exchange would need from the core (not wired in): the
-// request's plain facts, its body as a Readable for the paths that pipe (policies peeking at the
-// body, node:http upstream requests), the response as a Writable for `upstream.pipe(...)`, and the
-// per-stream byte counts the idle-timeout probe and the access log read. The fast paths would call
-// stream.write/consume directly and skip these streams.
+// What the proxy's HTTP/2 front end (src/proxy/h2core/) takes from the core's stream: the request's
+// plain facts (requestFacts, used for every stream). bodyReadable/responseWritable are the minimal
+// Readable/Writable pair over a stream; the front end's piping paths use the fuller node:http2-shaped
+// Duplex of src/proxy/h2core/compat-stream.ts instead (trailers, resets by code, the events the
+// node:http2 paths listen for), and its fast path writes to the stream directly.
 import { Readable, Writable } from 'node:stream';
 import { CANCEL } from './frames.ts';
 import type { H2Stream } from './stream.ts';
