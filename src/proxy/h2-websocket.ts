@@ -20,6 +20,7 @@ import { h2Facts } from './request-facts.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import type { Tunnels } from './websocket.ts';
 import type { UpstreamErrorReason } from './upstream-errors.ts';
+import * as guard from './h2-stream-guard.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_CONNECT_ERROR, NGHTTP2_NO_ERROR } = http2.constants;
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -113,12 +114,17 @@ class H2WebSocketExchange extends Exchange {
         return;
       }
       answered = true;
-      this.finish(200);
       // The 101's own fields (subprotocol, extensions) go to the client; the handshake fields do not.
       // clientResponseHeaders drops Connection and Upgrade; the accept key is the HTTP/1.1 handshake's own.
       const out = pairsToObject(200, this.responseHeaders(res.status, clientResponseHeaders(res.raw)));
       delete out['sec-websocket-accept'];
-      stream.respond(out);
+      // Fields HTTP/2 cannot carry: the guard answers 502, and there is no tunnel.
+      if (!guard.respond(stream, out)) {
+        this.finish(502, 'protocol');
+        upstream.destroy();
+        return;
+      }
+      this.finish(200);
       const rest = buf.subarray(res.headLength);
       answerHead = upstream.bytesRead - rest.length;
       buf = null;
