@@ -1,6 +1,7 @@
 // One listener's protocol handlers: the node:http server (HTTP/1.1 requests and Upgrades) and the
-// http2 server (h2c / h2 streams), neither listening itself. The plain and TLS listeners hand
-// them sockets; all of them route through decide().
+// HTTP/2 engine (h2c / h2 connections): Sluice's own core (h2core/front.ts) or node:http2's server,
+// none listening itself. The plain and TLS listeners hand them sockets; all of them route through
+// the exchange core.
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import type net from 'node:net';
