@@ -3,7 +3,7 @@
 // offers a 256 KiB stream window, node:http2 keeps the protocol's 65,535.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
