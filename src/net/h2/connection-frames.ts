@@ -188,6 +188,7 @@ function onSettings(conn: H2Connection, flags: number, id: number, payload: Buff
   if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'SETTINGS on a stream');
   if ((flags & FLAG_ACK) !== 0) {
     if (payload.length !== 0) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'SETTINGS ACK with a payload');
+    conn.watchdog.settingsAcked();
     return;
   }
   if (payload.length % 6 !== 0) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'SETTINGS length');
@@ -209,7 +210,10 @@ function onSettings(conn: H2Connection, flags: number, id: number, payload: Buff
 function onPing(conn: H2Connection, flags: number, id: number, payload: Buffer): void {
   if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'PING on a stream');
   if (payload.length !== 8) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'PING length');
-  if ((flags & FLAG_ACK) !== 0) return;
+  if ((flags & FLAG_ACK) !== 0) {
+    conn.watchdog.pingAcked(payload);
+    return;
+  }
   if (!conn.controlFrames.spend() || conn.outputFull()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'PING flood');
   conn.writer.ping(true, payload);
   conn.flushSoon();

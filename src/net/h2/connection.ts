@@ -7,37 +7,19 @@ import type { Duplex } from 'node:stream';
 import { Budget } from './budget.ts';
 import { hpackCodec } from './codec.ts';
 import {
-  CANCEL, CLIENT_PREFACE, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ENHANCE_YOUR_CALM, H2ProtocolError, INTERNAL_ERROR,
+  CANCEL, CLIENT_PREFACE, DEFAULT_WINDOW, ENHANCE_YOUR_CALM, H2ProtocolError, INTERNAL_ERROR,
   NO_ERROR, PROTOCOL_ERROR,
 } from './frames.ts';
 import { FrameReader } from './frame-reader.ts';
 import { FrameWriter } from './frame-writer.ts';
-import type { HeaderCodec, HeaderDecoder, HeaderEncoder } from './header-codec.ts';
+import type { HeaderDecoder, HeaderEncoder } from './header-codec.ts';
+import { type H2ServerOptions, resolveLimits } from './options.ts';
+import { Watchdog } from './watchdog.ts';
 import { type LocalSettings, type PeerSettings, defaultPeerSettings, localSettingsPairs } from './settings.ts';
 import { H2Stream, type StreamHost, WRITE_HIGH_WATER } from './stream.ts';
 import { type PendingBlock, handleFrame } from './connection-frames.ts';
 
-export interface H2ServerOptions {
-  /** HPACK for requests and responses; default hpack.ts's (codec.ts). */
-  codec?: HeaderCodec;
-  /** Streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); default 250. */
-  maxConcurrentStreams?: number;
-  /** Each stream's receive window; default 256 KiB. */
-  initialWindowSize?: number;
-  /** The connection's receive window; default 1 MiB. */
-  connectionWindowSize?: number;
-  maxFrameSize?: number;
-  /** Header list size (RFC 9113 6.5.2) a request may have; default 64 KiB. */
-  maxHeaderListSize?: number;
-  /** Closes (GOAWAY) a connection with no open stream idle this long; 0 for never. Default 0. */
-  idleTimeoutMs?: number;
-  /** Bytes the socket may hold unwritten before the client is taken as not reading; default 4 MiB. */
-  maxQueuedOutput?: number;
-  /** Streams the client may reset before their response ends (CVE-2023-44487): burst and refill per second. */
-  rapidReset?: { burst: number; perSecond: number };
-  /** SETTINGS and PING frames the client may send: burst and refill per second. */
-  controlFrames?: { burst: number; perSecond: number };
-}
+export type { H2ServerOptions } from './options.ts';
 
 export type StreamHandler = (stream: H2Stream) => void;
 
@@ -60,6 +42,7 @@ export class H2Connection implements StreamHost {
   readonly onStream: StreamHandler;
   readonly rapidResets: Budget;
   readonly controlFrames: Budget;
+  readonly watchdog: Watchdog;
   /** Called once when the socket is gone. */
   onClose: () => void = () => {};
   /** Highest stream id the client opened. */
@@ -90,16 +73,17 @@ export class H2Connection implements StreamHost {
   constructor(socket: Duplex, options: H2ServerOptions, onStream: StreamHandler) {
     this.socket = socket;
     this.onStream = onStream;
+    const limits = resolveLimits(options);
     this.local = {
-      maxConcurrentStreams: options.maxConcurrentStreams ?? 250,
-      initialWindowSize: options.initialWindowSize ?? 256 * 1024,
-      maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
-      maxHeaderListSize: options.maxHeaderListSize ?? 65_536,
+      maxConcurrentStreams: limits.maxConcurrentStreams,
+      initialWindowSize: limits.initialWindowSize,
+      maxFrameSize: limits.maxFrameSize,
+      maxHeaderListSize: limits.maxHeaderListSize,
     };
-    this.connWindowTarget = Math.max(DEFAULT_WINDOW, options.connectionWindowSize ?? 1024 * 1024);
-    this.maxQueuedOutput = options.maxQueuedOutput ?? 4 * 1024 * 1024;
-    this.rapidResets = new Budget(options.rapidReset?.burst ?? 500, options.rapidReset?.perSecond ?? 30);
-    this.controlFrames = new Budget(options.controlFrames?.burst ?? 1000, options.controlFrames?.perSecond ?? 200);
+    this.connWindowTarget = Math.max(DEFAULT_WINDOW, limits.connectionWindowSize);
+    this.maxQueuedOutput = limits.maxQueuedOutput;
+    this.rapidResets = new Budget(limits.rapidReset.burst, limits.rapidReset.perSecond);
+    this.controlFrames = new Budget(limits.controlFrames.burst, limits.controlFrames.perSecond);
     const codec = options.codec ?? hpackCodec(this.local.maxHeaderListSize);
     this.decoder = codec.decoder();
     this.encoder = codec.encoder();
@@ -108,8 +92,10 @@ export class H2Connection implements StreamHost {
       frame: (type, flags, id, payload) => handleFrame(this, type, flags, id, payload),
       oversized: () => this.fail(new H2ProtocolError(0x6 /* FRAME_SIZE_ERROR */, 0, 'frame larger than MAX_FRAME_SIZE')),
     }, this.local.maxFrameSize);
+    this.watchdog = new Watchdog(this, limits);
 
     this.writer.settings(localSettingsPairs(this.local));
+    this.watchdog.settingsSent();
     if (this.connWindowTarget > DEFAULT_WINDOW) {
       this.writer.windowUpdate(0, this.connWindowTarget - DEFAULT_WINDOW);
       this.recvWindow = this.connWindowTarget;
@@ -125,13 +111,6 @@ export class H2Connection implements StreamHost {
       this.#socketBlocked = false;
       if (this.#sendable.length > 0) this.#flushSoon();
     });
-    const idle = options.idleTimeoutMs ?? 0;
-    if (idle > 0) {
-      (socket as Duplex & { setTimeout?: (ms: number) => unknown }).setTimeout?.(idle);
-      socket.on('timeout', () => {
-        if (this.streams.size === 0) this.close();
-      });
-    }
   }
 
   /** Bytes a listener read before handing the socket over (it sniffed the preface to pick HTTP/2). */
@@ -172,6 +151,7 @@ export class H2Connection implements StreamHost {
 
   #read(chunk: Buffer): void {
     if (this.dead) return;
+    this.watchdog.readTick = this.watchdog.tick;
     if (this.#prefaceSeen < CLIENT_PREFACE.length) {
       chunk = this.#preface(chunk);
       if (chunk.length === 0) return;
@@ -292,6 +272,7 @@ export class H2Connection implements StreamHost {
     if (s.unconsumed > 0) this.creditConnection(s.unconsumed);
     s.unconsumed = 0;
     s.finish(code, byPeer);
+    if (this.streams.size === 0) this.watchdog.idleSince = this.watchdog.tick;
     if (this.goingAway && this.streams.size === 0 && !this.dead) this.#endSocket();
   }
 
@@ -320,6 +301,19 @@ export class H2Connection implements StreamHost {
   /** Unwritten output past the cap: a client that makes us answer (PING, SETTINGS) but does not read. */
   outputFull(): boolean {
     return this.socket.writableLength + this.writer.pending > this.maxQueuedOutput;
+  }
+
+  /** The socket refused more output and has not drained: the client is not reading. */
+  get socketBlocked(): boolean {
+    return this.#socketBlocked;
+  }
+
+  /**
+   * We reset a stream because the client misbehaved (a stream error, a stall): it costs from the
+   * reset budget as a client's reset would. False when that ended the connection.
+   */
+  countServerReset(): boolean {
+    return true;
   }
 
   /** A connection-owned frame was written outside a read (a PING answer, a reset). */
@@ -370,6 +364,7 @@ export class H2Connection implements StreamHost {
   /** A new stream, counted and handed to the handler. */
   openStream(id: number): H2Stream {
     const s = new H2Stream(this, id, this.local.initialWindowSize, this.peer.initialWindowSize);
+    s.progressTick = this.watchdog.tick;
     this.streams.set(id, s);
     return s;
   }
@@ -377,6 +372,7 @@ export class H2Connection implements StreamHost {
   #closed(): void {
     this.dead = true;
     this.reader.stop();
+    this.watchdog.stop();
     const open = [...this.streams.values()];
     this.streams.clear();
     for (const s of open) s.finish(CANCEL, true);

@@ -74,6 +74,8 @@ export class H2Stream {
   /** content-length the request announced (-1: none) and DATA bytes seen against it. */
   contentLength = -1;
   received = 0;
+  /** Watchdog tick of the stream's last progress (watchdog.ts). */
+  progressTick = 0;
   /** In the connection's list of streams with something to send. */
   scheduled = false;
   onData: DataHandler | undefined = undefined;
