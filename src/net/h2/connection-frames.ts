@@ -99,6 +99,7 @@ function onData(conn: H2Connection, flags: number, id: number, payload: Buffer):
   }
   s.received += n;
   s.bytesIn += n;
+  s.progressTick = conn.watchdog.tick;
   if (s.contentLength >= 0 && s.received > s.contentLength) {
     s.unconsumed += n;
     throw new H2ProtocolError(PROTOCOL_ERROR, id, 'DATA beyond content-length');

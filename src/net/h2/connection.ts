@@ -62,6 +62,9 @@ export class H2Connection implements StreamHost {
    */
   readonly recentlyClosed = new Map<number, number>();
   readonly maxQueuedOutput: number;
+  /** Response bytes queued across the streams, and the bound past which write() says wait. */
+  bufferedResponse = 0;
+  readonly maxBufferedResponse: number;
   /** A header block still waiting for its CONTINUATION frames. */
   pendingBlock: PendingBlock | undefined = undefined;
   #prefaceSeen = 0;
@@ -69,6 +72,8 @@ export class H2Connection implements StreamHost {
   #flushScheduled = false;
   #inRead = false;
   #socketBlocked = false;
+  /** Streams whose write() returned false: onDrain once they and the connection have room. */
+  readonly #awaitingDrain = new Set<H2Stream>();
 
   constructor(socket: Duplex, options: H2ServerOptions, onStream: StreamHandler) {
     this.socket = socket;
@@ -82,6 +87,7 @@ export class H2Connection implements StreamHost {
     };
     this.connWindowTarget = Math.max(DEFAULT_WINDOW, limits.connectionWindowSize);
     this.maxQueuedOutput = limits.maxQueuedOutput;
+    this.maxBufferedResponse = limits.maxBufferedResponse;
     this.rapidResets = new Budget(limits.rapidReset.burst, limits.rapidReset.perSecond);
     this.controlFrames = new Budget(limits.controlFrames.burst, limits.controlFrames.perSecond);
     const codec = options.codec ?? hpackCodec(this.local.maxHeaderListSize);
@@ -192,6 +198,7 @@ export class H2Connection implements StreamHost {
   /** Sends queued DATA the windows allow, then everything pending in one write. */
   #flushNow(): void {
     if (this.#sendable.length > 0) this.#pumpAll();
+    if (this.#awaitingDrain.size > 0) this.#notifyDrain();
     if (this.writer.pending === 0) return;
     if (!this.writer.flush()) this.#socketBlocked = true;
     if (!this.dead && this.outputFull()) {
@@ -203,17 +210,27 @@ export class H2Connection implements StreamHost {
   #pumpAll(): void {
     const list = this.#sendable;
     this.#sendable = [];
-    let drained: H2Stream[] | undefined;
     for (const s of list) {
       s.scheduled = false;
       if (s.closed) continue;
-      const before = s.queued;
       this.#pump(s);
-      if (!s.closed && before >= WRITE_HIGH_WATER && s.queued < WRITE_HIGH_WATER) (drained ??= []).push(s);
       // Blocked on the connection window or the socket, not on its own window: try again later.
       if (!s.closed && !s.localClosed && (s.queued > 0 || s.ending) && s.sendWindow > 0 && !s.scheduled) {
         s.scheduled = true;
         this.#sendable.push(s);
+      }
+    }
+  }
+
+  /** onDrain for the streams told to wait, once both they and the connection are under their bounds. */
+  #notifyDrain(): void {
+    if (this.bufferedResponse >= this.maxBufferedResponse) return;
+    let drained: H2Stream[] | undefined;
+    for (const s of this.#awaitingDrain) {
+      if (s.closed) this.#awaitingDrain.delete(s);
+      else if (s.queued < WRITE_HIGH_WATER) {
+        this.#awaitingDrain.delete(s);
+        (drained ??= []).push(s);
       }
     }
     if (drained !== undefined) for (const s of drained) if (!s.closed) s.onDrain();
@@ -233,7 +250,9 @@ export class H2Connection implements StreamHost {
       s.sendWindow -= n;
       this.sendWindow -= n;
       s.queued -= n;
+      this.bufferedResponse -= n;
       s.bytesOut += n;
+      s.progressTick = this.watchdog.tick;
       if (start + n === chunk.length) {
         s.queue.shift();
         s.queueOffset = 0;
@@ -268,6 +287,8 @@ export class H2Connection implements StreamHost {
     this.streams.delete(s.id);
     this.recentlyClosed.set(s.id, resetByUs ? Math.max(0, s.sendWindow) : -1);
     if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
+    this.bufferedResponse -= s.queued;
+    if (this.#awaitingDrain.size > 0 && this.#awaitingDrain.delete(s)) this.#flushSoon();
     // Body bytes the consumer never took still count against the connection window.
     if (s.unconsumed > 0) this.creditConnection(s.unconsumed);
     s.unconsumed = 0;
@@ -330,13 +351,17 @@ export class H2Connection implements StreamHost {
     this.#flushSoon();
   }
 
-  wantsToSend(s: H2Stream): void {
-    if (this.dead) return;
+  wantsToSend(s: H2Stream, bytes = 0): boolean {
+    if (this.dead) return false;
+    this.bufferedResponse += bytes;
     if (!s.scheduled) {
       s.scheduled = true;
       this.#sendable.push(s);
     }
     this.#flushSoon();
+    if (s.ending || (s.queued < WRITE_HIGH_WATER && this.bufferedResponse < this.maxBufferedResponse)) return true;
+    this.#awaitingDrain.add(s);
+    return false;
   }
 
   consumed(s: H2Stream, n: number): void {
@@ -375,6 +400,8 @@ export class H2Connection implements StreamHost {
     this.watchdog.stop();
     const open = [...this.streams.values()];
     this.streams.clear();
+    this.#awaitingDrain.clear();
+    this.bufferedResponse = 0;
     for (const s of open) s.finish(CANCEL, true);
     this.onClose();
   }

@@ -9,8 +9,11 @@
 //                         socket's reads (no copy, never reused: keeping one keeps its read alive)
 //   stream.consume(n)     the consumer is done with n body bytes: the client may send n more
 //   stream.respond(status, pairs, endStream)   the response head (pairs without :status)
-//   stream.write(chunk)   queues body bytes; false once past the high-water mark, then onDrain
-//                         (past 4 MiB queued the stream is reset INTERNAL_ERROR)
+//   stream.write(chunk)   queues body bytes; false once past the high-water mark (64 KiB on the
+//                         stream, or the connection's maxBufferedResponse across its streams),
+//                         then wait for onDrain: it comes when the client has read enough, never
+//                         while its window stays shut (past 4 MiB queued the stream is reset
+//                         INTERNAL_ERROR)
 //   stream.end(trailers?) finishes the response (trailers as flat pairs)
 //   stream.reset(code)    RST_STREAM (CANCEL by default)
 //   stream.onClose(code, byPeer)   once, when the stream is gone: 0 after a normal finish, else the
@@ -22,8 +25,11 @@ import { CANCEL, INTERNAL_ERROR } from './frames.ts';
 /** What a stream asks of its connection. */
 export interface StreamHost {
   sendHeaders(stream: H2Stream, pairs: readonly string[], endStream: boolean): void;
-  /** The stream has queued DATA or an end to send. */
-  wantsToSend(stream: H2Stream): void;
+  /**
+   * The stream has queued DATA (`bytes` more of it) or an end to send. False when the stream or
+   * the connection holds too much unsent: the consumer waits for onDrain.
+   */
+  wantsToSend(stream: H2Stream, bytes?: number): boolean;
   consumed(stream: H2Stream, n: number): void;
   resetStream(stream: H2Stream, code: number): void;
 }
@@ -126,9 +132,8 @@ export class H2Stream {
     if (chunk.length > 0) {
       this.queue.push(chunk);
       this.queued += chunk.length;
-      this.#host.wantsToSend(this);
     }
-    return this.queued < WRITE_HIGH_WATER;
+    return this.#host.wantsToSend(this, chunk.length);
   }
 
   end(trailers?: readonly string[]): void {
