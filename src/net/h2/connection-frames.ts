@@ -212,7 +212,7 @@ function onPing(conn: H2Connection, flags: number, id: number, payload: Buffer):
   if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'PING on a stream');
   if (payload.length !== 8) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'PING length');
   if ((flags & FLAG_ACK) !== 0) {
-    conn.watchdog.pingAcked(payload);
+    conn.pingAcked(payload);
     return;
   }
   if (!conn.controlFrames.spend() || conn.outputFull()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'PING flood');

@@ -14,6 +14,7 @@ import { FrameReader } from './frame-reader.ts';
 import { FrameWriter } from './frame-writer.ts';
 import type { HeaderDecoder, HeaderEncoder } from './header-codec.ts';
 import { type H2ServerOptions, resolveLimits } from './options.ts';
+import { SHUTDOWN_OPAQUE, Shutdown } from './shutdown.ts';
 import { Watchdog } from './watchdog.ts';
 import { type LocalSettings, type PeerSettings, defaultPeerSettings, localSettingsPairs } from './settings.ts';
 import { H2Stream, type StreamHost, WRITE_HIGH_WATER } from './stream.ts';
@@ -74,6 +75,11 @@ export class H2Connection implements StreamHost {
   #socketBlocked = false;
   /** Streams whose write() returned false: onDrain once they and the connection have room. */
   readonly #awaitingDrain = new Set<H2Stream>();
+  #shutdown: Shutdown | undefined = undefined;
+  #onClosed: () => void = () => {};
+  readonly #closedPromise = new Promise<void>((resolve) => {
+    this.#onClosed = resolve;
+  });
 
   constructor(socket: Duplex, options: H2ServerOptions, onStream: StreamHandler) {
     this.socket = socket;
@@ -124,7 +130,27 @@ export class H2Connection implements StreamHost {
     this.#read(chunk);
   }
 
-  /** Graceful close: GOAWAY with the last stream id; open streams finish, then the socket ends. */
+  /**
+   * Graceful shutdown for a server going away (RFC 9113 6.8), in two steps: GOAWAY 2^31-1 and a
+   * PING now; after the PING's round trip (at most 1 s, or half the deadline) GOAWAY with the last
+   * stream processed. Streams opened before that are served; later ones are refused with
+   * REFUSED_STREAM (the client may retry them on another connection). The socket ends when the
+   * last stream finishes, or is destroyed at `deadlineMs` (open streams see onClose(CANCEL)).
+   * Resolves once the socket is gone. Calling it again returns the first call's promise.
+   */
+  shutdown(deadlineMs = 5000): Promise<void> {
+    if (this.dead && this.socket.destroyed) return Promise.resolve();
+    this.#shutdown ??= new Shutdown(this, deadlineMs, this.#closedPromise);
+    return this.#shutdown.done;
+  }
+
+  /** A PING ACK: ours for keep-alive or for shutdown. */
+  pingAcked(opaque: Buffer): void {
+    if (this.watchdog.pingAcked(opaque)) return;
+    if (this.#shutdown !== undefined && opaque.equals(SHUTDOWN_OPAQUE)) this.#shutdown.pingAcked();
+  }
+
+  /** Graceful close at once: GOAWAY with the last stream id; open streams finish, then the socket ends. */
   close(): void {
     if (this.dead || this.goingAway) return;
     this.goingAway = true;
@@ -404,6 +430,7 @@ export class H2Connection implements StreamHost {
     this.bufferedResponse = 0;
     for (const s of open) s.finish(CANCEL, true);
     this.onClose();
+    this.#onClosed();
   }
 }
 
