@@ -10,6 +10,7 @@ import {
   CANCEL, CLIENT_PREFACE, DEFAULT_WINDOW, ENHANCE_YOUR_CALM, H2ProtocolError, INTERNAL_ERROR,
   NO_ERROR, PROTOCOL_ERROR,
 } from './frames.ts';
+import { FloodGuard } from './flood-guard.ts';
 import { FrameReader } from './frame-reader.ts';
 import { FrameWriter } from './frame-writer.ts';
 import type { HeaderDecoder, HeaderEncoder } from './header-codec.ts';
@@ -44,6 +45,7 @@ export class H2Connection implements StreamHost {
   readonly rapidResets: Budget;
   readonly controlFrames: Budget;
   readonly watchdog: Watchdog;
+  readonly floods = new FloodGuard();
   /** Called once when the socket is gone. */
   onClose: () => void = () => {};
   /** Highest stream id the client opened. */
@@ -273,6 +275,7 @@ export class H2Connection implements StreamHost {
       const n = Math.min(chunk.length - start, room);
       const last = n === s.queued && s.ending && s.trailers === undefined;
       this.writer.data(s.id, chunk, start, start + n, last);
+      this.floods.dataFramesSent++;
       s.sendWindow -= n;
       this.sendWindow -= n;
       s.queued -= n;
@@ -360,7 +363,17 @@ export class H2Connection implements StreamHost {
    * reset budget as a client's reset would. False when that ended the connection.
    */
   countServerReset(): boolean {
-    return true;
+    if (this.resetWithinBounds()) return true;
+    this.fail(new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'too many streams reset'));
+    return false;
+  }
+
+  /**
+   * A stream ended before its response did (CVE-2023-44487): within the rate budget, and such
+   * streams not most of the connection's (the slow variant the rate budget alone allows).
+   */
+  resetWithinBounds(): boolean {
+    return this.rapidResets.spend() && this.floods.premature();
   }
 
   /** A connection-owned frame was written outside a read (a PING answer, a reset). */
