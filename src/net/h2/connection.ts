@@ -1,8 +1,9 @@
 // The server side of one HTTP/2 connection (RFC 9113) on any Duplex: a net.Socket for h2c with
 // prior knowledge, a TLSSocket after ALPN chose h2. Reads frames (frame-reader.ts), keeps stream
 // states and both directions' flow control, and writes through one output buffer flushed once per
-// batch (frame-writer.ts). Frame semantics live in connection-frames.ts; the stream API is
-// stream.ts.
+// batch (connection-output.ts, frame-writer.ts). Frame semantics live in connection-frames.ts; the
+// stream API is stream.ts; deadlines in watchdog.ts; flood bounds in flood-guard.ts; graceful
+// shutdown (shutdown() below) in shutdown.ts; every limit and its default in options.ts.
 import type { Duplex } from 'node:stream';
 import { Budget } from './budget.ts';
 import { hpackCodec } from './codec.ts';
@@ -10,6 +11,7 @@ import {
   CANCEL, CLIENT_PREFACE, DEFAULT_WINDOW, ENHANCE_YOUR_CALM, H2ProtocolError, INTERNAL_ERROR,
   NO_ERROR, PROTOCOL_ERROR,
 } from './frames.ts';
+import { ConnectionOutput } from './connection-output.ts';
 import { FloodGuard } from './flood-guard.ts';
 import { FrameReader } from './frame-reader.ts';
 import { FrameWriter } from './frame-writer.ts';
@@ -18,15 +20,13 @@ import { type H2ServerOptions, resolveLimits } from './options.ts';
 import { SHUTDOWN_OPAQUE, Shutdown } from './shutdown.ts';
 import { Watchdog } from './watchdog.ts';
 import { type LocalSettings, type PeerSettings, defaultPeerSettings, localSettingsPairs } from './settings.ts';
-import { H2Stream, type StreamHost, WRITE_HIGH_WATER } from './stream.ts';
+import { H2Stream, type StreamHost } from './stream.ts';
 import { type PendingBlock, handleFrame } from './connection-frames.ts';
 
 export type { H2ServerOptions } from './options.ts';
 
 export type StreamHandler = (stream: H2Stream) => void;
 
-/** Response bytes the socket may hold before DATA waits for 'drain'. */
-const SOCKET_HIGH_WATER = 256 * 1024;
 /** Streams remembered after closing, so late frames on them get the right answer (RFC 9113 5.1). */
 const RECENTLY_CLOSED = 256;
 /** A connection that does not close after its GOAWAY is destroyed after this long. */
@@ -65,18 +65,10 @@ export class H2Connection implements StreamHost {
    */
   readonly recentlyClosed = new Map<number, number>();
   readonly maxQueuedOutput: number;
-  /** Response bytes queued across the streams, and the bound past which write() says wait. */
-  bufferedResponse = 0;
-  readonly maxBufferedResponse: number;
+  readonly output: ConnectionOutput;
   /** A header block still waiting for its CONTINUATION frames. */
   pendingBlock: PendingBlock | undefined = undefined;
   #prefaceSeen = 0;
-  #sendable: H2Stream[] = [];
-  #flushScheduled = false;
-  #inRead = false;
-  #socketBlocked = false;
-  /** Streams whose write() returned false: onDrain once they and the connection have room. */
-  readonly #awaitingDrain = new Set<H2Stream>();
   #shutdown: Shutdown | undefined = undefined;
   #onClosed: () => void = () => {};
   readonly #closedPromise = new Promise<void>((resolve) => {
@@ -95,7 +87,7 @@ export class H2Connection implements StreamHost {
     };
     this.connWindowTarget = Math.max(DEFAULT_WINDOW, limits.connectionWindowSize);
     this.maxQueuedOutput = limits.maxQueuedOutput;
-    this.maxBufferedResponse = limits.maxBufferedResponse;
+    this.output = new ConnectionOutput(this, limits.maxBufferedResponse);
     this.rapidResets = new Budget(limits.rapidReset.burst, limits.rapidReset.perSecond);
     this.controlFrames = new Budget(limits.controlFrames.burst, limits.controlFrames.perSecond);
     const codec = options.codec ?? hpackCodec(this.local.maxHeaderListSize);
@@ -121,10 +113,7 @@ export class H2Connection implements StreamHost {
     socket.on('end', () => this.destroy());
     socket.on('error', () => this.destroy());
     socket.on('close', () => this.#closed());
-    socket.on('drain', () => {
-      this.#socketBlocked = false;
-      if (this.#sendable.length > 0) this.#flushSoon();
-    });
+    socket.on('drain', () => this.output.drained());
   }
 
   /** Bytes a listener read before handing the socket over (it sniffed the preface to pick HTTP/2). */
@@ -157,7 +146,7 @@ export class H2Connection implements StreamHost {
     if (this.dead || this.goingAway) return;
     this.goingAway = true;
     this.writer.goaway(this.lastStreamId, NO_ERROR);
-    this.#flushSoon();
+    this.output.flushSoon();
     if (this.streams.size === 0) this.#endSocket();
   }
 
@@ -190,15 +179,15 @@ export class H2Connection implements StreamHost {
       chunk = this.#preface(chunk);
       if (chunk.length === 0) return;
     }
-    this.#inRead = true;
+    this.output.inRead = true;
     try {
       this.reader.push(chunk);
     } catch (err) {
       // A consumer's callback threw: the connection cannot be trusted to be in a known state.
       this.fail(err instanceof H2ProtocolError ? err : new H2ProtocolError(INTERNAL_ERROR, 0, 'internal error'));
     }
-    this.#inRead = false;
-    this.#flushNow();
+    this.output.inRead = false;
+    this.output.flushNow();
   }
 
   /** Checks the client preface (RFC 9113 3.4); returns what follows it. */
@@ -212,112 +201,13 @@ export class H2Connection implements StreamHost {
     return chunk.subarray(n);
   }
 
-  // ---- output ----
-
-  #flushSoon(): void {
-    if (this.#inRead || this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      this.#flushNow();
-    });
-  }
-
-  /** Sends queued DATA the windows allow, then everything pending in one write. */
-  #flushNow(): void {
-    if (this.#sendable.length > 0) this.#pumpAll();
-    if (this.#awaitingDrain.size > 0) this.#notifyDrain();
-    if (this.writer.pending === 0) return;
-    if (!this.writer.flush()) this.#socketBlocked = true;
-    if (!this.dead && this.outputFull()) {
-      // The client is not reading what it asked for (a PING or SETTINGS flood, or a stalled reader).
-      this.fail(new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'output queue limit'));
-    }
-  }
-
-  #pumpAll(): void {
-    const list = this.#sendable;
-    this.#sendable = [];
-    for (const s of list) {
-      s.scheduled = false;
-      if (s.closed) continue;
-      this.#pump(s);
-      // Blocked on the connection window or the socket, not on its own window: try again later.
-      if (!s.closed && !s.localClosed && (s.queued > 0 || s.ending) && s.sendWindow > 0 && !s.scheduled) {
-        s.scheduled = true;
-        this.#sendable.push(s);
-      }
-    }
-  }
-
-  /** onDrain for the streams told to wait, once both they and the connection are under their bounds. */
-  #notifyDrain(): void {
-    if (this.bufferedResponse >= this.maxBufferedResponse) return;
-    let drained: H2Stream[] | undefined;
-    for (const s of this.#awaitingDrain) {
-      if (s.closed) this.#awaitingDrain.delete(s);
-      else if (s.queued < WRITE_HIGH_WATER) {
-        this.#awaitingDrain.delete(s);
-        (drained ??= []).push(s);
-      }
-    }
-    if (drained !== undefined) for (const s of drained) if (!s.closed) s.onDrain();
-  }
-
-  /** Moves a stream's queued body into DATA frames within the windows and the socket's room. */
-  #pump(s: H2Stream): void {
-    const maxFrame = this.peer.maxFrameSize;
-    while (s.queued > 0) {
-      const room = Math.min(s.sendWindow, this.sendWindow, maxFrame);
-      if (room <= 0 || this.#socketBlocked || this.socket.writableLength + this.writer.pending > SOCKET_HIGH_WATER) return;
-      const chunk = s.queue[0]!;
-      const start = s.queueOffset;
-      const n = Math.min(chunk.length - start, room);
-      const last = n === s.queued && s.ending && s.trailers === undefined;
-      this.writer.data(s.id, chunk, start, start + n, last);
-      this.floods.dataFramesSent++;
-      s.sendWindow -= n;
-      this.sendWindow -= n;
-      s.queued -= n;
-      this.bufferedResponse -= n;
-      s.bytesOut += n;
-      s.progressTick = this.watchdog.tick;
-      if (start + n === chunk.length) {
-        s.queue.shift();
-        s.queueOffset = 0;
-      } else s.queueOffset = start + n;
-      if (last) return this.#localEnd(s);
-    }
-    if (s.ending && !s.localClosed) {
-      if (s.trailers !== undefined) this.#writeHeaders(s, s.trailers, true);
-      else this.writer.data(s.id, EMPTY, 0, 0, true);
-      this.#localEnd(s);
-    }
-  }
-
-  #writeHeaders(s: H2Stream, pairs: readonly string[], endStream: boolean): void {
-    s.bytesOut += this.writer.encodedHeaders(s.id, pairs, this.encoder, endStream, this.peer.maxFrameSize);
-  }
-
-  /**
-   * We sent END_STREAM: the stream is done, or (request body still coming) half-closed until the
-   * client ends it, the rest of its body given back to the windows unread. A consumer that wants the
-   * client to stop sending resets the stream (NO_ERROR, RFC 9113 8.1) itself.
-   */
-  #localEnd(s: H2Stream): void {
-    s.localClosed = true;
-    if (s.remoteClosed) return this.closeStream(s, NO_ERROR, false, false);
-    if (s.unconsumed > 0) this.consumed(s, s.unconsumed);
-  }
-
   /** Takes a stream out of the connection and tells its consumer. */
   closeStream(s: H2Stream, code: number, byPeer: boolean, resetByUs: boolean): void {
     if (s.closed) return;
     this.streams.delete(s.id);
     this.recentlyClosed.set(s.id, resetByUs ? Math.max(0, s.sendWindow) : -1);
     if (this.recentlyClosed.size > RECENTLY_CLOSED) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
-    this.bufferedResponse -= s.queued;
-    if (this.#awaitingDrain.size > 0 && this.#awaitingDrain.delete(s)) this.#flushSoon();
+    this.output.streamClosed(s);
     // Body bytes the consumer never took still count against the connection window.
     if (s.unconsumed > 0) this.creditConnection(s.unconsumed);
     s.unconsumed = 0;
@@ -333,29 +223,19 @@ export class H2Connection implements StreamHost {
       this.writer.windowUpdate(0, this.connUnacked);
       this.recvWindow += this.connUnacked;
       this.connUnacked = 0;
-      this.#flushSoon();
+      this.output.flushSoon();
     }
   }
 
   /** Every stream blocked on the connection window (or the socket) may send now. */
   resumeSending(s?: H2Stream): void {
-    if (s !== undefined) {
-      if (!s.scheduled && !s.closed && (s.queued > 0 || s.ending)) {
-        s.scheduled = true;
-        this.#sendable.push(s);
-      }
-    }
-    if (this.#sendable.length > 0) this.#flushSoon();
+    if (s !== undefined && !s.closed && (s.queued > 0 || s.ending)) this.output.schedule(s);
+    if (this.output.hasSendable) this.output.flushSoon();
   }
 
   /** Unwritten output past the cap: a client that makes us answer (PING, SETTINGS) but does not read. */
   outputFull(): boolean {
     return this.socket.writableLength + this.writer.pending > this.maxQueuedOutput;
-  }
-
-  /** The socket refused more output and has not drained: the client is not reading. */
-  get socketBlocked(): boolean {
-    return this.#socketBlocked;
   }
 
   /**
@@ -378,29 +258,20 @@ export class H2Connection implements StreamHost {
 
   /** A connection-owned frame was written outside a read (a PING answer, a reset). */
   flushSoon(): void {
-    this.#flushSoon();
+    this.output.flushSoon();
   }
 
   // ---- StreamHost ----
 
   sendHeaders(s: H2Stream, pairs: readonly string[], endStream: boolean): void {
     if (this.dead) return;
-    this.#writeHeaders(s, pairs, endStream);
-    if (endStream) this.#localEnd(s);
-    this.#flushSoon();
+    this.output.writeHeaders(s, pairs, endStream);
+    if (endStream) this.output.localEnd(s);
+    this.output.flushSoon();
   }
 
   wantsToSend(s: H2Stream, bytes = 0): boolean {
-    if (this.dead) return false;
-    this.bufferedResponse += bytes;
-    if (!s.scheduled) {
-      s.scheduled = true;
-      this.#sendable.push(s);
-    }
-    this.#flushSoon();
-    if (s.ending || (s.queued < WRITE_HIGH_WATER && this.bufferedResponse < this.maxBufferedResponse)) return true;
-    this.#awaitingDrain.add(s);
-    return false;
+    return !this.dead && this.output.wantsToSend(s, bytes);
   }
 
   consumed(s: H2Stream, n: number): void {
@@ -414,7 +285,7 @@ export class H2Connection implements StreamHost {
       this.writer.windowUpdate(s.id, s.unacked);
       s.recvWindow += s.unacked;
       s.unacked = 0;
-      this.#flushSoon();
+      this.output.flushSoon();
     }
   }
 
@@ -422,7 +293,7 @@ export class H2Connection implements StreamHost {
     if (this.dead) return this.closeStream(s, code, false, true);
     this.writer.rstStream(s.id, code);
     this.closeStream(s, code, false, true);
-    this.#flushSoon();
+    this.output.flushSoon();
   }
 
   /** A new stream, counted and handed to the handler. */
@@ -439,12 +310,9 @@ export class H2Connection implements StreamHost {
     this.watchdog.stop();
     const open = [...this.streams.values()];
     this.streams.clear();
-    this.#awaitingDrain.clear();
-    this.bufferedResponse = 0;
+    this.output.clear();
     for (const s of open) s.finish(CANCEL, true);
     this.onClose();
     this.#onClosed();
   }
 }
-
-const EMPTY = Buffer.alloc(0);

@@ -148,5 +148,5 @@ export class Watchdog {
 /** The stream cannot move until the client does: sends its body, opens its window, reads. */
 function waitingOnClient(conn: H2Connection, s: H2Stream): boolean {
   if (!s.remoteClosed && s.recvWindow > 0) return true;
-  return !s.localClosed && s.queued > 0 && (s.sendWindow <= 0 || conn.sendWindow <= 0 || conn.socketBlocked);
+  return !s.localClosed && s.queued > 0 && (s.sendWindow <= 0 || conn.sendWindow <= 0 || conn.output.socketBlocked);
 }

@@ -100,7 +100,7 @@ function randomFrames(rand: Rand): Buffer {
 function assertBounded(conn: H2Connection, where: string): void {
   assert.ok(conn.streams.size <= LIMITS.maxConcurrentStreams, `${where}: ${conn.streams.size} streams`);
   assert.ok(conn.recentlyClosed.size <= 257, `${where}: ${conn.recentlyClosed.size} closed streams remembered`);
-  assert.ok(conn.bufferedResponse <= LIMITS.maxBufferedResponse + 64 * 1024, `${where}: ${conn.bufferedResponse} response bytes buffered`);
+  assert.ok(conn.output.bufferedResponse <= LIMITS.maxBufferedResponse + 64 * 1024, `${where}: ${conn.output.bufferedResponse} response bytes buffered`);
   assert.ok(conn.socket.writableLength + conn.writer.pending <= LIMITS.maxQueuedOutput + 64 * 1024, `${where}: output queued`);
   assert.ok((conn.pendingBlock?.size ?? 0) <= 2 * LIMITS.maxHeaderListSize, `${where}: header block held`);
   for (const s of conn.streams.values()) assert.ok(s.queued <= 4 * 1024 * 1024, `${where}: stream ${s.id} queued ${s.queued}`);
