@@ -18,8 +18,17 @@
 //   stream.reset(code)    RST_STREAM (CANCEL by default)
 //   stream.onClose(code, byPeer)   once, when the stream is gone: 0 after a normal finish, else the
 //                         RST_STREAM or GOAWAY code; byPeer when the client reset it or the
-//                         connection died under it
+//                         connection died under it. The core itself resets a stream that waited
+//                         on the client (body not sent, window shut) past streamIdleTimeoutMs:
+//                         onClose(CANCEL, false); a consumer waiting on its upstream is never
+//                         timed out by the core, that is the consumer's own deadline
 //   stream.bytesIn / bytesOut   header block and DATA bytes either way (access log)
+//
+// Ending a connection (connection.ts): connection.shutdown(deadlineMs) for a server going away,
+// the two-step GOAWAY of RFC 9113 6.8; open streams keep being served and the socket ends when
+// the last finishes, or at the deadline with onClose(CANCEL, true) for the rest; streams the
+// client opens after it get REFUSED_STREAM and never reach the handler. connection.close() is
+// the one-step GOAWAY (idle connections); connection.destroy() drops the socket.
 import { CANCEL, INTERNAL_ERROR } from './frames.ts';
 
 /** What a stream asks of its connection. */
