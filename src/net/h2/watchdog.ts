@@ -93,12 +93,12 @@ export class Watchdog {
     const conn = this.#conn;
     if (conn.dead) return this.stop();
     const now = ++this.tick;
-    if (this.#settingsTicks > 0 && this.#settingsUnacked > 0 && now - this.#settingsSentAt >= this.#settingsTicks) {
+    if (this.#settingsTicks > 0 && this.#settingsUnacked > 0 && now - this.#settingsSentAt > this.#settingsTicks) {
       return conn.fail(new H2ProtocolError(SETTINGS_TIMEOUT, 0, 'SETTINGS not acknowledged'));
     }
     if (this.#pingEvery > 0 && this.#keepAlive(now)) return;
     if (conn.streams.size === 0) {
-      if (this.#idleTicks > 0 && now - this.idleSince >= this.#idleTicks) conn.close();
+      if (this.#idleTicks > 0 && now - this.idleSince > this.#idleTicks) conn.close();
       return;
     }
     if (this.#streamTicks > 0 || this.#maxStalled > 0) this.#checkStreams(now);
@@ -108,13 +108,13 @@ export class Watchdog {
   #keepAlive(now: number): boolean {
     const conn = this.#conn;
     if (this.#pingSentAt >= 0) {
-      if (now - this.#pingSentAt < this.#pingWithin) return false;
+      if (now - this.#pingSentAt <= this.#pingWithin) return false;
       conn.fail(new H2ProtocolError(NO_ERROR, 0, 'keep-alive PING unanswered'));
       // A dead peer reads nothing: do not wait for it to take the GOAWAY.
       conn.destroy();
       return true;
     }
-    if (now - this.readTick >= this.#pingEvery) {
+    if (now - this.readTick > this.#pingEvery) {
       this.#pingSentAt = now;
       conn.writer.ping(false, KEEPALIVE_OPAQUE);
       conn.flushSoon();
@@ -132,12 +132,12 @@ export class Watchdog {
         continue;
       }
       const still = now - s.progressTick;
-      if (this.#streamTicks > 0 && still >= this.#streamTicks) {
+      if (this.#streamTicks > 0 && still > this.#streamTicks) {
         s.reset(CANCEL);
         if (!conn.countServerReset()) return;
         continue;
       }
-      if (still >= this.#stalledTicks) stalled++;
+      if (still > this.#stalledTicks) stalled++;
     }
     if (this.#maxStalled > 0 && stalled > this.#maxStalled) {
       conn.fail(new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'too many stalled streams'));
