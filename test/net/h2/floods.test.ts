@@ -103,6 +103,21 @@ describe('HTTP/2 core against frame floods', () => {
     assert.ok(c.frames.filter((f) => f.type === RST_STREAM).length <= 51, 'resets stop at the budget');
   });
 
+  it('counts resets provoked by a stream window overflow (MadeYouReset, CVE-2025-8671) against the reset bound', async () => {
+    await serve({ rapidReset: { burst: 50, perSecond: 1 } }, (s) => {
+      if (s.path !== '/hold') helloHandler(s);
+    });
+    const c = await client();
+    const max = Buffer.from([0x7f, 0xff, 0xff, 0xff]);
+    for (let id = 1; id < 400; id += 2) {
+      c.out.frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, id, head('GET', '/hold'));
+      // A valid frame that makes the server reset the stream (FLOW_CONTROL_ERROR), not the client.
+      c.out.frame(WINDOW_UPDATE, 0, id, max);
+    }
+    c.send();
+    await boundedAndOthersServed(c);
+  });
+
   it('counts oversized header lists (answered 431) against the reset bound', async () => {
     await serve({ maxHeaderListSize: 1000, rapidReset: { burst: 50, perSecond: 1 } });
     const c = await client();
