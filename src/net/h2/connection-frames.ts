@@ -5,7 +5,7 @@ import type { H2Connection } from './connection.ts';
 import {
   CONTINUATION, DATA, ENHANCE_YOUR_CALM, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY,
   FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, GOAWAY, H2ProtocolError, HEADERS, MAX_WINDOW, PING, PRIORITY, PROTOCOL_ERROR,
-  PUSH_PROMISE, RST_STREAM, SETTINGS, STREAM_CLOSED, WINDOW_UPDATE,
+  PUSH_PROMISE, REFUSED_STREAM, RST_STREAM, SETTINGS, STREAM_CLOSED, WINDOW_UPDATE,
 } from './frames.ts';
 import { applyPeerSettings } from './settings.ts';
 import { receiveHeaderBlock } from './connection-headers.ts';
@@ -33,7 +33,9 @@ export function handleFrame(conn: H2Connection, type: number, flags: number, id:
       case DATA: return onData(conn, flags, id, payload);
       case HEADERS: return onHeaders(conn, flags, id, payload);
       case CONTINUATION: return onContinuation(conn, flags, id, payload);
-      case PRIORITY: return onPriority(id, payload);
+      case PRIORITY:
+        conn.floods.priority();
+        return onPriority(id, payload);
       case RST_STREAM: return onRstStream(conn, id, payload);
       case SETTINGS: return onSettings(conn, flags, id, payload);
       case PING: return onPing(conn, flags, id, payload);
@@ -41,7 +43,9 @@ export function handleFrame(conn: H2Connection, type: number, flags: number, id:
         if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'GOAWAY on a stream');
         if (payload.length < 8) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'short GOAWAY');
         return;
-      case WINDOW_UPDATE: return onWindowUpdate(conn, id, payload);
+      case WINDOW_UPDATE:
+        conn.floods.windowUpdate();
+        return onWindowUpdate(conn, id, payload);
       case PUSH_PROMISE: throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'PUSH_PROMISE from a client');
       default:
         // Unknown frame types are ignored (RFC 9113 5.5).
@@ -54,12 +58,19 @@ export function handleFrame(conn: H2Connection, type: number, flags: number, id:
   }
 }
 
-/** RST_STREAM for a stream error; the stream (if still known) is closed. */
+/**
+ * RST_STREAM for a stream error; the stream (if still known) is closed. Resets the client provoked
+ * count against the reset bound as its own would ("made you reset"); refusals past our
+ * concurrency limit or our GOAWAY do not.
+ */
 export function streamError(conn: H2Connection, id: number, code: number): void {
   const s = conn.streams.get(id);
-  if (s !== undefined) return s.reset(code);
-  conn.writer.rstStream(id, code);
-  conn.flushSoon();
+  if (s !== undefined) s.reset(code);
+  else {
+    conn.writer.rstStream(id, code);
+    conn.flushSoon();
+  }
+  if (code !== REFUSED_STREAM) conn.countServerReset();
 }
 
 /** Strips padding (RFC 9113 6.1): the payload's [start, end) without pad length byte and padding. */
@@ -74,6 +85,7 @@ function unpad(flags: number, payload: Buffer, reserved: number): number {
 function onData(conn: H2Connection, flags: number, id: number, payload: Buffer): void {
   if (id === 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'DATA on stream 0');
   const length = payload.length;
+  if (length === 0 && (flags & FLAG_END_STREAM) === 0) conn.floods.emptyData();
   const end = unpad(flags, payload, 0);
   const start = (flags & FLAG_PADDED) !== 0 ? 1 : 0;
   if (length > conn.recvWindow) throw new H2ProtocolError(FLOW_CONTROL_ERROR, 0, 'DATA past the connection window');
@@ -99,6 +111,7 @@ function onData(conn: H2Connection, flags: number, id: number, payload: Buffer):
   }
   s.received += n;
   s.bytesIn += n;
+  s.progressTick = conn.watchdog.tick;
   if (s.contentLength >= 0 && s.received > s.contentLength) {
     s.unconsumed += n;
     throw new H2ProtocolError(PROTOCOL_ERROR, id, 'DATA beyond content-length');
@@ -177,7 +190,7 @@ function onRstStream(conn: H2Connection, id: number, payload: Buffer): void {
     return;
   }
   // A stream reset before its response ended costs from the rapid-reset budget (CVE-2023-44487).
-  if (!s.localClosed && !conn.rapidResets.spend()) {
+  if (!s.localClosed && !conn.resetWithinBounds()) {
     conn.closeStream(s, payload.readUInt32BE(0), true, false);
     throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'too many streams reset');
   }
@@ -188,6 +201,7 @@ function onSettings(conn: H2Connection, flags: number, id: number, payload: Buff
   if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'SETTINGS on a stream');
   if ((flags & FLAG_ACK) !== 0) {
     if (payload.length !== 0) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'SETTINGS ACK with a payload');
+    conn.watchdog.settingsAcked();
     return;
   }
   if (payload.length % 6 !== 0) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'SETTINGS length');
@@ -209,7 +223,10 @@ function onSettings(conn: H2Connection, flags: number, id: number, payload: Buff
 function onPing(conn: H2Connection, flags: number, id: number, payload: Buffer): void {
   if (id !== 0) throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'PING on a stream');
   if (payload.length !== 8) throw new H2ProtocolError(FRAME_SIZE_ERROR, 0, 'PING length');
-  if ((flags & FLAG_ACK) !== 0) return;
+  if ((flags & FLAG_ACK) !== 0) {
+    conn.pingAcked(payload);
+    return;
+  }
   if (!conn.controlFrames.spend() || conn.outputFull()) throw new H2ProtocolError(ENHANCE_YOUR_CALM, 0, 'PING flood');
   conn.writer.ping(true, payload);
   conn.flushSoon();

@@ -32,8 +32,10 @@ export function receiveHeaderBlock(conn: H2Connection, id: number, buf: Buffer, 
     throw new H2ProtocolError(PROTOCOL_ERROR, 0, 'stream id not increasing');
   }
   conn.lastStreamId = id;
-  // After our GOAWAY, streams past its last id are ignored (RFC 9113 6.8).
-  if (conn.goingAway) return;
+  conn.floods.streamsStarted++;
+  // After our GOAWAY, streams past its last id are refused, so the client knows to retry them
+  // elsewhere (RFC 9113 6.8 allows ignoring them; REFUSED_STREAM says so explicitly).
+  if (conn.goingAway) return refuse(conn, id, REFUSED_STREAM);
   if (selfDependent) return refuse(conn, id, PROTOCOL_ERROR);
   if (conn.streams.size >= conn.local.maxConcurrentStreams) return refuse(conn, id, REFUSED_STREAM);
   if (conn.decoder.listTooLarge === true || listSize(pairs) > conn.local.maxHeaderListSize) return tooLarge(conn, id, endStream);
@@ -72,4 +74,5 @@ function tooLarge(conn: H2Connection, id: number, endStream: boolean): void {
   conn.writer.headers(id, conn.encoder.encode([':status', '431']), true, conn.peer.maxFrameSize);
   if (!endStream) conn.writer.rstStream(id, 0);
   conn.flushSoon();
+  conn.countServerReset();
 }

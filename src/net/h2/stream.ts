@@ -9,21 +9,36 @@
 //                         socket's reads (no copy, never reused: keeping one keeps its read alive)
 //   stream.consume(n)     the consumer is done with n body bytes: the client may send n more
 //   stream.respond(status, pairs, endStream)   the response head (pairs without :status)
-//   stream.write(chunk)   queues body bytes; false once past the high-water mark, then onDrain
-//                         (past 4 MiB queued the stream is reset INTERNAL_ERROR)
+//   stream.write(chunk)   queues body bytes; false once past the high-water mark (64 KiB on the
+//                         stream, or the connection's maxBufferedResponse across its streams),
+//                         then wait for onDrain: it comes when the client has read enough, never
+//                         while its window stays shut (past 4 MiB queued the stream is reset
+//                         INTERNAL_ERROR)
 //   stream.end(trailers?) finishes the response (trailers as flat pairs)
 //   stream.reset(code)    RST_STREAM (CANCEL by default)
 //   stream.onClose(code, byPeer)   once, when the stream is gone: 0 after a normal finish, else the
 //                         RST_STREAM or GOAWAY code; byPeer when the client reset it or the
-//                         connection died under it
+//                         connection died under it. The core itself resets a stream that waited
+//                         on the client (body not sent, window shut) past streamIdleTimeoutMs:
+//                         onClose(CANCEL, false); a consumer waiting on its upstream is never
+//                         timed out by the core, that is the consumer's own deadline
 //   stream.bytesIn / bytesOut   header block and DATA bytes either way (access log)
+//
+// Ending a connection (connection.ts): connection.shutdown(deadlineMs) for a server going away,
+// the two-step GOAWAY of RFC 9113 6.8; open streams keep being served and the socket ends when
+// the last finishes, or at the deadline with onClose(CANCEL, true) for the rest; streams the
+// client opens after it get REFUSED_STREAM and never reach the handler. connection.close() is
+// the one-step GOAWAY (idle connections); connection.destroy() drops the socket.
 import { CANCEL, INTERNAL_ERROR } from './frames.ts';
 
 /** What a stream asks of its connection. */
 export interface StreamHost {
   sendHeaders(stream: H2Stream, pairs: readonly string[], endStream: boolean): void;
-  /** The stream has queued DATA or an end to send. */
-  wantsToSend(stream: H2Stream): void;
+  /**
+   * The stream has queued DATA (`bytes` more of it) or an end to send. False when the stream or
+   * the connection holds too much unsent: the consumer waits for onDrain.
+   */
+  wantsToSend(stream: H2Stream, bytes?: number): boolean;
   consumed(stream: H2Stream, n: number): void;
   resetStream(stream: H2Stream, code: number): void;
 }
@@ -74,6 +89,8 @@ export class H2Stream {
   /** content-length the request announced (-1: none) and DATA bytes seen against it. */
   contentLength = -1;
   received = 0;
+  /** Watchdog tick of the stream's last progress (watchdog.ts). */
+  progressTick = 0;
   /** In the connection's list of streams with something to send. */
   scheduled = false;
   onData: DataHandler | undefined = undefined;
@@ -124,9 +141,8 @@ export class H2Stream {
     if (chunk.length > 0) {
       this.queue.push(chunk);
       this.queued += chunk.length;
-      this.#host.wantsToSend(this);
     }
-    return this.queued < WRITE_HIGH_WATER;
+    return this.#host.wantsToSend(this, chunk.length);
   }
 
   end(trailers?: readonly string[]): void {

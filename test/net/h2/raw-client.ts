@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { FrameReader } from '../../../src/net/h2/frame-reader.ts';
 import { FrameWriter } from '../../../src/net/h2/frame-writer.ts';
-import { CLIENT_PREFACE, FLAG_ACK, SETTINGS } from '../../../src/net/h2/frames.ts';
+import { CLIENT_PREFACE, FLAG_ACK, PING, SETTINGS } from '../../../src/net/h2/frames.ts';
 
 export interface Frame {
   type: number;
@@ -11,21 +11,32 @@ export interface Frame {
   payload: Buffer;
 }
 
+export interface RawClientOptions {
+  /** Acknowledge the server's SETTINGS (default true): false stands for a peer that never does. */
+  ackSettings?: boolean;
+  /** Answer the server's PINGs (default false: the raw client is a peer that may be dead). */
+  answerPings?: boolean;
+}
+
 export class RawClient {
   readonly frames: Frame[] = [];
   readonly out: FrameWriter;
   closed = false;
   readonly socket: net.Socket;
 
-  private constructor(socket: net.Socket) {
+  private constructor(socket: net.Socket, options: RawClientOptions) {
     this.socket = socket;
     this.out = new FrameWriter(socket);
     const reader = new FrameReader({
       frame: (type, flags, id, payload) => {
         this.frames.push({ type, flags, id, payload: Buffer.from(payload) });
         // Acknowledge the server's SETTINGS, as every client must.
-        if (type === SETTINGS && (flags & FLAG_ACK) === 0 && !this.socket.destroyed) {
+        if (type === SETTINGS && (flags & FLAG_ACK) === 0 && !this.socket.destroyed && options.ackSettings !== false) {
           this.out.settingsAck();
+          this.out.flush();
+        }
+        if (type === PING && (flags & FLAG_ACK) === 0 && !this.socket.destroyed && options.answerPings === true) {
+          this.out.ping(true, payload);
           this.out.flush();
         }
       },
@@ -39,10 +50,10 @@ export class RawClient {
   }
 
   /** Connects and sends the preface (and an empty SETTINGS unless `preface` is given). */
-  static async open(port: number, preface?: Buffer): Promise<RawClient> {
+  static async open(port: number, preface?: Buffer, options: RawClientOptions = {}): Promise<RawClient> {
     const socket = net.connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const c = new RawClient(socket);
+    const c = new RawClient(socket, options);
     if (preface !== undefined) socket.write(preface);
     else {
       socket.write(CLIENT_PREFACE);
