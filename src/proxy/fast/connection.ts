@@ -30,6 +30,8 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   readonly #body = new RequestBodyPump();
   #upstream: UpstreamConn | null = null;
   readonly #resends = new Resends();
+  /** the upstream socket request body bytes were last written to (their read buffer is kept while they wait there) */
+  #bodyTo: Socket | null = null;
   #keepAlive = true;
 
   constructor(socket: Socket, shared: FastShared) {
@@ -38,6 +40,9 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#clientAddress = socket.remoteAddress;
     this.#sni = shared.ctx.secure ? sniOf(socket) : undefined;
     this.#x = new Exchange(shared.dp, shared.ctx.name, FROM_FAST, this);
+    // Plain sockets read into the listener's buffer: no allocation per read. (Before attach: the
+    // sniffed bytes pushed back still come first, as 'data'.)
+    if (!shared.ctx.secure) this.readIntoListenerBuffer(shared.readBuffer, this.#onData);
     // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
     attach(socket, this.#listeners);
   }
@@ -157,14 +162,17 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       return;
     }
     this.pending = null;
+    this.#bodyTo = up.socket;
     up.socket.cork();
     up.socket.write(upstreamHead, 'latin1');
-    this.#feedRequestBody(body, 0);
+    // Out of the listener's buffer: the upstream may not take them at once (it may be connecting).
+    this.#feedRequestBody(this.owned(body), 0);
     up.socket.uncork();
   }
 
   #feedRequestBody(buf: Buffer, off: number): void {
     const up = this.#upstream;
+    if (up !== null) this.#bodyTo = up.socket;
     const end = this.#body.feed(buf, off, up === null ? null : up.socket);
     if (end === BAD_BODY) return this.#abandonBody(400);
     if (end === TOO_LARGE) return this.#abandonBody(413);
@@ -191,6 +199,15 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       this.#finish(this.resStatus);
     }
     this.closed = true;
+  }
+
+  protected readingRequestBody(): boolean {
+    return this.#body.reading;
+  }
+
+  protected bodyBytesQueued(): boolean {
+    const s = this.#bodyTo;
+    return s !== null && (s.writableLength > 0 || s.writableCorked > 0 || s.connecting);
   }
 
   // ---- upstream events (UpstreamOwner) and the response read off it (UpstreamResponseReader)
@@ -367,6 +384,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   #handOff(): void {
     this.closed = true;
     this.#shared.conns.delete(this);
+    this.readsHandedOff();
     const pending = this.pending;
     this.pending = null;
     handOff(this.socket, this.#listeners, pending, this.#shared.fallback);
