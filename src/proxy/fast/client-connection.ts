@@ -9,6 +9,7 @@ import { ClientResponseWriter } from './client-response.ts';
 import { refuse } from './local-answer.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
 import { readInto } from './client-reads.ts';
+import { RequestBodyPump } from './request-body.ts';
 import { READ_BUFFER_BYTES } from './upstream-pool.ts';
 
 export abstract class ClientConnection extends ClientResponseWriter {
@@ -25,6 +26,8 @@ export abstract class ClientConnection extends ClientResponseWriter {
   /** drains of our writes to the client: its progress, for the send timeout */
   protected drains = 0;
   protected readonly sendClock = new StallClock();
+  /** the request body of the exchange in progress, read and written upstream (reused per request) */
+  protected readonly body = new RequestBodyPump();
   /** the listener's read buffer, when reads go into it (client-reads.ts); else reads come as 'data' */
   #listenerBuf: Buffer | undefined;
   /** this connection's own read buffer while a request body is read: its bytes may wait in an upstream's write queue */
@@ -38,11 +41,6 @@ export abstract class ClientConnection extends ClientResponseWriter {
     this.headStart = Date.now();
   }
 
-  /** a request body is being read (its bytes go to an upstream) */
-  protected abstract readingRequestBody(): boolean;
-  /** body bytes written to the upstream still wait in its write queue (they may be views of a read buffer) */
-  protected abstract bodyBytesQueued(): boolean;
-
   /**
    * Reads go into `listenerBuf` (shared by the listener's connections) from now on, or into a
    * buffer of this connection's own while a request body is read, each handed to `onRead` as
@@ -54,7 +52,7 @@ export abstract class ClientConnection extends ClientResponseWriter {
     if (!readInto(this.socket, this.#nextBuffer, this.#read)) this.#listenerBuf = undefined;
   }
 
-  readonly #nextBuffer = (): Buffer => (this.readingRequestBody() ? (this.#bodyBuf ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : this.#listenerBuf!);
+  readonly #nextBuffer = (): Buffer => (this.body.reading ? (this.#bodyBuf ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : this.#listenerBuf!);
 
   readonly #read = (n: number, buf: Buffer): boolean => {
     if (this.#handedOff) return this.socket.push(Buffer.from(buf.subarray(0, n)));
@@ -64,7 +62,7 @@ export abstract class ClientConnection extends ClientResponseWriter {
     // next read gets a new one.
     const p = this.pending;
     if (p !== null && p.buffer === buf.buffer) this.pending = Buffer.from(p);
-    if (buf === this.#bodyBuf && this.bodyBytesQueued()) this.#bodyBuf = undefined;
+    if (buf === this.#bodyBuf && this.body.queued) this.#bodyBuf = undefined;
     return true;
   };
 

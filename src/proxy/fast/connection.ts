@@ -8,7 +8,7 @@ import { type LocalReply, UPSTREAM_RESET } from '../local-reply.ts';
 import { fastFacts, sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { GATEWAY_TIMEOUT } from '../deadlines.ts';
-import { BAD_BODY, RequestBodyPump, TOO_LARGE } from './request-body.ts';
+import { BAD_BODY, TOO_LARGE } from './request-body.ts';
 import { BODY_TOO_LARGE, bodyLimit } from '../../policies/body-limit.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
@@ -27,11 +27,8 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   /** the exchange in progress (at most one), reused for each */
   readonly #x: Exchange;
   #head: RequestHead | null = null;
-  readonly #body = new RequestBodyPump();
   #upstream: UpstreamConn | null = null;
   readonly #resends = new Resends();
-  /** the upstream socket request body bytes were last written to (their read buffer is kept while they wait there) */
-  #bodyTo: Socket | null = null;
   #keepAlive = true;
 
   constructor(socket: Socket, shared: FastShared) {
@@ -51,7 +48,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.closed) return;
-    if (this.#body.reading) return this.#feedRequestBody(chunk, 0);
+    if (this.body.reading) return this.#feedRequestBody(chunk, 0);
     this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.active) {
       // Pipelined requests wait for the current one; do not buffer without bound meanwhile.
@@ -68,7 +65,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     if (!this.active) this.endClient();
     // A FIN inside the request body: the body can never finish, so abort both sides now rather
     // than hold the client and an upstream connection for the body timeout (or forever).
-    else if (this.#body.reading) this.#abandonBody(400);
+    else if (this.body.reading) this.#abandonBody(400);
   };
 
   /** 'close' follows and does the cleanup. */
@@ -78,7 +75,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.closed = true;
     this.#shared.conns.delete(this);
     // A body cut short: its mirror copies end too.
-    this.#body.stop();
+    this.body.stop();
     if (!this.active) return;
     this.#dropUpstream();
     this.#finish(499);
@@ -154,15 +151,14 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#resends.arm(upstreamHead, head.framing === NO_BODY && IDEMPOTENT.has(head.method), x.retries);
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
-    this.#body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
+    this.body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
     this.sendClock.reset();
-    const body = this.#body.reading ? this.pending : null;
+    const body = this.body.reading ? this.pending : null;
     if (body === null) {
       up.socket.write(upstreamHead, 'latin1');
       return;
     }
     this.pending = null;
-    this.#bodyTo = up.socket;
     up.socket.cork();
     up.socket.write(upstreamHead, 'latin1');
     // Out of the listener's buffer: the upstream may not take them at once (it may be connecting).
@@ -172,8 +168,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
 
   #feedRequestBody(buf: Buffer, off: number): void {
     const up = this.#upstream;
-    if (up !== null) this.#bodyTo = up.socket;
-    const end = this.#body.feed(buf, off, up === null ? null : up.socket);
+    const end = this.body.feed(buf, off, up === null ? null : up.socket);
     if (end === BAD_BODY) return this.#abandonBody(400);
     if (end === TOO_LARGE) return this.#abandonBody(413);
     if (up !== null && backedUp(up.socket)) this.pauseClient();
@@ -182,12 +177,12 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       this.pending = this.pending === null ? rest : Buffer.concat([this.pending, rest]);
     }
     // The response may have finished before the body did; the connection could not be reused then.
-    if (!this.active && !this.#body.reading) this.#drive();
+    if (!this.active && !this.body.reading) this.#drive();
   }
 
   /** Ends an exchange whose request body cannot be finished: `status` if no response started, else a close. */
   #abandonBody(status: 400 | 408 | 413): void {
-    this.#body.stop();
+    this.body.stop();
     this.#dropUpstream();
     if (!this.resHeadSent) {
       // The body limit's answer is the policy's, as on node:http and HTTP/2.
@@ -201,19 +196,10 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.closed = true;
   }
 
-  protected readingRequestBody(): boolean {
-    return this.#body.reading;
-  }
-
-  protected bodyBytesQueued(): boolean {
-    const s = this.#bodyTo;
-    return s !== null && (s.writableLength > 0 || s.writableCorked > 0 || s.connecting);
-  }
-
   // ---- upstream events (UpstreamOwner) and the response read off it (UpstreamResponseReader)
 
   upstreamDrain(): void {
-    if (this.#body.reading) this.resumeClient();
+    if (this.body.reading) this.resumeClient();
   }
 
   keepsReadBuffer(): boolean {
@@ -309,7 +295,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#dropUpstream();
     if (!this.resHeadSent) {
       // A request body still arriving cannot be skipped reliably: close after the answer.
-      const close = !this.#keepAlive || this.#body.reading;
+      const close = !this.#keepAlive || this.body.reading;
       writeLocalReply(this.socket, reply, this.#x.head, close);
       this.resStatus = reply.status;
       this.#finish(reply.status, outcome);
@@ -326,7 +312,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   protected responseComplete(): void {
     const up = this.#upstream;
     this.#upstream = null;
-    const bodyDone = !this.#body.reading;
+    const bodyDone = !this.body.reading;
     if (up !== null) {
       if (this.resReusable && bodyDone) this.#shared.upstreams.release(up, this.resKeepAliveMs);
       else {
@@ -352,7 +338,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#head = null;
     this.#resends.cancel();
     this.stopReading();
-    this.#x.counted(this.#body.bytes, this.resBytes, this.resHeadAt);
+    this.#x.counted(this.body.bytes, this.resBytes, this.resHeadAt);
     this.#x.finish(status, outcome);
   }
 
@@ -397,7 +383,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     if (this.closed) return;
     const { limits } = this.#shared;
     if (this.active) {
-      if (this.#body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
+      if (this.body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
       // The response head went out: #fail closes.
       if (this.resHeadSent && !this.closed && limits.sendTimeout > 0 && this.sendStalled(now, limits.sendTimeout)) this.#fail(UPSTREAM_RESET, undefined, undefined);
       return;
@@ -411,6 +397,6 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
    * the response started: a streamed exchange may leave its request side quiet).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#body.stalled(now, !this.paused && !this.resHeadSent, limit)) this.#abandonBody(408);
+    if (this.body.stalled(now, !this.paused && !this.resHeadSent, limit)) this.#abandonBody(408);
   }
 }
