@@ -85,6 +85,8 @@ describe('fast-path client reads go into the listener buffer', () => {
   let cfg: ConfigDir;
   let gw: Gateway;
   let echo: http.Server;
+  /** the same answers, for the one test that watches the gateway's new upstream connections */
+  let single: http.Server;
   let bodies: http.Server;
   let ws: WebSocketServer;
   /** the gateway's accepted sockets, by their peer's port */
@@ -110,14 +112,16 @@ describe('fast-path client reads go into the listener buffer', () => {
 
   before(async () => {
     // Answers with what it was asked: path and the x-which header.
-    echo = http.createServer((req, res) => {
+    const answer: http.RequestListener = (req, res) => {
       req.resume();
       req.on('end', () => {
         const body = `${req.url} ${req.headers['x-which'] ?? ''}`;
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
         res.end(body);
       });
-    });
+    };
+    echo = http.createServer(answer);
+    single = http.createServer(answer);
     // Answers with the length and SHA-256 of the body it received; /bodies/slow reads it a piece
     // per turn of its loop, so the gateway's writes to it back up and some go out in part.
     bodies = http.createServer((req, res) => {
@@ -142,6 +146,7 @@ describe('fast-path client reads go into the listener buffer', () => {
     ws.on('connection', (c) => c.on('message', (m, binary) => c.send(m, { binary })));
     await Promise.all([
       new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r())),
+      new Promise<void>((r) => single.listen(0, '127.0.0.1', () => r())),
       new Promise<void>((r) => bodies.listen(0, '127.0.0.1', () => r())),
       new Promise<void>((r) => ws.once('listening', () => r())),
     ]);
@@ -149,9 +154,10 @@ describe('fast-path client reads go into the listener buffer', () => {
     cfg = await ConfigDir.create();
     await cfg.write('reads.yaml', [
       ...backend('echo', [{ ip: '127.0.0.1', port: port(echo) }]),
+      ...backend('single', [{ ip: '127.0.0.1', port: port(single) }]),
       ...backend('bodies', [{ ip: '127.0.0.1', port: port(bodies) }]),
       ...backend('ws', [{ ip: '127.0.0.1', port: port(ws) }]),
-      ingress('reads', [{ hosts: [HOST], paths: [{ path: '/bodies', splits: [{ service: 'bodies' }] }, { path: '/ws', splits: [{ service: 'ws' }] }, { splits: [{ service: 'echo' }] }] }]),
+      ingress('reads', [{ hosts: [HOST], paths: [{ path: '/bodies', splits: [{ service: 'bodies' }] }, { path: '/single', splits: [{ service: 'single' }] }, { path: '/ws', splits: [{ service: 'ws' }] }, { splits: [{ service: 'echo' }] }] }]),
     ]);
     gw = await Gateway.start({
       source: new FileSource({ dir: cfg.dir, watch: false }),
@@ -169,9 +175,11 @@ describe('fast-path client reads go into the listener buffer', () => {
     for (const c of clients) c.close();
     await gw?.stop();
     echo?.closeAllConnections();
+    single?.closeAllConnections();
     bodies?.closeAllConnections();
     await Promise.all([
       new Promise((r) => echo?.close(r)),
+      new Promise((r) => single?.close(r)),
       new Promise((r) => bodies?.close(r)),
       new Promise((r) => (ws ? ws.close(r) : r(undefined))),
     ]);
@@ -193,6 +201,34 @@ describe('fast-path client reads go into the listener buffer', () => {
       assert.equal((await c.response()).body.toString(), `/again-${i} `);
     }
     assert.equal(dataEvents, 0, 'each read made a Buffer of its own');
+  });
+
+  it('a small GET goes upstream in one write and back to the client in one write', async () => {
+    const c = await client();
+    const server = accepted.get(c.sock.localPort!)!;
+    const singlePort = (single.address() as net.AddressInfo).port;
+    // Writes per socket while the requests run (net.connect puts the prototype's write back on a
+    // socket as it connects, so the prototype's is the one to watch).
+    const writes = new Map<net.Socket, number>();
+    const write = net.Socket.prototype.write;
+    net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]): boolean {
+      writes.set(this, (writes.get(this) ?? 0) + 1);
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write;
+    try {
+      for (let i = 0; i < 10; i++) {
+        c.sock.write(get(`/single/${i}`));
+        assert.equal((await c.response()).body.toString(), `/single/${i} `);
+      }
+    } finally {
+      net.Socket.prototype.write = write;
+    }
+    assert.equal(writes.get(server), 10, 'one write per response to the client');
+    // `single` is this test's alone: every connection to it was opened here, the first request
+    // written while it was still connecting.
+    let upstream = 0;
+    for (const [s, n] of writes) if (s.remotePort === singlePort) upstream += n;
+    assert.equal(upstream, 10, 'one write per request to the upstream');
   });
 
   it("a partial head kept between reads is not overwritten by other connections' reads", async () => {
