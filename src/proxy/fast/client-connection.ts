@@ -56,7 +56,10 @@ export abstract class ClientConnection extends ClientResponseWriter {
 
   readonly #read = (n: number, buf: Buffer): boolean => {
     if (this.#handedOff) return this.socket.push(Buffer.from(buf.subarray(0, n)));
-    this.#onRead!(buf.subarray(0, n));
+    // A body that started outside a read (a request policy or a fault delay decided later): this
+    // read was already bound for the listener's buffer, and its bytes go to the upstream.
+    const chunk = this.body.reading && buf === this.#listenerBuf ? Buffer.from(buf.subarray(0, n)) : buf.subarray(0, n);
+    this.#onRead!(chunk);
     // What outlives the read: a partial head or pipelined requests are copied (the next read of any
     // connection may overwrite them); queued body bytes keep the connection's own buffer, and the
     // next read gets a new one.

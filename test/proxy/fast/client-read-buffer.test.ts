@@ -13,6 +13,9 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Gateway } from '../../../src/gateway.ts';
+import { DataPlane } from '../../../src/proxy/dataplane.ts';
+import type { HostEntry, Router } from '../../../src/proxy/router.ts';
+import type { ListenerKind } from '../../../src/snapshot/types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { CAN_READ_INTO } from '../../../src/proxy/fast/client-reads.ts';
 import { FileSource } from '../../../src/sources/file.ts';
@@ -20,6 +23,8 @@ import { defaultTranslateOptions } from '../../../src/translate/options.ts';
 import { ConfigDir, backend, ingress } from '../../support/config.ts';
 
 const HOST = 'reads.example.com';
+/** a host whose requests a fault delay holds (the router is wrapped: see holdRequests) */
+const HELD = 'held.example.com';
 const BOUND_MS = 10_000;
 
 interface Reply {
@@ -79,7 +84,40 @@ class RawClient {
   }
 }
 
-const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: ${HOST}\r\n${extra}\r\n`;
+const get = (path: string, extra = '', host = HOST): string => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}\r\n`;
+
+/**
+ * Holds every request to HELD for `ms` (a fault delay on each of its splits, which no file config
+ * of this test's kind can write): a request policy that decides later, as far as the fast path sees.
+ */
+function holdRequests(dp: DataPlane, ms: number): void {
+  const own = Object.getOwnPropertyDescriptor(DataPlane.prototype, 'router')!.get!;
+  let from: Router | undefined;
+  let to: Router | undefined;
+  Object.defineProperty(dp, 'router', {
+    configurable: true,
+    get(): Router | undefined {
+      const r = own.call(dp) as Router | undefined;
+      if (r !== from) {
+        from = r;
+        if (r === undefined) to = undefined;
+        else {
+          const hosts: Record<ListenerKind, ReadonlyMap<string, HostEntry>> = {};
+          for (const kind of Object.keys(r.hosts) as ListenerKind[]) {
+            const table = new Map<string, HostEntry>();
+            for (const [host, e] of r.hosts[kind] ?? []) {
+              const fault = { abort: undefined, delay: { percent: 100, ms } };
+              table.set(host, host !== HELD ? e : { ...e, routes: e.routes.map((cr) => ({ ...cr, splits: cr.splits.map((sp) => ({ ...sp, fault })) })) });
+            }
+            hosts[kind] = table;
+          }
+          to = { ...r, hosts: hosts as Router['hosts'] };
+        }
+      }
+      return to;
+    },
+  });
+}
 
 describe('fast-path client reads go into the listener buffer', () => {
   let cfg: ConfigDir;
@@ -88,6 +126,8 @@ describe('fast-path client reads go into the listener buffer', () => {
   /** the same answers, for the one test that watches the gateway's new upstream connections */
   let single: http.Server;
   let bodies: http.Server;
+  /** the same answers as `bodies`, on a port of its own: only the held requests connect to it */
+  let heldBodies: http.Server;
   let ws: WebSocketServer;
   /** the gateway's accepted sockets, by their peer's port */
   const accepted = new Map<number, net.Socket>();
@@ -124,7 +164,7 @@ describe('fast-path client reads go into the listener buffer', () => {
     single = http.createServer(answer);
     // Answers with the length and SHA-256 of the body it received; /bodies/slow reads it a piece
     // per turn of its loop, so the gateway's writes to it back up and some go out in part.
-    bodies = http.createServer((req, res) => {
+    const hashBody: http.RequestListener = (req, res) => {
       const h = createHash('sha256');
       let n = 0;
       const slow = req.url === '/bodies/slow';
@@ -141,13 +181,16 @@ describe('fast-path client reads go into the listener buffer', () => {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
         res.end(body);
       });
-    });
+    };
+    bodies = http.createServer(hashBody);
+    heldBodies = http.createServer(hashBody);
     ws = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     ws.on('connection', (c) => c.on('message', (m, binary) => c.send(m, { binary })));
     await Promise.all([
       new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r())),
       new Promise<void>((r) => single.listen(0, '127.0.0.1', () => r())),
       new Promise<void>((r) => bodies.listen(0, '127.0.0.1', () => r())),
+      new Promise<void>((r) => heldBodies.listen(0, '127.0.0.1', () => r())),
       new Promise<void>((r) => ws.once('listening', () => r())),
     ]);
     const port = (s: { address(): unknown }): number => (s.address() as net.AddressInfo).port;
@@ -156,8 +199,11 @@ describe('fast-path client reads go into the listener buffer', () => {
       ...backend('echo', [{ ip: '127.0.0.1', port: port(echo) }]),
       ...backend('single', [{ ip: '127.0.0.1', port: port(single) }]),
       ...backend('bodies', [{ ip: '127.0.0.1', port: port(bodies) }]),
+      ...backend('held-bodies', [{ ip: '127.0.0.1', port: port(heldBodies) }]),
       ...backend('ws', [{ ip: '127.0.0.1', port: port(ws) }]),
-      ingress('reads', [{ hosts: [HOST], paths: [{ path: '/bodies', splits: [{ service: 'bodies' }] }, { path: '/single', splits: [{ service: 'single' }] }, { path: '/ws', splits: [{ service: 'ws' }] }, { splits: [{ service: 'echo' }] }] }]),
+      ingress('reads', [{ hosts: [HOST], paths: [{ path: '/bodies', splits: [{ service: 'bodies' }] }, { path: '/single', splits: [{ service: 'single' }] }, { path: '/ws', splits: [{ service: 'ws' }] }, { splits: [{ service: 'echo' }] }] },
+        { hosts: [HELD], paths: [{ path: '/bodies', splits: [{ service: 'held-bodies' }] }, { splits: [{ service: 'echo' }] }] },
+      ]),
     ]);
     gw = await Gateway.start({
       source: new FileSource({ dir: cfg.dir, watch: false }),
@@ -167,6 +213,7 @@ describe('fast-path client reads go into the listener buffer', () => {
       processMetrics: false,
       drainTimeout: 1000,
     });
+    holdRequests(gw.dataPlane, 100);
     dc.subscribe('net.server.socket', onSocket);
   });
 
@@ -177,10 +224,12 @@ describe('fast-path client reads go into the listener buffer', () => {
     echo?.closeAllConnections();
     single?.closeAllConnections();
     bodies?.closeAllConnections();
+    heldBodies?.closeAllConnections();
     await Promise.all([
       new Promise((r) => echo?.close(r)),
       new Promise((r) => single?.close(r)),
       new Promise((r) => bodies?.close(r)),
+      new Promise((r) => heldBodies?.close(r)),
       new Promise((r) => (ws ? ws.close(r) : r(undefined))),
     ]);
     await cfg?.cleanup();
@@ -265,6 +314,24 @@ describe('fast-path client reads go into the listener buffer', () => {
     const got = await Promise.all(posts.map((c) => c.response()));
     got.forEach((r, i) => assert.equal(r.body.toString(), `${sent[i]!.length} ${createHash('sha256').update(sent[i]!).digest('hex')}`));
     await Promise.all(others.map((o) => o.response()));
+  });
+
+  it('body bytes read after a held request went on reach a fresh upstream connection intact while other connections read', async () => {
+    const posts = await Promise.all(Array.from({ length: 8 }, () => client()));
+    const others = await Promise.all(Array.from({ length: 8 }, () => client()));
+    const sent = posts.map((_, i) => Buffer.alloc(3000 + i, String.fromCharCode(65 + i)));
+    // Heads alone, held by the delay (the gateway stops reading those connections meanwhile); their
+    // bodies wait in the socket. The others' held requests come with a second request pipelined
+    // behind, which waits too. The holds end on the same sweep, and the next reads of all of them
+    // come in one turn: the bodies' first reads went into the listener's buffer (they were bound
+    // for it before the bodies started), and the upstream connections are still connecting.
+    posts.forEach((c, i) => c.sock.write(`POST /bodies HTTP/1.1\r\nHost: ${HELD}\r\nContent-Length: ${sent[i]!.length}\r\n\r\n`));
+    others.forEach((o, i) => o.sock.write(get(`/held-${i}`, '', HELD)));
+    posts.forEach((c, i) => c.sock.write(sent[i]!));
+    others.forEach((o, i) => o.sock.write(get(`/after-${i}`, `X-Which: ${'y'.repeat(3000)}\r\n`, HELD)));
+    const got = await Promise.all(posts.map((c) => c.response()));
+    got.forEach((r, i) => assert.equal(r.body.toString(), `${sent[i]!.length} ${createHash('sha256').update(sent[i]!).digest('hex')}`));
+    await Promise.all(others.flatMap((o) => [o.response(), o.response()]));
   });
 
   it('a large body read in many pieces arrives intact, next to small requests', async () => {
