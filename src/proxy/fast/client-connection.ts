@@ -4,6 +4,7 @@
 // our writes (the send timeout). FastConnection (connection.ts) runs
 // the requests on top of it.
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import type { ListenerLimits } from '../listeners.ts';
 import { ClientResponseWriter } from './client-response.ts';
 import { refuse } from './local-answer.ts';
@@ -77,6 +78,9 @@ export abstract class ClientConnection extends ClientResponseWriter {
   /** node:http takes the socket: reads reach it as copies (it may keep them). */
   protected readsHandedOff(): void {
     this.#handedOff = true;
+    // A paused socket goes on reading as with node's default reads (so a tunnel that unpiped
+    // still sees the client's FIN and closes), not net's stop-reading for `onread` sockets.
+    if (this.#listenerBuf !== undefined) this.socket.pause = Duplex.prototype.pause as Socket['pause'];
   }
 
   /** Drops the first `n` pending bytes (a head that was taken). */

@@ -370,6 +370,18 @@ describe('fast-path client reads go into the listener buffer', () => {
           }
         });
       });
+      // A closing handshake ends the tunnel: the gateway sees the client's FIN and closes its side.
+      const local = (sock as unknown as { _socket: net.Socket })._socket.localPort!;
+      const server = accepted.get(local)!;
+      const closed = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the gateway kept the tunnel open for 10 s after the close')), BOUND_MS);
+        server.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      sock.close();
+      await closed;
     } finally {
       sock.terminate();
     }
