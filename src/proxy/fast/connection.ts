@@ -8,7 +8,7 @@ import { type LocalReply, UPSTREAM_RESET } from '../local-reply.ts';
 import { fastFacts, sniOf } from '../request-facts.ts';
 import { CHUNKED, HeadError, NO_BODY, parseRequestHead, type RequestHead } from './parse.ts';
 import { GATEWAY_TIMEOUT } from '../deadlines.ts';
-import { BAD_BODY, RequestBodyPump, TOO_LARGE } from './request-body.ts';
+import { BAD_BODY, TOO_LARGE } from './request-body.ts';
 import { BODY_TOO_LARGE, bodyLimit } from '../../policies/body-limit.ts';
 import type { FastShared } from './shared.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
@@ -27,7 +27,6 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   /** the exchange in progress (at most one), reused for each */
   readonly #x: Exchange;
   #head: RequestHead | null = null;
-  readonly #body = new RequestBodyPump();
   #upstream: UpstreamConn | null = null;
   readonly #resends = new Resends();
   #keepAlive = true;
@@ -38,6 +37,9 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#clientAddress = socket.remoteAddress;
     this.#sni = shared.ctx.secure ? sniOf(socket) : undefined;
     this.#x = new Exchange(shared.dp, shared.ctx.name, FROM_FAST, this);
+    // Plain sockets read into the listener's buffer: no allocation per read. (Before attach: the
+    // sniffed bytes pushed back still come first, as 'data'.)
+    if (!shared.ctx.secure) this.readIntoListenerBuffer(shared.readBuffer, this.#onData);
     // Listeners hand sockets over paused, with the bytes they sniffed pushed back (unshift).
     attach(socket, this.#listeners);
   }
@@ -46,7 +48,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.closed) return;
-    if (this.#body.reading) return this.#feedRequestBody(chunk, 0);
+    if (this.body.reading) return this.#feedRequestBody(chunk, 0);
     this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.active) {
       // Pipelined requests wait for the current one; do not buffer without bound meanwhile.
@@ -63,7 +65,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     if (!this.active) this.endClient();
     // A FIN inside the request body: the body can never finish, so abort both sides now rather
     // than hold the client and an upstream connection for the body timeout (or forever).
-    else if (this.#body.reading) this.#abandonBody(400);
+    else if (this.body.reading) this.#abandonBody(400);
   };
 
   /** 'close' follows and does the cleanup. */
@@ -73,7 +75,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.closed = true;
     this.#shared.conns.delete(this);
     // A body cut short: its mirror copies end too.
-    this.#body.stop();
+    this.body.stop();
     if (!this.active) return;
     this.#dropUpstream();
     this.#finish(499);
@@ -149,9 +151,9 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#resends.arm(upstreamHead, head.framing === NO_BODY && IDEMPOTENT.has(head.method), x.retries);
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
-    this.#body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
+    this.body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
     this.sendClock.reset();
-    const body = this.#body.reading ? this.pending : null;
+    const body = this.body.reading ? this.pending : null;
     if (body === null) {
       up.socket.write(upstreamHead, 'latin1');
       return;
@@ -159,13 +161,14 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.pending = null;
     up.socket.cork();
     up.socket.write(upstreamHead, 'latin1');
-    this.#feedRequestBody(body, 0);
+    // Out of the listener's buffer: the upstream may not take them at once (it may be connecting).
+    this.#feedRequestBody(this.owned(body), 0);
     up.socket.uncork();
   }
 
   #feedRequestBody(buf: Buffer, off: number): void {
     const up = this.#upstream;
-    const end = this.#body.feed(buf, off, up === null ? null : up.socket);
+    const end = this.body.feed(buf, off, up === null ? null : up.socket);
     if (end === BAD_BODY) return this.#abandonBody(400);
     if (end === TOO_LARGE) return this.#abandonBody(413);
     if (up !== null && backedUp(up.socket)) this.pauseClient();
@@ -174,12 +177,12 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
       this.pending = this.pending === null ? rest : Buffer.concat([this.pending, rest]);
     }
     // The response may have finished before the body did; the connection could not be reused then.
-    if (!this.active && !this.#body.reading) this.#drive();
+    if (!this.active && !this.body.reading) this.#drive();
   }
 
   /** Ends an exchange whose request body cannot be finished: `status` if no response started, else a close. */
   #abandonBody(status: 400 | 408 | 413): void {
-    this.#body.stop();
+    this.body.stop();
     this.#dropUpstream();
     if (!this.resHeadSent) {
       // The body limit's answer is the policy's, as on node:http and HTTP/2.
@@ -196,7 +199,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   // ---- upstream events (UpstreamOwner) and the response read off it (UpstreamResponseReader)
 
   upstreamDrain(): void {
-    if (this.#body.reading) this.resumeClient();
+    if (this.body.reading) this.resumeClient();
   }
 
   keepsReadBuffer(): boolean {
@@ -292,7 +295,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#dropUpstream();
     if (!this.resHeadSent) {
       // A request body still arriving cannot be skipped reliably: close after the answer.
-      const close = !this.#keepAlive || this.#body.reading;
+      const close = !this.#keepAlive || this.body.reading;
       writeLocalReply(this.socket, reply, this.#x.head, close);
       this.resStatus = reply.status;
       this.#finish(reply.status, outcome);
@@ -309,7 +312,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   protected responseComplete(): void {
     const up = this.#upstream;
     this.#upstream = null;
-    const bodyDone = !this.#body.reading;
+    const bodyDone = !this.body.reading;
     if (up !== null) {
       if (this.resReusable && bodyDone) this.#shared.upstreams.release(up, this.resKeepAliveMs);
       else {
@@ -335,7 +338,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     this.#head = null;
     this.#resends.cancel();
     this.stopReading();
-    this.#x.counted(this.#body.bytes, this.resBytes, this.resHeadAt);
+    this.#x.counted(this.body.bytes, this.resBytes, this.resHeadAt);
     this.#x.finish(status, outcome);
   }
 
@@ -367,6 +370,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   #handOff(): void {
     this.closed = true;
     this.#shared.conns.delete(this);
+    this.readsHandedOff();
     const pending = this.pending;
     this.pending = null;
     handOff(this.socket, this.#listeners, pending, this.#shared.fallback);
@@ -379,7 +383,7 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
     if (this.closed) return;
     const { limits } = this.#shared;
     if (this.active) {
-      if (this.#body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
+      if (this.body.reading && limits.bodyTimeout > 0) this.#checkBody(now, limits.bodyTimeout);
       // The response head went out: #fail closes.
       if (this.resHeadSent && !this.closed && limits.sendTimeout > 0 && this.sendStalled(now, limits.sendTimeout)) this.#fail(UPSTREAM_RESET, undefined, undefined);
       return;
@@ -393,6 +397,6 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
    * the response started: a streamed exchange may leave its request side quiet).
    */
   #checkBody(now: number, limit: number): void {
-    if (this.#body.stalled(now, !this.paused && !this.resHeadSent, limit)) this.#abandonBody(408);
+    if (this.body.stalled(now, !this.paused && !this.resHeadSent, limit)) this.#abandonBody(408);
   }
 }

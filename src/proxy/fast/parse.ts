@@ -182,7 +182,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
   }
   if (buf[q] !== CR || buf[q + 1] !== LF) return new HeadError(400, 'invalid status line');
 
-  const raw: string[] = [];
+  const raw: string[] = lean ? NO_FIELDS : [];
   const drops: number[] | null = lean ? [] : null;
   const err = parseFields(buf, q + 2, stop + 2, lean ? null : raw, limits.maxHeadersCount, drops);
   if (err !== undefined) return err;
@@ -262,11 +262,12 @@ function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, 
       raw.push(name, value);
       if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) noteField(name.toLowerCase(), value);
     } else if (n === 2 || n === 7 || n === 10 || n === 14 || n === 16 || n === 17 || n === 18 || n === 19) {
-      const lower = buf.toString('latin1', ns, ne).toLowerCase();
-      if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection' || lower === 'keep-alive' || lower === 'upgrade') {
-        noteField(lower, ve > vs ? buf.toString('latin1', vs, ve) : '');
+      // Matched as bytes: a lean parse makes no strings for the usual fields (garbage per response).
+      const lower = leanName(buf, ns, n);
+      if (lower !== undefined) {
+        noteLeanField(lower, buf, vs, ve);
+        if (drops !== null && HOP_BY_HOP.has(lower)) drops.push(ns, p);
       }
-      if (drops !== null && HOP_BY_HOP.has(lower)) drops.push(ns, p);
     }
   }
   return undefined;
@@ -306,6 +307,89 @@ function noteField(lower: string, value: string): void {
       break;
     }
   }
+}
+
+/** A lean parse's `raw`: it makes none (frozen: nothing may add to it). */
+const NO_FIELDS = Object.freeze([]) as unknown as string[];
+
+/** The lean parse's field names (lower-case), as bytes too, by length. */
+const LEAN_NAMES = new Map<number, Array<{ name: string; bytes: Buffer }>>();
+for (const name of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', ...HOP_BY_HOP]) {
+  const list = LEAN_NAMES.get(name.length) ?? [];
+  if (!list.some((e) => e.name === name)) list.push({ name, bytes: Buffer.from(name, 'latin1') });
+  LEAN_NAMES.set(name.length, list);
+}
+
+/** The lean name the field name at `ns` (n bytes) is, in any case; undefined for any other. */
+function leanName(buf: Buffer, ns: number, n: number): string | undefined {
+  const list = LEAN_NAMES.get(n);
+  if (list === undefined) return undefined;
+  for (let i = 0; i < list.length; i++) if (lowerEquals(buf, ns, list[i]!.bytes)) return list[i]!.name;
+  return undefined;
+}
+
+/** Whether the bytes at `at` are `lower` (lower-case ASCII letters and '-') in any case. */
+function lowerEquals(buf: Buffer, at: number, lower: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = buf[at + i]!;
+    // ASCII letters only fold; '-' and other bytes must be equal.
+    if (c !== lower[i] && !(c >= 0x41 && c <= 0x5a && c + 0x20 === lower[i])) return false;
+  }
+  return true;
+}
+
+/**
+ * noteField for a lean parse, from the value's bytes [vs, ve). Anything unusual in a Connection
+ * value (other than SP/HTAB around a token) counts as naming another field, which sends the head
+ * to the full parse: the bytes can only find fewer of close/upgrade/keep-alive than noteField.
+ */
+function noteLeanField(lower: string, buf: Buffer, vs: number, ve: number): void {
+  switch (lower) {
+    case 'content-length':
+      clCount++;
+      clValue = digitBytes(buf, vs, ve);
+      break;
+    case 'transfer-encoding':
+      teCount++;
+      teChunked = ve - vs === 7 && lowerEquals(buf, vs, CHUNKED_BYTES);
+      break;
+    case 'connection':
+      // Tokens between commas, as value.split(',') has them (an empty value is one empty token).
+      for (let t = vs; t <= ve; ) {
+        let e = t;
+        while (e < ve && buf[e] !== 0x2c) e++;
+        let a = t;
+        let b = e;
+        while (a < b && (buf[a] === SP || buf[a] === HTAB)) a++;
+        while (b > a && (buf[b - 1] === SP || buf[b - 1] === HTAB)) b--;
+        if (b - a === 5 && lowerEquals(buf, a, CLOSE_BYTES)) connClose = true;
+        else if (b - a === 7 && lowerEquals(buf, a, UPGRADE_BYTES)) connUpgrade = true;
+        else if (b > a && !(b - a === 10 && lowerEquals(buf, a, KEEP_ALIVE_BYTES))) connOther = true;
+        t = e + 1;
+      }
+      break;
+    case 'keep-alive':
+    case 'upgrade':
+      noteField(lower, ve > vs ? buf.toString('latin1', vs, ve) : '');
+      break;
+  }
+}
+
+const CHUNKED_BYTES = Buffer.from('chunked');
+const CLOSE_BYTES = Buffer.from('close');
+const UPGRADE_BYTES = Buffer.from('upgrade');
+const KEEP_ALIVE_BYTES = Buffer.from('keep-alive');
+
+/** digits() of the bytes [s, e). */
+function digitBytes(buf: Buffer, s: number, e: number): number {
+  if (e - s === 0 || e - s > 15) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i]! - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** 1*DIGIT as a number (at most 15 digits, so it stays exact), else -1. */

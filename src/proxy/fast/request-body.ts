@@ -24,6 +24,8 @@ export class RequestBodyPump implements ChunkSink {
   #decoder: ChunkedDecoder | null = null;
   /** where body bytes go during a feed (null: read and dropped, the upstream is gone) */
   #up: Socket | null = null;
+  /** the upstream socket body bytes were last written to */
+  #wroteTo: Socket | null = null;
   /** reads of body bytes: the client's progress, for the body timeout */
   #reads = 0;
   readonly #clock = new StallClock();
@@ -55,6 +57,15 @@ export class RequestBodyPump implements ChunkSink {
     return this.#clock.stalled(now, this.#reads, waiting, limit);
   }
 
+  /**
+   * Body bytes written upstream still wait in its write queue (not taken at once, or the socket is
+   * still connecting): the buffer they were read into must not be read into again yet.
+   */
+  get queued(): boolean {
+    const s = this.#wroteTo;
+    return s !== null && (s.writableLength > 0 || s.writableCorked > 0 || s.connecting);
+  }
+
   /** Stops reading (the exchange was abandoned). */
   stop(): void {
     if (this.#phase !== DONE) this.#copy?.abort();
@@ -74,6 +85,7 @@ export class RequestBodyPump implements ChunkSink {
    */
   feed(buf: Buffer, off: number, up: Socket | null): number {
     this.#reads++;
+    if (up !== null) this.#wroteTo = up;
     if (this.#phase === BY_LENGTH) {
       const n = Math.min(this.#left, buf.length - off);
       this.#left -= n;

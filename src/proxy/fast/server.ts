@@ -9,6 +9,7 @@ import type { ListenerContext } from '../listeners.ts';
 import type { ListenerLimits } from '../listeners.ts';
 import { FastConnection } from './connection.ts';
 import type { FastShared } from './shared.ts';
+import { READ_BUFFER_BYTES } from './upstream-pool.ts';
 
 export interface FastH1Handler {
   (socket: net.Socket): void;
@@ -28,6 +29,7 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
     fallback,
     upstreams: dp.fast,
     conns: new Set(),
+    readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     draining: false,
   };
   // One timer per listener checks every connection's head deadline, idle, body and send timeouts.

@@ -14,6 +14,11 @@ export interface FastShared {
   readonly fallback: http.Server;
   readonly upstreams: FastUpstreams;
   readonly conns: Set<FastConnection>;
+  /**
+   * what every connection of the listener reads into between request bodies (client-reads.ts):
+   * its bytes are good until the next read of any connection, so what outlives a read is copied
+   */
+  readonly readBuffer: Buffer;
   /** set on shutdown: finish what is in flight, then close each connection */
   draining: boolean;
 }

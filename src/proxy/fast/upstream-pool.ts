@@ -12,7 +12,7 @@ import { defaultUpstreamOptions } from '../upstreams.ts';
 export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /** Bytes per upstream read, as node reads by default. */
-const READ_BUFFER_BYTES = 64 * 1024;
+export const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Upstream response heads: generous, they are not attacker-sized. */
 export const RESPONSE_LIMITS = { maxHeaderSize: 64 * 1024, maxHeadersCount: 500 } as const;

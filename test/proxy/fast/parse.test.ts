@@ -321,6 +321,77 @@ describe('response heads', () => {
   });
 });
 
+describe('lean response heads (forwarded as bytes)', () => {
+  const RESPONSE_LINES = [
+    'Connection: keep-alive',
+    'connection: Keep-Alive',
+    'Connection: close',
+    'CONNECTION:  cLoSe  ',
+    'Connection: keep-alive, close',
+    'Connection: keep-alive,,',
+    'Connection:',
+    'Connection: \tupgrade\t',
+    'Connection: x-other',
+    'Connection: close\xa0',
+    'Keep-Alive: timeout=7, max=100',
+    'Content-Length: 20',
+    'content-LENGTH: 007',
+    'Content-Length: 2 0',
+    'Content-Length: 1',
+    'Transfer-Encoding: chunked',
+    'transfer-encoding: CHUNKED',
+    'Transfer-Encoding: chunked, gzip',
+    'TE: trailers',
+    'Trailer: x-sum',
+    'Upgrade: h2c',
+    'Proxy-Connection: keep-alive',
+    'Proxy-Authenticate: Basic',
+    'Server: nginx',
+    'Date: Mon, 07 Dec 2026 04:00:00 GMT',
+  ];
+  const BASE = 'HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/plain\r\nContent-Length: 20\r\nConnection: keep-alive\r\n\r\n';
+  const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+
+  /** The lean parse says what the full parse says, and cuts exactly the hop-by-hop lines. */
+  function agree(s: string): void {
+    const buf = Buffer.from(s, 'latin1');
+    const full = parseResponseHead(buf, 0, buf.length, limits, false, false);
+    const lean = parseResponseHead(buf, 0, buf.length, limits, false, true);
+    const what = JSON.stringify(s);
+    if (full === undefined || full instanceof HeadError) {
+      assert.deepEqual(lean, full, what);
+      return;
+    }
+    assert.ok(lean instanceof ResponseHead, what);
+    assert.deepEqual([lean.status, lean.framing, lean.contentLength, lean.reusable, lean.keepAliveMs], [full.status, full.framing, full.contentLength, full.reusable, full.keepAliveMs], what);
+    // A lean parse that gave up on bytes (drops null) parsed fully: nothing more to compare.
+    if (lean.drops === null) return;
+    const cut: string[] = [];
+    for (let i = 0; i < lean.drops.length; i += 2) cut.push(s.slice(lean.drops[i], lean.drops[i + 1]).split(':')[0]!.toLowerCase());
+    const hop = full.raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase()).filter((n) => HOP.has(n));
+    assert.deepEqual(cut, hop, what);
+  }
+
+  it('agree with the full parse on framing, reuse and keep-alive, line by line', () => {
+    for (const line of RESPONSE_LINES) agree(`HTTP/1.1 200 OK\r\n${line}\r\nX-A: 1\r\n\r\n`);
+    agree(BASE);
+  });
+
+  it('agree with the full parse on mutated heads', () => {
+    const rand = mulberry32(0x1ea7);
+    for (let i = 0; i < 3000; i++) {
+      let s = BASE;
+      for (let k = 0, n = 1 + Math.floor(rand() * 3); k < n; k++) {
+        if (rand() < 0.5) {
+          const nl = s.indexOf('\r\n') + 2;
+          s = `${s.slice(0, nl)}${RESPONSE_LINES[Math.floor(rand() * RESPONSE_LINES.length)]}\r\n${s.slice(nl)}`;
+        } else s = mutate(s, rand);
+      }
+      agree(s);
+    }
+  });
+});
+
 describe('chunked decoder', () => {
   it('decodes byte by byte the same as all at once, and keeps trailers', () => {
     const body = Buffer.from('5;a=b\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-T: 1\r\nX-U: 2\r\n\r\nNEXT', 'latin1');
