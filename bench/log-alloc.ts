@@ -1,9 +1,10 @@
-// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-string,template] [--rounds 4] [--requests 10000] [--sites]`:
-// what the access log allocates per request, with measures a busy machine does not distort. One
+// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-file,json-string,template] [--rounds 4] [--requests 10000] [--sites]`:
+// what the access log allocates per request, with measures a busy machine does not distort, and the
+// CPU time per request (gateway and client: a busy machine does distort it, so compare the modes round by round). One
 // in-process gateway (the real fast path, request ids on as `serve` has them) forwards small GETs
 // from a real keep-alive client (raw sockets, 8 connections) to the bench upstream; rounds go
 // through the modes in turn in the same process: no log, the JSON log (to /dev/null), the JSON
-// log kept on its string road (every line built as a string, as lines with something to escape
+// log to a real file (json-file: the kernel's copy into the page cache counted), the JSON log kept on its string road (every line built as a string, as lines with something to escape
 // are), Envoy's default template. Per round: heap bytes allocated per request (used-heap growth
 // over windows of 200 requests in which no GC ran: the client's share is the same in every mode,
 // so the difference is the log's) and scavenges per 100k requests (this depends on the young
@@ -50,6 +51,8 @@ const host = writeScenarioConfig(join(workDir, 'config'), false, upstream.portA,
 const MODES = {
   off: () => undefined,
   json: () => new AccessLog(compileFormat('json'), fs.openSync(devNull, 'a'), true),
+  // The same to a real file (the kernel's copy into the page cache counts too).
+  'json-file': () => new AccessLog(compileFormat('json'), fs.openSync(join(workDir, 'access.log'), 'a'), true),
   // Not the JSON format itself, so the log takes the string road with every line.
   'json-string': () => new AccessLog((e) => jsonLine(e), fs.openSync(devNull, 'a'), true),
   template: () => new AccessLog(compileFormat(ENVOY_DEFAULT_FORMAT), fs.openSync(devNull, 'a'), true),
@@ -143,6 +146,8 @@ const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 interface Round {
   bytesPerRequest: number;
   scavengesPer100k: number;
+  /** the process's CPU time (gateway and client) per request */
+  cpuUsPerRequest: number;
 }
 
 async function round(mode: Mode): Promise<Round> {
@@ -150,6 +155,7 @@ async function round(mode: Mode): Promise<Round> {
   await drive(1000);
   const perWindow: number[] = [];
   const gc0 = gcs;
+  const cpu0 = process.cpuUsage();
   for (let done = 0; done < perRound; done += WINDOW) {
     const t0 = performance.now();
     const h0 = v8.getHeapStatistics().used_heap_size;
@@ -159,9 +165,10 @@ async function round(mode: Mode): Promise<Round> {
     await settle();
     if (lastGcAt < t0 && h1 > h0) perWindow.push((h1 - h0) / WINDOW);
   }
+  const cpu = process.cpuUsage(cpu0);
   await settle();
   perWindow.sort((a, b) => a - b);
-  return { bytesPerRequest: perWindow[Math.floor(perWindow.length / 2)] ?? NaN, scavengesPer100k: ((gcs - gc0) * 100_000) / perRound };
+  return { bytesPerRequest: perWindow[Math.floor(perWindow.length / 2)] ?? NaN, scavengesPer100k: ((gcs - gc0) * 100_000) / perRound, cpuUsPerRequest: (cpu.user + cpu.system) / perRound };
 }
 
 /** Allocation sites by bytes per request over `n` requests (sampled), for --sites. */
@@ -201,16 +208,19 @@ try {
     for (const m of order) {
       const res = await round(m);
       results.get(m)!.push(res);
-      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests\n`);
+      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests, ${res.cpuUsPerRequest.toFixed(1)} us CPU/request\n`);
     }
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = results.has('off') ? median(results.get('off')!.map((r) => r.bytesPerRequest)) : NaN;
   process.stdout.write(`medians over ${rounds} rounds of ${perRound} requests:\n`);
+  const cpuBase = results.has('off') ? median(results.get('off')!.map((r) => r.cpuUsPerRequest)) : NaN;
   for (const [m, rs] of results) {
     const b = median(rs.map((r) => r.bytesPerRequest));
+    const us = median(rs.map((r) => r.cpuUsPerRequest));
+    const cpuExtra = m === 'off' || Number.isNaN(cpuBase) ? '' : ` (${(us / cpuBase).toFixed(3)}x)`;
     const extra = m === 'off' || Number.isNaN(base) ? '' : ` (+${(b - base).toFixed(0)} B per logged request)`;
-    process.stdout.write(`  ${m.padEnd(11)} ${b.toFixed(0)} B/request${extra}, ${median(rs.map((r) => r.scavengesPer100k)).toFixed(0)} scavenges per 100k requests\n`);
+    process.stdout.write(`  ${m.padEnd(11)} ${b.toFixed(0)} B/request${extra}, ${median(rs.map((r) => r.scavengesPer100k)).toFixed(0)} scavenges per 100k requests, ${us.toFixed(2)} us CPU/request${cpuExtra}\n`);
   }
   if (values.sites) {
     const n = 5000;
