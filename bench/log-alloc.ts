@@ -1,4 +1,4 @@
-// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-file,json-string,template] [--rounds 4] [--requests 10000] [--sites]`:
+// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-file,json-string,template] [--rounds 4] [--requests 10000] [--sites] [--time-record]`:
 // what the access log allocates per request, with measures a busy machine does not distort, and the
 // CPU time per request (gateway and client: a busy machine does distort it, so compare the modes round by round). One
 // in-process gateway (the real fast path, request ids on as `serve` has them) forwards small GETs
@@ -10,7 +10,9 @@
 // so the difference is the log's) and scavenges per 100k requests (this depends on the young
 // generation's size: run without --max-semi-space-size for the default's). --sites samples
 // allocations (V8's sampling heap profiler, every ~128 bytes) with no log and with the second
-// mode, and prints the sites whose bytes per request differ.
+// mode, and prints the sites whose bytes per request differ. --time-record times each record() call
+// in the gateway (wall clock, two clock reads around it; percentiles per round): the line's cost where
+// it runs, between the parser and the socket writes, against bench/log-line-cost.ts's loop.
 import { Session } from 'node:inspector';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '10000' },
     connections: { type: 'string', default: '8' },
     sites: { type: 'boolean', default: false },
+    'time-record': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -62,6 +65,30 @@ const modes = values.modes!.split(',') as Mode[];
 const bad = modes.find((m) => !(m in MODES));
 if (bad !== undefined) throw new Error(`--modes: unknown mode ${bad}`);
 const logs = new Map(modes.map((m) => [m, MODES[m]()]));
+
+/** record() call times (ms) of the round under way, for --time-record. */
+const took = { n: 0, ms: new Float64Array(1 << 17) };
+if (values['time-record']) {
+  for (const l of logs.values()) {
+    if (l === undefined) continue;
+    const record = l.record.bind(l);
+    l.record = (x, status, outcome, endedAt) => {
+      const t0 = performance.now();
+      record(x, status, outcome, endedAt);
+      if (took.n < took.ms.length) took.ms[took.n++] = performance.now() - t0;
+    };
+  }
+}
+
+/** p10/p50/p90 of the round's record() times, less one clock read (the two reads' share), in µs. */
+function recordTimes(): string {
+  const a = took.ms.slice(0, took.n).sort();
+  const t0 = performance.now();
+  for (let i = 0; i < 10_000; i++) performance.now();
+  const clock = (performance.now() - t0) / 10_000;
+  const q = (f: number): string => ((a[Math.floor((a.length - 1) * f)]! - clock) * 1000).toFixed(2);
+  return `record() ${q(0.1)}/${q(0.5)}/${q(0.9)} us (p10/p50/p90)`;
+}
 const gw = await Gateway.start({
   source: new FileSource({ dir: join(workDir, 'config'), watch: false }),
   translate: defaultTranslateOptions,
@@ -144,6 +171,8 @@ async function drive(n: number): Promise<void> {
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 interface Round {
+  /** --time-record's percentiles, or '' */
+  record: string;
   bytesPerRequest: number;
   scavengesPer100k: number;
   /** the process's CPU time (gateway and client) per request */
@@ -155,6 +184,7 @@ async function round(mode: Mode): Promise<Round> {
   await drive(1000);
   const perWindow: number[] = [];
   const gc0 = gcs;
+  took.n = 0;
   const cpu0 = process.cpuUsage();
   for (let done = 0; done < perRound; done += WINDOW) {
     const t0 = performance.now();
@@ -168,7 +198,7 @@ async function round(mode: Mode): Promise<Round> {
   const cpu = process.cpuUsage(cpu0);
   await settle();
   perWindow.sort((a, b) => a - b);
-  return { bytesPerRequest: perWindow[Math.floor(perWindow.length / 2)] ?? NaN, scavengesPer100k: ((gcs - gc0) * 100_000) / perRound, cpuUsPerRequest: (cpu.user + cpu.system) / perRound };
+  return { record: took.n > 0 ? `, ${recordTimes()}` : '', bytesPerRequest: perWindow[Math.floor(perWindow.length / 2)] ?? NaN, scavengesPer100k: ((gcs - gc0) * 100_000) / perRound, cpuUsPerRequest: (cpu.user + cpu.system) / perRound };
 }
 
 /** Allocation sites by bytes per request over `n` requests (sampled), for --sites. */
@@ -208,7 +238,7 @@ try {
     for (const m of order) {
       const res = await round(m);
       results.get(m)!.push(res);
-      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests, ${res.cpuUsPerRequest.toFixed(1)} us CPU/request\n`);
+      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests, ${res.cpuUsPerRequest.toFixed(1)} us CPU/request${res.record}\n`);
     }
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
