@@ -11,7 +11,8 @@
 // generation's size: run without --max-semi-space-size for the default's). --sites samples
 // allocations (V8's sampling heap profiler, every ~128 bytes) with no log and with the second
 // mode, and prints the sites whose bytes per request differ. --time-record times each record() call
-// in the gateway (wall clock, two clock reads around it; percentiles per round): the line's cost where
+// in the gateway (wall clock, two clock reads around it, which add ~45 B per request to the heap
+// figure; percentiles per round): the line's cost where
 // it runs, between the parser and the socket writes, against bench/log-line-cost.ts's loop.
 import { Session } from 'node:inspector';
 import fs from 'node:fs';
