@@ -1,15 +1,19 @@
-// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-string,template] [--rounds 4] [--requests 10000] [--sites]`:
-// what the access log allocates per request, with measures a busy machine does not distort. One
+// `node --max-semi-space-size=64 --import tsx bench/log-alloc.ts [--modes off,json,json-file,json-string,template] [--rounds 4] [--requests 10000] [--sites] [--time-record]`:
+// what the access log allocates per request, with measures a busy machine does not distort, and the
+// CPU time per request (gateway and client: a busy machine does distort it, so compare the modes round by round). One
 // in-process gateway (the real fast path, request ids on as `serve` has them) forwards small GETs
 // from a real keep-alive client (raw sockets, 8 connections) to the bench upstream; rounds go
 // through the modes in turn in the same process: no log, the JSON log (to /dev/null), the JSON
-// log kept on its string road (every line built as a string, as lines with something to escape
+// log to a real file (json-file: the kernel's copy into the page cache counted), the JSON log kept on its string road (every line built as a string, as lines with something to escape
 // are), Envoy's default template. Per round: heap bytes allocated per request (used-heap growth
 // over windows of 200 requests in which no GC ran: the client's share is the same in every mode,
 // so the difference is the log's) and scavenges per 100k requests (this depends on the young
 // generation's size: run without --max-semi-space-size for the default's). --sites samples
 // allocations (V8's sampling heap profiler, every ~128 bytes) with no log and with the second
-// mode, and prints the sites whose bytes per request differ.
+// mode, and prints the sites whose bytes per request differ. --time-record times each record() call
+// in the gateway (wall clock, two clock reads around it, which add ~45 B per request to the heap
+// figure; percentiles per round): the line's cost where
+// it runs, between the parser and the socket writes, against bench/log-line-cost.ts's loop.
 import { Session } from 'node:inspector';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '10000' },
     connections: { type: 'string', default: '8' },
     sites: { type: 'boolean', default: false },
+    'time-record': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -50,6 +55,8 @@ const host = writeScenarioConfig(join(workDir, 'config'), false, upstream.portA,
 const MODES = {
   off: () => undefined,
   json: () => new AccessLog(compileFormat('json'), fs.openSync(devNull, 'a'), true),
+  // The same to a real file (the kernel's copy into the page cache counts too).
+  'json-file': () => new AccessLog(compileFormat('json'), fs.openSync(join(workDir, 'access.log'), 'a'), true),
   // Not the JSON format itself, so the log takes the string road with every line.
   'json-string': () => new AccessLog((e) => jsonLine(e), fs.openSync(devNull, 'a'), true),
   template: () => new AccessLog(compileFormat(ENVOY_DEFAULT_FORMAT), fs.openSync(devNull, 'a'), true),
@@ -59,6 +66,34 @@ const modes = values.modes!.split(',') as Mode[];
 const bad = modes.find((m) => !(m in MODES));
 if (bad !== undefined) throw new Error(`--modes: unknown mode ${bad}`);
 const logs = new Map(modes.map((m) => [m, MODES[m]()]));
+
+/** record() call times (ms) of the round under way, for --time-record. */
+const took = { n: 0, ms: new Float64Array(1 << 17) };
+if (values['time-record']) {
+  for (const l of logs.values()) {
+    if (l === undefined) continue;
+    const record = l.record.bind(l);
+    l.record = (x, status, outcome, endedAt) => {
+      const t0 = performance.now();
+      record(x, status, outcome, endedAt);
+      if (took.n < took.ms.length) took.ms[took.n++] = performance.now() - t0;
+    };
+  }
+}
+
+/** p10/p50/p90 of the round's record() times, less one clock read (the two reads' share), in µs. */
+function recordTimes(): string {
+  const a = took.ms.slice(0, took.n).sort();
+  // The fastest of a few batches: a batch the machine interrupted says nothing about the clock.
+  let clock = Infinity;
+  for (let b = 0; b < 20; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 1000; i++) performance.now();
+    clock = Math.min(clock, (performance.now() - t0) / 1000);
+  }
+  const q = (f: number): string => ((a[Math.floor((a.length - 1) * f)]! - clock) * 1000).toFixed(2);
+  return `record() ${q(0.1)}/${q(0.5)}/${q(0.9)} us (p10/p50/p90)`;
+}
 const gw = await Gateway.start({
   source: new FileSource({ dir: join(workDir, 'config'), watch: false }),
   translate: defaultTranslateOptions,
@@ -141,8 +176,12 @@ async function drive(n: number): Promise<void> {
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 interface Round {
+  /** --time-record's percentiles, or '' */
+  record: string;
   bytesPerRequest: number;
   scavengesPer100k: number;
+  /** the process's CPU time (gateway and client) per request */
+  cpuUsPerRequest: number;
 }
 
 async function round(mode: Mode): Promise<Round> {
@@ -150,6 +189,8 @@ async function round(mode: Mode): Promise<Round> {
   await drive(1000);
   const perWindow: number[] = [];
   const gc0 = gcs;
+  took.n = 0;
+  const cpu0 = process.cpuUsage();
   for (let done = 0; done < perRound; done += WINDOW) {
     const t0 = performance.now();
     const h0 = v8.getHeapStatistics().used_heap_size;
@@ -159,9 +200,10 @@ async function round(mode: Mode): Promise<Round> {
     await settle();
     if (lastGcAt < t0 && h1 > h0) perWindow.push((h1 - h0) / WINDOW);
   }
+  const cpu = process.cpuUsage(cpu0);
   await settle();
   perWindow.sort((a, b) => a - b);
-  return { bytesPerRequest: perWindow[Math.floor(perWindow.length / 2)] ?? NaN, scavengesPer100k: ((gcs - gc0) * 100_000) / perRound };
+  return { record: took.n > 0 ? `, ${recordTimes()}` : '', bytesPerRequest: perWindow[Math.floor(perWindow.length / 2)] ?? NaN, scavengesPer100k: ((gcs - gc0) * 100_000) / perRound, cpuUsPerRequest: (cpu.user + cpu.system) / perRound };
 }
 
 /** Allocation sites by bytes per request over `n` requests (sampled), for --sites. */
@@ -201,16 +243,19 @@ try {
     for (const m of order) {
       const res = await round(m);
       results.get(m)!.push(res);
-      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests\n`);
+      process.stdout.write(`round ${r} ${m.padEnd(11)}: ${res.bytesPerRequest.toFixed(0)} B/request, ${res.scavengesPer100k.toFixed(0)} scavenges per 100k requests, ${res.cpuUsPerRequest.toFixed(1)} us CPU/request${res.record}\n`);
     }
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = results.has('off') ? median(results.get('off')!.map((r) => r.bytesPerRequest)) : NaN;
   process.stdout.write(`medians over ${rounds} rounds of ${perRound} requests:\n`);
+  const cpuBase = results.has('off') ? median(results.get('off')!.map((r) => r.cpuUsPerRequest)) : NaN;
   for (const [m, rs] of results) {
     const b = median(rs.map((r) => r.bytesPerRequest));
+    const us = median(rs.map((r) => r.cpuUsPerRequest));
+    const cpuExtra = m === 'off' || Number.isNaN(cpuBase) ? '' : ` (${(us / cpuBase).toFixed(3)}x)`;
     const extra = m === 'off' || Number.isNaN(base) ? '' : ` (+${(b - base).toFixed(0)} B per logged request)`;
-    process.stdout.write(`  ${m.padEnd(11)} ${b.toFixed(0)} B/request${extra}, ${median(rs.map((r) => r.scavengesPer100k)).toFixed(0)} scavenges per 100k requests\n`);
+    process.stdout.write(`  ${m.padEnd(11)} ${b.toFixed(0)} B/request${extra}, ${median(rs.map((r) => r.scavengesPer100k)).toFixed(0)} scavenges per 100k requests, ${us.toFixed(2)} us CPU/request${cpuExtra}\n`);
   }
   if (values.sites) {
     const n = 5000;

@@ -1,10 +1,10 @@
 // The access log scenarios (issue 16: "a bench scenario reports the cost"): the same small GET
-// route served by `sluice serve` without an access log, with the JSON one, with Envoy's default
+// route served by `sluice serve` without an access log, with the JSON one (to a file and to /dev/null), with Envoy's default
 // template (Kourier's), and with JSON sampled at 1%. Each is a process of its own (the log is a
 // process flag); every one is divided by the one without a log.
 import { ENVOY_DEFAULT_FORMAT } from '../src/observe/access-log-format.ts';
 
-export type LogScenarioName = 'log-off' | 'log-json' | 'log-template' | 'log-sampled';
+export type LogScenarioName = 'log-off' | 'log-json' | 'log-json-null' | 'log-template' | 'log-sampled';
 
 export interface LogScenario {
   readonly name: LogScenarioName;
@@ -18,6 +18,8 @@ export const LOG_FILE = 'FILE';
 export const logScenarios: readonly LogScenario[] = [
   { name: 'log-off', description: 'small GET, no access log', flags: [] },
   { name: 'log-json', description: 'the same with the JSON access log to a file', flags: ['--access-log', LOG_FILE] },
+  // The line's code and the writer without the file's: what is left is the page cache's and the disk's.
+  { name: 'log-json-null', description: 'the JSON access log to /dev/null', flags: ['--access-log', '/dev/null'] },
   { name: 'log-template', description: "the same with Envoy's default template (Kourier's) to a file", flags: ['--access-log', LOG_FILE, '--access-log-format', ENVOY_DEFAULT_FORMAT] },
   { name: 'log-sampled', description: 'the JSON access log at --access-log-sample-rate 0.01', flags: ['--access-log', LOG_FILE, '--access-log-sample-rate', '0.01'] },
 ];

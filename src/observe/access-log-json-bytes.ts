@@ -18,13 +18,14 @@ import { isoTimeInto } from './access-log-time.ts';
 export const NO_ROOM = -2;
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+// A text field's key is its opening `,"name":"`; text() closes the value's quote. A number's key ends at the colon.
 const TIME = bytes('{"time":"');
-const LISTENER = bytes('","listener":"');
+const LISTENER = bytes(',"listener":"');
 // By front end (exchange.ts FROM_*): the protocol and the key after it.
-const PROTOCOL = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.1', 'HTTP/2'].map((p) => bytes(`","protocol":"${p}","method":"`));
-const AUTHORITY = bytes('","authority":"');
-const PATH = bytes('","path":"');
-const STATUS = bytes('","status":');
+const PROTOCOL = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.1', 'HTTP/2'].map((p) => bytes(`,"protocol":"${p}","method":"`));
+const AUTHORITY = bytes(',"authority":"');
+const PATH = bytes(',"path":"');
+const STATUS = bytes(',"status":');
 const GRPC_STATUS = bytes(',"grpc_status":');
 const DURATION = bytes(',"duration_ms":');
 const TTFB = bytes(',"ttfb_ms":');
@@ -73,34 +74,38 @@ function num(buf: Uint8Array, at: number, n: number): number {
   return at + digits;
 }
 
+// The field writers: each takes the line's end so far and gives the new one; a line that has
+// already declined (-1) stays declined, so a run of fields is checked once, at its end.
+
+/** A text field: its key, `s` as plain bytes, the closing quote. */
+function text(buf: Uint8Array, o: number, key: Uint8Array, s: string): number {
+  if (o < 0) return -1;
+  if ((o = plain(buf, put(buf, o, key), s)) < 0) return -1;
+  buf[o] = QUOTE;
+  return o + 1;
+}
+
+/** A number field: its key, then `n`'s digits. */
+function count(buf: Uint8Array, o: number, key: Uint8Array, n: number): number {
+  return o < 0 ? -1 : num(buf, put(buf, o, key), n);
+}
+
 /** `,"route"` to the upstream's closing quote, each field when it has something to say: the end, or -1 when a value needs escaping. */
 function routeToUpstream(buf: Uint8Array, o: number, route: string, split: number | undefined, cluster: string, ep: Endpoint | undefined): number {
-  if (route !== '') {
-    o = put(buf, o, ROUTE);
-    if ((o = plain(buf, o, route)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  if (split !== undefined && split >= 0) {
-    o = put(buf, o, SPLIT);
-    if ((o = num(buf, o, split)) < 0) return -1;
-  }
-  if (cluster !== '') {
-    o = put(buf, o, CLUSTER);
-    if ((o = plain(buf, o, cluster)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  if (ep !== undefined) {
-    o = put(buf, o, UPSTREAM);
-    // upstreamHost()'s text: an IPv6 address in brackets, then the port.
-    const v6 = ep.address.includes(':');
-    if (v6) buf[o++] = 0x5b;
-    if ((o = plain(buf, o, ep.address)) < 0) return -1;
-    if (v6) buf[o++] = 0x5d;
-    buf[o++] = 0x3a;
-    if ((o = num(buf, o, ep.port)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  return o;
+  if (route !== '') o = text(buf, o, ROUTE, route);
+  if (split !== undefined && split >= 0) o = count(buf, o, SPLIT, split);
+  if (cluster !== '') o = text(buf, o, CLUSTER, cluster);
+  if (ep === undefined || o < 0) return o;
+  // upstreamHost()'s text: an IPv6 address in brackets, then the port.
+  o = put(buf, o, UPSTREAM);
+  const v6 = ep.address.includes(':');
+  if (v6) buf[o++] = 0x5b;
+  if ((o = plain(buf, o, ep.address)) < 0) return -1;
+  if (v6) buf[o++] = 0x5d;
+  buf[o++] = 0x3a;
+  if ((o = num(buf, o, ep.port)) < 0) return -1;
+  buf[o] = QUOTE;
+  return o + 1;
 }
 
 /** An endpoint's routeToUpstream() bytes, for the route, split and cluster they were made with. */
@@ -138,50 +143,25 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
 
   let o = put(buf, at, TIME);
   if ((o = isoTimeInto(buf, o, x.startedAt)) < 0) return -1;
-  o = put(buf, o, LISTENER);
-  if ((o = plain(buf, o, x.listener)) < 0) return -1;
-  o = put(buf, o, PROTOCOL[x.from] ?? PROTOCOL[0]!);
-  if ((o = plain(buf, o, x.method)) < 0) return -1;
-  o = put(buf, o, AUTHORITY);
-  if ((o = plain(buf, o, x.authority)) < 0) return -1;
-  o = put(buf, o, PATH);
-  if ((o = plain(buf, o, x.target)) < 0) return -1;
-  o = put(buf, o, STATUS);
-  if ((o = num(buf, o, status)) < 0) return -1;
+  buf[o++] = QUOTE;
+  o = text(buf, o, LISTENER, x.listener);
+  o = text(buf, o, PROTOCOL[x.from] ?? PROTOCOL[0]!, x.method);
+  o = text(buf, o, AUTHORITY, x.authority);
+  o = text(buf, o, PATH, x.target);
+  o = count(buf, o, STATUS, status);
   const grpc = grpcStatusCode(x, status);
-  if (grpc !== undefined) {
-    o = put(buf, o, GRPC_STATUS);
-    if ((o = num(buf, o, grpc)) < 0) return -1;
-  }
-  o = put(buf, o, DURATION);
-  if ((o = num(buf, o, Math.round(endedAt - x.startedAt))) < 0) return -1;
+  if (grpc !== undefined) o = count(buf, o, GRPC_STATUS, grpc);
+  o = count(buf, o, DURATION, Math.round(endedAt - x.startedAt));
   const ttfb = ttfbMs(x);
-  if (ttfb !== undefined) {
-    o = put(buf, o, TTFB);
-    if ((o = num(buf, o, ttfb)) < 0) return -1;
-  }
-  o = put(buf, o, BYTES_RECEIVED);
-  if ((o = num(buf, o, x.bytesIn ?? 0)) < 0) return -1;
-  o = put(buf, o, BYTES_SENT);
-  if ((o = num(buf, o, x.bytesOut ?? 0)) < 0) return -1;
-  if (client !== undefined) {
-    o = put(buf, o, CLIENT);
-    if ((o = plain(buf, o, client)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  if (ua !== undefined) {
-    o = put(buf, o, USER_AGENT);
-    if ((o = plain(buf, o, ua)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  if (rid !== undefined) {
-    o = put(buf, o, REQUEST_ID);
-    if ((o = plain(buf, o, rid)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
-  if (ep === undefined) {
-    if ((o = routeToUpstream(buf, o, route, x.split, cluster, undefined)) < 0) return -1;
-  } else {
+  if (ttfb !== undefined) o = count(buf, o, TTFB, ttfb);
+  o = count(buf, o, BYTES_RECEIVED, x.bytesIn ?? 0);
+  o = count(buf, o, BYTES_SENT, x.bytesOut ?? 0);
+  if (client !== undefined) o = text(buf, o, CLIENT, client);
+  if (ua !== undefined) o = text(buf, o, USER_AGENT, ua);
+  if (rid !== undefined) o = text(buf, o, REQUEST_ID, rid);
+  if (o < 0) return -1;
+  if (ep === undefined) o = routeToUpstream(buf, o, route, x.split, cluster, undefined);
+  else {
     // The same on every line to this endpoint by this route: made once, then copied.
     const split = x.split;
     let tail = tails.get(ep);
@@ -193,14 +173,9 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
     }
     o = put(buf, o, tail.bytes);
   }
-  o = put(buf, o, FLAGS);
-  if ((o = plain(buf, o, flags)) < 0) return -1;
-  buf[o++] = QUOTE;
-  if (trace !== undefined) {
-    o = put(buf, o, TRACE);
-    if ((o = plain(buf, o, trace)) < 0) return -1;
-    buf[o++] = QUOTE;
-  }
+  o = text(buf, o, FLAGS, flags);
+  if (trace !== undefined) o = text(buf, o, TRACE, trace);
+  if (o < 0) return -1;
   buf[o++] = 0x7d;
   return o;
 }

@@ -1,5 +1,7 @@
 // Lines encoded into buffers as they come and written with one writev per flush, off the request
-// path: a flush on a short interval or when enough is buffered. Encoding each line into a buffer at
+// path: a flush when enough is buffered, or once a line has waited an interval (a timer armed by the
+// first line into an empty buffer: under load the bytes flush first and the timer never fires; a
+// ticking interval made every other write a partial one). Encoding each line into a buffer at
 // once costs less than joining the lines into one string and encoding that (the profile's
 // writeString and join were most of the log's cost). Writes are few and large (1 MiB): each one
 // wakes a libuv thread on the gateway's core, and at one write per 64 KiB those hand-offs cost more
@@ -9,7 +11,7 @@
 import fs from 'node:fs';
 
 export interface WriterOptions {
-  /** flush at least this often (ms) */
+  /** the longest a line waits before its write starts, a write in flight aside (ms) */
   readonly intervalMs?: number;
   /** flush as soon as this many bytes are buffered */
   readonly flushBytes?: number;
@@ -35,7 +37,9 @@ export class LineWriter {
   readonly #flushBytes: number;
   readonly #maxPending: number;
   readonly #onDrop: (() => void) | undefined;
-  readonly #timer: NodeJS.Timeout;
+  readonly #intervalMs: number;
+  /** armed while lines wait */
+  #timer: NodeJS.Timeout | undefined;
   /** filled buffers waiting for the next write */
   #full: Buffer[] = [];
   /** the whole CHUNK buffers #full's pieces are cut from, reusable once written */
@@ -59,7 +63,18 @@ export class LineWriter {
     this.#flushBytes = o.flushBytes ?? FLUSH_BYTES;
     this.#maxPending = o.maxPendingBytes ?? 4 * 1024 * 1024;
     this.#onDrop = o.onDrop;
-    this.#timer = setInterval(() => this.flush(), o.intervalMs ?? 200);
+    this.#intervalMs = o.intervalMs ?? 200;
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    // A write in flight: the waiting lines go when it is done, or at the next interval.
+    if (this.#writing !== undefined) this.#arm();
+    else this.flush();
+  };
+
+  #arm(): void {
+    this.#timer = setTimeout(this.#onTimer, this.#intervalMs);
     // The log never keeps the process alive.
     this.#timer.unref();
   }
@@ -92,6 +107,7 @@ export class LineWriter {
     }
     this.#lines++;
     if (this.#bytes >= this.#flushBytes) this.flush();
+    else if (this.#timer === undefined) this.#arm();
   }
 
   /**
@@ -121,11 +137,16 @@ export class LineWriter {
     this.#used = end + 1;
     this.#lines++;
     if (this.#bytes >= this.#flushBytes) this.flush();
+    else if (this.#timer === undefined) this.#arm();
   }
 
   /** Starts one write of everything buffered, unless one is under way. */
   flush(): void {
     if (this.#writing !== undefined || this.#bytes === 0) return;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     const [data, lines, chunks] = this.#take();
     this.writes++;
     this.#writing = new Promise<void>((resolve) => {
@@ -136,6 +157,8 @@ export class LineWriter {
         // Enough spares for one flush's worth; the rest go to the GC.
         for (const c of chunks) if (this.#spare.length <= this.#flushBytes / CHUNK) this.#spare.push(c);
         resolve();
+        // A flush's worth gathered while this write was out: no reason to wait for the next line.
+        if (this.#bytes >= this.#flushBytes && !this.#closed) this.flush();
       });
     });
   }
@@ -148,8 +171,10 @@ export class LineWriter {
   /** Writes what is left (after any write in flight) and stops; later lines are dropped. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    clearInterval(this.#timer);
-    await this.#writing;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // A write's end may start the next (a flush's worth gathered meanwhile), or the timer fire.
+    while (this.#writing !== undefined) await this.#writing;
     this.#closed = true;
     if (this.#bytes > 0) {
       const [data] = this.#take();

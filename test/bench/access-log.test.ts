@@ -14,7 +14,7 @@ const RUN = join(import.meta.dirname, '..', '..', 'bench', 'run.ts');
 
 describe('access log bench scenarios', () => {
   it('are named log-* and selected by `log`, the run without a log always with them', () => {
-    assert.deepEqual(logScenarios.map((s) => s.name), ['log-off', 'log-json', 'log-template', 'log-sampled']);
+    assert.deepEqual(logScenarios.map((s) => s.name), ['log-off', 'log-json', 'log-json-null', 'log-template', 'log-sampled']);
     assert.deepEqual(logScenariosByNames(['log']).map((s) => s.name), logScenarios.map((s) => s.name));
     assert.deepEqual(logScenariosByNames(['log-json']).map((s) => s.name), [LOG_BASELINE, 'log-json']);
     assert.deepEqual(logScenariosByNames(['small', 'pol']), []);
