@@ -14,11 +14,38 @@ import type { YamlDoc } from './yaml-full.ts';
 /** Strings and values read so far within one Interned: each distinct one has a number. */
 export interface BlockTable {
   /** a string's content, or "\u0001" + the text of another scalar -> its value and number */
-  readonly scalars: Map<string, { readonly v: unknown; readonly id: number }>;
-  /** a collection's content as its entries' numbers -> the one frozen copy and its number */
-  readonly values: Map<string, { readonly v: object; readonly id: number }>;
+  readonly scalars: Map<string, Scalar>;
+  /** plain keys read so far (each resolved to a string once) */
+  readonly keys: Map<string, Scalar>;
+  /** a hash of a collection's entries' numbers -> the frozen copies with that hash */
+  readonly values: Map<number, Shared>;
   next: number;
 }
+
+interface Scalar {
+  readonly v: unknown;
+  readonly id: number;
+}
+
+/** One frozen collection, its number, and its entries' numbers (keys' and values'). */
+interface Shared {
+  readonly v: object;
+  readonly id: number;
+  readonly kind: number;
+  readonly nameIds: Int32Array;
+  readonly ids: Int32Array;
+  readonly next: Shared | undefined;
+}
+
+const SEQ = 0x2f3b5a71;
+const MAP = 0x6c8e9cf5;
+const NO_NAME = -1;
+
+/**
+ * The entries of the collections being read, innermost last (the reader is not re-entrant:
+ * one runs at a time in a thread); each collection takes its entries off when it is made.
+ */
+const stack = { values: [] as unknown[], names: [] as Array<string | undefined>, nameIds: [] as number[], ids: [] as number[] };
 
 // Wherever they are, these leave the text to the other paths: tab, carriage return and other
 // control characters, C1, surrogates (astral characters), byte order marks, non-characters.
@@ -56,12 +83,14 @@ const DECLINE = Object.freeze({ decline: true });
 /** The documents of `text` as the `yaml` path reads them, or undefined when another path must. */
 export function parseYAMLBlock(text: string, into: Interned = interned()): YamlDoc[] | undefined {
   if (UNUSUAL.test(text)) return undefined;
-  const table = (into.block ??= { scalars: new Map(), values: new Map(), next: 3 } satisfies BlockTable) as BlockTable;
+  const table = (into.block ??= { scalars: new Map(), keys: new Map(), values: new Map(), next: 3 } satisfies BlockTable) as BlockTable;
   try {
     return new BlockReader(text, table, into).documents();
   } catch (err) {
     if (err === DECLINE) return undefined;
     throw err;
+  } finally {
+    stack.values.length = stack.names.length = stack.nameIds.length = stack.ids.length = 0;
   }
 }
 
@@ -78,6 +107,8 @@ class BlockReader {
   end = false;
   /** the number of the value last read */
   id = 0;
+  /** the top of `stack` */
+  sp = 0;
 
   constructor(text: string, table: BlockTable, into: Interned) {
     this.t = text;
@@ -163,11 +194,10 @@ class BlockReader {
     return this.t.charCodeAt(at) === DASH && (at + 1 === this.e || this.t.charCodeAt(at + 1) === SPACE);
   }
 
-  sequence(col: number, depth: number): unknown[] {
+  sequence(col: number, depth: number): unknown {
     if (depth > MAX_DEPTH) throw DECLINE;
     const t = this.t;
-    const out: unknown[] = [];
-    let key = '[';
+    const base = this.sp;
     for (;;) {
       let q = this.c + 1;
       while (q < this.e && t.charCodeAt(q) === SPACE) q++;
@@ -179,29 +209,29 @@ class BlockReader {
         v = this.inline(q);
         this.next();
       }
-      out.push(v);
-      key += `${this.id},`;
+      this.push(v, undefined, NO_NAME);
       if (this.end || this.c - this.p < col) break;
       if (this.c - this.p > col) throw DECLINE;
       if (!this.isEntry(this.c)) break; // the next key of the mapping this sequence is a value of
     }
-    return this.shared(out, key);
+    return this.collection(SEQ, base);
   }
 
   /** A block mapping at column `col`, its first key at `first` on the current line. */
-  mapping(col: number, first: number, depth: number): object {
+  mapping(col: number, first: number, depth: number): unknown {
     if (depth > MAX_DEPTH) throw DECLINE;
     const t = this.t;
-    const out: Record<string, unknown> = {};
-    let key = '{';
+    const base = this.sp;
+    let seen: Set<number> | undefined;
     let q = first;
     for (;;) {
       const colon = this.keyEnd(q);
       if (colon < 0) throw DECLINE;
       const name = this.keyName(q, colon);
       const nameId = this.id;
-      // a duplicate key; `__proto__`, left to the paths that define it as an own key
-      if (Object.prototype.hasOwnProperty.call(out, name) || name === '__proto__') throw DECLINE;
+      // `__proto__` is left to the paths that define it as an own key
+      if (name === '__proto__' || this.duplicate(base, nameId, seen)) throw DECLINE;
+      if (this.sp - base >= 32) (seen ??= new Set(stack.nameIds.slice(base, this.sp))).add(nameId);
       let r = colon + 1;
       while (r < this.e && t.charCodeAt(r) === SPACE) r++;
       let v: unknown;
@@ -219,13 +249,28 @@ class BlockReader {
         v = this.inline(r);
         this.next();
       }
-      out[name] = v;
-      key += `${nameId}:${this.id},`;
+      this.push(v, name, nameId);
       if (this.end || this.c - this.p < col) break;
       if (this.c - this.p > col || this.isEntry(this.c)) throw DECLINE;
       q = this.c;
     }
-    return this.shared(out, key);
+    return this.collection(MAP, base);
+  }
+
+  /** The key `nameId` is already among the entries from `base` (a duplicate key). */
+  duplicate(base: number, nameId: number, seen: Set<number> | undefined): boolean {
+    if (seen !== undefined) return seen.has(nameId);
+    for (let i = base; i < this.sp; i++) if (stack.nameIds[i] === nameId) return true;
+    return false;
+  }
+
+  /** An entry of the collection being read; its value's number is `id`. */
+  push(v: unknown, name: string | undefined, nameId: number): void {
+    stack.values[this.sp] = v;
+    stack.names[this.sp] = name;
+    stack.nameIds[this.sp] = nameId;
+    stack.ids[this.sp] = this.id;
+    this.sp++;
   }
 
   /**
@@ -242,13 +287,15 @@ class BlockReader {
       while (i < e && t.charCodeAt(i) === SPACE) i++;
       return i < e && t.charCodeAt(i) === COLON && (i + 1 === e || t.charCodeAt(i + 1) === SPACE) ? i : -1;
     }
+    let flow = false;
     for (i = q; i < e; i++) {
       const ch = t.charCodeAt(i);
       if (ch === COLON && (i + 1 === e || t.charCodeAt(i + 1) === SPACE)) break;
       if (ch === HASH && t.charCodeAt(i - 1) === SPACE) return -1;
+      if (FLOW_OR_COMMA[ch] === 1) flow = true;
     }
     if (i >= e) return -1;
-    if (INDICATOR[c0] === 1 || c0 === DASH || i - q > MAX_KEY) throw DECLINE;
+    if (flow || INDICATOR[c0] === 1 || c0 === DASH || i - q > MAX_KEY) throw DECLINE;
     return i;
   }
 
@@ -262,13 +309,16 @@ class BlockReader {
     let end = colon;
     while (this.t.charCodeAt(end - 1) === SPACE) end--;
     const raw = this.t.slice(q, end);
-    for (let i = q; i < end; i++) if (FLOW_OR_COMMA[this.t.charCodeAt(i)] === 1) throw DECLINE;
-    // `<<` is a merge key; a key that is not a string (null, true, 1) is stringified differently
-    // by the two libraries.
-    if (raw === '<<') throw DECLINE;
-    const v = this.plain(raw);
-    if (typeof v !== 'string') throw DECLINE;
-    return v;
+    // Keys repeat: each distinct one is resolved once.
+    let have = this.table.keys.get(raw);
+    if (have === undefined) {
+      // `<<` is a merge key; a key that is not a string (null, true, 1) is stringified differently
+      // by the two libraries.
+      if (raw === '<<' || typeof this.plain(raw) !== 'string') throw DECLINE;
+      this.table.keys.set(raw, (have = this.table.scalars.get(raw) as Scalar));
+    }
+    this.id = have.id;
+    return have.v as string;
   }
 
   /** The scalar at `q` (the rest of the line must be blank or a comment), its number in `id`. */
@@ -284,7 +334,7 @@ class BlockReader {
       // `[]` and `{}` only
       if (t.charCodeAt(q + 1) !== c0 + 2) throw DECLINE;
       this.afterValue(q + 2);
-      return this.shared(c0 === 91 ? [] : {}, c0 === 91 ? '[' : '{');
+      return this.collection(c0 === 91 ? SEQ : MAP, this.sp);
     }
     if (INDICATOR[c0] === 1 || (c0 === DASH && (q + 1 === this.e || t.charCodeAt(q + 1) === SPACE))) throw DECLINE;
     let end = this.e;
@@ -395,11 +445,39 @@ class BlockReader {
     return have.v as string;
   }
 
-  /** The one frozen copy of a collection with this content. */
-  shared<T extends object>(made: T, key: string): T {
-    let have = this.table.values.get(key);
-    if (have === undefined) this.table.values.set(key, (have = { v: Object.freeze(made), id: this.table.next++ }));
-    this.id = have.id;
-    return have.v as T;
+  /**
+   * The collection of the entries from `base`: the one frozen copy with this content, found by
+   * its entries' numbers before anything is built, so that a repeated value costs no object.
+   */
+  collection(kind: number, base: number): unknown {
+    const n = this.sp - base;
+    let h = kind;
+    for (let i = base; i < this.sp; i++) h = Math.imul(Math.imul(h ^ stack.nameIds[i]!, 0x01000193) ^ stack.ids[i]!, 0x01000193);
+    const first = this.table.values.get(h);
+    for (let e = first; e !== undefined; e = e.next) if (e.kind === kind && sameEntries(e, base, n)) return this.found(e, base);
+    let v: object;
+    if (kind === SEQ) v = stack.values.slice(base, this.sp);
+    else {
+      const o: Record<string, unknown> = {};
+      for (let i = base; i < this.sp; i++) o[stack.names[i]!] = stack.values[i];
+      v = o;
+    }
+    const e: Shared = { v: Object.freeze(v), id: this.table.next++, kind, nameIds: Int32Array.from(stack.nameIds.slice(base, this.sp)), ids: Int32Array.from(stack.ids.slice(base, this.sp)), next: first };
+    this.table.values.set(h, e);
+    return this.found(e, base);
   }
+
+  found(e: Shared, base: number): unknown {
+    // Lets go of what the stack held above `base`.
+    for (let i = base; i < this.sp; i++) stack.values[i] = stack.names[i] = undefined;
+    this.sp = base;
+    this.id = e.id;
+    return e.v;
+  }
+}
+
+function sameEntries(e: Shared, base: number, n: number): boolean {
+  if (e.ids.length !== n) return false;
+  for (let i = 0; i < n; i++) if (e.ids[i] !== stack.ids[base + i] || e.nameIds[i] !== stack.nameIds[base + i]) return false;
+  return true;
 }
