@@ -32,8 +32,8 @@ interface Shared {
   readonly v: object;
   readonly id: number;
   readonly kind: number;
-  readonly nameIds: Int32Array;
-  readonly ids: Int32Array;
+  /** keys' and values' numbers, interleaved */
+  readonly entries: readonly number[];
   readonly next: Shared | undefined;
 }
 
@@ -462,7 +462,12 @@ class BlockReader {
       for (let i = base; i < this.sp; i++) o[stack.names[i]!] = stack.values[i];
       v = o;
     }
-    const e: Shared = { v: Object.freeze(v), id: this.table.next++, kind, nameIds: Int32Array.from(stack.nameIds.slice(base, this.sp)), ids: Int32Array.from(stack.ids.slice(base, this.sp)), next: first };
+    const entries = new Array<number>(2 * n);
+    for (let i = 0; i < n; i++) {
+      entries[2 * i] = stack.nameIds[base + i]!;
+      entries[2 * i + 1] = stack.ids[base + i]!;
+    }
+    const e: Shared = { v: Object.freeze(v), id: this.table.next++, kind, entries, next: first };
     this.table.values.set(h, e);
     return this.found(e, base);
   }
@@ -477,7 +482,8 @@ class BlockReader {
 }
 
 function sameEntries(e: Shared, base: number, n: number): boolean {
-  if (e.ids.length !== n) return false;
-  for (let i = 0; i < n; i++) if (e.ids[i] !== stack.ids[base + i] || e.nameIds[i] !== stack.nameIds[base + i]) return false;
+  const entries = e.entries;
+  if (entries.length !== 2 * n) return false;
+  for (let i = 0; i < n; i++) if (entries[2 * i] !== stack.nameIds[base + i] || entries[2 * i + 1] !== stack.ids[base + i]) return false;
   return true;
 }
