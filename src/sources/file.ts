@@ -23,13 +23,11 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
-import { DocReuse } from './doc-reuse.ts';
-import { BySizeParser, FirstReadParser, InlineParser } from './file-parser.ts';
+import { DocReuse, type Remembered } from './doc-reuse.ts';
+import { BySizeParser, FirstReadParser, InlineParser, type FileParser } from './file-parser.ts';
 import { sortPaths } from './merge.ts';
 import { WorkerParser } from './parse-pool.ts';
 import { defaultLimits, type ConfigLimits } from './read-file.ts';
-import type { FileParser } from './file-parser.ts';
-import type { Remembered } from './doc-reuse.ts';
 import type { Source, SourceState } from './types.ts';
 
 // Files this large or larger are parsed in the worker: 64 KiB of YAML parses in a few
