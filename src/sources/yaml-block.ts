@@ -49,7 +49,7 @@ const stack = { values: [] as unknown[], names: [] as Array<string | undefined>,
 
 // Wherever they are, these leave the text to the other paths: tab, carriage return and other
 // control characters, C1, surrogates (astral characters), byte order marks, non-characters.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const UNUSUAL = /[\x00-\x09\x0B-\x1F\x7F-\x9F\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/;
 // The `yaml` package refuses implicit keys over 1024 characters.
 const MAX_KEY = 1000;
