@@ -239,7 +239,9 @@ export class ConfigDir {
           if (reading.kind === 'parsed') {
             const docs = reading.docs;
             this.#hooks.onParse?.(job.rel, docs === undefined ? undefined : parsedDocuments(docs));
-            if (read.kind === 'parsed') this.#warnIgnored(job.rel, read.parsed);
+            // The documents parsed (not those the cache gave back): a one-document edit of a
+            // 50,000-document file looks at that document's kinds, not at 50,000.
+            if (read.kind === 'parsed') this.#warnIgnored(job.rel, reading.parsed);
           }
           const { key, changed } = queued.get(job.rel) as (typeof batch)[number];
           this.#use(job.rel, key, read, changed);
@@ -282,7 +284,7 @@ export class ConfigDir {
     changed.value = true;
   }
 
-  /** One warning per (file, kind) each time the file is read, not on every rescan. */
+  /** One warning per (file, kind) each time a document holding it is read, not on every rescan. */
   #warnIgnored(rel: string, parsed: ParsedFile): void {
     const kinds = new Set<string>();
     for (const { outcome } of parsed.entries) {

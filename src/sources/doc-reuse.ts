@@ -33,7 +33,8 @@ export interface ReuseJob {
   readonly held?: number;
 }
 
-interface Remembered {
+/** What is remembered of a file's last reading (handed from one reader to another: see handOver). */
+export interface Remembered {
   /** the file's bytes (KEEP_BYTES or more), or each document's hash (`hashes`) */
   readonly buf?: Buffer;
   readonly hashes?: readonly string[];
@@ -80,18 +81,47 @@ export class DocReuse {
     this.#files.delete(rel);
   }
 
+  /** The files remembered here. */
+  files(): string[] {
+    return [...this.#files.keys()];
+  }
+
+  /**
+   * What is remembered of `rel`, taken out of this reader for another (adopt): the consumer's
+   * token names that reading, so the other reader parses only the documents an edit changed.
+   */
+  handOver(rel: string): Remembered | undefined {
+    const r = this.#files.get(rel);
+    this.#files.delete(rel);
+    return r;
+  }
+
+  adopt(rel: string, r: Remembered): void {
+    // A buffer that crossed threads arrives as a plain Uint8Array.
+    const u8 = r.buf as Uint8Array | undefined;
+    const buf = u8 === undefined || Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    this.#files.set(rel, buf === r.buf ? r : { ...r, buf });
+  }
+
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
     const pieces = this.readPieces(job, limits, Number.POSITIVE_INFINITY);
     const before: DocEntry[] = [];
     for (;;) {
       const step = pieces.next();
-      if (!step.done) {
-        for (const e of step.value) before.push(e);
-        continue;
-      }
-      const read = step.value;
-      if (before.length === 0 || read.kind !== 'parsed') return read;
-      return { ...read, parsed: { ...read.parsed, entries: [...before, ...read.parsed.entries] } };
+      if (step.done) return withEntriesBefore(before, step.value);
+      for (const e of step.value) before.push(e);
+    }
+  }
+
+  /** As read(), letting the event loop run between pieces of `pieceBytes` of text parsed. */
+  async readYielding(job: ReuseJob, limits: ConfigLimits, pieceBytes: number): Promise<FileRead> {
+    const pieces = this.readPieces(job, limits, pieceBytes);
+    const before: DocEntry[] = [];
+    for (;;) {
+      const step = pieces.next();
+      if (step.done) return withEntriesBefore(before, step.value);
+      for (const e of step.value) before.push(e);
+      await new Promise<void>((r) => setImmediate(r));
     }
   }
 
@@ -218,6 +248,12 @@ export class DocReuse {
       docs: { reading, count: spans.length, reused, parsedBytes },
     };
   }
+}
+
+/** A reading with the entries given out before it (readPieces) in front of its own. */
+function withEntriesBefore(before: readonly DocEntry[], read: FileRead): FileRead {
+  if (before.length === 0 || read.kind !== 'parsed') return read;
+  return { ...read, parsed: { ...read.parsed, entries: [...before, ...read.parsed.entries] } };
 }
 
 /**

@@ -52,7 +52,8 @@ export class InlineParser implements FileParser {
         await new Promise<void>((r) => setImmediate(r));
         files = bytes = 0;
       }
-      each(job, this.#reuse === undefined ? readConfigFile(job.abs, job.rel, job.size, this.#limits) : this.#reuse.read(job, this.#limits));
+      // A large file read document by document lets the event loop run between pieces of it.
+      each(job, this.#reuse === undefined ? readConfigFile(job.abs, job.rel, job.size, this.#limits) : await this.#reuse.readYielding(job, this.#limits, YIELD_BYTES));
       files++;
       bytes += job.size;
     }
@@ -87,5 +88,40 @@ export class BySizeParser implements FileParser {
   forget(rel: string): void {
     this.small.forget?.(rel);
     this.large.forget?.(rel);
+  }
+}
+
+/**
+ * The first read by one parser, the later ones by another: `sluice serve` reads large files in its
+ * own thread at start (nothing is served yet, and the worker's copy of every parsed value into
+ * this thread, as much CPU again as the parse, is saved), then hands what it remembers of them to
+ * the worker (FileSource), which reads every later version.
+ */
+export class FirstReadParser implements FileParser {
+  #first: FileParser | undefined;
+
+  constructor(
+    first: FileParser,
+    readonly then: FileParser,
+  ) {
+    this.#first = first;
+  }
+
+  parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
+    return (this.#first ?? this.then).parse(jobs, each);
+  }
+
+  /** Every parse from now on goes to `then`. */
+  settle(): void {
+    this.#first = undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#first?.close(), this.then.close()]);
+  }
+
+  forget(rel: string): void {
+    this.#first?.forget?.(rel);
+    this.then.forget?.(rel);
   }
 }

@@ -23,7 +23,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
-import { BySizeParser, InlineParser } from './file-parser.ts';
+import { DocReuse, type Remembered } from './doc-reuse.ts';
+import { BySizeParser, FirstReadParser, InlineParser, type FileParser } from './file-parser.ts';
 import { sortPaths } from './merge.ts';
 import { WorkerParser } from './parse-pool.ts';
 import { defaultLimits, type ConfigLimits } from './read-file.ts';
@@ -32,6 +33,9 @@ import type { Source, SourceState } from './types.ts';
 // Files this large or larger are parsed in the worker: 64 KiB of YAML parses in a few
 // milliseconds, a pause the data plane can take; larger files would hold it up longer.
 export const WORKER_FROM_BYTES = 64 * 1024;
+// The worker starts this long after the first read (its start costs CPU the translation and the
+// data plane's first routes are using).
+const WARM_AFTER_MS = 1000;
 
 export interface FileSourceOptions {
   dir: string;
@@ -82,6 +86,9 @@ export class FileSource implements Source {
   #stopped = false;
   #rootGone = false;
   #reported = new Set<string>();
+  /** set until the first read is done: large files read in this thread, then handed to the worker */
+  #firstRead: { readonly parser: FirstReadParser; readonly reuse: DocReuse; readonly worker: WorkerParser } | undefined;
+  #warmTimer: NodeJS.Timeout | undefined;
 
   constructor(options: FileSourceOptions) {
     this.#root = resolve(options.dir);
@@ -92,13 +99,23 @@ export class FileSource implements Source {
     this.#watch = options.watch ?? true;
     this.#log = options.log ?? (() => {});
     const limits = options.limits ?? defaultLimits;
+    let parser: FileParser;
+    if (options.parser === 'inline') parser = new InlineParser(limits);
+    else {
+      const small = new InlineParser(limits);
+      const worker = new WorkerParser(limits);
+      const reuse = new DocReuse();
+      const first = new FirstReadParser(new BySizeParser(small, new InlineParser(limits, reuse), WORKER_FROM_BYTES), new BySizeParser(small, worker, WORKER_FROM_BYTES));
+      this.#firstRead = { parser: first, reuse, worker };
+      parser = first;
+    }
     this.#config = new ConfigDir(this.#root, {
       onDirectory: (rel, abs, id) => this.#watchDir(rel, abs, id),
       onDirectoryGone: (rel) => this.#unwatch(rel),
       ...(options.onParse !== undefined && { onParse: options.onParse }),
       log: this.#log,
       limits,
-      parser: options.parser === 'inline' ? new InlineParser(limits) : new BySizeParser(new InlineParser(limits), new WorkerParser(limits), WORKER_FROM_BYTES),
+      parser,
     });
   }
 
@@ -118,6 +135,7 @@ export class FileSource implements Source {
       await first;
     } finally {
       this.#busy = undefined;
+      this.#handOver();
     }
     this.#deliver();
     if (this.#again) {
@@ -125,6 +143,22 @@ export class FileSource implements Source {
       void this.#flush();
     }
     this.#armRescan();
+  }
+
+  /**
+   * After the first read: what this thread remembers of the large files it read goes to the
+   * worker, which reads them from now on (an edit parses only the documents it changed), and the
+   * worker is started a little later, off the start's critical path, so no edit waits for it.
+   */
+  #handOver(): void {
+    const f = this.#firstRead;
+    if (f === undefined) return;
+    this.#firstRead = undefined;
+    for (const rel of f.reuse.files()) f.worker.adopt(rel, f.reuse.handOver(rel) as Remembered);
+    f.parser.settle();
+    if (this.#stopped) return;
+    this.#warmTimer = setTimeout(() => f.worker.warm(), WARM_AFTER_MS);
+    this.#warmTimer.unref();
   }
 
   #armRescan(): void {
@@ -140,6 +174,7 @@ export class FileSource implements Source {
     this.#stopped = true;
     clearTimeout(this.#debounce);
     clearTimeout(this.#rescanTimer);
+    clearTimeout(this.#warmTimer);
     for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
     await this.#busy;
     await this.#config.close();

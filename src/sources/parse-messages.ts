@@ -5,6 +5,7 @@
 import type { ConfigLimits, SplitDocs } from './read-file.ts';
 import type { ParseJob } from './file-parser.ts';
 import type { DocEntry } from './yaml-docs.ts';
+import type { Remembered } from './doc-reuse.ts';
 
 export interface WorkerInit {
   readonly limits: ConfigLimits;
@@ -17,7 +18,9 @@ export type ToWorker =
   | { readonly type: 'parse'; readonly id: number; readonly jobs: readonly ParseJob[] }
   | { readonly type: 'ack' }
   /** a file is gone: drop what is remembered of it */
-  | { readonly type: 'forget'; readonly rel: string };
+  | { readonly type: 'forget'; readonly rel: string }
+  /** what the gateway's thread remembers of a file it read (doc-reuse.ts), for the next reading */
+  | { readonly type: 'adopt'; readonly rel: string; readonly file: Remembered };
 
 /** How a file's reading ends, after all its pieces' entries. */
 export type PieceEnd =

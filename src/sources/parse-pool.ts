@@ -9,7 +9,7 @@
 // look; the next parse starts a new worker. A worker that dies before its first answer cannot run
 // here at all: files are then parsed in this thread, as before there were workers.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { DocReuse } from './doc-reuse.ts';
+import { DocReuse, type Remembered } from './doc-reuse.ts';
 import { InlineParser, type FileParser, type ParseJob } from './file-parser.ts';
 import type { FromWorker, PieceEnd, ToWorker, WorkerInit } from './parse-messages.ts';
 import type { ConfigLimits, FileRead } from './read-file.ts';
@@ -39,6 +39,8 @@ export class WorkerParser implements FileParser {
   /** set when the first worker died before answering */
   #inline: InlineParser | undefined;
   readonly #resourceLimits: ResourceLimits | undefined;
+  /** files read in the gateway's thread, handed to the worker when it starts (see adopt) */
+  readonly #adopted = new Map<string, Remembered>();
 
   /** `resourceLimits`: the worker's heap bounds (a worker over them dies alone; see above) */
   constructor(limits: ConfigLimits, options: { resourceLimits?: ResourceLimits } = {}) {
@@ -59,8 +61,26 @@ export class WorkerParser implements FileParser {
   }
 
   forget(rel: string): void {
+    this.#adopted.delete(rel);
     this.#inline?.forget(rel);
     this.#worker?.postMessage({ type: 'forget', rel } satisfies ToWorker);
+  }
+
+  /**
+   * What another reader remembers of a file it read (doc-reuse.ts), so that the worker's first
+   * reading of it parses only the documents that changed. Sent when the worker starts (or now,
+   * if it runs); lost with a worker that dies, which then parses the whole file, as it would anyway.
+   */
+  adopt(rel: string, file: Remembered): void {
+    if (this.#worker === undefined) this.#adopted.set(rel, file);
+    else sendAdopted(this.#worker, rel, file);
+  }
+
+  /** Starts the worker ahead of its first parse (unreferenced: it keeps no process alive). */
+  warm(): void {
+    if (this.#inline !== undefined) return;
+    const worker = this.#start();
+    if (this.#pending.size === 0) worker.unref();
   }
 
   /** Each worker (or inline fallback) gives out ids above every earlier one's. */
@@ -82,6 +102,8 @@ export class WorkerParser implements FileParser {
     worker.on('error', (err) => this.#died(worker, err.message));
     worker.on('exit', (code) => this.#died(worker, `exited with code ${code}`));
     this.#worker = worker;
+    for (const [rel, file] of this.#adopted) sendAdopted(worker, rel, file);
+    this.#adopted.clear();
     return worker;
   }
 
@@ -148,6 +170,15 @@ export class WorkerParser implements FileParser {
       }
     }
   }
+}
+
+/**
+ * A large file's bytes (a buffer of their own: doc-reread.ts) are moved, not copied; a buffer that
+ * could be a slice of Node's shared pool (small ones) is copied.
+ */
+function sendAdopted(worker: Worker, rel: string, file: Remembered): void {
+  const move = file.buf !== undefined && file.buf.byteLength > Buffer.poolSize;
+  worker.postMessage({ type: 'adopt', rel, file } satisfies ToWorker, move ? [file.buf!.buffer as ArrayBuffer] : []);
 }
 
 function fileRead(entries: DocEntry[], end: PieceEnd): FileRead {

@@ -33,6 +33,10 @@ port.on('message', (m: ToWorker) => {
     reuse.forget(m.rel);
     return;
   }
+  if (m.type === 'adopt') {
+    reuse.adopt(m.rel, m.file);
+    return;
+  }
   queue.push(m);
   if (!running) void run();
 });

@@ -20,6 +20,8 @@ export interface Interned {
   readonly ids: Map<object, number>;
   /** values kept unshared so far (each gets a key of its own) */
   unshared: number;
+  /** the block-style reader's own table (yaml-block.ts), made on its first use */
+  block?: unknown;
 }
 
 export function interned(): Interned {

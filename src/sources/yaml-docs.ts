@@ -2,11 +2,13 @@
 // several YAML documents separated by `---`; any document may be a `kind: List` whose `items`
 // are the resources. A syntax error rejects only the document it is in (YAML documents are
 // delimited by `---` lines, so the others are still read as written).
-// YAML is read by js-yaml when the text is simple enough for it to give exactly what the `yaml`
+// YAML is read by the block-style reader when it is written as generators write it (yaml-block.ts,
+// fastest), else by js-yaml when the text is simple enough for it to give exactly what the `yaml`
 // package gives (yaml-fast.ts, several times faster), else by the `yaml` package (yaml-full.ts).
 import { index, isObject } from '../api/check.ts';
 import type { FieldError, Origin, Rejection } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
+import { parseYAMLBlock } from './yaml-block.ts';
 import { parseYAMLFast } from './yaml-fast.ts';
 import { parseYAMLFull, type YamlDoc } from './yaml-full.ts';
 import { interned, type Interned } from './yaml-detached.ts';
@@ -51,7 +53,7 @@ const WHOLE: DocPlace = { doc: 0, line: 0 };
 export function parseConfigText(text: string, file: string, place: DocPlace = WHOLE): ParsedFile {
   if (/\.json$/i.test(file)) return withRejectionLines(parsedFile(parseJSON(text, file), file), text);
   const into = place.into ?? interned();
-  let docs = parseYAMLFast(text, into) ?? parseYAMLFull(text, place.line, into);
+  let docs = parseYAMLBlock(text, into) ?? parseYAMLFast(text, into) ?? parseYAMLFull(text, place.line, into);
   if (place.doc !== 0) docs = docs.map((d) => ({ ...d, doc: d.doc + place.doc }));
   return withRejectionLines(parsedYAML(docs, file), text, place);
 }

@@ -21,23 +21,27 @@ declare module 'js-yaml' {
 // floatNaN, floatExp and float; one regex each here), so plain scalars resolve the same in both
 // paths. (null and bool already match: `~`, null, Null, NULL, empty; true, True, TRUE, false,
 // False, FALSE.)
-const INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+export const INT = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+/** The value of a plain scalar INT matches. */
+export const intValue = (s: string): number => (s[1] === 'o' ? parseInt(s.slice(2), 8) : s[1] === 'x' ? parseInt(s.slice(2), 16) : parseInt(s, 10));
 const coreInt = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
   resolve: (s: unknown) => typeof s === 'string' && INT.test(s),
-  construct: (s: string) => (s[1] === 'o' ? parseInt(s.slice(2), 8) : s[1] === 'x' ? parseInt(s.slice(2), 16) : parseInt(s, 10)),
+  construct: intValue,
 });
 
 const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
+export const FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
+/** The value of a plain scalar FLOAT matches. */
+export function floatValue(s: string): number {
+  if (!FLOAT_SPECIAL.test(s)) return parseFloat(s);
+  if (s.slice(-3).toLowerCase() === 'nan') return NaN;
+  return s[0] === '-' ? -Infinity : Infinity;
+}
 const coreFloat = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
   resolve: (s: unknown) => typeof s === 'string' && FLOAT.test(s),
-  construct: (s: string) => {
-    if (!FLOAT_SPECIAL.test(s)) return parseFloat(s);
-    if (s.slice(-3).toLowerCase() === 'nan') return NaN;
-    return s[0] === '-' ? -Infinity : Infinity;
-  },
+  construct: floatValue,
 });
 
 // `implicit`: a type replaces the core type of the same tag in place (js-yaml's compileList), and

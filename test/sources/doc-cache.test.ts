@@ -114,3 +114,30 @@ test('documents reordered, inserted and removed are served as written', async ()
     for (const s of h.latest().resources) assert.equal(s.origin.doc, at.get(s.resource.metadata.name), s.resource.metadata.name);
   });
 });
+
+test('an edit of one document warns only about the unknown kinds of the documents it parsed', async () => {
+  const { dir, cleanup } = tempDir();
+  const file = join(dir, 'all.yaml');
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n';
+  const docs = [pod, ...initial];
+  writeFileSync(file, fileOf(docs));
+  const states: SourceState[] = [];
+  const warnings: string[] = [];
+  const log = (level: string, msg: string): void => void (level === 'warn' && msg.startsWith('ignoring') && warnings.push(msg));
+  const src = new FileSource({ dir, rescanIntervalMs: 0, debounceMs: 20, log });
+  try {
+    await src.start((s) => states.push(s));
+    assert.deepEqual(warnings, ['ignoring v1 Pod: not a kind Sluice reads']);
+    docs[500] = service(499, 8080);
+    writeFileSync(file, fileOf(docs));
+    await waitFor(() => servicePort(states[states.length - 1] as SourceState, 'svc-499') === 8080, 'the edited document served', 5000);
+    // the Pod's document was not read again: no second warning (an edit of it would warn)
+    assert.deepEqual(warnings, ['ignoring v1 Pod: not a kind Sluice reads']);
+    docs[0] = pod.replace('name: p', 'name: q');
+    writeFileSync(file, fileOf(docs));
+    await waitFor(() => warnings.length === 2, 'the warning for the edited Pod', 5000);
+  } finally {
+    await src.stop();
+    cleanup();
+  }
+});

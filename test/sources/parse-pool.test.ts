@@ -175,3 +175,32 @@ test('a consumer that throws on a worker result rejects that parse (as in this t
     cleanup();
   }
 });
+
+test('a file read in this thread and handed to the worker: its next reading parses only the edited documents', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits);
+  try {
+    const doc = (i: number, port: number) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\nspec:\n  ports:\n  - port: ${port}\n`;
+    for (const [name, keep] of [['hashed.yaml', undefined], ['bytes.yaml', 1]] as const) {
+      const docs = Array.from({ length: 2000 }, (_, i) => doc(i, 80));
+      writeFileSync(join(dir, name), docs.join('---\n'));
+      // `keep`: the file is remembered by its bytes (the large-file way), else by hashes
+      const here = new DocReuse(1, keep === undefined ? {} : { keepBytesFrom: keep });
+      const job = { rel: name, abs: join(dir, name), size: 0 };
+      const first = here.read(job, defaultLimits);
+      assert.ok(first.kind === 'parsed' && first.docs !== undefined);
+      worker.adopt(name, here.handOver(name)!);
+      assert.deepEqual(here.files(), []);
+      docs[1500] = doc(1500, 8080);
+      writeFileSync(join(dir, name), docs.join('---\n'));
+      const read = (await collect((j, each) => worker.parse(j, each), [{ ...job, held: first.docs.reading }])).get(name);
+      assert.ok(read?.kind === 'parsed' && read.docs !== undefined);
+      assert.equal(read.docs.count, 2000);
+      assert.deepEqual(read.parsed.entries.map((e) => e.origin.doc), [1500], name);
+      assert.deepEqual(read.docs.reused, [0, 0, 1500, 1501, 1501, 499]);
+    }
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
