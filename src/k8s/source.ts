@@ -44,7 +44,10 @@ export interface KubernetesSourceOptions {
 
 /** A live Gateway API object and the path of its served version, for the status writer. */
 /** What a source's listener hears: a new state pushed, or statuses alone changed (those ingresses', and maybe other kinds'). */
-export type SourceChange = { readonly statusOnly: false } | { readonly statusOnly: true; readonly ingresses: ReadonlySet<string> };
+export type SourceChange =
+  /** a new state: `ingresses` (`namespace/name`) changed in it, or their statuses did; any may have, when undefined (read whole) */
+  | { readonly statusOnly: false; readonly ingresses?: ReadonlySet<string> }
+  | { readonly statusOnly: true; readonly ingresses: ReadonlySet<string> };
 
 export interface LiveObject {
   readonly object: KubeObject;
@@ -101,6 +104,8 @@ export class KubernetesSource implements Source {
   #whole = true;
   /** else `namespace/name` of the objects of these kinds changed since the last push */
   #dirty = { ingresses: new Set<string>(), services: new Set<string>(), slices: new Set<string>(), secrets: new Set<string>() };
+  /** the ingresses the last push changed (undefined: it was read whole) */
+  #pushedIngresses: ReadonlySet<string> | undefined;
 
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
@@ -225,9 +230,14 @@ export class KubernetesSource implements Source {
     if (!this.#push) return;
     this.#namedSecrets.want(this.#upstreamSecretKeys());
     this.#push(this.#next());
-    // A push names no ingresses: every status is looked at again (the pending status keys with them).
+    // A push read whole names no ingresses: every status is looked at again (the pending status keys with
+    // them); else the ingresses it changed and those whose status alone changed meanwhile.
+    const pushed = this.#pushedIngresses;
+    const ingresses = pushed === undefined ? undefined : new Set([...pushed, ...this.#statusKeys]);
     this.#statusKeys = new Set();
-    for (const l of this.#listeners) l({ statusOnly: false });
+    clearTimeout(this.#statusTimer);
+    this.#statusTimer = undefined;
+    for (const l of this.#listeners) l({ statusOnly: false, ingresses });
   }
 
   /** `namespace/name` of every Secret a Gloo Upstream names (its Lambda credentials) */
@@ -255,7 +265,11 @@ export class KubernetesSource implements Source {
       const c = this.#collect(refs);
       this.#refs = refs;
       this.#pushed.replace(c.resources, c.rejections);
-    } else this.#apply(this.#refs, changed);
+      this.#pushedIngresses = undefined;
+    } else {
+      this.#apply(this.#refs, changed);
+      this.#pushedIngresses = new Set(changed.ingresses);
+    }
     return this.#pushed.next();
   }
 

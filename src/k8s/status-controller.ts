@@ -170,7 +170,8 @@ export class StatusController {
 
   start(): void {
     // Statuses can change without a new snapshot (an invalid edit keeps the last good version served).
-    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#all()));
+    // A new translation's reports are compared with the last ones by identity in #reconcile.
+    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#sync()));
     this.#unsubscribe.push(this.#o.source.onPush((change) => this.#sourceChanged(change)));
     this.#readReplicas();
     this.leader.start();
@@ -230,7 +231,9 @@ export class StatusController {
 
   #sourceChanged(change: SourceChange): void {
     if (!change.statusOnly) {
-      this.#full = true;
+      // A push names the ingresses it changed (their live versions moved on), unless it was read whole.
+      if (change.ingresses === undefined) this.#full = true;
+      else for (const key of change.ingresses) this.#dirty.add(key);
       return this.#readReplicas();
     }
     // Statuses alone (mostly our own writes coming back): only those ingresses, and the Gateway API objects.
@@ -260,23 +263,49 @@ export class StatusController {
       });
   }
 
+  /** Takes a new translation's reports; returns the keys of those that are not the same objects as before, and of those gone. */
+  #takeReports(reports: readonly IngressStatusReport[]): string[] {
+    const changed: string[] = [];
+    const before = this.#byKey;
+    const byKey = new Map<string, IngressStatusReport>();
+    for (const r of reports) {
+      const key = `${r.namespace}/${r.name}`;
+      byKey.set(key, r);
+      if (before.get(key) !== r) changed.push(key);
+    }
+    for (const key of before.keys()) if (!byKey.has(key)) changed.push(key);
+    this.#reportsSeen = reports;
+    this.#byKey = byKey;
+    return changed;
+  }
+
   async #reconcile(): Promise<void> {
     if (!this.leader.isLeader() || !this.#o.feed.current()) return;
     const reports = this.#o.feed.statuses();
-    // Everything after a new translation (or replicas, or leader); else only what was touched since the last run.
-    const full = this.#full || reports !== this.#reportsSeen;
+    // Everything after new replicas or a new leader; else what was touched since the last run, and after a
+    // new translation the reports it changed (the translator hands back the same object for an unchanged ingress).
+    const full = this.#full || this.#reportsSeen === undefined;
     const dirty = this.#dirty;
     this.#full = false;
     this.#dirty = new Set();
+    const retranslated = reports !== this.#reportsSeen ? this.#takeReports(reports) : [];
+    for (const key of retranslated) dirty.add(key);
     if (full) {
-      this.#reportsSeen = reports;
-      this.#byKey = new Map(reports.map((r) => [`${r.namespace}/${r.name}`, r] as const));
       const targets: ProbeTarget[] = [];
       for (const r of reports) {
         const ing = this.#o.source.ingress(r.namespace, r.name);
         if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
       }
       this.#prober.setTargets(targets);
+    } else {
+      // Only a new report can bring a new hash or hosts to probe.
+      for (const key of retranslated) {
+        const r = this.#byKey.get(key);
+        const ing = r && this.#o.source.ingress(r.namespace, r.name);
+        if (r && ing && configured(r)) this.#prober.setTarget({ key, hash: r.hash, ...probeHosts(ing) });
+        else this.#prober.forget(key);
+        if (!r) this.#settled.delete(key);
+      }
     }
     const concurrency = this.#o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY;
     const lost = (): boolean => this.#stopped || !this.leader.isLeader();
