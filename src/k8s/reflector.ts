@@ -4,7 +4,7 @@
 // exponential backoff, so a restarting or unreachable API server costs nothing but a delay.
 import type { KubeClient, KubeList, KubeObject, WatchHandle } from './client.ts';
 import { KubeApiError } from './client.ts';
-import { slim, statusOnly } from './slim.ts';
+import { slim, statusOnly, withUnchangedParts } from './slim.ts';
 
 export interface ReflectorOptions {
   /** collection path, e.g. `/api/v1/services` */
@@ -188,8 +188,11 @@ export class Reflector<T extends KubeObject> {
       return this.#opts.onChange(key);
     }
     const before = this.#items.get(key);
+    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) {
+      this.#items.set(key, withUnchangedParts(before, this.#slim(obj as T)));
+      return this.#opts.onStatusChange(obj);
+    }
     this.#items.set(key, this.#slim(obj as T));
-    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) return this.#opts.onStatusChange(obj);
     this.#opts.onChange(key);
   }
 
