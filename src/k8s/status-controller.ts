@@ -13,6 +13,7 @@ import { StatusWriter } from './status-writer.ts';
 import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 import { forEachBounded } from './bounded.ts';
+import { WriteQueue } from './write-queue.ts';
 
 export interface ServiceRef {
   readonly namespace: string;
@@ -85,6 +86,8 @@ export class StatusController {
   #reportsSeen: readonly IngressStatusReport[] | undefined;
   #byKey = new Map<string, IngressStatusReport>();
   #running: Promise<void> | undefined;
+  /** ingress status writes waiting and in flight (a reconcile does not wait for them) */
+  readonly #writes: WriteQueue<{ readonly report: IngressStatusReport; readonly lb: LoadBalancerCheck }>;
   #again = false;
   #retry: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -101,6 +104,7 @@ export class StatusController {
       probe: o.probe,
     });
     this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name), now: o.now });
+    this.#writes = new WriteQueue(o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY, (key, w) => this.#write(key, w.report, w.lb));
     this.#objectWriter = new ObjectStatusWriter(o.client, { lookup: (kind, ns, name) => o.source.gatewayApiObject(kind, ns, name) });
     this.leader = new LeaderElector(o.client.unlimited(), {
       namespace: o.gatewayService.namespace,
@@ -114,6 +118,7 @@ export class StatusController {
         this.#sync();
       },
       onStoppedLeading: () => {
+        this.#writes.clear();
         this.#settled.clear();
         o.log?.('info', `${o.identity} is no longer the leader`);
         this.#prober.setTargets([]);
@@ -163,6 +168,11 @@ export class StatusController {
     });
   }
 
+  /** ingress status writes waiting or in flight (for tests) */
+  get pendingWrites(): number {
+    return this.#writes.size;
+  }
+
   /** status writes so far (for tests) */
   get writes(): number {
     return this.#writer.writes + this.#objectWriter.writes;
@@ -185,8 +195,10 @@ export class StatusController {
       clearTimeout(this.#retry);
       for (const u of this.#unsubscribe) u();
       this.#prober.stop();
+      this.#writes.clear();
       await this.leader.stop();
       await this.#running;
+      await this.#writes.idle();
     })();
     return this.#stopping;
   }
@@ -263,6 +275,19 @@ export class StatusController {
       });
   }
 
+  async #write(key: string, r: IngressStatusReport, lb: LoadBalancerCheck): Promise<void> {
+    if (this.#stopped || !this.leader.isLeader()) return;
+    try {
+      const result = await this.#writer.write(r, lb);
+      // The version the status now stands on: the watch's copy, until it brings our own write back.
+      this.#settled.set(key, { report: r, lb, version: result === 'gone' ? undefined : this.#o.source.ingress(r.namespace, r.name)?.metadata.resourceVersion });
+    } catch (err) {
+      this.#o.log?.('warn', `status: ${(err as Error).message}`);
+      clearTimeout(this.#retry);
+      if (!this.#stopped) this.#retry = setTimeout(() => this.#all(), 1000);
+    }
+  }
+
   /** Takes a new translation's reports; returns the keys of those that are not the same objects as before, and of those gone. */
   #takeReports(reports: readonly IngressStatusReport[]): string[] {
     const changed: string[] = [];
@@ -311,12 +336,13 @@ export class StatusController {
     const lost = (): boolean => this.#stopped || !this.leader.isLeader();
     const candidates = full ? reports : [...dirty].flatMap((key) => this.#byKey.get(key) ?? []);
     const todo = this.#changedReports(candidates, full);
-    // Writes overlap (each waits mostly on the API server), bounded so that thousands never go at once.
-    await forEachBounded(todo, concurrency, async ({ report: r, lb, key }) => {
-      const result = await this.#writer.write(r, lb);
-      // The version the status now stands on: the watch's copy, until it brings our own write back.
-      this.#settled.set(key, { report: r, lb, version: result === 'gone' ? undefined : this.#o.source.ingress(r.namespace, r.name)?.metadata.resourceVersion });
-    }, lost);
+    // Writes overlap (each waits mostly on the API server), bounded so that thousands never go at once, and
+    // queued rather than awaited: the next change is probed while they go. A new version of an ingress
+    // whose status was written before (an edit: someone waits for it) goes ahead of the others waiting.
+    for (const { report, lb, key } of todo) {
+      const before = this.#settled.get(key)?.report;
+      this.#writes.push(key, { report, lb }, before !== undefined && before.generation !== report.generation, (a, b) => a.report === b.report && a.lb === b.lb);
+    }
     if (lost()) return;
     let failed = false;
     await forEachBounded(this.#o.objectStatuses?.() ?? [], concurrency, async (st) => {
