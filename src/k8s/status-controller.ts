@@ -168,6 +168,11 @@ export class StatusController {
     });
   }
 
+  /** what the writer remembers of its writes the watch has not brought back yet (for tests) */
+  get rememberedWrites(): number {
+    return this.#writer.remembered;
+  }
+
   /** ingress status writes waiting or in flight (for tests) */
   get pendingWrites(): number {
     return this.#writes.size;
@@ -219,6 +224,8 @@ export class StatusController {
       present.add(key);
       const live = this.#o.source.ingress(r.namespace, r.name);
       if (!live) continue; // deleted since the snapshot
+      // Mostly our own write come back: what the writer kept of it is not needed any more.
+      this.#writer.caughtUp(r.namespace, r.name, live.metadata.resourceVersion);
       const lb = configured(r) ? this.#prober.check(key, r.hash) : false;
       const done = this.#settled.get(key);
       if (done && done.report === r && done.lb === lb && done.version === live.metadata.resourceVersion) continue;
