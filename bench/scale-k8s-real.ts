@@ -44,6 +44,7 @@ try {
   console.log(`real API server up in ${api.startupMs} ms; leader RSS ${rssMiB(pid).toFixed(0)} MiB; load average ${load()}`);
   const r = await createManyReady(api, n, { namespace: 'burst', upstreamPort: up.port, leaderPid: pid, concurrency, boundMs: Number(process.env.SLUICE_BENCH_BOUND_MS ?? 300_000) });
   console.log(`${n} Services and EndpointSlices made in ${(r.setupMs / 1000).toFixed(1)} s; ${n} ingresses created (${concurrency} at a time) in ${(r.createdMs / 1000).toFixed(1)} s`);
+  console.log(`each Ready ${r.lagMs.p50.toFixed(0)} ms after its create was answered (median), ${r.lagMs.p90.toFixed(0)} ms at the 90th percentile, ${r.lagMs.max.toFixed(0)} ms at most`);
   console.log(`all ${n} Ready in status ${(r.allReadyMs / 1000).toFixed(1)} s after the first create; ${r.statusWrites} status writes (${r.conflicts} refused with 409), ${(r.statusWrites / (r.allReadyMs / 1000)).toFixed(0)} a second overall, at most ${r.busiestSecond} in any second`);
   await new Promise((res) => setTimeout(res, 5000));
   console.log(`leader RSS ${r.rssAtReadyMiB.toFixed(0)} MiB when all were Ready, at most ${r.rssMaxMiB.toFixed(0)} MiB, ${rssMiB(pid).toFixed(0)} MiB after 5 s idle; load average ${load()}`);

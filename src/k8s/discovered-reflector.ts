@@ -11,7 +11,8 @@ export interface DiscoveredReflectorOptions {
   /** discovery retries while the CRD is missing (defaults 1 s doubling to 30 s) */
   readonly minDiscoveryMs?: number;
   readonly maxDiscoveryMs?: number;
-  readonly onChange: () => void;
+  /** as Reflector's: with the `namespace/name` of the object changed, or none after a list */
+  readonly onChange: (key?: string) => void;
   /** a change of status alone: the cache is updated, but nothing the translator reads changed */
   readonly onStatusChange?: (obj: KubeObject) => void;
   readonly labelSelector?: string;

@@ -123,19 +123,23 @@ export class Prober {
   /** Sets the ingresses to probe. A new hash starts over; targets not listed are forgotten. */
   setTargets(targets: readonly ProbeTarget[]): void {
     const keep = new Set(targets.map((t) => t.key));
-    for (const [key, st] of this.#states) {
-      if (!keep.has(key)) {
-        clearTimeout(st.timer);
-        this.#states.delete(key);
-      }
-    }
-    for (const t of targets) {
-      const st = this.#states.get(t.key);
-      if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) continue;
-      if (st) clearTimeout(st.timer);
-      this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
-      this.#kick(t.key);
-    }
+    for (const key of this.#states.keys()) if (!keep.has(key)) this.forget(key);
+    for (const t of targets) this.setTarget(t);
+  }
+
+  /** Sets one ingress to probe, leaving the others be (an edit at 10,000 ingresses touches one). A new hash starts over. */
+  setTarget(t: ProbeTarget): void {
+    const st = this.#states.get(t.key);
+    if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) return;
+    if (st) clearTimeout(st.timer);
+    this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
+    this.#kick(t.key);
+  }
+
+  /** Stops probing one ingress (`namespace/name`). */
+  forget(key: string): void {
+    clearTimeout(this.#states.get(key)?.timer);
+    this.#states.delete(key);
   }
 
   isReady(key: string, hash: string): boolean {

@@ -4,7 +4,7 @@
 // exponential backoff, so a restarting or unreachable API server costs nothing but a delay.
 import type { KubeClient, KubeList, KubeObject, WatchHandle } from './client.ts';
 import { KubeApiError } from './client.ts';
-import { slim, statusOnly } from './slim.ts';
+import { slim, statusOnly, withUnchangedParts } from './slim.ts';
 
 export interface ReflectorOptions {
   /** collection path, e.g. `/api/v1/services` */
@@ -16,8 +16,11 @@ export interface ReflectorOptions {
   readonly maxBackoffMs?: number;
   /** the server ends each watch after this long (plus jitter), so dead connections are noticed */
   readonly watchTimeoutSeconds?: number;
-  /** called after every change to the cache (not for bookmarks, nor status-only changes when `onStatusChange` is set) */
-  readonly onChange: () => void;
+  /**
+   * called after every change to the cache (not for bookmarks, nor status-only changes when `onStatusChange`
+   * is set), with the `namespace/name` of the object changed; without, after a list (anything may have changed)
+   */
+  readonly onChange: (key?: string) => void;
   /** called instead of onChange for a change of status alone (see statusOnly), with the object: for kinds whose status Sluice writes */
   readonly onStatusChange?: (obj: KubeObject) => void;
   /** drop kubectl's last-applied annotation too (kinds Sluice never writes back) */
@@ -182,12 +185,15 @@ export class Reflector<T extends KubeObject> {
     this.#sorted = undefined;
     if (type === 'DELETED') {
       this.#items.delete(key);
-      return this.#opts.onChange();
+      return this.#opts.onChange(key);
     }
     const before = this.#items.get(key);
+    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) {
+      this.#items.set(key, withUnchangedParts(before, this.#slim(obj as T)));
+      return this.#opts.onStatusChange(obj);
+    }
     this.#items.set(key, this.#slim(obj as T));
-    if (this.#opts.onStatusChange && before && statusOnly(before, obj)) return this.#opts.onStatusChange(obj);
-    this.#opts.onChange();
+    this.#opts.onChange(key);
   }
 
   #slim(o: T): T {

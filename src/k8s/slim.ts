@@ -36,6 +36,18 @@ export function statusOnly(before: KubeObject, after: KubeObject): boolean {
   return a.deletionTimestamp === b.deletionTimestamp && sameRecord(a.labels, b.labels) && sameRecord(a.annotations, b.annotations);
 }
 
+/**
+ * `after` (a change of status alone, see statusOnly) sharing the spec, labels and annotations of `before`,
+ * which are equal: the watch brings each object whole, and the resource validated from `before` (held by
+ * the store) still refers to them, so 10,000 status writes would otherwise leave two copies of every spec.
+ */
+export function withUnchangedParts<T extends KubeObject>(before: T, after: T): T {
+  const meta = after.metadata && { ...after.metadata, labels: before.metadata?.labels, annotations: before.metadata?.annotations };
+  if (meta && meta.labels === undefined) delete meta.labels;
+  if (meta && meta.annotations === undefined) delete meta.annotations;
+  return 'spec' in before ? { ...after, spec: before.spec, metadata: meta } : { ...after, metadata: meta };
+}
+
 function sameRecord(x: Record<string, string> | undefined, y: Record<string, string> | undefined): boolean {
   const xk = Object.keys(x ?? {});
   if (xk.length !== Object.keys(y ?? {}).length) return false;

@@ -4,7 +4,7 @@
 // object, plus only the Services and Secrets they reference; every Service once Gloo is in use) after
 // changes settle.
 // The translator is the same as in file mode; this module only replaces where resources come from.
-import type { EndpointSlice, KIngress, Origin, Rejection, Resource, Sourced } from '../api/types.ts';
+import { keyOf, storeKind, type EndpointSlice, type KIngress, type Origin, type Rejection, type Resource, type Sourced } from '../api/types.ts';
 import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
 import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } from '../api/types.ts';
 import type { Source, SourceState } from '../sources/types.ts';
@@ -20,6 +20,7 @@ import { policyServices, SLUICE_KINDS } from './sluice-kinds.ts';
 import { upstreamSecrets, virtualServiceSecrets } from './gloo-references.ts';
 import { NamedSecrets } from './named-secrets.ts';
 import { CONFIG_SLUICE } from '../sources/config-sluice.ts';
+import { PushedState, References, type IngressRefs } from './pushed-state.ts';
 
 export interface KubernetesSourceOptions {
   /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
@@ -43,7 +44,10 @@ export interface KubernetesSourceOptions {
 
 /** A live Gateway API object and the path of its served version, for the status writer. */
 /** What a source's listener hears: a new state pushed, or statuses alone changed (those ingresses', and maybe other kinds'). */
-export type SourceChange = { readonly statusOnly: false } | { readonly statusOnly: true; readonly ingresses: ReadonlySet<string> };
+export type SourceChange =
+  /** a new state: `ingresses` (`namespace/name`) changed in it, or their statuses did; any may have, when undefined (read whole) */
+  | { readonly statusOnly: false; readonly ingresses?: ReadonlySet<string> }
+  | { readonly statusOnly: true; readonly ingresses: ReadonlySet<string> };
 
 export interface LiveObject {
   readonly object: KubeObject;
@@ -88,20 +92,34 @@ export class KubernetesSource implements Source {
   #timer: NodeJS.Timeout | undefined;
   #statusTimer: NodeJS.Timeout | undefined;
   #started = false;
-  /** validation results by object identity: the caches keep an object until it changes */
-  readonly #validated = new WeakMap<KubeObject, ValidateOutcome>();
+  /**
+   * validation results by object identity, with the resource as pushed: the caches keep an object until
+   * it changes, and the store tells changes apart by identity, so an unchanged object is pushed as the same one
+   */
+  readonly #validated = new WeakMap<KubeObject, { readonly outcome: ValidateOutcome; readonly sourced?: Sourced }>();
+  /** what the last push held, and who named which backend then (undefined until the first whole read) */
+  readonly #pushed = new PushedState();
+  #refs: References | undefined;
+  /** something changed that the next push reads whole (a relist, a kind other than those below) */
+  #whole = true;
+  /** else `namespace/name` of the objects of these kinds changed since the last push */
+  #dirty = { ingresses: new Set<string>(), services: new Set<string>(), slices: new Set<string>(), secrets: new Set<string>() };
+  /** the ingresses the last push changed (undefined: it was read whole) */
+  #pushedIngresses: ReadonlySet<string> | undefined;
 
   constructor(client: KubeClient, opts: KubernetesSourceOptions) {
     this.#opts = opts;
     const common = { minBackoffMs: opts.minBackoffMs, maxBackoffMs: opts.maxBackoffMs, onChange: () => this.#changed(), onError: opts.onError };
+    // The kinds there are thousands of say which object changed: a push then looks at those alone.
+    const tracked = (dirty: Set<string>) => ({ ...common, onChange: (key?: string) => this.#changed(dirty, key) });
     // Kinds Sluice only reads: kubectl's last-applied copy of each is dropped as well.
     const readOnly = { ...common, dropLastApplied: true };
     // The two kinds there are most of: kept as projections of what is read, sharing repeated strings.
     const strings = new Interner();
-    this.#services = new Reflector(client, { ...readOnly, path: paths.services(), project: (o) => projectService(o, strings) });
-    this.#slices = new Reflector(client, { ...readOnly, path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings) });
+    this.#services = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.services), path: paths.services(), project: (o) => projectService(o, strings) });
+    this.#slices = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.slices), path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings) });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
-    this.#secrets = new Reflector(client, { ...readOnly, path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
+    this.#secrets = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.secrets), path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
     this.#namedSecrets = new NamedSecrets(client, readOnly);
     // Namespace labels are what Gateway listeners' allowedRoutes selectors match.
     this.#namespaces = new Reflector(client, { ...readOnly, path: paths.namespaces() });
@@ -110,7 +128,7 @@ export class KubernetesSource implements Source {
     const discovery = { ...common, onStatusChange: () => this.#statusChanged(), minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     // Which ingress's status changed is passed on, so the status writer looks at that one alone.
-    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, onStatusChange: (o) => this.#statusChanged(o) });
+    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, ...tracked(this.#dirty.ingresses), onStatusChange: (o) => this.#statusChanged(o) });
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
     this.#gloo = new Map(GLOO_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
     this.#policies = new Map(SLUICE_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
@@ -188,7 +206,9 @@ export class KubernetesSource implements Source {
     return { ingresses: this.#ingresses.lists, services: this.#services.lists, endpointSlices: this.#slices.lists, secrets: this.#secrets.lists };
   }
 
-  #changed(): void {
+  #changed(dirty?: Set<string>, key?: string): void {
+    if (dirty && key !== undefined) dirty.add(key);
+    else this.#whole = true;
     if (!this.#started || this.#timer) return;
     this.#timer = setTimeout(() => this.#flush(), this.#opts.coalesceMs ?? 20);
   }
@@ -209,10 +229,15 @@ export class KubernetesSource implements Source {
     this.#timer = undefined;
     if (!this.#push) return;
     this.#namedSecrets.want(this.#upstreamSecretKeys());
-    this.#push(this.state());
-    // A push names no ingresses: every status is looked at again (the pending status keys with them).
+    this.#push(this.#next());
+    // A push read whole names no ingresses: every status is looked at again (the pending status keys with
+    // them); else the ingresses it changed and those whose status alone changed meanwhile.
+    const pushed = this.#pushedIngresses;
+    const ingresses = pushed === undefined ? undefined : new Set([...pushed, ...this.#statusKeys]);
     this.#statusKeys = new Set();
-    for (const l of this.#listeners) l({ statusOnly: false });
+    clearTimeout(this.#statusTimer);
+    this.#statusTimer = undefined;
+    for (const l of this.#listeners) l({ statusOnly: false, ingresses });
   }
 
   /** `namespace/name` of every Secret a Gloo Upstream names (its Lambda credentials) */
@@ -222,36 +247,101 @@ export class KubernetesSource implements Source {
     return keys;
   }
 
-  /** the current state: ingresses of our class and the Services, EndpointSlices and Secrets they name */
+  /** the current state, read whole: ingresses of our class and the Services, EndpointSlices and Secrets they name */
   state(): SourceState {
-    const ingresses = this.#ingresses.items().filter((o) => o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] === this.#opts.ingressClass);
-    const resources: Sourced[] = [];
-    const rejections: Rejection[] = [];
-    // Validated exactly as file mode does; a rejected object keeps its last good version in the store.
+    const c = this.#collect(new References());
+    return { resources: [...c.resources.values()], rejections: [...c.rejections.values()] };
+  }
+
+  /** The state to push, with what changed since the last push: read whole only when a change asks for it. */
+  #next(): SourceState {
+    const d = this.#dirty;
+    const changed = { ingresses: [...d.ingresses], services: [...d.services], slices: [...d.slices], secrets: [...d.secrets] };
+    for (const set of Object.values(d)) set.clear();
+    // Gloo routes to any Service and names Secrets of its own: those states are read whole each time.
+    if (this.#whole || this.#refs === undefined || this.#namedSecrets.items().length > 0) {
+      this.#whole = false;
+      const refs = new References();
+      const c = this.#collect(refs);
+      this.#refs = refs;
+      this.#pushed.replace(c.resources, c.rejections);
+      this.#pushedIngresses = undefined;
+    } else {
+      this.#apply(this.#refs, changed);
+      this.#pushedIngresses = new Set(changed.ingresses);
+    }
+    return this.#pushed.next();
+  }
+
+  /** Applies changes of ingresses, Services, EndpointSlices and TLS Secrets to the last push. */
+  #apply(refs: References, changed: { ingresses: string[]; services: string[]; slices: string[]; secrets: string[] }): void {
+    const services = new Set(changed.services);
+    const secrets = new Set(changed.secrets);
+    const slices = new Set(changed.slices);
+    for (const key of changed.ingresses) {
+      const o = this.#ingresses.get(...split(key));
+      const ours = o !== undefined && o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] === this.#opts.ingressClass;
+      const ing = ours ? this.#set(`Ingress ${key}`, o, INGRESS_API_VERSION, 'Ingress') : this.#set(`Ingress ${key}`, undefined, INGRESS_API_VERSION, 'Ingress');
+      const named = refs.setIngress(key, ours ? ingressRefs(o, ing as KIngress | undefined) : undefined);
+      for (const s of named.services) services.add(s);
+      for (const s of named.secrets) secrets.add(s);
+    }
+    for (const key of services) {
+      const o = this.#services.get(...split(key));
+      this.#set(`Service ${key}`, o && refs.wantsService(key) ? o : undefined, 'v1', 'Service');
+      for (const s of refs.slicesOf(key)) slices.add(s);
+    }
+    for (const key of slices) {
+      const o = this.#slices.get(...split(key));
+      const svc = o?.metadata?.labels?.[SERVICE_NAME_LABEL];
+      const service = o && svc ? `${o.metadata?.namespace}/${svc}` : undefined;
+      refs.setSlice(key, service);
+      this.#set(`EndpointSlice ${key}`, o && service && refs.wantsService(service) ? o : undefined, 'discovery.k8s.io/v1', 'EndpointSlice');
+    }
+    for (const key of secrets) {
+      const o = this.#secrets.get(...split(key));
+      this.#set(`Secret ${key}`, o && o.type === 'kubernetes.io/tls' && refs.wantsSecret(key) ? o : undefined, 'v1', 'Secret');
+    }
+  }
+
+  /** Pushes `o` (validated) under `key`, or nothing; returns the resource when valid. */
+  #set(key: string, o: KubeObject | undefined, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined {
+    const v = o && this.#validate(o, apiVersion, kind);
+    this.#pushed.set(key, v?.sourced);
+    this.#pushed.reject(key, v?.outcome.kind === 'rejected' ? v.outcome.rejection : undefined);
+    return v?.sourced?.resource;
+  }
+
+  /** Validated exactly as file mode does, once per object (the caches keep an object until it changes). */
+  #validate(o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): { readonly outcome: ValidateOutcome; readonly sourced?: Sourced } {
+    let v = this.#validated.get(o);
+    if (!v) {
+      const outcome = validateDocument({ ...o, apiVersion, kind }, CLUSTER);
+      v = outcome.kind === 'resource' ? { outcome, sourced: { resource: outcome.resource, origin: CLUSTER } } : { outcome };
+      this.#validated.set(o, v);
+    }
+    return v;
+  }
+
+  /** The whole state by `storeKind namespace/name`; who names which backend is recorded in `refs`. */
+  #collect(refs: References): { resources: Map<string, Sourced>; rejections: Map<string, Rejection> } {
+    const resources = new Map<string, Sourced>();
+    const rejections = new Map<string, Rejection>();
+    // A rejected object keeps its last good version in the store (the store reads the rejection).
     const accept = (o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined => {
-      let outcome = this.#validated.get(o);
-      if (!outcome) {
-        outcome = validateDocument({ ...o, apiVersion, kind }, CLUSTER);
-        this.#validated.set(o, outcome);
-      }
-      if (outcome.kind === 'resource') {
-        resources.push({ resource: outcome.resource, origin: CLUSTER });
-        return outcome.resource;
-      }
-      if (outcome.kind === 'rejected') rejections.push(outcome.rejection);
-      return undefined;
+      const key = `${storeKind({ apiVersion, kind })} ${keyOf({ namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' })}`;
+      const v = this.#validate(o, apiVersion, kind);
+      if (v.sourced) resources.set(key, v.sourced);
+      else if (v.outcome.kind === 'rejected') rejections.set(rejections.has(key) ? `${key} #${rejections.size}` : key, v.outcome.rejection);
+      return v.sourced?.resource;
     };
-    const services = new Set<string>(this.#opts.gatewayApiService ? [this.#opts.gatewayApiService] : []);
-    const secrets = new Set<string>();
-    for (const o of ingresses) {
+    const services = refs.fixedServices;
+    const secrets = refs.fixedSecrets;
+    if (this.#opts.gatewayApiService) services.add(this.#opts.gatewayApiService);
+    for (const o of this.#ingresses.items()) {
+      if (o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] !== this.#opts.ingressClass) continue;
       const ing = accept(o, INGRESS_API_VERSION, 'Ingress') as KIngress | undefined;
-      // A rejected ingress is still served from its last good version, which may name the same backends.
-      const spec = (ing?.spec ?? o.spec ?? {}) as KIngress['spec'];
-      const ns = o.metadata?.namespace ?? 'default';
-      for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
-        for (const p of rule?.http?.paths ?? []) for (const s of p?.splits ?? []) services.add(`${s?.serviceNamespace ?? ns}/${s?.serviceName}`);
-      }
-      for (const tls of Array.isArray(spec.tls) ? spec.tls : []) if (tls?.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
+      refs.setIngress(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, ingressRefs(o, ing));
     }
     // Every Gateway API object is pushed: the translator decides which GatewayClasses are Sluice's.
     for (const [kind, r] of this.#gatewayApi) {
@@ -281,10 +371,13 @@ export class KubernetesSource implements Source {
     }
     for (const o of this.#namespaces.items()) accept(o, 'v1', 'Namespace');
     for (const o of this.#services.items()) {
-      if (services.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Service');
+      const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
+      if (refs.wantsService(key)) accept(o, 'v1', 'Service');
     }
     for (const o of this.#slices.items()) {
-      if (services.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
+      const service = `${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`;
+      refs.setSlice(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, service);
+      if (refs.wantsService(service)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
     }
     // config-sluice's default-certificate names a TLS Secret too.
     for (const o of this.#configSluice?.items() ?? []) {
@@ -292,17 +385,35 @@ export class KubernetesSource implements Source {
       if (typeof named === 'string') secrets.add(named.trim());
     }
     for (const o of this.#secrets.items()) {
-      if (o.type === 'kubernetes.io/tls' && secrets.has(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
+      if (o.type === 'kubernetes.io/tls' && refs.wantsSecret(`${o.metadata?.namespace}/${o.metadata?.name}`)) accept(o, 'v1', 'Secret');
     }
     // Named by an Upstream (watched because named); a TLS one that is also named elsewhere is pushed once.
     const named = this.#upstreamSecretKeys();
     for (const o of this.#namedSecrets.items()) {
       const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
-      if (named.has(key) && !(o.type === 'kubernetes.io/tls' && secrets.has(key))) accept(o, 'v1', 'Secret');
+      if (named.has(key) && !(o.type === 'kubernetes.io/tls' && refs.wantsSecret(key))) accept(o, 'v1', 'Secret');
     }
     for (const o of this.#configSluice?.items() ?? []) accept(o, 'v1', 'ConfigMap');
     return { resources, rejections };
   }
+}
+
+const split = (key: string): [string, string] => {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+};
+
+/** The Services and TLS Secrets an ingress names; a rejected one is still served from its last good version, which may name the same. */
+function ingressRefs(o: KubeObject, ing: KIngress | undefined): IngressRefs {
+  const spec = (ing?.spec ?? o.spec ?? {}) as KIngress['spec'];
+  const ns = o.metadata?.namespace ?? 'default';
+  const services = new Set<string>();
+  const secrets = new Set<string>();
+  for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+    for (const p of rule?.http?.paths ?? []) for (const s of p?.splits ?? []) services.add(`${s?.serviceNamespace ?? ns}/${s?.serviceName}`);
+  }
+  for (const tls of Array.isArray(spec.tls) ? spec.tls : []) if (tls?.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
+  return { services: [...services], secrets: [...secrets] };
 }
 
 async function boundedWait(p: Promise<unknown>, ms: number): Promise<void> {

@@ -13,6 +13,7 @@ import { StatusWriter } from './status-writer.ts';
 import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 import { forEachBounded } from './bounded.ts';
+import { WriteQueue } from './write-queue.ts';
 
 export interface ServiceRef {
   readonly namespace: string;
@@ -85,6 +86,8 @@ export class StatusController {
   #reportsSeen: readonly IngressStatusReport[] | undefined;
   #byKey = new Map<string, IngressStatusReport>();
   #running: Promise<void> | undefined;
+  /** ingress status writes waiting and in flight (a reconcile does not wait for them) */
+  readonly #writes: WriteQueue<{ readonly report: IngressStatusReport; readonly lb: LoadBalancerCheck }>;
   #again = false;
   #retry: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -101,6 +104,7 @@ export class StatusController {
       probe: o.probe,
     });
     this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name), now: o.now });
+    this.#writes = new WriteQueue(o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY, (key, w) => this.#write(key, w.report, w.lb));
     this.#objectWriter = new ObjectStatusWriter(o.client, { lookup: (kind, ns, name) => o.source.gatewayApiObject(kind, ns, name) });
     this.leader = new LeaderElector(o.client.unlimited(), {
       namespace: o.gatewayService.namespace,
@@ -114,6 +118,7 @@ export class StatusController {
         this.#sync();
       },
       onStoppedLeading: () => {
+        this.#writes.clear();
         this.#settled.clear();
         o.log?.('info', `${o.identity} is no longer the leader`);
         this.#prober.setTargets([]);
@@ -163,6 +168,16 @@ export class StatusController {
     });
   }
 
+  /** what the writer remembers of its writes the watch has not brought back yet (for tests) */
+  get rememberedWrites(): number {
+    return this.#writer.remembered;
+  }
+
+  /** ingress status writes waiting or in flight (for tests) */
+  get pendingWrites(): number {
+    return this.#writes.size;
+  }
+
   /** status writes so far (for tests) */
   get writes(): number {
     return this.#writer.writes + this.#objectWriter.writes;
@@ -170,7 +185,8 @@ export class StatusController {
 
   start(): void {
     // Statuses can change without a new snapshot (an invalid edit keeps the last good version served).
-    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#all()));
+    // A new translation's reports are compared with the last ones by identity in #reconcile.
+    this.#unsubscribe.push(this.#o.feed.subscribeStatuses(() => this.#sync()));
     this.#unsubscribe.push(this.#o.source.onPush((change) => this.#sourceChanged(change)));
     this.#readReplicas();
     this.leader.start();
@@ -184,8 +200,10 @@ export class StatusController {
       clearTimeout(this.#retry);
       for (const u of this.#unsubscribe) u();
       this.#prober.stop();
+      this.#writes.clear();
       await this.leader.stop();
       await this.#running;
+      await this.#writes.idle();
     })();
     return this.#stopping;
   }
@@ -206,6 +224,8 @@ export class StatusController {
       present.add(key);
       const live = this.#o.source.ingress(r.namespace, r.name);
       if (!live) continue; // deleted since the snapshot
+      // Mostly our own write come back: what the writer kept of it is not needed any more.
+      this.#writer.caughtUp(r.namespace, r.name, live.metadata.resourceVersion);
       const lb = configured(r) ? this.#prober.check(key, r.hash) : false;
       const done = this.#settled.get(key);
       if (done && done.report === r && done.lb === lb && done.version === live.metadata.resourceVersion) continue;
@@ -230,7 +250,9 @@ export class StatusController {
 
   #sourceChanged(change: SourceChange): void {
     if (!change.statusOnly) {
-      this.#full = true;
+      // A push names the ingresses it changed (their live versions moved on), unless it was read whole.
+      if (change.ingresses === undefined) this.#full = true;
+      else for (const key of change.ingresses) this.#dirty.add(key);
       return this.#readReplicas();
     }
     // Statuses alone (mostly our own writes coming back): only those ingresses, and the Gateway API objects.
@@ -260,34 +282,74 @@ export class StatusController {
       });
   }
 
+  async #write(key: string, r: IngressStatusReport, lb: LoadBalancerCheck): Promise<void> {
+    if (this.#stopped || !this.leader.isLeader()) return;
+    try {
+      const result = await this.#writer.write(r, lb);
+      // The version the status now stands on: the watch's copy, until it brings our own write back.
+      this.#settled.set(key, { report: r, lb, version: result === 'gone' ? undefined : this.#o.source.ingress(r.namespace, r.name)?.metadata.resourceVersion });
+    } catch (err) {
+      this.#o.log?.('warn', `status: ${(err as Error).message}`);
+      clearTimeout(this.#retry);
+      if (!this.#stopped) this.#retry = setTimeout(() => this.#all(), 1000);
+    }
+  }
+
+  /** Takes a new translation's reports; returns the keys of those that are not the same objects as before, and of those gone. */
+  #takeReports(reports: readonly IngressStatusReport[]): string[] {
+    const changed: string[] = [];
+    const before = this.#byKey;
+    const byKey = new Map<string, IngressStatusReport>();
+    for (const r of reports) {
+      const key = `${r.namespace}/${r.name}`;
+      byKey.set(key, r);
+      if (before.get(key) !== r) changed.push(key);
+    }
+    for (const key of before.keys()) if (!byKey.has(key)) changed.push(key);
+    this.#reportsSeen = reports;
+    this.#byKey = byKey;
+    return changed;
+  }
+
   async #reconcile(): Promise<void> {
     if (!this.leader.isLeader() || !this.#o.feed.current()) return;
     const reports = this.#o.feed.statuses();
-    // Everything after a new translation (or replicas, or leader); else only what was touched since the last run.
-    const full = this.#full || reports !== this.#reportsSeen;
+    // Everything after new replicas or a new leader; else what was touched since the last run, and after a
+    // new translation the reports it changed (the translator hands back the same object for an unchanged ingress).
+    const full = this.#full || this.#reportsSeen === undefined;
     const dirty = this.#dirty;
     this.#full = false;
     this.#dirty = new Set();
+    const retranslated = reports !== this.#reportsSeen ? this.#takeReports(reports) : [];
+    for (const key of retranslated) dirty.add(key);
     if (full) {
-      this.#reportsSeen = reports;
-      this.#byKey = new Map(reports.map((r) => [`${r.namespace}/${r.name}`, r] as const));
       const targets: ProbeTarget[] = [];
       for (const r of reports) {
         const ing = this.#o.source.ingress(r.namespace, r.name);
         if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
       }
       this.#prober.setTargets(targets);
+    } else {
+      // Only a new report can bring a new hash or hosts to probe.
+      for (const key of retranslated) {
+        const r = this.#byKey.get(key);
+        const ing = r && this.#o.source.ingress(r.namespace, r.name);
+        if (r && ing && configured(r)) this.#prober.setTarget({ key, hash: r.hash, ...probeHosts(ing) });
+        else this.#prober.forget(key);
+        if (!r) this.#settled.delete(key);
+      }
     }
     const concurrency = this.#o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY;
     const lost = (): boolean => this.#stopped || !this.leader.isLeader();
     const candidates = full ? reports : [...dirty].flatMap((key) => this.#byKey.get(key) ?? []);
     const todo = this.#changedReports(candidates, full);
-    // Writes overlap (each waits mostly on the API server), bounded so that thousands never go at once.
-    await forEachBounded(todo, concurrency, async ({ report: r, lb, key }) => {
-      const result = await this.#writer.write(r, lb);
-      // The version the status now stands on: the watch's copy, until it brings our own write back.
-      this.#settled.set(key, { report: r, lb, version: result === 'gone' ? undefined : this.#o.source.ingress(r.namespace, r.name)?.metadata.resourceVersion });
-    }, lost);
+    // Writes overlap (each waits mostly on the API server), bounded so that thousands never go at once, and
+    // queued rather than awaited: the next change is probed while they go. A new version of an ingress
+    // whose status was written before (an edit: someone waits for it) goes ahead of the others waiting.
+    for (const { report, lb, key } of todo) {
+      const before = this.#settled.get(key)?.report;
+      this.#writes.push(key, { report, lb }, before !== undefined && before.generation !== report.generation, (a, b) => a.report === b.report && a.lb === b.lb);
+    }
     if (lost()) return;
     let failed = false;
     await forEachBounded(this.#o.objectStatuses?.() ?? [], concurrency, async (st) => {

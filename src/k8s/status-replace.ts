@@ -79,6 +79,20 @@ export class StatusReplacer<T extends StatusHolder, S> {
     }
   }
 
+  /** writes remembered (for tests) */
+  get remembered(): number {
+    return this.#written.size;
+  }
+
+  /**
+   * The watch's copy of `key` is at `cachedVersion`: once that is past the version our write replaced, what
+   * the write left is never read again (write() uses it only while the cache still holds the replaced one).
+   */
+  caughtUp(key: string, cachedVersion: string | undefined): void {
+    const mine = this.#written.get(key);
+    if (mine !== undefined && cachedVersion !== mine.replaced) this.#written.delete(key);
+  }
+
   /** The object left: nothing of it is remembered. */
   forget(key: string): 'gone' {
     this.#written.delete(key);

@@ -90,6 +90,16 @@ export class StatusWriter {
     return this.#replacer.writes;
   }
 
+  /** writes remembered until the watch brings them back (for tests) */
+  get remembered(): number {
+    return this.#replacer.remembered;
+  }
+
+  /** The watch holds `namespace/name` at `cachedVersion` now: what our last write left is no longer needed. */
+  caughtUp(namespace: string, name: string, cachedVersion: string | undefined): void {
+    this.#replacer.caughtUp(`${namespace}/${name}`, cachedVersion);
+  }
+
   async write(report: IngressStatusReport, lbCheck: LoadBalancerCheck): Promise<WriteResult> {
     const now = this.#opts.now ?? (() => new Date());
     return this.#replacer.write(

@@ -39,6 +39,8 @@ export interface CreateManyResult {
   /** the leader's RSS (MiB) when all were Ready, and the most seen while they became so */
   readonly rssAtReadyMiB: number;
   readonly rssMaxMiB: number;
+  /** per ingress, ms from its create answered to Ready seen: the median, the 90th percentile and the most */
+  readonly lagMs: { readonly p50: number; readonly p90: number; readonly max: number };
 }
 
 export const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -91,12 +93,17 @@ export async function createManyReady(api: RealApiServer, n: number, o: CreateMa
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMiB(o.leaderPid))), 100);
   try {
     const start = performance.now();
+    const createdAt = new Map<string, number>();
     await eachLimited(n, limit, async (i) => {
       await createIngress(api, kingress(ns, `app-${i}`, `app-${i}.${ns}.example`, [{ service: `app-${i}`, percent: 100 }]));
+      createdAt.set(`app-${i}`, performance.now());
     });
     const createdMs = performance.now() - start;
     await waitFor(`all ${n} ingresses Ready (${readyAt.size} so far)`, o.boundMs ?? 120_000, () => readyAt.size === n);
     const allReadyMs = Math.max(...readyAt.values()) - start;
+    // Whether Sluice keeps up while they are created (a steady lag) or falls behind (a lag growing to the last).
+    const lags = [...readyAt].map(([name, at]) => at - (createdAt.get(name) ?? start)).sort((a, b) => a - b);
+    const lagMs = { p50: lags[Math.floor(lags.length / 2)]!, p90: lags[Math.floor(lags.length * 0.9)]!, max: lags[lags.length - 1]! };
     const rssAtReadyMiB = rssMiB(o.leaderPid);
     rssMax = Math.max(rssMax, rssAtReadyMiB);
     // The audit log is written as requests complete (blocking mode): every write answered is in it.
@@ -119,6 +126,7 @@ export async function createManyReady(api: RealApiServer, n: number, o: CreateMa
       busiestSecond: busiest,
       rssAtReadyMiB,
       rssMaxMiB: rssMax,
+      lagMs,
     };
   } finally {
     clearInterval(sampler);

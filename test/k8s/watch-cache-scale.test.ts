@@ -59,6 +59,18 @@ describe('watch caches at scale', () => {
     assert.equal(pushes, before + 1, 'only the spec change was pushed');
   });
 
+  it('an ingress whose status alone changed keeps sharing its spec and labels with the version cached before', async () => {
+    const cached = source.ingress('app', 'a')!;
+    const live = api.get('networking.internal.knative.dev/v1alpha1', 'Ingress', 'app', 'a')!;
+    const written = api.putStatus({ ...live, status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False' }] } });
+    await waitFor(() => source.ingress('app', 'a')?.metadata.resourceVersion === written.metadata!.resourceVersion, 5000, 'the cache holds the status write');
+    const now = source.ingress('app', 'a')!;
+    // One copy of each spec, not two: the store still holds the resource validated from the version before.
+    assert.equal(now.spec, cached.spec, 'the same spec object');
+    assert.equal(now.metadata.annotations, cached.metadata.annotations, 'the same annotations object');
+    assert.deepEqual(now.status?.conditions, [{ type: 'Ready', status: 'False' }]);
+  });
+
   it('cached objects keep no managedFields, and Services no last-applied configuration', () => {
     assert.equal((source.ingress('app', 'a')?.metadata as { managedFields?: unknown } | undefined)?.managedFields, undefined);
     const svc = source.state().resources.find((r) => r.resource.kind === 'Service' && r.resource.metadata.name === 'a');
