@@ -1,5 +1,6 @@
 // What HTTPRoute and GRPCRoute rules share once their matches are translated: the rule's
 // filters, splits and policies, and one ranked IR route per match.
+import { type SharedValues, WeakSharedValues } from '../snapshot/shared-values.ts';
 import type { Route, RouteFilter, Split } from '../snapshot/types.ts';
 import type { MatchParts } from './http-matches.ts';
 import { type FilterScope, translateFilters } from './route-filters.ts';
@@ -35,6 +36,8 @@ export interface RuleInput {
   readonly ruleFilters: ReadonlySet<string>;
   readonly backendFilters: ReadonlySet<string>;
   readonly grpc: boolean;
+  /** equal filter and split lists of one route's rules, shared (absent: not shared) */
+  readonly shared?: SharedValues;
 }
 
 interface RuleAction extends RulePolicies {
@@ -64,12 +67,23 @@ function ruleAction(input: RuleInput): RuleAction {
   return { filters: filters.filters, splits, ...policies.value };
 }
 
+// Match values many routes repeat (a header every route matches on, the path `/`), one object each.
+const matchValues = new WeakSharedValues();
+
+/** The match parts with their path and lists shared with equal ones of other routes. */
+function sharedParts(parts: MatchParts): MatchParts {
+  const list = <T extends object>(l: readonly T[]): readonly T[] => (l.length === 0 ? l : matchValues.share(l));
+  return { ...parts, path: matchValues.share(parts.path), headers: list(parts.headers), query: list(parts.query) };
+}
+
 export function ruleRoutes(input: RuleInput): RankedRoute[] {
   if (input.matches.length === 0) return [];
-  const action = ruleAction(input);
+  let action = ruleAction(input);
+  const shared = input.shared;
+  if (shared !== undefined) action = { ...action, filters: action.filters.length === 0 ? action.filters : shared.share(action.filters), splits: shared.share(action.splits) };
   const key = input.ctx.routeKey.slice(input.ctx.kind.length + 1);
   return input.matches.map((m) => {
-    const route: Route = { ingress: input.ctx.routeKey, ...m.parts, ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
+    const route: Route = { ingress: input.ctx.routeKey, ...sharedParts(m.parts), ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
     const ranked: RankedRoute = { route, created: input.created, key, ruleIndex: input.ruleIndex, matchIndex: m.index };
     return m.grpc ? { ...ranked, grpc: m.grpc } : ranked;
   });
