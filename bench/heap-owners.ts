@@ -100,6 +100,8 @@ export interface OwnerPart {
   part: string;
   bytes: number;
   objects: number;
+  /** bytes by node kind (`object Object`, `array`, `string`, `hidden system / PropertyArray`, ...) */
+  kinds: Map<string, number>;
 }
 
 /**
@@ -132,7 +134,7 @@ export function ownersOf(g: HeapGraph, holder: string, order: readonly string[],
     let i = keys.indexOf(k);
     if (i < 0) {
       keys.push(k);
-      totals.set(k, { owner, part, bytes: 0, objects: 0 });
+      totals.set(k, { owner, part, bytes: 0, objects: 0, kinds: new Map() });
       i = keys.length - 1;
     }
     return i + 1;
@@ -150,8 +152,11 @@ export function ownersOf(g: HeapGraph, holder: string, order: readonly string[],
       if (mark[n] !== 0) continue;
       mark[n] = k;
       const t = totals.get(keys[k - 1] as string) as OwnerPart;
-      t.bytes += g.nodes[n * g.nodeFields + SELF] as number;
+      const self = g.nodes[n * g.nodeFields + SELF] as number;
+      t.bytes += self;
       t.objects++;
+      const kind = type(n) === 'object' || type(n) === 'hidden' || type(n) === 'native' ? `${type(n)} ${name(n)}` : type(n);
+      t.kinds.set(kind, (t.kinds.get(kind) ?? 0) + self);
       for (let e = g.firstEdge[n] as number; e < (g.firstEdge[n + 1] as number); e += g.edgeFields) {
         const et = g.edgeTypes[g.edges[e] as number];
         if (et === 'weak' || et === 'shortcut') continue;

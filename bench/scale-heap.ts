@@ -83,6 +83,13 @@ const parts = {
 const rows = ownersOf(graph, 'HeapOwners', ['snapshot', 'router', 'pipeline', 'dataplane'], parts);
 console.log('| owner | part | MiB | objects |\n|---|---|---:|---:|');
 for (const r of rows) if (r.bytes >= 256 * 1024) console.log(`| ${r.owner} | ${r.part} | ${mib(r.bytes)} | ${r.objects} |`);
+if (process.env.HEAP_KINDS !== undefined) {
+  for (const r of rows) {
+    if (r.bytes < 1048576) continue;
+    const kinds = [...r.kinds].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    console.log(`  ${r.owner} / ${r.part}: ${kinds.map(([k, b]) => `${k} ${mib(b)}`).join(', ')}`);
+  }
+}
 const byOwner = new Map<string, number>();
 for (const r of rows) byOwner.set(r.owner, (byOwner.get(r.owner) ?? 0) + r.bytes);
 console.log(`by owner: ${[...byOwner].map(([o, b]) => `${o} ${mib(b)} MiB`).join(', ')}`);
