@@ -17,7 +17,8 @@ export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: s
   const findings = new RuleFindings();
   const rules = isObject(spec) ? listOf(spec.rules) : [];
   const routes: RankedRoute[] = [];
-  const shared = new SharedValues();
+  // Only rules of one route repeat each other's filters and backends.
+  const shared = rules.length > 1 ? new SharedValues() : undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as GRPCRouteRule;
     if (!isObject(rule)) {

@@ -1,7 +1,7 @@
 // What HTTPRoute and GRPCRoute rules share once their matches are translated: the rule's
 // filters, splits and policies, and one ranked IR route per match.
 import { type SharedValues, WeakSharedValues } from '../snapshot/shared-values.ts';
-import type { Route, RouteFilter, Split } from '../snapshot/types.ts';
+import type { HeaderMatch, PathMatch, QueryMatch, Route, RouteFilter, Split } from '../snapshot/types.ts';
 import type { MatchParts } from './http-matches.ts';
 import { type FilterScope, translateFilters } from './route-filters.ts';
 import type { RuleFindings } from './rule-findings.ts';
@@ -70,10 +70,20 @@ function ruleAction(input: RuleInput): RuleAction {
 // Match values many routes repeat (a header every route matches on, the path `/`), one object each.
 const matchValues = new WeakSharedValues();
 
+/** A path match's content key, cheaper than its JSON (every route has one). */
+const pathKey = (p: PathMatch): string => `${p.type}\0${p.value}`;
+
+/** A header or query match list's content key. */
+function listKey(l: readonly (HeaderMatch | QueryMatch)[]): string {
+  let key = '';
+  for (const m of l) key += `${m.name}\0${m.match.type}\0${m.match.type === 'present' ? '' : m.match.value}\0${'invert' in m && m.invert === true ? 1 : 0}\n`;
+  return key;
+}
+
 /** The match parts with their path and lists shared with equal ones of other routes. */
 function sharedParts(parts: MatchParts): MatchParts {
-  const list = <T extends object>(l: readonly T[]): readonly T[] => (l.length === 0 ? l : matchValues.share(l));
-  return { ...parts, path: matchValues.share(parts.path), headers: list(parts.headers), query: list(parts.query) };
+  const list = <T extends HeaderMatch | QueryMatch>(l: readonly T[]): readonly T[] => (l.length === 0 ? l : matchValues.share(l, listKey(l)));
+  return { ...parts, path: matchValues.share(parts.path, pathKey(parts.path)), headers: list(parts.headers), query: list(parts.query) };
 }
 
 export function ruleRoutes(input: RuleInput): RankedRoute[] {

@@ -1,12 +1,12 @@
 // Compiles one virtual host's routes for the router: matchers (match.ts), split pickers as
 // cumulative weight tables, each split resolved to its Cluster object, and every filter folded into
 // the fields a decision reads (edits combined, rewrites and redirects compiled, mirrors resolved).
-import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, HeaderEdits, IngressInfo, PathMatch, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
 import { compileCors } from './cors.ts';
 import { compileDirectResponse, type DirectResponseFilter } from './direct-response.ts';
 import { compileFault, type FaultFilter } from './fault.ts';
 import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
-import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
+import { PATH_REGEX, type PathMatcher, type ReportProblem, VALUE_REGEX, type ValueMatcher, compilePath, compileValue } from './match.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry, Mirror } from './router.ts';
 import { functionClusterName } from '../functions/calls.ts';
@@ -38,8 +38,28 @@ const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly RouteFilte
 const NONE: readonly never[] = Object.freeze([]);
 
 // Matchers many routes repeat (four paths in 10,000 apps, one header match in 10,000 HTTPRoutes),
-// one object each; held weakly, so a matcher no router uses is freed.
+// one object each; held weakly, so a matcher no router uses is freed. Found by the IR object first
+// (translators share equal ones), else by content.
 const matchers = new WeakSharedValues();
+const pathMatchers = new WeakMap<PathMatch, PathMatcher>();
+const listMatchers = new WeakMap<readonly object[], readonly ValueMatcher[]>();
+
+function sharedPath(m: PathMatch, report: ReportProblem): PathMatcher {
+  let out = pathMatchers.get(m);
+  if (out === undefined) {
+    const compiled = compilePath(m, 'path', report);
+    pathMatchers.set(m, (out = matchers.share(compiled, `${compiled.kind}\0${compiled.value}`)));
+  } else if (out.kind === PATH_REGEX) compilePath(m, 'path', report); // an invalid pattern is reported for each route with it
+  return out;
+}
+
+function sharedList<T extends object>(list: readonly T[], compile: (x: T, i: number) => ValueMatcher): readonly ValueMatcher[] {
+  if (list.length === 0) return NONE;
+  let out = listMatchers.get(list);
+  if (out === undefined) listMatchers.set(list, (out = matchers.share(list.map(compile))));
+  else for (let i = 0; i < list.length; i++) if (out[i]?.kind === VALUE_REGEX) compile(list[i] as T, i); // reported again
+  return out;
+}
 
 /** Whether every cluster the splits resolved (theirs, their mirrors', a passthrough's) is the snapshot's. */
 function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
@@ -170,10 +190,10 @@ function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportPro
   }
   return {
     route,
-    path: matchers.share(compilePath(route.path, 'path', report)),
+    path: sharedPath(route.path, report),
     method: route.method?.toUpperCase(),
-    headers: route.headers.length === 0 ? NONE : matchers.share(route.headers.map((h, i): ValueMatcher => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report, h.invert === true))),
-    query: route.query.length === 0 ? NONE : matchers.share(route.query.map((q, i): ValueMatcher => compileValue(q.name, q.match, `query[${i}] ${q.name}`, report))),
+    headers: sharedList(route.headers, (h, i) => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report, h.invert === true)),
+    query: sharedList(route.query, (q, i) => compileValue(q.name, q.match, `query[${i}] ${q.name}`, report)),
     splits,
     total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,
     redirect,

@@ -30,9 +30,8 @@ export class WeakSharedValues {
     if (this.#byKey.get(key)?.deref() === undefined) this.#byKey.delete(key);
   });
 
-  /** `value`, or the equal one shared before and still alive. */
-  share<T extends object>(value: T): T {
-    const key = keyOf(value);
+  /** `value`, or the equal one shared before and still alive; `key`: its content key when cheaper than JSON. */
+  share<T extends object>(value: T, key: string = keyOf(value)): T {
     const had = this.#byKey.get(key)?.deref();
     if (had !== undefined) return had as T;
     this.#byKey.set(key, new WeakRef(value));
