@@ -78,7 +78,20 @@ const parts = {
   snapshot: snapshotParts,
   router: { hosts: 'host tables', routes: 'compiled route lists', splits: 'compiled splits', request: 'header edits', response: 'header edits', path: 'matchers', headers: 'matchers', query: 'matchers', clusters: 'resolved-cluster lists', mirrors: 'mirrors' },
   dataplane: { live: 'live origins', '#served': 'served index', metrics: 'metrics', backends: 'backend guards', '#routers': 'router builder indexes', upstreams: 'pools', fast: 'pools', functions: 'functions' },
-  pipeline: { '#store': 'store', '#cache': 'translate cache', '#source': 'source (parsed files)', '#lastResult': 'last translate result', '#diffs': 'diffs since published' },
+  pipeline: {
+    '#store': 'store',
+    '#cache': 'translate cache',
+    '#source': 'source (parsed files)',
+    '#lastResult': 'last translate result',
+    '#diffs': 'diffs since published',
+    // The Gateway API part's state, inside the translate cache.
+    routeRules: 'translate cache: route rules',
+    reads: 'translate cache: what each route read',
+    grantReads: 'translate cache: what each route read',
+    index: 'translate cache: route index',
+    deps: 'translate cache: what each route read',
+    state: 'translate cache: translator state',
+  },
 };
 const rows = ownersOf(graph, 'HeapOwners', ['snapshot', 'router', 'pipeline', 'dataplane'], parts);
 console.log('| owner | part | MiB | objects |\n|---|---|---:|---:|');
