@@ -1,6 +1,6 @@
 // What HTTPRoute and GRPCRoute rules share once their matches are translated: the rule's
 // filters, splits and policies, and one ranked IR route per match.
-import { type SharedValues, WeakSharedValues } from '../snapshot/shared-values.ts';
+import type { SharedValues } from '../snapshot/shared-values.ts';
 import type { HeaderMatch, PathMatch, QueryMatch, Route, RouteFilter, Split } from '../snapshot/types.ts';
 import type { MatchParts } from './http-matches.ts';
 import { type FilterScope, translateFilters } from './route-filters.ts';
@@ -67,9 +67,6 @@ function ruleAction(input: RuleInput): RuleAction {
   return { filters: filters.filters, splits, ...policies.value };
 }
 
-// Match values many routes repeat (a header every route matches on, the path `/`), one object each.
-const matchValues = new WeakSharedValues();
-
 /** A path match's content key, cheaper than its JSON (every route has one). */
 const pathKey = (p: PathMatch): string => `${p.type}\0${p.value}`;
 
@@ -80,10 +77,11 @@ function listKey(l: readonly (HeaderMatch | QueryMatch)[]): string {
   return key;
 }
 
-/** The match parts with their path and lists shared with equal ones of other routes. */
-function sharedParts(parts: MatchParts): MatchParts {
-  const list = <T extends HeaderMatch | QueryMatch>(l: readonly T[]): readonly T[] => (l.length === 0 ? l : matchValues.share(l, listKey(l)));
-  return { ...parts, path: matchValues.share(parts.path, pathKey(parts.path)), headers: list(parts.headers), query: list(parts.query) };
+/** The match parts with their path and lists shared with equal ones of the pass's other routes. */
+function sharedParts(parts: MatchParts, shared: SharedValues | undefined): MatchParts {
+  if (shared === undefined) return parts;
+  const list = <T extends HeaderMatch | QueryMatch>(l: readonly T[]): readonly T[] => (l.length === 0 ? l : shared.share(l, listKey(l)));
+  return { ...parts, path: shared.share(parts.path, pathKey(parts.path)), headers: list(parts.headers), query: list(parts.query) };
 }
 
 export function ruleRoutes(input: RuleInput): RankedRoute[] {
@@ -93,7 +91,7 @@ export function ruleRoutes(input: RuleInput): RankedRoute[] {
   if (shared !== undefined) action = { ...action, filters: action.filters.length === 0 ? action.filters : shared.share(action.filters), splits: shared.share(action.splits) };
   const key = input.ctx.routeKey.slice(input.ctx.kind.length + 1);
   return input.matches.map((m) => {
-    const route: Route = { ingress: input.ctx.routeKey, ...sharedParts(m.parts), ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
+    const route: Route = { ingress: input.ctx.routeKey, ...sharedParts(m.parts, input.ctx.shared), ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
     const ranked: RankedRoute = { route, created: input.created, key, ruleIndex: input.ruleIndex, matchIndex: m.index };
     return m.grpc ? { ...ranked, grpc: m.grpc } : ranked;
   });

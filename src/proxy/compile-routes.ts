@@ -1,16 +1,16 @@
 // Compiles one virtual host's routes for the router: matchers (match.ts), split pickers as
 // cumulative weight tables, each split resolved to its Cluster object, and every filter folded into
 // the fields a decision reads (edits combined, rewrites and redirects compiled, mirrors resolved).
-import type { Cluster, HeaderEdits, IngressInfo, PathMatch, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
+import type { Cluster, HeaderEdits, IngressInfo, Route, RouteFilter, Split, VirtualHost } from '../snapshot/types.ts';
 import { compileCors } from './cors.ts';
 import { compileDirectResponse, type DirectResponseFilter } from './direct-response.ts';
 import { compileFault, type FaultFilter } from './fault.ts';
 import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
-import { PATH_REGEX, type PathMatcher, type ReportProblem, VALUE_REGEX, type ValueMatcher, compilePath, compileValue } from './match.ts';
+import type { ReportProblem } from './match.ts';
+import { MatcherTable } from './router-matchers.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry, Mirror } from './router.ts';
 import { functionClusterName } from '../functions/calls.ts';
-import { WeakSharedValues } from '../snapshot/shared-values.ts';
 
 /** The one thing compiling needs of a map: a Map, or a binary search over a sorted list. */
 export interface Lookup<T> {
@@ -21,8 +21,8 @@ export interface Lookup<T> {
  * The compiled entry for `vhost`. A new entry shares the compiled route list of any virtual host
  * with the same routes whose clusters are unchanged.
  */
-export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>, report: ReportProblem): HostEntry {
-  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost, clusters, report) };
+export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>, report: ReportProblem, matchers: MatcherTable = new MatcherTable()): HostEntry {
+  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost, clusters, report, matchers) };
 }
 
 // The translator shares route lists (an ingress's public and cluster-local rules usually have the
@@ -37,30 +37,6 @@ const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>()
 const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly RouteFilter[], readonly CompiledSplit[]>>();
 const NONE: readonly never[] = Object.freeze([]);
 
-// Matchers many routes repeat (four paths in 10,000 apps, one header match in 10,000 HTTPRoutes),
-// one object each; held weakly, so a matcher no router uses is freed. Found by the IR object first
-// (translators share equal ones), else by content.
-const matchers = new WeakSharedValues();
-const pathMatchers = new WeakMap<PathMatch, PathMatcher>();
-const listMatchers = new WeakMap<readonly object[], readonly ValueMatcher[]>();
-
-function sharedPath(m: PathMatch, report: ReportProblem): PathMatcher {
-  let out = pathMatchers.get(m);
-  if (out === undefined) {
-    const compiled = compilePath(m, 'path', report);
-    pathMatchers.set(m, (out = matchers.share(compiled, `${compiled.kind}\0${compiled.value}`)));
-  } else if (out.kind === PATH_REGEX) compilePath(m, 'path', report); // an invalid pattern is reported for each route with it
-  return out;
-}
-
-function sharedList<T extends object>(list: readonly T[], compile: (x: T, i: number) => ValueMatcher): readonly ValueMatcher[] {
-  if (list.length === 0) return NONE;
-  let out = listMatchers.get(list);
-  if (out === undefined) listMatchers.set(list, (out = matchers.share(list.map(compile))));
-  else for (let i = 0; i < list.length; i++) if (out[i]?.kind === VALUE_REGEX) compile(list[i] as T, i); // reported again
-  return out;
-}
-
 /** Whether every cluster the splits resolved (theirs, their mirrors', a passthrough's) is the snapshot's. */
 function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
   const is = (c: Cluster | undefined): boolean => c === undefined || clusters.get(c.name) === c;
@@ -71,11 +47,11 @@ function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): b
   return true;
 }
 
-function compileRoutes(vhost: VirtualHost, clusters: Lookup<Cluster>, report: ReportProblem): readonly CompiledRoute[] {
+function compileRoutes(vhost: VirtualHost, clusters: Lookup<Cluster>, report: ReportProblem, matchers: MatcherTable): readonly CompiledRoute[] {
   const routes = vhost.routes;
   let out = compiledRoutes.get(routes);
   if (out === undefined || !out.every((r) => current(r.splits, clusters))) {
-    out = routes.map((r, i) => compileRoute(r, clusters, (p) => report(`virtual host ${vhost.name} route ${i} (${r.ingress}): ${p}`)));
+    out = routes.map((r, i) => compileRoute(r, clusters, (p) => report(`virtual host ${vhost.name} route ${i} (${r.ingress}): ${p}`), matchers));
     compiledRoutes.set(routes, out);
   }
   return out;
@@ -175,7 +151,7 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
   return splits;
 }
 
-function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): CompiledRoute {
+function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem, matchers: MatcherTable): CompiledRoute {
   const splits = compileSplits(route, clusters, report);
   let redirect: CompiledRedirect | undefined;
   let direct: DirectResponseFilter | undefined;
@@ -190,10 +166,10 @@ function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportPro
   }
   return {
     route,
-    path: sharedPath(route.path, report),
+    path: matchers.path(route.path, report),
     method: route.method?.toUpperCase(),
-    headers: sharedList(route.headers, (h, i) => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report, h.invert === true)),
-    query: sharedList(route.query, (q, i) => compileValue(q.name, q.match, `query[${i}] ${q.name}`, report)),
+    headers: matchers.headers(route.headers, report),
+    query: matchers.query(route.query, report),
     splits,
     total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,
     redirect,
