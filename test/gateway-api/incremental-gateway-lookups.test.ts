@@ -27,7 +27,11 @@ function countingLookups() {
     if (w === undefined) {
       w = new Proxy(map, {
         get(target, key) {
-          if (key === 'get') return (k: string) => (gets.n++, target.get(k));
+          if (key === 'get')
+            return (k: string) => {
+              gets.n++;
+              return target.get(k);
+            };
           const v = Reflect.get(target, key, target) as unknown;
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },
