@@ -1,5 +1,6 @@
 // GRPCRoute rules -> ranked IR routes: one per (rule, match), backends spoken to with h2c.
 import { grpcMatch } from './grpc-matches.ts';
+import { SharedValues } from '../snapshot/shared-values.ts';
 import { RuleFindings } from './rule-findings.ts';
 import { rulesResult, ruleRoutes, type TranslatedMatch } from './rule-routes.ts';
 import type { RankedRoute, RouteRulesResult, RuleContext } from './route-rules.ts';
@@ -16,6 +17,8 @@ export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: s
   const findings = new RuleFindings();
   const rules = isObject(spec) ? listOf(spec.rules) : [];
   const routes: RankedRoute[] = [];
+  // Only rules of one route repeat each other's filters and backends.
+  const shared = rules.length > 1 ? new SharedValues() : undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as GRPCRouteRule;
     if (!isObject(rule)) {
@@ -25,7 +28,7 @@ export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: s
     const matches = matchesOf(rule, i, findings);
     // GRPCRoute rules have no timeouts or retry in v1.6: only filters and backendRefs are read.
     const body = { name: rule.name, filters: rule.filters, backendRefs: rule.backendRefs };
-    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body, ruleFilters: FILTERS, backendFilters: FILTERS, grpc: true }));
+    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body, ruleFilters: FILTERS, backendFilters: FILTERS, grpc: true, shared }));
   }
   return rulesResult(routes, findings);
 }

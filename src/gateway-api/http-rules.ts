@@ -1,5 +1,6 @@
 // HTTPRoute rules -> ranked IR routes: one per (rule, match).
 import { httpMatch } from './http-matches.ts';
+import { SharedValues } from '../snapshot/shared-values.ts';
 import { RuleFindings } from './rule-findings.ts';
 import { rulesResult, ruleRoutes, type TranslatedMatch } from './rule-routes.ts';
 import type { RankedRoute, RouteRulesResult, RuleContext } from './route-rules.ts';
@@ -19,6 +20,8 @@ export function httpRouteRules(spec: HTTPRouteSpec, ctx: RuleContext, created: s
   const findings = new RuleFindings();
   const rules = !isObject(spec) || spec.rules === undefined ? DEFAULT_RULES : listOf(spec.rules);
   const routes: RankedRoute[] = [];
+  // Only rules of one route repeat each other's filters and backends.
+  const shared = rules.length > 1 ? new SharedValues() : undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as HTTPRouteRule;
     if (!isObject(rule)) {
@@ -26,7 +29,7 @@ export function httpRouteRules(spec: HTTPRouteSpec, ctx: RuleContext, created: s
       continue;
     }
     const matches = matchesOf(rule, i, findings);
-    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body: rule, ruleFilters: RULE_FILTERS, backendFilters: BACKEND_FILTERS, grpc: false }));
+    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body: rule, ruleFilters: RULE_FILTERS, backendFilters: BACKEND_FILTERS, grpc: false, shared }));
   }
   return rulesResult(routes, findings);
 }

@@ -2,6 +2,7 @@
 // routes plus the clusters they name and what its status must say. Hostnames, listeners and
 // statuses are the caller's (gateway translation); this part only reads one route's rules.
 import type { UpstreamResolver } from './gloo-upstreams.ts';
+import type { SharedValues } from '../snapshot/shared-values.ts';
 import type { Cluster, Route } from '../snapshot/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
 
@@ -17,6 +18,8 @@ export interface RuleContext {
   readonly refAllowed: (to: { group: string; kind: string; namespace: string; name: string }) => boolean;
   /** Gloo Upstreams named as backends (gloo-upstreams.ts); absent: none can be */
   readonly glooUpstream?: UpstreamResolver;
+  /** equal match values (paths, header and query match lists) of one translation pass, shared; absent: not shared */
+  readonly shared?: SharedValues;
 }
 
 /** What a GRPCRoute match named, for GRPCRoute precedence (characters of service, then method). */

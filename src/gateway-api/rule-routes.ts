@@ -1,6 +1,7 @@
 // What HTTPRoute and GRPCRoute rules share once their matches are translated: the rule's
 // filters, splits and policies, and one ranked IR route per match.
-import type { Route, RouteFilter, Split } from '../snapshot/types.ts';
+import type { SharedValues } from '../snapshot/shared-values.ts';
+import type { HeaderMatch, PathMatch, QueryMatch, Route, RouteFilter, Split } from '../snapshot/types.ts';
 import type { MatchParts } from './http-matches.ts';
 import { type FilterScope, translateFilters } from './route-filters.ts';
 import type { RuleFindings } from './rule-findings.ts';
@@ -35,6 +36,8 @@ export interface RuleInput {
   readonly ruleFilters: ReadonlySet<string>;
   readonly backendFilters: ReadonlySet<string>;
   readonly grpc: boolean;
+  /** equal filter and split lists of one route's rules, shared (absent: not shared) */
+  readonly shared?: SharedValues;
 }
 
 interface RuleAction extends RulePolicies {
@@ -64,12 +67,31 @@ function ruleAction(input: RuleInput): RuleAction {
   return { filters: filters.filters, splits, ...policies.value };
 }
 
+/** A path match's content key, cheaper than its JSON (every route has one). */
+const pathKey = (p: PathMatch): string => `${p.type}\0${p.value}`;
+
+/** A header or query match list's content key. */
+function listKey(l: readonly (HeaderMatch | QueryMatch)[]): string {
+  let key = '';
+  for (const m of l) key += `${m.name}\0${m.match.type}\0${m.match.type === 'present' ? '' : m.match.value}\0${'invert' in m && m.invert === true ? 1 : 0}\n`;
+  return key;
+}
+
+/** The match parts with their path and lists shared with equal ones of the pass's other routes. */
+function sharedParts(parts: MatchParts, shared: SharedValues | undefined): MatchParts {
+  if (shared === undefined) return parts;
+  const list = <T extends HeaderMatch | QueryMatch>(l: readonly T[]): readonly T[] => (l.length === 0 ? l : shared.share(l, listKey(l)));
+  return { ...parts, path: shared.share(parts.path, pathKey(parts.path)), headers: list(parts.headers), query: list(parts.query) };
+}
+
 export function ruleRoutes(input: RuleInput): RankedRoute[] {
   if (input.matches.length === 0) return [];
-  const action = ruleAction(input);
+  let action = ruleAction(input);
+  const shared = input.shared;
+  if (shared !== undefined) action = { ...action, filters: action.filters.length === 0 ? action.filters : shared.share(action.filters), splits: shared.share(action.splits) };
   const key = input.ctx.routeKey.slice(input.ctx.kind.length + 1);
   return input.matches.map((m) => {
-    const route: Route = { ingress: input.ctx.routeKey, ...m.parts, ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
+    const route: Route = { ingress: input.ctx.routeKey, ...sharedParts(m.parts, input.ctx.shared), ...action, ...(typeof input.body.name === 'string' && { rule: input.body.name }) };
     const ranked: RankedRoute = { route, created: input.created, key, ruleIndex: input.ruleIndex, matchIndex: m.index };
     return m.grpc ? { ...ranked, grpc: m.grpc } : ranked;
   });

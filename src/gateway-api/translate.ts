@@ -4,6 +4,7 @@
 // (Services, endpoints, Secrets) go through `lookups`, so a caller can record what was read.
 // Route rules are gwroutes' (route-rules.ts); this module attaches them and assembles the result.
 import { upstreamResolver } from './gloo-upstreams.ts';
+import { SharedValues } from '../snapshot/shared-values.ts';
 import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../snapshot/types.ts';
 import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
@@ -154,6 +155,9 @@ function reresolve(previous: AttachInputs, set: ResourceSet, lookups: Lookups, o
 // One route -> its rules (from `rulesOf`, or translated with `lookups`), its attachment and status.
 function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: AttachInputs, rulesOf: RouteRulesOf | undefined, observe: ((what: string) => void) | undefined): (r: HTTPRoute | GRPCRoute) => RouteEntry {
   let shared: ReturnType<typeof upstreamResolver> | undefined;
+  // Equal paths and match lists of the routes this pass translates, one object each (10,000 routes
+  // with one header match hold one list); dropped with the pass.
+  const values = new SharedValues();
   return (r) => {
     const kind = r.kind;
     const namespace = r.metadata.namespace ?? 'default';
@@ -176,6 +180,7 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
           reads.usesUpstreams();
           return resolver(ns, name);
         },
+        shared: values,
       };
       return routeRules(r, ctx, created);
     };

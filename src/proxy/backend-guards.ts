@@ -3,6 +3,7 @@
 // keyed by cluster name so they survive snapshot swaps. The exchange asks it to admit a request
 // and tells it how the request ended; the pickers ask it which endpoints are available.
 import type { Registry } from 'prom-client';
+import type { SnapshotChange } from '../snapshot/change.ts';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 import { BackendMetrics } from './backend-metrics.ts';
 import { ADMITTED, type BreakerWaiter, ClusterBreaker, QUEUED } from './circuit-breaker.ts';
@@ -55,6 +56,11 @@ export class BackendGuards implements EndpointGate {
   readonly #outliers = new Map<string, ClusterOutliers>();
   readonly health: HealthChecks;
   readonly #metrics: BackendMetrics;
+  /** the cluster list followed last, and its clusters with a policy by name */
+  #followed: readonly Cluster[] | undefined;
+  readonly #withPolicy = new Map<string, Cluster>();
+  /** clusters gone from the snapshot whose breaker was busy: looked at again on each change until idle */
+  readonly #lingering = new Set<string>();
 
   constructor(registry: Registry) {
     this.#metrics = new BackendMetrics(registry);
@@ -105,13 +111,54 @@ export class BackendGuards implements EndpointGate {
     return this.health.healthy(cluster.name, origin);
   }
 
-  /** Follows a new snapshot: health checkers to its clusters, and state of clusters gone dropped. */
+  /**
+   * Follows a snapshot change: from its cluster diff when it leads from the list followed last (an
+   * edit touches a few clusters of 20,000: only those are looked at), else from the whole list.
+   */
+  followChange(change: SnapshotChange): void {
+    const clusters = change.snapshot.clusters;
+    if (clusters === this.#followed) return;
+    const diff = change.diffs?.clusters;
+    if (diff === undefined || this.#followed === undefined || change.previous?.clusters !== this.#followed) {
+      this.follow(clusters);
+      return;
+    }
+    this.#followed = clusters;
+    const touched = new Set(this.#lingering);
+    // Removed first: a replaced cluster is in both lists under the same name.
+    for (const c of diff.removed) {
+      if (this.#withPolicy.get(c.name) !== c) continue;
+      this.#withPolicy.delete(c.name);
+      touched.add(c.name);
+    }
+    for (const c of diff.added) {
+      if (c.policy === undefined) continue;
+      this.#withPolicy.set(c.name, c);
+      touched.add(c.name);
+    }
+    for (const name of touched) this.#settle(name);
+  }
+
+  /** Follows a new snapshot's whole cluster list: health checkers to its clusters, and state of clusters gone dropped. */
   follow(clusters: readonly Cluster[]): void {
+    this.#followed = clusters;
+    this.#withPolicy.clear();
+    for (const c of clusters) if (c.policy !== undefined) this.#withPolicy.set(c.name, c);
     this.health.follow(clusters);
-    const names = new Set<string>();
-    for (const c of clusters) if (c.policy !== undefined) names.add(c.name);
-    for (const [name, b] of this.#breakers) if (!names.has(name) && b.idle) this.#breakers.delete(name);
-    for (const name of this.#outliers.keys()) if (!names.has(name)) this.#outliers.delete(name);
+    for (const name of [...this.#breakers.keys(), ...this.#outliers.keys()]) this.#settle(name, false);
+  }
+
+  /** Drops the state of `name` when no cluster with a policy has it (a busy breaker once idle). */
+  #settle(name: string, health = true): void {
+    const c = this.#withPolicy.get(name);
+    if (health) this.health.followOne(name, c);
+    this.#lingering.delete(name);
+    if (c !== undefined) return;
+    this.#outliers.delete(name);
+    const b = this.#breakers.get(name);
+    if (b === undefined) return;
+    if (b.idle) this.#breakers.delete(name);
+    else this.#lingering.add(name);
   }
 
   /** What /status shows: per cluster with a policy, its limits' use, ejections and health. */

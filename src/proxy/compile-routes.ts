@@ -6,7 +6,8 @@ import { compileCors } from './cors.ts';
 import { compileDirectResponse, type DirectResponseFilter } from './direct-response.ts';
 import { compileFault, type FaultFilter } from './fault.ts';
 import { NO_EDITS, concatEdits, noEdits } from './headers.ts';
-import { type ReportProblem, type ValueMatcher, compilePath, compileValue } from './match.ts';
+import type { ReportProblem } from './match.ts';
+import { MatcherTable } from './router-matchers.ts';
 import { type CompiledPathRewrite, type CompiledRedirect, compilePathRewrite, compileRedirect } from './rewrite.ts';
 import type { CompiledRoute, CompiledSplit, HostEntry, Mirror } from './router.ts';
 import { functionClusterName } from '../functions/calls.ts';
@@ -20,8 +21,8 @@ export interface Lookup<T> {
  * The compiled entry for `vhost`. A new entry shares the compiled route list of any virtual host
  * with the same routes whose clusters are unchanged.
  */
-export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>, report: ReportProblem): HostEntry {
-  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost, clusters, report) };
+export function entryFor(vhost: VirtualHost, ingresses: Lookup<IngressInfo>, clusters: Lookup<Cluster>, report: ReportProblem, matchers: MatcherTable = new MatcherTable()): HostEntry {
+  return { vhost, ingress: ingresses.get(vhost.ingress), routes: compileRoutes(vhost, clusters, report, matchers) };
 }
 
 // The translator shares route lists (an ingress's public and cluster-local rules usually have the
@@ -36,16 +37,21 @@ const compiledRoutes = new WeakMap<readonly Route[], readonly CompiledRoute[]>()
 const compiledSplits = new WeakMap<readonly Split[], WeakMap<readonly RouteFilter[], readonly CompiledSplit[]>>();
 const NONE: readonly never[] = Object.freeze([]);
 
-function current(resolved: readonly Cluster[], clusters: Lookup<Cluster>): boolean {
-  for (const c of resolved) if (clusters.get(c.name) !== c) return false;
+/** Whether every cluster the splits resolved (theirs, their mirrors', a passthrough's) is the snapshot's. */
+function current(splits: readonly CompiledSplit[], clusters: Lookup<Cluster>): boolean {
+  const is = (c: Cluster | undefined): boolean => c === undefined || clusters.get(c.name) === c;
+  for (const s of splits) {
+    if (!is(s.cluster) || !is(s.grpcPassthrough?.cluster)) return false;
+    for (const m of s.mirrors) if (!is(m.cluster)) return false;
+  }
   return true;
 }
 
-function compileRoutes(vhost: VirtualHost, clusters: Lookup<Cluster>, report: ReportProblem): readonly CompiledRoute[] {
+function compileRoutes(vhost: VirtualHost, clusters: Lookup<Cluster>, report: ReportProblem, matchers: MatcherTable): readonly CompiledRoute[] {
   const routes = vhost.routes;
   let out = compiledRoutes.get(routes);
-  if (out === undefined || !out.every((r) => current(r.clusters, clusters))) {
-    out = routes.map((r, i) => compileRoute(r, clusters, (p) => report(`virtual host ${vhost.name} route ${i} (${r.ingress}): ${p}`)));
+  if (out === undefined || !out.every((r) => current(r.splits, clusters))) {
+    out = routes.map((r, i) => compileRoute(r, clusters, (p) => report(`virtual host ${vhost.name} route ${i} (${r.ingress}): ${p}`), matchers));
     compiledRoutes.set(routes, out);
   }
   return out;
@@ -113,7 +119,7 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
   let byFilters = compiledSplits.get(route.splits);
   if (byFilters === undefined) compiledSplits.set(route.splits, (byFilters = new WeakMap()));
   let splits = byFilters.get(route.filters);
-  if (splits === undefined || !current(splitClusters(splits), clusters)) {
+  if (splits === undefined || !current(splits, clusters)) {
     const routeEffects = effectsOf(route.filters, clusters);
     let acc = 0;
     splits = route.splits.map((s): CompiledSplit => {
@@ -145,17 +151,7 @@ function compileSplits(route: Route, clusters: Lookup<Cluster>, report: ReportPr
   return splits;
 }
 
-function splitClusters(splits: readonly CompiledSplit[]): Cluster[] {
-  const out: Cluster[] = [];
-  for (const s of splits) {
-    if (s.cluster !== undefined) out.push(s.cluster);
-    for (const m of s.mirrors) out.push(m.cluster);
-    if (s.grpcPassthrough?.cluster !== undefined) out.push(s.grpcPassthrough.cluster);
-  }
-  return out;
-}
-
-function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem): CompiledRoute {
+function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportProblem, matchers: MatcherTable): CompiledRoute {
   const splits = compileSplits(route, clusters, report);
   let redirect: CompiledRedirect | undefined;
   let direct: DirectResponseFilter | undefined;
@@ -168,18 +164,16 @@ function compileRoute(route: Route, clusters: Lookup<Cluster>, report: ReportPro
     else if (f.type === 'cors') cors ??= compileCors(f.policy);
     else if (f.type === 'response-headers') response = concatEdits(response, f.edits);
   }
-  const resolved = splitClusters(splits);
   return {
     route,
-    path: compilePath(route.path, 'path', report),
+    path: matchers.path(route.path, report),
     method: route.method?.toUpperCase(),
-    headers: route.headers.length === 0 ? NONE : route.headers.map((h, i): ValueMatcher => compileValue(h.name.toLowerCase(), h.match, `headers[${i}] ${h.name}`, report, h.invert === true)),
-    query: route.query.length === 0 ? NONE : route.query.map((q, i): ValueMatcher => compileValue(q.name, q.match, `query[${i}] ${q.name}`, report)),
+    headers: matchers.headers(route.headers, report),
+    query: matchers.query(route.query, report),
     splits,
     total: splits.length === 0 ? 0 : splits[splits.length - 1]!.upTo,
     redirect,
     direct: direct === undefined ? undefined : compileDirectResponse(direct, response, report),
     cors,
-    clusters: resolved.length === 0 ? NONE : resolved,
   };
 }

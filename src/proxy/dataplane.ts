@@ -87,7 +87,7 @@ export class DataPlane {
     this.live.follow(change);
     this.upstreams.prune(this.live);
     this.fast.prune(this.live);
-    this.backends.follow(change.snapshot.clusters);
+    this.backends.followChange(change);
     this.metrics.retain(this.#served, this.#served.follow(change));
   }
 

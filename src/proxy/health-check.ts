@@ -134,22 +134,28 @@ export class HealthChecks {
   follow(clusters: readonly Cluster[]): void {
     const seen = new Set<string>();
     for (const c of clusters) {
-      const hc = c.policy?.healthCheck;
-      if (hc === undefined) continue;
+      if (c.policy?.healthCheck === undefined) continue;
       seen.add(c.name);
-      const had = this.#checkers.get(c.name);
-      if (had !== undefined && sameCheck(had.hc, hc)) {
-        had.update(c);
-        continue;
-      }
+      this.followOne(c.name, c);
+    }
+    for (const name of [...this.#checkers.keys()]) if (!seen.has(name)) this.followOne(name, undefined);
+  }
+
+  /** Brings the checker of the cluster named `name` to `cluster` (undefined: gone from the snapshot). */
+  followOne(name: string, cluster: Cluster | undefined): void {
+    const hc = cluster?.policy?.healthCheck;
+    const had = this.#checkers.get(name);
+    if (cluster === undefined || hc === undefined) {
       had?.stop();
-      this.#checkers.set(c.name, new ClusterChecker(c.name, c, hc, this.#slots, this.#onTransition));
-    }
-    for (const [name, checker] of this.#checkers) {
-      if (seen.has(name)) continue;
-      checker.stop();
       this.#checkers.delete(name);
+      return;
     }
+    if (had !== undefined && sameCheck(had.hc, hc)) {
+      had.update(cluster);
+      return;
+    }
+    had?.stop();
+    this.#checkers.set(name, new ClusterChecker(name, cluster, hc, this.#slots, this.#onTransition));
   }
 
   /** Whether the endpoint passes its cluster's health check (true when the cluster has none). */

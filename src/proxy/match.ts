@@ -15,16 +15,18 @@ export interface Regex {
 
 const NEVER: Regex = Object.freeze({ matches: () => false });
 
-// Compiled patterns by source: compiling is pure, so planes may share them. A bad pattern is kept as
-// its error message, so each compile of a route with it reports it (the builder reports each once).
-const regexes = new Map<string, RE2JS | string>();
+// Compiled patterns by source, each as the one Regex every route with it shares: compiling is pure,
+// so planes may share them. A bad pattern is kept as its error message, so each compile of a route
+// with it reports it (the builder reports each once).
+const regexes = new Map<string, Regex | string>();
 const MAX_CACHED = 10_000;
 
 export function compileRegex(pattern: string, where: string, report: ReportProblem): Regex {
   let re = regexes.get(pattern);
   if (re === undefined) {
     try {
-      re = RE2JS.compile(pattern);
+      const compiled = RE2JS.compile(pattern);
+      re = { matches: (input) => compiled.matches(input) };
     } catch (err) {
       re = err instanceof Error ? err.message : String(err);
     }
@@ -35,8 +37,7 @@ export function compileRegex(pattern: string, where: string, report: ReportProbl
     report(`${where}: invalid regex ${JSON.stringify(pattern)} (${re}); the route never matches`);
     return NEVER;
   }
-  const compiled = re;
-  return { matches: (input) => compiled.matches(input) };
+  return re;
 }
 
 export const PATH_PREFIX = 0;

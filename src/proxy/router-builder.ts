@@ -9,6 +9,7 @@ import { compareSorted, findSorted, sortedBy, type ListDiff } from '../snapshot/
 import type { Cluster, IngressInfo, PortListener, Route, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { LayeredMap } from '../store/layered.ts';
 import { entryFor, type Lookup } from './compile-routes.ts';
+import { MatcherTable } from './router-matchers.ts';
 import type { ReportProblem } from './match.ts';
 import type { HostEntry, HostTable, HostTables, Router } from './router.ts';
 
@@ -63,10 +64,12 @@ export class RouterBuilder {
     const ingresses = new Map(snapshot.ingresses.map((i) => [i.key, i] as const));
     const next: Indexes = { byCluster: new Map(), byIngress: new Map() };
     let unique = true;
+    // Equal matches share one compiled matcher within this compile (router-matchers.ts).
+    const matchers = new MatcherTable();
     const compileHosts = (vhosts: readonly VirtualHost[]): Map<string, HostEntry> => {
       const table = new Map<string, HostEntry>();
       for (const vhost of vhosts) {
-        const entry = entryFor(vhost, ingresses, clusters, this.#report);
+        const entry = entryFor(vhost, ingresses, clusters, this.#report, matchers);
         index(next, vhost, 1);
         // The translator resolves host conflicts; the first vhost listed for a domain wins here too.
         for (const d of vhost.domains) {
@@ -134,6 +137,7 @@ export class RouterBuilder {
     const clusters = this.#withFunctions({ get: (k) => findSorted(snapshot.clusters, byName, k) });
     const ingresses: Lookup<IngressInfo> = { get: (k) => findSorted(snapshot.ingresses, byKey, k) };
     const stale = new Set<VirtualHost>();
+    const matchers = new MatcherTable();
     for (const name of changedClusters) for (const v of c.byCluster.get(name) ?? []) stale.add(v);
     for (const key of changedInfos) for (const v of c.byIngress.get(key) ?? []) stale.add(v);
     const edits = new Map<string, Map<string, HostEntry | undefined>>(tables.map((t) => [t, new Map()]));
@@ -151,7 +155,7 @@ export class RouterBuilder {
     for (const [t, m] of moves) {
       for (const v of (m as ListDiff<VirtualHost>).added) {
         stale.delete(v);
-        const entry = entryFor(v, ingresses, clusters, this.#report);
+        const entry = entryFor(v, ingresses, clusters, this.#report, matchers);
         index(c, v, 1);
         for (const dom of v.domains) {
           const there = current(t, dom);
@@ -161,7 +165,7 @@ export class RouterBuilder {
       }
     }
     for (const v of stale) {
-      const entry = entryFor(v, ingresses, clusters, this.#report);
+      const entry = entryFor(v, ingresses, clusters, this.#report, matchers);
       for (const t of tables) for (const dom of v.domains) if (current(t, dom)?.vhost === v) edits.get(t)?.set(dom, entry);
     }
     const hosts: Record<string, HostTable> = {};

@@ -68,8 +68,6 @@ export interface CompiledRoute {
   /** a route-level direct response (direct-response.ts): answers before any split is picked */
   readonly direct: LocalReply | undefined;
   readonly cors: CompiledCors | undefined;
-  /** every cluster object the route resolved (splits and mirrors), to tell when it is stale */
-  readonly clusters: readonly Cluster[];
 }
 
 export interface HostEntry {

@@ -29,10 +29,32 @@ interface RulesEntry {
   readonly services: unknown;
   readonly deps: Dependencies;
   readonly result: RouteRulesResult;
+  /** the generation of lookup maps (RouteRulesCache) `deps` were last found to hold in */
+  checked: number;
+}
+
+/** The maps a route's rules look things up in (lookups.ts DepKind); a store never changes one it handed out. */
+type LookupMaps = Pick<ResourceSet, 'services' | 'endpointSlicesByService' | 'endpoints' | 'secrets'>;
+
+const sameMaps = (a: LookupMaps, b: LookupMaps): boolean => a.services === b.services && a.endpointSlicesByService === b.endpointSlicesByService && a.endpoints === b.endpoints && a.secrets === b.secrets;
+
+/**
+ * Whether what the rules read is still the same in `set`, whose lookup maps are `generation`. The
+ * same maps as when last checked (a Gateway or grant edit changes none of them) need no lookup: at
+ * 10,000 routes those lookups were 10-15% of a Gateway edit, which attaches every route again.
+ */
+function depsHold(entry: RulesEntry, set: ResourceSet, generation: number): boolean {
+  if (entry.checked === generation) return true;
+  if (!unchanged(entry.deps, set)) return false;
+  entry.checked = generation;
+  return true;
 }
 
 export class RouteRulesCache {
   readonly #routes = new WeakMap<object, RulesEntry>();
+  /** the lookup maps of the last set, and their generation (counted up when any of them is another map) */
+  #maps: LookupMaps | undefined;
+  #generation = 0;
 
   /**
    * A RouteRulesOf for translating `set`: each route's rules from the cache or translated afresh.
@@ -40,6 +62,11 @@ export class RouteRulesCache {
    * change touches with them); `onTranslate` hears each route actually translated.
    */
   rulesOf(set: ResourceSet, options: TranslateOptions, reads: RouteReads, grantReads: GrantReads, onTranslate: ((key: string) => void) | undefined): RouteRulesOf {
+    if (this.#maps === undefined || !sameMaps(this.#maps, set)) {
+      this.#maps = { services: set.services, endpointSlicesByService: set.endpointSlicesByService, endpoints: set.endpoints, secrets: set.secrets };
+      this.#generation++;
+    }
+    const generation = this.#generation;
     return (route, translate) => {
       const namespace = route.metadata.namespace ?? 'default';
       const id = `${route.kind} ${namespace}/${route.metadata.name}`;
@@ -49,7 +76,7 @@ export class RouteRulesCache {
         hit.upstreams === set.glooUpstreams &&
         (hit.services === undefined || hit.services === set.services) &&
         sameOptions(hit.options, options) &&
-        unchanged(hit.deps, set) &&
+        depsHold(hit, set, generation) &&
         sameAnswers(hit.crossings, set, { group: GATEWAY_GROUP, kind: route.kind, namespace })
       ) {
         reads.set(id, hit.deps, hit.services !== undefined);
@@ -61,7 +88,7 @@ export class RouteRulesCache {
       const crossings: Crossing[] = [];
       const result = translate(lookups, { usesUpstreams: () => (services = set.services), crossed: (to, allowed) => crossings.push({ to, allowed }) });
       onTranslate?.(id);
-      this.#routes.set(route, { options, crossings, upstreams: set.glooUpstreams, services, deps: lookups.deps, result });
+      this.#routes.set(route, { options, crossings, upstreams: set.glooUpstreams, services, deps: lookups.deps, result, checked: generation });
       reads.set(id, lookups.deps, services !== undefined);
       grantReads.set(id, crossingKeys(route.kind, namespace, crossings));
       return result;
