@@ -46,7 +46,7 @@ describe('HTTP/2 core graceful shutdown', () => {
     c.send();
     await until(() => held.has(1), 'stream 1');
     let done = false;
-    const finished = conn().shutdown(5000).then(() => {
+    void conn().shutdown(5000).then(() => {
       done = true;
     });
     const first = await c.waitFor((f) => f.type === GOAWAY, 'the first GOAWAY');
