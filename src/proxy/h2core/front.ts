@@ -17,32 +17,12 @@ export function coreOptions(limits: H2Limits): H2ServerOptions {
     maxConcurrentStreams: limits.maxConcurrentStreams,
     maxHeaderListSize: limits.maxHeaderSize,
     idleTimeoutMs: limits.idleTimeout,
+    // A connection quiet for the idle timeout with streams still open (a long gRPC call, a slow
+    // upstream) must show it is alive: a PING, and it is dropped unless the ACK comes back in time.
+    // With no stream open the idle timeout closes it (PINGs do not count as activity).
+    ...(limits.idleTimeout > 0 ? { keepAlive: { intervalMs: limits.idleTimeout, timeoutMs: Math.min(limits.idleTimeout, 10_000) } } : {}),
     rapidReset: { burst: RESET_BURST, perSecond: RESETS_PER_SECOND },
   };
-}
-
-/** The opaque data of our liveness PINGs. */
-const PING_DATA = Buffer.from('sluice-?', 'latin1');
-
-/**
- * A connection idle for the idle timeout with streams still open (a long gRPC call, a slow upstream)
- * must show it is alive: it gets a PING, and is destroyed unless something (the PING's ACK at
- * least) arrives within the bound. The core itself closes an idle connection with no streams.
- */
-function expectLiveness(conn: H2Connection, socket: net.Socket, idleMs: number): void {
-  let timer: NodeJS.Timeout | undefined;
-  socket.on('timeout', () => {
-    if (conn.streams.size === 0 || timer !== undefined || conn.dead) return;
-    const seen = socket.bytesRead;
-    conn.writer.ping(false, PING_DATA);
-    conn.flushSoon();
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (socket.bytesRead === seen) conn.destroy();
-    }, Math.min(idleMs, 10_000));
-    timer.unref();
-  });
-  socket.once('close', () => clearTimeout(timer));
 }
 
 export class CoreH2Front {
@@ -64,7 +44,6 @@ export class CoreH2Front {
     const conn = new H2Connection(socket, this.#options, (stream) => this.#defer(peer, stream));
     this.#connections.add(conn);
     conn.onClose = () => this.#connections.delete(conn);
-    if (this.#options.idleTimeoutMs !== undefined && this.#options.idleTimeoutMs > 0) expectLiveness(conn, socket, this.#options.idleTimeoutMs);
     // 'data' listeners make the socket flow: the pushed-back preface comes first.
     socket.resume();
   };
