@@ -2,7 +2,7 @@
 // and nghttp2 bound them: each ends the flooding connection with GOAWAY ENHANCE_YOUR_CALM while a
 // well-behaved connection beside it is still served.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
 import { hpackCodec } from '../../../src/net/h2/codec.ts';
 import {
@@ -11,28 +11,17 @@ import {
 } from '../../../src/net/h2/frames.ts';
 import type { HeaderCodec } from '../../../src/net/h2/header-codec.ts';
 import type { H2Stream } from '../../../src/net/h2/stream.ts';
+import { coreFixture } from './core-fixture.ts';
 import { helloHandler } from './hello-handler.ts';
-import { RawClient, goawayCode } from './raw-client.ts';
-import { type CoreServer, literalBlock, startCore } from './support.ts';
+import { type RawClient, goawayCode } from './raw-client.ts';
+import { literalBlock } from './support.ts';
 
-let server: CoreServer | undefined;
-let clients: RawClient[] = [];
+const core = coreFixture();
 
-afterEach(async () => {
-  for (const c of clients) c.destroy();
-  clients = [];
-  await server?.close();
-  server = undefined;
-});
-
-async function client(): Promise<RawClient> {
-  const c = await RawClient.open(server!.port);
-  clients.push(c);
-  return c;
-}
+const client = (): Promise<RawClient> => core.client();
 
 async function serve(options: Partial<H2ServerOptions> = {}, handler: (s: H2Stream) => void = helloHandler): Promise<void> {
-  server = await startCore(handler, options);
+  await core.start(handler, options);
 }
 
 const head = (method: string, path = '/'): Buffer => literalBlock([':method', method, ':scheme', 'http', ':authority', 'x', ':path', path]);

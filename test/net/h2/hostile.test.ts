@@ -2,7 +2,7 @@
 // the floods of RFC 9113 10.5 end the connection with ENHANCE_YOUR_CALM.
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { H2Connection } from '../../../src/net/h2/connection.ts';
 import { FrameWriter } from '../../../src/net/h2/frame-writer.ts';
 import {
@@ -11,24 +11,17 @@ import {
 } from '../../../src/net/h2/frames.ts';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
 import type { H2Stream } from '../../../src/net/h2/stream.ts';
+import { coreFixture } from './core-fixture.ts';
 import { helloHandler } from './hello-handler.ts';
 import { RawClient, goawayCode, rstCode } from './raw-client.ts';
-import { type CoreServer, literalBlock, startCore } from './support.ts';
+import { literalBlock } from './support.ts';
 
-let server: CoreServer | undefined;
-let clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients) c.destroy();
-  clients = [];
-  await server?.close();
-  server = undefined;
-});
+const core = coreFixture();
 
 async function open(options: Partial<H2ServerOptions> = {}, handler: (s: H2Stream) => void = helloHandler): Promise<RawClient> {
-  server = await startCore(handler, options);
-  const c = await RawClient.open(server.port);
-  clients.push(c);
+  await core.start(handler, options);
+  const c = await RawClient.open(core.server.port);
+  core.track(c);
   return c;
 }
 
@@ -37,9 +30,9 @@ const isGoaway = (f: { type: number }): boolean => f.type === GOAWAY;
 
 describe('HTTP/2 core against hostile clients', () => {
   it('answers an invalid connection preface with GOAWAY PROTOCOL_ERROR and closes', async () => {
-    server = await startCore(helloHandler);
-    const c = await RawClient.open(server.port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    clients.push(c);
+    await core.start(helloHandler);
+    const c = await RawClient.open(core.server.port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    core.track(c);
     assert.equal(goawayCode(await c.waitFor(isGoaway, 'GOAWAY')), PROTOCOL_ERROR);
     await c.waitClosed();
   });
@@ -122,8 +115,8 @@ describe('HTTP/2 core against hostile clients', () => {
     c.send();
     assert.equal(goawayCode(await c.waitFor(isGoaway, 'GOAWAY')), ENHANCE_YOUR_CALM);
 
-    const d = await RawClient.open(server!.port);
-    clients.push(d);
+    const d = await RawClient.open(core.server.port);
+    core.track(d);
     d.out.frame(HEADERS, 0, 1, literalBlock(GET()));
     for (let i = 0; i < 20; i++) d.out.frame(CONTINUATION, 0, 1, Buffer.alloc(16_000, 0));
     d.send();

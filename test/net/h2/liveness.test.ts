@@ -1,31 +1,20 @@
 // Peers that stop answering: one that never acknowledges our SETTINGS (RFC 9113 6.5.3), one that
 // goes dead behind a NAT (keep-alive PING with a deadline), and idle connections.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
 import { DATA, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING, SETTINGS_TIMEOUT } from '../../../src/net/h2/frames.ts';
+import { coreFixture } from './core-fixture.ts';
 import { helloHandler } from './hello-handler.ts';
-import { RawClient, type RawClientOptions, goawayCode } from './raw-client.ts';
-import { type CoreServer, literalBlock, startCore } from './support.ts';
+import { type RawClient, type RawClientOptions, goawayCode } from './raw-client.ts';
+import { literalBlock } from './support.ts';
 
-let server: CoreServer | undefined;
-let clients: RawClient[] = [];
+const core = coreFixture();
 
-afterEach(async () => {
-  for (const c of clients) c.destroy();
-  clients = [];
-  await server?.close();
-  server = undefined;
-});
-
-async function client(options: RawClientOptions = {}): Promise<RawClient> {
-  const c = await RawClient.open(server!.port, undefined, options);
-  clients.push(c);
-  return c;
-}
+const client = (options: RawClientOptions = {}): Promise<RawClient> => core.client(options);
 
 async function serve(options: Partial<H2ServerOptions>): Promise<void> {
-  server = await startCore(helloHandler, options);
+  await core.start(helloHandler, options);
 }
 
 const GET = literalBlock([':method', 'GET', ':scheme', 'http', ':authority', 'x', ':path', '/']);

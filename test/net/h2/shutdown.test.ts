@@ -1,25 +1,18 @@
 // Graceful shutdown (RFC 9113 6.8): GOAWAY 2^31-1 and a PING, the real GOAWAY after the PING's
 // round trip, in-flight streams finish, later ones are refused, the socket closes by the deadline.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { H2Connection } from '../../../src/net/h2/connection.ts';
 import {
   DATA, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, NO_ERROR, PING, REFUSED_STREAM, RST_STREAM,
 } from '../../../src/net/h2/frames.ts';
 import type { H2Stream } from '../../../src/net/h2/stream.ts';
+import { coreFixture } from './core-fixture.ts';
 import { RawClient, goawayCode, rstCode } from './raw-client.ts';
-import { type CoreServer, literalBlock, startCore } from './support.ts';
+import { literalBlock } from './support.ts';
 import { until } from './client.ts';
 
-let server: CoreServer | undefined;
-let clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients) c.destroy();
-  clients = [];
-  await server?.close();
-  server = undefined;
-});
+const core = coreFixture();
 
 const GET = literalBlock([':method', 'GET', ':scheme', 'http', ':authority', 'x', ':path', '/']);
 const lastId = (f: { payload: Buffer }): number => f.payload.readUInt32BE(0) & 0x7fffffff;
@@ -27,10 +20,10 @@ const lastId = (f: { payload: Buffer }): number => f.payload.readUInt32BE(0) & 0
 /** A server whose handler holds every stream until the test answers it. */
 async function holdingServer(): Promise<{ held: Map<number, H2Stream>; conn: () => H2Connection; c: RawClient }> {
   const held = new Map<number, H2Stream>();
-  server = await startCore((s) => void held.set(s.id, s));
-  const c = await RawClient.open(server.port);
-  clients.push(c);
-  return { held, conn: () => server!.connections.values().next().value!, c };
+  await core.start((s) => void held.set(s.id, s));
+  const c = await RawClient.open(core.server.port);
+  core.track(c);
+  return { held, conn: () => core.server.connections.values().next().value!, c };
 }
 
 const answer = (s: H2Stream): void => {
@@ -95,11 +88,11 @@ describe('HTTP/2 core graceful shutdown', () => {
   it('resolves at once for a connection with nothing in flight', async () => {
     const { conn, c } = await holdingServer();
     await c.waitFor((f) => f.type === 4 /* SETTINGS */, 'SETTINGS');
-    const answered = RawClient.open(server!.port, undefined, { answerPings: true });
+    const answered = RawClient.open(core.server.port, undefined, { answerPings: true });
     const d = await answered;
-    clients.push(d);
-    await until(() => server!.connections.size === 2, 'two connections');
-    const second = [...server!.connections].find((x) => x !== conn())!;
+    core.track(d);
+    await until(() => core.server.connections.size === 2, 'two connections');
+    const second = [...core.server.connections].find((x) => x !== conn())!;
     const t0 = Date.now();
     await second.shutdown(5000);
     assert.ok(Date.now() - t0 < 2000);

@@ -2,36 +2,25 @@
 // read (zero window, "slow read"). None may hold memory or stream slots forever, and backpressure
 // (write()'s false, then onDrain) holds across the connection.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { H2ServerOptions } from '../../../src/net/h2/connection.ts';
 import {
   CANCEL, DATA, ENHANCE_YOUR_CALM, FLAG_END_HEADERS, FLAG_END_STREAM, GOAWAY, HEADERS, RST_STREAM,
   SETTINGS_INITIAL_WINDOW_SIZE, WINDOW_UPDATE,
 } from '../../../src/net/h2/frames.ts';
 import type { H2Stream } from '../../../src/net/h2/stream.ts';
+import { coreFixture } from './core-fixture.ts';
 import { helloHandler } from './hello-handler.ts';
-import { RawClient, goawayCode, rstCode } from './raw-client.ts';
-import { type CoreServer, literalBlock, startCore } from './support.ts';
+import { type RawClient, goawayCode, rstCode } from './raw-client.ts';
+import { literalBlock } from './support.ts';
 import { until } from './client.ts';
 
-let server: CoreServer | undefined;
-let clients: RawClient[] = [];
+const core = coreFixture();
 
-afterEach(async () => {
-  for (const c of clients) c.destroy();
-  clients = [];
-  await server?.close();
-  server = undefined;
-});
-
-async function client(): Promise<RawClient> {
-  const c = await RawClient.open(server!.port);
-  clients.push(c);
-  return c;
-}
+const client = (): Promise<RawClient> => core.client();
 
 async function serve(options: Partial<H2ServerOptions>, handler: (s: H2Stream) => void = helloHandler): Promise<void> {
-  server = await startCore(handler, options);
+  await core.start(handler, options);
 }
 
 const head = (method: string): Buffer => literalBlock([':method', method, ':scheme', 'http', ':authority', 'x', ':path', '/']);
@@ -66,7 +55,7 @@ describe('HTTP/2 core against slow and half-open streams', () => {
     assert.equal(rstCode(rst), CANCEL);
     assert.ok(Date.now() - t0 >= 150, 'not before the bound');
     await until(() => closed.length === 1, 'the consumer told');
-    assert.equal(server!.connections.values().next().value!.streams.size, 0, 'the slot is free');
+    assert.equal(core.server.connections.values().next().value!.streams.size, 0, 'the slot is free');
     c.out.frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 3, head('GET'));
     c.send();
     await c.waitFor((f) => f.type === DATA && f.id === 3 && (f.flags & FLAG_END_STREAM) !== 0, 'the next request served');
@@ -127,7 +116,7 @@ describe('HTTP/2 core against slow and half-open streams', () => {
     for (let id = 1; id <= 39; id += 2) c.out.frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, id, head('GET'));
     c.send();
     await until(() => streams.length === 20, 'twenty streams');
-    const conn = server!.connections.values().next().value!;
+    const conn = core.server.connections.values().next().value!;
     const queued = (): number => [...conn.streams.values()].reduce((n, s) => n + s.queued, 0);
     // Each stream got its first write in; past the bound every write() said wait.
     assert.ok(queued() <= 128 * 1024 + 20 * CHUNK, `queued ${queued()} bytes`);
