@@ -114,7 +114,9 @@ export class Watchdog {
       conn.destroy();
       return true;
     }
-    if (now - this.readTick > this.#pingEvery) {
+    // At the tick count, not past it: a PING up to one tick early is only a probe, and a late one
+    // can miss a peer that is about to answer (the drop deadline below stays strict).
+    if (now - this.readTick >= this.#pingEvery) {
       this.#pingSentAt = now;
       conn.writer.ping(false, KEEPALIVE_OPAQUE);
       conn.flushSoon();
