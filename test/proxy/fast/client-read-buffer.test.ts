@@ -13,14 +13,13 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Gateway } from '../../../src/gateway.ts';
-import { DataPlane } from '../../../src/proxy/dataplane.ts';
-import type { HostEntry, Router } from '../../../src/proxy/router.ts';
-import type { ListenerKind } from '../../../src/snapshot/types.ts';
+import type { DataPlane } from '../../../src/proxy/dataplane.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { CAN_READ_INTO } from '../../../src/proxy/fast/client-reads.ts';
 import { FileSource } from '../../../src/sources/file.ts';
 import { defaultTranslateOptions } from '../../../src/translate/options.ts';
 import { ConfigDir, backend, ingress } from '../../support/config.ts';
+import { editSplits } from '../../support/route-edits.ts';
 
 const HOST = 'reads.example.com';
 /** a host whose requests a fault delay holds (the router is wrapped: see holdRequests) */
@@ -91,32 +90,8 @@ const get = (path: string, extra = '', host = HOST): string => `GET ${path} HTTP
  * of this test's kind can write): a request policy that decides later, as far as the fast path sees.
  */
 function holdRequests(dp: DataPlane, ms: number): void {
-  const own = Object.getOwnPropertyDescriptor(DataPlane.prototype, 'router')!.get!;
-  let from: Router | undefined;
-  let to: Router | undefined;
-  Object.defineProperty(dp, 'router', {
-    configurable: true,
-    get(): Router | undefined {
-      const r = own.call(dp) as Router | undefined;
-      if (r !== from) {
-        from = r;
-        if (r === undefined) to = undefined;
-        else {
-          const hosts: Record<ListenerKind, ReadonlyMap<string, HostEntry>> = {};
-          for (const kind of Object.keys(r.hosts) as ListenerKind[]) {
-            const table = new Map<string, HostEntry>();
-            for (const [host, e] of r.hosts[kind] ?? []) {
-              const fault = { abort: undefined, delay: { percent: 100, ms } };
-              table.set(host, host !== HELD ? e : { ...e, routes: e.routes.map((cr) => ({ ...cr, splits: cr.splits.map((sp) => ({ ...sp, fault })) })) });
-            }
-            hosts[kind] = table;
-          }
-          to = { ...r, hosts: hosts as Router['hosts'] };
-        }
-      }
-      return to;
-    },
-  });
+  const fault = { abort: undefined, delay: { percent: 100, ms } };
+  editSplits(dp, (host) => host === HELD, (sp) => ({ ...sp, fault }));
 }
 
 describe('fast-path client reads go into the listener buffer', () => {
