@@ -5,7 +5,6 @@
 // the request they received (for an upgrade: a 101, then that report, then a close).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,14 +17,7 @@ import { CASES, CERT_NAMES, type ContractPorts, contractConfig, UPSTREAMS, type 
 import { closeClients } from './clients.ts';
 import { applies, type Frontend, FRONTENDS, observed, startEchoUpstream } from './frontends.ts';
 import { assertOutcome, type Observed } from './outcome.ts';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { refusedPort } from '../support/refused-port.ts';
 
 describe('routing contract: every front end of sluice serve', () => {
   const ups = new Map<UpstreamName, Upstream>();
@@ -37,7 +29,7 @@ describe('routing contract: every front end of sluice serve', () => {
 
   before(async () => {
     for (const name of UPSTREAMS) ups.set(name, await startEchoUpstream(name));
-    const ports = { ...Object.fromEntries([...ups].map(([n, u]) => [n, u.port])), refused: await closedPort() } as ContractPorts;
+    const ports = { ...Object.fromEntries([...ups].map(([n, u]) => [n, u.port])), refused: refusedPort() } as ContractPorts;
     certDir = await mkdtemp(join(tmpdir(), 'sluice-contract-'));
     const certs = { wildcard: makeCert(certDir, 'wildcard', [...CERT_NAMES.wildcard]), secure: makeCert(certDir, 'secure', [...CERT_NAMES.secure]) };
     cfg = await ConfigDir.create();

@@ -3,12 +3,13 @@
 import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { type EchoBackend, echoClient, type Msg, startGrpcEcho, unary } from '../proxy/grpc-echo-service.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 type Client = ReturnType<typeof echoClient>;
 
@@ -27,7 +28,7 @@ describe('gRPC (sluice serve, @grpc/grpc-js on both ends)', () => {
   const be: Record<string, EchoBackend> = {};
   const clients: Client[] = [];
   let resetter: http2.Http2Server;
-  let refusedPort: number;
+  let refused: number;
   const client = (host: string, addr = sluice.addresses.http!): Client => {
     const c = echoClient(addr, host);
     clients.push(c);
@@ -45,18 +46,14 @@ describe('gRPC (sluice serve, @grpc/grpc-js on both ends)', () => {
       setTimeout(() => stream.destroy(new Error('backend gives up')), 50);
     });
     await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', () => r()));
-    // A port nothing listens on: connection refused.
-    const closed = net.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
-    refusedPort = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    refused = refusedPort();
     cfg = await ConfigDir.create();
     await cfg.write('backends.yaml', [
       ...backend('echo-one', [{ ip: '127.0.0.1', port: be.one!.port }], { portName: 'grpc' }),
       ...backend('echo-a', [{ ip: '127.0.0.1', port: be.a!.port }], { portName: 'h2c' }),
       ...backend('echo-b', [{ ip: '127.0.0.1', port: be.b!.port }], { portName: 'http2' }),
       ...backend('resetter', [{ ip: '127.0.0.1', port: (resetter.address() as AddressInfo).port }], { portName: 'grpc' }),
-      ...backend('refused', [{ ip: '127.0.0.1', port: refusedPort }], { portName: 'grpc' }),
+      ...backend('refused', [{ ip: '127.0.0.1', port: refused }], { portName: 'grpc' }),
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'no-endpoints', namespace: 'default' }, spec: { ports: [{ name: 'grpc', port: 80, targetPort: 9000 }] } },
     ]);
     await cfg.write('ingress.yaml', [

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
-import { freePort } from '../proxy/gateway-ports-helpers.ts';
 import { backend, ConfigDir, ingress } from '../support/config.ts';
 import { get } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 function policy(name: string, spec: Record<string, unknown>): object {
   return { apiVersion: 'sluice.dev/v1alpha1', kind: 'TrafficPolicy', metadata: { name, namespace: 'default' }, spec };
@@ -59,7 +59,7 @@ for (const fastPath of [true, false]) {
           }, wait);
         });
       });
-      const refused = await freePort();
+      const refused = refusedPort();
       cfg = await ConfigDir.create();
       await cfg.write('c.yaml', [
         ...backend('flaky', [{ ip: '127.0.0.1', port: flaky.port }]),

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import http from 'node:http';
-import net from 'node:net';
 import { ConfigDir, backend, externalNameService, ingress } from '../support/config.ts';
 import { type EchoReply, type Upstream, startUpstream } from '../support/upstream.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
 import { eventually as waitFor, get, getJson } from '../support/http.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 describe('routing (sluice serve, HTTP/1.1)', () => {
   let cfg: ConfigDir;
@@ -18,11 +18,7 @@ describe('routing (sluice serve, HTTP/1.1)', () => {
     for (const n of ['v1', 'v2', 'tag', 'api', 'local', 'rr-a']) ups[n] = await startUpstream(n);
     // A second server on the same port on 127.0.0.2, to check round-robin across endpoint addresses.
     ups['rr-b'] = await startUpstreamOn('rr-b', '127.0.0.2', ups['rr-a']!.port);
-    // A port nothing listens on: connection refused.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    closedPort = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    closedPort = refusedPort();
 
     cfg = await ConfigDir.create();
     await cfg.write('backends.yaml', [

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, externalNameService, ingress } from '../support/config.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 /** Sends one raw HTTP/1.x request and returns the status code of the answer. */
 function rawStatus(addr: string, request: string): Promise<number> {
@@ -61,11 +62,7 @@ describe('upstream error reasons agree across paths', () => {
   let closedPort: number;
 
   before(async () => {
-    // A port nothing listens on: bind one, note it, close it.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    closedPort = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    closedPort = refusedPort();
     cfg = await ConfigDir.create();
     await cfg.write('svc.yaml', [externalNameService('nowhere', 'nowhere.invalid', 80), ...backend('refused', [{ ip: '127.0.0.1', port: closedPort }])]);
     await cfg.write('ingress.yaml', [

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { restHandler } from '../../src/functions/rest/handler.ts';
 import type { FunctionContext, FunctionRequest, FunctionResponse, RestCall, RestTemplate } from '../../src/functions/types.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 interface Seen {
   method: string;
@@ -206,11 +207,7 @@ describe('restHandler', () => {
   it('answers 503 when the binding has no endpoint or the upstream refuses the connection', async () => {
     const none = await restHandler(call({}), request('GET', '/'), { pick: () => undefined, signal: new AbortController().signal });
     assert.equal(none.status, 503);
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
-    const deadPort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
-    const refused = await restHandler(call({}, { headers: [] }, 'getPet'), request('GET', '/'), ctx({ address: '127.0.0.1', port: deadPort }));
+    const refused = await restHandler(call({}, { headers: [] }, 'getPet'), request('GET', '/'), ctx({ address: '127.0.0.1', port: refusedPort() }));
     assert.equal(refused.status, 503);
     assert.deepEqual(JSON.parse(await text(refused)), { error: 'upstream unreachable (ECONNREFUSED)', function: 'getPet' });
   });

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import http2 from 'node:http2';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,16 +13,9 @@ import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually, get } from '../support/http.ts';
 import { type SluiceProcess, runSluice, startSluice } from '../support/sluice.ts';
 import { type Upstream, startUpstream } from '../support/upstream.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 type Line = Record<string, unknown>;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function readLines(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
@@ -79,7 +71,7 @@ describe('access log (JSON, to a file)', () => {
   before(async () => {
     upstream = await startUpstream('ok');
     config = await ConfigDir.create();
-    refused = await freePort();
+    refused = refusedPort();
     await writeConfig(config, upstream, refused);
     file = join(config.dir, '..', `sluice-access-${process.pid}-${Date.now()}.log`);
     sluice = await startSluice(['serve', '--config', config.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--access-log', file]);
@@ -157,7 +149,7 @@ describe('access log (template, to stdout)', () => {
   it("writes Envoy's default template (Kourier's) with its operators filled in", async () => {
     const upstream = await startUpstream('ok');
     const config = await ConfigDir.create();
-    await writeConfig(config, upstream, await freePort());
+    await writeConfig(config, upstream, refusedPort());
     const sluice = await startSluice(['serve', '--config', config.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--access-log', '-', '--access-log-format', ENVOY_DEFAULT_FORMAT]);
     try {
       assert.ok(await eventually(async () => (await get(sluice.addresses.http!, 'ok.example.com', '/ready')).status === 200, 10_000));
@@ -188,7 +180,7 @@ describe('access log flush on shutdown', () => {
   it('writes buffered lines to the file on SIGTERM', async () => {
     const upstream = await startUpstream('ok');
     const config = await ConfigDir.create();
-    await writeConfig(config, upstream, await freePort());
+    await writeConfig(config, upstream, refusedPort());
     const file = join(tmpdir(), `sluice-access-term-${process.pid}-${Date.now()}.log`);
     // No timed flush during the test: only shutdown writes the lines.
     const sluice = await startSluice(['serve', '--config', config.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--access-log', file, '--access-log-flush-interval', '600000']);

@@ -82,7 +82,7 @@ export function startPorts(options: { reserved?: ReservedAddress[]; drainTimeout
   };
 }
 
-/** A port free right now on 127.0.0.1 (bound and released; the kernel does not hand it out again at once). */
+/** A port free right now on 127.0.0.1 (bound and released: the next bind to 0 may get it again, so never use one as a refused endpoint; test/support/refused-port.ts has those). */
 export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));

@@ -9,6 +9,7 @@ import type { Cluster, VirtualHost } from '../../src/snapshot/types.ts';
 import { eventually, get } from '../support/http.ts';
 import { type FlakyUpstream, startFlakyUpstream } from './backend-helpers.ts';
 import { freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 const detection = (o: Partial<OutlierDetection> = {}): OutlierDetection => ({ consecutive5xx: 3, consecutiveGatewayFailure: 0, consecutiveConnectFailure: 0, baseEjectionMs: 2000, maxEjectionPercent: 50, ...o });
 
@@ -41,7 +42,7 @@ for (const fastPath of [true, false]) {
       bad = await startFlakyUpstream('bad');
       t = startPorts({ fastPath });
       p = await freePort();
-      refused = await freePort();
+      refused = refusedPort();
       await t.publish({
         clusters: [
           twoEndpoints('default/pair:80', good.port, bad.port, detection()),

@@ -10,6 +10,7 @@ import { get } from '../support/http.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { cluster, freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
 import { connectH2, h2Request } from './h2-helpers.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 describe('retry backoff', () => {
   it('is exponential with full jitter from the base, capped at 10 times it, 25 ms by default', () => {
@@ -59,7 +60,7 @@ for (const fastPath of [true, false]) {
       });
       t = startPorts({ fastPath });
       p = await freePort();
-      refused = await freePort();
+      refused = refusedPort();
       const twoEndpoints: Cluster = { name: 'default/half:80', protocol: 'http1', type: 'static', endpoints: [{ address: '127.0.0.1', port: refused }, { address: '127.0.0.1', port: flaky.port }] };
       await t.publish({
         clusters: [cluster('default/flaky:80', flaky.port), twoEndpoints],

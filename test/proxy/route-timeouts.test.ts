@@ -14,6 +14,7 @@ import { get } from '../support/http.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { cluster, freePort, port, portName, startPorts, type PortsUnderTest, vhost } from './gateway-ports-helpers.ts';
 import { connectH2, h2Request } from './h2-helpers.ts';
+import { refusedPort } from '../support/refused-port.ts';
 
 function timedHost(p: number, host: string, clusterName: string, timeout: Route['timeout']): VirtualHost {
   const base = vhost(portName(p), host, clusterName);
@@ -99,7 +100,7 @@ for (const fastPath of [true, false]) {
       // A short head deadline makes the fast path's connection check run every 100 ms.
       t = startPorts({ fastPath, limits: { headersTimeout: 400 } });
       p = await freePort();
-      const refused = await freePort();
+      const refused = refusedPort();
       await t.publish({
         clusters: [cluster('default/refused:80', refused), cluster('default/silent:80', silent.port), cluster('default/halfway:80', halfway.port), cluster('default/quick:80', quick.port), cluster('default/h2c:80', (h2c.address() as AddressInfo).port, 'h2c')],
         ports: [
