@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ConfigDir } from '../support/config.ts';
 import type { SluiceProcess } from '../support/sluice.ts';
 import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
-import { DATA, END_STREAM, frame, GOAWAY, headersFrame, PING, ACK, type ParsedFrame, RawH2, requestFields, RST_STREAM } from '../proxy/h2-frames.ts';
+import { DATA, END_STREAM, frame, GOAWAY, headersFrame, PING, ACK, type ParsedFrame, RawH2, requestFields, RST_STREAM, SETTINGS } from '../proxy/h2-frames.ts';
 import { routeTo, serve } from './h2-serve-fixture.ts';
 
 const HOST = 'drain.example.com';
@@ -85,6 +85,8 @@ describe('HTTP/2 graceful drain (sluice serve)', () => {
       sluice = await serve(cfg, DRAIN);
       c = await RawH2.connect(sluice.addresses.http!);
       const client = c;
+      // The front end has the connection (its SETTINGS came) before the drain starts.
+      assert.ok(await client.waitFrame((f) => f.type === SETTINGS), 'no SETTINGS from the gateway');
       // The client sends a request as the first GOAWAY arrives, before it answers the PING that
       // follows it: as a request already on the wire when the server started its shutdown would be.
       let sent = false;
