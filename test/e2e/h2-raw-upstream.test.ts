@@ -1,5 +1,5 @@
 // HTTP/2 clients' bodiless requests reach HTTP/1.1 upstreams over raw keep-alive sockets
-// (src/proxy/h2-raw-h1.ts). A scripted TCP upstream answers each path with exact bytes, so every
+// (src/proxy/h2core/raw-h1.ts). A scripted TCP upstream answers each path with exact bytes, so every
 // framing (Content-Length, chunked with and without trailers, close-delimited, 1xx, 204, HEAD),
 // the hop-by-hop rules, errors before and after the head, backpressure and client resets are
 // checked through the real `sluice serve` process.
