@@ -21,7 +21,6 @@ import { Frontend, type FrontendDeps } from './proxy/frontend.ts';
 import { GatewayPorts, type ReservedAddress } from './proxy/gateway-ports.ts';
 import type { ListenerContext } from './proxy/listeners.ts';
 import { defaultH2Limits } from './proxy/h2.ts';
-import type { H2Engine } from './proxy/h2core/engine.ts';
 import { H2Upstreams } from './proxy/h2-upstream.ts';
 import { closeGracefully, defaultLimits, listen, type ListenerLimits } from './proxy/listeners.ts';
 import { type ListenerSettings, LiveListenerSettings, type ProxyListenerName, sameTls } from './proxy/listener-settings.ts';
@@ -56,8 +55,6 @@ export interface GatewayOptions {
   readonly processMetrics?: boolean;
   /** listeners serve HTTP/1.1 through the raw-socket fast path, node:http behind it (default true) */
   readonly fastPath?: boolean;
-  /** which HTTP/2 implementation serves clients (default: $SLUICE_H2_ENGINE, else own) */
-  readonly h2Engine?: H2Engine;
   /** normalise request paths before routing and forwarding (default true) */
   readonly normalizePath?: boolean;
   /**
@@ -184,7 +181,7 @@ export class Gateway {
     }
     if (this.#options.listenAfterConfig) await this.pipeline.start();
     const h2Limits = { ...limits, ...defaultH2Limits };
-    const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits, ...(this.#options.h2Engine !== undefined && { h2Engine: this.#options.h2Engine }) };
+    const deps = { dp: this.dataPlane, h2: this.h2Upstreams, tunnels: this.#tunnels, limits: h2Limits };
     const normalizePath = this.#options.normalizePath !== false;
     const httpCtx: ListenerContext = { name: 'http', kind: 'external', secure: false, normalizePath };
     const plain: Array<[HostPort | undefined, ListenerContext, '--http' | '--local']> = [
@@ -340,10 +337,13 @@ export class Gateway {
       this.#unfollowDiscovery();
       // Stop accepting, tell HTTP/2 clients to go away, let in-flight requests finish.
       const accepting = this.#listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
-      const ports = this.#ports?.stop(this.#options.drainTimeout ?? 30_000);
-      for (const fe of this.#frontends) fe.closeSessions();
+      const drainTimeout = this.#options.drainTimeout ?? 30_000;
+      const ports = this.#ports?.stop(drainTimeout);
+      for (const fe of this.#frontends) fe.shutdownSessions(drainTimeout);
       for (const f of this.#fast) f.drain();
-      await closeGracefully(this.#frontends.map((fe) => fe.http1Server), () => this.dataPlane.inflight, this.#options.drainTimeout ?? 30_000);
+      // In flight: requests, and what HTTP/2 clients may still send between their two GOAWAYs.
+      const inflight = (): number => this.#frontends.reduce((n, fe) => n + fe.h2Settling, this.dataPlane.inflight);
+      await closeGracefully(this.#frontends.map((fe) => fe.http1Server), inflight, drainTimeout);
       for (const fe of this.#frontends) fe.destroySessions();
       for (const f of this.#fast) f.destroy();
       this.#tunnels.destroyAll();

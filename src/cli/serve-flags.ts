@@ -57,8 +57,6 @@ export interface ServeFlags extends XdsFlags, TracingFlags, ListenerFlags {
   defaultCert?: string;
   /** commander sets this to false for --no-fast-path */
   fastPath?: boolean;
-  /** --h2-engine: `own` or `node` */
-  h2Engine?: string;
   /** commander sets this to false for --no-normalize-path */
   normalizePath?: boolean;
   /** PATH, `-` (stdout) or `off` */

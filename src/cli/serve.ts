@@ -12,7 +12,6 @@ import { RequestIds } from '../observe/request-id.ts';
 import type { Tracing, TracingOptions } from '../observe/trace-export.ts';
 import { tracingOptionsFromFlags } from '../observe/trace-flags.ts';
 import { parseAddress } from '../net/address.ts';
-import { parseH2Engine } from '../proxy/h2core/engine.ts';
 import { readDefaultCert } from '../proxy/tls.ts';
 import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
@@ -78,7 +77,6 @@ export async function buildGatewayOptions(f: ServeFlags, log: Logger, source?: S
     log,
     processMetrics: true,
     fastPath: f.fastPath !== false,
-    ...(f.h2Engine !== undefined && { h2Engine: parseH2Engine(f.h2Engine) }),
     normalizePath: f.normalizePath !== false,
     ...(accessLog ? { accessLog } : {}),
     ...(f.requestId !== false ? { requestIds: new RequestIds(f.trustRequestId !== false, f.requestIdInResponse === true) } : {}),

@@ -10,8 +10,9 @@
 // So a slow upstream or a long response or stream is never cut. One timer per kind and data plane
 // sweeps what is watched, so a request costs no timer of its own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import http2 from 'node:http2';
+import { CANCEL } from '../net/h2/frames.ts';
 import { reset } from './h2-stream-guard.ts';
+import type { CoreHttp2Stream } from './h2core/compat-stream.ts';
 
 export interface ClientProbe {
   /** a value that changes whenever the client makes progress (bytes read, chunks, bytes still to send) */
@@ -122,7 +123,7 @@ export function watchH1Body(deadlines: ClientDeadlines, req: IncomingMessage, re
  * starts: progress is counted in DATA chunks; a cut resets the stream (CANCEL), which also
  * cancels the upstream side.
  */
-export function watchH2Body(deadlines: ClientDeadlines, stream: http2.ServerHttp2Stream): void {
+export function watchH2Body(deadlines: ClientDeadlines, stream: CoreHttp2Stream): void {
   if (deadlines.timeoutMs <= 0 || stream.readableEnded) return;
   let chunks = 0;
   const count = (): void => void chunks++;
@@ -180,6 +181,6 @@ export function watchSend(deadlines: ClientDeadlines, sink: Sink, expire: () => 
 }
 
 /** A client timeout's end of an HTTP/2 exchange: the stream is reset (CANCEL), cancelling the upstream side too. */
-export function cancelStream(stream: http2.ServerHttp2Stream): void {
-  reset(stream, http2.constants.NGHTTP2_CANCEL);
+export function cancelStream(stream: CoreHttp2Stream): void {
+  reset(stream, CANCEL);
 }

@@ -21,7 +21,7 @@ export function viaFor(x: ExchangeFields & { readonly bodyHold: number }, cluste
       return cluster.protocol === 'h2c' ? VIA_H2C : VIA_POOL;
     case FROM_H2:
       if (cluster.protocol === 'h2c') return VIA_H2C;
-      // Bodiless requests to HTTP/1.1 upstreams take the raw sockets (h2-raw-h1.ts); the rest undici.
+      // Bodiless requests to HTTP/1.1 upstreams take the raw sockets (h2core/raw-h1.ts); the rest undici.
       return x.bodyless && x.grpcType === undefined ? VIA_RAW : VIA_POOL;
     default:
       return VIA_TUNNEL;

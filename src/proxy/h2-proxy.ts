@@ -1,5 +1,7 @@
-// Carries one HTTP/2 client stream to its upstream: over HTTP/2 (h2c sessions, trailers and
-// RST_STREAM passed both ways, as gRPC needs) or over HTTP/1.1 (undici's raw dispatch API).
+// Carries one HTTP/2 client stream (the own core's, as a node:http2-shaped Duplex: compat-stream.ts)
+// to its upstream: over HTTP/2 (node:http2 client sessions, trailers and RST_STREAM passed both
+// ways, as gRPC needs) or over HTTP/1.1 (undici's raw dispatch API). Bodiless requests to HTTP/1.1
+// upstreams take the raw sockets instead (h2core/raw-h1.ts).
 import http2 from 'node:http2';
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -7,10 +9,11 @@ import { countBodyIn, countBodyOut, grpcStatusOf } from '../observe/access-log-b
 import type { Exchange, Outcome } from './exchange.ts';
 import { grpcLocalReply } from './grpc.ts';
 import { appendHeader, h2ResponseHeaderPairs, type H2Upstreams } from './h2-upstream.ts';
-import { clientResponseHeaders, isHopByHop, responseConnectionTokens } from './headers.ts';
+import { clientResponseHeaders } from './headers.ts';
 import { type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import * as guard from './h2-stream-guard.ts';
+import type { CoreHttp2Stream } from './h2core/compat-stream.ts';
 import { copyStream } from './mirror.ts';
 import { originOf } from './live-origins.ts';
 import { holdBody } from './replay-body.ts';
@@ -22,7 +25,7 @@ const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_E
 /** What the upstream side of an HTTP/2 stream needs: the stream's exchange (exchange.ts). */
 export type H2Target = Exchange;
 
-export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply, head: boolean, grpcType: string | undefined): void {
+export function writeLocalH2(stream: CoreHttp2Stream, reply: LocalReply, head: boolean, grpcType: string | undefined): void {
   if (!guard.usable(stream) || stream.headersSent) return;
   const r = grpcType ? grpcLocalReply(reply, grpcType) : reply;
   const headers: http2.OutgoingHttpHeaders = { ':status': r.status };
@@ -37,25 +40,6 @@ export function writeLocalH2(stream: http2.ServerHttp2Stream, reply: LocalReply,
   if (guard.respond(stream, headers)) guard.end(stream, body);
 }
 
-/**
- * An HTTP/1.1 upstream's response fields (parsed as strings) as an HTTP/2 client's header object,
- * in one pass: what clientResponseHeaders() then pairsToObject() make, without the array between
- * (for routes that do not edit response headers).
- */
-export function h1ResponseToH2(status: number, raw: readonly string[]): http2.OutgoingHttpHeaders {
-  let listed: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 10 && name.toLowerCase() === 'connection') listed = responseConnectionTokens(raw[i + 1]!, listed);
-  }
-  const out: http2.OutgoingHttpHeaders = { ':status': status };
-  for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (!isHopByHop(lower) && (listed === undefined || !listed.has(lower))) appendHeader(out, lower, raw[i + 1]!);
-  }
-  return out;
-}
-
 export function pairsToObject(status: number, pairs: readonly string[]): http2.OutgoingHttpHeaders {
   const out: http2.OutgoingHttpHeaders = { ':status': status };
   for (let i = 0; i < pairs.length; i += 2) appendHeader(out, pairs[i]!.toLowerCase(), pairs[i + 1]!);
@@ -66,7 +50,7 @@ export function pairsToObject(status: number, pairs: readonly string[]): http2.O
  * HTTP/2 client -> h2c upstream. A route that retries resends a bodiless request (retry.ts) after a
  * listed status, a reset, or a refused stream (REFUSED_STREAM, also what a GOAWAY leaves unprocessed).
  */
-export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t: H2Target): void {
+export function proxyH2ToH2c(stream: CoreHttp2Stream, h2: H2Upstreams, t: H2Target): void {
   let status = 0;
   let trailers: http2.OutgoingHttpHeaders | undefined;
   /** the current attempt's stream; undefined while a retry waits out its backoff */
@@ -153,13 +137,13 @@ export function proxyH2ToH2c(stream: http2.ServerHttp2Stream, h2: H2Upstreams, t
 }
 
 /** The upstream failed before its response head: 503 to the client, the exchange ends with `outcome`. */
-export function failBeforeHeaders(stream: http2.ServerHttp2Stream, t: H2Target, outcome: Exclude<Outcome, undefined>): void {
+export function failBeforeHeaders(stream: CoreHttp2Stream, t: H2Target, outcome: Exclude<Outcome, undefined>): void {
   writeLocalH2(stream, UPSTREAM_RESET, t.head, t.grpcType);
   t.finish(503, outcome);
 }
 
 /** HTTP/2 client -> HTTP/1.1 upstream, through undici's pool. */
-export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pick<Dispatcher, 'dispatch'>, t: H2Target): void {
+export function proxyH2ToH1(stream: CoreHttp2Stream, pool: Pick<Dispatcher, 'dispatch'>, t: H2Target): void {
   const handler = new H2FromH1Handler(stream, t);
   const hold = t.bodyless || t.mirrorBody !== undefined ? 0 : t.bodyHold;
   // A retrying route holds the body (up to its limit) before sending it, so that a retry can resend it.
@@ -180,7 +164,7 @@ export function proxyH2ToH1(stream: http2.ServerHttp2Stream, pool: Pick<Dispatch
 }
 
 /** A route retry (retry.ts) of an HTTP/2 client's request to an HTTP/1.1 upstream: again after `wait` ms, to the next endpoint. */
-function retryH2ToH1(stream: http2.ServerHttp2Stream, t: H2Target, wait: number): void {
+function retryH2ToH1(stream: CoreHttp2Stream, t: H2Target, wait: number): void {
   // The client may leave during the backoff: the exchange ends then, not when the timer fires.
   const closed = (): void => {
     clearTimeout(timer);
@@ -205,7 +189,7 @@ class H2FromH1Handler {
   #resume: (() => void) | undefined;
   #status = 0;
   #trailers: http2.OutgoingHttpHeaders | undefined;
-  readonly #stream: http2.ServerHttp2Stream;
+  readonly #stream: CoreHttp2Stream;
   readonly #t: H2Target;
 
   readonly #closed = (): void => {
@@ -217,7 +201,7 @@ class H2FromH1Handler {
   readonly #drained = (): void => this.#resume?.();
   readonly #wantTrailers = (): void => guard.sendTrailers(this.#stream, this.#trailers ?? {});
 
-  constructor(stream: http2.ServerHttp2Stream, t: H2Target) {
+  constructor(stream: CoreHttp2Stream, t: H2Target) {
     this.#stream = stream;
     this.#t = t;
     stream.once('close', this.#closed);

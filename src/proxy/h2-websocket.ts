@@ -5,8 +5,8 @@
 // Upgrade, which every WebSocket server speaks: the upstream's 101 becomes the stream's 200, and
 // from then on the stream's DATA and the upstream socket's bytes are the same WebSocket frames.
 import { createHash, randomBytes } from 'node:crypto';
-import http2 from 'node:http2';
 import net from 'node:net';
+import { CANCEL, CONNECT_ERROR, NO_ERROR } from '../net/h2/frames.ts';
 import type { DataPlane } from './dataplane.ts';
 import { Exchange, FORWARD, FROM_H2_UPGRADE, LOCAL, type Step } from './exchange.ts';
 import { HeadError, parseResponseHead } from './fast/parse.ts';
@@ -16,42 +16,45 @@ import type { ListenerContext } from './listeners.ts';
 import { clientResponseHeaders } from './headers.ts';
 import { rawHeader } from './router.ts';
 import { BAD_EXTENDED_CONNECT, HANDSHAKE_REFUSED, type LocalReply, UPSTREAM_RESET } from './local-reply.ts';
-import { h2Facts } from './request-facts.ts';
+import { type H2Peer, h2Facts } from './request-facts.ts';
 import { cancelStream, watchSend } from './client-deadlines.ts';
 import type { Tunnels } from './websocket.ts';
 import type { UpstreamErrorReason } from './upstream-errors.ts';
 import * as guard from './h2-stream-guard.ts';
+import type { CoreHttp2Stream } from './h2core/compat-stream.ts';
 
-const { NGHTTP2_CANCEL, NGHTTP2_CONNECT_ERROR, NGHTTP2_NO_ERROR } = http2.constants;
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** Is this HTTP/2 request an RFC 8441 WebSocket (extended CONNECT)? */
-export function isExtendedConnect(headers: http2.IncomingHttpHeaders): boolean {
-  return headers[':method'] === 'CONNECT' && headers[':protocol'] === 'websocket';
+/** The pseudo-headers of an extended CONNECT, and the client's WebSocket version. */
+export interface ConnectRequest {
+  readonly scheme: string | undefined;
+  readonly authority: string | undefined;
+  readonly path: string | undefined;
+  /** sec-websocket-version */
+  readonly version: string | undefined;
 }
 
 /**
  * Routes and tunnels one extended-CONNECT stream. `raw` holds the request's regular headers (no
  * pseudo-headers) with `host` set from `:authority`, as the HTTP/2 front end builds them.
  */
-export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: Tunnels, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, raw: readonly string[]): void {
-  const path = headers[':path'];
-  const authority = headers[':authority'];
-  const x = new H2WebSocketExchange(dp, ctx.name, stream, headers, tunnels);
+export function proxyH2WebSocket(dp: DataPlane, ctx: ListenerContext, tunnels: Tunnels, stream: CoreHttp2Stream, req: ConnectRequest, raw: readonly string[], peer: H2Peer): void {
+  const { path, authority } = req;
+  const x = new H2WebSocketExchange(dp, ctx.name, stream, req, tunnels);
   // RFC 8441 4: an extended CONNECT carries :scheme and :path like any request.
-  const refusal = path === undefined || authority === undefined || headers[':scheme'] === undefined ? BAD_EXTENDED_CONNECT : undefined;
-  x.proceed(x.begin(h2Facts(ctx, stream, { method: 'GET', authority, path, raw }, true, undefined, refusal, HANDSHAKE_OWN)));
+  const refusal = path === undefined || authority === undefined || req.scheme === undefined ? BAD_EXTENDED_CONNECT : undefined;
+  x.proceed(x.begin(h2Facts(ctx, peer, { method: 'GET', authority, path, raw }, true, undefined, refusal, HANDSHAKE_OWN)));
 }
 
 class H2WebSocketExchange extends Exchange {
-  readonly #stream: http2.ServerHttp2Stream;
-  readonly #headers: http2.IncomingHttpHeaders;
+  readonly #stream: CoreHttp2Stream;
+  readonly #req: ConnectRequest;
   readonly #tunnels: Tunnels;
 
-  constructor(dp: DataPlane, listener: string, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, tunnels: Tunnels) {
+  constructor(dp: DataPlane, listener: string, stream: CoreHttp2Stream, req: ConnectRequest, tunnels: Tunnels) {
     super(dp, listener, FROM_H2_UPGRADE);
     this.#stream = stream;
-    this.#headers = headers;
+    this.#req = req;
     this.#tunnels = tunnels;
   }
 
@@ -71,7 +74,7 @@ class H2WebSocketExchange extends Exchange {
     let head = `GET ${this.url} HTTP/1.1\r\n`;
     for (let i = 0; i < upstreamHeaders.length; i += 2) head += `${upstreamHeaders[i]}: ${upstreamHeaders[i + 1]}\r\n`;
     head += `connection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: ${key}\r\n`;
-    if (this.#headers['sec-websocket-version'] === undefined) head += 'sec-websocket-version: 13\r\n';
+    if (this.#req.version === undefined) head += 'sec-websocket-version: 13\r\n';
     head += '\r\n';
 
     const upstream = net.connect({ host: this.endpoint!.address, port: this.endpoint!.port, noDelay: true });
@@ -90,7 +93,7 @@ class H2WebSocketExchange extends Exchange {
     upstream.on('error', (err: Error & { code?: string }) => {
       if (!answered) return fail(UPSTREAM_RESET, err);
       // A tunnel the upstream broke: the client's stream is reset, as a TCP reset would be.
-      if (!stream.destroyed) stream.close(NGHTTP2_CONNECT_ERROR);
+      if (!stream.destroyed) stream.close(CONNECT_ERROR);
     });
     upstream.once('connect', () => upstream.write(head, 'latin1'));
     const onHead = (chunk: Buffer): void => {
@@ -152,7 +155,7 @@ class H2WebSocketExchange extends Exchange {
     // the stream (pipe); closing the stream too frees it without waiting for the client's END_STREAM.
     upstream.once('close', (hadError) => {
       if (stream.destroyed) return;
-      stream.close(hadError || !answered ? NGHTTP2_CANCEL : NGHTTP2_NO_ERROR);
+      stream.close(hadError || !answered ? CANCEL : NO_ERROR);
     });
   }
 }

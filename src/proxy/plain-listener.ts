@@ -1,10 +1,9 @@
 // The plain (cleartext) listeners, --http and --local: one TCP server whose connections are
 // sniffed by their first bytes. The HTTP/2 connection preface (prior knowledge, RFC 9113 3.3)
-// goes to the http2 server; anything else to the HTTP/1.1 handler. The HTTP/1.1 branch is one
+// goes to the HTTP/2 front end; anything else to the HTTP/1.1 handler. The HTTP/1.1 branch is one
 // function (`Http1Dispatch`) so a faster HTTP/1.1 implementation can take its place.
 import net from 'node:net';
 import type http from 'node:http';
-import type http2 from 'node:http2';
 import { type ProxyReadOptions, readProxyHeader } from '../net/proxy-protocol-reader.ts';
 
 export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -20,11 +19,6 @@ export function nodeHttp1Dispatch(server: http.Server): Http1Dispatch {
     // flowing again, before any new bytes from the network.
     socket.resume();
   };
-}
-
-export function h2Dispatch(server: http2.Http2Server): (socket: net.Socket) => void {
-  // node:http2 drains bytes already buffered on the socket (the unshifted preface) itself.
-  return (socket) => server.emit('connection', socket);
 }
 
 export type Sniffed = 'h2' | 'h1' | 'more';

@@ -124,16 +124,17 @@ export class PortSocket {
   close(deadlineMs: number): Promise<void> {
     this.#closing ??= (async () => {
       const accepting = new Promise<void>((r) => this.#server.close(() => r()));
-      this.#fe.closeSessions();
+      const fe = this.#fe;
+      fe.shutdownSessions(deadlineMs);
       this.#fast?.drain();
       // Waits while this port has connections and some request is in flight (the data plane counts
-      // them all): with none in flight, what is left here is idle or silent and is cut at once.
+      // them all) or an HTTP/2 client may still send one (between its GOAWAYs): with none, what is
+      // left here is idle or silent and is cut at once.
       const dp = this.#serving.deps.dp;
-      await closeGracefully([this.#fe.http1Server], () => (this.#conns.size > 0 ? dp.inflight : 0), deadlineMs);
-      this.#fe.destroySessions();
+      await closeGracefully([fe.http1Server], () => (this.#conns.size > 0 ? dp.inflight + fe.h2Settling : 0), deadlineMs);
+      fe.destroySessions();
       this.#fast?.destroy();
       for (const s of this.#conns) s.destroy();
-      this.#fe.http2Server.close();
       await accepting;
     })();
     return this.#closing;

@@ -1,14 +1,12 @@
-// Fast-path heads, node:http requests and node:http2 streams as the exchange core's plain facts (exchange.ts): the
+// Fast-path heads, node:http requests and HTTP/2 streams as the exchange core's plain facts (exchange.ts): the
 // one translation from a socket layer's request objects to what routing and policies read.
 import type { IncomingMessage } from 'node:http';
-import type http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { ExchangeFacts } from './exchange.ts';
 import type { H1Target } from './h1-strict.ts';
 import type { ListenerContext } from './listeners.ts';
 import { type LocalReply, textReply } from './local-reply.ts';
 import { NO_BODY, type RequestHead } from './fast/parse.ts';
-import { peerOf } from './h2-session-guard.ts';
 
 /** A request head parsed on the raw-socket fast path (fast/parse.ts). */
 export function fastFacts(ctx: ListenerContext, sni: string | undefined, head: RequestHead, clientAddress: string | undefined): ExchangeFacts {
@@ -39,17 +37,22 @@ export function h1Facts(ctx: ListenerContext, req: IncomingMessage, target: H1Ta
   };
 }
 
-/** An HTTP/2 stream's request: `raw` holds its regular fields, with `host` from :authority (h2.ts). */
+/** The client of an HTTP/2 connection, read once per connection. */
+export interface H2Peer {
+  readonly address: string | undefined;
+  readonly sni: string | undefined;
+}
+
+/** An HTTP/2 stream's request: `raw` holds its regular fields, with `host` from :authority. */
 export function h2Facts(
   ctx: ListenerContext,
-  stream: http2.ServerHttp2Stream,
+  peer: H2Peer,
   request: { readonly method: string; readonly authority: string | undefined; readonly path: string | undefined; readonly raw: readonly string[] },
   bodyless: boolean,
   grpcType: string | undefined,
   refusal: LocalReply | undefined,
   drop?: ReadonlySet<string>,
 ): ExchangeFacts {
-  const peer = peerOf(stream);
   return {
     listener: ctx.kind,
     secure: ctx.secure,

@@ -1,5 +1,6 @@
 // h2spec (github.com/summerwind/h2spec, 146 cases) against Sluice's own HTTP/2 core
-// (src/net/h2), not yet the front end: a server on the core answering 200 "hello" and echoing
+// (src/net/h2) alone, without the gateway (h2spec.test.ts runs it against `sluice serve`): a server
+// on the core answering 200 "hello" and echoing
 // POST bodies, over h2c with prior knowledge and over TLS with ALPN h2. Skipped when no h2spec
 // binary is found (PATH or $H2SPEC); scripts/build-h2spec.sh builds one offline.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Hostile bytes against the own HTTP/2 front end (`serve --h2-engine own`) over real sockets, h2c
+// Hostile bytes against the HTTP/2 front end (Sluice's own core) over real sockets, h2c
 // and TLS: connections that send the preface, then random frames, mutated request header blocks,
 // body DATA on streams being proxied, and frames cut off mid-way. Seeded, so every run sends the
 // same. The process must survive all of it, and a client on another connection must be served
@@ -94,7 +94,7 @@ describe('the own HTTP/2 front end under random and truncated frames', () => {
       tlsSecret('localhost-cert', cert),
       ingress('fuzz', [{ hosts: [HOST], paths: [{ splits: [{ service: 'up' }] }] }], { tls: [{ hosts: [HOST], secretName: 'localhost-cert' }] }),
     ]);
-    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--h2-engine', 'own'], ['http', 'https', 'local', 'admin']);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], ['http', 'https', 'local', 'admin']);
   });
 
   after(async () => {

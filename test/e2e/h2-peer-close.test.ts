@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { H2_ENGINES } from '../proxy/h2-helpers.ts';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
@@ -21,7 +20,7 @@ const run = promisify(execFile);
 const HOST = 'close.example.com';
 const CALLS = 40;
 
-for (const engine of H2_ENGINES) describe(`HTTP/2 connections closed by the client (sluice serve, ${engine} engine)`, () => {
+describe('HTTP/2 connections closed by the client (sluice serve)', () => {
   let certDir: string;
   let cert: TestCert;
   let cfg: ConfigDir;
@@ -43,7 +42,7 @@ for (const engine of H2_ENGINES) describe(`HTTP/2 connections closed by the clie
       ingress('close', [{ hosts: [HOST], paths: [{ path: '/slow', splits: [{ service: 'slow' }] }, { splits: [{ service: 'up' }] }] }], { tls: [{ hosts: [HOST], secretName: 'close-cert' }] }),
     ]);
     // The default idle timeout (60 s): a released connection is not the idle timer's doing.
-    sluice = await startSluice(['serve', '--h2-engine', engine, '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], ['http', 'https', 'local', 'admin']);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], ['http', 'https', 'local', 'admin']);
   });
 
   after(async () => {

@@ -1,5 +1,5 @@
 // HTTP/2 clients' bodiless requests reach HTTP/1.1 upstreams over raw keep-alive sockets
-// (src/proxy/h2-raw-h1.ts). A scripted TCP upstream answers each path with exact bytes, so every
+// (src/proxy/h2core/raw-h1.ts). A scripted TCP upstream answers each path with exact bytes, so every
 // framing (Content-Length, chunked with and without trailers, close-delimited, 1xx, 204, HEAD),
 // the hop-by-hop rules, errors before and after the head, backpressure and client resets are
 // checked through the real `sluice serve` process.
@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
-import { connectH2, h2Request, H2_ENGINES } from '../proxy/h2-helpers.ts';
+import { connectH2, h2Request } from '../proxy/h2-helpers.ts';
 
 const BIG = 4 * 1024 * 1024;
 const bigBody = Buffer.alloc(BIG, 'abcdefghijklmnopqrstuvwxyz0123456789');
@@ -95,7 +95,7 @@ function answer(socket: net.Socket, method: string, path: string): void {
   }
 }
 
-for (const engine of H2_ENGINES) describe(`HTTP/2 client, HTTP/1.1 upstream over raw sockets (sluice serve, ${engine} engine)`, () => {
+describe('HTTP/2 client, HTTP/1.1 upstream over raw sockets (sluice serve)', () => {
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
   let up: Awaited<ReturnType<typeof startScripted>>;
@@ -115,7 +115,7 @@ for (const engine of H2_ENGINES) describe(`HTTP/2 client, HTTP/1.1 upstream over
       ...backend('scripted', [{ ip: '127.0.0.1', port: up.port }]),
       ingress('raw', [{ hosts: ['raw.example.com'], paths: [{ splits: [{ service: 'scripted', appendHeaders: { 'X-Added': 'by-sluice' } }] }] }]),
     ]);
-    sluice = await startSluice(['serve', '--h2-engine', engine, '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   });
 
   after(async () => {

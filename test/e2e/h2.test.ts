@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigDir, backend, ingress } from '../support/config.ts';
 import { eventually, get } from '../support/http.ts';
 import { type SluiceProcess, startSluice } from '../support/sluice.ts';
-import { connectH2, type H2Echo, type H2Upstream, h2Request, startH2Upstream, H2_ENGINES } from '../proxy/h2-helpers.ts';
+import { connectH2, type H2Echo, type H2Upstream, h2Request, startH2Upstream } from '../proxy/h2-helpers.ts';
 
 interface H1Echo { name: string; httpVersion: string; headers: http.IncomingHttpHeaders; bodyBytes: number; url: string }
 
@@ -26,7 +26,7 @@ async function startH1(name: string): Promise<{ port: number; close(): Promise<v
   return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-for (const engine of H2_ENGINES) describe(`HTTP/2 (sluice serve, ${engine} engine)`, () => {
+describe('HTTP/2 (sluice serve)', () => {
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
   let h1: Awaited<ReturnType<typeof startH1>>;
@@ -64,7 +64,7 @@ for (const engine of H2_ENGINES) describe(`HTTP/2 (sluice serve, ${engine} engin
       ]),
       ingress('private', [{ hosts: ['private.default.svc.cluster.local'], visibility: 'ClusterLocal', paths: [{ splits: [{ service: 'named-h2c' }] }] }]),
     ]);
-    sluice = await startSluice(['serve', '--h2-engine', engine, '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   });
 
   after(async () => {
@@ -146,7 +146,7 @@ for (const engine of H2_ENGINES) describe(`HTTP/2 (sluice serve, ${engine} engin
   });
 });
 
-for (const engine of H2_ENGINES) describe(`HTTP/2 limits (sluice serve, ${engine} engine)`, () => {
+describe('HTTP/2 limits (sluice serve)', () => {
   let cfg: ConfigDir;
   let sluice: SluiceProcess;
   let up: H2Upstream;
@@ -155,7 +155,7 @@ for (const engine of H2_ENGINES) describe(`HTTP/2 limits (sluice serve, ${engine
     up = await startH2Upstream('limits');
     cfg = await ConfigDir.create();
     await cfg.write('all.yaml', [...backend('up', [{ ip: '127.0.0.1', port: up.port }], { portName: 'h2c' }), ingress('limits', [{ hosts: ['limits.example.com'], paths: [{ splits: [{ service: 'up' }] }] }])]);
-    sluice = await startSluice(['serve', '--h2-engine', engine, '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--idle-timeout', '1', '--max-header-size', '8192']);
+    sluice = await startSluice(['serve', '--config', cfg.dir, '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--idle-timeout', '1', '--max-header-size', '8192']);
   });
 
   after(async () => {

@@ -112,6 +112,10 @@ export class RawH2 {
   readonly socket: net.Socket;
   readonly frames: ParsedFrame[] = [];
   closed = false;
+  /** Answer the server's PINGs (default); false leaves them to `onFrame`. */
+  answerPings = true;
+  /** Called for each frame as it is read, before the automatic answers: a test reacts in order. */
+  onFrame: ((f: ParsedFrame) => void) | undefined = undefined;
   #buf = Buffer.alloc(0);
   readonly #closedPromise: Promise<void>;
 
@@ -204,8 +208,9 @@ export class RawH2 {
       const f: ParsedFrame = { type: this.#buf[3]!, flags: this.#buf[4]!, streamId: this.#buf.readUInt32BE(5) & 0x7fffffff, payload: this.#buf.subarray(9, 9 + len) };
       this.#buf = this.#buf.subarray(9 + len);
       this.frames.push(f);
+      this.onFrame?.(f);
       if (f.type === SETTINGS && (f.flags & ACK) === 0) this.send(frame(SETTINGS, ACK, 0));
-      if (f.type === PING && (f.flags & ACK) === 0) this.send(frame(PING, ACK, 0, f.payload));
+      if (f.type === PING && (f.flags & ACK) === 0 && this.answerPings) this.send(frame(PING, ACK, 0, f.payload));
     }
   }
 }

@@ -2,9 +2,6 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 
-/** The HTTP/2 engines `serve --h2-engine` offers: the e2e HTTP/2 suites run against each. */
-export const H2_ENGINES = ['own', 'node'] as const;
-
 export interface H2Echo {
   name: string;
   method: string;

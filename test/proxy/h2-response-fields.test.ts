@@ -1,10 +1,10 @@
-// HTTP/2's raw path turns an HTTP/1.1 upstream's response fields into node:http2's header object in
-// one pass (h1ResponseToH2); it must give what the two-step path (clientResponseHeaders, then
-// pairsToObject) gives, which routes that edit response headers still take.
+// HTTP/2's raw path turns an HTTP/1.1 upstream's response fields into HTTP/2 field pairs in one
+// pass (h1ResponsePairs); it must give what the two-step path (clientResponseHeaders, then
+// lowerNames) gives, which routes that edit response headers still take.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { h1ResponseToH2, pairsToObject } from '../../src/proxy/h2-proxy.ts';
 import { clientResponseHeaders } from '../../src/proxy/headers.ts';
+import { h1ResponsePairs, lowerNames } from '../../src/proxy/h2core/reply.ts';
 
 const cases: Array<[string, string[]]> = [
   ['plain fields, names in any case', ['Content-Type', 'text/plain', 'Content-Length', '5', 'X-Up', 'a', 'Date', 'Sun, 06 Dec 2026 00:00:00 GMT']],
@@ -17,6 +17,6 @@ const cases: Array<[string, string[]]> = [
 
 for (const [name, raw] of cases) {
   test(`one-pass HTTP/2 response fields: ${name}`, () => {
-    assert.deepEqual(h1ResponseToH2(204, raw), pairsToObject(204, clientResponseHeaders(raw)));
+    assert.deepEqual(h1ResponsePairs(raw), lowerNames(clientResponseHeaders(raw)));
   });
 }

@@ -19,7 +19,7 @@ describe('CoreHttp2Stream', () => {
 
   before(async () => {
     server = net.createServer((socket) => {
-      new H2Connection(socket, { initialWindowSize: WINDOW, connectionWindowSize: 4 * WINDOW }, (core) => onStream(new CoreHttp2Stream(core, { socket })));
+      new H2Connection(socket, { initialWindowSize: WINDOW, connectionWindowSize: 4 * WINDOW }, (core) => onStream(new CoreHttp2Stream(core)));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as net.AddressInfo).port;

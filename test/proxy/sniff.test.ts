@@ -4,7 +4,8 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { H2_PREFACE, createPlainListener, h2Dispatch, nodeHttp1Dispatch, sniff } from '../../src/proxy/plain-listener.ts';
+import { H2Connection } from '../../src/net/h2/connection.ts';
+import { H2_PREFACE, createPlainListener, nodeHttp1Dispatch, sniff } from '../../src/proxy/plain-listener.ts';
 
 describe('sniff', () => {
   it('needs the whole HTTP/2 preface, and decides HTTP/1.1 at the first differing byte', () => {
@@ -22,14 +23,18 @@ describe('createPlainListener', () => {
   let server: net.Server;
   let port: number;
   const h1 = http.createServer((req, res) => res.end(`h1 ${req.method} ${req.url}`));
-  const h2 = http2.createServer();
-  h2.on('stream', (s, h) => {
-    s.respond({ ':status': 200 });
-    s.end(`h2 ${String(h[':path'])}`);
-  });
+  // As the HTTP/2 front end takes a sniffed socket (h2core/front.ts): a core connection on it, then resume.
+  const h2 = (socket: net.Socket): void => {
+    new H2Connection(socket, {}, (s) => {
+      s.respond(200, []);
+      s.write(Buffer.from(`h2 ${String(s.path)}`));
+      s.end();
+    });
+    socket.resume();
+  };
 
   before(async () => {
-    server = createPlainListener({ http1: nodeHttp1Dispatch(h1), h2: h2Dispatch(h2), firstBytesTimeout: 500 });
+    server = createPlainListener({ http1: nodeHttp1Dispatch(h1), h2, firstBytesTimeout: 500 });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as AddressInfo).port;
   });
@@ -51,7 +56,7 @@ describe('createPlainListener', () => {
     assert.match(out, /h1 GET \/a[\s\S]*h1 GET \/b/);
   });
 
-  it('hands a prior-knowledge HTTP/2 connection (preface split in two) to node:http2', async () => {
+  it('hands a prior-knowledge HTTP/2 connection (preface split in two) to the HTTP/2 front end', async () => {
     const s = http2.connect(`http://127.0.0.1:${port}`);
     try {
       const body = await new Promise<string>((resolve, reject) => {

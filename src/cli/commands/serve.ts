@@ -47,7 +47,6 @@ export function serveCommand(): Command {
     .option('--drain-delay <seconds>', 'on SIGTERM, time to keep serving with /ready failing before draining (0: none)', serveDefaults.drainDelay)
     .option('--workers <n>', 'processes sharing the listeners, one per core (node:cluster)', '1')
     .option('--no-fast-path', 'serve HTTP/1.1 through node:http only (no raw-socket fast path)')
-    .option('--h2-engine <engine>', "HTTP/2 implementation serving clients: own (Sluice's own HTTP/2 core) or node (node:http2); default $SLUICE_H2_ENGINE, else own")
     .option('--no-normalize-path', 'route and forward request paths as sent (no removal of dot-segments, no %2e decoding, no merging of slashes)')
     .option('--access-log <path|-|off>', 'one line per request to this file (appended), - for stdout, or off', serveDefaults.accessLog)
     .option('--access-log-format <json|template>', "json, or a template of Envoy's command operators (%REQ(X)%, %RESPONSE_CODE%, %DURATION%, ...)", serveDefaults.accessLogFormat)

@@ -6,7 +6,6 @@
 // only for those paths: local replies and the bodiless raw HTTP/1.1 path write to the core stream
 // directly (raw-h1.ts) and never make one.
 import type http2 from 'node:http2';
-import type net from 'node:net';
 import { Duplex } from 'node:stream';
 import { CANCEL, INTERNAL_ERROR, NO_ERROR } from '../../net/h2/frames.ts';
 import type { H2Stream } from '../../net/h2/stream.ts';
@@ -17,14 +16,8 @@ interface RespondOptions {
   readonly waitForTrailers?: boolean;
 }
 
-/** What node:http2's session gives its streams that our code reads: the socket, for the peer's address and SNI. */
-export interface CoreSession {
-  readonly socket: net.Socket;
-}
-
 export class CoreHttp2Stream extends Duplex {
   readonly core: H2Stream;
-  readonly session: CoreSession;
   sentHeaders: http2.OutgoingHttpHeaders = {};
   /** RST_STREAM code once closed (NO_ERROR after a clean finish); undefined while open */
   rstCode: number | undefined = undefined;
@@ -33,12 +26,11 @@ export class CoreHttp2Stream extends Duplex {
   #owed = 0;
   #pendingWrite: ((err?: Error | null) => void) | undefined = undefined;
 
-  constructor(core: H2Stream, session: CoreSession) {
+  constructor(core: H2Stream) {
     // Not autoDestroy: both sides done is not the stream done (queued DATA, trailers still to go);
     // the core says when it is (onClose), as nghttp2 does for node:http2's streams.
     super({ allowHalfOpen: true, autoDestroy: false });
     this.core = core;
-    this.session = session;
     // Pipes and guards look at close codes and flags; an unheard 'error' would throw.
     this.on('error', ignore);
     core.onDrain = () => {

@@ -2,8 +2,7 @@
 // request's plain facts from the stream, then the upstream path the exchange chose. A bodiless
 // request to an HTTP/1.1 upstream, and every local reply, go straight to the core stream; the
 // paths that pipe (request bodies, gRPC and h2c upstreams, WebSockets, body policies) get the
-// stream as a node:http2-shaped Duplex (compat-stream.ts) and reuse the node:http2 front end's code.
-import type http2 from 'node:http2';
+// stream as a node:http2-shaped Duplex (compat-stream.ts), for code written on node streams.
 import type { Readable } from 'node:stream';
 import type { H2Stream } from '../../net/h2/stream.ts';
 import { CANCEL } from '../../net/h2/frames.ts';
@@ -14,24 +13,19 @@ import { Exchange, FORWARD, FROM_H2, LOCAL, type Step, VIA_H2C, VIA_RAW } from '
 import type { ExchangeFacts } from '../exchange.ts';
 import { isGrpcContentType } from '../grpc.ts';
 import { proxyH2ToH1, proxyH2ToH2c } from '../h2-proxy.ts';
-import { rawEligible } from '../h2-raw-h1.ts';
 import type { H2Upstreams } from '../h2-upstream.ts';
-import { proxyH2WebSocket } from '../h2-websocket.ts';
+import { type ConnectRequest, proxyH2WebSocket } from '../h2-websocket.ts';
 import { cancelStream, watchH2Body, watchSend } from '../client-deadlines.ts';
 import type { ListenerContext } from '../listeners.ts';
 import { originOf } from '../live-origins.ts';
 import { CONNECT_UNSUPPORTED, type LocalReply, TOO_MANY_HEADERS } from '../local-reply.ts';
+import type { H2Peer } from '../request-facts.ts';
 import type { Tunnels } from '../websocket.ts';
 import { requestFacts } from '../../net/h2/exchange-adapter.ts';
-import { CoreHttp2Stream, type CoreSession } from './compat-stream.ts';
-import { proxyCoreToH1Raw } from './raw-h1.ts';
+import { CoreHttp2Stream } from './compat-stream.ts';
+import { proxyCoreToH1Raw, rawEligible } from './raw-h1.ts';
 import { writeLocalCore } from './reply.ts';
 
-/** What a connection's streams share: the peer (read once per connection) and the socket. */
-export interface CorePeer extends CoreSession {
-  readonly address: string | undefined;
-  readonly sni: string | undefined;
-}
 
 export interface CoreStreamDeps {
   readonly dp: DataPlane;
@@ -43,14 +37,13 @@ export interface CoreStreamDeps {
 }
 
 /** Routes one request stream (called once the read that opened it has been processed). */
-export function handleCoreStream(deps: CoreStreamDeps, peer: CorePeer, stream: H2Stream): void {
+export function handleCoreStream(deps: CoreStreamDeps, peer: H2Peer, stream: H2Stream): void {
   const { dp, ctx } = deps;
   const req = requestFacts(stream);
   if (stream.method === 'CONNECT' && stream.protocol === 'websocket') {
-    const compat = new CoreHttp2Stream(stream, peer);
-    return proxyH2WebSocket(dp, ctx, deps.tunnels, compat as unknown as http2.ServerHttp2Stream, connectHeaders(stream), req.raw);
+    return proxyH2WebSocket(dp, ctx, deps.tunnels, new CoreHttp2Stream(stream), connectRequest(stream), req.raw, peer);
   }
-  const x = new CoreExchange(dp, ctx.name, stream, peer, deps.h2);
+  const x = new CoreExchange(dp, ctx.name, stream, deps.h2);
   const contentType = fieldOf(stream.headers, 'content-type');
   const grpcType = isGrpcContentType(contentType) ? contentType : undefined;
   // Only extended CONNECT (above) is offered: a plain CONNECT asks for a proxy tunnel.
@@ -78,37 +71,28 @@ function fieldOf(fields: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-/** The pseudo-headers and fields h2-websocket.ts reads, as node:http2 would have given them. */
-function connectHeaders(stream: H2Stream): http2.IncomingHttpHeaders {
-  const h: http2.IncomingHttpHeaders = { ':method': stream.method };
-  if (stream.scheme !== undefined) h[':scheme'] = stream.scheme;
-  if (stream.authority !== undefined) h[':authority'] = stream.authority;
-  if (stream.path !== undefined) h[':path'] = stream.path;
-  if (stream.protocol !== undefined) h[':protocol'] = stream.protocol;
-  const version = fieldOf(stream.headers, 'sec-websocket-version');
-  if (version !== undefined) h['sec-websocket-version'] = version;
-  return h;
+/** What h2-websocket.ts reads of an extended CONNECT. */
+function connectRequest(stream: H2Stream): ConnectRequest {
+  return { scheme: stream.scheme, authority: stream.authority, path: stream.path, version: fieldOf(stream.headers, 'sec-websocket-version') };
 }
 
 /** One own-core HTTP/2 stream through the exchange core. */
 class CoreExchange extends Exchange {
   readonly #stream: H2Stream;
-  readonly #peer: CorePeer;
   readonly #h2: H2Upstreams;
   #compat: CoreHttp2Stream | undefined = undefined;
   /** the status of a head written straight to the core stream */
   #status = 0;
 
-  constructor(dp: DataPlane, listener: string, stream: H2Stream, peer: CorePeer, h2: H2Upstreams) {
+  constructor(dp: DataPlane, listener: string, stream: H2Stream, h2: H2Upstreams) {
     super(dp, listener, FROM_H2);
     this.#stream = stream;
-    this.#peer = peer;
     this.#h2 = h2;
   }
 
   /** The node:http2-shaped stream, made the first time a path that pipes asks for it. */
   #piped(): CoreHttp2Stream {
-    return (this.#compat ??= new CoreHttp2Stream(this.#stream, this.#peer));
+    return (this.#compat ??= new CoreHttp2Stream(this.#stream));
   }
 
   override requestBody(): Readable {
@@ -149,7 +133,7 @@ class CoreExchange extends Exchange {
     if (s.closed) return this.finish(499);
     const dp = this.dp;
     if (this.via === VIA_RAW && this.#compat === undefined && rawEligible(this)) return proxyCoreToH1Raw(s, dp.fast, this.endpoint!, this);
-    const stream = this.#piped() as unknown as http2.ServerHttp2Stream;
+    const stream = this.#piped();
     if (this.via === VIA_H2C) {
       proxyH2ToH2c(stream, this.#h2, this);
       watchSend(dp.sends, stream, () => cancelStream(stream));
@@ -168,7 +152,7 @@ class CoreExchange extends Exchange {
     const sent = stream.headersSent;
     this.finish(sent ? this.#sentStatus(413) : 413);
     this.cancelUpstream?.();
-    if (sent) return cancelStream(stream as unknown as http2.ServerHttp2Stream);
+    if (sent) return cancelStream(stream);
     // The rest of the body is read and dropped.
     stream.unpipe();
     stream.resume();

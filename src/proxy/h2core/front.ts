@@ -2,17 +2,24 @@
 // (h2c prior knowledge) and TLS (ALPN h2) listeners hand over, the listener's limits as the
 // core's settings, new streams routed once the read that opened them has been processed (so a
 // stream the client reset in the same read never reaches an upstream: the "rapid reset" attack),
-// and the connections kept for a graceful drain (GOAWAY, in-flight streams finish).
+// and the connections kept for a graceful drain (the two-step GOAWAY, in-flight streams finish).
 import type net from 'node:net';
 import { H2Connection, type H2ServerOptions } from '../../net/h2/connection.ts';
 import type { H2Stream } from '../../net/h2/stream.ts';
 import type { H2Limits } from '../h2.ts';
-import { RESET_BURST, RESETS_PER_SECOND } from '../h2-session-guard.ts';
-import { sniOf } from '../request-facts.ts';
-import { type CorePeer, type CoreStreamDeps, handleCoreStream } from './exchange.ts';
+import { type H2Peer, sniOf } from '../request-facts.ts';
+import { type CoreStreamDeps, handleCoreStream } from './exchange.ts';
+
+/**
+ * Resets a client may make: a burst, refilled at a steady rate (a token bucket). Browsers cancel a
+ * few streams on navigation and gRPC clients cancel calls; hundreds at once are the "rapid reset"
+ * attack (CVE-2023-44487), which costs the client its connection (GOAWAY ENHANCE_YOUR_CALM).
+ */
+const RESET_BURST = 500;
+const RESETS_PER_SECOND = 30;
 
 /** The listener's limits as the core's options. */
-export function coreOptions(limits: H2Limits): H2ServerOptions {
+function coreOptions(limits: H2Limits): H2ServerOptions {
   return {
     maxConcurrentStreams: limits.maxConcurrentStreams,
     maxHeaderListSize: limits.maxHeaderSize,
@@ -30,7 +37,9 @@ export class CoreH2Front {
   readonly #options: H2ServerOptions;
   readonly #connections = new Set<H2Connection>();
   /** Flat: peer, stream, ... for the streams opened in this turn of the event loop. */
-  #queue: Array<CorePeer | H2Stream> = [];
+  #queue: Array<H2Peer | H2Stream> = [];
+  /** the drain's deadline (ms from when it began), once shutdown() was called */
+  #draining: number | undefined = undefined;
 
   constructor(deps: CoreStreamDeps, limits: H2Limits) {
     this.#deps = deps;
@@ -39,23 +48,38 @@ export class CoreH2Front {
 
   /** Takes over a socket that speaks HTTP/2 (bytes a listener sniffed were pushed back with unshift). */
   readonly accept = (socket: net.Socket): void => {
-    const peer: CorePeer = { socket, address: socket.remoteAddress, sni: sniOf(socket) };
+    const peer: H2Peer = { address: socket.remoteAddress, sni: sniOf(socket) };
     socket.setNoDelay(true);
     const conn = new H2Connection(socket, this.#options, (stream) => this.#defer(peer, stream));
     this.#connections.add(conn);
     conn.onClose = () => this.#connections.delete(conn);
     // 'data' listeners make the socket flow: the pushed-back preface comes first.
     socket.resume();
+    // Accepted by a listener as it closed (a TLS handshake that was under way): it drains too.
+    if (this.#draining !== undefined) void conn.shutdown(this.#draining);
   };
 
-  /** Open connections, for tests and the drain. */
-  get connections(): number {
-    return this.#connections.size;
+  /**
+   * Graceful shutdown of every connection (RFC 9113 6.8, the core's shutdown()): GOAWAY 2^31-1
+   * and a PING, then, after its round trip, GOAWAY with the last stream processed. A stream the
+   * client sent before it saw the first GOAWAY is served; later ones are refused (REFUSED_STREAM),
+   * which a client may retry elsewhere. Connections still open at `deadlineMs` are destroyed.
+   */
+  shutdown(deadlineMs: number): void {
+    this.#draining ??= deadlineMs;
+    for (const c of this.#connections) void c.shutdown(deadlineMs);
   }
 
-  /** GOAWAY to every client: open streams finish, no new ones start. */
-  close(): void {
-    for (const c of this.#connections) c.close();
+  /**
+   * What a drain must still wait for besides the requests in flight: connections between their
+   * two GOAWAYs (streams may still arrive) and streams read but not yet routed (counted in flight
+   * once they are). Zero before shutdown().
+   */
+  get settling(): number {
+    if (this.#draining === undefined) return 0;
+    let n = this.#queue.length / 2;
+    for (const c of this.#connections) if (!c.goingAway && !c.dead) n++;
+    return n;
   }
 
   destroy(): void {
@@ -63,7 +87,7 @@ export class CoreH2Front {
     this.#connections.clear();
   }
 
-  #defer(peer: CorePeer, stream: H2Stream): void {
+  #defer(peer: H2Peer, stream: H2Stream): void {
     if (this.#queue.length === 0) setImmediate(this.#flush);
     this.#queue.push(peer, stream);
   }
@@ -75,7 +99,7 @@ export class CoreH2Front {
       const stream = batch[i + 1] as H2Stream;
       if (stream.closed) continue;
       try {
-        handleCoreStream(this.#deps, batch[i] as CorePeer, stream);
+        handleCoreStream(this.#deps, batch[i] as H2Peer, stream);
       } catch {
         // A bug must cost this stream, not the process.
         stream.reset();

@@ -65,7 +65,7 @@ export function trailerPairs(raw: Buffer): string[] {
 
 /**
  * Fields that may appear once (node:http2's list, from RFC 9110's single-value fields): an upstream
- * that sends one twice gets a 502, as on the node:http2 engine, not two values a client must choose from.
+ * that sends one twice gets a 502 (as node:http2 refuses it), not two values a client must choose from.
  */
 const SINGLE_VALUE: ReadonlySet<string> = new Set([
   'access-control-allow-credentials', 'access-control-max-age', 'access-control-request-method', 'age', 'authorization',
