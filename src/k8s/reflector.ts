@@ -189,7 +189,9 @@ export class Reflector<T extends KubeObject> {
     }
     const before = this.#items.get(key);
     if (this.#opts.onStatusChange && before && statusOnly(before, obj)) {
-      this.#items.set(key, withUnchangedParts(before, this.#slim(obj as T)));
+      // The spec is the one cached (equal): what the projection made of it is not made again.
+      const kept = 'spec' in before ? { ...obj, spec: before.spec } : obj;
+      this.#items.set(key, withUnchangedParts(before, this.#slim(kept as T)));
       return this.#opts.onStatusChange(obj);
     }
     this.#items.set(key, this.#slim(obj as T));
