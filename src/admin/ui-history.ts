@@ -1,8 +1,9 @@
 // The last configuration versions served, each with when it was served and what changed, for the
 // status page. Follows the feed from when the admin endpoint starts.
 import type { SnapshotFeed } from '../snapshot/feed.ts';
+import type { SnapshotChange } from '../snapshot/change.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { type ChangeSummary, type NamedChanges, summarizeChange } from './ui-diff.ts';
+import { type ChangeSummary, type NamedChanges, RouteOwners, summarizeChange, summarizeEdit } from './ui-diff.ts';
 
 export interface VersionEntry {
   readonly version: number;
@@ -19,12 +20,15 @@ export class ConfigHistory {
   readonly #entries: VersionEntry[] = [];
   readonly #keep: number;
   readonly #unsubscribe: () => void;
+  /** who has routes in the last snapshot seen, so that an edit's summary reads only what it touched */
+  #owners: RouteOwners | undefined;
+  #seen: Snapshot | undefined;
 
   constructor(feed: SnapshotFeed, keep = 20, now: () => Date = () => new Date()) {
     this.#keep = keep;
     const current = feed.current();
-    if (current !== undefined) this.#add(undefined, current, now());
-    this.#unsubscribe = feed.subscribe((change) => this.#add(change.previous, change.snapshot, now()));
+    if (current !== undefined) this.#add({ snapshot: current, previous: undefined, diffs: undefined }, now());
+    this.#unsubscribe = feed.subscribe((change) => this.#add(change, now()));
   }
 
   /** newest first */
@@ -36,11 +40,23 @@ export class ConfigHistory {
     this.#unsubscribe();
   }
 
-  #add(previous: Snapshot | undefined, snapshot: Snapshot, at: Date): void {
-    const c = summarizeChange(previous, snapshot);
+  #add(change: SnapshotChange, at: Date): void {
+    const c = this.#summarize(change);
+    const snapshot = change.snapshot;
     const cap = (l: readonly string[]) => l.slice(0, NAMES_KEPT);
     const capped = (n: NamedChanges): NamedChanges => ({ added: cap(n.added), removed: cap(n.removed), changed: cap(n.changed), counts: [n.added.length, n.removed.length, n.changed.length] });
     this.#entries.push({ version: snapshot.version, hash: snapshot.hash, at: at.toISOString(), changes: { routes: capped(c.routes), clusters: capped(c.clusters) } });
     if (this.#entries.length > this.#keep) this.#entries.shift();
+  }
+
+  /** From the change's diffs when it has them and the last snapshot seen is the one it leads from; else compared whole. */
+  #summarize({ previous, snapshot, diffs }: SnapshotChange): ChangeSummary {
+    if (previous !== undefined && diffs !== undefined && this.#owners !== undefined && this.#seen === previous) {
+      this.#seen = snapshot;
+      return summarizeEdit(previous, snapshot, diffs, this.#owners);
+    }
+    this.#owners = RouteOwners.of(snapshot);
+    this.#seen = snapshot;
+    return summarizeChange(previous, snapshot);
   }
 }

@@ -12,6 +12,7 @@ import { AgentCache } from './kube-agent.ts';
 import type { KubeCredentials } from './kube-credentials.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 import { DEFAULT_RATE_LIMIT, TokenBucket, type RateLimit } from './rate-limiter.ts';
+import { ListDecoder } from './list-decoder.ts';
 import { readWatch, type WatchEventType } from './watch-stream.ts';
 
 export type { WatchEventType } from './watch-stream.ts';
@@ -114,6 +115,18 @@ function readBody(res: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promi
   });
 }
 
+/** A list's path with its selectors and page in the query. */
+function listPath(path: string, selectors: Selectors & ListPage): string {
+  const q = new URLSearchParams();
+  if (selectors.labelSelector) q.set('labelSelector', selectors.labelSelector);
+  if (selectors.fieldSelector) q.set('fieldSelector', selectors.fieldSelector);
+  if (selectors.limit) q.set('limit', String(selectors.limit));
+  if (selectors.continue) q.set('continue', selectors.continue);
+  if (selectors.resourceVersion !== undefined) q.set('resourceVersion', selectors.resourceVersion);
+  const qs = q.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
 /** The API server's error answer as a KubeApiError (its Status message when it sent one). */
 function apiError(method: string, path: string, status: number, text: string): KubeApiError {
   let message: string | undefined;
@@ -190,15 +203,43 @@ export class KubeClient {
     }
   }
   list<T>(path: string, selectors: Selectors & ListPage = {}): Promise<KubeList<T>> {
-    const q = new URLSearchParams();
-    if (selectors.labelSelector) q.set('labelSelector', selectors.labelSelector);
-    if (selectors.fieldSelector) q.set('fieldSelector', selectors.fieldSelector);
-    if (selectors.limit) q.set('limit', String(selectors.limit));
-    if (selectors.continue) q.set('continue', selectors.continue);
-    if (selectors.resourceVersion !== undefined) q.set('resourceVersion', selectors.resourceVersion);
-    const qs = q.toString();
-    return this.request<KubeList<T>>('GET', qs ? `${path}?${qs}` : path);
+    return this.request<KubeList<T>>('GET', listPath(path, selectors));
   }
+
+  /**
+   * One page of a list, each item handed to `onItem` as soon as it has arrived (list-decoder.ts): the
+   * page is never held whole. Resolves with the page's metadata (resourceVersion, continue).
+   */
+  async listEach<T>(path: string, selectors: Selectors & ListPage, onItem: (item: T) => void): Promise<KubeList<T>['metadata']> {
+    await this.#bucket?.take();
+    const full = listPath(path, selectors);
+    const res = await this.#send('GET', full, undefined, '', REQUEST_TIMEOUT_MS);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw apiError('GET', full, status, await readBody(res, 4096).catch(() => ''));
+    const decoder = new ListDecoder((item) => onItem(item as T));
+    const doc = await new Promise<ReturnType<ListDecoder['end']>>((resolve, reject) => {
+      let failed = false;
+      const fail = (err: unknown): void => {
+        failed = true;
+        res.destroy();
+        reject(new SluiceError('SLUICE_ERR_KUBERNETES', `GET ${full}: ${(err as Error).message}`, { cause: err }));
+      };
+      res.on('data', (c: Buffer) => {
+        if (failed) return;
+        try {
+          decoder.push(c);
+        } catch (err) {
+          fail(err);
+        }
+      });
+      res.on('error', fail);
+      res.on('end', () => resolve(decoder.end()));
+      res.on('close', () => !res.complete && fail(new Error('connection closed mid-response')));
+    });
+    if (doc === undefined) throw new SluiceError('SLUICE_ERR_KUBERNETES', `GET ${full}: the list is not a complete JSON object`);
+    return doc.metadata;
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

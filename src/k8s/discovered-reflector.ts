@@ -19,6 +19,8 @@ export interface DiscoveredReflectorOptions {
   readonly onError?: (err: unknown) => void;
   /** told once each time the kind turns out not to be served */
   readonly onMissing?: (info: CrdKindInfo) => void;
+  /** as Reflector's: what the cache keeps of each object */
+  readonly project?: (o: KubeObject) => KubeObject;
 }
 
 export class DiscoveredReflector {
@@ -109,6 +111,7 @@ export class DiscoveredReflector {
       onError: this.#o.onError,
       // Sluice writes these kinds' status: its own writes must not cost a translation each.
       onStatusChange: this.#o.onStatusChange,
+      project: this.#o.project,
     });
     this.#reflector = r;
     r.start();

@@ -103,9 +103,11 @@ export class Reflector<T extends KubeObject> {
     let token = '';
     let rv = '';
     for (;;) {
-      let page: KubeList<T>;
+      let page: KubeList<T>['metadata'];
+      // Each object is slimmed as it arrives: a page is never held whole, as text or as objects.
+      const add = (o: T): void => void next.set(keyOf(o), this.#slim(o));
       try {
-        page = await this.#client.list<T>(this.#opts.path, { labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector, limit: this.#opts.pageSize ?? PAGE_SIZE, ...(token ? { continue: token } : consistent ? {} : { resourceVersion: '0' }) });
+        page = await this.#client.listEach<T>(this.#opts.path, { labelSelector: this.#opts.labelSelector, fieldSelector: this.#opts.fieldSelector, limit: this.#opts.pageSize ?? PAGE_SIZE, ...(token ? { continue: token } : consistent ? {} : { resourceVersion: '0' }) }, add);
       } catch (err) {
         // The version the pages are read at was compacted away: start over, consistently, once.
         if (!(token && err instanceof KubeApiError && err.status === 410) || consistent) throw err;
@@ -115,11 +117,9 @@ export class Reflector<T extends KubeObject> {
         continue;
       }
       if (this.#stopped) return;
-      // Each page's objects are slimmed as it arrives, so only one page is ever held whole.
-      for (const o of page.items ?? []) next.set(keyOf(o), this.#slim(o));
-      token = page.metadata?.continue ?? '';
+      token = page?.continue ?? '';
       if (!token) {
-        rv = page.metadata?.resourceVersion ?? '';
+        rv = page?.resourceVersion ?? '';
         break;
       }
     }
@@ -189,7 +189,9 @@ export class Reflector<T extends KubeObject> {
     }
     const before = this.#items.get(key);
     if (this.#opts.onStatusChange && before && statusOnly(before, obj)) {
-      this.#items.set(key, withUnchangedParts(before, this.#slim(obj as T)));
+      // The spec is the one cached (equal): what the projection made of it is not made again.
+      const kept = 'spec' in before ? { ...obj, spec: before.spec } : obj;
+      this.#items.set(key, withUnchangedParts(before, this.#slim(kept as T)));
       return this.#opts.onStatusChange(obj);
     }
     this.#items.set(key, this.#slim(obj as T));

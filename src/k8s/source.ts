@@ -10,7 +10,8 @@ import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } fro
 import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
-import { Interner, projectEndpointSlice, projectService } from './slim.ts';
+import { Interner, projectEndpointSlice, projectService, slim } from './slim.ts';
+import { shareRepeatedParts } from './shared-parts.ts';
 import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
@@ -128,7 +129,12 @@ export class KubernetesSource implements Source {
     const discovery = { ...common, onStatusChange: () => this.#statusChanged(), minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     // Which ingress's status changed is passed on, so the status writer looks at that one alone.
-    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, ...tracked(this.#dirty.ingresses), onStatusChange: (o) => this.#statusChanged(o) });
+    // Ingresses keep one object per distinct part of their spec (Knative repeats paths and splits).
+    const project = (o: KubeObject): KubeObject => {
+      const s = slim(o, false);
+      return s.spec === undefined ? s : { ...s, spec: shareRepeatedParts(s.spec, strings) };
+    };
+    this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, ...tracked(this.#dirty.ingresses), onStatusChange: (o) => this.#statusChanged(o), project });
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
     this.#gloo = new Map(GLOO_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
     this.#policies = new Map(SLUICE_KINDS.map((info) => [info.storeKind, new DiscoveredReflector(client, info, discovery)]));
