@@ -162,8 +162,16 @@ export class DeltaStream {
     state.synced = table;
     if (state.answered && changed.length === 0 && removed.length === 0 && onDemand.length === 0) return;
     state.answered = true;
-    const response = this.#response(kind, version, changed, removed);
-    const encoded = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
+    const response = () => this.#response(kind, version, changed, removed);
+    let encoded: EncodedResponse;
+    if (onDemand.length > 0) {
+      const r = response();
+      encoded = this.#responses.deltaOnce({ ...r, resources: withAliases(r.resources, onDemand, table) });
+    }
+    // A client holding nothing (a first answer) is sent all it selects: the same response for
+    // every such client subscribed alike, encoded once (100 Envoys starting: one body, not 100).
+    else if (changed.length === selected.length && state.known.size === 0) encoded = this.#responses.delta(table, `first\0${kind}\0${sub.key}\0${removed.join('\n')}`, response);
+    else encoded = this.#responses.deltaOnce(response());
     this.#sent(state, version, changed, removed, encoded);
   }
 
