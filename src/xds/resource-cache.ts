@@ -21,12 +21,13 @@ import { envoyPolicies } from './policy-filters.ts';
 import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable, type TableName } from './resources.ts';
 import { GrpcHostIndex } from './grpc-hosts.ts';
+import { grpcRouteResource } from './grpc-route-config.ts';
 import { changeResources } from './resource-change.ts';
 import { changeVersion, succeed } from './table-change.ts';
 import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
 import type { RouteOptions } from './route-action.ts';
 import { autoHostClusters } from './route-host.ts';
-import { envoyRouteOptions, grpcRouteConfiguration, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
+import { envoyRouteOptions, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
 import { buildSecrets } from './secrets.ts';
 import { digest } from './wire.ts';
 
@@ -154,10 +155,7 @@ export class XdsResourceCache {
       listeners.push(api);
       const held = old.grpcRoutes.get(host);
       let route = held?.vhost === vhost ? held.resource : undefined;
-      if (!route) {
-        this.stats.translated++;
-        route = encode('route', host, grpcRouteConfiguration(host, vhost, grpcOptions).resource, false);
-      }
+      route ??= grpcRouteResource(host, vhost, grpcOptions, this.stats);
       next.grpcRoutes.set(host, { vhost, resource: route });
       routes.push(route);
       // Proxyless clients' per-host configurations are served to VHDS clients as to any other.

@@ -19,7 +19,8 @@ import { messageTypeOf, type EncodedResource, type EncodedResources } from './re
 import { changePlan, type PlanChange } from './route-config-change.ts';
 import type { Counters } from './route-config-cache.ts';
 import { LISTENER } from './common.ts';
-import { grpcRouteConfiguration, routeConfigPlans } from './routes.ts';
+import { routeConfigPlans } from './routes.ts';
+import { grpcRouteResource } from './grpc-route-config.ts';
 import { changeTable } from './table-change.ts';
 import { contributesWide, sameWideParts } from './wide.ts';
 import { digest } from './wire.ts';
@@ -117,8 +118,7 @@ export function changeResources(
       apis.set(host, undefined);
       continue;
     }
-    counters.translated++;
-    const resource = encode('route', host, grpcRouteConfiguration(host, owner, f.grpcOptions).resource, false);
+    const resource = grpcRouteResource(host, owner, f.grpcOptions, counters);
     let api = held.apiListeners.get(host);
     if (!api) {
       counters.translated++;

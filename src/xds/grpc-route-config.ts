@@ -1,0 +1,59 @@
+// A proxyless gRPC client's route configuration for one host (routes.ts grpcRouteConfiguration),
+// spliced from pieces: a virtual host serving several hosts (a Knative app's four or so names)
+// has its routes translated and encoded once, and each host's configuration is its name, the
+// virtual host's name and that one domain around those bytes. Protobufjs writes fields by number
+// (wire.ts), so the result is byte for byte what encoding the whole configuration gives.
+import type { VirtualHost } from '../snapshot/types.ts';
+import { encodeMessage } from './encode.ts';
+import { TypeUrl } from './protos.ts';
+import type { EncodedResource } from './resources.ts';
+import type { RouteOptions } from './route-action.ts';
+import type { Counters } from './route-config-cache.ts';
+import { directBodyLimit } from './route-direct.ts';
+import { grpcRoutes } from './routes.ts';
+import { digest, lengthDelimited } from './wire.ts';
+
+const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
+const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
+/** RouteConfiguration.virtual_hosts; its name (1) comes before, everything else after. */
+const VIRTUAL_HOSTS_FIELD = 2;
+
+interface Pieces {
+  readonly options: RouteOptions;
+  /** VirtualHost.routes (field 3, after name and domains) as encoded */
+  readonly routes: Uint8Array;
+  /** the RouteConfiguration fields after virtual_hosts */
+  readonly tail: Uint8Array;
+}
+
+// By IR virtual host (shared between snapshots while unchanged) and, by identity, the options.
+const held = new WeakMap<VirtualHost, Pieces>();
+
+function piecesOf(vhost: VirtualHost, options: RouteOptions, counters: Counters): Pieces {
+  const p = held.get(vhost);
+  if (p?.options === options) return p;
+  counters.translated++;
+  counters.encoded += 2;
+  const routes = grpcRoutes(vhost, options);
+  const limit = directBodyLimit([{ routes }]);
+  const pieces = {
+    options,
+    routes: encodeMessage(VIRTUAL_HOST, { routes }),
+    tail: encodeMessage(ROUTE_CONFIGURATION, { max_direct_response_body_size_bytes: limit }),
+  };
+  held.set(vhost, pieces);
+  return pieces;
+}
+
+/** `host`'s route configuration as a proxyless client gets it (not sent to wildcard subscriptions). */
+export function grpcRouteResource(host: string, vhost: VirtualHost, options: RouteOptions, counters: Counters): EncodedResource {
+  const p = piecesOf(vhost, options, counters);
+  counters.encoded += 2;
+  const head = encodeMessage(VIRTUAL_HOST, { name: vhost.name, domains: [host] });
+  const value = Buffer.concat([
+    encodeMessage(ROUTE_CONFIGURATION, { name: host }),
+    lengthDelimited(VIRTUAL_HOSTS_FIELD, Buffer.concat([head, p.routes])),
+    p.tail,
+  ]);
+  return { name: host, any: { type_url: TypeUrl.route, value }, hash: digest(value), wildcard: false };
+}
