@@ -128,17 +128,23 @@ export function lookupType(root: Root, name: string): Type | undefined {
 
 export class Checker {
   readonly errors: string[] = [];
-  /** the path of the value being checked, in pieces: joined only to name an error */
-  readonly #path: string[];
+  readonly #at: string;
+  /**
+   * the path below `at` of the value being checked, written out only to name an error: a field
+   * name, an index, or `[key]` of a map
+   */
+  readonly #path: Array<string | number> = [];
   constructor(
     readonly root: Root,
     at: string,
   ) {
-    this.#path = [at];
+    this.#at = at;
   }
 
   #error(message: string): void {
-    this.errors.push(`${this.#path.join('')}${message}`);
+    let at = this.#at;
+    for (const p of this.#path) at += typeof p === 'number' ? `[${p}]` : p.startsWith('[') ? p : `.${p}`;
+    this.errors.push(`${at}${message}`);
   }
 
   #in(segment: string, check: () => void): void {
@@ -167,14 +173,16 @@ export class Checker {
           this.#error(`: unknown field "${key}" in ${type.fullName.slice(1)}`);
           continue;
         }
-        this.#path.push(`.${key}`);
+        this.#path.push(key);
         if (field.deprecated) this.#error(': deprecated field');
         this.#field(field, v);
         this.#path.pop();
       }
       this.#required(plan, value);
     }
-    if (this.errors.length === errors) clean.set(value, type);
+    // Remembered at the top only: nested objects are rarely checked on their own, and a WeakMap
+    // entry for every one of them costs more than it saves.
+    if (this.#path.length === 0 && this.errors.length === errors) clean.set(value, type);
   }
 
   // Rules about fields that are absent: required messages and required oneofs.
@@ -218,7 +226,7 @@ export class Checker {
       if (plan.minItems !== undefined && value.length < plan.minItems) this.#error(`: needs at least ${plan.minItems} items`);
       if (plan.maxItems !== undefined && value.length > plan.maxItems) this.#error(`: at most ${plan.maxItems} items`);
       for (let i = 0; i < value.length; i++) {
-        this.#path.push(`[${i}]`);
+        this.#path.push(i);
         this.#single(plan, value[i]);
         this.#path.pop();
       }

@@ -35,3 +35,12 @@ test('a spliced proxyless route configuration is byte for byte the whole one enc
     assert.deepEqual(Buffer.from(tables.route.get(host)!.any.value), Buffer.from(whole.value), host);
   }
 });
+
+test('a virtual host in both external route configurations is translated once, unless one of them redirects it', () => {
+  const s = withHosts(['a.example.com']);
+  const none = translatedFor({ ...s, listeners: { external: [], local: [] } }).translated;
+  // one fragment for `external` and `external-tls`, one proxyless route configuration, one API listener
+  assert.equal(translatedFor(s).translated - none, 3);
+  const redirected = { ...s, listeners: { external: [{ ...s.listeners.external[0]!, httpOption: 'Redirected' as const }], local: [] } };
+  assert.equal(translatedFor(redirected).translated - none, 4, 'external redirects, external-tls does not: two fragments');
+});
