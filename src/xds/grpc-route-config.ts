@@ -15,8 +15,12 @@ import { digest, lengthDelimited } from './wire.ts';
 
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
 const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
-/** RouteConfiguration.virtual_hosts; its name (1) comes before, everything else after. */
+/** RouteConfiguration.name and .virtual_hosts: everything else comes after. */
+const ROUTE_CONFIGURATION_NAME_FIELD = 1;
 const VIRTUAL_HOSTS_FIELD = 2;
+/** VirtualHost.name and .domains: before its routes (3) and anything else. */
+const VIRTUAL_HOST_NAME_FIELD = 1;
+const DOMAINS_FIELD = 2;
 
 interface Pieces {
   readonly options: RouteOptions;
@@ -36,9 +40,12 @@ function piecesOf(vhost: VirtualHost, options: RouteOptions, counters: Counters)
   counters.encoded += 2;
   const routes = grpcRoutes(vhost, options);
   const limit = directBodyLimit([{ routes }]);
+  // Checked whole (with a stand-in domain), then cut after the name and that domain.
+  const checked = encodeMessage(VIRTUAL_HOST, { name: vhost.name, domains: ['x'], routes });
+  const before = lengthDelimited(VIRTUAL_HOST_NAME_FIELD, Buffer.from(vhost.name)).length + lengthDelimited(DOMAINS_FIELD, Buffer.from('x')).length;
   const pieces = {
     options,
-    routes: encodeMessage(VIRTUAL_HOST, { routes }),
+    routes: checked.subarray(before),
     tail: encodeMessage(ROUTE_CONFIGURATION, { max_direct_response_body_size_bytes: limit }),
   };
   held.set(vhost, pieces);
@@ -48,12 +55,10 @@ function piecesOf(vhost: VirtualHost, options: RouteOptions, counters: Counters)
 /** `host`'s route configuration as a proxyless client gets it (not sent to wildcard subscriptions). */
 export function grpcRouteResource(host: string, vhost: VirtualHost, options: RouteOptions, counters: Counters): EncodedResource {
   const p = piecesOf(vhost, options, counters);
-  counters.encoded += 2;
-  const head = encodeMessage(VIRTUAL_HOST, { name: vhost.name, domains: [host] });
-  const value = Buffer.concat([
-    encodeMessage(ROUTE_CONFIGURATION, { name: host }),
-    lengthDelimited(VIRTUAL_HOSTS_FIELD, Buffer.concat([head, p.routes])),
-    p.tail,
-  ]);
+  // The host is one hostsForGrpc() keeps (no NUL, CR or LF: what Envoy's domain rule refuses), and
+  // the virtual host's name was checked with its routes: the few fields around them are written here.
+  const text = (id: number, s: string) => lengthDelimited(id, Buffer.from(s));
+  const vhostBytes = Buffer.concat([text(VIRTUAL_HOST_NAME_FIELD, vhost.name), text(DOMAINS_FIELD, host), p.routes]);
+  const value = Buffer.concat([text(ROUTE_CONFIGURATION_NAME_FIELD, host), lengthDelimited(VIRTUAL_HOSTS_FIELD, vhostBytes), p.tail]);
   return { name: host, any: { type_url: TypeUrl.route, value }, hash: digest(value), wildcard: false };
 }
