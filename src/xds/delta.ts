@@ -150,11 +150,16 @@ export class DeltaStream {
     }
     const { selected, version } = selectVersioned(table, sub);
     this.#responses.compared += selected.length + state.known.size;
-    const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
+    // A client holding nothing (a first answer) is sent all it selects, with nothing to compare.
+    const first = state.known.size === 0;
+    const changed = first ? selected : selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).
-    const selectedNames = new Set(selected.map((r) => r.name));
-    const removed = [...state.known.keys()].filter((n) => !selectedNames.has(n));
+    const removed: string[] = [];
+    if (!first) {
+      const selectedNames = new Set(selected.map((r) => r.name));
+      for (const n of state.known.keys()) if (!selectedNames.has(n)) removed.push(n);
+    }
     // VHDS names a route configuration (all its virtual hosts) or asks on demand for a host, and
     // waits for an answer carrying that name as an alias: never a removal.
     const onDemand = kind === 'vhost' ? [...added].filter((n) => !resources.vhdsRoute.has(n)) : [];
@@ -168,9 +173,9 @@ export class DeltaStream {
       const r = response();
       encoded = this.#responses.deltaOnce({ ...r, resources: withAliases(r.resources, onDemand, table) });
     }
-    // A client holding nothing (a first answer) is sent all it selects: the same response for
-    // every such client subscribed alike, encoded once (100 Envoys starting: one body, not 100).
-    else if (changed.length === selected.length && state.known.size === 0) encoded = this.#responses.delta(table, `first\0${kind}\0${sub.key}\0${removed.join('\n')}`, response);
+    // A first answer is the same for every client subscribed alike: encoded once (100 Envoys
+    // starting: one body, not 100).
+    else if (first) encoded = this.#responses.delta(table, `first\0${kind}\0${sub.key}\0${removed.join('\n')}`, response);
     else encoded = this.#responses.deltaOnce(response());
     this.#sent(state, version, changed, removed, encoded);
   }
