@@ -222,7 +222,8 @@ function settle(prev: EncodedResources | undefined, lists: Record<TableName, Enc
     const changed: string[] = [];
     for (const r of lists[kind]) {
       const old = before?.get(r.name);
-      const kept = old !== undefined && old.hash === r.hash && old.wildcard === r.wildcard ? old : r;
+      // The same object first: a lazily built one (grpc-route-config.ts) is not built to be compared.
+      const kept = old === r || (old !== undefined && old.hash === r.hash && old.wildcard === r.wildcard) ? old : r;
       if (kept !== old) changed.push(r.name);
       table.set(r.name, kept);
     }

@@ -14,9 +14,12 @@ const withHosts = (hosts: readonly string[]): Snapshot => {
   const s = irSnapshot([irRoute(), irRoute({ path: { type: 'prefix', value: '/b' }, splits: [{ cluster: 'default/b:80', weight: 1, filters: [] }] })]);
   return { ...s, listeners: { external: [{ ...s.listeners.external[0]!, domains: [...hosts] }], local: [] } };
 };
-const translatedFor = (s: Snapshot) => {
+/** What building `s` translates, every proxyless route configuration included (`lazy`: only those built unasked). */
+const translatedFor = (s: Snapshot, lazy = false) => {
   const cache = new XdsResourceCache(DEFAULT_ADDRESSES);
-  return { tables: cache.build(s), translated: cache.stats.translated };
+  const tables = cache.build(s);
+  if (!lazy) for (const r of tables.route.values()) void r.any;
+  return { tables, translated: cache.stats.translated };
 };
 
 test("a virtual host's proxyless route configurations translate its routes once, whatever its number of hosts", () => {
@@ -43,4 +46,10 @@ test('a virtual host in both external route configurations is translated once, u
   assert.equal(translatedFor(s).translated - none, 3);
   const redirected = { ...s, listeners: { external: [{ ...s.listeners.external[0]!, httpOption: 'Redirected' as const }], local: [] } };
   assert.equal(translatedFor(redirected).translated - none, 4, 'external redirects, external-tls does not: two fragments');
+});
+
+test("a proxyless host's route configuration is translated only once something reads it", () => {
+  const s = withHosts(['a.example.com', 'b.example.com']);
+  const unread = translatedFor(s, true).translated;
+  assert.equal(translatedFor(s).translated - unread, 1, "the virtual host's routes, once for both hosts");
 });
