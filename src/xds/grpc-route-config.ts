@@ -1,17 +1,19 @@
-// A proxyless gRPC client's route configuration for one host (routes.ts grpcRouteConfiguration),
-// spliced from pieces: a virtual host serving several hosts (a Knative app's four or so names)
+// A proxyless gRPC client's API listener and route configuration for one host, each built when
+// first read (only a client naming the host gets them). The route configuration (routes.ts
+// grpcRouteConfiguration) is spliced from pieces: a virtual host serving several hosts (a Knative app's four or so names)
 // has its routes translated and encoded once, and each host's configuration is its name, the
 // virtual host's name and that one domain around those bytes. Protobufjs writes fields by number
 // (wire.ts), so the result is byte for byte what encoding the whole configuration gives.
 import type { VirtualHost } from '../snapshot/types.ts';
-import { encodeMessage } from './encode.ts';
+import { encodeAny, encodeMessage } from './encode.ts';
+import { apiListener } from './listeners.ts';
 import { TypeUrl } from './protos.ts';
-import type { EncodedResource } from './resources.ts';
+import { lazyResource, messageTypeOf, type EncodedResource } from './resources.ts';
 import type { RouteOptions } from './route-action.ts';
 import type { Counters } from './route-config-cache.ts';
 import { directBodyLimit } from './route-direct.ts';
 import { grpcRoutes } from './routes.ts';
-import { digest, lengthDelimited } from './wire.ts';
+import { lengthDelimited } from './wire.ts';
 
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
 const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
@@ -60,25 +62,21 @@ function piecesOf(vhost: VirtualHost, options: RouteOptions, counters: Counters)
  * checked when the same virtual host was encoded for Envoy's listeners in this build.
  */
 export function grpcRouteResource(host: string, vhost: VirtualHost, options: RouteOptions, counters: Counters): EncodedResource {
-  let built: { readonly any: EncodedResource['any']; readonly hash: string } | undefined;
-  const build = () => {
+  return lazyResource(host, false, () => {
     const p = piecesOf(vhost, options, counters);
     // The host is one hostsForGrpc() keeps (no NUL, CR or LF: what Envoy's domain rule refuses).
     const text = (id: number, s: string) => lengthDelimited(id, Buffer.from(s));
     const vhostBytes = Buffer.concat([text(VIRTUAL_HOST_NAME_FIELD, vhost.name), text(DOMAINS_FIELD, host), p.routes]);
     const value = Buffer.concat([text(ROUTE_CONFIGURATION_NAME_FIELD, host), lengthDelimited(VIRTUAL_HOSTS_FIELD, vhostBytes), p.tail]);
-    return { any: { type_url: TypeUrl.route, value }, hash: digest(value) };
-  };
-  return {
-    name: host,
-    get any() {
-      built ??= build();
-      return built.any;
-    },
-    get hash() {
-      built ??= build();
-      return built.hash;
-    },
-    wildcard: false,
-  };
+    return { type_url: TypeUrl.route, value };
+  });
+}
+
+/** `host`'s API listener for a proxyless client, built when first read (see grpcRouteResource). */
+export function lazyApiListener(host: string, counters: Counters): EncodedResource {
+  return lazyResource(host, false, () => {
+    counters.translated++;
+    counters.encoded++;
+    return encodeAny(messageTypeOf('listener'), apiListener(host).resource);
+  });
 }

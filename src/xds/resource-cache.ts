@@ -16,12 +16,12 @@ import type { ListenerAddresses } from './common.ts';
 import { encodeAny, type ProtoObject } from './encode.ts';
 import { envoyFunctions } from './functions.ts';
 import { jwksClusters } from './jwt-authn.ts';
-import { apiListener, buildEnvoyListeners } from './listeners.ts';
+import { buildEnvoyListeners } from './listeners.ts';
 import { envoyPolicies } from './policy-filters.ts';
 import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable, type TableName } from './resources.ts';
 import { GrpcHostIndex } from './grpc-hosts.ts';
-import { grpcRouteResource } from './grpc-route-config.ts';
+import { grpcRouteResource, lazyApiListener } from './grpc-route-config.ts';
 import { changeResources } from './resource-change.ts';
 import { changeVersion, succeed } from './table-change.ts';
 import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
@@ -146,11 +146,7 @@ export class XdsResourceCache {
     const routes = built.routes;
     const grpcOptions = grpcRouteOptions(functions);
     for (const [host, vhost] of hostsForGrpc(snapshot)) {
-      let api = prev.apiListeners.get(host);
-      if (!api) {
-        this.stats.translated++;
-        api = encode('listener', host, apiListener(host).resource, false);
-      }
+      const api = prev.apiListeners.get(host) ?? lazyApiListener(host, this.stats);
       next.apiListeners.set(host, api);
       listeners.push(api);
       const held = old.grpcRoutes.get(host);

@@ -14,11 +14,11 @@ const withHosts = (hosts: readonly string[]): Snapshot => {
   const s = irSnapshot([irRoute(), irRoute({ path: { type: 'prefix', value: '/b' }, splits: [{ cluster: 'default/b:80', weight: 1, filters: [] }] })]);
   return { ...s, listeners: { external: [{ ...s.listeners.external[0]!, domains: [...hosts] }], local: [] } };
 };
-/** What building `s` translates, every proxyless route configuration included (`lazy`: only those built unasked). */
-const translatedFor = (s: Snapshot, lazy = false) => {
+/** What building `s` and reading every proxyless route configuration and API listener translates. */
+const translatedFor = (s: Snapshot) => {
   const cache = new XdsResourceCache(DEFAULT_ADDRESSES);
   const tables = cache.build(s);
-  if (!lazy) for (const r of tables.route.values()) void r.any;
+  for (const r of [...tables.route.values(), ...tables.listener.values()]) void r.any;
   return { tables, translated: cache.stats.translated };
 };
 
@@ -50,6 +50,19 @@ test('a virtual host in both external route configurations is translated once, u
 
 test("a proxyless host's route configuration is translated only once something reads it", () => {
   const s = withHosts(['a.example.com', 'b.example.com']);
-  const unread = translatedFor(s, true).translated;
-  assert.equal(translatedFor(s).translated - unread, 1, "the virtual host's routes, once for both hosts");
+  const cache = new XdsResourceCache(DEFAULT_ADDRESSES);
+  const tables = cache.build(s);
+  const unread = cache.stats.translated;
+  for (const host of ['a.example.com', 'b.example.com']) void tables.route.get(host)!.any;
+  assert.equal(cache.stats.translated - unread, 1, "the virtual host's routes, once for both hosts");
+});
+
+test("a proxyless host's API listener is encoded only once something reads it", () => {
+  const s = withHosts(['a.example.com']);
+  const cache = new XdsResourceCache(DEFAULT_ADDRESSES);
+  const tables = cache.build(s);
+  const encoded = cache.stats.encoded;
+  assert.equal(tables.listener.get('a.example.com')?.wildcard, false);
+  void tables.listener.get('a.example.com')!.any;
+  assert.equal(cache.stats.encoded - encoded, 1);
 });
