@@ -32,6 +32,8 @@ interface StringRules {
 
 interface FieldPlan {
   readonly field: Field;
+  /** the index of its oneof in its type's plan, -1 when in none */
+  readonly oneof: number;
   readonly deprecated: boolean;
   readonly message?: Type;
   readonly enumType?: Enum;
@@ -71,7 +73,7 @@ function stringRules(opts: Record<string, unknown>, prefix: string): StringRules
 }
 
 const fieldPlans = new WeakMap<Field, FieldPlan>();
-function fieldPlan(field: Field): FieldPlan {
+function fieldPlan(field: Field, oneof: number): FieldPlan {
   let plan = fieldPlans.get(field);
   if (plan) return plan;
   const opts = (field.options ?? {}) as Record<string, unknown>;
@@ -80,6 +82,7 @@ function fieldPlan(field: Field): FieldPlan {
   const numeric = INT_TYPES.has(t) || LONG_TYPES.has(t) || FLOAT_TYPES.has(t);
   plan = {
     field,
+    oneof,
     deprecated: Boolean(opts.deprecated),
     message: isType(resolved) ? resolved : undefined,
     enumType: isEnum(resolved) ? resolved : undefined,
@@ -102,7 +105,7 @@ function typePlan(type: Type): TypePlan {
   plan = {
     isAny: fullName === '.google.protobuf.Any',
     isDuration: fullName === '.google.protobuf.Duration',
-    fields: new Map(Object.keys(type.fields).map((k) => [k, fieldPlan(type.fields[k]!)])),
+    fields: new Map(Object.keys(type.fields).map((k) => [k, fieldPlan(type.fields[k]!, type.oneofsArray.indexOf(type.fields[k]!.partOf!))])),
     // A rule on a oneof member applies only when that member is the one set.
     required: type.fieldsArray.filter((f) => !f.partOf && f.options?.[`${RULE}message.required`]).map((f) => f.name),
     oneofs: type.oneofsArray.map((o) => ({ name: o.name, members: o.oneof, required: Boolean(o.options?.['(validate.required)']) })),
@@ -165,6 +168,8 @@ export class Checker {
     if (plan.isAny) this.#any(value);
     else {
       if (plan.isDuration) this.#duration(value);
+      // members set per oneof, counted on the way rather than looked up afterwards
+      const set = plan.oneofs.length > 0 ? new Uint8Array(plan.oneofs.length) : undefined;
       for (const key of Object.keys(value)) {
         const v = value[key];
         if (v === undefined) continue;
@@ -173,12 +178,13 @@ export class Checker {
           this.#error(`: unknown field "${key}" in ${type.fullName.slice(1)}`);
           continue;
         }
+        if (set && field.oneof >= 0) set[field.oneof]!++;
         this.#path.push(key);
         if (field.deprecated) this.#error(': deprecated field');
         this.#field(field, v);
         this.#path.pop();
       }
-      this.#required(plan, value);
+      this.#required(plan, value, set);
     }
     // Remembered at the top only: nested objects are rarely checked on their own, and a WeakMap
     // entry for every one of them costs more than it saves.
@@ -186,13 +192,14 @@ export class Checker {
   }
 
   // Rules about fields that are absent: required messages and required oneofs.
-  #required(plan: TypePlan, value: Record<string, unknown>): void {
+  #required(plan: TypePlan, value: Record<string, unknown>, set: Uint8Array | undefined): void {
     for (const name of plan.required) if (value[name] === undefined) this.#error(`.${name}: required`);
-    for (const oneof of plan.oneofs) {
-      let set = 0;
-      for (const m of oneof.members) if (value[m] !== undefined) set++;
-      if (set > 1) this.#error(`: ${oneof.members.filter((m) => value[m] !== undefined).join(' and ')} are both members of oneof ${oneof.name}`);
-      if (set === 0 && oneof.required) this.#error(`: one of ${oneof.members.join(', ')} is required`);
+    if (!set) return;
+    for (let i = 0; i < plan.oneofs.length; i++) {
+      const oneof = plan.oneofs[i]!;
+      const n = set[i]!;
+      if (n > 1) this.#error(`: ${oneof.members.filter((m) => value[m] !== undefined).join(' and ')} are both members of oneof ${oneof.name}`);
+      if (n === 0 && oneof.required) this.#error(`: one of ${oneof.members.join(', ')} is required`);
     }
   }
 
