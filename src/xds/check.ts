@@ -2,8 +2,8 @@
 // would load it (see encode.ts for the rules). Every resource of a snapshot goes through here, so
 // what can be worked out once is: each type's and field's rules are read from the proto options
 // once (plans), a field's path is only written out when there is an error to name, and an object
-// found clean is remembered (weakly, with its type) so that the route a translator checked on its
-// own is not checked again inside its virtual host. Objects handed to the encoder are never
+// a check found clean at its top is remembered (weakly, with its type), so that the route a
+// translator checked on its own is not checked again inside its virtual host. Objects handed to the encoder are never
 // changed afterwards (ProtoObject is read-only), which is what makes remembering them sound.
 import type { Enum, Field, ReflectionObject, Root, Type } from 'protobufjs';
 import { TYPE_URL_PREFIX } from './protos.ts';
