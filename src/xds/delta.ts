@@ -40,15 +40,20 @@ export class DeltaStream {
   readonly #log: XdsLog;
   readonly #responses: ResponseCache;
   readonly #types = new Map<ResourceKind, DeltaTypeState>();
+  readonly #partBytes: number;
   #node: Node | undefined;
   /** whether the client asked for VHDS (decided by its first request's node) */
   #vhds = false;
 
-  /** `responses`: where bodies are shared with the server's other streams */
-  constructor(send: (response: DeltaDiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache) {
+  /**
+   * `responses`: where bodies are shared with the server's other streams; `partBytes`: the most
+   * resource bytes one response carries (more go in several: see #sendParts)
+   */
+  constructor(send: (response: DeltaDiscoveryResponse | EncodedResponse) => void, log: XdsLog, responses: ResponseCache, partBytes = DELTA_PART_BYTES) {
     this.#send = send;
     this.#log = log;
     this.#responses = responses;
+    this.#partBytes = partBytes;
   }
 
   get nodeId(): string {
@@ -150,11 +155,16 @@ export class DeltaStream {
     }
     const { selected, version } = selectVersioned(table, sub);
     this.#responses.compared += selected.length + state.known.size;
-    const changed = selected.filter((r) => state.known.get(r.name) !== r.hash);
+    // A client holding nothing (a first answer) is sent all it selects, with nothing to compare.
+    const first = state.known.size === 0;
+    const changed = first ? selected : selected.filter((r) => state.known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).
-    const selectedNames = new Set(selected.map((r) => r.name));
-    const removed = [...state.known.keys()].filter((n) => !selectedNames.has(n));
+    const removed: string[] = [];
+    if (!first) {
+      const selectedNames = new Set(selected.map((r) => r.name));
+      for (const n of state.known.keys()) if (!selectedNames.has(n)) removed.push(n);
+    }
     // VHDS names a route configuration (all its virtual hosts) or asks on demand for a host, and
     // waits for an answer carrying that name as an alias: never a removal.
     const onDemand = kind === 'vhost' ? [...added].filter((n) => !resources.vhdsRoute.has(n)) : [];
@@ -162,9 +172,32 @@ export class DeltaStream {
     state.synced = table;
     if (state.answered && changed.length === 0 && removed.length === 0 && onDemand.length === 0) return;
     state.answered = true;
-    const response = this.#response(kind, version, changed, removed);
-    const encoded = this.#responses.deltaOnce(onDemand.length === 0 ? response : { ...response, resources: withAliases(response.resources, onDemand, table) });
-    this.#sent(state, version, changed, removed, encoded);
+    if (onDemand.length > 0) {
+      const r = this.#response(kind, version, changed, removed);
+      this.#sent(state, version, changed, removed, this.#responses.deltaOnce({ ...r, resources: withAliases(r.resources, onDemand, table) }));
+      return;
+    }
+    // A first answer is the same for every client subscribed alike: encoded once (100 Envoys
+    // starting: one body, not 100).
+    this.#sendParts(kind, state, table, version, changed, removed, first ? `first\0${kind}\0${sub.key}\0${removed.join('\n')}` : undefined);
+  }
+
+  /**
+   * `changed` and `removed` in responses of at most #partBytes of resources each, removals with the
+   * last. A first answer to an Envoy holds tens of megabytes at 10,000 apps: in one message,
+   * grpc-js would copy all of it into a frame of its own for every client at once; in parts, each
+   * stream has one part in flight at a time (its writes go one after the other) and the event loop
+   * gets a turn between them. With `key`, each part is encoded once for every stream sending it.
+   */
+  #sendParts(kind: ResourceKind, state: DeltaTypeState, table: ResourceTable, version: string, changed: readonly EncodedResource[], removed: readonly string[], key: string | undefined): void {
+    const parts = partition(changed, this.#partBytes);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      const gone = i === parts.length - 1 ? removed : [];
+      const make = () => this.#response(kind, version, part, gone);
+      const encoded = key === undefined ? this.#responses.deltaOnce(make()) : this.#responses.delta(table, i === 0 ? key : `${key}\0${i}`, make);
+      this.#sent(state, version, part, gone, encoded);
+    }
   }
 
   /** Only the table's change: the same for every stream in step with `change.from` and subscribed alike. */
@@ -178,8 +211,7 @@ export class DeltaStream {
     }
     state.synced = table;
     if (changed.length === 0 && removed.length === 0) return;
-    const encoded = this.#responses.delta(table, `${kind}\0${sub.key}`, () => this.#response(kind, version, changed, removed));
-    this.#sent(state, version, changed, removed, encoded);
+    this.#sendParts(kind, state, table, version, changed, removed, `${kind}\0${sub.key}`);
   }
 
   #response(kind: ResourceKind, version: string, changed: readonly EncodedResource[], removed: readonly string[]): Omit<DeltaDiscoveryResponse, 'nonce'> {
@@ -203,6 +235,28 @@ export class DeltaStream {
     if (state.pending.size > 32) state.pending.delete(state.pending.keys().next().value!);
     this.#send(response);
   }
+}
+
+/** The most resource bytes in one delta response (under gRPC's usual 4 MiB receive limit). */
+export const DELTA_PART_BYTES = 3 * 1024 * 1024;
+
+/** `resources` in runs of at most `bytes` (a bigger resource alone); one empty run for none. */
+function partition(resources: readonly EncodedResource[], bytes: number): Array<readonly EncodedResource[]> {
+  let size = 0;
+  for (const r of resources) size += r.any.value.length;
+  if (size <= bytes) return [resources];
+  const parts: EncodedResource[][] = [[]];
+  size = 0;
+  for (const r of resources) {
+    const n = r.any.value.length;
+    if (size > 0 && size + n > bytes) {
+      parts.push([]);
+      size = 0;
+    }
+    parts[parts.length - 1]!.push(r);
+    size += n;
+  }
+  return parts;
 }
 
 /**

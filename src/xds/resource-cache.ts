@@ -16,17 +16,18 @@ import type { ListenerAddresses } from './common.ts';
 import { encodeAny, type ProtoObject } from './encode.ts';
 import { envoyFunctions } from './functions.ts';
 import { jwksClusters } from './jwt-authn.ts';
-import { apiListener, buildEnvoyListeners } from './listeners.ts';
+import { buildEnvoyListeners } from './listeners.ts';
 import { envoyPolicies } from './policy-filters.ts';
 import { RESOURCE_KINDS, type ResourceKind } from './protos.ts';
 import { messageTypeOf, type EncodedResource, type EncodedResources, type ResourceTable, type TableName } from './resources.ts';
 import { GrpcHostIndex } from './grpc-hosts.ts';
+import { grpcRouteResource, lazyApiListener } from './grpc-route-config.ts';
 import { changeResources } from './resource-change.ts';
 import { changeVersion, succeed } from './table-change.ts';
 import { buildRouteConfigs, emptyRouteConfigState, type Counters, type RouteConfigState } from './route-config-cache.ts';
 import type { RouteOptions } from './route-action.ts';
 import { autoHostClusters } from './route-host.ts';
-import { envoyRouteOptions, grpcRouteConfiguration, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
+import { envoyRouteOptions, grpcRouteOptions, hostsForGrpc, ingressHashes, routeConfigPlans } from './routes.ts';
 import { buildSecrets } from './secrets.ts';
 import { digest } from './wire.ts';
 
@@ -145,19 +146,12 @@ export class XdsResourceCache {
     const routes = built.routes;
     const grpcOptions = grpcRouteOptions(functions);
     for (const [host, vhost] of hostsForGrpc(snapshot)) {
-      let api = prev.apiListeners.get(host);
-      if (!api) {
-        this.stats.translated++;
-        api = encode('listener', host, apiListener(host).resource, false);
-      }
+      const api = prev.apiListeners.get(host) ?? lazyApiListener(host, this.stats);
       next.apiListeners.set(host, api);
       listeners.push(api);
       const held = old.grpcRoutes.get(host);
       let route = held?.vhost === vhost ? held.resource : undefined;
-      if (!route) {
-        this.stats.translated++;
-        route = encode('route', host, grpcRouteConfiguration(host, vhost, grpcOptions).resource, false);
-      }
+      route ??= grpcRouteResource(host, vhost, grpcOptions, this.stats);
       next.grpcRoutes.set(host, { vhost, resource: route });
       routes.push(route);
       // Proxyless clients' per-host configurations are served to VHDS clients as to any other.
@@ -224,7 +218,8 @@ function settle(prev: EncodedResources | undefined, lists: Record<TableName, Enc
     const changed: string[] = [];
     for (const r of lists[kind]) {
       const old = before?.get(r.name);
-      const kept = old !== undefined && old.hash === r.hash && old.wildcard === r.wildcard ? old : r;
+      // The same object first: a lazily built one (grpc-route-config.ts) is not built to be compared.
+      const kept = old === r || (old !== undefined && old.hash === r.hash && old.wildcard === r.wildcard) ? old : r;
       if (kept !== old) changed.push(r.name);
       table.set(r.name, kept);
     }

@@ -12,14 +12,14 @@ import { findSorted, type ListDiff } from '../snapshot/list-diff.ts';
 import type { Cluster, IngressInfo, Snapshot, VirtualHost } from '../snapshot/types.ts';
 import { clusterResources } from './clusters.ts';
 import { encodeAny, type ProtoObject } from './encode.ts';
-import { apiListener } from './listeners.ts';
 import type { ResourceKind } from './protos.ts';
 import type { ClusterEntry, State } from './resource-cache.ts';
 import { messageTypeOf, type EncodedResource, type EncodedResources } from './resources.ts';
 import { changePlan, type PlanChange } from './route-config-change.ts';
 import type { Counters } from './route-config-cache.ts';
 import { LISTENER } from './common.ts';
-import { grpcRouteConfiguration, routeConfigPlans } from './routes.ts';
+import { routeConfigPlans } from './routes.ts';
+import { grpcRouteResource, lazyApiListener } from './grpc-route-config.ts';
 import { changeTable } from './table-change.ts';
 import { contributesWide, sameWideParts } from './wide.ts';
 import { digest } from './wire.ts';
@@ -117,12 +117,10 @@ export function changeResources(
       apis.set(host, undefined);
       continue;
     }
-    counters.translated++;
-    const resource = encode('route', host, grpcRouteConfiguration(host, owner, f.grpcOptions).resource, false);
+    const resource = grpcRouteResource(host, owner, f.grpcOptions, counters);
     let api = held.apiListeners.get(host);
     if (!api) {
-      counters.translated++;
-      api = encode('listener', host, apiListener(host).resource, false);
+      api = lazyApiListener(host, counters);
     }
     grpcRoutes.set(host, { vhost: owner, resource });
     apis.set(host, api);

@@ -32,6 +32,31 @@ export interface EncodedResource {
   readonly wildcard: boolean;
 }
 
+/**
+ * A resource translated and encoded when first read (its bytes or its version), for the ones only
+ * a client naming them gets (a proxyless client's per-host listener and route configuration):
+ * 10,000 apps have 40,000 such hosts, and most are never asked for. `make` must not throw.
+ */
+export function lazyResource(name: string, wildcard: boolean, make: () => AnyMessage): EncodedResource {
+  let built: { readonly any: AnyMessage; readonly hash: string } | undefined;
+  const build = () => {
+    const any = make();
+    return { any, hash: createHash('sha256').update(any.value).digest('hex') };
+  };
+  return {
+    name,
+    wildcard,
+    get any() {
+      built ??= build();
+      return built.any;
+    },
+    get hash() {
+      built ??= build();
+      return built.hash;
+    },
+  };
+}
+
 /** How a table was made from the one before it (resource-cache.ts): what a delta stream in step with `from` is sent. */
 export interface TableChange {
   readonly from: ResourceTable;

@@ -9,6 +9,7 @@ import type { Type } from 'protobufjs';
 import { envoyProtos } from './protos.ts';
 import type { ResourceTable } from './resources.ts';
 import type { DeltaDiscoveryResponse, DiscoveryResponse, Resource, UnresolvedAlias } from './service.ts';
+import { spliceDelta, spliceSotw, type Spliced } from './response-splice.ts';
 import { lengthDelimited } from './wire.ts';
 
 /** DiscoveryResponse.nonce and DeltaDiscoveryResponse.nonce. */
@@ -35,7 +36,6 @@ function encoder(name: string): (value: object) => Uint8Array {
     return type.encode(type.fromObject(value)).finish();
   };
 }
-const sotwEncoder = encoder('envoy.service.discovery.v3.DiscoveryResponse');
 const deltaEncoder = encoder('envoy.service.discovery.v3.DeltaDiscoveryResponse');
 
 /**
@@ -54,35 +54,42 @@ export class ResponseCache {
   readonly #bodies = new WeakMap<ResourceTable, Map<string, EncodedResponse>>();
 
   #numbered(unnumbered: Uint8Array): EncodedResponse {
-    const nonce = String(++this.#nonce);
-    const body = Buffer.concat([unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]);
-    return { body, nonce, unnumbered: unnumbered.length };
+    return this.#spliced((nonce) => ({ body: Buffer.concat([unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]), unnumbered: unnumbered.length }));
   }
 
-  #get(table: ResourceTable, key: string, make: () => Uint8Array): EncodedResponse {
+  /** `write`: the body with the nonce given as its last field. */
+  #spliced(write: (nonce: string) => Spliced): EncodedResponse {
+    const nonce = String(++this.#nonce);
+    return { ...write(nonce), nonce };
+  }
+
+  #get(table: ResourceTable, key: string, make: () => EncodedResponse): EncodedResponse {
     let byKey = this.#bodies.get(table);
     if (!byKey) this.#bodies.set(table, (byKey = new Map()));
     let response = byKey.get(key);
     if (!response) {
       this.encoded++;
-      byKey.set(key, (response = this.#numbered(make())));
+      byKey.set(key, (response = make()));
     }
     return response;
   }
 
   /** A state-of-the-world response: its version is a digest of its content, so it is the key. */
   sotw(table: ResourceTable, typeUrl: string, version: string, make: () => Unnumbered<DiscoveryResponse>): EncodedResponse {
-    return this.#get(table, `sotw\0${typeUrl}\0${version}`, () => sotwEncoder(make()));
+    return this.#get(table, `sotw\0${typeUrl}\0${version}`, () => this.#spliced((nonce) => spliceSotw(make(), nonce)));
   }
 
   /** A delta response, for `key` naming everything it depends on besides `table`. */
   delta(table: ResourceTable, key: string, make: () => Unnumbered<DeltaDiscoveryResponse>): EncodedResponse {
-    return this.#get(table, `delta\0${key}`, () => deltaEncoder(make()));
+    return this.#get(table, `delta\0${key}`, () => this.#spliced((nonce) => spliceDelta(make(), nonce)));
   }
 
   /** A delta response no other stream shares (a stream's first answer, or one after a subscription change). */
   deltaOnce(response: Unnumbered<Omit<DeltaDiscoveryResponse, 'resources'>> & { readonly resources: readonly (Resource | UnresolvedAlias)[] }): EncodedResponse {
     this.encoded++;
+    // VHDS aliases (rare: on-demand names) go through protobufjs; everything else is spliced.
+    const plain = response.resources.every((r): r is Resource => r.resource !== null && r.aliases === undefined);
+    if (plain) return this.#spliced((nonce) => spliceDelta({ ...response, resources: response.resources as readonly Resource[] }, nonce));
     return this.#numbered(deltaEncoder(response));
   }
 

@@ -27,8 +27,8 @@ export interface Fragment {
   /** the virtual host as a message */
   readonly bytes: Uint8Array;
   readonly digest: string;
-  /** the VHDS resource made from it, once a VHDS client wanted one */
-  vhds?: EncodedResource;
+  /** the VHDS resources made from it by name, once a VHDS client wanted one (a fragment shared by route configurations has one name in each) */
+  vhds?: Map<string, EncodedResource>;
   /** the largest direct response body past Envoy's default limit, 0 when none */
   readonly bodyLimit: number;
 }
@@ -79,8 +79,14 @@ export interface Counters {
   visited: number;
 }
 
-export function fragmentKey(plan: RouteConfigPlan, domains: readonly string[], ingressHash: string | undefined): string {
-  return [plan.name, plan.options.listenerPort ?? '', plan.redirectToHttps, ingressHash ?? '\u0001', ...domains].join('\0');
+/**
+ * What a fragment depends on besides its IR virtual host: not the route configuration's name, so
+ * that one virtual host in `external` and `external-tls` (the same unless redirected) is translated
+ * and encoded once for both.
+ */
+export function fragmentKey(plan: RouteConfigPlan, vhost: VirtualHost, domains: readonly string[], ingressHash: string | undefined): string {
+  const redirects = plan.redirectToHttps && vhost.httpOption === 'Redirected';
+  return [plan.options.listenerPort ?? '', redirects, ingressHash ?? '\u0001', ...domains].join('\0');
 }
 
 export function fragment(vhost: ProtoObject, counters: Counters): Fragment {
@@ -142,11 +148,13 @@ function claimsOf(vhosts: readonly VirtualHost[]): Map<string, number> | undefin
 
 /** A fragment as a VHDS VirtualHost resource: the same bytes but for its name. */
 export function vhdsResource(f: Fragment, name: string): EncodedResource {
-  if (f.vhds?.name !== name) {
+  f.vhds ??= new Map();
+  let r = f.vhds.get(name);
+  if (!r) {
     const value = withLeadingString(f.bytes, VIRTUAL_HOST_NAME_FIELD, name);
-    f.vhds = { name, any: { type_url: TypeUrl.vhost, value }, hash: digest(value), wildcard: true };
+    f.vhds.set(name, (r = { name, any: { type_url: TypeUrl.vhost, value }, hash: digest(value), wildcard: true }));
   }
-  return f.vhds;
+  return r;
 }
 
 /**
@@ -175,8 +183,12 @@ export function buildRouteConfigs(
     counters.visited += plan.vhosts.length;
     const entries = placedVirtualHosts(plan.vhosts).map(({ vhost, domains }): Placed => {
       const ingressHash = hashes.get(vhost.ingress);
-      const key = fragmentKey(plan, domains, ingressHash);
-      const f = reuse.get(vhost)?.get(key) ?? fragment(envoyVirtualHost(vhost, domains, ingressHash, plan.redirectToHttps, plan.options), counters);
+      const key = fragmentKey(plan, vhost, domains, ingressHash);
+      let byKey = reuse.get(vhost);
+      if (!byKey) reuse.set(vhost, (byKey = new Map()));
+      let f = byKey.get(key);
+      // Kept for the next plans of this build too: `external-tls` takes `external`'s.
+      if (!f) byKey.set(key, (f = fragment(envoyVirtualHost(vhost, domains, ingressHash, plan.redirectToHttps, plan.options), counters)));
       return { vhost, domains, key, fragment: f };
     });
     const fragments = entries.map((e) => e.fragment);

@@ -74,7 +74,7 @@ export function changePlan(
     const [one] = placedVirtualHosts([v]);
     if (one === undefined || one.domains.length !== v.domains.length) return false;
     const ingressHash = hashOf(v.ingress);
-    const key = fragmentKey(plan, one.domains, ingressHash);
+    const key = fragmentKey(plan, v, one.domains, ingressHash);
     const f = replace && entries[i]!.key === key ? entries[i]!.fragment : fragment(envoyVirtualHost(v, one.domains, ingressHash, plan.redirectToHttps, plan.options), counters);
     const placed: Placed = { vhost: v, domains: one.domains, key, fragment: f };
     entries.splice(i, replace ? 1 : 0, placed);

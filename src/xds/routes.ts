@@ -164,8 +164,13 @@ export function hostsForGrpc(snapshot: Snapshot): Map<string, VirtualHost> {
  * no CORS and no function filters (gRPC clients refuse per-filter config for filters they lack).
  */
 export function grpcRouteConfiguration(host: string, vhost: VirtualHost, options: RouteOptions): NamedResource {
-  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: vhost.routes.map((r) => envoyRoute(r, options)).flatMap(servable) }];
+  const virtual_hosts = [{ name: vhost.name, domains: [host], routes: grpcRoutes(vhost, options) }];
   return { name: host, resource: { name: host, virtual_hosts, max_direct_response_body_size_bytes: directBodyLimit(virtual_hosts) } };
+}
+
+/** The routes of a proxyless client's virtual host: the same for every host it serves. */
+export function grpcRoutes(vhost: VirtualHost, options: RouteOptions): ProtoObject[] {
+  return vhost.routes.map((r) => envoyRoute(r, options)).flatMap(servable);
 }
 
 /** The route options of every Envoy listener's route configuration (proxyless clients' differ: grpcRouteOptions). */

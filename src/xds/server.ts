@@ -39,6 +39,8 @@ export interface XdsServerOptions {
   readonly tls?: XdsTls;
   /** which clients are admitted; without it, every client */
   readonly access?: XdsAccess;
+  /** the most resource bytes in one delta response (more are sent in several); 3 MiB unless set */
+  readonly deltaPartBytes?: number;
 }
 
 export interface XdsServer {
@@ -180,7 +182,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse | EncodedResponse>) =>
       serve(call, 'sotw', new SotwStream(writer(call), log, responses)),
     DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse | EncodedResponse>) =>
-      serve(call, 'delta', new DeltaStream(writer(call), log, responses)),
+      serve(call, 'delta', new DeltaStream(writer(call), log, responses, options.deltaPartBytes)),
   });
 
   const port = await new Promise<number>((resolve, reject) => {

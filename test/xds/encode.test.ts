@@ -1,6 +1,7 @@
 // The strict encoder refuses what Envoy would refuse, naming the field, before anything is sent.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkStats } from '../../src/xds/check.ts';
 import { checkMessage, decodeAny, encodeAny, encodeMessage, typed, type ProtoObject } from '../../src/xds/encode.ts';
 
 const ROUTE = 'envoy.config.route.v3.Route';
@@ -70,3 +71,27 @@ test("Envoy's string rules, header grammars, duration ranges and 32-bit bounds",
   assert.deepEqual(checkMessage(ROUTE, { match, route: { weighted_clusters: { clusters: [{ name: 'a', weight: { value: 2 ** 32 } }] } } }), ['Route.route.weighted_clusters.clusters[0].weight.value: more than a uint32 holds']);
 });
 
+
+test('a message found clean is not checked again, on its own or inside another', () => {
+  const VHOST = 'envoy.config.route.v3.VirtualHost';
+  const route = { match: { prefix: '/' }, route: { cluster: 'a', timeout: { seconds: 1 } } };
+  const first = checkStats.messages;
+  assert.deepEqual(checkMessage(ROUTE, route), []);
+  assert.equal(checkStats.messages - first, 4, 'the route, its match, its action and the timeout');
+  const again = checkStats.messages;
+  assert.deepEqual(checkMessage(VHOST, { name: 'v', domains: ['a'], routes: [route] }), []);
+  assert.equal(checkStats.messages - again, 1, 'only the virtual host: its route was checked before');
+});
+
+test('a message with a problem is checked again wherever it is, and named at its new path', () => {
+  const bad = { match, route: { cluster: 7 } };
+  assert.deepEqual(checkMessage(ROUTE, bad), ['Route.route.cluster: expected a string, got 7']);
+  assert.deepEqual(checkMessage('envoy.config.route.v3.VirtualHost', { name: 'v', domains: ['a'], routes: [bad] }), [
+    'VirtualHost.routes[0].route.cluster: expected a string, got 7',
+  ]);
+  // The same clean object checked as another type is checked as that type.
+  assert.deepEqual(checkMessage('envoy.config.route.v3.RouteMatch', { prefix: '/' }), []);
+  const m = { prefix: '/' };
+  assert.deepEqual(checkMessage('envoy.config.route.v3.RouteMatch', m), []);
+  assert.match(checkMessage('envoy.config.route.v3.RouteAction', m).join(), /unknown field "prefix"/);
+});

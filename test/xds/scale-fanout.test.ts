@@ -73,6 +73,24 @@ test('one endpoint change is encoded once for every SotW client and once for eve
   }
 });
 
+test('delta clients subscribing alike share one encoded first answer, whatever their number', async () => {
+  const deltas = Array.from({ length: CLIENTS }, () => delta(server.address));
+  try {
+    const before = server.stats().responsesEncoded;
+    const answers = await Promise.all(
+      deltas.map(async (c, i) => {
+        c.send({ node: node(`first-${i}`), type_url: TypeUrl.cluster });
+        return c.next();
+      }),
+    );
+    for (const r of answers) assert.deepEqual(r.resources.map((x) => x.name).sort(), ['default/a:80', 'default/b:80', 'default/c:80']);
+    assert.equal(server.stats().responsesEncoded - before, 1, 'one first answer encoded for every client subscribed alike');
+    assert.equal(new Set(answers.map((r) => r.nonce)).size, 1, 'the very same message');
+  } finally {
+    for (const c of deltas) c.close();
+  }
+});
+
 test('an encoded response is written as its shared bytes, not copied per client', () => {
   const responses = new ResponseCache();
   const table = new Map();
