@@ -21,6 +21,8 @@ export interface RouteEntry {
   readonly attachments: readonly Attachment[];
   readonly ranked: readonly RankedRoute[];
   readonly clusters: readonly Cluster[];
+  /** a listener refused it a host name held by a route of the other kind (attach.ts) */
+  readonly conflicted?: true;
 }
 
 interface HostEntry {
@@ -41,6 +43,8 @@ export class RouteIndex {
   /** the listeners' certificates, sorted by name */
   tls: readonly TlsCertificate[];
   readonly routes = new Map<string, RouteEntry>();
+  /** the routes refused a host name the other kind holds (then a patch out of age order may be wrong) */
+  readonly conflicted = new Set<string>();
   /** Gateway `namespace/name` -> the routes whose parentRefs name it (served or not) */
   readonly #naming = new Map<string, Set<string>>();
   /** port name -> the routes with an attachment on it (selected or not) */
@@ -119,9 +123,19 @@ export class RouteIndex {
     for (const id of again) this.replace(this.routes.get(id) as RouteEntry);
   }
 
-  /** Adds to `into` the routes whose parentRefs name one of `gateways` (`namespace/name`). */
-  routesNaming(gateways: Iterable<string>, into: Set<string>): void {
-    for (const g of gateways) for (const id of this.#naming.get(g) ?? []) into.add(id);
+  /** Adds to `into` the routes of the namespaces `namespaces`. */
+  routesIn(namespaces: ReadonlySet<string>, into: Set<string>): void {
+    for (const id of this.routes.keys()) {
+      const from = id.indexOf(' ') + 1;
+      if (namespaces.has(id.slice(from, id.indexOf('/', from)))) into.add(id);
+    }
+  }
+
+  /** Adds to `into` the routes whose parentRefs name one of `gateways` (`namespace/name`) and that `where` keeps. */
+  routesNaming(gateways: Iterable<string>, into: Set<string>, where?: (route: HTTPRoute | GRPCRoute) => boolean): void {
+    for (const g of gateways) {
+      for (const id of this.#naming.get(g) ?? []) if (where === undefined || where((this.routes.get(id) as RouteEntry).route)) into.add(id);
+    }
   }
 
   /**
@@ -160,6 +174,8 @@ export class RouteIndex {
 
   #swap(old: RouteEntry, entry: RouteEntry): void {
     this.routes.set(entry.id, entry);
+    if (entry.conflicted === true) this.conflicted.add(entry.id);
+    else this.conflicted.delete(entry.id);
     entry.attachments.forEach(({ listener, host }, i) => {
       listener.attached.add(entry.id);
       const routes = this.#hosts.get(listener.portName)?.get(host)?.routes;
@@ -194,6 +210,7 @@ export class RouteIndex {
 
   add(entry: RouteEntry): void {
     this.routes.set(entry.id, entry);
+    if (entry.conflicted === true) this.conflicted.add(entry.id);
     for (const g of namedGateways(entry.route)) {
       let ids = this.#naming.get(g);
       if (ids === undefined) this.#naming.set(g, (ids = new Set()));
@@ -227,6 +244,7 @@ export class RouteIndex {
     const entry = this.routes.get(id);
     if (entry === undefined) return undefined;
     this.routes.delete(id);
+    this.conflicted.delete(id);
     for (const g of namedGateways(entry.route)) {
       const ids = this.#naming.get(g);
       ids?.delete(id);
