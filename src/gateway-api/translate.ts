@@ -226,7 +226,7 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
         : translateRules(lookups as Lookups, IGNORED_READS);
     const attached = attachRoute(object, rules, inputs);
     observe?.(`attach ${kind} ${key}`);
-    const entry: RouteEntry = { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
+    const entry: RouteEntry = { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents, values), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
     return attached.conflicted ? { ...entry, conflicted: true } : entry;
   };
 }

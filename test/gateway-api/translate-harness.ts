@@ -30,5 +30,5 @@ export function harness() {
     assert.deepEqual(served(result), served(translate(plainCopy(set), harnessOptions, new TranslateCache())), 'incremental translation = translation from scratch');
     return result;
   };
-  return { merge, file, run, translated, attached, built };
+  return { merge, cache, file, run, translated, attached, built };
 }
