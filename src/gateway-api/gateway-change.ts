@@ -86,29 +86,43 @@ export function carryListeners(had: GatewayView, fresh: GatewayView): { view: Ga
 }
 
 /**
- * Whether `route` may attach to the changed Gateway otherwise than before: some parentRef naming
+ * Whether a route may attach to the changed Gateway otherwise than before: some parentRef naming
  * it selects a listener added or gone that would take the route (kind, namespace, a host name in
  * common), or one whose allowedRoutes now answer otherwise for the route's namespace, or selects
  * only changed listeners (then which problem is reported may change). Otherwise every listener the
  * route went through is kept and no other takes it: its attachments and status stay as they are.
+ * Made once per change: what allowedRoutes answer is kept per namespace (10,000 routes, 100 namespaces).
  */
-export function attachmentMayChange(route: HTTPRoute | GRPCRoute, change: GatewayChange, namespaces: ReadonlyMap<string, Namespace>): boolean {
-  if (change.whole) return true;
-  const ns = route.metadata.namespace ?? 'default';
-  const kind = route.kind;
-  const allows = (l: ServedListener, allowed: AllowedRoutes | undefined): boolean => allowsNamespace(allowed, l.gateway.metadata.namespace ?? 'default', ns, namespaces);
-  const takes = (l: ServedListener): boolean => l.accepted && l.kinds.includes(kind) && allows(l, l.spec.allowedRoutes) && routeHostsOnListener(l.hostname, route.spec.hostnames).length > 0;
-  for (const ref of route.spec.parentRefs ?? []) {
-    if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway' || `${ref.namespace ?? ns}/${ref.name}` !== change.key) continue;
-    const named = (l: ServedListener): boolean => (ref.sectionName === undefined || l.spec.name === ref.sectionName) && (ref.port === undefined || l.spec.port === ref.port);
-    let touched = false;
-    for (const l of [...change.added, ...change.removed]) {
-      if (!named(l)) continue;
-      if (takes(l)) return true;
-      touched = true;
+export function attachmentMayChange(change: GatewayChange, namespaces: ReadonlyMap<string, Namespace>): (route: HTTPRoute | GRPCRoute) => boolean {
+  if (change.whole) return () => true;
+  const moved = [...change.added, ...change.removed];
+  // what a listener's allowedRoutes (before or after) answer, by the listener's place in the change and namespace
+  const answers = new Map<string, boolean>();
+  const allows = (l: ServedListener, allowed: AllowedRoutes | undefined, ns: string, memo: string): boolean => {
+    const k = `${memo}\0${ns}`;
+    let a = answers.get(k);
+    if (a === undefined) answers.set(k, (a = allowsNamespace(allowed, l.gateway.metadata.namespace ?? 'default', ns, namespaces)));
+    return a;
+  };
+  return (route) => {
+    const ns = route.metadata.namespace ?? 'default';
+    const kind = route.kind;
+    for (const ref of route.spec.parentRefs ?? []) {
+      if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway' || `${ref.namespace ?? ns}/${ref.name}` !== change.key) continue;
+      const named = (l: ServedListener): boolean => (ref.sectionName === undefined || l.spec.name === ref.sectionName) && (ref.port === undefined || l.spec.port === ref.port);
+      let touched = false;
+      for (let i = 0; i < moved.length; i++) {
+        const l = moved[i] as ServedListener;
+        if (!named(l)) continue;
+        if (l.accepted && l.kinds.includes(kind) && allows(l, l.spec.allowedRoutes, ns, `m${i}`) && routeHostsOnListener(l.hostname, route.spec.hostnames).length > 0) return true;
+        touched = true;
+      }
+      for (let i = 0; i < change.reallowed.length; i++) {
+        const { listener, before } = change.reallowed[i] as GatewayChange['reallowed'][number];
+        if (named(listener) && allows(listener, before, ns, `b${i}`) !== allows(listener, listener.spec.allowedRoutes, ns, `a${i}`)) return true;
+      }
+      if (touched && !change.kept.some((l, i) => named(l) && l.accepted && l.kinds.includes(kind) && allows(l, l.spec.allowedRoutes, ns, `k${i}`))) return true;
     }
-    for (const { listener, before } of change.reallowed) if (named(listener) && allows(listener, before) !== allows(listener, listener.spec.allowedRoutes)) return true;
-    if (touched && !change.kept.some((l) => named(l) && l.accepted && l.kinds.includes(kind) && allows(l, l.spec.allowedRoutes))) return true;
-  }
-  return false;
+    return false;
+  };
 }

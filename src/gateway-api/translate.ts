@@ -169,7 +169,7 @@ function reresolve(previous: AttachInputs, set: ResourceSet, lookups: Lookups, o
   for (const key of previous.gateways.keys()) if (!fresh.gateways.has(key)) whole.add(key);
   index.setGateways(views);
   index.routesNaming(whole, ids);
-  for (const c of changes) index.routesNaming([c.key], ids, (route) => attachmentMayChange(route, c, fresh.namespaces));
+  for (const c of changes) index.routesNaming([c.key], ids, attachmentMayChange(c, fresh.namespaces));
   return { ...fresh, views, gateways: new Map(views.map((g) => [g.key, g])) };
 }
 
