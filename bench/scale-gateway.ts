@@ -1,11 +1,13 @@
 // In-process scale measurement of the control plane on Gateway API input (no proxy, no load): one
-// Gateway and N HTTPRoutes (one hostname each, four rules with a header match, a request header
-// filter and a 90/10 split, two Services with EndpointSlices): cold parse, cold translate, an edit
-// of one route to its new hostname being served by the router, Gateway and ReferenceGrant edits
-// (in process: translator CPU and how many routes each re-translates), heap and RSS. The Knative
-// counterpart is bench/scale-translate.ts; the targets are the same (README "Performance").
-// With GRPCRoute, the same routes as GRPCRoutes (a method match per rule instead of a path).
-//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-gw-N] [HTTPRoute|GRPCRoute]
+// Gateway and N routes (one hostname each, four rules with a header match, a request header
+// filter and a 90/10 split, two Services with EndpointSlices), spread over 100 namespaces (each a
+// Namespace labelled `team: bench`): cold parse, cold translate, an edit of one route to its new
+// hostname being served by the router, Gateway, Namespace and ReferenceGrant edits (in process:
+// translator CPU and how many routes each re-translates and attaches again), heap and RSS. The
+// Knative counterpart is bench/scale-translate.ts; the targets are the same (README "Performance").
+// GRPCRoute: the same routes as GRPCRoutes (a method match per rule instead of a path); mixed:
+// HTTPRoutes and GRPCRoutes in turn (N/2 each) on the one Gateway.
+//   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-KIND-ns100-N] [HTTPRoute|GRPCRoute|mixed]
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../src/log.ts';
@@ -19,11 +21,12 @@ import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
 import { gatewayEdits, prepareGatewayEdits } from './scale-gateway-edits.ts';
-import { GATEWAY_LISTENER_PORT, scaleRoute, scaleRouteName, scaleRouteYaml, writeRouteScaleConfig, type ScaleKind } from './httproute-gen.ts';
+import { GATEWAY_LISTENER_PORT, scaleRoute, scaleRouteName, scaleRouteText, writeRouteScaleConfig, type ScaleLayout } from './httproute-gen.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
-const kind: ScaleKind = process.argv[4] === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
-const dir = process.argv[3] ?? `/tmp/sluice-scale-${kind === 'GRPCRoute' ? 'grpc' : 'gw'}-${n}`;
+const shape = process.argv[4] === 'GRPCRoute' || process.argv[4] === 'mixed' ? process.argv[4] : 'HTTPRoute';
+const layout: ScaleLayout = { shape, namespaces: 100 };
+const dir = process.argv[3] ?? `/tmp/sluice-scale-${shape === 'GRPCRoute' ? 'grpc' : shape === 'mixed' ? 'mixed' : 'gw'}-ns100-${n}`;
 const options = { ...defaultTranslateOptions, gatewayAddress: '127.0.0.1' };
 const portName = `gateway/127.0.0.1:${GATEWAY_LISTENER_PORT}`;
 const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
@@ -34,8 +37,9 @@ const cpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, kind);
-prepareGatewayEdits(dir, kind);
+if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, layout);
+prepareGatewayEdits(dir, layout);
+console.log(`${n} routes (${shape === 'mixed' ? 'HTTPRoutes and GRPCRoutes in turn' : `${shape}s`}) over ${layout.namespaces} namespaces, in ${dir}`);
 
 // 1. cold parse and cold translate, separately (wall and CPU: the machine is shared), then the
 // Gateway and ReferenceGrant edits; in a function, so none of it is alive when the pipeline's RSS is read.
@@ -66,7 +70,7 @@ async function inProcess(): Promise<void> {
   let built = 0;
   cache.onTranslate = () => translated++;
   cache.onCompose = (what) => (what.startsWith('attach ') ? attached++ : built++);
-  for (const edit of gatewayEdits(kind)) {
+  for (const edit of gatewayEdits(layout)) {
     const rel = edit.apply(dir);
     await config.recheck(rel);
     [translated, attached, built] = [0, 0, 0];
@@ -98,8 +102,8 @@ for (let round = 0; round < 5; round++) {
   const i = Math.floor(n / 2) + round;
   const host = `edited-${round}-${Date.now()}.bench.example.com`;
   const file = join(dir, 'routes', `${scaleRouteName(i)}.yaml`);
-  const original = scaleRouteYaml(kind, scaleRoute(i, 9001, 9002));
-  writeFileSync(`${file}.tmp`, scaleRouteYaml(kind, { ...scaleRoute(i, 9001, 9002), host }));
+  const original = scaleRouteText(layout, i, 9001, 9002);
+  writeFileSync(`${file}.tmp`, scaleRouteText(layout, i, 9001, 9002, host));
   const start = performance.now();
   const startCpu = cpu();
   renameSync(`${file}.tmp`, file);

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Cluster, ObjectStatus, PortListener, Route, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import type { Attachment } from './attach.ts';
+import { bucketDelete, bucketGet, bucketSet, bucketSize, bucketValues, type Bucket } from './bucket.ts';
 import { byAge, type GatewayView, type ServedListener } from './gateways.ts';
 import { portOf, portTemplates, selects, type PortTemplate } from './ports.ts';
 import { byPrecedence, type RankedRoute } from './route-rules.ts';
@@ -21,14 +22,25 @@ export interface RouteEntry {
   readonly attachments: readonly Attachment[];
   readonly ranked: readonly RankedRoute[];
   readonly clusters: readonly Cluster[];
+  /** a listener refused it a host name held by a route of the other kind (attach.ts) */
+  readonly conflicted?: true;
+}
+
+/** A route listed on a host, with the first listener through which it serves the host. */
+interface Listed {
+  readonly entry: RouteEntry;
+  readonly listener: ServedListener;
 }
 
 interface HostEntry {
   /** the first listener (by Gateway precedence) whose own hostname this is */
   own: ServedListener | undefined;
-  /** route id -> the route and the first listener through which it serves this host */
-  readonly routes: Map<string, { readonly entry: RouteEntry; readonly listener: ServedListener }>;
+  /** route id -> the route listed here */
+  routes: Bucket<Listed>;
 }
+
+const listedId = (l: Listed): string => l.entry.id;
+const entryId = (e: RouteEntry): string => e.id;
 
 /** Oldest first, then kind: the order routes attach in (attach.ts) and claim hosts and clusters. */
 export function routeOrder(a: HTTPRoute | GRPCRoute, b: HTTPRoute | GRPCRoute): number {
@@ -41,6 +53,8 @@ export class RouteIndex {
   /** the listeners' certificates, sorted by name */
   tls: readonly TlsCertificate[];
   readonly routes = new Map<string, RouteEntry>();
+  /** the routes refused a host name the other kind holds (then a patch out of age order may be wrong) */
+  readonly conflicted = new Set<string>();
   /** Gateway `namespace/name` -> the routes whose parentRefs name it (served or not) */
   readonly #naming = new Map<string, Set<string>>();
   /** port name -> the routes with an attachment on it (selected or not) */
@@ -49,7 +63,7 @@ export class RouteIndex {
   #changedPorts = new Set<string>();
   readonly #hosts = new Map<string, Map<string, HostEntry>>();
   /** cluster name -> route id -> that route's cluster of this name */
-  readonly #clusters = new Map<string, Map<string, { readonly entry: RouteEntry; readonly cluster: Cluster }>>();
+  readonly #clusters = new Map<string, Bucket<RouteEntry>>();
   /** what add/remove touched since the last takeDirty: `port\nhost` and cluster names */
   #dirtyHosts = new Set<string>();
   #dirtyClusters = new Set<string>();
@@ -74,10 +88,10 @@ export class RouteIndex {
     for (const l of t.listeners) {
       const own = l.hostname ?? '*';
       const h = hosts.get(own);
-      if (h === undefined) hosts.set(own, { own: l, routes: new Map() });
+      if (h === undefined) hosts.set(own, { own: l, routes: undefined });
       else h.own ??= l;
     }
-    for (const [host, h] of hosts) if (h.own === undefined && h.routes.size === 0) hosts.delete(host);
+    for (const [host, h] of hosts) if (h.own === undefined && h.routes === undefined) hosts.delete(host);
   }
 
   /**
@@ -119,9 +133,19 @@ export class RouteIndex {
     for (const id of again) this.replace(this.routes.get(id) as RouteEntry);
   }
 
-  /** Adds to `into` the routes whose parentRefs name one of `gateways` (`namespace/name`). */
-  routesNaming(gateways: Iterable<string>, into: Set<string>): void {
-    for (const g of gateways) for (const id of this.#naming.get(g) ?? []) into.add(id);
+  /** Adds to `into` the routes of the namespaces `namespaces`. */
+  routesIn(namespaces: ReadonlySet<string>, into: Set<string>): void {
+    for (const id of this.routes.keys()) {
+      const from = id.indexOf(' ') + 1;
+      if (namespaces.has(id.slice(from, id.indexOf('/', from)))) into.add(id);
+    }
+  }
+
+  /** Adds to `into` the routes whose parentRefs name one of `gateways` (`namespace/name`) and that `where` keeps. */
+  routesNaming(gateways: Iterable<string>, into: Set<string>, where?: (route: HTTPRoute | GRPCRoute) => boolean): void {
+    for (const g of gateways) {
+      for (const id of this.#naming.get(g) ?? []) if (where === undefined || where((this.routes.get(id) as RouteEntry).route)) into.add(id);
+    }
   }
 
   /**
@@ -160,15 +184,17 @@ export class RouteIndex {
 
   #swap(old: RouteEntry, entry: RouteEntry): void {
     this.routes.set(entry.id, entry);
+    if (entry.conflicted === true) this.conflicted.add(entry.id);
+    else this.conflicted.delete(entry.id);
     entry.attachments.forEach(({ listener, host }, i) => {
       listener.attached.add(entry.id);
-      const routes = this.#hosts.get(listener.portName)?.get(host)?.routes;
-      const at = routes?.get(entry.id);
-      if (at !== undefined && at.entry === old && at.listener === old.attachments[i]?.listener) routes?.set(entry.id, { entry, listener });
+      const h = this.#hosts.get(listener.portName)?.get(host);
+      const at = bucketGet(h?.routes, entry.id, listedId);
+      if (h !== undefined && at !== undefined && at.entry === old && at.listener === old.attachments[i]?.listener) h.routes = bucketSet(h.routes, entry.id, { entry, listener }, listedId);
     });
     for (const c of entry.clusters) {
       const users = this.#clusters.get(c.name);
-      if (users?.get(entry.id)?.entry === old) users.set(entry.id, { entry, cluster: c });
+      if (bucketGet(users, entry.id, entryId) === old) this.#clusters.set(c.name, bucketSet(users, entry.id, entry, entryId));
     }
   }
 
@@ -179,7 +205,7 @@ export class RouteIndex {
     for (const { listener, host } of entry.attachments) {
       const key = `${listener.portName}\n${host}`;
       if (out.has(key) || this.#changedPorts.has(listener.portName)) continue;
-      const at = this.#hosts.get(listener.portName)?.get(host)?.routes.get(entry.id);
+      const at = bucketGet(this.#hosts.get(listener.portName)?.get(host)?.routes, entry.id, listedId);
       if (at?.entry !== entry) continue;
       const selected = entry.attachments.filter((a) => a.host === host && a.listener.portName === listener.portName && this.#selected(a.listener, host));
       out.set(key, [`${at.listener.gatewayKey}/${at.listener.spec.name}/${at.listener.hostname ?? ''}`, ...selected.map((a) => `${a.listener.gatewayKey}/${a.listener.spec.name}`)].join(' '));
@@ -194,6 +220,7 @@ export class RouteIndex {
 
   add(entry: RouteEntry): void {
     this.routes.set(entry.id, entry);
+    if (entry.conflicted === true) this.conflicted.add(entry.id);
     for (const g of namedGateways(entry.route)) {
       let ids = this.#naming.get(g);
       if (ids === undefined) this.#naming.set(g, (ids = new Set()));
@@ -208,16 +235,15 @@ export class RouteIndex {
       const hosts = this.#hosts.get(listener.portName);
       if (hosts === undefined || !this.#selected(listener, host)) continue;
       let h = hosts.get(host);
-      if (h === undefined) hosts.set(host, (h = { own: undefined, routes: new Map() }));
+      if (h === undefined) hosts.set(host, (h = { own: undefined, routes: undefined }));
       // A route attached through two listeners (or parentRefs) to one host is listed once.
-      if (h.routes.has(entry.id)) continue;
-      h.routes.set(entry.id, { entry, listener });
+      if (bucketGet(h.routes, entry.id, listedId) !== undefined) continue;
+      h.routes = bucketSet(h.routes, entry.id, { entry, listener }, listedId);
       this.#dirtyHosts.add(`${listener.portName}\n${host}`);
     }
     for (const c of entry.clusters) {
-      let users = this.#clusters.get(c.name);
-      if (users === undefined) this.#clusters.set(c.name, (users = new Map()));
-      if (!users.has(entry.id)) users.set(entry.id, { entry, cluster: c });
+      const users = this.#clusters.get(c.name);
+      if (bucketGet(users, entry.id, entryId) === undefined) this.#clusters.set(c.name, bucketSet(users, entry.id, entry, entryId));
       this.#dirtyClusters.add(c.name);
     }
   }
@@ -227,6 +253,7 @@ export class RouteIndex {
     const entry = this.routes.get(id);
     if (entry === undefined) return undefined;
     this.routes.delete(id);
+    this.conflicted.delete(id);
     for (const g of namedGateways(entry.route)) {
       const ids = this.#naming.get(g);
       ids?.delete(id);
@@ -238,19 +265,28 @@ export class RouteIndex {
       ids?.delete(id);
       if (ids?.size === 0) this.#onPort.delete(listener.portName);
       const h = this.#hosts.get(listener.portName)?.get(host);
-      if (h?.routes.get(id)?.entry !== entry) continue;
-      h.routes.delete(id);
-      if (h.routes.size === 0 && h.own === undefined) this.#hosts.get(listener.portName)?.delete(host);
+      if (h === undefined || bucketGet(h.routes, id, listedId)?.entry !== entry) continue;
+      h.routes = bucketDelete(h.routes, id, listedId);
+      if (h.routes === undefined && h.own === undefined) this.#hosts.get(listener.portName)?.delete(host);
       this.#dirtyHosts.add(`${listener.portName}\n${host}`);
     }
     for (const c of entry.clusters) {
       const users = this.#clusters.get(c.name);
-      if (users?.get(id)?.entry !== entry) continue;
-      users.delete(id);
-      if (users.size === 0) this.#clusters.delete(c.name);
+      if (bucketGet(users, id, entryId) !== entry) continue;
+      const left = bucketDelete(users, id, entryId);
+      if (left === undefined) this.#clusters.delete(c.name);
+      else this.#clusters.set(c.name, left);
       this.#dirtyClusters.add(c.name);
     }
     return entry;
+  }
+
+  /** How many hosts and clusters hold a collection of routes (several routes share them): what the size tests count. */
+  collections(): number {
+    let n = 0;
+    for (const hosts of this.#hosts.values()) for (const h of hosts.values()) if (bucketSize(h.routes) > 1) n++;
+    for (const users of this.#clusters.values()) if (bucketSize(users) > 1) n++;
+    return n;
   }
 
   /** Every port, built whole (a full translation). */
@@ -333,7 +369,7 @@ export class RouteIndex {
   // precedence; it belongs to the Gateway of the listener whose own host name it is, else to that
   // of the oldest route's listener (the route that would have created it attaching oldest first).
   #host(t: PortTemplate, host: string, h: HostEntry, observe: ((what: string) => void) | undefined): VirtualHost {
-    const routes = [...h.routes.values()].sort((a, b) => routeOrder(a.entry.route, b.entry.route));
+    const routes = [...bucketValues(h.routes)].sort((a, b) => routeOrder(a.entry.route, b.entry.route));
     const lead = h.own ?? (routes[0]?.listener as ServedListener);
     const name = `${t.port.name}/${host}`;
     observe?.(`vhost ${name}`);
@@ -357,9 +393,9 @@ export class RouteIndex {
 
   // The first route to name a cluster (oldest first) gives its object, as a full pass keeps the first.
   #cluster(name: string): Cluster | undefined {
-    let first: { entry: RouteEntry; cluster: Cluster } | undefined;
-    for (const u of this.#clusters.get(name)?.values() ?? []) if (first === undefined || routeOrder(u.entry.route, first.entry.route) < 0) first = u;
-    return first?.cluster;
+    let first: RouteEntry | undefined;
+    for (const u of bucketValues(this.#clusters.get(name))) if (first === undefined || routeOrder(u.route, first.route) < 0) first = u;
+    return first?.clusters.find((c) => c.name === name);
   }
 }
 

@@ -9,7 +9,8 @@ import type { Cluster, ObjectStatus, PortListener, TlsCertificate } from '../sna
 import type { ResourceSet } from '../store/types.ts';
 import type { Lookups } from '../translate/lookups.ts';
 import { gatewayAddresses, type GatewayAddress } from './addresses.ts';
-import { attachRoute, type RouteObject } from './attach.ts';
+import { attachRoute, meetsOtherKind, type RouteObject } from './attach.ts';
+import { attachmentMayChange, carryListeners, type GatewayChange } from './gateway-change.ts';
 import { resolveGateways, sameView, type GatewayOptions, type GatewayView } from './gateways.ts';
 import { grantIndexOf, refAllowed, type GrantIndex, type RefTo } from './reference-grants.ts';
 import { RouteIndex, routeOrder, splice, type RouteEntry } from './route-index.ts';
@@ -88,8 +89,9 @@ export function translateGatewayApiIndexed(set: ResourceSet, lookups: Lookups, o
  * Secrets. Those are resolved again (a few objects); a Gateway whose resolution changed has the
  * routes naming it attached again, and a port whose listeners changed is rebuilt; other routes,
  * hosts and statuses stay as they were. Only the virtual hosts whose content changed are rebuilt.
- * Only for sets of one route kind: an HTTPRoute and a GRPCRoute may claim each other's host names
- * in attachment order, which a patch does not replay. `previous` and `ids` are used up.
+ * Undefined when a patch cannot be exact: an HTTPRoute and a GRPCRoute may claim each other's host
+ * names in age order, which a patch does not replay, so a set where some route meets a host name
+ * of the other kind is translated whole. `previous` and `ids` are used up.
  */
 export function patchGatewayApi(
   previous: GatewayApiTranslation,
@@ -97,23 +99,32 @@ export function patchGatewayApi(
   ids: Set<string>,
   rulesOf: RouteRulesOf,
   observe?: (what: string) => void,
-  gatewayLevel?: { readonly lookups: Lookups; readonly options: GatewayOptions },
-): GatewayApiTranslation {
+  gatewayLevel?: { readonly lookups: Lookups; readonly options: GatewayOptions; readonly namespaces?: ReadonlySet<string> },
+): GatewayApiTranslation | undefined {
   const { index } = previous;
   const statuses = [...previous.result.objectStatuses];
   let inputs = previous.inputs;
   if (gatewayLevel !== undefined) {
     inputs = reresolve(previous.inputs, set, gatewayLevel.lookups, gatewayLevel.options, index, ids);
+    // A Namespace's labels matter only to a listener selecting by them: then its routes attach again.
+    const namespaces = gatewayLevel.namespaces;
+    if (namespaces !== undefined && namespaces.size > 0 && [...previous.inputs.views, ...inputs.views].some(selectsNamespaces)) index.routesIn(namespaces, ids);
     for (const c of previous.inputs.classes) splice(statuses, statusKey(c), undefined, statusKey);
     for (const c of inputs.classes) splice(statuses, statusKey(c), c, statusKey);
     for (const g of previous.inputs.views) if (!inputs.gateways.has(g.key)) splice(statuses, `Gateway\0${g.key.replace('/', '\0')}`, undefined, statusKey);
   }
+  // Routes are attached here in no particular order: exact only while no route meets a host name of
+  // the other kind (attach.ts otherKindHolder, which settles that in age order). Else: undefined.
+  if (index.conflicted.size > 0) return undefined;
+  for (const id of ids) {
+    const old = index.routes.get(id)?.route;
+    const route = routeOf(set, id);
+    if ((old !== undefined && meetsOtherKind(routeObject(old), inputs.gateways)) || (route !== undefined && meetsOtherKind(routeObject(route), inputs.gateways))) return undefined;
+  }
   const entryOf = routeEntries(set, undefined, inputs, rulesOf, observe);
   for (const id of ids) {
     const old = index.routes.get(id);
-    const space = id.indexOf(' ');
-    const key = id.slice(space + 1);
-    const route = id.slice(0, space) === 'HTTPRoute' ? set.httpRoutes.get(key) : set.grpcRoutes.get(key);
+    const route = routeOf(set, id);
     if (route === undefined) {
       if (old === undefined) continue;
       index.remove(id);
@@ -131,25 +142,47 @@ export function patchGatewayApi(
     const s = gatewayStatus(g, inputs.addresses);
     splice(statuses, statusKey(s), s, statusKey);
   }
+  if (index.conflicted.size > 0) return undefined;
   const result = { ports: index.patchPorts(previous.result.ports, observe), clusters: index.patchClusters(previous.result.clusters), tls: index.tls, objectStatuses: statuses };
   return { result, index, inputs };
 }
 
-// The Gateway-level inputs of `set`, where each Gateway resolved as before keeps its earlier view;
-// the index takes them, and `ids` gets the routes naming a Gateway whose view changed.
+// The Gateway-level inputs of `set`, where each Gateway resolved as before keeps its earlier view,
+// and one edited keeps the listeners that attach as before (gateway-change.ts); the index takes
+// them, and `ids` gets the routes that may attach otherwise: those naming a Gateway added or gone,
+// and those a changed listener may take or leave.
 function reresolve(previous: AttachInputs, set: ResourceSet, lookups: Lookups, options: GatewayOptions, index: RouteIndex, ids: Set<string>): AttachInputs {
   const fresh = attachInputs(set, lookups, options);
-  const changed = new Set<string>();
+  const whole = new Set<string>();
+  const changes: GatewayChange[] = [];
   const views = fresh.views.map((v) => {
     const had = previous.gateways.get(v.key);
     if (had !== undefined && sameView(had, v)) return had;
-    changed.add(v.key);
-    return v;
+    if (had === undefined) {
+      whole.add(v.key);
+      return v;
+    }
+    const { view, change } = carryListeners(had, v);
+    changes.push(change);
+    return view;
   });
-  for (const key of previous.gateways.keys()) if (!fresh.gateways.has(key)) changed.add(key);
+  for (const key of previous.gateways.keys()) if (!fresh.gateways.has(key)) whole.add(key);
   index.setGateways(views);
-  index.routesNaming(changed, ids);
+  index.routesNaming(whole, ids);
+  for (const c of changes) index.routesNaming([c.key], ids, attachmentMayChange(c, fresh.namespaces));
   return { ...fresh, views, gateways: new Map(views.map((g) => [g.key, g])) };
+}
+
+/** The route `kind namespace/name` of `set`. */
+function routeOf(set: ResourceSet, id: string): HTTPRoute | GRPCRoute | undefined {
+  const space = id.indexOf(' ');
+  const key = id.slice(space + 1);
+  return id.slice(0, space) === 'HTTPRoute' ? set.httpRoutes.get(key) : set.grpcRoutes.get(key);
+}
+
+function routeObject(r: HTTPRoute | GRPCRoute): RouteObject {
+  const namespace = r.metadata.namespace ?? 'default';
+  return { kind: r.kind, key: `${namespace}/${r.metadata.name}`, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
 }
 
 // One route -> its rules (from `rulesOf`, or translated with `lookups`), its attachment and status.
@@ -162,7 +195,7 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
     const kind = r.kind;
     const namespace = r.metadata.namespace ?? 'default';
     const key = `${namespace}/${r.metadata.name}`;
-    const object: RouteObject = { kind, key, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
+    const object = routeObject(r);
     const created = r.metadata.creationTimestamp ?? '';
     const translateRules = (own: Lookups, reads: RuleReads): RouteRulesResult => {
       const resolver = own === lookups ? (shared ??= upstreamResolver(set, own)) : upstreamResolver(set, own);
@@ -193,9 +226,12 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
         : translateRules(lookups as Lookups, IGNORED_READS);
     const attached = attachRoute(object, rules, inputs);
     observe?.(`attach ${kind} ${key}`);
-    return { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
+    const entry: RouteEntry = { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents, values), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
+    return attached.conflicted ? { ...entry, conflicted: true } : entry;
   };
 }
+
+const selectsNamespaces = (g: GatewayView): boolean => g.listeners.some((l) => l.spec.allowedRoutes?.namespaces?.from === 'Selector');
 
 const IGNORED_READS: RuleReads = { usesUpstreams: () => {}, crossed: () => {} };
 

@@ -1,10 +1,11 @@
 // The Gateway API part of a translation, kept in the cache: reused whole when nothing it reads
 // changed; patched (gateway-api/translate.ts patchGatewayApi) when a set leads from the one
 // translated last and changed routes, what some routes read (Services, EndpointSlices, Endpoints,
-// Secrets), ReferenceGrants (the routes crossing into their namespaces) or the Gateway-level
-// inputs (GatewayClasses, Gateways, ConfigMaps, listener Secrets: the routes naming a Gateway whose
-// resolution changed); otherwise (Namespaces, Gloo Upstreams, both route kinds) translated again
-// whole, each route's rules still from the RouteRulesCache. At 10,000 HTTPRoutes an edit of one is
+// Secrets), ReferenceGrants (the routes crossing into their namespaces), the Gateway-level inputs
+// (GatewayClasses, Gateways, ConfigMaps, listener Secrets: the routes a changed listener may take
+// or leave) or Namespaces (their routes, when a listener selects namespaces by label); otherwise
+// (Gloo Upstreams; an HTTPRoute and a GRPCRoute meeting on a host name) translated again whole,
+// each route's rules still from the RouteRulesCache. At 10,000 HTTPRoutes an edit of one is
 // then the work of one route, and a grant's the work of the routes it concerns.
 import { patchGatewayApi, translateGatewayApiIndexed, type GatewayApiResult, type GatewayApiTranslation } from '../gateway-api/translate.ts';
 import type { ResourceSet } from '../store/types.ts';
@@ -30,9 +31,9 @@ export interface GatewayApiEntry {
 }
 
 /** The maps besides the routes that the part reads whole: any change to them translates it again. */
-const WHOLE_MAPS = ['namespaces', 'glooUpstreams'] as const;
+const WHOLE_MAPS = ['glooUpstreams'] as const;
 /** The Gateway-level maps: a change to them resolves the Gateways again and patches (patchGatewayApi). */
-const GATEWAY_MAPS = ['gatewayClasses', 'gateways', 'referenceGrants', 'configMaps'] as const;
+const GATEWAY_MAPS = ['gatewayClasses', 'gateways', 'referenceGrants', 'configMaps', 'namespaces'] as const;
 const DEP_KINDS: readonly DepKind[] = ['services', 'endpointSlicesByService', 'endpoints', 'secrets'];
 
 export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cache: TranslateCache): GatewayApiResult {
@@ -54,12 +55,15 @@ export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cach
         hit.grantReads.delete(id);
       }
       const lookups = change.gatewayLevel ? new RecordingLookups(set) : undefined;
+      const namespaces = change.namespaces;
       const rulesOf = cache.routeRules.rulesOf(set, options, hit.reads, hit.grantReads, cache.onTranslate);
-      const patched = patchGatewayApi(hit.translation, set, change.ids, rulesOf, cache.onCompose, lookups && { lookups, options });
-      // A port rebuilt whole (a Gateway edit changed its listeners) keeps the virtual hosts that did not change.
-      const translation = lookups === undefined ? patched : { ...patched, result: { ...patched.result, ports: reusePorts(hit.translation.result.ports, patched.result.ports) } };
-      cache.gatewayApi = { ...hit, set, translation, deps: lookups?.deps ?? hit.deps };
-      return translation.result;
+      const patched = patchGatewayApi(hit.translation, set, change.ids, rulesOf, cache.onCompose, lookups && { lookups, options, namespaces });
+      if (patched !== undefined) {
+        // A port rebuilt whole (a Gateway edit changed its listeners) keeps the virtual hosts that did not change.
+        const translation = lookups === undefined ? patched : { ...patched, result: { ...patched.result, ports: reusePorts(hit.translation.result.ports, patched.result.ports) } };
+        cache.gatewayApi = { ...hit, set, translation, deps: lookups?.deps ?? hit.deps };
+        return translation.result;
+      }
     }
   }
   const lookups = new RecordingLookups(set);
@@ -77,14 +81,10 @@ export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cach
  * changed (the Gateways are then resolved again, and the routes naming a changed one added).
  * Undefined when the part must be translated whole.
  */
-function changeOf(entry: GatewayApiEntry, set: ResourceSet): { ids: Set<string>; gatewayLevel: boolean } | undefined {
+function changeOf(entry: GatewayApiEntry, set: ResourceSet): { ids: Set<string>; gatewayLevel: boolean; namespaces: ReadonlySet<string> } | undefined {
   const changes = set.changes;
   if (changes === undefined || changes.since.deref() !== entry.set) return undefined;
   for (const m of WHOLE_MAPS) if (set[m] !== entry.set[m] && (changes[m]?.size ?? 1) > 0) return undefined;
-  // An HTTPRoute and a GRPCRoute may take each other's host names in attachment order: a set
-  // holding both kinds is translated whole (patchGatewayApi replays no order).
-  const mixed = (s: ResourceSet): boolean => s.httpRoutes.size > 0 && s.grpcRoutes.size > 0;
-  if (mixed(set) || mixed(entry.set)) return undefined;
   const gatewayLevel = GATEWAY_MAPS.some((m) => set[m] !== entry.set[m] && (changes[m]?.size ?? 1) > 0) || !unchanged(entry.deps, set);
   const ids = new Set<string>();
   for (const key of changes.httpRoutes) ids.add(`HTTPRoute ${key}`);
@@ -97,5 +97,13 @@ function changeOf(entry: GatewayApiEntry, set: ResourceSet): { ids: Set<string>;
       if (g !== undefined) for (const scope of grantScopes(g)) entry.grantReads.routesCrossing(scope, ids);
     }
   }
-  return { ids, gatewayLevel };
+  // A Namespace edit: the names of the namespaces edited (their routes attach again if a listener selects by labels).
+  const namespaces = new Set<string>();
+  if (set.namespaces !== entry.set.namespaces) {
+    for (const key of changes.namespaces) {
+      const ns = set.namespaces.get(key) ?? entry.set.namespaces.get(key);
+      if (ns !== undefined) namespaces.add(ns.metadata.name);
+    }
+  }
+  return { ids, gatewayLevel, namespaces };
 }

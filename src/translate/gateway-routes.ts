@@ -21,6 +21,9 @@ interface Crossing {
   readonly allowed: boolean;
 }
 
+/** Most routes reference nothing in another namespace: one empty list for all of them. */
+const NO_CROSSINGS: readonly Crossing[] = [];
+
 interface RulesEntry {
   readonly options: TranslateOptions;
   readonly crossings: readonly Crossing[];
@@ -88,7 +91,7 @@ export class RouteRulesCache {
       const crossings: Crossing[] = [];
       const result = translate(lookups, { usesUpstreams: () => (services = set.services), crossed: (to, allowed) => crossings.push({ to, allowed }) });
       onTranslate?.(id);
-      this.#routes.set(route, { options, crossings, upstreams: set.glooUpstreams, services, deps: lookups.deps, result, checked: generation });
+      this.#routes.set(route, { options, crossings: crossings.length === 0 ? NO_CROSSINGS : crossings, upstreams: set.glooUpstreams, services, deps: lookups.deps, result, checked: generation });
       reads.set(id, lookups.deps, services !== undefined);
       grantReads.set(id, crossingKeys(route.kind, namespace, crossings));
       return result;

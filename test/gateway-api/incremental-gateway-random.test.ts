@@ -1,6 +1,7 @@
 // Property: with Gateways and ReferenceGrants edited as often as routes (listeners added and
-// removed, hostnames, allowedRoutes, protocol conflicts across Gateways on one port, grants for
-// routes and Gateways coming and going), the patched translation equals a translation from scratch
+// removed, reordered, hostnames, allowedRoutes, protocol conflicts across Gateways on one port, grants for
+// routes and Gateways coming and going, Namespace labels a selector reads, HTTPRoutes and GRPCRoutes
+// sharing host names), the patched translation equals a translation from scratch
 // after every edit, and most Gateway, grant and listener Secret edits attach only some of the
 // routes again.
 import assert from 'node:assert/strict';
@@ -36,7 +37,7 @@ function listener(rnd: Rnd, name: string): object {
     ...(protocol === 'HTTPS' && { tls: { certificateRefs: [{ name: pick(rnd, ['cert-a', 'cert-b']), ...(rnd() < 0.5 && { namespace: 'other' }) }] } }),
     ...(rnd() < 0.5 && { hostname: pick(rnd, ['one.example.com', '*.example.com', 'two.example.com']) }),
     allowedRoutes: {
-      namespaces: { from, ...(from === 'Selector' && { selector: { matchLabels: { 'kubernetes.io/metadata.name': pick(rnd, NAMESPACES) } } }) },
+      namespaces: { from, ...(from === 'Selector' && { selector: { matchLabels: rnd() < 0.5 ? { 'kubernetes.io/metadata.name': pick(rnd, NAMESPACES) } : { team: pick(rnd, ['a', 'b']) } } }) },
       ...(rnd() < 0.1 && { kinds: [{ kind: pick(rnd, ['HTTPRoute', 'GRPCRoute']) }] }),
     },
   };
@@ -61,7 +62,12 @@ function tweak(rnd: Rnd, g: GatewayDoc): GatewayDoc {
   const i = Math.floor(rnd() * listeners.length);
   const l = listeners[i] as Record<string, unknown>;
   const fresh = listener(rnd, `l${i}`) as Record<string, unknown>;
-  switch (pick(rnd, ['add', 'remove', 'hostname', 'allowedRoutes', 'port', 'protocol'])) {
+  switch (pick(rnd, ['add', 'remove', 'hostname', 'allowedRoutes', 'port', 'protocol', 'reorder', 'label'])) {
+    case 'reorder':
+      listeners.reverse();
+      break;
+    case 'label':
+      return { ...g, metadata: { ...g.metadata, labels: { edited: String(Math.floor(rnd() * 3)) } } };
     case 'add':
       if (listeners.length < 3) listeners.push(listener(rnd, `l${listeners.length}`));
       break;
@@ -84,9 +90,11 @@ function tweak(rnd: Rnd, g: GatewayDoc): GatewayDoc {
 function routeDoc(rnd: Rnd): object {
   const namespace = pick(rnd, NAMESPACES);
   const backend = () => ({ name: pick(rnd, ['s0', 's1']), port: 80, ...(rnd() < 0.5 && { namespace: pick(rnd, NAMESPACES) }) });
+  // Now and then a GRPCRoute: the two kinds may claim one host name (the older keeps it).
+  const grpc = rnd() < 0.25;
   return {
     apiVersion: GW,
-    kind: 'HTTPRoute',
+    kind: grpc ? 'GRPCRoute' : 'HTTPRoute',
     metadata: { name: pick(rnd, ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8']), namespace, ...(rnd() < 0.6 && { creationTimestamp: pick(rnd, ['2024-01-01T00:00:00Z', '2024-03-01T00:00:00Z']) }) },
     spec: {
       parentRefs: Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => ({
@@ -96,7 +104,7 @@ function routeDoc(rnd: Rnd): object {
         ...(rnd() < 0.1 && { port: pick(rnd, [80, 81]) }),
       })),
       hostnames: [pick(rnd, ['one.example.com', 'two.example.com', 'x.example.com', 'y.other.org'])],
-      rules: [{ matches: [{ path: { type: 'PathPrefix', value: pick(rnd, ['/', '/api']) } }], backendRefs: [backend(), ...(rnd() < 0.4 ? [backend()] : [])] }],
+      rules: [{ matches: [grpc ? { method: { service: pick(rnd, ['a.A', 'b.B']) } } : { path: { type: 'PathPrefix', value: pick(rnd, ['/', '/api']) } }], backendRefs: [backend(), ...(rnd() < 0.4 ? [backend()] : [])] }],
     },
   };
 }
@@ -170,7 +178,14 @@ test('a random sequence of Gateway, ReferenceGrant, Secret and HTTPRoute edits, 
       const path = `r${Math.floor(rnd() * 14)}.yaml`;
       if (rnd() < 0.15) merge.delete(path);
       else file(path, [routeDoc(rnd)]);
-    } else if (what < 0.93) file(`svc-extra.yaml`, [serviceDoc(rnd)]);
+    } else if (what < 0.89) file(`svc-extra.yaml`, [serviceDoc(rnd)]);
+    else if (what < 0.93) {
+      // A Namespace's labels, which a listener's selector may read.
+      const ns = pick(rnd, NAMESPACES);
+      if (rnd() < 0.2) merge.delete(`ns-${ns}.yaml`);
+      else file(`ns-${ns}.yaml`, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: pick(rnd, ['a', 'b']) } } }]);
+      touchedGatewayOrGrant = true;
+    }
     else {
       // A listener's Secret replaced, or gone.
       const ns = pick(rnd, ['ns', 'other']);
@@ -184,7 +199,7 @@ test('a random sequence of Gateway, ReferenceGrant, Secret and HTTPRoute edits, 
     const incremental = translate(set, options, cache);
     if (touchedGatewayOrGrant) {
       gatewayOrGrantSteps++;
-      if (attached - before < set.httpRoutes.size) partial++;
+      if (attached - before < set.httpRoutes.size + set.grpcRoutes.size) partial++;
     }
     if (incremental.snapshot.ports.some((p) => p.protocol === 'HTTPS')) https++;
     const scratch = translate(plainCopy(set), options, new TranslateCache());
