@@ -4,10 +4,12 @@
 // wrk -t1 and the nginx upstream on CPU 1). For each run: wrk's distribution (p90 … p99.99, max, the share
 // of requests over 1/2/4 ms), each CPU's busy and steal time, the proxy's threads' run and run-queue
 // wait time (schedstat), every process that used CPU in the window and where it may run; with --trace
-// (perf, root) also the proxy's main thread's waits for its core and what ran on it meanwhile.
+// (perf, root) also the proxy's main thread's waits for its core and what ran on it meanwhile; with
+// --inside, Sluice's own view (bench/preload/tail.mjs, loop-delay.mjs).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { contenderByName } from './contenders/index.ts';
 import { startSluice } from './contenders/sluice.ts';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     trace: { type: 'boolean', default: false },
     // pin this harness (and the npm/tsx processes that started it) to this CPU, as run.ts does
     'harness-cpu': { type: 'string' },
+    // Sluice only: bench/preload/tail.mjs and loop-delay.mjs inside the gateway (read → write times, loop turns, GC)
+    inside: { type: 'boolean', default: false },
     'node-args': { type: 'string' },
     'serve-args': { type: 'string' },
     bin: { type: 'string' },
@@ -45,13 +49,18 @@ const trace = values.trace && perfSchedAvailable();
 if (values.trace && !trace) process.stdout.write('--trace: perf sched is not available here (perf missing, or not root); going on without\n');
 const split = (s: string | undefined): string[] => s?.split(' ').filter(Boolean) ?? [];
 
+const PRELOADS = ['./preload/tail.mjs', './preload/loop-delay.mjs'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+/** what the preloads printed, per sluice run (read after it stopped) */
+let insideOut: (() => string) | undefined;
+
 async function startProxy(name: string, upstream: Upstream): Promise<Running> {
   const dir = join(workDir, `${name}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   if (name !== 'sluice') return contenderByName(name).start(upstream, scenario, { cpus: pinned ? '0' : undefined, workDir: dir });
   const host = writeScenarioConfig(join(dir, 'config'), scenario.split, upstream.portA, upstream.portB);
-  const nodeArgs = split(values['node-args']);
+  const nodeArgs = [...split(values['node-args']), ...(values.inside ? PRELOADS.flatMap((f) => ['--import', f]) : [])];
   const s = await startSluice({ configDir: join(dir, 'config'), cpus: pinned ? '0' : undefined, readyTimeoutMs: 60_000, bin: values.bin, extraArgs: split(values['serve-args']), ...(nodeArgs.length > 0 ? { nodeArgs } : {}) });
+  insideOut = nodeArgs.length > 0 ? () => s.child.stdout() : undefined;
   return { url: `http://127.0.0.1:${s.httpPort}${scenario.path}`, headers: { host }, pid: s.pid, stop: s.stop };
 }
 
@@ -77,6 +86,8 @@ try {
       } finally {
         await proxy.stop();
       }
+      for (const line of insideOut?.().split('\n') ?? []) if (/^(TAIL|LOOPDELAY) /.test(line)) process.stdout.write(`  inside: ${line}\n`);
+      insideOut = undefined;
     }
   }
 } finally {
