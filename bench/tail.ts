@@ -1,13 +1,13 @@
 // `tsx bench/tail.ts [--contenders sluice,nginx] [--connections 50] [--duration 10] [--rounds 1] [--trace]
-//   [--harness-cpu N] [--node-args "..."] [--serve-args "..."] [--bin FILE]`: where a proxy's small-GET
+//   [--harness-cpu N] [--nice N] [--inside] [--node-args "..."] [--serve-args "..."] [--bin FILE]`: where a proxy's small-GET
 // latency tail comes from, next to another proxy under the same conditions (the bench's: proxy on CPU 0,
 // wrk -t1 and the nginx upstream on CPU 1). For each run: wrk's distribution (p90 … p99.99, max, the share
 // of requests over 1/2/4 ms), each CPU's busy and steal time, the proxy's threads' run and run-queue
 // wait time (schedstat), every process that used CPU in the window and where it may run; with --trace
 // (perf, root) also the proxy's main thread's waits for its core and what ran on it meanwhile; with
 // --inside, Sluice's own view (bench/preload/tail.mjs, loop-delay.mjs).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,9 @@ const { values } = parseArgs({
     trace: { type: 'boolean', default: false },
     // pin this harness (and the npm/tsx processes that started it) to this CPU, as run.ts does
     'harness-cpu': { type: 'string' },
+    // a nice value for this harness and all it starts (root may lower it: the machine's other work then
+    // rarely takes the proxy's core, which shows whether a tail is the proxy's own or its neighbours')
+    nice: { type: 'string' },
     // Sluice only: bench/preload/tail.mjs and loop-delay.mjs inside the gateway (read → write times, loop turns, GC)
     inside: { type: 'boolean', default: false },
     'node-args': { type: 'string' },
@@ -41,6 +44,16 @@ const { values } = parseArgs({
 stopChildrenOnExit();
 const pinned = pinningAvailable(cpus().length);
 if (values['harness-cpu'] !== undefined) pinHarness(values['harness-cpu']);
+// children (upstream, proxies, wrk) inherit it
+if (values.nice !== undefined) {
+  setPriority(Number(values.nice));
+  // With autogroups on, nice weighs only within this session's group; the group's own nice weighs it against the others.
+  try {
+    writeFileSync('/proc/self/autogroup', values.nice);
+  } catch {
+    // no autogroups here, or not permitted: the process nice alone
+  }
+}
 const workDir = mkdtempSync(join(tmpdir(), 'sluice-tail-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 const scenario = scenarioByName('small');
@@ -79,7 +92,8 @@ try {
         const t0 = performance.now();
         const [result] = await Promise.all([measure({ ...load, durationSec: duration, warmupSec: 0 }), trace ? recordSched('0', traceSec, traceFile) : Promise.resolve()]);
         const window = between(before, sample([proxy.pid]), (performance.now() - t0) / 1000);
-        process.stdout.write(`\n${name} (round ${round}, ${load.connections} connections, load average ${la} before, ${loadavg()[0]!.toFixed(2)} after): ${Math.round(result.rps)} req/s\n  ${formatTail(result)}\n${formatWindow(window)}\n`);
+        const niced = values.nice === undefined ? '' : `, nice ${values.nice}`;
+        process.stdout.write(`\n${name} (round ${round}, ${load.connections} connections${niced}, load average ${la} before, ${loadavg()[0]!.toFixed(2)} after): ${Math.round(result.rps)} req/s\n  ${formatTail(result)}\n${formatWindow(window)}\n`);
         // The proxy's main thread: its pid (nginx: the worker, the busiest thread under test).
         const main = name === 'sluice' ? proxy.pid : (window.threads[0]?.tid ?? proxy.pid);
         if (trace) process.stdout.write(`${formatDelays(delays(readSched(traceFile), main), traceSec)}\n`);
