@@ -99,7 +99,10 @@ export function pinHarness(cpu: string): number[] {
   };
   const isHarness = (pid: number): boolean => {
     try {
-      return /(^|\/)(node|npm|npx|tsx)(\0|$| )|npm-cli|npx-cli|\/tsx\//.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      // the program only (npm's retitled process reads "npm exec tsx …"), not its arguments: a shell
+      // running `sh -c "node …"` is not the harness
+      const exe = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      return /^(\S*\/)?(node|npm|npx|tsx)( |$)/.test(exe);
     } catch {
       return false;
     }
