@@ -42,6 +42,7 @@ export interface DelayReport {
 /** Pure: the main thread `tid`'s waits for the core, and who held the core meanwhile. */
 export function delays(slices: readonly Slice[], tid: number): DelayReport {
   const mine = slices.filter((s) => s.tid === tid);
+  const pid = mine[0]?.pid ?? tid;
   const d = mine.map((s) => s.delayMs).sort((a, b) => a - b);
   const at = (p: number): number => (d.length === 0 ? 0 : d[Math.min(d.length - 1, Math.floor((p / 100) * d.length))]!);
   const ranInstead = new Map<string, number>();
@@ -53,7 +54,9 @@ export function delays(slices: readonly Slice[], tid: number): DelayReport {
       if (o.tid === tid) continue;
       const oFrom = o.end - o.runMs / 1000;
       const overlap = Math.min(to, o.end) - Math.max(from, oFrom);
-      if (overlap > 0) ranInstead.set(o.comm, (ranInstead.get(o.comm) ?? 0) + overlap * 1000);
+      // the proxy's own other threads (GC helpers, a worker) by thread id: their comm is the same
+      const who = o.pid === pid ? `own thread ${o.tid}` : o.comm;
+      if (overlap > 0) ranInstead.set(who, (ranInstead.get(who) ?? 0) + overlap * 1000);
     }
   }
   const others = new Map<string, { ms: number; slices: number; maxMs: number }>();
