@@ -39,8 +39,11 @@ export interface DelayReport {
   readonly others: ReadonlyArray<{ readonly comm: string; readonly ms: number; readonly slices: number; readonly maxMs: number }>;
 }
 
-/** Pure: the main thread `tid`'s waits for the core, and who held the core meanwhile. */
-export function delays(slices: readonly Slice[], tid: number): DelayReport {
+/**
+ * Pure: the main thread `tid`'s waits for the core, and who held the core meanwhile. `own`: the
+ * proxy's other thread ids (perf names a thread that existed before the recording by its id alone).
+ */
+export function delays(slices: readonly Slice[], tid: number, own: ReadonlySet<number> = new Set()): DelayReport {
   const mine = slices.filter((s) => s.tid === tid);
   const pid = mine[0]?.pid ?? tid;
   const d = mine.map((s) => s.delayMs).sort((a, b) => a - b);
@@ -55,7 +58,7 @@ export function delays(slices: readonly Slice[], tid: number): DelayReport {
       const oFrom = o.end - o.runMs / 1000;
       const overlap = Math.min(to, o.end) - Math.max(from, oFrom);
       // the proxy's own other threads (GC helpers, a worker) by thread id: their comm is the same
-      const who = o.pid === pid ? `own thread ${o.tid}` : o.comm;
+      const who = o.pid === pid || own.has(o.tid) ? `own thread ${o.tid}` : o.comm;
       if (overlap > 0) ranInstead.set(who, (ranInstead.get(who) ?? 0) + overlap * 1000);
     }
   }

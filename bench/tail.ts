@@ -96,7 +96,7 @@ try {
         process.stdout.write(`\n${name} (round ${round}, ${load.connections} connections${niced}, load average ${la} before, ${loadavg()[0]!.toFixed(2)} after): ${Math.round(result.rps)} req/s\n  ${formatTail(result)}\n${formatWindow(window)}\n`);
         // The proxy's main thread: its pid (nginx: the worker, the busiest thread under test).
         const main = name === 'sluice' ? proxy.pid : (window.threads[0]?.tid ?? proxy.pid);
-        if (trace) process.stdout.write(`${formatDelays(delays(readSched(traceFile), main), traceSec)}\n`);
+        if (trace) process.stdout.write(`${formatDelays(delays(readSched(traceFile), main, new Set(window.threads.map((t) => t.tid))), traceSec)}\n`);
       } finally {
         await proxy.stop();
       }

@@ -77,4 +77,8 @@ test('perf sched timehist: the main thread\'s run-queue delays, and what held th
   // another process by its name; the proxy's own other thread by its id
   assert.deepEqual(r.ranInstead.map((o) => [o.comm, Math.round(o.ms * 1000) / 1000]), [['npm exec tsx be', 2], ['own thread 43', 2]]);
   assert.deepEqual(r.others.map((o) => o.comm), ['node', 'npm exec tsx be']);
+  // a thread perf names by its id alone is the proxy's when the caller says so
+  const bare = parseTimehist(text.replace('node[43/42]', 'node[43]').replace('node[43/42]', 'node[43]'));
+  assert.deepEqual(delays(bare, 42).ranInstead.map((o) => o.comm), ['npm exec tsx be', 'node']);
+  assert.deepEqual(delays(bare, 42, new Set([42, 43])).ranInstead.map((o) => o.comm), ['npm exec tsx be', 'own thread 43']);
 });
