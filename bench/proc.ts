@@ -81,7 +81,7 @@ export function start(cmd: string, args: readonly string[], opts: SpawnOptions):
 }
 
 /**
- * Pins this harness to `cpu`: this process, the npm/npx/tsx processes that started it, and what they
+ * Pins this harness to `cpu`: this process, the npm/npx/tsx launchers that started it, and what they
  * run beside it (tsx's esbuild service), each with all its threads. Unpinned, they share the proxy's
  * core with it (bench/README.md, "Where the small-GET tail comes from"). Processes started later
  * inherit the pinning; contenders and generators are pinned by `start` to their own CPUs anyway.
@@ -97,18 +97,20 @@ export function pinHarness(cpu: string): number[] {
       return undefined;
     }
   };
-  const isHarness = (pid: number): boolean => {
+  // A launcher above the harness: npm/npx (retitled "npm exec …", or node running npm-cli.js) or the
+  // tsx CLI. Not any node process: a test that runs the harness must not pin itself.
+  const isLauncher = (pid: number): boolean => {
     try {
-      // the program only (npm's retitled process reads "npm exec tsx …"), not its arguments: a shell
-      // running `sh -c "node …"` is not the harness
-      const exe = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-      return /^(\S*\/)?(node|npm|npx|tsx)( |$)/.test(exe);
+      const [exe = '', script = ''] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/^(\S*\/)?(npm|npx|tsx)( |$)/.test(exe)) return true;
+      return /(^|\/)node$/.test(exe) && /(\/\.bin\/(tsx|npm|npx)|\/tsx\/dist\/cli\.m?js|np[mx]-cli\.js)$/.test(script);
     } catch {
       return false;
     }
   };
+
   const chain = [process.pid];
-  for (let p = parentOf(process.pid); p !== undefined && p > 1 && isHarness(p); p = parentOf(p)) chain.push(p);
+  for (let p = parentOf(process.pid); p !== undefined && p > 1 && isLauncher(p); p = parentOf(p)) chain.push(p);
   const pids = new Set(chain);
   // what the chain runs beside this process (tsx's esbuild service), but not other work of the shell above
   for (const e of readdirSync('/proc')) {
