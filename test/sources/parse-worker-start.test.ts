@@ -7,36 +7,41 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Worker } from 'node:worker_threads';
-import { WARM_AFTER_MS, WORKER_FROM_BYTES } from '../../src/sources/file.ts';
+import { Worker } from 'node:worker_threads';
+import { WORKER_FROM_BYTES } from '../../src/sources/file.ts';
 import { service, startSource, tempDir, waitFor } from './helpers.ts';
 
 test('a configuration with no large file starts no parse worker; one with a large file has it warmed', async () => {
   const small = tempDir();
   const large = tempDir();
-  /** when each worker started (performance.now()) */
-  const started: number[] = [];
-  const onWorker = (_w: Worker): void => void started.push(performance.now());
+  const started: Worker[] = [];
+  const onWorker = (w: Worker): void => void started.push(w);
   process.on('worker', onWorker);
+  // The large source's worker is the one handed what the first read remembered of its large file.
+  const fed = new Set<Worker>();
+  const postMessage = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>): void {
+    fed.add(this);
+    postMessage.apply(this, args);
+  };
   try {
     writeFileSync(join(small.dir, 'small.yaml'), service('small'));
     let big = '';
     for (let i = 0; big.length <= WORKER_FROM_BYTES; i++) big += `---\n${service(`svc-${i}`)}`;
     writeFileSync(join(large.dir, 'large.yaml'), big);
-    // The small source finishes its first read first, so a warm-up timer of its (armed then, for
-    // as long) fires before the large source's.
+    // The small source finishes its first read before the large one starts: a warm-up timer of its
+    // (armed then, for as long) fires before the large source's.
     const a = await startSource(small.dir);
     const b = await startSource(large.dir);
-    // a timer fires no earlier than its delay (less a millisecond of rounding)
-    const largeWarm = performance.now() + WARM_AFTER_MS - 2;
     try {
-      await waitFor(() => started.some((t) => t >= largeWarm), "the large configuration's worker started", 10_000);
+      await waitFor(() => started.some((w) => fed.has(w)), "the large configuration's worker started", 10_000);
       assert.equal(started.length, 1, 'a worker started for a configuration without large files');
     } finally {
       await a.src.stop();
       await b.src.stop();
     }
   } finally {
+    Worker.prototype.postMessage = postMessage;
     process.off('worker', onWorker);
     small.cleanup();
     large.cleanup();
