@@ -35,7 +35,7 @@ import type { Source, SourceState } from './types.ts';
 export const WORKER_FROM_BYTES = 64 * 1024;
 // The worker starts this long after the first read (its start costs CPU the translation and the
 // data plane's first routes are using).
-export const WARM_AFTER_MS = 1000;
+const WARM_AFTER_MS = 1000;
 
 export interface FileSourceOptions {
   dir: string;
