@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { runToEnd, which } from './proc.ts';
-import type { LoadOptions, LoadResult } from './types.ts';
+import type { LatencyTail, LoadOptions, LoadResult } from './types.ts';
 
 export function defaultGenerator(): 'wrk' | 'autocannon' {
   return which('wrk') ? 'wrk' : 'autocannon';
@@ -37,9 +37,51 @@ export function wrkScript(method: string, bodyBytes: number, headers: Readonly<R
     '  io.write(string.format("WRKJSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"p50_us\\":%d,\\"p99_us\\":%d,\\"errors\\":%d,\\"non2xx\\":%d}\\n",',
     '    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),',
     '    e.connect + e.read + e.write + e.timeout, e.status))',
+    // More of the distribution (the tail is what issue 12 is about): more percentiles, and the share
+    // of requests over each bound, found by bisecting wrk's own percentile function.
+    '  local function over(us)',
+    '    local lo, hi = 0, 100',
+    '    if latency.max <= us then return 0 end',
+    '    for _ = 1, 30 do',
+    '      local mid = (lo + hi) / 2',
+    '      if latency:percentile(mid) > us then hi = mid else lo = mid end',
+    '    end',
+    '    return 100 - hi',
+    '  end',
+    '  local s = {}',
+    `  for i, b in ipairs({${TAIL_BOUNDS_US.join(', ')}}) do s[i] = string.format("%.4f", over(b)) end`,
+    '  io.write(string.format("WRKTAIL {\\"p90_us\\":%d,\\"p999_us\\":%d,\\"p9999_us\\":%d,\\"max_us\\":%d,\\"over_pct\\":[%s]}\\n",',
+    '    latency:percentile(90), latency:percentile(99.9), latency:percentile(99.99), latency.max, table.concat(s, ",")))',
     'end',
   );
   return lines.join('\n') + '\n';
+}
+
+/** The bounds (µs) wrk reports the share of requests over. */
+export const TAIL_BOUNDS_US: readonly number[] = [500, 1000, 2000, 4000, 8000];
+
+/** Pure: the WRKTAIL line, when the script printed one. */
+export function parseWrkTail(stdout: string): LatencyTail | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith('WRKTAIL '));
+  if (line === undefined) return undefined;
+  const j = JSON.parse(line.slice('WRKTAIL '.length)) as Record<string, unknown>;
+  const over = Array.isArray(j.over_pct) ? j.over_pct.map(Number) : [];
+  const us = (k: string): number => num(j as Record<string, number>, k) / 1000;
+  return {
+    p90Ms: us('p90_us'),
+    p999Ms: us('p999_us'),
+    p9999Ms: us('p9999_us'),
+    maxMs: us('max_us'),
+    over: TAIL_BOUNDS_US.map((b, i) => ({ ms: b / 1000, percent: over[i] ?? 0 })),
+  };
+}
+
+/** Pure: a tail as one line (percentiles, and the share of requests over 1, 2 and 4 ms). */
+export function formatTail(r: LoadResult): string {
+  const t = r.tail;
+  if (t === undefined) return '';
+  const share = (ms: number): string => `>${ms} ms ${(t.over.find((o) => o.ms === ms)?.percent ?? 0).toFixed(2)}%`;
+  return `p50 ${r.p50Ms.toFixed(3)} p90 ${t.p90Ms.toFixed(3)} p99 ${r.p99Ms.toFixed(3)} p99.9 ${t.p999Ms.toFixed(3)} p99.99 ${t.p9999Ms.toFixed(3)} max ${t.maxMs.toFixed(2)} ms; ${[1, 2, 4].map(share).join(', ')}`;
 }
 
 /** Pure: reads the JSON line the wrk script prints. */
@@ -48,6 +90,7 @@ export function parseWrk(stdout: string): LoadResult {
   if (!line) throw new Error(`wrk printed no summary:\n${stdout.slice(-2000)}`);
   const j = JSON.parse(line.slice('WRKJSON '.length)) as Record<string, number>;
   const seconds = num(j, 'duration_us') / 1e6;
+  const tail = parseWrkTail(stdout);
   return {
     generator: 'wrk',
     requests: num(j, 'requests'),
@@ -57,6 +100,7 @@ export function parseWrk(stdout: string): LoadResult {
     p99Ms: num(j, 'p99_us') / 1000,
     errors: num(j, 'errors'),
     non2xx: num(j, 'non2xx'),
+    ...(tail === undefined ? {} : { tail }),
   };
 }
 

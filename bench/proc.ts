@@ -1,6 +1,6 @@
 // Child processes of the harness: spawn (pinned with taskset where it exists), wait for ports,
 // and stop every process that was started, also on SIGINT/SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -78,6 +78,49 @@ export function start(cmd: string, args: readonly string[], opts: SpawnOptions):
     clearTimeout(t);
   };
   return { proc, pid: proc.pid ?? -1, stdout: () => out, stderr: () => err, exited, stop };
+}
+
+/**
+ * Pins this harness to `cpu`: this process, the npm/npx/tsx launchers that started it, and what they
+ * run beside it (tsx's esbuild service), each with all its threads. Unpinned, they share the proxy's
+ * core with it (bench/README.md, "Where the small-GET tail comes from"). Processes started later
+ * inherit the pinning; contenders and generators are pinned by `start` to their own CPUs anyway.
+ */
+export function pinHarness(cpu: string): number[] {
+  const taskset = which('taskset');
+  if (taskset === undefined) return [];
+  const parentOf = (pid: number): number | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  };
+  // A launcher above the harness: npm/npx (retitled "npm exec …", or node running npm-cli.js) or the
+  // tsx CLI. Not any node process: a test that runs the harness must not pin itself.
+  const isLauncher = (pid: number): boolean => {
+    try {
+      const [exe = '', script = ''] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/^(\S*\/)?(npm|npx|tsx)( |$)/.test(exe)) return true;
+      return /(^|\/)node$/.test(exe) && /(\/\.bin\/(tsx|npm|npx)|\/tsx\/dist\/cli\.m?js|np[mx]-cli\.js)$/.test(script);
+    } catch {
+      return false;
+    }
+  };
+
+  const chain = [process.pid];
+  for (let p = parentOf(process.pid); p !== undefined && p > 1 && isLauncher(p); p = parentOf(p)) chain.push(p);
+  const pids = new Set(chain);
+  // what the chain runs beside this process (tsx's esbuild service), but not other work of the shell above
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const parent = parentOf(Number(e));
+    if (parent !== undefined && chain.includes(parent) && ![...running].some((c) => c.pid === Number(e))) pids.add(Number(e));
+  }
+  const done: number[] = [];
+  for (const pid of pids) if (spawnSync(taskset, ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' }).status === 0) done.push(pid);
+  return done;
 }
 
 /** Runs a command to completion (bounded), returning stdout; throws with stderr on failure. */

@@ -12,7 +12,7 @@ import { formatAllocSites, parseAllocSites } from './alloc-sites.ts';
 import { writeScenarioConfig } from './ingress-gen.ts';
 import { defaultGenerator, measure } from './load.ts';
 import type { LoadResult } from './types.ts';
-import { pinningAvailable, stopChildrenOnExit } from './proc.ts';
+import { pinHarness, pinningAvailable, stopChildrenOnExit } from './proc.ts';
 import { scenarioByName } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 
@@ -41,6 +41,8 @@ const { values } = parseArgs({
 stopChildrenOnExit();
 const scenario = scenarioByName(values.scenario!);
 const pinned = pinningAvailable(cpus().length);
+// the harness off the proxy's core (as run.ts)
+if (pinned) pinHarness('1');
 const workDir = mkdtempSync(join(tmpdir(), 'sluice-profile-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 const outDir = values.out ?? fileURLToPath(new URL('./results', import.meta.url));

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { contenderByName, contenders } from './contenders/index.ts';
 import { sluiceHasWorkers, sluiceUnavailable } from './contenders/sluice.ts';
 import { defaultGenerator, measure } from './load.ts';
-import { pinningAvailable, stopChildrenOnExit, which } from './proc.ts';
+import { pinHarness, pinningAvailable, stopChildrenOnExit, which } from './proc.ts';
 import { rate, textTable, writeReport, type Report, type Row } from './report.ts';
 import { fnScenarios, fnScenariosByNames, isFnScenarioName, type FnScenario } from './fn-config.ts';
 import { runFunctions } from './fn-run.ts';
@@ -149,6 +149,8 @@ async function main(): Promise<number> {
   const genCpus = pinned ? '1' : undefined;
   const upCpus = pinned ? (cpuCount >= 3 ? '2' : '1') : undefined;
   const allCpus = pinned ? `0-${cpuCount - 1}` : undefined;
+  // The harness itself (this process, npm/tsx above it, tsx's esbuild service) off the proxy's core.
+  if (genCpus !== undefined) pinHarness(genCpus);
   const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 

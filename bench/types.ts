@@ -71,6 +71,17 @@ export interface LoadResult {
   readonly errors: number;
   /** responses with a status outside 2xx/3xx */
   readonly non2xx: number;
+  /** the rest of the distribution, where the generator gives it (wrk) */
+  readonly tail?: LatencyTail;
+}
+
+export interface LatencyTail {
+  readonly p90Ms: number;
+  readonly p999Ms: number;
+  readonly p9999Ms: number;
+  readonly maxMs: number;
+  /** the share of requests (%) that took longer than each bound */
+  readonly over: ReadonlyArray<{ readonly ms: number; readonly percent: number }>;
 }
 
 /** What the load generator needs of a scenario. */

@@ -1,10 +1,12 @@
 // `node --import bench/preload/tail.mjs …`: where a gateway's small-request latency tail comes from,
-// seen from inside. For every accepted (client) socket it takes the time of each 'data' event and of
+// seen from inside. For every accepted (client) socket it takes the time of each read ('data' event,
+// or the fast path's 'sluice:fast:client-read' channel) and of
 // the next write to that socket (for a small GET: request read → response written), and groups the
 // I/O callbacks of one event-loop turn (the first one of a turn schedules a setImmediate, which runs
 // when the turn's poll phase is over): how many reads a turn handled and how long its callbacks ran.
 // From SLUICE_TAIL_AFTER_MS (default 2000) on; one `TAIL {json}` line on stdout at exit.
 // Diagnostics only: it wraps Socket.prototype.emit and .write, which costs CPU of its own.
+import dc from 'node:diagnostics_channel';
 import net from 'node:net';
 import { constants, createHistogram, PerformanceObserver } from 'node:perf_hooks';
 
@@ -38,15 +40,22 @@ const mark = () => {
 };
 
 const READ = Symbol('tailRead');
+/** A read of an accepted socket: the first since its last response write starts a request's clock. */
+const clientRead = (socket) => {
+  mark();
+  reads++;
+  if (socket[READ] === undefined || socket[READ] === 0) socket[READ] = performance.now();
+};
+// node:http and TLS connections read as 'data' events; the fast path reads plain sockets into its
+// own buffer (src/proxy/fast/client-reads.ts), which emits none and publishes each read instead.
 const emit = net.Socket.prototype.emit;
 net.Socket.prototype.emit = function (ev, ...args) {
-  if (on && ev === 'data' && this.server !== undefined && this.server !== null) {
-    mark();
-    reads++;
-    if (this[READ] === undefined || this[READ] === 0) this[READ] = performance.now();
-  }
+  if (on && ev === 'data' && this.server !== undefined && this.server !== null) clientRead(this);
   return emit.call(this, ev, ...args);
 };
+dc.subscribe('sluice:fast:client-read', (socket) => {
+  if (on) clientRead(socket);
+});
 const write = net.Socket.prototype.write;
 net.Socket.prototype.write = function (...args) {
   const t = this[READ];

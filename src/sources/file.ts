@@ -154,9 +154,12 @@ export class FileSource implements Source {
     const f = this.#firstRead;
     if (f === undefined) return;
     this.#firstRead = undefined;
-    for (const rel of f.reuse.files()) f.worker.adopt(rel, f.reuse.handOver(rel) as Remembered);
+    const large = f.reuse.files();
+    for (const rel of large) f.worker.adopt(rel, f.reuse.handOver(rel) as Remembered);
     f.parser.settle();
-    if (this.#stopped) return;
+    // With no large file there is nothing for it to read: a large file added later starts it. (Its
+    // start, ~100 ms of CPU, would otherwise land on a gateway serving from one core.)
+    if (this.#stopped || large.length === 0) return;
     this.#warmTimer = setTimeout(() => f.worker.warm(), WARM_AFTER_MS);
     this.#warmTimer.unref();
   }

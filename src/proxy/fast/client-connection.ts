@@ -9,7 +9,7 @@ import type { ListenerLimits } from '../listeners.ts';
 import { ClientResponseWriter } from './client-response.ts';
 import { refuse } from './local-answer.ts';
 import { sendProgress, StallClock } from '../client-deadlines.ts';
-import { readInto } from './client-reads.ts';
+import { clientReadChannel, readInto } from './client-reads.ts';
 import { RequestBodyPump } from './request-body.ts';
 import { READ_BUFFER_BYTES } from './upstream-pool.ts';
 
@@ -56,6 +56,7 @@ export abstract class ClientConnection extends ClientResponseWriter {
   readonly #nextBuffer = (): Buffer => (this.body.reading ? (this.#bodyBuf ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)) : this.#listenerBuf!);
 
   readonly #read = (n: number, buf: Buffer): boolean => {
+    if (clientReadChannel.hasSubscribers) clientReadChannel.publish(this.socket);
     if (this.#handedOff) return this.socket.push(Buffer.from(buf.subarray(0, n)));
     // A body that started outside a read (a request policy or a fault delay decided later): this
     // read was already bound for the listener's buffer, and its bytes go to the upstream.

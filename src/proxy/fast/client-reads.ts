@@ -8,7 +8,15 @@
 // the way net.Socket sets it up itself: the three private fields `onread` fills, found once on a
 // probe socket, then the handle's useUserBuffer(). When this Node lays them out otherwise, nothing
 // is switched and reads go on as 'data' events.
+import dc from 'node:diagnostics_channel';
 import net from 'node:net';
+
+/**
+ * Published with the socket on every client read that goes into a fast-path buffer (such reads are
+ * no 'data' events, which is what a diagnostic wrapping Socket.emit would see). Only diagnostics
+ * subscribe (bench/preload/tail.mjs); with none, a read pays one boolean check.
+ */
+export const clientReadChannel = dc.channel('sluice:fast:client-read');
 
 /** The private fields net.Socket keeps `onread` in (found by their values on a probe socket). */
 interface ReadFields {

@@ -227,6 +227,26 @@ describe('fast-path client reads go into the listener buffer', () => {
     assert.equal(dataEvents, 0, 'each read made a Buffer of its own');
   });
 
+  it('each read into the listener buffer is published on the sluice:fast:client-read channel, which diagnostics watch instead of data events', async () => {
+    const c = await client();
+    const server = accepted.get(c.sock.localPort!)!;
+    let reads = 0;
+    const onRead = (m: unknown): void => {
+      if (m === server) reads++;
+    };
+    dc.subscribe('sluice:fast:client-read', onRead);
+    try {
+      for (let i = 0; i < 5; i++) {
+        c.sock.write(get(`/seen-${i}`));
+        assert.equal((await c.response()).body.toString(), `/seen-${i} `);
+      }
+    } finally {
+      dc.unsubscribe('sluice:fast:client-read', onRead);
+    }
+    // One read per request: each was written only after the previous response came.
+    assert.equal(reads, 5);
+  });
+
   it('a small GET goes upstream in one write and back to the client in one write', async () => {
     const c = await client();
     const server = accepted.get(c.sock.localPort!)!;
