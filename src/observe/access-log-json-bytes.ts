@@ -1,30 +1,29 @@
 // The JSON access log line written straight into the writer's buffer as bytes: no string per line,
 // no entry object, nothing for the GC (building the line as a string made ~2.6 KB of garbage per
-// request: the concatenations, the flattened line, the time and upstream texts). The keys and
-// fixed fragments are bytes made once (copied with set(), cheaper than a loop at their sizes);
-// numbers are written as digits; an endpoint's route-to-upstream part is made once and copied;
-// every other string value is copied byte by byte while checking that it is printable ASCII
-// without `"` or `\` (a JavaScript loop: cheaper than a native write per value). A value that is not
-// (a hostile header, non-ASCII text) makes the line decline (-1) before anything is committed, and
-// it goes the string road (access-log-json.ts), which escapes as JSON.stringify does. The bytes are
-// the string road's exactly (test/observe/access-log-json.test.ts, access-log-golden.test.ts).
+// request: the concatenations, the flattened line, the time and upstream texts). Fixed text is
+// copied in runs made once (access-log-json-pieces.ts: listener to authority, status, flags; the
+// time run once per millisecond; an endpoint's route-to-upstream part once per route and
+// endpoint), the other keys are bytes made once (copied with set(), cheaper than a loop at their
+// sizes), numbers are written as digits, and every other string value is copied byte by byte
+// while checking that it is printable ASCII without `"` or `\` (a JavaScript loop: cheaper than a
+// native write per value). A value that is not (a hostile header, non-ASCII text) makes the line
+// decline (-1) before anything is committed, and it goes the string road (access-log-json.ts),
+// which escapes as JSON.stringify does. The bytes are the string road's exactly
+// (test/observe/access-log-json.test.ts, access-log-golden.test.ts).
 import type { Endpoint } from '../snapshot/types.ts';
 import { flagsOf, grpcStatusCode, type LoggedExchange, type LoggedOutcome, requestHeader, ttfbMs } from './access-log-entry.ts';
 import { CHUNK, type LineWriter } from './access-log-writer.ts';
 import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
-import { isoTimeInto } from './access-log-time.ts';
+import { timeRunInto } from './access-log-time.ts';
+import { flagsRun, headRun, statusRun } from './access-log-json-pieces.ts';
 
 /** jsonLineInto's answer when the buffer has too little room left for the line. */
 export const NO_ROOM = -2;
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 // A text field's key is its opening `,"name":"`; text() closes the value's quote. A number's key ends at the colon.
-const TIME = bytes('{"time":"');
-const LISTENER = bytes(',"listener":"');
-// By front end (exchange.ts FROM_*): the protocol and the key after it.
-const PROTOCOL = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.1', 'HTTP/2'].map((p) => bytes(`,"protocol":"${p}","method":"`));
-const AUTHORITY = bytes(',"authority":"');
-const PATH = bytes(',"path":"');
+// The authority's closing quote and the path's key.
+const PATH_OPEN = bytes('","path":"');
 const STATUS = bytes(',"status":');
 const GRPC_STATUS = bytes(',"grpc_status":');
 const DURATION = bytes(',"duration_ms":');
@@ -38,7 +37,6 @@ const ROUTE = bytes(',"route":"');
 const SPLIT = bytes(',"split":');
 const CLUSTER = bytes(',"cluster":"');
 const UPSTREAM = bytes(',"upstream":"');
-const FLAGS = bytes(',"flags":"');
 const TRACE = bytes(',"trace_id":"');
 const QUOTE = 0x22;
 
@@ -141,17 +139,25 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
   if (at + most >= buf.length) return NO_ROOM;
   if (scratch.length < most) scratch = new Uint8Array(most);
 
-  let o = put(buf, at, TIME);
-  if ((o = isoTimeInto(buf, o, x.startedAt)) < 0) return -1;
-  buf[o++] = QUOTE;
-  o = text(buf, o, LISTENER, x.listener);
-  o = text(buf, o, PROTOCOL[x.from] ?? PROTOCOL[0]!, x.method);
-  o = text(buf, o, AUTHORITY, x.authority);
-  o = text(buf, o, PATH, x.target);
-  o = count(buf, o, STATUS, status);
+  // `{"time":"...` to the authority's opening quote: two runs.
+  let o = timeRunInto(buf, at, x.startedAt);
+  const head = headRun(x.listener, x.from, x.method);
+  if (o < 0 || head === undefined) return -1;
+  o = put(buf, o, head);
+  if ((o = plain(buf, o, x.authority)) < 0) return -1;
+  o = put(buf, o, PATH_OPEN);
+  if ((o = plain(buf, o, x.target)) < 0) return -1;
+  // The path's closing quote to the duration's key, in one run when no gRPC status comes between.
   const grpc = grpcStatusCode(x, status);
-  if (grpc !== undefined) o = count(buf, o, GRPC_STATUS, grpc);
-  o = count(buf, o, DURATION, Math.round(endedAt - x.startedAt));
+  const statusThen = statusRun(status, grpc === undefined);
+  if (statusThen === undefined) {
+    buf[o++] = QUOTE;
+    o = count(buf, o, STATUS, status);
+  } else o = put(buf, o, statusThen);
+  if (grpc !== undefined || statusThen === undefined) {
+    if (grpc !== undefined) o = count(buf, o, GRPC_STATUS, grpc);
+    o = count(buf, o, DURATION, Math.round(endedAt - x.startedAt));
+  } else o = num(buf, o, Math.round(endedAt - x.startedAt));
   const ttfb = ttfbMs(x);
   if (ttfb !== undefined) o = count(buf, o, TTFB, ttfb);
   o = count(buf, o, BYTES_RECEIVED, x.bytesIn ?? 0);
@@ -173,9 +179,12 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
     }
     o = put(buf, o, tail.bytes);
   }
-  o = text(buf, o, FLAGS, flags);
-  if (trace !== undefined) o = text(buf, o, TRACE, trace);
-  if (o < 0) return -1;
+  // The flags, and the line's end with them when no trace id follows.
+  const flagsThen = flagsRun(flags, trace === undefined);
+  if (o < 0 || flagsThen === undefined) return -1;
+  o = put(buf, o, flagsThen);
+  if (trace === undefined) return o;
+  if ((o = text(buf, o, TRACE, trace)) < 0) return -1;
   buf[o++] = 0x7d;
   return o;
 }
