@@ -3,6 +3,8 @@
 // second is kept (as a string and as bytes), and the JSON line's time run (key and text) is made
 // once per millisecond and copied whole by every line in it.
 
+import { putRun, runOf } from './access-log-byte-writes.ts';
+
 /** performance.timeOrigin, read once: the getter makes a new number on every read. */
 const ORIGIN = performance.timeOrigin;
 
@@ -41,23 +43,24 @@ export const timeRunsMade = { count: 0 };
 
 const TIME_KEY = '{"time":"';
 /** `{"time":"` and the text of the millisecond `runMs`, kept: lines in the same millisecond copy it whole. */
-const run = Buffer.from(TIME_KEY + '0000-00-00T00:00:00.000Z', 'latin1');
+const text = Buffer.from(TIME_KEY + '0000-00-00T00:00:00.000Z', 'latin1');
+let run = runOf(text);
 let runMs = NaN;
 
-/** `{"time":"` and isoTimeAt(now)'s bytes written into `buf` at `at`: the end, or -1 for a time the cache does not cover. */
-export function timeRunInto(buf: Uint8Array, at: number, now: number): number {
+/** `{"time":"` and isoTimeAt(now)'s bytes written into `buf` (`v` a view of it) at `at`: the end, or -1 for a time the cache does not cover. */
+export function timeRunInto(v: DataView, buf: Uint8Array, at: number, now: number): number {
   const t = Math.trunc(ORIGIN + now);
   if (t !== runMs) {
     if (!keep(t)) return -1;
-    run.set(prefixBytes, TIME_KEY.length);
+    text.set(prefixBytes, TIME_KEY.length);
     const m = t - second * 1000;
     const d = TIME_KEY.length + 20;
-    run[d] = 0x30 + Math.floor(m / 100);
-    run[d + 1] = 0x30 + (Math.floor(m / 10) % 10);
-    run[d + 2] = 0x30 + (m % 10);
+    text[d] = 0x30 + Math.floor(m / 100);
+    text[d + 1] = 0x30 + (Math.floor(m / 10) % 10);
+    text[d + 2] = 0x30 + (m % 10);
+    run = runOf(text);
     runMs = t;
     timeRunsMade.count++;
   }
-  buf.set(run, at);
-  return at + run.length;
+  return putRun(v, buf, at, run);
 }
