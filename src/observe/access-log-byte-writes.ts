@@ -13,11 +13,17 @@ export interface Run {
 }
 
 export function runOf(bytes: Uint8Array): Run {
-  const words = new Uint32Array(bytes.length >> 2);
-  for (let i = 0; i < words.length; i++) words[i] = bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (bytes[4 * i + 3]! << 24);
-  return { bytes, words, length: bytes.length };
+  return rewordRun({ bytes, words: new Uint32Array(bytes.length >> 2), length: bytes.length });
 }
 
+/** `r` after its bytes changed in place (the time run, once per millisecond): its words again. */
+export function rewordRun(r: Run): Run {
+  const { bytes, words } = r;
+  for (let i = 0; i < words.length; i++) words[i] = bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (bytes[4 * i + 3]! << 24);
+  return r;
+}
+
+/** An ASCII string's run. */
 export const textRun = (s: string): Run => runOf(Buffer.from(s, 'latin1'));
 
 let lastBuf: Uint8Array | undefined;
@@ -65,3 +71,4 @@ export function plainInto(v: DataView, buf: Uint8Array, at: number, s: string): 
   }
   return at + n;
 }
+

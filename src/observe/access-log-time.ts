@@ -3,7 +3,7 @@
 // second is kept (as a string and as bytes), and the JSON line's time run (key and text) is made
 // once per millisecond and copied whole by every line in it.
 
-import { putRun, runOf } from './access-log-byte-writes.ts';
+import { putRun, rewordRun, runOf } from './access-log-byte-writes.ts';
 
 /** performance.timeOrigin, read once: the getter makes a new number on every read. */
 const ORIGIN = performance.timeOrigin;
@@ -44,7 +44,7 @@ export const timeRunsMade = { count: 0 };
 const TIME_KEY = '{"time":"';
 /** `{"time":"` and the text of the millisecond `runMs`, kept: lines in the same millisecond copy it whole. */
 const text = Buffer.from(TIME_KEY + '0000-00-00T00:00:00.000Z', 'latin1');
-let run = runOf(text);
+const run = runOf(text);
 let runMs = NaN;
 
 /** `{"time":"` and isoTimeAt(now)'s bytes written into `buf` (`v` a view of it) at `at`: the end, or -1 for a time the cache does not cover. */
@@ -58,7 +58,7 @@ export function timeRunInto(v: DataView, buf: Uint8Array, at: number, now: numbe
     text[d] = 0x30 + Math.floor(m / 100);
     text[d + 1] = 0x30 + (Math.floor(m / 10) % 10);
     text[d + 2] = 0x30 + (m % 10);
-    run = runOf(text);
+    rewordRun(run);
     runMs = t;
     timeRunsMade.count++;
   }
