@@ -1,6 +1,6 @@
 // Access log scenarios: one `sluice serve` per scenario and round (the log is a process flag), the
-// same small GET route and upstream, runs alternating between scenarios so a slow spell of the
-// shared machine hits them alike. Each row has its best req/s and its median CPU per request (from
+// same small GET route and upstream, runs alternating between scenarios (every other round in
+// reverse) so a slow spell of the shared machine hits them alike. Each row has its best req/s and its median CPU per request (from
 // /proc: comparable on a busy machine, where req/s is not), both divided by the run without a log.
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -46,7 +46,7 @@ export async function runAccessLog(o: AccessLogOptions): Promise<AccessLogReport
   const cpu = new Map<LogScenarioName, number[]>();
   const failed = new Map<LogScenarioName, string>();
   for (let round = 0; round < o.rounds; round++) {
-    for (const s of o.scenarios.filter((x) => !failed.has(x.name))) {
+    for (const s of roundOrder(o.scenarios, round).filter((x) => !failed.has(x.name))) {
       o.log(`access log: ${s.name}`);
       const file = join(o.workDir, `access-${s.name}.log`);
       const sluice = await startSluice({ configDir, cpus: o.proxyCpus, readyTimeoutMs: 60_000, extraArgs: logFlags(s, file) }).catch((e: Error) => e);
@@ -75,6 +75,15 @@ export async function runAccessLog(o: AccessLogOptions): Promise<AccessLogReport
     }
   }
   return { rows: rateAccessLog(o.scenarios, best, cpu, failed), loadAverage: [before, loadavg()[0]!] };
+}
+
+/**
+ * The scenarios in a round's order: as listed, and reversed every other round. In a fixed order
+ * `log-off` always ran first and `log-sampled` last, so whatever drifts through a round (the
+ * previous run's log file, the machine) fell on the same scenarios each time.
+ */
+export function roundOrder<T>(scenarios: readonly T[], round: number): readonly T[] {
+  return round % 2 === 0 ? scenarios : [...scenarios].reverse();
 }
 
 /** The median; of an even count, the mean of the middle two (with --rounds 2, the higher one was one noisy round). */

@@ -1,68 +1,50 @@
 // The JSON access log line written straight into the writer's buffer as bytes: no string per line,
 // no entry object, nothing for the GC (building the line as a string made ~2.6 KB of garbage per
-// request: the concatenations, the flattened line, the time and upstream texts). The keys and
-// fixed fragments are bytes made once (copied with set(), cheaper than a loop at their sizes);
-// numbers are written as digits; an endpoint's route-to-upstream part is made once and copied;
-// every other string value is copied byte by byte while checking that it is printable ASCII
-// without `"` or `\` (a JavaScript loop: cheaper than a native write per value). A value that is not
-// (a hostile header, non-ASCII text) makes the line decline (-1) before anything is committed, and
-// it goes the string road (access-log-json.ts), which escapes as JSON.stringify does. The bytes are
-// the string road's exactly (test/observe/access-log-json.test.ts, access-log-golden.test.ts).
+// request: the concatenations, the flattened line, the time and upstream texts). Fixed text is
+// copied in runs made once (access-log-json-pieces.ts: listener to authority, status, flags; the
+// time run once per millisecond; an endpoint's route-to-upstream part once per route and
+// endpoint), numbers are written as digits, and every other string value is copied while checked
+// for printable ASCII without `"` or `\` (access-log-byte-writes.ts: both four bytes per store). A
+// value that is not (a hostile header, non-ASCII text) makes the line decline (-1) before anything
+// is committed, and it goes the string road (access-log-json.ts), which escapes as JSON.stringify
+// does. The bytes are the string road's exactly (test/observe/access-log-json.test.ts,
+// access-log-golden.test.ts).
 import type { Endpoint } from '../snapshot/types.ts';
 import { flagsOf, grpcStatusCode, type LoggedExchange, type LoggedOutcome, requestHeader, ttfbMs } from './access-log-entry.ts';
 import { CHUNK, type LineWriter } from './access-log-writer.ts';
 import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
-import { isoTimeInto } from './access-log-time.ts';
+import { timeRunInto } from './access-log-time.ts';
+import { flagsRun, headRun, statusRun } from './access-log-json-pieces.ts';
+import { plainInto, putRun, type Run, runOf, textRun, viewOf } from './access-log-byte-writes.ts';
 
 /** jsonLineInto's answer when the buffer has too little room left for the line. */
 export const NO_ROOM = -2;
 
-const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 // A text field's key is its opening `,"name":"`; text() closes the value's quote. A number's key ends at the colon.
-const TIME = bytes('{"time":"');
-const LISTENER = bytes(',"listener":"');
-// By front end (exchange.ts FROM_*): the protocol and the key after it.
-const PROTOCOL = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.1', 'HTTP/2'].map((p) => bytes(`,"protocol":"${p}","method":"`));
-const AUTHORITY = bytes(',"authority":"');
-const PATH = bytes(',"path":"');
-const STATUS = bytes(',"status":');
-const GRPC_STATUS = bytes(',"grpc_status":');
-const DURATION = bytes(',"duration_ms":');
-const TTFB = bytes(',"ttfb_ms":');
-const BYTES_RECEIVED = bytes(',"bytes_received":');
-const BYTES_SENT = bytes(',"bytes_sent":');
-const CLIENT = bytes(',"client":"');
-const USER_AGENT = bytes(',"user_agent":"');
-const REQUEST_ID = bytes(',"request_id":"');
-const ROUTE = bytes(',"route":"');
-const SPLIT = bytes(',"split":');
-const CLUSTER = bytes(',"cluster":"');
-const UPSTREAM = bytes(',"upstream":"');
-const FLAGS = bytes(',"flags":"');
-const TRACE = bytes(',"trace_id":"');
+// The authority's closing quote and the path's key.
+const PATH_OPEN = textRun('","path":"');
+const STATUS = textRun(',"status":');
+const GRPC_STATUS = textRun(',"grpc_status":');
+const DURATION = textRun(',"duration_ms":');
+const TTFB = textRun(',"ttfb_ms":');
+const BYTES_RECEIVED = textRun(',"bytes_received":');
+const BYTES_SENT = textRun(',"bytes_sent":');
+const CLIENT = textRun(',"client":"');
+const USER_AGENT = textRun(',"user_agent":"');
+const REQUEST_ID = textRun(',"request_id":"');
+const ROUTE = textRun(',"route":"');
+const SPLIT = textRun(',"split":');
+const CLUSTER = textRun(',"cluster":"');
+const UPSTREAM = textRun(',"upstream":"');
+const TRACE = textRun(',"trace_id":"');
 const QUOTE = 0x22;
 
 /** Fixed fragments and numbers of the longest line, with room to spare (a number prints in at most 24 characters). */
 const FIXED_MOST = 1024;
 
-function put(buf: Uint8Array, at: number, k: Uint8Array): number {
-  buf.set(k, at);
-  return at + k.length;
-}
-
-/** `s` copied as bytes if every character is printable ASCII other than `"` and `\` (DEL included, as JSON.stringify leaves it); else -1. */
-function plain(buf: Uint8Array, at: number, s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return -1;
-    buf[at + i] = c;
-  }
-  return at + s.length;
-}
-
 /** `n` as JavaScript prints it: digits for the usual non-negative integers, String() for the rest. */
-function num(buf: Uint8Array, at: number, n: number): number {
-  if (!(n >= 0 && n <= 0xffffffff && Math.floor(n) === n)) return plain(buf, at, String(n));
+function num(v: DataView, buf: Uint8Array, at: number, n: number): number {
+  if (!(n >= 0 && n <= 0xffffffff && Math.floor(n) === n)) return plainInto(v, buf, at, String(n));
   if (n < 10) {
     buf[at] = 0x30 + n;
     return at + 1;
@@ -78,32 +60,33 @@ function num(buf: Uint8Array, at: number, n: number): number {
 // already declined (-1) stays declined, so a run of fields is checked once, at its end.
 
 /** A text field: its key, `s` as plain bytes, the closing quote. */
-function text(buf: Uint8Array, o: number, key: Uint8Array, s: string): number {
+function text(v: DataView, buf: Uint8Array, o: number, key: Run, s: string): number {
   if (o < 0) return -1;
-  if ((o = plain(buf, put(buf, o, key), s)) < 0) return -1;
+  if ((o = plainInto(v, buf, putRun(v, buf, o, key), s)) < 0) return -1;
   buf[o] = QUOTE;
   return o + 1;
 }
 
 /** A number field: its key, then `n`'s digits. */
-function count(buf: Uint8Array, o: number, key: Uint8Array, n: number): number {
-  return o < 0 ? -1 : num(buf, put(buf, o, key), n);
+function count(v: DataView, buf: Uint8Array, o: number, key: Run, n: number): number {
+  return o < 0 ? -1 : num(v, buf, putRun(v, buf, o, key), n);
 }
 
 /** `,"route"` to the upstream's closing quote, each field when it has something to say: the end, or -1 when a value needs escaping. */
 function routeToUpstream(buf: Uint8Array, o: number, route: string, split: number | undefined, cluster: string, ep: Endpoint | undefined): number {
-  if (route !== '') o = text(buf, o, ROUTE, route);
-  if (split !== undefined && split >= 0) o = count(buf, o, SPLIT, split);
-  if (cluster !== '') o = text(buf, o, CLUSTER, cluster);
+  const v = viewOf(buf);
+  if (route !== '') o = text(v, buf, o, ROUTE, route);
+  if (split !== undefined && split >= 0) o = count(v, buf, o, SPLIT, split);
+  if (cluster !== '') o = text(v, buf, o, CLUSTER, cluster);
   if (ep === undefined || o < 0) return o;
   // upstreamHost()'s text: an IPv6 address in brackets, then the port.
-  o = put(buf, o, UPSTREAM);
+  o = putRun(v, buf, o, UPSTREAM);
   const v6 = ep.address.includes(':');
   if (v6) buf[o++] = 0x5b;
-  if ((o = plain(buf, o, ep.address)) < 0) return -1;
+  if ((o = plainInto(v, buf, o, ep.address)) < 0) return -1;
   if (v6) buf[o++] = 0x5d;
   buf[o++] = 0x3a;
-  if ((o = num(buf, o, ep.port)) < 0) return -1;
+  if ((o = num(v, buf, o, ep.port)) < 0) return -1;
   buf[o] = QUOTE;
   return o + 1;
 }
@@ -113,7 +96,7 @@ interface Tail {
   readonly route: string;
   readonly split: number | undefined;
   readonly cluster: string;
-  readonly bytes: Uint8Array;
+  readonly run: Run;
 }
 /** Endpoints are the snapshot's objects, the same on every request until the configuration changes. */
 const tails = new WeakMap<Endpoint, Tail>();
@@ -141,41 +124,56 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
   if (at + most >= buf.length) return NO_ROOM;
   if (scratch.length < most) scratch = new Uint8Array(most);
 
-  let o = put(buf, at, TIME);
-  if ((o = isoTimeInto(buf, o, x.startedAt)) < 0) return -1;
-  buf[o++] = QUOTE;
-  o = text(buf, o, LISTENER, x.listener);
-  o = text(buf, o, PROTOCOL[x.from] ?? PROTOCOL[0]!, x.method);
-  o = text(buf, o, AUTHORITY, x.authority);
-  o = text(buf, o, PATH, x.target);
-  o = count(buf, o, STATUS, status);
-  const grpc = grpcStatusCode(x, status);
-  if (grpc !== undefined) o = count(buf, o, GRPC_STATUS, grpc);
-  o = count(buf, o, DURATION, Math.round(endedAt - x.startedAt));
-  const ttfb = ttfbMs(x);
-  if (ttfb !== undefined) o = count(buf, o, TTFB, ttfb);
-  o = count(buf, o, BYTES_RECEIVED, x.bytesIn ?? 0);
-  o = count(buf, o, BYTES_SENT, x.bytesOut ?? 0);
-  if (client !== undefined) o = text(buf, o, CLIENT, client);
-  if (ua !== undefined) o = text(buf, o, USER_AGENT, ua);
-  if (rid !== undefined) o = text(buf, o, REQUEST_ID, rid);
-  if (o < 0) return -1;
-  if (ep === undefined) o = routeToUpstream(buf, o, route, x.split, cluster, undefined);
-  else {
+  // The endpoint's route-to-upstream run first: made in the scratch buffer when it is not kept yet.
+  let tail: Tail | undefined;
+  if (ep !== undefined) {
     // The same on every line to this endpoint by this route: made once, then copied.
     const split = x.split;
-    let tail = tails.get(ep);
+    tail = tails.get(ep);
     if (tail === undefined || tail.route !== route || tail.split !== split || tail.cluster !== cluster) {
       const end = routeToUpstream(scratch, 0, route, split, cluster, ep);
       if (end < 0) return -1;
-      tail = { route, split, cluster, bytes: scratch.slice(0, end) };
+      tail = { route, split, cluster, run: runOf(scratch.slice(0, end)) };
       tails.set(ep, tail);
     }
-    o = put(buf, o, tail.bytes);
   }
-  o = text(buf, o, FLAGS, flags);
-  if (trace !== undefined) o = text(buf, o, TRACE, trace);
+
+  const v = viewOf(buf);
+  // `{"time":"...` to the authority's opening quote: two runs.
+  let o = timeRunInto(v, buf, at, x.startedAt);
+  const head = headRun(x.listener, x.from, x.method);
+  if (o < 0 || head === undefined) return -1;
+  o = putRun(v, buf, o, head);
+  if ((o = plainInto(v, buf, o, x.authority)) < 0) return -1;
+  o = putRun(v, buf, o, PATH_OPEN);
+  if ((o = plainInto(v, buf, o, x.target)) < 0) return -1;
+  // The path's closing quote to the duration's key, in one run when no gRPC status comes between.
+  const grpc = grpcStatusCode(x, status);
+  const statusThen = statusRun(status, grpc === undefined);
+  if (statusThen === undefined) {
+    buf[o++] = QUOTE;
+    o = count(v, buf, o, STATUS, status);
+  } else o = putRun(v, buf, o, statusThen);
+  if (grpc !== undefined || statusThen === undefined) {
+    if (grpc !== undefined) o = count(v, buf, o, GRPC_STATUS, grpc);
+    o = count(v, buf, o, DURATION, Math.round(endedAt - x.startedAt));
+  } else o = num(v, buf, o, Math.round(endedAt - x.startedAt));
+  const ttfb = ttfbMs(x);
+  if (ttfb !== undefined) o = count(v, buf, o, TTFB, ttfb);
+  o = count(v, buf, o, BYTES_RECEIVED, x.bytesIn ?? 0);
+  o = count(v, buf, o, BYTES_SENT, x.bytesOut ?? 0);
+  if (client !== undefined) o = text(v, buf, o, CLIENT, client);
+  if (ua !== undefined) o = text(v, buf, o, USER_AGENT, ua);
+  if (rid !== undefined) o = text(v, buf, o, REQUEST_ID, rid);
   if (o < 0) return -1;
+  if (tail !== undefined) o = putRun(v, buf, o, tail.run);
+  else if ((o = routeToUpstream(buf, o, route, x.split, cluster, undefined)) < 0) return -1;
+  // The flags, and the line's end with them when no trace id follows.
+  const flagsThen = flagsRun(flags, trace === undefined);
+  if (flagsThen === undefined) return -1;
+  o = putRun(v, buf, o, flagsThen);
+  if (trace === undefined) return o;
+  if ((o = text(v, buf, o, TRACE, trace)) < 0) return -1;
   buf[o++] = 0x7d;
   return o;
 }

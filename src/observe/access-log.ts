@@ -1,5 +1,6 @@
-// The access log: one line per finished exchange (exchange.ts finish() calls record()), formatted
-// at once (the exchange is reused after) and written later by the LineWriter. Lines are written
+// The access log: one line per finished exchange (exchange.ts finish() calls record()): its facts
+// copied at once (the exchange is reused after), the line made at the event loop turn's end with
+// the turn's others (access-log-defer.ts), and written later by the LineWriter. Lines are written
 // straight into the writer's buffer (access-log-json-bytes.ts, access-log-template-bytes.ts) unless
 // one has something to escape or encode, which is built as a string. Off: no AccessLog exists and the exchange pays one property read.
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import type { AccessEntry, LoggedExchange, LoggedOutcome } from './access-log-en
 import type { AccessLogFilter } from './access-log-filter.ts';
 import { compileFormat, type LineBytes, type LineFormat, lineBytesOf } from './access-log-format.ts';
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
+import { type ExchangeCopy, LineBatch } from './access-log-defer.ts';
 
 export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
   /** which exchanges get a line (access-log-filter.ts); absent: all */
@@ -24,6 +26,7 @@ export class AccessLog {
   readonly #bytes: LineBytes | undefined;
   readonly #e: Scratch = { x: undefined as unknown as LoggedExchange, status: 0, outcome: undefined, endedAt: 0 };
   readonly #writer: LineWriter;
+  readonly #batch: LineBatch;
   readonly #filter: AccessLogFilter | undefined;
   #drops: Counter | undefined;
 
@@ -32,6 +35,7 @@ export class AccessLog {
     this.#bytes = lineBytesOf(format);
     this.#filter = o.filter;
     this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
+    this.#batch = new LineBatch(this.#line);
   }
 
   /** Whether exchanges on `listener` may get a line (front ends count body bytes only then). */
@@ -44,9 +48,8 @@ export class AccessLog {
     this.#drops = new Counter({ name: 'sluice_access_log_dropped_lines_total', help: 'access log lines dropped because the log could not keep up', registers: [registry] });
   }
 
-  /** `endedAt`: performance.now() at the exchange's end (now, unless a test pins it). */
+  /** `endedAt`: performance.now() at the exchange's end (the exchange passes the one it read). The line is made at the turn's end (access-log-defer.ts). */
   record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
-    let line: string;
     const e = this.#e;
     e.x = x;
     e.status = status;
@@ -54,6 +57,26 @@ export class AccessLog {
     e.endedAt = endedAt;
     try {
       if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
+    } catch {
+      return;
+    }
+    this.#batch.add(x, status, outcome, endedAt);
+  }
+
+  /** Lines recorded and not made yet (they are at the turn's end). */
+  get pending(): number {
+    return this.#batch.pending;
+  }
+
+  /** One finished exchange's line, from its copy. */
+  readonly #line = (c: ExchangeCopy): void => {
+    let line: string;
+    const e = this.#e;
+    e.x = c;
+    e.status = c.status;
+    e.outcome = c.outcome;
+    e.endedAt = c.endedAt;
+    try {
       if (this.#bytes?.(this.#writer, e)) return;
       line = this.#format(e);
     } catch {
@@ -61,17 +84,19 @@ export class AccessLog {
       return;
     }
     this.#writer.push(line);
-  }
+  };
 
   get dropped(): number {
     return this.#writer.dropped;
   }
 
   flush(): void {
+    this.#batch.flush();
     this.#writer.flush();
   }
 
   close(): Promise<void> {
+    this.#batch.flush();
     return this.#writer.close();
   }
 }

@@ -386,12 +386,14 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
       dp.metrics.upstreamRequest(this.clusterName, status);
     }
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
-    dp.metrics.request(this.listener, this.ingress, status, (performance.now() - this.started) / 1000, exemplarTrace(this.span));
+    // One clock read for the metric and the log line (each read is ~75 ns).
+    const now = performance.now();
+    dp.metrics.request(this.listener, this.ingress, status, (now - this.started) / 1000, exemplarTrace(this.span));
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
     // A WebSocket tunnel's line is written when it closes (tunnelClosed): 101, or 200 to an HTTP/2 extended CONNECT.
     if (dp.accessLog !== undefined) {
       if (this.via === VIA_TUNNEL && (status === 101 || status === 200)) this.tunnelStatus = status;
-      else dp.accessLog.record(this, status, outcome);
+      else dp.accessLog.record(this, status, outcome, now);
     }
     if (this.span !== undefined) dp.tracer!.end(this, this.span, status, outcome);
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { accessLogFromFlags } from '../../src/cli/serve.ts';
 import { LOG_BASELINE, logFlags, logScenarios, logScenariosByNames } from '../../bench/log-config.ts';
-import { accessLogLines, rateAccessLog } from '../../bench/log-run.ts';
+import { accessLogLines, rateAccessLog, roundOrder } from '../../bench/log-run.ts';
 import type { LoadResult } from '../../bench/types.ts';
 
 const RUN = join(import.meta.dirname, '..', '..', 'bench', 'run.ts');
@@ -34,6 +34,15 @@ describe('access log bench scenarios', () => {
       assert.equal(log === undefined, s.name === LOG_BASELINE, s.name);
       await log?.close();
     }
+  });
+
+  it('run in turn, every other round in reverse order, so no scenario always runs first or last', () => {
+    const names = (round: number): string[] => roundOrder(logScenarios, round).map((s) => s.name);
+    assert.deepEqual(names(0), logScenarios.map((s) => s.name));
+    assert.deepEqual(names(1), [...logScenarios].reverse().map((s) => s.name));
+    assert.deepEqual(names(2), names(0));
+    // Over two rounds every scenario's mean position is the middle.
+    for (const s of logScenarios) assert.equal(names(0).indexOf(s.name) + names(1).indexOf(s.name), logScenarios.length - 1, s.name);
   });
 
   it('are each divided by the run without a log, in CPU per request and req/s', () => {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jsonLine } from '../../src/observe/access-log-format.ts';
 import { jsonLineInto } from '../../src/observe/access-log-json-bytes.ts';
-import { isoTime } from '../../src/observe/access-log-time.ts';
+import { runsMade } from '../../src/observe/access-log-json-pieces.ts';
+import { isoTime, timeRunsMade } from '../../src/observe/access-log-time.ts';
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost, type LoggedExchange } from '../../src/observe/access-log-entry.ts';
 
 /** The line as the first version built it: every field through JSON.stringify. */
@@ -133,6 +134,24 @@ describe('JSON access log line', () => {
     assert.equal(requestHeader(raw, 'keep'), '\u212Aeep'.toLowerCase() === 'keep' ? 'kelvin' : undefined);
     assert.equal(requestHeader(['user-agenu', 'x', 'user-agent@', 'y'], 'user-agent'), undefined);
     assert.equal(requestHeader(['USER-AGENT', 'first', 'user-agent', 'second'], 'user-agent'), 'first');
+  });
+
+  it('makes the time run once per millisecond and the listener-to-authority and status runs once per value, not once per line', () => {
+    const buf = Buffer.alloc(1 << 16);
+    // Two milliseconds a little ahead, 100 lines in each (fractions inside the millisecond: no rounding at its edges).
+    const wall = Math.floor(performance.timeOrigin + performance.now()) + 5;
+    const base = exchange('plain', 1);
+    const listener = `listener-${process.pid}-${wall}`;
+    const [times, heads, statuses] = [timeRunsMade.count, runsMade.heads, runsMade.statuses];
+    for (let i = 0; i < 200; i++) {
+      const startedAt = wall + (i < 100 ? 0.25 : 1.25) + (i % 10) * 0.05 - performance.timeOrigin;
+      const e: AccessEntry = { x: { ...base, listener, startedAt, firstByteAt: startedAt + 1 }, status: 297, outcome: undefined, endedAt: startedAt + 2 };
+      const end = jsonLineInto(buf, 0, e.x, e.status, e.outcome, e.endedAt);
+      assert.equal(buf.toString('utf8', 0, end), reference(e));
+    }
+    assert.equal(timeRunsMade.count - times, 2, 'one time run per millisecond');
+    assert.equal(runsMade.heads - heads, 1, 'one listener/protocol/method run');
+    assert.equal(runsMade.statuses - statuses, 1, 'one status run');
   });
 
   it('writes the start time as toISOString does, at every millisecond', () => {

@@ -1,0 +1,45 @@
+// The JSON line's two copies store four bytes at a time at any offset: these check every length
+// and alignment against a byte-by-byte copy, that nothing past the end is touched, and that a
+// character JSON must escape (or cannot write as one byte) is refused wherever it sits in a group of four.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { plainInto, putRun, runOf, viewOf } from '../../src/observe/access-log-byte-writes.ts';
+
+const PLAIN = ' !#~\u007fAz09/:.-_';
+const REFUSED = ['\u0000', '\u001f', '"', '\\', '\u0080', '\u00ff', '\u0100', '\ud800', '\u2713'];
+
+describe('access log byte writes', () => {
+  it('copies a run of any length to any offset, exactly and no further', () => {
+    for (let n = 0; n <= 13; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 0xff);
+      const run = runOf(bytes);
+      for (let at = 0; at < 5; at++) {
+        const buf = Buffer.alloc(32, 0xaa);
+        const end = putRun(viewOf(buf), buf, at, run);
+        assert.equal(end, at + n);
+        const want = Buffer.alloc(32, 0xaa);
+        want.set(bytes, at);
+        assert.deepEqual(buf, want, `length ${n} at ${at}`);
+      }
+    }
+  });
+
+  it('copies a plain value of any length to any offset, and refuses one with a character to escape wherever it is', () => {
+    for (let n = 0; n <= 11; n++) {
+      const s = Array.from({ length: n }, (_, i) => PLAIN[i % PLAIN.length]).join('');
+      for (let at = 0; at < 5; at++) {
+        const buf = Buffer.alloc(32, 0xaa);
+        assert.equal(plainInto(viewOf(buf), buf, at, s), at + n);
+        const want = Buffer.alloc(32, 0xaa);
+        want.write(s, at, 'latin1');
+        assert.deepEqual(buf, want, `${JSON.stringify(s)} at ${at}`);
+        for (let i = 0; i < n; i++) {
+          for (const bad of REFUSED) {
+            const hostile = s.slice(0, i) + bad + s.slice(i + 1);
+            assert.equal(plainInto(viewOf(buf), buf, at, hostile), -1, `${JSON.stringify(hostile)}`);
+          }
+        }
+      }
+    }
+  });
+});

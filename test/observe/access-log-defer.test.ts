@@ -1,0 +1,95 @@
+// Access log lines are made at the end of the event loop's turn (access-log-defer.ts), from copies
+// of the exchanges taken when they finish: these check that nothing is made where an exchange
+// finishes, that the turn's lines are made together when it ends, and that a line says what its
+// exchange was at finish although the front end reuses the exchange object before the turn ends.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { LoggedExchange } from '../../src/observe/access-log-entry.ts';
+import { ENVOY_DEFAULT_FORMAT } from '../../src/observe/access-log-format.ts';
+import { openAccessLog } from '../../src/observe/access-log.ts';
+import { accessLogFilter } from '../../src/observe/access-log-filter.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function exchange(): Mutable<LoggedExchange> {
+  const startedAt = performance.now();
+  return {
+    listener: 'http', from: 0, method: 'GET', authority: 'a.example.com', target: '/first', raw: ['host', 'a.example.com', 'user-agent', 'ua-1'],
+    clientAddress: '10.0.0.1', grpcType: undefined, replyGrpc: false, ingress: 'ns/a', clusterName: 'ns/a:80', endpoint: { address: '10.1.0.1', port: 8080 } as LoggedExchange['endpoint'],
+    decided: 'forward', requestId: 'rid-1', startedAt, bytesIn: 1, bytesOut: 2, firstByteAt: startedAt + 1, split: 0,
+  };
+}
+
+const turnEnd = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function lines(format: string, run: (log: NonNullable<ReturnType<typeof openAccessLog>>) => Promise<void>): Promise<string[]> {
+  const file = join(tmpdir(), `sluice-access-defer-${process.pid}-${Date.now()}.log`);
+  try {
+    const log = openAccessLog(file, format)!;
+    await run(log);
+    await log.close();
+    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+describe('access log lines made at the turn’s end', () => {
+  it('makes no line where the exchange finishes, and every line of the turn when it ends', async () => {
+    const got = await lines('json', async (log) => {
+      for (let i = 0; i < 3; i++) log.record({ ...exchange(), target: `/p${i}` }, 200, undefined);
+      assert.equal(log.pending, 3, 'three lines wait for the turn to end');
+      await turnEnd();
+      assert.equal(log.pending, 0, 'the turn made them');
+    });
+    assert.deepEqual(got.map((l) => JSON.parse(l).path), ['/p0', '/p1', '/p2']);
+  });
+
+  it('writes each exchange as it was when it finished, though its object is reused before the turn ends', async () => {
+    for (const format of ['json', ENVOY_DEFAULT_FORMAT]) {
+      const want: string[] = [];
+      // The same lines made at once, one per turn: what each must say.
+      const x = exchange();
+      const second = (): void => {
+        Object.assign(x, { target: '/second', authority: 'b.example.com', method: 'POST', raw: ['host', 'b.example.com', 'user-agent', 'ua-2'], requestId: 'rid-2', clientAddress: '10.0.0.2', ingress: 'ns/b', clusterName: 'ns/b:80', bytesIn: 7, bytesOut: 8, split: 1, endpoint: { address: 'fd00::2', port: 9090 }, decided: 'no-endpoints' });
+      };
+      want.push(
+        ...(await lines(format, async (log) => {
+          log.record(x, 200, undefined, x.startedAt + 2);
+          await turnEnd();
+          second();
+          log.record(x, 503, undefined, x.startedAt + 3);
+        })),
+      );
+      Object.assign(x, exchange(), { startedAt: x.startedAt, firstByteAt: x.firstByteAt });
+      const got = await lines(format, async (log) => {
+        log.record(x, 200, undefined, x.startedAt + 2);
+        // The front end takes the next request's facts into the same object before the turn ends.
+        second();
+        log.record(x, 503, undefined, x.startedAt + 3);
+        assert.equal(log.pending, 2);
+      });
+      assert.deepEqual(got, want, format);
+      assert.notEqual(got[0], got[1]);
+    }
+  });
+
+  it('samples when the exchange finishes, from the exchange as it is then', async () => {
+    const filter = accessLogFilter({ sampleRate: '0' })!;
+    const file = join(tmpdir(), `sluice-access-defer-sampled-${process.pid}-${Date.now()}.log`);
+    try {
+      const log = openAccessLog(file, 'json', { filter })!;
+      const x = exchange();
+      log.record(x, 200, undefined);
+      log.record(x, 503, undefined);
+      assert.equal(log.pending, 1, 'only the failure waits');
+      await log.close();
+      assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).status), [503]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
