@@ -3,7 +3,7 @@
 // source (parsed files), Store, translator state and snapshot, compiled router; then the V8 heap
 // spaces and RSS. The parts RSS has beyond the heap are the binary, code and V8's young generation.
 import v8 from 'node:v8';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigDir } from '../src/sources/config-dir.ts';
 import { Store } from '../src/store/store.ts';
@@ -38,6 +38,10 @@ const router = compileRouter({ ...result.snapshot, version: 1 });
 const h4 = used();
 console.log(`${n} apps, heap kept: source ${mib(h1 - h0)}, store ${mib(h2 - h1)}, translate ${mib(h3 - h2)}, router ${mib(h4 - h3)}`);
 const m = process.memoryUsage();
-console.log(`rss ${mib(m.rss)}, heap total ${mib(m.heapTotal)}, used ${mib(m.heapUsed)}`);
+console.log(`rss ${mib(m.rss)}, heap total ${mib(m.heapTotal)}, used ${mib(m.heapUsed)}, external ${mib(m.external)} (array buffers ${mib(m.arrayBuffers)})`);
+// RSS beyond the heap: file-backed pages (the node binary, libraries) and anonymous ones (the heap, buffers, malloc, stacks).
+const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+console.log(`smaps: anonymous ${mib(kb('Anonymous'))}, file-backed ${mib(kb('Rss') - kb('Anonymous'))}`);
 for (const s of v8.getHeapSpaceStatistics()) if (s.physical_space_size > 0) console.log(`  ${s.space_name.padEnd(24)} ${mib(s.physical_space_size).padStart(10)} resident, ${mib(s.space_used_size)} used`);
 void [config, router];

@@ -81,6 +81,11 @@ export class DocReuse {
     this.#files.delete(rel);
   }
 
+  /** Whether `rel` is remembered here (its next reading can skip the documents it left alone). */
+  has(rel: string): boolean {
+    return this.#files.has(rel);
+  }
+
   /** The files remembered here. */
   files(): string[] {
     return [...this.#files.keys()];
@@ -88,7 +93,8 @@ export class DocReuse {
 
   /**
    * What is remembered of `rel`, taken out of this reader for another (adopt): the consumer's
-   * token names that reading, so the other reader parses only the documents an edit changed.
+   * token names that reading, so the other reader parses only the documents an edit changed
+   * (the parse worker hands back what it read of a file this way: parse-worker.ts).
    */
   handOver(rel: string): Remembered | undefined {
     const r = this.#files.get(rel);

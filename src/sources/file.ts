@@ -23,19 +23,19 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
-import { DocReuse, type Remembered } from './doc-reuse.ts';
-import { BySizeParser, FirstReadParser, InlineParser, type FileParser } from './file-parser.ts';
+import { DocReuse } from './doc-reuse.ts';
+import { BySizeParser, FirstReadParser, InlineParser, KnownHereParser, type FileParser } from './file-parser.ts';
 import { sortPaths } from './merge.ts';
 import { WorkerParser } from './parse-pool.ts';
 import { defaultLimits, type ConfigLimits } from './read-file.ts';
 import type { Source, SourceState } from './types.ts';
 
-// Files this large or larger are parsed in the worker: 64 KiB of YAML parses in a few
-// milliseconds, a pause the data plane can take; larger files would hold it up longer.
+// Files this large or larger, first seen after start, are parsed in the worker: 64 KiB of YAML
+// parses in a few milliseconds, a pause the data plane can take; larger files would hold it up
+// longer. Files read before (at start, or by the worker) are read in this thread document by
+// document (KnownHereParser): an edit parses only the documents it changed, between turns of the
+// event loop, with no thread hop and no copy of the result.
 export const WORKER_FROM_BYTES = 64 * 1024;
-// The worker starts this long after the first read (its start costs CPU the translation and the
-// data plane's first routes are using).
-const WARM_AFTER_MS = 1000;
 
 export interface FileSourceOptions {
   dir: string;
@@ -52,7 +52,7 @@ export interface FileSourceOptions {
   onParse?: (file: string, docs?: number) => void;
   /** file size and document count limits (default: defaultLimits in read-file.ts) */
   limits?: ConfigLimits;
-  /** 'worker' (default): files of WORKER_FROM_BYTES or more are parsed in a worker thread, off the data plane's event loop */
+  /** 'worker' (default): files of WORKER_FROM_BYTES or more first seen after start are parsed in a worker thread, off the data plane's event loop */
   parser?: 'worker' | 'inline';
 }
 
@@ -86,9 +86,8 @@ export class FileSource implements Source {
   #stopped = false;
   #rootGone = false;
   #reported = new Set<string>();
-  /** set until the first read is done: large files read in this thread, then handed to the worker */
-  #firstRead: { readonly parser: FirstReadParser; readonly reuse: DocReuse; readonly worker: WorkerParser } | undefined;
-  #warmTimer: NodeJS.Timeout | undefined;
+  /** set until the first read is done: every file is read in this thread until then */
+  #firstRead: FirstReadParser | undefined;
 
   constructor(options: FileSourceOptions) {
     this.#root = resolve(options.dir);
@@ -103,10 +102,11 @@ export class FileSource implements Source {
     if (options.parser === 'inline') parser = new InlineParser(limits);
     else {
       const small = new InlineParser(limits);
-      const worker = new WorkerParser(limits);
       const reuse = new DocReuse();
-      const first = new FirstReadParser(new BySizeParser(small, new InlineParser(limits, reuse), WORKER_FROM_BYTES), new BySizeParser(small, worker, WORKER_FROM_BYTES));
-      this.#firstRead = { parser: first, reuse, worker };
+      const here = new InlineParser(limits, reuse);
+      const worker = new WorkerParser(limits, { onRemembered: (rel, file) => reuse.adopt(rel, file) });
+      const first = new FirstReadParser(new BySizeParser(small, here, WORKER_FROM_BYTES), new BySizeParser(small, new KnownHereParser(reuse, here, worker), WORKER_FROM_BYTES));
+      this.#firstRead = first;
       parser = first;
     }
     this.#config = new ConfigDir(this.#root, {
@@ -135,7 +135,8 @@ export class FileSource implements Source {
       await first;
     } finally {
       this.#busy = undefined;
-      this.#handOver();
+      this.#firstRead?.settle();
+      this.#firstRead = undefined;
     }
     this.#deliver();
     if (this.#again) {
@@ -143,25 +144,6 @@ export class FileSource implements Source {
       void this.#flush();
     }
     this.#armRescan();
-  }
-
-  /**
-   * After the first read: what this thread remembers of the large files it read goes to the
-   * worker, which reads them from now on (an edit parses only the documents it changed), and the
-   * worker is started a little later, off the start's critical path, so no edit waits for it.
-   */
-  #handOver(): void {
-    const f = this.#firstRead;
-    if (f === undefined) return;
-    this.#firstRead = undefined;
-    const large = f.reuse.files();
-    for (const rel of large) f.worker.adopt(rel, f.reuse.handOver(rel) as Remembered);
-    f.parser.settle();
-    // With no large file there is nothing for it to read: a large file added later starts it. (Its
-    // start, ~100 ms of CPU, would otherwise land on a gateway serving from one core.)
-    if (this.#stopped || large.length === 0) return;
-    this.#warmTimer = setTimeout(() => f.worker.warm(), WARM_AFTER_MS);
-    this.#warmTimer.unref();
   }
 
   #armRescan(): void {
@@ -177,7 +159,6 @@ export class FileSource implements Source {
     this.#stopped = true;
     clearTimeout(this.#debounce);
     clearTimeout(this.#rescanTimer);
-    clearTimeout(this.#warmTimer);
     for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
     await this.#busy;
     await this.#config.close();

@@ -18,13 +18,12 @@ export type ToWorker =
   | { readonly type: 'parse'; readonly id: number; readonly jobs: readonly ParseJob[] }
   | { readonly type: 'ack' }
   /** a file is gone: drop what is remembered of it */
-  | { readonly type: 'forget'; readonly rel: string }
-  /** what the gateway's thread remembers of a file it read (doc-reuse.ts), for the next reading */
-  | { readonly type: 'adopt'; readonly rel: string; readonly file: Remembered };
+  | { readonly type: 'forget'; readonly rel: string };
 
 /** How a file's reading ends, after all its pieces' entries. */
 export type PieceEnd =
-  | { readonly kind: 'parsed'; readonly bytes: number; readonly syntaxAt?: readonly number[]; readonly docs?: SplitDocs }
+  /** `remembered`: what the worker remembered of the file (doc-reuse.ts), handed to the gateway's thread, which reads its next versions */
+  | { readonly kind: 'parsed'; readonly bytes: number; readonly syntaxAt?: readonly number[]; readonly docs?: SplitDocs; readonly remembered?: Remembered }
   | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
 
 /** Some of a file's entries, in order; the last piece of a file has `end`. */

@@ -3,6 +3,9 @@
 // the large files: see BySizeParser). One worker: the machine's other cores serve traffic. The
 // results come back in pieces, one message per turn of the event loop (parse-messages.ts), and the
 // worker is started on first use and unreferenced while idle, so it never keeps a process alive.
+// It keeps nothing between files (what it remembered of a file goes back with the reading:
+// onRemembered), so once idle for `idleMs` it is ended, and its heap (60-70 MiB of RSS with its
+// own copy of the modules) given back; the next parse starts another.
 //
 // If the worker dies (a bug, or out of memory on a pathological file), the files it had not
 // answered for are reported as failed (so they keep what they held) and tried again on the next
@@ -27,6 +30,18 @@ interface Pending {
 }
 
 const BOOT = new URL('./parse-worker-boot.mjs', import.meta.url);
+// Idle this long, the worker is ended: a burst of new large files shares one worker, and a gateway
+// that takes in edits (read in its own thread: KnownHereParser) does not keep one for nothing.
+const IDLE_MS = 10_000;
+
+export interface WorkerParserOptions {
+  /** the worker's heap bounds (a worker over them dies alone; see above) */
+  readonly resourceLimits?: ResourceLimits;
+  /** what the worker remembered of a file it read (doc-reuse.ts), handed over before the file's reading is given out */
+  readonly onRemembered?: (rel: string, file: Remembered) => void;
+  /** the worker is ended after this long without a parse (default IDLE_MS) */
+  readonly idleMs?: number;
+}
 
 export class WorkerParser implements FileParser {
   readonly #limits: ConfigLimits;
@@ -39,18 +54,31 @@ export class WorkerParser implements FileParser {
   /** set when the first worker died before answering */
   #inline: InlineParser | undefined;
   readonly #resourceLimits: ResourceLimits | undefined;
-  /** files read in the gateway's thread, handed to the worker when it starts (see adopt) */
-  readonly #adopted = new Map<string, Remembered>();
+  readonly #onRemembered: ((rel: string, file: Remembered) => void) | undefined;
+  readonly #idleMs: number;
+  #idleTimer: NodeJS.Timeout | undefined;
 
-  /** `resourceLimits`: the worker's heap bounds (a worker over them dies alone; see above) */
-  constructor(limits: ConfigLimits, options: { resourceLimits?: ResourceLimits } = {}) {
+  constructor(limits: ConfigLimits, options: WorkerParserOptions = {}) {
     this.#limits = limits;
     this.#resourceLimits = options.resourceLimits;
+    this.#onRemembered = options.onRemembered;
+    this.#idleMs = options.idleMs ?? IDLE_MS;
+  }
+
+  /** How many workers were started (tests count them). */
+  get starts(): number {
+    return this.#starts;
+  }
+
+  /** Whether a worker thread is running now. */
+  get running(): boolean {
+    return this.#worker !== undefined;
   }
 
   parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     if (this.#inline !== undefined) return this.#inline.parse(jobs, each);
+    clearTimeout(this.#idleTimer);
     const worker = this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
@@ -61,26 +89,8 @@ export class WorkerParser implements FileParser {
   }
 
   forget(rel: string): void {
-    this.#adopted.delete(rel);
     this.#inline?.forget(rel);
     this.#worker?.postMessage({ type: 'forget', rel } satisfies ToWorker);
-  }
-
-  /**
-   * What another reader remembers of a file it read (doc-reuse.ts), so that the worker's first
-   * reading of it parses only the documents that changed. Sent when the worker starts (or now,
-   * if it runs); lost with a worker that dies, which then parses the whole file, as it would anyway.
-   */
-  adopt(rel: string, file: Remembered): void {
-    if (this.#worker === undefined) this.#adopted.set(rel, file);
-    else sendAdopted(this.#worker, rel, file);
-  }
-
-  /** Starts the worker ahead of its first parse (unreferenced: it keeps no process alive). */
-  warm(): void {
-    if (this.#inline !== undefined) return;
-    const worker = this.#start();
-    if (this.#pending.size === 0) worker.unref();
   }
 
   /** Each worker (or inline fallback) gives out ids above every earlier one's. */
@@ -89,6 +99,7 @@ export class WorkerParser implements FileParser {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#idleTimer);
     const worker = this.#worker;
     this.#worker = undefined;
     this.#failAll('the parser was closed');
@@ -102,8 +113,6 @@ export class WorkerParser implements FileParser {
     worker.on('error', (err) => this.#died(worker, err.message));
     worker.on('exit', (code) => this.#died(worker, `exited with code ${code}`));
     this.#worker = worker;
-    for (const [rel, file] of this.#adopted) sendAdopted(worker, rel, file);
-    this.#adopted.clear();
     return worker;
   }
 
@@ -133,15 +142,32 @@ export class WorkerParser implements FileParser {
       if (piece.end === undefined) continue;
       p.partial.delete(piece.index);
       p.answered.add(piece.index);
-      p.each(p.jobs[piece.index] as ParseJob, fileRead(entries, piece.end));
+      const job = p.jobs[piece.index] as ParseJob;
+      if (piece.end.kind === 'parsed' && piece.end.remembered !== undefined) this.#onRemembered?.(job.rel, piece.end.remembered);
+      p.each(job, fileRead(entries, piece.end));
     }
   }
 
   #finish(id: number, p: Pending, err?: unknown): void {
     this.#pending.delete(id);
-    if (this.#pending.size === 0) this.#worker?.unref();
+    if (this.#pending.size === 0) this.#idle();
     if (err === undefined) p.resolve();
     else p.reject(err);
+  }
+
+  /** Unreferenced while idle (it keeps no process alive), and ended after idleMs. */
+  #idle(): void {
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    worker.unref();
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#worker !== worker || this.#pending.size > 0) return;
+      // Cleared first: its exit is then not taken for a death (#died).
+      this.#worker = undefined;
+      void worker.terminate();
+    }, this.#idleMs);
+    this.#idleTimer.unref();
   }
 
   #died(worker: Worker, why: string): void {
@@ -170,15 +196,6 @@ export class WorkerParser implements FileParser {
       }
     }
   }
-}
-
-/**
- * A large file's bytes (a buffer of their own: doc-reread.ts) are moved, not copied; a buffer that
- * could be a slice of Node's shared pool (small ones) is copied.
- */
-function sendAdopted(worker: Worker, rel: string, file: Remembered): void {
-  const move = file.buf !== undefined && file.buf.byteLength > Buffer.poolSize;
-  worker.postMessage({ type: 'adopt', rel, file } satisfies ToWorker, move ? [file.buf!.buffer as ArrayBuffer] : []);
 }
 
 function fileRead(entries: DocEntry[], end: PieceEnd): FileRead {

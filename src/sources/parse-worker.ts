@@ -2,6 +2,8 @@
 // after the other, and sends the results back in pieces (parse-messages.ts). It sends a message
 // only when the main thread has room for it (an ack per message taken in; two may wait), so
 // results queue here, not in the main thread's message queue, which Node drains in one go.
+// It keeps nothing of a file once read: what it remembered (doc-reuse.ts) goes back with the
+// reading, so the gateway's thread reads the file's next versions and the worker can end when idle.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, Piece, ToWorker, WorkerInit } from './parse-messages.ts';
 import { DocReuse } from './doc-reuse.ts';
@@ -18,7 +20,7 @@ const { limits, firstId } = workerData as WorkerInit;
 // Large files are read document by document: an edit parses only the documents it changed.
 const reuse = new DocReuse(firstId);
 const queue: Array<Extract<ToWorker, { type: 'parse' }>> = [];
-const outbox: FromWorker[] = [];
+const outbox: Array<{ readonly message: FromWorker; readonly transfer: ArrayBuffer[] }> = [];
 let credit = WINDOW;
 let running = false;
 let onDrained: (() => void) | undefined;
@@ -33,10 +35,6 @@ port.on('message', (m: ToWorker) => {
     reuse.forget(m.rel);
     return;
   }
-  if (m.type === 'adopt') {
-    reuse.adopt(m.rel, m.file);
-    return;
-  }
   queue.push(m);
   if (!running) void run();
 });
@@ -44,7 +42,8 @@ port.on('message', (m: ToWorker) => {
 function flush(): void {
   while (credit > 0 && outbox.length > 0) {
     credit--;
-    port!.postMessage(outbox.shift());
+    const next = outbox.shift()!;
+    port!.postMessage(next.message, next.transfer);
   }
   if (outbox.length === 0 && onDrained !== undefined) {
     const resolve = onDrained;
@@ -57,10 +56,12 @@ async function run(): Promise<void> {
   running = true;
   for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
     let pieces: Piece[] = [];
+    let transfer: ArrayBuffer[] = [];
     let bytes = 0;
     const send = (done: boolean) => {
-      outbox.push({ id: job!.id, pieces, done });
+      outbox.push({ message: { id: job!.id, pieces, done }, transfer });
       pieces = [];
+      transfer = [];
       bytes = 0;
       flush();
     };
@@ -85,12 +86,16 @@ async function run(): Promise<void> {
         await drained();
       }
       if (read.kind === 'failed') {
+        reuse.forget(job.jobs[index]!.rel);
         pieces.push({ index, entries: [], end: { kind: 'failed', message: read.message, retry: read.retry } });
       } else {
         const { entries, syntaxErrors } = read.parsed;
         entries.forEach((e, k) => e.outcome.kind === 'rejected' && rejectedAt.set(e.outcome.rejection, sent + k));
         const syntaxAt = (syntaxErrors ?? []).map((r) => rejectedAt.get(r) as number);
-        const end = { kind: 'parsed' as const, bytes: read.bytes, ...(syntaxAt.length > 0 && { syntaxAt }), ...(read.docs !== undefined && { docs: read.docs }) };
+        const remembered = reuse.handOver(job.jobs[index]!.rel);
+        // A large file's bytes (a buffer of their own: doc-reread.ts) are moved, not copied.
+        if (remembered?.buf !== undefined && remembered.buf.byteLength > Buffer.poolSize) transfer.push(remembered.buf.buffer as ArrayBuffer);
+        const end = { kind: 'parsed' as const, bytes: read.bytes, ...(syntaxAt.length > 0 && { syntaxAt }), ...(read.docs !== undefined && { docs: read.docs }), ...(remembered !== undefined && { remembered }) };
         pieces.push({ index, entries, end });
         bytes += read.docs?.parsedBytes ?? read.bytes;
       }

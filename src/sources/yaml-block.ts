@@ -8,7 +8,7 @@
 // and values are shared within `into` in the same way, frozen). At 10,000 generated apps it reads
 // several times faster than js-yaml followed by detached().
 import { FLOAT, floatValue, INT, intValue } from './yaml-fast.ts';
-import { interned, type Interned } from './yaml-detached.ts';
+import { interned, ownCopy, type Interned } from './yaml-detached.ts';
 import type { YamlDoc } from './yaml-full.ts';
 
 /** Strings and values read so far within one Interned: each distinct one has a number. */
@@ -438,7 +438,7 @@ class BlockReader {
   str(s: string): string {
     let have = this.table.scalars.get(s);
     if (have === undefined) {
-      const own = s.length >= 13 ? (JSON.parse(JSON.stringify(s)) as string) : s;
+      const own = ownCopy(s);
       this.table.scalars.set(own, (have = { v: own, id: this.table.next++ }));
     }
     this.id = have.id;

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BySizeParser, InlineParser, type FileParser, type ParseJob } from '../../src/sources/file-parser.ts';
+import { BySizeParser, InlineParser, KnownHereParser, type FileParser, type ParseJob } from '../../src/sources/file-parser.ts';
 import { WorkerParser } from '../../src/sources/parse-pool.ts';
 import { DocReuse } from '../../src/sources/doc-reuse.ts';
 import { defaultLimits, type FileRead } from '../../src/sources/read-file.ts';
-import { service, tempDir } from './helpers.ts';
+import { service, tempDir, waitFor } from './helpers.ts';
 
 async function collect(parse: (jobs: ParseJob[], each: (job: ParseJob, read: FileRead) => void) => Promise<void>, jobs: ParseJob[]): Promise<Map<string, FileRead>> {
   const out = new Map<string, FileRead>();
@@ -176,31 +176,79 @@ test('a consumer that throws on a worker result rejects that parse (as in this t
   }
 });
 
-test('a file read in this thread and handed to the worker: its next reading parses only the edited documents', { timeout: 60_000 }, async () => {
+test('a file the worker read first is handed back: this thread reads its next version, parsing only the edited documents', { timeout: 60_000 }, async () => {
   const { dir, cleanup } = tempDir();
-  const worker = new WorkerParser(defaultLimits);
+  const here = new DocReuse(1);
+  const worker = new WorkerParser(defaultLimits, { onRemembered: (rel, file) => here.adopt(rel, file) });
   try {
     const doc = (i: number, port: number) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\nspec:\n  ports:\n  - port: ${port}\n`;
-    for (const [name, keep] of [['hashed.yaml', undefined], ['bytes.yaml', 1]] as const) {
-      const docs = Array.from({ length: 2000 }, (_, i) => doc(i, 80));
-      writeFileSync(join(dir, name), docs.join('---\n'));
-      // `keep`: the file is remembered by its bytes (the large-file way), else by hashes
-      const here = new DocReuse(1, keep === undefined ? {} : { keepBytesFrom: keep });
-      const job = { rel: name, abs: join(dir, name), size: 0 };
-      const first = here.read(job, defaultLimits);
-      assert.ok(first.kind === 'parsed' && first.docs !== undefined);
-      worker.adopt(name, here.handOver(name)!);
-      assert.deepEqual(here.files(), []);
-      docs[1500] = doc(1500, 8080);
-      writeFileSync(join(dir, name), docs.join('---\n'));
-      const read = (await collect((j, each) => worker.parse(j, each), [{ ...job, held: first.docs.reading }])).get(name);
-      assert.ok(read?.kind === 'parsed' && read.docs !== undefined);
-      assert.equal(read.docs.count, 2000);
-      assert.deepEqual(read.parsed.entries.map((e) => e.origin.doc), [1500], name);
-      assert.deepEqual(read.docs.reused, [0, 0, 1500, 1501, 1501, 499]);
-    }
+    const docs = Array.from({ length: 2000 }, (_, i) => doc(i, 80));
+    writeFileSync(join(dir, 'big.yaml'), docs.join('---\n'));
+    const job = { rel: 'big.yaml', abs: join(dir, 'big.yaml'), size: 0 };
+    const first = (await collect((j, each) => worker.parse(j, each), [job])).get('big.yaml');
+    assert.ok(first?.kind === 'parsed' && first.docs !== undefined);
+    assert.deepEqual(here.files(), ['big.yaml'], 'what the worker remembered of the file came back with its reading');
+    docs[1500] = doc(1500, 8080);
+    writeFileSync(join(dir, 'big.yaml'), docs.join('---\n'));
+    const read = here.read({ ...job, held: first.docs.reading }, defaultLimits);
+    assert.ok(read.kind === 'parsed' && read.docs !== undefined);
+    assert.equal(read.docs.count, 2000);
+    assert.deepEqual(read.parsed.entries.map((e) => e.origin.doc), [1500]);
+    assert.deepEqual(read.docs.reused, [0, 0, 1500, 1501, 1501, 499]);
   } finally {
     await worker.close();
+    cleanup();
+  }
+});
+
+test('the worker ends once idle (its memory given back) and the next parse starts a new one', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  const worker = new WorkerParser(defaultLimits, { idleMs: 20 });
+  try {
+    writeFileSync(join(dir, 'a.yaml'), service('a'));
+    const job: ParseJob = { rel: 'a.yaml', abs: join(dir, 'a.yaml'), size: 0 };
+    assert.equal((await collect((j, e) => worker.parse(j, e), [job])).get('a.yaml')?.kind, 'parsed');
+    assert.equal(worker.starts, 1);
+    await waitFor(() => !worker.running, 'the idle worker ended', 10_000);
+    assert.equal((await collect((j, e) => worker.parse(j, e), [job])).get('a.yaml')?.kind, 'parsed', 'parsed by a new worker');
+    assert.equal(worker.starts, 2);
+  } finally {
+    await worker.close();
+    cleanup();
+  }
+});
+
+test('KnownHereParser reads the files this thread remembers here (an edit parses its changed documents, no worker) and sends the others on', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const reuse = new DocReuse(1);
+    const here = new InlineParser(defaultLimits, reuse);
+    const sent: string[] = [];
+    const other: FileParser = {
+      parse: async (jobs, each) => {
+        for (const j of jobs) {
+          sent.push(j.rel);
+          each(j, { kind: 'failed', message: 'elsewhere', retry: true });
+        }
+      },
+      close: async () => {},
+    };
+    const docs = Array.from({ length: 100 }, (_, i) => service(`s${i}`));
+    writeFileSync(join(dir, 'known.yaml'), docs.join('---\n'));
+    writeFileSync(join(dir, 'new.yaml'), service('n'));
+    const known = { rel: 'known.yaml', abs: join(dir, 'known.yaml'), size: 0 };
+    const first = await collect((j, e) => here.parse(j, e), [known]);
+    const reading = first.get('known.yaml');
+    assert.ok(reading?.kind === 'parsed' && reading.docs !== undefined);
+    docs[7] = service('s7', 8080);
+    writeFileSync(join(dir, 'known.yaml'), docs.join('---\n'));
+    const parser = new KnownHereParser(reuse, here, other);
+    const got = await collect((j, e) => parser.parse(j, e), [{ ...known, held: reading.docs.reading }, { rel: 'new.yaml', abs: join(dir, 'new.yaml'), size: 0 }]);
+    assert.deepEqual(sent, ['new.yaml']);
+    const edit = got.get('known.yaml');
+    assert.ok(edit?.kind === 'parsed' && edit.docs !== undefined);
+    assert.deepEqual(edit.parsed.entries.map((e) => e.origin.doc), [7], 'one document parsed');
+  } finally {
     cleanup();
   }
 });
