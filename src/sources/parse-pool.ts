@@ -43,6 +43,8 @@ export interface WorkerParserOptions {
   readonly idleMs?: number;
 }
 
+let startedInProcess = 0;
+
 export class WorkerParser implements FileParser {
   readonly #limits: ConfigLimits;
   readonly #pending = new Map<number, Pending>();
@@ -68,6 +70,11 @@ export class WorkerParser implements FileParser {
   /** How many workers were started (tests count them). */
   get starts(): number {
     return this.#starts;
+  }
+
+  /** How many parse worker threads every parser of this process started (a gateway's own parser is not reachable from outside). */
+  static get startedInProcess(): number {
+    return startedInProcess;
   }
 
   /** Whether a worker thread is running now. */
@@ -108,6 +115,7 @@ export class WorkerParser implements FileParser {
 
   #start(): Worker {
     if (this.#worker !== undefined) return this.#worker;
+    startedInProcess++;
     const worker = new Worker(BOOT, { workerData: { limits: this.#limits, firstId: this.#nextFirstId() } satisfies WorkerInit, ...(this.#resourceLimits !== undefined && { resourceLimits: this.#resourceLimits }) });
     worker.on('message', (m: FromWorker) => this.#onMessage(worker, m));
     worker.on('error', (err) => this.#died(worker, err.message));
