@@ -17,6 +17,7 @@ import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
+import { appliedGcThreads } from './gc-threads.ts';
 import { runPrimary } from './primary.ts';
 import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
@@ -114,6 +115,7 @@ export async function runServe(f: ServeFlags): Promise<void> {
   if (!Number.isInteger(workers)) throw new SluiceError('SLUICE_ERR_BAD_FLAG', `--workers: "${f.workers}" must be a whole number`);
   if (workers === 1) return serveInThisProcess(f);
   const log = createLogger(f.logLevel);
+  logGcThreads(log);
   if (cluster.isWorker) return runAsWorker(() => serveWorker(f, log));
   // Flags are checked here, before any worker is forked, so a bad one ends with one line.
   const times = shutdownTimes(f);
@@ -131,8 +133,15 @@ export async function runServe(f: ServeFlags): Promise<void> {
 }
 
 
+/** Whether V8's GC runs on the main thread only here, and why (gc-threads.ts). */
+function logGcThreads(log: Logger): void {
+  const gc = appliedGcThreads();
+  if (gc) log.info({ gc: gc.singleThreaded ? 'single-threaded' : 'parallel', reason: gc.reason }, 'V8 garbage collection');
+}
+
 async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
+  logGcThreads(log);
   const { drainDelayMs } = shutdownTimes(f);
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);

@@ -8,6 +8,16 @@
 // alive through every scavenge until the next full GC: all of a request was promoted, and GC took
 // a fifth of the CPU under HTTP/2 load. Here per-request objects die young, and the few long-lived
 // ones are promoted by the scavenger anyway.
+//
+// GC on the main thread only when the process has about one CPU (why: gc-threads.ts).
 import v8 from 'node:v8';
+import { applyGcThreads } from './gc-threads.ts';
 
 v8.setFlagsFromString('--no-allocation-site-pretenuring');
+try {
+  applyGcThreads();
+} catch (err) {
+  // a bad SLUICE_SINGLE_THREADED_GC: one line naming it, as for a bad flag
+  process.stderr.write(`sluice: ${(err as Error).message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,109 @@
+// V8's GC on the main thread only when the gateway has about one CPU: the decision (affinity, CPU
+// quota, workers per CPU, the SLUICE_SINGLE_THREADED_GC override), the flags taking effect in a real
+// process (its helper threads' CPU time), and `sluice serve` reporting it at start.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cgroupQuotaCpus, decideGcThreads } from '../../src/cli/gc-threads.ts';
+import { runSluice, startSluice } from '../support/sluice.ts';
+
+const run = promisify(execFile);
+const hasTaskset = await run('taskset', ['-p', String(process.pid)]).then(() => true, () => false);
+const noTaskset = hasTaskset ? false : 'taskset is not installed: cannot pin a child to one CPU';
+
+test('single-threaded GC: on for one CPU by affinity or quota and for at least one worker per CPU; off otherwise; the override wins', () => {
+  const d = (o: Partial<Parameters<typeof decideGcThreads>[0]>) => decideGcThreads({ override: undefined, cpus: 4, quotaCpus: undefined, workers: undefined, ...o });
+  assert.deepEqual(d({ cpus: 1 }), { singleThreaded: true, reason: 'one CPU (affinity)' });
+  assert.deepEqual(d({ quotaCpus: 1 }), { singleThreaded: true, reason: 'CPU quota of 1 CPU' });
+  assert.deepEqual(d({ quotaCpus: 0.5 }), { singleThreaded: true, reason: 'CPU quota of 0.5 CPU' });
+  assert.equal(d({ quotaCpus: 1.5 }).singleThreaded, false);
+  assert.equal(d({}).singleThreaded, false);
+  assert.deepEqual(d({ workers: 4 }), { singleThreaded: true, reason: '4 workers on 4 CPUs' });
+  assert.deepEqual(d({ workers: 2, quotaCpus: 2 }), { singleThreaded: true, reason: '2 workers on 2 CPUs' });
+  assert.equal(d({ workers: 2 }).singleThreaded, false);
+  assert.deepEqual(d({ cpus: 1, override: '0' }), { singleThreaded: false, reason: 'SLUICE_SINGLE_THREADED_GC=0' });
+  assert.deepEqual(d({ override: 'on' }), { singleThreaded: true, reason: 'SLUICE_SINGLE_THREADED_GC=on' });
+  assert.equal(d({ cpus: 1, override: 'auto' }).singleThreaded, true);
+  assert.throws(() => d({ override: 'yes please' }), /SLUICE_SINGLE_THREADED_GC: "yes please" must be 1 \(on\), 0 \(off\) or auto/);
+});
+
+test('the CPU quota is read from cgroup v2 cpu.max or v1 cfs_quota_us of the process\'s own cgroup', () => {
+  const files = (m: Record<string, string>) => (p: string) => {
+    if (m[p] === undefined) throw new Error(`ENOENT ${p}`);
+    return m[p];
+  };
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '0::/kubepods/pod1/c1\n', '/sys/fs/cgroup/kubepods/pod1/c1/cpu.max': '100000 100000\n' })), 1);
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': '50000 100000\n' })), 0.5);
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': 'max 100000\n' })), undefined);
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '4:memory:/x\n2:cpu,cpuacct:/docker/abc\n0::/\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_quota_us': '200000\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_period_us': '100000\n' })), 2);
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '2:cpu,cpuacct:/\n', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n' })), undefined);
+  assert.equal(cgroupQuotaCpus(files({})), undefined);
+});
+
+/** The churn fixture's report: CPU time of its main thread and of its other threads, scavenges. */
+async function churn(override: string): Promise<{ mainNs: number; otherNs: number; scavenges: number }> {
+  const fixture = new URL('./fixtures/gc-churn.ts', import.meta.url).pathname;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, SLUICE_SINGLE_THREADED_GC: override }, timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { mainNs: number; otherNs: number; scavenges: number };
+}
+
+test('forced on, the flags set at run time take effect: scavenges run on the main thread, the helper threads stay idle', async () => {
+  // CPU time, not wall time: the same work whatever else runs on the machine.
+  const [on, off] = await Promise.all([churn('1'), churn('0')]);
+  assert.ok(on.scavenges >= 20 && off.scavenges >= 20, `scavenges: ${on.scavenges} on, ${off.scavenges} off`);
+  // By default V8 shares each scavenge with its helper threads (a large part of the GC's CPU time).
+  assert.ok(off.otherNs > 4 * on.otherNs, `helper threads: ${off.otherNs / 1e6} ms by default, ${on.otherNs / 1e6} ms single-threaded`);
+  assert.ok(on.otherNs < 0.05 * on.mainNs, `single-threaded: helpers ${on.otherNs / 1e6} ms beside the main thread's ${on.mainNs / 1e6} ms`);
+});
+
+test('a bad SLUICE_SINGLE_THREADED_GC ends the command with one line naming it', async () => {
+  const r = await runSluice(['version'], { env: { SLUICE_SINGLE_THREADED_GC: 'sometimes' } });
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'sluice: SLUICE_SINGLE_THREADED_GC: "sometimes" must be 1 (on), 0 (off) or auto\n');
+});
+
+/** `sluice serve` on an empty config, pinned or not; the start-up log line about V8's GC. */
+async function serveGcLine(opts: { cpus?: string; env?: NodeJS.ProcessEnv; args?: string[]; lines?: number } = {}): Promise<Record<string, unknown>[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-gc-'));
+  const s = await startSluice(['serve', '--config', dir, '--http', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...(opts.args ?? [])], ['admin'], {
+    env: { SLUICE_SINGLE_THREADED_GC: '', ...opts.env },
+    ...(opts.cpus !== undefined && { cpus: opts.cpus }),
+  });
+  try {
+    const want = opts.lines ?? 1;
+    const deadline = Date.now() + 30_000;
+    const gcLines = () => s.lines.flatMap((l) => (l.includes('"V8 garbage collection"') ? [JSON.parse(l) as Record<string, unknown>] : []));
+    while (gcLines().length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return gcLines();
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('sluice serve pinned to one CPU collects garbage single-threaded; unpinned it keeps V8\'s default unless forced', { skip: noTaskset }, async () => {
+  const [pinned, pinnedOff, unpinned, forced] = await Promise.all([
+    serveGcLine({ cpus: '0' }),
+    serveGcLine({ cpus: '0', env: { SLUICE_SINGLE_THREADED_GC: '0' } }),
+    serveGcLine(),
+    serveGcLine({ env: { SLUICE_SINGLE_THREADED_GC: '1' } }),
+  ]);
+  assert.deepEqual(pick(pinned), [{ gc: 'single-threaded', reason: 'one CPU (affinity)' }]);
+  assert.deepEqual(pick(pinnedOff), [{ gc: 'parallel', reason: 'SLUICE_SINGLE_THREADED_GC=0' }]);
+  assert.deepEqual(pick(forced), [{ gc: 'single-threaded', reason: 'SLUICE_SINGLE_THREADED_GC=1' }]);
+  // Decided by this machine's CPUs (and quota, if any) when not pinned.
+  const cpus = availableParallelism();
+  if (cpus > 1 && cgroupQuotaCpus() === undefined) assert.deepEqual(pick(unpinned), [{ gc: 'parallel', reason: `${cpus} CPUs` }]);
+});
+
+test('sluice serve --workers 2 on one CPU: each worker collects garbage single-threaded', { skip: noTaskset }, async () => {
+  const lines = await serveGcLine({ cpus: '0', args: ['--workers', '2'], lines: 3 });
+  const workers = pick(lines).filter((l) => l.reason === '2 workers on 1 CPUs');
+  assert.deepEqual(workers, [{ gc: 'single-threaded', reason: '2 workers on 1 CPUs' }, { gc: 'single-threaded', reason: '2 workers on 1 CPUs' }]);
+});
+
+const pick = (lines: Record<string, unknown>[]) => lines.map((l) => ({ gc: l.gc, reason: l.reason }));
