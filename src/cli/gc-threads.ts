@@ -75,12 +75,16 @@ export function cgroupQuotaCpus(read: (path: string) => string = (p) => readFile
   for (const line of cgroups.split('\n')) {
     const [, controllers, path] = line.split(':', 3) as [string, string | undefined, string | undefined];
     if (path === undefined) continue;
-    const dir = path === '/' ? '' : path;
+    // In a container without its own cgroup namespace the path is the host's, and the container's
+    // cgroup is mounted at the root: then the root's files are its own.
+    const dirs = path === '/' ? [''] : [path, ''];
     if (controllers === '') {
-      const max = tryRead(read, `/sys/fs/cgroup${dir}/cpu.max`)?.trim().split(/\s+/);
+      const max = firstRead(read, dirs.map((d) => `/sys/fs/cgroup${d}/cpu.max`))?.trim().split(/\s+/);
       if (max && max[0] !== 'max') return quota(Number(max[0]), Number(max[1]));
     } else if (controllers?.split(',').includes('cpu')) {
-      const q = Number(tryRead(read, `/sys/fs/cgroup/cpu${dir}/cpu.cfs_quota_us`) ?? Number.NaN);
+      const dir = dirs.find((d) => tryRead(read, `/sys/fs/cgroup/cpu${d}/cpu.cfs_quota_us`) !== undefined);
+      if (dir === undefined) continue;
+      const q = Number(read(`/sys/fs/cgroup/cpu${dir}/cpu.cfs_quota_us`));
       if (q > 0) return quota(q, Number(tryRead(read, `/sys/fs/cgroup/cpu${dir}/cpu.cfs_period_us`) ?? Number.NaN));
     }
   }
@@ -88,6 +92,14 @@ export function cgroupQuotaCpus(read: (path: string) => string = (p) => readFile
 }
 
 const quota = (q: number, period: number): number | undefined => (q > 0 && period > 0 ? q / period : undefined);
+
+function firstRead(read: (path: string) => string, paths: readonly string[]): string | undefined {
+  for (const p of paths) {
+    const text = tryRead(read, p);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
 
 function tryRead(read: (path: string) => string, path: string): string | undefined {
   try {

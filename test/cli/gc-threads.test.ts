@@ -31,7 +31,7 @@ test('single-threaded GC: on for one CPU by affinity or quota and for at least o
   assert.throws(() => d({ override: 'yes please' }), /SLUICE_SINGLE_THREADED_GC: "yes please" must be 1 \(on\), 0 \(off\) or auto/);
 });
 
-test('the CPU quota is read from cgroup v2 cpu.max or v1 cfs_quota_us of the process\'s own cgroup', () => {
+test('the CPU quota is read from cgroup v2 cpu.max or v1 cfs_quota_us of the process\'s own cgroup, or of the mount\'s root in a container without a cgroup namespace', () => {
   const files = (m: Record<string, string>) => (p: string) => {
     if (m[p] === undefined) throw new Error(`ENOENT ${p}`);
     return m[p];
@@ -41,6 +41,9 @@ test('the CPU quota is read from cgroup v2 cpu.max or v1 cfs_quota_us of the pro
   assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': 'max 100000\n' })), undefined);
   assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '4:memory:/x\n2:cpu,cpuacct:/docker/abc\n0::/\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_quota_us': '200000\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_period_us': '100000\n' })), 2);
   assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '2:cpu,cpuacct:/\n', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n' })), undefined);
+  // no cgroup namespace: the host's path in /proc/self/cgroup, the container's cgroup mounted at the root
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '0::/system.slice/docker-abc.scope\n', '/sys/fs/cgroup/cpu.max': '150000 100000\n' })), 1.5);
+  assert.equal(cgroupQuotaCpus(files({ '/proc/self/cgroup': '2:cpu,cpuacct:/docker/abc\n', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '100000\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' })), 1);
   assert.equal(cgroupQuotaCpus(files({})), undefined);
 });
 
