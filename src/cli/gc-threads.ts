@@ -23,6 +23,8 @@ export interface GcThreadsInput {
   readonly quotaCpus: number | undefined;
   /** data-plane workers sharing the CPUs (this process being one); undefined outside `serve --workers` */
   readonly workers: number | undefined;
+  /** node was started with --single-threaded-gc (which nothing here can undo) */
+  readonly nodeFlag?: boolean;
 }
 
 export interface GcThreads {
@@ -34,9 +36,11 @@ export interface GcThreads {
 /** The decision alone (no I/O); throws a message naming the variable for a value it does not know. */
 export function decideGcThreads(i: GcThreadsInput): GcThreads {
   const o = (i.override ?? '').trim().toLowerCase();
-  if (o === '1' || o === 'on' || o === 'true') return { singleThreaded: true, reason: `${GC_ENV}=${i.override}` };
-  if (o === '0' || o === 'off' || o === 'false') return { singleThreaded: false, reason: `${GC_ENV}=${i.override}` };
-  if (o !== '' && o !== 'auto') throw new Error(`${GC_ENV}: "${i.override}" must be 1 (on), 0 (off) or auto`);
+  const on = o === '1' || o === 'on' || o === 'true';
+  const off = o === '0' || o === 'off' || o === 'false';
+  if (!on && !off && o !== '' && o !== 'auto') throw new Error(`${GC_ENV}: "${i.override}" must be 1 (on), 0 (off) or auto`);
+  if (i.nodeFlag) return { singleThreaded: true, reason: 'node --single-threaded-gc' };
+  if (on || off) return { singleThreaded: on, reason: `${GC_ENV}=${i.override}` };
   const usable = Math.min(i.cpus, i.quotaCpus ?? Number.POSITIVE_INFINITY);
   if (i.workers !== undefined && i.workers > 1) {
     // Each worker has about one CPU (or less) when there are at least as many workers as CPUs.
@@ -112,7 +116,8 @@ function tryRead(read: (path: string) => string, path: string): string | undefin
 /** This process's inputs to the decision. */
 export function gcThreadsInput(env: NodeJS.ProcessEnv = process.env): GcThreadsInput {
   const workers = env[WORKERS_ENV] === undefined ? undefined : Number(env[WORKERS_ENV]);
-  return { override: env[GC_ENV], cpus: availableParallelism(), quotaCpus: cgroupQuotaCpus(), workers: Number.isInteger(workers) ? workers : undefined };
+  const nodeFlag = process.execArgv.some((a) => a === '--single-threaded-gc' || a === '--single_threaded_gc');
+  return { override: env[GC_ENV], cpus: availableParallelism(), quotaCpus: cgroupQuotaCpus(), workers: Number.isInteger(workers) ? workers : undefined, nodeFlag };
 }
 
 /** What this process applied (the CLI applies it at start, v8-flags.ts); undefined in a process started otherwise. */

@@ -28,6 +28,8 @@ test('single-threaded GC: on for one CPU by affinity or quota and for at least o
   assert.deepEqual(d({ cpus: 1, override: '0' }), { singleThreaded: false, reason: 'SLUICE_SINGLE_THREADED_GC=0' });
   assert.deepEqual(d({ override: 'on' }), { singleThreaded: true, reason: 'SLUICE_SINGLE_THREADED_GC=on' });
   assert.equal(d({ cpus: 1, override: 'auto' }).singleThreaded, true);
+  // started as `node --single-threaded-gc`: so it is, whatever was asked
+  assert.deepEqual(d({ nodeFlag: true, override: '0' }), { singleThreaded: true, reason: 'node --single-threaded-gc' });
   assert.throws(() => d({ override: 'yes please' }), /SLUICE_SINGLE_THREADED_GC: "yes please" must be 1 \(on\), 0 \(off\) or auto/);
 });
 
