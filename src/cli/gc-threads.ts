@@ -4,8 +4,9 @@
 // core, the main thread of a parallel scavenge waits for helpers that must take turns with it on that
 // core, and a concurrent marker takes scheduler slices of several milliseconds from the requests in
 // flight; under a CPU quota of one CPU, helper time on other cores is billed to the same quota and the
-// whole process is throttled to the end of the period when it runs out. Either way the work is the
-// same and the main thread does it in fewer, shorter stops on its own.
+// whole process is throttled to the end of the period when it runs out. Alone, the main thread does
+// the same work in shorter stops. The price is on a core other busy processes share: a thread that
+// never sleeps on its helpers gets less of it from the scheduler, hence an override (README).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
