@@ -13,8 +13,6 @@ import v8 from 'node:v8';
 
 /** The operator's override: 1 (or on) forces single-threaded GC, 0 (or off) keeps V8's default, auto (unset) decides. */
 export const GC_ENV = 'SLUICE_SINGLE_THREADED_GC';
-/** Set by `serve --workers N`'s primary for each worker: N, so a worker knows how many share the CPUs. */
-export const WORKERS_ENV = 'SLUICE_WORKERS';
 
 export interface GcThreadsInput {
   readonly override: string | undefined;
@@ -22,8 +20,6 @@ export interface GcThreadsInput {
   readonly cpus: number;
   /** CPUs' worth of time the cgroup's quota allows; undefined without a quota */
   readonly quotaCpus: number | undefined;
-  /** data-plane workers sharing the CPUs (this process being one); undefined outside `serve --workers` */
-  readonly workers: number | undefined;
   /** node was started with --single-threaded-gc (which nothing here can undo) */
   readonly nodeFlag?: boolean;
 }
@@ -42,14 +38,11 @@ export function decideGcThreads(i: GcThreadsInput): GcThreads {
   if (!on && !off && o !== '' && o !== 'auto') throw new Error(`${GC_ENV}: "${i.override}" must be 1 (on), 0 (off) or auto`);
   if (i.nodeFlag) return { singleThreaded: true, reason: 'node --single-threaded-gc' };
   if (on || off) return { singleThreaded: on, reason: `${GC_ENV}=${i.override}` };
-  const usable = Math.min(i.cpus, i.quotaCpus ?? Number.POSITIVE_INFINITY);
-  if (i.workers !== undefined && i.workers > 1) {
-    // Each worker has about one CPU (or less) when there are at least as many workers as CPUs.
-    return usable / i.workers <= 1 ? { singleThreaded: true, reason: `${i.workers} workers on ${formatCpus(usable)} CPUs` } : { singleThreaded: false, reason: `${i.workers} workers on ${formatCpus(usable)} CPUs` };
-  }
+  // Not for `--workers N` with N at least the CPUs: each worker then shares its core with the others,
+  // and with whatever else runs there, where a single-threaded one gets less of it (README).
   if (i.cpus <= 1) return { singleThreaded: true, reason: 'one CPU (affinity)' };
   if (i.quotaCpus !== undefined && i.quotaCpus <= 1) return { singleThreaded: true, reason: `CPU quota of ${formatCpus(i.quotaCpus)} CPU` };
-  return { singleThreaded: false, reason: `${formatCpus(usable)} CPUs` };
+  return { singleThreaded: false, reason: `${formatCpus(Math.min(i.cpus, i.quotaCpus ?? Number.POSITIVE_INFINITY))} CPUs` };
 }
 
 const formatCpus = (n: number): string => String(Math.round(n * 100) / 100);
@@ -116,9 +109,8 @@ function tryRead(read: (path: string) => string, path: string): string | undefin
 
 /** This process's inputs to the decision. */
 export function gcThreadsInput(env: NodeJS.ProcessEnv = process.env): GcThreadsInput {
-  const workers = env[WORKERS_ENV] === undefined ? undefined : Number(env[WORKERS_ENV]);
   const nodeFlag = process.execArgv.some((a) => a === '--single-threaded-gc' || a === '--single_threaded_gc');
-  return { override: env[GC_ENV], cpus: availableParallelism(), quotaCpus: cgroupQuotaCpus(), workers: Number.isInteger(workers) ? workers : undefined, nodeFlag };
+  return { override: env[GC_ENV], cpus: availableParallelism(), quotaCpus: cgroupQuotaCpus(), nodeFlag };
 }
 
 /** What this process applied (the CLI applies it at start, v8-flags.ts); undefined in a process started otherwise. */

@@ -10,7 +10,6 @@
 // cannot fix. stop() (by default on SIGTERM/SIGINT
 // to the primary) sends every worker SIGTERM for a graceful shutdown; `done` resolves once all are gone.
 import cluster, { type Worker } from 'node:cluster';
-import { WORKERS_ENV } from './gc-threads.ts';
 import { SluiceError } from '../errors.ts';
 
 export interface WorkersOptions {
@@ -110,8 +109,7 @@ export function superviseWorkers(n: number, opts: WorkersOptions = {}): Supervis
     slot.timer = undefined;
     slot.ready = false;
     slot.startedAt = Date.now();
-    // SLUICE_WORKERS: how many share the CPUs, for the worker's GC threads (gc-threads.ts)
-    const w = cluster.fork({ SLUICE_WORKER_INDEX: String(i), [WORKERS_ENV]: String(n) });
+    const w = cluster.fork({ SLUICE_WORKER_INDEX: String(i) });
     slot.worker = w;
     w.on('message', (m: unknown) => {
       if (isReady(m)) {

@@ -1,5 +1,5 @@
 // V8's GC on the main thread only when the gateway has about one CPU: the decision (affinity, CPU
-// quota, workers per CPU, the SLUICE_SINGLE_THREADED_GC override), the flags taking effect in a real
+// quota, the SLUICE_SINGLE_THREADED_GC override), the flags taking effect in a real
 // process (its helper threads' CPU time), and `sluice serve` reporting it at start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,16 +15,14 @@ const run = promisify(execFile);
 const hasTaskset = await run('taskset', ['-p', String(process.pid)]).then(() => true, () => false);
 const noTaskset = hasTaskset ? false : 'taskset is not installed: cannot pin a child to one CPU';
 
-test('single-threaded GC: on for one CPU by affinity or quota and for at least one worker per CPU; off otherwise; the override wins', () => {
-  const d = (o: Partial<Parameters<typeof decideGcThreads>[0]>) => decideGcThreads({ override: undefined, cpus: 4, quotaCpus: undefined, workers: undefined, ...o });
+test('single-threaded GC: on for one CPU by affinity or quota, off otherwise; the override wins', () => {
+  const d = (o: Partial<Parameters<typeof decideGcThreads>[0]>) => decideGcThreads({ override: undefined, cpus: 4, quotaCpus: undefined, ...o });
   assert.deepEqual(d({ cpus: 1 }), { singleThreaded: true, reason: 'one CPU (affinity)' });
   assert.deepEqual(d({ quotaCpus: 1 }), { singleThreaded: true, reason: 'CPU quota of 1 CPU' });
   assert.deepEqual(d({ quotaCpus: 0.5 }), { singleThreaded: true, reason: 'CPU quota of 0.5 CPU' });
   assert.equal(d({ quotaCpus: 1.5 }).singleThreaded, false);
   assert.equal(d({}).singleThreaded, false);
-  assert.deepEqual(d({ workers: 4 }), { singleThreaded: true, reason: '4 workers on 4 CPUs' });
-  assert.deepEqual(d({ workers: 2, quotaCpus: 2 }), { singleThreaded: true, reason: '2 workers on 2 CPUs' });
-  assert.equal(d({ workers: 2 }).singleThreaded, false);
+  assert.deepEqual(d({ quotaCpus: 2 }), { singleThreaded: false, reason: '2 CPUs' });
   assert.deepEqual(d({ cpus: 1, override: '0' }), { singleThreaded: false, reason: 'SLUICE_SINGLE_THREADED_GC=0' });
   assert.deepEqual(d({ override: 'on' }), { singleThreaded: true, reason: 'SLUICE_SINGLE_THREADED_GC=on' });
   assert.equal(d({ cpus: 1, override: 'auto' }).singleThreaded, true);
@@ -105,10 +103,14 @@ test('sluice serve pinned to one CPU collects garbage single-threaded; unpinned 
   if (cpus > 1 && cgroupQuotaCpus() === undefined) assert.deepEqual(pick(unpinned), [{ gc: 'parallel', reason: `${cpus} CPUs` }]);
 });
 
-test('sluice serve --workers 2 on one CPU: each worker collects garbage single-threaded', { skip: noTaskset }, async () => {
-  const lines = await serveGcLine({ cpus: '0', args: ['--workers', '2'], lines: 3 });
-  const workers = pick(lines).filter((l) => l.reason === '2 workers on 1 CPUs');
-  assert.deepEqual(workers, [{ gc: 'single-threaded', reason: '2 workers on 1 CPUs' }, { gc: 'single-threaded', reason: '2 workers on 1 CPUs' }]);
+test('sluice serve --workers 2: each worker decides by its own CPUs (pinned: single-threaded), and the override reaches every worker', async () => {
+  const [pinned, forced] = await Promise.all([
+    noTaskset ? Promise.resolve(undefined) : serveGcLine({ cpus: '0', args: ['--workers', '2'], lines: 3 }),
+    serveGcLine({ args: ['--workers', '2'], lines: 3, env: { SLUICE_SINGLE_THREADED_GC: '1' } }),
+  ]);
+  // the primary and both workers
+  if (pinned) assert.deepEqual(pick(pinned), Array(3).fill({ gc: 'single-threaded', reason: 'one CPU (affinity)' }));
+  assert.deepEqual(pick(forced), Array(3).fill({ gc: 'single-threaded', reason: 'SLUICE_SINGLE_THREADED_GC=1' }));
 });
 
 const pick = (lines: Record<string, unknown>[]) => lines.map((l) => ({ gc: l.gc, reason: l.reason }));
