@@ -56,7 +56,11 @@ describe('access log lines made in batches', () => {
   it('makes lines once per batch, however many turns they came in, and asks for a flush once per batch', () => {
     const made: string[] = [];
     let wakes = 0;
-    const batch = new LineBatch((c) => made.push(c.target), () => (wakes++, true));
+    const wake = (): boolean => {
+      wakes++;
+      return true;
+    };
+    const batch = new LineBatch((c) => made.push(c.target), wake);
     const n = 3 * BATCH + 5;
     for (let i = 0; i < n; i++) batch.add({ ...exchange(), target: `/p${i}` }, 200, undefined, 0);
     assert.equal(batch.batches, 3);
