@@ -112,7 +112,12 @@ const before = loadavg()[0]!;
 try {
   // One wrk run for every window (spawning one per window cost this process CPU of its own), the
   // first seconds a warm-up through every log's code.
-  const run = measure({ ...load, durationSec: (windows + 1) * modes.length * seconds + 2, warmupSec: 0 });
+  const run = measure({ ...load, durationSec: (windows + 1) * modes.length * seconds + 10, warmupSec: 0 });
+  // wrk may take seconds to start on a loaded machine: the windows begin with its first requests.
+  for (let waited = 0; served === 0; waited += 100) {
+    if (waited > 8000) throw new Error('wrk: no request served in 8 s');
+    await sleep(100);
+  }
   for (const m of modes) await window(m);
   const us = new Map<string, number[]>(modes.map((m) => [m, []]));
   const rps = new Map<string, number[]>(modes.map((m) => [m, []]));
