@@ -4,11 +4,11 @@
 // request path's out of the caches, and the request path pushed them out in turn
 // (bench/log-paired.ts). So finish() only copies the facts a line needs into a pooled copy (a few
 // dozen stores, no allocation once the pool has grown to a batch), and lines are made together,
-// with their code hot: once a batch has gathered, or when the writer is about to write (its flush
-// interval, close). Not at each turn's end: a setImmediate per turn (an Immediate, the loop's idle
-// handle started and stopped, processImmediate) cost a lightly loaded gateway, one or two requests
-// a turn, more per request than making the line. The copy is taken at once because a front end
-// reuses its exchange object for the connection's next request.
+// with their code hot, at the end of the turn in which a batch has gathered, or when the writer is
+// about to write (its flush interval, close). Not at every turn's end: a setImmediate per turn (an
+// Immediate, the loop's idle handle started and stopped, processImmediate) cost a lightly loaded
+// gateway, one or two requests a turn, about as much per request as making the line. The copy is
+// taken at once because a front end reuses its exchange object for the connection's next request.
 import type { Endpoint } from '../snapshot/types.ts';
 import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
 
@@ -74,15 +74,18 @@ export class ExchangeCopy implements LoggedExchange {
 /** What a made line's copy holds instead of its request's header list (no array per line). */
 const NO_HEADERS: readonly string[] = [];
 
-/** Lines are made once this many wait (also the pool's bound). */
+/** Lines are made at the end of the turn in which this many have gathered. */
 export const BATCH = 64;
+/** Lines held longer than this many in one turn are made at once (the pool stays bounded). */
+const MOST_PENDING = 1024;
 
-/** Finished exchanges' copies, handed to `write` in order once a batch has gathered or when flushed. */
+/** Finished exchanges' copies, handed to `write` in order at the end of a turn once a batch has gathered, or when flushed. */
 export class LineBatch {
   readonly #write: (c: ExchangeCopy) => void;
   readonly #wake: () => boolean;
   readonly #pool: ExchangeCopy[] = [];
   #pending = 0;
+  #armed = false;
   /** batches of lines made (a test counts: one per batch, not per line or per turn) */
   batches = 0;
 
@@ -92,16 +95,27 @@ export class LineBatch {
     this.#wake = wake;
   }
 
+  readonly #onTurnEnd = (): void => {
+    this.#armed = false;
+    this.flush();
+  };
+
   get pending(): number {
     return this.#pending;
   }
 
   add(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number): void {
+    if (this.#pending === MOST_PENDING) this.flush();
     let c = this.#pool[this.#pending];
     if (c === undefined) this.#pool.push((c = new ExchangeCopy()));
     c.take(x, status, outcome, endedAt);
     const n = ++this.#pending;
-    if (n === BATCH || (n === 1 && !this.#wake())) this.flush();
+    if (n === 1) {
+      if (!this.#wake()) this.flush();
+    } else if (n === BATCH && !this.#armed) {
+      this.#armed = true;
+      setImmediate(this.#onTurnEnd);
+    }
   }
 
   /** Makes every pending line now. */

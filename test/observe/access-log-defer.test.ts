@@ -53,7 +53,7 @@ describe('access log lines made in batches', () => {
     assert.deepEqual(got.map((l) => JSON.parse(l).path), ['/p0', '/p1', '/p2']);
   });
 
-  it('makes lines once per batch, however many turns they came in, and asks for a flush once per batch', () => {
+  it('makes lines at the end of a turn in which a batch gathered, once per batch however many turns it took, and asks for a flush once per batch', async () => {
     const made: string[] = [];
     let wakes = 0;
     const wake = (): boolean => {
@@ -61,14 +61,28 @@ describe('access log lines made in batches', () => {
       return true;
     };
     const batch = new LineBatch((c) => made.push(c.target), wake);
-    const n = 3 * BATCH + 5;
-    for (let i = 0; i < n; i++) batch.add({ ...exchange(), target: `/p${i}` }, 200, undefined, 0);
-    assert.equal(batch.batches, 3);
-    assert.equal(made.length, 3 * BATCH);
-    assert.equal(batch.pending, 5);
-    assert.equal(wakes, 4, 'one wake as each batch starts');
+    let i = 0;
+    const add = (): void => batch.add({ ...exchange(), target: `/p${i++}` }, 200, undefined, 0);
+    // A batch less one, one line a turn: none made.
+    for (let t = 0; t < BATCH - 1; t++) {
+      add();
+      await turnEnd();
+    }
+    assert.equal(batch.batches, 0);
+    assert.equal(batch.pending, BATCH - 1);
+    // The batch's last line and more in one turn: all made when it ends, none where they finished.
+    for (let k = 0; k < 10; k++) add();
+    assert.equal(made.length, 0);
+    await turnEnd();
+    assert.equal(batch.batches, 1);
+    assert.equal(made.length, BATCH + 9);
+    add();
+    await turnEnd();
+    assert.equal(batch.pending, 1);
     batch.flush();
-    assert.deepEqual(made, Array.from({ length: n }, (_, i) => `/p${i}`));
+    assert.equal(batch.batches, 2);
+    assert.equal(wakes, 2, 'one wake as each batch starts');
+    assert.deepEqual(made, Array.from({ length: i }, (_, k) => `/p${k}`));
   });
 
   it('makes a lone line when the flush interval comes, without a close or another line', async () => {
