@@ -7,6 +7,10 @@
 // reverse order), and each window's CPU time per request (the whole process: the writer's libuv
 // threads too) is divided by the next `off` window's: the median of those paired ratios is the
 // figure. The gateway is pinned to CPU 0 with wrk and the upstream on CPU 1, as the bench does.
+// `--before DIR` adds json-before, null-before and template-before: the same logs from another
+// checkout's src/observe (an A/B in one process). `--marks FILE` writes each window's mode, start and
+// end (CLOCK_MONOTONIC ns) and requests, for bench/log-perf-split.ts to split a `perf record -k
+// CLOCK_MONOTONIC` of this process by window.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '2' },
     modes: { type: 'string', default: 'off,json,json-null,template' },
     connections: { type: 'string', default: '50' },
+    before: { type: 'string' },
+    marks: { type: 'string' },
   },
 });
 const windows = Number(values.windows);
@@ -61,6 +67,12 @@ const LOGS: Record<string, () => AccessLog | undefined> = {
     return log;
   },
 };
+if (values.before !== undefined) {
+  const old = (await import(join(values.before, 'src', 'observe', 'access-log.ts'))) as { openAccessLog: typeof openAccessLog };
+  LOGS['json-before'] = () => old.openAccessLog(join(workDir, 'access-before.log'), 'json');
+  LOGS['null-before'] = () => old.openAccessLog('/dev/null', 'json');
+  LOGS['template-before'] = () => old.openAccessLog(join(workDir, 'access-template-before.log'), ENVOY_DEFAULT_FORMAT);
+}
 const bad = modes.find((m) => !(m in LOGS));
 if (bad !== undefined) throw new Error(`--modes: unknown mode ${bad}`);
 const logs = new Map(modes.map((m) => [m, LOGS[m]!()]));
@@ -92,12 +104,16 @@ metrics.request = (...args: Parameters<typeof metrics.request>): void => {
   countedRequest(...args);
 };
 
+/** Past the warm-up windows. */
+let measuring = false;
+
 /** One window with `mode`'s log while wrk runs on: µs of this process's CPU per request, and req/s. */
 async function window(mode: string): Promise<{ us: number; rps: number }> {
   gw.dataPlane.accessLog = logs.get(mode);
-  const [c0, n0, t0] = [process.cpuUsage(), served, performance.now()];
+  const [c0, n0, t0, h0] = [process.cpuUsage(), served, performance.now(), process.hrtime.bigint()];
   await sleep(seconds * 1000);
   const [c, n, t] = [process.cpuUsage(c0), served - n0, performance.now() - t0];
+  if (values.marks !== undefined && measuring) fs.appendFileSync(values.marks, `${mode} ${h0} ${process.hrtime.bigint()} ${n}\n`);
   if (n === 0) throw new Error(`${mode}: no request served in ${seconds} s`);
   return { us: (c.user + c.system) / n, rps: (n * 1000) / t };
 }
@@ -109,6 +125,7 @@ const median = (xs: readonly number[]): number => {
 };
 
 const before = loadavg()[0]!;
+if (values.marks !== undefined) fs.writeFileSync(values.marks, `pid ${process.pid}\n`);
 try {
   // One wrk run for every window (spawning one per window cost this process CPU of its own), the
   // first seconds a warm-up through every log's code.
@@ -119,6 +136,7 @@ try {
     await sleep(100);
   }
   for (const m of modes) await window(m);
+  measuring = true;
   const us = new Map<string, number[]>(modes.map((m) => [m, []]));
   const rps = new Map<string, number[]>(modes.map((m) => [m, []]));
   const ratios = new Map<string, number[]>(modes.map((m) => [m, []]));
