@@ -1,12 +1,16 @@
-// `node --import tsx bench/log-paired.ts [--windows 8] [--seconds 2] [--modes off,json,json-null]`:
+// `node --import tsx bench/log-paired.ts [--windows 8] [--seconds 2] [--modes off,json,json-null,template]`:
 // the access log's cost as a ratio that a shared machine does not swamp. `npm run bench -- --scenarios
 // log` starts one `sluice serve` per run, so each ratio divides two runs seconds apart, and on the
 // shared 2 cores the load moves them by more than the log's cost. Here one in-process gateway (the
 // real fast path, request ids on as `serve` has them) serves one long wrk run of small GETs, the
-// log switched every few seconds (off, JSON to a file, JSON to /dev/null; every other window set in
+// log switched every few seconds (off, JSON to a file, JSON to /dev/null, Envoy's template to a file; every other window set in
 // reverse order), and each window's CPU time per request (the whole process: the writer's libuv
 // threads too) is divided by the next `off` window's: the median of those paired ratios is the
 // figure. The gateway is pinned to CPU 0 with wrk and the upstream on CPU 1, as the bench does.
+// `--before DIR` adds json-before, null-before and template-before: the same logs from another
+// checkout's src/observe (an A/B in one process). `--marks FILE` writes each window's mode, start and
+// end (CLOCK_MONOTONIC ns) and requests, for bench/log-perf-split.ts to split a `perf record -k
+// CLOCK_MONOTONIC` of this process by window.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Gateway } from '../src/gateway.ts';
 import { silentLogger } from '../src/log.ts';
 import { type AccessLog, openAccessLog } from '../src/observe/access-log.ts';
+import { ENVOY_DEFAULT_FORMAT } from '../src/observe/access-log-format.ts';
 import { writeJsonLine } from '../src/observe/access-log-json-bytes.ts';
 import { LineWriter } from '../src/observe/access-log-writer.ts';
 import { RequestIds } from '../src/observe/request-id.ts';
@@ -30,8 +35,10 @@ const { values } = parseArgs({
   options: {
     windows: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '2' },
-    modes: { type: 'string', default: 'off,json,json-null' },
+    modes: { type: 'string', default: 'off,json,json-null,template' },
     connections: { type: 'string', default: '50' },
+    before: { type: 'string' },
+    marks: { type: 'string' },
   },
 });
 const windows = Number(values.windows);
@@ -50,6 +57,8 @@ const LOGS: Record<string, () => AccessLog | undefined> = {
   off: () => undefined,
   json: () => openAccessLog(join(workDir, 'access.log'), 'json'),
   'json-null': () => openAccessLog('/dev/null', 'json'),
+  // Envoy's default template (Kourier's), to a file.
+  template: () => openAccessLog(join(workDir, 'access-template.log'), ENVOY_DEFAULT_FORMAT),
   // As before lines were deferred: each line made and put in its own writer (to /dev/null) where its exchange finishes.
   'at-once': () => {
     const log = openAccessLog('/dev/null', 'json')!;
@@ -58,6 +67,12 @@ const LOGS: Record<string, () => AccessLog | undefined> = {
     return log;
   },
 };
+if (values.before !== undefined) {
+  const old = (await import(join(values.before, 'src', 'observe', 'access-log.ts'))) as { openAccessLog: typeof openAccessLog };
+  LOGS['json-before'] = () => old.openAccessLog(join(workDir, 'access-before.log'), 'json');
+  LOGS['null-before'] = () => old.openAccessLog('/dev/null', 'json');
+  LOGS['template-before'] = () => old.openAccessLog(join(workDir, 'access-template-before.log'), ENVOY_DEFAULT_FORMAT);
+}
 const bad = modes.find((m) => !(m in LOGS));
 if (bad !== undefined) throw new Error(`--modes: unknown mode ${bad}`);
 const logs = new Map(modes.map((m) => [m, LOGS[m]!()]));
@@ -89,12 +104,16 @@ metrics.request = (...args: Parameters<typeof metrics.request>): void => {
   countedRequest(...args);
 };
 
+/** Past the warm-up windows. */
+let measuring = false;
+
 /** One window with `mode`'s log while wrk runs on: µs of this process's CPU per request, and req/s. */
 async function window(mode: string): Promise<{ us: number; rps: number }> {
   gw.dataPlane.accessLog = logs.get(mode);
-  const [c0, n0, t0] = [process.cpuUsage(), served, performance.now()];
+  const [c0, n0, t0, h0] = [process.cpuUsage(), served, performance.now(), process.hrtime.bigint()];
   await sleep(seconds * 1000);
   const [c, n, t] = [process.cpuUsage(c0), served - n0, performance.now() - t0];
+  if (values.marks !== undefined && measuring) fs.appendFileSync(values.marks, `${mode} ${h0} ${process.hrtime.bigint()} ${n}\n`);
   if (n === 0) throw new Error(`${mode}: no request served in ${seconds} s`);
   return { us: (c.user + c.system) / n, rps: (n * 1000) / t };
 }
@@ -106,11 +125,18 @@ const median = (xs: readonly number[]): number => {
 };
 
 const before = loadavg()[0]!;
+if (values.marks !== undefined) fs.writeFileSync(values.marks, `pid ${process.pid}\n`);
 try {
   // One wrk run for every window (spawning one per window cost this process CPU of its own), the
   // first seconds a warm-up through every log's code.
-  const run = measure({ ...load, durationSec: (windows + 1) * modes.length * seconds + 2, warmupSec: 0 });
+  const run = measure({ ...load, durationSec: (windows + 1) * modes.length * seconds + 10, warmupSec: 0 });
+  // wrk may take seconds to start on a loaded machine: the windows begin with its first requests.
+  for (let waited = 0; served === 0; waited += 100) {
+    if (waited > 8000) throw new Error('wrk: no request served in 8 s');
+    await sleep(100);
+  }
   for (const m of modes) await window(m);
+  measuring = true;
   const us = new Map<string, number[]>(modes.map((m) => [m, []]));
   const rps = new Map<string, number[]>(modes.map((m) => [m, []]));
   const ratios = new Map<string, number[]>(modes.map((m) => [m, []]));

@@ -1,12 +1,14 @@
-// Access log lines made at the end of the event loop's turn, not where each exchange finishes. A
-// line made between one request's parser and the next one's socket writes cost ~2 µs of CPU per
-// request in a busy gateway, four times what the same code costs in a loop: the line's code and
-// tables pushed the request path's out of the caches, and the request path pushed them out in turn
-// (bench/log-paired.ts: +12-15% CPU per request made at once, +3-4% made this way). So finish()
-// only copies the facts a line needs into a pooled copy (a few dozen stores, no allocation once
-// the pool has grown to a turn's worth of requests), and the turn's lines are made together, with
-// their code hot. The copy is taken at once because a front end reuses its exchange object for
-// the connection's next request.
+// Access log lines made in batches, not where each exchange finishes. A line made between one
+// request's parser and the next one's socket writes cost ~2 µs of CPU per request in a busy
+// gateway, four times what the same code costs in a loop: the line's code and tables pushed the
+// request path's out of the caches, and the request path pushed them out in turn
+// (bench/log-paired.ts). So finish() only copies the facts a line needs into a pooled copy (a few
+// dozen stores, no allocation once the pool has grown to a batch), and lines are made together,
+// with their code hot, at the end of the turn in which a batch has gathered, or when the writer is
+// about to write (its flush interval, close). Not at every turn's end: a setImmediate per turn (an
+// Immediate, the loop's idle handle started and stopped, processImmediate) cost a lightly loaded
+// gateway, one or two requests a turn, about as much per request as making the line. The copy is
+// taken at once because a front end reuses its exchange object for the connection's next request.
 import type { Endpoint } from '../snapshot/types.ts';
 import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
 
@@ -69,20 +71,28 @@ export class ExchangeCopy implements LoggedExchange {
   }
 }
 
+/** What a made line's copy holds instead of its request's header list (no array per line). */
+const NO_HEADERS: readonly string[] = [];
+
+/** Lines are made at the end of the turn in which this many have gathered. */
+export const BATCH = 64;
 /** Lines held longer than this many in one turn are made at once (the pool stays bounded). */
 const MOST_PENDING = 1024;
 
-/** The turn's finished exchanges, handed to `write` in order at the turn's end (or when flushed). */
+/** Finished exchanges' copies, handed to `write` in order at the end of a turn once a batch has gathered, or when flushed. */
 export class LineBatch {
   readonly #write: (c: ExchangeCopy) => void;
+  readonly #wake: () => boolean;
   readonly #pool: ExchangeCopy[] = [];
   #pending = 0;
   #armed = false;
-  /** turns whose lines were made (a test counts: one per turn, not per line) */
+  /** batches of lines made (a test counts: one per batch, not per line or per turn) */
   batches = 0;
 
-  constructor(write: (c: ExchangeCopy) => void) {
+  /** `wake`: told when a copy arrives at an empty batch, so that a flush comes (the writer's interval); false: none will (closed), make lines at once. */
+  constructor(write: (c: ExchangeCopy) => void, wake: () => boolean) {
     this.#write = write;
+    this.#wake = wake;
   }
 
   readonly #onTurnEnd = (): void => {
@@ -99,8 +109,10 @@ export class LineBatch {
     let c = this.#pool[this.#pending];
     if (c === undefined) this.#pool.push((c = new ExchangeCopy()));
     c.take(x, status, outcome, endedAt);
-    this.#pending++;
-    if (!this.#armed) {
+    const n = ++this.#pending;
+    if (n === 1) {
+      if (!this.#wake()) this.flush();
+    } else if (n === BATCH && !this.#armed) {
       this.#armed = true;
       setImmediate(this.#onTurnEnd);
     }
@@ -115,8 +127,8 @@ export class LineBatch {
     for (let i = 0; i < n; i++) {
       const c = this.#pool[i]!;
       this.#write(c);
-      // Nothing the pool holds keeps a request's strings alive past its line.
-      c.raw = [];
+      // Nothing the pool holds keeps a request's header list, span or outcome alive past its line.
+      c.raw = NO_HEADERS;
       c.span = undefined;
       c.endpoint = undefined;
       c.outcome = undefined;

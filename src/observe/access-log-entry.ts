@@ -136,8 +136,19 @@ export function ttfbMs(x: LoggedExchange): number | undefined {
   return x.firstByteAt === undefined || x.firstByteAt === 0 ? undefined : Math.round(x.firstByteAt - x.startedAt);
 }
 
+/** Endpoints are the snapshot's objects, the same on every request until the configuration changes: each one's text is made once. */
+const hosts = new WeakMap<Endpoint, string>();
+/** How many upstream texts were made (a test counts: once per endpoint, not per line). */
+export const hostTextsMade = { count: 0 };
+
 export function upstreamHost(x: LoggedExchange): string | undefined {
   const ep = x.endpoint;
   if (ep === undefined) return undefined;
-  return ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
+  let host = hosts.get(ep);
+  if (host === undefined) {
+    hostTextsMade.count++;
+    host = ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
+    hosts.set(ep, host);
+  }
+  return host;
 }

@@ -25,12 +25,22 @@ function keep(t: number): boolean {
   return true;
 }
 
-/** `new Date(ms).toISOString()`, for ms since the epoch (fractions dropped, as Date does). */
+/** How many millisecond texts isoTime() made (a test counts: once per millisecond, not per line). */
+export const isoTextsMade = { count: 0 };
+
+let textMs = NaN;
+let textOfMs = '';
+
+/** `new Date(ms).toISOString()`, for ms since the epoch (fractions dropped, as Date does); lines in the same millisecond share one text. */
 export function isoTime(ms: number): string {
   const t = Math.trunc(ms);
+  if (t === textMs) return textOfMs;
+  isoTextsMade.count++;
   if (!keep(t)) return new Date(t).toISOString();
   const m = t - second * 1000;
-  return prefix + (m < 10 ? '00' : m < 100 ? '0' : '') + m + 'Z';
+  textOfMs = prefix + (m < 10 ? '00' : m < 100 ? '0' : '') + m + 'Z';
+  textMs = t;
+  return textOfMs;
 }
 
 /** The wall-clock text of a performance.now() instant. */

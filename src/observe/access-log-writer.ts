@@ -1,7 +1,7 @@
 // Lines encoded into buffers as they come and written with one writev per flush, off the request
 // path: a flush when enough is buffered, or once a line has waited an interval (a timer armed by the
-// first line into an empty buffer: under load the bytes flush first and the timer never fires; a
-// ticking interval made every other write a partial one). Encoding each line into a buffer at
+// first line into an empty buffer, or the first waiting to be made, wake(): under load the bytes
+// flush first and the timer never fires; a ticking interval made every other write a partial one). Encoding each line into a buffer at
 // once costs less than joining the lines into one string and encoding that (the profile's
 // writeString and join were most of the log's cost). Writes are few and large (1 MiB): each one
 // wakes a libuv thread on the gateway's core, and at one write per 64 KiB those hand-offs cost more
@@ -19,6 +19,8 @@ export interface WriterOptions {
   readonly maxPendingBytes?: number;
   /** told once per dropped line */
   readonly onDrop?: () => void;
+  /** called before a timed flush and on close: lines still to be made (access-log-defer.ts) are made into the buffer */
+  readonly gather?: () => void;
 }
 
 /** Node's Buffer has utf8Write (Buffer#write's own target) but @types/node does not declare it. */
@@ -38,6 +40,7 @@ export class LineWriter {
   readonly #maxPending: number;
   readonly #onDrop: (() => void) | undefined;
   readonly #intervalMs: number;
+  readonly #gather: (() => void) | undefined;
   /** armed while lines wait */
   #timer: NodeJS.Timeout | undefined;
   /** filled buffers waiting for the next write */
@@ -64,19 +67,31 @@ export class LineWriter {
     this.#maxPending = o.maxPendingBytes ?? 4 * 1024 * 1024;
     this.#onDrop = o.onDrop;
     this.#intervalMs = o.intervalMs ?? 200;
+    this.#gather = o.gather;
   }
 
   readonly #onTimer = (): void => {
     this.#timer = undefined;
+    this.#gather?.();
     // A write in flight: the waiting lines go when it is done, or at the next interval.
-    if (this.#writing !== undefined) this.#arm();
-    else this.flush();
+    if (this.#writing === undefined) this.flush();
+    else if (this.#timer === undefined) this.#arm();
   };
 
   #arm(): void {
     this.#timer = setTimeout(this.#onTimer, this.#intervalMs);
     // The log never keeps the process alive.
     this.#timer.unref();
+  }
+
+  /**
+   * Lines are waiting to be made (gather()): a flush will come within the interval, the timer armed
+   * unless it is. False once closed (nothing will come: make them now, to be counted as dropped).
+   */
+  wake(): boolean {
+    if (this.#closed) return false;
+    if (this.#timer === undefined) this.#arm();
+    return true;
   }
 
   /** Appends one line (without its newline). */
@@ -168,14 +183,19 @@ export class LineWriter {
     return this.#writing ?? Promise.resolve();
   }
 
-  /** Writes what is left (after any write in flight) and stops; later lines are dropped. */
+  /** Writes what is left (after any write in flight, the lines still to be made with it) and stops; later lines are dropped. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // A write's end may start the next (a flush's worth gathered meanwhile), and so may the lines
+    // still to be made: they are made once no write is in flight, and close when none started.
+    for (;;) {
+      while (this.#writing !== undefined) await this.#writing;
+      this.#gather?.();
+      if (this.#writing === undefined) break;
+    }
+    this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    // A write's end may start the next (a flush's worth gathered meanwhile), or the timer fire.
-    while (this.#writing !== undefined) await this.#writing;
-    this.#closed = true;
     if (this.#bytes > 0) {
       const [data] = this.#take();
       this.writes++;

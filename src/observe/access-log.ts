@@ -1,6 +1,6 @@
 // The access log: one line per finished exchange (exchange.ts finish() calls record()): its facts
-// copied at once (the exchange is reused after), the line made at the event loop turn's end with
-// the turn's others (access-log-defer.ts), and written later by the LineWriter. Lines are written
+// copied at once (the exchange is reused after), the line made later with a batch of others
+// (access-log-defer.ts), and written by the LineWriter. Lines are written
 // straight into the writer's buffer (access-log-json-bytes.ts, access-log-template-bytes.ts) unless
 // one has something to escape or encode, which is built as a string. Off: no AccessLog exists and the exchange pays one property read.
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { compileFormat, type LineBytes, type LineFormat, lineBytesOf } from './a
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
 import { type ExchangeCopy, LineBatch } from './access-log-defer.ts';
 
-export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop'> {
+export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop' | 'gather'> {
   /** which exchanges get a line (access-log-filter.ts); absent: all */
   readonly filter?: AccessLogFilter;
 }
@@ -34,8 +34,8 @@ export class AccessLog {
     this.#format = format;
     this.#bytes = lineBytesOf(format);
     this.#filter = o.filter;
-    this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc() });
-    this.#batch = new LineBatch(this.#line);
+    this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc(), gather: () => this.#batch.flush() });
+    this.#batch = new LineBatch(this.#line, () => this.#writer.wake());
   }
 
   /** Whether exchanges on `listener` may get a line (front ends count body bytes only then). */
@@ -48,7 +48,7 @@ export class AccessLog {
     this.#drops = new Counter({ name: 'sluice_access_log_dropped_lines_total', help: 'access log lines dropped because the log could not keep up', registers: [registry] });
   }
 
-  /** `endedAt`: performance.now() at the exchange's end (the exchange passes the one it read). The line is made at the turn's end (access-log-defer.ts). */
+  /** `endedAt`: performance.now() at the exchange's end (the exchange passes the one it read). The line is made with its batch (access-log-defer.ts). */
   record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
     const e = this.#e;
     e.x = x;
@@ -63,7 +63,7 @@ export class AccessLog {
     this.#batch.add(x, status, outcome, endedAt);
   }
 
-  /** Lines recorded and not made yet (they are at the turn's end). */
+  /** Lines recorded and not made yet (they are once a batch gathers, or at the writer's next flush). */
   get pending(): number {
     return this.#batch.pending;
   }

@@ -146,11 +146,12 @@ export class ExchangeFields {
 
   /**
    * The current attempt's upstream response head arrived: its time goes to the cluster's histogram
-   * (once per attempt; responseHeaders() calls it too, for front ends that edit heads).
+   * (once per attempt; responseHeaders() calls it too, for front ends that edit heads). `now`: when
+   * the head came, as the front end read it for the access log's ttfb (one clock read for both).
    */
-  upstreamResponded(): void {
+  upstreamResponded(now = performance.now()): void {
     if (this.sentAt === 0) return;
-    this.dp.metrics.upstreamResponded(this.clusterName, (performance.now() - this.sentAt) / 1000, exemplarTrace(this.span));
+    this.dp.metrics.upstreamResponded(this.clusterName, (now - this.sentAt) / 1000, exemplarTrace(this.span));
     this.sentAt = 0;
   }
 }

@@ -313,10 +313,11 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
 
   /** Edits the upstream's response headers (already filtered for the client) by the route's policies. */
   responseHeaders(status: number, headers: string[]): string[] {
-    if (this.firstByteAt === 0) this.firstByteAt = performance.now();
+    const now = performance.now();
+    if (this.firstByteAt === 0) this.firstByteAt = now;
     // A trailers-only gRPC answer carries its status in the head.
     if (this.grpcType !== undefined) this.upstreamGrpcStatus ??= grpcStatusIn(headers);
-    this.upstreamResponded();
+    this.upstreamResponded(now);
     const list = this.#policies.response;
     for (let i = 0; i < list.length; i++) headers = (list[i] as Required<ExchangePolicy>).onResponse(status, headers);
     return this.requestId === '' || this.dp.requestIds?.inResponse !== true ? headers : setRequestId(headers, this.requestId);

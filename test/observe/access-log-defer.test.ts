@@ -1,16 +1,18 @@
-// Access log lines are made at the end of the event loop's turn (access-log-defer.ts), from copies
-// of the exchanges taken when they finish: these check that nothing is made where an exchange
-// finishes, that the turn's lines are made together when it ends, and that a line says what its
-// exchange was at finish although the front end reuses the exchange object before the turn ends.
+// Access log lines are made in batches (access-log-defer.ts), from copies of the exchanges taken
+// when they finish: these check that nothing is made where an exchange finishes nor at each turn's
+// end (no setImmediate per turn), that a batch's worth is made at once and the rest at the writer's
+// flush interval or close, and that a line says what its exchange was at finish although the front
+// end reuses the exchange object before the line is made.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import type { LoggedExchange } from '../../src/observe/access-log-entry.ts';
 import { ENVOY_DEFAULT_FORMAT } from '../../src/observe/access-log-format.ts';
 import { openAccessLog } from '../../src/observe/access-log.ts';
 import { accessLogFilter } from '../../src/observe/access-log-filter.ts';
+import { BATCH, LineBatch } from '../../src/observe/access-log-defer.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -37,18 +39,80 @@ async function lines(format: string, run: (log: NonNullable<ReturnType<typeof op
   }
 }
 
-describe('access log lines made at the turn’s end', () => {
-  it('makes no line where the exchange finishes, and every line of the turn when it ends', async () => {
+describe('access log lines made in batches', () => {
+  it('makes no line where the exchange finishes nor at the turn’s end, and every waiting line on flush', async () => {
     const got = await lines('json', async (log) => {
-      for (let i = 0; i < 3; i++) log.record({ ...exchange(), target: `/p${i}` }, 200, undefined);
-      assert.equal(log.pending, 3, 'three lines wait for the turn to end');
-      await turnEnd();
-      assert.equal(log.pending, 0, 'the turn made them');
+      for (let i = 0; i < 3; i++) {
+        log.record({ ...exchange(), target: `/p${i}` }, 200, undefined);
+        await turnEnd();
+      }
+      assert.equal(log.pending, 3, 'three turns ended and the three lines still wait');
+      log.flush();
+      assert.equal(log.pending, 0, 'the flush made them');
     });
     assert.deepEqual(got.map((l) => JSON.parse(l).path), ['/p0', '/p1', '/p2']);
   });
 
-  it('writes each exchange as it was when it finished, though its object is reused before the turn ends', async () => {
+  it('makes lines at the end of a turn in which a batch gathered, once per batch however many turns it took, and asks for a flush once per batch', async () => {
+    const made: string[] = [];
+    let wakes = 0;
+    const wake = (): boolean => {
+      wakes++;
+      return true;
+    };
+    const batch = new LineBatch((c) => made.push(c.target), wake);
+    let i = 0;
+    const add = (): void => batch.add({ ...exchange(), target: `/p${i++}` }, 200, undefined, 0);
+    // A batch less one, one line a turn: none made.
+    for (let t = 0; t < BATCH - 1; t++) {
+      add();
+      await turnEnd();
+    }
+    assert.equal(batch.batches, 0);
+    assert.equal(batch.pending, BATCH - 1);
+    // The batch's last line and more in one turn: all made when it ends, none where they finished.
+    for (let k = 0; k < 10; k++) add();
+    assert.equal(made.length, 0);
+    await turnEnd();
+    assert.equal(batch.batches, 1);
+    assert.equal(made.length, BATCH + 9);
+    add();
+    await turnEnd();
+    assert.equal(batch.pending, 1);
+    batch.flush();
+    assert.equal(batch.batches, 2);
+    assert.equal(wakes, 2, 'one wake as each batch starts');
+    assert.deepEqual(made, Array.from({ length: i }, (_, k) => `/p${k}`));
+  });
+
+  it('makes a lone line when the flush interval comes, without a close or another line', async () => {
+    const file = join(tmpdir(), `sluice-access-defer-interval-${process.pid}-${Date.now()}.log`);
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const log = openAccessLog(file, 'json', { intervalMs: 200 })!;
+      log.record(exchange(), 200, undefined);
+      mock.timers.tick(199);
+      assert.equal(log.pending, 1);
+      mock.timers.tick(1);
+      assert.equal(log.pending, 0, 'the interval made it');
+      mock.timers.reset();
+      await log.close();
+      assert.equal(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 1);
+    } finally {
+      mock.timers.reset();
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('counts a line recorded after close as dropped at once', async () => {
+    const log = openAccessLog('/dev/null', 'json')!;
+    await log.close();
+    log.record(exchange(), 200, undefined);
+    assert.equal(log.pending, 0);
+    assert.equal(log.dropped, 1);
+  });
+
+  it('writes each exchange as it was when it finished, though its object is reused before its line is made', async () => {
     for (const format of ['json', ENVOY_DEFAULT_FORMAT]) {
       const want: string[] = [];
       // The same lines made at once, one per turn: what each must say.

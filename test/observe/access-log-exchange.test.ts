@@ -66,4 +66,29 @@ describe('the exchange and its access log line', () => {
       assert.deepEqual(log.calls.map((c) => [c.path, c.status]), [['/forwarded', 200], ['/local', 404]]);
     }
   });
+
+  it('reads the clock once per upstream response head, with the log off or on: the ttfb and the metric share it', async () => {
+    for (const [i, gw] of gateways.entries()) {
+      for (const on of [false, true]) {
+        gw.dataPlane.accessLog = on ? logs[i] : undefined;
+        // Warm: the connection to the upstream is open and pooled before counting.
+        assert.equal((await get(gw.addresses.http!, 'r.example.com', '/warm')).status, 200);
+        let headReads = 0;
+        const now = performance.now;
+        performance.now = function (this: Performance): number {
+          // The caller: the fast path reader that parsed the head, node:http's head edit, or the upstream head metric.
+          const caller = (new Error().stack ?? '').split('\n')[2] ?? '';
+          if (/readResponse|responseHeaders|upstreamResponded/.test(caller)) headReads++;
+          return now.call(this);
+        };
+        try {
+          for (let n = 0; n < 3; n++) assert.equal((await get(gw.addresses.http!, 'r.example.com', `/counted-${n}`)).status, 200);
+        } finally {
+          performance.now = now;
+          gw.dataPlane.accessLog = logs[i];
+        }
+        assert.equal(headReads, 3, `one read per response head (fast path: ${i === 0}, log ${on ? 'on' : 'off'})`);
+      }
+    }
+  });
 });

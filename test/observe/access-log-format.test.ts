@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AccessEntry, LoggedExchange } from '../../src/observe/access-log-entry.ts';
-import { responseFlags } from '../../src/observe/access-log-entry.ts';
+import { hostTextsMade, responseFlags } from '../../src/observe/access-log-entry.ts';
+import { isoTextsMade } from '../../src/observe/access-log-time.ts';
 import { compileFormat, compileTemplate, ENVOY_DEFAULT_FORMAT, lineBytesOf } from '../../src/observe/access-log-format.ts';
 import { LineWriter } from '../../src/observe/access-log-writer.ts';
 
@@ -41,6 +42,25 @@ describe('access log template', () => {
     const line = JSON.parse(compileFormat('json')(entry(exchange({ grpcType: 'application/grpc', upstreamGrpcStatus: '5', split: 1 })))) as Record<string, unknown>;
     assert.equal(line.grpc_status, 5);
     assert.equal(line.split, 1);
+  });
+
+  it('makes the time text once per millisecond and the upstream text once per endpoint, not once per line', () => {
+    const f = compileFormat(ENVOY_DEFAULT_FORMAT);
+    const a = { address: '10.0.0.7', port: 8080 };
+    const b = { address: 'fd00::7', port: 9090 };
+    // Mid-millisecond (on the wall clock), so that the lines' fractions stay in it.
+    const ms = Math.floor(performance.timeOrigin + performance.now()) + 0.25 - performance.timeOrigin;
+    const [times, hosts] = [isoTextsMade.count, hostTextsMade.count];
+    const lines = [];
+    for (let i = 0; i < 100; i++) lines.push(f(entry(exchange({ startedAt: ms + (i % 2) * 0.5, endpoint: i < 50 ? a : b }))));
+    assert.equal(isoTextsMade.count - times, 1, 'one time text for the millisecond');
+    assert.equal(hostTextsMade.count - hosts, 2, 'one upstream text per endpoint');
+    const next = f(entry(exchange({ startedAt: ms + 1, endpoint: a })));
+    assert.equal(isoTextsMade.count - times, 2, 'the next millisecond has its own');
+    assert.equal(lines[0]!.slice(0, 26), `[${new Date(Math.trunc(performance.timeOrigin + ms)).toISOString()}]`);
+    assert.equal(next.slice(0, 26), `[${new Date(Math.trunc(performance.timeOrigin + ms + 1)).toISOString()}]`);
+    assert.match(lines[0]!, / "10\.0\.0\.7:8080"$/);
+    assert.match(lines[99]!, / "\[fd00::7\]:9090"$/);
   });
 
   it('refuses an unknown operator by name', () => {

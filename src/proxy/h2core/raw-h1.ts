@@ -128,7 +128,7 @@ class CoreRawExchange extends UpstreamResponseReader implements UpstreamOwner {
 
   protected responseHead(_buf: Buffer, head: ResponseHead, _bodyStart: number): number {
     const t = this.#t;
-    t.upstreamResponded();
+    t.upstreamResponded(this.resHeadAt);
     if (this.#stream.closed) {
       this.#streamClosed();
       return -1;
