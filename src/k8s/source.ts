@@ -11,7 +11,7 @@ import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
 import { Interner, projectEndpointSlice, projectService, slim } from './slim.ts';
-import { shareRepeatedParts } from './shared-parts.ts';
+import { SharedValues, shareRepeatedParts } from './shared-parts.ts';
 import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
@@ -129,10 +129,16 @@ export class KubernetesSource implements Source {
     const discovery = { ...common, onStatusChange: () => this.#statusChanged(), minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     // Which ingress's status changed is passed on, so the status writer looks at that one alone.
-    // Ingresses keep one object per distinct part of their spec (Knative repeats paths and splits).
+    // Ingresses keep one object per distinct part of their spec (Knative repeats paths and splits), and
+    // one status for all those whose status is equal (the leader's writes, coming back by the watch).
+    const statuses = new SharedValues(strings);
     const project = (o: KubeObject): KubeObject => {
       const s = slim(o, false);
-      return s.spec === undefined ? s : { ...s, spec: shareRepeatedParts(s.spec, strings) };
+      if (s.spec === undefined && s.status === undefined) return s;
+      const shared = { ...s };
+      if (s.spec !== undefined) shared.spec = shareRepeatedParts(s.spec, strings);
+      if (s.status !== undefined) shared.status = statuses.get(s.status);
+      return shared;
     };
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, ...tracked(this.#dirty.ingresses), onStatusChange: (o) => this.#statusChanged(o), project });
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
