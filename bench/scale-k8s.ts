@@ -68,6 +68,16 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
     ['http', 'local', 'admin'],
     { boundMs: 300_000, nodeArgs, env: { SLUICE_LOG_LEVEL: 'info', ...(promoted ? { SLUICE_ALLOC_PROMOTED: '1' } : {}) } },
   );
+  // A bound passed (a loaded machine) stops the gateway too: it must not outlive the bench.
+  try {
+    return await measure(label, gw, t0, first);
+  } catch (err) {
+    await gw.stop();
+    throw err;
+  }
+}
+
+async function measure(label: string, gw: SluiceProcess, t0: number, first: number): Promise<SluiceProcess> {
   for (;;) {
     const r = await fetch(`http://${gw.addresses.admin}/ready`).catch(() => undefined);
     if (r?.status === 200) break;
@@ -85,7 +95,7 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   if (sampling) gw.child.kill('SIGUSR2');
   for (;;) {
     if (readyAt.size === n) break;
-    if (performance.now() - t0 > 300_000) throw new Error(`${n - readyAt.size} ingresses not Ready in 300 s`);
+    if (performance.now() - t0 > 600_000) throw new Error(`${n - readyAt.size} ingresses not Ready in 600 s`);
     await sleep(100);
   }
   if (wasReady) await sleep(5000);

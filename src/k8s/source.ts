@@ -117,8 +117,9 @@ export class KubernetesSource implements Source {
     const readOnly = { ...common, dropLastApplied: true };
     // The two kinds there are most of: kept as projections of what is read, sharing repeated strings.
     const strings = new Interner();
-    this.#services = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.services), path: paths.services(), project: (o) => projectService(o, strings) });
-    this.#slices = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.slices), path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings) });
+    const parts = new SharedValues(strings);
+    this.#services = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.services), path: paths.services(), project: (o) => projectService(o, strings, parts) });
+    this.#slices = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.slices), path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings, parts) });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
     this.#secrets = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.secrets), path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
     this.#namedSecrets = new NamedSecrets(client, readOnly);
