@@ -118,7 +118,8 @@ export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner, sh
   const endpoint = (e: unknown): unknown =>
     pick(e, ['addresses', 'conditions', 'hostname'], (v, k) => (k === 'addresses' ? mapArray(v, (a) => i.get(a)) : k === 'conditions' ? shared.get(pick(v, ['ready', 'serving', 'terminating'])) : v));
   const port = (p: unknown): unknown => pick(p, ['name', 'port', 'protocol', 'appProtocol'], (v) => i.get(v));
-  const out: Json = { metadata: meta(o.metadata, i, labels, ['name', 'namespace', 'labels']) };
+  // apiVersion and kind first, as validation would add them: the cached object is then the resource pushed.
+  const out: Json = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta(o.metadata, i, labels, ['name', 'namespace', 'labels']) };
   if (o.addressType !== undefined) out.addressType = i.get(o.addressType);
   if (o.endpoints !== undefined) out.endpoints = mapArray(o.endpoints, endpoint);
   if (o.ports !== undefined) out.ports = shared.get(mapArray(o.ports, port));
@@ -134,7 +135,7 @@ export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner, sh
 export function projectService<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'get'> = asIs): T {
   const port = (p: unknown): unknown => pick(p, ['name', 'port', 'targetPort', 'protocol', 'appProtocol'], (v) => i.get(v));
   const spec = pick(o.spec, ['type', 'clusterIP', 'externalName', 'ports'], (v, k) => (k === 'ports' ? shared.get(mapArray(v, port)) : i.get(v)));
-  const out: Json = { metadata: meta(o.metadata, i), spec };
+  const out: Json = { apiVersion: 'v1', kind: 'Service', metadata: meta(o.metadata, i), spec };
   const lb = isObject(o.status) ? o.status.loadBalancer : undefined;
   if (isObject(lb) && Array.isArray(lb.ingress) && lb.ingress.length > 0) out.status = { loadBalancer: lb };
   return out as T;

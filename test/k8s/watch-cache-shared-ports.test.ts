@@ -50,3 +50,28 @@ describe('Service and EndpointSlice caches keep equal ports and conditions once'
     assert.equal((pushed('Service', 'c') as unknown as { spec: { ports: unknown } }).spec.ports, (pushed('Service', 'a') as unknown as { spec: { ports: unknown } }).spec.ports);
   });
 });
+
+describe('a pushed Service or EndpointSlice is the object the cache holds', () => {
+  it('listed and watched alike: validation made no second copy', async () => {
+    const api = await FakeApiServer.start();
+    let state: SourceState | undefined;
+    const source = new KubernetesSource(KubeClient.load(api.kubeconfigPath), { ingressClass: DEFAULT_INGRESS_CLASS, coalesceMs: 0 });
+    try {
+      api.put(ingress('app', 'a', DEFAULT_INGRESS_CLASS, 'a.example', 'a'));
+      api.put(service('app', 'a', 80));
+      api.put(slice('app', 'a-x', 'a', ['10.0.0.1'], 8080));
+      await source.start((s) => (state = s));
+      const pushed = (kind: string, name: string): Resource | undefined => state?.resources.find((r) => r.resource.kind === kind && r.resource.metadata.name === name)?.resource;
+      assert.equal(pushed('Service', 'a'), source.cached('Service', 'app', 'a'));
+      assert.equal(pushed('EndpointSlice', 'a-x'), source.cached('EndpointSlice', 'app', 'a-x'));
+      api.put(slice('app', 'a-x', 'a', ['10.0.0.9'], 8080));
+      await waitFor(() => (pushed('EndpointSlice', 'a-x') as unknown as { endpoints: Array<{ addresses: string[] }> } | undefined)?.endpoints[0]?.addresses[0] === '10.0.0.9', 5000, 'the slice change pushed');
+      assert.equal(pushed('EndpointSlice', 'a-x'), source.cached('EndpointSlice', 'app', 'a-x'));
+      assert.equal(pushed('Service', 'a')!.apiVersion, 'v1');
+      assert.equal(pushed('EndpointSlice', 'a-x')!.kind, 'EndpointSlice');
+    } finally {
+      await source.stop();
+      await api.close();
+    }
+  });
+});
