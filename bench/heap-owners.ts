@@ -107,9 +107,10 @@ export interface OwnerPart {
 /**
  * Bytes (self sizes) held by each owner and part. `holder` is the name of the class whose one
  * instance has the owners as properties, in order of precedence; `parts[owner]` names a part by
- * the property an object is reached through.
+ * the property an object is reached through. Edges named in `stop` are not followed (an owner's
+ * callbacks or shared client, through which it would reach the owners after it).
  */
-export function ownersOf(g: HeapGraph, holder: string, order: readonly string[], parts: Readonly<Record<string, Readonly<Record<string, string>>>>): OwnerPart[] {
+export function ownersOf(g: HeapGraph, holder: string, order: readonly string[], parts: Readonly<Record<string, Readonly<Record<string, string>>>>, stop: ReadonlySet<string> = new Set()): OwnerPart[] {
   const NAME = 1;
   const SELF = 3;
   const TYPE = 0;
@@ -163,7 +164,7 @@ export function ownersOf(g: HeapGraph, holder: string, order: readonly string[],
         const to = (g.edges[e + 2] as number) / g.nodeFields;
         if (mark[to] !== 0) continue;
         const en = edgeName(e);
-        if (skip.has(en) || en.includes(' / part of key') || type(to) === 'code' || name(to) === 'system / NativeContext') continue;
+        if (skip.has(en) || stop.has(en) || en.includes(' / part of key') || type(to) === 'code' || name(to) === 'system / NativeContext') continue;
         const part = parts[owner]?.[en];
         stack.push(to, part === undefined ? k : keyOf(owner, part));
       }

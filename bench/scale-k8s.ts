@@ -7,8 +7,12 @@
 // every ingress is Ready in status (the leader probes itself and writes status within --kube-api-qps);
 // then the per-edit status latency: from one ingress's watch event to its status written, and Ready.
 // --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR; --alloc prints the
-// first run's top allocation sites (garbage included) from ready until every ingress is Ready in status;
+// first run's top allocation sites (garbage included) from ready until every ingress is Ready in status
+// (--alloc-promoted: only what reached the old generation);
 // --cpu-prof DIR writes the first run's CPU profile (from start to stop, edits included) into DIR.
+// --mem prints the first run's heap (used, committed, by space) against its RSS, before and after full
+// GCs (live vs garbage), at ready and after 5 s idle (bench/preload/mem-report.mjs); the GCs it forces
+// change the RSS figures that follow.
 import { readFileSync } from 'node:fs';
 import { freePort } from './proc.ts';
 import { FakeApiServer, type KObject, type RequestRecord } from '../test/support/fake-apiserver.ts';
@@ -25,8 +29,12 @@ const flag = (name: string): string | undefined => {
 const edits = Number(flag('--edits') ?? 10);
 const heapDir = flag('--heap');
 const cpuDir = flag('--cpu-prof');
+const promotedAt = args.indexOf('--alloc-promoted');
+const promoted = promotedAt >= 0 && args.splice(promotedAt, 1).length > 0;
 const allocAt = args.indexOf('--alloc');
-const alloc = allocAt >= 0 && args.splice(allocAt, 1).length > 0;
+const alloc = promoted || (allocAt >= 0 && args.splice(allocAt, 1).length > 0);
+const memAt = args.indexOf('--mem');
+const mem = memAt >= 0 && args.splice(memAt, 1).length > 0;
 const n = Number(args[0] ?? 10_000);
 
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -58,8 +66,18 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   const gw = await startSluice(
     ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', '127.0.0.1:0', '--lease-duration', '3'],
     ['http', 'local', 'admin'],
-    { boundMs: 300_000, nodeArgs, env: { SLUICE_LOG_LEVEL: 'info' } },
+    { boundMs: 300_000, nodeArgs, env: { SLUICE_LOG_LEVEL: 'info', ...(promoted ? { SLUICE_ALLOC_PROMOTED: '1' } : {}) } },
   );
+  // A bound passed (a loaded machine) stops the gateway too: it must not outlive the bench.
+  try {
+    return await measure(label, gw, t0, first);
+  } catch (err) {
+    await gw.stop();
+    throw err;
+  }
+}
+
+async function measure(label: string, gw: SluiceProcess, t0: number, first: number): Promise<SluiceProcess> {
   for (;;) {
     const r = await fetch(`http://${gw.addresses.admin}/ready`).catch(() => undefined);
     if (r?.status === 200) break;
@@ -71,11 +89,13 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   const lists = api.requests.slice(first).filter((r) => r.method === 'GET' && r.query.watch === undefined && !r.path.startsWith('/apis/coordination'));
   console.log(`${label}: ready ${s1(ready)} from process start; rss ${rssOf(pid).toFixed(0)} MiB; ${lists.length} list/get requests (${lists.filter((r) => r.query.continue).length} continued pages)`);
   const wasReady = readyAt.size === n;
+  const memory = mem && label === 'first start';
+  if (memory) await memReport(gw, `${label} at ready`);
   const sampling = alloc && label === 'first start';
   if (sampling) gw.child.kill('SIGUSR2');
   for (;;) {
     if (readyAt.size === n) break;
-    if (performance.now() - t0 > 300_000) throw new Error(`${n - readyAt.size} ingresses not Ready in 300 s`);
+    if (performance.now() - t0 > 600_000) throw new Error(`${n - readyAt.size} ingresses not Ready in 600 s`);
     await sleep(100);
   }
   if (wasReady) await sleep(5000);
@@ -95,7 +115,29 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   console.log(`${label}: ${all}; ${writes.length} status writes, at most ${busiest} in any second`);
   await sleep(5000);
   console.log(`${label}: rss after 5 s idle ${rssOf(pid).toFixed(0)} MiB`);
+  if (memory) await memReport(gw, `${label} after 5 s idle`);
   return gw;
+}
+
+/** Asks the gateway (mem-report.mjs) for its memory and prints it: heap used/committed by space, before and after full GCs. */
+async function memReport(gw: SluiceProcess, when: string): Promise<void> {
+  const seen = gw.lines.length;
+  gw.child.kill('SIGWINCH');
+  let line: string | undefined;
+  for (let i = 0; i < 200 && line === undefined; i++) {
+    line = gw.lines.slice(seen).find((l) => l.startsWith('MEM '));
+    if (line === undefined) await sleep(50);
+  }
+  if (line === undefined) return console.log(`${when}: no MEM line`);
+  type Sample = { rss: number; heapUsed: number; heapTotal: number; external: number; spaces: Record<string, { used: number; committed: number }> };
+  const { before, after } = JSON.parse(line.slice(4)) as { before: Sample; after?: Sample };
+  const row = (s: Sample): string =>
+    `rss ${s.rss} MiB, heap used ${s.heapUsed} of ${s.heapTotal} committed, external ${s.external}; ${Object.entries(s.spaces)
+      .filter(([, v]) => v.committed >= 1)
+      .map(([k, v]) => `${k} ${v.used}/${v.committed}`)
+      .join(', ')}`;
+  console.log(`${when}: ${row(before)}`);
+  if (after) console.log(`${when}, after full GCs: ${row(after)}`);
 }
 
 /** Edits ingress i's host; returns ms from the watch event to its first status write, and to Ready. */
@@ -118,7 +160,7 @@ async function edit(k: number, i: number): Promise<[number, number, number]> {
   return [own[0]!.at - t0, readyAt.get(name)! - t0, puts.length - own.length];
 }
 
-const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuDir}`] : []);
+const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : mem ? ['--expose-gc', '--import', './bench/preload/mem-report.mjs'] : cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuDir}`] : []);
 if (heapDir) {
   gw.child.kill('SIGUSR2');
   await sleep(20_000);

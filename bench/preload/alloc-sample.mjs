@@ -3,7 +3,8 @@
 // scavenger has already collected included: young garbage is what makes scavenges frequent. The
 // first SIGUSR2 starts sampling, the second stops it and writes the top allocation sites by bytes
 // as one `ALLOCSITES {json}` line on stdout. bench/profile.ts --alloc loads it and signals around
-// the measured window.
+// the measured window. SLUICE_ALLOC_PROMOTED=1 leaves out what the scavenger collected: what reached
+// the old generation (kept, or garbage only a full GC frees).
 import { Session } from 'node:inspector';
 
 const session = new Session();
@@ -12,7 +13,7 @@ let started = 0;
 process.on('SIGUSR2', () => {
   if (started === 0) {
     started = performance.now();
-    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.SLUICE_ALLOC_PROMOTED !== '1' });
   } else report();
 });
 

@@ -70,7 +70,8 @@ export class References {
   readonly #byIngress = new Map<string, IngressRefs>();
   readonly #services = new Map<string, number>();
   readonly #secrets = new Map<string, number>();
-  readonly #slicesOf = new Map<string, Set<string>>();
+  /** a Service's EndpointSlices: the one key itself while it has one (most have: a Set each was 20,000 Sets at scale) */
+  readonly #slicesOf = new Map<string, string | Set<string>>();
   readonly #serviceOfSlice = new Map<string, string>();
 
   wantsService(key: string): boolean {
@@ -100,22 +101,34 @@ export class References {
     const old = this.#serviceOfSlice.get(key);
     if (old === service) return;
     if (old !== undefined) {
-      const set = this.#slicesOf.get(old);
-      set?.delete(key);
-      if (set?.size === 0) this.#slicesOf.delete(old);
+      const had = this.#slicesOf.get(old);
+      if (had === key) this.#slicesOf.delete(old);
+      else if (had instanceof Set) {
+        had.delete(key);
+        if (had.size === 1) this.#slicesOf.set(old, had.values().next().value!);
+      }
     }
     if (service === undefined) {
       this.#serviceOfSlice.delete(key);
       return;
     }
     this.#serviceOfSlice.set(key, service);
-    let set = this.#slicesOf.get(service);
-    if (!set) this.#slicesOf.set(service, (set = new Set()));
-    set.add(key);
+    const had = this.#slicesOf.get(service);
+    if (had === undefined) this.#slicesOf.set(service, key);
+    else if (had instanceof Set) had.add(key);
+    else if (had !== key) this.#slicesOf.set(service, new Set([had, key]));
+  }
+
+  /** Services holding a Set of their slices (those with more than one; for tests) */
+  get sliceSets(): number {
+    let n = 0;
+    for (const v of this.#slicesOf.values()) if (typeof v !== 'string') n++;
+    return n;
   }
 
   slicesOf(service: string): Iterable<string> {
-    return this.#slicesOf.get(service) ?? [];
+    const had = this.#slicesOf.get(service);
+    return had === undefined ? [] : typeof had === 'string' ? [had] : had;
   }
 }
 

@@ -55,3 +55,32 @@ export function shareRepeatedParts<T>(root: T, strings: Interner): T {
   done.add(shared as object);
   return shared;
 }
+
+/**
+ * One object for each distinct value of a small part many objects hold equal: an ingress's status is
+ * the same conditions and load balancer for most ingresses (the leader writes them within the same
+ * seconds), yet every status write the watch brings back is a new parse. Keyed by the value's JSON;
+ * bounded (cleared when full), so values all different cost a fixed table, not a second copy of each.
+ */
+export class SharedValues {
+  readonly #values = new Map<string, unknown>();
+  readonly #max: number;
+  readonly #strings: Interner;
+
+  constructor(strings: Interner, max = 4096) {
+    this.#strings = strings;
+    this.#max = max;
+  }
+
+  /** the first value equal to `v` still in the table (`v`, its parts shared, when it is the first) */
+  get<T>(v: T): T {
+    if (v === null || typeof v !== 'object') return v;
+    const key = JSON.stringify(v);
+    const known = this.#values.get(key);
+    if (known !== undefined) return known as T;
+    if (this.#values.size >= this.#max) this.#values.clear();
+    const shared = shareRepeatedParts(v, this.#strings);
+    this.#values.set(key, shared);
+    return shared;
+  }
+}

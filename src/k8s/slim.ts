@@ -3,6 +3,7 @@
 // ingresses with their Services and EndpointSlices fit the same memory as in file mode.
 import type { KubeObject } from './client.ts';
 import { SERVICE_NAME_LABEL as SERVICE_NAME } from '../api/types.ts';
+import type { SharedValues } from './shared-parts.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -103,32 +104,38 @@ function internRecord(v: unknown, i: Interner): unknown {
   return out;
 }
 
+/** `v` as it is when there is no table of shared values */
+const asIs = { get: <V>(v: V): V => v };
+
 /**
  * An EndpointSlice as the translator and the prober read it: its Service's name label, the address
  * type, each endpoint's addresses, conditions and hostname, and the ports. Dropped: every other label,
  * the annotations, targetRef, nodeName, zone and hints (often most of a slice), and the metadata above.
+ * Conditions and port lists, equal in most slices, are one object each through `shared`.
  */
-export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner): T {
+export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'get'> = asIs): T {
   const labels = (l: unknown): unknown => (isObject(l) && l[SERVICE_NAME] !== undefined ? { [SERVICE_NAME]: i.get(l[SERVICE_NAME]) } : undefined);
   const endpoint = (e: unknown): unknown =>
-    pick(e, ['addresses', 'conditions', 'hostname'], (v, k) => (k === 'addresses' ? mapArray(v, (a) => i.get(a)) : k === 'conditions' ? pick(v, ['ready', 'serving', 'terminating']) : v));
+    pick(e, ['addresses', 'conditions', 'hostname'], (v, k) => (k === 'addresses' ? mapArray(v, (a) => i.get(a)) : k === 'conditions' ? shared.get(pick(v, ['ready', 'serving', 'terminating'])) : v));
   const port = (p: unknown): unknown => pick(p, ['name', 'port', 'protocol', 'appProtocol'], (v) => i.get(v));
-  const out: Json = { metadata: meta(o.metadata, i, labels, ['name', 'namespace', 'labels']) };
+  // apiVersion and kind first, as validation would add them: the cached object is then the resource pushed.
+  const out: Json = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta(o.metadata, i, labels, ['name', 'namespace', 'labels']) };
   if (o.addressType !== undefined) out.addressType = i.get(o.addressType);
   if (o.endpoints !== undefined) out.endpoints = mapArray(o.endpoints, endpoint);
-  if (o.ports !== undefined) out.ports = mapArray(o.ports, port);
+  if (o.ports !== undefined) out.ports = shared.get(mapArray(o.ports, port));
   return out as T;
 }
 
 /**
  * A Service as the translator reads it: type, clusterIP, externalName, ports, and its load balancer
  * status (a Gateway reports the addresses of the Service in front of it). Dropped: the selector,
- * clusterIPs, IP families, session affinity and traffic policies, and the metadata above.
+ * clusterIPs, IP families, session affinity and traffic policies, and the metadata above. Port lists,
+ * equal in most Services, are one object each through `shared`.
  */
-export function projectService<T extends KubeObject>(o: T, i: Interner): T {
+export function projectService<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'get'> = asIs): T {
   const port = (p: unknown): unknown => pick(p, ['name', 'port', 'targetPort', 'protocol', 'appProtocol'], (v) => i.get(v));
-  const spec = pick(o.spec, ['type', 'clusterIP', 'externalName', 'ports'], (v, k) => (k === 'ports' ? mapArray(v, port) : i.get(v)));
-  const out: Json = { metadata: meta(o.metadata, i), spec };
+  const spec = pick(o.spec, ['type', 'clusterIP', 'externalName', 'ports'], (v, k) => (k === 'ports' ? shared.get(mapArray(v, port)) : i.get(v)));
+  const out: Json = { apiVersion: 'v1', kind: 'Service', metadata: meta(o.metadata, i), spec };
   const lb = isObject(o.status) ? o.status.loadBalancer : undefined;
   if (isObject(lb) && Array.isArray(lb.ingress) && lb.ingress.length > 0) out.status = { loadBalancer: lb };
   return out as T;

@@ -5,13 +5,13 @@
 // changes settle.
 // The translator is the same as in file mode; this module only replaces where resources come from.
 import { keyOf, storeKind, type EndpointSlice, type KIngress, type Origin, type Rejection, type Resource, type Sourced } from '../api/types.ts';
-import { validateDocument, type ValidateOutcome } from '../api/validate.ts';
+import { validateDocument } from '../api/validate.ts';
 import { INGRESS_API_VERSION, INGRESS_CLASS_ANNOTATION, SERVICE_NAME_LABEL } from '../api/types.ts';
 import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
 import { Interner, projectEndpointSlice, projectService, slim } from './slim.ts';
-import { shareRepeatedParts } from './shared-parts.ts';
+import { SharedValues, shareRepeatedParts } from './shared-parts.ts';
 import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
@@ -57,6 +57,25 @@ export interface LiveObject {
 
 const CLUSTER: Origin = { cluster: true };
 
+/** What validating a cached object gave: the resource pushed (as the store takes it), a rejection, or neither (a kind not known). */
+type Validated = Sourced | { readonly rejection: Rejection } | { readonly ignored: true };
+const IGNORED: Validated = { ignored: true };
+
+/** `resource` is `o` field for field, in the same order, its metadata too (validation made a copy of `o` and changed nothing). */
+function sameResource(resource: Resource, o: KubeObject): boolean {
+  const r = resource as unknown as Record<string, unknown>;
+  const x = o as Record<string, unknown>;
+  const keys = Object.keys(r);
+  const oKeys = Object.keys(x);
+  if (keys.length !== oKeys.length || keys.some((k, i) => k !== oKeys[i] || (k !== 'metadata' && r[k] !== x[k]))) return false;
+  const m = r.metadata as Record<string, unknown>;
+  const om = x.metadata as Record<string, unknown> | undefined;
+  if (om === undefined) return false;
+  const mKeys = Object.keys(m);
+  const omKeys = Object.keys(om);
+  return mKeys.length === omKeys.length && mKeys.every((k, i) => k === omKeys[i] && m[k] === om[k]);
+}
+
 /** A list item may lack apiVersion/kind (the API server omits them in lists); restore them. */
 function typed<T extends Resource>(o: KubeObject, apiVersion: T['apiVersion'], kind: T['kind']): T {
   return { ...o, apiVersion, kind } as unknown as T;
@@ -97,7 +116,7 @@ export class KubernetesSource implements Source {
    * validation results by object identity, with the resource as pushed: the caches keep an object until
    * it changes, and the store tells changes apart by identity, so an unchanged object is pushed as the same one
    */
-  readonly #validated = new WeakMap<KubeObject, { readonly outcome: ValidateOutcome; readonly sourced?: Sourced }>();
+  readonly #validated = new WeakMap<KubeObject, Validated>();
   /** what the last push held, and who named which backend then (undefined until the first whole read) */
   readonly #pushed = new PushedState();
   #refs: References | undefined;
@@ -117,8 +136,9 @@ export class KubernetesSource implements Source {
     const readOnly = { ...common, dropLastApplied: true };
     // The two kinds there are most of: kept as projections of what is read, sharing repeated strings.
     const strings = new Interner();
-    this.#services = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.services), path: paths.services(), project: (o) => projectService(o, strings) });
-    this.#slices = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.slices), path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings) });
+    const parts = new SharedValues(strings);
+    this.#services = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.services), path: paths.services(), project: (o) => projectService(o, strings, parts) });
+    this.#slices = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.slices), path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings, parts) });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
     this.#secrets = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.secrets), path: paths.secrets(), fieldSelector: 'type=kubernetes.io/tls' });
     this.#namedSecrets = new NamedSecrets(client, readOnly);
@@ -129,10 +149,16 @@ export class KubernetesSource implements Source {
     const discovery = { ...common, onStatusChange: () => this.#statusChanged(), minDiscoveryMs: opts.minDiscoveryMs, maxDiscoveryMs: opts.maxDiscoveryMs, onMissing: opts.onMissing };
     // Knative's Ingress CRD is missing where only the Gateway API is used: that must not hold up serving.
     // Which ingress's status changed is passed on, so the status writer looks at that one alone.
-    // Ingresses keep one object per distinct part of their spec (Knative repeats paths and splits).
+    // Ingresses keep one object per distinct part of their spec (Knative repeats paths and splits), and
+    // one status for all those whose status is equal (the leader's writes, coming back by the watch).
+    const statuses = new SharedValues(strings);
     const project = (o: KubeObject): KubeObject => {
       const s = slim(o, false);
-      return s.spec === undefined ? s : { ...s, spec: shareRepeatedParts(s.spec, strings) };
+      if (s.spec === undefined && s.status === undefined) return s;
+      const shared = { ...s };
+      if (s.spec !== undefined) shared.spec = shareRepeatedParts(s.spec, strings);
+      if (s.status !== undefined) shared.status = statuses.get(s.status);
+      return shared;
     };
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, ...tracked(this.#dirty.ingresses), onStatusChange: (o) => this.#statusChanged(o), project });
     this.#gatewayApi = new Map(GATEWAY_API_KINDS.map((info) => [info.kind, new DiscoveredReflector(client, info, discovery)]));
@@ -188,6 +214,11 @@ export class KubernetesSource implements Source {
     const object = r?.get(namespace, name);
     const path = r?.path(namespace, name);
     return object && path ? { object, path } : undefined;
+  }
+
+  /** the cache's own Service or EndpointSlice object (for tests: what is pushed is this very object) */
+  cached(kind: 'Service' | 'EndpointSlice', namespace: string, name: string): KubeObject | undefined {
+    return (kind === 'Service' ? this.#services : this.#slices).get(namespace, name);
   }
 
   /** the EndpointSlices of any Service (including Sluice's own gateway Services, for the prober) */
@@ -313,17 +344,22 @@ export class KubernetesSource implements Source {
   /** Pushes `o` (validated) under `key`, or nothing; returns the resource when valid. */
   #set(key: string, o: KubeObject | undefined, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined {
     const v = o && this.#validate(o, apiVersion, kind);
-    this.#pushed.set(key, v?.sourced);
-    this.#pushed.reject(key, v?.outcome.kind === 'rejected' ? v.outcome.rejection : undefined);
-    return v?.sourced?.resource;
+    const sourced = v && 'resource' in v ? v : undefined;
+    this.#pushed.set(key, sourced);
+    this.#pushed.reject(key, v && 'rejection' in v ? v.rejection : undefined);
+    return sourced?.resource;
   }
 
-  /** Validated exactly as file mode does, once per object (the caches keep an object until it changes). */
-  #validate(o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): { readonly outcome: ValidateOutcome; readonly sourced?: Sourced } {
+  /**
+   * Validated exactly as file mode does, once per object (the caches keep an object until it changes).
+   * The resource is the cached object itself when validation would copy it unchanged (a projection that
+   * already carries apiVersion, kind and namespace): 50,000 objects are not held twice.
+   */
+  #validate(o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Validated {
     let v = this.#validated.get(o);
     if (!v) {
       const outcome = validateDocument({ ...o, apiVersion, kind }, CLUSTER);
-      v = outcome.kind === 'resource' ? { outcome, sourced: { resource: outcome.resource, origin: CLUSTER } } : { outcome };
+      v = outcome.kind === 'resource' ? { resource: sameResource(outcome.resource, o) ? (o as unknown as Resource) : outcome.resource, origin: CLUSTER } : outcome.kind === 'rejected' ? { rejection: outcome.rejection } : IGNORED;
       this.#validated.set(o, v);
     }
     return v;
@@ -337,9 +373,9 @@ export class KubernetesSource implements Source {
     const accept = (o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined => {
       const key = `${storeKind({ apiVersion, kind })} ${keyOf({ namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' })}`;
       const v = this.#validate(o, apiVersion, kind);
-      if (v.sourced) resources.set(key, v.sourced);
-      else if (v.outcome.kind === 'rejected') rejections.set(rejections.has(key) ? `${key} #${rejections.size}` : key, v.outcome.rejection);
-      return v.sourced?.resource;
+      if ('resource' in v) resources.set(key, v);
+      else if ('rejection' in v) rejections.set(rejections.has(key) ? `${key} #${rejections.size}` : key, v.rejection);
+      return 'resource' in v ? v.resource : undefined;
     };
     const services = refs.fixedServices;
     const secrets = refs.fixedSecrets;

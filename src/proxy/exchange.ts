@@ -389,7 +389,9 @@ export class Exchange extends ExchangeFields implements PolicyRequest, ExchangeO
     if (outcome !== undefined) countFailure(dp, this.clusterName, outcome);
     // One clock read for the metric and the log line (each read is ~75 ns).
     const now = performance.now();
-    dp.metrics.request(this.listener, this.ingress, status, (now - this.started) / 1000, exemplarTrace(this.span));
+    // A Knative probe is the gateway's own traffic (every ingress, on every listener): counted without an
+    // ingress, or probing alone would make a latency histogram for each (tens of MiB at 10,000 ingresses).
+    dp.metrics.request(this.listener, this.decided === 'probe' ? '' : this.ingress, status, (now - this.started) / 1000, exemplarTrace(this.span));
     // Every exchange, local or forwarded, ends through this point: its access log line (off: one read).
     // A WebSocket tunnel's line is written when it closes (tunnelClosed): 101, or 200 to an HTTP/2 extended CONNECT.
     if (dp.accessLog !== undefined) {
