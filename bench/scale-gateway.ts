@@ -8,7 +8,9 @@
 // GRPCRoute: the same routes as GRPCRoutes (a method match per rule instead of a path); mixed:
 // HTTPRoutes and GRPCRoutes in turn (N/2 each) on the one Gateway.
 //   node --expose-gc --import tsx bench/scale-gateway.ts [N=10000] [dir=/tmp/sluice-scale-KIND-ns100-N] [HTTPRoute|GRPCRoute|mixed]
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { join } from 'node:path';
 import type { Logger } from '../src/log.ts';
 import { Pipeline } from '../src/pipeline.ts';
@@ -32,14 +34,30 @@ const portName = `gateway/127.0.0.1:${GATEWAY_LISTENER_PORT}`;
 const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 const since = (t0: number): number => performance.now() - t0;
+// What RSS holds besides the live heap: the heap's committed spaces, memory outside it, and file-backed pages (the binary).
+const rssParts = (): string => {
+  const m = process.memoryUsage();
+  const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+  const space = (name: string): number => v8.getHeapSpaceStatistics().find((s) => s.space_name === name)?.physical_space_size ?? 0;
+  const heap = v8.getHeapSpaceStatistics().reduce((n, s) => n + s.physical_space_size, 0);
+  return `rss ${mib(m.rss)}: heap resident ${mib(heap)} (new ${mib(space('new_space'))}, old ${mib(space('old_space'))}, large objects ${mib(space('large_object_space'))}; used ${mib(m.heapUsed)}), anonymous beyond the heap ${mib(kb('Anonymous') - heap)}, file-backed ${mib(kb('Rss') - kb('Anonymous'))}`;
+};
 const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
 
-if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, layout);
-prepareGatewayEdits(dir, layout);
-console.log(`${n} routes (${shape === 'mixed' ? 'HTTPRoutes and GRPCRoutes in turn' : `${shape}s`}) over ${layout.namespaces} namespaces, in ${dir}`);
+// The in-process part runs in a child process of its own (this script again), so the pipeline's
+// heap and RSS below are those of a process that did nothing else, as `sluice serve`'s are: in one
+// process, the in-process part's leftovers (old-space pages and malloc arenas it grew) were 60-95 MiB
+// of the RSS read after it. SAME_PROCESS=1 runs both in one process, as before.
+const inProcessChild = process.env.SCALE_GATEWAY_PART === 'in-process';
+if (!inProcessChild) {
+  if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, layout);
+  prepareGatewayEdits(dir, layout);
+  console.log(`${n} routes (${shape === 'mixed' ? 'HTTPRoutes and GRPCRoutes in turn' : `${shape}s`}) over ${layout.namespaces} namespaces, in ${dir}`);
+}
 
 // 1. cold parse and cold translate, separately (wall and CPU: the machine is shared), then the
 // Gateway and ReferenceGrant edits; in a function, so none of it is alive when the pipeline's RSS is read.
@@ -80,8 +98,15 @@ async function inProcess(): Promise<void> {
   }
   await config.close();
 }
-await inProcess();
-gc();
+if (inProcessChild || process.env.SAME_PROCESS === '1') {
+  await inProcess();
+  gc();
+  if (inProcessChild) process.exit(0);
+  console.log(`before the pipeline (the in-process part done, in this process): ${rssParts()}`);
+} else {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, SCALE_GATEWAY_PART: 'in-process' } });
+  if (child.status !== 0) throw new Error(`the in-process part failed: ${child.status ?? child.signal}`);
+}
 
 // 2. edit to served, through FileSource + Pipeline + the router, as `sluice serve` runs them
 const noop = (): void => {};
@@ -95,6 +120,7 @@ await pipeline.start();
 console.log(`pipeline cold start (parse+translate+router): ${since(t0).toFixed(0)} ms`);
 gc();
 console.log(`heap with pipeline running: ${mib(process.memoryUsage().heapUsed)}, rss ${mib(process.memoryUsage().rss)}`);
+console.log(rssParts());
 const edits: number[] = [];
 // CPU time per edit as well as wall: on a shared, loaded machine wall time mostly measures the queue.
 const editsCpu: number[] = [];
@@ -126,3 +152,5 @@ const sortedCpu = [...editsCpu].sort((a, b) => a - b);
 console.log(`edit to served (router has the new host): median ${sorted[2]!.toFixed(0)} ms wall, ${sortedCpu[2]!.toFixed(0)} ms cpu (${edits.map((e) => e.toFixed(0)).join(', ')} ms wall; ${editsCpu.map((e) => e.toFixed(0)).join(', ')} ms cpu)`);
 await pipeline.stop();
 console.log(`rss at end: ${mib(process.memoryUsage().rss)}`);
+gc();
+console.log(`at end, after a full collection: ${rssParts()}`);

@@ -3,6 +3,7 @@
 // ref's sectionName and port, is accepted, allows the route's kind and namespace
 // (allowedRoutes), and shares a host name with it (hostnames.ts). The first check that leaves no
 // listener gives the reason: NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname.
+import { kept } from '../snapshot/kept-lists.ts';
 import { condition, generationOf, type GatewayCondition } from './conditions.ts';
 import type { GatewayView, RouteKind, ServedListener } from './gateways.ts';
 import { covers, routeHostsOnListener } from './hostnames.ts';
@@ -14,6 +15,8 @@ import { CONTROLLER_NAME, GATEWAY_GROUP, NAMESPACE_NAME_LABEL, type AllowedRoute
 export interface RouteObject {
   readonly kind: RouteKind;
   readonly key: string;
+  /** `kind namespace/name`: the one string the translation's indexes hold for the route */
+  readonly id: string;
   readonly namespace: string;
   readonly metadata: { readonly generation?: number; readonly name: string };
   readonly parentRefs: readonly ParentReference[];
@@ -78,12 +81,12 @@ export function attachRoute(route: RouteObject, rules: RouteRulesResult, ctx: At
     if (accepted.status !== 'True') continue;
     attachments.push(...outcome.attachments);
     for (const a of outcome.attachments) {
-      a.listener.attached.add(`${route.kind} ${route.key}`);
+      a.listener.attached.add(route.id);
       const mine = a.listener.claims[route.kind];
       if (!mine.has(a.host)) mine.set(a.host, route.key);
     }
   }
-  return { attachments, parents, conflicted };
+  return { attachments: kept(attachments), parents, conflicted };
 }
 
 /** The parentRef as the status echoes it: the CRD's defaults (group, kind) filled in. */

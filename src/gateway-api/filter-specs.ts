@@ -1,5 +1,6 @@
 // The bodies of HTTPRoute/GRPCRoute filters -> IR filter values, one function per filter kind.
 // Each returns a message naming the bad field instead of throwing.
+import { kept, NONE } from '../snapshot/kept-lists.ts';
 import type { CorsPolicy, HeaderEdits, HeaderPair, PathRewrite, RouteFilter } from '../snapshot/types.ts';
 import type { Checked } from './header-matches.ts';
 import type { HTTPCORSFilter, HTTPHeaderFilter, HTTPPathModifier, HTTPRequestRedirectFilter, HTTPURLRewriteFilter } from './route-types.ts';
@@ -9,7 +10,7 @@ function bad<T>(message: string): Checked<T> {
   return { ok: false, message };
 }
 
-function pairs(list: HTTPHeaderFilter['set'], where: string): Checked<HeaderPair[]> {
+function pairs(list: HTTPHeaderFilter['set'], where: string): Checked<readonly HeaderPair[]> {
   const out: HeaderPair[] = [];
   const entries = listOf(list);
   for (let i = 0; i < entries.length; i++) {
@@ -19,7 +20,7 @@ function pairs(list: HTTPHeaderFilter['set'], where: string): Checked<HeaderPair
     }
     out.push([h.name.toLowerCase(), h.value]);
   }
-  return { ok: true, value: out };
+  return { ok: true, value: kept(out) };
 }
 
 export function headerEdits(body: HTTPHeaderFilter | undefined, where: string): Checked<HeaderEdits> {
@@ -30,7 +31,7 @@ export function headerEdits(body: HTTPHeaderFilter | undefined, where: string): 
   if (!add.ok) return add;
   const remove = listOf(body?.remove);
   if (!remove.every(isHeaderName)) return bad(`${where}.remove: must be header names (HTTP tokens)`);
-  return { ok: true, value: { set: set.value, add: add.value, remove: remove.map((n) => n.toLowerCase()) } };
+  return { ok: true, value: { set: set.value, add: add.value, remove: remove.length === 0 ? NONE : remove.map((n) => n.toLowerCase()) } };
 }
 
 /** `prefixOnly`: every match of the rule is a path prefix, which ReplacePrefixMatch needs. */

@@ -1,5 +1,6 @@
 // One GRPCRouteMatch -> the matching half of an IR Route. gRPC calls are POSTs to
 // `/<package.Service>/<Method>`, so a method match is a path match.
+import { NONE } from '../snapshot/kept-lists.ts';
 import type { PathMatch } from '../snapshot/types.ts';
 import { type Checked, headerMatches } from './header-matches.ts';
 import { EVERY_PATH, type MatchParts } from './http-matches.ts';
@@ -55,5 +56,5 @@ export function grpcMatch(match: GRPCRouteMatch, where: string): Checked<GrpcMat
   if (!method.ok) return method;
   const headers = headerMatches(match.headers, `${where}.headers`);
   if (!headers.ok) return headers;
-  return { ok: true, value: { parts: { path: method.value.path, headers: headers.value, query: [] }, rank: method.value.rank } };
+  return { ok: true, value: { parts: { path: method.value.path, headers: headers.value, query: NONE }, rank: method.value.rank } };
 }

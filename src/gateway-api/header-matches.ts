@@ -1,6 +1,7 @@
 // Header and query parameter matches of HTTPRoute and GRPCRoute -> IR matches. The spec: when
 // several entries name the same header (case-insensitively) or query parameter (exactly), only
 // the first counts and the rest are ignored.
+import { kept } from '../snapshot/kept-lists.ts';
 import type { HeaderMatch, QueryMatch, ValueMatch } from '../snapshot/types.ts';
 import type { HTTPHeaderMatch, HTTPQueryParamMatch } from './route-types.ts';
 import { isHeaderName, isObject, isString, listOf, regexError } from './spec-values.ts';
@@ -24,7 +25,7 @@ function matches<T extends HTTPHeaderMatch | HTTPQueryParamMatch>(
   where: string,
   nameOf: (name: string) => string,
   validName: (name: string) => boolean,
-): Checked<{ name: string; match: ValueMatch }[]> {
+): Checked<readonly { name: string; match: ValueMatch }[]> {
   const out: { name: string; match: ValueMatch }[] = [];
   const seen = new Set<string>();
   const list = listOf(entries);
@@ -42,14 +43,14 @@ function matches<T extends HTTPHeaderMatch | HTTPQueryParamMatch>(
     seen.add(name);
     out.push({ name, match: match.value });
   }
-  return { ok: true, value: out };
+  return { ok: true, value: kept(out) };
 }
 
-export function headerMatches(entries: readonly HTTPHeaderMatch[] | undefined, where: string): Checked<HeaderMatch[]> {
+export function headerMatches(entries: readonly HTTPHeaderMatch[] | undefined, where: string): Checked<readonly HeaderMatch[]> {
   return matches(entries, where, (name) => name.toLowerCase(), isHeaderName);
 }
 
-export function queryMatches(entries: readonly HTTPQueryParamMatch[] | undefined, where: string): Checked<QueryMatch[]> {
+export function queryMatches(entries: readonly HTTPQueryParamMatch[] | undefined, where: string): Checked<readonly QueryMatch[]> {
   // Query parameter names are any text the URL carries (matched after decoding).
   return matches(entries, where, (name) => name, (name) => !/[\0\r\n]/.test(name));
 }

@@ -1,6 +1,7 @@
 // A rule's (or one backendRef's) filter list -> IR filters, in order. A filter that cannot be
 // applied as written is never skipped: the spec wants the requests it would have processed to
 // get an error, so the list is then marked invalid and the caller answers 500 for it.
+import { kept } from '../snapshot/kept-lists.ts';
 import type { RouteFilter } from '../snapshot/types.ts';
 import { resolveBackendRef } from './backend-refs.ts';
 import { cors, headerEdits, redirect, urlRewrite } from './filter-specs.ts';
@@ -62,7 +63,7 @@ export function translateFilters(list: readonly HTTPRouteFilter[] | undefined, w
     else invalid(filter.message);
   }
   if (seen.has('RequestRedirect') && seen.has('URLRewrite')) invalid(`${where}: RequestRedirect and URLRewrite cannot be used together`);
-  return { filters: out, valid };
+  return { filters: kept(out), valid };
 }
 
 function oneFilter(f: HTTPRouteFilter, at: string, prefixOnly: boolean): Checked<RouteFilter> {

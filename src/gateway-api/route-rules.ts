@@ -9,6 +9,8 @@ import type { Lookups } from '../translate/lookups.ts';
 export interface RuleContext {
   /** `HTTPRoute ns/name` or `GRPCRoute ns/name`: becomes Route.ingress */
   readonly routeKey: string;
+  /** the route's `ns/name` (the RankedRoute key; absent: taken from routeKey) */
+  readonly key?: string;
   readonly kind: 'HTTPRoute' | 'GRPCRoute';
   /** the route's namespace (backendRefs default to it) */
   readonly namespace: string;

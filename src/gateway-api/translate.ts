@@ -38,10 +38,10 @@ export interface RuleReads {
 }
 
 /**
- * Gives the rules of one route: `translate` with a Lookups of the caller's choosing (a cache
+ * Gives the rules of one route (`id`: `kind namespace/name`): `translate` with a Lookups of the caller's choosing (a cache
  * records what each route read and hands back an earlier result while that is unchanged).
  */
-export type RouteRulesOf = (route: HTTPRoute | GRPCRoute, translate: (lookups: Lookups, reads: RuleReads) => RouteRulesResult) => RouteRulesResult;
+export type RouteRulesOf = (route: HTTPRoute | GRPCRoute, id: string, translate: (lookups: Lookups, reads: RuleReads) => RouteRulesResult) => RouteRulesResult;
 
 /** What the routes of one translation attach against: the Gateway-level inputs, resolved once. */
 interface AttachInputs {
@@ -182,7 +182,8 @@ function routeOf(set: ResourceSet, id: string): HTTPRoute | GRPCRoute | undefine
 
 function routeObject(r: HTTPRoute | GRPCRoute): RouteObject {
   const namespace = r.metadata.namespace ?? 'default';
-  return { kind: r.kind, key: `${namespace}/${r.metadata.name}`, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
+  const key = `${namespace}/${r.metadata.name}`;
+  return { kind: r.kind, key, id: `${r.kind} ${key}`, namespace, metadata: r.metadata, parentRefs: r.spec.parentRefs ?? [], hostnames: r.spec.hostnames };
 }
 
 // One route -> its rules (from `rulesOf`, or translated with `lookups`), its attachment and status.
@@ -192,15 +193,14 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
   // with one header match hold one list); dropped with the pass.
   const values = new SharedValues();
   return (r) => {
-    const kind = r.kind;
-    const namespace = r.metadata.namespace ?? 'default';
-    const key = `${namespace}/${r.metadata.name}`;
     const object = routeObject(r);
+    const { kind, namespace, key, id } = object;
     const created = r.metadata.creationTimestamp ?? '';
     const translateRules = (own: Lookups, reads: RuleReads): RouteRulesResult => {
       const resolver = own === lookups ? (shared ??= upstreamResolver(set, own)) : upstreamResolver(set, own);
       const ctx: RuleContext = {
-        routeKey: `${kind} ${key}`,
+        routeKey: id,
+        key,
         kind,
         namespace,
         lookups: own,
@@ -222,11 +222,11 @@ function routeEntries(set: ResourceSet, lookups: Lookups | undefined, inputs: At
     const rules: RouteRulesResult = !namesServedGateway(object, inputs.gateways)
       ? { routes: [], clusters: [] }
       : rulesOf !== undefined
-        ? rulesOf(r, translateRules)
+        ? rulesOf(r, id, translateRules)
         : translateRules(lookups as Lookups, IGNORED_READS);
     const attached = attachRoute(object, rules, inputs);
-    observe?.(`attach ${kind} ${key}`);
-    const entry: RouteEntry = { id: `${kind} ${key}`, route: r, status: routeStatus(r, attached.parents, values), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
+    observe?.(`attach ${id}`);
+    const entry: RouteEntry = { id, route: r, status: routeStatus(r, attached.parents, values), attachments: attached.attachments, ranked: rules.routes, clusters: attached.attachments.length === 0 ? [] : rules.clusters };
     return attached.conflicted ? { ...entry, conflicted: true } : entry;
   };
 }

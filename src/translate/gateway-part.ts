@@ -10,7 +10,7 @@
 import { patchGatewayApi, translateGatewayApiIndexed, type GatewayApiResult, type GatewayApiTranslation } from '../gateway-api/translate.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { sameOptions, type TranslateCache } from './cache.ts';
-import { RecordingLookups, unchanged, type DepKind, type Dependencies } from './lookups.ts';
+import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import type { TranslateOptions } from './options.ts';
 import { reusePorts } from './part-digest.ts';
 import { RouteReads } from './route-reads.ts';
@@ -34,7 +34,6 @@ export interface GatewayApiEntry {
 const WHOLE_MAPS = ['glooUpstreams'] as const;
 /** The Gateway-level maps: a change to them resolves the Gateways again and patches (patchGatewayApi). */
 const GATEWAY_MAPS = ['gatewayClasses', 'gateways', 'referenceGrants', 'configMaps', 'namespaces'] as const;
-const DEP_KINDS: readonly DepKind[] = ['services', 'endpointSlicesByService', 'endpoints', 'secrets'];
 
 export function gatewayApiPart(set: ResourceSet, options: TranslateOptions, cache: TranslateCache): GatewayApiResult {
   const hit = cache.gatewayApi;
@@ -89,8 +88,7 @@ function changeOf(entry: GatewayApiEntry, set: ResourceSet): { ids: Set<string>;
   const ids = new Set<string>();
   for (const key of changes.httpRoutes) ids.add(`HTTPRoute ${key}`);
   for (const key of changes.grpcRoutes) ids.add(`GRPCRoute ${key}`);
-  for (const kind of DEP_KINDS) for (const key of changes[kind]) entry.reads.readersOf(kind, key, ids);
-  if (changes.services.size > 0) entry.reads.allServiceReaders(ids);
+  entry.reads.readersOf(changes, ids);
   // A grant, before and after, reaches the routes crossing into its namespace from those it names.
   for (const key of changes.referenceGrants) {
     for (const g of [entry.set.referenceGrants.get(key), set.referenceGrants.get(key)]) {

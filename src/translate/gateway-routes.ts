@@ -8,6 +8,7 @@ import { crossingKey, grantIndexOf, refAllowed, type RefTo } from '../gateway-ap
 import type { RouteRulesOf } from '../gateway-api/translate.ts';
 import { GATEWAY_GROUP } from '../gateway-api/types.ts';
 import type { RouteRulesResult } from '../gateway-api/route-rules.ts';
+import { kept } from '../snapshot/kept-lists.ts';
 import type { ResourceSet } from '../store/types.ts';
 import { RecordingLookups, unchanged, type Dependencies } from './lookups.ts';
 import { sameOptions } from './cache.ts';
@@ -70,9 +71,8 @@ export class RouteRulesCache {
       this.#generation++;
     }
     const generation = this.#generation;
-    return (route, translate) => {
+    return (route, id, translate) => {
       const namespace = route.metadata.namespace ?? 'default';
-      const id = `${route.kind} ${namespace}/${route.metadata.name}`;
       const hit = this.#routes.get(route);
       if (
         hit !== undefined &&
@@ -91,8 +91,9 @@ export class RouteRulesCache {
       const crossings: Crossing[] = [];
       const result = translate(lookups, { usesUpstreams: () => (services = set.services), crossed: (to, allowed) => crossings.push({ to, allowed }) });
       onTranslate?.(id);
-      this.#routes.set(route, { options, crossings: crossings.length === 0 ? NO_CROSSINGS : crossings, upstreams: set.glooUpstreams, services, deps: lookups.deps, result, checked: generation });
-      reads.set(id, lookups.deps, services !== undefined);
+      const deps = kept(lookups.deps);
+      this.#routes.set(route, { options, crossings: crossings.length === 0 ? NO_CROSSINGS : crossings, upstreams: set.glooUpstreams, services, deps, result, checked: generation });
+      reads.set(id, deps, services !== undefined);
       grantReads.set(id, crossingKeys(route.kind, namespace, crossings));
       return result;
     };
