@@ -11,6 +11,7 @@ import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, TOO_LARGE } from './request-body.ts';
 import { BODY_TOO_LARGE, bodyLimit } from '../../policies/body-limit.ts';
 import type { FastShared } from './shared.ts';
+import type { HeadBuffer } from './head-buffer.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 import { dispatch, Resends, resendIfStale } from './upstream-response.ts';
 import type { ResponseHead } from './parse.ts';
@@ -229,6 +230,10 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
 
   protected responseEditor(): Exchange {
     return this.#x;
+  }
+
+  protected headBuffer(): HeadBuffer {
+    return this.#shared.heads;
   }
 
   protected pauseUpstream(): void {

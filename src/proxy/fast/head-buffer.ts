@@ -4,9 +4,9 @@
 // comes from").
 //
 // A buffer handed to socket.write must stay unchanged until written. libuv usually writes a small
-// head at once (the write finishes inside socket.write); when it did not (a connecting socket, a
-// corked one, a full kernel buffer), the pending write keeps this buffer and the listener takes a
-// new one for the next head.
+// head at once (the write finishes inside socket.write). A socket that cannot write now (connecting,
+// corked, bytes already queued) is given a copy; when the kernel took only part of a write, the
+// pending write keeps this buffer and the listener takes a new one for the next head.
 import type { Socket } from 'node:net';
 
 /** Enough for almost every head; a larger one grows the buffer. */
@@ -14,7 +14,9 @@ const HEAD_BUFFER_BYTES = 16 * 1024;
 
 export class HeadBuffer {
   #buf: Buffer = Buffer.allocUnsafeSlow(HEAD_BUFFER_BYTES);
-  /** heads that stayed with a socket's pending write, so the buffer was replaced (tests count them) */
+  /** heads written as a copy: the socket could not take them at once (tests count them) */
+  copied = 0;
+  /** heads a socket's pending write kept, so the buffer was replaced (tests count them) */
   lent = 0;
 
   /** The buffer to build a head of `size` bytes in (from offset 0); valid until the next send(). */
@@ -25,8 +27,16 @@ export class HeadBuffer {
 
   /** Writes the first `size` bytes of the buffer room() gave to `socket`. */
   send(socket: Socket, size: number): void {
-    socket.write(this.#buf.subarray(0, size));
-    if (socket.writableLength > 0 || socket.writableCorked > 0) {
+    const bytes = this.#buf.subarray(0, size);
+    // A write that cannot go out now (corked, connecting, queued behind others) gets its own copy.
+    if (socket.writableCorked > 0 || socket.connecting || socket.writableLength > 0) {
+      this.copied++;
+      socket.write(Buffer.from(bytes));
+      return;
+    }
+    socket.write(bytes);
+    // The kernel did not take it all: the pending write keeps this buffer.
+    if (socket.writableLength > 0) {
       this.lent++;
       this.#buf = Buffer.allocUnsafeSlow(this.#buf.length);
     }
