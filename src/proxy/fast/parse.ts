@@ -178,7 +178,8 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
   if (buf[q] === SP) {
     const rs = ++q;
     while (buf[q] !== CR && VALUE[buf[q]!] === 1) q++;
-    reason = buf.toString('latin1', rs, q);
+    // The usual reason as a constant: no string per response.
+    reason = q - rs === 2 && buf[rs] === 0x4f && buf[rs + 1] === 0x4b ? 'OK' : buf.toString('latin1', rs, q);
   }
   if (buf[q] !== CR || buf[q + 1] !== LF) return new HeadError(400, 'invalid status line');
 
@@ -260,10 +261,13 @@ function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, 
       const name = buf.toString('latin1', ns, ne);
       const value = ve > vs ? buf.toString('latin1', vs, ve) : '';
       raw.push(name, value);
-      if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) noteField(name.toLowerCase(), value);
+      if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) {
+        const lower = knownName(FIELD_NAMES, buf, ns, n);
+        if (lower !== undefined) noteField(lower, value);
+      }
     } else if (n === 2 || n === 7 || n === 10 || n === 14 || n === 16 || n === 17 || n === 18 || n === 19) {
       // Matched as bytes: a lean parse makes no strings for the usual fields (garbage per response).
-      const lower = leanName(buf, ns, n);
+      const lower = knownName(LEAN_NAMES, buf, ns, n);
       if (lower !== undefined) {
         noteLeanField(lower, buf, vs, ve);
         if (drops !== null && HOP_BY_HOP.has(lower)) drops.push(ns, p);
@@ -312,17 +316,27 @@ function noteField(lower: string, value: string): void {
 /** A lean parse's `raw`: it makes none (frozen: nothing may add to it). */
 const NO_FIELDS = Object.freeze([]) as unknown as string[];
 
-/** The lean parse's field names (lower-case), as bytes too, by length. */
-const LEAN_NAMES = new Map<number, Array<{ name: string; bytes: Buffer }>>();
-for (const name of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', ...HOP_BY_HOP]) {
-  const list = LEAN_NAMES.get(name.length) ?? [];
-  if (!list.some((e) => e.name === name)) list.push({ name, bytes: Buffer.from(name, 'latin1') });
-  LEAN_NAMES.set(name.length, list);
+type NamesByLength = Map<number, Array<{ name: string; bytes: Buffer }>>;
+
+/** Field names (lower-case), as bytes too, by length. */
+function namesByLength(names: readonly string[]): NamesByLength {
+  const byLength: NamesByLength = new Map();
+  for (const name of names) {
+    const list = byLength.get(name.length) ?? [];
+    if (!list.some((e) => e.name === name)) list.push({ name, bytes: Buffer.from(name, 'latin1') });
+    byLength.set(name.length, list);
+  }
+  return byLength;
 }
 
-/** The lean name the field name at `ns` (n bytes) is, in any case; undefined for any other. */
-function leanName(buf: Buffer, ns: number, n: number): string | undefined {
-  const list = LEAN_NAMES.get(n);
+/** The lean parse's field names. */
+const LEAN_NAMES = namesByLength(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', ...HOP_BY_HOP]);
+/** The names noteField looks at: matched as bytes, so no lower-cased copy of a name per field. */
+const FIELD_NAMES = namesByLength(['content-length', 'transfer-encoding', 'host', 'connection', 'upgrade', 'expect', 'keep-alive']);
+
+/** The name in `names` the field name at `ns` (n bytes) is, in any case; undefined for any other. */
+function knownName(names: NamesByLength, buf: Buffer, ns: number, n: number): string | undefined {
+  const list = names.get(n);
   if (list === undefined) return undefined;
   for (let i = 0; i < list.length; i++) if (lowerEquals(buf, ns, list[i]!.bytes)) return list[i]!.name;
   return undefined;
@@ -368,12 +382,42 @@ function noteLeanField(lower: string, buf: Buffer, vs: number, ve: number): void
         t = e + 1;
       }
       break;
-    case 'keep-alive':
+    case 'keep-alive': {
+      const ms = keepAliveTimeoutBytes(buf, vs, ve);
+      if (ms >= 0) keepAliveMs = ms;
+      break;
+    }
     case 'upgrade':
-      noteField(lower, ve > vs ? buf.toString('latin1', vs, ve) : '');
+      hasUpgrade = true;
       break;
   }
 }
+
+const TIMEOUT_BYTES = Buffer.from('timeout=');
+
+/**
+ * noteField's `timeout=N` of a Keep-Alive value, from its bytes [vs, ve), in ms; -1 without one.
+ * The same match as its regex (leftmost `timeout=`, any case, at the start or after `,`, `;` or
+ * whitespace, then 1-6 digits), without the value's string and the match array per response.
+ */
+function keepAliveTimeoutBytes(buf: Buffer, vs: number, ve: number): number {
+  for (let i = vs; i + 9 <= ve; i++) {
+    if (i > vs && !KA_BEFORE.has(buf[i - 1]!)) continue;
+    if (!lowerEquals(buf, i, TIMEOUT_BYTES)) continue;
+    let n = 0;
+    let d = i + 8;
+    for (; d < ve && d < i + 14; d++) {
+      const c = buf[d]! - 0x30;
+      if (c < 0 || c > 9) break;
+      n = n * 10 + c;
+    }
+    if (d > i + 8) return n * 1000;
+  }
+  return -1;
+}
+
+/** What may come before `timeout=`: the regex's `[,;\s]` over latin1 (\s includes NBSP, 0xa0). */
+const KA_BEFORE = new Set([0x2c, 0x3b, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
 
 const CHUNKED_BYTES = Buffer.from('chunked');
 const CLOSE_BYTES = Buffer.from('close');
