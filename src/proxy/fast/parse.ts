@@ -118,8 +118,8 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   if ((minor !== 0x31 && minor !== 0x30) || buf[p + 8] !== CR || buf[p + 9] !== LF) return new HeadError(400, 'unsupported HTTP version');
   p += 10;
 
-  const raw: string[] = [];
-  const err = parseFields(buf, p, stop + 2, raw, limits.maxHeadersCount, null);
+  const err = parseFields(buf, p, stop + 2, true, limits.maxHeadersCount, false);
+  const raw = takeRaw();
   if (err !== undefined) return err;
   if (hostCount > 1) return new HeadError(400, 'more than one Host header');
   if (hostCount === 0 && minor === 0x31) return new HeadError(400, 'missing Host header');
@@ -183,9 +183,9 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
   }
   if (buf[q] !== CR || buf[q + 1] !== LF) return new HeadError(400, 'invalid status line');
 
-  const raw: string[] = lean ? NO_FIELDS : [];
-  const drops: number[] | null = lean ? [] : null;
-  const err = parseFields(buf, q + 2, stop + 2, lean ? null : raw, limits.maxHeadersCount, drops);
+  const err = parseFields(buf, q + 2, stop + 2, !lean, limits.maxHeadersCount, lean);
+  const raw = lean ? NO_FIELDS : takeRaw();
+  const drops = lean ? takeDrops() : null;
   if (err !== undefined) return err;
   if (lean && (connOther || minor !== 0x31)) return parseResponseHead(buf, start, end, limits, headRequest, false);
 
@@ -227,7 +227,8 @@ export function parseFinalResponseHead(buf: Buffer, start: number, end: number, 
  * With `drops`, records the byte ranges of hop-by-hop lines, and makes strings only for the
  * names that matter (by length first: most names never become strings).
  */
-function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, maxCount: number, drops: number[] | null): HeadError | undefined {
+function parseFields(buf: Buffer, p: number, end: number, wantRaw: boolean, maxCount: number, wantDrops: boolean): HeadError | undefined {
+  rawCount = dropCount = 0;
   clValue = -1;
   clCount = teCount = hostCount = 0;
   teChunked = connClose = connUpgrade = hasUpgrade = hasExpect = connOther = false;
@@ -257,10 +258,11 @@ function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, 
     p += 2;
     if (++count > maxCount) return new HeadError(431, 'too many headers');
     const n = ne - ns;
-    if (raw !== null) {
+    if (wantRaw) {
       const name = buf.toString('latin1', ns, ne);
       const value = ve > vs ? buf.toString('latin1', vs, ve) : '';
-      raw.push(name, value);
+      RAW[rawCount++] = name;
+      RAW[rawCount++] = value;
       if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) {
         const lower = knownName(FIELD_NAMES, buf, ns, n);
         if (lower !== undefined) noteField(lower, value);
@@ -270,7 +272,10 @@ function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, 
       const lower = knownName(LEAN_NAMES, buf, ns, n);
       if (lower !== undefined) {
         noteLeanField(lower, buf, vs, ve);
-        if (drops !== null && HOP_BY_HOP.has(lower)) drops.push(ns, p);
+        if (wantDrops && HOP_BY_HOP.has(lower)) {
+          DROPS[dropCount++] = ns;
+          DROPS[dropCount++] = p;
+        }
       }
     }
   }
@@ -312,6 +317,34 @@ function noteField(lower: string, value: string): void {
     }
   }
 }
+
+// What parseFields collects, in arrays of the module's (synchronous, as the facts above), then
+// copied at their exact length: an array grown by push gets room for 17 and more entries, most of
+// them never used, for every message.
+const RAW: string[] = [];
+let rawCount = 0;
+const DROPS: number[] = [];
+let dropCount = 0;
+
+/** The fields parseFields collected, as a new array; the module's copy lets go of the strings. */
+function takeRaw(): string[] {
+  const n = rawCount;
+  rawCount = 0;
+  if (n === 0) return [];
+  const out = RAW.slice(0, n);
+  // The strings must not live on here: they would outlive the scavenges they belong to.
+  for (let i = 0; i < n; i++) RAW[i] = '';
+  return out;
+}
+
+/** The hop-by-hop ranges parseFields collected (shared and frozen when none). */
+function takeDrops(): number[] {
+  const n = dropCount;
+  dropCount = 0;
+  return n === 0 ? NO_DROPS : DROPS.slice(0, n);
+}
+
+const NO_DROPS = Object.freeze([]) as unknown as number[];
 
 /** A lean parse's `raw`: it makes none (frozen: nothing may add to it). */
 const NO_FIELDS = Object.freeze([]) as unknown as string[];
