@@ -4,6 +4,8 @@
 export interface AllocSites {
   readonly windowMs: number;
   readonly totalKiB: number;
+  /** scavenges in the window (absent from older reports) */
+  readonly scavenges?: number;
   readonly top: ReadonlyArray<{ readonly site: string; readonly kib: number }>;
 }
 
@@ -19,5 +21,6 @@ export function parseAllocSites(stdout: string): AllocSites | undefined {
 export function formatAllocSites(a: AllocSites, requests: number): string {
   const n = Math.max(1, requests);
   const lines = a.top.map((t) => `${((t.kib * 1024) / n).toFixed(0).padStart(7)} B/req  ${t.site}`);
-  return `allocated in the window: ${a.totalKiB} KiB, ~${((a.totalKiB * 1024) / n).toFixed(0)} bytes per request (sampled, garbage included)\n${lines.join('\n')}\n\n`;
+  const gc = a.scavenges === undefined ? '' : `${a.scavenges} scavenges in ${n} requests, ${((a.scavenges * 100_000) / n).toFixed(1)} per 100k requests\n`;
+  return `allocated in the window: ${a.totalKiB} KiB, ~${((a.totalKiB * 1024) / n).toFixed(0)} bytes per request (sampled, garbage included)\n${gc}${lines.join('\n')}\n\n`;
 }

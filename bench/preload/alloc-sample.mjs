@@ -6,13 +6,20 @@
 // the measured window. SLUICE_ALLOC_PROMOTED=1 leaves out what the scavenger collected: what reached
 // the old generation (kept, or garbage only a full GC frees).
 import { Session } from 'node:inspector';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 const session = new Session();
 session.connect();
 let started = 0;
+// Scavenges in the window: how often the young garbage counted here makes one.
+let scavenges = 0;
+const gc = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+});
 process.on('SIGUSR2', () => {
   if (started === 0) {
     started = performance.now();
+    gc.observe({ entryTypes: ['gc'] });
     session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.SLUICE_ALLOC_PROMOTED !== '1' });
   } else report();
 });
@@ -23,6 +30,7 @@ function report() {
   session.post('HeapProfiler.stopSampling', (err, r) => {
     if (err === null) profile = r.profile;
   });
+  gc.disconnect();
   if (profile === undefined) return;
   const bySite = new Map();
   let total = 0;
@@ -38,5 +46,5 @@ function report() {
   };
   walk(profile.head, []);
   const top = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([site, bytes]) => ({ site, kib: Math.round(bytes / 1024) }));
-  process.stdout.write(`ALLOCSITES ${JSON.stringify({ windowMs: Math.round(performance.now() - started), totalKiB: Math.round(total / 1024), top })}\n`);
+  process.stdout.write(`ALLOCSITES ${JSON.stringify({ windowMs: Math.round(performance.now() - started), totalKiB: Math.round(total / 1024), scavenges, top })}\n`);
 }

@@ -56,7 +56,8 @@ export function isHopByHop(lowerName: string): boolean {
 function connectionTokens(raw: readonly string[]): Set<string> | undefined {
   let tokens: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() !== 'connection') continue;
+    // (the length first: no lower-cased copy of every other name)
+    if (raw[i]!.length !== 10 || raw[i]!.toLowerCase() !== 'connection') continue;
     for (const t of raw[i + 1]!.split(',')) {
       const v = t.trim().toLowerCase();
       if (v && v !== 'close' && v !== 'keep-alive' && !NOT_NOMINATABLE.has(v)) (tokens ??= new Set()).add(v);
@@ -121,8 +122,16 @@ export function upstreamRequestHeaders(input: UpstreamHeaderInput): string[] {
     if (remove.length > 0 && !isFraming(lower) && remove.includes(lower)) continue;
     out.push(name, raw[i + 1]!);
   }
-  for (const [n, v] of set) if (!isFraming(n) && !PROXY_OWNED.has(n)) setPair(out, n, v);
-  for (const [n, v] of edits.add) if (!isFraming(n) && !PROXY_OWNED.has(n)) out.push(n, v);
+  // Indexed loops: a for-of makes iterator objects on every request, edits or none.
+  for (let i = 0; i < set.length; i++) {
+    const n = set[i]![0];
+    if (!isFraming(n) && !PROXY_OWNED.has(n)) setPair(out, n, set[i]![1]);
+  }
+  const add = edits.add;
+  for (let i = 0; i < add.length; i++) {
+    const n = add[i]![0];
+    if (!isFraming(n) && !PROXY_OWNED.has(n)) out.push(n, add[i]![1]);
+  }
   const client = input.clientAddress ? stripV4Mapped(input.clientAddress) : undefined;
   if (client) out.push('x-forwarded-for', xff === undefined ? client : `${xff}, ${client}`);
   else if (xff !== undefined) out.push('x-forwarded-for', xff);

@@ -37,6 +37,25 @@ describe('upstream request headers', () => {
     assert.deepEqual(pairs(upstreamRequestHeaders({ raw, host: 'h', edits: NO_EDITS, clientAddress: undefined, proto: 'http', keepTeTrailers: true, keepUpgrade: true })).slice(1, 4), [['te', 'trailers'], ['connection', 'Upgrade'], ['upgrade', 'websocket']]);
     assert.deepEqual(pairs(upstreamRequestHeaders({ raw, host: 'h', edits: NO_EDITS, clientAddress: undefined, proto: 'http' })), [['host', 'h'], ['x-forwarded-proto', 'http']]);
   });
+
+  it('makes no array iterator per request (for-of allocates one on every request, edits or none)', () => {
+    const proto = Array.prototype as unknown as Record<symbol, () => Iterator<unknown>>;
+    const original = proto[Symbol.iterator]!;
+    let iterators = 0;
+    proto[Symbol.iterator] = function (this: unknown[]) {
+      iterators++;
+      return original.call(this);
+    };
+    try {
+      const raw = ['Host', 'a', 'Accept', '*/*', 'X-Forwarded-For', '10.0.0.1'];
+      upstreamRequestHeaders({ raw, host: 'h', edits: NO_EDITS, clientAddress: '127.0.0.1', proto: 'http' });
+      const out = upstreamRequestHeaders({ raw, host: 'h', edits: { set: [['x-set', 's']], add: [['x-add', 'a']], remove: ['accept'] }, clientAddress: '127.0.0.1', proto: 'http' });
+      assert.equal(iterators, 0);
+      assert.deepEqual(pairs(out), [['host', 'h'], ['x-set', 's'], ['x-add', 'a'], ['x-forwarded-for', '10.0.0.1, 127.0.0.1'], ['x-forwarded-proto', 'http']]);
+    } finally {
+      proto[Symbol.iterator] = original;
+    }
+  });
 });
 
 describe('client response headers', () => {

@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import { clientResponseHeaders } from '../headers.ts';
 import { CHUNKED, LENGTH, NO_BODY, type ResponseHead, UNTIL_CLOSE } from './parse.ts';
+import { copyBytes, type HeadBuffer, putLatin1 } from './head-buffer.ts';
 import { responseHead } from './wire.ts';
 
 /** Largest body part copied into a rewritten response head so that both go out in one buffer. */
@@ -20,7 +21,7 @@ export interface ResponseEditor {
  * a fully parsed one (the route edits response headers, or the head needed it) is re-serialised
  * through `editor`.
  */
-export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, bodyStart: number, close: boolean, editor: ResponseEditor): number {
+export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, bodyStart: number, close: boolean, editor: ResponseEditor, heads: HeadBuffer): number {
   const off = head.start;
   const f = head.framing;
   // The usual case: head and (part of) a Content-Length body in one upstream read, one client write.
@@ -33,9 +34,9 @@ export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, body
   // Cork only when several writes follow; a single write goes straight out.
   if (more || head.drops === null || split) s.cork();
   if (split) {
-    s.write(forwardHead(buf, off, bodyStart, head.drops!, chunkedOut, close, 0));
+    forwardHead(s, heads, buf, off, bodyStart, head.drops!, chunkedOut, close, 0);
     s.write(buf.subarray(bodyStart, bodyStart + inline));
-  } else if (head.drops !== null) s.write(forwardHead(buf, off, bodyStart, head.drops, chunkedOut, close, inline));
+  } else if (head.drops !== null) forwardHead(s, heads, buf, off, bodyStart, head.drops, chunkedOut, close, inline);
   else {
     const fields = editor.responseHeaders(head.status, clientResponseHeaders(head.raw));
     s.write(responseHead(head.status, head.reason, fields, chunkedOut, close), 'latin1');
@@ -45,25 +46,29 @@ export function writeClientHead(s: Socket, buf: Buffer, head: ResponseHead, body
 }
 
 /**
- * The upstream's head as bytes for the client: its own status line and fields minus the
+ * Writes the upstream's head as bytes to the client: its own status line and fields minus the
  * hop-by-hop lines, plus our framing lines, plus `inline` body bytes. Zero-copy when nothing
- * needs cutting or adding; otherwise one small copy, so the client still gets a single write.
+ * needs cutting or adding; otherwise one small copy into the listener's head buffer, so the client
+ * still gets a single write.
  */
-function forwardHead(buf: Buffer, start: number, bodyStart: number, drops: readonly number[], chunked: boolean, close: boolean, inline: number): Buffer {
+function forwardHead(s: Socket, heads: HeadBuffer, buf: Buffer, start: number, bodyStart: number, drops: readonly number[], chunked: boolean, close: boolean, inline: number): void {
   const extra = chunked ? (close ? 'transfer-encoding: chunked\r\nconnection: close\r\n' : 'transfer-encoding: chunked\r\n') : close ? 'connection: close\r\n' : '';
-  if (drops.length === 0 && extra === '') return buf.subarray(start, bodyStart + inline);
+  if (drops.length === 0 && extra === '') {
+    s.write(buf.subarray(start, bodyStart + inline));
+    return;
+  }
   let size = bodyStart - start + extra.length + inline;
   for (let i = 0; i < drops.length; i += 2) size -= drops[i + 1]! - drops[i]!;
-  const out = Buffer.allocUnsafe(size);
+  const out = heads.room(size);
   let pos = 0;
   let from = start;
   for (let i = 0; i < drops.length; i += 2) {
-    pos += buf.copy(out, pos, from, drops[i]!);
+    pos = copyBytes(out, pos, buf, from, drops[i]!);
     from = drops[i + 1]!;
   }
   // Everything up to the blank line, our lines, the blank line, then the body bytes.
-  pos += buf.copy(out, pos, from, bodyStart - 2);
-  if (extra !== '') pos += out.write(extra, pos, 'latin1');
-  pos += buf.copy(out, pos, bodyStart - 2, bodyStart + inline);
-  return out;
+  pos = copyBytes(out, pos, buf, from, bodyStart - 2);
+  if (extra !== '') pos = putLatin1(out, pos, extra);
+  pos = copyBytes(out, pos, buf, bodyStart - 2, bodyStart + inline);
+  heads.send(s, pos);
 }

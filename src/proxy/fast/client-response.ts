@@ -4,6 +4,7 @@
 // client is backed up. What ends an exchange is the connection's (FastConnection).
 import type { Socket } from 'node:net';
 import { type ResponseEditor, writeClientHead } from './client-head.ts';
+import type { HeadBuffer } from './head-buffer.ts';
 import { type ResponseHead, UNTIL_CLOSE } from './parse.ts';
 import { UpstreamResponseReader } from './upstream-response.ts';
 import { backedUp, chunkHead, CRLF, LAST_CHUNK } from './wire.ts';
@@ -24,6 +25,8 @@ export abstract class ClientResponseWriter extends UpstreamResponseReader {
   protected abstract closesAfterResponse(): boolean;
   /** the route's response-side policies */
   protected abstract responseEditor(): ResponseEditor;
+  /** what a rewritten response head is built in (the listener's) */
+  protected abstract headBuffer(): HeadBuffer;
   /** Stops reading the upstream while the client takes nothing ('drain' resumes it). */
   protected abstract pauseUpstream(): void;
   /** The response went out completely. */
@@ -33,7 +36,7 @@ export abstract class ClientResponseWriter extends UpstreamResponseReader {
     const close = this.closesAfterResponse();
     this.resHeadSent = true;
     this.#chunkedOut = head.framing === UNTIL_CLOSE;
-    return writeClientHead(this.socket, buf, head, bodyStart, close, this.responseEditor());
+    return writeClientHead(this.socket, buf, head, bodyStart, close, this.responseEditor(), this.headBuffer());
   }
 
   protected responseBody(piece: Buffer, _last: boolean): void {

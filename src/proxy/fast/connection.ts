@@ -11,12 +11,13 @@ import { GATEWAY_TIMEOUT } from '../deadlines.ts';
 import { BAD_BODY, TOO_LARGE } from './request-body.ts';
 import { BODY_TOO_LARGE, bodyLimit } from '../../policies/body-limit.ts';
 import type { FastShared } from './shared.ts';
+import type { HeadBuffer } from './head-buffer.ts';
 import { IDEMPOTENT, type UpstreamConn, type UpstreamOwner } from './upstream-pool.ts';
 import { dispatch, Resends, resendIfStale } from './upstream-response.ts';
 import type { ResponseHead } from './parse.ts';
 import { ClientConnection } from './client-connection.ts';
 import { type UpstreamErrorReason, upstreamErrorReason } from '../upstream-errors.ts';
-import { backedUp, errorBytes, localReplyBytes, requestHead } from './wire.ts';
+import { backedUp, errorBytes, localReplyBytes, requestHead, requestHeadSize, writeRequestHead } from './wire.ts';
 import { attach, handOff, type SocketListeners, writeLocalReply } from './local-answer.ts';
 
 export class FastConnection extends ClientConnection implements UpstreamOwner, ExchangeOwner {
@@ -29,6 +30,11 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   #head: RequestHead | null = null;
   #upstream: UpstreamConn | null = null;
   readonly #resends = new Resends();
+  /** the request head again as a string, for a resend (made once per connection, called only then) */
+  readonly #headAgain = (): string => {
+    const head = this.#head!;
+    return requestHead(head.method, this.#x.url, this.#x.headers, head.framing === CHUNKED);
+  };
   #keepAlive = true;
 
   constructor(socket: Socket, shared: FastShared) {
@@ -143,24 +149,28 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
   /** Sends the request upstream: the head, and the body bytes already read. */
   #forward(head: RequestHead): void {
     const x = this.#x;
-    const upstreamHead = requestHead(head.method, x.url, x.headers, head.framing === CHUNKED);
+    const chunked = head.framing === CHUNKED;
     this.active = true;
     this.expectResponse(x.head, !x.editsResponse);
     this.resHeadSent = false;
     // Only idempotent requests (RFC 9110 9.2.2) may be resent: the upstream may have acted on a POST.
-    this.#resends.arm(upstreamHead, head.framing === NO_BODY && IDEMPOTENT.has(head.method), x.retries);
+    this.#resends.arm(this.#headAgain, head.framing === NO_BODY && IDEMPOTENT.has(head.method), x.retries);
     const up = this.#shared.upstreams.acquire(x.endpoint!, this);
     this.#upstream = up;
     this.body.start(head.framing, head.contentLength, x.mirrorBody, bodyLimit(x));
     this.sendClock.reset();
+    // The head as bytes in the listener's head buffer: no string per request.
+    const heads = this.#shared.heads;
+    const room = heads.room(requestHeadSize(head.method, x.url, x.headers, chunked));
+    const size = writeRequestHead(room, head.method, x.url, x.headers, chunked);
     const body = this.body.reading ? this.pending : null;
     if (body === null) {
-      up.socket.write(upstreamHead, 'latin1');
+      heads.send(up.socket, size);
       return;
     }
     this.pending = null;
     up.socket.cork();
-    up.socket.write(upstreamHead, 'latin1');
+    heads.send(up.socket, size);
     // Out of the listener's buffer: the upstream may not take them at once (it may be connecting).
     this.#feedRequestBody(this.owned(body), 0);
     up.socket.uncork();
@@ -220,6 +230,10 @@ export class FastConnection extends ClientConnection implements UpstreamOwner, E
 
   protected responseEditor(): Exchange {
     return this.#x;
+  }
+
+  protected headBuffer(): HeadBuffer {
+    return this.#shared.heads;
   }
 
   protected pauseUpstream(): void {

@@ -118,8 +118,8 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   if ((minor !== 0x31 && minor !== 0x30) || buf[p + 8] !== CR || buf[p + 9] !== LF) return new HeadError(400, 'unsupported HTTP version');
   p += 10;
 
-  const raw: string[] = [];
-  const err = parseFields(buf, p, stop + 2, raw, limits.maxHeadersCount, null);
+  const err = parseFields(buf, p, stop + 2, true, limits.maxHeadersCount, false);
+  const raw = takeRaw();
   if (err !== undefined) return err;
   if (hostCount > 1) return new HeadError(400, 'more than one Host header');
   if (hostCount === 0 && minor === 0x31) return new HeadError(400, 'missing Host header');
@@ -178,13 +178,14 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
   if (buf[q] === SP) {
     const rs = ++q;
     while (buf[q] !== CR && VALUE[buf[q]!] === 1) q++;
-    reason = buf.toString('latin1', rs, q);
+    // The usual reason as a constant: no string per response.
+    reason = q - rs === 2 && buf[rs] === 0x4f && buf[rs + 1] === 0x4b ? 'OK' : buf.toString('latin1', rs, q);
   }
   if (buf[q] !== CR || buf[q + 1] !== LF) return new HeadError(400, 'invalid status line');
 
-  const raw: string[] = lean ? NO_FIELDS : [];
-  const drops: number[] | null = lean ? [] : null;
-  const err = parseFields(buf, q + 2, stop + 2, lean ? null : raw, limits.maxHeadersCount, drops);
+  const err = parseFields(buf, q + 2, stop + 2, !lean, limits.maxHeadersCount, lean);
+  const raw = lean ? NO_FIELDS : takeRaw();
+  const drops = lean ? takeDrops() : null;
   if (err !== undefined) return err;
   if (lean && (connOther || minor !== 0x31)) return parseResponseHead(buf, start, end, limits, headRequest, false);
 
@@ -226,7 +227,8 @@ export function parseFinalResponseHead(buf: Buffer, start: number, end: number, 
  * With `drops`, records the byte ranges of hop-by-hop lines, and makes strings only for the
  * names that matter (by length first: most names never become strings).
  */
-function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, maxCount: number, drops: number[] | null): HeadError | undefined {
+function parseFields(buf: Buffer, p: number, end: number, wantRaw: boolean, maxCount: number, wantDrops: boolean): HeadError | undefined {
+  rawCount = dropCount = 0;
   clValue = -1;
   clCount = teCount = hostCount = 0;
   teChunked = connClose = connUpgrade = hasUpgrade = hasExpect = connOther = false;
@@ -256,17 +258,24 @@ function parseFields(buf: Buffer, p: number, end: number, raw: string[] | null, 
     p += 2;
     if (++count > maxCount) return new HeadError(431, 'too many headers');
     const n = ne - ns;
-    if (raw !== null) {
+    if (wantRaw) {
       const name = buf.toString('latin1', ns, ne);
       const value = ve > vs ? buf.toString('latin1', vs, ve) : '';
-      raw.push(name, value);
-      if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) noteField(name.toLowerCase(), value);
+      RAW[rawCount++] = name;
+      RAW[rawCount++] = value;
+      if (n === 4 || n === 6 || n === 7 || n === 10 || n === 14 || n === 17) {
+        const lower = knownName(FIELD_NAMES, buf, ns, n);
+        if (lower !== undefined) noteField(lower, value);
+      }
     } else if (n === 2 || n === 7 || n === 10 || n === 14 || n === 16 || n === 17 || n === 18 || n === 19) {
       // Matched as bytes: a lean parse makes no strings for the usual fields (garbage per response).
-      const lower = leanName(buf, ns, n);
+      const lower = knownName(LEAN_NAMES, buf, ns, n);
       if (lower !== undefined) {
         noteLeanField(lower, buf, vs, ve);
-        if (drops !== null && HOP_BY_HOP.has(lower)) drops.push(ns, p);
+        if (wantDrops && HOP_BY_HOP.has(lower)) {
+          DROPS[dropCount++] = ns;
+          DROPS[dropCount++] = p;
+        }
       }
     }
   }
@@ -309,20 +318,58 @@ function noteField(lower: string, value: string): void {
   }
 }
 
+// What parseFields collects, in arrays of the module's (synchronous, as the facts above), then
+// copied at their exact length: an array grown by push gets room for 17 and more entries, most of
+// them never used, for every message.
+const RAW: string[] = [];
+let rawCount = 0;
+const DROPS: number[] = [];
+let dropCount = 0;
+
+/** The fields parseFields collected, as a new array; the module's copy lets go of the strings. */
+function takeRaw(): string[] {
+  const n = rawCount;
+  rawCount = 0;
+  if (n === 0) return [];
+  const out = RAW.slice(0, n);
+  // The strings must not live on here: they would outlive the scavenges they belong to.
+  for (let i = 0; i < n; i++) RAW[i] = '';
+  return out;
+}
+
+/** The hop-by-hop ranges parseFields collected (shared and frozen when none). */
+function takeDrops(): number[] {
+  const n = dropCount;
+  dropCount = 0;
+  return n === 0 ? NO_DROPS : DROPS.slice(0, n);
+}
+
+const NO_DROPS = Object.freeze([]) as unknown as number[];
+
 /** A lean parse's `raw`: it makes none (frozen: nothing may add to it). */
 const NO_FIELDS = Object.freeze([]) as unknown as string[];
 
-/** The lean parse's field names (lower-case), as bytes too, by length. */
-const LEAN_NAMES = new Map<number, Array<{ name: string; bytes: Buffer }>>();
-for (const name of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', ...HOP_BY_HOP]) {
-  const list = LEAN_NAMES.get(name.length) ?? [];
-  if (!list.some((e) => e.name === name)) list.push({ name, bytes: Buffer.from(name, 'latin1') });
-  LEAN_NAMES.set(name.length, list);
+type NamesByLength = Map<number, Array<{ name: string; bytes: Buffer }>>;
+
+/** Field names (lower-case), as bytes too, by length. */
+function namesByLength(names: readonly string[]): NamesByLength {
+  const byLength: NamesByLength = new Map();
+  for (const name of names) {
+    const list = byLength.get(name.length) ?? [];
+    if (!list.some((e) => e.name === name)) list.push({ name, bytes: Buffer.from(name, 'latin1') });
+    byLength.set(name.length, list);
+  }
+  return byLength;
 }
 
-/** The lean name the field name at `ns` (n bytes) is, in any case; undefined for any other. */
-function leanName(buf: Buffer, ns: number, n: number): string | undefined {
-  const list = LEAN_NAMES.get(n);
+/** The lean parse's field names. */
+const LEAN_NAMES = namesByLength(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', ...HOP_BY_HOP]);
+/** The names noteField looks at: matched as bytes, so no lower-cased copy of a name per field. */
+const FIELD_NAMES = namesByLength(['content-length', 'transfer-encoding', 'host', 'connection', 'upgrade', 'expect', 'keep-alive']);
+
+/** The name in `names` the field name at `ns` (n bytes) is, in any case; undefined for any other. */
+function knownName(names: NamesByLength, buf: Buffer, ns: number, n: number): string | undefined {
+  const list = names.get(n);
   if (list === undefined) return undefined;
   for (let i = 0; i < list.length; i++) if (lowerEquals(buf, ns, list[i]!.bytes)) return list[i]!.name;
   return undefined;
@@ -368,12 +415,42 @@ function noteLeanField(lower: string, buf: Buffer, vs: number, ve: number): void
         t = e + 1;
       }
       break;
-    case 'keep-alive':
+    case 'keep-alive': {
+      const ms = keepAliveTimeoutBytes(buf, vs, ve);
+      if (ms >= 0) keepAliveMs = ms;
+      break;
+    }
     case 'upgrade':
-      noteField(lower, ve > vs ? buf.toString('latin1', vs, ve) : '');
+      hasUpgrade = true;
       break;
   }
 }
+
+const TIMEOUT_BYTES = Buffer.from('timeout=');
+
+/**
+ * noteField's `timeout=N` of a Keep-Alive value, from its bytes [vs, ve), in ms; -1 without one.
+ * The same match as its regex (leftmost `timeout=`, any case, at the start or after `,`, `;` or
+ * whitespace, then 1-6 digits), without the value's string and the match array per response.
+ */
+function keepAliveTimeoutBytes(buf: Buffer, vs: number, ve: number): number {
+  for (let i = vs; i + 9 <= ve; i++) {
+    if (i > vs && !KA_BEFORE.has(buf[i - 1]!)) continue;
+    if (!lowerEquals(buf, i, TIMEOUT_BYTES)) continue;
+    let n = 0;
+    let d = i + 8;
+    for (; d < ve && d < i + 14; d++) {
+      const c = buf[d]! - 0x30;
+      if (c < 0 || c > 9) break;
+      n = n * 10 + c;
+    }
+    if (d > i + 8) return n * 1000;
+  }
+  return -1;
+}
+
+/** What may come before `timeout=`: the regex's `[,;\s]` over latin1 (\s includes NBSP, 0xa0). */
+const KA_BEFORE = new Set([0x2c, 0x3b, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
 
 const CHUNKED_BYTES = Buffer.from('chunked');
 const CLOSE_BYTES = Buffer.from('close');

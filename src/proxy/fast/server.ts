@@ -8,6 +8,7 @@ import type { DataPlane } from '../dataplane.ts';
 import type { ListenerContext } from '../listeners.ts';
 import type { ListenerLimits } from '../listeners.ts';
 import { FastConnection } from './connection.ts';
+import { HeadBuffer } from './head-buffer.ts';
 import type { FastShared } from './shared.ts';
 import { READ_BUFFER_BYTES } from './upstream-pool.ts';
 
@@ -30,6 +31,7 @@ export function createFastH1Handler(dp: DataPlane, ctx: ListenerContext, limits:
     upstreams: dp.fast,
     conns: new Set(),
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    heads: new HeadBuffer(),
     draining: false,
   };
   // One timer per listener checks every connection's head deadline, idle, body and send timeouts.

@@ -4,6 +4,7 @@ import type { DataPlane } from '../dataplane.ts';
 import type { ListenerContext } from '../listeners.ts';
 import type { ListenerLimits } from '../listeners.ts';
 import type { FastConnection } from './connection.ts';
+import type { HeadBuffer } from './head-buffer.ts';
 import type { FastUpstreams } from './upstream-pool.ts';
 
 export interface FastShared {
@@ -19,6 +20,8 @@ export interface FastShared {
    * its bytes are good until the next read of any connection, so what outlives a read is copied
    */
   readonly readBuffer: Buffer;
+  /** what the listener's heads are built in and written from (head-buffer.ts) */
+  readonly heads: HeadBuffer;
   /** set on shutdown: finish what is in flight, then close each connection */
   draining: boolean;
 }

@@ -199,18 +199,24 @@ function countingSink(reader: UpstreamResponseReader): ChunkSink {
 }
 
 /** Sends a request head on a pooled connection to `ep` (`fresh`: never a reused one). */
-export function dispatch(pool: FastUpstreams, ep: Endpoint, owner: UpstreamOwner, head: string, fresh: boolean): UpstreamConn {
+export function dispatch(pool: FastUpstreams, ep: Endpoint, owner: UpstreamOwner, head: HeadSource, fresh: boolean): UpstreamConn {
   const conn = pool.acquire(ep, owner, fresh);
-  conn.socket.write(head, 'latin1');
+  conn.socket.write(typeof head === 'string' ? head : head(), 'latin1');
   return conn;
 }
+
+/**
+ * A request head kept for a resend: the string, or what makes it again (the fast path writes its
+ * heads as bytes into a shared buffer, and makes the string only when a resend comes).
+ */
+export type HeadSource = string | (() => string);
 
 /**
  * A reused keep-alive connection the upstream closed just as we sent, before any of the response:
  * sends `retryHead` once more on a fresh connection. null when that does not apply ('' means the
  * request may not be resent: not idempotent, or resent already).
  */
-export function resendIfStale(pool: FastUpstreams, ep: Endpoint | null, owner: UpstreamOwner, closed: UpstreamConn, awaitingHead: boolean, retryHead: string): UpstreamConn | null {
+export function resendIfStale(pool: FastUpstreams, ep: Endpoint | null, owner: UpstreamOwner, closed: UpstreamConn, awaitingHead: boolean, retryHead: HeadSource): UpstreamConn | null {
   if (retryHead === '' || ep === null || !awaitingHead || !closed.reused) return null;
   return dispatch(pool, ep, owner, retryHead, true);
 }
@@ -222,14 +228,14 @@ export function resendIfStale(pool: FastUpstreams, ep: Endpoint | null, owner: U
  */
 export class Resends {
   /** the request head for one resend on a stale keep-alive connection, or '' */
-  stale = '';
+  stale: HeadSource = '';
   /** the request head for a route retry, kept while one may come, or '' */
-  route = '';
+  route: HeadSource = '';
   /** a route retry waiting out its backoff */
   #wait: NodeJS.Timeout | undefined = undefined;
 
   /** A request was sent as `head`: which resends it may have. */
-  arm(head: string, stale: boolean, route: boolean): void {
+  arm(head: HeadSource, stale: boolean, route: boolean): void {
     this.stale = stale ? head : '';
     this.route = route ? head : '';
   }

@@ -2,6 +2,7 @@
 // local replies to clients. Heads are latin1 strings (header values are latin1 on the wire).
 import { STATUS_CODES } from 'node:http';
 import type { LocalReply } from '../local-reply.ts';
+import { putLatin1 } from './head-buffer.ts';
 
 /** `METHOD url HTTP/1.1` + raw headers; `chunked` adds the framing header the proxy re-frames with. */
 export function requestHead(method: string, url: string, headers: readonly string[], chunked: boolean): string {
@@ -9,6 +10,36 @@ export function requestHead(method: string, url: string, headers: readonly strin
   for (let i = 0; i < headers.length; i += 2) s += `${headers[i]}: ${headers[i + 1]}\r\n`;
   if (chunked) s += 'transfer-encoding: chunked\r\n';
   return `${s}\r\n`;
+}
+
+const CHUNKED_LINE = 'transfer-encoding: chunked\r\n';
+
+/** The bytes requestHead() makes, without making it. */
+export function requestHeadSize(method: string, url: string, headers: readonly string[], chunked: boolean): number {
+  // `M U HTTP/1.1\r\n`, `n: v\r\n` per field, the blank line (latin1: one byte per UTF-16 unit)
+  let n = method.length + url.length + 14 + (chunked ? CHUNKED_LINE.length : 0);
+  for (let i = 0; i < headers.length; i += 2) n += headers[i]!.length + headers[i + 1]!.length + 4;
+  return n;
+}
+
+/** requestHead()'s bytes written into `b` from 0 (room for requestHeadSize() bytes); returns their length. */
+export function writeRequestHead(b: Buffer, method: string, url: string, headers: readonly string[], chunked: boolean): number {
+  let p = putLatin1(b, 0, method);
+  b[p++] = 0x20;
+  p = putLatin1(b, p, url);
+  p = putLatin1(b, p, ' HTTP/1.1\r\n');
+  for (let i = 0; i < headers.length; i += 2) {
+    p = putLatin1(b, p, headers[i]!);
+    b[p++] = 0x3a;
+    b[p++] = 0x20;
+    p = putLatin1(b, p, headers[i + 1]!);
+    b[p++] = 0x0d;
+    b[p++] = 0x0a;
+  }
+  if (chunked) p = putLatin1(b, p, CHUNKED_LINE);
+  b[p++] = 0x0d;
+  b[p++] = 0x0a;
+  return p;
 }
 
 export function responseHead(status: number, reason: string, headers: readonly string[], chunked: boolean, close: boolean): string {

@@ -372,6 +372,18 @@ describe('lean response heads (forwarded as bytes)', () => {
     assert.deepEqual(cut, hop, what);
   }
 
+  it('read Keep-Alive timeouts from the bytes as the full parse reads them from the string', () => {
+    for (const v of ['timeout=5', 'TIMEOUT=5', 'max=100, timeout=7', 'max=100,timeout=7', 'max=1;timeout=8', 'max=1\ttimeout=9', 'xtimeout=5', 'timeout=', 'timeout=x', 'timeout=1234567', 'timeout=12a', 'timeout=5, timeout=9', 'a timeout=3', 'a\xa0timeout=4', 'timeout =5', '', 'timeout=000', 'timeout=5 ']) {
+      const buf = Buffer.from(`HTTP/1.1 200 OK\r\nKeep-Alive: ${v}\r\nContent-Length: 0\r\n\r\n`, 'latin1');
+      const full = parseResponseHead(buf, 0, buf.length, limits, false, false) as ResponseHead;
+      const lean = parseResponseHead(buf, 0, buf.length, limits, false, true) as ResponseHead;
+      assert.ok(lean.drops !== null, JSON.stringify(v));
+      assert.equal(lean.keepAliveMs, full.keepAliveMs, JSON.stringify(v));
+    }
+    const buf = Buffer.from('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1234567\r\n\r\n', 'latin1');
+    assert.equal((parseResponseHead(buf, 0, buf.length, limits, false, true) as ResponseHead).keepAliveMs, 123456000);
+  });
+
   it('agree with the full parse on framing, reuse and keep-alive, line by line', () => {
     for (const line of RESPONSE_LINES) agree(`HTTP/1.1 200 OK\r\n${line}\r\nX-A: 1\r\n\r\n`);
     agree(BASE);
