@@ -4,11 +4,13 @@
 // those bytes to grpc-js as they are, so a snapshot change pushed to 100 clients subscribed alike is
 // encoded once and written 100 times, never copied per client. The nonce field goes last, appended
 // to the encoded rest (protobuf reads fields in any order); a stream that would send the same
-// response twice in a row gets a copy under a fresh nonce (fresh()), the one per-stream copy.
+// response twice in a row gets a copy under a fresh nonce (fresh()), the one per-stream copy. Each
+// body is made inside its gRPC frame (grpc-frame.ts), which the server's calls send as they are.
 import type { Type } from 'protobufjs';
 import { envoyProtos } from './protos.ts';
 import type { ResourceTable } from './resources.ts';
 import type { DeltaDiscoveryResponse, DiscoveryResponse, Resource, UnresolvedAlias } from './service.ts';
+import { FRAME_HEADER_BYTES, writeFrameHeader } from './grpc-frame.ts';
 import { spliceDelta, spliceSotw, type Spliced } from './response-splice.ts';
 import { lengthDelimited } from './wire.ts';
 
@@ -21,6 +23,8 @@ export interface EncodedResponse {
   readonly nonce: string;
   /** the bytes before the nonce field */
   readonly unnumbered: number;
+  /** `body` as a gRPC message frame (its header, then the same bytes): what goes on the wire */
+  readonly frame: Buffer;
 }
 
 export function isEncodedResponse(value: object): value is EncodedResponse {
@@ -54,7 +58,11 @@ export class ResponseCache {
   readonly #bodies = new WeakMap<ResourceTable, Map<string, EncodedResponse>>();
 
   #numbered(unnumbered: Uint8Array): EncodedResponse {
-    return this.#spliced((nonce) => ({ body: Buffer.concat([unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]), unnumbered: unnumbered.length }));
+    return this.#spliced((nonce) => {
+      const frame = Buffer.concat([Buffer.alloc(FRAME_HEADER_BYTES), unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]);
+      writeFrameHeader(frame);
+      return { body: frame.subarray(FRAME_HEADER_BYTES), unnumbered: unnumbered.length, frame };
+    });
   }
 
   /** `write`: the body with the nonce given as its last field. */

@@ -16,6 +16,7 @@ import { XdsResourceCache } from './resource-cache.ts';
 import { ResponseCache, type EncodedResponse } from './responses.ts';
 import type { EncodedResources } from './resources.ts';
 import { envoyFunctionWarnings } from './functions.ts';
+import { sendFramesAsIs } from './grpc-frame.ts';
 import {
   adsServiceDefinition,
   type DeltaDiscoveryRequest,
@@ -125,6 +126,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     stream: ClientStream & { handle(r: Req, x?: EncodedResources): void },
   ) {
     const peer = call.getPeer();
+    // A shared response's frame is written to every stream, not copied into one per stream.
+    sendFramesAsIs(call);
     let state: 'new' | 'admitted' | 'denied' = 'new';
     calls.add(call as Call<unknown, unknown>);
     const done = () => {
