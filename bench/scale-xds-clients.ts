@@ -122,13 +122,14 @@ process.on('message', (m: ClientsCommand) => {
     const cpu0 = cpuMs();
     holdings.forEach((h, i) => h.watch(asMap(isDelta[i] ? m.deltaChanged : m.sotwChanged)));
     send({ type: 'watching' });
+    // State-of-the-world clients are sent whole route configurations (tens of MiB each) per edit.
     void until(
-      120_000,
+      900_000,
       () => {
         const done = holdings.map((h) => h.changeAcked());
         return done.every((d) => d !== undefined) ? done : undefined;
       },
-      () => 'ACK the change',
+      () => `ACK the change (${holdings.filter((h) => h.changeAcked() === undefined).length} of ${holdings.length} streams not)`,
     ).then((done) => {
       const acks = done.map((d) => d!.at);
       send({ type: 'acked', acks, bytes: done.map((d) => d!.bytes), responses: done.reduce((n, d) => n + d!.responses, 0), cpuMs: cpuMs() - cpu0 });

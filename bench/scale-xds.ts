@@ -126,6 +126,7 @@ try {
     const i = Math.floor(n / 2) + round;
     const rel = scaleFileOf(i, 1);
     const app = scaleApp(i, 9001, 9002);
+    edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
     writeFileSync(join(dir, rel), appYaml(app).replace('percent: 90', 'percent: 80').replace('percent: 10', 'percent: 20'));
     await config.recheck(rel);
     const edited = translate(store.update(config.state()), defaultTranslateOptions, tcache);
@@ -165,7 +166,6 @@ try {
         `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.reduce((n, a) => n + a.responses, 0)} responses ` +
         `(resources per client: SotW ${perClient(bytes.slice(0, sotwCount))}, delta ${perClient(bytes.slice(sotwCount))}); server ${memory()}; load ${load()}`,
     );
-    edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
   }
   if (session && profileFile) {
     const { profile } = await session.post('Profiler.stop');

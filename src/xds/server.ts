@@ -65,12 +65,15 @@ export interface XdsServerStats {
   readonly responsesCopied: number;
   /** held resource versions delta streams compared one by one (a first answer, a new subscription) */
   readonly compared: number;
+  /** resource names the streams keep a version of, in all (per-client memory: none for a stream in step) */
+  readonly namesKept: number;
 }
 
 interface ClientStream {
   readonly nodeId: string;
   update(resources: EncodedResources): void;
   status(): XdsClientStatus['types'];
+  namesKept(): number;
 }
 
 type Call<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -212,7 +215,9 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
         .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
     },
     stats() {
-      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared };
+      let namesKept = 0;
+      for (const s of streams.keys()) namesKept += s.namesKept();
+      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared, namesKept };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
