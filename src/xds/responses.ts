@@ -44,8 +44,10 @@ const deltaEncoder = encoder('envoy.service.discovery.v3.DeltaDiscoveryResponse'
 
 /**
  * Encoded responses by the table they were made from and a key naming what they hold (for state of
- * the world: the type and content version; for delta: also the subscription). Held weakly by
- * table, so they go when the snapshot they came from does.
+ * the world: the type and content version; for delta: also the subscription). Those of a table the
+ * server no longer serves are let go at each rebuild (retain()): a table made from another by a
+ * change keeps the first one as its base (LayeredMap), so a weak hold would keep every first answer
+ * of the first build (tens of MiB at 10,000 apps) for as long as the server runs.
  */
 export class ResponseCache {
   /** bodies encoded (each then shared by every stream sending it) */
@@ -55,7 +57,9 @@ export class ResponseCache {
   /** held resource versions the streams compared one by one (a delta stream out of step with the tables) */
   compared = 0;
   #nonce = 0;
-  readonly #bodies = new WeakMap<ResourceTable, Map<string, EncodedResponse>>();
+  readonly #bodies = new Map<ResourceTable, Map<string, EncodedResponse>>();
+  /** bytes of the bodies held, for every table served */
+  bytesHeld = 0;
 
   #numbered(unnumbered: Uint8Array): EncodedResponse {
     return this.#spliced((nonce) => {
@@ -78,8 +82,18 @@ export class ResponseCache {
     if (!response) {
       this.encoded++;
       byKey.set(key, (response = make()));
+      this.bytesHeld += response.frame.length;
     }
     return response;
+  }
+
+  /** Lets go of the responses of every table but `served` (the tables of the snapshot now served). */
+  retain(served: ReadonlySet<ResourceTable>): void {
+    for (const [table, byKey] of this.#bodies) {
+      if (served.has(table)) continue;
+      for (const r of byKey.values()) this.bytesHeld -= r.frame.length;
+      this.#bodies.delete(table);
+    }
   }
 
   /** A state-of-the-world response: its version is a digest of its content, so it is the key. */

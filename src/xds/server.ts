@@ -67,6 +67,8 @@ export interface XdsServerStats {
   readonly compared: number;
   /** resource names the streams keep a version of, in all (per-client memory: none for a stream in step) */
   readonly namesKept: number;
+  /** bytes of the shared responses held for the tables served now */
+  readonly responseBytesHeld: number;
 }
 
 interface ClientStream {
@@ -109,6 +111,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       log.error({ err, version: snapshot.version }, `xDS resources for snapshot ${snapshot.version} not served`);
       return;
     }
+    responses.retain(new Set(Object.values(resources)));
     log.info({ version: snapshot.version }, 'xDS resources updated');
     const now = new Set<string>();
     for (const w of envoyFunctionWarnings(snapshot)) {
@@ -217,7 +220,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     stats() {
       let namesKept = 0;
       for (const s of streams.keys()) namesKept += s.namesKept();
-      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared, namesKept };
+      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared, namesKept, responseBytesHeld: responses.bytesHeld };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
