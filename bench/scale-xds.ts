@@ -82,9 +82,11 @@ const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddr
 // CPU time beside the wall time: on a loaded machine the wall time is mostly waiting for a core.
 console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)} (server CPU ${ms(cpuMs() - cpu)}); ${JSON.stringify(server.stats())}; server ${memory()}`);
 
-// Streams 0..C-1, the first sotwCount state of the world, dealt round-robin over the processes.
+// Streams 0..C-1, the first sotwCount state of the world, in runs of C/K per process: with 2
+// processes and the default mix, the delta clients' ACKs do not queue behind the SotW clients'
+// tens of MiB per edit in the same process.
 const children = Array.from({ length: procs }, () => fork(join(import.meta.dirname, 'scale-xds-clients.ts'), [server.address], { execArgv: ['--import', 'tsx'] }));
-const streamsOf = children.map((_, p) => Array.from({ length: clientCount }, (_, i) => i).filter((i) => i % procs === p));
+const streamsOf = children.map((_, p) => Array.from({ length: clientCount }, (_, i) => i).filter((i) => Math.floor((i * procs) / clientCount) === p));
 const send = (m: ClientsCommand) => {
   for (const c of children) c.send(m);
 };
@@ -147,7 +149,7 @@ try {
     const acked = await measured;
     const cpu = cpuMs() - cpu0;
     const after = server.stats();
-    // Back in stream order: process p holds streams p, p + procs, ...
+    // Back in stream order (streamsOf).
     const acks = new Array<number>(clientCount);
     const bytes = new Array<number>(clientCount);
     acked.forEach((a, p) =>

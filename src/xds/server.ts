@@ -120,7 +120,10 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       if (!warned.has(key)) log.warn({ function: w.function, problem: w.message }, `function ${w.function} is not served by Envoy as by Sluice's data plane`);
     }
     warned = now;
-    for (const s of streams.keys()) s.update(resources);
+    // Delta streams first: their changes are small, and queued behind the whole route
+    // configurations of state-of-the-world streams (tens of MiB each) they would wait for those.
+    for (const [s, { protocol }] of streams) if (protocol === 'delta') s.update(resources);
+    for (const [s, { protocol }] of streams) if (protocol !== 'delta') s.update(resources);
   };
   const first = options.feed.current();
   if (first) rebuild(first);

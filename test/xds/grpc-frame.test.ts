@@ -1,7 +1,7 @@
 // A response shared by many streams goes on the wire as one gRPC frame, built once with the
 // response: every stream's HTTP/2 stream is handed the same bytes, not a copy of its own (grpc-js
 // would otherwise frame, i.e. copy, each message per stream). Real server, real gRPC clients;
-// the writes are seen where grpc-js hands them to node:http2.
+// the writes are seen where grpc-js hands them to node:http2. Delta streams are pushed first.
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -86,10 +86,14 @@ test('a change pushed to several SotW and delta streams is written from one fram
     const messages = written.filter((b) => b.length > 5 && b[0] === 0 && b.readUInt32BE(1) === b.length - 5);
     // The nonce is a response's last field (5, length-delimited).
     const nonceField = (nonce: string) => Buffer.concat([Buffer.from([(5 << 3) | 2, nonce.length]), Buffer.from(nonce)]);
-    const carrying = (nonce: string) => messages.filter((b) => b.subarray(b.length - nonce.length - 2).equals(nonceField(nonce)) && b.includes(Buffer.from('default/b:80')));
+    const carries = (nonce: string) => (b: Buffer) => b.subarray(b.length - nonce.length - 2).equals(nonceField(nonce)) && b.includes(Buffer.from('default/b:80'));
+    const carrying = (nonce: string) => messages.filter(carries(nonce));
+    const positions = (nonce: string) => messages.flatMap((b, i) => (carries(nonce)(b) ? [i] : []));
     assert.equal(carrying(sotwNonce).length, CLIENTS);
     assert.equal(carrying(deltaNonce).length, CLIENTS);
     assert.equal(distinctMemory(carrying(sotwNonce)), 1, 'every SotW stream written from the same memory');
+    // The SotW streams connected first, yet the delta streams' (small) changes are written first.
+    assert.ok(Math.max(...positions(deltaNonce)) < Math.min(...positions(sotwNonce)), 'delta streams pushed before SotW ones');
     assert.equal(distinctMemory(carrying(deltaNonce)), 1, 'every delta stream written from the same memory');
   } finally {
     for (const c of [...sotws, ...deltas]) c.close();
