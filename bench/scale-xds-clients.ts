@@ -1,25 +1,26 @@
-// The ADS clients of bench/scale-xds.ts, in their own process (so their decoding does not run on
-// the server's event loop): `count` streams to ADDRESS, the first half state of the world, the
-// rest delta, each subscribing as an Envoy does (listeners and clusters by wildcard, then the
-// endpoints of every cluster and the route configurations its listeners name) and ACKing every
-// response at once. Told "measure" over IPC, it reports the time of the last ACK of each stream
-// once every stream has ACKed something and QUIET_MS passed without a response. With MODE `vhds`
-// the delta streams ask for VHDS (node metadata `sluice.vhds`) and, once their route
+// The ADS clients of bench/scale-xds.ts, in a process of their own (so their work does not run on
+// the server's event loop; the bench may start several such processes, each with some of the
+// streams): each stream subscribes as an Envoy does (listeners and clusters by wildcard, then the
+// endpoints of every cluster and the route configurations its listeners name) and ACKs every
+// response at once. A stream counts as synced when it holds every name the parent says the server
+// serves and has ACKed every response (scale-xds-holdings.ts); told "measure" with the names an
+// edit changes, it reports when each stream ACKed the last response carrying them. Delta streams
+// of a `vhds` start ask for VHDS (node metadata `sluice.vhds`) and, once their route
 // configurations came, subscribe to virtual hosts as Envoy does (a first request naming nothing).
-// SOTW is how many of the streams speak state of the world (half by default).
-//   forked by bench/scale-xds.ts: node --import tsx bench/scale-xds-clients.ts ADDRESS COUNT [MODE=vhds|plain] [SOTW]
+//   forked by bench/scale-xds.ts: node --import tsx bench/scale-xds-clients.ts ADDRESS
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl } from '../src/xds/protos.ts';
 import { adsServiceDefinition } from '../src/xds/service.ts';
+import { Holdings } from './scale-xds-holdings.ts';
+import { ROUTES, type NamesByType } from './scale-xds-names.ts';
 import { skim, type Skimmed } from './scale-xds-skim.ts';
 
-const [address = '', countArg = '100', mode = 'vhds', sotwArg] = process.argv.slice(2);
-const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
-const count = Number(countArg);
-const sotwCount = sotwArg === undefined ? count / 2 : Number(sotwArg);
-const QUIET_MS = 500;
-const ROUTES = ['external', 'external-tls', 'local'];
+const [address = ''] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 // Responses are skimmed, not decoded (scale-xds-skim.ts): the clients measure the server, not protobufjs.
 const ads = adsServiceDefinition();
 const Client = grpc.makeGenericClientConstructor(
@@ -30,102 +31,109 @@ const Client = grpc.makeGenericClientConstructor(
   'AggregatedDiscoveryService',
 );
 const node = (i: number) => ({ id: `bench-${i}`, cluster: 'bench', user_agent_name: 'scale-xds' });
+const asMap = (names: NamesByType) => new Map(Object.entries(names));
+const asSets = (names: NamesByType) => new Map(Object.entries(names).map(([t, l]) => [t, new Set(l)]));
 
-interface Stream {
-  lastAck: number;
-  responses: number;
-  /** bytes of resources received */
-  bytes: number;
-  /** types that have had a first answer */
-  synced: Set<string>;
-  /** how many types it subscribes to */
-  types: number;
-  delta: boolean;
-}
-const streams: Stream[] = [];
+export type ClientsCommand =
+  | { type: 'start'; streams: Array<{ index: number; delta: boolean }>; vhds: boolean; sotwNames: NamesByType; deltaNames: NamesByType }
+  | { type: 'measure'; sotwChanged: NamesByType; deltaChanged: NamesByType }
+  | { type: 'stop' };
+export type ClientsReport =
+  | { type: 'synced'; at: number; responses: number; cpuMs: number }
+  | { type: 'watching' }
+  | { type: 'acked'; acks: number[]; bytes: number[]; responses: number; cpuMs: number }
+  | { type: 'error'; message: string };
+
+const holdings: Holdings[] = [];
+/** whether each stream of `holdings` is a delta one */
+const isDelta: boolean[] = [];
 const clients: grpc.Client[] = [];
-let lastResponse = now();
 
-function sotwStream(i: number): void {
+function sotwStream(i: number, wanted: NamesByType): Holdings {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
   const call = (client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<object, Skimmed> }).StreamAggregatedResources();
-  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set(), types: 4, delta: false };
-  streams.push(s);
-  const names = new Map<string, string[]>([[TypeUrl.listener, []], [TypeUrl.cluster, []], [TypeUrl.route, ROUTES]]);
+  const h = new Holdings(asSets(wanted), false);
+  const names = new Map<string, string[]>([[TypeUrl.listener, []], [TypeUrl.cluster, []], [TypeUrl.route, [...ROUTES]], [TypeUrl.endpoint, wanted[TypeUrl.endpoint] ?? []]]);
   call.on('data', (r: Skimmed) => {
-    lastResponse = now();
-    s.responses++;
-    s.bytes += r.bytes;
+    h.received(r);
     call.write({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names.get(r.type_url) ?? [] });
-    s.lastAck = now();
-    s.synced.add(r.type_url);
+    h.acked(r.nonce, now());
   });
   call.on('error', () => {});
   call.write({ node: node(i), type_url: TypeUrl.listener, resource_names: [] });
   call.write({ type_url: TypeUrl.cluster, resource_names: [] });
   call.write({ type_url: TypeUrl.route, resource_names: ROUTES });
-  endpointNames.then((list) => {
-    names.set(TypeUrl.endpoint, list);
-    call.write({ type_url: TypeUrl.endpoint, resource_names: list });
-  });
+  call.write({ type_url: TypeUrl.endpoint, resource_names: names.get(TypeUrl.endpoint) });
+  return h;
 }
 
-function deltaStream(i: number): void {
+function deltaStream(i: number, wanted: NamesByType, vhds: boolean): Holdings {
   const client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
   clients.push(client);
   const call = (client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<object, Skimmed> }).DeltaAggregatedResources();
-  const vhds = mode === 'vhds';
-  const s: Stream = { lastAck: 0, responses: 0, bytes: 0, synced: new Set(), types: vhds ? 5 : 4, delta: true };
-  streams.push(s);
+  const h = new Holdings(asSets(wanted), true);
+  let routes = false;
   call.on('data', (r: Skimmed) => {
-    lastResponse = now();
-    s.responses++;
-    s.bytes += r.bytes;
+    h.received(r);
     call.write({ type_url: r.type_url, response_nonce: r.nonce });
-    s.lastAck = now();
-    if (vhds && r.type_url === TypeUrl.route && !s.synced.has(TypeUrl.route)) call.write({ type_url: VIRTUAL_HOST });
-    s.synced.add(r.type_url);
+    h.acked(r.nonce, now());
+    if (vhds && r.type_url === TypeUrl.route && !routes) call.write({ type_url: TypeUrl.vhost });
+    if (r.type_url === TypeUrl.route) routes = true;
   });
   call.on('error', () => {});
   const metadata = vhds ? { fields: { 'sluice.vhds': { boolValue: true } } } : undefined;
   call.write({ node: { ...node(i), metadata }, type_url: TypeUrl.listener });
   call.write({ type_url: TypeUrl.cluster });
   call.write({ type_url: TypeUrl.route, resource_names_subscribe: ROUTES });
-  endpointNames.then((list) => call.write({ type_url: TypeUrl.endpoint, resource_names_subscribe: list }));
+  call.write({ type_url: TypeUrl.endpoint, resource_names_subscribe: wanted[TypeUrl.endpoint] ?? [] });
+  return h;
 }
 
-// The EDS names every client asks for: the parent sends them (the clusters of type EDS).
-let gotNames: (names: string[]) => void = () => {};
-const endpointNames = new Promise<string[]>((resolve) => (gotNames = resolve));
-
-async function quiet(timeoutMs: number, ready: () => boolean): Promise<void> {
+/** Polls `done` (a cheap check of what the streams hold) until true; bounded by `timeoutMs`. */
+async function until<T>(timeoutMs: number, done: () => T | undefined, what: () => string): Promise<T> {
   const start = now();
-  while (!(ready() && now() - lastResponse > QUIET_MS)) {
-    if (now() - start > timeoutMs) throw new Error('clients did not settle in time');
-    await new Promise((r) => setTimeout(r, 20));
+  for (;;) {
+    const value = done();
+    if (value !== undefined) return value;
+    if (now() - start > timeoutMs) throw new Error(`clients did not ${what()} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
-process.on('message', (m: { type: 'start'; endpoints: string[] } | { type: 'measure' } | { type: 'stop' }) => {
+const missing = () => {
+  const behind = holdings.map((h, i) => [i, h.missing()] as const).filter(([, n]) => n > 0);
+  return `sync (${behind.length} streams missing resources, e.g. ${behind.slice(0, 3).map(([i, n]) => `#${i}: ${n}`).join(', ')})`;
+};
+
+process.on('message', (m: ClientsCommand) => {
+  const send = (r: ClientsReport) => process.send?.(r);
+  const fail = (err: unknown) => send({ type: 'error', message: String(err) });
   if (m.type === 'start') {
-    gotNames(m.endpoints);
-    for (let i = 0; i < count; i++) (i < sotwCount ? sotwStream : deltaStream)(i);
-    void quiet(600_000, () => streams.every((s) => s.synced.size === s.types)).then(
-      () => process.send?.({ type: 'synced', responses: streams.reduce((n, s) => n + s.responses, 0) }),
-      (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
+    for (const s of m.streams) {
+      holdings.push(s.delta ? deltaStream(s.index, m.deltaNames, m.vhds) : sotwStream(s.index, m.sotwNames));
+      isDelta.push(s.delta);
+    }
+    void until(600_000, () => (holdings.every((h) => h.synced()) ? true : undefined), missing).then(
+      () => send({ type: 'synced', at: now(), responses: holdings.reduce((n, h) => n + h.responses, 0), cpuMs: cpuMs() }),
+      fail,
     );
   } else if (m.type === 'measure') {
-    const marks = streams.map((s) => s.responses);
-    const bytes = streams.map((s) => s.bytes);
-    void quiet(120_000, () => streams.every((s, i) => s.responses > (marks[i] ?? 0))).then(
+    const cpu0 = cpuMs();
+    holdings.forEach((h, i) => h.watch(asMap(isDelta[i] ? m.deltaChanged : m.sotwChanged)));
+    send({ type: 'watching' });
+    // State-of-the-world clients are sent whole route configurations (tens of MiB each) per edit.
+    void until(
+      900_000,
       () => {
-        const sent = (delta: boolean) => streams.reduce((n, s, i) => (s.delta === delta ? n + s.bytes - (bytes[i] ?? 0) : n), 0);
-        const responses = streams.reduce((n, s, i) => n + s.responses - (marks[i] ?? 0), 0);
-        process.send?.({ type: 'acked', lastAcks: streams.map((s) => s.lastAck), responses, bytes: sent(false) + sent(true), sotwBytes: sent(false), deltaBytes: sent(true) });
+        const done = holdings.map((h) => h.changeAcked());
+        return done.every((d) => d !== undefined) ? done : undefined;
       },
-      (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
-    );
+      () => `ACK the change (${holdings.filter((h) => h.changeAcked() === undefined).length} of ${holdings.length} streams not)`,
+    ).then((done) => {
+      const acks = done.map((d) => d!.at);
+      send({ type: 'acked', acks, bytes: done.map((d) => d!.bytes), responses: done.reduce((n, d) => n + d!.responses, 0), cpuMs: cpuMs() - cpu0 });
+    }, fail);
   } else {
     for (const c of clients) c.close();
     process.exit(0);

@@ -1,15 +1,19 @@
 // xDS at scale: N generated Knative apps (bench/ingress-gen.ts: each an ingress of four paths split
 // 90/10 over two revisions, plus a cluster-local rule) translated into one snapshot and served by the
-// xDS server to C ADS clients in a child process (half state of the world, half delta; each as an
+// xDS server to C ADS clients in child processes (half state of the world, half delta; each as an
 // Envoy subscribes: listeners and clusters by wildcard, every EDS assignment, the route
-// configurations external, external-tls and local). Then one app's split changes (90/10 -> 80/20)
-// and the bench measures the time from the snapshot's publish to the last client's ACK, and how
-// much was translated, encoded and sent for it. The delta clients ask for VHDS (src/xds/vhds.ts)
+// configurations external, external-tls and local). A client counts as synced once it holds every
+// resource the server serves it (names from the snapshot: scale-xds-names.ts) and has ACKed every
+// response. Then one app's split changes (90/10 -> 80/20) three times, and for each the bench
+// measures the time from the snapshot's publish to each client's ACK of the response carrying the
+// changed resources, and how much was translated, encoded and sent for it. The delta clients ask for VHDS (src/xds/vhds.ts)
 // unless `--no-vhds` is given; `--all-delta` makes every client a delta one, `--all-sotw` every one
 // state of the world. `--profile FILE` writes a CPU profile of the server's process over the edits
 // alone (node:inspector), for bench/cpuprofile.ts. Server CPU per edit is the server process's
-// user+system time from publish to the last ACK (the clients run in their own process).
-//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta|--all-sotw] [--profile FILE]
+// user+system time from publish to the last ACK; the clients run in `--client-procs K` processes
+// of their own (2 unless given), whose CPU time is reported beside it so that a client-bound run shows.
+// The server's RSS and heap are reported after the first build, the sync and the edits.
+//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta|--all-sotw] [--client-procs K] [--profile FILE]
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -24,12 +28,18 @@ import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
 import { startXdsServer } from '../src/xds/server.ts';
-import { appYaml, scaleApp, scaleFileOf, writeScaleConfig } from './ingress-gen.ts';
+import { appYaml, NAMESPACE, scaleApp, scaleFileOf, writeScaleConfig } from './ingress-gen.ts';
+import type { ClientsCommand, ClientsReport } from './scale-xds-clients.ts';
+import { changedNames, servedNames } from './scale-xds-names.ts';
 
 const argv = process.argv.slice(2);
-const profileAt = argv.indexOf('--profile');
-const profileFile = profileAt >= 0 ? argv[profileAt + 1] : undefined;
-const args = argv.filter((a, i) => !a.startsWith('--') && !(profileAt >= 0 && i === profileAt + 1));
+const flagValue = (flag: string) => {
+  const at = argv.indexOf(flag);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
+const profileFile = flagValue('--profile');
+const procs = Number(flagValue('--client-procs') ?? 2);
+const args = argv.filter((a, i) => !a.startsWith('--') && !['--profile', '--client-procs'].includes(argv[i - 1] ?? ''));
 const vhds = !argv.includes('--no-vhds');
 const n = Number(args[0] ?? 10_000);
 const clientCount = Number(args[1] ?? 100);
@@ -44,6 +54,12 @@ const now = () => performance.timeOrigin + performance.now();
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
+/** The server's process (this one: the clients are in others). */
+const memory = () => {
+  const m = process.memoryUsage();
+  return `RSS ${mib(m.rss)} (heap ${mib(m.heapUsed)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)})`;
+};
 
 if (!existsSync(join(dir, scaleFileOf(n - 1, 1)))) writeScaleConfig(dir, n, 9001, 9002);
 const config = new ConfigDir(dir);
@@ -61,32 +77,45 @@ console.log(`${n} apps translated: ${result.snapshot.listeners.external.length} 
 
 let t = performance.now();
 let cpu = cpuMs();
-const server = await startXdsServer({
-  address: '127.0.0.1:0',
-  feed,
-  listenerAddresses: { externalAddress: '0.0.0.0:8080', externalTlsAddress: '0.0.0.0:8443', localAddress: '0.0.0.0:8081' },
-});
+const listenerAddresses = { externalAddress: '0.0.0.0:8080', externalTlsAddress: '0.0.0.0:8443', localAddress: '0.0.0.0:8081' };
+const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses });
 // CPU time beside the wall time: on a loaded machine the wall time is mostly waiting for a core.
-console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)} (server CPU ${ms(cpuMs() - cpu)}); ${JSON.stringify(server.stats())}`);
+console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)} (server CPU ${ms(cpuMs() - cpu)}); ${JSON.stringify(server.stats())}; server ${memory()}`);
 
-const child = fork(join(import.meta.dirname, 'scale-xds-clients.ts'), [server.address, String(clientCount), vhds ? 'vhds' : 'plain', String(sotwCount)], { execArgv: ['--import', 'tsx'] });
-type Report =
-  | { type: 'synced'; responses: number }
-  | { type: 'acked'; lastAcks: number[]; responses: number; bytes: number; sotwBytes: number; deltaBytes: number }
-  | { type: 'error'; message: string };
-const reply = () =>
-  new Promise<Report>((resolve, reject) => {
-    child.once('message', (m: Report) => (m.type === 'error' ? reject(new Error(m.message)) : resolve(m)));
-    child.once('exit', (code) => reject(new Error(`clients exited ${code}`)));
-  });
+// Streams 0..C-1, the first sotwCount state of the world, in runs of C/K per process: with 2
+// processes and the default mix, the delta clients' ACKs do not queue behind the SotW clients'
+// tens of MiB per edit in the same process.
+const children = Array.from({ length: procs }, () => fork(join(import.meta.dirname, 'scale-xds-clients.ts'), [server.address], { execArgv: ['--import', 'tsx'] }));
+const streamsOf = children.map((_, p) => Array.from({ length: clientCount }, (_, i) => i).filter((i) => Math.floor((i * procs) / clientCount) === p));
+const send = (m: ClientsCommand) => {
+  for (const c of children) c.send(m);
+};
+/** One report of each process (the `kind` asked for, or an error). */
+const replies = <K extends ClientsReport['type']>(kind: K) =>
+  Promise.all(
+    children.map(
+      (child) =>
+        new Promise<Extract<ClientsReport, { type: K }>>((resolve, reject) => {
+          child.once('message', (m: ClientsReport) => (m.type === kind ? resolve(m as Extract<ClientsReport, { type: K }>) : reject(new Error(m.type === 'error' ? m.message : `unexpected ${m.type}`))));
+          child.once('exit', (code) => reject(new Error(`clients exited ${code}`)));
+        }),
+    ),
+  );
 const edits: Array<() => void> = [];
 try {
   t = performance.now();
   cpu = cpuMs();
-  const endpoints = result.snapshot.clusters.filter((c) => c.type === 'static').map((c) => c.name);
-  child.send({ type: 'start', endpoints });
-  const synced = await reply();
-  console.log(`${clientCount} clients (${sotwCount} SotW, ${deltaCount} delta${vhds ? ' with VHDS' : ''}) synced in ${ms(performance.now() - t)} (server CPU ${ms(cpuMs() - cpu)}; ${synced.type === 'synced' ? synced.responses : 0} responses); load ${load()}`);
+  const sotwNames = servedNames({ ...result.snapshot, version } as Snapshot, listenerAddresses, false);
+  const deltaNames = servedNames({ ...result.snapshot, version } as Snapshot, listenerAddresses, vhds);
+  const held = (names: Record<string, string[]>) => Object.values(names).reduce((n, l) => n + l.length, 0);
+  const started = now();
+  children.forEach((c, p) => c.send({ type: 'start', streams: streamsOf[p]!.map((index) => ({ index, delta: index >= sotwCount })), vhds, sotwNames, deltaNames } satisfies ClientsCommand));
+  const synced = await replies('synced');
+  const syncedAt = Math.max(...synced.map((s) => s.at));
+  console.log(
+    `${clientCount} clients (${sotwCount} SotW holding ${held(sotwNames)} resources each, ${deltaCount} delta${vhds ? ' with VHDS' : ''} holding ${held(deltaNames)}) synced, every resource held and every response ACKed, in ${ms(syncedAt - started)} ` +
+      `(server CPU ${ms(cpuMs() - cpu)}; clients' CPU ${synced.map((s) => ms(s.cpuMs)).join(' + ')} in ${procs} processes; ${synced.reduce((n, s) => n + s.responses, 0)} responses); server ${memory()}; load ${load()}`,
+  );
 
   const session = profileFile ? new Session() : undefined;
   if (session) {
@@ -99,32 +128,46 @@ try {
     const i = Math.floor(n / 2) + round;
     const rel = scaleFileOf(i, 1);
     const app = scaleApp(i, 9001, 9002);
+    edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
     writeFileSync(join(dir, rel), appYaml(app).replace('percent: 90', 'percent: 80').replace('percent: 10', 'percent: 20'));
     await config.recheck(rel);
     const edited = translate(store.update(config.state()), defaultTranslateOptions, tcache);
     diffs.translated(edited);
+    const hosts = new Set([app.host, `${app.name}.${NAMESPACE}.svc.cluster.local`]);
+    const sotwChanged = changedNames({ ...edited.snapshot, version } as Snapshot, hosts, false);
+    const deltaChanged = changedNames({ ...edited.snapshot, version } as Snapshot, hosts, vhds);
     const before = server.stats();
-    const measured = reply();
-    child.send({ type: 'measure' });
+    // The children are watching before the publish.
+    const watching = replies('watching');
+    send({ type: 'measure', sotwChanged, deltaChanged });
+    await watching;
+    const measured = replies('acked');
     const published = now();
     const cpu0 = cpuMs();
     feed.publish({ ...edited.snapshot, version: ++version } as Snapshot, edited, diffs.publishing());
     const built = now();
     const acked = await measured;
-    // The clients' quiet period (500 ms without a response) is idle time here, not CPU.
     const cpu = cpuMs() - cpu0;
     const after = server.stats();
-    if (acked.type !== 'acked') throw new Error('unexpected report');
-    const last = Math.max(...acked.lastAcks) - published;
-    const sorted = acked.lastAcks.map((a) => a - published).sort((a, b) => a - b);
-    // The child's streams are the SotW ones first, then the delta ones.
-    const lastOf = (acks: number[]) => (acks.length > 0 ? ms(Math.max(...acks) - published) : '-');
-    const per = `last SotW ${lastOf(acked.lastAcks.slice(0, sotwCount))}, last delta ${lastOf(acked.lastAcks.slice(sotwCount))}`;
-    console.log(
-      `edit ${round}: publish -> last client's ACK ${ms(last)} (${per}; median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}; server CPU ${ms(cpu)}); ` +
-        `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.responses} responses (${(acked.bytes / 1048576).toFixed(1)} MiB of resources in all; per client: SotW ${sotwCount > 0 ? kib(acked.sotwBytes / sotwCount) : '-'}, delta ${deltaCount > 0 ? kib(acked.deltaBytes / deltaCount) : '-'}); load ${load()}`,
+    // Back in stream order (streamsOf).
+    const acks = new Array<number>(clientCount);
+    const bytes = new Array<number>(clientCount);
+    acked.forEach((a, p) =>
+      streamsOf[p]!.forEach((index, k) => {
+        acks[index] = a.acks[k]! - published;
+        bytes[index] = a.bytes[k]!;
+      }),
     );
-    edits.push(() => writeFileSync(join(dir, rel), appYaml(app)));
+    const sorted = [...acks].sort((a, b) => a - b);
+    const lastOf = (xs: number[]) => (xs.length > 0 ? ms(Math.max(...xs)) : '-');
+    const perClient = (xs: number[]) => (xs.length > 0 ? `${kib(Math.min(...xs))}-${kib(Math.max(...xs))}` : '-');
+    const per = `last SotW ${lastOf(acks.slice(0, sotwCount))}, last delta ${lastOf(acks.slice(sotwCount))}`;
+    const changed = [...Object.values(sotwCount > 0 ? sotwChanged : {}), ...Object.values(deltaCount > 0 ? deltaChanged : {})].flat();
+    console.log(
+      `edit ${round} (${[...new Set(changed)].join(', ')}): publish -> last client's ACK of the change ${lastOf(acks)} (${per}; median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}; server CPU ${ms(cpu)}; clients' CPU ${acked.map((a) => ms(a.cpuMs)).join(' + ')}); ` +
+        `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.reduce((n, a) => n + a.responses, 0)} responses ` +
+        `(resources per client: SotW ${perClient(bytes.slice(0, sotwCount))}, delta ${perClient(bytes.slice(sotwCount))}); server ${memory()}; load ${load()}`,
+    );
   }
   if (session && profileFile) {
     const { profile } = await session.post('Profiler.stop');
@@ -134,7 +177,7 @@ try {
   }
 } finally {
   for (const restore of edits) restore();
-  child.send({ type: 'stop' });
+  send({ type: 'stop' });
   await server.close();
 }
 process.exit(0);

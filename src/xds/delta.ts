@@ -25,8 +25,13 @@ interface DeltaTypeState {
    * the table a new one was made from is sent that table's change, encoded once for all such streams
    */
   synced?: ResourceTable;
-  /** what the client holds: resource name -> version */
-  known: Map<string, string>;
+  /**
+   * what the client holds (resource name -> version) when that is not simply what `synced` selects
+   * by the subscription: initial_resource_versions before a first answer, a subscription being
+   * changed. A stream in step holds exactly that selection, and a map of it per stream would hold
+   * every resource name once per client (80,000 per Envoy at 10,000 apps), so none is kept then.
+   */
+  known?: Map<string, string>;
   /** nonce -> versions that response carried, until ACKed or NACKed */
   pending: Map<string, string>;
   /** whether any response was sent for this type: the first one is sent even when empty */
@@ -81,13 +86,15 @@ export class DeltaStream {
         wildcard: wildcardType && req.resource_names_subscribe.length === 0,
         names: new Set(),
         key: '',
-        known: new Map(Object.entries(req.initial_resource_versions ?? {})),
+        known: Object.keys(req.initial_resource_versions ?? {}).length > 0 ? new Map(Object.entries(req.initial_resource_versions)) : undefined,
         pending: new Map(),
         answered: false,
       };
       this.#types.set(kind, state);
     }
     if (req.response_nonce !== '') this.#acknowledge(kind, state, req);
+    // What it holds is named by the subscription as it was: kept by name before that changes.
+    if (req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0) state.known = this.#held(kind, state);
     const added = new Set<string>();
     for (const name of req.resource_names_subscribe) {
       if (name === '*') state.wildcard = true;
@@ -116,6 +123,13 @@ export class DeltaStream {
     return out;
   }
 
+  /** resource names this stream keeps a version of (see DeltaTypeState.known): none once in step */
+  namesKept(): number {
+    let n = 0;
+    for (const s of this.#types.values()) n += s.known?.size ?? 0;
+    return n;
+  }
+
   update(resources: EncodedResources): void {
     for (const kind of RESOURCE_KINDS) {
       const state = this.#types.get(kind);
@@ -139,6 +153,18 @@ export class DeltaStream {
     }
   }
 
+  #subscription(kind: ResourceKind, state: DeltaTypeState): Subscription {
+    return { wildcard: state.wildcard, names: state.names, key: state.key, namespaced: kind === 'vhost' };
+  }
+
+  /** What the client holds: `known`, or what `synced` selects by the subscription. */
+  #held(kind: ResourceKind, state: DeltaTypeState): Map<string, string> {
+    if (state.known) return state.known;
+    const held = new Map<string, string>();
+    if (state.synced) for (const r of selectVersioned(state.synced, this.#subscription(kind, state)).selected) held.set(r.name, r.hash);
+    return held;
+  }
+
   #push(
     kind: ResourceKind,
     state: DeltaTypeState,
@@ -146,7 +172,7 @@ export class DeltaStream {
     added: ReadonlySet<string> = new Set(),
   ): void {
     const table = this.#table(kind, resources);
-    const sub: Subscription = { wildcard: state.wildcard, names: state.names, key: state.key, namespaced: kind === 'vhost' };
+    const sub = this.#subscription(kind, state);
     const change = table.change;
     if (state.answered && added.size === 0 && change !== undefined && state.synced === change.from) {
       // The change's own version: selecting from the whole table would walk every resource in it.
@@ -154,16 +180,19 @@ export class DeltaStream {
       return;
     }
     const { selected, version } = selectVersioned(table, sub);
-    this.#responses.compared += selected.length + state.known.size;
+    const known = this.#held(kind, state);
+    this.#responses.compared += selected.length + known.size;
+    // Sent what follows, the client holds what `table` selects: `synced` says it from now on.
+    state.known = undefined;
     // A client holding nothing (a first answer) is sent all it selects, with nothing to compare.
-    const first = state.known.size === 0;
-    const changed = first ? selected : selected.filter((r) => state.known.get(r.name) !== r.hash);
+    const first = known.size === 0;
+    const changed = first ? selected : selected.filter((r) => known.get(r.name) !== r.hash);
     // Resources the client holds that are gone, or no longer subscribed; and names it asked for
     // that do not exist (telling it so spares it the does-not-exist timeout).
     const removed: string[] = [];
     if (!first) {
       const selectedNames = new Set(selected.map((r) => r.name));
-      for (const n of state.known.keys()) if (!selectedNames.has(n)) removed.push(n);
+      for (const n of known.keys()) if (!selectedNames.has(n)) removed.push(n);
     }
     // VHDS names a route configuration (all its virtual hosts) or asks on demand for a host, and
     // waits for an answer carrying that name as an alias: never a removal.
@@ -203,11 +232,17 @@ export class DeltaStream {
   /** Only the table's change: the same for every stream in step with `change.from` and subscribed alike. */
   #pushChange(kind: ResourceKind, state: DeltaTypeState, table: ResourceTable, change: NonNullable<ResourceTable['change']>, sub: Subscription, version: string): void {
     const changed: EncodedResource[] = [];
-    const removed = change.removed.filter((n) => state.known.has(n));
+    // In step with change.from, the client holds what that table selects.
+    const holds = (name: string): boolean => {
+      if (state.known) return state.known.has(name);
+      const r = change.from.get(name);
+      return r !== undefined && selects(sub, r);
+    };
+    const removed = change.removed.filter(holds);
     for (const name of change.changed) {
       const r = table.get(name);
       if (r && selects(sub, r)) changed.push(r);
-      else if (state.known.has(name)) removed.push(name);
+      else if (holds(name)) removed.push(name);
     }
     state.synced = table;
     if (changed.length === 0 && removed.length === 0) return;
@@ -225,8 +260,8 @@ export class DeltaStream {
   }
 
   #sent(state: DeltaTypeState, version: string, changed: readonly EncodedResource[], removed: readonly string[], shared: EncodedResponse): void {
-    for (const r of changed) state.known.set(r.name, r.hash);
-    for (const n of removed) state.known.delete(n);
+    for (const r of changed) state.known?.set(r.name, r.hash);
+    for (const n of removed) state.known?.delete(n);
     // A nonce names one response on this stream (responses.ts numbers responses, not streams).
     const response = state.pending.has(shared.nonce) ? this.#responses.fresh(shared) : shared;
     state.pending.set(response.nonce, version);

@@ -4,6 +4,7 @@
 // A first answer to an Envoy holds every cluster, assignment and virtual host (tens of megabytes
 // at 10,000 apps): here it is measured, then written into one buffer, one copy of each resource.
 import type { AnyMessage } from './encode.ts';
+import { FRAME_HEADER_BYTES, writeFrameHeader } from './grpc-frame.ts';
 import type { DeltaDiscoveryResponse, DiscoveryResponse, Resource } from './service.ts';
 
 const LEN = 2;
@@ -13,11 +14,12 @@ const varintLength = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n <
 const fieldLength = (length: number): number => 1 + varintLength(length) + length;
 const stringLength = (s: string): number => (s === '' ? 0 : fieldLength(Buffer.byteLength(s)));
 
+/** Writes a message after room for its gRPC frame header (grpc-frame.ts), so the frame is made with it. */
 class Writer {
   readonly buf: Buffer;
-  at = 0;
+  at = FRAME_HEADER_BYTES;
   constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + size);
   }
   varint(n: number): void {
     while (n > 0x7f) {
@@ -57,12 +59,16 @@ function writeAny(w: Writer, id: number, a: AnyMessage, length: number): void {
 export interface Spliced {
   readonly body: Buffer;
   readonly unnumbered: number;
+  /** the body as a gRPC message frame: 5 bytes of header, then the body (the same bytes) */
+  readonly frame: Buffer;
 }
 
 function finish(w: Writer, nonceField: number, nonce: string): Spliced {
-  const unnumbered = w.at;
+  const unnumbered = w.at - FRAME_HEADER_BYTES;
   w.string(nonceField, nonce);
-  return { body: w.buf.subarray(0, w.at), unnumbered };
+  const frame = w.buf.subarray(0, w.at);
+  writeFrameHeader(frame);
+  return { body: frame.subarray(FRAME_HEADER_BYTES), unnumbered, frame };
 }
 
 /** A DeltaDiscoveryResponse whose resources have no aliases (those go through protobufjs). */

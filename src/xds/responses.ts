@@ -4,11 +4,13 @@
 // those bytes to grpc-js as they are, so a snapshot change pushed to 100 clients subscribed alike is
 // encoded once and written 100 times, never copied per client. The nonce field goes last, appended
 // to the encoded rest (protobuf reads fields in any order); a stream that would send the same
-// response twice in a row gets a copy under a fresh nonce (fresh()), the one per-stream copy.
+// response twice in a row gets a copy under a fresh nonce (fresh()), the one per-stream copy. Each
+// body is made inside its gRPC frame (grpc-frame.ts), which the server's calls send as they are.
 import type { Type } from 'protobufjs';
 import { envoyProtos } from './protos.ts';
 import type { ResourceTable } from './resources.ts';
 import type { DeltaDiscoveryResponse, DiscoveryResponse, Resource, UnresolvedAlias } from './service.ts';
+import { FRAME_HEADER_BYTES, writeFrameHeader } from './grpc-frame.ts';
 import { spliceDelta, spliceSotw, type Spliced } from './response-splice.ts';
 import { lengthDelimited } from './wire.ts';
 
@@ -21,6 +23,8 @@ export interface EncodedResponse {
   readonly nonce: string;
   /** the bytes before the nonce field */
   readonly unnumbered: number;
+  /** `body` as a gRPC message frame (its header, then the same bytes): what goes on the wire */
+  readonly frame: Buffer;
 }
 
 export function isEncodedResponse(value: object): value is EncodedResponse {
@@ -40,8 +44,10 @@ const deltaEncoder = encoder('envoy.service.discovery.v3.DeltaDiscoveryResponse'
 
 /**
  * Encoded responses by the table they were made from and a key naming what they hold (for state of
- * the world: the type and content version; for delta: also the subscription). Held weakly by
- * table, so they go when the snapshot they came from does.
+ * the world: the type and content version; for delta: also the subscription). Those of a table the
+ * server no longer serves are let go at each rebuild (retain()): a table made from another by a
+ * change keeps the first one as its base (LayeredMap), so a weak hold would keep every first answer
+ * of the first build (tens of MiB at 10,000 apps) for as long as the server runs.
  */
 export class ResponseCache {
   /** bodies encoded (each then shared by every stream sending it) */
@@ -51,10 +57,16 @@ export class ResponseCache {
   /** held resource versions the streams compared one by one (a delta stream out of step with the tables) */
   compared = 0;
   #nonce = 0;
-  readonly #bodies = new WeakMap<ResourceTable, Map<string, EncodedResponse>>();
+  readonly #bodies = new Map<ResourceTable, Map<string, EncodedResponse>>();
+  /** bytes of the bodies held, for every table served */
+  bytesHeld = 0;
 
   #numbered(unnumbered: Uint8Array): EncodedResponse {
-    return this.#spliced((nonce) => ({ body: Buffer.concat([unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]), unnumbered: unnumbered.length }));
+    return this.#spliced((nonce) => {
+      const frame = Buffer.concat([Buffer.alloc(FRAME_HEADER_BYTES), unnumbered, lengthDelimited(NONCE_FIELD, Buffer.from(nonce))]);
+      writeFrameHeader(frame);
+      return { body: frame.subarray(FRAME_HEADER_BYTES), unnumbered: unnumbered.length, frame };
+    });
   }
 
   /** `write`: the body with the nonce given as its last field. */
@@ -70,8 +82,18 @@ export class ResponseCache {
     if (!response) {
       this.encoded++;
       byKey.set(key, (response = make()));
+      this.bytesHeld += response.frame.length;
     }
     return response;
+  }
+
+  /** Lets go of the responses of every table but `served` (the tables of the snapshot now served). */
+  retain(served: ReadonlySet<ResourceTable>): void {
+    for (const [table, byKey] of this.#bodies) {
+      if (served.has(table)) continue;
+      for (const r of byKey.values()) this.bytesHeld -= r.frame.length;
+      this.#bodies.delete(table);
+    }
   }
 
   /** A state-of-the-world response: its version is a digest of its content, so it is the key. */

@@ -16,6 +16,7 @@ import { XdsResourceCache } from './resource-cache.ts';
 import { ResponseCache, type EncodedResponse } from './responses.ts';
 import type { EncodedResources } from './resources.ts';
 import { envoyFunctionWarnings } from './functions.ts';
+import { sendFramesAsIs } from './grpc-frame.ts';
 import {
   adsServiceDefinition,
   type DeltaDiscoveryRequest,
@@ -64,12 +65,17 @@ export interface XdsServerStats {
   readonly responsesCopied: number;
   /** held resource versions delta streams compared one by one (a first answer, a new subscription) */
   readonly compared: number;
+  /** resource names the streams keep a version of, in all (per-client memory: none for a stream in step) */
+  readonly namesKept: number;
+  /** bytes of the shared responses held for the tables served now */
+  readonly responseBytesHeld: number;
 }
 
 interface ClientStream {
   readonly nodeId: string;
   update(resources: EncodedResources): void;
   status(): XdsClientStatus['types'];
+  namesKept(): number;
 }
 
 type Call<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -105,6 +111,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       log.error({ err, version: snapshot.version }, `xDS resources for snapshot ${snapshot.version} not served`);
       return;
     }
+    responses.retain(new Set(Object.values(resources)));
     log.info({ version: snapshot.version }, 'xDS resources updated');
     const now = new Set<string>();
     for (const w of envoyFunctionWarnings(snapshot)) {
@@ -113,7 +120,10 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       if (!warned.has(key)) log.warn({ function: w.function, problem: w.message }, `function ${w.function} is not served by Envoy as by Sluice's data plane`);
     }
     warned = now;
-    for (const s of streams.keys()) s.update(resources);
+    // Delta streams first: their changes are small, and queued behind the whole route
+    // configurations of state-of-the-world streams (tens of MiB each) they would wait for those.
+    for (const [s, { protocol }] of streams) if (protocol === 'delta') s.update(resources);
+    for (const [s, { protocol }] of streams) if (protocol !== 'delta') s.update(resources);
   };
   const first = options.feed.current();
   if (first) rebuild(first);
@@ -125,6 +135,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     stream: ClientStream & { handle(r: Req, x?: EncodedResources): void },
   ) {
     const peer = call.getPeer();
+    // A shared response's frame is written to every stream, not copied into one per stream.
+    sendFramesAsIs(call);
     let state: 'new' | 'admitted' | 'denied' = 'new';
     calls.add(call as Call<unknown, unknown>);
     const done = () => {
@@ -209,7 +221,9 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
         .sort((a, b) => a.node.localeCompare(b.node) || a.peer.localeCompare(b.peer));
     },
     stats() {
-      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared };
+      let namesKept = 0;
+      for (const s of streams.keys()) namesKept += s.namesKept();
+      return { ...cache.stats, responsesEncoded: responses.encoded, responsesCopied: responses.copied, compared: responses.compared, namesKept, responseBytesHeld: responses.bytesHeld };
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

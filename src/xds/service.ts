@@ -81,7 +81,7 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 function codec<T>(type: Type) {
   return {
     // A response encoded once for many streams (responses.ts), nonce included, goes out as its
-    // shared bytes: grpc-js frames each message into a buffer of its own anyway.
+    // shared bytes; the server's calls skip this and send its prebuilt frame (grpc-frame.ts).
     serialize: (value: T): Buffer =>
       isEncodedResponse(value as object) ? asBuffer((value as EncodedResponse).body) : asBuffer(type.encode(type.fromObject(value as object)).finish()),
     // defaults + arrays: absent strings read as '', lists as [], messages as null.

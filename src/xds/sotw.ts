@@ -55,6 +55,11 @@ export class SotwStream {
     return out;
   }
 
+  /** resource names kept per stream: state of the world keeps versions per type, not per resource */
+  namesKept(): number {
+    return 0;
+  }
+
   /** Handles one request; `resources` is undefined until the first snapshot is served. */
   handle(req: DiscoveryRequest, resources: EncodedResources | undefined): void {
     // Only the first request of a stream must carry the node.
