@@ -17,6 +17,7 @@ import type { SnapshotFeed } from '../snapshot/feed.ts';
 import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
+import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
 import { runPrimary } from './primary.ts';
 import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
@@ -134,8 +135,11 @@ export async function runServe(f: ServeFlags): Promise<void> {
 async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const log = createLogger(f.logLevel);
   const { drainDelayMs } = shutdownTimes(f);
+  // Made before the first load, so that the load counts as the heap's growth.
+  const heap = new HeapRelease();
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
+  const stopHeapRelease = releaseHeapAfterLoads(heap, gateway.pipeline.feed);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
   const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed, () => gateway.pipeline.result?.objectStatuses ?? []) : undefined;
   if (status) gateway.setStatusView(() => status.statuses());
@@ -146,6 +150,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   stopOnSignals(
     log,
     async () => {
+      stopHeapRelease();
       await xds?.close();
       await gateway.stop();
       // Lines of the requests drained above are still buffered.
