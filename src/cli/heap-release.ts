@@ -10,7 +10,7 @@
 // The young generation grows to its largest size during the load (V8 grows it when many objects
 // survive) and V8 shrinks it only at a collection that sees a low allocation rate over the last
 // seconds. So after a large load, once the process has been quiet for a while (the event loop
-// mostly idle), two young-generation collections a few seconds apart run: the first gives V8 a
+// mostly idle), two young-generation collections six seconds apart run: the first gives V8 a
 // fresh allocation sample, the second sees the quiet and shrinks the young generation. Traffic
 // grows it again as V8 sees fit.
 //
@@ -34,7 +34,11 @@ export interface HeapReleaseOptions {
   readonly growthShare?: number;
   /** how long after a snapshot is published the heap is looked at (default 1000 ms) */
   readonly settleMs?: number;
-  /** how often quiet is looked for after a large load (default 3000 ms; V8 judges allocation rates over 5 s) */
+  /**
+   * how often quiet is looked for after a large load (default 6000 ms): V8 judges the allocation
+   * rate over the last 5 s of its samples, and a collection is one, so the young collection that
+   * shrinks must come more than 5 s after the one before
+   */
   readonly quietCheckMs?: number;
 }
 
@@ -100,7 +104,7 @@ export class HeapRelease {
     this.#busy = o.busySinceLastCall ?? eventLoopBusy();
     this.#minGrowth = o.minGrowthBytes ?? 32 * 1024 * 1024;
     this.#share = o.growthShare ?? 0.25;
-    this.#quietMs = o.quietCheckMs ?? 3000;
+    this.#quietMs = o.quietCheckMs ?? 6000;
     this.#settleMs = o.settleMs ?? 1000;
     this.#live = this.#oldUsed();
   }
