@@ -1,7 +1,8 @@
 // Where a scale gateway's RSS is: `sluice serve` on N generated ingresses in one file shape, with
 // bench/preload/mem-report.mjs loaded, reports RSS (anonymous / file-backed), threads, the V8 heap's
 // spaces (resident vs used), array buffers and what else is anonymous (malloc, stacks) at four
-// moments: ready, after a load run on the end-of-table route, after edits, after an idle spell.
+// moments: ready, after a load run on the end-of-table route, after edits, after an idle spell, and
+// after a second load run (how far the young generation grows back once shrunk).
 //   node --import tsx bench/scale-rss.ts [N=10000] [one|100|all=one] [idleSec=20] [-- node flags]
 // Environment passes through to the gateway (MALLOC_ARENA_MAX=2 to see glibc's arenas' share);
 // SLUICE_RSS_BIN=OTHER/bin/sluice.js runs another checkout's build (a baseline).
@@ -57,7 +58,8 @@ try {
   await sleep(1000);
   await snap('ready');
   const last = scaleApp(n - 1, upstream.portA, upstream.portB);
-  await measure({ connections: 50, durationSec: 5, warmupSec: 1, cpus: pinned ? '1' : undefined, generator: defaultGenerator(), url: `http://127.0.0.1:${gw.httpPort}/small`, headers: { host: last.host }, scenario: scenarioByName('small'), workDir });
+  const load = () => measure({ connections: 50, durationSec: 5, warmupSec: 1, cpus: pinned ? '1' : undefined, generator: defaultGenerator(), url: `http://127.0.0.1:${gw.httpPort}/small`, headers: { host: last.host }, scenario: scenarioByName('small'), workDir });
+  const rps = [(await load()).rps];
   await snap('load');
   const editsMs: Array<number | null> = [];
   for (let k = 0; k < 5; k++) {
@@ -67,12 +69,17 @@ try {
   await snap('edits');
   await sleep(idleSec * 1000);
   await snap('idle');
+  // Traffic again after the young generation was shrunk: how far it grows back.
+  rps.push((await load()).rps);
+  await snap('load2');
   const la = loadavg().map((x) => x.toFixed(2)).join(' ');
-  process.stdout.write(`scale-rss ${process.env.SLUICE_RSS_BIN ?? 'this checkout'} ${n} ${shape.name} ready ${(gw.readyMs / 1000).toFixed(2)} s, edits ${editsMs.map((e) => (e === null ? '-' : e.toFixed(0))).join(',')} ms, node flags [${nodeFlags.join(' ')}], load ${la}\n`);
+  const firstWorkerAt = reports.find((r) => r.firstWorkerAt !== undefined)?.firstWorkerAt;
+  if (firstWorkerAt !== undefined) process.stdout.write(`first worker thread started at: ${String(firstWorkerAt)}\n`);
+  process.stdout.write(`scale-rss ${process.env.SLUICE_RSS_BIN ?? 'this checkout'} ${n} ${shape.name} ready ${(gw.readyMs / 1000).toFixed(2)} s, edits ${editsMs.map((e) => (e === null ? '-' : e.toFixed(0))).join(',')} ms, req/s ${rps.map((r) => r.toFixed(0)).join(', ')}, node flags [${nodeFlags.join(' ')}], load ${la}\n`);
   for (const r of reports) {
-    const { at, rss, anon, file, threads, heapResident, heapUsed, arrayBuffers, external, otherAnon, spaces } = r as unknown as Record<string, unknown> & { spaces: Record<string, { resident: number; used: number }> };
+    const { at, rss, anon, file, threads, workers, heapResident, heapUsed, arrayBuffers, external, otherAnon, spaces } = r as unknown as Record<string, unknown> & { spaces: Record<string, { resident: number; used: number }> };
     const sp = Object.entries(spaces).filter(([, s]) => s.resident > 0).map(([name, s]) => `${name.replace('_space', '')} ${s.resident}/${s.used}`).join(', ');
-    process.stdout.write(`  ${String(at).padEnd(6)} rss ${rss} (anon ${anon}, file ${file}), threads ${threads}; heap resident ${heapResident}, used ${heapUsed}; array buffers ${arrayBuffers}, external ${external}; other anon ${otherAnon}\n         spaces resident/used: ${sp}\n`);
+    process.stdout.write(`  ${String(at).padEnd(6)} rss ${rss} (anon ${anon}, file ${file}), threads ${threads}, workers ${workers}; heap resident ${heapResident}, used ${heapUsed}; array buffers ${arrayBuffers}, external ${external}; other anon ${otherAnon}\n         spaces resident/used: ${sp}\n`);
   }
 } finally {
   await gw.stop();

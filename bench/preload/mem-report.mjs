@@ -4,10 +4,25 @@
 // malloc's share (anonymous RSS not in the V8 heap nor array buffers), and the modules loaded.
 // bench/scale-rss.ts loads it into the gateway and signals at ready, after load, after edits, idle.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import workerThreads from 'node:worker_threads';
 import v8 from 'node:v8';
 
 const MiB = 1048576;
+
+// Worker threads started (each has an isolate of its own, outside this one's heap figures), and
+// where the first was started from.
+let workers = 0;
+let firstWorkerAt;
+const OriginalWorker = workerThreads.Worker;
+workerThreads.Worker = class extends OriginalWorker {
+  constructor(...args) {
+    super(...args);
+    workers++;
+    firstWorkerAt ??= new Error().stack?.split('\n').slice(2, 8).map((l) => l.trim()).join(' < ');
+  }
+};
+syncBuiltinESMExports();
 const r1 = (b) => Math.round((b / MiB) * 10) / 10;
 const kb = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
 
@@ -29,6 +44,8 @@ function report() {
     rss: r1(rss),
     anon: r1(anon),
     file: r1(rss - anon),
+    workers,
+    ...(firstWorkerAt !== undefined && { firstWorkerAt }),
     threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0),
     heapTotal: r1(m.heapTotal),
     heapUsed: r1(m.heapUsed),
