@@ -152,7 +152,7 @@ export async function coldSplit(dir: string, rounds: number, cpus: string | unde
  * Rewrites the file of one app with that app on a new host (`text(host)`: the whole file, the
  * other apps unchanged), through a temp file and a rename as editors do; times until the host answers.
  */
-async function timeEdit(port: number, file: string, text: (host: string) => string): Promise<number | null> {
+export async function timeEdit(port: number, file: string, text: (host: string) => string): Promise<number | null> {
   const host = `edited-${Date.now()}.bench.example.com`;
   if ((await statusOf(port, host, '/small')) === 200) throw new Error(`${host} answers before the edit`);
   const tmp = `${file}.tmp`;

@@ -22,6 +22,7 @@ import type { IngressStatusReport } from '../snapshot/types.ts';
 import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';
 import type { Source } from '../sources/types.ts';
+import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
 import { standsAlone, TeeSource } from './relay-tee.ts';
 import { createSource, requiresClass, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
 import { superviseWorkers, type Supervisor } from './workers.ts';
@@ -66,6 +67,9 @@ class Primary {
   readonly #workerMetrics = new WorkerMetrics();
   readonly #metrics = new Metrics({ processMetrics: true });
   readonly #pipeline: Pipeline;
+  /** made before the first load, so that the load counts as the heap's growth */
+  readonly #heap = new HeapRelease();
+  #stopHeapRelease: (() => void) | undefined;
   readonly #discovery: DiscoveringSource;
   #supervisor: Supervisor | undefined;
   #admin: http.Server | undefined;
@@ -143,6 +147,7 @@ class Primary {
     const gaveUp = this.failed().then(() => Promise.reject(new Error('the workers stopped')));
     gaveUp.catch(() => {}); // also observed by runPrimary, through failed()
     await Promise.race([this.#pipeline.start(), gaveUp]);
+    this.#stopHeapRelease = releaseHeapAfterLoads(this.#heap, this.#pipeline.feed);
     if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed, () => this.#pipeline.result?.objectStatuses ?? []);
   }
 
@@ -172,6 +177,8 @@ class Primary {
 
   async #stop(): Promise<void> {
     this.#shuttingDown = true;
+    this.#stopHeapRelease?.();
+    this.#heap.stop();
     this.#supervisor?.stop();
     await this.#supervisor?.done.catch(() => {});
     await this.#status?.stop().catch(() => {});

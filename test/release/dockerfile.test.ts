@@ -75,3 +75,8 @@ test('tsx, which the image does not install, is a development dependency only', 
   assert.equal(pkg.dependencies.tsx, undefined);
   assert.ok(pkg.devDependencies.tsx);
 });
+
+test('the final stage limits glibc to two malloc arenas (what a large load frees stays reusable, not resident per thread)', () => {
+  const final = stages().at(-1)!;
+  assert.ok(final.lines.includes('ENV MALLOC_ARENA_MAX=2'), final.lines.join('\n'));
+});

@@ -1,0 +1,180 @@
+// Gives the memory a large configuration load left behind back to the system, in a gateway process.
+//
+// Loading thousands of resources leaves garbage in V8's old generation (parsed text, superseded
+// hash tables, translation scratch) that V8 collects only when the old generation reaches its next
+// limit, and its memory reducer, which would collect it when the process goes quiet, may not run
+// for a long time; pages it frees stay resident until then. So after a snapshot is published, when
+// the old generation has grown by a large share since the last collection (the first load, a large
+// reload; not a small edit), one full collection runs.
+//
+// The young generation grows to its largest size during the load (V8 grows it when many objects
+// survive) and V8 shrinks it only at a collection that sees a low allocation rate over the last
+// seconds. So after a large load, once the process has been quiet for a while (the event loop
+// mostly idle), two young-generation collections six seconds apart run: the first gives V8 a
+// fresh allocation sample, the second sees the quiet and shrinks the young generation. Traffic
+// grows it again as V8 sees fit.
+//
+// The collector comes from V8's gc extension, made available for one new vm context only (see
+// v8Collector): no `gc` is put on the gateway's global object.
+import v8 from 'node:v8';
+import { performance } from 'node:perf_hooks';
+import { runInNewContext } from 'node:vm';
+
+export type HeapCollect = (kind: 'full' | 'young') => void;
+
+export interface HeapReleaseOptions {
+  /** runs a collection (default: v8Collector()) */
+  readonly collect?: HeapCollect;
+  /** bytes used in the old generation (default: V8's old and large-object spaces) */
+  readonly oldGenerationUsed?: () => number;
+  /** the event loop's busy share since the previous call, 0..1 (default: performance.eventLoopUtilization) */
+  readonly busySinceLastCall?: () => number;
+  /** growth since the last collection that calls for one: max(minGrowthBytes, growthShare × what was live) */
+  readonly minGrowthBytes?: number;
+  readonly growthShare?: number;
+  /** how long after a snapshot is published the heap is looked at (default 1000 ms) */
+  readonly settleMs?: number;
+  /**
+   * how often quiet is looked for after a large load (default 6000 ms): V8 judges the allocation
+   * rate over the last 5 s of its samples, and a collection is one, so the young collection that
+   * shrinks must come more than 5 s after the one before
+   */
+  readonly quietCheckMs?: number;
+}
+
+/** V8's own collections, through the gc extension enabled for one vm context and disabled again. */
+export function v8Collector(): HeapCollect {
+  // Node 20's V8 takes `{ type: 'minor' }` but runs a young collection for `{ type: 'major' }` too:
+  // a full collection is the call without options.
+  type Gc = (options?: { type: 'minor' }) => void;
+  const own = (globalThis as { gc?: Gc }).gc;
+  let gc: Gc;
+  if (typeof own === 'function') gc = own;
+  else {
+    v8.setFlagsFromString('--expose-gc');
+    try {
+      gc = runInNewContext('gc') as Gc;
+    } finally {
+      v8.setFlagsFromString('--no-expose-gc');
+    }
+  }
+  return (kind) => (kind === 'young' ? gc({ type: 'minor' }) : gc());
+}
+
+function v8OldGenerationUsed(): number {
+  let used = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'old_space' || s.space_name === 'large_object_space') used += s.space_used_size;
+  return used;
+}
+
+function eventLoopBusy(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const delta = performance.eventLoopUtilization(now, last);
+    last = now;
+    return delta.utilization;
+  };
+}
+
+/** Below this share of busy event loop, the process counts as quiet. */
+const QUIET_BUSY = 0.05;
+
+export class HeapRelease {
+  readonly #collect: HeapCollect;
+  readonly #oldUsed: () => number;
+  readonly #busy: () => number;
+  readonly #minGrowth: number;
+  readonly #share: number;
+  readonly #quietMs: number;
+  readonly #settleMs: number;
+  /** the old generation's use after the last full collection (or the lowest seen since) */
+  #live: number;
+  #pending: NodeJS.Timeout | undefined;
+  #quietTimer: NodeJS.Timeout | undefined;
+  /** young collections run in the current quiet spell (2: the young generation was shrunk) */
+  #quietSteps = 0;
+  #stopped = false;
+  /** collections run, by kind (for tests and diagnostics) */
+  readonly runs = { full: 0, young: 0 };
+
+  constructor(o: HeapReleaseOptions = {}) {
+    this.#collect = o.collect ?? v8Collector();
+    this.#oldUsed = o.oldGenerationUsed ?? v8OldGenerationUsed;
+    this.#busy = o.busySinceLastCall ?? eventLoopBusy();
+    this.#minGrowth = o.minGrowthBytes ?? 32 * 1024 * 1024;
+    this.#share = o.growthShare ?? 0.25;
+    this.#quietMs = o.quietCheckMs ?? 6000;
+    this.#settleMs = o.settleMs ?? 1000;
+    this.#live = this.#oldUsed();
+  }
+
+  /**
+   * After a snapshot was published: looks at the heap a little later, once its consumers are done
+   * and what the load held only until then (the source's first read, the previous snapshot) is let go.
+   */
+  published(): void {
+    if (this.#stopped || this.#pending !== undefined) return;
+    this.#pending = setTimeout(() => {
+      this.#pending = undefined;
+      this.check();
+    }, this.#settleMs);
+    this.#pending.unref();
+  }
+
+  /** Runs a full collection if the old generation grew by a large share since the last one. */
+  check(): void {
+    if (this.#stopped) return;
+    const used = this.#oldUsed();
+    // V8 may have collected on its own since: what is live now is at most what is used.
+    if (used < this.#live) this.#live = used;
+    if (used - this.#live < Math.max(this.#minGrowth, this.#share * this.#live)) return;
+    this.#collect('full');
+    this.runs.full++;
+    this.#live = this.#oldUsed();
+    this.#watchForQuiet();
+  }
+
+  #watchForQuiet(): void {
+    this.#quietSteps = 0;
+    this.#busy();
+    if (this.#quietTimer !== undefined) return;
+    this.#quietTimer = setInterval(() => this.quietTick(), this.#quietMs);
+    this.#quietTimer.unref();
+  }
+
+  /** One look for quiet (the timer's; tests call it directly). */
+  quietTick(): void {
+    if (this.#quietTimer === undefined) return;
+    if (this.#busy() >= QUIET_BUSY) {
+      this.#quietSteps = 0;
+      return;
+    }
+    this.#collect('young');
+    this.runs.young++;
+    if (++this.#quietSteps < 2) return;
+    clearInterval(this.#quietTimer);
+    this.#quietTimer = undefined;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#pending !== undefined) clearTimeout(this.#pending);
+    if (this.#quietTimer !== undefined) clearInterval(this.#quietTimer);
+    this.#pending = undefined;
+    this.#quietTimer = undefined;
+  }
+}
+
+/**
+ * Follows a feed: the release looks at the heap after each snapshot, starting with the current one.
+ * Make the release before the first load, so that the load counts as growth.
+ */
+export function releaseHeapAfterLoads(release: HeapRelease, feed: { subscribe(listener: () => void): () => void }): () => void {
+  const unsubscribe = feed.subscribe(() => release.published());
+  release.published();
+  return () => {
+    unsubscribe();
+    release.stop();
+  };
+}

@@ -1,0 +1,151 @@
+// After a large configuration load the gateway runs one full collection (giving back the load's
+// garbage), and once quiet two young ones (V8 shrinks its young generation at the second); small
+// edits run none. The collector is V8's gc extension, reached without a global `gc`.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { HeapRelease, type HeapCollect, releaseHeapAfterLoads } from '../../src/cli/heap-release.ts';
+
+const MiB = 1024 * 1024;
+
+/** A heap whose old generation the test sets; a full collection leaves `live` in it. */
+function fakeHeap(start: number) {
+  const heap = { used: start, live: start, busy: 0, calls: [] as Array<'full' | 'young'> };
+  const collect: HeapCollect = (kind) => {
+    heap.calls.push(kind);
+    if (kind === 'full') heap.used = heap.live;
+  };
+  const release = new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySinceLastCall: () => heap.busy, quietCheckMs: 60_000, settleMs: 60_000 });
+  return { heap, release };
+}
+
+describe('HeapRelease', () => {
+  it('runs one full collection after a large load, none after small edits', () => {
+    const { heap, release } = fakeHeap(10 * MiB);
+    try {
+      // The first load: 200 MiB used, of which 150 live.
+      heap.used = 200 * MiB;
+      heap.live = 150 * MiB;
+      release.check();
+      assert.deepEqual(heap.calls, ['full']);
+      // Small edits: a few MiB each, well under a quarter of what is live.
+      for (let i = 0; i < 5; i++) {
+        heap.used += 2 * MiB;
+        release.check();
+      }
+      assert.deepEqual(heap.calls, ['full']);
+      // A large reload (every ingress replaced): as much garbage again as is live.
+      heap.used = 300 * MiB;
+      release.check();
+      assert.deepEqual(heap.calls, ['full', 'full']);
+      assert.equal(release.runs.full, 2);
+    } finally {
+      release.stop();
+    }
+  });
+
+  it('does nothing for a small configuration (growth under 32 MiB)', () => {
+    const { heap, release } = fakeHeap(8 * MiB);
+    try {
+      heap.used = 30 * MiB;
+      release.check();
+      assert.deepEqual(heap.calls, []);
+    } finally {
+      release.stop();
+    }
+  });
+
+  it('counts from what V8 collected on its own: growth after a drop is measured from the drop', () => {
+    const { heap, release } = fakeHeap(100 * MiB);
+    try {
+      heap.used = 60 * MiB; // V8 ran a full collection itself
+      release.check();
+      heap.used = 80 * MiB; // 20 MiB over the new low: under 32
+      release.check();
+      assert.deepEqual(heap.calls, []);
+    } finally {
+      release.stop();
+    }
+  });
+
+  it('after a large load, shrinks the young generation once the process is quiet: two young collections, then no more', () => {
+    const { heap, release } = fakeHeap(10 * MiB);
+    try {
+      heap.used = 200 * MiB;
+      heap.live = 150 * MiB;
+      release.check();
+      heap.busy = 0.5; // serving traffic: no collection
+      release.quietTick();
+      assert.deepEqual(heap.calls, ['full']);
+      heap.busy = 0.01;
+      release.quietTick();
+      heap.busy = 0.3; // busy again: the quiet spell starts over
+      release.quietTick();
+      heap.busy = 0;
+      release.quietTick();
+      release.quietTick();
+      release.quietTick(); // done: the watch has stopped
+      assert.deepEqual(heap.calls, ['full', 'young', 'young', 'young']);
+    } finally {
+      release.stop();
+    }
+  });
+
+  it('follows a feed: looks at the heap after the current snapshot and each one published', async () => {
+    let listener: (() => void) | undefined;
+    const feed = {
+      subscribe: (l: () => void) => {
+        listener = l;
+        return () => {
+          listener = undefined;
+        };
+      },
+    };
+    let looks = 0;
+    const oldGenerationUsed = (): number => {
+      looks++;
+      return 0;
+    };
+    const release = new HeapRelease({ collect: () => {}, oldGenerationUsed, busySinceLastCall: () => 0, settleMs: 1 });
+    looks = 0;
+    const stop = releaseHeapAfterLoads(release, feed);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(looks, 1);
+    listener?.();
+    listener?.(); // coalesced with the one before
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(looks, 2);
+    stop();
+    assert.equal(listener, undefined);
+  });
+
+  it("V8's collector runs a full and a young collection and leaves no global gc behind", () => {
+    const script = `
+      import { PerformanceObserver, constants } from 'node:perf_hooks';
+      import { runInNewContext } from 'node:vm';
+      import { v8Collector } from ${JSON.stringify(new URL('../../src/cli/heap-release.ts', import.meta.url).href)};
+      const kinds = [];
+      const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) kinds.push(e.detail.kind); });
+      obs.observe({ entryTypes: ['gc'] });
+      const collect = v8Collector();
+      collect('full');
+      collect('young');
+      setTimeout(() => {
+        obs.disconnect();
+        console.log(JSON.stringify({
+          major: kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MAJOR).length,
+          minor: kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MINOR).length,
+          globalGc: typeof globalThis.gc,
+          laterContextGc: runInNewContext('typeof gc'),
+        }));
+      }, 50);
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { major: number; minor: number; globalGc: string; laterContextGc: string };
+    assert.ok(out.major >= 1, `a full collection ran: ${r.stdout}`);
+    assert.ok(out.minor >= 1, `a young collection ran: ${r.stdout}`);
+    assert.equal(out.globalGc, 'undefined');
+    assert.equal(out.laterContextGc, 'undefined');
+  });
+});
