@@ -6,12 +6,13 @@
 // flight; under a CPU quota of one CPU, helper time on other cores is billed to the same quota and the
 // whole process is throttled to the end of the period when it runs out. Alone, the main thread does
 // the same work in shorter stops. The price is on a core other busy processes share: a thread that
-// never sleeps on its helpers gets less of it from the scheduler, hence an override (README).
+// never sleeps on its helpers gets less of it from the scheduler, and quiet bench runs on a pinned
+// core did not show a shorter tail: so it is opt-in (auto decides by the CPUs, 1 forces it; README).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
 
-/** The operator's override: 1 (or on) forces single-threaded GC, 0 (or off) keeps V8's default, auto (unset) decides. */
+/** The operator's override: 1 (or on) forces single-threaded GC, 0 (or off) or unset keeps V8's default, auto decides by the CPUs. */
 export const GC_ENV = 'SLUICE_SINGLE_THREADED_GC';
 
 export interface GcThreadsInput {
@@ -38,6 +39,9 @@ export function decideGcThreads(i: GcThreadsInput): GcThreads {
   if (!on && !off && o !== '' && o !== 'auto') throw new Error(`${GC_ENV}: "${i.override}" must be 1 (on), 0 (off) or auto`);
   if (i.nodeFlag) return { singleThreaded: true, reason: 'node --single-threaded-gc' };
   if (on || off) return { singleThreaded: on, reason: `${GC_ENV}=${i.override}` };
+  // Unset keeps V8's default even on one CPU: in quiet paired bench runs on a pinned core the
+  // small-GET p99 was longer with GC on the main thread only (README, "One CPU per process").
+  if (o === '') return { singleThreaded: false, reason: 'V8 default' };
   // Not for `--workers N` with N at least the CPUs: each worker then shares its core with the others,
   // and with whatever else runs there, where a single-threaded one gets less of it (README).
   if (i.cpus <= 1) return { singleThreaded: true, reason: 'one CPU (affinity)' };

@@ -5,7 +5,8 @@
 // limit, and its memory reducer, which would collect it when the process goes quiet, may not run
 // for a long time; pages it frees stay resident until then. So after a snapshot is published, when
 // the old generation has grown by a large share since the last collection (the first load, a large
-// reload; not a small edit), one full collection runs.
+// reload; not a small edit), one full collection runs, once the gateway is quiet (its pause would
+// stall every request in flight).
 //
 // The young generation grows to its largest size during the load (V8 grows it when many objects
 // survive) and V8 shrinks it only at a collection that sees a low allocation rate over the last
@@ -115,6 +116,12 @@ export class HeapRelease {
    */
   published(): void {
     if (this.#stopped || this.#pending !== undefined) return;
+    // The quiet check covers the settle time, not the load before it.
+    this.#busy();
+    this.#lookLater();
+  }
+
+  #lookLater(): void {
     this.#pending = setTimeout(() => {
       this.#pending = undefined;
       this.check();
@@ -129,6 +136,12 @@ export class HeapRelease {
     // V8 may have collected on its own since: what is live now is at most what is used.
     if (used < this.#live) this.#live = used;
     if (used - this.#live < Math.max(this.#minGrowth, this.#share * this.#live)) return;
+    // A full collection stops the loop for as long as it marks the live heap (hundreds of ms at tens
+    // of thousands of routes): never while requests are being served; look again later.
+    if (this.#busy() >= QUIET_BUSY) {
+      if (this.#pending === undefined && !this.#stopped) this.#lookLater();
+      return;
+    }
     this.#collect('full');
     this.runs.full++;
     this.#live = this.#oldUsed();

@@ -44,6 +44,23 @@ describe('HeapRelease', () => {
     }
   });
 
+  it('waits for a quiet spell before the full collection: a gateway serving traffic is not paused for it', () => {
+    const { heap, release } = fakeHeap(10 * MiB);
+    try {
+      heap.used = 200 * MiB;
+      heap.live = 150 * MiB;
+      heap.busy = 0.5; // requests keep the loop busy: the pause would stall them
+      release.check();
+      release.check();
+      assert.deepEqual(heap.calls, []);
+      heap.busy = 0.01; // quiet: the load's garbage is given back now
+      release.check();
+      assert.deepEqual(heap.calls, ['full']);
+    } finally {
+      release.stop();
+    }
+  });
+
   it('does nothing for a small configuration (growth under 32 MiB)', () => {
     const { heap, release } = fakeHeap(8 * MiB);
     try {
