@@ -4,8 +4,7 @@
 // of it; an empty list is one shared frozen list (the IR's query, split filter and header edit lists).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { heldBy } from '../support/heap-held.ts';
 import { gatewayYaml, routeYaml, scaleRoute } from '../../bench/httproute-gen.ts';
 import { httpRouteRules } from '../../src/gateway-api/route-rules.ts';
 import { kept, NONE } from '../../src/snapshot/kept-lists.ts';
@@ -18,20 +17,6 @@ import { TranslateCache } from '../../src/translate/cache.ts';
 import { translate } from '../../src/translate/translate.ts';
 import { harnessOptions } from './translate-harness.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-function heldBy(make: () => unknown): number {
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const value = make();
-  gc();
-  gc();
-  const held = process.memoryUsage().heapUsed - before;
-  assert.ok(value !== undefined);
-  return held;
-}
 
 test('a kept list holds its elements only; an empty one is the shared frozen list', () => {
   const pushed = (): number[] => {

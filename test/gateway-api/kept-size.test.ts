@@ -4,26 +4,11 @@
 // collection of their own; routes with equal statuses share one status body.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { heldBy } from '../support/heap-held.ts';
 import { RouteReads, type ChangedKeys } from '../../src/translate/route-reads.ts';
 import { harness } from './translate-harness.ts';
 import { gatewayYaml, routeYaml, scaleRoute } from '../../bench/httproute-gen.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-function heldBy(make: () => unknown): number {
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const value = make();
-  gc();
-  gc();
-  const held = process.memoryUsage().heapUsed - before;
-  assert.ok(value !== undefined);
-  return held;
-}
 
 const noChange = (): ChangedKeys => ({ services: new Set(), endpointSlicesByService: new Set(), endpoints: new Set(), secrets: new Set() });
 
