@@ -75,6 +75,7 @@ describe('sluice config dump', () => {
   });
 
   it('--resource picks one part, -o yaml prints YAML', () => {
+    assert.equal(r.clusters!.code, 0, `exit ${r.clusters!.code}: ${r.clusters!.stderr}`);
     const dump = parse(r.clusters!.stdout) as Dump;
     assert.deepEqual(dump.configs.map((c) => c['@type']), ['type.googleapis.com/envoy.admin.v3.ClustersConfigDump']);
   });
