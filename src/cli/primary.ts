@@ -177,8 +177,8 @@ class Primary {
 
   async #stop(): Promise<void> {
     this.#shuttingDown = true;
+    // Unsubscribes and stops the release (before start() subscribed, the release has no timer).
     this.#stopHeapRelease?.();
-    this.#heap.stop();
     this.#supervisor?.stop();
     await this.#supervisor?.done.catch(() => {});
     await this.#status?.stop().catch(() => {});
