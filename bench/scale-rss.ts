@@ -1,5 +1,5 @@
 // Where a scale gateway's RSS is: `sluice serve` on N generated ingresses in one file shape, with
-// bench/preload/rss-split.mjs loaded, reports RSS (anonymous / file-backed), threads, the V8 heap's
+// bench/preload/mem-report.mjs loaded, reports RSS (anonymous / file-backed), threads, the V8 heap's
 // spaces (resident vs used), array buffers and what else is anonymous (malloc, stacks) at four
 // moments: ready, after a load run on the end-of-table route, after edits, after an idle spell, and
 // after a second load run (how far the young generation grows back once shrunk).
@@ -24,7 +24,7 @@ const nodeFlags = dash < 0 ? [] : process.argv.slice(dash + 1);
 const n = Number(args[0] ?? 10_000);
 const shape = scaleShapesByNames([args[1] ?? 'one'])[0]!;
 const idleSec = Number(args[2] ?? 20);
-const PRELOAD = fileURLToPath(new URL('./preload/rss-split.mjs', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('./preload/mem-report.mjs', import.meta.url));
 
 stopChildrenOnExit();
 const pinned = pinningAvailable(osCpus().length);
