@@ -45,6 +45,8 @@ export interface HeapReleaseOptions {
    * shrinks must come more than 5 s after the one before
    */
   readonly quietCheckMs?: number;
+  /** the young generation's cap during the first load (young-cap.ts), lifted at the first look after it */
+  readonly youngCap?: { lift(): void };
 }
 
 /** V8's own collections, through the gc extension enabled for one vm context and disabled again. */
@@ -96,6 +98,7 @@ export class HeapRelease {
   readonly #share: number;
   readonly #quietMs: number;
   readonly #settleMs: number;
+  readonly #youngCap: { lift(): void } | undefined;
   /** the old generation's use after the last full collection (or the lowest seen since) */
   #live: number;
   #pending: NodeJS.Timeout | undefined;
@@ -116,6 +119,7 @@ export class HeapRelease {
     this.#share = o.growthShare ?? 0.25;
     this.#quietMs = o.quietCheckMs ?? 6000;
     this.#settleMs = o.settleMs ?? 1000;
+    this.#youngCap = o.youngCap;
     this.#live = this.#oldUsed();
   }
 
@@ -141,6 +145,7 @@ export class HeapRelease {
   /** Runs a full collection if the old generation grew by a large share since the last one. */
   check(): void {
     if (this.#stopped) return;
+    this.#youngCap?.lift();
     const used = this.#oldUsed();
     // V8 may have collected on its own since: what is live now is at most what is used.
     if (used < this.#live) this.#live = used;
@@ -181,6 +186,7 @@ export class HeapRelease {
 
   stop(): void {
     this.#stopped = true;
+    this.#youngCap?.lift();
     if (this.#pending !== undefined) clearTimeout(this.#pending);
     if (this.#quietTimer !== undefined) clearInterval(this.#quietTimer);
     this.#pending = undefined;

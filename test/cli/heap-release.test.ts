@@ -144,6 +144,17 @@ describe('HeapRelease', () => {
     }
   });
 
+  it("lifts the young generation's load cap at its first look after the load (even with no collection to run), and on stop", () => {
+    let lifts = 0;
+    const youngCap = { lift: () => void lifts++ };
+    const release = new HeapRelease({ collect: () => {}, oldGenerationUsed: () => 0, busySampler: () => () => 0, settleMs: 60_000, youngCap });
+    assert.equal(lifts, 0);
+    release.check();
+    assert.equal(lifts, 1);
+    release.stop();
+    assert.equal(lifts, 2);
+  });
+
   it('follows a feed: looks at the heap after the current snapshot and each one published', async () => {
     let listener: (() => void) | undefined;
     const feed = {
