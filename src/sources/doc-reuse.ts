@@ -35,18 +35,19 @@ export interface ReuseJob {
 
 /** What is remembered of a file's last reading (handed from one reader to another: see handOver). */
 export interface Remembered {
-  /** the file's bytes (KEEP_BYTES or more), or each document's hash (`hashes`) */
+  /** the file's bytes (KEEP_BYTES or more), or each document's SHA-1 (HASH_BYTES each, in document order) */
   readonly buf?: Buffer;
-  readonly hashes?: readonly string[];
+  readonly hashes?: Buffer;
   /** where the text starts (after a byte order mark) */
   readonly from: number;
-  readonly spans: readonly DocSpan[];
+  /** the documents' spans, two numbers each (start, end): no object per document */
+  readonly spans: Float64Array;
   /** this reading's token (SplitDocs.reading) */
   readonly reading: number;
   /** by document: 1 when the consumer holds its entries (it had no rejection) */
   readonly held: Uint8Array;
   /** entries (List items count) per document */
-  readonly counts: readonly number[];
+  readonly counts: Uint32Array;
 }
 
 /** Where a changed document's old version is looked for: the last reading's documents [lo, hi). */
@@ -61,6 +62,25 @@ interface Candidates {
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
+const HASH_BYTES = 20;
+
+const spanCount = (spans: Float64Array): number => spans.length >>> 1;
+const startOf = (spans: Float64Array, j: number): number => spans[2 * j] as number;
+const endOf = (spans: Float64Array, j: number): number => spans[2 * j + 1] as number;
+
+function packSpans(spans: readonly DocSpan[]): Float64Array {
+  const packed = new Float64Array(spans.length * 2);
+  spans.forEach((s, j) => {
+    packed[2 * j] = s.start;
+    packed[2 * j + 1] = s.end;
+  });
+  return packed;
+}
+
+/** A buffer that crossed threads arrives as a plain Uint8Array. */
+function asBuffer(u8: Uint8Array | undefined): Buffer | undefined {
+  return u8 === undefined || Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}
 const KEEP_BYTES = 8 * 1024 * 1024;
 
 export class DocReuse {
@@ -103,10 +123,9 @@ export class DocReuse {
   }
 
   adopt(rel: string, r: Remembered): void {
-    // A buffer that crossed threads arrives as a plain Uint8Array.
-    const u8 = r.buf as Uint8Array | undefined;
-    const buf = u8 === undefined || Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-    this.#files.set(rel, buf === r.buf ? r : { ...r, buf });
+    const buf = asBuffer(r.buf);
+    const hashes = asBuffer(r.hashes);
+    this.#files.set(rel, buf === r.buf && hashes === r.hashes ? r : { ...r, ...(buf !== undefined && { buf }), ...(hashes !== undefined && { hashes }) });
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
@@ -180,9 +199,9 @@ export class DocReuse {
   *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
     const same = edited?.same;
-    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
+    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev === undefined ? 0 : spanCount(prev.spans) };
     const keep = buf.length >= this.#keepBytes;
-    const hashes = !keep || prev?.hashes !== undefined ? spans.map((s) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest('base64')) : undefined;
+    const hashes = !keep || prev?.hashes !== undefined ? hashSpans(buf, spans) : undefined;
     const held = new Uint8Array(spans.length);
     const counts: number[] = [];
     const reused: number[] = [];
@@ -203,7 +222,7 @@ export class DocReuse {
       const span = spans[i] as DocSpan;
       const hint = same === undefined ? -1 : (same[i] as number);
       const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1)
-        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes?.[i] as string, i + shift, candidates)
+        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes as Buffer, i, i + shift, candidates)
         : sameAs(usable, buf, span, i + shift, candidates);
       if (j >= 0) {
         shift = j - i;
@@ -246,7 +265,8 @@ export class DocReuse {
     if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
     const reading = this.#nextId++;
-    this.#files.set(job.rel, keep ? { buf, from, spans, reading, held, counts } : { hashes: hashes as string[], from, spans, reading, held, counts });
+    const remembered = { from, spans: packSpans(spans), reading, held, counts: Uint32Array.from(counts) };
+    this.#files.set(job.rel, keep ? { buf, ...remembered } : { hashes: hashes as Buffer, ...remembered });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
@@ -286,37 +306,35 @@ interface Ends {
 
 /** Called before the old bytes are overwritten: keeps the old bytes of the documents between. */
 function unchangedEnds(prev: Remembered, head: number, tail: number, oldLength: number, size: number): Ends {
-  const n = prev.spans.length;
+  const n = spanCount(prev.spans);
   // Documents wholly in the common head, with the `---` that ends them; and wholly in the common
   // tail, with the line feed before them. A file unchanged in full is all head.
   let k = 0;
   if (head === oldLength && size === oldLength) k = n;
-  else while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
+  else while (k < n && endOf(prev.spans, k) + 4 <= head) k++;
   let m = n;
-  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= oldLength - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
-  const from = k < m ? (prev.spans[k] as DocSpan).start : 0;
-  const to = k < m ? (prev.spans[m - 1] as DocSpan).end : 0;
+  while (m > k && startOf(prev.spans, m - 1) - 1 >= oldLength - tail && startOf(prev.spans, m - 1) > prev.from) m--;
+  const from = k < m ? startOf(prev.spans, k) : 0;
+  const to = k < m ? endOf(prev.spans, m - 1) : 0;
   return { k, m, oldLength, between: Buffer.from((prev.buf as Buffer).subarray(from, to)) };
 }
 
 function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefined {
   const { k, m } = ends;
-  const n = prev.spans.length;
+  const n = spanCount(prev.spans);
   const delta = buf.length - ends.oldLength;
-  const midStart = k === 0 ? prev.from : (prev.spans[k - 1] as DocSpan).end;
-  const midEnd = m === n ? buf.length : (prev.spans[m] as DocSpan).start + delta;
+  const midStart = k === 0 ? prev.from : endOf(prev.spans, k - 1);
+  const midEnd = m === n ? buf.length : startOf(prev.spans, m) + delta;
   const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
   if (middle === undefined) return undefined;
-  const spans: DocSpan[] = prev.spans.slice(0, k);
+  const spans: DocSpan[] = [];
+  for (let j = 0; j < k; j++) spans.push({ start: startOf(prev.spans, j), end: endOf(prev.spans, j) });
   for (const s of middle) spans.push(s);
-  for (let j = m; j < n; j++) {
-    const s = prev.spans[j] as DocSpan;
-    spans.push(delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
-  }
+  for (let j = m; j < n; j++) spans.push({ start: startOf(prev.spans, j) + delta, end: endOf(prev.spans, j) + delta });
   const same = new Int32Array(spans.length).fill(-1);
   for (let i = 0; i < k; i++) same[i] = i;
   for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
-  const offset = k < m ? (prev.spans[k] as DocSpan).start : 0;
+  const offset = k < m ? startOf(prev.spans, k) : 0;
   return { spans, same, candidates: { lo: k, hi: m, bytes: ends.between, offset } };
 }
 
@@ -329,9 +347,11 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, amo
   if (bytes === undefined) return -1;
   const offset = among.offset ?? 0;
   const equal = (j: number): boolean => {
-    const old = prev.spans[j];
-    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || prev.held[j] !== 1) return false;
-    return buf.compare(bytes, old.start - offset, old.end - offset, span.start, span.end) === 0;
+    if (j < among.lo || j >= among.hi || j >= spanCount(prev.spans) || prev.held[j] !== 1) return false;
+    const start = startOf(prev.spans, j);
+    const end = endOf(prev.spans, j);
+    if (end - start !== span.end - span.start) return false;
+    return buf.compare(bytes, start - offset, end - offset, span.start, span.end) === 0;
   };
   if (equal(guess)) return guess;
   // A few candidates (an edit of one document) are compared directly.
@@ -340,19 +360,28 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, amo
     return -1;
   }
   among.byKey ??= keyed(among, (j) => {
-    const old = prev.spans[j] as DocSpan;
-    return keyOf(bytes, { start: old.start - offset, end: old.end - offset });
+    return keyOf(bytes, { start: startOf(prev.spans, j) - offset, end: endOf(prev.spans, j) - offset });
   });
   for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
   return -1;
 }
 
-/** As sameAs, for a file remembered by its documents' hashes. */
-function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, among: Candidates): number {
-  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && prev.held[j] === 1;
+/** Each document's SHA-1, HASH_BYTES each in document order. */
+function hashSpans(buf: Buffer, spans: readonly DocSpan[]): Buffer {
+  const out = Buffer.allocUnsafe(spans.length * HASH_BYTES);
+  spans.forEach((s, i) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest().copy(out, i * HASH_BYTES));
+  return out;
+}
+
+const hashKey = (hashes: Buffer, i: number): string => hashes.toString('latin1', i * HASH_BYTES, (i + 1) * HASH_BYTES);
+
+/** As sameAs, for a file remembered by its documents' hashes: new document i's among `hashes`. */
+function sameHash(old: Buffer, prev: Remembered, hashes: Buffer, i: number, guess: number, among: Candidates): number {
+  const equal = (j: number): boolean =>
+    j >= among.lo && j < among.hi && prev.held[j] === 1 && old.compare(hashes, i * HASH_BYTES, (i + 1) * HASH_BYTES, j * HASH_BYTES, (j + 1) * HASH_BYTES) === 0;
   if (equal(guess)) return guess;
-  among.byKey ??= keyed(among, (j) => old[j] as string);
-  for (const j of among.byKey.get(hash) ?? []) if (equal(j)) return j;
+  among.byKey ??= keyed(among, (j) => hashKey(old, j));
+  for (const j of among.byKey.get(hashKey(hashes, i)) ?? []) if (equal(j)) return j;
   return -1;
 }
 

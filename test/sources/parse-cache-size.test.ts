@@ -35,6 +35,7 @@ test('the consumer half holds a file by its reading’s own entries array and ty
     const read = new DocReuse().read(job, limits);
     assert.equal(read.kind, 'parsed');
     const kept: FileRead[] = [];
+    new DocCache().take(job.rel, read); // compiled before the count
     // What the cache and its answer hold, the entries (made before) aside: the answer's entries
     // array (8 bytes a document) is the one the cache keeps.
     const bytes = heldBy(() => {
@@ -44,5 +45,28 @@ test('the consumer half holds a file by its reading’s own entries array and ty
     });
     assert.ok(bytes / DOCS < 16, `${(bytes / DOCS).toFixed(1)} bytes per document`);
     assert.equal(kept[0]?.kind === 'parsed' && kept[0].parsed.entries.length, DOCS);
+  });
+});
+
+test('the reader half remembers a file of hashed documents by packed hashes and spans: no string or object per document', () => {
+  withFile((job) => {
+    const read = new DocReuse().read(job, limits); // the entries, made outside the count
+    assert.equal(read.kind, 'parsed');
+    let reuse: DocReuse | undefined;
+    new DocReuse().read(job, limits); // compiled before the count
+    collectAll();
+    const buffersBefore = process.memoryUsage().arrayBuffers;
+    const heap = heldBy(() => {
+      reuse = new DocReuse();
+      // what a reading leaves remembered, its answer dropped
+      reuse.read(job, limits);
+      return reuse;
+    });
+    const buffers = process.memoryUsage().arrayBuffers - buffersBefore;
+    // A SHA-1 (20 bytes), two offsets (16), an entry count (4) and a held flag (1) per document
+    // (a hash string, a span object and an array slot each cost over 100 bytes).
+    const perDoc = (heap + Math.max(0, buffers)) / DOCS;
+    assert.ok(perDoc < 64, `${perDoc.toFixed(1)} bytes per document (heap ${heap}, buffers ${buffers})`);
+    assert.deepEqual(reuse?.files(), [job.rel]);
   });
 });
