@@ -183,12 +183,13 @@ export class DocReuse {
     // A byte order mark added or removed: every document is parsed (its old bytes are gone).
     if (ends !== undefined && usable?.from !== from) usable = ends = undefined;
     const edited = ends !== undefined && usable !== undefined ? editedSpans(usable, ends, buf) : undefined;
-    const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
+    const split = edited !== undefined || /\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from);
+    const spans = edited?.spans ?? (split === undefined ? undefined : packSpans(split));
     if (spans === undefined) {
       this.#files.delete(job.rel);
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
-    if (spans.length > limits.maxDocuments) return tooMany(limits);
+    if (spanCount(spans) > limits.maxDocuments) return tooMany(limits);
     return yield* this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits, pieceBytes);
   }
 
@@ -196,13 +197,14 @@ export class DocReuse {
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
+  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: Float64Array, edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
     const same = edited?.same;
     const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev === undefined ? 0 : spanCount(prev.spans) };
     const keep = buf.length >= this.#keepBytes;
     const hashes = !keep || prev?.hashes !== undefined ? hashSpans(buf, spans) : undefined;
-    const held = new Uint8Array(spans.length);
+    const count = spanCount(spans);
+    const held = new Uint8Array(count);
     const counts: number[] = [];
     const reused: number[] = [];
     let runAt = -1;
@@ -218,12 +220,11 @@ export class DocReuse {
     // Lines are counted only up to the rejected documents, in one pass over the file.
     let linesAt = from;
     let lines = 0;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i] as DocSpan;
+    for (let i = 0; i < count; i++) {
       const hint = same === undefined ? -1 : (same[i] as number);
       const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1)
         : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes as Buffer, i, i + shift, candidates)
-        : sameAs(usable, buf, span, i + shift, candidates);
+        : sameAs(usable, buf, spans, i, i + shift, candidates);
       if (j >= 0) {
         shift = j - i;
         held[i] = 1;
@@ -238,11 +239,13 @@ export class DocReuse {
         }
         continue;
       }
-      const text = buf.toString('utf8', span.start, span.end);
+      const start = startOf(spans, i);
+      const end = endOf(spans, i);
+      const text = buf.toString('utf8', start, end);
       let parsed = parseConfigText(text, job.rel, { doc: i, line: 0, into });
       if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) {
-        lines += countLines(buf, linesAt, span.start);
-        linesAt = span.start;
+        lines += countLines(buf, linesAt, start);
+        linesAt = start;
         parsed = parseConfigText(text, job.rel, { doc: i, line: lines, into });
       }
       for (const e of parsed.entries) entries.push(e);
@@ -250,7 +253,7 @@ export class DocReuse {
       if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) held[i] = 1;
       counts.push(parsed.entries.length);
       total += parsed.entries.length;
-      parsedBytes += span.end - span.start;
+      parsedBytes += end - start;
       if (total > limits.maxDocuments) return tooMany(limits);
       if (parsedBytes - pieceAt >= pieceBytes) {
         pieceAt = parsedBytes;
@@ -265,13 +268,13 @@ export class DocReuse {
     if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
     const reading = this.#nextId++;
-    const remembered = { from, spans: packSpans(spans), reading, held, counts: Uint32Array.from(counts) };
+    const remembered = { from, spans, reading, held, counts: Uint32Array.from(counts) };
     this.#files.set(job.rel, keep ? { buf, ...remembered } : { hashes: hashes as Buffer, ...remembered });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
       bytes: buf.length - from,
-      docs: { reading, count: spans.length, reused, parsedBytes },
+      docs: { reading, count, reused, parsedBytes },
     };
   }
 }
@@ -290,7 +293,8 @@ function withEntriesBefore(before: readonly DocEntry[], read: FileRead): FileRea
  * splitDocuments).
  */
 interface Edited {
-  readonly spans: DocSpan[];
+  /** packed as Remembered.spans */
+  readonly spans: Float64Array;
   readonly same: Int32Array;
   /** the old documents between the common head and tail */
   readonly candidates: Candidates;
@@ -327,11 +331,17 @@ function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefi
   const midEnd = m === n ? buf.length : startOf(prev.spans, m) + delta;
   const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
   if (middle === undefined) return undefined;
-  const spans: DocSpan[] = [];
-  for (let j = 0; j < k; j++) spans.push({ start: startOf(prev.spans, j), end: endOf(prev.spans, j) });
-  for (const s of middle) spans.push(s);
-  for (let j = m; j < n; j++) spans.push({ start: startOf(prev.spans, j) + delta, end: endOf(prev.spans, j) + delta });
-  const same = new Int32Array(spans.length).fill(-1);
+  const count = k + middle.length + (n - m);
+  const spans = new Float64Array(count * 2);
+  spans.set(prev.spans.subarray(0, 2 * k));
+  middle.forEach((s, i) => {
+    spans[2 * (k + i)] = s.start;
+    spans[2 * (k + i) + 1] = s.end;
+  });
+  const tailAt = 2 * (k + middle.length);
+  spans.set(prev.spans.subarray(2 * m, 2 * n), tailAt);
+  if (delta !== 0) for (let x = tailAt; x < spans.length; x++) spans[x] = (spans[x] as number) + delta;
+  const same = new Int32Array(count).fill(-1);
   for (let i = 0; i < k; i++) same[i] = i;
   for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
   const offset = k < m ? startOf(prev.spans, k) : 0;
@@ -342,7 +352,8 @@ function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefi
  * The index of a document of the last reading with the same bytes as `span`, held by the consumer:
  * the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
  */
-function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, among: Candidates): number {
+function sameAs(prev: Remembered, buf: Buffer, spans: Float64Array, i: number, guess: number, among: Candidates): number {
+  const span = { start: startOf(spans, i), end: endOf(spans, i) };
   const bytes = among.bytes;
   if (bytes === undefined) return -1;
   const offset = among.offset ?? 0;
@@ -367,9 +378,10 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, amo
 }
 
 /** Each document's SHA-1, HASH_BYTES each in document order. */
-function hashSpans(buf: Buffer, spans: readonly DocSpan[]): Buffer {
-  const out = Buffer.allocUnsafe(spans.length * HASH_BYTES);
-  spans.forEach((s, i) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest().copy(out, i * HASH_BYTES));
+function hashSpans(buf: Buffer, spans: Float64Array): Buffer {
+  const count = spanCount(spans);
+  const out = Buffer.allocUnsafe(count * HASH_BYTES);
+  for (let i = 0; i < count; i++) createHash('sha1').update(buf.subarray(startOf(spans, i), endOf(spans, i))).digest().copy(out, i * HASH_BYTES);
   return out;
 }
 
