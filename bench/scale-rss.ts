@@ -1,10 +1,11 @@
 // Where a scale gateway's RSS is: `sluice serve` on N generated ingresses in one file shape, with
-// bench/preload/rss-split.mjs loaded, reports RSS (anonymous / file-backed), threads, the V8 heap's
+// bench/preload/mem-report.mjs loaded, reports RSS (anonymous / file-backed), threads, the V8 heap's
 // spaces (resident vs used), array buffers and what else is anonymous (malloc, stacks) at four
 // moments: ready, after a load run on the end-of-table route, after edits, after an idle spell, and
 // after a second load run (how far the young generation grows back once shrunk).
 //   node --import tsx bench/scale-rss.ts [N=10000] [one|100|all=one] [idleSec=20] [-- node flags]
-// Environment passes through to the gateway (MALLOC_ARENA_MAX=2 to see glibc's arenas' share);
+// Environment passes through to the gateway; MALLOC_ARENA_MAX is 2 unless set, as the image runs it
+// (MALLOC_ARENA_MAX=0 for glibc's default arenas);
 // SLUICE_RSS_BIN=OTHER/bin/sluice.js runs another checkout's build (a baseline).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus as osCpus, loadavg, tmpdir } from 'node:os';
@@ -18,13 +19,14 @@ import { scaleShapesByNames, timeEdit } from './scale.ts';
 import { scenarioByName } from './scenarios.ts';
 import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 
+process.env.MALLOC_ARENA_MAX ??= '2';
 const dash = process.argv.indexOf('--');
 const args = dash < 0 ? process.argv.slice(2) : process.argv.slice(2, dash);
 const nodeFlags = dash < 0 ? [] : process.argv.slice(dash + 1);
 const n = Number(args[0] ?? 10_000);
 const shape = scaleShapesByNames([args[1] ?? 'one'])[0]!;
 const idleSec = Number(args[2] ?? 20);
-const PRELOAD = fileURLToPath(new URL('./preload/rss-split.mjs', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('./preload/mem-report.mjs', import.meta.url));
 
 stopChildrenOnExit();
 const pinned = pinningAvailable(osCpus().length);
@@ -75,7 +77,7 @@ try {
   const la = loadavg().map((x) => x.toFixed(2)).join(' ');
   const firstWorkerAt = reports.find((r) => r.firstWorkerAt !== undefined)?.firstWorkerAt;
   if (firstWorkerAt !== undefined) process.stdout.write(`first worker thread started at: ${String(firstWorkerAt)}\n`);
-  process.stdout.write(`scale-rss ${process.env.SLUICE_RSS_BIN ?? 'this checkout'} ${n} ${shape.name} ready ${(gw.readyMs / 1000).toFixed(2)} s, edits ${editsMs.map((e) => (e === null ? '-' : e.toFixed(0))).join(',')} ms, req/s ${rps.map((r) => r.toFixed(0)).join(', ')}, node flags [${nodeFlags.join(' ')}], load ${la}\n`);
+  process.stdout.write(`scale-rss ${process.env.SLUICE_RSS_BIN ?? 'this checkout'} ${n} ${shape.name} ready ${(gw.readyMs / 1000).toFixed(2)} s, edits ${editsMs.map((e) => (e === null ? '-' : e.toFixed(0))).join(',')} ms, req/s ${rps.map((r) => r.toFixed(0)).join(', ')}, node flags [${nodeFlags.join(' ')}], MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}, load ${la}\n`);
   for (const r of reports) {
     const { at, rss, anon, file, threads, workers, heapResident, heapUsed, arrayBuffers, external, otherAnon, spaces } = r as unknown as Record<string, unknown> & { spaces: Record<string, { resident: number; used: number }> };
     const sp = Object.entries(spaces).filter(([, s]) => s.resident > 0).map(([name, s]) => `${name.replace('_space', '')} ${s.resident}/${s.used}`).join(', ');

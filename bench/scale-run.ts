@@ -1,8 +1,11 @@
 // `npm run bench`'s scale section alone (no scenario table, no workers run), for looking at scale
 // without a throughput contest around it. Prints the section's lines and its JSON.
 //   node --import tsx bench/scale-run.ts [N=10000] [shapes=one,100,all] [durationSec=5]
+// The gateways run with MALLOC_ARENA_MAX=2, as the image runs them (Dockerfile): glibc's default of
+// up to 8 arenas per CPU held 10-30 MiB more after a load, varying from run to run. Set it in the
+// environment to run otherwise (MALLOC_ARENA_MAX=0: glibc's default).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus as osCpus, tmpdir } from 'node:os';
+import { loadavg, cpus as osCpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultGenerator } from './load.ts';
 import { pinningAvailable, stopChildrenOnExit } from './proc.ts';
@@ -10,6 +13,7 @@ import { scaleLines } from './report.ts';
 import { runScaleShapes, scaleShapesByNames } from './scale.ts';
 import { defaultUpstreamKind, startUpstream } from './upstream.ts';
 
+process.env.MALLOC_ARENA_MAX ??= '2';
 const n = Number(process.argv[2] ?? 10_000);
 const shapes = scaleShapesByNames((process.argv[3] ?? 'one,100,all').split(','));
 const durationSec = Number(process.argv[4] ?? 5);
@@ -22,7 +26,7 @@ const upstream = await startUpstream(defaultUpstreamKind(), pinned ? '1' : undef
 try {
   const load = { connections: 50, durationSec, warmupSec: 1, cpus: pinned ? ('1' as const) : undefined, generator: defaultGenerator() };
   const reports = await runScaleShapes(shapes, { ingresses: n, upstream, workDir, proxyCpus: pinned ? '0' : undefined, load, log, rounds: 1 });
-  process.stdout.write(`${scaleLines(reports).join('\n')}\n\n${JSON.stringify(reports)}\n`);
+  process.stdout.write(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end\n${scaleLines(reports).join('\n')}\n\n${JSON.stringify(reports)}\n`);
 } finally {
   await upstream.stop();
 }

@@ -28,8 +28,12 @@ export interface HeapReleaseOptions {
   readonly collect?: HeapCollect;
   /** bytes used in the old generation (default: V8's old and large-object spaces) */
   readonly oldGenerationUsed?: () => number;
-  /** the event loop's busy share since the previous call, 0..1 (default: performance.eventLoopUtilization) */
-  readonly busySinceLastCall?: () => number;
+  /**
+   * makes a sampler of the event loop's busy share, 0..1, since that sampler's previous call
+   * (default: performance.eventLoopUtilization); the full collection's check and the quiet watch
+   * each have their own, so that each one's window runs from its own previous look
+   */
+  readonly busySampler?: () => () => number;
   /** growth since the last collection that calls for one: max(minGrowthBytes, growthShare × what was live) */
   readonly minGrowthBytes?: number;
   readonly growthShare?: number;
@@ -41,6 +45,8 @@ export interface HeapReleaseOptions {
    * shrinks must come more than 5 s after the one before
    */
   readonly quietCheckMs?: number;
+  /** the young generation's cap during the first load (young-cap.ts), lifted at the first look after it */
+  readonly youngCap?: { lift(): void };
 }
 
 /** V8's own collections, through the gc extension enabled for one vm context and disabled again. */
@@ -84,11 +90,15 @@ const QUIET_BUSY = 0.05;
 export class HeapRelease {
   readonly #collect: HeapCollect;
   readonly #oldUsed: () => number;
+  /** the full collection's window: from its previous look (or the snapshot published) */
   readonly #busy: () => number;
+  /** the quiet watch's window: from its previous tick */
+  readonly #quietBusy: () => number;
   readonly #minGrowth: number;
   readonly #share: number;
   readonly #quietMs: number;
   readonly #settleMs: number;
+  readonly #youngCap: { lift(): void } | undefined;
   /** the old generation's use after the last full collection (or the lowest seen since) */
   #live: number;
   #pending: NodeJS.Timeout | undefined;
@@ -102,11 +112,14 @@ export class HeapRelease {
   constructor(o: HeapReleaseOptions = {}) {
     this.#collect = o.collect ?? v8Collector();
     this.#oldUsed = o.oldGenerationUsed ?? v8OldGenerationUsed;
-    this.#busy = o.busySinceLastCall ?? eventLoopBusy();
+    const sampler = o.busySampler ?? eventLoopBusy;
+    this.#busy = sampler();
+    this.#quietBusy = sampler();
     this.#minGrowth = o.minGrowthBytes ?? 32 * 1024 * 1024;
     this.#share = o.growthShare ?? 0.25;
     this.#quietMs = o.quietCheckMs ?? 6000;
     this.#settleMs = o.settleMs ?? 1000;
+    this.#youngCap = o.youngCap;
     this.#live = this.#oldUsed();
   }
 
@@ -132,6 +145,7 @@ export class HeapRelease {
   /** Runs a full collection if the old generation grew by a large share since the last one. */
   check(): void {
     if (this.#stopped) return;
+    this.#youngCap?.lift();
     const used = this.#oldUsed();
     // V8 may have collected on its own since: what is live now is at most what is used.
     if (used < this.#live) this.#live = used;
@@ -150,7 +164,7 @@ export class HeapRelease {
 
   #watchForQuiet(): void {
     this.#quietSteps = 0;
-    this.#busy();
+    this.#quietBusy();
     if (this.#quietTimer !== undefined) return;
     this.#quietTimer = setInterval(() => this.quietTick(), this.#quietMs);
     this.#quietTimer.unref();
@@ -159,7 +173,7 @@ export class HeapRelease {
   /** One look for quiet (the timer's; tests call it directly). */
   quietTick(): void {
     if (this.#quietTimer === undefined) return;
-    if (this.#busy() >= QUIET_BUSY) {
+    if (this.#quietBusy() >= QUIET_BUSY) {
       this.#quietSteps = 0;
       return;
     }
@@ -172,6 +186,7 @@ export class HeapRelease {
 
   stop(): void {
     this.#stopped = true;
+    this.#youngCap?.lift();
     if (this.#pending !== undefined) clearTimeout(this.#pending);
     if (this.#quietTimer !== undefined) clearInterval(this.#quietTimer);
     this.#pending = undefined;

@@ -23,6 +23,7 @@ import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';
 import type { Source } from '../sources/types.ts';
 import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
+import { YoungCap } from './young-cap.ts';
 import { standsAlone, TeeSource } from './relay-tee.ts';
 import { createSource, requiresClass, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
 import { superviseWorkers, type Supervisor } from './workers.ts';
@@ -68,7 +69,7 @@ class Primary {
   readonly #metrics = new Metrics({ processMetrics: true });
   readonly #pipeline: Pipeline;
   /** made before the first load, so that the load counts as the heap's growth */
-  readonly #heap = new HeapRelease();
+  readonly #heap = new HeapRelease({ youngCap: new YoungCap() });
   #stopHeapRelease: (() => void) | undefined;
   readonly #discovery: DiscoveringSource;
   #supervisor: Supervisor | undefined;
@@ -177,8 +178,8 @@ class Primary {
 
   async #stop(): Promise<void> {
     this.#shuttingDown = true;
+    // Unsubscribes and stops the release (before start() subscribed, the release has no timer).
     this.#stopHeapRelease?.();
-    this.#heap.stop();
     this.#supervisor?.stop();
     await this.#supervisor?.done.catch(() => {});
     await this.#status?.stop().catch(() => {});

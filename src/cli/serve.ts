@@ -19,6 +19,7 @@ import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import { appliedGcThreads } from './gc-threads.ts';
 import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
+import { YoungCap } from './young-cap.ts';
 import { runPrimary } from './primary.ts';
 import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
@@ -145,7 +146,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   logGcThreads(log);
   const { drainDelayMs } = shutdownTimes(f);
   // Made before the first load, so that the load counts as the heap's growth.
-  const heap = new HeapRelease();
+  const heap = new HeapRelease({ youngCap: new YoungCap() });
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
   const stopHeapRelease = releaseHeapAfterLoads(heap, gateway.pipeline.feed);

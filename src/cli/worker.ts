@@ -8,11 +8,12 @@ import type { Logger } from '../log.ts';
 import type { ReservedAddress } from '../proxy/gateway-ports.ts';
 import { processChannel, RelayedSource } from '../sources/relay.ts';
 import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
+import { YoungCap } from './young-cap.ts';
 import { buildGatewayOptions, stopOnSignals, type ServeFlags } from './serve.ts';
 
 export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAddresses> {
   // Made before the first load, so that the load counts as the heap's growth.
-  const heap = new HeapRelease();
+  const heap = new HeapRelease({ youngCap: new YoungCap() });
   const channel = processChannel();
   const source = new RelayedSource(channel, (msg) => log.warn(msg));
   const options = await buildGatewayOptions(f, log, source);

@@ -35,18 +35,19 @@ export interface ReuseJob {
 
 /** What is remembered of a file's last reading (handed from one reader to another: see handOver). */
 export interface Remembered {
-  /** the file's bytes (KEEP_BYTES or more), or each document's hash (`hashes`) */
+  /** the file's bytes (KEEP_BYTES or more), or each document's SHA-1 (HASH_BYTES each, in document order) */
   readonly buf?: Buffer;
-  readonly hashes?: readonly string[];
+  readonly hashes?: Buffer;
   /** where the text starts (after a byte order mark) */
   readonly from: number;
-  readonly spans: readonly DocSpan[];
+  /** the documents' spans, two numbers each (start, end): no object per document */
+  readonly spans: Float64Array;
   /** this reading's token (SplitDocs.reading) */
   readonly reading: number;
   /** by document: 1 when the consumer holds its entries (it had no rejection) */
   readonly held: Uint8Array;
   /** entries (List items count) per document */
-  readonly counts: readonly number[];
+  readonly counts: Uint32Array;
 }
 
 /** Where a changed document's old version is looked for: the last reading's documents [lo, hi). */
@@ -61,6 +62,25 @@ interface Candidates {
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
+const HASH_BYTES = 20;
+
+const spanCount = (spans: Float64Array): number => spans.length >>> 1;
+const startOf = (spans: Float64Array, j: number): number => spans[2 * j] as number;
+const endOf = (spans: Float64Array, j: number): number => spans[2 * j + 1] as number;
+
+function packSpans(spans: readonly DocSpan[]): Float64Array {
+  const packed = new Float64Array(spans.length * 2);
+  spans.forEach((s, j) => {
+    packed[2 * j] = s.start;
+    packed[2 * j + 1] = s.end;
+  });
+  return packed;
+}
+
+/** A buffer that crossed threads arrives as a plain Uint8Array. */
+function asBuffer(u8: Uint8Array | undefined): Buffer | undefined {
+  return u8 === undefined || Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}
 const KEEP_BYTES = 8 * 1024 * 1024;
 
 export class DocReuse {
@@ -103,10 +123,9 @@ export class DocReuse {
   }
 
   adopt(rel: string, r: Remembered): void {
-    // A buffer that crossed threads arrives as a plain Uint8Array.
-    const u8 = r.buf as Uint8Array | undefined;
-    const buf = u8 === undefined || Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-    this.#files.set(rel, buf === r.buf ? r : { ...r, buf });
+    const buf = asBuffer(r.buf);
+    const hashes = asBuffer(r.hashes);
+    this.#files.set(rel, buf === r.buf && hashes === r.hashes ? r : { ...r, ...(buf !== undefined && { buf }), ...(hashes !== undefined && { hashes }) });
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
@@ -164,12 +183,13 @@ export class DocReuse {
     // A byte order mark added or removed: every document is parsed (its old bytes are gone).
     if (ends !== undefined && usable?.from !== from) usable = ends = undefined;
     const edited = ends !== undefined && usable !== undefined ? editedSpans(usable, ends, buf) : undefined;
-    const spans = edited?.spans ?? (/\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from));
+    const split = edited !== undefined || /\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from);
+    const spans = edited?.spans ?? (split === undefined ? undefined : packSpans(split));
     if (spans === undefined) {
       this.#files.delete(job.rel);
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
-    if (spans.length > limits.maxDocuments) return tooMany(limits);
+    if (spanCount(spans) > limits.maxDocuments) return tooMany(limits);
     return yield* this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits, pieceBytes);
   }
 
@@ -177,13 +197,14 @@ export class DocReuse {
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: readonly DocSpan[], edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
+  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: Float64Array, edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
     const same = edited?.same;
-    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev?.spans.length ?? 0 };
+    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev === undefined ? 0 : spanCount(prev.spans) };
     const keep = buf.length >= this.#keepBytes;
-    const hashes = !keep || prev?.hashes !== undefined ? spans.map((s) => createHash('sha1').update(buf.subarray(s.start, s.end)).digest('base64')) : undefined;
-    const held = new Uint8Array(spans.length);
+    const hashes = !keep || prev?.hashes !== undefined ? hashSpans(buf, spans) : undefined;
+    const count = spanCount(spans);
+    const held = new Uint8Array(count);
     const counts: number[] = [];
     const reused: number[] = [];
     let runAt = -1;
@@ -199,12 +220,11 @@ export class DocReuse {
     // Lines are counted only up to the rejected documents, in one pass over the file.
     let linesAt = from;
     let lines = 0;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i] as DocSpan;
+    for (let i = 0; i < count; i++) {
       const hint = same === undefined ? -1 : (same[i] as number);
       const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1)
-        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes?.[i] as string, i + shift, candidates)
-        : sameAs(usable, buf, span, i + shift, candidates);
+        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes as Buffer, i, i + shift, candidates)
+        : sameAs(usable, buf, spans, i, i + shift, candidates);
       if (j >= 0) {
         shift = j - i;
         held[i] = 1;
@@ -219,11 +239,13 @@ export class DocReuse {
         }
         continue;
       }
-      const text = buf.toString('utf8', span.start, span.end);
+      const start = startOf(spans, i);
+      const end = endOf(spans, i);
+      const text = buf.toString('utf8', start, end);
       let parsed = parseConfigText(text, job.rel, { doc: i, line: 0, into });
       if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) {
-        lines += countLines(buf, linesAt, span.start);
-        linesAt = span.start;
+        lines += countLines(buf, linesAt, start);
+        linesAt = start;
         parsed = parseConfigText(text, job.rel, { doc: i, line: lines, into });
       }
       for (const e of parsed.entries) entries.push(e);
@@ -231,7 +253,7 @@ export class DocReuse {
       if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) held[i] = 1;
       counts.push(parsed.entries.length);
       total += parsed.entries.length;
-      parsedBytes += span.end - span.start;
+      parsedBytes += end - start;
       if (total > limits.maxDocuments) return tooMany(limits);
       if (parsedBytes - pieceAt >= pieceBytes) {
         pieceAt = parsedBytes;
@@ -246,12 +268,13 @@ export class DocReuse {
     if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
     const reading = this.#nextId++;
-    this.#files.set(job.rel, keep ? { buf, from, spans, reading, held, counts } : { hashes: hashes as string[], from, spans, reading, held, counts });
+    const remembered = { from, spans, reading, held, counts: Uint32Array.from(counts) };
+    this.#files.set(job.rel, keep ? { buf, ...remembered } : { hashes: hashes as Buffer, ...remembered });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
       bytes: buf.length - from,
-      docs: { reading, count: spans.length, reused, parsedBytes },
+      docs: { reading, count, reused, parsedBytes },
     };
   }
 }
@@ -270,7 +293,8 @@ function withEntriesBefore(before: readonly DocEntry[], read: FileRead): FileRea
  * splitDocuments).
  */
 interface Edited {
-  readonly spans: DocSpan[];
+  /** packed as Remembered.spans */
+  readonly spans: Float64Array;
   readonly same: Int32Array;
   /** the old documents between the common head and tail */
   readonly candidates: Candidates;
@@ -286,37 +310,41 @@ interface Ends {
 
 /** Called before the old bytes are overwritten: keeps the old bytes of the documents between. */
 function unchangedEnds(prev: Remembered, head: number, tail: number, oldLength: number, size: number): Ends {
-  const n = prev.spans.length;
+  const n = spanCount(prev.spans);
   // Documents wholly in the common head, with the `---` that ends them; and wholly in the common
   // tail, with the line feed before them. A file unchanged in full is all head.
   let k = 0;
   if (head === oldLength && size === oldLength) k = n;
-  else while (k < n && (prev.spans[k] as DocSpan).end + 4 <= head) k++;
+  else while (k < n && endOf(prev.spans, k) + 4 <= head) k++;
   let m = n;
-  while (m > k && (prev.spans[m - 1] as DocSpan).start - 1 >= oldLength - tail && (prev.spans[m - 1] as DocSpan).start > prev.from) m--;
-  const from = k < m ? (prev.spans[k] as DocSpan).start : 0;
-  const to = k < m ? (prev.spans[m - 1] as DocSpan).end : 0;
+  while (m > k && startOf(prev.spans, m - 1) - 1 >= oldLength - tail && startOf(prev.spans, m - 1) > prev.from) m--;
+  const from = k < m ? startOf(prev.spans, k) : 0;
+  const to = k < m ? endOf(prev.spans, m - 1) : 0;
   return { k, m, oldLength, between: Buffer.from((prev.buf as Buffer).subarray(from, to)) };
 }
 
 function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefined {
   const { k, m } = ends;
-  const n = prev.spans.length;
+  const n = spanCount(prev.spans);
   const delta = buf.length - ends.oldLength;
-  const midStart = k === 0 ? prev.from : (prev.spans[k - 1] as DocSpan).end;
-  const midEnd = m === n ? buf.length : (prev.spans[m] as DocSpan).start + delta;
+  const midStart = k === 0 ? prev.from : endOf(prev.spans, k - 1);
+  const midEnd = m === n ? buf.length : startOf(prev.spans, m) + delta;
   const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
   if (middle === undefined) return undefined;
-  const spans: DocSpan[] = prev.spans.slice(0, k);
-  for (const s of middle) spans.push(s);
-  for (let j = m; j < n; j++) {
-    const s = prev.spans[j] as DocSpan;
-    spans.push(delta === 0 ? s : { start: s.start + delta, end: s.end + delta });
-  }
-  const same = new Int32Array(spans.length).fill(-1);
+  const count = k + middle.length + (n - m);
+  const spans = new Float64Array(count * 2);
+  spans.set(prev.spans.subarray(0, 2 * k));
+  middle.forEach((s, i) => {
+    spans[2 * (k + i)] = s.start;
+    spans[2 * (k + i) + 1] = s.end;
+  });
+  const tailAt = 2 * (k + middle.length);
+  spans.set(prev.spans.subarray(2 * m, 2 * n), tailAt);
+  if (delta !== 0) for (let x = tailAt; x < spans.length; x++) spans[x] = (spans[x] as number) + delta;
+  const same = new Int32Array(count).fill(-1);
   for (let i = 0; i < k; i++) same[i] = i;
   for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
-  const offset = k < m ? (prev.spans[k] as DocSpan).start : 0;
+  const offset = k < m ? startOf(prev.spans, k) : 0;
   return { spans, same, candidates: { lo: k, hi: m, bytes: ends.between, offset } };
 }
 
@@ -324,14 +352,17 @@ function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefi
  * The index of a document of the last reading with the same bytes as `span`, held by the consumer:
  * the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
  */
-function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, among: Candidates): number {
+function sameAs(prev: Remembered, buf: Buffer, spans: Float64Array, i: number, guess: number, among: Candidates): number {
+  const span = { start: startOf(spans, i), end: endOf(spans, i) };
   const bytes = among.bytes;
   if (bytes === undefined) return -1;
   const offset = among.offset ?? 0;
   const equal = (j: number): boolean => {
-    const old = prev.spans[j];
-    if (j < among.lo || j >= among.hi || old === undefined || old.end - old.start !== span.end - span.start || prev.held[j] !== 1) return false;
-    return buf.compare(bytes, old.start - offset, old.end - offset, span.start, span.end) === 0;
+    if (j < among.lo || j >= among.hi || j >= spanCount(prev.spans) || prev.held[j] !== 1) return false;
+    const start = startOf(prev.spans, j);
+    const end = endOf(prev.spans, j);
+    if (end - start !== span.end - span.start) return false;
+    return buf.compare(bytes, start - offset, end - offset, span.start, span.end) === 0;
   };
   if (equal(guess)) return guess;
   // A few candidates (an edit of one document) are compared directly.
@@ -340,19 +371,29 @@ function sameAs(prev: Remembered, buf: Buffer, span: DocSpan, guess: number, amo
     return -1;
   }
   among.byKey ??= keyed(among, (j) => {
-    const old = prev.spans[j] as DocSpan;
-    return keyOf(bytes, { start: old.start - offset, end: old.end - offset });
+    return keyOf(bytes, { start: startOf(prev.spans, j) - offset, end: endOf(prev.spans, j) - offset });
   });
   for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
   return -1;
 }
 
-/** As sameAs, for a file remembered by its documents' hashes. */
-function sameHash(old: readonly string[], prev: Remembered, hash: string, guess: number, among: Candidates): number {
-  const equal = (j: number): boolean => j >= among.lo && j < among.hi && old[j] === hash && prev.held[j] === 1;
+/** Each document's SHA-1, HASH_BYTES each in document order. */
+function hashSpans(buf: Buffer, spans: Float64Array): Buffer {
+  const count = spanCount(spans);
+  const out = Buffer.allocUnsafe(count * HASH_BYTES);
+  for (let i = 0; i < count; i++) createHash('sha1').update(buf.subarray(startOf(spans, i), endOf(spans, i))).digest().copy(out, i * HASH_BYTES);
+  return out;
+}
+
+const hashKey = (hashes: Buffer, i: number): string => hashes.toString('latin1', i * HASH_BYTES, (i + 1) * HASH_BYTES);
+
+/** As sameAs, for a file remembered by its documents' hashes: new document i's among `hashes`. */
+function sameHash(old: Buffer, prev: Remembered, hashes: Buffer, i: number, guess: number, among: Candidates): number {
+  const equal = (j: number): boolean =>
+    j >= among.lo && j < among.hi && prev.held[j] === 1 && old.compare(hashes, i * HASH_BYTES, (i + 1) * HASH_BYTES, j * HASH_BYTES, (j + 1) * HASH_BYTES) === 0;
   if (equal(guess)) return guess;
-  among.byKey ??= keyed(among, (j) => old[j] as string);
-  for (const j of among.byKey.get(hash) ?? []) if (equal(j)) return j;
+  among.byKey ??= keyed(among, (j) => hashKey(old, j));
+  for (const j of among.byKey.get(hashKey(hashes, i)) ?? []) if (equal(j)) return j;
   return -1;
 }
 

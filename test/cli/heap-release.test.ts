@@ -15,7 +15,7 @@ function fakeHeap(start: number) {
     heap.calls.push(kind);
     if (kind === 'full') heap.used = heap.live;
   };
-  const release = new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySinceLastCall: () => heap.busy, quietCheckMs: 60_000, settleMs: 60_000 });
+  const release = new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySampler: () => () => heap.busy, quietCheckMs: 60_000, settleMs: 60_000 });
   return { heap, release };
 }
 
@@ -108,6 +108,53 @@ describe('HeapRelease', () => {
     }
   });
 
+  it("judges the full collection's quiet over its own window: a quiet tick in between does not cut it short", () => {
+    // A clock of the event loop: time passed and time busy; each sampler measures from its own last call.
+    const loop = { t: 0, busy: 0 };
+    const busySampler = () => {
+      let last = { ...loop };
+      return () => {
+        const share = loop.t === last.t ? 0 : (loop.busy - last.busy) / (loop.t - last.t);
+        last = { ...loop };
+        return share;
+      };
+    };
+    const heap = { used: 10 * MiB, live: 10 * MiB, calls: [] as Array<'full' | 'young'> };
+    const collect: HeapCollect = (kind) => {
+      heap.calls.push(kind);
+      if (kind === 'full') heap.used = heap.live;
+    };
+    const release = new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySampler, quietCheckMs: 60_000, settleMs: 60_000 });
+    try {
+      heap.used = 200 * MiB;
+      heap.live = 150 * MiB;
+      release.check();
+      assert.deepEqual(heap.calls, ['full']);
+      // A large reload is published while the quiet watch runs; 900 ms of traffic, then 100 ms idle.
+      heap.used = 300 * MiB;
+      release.published();
+      loop.t += 900;
+      loop.busy += 900;
+      release.quietTick(); // busy: no young collection
+      loop.t += 100;
+      release.check(); // its window (1 s since published) was 90% busy: no full collection yet
+      assert.deepEqual(heap.calls, ['full']);
+    } finally {
+      release.stop();
+    }
+  });
+
+  it("lifts the young generation's load cap at its first look after the load (even with no collection to run), and on stop", () => {
+    let lifts = 0;
+    const youngCap = { lift: () => void lifts++ };
+    const release = new HeapRelease({ collect: () => {}, oldGenerationUsed: () => 0, busySampler: () => () => 0, settleMs: 60_000, youngCap });
+    assert.equal(lifts, 0);
+    release.check();
+    assert.equal(lifts, 1);
+    release.stop();
+    assert.equal(lifts, 2);
+  });
+
   it('follows a feed: looks at the heap after the current snapshot and each one published', async () => {
     let listener: (() => void) | undefined;
     const feed = {
@@ -123,7 +170,7 @@ describe('HeapRelease', () => {
       looks++;
       return 0;
     };
-    const release = new HeapRelease({ collect: () => {}, oldGenerationUsed, busySinceLastCall: () => 0, settleMs: 1 });
+    const release = new HeapRelease({ collect: () => {}, oldGenerationUsed, busySampler: () => () => 0, settleMs: 1 });
     looks = 0;
     const stop = releaseHeapAfterLoads(release, feed);
     await new Promise((r) => setTimeout(r, 20));

@@ -1,17 +1,14 @@
 // Bytes of heap a value keeps alive: the heap after full collections with it held, minus before.
 // A count, not a time: what memory tests assert on.
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { v8Collector } from '../../src/cli/heap-release.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-v8.setFlagsFromString('--no-expose-gc');
+const collect = v8Collector();
 
 /** Full collections until what is garbage now is gone (two: finalizers and weak references). */
-function collectAll(): void {
-  gc();
-  gc();
+export function collectAll(): void {
+  collect('full');
+  collect('full');
 }
 
 export function heldBy(make: () => unknown): number {
