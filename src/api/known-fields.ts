@@ -70,23 +70,40 @@ const SHAPES: ReadonlyMap<string, Shape> = new Map([
 /** Reports every field of `doc` (a document of `kind`) that its kind does not define. */
 export function checkKnownFields(c: Check, doc: Record<string, unknown>, kind: string): void {
   const shape = SHAPES.get(kind);
-  if (shape !== undefined) walk(c, doc, shape, '');
+  if (shape !== undefined) walk(c, doc, shape, undefined);
 }
 
-function walk(c: Check, value: unknown, shape: Shape, path: string): void {
+/**
+ * Where the walk is, as a chain up to the document: the path string is made only for an unknown
+ * field (nearly every document has none, and making the path of every field it walked cost a cold
+ * start of 10,000 apps more than the walk itself).
+ */
+interface At {
+  readonly up: At | undefined;
+  readonly step: string | number;
+}
+
+function pathOf(at: At | undefined): string {
+  if (at === undefined) return '';
+  const up = pathOf(at.up);
+  return typeof at.step === 'number' ? index(up, at.step) : field(up, at.step);
+}
+
+function walk(c: Check, value: unknown, shape: Shape, at: At | undefined): void {
   // A list of objects has the shape of its items; wrong types are the kind checks' to report.
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(c, item, shape, index(path, i)));
+    for (let i = 0; i < value.length; i++) walk(c, value[i], shape, { up: at, step: i });
     return;
   }
   if (!isObject(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const known = Object.hasOwn(shape, ANY_KEY) ? shape[ANY_KEY] : Object.hasOwn(shape, key) ? shape[key] : undefined;
+  const any = Object.hasOwn(shape, ANY_KEY) ? shape[ANY_KEY] : undefined;
+  for (const key of Object.keys(value)) {
+    const known = any ?? (Object.hasOwn(shape, key) ? shape[key] : undefined);
     if (known === undefined) {
       const near = nearest(key, Object.keys(shape));
-      c.fail(field(path, key), `unknown field ${JSON.stringify(key)}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}`);
+      c.fail(field(pathOf(at), key), `unknown field ${JSON.stringify(key)}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}`);
     } else if (known !== FREE) {
-      walk(c, child, known, field(path, key));
+      walk(c, value[key], known, { up: at, step: key });
     }
   }
 }

@@ -1,6 +1,7 @@
 // Connection pools to upstream endpoints, keyed by origin so they survive snapshot swaps.
 // A Cluster picks an endpoint round-robin; the pool for that endpoint's origin carries the request.
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import { lazyPackage } from '../lazy-package.ts';
 import type { Cluster, Endpoint } from '../snapshot/types.ts';
 import { type EndpointGate, gatedIndex } from './endpoint-gate.ts';
 import { originOf, type LiveOrigins } from './live-origins.ts';
@@ -11,6 +12,9 @@ export interface UpstreamOptions {
   /** connect timeout, ms */
   readonly connectTimeout: number;
 }
+
+// undici is loaded with the first pool: traffic the fast path carries (HTTP/1.1 upstreams) needs none.
+const undici = lazyPackage<typeof import('undici')>('undici');
 
 export const defaultUpstreamOptions: UpstreamOptions = { keepAliveTimeout: 30_000, connectTimeout: 10_000 };
 
@@ -49,7 +53,7 @@ export class Upstreams {
   pool(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, {
+      pool = new (undici().Pool)(origin, {
         // No timeouts on upstream responses by default (DESIGN: a 10 s pause passes through).
         headersTimeout: 0,
         bodyTimeout: 0,

@@ -2,9 +2,12 @@
 // path (yaml-fast.ts) declines, and it alone reports syntax errors: a syntax error rejects only the
 // document it is in (documents are delimited by `---` lines, so the others are still read as
 // written), with its line and column.
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { lazyPackage } from '../lazy-package.ts';
 import type { FieldError } from '../api/types.ts';
 import { detached, interned, type Interned } from './yaml-detached.ts';
+
+// Loaded on the first file the fast readers decline: generated configurations never need it.
+const yaml = lazyPackage<typeof import('yaml')>('yaml');
 
 /**
  * One non-empty document of a YAML file, by its index among all the file's documents (empty ones,
@@ -14,6 +17,7 @@ export type YamlDoc = { readonly doc: number; readonly value: unknown } | { read
 
 /** `lineOffset`: lines of the file above `text` (a document read alone: yaml-split.ts), for messages. */
 export function parseYAMLFull(text: string, lineOffset = 0, into: Interned = interned()): YamlDoc[] {
+  const { LineCounter, parseAllDocuments } = yaml();
   const lines = new LineCounter();
   // `merge` accepts `<<:` keys as Kubernetes' YAML reader does; maxAliasCount bounds alias bombs.
   const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines, merge: true });

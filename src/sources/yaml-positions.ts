@@ -3,12 +3,16 @@
 // the documents concerned are composed (the `yaml` package's CST parser splits the file into
 // documents cheaply; the Composer then builds nodes, with their offsets, for one document).
 // JSON files are read the same way (JSON is YAML's flow syntax).
-import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node } from 'yaml';
+import type { CST, Document, Node } from 'yaml';
 import type { FieldError, Rejection } from '../api/types.ts';
+import { lazyPackage } from '../lazy-package.ts';
+
+// Loaded with the first file that has a rejected document.
+const yaml = lazyPackage<typeof import('yaml')>('yaml');
 
 /** Finds the lines of the fields of one file's documents. */
 export class FilePositions {
-  readonly #lines = new LineCounter();
+  readonly #lines = new (yaml().LineCounter)();
   readonly #documents: CST.Document[] = [];
   readonly #composed = new Map<number, Document.Parsed | null>();
   /** lines of the file above `text` (a document read alone: yaml-split.ts) */
@@ -18,7 +22,7 @@ export class FilePositions {
     this.#lineOffset = lineOffset;
     // Positions are a courtesy: whatever the text, failing to find them must not fail the load.
     try {
-      for (const token of new Parser(this.#lines.addNewLine).parse(text)) {
+      for (const token of new (yaml().Parser)(this.#lines.addNewLine).parse(text)) {
         if (token.type === 'document') this.#documents.push(token);
       }
     } catch {
@@ -59,7 +63,7 @@ export class FilePositions {
     const token = this.#documents[doc];
     composed = null;
     try {
-      if (token !== undefined) for (const d of new Composer({ merge: true }).compose([token])) composed ??= d;
+      if (token !== undefined) for (const d of new (yaml().Composer)({ merge: true }).compose([token])) composed ??= d;
     } catch {
       composed = null;
     }
@@ -90,16 +94,16 @@ function parsePath(path: string): Segment[] | undefined {
 /** The value at `segment` of a map or sequence node, and the offset where it is written (a key's). */
 function child(node: unknown, segment: Segment): { value: unknown; at: number | undefined } | undefined {
   if (typeof segment === 'number') {
-    if (!isSeq(node)) return undefined;
+    if (!yaml().isSeq(node)) return undefined;
     const item = node.items[segment] as Node | undefined;
     return item === undefined ? undefined : { value: item, at: item.range?.[0] };
   }
-  if (!isMap(node)) return undefined;
+  if (!yaml().isMap(node)) return undefined;
   // The last of duplicate keys is the one a reader keeps (duplicates are a syntax error anyway).
   for (let i = node.items.length - 1; i >= 0; i--) {
     const pair = node.items[i];
     const key = pair?.key;
-    if (isScalar(key) && String(key.value) === segment) return { value: pair?.value, at: key.range?.[0] };
+    if (yaml().isScalar(key) && String(key.value) === segment) return { value: pair?.value, at: key.range?.[0] };
   }
   return undefined;
 }

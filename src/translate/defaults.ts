@@ -10,13 +10,23 @@ import type { HTTPIngressPath, IngressRule, IngressSpec } from '../api/types.ts'
 export function applyDefaults(spec: IngressSpec): IngressSpec {
   const out: IngressSpec = { ...spec };
   if (spec.tls) out.tls = spec.tls.map((t) => ({ ...t }));
-  if (spec.rules) out.rules = spec.rules.map(defaultRule);
+  if (spec.rules) {
+    // Rules whose http blocks are one object get one defaulted block: the YAML reader makes equal
+    // values of a file one object, and Knative writes the same paths for an ingress's public and
+    // cluster-local rules, so what reads the rules (routes, the hash) sees at once they are equal.
+    const done = new Map<object, IngressRule['http']>();
+    out.rules = spec.rules.map((rule) => defaultRule(rule, done));
+  }
   return out;
 }
 
-function defaultRule(rule: IngressRule): IngressRule {
+function defaultRule(rule: IngressRule, done: Map<object, IngressRule['http']>): IngressRule {
   const out: IngressRule = { ...rule, visibility: rule.visibility || 'ExternalIP' };
-  if (rule.http) out.http = { ...rule.http, paths: rule.http.paths?.map(defaultPath) };
+  if (rule.http) {
+    let http = done.get(rule.http);
+    if (http === undefined) done.set(rule.http, (http = { ...rule.http, paths: rule.http.paths?.map(defaultPath) }));
+    out.http = http;
+  }
   return out;
 }
 

@@ -26,7 +26,11 @@ export function hashSpec(spec: IngressSpec, namespace: string, name: string): st
 export function encodeSpec(spec: IngressSpec): string {
   const f: string[] = [];
   if (spec.tls && spec.tls.length > 0) f.push('"tls":' + array(spec.tls, tlsJson));
-  if (spec.rules && spec.rules.length > 0) f.push('"rules":' + array(spec.rules, ruleJson));
+  if (spec.rules && spec.rules.length > 0) {
+    // Rules sharing one http block (defaults.ts) encode its paths once.
+    const paths = new Map<object, string>();
+    f.push('"rules":' + array(spec.rules, (r) => ruleJson(r, paths)));
+  }
   // `omitempty` drops "", 0, nil and empty slices/maps. YAML may also give null: Go decodes it as nil.
   if (spec.httpOption) f.push('"httpOption":' + goString(spec.httpOption));
   return '{' + f.join(',') + '}';
@@ -66,12 +70,16 @@ function tlsJson(t: IngressTLS): string {
   return '{' + f.join(',') + '}';
 }
 
-function ruleJson(r: IngressRule): string {
+function ruleJson(r: IngressRule, done: Map<object, string>): string {
   const f: string[] = [];
   if (r.hosts && r.hosts.length > 0) f.push('"hosts":' + array(r.hosts, scalar));
   if (r.visibility) f.push('"visibility":' + goString(r.visibility));
   // `http` is a pointer with omitempty: only a missing block is left out; `paths` has no omitempty.
-  if (r.http) f.push('"http":{"paths":' + list(r.http.paths, pathJson) + '}');
+  if (r.http) {
+    let http = done.get(r.http);
+    if (http === undefined) done.set(r.http, (http = '"http":{"paths":' + list(r.http.paths, pathJson) + '}'));
+    f.push(http);
+  }
   return '{' + f.join(',') + '}';
 }
 

@@ -41,6 +41,9 @@ test('a one-ingress edit is summarized from the diffs: only the changed virtual 
   const hosts2 = hosts.filter((v) => v.name !== `${names(9)}/1`).map((v) => (v.name === `${names(7)}/0` ? edited : v));
   const clusters2 = [...clusters, cluster('c7-new')].sort((a, b) => (a.name < b.name ? -1 : 1));
   const v2 = snap(2, hosts2, clusters2);
+  // The first version's summary (a walk of every route) is made a second after it is served or when
+  // the page is read, whichever comes first: here, read.
+  h.entries();
   reads = 0;
   emit({ snapshot: v2, previous: v1, diffs: diffs({ external: { removed: [hosts[14]!, hosts[19]!], added: [edited] }, clusters: { removed: [], added: [cluster2(clusters2)] } }) });
   assert.ok(reads <= 6, `virtual hosts read: ${reads}`);
@@ -68,4 +71,35 @@ test('an ingress whose every host left is removed, a new one added; without diff
     assert.deepEqual([c.routes.added, c.routes.removed, c.routes.changed], [[names(3)], [names(1)], []], `diffs: ${withDiffs}`);
     assert.deepEqual([c.clusters.added, c.clusters.removed, c.clusters.changed], [[], ['c1'], ['c2']], `diffs: ${withDiffs}`);
   }
+});
+
+test('the first version is summarized when the page is read, not in the turn that serves it (a cold start of 10,000 apps walked every route there)', () => {
+  const { h, emit } = history();
+  const hosts = Array.from({ length: 400 }, (_, i) => vhost(names(i >> 1), i & 1, `c${i >> 1}`));
+  const v1 = snap(1, hosts, Array.from({ length: 200 }, (_, i) => cluster(`c${i}`)));
+  reads = 0;
+  emit({ snapshot: v1, previous: undefined, diffs: undefined });
+  assert.equal(reads, 0, 'no route is read when the version is served');
+  const first = h.entries()[0]!;
+  assert.ok(reads > 0);
+  assert.equal(first.version, 1);
+  assert.deepEqual(first.changes.routes.counts, [200, 0, 0]);
+  assert.deepEqual(first.changes.routes.added.slice(0, 2), [names(0), names(1)]);
+  assert.deepEqual(first.changes.clusters.counts, [200, 0, 0]);
+  h.stop();
+});
+
+test('an edit before the first version was read still gets its summary from the diffs, and the first its own', () => {
+  const { h, emit } = history();
+  const hosts = [vhost(names(1), 0, 'c1'), vhost(names(2), 0, 'c2')];
+  const v1 = snap(1, hosts, [cluster('c1'), cluster('c2')]);
+  emit({ snapshot: v1, previous: undefined, diffs: undefined });
+  const edited = vhost(names(2), 0, 'c2');
+  const v2 = snap(2, [hosts[0]!, edited], [cluster('c1'), cluster('c2')]);
+  emit({ snapshot: v2, previous: v1, diffs: diffs({ external: { removed: [hosts[1]!], added: [edited] } }) });
+  const [second, first] = h.entries();
+  assert.deepEqual(first!.changes.routes.added, [names(1), names(2)]);
+  assert.deepEqual(second!.changes.routes.changed, []);
+  assert.deepEqual([second!.changes.routes.added, second!.changes.routes.removed], [[], []]);
+  h.stop();
 });

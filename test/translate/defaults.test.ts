@@ -60,3 +60,20 @@ test('returns a new object, leaves the input untouched, and is idempotent', () =
 test('a rule without an http block does not throw', () => {
   assert.deepEqual(applyDefaults({ rules: [{ hosts: ['x'] }] }), { rules: [{ hosts: ['x'], visibility: 'ExternalIP' }] });
 });
+
+// The YAML reader makes equal values of a file one object; Knative writes an ingress's public and
+// cluster-local rules with the same paths, so their http blocks arrive as one object.
+test('rules sharing one http block get one defaulted block, and hash as separate equal blocks would', async () => {
+  const { encodeSpec } = await import('../../src/translate/hash.ts');
+  const http = { paths: [{ path: '/', splits: [{ serviceNamespace: 'n', serviceName: 'one', servicePort: 80 }] }] };
+  const shared: IngressSpec = { rules: [{ hosts: ['a.example.com'], http }, { hosts: ['a.n.svc.cluster.local'], visibility: 'ClusterLocal', http }] };
+  const out = applyDefaults(shared);
+  assert.equal(out.rules?.[0]?.http, out.rules?.[1]?.http);
+  assert.notEqual(out.rules?.[0]?.http, http, 'the input is not modified');
+  assert.equal(out.rules?.[0]?.http?.paths[0]?.splits[0]?.percent, 100);
+  assert.equal(http.paths[0]?.splits[0] && 'percent' in http.paths[0].splits[0], false);
+  const apart: IngressSpec = { rules: shared.rules?.map((r) => ({ ...r, http: structuredClone(http) })) };
+  const separate = applyDefaults(apart);
+  assert.notEqual(separate.rules?.[0]?.http, separate.rules?.[1]?.http);
+  assert.equal(encodeSpec(out), encodeSpec(separate));
+});
