@@ -1,8 +1,9 @@
 // The two copies a JSON access log line is made of, as cheap as JavaScript makes them: a fixed run
 // of bytes, and a string value checked for anything JSON must escape. Both store four bytes at a
 // time through a DataView (unaligned 32-bit stores are single instructions once optimised): a
-// set() per run cost a call into the runtime (~17 ns, as much as a 13-byte key's loop), and a
-// byte per store made the checked copy ~2.5 ns a character (bench/log-line-cost.ts).
+// set() costs a builtin call (~16 ns whatever the length), as much as a short key's stores, so only
+// long runs (the time, the head, the endpoint's tail) are set(); a byte per store made the checked
+// copy ~2.5 ns a character (bench/log-line-cost.ts).
 
 /** A fixed run of bytes, as little-endian 32-bit words and the bytes left over. */
 export interface Run {
@@ -38,8 +39,15 @@ export function viewOf(buf: Uint8Array): DataView {
   return lastView!;
 }
 
+/** Runs this long or longer are copied by one set(): its fixed cost is below the stores it saves. */
+const SET_FROM = 24;
+
 /** `r` written at `at` (room checked by the caller): the end. */
 export function putRun(v: DataView, buf: Uint8Array, at: number, r: Run): number {
+  if (r.length >= SET_FROM) {
+    buf.set(r.bytes, at);
+    return at + r.length;
+  }
   const words = r.words;
   let o = at;
   for (let i = 0; i < words.length; i++, o += 4) v.setUint32(o, words[i]!, true);
@@ -72,3 +80,40 @@ export function plainInto(v: DataView, buf: Uint8Array, at: number, s: string): 
   return at + n;
 }
 
+
+/** `s` copied as bytes if it is all ASCII (a template's values: nothing escaped, see access-log-template-bytes.ts); else -1. */
+export function asciiInto(v: DataView, buf: Uint8Array, at: number, s: string): number {
+  const n = s.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const c0 = s.charCodeAt(i);
+    const c1 = s.charCodeAt(i + 1);
+    const c2 = s.charCodeAt(i + 2);
+    const c3 = s.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) > 0x7f) return -1;
+    v.setUint32(at + i, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
+  }
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    buf[at + i] = c;
+  }
+  return at + n;
+}
+
+/** The most bytes digitsInto() writes (String() of any number is at most this long). */
+export const DIGITS_MOST = 24;
+
+/** `n` as JavaScript prints it (String(n)): digits for the usual non-negative integers, with no string made; String() for the rest. */
+export function digitsInto(v: DataView, buf: Uint8Array, at: number, n: number): number {
+  if (!(n >= 0 && n <= 0xffffffff && Math.floor(n) === n)) return plainInto(v, buf, at, String(n));
+  if (n < 10) {
+    buf[at] = 0x30 + n;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  let i = at + digits;
+  for (let m = n; i > at; m = Math.floor(m / 10)) buf[--i] = 0x30 + (m % 10);
+  return at + digits;
+}
