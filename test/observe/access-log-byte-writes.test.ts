@@ -26,12 +26,12 @@ describe('access log byte writes', () => {
   });
 
   it('copies a plain value of any length to any offset, and refuses one with a character to escape wherever it is', () => {
-    for (let n = 0; n <= 11; n++) {
+    for (let n = 0; n <= 60; n += n < 12 || n > 44 ? 1 : 8) {
       const s = Array.from({ length: n }, (_, i) => PLAIN[i % PLAIN.length]).join('');
       for (let at = 0; at < 5; at++) {
-        const buf = Buffer.alloc(32, 0xaa);
+        const buf = Buffer.alloc(72, 0xaa);
         assert.equal(plainInto(viewOf(buf), buf, at, s), at + n);
-        const want = Buffer.alloc(32, 0xaa);
+        const want = Buffer.alloc(72, 0xaa);
         want.write(s, at, 'latin1');
         assert.deepEqual(buf, want, `${JSON.stringify(s)} at ${at}`);
         for (let i = 0; i < n; i++) {
@@ -46,12 +46,12 @@ describe('access log byte writes', () => {
 
   it('copies an ASCII value of any length to any offset as it is (quotes, backslashes, control characters), and refuses one with a non-ASCII character wherever it is', () => {
     const ASCII = ' "\\\u0000\n\u001f\u007f!~Az09';
-    for (let n = 0; n <= 11; n++) {
+    for (let n = 0; n <= 60; n += n < 12 || n > 44 ? 1 : 8) {
       const s = Array.from({ length: n }, (_, i) => ASCII[i % ASCII.length]).join('');
       for (let at = 0; at < 5; at++) {
-        const buf = Buffer.alloc(32, 0xaa);
+        const buf = Buffer.alloc(72, 0xaa);
         assert.equal(asciiInto(viewOf(buf), buf, at, s), at + n);
-        const want = Buffer.alloc(32, 0xaa);
+        const want = Buffer.alloc(72, 0xaa);
         want.write(s, at, 'latin1');
         assert.deepEqual(buf, want, `${JSON.stringify(s)} at ${at}`);
         for (let i = 0; i < n; i++) {
@@ -70,6 +70,21 @@ describe('access log byte writes', () => {
       const end = digitsInto(viewOf(buf), buf, 3, n);
       assert.equal(buf.toString('latin1', 3, end), String(n));
       assert.ok(end - 3 <= DIGITS_MOST, String(n));
+    }
+  });
+
+  it('checks a long value (copied natively, checked four bytes a load) as it checks a short one, for every character and position', () => {
+    const buf = Buffer.alloc(128);
+    const v = viewOf(buf);
+    for (let c = 0; c < 0x180; c++) {
+      const ch = String.fromCharCode(c);
+      const shortPlain = plainInto(v, buf, 0, `ab${ch}d`) >= 0;
+      const shortAscii = asciiInto(v, buf, 0, `ab${ch}d`) >= 0;
+      for (const p of [0, 1, 2, 3, 30, 47, 50]) {
+        const long = 'x'.repeat(p) + ch + 'y'.repeat(50 - p);
+        assert.equal(plainInto(v, buf, 3, long) >= 0, shortPlain, `plain U+${c.toString(16)} at ${p}`);
+        assert.equal(asciiInto(v, buf, 3, long) >= 0, shortAscii, `ascii U+${c.toString(16)} at ${p}`);
+      }
     }
   });
 });
