@@ -3,7 +3,8 @@
 // log` starts one `sluice serve` per run, so each ratio divides two runs seconds apart, and on the
 // shared 2 cores the load moves them by more than the log's cost. Here one in-process gateway (the
 // real fast path, request ids on as `serve` has them) serves one long wrk run of small GETs, the
-// log switched every few seconds (off, JSON to a file, JSON to /dev/null, Envoy's template to a file; every other window set in
+// log switched every few seconds (off, JSON to a file, JSON to /dev/null, Envoy's template to a file; `--modes` adds sampled: JSON
+// for 1% of requests; every other window set in
 // reverse order), and each window's CPU time per request (the whole process: the writer's libuv
 // threads too) is divided by the next `off` window's: the median of those paired ratios is the
 // figure. The gateway is pinned to CPU 0 with wrk and the upstream on CPU 1, as the bench does.
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { Gateway } from '../src/gateway.ts';
 import { silentLogger } from '../src/log.ts';
 import { type AccessLog, openAccessLog } from '../src/observe/access-log.ts';
+import { accessLogFilter } from '../src/observe/access-log-filter.ts';
 import { ENVOY_DEFAULT_FORMAT } from '../src/observe/access-log-format.ts';
 import { writeJsonLine } from '../src/observe/access-log-json-bytes.ts';
 import { LineWriter } from '../src/observe/access-log-writer.ts';
@@ -59,6 +61,8 @@ const LOGS: Record<string, () => AccessLog | undefined> = {
   'json-null': () => openAccessLog('/dev/null', 'json'),
   // Envoy's default template (Kourier's), to a file.
   template: () => openAccessLog(join(workDir, 'access-template.log'), ENVOY_DEFAULT_FORMAT),
+  // JSON to a file for 1% of the requests (`--access-log-sample-rate 0.01`): should cost about a hundredth of json's.
+  sampled: () => openAccessLog(join(workDir, 'access-sampled.log'), 'json', { filter: accessLogFilter({ sampleRate: '0.01' })! }),
   // As before lines were deferred: each line made and put in its own writer (to /dev/null) where its exchange finishes.
   'at-once': () => {
     const log = openAccessLog('/dev/null', 'json')!;

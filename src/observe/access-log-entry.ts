@@ -99,9 +99,14 @@ export function flagsOf(x: LoggedExchange, status: number, outcome: LoggedOutcom
 export function requestHeader(raw: readonly string[], name: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === name.length && (n === name || sameLowerCase(n, name))) return raw[i + 1];
+    if (n.length === name.length && sameName(n, name)) return raw[i + 1];
   }
   return undefined;
+}
+
+/** Header name `n` is `lower` (a lower-case name of the same length), whatever its case. */
+export function sameName(n: string, lower: string): boolean {
+  return n === lower || sameLowerCase(n, lower);
 }
 
 /** `n.toLowerCase() === lower` (same length) without a new string per header on every line. */
@@ -141,14 +146,22 @@ const hosts = new WeakMap<Endpoint, string>();
 /** How many upstream texts were made (a test counts: once per endpoint, not per line). */
 export const hostTextsMade = { count: 0 };
 
+/** The endpoint of the last upstreamHost() and its text (one endpoint held: a snapshot's at most). */
+let lastHostOf: Endpoint | undefined;
+let lastHost = '';
+
 export function upstreamHost(x: LoggedExchange): string | undefined {
   const ep = x.endpoint;
   if (ep === undefined) return undefined;
+  // Lines mostly go to the endpoint the line before went to: no WeakMap look-up then.
+  if (ep === lastHostOf) return lastHost;
   let host = hosts.get(ep);
   if (host === undefined) {
     hostTextsMade.count++;
     host = ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
     hosts.set(ep, host);
   }
+  lastHostOf = ep;
+  lastHost = host;
   return host;
 }

@@ -4,8 +4,7 @@ import { SluiceError } from '../errors.ts';
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
 import { jsonLine } from './access-log-json.ts';
 import { writeJsonLine } from './access-log-json-bytes.ts';
-import { type LineBytes, templateBytes } from './access-log-template-bytes.ts';
-import { isoTimeAt } from './access-log-time.ts';
+import { type LineBytes, numberOperator, templateBytes, timeOperator } from './access-log-template-bytes.ts';
 
 export { jsonLine };
 export type { LineBytes };
@@ -21,9 +20,7 @@ export function lineBytesOf(format: LineFormat): LineBytes | undefined {
 }
 
 /** Wall-clock start, RFC 3339 with milliseconds (Envoy's %START_TIME% default). */
-function startTime(e: AccessEntry): string {
-  return isoTimeAt(e.x.startedAt);
-}
+const startTime = timeOperator((e) => e.x.startedAt);
 
 function durationMs(e: AccessEntry): number {
   return Math.round(e.endedAt - e.x.startedAt);
@@ -33,7 +30,7 @@ const grpcStatus = (e: AccessEntry): number | undefined => grpcStatusCode(e.x, e
 
 type Part = string | LineFormat;
 
-const dash = (v: string | number | undefined): string => (v === undefined || v === '' ? '-' : String(v));
+const dash = (v: string | undefined): string => (v === undefined || v === '' ? '-' : v);
 
 /** `%REQ(a?b):n%` and `%RESP(...)%`: the header (or the alternative), cut to n characters. */
 function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefined): LineFormat {
@@ -68,13 +65,13 @@ function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefi
 
 const SIMPLE: Record<string, LineFormat> = {
   START_TIME: startTime,
-  RESPONSE_CODE: (e) => String(e.status),
+  RESPONSE_CODE: numberOperator((e) => e.status),
   RESPONSE_FLAGS: responseFlags,
-  DURATION: (e) => String(durationMs(e)),
-  BYTES_RECEIVED: (e) => String(e.x.bytesIn ?? 0),
-  BYTES_SENT: (e) => String(e.x.bytesOut ?? 0),
+  DURATION: numberOperator(durationMs),
+  BYTES_RECEIVED: numberOperator((e) => e.x.bytesIn ?? 0),
+  BYTES_SENT: numberOperator((e) => e.x.bytesOut ?? 0),
   // Envoy's: ms from the request's start to the upstream's first byte; `-` when none came.
-  RESPONSE_DURATION: (e) => dash(ttfbMs(e.x)),
+  RESPONSE_DURATION: numberOperator((e) => ttfbMs(e.x)),
   TRACE_ID: (e) => dash(traceId(e.x)),
   UPSTREAM_HOST: (e) => dash(upstreamHost(e.x)),
   UPSTREAM_CLUSTER: (e) => dash(e.x.clusterName),
@@ -82,7 +79,7 @@ const SIMPLE: Record<string, LineFormat> = {
   DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT: (e) => dash(e.x.clientAddress),
   PROTOCOL: (e) => protocolOf(e.x),
   ROUTE_NAME: (e) => dash(e.x.ingress),
-  GRPC_STATUS: (e) => dash(grpcStatus(e)),
+  GRPC_STATUS: numberOperator(grpcStatus),
 };
 
 const OPERATOR = /%([A-Z_]+)(?:\(([^)]*)\))?(?::(\d+))?%/g;

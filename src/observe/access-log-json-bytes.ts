@@ -10,12 +10,47 @@
 // does. The bytes are the string road's exactly (test/observe/access-log-json.test.ts,
 // access-log-golden.test.ts).
 import type { Endpoint } from '../snapshot/types.ts';
-import { flagsOf, grpcStatusCode, type LoggedExchange, type LoggedOutcome, requestHeader, ttfbMs } from './access-log-entry.ts';
+import { flagsOf, grpcStatusCode, type LoggedExchange, type LoggedOutcome, sameName, ttfbMs } from './access-log-entry.ts';
 import { CHUNK, type LineWriter } from './access-log-writer.ts';
 import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
 import { timeRunInto } from './access-log-time.ts';
 import { flagsRun, headRun, statusRun } from './access-log-json-pieces.ts';
-import { plainInto, putRun, type Run, runOf, textRun, viewOf } from './access-log-byte-writes.ts';
+import { digitsInto, plainInto, putRun, type Run, runOf, textRun, viewOf } from './access-log-byte-writes.ts';
+
+/** The request headers a line reads (the first value of each), found by headersOf(). */
+const found: { ua: string | undefined; rid: string | undefined; traceparent: string | undefined } = { ua: undefined, rid: undefined, traceparent: undefined };
+
+/**
+ * One pass over the request's header list for the user agent and, when wanted, the client's
+ * x-request-id and traceparent (a pass per header read every name again). Names are compared as
+ * requestHeader() compares them (its length first, then case-insensitively).
+ */
+export function headersOf(raw: readonly string[], wantRid: boolean, wantTrace: boolean): void {
+  let ua: string | undefined;
+  let rid: string | undefined;
+  let tp: string | undefined;
+  headerPasses.count++;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    switch (n.length) {
+      case 10:
+        if (ua === undefined && sameName(n, 'user-agent')) ua = raw[i + 1];
+        break;
+      case 11:
+        if (wantTrace && tp === undefined && sameName(n, TRACEPARENT)) tp = raw[i + 1];
+        break;
+      case 12:
+        if (wantRid && rid === undefined && sameName(n, 'x-request-id')) rid = raw[i + 1];
+        break;
+    }
+  }
+  found.ua = ua;
+  found.rid = rid;
+  found.traceparent = tp;
+}
+
+/** How many passes over request header lists lines made (a test counts: one per line). */
+export const headerPasses = { count: 0 };
 
 /** jsonLineInto's answer when the buffer has too little room left for the line. */
 export const NO_ROOM = -2;
@@ -42,19 +77,7 @@ const QUOTE = 0x22;
 /** Fixed fragments and numbers of the longest line, with room to spare (a number prints in at most 24 characters). */
 const FIXED_MOST = 1024;
 
-/** `n` as JavaScript prints it: digits for the usual non-negative integers, String() for the rest. */
-function num(v: DataView, buf: Uint8Array, at: number, n: number): number {
-  if (!(n >= 0 && n <= 0xffffffff && Math.floor(n) === n)) return plainInto(v, buf, at, String(n));
-  if (n < 10) {
-    buf[at] = 0x30 + n;
-    return at + 1;
-  }
-  let digits = 1;
-  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
-  let i = at + digits;
-  for (let m = n; i > at; m = Math.floor(m / 10)) buf[--i] = 0x30 + (m % 10);
-  return at + digits;
-}
+const num = digitsInto;
 
 // The field writers: each takes the line's end so far and gives the new one; a line that has
 // already declined (-1) stays declined, so a run of fields is checked once, at its end.
@@ -100,6 +123,9 @@ interface Tail {
 }
 /** Endpoints are the snapshot's objects, the same on every request until the configuration changes. */
 const tails = new WeakMap<Endpoint, Tail>();
+/** The endpoint and tail of the line before (a strong reference to one endpoint: a snapshot's at most). */
+let lastEndpoint: Endpoint | undefined;
+let lastTail: Tail | undefined;
 /** Where a tail is made (bounded: the line's bound counts its strings). */
 let scratch = new Uint8Array(4096);
 
@@ -110,11 +136,11 @@ let scratch = new Uint8Array(4096);
  */
 export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number): number {
   const client = x.clientAddress;
-  const raw = x.raw;
-  const ua = requestHeader(raw, 'user-agent');
-  const rid = x.requestId === '' ? requestHeader(raw, 'x-request-id') : x.requestId;
+  headersOf(x.raw, x.requestId === '', x.span === undefined);
+  const ua = found.ua;
+  const rid = x.requestId === '' ? found.rid : x.requestId;
   const ep = x.endpoint;
-  const trace = x.span !== undefined ? x.span.traceId : parseTraceparent(requestHeader(raw, TRACEPARENT))?.traceId;
+  const trace = x.span !== undefined ? x.span.traceId : found.traceparent === undefined ? undefined : parseTraceparent(found.traceparent)?.traceId;
   const route = x.ingress;
   const cluster = x.clusterName;
   const flags = flagsOf(x, status, outcome);
@@ -129,13 +155,16 @@ export function jsonLineInto(buf: Uint8Array, at: number, x: LoggedExchange, sta
   if (ep !== undefined) {
     // The same on every line to this endpoint by this route: made once, then copied.
     const split = x.split;
-    tail = tails.get(ep);
+    // Lines in a batch mostly go to the endpoint the one before went to: no WeakMap look-up then.
+    tail = ep === lastEndpoint ? lastTail : tails.get(ep);
     if (tail === undefined || tail.route !== route || tail.split !== split || tail.cluster !== cluster) {
       const end = routeToUpstream(scratch, 0, route, split, cluster, ep);
       if (end < 0) return -1;
       tail = { route, split, cluster, run: runOf(scratch.slice(0, end)) };
       tails.set(ep, tail);
     }
+    lastEndpoint = ep;
+    lastTail = tail;
   }
 
   const v = viewOf(buf);

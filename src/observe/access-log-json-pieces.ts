@@ -69,14 +69,20 @@ export function statusRun(status: number, withDuration: boolean): Run | undefine
 /** `,"flags":"F"`, and the same closing the line, by flags (few: Envoy's letters and policies' flags). */
 const flagRuns = new Map<string, { readonly open: Run; readonly closed: Run } | undefined>();
 
+let lastFlags: string | undefined;
+let lastFlagsRun: { readonly open: Run; readonly closed: Run } | undefined;
+
 /** The flags run; `last`: the line ends after it (no trace id); undefined when the flags need escaping. */
 export function flagsRun(flags: string, last: boolean): Run | undefined {
-  let run = flagRuns.get(flags);
+  // Most lines say what the one before said ('-'): no Map look-up then.
+  let run = flags === lastFlags ? lastFlagsRun : flagRuns.get(flags);
   if (run === undefined && !flagRuns.has(flags)) {
     if (flagRuns.size >= 64) flagRuns.clear();
     run = isPlain(flags) ? { open: textRun(`,"flags":"${flags}"`), closed: textRun(`,"flags":"${flags}"}`) } : undefined;
     flagRuns.set(flags, run);
     runsMade.flags++;
   }
+  lastFlags = flags;
+  lastFlagsRun = run;
   return run === undefined ? undefined : last ? run.closed : run.open;
 }

@@ -1,48 +1,123 @@
-// A template line (access-log-format.ts) written as bytes straight into the writer's buffer: the
-// operators' values are still strings, but the line is not one (no concatenations, no flattened
-// copy: most of a template line's garbage). The fixed text is bytes made once. A value with a
-// non-ASCII character declines the line (false) and it goes the string road, which encodes UTF-8;
-// templates escape nothing, so every other character is copied as it is, as that road writes it.
+// A template line (access-log-format.ts) written as bytes straight into the writer's buffer: no
+// string for the line (no concatenations, no flattened copy), none for a number operator's value
+// (its digits are written: numberOperator()) or the start time (its bytes are made once per
+// millisecond: timeOperator()), and no array of the line's values (each value is copied as it is
+// got). The fixed text is runs made once; values are copied four bytes a store
+// (access-log-byte-writes.ts). A value with a non-ASCII character declines the line and it goes the
+// string road, which encodes UTF-8. Templates escape nothing, so every other character is copied as
+// it is, as that road writes it.
 import type { AccessEntry } from './access-log-entry.ts';
-import type { LineWriter } from './access-log-writer.ts';
+import { asciiInto, DIGITS_MOST, digitsInto, putRun, type Run, runOf, viewOf } from './access-log-byte-writes.ts';
+import { isoTimeAt, isoTimeInto } from './access-log-time.ts';
+import { CHUNK, type LineWriter } from './access-log-writer.ts';
 
 export type LineBytes = (w: LineWriter, e: AccessEntry) => boolean;
 
-/** `s` as bytes when it is all ASCII; else -1. */
-function ascii(buf: Uint8Array, at: number, s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) return -1;
-    buf[at + i] = c;
-  }
-  return at + s.length;
+type Operator = (e: AccessEntry) => string;
+/** A number operator's value, or undefined for `-`. */
+type NumberOf = (e: AccessEntry) => number | undefined;
+
+/** Number operators' numbers, by their string form. */
+const numbers = new WeakMap<Operator, NumberOf>();
+/** Time operators' instants (performance.now()), by their string form. */
+const times = new WeakMap<Operator, (e: AccessEntry) => number>();
+
+/** An operator whose value is a number (`-` when undefined): String() of it on the string road, its digits on the bytes road. */
+export function numberOperator(of: NumberOf): Operator {
+  const op: Operator = (e) => {
+    const n = of(e);
+    return n === undefined ? '-' : String(n);
+  };
+  numbers.set(op, of);
+  return op;
 }
 
+/** An operator whose value is the wall-clock text of an instant (isoTimeAt()): on the bytes road, the millisecond's bytes made once. */
+export function timeOperator(at: (e: AccessEntry) => number): Operator {
+  const op: Operator = (e) => isoTimeAt(at(e));
+  times.set(op, at);
+  return op;
+}
+
+const FIXED = 0;
+const TEXT = 1;
+const NUMBER = 2;
+const TIME = 3;
+/** The longest time text (a year past 9999 has a sign and six digits). */
+const TIME_MOST = 27;
+
+/** One part of a compiled template, of one class whatever its kind (object literals of different kinds were
+ * different shapes, and the line's loop read them through megamorphic loads). */
+class Piece {
+  constructor(
+    readonly kind: typeof FIXED | typeof TEXT | typeof NUMBER | typeof TIME,
+    readonly run: Run | undefined,
+    readonly text: Operator | undefined,
+    readonly number: NumberOf | undefined,
+    readonly time: ((e: AccessEntry) => number) | undefined,
+  ) {}
+}
+
+/** The line's answer when the buffer has too little room left for it. */
+const NO_ROOM = -2;
+/** Room asked for a line at first: its fixed text and this much for its values (a longer line asks for a whole buffer). */
+const VALUES_MOST = 1024;
+
 /** The bytes road of a compiled template: `parts` are its fixed text and its operators, in order. */
-export function templateBytes(parts: ReadonlyArray<string | ((e: AccessEntry) => string)>): LineBytes {
-  const pieces = parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
-  const fixed = pieces.reduce((n, p) => n + (typeof p === 'function' ? 0 : p.length), 0);
-  // This line's values, by part (the fixed parts' slots stay empty): filled, then written.
-  const values: string[] = parts.map(() => '');
+export function templateBytes(parts: ReadonlyArray<string | Operator>): LineBytes {
+  const pieces: Piece[] = parts.map((p): Piece => {
+    if (typeof p === 'string') return new Piece(FIXED, runOf(Buffer.from(p, 'utf8')), undefined, undefined, undefined);
+    const number = numbers.get(p);
+    if (number !== undefined) return new Piece(NUMBER, undefined, undefined, number, undefined);
+    const time = times.get(p);
+    if (time !== undefined) return new Piece(TIME, undefined, p, undefined, time);
+    return new Piece(TEXT, undefined, p, undefined, undefined);
+  });
+  const fixed = pieces.reduce((n, p) => n + (p.run?.length ?? 0), 0);
+  const DASH = 0x2d;
+
+  /** The line into `buf` at `at`: its end, -1 (a non-ASCII value: the string road), or NO_ROOM. */
+  const line = (buf: Uint8Array, at: number, e: AccessEntry): number => {
+    const v = viewOf(buf);
+    // The newline's byte stays free.
+    const limit = buf.length - 1;
+    let o = at;
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      if (p.kind === FIXED) {
+        if (o + p.run!.length > limit) return NO_ROOM;
+        o = putRun(v, buf, o, p.run!);
+      } else if (p.kind === NUMBER) {
+        if (o + DIGITS_MOST > limit) return NO_ROOM;
+        const n = p.number!(e);
+        if (n === undefined) buf[o++] = DASH;
+        else o = digitsInto(v, buf, o, n);
+      } else if (p.kind === TIME) {
+        if (o + TIME_MOST > limit) return NO_ROOM;
+        const end = isoTimeInto(v, buf, o, p.time!(e));
+        // A time the cache does not cover: its text.
+        o = end >= 0 ? end : asciiInto(v, buf, o, p.text!(e));
+      } else {
+        const s = p.text!(e);
+        if (o + s.length > limit) return NO_ROOM;
+        if ((o = asciiInto(v, buf, o, s)) < 0) return -1;
+      }
+    }
+    return o;
+  };
+
   return (w, e) => {
-    let most = fixed + 1;
-    for (let i = 0; i < pieces.length; i++) {
-      const p = pieces[i]!;
-      if (typeof p === 'function') most += (values[i] = p(e)).length;
-    }
-    const buf = w.room(most);
+    let buf = w.room(fixed + VALUES_MOST);
     if (buf === undefined) return false;
-    let o = w.at;
-    for (let i = 0; i < pieces.length; i++) {
-      const p = pieces[i]!;
-      if (typeof p !== 'function') {
-        // set() costs more than a loop for the few bytes between most operators.
-        if (p.length > 16) buf.set(p, o);
-        else for (let j = 0; j < p.length; j++) buf[o + j] = p[j]!;
-        o += p.length;
-      } else if ((o = ascii(buf, o, values[i]!)) < 0) return false;
+    let end = line(buf, w.at, e);
+    if (end === NO_ROOM) {
+      // Long values: a fresh buffer, else (longer than a buffer) the string road.
+      buf = w.room(CHUNK);
+      if (buf === undefined) return false;
+      end = line(buf, w.at, e);
     }
-    w.commit(o);
+    if (end < 0) return false;
+    w.commit(end);
     return true;
   };
 }

@@ -55,13 +55,25 @@ const TIME_KEY = '{"time":"';
 /** `{"time":"` and the text of the millisecond `runMs`, kept: lines in the same millisecond copy it whole. */
 const text = Buffer.from(TIME_KEY + '0000-00-00T00:00:00.000Z', 'latin1');
 const run = runOf(text);
+/** The same text without the key (a template's %START_TIME%). */
+const isoRun = runOf(text.subarray(TIME_KEY.length));
 let runMs = NaN;
 
 /** `{"time":"` and isoTimeAt(now)'s bytes written into `buf` (`v` a view of it) at `at`: the end, or -1 for a time the cache does not cover. */
 export function timeRunInto(v: DataView, buf: Uint8Array, at: number, now: number): number {
+  return keepRun(now) ? putRun(v, buf, at, run) : -1;
+}
+
+/** isoTimeAt(now)'s bytes written into `buf` at `at`: the end, or -1 for a time the cache does not cover. */
+export function isoTimeInto(v: DataView, buf: Uint8Array, at: number, now: number): number {
+  return keepRun(now) ? putRun(v, buf, at, isoRun) : -1;
+}
+
+/** The runs hold `now`'s millisecond: false for one the cache does not cover. */
+function keepRun(now: number): boolean {
   const t = Math.trunc(ORIGIN + now);
   if (t !== runMs) {
-    if (!keep(t)) return -1;
+    if (!keep(t)) return false;
     text.set(prefixBytes, TIME_KEY.length);
     const m = t - second * 1000;
     const d = TIME_KEY.length + 20;
@@ -69,8 +81,9 @@ export function timeRunInto(v: DataView, buf: Uint8Array, at: number, now: numbe
     text[d + 1] = 0x30 + (Math.floor(m / 10) % 10);
     text[d + 2] = 0x30 + (m % 10);
     rewordRun(run);
+    rewordRun(isoRun);
     runMs = t;
     timeRunsMade.count++;
   }
-  return putRun(v, buf, at, run);
+  return true;
 }

@@ -3,7 +3,7 @@
 // a write cannot keep up.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AccessEntry, LoggedExchange } from '../../src/observe/access-log-entry.ts';
@@ -105,6 +105,83 @@ describe('access log bytes road', () => {
       }
     });
   }
+});
+
+describe('template bytes road', () => {
+  it("writes number operators' digits without making their text", () => {
+    const spec = '%RESPONSE_CODE% %DURATION% %BYTES_RECEIVED% %BYTES_SENT% %RESPONSE_DURATION% %GRPC_STATUS% %REQ(:PATH)%';
+    const format = compileFormat(spec);
+    const bytes = lineBytesOf(format)!;
+    const w = new LineWriter(fs.openSync(devNull, 'a'), true, { intervalMs: 600_000 });
+    const x = exchange({ bytesIn: 123, bytesOut: 45678, grpcType: 'grpc', upstreamGrpcStatus: '14' });
+    const e = entry({ ...x, firstByteAt: x.startedAt + 3 });
+    assert.ok(bytes(w, e), 'warm');
+    const real = globalThis.String;
+    let made = 0;
+    const counting = Object.assign((v?: unknown) => {
+      if (typeof v === 'number') made++;
+      return real(v);
+    }, real) as StringConstructor;
+    globalThis.String = counting;
+    try {
+      for (let i = 0; i < 10; i++) assert.ok(bytes(w, e));
+    } finally {
+      globalThis.String = real;
+    }
+    w.close();
+    assert.equal(made, 0, 'no String() per number');
+    assert.equal(format(e), '200 12 123 45678 3 14 /p?q');
+  });
+
+  it('writes the start time from bytes made once per millisecond, with no text per line, and a year past 9999 as its text', () => {
+    const format = compileFormat('%START_TIME% %RESPONSE_CODE%');
+    const bytes = lineBytesOf(format)!;
+    const buf: Buffer[] = [];
+    const w = new LineWriter(fs.openSync(devNull, 'a'), true, { intervalMs: 600_000 });
+    const ms = Math.floor(performance.timeOrigin + performance.now()) + 0.25 - performance.timeOrigin;
+    const far = Date.UTC(10_000, 0, 1, 0, 0, 0, 7) + 0.5 - performance.timeOrigin;
+    const starts = [ms, ms + 0.5, ms + 1, ms + 1000, far, ms + 2];
+    const texts = isoTextsMade.count;
+    for (const startedAt of starts) {
+      const e = entry(exchange({ startedAt }));
+      const at = w.at;
+      assert.ok(bytes(w, e));
+      buf.push(Buffer.from(w.room(1)!.subarray(at, w.at - 1)));
+    }
+    const made = isoTextsMade.count - texts;
+    w.close();
+    assert.equal(made, 1, 'a text only for the year past 9999');
+    assert.deepEqual(buf.map((b) => b.toString('latin1')), starts.map((startedAt) => format(entry(exchange({ startedAt })))));
+    assert.match(buf[4]!.toString('latin1'), /^\+010000-01-01T00:00:00\.007Z 200$/);
+  });
+
+  it('writes odd numbers and values as the string road does', async () => {
+    const spec = '[%START_TIME%] %RESPONSE_CODE% %DURATION% %BYTES_RECEIVED% %BYTES_SENT% %RESPONSE_DURATION% %GRPC_STATUS% "%REQ(USER-AGENT)%" %REQ(X-NONE?USER-AGENT):5% %UPSTREAM_HOST% %TRACE_ID%';
+    const format = compileFormat(spec);
+    const bytes = lineBytesOf(format)!;
+    const file = join(tmpdir(), `sluice-template-odd-${process.pid}-${Date.now()}.log`);
+    const w = new LineWriter(fs.openSync(file, 'a'), true, { intervalMs: 600_000, flushBytes: 4096 });
+    const numbers = [0, -0, 7, 2 ** 32, 2 ** 53 + 2, 1e21, -1, -2.5, Number.NaN, Number.POSITIVE_INFINITY];
+    const texts = ['', 'q"uote', 'back\\slash', 'nl\nand\ttab\u0000', '\u007f', 'ünï ✓ 😀', 'lone \ud800', 'x'.repeat(70_000), 'y'.repeat(3000)];
+    const want: string[] = [];
+    let direct = 0;
+    try {
+      for (let i = 0; i < Math.max(numbers.length, texts.length); i++) {
+        const n = numbers[i % numbers.length]!;
+        const v = texts[i % texts.length]!;
+        const x = exchange({ bytesIn: n, bytesOut: -n, raw: ['user-agent', v], grpcType: 'grpc', upstreamGrpcStatus: String(n), endpoint: i % 2 ? undefined : { address: 'fd00::1', port: 80 } });
+        const e = { ...entry({ ...x, firstByteAt: x.startedAt + 0.5 + i }, 100 + i), endedAt: x.startedAt + n };
+        want.push(format(e));
+        if (bytes(w, e)) direct++;
+        else w.push(format(e));
+      }
+      await w.close();
+      assert.ok(fs.readFileSync(file).equals(Buffer.from(want.map((l) => l + '\n').join(''))));
+      assert.ok(direct >= 6, `ASCII lines took the bytes road (${direct})`);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
 });
 
 describe('response flags', () => {

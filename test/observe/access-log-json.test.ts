@@ -136,6 +136,27 @@ describe('JSON access log line', () => {
     assert.equal(requestHeader(['USER-AGENT', 'first', 'user-agent', 'second'], 'user-agent'), 'first');
   });
 
+  it("reads each request header's name once per line, for the user agent, the client's request id and traceparent together", () => {
+    const buf = Buffer.alloc(8192);
+    const names = ['Host', 'Accept', 'X-Request-Id', 'User-Agent', 'traceparent', 'user-agent', 'Cookie', 'X-Forwarded-For'];
+    const values = ['h', '*/*', 'rid-1', 'ua-1', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'ua-2', 'c=1', '10.0.0.1'];
+    const list = names.flatMap((n, i) => [n, values[i]!]);
+    let nameReads = 0;
+    const raw = new Proxy(list, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) % 2 === 0) nameReads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    for (const [requestId, span] of [['', undefined], ['gw-id', undefined], ['', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }]] as const) {
+      const e: AccessEntry = { x: { ...exchange('plain', 1), raw, requestId, ...(span && { span }) }, status: 200, outcome: undefined, endedAt: performance.now() };
+      nameReads = 0;
+      const end = jsonLineInto(buf, 0, e.x, e.status, e.outcome, e.endedAt);
+      assert.equal(nameReads, names.length, `one read per header name (request id ${JSON.stringify(requestId)}, span ${span !== undefined})`);
+      assert.equal(buf.toString('utf8', 0, end), reference({ ...e, x: { ...e.x, raw: list } }));
+    }
+  });
+
   it('makes the time run once per millisecond and the listener-to-authority and status runs once per value, not once per line', () => {
     const buf = Buffer.alloc(1 << 16);
     // Two milliseconds a little ahead, 100 lines in each (fractions inside the millisecond: no rounding at its edges).
