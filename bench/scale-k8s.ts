@@ -13,7 +13,14 @@
 // --mem prints the first run's heap (used, committed, by space) against its RSS, before and after full
 // GCs (live vs garbage), at ready and after 5 s idle (bench/preload/mem-report.mjs); the GCs it forces
 // change the RSS figures that follow.
+// --settle also prints the RSS after 20 s idle (what the gateway's own heap release leaves).
+// The gateway is bin/sluice.js, as deployed: the compiled dist/ when built (`npm run build`; a build
+// older than the sources is refused), else the sources through tsx. --tsx runs the sources through tsx
+// whatever is built (tsx's loader thread and its transformed sources add to the RSS).
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staleBuild } from './stale-build.ts';
 import { freePort } from './proc.ts';
 import { FakeApiServer, type KObject, type RequestRecord } from '../test/support/fake-apiserver.ts';
 import { startSluice, type SluiceProcess } from '../test/support/sluice.ts';
@@ -35,6 +42,13 @@ const allocAt = args.indexOf('--alloc');
 const alloc = promoted || (allocAt >= 0 && args.splice(allocAt, 1).length > 0);
 const memAt = args.indexOf('--mem');
 const mem = memAt >= 0 && args.splice(memAt, 1).length > 0;
+const settleAt = args.indexOf('--settle');
+const settle = settleAt >= 0 && args.splice(settleAt, 1).length > 0;
+const tsxAt = args.indexOf('--tsx');
+const viaTsx = tsxAt >= 0 && args.splice(tsxAt, 1).length > 0;
+const BIN = fileURLToPath(new URL('../bin/sluice.js', import.meta.url));
+const stale = viaTsx ? undefined : staleBuild(dirname(dirname(BIN)));
+if (stale !== undefined) throw new Error(stale);
 const n = Number(args[0] ?? 10_000);
 
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -52,7 +66,7 @@ let t = performance.now();
 loadApps(api, n);
 const [httpPort, localPort] = [await freePort(), await freePort()];
 loadGatewayReplicas(api, httpPort, localPort);
-console.log(`${n} apps in the fake API server (${api.resourceVersion} writes) in ${Math.round(performance.now() - t)} ms; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`${n} apps in the fake API server (${api.resourceVersion} writes) in ${Math.round(performance.now() - t)} ms; gateway ${viaTsx ? 'sources through tsx' : 'bin/sluice.js'}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 // When each ingress was last seen Ready for its generation (the fake tells of every write).
 const readyAt = new Map<string, number>();
@@ -66,7 +80,7 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   const gw = await startSluice(
     ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', '127.0.0.1:0', '--lease-duration', '3'],
     ['http', 'local', 'admin'],
-    { boundMs: 300_000, nodeArgs, env: { SLUICE_LOG_LEVEL: 'info', ...(promoted ? { SLUICE_ALLOC_PROMOTED: '1' } : {}) } },
+    { boundMs: 300_000, nodeArgs, ...(viaTsx ? {} : { entry: BIN }), env: { SLUICE_LOG_LEVEL: 'info', ...(promoted ? { SLUICE_ALLOC_PROMOTED: '1' } : {}) } },
   );
   // A bound passed (a loaded machine) stops the gateway too: it must not outlive the bench.
   try {
@@ -116,6 +130,11 @@ async function measure(label: string, gw: SluiceProcess, t0: number, first: numb
   await sleep(5000);
   console.log(`${label}: rss after 5 s idle ${rssOf(pid).toFixed(0)} MiB`);
   if (memory) await memReport(gw, `${label} after 5 s idle`);
+  else if (settle) {
+    // The gateway's own release (a full collection once quiet, the young generation shrunk after 12 s more).
+    await sleep(15_000);
+    console.log(`${label}: rss after 20 s idle ${rssOf(pid).toFixed(0)} MiB`);
+  }
   return gw;
 }
 

@@ -41,7 +41,7 @@ interface Relayed {
   hash: string;
 }
 
-type StatusView = { statuses(): readonly IngressStatusReport[]; stop(): Promise<void> };
+type StatusView = { statuses(): readonly IngressStatusReport[]; stop(): Promise<void>; onSettled(listener: () => void): () => void };
 
 /** Runs until a signal stops it (then exits the process), or rejects when it cannot go on. */
 export async function runPrimary(f: ServeFlags, n: number, log: Logger, times: PrimaryTimes): Promise<void> {
@@ -150,6 +150,8 @@ class Primary {
     await Promise.race([this.#pipeline.start(), gaveUp]);
     this.#stopHeapRelease = releaseHeapAfterLoads(this.#heap, this.#pipeline.feed);
     if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed, () => this.#pipeline.result?.objectStatuses ?? []);
+    // The leader's probes and status writes leave garbage as a load does (serve.ts).
+    this.#status?.onSettled(() => this.#heap.published());
   }
 
   /** Ready while every running worker serves the latest relayed state, until shutdown begins. */

@@ -43,6 +43,8 @@ export interface ProberOptions {
   readonly maxBackoffMs?: number;
   /** the probe itself (default: HTTP GET with Knative's probe headers) */
   readonly probe?: ProbeFn;
+  /** called when the last round running ends with none waiting (retries on a timer may follow) */
+  readonly onIdle?: () => void;
 }
 
 /** Ready endpoint addresses of the slices, each on the slice's port named `portName` (else its first port). */
@@ -94,10 +96,12 @@ export const httpProbe: ProbeFn = (replica, host, hash, timeoutMs) =>
     req.end();
   });
 
+const NONE: readonly string[] = [];
+
 interface TargetState {
   target: ProbeTarget;
-  /** `visibility|address:port` of replicas that answered with the hash */
-  done: Set<string>;
+  /** `visibility|address:port` of replicas that answered with the hash (few: an array) */
+  done: readonly string[];
   ready: boolean;
   /** every replica has been probed at least once for this hash */
   checked: boolean;
@@ -115,6 +119,16 @@ export class Prober {
   /** probes in flight, and those waiting for a slot */
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
+  /**
+   * targets whose round waits to start, in order, and rounds running: at most `concurrency` run at once,
+   * so that a new leader's 10,000 targets are not 10,000 rounds, each with its probes' closures and
+   * promises parked for minutes (long enough to reach the old generation, as garbage once answered)
+   */
+  readonly #queued = new Set<string>();
+  readonly #publicIds = new WeakMap<Replica, string>();
+  readonly #localIds = new WeakMap<Replica, string>();
+  readonly #doneLists = new Map<string, readonly string[]>();
+  #rounds = 0;
 
   constructor(opts: ProberOptions) {
     this.#opts = opts;
@@ -132,7 +146,7 @@ export class Prober {
     const st = this.#states.get(t.key);
     if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) return;
     if (st) clearTimeout(st.timer);
-    this.#states.set(t.key, { target: t, done: new Set(), ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
+    this.#states.set(t.key, { target: t, done: NONE, ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
     this.#kick(t.key);
   }
 
@@ -140,6 +154,7 @@ export class Prober {
   forget(key: string): void {
     clearTimeout(this.#states.get(key)?.timer);
     this.#states.delete(key);
+    this.#queued.delete(key);
   }
 
   isReady(key: string, hash: string): boolean {
@@ -171,26 +186,71 @@ export class Prober {
 
   stop(): void {
     this.#stopped = true;
+    this.#queued.clear();
     for (const st of this.#states.values()) clearTimeout(st.timer);
+  }
+
+  /** `visibility|address:port`, one string per replica read (a Set and two new strings per target were most of 10,000 targets' cost) */
+  #idOf(vis: 'public' | 'local', r: Replica): string {
+    const ids = vis === 'public' ? this.#publicIds : this.#localIds;
+    let id = ids.get(r);
+    if (id === undefined) ids.set(r, (id = `${vis}|${r.address}:${r.port}`));
+    return id;
+  }
+
+  /** one array for each distinct list of replicas that answered: most targets end with the same one */
+  #shared(done: string[]): readonly string[] {
+    const key = done.join(' ');
+    const known = this.#doneLists.get(key);
+    if (known !== undefined) return known;
+    if (this.#doneLists.size >= 1024) this.#doneLists.clear();
+    this.#doneLists.set(key, done);
+    return done;
+  }
+
+  /** rounds running now (for tests) */
+  get roundsRunning(): number {
+    return this.#rounds;
+  }
+
+  /** no round running nor waiting to start */
+  get idle(): boolean {
+    return this.#rounds === 0 && this.#queued.size === 0;
   }
 
   #kick(key: string): void {
     const st = this.#states.get(key);
     if (!st || st.running || this.#stopped) return;
-    st.running = true;
-    void this.#round(st).finally(() => {
-      st.running = false;
-    });
+    this.#queued.add(key);
+    this.#startRounds();
+  }
+
+  #startRounds(): void {
+    const limit = this.#opts.concurrency ?? 64;
+    for (const key of this.#queued) {
+      if (this.#rounds >= limit || this.#stopped) return;
+      this.#queued.delete(key);
+      const st = this.#states.get(key);
+      if (!st || st.running) continue;
+      st.running = true;
+      this.#rounds++;
+      void this.#round(st).finally(() => {
+        st.running = false;
+        this.#rounds--;
+        this.#startRounds();
+        if (this.idle) this.#opts.onIdle?.();
+      });
+    }
   }
 
   /** The (visibility, replica, host) probes a target still needs. */
   #pending(st: TargetState): Array<{ id: string; replica: Replica; host: string }> {
     const out: Array<{ id: string; replica: Replica; host: string }> = [];
-    const add = (vis: string, host: string | undefined, replicas: readonly Replica[]): void => {
+    const add = (vis: 'public' | 'local', host: string | undefined, replicas: readonly Replica[]): void => {
       if (!host) return;
       for (const r of replicas) {
-        const id = `${vis}|${r.address}:${r.port}`;
-        if (!st.done.has(id)) out.push({ id, replica: r, host });
+        const id = this.#idOf(vis, r);
+        if (!st.done.includes(id)) out.push({ id, replica: r, host });
       }
     };
     add('public', st.target.externalHost, this.#opts.publicReplicas());
@@ -219,7 +279,8 @@ export class Prober {
     const todo = this.#pending(st);
     const results = await Promise.all(todo.map(async (p) => ({ p, ok: await this.#limited(() => probe(p.replica, p.host, st.target.hash, this.#opts.timeoutMs ?? 2000)) })));
     if (this.#stopped || this.#states.get(st.target.key) !== st) return;
-    for (const { p, ok } of results) if (ok) st.done.add(p.id);
+    const answered = results.filter((r) => r.ok === true && !st.done.includes(r.p.id)).map((r) => r.p.id);
+    if (answered.length > 0) st.done = this.#shared([...st.done, ...answered]);
     if (results.some((r) => r.ok === false)) st.refused = true;
     const remaining = this.#pending(st).length;
     const hasReplicas = this.#hasReplicas(st);

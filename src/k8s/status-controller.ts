@@ -73,6 +73,7 @@ export class StatusController {
   /** the last error logged for each Gateway API object whose status write failed */
   readonly #objectFailures = new Map<string, string>();
   #unsubscribe: Array<() => void> = [];
+  readonly #settledListeners = new Set<() => void>();
   #replicaKey = '';
   /** per ingress, what its status was last reconciled for (see #changedReports); forgotten on a change of leader */
   readonly #settled = new Map<string, { readonly report: IngressStatusReport; readonly lb: LoadBalancerCheck; readonly version: string | undefined }>();
@@ -102,9 +103,10 @@ export class StatusController {
       onChecked: (key) => this.#touch(key),
       timeoutMs: o.probeTimeoutMs,
       probe: o.probe,
+      onIdle: () => this.#quieted(),
     });
     this.#writer = new StatusWriter(o.client, { lookup: (ns, name) => o.source.ingress(ns, name), now: o.now });
-    this.#writes = new WriteQueue(o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY, (key, w) => this.#write(key, w.report, w.lb));
+    this.#writes = new WriteQueue(o.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY, (key, w) => this.#write(key, w.report, w.lb), () => this.#quieted());
     this.#objectWriter = new ObjectStatusWriter(o.client, { lookup: (kind, ns, name) => o.source.gatewayApiObject(kind, ns, name) });
     this.leader = new LeaderElector(o.client.unlimited(), {
       namespace: o.gatewayService.namespace,
@@ -171,6 +173,21 @@ export class StatusController {
   /** what the writer remembers of its writes the watch has not brought back yet (for tests) */
   get rememberedWrites(): number {
     return this.#writer.remembered;
+  }
+
+  /**
+   * `listener` is called each time probing and status writing go quiet (nothing running or waiting): after
+   * a new leader's thousands of probes and writes, what they left in the old generation is garbage, which
+   * the gateway may then collect (src/cli/heap-release.ts). Returns an unsubscribe function.
+   */
+  onSettled(listener: () => void): () => void {
+    this.#settledListeners.add(listener);
+    return () => this.#settledListeners.delete(listener);
+  }
+
+  #quieted(): void {
+    if (this.#stopped || this.#writes.size > 0 || !this.#prober.idle) return;
+    for (const l of this.#settledListeners) l();
   }
 
   /** ingress status writes waiting or in flight (for tests) */

@@ -12,11 +12,13 @@ export class WriteQueue<T> {
   /** keys being written, with what */
   readonly #inFlight = new Map<string, T>();
   #idle: Array<() => void> = [];
+  readonly #onIdle: (() => void) | undefined;
 
-  /** `run` writes one item; it handles its own errors (a rejected promise is ignored). */
-  constructor(limit: number, run: (key: string, item: T) => Promise<void>) {
+  /** `run` writes one item; it handles its own errors (a rejected promise is ignored). `onIdle`: each time the last write ends. */
+  constructor(limit: number, run: (key: string, item: T) => Promise<void>, onIdle?: () => void) {
     this.#limit = Math.max(1, limit);
     this.#run = run;
+    this.#onIdle = onIdle;
   }
 
   /** Queues `item` for `key`, unless `same` says it is what is being written for that key now. */
@@ -62,7 +64,9 @@ export class WriteQueue<T> {
         .finally(() => {
           this.#inFlight.delete(key);
           this.#pump();
-          if (this.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
+          if (this.size !== 0) return;
+          for (const resolve of this.#idle.splice(0)) resolve();
+          this.#onIdle?.();
         });
     }
   }

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { Prober, replicasFromSlices, type Replica } from '../../src/k8s/prober.ts';
 import type { EndpointSlice } from '../../src/api/types.ts';
 import { waitFor } from './helpers.ts';
+import { heldByAsync } from '../support/heap-held.ts';
 
 /** A fake replica serving `hashes` (per host) and recording the probes it gets. */
 async function replica(hashes: Map<string, string>): Promise<{ server: Server; r: Replica; probes: string[] }> {
@@ -100,6 +101,52 @@ describe('Prober', () => {
     // No probe found a replica without the hash, so the status writer must keep a Ready written before.
     assert.equal(prober.check('ns/d', 'hd'), 'unchecked');
     assert.deepEqual(checked, []);
+  });
+
+  it('runs at most `concurrency` rounds at once: 1,000 targets do not park 1,000 rounds of probes', async () => {
+    // Probes held until released: what the prober starts meanwhile is what a new leader's first
+    // minutes hold (each round's probes, closures and promises, which would outlive the young generation).
+    let replicaReads = 0;
+    const held: Array<() => void> = [];
+    let holding = true;
+    const prober = new Prober({
+      publicReplicas: () => {
+        replicaReads++;
+        return [{ address: '127.0.0.1', port: 1 }, { address: '127.0.0.2', port: 1 }];
+      },
+      localReplicas: () => [],
+      onReady: () => {},
+      concurrency: 4,
+      probe: () => (holding ? new Promise((resolve) => held.push(() => resolve(true))) : Promise.resolve(true)),
+    });
+    probers.push(prober);
+    const targets = Array.from({ length: 1000 }, (_, i) => ({ key: `ns/t${i}`, hash: 'h', externalHost: `t${i}.example` }));
+    prober.setTargets(targets);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(prober.roundsRunning, 4);
+    assert.equal(replicaReads, 4, 'only the rounds started read the replicas');
+    assert.equal(held.length, 4, 'probes in flight bounded too');
+    // Released, every target gets its round and is ready.
+    holding = false;
+    for (const release of held.splice(0)) release();
+    await waitFor(() => targets.every((t) => prober.isReady(t.key, 'h')), 10_000, 'every target ready');
+    assert.ok(prober.roundsRunning <= 4);
+  });
+
+  it('keeps little per ready target: the replicas that answered as one shared list, not a Set of new strings each', async () => {
+    const replicas: Replica[] = [{ address: '10.0.0.1', port: 8080 }, { address: '10.0.0.2', port: 8080 }];
+    const targets = Array.from({ length: 5000 }, (_, i) => ({ key: `ns/t${i}`, hash: `h${i}`, externalHost: `t${i}.example` }));
+    let prober: Prober | undefined;
+    const held = await heldByAsync(async () => {
+      let ready = 0;
+      prober = new Prober({ publicReplicas: () => replicas, localReplicas: () => [], onReady: () => ready++, probe: async () => true });
+      prober.setTargets(targets);
+      await waitFor(() => ready === targets.length, 10_000, 'every target ready');
+      return prober;
+    });
+    prober!.stop();
+    // a Map entry and the target's state; the Set of two ids made for each target was ~230 bytes more
+    assert.ok(held / targets.length < 200, `${(held / targets.length).toFixed(0)} bytes per ready target`);
   });
 
   it('treats an unreachable replica as not ready (bounded timeout), never as ready', async () => {

@@ -20,3 +20,14 @@ export function heldBy(make: () => unknown): number {
   assert.ok(value !== undefined);
   return held;
 }
+
+/** heldBy for a value made asynchronously (a prober once its targets are probed). */
+export async function heldByAsync(make: () => Promise<unknown>): Promise<number> {
+  collectAll();
+  const before = process.memoryUsage().heapUsed;
+  const value = await make();
+  collectAll();
+  const held = process.memoryUsage().heapUsed - before;
+  assert.ok(value !== undefined);
+  return held;
+}

@@ -49,11 +49,11 @@ export async function runSluice(args: string[], opts: { boundMs?: number; env?: 
  * Starts `sluice <args>` and waits until every listener in `expect` has logged its address.
  * Always stop() it in a finally/after hook.
  */
-export async function startSluice(args: string[], expect: string[] = ['http', 'local', 'admin'], opts: { boundMs?: number; env?: NodeJS.ProcessEnv; /** node flags before the script (V8 tracing) */ nodeArgs?: readonly string[]; /** run under `taskset -c CPUS` (the caller checks that taskset exists) */ cpus?: string } = {}): Promise<SluiceProcess> {
+export async function startSluice(args: string[], expect: string[] = ['http', 'local', 'admin'], opts: { boundMs?: number; env?: NodeJS.ProcessEnv; /** node flags before the script (V8 tracing) */ nodeArgs?: readonly string[]; /** run under `taskset -c CPUS` (the caller checks that taskset exists) */ cpus?: string; /** a script to run instead of the sources through tsx (bin/sluice.js: the compiled build, as deployed) */ entry?: string } = {}): Promise<SluiceProcess> {
   // Tests run in parallel: a gateway that does not ask for an HTTPS port gets a free one, never 8443.
   if (args[0] === 'serve' && !args.includes('--https')) args = [...args, '--https', '127.0.0.1:0'];
   args = serveTestDefaults(args);
-  const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', mainTs, ...args];
+  const node = [process.execPath, ...(opts.nodeArgs ?? []), ...(opts.entry === undefined ? ['--import', 'tsx', mainTs] : [opts.entry]), ...args];
   // taskset execs node: the child's pid is the gateway's
   const [file, ...argv] = opts.cpus === undefined ? node : ['taskset', '-c', opts.cpus, ...node];
   const child = spawn(file!, argv, {
