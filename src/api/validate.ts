@@ -15,6 +15,7 @@ import { checkGloo } from './validate-gloo.ts';
 import { SLUICE_API_V1ALPHA1 } from '../gateway-api/traffic-policy-types.ts';
 import { checkTrafficPolicy } from './validate-traffic-policy.ts';
 import { checkBackendPolicy } from './validate-backend-policy.ts';
+import { shareRouteSpec } from '../gateway-api/shared-route-parts.ts';
 
 export type ValidateOutcome =
   | { kind: 'resource'; resource: Resource }
@@ -91,7 +92,9 @@ export function validateDocument(doc: unknown, origin: Origin): ValidateOutcome 
   }
   const metadata: Json = clusterScoped ? { ...meta.raw } : { ...meta.raw, namespace };
   if (clusterScoped) delete metadata.namespace;
-  const resource = { ...doc, metadata } as unknown as Resource;
+  // Routes repeat each other's parentRefs, matches and filters: one object for each (shared-route-parts.ts).
+  const route = apiVersion === GATEWAY_API_V1 && (kind === 'HTTPRoute' || kind === 'GRPCRoute');
+  const resource = (route ? { ...doc, metadata, spec: shareRouteSpec(doc.spec) } : { ...doc, metadata }) as unknown as Resource;
   return { kind: 'resource', resource };
 }
 
