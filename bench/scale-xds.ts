@@ -118,7 +118,7 @@ try {
   const syncedAt = Math.max(...synced.map((s) => s.at));
   console.log(
     `${clientCount} clients (${sotwCount} SotW holding ${held(sotwNames)} resources each, ${deltaCount} delta${vhds ? ' with VHDS' : ''} holding ${held(deltaNames)}) synced, every resource held and every response ACKed, in ${ms(syncedAt - started)} ` +
-      `(server CPU ${ms(cpuMs() - cpu)}; clients' CPU ${synced.map((s) => ms(s.cpuMs)).join(' + ')} in ${procs} processes; ${synced.reduce((n, s) => n + s.responses, 0)} responses); server ${memory()}; load ${load()}`,
+      `(server CPU ${ms(cpuMs() - cpu)}; clients' CPU ${synced.map((s) => ms(s.cpuMs)).join(' + ')} in ${procs} processes; ${synced.reduce((n, s) => n + s.responses, 0)} responses); server ${memory()}; shared responses held ${mib(server.stats().responseBytesHeld)}; load ${load()}`,
   );
 
   const session = profileFile ? new Session() : undefined;
