@@ -9,12 +9,13 @@
 // changed resources, and how much was translated, encoded and sent for it. The delta clients ask for VHDS (src/xds/vhds.ts)
 // unless `--no-vhds` is given; `--all-delta` makes every client a delta one, `--all-sotw` every one
 // state of the world, `--mixed K` K of them (the rest delta). Resource bytes per client are also
-// given by type (the most any client of the kind got), so that what an edit re-sends shows. `--profile FILE` writes a CPU profile of the server's process over the edits
+// given by type (the most any client of the kind got), so that what an edit re-sends shows.
+// `--push-budget MiB` sets the server's unsent bytes above which the next SotW push waits (push-pacer.ts). `--profile FILE` writes a CPU profile of the server's process over the edits
 // alone (node:inspector), for bench/cpuprofile.ts. Server CPU per edit is the server process's
 // user+system time from publish to the last ACK; the clients run in `--client-procs K` processes
 // of their own (2 unless given), whose CPU time is reported beside it so that a client-bound run shows.
 // The server's RSS and heap are reported after the first build, the sync and the edits.
-//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta|--all-sotw|--mixed K] [--client-procs K] [--profile FILE]
+//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta|--all-sotw|--mixed K] [--push-budget MiB] [--client-procs K] [--profile FILE]
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -42,7 +43,8 @@ const flagValue = (flag: string) => {
 const profileFile = flagValue('--profile');
 const procs = Number(flagValue('--client-procs') ?? 2);
 const mixed = flagValue('--mixed');
-const args = argv.filter((a, i) => !a.startsWith('--') && !['--profile', '--client-procs', '--mixed'].includes(argv[i - 1] ?? ''));
+const pushBudget = flagValue('--push-budget');
+const args = argv.filter((a, i) => !a.startsWith('--') && !['--profile', '--client-procs', '--mixed', '--push-budget'].includes(argv[i - 1] ?? ''));
 const vhds = !argv.includes('--no-vhds');
 const n = Number(args[0] ?? 10_000);
 const clientCount = Number(args[1] ?? 100);
@@ -82,7 +84,7 @@ console.log(`${n} apps translated: ${result.snapshot.listeners.external.length} 
 let t = performance.now();
 let cpu = cpuMs();
 const listenerAddresses = { externalAddress: '0.0.0.0:8080', externalTlsAddress: '0.0.0.0:8443', localAddress: '0.0.0.0:8081' };
-const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses });
+const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses, ...(pushBudget ? { pushBytesInFlight: Number(pushBudget) * 1048576 } : {}) });
 // CPU time beside the wall time: on a loaded machine the wall time is mostly waiting for a core.
 console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)} (server CPU ${ms(cpuMs() - cpu)}); ${JSON.stringify(server.stats())}; server ${memory()}`);
 
