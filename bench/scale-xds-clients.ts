@@ -41,7 +41,7 @@ export type ClientsCommand =
 export type ClientsReport =
   | { type: 'synced'; at: number; responses: number; cpuMs: number }
   | { type: 'watching' }
-  | { type: 'acked'; acks: number[]; bytes: number[]; responses: number; cpuMs: number }
+  | { type: 'acked'; acks: number[]; bytes: number[]; byType: Array<Record<string, number>>; responses: number; cpuMs: number }
   | { type: 'error'; message: string };
 
 const holdings: Holdings[] = [];
@@ -132,7 +132,7 @@ process.on('message', (m: ClientsCommand) => {
       () => `ACK the change (${holdings.filter((h) => h.changeAcked() === undefined).length} of ${holdings.length} streams not)`,
     ).then((done) => {
       const acks = done.map((d) => d!.at);
-      send({ type: 'acked', acks, bytes: done.map((d) => d!.bytes), responses: done.reduce((n, d) => n + d!.responses, 0), cpuMs: cpuMs() - cpu0 });
+      send({ type: 'acked', acks, bytes: done.map((d) => d!.bytes), byType: done.map((d) => d!.byType), responses: done.reduce((n, d) => n + d!.responses, 0), cpuMs: cpuMs() - cpu0 });
     }, fail);
   } else {
     for (const c of clients) c.close();

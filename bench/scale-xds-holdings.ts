@@ -3,7 +3,11 @@
 // spell: a server still sending a big answer in parts can be silent for longer than any fixed wait,
 // and an edit measured then would queue behind the rest. It also times an edit: from `watch()` to
 // the ACK of the last response that carried one of the changed names.
+import { TypeUrl } from '../src/xds/protos.ts';
 import type { Skimmed } from './scale-xds-skim.ts';
+
+/** Types whose state-of-the-world responses hold every resource. */
+const WHOLE: ReadonlySet<string> = new Set([TypeUrl.listener, TypeUrl.cluster]);
 
 /** Names a stream must hold, by type URL. */
 export type Wanted = ReadonlyMap<string, ReadonlySet<string>>;
@@ -15,12 +19,17 @@ interface Watch {
   readonly carrying: Set<string>;
   lastAck?: number;
   bytes: number;
+  /** resource bytes by type URL */
+  readonly byType: Record<string, number>;
   responses: number;
 }
 
 export class Holdings {
   readonly #wanted: Wanted;
-  /** delta: responses add and remove names; state of the world: a response is its type's whole state */
+  /**
+   * delta: responses add and remove names; state of the world: a listener or cluster response is
+   * its type's whole state, a route or endpoint one adds or replaces the resources it carries
+   */
   readonly #delta: boolean;
   readonly #held = new Map<string, Set<string>>();
   readonly #unacked = new Set<string>();
@@ -42,9 +51,10 @@ export class Holdings {
     this.bytes += r.bytes;
     const wanted = this.#wanted.get(r.type_url);
     let held = this.#held.get(r.type_url);
-    if (!held || !this.#delta) this.#held.set(r.type_url, (held = new Set()));
+    const whole = !this.#delta && WHOLE.has(r.type_url);
+    if (!held || whole) this.#held.set(r.type_url, (held = new Set()));
     let missing = this.#missing.get(r.type_url) ?? 0;
-    if (!this.#delta && wanted) missing = wanted.size;
+    if (whole && wanted) missing = wanted.size;
     for (const n of r.names) {
       if (!held.has(n) && wanted?.has(n)) missing--;
       held.add(n);
@@ -56,6 +66,7 @@ export class Holdings {
     if (!w) return;
     w.responses++;
     w.bytes += r.bytes;
+    w.byType[r.type_url] = (w.byType[r.type_url] ?? 0) + r.bytes;
     const waiting = w.waiting.get(r.type_url);
     if (!waiting) return;
     let carries = false;
@@ -84,14 +95,14 @@ export class Holdings {
 
   /** Starts timing an edit that changes `changed` (names by type URL). */
   watch(changed: ReadonlyMap<string, readonly string[]>): void {
-    this.#watch = { waiting: new Map([...changed].map(([t, names]) => [t, new Set(names)])), carrying: new Set(), bytes: 0, responses: 0 };
+    this.#watch = { waiting: new Map([...changed].map(([t, names]) => [t, new Set(names)])), carrying: new Set(), bytes: 0, byType: {}, responses: 0 };
   }
 
   /** When every changed name came and the responses that carried them were ACKed: that last ACK's time; bytes and responses since watch(). */
-  changeAcked(): { at: number; bytes: number; responses: number } | undefined {
+  changeAcked(): { at: number; bytes: number; byType: Record<string, number>; responses: number } | undefined {
     const w = this.#watch;
     if (!w || w.carrying.size > 0 || w.lastAck === undefined) return undefined;
     for (const names of w.waiting.values()) if (names.size > 0) return undefined;
-    return { at: w.lastAck, bytes: w.bytes, responses: w.responses };
+    return { at: w.lastAck, bytes: w.bytes, byType: w.byType, responses: w.responses };
   }
 }

@@ -8,12 +8,14 @@
 // measures the time from the snapshot's publish to each client's ACK of the response carrying the
 // changed resources, and how much was translated, encoded and sent for it. The delta clients ask for VHDS (src/xds/vhds.ts)
 // unless `--no-vhds` is given; `--all-delta` makes every client a delta one, `--all-sotw` every one
-// state of the world. `--profile FILE` writes a CPU profile of the server's process over the edits
+// state of the world, `--mixed K` K of them (the rest delta). Resource bytes per client are also
+// given by type (the most any client of the kind got), so that what an edit re-sends shows.
+// `--push-budget MiB` sets the server's unsent bytes above which the next SotW push waits (push-pacer.ts). `--profile FILE` writes a CPU profile of the server's process over the edits
 // alone (node:inspector), for bench/cpuprofile.ts. Server CPU per edit is the server process's
 // user+system time from publish to the last ACK; the clients run in `--client-procs K` processes
 // of their own (2 unless given), whose CPU time is reported beside it so that a client-bound run shows.
 // The server's RSS and heap are reported after the first build, the sync and the edits.
-//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta|--all-sotw] [--client-procs K] [--profile FILE]
+//   node --import tsx bench/scale-xds.ts [N=10000] [C=100] [dir=/tmp/sluice-scale-N] [--no-vhds] [--all-delta|--all-sotw|--mixed K] [--push-budget MiB] [--client-procs K] [--profile FILE]
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -27,6 +29,7 @@ import { Store } from '../src/store/store.ts';
 import { TranslateCache } from '../src/translate/cache.ts';
 import { defaultTranslateOptions } from '../src/translate/options.ts';
 import { translate } from '../src/translate/translate.ts';
+import { TypeUrl } from '../src/xds/protos.ts';
 import { startXdsServer } from '../src/xds/server.ts';
 import { appYaml, NAMESPACE, scaleApp, scaleFileOf, writeScaleConfig } from './ingress-gen.ts';
 import type { ClientsCommand, ClientsReport } from './scale-xds-clients.ts';
@@ -39,11 +42,14 @@ const flagValue = (flag: string) => {
 };
 const profileFile = flagValue('--profile');
 const procs = Number(flagValue('--client-procs') ?? 2);
-const args = argv.filter((a, i) => !a.startsWith('--') && !['--profile', '--client-procs'].includes(argv[i - 1] ?? ''));
+const mixed = flagValue('--mixed');
+const pushBudget = flagValue('--push-budget');
+const args = argv.filter((a, i) => !a.startsWith('--') && !['--profile', '--client-procs', '--mixed', '--push-budget'].includes(argv[i - 1] ?? ''));
 const vhds = !argv.includes('--no-vhds');
 const n = Number(args[0] ?? 10_000);
 const clientCount = Number(args[1] ?? 100);
-const sotwCount = argv.includes('--all-delta') ? 0 : argv.includes('--all-sotw') ? clientCount : clientCount / 2;
+const sotwCount = argv.includes('--all-delta') ? 0 : argv.includes('--all-sotw') ? clientCount : mixed !== undefined ? Number(mixed) : clientCount / 2;
+if (!Number.isInteger(sotwCount) || sotwCount < 0 || sotwCount > clientCount) throw new Error(`--mixed ${mixed}: a number of SotW clients from 0 to ${clientCount}`);
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -78,7 +84,7 @@ console.log(`${n} apps translated: ${result.snapshot.listeners.external.length} 
 let t = performance.now();
 let cpu = cpuMs();
 const listenerAddresses = { externalAddress: '0.0.0.0:8080', externalTlsAddress: '0.0.0.0:8443', localAddress: '0.0.0.0:8081' };
-const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses });
+const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses, ...(pushBudget ? { pushBytesInFlight: Number(pushBudget) * 1048576 } : {}) });
 // CPU time beside the wall time: on a loaded machine the wall time is mostly waiting for a core.
 console.log(`first build (every resource translated and encoded): ${ms(performance.now() - t)} (server CPU ${ms(cpuMs() - cpu)}); ${JSON.stringify(server.stats())}; server ${memory()}`);
 
@@ -114,7 +120,7 @@ try {
   const syncedAt = Math.max(...synced.map((s) => s.at));
   console.log(
     `${clientCount} clients (${sotwCount} SotW holding ${held(sotwNames)} resources each, ${deltaCount} delta${vhds ? ' with VHDS' : ''} holding ${held(deltaNames)}) synced, every resource held and every response ACKed, in ${ms(syncedAt - started)} ` +
-      `(server CPU ${ms(cpuMs() - cpu)}; clients' CPU ${synced.map((s) => ms(s.cpuMs)).join(' + ')} in ${procs} processes; ${synced.reduce((n, s) => n + s.responses, 0)} responses); server ${memory()}; load ${load()}`,
+      `(server CPU ${ms(cpuMs() - cpu)}; clients' CPU ${synced.map((s) => ms(s.cpuMs)).join(' + ')} in ${procs} processes; ${synced.reduce((n, s) => n + s.responses, 0)} responses); server ${memory()}; shared responses held ${mib(server.stats().responseBytesHeld)}; load ${load()}`,
   );
 
   const session = profileFile ? new Session() : undefined;
@@ -152,21 +158,29 @@ try {
     // Back in stream order (streamsOf).
     const acks = new Array<number>(clientCount);
     const bytes = new Array<number>(clientCount);
+    const byType = new Array<Record<string, number>>(clientCount);
     acked.forEach((a, p) =>
       streamsOf[p]!.forEach((index, k) => {
         acks[index] = a.acks[k]! - published;
         bytes[index] = a.bytes[k]!;
+        byType[index] = a.byType[k]!;
       }),
     );
     const sorted = [...acks].sort((a, b) => a - b);
     const lastOf = (xs: number[]) => (xs.length > 0 ? ms(Math.max(...xs)) : '-');
     const perClient = (xs: number[]) => (xs.length > 0 ? `${kib(Math.min(...xs))}-${kib(Math.max(...xs))}` : '-');
+    const typeName = Object.fromEntries(Object.entries(TypeUrl).map(([kind, url]) => [url, kind]));
+    const types = (xs: Array<Record<string, number>>) => {
+      const most: Record<string, number> = {};
+      for (const x of xs) for (const [t, b] of Object.entries(x)) most[t] = Math.max(most[t] ?? 0, b);
+      return Object.keys(most).length > 0 ? Object.entries(most).map(([t, b]) => `${typeName[t] ?? t} ${kib(b)}`).join(', ') : 'none';
+    };
     const per = `last SotW ${lastOf(acks.slice(0, sotwCount))}, last delta ${lastOf(acks.slice(sotwCount))}`;
     const changed = [...Object.values(sotwCount > 0 ? sotwChanged : {}), ...Object.values(deltaCount > 0 ? deltaChanged : {})].flat();
     console.log(
       `edit ${round} (${[...new Set(changed)].join(', ')}): publish -> last client's ACK of the change ${lastOf(acks)} (${per}; median ${ms(sorted[Math.floor(sorted.length / 2)] ?? 0)}; build+push on the server ${ms(built - published)}; server CPU ${ms(cpu)}; clients' CPU ${acked.map((a) => ms(a.cpuMs)).join(' + ')}); ` +
         `looked at ${after.visited - before.visited} virtual hosts and clusters, translated ${after.translated - before.translated}, encoded ${after.encoded - before.encoded} messages, ${after.responsesEncoded - before.responsesEncoded} response bodies for ${acked.reduce((n, a) => n + a.responses, 0)} responses ` +
-        `(resources per client: SotW ${perClient(bytes.slice(0, sotwCount))}, delta ${perClient(bytes.slice(sotwCount))}); server ${memory()}; load ${load()}`,
+        `(resources per client: SotW ${perClient(bytes.slice(0, sotwCount))}${sotwCount > 0 ? ` [${types(byType.slice(0, sotwCount))}]` : ''}, delta ${perClient(bytes.slice(sotwCount))}${deltaCount > 0 ? ` [${types(byType.slice(sotwCount))}]` : ''}); server ${memory()}; load ${load()}`,
     );
   }
   if (session && profileFile) {

@@ -13,11 +13,12 @@ import { wantsVhds } from './vhds.ts';
 import type { EncodedResponse, ResponseCache } from './responses.ts';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Node, Resource, UnresolvedAlias } from './service.ts';
 import { CONTROL_PLANE } from './sotw.ts';
-import { selects, selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
+import { selects, selectVersioned, shared, subscriptionKey, type Subscription } from './subscription.ts';
 
 interface DeltaTypeState {
   wildcard: boolean;
-  names: Set<string>;
+  /** shared with every stream subscribed alike (subscription.ts shared()): replaced, never changed */
+  names: ReadonlySet<string>;
   /** subscriptionKey of wildcard and names */
   key: string;
   /**
@@ -93,22 +94,27 @@ export class DeltaStream {
       this.#types.set(kind, state);
     }
     if (req.response_nonce !== '') this.#acknowledge(kind, state, req);
+    const resubscribed = req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
     // What it holds is named by the subscription as it was: kept by name before that changes.
-    if (req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0) state.known = this.#held(kind, state);
+    if (resubscribed) state.known = this.#held(kind, state);
+    const names = resubscribed ? new Set(state.names) : undefined;
     const added = new Set<string>();
     for (const name of req.resource_names_subscribe) {
       if (name === '*') state.wildcard = true;
-      else if (!state.names.has(name)) {
-        state.names.add(name);
+      else if (!names!.has(name)) {
+        names!.add(name);
         added.add(name);
       }
     }
     for (const name of req.resource_names_unsubscribe) {
       if (name === '*') state.wildcard = false;
-      else state.names.delete(name);
+      else names!.delete(name);
     }
-    const resubscribed = req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
-    if (state.key === '' || resubscribed) state.key = subscriptionKey(state.wildcard, state.names);
+    if (state.key === '' || resubscribed) {
+      const sub = shared({ wildcard: state.wildcard, names: names ?? state.names, key: subscriptionKey(state.wildcard, names ?? state.names) });
+      state.names = sub.names;
+      state.key = sub.key;
+    }
     // An ACK or NACK of a stream in step with the current table has nothing to send: no need to
     // compare what the client holds, name by name, with what it would be sent.
     if (resources && !(state.answered && !resubscribed && state.synced === this.#table(kind, resources))) this.#push(kind, state, resources, added);

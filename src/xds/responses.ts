@@ -96,9 +96,18 @@ export class ResponseCache {
     }
   }
 
-  /** A state-of-the-world response: its version is a digest of its content, so it is the key. */
-  sotw(table: ResourceTable, typeUrl: string, version: string, make: () => Unnumbered<DiscoveryResponse>): EncodedResponse {
-    return this.#get(table, `sotw\0${typeUrl}\0${version}`, () => this.#spliced((nonce) => spliceSotw(make(), nonce)));
+  /**
+   * A state-of-the-world response: its version is a digest of the content subscribed to, so it is
+   * the key of a whole one; `part` names what a response of only some of it holds.
+   */
+  sotw(table: ResourceTable, typeUrl: string, version: string, make: () => Unnumbered<DiscoveryResponse>, part = ''): EncodedResponse {
+    return this.#get(table, `sotw\0${typeUrl}\0${version}\0${part}`, () => this.#spliced((nonce) => spliceSotw(make(), nonce)));
+  }
+
+  /** A state-of-the-world response no other stream shares. */
+  sotwOnce(response: Unnumbered<DiscoveryResponse>): EncodedResponse {
+    this.encoded++;
+    return this.#spliced((nonce) => spliceSotw(response, nonce));
   }
 
   /** A delta response, for `key` naming everything it depends on besides `table`. */

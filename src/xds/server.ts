@@ -13,7 +13,7 @@ import { checkListenerAddresses, type ListenerAddresses } from './common.ts';
 import { DeltaStream } from './delta.ts';
 import { silentLog, type XdsClientStatus, type XdsLog } from './log.ts';
 import { XdsResourceCache } from './resource-cache.ts';
-import { ResponseCache, type EncodedResponse } from './responses.ts';
+import { isEncodedResponse, ResponseCache, type EncodedResponse } from './responses.ts';
 import type { EncodedResources } from './resources.ts';
 import { envoyFunctionWarnings } from './functions.ts';
 import { sendFramesAsIs } from './grpc-frame.ts';
@@ -26,6 +26,7 @@ import {
   type Node,
 } from './service.ts';
 import { SotwStream } from './sotw.ts';
+import { PUSH_BYTES_IN_FLIGHT, PUSH_STALL_MS, SotwPacer, WritesInFlight } from './push-pacer.ts';
 import { wantsVhds } from './vhds.ts';
 import { exposureWarning, parseXdsAddress, serverCredentials, type XdsTls } from './transport.ts';
 
@@ -42,6 +43,8 @@ export interface XdsServerOptions {
   readonly access?: XdsAccess;
   /** the most resource bytes in one delta response (more are sent in several); 3 MiB unless set */
   readonly deltaPartBytes?: number;
+  /** written bytes not yet sent above which the next state-of-the-world push waits (push-pacer.ts); 64 MiB unless set */
+  readonly pushBytesInFlight?: number;
 }
 
 export interface XdsServer {
@@ -98,6 +101,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const responses = new ResponseCache();
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
+  const writes = new WritesInFlight();
+  const pacer = new SotwPacer(writes, { budget: options.pushBytesInFlight ?? PUSH_BYTES_IN_FLIGHT, stallMs: PUSH_STALL_MS });
 
   // What was last said about functions Envoy cannot serve, so each is said once, not per snapshot.
   let warned = new Set<string>();
@@ -120,10 +125,11 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       if (!warned.has(key)) log.warn({ function: w.function, problem: w.message }, `function ${w.function} is not served by Envoy as by Sluice's data plane`);
     }
     warned = now;
-    // Delta streams first: their changes are small, and queued behind the whole route
-    // configurations of state-of-the-world streams (tens of MiB each) they would wait for those.
+    // Delta streams now: their changes are small. State-of-the-world ones (whole route
+    // configurations, tens of MiB each) once those are sent, one at a time (push-pacer.ts).
+    const mark = writes.last;
     for (const [s, { protocol }] of streams) if (protocol === 'delta') s.update(resources);
-    for (const [s, { protocol }] of streams) if (protocol !== 'delta') s.update(resources);
+    pacer.schedule([...streams].filter(([, { protocol }]) => protocol !== 'delta').map(([s]) => s), resources, mark);
   };
   const first = options.feed.current();
   if (first) rebuild(first);
@@ -141,6 +147,8 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     calls.add(call as Call<unknown, unknown>);
     const done = () => {
       calls.delete(call as Call<unknown, unknown>);
+      writes.drop(call);
+      pacer.forget(stream);
       if (streams.delete(stream)) log.info({ node: stream.nodeId, peer }, 'xDS client disconnected');
     };
     // Decided on the first request, the one that carries the node; nothing is sent before.
@@ -184,17 +192,30 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   }
 
   const server = new grpc.Server();
-  // A push can race the stream's end; writing to an ended call would throw.
+  // A push can race the stream's end; writing to an ended call would throw. Each write is counted
+  // until grpc-js calls it back (sent or failed), for the pacing of state-of-the-world pushes.
   const writer =
-    <Res>(call: Call<unknown, Res>) =>
-    (response: Res) => {
-      if (!call.writableEnded && !call.destroyed) call.write(response);
+    <Res>(call: Call<unknown, Res>, protocol: XdsClientStatus['protocol'], node: () => string) =>
+    (response: Res | EncodedResponse) => {
+      if (call.writableEnded || call.destroyed) return;
+      const encoded = typeof response === 'object' && response !== null && isEncodedResponse(response);
+      const fields = { node: node(), protocol, nonce: encoded ? response.nonce : undefined, bytes: encoded ? response.frame.length : undefined };
+      log.debug(fields, 'xDS response queued');
+      const sent = writes.add(call, encoded ? response.frame.length : 0);
+      call.write(response as Res, () => {
+        sent();
+        log.debug(fields, 'xDS response written');
+      });
     };
   server.addService(adsServiceDefinition(), {
-    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse | EncodedResponse>) =>
-      serve(call, 'sotw', new SotwStream(writer(call), log, responses)),
-    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse | EncodedResponse>) =>
-      serve(call, 'delta', new DeltaStream(writer(call), log, responses, options.deltaPartBytes)),
+    StreamAggregatedResources: (call: Call<DiscoveryRequest, DiscoveryResponse | EncodedResponse>) => {
+      const stream: SotwStream = new SotwStream(writer(call, 'sotw', () => stream.nodeId), log, responses);
+      serve(call, 'sotw', stream);
+    },
+    DeltaAggregatedResources: (call: Call<DeltaDiscoveryRequest, DeltaDiscoveryResponse | EncodedResponse>) => {
+      const stream: DeltaStream = new DeltaStream(writer(call, 'delta', () => stream.nodeId), log, responses, options.deltaPartBytes);
+      serve(call, 'delta', stream);
+    },
   });
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -228,6 +249,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
     close() {
       closed ??= new Promise<void>((resolve) => {
         unsubscribe();
+        pacer.close();
         for (const call of calls) call.end();
         // Streams are ended above; a client that does not go away is cut after a second.
         const force = setTimeout(() => server.forceShutdown(), 1000);

@@ -6,15 +6,26 @@
 //   rejection is logged with the client's reason and that content is not sent again; the client
 //   keeps its last good config until something it subscribes to changes.
 // - A type is pushed only when the content the client subscribes to has a new version.
+// - Route configurations and endpoint assignments (Envoy asks for them by name, one watch each) are
+//   sent as only those that changed, as the xDS protocol allows for every type but listeners and
+//   clusters (whose responses must hold every resource): a one-route edit re-sends the route
+//   configurations it touched, not every one, and an endpoint change one assignment, not 20,000.
+//   The whole subscribed set goes out on a (re)start, a new subscription or after a NACK.
 import type { XdsClientStatus, XdsLog, XdsTypeStatus } from './log.ts';
 import { TypeUrl, RESOURCE_KINDS, type ResourceKind } from './protos.ts';
-import { kindOfTypeUrl, type EncodedResources } from './resources.ts';
+import { kindOfTypeUrl, type EncodedResource, type EncodedResources, type ResourceTable } from './resources.ts';
 import type { DiscoveryRequest, DiscoveryResponse, Node } from './service.ts';
 import type { EncodedResponse, ResponseCache } from './responses.ts';
-import { nextSubscription, selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
+import { nextSubscription, selects, selectVersioned, subscriptionKey, type Subscription } from './subscription.ts';
+
+/** Kinds whose state-of-the-world responses may hold only the resources that changed. */
+const BY_NAME: ReadonlySet<ResourceKind> = new Set(['route', 'endpoint']);
 
 interface TypeState {
   subscription: Subscription;
+  /** the table the last response was made from, and the subscription it was for */
+  syncedTable?: ResourceTable;
+  syncedKey?: string;
   /** version and nonce of the last response sent on this stream */
   sentVersion?: string;
   sentNonce?: string;
@@ -105,14 +116,28 @@ export class SotwStream {
   }
 
   #push(kind: ResourceKind, state: TypeState, resources: EncodedResources, force: boolean): void {
-    const { selected, version } = selectVersioned(resources[kind], state.subscription);
+    const table = resources[kind];
+    const sub = state.subscription;
+    const { selected, version } = selectVersioned(table, sub);
     if (!force && version === state.sentVersion) return;
-    let response = this.#responses.sotw(resources[kind], TypeUrl[kind], version, () => ({
-      version_info: version,
-      resources: selected.map((r) => r.any),
-      type_url: TypeUrl[kind],
-      control_plane: CONTROL_PLANE,
-    }));
+    const from = state.syncedTable;
+    const partial = !force && BY_NAME.has(kind) && from !== undefined && state.syncedKey === sub.key && state.nackedVersion !== state.sentVersion;
+    const make = (list: readonly EncodedResource[]) => () => ({ version_info: version, resources: list.map((r) => r.any), type_url: TypeUrl[kind], control_plane: CONTROL_PLANE });
+    let response: EncodedResponse;
+    if (partial && table.change?.from === from) {
+      // In step with the table this one was made from: its change, shared by every stream subscribed alike.
+      const changed = table.change.changed.flatMap((name) => {
+        const r = table.get(name);
+        return r !== undefined && selects(sub, r) ? [r] : [];
+      });
+      response = this.#responses.sotw(table, TypeUrl[kind], version, make(changed), `change\0${sub.key}`);
+    } else if (partial) {
+      // Further behind (a push skipped a snapshot): what differs from what it was sent last.
+      const changed = selected.filter((r) => from.get(r.name)?.hash !== r.hash);
+      response = this.#responses.sotwOnce(make(changed)());
+    } else response = this.#responses.sotw(table, TypeUrl[kind], version, make(selected));
+    state.syncedTable = table;
+    state.syncedKey = sub.key;
     // Every response on a stream gets a new nonce, so an ACK names exactly one.
     if (response.nonce === state.sentNonce) response = this.#responses.fresh(response);
     state.sentVersion = version;
