@@ -15,22 +15,29 @@ export function checkIngressSpec(c: Check, value: unknown, namespace: string): v
   const spec = c.object(value, 'spec', true);
   if (spec === undefined) return;
   const rules = c.nonEmptyArray(spec.rules, 'spec.rules');
-  rules?.forEach((rule, i) => checkRule(c, rule, index('spec.rules', i), namespace));
+  // http blocks found valid: the YAML reader makes equal values of a file one object, and Knative
+  // writes the same paths for an ingress's public and cluster-local rules (a block with errors is
+  // checked again, so that each rule's errors name it).
+  const valid = new Set<unknown>();
+  rules?.forEach((rule, i) => checkRule(c, rule, index('spec.rules', i), namespace, valid));
   const tls = c.array(spec.tls, 'spec.tls');
   tls?.forEach((entry, i) => checkTLS(c, entry, index('spec.tls', i)));
   c.oneOf(spec.httpOption, 'spec.httpOption', HTTP_OPTIONS);
 }
 
-function checkRule(c: Check, value: unknown, path: string, namespace: string): void {
+function checkRule(c: Check, value: unknown, path: string, namespace: string, valid: Set<unknown>): void {
   const rule = c.object(value, path, true);
   if (rule === undefined) return;
   checkHosts(c, rule.hosts, field(path, 'hosts'), false);
   c.oneOf(rule.visibility, field(path, 'visibility'), VISIBILITIES);
+  if (valid.has(rule.http)) return;
+  const errors = c.errors.length;
   const http = c.object(rule.http, field(path, 'http'), true);
   if (http === undefined) return;
   const pathsAt = field(field(path, 'http'), 'paths');
   const paths = c.nonEmptyArray(http.paths, pathsAt);
   paths?.forEach((p, i) => checkPath(c, p, index(pathsAt, i), namespace));
+  if (c.errors.length === errors) valid.add(http);
 }
 
 // Rule hosts become virtual host domains and TLS hosts SNI names, so both are plain DNS names;
