@@ -1,8 +1,9 @@
-// `node --import tsx bench/log-line-instr.ts [--formats json,template] [--lines 100000]`: machine
+// `node --import tsx bench/log-line-instr.ts [--formats json,template,sampled] [--lines 100000]`: machine
 // instructions per access log line (record() and the line made and buffered, to /dev/null), counted
 // by `valgrind --tool=callgrind`, which a busy machine does not move. This file is bundled (esbuild)
 // and run under valgrind twice per format: warm-up lines only, then warm-up and `--lines` more; the
 // difference divided by `--lines` is the steady state's cost per line (start-up and JIT cancel out).
+// `sampled` is JSON at `--access-log-sample-rate 0.01`: per request, not per line.
 // The exchange is bench/log-line-cost.ts's small GET, its time, ids and byte counts changing per line.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AccessLog } from '../src/observe/access-log.ts';
 import type { LoggedExchange } from '../src/observe/access-log-entry.ts';
+import { accessLogFilter } from '../src/observe/access-log-filter.ts';
 import { compileFormat, ENVOY_DEFAULT_FORMAT } from '../src/observe/access-log-format.ts';
 
 const { values } = parseArgs({
@@ -22,9 +24,14 @@ const { values } = parseArgs({
   },
 });
 
-const FORMATS: Record<string, string> = { json: 'json', template: ENVOY_DEFAULT_FORMAT };
+/** Each measured log: its format, and the sample rate (`--access-log-sample-rate`) of `sampled`. */
+const FORMATS: Record<string, { readonly spec: string; readonly sampleRate?: string }> = {
+  json: { spec: 'json' },
+  template: { spec: ENVOY_DEFAULT_FORMAT },
+  sampled: { spec: 'json', sampleRate: '0.01' },
+};
 
-async function child(format: string, lines: number): Promise<void> {
+async function child(format: { readonly spec: string; readonly sampleRate?: string }, lines: number): Promise<void> {
   const x = {
     listener: 'http', from: 0, method: 'GET', authority: 'bench.example.com', target: '/small',
     raw: ['host', 'bench.example.com', 'user-agent', 'wrk/4.2.0', 'accept', '*/*'],
@@ -33,7 +40,8 @@ async function child(format: string, lines: number): Promise<void> {
     startedAt: 0, bytesIn: 0, bytesOut: 20, firstByteAt: 0, split: 0,
   };
   const ids = Array.from({ length: 64 }, (_, i) => `33375048-f498-40cc-9c38-45496bed7${(0x100 + i).toString(16)}`);
-  const log = new AccessLog(compileFormat(format), fs.openSync(devNull, 'a'), true, { intervalMs: 600_000 });
+  const filter = format.sampleRate === undefined ? undefined : accessLogFilter({ sampleRate: format.sampleRate });
+  const log = new AccessLog(compileFormat(format.spec), fs.openSync(devNull, 'a'), true, { intervalMs: 600_000, ...(filter && { filter }) });
   let t = performance.now();
   for (let i = 0; i < lines; i++) {
     if (i % 1024 === 1023) {
@@ -74,7 +82,7 @@ if (values.child !== undefined) {
       if (FORMATS[f] === undefined) throw new Error(`--formats: unknown format ${f}`);
       const base = instructions(f, warmup);
       const all = instructions(f, warmup + lines);
-      process.stdout.write(`${f}: ${Math.round((all - base) / lines)} instructions per line (${lines} lines past ${warmup})\n`);
+      process.stdout.write(`${f}: ${Math.round((all - base) / lines)} instructions per ${FORMATS[f]!.sampleRate === undefined ? 'line' : 'request'} (${lines} past ${warmup})\n`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

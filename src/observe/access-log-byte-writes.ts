@@ -1,9 +1,9 @@
 // The two copies a JSON access log line is made of, as cheap as JavaScript makes them: a fixed run
 // of bytes, and a string value checked for anything JSON must escape. Both store four bytes at a
 // time through a DataView (unaligned 32-bit stores are single instructions once optimised): a
-// set() costs a builtin call (~16 ns whatever the length), as much as a short key's stores, so only
-// long runs (the time, the head, the endpoint's tail) are set(); a byte per store made the checked
-// copy ~2.5 ns a character (bench/log-line-cost.ts).
+// set() costs a builtin call whatever the length, as much as a short key's stores, so only long runs
+// (the time, the head, the endpoint's tail) are set(); a byte per store made the checked copy slower
+// (bench/log-line-cost.ts, bench/log-line-instr.ts).
 
 /** A fixed run of bytes, as little-endian 32-bit words and the bytes left over. */
 export interface Run {
@@ -63,8 +63,8 @@ const utf8Write = (Buffer.prototype as unknown as { utf8Write(this: Uint8Array, 
 
 /**
  * Values this long or longer are copied by utf8Write() and then checked in the buffer, four bytes a
- * load: a string's characters are read one call each (~2.5 ns a character), the native copy has a
- * fixed cost (~50 ns) and ~0.3 ns a byte. A long user agent or path is common; most values are short.
+ * load: a string's characters are read one call each, the native copy has a larger fixed cost and
+ * a far smaller one per byte. A long user agent or path is common; most values are short.
  */
 const NATIVE_FROM = 48;
 

@@ -108,7 +108,7 @@ describe('access log bytes road', () => {
 });
 
 describe('template bytes road', () => {
-  it("writes number operators' digits without making their text", () => {
+  it("writes number operators' digits without making their text", async () => {
     const spec = '%RESPONSE_CODE% %DURATION% %BYTES_RECEIVED% %BYTES_SENT% %RESPONSE_DURATION% %GRPC_STATUS% %REQ(:PATH)%';
     const format = compileFormat(spec);
     const bytes = lineBytesOf(format)!;
@@ -128,12 +128,12 @@ describe('template bytes road', () => {
     } finally {
       globalThis.String = real;
     }
-    w.close();
+    await w.close();
     assert.equal(made, 0, 'no String() per number');
     assert.equal(format(e), '200 12 123 45678 3 14 /p?q');
   });
 
-  it('writes the start time from bytes made once per millisecond, with no text per line, and a year past 9999 as its text', () => {
+  it('writes the start time from bytes made once per millisecond, with no text per line, and a year past 9999 as its text', async () => {
     const format = compileFormat('%START_TIME% %RESPONSE_CODE%');
     const bytes = lineBytesOf(format)!;
     const buf: Buffer[] = [];
@@ -149,7 +149,7 @@ describe('template bytes road', () => {
       buf.push(Buffer.from(w.room(1)!.subarray(at, w.at - 1)));
     }
     const made = isoTextsMade.count - texts;
-    w.close();
+    await w.close();
     assert.equal(made, 1, 'a text only for the year past 9999');
     assert.deepEqual(buf.map((b) => b.toString('latin1')), starts.map((startedAt) => format(entry(exchange({ startedAt })))));
     assert.match(buf[4]!.toString('latin1'), /^\+010000-01-01T00:00:00\.007Z 200$/);
