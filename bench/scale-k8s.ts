@@ -52,6 +52,12 @@ if (stale !== undefined) throw new Error(stale);
 const n = Number(args[0] ?? 10_000);
 
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** RSS split as the kernel sees it: file-backed (mostly the node binary's pages) and anonymous (heap, malloc, stacks). */
+const rssSplit = (pid: number): string => {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) / 1024;
+  return `file-backed ${(kb('Rss') - kb('Anonymous')).toFixed(1)} MiB, anonymous ${kb('Anonymous').toFixed(1)}`;
+};
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const isIngress = (o: KObject) => o.kind === 'Ingress';
@@ -156,7 +162,7 @@ async function memReport(gw: SluiceProcess, when: string): Promise<void> {
       .map(([k, v]) => `${k} ${v.used}/${v.committed}`)
       .join(', ')}`;
   console.log(`${when}: ${row(before)}`);
-  if (after) console.log(`${when}, after full GCs: ${row(after)}`);
+  if (after) console.log(`${when}, after full GCs: ${row(after)}; ${rssSplit(gw.child.pid!)}`);
 }
 
 /** Edits ingress i's host; returns ms from the watch event to its first status write, and to Ready. */
