@@ -11,6 +11,7 @@ import { byAge, type GatewayView, type ServedListener } from './gateways.ts';
 import { portOf, portTemplates, selects, type PortTemplate } from './ports.ts';
 import { byPrecedence, type RankedRoute } from './route-rules.ts';
 import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute } from './types.ts';
+import { Repeated } from './repeated.ts';
 
 /** What one route adds to the result. */
 export interface RouteEntry {
@@ -67,6 +68,9 @@ export class RouteIndex {
   /** what add/remove touched since the last takeDirty: `port\nhost` and cluster names */
   #dirtyHosts = new Set<string>();
   #dirtyClusters = new Set<string>();
+  /** what the virtual hosts repeat: `Gateway ns/name`, lists of listener names (by their lines) */
+  readonly #gatewayNames = new Repeated((key) => `Gateway ${key}`);
+  readonly #listenerLists = new Repeated((lines) => Object.freeze(lines.split('\n')));
 
   constructor(gateways: readonly GatewayView[]) {
     this.gateways = gateways;
@@ -383,11 +387,11 @@ export class RouteIndex {
     return {
       name,
       domains: [host],
-      ingress: `Gateway ${lead.gatewayKey}`,
+      ingress: this.#gatewayNames.get(lead.gatewayKey),
       httpOption: 'Enabled',
       routes: routes.flatMap((r) => r.entry.ranked).sort(byPrecedence).map((x): Route => x.route),
       ...(t.https && { listenerHostname: lead.hostname ?? '*' }),
-      ...(listeners.size > 0 && { listeners: [...listeners].sort() }),
+      ...(listeners.size > 0 && { listeners: this.#listenerLists.get([...listeners].sort().join('\n')) }),
     };
   }
 

@@ -60,3 +60,15 @@ test('routes with equal statuses share one status body, and the index keeps no c
   h.run();
   assert.equal(h.cache.gatewayApi?.translation.index.collections(), 1);
 });
+
+test("virtual hosts of one Gateway's listeners share their list of listener names, after an edit too", () => {
+  const h = harness();
+  h.file('gateway.yaml', gatewayYaml());
+  for (let i = 0; i < 30; i++) h.file(`r${i}.yaml`, routeYaml(scaleRoute(i, 9001, 9002)));
+  const lists = (r: ReturnType<typeof h.run>): Set<unknown> => new Set(r.snapshot.ports.flatMap((p) => p.virtualHosts).filter((v) => v.name.includes('.bench.')).map((v) => v.listeners));
+  const first = lists(h.run());
+  assert.equal(first.size, 1);
+  assert.deepEqual([...first][0], ['bench/bench/http']);
+  h.file('r3.yaml', routeYaml({ ...scaleRoute(3, 9001, 9002), host: 'moved.bench.example.com' }));
+  assert.deepEqual(lists(h.run()), first);
+});
