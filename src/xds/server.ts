@@ -45,6 +45,8 @@ export interface XdsServerOptions {
   readonly deltaPartBytes?: number;
   /** written bytes not yet sent above which the next state-of-the-world push waits (push-pacer.ts); 64 MiB unless set */
   readonly pushBytesInFlight?: number;
+  /** how long a state-of-the-world push waits at most for written bytes to go (a client that does not read); 1 s unless set */
+  readonly pushStallMs?: number;
 }
 
 export interface XdsServer {
@@ -102,7 +104,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
   const streams = new Map<ClientStream, { peer: string; protocol: XdsClientStatus['protocol'] }>();
   const calls = new Set<Call<unknown, unknown>>();
   const writes = new WritesInFlight();
-  const pacer = new SotwPacer(writes, { budget: options.pushBytesInFlight ?? PUSH_BYTES_IN_FLIGHT, stallMs: PUSH_STALL_MS });
+  const pacer = new SotwPacer(writes, { budget: options.pushBytesInFlight ?? PUSH_BYTES_IN_FLIGHT, stallMs: options.pushStallMs ?? PUSH_STALL_MS });
 
   // What was last said about functions Envoy cannot serve, so each is said once, not per snapshot.
   let warned = new Set<string>();

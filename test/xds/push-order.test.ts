@@ -56,7 +56,15 @@ async function editLog(pushBytesInFlight?: number): Promise<Line[]> {
   const first = manyHosts(1, 90);
   feed.publish(first, resultOf(first));
   const log = recordingLog();
-  const server = await startXdsServer({ address: '127.0.0.1:0', feed, listenerAddresses: DEFAULT_ADDRESSES, log, ...(pushBytesInFlight === undefined ? {} : { pushBytesInFlight }) });
+  // A loaded machine must not make the bounded wait for a slow client decide the order.
+  const server = await startXdsServer({
+    address: '127.0.0.1:0',
+    feed,
+    listenerAddresses: DEFAULT_ADDRESSES,
+    log,
+    pushStallMs: 60_000,
+    ...(pushBytesInFlight === undefined ? {} : { pushBytesInFlight }),
+  });
   const sotws = Array.from({ length: SOTW_CLIENTS }, () => sotw(server.address));
   const d = delta(server.address);
   try {
