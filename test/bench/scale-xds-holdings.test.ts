@@ -70,6 +70,6 @@ describe('bench xDS client holdings', () => {
     h.acked(first.nonce, 20);
     assert.equal(h.changeAcked(), undefined, 'local/x not yet ACKed');
     h.acked(second.nonce, 30);
-    assert.deepEqual(h.changeAcked(), { at: 30, bytes: 300, responses: 3 });
+    assert.deepEqual(h.changeAcked(), { at: 30, bytes: 300, responses: 3, byType: { [CLUSTER]: 100, [VHOST]: 200 } });
   });
 });
