@@ -1,6 +1,6 @@
 // `sluice serve` (the build in dist/) on bench/scale-gateway.ts's Gateway and N HTTPRoutes: ready
 // from process start (spawn to admin /ready answering 200, module loading included; wall time and
-// the process's CPU time), and where its RSS is (bench/preload/rss-split.mjs) 1 s after ready and
+// the process's CPU time), and where its RSS is (bench/preload/mem-report.mjs) 1 s after ready and
 // after an idle spell, in which the gateway's heap release (src/cli/heap-release.ts) collects what
 // the load left and shrinks the young generation. scale-gateway.ts's pipeline runs in the bench's
 // own process, after its modules are loaded and without that release.
@@ -19,7 +19,7 @@ const idleSec = Number(process.argv[3] ?? 20);
 const rounds = Number(process.argv[4] ?? 1);
 const layout: ScaleLayout = { shape: 'HTTPRoute', namespaces: 100 };
 const dir = `/tmp/sluice-scale-gw-ns100-${n}`;
-const PRELOAD = fileURLToPath(new URL('./preload/rss-split.mjs', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('./preload/mem-report.mjs', import.meta.url));
 
 stopChildrenOnExit();
 if (!existsSync(join(dir, 'routes', `${scaleRouteName(n - 1)}.yaml`))) writeRouteScaleConfig(dir, n, 9001, 9002, layout);
