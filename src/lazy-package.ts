@@ -12,3 +12,6 @@ export function lazyPackage<T>(name: string): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= require(name) as T);
 }
+
+/** The `yaml` package: it reads files the fast YAML readers decline, finds the lines of errors, prints `-o yaml`. */
+export const yamlPackage = lazyPackage<typeof import('yaml')>('yaml');

@@ -1,8 +1,6 @@
 // How the inspection commands print objects for scripts: `-o json` and `-o yaml`.
-import { lazyPackage } from '../lazy-package.ts';
-
-// Loaded when printing: main.ts imports this module for every command, `serve` included.
-const yaml = lazyPackage<typeof import('yaml')>('yaml');
+// `yaml` loads on first use: a plain start needs none of it (lazy-package.ts).
+import { yamlPackage as yaml } from '../lazy-package.ts';
 
 export type ObjectFormat = 'json' | 'yaml';
 

@@ -2,12 +2,10 @@
 // path (yaml-fast.ts) declines, and it alone reports syntax errors: a syntax error rejects only the
 // document it is in (documents are delimited by `---` lines, so the others are still read as
 // written), with its line and column.
-import { lazyPackage } from '../lazy-package.ts';
+// `yaml` loads on first use: a plain start needs none of it (lazy-package.ts).
+import { yamlPackage as yaml } from '../lazy-package.ts';
 import type { FieldError } from '../api/types.ts';
 import { detached, interned, type Interned } from './yaml-detached.ts';
-
-// Loaded on the first file the fast readers decline: generated configurations never need it.
-const yaml = lazyPackage<typeof import('yaml')>('yaml');
 
 /**
  * One non-empty document of a YAML file, by its index among all the file's documents (empty ones,

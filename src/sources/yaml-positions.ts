@@ -5,10 +5,8 @@
 // JSON files are read the same way (JSON is YAML's flow syntax).
 import type { CST, Document, Node } from 'yaml';
 import type { FieldError, Rejection } from '../api/types.ts';
-import { lazyPackage } from '../lazy-package.ts';
-
-// Loaded with the first file that has a rejected document.
-const yaml = lazyPackage<typeof import('yaml')>('yaml');
+// `yaml` loads on first use: a plain start needs none of it (lazy-package.ts).
+import { yamlPackage as yaml } from '../lazy-package.ts';
 
 /** Finds the lines of the fields of one file's documents. */
 export class FilePositions {
