@@ -37,11 +37,11 @@ export async function heldByAsync(make: () => Promise<unknown>): Promise<number>
 }
 
 /**
- * Waits for V8's optimizing compiles in flight on background threads and installs their code. A
- * job in flight holds the objects it looked at (through handles the collector treats as roots), so
- * how much a collection frees depended on how far the compiler threads had got: on a busy machine
- * `heldBy` read about 4 MB more or less for the same value, run to run. The natives syntax is
- * enabled for one function made in its own vm context, as v8Collector does for `gc`.
+ * Waits for V8's optimizing compiles in flight on background threads and installs their code.
+ * Without it, what a collection freed depended on how far the compiler threads had got (a job in
+ * flight keeps handles to what it compiles against): `heldBy` read about 4 MB more or less for the
+ * same value, run to run, and always the same with `--single-threaded` or with this wait. The
+ * natives syntax is enabled for one function made in its own vm context, as v8Collector does for `gc`.
  */
 function optimizationFinisher(): () => void {
   v8.setFlagsFromString('--allow-natives-syntax');
