@@ -57,10 +57,14 @@ describe('sluice serve loads optional libraries only when used', () => {
   it('serves a plain Knative configuration without gRPC, OpenTelemetry, jose, SigV4, protobufjs or ws', async () => {
     const cfg = await ConfigDir.create();
     await cfg.write('config.yaml', [site(), ...backend('echo', [{ ip: '127.0.0.1', port: echo.port }])]);
-    const { sluice, loads } = await serve('plain', cfg);
+    const { sluice, loads, requires } = await serve('plain', cfg);
     try {
       assert.ok(await eventually(async () => (await get(sluice.addresses.http!, 'api.example.com')).status === 200, 10_000));
       assert.deepEqual(loadedHeavy(loads()), []);
+      // With what CommonJS packages require, one known exception: prom-client's index requires its
+      // default metrics, whose process CPU counter requires @opentelemetry/api (for exemplars, which
+      // Sluice does not enable) on every import of prom-client. Anything else heavy fails here.
+      assert.deepEqual(loadedHeavy(requires()), ['@opentelemetry/api']);
     } finally {
       await sluice.stop();
       await cfg.cleanup();
