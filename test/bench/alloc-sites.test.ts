@@ -9,15 +9,19 @@ import { formatAllocSites, parseAllocSites } from '../../bench/alloc-sites.ts';
 const PRELOAD = fileURLToPath(new URL('../../bench/preload/alloc-sample.mjs', import.meta.url));
 
 // Allocates between two SIGUSR2s it sends itself, then exits (the sampler's window is between them).
+// Its own listeners run after the preload's on each signal: it allocates once sampling has started
+// (a timer could fire before the first signal was handled on a busy machine: an empty window) and
+// stays up until the report is written.
 const CHILD = `
-process.kill(process.pid, 'SIGUSR2');
-setTimeout(() => {
+const up = setTimeout(() => {}, 15000);
+process.once('SIGUSR2', () => {
   const keep = [];
   for (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i });
   globalThis.kept = keep.length;
+  process.once('SIGUSR2', () => clearTimeout(up));
   process.kill(process.pid, 'SIGUSR2');
-  setTimeout(() => {}, 50);
-}, 20);
+});
+process.kill(process.pid, 'SIGUSR2');
 `;
 
 test('the allocation sampler reports the sites of what was allocated between its two signals', async () => {
