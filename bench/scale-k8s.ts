@@ -6,18 +6,24 @@
 // warm-up, every route served), the RSS then and after 5 s idle, the list requests, and the time until
 // every ingress is Ready in status (the leader probes itself and writes status within --kube-api-qps);
 // then the per-edit status latency: from one ingress's watch event to its status written, and Ready.
-// --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR; --alloc prints the
+// --heap DIR writes a heap snapshot of the first run once idle (SIGUSR2) into DIR, --heap-ready DIR one at
+// ready (its pause delays the probing and writes that follow); --alloc prints the
 // first run's top allocation sites (garbage included) from ready until every ingress is Ready in status
 // (--alloc-promoted: only what reached the old generation);
 // --cpu-prof DIR writes the first run's CPU profile (from start to stop, edits included) into DIR.
 // --mem prints the first run's heap (used, committed, by space) against its RSS, before and after full
 // GCs (live vs garbage), at ready and after 5 s idle (bench/preload/mem-report.mjs); the GCs it forces
 // change the RSS figures that follow.
+// --node-flags "F ..." passes node flags to both runs' gateway (e.g. `--max-semi-space-size=8 --trace-gc`: the
+// first run then also prints its scavenges and full collections); each run prints the gateway's CPU time.
 // --settle also prints the RSS after 20 s idle (what the gateway's own heap release leaves).
+// --split prints where the first run's RSS is, without forcing a collection, at ready, after 5 s idle and
+// (--settle) after 20 s: file-backed and anonymous, V8's heap spaces resident/used, and the anonymous
+// memory outside the heap (malloc, stacks; mem-report.mjs's MEMREPORT).
 // The gateway is bin/sluice.js, as deployed: the compiled dist/ when built (`npm run build`; a build
 // older than the sources is refused), else the sources through tsx. --tsx runs the sources through tsx
 // whatever is built (tsx's loader thread and its transformed sources add to the RSS).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staleBuild } from './stale-build.ts';
@@ -35,6 +41,8 @@ const flag = (name: string): string | undefined => {
 };
 const edits = Number(flag('--edits') ?? 10);
 const heapDir = flag('--heap');
+const heapReadyDir = flag('--heap-ready');
+const extraNodeFlags = (flag('--node-flags') ?? '').split(/\s+/).filter((f) => f !== '');
 const cpuDir = flag('--cpu-prof');
 const promotedAt = args.indexOf('--alloc-promoted');
 const promoted = promotedAt >= 0 && args.splice(promotedAt, 1).length > 0;
@@ -42,6 +50,8 @@ const allocAt = args.indexOf('--alloc');
 const alloc = promoted || (allocAt >= 0 && args.splice(allocAt, 1).length > 0);
 const memAt = args.indexOf('--mem');
 const mem = memAt >= 0 && args.splice(memAt, 1).length > 0;
+const splitAt = args.indexOf('--split');
+const split = splitAt >= 0 && args.splice(splitAt, 1).length > 0;
 const settleAt = args.indexOf('--settle');
 const settle = settleAt >= 0 && args.splice(settleAt, 1).length > 0;
 const tsxAt = args.indexOf('--tsx');
@@ -86,7 +96,7 @@ async function start(label: string, nodeArgs: string[] = []): Promise<SluiceProc
   const gw = await startSluice(
     ['serve', '--kubernetes', '--kubeconfig', api.kubeconfigPath, '--http', `127.0.0.1:${httpPort}`, '--local', `127.0.0.1:${localPort}`, '--admin', '127.0.0.1:0', '--lease-duration', '3'],
     ['http', 'local', 'admin'],
-    { boundMs: 300_000, nodeArgs, ...(viaTsx ? {} : { entry: BIN }), env: { SLUICE_LOG_LEVEL: 'info', ...(promoted ? { SLUICE_ALLOC_PROMOTED: '1' } : {}) } },
+    { boundMs: 300_000, nodeArgs: [...extraNodeFlags, ...nodeArgs], ...(viaTsx ? {} : { entry: BIN }), env: { SLUICE_LOG_LEVEL: 'info', ...(promoted ? { SLUICE_ALLOC_PROMOTED: '1' } : {}) } },
   );
   // A bound passed (a loaded machine) stops the gateway too: it must not outlive the bench.
   try {
@@ -109,7 +119,10 @@ async function measure(label: string, gw: SluiceProcess, t0: number, first: numb
   const lists = api.requests.slice(first).filter((r) => r.method === 'GET' && r.query.watch === undefined && !r.path.startsWith('/apis/coordination'));
   console.log(`${label}: ready ${s1(ready)} from process start; rss ${rssOf(pid).toFixed(0)} MiB; ${lists.length} list/get requests (${lists.filter((r) => r.query.continue).length} continued pages)`);
   const wasReady = readyAt.size === n;
+  if (heapReadyDir && label === 'first start') await heapSnapshot(gw, heapReadyDir);
   const memory = mem && label === 'first start';
+  const splitting = split && label === 'first start';
+  if (splitting) await splitReport(gw, `${label} at ready`);
   if (memory) await memReport(gw, `${label} at ready`);
   const sampling = alloc && label === 'first start';
   if (sampling) gw.child.kill('SIGUSR2');
@@ -135,13 +148,52 @@ async function measure(label: string, gw: SluiceProcess, t0: number, first: numb
   console.log(`${label}: ${all}; ${writes.length} status writes, at most ${busiest} in any second`);
   await sleep(5000);
   console.log(`${label}: rss after 5 s idle ${rssOf(pid).toFixed(0)} MiB`);
+  if (splitting) await splitReport(gw, `${label} after 5 s idle`);
   if (memory) await memReport(gw, `${label} after 5 s idle`);
   else if (settle) {
     // The gateway's own release (a full collection once quiet, the young generation shrunk after 12 s more).
     await sleep(15_000);
     console.log(`${label}: rss after 20 s idle ${rssOf(pid).toFixed(0)} MiB`);
+    if (splitting) await splitReport(gw, `${label} after 20 s idle`);
   }
+  const cpu = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const gcs = gw.lines.filter((l) => / (Scavenge|Mark-Compact|Mark-sweep)/.test(l));
+  console.log(`${label}: gateway CPU ${((Number(cpu[11]) + Number(cpu[12])) / 100).toFixed(1)} s so far${gcs.length > 0 ? `; ${gcs.filter((l) => l.includes('Scavenge')).length} scavenges, ${gcs.length - gcs.filter((l) => l.includes('Scavenge')).length} full collections (--trace-gc)` : ''}`);
   return gw;
+}
+
+/** Has the gateway write a heap snapshot into `dir` (--heapsnapshot-signal) and waits until it is written. */
+async function heapSnapshot(gw: SluiceProcess, dir: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  gw.child.kill('SIGUSR2');
+  for (let i = 0; i < 1200; i++) {
+    const made = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    // Written in one go by the gateway's main thread: its admin endpoint answers again once it is done.
+    if (made !== undefined && (await fetch(`http://${gw.addresses.admin}/ready`).catch(() => undefined))?.ok) {
+      console.log(`heap snapshot ${made} (rss then ${rssOf(gw.child.pid!).toFixed(0)} MiB)`);
+      return;
+    }
+    await sleep(100);
+  }
+  throw new Error('no heap snapshot in 120 s');
+}
+
+/** Asks the gateway (mem-report.mjs, SIGUSR2) where its RSS is, as it stands (no collection forced), and prints it. */
+async function splitReport(gw: SluiceProcess, when: string): Promise<void> {
+  const seen = gw.lines.length;
+  gw.child.kill('SIGUSR2');
+  let line: string | undefined;
+  for (let i = 0; i < 200 && line === undefined; i++) {
+    line = gw.lines.slice(seen).find((l) => l.startsWith('MEMREPORT '));
+    if (line === undefined) await sleep(50);
+  }
+  if (line === undefined) return console.log(`${when}: no MEMREPORT line`);
+  const m = JSON.parse(line.slice(10)) as { rss: number; anon: number; file: number; heapUsed: number; heapResident: number; otherAnon: number; arrayBuffers: number; spaces: Record<string, { resident: number; used: number }> };
+  const spaces = Object.entries(m.spaces)
+    .filter(([, v]) => v.resident >= 1)
+    .map(([k, v]) => `${k.replace(/_space$/, '')} ${v.used}/${v.resident}`)
+    .join(', ');
+  console.log(`${when}: rss ${m.rss} MiB = file-backed ${m.file} + anonymous ${m.anon} (heap resident ${m.heapResident}, used ${m.heapUsed}: ${spaces}; array buffers ${m.arrayBuffers}; malloc and stacks ${m.otherAnon})`);
 }
 
 /** Asks the gateway (mem-report.mjs) for its memory and prints it: heap used/committed by space, before and after full GCs. */
@@ -185,7 +237,7 @@ async function edit(k: number, i: number): Promise<[number, number, number]> {
   return [own[0]!.at - t0, readyAt.get(name)! - t0, puts.length - own.length];
 }
 
-const gw = await start('first start', heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : mem ? ['--expose-gc', '--import', './bench/preload/mem-report.mjs'] : cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuDir}`] : []);
+const gw = await start('first start', heapDir || heapReadyDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir ?? heapReadyDir}`] : alloc ? ['--import', './bench/preload/alloc-sample.mjs'] : mem ? ['--expose-gc', '--import', './bench/preload/mem-report.mjs'] : split ? ['--import', './bench/preload/mem-report.mjs'] : cpuDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuDir}`] : []);
 if (heapDir) {
   gw.child.kill('SIGUSR2');
   await sleep(20_000);

@@ -5,6 +5,7 @@
 import type { KubeClient, KubeList, KubeObject, WatchHandle } from './client.ts';
 import { KubeApiError } from './client.ts';
 import { slim, statusOnly, withUnchangedParts } from './slim.ts';
+import { objectKey } from './keys.ts';
 
 export interface ReflectorOptions {
   /** collection path, e.g. `/api/v1/services` */
@@ -35,7 +36,7 @@ export interface ReflectorOptions {
 
 const PAGE_SIZE = 500;
 
-const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+const keyOf = (o: KubeObject): string => objectKey(o.metadata?.namespace, o.metadata?.name);
 
 export class Reflector<T extends KubeObject> {
   readonly #client: KubeClient;

@@ -22,6 +22,7 @@ import { upstreamSecrets, virtualServiceSecrets } from './gloo-references.ts';
 import { NamedSecrets } from './named-secrets.ts';
 import { CONFIG_SLUICE } from '../sources/config-sluice.ts';
 import { PushedState, References, type IngressRefs } from './pushed-state.ts';
+import { kindKey, objectKey } from './keys.ts';
 
 export interface KubernetesSourceOptions {
   /** only ingresses annotated `networking.knative.dev/ingress.class: <ingressClass>` are pushed */
@@ -331,7 +332,7 @@ export class KubernetesSource implements Source {
     for (const key of slices) {
       const o = this.#slices.get(...split(key));
       const svc = o?.metadata?.labels?.[SERVICE_NAME_LABEL];
-      const service = o && svc ? `${o.metadata?.namespace}/${svc}` : undefined;
+      const service = o && svc ? objectKey(o.metadata?.namespace, svc) : undefined;
       refs.setSlice(key, service);
       this.#set(`EndpointSlice ${key}`, o && service && refs.wantsService(service) ? o : undefined, 'discovery.k8s.io/v1', 'EndpointSlice');
     }
@@ -371,7 +372,7 @@ export class KubernetesSource implements Source {
     const rejections = new Map<string, Rejection>();
     // A rejected object keeps its last good version in the store (the store reads the rejection).
     const accept = (o: KubeObject, apiVersion: Resource['apiVersion'], kind: Resource['kind']): Resource | undefined => {
-      const key = `${storeKind({ apiVersion, kind })} ${keyOf({ namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' })}`;
+      const key = kindKey(storeKind({ apiVersion, kind }), keyOf({ namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' }));
       const v = this.#validate(o, apiVersion, kind);
       if ('resource' in v) resources.set(key, v);
       else if ('rejection' in v) rejections.set(rejections.has(key) ? `${key} #${rejections.size}` : key, v.rejection);
@@ -383,7 +384,7 @@ export class KubernetesSource implements Source {
     for (const o of this.#ingresses.items()) {
       if (o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] !== this.#opts.ingressClass) continue;
       const ing = accept(o, INGRESS_API_VERSION, 'Ingress') as KIngress | undefined;
-      refs.setIngress(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, ingressRefs(o, ing));
+      refs.setIngress(objectKey(o.metadata?.namespace, o.metadata?.name), ingressRefs(o, ing));
     }
     // Every Gateway API object is pushed: the translator decides which GatewayClasses are Sluice's.
     for (const [kind, r] of this.#gatewayApi) {
@@ -417,8 +418,8 @@ export class KubernetesSource implements Source {
       if (refs.wantsService(key)) accept(o, 'v1', 'Service');
     }
     for (const o of this.#slices.items()) {
-      const service = `${o.metadata?.namespace}/${o.metadata?.labels?.[SERVICE_NAME_LABEL]}`;
-      refs.setSlice(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, service);
+      const service = objectKey(o.metadata?.namespace, o.metadata?.labels?.[SERVICE_NAME_LABEL]);
+      refs.setSlice(objectKey(o.metadata?.namespace, o.metadata?.name), service);
       if (refs.wantsService(service)) accept(o, 'discovery.k8s.io/v1', 'EndpointSlice');
     }
     // config-sluice's default-certificate names a TLS Secret too.
@@ -452,7 +453,7 @@ function ingressRefs(o: KubeObject, ing: KIngress | undefined): IngressRefs {
   const services = new Set<string>();
   const secrets = new Set<string>();
   for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
-    for (const p of rule?.http?.paths ?? []) for (const s of p?.splits ?? []) services.add(`${s?.serviceNamespace ?? ns}/${s?.serviceName}`);
+    for (const p of rule?.http?.paths ?? []) for (const s of p?.splits ?? []) services.add(objectKey(s?.serviceNamespace ?? ns, s?.serviceName));
   }
   for (const tls of Array.isArray(spec.tls) ? spec.tls : []) if (tls?.secretName) secrets.add(`${tls.secretNamespace ?? ns}/${tls.secretName}`);
   return { services: [...services], secrets: [...secrets] };

@@ -14,6 +14,7 @@ import { ObjectStatusWriter } from './object-status-writer.ts';
 import { translatorConditionStands, withLoadBalancerCondition } from '../translate/status.ts';
 import { forEachBounded } from './bounded.ts';
 import { WriteQueue } from './write-queue.ts';
+import { objectKey } from './keys.ts';
 
 export interface ServiceRef {
   readonly namespace: string;
@@ -237,7 +238,7 @@ export class StatusController {
     const canProbe = this.#replicas.public.length > 0 || this.#replicas.local.length > 0;
     const present = new Set<string>();
     for (const r of reports) {
-      const key = `${r.namespace}/${r.name}`;
+      const key = objectKey(r.namespace, r.name);
       present.add(key);
       const live = this.#o.source.ingress(r.namespace, r.name);
       if (!live) continue; // deleted since the snapshot
@@ -318,7 +319,7 @@ export class StatusController {
     const before = this.#byKey;
     const byKey = new Map<string, IngressStatusReport>();
     for (const r of reports) {
-      const key = `${r.namespace}/${r.name}`;
+      const key = objectKey(r.namespace, r.name);
       byKey.set(key, r);
       if (before.get(key) !== r) changed.push(key);
     }
@@ -343,7 +344,7 @@ export class StatusController {
       const targets: ProbeTarget[] = [];
       for (const r of reports) {
         const ing = this.#o.source.ingress(r.namespace, r.name);
-        if (ing && configured(r)) targets.push({ key: `${r.namespace}/${r.name}`, hash: r.hash, ...probeHosts(ing) });
+        if (ing && configured(r)) targets.push({ key: objectKey(r.namespace, r.name), hash: r.hash, ...probeHosts(ing) });
       }
       this.#prober.setTargets(targets);
     } else {

@@ -90,7 +90,9 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
 
   const tls = resolveTls({ ...ing, spec }, set);
   problems.push(...tls.problems);
-  const out: TranslatedIngress = {
+  // generation is set on the object, not added by `{ ...out, generation }`: V8 gives each clone of a
+  // spread a map that freezing cannot share, so 10,000 frozen ingresses held 10,000 maps.
+  const out: Mutable<TranslatedIngress> = {
     key,
     origin: sourced.origin,
     namespace,
@@ -103,8 +105,11 @@ export function translateIngress(sourced: Sourced<KIngress>, set: Lookups, optio
     problems: orNone(problems),
     waiting: orNone([...waiting].sort()),
   };
-  return ing.metadata.generation !== undefined ? { ...out, generation: ing.metadata.generation } : out;
+  if (ing.metadata.generation !== undefined) out.generation = ing.metadata.generation;
+  return out;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 // Most ingresses have no problems and no certificates, and many no cluster-local-only rule: their
 // empty lists are one shared frozen list (tens of thousands fewer arrays kept at scale).
