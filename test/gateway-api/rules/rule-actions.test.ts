@@ -12,7 +12,11 @@ import { ruleContext } from './rule-context.ts';
 function counted(): { ctx: RuleContext; services: () => number } {
   const ctx = ruleContext();
   let services = 0;
-  const lookups = { ...ctx.lookups, service: (key: string) => (services++, ctx.lookups.service(key)) };
+  const service = (key: string) => {
+    services++;
+    return ctx.lookups.service(key);
+  };
+  const lookups = { ...ctx.lookups, service };
   return { ctx: { ...ctx, lookups }, services: () => services };
 }
 
