@@ -21,6 +21,8 @@ export interface FlowHost {
   push(v: unknown, name: string | undefined, nameId: number): void;
   collection(kind: number, base: number): unknown;
   duplicate(base: number, nameId: number, seen: Set<number> | undefined): boolean;
+  /** the key numbers of the entries from `base` */
+  nameIds(base: number): number[];
   keyName(q: number, colon: number): string;
   quoted(q: number): string;
   quoteEnd(q: number): number;
@@ -108,7 +110,7 @@ class FlowScan {
           const name = h.keyName(this.i, colon);
           const nameId = h.id;
           if (name === '__proto__' || h.duplicate(base, nameId, seen)) h.decline();
-          if (h.sp - base >= 32) (seen ??= new Set<number>()).add(nameId);
+          if (h.sp - base >= 32) (seen ??= new Set(h.nameIds(base))).add(nameId);
           // `a: b` only: a value must follow `: ` (an empty one is declined)
           if (this.t.charCodeAt(colon + 1) !== SPACE) h.decline();
           this.i = colon + 1;

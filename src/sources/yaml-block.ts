@@ -233,7 +233,7 @@ class BlockReader implements FlowHost {
       const nameId = this.id;
       // `__proto__` is left to the paths that define it as an own key
       if (name === '__proto__' || this.duplicate(base, nameId, seen)) throw DECLINE;
-      if (this.sp - base >= 32) (seen ??= new Set(stack.nameIds.slice(base, this.sp))).add(nameId);
+      if (this.sp - base >= 32) (seen ??= new Set(this.nameIds(base))).add(nameId);
       let r = colon + 1;
       while (r < this.e && t.charCodeAt(r) === SPACE) r++;
       let v: unknown;
@@ -264,6 +264,10 @@ class BlockReader implements FlowHost {
     if (seen !== undefined) return seen.has(nameId);
     for (let i = base; i < this.sp; i++) if (stack.nameIds[i] === nameId) return true;
     return false;
+  }
+
+  nameIds(base: number): number[] {
+    return stack.nameIds.slice(base, this.sp);
   }
 
   /** An entry of the collection being read; its value's number is `id`. */

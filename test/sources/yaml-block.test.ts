@@ -86,6 +86,8 @@ const TABLE: ReadonlyArray<readonly [string, string, boolean]> = [
   ['an empty flow entry', 'a: [x, , y]\n', false],
   ['a trailing comma in a flow collection', 'a: [x, y, ]\n', false],
   ['a duplicate flow key', 'a: {b: 1, b: 2}\n', false],
+  ['a flow mapping of 40 keys', `a: {${Array.from({ length: 40 }, (_, i) => `k${i}: ${i}`).join(', ')}}\n`, true],
+  ['a duplicate of an early key in a long flow mapping', `a: {${Array.from({ length: 40 }, (_, i) => `k${i}: ${i}`).join(', ')}, k1: x}\n`, false],
   ['a comment inside a flow collection', 'a: [x, # c\n  y]\n', false],
   ['a flow collection over several lines', 'a: [x,\n  y]\n', false],
   ['a flow collection as an implicit key', '[a]: b\n', false],
