@@ -1,12 +1,13 @@
 // The block-style YAML reader: the first of the three YAML paths (then yaml-fast.ts, js-yaml, then
 // yaml-full.ts, the `yaml` package). It reads only what generators and `kubectl get -o yaml` write
 // (block mappings and sequences, one-line plain and quoted scalars, flow collections closed on
-// their line (yaml-block-flow.ts), comments, `---` between documents) and declines (undefined) anything else, which the next path reads. What
-// it answers is what the `yaml` package gives (test/sources/yaml-block.test.ts holds it to that on
-// a table and on seeded fuzz), built in one pass over the text: no document model, no second walk
-// to detach strings (yaml-detached.ts) and share equal values, which it does as it goes (strings
-// and values are shared within `into` in the same way, frozen). At 10,000 generated apps it reads
-// several times faster than js-yaml followed by detached().
+// their line (yaml-block-flow.ts), comments, `---` between documents) and declines (undefined)
+// anything else, which the next path reads. What it answers is what the `yaml` package gives
+// (test/sources/yaml-block.test.ts holds it to that on a table and on seeded fuzz), built in one
+// pass over the text: no document model, no second walk to detach strings (yaml-detached.ts) and
+// share equal values, which it does as it goes (strings and values are shared within `into` in the
+// same way, frozen). At 10,000 generated apps it reads several times faster than js-yaml followed
+// by detached().
 import { FLOAT, floatValue, INT, intValue } from './yaml-fast.ts';
 import { MAP, NO_NAME, readFlow, SEQ, type FlowHost } from './yaml-block-flow.ts';
 import { interned, ownCopy, type Interned } from './yaml-detached.ts';
