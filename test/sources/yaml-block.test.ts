@@ -198,6 +198,7 @@ test('seeded fuzz: damaged generated HTTPRoutes (flow collections) are read alik
   const rnd = mulberry32(18);
   const base = scaleRouteText({ shape: 'HTTPRoute', namespaces: 100 }, 5, 9001, 9002);
   let answered = 0;
-  for (let i = 0; i < 1500; i++) if (agree(mutate(rnd, base))) answered++;
-  assert.ok(answered > 100, `the block reader answered only ${answered} times`);
+  // 500 rounds: the file's other fuzz already takes most of the test runner's time per file
+  for (let i = 0; i < 500; i++) if (agree(mutate(rnd, base))) answered++;
+  assert.ok(answered > 30, `the block reader answered only ${answered} times`);
 });
