@@ -18,7 +18,19 @@ export function checkRouteSpec(c: Check, doc: Json, kind: 'HTTPRoute' | 'GRPCRou
   hostnames?.forEach((h, i) => checkHostname(c, h, index('spec.hostnames', i), true));
   const rules = c.array(spec.rules, 'spec.rules');
   if (rules !== undefined && rules.length > 16) c.fail('spec.rules', 'must hold at most 16 rules');
-  rules?.forEach((value, i) => checkRule(c, value, index('spec.rules', i), kind));
+  // A file's reader gives a route's equal parts one object (each rule's filters and backendRefs,
+  // as generators and people repeat them): each is checked once, the rest of the check being the same.
+  const valid = new Set<unknown>();
+  rules?.forEach((value, i) => checkRule(c, value, index('spec.rules', i), kind, valid));
+}
+
+/** Runs `check` on `part` unless it passed before (`valid`); adds it to `valid` when it passes. */
+function once(c: Check, valid: Set<unknown>, part: unknown, check: () => void): void {
+  if (part === null || typeof part !== 'object') return check();
+  if (valid.has(part)) return;
+  const errors = c.errors.length;
+  check();
+  if (c.errors.length === errors) valid.add(part);
 }
 
 function checkParentRef(c: Check, value: unknown, at: string): void {
@@ -32,18 +44,26 @@ function checkParentRef(c: Check, value: unknown, at: string): void {
   c.port(ref.port, field(at, 'port'));
 }
 
-function checkRule(c: Check, value: unknown, at: string, kind: 'HTTPRoute' | 'GRPCRoute'): void {
+function checkRule(c: Check, value: unknown, at: string, kind: 'HTTPRoute' | 'GRPCRoute', valid: Set<unknown>): void {
   const rule = c.object(value, at, true);
   if (rule === undefined) return;
   c.string(rule.name, field(at, 'name'));
   const matches = c.array(rule.matches, field(at, 'matches'));
   if (matches !== undefined && matches.length > 64) c.fail(field(at, 'matches'), 'must hold at most 64 matches');
   matches?.forEach((m, i) => c.object(m, index(field(at, 'matches'), i), true));
-  checkFilters(c, rule.filters, field(at, 'filters'));
-  const backends = c.array(rule.backendRefs, field(at, 'backendRefs'));
-  if (backends !== undefined && backends.length > 16) c.fail(field(at, 'backendRefs'), 'must hold at most 16 backends');
+  once(c, valid, rule.filters, () => checkFilters(c, rule.filters, field(at, 'filters')));
+  once(c, valid, rule.backendRefs, () => checkBackendRefs(c, rule.backendRefs, field(at, 'backendRefs')));
+  if (kind === 'HTTPRoute') {
+    c.object(rule.timeouts, field(at, 'timeouts'));
+    c.object(rule.retry, field(at, 'retry'));
+  }
+}
+
+function checkBackendRefs(c: Check, value: unknown, at: string): void {
+  const backends = c.array(value, at);
+  if (backends !== undefined && backends.length > 16) c.fail(at, 'must hold at most 16 backends');
   backends?.forEach((b, i) => {
-    const bAt = index(field(at, 'backendRefs'), i);
+    const bAt = index(at, i);
     checkObjectRef(c, b, bAt);
     const ref = b as Json;
     if (typeof ref !== 'object' || ref === null) return;
@@ -52,10 +72,6 @@ function checkRule(c: Check, value: unknown, at: string, kind: 'HTTPRoute' | 'GR
     if (weight !== undefined && (weight < 0 || weight > 1_000_000)) c.fail(field(bAt, 'weight'), 'must be 0..1000000');
     checkFilters(c, ref.filters, field(bAt, 'filters'));
   });
-  if (kind === 'HTTPRoute') {
-    c.object(rule.timeouts, field(at, 'timeouts'));
-    c.object(rule.retry, field(at, 'retry'));
-  }
 }
 
 function checkFilters(c: Check, value: unknown, at: string): void {

@@ -2,7 +2,7 @@
 import { grpcMatch } from './grpc-matches.ts';
 import { SharedValues } from '../snapshot/shared-values.ts';
 import { RuleFindings } from './rule-findings.ts';
-import { rulesResult, ruleRoutes, type TranslatedMatch } from './rule-routes.ts';
+import { RuleActions, rulesResult, ruleRoutes, type TranslatedMatch } from './rule-routes.ts';
 import type { RankedRoute, RouteRulesResult, RuleContext } from './route-rules.ts';
 import type { GRPCRouteMatch, GRPCRouteRule, GRPCRouteSpec } from './route-types.ts';
 import { isObject, listOf } from './spec-values.ts';
@@ -19,6 +19,7 @@ export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: s
   const routes: RankedRoute[] = [];
   // Only rules of one route repeat each other's filters and backends.
   const shared = rules.length > 1 ? new SharedValues() : undefined;
+  const actions = rules.length > 1 ? new RuleActions() : undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as GRPCRouteRule;
     if (!isObject(rule)) {
@@ -28,7 +29,7 @@ export function grpcRouteRules(spec: GRPCRouteSpec, ctx: RuleContext, created: s
     const matches = matchesOf(rule, i, findings);
     // GRPCRoute rules have no timeouts or retry in v1.6: only filters and backendRefs are read.
     const body = { name: rule.name, filters: rule.filters, backendRefs: rule.backendRefs };
-    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body, ruleFilters: FILTERS, backendFilters: FILTERS, grpc: true, shared }));
+    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body, ruleFilters: FILTERS, backendFilters: FILTERS, grpc: true, shared, actions }));
   }
   return rulesResult(routes, findings);
 }

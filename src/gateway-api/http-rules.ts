@@ -2,7 +2,7 @@
 import { httpMatch } from './http-matches.ts';
 import { SharedValues } from '../snapshot/shared-values.ts';
 import { RuleFindings } from './rule-findings.ts';
-import { rulesResult, ruleRoutes, type TranslatedMatch } from './rule-routes.ts';
+import { RuleActions, rulesResult, ruleRoutes, type TranslatedMatch } from './rule-routes.ts';
 import type { RankedRoute, RouteRulesResult, RuleContext } from './route-rules.ts';
 import type { HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './route-types.ts';
 import { isObject, listOf } from './spec-values.ts';
@@ -22,6 +22,7 @@ export function httpRouteRules(spec: HTTPRouteSpec, ctx: RuleContext, created: s
   const routes: RankedRoute[] = [];
   // Only rules of one route repeat each other's filters and backends.
   const shared = rules.length > 1 ? new SharedValues() : undefined;
+  const actions = rules.length > 1 ? new RuleActions() : undefined;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] as HTTPRouteRule;
     if (!isObject(rule)) {
@@ -29,7 +30,7 @@ export function httpRouteRules(spec: HTTPRouteSpec, ctx: RuleContext, created: s
       continue;
     }
     const matches = matchesOf(rule, i, findings);
-    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body: rule, ruleFilters: RULE_FILTERS, backendFilters: BACKEND_FILTERS, grpc: false, shared }));
+    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body: rule, ruleFilters: RULE_FILTERS, backendFilters: BACKEND_FILTERS, grpc: false, shared, actions }));
   }
   return rulesResult(routes, findings);
 }

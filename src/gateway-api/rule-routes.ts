@@ -39,6 +39,8 @@ export interface RuleInput {
   readonly grpc: boolean;
   /** equal filter and split lists of one route's rules, shared (absent: not shared) */
   readonly shared?: SharedValues;
+  /** the actions of the route's rules translated so far (absent: each rule's is made) */
+  readonly actions?: RuleActions;
 }
 
 interface RuleAction extends RulePolicies {
@@ -49,13 +51,13 @@ interface RuleAction extends RulePolicies {
 // Every request the rule matches gets 500: a filter or policy could not be applied as written.
 const ANSWER_500: RuleAction = { filters: NONE, splits: [{ weight: 1, filters: NONE }] };
 
-function ruleAction(input: RuleInput): RuleAction {
+function ruleAction(input: RuleInput, prefixOnly: boolean): RuleAction {
   const where = `spec.rules[${input.ruleIndex}]`;
   const scope: FilterScope = {
     ctx: input.ctx,
     findings: input.findings,
     allowed: input.ruleFilters,
-    prefixOnly: input.matches.every((m) => m.parts.path.type === 'segment-prefix'),
+    prefixOnly,
     grpc: input.grpc,
   };
   const filters = translateFilters(input.body.filters, `${where}.filters`, scope);
@@ -85,11 +87,46 @@ function sharedParts(parts: MatchParts, shared: SharedValues | undefined): Match
   return { ...parts, path: shared.share(parts.path, pathKey(parts.path)), headers: list(parts.headers), query: list(parts.query) };
 }
 
-export function ruleRoutes(input: RuleInput): RankedRoute[] {
-  if (input.matches.length === 0) return [];
-  let action = ruleAction(input);
+/**
+ * The actions of one route's rules, by what they are made of. Rules of a route often repeat each
+ * other's filters and backendRefs (one path per rule, the same backends): a source's reader gives
+ * the repeats one object (sources/yaml-block.ts), and their action is made once, its backends
+ * resolved once. What a repeat would report is what its first reported: a route's findings keep
+ * only the first of each kind, and its clusters once each.
+ */
+export class RuleActions {
+  readonly #made: Array<{ readonly body: RuleBody; readonly prefixOnly: boolean; readonly action: RuleAction }> = [];
+
+  get(body: RuleBody, prefixOnly: boolean): RuleAction | undefined {
+    for (const m of this.#made) {
+      const b = m.body;
+      if (m.prefixOnly === prefixOnly && b.filters === body.filters && b.backendRefs === body.backendRefs && b.timeouts === body.timeouts && b.retry === body.retry) return m.action;
+    }
+    return undefined;
+  }
+
+  add(body: RuleBody, prefixOnly: boolean, action: RuleAction): void {
+    this.#made.push({ body, prefixOnly, action });
+  }
+}
+
+const prefixOnlyOf = (input: RuleInput): boolean => input.matches.every((m) => m.parts.path.type === 'segment-prefix');
+
+/** The rule's action, shared with the route's other rules (input.shared), made once per distinct body (input.actions). */
+function sharedAction(input: RuleInput): RuleAction {
+  const prefixOnly = prefixOnlyOf(input);
+  const made = input.actions?.get(input.body, prefixOnly);
+  if (made !== undefined) return made;
+  let action = ruleAction(input, prefixOnly);
   const shared = input.shared;
   if (shared !== undefined) action = { ...action, filters: action.filters.length === 0 ? action.filters : shared.share(action.filters), splits: shared.share(action.splits) };
+  input.actions?.add(input.body, prefixOnly, action);
+  return action;
+}
+
+export function ruleRoutes(input: RuleInput): RankedRoute[] {
+  if (input.matches.length === 0) return [];
+  const action = sharedAction(input);
   // One string for the route's ranked routes (a slice per route was 40,000 strings at 10,000 routes).
   const key = input.ctx.key ?? input.ctx.routeKey.slice(input.ctx.kind.length + 1);
   // A route with no policy, no rule name and no method match is one literal of its fields: built with spreads, each

@@ -1,13 +1,15 @@
 // The block-style YAML reader: the first of the three YAML paths (then yaml-fast.ts, js-yaml, then
 // yaml-full.ts, the `yaml` package). It reads only what generators and `kubectl get -o yaml` write
-// (block mappings and sequences, one-line plain and quoted scalars, empty `[]` and `{}`, comments,
-// `---` between documents) and declines (undefined) anything else, which the next path reads. What
-// it answers is what the `yaml` package gives (test/sources/yaml-block.test.ts holds it to that on
-// a table and on seeded fuzz), built in one pass over the text: no document model, no second walk
-// to detach strings (yaml-detached.ts) and share equal values, which it does as it goes (strings
-// and values are shared within `into` in the same way, frozen). At 10,000 generated apps it reads
-// several times faster than js-yaml followed by detached().
+// (block mappings and sequences, one-line plain and quoted scalars, flow collections closed on
+// their line (yaml-block-flow.ts), comments, `---` between documents) and declines (undefined)
+// anything else, which the next path reads. What it answers is what the `yaml` package gives
+// (test/sources/yaml-block.test.ts holds it to that on a table and on seeded fuzz), built in one
+// pass over the text: no document model, no second walk to detach strings (yaml-detached.ts) and
+// share equal values, which it does as it goes (strings and values are shared within `into` in the
+// same way, frozen). At 10,000 generated apps it reads several times faster than js-yaml followed
+// by detached().
 import { FLOAT, floatValue, INT, intValue } from './yaml-fast.ts';
+import { MAP, NO_NAME, readFlow, SEQ, type FlowHost } from './yaml-block-flow.ts';
 import { interned, ownCopy, type Interned } from './yaml-detached.ts';
 import type { YamlDoc } from './yaml-full.ts';
 
@@ -37,9 +39,6 @@ interface Shared {
   readonly next: Shared | undefined;
 }
 
-const SEQ = 0x2f3b5a71;
-const MAP = 0x6c8e9cf5;
-const NO_NAME = -1;
 
 /**
  * The entries of the collections being read, innermost last (the reader is not re-entrant:
@@ -94,7 +93,7 @@ export function parseYAMLBlock(text: string, into: Interned = interned()): YamlD
   }
 }
 
-class BlockReader {
+class BlockReader implements FlowHost {
   readonly t: string;
   readonly n: number;
   readonly table: BlockTable;
@@ -134,6 +133,10 @@ class BlockReader {
       if (rest < this.n && this.t.charCodeAt(rest) !== LF) this.blankFrom(rest, this.lineEnd(rest));
       this.seek(this.lineEnd(rest) + 1);
     }
+  }
+
+  decline(): never {
+    throw DECLINE;
   }
 
   lineEnd(from: number): number {
@@ -206,7 +209,7 @@ class BlockReader {
       let v: unknown;
       if (this.keyEnd(q) >= 0) v = this.mapping(q - this.p, q, depth + 1);
       else {
-        v = this.inline(q);
+        v = this.inline(q, depth + 1);
         this.next();
       }
       this.push(v, undefined, NO_NAME);
@@ -231,7 +234,7 @@ class BlockReader {
       const nameId = this.id;
       // `__proto__` is left to the paths that define it as an own key
       if (name === '__proto__' || this.duplicate(base, nameId, seen)) throw DECLINE;
-      if (this.sp - base >= 32) (seen ??= new Set(stack.nameIds.slice(base, this.sp))).add(nameId);
+      if (this.sp - base >= 32) (seen ??= new Set(this.nameIds(base))).add(nameId);
       let r = colon + 1;
       while (r < this.e && t.charCodeAt(r) === SPACE) r++;
       let v: unknown;
@@ -246,7 +249,7 @@ class BlockReader {
           this.id = NULL_ID;
         }
       } else {
-        v = this.inline(r);
+        v = this.inline(r, depth + 1);
         this.next();
       }
       this.push(v, name, nameId);
@@ -262,6 +265,10 @@ class BlockReader {
     if (seen !== undefined) return seen.has(nameId);
     for (let i = base; i < this.sp; i++) if (stack.nameIds[i] === nameId) return true;
     return false;
+  }
+
+  nameIds(base: number): number[] {
+    return stack.nameIds.slice(base, this.sp);
   }
 
   /** An entry of the collection being read; its value's number is `id`. */
@@ -282,6 +289,8 @@ class BlockReader {
     const e = this.e;
     const c0 = t.charCodeAt(q);
     let i: number;
+    // a flow collection is a value (inline() declines one followed by `:`, an implicit key)
+    if (c0 === 91 || c0 === 123) return -1;
     if (c0 === DQUOTE || c0 === SQUOTE) {
       i = this.quoteEnd(q);
       while (i < e && t.charCodeAt(i) === SPACE) i++;
@@ -321,8 +330,8 @@ class BlockReader {
     return have.v as string;
   }
 
-  /** The scalar at `q` (the rest of the line must be blank or a comment), its number in `id`. */
-  inline(q: number): unknown {
+  /** The scalar or flow collection at `q` (the rest of the line must be blank or a comment), its number in `id`. */
+  inline(q: number, depth: number): unknown {
     const t = this.t;
     const c0 = t.charCodeAt(q);
     if (c0 === DQUOTE || c0 === SQUOTE) {
@@ -331,10 +340,10 @@ class BlockReader {
       return v;
     }
     if (c0 === 91 || c0 === 123) {
-      // `[]` and `{}` only
-      if (t.charCodeAt(q + 1) !== c0 + 2) throw DECLINE;
-      this.afterValue(q + 2);
-      return this.collection(c0 === 91 ? SEQ : MAP, this.sp);
+      // a flow collection closed on this line (yaml-block-flow.ts)
+      const { value, end } = readFlow(this, q, depth);
+      this.afterValue(end);
+      return value;
     }
     if (INDICATOR[c0] === 1 || (c0 === DASH && (q + 1 === this.e || t.charCodeAt(q + 1) === SPACE))) throw DECLINE;
     let end = this.e;

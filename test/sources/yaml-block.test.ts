@@ -4,6 +4,7 @@
 // write, so it is not trivially declining everything) and which it leaves to the other paths.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { scaleRouteText } from '../../bench/httproute-gen.ts';
 import { appYaml, scaleApp, scaleFileText } from '../../bench/ingress-gen.ts';
 import { parsedYAML } from '../../src/sources/yaml-docs.ts';
 import { parseYAMLBlock } from '../../src/sources/yaml-block.ts';
@@ -73,8 +74,29 @@ const TABLE: ReadonlyArray<readonly [string, string, boolean]> = [
   ['trailing spaces', 'a: b   \nc: "d"  \n', true],
   ['unicode keys and values', 'é: ü\n日本: 語\n', true],
   ['keys with spaces and dots', 'a b: 1\nk8s.io/x: 2\n', true],
-  ['flow collections', 'a: [x, y]\n', false],
-  ['a flow mapping', 'a: {b: 1}\n', false],
+  ['a generated HTTPRoute with its Services (flow collections on one line)', scaleRouteText({ shape: 'HTTPRoute', namespaces: 100 }, 7, 9001, 9002), true],
+  ['flow collections', 'a: [x, y]\n', true],
+  ['a flow mapping', 'a: {b: 1}\n', true],
+  ['flow collections as values and sequence entries', 'a: [{ b: "x, y", c: [1, -2, .5, true, ~, \'it\'\'s\'], d: {}, e: [ ] }, [[]], a b, x#y] # c\nb:\n- [1]\n- {k: v}\n', true],
+  ['a flow mapping with quoted keys', 'a: { "b c": 1, \'d\' : 2 }\n', true],
+  ['a single-pair mapping in a flow sequence', 'a: [b: c]\n', false],
+  ['a quoted single-pair mapping in a flow sequence', 'a: ["b": c]\n', false],
+  ['a flow mapping key without a value', 'a: {b, c: 1}\n', false],
+  ['a flow mapping entry with an empty value', 'a: {b: , c: 1}\n', false],
+  ['a JSON-like flow key', 'a: {"b":1}\n', false],
+  ['a plain scalar with a colon in a flow collection', 'a: [http://x]\n', false],
+  ['an empty flow entry', 'a: [x, , y]\n', false],
+  ['a trailing comma in a flow collection', 'a: [x, y, ]\n', false],
+  ['a duplicate flow key', 'a: {b: 1, b: 2}\n', false],
+  ['a flow mapping of 40 keys', `a: {${Array.from({ length: 40 }, (_, i) => `k${i}: ${i}`).join(', ')}}\n`, true],
+  ['a duplicate of an early key in a long flow mapping', `a: {${Array.from({ length: 40 }, (_, i) => `k${i}: ${i}`).join(', ')}, k1: x}\n`, false],
+  ['a comment inside a flow collection', 'a: [x, # c\n  y]\n', false],
+  ['a flow collection over several lines', 'a: [x,\n  y]\n', false],
+  ['a flow collection as an implicit key', '[a]: b\n', false],
+  ['a flow collection followed by text', 'a: [x] y\n', false],
+  ['a flow collection followed by a colon', '- {a: b}: c\n', false],
+  ['a top-level flow collection', '{a: 1}\n', false],
+  ['a dash entry in a flow sequence', 'a: [- x]\n', false],
   ['a literal block scalar', 'a: |\n  x\n', false],
   ['a folded block scalar', 'a: >-\n  x\n', false],
   ['a plain scalar over several lines', 'a: this is\n  continued\nb: x\n', false],
@@ -172,4 +194,13 @@ test('seeded fuzz: damaged generated apps are read alike whenever the block read
   let answered = 0;
   for (let i = 0; i < 1500; i++) if (agree(mutate(rnd, base))) answered++;
   assert.ok(answered > 100, `the block reader answered only ${answered} times`);
+});
+
+test('seeded fuzz: damaged generated HTTPRoutes (flow collections) are read alike whenever the block reader answers', () => {
+  const rnd = mulberry32(18);
+  const base = scaleRouteText({ shape: 'HTTPRoute', namespaces: 100 }, 5, 9001, 9002);
+  let answered = 0;
+  // 500 rounds: the file's other fuzz already takes most of the test runner's time per file
+  for (let i = 0; i < 500; i++) if (agree(mutate(rnd, base))) answered++;
+  assert.ok(answered > 30, `the block reader answered only ${answered} times`);
 });
