@@ -4,9 +4,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { HeapRelease, type HeapCollect, releaseHeapAfterLoads } from '../../src/cli/heap-release.ts';
+import { GatewayHeapRelease, HeapRelease, type HeapCollect, releaseHeapAfterLoads } from '../../src/cli/heap-release.ts';
 
 const MiB = 1024 * 1024;
+
+/** Resolves once `done()` holds; fails after 5 s. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 /** A heap whose old generation the test sets; a full collection leaves `live` in it. */
 function fakeHeap(start: number) {
@@ -181,6 +190,35 @@ describe('HeapRelease', () => {
     assert.equal(looks, 2);
     stop();
     assert.equal(listener, undefined);
+  });
+
+  it("a gateway process's release follows its feed, looks again when told, and stops with the process", async () => {
+    let listener: (() => void) | undefined;
+    const feed = {
+      subscribe: (l: () => void) => {
+        listener = l;
+        return () => {
+          listener = undefined;
+        };
+      },
+    };
+    let looks = 0;
+    let lifts = 0;
+    const oldGenerationUsed = (): number => {
+      looks++;
+      return 0;
+    };
+    const heap = new GatewayHeapRelease(new HeapRelease({ collect: () => {}, oldGenerationUsed, busySampler: () => () => 0, settleMs: 1, youngCap: { lift: () => void lifts++ } }));
+    heap.stop(); // before the first load: nothing to stop, the young generation stays capped
+    assert.equal(lifts, 0);
+    looks = 0;
+    heap.follow(feed);
+    await until(() => looks === 1, 'the look after the current snapshot');
+    heap.published(); // the leader's status writes settled
+    await until(() => looks === 2, 'the look after the status writes');
+    heap.stop();
+    assert.equal(listener, undefined);
+    assert.ok(lifts >= 1);
   });
 
   it("V8's collector runs a full and a young collection and leaves no global gc behind", () => {
