@@ -193,32 +193,30 @@ describe('HeapRelease', () => {
   });
 
   it("a gateway process's release follows its feed, looks again when told, and stops with the process", async () => {
-    let listener: (() => void) | undefined;
+    const listeners = new Set<() => void>();
     const feed = {
-      subscribe: (l: () => void) => {
-        listener = l;
-        return () => {
-          listener = undefined;
-        };
+      subscribe(l: () => void): () => void {
+        listeners.add(l);
+        return () => void listeners.delete(l);
       },
     };
-    let looks = 0;
-    let lifts = 0;
+    const seen = { looks: 0, lifts: 0 };
     const oldGenerationUsed = (): number => {
-      looks++;
+      seen.looks++;
       return 0;
     };
-    const heap = new GatewayHeapRelease(new HeapRelease({ collect: () => {}, oldGenerationUsed, busySampler: () => () => 0, settleMs: 1, youngCap: { lift: () => void lifts++ } }));
+    const heap = new GatewayHeapRelease(new HeapRelease({ collect: () => {}, oldGenerationUsed, busySampler: () => () => 0, settleMs: 1, youngCap: { lift: () => void seen.lifts++ } }));
     heap.stop(); // before the first load: nothing to stop, the young generation stays capped
-    assert.equal(lifts, 0);
-    looks = 0;
+    assert.equal(seen.lifts, 0);
+    seen.looks = 0;
     heap.follow(feed);
-    await until(() => looks === 1, 'the look after the current snapshot');
+    assert.equal(listeners.size, 1);
+    await until(() => seen.looks === 1, 'the look after the current snapshot');
     heap.published(); // the leader's status writes settled
-    await until(() => looks === 2, 'the look after the status writes');
+    await until(() => seen.looks === 2, 'the look after the status writes');
     heap.stop();
-    assert.equal(listener, undefined);
-    assert.ok(lifts >= 1);
+    assert.equal(listeners.size, 0);
+    assert.ok(seen.lifts >= 1);
   });
 
   it("V8's collector runs a full and a young collection and leaves no global gc behind", () => {
