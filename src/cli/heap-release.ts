@@ -20,6 +20,7 @@
 import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
+import { YoungCap } from './young-cap.ts';
 
 export type HeapCollect = (kind: 'full' | 'young') => void;
 
@@ -220,4 +221,35 @@ export function releaseHeapAfterLoads(release: HeapRelease, feed: { subscribe(li
     unsubscribe();
     release.stop();
   };
+}
+
+/**
+ * A gateway process's heap release, wired as serve, primary and worker each use it: made before the
+ * first load (so that the load counts as the heap's growth), with the young generation capped until
+ * its first look (young-cap.ts); then it follows the process's feed, until the process stops.
+ */
+export class GatewayHeapRelease {
+  readonly #release: HeapRelease;
+  #unfollow: (() => void) | undefined;
+
+  constructor(release: HeapRelease = new HeapRelease({ youngCap: new YoungCap() })) {
+    this.#release = release;
+  }
+
+  /** Looks at the heap after the feed's current snapshot and each one published (releaseHeapAfterLoads). */
+  follow(feed: { subscribe(listener: () => void): () => void }): void {
+    this.#unfollow?.();
+    this.#unfollow = releaseHeapAfterLoads(this.#release, feed);
+  }
+
+  /** Something else left garbage as a load does (the leader's probes and status writes, once settled). */
+  published(): void {
+    this.#release.published();
+  }
+
+  /** Unsubscribes and stops the release (before follow(), there is nothing to stop: no timer runs). */
+  stop(): void {
+    this.#unfollow?.();
+    this.#unfollow = undefined;
+  }
 }

@@ -22,8 +22,7 @@ import type { IngressStatusReport } from '../snapshot/types.ts';
 import { StateRelayLog } from '../sources/relay-log.ts';
 import { isRelayHello, isRelayServed, type RelayState } from '../sources/relay-protocol.ts';
 import type { Source } from '../sources/types.ts';
-import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
-import { YoungCap } from './young-cap.ts';
+import { GatewayHeapRelease } from './heap-release.ts';
 import { standsAlone, TeeSource } from './relay-tee.ts';
 import { createSource, requiresClass, startXds, stopOnSignals, translateOptionsFromFlags, writesStatus, type ServeFlags } from './serve.ts';
 import { superviseWorkers, type Supervisor } from './workers.ts';
@@ -69,8 +68,7 @@ class Primary {
   readonly #metrics = new Metrics({ processMetrics: true });
   readonly #pipeline: Pipeline;
   /** made before the first load, so that the load counts as the heap's growth */
-  readonly #heap = new HeapRelease({ youngCap: new YoungCap() });
-  #stopHeapRelease: (() => void) | undefined;
+  readonly #heap = new GatewayHeapRelease();
   readonly #discovery: DiscoveringSource;
   #supervisor: Supervisor | undefined;
   #admin: http.Server | undefined;
@@ -148,7 +146,7 @@ class Primary {
     const gaveUp = this.failed().then(() => Promise.reject(new Error('the workers stopped')));
     gaveUp.catch(() => {}); // also observed by runPrimary, through failed()
     await Promise.race([this.#pipeline.start(), gaveUp]);
-    this.#stopHeapRelease = releaseHeapAfterLoads(this.#heap, this.#pipeline.feed);
+    this.#heap.follow(this.#pipeline.feed);
     if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed, () => this.#pipeline.result?.objectStatuses ?? []);
     // The leader's probes and status writes leave garbage as a load does (serve.ts).
     this.#status?.onSettled(() => this.#heap.published());
@@ -180,8 +178,7 @@ class Primary {
 
   async #stop(): Promise<void> {
     this.#shuttingDown = true;
-    // Unsubscribes and stops the release (before start() subscribed, the release has no timer).
-    this.#stopHeapRelease?.();
+    this.#heap.stop();
     this.#supervisor?.stop();
     await this.#supervisor?.done.catch(() => {});
     await this.#status?.stop().catch(() => {});

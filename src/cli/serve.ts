@@ -18,8 +18,7 @@ import type { IngressStatusReport, ObjectStatus } from '../snapshot/types.ts';
 import { FileSource } from '../sources/file.ts';
 import type { Source } from '../sources/types.ts';
 import { appliedGcThreads } from './gc-threads.ts';
-import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
-import { YoungCap } from './young-cap.ts';
+import { GatewayHeapRelease } from './heap-release.ts';
 import { runPrimary } from './primary.ts';
 import { serveWorker } from './worker.ts';
 import { runAsWorker } from './workers.ts';
@@ -146,10 +145,10 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   logGcThreads(log);
   const { drainDelayMs } = shutdownTimes(f);
   // Made before the first load, so that the load counts as the heap's growth.
-  const heap = new HeapRelease({ youngCap: new YoungCap() });
+  const heap = new GatewayHeapRelease();
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
-  const stopHeapRelease = releaseHeapAfterLoads(heap, gateway.pipeline.feed);
+  heap.follow(gateway.pipeline.feed);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
   const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed, () => gateway.pipeline.result?.objectStatuses ?? []) : undefined;
   if (status) gateway.setStatusView(() => status.statuses());
@@ -162,7 +161,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   stopOnSignals(
     log,
     async () => {
-      stopHeapRelease();
+      heap.stop();
       await xds?.close();
       await gateway.stop();
       // Lines of the requests drained above are still buffered.

@@ -7,13 +7,12 @@ import { Gateway, type GatewayAddresses } from '../gateway.ts';
 import type { Logger } from '../log.ts';
 import type { ReservedAddress } from '../proxy/gateway-ports.ts';
 import { processChannel, RelayedSource } from '../sources/relay.ts';
-import { HeapRelease, releaseHeapAfterLoads } from './heap-release.ts';
-import { YoungCap } from './young-cap.ts';
+import { GatewayHeapRelease } from './heap-release.ts';
 import { buildGatewayOptions, stopOnSignals, type ServeFlags } from './serve.ts';
 
 export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAddresses> {
   // Made before the first load, so that the load counts as the heap's growth.
-  const heap = new HeapRelease({ youngCap: new YoungCap() });
+  const heap = new GatewayHeapRelease();
   const channel = processChannel();
   const source = new RelayedSource(channel, (msg) => log.warn(msg));
   const options = await buildGatewayOptions(f, log, source);
@@ -23,7 +22,7 @@ export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAd
   const reserved = [{ flag: '--admin', address: options.admin }, { flag: '--health', address: options.health }].filter((r): r is ReservedAddress => r.address !== undefined);
   const gateway = await Gateway.start({ ...options, admin: undefined, health: undefined, listenAfterConfig: true, configLog, reserved });
   answerMetricsRequests(gateway.metrics.registry);
-  const stopHeapRelease = releaseHeapAfterLoads(heap, gateway.pipeline.feed);
+  heap.follow(gateway.pipeline.feed);
   source.onApplied((seq, primaryHash) => {
     const hash = gateway.pipeline.feed.current()?.hash ?? '';
     if (primaryHash !== '' && hash !== primaryHash) log.warn({ seq, hash, primaryHash }, 'this worker translated the relayed configuration to another snapshot than the primary');
@@ -33,7 +32,7 @@ export async function serveWorker(f: ServeFlags, log: Logger): Promise<GatewayAd
   process.on('SIGINT', () => {});
   // The primary has already waited the drain delay (with its /ready failing) before it sends SIGTERM.
   stopOnSignals(log, () => {
-    stopHeapRelease();
+    heap.stop();
     return gateway.stop().then(async () => void (await Promise.all([options.accessLog?.close(), options.tracing?.close()])));
   }, { drainDelayMs: 0, begin: () => gateway.failReadiness(), signals: ['SIGTERM'] });
   return gateway.addresses;

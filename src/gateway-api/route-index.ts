@@ -4,6 +4,7 @@
 // them into the previous sorted lists. A full translation builds the same index and lists from
 // every route; both build each virtual host with the same function (hostOf), so they agree.
 import { isDeepStrictEqual } from 'node:util';
+import { BoundedTable } from '../snapshot/bounded-table.ts';
 import type { Cluster, ObjectStatus, PortListener, Route, TlsCertificate, VirtualHost } from '../snapshot/types.ts';
 import type { Attachment } from './attach.ts';
 import { bucketDelete, bucketGet, bucketSet, bucketSize, bucketValues, type Bucket } from './bucket.ts';
@@ -11,7 +12,6 @@ import { byAge, type GatewayView, type ServedListener } from './gateways.ts';
 import { portOf, portTemplates, selects, type PortTemplate } from './ports.ts';
 import { byPrecedence, type RankedRoute } from './route-rules.ts';
 import { GATEWAY_GROUP, type GRPCRoute, type HTTPRoute } from './types.ts';
-import { Repeated } from './repeated.ts';
 
 /** What one route adds to the result. */
 export interface RouteEntry {
@@ -42,6 +42,8 @@ interface HostEntry {
 
 const listedId = (l: Listed): string => l.entry.id;
 const entryId = (e: RouteEntry): string => e.id;
+const gatewayName = (key: string): string => `Gateway ${key}`;
+const listenerList = (lines: string): readonly string[] => Object.freeze(lines.split('\n'));
 
 /** Oldest first, then kind: the order routes attach in (attach.ts) and claim hosts and clusters. */
 export function routeOrder(a: HTTPRoute | GRPCRoute, b: HTTPRoute | GRPCRoute): number {
@@ -68,9 +70,9 @@ export class RouteIndex {
   /** what add/remove touched since the last takeDirty: `port\nhost` and cluster names */
   #dirtyHosts = new Set<string>();
   #dirtyClusters = new Set<string>();
-  /** what the virtual hosts repeat: `Gateway ns/name`, lists of listener names (by their lines) */
-  readonly #gatewayNames = new Repeated((key) => `Gateway ${key}`);
-  readonly #listenerLists = new Repeated((lines) => Object.freeze(lines.split('\n')));
+  /** what the virtual hosts repeat, one copy each: `Gateway ns/name`, lists of listener names (by their lines) */
+  readonly #gatewayNames = new BoundedTable<string>(512);
+  readonly #listenerLists = new BoundedTable<readonly string[]>(512);
 
   constructor(gateways: readonly GatewayView[]) {
     this.gateways = gateways;
@@ -387,11 +389,11 @@ export class RouteIndex {
     return {
       name,
       domains: [host],
-      ingress: this.#gatewayNames.get(lead.gatewayKey),
+      ingress: this.#gatewayNames.make(lead.gatewayKey, gatewayName),
       httpOption: 'Enabled',
       routes: routes.flatMap((r) => r.entry.ranked).sort(byPrecedence).map((x): Route => x.route),
       ...(t.https && { listenerHostname: lead.hostname ?? '*' }),
-      ...(listeners.size > 0 && { listeners: this.#listenerLists.get([...listeners].sort().join('\n')) }),
+      ...(listeners.size > 0 && { listeners: this.#listenerLists.make([...listeners].sort().join('\n'), listenerList) }),
     };
   }
 

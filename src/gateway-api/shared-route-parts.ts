@@ -10,30 +10,19 @@
 // only JSON values (a YAML timestamp where a string belongs is rejected), so equal JSON is equal
 // content. One level, whole parts: a walk sharing every object and array cost three times the CPU
 // at 10,000 routes (a key per node), for little more (what lies inside equal parts is equal too).
-// The table outlives one route (that is the point) but is bounded: two generations of at most
-// GENERATION parts each, the older dropped when the newer fills, so parts that every route repeats
-// stay (each hit moves them to the newer generation) and parts of one route only fall out.
+import { SharedValues } from '../snapshot/shared-values.ts';
 
-const GENERATION = 2048;
-// Longer parts are not kept: a table of long keys would cost more than the copies it saves.
-const LONGEST_KEY = 1024;
-
-let young = new Map<string, object>();
-let old = new Map<string, object>();
+// The table outlives one route (that is the point) but is bounded (snapshot/bounded-table.ts): parts
+// that every route repeats stay, parts of one route only fall out.
+const parts = new SharedValues({
+  perGeneration: 2048,
+  // Longer parts are not kept: a table of long keys would cost more than the copies it saves.
+  longestKey: 1024,
+  first: deepFreeze,
+});
 
 /** `v`, or the equal part met before. */
-function share<T>(v: T): T {
-  if (!Array.isArray(v) && !isPlainObject(v)) return v;
-  const key = JSON.stringify(v);
-  if (key.length > LONGEST_KEY) return v;
-  const hit = young.get(key) ?? old.get(key);
-  if (hit !== undefined) {
-    if (young.get(key) === undefined) remember(key, hit);
-    return hit as T;
-  }
-  remember(key, deepFreeze(v as object));
-  return v;
-}
+const share = <T>(v: T): T => (Array.isArray(v) || isPlainObject(v) ? parts.share(v) : v);
 
 // Parsed values come frozen (sources/yaml-detached.ts): their walk stops at the top.
 function deepFreeze<T>(v: T): T {
@@ -42,14 +31,6 @@ function deepFreeze<T>(v: T): T {
     for (const x of Object.values(v)) deepFreeze(x);
   }
   return v;
-}
-
-function remember(key: string, value: object): void {
-  if (young.size >= GENERATION) {
-    old = young;
-    young = new Map();
-  }
-  young.set(key, value);
 }
 
 /** `o` with each field shared (`each` makes a field's value); `o` itself when none changed. */
@@ -96,6 +77,5 @@ export function shareRouteSpec<T>(spec: T): T {
 
 /** Forgets every part (tests start from an empty table). */
 export function forgetSharedRouteParts(): void {
-  young = new Map();
-  old = new Map();
+  parts.clear();
 }

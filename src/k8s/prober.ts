@@ -5,6 +5,7 @@
 // a new replica is probed as soon as it appears but does not flip a ready ingress back.
 import { Agent, request } from 'node:http';
 import type { EndpointSlice } from '../api/types.ts';
+import { BoundedTable } from '../snapshot/bounded-table.ts';
 
 export interface Replica {
   readonly address: string;
@@ -34,7 +35,7 @@ export interface ProberOptions {
   readonly onReady: (key: string, hash: string) => void;
   /** called when the first probe of every replica for a target's hash is done and it is not ready */
   readonly onChecked?: (key: string, hash: string) => void;
-  /** probes in flight at once, over all targets (default 64) */
+  /** probes in flight at once, over all targets (default PROBE_CONCURRENCY) */
   readonly concurrency?: number;
   /** per-probe timeout (default 2 s) */
   readonly timeoutMs?: number;
@@ -61,12 +62,15 @@ export function replicasFromSlices(slices: readonly EndpointSlice[], portName = 
   return [...out.values()].sort((a, b) => `${a.address}:${a.port}`.localeCompare(`${b.address}:${b.port}`));
 }
 
+/** Probes in flight at once when the options do not say. */
+export const PROBE_CONCURRENCY = 64;
+
 /**
  * Probes reuse connections (at 10,000 ingresses, a connection per probe, set up and torn down on both
  * sides, was a visible share of the leader's CPU); as many as probes run at once by default, each
  * closed after a quiet spell, and none keeps a stopping process alive (the agent unrefs idle sockets).
  */
-const probeAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000, scheduling: 'lifo' });
+const probeAgent = new Agent({ keepAlive: true, maxSockets: PROBE_CONCURRENCY, timeout: 30_000, scheduling: 'lifo' });
 
 /**
  * GET /healthz on the replica with `K-Network-Probe: probe`; ready when it answers 200 with the expected
@@ -127,11 +131,16 @@ export class Prober {
   readonly #queued = new Set<string>();
   readonly #publicIds = new WeakMap<Replica, string>();
   readonly #localIds = new WeakMap<Replica, string>();
-  readonly #doneLists = new Map<string, readonly string[]>();
+  /** one array for each distinct list of replicas that answered: most targets end with the same one */
+  readonly #doneLists = new BoundedTable<readonly string[]>(512);
+  readonly #concurrency: number;
+  readonly #minBackoffMs: number;
   #rounds = 0;
 
   constructor(opts: ProberOptions) {
     this.#opts = opts;
+    this.#concurrency = opts.concurrency ?? PROBE_CONCURRENCY;
+    this.#minBackoffMs = opts.minBackoffMs ?? 100;
   }
 
   /** Sets the ingresses to probe. A new hash starts over; targets not listed are forgotten. */
@@ -146,7 +155,7 @@ export class Prober {
     const st = this.#states.get(t.key);
     if (st && st.target.hash === t.hash && st.target.externalHost === t.externalHost && st.target.localHost === t.localHost) return;
     if (st) clearTimeout(st.timer);
-    this.#states.set(t.key, { target: t, done: NONE, ready: false, checked: false, refused: false, running: false, backoff: this.#opts.minBackoffMs ?? 100 });
+    this.#states.set(t.key, { target: t, done: NONE, ready: false, checked: false, refused: false, running: false, backoff: this.#minBackoffMs });
     this.#kick(t.key);
   }
 
@@ -177,7 +186,7 @@ export class Prober {
   /** The gateway's replicas changed: probe the new ones. */
   replicasChanged(): void {
     for (const [key, st] of this.#states) {
-      st.backoff = this.#opts.minBackoffMs ?? 100;
+      st.backoff = this.#minBackoffMs;
       clearTimeout(st.timer);
       st.timer = undefined;
       this.#kick(key);
@@ -198,16 +207,6 @@ export class Prober {
     return id;
   }
 
-  /** one array for each distinct list of replicas that answered: most targets end with the same one */
-  #shared(done: string[]): readonly string[] {
-    const key = done.join(' ');
-    const known = this.#doneLists.get(key);
-    if (known !== undefined) return known;
-    if (this.#doneLists.size >= 1024) this.#doneLists.clear();
-    this.#doneLists.set(key, done);
-    return done;
-  }
-
   /** rounds running now (for tests) */
   get roundsRunning(): number {
     return this.#rounds;
@@ -226,9 +225,8 @@ export class Prober {
   }
 
   #startRounds(): void {
-    const limit = this.#opts.concurrency ?? 64;
     for (const key of this.#queued) {
-      if (this.#rounds >= limit || this.#stopped) return;
+      if (this.#rounds >= this.#concurrency || this.#stopped) return;
       this.#queued.delete(key);
       const st = this.#states.get(key);
       if (!st || st.running) continue;
@@ -264,7 +262,7 @@ export class Prober {
 
   /** Runs `fn` once fewer than `concurrency` probes are in flight (thousands at once only time out). */
   async #limited<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#inFlight >= (this.#opts.concurrency ?? 64)) await new Promise<void>((r) => this.#waiting.push(r));
+    if (this.#inFlight >= this.#concurrency) await new Promise<void>((r) => this.#waiting.push(r));
     this.#inFlight++;
     try {
       return await fn();
@@ -280,7 +278,10 @@ export class Prober {
     const results = await Promise.all(todo.map(async (p) => ({ p, ok: await this.#limited(() => probe(p.replica, p.host, st.target.hash, this.#opts.timeoutMs ?? 2000)) })));
     if (this.#stopped || this.#states.get(st.target.key) !== st) return;
     const answered = results.filter((r) => r.ok === true && !st.done.includes(r.p.id)).map((r) => r.p.id);
-    if (answered.length > 0) st.done = this.#shared([...st.done, ...answered]);
+    if (answered.length > 0) {
+      const done = [...st.done, ...answered];
+      st.done = this.#doneLists.keep(done.join(' '), done);
+    }
     if (results.some((r) => r.ok === false)) st.refused = true;
     const remaining = this.#pending(st).length;
     const hasReplicas = this.#hasReplicas(st);

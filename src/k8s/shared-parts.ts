@@ -3,6 +3,7 @@
 // a new object, array and string for every occurrence, which at 10,000 ingresses was most of the
 // ingress cache (4.1 KB an ingress, 1.5 KB shared). Done in place on a freshly decoded object, before
 // anything else holds it; the parts are then read only, as everything the caches hold.
+import { SharedValues } from '../snapshot/shared-values.ts';
 import type { Interner } from './slim.ts';
 
 /** specs already shared (a status-only change keeps its spec: it is not walked again) */
@@ -59,28 +60,11 @@ export function shareRepeatedParts<T>(root: T, strings: Interner): T {
 /**
  * One object for each distinct value of a small part many objects hold equal: an ingress's status is
  * the same conditions and load balancer for most ingresses (the leader writes them within the same
- * seconds), yet every status write the watch brings back is a new parse. Keyed by the value's JSON;
- * bounded (cleared when full), so values all different cost a fixed table, not a second copy of each.
+ * seconds), yet every status write the watch brings back is a new parse; a Service's port list is
+ * the same in most Services. Keyed by the value's JSON, the first of each value with its own parts
+ * shared; bounded (snapshot/bounded-table.ts), so values all different cost a fixed table, not a
+ * second copy of each.
  */
-export class SharedValues {
-  readonly #values = new Map<string, unknown>();
-  readonly #max: number;
-  readonly #strings: Interner;
-
-  constructor(strings: Interner, max = 4096) {
-    this.#strings = strings;
-    this.#max = max;
-  }
-
-  /** the first value equal to `v` still in the table (`v`, its parts shared, when it is the first) */
-  get<T>(v: T): T {
-    if (v === null || typeof v !== 'object') return v;
-    const key = JSON.stringify(v);
-    const known = this.#values.get(key);
-    if (known !== undefined) return known as T;
-    if (this.#values.size >= this.#max) this.#values.clear();
-    const shared = shareRepeatedParts(v, this.#strings);
-    this.#values.set(key, shared);
-    return shared;
-  }
+export function sharedKubeValues(strings: Interner): SharedValues {
+  return new SharedValues({ perGeneration: 2048, first: (v) => shareRepeatedParts(v, strings) });
 }

@@ -3,7 +3,7 @@
 // ingresses with their Services and EndpointSlices fit the same memory as in file mode.
 import type { KubeObject } from './client.ts';
 import { SERVICE_NAME_LABEL as SERVICE_NAME } from '../api/types.ts';
-import type { SharedValues } from './shared-parts.ts';
+import type { SharedValues } from '../snapshot/shared-values.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -105,7 +105,7 @@ function internRecord(v: unknown, i: Interner): unknown {
 }
 
 /** `v` as it is when there is no table of shared values */
-const asIs = { get: <V>(v: V): V => v };
+const asIs = { share: <V>(v: V): V => v };
 
 /**
  * An EndpointSlice as the translator and the prober read it: its Service's name label, the address
@@ -113,16 +113,16 @@ const asIs = { get: <V>(v: V): V => v };
  * the annotations, targetRef, nodeName, zone and hints (often most of a slice), and the metadata above.
  * Conditions and port lists, equal in most slices, are one object each through `shared`.
  */
-export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'get'> = asIs): T {
+export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'share'> = asIs): T {
   const labels = (l: unknown): unknown => (isObject(l) && l[SERVICE_NAME] !== undefined ? { [SERVICE_NAME]: i.get(l[SERVICE_NAME]) } : undefined);
   const endpoint = (e: unknown): unknown =>
-    pick(e, ['addresses', 'conditions', 'hostname'], (v, k) => (k === 'addresses' ? mapArray(v, (a) => i.get(a)) : k === 'conditions' ? shared.get(pick(v, ['ready', 'serving', 'terminating'])) : v));
+    pick(e, ['addresses', 'conditions', 'hostname'], (v, k) => (k === 'addresses' ? mapArray(v, (a) => i.get(a)) : k === 'conditions' ? shared.share(pick(v, ['ready', 'serving', 'terminating'])) : v));
   const port = (p: unknown): unknown => pick(p, ['name', 'port', 'protocol', 'appProtocol'], (v) => i.get(v));
   // apiVersion and kind first, as validation would add them: the cached object is then the resource pushed.
   const out: Json = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta(o.metadata, i, labels, ['name', 'namespace', 'labels']) };
   if (o.addressType !== undefined) out.addressType = i.get(o.addressType);
   if (o.endpoints !== undefined) out.endpoints = mapArray(o.endpoints, endpoint);
-  if (o.ports !== undefined) out.ports = shared.get(mapArray(o.ports, port));
+  if (o.ports !== undefined) out.ports = shared.share(mapArray(o.ports, port));
   return out as T;
 }
 
@@ -132,9 +132,9 @@ export function projectEndpointSlice<T extends KubeObject>(o: T, i: Interner, sh
  * clusterIPs, IP families, session affinity and traffic policies, and the metadata above. Port lists,
  * equal in most Services, are one object each through `shared`.
  */
-export function projectService<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'get'> = asIs): T {
+export function projectService<T extends KubeObject>(o: T, i: Interner, shared: Pick<SharedValues, 'share'> = asIs): T {
   const port = (p: unknown): unknown => pick(p, ['name', 'port', 'targetPort', 'protocol', 'appProtocol'], (v) => i.get(v));
-  const spec = pick(o.spec, ['type', 'clusterIP', 'externalName', 'ports'], (v, k) => (k === 'ports' ? shared.get(mapArray(v, port)) : i.get(v)));
+  const spec = pick(o.spec, ['type', 'clusterIP', 'externalName', 'ports'], (v, k) => (k === 'ports' ? shared.share(mapArray(v, port)) : i.get(v)));
   const out: Json = { apiVersion: 'v1', kind: 'Service', metadata: meta(o.metadata, i), spec };
   const lb = isObject(o.status) ? o.status.loadBalancer : undefined;
   if (isObject(lb) && Array.isArray(lb.ingress) && lb.ingress.length > 0) out.status = { loadBalancer: lb };

@@ -11,7 +11,7 @@ import type { Source, SourceState } from '../sources/types.ts';
 import { paths, type KubeClient, type KubeObject } from './client.ts';
 import { Reflector } from './reflector.ts';
 import { Interner, projectEndpointSlice, projectService, slim } from './slim.ts';
-import { SharedValues, shareRepeatedParts } from './shared-parts.ts';
+import { sharedKubeValues, shareRepeatedParts } from './shared-parts.ts';
 import { DiscoveredReflector } from './discovered-reflector.ts';
 import { GATEWAY_API_KINDS, KNATIVE_INGRESS_KIND, type CrdKindInfo, type GatewayApiKind } from './gateway-api-kinds.ts';
 import { gatewaySecrets, routeServices } from './gateway-references.ts';
@@ -137,7 +137,7 @@ export class KubernetesSource implements Source {
     const readOnly = { ...common, dropLastApplied: true };
     // The two kinds there are most of: kept as projections of what is read, sharing repeated strings.
     const strings = new Interner();
-    const parts = new SharedValues(strings);
+    const parts = sharedKubeValues(strings);
     this.#services = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.services), path: paths.services(), project: (o) => projectService(o, strings, parts) });
     this.#slices = new Reflector(client, { ...readOnly, ...tracked(this.#dirty.slices), path: paths.endpointSlices(), labelSelector: SERVICE_NAME_LABEL, project: (o) => projectEndpointSlice(o, strings, parts) });
     // Only TLS secrets: the server filters, so other secrets never reach this process's memory.
@@ -152,13 +152,13 @@ export class KubernetesSource implements Source {
     // Which ingress's status changed is passed on, so the status writer looks at that one alone.
     // Ingresses keep one object per distinct part of their spec (Knative repeats paths and splits), and
     // one status for all those whose status is equal (the leader's writes, coming back by the watch).
-    const statuses = new SharedValues(strings);
+    const statuses = sharedKubeValues(strings);
     const project = (o: KubeObject): KubeObject => {
       const s = slim(o, false);
       if (s.spec === undefined && s.status === undefined) return s;
       const shared = { ...s };
       if (s.spec !== undefined) shared.spec = shareRepeatedParts(s.spec, strings);
-      if (s.status !== undefined) shared.status = statuses.get(s.status);
+      if (s.status !== undefined) shared.status = statuses.share(s.status);
       return shared;
     };
     this.#ingresses = new DiscoveredReflector(client, KNATIVE_INGRESS_KIND, { ...discovery, ...tracked(this.#dirty.ingresses), onStatusChange: (o) => this.#statusChanged(o), project });

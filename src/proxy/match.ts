@@ -3,6 +3,7 @@
 // backtrack for ever by a request), compiled once and matched against the whole string, as Envoy's
 // safe_regex. A pattern that does not compile never matches, and is reported, not thrown.
 import { RE2JS } from 're2js';
+import { BoundedTable } from '../snapshot/bounded-table.ts';
 import type { PathMatch, ValueMatch } from '../snapshot/types.ts';
 
 /** Told about a configuration problem the data plane works around (an invalid regex). */
@@ -18,21 +19,20 @@ const NEVER: Regex = Object.freeze({ matches: () => false });
 // Compiled patterns by source, each as the one Regex every route with it shares: compiling is pure,
 // so planes may share them. A bad pattern is kept as its error message, so each compile of a route
 // with it reports it (the builder reports each once).
-const regexes = new Map<string, Regex | string>();
-const MAX_CACHED = 10_000;
+// Bounded (snapshot/bounded-table.ts): a pattern every route repeats stays; those of removed routes fall out.
+const regexes = new BoundedTable<Regex | string>(5000);
+
+function compiled(pattern: string): Regex | string {
+  try {
+    const re = RE2JS.compile(pattern);
+    return { matches: (input) => re.matches(input) };
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
 
 export function compileRegex(pattern: string, where: string, report: ReportProblem): Regex {
-  let re = regexes.get(pattern);
-  if (re === undefined) {
-    try {
-      const compiled = RE2JS.compile(pattern);
-      re = { matches: (input) => compiled.matches(input) };
-    } catch (err) {
-      re = err instanceof Error ? err.message : String(err);
-    }
-    if (regexes.size >= MAX_CACHED) regexes.clear();
-    regexes.set(pattern, re);
-  }
+  const re = regexes.make(pattern, compiled);
   if (typeof re === 'string') {
     report(`${where}: invalid regex ${JSON.stringify(pattern)} (${re}); the route never matches`);
     return NEVER;

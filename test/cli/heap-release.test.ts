@@ -4,9 +4,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { HeapRelease, type HeapCollect, releaseHeapAfterLoads } from '../../src/cli/heap-release.ts';
+import { GatewayHeapRelease, HeapRelease, type HeapCollect, releaseHeapAfterLoads } from '../../src/cli/heap-release.ts';
 
 const MiB = 1024 * 1024;
+
+/** Resolves once `done()` holds; fails after 5 s. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 /** A heap whose old generation the test sets; a full collection leaves `live` in it. */
 function fakeHeap(start: number) {
@@ -181,6 +190,33 @@ describe('HeapRelease', () => {
     assert.equal(looks, 2);
     stop();
     assert.equal(listener, undefined);
+  });
+
+  it("a gateway process's release follows its feed, looks again when told, and stops with the process", async () => {
+    const listeners = new Set<() => void>();
+    const feed = {
+      subscribe(l: () => void): () => void {
+        listeners.add(l);
+        return () => void listeners.delete(l);
+      },
+    };
+    const seen = { looks: 0, lifts: 0 };
+    const oldGenerationUsed = (): number => {
+      seen.looks++;
+      return 0;
+    };
+    const heap = new GatewayHeapRelease(new HeapRelease({ collect: () => {}, oldGenerationUsed, busySampler: () => () => 0, settleMs: 1, youngCap: { lift: () => void seen.lifts++ } }));
+    heap.stop(); // before the first load: nothing to stop, the young generation stays capped
+    assert.equal(seen.lifts, 0);
+    seen.looks = 0;
+    heap.follow(feed);
+    assert.equal(listeners.size, 1);
+    await until(() => seen.looks === 1, 'the look after the current snapshot');
+    heap.published(); // the leader's status writes settled
+    await until(() => seen.looks === 2, 'the look after the status writes');
+    heap.stop();
+    assert.equal(listeners.size, 0);
+    assert.ok(seen.lifts >= 1);
   });
 
   it("V8's collector runs a full and a young collection and leaves no global gc behind", () => {

@@ -2,7 +2,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { Prober, replicasFromSlices, type Replica } from '../../src/k8s/prober.ts';
+import { Prober, PROBE_CONCURRENCY, replicasFromSlices, type Replica } from '../../src/k8s/prober.ts';
 import type { EndpointSlice } from '../../src/api/types.ts';
 import { waitFor } from './helpers.ts';
 
@@ -130,6 +130,24 @@ describe('Prober', () => {
     for (const release of held.splice(0)) release();
     await waitFor(() => targets.every((t) => prober.isReady(t.key, 'h')), 10_000, 'every target ready');
     assert.ok(prober.roundsRunning <= 4);
+  });
+
+  it('with no `concurrency` given, rounds and probes in flight share one default bound', async () => {
+    const held: Array<() => void> = [];
+    const prober = new Prober({
+      publicReplicas: () => [{ address: '127.0.0.1', port: 1 }, { address: '127.0.0.2', port: 1 }],
+      localReplicas: () => [],
+      onReady: () => {},
+      probe: () => new Promise((resolve) => held.push(() => resolve(true))),
+    });
+    probers.push(prober);
+    const targets = Array.from({ length: PROBE_CONCURRENCY * 3 }, (_, i) => ({ key: `ns/d${i}`, hash: 'h', externalHost: `d${i}.example` }));
+    prober.setTargets(targets);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(prober.roundsRunning, PROBE_CONCURRENCY);
+    assert.equal(held.length, PROBE_CONCURRENCY);
+    prober.stop();
+    for (const release of held.splice(0)) release();
   });
 
   it('treats an unreachable replica as not ready (bounded timeout), never as ready', async () => {
