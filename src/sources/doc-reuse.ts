@@ -16,8 +16,7 @@
 // has a rejection (the only entries that carry lines), so one that moved down is reported where it
 // now is (doc-cache.ts parses rejected documents on every reading).
 import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readWhole, rereadOver } from './doc-reread.ts';
+import { readWhole, rereadOver, ScratchRead, withRoom } from './doc-reread.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -87,6 +86,8 @@ export class DocReuse {
   readonly #files = new Map<string, Remembered>();
   #nextId: number;
   readonly #keepBytes: number;
+  /** what files not remembered by their bytes are read into */
+  readonly #scratch = new ScratchRead();
 
   /**
    * `firstId`: reading tokens start here (a new reader starts above the tokens an earlier one gave out);
@@ -156,6 +157,16 @@ export class DocReuse {
    * file's entries at once); the reading returned holds the entries not given out yet.
    */
   *readPieces(job: ReuseJob, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
+    let lent: Buffer | undefined;
+    try {
+      return yield* this.#readPieces(job, limits, pieceBytes, (buf) => (lent = buf));
+    } finally {
+      if (lent !== undefined) this.#scratch.release(lent);
+    }
+  }
+
+  /** readPieces, `lend` told of a buffer lent by the scratch reader (given back when the reading ends). */
+  *#readPieces(job: ReuseJob, limits: ConfigLimits, pieceBytes: number, lend: (buf: Buffer) => void): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
     let usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
     let buf: Buffer;
@@ -171,9 +182,11 @@ export class DocReuse {
         if (again === null) return tooLarge(limits);
         buf = again.buf;
       } else {
-        const read = job.size >= this.#keepBytes ? readWhole(job.abs, limits.maxFileBytes) : readFileSync(job.abs);
+        const read = job.size >= this.#keepBytes ? readWhole(job.abs, limits.maxFileBytes) : this.#scratch.read(job.abs, limits.maxFileBytes);
         if (read === null) return tooLarge(limits);
-        buf = read;
+        if (this.#scratch.owns(read)) lend(read);
+        // Grown past KEEP_BYTES since it was found: remembered by its bytes, which must be its own.
+        buf = read.length >= this.#keepBytes && this.#scratch.owns(read) ? copied(read) : read;
       }
     } catch (err) {
       return cannotRead(err);
@@ -277,6 +290,12 @@ export class DocReuse {
       docs: { reading, count, reused, parsedBytes },
     };
   }
+}
+
+function copied(buf: Buffer): Buffer {
+  const own = withRoom(buf.length);
+  buf.copy(own);
+  return own;
 }
 
 /** A reading with the entries given out before it (readPieces) in front of its own. */

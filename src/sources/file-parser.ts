@@ -35,6 +35,7 @@ export class InlineParser implements FileParser {
   readonly #limits: ConfigLimits;
   /** set: files are read document by document, and unchanged documents not parsed again */
   readonly #reuse: DocReuse | undefined;
+  #running: Promise<void> = Promise.resolve();
 
   constructor(limits: ConfigLimits, reuse?: DocReuse) {
     this.#limits = limits;
@@ -45,7 +46,18 @@ export class InlineParser implements FileParser {
     this.#reuse?.forget(rel);
   }
 
-  async parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
+  /**
+   * One parse at a time: ConfigDir sends a batch as its walk finds files, and batches parsed side by
+   * side (each yielding to the others between pieces) would each hold a file's bytes and a partly
+   * parsed file at once; one after the other, a reading's buffer is reused by the next (doc-reread.ts).
+   */
+  parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
+    const run = this.#running.then(() => this.#parse(jobs, each));
+    this.#running = run.catch(() => {});
+    return run;
+  }
+
+  async #parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
     let files = 0;
     let bytes = 0;
     for (const job of jobs) {
