@@ -79,9 +79,9 @@ try {
   if (firstWorkerAt !== undefined) process.stdout.write(`first worker thread started at: ${String(firstWorkerAt)}\n`);
   process.stdout.write(`scale-rss ${process.env.SLUICE_RSS_BIN ?? 'this checkout'} ${n} ${shape.name} ready ${(gw.readyMs / 1000).toFixed(2)} s, edits ${editsMs.map((e) => (e === null ? '-' : e.toFixed(0))).join(',')} ms, req/s ${rps.map((r) => r.toFixed(0)).join(', ')}, node flags [${nodeFlags.join(' ')}], MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}, load ${la}\n`);
   for (const r of reports) {
-    const { at, rss, anon, file, threads, workers, heapResident, heapUsed, arrayBuffers, external, otherAnon, spaces } = r as unknown as Record<string, unknown> & { spaces: Record<string, { resident: number; used: number }> };
+    const { at, rss, anon, file, threads, workers, heapResident, heapUsed, arrayBuffers, external, otherAnon, mainArena, spaces } = r as unknown as Record<string, unknown> & { spaces: Record<string, { resident: number; used: number }> };
     const sp = Object.entries(spaces).filter(([, s]) => s.resident > 0).map(([name, s]) => `${name.replace('_space', '')} ${s.resident}/${s.used}`).join(', ');
-    process.stdout.write(`  ${String(at).padEnd(6)} rss ${rss} (anon ${anon}, file ${file}), threads ${threads}, workers ${workers}; heap resident ${heapResident}, used ${heapUsed}; array buffers ${arrayBuffers}, external ${external}; other anon ${otherAnon}\n         spaces resident/used: ${sp}\n`);
+    process.stdout.write(`  ${String(at).padEnd(6)} rss ${rss} (anon ${anon}, file ${file}), threads ${threads}, workers ${workers}; heap resident ${heapResident}, used ${heapUsed}; array buffers ${arrayBuffers}, external ${external}; other anon ${otherAnon} (main malloc arena ${mainArena})\n         spaces resident/used: ${sp}\n`);
   }
 } finally {
   await gw.stop();

@@ -2,7 +2,8 @@
 // reports, on two signals, from one sampling of V8's heap spaces:
 // - SIGUSR2 prints one `MEMREPORT {json}` line on stdout: RSS split into anonymous and file-backed
 //   (smaps_rollup), threads, worker threads started, the V8 heap's spaces (resident vs used), external
-//   and array buffers, malloc's share (anonymous RSS not in the V8 heap nor array buffers), modules
+//   and array buffers, malloc's share (anonymous RSS not in the V8 heap nor array buffers; of it, glibc's
+//   main arena), modules
 //   loaded. bench/scale-rss.ts signals it at ready, after load, after edits, idle. MEMREPORT_GC=1 (with
 //   node --expose-gc): a full collection before each report, which then waits 1 s for V8 to give back
 //   the freed pages.
@@ -37,6 +38,13 @@ function heapSpaces() {
   return v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, resident: s.physical_space_size, used: s.space_used_size }));
 }
 
+/** Resident bytes of glibc's main malloc arena (the brk heap, `[heap]` in smaps): where freed chunks that fragment it stay. */
+function mainArena() {
+  const smaps = readFileSync('/proc/self/smaps', 'utf8');
+  const at = smaps.search(/ \[heap\]\n/);
+  return at < 0 ? 0 : kb(smaps.slice(at, smaps.indexOf('VmFlags', at)), 'Rss');
+}
+
 const kb = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
 
 function memReport() {
@@ -67,6 +75,7 @@ function memReport() {
     // what anonymous memory the V8 heap and buffers do not explain: malloc (V8's own tables, zones,
     // compiled code metadata, ICU, libuv), thread stacks
     otherAnon: mib(anon - heapResident - m.arrayBuffers),
+    mainArena: mib(mainArena()),
     spaces,
     cjsModules: Object.keys(require.cache ?? {}).length,
     builtinsLoaded: process.moduleLoadList?.length ?? 0,
