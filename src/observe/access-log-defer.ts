@@ -2,46 +2,51 @@
 // request's parser and the next one's socket writes cost ~2 µs of CPU per request in a busy
 // gateway, four times what the same code costs in a loop: the line's code and tables pushed the
 // request path's out of the caches, and the request path pushed them out in turn
-// (bench/log-paired.ts). So finish() only copies the facts a line needs into a pooled copy (a few
-// dozen stores, no allocation once the pool has grown to a batch), and lines are made together,
+// (bench/log-paired.ts). So finish() only copies the facts a line needs, and lines are made together,
 // with their code hot, at the end of the turn in which a batch has gathered, or when the writer is
 // about to write (its flush interval, close). Not at every turn's end: a setImmediate per turn (an
 // Immediate, the loop's idle handle started and stopped, processImmediate) cost a lightly loaded
 // gateway, one or two requests a turn, about as much per request as making the line. The copy is
 // taken at once because a front end reuses its exchange object for the connection's next request.
+// Each copy is a new object, made in one go by its constructor: a young object dies young for
+// nearly nothing, where a pooled copy lived in the old generation and each of its ~25 stores of a
+// string or object was a write barrier that put a slot in the remembered set for the next scavenge.
+// Copies wait in a list through their own `next` (a store into a young object): no array holds them.
 import type { Endpoint } from '../snapshot/types.ts';
-import type { LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
+import type { AccessEntry, LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
 
-/** A finished exchange's facts, as the access log reads them, and how it ended. */
-export class ExchangeCopy implements LoggedExchange {
-  listener = '';
-  from = 0;
-  method = '';
-  authority = '';
-  target = '';
-  raw: readonly string[] = [];
-  clientAddress: string | undefined = undefined;
-  grpcType: string | undefined = undefined;
-  replyGrpc = false;
-  ingress = '';
-  clusterName = '';
-  endpoint: Endpoint | undefined = undefined;
-  decided = '';
-  requestId = '';
-  startedAt = 0;
-  bytesIn = 0;
-  bytesOut = 0;
-  firstByteAt = 0;
-  upstreamGrpcStatus: string | undefined = undefined;
-  policyFlag = '';
-  split = -1;
-  span: { readonly traceId: string } | undefined = undefined;
-  status = 0;
-  outcome: LoggedOutcome = undefined;
-  endedAt = 0;
+/** A finished exchange's facts, as the access log reads them, and how it ended: the entry its line is made from. */
+export class ExchangeCopy implements LoggedExchange, AccessEntry {
+  readonly listener: string;
+  readonly from: number;
+  readonly method: string;
+  readonly authority: string;
+  readonly target: string;
+  readonly raw: readonly string[];
+  readonly clientAddress: string | undefined;
+  readonly grpcType: string | undefined;
+  readonly replyGrpc: boolean;
+  readonly ingress: string;
+  readonly clusterName: string;
+  readonly endpoint: Endpoint | undefined;
+  readonly decided: string;
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly firstByteAt: number;
+  readonly upstreamGrpcStatus: string | undefined;
+  readonly policyFlag: string;
+  readonly split: number;
+  readonly span: { readonly traceId: string } | undefined;
+  readonly status: number;
+  readonly outcome: LoggedOutcome;
+  readonly endedAt: number;
+  /** the next copy waiting in the batch */
+  next: ExchangeCopy | undefined = undefined;
 
   /** Takes `x`'s facts (absent counts as the line reads them: 0, '', -1). */
-  take(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number): void {
+  constructor(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number) {
     this.listener = x.listener;
     this.from = x.from;
     this.method = x.method;
@@ -69,30 +74,38 @@ export class ExchangeCopy implements LoggedExchange {
     this.outcome = outcome;
     this.endedAt = endedAt;
   }
-}
 
-/** What a made line's copy holds instead of its request's header list (no array per line). */
-const NO_HEADERS: readonly string[] = [];
+  /** The copy is its own line's entry (formats read `e.x`): no entry object filled per line. */
+  get x(): LoggedExchange {
+    return this;
+  }
+}
 
 /** Lines are made at the end of the turn in which this many have gathered. */
 export const BATCH = 64;
-/** Lines held longer than this many in one turn are made at once (the pool stays bounded). */
+/** Lines held longer than this many in one turn are made at once (what waits stays bounded). */
 const MOST_PENDING = 1024;
 
 /** Finished exchanges' copies, handed to `write` in order at the end of a turn once a batch has gathered, or when flushed. */
 export class LineBatch {
   readonly #write: (c: ExchangeCopy) => void;
   readonly #wake: () => boolean;
-  readonly #pool: ExchangeCopy[] = [];
+  readonly #made: () => void;
+  #first: ExchangeCopy | undefined = undefined;
+  #last: ExchangeCopy | undefined = undefined;
   #pending = 0;
   #armed = false;
   /** batches of lines made (a test counts: one per batch, not per line or per turn) */
   batches = 0;
 
-  /** `wake`: told when a copy arrives at an empty batch, so that a flush comes (the writer's interval); false: none will (closed), make lines at once. */
-  constructor(write: (c: ExchangeCopy) => void, wake: () => boolean) {
+  /**
+   * `wake`: told when a copy arrives at an empty batch, so that a flush comes (the writer's interval); false: none will (closed), make lines at once.
+   * `made`: told after each batch's lines are made.
+   */
+  constructor(write: (c: ExchangeCopy) => void, wake: () => boolean, made: () => void = () => {}) {
     this.#write = write;
     this.#wake = wake;
+    this.#made = made;
   }
 
   readonly #onTurnEnd = (): void => {
@@ -106,9 +119,10 @@ export class LineBatch {
 
   add(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt: number): void {
     if (this.#pending === MOST_PENDING) this.flush();
-    let c = this.#pool[this.#pending];
-    if (c === undefined) this.#pool.push((c = new ExchangeCopy()));
-    c.take(x, status, outcome, endedAt);
+    const c = new ExchangeCopy(x, status, outcome, endedAt);
+    if (this.#last === undefined) this.#first = c;
+    else this.#last.next = c;
+    this.#last = c;
     const n = ++this.#pending;
     if (n === 1) {
       if (!this.#wake()) this.flush();
@@ -120,18 +134,13 @@ export class LineBatch {
 
   /** Makes every pending line now. */
   flush(): void {
-    const n = this.#pending;
-    if (n === 0) return;
+    let c = this.#first;
+    if (c === undefined) return;
+    // Taken off first: a line's copy is garbage once made, and nothing here keeps it.
+    this.#first = this.#last = undefined;
     this.#pending = 0;
     this.batches++;
-    for (let i = 0; i < n; i++) {
-      const c = this.#pool[i]!;
-      this.#write(c);
-      // Nothing the pool holds keeps a request's header list, span or outcome alive past its line.
-      c.raw = NO_HEADERS;
-      c.span = undefined;
-      c.endpoint = undefined;
-      c.outcome = undefined;
-    }
+    for (; c !== undefined; c = c.next) this.#write(c);
+    this.#made();
   }
 }
