@@ -1,11 +1,11 @@
 // Access log scenarios, paired: the log is a process flag, so each round starts one `sluice serve`
 // per scenario (the same small GET route and upstream, every gateway on the proxy's CPU, only one
-// under load at a time) and runs short windows against them in the order off, A, off, B, off, ...
-// (every other set reversed). Each log window is divided by the mean of the two windows without a
-// log on either side of it, a few seconds apart: a slow spell of the shared machine, which moved
-// whole runs seconds apart by more than the log's cost, falls on both sides of each ratio. A row is
-// the median of its paired ratios over every set of every round, with their quartiles as its
-// spread, in CPU per request (from /proc: the whole process, the writer's threads too) and req/s.
+// under load at a time) and, per log scenario, runs short windows A/B/A/B: off, A, off, A, ..., off.
+// Each log window is divided by the mean of the two windows without a log on either side of it, a
+// few seconds apart: a slow spell of the shared machine, which moved whole runs seconds apart by
+// more than the log's cost, falls on both sides of each ratio. A row is the median of its paired
+// ratios over every block of every round, with their quartiles as its spread, in CPU per request
+// (from /proc: the whole process, the writer's threads too) and req/s.
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,8 @@ import { baselineRow, type BaselineRow } from './baseline-rows.ts';
 import { scenarioByName } from './scenarios.ts';
 import type { LoadOptions, LoadResult, Upstream } from './types.ts';
 
-/** Sets of paired windows (off, A, off, B, ..., off) per round. */
-export const SETS_PER_ROUND = 6;
+/** Windows with the log per block: off, A, off, A, ..., off. */
+export const PAIRS_PER_BLOCK = 5;
 
 /** A paired figure: the median of the ratios and their quartiles. */
 export interface Paired {
@@ -67,15 +67,17 @@ export interface LogWindow {
 }
 
 /**
- * Pure: a set's windows in order, the baseline before, between and after the others (reversed
- * every other set, so no log scenario always comes first or last).
+ * Pure: a round's blocks of windows, one per log scenario, each A/B/A/B: the baseline, then the
+ * scenario and the baseline in turn, `pairs` times (scenarios in reverse order every other round).
+ * Two gateways alternate in a block, each idle one window at a time: a gateway left idle while
+ * the others ran came back slower for its first seconds, which fell on the log windows only.
  */
-export function pairedOrder<T extends { readonly name: string }>(scenarios: readonly T[], set: number): T[] {
+export function pairedBlocks<T extends { readonly name: string }>(scenarios: readonly T[], round: number, pairs = PAIRS_PER_BLOCK): T[][] {
   const base = scenarios.find((s) => s.name === LOG_BASELINE);
   const others = scenarios.filter((s) => s.name !== LOG_BASELINE);
-  if (base === undefined) return [...others];
-  const inOrder = set % 2 === 0 ? others : [...others].reverse();
-  return [base, ...inOrder.flatMap((s) => [s, base])];
+  if (base === undefined) return [];
+  const inOrder = round % 2 === 0 ? others : [...others].reverse();
+  return inOrder.map((s) => [base, ...Array.from({ length: pairs }, () => [s, base]).flat()]);
 }
 
 /** Pure: the median and quartiles (linear between ranks) of `xs`, or null when empty. */
@@ -91,14 +93,14 @@ export function paired(xs: readonly number[]): Paired | null {
 }
 
 /** Pure: each log window divided by the mean of the baseline windows next to it in the same set. */
-export function pairedRatios(set: readonly LogWindow[], of: (w: LogWindow) => number): Map<LogScenarioName, number> {
-  const out = new Map<LogScenarioName, number>();
+export function pairedRatios(set: readonly LogWindow[], of: (w: LogWindow) => number): [LogScenarioName, number][] {
+  const out: [LogScenarioName, number][] = [];
   set.forEach((w, i) => {
     if (w.name === LOG_BASELINE) return;
     const sides = [set[i - 1], set[i + 1]].filter((b): b is LogWindow => b !== undefined && b.name === LOG_BASELINE).map(of);
     if (sides.length === 0) return;
     const base = sides.reduce((a, b) => a + b, 0) / sides.length;
-    if (base > 0) out.set(w.name, of(w) / base);
+    if (base > 0) out.push([w.name, of(w) / base]);
   });
   return out;
 }
@@ -124,11 +126,13 @@ export async function runAccessLog(o: AccessLogOptions): Promise<AccessLogReport
       if (!gateways.has(LOG_BASELINE)) continue;
       const loadOf = (g: SluiceProcess) => ({ ...o.load, url: `http://127.0.0.1:${g.httpPort}${small.path}`, headers: { host }, scenario: small, workDir: o.workDir, warmupSec: 0 });
       // A warm-up each (JIT, pools), not measured: lines are made in batches, so the line's code
-      // is optimised only after some thousands of requests (a second of warm-up left the first set's log windows slow).
+      // is optimised only after some thousands of requests (a second of warm-up left the first windows slow).
       for (const g of gateways.values()) await measure({ ...loadOf(g), durationSec: Math.max(3, o.load.durationSec) });
-      for (let set = 0; set < SETS_PER_ROUND; set++) {
+      for (const block of pairedBlocks(o.scenarios.filter((x) => gateways.has(x.name)), round)) {
         const windows: LogWindow[] = [];
-        for (const s of pairedOrder(o.scenarios.filter((x) => gateways.has(x.name)), set)) {
+        // The block's log gateway has been idle since the warm-up: a window of it first, not measured.
+        await measure(loadOf(gateways.get(block[1]!.name)!));
+        for (const s of block) {
           const g = gateways.get(s.name)!;
           const cpuBefore = processCpuMs(g.pid);
           const r = await measure(loadOf(g));
@@ -137,7 +141,7 @@ export async function runAccessLog(o: AccessLogOptions): Promise<AccessLogReport
           windows.push({ name: s.name, load: r, cpuUs });
         }
         sets.push(windows);
-        o.log(`access log: round ${round + 1} set ${set + 1}: ${windows.map((w) => `${w.name} ${w.cpuUs.toFixed(1)} us`).join(', ')} (load average ${loadavg()[0]!.toFixed(1)})`);
+        o.log(`access log: round ${round + 1}: ${windows.map((w) => `${w.name} ${w.cpuUs.toFixed(1)} us`).join(', ')} (load average ${loadavg()[0]!.toFixed(1)})`);
       }
     } catch (e) {
       for (const name of gateways.keys()) why.set(name, (e as Error).message.slice(-300));
