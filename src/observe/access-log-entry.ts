@@ -95,13 +95,33 @@ export function flagsOf(x: LoggedExchange, status: number, outcome: LoggedOutcom
   return '-';
 }
 
+/** Passes over request header lists made for lines (a test counts: one per template line, whatever its `%REQ(X)%` operators). */
+export const headerScans = { count: 0 };
+
 /** The first value of request header `name` (lower-case), or undefined. */
 export function requestHeader(raw: readonly string[], name: string): string | undefined {
+  headerScans.count++;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
     if (n.length === name.length && sameName(n, name)) return raw[i + 1];
   }
   return undefined;
+}
+
+/**
+ * One pass over `raw` for the first value of each of `names` (lower-case), into `into` (the same
+ * length): a template's `%REQ(X)%` operators read their slots, not a pass each.
+ */
+export function requestHeadersInto(raw: readonly string[], names: readonly string[], into: (string | undefined)[]): void {
+  headerScans.count++;
+  into.fill(undefined);
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      if (into[k] === undefined && n.length === name.length && sameName(n, name)) into[k] = raw[i + 1];
+    }
+  }
 }
 
 /** Header name `n` is `lower` (a lower-case name of the same length), whatever its case. */
@@ -146,9 +166,15 @@ const hosts = new WeakMap<Endpoint, string>();
 /** How many upstream texts were made (a test counts: once per endpoint, not per line). */
 export const hostTextsMade = { count: 0 };
 
-/** The endpoint of the last upstreamHost() and its text (one endpoint held: a snapshot's at most). */
+/** The endpoint of the last upstreamHost() and its text, until the batch of lines ends (forgetLastHost()). */
 let lastHostOf: Endpoint | undefined;
 let lastHost = '';
+
+/** Lets go of the last line's endpoint: one removed from the configuration is not kept alive by the log. */
+export function forgetLastHost(): void {
+  lastHostOf = undefined;
+  lastHost = '';
+}
 
 export function upstreamHost(x: LoggedExchange): string | undefined {
   const ep = x.endpoint;

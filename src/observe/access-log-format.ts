@@ -1,7 +1,8 @@
 // Access log formats, compiled once from the flag: JSON (the default), or a template of Envoy's
 // command operators (`%REQ(X)%`, `%RESPONSE_CODE%`, ...) so Kourier users' templates keep working.
 import { SluiceError } from '../errors.ts';
-import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
+import { type AccessEntry, grpcStatusCode, protocolOf, requestHeadersInto, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
+import { parseTraceparent, TRACEPARENT } from './trace-context.ts';
 import { jsonLine } from './access-log-json.ts';
 import { writeJsonLine } from './access-log-json-bytes.ts';
 import { type LineBytes, numberOperator, templateBytes, timeOperator } from './access-log-template-bytes.ts';
@@ -32,12 +33,34 @@ type Part = string | LineFormat;
 
 const dash = (v: string | undefined): string => (v === undefined || v === '' ? '-' : v);
 
+/** The request headers a template's operators read, found in one pass per line (requestHeadersInto()). */
+class TemplateHeaders {
+  readonly names: string[] = [];
+  readonly values: (string | undefined)[] = [];
+
+  /** The slot of header `name` (lower-case): its value on the current line is `values[slot]`. */
+  slot(name: string): number {
+    let k = this.names.indexOf(name);
+    if (k < 0) {
+      k = this.names.push(name) - 1;
+      this.values.push(undefined);
+    }
+    return k;
+  }
+
+  /** Finds this line's values: before the line's operators run, when any reads a header. */
+  read(e: AccessEntry): void {
+    if (this.names.length > 0) requestHeadersInto(e.x.raw, this.names, this.values);
+  }
+}
+
 /** `%REQ(a?b):n%` and `%RESP(...)%`: the header (or the alternative), cut to n characters. */
-function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefined): LineFormat {
+function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefined, headers: TemplateHeaders): LineFormat {
   const [first, alt] = args.toLowerCase().split('?') as [string, string | undefined];
   const cut = (v: string | undefined): string => dash(v === undefined || max === undefined ? v : v.slice(0, max));
   // The exchange core does not see the upstream's response headers, except the request id it adds.
   if (kind === 'RESP') return (e) => cut(first === 'x-request-id' && e.x.requestId !== '' ? e.x.requestId : undefined);
+  const values = headers.values;
   const one = (name: string): LineFormat | undefined => {
     switch (name) {
       case ':path':
@@ -49,10 +72,14 @@ function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefi
         return (e) => e.x.method;
       case ':scheme':
         return undefined;
-      case 'x-request-id':
-        return (e) => (e.x.requestId !== '' ? e.x.requestId : (requestHeader(e.x.raw, name) ?? ''));
-      default:
-        return (e) => requestHeader(e.x.raw, name) ?? '';
+      case 'x-request-id': {
+        const k = headers.slot(name);
+        return (e) => (e.x.requestId !== '' ? e.x.requestId : (values[k] ?? ''));
+      }
+      default: {
+        const k = headers.slot(name);
+        return () => values[k] ?? '';
+      }
     }
   };
   const a = one(first);
@@ -61,6 +88,13 @@ function headerOperator(kind: 'REQ' | 'RESP', args: string, max: number | undefi
     const v = a?.(e) || b?.(e);
     return cut(v === '' ? undefined : v);
   };
+}
+
+/** `%TRACE_ID%`: this gateway's span's, or (tracing off) a valid client traceparent's, read in the line's one pass. */
+function traceIdOperator(headers: TemplateHeaders): LineFormat {
+  const values = headers.values;
+  const k = headers.slot(TRACEPARENT);
+  return (e) => dash(e.x.span?.traceId ?? parseTraceparent(values[k])?.traceId);
 }
 
 const SIMPLE: Record<string, LineFormat> = {
@@ -72,6 +106,7 @@ const SIMPLE: Record<string, LineFormat> = {
   BYTES_SENT: numberOperator((e) => e.x.bytesOut ?? 0),
   // Envoy's: ms from the request's start to the upstream's first byte; `-` when none came.
   RESPONSE_DURATION: numberOperator((e) => ttfbMs(e.x)),
+  // Made per template (traceIdOperator()): it reads the line's one pass over the headers.
   TRACE_ID: (e) => dash(traceId(e.x)),
   UPSTREAM_HOST: (e) => dash(upstreamHost(e.x)),
   UPSTREAM_CLUSTER: (e) => dash(e.x.clusterName),
@@ -87,13 +122,18 @@ const OPERATOR = /%([A-Z_]+)(?:\(([^)]*)\))?(?::(\d+))?%/g;
 /** Compiles a template once; an unknown operator is a flag error naming it. */
 export function compileTemplate(template: string, flag = '--access-log-format'): LineFormat {
   const parts: Part[] = [];
+  const headers = new TemplateHeaders();
   let last = 0;
   for (const m of template.matchAll(OPERATOR)) {
     const [whole, name, args, max] = m as unknown as [string, string, string | undefined, string | undefined];
     if (m.index! > last) parts.push(template.slice(last, m.index));
     last = m.index! + whole.length;
     if ((name === 'REQ' || name === 'RESP') && args !== undefined && args !== '') {
-      parts.push(headerOperator(name, args, max === undefined ? undefined : Number(max)));
+      parts.push(headerOperator(name, args, max === undefined ? undefined : Number(max), headers));
+      continue;
+    }
+    if (name === 'TRACE_ID' && args === undefined) {
+      parts.push(traceIdOperator(headers));
       continue;
     }
     const op = args === undefined ? SIMPLE[name] : undefined;
@@ -105,11 +145,12 @@ export function compileTemplate(template: string, flag = '--access-log-format'):
   const tail = parts[parts.length - 1];
   if (typeof tail === 'string') parts[parts.length - 1] = tail.replace(/\n$/, '');
   const line: LineFormat = (e) => {
+    headers.read(e);
     let out = '';
     for (const p of parts) out += typeof p === 'string' ? p : p(e);
     return out;
   };
-  bytesRoads.set(line, templateBytes(parts));
+  bytesRoads.set(line, templateBytes(parts, (e) => headers.read(e)));
   return line;
 }
 

@@ -123,9 +123,15 @@ interface Tail {
 }
 /** Endpoints are the snapshot's objects, the same on every request until the configuration changes. */
 const tails = new WeakMap<Endpoint, Tail>();
-/** The endpoint and tail of the line before (a strong reference to one endpoint: a snapshot's at most). */
+/** The endpoint and tail of the line before, until the batch of lines ends (forgetLastEndpoint()). */
 let lastEndpoint: Endpoint | undefined;
 let lastTail: Tail | undefined;
+
+/** Lets go of the last line's endpoint: one removed from the configuration is not kept alive by the log. */
+export function forgetLastEndpoint(): void {
+  lastEndpoint = undefined;
+  lastTail = undefined;
+}
 /** Where a tail is made (bounded: the line's bound counts its strings). */
 let scratch = new Uint8Array(4096);
 

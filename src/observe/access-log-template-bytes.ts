@@ -63,8 +63,8 @@ const NO_ROOM = -2;
 /** Room asked for a line at first: its fixed text and this much for its values (a longer line asks for a whole buffer). */
 const VALUES_MOST = 1024;
 
-/** The bytes road of a compiled template: `parts` are its fixed text and its operators, in order. */
-export function templateBytes(parts: ReadonlyArray<string | Operator>): LineBytes {
+/** The bytes road of a compiled template: `parts` are its fixed text and its operators, in order; `before` runs once per line before them. */
+export function templateBytes(parts: ReadonlyArray<string | Operator>, before: (e: AccessEntry) => void = () => {}): LineBytes {
   const pieces: Piece[] = parts.map((p): Piece => {
     if (typeof p === 'string') return new Piece(FIXED, runOf(Buffer.from(p, 'utf8')), undefined, undefined, undefined);
     const number = numbers.get(p);
@@ -108,6 +108,7 @@ export function templateBytes(parts: ReadonlyArray<string | Operator>): LineByte
 
   return (w, e) => {
     let buf = w.room(fixed + VALUES_MOST);
+    before(e);
     if (buf === undefined) return false;
     let end = line(buf, w.at, e);
     if (end === NO_ROOM) {

@@ -1,23 +1,30 @@
 // The access log: one line per finished exchange (exchange.ts finish() calls record()): its facts
-// copied at once (the exchange is reused after), the line made later with a batch of others
+// copied at once into a young object (the exchange is reused after), the line made later with a batch of others
 // (access-log-defer.ts), and written by the LineWriter. Lines are written
 // straight into the writer's buffer (access-log-json-bytes.ts, access-log-template-bytes.ts) unless
 // one has something to escape or encode, which is built as a string. Off: no AccessLog exists and the exchange pays one property read.
 import fs from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
 import { SluiceError } from '../errors.ts';
-import type { AccessEntry, LoggedExchange, LoggedOutcome } from './access-log-entry.ts';
+import { type AccessEntry, forgetLastHost, type LoggedExchange, type LoggedOutcome } from './access-log-entry.ts';
 import type { AccessLogFilter } from './access-log-filter.ts';
 import { compileFormat, type LineBytes, type LineFormat, lineBytesOf } from './access-log-format.ts';
 import { LineWriter, type WriterOptions } from './access-log-writer.ts';
 import { type ExchangeCopy, LineBatch } from './access-log-defer.ts';
+import { forgetLastEndpoint } from './access-log-json-bytes.ts';
 
 export interface AccessLogOptions extends Omit<WriterOptions, 'onDrop' | 'gather'> {
   /** which exchanges get a line (access-log-filter.ts); absent: all */
   readonly filter?: AccessLogFilter;
 }
 
-/** The one entry record() fills per line (formats and filters read it and keep nothing): no object per line. */
+/** Lines of a batch mostly go to the endpoint the one before went to (each format keeps it for the next); past the batch none is kept. */
+function forgetLastEndpoints(): void {
+  forgetLastEndpoint();
+  forgetLastHost();
+}
+
+/** The one entry record() fills for the filter (it reads it and keeps nothing): no object per request. */
 type Scratch = { -readonly [K in keyof AccessEntry]: AccessEntry[K] };
 
 export class AccessLog {
@@ -35,7 +42,7 @@ export class AccessLog {
     this.#bytes = lineBytesOf(format);
     this.#filter = o.filter;
     this.#writer = new LineWriter(fd, ownsFd, { ...o, onDrop: () => this.#drops?.inc(), gather: () => this.#batch.flush() });
-    this.#batch = new LineBatch(this.#line, () => this.#writer.wake());
+    this.#batch = new LineBatch(this.#line, () => this.#writer.wake(), forgetLastEndpoints);
   }
 
   /** Whether exchanges on `listener` may get a line (front ends count body bytes only then). */
@@ -50,15 +57,17 @@ export class AccessLog {
 
   /** `endedAt`: performance.now() at the exchange's end (the exchange passes the one it read). The line is made with its batch (access-log-defer.ts). */
   record(x: LoggedExchange, status: number, outcome: LoggedOutcome, endedAt = performance.now()): void {
-    const e = this.#e;
-    e.x = x;
-    e.status = status;
-    e.outcome = outcome;
-    e.endedAt = endedAt;
-    try {
-      if (this.#filter !== undefined && !this.#filter.keeps(e)) return;
-    } catch {
-      return;
+    if (this.#filter !== undefined) {
+      const e = this.#e;
+      e.x = x;
+      e.status = status;
+      e.outcome = outcome;
+      e.endedAt = endedAt;
+      try {
+        if (!this.#filter.keeps(e)) return;
+      } catch {
+        return;
+      }
     }
     this.#batch.add(x, status, outcome, endedAt);
   }
@@ -68,17 +77,12 @@ export class AccessLog {
     return this.#batch.pending;
   }
 
-  /** One finished exchange's line, from its copy. */
+  /** One finished exchange's line, from its copy (its own entry). */
   readonly #line = (c: ExchangeCopy): void => {
     let line: string;
-    const e = this.#e;
-    e.x = c;
-    e.status = c.status;
-    e.outcome = c.outcome;
-    e.endedAt = c.endedAt;
     try {
-      if (this.#bytes?.(this.#writer, e)) return;
-      line = this.#format(e);
+      if (this.#bytes?.(this.#writer, c)) return;
+      line = this.#format(c);
     } catch {
       // A line that cannot be formatted is lost, never the request's finish.
       return;

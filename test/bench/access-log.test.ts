@@ -1,13 +1,13 @@
 // The access log bench scenarios (`npm run bench -- --scenarios log`) are registered, their flags
-// are ones `sluice serve` accepts, and each is divided by the same route without a log, in req/s and
-// in CPU per request. No load is run here: the machine is shared, and no timing is asserted.
+// are ones `sluice serve` accepts, and each window with a log is divided by the windows without one
+// beside it, in req/s and in CPU per request. No load is run here: the machine is shared, and no timing is asserted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { accessLogFromFlags } from '../../src/cli/serve.ts';
-import { LOG_BASELINE, logFlags, logScenarios, logScenariosByNames } from '../../bench/log-config.ts';
-import { accessLogLines, rateAccessLog, roundOrder } from '../../bench/log-run.ts';
+import { LOG_BASELINE, type LogScenarioName, logFlags, logScenarios, logScenariosByNames } from '../../bench/log-config.ts';
+import { accessLogLines, type LogWindow, paired, pairedBlocks, pairedRatios, rateAccessLog } from '../../bench/log-run.ts';
 import type { LoadResult } from '../../bench/types.ts';
 
 const RUN = join(import.meta.dirname, '..', '..', 'bench', 'run.ts');
@@ -36,39 +36,49 @@ describe('access log bench scenarios', () => {
     }
   });
 
-  it('run in turn, every other round in reverse order, so no scenario always runs first or last', () => {
-    const names = (round: number): string[] => roundOrder(logScenarios, round).map((s) => s.name);
-    assert.deepEqual(names(0), logScenarios.map((s) => s.name));
-    assert.deepEqual(names(1), [...logScenarios].reverse().map((s) => s.name));
+  it('run A/B/A/B per log scenario (off, A, off, A, ..., off), the scenarios in reverse every other round, so each log window has the run without a log on both sides', () => {
+    const names = (round: number): string[][] => pairedBlocks(logScenarios, round, 2).map((b) => b.map((s) => s.name));
+    assert.deepEqual(names(0), [
+      ['log-off', 'log-json', 'log-off', 'log-json', 'log-off'],
+      ['log-off', 'log-json-null', 'log-off', 'log-json-null', 'log-off'],
+      ['log-off', 'log-template', 'log-off', 'log-template', 'log-off'],
+      ['log-off', 'log-sampled', 'log-off', 'log-sampled', 'log-off'],
+    ]);
+    assert.deepEqual(names(1).map((b) => b[1]), ['log-sampled', 'log-template', 'log-json-null', 'log-json']);
     assert.deepEqual(names(2), names(0));
-    // Over two rounds every scenario's mean position is the middle.
-    for (const s of logScenarios) assert.equal(names(0).indexOf(s.name) + names(1).indexOf(s.name), logScenarios.length - 1, s.name);
+    assert.deepEqual(pairedBlocks(logScenariosByNames(['log-json']), 0, 1).map((b) => b.map((s) => s.name)), [['log-off', 'log-json', 'log-off']]);
   });
 
-  it('are each divided by the run without a log, in CPU per request and req/s', () => {
+  it('divide each log window by the mean of the windows without a log beside it, and give the median of those ratios and their quartiles', () => {
     const load = (rps: number): LoadResult => ({ generator: 'wrk', requests: rps, seconds: 1, rps, p50Ms: 1000 / rps, p99Ms: 4000 / rps, errors: 0, non2xx: 0 });
-    const best = new Map([['log-off', load(1000)], ['log-json', load(900)]] as const);
-    const cpu = new Map([['log-off', [80, 100, 90]], ['log-json', [99, 110, 120]]] as const);
-    const rows = rateAccessLog(logScenarios, best, cpu, new Map([['log-template', 'every request failed']]));
+    const w = (name: LogScenarioName, cpuUs: number, rps: number): LogWindow => ({ name, cpuUs, load: load(rps) });
+    // The machine slows through each block: paired with its neighbours, json costs 10% in every window.
+    const sets = [0, 1].map((k) => {
+      const slow = 1 + k / 10;
+      return [w('log-off', 40 * slow, 1000), w('log-json', 46.2 * slow, 900), w('log-off', 44 * slow, 1000), w('log-json', 50.6 * slow, 900), w('log-off', 48 * slow, 1000)];
+    });
+    const ratios = pairedRatios(sets[0]!, (x) => x.cpuUs);
+    assert.deepEqual(ratios.map(([name]) => name), ['log-json', 'log-json']);
+    for (const [, r] of ratios) assert.ok(Math.abs(r - 1.1) < 1e-9);
+    const rows = rateAccessLog(logScenariosByNames(['log-json', 'log-template']), sets, new Map([['log-template', 'every request failed']]));
     const json = rows.find((r) => r.scenario === 'log-json')!;
     assert.equal(json.status, 'ok');
-    assert.equal(json.cpuUsPerRequest, 110);
-    assert.ok(Math.abs(json.cpuVsBaseline! - 110 / 90) < 1e-9);
-    assert.equal(json.vsBaseline.rps, 0.9);
-    assert.equal(rows.find((r) => r.scenario === 'log-off')!.cpuVsBaseline, null);
-    const text = accessLogLines({ rows, loadAverage: [3.2, 4] }).join('\n');
-    assert.match(text, /load average 3\.2 -> 4\.0/);
-    assert.match(text, /log-json\s+900 req\/s, 110\.0 us CPU\/req.*÷log-off: CPU\/req 1\.22x, req\/s 0\.90x/);
+    assert.ok(Math.abs(json.cpuPaired!.median - 1.1) < 1e-9);
+    assert.ok(Math.abs(json.cpuPaired!.q3 - json.cpuPaired!.q1) < 1e-9, 'the same ratio in every set: no spread');
+    assert.equal(json.cpuPaired!.n, 4);
+    assert.ok(Math.abs(json.rpsPaired!.median - 0.9) < 1e-9);
+    assert.equal(rows.find((r) => r.scenario === 'log-off')!.cpuPaired, null);
+    const text = accessLogLines({ rows, windowSec: 2, loadAverage: [3.2, 4] }).join('\n');
+    assert.match(text, /paired 2 s windows.*median \[quartiles\] of 4 pairs; load average 3\.2 -> 4\.0/);
+    assert.match(text, /log-json\s+900 req\/s, [\d.]+ us CPU\/req.*÷log-off: CPU\/req 1\.100x \[1\.100–1\.100\], req\/s 0\.900x/);
     assert.match(text, /log-template\s+failed: every request failed/);
   });
 
-  it('take the middle of an even number of rounds, not the higher of the two middle ones', () => {
-    const load = (rps: number): LoadResult => ({ generator: 'wrk', requests: rps, seconds: 1, rps, p50Ms: 1, p99Ms: 2, errors: 0, non2xx: 0 });
-    const best = new Map([['log-off', load(1000)], ['log-json', load(900)]] as const);
-    // --rounds 2: one slow round must not decide the row
-    const cpu = new Map([['log-off', [40, 44]], ['log-json', [42, 60]]] as const);
-    const json = rateAccessLog(logScenarios, best, cpu, new Map()).find((r) => r.scenario === 'log-json')!;
-    assert.equal(json.cpuUsPerRequest, 51);
-    assert.ok(Math.abs(json.cpuVsBaseline! - 51 / 42) < 1e-9);
+  it('give the quartiles of the ratios as the spread, the median of an even count between the middle two', () => {
+    const p = paired([1.2, 1.0, 1.1, 1.3])!;
+    assert.ok(Math.abs(p.median - 1.15) < 1e-9);
+    assert.ok(Math.abs(p.q1 - 1.075) < 1e-9);
+    assert.ok(Math.abs(p.q3 - 1.225) < 1e-9);
+    assert.equal(paired([]), null);
   });
 });
