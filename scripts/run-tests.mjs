@@ -38,7 +38,20 @@ if (timingsArg) {
 const started = Date.now();
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', ...preload, '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files],
+  [
+    '--import',
+    'tsx',
+    ...preload,
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=300000',
+    // TAP as before, and after it a list of the failed tests, so a log's tail names them.
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${new URL('./failure-summary.mjs', import.meta.url).href}`,
+    '--test-reporter-destination=stdout',
+    ...files,
+  ],
   { stdio: 'inherit', env },
 );
 child.on('exit', (code, signal) => {
