@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildTestCli } from './test-cli-build.mjs';
 
 function collect(p, out) {
   const st = statSync(p);
@@ -33,9 +34,24 @@ if (timingsArg) {
   env.SLUICE_TEST_TIMINGS = join(timingsDir, 'timings.jsonl');
   preload.push('--import', new URL('./test-timing.mjs', import.meta.url).href);
 }
+const started = Date.now();
+let cliDir;
+let cliBuild = '';
+if (env.SLUICE_TEST_CLI === undefined) {
+  const t0 = Date.now();
+  try {
+    const built = await buildTestCli();
+    cliDir = built.dir;
+    env.SLUICE_TEST_CLI = built.main;
+    cliBuild = `compiled src/ for the CLI's children in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  } catch (err) {
+    // The tests still run, slower: every child compiles the sources through tsx.
+    cliBuild = `could not compile src/ for the CLI's children (they run through tsx): ${err?.message ?? err}`;
+    process.stderr.write(`run-tests: ${cliBuild}\n`);
+  }
+}
 // Node 20's runner applies --test-timeout to each file's whole run, not to each of its tests (each
 // test bounds its own waits): a file of many tests on a busy machine needs more than two minutes.
-const started = Date.now();
 const child = spawn(
   process.execPath,
   [
@@ -54,7 +70,10 @@ const child = spawn(
   ],
   { stdio: 'inherit', env },
 );
+// The runner's children get the signal from the terminal too; the exit below removes the build.
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => {
+  if (cliDir) rmSync(cliDir, { recursive: true, force: true });
   if (timingsDir) report(Number(timingsArg.split('=')[1] ?? 15));
   process.exit(code ?? (signal ? 1 : 0));
 });
@@ -72,6 +91,7 @@ function report(n) {
     `${r.total.toFixed(1).padStart(7)} ${r.cpu.toFixed(1).padStart(6)} ${r.childCpu.toFixed(1).padStart(6)} ${r.wall.toFixed(1).padStart(7)}  ${r.file}`;
   const head = '    cpu    own  child    wall  file (seconds)';
   const out = [`# timings: ${rows.length}/${files.length} files, ${((Date.now() - started) / 1000).toFixed(1)} s wall`];
+  if (cliBuild) out.push(`# ${cliBuild}`);
   out.push(`# total cpu ${sum('total').toFixed(1)} s (own ${sum('cpu').toFixed(1)}, children ${sum('childCpu').toFixed(1)}); load ${loadAverage()}`);
   const seen = new Set(rows.map((r) => r.file));
   const missing = files.filter((f) => !seen.has(f));

@@ -7,13 +7,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { WebSocket } from 'ws';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { get } from '../support/http.ts';
+import { sluiceCommand } from '../support/sluice.ts';
 
 describe('sluice demo', () => {
   it('serves examples/ and stops cleanly on Ctrl-C', async () => {
-    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...sluiceCommand(), 'demo', '--http', '127.0.0.1:0', '--https', '127.0.0.1:0', '--local', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

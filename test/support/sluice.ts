@@ -6,6 +6,16 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const mainTs = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
+/**
+ * Node's arguments that start the CLI: the build scripts/run-tests.mjs compiled from src/ once
+ * ($SLUICE_TEST_CLI, with source maps so stacks name src/), or, when that is unset or empty (a file
+ * run on its own, or a test of which src/ files load), the sources through tsx.
+ */
+export function sluiceCommand(env: NodeJS.ProcessEnv = process.env): string[] {
+  const built = env.SLUICE_TEST_CLI;
+  return built ? ['--enable-source-maps', built] : ['--import', 'tsx', mainTs];
+}
+
 export interface SluiceProcess {
   readonly child: ChildProcess;
   /** listener name -> host:port, from the `listening` log lines */
@@ -34,7 +44,8 @@ function serveTestDefaults(args: string[]): string[] {
 /** Runs `sluice <args>` to completion and returns its output and exit code. */
 export async function runSluice(args: string[], opts: { boundMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   args = serveTestDefaults(args);
-  const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...opts.env };
+  const child = spawn(process.execPath, [...sluiceCommand(env), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
@@ -49,18 +60,15 @@ export async function runSluice(args: string[], opts: { boundMs?: number; env?: 
  * Starts `sluice <args>` and waits until every listener in `expect` has logged its address.
  * Always stop() it in a finally/after hook.
  */
-export async function startSluice(args: string[], expect: string[] = ['http', 'local', 'admin'], opts: { boundMs?: number; env?: NodeJS.ProcessEnv; /** node flags before the script (V8 tracing) */ nodeArgs?: readonly string[]; /** run under `taskset -c CPUS` (the caller checks that taskset exists) */ cpus?: string; /** a script to run instead of the sources through tsx (bin/sluice.js: the compiled build, as deployed) */ entry?: string } = {}): Promise<SluiceProcess> {
+export async function startSluice(args: string[], expect: string[] = ['http', 'local', 'admin'], opts: { boundMs?: number; env?: NodeJS.ProcessEnv; /** node flags before the script (V8 tracing) */ nodeArgs?: readonly string[]; /** run under `taskset -c CPUS` (the caller checks that taskset exists) */ cpus?: string; /** a script to run instead of sluiceCommand()'s (bin/sluice.js: the package's build, as deployed) */ entry?: string } = {}): Promise<SluiceProcess> {
   // Tests run in parallel: a gateway that does not ask for an HTTPS port gets a free one, never 8443.
   if (args[0] === 'serve' && !args.includes('--https')) args = [...args, '--https', '127.0.0.1:0'];
   args = serveTestDefaults(args);
-  const node = [process.execPath, ...(opts.nodeArgs ?? []), ...(opts.entry === undefined ? ['--import', 'tsx', mainTs] : [opts.entry]), ...args];
+  const env = { ...process.env, SLUICE_LOG_LEVEL: 'debug', ...opts.env };
+  const node = [process.execPath, ...(opts.nodeArgs ?? []), ...(opts.entry === undefined ? sluiceCommand(env) : [opts.entry]), ...args];
   // taskset execs node: the child's pid is the gateway's
   const [file, ...argv] = opts.cpus === undefined ? node : ['taskset', '-c', opts.cpus, ...node];
-  const child = spawn(file!, argv, {
-    cwd: repoRoot,
-    env: { ...process.env, SLUICE_LOG_LEVEL: 'debug', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(file!, argv, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const addresses: Record<string, string> = {};
   const lines: string[] = [];
   const waiters = new Set<{ pred: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }>();
