@@ -178,41 +178,41 @@ async function heapSnapshot(gw: SluiceProcess, dir: string): Promise<void> {
   throw new Error('no heap snapshot in 120 s');
 }
 
-/** Asks the gateway (mem-report.mjs, SIGUSR2) where its RSS is, as it stands (no collection forced), and prints it. */
-async function splitReport(gw: SluiceProcess, when: string): Promise<void> {
+/** Sends the gateway `signal` and waits (10 s at most) for the line starting with `prefix` it prints in answer. */
+async function signalledLine(gw: SluiceProcess, signal: NodeJS.Signals, prefix: string): Promise<string | undefined> {
   const seen = gw.lines.length;
-  gw.child.kill('SIGUSR2');
+  gw.child.kill(signal);
   let line: string | undefined;
   for (let i = 0; i < 200 && line === undefined; i++) {
-    line = gw.lines.slice(seen).find((l) => l.startsWith('MEMREPORT '));
+    line = gw.lines.slice(seen).find((l) => l.startsWith(prefix));
     if (line === undefined) await sleep(50);
   }
+  return line;
+}
+
+/** V8's spaces of 1 MiB or more (`size` of them): `name used/size`, comma-separated. */
+function spaceList<K extends 'resident' | 'committed'>(spaces: Record<string, { used: number } & Record<K, number>>, size: K): string {
+  return Object.entries(spaces)
+    .filter(([, v]) => v[size] >= 1)
+    .map(([k, v]) => `${k.replace(/_space$/, '')} ${v.used}/${v[size]}`)
+    .join(', ');
+}
+
+/** Asks the gateway (mem-report.mjs, SIGUSR2) where its RSS is, as it stands (no collection forced), and prints it. */
+async function splitReport(gw: SluiceProcess, when: string): Promise<void> {
+  const line = await signalledLine(gw, 'SIGUSR2', 'MEMREPORT ');
   if (line === undefined) return console.log(`${when}: no MEMREPORT line`);
   const m = JSON.parse(line.slice(10)) as { rss: number; anon: number; file: number; heapUsed: number; heapResident: number; otherAnon: number; arrayBuffers: number; spaces: Record<string, { resident: number; used: number }> };
-  const spaces = Object.entries(m.spaces)
-    .filter(([, v]) => v.resident >= 1)
-    .map(([k, v]) => `${k.replace(/_space$/, '')} ${v.used}/${v.resident}`)
-    .join(', ');
-  console.log(`${when}: rss ${m.rss} MiB = file-backed ${m.file} + anonymous ${m.anon} (heap resident ${m.heapResident}, used ${m.heapUsed}: ${spaces}; array buffers ${m.arrayBuffers}; malloc and stacks ${m.otherAnon})`);
+  console.log(`${when}: rss ${m.rss} MiB = file-backed ${m.file} + anonymous ${m.anon} (heap resident ${m.heapResident}, used ${m.heapUsed}: ${spaceList(m.spaces, 'resident')}; array buffers ${m.arrayBuffers}; malloc and stacks ${m.otherAnon})`);
 }
 
 /** Asks the gateway (mem-report.mjs) for its memory and prints it: heap used/committed by space, before and after full GCs. */
 async function memReport(gw: SluiceProcess, when: string): Promise<void> {
-  const seen = gw.lines.length;
-  gw.child.kill('SIGWINCH');
-  let line: string | undefined;
-  for (let i = 0; i < 200 && line === undefined; i++) {
-    line = gw.lines.slice(seen).find((l) => l.startsWith('MEM '));
-    if (line === undefined) await sleep(50);
-  }
+  const line = await signalledLine(gw, 'SIGWINCH', 'MEM ');
   if (line === undefined) return console.log(`${when}: no MEM line`);
   type Sample = { rss: number; heapUsed: number; heapTotal: number; external: number; spaces: Record<string, { used: number; committed: number }> };
   const { before, after } = JSON.parse(line.slice(4)) as { before: Sample; after?: Sample };
-  const row = (s: Sample): string =>
-    `rss ${s.rss} MiB, heap used ${s.heapUsed} of ${s.heapTotal} committed, external ${s.external}; ${Object.entries(s.spaces)
-      .filter(([, v]) => v.committed >= 1)
-      .map(([k, v]) => `${k} ${v.used}/${v.committed}`)
-      .join(', ')}`;
+  const row = (s: Sample): string => `rss ${s.rss} MiB, heap used ${s.heapUsed} of ${s.heapTotal} committed, external ${s.external}; ${spaceList(s.spaces, 'committed')}`;
   console.log(`${when}: ${row(before)}`);
   if (after) console.log(`${when}, after full GCs: ${row(after)}; ${rssSplit(gw.child.pid!)}`);
 }

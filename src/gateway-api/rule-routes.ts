@@ -1,15 +1,16 @@
 // What HTTPRoute and GRPCRoute rules share once their matches are translated: the rule's
 // filters, splits and policies, and one ranked IR route per match.
 import { kept, NONE } from '../snapshot/kept-lists.ts';
-import type { SharedValues } from '../snapshot/shared-values.ts';
 import type { HeaderMatch, PathMatch, QueryMatch, Route, RouteFilter, Split } from '../snapshot/types.ts';
 import type { MatchParts } from './http-matches.ts';
 import { type FilterScope, translateFilters } from './route-filters.ts';
-import type { RuleFindings } from './rule-findings.ts';
+import { RuleFindings } from './rule-findings.ts';
 import { type RulePolicies, rulePolicies } from './rule-policies.ts';
 import type { GrpcMethodRank, RankedRoute, RouteRulesResult, RuleContext } from './route-rules.ts';
 import type { HTTPBackendRef, HTTPRouteFilter, HTTPRouteRetry, HTTPRouteTimeouts } from './route-types.ts';
 import { splitsFor } from './splits.ts';
+import { isObject, listOf } from './spec-values.ts';
+import { SharedValues } from '../snapshot/shared-values.ts';
 
 export interface TranslatedMatch {
   readonly index: number;
@@ -142,7 +143,53 @@ export function ruleRoutes(input: RuleInput): RankedRoute[] {
   });
 }
 
-export function rulesResult(routes: readonly RankedRoute[], findings: RuleFindings): RouteRulesResult {
+/** What differs between HTTPRoute and GRPCRoute rules as they are walked. */
+export interface RuleKind<R extends { readonly matches?: readonly M[] }, M> {
+  /** the matches of a rule without any */
+  readonly defaultMatches: readonly M[];
+  /** match `index` of a rule translated, or why it is left out (no request can be matched by it) */
+  readonly match: (spec: M, where: string, index: number) => TranslatedMatch | string;
+  /** the parts of a rule that are read */
+  readonly body: (rule: R) => RuleBody;
+  readonly ruleFilters: ReadonlySet<string>;
+  readonly backendFilters: ReadonlySet<string>;
+  readonly grpc: boolean;
+}
+
+/** A route's rules -> ranked IR routes: one per (rule, valid match); a rule that is not an object is reported. */
+export function kindRouteRules<R extends { readonly matches?: readonly M[] }, M>(rules: readonly unknown[], kind: RuleKind<R, M>, ctx: RuleContext, created: string): RouteRulesResult {
+  const findings = new RuleFindings();
+  const routes: RankedRoute[] = [];
+  // Only rules of one route repeat each other's filters and backends.
+  const shared = rules.length > 1 ? new SharedValues() : undefined;
+  const actions = rules.length > 1 ? new RuleActions() : undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as R;
+    if (!isObject(rule)) {
+      findings.notSupported(`spec.rules[${i}]: must be an object`);
+      continue;
+    }
+    const matches = matchesOf(rule, kind, i, findings);
+    const { ruleFilters, backendFilters, grpc } = kind;
+    routes.push(...ruleRoutes({ ctx, findings, created, ruleIndex: i, matches, body: kind.body(rule), ruleFilters, backendFilters, grpc, shared, actions }));
+  }
+  return rulesResult(routes, findings);
+}
+
+/** The rule's valid matches; an invalid one is left out and reported. */
+function matchesOf<R extends { readonly matches?: readonly M[] }, M>(rule: R, kind: RuleKind<R, M>, ruleIndex: number, findings: RuleFindings): TranslatedMatch[] {
+  const given = listOf(rule.matches);
+  const specs = given.length > 0 ? given : kind.defaultMatches;
+  const out: TranslatedMatch[] = [];
+  for (let j = 0; j < specs.length; j++) {
+    const m = kind.match(specs[j] as M, `spec.rules[${ruleIndex}].matches[${j}]`, j);
+    if (typeof m === 'string') findings.notSupported(m);
+    else out.push(m);
+  }
+  return out;
+}
+
+function rulesResult(routes: readonly RankedRoute[], findings: RuleFindings): RouteRulesResult {
   return {
     routes: kept(routes),
     clusters: findings.clusters(),

@@ -4,6 +4,7 @@
 import type { KubeObject } from './client.ts';
 import { SERVICE_NAME_LABEL as SERVICE_NAME } from '../api/types.ts';
 import type { SharedValues } from '../snapshot/shared-values.ts';
+import { BoundedTable } from '../snapshot/bounded-table.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -58,22 +59,19 @@ function sameRecord(x: Record<string, string> | undefined, y: Record<string, str
 /**
  * One copy of each short string the caches hold many times (namespaces, label values, port names,
  * protocols, addresses shared by many slices): JSON.parse makes a new string for every occurrence.
- * Bounded, so that a cluster of unique names costs a fixed table, not a second copy of each name.
+ * Bounded (bounded-table.ts: at most `max` strings), so that a cluster of unique names costs a fixed
+ * table, not a second copy of each name; strings met again and again stay.
  */
 export class Interner {
-  readonly #strings = new Map<string, string>();
-  readonly #max: number;
+  readonly #strings: BoundedTable<string>;
 
   constructor(max = 50_000) {
-    this.#max = max;
+    this.#strings = new BoundedTable(Math.max(1, Math.floor(max / 2)));
   }
 
   get<S>(s: S): S {
     if (typeof s !== 'string' || s.length > 64) return s;
-    const known = this.#strings.get(s);
-    if (known !== undefined) return known as S;
-    if (this.#strings.size < this.#max) this.#strings.set(s, s);
-    return s;
+    return this.#strings.keep(s, s) as S;
   }
 }
 

@@ -4,6 +4,7 @@
 // bytes, so fewer, longer runs are what makes a line cheap (bench/log-line-cost.ts). Every run is the string road's text for its values (access-log-json.ts).
 
 import { type Run, textRun } from './access-log-byte-writes.ts';
+import { BoundedTable } from '../snapshot/bounded-table.ts';
 
 /** A configured name or method JSON writes as it is: printable ASCII without `"` or `\` (DEL included, as JSON.stringify leaves it). */
 export function isPlain(s: string): boolean {
@@ -29,7 +30,7 @@ interface Head {
 }
 
 /** The runs made, by listener, front end and method; bounded (methods are the client's on HTTP/2 and node:http). */
-const heads = new Map<string, Head>();
+const heads = new BoundedTable<Head>(512);
 let lastHead: Head | undefined;
 
 /**
@@ -42,7 +43,6 @@ export function headRun(listener: string, from: number, method: string): Run | u
   const key = `${from} ${method} ${listener}`;
   let head = heads.get(key);
   if (head === undefined) {
-    if (heads.size >= 1024) heads.clear();
     const text = `","listener":"${listener}","protocol":"${PROTOCOLS[from] ?? PROTOCOLS[0]}","method":"${method}","authority":"`;
     head = { listener, from, method, run: isPlain(listener) && isPlain(method) ? textRun(text) : undefined };
     heads.set(key, head);
@@ -66,23 +66,27 @@ export function statusRun(status: number, withDuration: boolean): Run | undefine
   return (runs[status] = textRun(`","status":${status}${withDuration ? ',"duration_ms":' : ''}`));
 }
 
-/** `,"flags":"F"`, and the same closing the line, by flags (few: Envoy's letters and policies' flags). */
-const flagRuns = new Map<string, { readonly open: Run; readonly closed: Run } | undefined>();
+interface FlagsRuns {
+  readonly open: Run;
+  readonly closed: Run;
+}
+
+/** `,"flags":"F"`, and the same closing the line, by flags (few: Envoy's letters and policies' flags); null: the flags need escaping. */
+const flagRuns = new BoundedTable<FlagsRuns | null>(32);
 
 let lastFlags: string | undefined;
-let lastFlagsRun: { readonly open: Run; readonly closed: Run } | undefined;
+let lastFlagsRun: FlagsRuns | null | undefined;
 
 /** The flags run; `last`: the line ends after it (no trace id); undefined when the flags need escaping. */
 export function flagsRun(flags: string, last: boolean): Run | undefined {
   // Most lines say what the one before said ('-'): no Map look-up then.
   let run = flags === lastFlags ? lastFlagsRun : flagRuns.get(flags);
-  if (run === undefined && !flagRuns.has(flags)) {
-    if (flagRuns.size >= 64) flagRuns.clear();
-    run = isPlain(flags) ? { open: textRun(`,"flags":"${flags}"`), closed: textRun(`,"flags":"${flags}"}`) } : undefined;
+  if (run === undefined) {
+    run = isPlain(flags) ? { open: textRun(`,"flags":"${flags}"`), closed: textRun(`,"flags":"${flags}"}`) } : null;
     flagRuns.set(flags, run);
     runsMade.flags++;
   }
   lastFlags = flags;
   lastFlagsRun = run;
-  return run === undefined ? undefined : last ? run.closed : run.open;
+  return run === null ? undefined : last ? run.closed : run.open;
 }

@@ -5,6 +5,7 @@
 // (test/observe/access-log-json.test.ts); fields with nothing to say are left out, as it does.
 import { type AccessEntry, grpcStatusCode, protocolOf, requestHeader, responseFlags, traceId, ttfbMs, upstreamHost } from './access-log-entry.ts';
 import { isoTimeAt } from './access-log-time.ts';
+import { BoundedTable } from '../snapshot/bounded-table.ts';
 
 // Control characters, `"` and `\` need escapes; a surrogate half might be lone (JSON.stringify
 // escapes those), so a line with one takes the slow road too.
@@ -12,12 +13,11 @@ import { isoTimeAt } from './access-log-time.ts';
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 // Listener, route and cluster names come from the configuration and repeat on every line: each
-// one's check is remembered (bounded: a config churning names only starts the memory over).
-const plainNames = new Map<string, boolean>();
+// one's check is remembered (bounded: names a config churns through fall out, busy ones stay).
+const plainNames = new BoundedTable<boolean>(2048);
 function plainName(s: string): boolean {
   let plain = plainNames.get(s);
   if (plain === undefined) {
-    if (plainNames.size >= 4096) plainNames.clear();
     plain = !NEEDS_ESCAPE.test(s);
     plainNames.set(s, plain);
   }

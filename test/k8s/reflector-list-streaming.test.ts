@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeApiServer } from '../support/fake-apiserver.ts';
@@ -18,6 +18,8 @@ const managedFields = [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v
 
 describe('Reflector list pages, decoded as they arrive', () => {
   let api: FakeApiServer;
+  /** the kubeconfig dirs the tests made */
+  const dirs: string[] = [];
   before(async () => {
     api = await FakeApiServer.start();
     for (let i = 0; i < N; i++) {
@@ -26,7 +28,10 @@ describe('Reflector list pages, decoded as they arrive', () => {
       api.put(svc);
     }
   });
-  after(() => api.close());
+  after(async () => {
+    await api.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('parses no text longer than one object, and keeps every object slimmed', async () => {
     const parse = JSON.parse;
@@ -66,6 +71,7 @@ describe('Reflector list pages, decoded as they arrive', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const dir = mkdtempSync(join(tmpdir(), 'sluice-list-'));
+    dirs.push(dir);
     const kubeconfig = join(dir, 'kubeconfig');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${url}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);

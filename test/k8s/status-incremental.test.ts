@@ -6,15 +6,14 @@
 // every ingress per edit held its status write back by a few hundred milliseconds.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer } from '../support/fake-apiserver.ts';
-import { KubeClient } from '../../src/k8s/client.ts';
-import { KubernetesSource } from '../../src/k8s/source.ts';
-import { StatusController } from '../../src/k8s/status-controller.ts';
+import type { FakeApiServer } from '../support/fake-apiserver.ts';
+import { startStatusApi, startStatusController } from '../support/status-rig.ts';
+import type { KubernetesSource } from '../../src/k8s/source.ts';
+import type { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
 import type { IngressStatusReport } from '../../src/snapshot/types.ts';
-import { DEFAULT_INGRESS_CLASS } from '../../src/api/types.ts';
-import { ingress, waitFor } from './helpers.ts';
-import { publishStatuses, putGatewayReplicas, readyReport, statusReady } from './status-helpers.ts';
+import { waitFor } from './helpers.ts';
+import { publishStatuses, readyReport, statusReady } from './status-helpers.ts';
 
 const N = 1000;
 const name = (i: number): string => `web-${i}`;
@@ -32,9 +31,7 @@ describe('status controller work', () => {
   let published: IngressStatusReport[] = [];
   const feed = new SettableFeed();
   before(async () => {
-    api = await FakeApiServer.start();
-    for (let i = 0; i < N; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
-    putGatewayReplicas(api);
+    api = await startStatusApi(Array.from({ length: N }, (_, i) => name(i)));
   });
   after(async () => {
     await controller?.stop();
@@ -45,28 +42,21 @@ describe('status controller work', () => {
   const ready = (i: number): boolean => statusReady(api, name(i));
 
   it('writing N new ingresses Ready looks each one up a few times, not once per probe answer or status event', async () => {
-    const client = KubeClient.load(api.kubeconfigPath, { qps: 5000, burst: 5000 });
-    source = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
-    await source.start(() => {});
-    const lookup = source.ingress.bind(source);
-    source.ingress = (ns, n) => {
-      lookups++;
-      return lookup(ns, n);
-    };
     // Probes answer a few at a time, as a real replica's do.
-    controller = new StatusController({
-      client,
-      source,
+    ({ source, controller } = await startStatusController(api, {
       feed,
-      identity: 'one',
-      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
-      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
       probe: async () => {
         await new Promise((r) => setTimeout(r, 2));
         answered++;
         return true;
       },
-    });
+    }));
+    // The controller looks ingresses up through the source as it works, so counting starts here.
+    const lookup = source.ingress.bind(source);
+    source.ingress = (ns, n) => {
+      lookups++;
+      return lookup(ns, n);
+    };
     api.latencyMs = 2;
     controller.start();
     published = Array.from({ length: N }, (_, i) => report(i));

@@ -4,15 +4,14 @@
 // user is waiting for). Writes are one at a time here, each answered after a delay, so the order shows.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer, type RequestRecord } from '../support/fake-apiserver.ts';
-import { KubeClient } from '../../src/k8s/client.ts';
-import { KubernetesSource } from '../../src/k8s/source.ts';
-import { StatusController } from '../../src/k8s/status-controller.ts';
+import type { FakeApiServer, RequestRecord } from '../support/fake-apiserver.ts';
+import { startStatusApi, startStatusController } from '../support/status-rig.ts';
+import type { KubernetesSource } from '../../src/k8s/source.ts';
+import type { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
 import type { IngressStatusReport } from '../../src/snapshot/types.ts';
-import { DEFAULT_INGRESS_CLASS } from '../../src/api/types.ts';
-import { ingress, waitFor } from './helpers.ts';
-import { publishStatuses, putGatewayReplicas, readyReport, statusReady } from './status-helpers.ts';
+import { waitFor } from './helpers.ts';
+import { publishStatuses, readyReport, statusReady } from './status-helpers.ts';
 
 const N = 60;
 const name = (i: number): string => `q-${i}`;
@@ -33,25 +32,15 @@ describe('status write queue', () => {
   };
 
   before(async () => {
-    api = await FakeApiServer.start();
-    for (let i = 0; i <= N + 1; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
-    putGatewayReplicas(api);
-    const client = KubeClient.load(api.kubeconfigPath, { qps: 5000, burst: 5000 });
-    source = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
-    await source.start(() => {});
-    controller = new StatusController({
-      client,
-      source,
+    api = await startStatusApi(Array.from({ length: N + 2 }, (_, i) => name(i)));
+    ({ source, controller } = await startStatusController(api, {
       feed,
-      identity: 'one',
       statusConcurrency: 1,
-      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
-      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
       probe: async (_replica, host) => {
         if (!probedAt.has(host)) probedAt.set(host, controller.writes);
         return true;
       },
-    });
+    }));
     controller.start();
     // The first ingress is Ready before the others come.
     publish([readyReport(name(0), 'hash-0', 1)]);

@@ -2,15 +2,15 @@
 // number of writes in flight, within the client-side rate limit, and with refused writes retried.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer, type RequestRecord } from '../support/fake-apiserver.ts';
-import { KubeClient } from '../../src/k8s/client.ts';
-import { KubernetesSource } from '../../src/k8s/source.ts';
-import { StatusController } from '../../src/k8s/status-controller.ts';
+import type { FakeApiServer, RequestRecord } from '../support/fake-apiserver.ts';
+import { startStatusApi, startStatusController } from '../support/status-rig.ts';
+import type { KubernetesSource } from '../../src/k8s/source.ts';
+import type { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
 import type { IngressStatusReport } from '../../src/snapshot/types.ts';
-import { DEFAULT_INGRESS_CLASS, type KIngress } from '../../src/api/types.ts';
-import { ingress, waitFor } from './helpers.ts';
-import { publishStatuses, putGatewayReplicas, readyReport, statusReady } from './status-helpers.ts';
+import type { KIngress } from '../../src/api/types.ts';
+import { waitFor } from './helpers.ts';
+import { publishStatuses, readyReport, statusReady } from './status-helpers.ts';
 
 const N = 400;
 const CONCURRENCY = 8;
@@ -29,9 +29,7 @@ describe('status writes at scale', () => {
   let source: KubernetesSource;
   let controller: StatusController | undefined;
   before(async () => {
-    api = await FakeApiServer.start();
-    for (let i = 0; i < N; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
-    putGatewayReplicas(api);
+    api = await startStatusApi(Array.from({ length: N }, (_, i) => name(i)));
   });
   after(async () => {
     await controller?.stop();
@@ -42,20 +40,8 @@ describe('status writes at scale', () => {
   const ready = (i: number): boolean => statusReady(api, name(i));
 
   it('writes every new ingress Ready with bounded concurrency, within the rate limit, retrying a 409 and a 500', async () => {
-    const client = KubeClient.load(api.kubeconfigPath, { qps: QPS, burst: BURST });
-    source = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
-    await source.start(() => {});
     const feed = new SettableFeed();
-    controller = new StatusController({
-      client,
-      source,
-      feed,
-      identity: 'one',
-      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
-      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
-      statusConcurrency: CONCURRENCY,
-      probe: async () => true,
-    });
+    ({ source, controller } = await startStatusController(api, { qps: QPS, burst: BURST, feed, statusConcurrency: CONCURRENCY, probe: async () => true }));
     // A loaded API server: each answer takes 5 ms, so writes overlap only if Sluice sends them together.
     api.latencyMs = 5;
     api.counted = isStatusWrite;
@@ -94,29 +80,25 @@ describe('status writes at scale', () => {
 
   it('reads the gateway replicas once per change of configuration, not once per probe', async () => {
     // Reuses the first test's cluster: N ingresses, all Ready; a new hash for each makes N probes.
-    const client = KubeClient.load(api.kubeconfigPath, { qps: 1000, burst: 1000 });
-    const own = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
-    await own.start(() => {});
+    const feed = new SettableFeed();
+    let probes = 0;
+    const { source: own, controller: second } = await startStatusController(api, {
+      qps: 1000,
+      burst: 1000,
+      feed,
+      identity: 'two',
+      probe: async () => {
+        probes++;
+        return true;
+      },
+    });
+    // The controller reads the replicas through the source as it works, so counting starts here.
     let reads = 0;
     const endpointSlicesOf = own.endpointSlicesOf.bind(own);
     own.endpointSlicesOf = (ns, svc) => {
       reads++;
       return endpointSlicesOf(ns, svc);
     };
-    const feed = new SettableFeed();
-    let probes = 0;
-    const second = new StatusController({
-      client,
-      source: own,
-      feed,
-      identity: 'two',
-      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
-      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
-      probe: async () => {
-        probes++;
-        return true;
-      },
-    });
     try {
       api.latencyMs = 0;
       api.fault = undefined;
@@ -133,19 +115,14 @@ describe('status writes at scale', () => {
 
   it('an edit of one ingress recomputes and writes the status of that ingress alone', async () => {
     // Reuses the cluster: N ingresses, all Ready for generation 1.
-    const client = KubeClient.load(api.kubeconfigPath, { qps: 1000, burst: 1000 });
-    const own = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
-    await own.start(() => {});
     const feed = new SettableFeed();
     let computed = 0;
     let probes = 0;
-    const third = new StatusController({
-      client,
-      source: own,
+    const { source: own, controller: third } = await startStatusController(api, {
+      qps: 1000,
+      burst: 1000,
       feed,
       identity: 'three',
-      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
-      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
       now: () => {
         computed++;
         return new Date();

@@ -3,14 +3,13 @@
 // (src/cli/heap-release.ts), not while they still run.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeApiServer } from '../support/fake-apiserver.ts';
-import { KubeClient } from '../../src/k8s/client.ts';
-import { KubernetesSource } from '../../src/k8s/source.ts';
-import { StatusController } from '../../src/k8s/status-controller.ts';
+import type { FakeApiServer } from '../support/fake-apiserver.ts';
+import { startStatusApi, startStatusController } from '../support/status-rig.ts';
+import type { KubernetesSource } from '../../src/k8s/source.ts';
+import type { StatusController } from '../../src/k8s/status-controller.ts';
 import { SettableFeed } from '../../src/snapshot/feed.ts';
-import { DEFAULT_INGRESS_CLASS } from '../../src/api/types.ts';
-import { ingress, waitFor } from './helpers.ts';
-import { publishStatuses, putGatewayReplicas, readyReport, statusReady } from './status-helpers.ts';
+import { waitFor } from './helpers.ts';
+import { publishStatuses, readyReport, statusReady } from './status-helpers.ts';
 
 const N = 40;
 const name = (i: number): string => `s-${i}`;
@@ -22,22 +21,8 @@ describe('status controller settled', () => {
   const feed = new SettableFeed();
 
   before(async () => {
-    api = await FakeApiServer.start();
-    for (let i = 0; i < N; i++) api.put(ingress('app', name(i), DEFAULT_INGRESS_CLASS, `${name(i)}.example`, name(i)));
-    putGatewayReplicas(api);
-    const client = KubeClient.load(api.kubeconfigPath, { qps: 5000, burst: 5000 });
-    source = new KubernetesSource(client, { ingressClass: DEFAULT_INGRESS_CLASS });
-    await source.start(() => {});
-    controller = new StatusController({
-      client,
-      source,
-      feed,
-      identity: 'one',
-      statusConcurrency: 2,
-      gatewayService: { namespace: 'sluice-system', name: 'sluice' },
-      localGatewayService: { namespace: 'sluice-system', name: 'sluice-internal' },
-      probe: async () => true,
-    });
+    api = await startStatusApi(Array.from({ length: N }, (_, i) => name(i)));
+    ({ source, controller } = await startStatusController(api, { feed, statusConcurrency: 2, probe: async () => true }));
     api.latencyMs = 5;
   });
   after(async () => {

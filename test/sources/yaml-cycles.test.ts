@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseConfigText } from '../../src/sources/yaml-docs.ts';
 import { runSluice } from '../support/sluice.ts';
 
@@ -17,8 +17,14 @@ test('an alias that refers to a node containing it rejects its document, not the
   assert.match(bad.rejection.errors[0]?.message ?? '', /alias/);
 });
 
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 test('sluice validate reports a self-referencing alias as an error, without a stack trace', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-cycle-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'loop.yaml'), selfAlias);
   const r = await runSluice(['validate', dir]);
   assert.equal(r.code, 1, r.stderr);
