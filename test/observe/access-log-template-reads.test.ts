@@ -107,4 +107,17 @@ describe('template line reads', () => {
     assert.equal(f(entry(benchGet({ raw, requestId: '' }))), 'ua c l1 r -');
     assert.equal(f(entry(benchGet({ raw: [] }))), `- - - ${RID} -`);
   });
+
+  it('writes an operator that is always `-` as fixed text, the same on both roads', async () => {
+    const format = compileFormat('%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%|%RESP(X-FOO):0%|%REQ(:SCHEME)%|%REQ(:SCHEME?:PATH):3%|%RESP(X-REQUEST-ID):4%|%RESP(X-REQUEST-ID)%\n');
+    const bytes = lineBytesOf(format)!;
+    const w = new LineWriter(fs.openSync(devNull, 'a'), true, { intervalMs: 600_000 });
+    const lines = [entry(benchGet()), entry(benchGet({ requestId: '' }))];
+    const at = w.at;
+    for (const e of lines) assert.ok(bytes(w, e));
+    const written = Buffer.from(w.room(1)!.subarray(at, w.at)).toString('latin1');
+    await w.close();
+    assert.deepEqual(lines.map((e) => format(e)), [`-|-|-|/sm|3337|${RID}`, '-|-|-|/sm|-|-']);
+    assert.equal(written, lines.map((e) => `${format(e)}\n`).join(''));
+  });
 });
