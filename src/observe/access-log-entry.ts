@@ -108,18 +108,56 @@ export function requestHeader(raw: readonly string[], name: string): string | un
   return undefined;
 }
 
+/** Buckets of HeaderNames by name length (lengths past it share buckets, told apart by their length). */
+const BUCKETS = 64;
+
 /**
- * One pass over `raw` for the first value of each of `names` (lower-case), into `into` (the same
- * length): a template's `%REQ(X)%` operators read their slots, not a pass each.
+ * Request headers read together (a template's `%REQ(X)%` operators and `%TRACE_ID%`'s traceparent):
+ * one pass over a request's list for the first value of each (read()), each header's name compared
+ * only with the names as long as it (a bucket by length), not with every name.
  */
-export function requestHeadersInto(raw: readonly string[], names: readonly string[], into: (string | undefined)[]): void {
-  headerScans.count++;
-  into.fill(undefined);
-  for (let i = 0; i < raw.length; i += 2) {
-    const n = raw[i]!;
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k]!;
-      if (into[k] === undefined && n.length === name.length && sameName(n, name)) into[k] = raw[i + 1];
+export class HeaderNames {
+  /** lower-case names, by slot */
+  readonly names: string[] = [];
+  /** each slot's value on the current line (read()) */
+  readonly values: (string | undefined)[] = [];
+  /** 1 + the first slot of each bucket; 0: none */
+  readonly #first = new Uint16Array(BUCKETS);
+  /** 1 + the next slot in the same bucket, by slot; 0: none */
+  readonly #next: number[] = [];
+
+  /** The slot of header `name` (lower-case). */
+  slot(name: string): number {
+    let k = this.names.indexOf(name);
+    if (k >= 0) return k;
+    k = this.names.push(name) - 1;
+    this.values.push(undefined);
+    // Appended to its bucket's chain: slots in order, so the first name of a length is tried first.
+    this.#next.push(0);
+    const b = name.length % BUCKETS;
+    if (this.#first[b] === 0) this.#first[b] = k + 1;
+    else {
+      let s = this.#first[b]! - 1;
+      while (this.#next[s] !== 0) s = this.#next[s]! - 1;
+      this.#next[s] = k + 1;
+    }
+    return k;
+  }
+
+  /** `values` from one pass over `raw`. */
+  read(raw: readonly string[]): void {
+    headerScans.count++;
+    const { names, values } = this;
+    const first = this.#first;
+    const next = this.#next;
+    for (let k = 0; k < values.length; k++) values[k] = undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = raw[i]!;
+      for (let s = first[n.length % BUCKETS]!; s !== 0; s = next[s - 1]!) {
+        const k = s - 1;
+        const name = names[k]!;
+        if (values[k] === undefined && n.length === name.length && sameName(n, name)) values[k] = raw[i + 1];
+      }
     }
   }
 }
