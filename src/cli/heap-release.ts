@@ -173,12 +173,17 @@ export class HeapRelease {
   }
 
   /**
-   * As check(), but now, busy or not, and the young generation stays capped: for the first load, before
-   * the process is known to be ready (no request a load balancer sent is paused), when more load-like
-   * work follows (FollowOptions.firstAtOnce). The next check() lifts the cap.
+   * An early full collection after a large growth, now, busy or not: for the first load, before the
+   * process is known to be ready (no request a load balancer sent is paused), when more load-like work
+   * follows (FollowOptions.firstAtOnce). It is not the release's collection: the young generation stays
+   * capped and the growth is still counted from before the load, so the next check() lifts the cap and,
+   * once quiet, collects what that work left (less than a load's share of the heap, which a check from
+   * here would let stand).
    */
   collectNow(): void {
-    if (!this.#stopped && this.#grown()) this.#collectFull();
+    if (this.#stopped || !this.#grown()) return;
+    this.#collect('full');
+    this.runs.full++;
   }
 
   #grown(): boolean {

@@ -257,20 +257,35 @@ describe('HeapRelease', () => {
     assert.equal(listeners.size, 0);
   });
 
-  it('collectNow() collects only after a large growth, and a later check() lifts the young generation cap', () => {
+  it('collectNow() collects only after a large growth; the next quiet check() lifts the young generation cap and collects what followed', () => {
     let lifts = 0;
-    const heap = { used: 10 * MiB, calls: 0 };
-    const release = new HeapRelease({ collect: () => void heap.calls++, oldGenerationUsed: () => heap.used, busySampler: () => () => 1, settleMs: 60_000, quietCheckMs: 60_000, youngCap: { lift: () => void lifts++ } });
+    const heap = { used: 10 * MiB, live: 10 * MiB, busy: 1, calls: 0 };
+    const collect: HeapCollect = () => {
+      heap.calls++;
+      heap.used = heap.live;
+    };
+    const release = new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySampler: () => () => heap.busy, settleMs: 60_000, quietCheckMs: 60_000, youngCap: { lift: () => void lifts++ } });
     try {
       heap.used += 2 * MiB;
       release.collectNow();
       assert.equal(heap.calls, 0, 'a small growth is left to V8');
+      // The first load: 200 MiB used, 150 live.
       heap.used = 200 * MiB;
+      heap.live = 150 * MiB;
       release.collectNow();
       assert.equal(heap.calls, 1);
       assert.equal(lifts, 0);
+      // The leader's status writes leave 20 MiB of garbage: under a quarter of what is live, but counted
+      // from before the load, so the look after them collects it once quiet.
+      heap.used = 170 * MiB;
+      heap.busy = 0;
       release.check();
       assert.equal(lifts, 1);
+      assert.equal(heap.calls, 2);
+      // From here on, growth counts from that collection: a small edit runs none.
+      heap.used += 5 * MiB;
+      release.check();
+      assert.equal(heap.calls, 2);
     } finally {
       release.stop();
     }
