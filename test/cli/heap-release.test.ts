@@ -219,6 +219,78 @@ describe('HeapRelease', () => {
     assert.ok(seen.lifts >= 1);
   });
 
+  it('firstAtOnce: the first load is collected before follow() returns, busy or not, the young generation left capped (Kubernetes mode, before its first /ready)', () => {
+    const listeners = new Set<() => void>();
+    const feed = {
+      subscribe(l: () => void): () => void {
+        listeners.add(l);
+        return () => void listeners.delete(l);
+      },
+    };
+    const heap = { used: 10 * MiB, live: 10 * MiB, calls: [] as Array<'full' | 'young'> };
+    const collect: HeapCollect = (kind) => {
+      heap.calls.push(kind);
+      if (kind === 'full') heap.used = heap.live;
+    };
+    // The event loop was busy (the load itself, then the leader's probes): a settled look would wait.
+    let lifts = 0;
+    const youngCap = { lift: () => void lifts++ };
+    const make = () => new GatewayHeapRelease(new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySampler: () => () => 1, settleMs: 60_000, quietCheckMs: 60_000, youngCap }));
+    // Both made before the load, as the gateway makes its release: the load counts as growth.
+    const settled = make();
+    const atOnce = make();
+    heap.used = 200 * MiB;
+    heap.live = 150 * MiB;
+    settled.follow(feed);
+    assert.deepEqual(heap.calls, [], 'without firstAtOnce the look waits for the settle time and for quiet');
+    settled.stop();
+    lifts = 0;
+    atOnce.follow(feed, { firstAtOnce: true });
+    assert.deepEqual(heap.calls, ['full']);
+    assert.equal(heap.used, 150 * MiB);
+    // The leader's probing and status writes that follow are load-like: the young generation stays capped.
+    assert.equal(lifts, 0);
+    // Later snapshots are looked at as before: once settled and quiet.
+    for (const l of listeners) l();
+    assert.deepEqual(heap.calls, ['full']);
+    atOnce.stop();
+    assert.equal(listeners.size, 0);
+  });
+
+  it('collectNow() collects only after a large growth; the next quiet check() lifts the young generation cap and collects what followed', () => {
+    let lifts = 0;
+    const heap = { used: 10 * MiB, live: 10 * MiB, busy: 1, calls: 0 };
+    const collect: HeapCollect = () => {
+      heap.calls++;
+      heap.used = heap.live;
+    };
+    const release = new HeapRelease({ collect, oldGenerationUsed: () => heap.used, busySampler: () => () => heap.busy, settleMs: 60_000, quietCheckMs: 60_000, youngCap: { lift: () => void lifts++ } });
+    try {
+      heap.used += 2 * MiB;
+      release.collectNow();
+      assert.equal(heap.calls, 0, 'a small growth is left to V8');
+      // The first load: 200 MiB used, 150 live.
+      heap.used = 200 * MiB;
+      heap.live = 150 * MiB;
+      release.collectNow();
+      assert.equal(heap.calls, 1);
+      assert.equal(lifts, 0);
+      // The leader's status writes leave 20 MiB of garbage: under a quarter of what is live, but counted
+      // from before the load, so the look after them collects it once quiet.
+      heap.used = 170 * MiB;
+      heap.busy = 0;
+      release.check();
+      assert.equal(lifts, 1);
+      assert.equal(heap.calls, 2);
+      // From here on, growth counts from that collection: a small edit runs none.
+      heap.used += 5 * MiB;
+      release.check();
+      assert.equal(heap.calls, 2);
+    } finally {
+      release.stop();
+    }
+  });
+
   it("V8's collector runs a full and a young collection and leaves no global gc behind", () => {
     const script = `
       import { PerformanceObserver, constants } from 'node:perf_hooks';
