@@ -68,7 +68,7 @@ function packSpans(spans: readonly DocSpan[]): Float64Array {
 
 // Files this large or larger, read before, are read again by a walk (doc-walk.ts); smaller ones are
 // read whole (a split of a few megabytes costs little).
-const WALK_FROM = 8 * 1024 * 1024;
+const WALK_FROM = 1024 * 1024;
 
 export class DocReuse {
   readonly #files = new Map<string, Remembered>();
@@ -160,7 +160,8 @@ export class DocReuse {
     let edited: Edited | undefined;
     try {
       if (job.size > limits.maxFileBytes) return tooLarge(limits);
-      const walk = usable !== undefined && job.size >= this.#walkFrom ? walkFile(job.abs, usable, limits.maxFileBytes, job.settle === true) : undefined;
+      // (a large file caught short, as a write in place begins, is walked too: its reading may be refused)
+      const walk = usable !== undefined && Math.max(job.size, usable.length) >= this.#walkFrom ? walkFile(job.abs, usable, limits.maxFileBytes, job.settle === true) : undefined;
       if (walk?.kind === 'over') return tooLarge(limits);
       if (walk?.kind === 'unsettled') return job.settle === true ? { kind: 'unsettled', why: walk.why } : cannotRead(new Error('the file changed while it was read'));
       if (walk !== undefined && usable !== undefined) {
