@@ -15,7 +15,8 @@
 // pushed. A file caught half written is read again on its next event: an emptied file keeps what
 // it held (config-dir.ts). A large file rewritten in place (`kubectl get -o yaml > file`) outlasts
 // the window: a reading of it that looks half written (doc-walk.ts) is not used; the file is read
-// again on its next event, or `debounceMs` later, and as it is once it has looked half written for
+// again on its next event (the writer's last write sends one), or 4 x `debounceMs` later (a missed
+// event, a file that only looks half written), and as it is once it has looked half written for
 // `settleMs` (1 s), so that a file that never settles is still read.
 //
 // If the directory vanishes after start, the last pushed state stays in force (a missing mount
@@ -228,7 +229,7 @@ export class FileSource implements Source {
     }
   }
 
-  /** Looks at `rel` again after debounceMs (or sooner, on its next event). */
+  /** Looks at `rel` again after 4 x debounceMs (or sooner, on its next event). */
   #settleLater(rel: string): void {
     if (this.#stopped) return;
     this.#dirty.add(rel);
@@ -236,7 +237,7 @@ export class FileSource implements Source {
     this.#settleTimer = setTimeout(() => {
       this.#settleTimer = undefined;
       void this.#flush();
-    }, this.#debounceMs);
+    }, 4 * this.#debounceMs);
     this.#settleTimer.unref();
   }
 
