@@ -15,7 +15,7 @@
 // lines), so one that moved down is reported where it now is (doc-cache.ts parses rejected
 // documents on every reading).
 import { ScratchRead } from './doc-reread.ts';
-import { fingerprint, FINGERPRINT_BYTES } from './doc-hash.ts';
+import { fingerprint, FINGERPRINT_BYTES, viewOf } from './doc-hash.ts';
 import { fillFrom, walkFile, type WalkFrom } from './doc-walk.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
@@ -315,10 +315,11 @@ function editedSpans(prev: Remembered, buf: Buffer, walk: { k: number; m: number
   spans.set(prev.spans.subarray(0, 2 * k));
   const prints = new Uint32Array(count * PRINT_WORDS);
   prints.set(prev.prints.subarray(0, PRINT_WORDS * k));
+  const view = viewOf(buf);
   middle.forEach((s, i) => {
     spans[2 * (k + i)] = s.start;
     spans[2 * (k + i) + 1] = s.end;
-    fingerprint(buf, s.start, s.end, prints, PRINT_WORDS * (k + i));
+    fingerprint(buf, view, s.start, s.end, prints, PRINT_WORDS * (k + i));
   });
   const tailAt = k + middle.length;
   spans.set(prev.spans.subarray(2 * m, 2 * n), 2 * tailAt);
@@ -346,7 +347,8 @@ function lastCutShort(prev: Remembered, edited: Edited): boolean {
 function fingerprints(buf: Buffer, spans: Float64Array): Uint32Array {
   const count = spanCount(spans);
   const out = new Uint32Array(count * PRINT_WORDS);
-  for (let i = 0; i < count; i++) fingerprint(buf, startOf(spans, i), endOf(spans, i), out, i * PRINT_WORDS);
+  const view = viewOf(buf);
+  for (let i = 0; i < count; i++) fingerprint(buf, view, startOf(spans, i), endOf(spans, i), out, i * PRINT_WORDS);
   return out;
 }
 

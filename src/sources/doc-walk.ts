@@ -11,7 +11,7 @@
 // last byte is no longer the line feed its last reading ended with is not used; the source reads it
 // again once the writer is done (file.ts bounds the wait).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { fingerprint } from './doc-hash.ts';
+import { fingerprint, viewOf } from './doc-hash.ts';
 import { isMarkerAt } from './yaml-split.ts';
 
 /** What a walk needs of the file's last reading (doc-reuse.ts Remembered). */
@@ -57,8 +57,11 @@ export function walkFile(abs: string, prev: WalkFrom, max: number, settle: boole
     const n = prev.spans.length >>> 1;
     const delta = size - prev.length;
     const digest = new Uint32Array(2);
+    const views = new Map<Buffer, DataView>();
     const same = (b: Buffer, s: number, e: number, j: number): boolean => {
-      fingerprint(b, s, e, digest, 0);
+      let v = views.get(b);
+      if (v === undefined) views.set(b, (v = viewOf(b)));
+      fingerprint(b, v, s, e, digest, 0);
       return digest[0] === prev.prints[2 * j] && digest[1] === prev.prints[2 * j + 1];
     };
     let k = 0;
