@@ -14,9 +14,10 @@
 // document is parsed with its lines only when it has a rejection (the only entries that carry
 // lines), so one that moved down is reported where it now is (doc-cache.ts parses rejected
 // documents on every reading).
+import { readFileSync } from 'node:fs';
 import { ScratchRead } from './doc-reread.ts';
 import { fingerprint, FINGERPRINT_BYTES, viewOf } from './doc-hash.ts';
-import { fillFrom, walkFile, type WalkFrom } from './doc-walk.ts';
+import { walkFile, type WalkFrom } from './doc-walk.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -156,6 +157,9 @@ export class DocReuse {
     const prev = this.#files.get(job.rel);
     const usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
     let buf: Buffer;
+    // A walk's buffer holds the file's bytes from `base` on (the text between the old documents): offsets stay the file's.
+    let base = 0;
+    let size: number;
     let from: number | undefined;
     let edited: Edited | undefined;
     try {
@@ -166,20 +170,31 @@ export class DocReuse {
       if (walk?.kind === 'unsettled') return job.settle === true ? { kind: 'unsettled', why: walk.why } : cannotRead(new Error('the file changed while it was read'));
       if (walk !== undefined && usable !== undefined) {
         buf = walk.buf;
+        base = walk.midStart;
+        size = walk.size;
         from = walk.from;
         edited = editedSpans(usable, walk.buf, walk);
-        if (edited === undefined) fillFrom(job.abs, buf, 0, buf.length);
-        else if (job.settle === true && lastCutShort(usable, edited)) return { kind: 'unsettled', why: 'documents missing at the end' };
+        if (edited === undefined) {
+          // The text between cannot be split: the file is read whole and split.
+          const read = this.#scratch.read(job.abs, limits.maxFileBytes);
+          if (read === null) return tooLarge(limits);
+          if (this.#scratch.owns(read)) lend(read);
+          buf = read;
+          base = 0;
+          size = read.length;
+          from = undefined;
+        } else if (job.settle === true && lastCutShort(usable, edited)) return { kind: 'unsettled', why: 'documents missing at the end' };
       } else {
         const read = this.#scratch.read(job.abs, limits.maxFileBytes);
         if (read === null) return tooLarge(limits);
         if (this.#scratch.owns(read)) lend(read);
         buf = read;
+        size = read.length;
       }
     } catch (err) {
       return cannotRead(err);
     }
-    if (buf.length > limits.maxFileBytes) return tooLarge(limits);
+    if (size > limits.maxFileBytes) return tooLarge(limits);
     from ??= buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
     const split = edited !== undefined || /\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from);
     const spans = edited?.spans ?? (split === undefined ? undefined : packSpans(split));
@@ -188,16 +203,17 @@ export class DocReuse {
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
     if (spanCount(spans) > limits.maxDocuments) return tooMany(limits);
-    return yield* this.#readSplit(job, usable, buf, from, spans, edited, limits, pieceBytes);
+    return yield* this.#readSplit(job, usable, { buf, base, size }, from, spans, edited, limits, pieceBytes);
   }
 
   /**
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: Float64Array, edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
+  *#readSplit(job: ReuseJob, usable: Remembered | undefined, bytes: Text, from: number, spans: Float64Array, edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const same = edited?.same;
     const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: usable === undefined ? 0 : spanCount(usable.spans) };
+    let { buf, base } = bytes;
     const prints = edited?.prints ?? fingerprints(buf, spans);
     const count = spanCount(spans);
     const held = new Uint8Array(count);
@@ -216,7 +232,6 @@ export class DocReuse {
     // Lines are counted only up to the rejected documents, in one pass over the file.
     let linesAt = from;
     let lines = 0;
-    let filled = edited === undefined;
     for (let i = 0; i < count; i++) {
       const hint = same === undefined ? -1 : (same[i] as number);
       const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1) : samePrint(usable, prints, i, i + shift, candidates);
@@ -236,13 +251,15 @@ export class DocReuse {
       }
       const start = startOf(spans, i);
       const end = endOf(spans, i);
-      const text = buf.toString('utf8', start, end);
+      const text = buf.toString('utf8', start - base, end - base);
       let parsed = parseConfigText(text, job.rel, { doc: i, line: 0, into });
       if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) {
         // A walk read only the text between the old documents: the lines above are read now.
-        if (!filled && edited !== undefined) fillFrom(job.abs, buf, 0, edited.midStart);
-        filled = true;
-        lines += countLines(buf, linesAt, start);
+        if (linesAt < base) {
+          buf = readFileSync(job.abs);
+          base = 0;
+        }
+        lines += countLines(buf, linesAt - base, start - base);
         linesAt = start;
         parsed = parseConfigText(text, job.rel, { doc: i, line: lines, into });
       }
@@ -266,17 +283,24 @@ export class DocReuse {
     if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
     const reading = this.#nextId++;
-    const length = buf.length;
+    const length = bytes.size;
     // (the last byte is in the text a walk read, or in the last old document: its last byte is the old one)
-    const lastByte = length === 0 ? -1 : edited !== undefined && edited.midEnd < length ? (usable as Remembered).lastByte : (buf[length - 1] as number);
+    const lastByte = length === 0 ? -1 : edited !== undefined && edited.midEnd < length ? (usable as Remembered).lastByte : (buf[length - 1 - base] as number);
     this.#files.set(job.rel, { from, spans, prints, length, lastByte, reading, held, counts: Uint32Array.from(counts) });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
-      bytes: buf.length - from,
+      bytes: length - from,
       docs: { reading, count, reused, parsedBytes },
     };
   }
+}
+
+/** A file's bytes from `base` on (all of them when 0), and its size. */
+interface Text {
+  readonly buf: Buffer;
+  readonly base: number;
+  readonly size: number;
 }
 
 /** A reading with the entries given out before it (readPieces) in front of its own. */
@@ -305,10 +329,11 @@ interface Edited {
   readonly middle: number;
 }
 
+/** `buf`: the file's [midStart, midEnd). */
 function editedSpans(prev: Remembered, buf: Buffer, walk: { k: number; m: number; delta: number; midStart: number; midEnd: number }): Edited | undefined {
   const { k, m, delta, midStart, midEnd } = walk;
   const n = spanCount(prev.spans);
-  const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
+  const middle = midStart >= midEnd ? [] : splitDocuments(buf, 0, midEnd - midStart);
   if (middle === undefined) return undefined;
   const count = k + middle.length + (n - m);
   const spans = new Float64Array(count * 2);
@@ -317,8 +342,8 @@ function editedSpans(prev: Remembered, buf: Buffer, walk: { k: number; m: number
   prints.set(prev.prints.subarray(0, PRINT_WORDS * k));
   const view = viewOf(buf);
   middle.forEach((s, i) => {
-    spans[2 * (k + i)] = s.start;
-    spans[2 * (k + i) + 1] = s.end;
+    spans[2 * (k + i)] = s.start + midStart;
+    spans[2 * (k + i) + 1] = s.end + midStart;
     fingerprint(buf, view, s.start, s.end, prints, PRINT_WORDS * (k + i));
   });
   const tailAt = k + middle.length;

@@ -2,9 +2,8 @@
 // (doc-hash.ts), without the old bytes: the old documents are looked for where they were, from the
 // start (same offsets) and from the end (offsets moved by the change in length), each confirmed by
 // its fingerprint and by a document marker where it ends (or begins); only the text between is
-// kept, in a buffer the size of the file whose other pages are never touched (so never resident),
-// for doc-reuse.ts to split and parse. The file is read through one 1 MiB buffer reused from
-// reading to reading: no 48 MB buffer faulted in per edit, and none held between edits.
+// kept, in a buffer of its own size, for doc-reuse.ts to split and parse. The file is read through
+// one 1 MiB buffer reused from reading to reading: no 48 MB buffer per edit, and none held after.
 //
 // It is also where a write in progress is caught (when the caller allows it: `settle`): a reading
 // of a file whose size or modification time changed while it was read, that was emptied, or whose
@@ -30,10 +29,10 @@ export type Walk =
   /** a write looks in progress: read again later */
   | { readonly kind: 'unsettled'; readonly why: string }
   /**
-   * `buf`: the new bytes of [midStart, midEnd) (and the byte order mark), at their offsets;
-   * the old documents [0, k) are where they were, and [m, n) moved by `delta`.
+   * `buf`: the file's new bytes [midStart, midEnd) (the file is `size` bytes); the old documents
+   * [0, k) are where they were, and [m, n) moved by `delta`.
    */
-  | { readonly kind: 'walked'; readonly buf: Buffer; readonly from: number; readonly k: number; readonly m: number; readonly delta: number; readonly midStart: number; readonly midEnd: number };
+  | { readonly kind: 'walked'; readonly buf: Buffer; readonly size: number; readonly from: number; readonly k: number; readonly m: number; readonly delta: number; readonly midStart: number; readonly midEnd: number };
 
 const CHUNK = 1 << 20;
 const LF = 0x0a;
@@ -88,23 +87,13 @@ export function walkFile(abs: string, prev: WalkFrom, max: number, settle: boole
       m--;
     }
     const midEnd = m === n ? size : startOf(prev.spans, m) + delta;
-    // Pages not written are not resident: only the text between (and the mark) costs memory.
-    const buf = Buffer.allocUnsafeSlow(size);
-    if (bom) buf.set([0xef, 0xbb, 0xbf], 0);
-    if (readInto(fd, buf, headEnd, midEnd) < midEnd) return { kind: 'unsettled', why: 'cut short while read' };
+    // Only the text between: a file-sized buffer per edit was 48 MB of external memory for V8 to
+    // account for, and full collections of a 190 MiB heap followed.
+    const buf = Buffer.allocUnsafeSlow(midEnd - headEnd);
+    if (readInto(fd, buf, 0, buf.length, headEnd) < buf.length) return { kind: 'unsettled', why: 'cut short while read' };
     const after = fstatSync(fd);
     if (settle && (after.size !== size || after.mtimeMs !== before.mtimeMs)) return { kind: 'unsettled', why: 'changed while read' };
-    return { kind: 'walked', buf, from, k, m, delta, midStart: headEnd, midEnd };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads buf[from, to) of the file at `abs` (the text a walk left out, when it is needed after all). */
-export function fillFrom(abs: string, buf: Buffer, from: number, to: number): void {
-  const fd = openSync(abs, 'r');
-  try {
-    readInto(fd, buf, from, to);
+    return { kind: 'walked', buf, size, from, k, m, delta, midStart: headEnd, midEnd };
   } finally {
     closeSync(fd);
   }
