@@ -70,7 +70,8 @@ export function walkFile(abs: string, prev: WalkFrom, max: number, settle: boole
       const e = endOf(prev.spans, k);
       if (e > size) break;
       const b = win.cover(s, Math.min(size, e + 4), true);
-      if (!same(b, s - win.at, e - win.at, k)) break;
+      // (a file cut short since its size was read: what the buffer holds past the end is stale)
+      if (e > win.end || !same(b, s - win.at, e - win.at, k)) break;
       if (e < size && !isMarkerAt(b, e - win.at)) break;
       k++;
     }
@@ -82,7 +83,7 @@ export function walkFile(abs: string, prev: WalkFrom, max: number, settle: boole
       const e = endOf(prev.spans, m - 1) + delta;
       if (s < headEnd) break;
       const b = win.cover(Math.max(0, s - 1), e, false);
-      if (!same(b, s - win.at, e - win.at, m - 1)) break;
+      if (e > win.end || !same(b, s - win.at, e - win.at, m - 1)) break;
       if (s > from && (b[s - 1 - win.at] !== LF || !isMarkerAt(b, s - win.at))) break;
       m--;
     }
@@ -113,9 +114,15 @@ class Window {
     this.#buf = chunk;
   }
 
+  /** Where the bytes read end. */
+  get end(): number {
+    return this.at + this.#length;
+  }
+
   byte(offset: number): number {
     if (offset < 0 || offset >= this.size) return -1;
-    return this.cover(offset, offset + 1, true)[offset - this.at] as number;
+    const b = this.cover(offset, offset + 1, true);
+    return offset < this.end ? (b[offset - this.at] as number) : -1;
   }
 
   /** A buffer holding the file's [s, e) at [s - at, e - at): read ahead from s (`forward`) or back from e. */

@@ -41,6 +41,8 @@ test('a large file written in place in slow chunks is parsed once, when complete
     await waitFor(() => servicePort(h.latest(), `svc-${DOCS / 2}`) === 81, 'the edit served', 20_000);
     const pushed = h.states.slice(pushedBefore);
     for (const s of pushed) assert.equal(names(s).size, DOCS, 'a pushed state lacks documents of the file');
+    // one state pushed for the one edit (so one translation downstream)
+    assert.equal(pushed.length, 1);
     // The first reading parsed every document; the edit, once, one document.
     assert.deepEqual(parsed, [DOCS, 1]);
   } finally {
