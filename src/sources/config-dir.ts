@@ -43,6 +43,11 @@ export interface ConfigDirHooks {
   limits?: ConfigLimits;
   /** who reads and parses files (default: an InlineParser, in this thread) */
   parser?: FileParser;
+  /**
+   * set: a file that looks half written (a large file rewritten in place: doc-walk.ts) is left as
+   * it was and `retry` called, so that it is looked at again; after `maxMs` of that it is read as it is
+   */
+  settle?: { readonly maxMs: number; readonly retry: (rel: string) => void };
 }
 
 /** Dotfiles and dot-directories (`.git`, Kubernetes' `..data`), editor backups, swap and temp files. */
@@ -97,6 +102,8 @@ export class ConfigDir {
   /** batches sent to the parser and not answered yet */
   readonly #parsing = new Set<Promise<void>>();
   #work = 0;
+  /** files that looked half written, since when (performance.now()) */
+  readonly #unsettled = new Map<string, number>();
 
   constructor(root: string, hooks: ConfigDirHooks = {}) {
     this.root = root;
@@ -219,7 +226,9 @@ export class ConfigDir {
     const cached = this.#files.get(rel);
     if (cached !== undefined && cached.key === key) return;
     const held = this.#docs.held(rel);
-    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size, ...(held !== undefined && { held }) }, key, changed });
+    const since = this.#unsettled.get(rel);
+    const settle = this.#hooks.settle !== undefined && (since === undefined || performance.now() - since < this.#hooks.settle.maxMs);
+    this.#batch.push({ job: { rel, abs: join(this.root, rel), size: st.size, ...(held !== undefined && { held }), ...(settle && { settle }) }, key, changed });
     this.#batchBytes += st.size;
     if (this.#batch.length >= BATCH_FILES || this.#batchBytes >= BATCH_BYTES) this.#send();
   }
@@ -259,6 +268,13 @@ export class ConfigDir {
 
   /** Takes a file's new reading: its documents, or (it failed) a failure that keeps what it held. */
   #use(rel: string, key: string, read: FileRead, changed: { value: boolean }): void {
+    if (read.kind === 'unsettled') {
+      // Nothing changes (its cache key neither: the next look reads it again).
+      if (!this.#unsettled.has(rel)) this.#unsettled.set(rel, performance.now());
+      this.#hooks.settle?.retry(rel);
+      return;
+    }
+    this.#unsettled.delete(rel);
     const cached = this.#files.get(rel);
     const held = cached?.parsed.entries.some((e) => e.outcome.kind === 'resource') ?? false;
     // Truncated to nothing is how most in-place writes (`>` in a shell) begin; deleting a file, or
@@ -301,6 +317,7 @@ export class ConfigDir {
 
   #remove(rel: string, changed: { value: boolean }): void {
     this.#files.delete(rel);
+    this.#unsettled.delete(rel);
     this.#docs.forget(rel);
     this.#parser.forget?.(rel);
     this.#merge.delete(rel);

@@ -6,17 +6,18 @@
 // consumer naming the reading keeps the two halves in step whatever happens to a reading on the
 // way (a worker that died, a file that failed): any other token, and every document is parsed.
 //
-// What is remembered per file is where its documents were and, for a file of KEEP_BYTES or more,
-// its last bytes: comparing bytes (memcmp) costs a few milliseconds for 50 MB, where hashing them
-// cost ~120 ms here (SHA-1 alone is ~80 ms for 47.6 MB under load). Such a file is read again over
-// those bytes (doc-reread.ts), so that only one copy of it is ever held. Smaller files keep a
-// SHA-1 of each document instead (~1 ms per 400 KB), so that 500 files of 500 documents do not
-// hold their text twice (parsed and as bytes). Line
-// numbers are not part of a document's identity: a document is parsed with its lines only when it
-// has a rejection (the only entries that carry lines), so one that moved down is reported where it
-// now is (doc-cache.ts parses rejected documents on every reading).
-import { hash } from 'node:crypto';
-import { readWhole, rereadOver, ScratchRead, withRoom } from './doc-reread.ts';
+// What is remembered per file is where its documents were and each one's fingerprint (doc-hash.ts,
+// 8 bytes), never its bytes: a 47.6 MB file held as bytes was 45 MiB of the gateway's RSS. A file of
+// WALK_FROM bytes or more is read again by a walk (doc-walk.ts): its old documents are looked for
+// at their old offsets from both ends, so only the changed text between is split and kept; a
+// smaller one is read whole and split. Line numbers are not part of a document's identity: a
+// document is parsed with its lines only when it has a rejection (the only entries that carry
+// lines), so one that moved down is reported where it now is (doc-cache.ts parses rejected
+// documents on every reading).
+import { readFileSync } from 'node:fs';
+import { ScratchRead } from './doc-reread.ts';
+import { fingerprint, FINGERPRINT_BYTES, viewOf } from './doc-hash.ts';
+import { walkFile, type WalkFrom } from './doc-walk.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -30,21 +31,14 @@ export interface ReuseJob {
   readonly rel: string;
   readonly size: number;
   readonly held?: number;
+  /** the reading may be refused as a write in progress (FileRead `unsettled`): see doc-walk.ts */
+  readonly settle?: boolean;
 }
 
 /** What is remembered of a file's last reading (handed from one reader to another: see handOver). */
-export interface Remembered {
-  /** the file's bytes (KEEP_BYTES or more), or each document's SHA-1 (HASH_BYTES each, in document order) */
-  readonly buf?: Buffer;
-  readonly hashes?: Buffer;
-  /** where the text starts (after a byte order mark) */
-  readonly from: number;
-  /** the documents' spans, two numbers each (start, end): no object per document */
-  readonly spans: Float64Array;
+export interface Remembered extends WalkFrom {
   /** this reading's token (SplitDocs.reading) */
   readonly reading: number;
-  /** by document: 1 when the consumer holds its entries (it had no rejection) */
-  readonly held: Uint8Array;
   /** entries (List items count) per document */
   readonly counts: Uint32Array;
 }
@@ -53,15 +47,12 @@ export interface Remembered {
 interface Candidates {
   readonly lo: number;
   readonly hi: number;
-  /** their old bytes (the file's from `offset`), when the file is remembered by its bytes */
-  readonly bytes?: Buffer;
-  readonly offset?: number;
-  /** span key (see keyOf) -> indices, made when a document is not where it was */
+  /** fingerprint key -> indices, made when a document is not where it was */
   byKey?: Map<string, number[]>;
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
-const HASH_BYTES = 20;
+const PRINT_WORDS = FINGERPRINT_BYTES / 4;
 
 const spanCount = (spans: Float64Array): number => spans.length >>> 1;
 const startOf = (spans: Float64Array, j: number): number => spans[2 * j] as number;
@@ -76,26 +67,24 @@ function packSpans(spans: readonly DocSpan[]): Float64Array {
   return packed;
 }
 
-/** A buffer that crossed threads arrives as a plain Uint8Array. */
-function asBuffer(u8: Uint8Array | undefined): Buffer | undefined {
-  return u8 === undefined || Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-}
-const KEEP_BYTES = 8 * 1024 * 1024;
+// Files this large or larger, read before, are read again by a walk (doc-walk.ts); smaller ones are
+// read whole (a split of a few megabytes costs little).
+const WALK_FROM = 1024 * 1024;
 
 export class DocReuse {
   readonly #files = new Map<string, Remembered>();
   #nextId: number;
-  readonly #keepBytes: number;
+  readonly #walkFrom: number;
   /** what files not remembered by their bytes are read into */
   readonly #scratch = new ScratchRead();
 
   /**
    * `firstId`: reading tokens start here (a new reader starts above the tokens an earlier one gave out);
-   * `keepBytesFrom`: files this large or larger are remembered by their bytes (default KEEP_BYTES)
+   * `walkFrom`: files this large or larger are read again by a walk (default WALK_FROM)
    */
-  constructor(firstId = 1, options: { keepBytesFrom?: number } = {}) {
+  constructor(firstId = 1, options: { walkFrom?: number } = {}) {
     this.#nextId = firstId;
-    this.#keepBytes = options.keepBytesFrom ?? KEEP_BYTES;
+    this.#walkFrom = options.walkFrom ?? WALK_FROM;
   }
 
   forget(rel: string): void {
@@ -124,9 +113,7 @@ export class DocReuse {
   }
 
   adopt(rel: string, r: Remembered): void {
-    const buf = asBuffer(r.buf);
-    const hashes = asBuffer(r.hashes);
-    this.#files.set(rel, buf === r.buf && hashes === r.hashes ? r : { ...r, ...(buf !== undefined && { buf }), ...(hashes !== undefined && { hashes }) });
+    this.#files.set(rel, r);
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {
@@ -168,34 +155,47 @@ export class DocReuse {
   /** readPieces, `lend` told of a buffer lent by the scratch reader (given back when the reading ends). */
   *#readPieces(job: ReuseJob, limits: ConfigLimits, pieceBytes: number, lend: (buf: Buffer) => void): Generator<readonly DocEntry[], FileRead, void> {
     const prev = this.#files.get(job.rel);
-    let usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
+    const usable = prev !== undefined && job.held === prev.reading ? prev : undefined;
     let buf: Buffer;
-    let ends: Ends | undefined;
+    // A walk's buffer holds the file's bytes from `base` on (the text between the old documents): offsets stay the file's.
+    let base = 0;
+    let size: number;
+    let from: number | undefined;
+    let edited: Edited | undefined;
     try {
       if (job.size > limits.maxFileBytes) return tooLarge(limits);
-      if (usable?.buf !== undefined) {
-        // Its bytes are rewritten from here: forgotten until this reading is remembered.
-        this.#files.delete(job.rel);
-        const old = usable;
-        const oldLength = (old.buf as Buffer).length;
-        const again = rereadOver(job.abs, old.buf as Buffer, limits.maxFileBytes, (head, tail, size) => (ends = unchangedEnds(old, head, tail, oldLength, size)));
-        if (again === null) return tooLarge(limits);
-        buf = again.buf;
+      // (a large file caught short, as a write in place begins, is walked too: its reading may be refused)
+      const walk = usable !== undefined && Math.max(job.size, usable.length) >= this.#walkFrom ? walkFile(job.abs, usable, limits.maxFileBytes, job.settle === true) : undefined;
+      if (walk?.kind === 'over') return tooLarge(limits);
+      if (walk?.kind === 'unsettled') return job.settle === true ? { kind: 'unsettled', why: walk.why } : cannotRead(new Error('the file changed while it was read'));
+      if (walk !== undefined && usable !== undefined) {
+        buf = walk.buf;
+        base = walk.midStart;
+        size = walk.size;
+        from = walk.from;
+        edited = editedSpans(usable, walk.buf, walk);
+        if (edited === undefined) {
+          // The text between cannot be split: the file is read whole and split.
+          const read = this.#scratch.read(job.abs, limits.maxFileBytes);
+          if (read === null) return tooLarge(limits);
+          if (this.#scratch.owns(read)) lend(read);
+          buf = read;
+          base = 0;
+          size = read.length;
+          from = undefined;
+        } else if (job.settle === true && lastCutShort(usable, edited)) return { kind: 'unsettled', why: 'documents missing at the end' };
       } else {
-        const read = job.size >= this.#keepBytes ? readWhole(job.abs, limits.maxFileBytes) : this.#scratch.read(job.abs, limits.maxFileBytes);
+        const read = this.#scratch.read(job.abs, limits.maxFileBytes);
         if (read === null) return tooLarge(limits);
         if (this.#scratch.owns(read)) lend(read);
-        // Grown past KEEP_BYTES since it was found: remembered by its bytes, which must be its own.
-        buf = read.length >= this.#keepBytes && this.#scratch.owns(read) ? copied(read) : read;
+        buf = read;
+        size = read.length;
       }
     } catch (err) {
       return cannotRead(err);
     }
-    if (buf.length > limits.maxFileBytes) return tooLarge(limits);
-    const from = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
-    // A byte order mark added or removed: every document is parsed (its old bytes are gone).
-    if (ends !== undefined && usable?.from !== from) usable = ends = undefined;
-    const edited = ends !== undefined && usable !== undefined ? editedSpans(usable, ends, buf) : undefined;
+    if (size > limits.maxFileBytes) return tooLarge(limits);
+    from ??= buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
     const split = edited !== undefined || /\.json$/i.test(job.rel) ? undefined : splitDocuments(buf, from);
     const spans = edited?.spans ?? (split === undefined ? undefined : packSpans(split));
     if (spans === undefined) {
@@ -203,19 +203,18 @@ export class DocReuse {
       return parseWholeText(buf.toString('utf8', from), job.rel, limits);
     }
     if (spanCount(spans) > limits.maxDocuments) return tooMany(limits);
-    return yield* this.#readSplit(job, edited === undefined && usable?.buf !== undefined ? undefined : usable, buf, from, spans, edited, limits, pieceBytes);
+    return yield* this.#readSplit(job, usable, { buf, base, size }, from, spans, edited, limits, pieceBytes);
   }
 
   /**
    * `edited.same[i]`: the index of a document of the last reading with new document i's bytes, or
    * -1: then it is looked for among `edited.candidates` (all of the last reading's without `edited`).
    */
-  *#readSplit(job: ReuseJob, usable: Remembered | undefined, buf: Buffer, from: number, spans: Float64Array, edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
-    const prev = this.#files.get(job.rel);
+  *#readSplit(job: ReuseJob, usable: Remembered | undefined, bytes: Text, from: number, spans: Float64Array, edited: Edited | undefined, limits: ConfigLimits, pieceBytes: number): Generator<readonly DocEntry[], FileRead, void> {
     const same = edited?.same;
-    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: prev === undefined ? 0 : spanCount(prev.spans) };
-    const keep = buf.length >= this.#keepBytes;
-    const hashes = !keep || prev?.hashes !== undefined ? hashSpans(buf, spans) : undefined;
+    const candidates: Candidates = edited?.candidates ?? { lo: 0, hi: usable === undefined ? 0 : spanCount(usable.spans) };
+    let { buf, base } = bytes;
+    const prints = edited?.prints ?? fingerprints(buf, spans);
     const count = spanCount(spans);
     const held = new Uint8Array(count);
     const counts: number[] = [];
@@ -235,9 +234,7 @@ export class DocReuse {
     let lines = 0;
     for (let i = 0; i < count; i++) {
       const hint = same === undefined ? -1 : (same[i] as number);
-      const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1)
-        : usable.hashes !== undefined ? sameHash(usable.hashes, usable, hashes as Buffer, i, i + shift, candidates)
-        : sameAs(usable, buf, spans, i, i + shift, candidates);
+      const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1) : samePrint(usable, prints, i, i + shift, candidates);
       if (j >= 0) {
         shift = j - i;
         held[i] = 1;
@@ -254,10 +251,15 @@ export class DocReuse {
       }
       const start = startOf(spans, i);
       const end = endOf(spans, i);
-      const text = buf.toString('utf8', start, end);
+      const text = buf.toString('utf8', start - base, end - base);
       let parsed = parseConfigText(text, job.rel, { doc: i, line: 0, into });
       if (parsed.entries.some((e) => e.outcome.kind === 'rejected')) {
-        lines += countLines(buf, linesAt, start);
+        // A walk read only the text between the old documents: the lines above are read now.
+        if (linesAt < base) {
+          buf = readFileSync(job.abs);
+          base = 0;
+        }
+        lines += countLines(buf, linesAt - base, start - base);
         linesAt = start;
         parsed = parseConfigText(text, job.rel, { doc: i, line: lines, into });
       }
@@ -281,21 +283,24 @@ export class DocReuse {
     if (runLength > 0) reused.push(runAt, runFrom, runLength);
     if (total > limits.maxDocuments) return tooMany(limits);
     const reading = this.#nextId++;
-    const remembered = { from, spans, reading, held, counts: Uint32Array.from(counts) };
-    this.#files.set(job.rel, keep ? { buf, ...remembered } : { hashes: hashes as Buffer, ...remembered });
+    const length = bytes.size;
+    // (the last byte is in the text a walk read, or in the last old document: its last byte is the old one)
+    const lastByte = length === 0 ? -1 : edited !== undefined && edited.midEnd < length ? (usable as Remembered).lastByte : (buf[length - 1 - base] as number);
+    this.#files.set(job.rel, { from, spans, prints, length, lastByte, reading, held, counts: Uint32Array.from(counts) });
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
-      bytes: buf.length - from,
+      bytes: length - from,
       docs: { reading, count, reused, parsedBytes },
     };
   }
 }
 
-function copied(buf: Buffer): Buffer {
-  const own = withRoom(buf.length);
-  buf.copy(own);
-  return own;
+/** A file's bytes from `base` on (all of them when 0), and its size. */
+interface Text {
+  readonly buf: Buffer;
+  readonly base: number;
+  readonly size: number;
 }
 
 /** A reading with the entries given out before it (readPieces) in front of its own. */
@@ -305,133 +310,93 @@ function withEntriesBefore(before: readonly DocEntry[], read: FileRead): FileRea
 }
 
 /**
- * The documents of a new version of a file, found from its last reading: the bytes both versions
- * begin and end with (doc-reread.ts) hold the old documents (moved by the change in length), and
- * only the text between is split. An edit of one document among 50,000 then costs the read and the
- * comparison, not a scan of every line. Undefined when the changed text cannot be split (see
- * splitDocuments).
+ * The documents of a new version of a large file, found by a walk (doc-walk.ts): the old documents
+ * [0, k) where they were, [m, n) moved by the change in length, and between them the text read,
+ * split here. Undefined when that text cannot be split (see splitDocuments).
  */
 interface Edited {
   /** packed as Remembered.spans */
   readonly spans: Float64Array;
   readonly same: Int32Array;
-  /** the old documents between the common head and tail */
+  /** every document's fingerprint: the old ones' carried over */
+  readonly prints: Uint32Array;
+  /** the old documents between the ends */
   readonly candidates: Candidates;
+  /** the text read: [midStart, midEnd) */
+  readonly midStart: number;
+  readonly midEnd: number;
+  /** how many new documents the text between holds */
+  readonly middle: number;
 }
 
-/** The old documents wholly in the common head ([0, k)) and tail ([m, n)), and the old bytes of those between. */
-interface Ends {
-  readonly k: number;
-  readonly m: number;
-  readonly oldLength: number;
-  readonly between: Buffer;
-}
-
-/** Called before the old bytes are overwritten: keeps the old bytes of the documents between. */
-function unchangedEnds(prev: Remembered, head: number, tail: number, oldLength: number, size: number): Ends {
+/** `buf`: the file's [midStart, midEnd). */
+function editedSpans(prev: Remembered, buf: Buffer, walk: { k: number; m: number; delta: number; midStart: number; midEnd: number }): Edited | undefined {
+  const { k, m, delta, midStart, midEnd } = walk;
   const n = spanCount(prev.spans);
-  // Documents wholly in the common head, with the `---` that ends them; and wholly in the common
-  // tail, with the line feed before them. A file unchanged in full is all head.
-  let k = 0;
-  if (head === oldLength && size === oldLength) k = n;
-  else while (k < n && endOf(prev.spans, k) + 4 <= head) k++;
-  let m = n;
-  while (m > k && startOf(prev.spans, m - 1) - 1 >= oldLength - tail && startOf(prev.spans, m - 1) > prev.from) m--;
-  const from = k < m ? startOf(prev.spans, k) : 0;
-  const to = k < m ? endOf(prev.spans, m - 1) : 0;
-  return { k, m, oldLength, between: Buffer.from((prev.buf as Buffer).subarray(from, to)) };
-}
-
-function editedSpans(prev: Remembered, ends: Ends, buf: Buffer): Edited | undefined {
-  const { k, m } = ends;
-  const n = spanCount(prev.spans);
-  const delta = buf.length - ends.oldLength;
-  const midStart = k === 0 ? prev.from : endOf(prev.spans, k - 1);
-  const midEnd = m === n ? buf.length : startOf(prev.spans, m) + delta;
-  const middle = midStart >= midEnd ? [] : splitDocuments(buf, midStart, midEnd);
+  const middle = midStart >= midEnd ? [] : splitDocuments(buf, 0, midEnd - midStart);
   if (middle === undefined) return undefined;
   const count = k + middle.length + (n - m);
   const spans = new Float64Array(count * 2);
   spans.set(prev.spans.subarray(0, 2 * k));
+  const prints = new Uint32Array(count * PRINT_WORDS);
+  prints.set(prev.prints.subarray(0, PRINT_WORDS * k));
+  const view = viewOf(buf);
   middle.forEach((s, i) => {
-    spans[2 * (k + i)] = s.start;
-    spans[2 * (k + i) + 1] = s.end;
+    spans[2 * (k + i)] = s.start + midStart;
+    spans[2 * (k + i) + 1] = s.end + midStart;
+    fingerprint(buf, view, s.start, s.end, prints, PRINT_WORDS * (k + i));
   });
-  const tailAt = 2 * (k + middle.length);
-  spans.set(prev.spans.subarray(2 * m, 2 * n), tailAt);
-  if (delta !== 0) for (let x = tailAt; x < spans.length; x++) spans[x] = (spans[x] as number) + delta;
+  const tailAt = k + middle.length;
+  spans.set(prev.spans.subarray(2 * m, 2 * n), 2 * tailAt);
+  prints.set(prev.prints.subarray(PRINT_WORDS * m, PRINT_WORDS * n), PRINT_WORDS * tailAt);
+  if (delta !== 0) for (let x = 2 * tailAt; x < spans.length; x++) spans[x] = (spans[x] as number) + delta;
   const same = new Int32Array(count).fill(-1);
   for (let i = 0; i < k; i++) same[i] = i;
-  for (let j = m, i = k + middle.length; j < n; j++, i++) same[i] = j;
-  const offset = k < m ? startOf(prev.spans, k) : 0;
-  return { spans, same, candidates: { lo: k, hi: m, bytes: ends.between, offset } };
+  for (let j = m, i = tailAt; j < n; j++, i++) same[i] = j;
+  return { spans, same, prints, candidates: { lo: k, hi: m }, midStart, midEnd, middle: middle.length };
 }
 
 /**
- * The index of a document of the last reading with the same bytes as `span`, held by the consumer:
- * the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
+ * A reading that looks like a file cut short by a write in progress: fewer documents than the last
+ * reading, and the last one new (not one of the old documents, as a file cut mid-document ends).
  */
-function sameAs(prev: Remembered, buf: Buffer, spans: Float64Array, i: number, guess: number, among: Candidates): number {
-  const span = { start: startOf(spans, i), end: endOf(spans, i) };
-  const bytes = among.bytes;
-  if (bytes === undefined) return -1;
-  const offset = among.offset ?? 0;
-  const equal = (j: number): boolean => {
-    if (j < among.lo || j >= among.hi || j >= spanCount(prev.spans) || prev.held[j] !== 1) return false;
-    const start = startOf(prev.spans, j);
-    const end = endOf(prev.spans, j);
-    if (end - start !== span.end - span.start) return false;
-    return buf.compare(bytes, start - offset, end - offset, span.start, span.end) === 0;
-  };
-  if (equal(guess)) return guess;
-  // A few candidates (an edit of one document) are compared directly.
-  if (among.hi - among.lo <= 8) {
-    for (let j = among.lo; j < among.hi; j++) if (equal(j)) return j;
-    return -1;
-  }
-  among.byKey ??= keyed(among, (j) => {
-    return keyOf(bytes, { start: startOf(prev.spans, j) - offset, end: endOf(prev.spans, j) - offset });
-  });
-  for (const j of among.byKey.get(keyOf(buf, span)) ?? []) if (equal(j)) return j;
-  return -1;
+function lastCutShort(prev: Remembered, edited: Edited): boolean {
+  const count = spanCount(edited.spans);
+  if (count >= spanCount(prev.spans) || edited.same[count - 1] !== -1) return false;
+  const last = count - 1;
+  for (let j = edited.candidates.lo; j < edited.candidates.hi; j++) if (samePrintAt(prev.prints, j, edited.prints, last)) return false;
+  return true;
 }
 
-/** Each document's SHA-1, HASH_BYTES each in document order. */
-function hashSpans(buf: Buffer, spans: Float64Array): Buffer {
+/** Each document's fingerprint, in document order. */
+function fingerprints(buf: Buffer, spans: Float64Array): Uint32Array {
   const count = spanCount(spans);
-  const out = Buffer.allocUnsafe(count * HASH_BYTES);
-  // crypto.hash: one call per document, with no Hash object (and its native context, freed only at
-  // a collection: 50,000 of them a load held malloc's arenas fragmented) nor a Buffer per digest.
-  for (let i = 0; i < count; i++) out.write(hash('sha1', buf.subarray(startOf(spans, i), endOf(spans, i)), 'hex'), i * HASH_BYTES, 'hex');
+  const out = new Uint32Array(count * PRINT_WORDS);
+  const view = viewOf(buf);
+  for (let i = 0; i < count; i++) fingerprint(buf, view, startOf(spans, i), endOf(spans, i), out, i * PRINT_WORDS);
   return out;
 }
 
-const hashKey = (hashes: Buffer, i: number): string => hashes.toString('latin1', i * HASH_BYTES, (i + 1) * HASH_BYTES);
+const samePrintAt = (a: Uint32Array, j: number, b: Uint32Array, i: number): boolean => a[PRINT_WORDS * j] === b[PRINT_WORDS * i] && a[PRINT_WORDS * j + 1] === b[PRINT_WORDS * i + 1];
+const printKey = (p: Uint32Array, i: number): string => `${p[PRINT_WORDS * i]}:${p[PRINT_WORDS * i + 1]}`;
 
-/** As sameAs, for a file remembered by its documents' hashes: new document i's among `hashes`. */
-function sameHash(old: Buffer, prev: Remembered, hashes: Buffer, i: number, guess: number, among: Candidates): number {
-  const equal = (j: number): boolean =>
-    j >= among.lo && j < among.hi && prev.held[j] === 1 && old.compare(hashes, i * HASH_BYTES, (i + 1) * HASH_BYTES, j * HASH_BYTES, (j + 1) * HASH_BYTES) === 0;
+/**
+ * The index of a document of the last reading with new document i's fingerprint, held by the
+ * consumer: the one at `guess` (where it would be had nothing moved) or, failing that, any; -1 if none.
+ */
+function samePrint(prev: Remembered, prints: Uint32Array, i: number, guess: number, among: Candidates): number {
+  const equal = (j: number): boolean => j >= among.lo && j < among.hi && prev.held[j] === 1 && samePrintAt(prev.prints, j, prints, i);
   if (equal(guess)) return guess;
-  among.byKey ??= keyed(among, (j) => hashKey(old, j));
-  for (const j of among.byKey.get(hashKey(hashes, i)) ?? []) if (equal(j)) return j;
-  return -1;
-}
-
-function keyed(among: Candidates, keyOf: (j: number) => string): Map<string, number[]> {
-  const byKey = new Map<string, number[]>();
-  for (let j = among.lo; j < among.hi; j++) {
-    const k = keyOf(j);
-    const list = byKey.get(k);
-    if (list === undefined) byKey.set(k, [j]);
-    else list.push(j);
+  if (among.byKey === undefined) {
+    const byKey = new Map<string, number[]>();
+    for (let j = among.lo; j < among.hi; j++) {
+      const key = printKey(prev.prints, j);
+      const list = byKey.get(key);
+      if (list === undefined) byKey.set(key, [j]);
+      else list.push(j);
+    }
+    among.byKey = byKey;
   }
-  return byKey;
-}
-
-// A document's length and some of its bytes from the middle (where names differ, past the shared
-// `apiVersion` and `kind` lines): equal keys are only candidates, compared in full.
-function keyOf(buf: Buffer, s: DocSpan): string {
-  const mid = (s.start + s.end) >>> 1;
-  return `${s.end - s.start}:${buf.toString('latin1', Math.max(s.start, mid - 24), Math.min(s.end, mid + 24))}`;
+  for (const j of among.byKey.get(printKey(prints, i)) ?? []) if (equal(j)) return j;
+  return -1;
 }

@@ -12,6 +12,8 @@ export interface ParseJob {
   readonly size: number;
   /** the reading of the file whose documents' entries the caller holds (doc-cache.ts): those are not parsed again */
   readonly held?: number;
+  /** the reading may be refused as a write in progress (doc-walk.ts) */
+  readonly settle?: boolean;
 }
 
 export interface FileParser {

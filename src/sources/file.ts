@@ -13,7 +13,11 @@
 // is one event, and an edit is served without waiting out a window), or for at most `debounceMs`
 // from the first one (50 ms: a burst of writes cannot postpone a reload), then the whole state is
 // pushed. A file caught half written is read again on its next event: an emptied file keeps what
-// it held (config-dir.ts), as before.
+// it held (config-dir.ts). A large file rewritten in place (`kubectl get -o yaml > file`) outlasts
+// the window: a reading of it that looks half written (doc-walk.ts) is not used; the file is read
+// again on its next event (the writer's last write sends one), or 4 x `debounceMs` later (a missed
+// event, a file that only looks half written), and as it is once it has looked half written for
+// `settleMs` (1 s), so that a file that never settles is still read.
 //
 // If the directory vanishes after start, the last pushed state stays in force (a missing mount
 // should not empty a running gateway) and a warning is logged; when it reappears it is read
@@ -43,6 +47,8 @@ export interface FileSourceOptions {
   debounceMs?: number;
   /** reload sooner once no event came for this long (default 10 ms) */
   quietMs?: number;
+  /** how long a file that looks half written is waited for before it is read as it is (default 1000 ms) */
+  settleMs?: number;
   /** stat-only full rescan interval; 0 turns it off (default 2000 ms) */
   rescanIntervalMs?: number;
   /** false: read once at start, no watchers or timers (default true) */
@@ -78,6 +84,8 @@ export class FileSource implements Source {
   #fullRescan = false;
   #push: ((state: SourceState) => void) | undefined;
   #debounce: NodeJS.Timeout | undefined;
+  /** a look again at files that looked half written */
+  #settleTimer: NodeJS.Timeout | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   /** the next rescan's delay: rescanMs, or longer when a rescan takes long */
   #rescanDelay: number;
@@ -116,6 +124,7 @@ export class FileSource implements Source {
       log: this.#log,
       limits,
       parser,
+      ...(this.#watch && { settle: { maxMs: options.settleMs ?? 1000, retry: (rel: string) => this.#settleLater(rel) } }),
     });
   }
 
@@ -158,6 +167,7 @@ export class FileSource implements Source {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#debounce);
+    clearTimeout(this.#settleTimer);
     clearTimeout(this.#rescanTimer);
     for (const rel of [...this.#watchers.keys()]) this.#unwatch(rel);
     await this.#busy;
@@ -217,6 +227,18 @@ export class FileSource implements Source {
     } catch (err) {
       this.#log('error', 'config watcher callback failed', { error: (err as Error).message });
     }
+  }
+
+  /** Looks at `rel` again after 4 x debounceMs (or sooner, on its next event). */
+  #settleLater(rel: string): void {
+    if (this.#stopped) return;
+    this.#dirty.add(rel);
+    if (this.#settleTimer !== undefined) return;
+    this.#settleTimer = setTimeout(() => {
+      this.#settleTimer = undefined;
+      void this.#flush();
+    }, 4 * this.#debounceMs);
+    this.#settleTimer.unref();
   }
 
   #schedule(): void {

@@ -24,7 +24,8 @@ export type ToWorker =
 export type PieceEnd =
   /** `remembered`: what the worker remembered of the file (doc-reuse.ts), handed to the gateway's thread, which reads its next versions */
   | { readonly kind: 'parsed'; readonly bytes: number; readonly syntaxAt?: readonly number[]; readonly docs?: SplitDocs; readonly remembered?: Remembered }
-  | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
+  | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean }
+  | { readonly kind: 'unsettled'; readonly why: string };
 
 /** Some of a file's entries, in order; the last piece of a file has `end`. */
 export interface Piece {

@@ -207,7 +207,7 @@ export class WorkerParser implements FileParser {
 }
 
 function fileRead(entries: DocEntry[], end: PieceEnd): FileRead {
-  if (end.kind === 'failed') return end;
+  if (end.kind !== 'parsed') return end;
   const syntaxErrors = end.syntaxAt?.map((i) => {
     const outcome = (entries[i] as DocEntry).outcome;
     if (outcome.kind !== 'rejected') throw new Error('parse worker: a syntax error index names a document that is not rejected');

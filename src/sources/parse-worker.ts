@@ -88,13 +88,13 @@ async function run(): Promise<void> {
       if (read.kind === 'failed') {
         reuse.forget(job.jobs[index]!.rel);
         pieces.push({ index, entries: [], end: { kind: 'failed', message: read.message, retry: read.retry } });
+      } else if (read.kind === 'unsettled') {
+        pieces.push({ index, entries: [], end: read });
       } else {
         const { entries, syntaxErrors } = read.parsed;
         entries.forEach((e, k) => e.outcome.kind === 'rejected' && rejectedAt.set(e.outcome.rejection, sent + k));
         const syntaxAt = (syntaxErrors ?? []).map((r) => rejectedAt.get(r) as number);
         const remembered = reuse.handOver(job.jobs[index]!.rel);
-        // A large file's bytes (a buffer of their own: doc-reread.ts) are moved, not copied.
-        if (remembered?.buf !== undefined && remembered.buf.byteLength > Buffer.poolSize) transfer.push(remembered.buf.buffer as ArrayBuffer);
         const end = { kind: 'parsed' as const, bytes: read.bytes, ...(syntaxAt.length > 0 && { syntaxAt }), ...(read.docs !== undefined && { docs: read.docs }), ...(remembered !== undefined && { remembered }) };
         pieces.push({ index, entries, end });
         bytes += read.docs?.parsedBytes ?? read.bytes;

@@ -48,7 +48,9 @@ export type FileRead =
   /** `bytes`: the length of the text read (0 for an empty file); `docs`: read document by document */
   | { readonly kind: 'parsed'; readonly parsed: ParsedFile; readonly bytes: number; readonly docs?: SplitDocs }
   /** `retry`: the file may be readable on the next look without changing (a permission, a race) */
-  | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean };
+  | { readonly kind: 'failed'; readonly message: string; readonly retry: boolean }
+  /** the file looked half written (doc-walk.ts): not used, and read again once its writer is done */
+  | { readonly kind: 'unsettled'; readonly why: string };
 
 /** `size`: the file's size when it was found (a stat the caller made), checked before reading. */
 export function readConfigFile(abs: string, rel: string, size: number, limits: ConfigLimits): FileRead {

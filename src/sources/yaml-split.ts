@@ -49,7 +49,7 @@ export function splitDocuments(buf: Uint8Array, from = 0, to = buf.length): DocS
 }
 
 /** `---` at `at`, followed by white space, a line end or the end of the text. */
-function isMarkerAt(b: Buffer, at: number): boolean {
+export function isMarkerAt(b: Buffer, at: number): boolean {
   if (b[at] !== DASH || b[at + 1] !== DASH || b[at + 2] !== DASH) return false;
   const next = b[at + 3];
   return next === undefined || next === SPACE || next === TAB || next === LF || next === CR;

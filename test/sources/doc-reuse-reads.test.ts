@@ -68,17 +68,17 @@ test('files read document by document (not remembered by their bytes) are read i
   }
 });
 
-test('a file that grew past the size remembered by bytes after it was found is read into a buffer of its own (kept), and its edit parses only what changed', () => {
+test('a file that grew past the size read again by a walk after it was found: its edit parses only what changed', () => {
   const { dir, cleanup } = tempDir();
   try {
     const text = Array.from({ length: 400 }, (_, i) => service(0, i)).join('');
     const abs = join(dir, 'grown.yaml');
     writeFileSync(abs, text);
-    const reuse = new DocReuse(1, { keepBytesFrom: Buffer.byteLength(text) });
-    // found when smaller than the threshold: read through the scratch buffer, then kept by its bytes
+    const reuse = new DocReuse(1, { walkFrom: Buffer.byteLength(text) });
+    // found when smaller than the threshold: read through the scratch buffer
     const first = reuse.read({ abs, rel: 'grown.yaml', size: 10 }, defaultLimits);
     assert.ok(first.kind === 'parsed' && first.docs !== undefined);
-    // another file read through the scratch buffer must not change the kept bytes
+    // another file read through the scratch buffer in between
     const other = join(dir, 'other.yaml');
     writeFileSync(other, 'x'.repeat(64) + '\n' + text.slice(0, 2000).replaceAll('svc-0-', 'zzz-0-'));
     reuse.read({ abs: other, rel: 'other.yaml', size: 10 }, defaultLimits);

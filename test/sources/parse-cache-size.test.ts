@@ -70,3 +70,36 @@ test('the reader half remembers a file of hashed documents by packed hashes and 
     assert.deepEqual(reuse?.files(), [job.rel]);
   });
 });
+
+test('a file over 8 MiB (read again by a walk) is remembered by its documents’ fingerprints, not its bytes, before and after an edit', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // padded documents: few of them (a quick parse), many bytes
+    const pad = `# ${'-'.repeat(2000)}\n`;
+    const docs = Array.from({ length: 4500 }, (_, i) => pad + service(i));
+    const text = docs.join('');
+    const abs = join(dir, 'big.yaml');
+    writeFileSync(abs, text);
+    const job = { abs, rel: 'big.yaml', size: Buffer.byteLength(text) };
+    assert.ok(job.size > 8 * 1024 * 1024);
+    const reuse = new DocReuse();
+    collectAll();
+    const before = process.memoryUsage().arrayBuffers;
+    const first = reuse.read(job, { ...limits, maxFileBytes: 1 << 30 });
+    assert.ok(first.kind === 'parsed' && first.docs !== undefined);
+    collectAll();
+    const afterRead = process.memoryUsage().arrayBuffers - before;
+    docs[2000] = pad + service(99_999);
+    const edited = docs.join('');
+    writeFileSync(abs, edited);
+    const edit = reuse.read({ ...job, size: Buffer.byteLength(edited), held: first.docs.reading }, { ...limits, maxFileBytes: 1 << 30 });
+    assert.ok(edit.kind === 'parsed' && edit.docs !== undefined && edit.docs.parsedBytes < 3000);
+    collectAll();
+    const afterEdit = process.memoryUsage().arrayBuffers - before;
+    // (fingerprints, spans and counts: under 200 KB here, and the walk's reused 1 MiB chunk; the file is 9 MB)
+    assert.ok(afterRead < 2 << 20 && afterEdit < 2 << 20, `array buffers held: ${afterRead} after the read, ${afterEdit} after the edit (the file is ${job.size} bytes)`);
+    assert.deepEqual(reuse.files(), ['big.yaml']);
+  } finally {
+    cleanup();
+  }
+});

@@ -25,10 +25,10 @@ test('documents are split at `---` lines, with leading comments kept with the fi
   assert.equal(spans('a: 1\n...\n---\nb: 1\n'), undefined);
 });
 
-/** A reader and its consumer's cache; `bytes`: files remembered by their bytes, not hashes. */
+/** A reader and its consumer's cache; `bytes`: files read again by a walk (doc-walk.ts), not whole. */
 function reader(dir: string, bytes: boolean): { read(text: string): FileRead; parsed: () => number; last: () => FileRead | undefined } {
   const abs = join(dir, 'f.yaml');
-  const reuse = new DocReuse(1, { keepBytesFrom: bytes ? 0 : Infinity });
+  const reuse = new DocReuse(1, { walkFrom: bytes ? 0 : Infinity });
   const cache = new DocCache();
   let parsed = 0;
   let last: FileRead | undefined;
@@ -90,7 +90,7 @@ test('seeded fuzz: a file read document by document reads as the whole file does
 const doc = (i: number, port = 80): string => `---\napiVersion: v1\nkind: Service\nmetadata: {name: s-${i}, namespace: default}\nspec: {ports: [{port: ${port}}]}\n`;
 
 for (const bytes of [true, false]) {
-  test(`edits read by document (${bytes ? 'bytes' : 'hashes'} remembered): only changed documents are parsed, and the file reads as a whole parse does`, () => {
+  test(`edits read by document (${bytes ? 'walked' : 'read whole'}): only changed documents are parsed, and the file reads as a whole parse does`, () => {
     const { dir, cleanup } = tempDir();
     try {
       const r = reader(dir, bytes);
@@ -130,7 +130,7 @@ for (const bytes of [true, false]) {
 }
 
 for (const bytes of [true, false]) {
-  test(`an edit's reading names the unchanged documents as runs, not one by one (${bytes ? 'bytes' : 'hashes'} remembered), so what crosses from the worker stays small`, () => {
+  test(`an edit's reading names the unchanged documents as runs, not one by one (${bytes ? 'walked' : 'read whole'}), so what crosses from the worker stays small`, () => {
     const { dir, cleanup } = tempDir();
     try {
       const r = reader(dir, bytes);
@@ -156,7 +156,7 @@ for (const bytes of [true, false]) {
   });
 }
 
-test('a file remembered by its bytes, read again over them: grown past its room, shrunk, a byte order mark added and removed, emptied and refilled', () => {
+test('a file read again by walks: grown, shrunk, a byte order mark added and removed, emptied and refilled', () => {
   const { dir, cleanup } = tempDir();
   try {
     const r = reader(dir, true);
@@ -168,7 +168,7 @@ test('a file remembered by its bytes, read again over them: grown past its room,
       assert.equal(r.parsed(), parsed, what);
     };
     check(docs.join(''), 50, 'cold');
-    // Twice as long: past the room left at the end of the buffer.
+    // Twice as long.
     docs = [...docs, ...Array.from({ length: 50 }, (_, i) => doc(100 + i))];
     check(docs.join(''), 50, 'grown');
     docs[99] = doc(149, 81);
@@ -176,9 +176,9 @@ test('a file remembered by its bytes, read again over them: grown past its room,
     docs = docs.slice(0, 10);
     check(docs.join(''), 0, 'shrunk to its first ten documents');
     docs[0] = doc(0, 82);
-    check(`\uFEFF${docs.join('')}`, 10, 'a byte order mark added (every document parsed)');
+    check(`\uFEFF${docs.join('')}`, 1, 'a byte order mark added (the documents moved, found by their fingerprints: only the edited one parsed)');
     check(`\uFEFF${docs.join('')}`, 0, 'unchanged with the mark');
-    check(docs.join(''), 10, 'the mark removed');
+    check(docs.join(''), 0, 'the mark removed');
     check('', 0, 'emptied (no document left)');
     check(docs.join(''), 10, 'refilled');
     docs[9] = doc(9, 83);
