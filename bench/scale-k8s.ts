@@ -15,7 +15,7 @@
 // GCs (live vs garbage), at ready and after 5 s idle (bench/preload/mem-report.mjs); the GCs it forces
 // change the RSS figures that follow.
 // --node-flags "F ..." passes node flags to both runs' gateway (e.g. `--max-semi-space-size=8 --trace-gc`: the
-// first run then also prints its scavenges and full collections, and the pauses of the heap release's own); each run prints the gateway's CPU time.
+// first run then also prints its scavenges and full collections); each run prints the gateway's CPU time.
 // --settle also prints the RSS after 20 s idle (what the gateway's own heap release leaves).
 // --split prints where the first run's RSS is, without forcing a collection, at ready, after 5 s idle and
 // (--settle) after 20 s: file-backed and anonymous, V8's heap spaces resident/used, and the anonymous
@@ -62,11 +62,6 @@ if (stale !== undefined) throw new Error(stale);
 const n = Number(args[0] ?? 10_000);
 
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-/** CPU time (user and system) of a process so far, in seconds: what a start costs, whatever the machine's load. */
-const cpuOf = (pid: number): number => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
 /** RSS split as the kernel sees it: file-backed (mostly the node binary's pages) and anonymous (heap, malloc, stacks). */
 const rssSplit = (pid: number): string => {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
@@ -122,7 +117,7 @@ async function measure(label: string, gw: SluiceProcess, t0: number, first: numb
   const ready = performance.now() - t0;
   const pid = gw.child.pid!;
   const lists = api.requests.slice(first).filter((r) => r.method === 'GET' && r.query.watch === undefined && !r.path.startsWith('/apis/coordination'));
-  console.log(`${label}: ready ${s1(ready)} from process start (gateway CPU ${cpuOf(pid).toFixed(1)} s); rss ${rssOf(pid).toFixed(0)} MiB; ${lists.length} list/get requests (${lists.filter((r) => r.query.continue).length} continued pages)`);
+  console.log(`${label}: ready ${s1(ready)} from process start; rss ${rssOf(pid).toFixed(0)} MiB; ${lists.length} list/get requests (${lists.filter((r) => r.query.continue).length} continued pages)`);
   const wasReady = readyAt.size === n;
   if (heapReadyDir && label === 'first start') await heapSnapshot(gw, heapReadyDir);
   const memory = mem && label === 'first start';
@@ -161,11 +156,9 @@ async function measure(label: string, gw: SluiceProcess, t0: number, first: numb
     console.log(`${label}: rss after 20 s idle ${rssOf(pid).toFixed(0)} MiB`);
     if (splitting) await splitReport(gw, `${label} after 20 s idle`);
   }
+  const cpu = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const gcs = gw.lines.filter((l) => / (Scavenge|Mark-Compact|Mark-sweep)/.test(l));
-  // The heap release's collections are V8's `testing` ones (its gc extension): their pauses, in order.
-  const forced = gcs.filter((l) => l.includes('Mark-Compact') && l.includes('testing')).map((l) => /, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? '?');
-  const released = forced.length > 0 ? `, of which the heap release's: ${forced.map((ms) => `${Math.round(Number(ms))} ms`).join(', ')}` : '';
-  console.log(`${label}: gateway CPU ${cpuOf(pid).toFixed(1)} s so far${gcs.length > 0 ? `; ${gcs.filter((l) => l.includes('Scavenge')).length} scavenges, ${gcs.length - gcs.filter((l) => l.includes('Scavenge')).length} full collections (--trace-gc)${released}` : ''}`);
+  console.log(`${label}: gateway CPU ${((Number(cpu[11]) + Number(cpu[12])) / 100).toFixed(1)} s so far${gcs.length > 0 ? `; ${gcs.filter((l) => l.includes('Scavenge')).length} scavenges, ${gcs.length - gcs.filter((l) => l.includes('Scavenge')).length} full collections (--trace-gc)` : ''}`);
   return gw;
 }
 

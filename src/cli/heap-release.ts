@@ -162,38 +162,16 @@ export class HeapRelease {
   check(): void {
     if (this.#stopped) return;
     this.#youngCap?.lift();
-    if (!this.#grown()) return;
+    const used = this.#oldUsed();
+    // V8 may have collected on its own since: what is live now is at most what is used.
+    if (used < this.#live) this.#live = used;
+    if (used - this.#live < Math.max(this.#minGrowth, this.#share * this.#live)) return;
     // A full collection stops the loop for as long as it marks the live heap (hundreds of ms at tens
     // of thousands of routes): never while requests are being served; look again later.
     if (this.#busy() >= QUIET_BUSY) {
       if (this.#pending === undefined && !this.#stopped) this.#lookLater();
       return;
     }
-    this.#collectFull();
-  }
-
-  /**
-   * An early full collection after a large growth, now, busy or not: for the first load, before the
-   * process is known to be ready (no request a load balancer sent is paused), when more load-like work
-   * follows (FollowOptions.firstAtOnce). It is not the release's collection: the young generation stays
-   * capped and the growth is still counted from before the load, so the next check() lifts the cap and,
-   * once quiet, collects what that work left (less than a load's share of the heap, which a check from
-   * here would let stand).
-   */
-  collectNow(): void {
-    if (this.#stopped || !this.#grown()) return;
-    this.#collect('full');
-    this.runs.full++;
-  }
-
-  #grown(): boolean {
-    const used = this.#oldUsed();
-    // V8 may have collected on its own since: what is live now is at most what is used.
-    if (used < this.#live) this.#live = used;
-    return used - this.#live >= Math.max(this.#minGrowth, this.#share * this.#live);
-  }
-
-  #collectFull(): void {
     this.#collect('full');
     this.runs.full++;
     this.#live = this.#oldUsed();
@@ -232,26 +210,13 @@ export class HeapRelease {
   }
 }
 
-export interface FollowOptions {
-  /**
-   * The current snapshot's garbage (the first load's) is collected at once, in this call, rather than
-   * once settled and quiet; the young generation stays capped until the next look. Called in the turn
-   * the first snapshot was published in, the collection runs before the process answers its first
-   * `/ready`: for Kubernetes mode, whose leader starts probing and writing status then, so that neither
-   * the load's garbage is resident when the gateway is counted ready nor the young generation grown by
-   * that work (a quiet spell comes only after it). The pause adds to the time to ready.
-   */
-  readonly firstAtOnce?: boolean;
-}
-
 /**
  * Follows a feed: the release looks at the heap after each snapshot, starting with the current one.
  * Make the release before the first load, so that the load counts as growth.
  */
-export function releaseHeapAfterLoads(release: HeapRelease, feed: { subscribe(listener: () => void): () => void }, o: FollowOptions = {}): () => void {
+export function releaseHeapAfterLoads(release: HeapRelease, feed: { subscribe(listener: () => void): () => void }): () => void {
   const unsubscribe = feed.subscribe(() => release.published());
-  if (o.firstAtOnce === true) release.collectNow();
-  else release.published();
+  release.published();
   return () => {
     unsubscribe();
     release.stop();
@@ -272,9 +237,9 @@ export class GatewayHeapRelease {
   }
 
   /** Looks at the heap after the feed's current snapshot and each one published (releaseHeapAfterLoads). */
-  follow(feed: { subscribe(listener: () => void): () => void }, o: FollowOptions = {}): void {
+  follow(feed: { subscribe(listener: () => void): () => void }): void {
     this.#unfollow?.();
-    this.#unfollow = releaseHeapAfterLoads(this.#release, feed, o);
+    this.#unfollow = releaseHeapAfterLoads(this.#release, feed);
   }
 
   /** Something else left garbage as a load does (the leader's probes and status writes, once settled). */

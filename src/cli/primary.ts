@@ -146,7 +146,7 @@ class Primary {
     const gaveUp = this.failed().then(() => Promise.reject(new Error('the workers stopped')));
     gaveUp.catch(() => {}); // also observed by runPrimary, through failed()
     await Promise.race([this.#pipeline.start(), gaveUp]);
-    this.#heap.follow(this.#pipeline.feed, { firstAtOnce: writesStatus(this.#source) });
+    this.#heap.follow(this.#pipeline.feed);
     if (writesStatus(this.#source)) this.#status = this.#source.startStatus(this.#pipeline.feed, () => this.#pipeline.result?.objectStatuses ?? []);
     // The leader's probes and status writes leave garbage as a load does (serve.ts).
     this.#status?.onSettled(() => this.#heap.published());

@@ -148,7 +148,7 @@ async function serveInThisProcess(f: ServeFlags): Promise<void> {
   const heap = new GatewayHeapRelease();
   const options = await buildGatewayOptions(f, log);
   const gateway = await Gateway.start(options);
-  heap.follow(gateway.pipeline.feed, { firstAtOnce: writesStatus(options.source) });
+  heap.follow(gateway.pipeline.feed);
   // Kubernetes mode writes status back (leader only); the source's stop() also stops that.
   const status = writesStatus(options.source) ? options.source.startStatus(gateway.pipeline.feed, () => gateway.pipeline.result?.objectStatuses ?? []) : undefined;
   if (status) gateway.setStatusView(() => status.statuses());
