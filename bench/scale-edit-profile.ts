@@ -48,7 +48,9 @@ for (let e = 0; e < edits; e++) {
   const c = cpu();
   await config.recheck(rel);
   take();
-  spent += cpu() - c;
+  const d = cpu() - c;
+  spent += d;
+  if (process.env.EDIT_EACH) console.log(`edit ${e}: ${d.toFixed(1)} ms cpu`);
 }
 const { profile } = await session.post('Profiler.stop');
 writeFileSync(out, JSON.stringify(profile));

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { ScratchRead } from './doc-reread.ts';
 import { fingerprint, FINGERPRINT_BYTES, viewOf } from './doc-hash.ts';
-import { walkFile, type WalkFrom } from './doc-walk.ts';
+import { walkFile, warmWalk, type WalkFrom } from './doc-walk.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -217,7 +217,7 @@ export class DocReuse {
     const prints = edited?.prints ?? fingerprints(buf, spans);
     const count = spanCount(spans);
     const held = new Uint8Array(count);
-    const counts: number[] = [];
+    const counts = new Uint32Array(count);
     const reused: number[] = [];
     let runAt = -1;
     let runFrom = -1;
@@ -232,21 +232,33 @@ export class DocReuse {
     // Lines are counted only up to the rejected documents, in one pass over the file.
     let linesAt = from;
     let lines = 0;
+    // Documents [i, i + length) are the last reading's [j, j + length): taken over without a parse.
+    const reuse = (i: number, j: number, length: number): void => {
+      const prevCounts = (usable as Remembered).counts;
+      held.fill(1, i, i + length);
+      counts.set(prevCounts.subarray(j, j + length), i);
+      total += sumOf(prevCounts, j, j + length);
+      if (runLength > 0 && i === runAt + runLength && j === runFrom + runLength) runLength += length;
+      else {
+        if (runLength > 0) reused.push(runAt, runFrom, runLength);
+        runAt = i;
+        runFrom = j;
+        runLength = length;
+      }
+      shift = j - i;
+    };
     for (let i = 0; i < count; i++) {
       const hint = same === undefined ? -1 : (same[i] as number);
-      const j = usable === undefined ? -1 : hint >= 0 ? (usable.held[hint] === 1 ? hint : -1) : samePrint(usable, prints, i, i + shift, candidates);
+      if (hint >= 0 && usable !== undefined && usable.held[hint] === 1) {
+        // The walk's documents come in runs (the ends of the file): taken a run at a time.
+        const length = heldRun(same as Int32Array, usable.held, i, hint);
+        reuse(i, hint, length);
+        i += length - 1;
+        continue;
+      }
+      const j = usable === undefined || hint >= 0 ? -1 : samePrint(usable, prints, i, i + shift, candidates);
       if (j >= 0) {
-        shift = j - i;
-        held[i] = 1;
-        counts.push(usable!.counts[j] as number);
-        total += usable!.counts[j] as number;
-        if (runLength > 0 && i === runAt + runLength && j === runFrom + runLength) runLength++;
-        else {
-          if (runLength > 0) reused.push(runAt, runFrom, runLength);
-          runAt = i;
-          runFrom = j;
-          runLength = 1;
-        }
+        reuse(i, j, 1);
         continue;
       }
       const start = startOf(spans, i);
@@ -266,7 +278,7 @@ export class DocReuse {
       for (const e of parsed.entries) entries.push(e);
       if (parsed.syntaxErrors !== undefined) syntaxErrors.push(...parsed.syntaxErrors);
       if (!parsed.entries.some((e) => e.outcome.kind === 'rejected')) held[i] = 1;
-      counts.push(parsed.entries.length);
+      counts[i] = parsed.entries.length;
       total += parsed.entries.length;
       parsedBytes += end - start;
       if (total > limits.maxDocuments) return tooMany(limits);
@@ -286,7 +298,10 @@ export class DocReuse {
     const length = bytes.size;
     // (the last byte is in the text a walk read, or in the last old document: its last byte is the old one)
     const lastByte = length === 0 ? -1 : edited !== undefined && edited.midEnd < length ? (usable as Remembered).lastByte : (buf[length - 1 - base] as number);
-    this.#files.set(job.rel, { from, spans, prints, length, lastByte, reading, held, counts: Uint32Array.from(counts) });
+    const remembered: Remembered = { from, spans, prints, length, lastByte, reading, held, counts };
+    this.#files.set(job.rel, remembered);
+    // (the next reading of a file this large is a walk)
+    if (edited === undefined && length >= this.#walkFrom) warmWalk(job.abs, remembered);
     return {
       kind: 'parsed',
       parsed: syntaxErrors.length === 0 ? { entries } : { entries, syntaxErrors },
@@ -375,6 +390,19 @@ function fingerprints(buf: Buffer, spans: Float64Array): Uint32Array {
   const view = viewOf(buf);
   for (let i = 0; i < count; i++) fingerprint(buf, view, startOf(spans, i), endOf(spans, i), out, i * PRINT_WORDS);
   return out;
+}
+
+/** How many documents from i on are the last reading's from j on, each held (`same` as Edited.same). */
+function heldRun(same: Int32Array, held: Uint8Array, i: number, j: number): number {
+  let length = 1;
+  while (i + length < same.length && same[i + length] === j + length && held[j + length] === 1) length++;
+  return length;
+}
+
+function sumOf(a: Uint32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let x = from; x < to; x++) sum += a[x] as number;
+  return sum;
 }
 
 const samePrintAt = (a: Uint32Array, j: number, b: Uint32Array, i: number): boolean => a[PRINT_WORDS * j] === b[PRINT_WORDS * i] && a[PRINT_WORDS * j + 1] === b[PRINT_WORDS * i + 1];

@@ -2,7 +2,7 @@
 // bytes are read into one buffer reused from file to file (doc-reread.ts ScratchRead), not a buffer
 // per file whose malloc and free fragment glibc's arena. Counted by the buffers fs.readSync fills.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -108,6 +108,56 @@ test('batches sent to one InlineParser side by side are parsed one after the oth
     assert.deepEqual(order, files.map((f) => f.rel));
     const fileSized = [...into].filter(([ab]) => ab.byteLength >= (files[0]?.size ?? 0));
     assert.ok(fileSized.length <= 2, `${fileSized.length} file-sized buffers read into for ${files.length} files`);
+  } finally {
+    cleanup();
+  }
+});
+
+/** How many times fs.readSync was called while `run` ran, and the bytes it returned in all. */
+function readsDuring(run: () => void): { calls: number; bytes: number } {
+  const counted = { calls: 0, bytes: 0 };
+  const original = fs.readSync;
+  fs.readSync = ((...a: unknown[]) => {
+    const n = (original as (...b: unknown[]) => number)(...a);
+    counted.calls++;
+    counted.bytes += n;
+    return n;
+  }) as typeof fs.readSync;
+  syncBuiltinESMExports();
+  try {
+    run();
+  } finally {
+    fs.readSync = original;
+    syncBuiltinESMExports();
+  }
+  return counted;
+}
+
+test('an edit of a walked file that fits the walk window is one read of the file: the changed text is copied out of it, not read again', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const text = Array.from({ length: 2000 }, (_, i) => service(0, i)).join('');
+    const abs = join(dir, 'walked.yaml');
+    writeFileSync(abs, text);
+    const size = Buffer.byteLength(text);
+    assert.ok(size < 1 << 20, `${size} bytes: the test wants a file within the walk's 1 MiB window`);
+    const reuse = new DocReuse(1, { walkFrom: 0 });
+    let held = 0;
+    for (const [from, to] of [['name: svc-0-1000\n', 'name: svc-0-1000x\n'], ['name: svc-0-1000x\n', 'name: svc-0-1000\n'], ['name: svc-0-5\n', 'name: svc-0-5y\n']] as const) {
+      const before = reuse.read({ abs, rel: 'walked.yaml', size, held: held || undefined, settle: true }, defaultLimits);
+      assert.ok(before.kind === 'parsed' && before.docs !== undefined);
+      held = before.docs.reading;
+      const edited = readFileSync(abs, 'utf8').replace(from, to);
+      writeFileSync(abs, edited);
+      let read: ReturnType<DocReuse['read']> | undefined;
+      const counted = readsDuring(() => {
+        read = reuse.read({ abs, rel: 'walked.yaml', size: Buffer.byteLength(edited), held, settle: true }, defaultLimits);
+      });
+      assert.ok(read?.kind === 'parsed' && read.docs !== undefined, JSON.stringify(read));
+      assert.equal(read.parsed.entries.length, 1, 'only the edited document parsed');
+      assert.deepEqual(counted, { calls: 1, bytes: Buffer.byteLength(edited) });
+      held = read.docs.reading;
+    }
   } finally {
     cleanup();
   }
