@@ -112,8 +112,10 @@ export class DocReuse {
     return r;
   }
 
-  adopt(rel: string, r: Remembered): void {
+  /** `abs`: where the file is, when this thread will walk its next versions (the walk is warmed up). */
+  adopt(rel: string, r: Remembered, abs?: string): void {
     this.#files.set(rel, r);
+    if (abs !== undefined && r.length >= this.#walkFrom) warmWalk(abs, r);
   }
 
   read(job: ReuseJob, limits: ConfigLimits): FileRead {

@@ -24,7 +24,7 @@
 // in full and pushed, even if it is now empty.
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatRejection } from '../api/format.ts';
 import { checkConfigDir, ConfigDir, isSkippedName, type LogFn } from './config-dir.ts';
 import { DocReuse } from './doc-reuse.ts';
@@ -112,7 +112,7 @@ export class FileSource implements Source {
       const small = new InlineParser(limits);
       const reuse = new DocReuse();
       const here = new InlineParser(limits, reuse);
-      const worker = new WorkerParser(limits, { onRemembered: (rel, file) => reuse.adopt(rel, file) });
+      const worker = new WorkerParser(limits, { onRemembered: (rel, file) => reuse.adopt(rel, file, join(this.#root, rel)) });
       const first = new FirstReadParser(new BySizeParser(small, here, WORKER_FROM_BYTES), new BySizeParser(small, new KnownHereParser(reuse, here, worker), WORKER_FROM_BYTES));
       this.#firstRead = first;
       parser = first;
