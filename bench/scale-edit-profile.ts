@@ -3,7 +3,8 @@
 // file, each re-read and taken in (ConfigDir.recheck and state()), then (with `translate`) put in
 // the Store and translated as the pipeline does, under the inspector's profiler.
 //   node --import tsx bench/scale-edit-profile.ts [N=10000] [P=all|100|1] [EDITS=10] [OUT=/tmp/scale-edit.cpuprofile] [source|translate]
-// then `tsx bench/cpuprofile.ts OUT`.
+// then `tsx bench/cpuprofile.ts OUT`. EDIT_EACH=1 prints each edit's CPU (the first edits show the
+// JIT's warm-up).
 import { Session } from 'node:inspector/promises';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
