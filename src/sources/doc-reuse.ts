@@ -15,9 +15,9 @@
 // lines), so one that moved down is reported where it now is (doc-cache.ts parses rejected
 // documents on every reading).
 import { readFileSync } from 'node:fs';
-import { ScratchRead } from './doc-reread.ts';
+import { ScratchRead } from './scratch-read.ts';
 import { fingerprint, FINGERPRINT_BYTES, viewOf } from './doc-hash.ts';
-import { walkFile, warmWalk, type WalkFrom } from './doc-walk.ts';
+import { endOf, startOf, walkFile, warmWalk, type WalkFrom } from './doc-walk.ts';
 import type { DocEntry } from './yaml-docs.ts';
 import { parseConfigText } from './yaml-docs.ts';
 import { interned } from './yaml-detached.ts';
@@ -55,8 +55,6 @@ const BOM = [0xef, 0xbb, 0xbf];
 const PRINT_WORDS = FINGERPRINT_BYTES / 4;
 
 const spanCount = (spans: Float64Array): number => spans.length >>> 1;
-const startOf = (spans: Float64Array, j: number): number => spans[2 * j] as number;
-const endOf = (spans: Float64Array, j: number): number => spans[2 * j + 1] as number;
 
 function packSpans(spans: readonly DocSpan[]): Float64Array {
   const packed = new Float64Array(spans.length * 2);
@@ -164,6 +162,12 @@ export class DocReuse {
     let size: number;
     let from: number | undefined;
     let edited: Edited | undefined;
+    /** The whole file through the scratch reader (null: over the limit). */
+    const readWhole = (): Buffer | null => {
+      const read = this.#scratch.read(job.abs, limits.maxFileBytes);
+      if (read !== null && this.#scratch.owns(read)) lend(read);
+      return read;
+    };
     try {
       if (job.size > limits.maxFileBytes) return tooLarge(limits);
       // (a large file caught short, as a write in place begins, is walked too: its reading may be refused)
@@ -178,18 +182,16 @@ export class DocReuse {
         edited = editedSpans(usable, walk.buf, walk);
         if (edited === undefined) {
           // The text between cannot be split: the file is read whole and split.
-          const read = this.#scratch.read(job.abs, limits.maxFileBytes);
+          const read = readWhole();
           if (read === null) return tooLarge(limits);
-          if (this.#scratch.owns(read)) lend(read);
           buf = read;
           base = 0;
           size = read.length;
           from = undefined;
         } else if (job.settle === true && lastCutShort(usable, edited)) return { kind: 'unsettled', why: 'documents missing at the end' };
       } else {
-        const read = this.#scratch.read(job.abs, limits.maxFileBytes);
+        const read = readWhole();
         if (read === null) return tooLarge(limits);
-        if (this.#scratch.owns(read)) lend(read);
         buf = read;
         size = read.length;
       }

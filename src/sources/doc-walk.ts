@@ -9,8 +9,9 @@
 // of a file whose size or modification time changed while it was read, that was emptied, or whose
 // last byte is no longer the line feed its last reading ended with is not used; the source reads it
 // again once the writer is done (file.ts bounds the wait).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { fingerprint, viewOf } from './doc-hash.ts';
+import { readInto } from './scratch-read.ts';
 import { isMarkerAt } from './yaml-split.ts';
 
 /** What a walk needs of the file's last reading (doc-reuse.ts Remembered). */
@@ -39,8 +40,16 @@ const LF = 0x0a;
 let scratch: Buffer | undefined;
 let scratchView: DataView | undefined;
 
-const startOf = (spans: Float64Array, j: number): number => spans[2 * j] as number;
-const endOf = (spans: Float64Array, j: number): number => spans[2 * j + 1] as number;
+/** Document j's start and end in packed spans (WalkFrom.spans: start, end, start, end ...). */
+export const startOf = (spans: Float64Array, j: number): number => spans[2 * j] as number;
+export const endOf = (spans: Float64Array, j: number): number => spans[2 * j + 1] as number;
+
+/** A window on the file through the reused chunk (made on first use, with its view). */
+function windowOn(fd: number, size: number): Window {
+  scratch ??= Buffer.allocUnsafeSlow(CHUNK);
+  scratchView ??= viewOf(scratch);
+  return new Window(fd, size, scratch, scratchView);
+}
 
 export function walkFile(abs: string, prev: WalkFrom, max: number, settle: boolean): Walk {
   const fd = openSync(abs, 'r');
@@ -49,9 +58,7 @@ export function walkFile(abs: string, prev: WalkFrom, max: number, settle: boole
     const size = before.size;
     if (size > max) return { kind: 'over' };
     if (settle && size === 0 && prev.length > prev.from) return { kind: 'unsettled', why: 'emptied' };
-    scratch ??= Buffer.allocUnsafeSlow(CHUNK);
-    scratchView ??= viewOf(scratch);
-    const win = new Window(fd, size, scratch, scratchView);
+    const win = windowOn(fd, size);
     if (settle && prev.lastByte === LF && win.byte(size - 1) !== LF) return { kind: 'unsettled', why: 'no line feed at the end' };
     const bom = size >= 3 && win.byte(0) === 0xef && win.byte(1) === 0xbb && win.byte(2) === 0xbf;
     const from = bom ? 3 : 0;
@@ -93,9 +100,7 @@ export function warmWalk(abs: string, prev: WalkFrom): void {
     fd = openSync(abs, 'r');
     const size = fstatSync(fd).size;
     if (size !== prev.length) return;
-    scratch ??= Buffer.allocUnsafeSlow(CHUNK);
-    scratchView ??= viewOf(scratch);
-    const win = new Window(fd, size, scratch, scratchView);
+    const win = windowOn(fd, size);
     const n = prev.spans.length >>> 1;
     const k = Math.max(0, n - WARM_DOCS);
     for (let round = 0; round < WARM_ROUNDS; round++) {
@@ -217,15 +222,4 @@ class Window {
     this.#buf.copy(out, 0, at - this.at, at - this.at + out.length);
     return true;
   }
-}
-
-/** Reads into buf[from, to) from the file's offset `pos` (default: `from`); returns where the bytes read end. */
-function readInto(fd: number, buf: Buffer, from: number, to: number, pos = from): number {
-  let at = from;
-  while (at < to) {
-    const n = readSync(fd, buf, at, to - at, pos + (at - from));
-    if (n === 0) break;
-    at += n;
-  }
-  return at;
 }

@@ -51,7 +51,7 @@ export class InlineParser implements FileParser {
   /**
    * One parse at a time: ConfigDir sends a batch as its walk finds files, and batches parsed side by
    * side (each yielding to the others between pieces) would each hold a file's bytes and a partly
-   * parsed file at once; one after the other, a reading's buffer is reused by the next (doc-reread.ts).
+   * parsed file at once; one after the other, a reading's buffer is reused by the next (scratch-read.ts).
    */
   parse(jobs: readonly ParseJob[], each: (job: ParseJob, read: FileRead) => void): Promise<void> {
     const run = this.#running.then(() => this.#parse(jobs, each));

@@ -1,5 +1,5 @@
 // What reading a file document by document allocates for its bytes: files not remembered by their
-// bytes are read into one buffer reused from file to file (doc-reread.ts ScratchRead), not a buffer
+// bytes are read into one buffer reused from file to file (scratch-read.ts ScratchRead), not a buffer
 // per file whose malloc and free fragment glibc's arena. Counted by the buffers fs.readSync fills.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,5 @@
-// Reads whole files through one buffer reused from file to file (ScratchRead), for doc-reuse.ts.
+// Reads whole files through one buffer reused from file to file (ScratchRead), for doc-reuse.ts;
+// and readInto, the read loop it and doc-walk.ts share.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 // Files up to this size are read into one buffer reused from file to file (ScratchRead).
@@ -46,11 +47,11 @@ export class ScratchRead {
   }
 }
 
-/** Reads into buf[from, to); returns where the bytes read end. */
-function readInto(fd: number, buf: Buffer, from: number, to: number): number {
+/** Reads into buf[from, to) from the file's offset `pos` (default: `from`); returns where the bytes read end. */
+export function readInto(fd: number, buf: Buffer, from: number, to: number, pos = from): number {
   let at = from;
   while (at < to) {
-    const n = readSync(fd, buf, at, to - at, at);
+    const n = readSync(fd, buf, at, to - at, pos + (at - from));
     if (n === 0) break;
     at += n;
   }
